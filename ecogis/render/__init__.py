@@ -1,0 +1,1 @@
+"""Renderers: turn result objects into JSON, HTML, DOCX, XLSX and maps. Renderers never compute."""
