@@ -1,0 +1,559 @@
+"""Layer kinds, canonical fields, field-name aliases and value normalisation.
+
+Step two of read -> normalise -> analyse -> render. Chinese GIS data names the same thing in many
+ways: a reserve zone field may be called ``功能分区``, ``GNFQ``, ``分区`` or ``zone``, and its values
+``核心区``, ``核心``, ``core`` or ``Core Zone``; a water-quality class may be written ``Ⅳ``, ``IV``,
+``4``, ``四类`` or ``Ⅳ类``. :func:`normalise_layer` renames the columns of a layer to the canonical
+fields of its kind (:data:`KINDS`) and rewrites the values to one spelling, so the analyses never
+guess. A value it cannot place is an :class:`~ecogis.errors.EcogisError` that names the feature, the
+field and the allowed values.
+
+Field matching order (first match wins, each source column is used once):
+
+1. the user mapping ``fields={"source column": "canonical field"}``;
+2. a column already named like the canonical field (case-insensitive);
+3. the aliases below, in order (Chinese names, English names and the uppercase pinyin codes of
+   official databases such as ``MC`` 名称, ``BSM`` 标识码, ``XZQDM`` 行政区代码, ``GNFQ`` 功能分区).
+
+Canonical fields that are optional and absent are added as empty (``None``) columns, so code that
+consumes a normalised layer can rely on every canonical column existing. Other columns are kept
+unchanged.
+"""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pandas as pd
+
+from ecogis.errors import EcogisError
+
+# --------------------------------------------------------------------------------------------------
+# Controlled vocabularies
+# --------------------------------------------------------------------------------------------------
+
+#: Surface water quality classes of GB 3838-2002, best first.
+WATER_CLASSES: tuple[str, ...] = ("Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ", "Ⅴ", "劣Ⅴ")
+
+#: Nature-reserve functional zones: the three zones of the 自然保护区条例 (Art. 18) and the two zones
+#: used after the 2019 reform of the protected-area system.
+ZONES: tuple[str, ...] = ("核心区", "缓冲区", "实验区", "核心保护区", "一般控制区")
+
+#: Control levels of water monitoring sections (national, provincial, municipal).
+CONTROL_LEVELS: tuple[str, ...] = ("国控", "省控", "市控")
+
+#: Outfall types: into a river (入河) or into the sea (入海).
+OUTFALL_TYPES: tuple[str, ...] = ("入河", "入海")
+
+#: Drinking-water source protection zone grades.
+WATER_SOURCE_GRADES: tuple[str, ...] = ("一级", "二级", "准保护区")
+
+#: Shoreline types for the natural-shoreline retention rate.
+SHORELINE_TYPES: tuple[str, ...] = ("自然", "人工")
+
+#: Reserve levels (free text is allowed, these spellings are normalised).
+RESERVE_LEVELS: tuple[str, ...] = ("国家级", "省级", "市级", "县级")
+
+_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "1": 1, "2": 2, "3": 3, "4": 4, "5": 5,
+              "I": 1, "II": 2, "III": 3, "IV": 4, "V": 5}
+
+
+def _is_missing(value) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and value.strip() in ("", "-", "—", "/", "无")
+
+
+def _clean_text(value) -> str:
+    """NFKC-fold (full-width to ASCII, Roman numeral signs to letters), strip spaces, upper-case."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = unicodedata.normalize("NFKC", str(value))
+    return re.sub(r"[\s_\-]+", "", text).upper()
+
+
+def _vocabulary_error(kind_of_value: str, value, allowed, extra: str = "") -> EcogisError:
+    return EcogisError(
+        f"unknown {kind_of_value} {value!r}; allowed: {', '.join(allowed)}{extra}",
+        hint="Correct the value in the data, or map the right column with fields={'column': 'field'}",
+    )
+
+
+def normalise_water_class(value) -> str | None:
+    """Return the GB 3838-2002 class ``"Ⅰ"`` .. ``"Ⅴ"`` or ``"劣Ⅴ"`` for any common spelling.
+
+    Accepts ``Ⅳ``, ``IV``, ``iv``, ``4``, ``4.0``, ``四``, ``四类``, ``Ⅳ类``, ``IV类水``, ``Class IV``,
+    ``劣V``, ``劣Ⅴ类``, ``劣五类``, ``劣5``. Missing values (None, NaN, empty) return None.
+    Anything else raises :class:`EcogisError` listing the allowed classes.
+    """
+    if _is_missing(value):
+        return None
+    text = _clean_text(value)
+    worse = False
+    if text.startswith("劣"):
+        worse, text = True, text[1:]
+    elif text.startswith("WORSETHAN"):
+        worse, text = True, text[len("WORSETHAN"):]
+    text = re.sub(r"\.0+$", "", text)
+    text = re.sub(r"^(CLASS|GRADE|第)", "", text)
+    text = re.sub(r"(类水质|类水|类|水质|CLASS)$", "", text)
+    number = _CN_DIGITS.get(text)
+    if number is None or (worse and number != 5):
+        raise _vocabulary_error("water-quality class", value, WATER_CLASSES,
+                                " (also written IV, 4, 四类, Ⅳ类, 劣V, 劣五类)")
+    return "劣Ⅴ" if worse else WATER_CLASSES[number - 1]
+
+
+def class_rank(value) -> int:
+    """Rank of a water-quality class: 1 for Ⅰ (best) .. 6 for 劣Ⅴ (worst). Any spelling is accepted."""
+    cls = normalise_water_class(value)
+    if cls is None:
+        raise EcogisError("missing water-quality class", hint="A class such as Ⅳ is needed here")
+    return WATER_CLASSES.index(cls) + 1
+
+
+def meets_target(measured, target) -> bool | None:
+    """True when the measured class is at or better than the target class; None if either is missing."""
+    if _is_missing(measured) or _is_missing(target):
+        return None
+    return class_rank(measured) <= class_rank(target)
+
+
+def _lookup(table: dict[str, str], label: str, allowed, examples: str) -> Callable[[object], str | None]:
+    """Build a normaliser that maps cleaned spellings (see :func:`_clean_text`) to canonical values."""
+    cleaned = {_clean_text(k): v for k, v in table.items()}
+    cleaned.update({_clean_text(v): v for v in allowed})
+
+    def normalise(value):
+        if _is_missing(value):
+            return None
+        try:
+            return cleaned[_clean_text(value)]
+        except KeyError:
+            raise _vocabulary_error(label, value, allowed, f" (also written {examples})") from None
+
+    normalise.__doc__ = f"Normalise a {label} to one of {', '.join(allowed)}; missing -> None."
+    return normalise
+
+
+normalise_zone = _lookup({
+    "核心": "核心区", "核心区域": "核心区", "core": "核心区", "core zone": "核心区", "core area": "核心区",
+    "缓冲": "缓冲区", "缓冲区域": "缓冲区", "buffer": "缓冲区", "buffer zone": "缓冲区",
+    "buffer area": "缓冲区",
+    "实验": "实验区", "实验区域": "实验区", "试验区": "实验区", "experimental": "实验区",
+    "experimental zone": "实验区", "experiment": "实验区", "experimental area": "实验区",
+    "transition": "实验区", "transition zone": "实验区",
+    "核心保护区域": "核心保护区", "core protection zone": "核心保护区", "core protected zone": "核心保护区",
+    "一般控制区域": "一般控制区", "一般控制": "一般控制区", "general control zone": "一般控制区",
+    "general control area": "一般控制区",
+}, "reserve zone", ZONES, "核心, core, buffer, experimental, core protection zone, general control zone")
+normalise_zone.__doc__ = """Normalise a reserve zone to 核心区 / 缓冲区 / 实验区 / 核心保护区 / 一般控制区.
+
+``核心``, ``core``, ``Core Zone`` -> 核心区; ``buffer`` -> 缓冲区; ``experimental``, ``transition``,
+``试验区`` -> 实验区; ``core protection zone`` -> 核心保护区; ``general control zone`` -> 一般控制区.
+Missing -> None; anything else raises :class:`EcogisError` listing :data:`ZONES`."""
+
+normalise_control_level = _lookup({
+    "国考": "国控", "国家": "国控", "国家级": "国控", "国控断面": "国控", "国考断面": "国控",
+    "national": "国控",
+    "省考": "省控", "省": "省控", "省级": "省控", "省控断面": "省控", "省考断面": "省控",
+    "provincial": "省控",
+    "市考": "市控", "市": "市控", "市级": "市控", "市控断面": "市控", "市考断面": "市控",
+    "municipal": "市控", "city": "市控",
+}, "control level", CONTROL_LEVELS, "国考, 省考, 市考, 国家级, national, provincial, municipal")
+
+normalise_outfall_type = _lookup({
+    "入河排污口": "入河", "入河排放口": "入河", "河": "入河", "river": "入河",
+    "入海排污口": "入海", "入海排放口": "入海", "海": "入海", "sea": "入海", "ocean": "入海",
+    "marine": "入海",
+}, "outfall type", OUTFALL_TYPES, "入河排污口, 入海排污口, river, sea")
+
+normalise_water_source_grade = _lookup({
+    "一级保护区": "一级", "1": "一级", "I": "一级", "first": "一级", "grade1": "一级", "primary": "一级",
+    "二级保护区": "二级", "2": "二级", "II": "二级", "second": "二级", "grade2": "二级",
+    "secondary": "二级",
+    "准保护": "准保护区", "准": "准保护区", "quasi": "准保护区", "quasi protection zone": "准保护区",
+}, "water-source zone grade", WATER_SOURCE_GRADES, "一级保护区, 二级保护区, 1, 2, first, second")
+
+normalise_shoreline_type = _lookup({
+    "自然岸线": "自然", "natural": "自然", "人工岸线": "人工", "artificial": "人工", "man-made": "人工",
+    "manmade": "人工",
+}, "shoreline type", SHORELINE_TYPES, "自然岸线, 人工岸线, natural, artificial")
+
+_RESERVE_LEVEL_SPELLINGS = {
+    _clean_text(k): v for k, v in {
+        "国家": "国家级", "national": "国家级", "省": "省级", "provincial": "省级", "市": "市级",
+        "municipal": "市级", "县": "县级", "county": "县级", **{v: v for v in RESERVE_LEVELS},
+    }.items()}
+
+_WELL_STATUS_SPELLINGS = {
+    _clean_text(k): v for k, v in {
+        "关停": "已关停", "已关": "已关停", "封井": "已关停", "已封井": "已关停", "停产": "已关停",
+        "closed": "已关停", "shut": "已关停", "shutin": "已关停", "abandoned": "已关停",
+        "生产": "在产", "在用": "在产", "正常": "在产", "active": "在产", "producing": "在产",
+        "已关停": "已关停", "在产": "在产",
+    }.items()}
+
+
+def _soft(table: dict[str, str]) -> Callable[[object], object]:
+    """Normaliser for free-text fields: known spellings are unified, others kept as they are."""
+    def normalise(value):
+        if _is_missing(value):
+            return None
+        return table.get(_clean_text(value), str(value).strip())
+    return normalise
+
+
+def _text(value):
+    if _is_missing(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _number(value):
+    if _is_missing(value):
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "")
+    match = re.fullmatch(r"([-+]?\d+(?:\.\d*)?|[-+]?\.\d+)\s*(T/H|吨/时|吨/小时|蒸吨|T|MW|KM2|HA)?",
+                         text, flags=re.IGNORECASE)
+    if match is None:
+        raise EcogisError(f"not a number: {value!r}",
+                          hint="Write a plain number (units as documented for the field)")
+    return float(match.group(1))
+
+
+# --------------------------------------------------------------------------------------------------
+# Kinds and their canonical fields
+# --------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One canonical field of a layer kind.
+
+    ``allowed`` lists the canonical values when the field has a controlled vocabulary (an unknown
+    value is then an error); ``normalise`` maps one source value to its canonical form.
+    """
+    name: str
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    allowed: tuple[str, ...] | None = None
+    normalise: Callable[[object], object] = _text
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """A layer kind: what it holds, its geometry, its canonical fields and display titles."""
+    name: str
+    geometry: str  # "polygon", "line", "point" or "any"
+    title_zh: str
+    title_en: str
+    fields: dict[str, FieldSpec] = field(default_factory=dict)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(n for n, f in self.fields.items() if f.required)
+
+
+# Aliases shared by several kinds.
+_NAME = ("名称", "MC", "NAME", "名字", "地名", "NAME_ZH", "NAME_CN", "中文名")
+_ID = ("编号", "BSM", "标识码", "BH", "代码", "CODE", "ID", "FID_1")
+_AREA = ("面积", "MJ", "AREA", "SHAPE_AREA", "图斑面积", "TBMJ")
+
+
+def _spec(*fields: FieldSpec) -> dict[str, FieldSpec]:
+    return {f.name: f for f in fields}
+
+
+def _area_field() -> FieldSpec:
+    return FieldSpec("declared_area", _AREA, normalise=_number,
+                     description="area as declared in the source (unit as in the source; never used "
+                                 "for computed figures)")
+
+
+KINDS: dict[str, KindSpec] = {
+    "boundary": KindSpec("boundary", "polygon", "行政区界", "Administrative boundary", _spec(
+        FieldSpec("name", ("行政区名称", "XZQMC", "行政区", "区划名称", "QHMC") + _NAME, required=True,
+                  description="administrative name, e.g. 盘锦市"),
+        FieldSpec("adcode", ("行政区代码", "XZQDM", "行政区划代码", "区划代码", "QHDM", "ADCODE", "GB",
+                             "CODE", "代码"),
+                  description="administrative division code (6 digits for counties and above)"),
+        _area_field(),
+    )),
+    "redline": KindSpec("redline", "polygon", "生态保护红线", "Ecological protection red line", _spec(
+        FieldSpec("id", ("红线编号", "HXBH", "图斑编号", "TBBH") + _ID),
+        FieldSpec("name", ("红线名称", "HXMC", "区块名称", "QKMC") + _NAME),
+        FieldSpec("type", ("类型", "红线类型", "HXLX", "生态功能", "主导生态功能", "生态功能类型", "STGN",
+                           "STGNLX", "LX", "DLMC", "地类名称", "TYPE", "CATEGORY"),
+                  description="dominant ecological function or red-line type"),
+        _area_field(),
+    )),
+    "reserve": KindSpec("reserve", "polygon", "自然保护区", "Nature reserve", _spec(
+        FieldSpec("name", ("保护区名称", "BHQMC", "保护地名称", "ZRBHDMC") + _NAME),
+        FieldSpec("level", ("级别", "保护区级别", "BHQJB", "JB", "保护级别", "LEVEL"),
+                  normalise=_soft(_RESERVE_LEVEL_SPELLINGS),
+                  description="国家级 / 省级 / 市级 / 县级 (free text kept)"),
+        FieldSpec("zone", ("功能分区", "GNFQ", "功能区", "分区", "功能区划", "GNQ", "FQ", "分区名称",
+                           "FQMC", "ZONE", "ZONING", "类型", "TYPE"),
+                  required=True, allowed=ZONES, normalise=normalise_zone,
+                  description="核心区 / 缓冲区 / 实验区 (or 核心保护区 / 一般控制区 after 2019)"),
+        _area_field(),
+    )),
+    "water_section": KindSpec("water_section", "point", "水质监测断面", "Water monitoring section", _spec(
+        FieldSpec("name", ("断面名称", "断面", "DMMC", "点位名称", "站点名称", "SECTION") + _NAME,
+                  required=True),
+        FieldSpec("river", ("河流", "河流名称", "所在河流", "所属河流", "水体", "水体名称", "HLMC", "RIVER")),
+        FieldSpec("control_level", ("控制级别", "断面级别", "断面属性", "级别", "考核级别", "类别", "KZJB",
+                                    "DMJB", "LEVEL", "CONTROL"),
+                  allowed=CONTROL_LEVELS, normalise=normalise_control_level,
+                  description="国控 / 省控 / 市控 (国考/省考/市考 accepted)"),
+        FieldSpec("target_class", ("水质目标", "目标水质", "目标", "考核目标", "目标类别", "MBSZ", "SZMB",
+                                   "TARGET", "TARGETCLASS"),
+                  allowed=WATER_CLASSES, normalise=normalise_water_class,
+                  description="GB 3838-2002 class the section must meet"),
+        FieldSpec("measured_class", ("实测水质", "现状水质", "水质类别", "水质", "监测水质", "实测类别",
+                                     "现状类别", "XZSZ", "SZLB", "MEASURED", "CLASS", "MEASUREDCLASS"),
+                  allowed=WATER_CLASSES, normalise=normalise_water_class,
+                  description="GB 3838-2002 class measured"),
+    )),
+    "outfall": KindSpec("outfall", "point", "排污口", "Outfall", _spec(
+        FieldSpec("name", ("排污口名称", "排口名称", "排放口名称", "PWKMC") + _NAME),
+        FieldSpec("type", ("排污口类型", "类型", "排放去向", "入河入海", "排入", "PWKLX", "LX", "TYPE"),
+                  allowed=OUTFALL_TYPES, normalise=normalise_outfall_type,
+                  description="入河 (into a river) / 入海 (into the sea)"),
+        FieldSpec("receiving_water", ("受纳水体", "受纳水体名称", "纳污水体", "SNST", "SNSTMC",
+                                      "RECEIVING", "RIVER", "河流")),
+        FieldSpec("status", ("状态", "整治状态", "整治情况", "现状", "ZT", "ZZZT", "STATUS")),
+    )),
+    "water_source": KindSpec("water_source", "polygon", "饮用水水源保护区",
+                             "Drinking-water source protection zone", _spec(
+        FieldSpec("name", ("水源地名称", "水源地", "保护区名称", "SYDMC") + _NAME),
+        FieldSpec("grade", ("级别", "保护区级别", "保护级别", "等级", "分级", "类型", "BHQJB", "JB",
+                            "GRADE", "LEVEL", "TYPE"),
+                  required=True, allowed=WATER_SOURCE_GRADES, normalise=normalise_water_source_grade,
+                  description="一级 / 二级 / 准保护区"),
+        _area_field(),
+    )),
+    "well": KindSpec("well", "point", "油气井", "Oil or gas well", _spec(
+        FieldSpec("id", ("井号", "井名", "JH", "JM", "WELL") + _ID),
+        FieldSpec("status", ("状态", "生产状态", "井状态", "现状", "ZT", "STATUS"),
+                  normalise=_soft(_WELL_STATUS_SPELLINGS),
+                  description="已关停 / 在产 (other text kept)"),
+    )),
+    "shoreline": KindSpec("shoreline", "line", "岸线", "Shoreline", _spec(
+        FieldSpec("name", ("岸段名称", "岸线名称", "AXMC") + _NAME),
+        FieldSpec("type", ("岸线类型", "类型", "岸线类别", "AXLX", "LX", "TYPE"), required=True,
+                  allowed=SHORELINE_TYPES, normalise=normalise_shoreline_type,
+                  description="自然 / 人工"),
+    )),
+    "facility": KindSpec("facility", "point", "热源与热电设施", "Heating source or plant", _spec(
+        FieldSpec("name", ("单位名称", "企业名称", "设施名称", "热源名称", "DWMC", "QYMC") + _NAME),
+        FieldSpec("type", ("设施类型", "类型", "热源类型", "类别", "KIND", "TYPE", "LX")),
+        FieldSpec("capacity_tph", ("蒸吨", "额定蒸发量", "容量(t/h)", "规模(t/h)", "蒸吨数", "容量", "规模",
+                                   "CAPACITY_TPH", "CAPACITY", "TPH"),
+                  normalise=_number, description="boiler capacity in tonnes of steam per hour (t/h)"),
+        FieldSpec("capacity_mw", ("装机容量", "装机容量(MW)", "装机", "CAPACITY_MW", "MW"),
+                  normalise=_number, description="installed electrical capacity in MW"),
+    )),
+    "town_boundary": KindSpec("town_boundary", "polygon", "城镇开发边界", "Town development boundary", _spec(
+        FieldSpec("name", ("城镇名称", "边界名称", "CZMC") + _NAME),
+        _area_field(),
+    )),
+    "site": KindSpec("site", "any", "项目选址", "Project site", _spec(
+        FieldSpec("id", ("地块编号", "地块号", "DKBH", "PARCEL_NO", "PARCEL", "项目编号") + _ID),
+        FieldSpec("name", ("项目名称", "地块名称", "DKMC", "XMMC", "PROJECT") + _NAME),
+        _area_field(),
+    )),
+}
+
+#: Other spellings of the kind names (singular/plural, Chinese).
+KIND_ALIASES: dict[str, str] = {
+    "boundaries": "boundary", "行政区": "boundary", "red_line": "redline", "红线": "redline",
+    "生态保护红线": "redline", "reserves": "reserve", "nature_reserve": "reserve", "自然保护区": "reserve",
+    "section": "water_section", "sections": "water_section", "water_sections": "water_section",
+    "断面": "water_section", "outfalls": "outfall", "排污口": "outfall",
+    "water_source_zone": "water_source", "source_zone": "water_source", "source_zones": "water_source",
+    "水源地": "water_source", "wells": "well", "oil_well": "well", "oil_wells": "well",
+    "shorelines": "shoreline", "岸线": "shoreline", "facilities": "facility", "heat_source": "facility",
+    "town": "town_boundary", "城镇开发边界": "town_boundary", "sites": "site", "项目": "site",
+}
+
+
+def resolve_kind(kind: str) -> KindSpec:
+    """Return the :class:`KindSpec` for a kind name or one of its aliases; unknown -> EcogisError."""
+    key = str(kind).strip()
+    key = KIND_ALIASES.get(key, KIND_ALIASES.get(key.lower(), key.lower()))
+    if key not in KINDS:
+        raise EcogisError(f"unknown layer kind {kind!r}; known kinds: {', '.join(KINDS)}",
+                          hint="Pick one of the known kinds, or leave kind empty to read without "
+                               "normalising")
+    return KINDS[key]
+
+
+# --------------------------------------------------------------------------------------------------
+# Normalising a layer
+# --------------------------------------------------------------------------------------------------
+
+def _fold(name) -> str:
+    return unicodedata.normalize("NFKC", str(name)).strip().upper()
+
+
+def match_fields(columns, kind: str, fields: dict | None = None, path=None) -> dict[str, str]:
+    """Return ``{canonical field: source column}`` for the columns of a layer of ``kind``.
+
+    ``fields`` is the user mapping ``{source column: canonical field}`` and wins over everything. For
+    convenience the reverse direction ``{canonical field: source column}`` is accepted when the key is
+    a canonical field and not a column. Raises :class:`EcogisError` for a mapping that names a column
+    that does not exist or a field the kind does not have.
+    """
+    spec = resolve_kind(kind)
+    columns = [c for c in columns if c != "geometry"]
+    mapping: dict[str, str] = {}
+    for key, value in (fields or {}).items():
+        if key in columns:
+            source, target = key, value
+        elif value in columns and key in spec.fields:
+            source, target = value, key
+        else:
+            raise EcogisError(
+                f"fields= maps {key!r} -> {value!r} but the layer has no column {key!r}; "
+                f"available columns: {', '.join(map(str, columns)) or '(none)'}",
+                path=path, hint="Use fields={'source column': 'canonical field'}")
+        if target not in spec.fields:
+            raise EcogisError(
+                f"fields= maps {source!r} to {target!r}, which is not a field of kind {spec.name!r}; "
+                f"its fields are: {', '.join(spec.fields)}", path=path)
+        mapping[target] = source
+    used = set(mapping.values())
+    folded = {}
+    for col in columns:
+        folded.setdefault(_fold(col), col)
+    for name, fspec in spec.fields.items():
+        if name in mapping:
+            continue
+        for candidate in (name,) + fspec.aliases:
+            col = folded.get(_fold(candidate))
+            if col is not None and col not in used:
+                mapping[name] = col
+                used.add(col)
+                break
+    return mapping
+
+
+def _feature_label(gdf, position: int, mapping: dict[str, str]) -> str:
+    """'row 3 (id '12', name '核心区')' for the feature at ``position`` (0-based row number)."""
+    row = gdf.iloc[position]
+    parts = []
+    for canonical in ("id", "name"):
+        col = mapping.get(canonical)
+        if col is not None and not _is_missing(row[col]):
+            parts.append(f"{canonical} {_text(row[col])!r}")
+    label = f"row {position}"
+    index = gdf.index[position]
+    if index != position:
+        label += f" [index {index.item() if hasattr(index, 'item') else index!r}]"
+    return f"{label} ({', '.join(parts)})" if parts else label
+
+
+def _normalise_column(gdf, column: str, fspec: FieldSpec, mapping, path) -> list:
+    """Normalise one column through its unique values; name the first bad feature on failure."""
+    values = gdf[column]
+    out = {}
+    for value in pd.unique(values.astype(object)):
+        key = ("nan",) if _is_missing(value) else value
+        if key in out:
+            continue
+        try:
+            out[key] = fspec.normalise(value)
+        except EcogisError as exc:
+            bad = [i for i, v in enumerate(values.astype(object)) if v is value or v == value]
+            first = bad[0] if bad else 0
+            more = f" ({len(bad) - 1} more feature(s) have this value)" if len(bad) > 1 else ""
+            read_as = "" if str(column) == fspec.name else f" (column {column!r} read as {fspec.name})"
+            raise EcogisError(
+                f"{exc.reason}{read_as}{more}", path=path, feature=_feature_label(gdf, first, mapping),
+                field=str(column), hint=exc.hint) from None
+    result = [out[("nan",) if _is_missing(v) else v] for v in values.astype(object)]
+    if fspec.normalise is _number:
+        return pd.Series(result, index=gdf.index, dtype=float)
+    return pd.Series(result, index=gdf.index, dtype=object)
+
+
+def normalise_layer(gdf, kind: str, fields: dict | None = None, path=None):
+    """Rename the columns of ``gdf`` to the canonical fields of ``kind`` and normalise their values.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame (or DataFrame)
+        The layer as read. It is not modified; a new frame is returned.
+    kind : str
+        A key of :data:`KINDS` (or an alias such as ``sections``).
+    fields : dict, optional
+        User mapping ``{source column: canonical field}``; wins over the built-in aliases.
+    path : str or Path, optional
+        Source file, named in error messages.
+
+    Returns
+    -------
+    A copy with the canonical columns (absent optional ones added as ``None``) and normalised values;
+    ``attrs["ecogis"]`` gains ``kind`` and ``field_map`` ``{canonical: source column}``.
+
+    Raises
+    ------
+    EcogisError
+        When a required field is missing (the message lists the available columns and suggests a
+        ``fields=`` mapping) or a value is outside the vocabulary of its field (the message names the
+        feature by row and id/name, the field and the allowed values).
+    """
+    spec = resolve_kind(kind)
+    if path is None:
+        path = (gdf.attrs.get("ecogis") or {}).get("path")
+    mapping = match_fields(list(gdf.columns), spec.name, fields, path)
+    missing = [n for n in spec.required if n not in mapping]
+    if missing:
+        available = [str(c) for c in gdf.columns if c != "geometry"]
+        example = available[0] if available else "column"
+        raise EcogisError(
+            f"a {spec.name} layer needs the field(s) {', '.join(missing)} "
+            f"({'; '.join(spec.fields[m].description or m for m in missing)}), and no column matches; "
+            f"available columns: {', '.join(available) or '(none)'}",
+            path=path, field=missing[0],
+            hint=f"Map a column with fields={{'{example}': '{missing[0]}'}} "
+                 f"(CLI: --field {example}={missing[0]}); known names for {missing[0]!r}: "
+                 f"{', '.join(spec.fields[missing[0]].aliases[:8])}")
+    out = gdf.copy()
+    renamed = {}
+    for name, source in mapping.items():
+        renamed[name] = _normalise_column(gdf, source, spec.fields[name], mapping, path)
+    # Drop the source columns that were renamed, then (re)insert the canonical ones in kind order.
+    out = out.drop(columns=[c for c in mapping.values() if c in out.columns])
+    for position, name in enumerate(spec.fields):
+        values = renamed.get(name)
+        if values is None:
+            empty_dtype = float if spec.fields[name].normalise is _number else object
+            values = pd.Series([None] * len(out), index=out.index, dtype=empty_dtype)
+        if name in out.columns:  # an unmapped column already carries this name (should not happen)
+            out = out.drop(columns=[name])
+        out.insert(min(position, len(out.columns)), name, values)
+    attrs = dict(gdf.attrs.get("ecogis") or {})
+    attrs.update(kind=spec.name, field_map=dict(mapping))
+    out.attrs["ecogis"] = attrs
+    return out
+
+
+__all__ = [
+    "WATER_CLASSES", "ZONES", "CONTROL_LEVELS", "OUTFALL_TYPES", "WATER_SOURCE_GRADES",
+    "SHORELINE_TYPES", "RESERVE_LEVELS", "KINDS", "KIND_ALIASES", "FieldSpec", "KindSpec",
+    "resolve_kind", "match_fields", "normalise_layer", "normalise_water_class", "class_rank",
+    "meets_target", "normalise_zone", "normalise_control_level", "normalise_outfall_type",
+    "normalise_water_source_grade", "normalise_shoreline_type",
+]
