@@ -1,0 +1,637 @@
+"""Site screening (项目选址合规性分析): check project sites against every control layer of a project.
+
+``check(site, project)`` returns a :class:`CheckResult`; renderers (HTML, DOCX, XLSX, JSON) print it.
+
+Method (the same for one site and for a batch of 10⁵):
+
+* Sites and layers are projected to the CGCS2000 3° Gauss-Kruger zone (no prefix) that contains the
+  site's longitude (:func:`ecogis.crs.gk_crs_for_lon`); sites in different zones are processed per zone.
+* Candidate pairs come from a shapely ``STRtree`` per layer (``dwithin`` the largest search distance),
+  never from a loop over layer features; every geometric operation runs on the pair arrays.
+* Overlap geometries are intersections in that GK plane; their **areas** are the official ellipsoidal
+  area on the CGCS2000 ellipsoid (:func:`ecogis.area.ellipsoidal_area`) and their **lengths** geodesic
+  (:func:`ecogis.area.geodesic_length`).
+* **Distances** are geodesic metres on the CGCS2000 ellipsoid (``pyproj.Geod.inv``) between the two
+  nearest points, which are found in the GK plane (``shapely.shortest_line``).
+* Each finding gets the most specific rule from the rules file; the overall verdict is the worst.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+
+from ecogis.area import convert_area, ellipsoidal_area, geodesic_length
+from ecogis.crs import from_web_crs, gk_crs_for_lon, resolve_crs
+from ecogis.errors import EcogisError, warn_assumption
+from ecogis.project import Project, load_project
+from ecogis.rules import VERDICT_EN, VERDICTS, RuleSet, load_rules, parse_buffers, worst_verdict
+
+GEOD = pyproj.Geod(ellps="GRS80")  # the CGCS2000 ellipsoid (a = 6378137 m, f = 1/298.257222101)
+GEOGRAPHIC = pyproj.CRS.from_epsg(4490)
+
+# The attribute that splits each kind into zones for rules and summaries.
+ZONE_FIELD = {"reserve": "zone", "water_source": "grade", "redline": "type", "shoreline": "type",
+              "facility": "type", "outfall": "type", "water_section": "control_level", "well": "status"}
+NAME_FIELDS = ("name", "id", "名称", "NAME", "编号")
+FAR_M = 50_000.0
+NO_RULE_ZH = "无适用筛查规则，仅供参考。"
+NO_RULE_EN = "No screening rule applies; reported for information."  # a site farther than this from the boundary and every layer gets a warning
+
+METHODS = {
+    "overlap_area": "Ellipsoidal area on the CGCS2000 ellipsoid (椭球面积, 国土调查办发〔2008〕32号, TD/T 1055-2019) "
+                    "of the intersection computed in the site's CGCS2000 3° Gauss-Kruger zone",
+    "overlap_length": "Geodesic length on the CGCS2000 ellipsoid (GeographicLib via pyproj.Geod) of the "
+                      "intersection computed in the site's 3° Gauss-Kruger zone",
+    "distance": "Geodesic distance on the CGCS2000 ellipsoid (pyproj.Geod.inv) between the nearest points, "
+                "found in the site's 3° Gauss-Kruger zone",
+    "share_of_site": "overlap area (or length for line sites) divided by the site part's ellipsoidal area "
+                     "(or geodesic length)",
+    "within_buffer": "every feature whose geodesic distance to the site is at most the buffer distance",
+    "verdict": "most specific matching rule per finding; overall verdict = worst finding (禁止 > 限制 > 需论证 > 符合)",
+}
+UNITS = {"overlap_area_m2": "m²", "overlap_area_ha": "公顷 (ha, 10 000 m²)", "overlap_area_mu": "亩 (mu, 10 000/15 m²)",
+         "overlap_length_m": "m", "distance_m": "m", "buffer_m": "m", "share_of_site": "fraction 0–1",
+         "site_area_m2": "m²", "site_length_m": "m"}
+
+FINDING_COLUMNS = ["site", "site_name", "layer", "kind", "feature", "zone", "relation", "overlap_area_m2",
+                   "overlap_length_m", "share_of_site", "distance_m", "buffer_m", "verdict", "rule_id", "rule",
+                   "basis", "rule_en"]
+
+
+# --------------------------------------------------------------------------------------------------
+# result objects
+
+@dataclass
+class Finding:
+    """One relation between a site and a layer feature (areas m², lengths and distances geodesic m)."""
+
+    site: str
+    site_name: str
+    layer: str
+    kind: str
+    feature: str
+    zone: str | None
+    relation: str
+    overlap_area_m2: float | None
+    overlap_length_m: float | None
+    share_of_site: float | None
+    distance_m: float | None
+    buffer_m: float | None
+    verdict: str
+    rule_id: str | None
+    rule: str
+    basis: str
+    rule_en: str = ""
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        a = self.overlap_area_m2
+        d["overlap_area_ha"] = None if a is None else float(convert_area(a, "ha"))
+        d["overlap_area_mu"] = None if a is None else float(convert_area(a, "mu"))
+        d["verdict_en"] = VERDICT_EN[self.verdict]
+        return d
+
+
+@dataclass
+class ZoneSummary:
+    """Overlap of the whole site (all parts, dissolved) with one zone of one layer (dissolved)."""
+
+    layer: str
+    kind: str
+    zone: str | None
+    features: int
+    overlap_area_m2: float
+    overlap_length_m: float
+    share_of_site: float | None
+    verdict: str
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["overlap_area_ha"] = float(convert_area(self.overlap_area_m2, "ha"))
+        d["overlap_area_mu"] = float(convert_area(self.overlap_area_m2, "mu"))
+        return d
+
+
+@dataclass
+class SiteSummary:
+    """One site (parcel, line or point): geometry type, size, centre and verdict."""
+
+    id: str
+    name: str
+    geometry_type: str
+    area_m2: float
+    length_m: float
+    lon: float
+    lat: float
+    verdict: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class CheckResult:
+    """Everything a report needs. Geometries (``site_gdf``, ``layers``) are EPSG:4490 and not in to_dict()."""
+
+    verdict: str
+    findings: list[Finding]
+    sites: list[SiteSummary]
+    zones: list[ZoneSummary]
+    inputs: dict
+    assumptions: list[str]
+    rules: list[dict]
+    buffers_m: list[float]
+    project: str
+    methods: dict = field(default_factory=lambda: dict(METHODS))
+    units: dict = field(default_factory=lambda: dict(UNITS))
+    site_gdf: gpd.GeoDataFrame | None = field(default=None, repr=False)
+    layers: dict = field(default_factory=dict, repr=False)
+
+    def to_dict(self) -> dict:
+        return {
+            "verdict": self.verdict, "verdict_en": VERDICT_EN[self.verdict], "project": self.project,
+            "findings": [f.to_dict() for f in self.findings],
+            "zones": [z.to_dict() for z in self.zones],
+            "sites": [s.to_dict() for s in self.sites],
+            "inputs": self.inputs, "assumptions": self.assumptions, "buffers_m": self.buffers_m,
+            "rules": self.rules, "methods": self.methods, "units": self.units,
+        }
+
+    def findings_frame(self) -> pd.DataFrame:
+        """Findings as a DataFrame (one row per site and finding), with ha and 亩 columns."""
+        return pd.DataFrame([f.to_dict() for f in self.findings])
+
+
+# --------------------------------------------------------------------------------------------------
+# public entry point
+
+def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=None, batch=False,
+          progress=False) -> CheckResult:
+    """Screen ``site`` against every layer of ``project``.
+
+    Parameters
+    ----------
+    site : path, GeoDataFrame, shapely geometry, or text
+        A file any ecogis reader takes (exchange text, shapefile, GeoJSON, CSV...), a GeoDataFrame,
+        a geometry (with ``site_crs``, default EPSG:4490), ``"lon,lat"`` or a WKT string.
+    project : path or :class:`ecogis.project.Project`
+    buffers : list of metres or "500,1000,5000"; default: the project's, else the rules file's.
+    rules : path of a user rules file on top of the defaults (and of the project's rules file).
+    site_crs : CRS of the site when the file has none or it is wrong (``EPSG:4529``, ``GCJ-02``...).
+    site_use : what the site is for (``well``, ``outfall``, ``heating``...): selects use-specific rules.
+    batch : many independent sites; skips the dissolved per-zone summary.
+    """
+    notes: list[str] = []
+    if not isinstance(project, Project):
+        project = load_project(project)
+    from ecogis.project import layer_kinds
+
+    ruleset = load_rules(*(p for p in (project.rules_path, rules) if p), kinds=layer_kinds())
+    buffers_m = (parse_buffers(buffers) if buffers is not None else project.buffers_m or ruleset.buffers_m)
+    sites, site_meta = read_site(site, site_crs=site_crs, notes=notes)
+    layers = project.read_layers()
+    for lyr in layers.values():
+        notes.extend(n for n in lyr.attrs.get("ecogis", {}).get("notes", []) if n not in notes)
+    boundary = project.read_boundary()
+
+    frame, site_table, zones = screen(sites, layers, ruleset, buffers_m, site_use=site_use,
+                                      summarise=not batch, progress=progress)
+    _sanity_far(site_table, frame, boundary, notes)
+    findings = [Finding(**{k: _clean(v) for k, v in row.items()}) for row in frame[FINDING_COLUMNS].to_dict("records")]
+    site_verdicts = frame.groupby("site")["verdict"].agg(worst_verdict) if len(frame) else pd.Series(dtype=object)
+    site_list = [SiteSummary(id=r.id, name=r.name, geometry_type=r.geometry_type, area_m2=float(r.area_m2),
+                             length_m=float(r.length_m), lon=float(r.lon), lat=float(r.lat),
+                             verdict=site_verdicts.get(r.id, VERDICTS[0]))
+                 for r in site_table.itertuples()]
+    used_ids = set(frame["rule_id"].dropna()) if len(frame) else set()
+    return CheckResult(
+        verdict=worst_verdict(f.verdict for f in findings),
+        findings=findings, sites=site_list, zones=zones,
+        inputs={"site": site_meta, "project": project.to_dict(), "rules_files": ruleset.sources,
+                "layers": {n: _layer_meta(g) for n, g in layers.items()},
+                "boundary": None if boundary is None else _layer_meta(boundary)},
+        assumptions=notes, rules=[r.to_dict() for r in ruleset.rules if r.id in used_ids],
+        buffers_m=list(buffers_m), project=project.name,
+        site_gdf=sites.to_crs(GEOGRAPHIC), layers=_touched(layers, frame, boundary),
+    )
+
+
+def _clean(v):
+    if isinstance(v, float) and np.isnan(v):
+        return None
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+def _layer_meta(gdf) -> dict:
+    meta = dict(gdf.attrs.get("ecogis", {}))
+    meta = {k: meta.get(k) for k in ("path", "layer", "kind", "crs", "crs_source", "encoding", "notes") if k in meta}
+    meta["features"] = int(len(gdf))
+    meta["crs"] = meta.get("crs") or (gdf.crs.to_string() if gdf.crs else None)
+    return meta
+
+
+# --------------------------------------------------------------------------------------------------
+# site input
+
+_COORD = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,， ]\s*(-?\d+(?:\.\d+)?)\s*$")
+
+
+def read_site(site, *, site_crs=None, notes=None) -> tuple[gpd.GeoDataFrame, dict]:
+    """Turn any site input into a GeoDataFrame (columns id, name, geometry) in a real CRS.
+
+    Web-map coordinates (``site_crs`` GCJ-02 or BD-09) are converted to EPSG:4490 here, before any
+    overlay. Invalid geometries are repaired in memory (shapely.make_valid) and reported in ``notes``.
+    An empty site is an error.
+    """
+    notes = [] if notes is None else notes
+    web = None
+    if site_crs is not None:
+        resolved = resolve_crs(site_crs)
+        web = resolved if isinstance(resolved, str) else None
+    source = "geodataframe"
+    if isinstance(site, gpd.GeoDataFrame):
+        gdf = site.copy()
+        if web:
+            gdf = from_web_crs(gdf, web)
+        elif site_crs is not None:
+            gdf = gdf.set_crs(resolve_crs(site_crs), allow_override=True)
+        if gdf.crs is None:
+            raise EcogisError("the site GeoDataFrame has no CRS", hint="Set one (gdf.set_crs) or pass site_crs=")
+        path = gdf.attrs.get("ecogis", {}).get("path")
+    elif isinstance(site, shapely.Geometry) or (isinstance(site, str) and not Path(site).exists()
+                                                and _looks_like_coordinates(site)):
+        geom = site if isinstance(site, shapely.Geometry) else _parse_site_text(site)
+        source, path = "coordinates", None
+        if site_crs is None:
+            warn_assumption("site coordinates have no CRS given: assumed CGCS2000 lon/lat (EPSG:4490); pass "
+                            "--site-crs GCJ-02 for Amap/Tencent or BD-09 for Baidu coordinates", notes)
+        gdf = gpd.GeoDataFrame({"id": ["1"], "name": ["site"]}, geometry=[geom],
+                               crs=None if web else (resolve_crs(site_crs) if site_crs else GEOGRAPHIC))
+        if web:
+            gdf = from_web_crs(gdf.set_crs(4326), web)
+    else:
+        from ecogis.io import read_layer
+
+        path = Path(site)
+        gdf = read_layer(path, kind="site", crs=site_crs)
+        source = "file"
+        for n in gdf.attrs.get("ecogis", {}).get("notes", []):
+            if n not in notes:
+                notes.append(n)
+    if web:
+        notes.append(f"site coordinates converted from {web} to CGCS2000 (EPSG:4490) before the check")
+    gdf = _normalise_site(gdf, path, notes)
+    meta = dict(gdf.attrs.get("ecogis", {}))
+    meta.update(source=source, path=None if path is None else str(path), features=int(len(gdf)),
+                crs=meta.get("crs") or gdf.crs.to_string(), converted_from=web)
+    meta.pop("notes", None)
+    return gdf, meta
+
+
+def _looks_like_coordinates(text: str) -> bool:
+    return bool(_COORD.match(text)) or text.strip().upper().split("(")[0].strip() in {
+        "POINT", "LINESTRING", "POLYGON", "MULTIPOINT", "MULTILINESTRING", "MULTIPOLYGON"}
+
+
+def _parse_site_text(text: str):
+    m = _COORD.match(text)
+    if m:
+        return shapely.Point(float(m.group(1)), float(m.group(2)))
+    try:
+        return shapely.from_wkt(text)
+    except shapely.errors.GEOSException as exc:
+        raise EcogisError(f"cannot parse site {text!r} as 'lon,lat' or WKT ({exc})",
+                          hint="Example: --at 121.85,40.95 or 'POLYGON((...))'") from exc
+
+
+def _normalise_site(gdf, path, notes) -> gpd.GeoDataFrame:
+    attrs = dict(gdf.attrs)
+    geoms = gdf.geometry.values
+    empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    if empty.all():
+        raise EcogisError("the site has no geometry (empty file or only empty features)", path=path,
+                          hint="Check that the file holds the parcels/points and that they are not empty")
+    if empty.any():
+        warn_assumption(f"{int(empty.sum())} empty site feature(s) ignored", notes)
+    gdf = gdf.loc[~empty].copy()
+    invalid = ~shapely.is_valid(gdf.geometry.values)
+    if invalid.any():
+        labels = _labels(gdf, np.flatnonzero(invalid))
+        reasons = shapely.is_valid_reason(gdf.geometry.values[invalid])
+        gdf.loc[invalid, "geometry"] = shapely.make_valid(gdf.geometry.values[invalid])
+        for lab, why in zip(labels, reasons):
+            warn_assumption(f"site feature {lab}: invalid geometry ({why}) repaired in memory with "
+                            "shapely.make_valid; fix the source file", notes)
+    ids = gdf["id"].astype(str).tolist() if "id" in gdf and gdf["id"].notna().all() else None
+    if ids is None or len(set(ids)) != len(ids):
+        ids = [str(i + 1) for i in range(len(gdf))]
+    names = _labels(gdf, np.arange(len(gdf)))
+    out = gpd.GeoDataFrame({"id": ids, "name": names}, geometry=gdf.geometry.values, crs=gdf.crs)
+    out.attrs = attrs
+    return out
+
+
+def _labels(gdf, positions) -> list[str]:
+    for col in NAME_FIELDS:
+        if col in gdf.columns:
+            vals = gdf[col].iloc[positions]
+            return [str(v) if pd.notna(v) and str(v).strip() else f"#{p + 1}" for v, p in zip(vals, positions)]
+    return [f"#{p + 1}" for p in positions]
+
+
+# --------------------------------------------------------------------------------------------------
+# the screening engine
+
+def screen(sites, layers: dict, ruleset: RuleSet, buffers_m, *, site_use=None, summarise=True, progress=False):
+    """Screen every site against every layer; vectorised over (site, feature) pairs from STRtrees.
+
+    Returns ``(findings DataFrame, site table, zone summaries)``. Distances and lengths in geodesic
+    metres, areas in m² (ellipsoidal), all on the CGCS2000 ellipsoid.
+    """
+    geo = sites.to_crs(GEOGRAPHIC)
+    lon = shapely.get_x(shapely.centroid(geo.geometry.values))
+    lat = shapely.get_y(shapely.centroid(geo.geometry.values))
+    zone_no = np.floor((lon + 1.5) / 3.0)  # 3° zone n has central meridian 3n°E
+    frames, tables, zones = [], [], []
+    for zn in np.unique(zone_no):
+        idx = np.flatnonzero(zone_no == zn)
+        gk = metric_crs(zn * 3.0)
+        part = sites.iloc[idx].to_crs(gk)
+        fr, tb, zs = _screen_zone(part, lon[idx], lat[idx], gk, layers, ruleset, buffers_m, site_use,
+                                  summarise, progress)
+        frames.append(fr)
+        tables.append(tb)
+        zones.extend(zs)
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FINDING_COLUMNS)
+    return frame, pd.concat(tables, ignore_index=True), _merge_zone_summaries(zones)
+
+
+def metric_crs(lon) -> pyproj.CRS:
+    """The CGCS2000 3° GK zone (no prefix) containing ``lon``; a transverse Mercator on the CGCS2000
+    ellipsoid at the nearest 3° meridian when ``lon`` is outside China's zones (e.g. swapped X/Y)."""
+    try:
+        return gk_crs_for_lon(lon)
+    except (EcogisError, ValueError, KeyError, pyproj.exceptions.CRSError):
+        cm = float(np.clip(np.round(lon / 3.0) * 3.0, -180, 180))
+        return pyproj.CRS.from_proj4(f"+proj=tmerc +lat_0=0 +lon_0={cm} +k=1 +x_0=500000 +y_0=0 "
+                                     "+ellps=GRS80 +units=m +no_defs")
+
+
+def _screen_zone(sites_gk, lon, lat, gk, layers, ruleset, buffers_m, site_use, summarise, progress):
+    s_geoms = sites_gk.geometry.values
+    dims = shapely.get_dimensions(s_geoms)
+    site_area = np.where(dims == 2, ellipsoidal_area(s_geoms, gk), 0.0)
+    site_len = np.where(dims == 1, geodesic_length(s_geoms, gk), 0.0)
+    table = pd.DataFrame({"id": sites_gk["id"].values, "name": sites_gk["name"].values,
+                          "geometry_type": shapely.get_type_id(s_geoms), "area_m2": site_area,
+                          "length_m": site_len, "lon": lon, "lat": lat})
+    table["geometry_type"] = shapely.geometry_type_names_from_ids(table["geometry_type"]) \
+        if hasattr(shapely, "geometry_type_names_from_ids") else [g.geom_type for g in s_geoms]
+    frames, summaries = [], []
+    items = list(layers.items())
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(items), desc=f"screening {len(s_geoms)} site(s), EPSG:{gk.to_epsg() or gk.name}", unit="layer")
+    for name, layer in items:
+        kind = layer.attrs.get("ecogis", {}).get("kind") or name
+        lyr = layer.to_crs(gk)
+        lyr = lyr.loc[~(shapely.is_missing(lyr.geometry.values) | shapely.is_empty(lyr.geometry.values))]
+        if len(lyr) == 0:
+            continue
+        search = _search_distance(ruleset, kind, buffers_m, site_use)
+        fr = _pairs_findings(name, kind, sites_gk, lyr, gk, search, buffers_m, site_area, site_len)
+        if len(fr):
+            frames.append(fr)
+            if summarise:
+                summaries.extend(_zone_summaries(name, kind, sites_gk, lyr, fr, gk, site_area, site_len))
+        if bar:
+            bar.update(1)
+    if bar:
+        bar.close()
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FINDING_COLUMNS[:-5])
+    frame = _apply_rules(frame, ruleset, site_use)
+    for z in summaries:
+        rule = ruleset.match(z.kind, "intersects", zone=z.zone, site_use=site_use)
+        z.verdict = rule.verdict if rule else VERDICTS[0]
+    return frame, table, summaries
+
+
+def _search_distance(ruleset, kind, buffers_m, site_use) -> float:
+    """Largest distance (m) any buffer or applicable within_buffer rule looks at for this kind."""
+    uses = {str(u).lower() for u in ([site_use] if isinstance(site_use, str) else (site_use or []))}
+    within = [r.within_m for r in ruleset.rules if r.kind == kind and r.relation == "within_buffer"
+              and r.within_m and (not r.site_use or uses & {u.lower() for u in r.site_use})]
+    return max([0.0, *buffers_m, *within])
+
+
+def _pairs_findings(name, kind, sites_gk, lyr, gk, search, buffers_m, site_area, site_len) -> pd.DataFrame:
+    s_geoms = sites_gk.geometry.values
+    f_geoms = lyr.geometry.values
+    tree = shapely.STRtree(f_geoms)
+    labels = np.array(_labels(lyr, np.arange(len(lyr))), dtype=object)
+    zcol = ZONE_FIELD.get(kind)
+    zones = (lyr[zcol].astype(object).where(lyr[zcol].notna(), None).values if zcol in lyr.columns
+             else np.full(len(lyr), None, dtype=object))
+    # planar search radius with margin for the GK scale factor (< 1.001 inside a 3° zone)
+    si, fi = tree.query(s_geoms, predicate="dwithin", distance=search * 1.002 + 1.0) if search > 0 \
+        else tree.query(s_geoms, predicate="intersects")
+    hit = shapely.intersects(s_geoms[si], f_geoms[fi])
+    rows = []
+    # intersects: overlap area (polygons) and overlap length (lines) of each site/feature pair
+    ii, jj = si[hit], fi[hit]
+    if len(ii):
+        inter = shapely.intersection(s_geoms[ii], f_geoms[jj])
+        area = ellipsoidal_area(inter, gk)
+        length = np.where(area > 0, 0.0, geodesic_length(_lineal(inter), gk))
+        share = np.where(site_area[ii] > 0, area / np.where(site_area[ii] > 0, site_area[ii], 1.0),
+                         np.where(site_len[ii] > 0, length / np.where(site_len[ii] > 0, site_len[ii], 1.0), np.nan))
+        polygonal = (shapely.get_dimensions(s_geoms[ii]) == 2) & (shapely.get_dimensions(f_geoms[jj]) == 2)
+        rows.append(pd.DataFrame({"_s": ii, "_f": jj, "relation": "intersects",
+                                  "overlap_area_m2": np.where(polygonal, area, np.nan),
+                                  "overlap_length_m": np.where(length > 0, length, np.nan),
+                                  "share_of_site": np.where(polygonal | (length > 0), share, np.nan),
+                                  "distance_m": 0.0, "buffer_m": np.nan}))
+    # within_buffer: every feature not touching the site whose geodesic distance <= search distance
+    ni, nj = si[~hit], fi[~hit]
+    if len(ni):
+        dist = geodesic_distance(s_geoms[ni], f_geoms[nj], gk)
+        keep = dist <= search
+        d = dist[keep]
+        rows.append(pd.DataFrame({"_s": ni[keep], "_f": nj[keep], "relation": "within_buffer",
+                                  "overlap_area_m2": np.nan, "overlap_length_m": np.nan, "share_of_site": np.nan,
+                                  "distance_m": d, "buffer_m": _buffer_band(d, buffers_m)}))
+    # nearest: one feature per site, always reported
+    (ni2, nj2) = tree.query_nearest(s_geoms, all_matches=False)
+    nd = np.where(shapely.intersects(s_geoms[ni2], f_geoms[nj2]), 0.0,
+                  geodesic_distance(s_geoms[ni2], f_geoms[nj2], gk))
+    rows.append(pd.DataFrame({"_s": ni2, "_f": nj2, "relation": "nearest", "overlap_area_m2": np.nan,
+                              "overlap_length_m": np.nan, "share_of_site": np.nan, "distance_m": nd,
+                              "buffer_m": np.nan}))
+    fr = pd.concat(rows, ignore_index=True)
+    fr.insert(0, "site", sites_gk["id"].values[fr["_s"].values])
+    fr.insert(1, "site_name", sites_gk["name"].values[fr["_s"].values])
+    fr.insert(2, "layer", name)
+    fr.insert(3, "kind", kind)
+    fr.insert(4, "feature", labels[fr["_f"].values])
+    fr.insert(5, "zone", [None if z is None else str(z) for z in zones[fr["_f"].values]])
+    fr["_feature_index"] = lyr.index.values[fr["_f"].values]
+    return fr
+
+
+def _lineal(geoms):
+    """Line parts of each geometry (points and polygons dropped): for overlap lengths."""
+    types = shapely.get_type_id(geoms)
+    out = np.where(np.isin(types, (1, 2, 5)), geoms, None)
+    coll = np.flatnonzero(types == 7)
+    for k in coll:  # rare: mixed intersections such as a line touching a polygon edge
+        parts = [p for p in shapely.get_parts(geoms[k]) if shapely.get_type_id(p) in (1, 2)]
+        out[k] = shapely.multilinestrings(parts) if parts else None
+    return out
+
+
+def geodesic_distance(a, b, crs) -> np.ndarray:
+    """Geodesic distance (m, CGCS2000 ellipsoid) between geometries ``a[i]`` and ``b[i]`` in projected ``crs``.
+
+    The nearest points are found in the plane (shapely.shortest_line), inverse projected to lon/lat
+    and measured with pyproj.Geod.inv (GeographicLib).
+    """
+    if len(a) == 0:
+        return np.zeros(0)
+    lines = shapely.shortest_line(np.asarray(a), np.asarray(b))
+    xy = shapely.get_coordinates(lines).reshape(-1, 2, 2)
+    to_geo = pyproj.Transformer.from_crs(crs, GEOGRAPHIC, always_xy=True)
+    lon, lat = to_geo.transform(xy[:, :, 0], xy[:, :, 1])
+    _, _, dist = GEOD.inv(lon[:, 0], lat[:, 0], lon[:, 1], lat[:, 1])
+    return np.asarray(dist, dtype=float)
+
+
+def _buffer_band(dist, buffers_m) -> np.ndarray:
+    """The smallest buffer distance that contains each distance (NaN beyond the largest)."""
+    b = np.asarray(sorted(buffers_m), dtype=float)
+    if len(b) == 0:
+        return np.full(len(dist), np.nan)
+    k = np.searchsorted(b, dist, side="left")
+    return np.where(k < len(b), b[np.minimum(k, len(b) - 1)], np.nan)
+
+
+def _apply_rules(frame, ruleset: RuleSet, site_use) -> pd.DataFrame:
+    """Attach verdict, rule id, rule text (zh) and basis; one rule lookup per distinct case, not per row."""
+    frame = frame.copy()
+    if len(frame) == 0:
+        for col in ("verdict", "rule_id", "rule", "rule_en", "basis"):
+            frame[col] = pd.Series(dtype=object)
+        return frame
+    thresholds = sorted({r.within_m for r in ruleset.rules if r.within_m})
+    band = np.searchsorted(np.asarray(thresholds + [np.inf]), frame["distance_m"].fillna(0).values, side="left")
+    keys = list(zip(frame["kind"], frame["relation"], frame["zone"], band))
+    cache = {}
+    verdict, rid, text, text_en, basis = [], [], [], [], []
+    for key, dist in zip(keys, frame["distance_m"].values):
+        if key not in cache:
+            kind, relation, zone, _ = key
+            rule = ruleset.match(kind, relation, zone=zone, distance_m=None if pd.isna(dist) else float(dist),
+                                 site_use=site_use)
+            cache[key] = ((rule.verdict, rule.id, rule.rule_zh, rule.rule_en, rule.basis) if rule
+                          else (VERDICTS[0], None, NO_RULE_ZH, NO_RULE_EN, ""))
+        v, i, t, te, b = cache[key]
+        verdict.append(v)
+        rid.append(i)
+        text.append(t)
+        text_en.append(te)
+        basis.append(b)
+    frame["verdict"], frame["rule_id"], frame["rule"], frame["rule_en"], frame["basis"] = \
+        verdict, rid, text, text_en, basis
+    return frame
+
+
+def _zone_summaries(name, kind, sites_gk, lyr, fr, gk, site_area, site_len) -> list[ZoneSummary]:
+    """Per zone: the dissolved site against the dissolved zone features (no double counting)."""
+    hits = fr[fr["relation"] == "intersects"]
+    if len(hits) == 0:
+        return []
+    site_union = shapely.union_all(sites_gk.geometry.values)
+    total_area = float(ellipsoidal_area([site_union], gk)[0]) if shapely.get_dimensions(site_union) == 2 else 0.0
+    total_len = float(geodesic_length([site_union], gk)[0]) if shapely.get_dimensions(site_union) == 1 else 0.0
+    out = []
+    f_geoms = lyr.geometry.values
+    for zone, grp in hits.groupby(hits["zone"].fillna("\0"), sort=True):
+        feats = np.unique(grp["_f"].values)
+        inter = shapely.intersection(site_union, shapely.union_all(f_geoms[feats]))
+        area = float(ellipsoidal_area([inter], gk)[0]) if total_area > 0 else 0.0
+        length = float(geodesic_length(_lineal(np.array([inter], dtype=object)), gk)[0])
+        share = area / total_area if total_area > 0 else (length / total_len if total_len > 0 else None)
+        out.append(ZoneSummary(layer=name, kind=kind, zone=None if zone == "\0" else zone, features=len(feats),
+                               overlap_area_m2=area, overlap_length_m=length, share_of_site=share,
+                               verdict=VERDICTS[0]))
+    return out
+
+
+def _merge_zone_summaries(zones):
+    merged: dict[tuple, ZoneSummary] = {}
+    for z in zones:
+        key = (z.layer, z.zone)
+        if key in merged:  # sites in two GK zones: add the parts (shares are then not meaningful)
+            m = merged[key]
+            m.features += z.features
+            m.overlap_area_m2 += z.overlap_area_m2
+            m.overlap_length_m += z.overlap_length_m
+            m.share_of_site = None
+        else:
+            merged[key] = z
+    return list(merged.values())
+
+
+def _touched(layers, frame, boundary) -> dict:
+    """Features that appear in a finding, per layer, in EPSG:4490 (for the report map)."""
+    out = {}
+    if boundary is not None:
+        out["boundary"] = boundary.to_crs(GEOGRAPHIC)
+    if len(frame) == 0:
+        return out
+    for name, layer in layers.items():
+        idx = frame.loc[frame["layer"] == name, "_feature_index"].unique() if "_feature_index" in frame else []
+        if len(idx):
+            sub = layer.loc[idx].to_crs(GEOGRAPHIC)
+            sub.attrs = dict(layer.attrs)
+            out[name] = sub
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# sanity checks
+
+def _sanity_far(site_table, frame, boundary, notes) -> None:
+    """Warn when sites are far from the boundary and from every layer (swapped X/Y, wrong CRS, GCJ-02).
+
+    "Far" is more than FAR_M metres; the boundary distance is planar in the GK zone of the sites'
+    median longitude, which is ample for a 50 km threshold.
+    """
+    lon, lat = site_table["lon"].values, site_table["lat"].values
+    outside_china = ~((lon > 73) & (lon < 136) & (lat > 3) & (lat < 54))
+    nearest = (frame[frame["relation"] == "nearest"].groupby("site")["distance_m"].min()
+               if len(frame) else pd.Series(dtype=float))
+    far = site_table["id"].map(nearest).fillna(np.inf).values > FAR_M
+    if boundary is not None and len(boundary) and not outside_china.all():
+        gk = metric_crs(float(np.median(lon[~outside_china])))
+        b = shapely.union_all(boundary.to_crs(gk).geometry.values)
+        x, y = pyproj.Transformer.from_crs(GEOGRAPHIC, gk, always_xy=True).transform(lon, lat)
+        far &= shapely.distance(shapely.points(x, y), b) > FAR_M
+    bad = far | outside_china
+    if bad.any():
+        ids = ", ".join(site_table["id"].values[bad][:5]) + (" ..." if bad.sum() > 5 else "")
+        where = "outside China" if outside_china[bad].all() else f"more than {FAR_M / 1000:.0f} km from the boundary and every layer"
+        warn_assumption(
+            f"{int(bad.sum())} site(s) ({ids}) lie {where} (site centre {lon[bad][0]:.5f}, {lat[bad][0]:.5f}): "
+            "likely swapped X/Y (northing/easting), a wrong CRS or Gauss-Kruger zone, or GCJ-02/BD-09 web-map "
+            "coordinates; check --site-crs", notes)

@@ -1,0 +1,214 @@
+"""Project definitions: which control layers a site check uses, where they are and how to read them.
+
+A project is a YAML file (paths relative to the file)::
+
+    name: 盘锦市生态空间管控样例
+    boundary: {path: boundary/panjin.gpkg, layer: city}
+    rules: my_rules.yaml            # optional, on top of ecogis/rules/default_rules.yaml
+    buffers_m: [500, 1000, 5000]    # optional, geodesic metres; overrides the rules file default
+    layers:
+      redline: {kind: redline, path: redline/redline.shp, encoding: gbk}
+      reserve: {kind: reserve, path: reserve/liaohekou.geojson, fields: {功能区: zone}}
+      outfalls: {kind: outfall, path: water/outfalls.csv, crs: EPSG:4490}
+
+or, with zero configuration, a GeoPackage whose layers are named after their kind (``redline``,
+``reserve``, ``outfall`` ... and ``boundary``): ``ecogis check SITE --project controls.gpkg``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyogrio
+
+from ecogis.errors import EcogisError
+from ecogis.rules import line_of, load_yaml_lines, parse_buffers
+
+# Layer kinds a project may list (mirrors ecogis.layers.KINDS, which wins when present).
+_FALLBACK_KINDS = ("boundary", "redline", "reserve", "water_section", "outfall", "water_source", "well",
+                   "shoreline", "facility", "town_boundary", "site")
+_LAYER_KEYS = {"kind", "path", "layer", "crs", "fields", "encoding", "label", "name"}
+_TOP_KEYS = {"name", "description", "boundary", "rules", "buffers_m", "layers", "site_crs"}
+
+
+def layer_kinds() -> tuple[str, ...]:
+    """The layer kinds ecogis knows (from ecogis.layers.KINDS when that module is available)."""
+    try:
+        from ecogis.layers import KINDS
+        return tuple(KINDS)
+    except ImportError:
+        return _FALLBACK_KINDS
+
+
+@dataclass
+class LayerSpec:
+    """How to read one control layer: kind, path (absolute), layer name, CRS override, field mapping."""
+
+    name: str
+    kind: str
+    path: Path
+    layer: str | None = None
+    crs: str | None = None
+    fields: dict | None = None
+    encoding: str | None = None
+    label: str | None = None
+
+    def read(self):
+        """Read the layer via :func:`ecogis.io.read_layer`; attrs['ecogis'] carries kind, CRS and notes."""
+        from ecogis.io import read_layer
+
+        gdf = read_layer(self.path, kind=self.kind, layer=self.layer, crs=self.crs, encoding=self.encoding,
+                         fields=self.fields)
+        meta = gdf.attrs.setdefault("ecogis", {})
+        meta["kind"] = self.kind
+        meta["name"] = self.name
+        meta.setdefault("path", str(self.path))
+        if self.label:
+            meta["label"] = self.label
+        return gdf
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "kind": self.kind, "path": str(self.path), "layer": self.layer,
+                "crs": self.crs, "fields": self.fields, "encoding": self.encoding, "label": self.label}
+
+
+@dataclass
+class Project:
+    """A set of control layers for site checks. ``buffers_m`` may be empty (the rules file decides)."""
+
+    path: Path | None
+    name: str
+    layers: dict[str, LayerSpec]
+    boundary: LayerSpec | None = None
+    rules_path: Path | None = None
+    buffers_m: list[float] = field(default_factory=list)
+
+    def read_layers(self) -> dict:
+        """Read every control layer: ``{name: GeoDataFrame}`` (boundary not included)."""
+        return {name: spec.read() for name, spec in self.layers.items()}
+
+    def read_boundary(self):
+        """The boundary GeoDataFrame, or None when the project names none."""
+        return None if self.boundary is None else self.boundary.read()
+
+    def to_dict(self) -> dict:
+        return {"path": None if self.path is None else str(self.path), "name": self.name,
+                "layers": {k: v.to_dict() for k, v in self.layers.items()},
+                "boundary": None if self.boundary is None else self.boundary.to_dict(),
+                "rules_path": None if self.rules_path is None else str(self.rules_path),
+                "buffers_m": self.buffers_m}
+
+
+def load_project(path) -> Project:
+    """Load a project from a YAML file or a GeoPackage with layers named after their kind.
+
+    Raises EcogisError naming the file and line for a malformed YAML project, and for a layer file
+    that does not exist.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise EcogisError("project file not found", path=path,
+                          hint="Give a project YAML (see layers/project.yaml) or a GeoPackage")
+    if path.suffix.lower() == ".gpkg":
+        return _project_from_gpkg(path)
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        raise EcogisError("a project is a .yaml/.yml file or a .gpkg", path=path)
+    return _project_from_yaml(path)
+
+
+def _project_from_yaml(path: Path) -> Project:
+    data = load_yaml_lines(path)
+    if not isinstance(data, dict):
+        raise EcogisError("a project file is a mapping with 'layers:'", path=path,
+                          hint="See layers/project.yaml for an example")
+    unknown = set(data) - _TOP_KEYS
+    if unknown:
+        key = sorted(unknown, key=str)[0]
+        raise EcogisError(f"line {line_of(data, key)}: unknown key {key!r}", path=path,
+                          hint=f"Project keys are {', '.join(sorted(_TOP_KEYS))}")
+    base = path.parent
+    layers_data = data.get("layers")
+    if not isinstance(layers_data, dict) or not layers_data:
+        raise EcogisError(f"line {line_of(data, 'layers') or 1}: 'layers' must map layer names to "
+                          "{kind:, path:, ...}", path=path)
+    kinds = layer_kinds()
+    layers = {str(name): _layer_spec(str(name), spec, base, path, kinds, line_of(layers_data, name))
+              for name, spec in layers_data.items()}
+    boundary = None
+    if data.get("boundary") is not None:
+        spec = data["boundary"]
+        if isinstance(spec, str):
+            spec = {"path": spec}
+        spec = dict(spec, kind=spec.get("kind", "boundary")) if isinstance(spec, dict) else spec
+        boundary = _layer_spec("boundary", spec, base, path, kinds, line_of(data, "boundary"))
+    rules_path = None
+    if data.get("rules"):
+        rules_path = _resolve(data["rules"], base)
+        if not rules_path.exists():
+            raise EcogisError(f"line {line_of(data, 'rules')}: rules file not found: {rules_path}", path=path)
+    buffers = []
+    if data.get("buffers_m") is not None:
+        buffers = parse_buffers(data["buffers_m"], path=path, line=line_of(data, "buffers_m"))
+    return Project(path=path, name=str(data.get("name") or path.stem), layers=layers, boundary=boundary,
+                   rules_path=rules_path, buffers_m=buffers)
+
+
+def _layer_spec(name, spec, base, path, kinds, line) -> LayerSpec:
+    if not isinstance(spec, dict):
+        raise EcogisError(f"line {line}: layer {name!r} must be a mapping {{kind:, path:, ...}}", path=path)
+    unknown = set(spec) - _LAYER_KEYS
+    if unknown:
+        key = sorted(unknown, key=str)[0]
+        raise EcogisError(f"line {line_of(spec, key)}: layer {name!r}: unknown key {key!r}", path=path,
+                          hint=f"Layer keys are {', '.join(sorted(_LAYER_KEYS))}")
+    for key in ("kind", "path"):
+        if not spec.get(key):
+            raise EcogisError(f"line {line}: layer {name!r} is missing {key!r}", path=path)
+    kind = str(spec["kind"])
+    if kind not in kinds:
+        raise EcogisError(f"line {line_of(spec, 'kind')}: layer {name!r}: unknown kind {kind!r}", path=path,
+                          hint=f"Use one of {', '.join(kinds)}")
+    layer_path = _resolve(spec["path"], base)
+    if not layer_path.exists():
+        raise EcogisError(f"line {line_of(spec, 'path')}: layer {name!r}: file not found: {layer_path}",
+                          path=path, hint="Paths are relative to the project file")
+    fields = spec.get("fields")
+    if fields is not None and not isinstance(fields, dict):
+        raise EcogisError(f"line {line_of(spec, 'fields')}: layer {name!r}: fields must map source field -> "
+                          "canonical field", path=path)
+    return LayerSpec(name=name, kind=kind, path=layer_path, layer=_opt(spec.get("layer")),
+                     crs=_opt(spec.get("crs")), fields=dict(fields) if fields else None,
+                     encoding=_opt(spec.get("encoding")), label=_opt(spec.get("label") or spec.get("name")))
+
+
+def _opt(v):
+    return None if v is None else str(v)
+
+
+def _resolve(p, base: Path) -> Path:
+    p = Path(str(p)).expanduser()
+    return p if p.is_absolute() else (base / p)
+
+
+def _project_from_gpkg(path: Path) -> Project:
+    """Zero-configuration project: every GeoPackage layer named after a kind (or ``kind_xxx``) is used."""
+    kinds = layer_kinds()
+    try:
+        names = [row[0] for row in pyogrio.list_layers(path)]
+    except Exception as exc:  # pyogrio raises DataSourceError subclasses
+        raise EcogisError(f"cannot list layers ({exc})", path=path) from exc
+    layers, boundary = {}, None
+    for lname in names:
+        kind = next((k for k in sorted(kinds, key=len, reverse=True)
+                     if lname == k or lname.startswith(k + "_")), None)
+        if kind is None:
+            continue
+        spec = LayerSpec(name=lname, kind=kind, path=path, layer=lname)
+        if kind == "boundary" and boundary is None:
+            boundary = spec
+        elif kind != "site":
+            layers[lname] = spec
+    if not layers:
+        raise EcogisError("no layer named after a layer kind", path=path,
+                          hint=f"Name GeoPackage layers {', '.join(kinds)} (or kind_suffix), or write a project YAML")
+    return Project(path=path, name=path.stem, layers=layers, boundary=boundary)

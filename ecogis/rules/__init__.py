@@ -1,0 +1,300 @@
+"""Screening rules: which verdict a site gets when it touches a layer, with the rule text and legal basis.
+
+Rules live in YAML (``default_rules.yaml`` beside this module); users extend or override them with their
+own file (``ecogis check --rules my_rules.yaml``), never by editing code. A rules file::
+
+    buffers_m: [500, 1000, 5000]        # default buffer distances, metres (geodesic)
+    rules:
+      - id: reserve-core                # same id as a default rule -> replaces it
+        kind: reserve                   # layer kind (see ecogis.layers.KINDS)
+        zone: 核心区                     # optional: zone / grade / type value; omitted = any zone
+        relation: intersects            # intersects | within_buffer | nearest
+        within_m: 1000                  # within_buffer only: applies up to this distance (m)
+        site_use: [well, 油井]           # optional: applies only when the site's use is one of these
+        verdict: 禁止                    # 禁止 | 限制 | 需论证 | 符合 (or prohibited/restricted/...)
+        rule_zh: ...
+        rule_en: ...
+        basis: 《中华人民共和国自然保护区条例》第二十七条
+      - id: old-rule
+        disabled: true                  # switch a default rule off
+
+A malformed file raises :class:`ecogis.errors.EcogisError` naming the file and line.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import yaml
+
+from ecogis.errors import EcogisError
+
+DEFAULT_RULES_PATH = Path(__file__).with_name("default_rules.yaml")
+
+# Verdicts from best to worst; the overall verdict of a check is the worst of its findings.
+VERDICTS = ("符合", "需论证", "限制", "禁止")
+VERDICT_EN = {"符合": "clear", "需论证": "needs assessment", "限制": "restricted", "禁止": "prohibited"}
+_VERDICT_ALIASES = {
+    "符合": "符合", "clear": "符合", "ok": "符合", "compliant": "符合",
+    "需论证": "需论证", "needs assessment": "需论证", "needs_assessment": "需论证", "assess": "需论证",
+    "限制": "限制", "restricted": "限制", "restrict": "限制",
+    "禁止": "禁止", "prohibited": "禁止", "forbidden": "禁止",
+}
+RELATIONS = ("intersects", "within_buffer", "nearest")
+_RULE_KEYS = {"id", "kind", "zone", "relation", "within_m", "site_use", "verdict", "rule_zh", "rule_en",
+              "basis", "disabled", "note"}
+
+
+def normalise_verdict(value, *, path=None, line=None) -> str:
+    """Return the canonical Chinese verdict for ``value`` (禁止/限制/需论证/符合 or the English names)."""
+    key = str(value).strip().lower().replace("-", " ")
+    key = key if key in _VERDICT_ALIASES else key.replace(" ", "_")
+    if key not in _VERDICT_ALIASES:
+        raise EcogisError(f"{_at(line)}unknown verdict {value!r}", path=path,
+                          hint=f"Use one of {', '.join(VERDICTS)} (or {', '.join(VERDICT_EN.values())})")
+    return _VERDICT_ALIASES[key]
+
+
+def verdict_rank(verdict: str) -> int:
+    """0 for 符合 up to 3 for 禁止."""
+    return VERDICTS.index(normalise_verdict(verdict))
+
+
+def worst_verdict(verdicts) -> str:
+    """The worst verdict of an iterable (符合 when empty)."""
+    ranks = [verdict_rank(v) for v in verdicts]
+    return VERDICTS[max(ranks)] if ranks else VERDICTS[0]
+
+
+# --------------------------------------------------------------------------------------------------
+# YAML with line numbers
+
+class LineDict(dict):
+    """A dict from YAML that remembers the 1-based line of each key (``.lines``) and of itself (``.line``)."""
+
+    line: int = 0
+    lines: dict
+
+
+class LineList(list):
+    """A list from YAML that remembers the 1-based line of each item (``.lines``) and of itself."""
+
+    line: int = 0
+    lines: list
+
+
+def load_yaml_lines(path):
+    """Parse a YAML file into plain dicts/lists that remember line numbers.
+
+    Raises EcogisError naming the file and line on a YAML syntax error.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise EcogisError("file not found", path=path, hint="Check the path and its spelling")
+    text = path.read_text(encoding="utf-8-sig")
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise EcogisError(f"{_at(line)}YAML syntax error: {exc.problem or exc}", path=path,
+                          hint="Fix the indentation/quoting on that line") from exc
+    return None if node is None else _construct(node)
+
+
+def _construct(node):
+    if isinstance(node, yaml.MappingNode):
+        out = LineDict()
+        out.line, out.lines = node.start_mark.line + 1, {}
+        for knode, vnode in node.value:
+            key = _construct(knode)
+            out[key] = _construct(vnode)
+            out.lines[key] = knode.start_mark.line + 1
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        out = LineList(_construct(v) for v in node.value)
+        out.line, out.lines = node.start_mark.line + 1, [v.start_mark.line + 1 for v in node.value]
+        return out
+    return yaml.SafeLoader(" ").construct_object(node, deep=True)
+
+
+def _at(line) -> str:
+    return f"line {line}: " if line else ""
+
+
+def line_of(obj, key=None) -> int | None:
+    """Line of ``obj[key]`` (or of ``obj``) when ``obj`` came from :func:`load_yaml_lines`."""
+    if key is not None and isinstance(getattr(obj, "lines", None), dict):
+        return obj.lines.get(key, getattr(obj, "line", None))
+    return getattr(obj, "line", None)
+
+
+# --------------------------------------------------------------------------------------------------
+# Rules
+
+@dataclass
+class Rule:
+    """One screening rule. ``within_m`` (metres) bounds within_buffer rules; ``zone``/``site_use`` narrow it."""
+
+    id: str
+    kind: str
+    relation: str
+    verdict: str
+    rule_zh: str = ""
+    rule_en: str = ""
+    basis: str = ""
+    zone: str | None = None
+    within_m: float | None = None
+    site_use: list[str] = field(default_factory=list)
+    source: str = ""
+
+    def text(self, lang: str = "zh") -> str:
+        return (self.rule_en or self.rule_zh) if lang == "en" else (self.rule_zh or self.rule_en)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class RuleSet:
+    """Rules merged from the defaults and any user files, plus the default buffer distances (metres)."""
+
+    rules: list[Rule]
+    buffers_m: list[float]
+    sources: list[str]
+
+    def match(self, kind: str, relation: str, zone=None, distance_m=None, site_use=None) -> Rule | None:
+        """The most specific rule for a finding, or None.
+
+        Specific beats general: a rule naming the site use beats one that does not, a rule naming the
+        zone beats one for any zone, and among within_buffer rules the smallest ``within_m`` that
+        still covers ``distance_m`` wins.
+        """
+        best, best_key = None, None
+        uses = {str(u).strip().lower() for u in (site_use if isinstance(site_use, (list, tuple, set)) else [site_use])
+                if u not in (None, "")}
+        for r in self.rules:
+            if r.kind != kind or r.relation != relation:
+                continue
+            if r.zone is not None and (zone is None or str(zone) != r.zone):
+                continue
+            if r.site_use and not uses & {u.lower() for u in r.site_use}:
+                continue
+            if relation == "within_buffer" and r.within_m is not None:
+                if distance_m is None or distance_m > r.within_m:
+                    continue
+            key = (bool(r.site_use), r.zone is not None, -(r.within_m if r.within_m is not None else float("inf")))
+            if best_key is None or key > best_key:
+                best, best_key = r, key
+        return best
+
+    def to_dict(self) -> dict:
+        return {"buffers_m": self.buffers_m, "sources": self.sources, "rules": [r.to_dict() for r in self.rules]}
+
+
+def load_rules(*paths, kinds=None) -> RuleSet:
+    """Load the default rules, then each user file in ``paths`` on top (same id replaces, new id adds).
+
+    ``kinds``: optional collection of valid layer kinds; a rule naming another kind is an error.
+    """
+    rules: dict[str, Rule] = {}
+    buffers: list[float] = []
+    sources = []
+    for path in (DEFAULT_RULES_PATH, *[p for p in paths if p is not None]):
+        file_buffers, file_rules, disabled = _parse_rules_file(Path(path), kinds)
+        if file_buffers is not None:
+            buffers = file_buffers
+        for rid in disabled:
+            rules.pop(rid, None)
+        for r in file_rules:
+            rules[r.id] = r
+        sources.append(str(path))
+    return RuleSet(list(rules.values()), buffers, sources)
+
+
+def _parse_rules_file(path: Path, kinds):
+    data = load_yaml_lines(path)
+    if data is None:
+        return None, [], []
+    if not isinstance(data, dict):
+        raise EcogisError(f"{_at(line_of(data))}a rules file is a mapping with 'rules:' (and 'buffers_m:')",
+                          path=path)
+    unknown = set(data) - {"rules", "buffers_m", "version", "name", "description"}
+    if unknown:
+        key = sorted(unknown, key=str)[0]
+        raise EcogisError(f"{_at(line_of(data, key))}unknown key {key!r}", path=path,
+                          hint="Top-level keys are rules, buffers_m, version, name, description")
+    buffers = None
+    if "buffers_m" in data:
+        buffers = parse_buffers(data["buffers_m"], path=path, line=line_of(data, "buffers_m"))
+    items = data.get("rules") or []
+    if not isinstance(items, list):
+        raise EcogisError(f"{_at(line_of(data, 'rules'))}'rules' must be a list of rule mappings", path=path)
+    out, disabled = [], []
+    for i, item in enumerate(items):
+        line = item.line if hasattr(item, "line") else items.lines[i]
+        if not isinstance(item, dict):
+            raise EcogisError(f"{_at(line)}each rule must be a mapping (id:, kind:, relation:, verdict:, ...)",
+                              path=path)
+        if item.get("disabled"):
+            if "id" not in item:
+                raise EcogisError(f"{_at(line)}a disabled rule needs the id of the rule it switches off", path=path)
+            disabled.append(str(item["id"]))
+            continue
+        out.append(_parse_rule(item, path, line, kinds))
+    return buffers, out, disabled
+
+
+def _parse_rule(item, path, line, kinds) -> Rule:
+    unknown = set(item) - _RULE_KEYS
+    if unknown:
+        key = sorted(unknown, key=str)[0]
+        raise EcogisError(f"{_at(line_of(item, key))}unknown rule key {key!r}", path=path,
+                          hint=f"Rule keys are {', '.join(sorted(_RULE_KEYS))}")
+    for key in ("kind", "relation", "verdict"):
+        if key not in item or item[key] in (None, ""):
+            raise EcogisError(f"{_at(line)}rule is missing {key!r}", path=path)
+    kind = str(item["kind"])
+    if kinds is not None and kind not in kinds:
+        raise EcogisError(f"{_at(line_of(item, 'kind'))}unknown layer kind {kind!r}", path=path,
+                          hint=f"Use one of {', '.join(sorted(kinds))}")
+    relation = str(item["relation"])
+    if relation not in RELATIONS:
+        raise EcogisError(f"{_at(line_of(item, 'relation'))}unknown relation {relation!r}", path=path,
+                          hint=f"Use one of {', '.join(RELATIONS)}")
+    within = item.get("within_m")
+    if within is not None:
+        if relation != "within_buffer":
+            raise EcogisError(f"{_at(line_of(item, 'within_m'))}within_m only applies to relation within_buffer",
+                              path=path)
+        within = _positive_number(within, path, line_of(item, "within_m"), "within_m")
+    uses = item.get("site_use") or []
+    uses = [str(u) for u in (uses if isinstance(uses, list) else [uses])]
+    zone = item.get("zone")
+    return Rule(
+        id=str(item.get("id") or f"{kind}-{zone or 'any'}-{relation}"),
+        kind=kind, relation=relation,
+        verdict=normalise_verdict(item["verdict"], path=path, line=line_of(item, "verdict")),
+        rule_zh=str(item.get("rule_zh") or ""), rule_en=str(item.get("rule_en") or ""),
+        basis=str(item.get("basis") or ""), zone=None if zone is None else str(zone),
+        within_m=within, site_use=uses, source=f"{path.name}:{line}",
+    )
+
+
+def _positive_number(value, path, line, what) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        v = float("nan")
+    if not v > 0:
+        raise EcogisError(f"{_at(line)}{what} must be a positive number of metres, got {value!r}", path=path)
+    return v
+
+
+def parse_buffers(value, *, path=None, line=None) -> list[float]:
+    """Buffer distances in metres from a list or a comma-separated string ('500,1000,5000'), sorted."""
+    if isinstance(value, str):
+        value = [v for v in value.replace("，", ",").split(",") if v.strip()]
+    if not isinstance(value, (list, tuple)):
+        value = [value]
+    return sorted({_positive_number(v, path, line, "buffer distance") for v in value})
