@@ -1,0 +1,156 @@
+"""Windowed raster readers that exactextract pulls from, one window at a time.
+
+exactextract asks a source for windows of at most ``max_cells_in_memory`` cells, so no reader here
+ever holds a whole raster. Every source records the windows it served in ``.reads`` (tests use this
+to prove that a raster larger than the memory cap is read in blocks).
+"""
+from __future__ import annotations
+
+import numpy as np
+import rasterio
+from affine import Affine
+from exactextract.raster import RasterSource
+from rasterio.enums import Resampling
+from rasterio.vrt import WarpedVRT
+from rasterio.windows import Window
+
+from ecogis.errors import EcogisError
+from ecogis.raster.pixel_area import cell_areas
+
+
+def open_raster(path):
+    """Open a raster with rasterio, as an EcogisError naming the file when that fails."""
+    try:
+        ds = rasterio.open(path)
+    except rasterio.errors.RasterioIOError as exc:
+        raise EcogisError(f"cannot open as a raster ({exc})", path=path, hint="Give a GeoTIFF or another GDAL raster") from exc
+    if ds.crs is None:
+        raise EcogisError("raster has no CRS", path=path, hint="Assign one first, e.g. gdal_edit.py -a_srs EPSG:4490")
+    t = ds.transform
+    if t.b != 0 or t.d != 0:
+        raise EcogisError("raster grid is rotated", path=path, hint="Warp it to a north-up grid (gdalwarp)")
+    if ds.dtypes[0].startswith("float") or ds.dtypes[0].startswith("complex"):
+        raise EcogisError(f"band 1 is {ds.dtypes[0]}, not integer class codes", path=path,
+                          hint="Give a classified land-cover raster (integer codes)")
+    return ds
+
+
+class _GridSource(RasterSource):
+    """Common grid description (extent, resolution, CRS) of a rasterio dataset for exactextract."""
+
+    def __init__(self, ds, name):
+        super().__init__()
+        self.ds = ds
+        self.reads: list[tuple[int, int, int, int]] = []
+        self._cache = {}
+        self.set_name(name)
+
+    def res(self):
+        return abs(self.ds.transform.a), abs(self.ds.transform.e)
+
+    def extent(self):
+        b = self.ds.bounds
+        return (b.left, b.bottom, b.right, b.top)
+
+    def srs_wkt(self):
+        return self.ds.crs.to_wkt()
+
+    def read_window(self, x0, y0, nx, ny):
+        key = (x0, y0, nx, ny)
+        if key not in self._cache:  # exactextract asks each op for the same window: read it once
+            self.reads.append(key)
+            self._cache = {key: self._read(x0, y0, nx, ny)}
+        return self._cache[key]
+
+    @property
+    def max_window_cells(self) -> int:
+        return max((nx * ny for _, _, nx, ny in self.reads), default=0)
+
+
+class ClassSource(_GridSource):
+    """Class codes of band 1, masked where nodata (the raster's own, else the legend's fill code)."""
+
+    def __init__(self, ds, nodata=None, name="classes"):
+        super().__init__(ds, name)
+        self.nodata = ds.nodata if ds.nodata is not None else nodata
+
+    def nodata_value(self):
+        return None  # the mask carries nodata
+
+    def _read(self, x0, y0, nx, ny):
+        arr = self.ds.read(1, window=Window(x0, y0, nx, ny))
+        mask = np.zeros(arr.shape, bool) if self.nodata is None else arr == self.nodata
+        return np.ma.masked_array(arr.astype(np.int32), mask)
+
+
+class TransitionSource(_GridSource):
+    """``before * base + after`` codes on the BEFORE grid, masked where either raster is nodata."""
+
+    def __init__(self, before: ClassSource, after: ClassSource, base: int, name="transition"):
+        super().__init__(before.ds, name)
+        self.before, self.after, self.base = before, after, base
+
+    def nodata_value(self):
+        return None
+
+    def _read(self, x0, y0, nx, ny):
+        b = self.before.read_window(x0, y0, nx, ny)
+        a = self.after.read_window(x0, y0, nx, ny)
+        return np.ma.masked_array(b.data * self.base + a.data, np.ma.getmaskarray(b) | np.ma.getmaskarray(a))
+
+
+class CellAreaSource(_GridSource):
+    """Ellipsoidal area (m²) of every cell of the grid of ``ds`` (see :mod:`ecogis.raster.pixel_area`)."""
+
+    def __init__(self, ds, name="cell_area"):
+        super().__init__(ds, name)
+
+    def nodata_value(self):
+        return None
+
+    def _read(self, x0, y0, nx, ny):
+        if nx == 0 or ny == 0:
+            return np.zeros((ny, nx))
+        return cell_areas(self.ds.crs, self.ds.transform, y0, x0, ny, nx)
+
+
+class ValidAreaSource(_GridSource):
+    """Cell area (m²) where ``classes`` holds data, 0 where it is nodata."""
+
+    def __init__(self, classes: _GridSource, area: CellAreaSource, name="valid_area"):
+        super().__init__(classes.ds, name)
+        self.classes, self.area = classes, area
+
+    def nodata_value(self):
+        return None
+
+    def _read(self, x0, y0, nx, ny):
+        cls = self.classes.read_window(x0, y0, nx, ny)
+        area = self.area.read_window(x0, y0, nx, ny)
+        return np.where(np.ma.getmaskarray(cls), 0.0, area)
+
+
+def same_grid(a, b, tol: float = 1e-6) -> bool:
+    """True when rasters ``a`` and ``b`` share CRS, transform and shape."""
+    return (a.crs == b.crs and a.width == b.width and a.height == b.height
+            and a.transform.almost_equals(b.transform, precision=tol * abs(a.transform.a)))
+
+
+def aligned(after, before, nodata):
+    """``after`` on the grid of ``before``: itself if the grids match, else a nearest-neighbour WarpedVRT."""
+    if same_grid(after, before):
+        return after
+    return WarpedVRT(
+        after, crs=before.crs, transform=Affine(*before.transform[:6]), width=before.width, height=before.height,
+        resampling=Resampling.nearest, src_nodata=after.nodata if after.nodata is not None else nodata,
+        nodata=after.nodata if after.nodata is not None else nodata,
+    )
+
+
+def iter_windows(ds, max_cells: int):
+    """Row-band windows of ``ds`` with at most ``max_cells`` cells each (whole rows, or column chunks)."""
+    ncols = min(ds.width, max(1, max_cells))
+    nrows = max(1, max_cells // ncols)
+    for row0 in range(0, ds.height, nrows):
+        for col0 in range(0, ds.width, ncols):
+            yield Window(col0, row0, min(ncols, ds.width - col0), min(nrows, ds.height - row0))

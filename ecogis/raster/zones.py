@@ -1,0 +1,104 @@
+"""Zones for raster statistics: read, check, group (dissolve) and reproject to the raster's CRS."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from pyproj import CRS
+
+from ecogis.errors import EcogisError, warn_assumption
+from ecogis.raster.vector_area import official_area
+
+LABEL = "_zone"
+DENSIFY_M = 10.0
+
+
+@dataclass
+class Zones:
+    """Zone polygons ready for extraction.
+
+    ``gdf`` holds one row per zone (``_zone`` label, geometry in the raster CRS); ``area_m2`` their
+    official areas computed in the source CRS; ``source`` the path they came from.
+    """
+
+    gdf: gpd.GeoDataFrame
+    area_m2: np.ndarray
+    area_method: str
+    source: str | None
+    by: str | None
+
+
+def load_zones(zones, *, kind=None, layer=None, notes=None) -> gpd.GeoDataFrame:
+    """A GeoDataFrame from ``zones`` (GeoDataFrame or path read with :func:`ecogis.io.read_layer`)."""
+    if isinstance(zones, gpd.GeoDataFrame):
+        return zones
+    from ecogis.io import read_layer
+
+    gdf = read_layer(zones, kind=kind, layer=layer)
+    for note in (gdf.attrs.get("ecogis") or {}).get("notes", []):
+        if notes is not None and note not in notes:
+            notes.append(note)
+    return gdf
+
+
+def prepare_zones(gdf: gpd.GeoDataFrame, raster_crs, *, by=None, within=None, notes=None) -> Zones:
+    """Check, label, group and reproject zone polygons.
+
+    ``by``: dissolve features sharing this field's value into one zone (overlaps are counted once).
+    ``within``: keep only zones whose ``by`` value (or label) is in this list.
+    """
+    source = (gdf.attrs.get("ecogis") or {}).get("path")
+    if gdf.crs is None:
+        raise EcogisError("zone layer has no CRS", path=source, hint="Pass the layer's CRS when reading it")
+    if by is not None and by not in gdf.columns:
+        raise EcogisError(f"no field {by!r} in the zone layer (fields: {[c for c in gdf.columns if c != gdf.geometry.name]})",
+                          path=source, field=by, hint="Choose --by from the listed fields")
+    geoms = gdf.geometry.values
+    bad = np.flatnonzero(~np.isin(shapely.get_type_id(geoms), [3, 6]) | shapely.is_empty(geoms))
+    if len(bad):
+        raise EcogisError(f"zones must be polygons; {len(bad)} feature(s) are empty or not polygons",
+                          path=source, feature=int(bad[0]), hint="Give an area layer (reserve zones, red line, ...)")
+    invalid = np.flatnonzero(~shapely.is_valid(geoms))
+    if len(invalid):
+        warn_assumption(f"{len(invalid)} invalid zone polygon(s) repaired with make_valid (first: feature {invalid[0]})", notes)
+        gdf = gdf.set_geometry(shapely.make_valid(geoms))
+    work = gpd.GeoDataFrame({LABEL: _labels(gdf, by)}, geometry=gdf.geometry.values, crs=gdf.crs)
+    if by is not None:
+        work = work.dissolve(by=LABEL, sort=False).reset_index()
+    if within:
+        wanted = {str(w) for w in within}
+        missing = wanted - set(work[LABEL])
+        if missing:
+            raise EcogisError(f"no zone named {sorted(missing)} (zones: {list(work[LABEL])})", path=source,
+                              field=by, hint="Check --in against the zone names")
+        work = work[work[LABEL].isin(wanted)].reset_index(drop=True)
+    area, method = official_area(work.geometry.values, work.crs)
+    raster_crs = CRS(raster_crs)
+    if not CRS(work.crs).equals(raster_crs):
+        step = DENSIFY_M if not CRS(work.crs).is_geographic else DENSIFY_M / 111_000.0
+        work = work.set_geometry(shapely.segmentize(work.geometry.values, step)).to_crs(raster_crs)
+        if notes is not None:
+            notes.append(f"zones reprojected from {CRS(gdf.crs).to_string()} to the raster CRS "
+                         f"{raster_crs.to_string()} (densified to {DENSIFY_M:g} m first)")
+    return Zones(gdf=work, area_m2=area, area_method=method, source=source, by=by)
+
+
+def _labels(gdf, by) -> list[str]:
+    if by is not None:
+        return [str(v) for v in gdf[by]]
+    parts = [c for c in ("name", "zone") if c in gdf.columns]
+    if not parts:
+        return [f"#{i + 1}" for i in range(len(gdf))]
+    labels = [" ".join(str(v) for v in row if v is not None and str(v) != "nan") or f"#{i + 1}"
+              for i, row in enumerate(gdf[parts].itertuples(index=False))]
+    counts: dict[str, int] = {}
+    for lab in labels:
+        counts[lab] = counts.get(lab, 0) + 1
+    return [f"{lab} #{i + 1}" if counts[lab] > 1 else lab for i, lab in enumerate(labels)]
+
+
+def source_name(path) -> str | None:
+    return None if path is None else str(Path(path))
