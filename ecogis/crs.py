@@ -352,7 +352,7 @@ def infer_crs(x, y, cm=None, *, width: int = 3, datum: str = "CGCS2000") -> CrsG
 
 
 def _geographic_guess(swap: bool, datum: str, datum_note: str) -> CrsGuess:
-    code = GEOGRAPHIC["CGCS2000" if datum == "WGS84" else datum]
+    code = GEOGRAPHIC[datum]
     order = ("values were in latitude, longitude order and are swapped; " if swap else "")
     reason = (f"coordinates are longitude/latitude degrees within China (73-136 E, 3-54 N): {order}"
               f"EPSG:{code}; {datum_note}")

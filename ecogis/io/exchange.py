@@ -1,0 +1,648 @@
+"""The land-survey coordinate exchange text (坐标交换文件 / 界址点坐标文件): read and write.
+
+The format, as required by provincial natural-resources departments for land-use approval and
+boundary surveys (勘测定界), e.g.::
+
+    [属性描述]
+    格式版本号=1.01
+    数据产生单位=某某测绘院
+    数据产生日期=2024-05-01
+    坐标系=2000国家大地坐标系
+    几度分带=3
+    投影类型=高斯克吕格
+    计量单位=米
+    带号=41
+    精度=0.05
+    转换参数=,,,,,,
+    [地块坐标]
+    10,1.2345,1,地块1,面,,工业用地,,@
+    J1,1,4534567.123,41512345.678
+    ...
+
+* A parcel line is ``界址点数,地块面积,地块编号,地块名称,记录图形属性(面|线|点),图幅号,地块用途,,@``;
+  fields may be empty; the trailing ``@`` marks it.
+* A vertex line is ``点号,圈号,X,Y`` with **X = northing** and **Y = easting** (surveying order), Y
+  usually carrying the zone number as prefix (41 512 345.678 = zone 41).
+* 圈号 (ring number): 1 is the outer ring; a parcel with holes (扣除内部面积) or several parts carries
+  further numbers. The reader decides hole or part by containment (a ring inside an odd number of the
+  parcel's other rings is a hole). Every polygon ring ends by repeating its first vertex.
+* 界址点数 counts the vertex lines of the parcel, closing vertices included (the reader also accepts
+  the count without the closing vertices, which some tools write).
+* 地块面积 is in 公顷 (hectares) in the provincial specifications (e.g. "地块面积:地块的面积,单位为公顷"
+  in the 建设项目用地红线坐标文件内容要求 of several provinces); it is returned as ``declared_area``
+  (hectares, as declared, not recomputed) and checked against the ellipsoidal area.
+* 点号 (point name) is free text, usually J1, J2, ... numbered through the parcel, the closing vertex
+  repeating the first name of its ring. The reader ignores it; the writer writes that scheme.
+* Encodings: GB18030 (GBK) from most Chinese desktop tools, or UTF-8. The writer uses GB18030.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pyproj
+import shapely
+
+from ecogis.crs import (DATUM_ZH, GEOGRAPHIC, crs_label, describe_crs, gk_epsg, gk_zone_of, infer_crs,
+                        resolve_crs, zone_cm)
+from ecogis.errors import EcogisError, warn_assumption
+from ecogis.outputs import atomic_path
+
+HEADER_SECTION, COORD_SECTION = "属性描述", "地块坐标"
+RECORD_TYPES = {"面": "polygon", "线": "line", "点": "point"}
+HEADER_KEYS = ("格式版本号", "数据产生单位", "数据产生日期", "坐标系", "几度分带", "投影类型", "计量单位", "带号",
+               "精度", "转换参数")
+#: attribute columns of the GeoDataFrame read_exchange returns (declared_area in hectares)
+COLUMNS = ("parcel_no", "name", "record_type", "sheet", "use", "declared_area")
+AREA_UNIT = "ha"
+# warn when the declared area differs from the ellipsoidal area by more than this share
+AREA_TOLERANCE = 0.01
+
+_SECTION_RE = re.compile(r"^\s*[\[【]\s*(.+?)\s*[\]】]\s*$")
+
+
+# --------------------------------------------------------------------------------------------------
+# reading
+# --------------------------------------------------------------------------------------------------
+
+@dataclass
+class _Parcel:
+    line: int
+    count: int
+    area: float
+    parcel_no: str
+    name: str
+    record_type: str
+    sheet: str | None
+    use: str | None
+    first_vertex: int = 0  # index into the file's vertex arrays
+    n_vertices: int = 0
+
+
+@dataclass
+class _Parsed:
+    header: dict = field(default_factory=dict)
+    header_lines: dict = field(default_factory=dict)
+    parcels: list = field(default_factory=list)
+    v_line: list = field(default_factory=list)
+    v_ring: list = field(default_factory=list)
+    v_x: list = field(default_factory=list)
+    v_y: list = field(default_factory=list)
+    has_header: bool = False
+
+
+def read_exchange(path, crs=None, encoding=None, *, cm=None) -> gpd.GeoDataFrame:
+    """Read a land-survey coordinate exchange text into a GeoDataFrame.
+
+    Parameters
+    ----------
+    path : the .txt file.
+    crs : optional CRS of the coordinates (anything :func:`ecogis.crs.resolve_crs` takes); wins over the
+        header. Otherwise the CRS comes from the header (坐标系, 几度分带, 带号) and, where that is
+        incomplete, is inferred from the coordinates (zone prefix on Y), with a warning.
+    encoding : optional text encoding; default strict UTF-8, else GB18030 (reported).
+    cm : central meridian (degrees E) for 6-digit eastings without zone prefix when the header has no 带号.
+
+    Returns
+    -------
+    GeoDataFrame in the file's Gauss-Kruger CRS (x = easting, y = northing, as GIS expects), one row per
+    parcel, columns ``parcel_no``, ``name``, ``record_type`` (面/线/点), ``sheet``, ``use``,
+    ``declared_area`` (the file's 地块面积, hectares, NaN when empty). ``attrs["ecogis"]`` holds path,
+    crs, crs_source (user|file|inferred), encoding, encoding_source, swap_xy, header and notes.
+    """
+    path = Path(path)
+    notes: list[str] = []
+    if not path.exists():
+        raise EcogisError("file not found", path=path, hint="Check the path and its spelling")
+    data = path.read_bytes()
+    if not data.strip():
+        raise EcogisError("the file is empty", path=path, hint="Copy the file again from its source")
+    text, used, source = _decode(data, path, encoding, notes)
+    parsed = _parse(text, path)
+    x, y = np.asarray(parsed.v_x, dtype=float), np.asarray(parsed.v_y, dtype=float)  # x = X = northing
+    crs_obj, swap, crs_source = _settle_crs(parsed, path, x, y, crs, cm, notes)
+    easting, northing = (x, y) if swap else (y, x)
+    geoms = [_build_geometry(p, parsed, easting, northing, path) for p in parsed.parcels]
+    gdf = gpd.GeoDataFrame(
+        {
+            "parcel_no": [p.parcel_no for p in parsed.parcels],
+            "name": [p.name for p in parsed.parcels],
+            "record_type": [p.record_type for p in parsed.parcels],
+            "sheet": [p.sheet for p in parsed.parcels],
+            "use": [p.use for p in parsed.parcels],
+            "declared_area": np.array([p.area for p in parsed.parcels], dtype=float),
+        },
+        geometry=geoms, crs=crs_obj,
+    )
+    _check_declared_areas(gdf, path, notes)
+    gdf.attrs["ecogis"] = {
+        "path": str(path), "layer": None, "kind": None, "crs": crs_label(crs_obj), "crs_source": crs_source,
+        "encoding": used, "encoding_source": source, "swap_xy": bool(swap), "header": dict(parsed.header),
+        "declared_area_unit": AREA_UNIT, "notes": notes,
+    }
+    return gdf
+
+
+def _decode(data: bytes, path: Path, encoding, notes):
+    if encoding:
+        try:
+            return data.decode(encoding), encoding, "user"
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise EcogisError(f"cannot decode the text as {encoding} ({exc})", path=path,
+                              hint="Leave out encoding= to let ecogis detect UTF-8 or GB18030") from exc
+    try:
+        return data.decode("utf-8-sig"), "utf-8", "detected"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        raise EcogisError(f"the text is neither UTF-8 nor GB18030 ({exc})", path=path,
+                          hint="Pass encoding= with the file's encoding") from exc
+    warn_assumption(f"{path}: not valid UTF-8, decoded as GB18030 (GBK)", notes)
+    return text, "gb18030", "detected"
+
+
+def _err(path, line, message, hint=None):
+    return EcogisError(f"line {line}: {message}", path=path, hint=hint)
+
+
+def _parse(text: str, path: Path) -> _Parsed:
+    parsed = _Parsed()
+    section = None
+    seen_coords = False
+    current: _Parcel | None = None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip().lstrip("\ufeff")
+        if not line:
+            continue
+        match = _SECTION_RE.match(line)
+        if match:
+            section = match.group(1)
+            if section == HEADER_SECTION:
+                parsed.has_header = True
+            elif section == COORD_SECTION:
+                seen_coords = True
+            else:
+                raise _err(path, number, f"unknown section [{section}]",
+                           hint=f"An exchange file has the sections [{HEADER_SECTION}] and [{COORD_SECTION}]")
+            continue
+        if section == HEADER_SECTION:
+            _parse_header_line(line, number, parsed, path)
+        elif section == COORD_SECTION:
+            fields = [f.strip() for f in line.split(",")]
+            if fields[-1] == "@":
+                if current is not None:
+                    _close_parcel(current, parsed, path)
+                current = _parse_parcel_line(fields, number, path)
+                current.first_vertex = len(parsed.v_x)
+                parsed.parcels.append(current)
+            else:
+                if current is None:
+                    raise _err(path, number, "a vertex line before the first parcel line",
+                               hint="Each parcel starts with a line "
+                                    "'界址点数,面积,地块编号,地块名称,面,图幅号,用途,,@'")
+                _parse_vertex_line(fields, number, parsed, path)
+                current.n_vertices += 1
+        else:
+            raise _err(path, number, f"text outside any section: {line[:40]!r}",
+                       hint=f"Is this a coordinate exchange file? It needs a [{COORD_SECTION}] section")
+    if not seen_coords:
+        raise EcogisError(f"not a coordinate exchange file: no [{COORD_SECTION}] section", path=path,
+                          hint=f"Put the parcels after a line [{COORD_SECTION}]")
+    if current is not None:
+        _close_parcel(current, parsed, path)
+    if not parsed.parcels:
+        raise EcogisError(f"the [{COORD_SECTION}] section holds no parcels", path=path,
+                          hint="Each parcel starts with a line ending in ',@'")
+    return parsed
+
+
+def _parse_header_line(line, number, parsed, path):
+    for sep in ("=", "＝", ":", "："):
+        if sep in line:
+            key, value = line.split(sep, 1)
+            parsed.header[key.strip()] = value.strip()
+            parsed.header_lines[key.strip()] = number
+            return
+    raise _err(path, number, f"header line without '=': {line[:40]!r}", hint="Header lines read key=value, e.g. 带号=41")
+
+
+def _parse_parcel_line(fields, number, path) -> _Parcel:
+    if len(fields) < 9:
+        raise _err(path, number, f"parcel line has {len(fields)} fields, expected 9 "
+                                 "(界址点数,地块面积,地块编号,地块名称,记录图形属性,图幅号,地块用途,,@)",
+                   hint="Keep the commas of empty fields")
+    count = _int_field(fields[0], number, path, "界址点数 (point count)")
+    area = _float_field(fields[1], number, path, "地块面积 (area)", allow_empty=True)
+    record = fields[4] or "面"
+    if record not in RECORD_TYPES:
+        raise _err(path, number, f"记录图形属性 {record!r} is not one of 面, 线, 点",
+                   hint="Write 面 for polygons, 线 for lines, 点 for points")
+    return _Parcel(number, count, area, fields[2], fields[3], record, fields[5] or None, fields[6] or None)
+
+
+def _int_field(value, number, path, what):
+    try:
+        result = int(value)
+    except ValueError:
+        raise _err(path, number, f"{what} {value!r} is not a whole number") from None
+    if result <= 0:
+        raise _err(path, number, f"{what} {value!r} must be positive")
+    return result
+
+
+def _float_field(value, number, path, what, allow_empty=False):
+    if value == "" and allow_empty:
+        return np.nan
+    try:
+        result = float(value)
+    except ValueError:
+        raise _err(path, number, f"{what} {value!r} is not a number",
+                   hint="Use a decimal point and no thousands separators") from None
+    if not np.isfinite(result):
+        raise _err(path, number, f"{what} {value!r} is not a finite number")
+    return result
+
+
+def _parse_vertex_line(fields, number, parsed, path):
+    if len(fields) != 4:
+        raise _err(path, number, f"vertex line has {len(fields)} fields, expected 4 (点号,圈号,X,Y)",
+                   hint="Vertex lines read e.g. J1,1,4534567.123,41512345.678")
+    parsed.v_ring.append(_int_field(fields[1], number, path, "圈号 (ring number)"))
+    parsed.v_x.append(_float_field(fields[2], number, path, "X (northing)"))
+    parsed.v_y.append(_float_field(fields[3], number, path, "Y (easting)"))
+    parsed.v_line.append(number)
+
+
+def _close_parcel(parcel: _Parcel, parsed: _Parsed, path):
+    if parcel.n_vertices == 0:
+        raise _err(path, parcel.line, f"parcel {parcel.parcel_no!r} has no vertex lines")
+    start, stop = parcel.first_vertex, parcel.first_vertex + parcel.n_vertices
+    rings = parsed.v_ring[start:stop]
+    n_rings = 1 + sum(a != b for a, b in zip(rings, rings[1:]))
+    allowed = {parcel.n_vertices}
+    if parcel.record_type == "面":
+        allowed.add(parcel.n_vertices - n_rings)  # count without the closing vertices
+    if parcel.count not in allowed:
+        raise _err(path, parcel.line,
+                   f"parcel {parcel.parcel_no!r} declares {parcel.count} points but {parcel.n_vertices} vertex "
+                   f"lines follow (lines {parsed.v_line[start]}-{parsed.v_line[stop - 1]})",
+                   hint="Fix 界址点数 or add the missing vertex lines")
+
+
+def _ring_slices(parcel, parsed, path):
+    """Yield (ring number, start, stop) for the consecutive runs of one ring number."""
+    start, stop = parcel.first_vertex, parcel.first_vertex + parcel.n_vertices
+    seen = set()
+    i = start
+    while i < stop:
+        ring = parsed.v_ring[i]
+        if ring in seen:
+            raise _err(path, parsed.v_line[i], f"ring {ring} of parcel {parcel.parcel_no!r} appears again after "
+                                               "another ring", hint="Keep the vertices of a ring together")
+        seen.add(ring)
+        j = i
+        while j < stop and parsed.v_ring[j] == ring:
+            j += 1
+        yield ring, i, j
+        i = j
+
+
+def _build_geometry(parcel, parsed, easting, northing, path):
+    rings = []
+    for ring, i, j in _ring_slices(parcel, parsed, path):
+        coords = np.column_stack([easting[i:j], northing[i:j]])
+        if parcel.record_type == "面":
+            _check_polygon_ring(coords, ring, parcel, parsed.v_line[i], parsed.v_line[j - 1], path)
+        elif parcel.record_type == "线" and len(coords) < 2:
+            raise _err(path, parsed.v_line[i], f"line part {ring} of parcel {parcel.parcel_no!r} has one vertex",
+                       hint="A line needs at least two vertices")
+        rings.append(coords)
+    if parcel.record_type == "点":
+        points = np.vstack(rings)
+        return shapely.Point(points[0]) if len(points) == 1 else shapely.MultiPoint(points)
+    if parcel.record_type == "线":
+        return shapely.LineString(rings[0]) if len(rings) == 1 else shapely.MultiLineString(rings)
+    return _assemble_polygon(rings)
+
+
+def _check_polygon_ring(coords, ring, parcel, first_line, last_line, path):
+    if len(coords) < 4 or len(np.unique(coords, axis=0)) < 3:
+        raise _err(path, first_line, f"ring {ring} of parcel {parcel.parcel_no!r} has fewer than 3 distinct "
+                                     "vertices", hint="A polygon ring needs 3 or more corners plus the closing vertex")
+    if not np.allclose(coords[0], coords[-1], rtol=0.0, atol=1e-6):
+        raise _err(path, last_line, f"ring {ring} of parcel {parcel.parcel_no!r} is not closed: its last vertex "
+                                    f"(line {last_line}) differs from its first (line {first_line})",
+                   hint="Repeat the first vertex of each ring at its end")
+
+
+def _assemble_polygon(rings):
+    """Polygon or MultiPolygon from rings: a ring inside an odd number of other rings is a hole of the
+    innermost ring that contains it."""
+    polys = shapely.polygons(rings) if len(rings) > 1 else None
+    if polys is None:
+        return shapely.Polygon(rings[0])
+    n = len(rings)
+    inside = np.array([[i != j and polys[j].contains(polys[i]) for j in range(n)] for i in range(n)])
+    depth = inside.sum(axis=1)
+    shells = [i for i in range(n) if depth[i] % 2 == 0]
+    holes = {i: [] for i in shells}
+    for i in range(n):
+        if depth[i] % 2:
+            parent = max((j for j in shells if inside[i, j]), key=lambda j: depth[j])
+            holes[parent].append(rings[i])
+    parts = [shapely.Polygon(rings[i], holes[i]) for i in shells]
+    return parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
+
+
+# ------------------------------------------------------------------------------------------ CRS
+
+def _header_datum(value: str | None):
+    if not value:
+        return None
+    v = value.lower()
+    if "2000" in v or "cgcs" in v:
+        return "CGCS2000"
+    if "西安" in v or "xian" in v or "80" in v:
+        return "Xian1980"
+    if "北京" in v or "beijing" in v or "54" in v:
+        return "Beijing1954"
+    if "wgs" in v:
+        return "WGS84"
+    return None
+
+
+def _header_int(parsed, key, path):
+    value = parsed.header.get(key, "")
+    if value == "":
+        return None
+    try:
+        return int(float(value))
+    except ValueError:
+        raise _err(path, parsed.header_lines[key], f"{key} {value!r} is not a number") from None
+
+
+def _settle_crs(parsed, path, x, y, crs, cm, notes):
+    """Return (CRS, swap, crs_source). ``x``/``y`` are the file's X/Y columns (X expected northing)."""
+    unit = parsed.header.get("计量单位", "")
+    if unit and unit not in ("米", "m", "M", "metre", "meter", "度", "degree"):
+        raise _err(path, parsed.header_lines["计量单位"], f"计量单位 {unit!r} is not supported",
+                   hint="ecogis reads coordinates in metres (米) or degrees (度)")
+    if crs is not None:
+        return _user_crs(parsed, path, x, y, crs, notes)
+
+    datum = _header_datum(parsed.header.get("坐标系"))
+    if parsed.header.get("坐标系") and datum is None:
+        warn_assumption(f"{path}: 坐标系 {parsed.header['坐标系']!r} not recognised; datum assumed CGCS2000", notes)
+    width = _header_int(parsed, "几度分带", path)
+    zone = _header_int(parsed, "带号", path)
+    if width not in (None, 3, 6):
+        raise _err(path, parsed.header_lines["几度分带"], f"几度分带 {width} is not 3 or 6")
+    if zone is not None and width is None:
+        width = 3 if 25 <= zone <= 45 else 6 if 13 <= zone <= 23 else None
+        if width:
+            warn_assumption(f"{path}: 几度分带 missing; zone {zone} taken as a {width}-degree zone", notes)
+    header_cm = zone_cm(zone, width) if zone is not None and width else None
+    if cm is not None and header_cm is not None and abs(float(cm) - header_cm) > 1e-9:
+        raise EcogisError(f"central meridian {cm} given, but the header's 带号 {zone} means {header_cm:g} E",
+                          path=path, hint="Leave out cm= or fix 带号")
+    try:
+        guess = infer_crs(y, x, cm=header_cm if header_cm is not None else cm, width=width or 3,
+                          datum=datum or "CGCS2000")
+    except EcogisError as exc:
+        raise EcogisError(exc.reason, path=path, hint=exc.hint) from exc
+    if zone is not None and guess.zone is not None and guess.prefixed and guess.zone != zone:
+        raise EcogisError(f"the header says 带号={zone} but the Y coordinates carry the zone prefix {guess.zone}",
+                          path=path, hint="Fix 带号 in the header or the coordinates")
+    if guess.swap_xy:
+        warn_assumption(f"{path}: the X column holds eastings and Y northings (GIS order, not the surveying "
+                        "order X = northing of this format); X and Y swapped", notes)
+    complete = datum is not None and datum != "WGS84" and (zone is not None or guess.zone is None)
+    if complete and guess.zone is not None:
+        return guess.crs, guess.swap_xy, "file"
+    if complete and guess.zone is None:  # degrees with a datum in the header
+        return pyproj.CRS.from_epsg(GEOGRAPHIC[datum]), guess.swap_xy, "file"
+    what = "no [属性描述] header" if not parsed.has_header else "the header does not give 坐标系 and 带号"
+    warn_assumption(f"{path}: {what}; CRS inferred as {describe_crs(guess.crs)}: {guess.reason}", notes)
+    return guess.crs, guess.swap_xy, "inferred"
+
+
+def _user_crs(parsed, path, x, y, crs, notes):
+    user = resolve_crs(crs)
+    if isinstance(user, str):
+        raise EcogisError(f"{user} is a web-map longitude/latitude system; exchange files hold surveyed "
+                          "coordinates", path=path, hint="Pass the Gauss-Kruger CRS, e.g. EPSG:4529")
+    entry = gk_zone_of(user)
+    try:
+        swap = infer_crs(y, x, cm=entry.cm if entry else None).swap_xy
+    except EcogisError:
+        swap = False  # cannot tell: keep the format's order (X = northing)
+    if swap:
+        warn_assumption(f"{path}: the X column holds eastings and Y northings; X and Y swapped", notes)
+    return user, swap, "user"
+
+
+def _check_declared_areas(gdf, path, notes):
+    """Warn where 地块面积 (hectares) disagrees with the ellipsoidal area by more than 1 %."""
+    from ecogis.area import ellipsoidal_area
+
+    polygonal = gdf.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
+    declared = gdf["declared_area"].to_numpy()
+    check = polygonal & np.isfinite(declared)
+    if not check.any():
+        return
+    computed = np.full(len(gdf), np.nan)
+    computed[check] = ellipsoidal_area(gdf.geometry.values[check], gdf.crs) / 10_000.0
+    for i in np.flatnonzero(check):
+        ratio = declared[i] / computed[i] if computed[i] > 0 else np.inf
+        if abs(ratio - 1.0) <= AREA_TOLERANCE:
+            continue
+        unit_hint = ""
+        for factor, unit in ((10_000.0, "m²"), (15.0, "亩")):
+            if abs(ratio / factor - 1.0) <= AREA_TOLERANCE:
+                unit_hint = f"; it looks like {unit}, not 公顷"
+        warn_assumption(f"{path}: parcel {gdf['parcel_no'].iat[i]!r}: declared area {declared[i]:g} 公顷 differs "
+                        f"from the ellipsoidal area {computed[i]:.4f} 公顷 (CGCS2000 ellipsoid){unit_hint}", notes)
+
+
+# --------------------------------------------------------------------------------------------------
+# writing
+# --------------------------------------------------------------------------------------------------
+
+_GEOM_RECORD = {"Polygon": "面", "MultiPolygon": "面", "LineString": "线", "MultiLineString": "线",
+                "Point": "点", "MultiPoint": "点"}
+
+
+def write_exchange(gdf, path, *, overwrite=False, zone=None, width=3, datum=None, producer="",
+                   date=None, accuracy="", version="1.01", encoding="gb18030", decimals=3,
+                   columns=None, inputs=()) -> Path:
+    """Write ``gdf`` as a coordinate exchange text, atomically; refuse to overwrite unless ``overwrite``.
+
+    Coordinates are written in the prefixed Gauss-Kruger zone ``zone`` (default: the zone of a
+    Gauss-Kruger input CRS, else the 3-degree zone of the data's middle longitude), X = northing and
+    Y = easting with the zone prefix, ``decimals`` decimals (3 = millimetres). ``datum`` must match the
+    data (CGCS2000 for EPSG:4490/4326 data; Xian 1980 or Beijing 1954 only for data already on those
+    datums: ecogis does not guess datum transformations).
+
+    Per feature: polygons are 面 (each part's outer ring and then its holes numbered 1, 2, ...; closing
+    vertex repeated), lines 线 (one ring number per part), points 点. 点号 run J1, J2, ... through the
+    parcel, the closing vertex repeating its ring's first name; 界址点数 counts the vertex lines.
+    地块面积 is written in 公顷 with 4 decimals: the ``declared_area`` column where present and not
+    empty, else the ellipsoidal area (CGCS2000 ellipsoid, ecogis.area.ellipsoidal_area); empty for
+    lines and points. ``columns`` maps format fields (parcel_no, name, sheet, use, declared_area) to
+    column names; defaults are those names. Header: 格式版本号 ``version``, 数据产生单位 ``producer``,
+    数据产生日期 ``date`` (default today), 精度 ``accuracy``.
+    """
+    notes: list[str] = []
+    if gdf.crs is None:
+        raise EcogisError("the layer has no CRS; cannot write Gauss-Kruger coordinates", path=path,
+                          hint="Set the CRS first (read it with crs=)")
+    if len(gdf) == 0:
+        raise EcogisError("the layer has no features to write", path=path)
+    if width not in (3, 6):
+        raise EcogisError(f"zone width {width!r} is not 3 or 6", path=path)
+    datum = _output_datum(gdf.crs, datum, path, notes)
+    zone = _output_zone(gdf, zone, width, path, notes)
+    target = pyproj.CRS.from_epsg(gk_epsg(zone, width, datum, prefixed=True))
+    projected = gdf.to_crs(target)
+    cols = {name: name for name in ("parcel_no", "name", "sheet", "use", "declared_area")}
+    cols.update(columns or {})
+    areas = _output_areas(gdf, cols["declared_area"])
+    lines = _header_lines(datum, width, zone, version, producer, date, accuracy)
+    for i, geom in enumerate(projected.geometry.values):
+        lines.extend(_parcel_lines(i, geom, projected, cols, areas[i], decimals, path, notes))
+    text = "\r\n".join(lines) + "\r\n"
+    try:
+        data = text.encode(encoding)
+    except UnicodeEncodeError as exc:
+        raise EcogisError(f"text cannot be encoded as {encoding} ({exc})", path=path,
+                          hint="Use encoding='utf-8' or remove the characters") from exc
+    src = (gdf.attrs.get("ecogis") or {}).get("path")
+    with atomic_path(path, overwrite=overwrite, inputs=tuple(inputs) + ((src,) if src else ())) as tmp:
+        tmp.write_bytes(data)
+    return Path(path)
+
+
+def _output_datum(crs, datum, path, notes):
+    entry = gk_zone_of(crs)
+    if entry is not None:
+        source = entry.datum
+    else:
+        code = crs.geodetic_crs.to_epsg() if crs.geodetic_crs else None
+        source = {4610: "Xian1980", 4214: "Beijing1954"}.get(code, "CGCS2000")
+        if code not in (4490, 4610, 4214):
+            warn_assumption(f"{path}: data in {crs_label(crs)} written on the CGCS2000 datum "
+                            "(WGS 84 and CGCS2000 taken as the same, within decimetres)", notes)
+    if datum is None:
+        return source
+    from ecogis.crs import normalise_datum
+
+    wanted = normalise_datum(datum)
+    if wanted != source:
+        raise EcogisError(f"the data is on {source} but datum={wanted} was asked for", path=path,
+                          hint="ecogis does not guess datum transformations: transform the data with "
+                               "official parameters first")
+    return wanted
+
+
+def _output_zone(gdf, zone, width, path, notes):
+    entry = gk_zone_of(gdf.crs)
+    geo = gdf.geometry.to_crs(4490) if not gdf.crs.equals(pyproj.CRS.from_epsg(4490)) else gdf.geometry
+    xmin, _, xmax, _ = geo.total_bounds
+    if zone is None:
+        if entry is not None and entry.width == width:
+            zone = entry.zone
+        else:
+            mid = (xmin + xmax) / 2.0
+            zone = int(np.floor(mid / 3.0 + 0.5)) if width == 3 else int(np.floor(mid / 6.0)) + 1
+            warn_assumption(f"{path}: written in {width}-degree Gauss-Kruger zone {zone} "
+                            f"(CM {zone_cm(zone, width):g} E), the zone of the data's middle longitude", notes)
+    cm = zone_cm(zone, width)
+    far = max(abs(xmin - cm), abs(xmax - cm))
+    if far > width / 2.0 + 0.5:
+        warn_assumption(f"{path}: features reach {far:.2f} degrees from the central meridian {cm:g} E of "
+                        f"zone {zone}; Gauss-Kruger distortion grows there", notes)
+    return zone
+
+
+def _output_areas(gdf, column):
+    from ecogis.area import ellipsoidal_area
+
+    areas = np.full(len(gdf), np.nan)
+    if column in gdf.columns:
+        areas = np.array(gdf[column], dtype=float)
+    polygonal = gdf.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
+    missing = polygonal & ~np.isfinite(areas)
+    if missing.any():
+        areas[missing] = ellipsoidal_area(gdf.geometry.values[missing], gdf.crs) / 10_000.0
+    areas[~polygonal] = np.nan
+    return areas
+
+
+def _header_lines(datum, width, zone, version, producer, date, accuracy):
+    date = date or _dt.date.today().isoformat()
+    values = {"格式版本号": version, "数据产生单位": producer, "数据产生日期": date, "坐标系": DATUM_ZH[datum],
+              "几度分带": width, "投影类型": "高斯克吕格", "计量单位": "米", "带号": zone, "精度": accuracy,
+              "转换参数": ",,,,,,"}
+    return [f"[{HEADER_SECTION}]"] + [f"{key}={values[key]}" for key in HEADER_KEYS] + [f"[{COORD_SECTION}]"]
+
+
+def _text(row, column, i, field_name, path, notes):
+    if column not in row.index:
+        return ""
+    value = row[column]
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    text = str(value).replace("\r", " ").replace("\n", " ").strip()
+    if "," in text:
+        warn_assumption(f"{path}: feature {i} field {field_name!r}: commas replaced by '，' "
+                        "(the comma separates fields in this format)", notes)
+        text = text.replace(",", "，")
+    return text
+
+
+def _geometry_rings(geom, i, path):
+    """(record type, list of coordinate arrays) for one geometry, rings numbered in order."""
+    if geom is None or geom.is_empty:
+        raise EcogisError("empty geometry cannot be written", path=path, feature=i,
+                          hint="Drop empty features first (ecogis validate --fix)")
+    kind = geom.geom_type
+    if kind not in _GEOM_RECORD:
+        raise EcogisError(f"{kind} cannot be written to an exchange file", path=path, feature=i,
+                          hint="Explode geometry collections into polygons, lines or points")
+    if kind in ("Polygon", "MultiPolygon"):
+        rings = []
+        for part in shapely.get_parts(geom):
+            rings.append(np.asarray(part.exterior.coords)[:, :2])
+            rings.extend(np.asarray(hole.coords)[:, :2] for hole in part.interiors)
+        return "面", rings
+    return _GEOM_RECORD[kind], [np.asarray(part.coords)[:, :2] for part in shapely.get_parts(geom)]
+
+
+def _parcel_lines(i, geom, gdf, cols, area, decimals, path, notes):
+    record, rings = _geometry_rings(geom, i, path)
+    row = gdf.iloc[i]
+    parcel_no = _text(row, cols["parcel_no"], i, "parcel_no", path, notes) or str(i + 1)
+    name = _text(row, cols["name"], i, "name", path, notes)
+    sheet = _text(row, cols["sheet"], i, "sheet", path, notes)
+    use = _text(row, cols["use"], i, "use", path, notes)
+    vertices = []
+    point = 0
+    for ring_no, coords in enumerate(rings, start=1):
+        first = point + 1
+        closed = record == "面"
+        body = coords[:-1] if closed else coords
+        for e, n in body:
+            point += 1
+            vertices.append(f"J{point},{ring_no},{n:.{decimals}f},{e:.{decimals}f}")
+        if closed:
+            e, n = coords[0]
+            vertices.append(f"J{first},{ring_no},{n:.{decimals}f},{e:.{decimals}f}")
+    area_text = f"{area:.4f}" if np.isfinite(area) else ""
+    head = f"{len(vertices)},{area_text},{parcel_no},{name},{record},{sheet},{use},,@"
+    return [head] + vertices
