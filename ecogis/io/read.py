@@ -1,51 +1,244 @@
-"""Dispatch a path to the reader for its format and normalise the result (CRS, kind fields)."""
+"""Dispatch a path to the reader for its format, then settle its CRS and (optionally) its layer kind.
+
+read -> normalise: :func:`read_layer` returns a GeoDataFrame in a known CRS whose
+``attrs["ecogis"]`` records where the data came from and every assumption made on the way.
+"""
 from __future__ import annotations
 
 from pathlib import Path
 
 import geopandas as gpd
-import pyogrio
+import numpy as np
+import shapely
 
-from ecogis.errors import EcogisError
+from ecogis.crs import crs_label, describe_crs, from_web_crs, infer_crs, resolve_crs
+from ecogis.errors import EcogisError, warn_assumption
+from ecogis.io.table import TABLE_SUFFIXES, read_table
+from ecogis.io.vector import VECTOR_SUFFIXES, read_vector
+
+EXCHANGE_MARKERS = ("[属性描述]", "[地块坐标]")
+# roles a user may give coordinate columns of a table in ``fields``; not passed on to normalise_layer
+_COORD_ROLES = {"lon", "lat", "x", "y", "e", "n", "经度", "纬度", "longitude", "latitude"}
 
 
-def read_layer(path, kind=None, layer=None, crs=None, encoding=None, fields=None) -> gpd.GeoDataFrame:
+def read_layer(path, kind=None, layer=None, crs=None, encoding=None, fields=None, *,
+               cm=None, angle="auto") -> gpd.GeoDataFrame:
     """Read a vector layer into a GeoDataFrame in a known CRS.
 
     Parameters
     ----------
     path : str or Path
-        Shapefile (also .zip), GeoPackage, GeoJSON, KML/KMZ, FileGDB, CSV/XLSX point table or
-        land-survey coordinate exchange text.
+        Shapefile (also .zip), GeoPackage, GeoJSON, KML/KMZ, FileGDB (.gdb folder), CSV/XLSX point
+        table or land-survey coordinate exchange text (``[属性描述]``/``[地块坐标]``, any suffix).
     kind : str, optional
         Layer kind (``boundary``, ``redline``, ``reserve``, ``water_section``, ``outfall``, ``site``,
         ...): fields are mapped to canonical names and values normalised (see :mod:`ecogis.layers`).
     layer : str, optional
-        Layer name inside a multi-layer source (GeoPackage, FileGDB).
+        Layer name inside a multi-layer source (GeoPackage, FileGDB, KML folders, XLSX sheet). A
+        source with one spatial layer needs none; with several, omitting it is an error listing them.
     crs : optional
-        Source CRS when the file has none or a wrong one (``EPSG:4529``, ``GCJ-02``, ``BD-09``...).
-        Web-map systems are converted to CGCS2000 (EPSG:4490) on load.
+        Source CRS when the file has none or a wrong one (``EPSG:4529``, ``CGCS2000 zone 41``,
+        ``GCJ-02``, ``BD-09``...). Web-map systems are converted to CGCS2000 (EPSG:4490) on load.
     encoding : str, optional
         Attribute text encoding; overrides .cpg and detection.
     fields : dict, optional
-        User field mapping ``{source_field: canonical_field}``; wins over the built-in aliases.
+        User field mapping ``{source_field: canonical_field}``; wins over the built-in aliases. For
+        tables it may also name the coordinate columns: ``{"东经": "lon", "北纬": "lat"}``.
+    cm : float, optional
+        Central meridian (degrees E) for Gauss-Kruger coordinates without a zone prefix.
+    angle : str
+        How table angles are written: ``auto`` (decimal numbers, DMS strings such as 121°45′30.5″),
+        ``decimal``, ``dms`` or ``ddd.mmss`` (121.4530 = 121°45′30″; only when you say so).
+
+    Returns
+    -------
+    GeoDataFrame with ``attrs["ecogis"]`` = ``{path, layer, kind, crs, crs_source, encoding,
+    encoding_source, notes}``; ``crs`` is ``EPSG:n`` (or the web-map name the data was converted from)
+    and ``crs_source`` is ``file``, ``inferred`` or ``user``. Every guess is also emitted as an
+    :class:`ecogis.errors.AssumptionWarning`.
     """
     path = Path(path)
     if not path.exists():
         raise EcogisError("file not found", path=path, hint="Check the path and its spelling")
-    try:
-        gdf = pyogrio.read_dataframe(path, layer=layer, encoding=encoding)
-    except pyogrio.errors.DataSourceError as exc:
-        raise EcogisError(f"cannot open as a vector layer ({exc})", path=path) from exc
-    gdf.attrs["ecogis"] = {
-        "path": str(path), "layer": layer, "kind": kind,
-        "crs": gdf.crs.to_string() if gdf.crs else None,
-        "crs_source": "file" if gdf.crs else None,
-        "encoding": encoding, "encoding_source": "user" if encoding else "file", "notes": [],
-    }
-    if crs is not None:
-        gdf = gdf.set_crs(crs, allow_override=True)
-        gdf.attrs["ecogis"].update(crs=gdf.crs.to_string(), crs_source="user")
-    if gdf.crs is None:
-        raise EcogisError("no CRS in the file", path=path, hint="Pass crs= (e.g. EPSG:4529)")
+    notes: list[str] = []
+    fmt = detect_format(path)
+    if fmt == "exchange":
+        gdf = _read_exchange(path, crs, encoding, cm, notes)
+    elif fmt == "table":
+        gdf = _read_point_table(path, layer, crs, encoding, fields, cm, angle, notes)
+    else:
+        gdf = _read_vector_file(path, layer, crs, encoding, cm, notes)
+    meta = gdf.attrs["ecogis"]
+    meta.update(path=str(path), format=fmt, kind=kind)
+    if kind is not None:
+        from ecogis.layers import normalise_layer
+
+        user_fields = {k: v for k, v in (fields or {}).items() if str(v).lower() not in _COORD_ROLES}
+        gdf = normalise_layer(gdf, kind, user_fields or None, path)
+        gdf.attrs["ecogis"] = {**meta, **gdf.attrs.get("ecogis", {}), "kind": gdf.attrs.get("ecogis", {}).get("kind", kind)}
+    gdf.attrs["ecogis"]["notes"] = notes
     return gdf
+
+
+def detect_format(path: Path) -> str:
+    """``vector``, ``table`` or ``exchange`` for ``path``; raises EcogisError for anything else."""
+    suffix = path.suffix.lower()
+    if path.is_dir():
+        if suffix == ".gdb":
+            return "vector"
+        raise EcogisError("is a folder, not a layer", path=path,
+                          hint="Give a file (.shp, .gpkg, .geojson, ...) or a FileGDB folder ending .gdb")
+    if suffix in VECTOR_SUFFIXES:
+        return "vector"
+    if suffix in TABLE_SUFFIXES:
+        return "table"
+    if path.stat().st_size == 0:
+        raise EcogisError("the file is empty (0 bytes)", path=path, hint="Copy the file again from its source")
+    if is_exchange_text(path):
+        return "exchange"
+    if suffix == ".txt":
+        raise EcogisError(
+            "this .txt is not a land-survey coordinate exchange file: no [属性描述] or [地块坐标] section",
+            path=path, hint="An exchange file starts with [属性描述] (坐标系, 带号, ...) followed by "
+                            "[地块坐标]; for a point table save it as .csv with 经度/纬度 columns")
+    raise EcogisError(f"unsupported file type {suffix or '(no suffix)'}", path=path,
+                      hint="ecogis reads .shp, .zip, .gpkg, .geojson, .kml, .kmz, .gdb, .csv, .xlsx and "
+                           "exchange .txt files")
+
+
+def is_exchange_text(path: Path, size: int = 65536) -> bool:
+    """True if the first bytes of ``path`` contain a ``[属性描述]`` or ``[地块坐标]`` section marker."""
+    with open(path, "rb") as fh:
+        head = fh.read(size)
+    for enc in ("utf-8", "gb18030"):
+        text = head.decode(enc, errors="ignore")
+        if any(marker in text for marker in EXCHANGE_MARKERS):
+            return True
+    return False
+
+
+# --------------------------------------------------------------------------- per format
+
+def _read_exchange(path, crs, encoding, cm, notes):
+    from ecogis.io.exchange import read_exchange
+
+    if _web_system(crs):
+        raise EcogisError(f"an exchange text holds Gauss-Kruger coordinates, not {_web_system(crs)}",
+                          path=path, hint="Give a Gauss-Kruger CRS (e.g. EPSG:4529) or none")
+    gdf = read_exchange(path, crs=crs, encoding=encoding, cm=cm)
+    meta = dict(gdf.attrs.get("ecogis") or {})
+    notes.extend(n for n in meta.get("notes", []) if n not in notes)
+    meta.setdefault("layer", None)
+    if gdf.crs is None:
+        raise EcogisError("the exchange text gave no CRS", path=path, hint="Pass crs= (--crs EPSG:4529)")
+    meta["crs"] = crs_label(gdf.crs)
+    meta.setdefault("crs_source", "user" if crs is not None else "file")
+    gdf.attrs["ecogis"] = meta
+    return gdf
+
+
+def _read_vector_file(path, layer, crs, encoding, cm, notes):
+    gdf, src = read_vector(path, layer=layer, encoding=encoding, notes=notes)
+    if len(gdf) == 0:
+        raise EcogisError(f"layer {src.layer!r} has no features", path=path,
+                          hint="Check that it is the right file or layer")
+    meta = {"layer": src.layer, "encoding": src.encoding, "encoding_source": src.encoding_source}
+    gdf, meta = _settle_crs(gdf, path, crs, cm, notes, meta)
+    gdf.attrs["ecogis"] = meta
+    return gdf
+
+
+def _read_point_table(path, layer, crs, encoding, fields, cm, angle, notes):
+    df, x, y, info = read_table(path, encoding=encoding, fields=fields, angle=angle, layer=layer, notes=notes)
+    meta = {"layer": layer, "encoding": info["encoding"], "encoding_source": info["encoding_source"],
+            "columns": list(info.get("columns") or [info.get("wkt")])}
+    if x is None:
+        gdf = gpd.GeoDataFrame(df.drop(columns=[info["wkt"]]), geometry=info["geometry"])
+    else:
+        gdf = gpd.GeoDataFrame(df, geometry=shapely.points(x, y))
+    gdf, meta = _settle_crs(gdf, path, crs, cm, notes, meta)
+    gdf.attrs["ecogis"] = meta
+    return gdf
+
+
+# --------------------------------------------------------------------------- CRS
+
+def _web_system(crs):
+    """``GCJ-02``/``BD-09`` when the user's ``crs`` names a web-map system, else None."""
+    if crs is None:
+        return None
+    resolved = _resolve(crs, None)
+    return resolved if isinstance(resolved, str) else None
+
+
+def _resolve(crs, path):
+    try:
+        return resolve_crs(crs)
+    except EcogisError as exc:
+        raise EcogisError(exc.reason, path=path, hint=exc.hint) from exc
+
+
+def _settle_crs(gdf, path, crs, cm, notes, meta):
+    """Give ``gdf`` a known CRS: the user's, else the file's, else one inferred from the coordinates."""
+    file_crs = gdf.crs
+    if crs is not None:
+        web = _web_system(crs)
+        if web:
+            if file_crs is not None and not file_crs.is_geographic:
+                raise EcogisError(f"{web} coordinates are longitude/latitude, but the file is in "
+                                  f"{crs_label(file_crs)}", path=path,
+                                  hint=f"Use --from-crs {web} only for web-map longitude/latitude data")
+            _check_lonlat(gdf, path, web)
+            gdf = from_web_crs(gdf.set_crs(4490, allow_override=True), web)
+            warn_assumption(f"{path}: coordinates read as {web} (web-map system, as given) and converted "
+                            f"to CGCS2000 EPSG:4490", notes)
+            meta.update(crs=web, crs_source="user", converted_to="EPSG:4490")
+            return gdf, meta
+        user = _resolve(crs, path)
+        if file_crs is not None and not file_crs.equals(user):
+            warn_assumption(f"{path}: the file says {crs_label(file_crs)} but the CRS given, "
+                            f"{crs_label(user)}, is used", notes)
+        gdf = gdf.set_crs(user, allow_override=True)
+        meta.update(crs=crs_label(gdf.crs), crs_source="user")
+        return gdf, meta
+    if file_crs is not None:
+        meta.update(crs=crs_label(file_crs), crs_source="file")
+        return gdf, meta
+    return _infer(gdf, path, cm, notes, meta)
+
+
+def _check_lonlat(gdf, path, system):
+    xmin, ymin, xmax, ymax = gdf.total_bounds
+    if not (-180 <= xmin <= xmax <= 180 and -90 <= ymin <= ymax <= 90):
+        raise EcogisError(f"{system} coordinates must be longitude/latitude in degrees, but the bounds are "
+                          f"{xmin:.3f}, {ymin:.3f}, {xmax:.3f}, {ymax:.3f}", path=path,
+                          hint="Check the CRS you gave")
+
+
+def _infer(gdf, path, cm, notes, meta):
+    """Infer the CRS from the coordinate values (lon/lat or Gauss-Kruger), fixing swapped X/Y."""
+    xy = shapely.get_coordinates(gdf.geometry.to_numpy())
+    if len(xy) == 0:
+        raise EcogisError("no coordinates to infer the CRS from, and the file has none", path=path,
+                          hint="Pass crs= (--crs EPSG:4490)")
+    try:
+        guess = infer_crs(xy[:, 0], xy[:, 1], cm=cm)
+    except EcogisError as exc:
+        if exc.path is None:
+            raise EcogisError(exc.reason, path=path, hint=exc.hint) from exc
+        raise
+    if guess.swap_xy:
+        gdf = gdf.copy()
+        gdf[gdf.geometry.name] = shapely.transform(gdf.geometry.to_numpy(), lambda c: c[:, ::-1])
+    gdf = gdf.set_crs(guess.crs, allow_override=True)
+    warn_assumption(f"{path}: no CRS in the file; inferred {describe_crs(gdf.crs)} from the coordinates: "
+                    f"{guess.reason}", notes)
+    meta.update(crs=crs_label(gdf.crs), crs_source="inferred", swap_xy=bool(guess.swap_xy))
+    return gdf, meta
+
+
+def bounds_in(gdf, crs=4490) -> np.ndarray:
+    """Total bounds of ``gdf`` in ``crs`` (default CGCS2000 lon/lat, degrees)."""
+    if gdf.crs is None:
+        return np.asarray(gdf.total_bounds)
+    return np.asarray(gdf.to_crs(crs).total_bounds)

@@ -1,16 +1,96 @@
-"""Write a GeoDataFrame to any format read_layer takes, atomically and never over an input."""
+"""Write a GeoDataFrame to any format read_layer takes, atomically and never over an input.
+
+The format follows the suffix: .shp (UTF-8 text with a .cpg), .zip (a zipped shapefile), .gpkg,
+.geojson/.json, .kml/.kmz (reprojected to WGS 84 as KML requires), .gdb (FileGDB through GDAL's
+OpenFileGDB driver), .csv/.tsv/.xlsx (point tables, or a WKT column for other geometries) and .txt
+(the land-survey coordinate exchange text, see :mod:`ecogis.io.exchange`).
+"""
 from __future__ import annotations
 
+import tempfile
+import zipfile
 from pathlib import Path
 
 import geopandas as gpd
 
-from ecogis.outputs import atomic_path
+from ecogis.errors import EcogisError, warn_assumption
+from ecogis.outputs import atomic_path, check_output_path
+
+#: suffix -> GDAL driver used by pyogrio
+DRIVERS = {
+    ".shp": "ESRI Shapefile", ".gpkg": "GPKG", ".geojson": "GeoJSON", ".json": "GeoJSON",
+    ".kml": "KML", ".kmz": "LIBKML", ".gdb": "OpenFileGDB",
+}
+TABLES = (".csv", ".tsv", ".xlsx")
+WRITABLE = tuple(DRIVERS) + TABLES + (".zip", ".txt")
+WEB_SYSTEMS = ("GCJ-02", "BD-09")
 
 
-def write_layer(gdf: gpd.GeoDataFrame, path, *, layer=None, overwrite: bool = False, inputs=()) -> Path:
-    """Write ``gdf`` to ``path``; the driver follows the suffix. Refuses to overwrite unless asked."""
+def write_layer(gdf: gpd.GeoDataFrame, path, *, layer=None, overwrite: bool = False, inputs=(),
+                **exchange_options) -> Path:
+    """Write ``gdf`` to ``path``; the format follows the suffix. Refuses to overwrite unless asked.
+
+    ``layer`` names the layer inside a GeoPackage or FileGDB (default: the file stem). ``inputs``
+    are paths that must never be written over (the sources of ``gdf``). Extra keyword arguments go to
+    :func:`ecogis.io.exchange.write_exchange` for .txt outputs. Returns the path written.
+    """
     path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in WRITABLE:
+        raise EcogisError(f"cannot write {suffix or 'files without a suffix'}", path=path,
+                          hint=f"Use one of: {', '.join(WRITABLE)}")
+    if len(gdf) == 0:
+        raise EcogisError("nothing to write: the layer has no features", path=path)
+    web = (gdf.attrs.get("ecogis") or {}).get("crs") if gdf.crs is None else None
+    if gdf.crs is None and web not in WEB_SYSTEMS and suffix != ".txt":
+        raise EcogisError("the layer has no CRS", path=path, hint="Set one before writing (crs=)")
+    if web in WEB_SYSTEMS:
+        warn_assumption(f"{path}: written in {web} web-map longitude/latitude without a CRS definition "
+                        f"(none exists for {web}); use it only with web maps of that system", None)
+    if suffix == ".txt":
+        from ecogis.io.exchange import write_exchange
+
+        check_output_path(path, overwrite=overwrite, inputs=inputs)
+        write_exchange(gdf, path, overwrite=overwrite, inputs=inputs, **exchange_options)
+        return path
+    gdf = _plain_frame(gdf)
     with atomic_path(path, overwrite=overwrite, inputs=inputs) as tmp:
-        gdf.to_file(tmp, layer=layer, engine="pyogrio")
+        if suffix in TABLES:
+            from ecogis.io.table import write_table
+
+            write_table(gdf, tmp)
+        elif suffix == ".zip":
+            _write_zipped_shapefile(gdf, tmp)
+        else:
+            _write_gdal(gdf, tmp, suffix, layer)
     return path
+
+
+def _plain_frame(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A copy without pandas attrs (GDAL metadata must not carry them) and with string column names."""
+    out = gdf.copy()
+    out.attrs = {}
+    out.columns = [str(c) for c in out.columns]
+    return out
+
+
+def _write_gdal(gdf, tmp: Path, suffix: str, layer):
+    driver = DRIVERS[suffix]
+    kwargs = {}
+    if suffix in (".kml", ".kmz") and gdf.crs is not None:
+        gdf = gdf.to_crs(4326)  # KML is always WGS 84 longitude/latitude
+    if suffix in (".gpkg", ".gdb"):
+        kwargs["layer"] = layer or tmp.stem
+    if suffix == ".shp":
+        kwargs["encoding"] = "UTF-8"
+    gdf.to_file(tmp, driver=driver, engine="pyogrio", **kwargs)
+
+
+def _write_zipped_shapefile(gdf, tmp: Path):
+    """Write a shapefile (UTF-8, with .cpg and .prj) and zip its parts into ``tmp``."""
+    with tempfile.TemporaryDirectory() as work:
+        shp = Path(work) / (tmp.stem + ".shp")
+        gdf.to_file(shp, driver="ESRI Shapefile", engine="pyogrio", encoding="UTF-8")
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            for part in sorted(Path(work).iterdir()):
+                zf.write(part, arcname=part.name)

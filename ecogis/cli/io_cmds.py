@@ -1,0 +1,261 @@
+"""``ecogis info``, ``ecogis validate`` and ``ecogis convert``: thin commands over ecogis.io and ecogis.validate."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ecogis.cli.common import EXIT_FAILED, emit_json, handle_errors, json_option
+from ecogis.errors import EcogisError
+
+EPILOG_FORMATS = ("Formats: .shp (also .zip), .gpkg, .geojson/.json, .kml/.kmz, .gdb (FileGDB), "
+                  ".csv/.xlsx point tables (经度/纬度, lon/lat, X/Y, E/N columns) and the land-survey "
+                  "coordinate exchange text (.txt with [属性描述]/[地块坐标]).")
+
+
+def _parse_fields(values) -> dict | None:
+    mapping = {}
+    for item in values or ():
+        if "=" not in item:
+            raise EcogisError(f"--field {item!r} is not SOURCE=CANONICAL", hint="Example: --field 保护区名=name")
+        source, target = item.split("=", 1)
+        mapping[source.strip()] = target.strip()
+    return mapping or None
+
+
+def read_options(func):
+    """Options shared by every command that reads a layer."""
+    options = [
+        click.option("--layer", help="Layer (GeoPackage, FileGDB, KML) or sheet (XLSX) to read."),
+        click.option("--crs", "--from-crs", "crs", metavar="CRS",
+                     help="Source CRS when the file has none or a wrong one: EPSG:4529, CGCS2000, GCJ-02, BD-09."),
+        click.option("--encoding", help="Attribute text encoding (overrides .cpg and detection), e.g. GB18030."),
+        click.option("--cm", type=float, help="Central meridian (°E) for Gauss-Kruger coordinates without zone prefix."),
+        click.option("--angle-format", "angle", type=click.Choice(["auto", "decimal", "dms", "ddd.mmss"]),
+                     default="auto", show_default=True, help="How table angles are written (ddd.mmss: 121.4530 = 121°45′30″)."),
+        click.option("--kind", help="Layer kind: map fields to canonical names and check values (e.g. reserve)."),
+        click.option("--field", "field_map", multiple=True, metavar="SRC=CANON",
+                     help="Map a column to a canonical field or coordinate role (repeatable), e.g. 东经=lon."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _read(path, layer, crs, encoding, cm, angle, kind, field_map):
+    from ecogis.io import read_layer
+
+    return read_layer(path, kind=kind, layer=layer, crs=crs, encoding=encoding,
+                      fields=_parse_fields(field_map), cm=cm, angle=angle)
+
+
+# --------------------------------------------------------------------------- info
+
+@click.command(epilog=EPILOG_FORMATS)
+@click.argument("path", type=click.Path(path_type=Path))
+@read_options
+@json_option
+@handle_errors
+def info(path, layer, crs, encoding, cm, angle, kind, field_map, as_json, notes):
+    """Describe a layer: CRS and how it was found, encoding, count, geometry types, bounds, fields.
+
+    \b
+    Examples:
+      ecogis info layers/redline/redline.shp
+      ecogis info layers/boundary/panjin.gpkg --layer districts
+      ecogis info layers/water/sections.xlsx --json
+      ecogis info amap_points.csv --crs GCJ-02
+      ecogis info parcels.txt --cm 123      (exchange text with 6-digit Y)
+
+    A file with several layers and no --layer lists its layers.
+    """
+    from ecogis.io.read import detect_format
+    from ecogis.io.vector import list_vector_layers
+
+    if layer is None and path.exists() and detect_format(path) == "vector":
+        layers = [(n, g) for n, g in list_vector_layers(path) if g is not None]
+        if len(layers) > 1:
+            payload = {"path": str(path), "layers": [{"name": n, "geometry_type": g} for n, g in layers]}
+            if as_json:
+                emit_json(payload)
+            else:
+                click.echo(f"文件 file: {path}\n该文件有 {len(layers)} 个图层 layers (choose one with --layer):")
+                for n, g in layers:
+                    click.echo(f"  {n}  ({g})")
+            return
+    gdf = _read(path, layer, crs, encoding, cm, angle, kind, field_map)
+    payload = layer_info(gdf)
+    payload["notes"] = list(dict.fromkeys(payload["notes"] + notes))
+    if as_json:
+        emit_json(payload)
+    else:
+        click.echo(format_info(payload))
+
+
+def layer_info(gdf) -> dict:
+    """The facts ``ecogis info`` prints, as a JSON-ready dict (bounds in the layer CRS and in lon/lat)."""
+    from ecogis.crs import describe_crs
+
+    meta = gdf.attrs.get("ecogis", {})
+    geoms = gdf.geometry
+    types = sorted(set(geoms.geom_type.dropna()))
+    present = geoms[~(geoms.isna() | geoms.is_empty)]
+    bounds = [float(v) for v in present.total_bounds] if len(present) else None
+    lonlat = None
+    if len(present) and gdf.crs is not None:
+        lonlat = [round(float(v), 7) for v in present.to_crs(4490).total_bounds]
+    units = None
+    if gdf.crs is not None:
+        units = gdf.crs.axis_info[0].unit_name if gdf.crs.axis_info else None
+    fields = [str(c) for c in gdf.columns if c != gdf.geometry.name]
+    return {
+        "path": meta.get("path"), "format": meta.get("format"), "layer": meta.get("layer"),
+        "kind": meta.get("kind"),
+        "crs": meta.get("crs"), "crs_description": describe_crs(meta.get("crs") or gdf.crs) if (meta.get("crs") or gdf.crs) else None,
+        "crs_source": meta.get("crs_source"),
+        "converted_to": meta.get("converted_to"),
+        "encoding": meta.get("encoding"), "encoding_source": meta.get("encoding_source"),
+        "count": int(len(gdf)), "geometry_types": types,
+        "bounds": None if bounds is None else [round(v, 7) for v in bounds], "bounds_units": units,
+        "bounds_lonlat": lonlat,
+        "fields": fields, "field_types": {c: str(gdf[c].dtype) for c in fields},
+        "empty_geometries": int((geoms.isna() | geoms.is_empty).sum()),
+        "notes": list(meta.get("notes", [])),
+        **({"swap_xy": bool(meta["swap_xy"])} if "swap_xy" in meta else {}),
+    }
+
+
+def format_info(d: dict) -> str:
+    lines = [f"文件 file:        {d['path']}" + (f"  (图层 layer {d['layer']})" if d.get("layer") else "")]
+    crs = d["crs_description"] or d["crs"]
+    lines.append(f"坐标系 CRS:      {crs}  [来源 source: {d['crs_source']}]")
+    if d.get("converted_to"):
+        lines.append(f"                 converted on load to {d['converted_to']} (CGCS2000)")
+    lines.append(f"编码 encoding:   {d['encoding']}  [{d['encoding_source']}]")
+    lines.append(f"要素数 count:    {d['count']}" + (f"  (空几何 empty: {d['empty_geometries']})" if d["empty_geometries"] else ""))
+    lines.append(f"几何 geometry:   {', '.join(d['geometry_types']) or '-'}")
+    if d["bounds"]:
+        b = ", ".join(f"{v:.3f}" if abs(v) > 1000 else f"{v:.6f}" for v in d["bounds"])
+        lines.append(f"范围 bounds:     {b}  ({d['bounds_units']}, minx, miny, maxx, maxy)")
+    if d["bounds_lonlat"] and d["bounds_lonlat"] != d["bounds"]:
+        lines.append(f"经纬度 lon/lat:  {', '.join(f'{v:.6f}' for v in d['bounds_lonlat'])}  (CGCS2000 degrees)")
+    if d.get("kind"):
+        lines.append(f"类型 kind:       {d['kind']}")
+    lines.append(f"字段 fields:     {', '.join(f'{c} ({t})' for c, t in d['field_types'].items()) or '-'}")
+    if d["notes"]:
+        lines.append("注意 notes:")
+        lines.extend(f"  - {n}" for n in d["notes"])
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- validate
+
+@click.command(epilog=EPILOG_FORMATS + " Exit codes: 0 no errors, 1 errors found (invalid, empty or outside "
+               "China; after --fix: still in the repaired copy), 2 bad input.")
+@click.argument("path", type=click.Path(path_type=Path))
+@read_options
+@click.option("--fix", "fix_out", type=click.Path(path_type=Path), metavar="OUT",
+              help="Write a repaired copy (make_valid, same geometry type) to OUT; the input is never touched.")
+@click.option("--overwrite", is_flag=True, help="Allow --fix to replace an existing OUT.")
+@json_option
+@handle_errors
+def validate(path, layer, crs, encoding, cm, angle, kind, field_map, fix_out, overwrite, as_json, notes):
+    """Check a layer: invalid geometries (with location), empty and duplicate features, mixed geometry
+    types, coordinates outside China, and every CRS or encoding assumption made while reading it.
+
+    \b
+    Examples:
+      ecogis validate layers/redline/redline.shp
+      ecogis validate parcels.gpkg --fix parcels_fixed.gpkg
+      ecogis validate sites.txt --json
+    """
+    from ecogis.io import write_layer
+    from ecogis.validate import repair_layer, validate_layer
+
+    gdf = _read(path, layer, crs, encoding, cm, angle, kind, field_map)
+    report = validate_layer(gdf)
+    payload = report.to_dict()
+    final_ok = report.ok
+    if fix_out is not None:
+        fixed, repair = repair_layer(gdf)
+        write_layer(fixed, fix_out, layer=layer, overwrite=overwrite, inputs=(path,))
+        after = validate_layer(fixed)
+        final_ok = after.ok
+        payload["fix"] = {"output": str(fix_out), **repair.to_dict(), "ok_after": after.ok,
+                          "counts_after": after.counts}
+    payload["notes"] = list(dict.fromkeys(notes))
+    if as_json:
+        emit_json(payload)
+    else:
+        click.echo(format_report(payload))
+    if not final_ok:
+        sys.exit(EXIT_FAILED)
+
+
+_CHECK_NAMES = {"invalid": "无效几何 invalid", "empty": "空几何 empty", "duplicate": "重复 duplicate",
+                "mixed_types": "混合类型 mixed types", "outside_china": "境外坐标 outside China",
+                "assumption": "假设 assumption"}
+
+
+def format_report(d: dict) -> str:
+    status = "通过 OK" if d["ok"] else "发现错误 ERRORS FOUND"
+    lines = [f"检查 validate: {d['path']}  ({d['count']} features, CRS {d['crs']}) -> {status}"]
+    for name, label in _CHECK_NAMES.items():
+        lines.append(f"  {label}: {d['counts'].get(name, 0)}")
+    for issue in d["issues"]:
+        where = f"feature {issue['feature']}" if "feature" in issue else "layer"
+        at = f" at ({issue['x']:.3f}, {issue['y']:.3f})" if "x" in issue else ""
+        lines.append(f"  [{issue['severity']}] {where}{at}: {issue['message']}")
+    if "fix" in d:
+        f = d["fix"]
+        lines.append(f"修复 fixed: {f['repaired']} geometries repaired, {f['emptied']} left empty -> {f['output']}"
+                     f" ({'valid' if f['ok_after'] else 'still has errors'})")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- convert
+
+@click.command(epilog=EPILOG_FORMATS + " The output format follows OUT's suffix; .txt writes the exchange text.")
+@click.argument("src", metavar="IN", type=click.Path(path_type=Path))
+@click.argument("out", metavar="OUT", type=click.Path(path_type=Path))
+@read_options
+@click.option("--to-crs", metavar="CRS", help="Target CRS: EPSG:4490, EPSG:4529, GCJ-02, BD-09 ... (default: keep).")
+@click.option("--out-layer", help="Layer name inside a GeoPackage/FileGDB output (default: OUT's stem).")
+@click.option("--overwrite", is_flag=True, help="Replace OUT if it exists (never the input).")
+@json_option
+@handle_errors
+def convert(src, out, layer, crs, encoding, cm, angle, kind, field_map, to_crs, out_layer, overwrite, as_json, notes):
+    """Convert a layer between formats and CRSs; never writes over the input.
+
+    \b
+    Examples:
+      ecogis convert layers/redline/redline.shp redline.gpkg
+      ecogis convert amap_sites.csv sites.geojson --from-crs GCJ-02          (web map -> CGCS2000)
+      ecogis convert sites.geojson sites_amap.geojson --to-crs GCJ-02        (CGCS2000 -> Amap)
+      ecogis convert layers/sites/sites_zone41.txt sites.gpkg                (exchange text in)
+      ecogis convert parcels.gpkg parcels.txt --to-crs EPSG:4529            (exchange text out)
+    """
+    from ecogis.crs import crs_label, resolve_crs, to_web_crs
+    from ecogis.io import write_layer
+
+    gdf = _read(src, layer, crs, encoding, cm, angle, kind, field_map)
+    meta = dict(gdf.attrs.get("ecogis", {}))
+    if to_crs:
+        target = resolve_crs(to_crs)
+        if isinstance(target, str):
+            gdf = to_web_crs(gdf, target)
+        else:
+            gdf = gdf.to_crs(target)
+            gdf.attrs["ecogis"] = {**meta, "crs": crs_label(target)}
+    write_layer(gdf, out, layer=out_layer, overwrite=overwrite, inputs=(src,))
+    payload = {"input": str(src), "output": str(out), "count": int(len(gdf)),
+               "from_crs": meta.get("crs"), "from_crs_source": meta.get("crs_source"),
+               "to_crs": crs_label(gdf.crs) if gdf.crs is not None else gdf.attrs.get("ecogis", {}).get("crs"),
+               "encoding": meta.get("encoding"), "encoding_source": meta.get("encoding_source"),
+               "notes": list(dict.fromkeys(meta.get("notes", []) + notes))}
+    if as_json:
+        emit_json(payload)
+    else:
+        click.echo(f"已转换 converted: {src} -> {out}  ({payload['count']} features, "
+                   f"{payload['from_crs']} [{payload['from_crs_source']}] -> {payload['to_crs']})")

@@ -1,0 +1,263 @@
+"""Point tables: CSV and XLSX with coordinate columns (经度/纬度, lon/lat, X/Y, E/N) or a WKT column.
+
+Angles may be decimal degrees, degrees-minutes-seconds (``121°45′30.5″``, ``121度45分30.5秒``,
+``121 45 30.5``, ``N41°12'3"``) or, when the caller says so with ``angle="ddd.mmss"``, the surveyors'
+packed form ``121.4530`` (121° 45′ 30″). The CRS is not in a table: :func:`ecogis.io.read.read_layer`
+infers it from the numbers unless the user gives one.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from ecogis.errors import EcogisError, warn_assumption
+from ecogis.io.vector import DETECT_ORDER
+
+TABLE_SUFFIXES = {".csv", ".tsv", ".xlsx", ".xlsm"}
+
+#: accepted values of ``angle``
+ANGLE_FORMATS = ("auto", "decimal", "dms", "ddd.mmss")
+
+# Candidate coordinate column pairs, most specific first: (first axis, second axis, kind)
+# kind "lonlat" means degrees; "xy" and "en" may be projected metres (X/Y in surveying order or not).
+_PAIRS = [
+    (("经度", "东经"), ("纬度", "北纬"), "lonlat"),
+    (("lon", "lng", "long", "longitude"), ("lat", "latitude"), "lonlat"),
+    (("e", "east", "easting", "东坐标", "东"), ("n", "north", "northing", "北坐标", "北"), "en"),
+    (("x", "x坐标", "横坐标", "坐标x"), ("y", "y坐标", "纵坐标", "坐标y"), "xy"),
+]
+_WKT_NAMES = ("wkt", "geometry", "geom", "the_geom", "shape")
+
+_UNIT_SUFFIX = re.compile(r"[\s_]*[（(\[【].*?[)）\]】]\s*$")
+
+
+def _canon(name) -> str:
+    """Column name folded for matching: lower case, units in brackets and spaces removed."""
+    return _UNIT_SUFFIX.sub("", str(name)).strip().lower().replace(" ", "")
+
+
+# --------------------------------------------------------------------------- reading
+
+def read_table(path: Path, *, encoding=None, fields=None, angle="auto", layer=None, notes=None):
+    """Read a CSV/XLSX point table into a DataFrame plus the two coordinate arrays.
+
+    Returns ``(df, x, y, info)``: ``x``/``y`` are float arrays in the order of the columns found
+    (longitude/latitude, easting/northing or X/Y as written), ``geometry`` is None, and ``info`` holds
+    ``encoding``, ``encoding_source``, ``columns`` (the two column names), ``axis_kind``
+    (``lonlat``/``en``/``xy``) or ``wkt`` (the WKT column) with the geometries in ``info["geometry"]``.
+    """
+    notes = notes if notes is not None else []
+    path = Path(path)
+    df, enc, enc_source = _read_frame(path, encoding, layer, notes)
+    if df.empty:
+        raise EcogisError("the table has no rows", path=path, hint="Check that it is the right file")
+    info = {"encoding": enc, "encoding_source": enc_source}
+    xcol, ycol, axis_kind = find_coordinate_columns(df.columns, fields)
+    if xcol is None:
+        wcol = next((c for c in df.columns if _canon(c) in _WKT_NAMES), None)
+        if wcol is None:
+            raise EcogisError(
+                f"no coordinate columns among {', '.join(map(str, df.columns))}", path=path,
+                hint="Name them 经度/纬度, lon/lat, X/Y or E/N, or map them with fields={'col': 'lon', ...}")
+        info.update(wkt=wcol, geometry=_parse_wkt(df[wcol], path, wcol))
+        return df, None, None, info
+    info.update(columns=(xcol, ycol), axis_kind=axis_kind)
+    degrees = axis_kind == "lonlat"
+    x = parse_angles(df[xcol], path=path, column=xcol, angle=angle if degrees else "decimal")
+    y = parse_angles(df[ycol], path=path, column=ycol, angle=angle if degrees else "decimal")
+    return df, x, y, info
+
+
+def _read_frame(path: Path, encoding, layer, notes):
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        try:
+            sheets = pd.read_excel(path, sheet_name=None, dtype=object, engine="openpyxl")
+        except Exception as exc:  # openpyxl raises many types for a broken workbook
+            raise EcogisError(f"cannot read the workbook ({exc})", path=path,
+                              hint="Open and save it again as .xlsx") from exc
+        sheets = {k: v.dropna(how="all") for k, v in sheets.items()}
+        if layer is not None:
+            if str(layer) not in sheets:
+                raise EcogisError(f"no sheet {layer!r}", path=path, hint=f"Sheets: {', '.join(sheets)}")
+            return sheets[str(layer)], "n/a", "file"
+        filled = [k for k, v in sheets.items() if not v.empty]
+        if len(filled) > 1:
+            raise EcogisError(f"the workbook has {len(filled)} sheets with data: {', '.join(filled)}", path=path,
+                              hint="Choose one with layer= (--layer SHEET)")
+        return (sheets[filled[0]] if filled else next(iter(sheets.values()))), "n/a", "file"
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise EcogisError("the file is empty", path=path, hint="Copy the file again from its source")
+    if encoding:
+        enc, source = encoding, "user"
+        try:
+            text = raw.decode(enc)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise EcogisError(f"the text is not valid {enc}", path=path, hint="Check --encoding") from exc
+    else:
+        enc, text = _detect_text(raw, path)
+        source = "bom" if enc == "UTF-8-SIG" else "detected"
+        if source == "detected" and not raw.isascii():
+            warn_assumption(f"{path}: text decoded as {enc} (detected; tables do not declare an encoding)", notes)
+    sep = "\t" if suffix == ".tsv" else None
+    import io
+    try:
+        df = pd.read_csv(io.StringIO(text), sep=sep, engine="python", dtype=str, skipinitialspace=True)
+    except pd.errors.ParserError as exc:
+        raise EcogisError(f"cannot parse the table ({exc})", path=path, hint="Check the separators and quotes") from exc
+    return df.dropna(how="all"), enc, source
+
+
+def _detect_text(raw: bytes, path):
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return "UTF-8-SIG", raw.decode("utf-8-sig")
+    for enc in DETECT_ORDER:
+        try:
+            return enc, raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise EcogisError("the text is neither valid UTF-8 nor GB18030", path=path,
+                      hint="Pass the right encoding with --encoding (encoding=)")
+
+
+def find_coordinate_columns(columns, fields=None):
+    """Return (first column, second column, kind) of the coordinate pair in ``columns``, or Nones.
+
+    ``fields`` may name them: ``{"东经度": "lon", "北纬度": "lat"}`` (or ``x``/``y``, ``e``/``n``).
+    """
+    cols = list(columns)
+    if fields:
+        role = {str(v).lower(): k for k, v in fields.items() if k in cols}
+        for a, b, kind in (("lon", "lat", "lonlat"), ("x", "y", "xy"), ("e", "n", "en"),
+                           ("经度", "纬度", "lonlat"), ("longitude", "latitude", "lonlat")):
+            if a in role and b in role:
+                return role[a], role[b], kind
+    canon = {c: _canon(c) for c in cols}
+    for firsts, seconds, kind in _PAIRS:
+        xc = next((c for c in cols if canon[c] in firsts), None)
+        yc = next((c for c in cols if canon[c] in seconds), None)
+        if xc is not None and yc is not None:
+            return xc, yc, kind
+    return None, None, None
+
+
+# --------------------------------------------------------------------------- angles
+
+_DMS = re.compile(
+    r"""^\s*(?P<h1>[NSEWnsew东西南北]?)\s*
+        (?P<d>[+-]?\d+(?:\.\d+)?)\s*(?:°|度|º|˚|d|:|\s)?\s*
+        (?:(?P<m>\d+(?:\.\d+)?)\s*(?:′|'|’|分|m|:|\s)?\s*)?
+        (?:(?P<s>\d+(?:\.\d+)?)\s*(?:″|"|”|''|′′|秒|s)?\s*)?
+        (?P<h2>[NSEWnsew东西南北]?)\s*$""",
+    re.VERBOSE,
+)
+
+
+def parse_angles(values: pd.Series, *, path=None, column=None, angle="auto") -> np.ndarray:
+    """Convert a column of angles to decimal degrees (float array).
+
+    ``angle``: ``auto`` (numbers are decimal degrees, strings with °′″/度分秒 are DMS), ``decimal``,
+    ``dms`` or ``ddd.mmss`` (121.4530 -> 121°45′30″). A value that cannot be read raises EcogisError
+    naming the row (1-based data row; spreadsheet line = row + 1) and the column.
+    """
+    if angle not in ANGLE_FORMATS:
+        raise EcogisError(f"unknown angle format {angle!r}", hint=f"Use one of {', '.join(ANGLE_FORMATS)}")
+    s = values.astype(object)
+    text = s.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip())
+    missing = text == ""
+    if missing.any():
+        _bad(path, column, s.index, missing.to_numpy(), text, "an empty coordinate")
+    number = pd.to_numeric(text, errors="coerce")
+    if angle == "ddd.mmss":
+        bad = number.isna().to_numpy()
+        if bad.any():
+            _bad(path, column, s.index, bad, text, "a number written as ddd.mmss")
+        return ddmmss_to_degrees(number.to_numpy(float), path=path, column=column, index=s.index, text=text)
+    if angle == "decimal" or (angle == "auto" and number.notna().all()):
+        bad = number.isna().to_numpy()
+        if bad.any():
+            _bad(path, column, s.index, bad, text, "a number (decimal degrees or metres)")
+        return number.to_numpy(float)
+    out = number.to_numpy(float).copy()
+    todo = number.isna().to_numpy() if angle == "auto" else np.ones(len(text), bool)
+    parts = text[todo].str.extract(_DMS)
+    bad = parts["d"].isna().to_numpy()
+    if bad.any():
+        _bad(path, column, s.index[todo], bad, text[todo], "degrees-minutes-seconds such as 121°45′30.5″")
+    d = parts["d"].astype(float).to_numpy()
+    m = parts["m"].astype(float).fillna(0).to_numpy()
+    sec = parts["s"].astype(float).fillna(0).to_numpy()
+    over = (m >= 60) | (sec >= 60) | (np.abs(d) > 180)
+    if over.any():
+        _bad(path, column, s.index[todo], over, text[todo], "an angle with degrees up to 180 and minutes and seconds below 60")
+    sign = np.where(np.signbit(d), -1.0, 1.0)
+    hemi = (parts["h1"].fillna("") + parts["h2"].fillna("")).str.upper()
+    sign = np.where(hemi.str.contains("S|W|南|西").to_numpy(), -1.0, sign)
+    out[todo] = sign * (np.abs(d) + m / 60.0 + sec / 3600.0)
+    return out
+
+
+def ddmmss_to_degrees(v: np.ndarray, *, path=None, column=None, index=None, text=None) -> np.ndarray:
+    """Convert packed ddd.mmss numbers (121.4530 = 121°45′30″) to decimal degrees, vectorised."""
+    v = np.asarray(v, float)
+    total = np.round(np.abs(v) * 1e4, 6)  # dddmmss.sss
+    d = np.floor(total / 1e4)
+    m = np.floor((total - d * 1e4) / 100)
+    s = total - d * 1e4 - m * 100
+    over = (m >= 60) | (s >= 60)
+    if over.any():
+        index = index if index is not None else pd.RangeIndex(len(v))
+        text = text if text is not None else pd.Series(v.astype(str), index=index)
+        _bad(path, column, index, over, text, "ddd.mmss with minutes and seconds below 60")
+    return np.sign(v) * (d + m / 60 + s / 3600)
+
+
+def _bad(path, column, index, mask, text, expected):
+    pos = int(np.flatnonzero(mask)[0])
+    label = index[pos]
+    row = int(label) + 1 if isinstance(label, (int, np.integer)) else label
+    value = text.iloc[pos] if hasattr(text, "iloc") else text[pos]
+    more = int(mask.sum()) - 1
+    raise EcogisError(
+        f"row {row}{f' (line {row + 1} with the header)' if isinstance(row, int) else ''}: cannot read {value!r} as {expected}" + (f" ({more} more rows like it)" if more else ""),
+        path=path, field=column,
+        hint="Fix the value, or say how angles are written (angle='dms' | 'ddd.mmss' | 'decimal', "
+             "--angle-format)")
+
+
+def _parse_wkt(values: pd.Series, path, column):
+    text = values.fillna("").astype(str)
+    geoms = shapely.from_wkt(text.to_numpy(), on_invalid="ignore")
+    bad = shapely.is_missing(geoms) & (text.str.strip() != "").to_numpy()
+    if bad.any():
+        _bad(path, column, values.index, bad, text, "WKT geometry text")
+    return geoms
+
+
+# --------------------------------------------------------------------------- writing
+
+def write_table(gdf, path: Path, *, encoding="utf-8-sig") -> None:
+    """Write a GeoDataFrame as CSV/XLSX: points as 经度/纬度 (geographic) or X/Y columns, else WKT.
+
+    CSV is written as UTF-8 with a byte-order mark so that Excel on Chinese Windows opens it correctly.
+    The CRS is not stored in the table; geographic coordinates are written with 8 decimals (~1 mm).
+    """
+    df = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    geoms = gdf.geometry.to_numpy()
+    types = set(shapely.get_type_id(geoms[~shapely.is_missing(geoms)]).tolist())
+    if types <= {0}:
+        xy = shapely.get_coordinates(geoms)
+        geographic = gdf.crs is not None and gdf.crs.is_geographic
+        a, b = ("经度", "纬度") if geographic else ("E", "N")
+        df[a], df[b] = (np.round(xy[:, 0], 8), np.round(xy[:, 1], 8)) if geographic else (xy[:, 0], xy[:, 1])
+    else:
+        df["WKT"] = shapely.to_wkt(geoms, rounding_precision=-1)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        df.to_excel(path, index=False, engine="openpyxl")
+    else:
+        df.to_csv(path, index=False, encoding=encoding, sep="\t" if path.suffix.lower() == ".tsv" else ",")

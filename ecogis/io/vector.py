@@ -1,0 +1,316 @@
+"""Vector files through pyogrio/GDAL: Shapefile (also zipped), GeoPackage, GeoJSON, KML/KMZ, FileGDB.
+
+This module opens the data source, picks the layer and settles the attribute text encoding. CRS
+handling and layer kinds are done by :func:`ecogis.io.read.read_layer`.
+
+Encoding rule for shapefiles (and other dBASE-backed sources): a ``.cpg`` file wins; without one the
+``.dbf`` bytes are decoded strictly as UTF-8, else as GB18030, and the choice is reported. ``encoding=``
+overrides both. Text is never returned as mojibake: if no candidate decodes, the read fails with a hint.
+"""
+from __future__ import annotations
+
+import codecs
+import struct
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import geopandas as gpd
+import pyogrio
+
+from ecogis.errors import EcogisError, warn_assumption
+
+#: suffix -> what the file is, for messages and dispatch
+VECTOR_SUFFIXES = {
+    ".shp": "Shapefile", ".zip": "zipped Shapefile", ".gpkg": "GeoPackage", ".geojson": "GeoJSON",
+    ".json": "GeoJSON", ".kml": "KML", ".kmz": "KMZ", ".gdb": "FileGDB",
+}
+
+#: the order in which text encodings are tried when a file does not declare one
+DETECT_ORDER = ("UTF-8", "GB18030")
+
+# ESRI / GDAL code page names seen in .cpg files -> Python codec names
+_CPG_ALIASES = {"65001": "UTF-8", "UTF8": "UTF-8", "936": "GBK", "CP936": "GBK", "54936": "GB18030",
+                "88591": "ISO-8859-1", "8859_1": "ISO-8859-1", "ANSI 936": "GBK", "950": "BIG5"}
+
+
+@dataclass
+class VectorSource:
+    """What :func:`read_vector` found out besides the data: layer, encoding and notes."""
+
+    layer: str | None = None
+    encoding: str | None = None
+    encoding_source: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def read_vector(path: Path, *, layer=None, encoding=None, notes=None) -> tuple[gpd.GeoDataFrame, VectorSource]:
+    """Read one layer of a vector file with pyogrio, decoding text with the right encoding.
+
+    Returns the GeoDataFrame (CRS as stored in the file, possibly None) and a :class:`VectorSource`.
+    Raises EcogisError for missing side-car files, empty files, unknown layers and undecodable text.
+    """
+    path = Path(path)
+    src = VectorSource(notes=notes if notes is not None else [])
+    gdal_path, dbf = _gdal_path_and_dbf(path)
+    src.layer = choose_layer(path, gdal_path, layer)
+    if dbf is not None:
+        src.encoding, src.encoding_source = settle_dbf_encoding(path, dbf, encoding, src.notes)
+    elif encoding:
+        src.encoding, src.encoding_source = _check_codec(encoding, path), "user"
+    try:
+        gdf = pyogrio.read_dataframe(gdal_path, layer=src.layer, encoding=src.encoding)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise EcogisError(f"cannot read as a vector layer ({_first_line(exc)})", path=path,
+                          hint="Check that the file is complete and in a supported format") from exc
+    except UnicodeDecodeError as exc:
+        raise EcogisError(f"attribute text is not valid {src.encoding}", path=path,
+                          hint="Pass the right encoding (--encoding GB18030 or UTF-8)") from exc
+    if src.encoding is None:
+        src.encoding, src.encoding_source = "UTF-8", "file"
+    if path.suffix.lower() in (".kml", ".kmz"):
+        gdf = _drop_empty_kml_columns(gdf)
+    return gdf, src
+
+
+# columns GDAL's LIBKML driver adds to every layer; dropped when they hold nothing
+_KML_STANDARD = ("id", "Name", "description", "timestamp", "begin", "end", "altitudeMode", "tessellate",
+                 "extrude", "visibility", "drawOrder", "icon", "snippet")
+
+
+def _drop_empty_kml_columns(gdf):
+    empty = []
+    for col in _KML_STANDARD:
+        if col in gdf.columns:
+            values = gdf[col]
+            blank = values.isna() | values.astype(str).str.strip().isin(["", "-1", "0", "None"])
+            if blank.all():
+                empty.append(col)
+    return gdf.drop(columns=empty)
+
+
+# --------------------------------------------------------------------------- opening and layers
+
+def _gdal_path_and_dbf(path: Path):
+    """Return (path for GDAL, a zero-argument function giving the .dbf bytes or None)."""
+    suffix = path.suffix.lower()
+    if path.is_file() and path.stat().st_size == 0:
+        raise EcogisError("the file is empty (0 bytes)", path=path, hint="Copy the file again from its source")
+    if suffix == ".shp":
+        _check_shapefile_parts(path)
+        dbf = _sibling(path, ".dbf")
+        return str(path), (None if dbf is None else _DbfFile(dbf))
+    if suffix == ".dbf":
+        return str(path), _DbfFile(path)
+    if suffix == ".zip":
+        return _zip_path(path)
+    return str(path), None
+
+
+def _sibling(path: Path, suffix: str) -> Path | None:
+    """The side-car file with ``suffix`` (either case), or None."""
+    for cand in (path.with_suffix(suffix), path.with_suffix(suffix.upper())):
+        if cand.exists():
+            return cand
+    return None
+
+
+def _check_shapefile_parts(path: Path) -> None:
+    if _sibling(path, ".shx") is None:
+        raise EcogisError(
+            f"the shapefile index {path.stem}.shx is missing", path=path,
+            hint="A shapefile needs its .shp, .shx and .dbf files side by side; copy all of them "
+                 "(GDAL can rebuild a lost .shx with the config option SHAPE_RESTORE_SHX=YES)")
+    if _sibling(path, ".dbf") is None:
+        warn_assumption(f"{path}: no {path.stem}.dbf beside the shapefile, so it has no attributes", None)
+
+
+class _DbfFile:
+    """Lazy access to the bytes of a .dbf (and its .cpg) on disk."""
+
+    def __init__(self, dbf: Path):
+        self.dbf = dbf
+
+    def dbf_bytes(self) -> bytes:
+        return self.dbf.read_bytes()
+
+    def cpg_text(self) -> str | None:
+        cpg = _sibling(self.dbf, ".cpg")
+        return None if cpg is None else cpg.read_bytes().decode("ascii", "replace").strip()
+
+
+class _ZippedDbf(_DbfFile):
+    def __init__(self, zpath: Path, member: str):
+        self.zpath, self.member = zpath, member
+
+    def dbf_bytes(self) -> bytes:
+        with zipfile.ZipFile(self.zpath) as zf:
+            return zf.read(self.member)
+
+    def cpg_text(self) -> str | None:
+        with zipfile.ZipFile(self.zpath) as zf:
+            stem = str(PurePosixPath(self.member).with_suffix(""))
+            for name in zf.namelist():
+                if name.lower() == f"{stem}.cpg".lower():
+                    return zf.read(name).decode("ascii", "replace").strip()
+        return None
+
+
+def _zip_path(path: Path):
+    """A zipped shapefile (or other single source) as a /vsizip/ path plus its .dbf, if any."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = [n for n in zf.namelist() if not n.endswith("/") and "__MACOSX" not in n]
+    except zipfile.BadZipFile as exc:
+        raise EcogisError("not a valid zip archive", path=path, hint="Re-create or re-download the archive") from exc
+    shps = [n for n in names if n.lower().endswith(".shp")]
+    if len(shps) == 1:
+        shp = shps[0]
+        stem = shp[:-4].lower()
+        if not any(n.lower() == stem + ".shx" for n in names):
+            raise EcogisError(f"the zip holds {shp} but not its .shx index", path=path,
+                              hint="Zip the .shp, .shx, .dbf, .prj (and .cpg) files together")
+        dbfs = [n for n in names if n.lower() == stem + ".dbf"]
+        return f"/vsizip/{path}/{shp}", (_ZippedDbf(path, dbfs[0]) if dbfs else None)
+    if len(shps) > 1:
+        raise EcogisError(f"the zip holds several shapefiles ({', '.join(shps)})", path=path,
+                          hint="Unzip it and read one .shp at a time")
+    others = [n for n in names if Path(n).suffix.lower() in VECTOR_SUFFIXES]
+    if len(others) == 1:
+        return f"/vsizip/{path}/{others[0]}", None
+    raise EcogisError("the zip holds no shapefile", path=path,
+                      hint=f"Found: {', '.join(names[:10]) or 'nothing'}")
+
+
+def list_vector_layers(path) -> list[tuple[str, str | None]]:
+    """(name, geometry type) for each layer of a vector source; geometry type None for plain tables."""
+    gdal_path, _ = _gdal_path_and_dbf(Path(path))
+    return [(str(n), (None if g is None else str(g))) for n, g in _list_layers(Path(path), gdal_path)]
+
+
+def _list_layers(path: Path, gdal_path: str):
+    try:
+        return pyogrio.list_layers(gdal_path)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise EcogisError(f"cannot open as a vector data source ({_first_line(exc)})", path=path,
+                          hint="Check that the file is complete and in a supported format") from exc
+
+
+def choose_layer(path: Path, gdal_path: str, layer) -> str | None:
+    """Return the layer to read: the one asked for, or the only spatial layer; else a clear error."""
+    layers = _list_layers(path, gdal_path)
+    names = [str(n) for n, _ in layers]
+    if layer is not None:
+        if isinstance(layer, int) or (isinstance(layer, str) and layer.isdigit() and layer not in names):
+            idx = int(layer)
+            if 0 <= idx < len(names):
+                return names[idx]
+        if str(layer) not in names:
+            raise EcogisError(f"no layer {layer!r}", path=path,
+                              hint=f"Layers in this file: {', '.join(names) or 'none'}")
+        return str(layer)
+    spatial = [str(n) for n, g in layers if g is not None]
+    if len(names) == 0:
+        raise EcogisError("the file holds no layers", path=path, hint="Check that it is the right file")
+    if len(spatial) == 1:
+        return spatial[0]
+    if len(names) == 1:
+        return names[0]
+    if len(spatial) == 0:
+        raise EcogisError("the file holds no layer with geometries", path=path,
+                          hint=f"Layers: {', '.join(names)}")
+    raise EcogisError(f"the file holds {len(spatial)} layers: {', '.join(spatial)}", path=path,
+                      hint="Choose one with layer= (--layer NAME)")
+
+
+# --------------------------------------------------------------------------- encodings
+
+def settle_dbf_encoding(path: Path, dbf: _DbfFile, encoding, notes) -> tuple[str, str]:
+    """Pick the text encoding of a .dbf: user > .cpg > strict UTF-8 > strict GB18030.
+
+    Returns (encoding, source) with source one of ``user``, ``cpg``, ``detected``. A guess is reported
+    with :func:`ecogis.errors.warn_assumption`.
+    """
+    if encoding:
+        return _check_codec(encoding, path), "user"
+    text_bytes = dbf_text_bytes(dbf.dbf_bytes())
+    cpg = dbf.cpg_text()
+    if cpg:
+        declared = cpg_to_codec(cpg)
+        if declared is None:
+            warn_assumption(f"{path}: the .cpg names an unknown code page {cpg!r}; detecting the encoding", notes)
+        elif _decodes(text_bytes, declared):
+            return declared, "cpg"
+        else:
+            found = detect_encoding(text_bytes)
+            if found is None:
+                raise EcogisError(f"attribute text is not valid {declared} as the .cpg says, nor UTF-8 or GB18030",
+                                  path=path, hint="Pass the right encoding with --encoding (encoding=)")
+            warn_assumption(f"{path}: the .cpg says {declared} but the attribute text is not valid {declared}; "
+                            f"decoded as {found} instead", notes)
+            return found, "detected"
+    found = detect_encoding(text_bytes)
+    if found is None:
+        raise EcogisError("attribute text is neither valid UTF-8 nor GB18030", path=path,
+                          hint="Pass the right encoding with --encoding (encoding=), e.g. BIG5")
+    if not text_bytes.isascii():
+        warn_assumption(f"{path}: no .cpg file; attribute text decoded as {found} (detected, check the names)",
+                        notes)
+    return found, "detected"
+
+
+def detect_encoding(data: bytes) -> str | None:
+    """The first of UTF-8 and GB18030 that decodes ``data`` strictly, or None."""
+    for enc in DETECT_ORDER:
+        if _decodes(data, enc):
+            return enc
+    return None
+
+
+def _decodes(data: bytes, enc: str) -> bool:
+    try:
+        data.decode(enc, errors="strict")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def cpg_to_codec(cpg: str) -> str | None:
+    """Python codec for the code page written in a .cpg file (``UTF-8``, ``GBK``, ``936``...)."""
+    key = cpg.strip().upper()
+    name = _CPG_ALIASES.get(key, key)
+    if name.isdigit():
+        name = f"cp{name}"
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return None
+    return "UTF-8" if codecs.lookup(name).name == "utf-8" else name
+
+
+def _check_codec(encoding: str, path) -> str:
+    try:
+        codecs.lookup(encoding)
+    except LookupError as exc:
+        raise EcogisError(f"unknown encoding {encoding!r}", path=path,
+                          hint="Use a name such as UTF-8, GBK or GB18030") from exc
+    return encoding
+
+
+def dbf_text_bytes(data: bytes) -> bytes:
+    """The bytes of a .dbf that hold text: field names and records (the binary header left out)."""
+    if len(data) < 32:
+        return b""
+    header_len, record_len = struct.unpack("<HH", data[8:12])
+    names = []
+    pos = 32
+    while pos + 32 <= min(header_len, len(data)) and data[pos] != 0x0D:
+        names.append(data[pos:pos + 11].split(b"\x00", 1)[0])
+        pos += 32
+    n_records = struct.unpack("<I", data[4:8])[0]
+    records = data[header_len:header_len + n_records * record_len] if record_len else b""
+    return b" ".join(names) + b" " + records
+
+
+def _first_line(exc) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

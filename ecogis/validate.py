@@ -1,0 +1,239 @@
+"""Validation and repair of a layer: invalid, empty and duplicate geometries, mixed types, far-away
+coordinates and every CRS or encoding assumption made when reading it.
+
+All checks are vectorised with shapely 2 array functions; nothing loops over features in Python
+except to format the (bounded) list of reported issues.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+#: CGCS2000 longitude/latitude box around China incl. the South China Sea islands (degrees)
+CHINA_BOUNDS = (73.4, 3.3, 135.2, 53.6)
+#: issues of one kind listed individually; the rest are only counted
+MAX_LISTED = 50
+
+_FAMILY = {"Point": "point", "MultiPoint": "point", "LineString": "line", "MultiLineString": "line",
+           "LinearRing": "line", "Polygon": "polygon", "MultiPolygon": "polygon",
+           "GeometryCollection": "collection"}
+_LOCATION = re.compile(r"\[\s*([-+0-9.eE]+)\s+([-+0-9.eE]+)")
+
+
+@dataclass
+class Issue:
+    """One problem: ``check`` (invalid, empty, duplicate, mixed_types, outside_china, assumption),
+    ``severity`` (error | warning), the feature (0-based row) and a location in the layer's CRS."""
+
+    check: str
+    severity: str
+    message: str
+    feature: int | None = None
+    x: float | None = None
+    y: float | None = None
+
+    def to_dict(self):
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+@dataclass
+class ValidationReport:
+    """Result of :func:`validate_layer`; ``ok`` is False when any issue is an error."""
+
+    path: str | None
+    crs: str | None
+    count: int
+    counts: dict = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+    geometry_types: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(i.severity == "error" for i in self.issues)
+
+    def to_dict(self):
+        return {"path": self.path, "crs": self.crs, "count": self.count, "ok": self.ok,
+                "geometry_types": self.geometry_types, "counts": self.counts,
+                "issues": [i.to_dict() for i in self.issues]}
+
+
+def validate_layer(gdf: gpd.GeoDataFrame) -> ValidationReport:
+    """Check ``gdf`` and return a :class:`ValidationReport`.
+
+    Locations of invalid geometries are those GEOS reports (``shapely.is_valid_reason``), in the
+    layer's CRS. "Outside China" is tested on the feature bounds in CGCS2000 longitude/latitude.
+    """
+    meta = gdf.attrs.get("ecogis") or {}
+    geoms = gdf.geometry.to_numpy()
+    report = ValidationReport(path=meta.get("path"), crs=meta.get("crs"), count=len(gdf))
+    present = ~shapely.is_missing(geoms)
+    types = pd.Series(shapely.get_type_id(geoms)).map(
+        {-1: None, 0: "Point", 1: "LineString", 2: "LinearRing", 3: "Polygon", 4: "MultiPoint",
+         5: "MultiLineString", 6: "MultiPolygon", 7: "GeometryCollection"})
+    report.geometry_types = sorted(set(types.dropna()))
+    checks = [_empty(geoms, present), _invalid(geoms, present), _duplicates(gdf, geoms, present),
+              _mixed(types), _outside_china(gdf, geoms, present), _assumptions(meta)]
+    for name, issues, total in checks:
+        report.counts[name] = total
+        report.issues.extend(issues)
+    return report
+
+
+def _listed(issues):
+    return issues[:MAX_LISTED]
+
+
+def _empty(geoms, present):
+    empty = ~present | shapely.is_empty(geoms)
+    idx = np.flatnonzero(empty)
+    issues = [Issue("empty", "error", "no geometry" if not present[i] else "empty geometry", int(i))
+              for i in idx[:MAX_LISTED]]
+    return "empty", issues, int(len(idx))
+
+
+def _invalid(geoms, present):
+    valid = shapely.is_valid(geoms)
+    bad = present & ~valid & ~shapely.is_empty(geoms)
+    idx = np.flatnonzero(bad)
+    reasons = shapely.is_valid_reason(geoms[idx[:MAX_LISTED]])
+    issues = []
+    for i, reason in zip(idx[:MAX_LISTED], reasons):
+        m = _LOCATION.search(reason or "")
+        x, y = (float(m.group(1)), float(m.group(2))) if m else (None, None)
+        issues.append(Issue("invalid", "error", f"invalid geometry: {reason}", int(i), x, y))
+    return "invalid", issues, int(len(idx))
+
+
+def _duplicates(gdf, geoms, present):
+    """Features whose geometry equals an earlier one (after normalising vertex order)."""
+    if not present.any():
+        return "duplicate", [], 0
+    keys = pd.Series(shapely.to_wkb(shapely.normalize(geoms[present]), hex=True), index=np.flatnonzero(present))
+    dup = keys.duplicated(keep="first")
+    first = keys.groupby(keys).transform(lambda s: s.index[0])
+    attrs = gdf.drop(columns=gdf.geometry.name)
+    same_attrs = None
+    if len(attrs.columns):
+        rows = pd.util.hash_pandas_object(attrs.astype(str), index=False).to_numpy()
+        same_attrs = rows[keys.index] == rows[first.to_numpy()]
+    issues = []
+    for pos in np.flatnonzero(dup.to_numpy())[:MAX_LISTED]:
+        i, j = int(keys.index[pos]), int(first.iloc[pos])
+        whole = same_attrs is None or bool(same_attrs[pos])
+        what = "duplicate feature (same geometry and attributes)" if whole else "same geometry, other attributes"
+        issues.append(Issue("duplicate", "warning", f"{what} as feature {j}", i))
+    return "duplicate", issues, int(dup.sum())
+
+
+def _mixed(types):
+    families = sorted({_FAMILY[t] for t in types.dropna()})
+    if len(families) > 1:
+        counts = types.dropna().value_counts().to_dict()
+        text = ", ".join(f"{n} {t}" for t, n in counts.items())
+        return "mixed_types", [Issue("mixed_types", "warning", f"mixed geometry types: {text}")], 1
+    if "collection" in families:
+        return "mixed_types", [Issue("mixed_types", "warning", "geometry collections (mixed types inside)")], 1
+    return "mixed_types", [], 0
+
+
+def _outside_china(gdf, geoms, present):
+    if gdf.crs is None or not present.any():
+        return "outside_china", [], 0
+    sub = gpd.GeoSeries(geoms[present], crs=gdf.crs)
+    if not gdf.crs.is_geographic or not gdf.crs.equals("EPSG:4490"):
+        sub = sub.to_crs(4490)
+    b = shapely.bounds(sub.to_numpy())
+    with np.errstate(invalid="ignore"):
+        west, south, east, north = CHINA_BOUNDS
+        out = ~((b[:, 0] >= west) & (b[:, 2] <= east) & (b[:, 1] >= south) & (b[:, 3] <= north))
+        out &= ~np.isnan(b[:, 0])
+    rows = np.flatnonzero(present)[out]
+    issues = [Issue("outside_china", "error",
+                    f"coordinates outside China (lon {b[k, 0]:.4f}..{b[k, 2]:.4f}, lat {b[k, 1]:.4f}..{b[k, 3]:.4f}"
+                    f" in CGCS2000): wrong CRS or swapped X/Y?", int(i))
+              for i, k in zip(rows[:MAX_LISTED], np.flatnonzero(out)[:MAX_LISTED])]
+    return "outside_china", issues, int(len(rows))
+
+
+def _assumptions(meta):
+    issues = [Issue("assumption", "warning", note) for note in meta.get("notes", [])]
+    return "assumption", issues, len(issues)
+
+
+# --------------------------------------------------------------------------- repair
+
+@dataclass
+class RepairResult:
+    """What :func:`repair_layer` changed: feature rows repaired and rows left empty."""
+
+    repaired: list[int] = field(default_factory=list)
+    emptied: list[int] = field(default_factory=list)
+
+    def to_dict(self):
+        return {"repaired": len(self.repaired), "emptied": len(self.emptied),
+                "repaired_features": self.repaired[:MAX_LISTED], "emptied_features": self.emptied[:MAX_LISTED]}
+
+
+def repair_layer(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, RepairResult]:
+    """Return a copy of ``gdf`` with invalid geometries made valid and kept in the layer's type.
+
+    ``shapely.make_valid`` may turn a bow-tie polygon into polygons plus stray lines or points; for a
+    polygon layer only the polygonal parts are kept (lines only for a line layer), so the output has
+    the input's geometry family. Features whose repair leaves nothing of that family become empty and
+    are listed in the result. Valid geometries are not touched.
+    """
+    geoms = gdf.geometry.to_numpy().copy()
+    present = ~shapely.is_missing(geoms)
+    bad = np.flatnonzero(present & ~shapely.is_valid(geoms))
+    result = RepairResult(repaired=[int(i) for i in bad])
+    if len(bad):
+        family = _layer_family(geoms[present])
+        fixed = shapely.make_valid(geoms[bad])
+        if family in ("polygon", "line"):
+            fixed = _keep_family(fixed, family)
+        geoms[bad] = fixed
+        result.emptied = [int(i) for i in bad[shapely.is_empty(fixed)]]
+    out = gdf.copy()
+    out = out.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs))
+    out.attrs = dict(gdf.attrs)
+    return out, result
+
+
+def _layer_family(geoms) -> str | None:
+    types = pd.Series(shapely.get_type_id(geoms))
+    families = {_FAMILY[n] for n in types.map({0: "Point", 1: "LineString", 2: "LinearRing", 3: "Polygon",
+                                               4: "MultiPoint", 5: "MultiLineString", 6: "MultiPolygon",
+                                               7: "GeometryCollection"}).dropna()}
+    families.discard("collection")
+    return families.pop() if len(families) == 1 else None
+
+
+def _keep_family(geoms, family: str):
+    """Keep only polygonal (or linear) parts of each geometry; Multi only where there are several."""
+    single, multi_id = (3, 6) if family == "polygon" else (1, 5)
+    parts, index = shapely.get_parts(geoms, return_index=True)
+    while True:  # flatten nested collections / multi-geometries
+        nested = np.isin(shapely.get_type_id(parts), (4, 5, 6, 7))
+        if not nested.any():
+            break
+        sub, sub_idx = shapely.get_parts(parts[nested], return_index=True)
+        parts = np.concatenate([parts[~nested], sub])
+        index = np.concatenate([index[~nested], index[nested][sub_idx]])
+    keep = (shapely.get_type_id(parts) == single) & ~shapely.is_empty(parts)
+    parts, index = parts[keep], index[keep]
+    n = np.bincount(index, minlength=len(geoms))
+    empty = shapely.from_wkt("MULTIPOLYGON EMPTY" if family == "polygon" else "MULTILINESTRING EMPTY")
+    out = np.full(len(geoms), empty, dtype=object)
+    if len(parts):
+        maker = shapely.multipolygons if family == "polygon" else shapely.multilinestrings
+        multi = maker(parts, indices=index)  # length max(index) + 1
+        out[: len(multi)] = multi
+        ones = np.flatnonzero(n == 1)
+        out[ones] = shapely.get_geometry(out[ones], 0)
+    out[n == 0] = empty
+    return out

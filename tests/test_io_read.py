@@ -1,0 +1,318 @@
+"""read_layer: every vector format, encodings, CRS handling and clear errors. Fixtures are made here."""
+from __future__ import annotations
+
+import warnings
+import zipfile
+
+import geopandas as gpd
+import numpy as np
+import pyogrio
+import pyproj
+import pytest
+import shapely
+
+from ecogis.errors import AssumptionWarning, EcogisError
+from ecogis.io import read_layer
+
+NAMES = ["辽河口核心区", "双台河口缓冲区", "盘锦湿地"]
+# three small squares near Panjin (CGCS2000 lon/lat)
+SQUARES = [shapely.box(121.80 + i * 0.05, 40.90, 121.83 + i * 0.05, 40.93) for i in range(3)]
+
+
+def _frame(crs=4490):
+    return gpd.GeoDataFrame({"名称": NAMES, "编号": [1, 2, 3]}, geometry=SQUARES, crs=4490).to_crs(crs)
+
+
+def _write_shp(tmp_path, name, encoding="UTF-8", cpg=True, prj=True, crs=4490, frame=None):
+    path = tmp_path / f"{name}.shp"
+    (frame if frame is not None else _frame(crs)).to_file(path, engine="pyogrio", encoding=encoding)
+    if not cpg:
+        path.with_suffix(".cpg").unlink()
+    if not prj:
+        path.with_suffix(".prj").unlink()
+    return path
+
+
+def _assumptions(record):
+    return [str(w.message) for w in record if issubclass(w.category, AssumptionWarning)]
+
+
+# --------------------------------------------------------------------------- encodings
+
+def test_gbk_shapefile_without_cpg_reads_correct_chinese(tmp_path):
+    path = _write_shp(tmp_path, "redline", encoding="GBK", cpg=False)
+    raw = path.with_suffix(".dbf").read_bytes()
+    assert "辽河口核心区".encode("gbk") in raw  # the fixture really is GBK
+    with pytest.warns(AssumptionWarning, match="GB18030"):
+        gdf = read_layer(path)
+    assert list(gdf["名称"]) == NAMES
+    meta = gdf.attrs["ecogis"]
+    assert meta["encoding"] == "GB18030" and meta["encoding_source"] == "detected"
+    assert any("GB18030" in n for n in meta["notes"])
+
+
+def test_utf8_shapefile_without_cpg_is_detected_as_utf8(tmp_path):
+    path = _write_shp(tmp_path, "u", encoding="UTF-8", cpg=False)
+    with pytest.warns(AssumptionWarning, match="UTF-8"):
+        gdf = read_layer(path)
+    assert list(gdf["名称"]) == NAMES
+    assert gdf.attrs["ecogis"]["encoding"] == "UTF-8"
+
+
+def test_cpg_wins_and_no_warning(tmp_path):
+    path = _write_shp(tmp_path, "g", encoding="GBK", cpg=True)
+    assert path.with_suffix(".cpg").read_text().strip().upper() in ("GBK", "CP936", "936")
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        gdf = read_layer(path)
+    assert list(gdf["名称"]) == NAMES
+    assert gdf.attrs["ecogis"]["encoding_source"] == "cpg"
+    assert not _assumptions(record)
+
+
+def test_wrong_cpg_is_not_trusted_into_mojibake(tmp_path):
+    path = _write_shp(tmp_path, "w", encoding="GBK", cpg=False)
+    path.with_suffix(".cpg").write_text("UTF-8")
+    with pytest.warns(AssumptionWarning, match="not valid UTF-8"):
+        gdf = read_layer(path)
+    assert list(gdf["名称"]) == NAMES
+
+
+def test_encoding_argument_overrides(tmp_path):
+    path = _write_shp(tmp_path, "o", encoding="GBK", cpg=False)
+    gdf = read_layer(path, encoding="GBK")
+    assert list(gdf["名称"]) == NAMES
+    assert gdf.attrs["ecogis"]["encoding_source"] == "user"
+
+
+def test_undecodable_text_is_an_error_not_mojibake(tmp_path):
+    path = _write_shp(tmp_path, "bad", cpg=False,
+                      frame=gpd.GeoDataFrame({"name": ["QQQQ"]}, geometry=SQUARES[:1], crs=4490))
+    dbf = path.with_suffix(".dbf")
+    dbf.write_bytes(dbf.read_bytes().replace(b"QQQQ", b"\xff\x80\xffx"))  # neither UTF-8 nor GB18030
+    with pytest.raises(EcogisError, match="neither valid UTF-8 nor GB18030.*encoding"):
+        read_layer(path)
+
+
+# --------------------------------------------------------------------------- formats
+
+def test_zipped_gbk_shapefile(tmp_path):
+    shp = _write_shp(tmp_path, "zone", encoding="GBK", cpg=False)
+    archive = tmp_path / "zone.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for part in tmp_path.glob("zone.*"):
+            if part != archive:
+                zf.write(part, arcname=f"data/{part.name}")
+    with pytest.warns(AssumptionWarning):
+        gdf = read_layer(archive)
+    assert list(gdf["名称"]) == NAMES
+    assert gdf.crs.to_epsg() == 4490 and gdf.attrs["ecogis"]["crs_source"] == "file"
+    assert shp.exists()
+
+
+def test_geopackage_layers(tmp_path):
+    path = tmp_path / "panjin.gpkg"
+    _frame().to_file(path, layer="city")
+    _frame(4529).iloc[:2].to_file(path, layer="districts")
+    with pytest.raises(EcogisError, match="2 layers: city, districts"):
+        read_layer(path)
+    gdf = read_layer(path, layer="districts")
+    assert len(gdf) == 2 and gdf.crs.to_epsg() == 4529
+    assert gdf.attrs["ecogis"]["layer"] == "districts"
+    with pytest.raises(EcogisError, match="no layer 'towns'.*city, districts"):
+        read_layer(path, layer="towns")
+    single = tmp_path / "one.gpkg"
+    _frame().to_file(single, layer="only")
+    assert read_layer(single).attrs["ecogis"]["layer"] == "only"
+
+
+def test_geojson(tmp_path):
+    path = tmp_path / "r.geojson"
+    _frame().to_file(path, driver="GeoJSON")
+    gdf = read_layer(path)
+    assert list(gdf["名称"]) == NAMES
+    np.testing.assert_allclose(gdf.total_bounds, [121.80, 40.90, 121.93, 40.93])
+
+
+@pytest.mark.parametrize("suffix,driver", [(".kml", "KML"), (".kmz", "LIBKML")])
+def test_kml_and_kmz(tmp_path, suffix, driver):
+    if driver not in pyogrio.list_drivers(write=True):
+        pytest.skip(f"GDAL has no {driver} writer here")
+    path = tmp_path / f"sites{suffix}"
+    _frame().to_crs(4326).to_file(path, driver=driver, engine="pyogrio")
+    gdf = read_layer(path)
+    assert sorted(gdf["名称"]) == sorted(NAMES)
+    assert gdf.crs.to_epsg() == 4326
+    assert "tessellate" not in gdf.columns  # empty LIBKML bookkeeping columns dropped
+    np.testing.assert_allclose(gdf.total_bounds, [121.80, 40.90, 121.93, 40.93], atol=1e-9)
+
+
+def test_filegdb(tmp_path):
+    if "OpenFileGDB" not in pyogrio.list_drivers(write=True):
+        pytest.skip("GDAL cannot write FileGDB here")
+    path = tmp_path / "survey.gdb"
+    _frame(4529).to_file(path, driver="OpenFileGDB", layer="红线", engine="pyogrio")
+    gdf = read_layer(path)
+    assert list(gdf["名称"]) == NAMES and gdf.crs.to_epsg() == 4529
+    assert gdf.attrs["ecogis"]["layer"] == "红线"
+
+
+# --------------------------------------------------------------------------- CRS
+
+def test_bare_shapefile_in_prefixed_gauss_kruger_is_inferred(tmp_path):
+    path = _write_shp(tmp_path, "gk", crs=4529, prj=False)
+    with pytest.warns(AssumptionWarning, match="zone 41"):
+        gdf = read_layer(path)
+    assert gdf.crs.to_epsg() == 4529
+    meta = gdf.attrs["ecogis"]
+    assert meta["crs"] == "EPSG:4529" and meta["crs_source"] == "inferred"
+    # the coordinates are what was written (no swap)
+    np.testing.assert_allclose(gdf.total_bounds, _frame(4529).total_bounds)
+
+
+def test_bare_shapefile_surveying_order_is_swapped(tmp_path):
+    frame = _frame(4529)
+    frame["geometry"] = shapely.transform(frame.geometry.values, lambda c: c[:, ::-1])  # X=northing first
+    path = _write_shp(tmp_path, "swapped", frame=frame, prj=False)
+    with pytest.warns(AssumptionWarning, match="swap"):
+        gdf = read_layer(path)
+    assert gdf.crs.to_epsg() == 4529 and gdf.attrs["ecogis"]["swap_xy"] is True
+    np.testing.assert_allclose(gdf.to_crs(4490).total_bounds, [121.80, 40.90, 121.93, 40.93], atol=1e-8)
+
+
+def test_unprefixed_gauss_kruger_needs_central_meridian(tmp_path):
+    frame = _frame(4550)  # CGCS2000 3-degree GK CM 123E without zone prefix
+    path = _write_shp(tmp_path, "noprefix", frame=frame, prj=False)
+    with pytest.raises(EcogisError, match="central meridian"):
+        read_layer(path)
+    with pytest.warns(AssumptionWarning):
+        gdf = read_layer(path, cm=123)
+    assert gdf.crs.to_epsg() == 4550
+
+
+def test_user_crs_wins_and_is_reported(tmp_path):
+    path = _write_shp(tmp_path, "u", crs=4529, prj=False)
+    gdf = read_layer(path, crs="EPSG:4529")
+    assert gdf.attrs["ecogis"]["crs_source"] == "user" and gdf.crs.to_epsg() == 4529
+
+
+def test_gcj02_source_is_converted_to_cgcs2000_like_prcoords(tmp_path):
+    prcoords = pytest.importorskip("prcoords")
+    wgs = [(121.8, 40.9), (122.07, 41.12), (121.6, 40.75)]
+    gcj = [prcoords.wgs_gcj((lat, lon)) for lon, lat in wgs]
+    path = tmp_path / "amap.csv"
+    path.write_text("name,lng,lat\n" + "".join(f"p{i},{c.lon!r},{c.lat!r}\n" for i, c in enumerate(gcj)),
+                    encoding="utf-8")
+    with pytest.warns(AssumptionWarning, match="GCJ-02"):
+        gdf = read_layer(path, crs="GCJ-02")
+    assert gdf.crs.to_epsg() == 4490 and gdf.attrs["ecogis"]["crs"] == "GCJ-02"
+    geod = pyproj.Geod(ellps="GRS80")
+    # prcoords' precise inverse as the independent reference
+    ref = [prcoords.gcj_wgs_bored(c) for c in gcj]
+    _, _, dist = geod.inv(gdf.geometry.x, gdf.geometry.y, [r.lon for r in ref], [r.lat for r in ref])
+    assert np.max(dist) < 0.5
+
+
+def test_web_crs_on_projected_file_is_an_error(tmp_path):
+    path = _write_shp(tmp_path, "proj", crs=4529)
+    with pytest.raises(EcogisError, match="GCJ-02"):
+        read_layer(path, crs="GCJ-02")
+
+
+# --------------------------------------------------------------------------- clear errors
+
+def test_missing_shx(tmp_path):
+    path = _write_shp(tmp_path, "broken")
+    path.with_suffix(".shx").unlink()
+    with pytest.raises(EcogisError, match=r"broken\.shx is missing"):
+        read_layer(path)
+
+
+@pytest.mark.parametrize("name", ["empty.shp", "empty.geojson", "empty.gpkg", "empty.csv", "empty.txt"])
+def test_empty_file(tmp_path, name):
+    path = tmp_path / name
+    path.write_bytes(b"")
+    if name.endswith(".shp"):
+        (tmp_path / "empty.shx").write_bytes(b"")
+    with pytest.raises(EcogisError, match="empty"):
+        read_layer(path)
+
+
+def test_geojson_without_features(tmp_path):
+    path = tmp_path / "none.geojson"
+    path.write_text('{"type": "FeatureCollection", "features": []}')
+    with pytest.raises(EcogisError, match="no features"):
+        read_layer(path)
+
+
+def test_missing_file_and_unknown_suffix(tmp_path):
+    with pytest.raises(EcogisError, match="file not found"):
+        read_layer(tmp_path / "nope.shp")
+    odd = tmp_path / "data.dat"
+    odd.write_text("hello")
+    with pytest.raises(EcogisError, match="unsupported file type .dat"):
+        read_layer(odd)
+
+
+def test_text_that_is_not_the_exchange_format(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("项目说明\n这不是坐标文件\n", encoding="utf-8")
+    with pytest.raises(EcogisError, match=r"not a land-survey coordinate exchange file.*\[属性描述\]"):
+        read_layer(path)
+
+
+def test_unknown_zone_value_names_feature_field_and_allowed_values(tmp_path):
+    frame = gpd.GeoDataFrame({"名称": ["辽河口", "辽河口", "辽河口"], "级别": ["国家级"] * 3,
+                              "功能区": ["核心区", "core", "游览区"]}, geometry=SQUARES, crs=4490)
+    path = tmp_path / "reserve.geojson"
+    frame.to_file(path, driver="GeoJSON")
+    with pytest.raises(EcogisError) as err:
+        read_layer(path, kind="reserve")
+    text = str(err.value)
+    assert "游览区" in text and "功能区" in text and "核心区" in text and "缓冲区" in text
+    assert str(path) in text
+
+
+def test_kind_normalises_fields_and_keeps_provenance(tmp_path):
+    frame = gpd.GeoDataFrame({"名称": ["辽河口"] * 2, "级别": ["国家级"] * 2, "功能区": ["core", "缓冲区"]},
+                             geometry=SQUARES[:2], crs=4490)
+    path = tmp_path / "reserve.gpkg"
+    frame.to_file(path)
+    gdf = read_layer(path, kind="reserve")
+    assert list(gdf["zone"]) == ["核心区", "缓冲区"]
+    meta = gdf.attrs["ecogis"]
+    assert meta["kind"] == "reserve" and meta["crs_source"] == "file" and meta["path"] == str(path)
+
+
+# --------------------------------------------------------------------------- exchange text
+
+EXCHANGE = """[属性描述]
+格式版本号=1.01
+数据产生单位=测试
+数据产生日期=2024-05-01
+坐标系=2000国家大地坐标系
+几度分带=3
+投影类型=高斯克吕格
+计量单位=米
+带号=41
+精度=0.01
+转换参数=,,,,,,
+[地块坐标]
+5,,1,试验地块,面,,,,@
+J1,1,4530000.000,41400000.000
+J2,1,4530000.000,41400100.000
+J3,1,4530100.000,41400100.000
+J4,1,4530100.000,41400000.000
+J1,1,4530000.000,41400000.000
+"""
+
+
+def test_exchange_text_is_sniffed_and_read(tmp_path):
+    path = tmp_path / "sites.txt"
+    path.write_text(EXCHANGE, encoding="gb18030")
+    gdf = read_layer(path)
+    assert len(gdf) == 1 and gdf.crs.to_epsg() == 4529
+    assert gdf.attrs["ecogis"]["format"] == "exchange"
+    # X = northing, Y = easting in the file: a 100 m square at easting 41 400 000 m
+    np.testing.assert_allclose(gdf.total_bounds, [41400000, 4530000, 41400100, 4530100])
+    assert gdf.geometry.iloc[0].area == pytest.approx(10000.0)
