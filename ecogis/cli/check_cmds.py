@@ -1,0 +1,142 @@
+"""``ecogis check``: screen project sites against a project's control layers and write the reports."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from ecogis.cli.common import EXIT_VERDICT, emit_json, handle_errors, json_option, lang_option
+from ecogis.errors import EcogisError
+
+FORMATS = ("html", "docx", "xlsx", "json")
+LEVELS = ("符合", "需论证", "限制", "禁止", "clear", "needs-assessment", "restricted", "prohibited")
+
+
+@click.command(name="check")
+@click.argument("site", required=False)
+@click.option("--at", "at", metavar="LON,LAT|WKT",
+              help="Site given on the command line instead of a file: 'lon,lat' or a WKT geometry.")
+@click.option("--project", "-p", "project", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="Project YAML (layers, boundary, rules, buffers) or a GeoPackage with layers named by kind.")
+@click.option("--buffer", "buffers", metavar="M1,M2,...",
+              help="Buffer distances in metres (geodesic), e.g. 500,1000,5000. Default: project, then rules file.")
+@click.option("--rules", type=click.Path(exists=True, dir_okay=False),
+              help="Your rules YAML on top of the defaults (same id replaces a default rule).")
+@click.option("--site-crs", metavar="CRS",
+              help="CRS of the site when the file has none or a wrong one: EPSG:4529, GCJ-02 (Amap), BD-09 (Baidu).")
+@click.option("--use", "site_use", metavar="USE",
+              help="What the site is for (well, outfall, heating ...): selects use-specific rules.")
+@click.option("--out", "-o", "out", type=click.Path(file_okay=False),
+              help="Output folder for the reports (check.html, check.docx, check.xlsx, check.json).")
+@click.option("--format", "formats", default="html,docx,xlsx,json", show_default=True,
+              help="Comma-separated report formats: html, docx, xlsx, json.")
+@click.option("--fail-on", "fail_on", type=click.Choice(LEVELS),
+              help="Exit 3 when the overall verdict is at or above this level (for scripts).")
+@click.option("--batch", is_flag=True,
+              help="Many independent sites (thousands): progress bar, one row per site and finding, no map.")
+@click.option("--overwrite", is_flag=True, help="Replace existing report files.")
+@json_option
+@lang_option
+@handle_errors
+def check(site, at, project, buffers, rules, site_crs, site_use, out, formats, fail_on, batch, overwrite,
+          as_json, lang, notes):
+    """Screen a project site against every control layer and write the report.
+
+    SITE is a file any ecogis reader takes: the land-survey coordinate exchange text (坐标交换文件),
+    shapefile, GeoPackage, GeoJSON, KML, CSV/XLSX of points. Or give --at lon,lat / --at WKT.
+
+    For each layer the check reports overlap area (m², 公顷, 亩; official ellipsoidal method) and share of
+    the site, overlap length for lines, the nearest feature with its geodesic distance, every feature
+    within each buffer distance, and the rule that applies (禁止/限制/需论证/符合, rule text, legal
+    basis). The overall verdict is the worst finding.
+
+    \b
+    Examples:
+      ecogis check layers/sites/sites_zone41.txt --project layers/project.yaml --out maps/check
+      ecogis check --at 121.85,40.95 --project layers/project.yaml --json
+      ecogis check --at 121.8562,40.9543 --site-crs GCJ-02 -p layers/project.yaml --lang en --out maps/c2
+      ecogis check pipeline.geojson -p layers/project.yaml --buffer 500,1000 --fail-on 限制 --out maps/pipe
+      ecogis check many_points.csv -p layers/project.yaml --batch --format xlsx,json --out maps/batch
+
+    Exit codes: 0 the check ran (whatever the verdict), 2 bad input, 3 verdict at or above --fail-on.
+    """
+    from ecogis.check import check as run_check
+    from ecogis.rules import verdict_rank
+
+    if (site is None) == (at is None):
+        raise EcogisError("give exactly one site: a file argument or --at lon,lat / --at WKT",
+                          hint="Example: ecogis check --at 121.85,40.95 --project layers/project.yaml")
+    fmts = [f.strip().lower() for f in formats.split(",") if f.strip()]
+    bad = [f for f in fmts if f not in FORMATS]
+    if bad:
+        raise EcogisError(f"unknown report format {bad[0]!r}", hint=f"Use some of {', '.join(FORMATS)}")
+    if out is None and not as_json:
+        raise EcogisError("nowhere to put the result", hint="Pass --out DIR for the reports and/or --json")
+    targets = {}
+    if out is not None:
+        from ecogis.outputs import check_output_path
+
+        site_input = None if site is None else Path(site)
+        for f in fmts:
+            targets[f] = check_output_path(Path(out) / f"check.{f}", overwrite=overwrite,
+                                           inputs=[site_input, project])
+    result = run_check(site if site is not None else at, project, buffers=buffers, rules=rules,
+                       site_crs=site_crs, site_use=site_use, batch=batch, progress=batch)
+    for n in notes:
+        if n not in result.assumptions:
+            result.assumptions.append(n)
+    written = _write_reports(result, targets, lang=lang, overwrite=overwrite, batch=batch)
+    if as_json:
+        payload = result.to_dict()
+        payload["outputs"] = [str(p) for p in written]
+        emit_json(payload)
+    else:
+        _echo_summary(result, written, lang)
+    if fail_on and verdict_rank(result.verdict) >= verdict_rank(fail_on.replace("-", " ")):
+        sys.exit(EXIT_VERDICT)
+
+
+def _write_reports(result, targets, *, lang, overwrite, batch) -> list[Path]:
+    written = []
+    for fmt, path in targets.items():
+        if fmt == "json":
+            from ecogis.outputs import write_text_atomic
+
+            text = json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str)
+            written.append(write_text_atomic(path, text, overwrite=overwrite))
+        elif fmt == "html":
+            from ecogis.render.check_html import render_check_html
+
+            map_html = "<p>batch mode: no map</p>" if batch else None
+            written.append(render_check_html(result, path, lang=lang, overwrite=overwrite, map_html=map_html))
+        elif fmt == "docx":
+            from ecogis.render.check_docx import render_check_docx
+
+            written.append(render_check_docx(result, path, lang=lang, overwrite=overwrite))
+        elif fmt == "xlsx":
+            from ecogis.render.check_xlsx import render_check_xlsx
+
+            written.append(render_check_xlsx(result, path, lang=lang, overwrite=overwrite))
+    return written
+
+
+def _echo_summary(result, written, lang) -> None:
+    from ecogis.render import check_text as T
+
+    click.echo(f"{T.t('overall', lang)}: {T.verdict_label(result.verdict, lang)}")
+    for f in T.report_findings(result):
+        if f["relation"] == "nearest" and f["verdict"] == "符合":
+            continue
+        figures = []
+        if f["overlap_area_m2"] is not None:
+            figures.append(f"{f['overlap_area_m2']:.2f} m² = {f['overlap_area_ha']:.4f} ha = {f['overlap_area_mu']:.2f} 亩")
+        if f["overlap_length_m"] is not None:
+            figures.append(f"{f['overlap_length_m']:.1f} m")
+        if f["relation"] != "intersects" and f["distance_m"] is not None:
+            figures.append(f"{f['distance_m']:.1f} m")
+        click.echo(f"  [{T.verdict_label(f['verdict'], lang)}] {f['site']} {T.RELATION[lang][f['relation']]} "
+                   f"{f['layer']}/{f['feature']}{'/' + f['zone'] if f['zone'] else ''} {'; '.join(figures)}")
+    for p in written:
+        click.echo(f"wrote {p}")

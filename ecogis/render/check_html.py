@@ -1,0 +1,238 @@
+"""Self-contained HTML report of a site check (opens offline: no external scripts, styles or tiles).
+
+The map is the maps module's folium map (vendored Leaflet, embedded in an ``iframe srcdoc``) when it is
+available, otherwise an inline SVG sketch of the site and every touched layer.
+"""
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import numpy as np
+import shapely
+
+from ecogis.outputs import write_text_atomic
+from ecogis.render import check_text as T
+
+VERDICT_COLOUR = {"禁止": "#c0392b", "限制": "#e67e22", "需论证": "#d4ac0d", "符合": "#27ae60"}
+KIND_COLOUR = {"redline": "#e74c3c", "reserve": "#2e8b57", "water_source": "#2980b9", "water_section": "#1f4e9c",
+               "outfall": "#8e44ad", "well": "#34495e", "shoreline": "#16a085", "facility": "#d35400",
+               "town_boundary": "#7f8c8d", "boundary": "#555555"}
+ZONE_COLOUR = {"核心区": "#1b5e20", "缓冲区": "#43a047", "实验区": "#a5d6a7", "核心保护区": "#1b5e20",
+               "一般控制区": "#81c784", "一级": "#0d47a1", "二级": "#42a5f5", "准保护区": "#bbdefb"}
+
+CSS = """
+body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",sans-serif;margin:24px;color:#222}
+h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #ccc;padding-bottom:4px;margin-top:28px}
+.verdict{display:inline-block;padding:6px 16px;border-radius:4px;color:#fff;font-size:20px;font-weight:bold}
+table{border-collapse:collapse;font-size:13px;margin:8px 0}th,td{border:1px solid #bbb;padding:3px 6px;vertical-align:top}
+th{background:#f0f0f0}td.num{text-align:right;white-space:nowrap}.small{color:#666;font-size:12px}
+.map iframe{width:100%;height:560px;border:1px solid #aaa}.map svg{border:1px solid #aaa;background:#fbfbf8}
+.legend span{display:inline-block;margin-right:14px;font-size:12px}.legend i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:middle}
+"""
+NUMERIC = {"overlap_area_m2", "overlap_area_ha", "overlap_area_mu", "overlap_length_m", "share_of_site",
+           "distance_m", "buffer_m", "features"}
+
+
+def render_check_html(result, out, *, lang: str = "zh", overwrite: bool = False, map_html: str | None = None) -> Path:
+    """Write the HTML report for ``result`` (a CheckResult) to ``out``; returns the path."""
+    return write_text_atomic(out, check_html(result, lang=lang, map_html=map_html), overwrite=overwrite)
+
+
+def check_html(result, *, lang: str = "zh", map_html: str | None = None) -> str:
+    """The HTML report as a string."""
+    e = html.escape
+    title = T.t("title", lang)
+    parts = [f"<!DOCTYPE html><html lang=\"{'zh-CN' if lang == 'zh' else 'en'}\"><head><meta charset=\"utf-8\">",
+             f"<title>{e(title)}</title><style>{CSS}</style></head><body>",
+             f"<h1>{e(title)}</h1>",
+             f"<p>{e(T.t('project', lang))}：{e(result.project)}　{e(T.t('site', lang))}："
+             f"{e(_site_label(result))}</p>",
+             f"<p>{e(T.t('overall', lang))}：<span class=\"verdict\" id=\"verdict\" style=\"background:"
+             f"{VERDICT_COLOUR[result.verdict]}\">{e(T.verdict_label(result.verdict, lang))}</span></p>",
+             f"<p>{e(T.summary_line(result, lang))}</p>",
+             f"<h2>{e(T.t('map', lang))}</h2><div class=\"map\" id=\"map\">{map_html or _map_block(result, lang)}</div>",
+             f"<h2>{e(T.t('findings', lang))}</h2>",
+             _table(T.headers(T.FINDING_HEADERS, lang), T.FINDING_HEADERS, T.report_findings(result), lang,
+                    "findings-table") if result.findings else f"<p>{e(T.t('no_findings', lang))}</p>"]
+    if result.zones:
+        parts += [f"<h2>{e(T.t('zones', lang))}</h2>",
+                  _table(T.headers(T.ZONE_HEADERS, lang), T.ZONE_HEADERS, [z.to_dict() for z in result.zones],
+                         lang, "zones-table")]
+    if len(result.sites) > 1:
+        parts += [f"<h2>{e(T.t('sites', lang))}</h2>", _sites_table(result, lang)]
+    parts += [f"<h2>{e(T.t('rules', lang))}</h2>", _rules_block(result, lang),
+              f"<h2>{e(T.t('inputs', lang))}</h2>", _inputs_block(result, lang),
+              f"<h2>{e(T.t('assumptions', lang))}</h2>", _assumptions_block(result, lang),
+              f"<h2>{e(T.t('methods', lang))}</h2>", _methods_block(result, lang),
+              f"<p class=\"small\">{e(T.t('generated', lang))}</p></body></html>"]
+    return "\n".join(parts)
+
+
+def _site_label(result) -> str:
+    site = result.inputs.get("site", {})
+    return str(site.get("path") or ", ".join(f"{s.lon:.6f}, {s.lat:.6f}" for s in result.sites[:3]))
+
+
+def _table(head, spec, rows, lang, table_id) -> str:
+    e = html.escape
+    out = [f"<table id=\"{table_id}\"><thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr></thead><tbody>"]
+    for r in rows:
+        cells = []
+        for key, _, _ in spec:
+            v = T.cell(r, key, lang)
+            cls = " class=\"num\"" if key in NUMERIC else ""
+            style = f" style=\"color:{VERDICT_COLOUR[r['verdict']]};font-weight:bold\"" if key == "verdict" else ""
+            cells.append(f"<td{cls}{style}>{e(v)}</td>")
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def _sites_table(result, lang) -> str:
+    e = html.escape
+    zh = lang == "zh"
+    head = ["编号", "名称", "几何类型", "面积（m²，椭球）", "长度（m，大地线）", "中心经度", "中心纬度", "结论"] if zh else \
+        ["Id", "Name", "Geometry", "Area (m², ellipsoidal)", "Length (m, geodesic)", "Centre lon", "Centre lat", "Verdict"]
+    rows = ["<table id=\"sites-table\"><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr>"]
+    for s in result.sites:
+        rows.append("<tr>" + "".join(f"<td>{e(str(v))}</td>" for v in (
+            s.id, s.name, s.geometry_type, T.fmt_number(s.area_m2, "area"), T.fmt_number(s.length_m, "distance_m"),
+            f"{s.lon:.6f}", f"{s.lat:.6f}", T.verdict_label(s.verdict, lang))) + "</tr>")
+    rows.append("</table>")
+    return "".join(rows)
+
+
+def _rules_block(result, lang) -> str:
+    e = html.escape
+    if not result.rules:
+        return f"<p>{e(T.t('none', lang))}</p>"
+    head = ["id", T.t("kind", lang), "zone", T.t("verdict", lang), T.t("rule", lang), T.t("basis", lang)]
+    rows = ["<table id=\"rules-table\"><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr>"]
+    for r in result.rules:
+        text = (r["rule_en"] or r["rule_zh"]) if lang == "en" else (r["rule_zh"] or r["rule_en"])
+        rows.append("<tr>" + "".join(f"<td>{e(str(v or ''))}</td>" for v in (
+            r["id"], T.kind_label(r["kind"], lang), r["zone"] or "", T.verdict_label(r["verdict"], lang), text,
+            r["basis"])) + "</tr>")
+    rows.append("</table>")
+    files = ", ".join(result.inputs.get("rules_files", []))
+    return "".join(rows) + f"<p class=\"small\">{e(files)}</p>"
+
+
+def _inputs_block(result, lang) -> str:
+    e = html.escape
+    site = result.inputs.get("site", {})
+    head = [T.t("layer", lang), T.t("kind", lang), T.t("path", lang), T.t("crs", lang), T.t("features", lang)]
+    rows = ["<table id=\"inputs-table\"><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr>"]
+
+    def row(name, meta):
+        crs = f"{meta.get('crs') or ''} ({meta.get('crs_source') or ''})"
+        rows.append("<tr>" + "".join(f"<td>{e(str(v))}</td>" for v in (
+            name, T.kind_label(meta.get("kind") or "", lang), meta.get("path") or "", crs, meta.get("features", ""))) + "</tr>")
+
+    row(T.t("site", lang), dict(site, kind="site"))
+    for name, meta in result.inputs.get("layers", {}).items():
+        row(name, meta)
+    if result.inputs.get("boundary"):
+        row("boundary", result.inputs["boundary"])
+    rows.append("</table>")
+    buffers = ", ".join(f"{b:g} m" for b in result.buffers_m)
+    return "".join(rows) + f"<p>{e(T.t('buffers', lang))}：{e(buffers)}（{'大地线距离' if lang == 'zh' else 'geodesic'}）</p>"
+
+
+def _assumptions_block(result, lang) -> str:
+    e = html.escape
+    if not result.assumptions:
+        return f"<p>{e(T.t('no_assumptions', lang))}</p>"
+    return "<ul id=\"assumptions\">" + "".join(f"<li>{e(a)}</li>" for a in result.assumptions) + "</ul>"
+
+
+def _methods_block(result, lang) -> str:
+    e = html.escape
+    items = "".join(f"<li>{e(T.method_text(k, v, lang))}</li>" for k, v in result.methods.items())
+    units = "".join(f"<li><code>{e(k)}</code>: {e(v)}</li>" for k, v in result.units.items())
+    return f"<ul id=\"methods\">{items}</ul><p>{e(T.t('unit', lang))}:</p><ul>{units}</ul>"
+
+
+# --------------------------------------------------------------------------------------------------
+# map
+
+def _map_block(result, lang) -> str:
+    """The folium map from ecogis.render.folium_map when available, else an inline SVG sketch."""
+    try:
+        from ecogis.render.folium_map import make_map
+    except ImportError:
+        return svg_map(result, lang)
+    try:
+        site = result.site_gdf.copy()
+        site.attrs = {"ecogis": {"kind": "site", "name": "site"}}
+        m = make_map(dict(result.layers), site=site, basemap="none", lang=lang)
+        doc = m.get_root().render()
+    except Exception as exc:  # the report must still be written; say why the map is a sketch
+        return f"<p class=\"small\">folium map failed ({html.escape(str(exc))}); sketch:</p>" + svg_map(result, lang)
+    return f"<iframe title=\"map\" srcdoc=\"{html.escape(doc, quote=True)}\"></iframe>"
+
+
+def svg_map(result, lang: str = "zh", width: int = 900, height: int = 560) -> str:
+    """Inline SVG of the site (black outline) and the touched layer features, north up, with a scale bar.
+
+    Coordinates: lon/lat (EPSG:4490) drawn in a local equirectangular frame (x scaled by cos(lat)).
+    """
+    site = result.site_gdf
+    if site is None or len(site) == 0:
+        return ""
+    geoms = [(n, g) for n, g in result.layers.items() if n != "boundary"]
+    minx, miny, maxx, maxy = site.total_bounds
+    for _, g in geoms:
+        b = g.total_bounds
+        minx, miny, maxx, maxy = min(minx, b[0]), min(miny, b[1]), max(maxx, b[2]), max(maxy, b[3])
+    pad = max(maxx - minx, maxy - miny, 0.005) * 0.08
+    minx, miny, maxx, maxy = minx - pad, miny - pad, maxx + pad, maxy + pad
+    k = np.cos(np.radians((miny + maxy) / 2))
+    scale = min(width / ((maxx - minx) * k), height / (maxy - miny))
+
+    def path(g):
+        def ring(coords):
+            return "M" + "L".join(f"{(x - minx) * k * scale:.1f},{(maxy - y) * scale:.1f}" for x, y in coords)
+        out = []
+        for part in shapely.get_parts(g):
+            t = part.geom_type
+            if t == "Polygon":
+                out.append(" ".join(ring(r.coords) + "Z" for r in [part.exterior, *part.interiors]))
+            elif t == "LineString":
+                out.append(ring(part.coords))
+        return " ".join(out)
+
+    def points(g, colour):
+        return "".join(f"<circle cx=\"{(p.x - minx) * k * scale:.1f}\" cy=\"{(maxy - p.y) * scale:.1f}\" r=\"5\" "
+                       f"fill=\"{colour}\" stroke=\"#fff\"/>" for p in shapely.get_parts(g) if p.geom_type == "Point")
+
+    body, legend = [], []
+    for name, g in geoms:
+        kind = g.attrs.get("ecogis", {}).get("kind", name)
+        colour = KIND_COLOUR.get(kind, "#888")
+        zcol = {"reserve": "zone", "water_source": "grade"}.get(kind)
+        for i, geom in enumerate(g.geometry.values):
+            zone = str(g[zcol].iloc[i]) if zcol and zcol in g else None
+            fill = ZONE_COLOUR.get(zone, colour)
+            body.append(f"<path d=\"{path(geom)}\" fill=\"{fill}\" fill-opacity=\"0.45\" stroke=\"{colour}\" "
+                        f"stroke-width=\"1.5\"/>" + points(geom, colour))
+        legend.append(f"<span><i style=\"background:{colour}\"></i>{html.escape(T.kind_label(kind, lang))} ({html.escape(name)})</span>")
+    for geom in site.geometry.values:
+        body.append(f"<path d=\"{path(geom)}\" fill=\"none\" stroke=\"#000\" stroke-width=\"2.5\"/>" + points(geom, "#000"))
+    legend.append(f"<span><i style=\"background:#000\"></i>{html.escape(T.t('site', lang))}</span>")
+    # scale bar: a round distance near a quarter of the width (metres along the parallel, 111.32 km/°)
+    m_per_px = 111_320.0 / scale
+    target = m_per_px * width / 4
+    nice = 10 ** np.floor(np.log10(target))
+    nice = max(v * nice for v in (1, 2, 5) if v * nice <= target)
+    bar = nice / m_per_px
+    label = f"{nice / 1000:g} km" if nice >= 1000 else f"{nice:g} m"
+    body.append(f"<g transform=\"translate(20,{height - 25})\"><rect width=\"{bar:.1f}\" height=\"5\" fill=\"#000\"/>"
+                f"<text y=\"-4\" font-size=\"12\">{label}</text></g>"
+                f"<g transform=\"translate({width - 30},40)\"><path d=\"M0,-25L8,0L0,-6L-8,0Z\" fill=\"#000\"/>"
+                f"<text x=\"-4\" y=\"14\" font-size=\"13\">N</text></g>")
+    svg = (f"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" "
+           f"viewBox=\"0 0 {width} {height}\" role=\"img\">" + "".join(body) + "</svg>")
+    return svg + "<div class=\"legend\">" + "".join(legend) + "</div>"
+

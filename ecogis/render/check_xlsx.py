@@ -1,0 +1,64 @@
+"""XLSX workbook of a site check (openpyxl): findings, zone summary, sites, rules, inputs and methods."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from ecogis.outputs import atomic_path
+from ecogis.render import check_text as T
+
+XLSX_FINDING_KEYS = ["site", "site_name", "layer", "kind", "feature", "zone", "relation", "overlap_area_m2",
+                     "overlap_area_ha", "overlap_area_mu", "overlap_length_m", "share_of_site", "distance_m",
+                     "buffer_m", "verdict", "rule_id", "rule", "basis"]
+
+
+def render_check_xlsx(result, out, *, lang: str = "zh", overwrite: bool = False) -> Path:
+    """Write the workbook; numbers stay numbers (units in the headers), one row per site and finding."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "findings"
+    head = {k: (zh if lang == "zh" else en) for k, zh, en in T.FINDING_HEADERS}
+    head.update({"site_name": "场址名称" if lang == "zh" else "Site name", "rule_id": "规则编号" if lang == "zh" else "Rule id"})
+    _rows(ws, [head[k] for k in XLSX_FINDING_KEYS],
+          ([_value(f, k, lang) for k in XLSX_FINDING_KEYS] for f in (x.to_dict() for x in result.findings)))
+    ws = wb.create_sheet("zones")
+    _rows(ws, T.headers(T.ZONE_HEADERS, lang),
+          ([_value(z, k, lang) for k, _, _ in T.ZONE_HEADERS] for z in (x.to_dict() for x in result.zones)))
+    ws = wb.create_sheet("sites")
+    _rows(ws, ["id", "name", "geometry_type", "area_m2 (ellipsoidal)", "length_m (geodesic)", "lon", "lat", "verdict"],
+          ([s.id, s.name, s.geometry_type, s.area_m2, s.length_m, s.lon, s.lat, T.verdict_label(s.verdict, lang)]
+           for s in result.sites))
+    ws = wb.create_sheet("rules")
+    _rows(ws, ["id", "kind", "zone", "relation", "within_m", "verdict", "rule", "basis"],
+          ([r["id"], r["kind"], r["zone"], r["relation"], r["within_m"], T.verdict_label(r["verdict"], lang),
+            (r["rule_en"] or r["rule_zh"]) if lang == "en" else r["rule_zh"], r["basis"]] for r in result.rules))
+    ws = wb.create_sheet("inputs")
+    site = result.inputs.get("site", {})
+    rows = [["site", "site", site.get("path") or site.get("source"), site.get("crs"), site.get("features")]]
+    rows += [[n, m.get("kind"), m.get("path"), m.get("crs"), m.get("features")]
+             for n, m in result.inputs.get("layers", {}).items()]
+    rows += [["verdict", T.verdict_label(result.verdict, lang), "", "", ""],
+             ["buffers_m", ", ".join(f"{b:g}" for b in result.buffers_m), "", "", ""]]
+    rows += [["assumption", a, "", "", ""] for a in result.assumptions]
+    rows += [["method", k, T.method_text(k, v, lang), "", ""] for k, v in result.methods.items()]
+    _rows(ws, ["name", "kind", "path / text", "crs", "features"], rows)
+    with atomic_path(out, overwrite=overwrite) as tmp:
+        wb.save(tmp)
+    return Path(out)
+
+
+def _value(row: dict, key: str, lang: str):
+    if key in ("relation", "kind", "verdict") or (key == "rule" and lang == "en"):
+        return T.cell(row, key, lang)
+    return row.get(key)
+
+
+def _rows(ws, head, rows) -> None:
+    ws.append(head)
+    for c in ws[1]:
+        c.font = Font(bold=True)
+    for r in rows:
+        ws.append(list(r))
+    ws.freeze_panes = "A2"
