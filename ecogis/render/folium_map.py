@@ -1,0 +1,658 @@
+"""Interactive HTML maps (folium/Leaflet) that work offline.
+
+``make_map`` draws ecogis layers with the styles of :mod:`ecogis.render.styles`: red line, graded
+reserve zones, water-source zones, sites, water sections coloured by GB 3838-2002 class, outfalls by
+type and status, dashed boundaries; with legend, layer control, scale bar, full-screen and measure
+controls, Chinese popups and tooltips.
+
+Offline: folium normally links Leaflet, jQuery, Bootstrap and plugins from CDNs. The map returned
+here is an :class:`OfflineMap`: when rendered (``save``, ``get_root().render()``, notebooks) it
+inlines the vendored Leaflet 1.9.4, Leaflet.fullscreen 3.0.0 and leaflet-measure 2.1.7 from
+``ecogis/render/vendor`` and drops the CDN links, so the HTML needs no network unless a tiled
+base map is chosen.
+
+Coordinates: layers in any CRS are transformed to EPSG:4326 for display (CGCS2000 and WGS 84 agree
+to about a metre). For the GCJ-02 Amap base map the data are shifted to GCJ-02 for display only.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import json
+import os
+import re
+import warnings
+from importlib import resources
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import Element, MacroElement
+from folium.plugins import Fullscreen, MeasureControl
+from folium.template import Template
+
+from ecogis.errors import EcogisError, warn_assumption
+from ecogis.outputs import write_text_atomic
+from ecogis.render import styles as st
+
+BASEMAPS = ("none", "osm", "tianditu-vec", "tianditu-img", "amap", "amap-img")
+DISPLAY_CRS = "EPSG:4326"
+COORD_DECIMALS = 6            # ~0.1 m: enough for display, keeps the HTML small
+SIMPLIFY_VERTICES = 50_000    # layers with more vertices are simplified for display
+MAX_POPUP_FIELDS = 14
+
+# folium resource name -> vendored file (relative to ecogis/render/vendor), in load order.
+VENDORED = {
+    "leaflet_css": "leaflet/leaflet.css",
+    "Control.FullScreen.css": "leaflet.fullscreen/Control.FullScreen.css",
+    "leaflet_measure_css": "leaflet-measure/leaflet-measure.css",
+    "leaflet": "leaflet/leaflet.js",
+    "Control.Fullscreen.js": "leaflet.fullscreen/Control.FullScreen.js",
+    "leaflet_measure_js": "leaflet-measure/leaflet-measure.min.js",
+}
+# folium defaults that ecogis maps do not use (no awesome-markers icons, no Bootstrap, no jQuery).
+DROPPED = {
+    "jquery", "bootstrap", "awesome_markers", "bootstrap_css", "glyphicons_css",
+    "awesome_markers_font_css", "awesome_markers_css", "awesome_rotate_css",
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Offline assets
+# --------------------------------------------------------------------------------------------
+def _vendor_file(rel: str):
+    return resources.files("ecogis.render").joinpath("vendor", *rel.split("/"))
+
+
+def _inline_css(rel: str) -> str:
+    css = _vendor_file(rel).read_text(encoding="utf-8")
+    folder = rel.rsplit("/", 1)[0]
+
+    def data_uri(match):
+        url = match.group(1).strip("'\"")
+        if url.startswith(("data:", "#")):
+            return match.group(0)
+        data = _vendor_file(f"{folder}/{url}").read_bytes()
+        mime = "image/svg+xml" if url.endswith(".svg") else "image/png"
+        return f"url(data:{mime};base64,{base64.b64encode(data).decode('ascii')})"
+
+    return re.sub(r"url\(([^)]+)\)", data_uri, css)
+
+
+def _inline_js(rel: str) -> str:
+    js = _vendor_file(rel).read_text(encoding="utf-8")
+    js = re.sub(r"//# sourceMappingURL=\S+", "", js)
+    return js.replace("</script", "<\\/script")
+
+
+def vendor_assets_html(names) -> str:
+    """<style>/<script> tags with the vendored assets ``names`` inlined (in load order)."""
+    parts = []
+    for name, rel in VENDORED.items():
+        if name not in names:
+            continue
+        if rel.endswith(".css"):
+            parts.append(f"<style>/* {rel} */\n{_inline_css(rel)}</style>")
+        else:
+            parts.append(f"<script>/* {rel} */\n{_inline_js(rel)}</script>")
+    return "\n".join(parts)
+
+
+def _walk(element):
+    yield element
+    for child in list(element._children.values()):
+        yield from _walk(child)
+
+
+class OfflineMap(folium.Map):
+    """A folium Map whose rendering inlines vendored Leaflet assets instead of CDN links."""
+
+    def render(self, **kwargs):
+        needed: set[str] = set()
+        external: list[str] = []
+        for element in _walk(self):
+            if not hasattr(element, "default_js"):
+                continue
+            for attr in ("default_js", "default_css"):
+                resources_ = getattr(type(element), attr, [])
+                keep = []
+                for name, url in resources_:
+                    if name in VENDORED:
+                        needed.add(name)
+                    elif name not in DROPPED:
+                        keep.append((name, url))
+                        external.append(url)
+                setattr(element, attr, keep)
+        if external:
+            warnings.warn(f"map elements need online resources: {sorted(set(external))}", stacklevel=2)
+        self.get_root().header.add_child(Element(vendor_assets_html(needed)), name="ecogis_vendor", index=0)
+        super().render(**kwargs)
+
+
+def map_html(m: folium.Map) -> str:
+    """The complete, self-contained HTML document of map ``m``."""
+    return m.get_root().render()
+
+
+def save_map(m: folium.Map, path, *, overwrite: bool = False) -> Path:
+    """Write map ``m`` as one self-contained HTML file (atomic; refuses to overwrite unless asked)."""
+    return write_text_atomic(path, map_html(m), overwrite=overwrite)
+
+
+# --------------------------------------------------------------------------------------------
+# Map elements (legend, title, north arrow, scale bar, hatch patterns)
+# --------------------------------------------------------------------------------------------
+class _ScriptElement(MacroElement):
+    """A MacroElement that adds a fixed script (with ``{map}`` replaced by the map variable)."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}{{ this.head }}{% endmacro %}
+        {% macro script(this, kwargs) %}{{ this.code.replace('{map}', this._parent.get_name()) }}{% endmacro %}
+        """
+    )
+
+    def __init__(self, name: str, code: str = "", head: str = ""):
+        super().__init__()
+        self._name = name
+        self.code = code
+        self.head = head
+
+
+def _control_js(position: str, css_class: str, inner_html: str) -> str:
+    return (
+        "(function(){var c=L.control({position:%s});c.onAdd=function(){"
+        "var d=L.DomUtil.create('div',%s);d.innerHTML=%s;"
+        "L.DomEvent.disableClickPropagation(d);L.DomEvent.disableScrollPropagation(d);return d;};"
+        "c.addTo({map});})();" % (json.dumps(position), json.dumps(css_class), json.dumps(inner_html))
+    )
+
+
+MAP_CSS = """
+<style>
+.ecogis-legend{background:rgba(255,255,255,.94);padding:8px 10px;border:1px solid #777;
+  border-radius:3px;font:13px/1.45 "Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",
+  "PingFang SC","SimHei",sans-serif;color:#222;max-height:60vh;overflow-y:auto;box-shadow:0 1px 4px rgba(0,0,0,.25)}
+.ecogis-legend h4{margin:0 0 5px;font-size:14px;text-align:center;letter-spacing:.3em}
+.ecogis-legend .row{display:flex;align-items:center;gap:6px;white-space:nowrap}
+.ecogis-legend .grp{margin-top:4px;font-weight:bold}
+.ecogis-legend .note{color:#555;font-size:12px}
+.ecogis-title{position:absolute;top:10px;left:50%;transform:translateX(-50%);z-index:800;
+  background:rgba(255,255,255,.9);padding:4px 16px;border:1px solid #888;border-radius:3px;
+  font:bold 18px "Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","SimHei",sans-serif;color:#111}
+.ecogis-north{background:rgba(255,255,255,.85);border:1px solid #888;border-radius:3px;padding:2px 4px;line-height:0}
+.foliumpopup table{font-size:13px}
+.foliumpopup th{text-align:right;padding-right:6px;color:#444;white-space:nowrap}
+</style>
+"""
+
+NORTH_SVG = (
+    '<svg width="26" height="40" viewBox="0 0 26 40" aria-label="north">'
+    '<polygon points="13,2 22,30 13,24" fill="#111"/><polygon points="13,2 4,30 13,24" fill="#fff" '
+    'stroke="#111" stroke-width="1"/><polygon points="13,2 22,30 13,24" fill="none" stroke="#111" stroke-width="1"/>'
+    '<text x="13" y="39" font-size="10" text-anchor="middle" font-weight="bold">{label}</text></svg>'
+)
+
+
+def _hatch_defs(styles: dict) -> str:
+    """Hidden SVG <pattern> defs for kinds with a ``hatch`` entry (used as fill: url(#...))."""
+    patterns = []
+    for kind, style in styles["kinds"].items():
+        hatch = style.get("hatch")
+        if not hatch:
+            continue
+        s = float(hatch.get("spacing", 8))
+        patterns.append(
+            f'<pattern id="ecogis-hatch-{kind}" patternUnits="userSpaceOnUse" width="{s}" height="{s}" '
+            f'patternTransform="rotate({hatch.get("angle", 45)})">'
+            f'<rect width="{s}" height="{s}" fill="{style.get("fill", "none")}" '
+            f'fill-opacity="{style.get("fill_opacity", 0.2)}"/>'
+            f'<line x1="0" y1="0" x2="0" y2="{s}" stroke="{hatch.get("color", style.get("stroke"))}" '
+            f'stroke-width="{hatch.get("width", 1)}"/></pattern>'
+        )
+    if not patterns:
+        return ""
+    return ('<svg width="0" height="0" style="position:absolute" aria-hidden="true"><defs>'
+            + "".join(patterns) + "</defs></svg>")
+
+
+# --------------------------------------------------------------------------------------------
+# Feature styles (Leaflet path options) per kind
+# --------------------------------------------------------------------------------------------
+def _fill_of(style: dict, kind: str) -> tuple[str, float]:
+    if style.get("hatch"):
+        return f"url(#ecogis-hatch-{kind})", 1.0
+    return style.get("fill", style.get("stroke", "#3388ff")), float(style.get("fill_opacity", 0.3))
+
+
+def _marker_svg(shape: str, size: float, fill: str, stroke: str, width: float) -> str:
+    s = size
+    if shape == "triangle":
+        pts = f"{s/2},{width} {s-width},{s-width} {width},{s-width}"
+    elif shape == "diamond":
+        pts = f"{s/2},{width} {s-width},{s/2} {s/2},{s-width} {width},{s/2}"
+    else:  # square
+        pts = f"{width},{width} {s-width},{width} {s-width},{s-width} {width},{s-width}"
+    return (f'<svg width="{s}" height="{s}" viewBox="0 0 {s} {s}"><polygon points="{pts}" '
+            f'fill="{fill}" stroke="{stroke}" stroke-width="{width}"/></svg>')
+
+
+def _make_styler(kind: str, style: dict, styles: dict, css_class: str):
+    """Return style_function(feature) -> Leaflet options for ``kind``."""
+    by = style.get("by")
+    geometry = style.get("geometry", "polygon")
+    marker = style.get("marker")
+
+    if marker == "section":
+        def styler(feature):
+            p = feature["properties"]
+            _, measured = st.water_class_entry(styles, p.get("measured_class"))
+            _, target = st.water_class_entry(styles, p.get("target_class"))
+            return {"className": css_class, "radius": style.get("radius", 7), "color": target["color"], "fill": True,
+                    "weight": style.get("width", 3), "fillColor": measured["color"],
+                    "fillOpacity": style.get("fill_opacity", 1), "opacity": 1}
+        return styler
+
+    if marker in ("shape", "square"):
+        size = 2 * float(style.get("radius", 6)) + 2
+
+        def styler(feature):
+            p = feature["properties"]
+            if marker == "shape":
+                shape = style.get("shapes", {}).get(str(p.get("type", "")).strip(), style.get("other_shape", {}))
+                shape = shape.get("shape", "square")
+                _, val = st.value_entry(style, p.get(by)) if by else ("", {})
+            else:
+                shape, val = "square", {}
+            fill = val.get("fill", style.get("fill", "#888"))
+            svg = _marker_svg(shape, size, fill, style.get("stroke", "#222"), float(style.get("width", 1)))
+            return {"html": svg, "className": f"ecogis-marker {css_class}"}
+        return styler
+
+    def styler(feature):
+        entry = dict(style)
+        if by:
+            _, val = st.value_entry(style, feature["properties"].get(by))
+            entry.update({k: v for k, v in val.items() if k not in ("zh", "en")})
+        fill, fill_opacity = _fill_of(entry, kind)
+        out = {"className": css_class, "color": entry.get("stroke", "#333"), "weight": entry.get("width", 1.5),
+               "opacity": 1, "fill": True, "fillColor": fill, "fillOpacity": fill_opacity}
+        if geometry == "line":
+            out.update(fill=False, fillOpacity=0)
+        if entry.get("dash"):
+            out["dashArray"] = entry["dash"]
+        if "radius" in entry:
+            out["radius"] = entry["radius"]
+        return out
+    return styler
+
+
+# --------------------------------------------------------------------------------------------
+# Data preparation
+# --------------------------------------------------------------------------------------------
+def _layer_kind(name: str, gdf, kinds: dict | None) -> str | None:
+    if kinds and name in kinds:
+        return kinds[name]
+    return (gdf.attrs.get("ecogis") or {}).get("kind")
+
+
+def _check_layer(name: str, gdf) -> None:
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise EcogisError(f"layer {name!r} is a {type(gdf).__name__}, expected a GeoDataFrame")
+    if gdf.crs is None:
+        path = (gdf.attrs.get("ecogis") or {}).get("path")
+        raise EcogisError(f"layer {name!r} has no CRS", path=path, hint="Read it with ecogis.io.read_layer(crs=...)")
+
+
+def _display_value(v) -> str:
+    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA or v is pd.NaT:
+        return ""
+    if isinstance(v, (float, np.floating)) and float(v).is_integer():
+        return str(int(v))
+    if isinstance(v, (float, np.floating)):
+        return f"{float(v):.6g}"
+    return str(v)
+
+
+def _popup_fields(gdf, styles: dict) -> list[str]:
+    cols = [c for c in gdf.columns if c != gdf.geometry.name and not str(c).startswith("_")]
+    known = [f for f in styles["fields"] if f in cols]
+    rest = [c for c in cols if c not in known]
+    return (known + rest)[:MAX_POPUP_FIELDS]
+
+
+def _round_coords(geoms: np.ndarray) -> np.ndarray:
+    return shapely.transform(geoms, lambda xy: np.round(xy, COORD_DECIMALS))
+
+
+def _simplify_for_display(geoms: np.ndarray, tolerance: float) -> np.ndarray:
+    """Topology-preserving simplification (degrees) of polygons and lines; points untouched."""
+    types = shapely.get_type_id(geoms)
+    mask = (types != 0) & (types != 4)   # not Point / MultiPoint
+    out = geoms.copy()
+    out[mask] = shapely.simplify(geoms[mask], tolerance, preserve_topology=True)
+    return out
+
+
+def _feature_collection(gdf, fields: list[str], layer_label: str) -> dict:
+    """GeoJSON dict with string properties ``fields`` plus ``_layer`` for popups."""
+    geoms = gdf.geometry.values._data if hasattr(gdf.geometry.values, "_data") else np.asarray(gdf.geometry.values)
+    geo_json = shapely.to_geojson(geoms)
+    props = {f: [_display_value(v) for v in gdf[f].tolist()] for f in fields}
+    features = []
+    for i, g in enumerate(geo_json):
+        p = {f: props[f][i] for f in fields}
+        p["_layer"] = layer_label
+        features.append({"type": "Feature", "id": i, "properties": p, "geometry": json.loads(g)})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _to_display(gdf, basemap: str, notes: list[str]) -> gpd.GeoDataFrame:
+    gdf = gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)]
+    gdf = gdf.to_crs(DISPLAY_CRS)
+    if basemap.startswith("amap"):
+        try:
+            from ecogis.crs import to_web_crs
+        except ImportError as exc:
+            raise EcogisError(
+                "the Amap (GCJ-02) base map needs ecogis.crs.to_web_crs to shift data for display",
+                hint="Use --basemap none, osm or tianditu-vec",
+            ) from exc
+        gdf = to_web_crs(gdf, "GCJ-02")
+    return gdf
+
+
+def _display_names(items, styles, lang) -> list[str]:
+    """Layer-control names: the kind label for ASCII file-like names, the name itself if Chinese."""
+    labels = []
+    for name, kind, _ in items:
+        lab = st.label(st.kind_style(styles, kind), lang, fallback=name)
+        if name.isascii() and kind:
+            labels.append(lab)
+        else:
+            labels.append(name)
+    out = []
+    for (name, kind, _), lab in zip(items, labels):
+        out.append(f"{lab}（{name}）" if labels.count(lab) > 1 and lab != name else lab)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Base maps
+# --------------------------------------------------------------------------------------------
+def _add_basemap(m, basemap: str, lang: str, tianditu_key: str | None) -> None:
+    if basemap == "none":
+        return
+    if basemap == "osm":
+        folium.TileLayer("OpenStreetMap", name="OpenStreetMap", overlay=False, control=True).add_to(m)
+        return
+    if basemap.startswith("tianditu"):
+        key = tianditu_key or os.environ.get("TIANDITU_KEY")
+        if not key:
+            raise EcogisError(
+                "the Tianditu base map needs a key",
+                hint="Set TIANDITU_KEY (or pass --tianditu-key); for offline maps use --basemap none",
+            )
+        base, note = ("vec", "cva") if basemap == "tianditu-vec" else ("img", "cia")
+        if lang == "en":
+            note = "eva" if base == "vec" else "eia"
+        url = "https://t{s}.tianditu.gov.cn/DataServer?T=%s_w&x={x}&y={y}&l={z}&tk=" + key
+        attr = "© 天地图 (国家地理信息公共服务平台)"
+        name = {"vec": "天地图矢量", "img": "天地图影像"}[base] if lang == "zh" else f"Tianditu {base}"
+        folium.TileLayer(url % base, attr=attr, name=name, subdomains="01234567", max_zoom=18,
+                         overlay=False).add_to(m)
+        folium.TileLayer(url % note, attr=attr, name=name + ("注记" if lang == "zh" else " labels"),
+                         subdomains="01234567", max_zoom=18, overlay=True).add_to(m)
+        return
+    if basemap.startswith("amap"):
+        style = 6 if basemap == "amap-img" else 7
+        folium.TileLayer(
+            f"https://webrd0{{s}}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style={style}&x={{x}}&y={{y}}&z={{z}}",
+            attr="© 高德地图 (GCJ-02; data shifted for display only)", name="高德地图" if lang == "zh" else "Amap",
+            subdomains="1234", max_zoom=18, overlay=False,
+        ).add_to(m)
+        return
+    raise EcogisError(f"unknown base map {basemap!r}; expected one of {', '.join(BASEMAPS)}")
+
+
+# --------------------------------------------------------------------------------------------
+# Legend
+# --------------------------------------------------------------------------------------------
+def _swatch_polygon(fill: str, opacity: float, stroke: str, width: float, dash: str | None, hatch_id=None) -> str:
+    fill_attr = f'url(#{hatch_id})' if hatch_id else fill
+    op = 1 if hatch_id else opacity
+    da = f' stroke-dasharray="{dash}"' if dash else ""
+    return (f'<svg width="28" height="16"><rect x="1" y="1" width="26" height="14" fill="{fill_attr}" '
+            f'fill-opacity="{op}" stroke="{stroke}" stroke-width="{min(width, 3)}"{da}/></svg>')
+
+
+def _swatch_line(stroke: str, width: float, dash: str | None) -> str:
+    da = f' stroke-dasharray="{dash}"' if dash else ""
+    return (f'<svg width="28" height="16"><line x1="1" y1="8" x2="27" y2="8" stroke="{stroke}" '
+            f'stroke-width="{width}"{da}/></svg>')
+
+
+def _swatch_circle(fill: str, stroke: str, width: float, r: float = 6) -> str:
+    return (f'<svg width="28" height="16"><circle cx="14" cy="8" r="{r}" fill="{fill}" stroke="{stroke}" '
+            f'stroke-width="{width}"/></svg>')
+
+
+def _row(swatch: str, text: str) -> str:
+    return f'<div class="row">{swatch}<span>{html.escape(text)}</span></div>'
+
+
+def legend_entries(kind: str, style: dict, styles: dict, gdf, lang: str, name: str) -> list[tuple[str, str]]:
+    """[(svg swatch, text)] for one layer; categorical kinds list only the values present."""
+    rows = []
+    geometry = style.get("geometry", "polygon")
+    marker = style.get("marker")
+    stroke = style.get("stroke", "#333")
+    width = float(style.get("width", 1.5))
+    if marker == "section":
+        present = set()
+        for col in ("measured_class", "target_class"):
+            if col in gdf:
+                present |= {st.water_class_entry(styles, v)[0] for v in gdf[col]}
+        for cls, entry in styles["water_classes"].items():
+            if cls in present or cls != "unknown":
+                rows.append((_swatch_circle(entry["color"], "#333", 1), entry.get(lang, cls)))
+        rows.append((_swatch_circle("#fff", "#333", 3.5), st.text(styles, "section_ring", lang)))
+        rows.append(("", st.text(styles, "section_fill", lang)))
+        return rows
+    if marker in ("shape", "square"):
+        size = 14
+        if marker == "shape":
+            types = set(gdf["type"].astype(str).str.strip()) if "type" in gdf else set()
+            for key, shp in style.get("shapes", {}).items():
+                if key in types:
+                    rows.append((_marker_svg(shp["shape"], size, "#fff", stroke, 1.2), shp.get(lang, key)))
+            if types - set(style.get("shapes", {})):
+                shp = style.get("other_shape", {})
+                rows.append((_marker_svg(shp.get("shape", "square"), size, "#fff", stroke, 1.2), shp.get(lang, "")))
+            by = style.get("by")
+            values = {st.value_entry(style, v)[0] for v in gdf[by]} if by and by in gdf else {"other"}
+            for key, val in list(style.get("values", {}).items()) + [("other", style.get("other", {}))]:
+                if key in values:
+                    rows.append((_marker_svg("square", size, val.get("fill", "#888"), stroke, 1), val.get(lang, key)))
+        else:
+            rows.append((_marker_svg("square", size, style.get("fill", "#888"), stroke, 1), name))
+        return rows
+    by = style.get("by")
+    if by:
+        values = {st.value_entry(style, v)[0] for v in gdf[by]} if by in gdf else {"other"}
+        for key, val in list(style.get("values", {}).items()) + [("other", style.get("other", {}))]:
+            if key not in values:
+                continue
+            entry = {**style, **val}
+            text = val.get(lang, key)
+            if geometry == "line":
+                rows.append((_swatch_line(entry.get("stroke", stroke), width, entry.get("dash")), text))
+            else:
+                rows.append((_swatch_polygon(entry.get("fill", "#888"), float(entry.get("fill_opacity", .5)),
+                                             entry.get("stroke", stroke), width, entry.get("dash")), text))
+        return rows
+    if geometry == "line":
+        return [(_swatch_line(stroke, width, style.get("dash")), name)]
+    if geometry == "point" or marker == "circle":
+        return [(_swatch_circle(style.get("fill", stroke), stroke, width, 4), name)]
+    hatch_id = f"ecogis-hatch-{kind}" if style.get("hatch") else None
+    return [(_swatch_polygon(style.get("fill", "#888"), float(style.get("fill_opacity", .3)), stroke, width,
+                             style.get("dash"), hatch_id), name)]
+
+
+def _legend_html(groups, styles: dict, lang: str) -> str:
+    """Legend HTML: single-symbol layers first, then one titled group per categorical layer."""
+    parts = [f"<h4>{html.escape(st.text(styles, 'legend', lang))}</h4>"]
+    single = [(t, rows) for t, rows in groups if len(rows) == 1 and rows[0][1] == t]
+    multi = [(t, rows) for t, rows in groups if not (len(rows) == 1 and rows[0][1] == t)]
+    for title, rows in single + multi:
+        if (title, rows) in multi:
+            parts.append(f'<div class="grp">{html.escape(title)}</div>')
+        for swatch, text in rows:
+            parts.append(_row(swatch, text) if swatch else f'<div class="note">{html.escape(text)}</div>')
+    return "".join(parts)
+
+
+# --------------------------------------------------------------------------------------------
+# make_map
+# --------------------------------------------------------------------------------------------
+def _prepare(layers: dict, site, kinds, basemap, styles, notes):
+    items = []
+    for name, gdf in layers.items():
+        _check_layer(name, gdf)
+        items.append((str(name), _layer_kind(name, gdf, kinds), gdf))
+    if site is not None:
+        _check_layer("site", site)
+        items.append(("site", "site", site))
+    if not items:
+        raise EcogisError("no layers to draw", hint="Pass at least one layer")
+    order = {k: i for i, k in enumerate(styles.get("draw_order", []))}
+    items.sort(key=lambda it: order.get(it[1], len(order)))
+    return [(name, kind, _to_display(gdf, basemap, notes)) for name, kind, gdf in items]
+
+
+def _bounds(items) -> tuple[float, float, float, float]:
+    boxes = np.array([g.total_bounds for _, _, g in items if len(g)])
+    if not len(boxes):
+        raise EcogisError("all layers are empty: nothing to draw")
+    return boxes[:, 0].min(), boxes[:, 1].min(), boxes[:, 2].max(), boxes[:, 3].max()
+
+
+def make_map(layers: dict, site=None, basemap: str = "none", lang: str = "zh", title: str | None = None,
+             tianditu_key: str | None = None, styles=None, kinds: dict | None = None,
+             simplify: bool = True, notes: list | None = None) -> folium.Map:
+    """Build an interactive, offline-capable folium map of ecogis layers.
+
+    Parameters
+    ----------
+    layers : dict[str, GeoDataFrame]
+        name -> layer in any CRS; ``gdf.attrs["ecogis"]["kind"]`` (or ``kinds[name]``) picks the style.
+    site : GeoDataFrame, optional
+        Project site, drawn with a bold outline above the control layers.
+    basemap : {"none", "osm", "tianditu-vec", "tianditu-img", "amap", "amap-img"}
+        "none" (default) draws on a plain background and needs no network. Tianditu needs a key
+        (``tianditu_key`` or env TIANDITU_KEY). Amap tiles are GCJ-02: data are shifted for display only.
+    lang : "zh" or "en"
+        Language of legend, layer names, popups.
+    styles : path or dict, optional
+        Style overrides merged over ``ecogis/render/styles.yaml``.
+    simplify : bool
+        Simplify layers above 50 000 vertices for display (tolerance: a quarter pixel at the fitted
+        view, i.e. 1/4000 of the data extent in degrees). Never used for analysis.
+    notes : list, optional
+        Receives the assumptions made (also emitted as AssumptionWarning).
+
+    Returns an :class:`OfflineMap` (a ``folium.Map``); save it with :func:`save_map`.
+    """
+    notes = [] if notes is None else notes
+    if basemap not in BASEMAPS:
+        raise EcogisError(f"unknown base map {basemap!r}; expected one of {', '.join(BASEMAPS)}")
+    styles = st.load_styles(styles)
+    items = _prepare(layers, site, kinds, basemap, styles, notes)
+    west, south, east, north = _bounds(items)
+    extent = max(east - west, north - south, 1e-4)
+
+    m = OfflineMap(location=[(south + north) / 2, (west + east) / 2], zoom_start=10, tiles=None,
+                   control_scale=False, zoom_control=True)
+    _add_basemap(m, basemap, lang, tianditu_key)
+    m.get_root().header.add_child(Element(MAP_CSS), name="ecogis_css")
+    if basemap == "none":
+        m.get_root().header.add_child(
+            Element(f"<style>.folium-map.leaflet-container{{background:{styles['background']}}}</style>"),
+            name="ecogis_background")
+    hatch = _hatch_defs(styles)
+    if hatch:
+        m.get_root().html.add_child(Element(hatch), name="ecogis_hatch")
+
+    display_names = _display_names(items, styles, lang)
+    legend_groups = []
+    for index, ((name, kind, gdf), display) in enumerate(zip(items, display_names)):
+        style = st.kind_style(styles, kind)
+        if kind is None:
+            warn_assumption(f"layer {name!r} has no kind: drawn with the default style", notes)
+        if simplify:
+            geoms = np.asarray(gdf.geometry.values)
+            n_vertices = int(shapely.get_num_coordinates(geoms).sum())
+            if n_vertices > SIMPLIFY_VERTICES:
+                tol = extent / 4000
+                gdf = gdf.set_geometry(_simplify_for_display(geoms, tol), crs=gdf.crs)
+                warn_assumption(
+                    f"layer {name!r} ({n_vertices} vertices) simplified for display only "
+                    f"(tolerance {tol:.2e}°, about {tol * 111_320:.0f} m); analyses use the full geometry",
+                    notes)
+        gdf = gdf.set_geometry(_round_coords(np.asarray(gdf.geometry.values)), crs=gdf.crs)
+        _add_layer(m, index, name, kind, gdf, style, styles, display, lang)
+        legend_groups.append((display, legend_entries(kind or "default", style, styles, gdf, lang, display)))
+
+    legend = _legend_html(legend_groups, styles, lang)
+    m.add_child(_ScriptElement("ecogis_legend", _control_js("bottomright", "ecogis-legend", legend)))
+    north_svg = NORTH_SVG.replace("{label}", html.escape(st.text(styles, "north", lang)))
+    m.add_child(_ScriptElement("ecogis_north", _control_js("topleft", "ecogis-north", north_svg)))
+    m.add_child(_ScriptElement(
+        "ecogis_scale", "L.control.scale({position:'bottomleft',metric:true,imperial:false,maxWidth:180}).addTo({map});"))
+    if title:
+        m.add_child(_ScriptElement(
+            "ecogis_title",
+            "(function(){var t=L.DomUtil.create('div','ecogis-title',{map}.getContainer());t.textContent=%s;"
+            "L.DomEvent.disableClickPropagation(t);})();" % json.dumps(title)))
+    Fullscreen(position="topleft", title=st.text(styles, "fullscreen", lang),
+               title_cancel=st.text(styles, "exit_fullscreen", lang)).add_to(m)
+    MeasureControl(position="topleft", primary_length_unit="meters", secondary_length_unit="kilometers",
+                   primary_area_unit="sqmeters", secondary_area_unit="hectares",
+                   localization="cn" if lang == "zh" else "en").add_to(m)
+    folium.LayerControl(position="topright", collapsed=False).add_to(m)
+    m.fit_bounds([[south, west], [north, east]], padding=(30, 30))
+    return m
+
+
+def _add_layer(m, index, name, kind, gdf, style, styles, display, lang) -> None:
+    css_class = f"ecogis-layer ecogis-layer-{index} ecogis-kind-{kind or 'default'}"
+    fields = _popup_fields(gdf, styles)
+    data = _feature_collection(gdf, fields, display)
+    styler = _make_styler(kind or "default", style, styles, css_class)
+    marker = None
+    types = set(shapely.get_type_id(np.asarray(gdf.geometry.values)).tolist())
+    if types & {0, 4}:
+        if style.get("marker") in ("shape", "square"):
+            size = 2 * float(style.get("radius", 6)) + 2
+            marker = folium.Marker(icon=folium.DivIcon(html="", icon_size=(size, size),
+                                                       icon_anchor=(size / 2, size / 2)))
+        else:
+            marker = folium.CircleMarker(radius=float(style.get("radius", 5)))
+    layer_word = st.text(styles, "layers", lang)
+    aliases = [layer_word] + [st.field_label(styles, f, lang) for f in fields]
+    label_field = next((f for f in ("name", "id") if f in fields), fields[0] if fields else "_layer")
+    highlight = None
+    if style.get("geometry", "polygon") != "point":
+        highlight = lambda feature: {"weight": 4, "color": "#00e5ff"}  # noqa: E731
+    folium.GeoJson(
+        data, name=display, style_function=styler, highlight_function=highlight, marker=marker,
+        popup=folium.GeoJsonPopup(fields=["_layer"] + fields, aliases=aliases, localize=False, max_width=360),
+        tooltip=folium.GeoJsonTooltip(fields=[label_field], aliases=[st.field_label(styles, label_field, lang)
+                                                                      if label_field != "_layer" else layer_word],
+                                      localize=False, sticky=True),
+        smooth_factor=1.0,
+    ).add_to(m)

@@ -1,0 +1,234 @@
+"""Interactive maps: offline HTML, opened in Debian's chromium with all network blocked."""
+from __future__ import annotations
+
+import re
+import warnings
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from shapely.geometry import Point, Polygon, box
+
+from ecogis.errors import AssumptionWarning, EcogisError
+from ecogis.render import styles as st
+from ecogis.render.folium_map import make_map, map_html, save_map
+
+
+def _kind(gdf, kind):
+    gdf.attrs["ecogis"] = {"kind": kind}
+    return gdf
+
+
+@pytest.fixture(scope="module")
+def layers():
+    red = _kind(gpd.GeoDataFrame(
+        {"id": ["HX-01", "HX-02"], "name": ["辽河口红线", "绕阳河红线"], "type": ["生物多样性维护", "水源涵养"]},
+        geometry=[box(121.70, 40.90, 121.90, 41.05), box(121.95, 41.00, 122.10, 41.15)], crs=4490), "redline")
+    reserve = _kind(gpd.GeoDataFrame(
+        {"name": ["辽河口保护区"] * 3, "level": ["国家级"] * 3, "zone": ["核心区", "缓冲区", "实验区"]},
+        geometry=[box(121.50, 40.80, 121.60, 40.90), box(121.60, 40.80, 121.65, 40.90),
+                  box(121.65, 40.80, 121.70, 40.90)], crs=4490), "reserve")
+    sections = _kind(gpd.GeoDataFrame(
+        {"name": ["兴安", "赵圈河", "曙光大桥"], "river": ["辽河", "辽河", "大辽河"],
+         "control_level": ["国控", "省控", "市控"], "target_class": ["Ⅲ", "Ⅳ", "Ⅴ"],
+         "measured_class": ["Ⅱ", "Ⅴ", "劣Ⅴ"]},
+        geometry=[Point(121.80, 41.10), Point(121.75, 40.95), Point(122.00, 40.88)], crs=4490), "water_section")
+    outfalls = _kind(gpd.GeoDataFrame(
+        {"name": ["排口一", "排口二"], "type": ["入河", "入海"], "receiving_water": ["辽河", "渤海"],
+         "status": ["取缔", "保留"]},
+        geometry=[Point(121.85, 41.02), Point(121.90, 40.84)], crs=4490), "outfall")
+    # the boundary in GK zone 41 (EPSG:4529, zone prefix): the map must reproject it
+    boundary = _kind(gpd.GeoDataFrame(
+        {"name": ["盘锦市"], "adcode": ["211100"]},
+        geometry=[box(121.40, 40.70, 122.30, 41.30)], crs=4490).to_crs(4529), "boundary")
+    site = gpd.GeoDataFrame({"id": ["S1"], "name": ["拟建项目"]},
+                            geometry=[box(122.00, 41.20, 122.05, 41.25)], crs=4490)
+    return {"boundary": boundary, "redline": red, "reserve": reserve, "sections": sections,
+            "outfalls": outfalls}, site
+
+
+@pytest.fixture(scope="module")
+def html_path(layers, tmp_path_factory):
+    lay, site = layers
+    m = make_map(lay, site=site, title="盘锦市生态空间管控图")
+    return save_map(m, tmp_path_factory.mktemp("maps") / "demo.html")
+
+
+EXPECTED_LAYERS = {"行政边界", "生态保护红线", "自然保护区", "水质监测断面", "排污口", "项目选址"}
+
+
+def test_html_is_self_contained(html_path):
+    text = html_path.read_text(encoding="utf-8")
+    # no external scripts, stylesheets or images (links in attribution text are fine)
+    assert not re.findall(r"<script[^>]+src=", text)
+    assert not re.findall(r"<link[^>]+href=", text)
+    assert not re.findall(r"url\((?!data:|#)", text)
+    assert "cdn.jsdelivr" not in text and "code.jquery" not in text
+    assert "Leaflet 1.9.4" in text  # the vendored copy is inlined
+    size = len(text.encode("utf-8"))
+    assert 150_000 < size < 600_000, size
+
+
+def _map_var(page):
+    return page.evaluate("document.querySelector('.folium-map').id")
+
+
+def _click_lonlat(page, lon, lat):
+    var = _map_var(page)
+    xy = page.evaluate(f"(() => {{ const p = window['{var}'].latLngToContainerPoint([{lat}, {lon}]);"
+                       f" return [p.x, p.y]; }})()")
+    page.mouse.click(*xy)
+    page.wait_for_timeout(200)
+
+
+@pytest.mark.browser
+def test_map_in_browser(page, html_path, artifacts_dir):
+    page.goto(html_path.as_uri())
+    page.wait_for_selector(".leaflet-control-layers")
+    page.wait_for_timeout(300)
+    assert page.console_errors == []
+
+    labels = {t.strip() for t in page.locator(".leaflet-control-layers-overlays label").all_inner_texts()}
+    assert labels == EXPECTED_LAYERS
+
+    # every feature is drawn: polygons and circle markers are SVG paths, outfalls are div markers
+    assert page.locator("path.ecogis-kind-redline").count() == 2
+    assert page.locator("path.ecogis-kind-reserve").count() == 3
+    assert page.locator("path.ecogis-kind-boundary").count() == 1
+    assert page.locator("path.ecogis-kind-site").count() == 1
+    assert page.locator("path.ecogis-kind-water_section").count() == 3
+    assert page.locator(".leaflet-marker-icon.ecogis-kind-outfall").count() == 2
+
+    # the section 曙光大桥 is filled with the 劣Ⅴ colour and ringed with the Ⅴ (target) colour
+    styles = st.load_styles()
+    fills = page.eval_on_selector_all("path.ecogis-kind-water_section",
+                                      "els => els.map(e => [e.getAttribute('fill'), e.getAttribute('stroke')])")
+    assert [styles["water_classes"]["劣Ⅴ"]["color"], styles["water_classes"]["Ⅴ"]["color"]] in fills
+
+    # clicking the second red-line polygon opens a popup with its Chinese attributes
+    _click_lonlat(page, 122.05, 41.05)
+    popup = page.locator(".leaflet-popup-content")
+    assert popup.count() == 1
+    text = popup.inner_text()
+    assert "绕阳河红线" in text and "名称" in text and "生态保护红线" in text and "HX-02" in text
+
+    _click_lonlat(page, 122.00, 40.88)
+    text = page.locator(".leaflet-popup-content").inner_text()
+    assert "曙光大桥" in text and "实测水质" in text and "劣Ⅴ" in text
+
+    page.screenshot(path=str(artifacts_dir / "map_folium.png"))
+
+    # toggling a layer in the layer control hides its features
+    page.locator(".leaflet-control-layers-overlays label", has_text="生态保护红线").locator("input").uncheck()
+    assert page.locator("path.ecogis-kind-redline").count() == 0
+    assert page.locator("path.ecogis-kind-reserve").count() == 3
+    page.locator(".leaflet-control-layers-overlays label", has_text="排污口").locator("input").uncheck()
+    assert page.locator(".ecogis-kind-outfall").count() == 0
+
+    # legend, scale bar, north arrow, full screen and measure controls are on the map
+    legend = page.locator(".ecogis-legend").inner_text()
+    for word in ("图例", "核心区", "缓冲区", "实验区", "劣Ⅴ类", "入河排污口", "取缔"):
+        assert word in legend
+    assert "km" in page.locator(".leaflet-control-scale").inner_text()
+    assert page.locator(".ecogis-north").count() == 1
+    assert page.locator(".leaflet-control-zoom-fullscreen").count() == 1
+    assert page.locator(".leaflet-control-measure").count() == 1
+    assert page.locator(".ecogis-title").inner_text() == "盘锦市生态空间管控图"
+    assert page.console_errors == []
+
+
+@pytest.mark.browser
+def test_english_map(page, layers, tmp_path):
+    lay, site = layers
+    path = save_map(make_map(lay, site=site, lang="en"), tmp_path / "en.html")
+    page.goto(path.as_uri())
+    page.wait_for_selector(".leaflet-control-layers")
+    labels = {t.strip() for t in page.locator(".leaflet-control-layers-overlays label").all_inner_texts()}
+    assert "Ecological protection red line" in labels and "Project site" in labels
+    assert "Legend" in page.locator(".ecogis-legend").inner_text()
+    assert page.console_errors == []
+
+
+def test_map_fits_data_bounds(layers):
+    lay, site = layers
+    m = make_map(lay, site=site)
+    bounds = [c for c in m._children.values() if type(c).__name__ == "FitBounds"][0].bounds
+    assert np.ravel(bounds) == pytest.approx([40.70, 121.40, 41.30, 122.30], abs=1e-4)
+
+
+def test_large_layer_is_simplified_for_display_only(tmp_path):
+    theta = np.linspace(0, 2 * np.pi, 80_000, endpoint=False)
+    ring = np.c_[121.8 + 0.2 * np.cos(theta), 41.0 + 0.15 * np.sin(theta)]
+    big = _kind(gpd.GeoDataFrame({"name": ["大红线"]}, geometry=[Polygon(ring)], crs=4490), "redline")
+    notes = []
+    with pytest.warns(AssumptionWarning, match="simplified for display"):
+        m = make_map({"redline": big}, notes=notes)
+    html_text = map_html(m)
+    assert len(html_text) < 600_000          # the raw ring alone would be ~3 MB of JSON
+    assert any("simplified" in n for n in notes)
+    assert len(big.geometry.iloc[0].exterior.coords) == 80_001   # input untouched
+
+
+def test_basemap_errors_and_tianditu(layers, monkeypatch):
+    lay, _ = layers
+    monkeypatch.delenv("TIANDITU_KEY", raising=False)
+    with pytest.raises(EcogisError, match="TIANDITU_KEY"):
+        make_map(lay, basemap="tianditu-vec")
+    with pytest.raises(EcogisError, match="unknown base map"):
+        make_map(lay, basemap="google")
+    html_text = map_html(make_map(lay, basemap="tianditu-img", tianditu_key="abc123"))
+    assert "T=img_w" in html_text and "T=cia_w" in html_text and "tk=abc123" in html_text
+
+
+def test_amap_basemap_shifts_data_or_refuses(layers):
+    lay, _ = layers
+    try:
+        from ecogis.crs import to_web_crs  # noqa: F401
+    except ImportError:
+        with pytest.raises(EcogisError, match="GCJ-02"):
+            make_map(lay, basemap="amap")
+        return
+    prcoords = pytest.importorskip("prcoords")
+    m = make_map({"sections": lay["sections"]}, basemap="amap")
+    gj = [c for c in m._children.values() if type(c).__name__ == "GeoJson"][0].data
+    lon, lat = gj["features"][0]["geometry"]["coordinates"]
+    exp_lat, exp_lon = prcoords.wgs_gcj((41.10, 121.80))
+    assert lon == pytest.approx(exp_lon, abs=2e-6) and lat == pytest.approx(exp_lat, abs=2e-6)
+
+
+def test_bad_layers_are_refused():
+    with pytest.raises(EcogisError, match="GeoDataFrame"):
+        make_map({"x": [1, 2]})
+    no_crs = gpd.GeoDataFrame({"name": ["a"]}, geometry=[Point(1, 2)])
+    with pytest.raises(EcogisError, match="no CRS"):
+        make_map({"x": no_crs})
+
+
+def test_save_map_refuses_overwrite(layers, tmp_path):
+    lay, _ = layers
+    m = make_map({"redline": lay["redline"]})
+    out = save_map(m, tmp_path / "a.html")
+    with pytest.raises(EcogisError, match="exists"):
+        save_map(m, out)
+    save_map(m, out, overwrite=True)
+
+
+def test_style_override_merges(tmp_path):
+    f = tmp_path / "s.yaml"
+    f.write_text('kinds: {redline: {stroke: "#123456"}}\n', encoding="utf-8")
+    styles = st.load_styles(f)
+    assert styles["kinds"]["redline"]["stroke"] == "#123456"
+    assert styles["kinds"]["redline"]["fill"] == st.load_styles()["kinds"]["redline"]["fill"]
+    f.write_text("colours: {}\n", encoding="utf-8")
+    with pytest.raises(EcogisError, match="unknown style section"):
+        st.load_styles(f)
+
+
+def test_unknown_kind_warns(layers):
+    lay, _ = layers
+    plain = lay["redline"].copy()
+    plain.attrs = {}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        make_map({"plain": plain})
+    assert any(issubclass(w.category, AssumptionWarning) and "no kind" in str(w.message) for w in caught)
