@@ -39,11 +39,13 @@ geometries give 0.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 import pyproj
 import shapely
 
-from ecogis.errors import EcogisError
+from ecogis.errors import EcogisError, warn_assumption
 
 #: CGCS2000 ellipsoid (the same numbers as GRS 80 to well below a millimetre).
 CGCS2000_A = 6378137.0
@@ -366,3 +368,327 @@ def geodesic_length(geoms, crs) -> np.ndarray:
     seg_len = np.bincount(coord_part[:-1][same], weights=dist, minlength=len(parts))
     out += np.bincount(part_geom, weights=seg_len, minlength=len(geoms))
     return out
+
+
+# --------------------------------------------------------------------------------------------------
+# layer area: dissolve, clip to a boundary, share, breakdown, comparison with a published figure
+# --------------------------------------------------------------------------------------------------
+
+@dataclass
+class AreaGroup:
+    """One row of a breakdown: ``area`` in the result's unit; ``share_pct`` of ``share_of`` (see AreaResult)."""
+
+    key: str
+    area: float
+    share_pct: float | None
+    area_m2: float
+    base_area: float | None = None  # the area the share is taken of (district area), same unit
+
+    def to_dict(self) -> dict:
+        return {"key": self.key, "area": self.area, "share_pct": self.share_pct, "area_m2": self.area_m2,
+                "base_area": self.base_area}
+
+
+@dataclass
+class AreaResult:
+    """Area of a layer after dissolving, optionally within a boundary and broken down.
+
+    Every area is in ``unit`` (m2, ha, km2, mu) by ``method`` (ellipsoid, geodesic, plane); ``crs`` is
+    the CRS of the coordinates the area was computed from and ``ellipsoid`` the surface it is
+    measured on. ``overlap_removed`` is the area counted twice or more by the input features and
+    removed by dissolving. ``share_pct`` = area within the boundary / boundary area x 100.
+    ``groups[*].share_pct`` is a share of ``share_of``: "district" (each district's own area),
+    "boundary" (the boundary area) or "total" (the layer's dissolved area).
+    """
+
+    area: float
+    unit: str
+    method: str
+    crs: str
+    area_m2: float
+    layer: str | None = None
+    label: str | None = None
+    label_en: str | None = None
+    features: int = 0
+    ellipsoid: str = "CGCS2000 (a=6378137 m, f=1/298.257222101)"
+    plane_crs: str | None = None
+    overlap_removed: float = 0.0
+    sum_of_features: float = 0.0
+    within: str | None = None
+    boundary_area: float | None = None
+    share_pct: float | None = None
+    outside_area: float | None = None
+    by: str | None = None
+    share_of: str | None = None
+    groups: list[AreaGroup] = field(default_factory=list)
+    declared: float | None = None
+    declared_diff: float | None = None
+    declared_diff_pct: float | None = None
+    declared_share_pct: float | None = None
+    declared_share_diff_pp: float | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        out = {k: v for k, v in self.__dict__.items() if k != "groups"}
+        out["groups"] = [g.to_dict() for g in self.groups]
+        out["method_label"] = method_label(self.method, "en")
+        return out
+
+    def text(self, lang: str = "zh") -> str:
+        """Human-readable report; every number carries its unit, the method and the CRS."""
+        u = unit_label(self.unit, lang)
+        surface = "CGCS2000" if self.method != "plane" else (self.plane_crs or self.crs)
+        what = (self.label if lang == "zh" else self.label_en) or ("图层" if lang == "zh" else "Layer")
+        lines = []
+        if lang == "zh":
+            lines.append(f"{what}面积 {self.area:.2f} {u}（{method_label(self.method)}，{surface}）")
+            lines.append(f"数据：{self.layer or '-'}，{self.features} 个要素，坐标系 {self.crs}")
+            lines.append(f"重叠扣除 {self.overlap_removed:.2f} {u}（融合前要素面积合计 {self.sum_of_features:.2f} {u}）")
+            if self.within:
+                lines.append(f"范围：{self.within}，面积 {self.boundary_area:.2f} {u}；占比 {self.share_pct:.2f}%"
+                             f"（范围外 {self.outside_area:.2f} {u} 未计入）")
+            if self.declared is not None:
+                lines.append(f"公布值 {self.declared:.2f} {u}，差值 {self.declared_diff:+.2f} {u}"
+                             f"（{self.declared_diff_pct:+.3f}%）")
+            if self.declared_share_pct is not None and self.share_pct is not None:
+                lines.append(f"公布占比 {self.declared_share_pct:.2f}%，差值 {self.declared_share_diff_pp:+.2f} 个百分点")
+            if self.groups:
+                base = {"district": "占本区面积", "boundary": "占范围面积", "total": "占总面积"}[self.share_of]
+                lines.append(f"分组（{self.by}）：")
+                for g in self.groups:
+                    share = "-" if g.share_pct is None else f"{g.share_pct:.2f}%"
+                    lines.append(f"  {g.key}: {g.area:.2f} {u}，{base} {share}")
+        else:
+            lines.append(f"{what} area {self.area:.2f} {u} ({method_label(self.method, 'en')}, {surface})")
+            lines.append(f"Data: {self.layer or '-'}, {self.features} features, CRS {self.crs}")
+            lines.append(f"Overlap removed {self.overlap_removed:.2f} {u} (sum of feature areas before "
+                         f"dissolving {self.sum_of_features:.2f} {u})")
+            if self.within:
+                lines.append(f"Within {self.within} ({self.boundary_area:.2f} {u}): share {self.share_pct:.2f}% "
+                             f"({self.outside_area:.2f} {u} outside not counted)")
+            if self.declared is not None:
+                lines.append(f"Declared {self.declared:.2f} {u}, difference {self.declared_diff:+.2f} {u} "
+                             f"({self.declared_diff_pct:+.3f}%)")
+            if self.declared_share_pct is not None and self.share_pct is not None:
+                lines.append(f"Declared share {self.declared_share_pct:.2f}%, difference "
+                             f"{self.declared_share_diff_pp:+.2f} percentage points")
+            if self.groups:
+                base = {"district": "of the district", "boundary": "of the boundary", "total": "of the total"}[self.share_of]
+                lines.append(f"Breakdown by {self.by}:")
+                for g in self.groups:
+                    share = "-" if g.share_pct is None else f"{g.share_pct:.2f}%"
+                    lines.append(f"  {g.key}: {g.area:.2f} {u}, {share} {base}")
+        lines += [("注意：" if lang == "zh" else "Note: ") + n for n in self.notes]
+        return "\n".join(lines)
+
+
+def polygon_geometries(gdf, *, path=None, what: str = "layer") -> np.ndarray:
+    """The polygon geometries of a layer, repaired with make_valid (warned) and without empties.
+
+    Raises EcogisError when the layer has no CRS or no polygons.
+    """
+    if gdf.crs is None:
+        raise EcogisError(f"the {what} has no CRS", path=path, hint="Pass crs= / --crs (e.g. EPSG:4529)")
+    geoms = _polygonal(np.asarray(gdf.geometry.values, dtype=object))
+    ok = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+    if not ok.any():
+        raise EcogisError(f"the {what} has no polygons", path=path,
+                          hint="Area needs polygon features (a line or point layer has no area)")
+    invalid = ok & ~shapely.is_valid(geoms)
+    if invalid.any():
+        first = [str(i) for i in np.flatnonzero(invalid)[:5]]
+        warn_assumption(f"{path or what}: {int(invalid.sum())} invalid polygon(s) repaired with make_valid "
+                        f"(features {', '.join(first)}{'...' if invalid.sum() > 5 else ''})")
+        geoms[invalid] = _polygonal(shapely.make_valid(geoms[invalid]))
+    return geoms[ok & ~shapely.is_missing(geoms)]
+
+
+def _boundary_in(boundary, crs) -> "gpd.GeoDataFrame":
+    """The boundary in the layer's CRS; geographic edges densified first so they keep their shape."""
+    b = boundary
+    if b.crs is None:
+        raise EcogisError("the boundary has no CRS", hint="Give the boundary file a .prj or use an admin name")
+    if b.crs.is_geographic:
+        b = b.set_geometry(shapely.segmentize(np.asarray(b.geometry.values, dtype=object), DENSIFY_DEG))
+    return b.to_crs(crs)
+
+
+def layer_area(gdf, *, method: str = "ellipsoid", unit: str = "km2", within=None, within_label=None,
+               by: str | None = None, districts=None, declared: float | None = None,
+               declared_share: float | None = None, plane_crs=None, label: str | None = None) -> AreaResult:
+    """Area of a polygon layer, counted once (dissolved), optionally within a boundary and broken down.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame of polygons (any CRS; Gauss-Kruger or CGCS2000 longitude/latitude typical).
+    method : "ellipsoid" (official 椭球面积), "geodesic" or "plane" (comparison only).
+    unit : "m2", "ha", "km2" or "mu".
+    within : GeoDataFrame of the boundary (all its features together); ``within_label`` names it.
+    by : a field of ``gdf`` to break the total down by, or "districts" to break it down by the
+        features of ``districts`` (a GeoDataFrame with a ``name`` column, e.g. the districts of the city).
+    declared, declared_share : published area (in ``unit``) and share (%) to compare with.
+
+    Geometry operations (union, intersection) run in the layer's CRS; areas by ``method``.
+    """
+    from ecogis.crs import crs_label
+
+    unit = normalise_unit(unit)
+    method_label(method)
+    crs = gdf.crs
+    meta = getattr(gdf, "attrs", {}).get("ecogis", {}) or {}
+    geoms = polygon_geometries(gdf, path=meta.get("path"))
+    kw = {"plane_crs": plane_crs} if method == "plane" else {}
+    if method == "plane" and plane_crs is None:
+        plane_crs = crs if crs.is_projected else default_plane_crs(geoms, crs)
+        kw = {"plane_crs": plane_crs}
+
+    def measure(g):
+        return area(np.atleast_1d(np.asarray(g, dtype=object)), crs, method, **kw)
+
+    def conv(m2):
+        return None if m2 is None else float(convert_area(float(m2), unit))
+
+    labels = _kind_labels(meta.get("kind"))
+    raw_m2 = float(measure(geoms).sum())
+    dissolved = shapely.union_all(geoms)
+    dissolved_m2 = float(measure(dissolved)[0])
+    result = AreaResult(
+        area=conv(dissolved_m2), unit=unit, method=method, crs=crs_label(crs), area_m2=dissolved_m2,
+        layer=meta.get("path"), label=label or labels[0], label_en=label or labels[1], features=len(geoms),
+        plane_crs=None if method != "plane" else crs_label(plane_crs),
+        overlap_removed=conv(max(raw_m2 - dissolved_m2, 0.0)), sum_of_features=conv(raw_m2),
+        notes=list(meta.get("notes") or []),
+    )
+    if method == "plane":
+        result.notes.append("plane area in " + str(result.plane_crs) + " is for comparison only, "
+                            "not the official ellipsoidal figure")
+    base_geom = None
+    if within is not None:
+        b = _boundary_in(within, crs)
+        base_geom = shapely.union_all(polygon_geometries(b, what="boundary"))
+        inside = shapely.intersection(dissolved, base_geom)
+        inside_m2 = float(measure(inside)[0])
+        boundary_m2 = float(measure(base_geom)[0])
+        result.within = within_label or "boundary"
+        result.area, result.area_m2 = conv(inside_m2), inside_m2
+        result.boundary_area = conv(boundary_m2)
+        result.share_pct = 100.0 * inside_m2 / boundary_m2
+        result.outside_area = conv(max(dissolved_m2 - inside_m2, 0.0))
+        dissolved = inside
+    if by:
+        result.by = by
+        result.groups, result.share_of = _breakdown(gdf, geoms, dissolved, base_geom, by, districts,
+                                                    crs, measure, conv, meta.get("path"))
+    if declared is not None:
+        result.declared = float(declared)
+        result.declared_diff = result.area - float(declared)
+        result.declared_diff_pct = 100.0 * result.declared_diff / float(declared)
+    if declared_share is not None:
+        result.declared_share_pct = float(declared_share)
+        if result.share_pct is not None:
+            result.declared_share_diff_pp = result.share_pct - float(declared_share)
+        else:
+            result.notes.append("declared share given without a boundary (within): not compared")
+    return result
+
+
+def _kind_labels(kind) -> tuple[str | None, str | None]:
+    """(Chinese, English) title of a layer kind, e.g. ("生态保护红线", "Ecological protection red line")."""
+    if not kind:
+        return None, None
+    from ecogis.layers import resolve_kind
+
+    try:
+        spec = resolve_kind(kind)
+    except EcogisError:
+        return None, None
+    return spec.title_zh, spec.title_en
+
+
+def _breakdown(gdf, geoms, dissolved, base_geom, by, districts, crs, measure, conv, path):
+    if by == "districts":
+        if districts is None:
+            raise EcogisError("--by districts needs the districts of the boundary", field="by",
+                              hint="Give --within an administrative name (e.g. 盘锦市) or a boundary file "
+                                   "with several named features")
+        d = _boundary_in(districts, crs)
+        names = d["name"].astype(str).to_numpy() if "name" in d.columns else np.arange(len(d)).astype(str)
+        dgeoms = np.asarray(d.geometry.values, dtype=object)
+        parts = shapely.intersection(dissolved, dgeoms)
+        part_m2 = measure(parts)
+        base_m2 = measure(dgeoms)
+        return [AreaGroup(str(n), conv(a), float(100.0 * a / b) if b > 0 else None, float(a), conv(b))
+                for n, a, b in zip(names, part_m2, base_m2)], "district"
+    if by not in gdf.columns:
+        raise EcogisError(f"no field {by!r} in the layer; fields: {', '.join(map(str, gdf.columns))}",
+                          path=path, field=by, hint="Pick a field for --by, or use --by districts")
+    all_geoms = _polygonal(np.asarray(gdf.geometry.values, dtype=object))
+    keep = ~shapely.is_missing(all_geoms) & ~shapely.is_empty(all_geoms)
+    keys = gdf[by].where(gdf[by].notna(), "(空)").astype(str).to_numpy()[keep]
+    frame = gdf.loc[keep]
+    total_m2 = float(measure(dissolved)[0])
+    base_m2 = float(measure(base_geom)[0]) if base_geom is not None else total_m2
+    groups = []
+    for key in dict.fromkeys(keys):  # one union per group (few groups; the unions are vectorised)
+        g = shapely.union_all(polygon_geometries(frame.loc[keys == key], what=f"group {key}"))
+        if base_geom is not None:
+            g = shapely.intersection(g, base_geom)
+        a = float(measure(g)[0])
+        groups.append(AreaGroup(key, conv(a), 100.0 * a / base_m2 if base_m2 > 0 else None, a))
+    return groups, ("boundary" if base_geom is not None else "total")
+
+
+def resolve_boundary(value, layer=None, base=None):
+    """A boundary given as a file path or an administrative name -> (GeoDataFrame, label).
+
+    A path (relative to ``base`` when given) is read with :func:`ecogis.io.read_layer`; anything else
+    is looked up with :func:`ecogis.boundaries.get_boundary` (e.g. 盘锦市, 大洼区, an adcode).
+    """
+    from pathlib import Path
+
+    if isinstance(value, (str, Path)):
+        path = Path(value)
+        if base is not None and not path.is_absolute():
+            path = Path(base) / path
+        if path.exists():
+            from ecogis.io import read_layer
+
+            gdf = read_layer(path, layer=layer)
+            label = path.name + (f":{layer}" if layer else "")
+            if "name" in gdf.columns and len(gdf) == 1:
+                label = f"{gdf['name'].iloc[0]}（{label}）"
+            return gdf, label
+        if path.suffix.lower() in (".shp", ".gpkg", ".geojson", ".json", ".gdb", ".kml", ".zip", ".csv", ".xlsx"):
+            raise EcogisError("boundary file not found", path=path,
+                              hint="Check the path (paths in an audit spec are relative to the spec file)")
+    from ecogis.boundaries import get_boundary
+
+    gdf = get_boundary(str(value))
+    return gdf, str(gdf["name"].iloc[0])
+
+
+def resolve_districts(value, boundary_value=None, layer=None, base=None):
+    """Districts for a breakdown: a file/name given explicitly, else those of the administrative boundary."""
+    if value is not None:
+        from pathlib import Path
+
+        path = Path(value) if base is None or Path(value).is_absolute() else Path(base) / value
+        if path.exists():
+            from ecogis.io import read_layer
+
+            return read_layer(path, layer=layer)
+        from ecogis.boundaries import get_districts
+
+        return get_districts(str(value))
+    if boundary_value is None:
+        raise EcogisError("a breakdown by districts needs a boundary or a districts layer", field="by",
+                          hint="Give --within 盘锦市 (an administrative name) or --districts FILE")
+    from pathlib import Path
+
+    path = Path(boundary_value) if base is None else Path(base) / boundary_value
+    if path.exists():
+        raise EcogisError("districts of a boundary file are not known", path=path, field="by",
+                          hint="Pass the districts layer with --districts FILE (and --districts-layer)")
+    from ecogis.boundaries import get_districts
+
+    return get_districts(str(boundary_value))
