@@ -344,9 +344,9 @@ def _check_polygon_ring(coords, ring, parcel, first_line, last_line, path):
 def _assemble_polygon(rings):
     """Polygon or MultiPolygon from rings: a ring inside an odd number of other rings is a hole of the
     innermost ring that contains it."""
-    polys = shapely.polygons(rings) if len(rings) > 1 else None
-    if polys is None:
+    if len(rings) == 1:
         return shapely.Polygon(rings[0])
+    polys = [shapely.Polygon(r) for r in rings]
     n = len(rings)
     inside = np.array([[i != j and polys[j].contains(polys[i]) for j in range(n)] for i in range(n)])
     depth = inside.sum(axis=1)
