@@ -70,7 +70,12 @@ def validate_layer(gdf: gpd.GeoDataFrame) -> ValidationReport:
     """
     meta = gdf.attrs.get("ecogis") or {}
     geoms = gdf.geometry.to_numpy()
-    report = ValidationReport(path=meta.get("path"), crs=meta.get("crs"), count=len(gdf))
+    crs = meta.get("crs")
+    if crs is None and gdf.crs is not None:
+        from ecogis.crs import crs_label
+
+        crs = crs_label(gdf.crs)
+    report = ValidationReport(path=meta.get("path"), crs=crs, count=len(gdf))
     present = ~shapely.is_missing(geoms)
     types = pd.Series(shapely.get_type_id(geoms)).map(
         {-1: None, 0: "Point", 1: "LineString", 2: "LinearRing", 3: "Polygon", 4: "MultiPoint",

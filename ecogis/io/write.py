@@ -83,6 +83,8 @@ def _write_gdal(gdf, tmp: Path, suffix: str, layer):
         kwargs["layer"] = layer or tmp.stem
     if suffix == ".shp":
         kwargs["encoding"] = "UTF-8"
+    if suffix == ".gdb":  # keep 64-bit integers as integers
+        kwargs["layer_options"] = {"TARGET_ARCGIS_VERSION": "ARCGIS_PRO_3_2_OR_LATER"}
     gdf.to_file(tmp, driver=driver, engine="pyogrio", **kwargs)
 
 

@@ -1,0 +1,127 @@
+"""CSV/XLSX point tables: column detection, DMS and ddd.mmss angles, encodings, CRS inference, errors."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ecogis.errors import AssumptionWarning, EcogisError
+from ecogis.io import read_layer
+from ecogis.io.table import find_coordinate_columns, parse_angles
+
+# 121°45′30.5″ = 121 + 45/60 + 30.5/3600 (closed form)
+LON = 121 + 45 / 60 + 30.5 / 3600
+LAT = 40 + 58 / 60 + 12 / 3600
+
+
+@pytest.mark.parametrize("text", ["121°45′30.5″", "121°45'30.5\"", "121度45分30.5秒", "121 45 30.5",
+                                  "E121°45′30.5″", "121°45′30.5″E", "121d45m30.5s", "121:45:30.5"])
+def test_dms_spellings(text):
+    assert parse_angles(pd.Series([text]))[0] == pytest.approx(LON, abs=1e-12)
+
+
+def test_dms_south_west_and_decimal_minutes():
+    values = parse_angles(pd.Series(["S12°30′", "W0°0′36″", "121°45.5′"]))
+    np.testing.assert_allclose(values, [-12.5, -0.01, 121 + 45.5 / 60])
+
+
+def test_ddd_mmss_only_when_asked():
+    s = pd.Series(["121.4530", "40.5812"])
+    np.testing.assert_allclose(parse_angles(s), [121.4530, 40.5812])  # auto: decimal degrees
+    np.testing.assert_allclose(parse_angles(s, angle="ddd.mmss"), [121 + 45 / 60 + 30 / 3600, 40 + 58 / 60 + 12 / 3600])
+
+
+def test_ddd_mmss_rejects_minutes_over_59():
+    with pytest.raises(EcogisError, match=r"row 2.*121\.6130"):
+        parse_angles(pd.Series(["121.4530", "121.6130"]), column="经度", angle="ddd.mmss")
+
+
+def test_bad_dms_names_row_and_column(tmp_path):
+    path = tmp_path / "sections.csv"
+    path.write_text("断面名称,经度,纬度\n太平河新生桥,121°45′30.5″,40°58′12″\n清水河闸,121°4x′,40°59′00″\n",
+                    encoding="utf-8")
+    with pytest.raises(EcogisError) as err:
+        read_layer(path)
+    text = str(err.value)
+    assert "row 2" in text and "line 3" in text and "'经度'" in text and "121°4x′" in text
+    assert str(path) in text
+
+
+@pytest.mark.parametrize("columns,expected", [
+    (["名称", "经度", "纬度"], ("经度", "纬度", "lonlat")),
+    (["name", "Lon", "LAT"], ("Lon", "LAT", "lonlat")),
+    (["name", "longitude", "latitude"], ("longitude", "latitude", "lonlat")),
+    (["id", "X", "Y"], ("X", "Y", "xy")),
+    (["id", "E", "N"], ("E", "N", "en")),
+    (["站点", "经度(°)", "纬度（°）"], ("经度(°)", "纬度（°）", "lonlat")),
+    (["id", "value"], (None, None, None)),
+])
+def test_column_detection(columns, expected):
+    assert find_coordinate_columns(columns) == expected
+
+
+def test_user_names_coordinate_columns(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text("名称,东经度数,北纬度数\n甲,121.8,40.9\n", encoding="utf-8")
+    with pytest.raises(EcogisError, match="no coordinate columns"):
+        read_layer(path)
+    with pytest.warns(AssumptionWarning):
+        gdf = read_layer(path, fields={"东经度数": "lon", "北纬度数": "lat"})
+    assert (gdf.geometry.x[0], gdf.geometry.y[0]) == (121.8, 40.9)
+
+
+def test_xlsx_with_dms_is_read_as_cgcs2000(tmp_path):
+    path = tmp_path / "sections.xlsx"
+    pd.DataFrame({"断面名称": ["太平河新生桥", "清水河闸"], "经度": ["121°45′30.5″", "121°50′0″"],
+                  "纬度": ["40°58′12″", "41°0′0″"], "目标水质": ["Ⅳ", "Ⅴ"]}).to_excel(path, index=False)
+    with pytest.warns(AssumptionWarning, match="EPSG:4490"):
+        gdf = read_layer(path)
+    assert gdf.crs.to_epsg() == 4490 and gdf.attrs["ecogis"]["crs_source"] == "inferred"
+    np.testing.assert_allclose(gdf.geometry.x, [LON, 121 + 50 / 60])
+    np.testing.assert_allclose(gdf.geometry.y, [LAT, 41.0])
+    assert list(gdf["断面名称"]) == ["太平河新生桥", "清水河闸"]
+
+
+def test_xlsx_several_sheets_need_a_layer(tmp_path):
+    path = tmp_path / "book.xlsx"
+    with pd.ExcelWriter(path) as xw:
+        pd.DataFrame({"lon": [121.8], "lat": [40.9]}).to_excel(xw, sheet_name="国控", index=False)
+        pd.DataFrame({"lon": [121.9], "lat": [41.0]}).to_excel(xw, sheet_name="省控", index=False)
+    with pytest.raises(EcogisError, match="2 sheets.*国控, 省控"):
+        read_layer(path)
+    gdf = read_layer(path, layer="省控", crs="EPSG:4490")
+    assert gdf.geometry.x[0] == 121.9
+
+
+def test_gbk_csv_is_detected(tmp_path):
+    path = tmp_path / "outfalls.csv"
+    path.write_bytes("名称,经度,纬度\n大洼排污口,122.05,40.99\n".encode("gbk"))
+    with pytest.warns(AssumptionWarning, match="GB18030"):
+        gdf = read_layer(path)
+    assert gdf["名称"][0] == "大洼排污口"
+    assert gdf.attrs["ecogis"]["encoding"] == "GB18030"
+
+
+def test_surveying_xy_table_with_zone_prefix(tmp_path):
+    # X = northing, Y = easting with zone prefix 41 (surveying order)
+    path = tmp_path / "pts.csv"
+    path.write_text("点号,X,Y\nJ1,4534000.0,41400000.0\nJ2,4535000.0,41401000.0\n", encoding="utf-8")
+    with pytest.warns(AssumptionWarning, match="swap"):
+        gdf = read_layer(path)
+    assert gdf.crs.to_epsg() == 4529
+    np.testing.assert_allclose(gdf.geometry.x, [41400000.0, 41401000.0])
+    np.testing.assert_allclose(gdf.geometry.y, [4534000.0, 4535000.0])
+
+
+def test_wkt_column(tmp_path):
+    path = tmp_path / "lines.csv"
+    path.write_text('name,WKT\na,"LINESTRING (121.8 40.9, 121.9 41.0)"\n', encoding="utf-8")
+    gdf = read_layer(path, crs="EPSG:4490")
+    assert gdf.geom_type[0] == "LineString" and gdf.attrs["ecogis"]["crs_source"] == "user"
+
+
+def test_table_without_rows(tmp_path):
+    path = tmp_path / "head.csv"
+    path.write_text("名称,经度,纬度\n", encoding="utf-8")
+    with pytest.raises(EcogisError, match="no rows"):
+        read_layer(path)

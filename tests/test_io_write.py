@@ -1,0 +1,114 @@
+"""write_layer: each format round-trips through read_layer; outputs are atomic and never clobber."""
+from __future__ import annotations
+
+import warnings
+
+import geopandas as gpd
+import numpy as np
+import pyogrio
+import pytest
+import shapely
+
+from ecogis.errors import AssumptionWarning, EcogisError
+from ecogis.io import read_layer, write_layer
+
+NAMES = ["辽河口核心区", "盘锦湿地"]
+
+
+def _polygons(crs=4490):
+    outer = shapely.box(121.80, 40.90, 121.84, 40.93)
+    with_hole = shapely.Polygon(outer.exterior.coords, [shapely.box(121.81, 40.91, 121.82, 40.92).exterior.coords])
+    other = shapely.box(121.90, 40.90, 121.92, 40.91)
+    return gpd.GeoDataFrame({"名称": NAMES, "编号": [1, 2]}, geometry=[with_hole, other], crs=4490).to_crs(crs)
+
+
+def _points():
+    return gpd.GeoDataFrame({"名称": NAMES}, geometry=shapely.points([[121.8, 40.9], [122.05, 41.1]]), crs=4490)
+
+
+def _quiet_read(path, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AssumptionWarning)
+        return read_layer(path, **kw)
+
+
+@pytest.mark.parametrize("suffix", [".shp", ".zip", ".gpkg", ".geojson", ".kml", ".kmz", ".gdb", ".csv", ".xlsx"])
+def test_round_trip_keeps_chinese_and_geometry(tmp_path, suffix):
+    driver = {".kmz": "LIBKML", ".gdb": "OpenFileGDB"}.get(suffix)
+    if driver and driver not in pyogrio.list_drivers(write=True):
+        pytest.skip(f"no {driver} writer in this GDAL")
+    src = _polygons()
+    out = write_layer(src, tmp_path / f"layer{suffix}")
+    back = _quiet_read(out, crs="EPSG:4490" if suffix in (".csv", ".xlsx") else None)
+    assert sorted(back["名称"]) == sorted(NAMES)
+    back = back.to_crs(4490).sort_values("名称", ignore_index=True)
+    ref = src.sort_values("名称", ignore_index=True)
+    # same shapes (KML goes through WGS 84, which pyproj treats as CGCS2000 here)
+    diff = shapely.area(shapely.symmetric_difference(back.geometry.values, ref.geometry.values))
+    assert np.all(diff < 1e-12)
+    assert _holes(back.geometry.values) == _holes(ref.geometry.values)
+
+
+def _holes(geoms):
+    """Interior rings per feature (also for MultiPolygons, as FileGDB returns)."""
+    parts, index = shapely.get_parts(geoms, return_index=True)
+    return np.bincount(index, weights=shapely.get_num_interior_rings(parts), minlength=len(geoms)).tolist()
+
+
+def test_point_table_columns(tmp_path):
+    out = write_layer(_points(), tmp_path / "pts.csv")
+    text = out.read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0] == "名称,经度,纬度"
+    back = _quiet_read(out)
+    np.testing.assert_allclose(back.geometry.x, [121.8, 122.05])
+    assert back.crs.to_epsg() == 4490
+
+
+def test_exchange_text_round_trip_keeps_holes_and_area(tmp_path):
+    from ecogis.area import ellipsoidal_area
+
+    src = _polygons(4529)
+    # vertices on the millimetre grid the format writes, so nothing is lost to rounding
+    src["geometry"] = shapely.transform(src.geometry.values, lambda c: np.round(c, 3))
+    out = write_layer(src, tmp_path / "parcels.txt")
+    assert "[地块坐标]" in out.read_text(encoding="gb18030")
+    back = _quiet_read(out)
+    assert back.crs.to_epsg() == 4529
+    assert _holes(back.geometry.values) == [1, 0]
+    a0 = ellipsoidal_area(src.geometry.values, src.crs)
+    a1 = ellipsoidal_area(back.geometry.values, back.crs)
+    np.testing.assert_allclose(a1, a0, rtol=0, atol=1e-3)
+    np.testing.assert_allclose(back.geometry.area, src.geometry.area, rtol=0, atol=1e-6)
+    assert back.geometry.iloc[0].equals_exact(src.geometry.iloc[0], tolerance=1e-6)
+
+
+def test_refuses_to_overwrite_unless_asked(tmp_path):
+    path = write_layer(_points(), tmp_path / "a.gpkg")
+    before = path.read_bytes()
+    with pytest.raises(EcogisError, match="output exists.*--overwrite"):
+        write_layer(_points().iloc[:1], path)
+    assert path.read_bytes() == before
+    write_layer(_points().iloc[:1], path, overwrite=True)
+    assert len(_quiet_read(path)) == 1
+
+
+def test_never_writes_over_an_input_even_with_overwrite(tmp_path):
+    path = write_layer(_points(), tmp_path / "in.geojson")
+    before = path.read_bytes()
+    with pytest.raises(EcogisError, match="same file as an input"):
+        write_layer(_points(), path, overwrite=True, inputs=(path,))
+    assert path.read_bytes() == before
+
+
+def test_shapefile_output_is_utf8_with_cpg(tmp_path):
+    path = write_layer(_points(), tmp_path / "p.shp")
+    assert path.with_suffix(".cpg").read_text().strip().upper().replace("-", "") == "UTF8"
+    assert _quiet_read(path).attrs["ecogis"]["encoding_source"] == "cpg"
+
+
+def test_unknown_suffix_and_empty_layer(tmp_path):
+    with pytest.raises(EcogisError, match="cannot write .dxf"):
+        write_layer(_points(), tmp_path / "a.dxf")
+    with pytest.raises(EcogisError, match="no features"):
+        write_layer(_points().iloc[:0], tmp_path / "a.gpkg")
+    assert not (tmp_path / "a.gpkg").exists()
