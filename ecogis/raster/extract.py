@@ -26,6 +26,9 @@ from ecogis.raster.zones import Zones
 # float64 (one window each, see ecogis.raster.sources) plus exactextract's coverage fractions.
 BYTES_PER_CELL = 40
 DEFAULT_MEMORY_MB = 256
+# Areas below this fraction of a cell are floating-point noise where zone edges coincide with cell
+# edges (float32 coverage fractions); they are dropped from class, transition and patch lists.
+NOISE_CELLS = 1e-6
 COVERAGE_TOL = 1e-6  # relative; exactextract stores coverage fractions as float32
 
 

@@ -104,3 +104,8 @@ def _knots(n: int) -> np.ndarray:
     if knots[-1] != n - 1:
         knots = np.append(knots, n - 1)
     return knots
+
+
+def centre_cell_area(ds) -> float:
+    """Ellipsoidal area (m²) of the cell at the centre of rasterio dataset ``ds``."""
+    return float(cell_areas(ds.crs, ds.transform, ds.height // 2, ds.width // 2, 1, 1)[0, 0])

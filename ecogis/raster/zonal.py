@@ -7,9 +7,9 @@ import pandas as pd
 from pyproj import CRS
 
 from ecogis.errors import warn_assumption
-from ecogis.raster.extract import DEFAULT_MEMORY_MB, extract_code_areas, max_cells_for
+from ecogis.raster.extract import DEFAULT_MEMORY_MB, NOISE_CELLS, extract_code_areas, max_cells_for
 from ecogis.raster.legend import Legend, legend_for
-from ecogis.raster.pixel_area import PIXEL_AREA_METHOD
+from ecogis.raster.pixel_area import PIXEL_AREA_METHOD, centre_cell_area
 from ecogis.raster.sources import ClassSource, open_raster
 from ecogis.raster.vector_area import units
 from ecogis.raster.zones import load_zones, prepare_zones
@@ -136,7 +136,7 @@ def zonal_composition(raster, zones, *, by=None, legend=None, kind=None, layer=N
         result = ZonalResult(
             raster=str(raster), raster_crs=describe(ds.crs), zones_source=zones_.source, by=by, legend=legend,
             pixel_area_method=pixel_method(ds.crs), zone_area_method=zones_.area_method,
-            zones=[_composition(label, area, z, legend, notes)
+            zones=[_composition(label, area, z, legend, notes, NOISE_CELLS * centre_cell_area(ds))
                    for label, area, z in zip(zones_.gdf["_zone"], zones_.area_m2, per_zone)],
             notes=notes,
         )
@@ -151,12 +151,12 @@ def _nodata(ds, legend, path, notes):
     return ds.nodata
 
 
-def _composition(label, zone_area, z, legend, notes) -> ZoneComposition:
+def _composition(label, zone_area, z, legend, notes, noise_m2=0.0) -> ZoneComposition:
     by_code = legend.by_code()
     covered = z.covered_m2
     classes = [ClassArea(code, by_code[code].zh, by_code[code].en, by_code[code].color, m2,
                          m2 / covered if covered else 0.0)
-               for code, m2 in sorted(z.code_m2.items()) if code in by_code and m2 > 0]
+               for code, m2 in sorted(z.code_m2.items()) if code in by_code and m2 > noise_m2]
     comp = ZoneComposition(str(label), float(zone_area), covered, max(0.0, covered - z.valid_m2), classes)
     if zone_area > 0 and comp.outside_m2 > OUTSIDE_WARN * zone_area:
         warn_assumption(f"zone {label}: {comp.outside_m2:,.0f} m² ({comp.outside_m2 / zone_area:.1%}) lies outside "

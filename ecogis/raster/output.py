@@ -1,0 +1,133 @@
+"""Write raster-analysis results: CSV/XLSX tables, JSON, the patch layer and Cloud-Optimized GeoTIFFs.
+
+Every file is written atomically, and nothing is written if any output already exists (unless
+``overwrite``) or would replace an input.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import rasterio
+import rasterio.shutil
+from rasterio import windows
+
+from ecogis.errors import EcogisError
+from ecogis.outputs import atomic_path, check_output_path
+
+
+def _check_all(paths, overwrite, inputs):
+    for p in paths:
+        check_output_path(p, overwrite=overwrite, inputs=inputs)
+
+
+def _write_table(df, path, overwrite, index=False):
+    with atomic_path(path, overwrite=overwrite) as tmp:
+        if path.suffix == ".csv":
+            df.to_csv(tmp, index=index, encoding="utf-8-sig")  # BOM: Excel opens Chinese text correctly
+        else:
+            df.to_excel(tmp, index=index)
+
+
+def _write_json(obj, path, overwrite):
+    with atomic_path(path, overwrite=overwrite) as tmp:
+        tmp.write_text(json.dumps(obj, ensure_ascii=False, indent=2, default=_default), encoding="utf-8")
+
+
+def _default(o):
+    return o.item() if hasattr(o, "item") else str(o)
+
+
+def write_zonal(result, out_dir, *, overwrite=False, lang="zh", inputs=()) -> list[Path]:
+    """``zonal.csv``, ``zonal.xlsx`` (long table: zone, class, m², 公顷, 亩, share) and ``zonal.json``."""
+    out = Path(out_dir)
+    paths = [out / "zonal.csv", out / "zonal.xlsx", out / "zonal.json"]
+    _check_all(paths, overwrite, inputs)
+    table = result.table(lang)
+    _write_table(table, paths[0], overwrite)
+    _write_table(table, paths[1], overwrite)
+    _write_json(result.to_dict(), paths[2], overwrite)
+    return paths
+
+
+def write_change(result, out_dir, *, overwrite=False, lang="zh", inputs=(), memory_mb=256) -> list[Path]:
+    """Transitions (CSV long + XLSX long and matrix), ``patches.gpkg`` (layer ``patches``),
+    ``change.tif`` (COG: AFTER class of each change of interest, 0 elsewhere) and ``change.json``."""
+    from ecogis.io import write_layer
+
+    out = Path(out_dir)
+    paths = [out / "transitions.csv", out / "transitions.xlsx", out / "patches.gpkg", out / "change.tif",
+             out / "change.json"]
+    _check_all(paths, overwrite, inputs)
+    _write_table(result.table(lang), paths[0], overwrite)
+    with atomic_path(paths[1], overwrite=overwrite) as tmp:
+        import pandas as pd
+
+        with pd.ExcelWriter(tmp) as xl:
+            result.table(lang).to_excel(xl, sheet_name="transitions", index=False)
+            if not result.table(lang).empty:
+                result.matrix(lang).to_excel(xl, sheet_name="matrix_m2")
+    write_layer(result.patches, paths[2], layer="patches", overwrite=overwrite, inputs=inputs)
+    write_change_raster(result, paths[3], overwrite=overwrite, memory_mb=memory_mb)
+    _write_json(result.to_dict(), paths[4], overwrite)
+    return paths
+
+
+def write_change_raster(result, path, *, overwrite=False, memory_mb=256) -> Path:
+    """Cloud-Optimized GeoTIFF of changes of interest over the zones' extent (uint8, or uint16 for codes above 255; 0 = none).
+
+    Written window by window into a tiled GeoTIFF, then copied with GDAL's COG driver.
+    """
+    from ecogis.raster.change import _window_of, change_windows
+    from ecogis.raster.extract import max_cells_for
+    from ecogis.raster.sources import ClassSource, aligned, open_raster
+    from ecogis.raster.zonal import _nodata
+
+    path = Path(path)
+    lg = result.legend
+    bds, ads = open_raster(result.before), open_raster(result.after)
+    with bds, ads:
+        ads_on_grid = aligned(ads, bds, lg.nodata)
+        src_b = ClassSource(bds, nodata=_nodata(bds, lg, result.before, None))
+        src_a = ClassSource(ads_on_grid, nodata=_nodata(ads_on_grid, lg, result.after, None))
+        zones = result.patches if not result.patches.empty else None
+        if zones is None:
+            area = windows.Window(0, 0, 1, 1)
+        else:
+            area = _window_of(bds, zones.total_bounds)
+        dtype = "uint8" if max(lg.codes) <= 255 else "uint16"  # a uint16 colour table alone is ~400 KB
+        profile = {"driver": "GTiff", "width": int(area.width), "height": int(area.height), "count": 1,
+                   "dtype": dtype, "nodata": 0, "crs": bds.crs, "transform": windows.transform(area, bds.transform),
+                   "tiled": True, "blockxsize": 256, "blockysize": 256, "compress": "deflate"}
+        with atomic_path(path, overwrite=overwrite) as tmp:
+            staging = tmp.with_name("staging.tif")
+            with rasterio.open(staging, "w", **profile) as dst:
+                if zones is not None:
+                    for win, b, a, mask in change_windows(src_b, src_a, zones, result.to_codes,
+                                                          max_cells=max_cells_for(memory_mb)):
+                        local = windows.Window(win.col_off - area.col_off, win.row_off - area.row_off,
+                                               win.width, win.height)
+                        dst.write(np.where(mask, a, 0).astype(dtype), 1, window=local)
+                if dtype == "uint8":
+                    dst.write_colormap(1, _colormap(lg))
+                dst.update_tags(legend=lg.name, before=result.before, after=result.after,
+                                meaning="AFTER class code where a change of interest happened; 0 = none")
+            rasterio.shutil.copy(staging, tmp, driver="COG", compress="DEFLATE")
+            staging.unlink()
+    return path
+
+
+def _colormap(lg) -> dict:
+    cmap = {0: (0, 0, 0, 0)}
+    for c in lg.classes:
+        h = c.color.lstrip("#")
+        cmap[c.code] = tuple(int(h[i:i + 2], 16) for i in (0, 2, 4)) + (255,)
+    return cmap
+
+
+def require_dir(out_dir):
+    p = Path(out_dir)
+    if p.exists() and not p.is_dir():
+        raise EcogisError("--out must be a directory", path=p, hint="Give a folder name; it is created if missing")
+    return p
