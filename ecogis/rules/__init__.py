@@ -97,8 +97,11 @@ def load_yaml_lines(path):
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        raise EcogisError(f"{_at(line)}YAML syntax error: {exc.problem or exc}", path=path,
-                          hint="Fix the indentation/quoting on that line") from exc
+        context = ""
+        if exc.context and exc.context_mark is not None and exc.context_mark.line + 1 != line:
+            context = f" ({exc.context} started on line {exc.context_mark.line + 1})"
+        raise EcogisError(f"{_at(line)}YAML syntax error: {exc.problem or exc}{context}", path=path,
+                          hint="Fix the indentation/quoting there") from exc
     return None if node is None else _construct(node)
 
 
