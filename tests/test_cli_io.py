@@ -1,0 +1,176 @@
+"""ecogis info / validate / convert: exit codes, --json keys, one-line errors, never over the input."""
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import numpy as np
+import pyproj
+import pytest
+import shapely
+from click.testing import CliRunner
+
+from ecogis.cli import main
+
+NAMES = ["辽河口核心区", "盘锦湿地"]
+SQUARES = [shapely.box(121.80, 40.90, 121.84, 40.93), shapely.box(121.90, 40.90, 121.92, 40.91)]
+
+
+def run(*args):
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result
+
+
+@pytest.fixture
+def gbk_shp(tmp_path):
+    path = tmp_path / "redline.shp"
+    gdf = gpd.GeoDataFrame({"名称": NAMES}, geometry=SQUARES, crs=4490).to_crs(4529)
+    gdf["geometry"] = shapely.transform(gdf.geometry.values, lambda c: np.round(c, 3))  # survey mm grid
+    gdf.to_file(path, encoding="GBK")
+    path.with_suffix(".cpg").unlink()
+    path.with_suffix(".prj").unlink()
+    return path
+
+
+def test_info_json_keys_and_values(gbk_shp):
+    result = run("info", gbk_shp, "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    for key in ("crs", "crs_source", "encoding", "count", "geometry_types", "bounds", "fields", "notes"):
+        assert key in data
+    assert data["crs"] == "EPSG:4529" and data["crs_source"] == "inferred"
+    assert data["encoding"] == "GB18030" and data["encoding_source"] == "detected"
+    assert data["count"] == 2 and data["geometry_types"] == ["Polygon"] and data["fields"] == ["名称"]
+    assert len(data["bounds"]) == 4 and data["bounds"][0] > 41_000_000  # zone prefix kept
+    np.testing.assert_allclose(data["bounds_lonlat"], [121.80, 40.90, 121.92, 40.93], atol=1e-7)
+    assert any("GB18030" in n for n in data["notes"]) and any("EPSG:4529" in n for n in data["notes"])
+    assert "warning" in result.stderr  # assumptions are also shown on stderr
+
+
+def test_info_human_text(gbk_shp):
+    result = run("info", gbk_shp)
+    assert result.exit_code == 0
+    assert "坐标系 CRS" in result.stdout and "EPSG:4529" in result.stdout and "名称" in result.stdout
+
+
+def test_info_lists_layers_of_a_multi_layer_file(tmp_path):
+    path = tmp_path / "panjin.gpkg"
+    gpd.GeoDataFrame({"name": ["a"]}, geometry=SQUARES[:1], crs=4490).to_file(path, layer="city")
+    gpd.GeoDataFrame({"name": ["b"]}, geometry=SQUARES[1:], crs=4490).to_file(path, layer="districts")
+    data = json.loads(run("info", path, "--json").stdout)
+    assert [layer["name"] for layer in data["layers"]] == ["city", "districts"]
+    data = json.loads(run("info", path, "--layer", "districts", "--json").stdout)
+    assert data["layer"] == "districts" and data["crs_source"] == "file" and data["count"] == 1
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["info", "missing.shp"], "file not found"),
+    (["info", "notes.txt"], "not a land-survey coordinate exchange file"),
+    (["validate", "missing.gpkg"], "file not found"),
+    (["convert", "missing.shp", "out.gpkg"], "file not found"),
+])
+def test_bad_input_exits_2_with_one_line(tmp_path, monkeypatch, args, needle):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.txt").write_text("随便写的文字\n", encoding="utf-8")
+    result = run(*args)
+    assert result.exit_code == 2
+    lines = [ln for ln in result.stderr.splitlines() if ln.startswith("ecogis: error")]
+    assert len(lines) == 1 and needle in lines[0]
+    assert result.stdout == ""
+
+
+def test_missing_shx_exit_2(gbk_shp):
+    gbk_shp.with_suffix(".shx").unlink()
+    result = run("info", gbk_shp)
+    assert result.exit_code == 2 and ".shx" in result.stderr
+
+
+def test_convert_never_overwrites_input(gbk_shp, tmp_path):
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    result = run("convert", gbk_shp, gbk_shp, "--overwrite")
+    assert result.exit_code == 2 and "same file as an input" in result.stderr
+    result = run("convert", gbk_shp, gbk_shp.with_suffix(".dbf"), "--overwrite")
+    assert result.exit_code == 2
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_convert_refuses_existing_output_without_overwrite(gbk_shp, tmp_path):
+    out = tmp_path / "out.gpkg"
+    assert run("convert", gbk_shp, out).exit_code == 0
+    first = out.read_bytes()
+    result = run("convert", gbk_shp, out)
+    assert result.exit_code == 2 and "--overwrite" in result.stderr
+    assert out.read_bytes() == first
+    assert run("convert", gbk_shp, out, "--overwrite", "--to-crs", "EPSG:4490").exit_code == 0
+    assert gpd.read_file(out).crs.to_epsg() == 4490
+
+
+def test_convert_gcj02_both_ways_against_prcoords(tmp_path):
+    prcoords = pytest.importorskip("prcoords")
+    src = tmp_path / "sites.geojson"
+    lonlat = [(121.83, 40.91), (122.07, 41.12)]
+    gpd.GeoDataFrame({"名称": NAMES}, geometry=shapely.points(lonlat), crs=4490).to_file(src)
+    amap = tmp_path / "sites_gcj.geojson"
+    result = run("convert", src, amap, "--to-crs", "GCJ-02", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["to_crs"] == "GCJ-02"
+    gcj = gpd.read_file(amap)
+    ref = [prcoords.wgs_gcj((lat, lon)) for lon, lat in lonlat]
+    geod = pyproj.Geod(ellps="GRS80")
+    _, _, d = geod.inv(gcj.geometry.x, gcj.geometry.y, [r.lon for r in ref], [r.lat for r in ref])
+    assert np.max(d) < 0.5
+    back = tmp_path / "back.gpkg"
+    assert run("convert", amap, back, "--from-crs", "GCJ-02").exit_code == 0
+    out = gpd.read_file(back)
+    _, _, d = geod.inv(out.geometry.x, out.geometry.y, [p[0] for p in lonlat], [p[1] for p in lonlat])
+    assert out.crs.to_epsg() == 4490 and np.max(d) < 0.5
+    bd = tmp_path / "sites_bd.csv"
+    assert run("convert", src, bd, "--to-crs", "BD-09").exit_code == 0
+    table = bd.read_text(encoding="utf-8-sig").splitlines()
+    ref_bd = prcoords.wgs_bd((lonlat[0][1], lonlat[0][0]))
+    lon, lat = map(float, table[1].split(",")[1:3])
+    assert geod.inv(lon, lat, ref_bd.lon, ref_bd.lat)[2] < 0.5
+
+
+def test_convert_exchange_text_both_ways(gbk_shp, tmp_path):
+    txt = tmp_path / "parcels.txt"
+    result = run("convert", gbk_shp, txt)
+    assert result.exit_code == 0, result.stderr
+    assert "[属性描述]" in txt.read_text(encoding="gb18030")
+    gpkg = tmp_path / "parcels.gpkg"
+    assert run("convert", txt, gpkg).exit_code == 0
+    back = gpd.read_file(gpkg)
+    orig = gpd.read_file(gbk_shp).set_crs(4529, allow_override=True)
+    assert back.crs.to_epsg() == 4529
+    np.testing.assert_allclose(sorted(back.area), sorted(orig.area), rtol=0, atol=1e-6)
+
+
+def test_validate_exit_codes_and_fix(tmp_path):
+    bowtie = shapely.from_wkt("POLYGON ((121 41, 121.1 41.1, 121.1 41, 121 41.1, 121 41))")
+    src = tmp_path / "bad.gpkg"
+    gpd.GeoDataFrame({"名称": NAMES}, geometry=[bowtie, SQUARES[0]], crs=4490).to_file(src)
+    before = src.read_bytes()
+    result = run("validate", src, "--json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["ok"] is False and data["counts"]["invalid"] == 1
+    assert data["issues"][0]["feature"] == 0 and data["issues"][0]["x"] == pytest.approx(121.05)
+    fixed = tmp_path / "fixed.gpkg"
+    result = run("validate", src, "--fix", fixed, "--json")
+    assert result.exit_code == 0, result.stdout
+    assert json.loads(result.stdout)["fix"]["repaired"] == 1
+    assert src.read_bytes() == before
+    out = gpd.read_file(fixed)
+    assert out.is_valid.all() and set(out.geom_type) <= {"Polygon", "MultiPolygon"}
+    assert run("validate", fixed).exit_code == 0
+    assert run("validate", src, "--fix", src).exit_code == 2  # never over the input
+    assert src.read_bytes() == before
+
+
+def test_help_teaches_with_examples():
+    for cmd in ("info", "validate", "convert"):
+        result = run(cmd, "--help")
+        assert result.exit_code == 0 and "Examples" in result.stdout and "--json" in result.stdout
+    assert "GCJ-02" in run("convert", "--help").stdout
