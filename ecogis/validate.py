@@ -80,7 +80,7 @@ def validate_layer(gdf: gpd.GeoDataFrame) -> ValidationReport:
     types = pd.Series(shapely.get_type_id(geoms)).map(
         {-1: None, 0: "Point", 1: "LineString", 2: "LinearRing", 3: "Polygon", 4: "MultiPoint",
          5: "MultiLineString", 6: "MultiPolygon", 7: "GeometryCollection"})
-    report.geometry_types = sorted(set(types.dropna()))
+    report.geometry_types = sorted(types.dropna().unique().tolist())
     checks = [_empty(geoms, present), _invalid(geoms, present), _duplicates(gdf, geoms, present),
               _mixed(types), _outside_china(gdf, geoms, present), _assumptions(meta)]
     for name, issues, total in checks:
@@ -118,17 +118,25 @@ def _duplicates(gdf, geoms, present):
     """Features whose geometry equals an earlier one (after normalising vertex order)."""
     if not present.any():
         return "duplicate", [], 0
-    keys = pd.Series(shapely.to_wkb(shapely.normalize(geoms[present]), hex=True), index=np.flatnonzero(present))
-    dup = keys.duplicated(keep="first")
-    first = keys.groupby(keys).transform(lambda s: s.index[0])
+    # Cheap candidates first: equal geometries have equal bounds and vertex counts. Only those are
+    # normalised and compared by WKB.
+    sub = geoms[present]
+    shape_key = pd.DataFrame(shapely.bounds(sub))
+    shape_key[4] = shapely.get_num_coordinates(sub)
+    cand = shape_key.duplicated(keep=False).to_numpy()
+    rows_present = np.flatnonzero(present)[cand]
+    keys = shapely.to_wkb(shapely.normalize(sub[cand]))
+    codes, _ = pd.factorize(keys)
+    first_pos = pd.Series(np.arange(len(codes))).groupby(codes).transform("min").to_numpy()
+    dup = first_pos != np.arange(len(codes))
     attrs = gdf.drop(columns=gdf.geometry.name)
     same_attrs = None
     if len(attrs.columns):
-        rows = pd.util.hash_pandas_object(attrs.astype(str), index=False).to_numpy()
-        same_attrs = rows[keys.index] == rows[first.to_numpy()]
+        rows = pd.util.hash_pandas_object(attrs.astype(str), index=False).to_numpy()[rows_present]
+        same_attrs = rows == rows[first_pos]
     issues = []
-    for pos in np.flatnonzero(dup.to_numpy())[:MAX_LISTED]:
-        i, j = int(keys.index[pos]), int(first.iloc[pos])
+    for pos in np.flatnonzero(dup)[:MAX_LISTED]:
+        i, j = int(rows_present[pos]), int(rows_present[first_pos[pos]])
         whole = same_attrs is None or bool(same_attrs[pos])
         what = "duplicate feature (same geometry and attributes)" if whole else "same geometry, other attributes"
         issues.append(Issue("duplicate", "warning", f"{what} as feature {j}", i))
@@ -136,7 +144,7 @@ def _duplicates(gdf, geoms, present):
 
 
 def _mixed(types):
-    families = sorted({_FAMILY[t] for t in types.dropna()})
+    families = sorted({_FAMILY[t] for t in types.dropna().unique()})
     if len(families) > 1:
         counts = types.dropna().value_counts().to_dict()
         text = ", ".join(f"{n} {t}" for t, n in counts.items())

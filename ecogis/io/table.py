@@ -168,7 +168,7 @@ def parse_angles(values: pd.Series, *, path=None, column=None, angle="auto") -> 
     if angle not in ANGLE_FORMATS:
         raise EcogisError(f"unknown angle format {angle!r}", hint=f"Use one of {', '.join(ANGLE_FORMATS)}")
     s = values.astype(object)
-    text = s.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip())
+    text = s.where(s.notna(), "").astype(str).str.strip()
     missing = text == ""
     if missing.any():
         _bad(path, column, s.index, missing.to_numpy(), text, "an empty coordinate")
