@@ -12,7 +12,8 @@ Field matching order (first match wins, each source column is used once):
 
 1. the user mapping ``fields={"source column": "canonical field"}``;
 2. a column already named like the canonical field (case-insensitive);
-3. the aliases below, in order (Chinese names, English names and the uppercase pinyin codes of
+3. the aliases below, in order, first as written and then ignoring a unit in brackets at the end
+   (``蒸吨(t/h)`` matches ``蒸吨``) (Chinese names, English names and the uppercase pinyin codes of
    official databases such as ``MC`` 名称, ``BSM`` 标识码, ``XZQDM`` 行政区代码, ``GNFQ`` 功能分区).
 
 Canonical fields that are optional and absent are added as empty (``None``) columns, so code that
@@ -200,6 +201,15 @@ _WELL_STATUS_SPELLINGS = {
     }.items()}
 
 
+_FACILITY_STATUS_SPELLINGS = {
+    _clean_text(k): v for k, v in {
+        "关停": "已关停", "已关": "已关停", "拆除": "已关停", "已拆除": "已关停", "淘汰": "已关停",
+        "已淘汰": "已关停", "closed": "已关停", "shut": "已关停", "停用": "已关停", "已停用": "已关停",
+        "运行": "在用", "在运": "在用", "使用": "在用", "正常": "在用", "active": "在用", "operating": "在用",
+        "in use": "在用", "已关停": "已关停", "在用": "在用",
+    }.items()}
+
+
 def _soft(table: dict[str, str]) -> Callable[[object], object]:
     """Normaliser for free-text fields: known spellings are unified, others kept as they are."""
     def normalise(value):
@@ -363,6 +373,9 @@ KINDS: dict[str, KindSpec] = {
                   normalise=_number, description="boiler capacity in tonnes of steam per hour (t/h)"),
         FieldSpec("capacity_mw", ("装机容量", "装机容量(MW)", "装机", "CAPACITY_MW", "MW"),
                   normalise=_number, description="installed electrical capacity in MW"),
+        FieldSpec("status", ("状态", "运行状态", "现状", "关停情况", "ZT", "STATUS"),
+                  normalise=_soft(_FACILITY_STATUS_SPELLINGS),
+                  description="已关停 / 在用 (other text kept)"),
     )),
     "town_boundary": KindSpec("town_boundary", "polygon", "城镇开发边界", "Town development boundary", _spec(
         FieldSpec("name", ("城镇名称", "边界名称", "CZMC") + _NAME),
@@ -403,8 +416,17 @@ def resolve_kind(kind: str) -> KindSpec:
 # Normalising a layer
 # --------------------------------------------------------------------------------------------------
 
+_UNIT_SUFFIX = re.compile(r"\s*[(\[【].*?[)\]】]\s*$")
+
+
 def _fold(name) -> str:
+    """Column name for matching: NFKC (full-width brackets to ASCII), upper case, spaces trimmed."""
     return unicodedata.normalize("NFKC", str(name)).strip().upper()
+
+
+def _fold_bare(name) -> str:
+    """Like :func:`_fold` without a trailing unit in brackets: ``蒸吨(t/h)`` -> ``蒸吨``."""
+    return _UNIT_SUFFIX.sub("", _fold(name)).strip()
 
 
 def match_fields(columns, kind: str, fields: dict | None = None, path=None) -> dict[str, str]:
@@ -434,14 +456,17 @@ def match_fields(columns, kind: str, fields: dict | None = None, path=None) -> d
                 f"its fields are: {', '.join(spec.fields)}", path=path)
         mapping[target] = source
     used = set(mapping.values())
-    folded = {}
+    folded, bare = {}, {}
     for col in columns:
         folded.setdefault(_fold(col), col)
+        bare.setdefault(_fold_bare(col), col)
     for name, fspec in spec.fields.items():
         if name in mapping:
             continue
         for candidate in (name,) + fspec.aliases:
             col = folded.get(_fold(candidate))
+            if col is None or col in used:
+                col = bare.get(_fold_bare(candidate))
             if col is not None and col not in used:
                 mapping[name] = col
                 used.add(col)

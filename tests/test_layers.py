@@ -251,3 +251,10 @@ def test_match_fields_uses_each_column_once():
     # "类型" is an alias of both outfall type and nothing else here; "名称" must not be reused.
     mapping = match_fields(["名称", "类型", "受纳水体"], "outfall")
     assert mapping == {"name": "名称", "type": "类型", "receiving_water": "受纳水体"}
+
+
+def test_units_in_brackets_are_ignored_when_matching():
+    gdf = _points(1, 单位名称=["a"], **{"蒸吨(t/h)": [20], "装机容量（MW）": [350], "面积(公顷)": [1.5]})
+    out = normalise_layer(gdf, "facility")
+    assert out["capacity_tph"][0] == 20.0 and out["capacity_mw"][0] == 350.0
+    assert normalise_layer(_points(1, 面积_公顷=[1], zone=["核心区"]), "reserve")["declared_area"].isna().all()
