@@ -248,9 +248,10 @@ def describe_crs(crs) -> str:
     if crs is None:
         return "unknown CRS"
     crs = resolve_crs(crs)
-    if crs == GCJ02:
+    # compare strings only: pyproj.CRS == "GCJ-02" would make PROJ search its database (slow)
+    if isinstance(crs, str) and crs == GCJ02:
         return "GCJ-02 (web-map system of Amap/Gaode and Tencent, offset from WGS 84 by up to several hundred metres)"
-    if crs == BD09:
+    if isinstance(crs, str) and crs == BD09:
         return "BD-09 (web-map system of Baidu, GCJ-02 with a further offset)"
     code = crs.to_epsg()
     return f"EPSG:{code} ({crs.name})" if code else crs.name
@@ -528,7 +529,7 @@ _FROM_WGS = {GCJ02: wgs84_to_gcj02, BD09: wgs84_to_bd09}
 
 def _web_system(system) -> str:
     resolved = resolve_crs(system)
-    if resolved not in WEB_SYSTEMS:
+    if not isinstance(resolved, str) or resolved not in WEB_SYSTEMS:
         raise EcogisError(f"{system!r} is not a web-map system", hint="Use GCJ-02 or BD-09")
     return resolved
 

@@ -89,6 +89,7 @@ class _Parsed:
     header_lines: dict = field(default_factory=dict)
     parcels: list = field(default_factory=list)
     v_line: list = field(default_factory=list)
+    v_parcel: list = field(default_factory=list)
     v_ring: list = field(default_factory=list)
     v_x: list = field(default_factory=list)
     v_y: list = field(default_factory=list)
@@ -123,10 +124,11 @@ def read_exchange(path, crs=None, encoding=None, *, cm=None) -> gpd.GeoDataFrame
         raise EcogisError("the file is empty", path=path, hint="Copy the file again from its source")
     text, used, source = _decode(data, path, encoding, notes)
     parsed = _parse(text, path)
-    x, y = np.asarray(parsed.v_x, dtype=float), np.asarray(parsed.v_y, dtype=float)  # x = X = northing
+    _vertex_arrays(parsed, path)
+    x, y = parsed.v_x, parsed.v_y  # x = X = northing (surveying order)
     crs_obj, swap, crs_source = _settle_crs(parsed, path, x, y, crs, cm, notes)
     easting, northing = (x, y) if swap else (y, x)
-    geoms = [_build_geometry(p, parsed, easting, northing, path) for p in parsed.parcels]
+    geoms = _build_geometries(parsed, easting, northing, path)
     gdf = gpd.GeoDataFrame(
         {
             "parcel_no": [p.parcel_no for p in parsed.parcels],
@@ -207,6 +209,7 @@ def _parse(text: str, path: Path) -> _Parsed:
                                hint="Each parcel starts with a line "
                                     "'界址点数,面积,地块编号,地块名称,面,图幅号,用途,,@'")
                 _parse_vertex_line(fields, number, parsed, path)
+                parsed.v_parcel.append(len(parsed.parcels) - 1)
                 current.n_vertices += 1
         else:
             raise _err(path, number, f"text outside any section: {line[:40]!r}",
@@ -270,93 +273,183 @@ def _float_field(value, number, path, what, allow_empty=False):
 
 
 def _parse_vertex_line(fields, number, parsed, path):
+    while len(fields) > 4 and fields[-1] == "":
+        fields = fields[:-1]  # tolerate trailing commas
     if len(fields) != 4:
-        raise _err(path, number, f"vertex line has {len(fields)} fields, expected 4 (点号,圈号,X,Y)",
-                   hint="Vertex lines read e.g. J1,1,4534567.123,41512345.678")
-    parsed.v_ring.append(_int_field(fields[1], number, path, "圈号 (ring number)"))
-    parsed.v_x.append(_float_field(fields[2], number, path, "X (northing)"))
-    parsed.v_y.append(_float_field(fields[3], number, path, "Y (easting)"))
+        hint = "Vertex lines read e.g. J1,1,4534567.123,41512345.678"
+        if "，" in ",".join(fields):
+            hint = "Use ASCII commas (,) not full-width ones (，) between fields"
+        raise _err(path, number, f"vertex line has {len(fields)} fields, expected 4 (点号,圈号,X,Y)", hint=hint)
+    # kept as text here and converted in bulk by _vertex_arrays (fast path); bad values are found there
+    parsed.v_ring.append(fields[1])
+    parsed.v_x.append(fields[2])
+    parsed.v_y.append(fields[3])
     parsed.v_line.append(number)
+
+
+def _vertex_arrays(parsed: _Parsed, path):
+    """Convert the vertex text columns to numbers in bulk; on failure name the first bad line."""
+    columns = ((parsed.v_ring, int, _int_field, "圈号 (ring number)"), (parsed.v_x, float, _float_field, "X (northing)"),
+               (parsed.v_y, float, _float_field, "Y (easting)"))
+    out = []
+    for values, dtype, check, what in columns:
+        try:
+            array = np.array(values, dtype=dtype)
+            bad = ~np.isfinite(array) if dtype is float else array <= 0
+        except ValueError:
+            bad = None
+        if bad is None or bad.any():
+            for value, number in zip(values, parsed.v_line):
+                check(value, number, path, what)  # raises at the first bad value
+        out.append(array)
+    parsed.v_ring, parsed.v_x, parsed.v_y = out
 
 
 def _close_parcel(parcel: _Parcel, parsed: _Parsed, path):
     if parcel.n_vertices == 0:
-        raise _err(path, parcel.line, f"parcel {parcel.parcel_no!r} has no vertex lines")
-    start, stop = parcel.first_vertex, parcel.first_vertex + parcel.n_vertices
-    rings = parsed.v_ring[start:stop]
-    n_rings = 1 + sum(a != b for a, b in zip(rings, rings[1:]))
-    allowed = {parcel.n_vertices}
-    if parcel.record_type == "面":
-        allowed.add(parcel.n_vertices - n_rings)  # count without the closing vertices
-    if parcel.count not in allowed:
-        raise _err(path, parcel.line,
-                   f"parcel {parcel.parcel_no!r} declares {parcel.count} points but {parcel.n_vertices} vertex "
-                   f"lines follow (lines {parsed.v_line[start]}-{parsed.v_line[stop - 1]})",
+        raise _err(path, parcel.line, f"parcel {parcel.parcel_no!r} has no vertex lines",
+                   hint="Each parcel line is followed by its vertex lines 点号,圈号,X,Y")
+
+
+@dataclass
+class _Runs:
+    """Consecutive vertex runs with the same parcel and ring number (one run = one ring or part)."""
+
+    start: np.ndarray
+    stop: np.ndarray
+    parcel: np.ndarray
+    ring: np.ndarray
+    vertex_run: np.ndarray  # run index of every vertex
+
+
+def _runs(parsed: _Parsed, path) -> _Runs:
+    parcel_of = np.asarray(parsed.v_parcel)
+    ring_no = np.asarray(parsed.v_ring)
+    new_run = np.ones(len(ring_no), dtype=bool)
+    new_run[1:] = (parcel_of[1:] != parcel_of[:-1]) | (ring_no[1:] != ring_no[:-1])
+    start = np.flatnonzero(new_run)
+    runs = _Runs(start, np.r_[start[1:], len(ring_no)], parcel_of[start], ring_no[start], np.cumsum(new_run) - 1)
+    order = np.lexsort((runs.start, runs.ring, runs.parcel))
+    again = (runs.parcel[order][1:] == runs.parcel[order][:-1]) & (runs.ring[order][1:] == runs.ring[order][:-1])
+    if again.any():
+        r = order[1:][again][np.argmin(runs.start[order[1:][again]])]
+        raise _err(path, parsed.v_line[runs.start[r]],
+                   f"ring {runs.ring[r]} of parcel {parsed.parcels[runs.parcel[r]].parcel_no!r} appears again "
+                   "after another ring", hint="Keep the vertices of a ring together")
+    return runs
+
+
+def _check_point_counts(parsed: _Parsed, runs: _Runs, path):
+    """界址点数 must equal the parcel's vertex lines (or, for 面, the lines minus the closing vertices)."""
+    n = len(parsed.parcels)
+    n_vertices = np.bincount(np.asarray(parsed.v_parcel), minlength=n)
+    n_rings = np.bincount(runs.parcel, minlength=n)
+    declared = np.array([p.count for p in parsed.parcels])
+    polygon = np.array([p.record_type == "面" for p in parsed.parcels])
+    ok = (declared == n_vertices) | (polygon & (declared == n_vertices - n_rings))
+    if not ok.all():
+        k = int(np.flatnonzero(~ok)[0])
+        parcel = parsed.parcels[k]
+        first, last = parsed.v_line[parcel.first_vertex], parsed.v_line[parcel.first_vertex + parcel.n_vertices - 1]
+        raise _err(path, parcel.line, f"parcel {parcel.parcel_no!r} declares {parcel.count} points but "
+                                      f"{n_vertices[k]} vertex lines follow (lines {first}-{last})",
                    hint="Fix 界址点数 or add the missing vertex lines")
 
 
-def _ring_slices(parcel, parsed, path):
-    """Yield (ring number, start, stop) for the consecutive runs of one ring number."""
-    start, stop = parcel.first_vertex, parcel.first_vertex + parcel.n_vertices
-    seen = set()
-    i = start
-    while i < stop:
-        ring = parsed.v_ring[i]
-        if ring in seen:
-            raise _err(path, parsed.v_line[i], f"ring {ring} of parcel {parcel.parcel_no!r} appears again after "
-                                               "another ring", hint="Keep the vertices of a ring together")
-        seen.add(ring)
-        j = i
-        while j < stop and parsed.v_ring[j] == ring:
-            j += 1
-        yield ring, i, j
-        i = j
+def _compact(ids: np.ndarray) -> np.ndarray:
+    """Renumber sorted group ids 0, 1, 2, ... (shapely's ``indices`` must have no gaps)."""
+    return np.unique(ids, return_inverse=True)[1]
 
 
-def _build_geometry(parcel, parsed, easting, northing, path):
-    rings = []
-    for ring, i, j in _ring_slices(parcel, parsed, path):
-        coords = np.column_stack([easting[i:j], northing[i:j]])
-        if parcel.record_type == "面":
-            _check_polygon_ring(coords, ring, parcel, parsed.v_line[i], parsed.v_line[j - 1], path)
-        elif parcel.record_type == "线" and len(coords) < 2:
-            raise _err(path, parsed.v_line[i], f"line part {ring} of parcel {parcel.parcel_no!r} has one vertex",
-                       hint="A line needs at least two vertices")
-        rings.append(coords)
-    if parcel.record_type == "点":
-        points = np.vstack(rings)
-        return shapely.Point(points[0]) if len(points) == 1 else shapely.MultiPoint(points)
-    if parcel.record_type == "线":
-        return shapely.LineString(rings[0]) if len(rings) == 1 else shapely.MultiLineString(rings)
-    return _assemble_polygon(rings)
+def _build_geometries(parsed: _Parsed, easting, northing, path) -> np.ndarray:
+    """One geometry per parcel, vectorised over rings with shapely (a Python loop only over parcels with
+    several polygon rings, to sort holes from parts)."""
+    runs = _runs(parsed, path)
+    _check_point_counts(parsed, runs, path)
+    coords = np.column_stack([easting, northing])
+    record = np.array([p.record_type for p in parsed.parcels])
+    run_record = record[runs.parcel]
+    geoms = np.empty(len(parsed.parcels), dtype=object)
+    if (run_record == "面").any():
+        _polygons(parsed, runs, run_record == "面", coords, geoms, path)
+    if (run_record == "线").any():
+        _lines(parsed, runs, run_record == "线", coords, geoms, path)
+    if (record == "点").any():
+        vertex = (record == "点")[np.asarray(parsed.v_parcel)]
+        parcel = np.asarray(parsed.v_parcel)[vertex]
+        multi = shapely.multipoints(shapely.points(coords[vertex]), indices=_compact(parcel))
+        _store(geoms, np.unique(parcel), multi)
+    return geoms
 
 
-def _check_polygon_ring(coords, ring, parcel, first_line, last_line, path):
-    if len(coords) < 4 or len(np.unique(coords, axis=0)) < 3:
-        raise _err(path, first_line, f"ring {ring} of parcel {parcel.parcel_no!r} has fewer than 3 distinct "
-                                     "vertices", hint="A polygon ring needs 3 or more corners plus the closing vertex")
-    if not np.allclose(coords[0], coords[-1], rtol=0.0, atol=1e-6):
-        raise _err(path, last_line, f"ring {ring} of parcel {parcel.parcel_no!r} is not closed: its last vertex "
+def _store(geoms, parcels, multi):
+    """Put multi-part geometries into ``geoms``; single parts are unwrapped (Point, LineString)."""
+    single = shapely.get_num_geometries(multi) == 1
+    multi = multi.copy()
+    multi[single] = shapely.get_geometry(multi[single], 0)
+    geoms[parcels] = multi
+
+
+def _lines(parsed, runs, sel, coords, geoms, path):
+    short = sel & (runs.stop - runs.start < 2)
+    if short.any():
+        r = int(np.flatnonzero(short)[0])
+        raise _err(path, parsed.v_line[runs.start[r]], f"line part {runs.ring[r]} of parcel "
+                   f"{parsed.parcels[runs.parcel[r]].parcel_no!r} has one vertex",
+                   hint="A line needs at least two vertices")
+    vertex = sel[runs.vertex_run]
+    lines = shapely.linestrings(coords[vertex], indices=_compact(runs.vertex_run[vertex]))
+    multi = shapely.multilinestrings(lines, indices=_compact(runs.parcel[sel]))
+    _store(geoms, np.unique(runs.parcel[sel]), multi)
+
+
+def _polygons(parsed, runs, sel, coords, geoms, path):
+    idx = np.flatnonzero(sel)
+    length = runs.stop[idx] - runs.start[idx]
+    first, last = coords[runs.start[idx]], coords[runs.stop[idx] - 1]
+    short = length < 4
+    unclosed = ~short & (np.abs(first - last) > 1e-6).any(axis=1)
+    if short.any() or unclosed.any():
+        r = idx[np.flatnonzero(short | unclosed)[0]]
+        _ring_error(parsed, runs, r, path, unclosed=not short[np.searchsorted(idx, r)])
+    vertex = sel[runs.vertex_run]
+    rings = shapely.linearrings(coords[vertex], indices=_compact(runs.vertex_run[vertex]))
+    polys = shapely.polygons(rings)
+    flat = shapely.area(polys) == 0
+    if flat.any():
+        _ring_error(parsed, runs, idx[np.flatnonzero(flat)[0]], path, unclosed=False)
+    parcel = runs.parcel[idx]
+    counts = np.bincount(parcel, minlength=len(geoms))
+    single = counts[parcel] == 1
+    geoms[parcel[single]] = polys[single]
+    for k in np.flatnonzero(counts > 1):
+        geoms[k] = _assemble_polygon(polys[parcel == k])
+
+
+def _ring_error(parsed, runs, r, path, unclosed):
+    name = parsed.parcels[runs.parcel[r]].parcel_no
+    first_line, last_line = parsed.v_line[runs.start[r]], parsed.v_line[runs.stop[r] - 1]
+    if unclosed:
+        raise _err(path, last_line, f"ring {runs.ring[r]} of parcel {name!r} is not closed: its last vertex "
                                     f"(line {last_line}) differs from its first (line {first_line})",
                    hint="Repeat the first vertex of each ring at its end")
+    raise _err(path, first_line, f"ring {runs.ring[r]} of parcel {name!r} has fewer than 3 distinct vertices "
+                                 "(zero area)", hint="A polygon ring needs 3 or more corners plus the closing vertex")
 
 
-def _assemble_polygon(rings):
-    """Polygon or MultiPolygon from rings: a ring inside an odd number of other rings is a hole of the
-    innermost ring that contains it."""
-    if len(rings) == 1:
-        return shapely.Polygon(rings[0])
-    polys = [shapely.Polygon(r) for r in rings]
-    n = len(rings)
-    inside = np.array([[i != j and polys[j].contains(polys[i]) for j in range(n)] for i in range(n)])
-    depth = inside.sum(axis=1)
-    shells = [i for i in range(n) if depth[i] % 2 == 0]
-    holes = {i: [] for i in shells}
-    for i in range(n):
-        if depth[i] % 2:
-            parent = max((j for j in shells if inside[i, j]), key=lambda j: depth[j])
-            holes[parent].append(rings[i])
-    parts = [shapely.Polygon(rings[i], holes[i]) for i in shells]
+def _assemble_polygon(polys: np.ndarray):
+    """Polygon or MultiPolygon from one parcel's ring polygons: a ring inside an odd number of the other
+    rings is a hole of the innermost shell containing it; the others are shells (parts)."""
+    container, contained = shapely.STRtree(polys).query(polys, predicate="contains")
+    keep = container != contained
+    container, contained = container[keep], contained[keep]
+    depth = np.bincount(contained, minlength=len(polys))
+    shells = np.flatnonzero(depth % 2 == 0)
+    holes = {int(i): [] for i in shells}
+    for i in np.flatnonzero(depth % 2 == 1):
+        parents = container[(contained == i) & (depth[container] % 2 == 0)]
+        holes[int(parents[np.argmax(depth[parents])])].append(polys[i].exterior)
+    parts = [shapely.Polygon(polys[i].exterior, holes[int(i)]) for i in shells]
     return parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
 
 
@@ -381,10 +474,11 @@ def _header_int(parsed, key, path):
     value = parsed.header.get(key, "")
     if value == "":
         return None
-    try:
-        return int(float(value))
-    except ValueError:
-        raise _err(path, parsed.header_lines[key], f"{key} {value!r} is not a number") from None
+    match = re.fullmatch(r"\s*(\d+)(?:\.0*)?\s*(?:度|°|带)?\s*", value)  # 3, 3.0, 3度, 41带
+    if not match:
+        raise _err(path, parsed.header_lines[key], f"{key} {value!r} is not a whole number",
+                   hint="Write e.g. 几度分带=3 and 带号=41")
+    return int(match.group(1))
 
 
 def _settle_crs(parsed, path, x, y, crs, cm, notes):
