@@ -213,6 +213,28 @@ def test_gcj02_source_is_converted_to_cgcs2000_like_prcoords(tmp_path):
     assert np.max(dist) < 0.5
 
 
+def test_bd09_source_is_converted_like_prcoords(tmp_path):
+    prcoords = pytest.importorskip("prcoords")
+    wgs = [(121.8, 40.9), (122.07, 41.12)]
+    bd = [prcoords.wgs_bd((lat, lon)) for lon, lat in wgs]
+    path = tmp_path / "baidu.geojson"
+    gpd.GeoDataFrame({"n": [1, 2]}, geometry=shapely.points([(c.lon, c.lat) for c in bd]), crs=4326).to_file(path)
+    with pytest.warns(AssumptionWarning, match="BD-09"):
+        gdf = read_layer(path, crs="BD-09")
+    ref = [prcoords.bd_wgs_bored(c) for c in bd]
+    _, _, dist = pyproj.Geod(ellps="GRS80").inv(gdf.geometry.x, gdf.geometry.y, [r.lon for r in ref],
+                                                [r.lat for r in ref])
+    assert gdf.crs.to_epsg() == 4490 and np.max(dist) < 0.5
+
+
+def test_missing_dbf_is_reported(tmp_path):
+    path = _write_shp(tmp_path, "nodbf")
+    path.with_suffix(".dbf").unlink()
+    with pytest.warns(AssumptionWarning, match="no nodbf.dbf"):
+        gdf = read_layer(path)
+    assert len(gdf) == 3 and any(".dbf" in n for n in gdf.attrs["ecogis"]["notes"])
+
+
 def test_web_crs_on_projected_file_is_an_error(tmp_path):
     path = _write_shp(tmp_path, "proj", crs=4529)
     with pytest.raises(EcogisError, match="GCJ-02"):

@@ -249,9 +249,12 @@ def convert(src, out, layer, crs, encoding, cm, angle, kind, field_map, to_crs, 
             gdf = gdf.to_crs(target)
             gdf.attrs["ecogis"] = {**meta, "crs": crs_label(target)}
     write_layer(gdf, out, layer=out_layer, overwrite=overwrite, inputs=(src,))
+    to_label = crs_label(gdf.crs) if gdf.crs is not None else gdf.attrs.get("ecogis", {}).get("crs")
+    if out.suffix.lower() in (".kml", ".kmz") and gdf.crs is not None:
+        to_label = "EPSG:4326"  # the KML writer reprojects: KML is always WGS 84
     payload = {"input": str(src), "output": str(out), "count": int(len(gdf)),
                "from_crs": meta.get("crs"), "from_crs_source": meta.get("crs_source"),
-               "to_crs": crs_label(gdf.crs) if gdf.crs is not None else gdf.attrs.get("ecogis", {}).get("crs"),
+               "to_crs": to_label,
                "encoding": meta.get("encoding"), "encoding_source": meta.get("encoding_source"),
                "notes": list(dict.fromkeys(meta.get("notes", []) + notes))}
     if as_json:

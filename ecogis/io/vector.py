@@ -52,7 +52,7 @@ def read_vector(path: Path, *, layer=None, encoding=None, notes=None) -> tuple[g
     """
     path = Path(path)
     src = VectorSource(notes=notes if notes is not None else [])
-    gdal_path, dbf = _gdal_path_and_dbf(path)
+    gdal_path, dbf = _gdal_path_and_dbf(path, src.notes)
     src.layer = choose_layer(path, gdal_path, layer)
     if dbf is not None:
         src.encoding, src.encoding_source = settle_dbf_encoding(path, dbf, encoding, src.notes)
@@ -91,13 +91,13 @@ def _drop_empty_kml_columns(gdf):
 
 # --------------------------------------------------------------------------- opening and layers
 
-def _gdal_path_and_dbf(path: Path):
+def _gdal_path_and_dbf(path: Path, notes=None):
     """Return (path for GDAL, a zero-argument function giving the .dbf bytes or None)."""
     suffix = path.suffix.lower()
     if path.is_file() and path.stat().st_size == 0:
         raise EcogisError("the file is empty (0 bytes)", path=path, hint="Copy the file again from its source")
     if suffix == ".shp":
-        _check_shapefile_parts(path)
+        _check_shapefile_parts(path, notes)
         dbf = _sibling(path, ".dbf")
         return str(path), (None if dbf is None else _DbfFile(dbf))
     if suffix == ".dbf":
@@ -115,14 +115,14 @@ def _sibling(path: Path, suffix: str) -> Path | None:
     return None
 
 
-def _check_shapefile_parts(path: Path) -> None:
+def _check_shapefile_parts(path: Path, notes=None) -> None:
     if _sibling(path, ".shx") is None:
         raise EcogisError(
             f"the shapefile index {path.stem}.shx is missing", path=path,
             hint="A shapefile needs its .shp, .shx and .dbf files side by side; copy all of them "
                  "(GDAL can rebuild a lost .shx with the config option SHAPE_RESTORE_SHX=YES)")
     if _sibling(path, ".dbf") is None:
-        warn_assumption(f"{path}: no {path.stem}.dbf beside the shapefile, so it has no attributes", None)
+        warn_assumption(f"{path}: no {path.stem}.dbf beside the shapefile, so it has no attributes", notes)
 
 
 class _DbfFile:
