@@ -482,9 +482,10 @@ class AreaResult:
         return "\n".join(lines)
 
 
-def polygon_geometries(gdf, *, path=None, what: str = "layer") -> np.ndarray:
+def polygon_geometries(gdf, *, path=None, what: str = "layer", return_index: bool = False):
     """The polygon geometries of a layer, repaired with make_valid (warned) and without empties.
 
+    With ``return_index`` also the row positions in ``gdf`` they come from.
     Raises EcogisError when the layer has no CRS or no polygons.
     """
     if gdf.crs is None:
@@ -500,7 +501,8 @@ def polygon_geometries(gdf, *, path=None, what: str = "layer") -> np.ndarray:
         warn_assumption(f"{path or what}: {int(invalid.sum())} invalid polygon(s) repaired with make_valid "
                         f"(features {', '.join(first)}{'...' if invalid.sum() > 5 else ''})")
         geoms[invalid] = _polygonal(shapely.make_valid(geoms[invalid]))
-    return geoms[ok & ~shapely.is_missing(geoms)]
+    keep = ok & ~shapely.is_missing(geoms)
+    return (geoms[keep], np.flatnonzero(keep)) if return_index else geoms[keep]
 
 
 def _boundary_in(boundary, crs) -> "gpd.GeoDataFrame":
