@@ -436,8 +436,8 @@ def _search_distance(ruleset, kind, buffers_m, site_use) -> float:
 
 
 def _pairs_findings(name, kind, sites_gk, lyr, gk, search, buffers_m, site_area, site_len) -> pd.DataFrame:
-    s_geoms = sites_gk.geometry.values
-    f_geoms = lyr.geometry.values
+    s_geoms = np.asarray(sites_gk.geometry.values)  # plain object arrays: no pandas ufunc overhead
+    f_geoms = np.asarray(lyr.geometry.values)
     tree = shapely.STRtree(f_geoms)
     labels = np.array(_labels(lyr, np.arange(len(lyr))), dtype=object)
     zcol = ZONE_FIELD.get(kind)
@@ -464,19 +464,25 @@ def _pairs_findings(name, kind, sites_gk, lyr, gk, search, buffers_m, site_area,
                                   "distance_m": 0.0, "buffer_m": np.nan}))
     # within_buffer: every feature not touching the site whose geodesic distance <= search distance
     ni, nj = si[~hit], fi[~hit]
-    if len(ni):
-        dist = geodesic_distance(s_geoms[ni], f_geoms[nj], gk)
-        keep = dist <= search
+    dist = geodesic_distance(s_geoms[ni], f_geoms[nj], gk)
+    keep = dist <= search
+    if keep.any():
         d = dist[keep]
         rows.append(pd.DataFrame({"_s": ni[keep], "_f": nj[keep], "relation": "within_buffer",
                                   "overlap_area_m2": np.nan, "overlap_length_m": np.nan, "share_of_site": np.nan,
                                   "distance_m": d, "buffer_m": _buffer_band(d, buffers_m)}))
-    # nearest: one feature per site, always reported
-    (ni2, nj2) = tree.query_nearest(s_geoms, all_matches=False)
-    nd = np.where(shapely.intersects(s_geoms[ni2], f_geoms[nj2]), 0.0,
-                  geodesic_distance(s_geoms[ni2], f_geoms[nj2], gk))
-    rows.append(pd.DataFrame({"_s": ni2, "_f": nj2, "relation": "nearest", "overlap_area_m2": np.nan,
-                              "overlap_length_m": np.nan, "share_of_site": np.nan, "distance_m": nd,
+    # nearest: one feature per site, always reported. Among the candidate pairs when one lies within
+    # the search distance (no feature outside the planar search radius can be nearer); else STRtree.
+    near_s, near_f, near_d = _nearest_of_pairs(np.r_[ii, ni], np.r_[jj, nj], np.r_[np.zeros(len(ii)), dist],
+                                               search)
+    rest = np.setdiff1d(np.arange(len(s_geoms)), near_s)
+    if len(rest):
+        rs, rf = tree.query_nearest(s_geoms[rest], all_matches=False)
+        rs = rest[rs]
+        rd = np.where(shapely.intersects(s_geoms[rs], f_geoms[rf]), 0.0, geodesic_distance(s_geoms[rs], f_geoms[rf], gk))
+        near_s, near_f, near_d = np.r_[near_s, rs], np.r_[near_f, rf], np.r_[near_d, rd]
+    rows.append(pd.DataFrame({"_s": near_s, "_f": near_f, "relation": "nearest", "overlap_area_m2": np.nan,
+                              "overlap_length_m": np.nan, "share_of_site": np.nan, "distance_m": near_d,
                               "buffer_m": np.nan}))
     fr = pd.concat(rows, ignore_index=True)
     fr.insert(0, "site", sites_gk["id"].values[fr["_s"].values])
@@ -487,6 +493,16 @@ def _pairs_findings(name, kind, sites_gk, lyr, gk, search, buffers_m, site_area,
     fr.insert(5, "zone", [None if z is None else str(z) for z in zones[fr["_f"].values]])
     fr["_feature_index"] = lyr.index.values[fr["_f"].values]
     return fr
+
+
+def _nearest_of_pairs(si, fi, dist, search):
+    """Per site, the pair with the smallest distance, kept only when that distance is within ``search``."""
+    if len(si) == 0:
+        return si, fi, dist
+    order = np.lexsort((dist, si))
+    first = order[np.r_[True, si[order][1:] != si[order][:-1]]]
+    first = first[dist[first] <= search]
+    return si[first], fi[first], dist[first]
 
 
 def _lineal(geoms):
@@ -533,25 +549,25 @@ def _apply_rules(frame, ruleset: RuleSet, site_use) -> pd.DataFrame:
             frame[col] = pd.Series(dtype=object)
         return frame
     thresholds = sorted({r.within_m for r in ruleset.rules if r.within_m})
-    band = np.searchsorted(np.asarray(thresholds + [np.inf]), frame["distance_m"].fillna(0).values, side="left")
-    keys = list(zip(frame["kind"], frame["relation"], frame["zone"], band))
-    cache = {}
-    verdict, rid, text, text_en, basis = [], [], [], [], []
-    for key, dist in zip(keys, frame["distance_m"].values):
-        if key not in cache:
-            kind, relation, zone, _ = key
-            rule = ruleset.match(kind, relation, zone=zone, distance_m=None if pd.isna(dist) else float(dist),
-                                 site_use=site_use)
-            cache[key] = ((rule.verdict, rule.id, rule.rule_zh, rule.rule_en, rule.basis) if rule
-                          else (VERDICTS[0], None, NO_RULE_ZH, NO_RULE_EN, ""))
-        v, i, t, te, b = cache[key]
-        verdict.append(v)
-        rid.append(i)
-        text.append(t)
-        text_en.append(te)
-        basis.append(b)
-    frame["verdict"], frame["rule_id"], frame["rule"], frame["rule_en"], frame["basis"] = \
-        verdict, rid, text, text_en, basis
+    dist = frame["distance_m"].to_numpy(dtype=float)
+    keys = pd.DataFrame({"kind": frame["kind"].to_numpy(), "relation": frame["relation"].to_numpy(),
+                         "zone": frame["zone"].fillna("\0").to_numpy(),
+                         # rules only compare the distance with their within_m: one band per threshold
+                         "band": np.searchsorted(np.asarray(thresholds + [np.inf]), np.nan_to_num(dist), side="left"),
+                         "dist": dist})
+    cases = keys.drop_duplicates(["kind", "relation", "zone", "band"])
+    looked_up = []
+    for kind, relation, zone, d in zip(cases["kind"], cases["relation"], cases["zone"], cases["dist"]):
+        rule = ruleset.match(kind, relation, zone=None if zone == "\0" else zone,
+                             distance_m=None if np.isnan(d) else float(d), site_use=site_use)
+        looked_up.append((rule.verdict, rule.id, rule.rule_zh, rule.rule_en, rule.basis) if rule
+                         else (VERDICTS[0], None, NO_RULE_ZH, NO_RULE_EN, ""))
+    cols = ["verdict", "rule_id", "rule", "rule_en", "basis"]
+    table = pd.concat([cases[["kind", "relation", "zone", "band"]].reset_index(drop=True),
+                       pd.DataFrame(looked_up, columns=cols)], axis=1)
+    merged = keys.merge(table, on=["kind", "relation", "zone", "band"], how="left")
+    for c in cols:
+        frame[c] = merged[c].to_numpy()
     return frame
 
 
