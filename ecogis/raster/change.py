@@ -22,7 +22,7 @@ from ecogis.errors import EcogisError, warn_assumption
 from ecogis.raster.extract import DEFAULT_MEMORY_MB, NOISE_CELLS, extract_code_areas, max_cells_for
 from ecogis.raster.legend import Legend, legend_for
 from ecogis.raster.pixel_area import centre_cell_area
-from ecogis.raster.sources import ClassSource, TransitionSource, aligned, iter_windows, open_raster, same_grid
+from ecogis.raster.sources import ClassSource, code_base, TransitionSource, aligned, iter_windows, open_raster, same_grid
 from ecogis.raster.vector_area import official_area, units
 from ecogis.raster.zonal import _nodata, describe, pixel_method
 from ecogis.raster.zones import LABEL, load_zones, prepare_zones
@@ -143,7 +143,7 @@ def change_detection(before, after, zones, *, by=None, within=None, to=None, leg
         ads_on_grid = aligned(ads, bds, nodata)
         src_b = ClassSource(bds, nodata=_nodata(bds, lb, before, notes), name="before")
         src_a = ClassSource(ads_on_grid, nodata=_nodata(ads_on_grid, la, after, notes), name="after")
-        base = 10 ** len(str(max([*lb.codes, nodata or 0])))
+        base = code_base(bds, ads)
         trans = TransitionSource(src_b, src_a, base)
         zones_ = prepare_zones(load_zones(zones, kind=kind, layer=layer, notes=notes), bds.crs, by=by, notes=notes)
         max_cells = max_cells_for(memory_mb)
@@ -221,10 +221,12 @@ def polygonise_changes(src_b, src_a, zones_gdf, to_codes, base, *, max_cells, pr
     for win, b, a, mask in change_windows(src_b, src_a, zones_gdf, to_codes, max_cells=max_cells, progress=progress):
         if not mask.any():
             continue
-        code = (b.astype(np.int64) * base + a).astype(np.int32)
-        for geom, value in features.shapes(code, mask=mask, transform=windows.transform(win, src_b.ds.transform)):
+        # shapes() takes int32 at most: polygonise window-local labels of the transition codes
+        uniq, labels = np.unique(b.astype(np.int64) * base + a, return_inverse=True)
+        labels = labels.reshape(b.shape).astype(np.int32)
+        for geom, value in features.shapes(labels, mask=mask, transform=windows.transform(win, src_b.ds.transform)):
             geoms.append(shapely.geometry.shape(geom))
-            codes.append(int(value))
+            codes.append(int(uniq[int(value)]))
     pieces = gpd.GeoDataFrame({"code": codes}, geometry=geoms, crs=src_b.ds.crs)
     if pieces.empty:
         return pieces

@@ -80,11 +80,14 @@ class ClassSource(_GridSource):
     def _read(self, x0, y0, nx, ny):
         arr = self.ds.read(1, window=Window(x0, y0, nx, ny))
         mask = np.zeros(arr.shape, bool) if self.nodata is None else arr == self.nodata
-        return np.ma.masked_array(arr.astype(np.int32), mask)
+        return np.ma.masked_array(arr.astype(np.int32 if arr.dtype.itemsize <= 2 else np.int64), mask)
 
 
 class TransitionSource(_GridSource):
-    """``before * base + after`` codes on the BEFORE grid, masked where either raster is nodata."""
+    """``before * base + after`` codes (int64) on the BEFORE grid, masked where either raster is nodata.
+
+    ``base`` must exceed every value either band can hold (see :func:`code_base`).
+    """
 
     def __init__(self, before: ClassSource, after: ClassSource, base: int, name="transition"):
         super().__init__(before.ds, name)
@@ -96,7 +99,7 @@ class TransitionSource(_GridSource):
     def _read(self, x0, y0, nx, ny):
         b = self.before.read_window(x0, y0, nx, ny)
         a = self.after.read_window(x0, y0, nx, ny)
-        return np.ma.masked_array(b.data * self.base + a.data, np.ma.getmaskarray(b) | np.ma.getmaskarray(a))
+        return np.ma.masked_array(b.data.astype(np.int64) * self.base + a.data, np.ma.getmaskarray(b) | np.ma.getmaskarray(a))
 
 
 class CellAreaSource(_GridSource):
@@ -128,6 +131,12 @@ class ValidAreaSource(_GridSource):
         cls = self.classes.read_window(x0, y0, nx, ny)
         area = self.area.read_window(x0, y0, nx, ny)
         return np.where(np.ma.getmaskarray(cls), 0.0, area)
+
+
+def code_base(*datasets) -> int:
+    """A power of ten above every value the band-1 dtypes of ``datasets`` can hold (1000 for uint8)."""
+    top = max(np.iinfo(np.dtype(ds.dtypes[0])).max for ds in datasets)
+    return 10 ** len(str(int(top)))
 
 
 def same_grid(a, b, tol: float = 1e-6) -> bool:

@@ -1,0 +1,156 @@
+"""Change detection: transitions, new-construction patches, grid alignment, legends, CLI outputs."""
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import rasterio
+from click.testing import CliRunner
+from rasterio.transform import from_origin
+from shapely.geometry import box
+
+from ecogis.cli import main
+from ecogis.errors import EcogisError
+from ecogis.raster.change import change_detection
+from test_raster import geod_area, write_raster
+
+ORIGIN = (121.70, 40.90)  # top-left of the test grids, inside the Liaohekou area
+RES = 0.0005
+T = from_origin(*ORIGIN, RES, RES)
+# synthetic "new construction" patch: rows 40..59, cols 60..89 (20 x 30 cells)
+PATCH = (40, 60, 20, 30)
+PATCH_BOX = box(ORIGIN[0] + 60 * RES, ORIGIN[1] - 60 * RES, ORIGIN[0] + 90 * RES, ORIGIN[1] - 40 * RES)
+
+
+def landcover_pair(tmp_path, after_transform=None, after_arr=None):
+    before = np.full((160, 200), 9, np.uint8)  # wetland
+    before[:, 150:] = 5  # water in the east
+    after = before.copy()
+    r, c, h, w = PATCH
+    after[r:r + h, c:c + w] = 8  # wetland -> impervious (construction)
+    after[120:130, 10:20] = 1  # wetland -> cropland (a change, not of interest)
+    b = write_raster(tmp_path / "lc_2015.tif", before, "EPSG:4490", T)
+    a = write_raster(tmp_path / "lc_2023.tif", after if after_arr is None else after_arr, "EPSG:4490",
+                     after_transform or T)
+    return b, a, before, after
+
+
+def reserve():
+    # buffer zone holds the whole patch, core zone holds the cropland change
+    core = box(121.7, 40.83, 121.76, 40.84)  # rows 120..139 (10 rows of the cropland block inside)
+    buffer = box(121.72, 40.86, 121.76, 40.885)
+    experimental = box(121.77, 40.86, 121.8, 40.9)
+    return gpd.GeoDataFrame({"name": ["辽河口"] * 3, "zone": ["核心区", "缓冲区", "实验区"]},
+                            geometry=[core, buffer, experimental], crs=4490)
+
+
+def test_new_construction_patch_is_found_with_its_area_and_location(tmp_path):
+    b, a, *_ = landcover_pair(tmp_path)
+    res = change_detection(b, a, reserve(), by="zone", within=["核心区", "缓冲区"])
+    p = res.patches
+    assert len(p) == 1
+    row = p.iloc[0]
+    assert (row.zone, row.from_code, row.to_code) == ("缓冲区", 9, 8)
+    assert row.area_m2 == pytest.approx(geod_area(PATCH_BOX, 4490), rel=1e-5)
+    assert row.area_ha == pytest.approx(row.area_m2 / 1e4)
+    c = PATCH_BOX.centroid
+    assert (row.centroid_lon, row.centroid_lat) == (pytest.approx(c.x, abs=RES / 10), pytest.approx(c.y, abs=RES / 10))
+    assert p.geometry.iloc[0].symmetric_difference(PATCH_BOX).area < 1e-12
+
+
+def test_transition_matrix_by_zone(tmp_path):
+    b, a, *_ = landcover_pair(tmp_path)
+    res = change_detection(b, a, reserve(), by="zone")
+    zones = {z.zone: {(t.from_code, t.to_code): t.m2 for t in z.transitions} for z in res.zones}
+    patch = geod_area(PATCH_BOX, 4490)
+    buffer_total = geod_area(box(121.72, 40.86, 121.76, 40.885), 4490)
+    assert zones["缓冲区"][(9, 8)] == pytest.approx(patch, rel=1e-6)
+    assert zones["缓冲区"][(9, 9)] == pytest.approx(buffer_total - patch, rel=1e-6)
+    crop = geod_area(box(121.705, 40.835, 121.71, 40.84), 4490)  # cropland block rows 120..129 inside core
+    assert zones["核心区"][(9, 1)] == pytest.approx(crop, rel=1e-6)
+    assert res.zones[0].changed_m2((8, 7)) == pytest.approx(0.0, abs=1e-3)  # core: no construction
+    exp = zones["实验区"]
+    assert set(exp) == {(5, 5), (9, 9)}
+
+
+def test_after_on_a_finer_grid_is_aligned_with_nearest_neighbour(tmp_path):
+    *_, after = landcover_pair(tmp_path)
+    fine = np.repeat(np.repeat(after, 2, axis=0), 2, axis=1)  # same map on a 2x finer grid
+    b, a, *_ = landcover_pair(tmp_path, after_transform=from_origin(*ORIGIN, RES / 2, RES / 2), after_arr=fine)
+    with pytest.warns(UserWarning, match="another grid"):
+        res = change_detection(b, a, reserve(), by="zone", within=["缓冲区"])
+    assert res.aligned
+    assert len(res.patches) == 1
+    assert res.patches.area_m2.iloc[0] == pytest.approx(geod_area(PATCH_BOX, 4490), rel=1e-5)
+
+
+def test_legend_mismatch_is_an_error(tmp_path):
+    b, a, *_ = landcover_pair(tmp_path)
+    other = tmp_path / "other.yaml"
+    other.write_text("name: GlobeLand30\nclasses:\n  - {code: 10, zh: 耕地, en: Cultivated land}\n"
+                     "  - {code: 80, zh: 人造地表, en: Artificial surfaces}\n", encoding="utf-8")
+    with pytest.raises(EcogisError, match="class legends differ"):
+        change_detection(b, a, reserve(), by="zone", after_legend=other)
+
+
+def test_unknown_code_in_after_raster_is_named(tmp_path):
+    *_, after = landcover_pair(tmp_path)
+    after = after.copy()
+    after[50, 70] = 99
+    b, a, *_ = landcover_pair(tmp_path, after_arr=after)
+    with pytest.raises(EcogisError, match=r"\[99\]") as exc:
+        change_detection(b, a, reserve(), by="zone")
+    assert "lc_2023.tif" in str(exc.value)
+
+
+def test_blocks_under_a_memory_cap_give_the_same_patch(tmp_path):
+    b, a, *_ = landcover_pair(tmp_path)
+    res = change_detection(b, a, reserve(), by="zone", within=["缓冲区"], memory_mb=0.05)  # ~1300 cells
+    assert res.max_window_cells * 40 <= 0.05 * 2**20
+    assert len(res.patches) == 1  # pieces cut by window edges are merged back into one patch
+    assert res.patches.area_m2.iloc[0] == pytest.approx(geod_area(PATCH_BOX, 4490), rel=1e-5)
+
+
+def test_cli_change_writes_layer_tables_and_cog(tmp_path):
+    b, a, *_ = landcover_pair(tmp_path)
+    zpath = tmp_path / "reserve.geojson"
+    reserve().to_file(zpath)
+    out = tmp_path / "out"
+    args = ["raster", "change", str(b), str(a), "--zones", str(zpath), "--by", "zone", "--in", "核心区,缓冲区",
+            "--out", str(out), "--json", "--no-progress"]
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert len(doc["patches"]) == 1 and doc["patches"][0]["zone"] == "缓冲区"
+    from ecogis.io import read_layer
+
+    layer = read_layer(out / "patches.gpkg", layer="patches")
+    assert len(layer) == 1 and layer.crs.to_epsg() == 4490
+    assert layer.area_m2.iloc[0] == pytest.approx(geod_area(PATCH_BOX, 4490), rel=1e-5)
+    with rasterio.open(out / "change.tif") as ds:
+        assert ds.tags(ns="IMAGE_STRUCTURE").get("LAYOUT") == "COG"
+        arr = ds.read(1)
+        assert int((arr == 8).sum()) == 20 * 30 and set(np.unique(arr)) <= {0, 8}
+    table = (out / "transitions.csv").read_text(encoding="utf-8-sig")
+    assert "缓冲区" in table and "不透水面" in table
+    again = CliRunner().invoke(main, args)
+    assert again.exit_code == 2 and "exists" in again.stderr
+    assert CliRunner().invoke(main, args + ["--overwrite"]).exit_code == 0
+
+
+def test_cli_zonal_json_and_bad_input(tmp_path):
+    b, *_ = landcover_pair(tmp_path)
+    zpath = tmp_path / "reserve.geojson"
+    reserve().to_file(zpath)
+    r = CliRunner().invoke(main, ["raster", "zonal", str(b), "--zones", str(zpath), "--by", "zone", "--json",
+                                  "--no-progress"])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    core = next(z for z in doc["zones"] if z["zone"] == "核心区")
+    assert core["classes"][0]["code"] == 9
+    assert core["classes"][0]["area_m2"] == pytest.approx(geod_area(box(121.7, 40.83, 121.76, 40.84), 4490), rel=1e-6)
+    assert "ellipsoidal" in doc["pixel_area_method"]
+    bad = CliRunner().invoke(main, ["raster", "zonal", str(b), "--zones", str(zpath), "--by", "nope"])
+    assert bad.exit_code == 2 and "nope" in bad.stderr
