@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 import geopandas as gpd
+import pyogrio
 
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.outputs import atomic_path, check_output_path
@@ -54,15 +55,21 @@ def write_layer(gdf: gpd.GeoDataFrame, path, *, layer=None, overwrite: bool = Fa
         write_exchange(gdf, path, overwrite=overwrite, inputs=inputs, **exchange_options)
         return path
     gdf = _plain_frame(gdf)
-    with atomic_path(path, overwrite=overwrite, inputs=inputs) as tmp:
-        if suffix in TABLES:
-            from ecogis.io.table import write_table
+    try:
+        with atomic_path(path, overwrite=overwrite, inputs=inputs) as tmp:
+            if suffix in TABLES:
+                from ecogis.io.table import write_table
 
-            write_table(gdf, tmp)
-        elif suffix == ".zip":
-            _write_zipped_shapefile(gdf, tmp)
-        else:
-            _write_gdal(gdf, tmp, suffix, layer)
+                write_table(gdf, tmp)
+            elif suffix == ".zip":
+                _write_zipped_shapefile(gdf, tmp)
+            else:
+                _write_gdal(gdf, tmp, suffix, layer)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.FieldError,
+            pyogrio.errors.GeometryError, OSError) as exc:
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise EcogisError(f"cannot write ({text})", path=path,
+                          hint="Check the folder is writable and the format can hold these geometries/fields") from exc
     return path
 
 
