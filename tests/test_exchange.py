@@ -390,3 +390,59 @@ def test_xian80_data_written_on_its_datum(tmp_path):
     out = write_exchange(layer, tmp_path / "xian.txt")
     assert "坐标系=1980西安坐标系" in out.read_bytes().decode("gb18030")
     assert _read_quiet(out).crs.to_epsg() == 2365
+
+
+def test_header_variants_and_trailing_commas(tmp_path):
+    header = HEADER.format(datum="2000国家大地坐标系", zone="41带").replace("几度分带=3", "几度分带=3度")
+    text = header + PARCELS.replace("J2,1,4540000.000,41500300.000", "J2,1,4540000.000,41500300.000,,")
+    gdf = _read_quiet(_write(tmp_path, text))
+    assert gdf.crs.to_epsg() == 4529 and gdf.attrs["ecogis"]["crs_source"] == "file"
+    assert gdf.geometry.iloc[0].area == 57500
+
+
+def test_lonlat_exchange_file(tmp_path):
+    text = """[属性描述]
+坐标系=2000国家大地坐标系
+计量单位=度
+[地块坐标]
+5,,1,经纬度地块,面,,,,@
+J1,1,40.90,121.70
+J2,1,40.90,121.71
+J3,1,40.91,121.71
+J4,1,40.91,121.70
+J1,1,40.90,121.70
+"""
+    gdf = _read_quiet(_write(tmp_path, text))
+    assert gdf.crs.to_epsg() == 4490 and gdf.geometry.iloc[0].bounds == (121.70, 40.90, 121.71, 40.91)
+
+
+def test_error_bad_ring_number_and_section(tmp_path):
+    text = PARCELS.replace("J3,1,4540200.000,41500300.000", "J3,A,4540200.000,41500300.000")
+    message = _error_for(tmp_path, text)
+    assert f"line {_line_of(text, 'J3,A')}:" in message and "圈号" in message
+    message = _error_for(tmp_path, "[坐标]\n" + PARCELS)
+    assert "line 1:" in message and "unknown section" in message
+    message = _error_for(tmp_path, PARCELS.replace("J2,1,4540000.000,41500300.000", "J2，1，4540000.000，41500300.000"))
+    assert "full-width" in message
+
+
+def test_writer_numbers_rings_and_points_through_multipart(tmp_path):
+    out = write_exchange(_sample_layer(), tmp_path / "out.txt", date="2024-05-01")
+    lines = out.read_bytes().decode("gb18030").split("\r\n")
+    start = lines.index("3,,L,输油管线,线,,管道运输用地,,@")  # the line parcel: 3 vertices, no area
+    assert lines[start + 1].startswith("J1,1,") and lines[start + 3].startswith("J3,1,")
+    multi_head = next(i for i, line in enumerate(lines) if ",A-2,二号地块,面," in line)
+    vertices = [line.split(",") for line in lines[multi_head + 1:start]]
+    assert int(lines[multi_head].split(",")[0]) == len(vertices)
+    # three parts: outer (1) + its hole (2), the island (3), the triangle (4)
+    assert [v[1] for v in vertices] == ["1"] * 5 + ["2"] * 5 + ["3"] * 4 + ["4"] * 4
+    names = [v[0] for v in vertices]
+    assert names[:5] == ["J1", "J2", "J3", "J4", "J1"] and names[5:10] == ["J5", "J6", "J7", "J8", "J5"]
+    assert names[10:14] == ["J9", "J10", "J11", "J9"]
+
+
+def test_writer_rejects_geometry_collection(tmp_path):
+    gc = shapely.GeometryCollection([shapely.Point(41500000, 4540000)])
+    bad = gpd.GeoDataFrame({"name": ["g"]}, geometry=[gc], crs=4529)
+    with pytest.raises(EcogisError, match="feature 0.*GeometryCollection"):
+        write_exchange(bad, tmp_path / "gc.txt")

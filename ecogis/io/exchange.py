@@ -568,10 +568,6 @@ def _check_declared_areas(gdf, path, notes):
 # writing
 # --------------------------------------------------------------------------------------------------
 
-_GEOM_RECORD = {"Polygon": "面", "MultiPolygon": "面", "LineString": "线", "MultiLineString": "线",
-                "Point": "点", "MultiPoint": "点"}
-
-
 def write_exchange(gdf, path, *, overwrite=False, zone=None, width=3, datum=None, producer="",
                    date=None, accuracy="", version="1.01", encoding="gb18030", decimals=3,
                    columns=None, inputs=()) -> Path:
@@ -603,13 +599,15 @@ def write_exchange(gdf, path, *, overwrite=False, zone=None, width=3, datum=None
     datum = _output_datum(gdf.crs, datum, path, notes)
     zone = _output_zone(gdf, zone, width, path, notes)
     target = pyproj.CRS.from_epsg(gk_epsg(zone, width, datum, prefixed=True))
-    projected = gdf.to_crs(target)
+    geoms = _check_writable(gdf.geometry.values, path)
+    projected = gdf.geometry.to_crs(target).values
     cols = {name: name for name in ("parcel_no", "name", "sheet", "use", "declared_area")}
     cols.update(columns or {})
-    areas = _output_areas(gdf, cols["declared_area"])
+    areas = _output_areas(gdf, geoms, cols["declared_area"])
+    texts = {key: _text_column(gdf, cols[key], key, path, notes) for key in ("parcel_no", "name", "sheet", "use")}
+    texts["parcel_no"] = [v or str(i + 1) for i, v in enumerate(texts["parcel_no"])]
     lines = _header_lines(datum, width, zone, version, producer, date, accuracy)
-    for i, geom in enumerate(projected.geometry.values):
-        lines.extend(_parcel_lines(i, geom, projected, cols, areas[i], decimals, path, notes))
+    lines.extend(_parcel_lines(projected, texts, areas, decimals))
     text = "\r\n".join(lines) + "\r\n"
     try:
         data = text.encode(encoding)
@@ -664,16 +662,16 @@ def _output_zone(gdf, zone, width, path, notes):
     return zone
 
 
-def _output_areas(gdf, column):
+def _output_areas(gdf, geoms, column):
     from ecogis.area import ellipsoidal_area
 
     areas = np.full(len(gdf), np.nan)
     if column in gdf.columns:
         areas = np.array(gdf[column], dtype=float)
-    polygonal = gdf.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
+    polygonal = np.isin(shapely.get_type_id(geoms), (3, 6))
     missing = polygonal & ~np.isfinite(areas)
     if missing.any():
-        areas[missing] = ellipsoidal_area(gdf.geometry.values[missing], gdf.crs) / 10_000.0
+        areas[missing] = ellipsoidal_area(geoms[missing], gdf.crs) / 10_000.0
     areas[~polygonal] = np.nan
     return areas
 
@@ -686,57 +684,76 @@ def _header_lines(datum, width, zone, version, producer, date, accuracy):
     return [f"[{HEADER_SECTION}]"] + [f"{key}={values[key]}" for key in HEADER_KEYS] + [f"[{COORD_SECTION}]"]
 
 
-def _text(row, column, i, field_name, path, notes):
-    if column not in row.index:
-        return ""
-    value = row[column]
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    text = str(value).replace("\r", " ").replace("\n", " ").strip()
-    if "," in text:
-        warn_assumption(f"{path}: feature {i} field {field_name!r}: commas replaced by '，' "
-                        "(the comma separates fields in this format)", notes)
-        text = text.replace(",", "，")
-    return text
-
-
-def _geometry_rings(geom, i, path):
-    """(record type, list of coordinate arrays) for one geometry, rings numbered in order."""
-    if geom is None or geom.is_empty:
-        raise EcogisError("empty geometry cannot be written", path=path, feature=i,
+def _check_writable(geoms, path):
+    geoms = np.asarray(geoms, dtype=object)
+    empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    if empty.any():
+        raise EcogisError("empty geometry cannot be written", path=path, feature=int(np.flatnonzero(empty)[0]),
                           hint="Drop empty features first (ecogis validate --fix)")
-    kind = geom.geom_type
-    if kind not in _GEOM_RECORD:
-        raise EcogisError(f"{kind} cannot be written to an exchange file", path=path, feature=i,
+    bad = ~np.isin(shapely.get_type_id(geoms), (0, 1, 3, 4, 5, 6))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise EcogisError(f"{geoms[i].geom_type} cannot be written to an exchange file", path=path, feature=i,
                           hint="Explode geometry collections into polygons, lines or points")
-    if kind in ("Polygon", "MultiPolygon"):
-        rings = []
-        for part in shapely.get_parts(geom):
-            rings.append(np.asarray(part.exterior.coords)[:, :2])
-            rings.extend(np.asarray(hole.coords)[:, :2] for hole in part.interiors)
-        return "面", rings
-    return _GEOM_RECORD[kind], [np.asarray(part.coords)[:, :2] for part in shapely.get_parts(geom)]
+    return geoms
 
 
-def _parcel_lines(i, geom, gdf, cols, area, decimals, path, notes):
-    record, rings = _geometry_rings(geom, i, path)
-    row = gdf.iloc[i]
-    parcel_no = _text(row, cols["parcel_no"], i, "parcel_no", path, notes) or str(i + 1)
-    name = _text(row, cols["name"], i, "name", path, notes)
-    sheet = _text(row, cols["sheet"], i, "sheet", path, notes)
-    use = _text(row, cols["use"], i, "use", path, notes)
-    vertices = []
-    point = 0
-    for ring_no, coords in enumerate(rings, start=1):
-        first = point + 1
-        closed = record == "面"
-        body = coords[:-1] if closed else coords
-        for e, n in body:
-            point += 1
-            vertices.append(f"J{point},{ring_no},{n:.{decimals}f},{e:.{decimals}f}")
-        if closed:
-            e, n = coords[0]
-            vertices.append(f"J{first},{ring_no},{n:.{decimals}f},{e:.{decimals}f}")
-    area_text = f"{area:.4f}" if np.isfinite(area) else ""
-    head = f"{len(vertices)},{area_text},{parcel_no},{name},{record},{sheet},{use},,@"
-    return [head] + vertices
+def _text_column(gdf, column, field_name, path, notes) -> list[str]:
+    """Column values as single-line text without commas ("" for missing values or a missing column)."""
+    if column not in gdf.columns:
+        return [""] * len(gdf)
+    out, with_commas = [], []
+    for i, value in enumerate(gdf[column].tolist()):
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            out.append("")
+            continue
+        text = str(value).replace("\r", " ").replace("\n", " ").strip()
+        if "," in text:
+            with_commas.append(i)
+            text = text.replace(",", "，")
+        out.append(text)
+    if with_commas:
+        warn_assumption(f"{path}: field {field_name!r}: commas replaced by '，' in {len(with_commas)} feature(s) "
+                        f"(first: feature {with_commas[0]}); the comma separates fields in this format", notes)
+    return out
+
+
+def _vertex_table(geoms):
+    """Every vertex to write, vectorised: coordinates, feature index, ring number within the feature
+    (1, 2, ...: each polygon part's shell then its holes), point number J (closing vertices repeat their
+    ring's first number) and the record type per feature."""
+    type_id = shapely.get_type_id(geoms)
+    record = np.where(np.isin(type_id, (3, 6)), "面", np.where(np.isin(type_id, (1, 5)), "线", "点"))
+    parts, part_feature = shapely.get_parts(geoms, return_index=True)
+    is_poly = shapely.get_type_id(parts) == 3
+    rings, ring_part = shapely.get_rings(parts[is_poly], return_index=True)
+    ring_geoms = np.concatenate([rings, parts[~is_poly]])
+    ring_feature = np.concatenate([part_feature[is_poly][ring_part], part_feature[~is_poly]])
+    ring_closed = np.concatenate([np.ones(len(rings), bool), np.zeros((~is_poly).sum(), bool)])
+    order = np.argsort(ring_feature, kind="stable")  # feature order; parts and rings keep their order
+    ring_geoms, ring_feature, ring_closed = ring_geoms[order], ring_feature[order], ring_closed[order]
+    ring_no = np.arange(len(ring_geoms)) - np.searchsorted(ring_feature, ring_feature) + 1
+    coords, vertex_ring = shapely.get_coordinates(ring_geoms, return_index=True)
+    vertex_feature = ring_feature[vertex_ring]
+    last_of_ring = np.r_[vertex_ring[1:] != vertex_ring[:-1], True]
+    closing = last_of_ring & ring_closed[vertex_ring]
+    counted = np.cumsum(~closing)
+    feature_start = np.searchsorted(vertex_feature, vertex_feature)
+    number = counted - counted[feature_start] + 1
+    first_of_ring = np.searchsorted(vertex_ring, vertex_ring)
+    number[closing] = number[first_of_ring[closing]]
+    return coords, vertex_feature, ring_no[vertex_ring], number, record
+
+
+def _parcel_lines(geoms, texts, areas, decimals) -> list[str]:
+    coords, feature, ring, number, record = _vertex_table(geoms)
+    vertex_text = [f"J{j},{r},{n:.{decimals}f},{e:.{decimals}f}"
+                   for j, r, e, n in zip(number.tolist(), ring.tolist(), coords[:, 0].tolist(), coords[:, 1].tolist())]
+    bounds = np.searchsorted(feature, np.arange(len(geoms) + 1))
+    lines = []
+    for i in range(len(geoms)):
+        area_text = f"{areas[i]:.4f}" if np.isfinite(areas[i]) else ""
+        lines.append(f"{bounds[i + 1] - bounds[i]},{area_text},{texts['parcel_no'][i]},{texts['name'][i]},"
+                     f"{record[i]},{texts['sheet'][i]},{texts['use'][i]},,@")
+        lines.extend(vertex_text[bounds[i]:bounds[i + 1]])
+    return lines
