@@ -27,6 +27,7 @@ Conventions
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -207,8 +208,9 @@ def resolve_crs(value):
             return name
     if text.isdigit():
         return _from_epsg(int(text))
-    if key.startswith("epsg:") and key[5:].isdigit():
-        return _from_epsg(int(key[5:]))
+    match = re.fullmatch(r"epsg[:：]?(\d+)", key)
+    if match:
+        return _from_epsg(int(match.group(1)))
     try:
         return pyproj.CRS.from_epsg(GEOGRAPHIC[normalise_datum(text)])
     except EcogisError:

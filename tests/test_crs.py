@@ -9,6 +9,8 @@ import prcoords
 import pyproj
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ecogis import crs as C
 from ecogis.errors import EcogisError
@@ -321,3 +323,24 @@ def test_no_prcoords_warnings_in_sample():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         _reference(prcoords.wgs_gcj, lon, lat)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(72.1, 137.7), st.floats(0.9, 55.7))
+def test_gcj_round_trip_property(lon, lat):
+    g = C.wgs84_to_gcj02(lon, lat)
+    back = C.gcj02_to_wgs84(*g)
+    assert abs(back[0] - lon) < 1e-7 and abs(back[1] - lat) < 1e-7
+    ref = prcoords.wgs_gcj(prcoords.Coords(lat, lon))
+    assert _metres(g[0], g[1], ref.lon, ref.lat) < 0.5
+
+
+def test_from_web_crs_keeps_missing_geometries():
+    layer = gpd.GeoDataFrame({"n": [1, 2]}, geometry=[None, shapely.Point(121.7, 40.9)], crs=4326)
+    out = C.from_web_crs(layer, "GCJ-02")
+    assert out.geometry.iloc[0] is None and out.geometry.iloc[1] is not None
+
+
+def test_resolve_epsg_spellings():
+    assert C.resolve_crs("epsg 4529").to_epsg() == 4529
+    assert C.resolve_crs(" EPSG:4529 ").to_epsg() == 4529

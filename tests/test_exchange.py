@@ -446,3 +446,17 @@ def test_writer_rejects_geometry_collection(tmp_path):
     bad = gpd.GeoDataFrame({"name": ["g"]}, geometry=[gc], crs=4529)
     with pytest.raises(EcogisError, match="feature 0.*GeometryCollection"):
         write_exchange(bad, tmp_path / "gc.txt")
+
+
+def test_user_crs_wins_but_nonsense_is_refused(tmp_path):
+    path = _write(tmp_path, PARCELS)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", AssumptionWarning)
+        gdf = read_exchange(path, crs="EPSG:4529")
+    assert gdf.crs.to_epsg() == 4529 and gdf.attrs["ecogis"]["crs_source"] == "user"
+    with pytest.raises(EcogisError, match="metres.*EPSG:4490"):
+        read_exchange(path, crs=4490)
+    with pytest.warns(AssumptionWarning, match="crs= says"):
+        assert read_exchange(path, crs=4528).crs.to_epsg() == 4528
+    with pytest.raises(EcogisError, match="web-map"):
+        read_exchange(path, crs="GCJ-02")

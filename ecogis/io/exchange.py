@@ -533,9 +533,19 @@ def _user_crs(parsed, path, x, y, crs, notes):
                           "coordinates", path=path, hint="Pass the Gauss-Kruger CRS, e.g. EPSG:4529")
     entry = gk_zone_of(user)
     try:
-        swap = infer_crs(y, x, cm=entry.cm if entry else None).swap_xy
+        guess = infer_crs(y, x, cm=entry.cm if entry and not entry.prefixed else None)
     except EcogisError:
-        swap = False  # cannot tell: keep the format's order (X = northing)
+        guess = None  # cannot tell: keep the format's order (X = northing)
+    swap = bool(guess and guess.swap_xy)
+    if guess is not None and guess.crs.is_geographic != user.is_geographic:
+        kind = "degrees" if guess.crs.is_geographic else "metres"
+        raise EcogisError(f"the coordinates are in {kind} but the CRS given, {crs_label(user)}, is "
+                          f"{'geographic' if user.is_geographic else 'projected'}", path=path,
+                          hint=f"Leave out crs= or pass a CRS like {guess.label}")
+    guessed = gk_zone_of(guess.crs) if guess is not None else None
+    if entry and guessed and (entry.prefixed != guessed.prefixed or (entry.prefixed and entry.zone != guessed.zone)):
+        warn_assumption(f"{path}: the coordinates look like {describe_crs(guess.crs)} but crs= says "
+                        f"{describe_crs(user)}; the given CRS is used", notes)
     if swap:
         warn_assumption(f"{path}: the X column holds eastings and Y northings; X and Y swapped", notes)
     return user, swap, "user"
