@@ -9,6 +9,7 @@ the official ellipsoidal area (:func:`ecogis.raster.vector_area.official_area`).
 """
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -22,7 +23,8 @@ from ecogis.errors import EcogisError, warn_assumption
 from ecogis.raster.extract import DEFAULT_MEMORY_MB, NOISE_CELLS, extract_code_areas, max_cells_for
 from ecogis.raster.legend import Legend, legend_for
 from ecogis.raster.pixel_area import centre_cell_area
-from ecogis.raster.sources import ClassSource, code_base, TransitionSource, aligned, iter_windows, open_raster, same_grid
+from ecogis.raster.sources import (ClassSource, TransitionSource, aligned, code_base, iter_windows, open_raster,
+                                   same_grid)
 from ecogis.raster.vector_area import official_area, units
 from ecogis.raster.zonal import _nodata, describe, pixel_method
 from ecogis.raster.zones import LABEL, load_zones, prepare_zones
@@ -188,7 +190,7 @@ def change_windows(src_b: ClassSource, src_a: ClassSource, zones_gdf, to_codes, 
             for w in iter_windows(_Shape(int(area.width), int(area.height)), max_cells)]
     from tqdm import tqdm
 
-    for win in tqdm(wins, desc="change", unit="window", disable=not progress, leave=False):
+    for win in tqdm(wins, desc="change", unit="window", disable=None if progress else True, leave=False, file=sys.stderr):
         x0, y0, nx, ny = int(win.col_off), int(win.row_off), int(win.width), int(win.height)
         b = src_b.read_window(x0, y0, nx, ny)
         a = src_a.read_window(x0, y0, nx, ny)

@@ -110,7 +110,7 @@ def _coverage_mismatch(ds, geoms, coverage_sum) -> np.ndarray:
 def _tqdm_progress():
     from tqdm import tqdm
 
-    bar = tqdm(total=100, file=sys.stderr, unit="%", desc="zones", leave=False)
+    bar = tqdm(total=100, file=sys.stderr, unit="%", desc="zones", leave=False, disable=None)  # off when not a tty
 
     def status(frac, message):
         bar.update(frac * 100 - bar.n)
