@@ -417,6 +417,8 @@ class AreaResult:
     within: str | None = None
     boundary_area: float | None = None
     share_pct: float | None = None
+    polygon_share_pct: float | None = None
+    boundary_area_source: str | None = None
     outside_area: float | None = None
     by: str | None = None
     share_of: str | None = None
@@ -517,7 +519,8 @@ def _boundary_in(boundary, crs) -> "gpd.GeoDataFrame":
 
 def layer_area(gdf, *, method: str = "ellipsoid", unit: str = "km2", within=None, within_label=None,
                by: str | None = None, districts=None, declared: float | None = None,
-               declared_share: float | None = None, plane_crs=None, label: str | None = None) -> AreaResult:
+               declared_share: float | None = None, plane_crs=None, label: str | None = None,
+               boundary_area: float | None = None, boundary_area_source: str | None = None) -> AreaResult:
     """Area of a polygon layer, counted once (dissolved), optionally within a boundary and broken down.
 
     Parameters
@@ -529,6 +532,10 @@ def layer_area(gdf, *, method: str = "ellipsoid", unit: str = "km2", within=None
     by : a field of ``gdf`` to break the total down by, or "districts" to break it down by the
         features of ``districts`` (a GeoDataFrame with a ``name`` column, e.g. the districts of the city).
     declared, declared_share : published area (in ``unit``) and share (%) to compare with.
+    boundary_area, boundary_area_source : the published area of the boundary (in ``unit``) and where it
+        is published, when the share must be taken of that figure rather than of the boundary polygon
+        (e.g. a statistical total that includes sea areas). The polygon share stays in
+        ``polygon_share_pct`` and the difference is noted.
 
     Geometry operations (union, intersection) run in the layer's CRS; areas by ``method``.
     """
@@ -574,7 +581,15 @@ def layer_area(gdf, *, method: str = "ellipsoid", unit: str = "km2", within=None
         result.within = within_label or "boundary"
         result.area, result.area_m2 = conv(inside_m2), inside_m2
         result.boundary_area = conv(boundary_m2)
-        result.share_pct = 100.0 * inside_m2 / boundary_m2
+        result.share_pct = result.polygon_share_pct = 100.0 * inside_m2 / boundary_m2
+        if boundary_area is not None:
+            result.share_pct = 100.0 * result.area / float(boundary_area)
+            result.boundary_area_source = boundary_area_source or "given"
+            result.notes.append(
+                f"share taken of the published boundary area {float(boundary_area):g} {unit_label(unit, 'en')} "
+                f"({result.boundary_area_source}); of the boundary polygon ({result.boundary_area:.2f} "
+                f"{unit_label(unit, 'en')}, {method_label(method, 'en')}) it is {result.polygon_share_pct:.2f}%")
+            result.boundary_area = float(boundary_area)
         result.outside_area = conv(max(dissolved_m2 - inside_m2, 0.0))
         dissolved = inside
     if by:

@@ -27,6 +27,7 @@ Feature filters (``where``, ``near_where``): ``{field: value}``, ``{field: [v1, 
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -184,7 +185,7 @@ class _Ctx:
             spec = {"path": str(ref)}
         path = Path(spec["path"])
         if not path.is_absolute():
-            path = self.spec.base / path
+            path = Path(os.path.normpath(self.spec.base / path))
         if not path.exists():
             raise self.error(key, f"layer {ref!r}: file not found: {path}",
                              hint="Name a layer from 'layers:' or give a path relative to the spec file")
@@ -328,7 +329,9 @@ def _crs_label(gdf):
 def _check_area_share(ctx: _Ctx) -> CheckResult:
     """Dissolved area of ``layer`` (within ``within``), share of the boundary; compared with
     ``declared``/``declared_share`` (tolerance_pct/tolerance, share_tolerance_pp) and ``min``/``max``,
-    ``min_share``/``max_share``. Optional ``by`` (field or districts) adds the breakdown as details."""
+    ``min_share``/``max_share``. Optional ``by`` (field or districts) adds the breakdown as details.
+    ``boundary_area`` (+ ``boundary_area_source``): take the share of a published boundary area instead
+    of the boundary polygon's area (both shares are reported)."""
     gdf = ctx.layer("layer")
     unit, method = _unit(ctx), _method(ctx)
     boundary, label = ctx.boundary("within")
@@ -339,7 +342,11 @@ def _check_area_share(ctx: _Ctx) -> CheckResult:
             if not (ctx.get("districts") in ctx.spec.layers) else ctx.layer("districts")
     res = A.layer_area(gdf, method=method, unit=unit, within=boundary, within_label=label, by=by,
                        districts=districts, declared=ctx.get("declared", kind=float),
-                       declared_share=ctx.get("declared_share", kind=float))
+                       declared_share=ctx.get("declared_share", kind=float),
+                       boundary_area=ctx.get("boundary_area", kind=float),
+                       boundary_area_source=ctx.get("boundary_area_source"))
+    if res.boundary_area_source is not None and boundary is None:
+        raise ctx.error("boundary_area", "'boundary_area' needs 'within'")
     u = A.unit_label(unit)
     passed, expected = True, []
     if res.declared is not None:
@@ -499,7 +506,8 @@ def _check_length_share(ctx: _Ctx) -> CheckResult:
     return CheckResult(ctx.id, ctx.type, "Length share",
                        f"{share:.2f}% ({part / 1000:.2f} km of {total / 1000:.2f} km, geodesic, CGCS2000)",
                        "; ".join(expected) or "(report only)", bool(passed),
-                       {"share_pct": share, "length_m": part, "total_m": total}, details, "geodesic", _crs_label(gdf))
+                       {"share_pct": share, "length_m": part, "total_m": total}, details, "geodesic_length",
+                       _crs_label(gdf))
 
 
 def nearest_within(a_gdf, b_gdf, distance_m: float):
@@ -559,7 +567,7 @@ def _check_within_distance(ctx: _Ctx) -> CheckResult:
                        f"{n_hit} of {len(gdf)} within {dist:g} m (geodesic, CGCS2000) of {len(near)} features",
                        "; ".join(expected) or "(report only)", bool(passed),
                        {"count": n_hit, "candidates": len(gdf), "near": len(near), "distance_m": dist},
-                       details, "geodesic", _crs_label(gdf))
+                       details, "geodesic_distance", _crs_label(gdf))
 
 
 def _check_no_decrease(ctx: _Ctx) -> CheckResult:

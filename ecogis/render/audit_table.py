@@ -57,8 +57,13 @@ def _method_text(method: str, lang: str) -> str:
 
     if method in METHODS:
         label = METHODS[method][0 if lang == "zh" else 1]
-        return f"{label}（CGCS2000）" if lang == "zh" and method != "plane" else label
-    return {"geodesic": "测地线（CGCS2000）" if lang == "zh" else "geodesic (CGCS2000)"}.get(method, method)
+        if method == "plane":
+            return label
+        return f"{label}（CGCS2000）" if lang == "zh" else f"{label} (CGCS2000)"
+    return {
+        "geodesic_length": "测地线长度（CGCS2000 椭球）" if lang == "zh" else "geodesic length (CGCS2000 ellipsoid)",
+        "geodesic_distance": "测地线距离（CGCS2000 椭球）" if lang == "zh" else "geodesic distance (CGCS2000 ellipsoid)",
+    }.get(method, method)
 
 
 def check_audit_outputs(out, *, overwrite: bool = False) -> list[Path]:
