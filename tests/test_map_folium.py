@@ -95,7 +95,8 @@ def test_map_in_browser(page, html_path, artifacts_dir):
     assert page.locator("path.ecogis-kind-redline").count() == 2
     assert page.locator("path.ecogis-kind-reserve").count() == 3
     assert page.locator("path.ecogis-kind-boundary").count() == 1
-    assert page.locator("path.ecogis-kind-site").count() == 1
+    assert page.locator("path.ecogis-kind-site:not(.ecogis-site-pin)").count() == 1
+    assert page.locator("path.ecogis-site-pin").count() == 1   # ring marking the small parcel
     assert page.locator("path.ecogis-kind-water_section").count() == 3
     assert page.locator(".leaflet-marker-icon.ecogis-kind-outfall").count() == 2
 

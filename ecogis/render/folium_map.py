@@ -274,6 +274,9 @@ def _make_styler(kind: str, style: dict, styles: dict, css_class: str):
 
     def styler(feature):
         entry = dict(style)
+        if feature["properties"].get("_pin"):
+            return {"className": css_class + " ecogis-site-pin", "radius": style["pin"], "fill": False,
+                    "color": style.get("stroke", "#333"), "weight": 3, "opacity": 0.9}
         if by:
             _, val = st.value_entry(style, feature["properties"].get(by))
             entry.update({k: v for k, v in val.items() if k not in ("zh", "en")})
@@ -365,21 +368,6 @@ def _to_display(gdf, basemap: str, notes: list[str]) -> gpd.GeoDataFrame:
     return gdf
 
 
-def _display_names(items, styles, lang) -> list[str]:
-    """Layer-control names: the kind label for ASCII file-like names, the name itself if Chinese."""
-    labels = []
-    for name, kind, _ in items:
-        lab = st.label(st.kind_style(styles, kind), lang, fallback=name)
-        if name.isascii() and kind:
-            labels.append(lab)
-        else:
-            labels.append(name)
-    out = []
-    for (name, kind, _), lab in zip(items, labels):
-        out.append(f"{lab}（{name}）" if labels.count(lab) > 1 and lab != name else lab)
-    return out
-
-
 # --------------------------------------------------------------------------------------------
 # Base maps
 # --------------------------------------------------------------------------------------------
@@ -444,74 +432,32 @@ def _row(swatch: str, text: str) -> str:
     return f'<div class="row">{swatch}<span>{html.escape(text)}</span></div>'
 
 
-def legend_entries(kind: str, style: dict, styles: dict, gdf, lang: str, name: str) -> list[tuple[str, str]]:
-    """[(svg swatch, text)] for one layer; categorical kinds list only the values present."""
-    rows = []
-    geometry = style.get("geometry", "polygon")
-    marker = style.get("marker")
-    stroke = style.get("stroke", "#333")
-    width = float(style.get("width", 1.5))
-    if marker == "section":
-        present = set()
-        for col in ("measured_class", "target_class"):
-            if col in gdf:
-                present |= {st.water_class_entry(styles, v)[0] for v in gdf[col]}
-        for cls, entry in styles["water_classes"].items():
-            if cls in present or cls != "unknown":
-                rows.append((_swatch_circle(entry["color"], "#333", 1), entry.get(lang, cls)))
-        rows.append((_swatch_circle("#fff", "#333", 3.5), st.text(styles, "section_ring", lang)))
-        rows.append(("", st.text(styles, "section_fill", lang)))
-        return rows
-    if marker in ("shape", "square"):
-        size = 14
-        if marker == "shape":
-            types = set(gdf["type"].astype(str).str.strip()) if "type" in gdf else set()
-            for key, shp in style.get("shapes", {}).items():
-                if key in types:
-                    rows.append((_marker_svg(shp["shape"], size, "#fff", stroke, 1.2), shp.get(lang, key)))
-            if types - set(style.get("shapes", {})):
-                shp = style.get("other_shape", {})
-                rows.append((_marker_svg(shp.get("shape", "square"), size, "#fff", stroke, 1.2), shp.get(lang, "")))
-            by = style.get("by")
-            values = {st.value_entry(style, v)[0] for v in gdf[by]} if by and by in gdf else {"other"}
-            for key, val in list(style.get("values", {}).items()) + [("other", style.get("other", {}))]:
-                if key in values:
-                    rows.append((_marker_svg("square", size, val.get("fill", "#888"), stroke, 1), val.get(lang, key)))
-        else:
-            rows.append((_marker_svg("square", size, style.get("fill", "#888"), stroke, 1), name))
-        return rows
-    by = style.get("by")
-    if by:
-        values = {st.value_entry(style, v)[0] for v in gdf[by]} if by in gdf else {"other"}
-        for key, val in list(style.get("values", {}).items()) + [("other", style.get("other", {}))]:
-            if key not in values:
-                continue
-            entry = {**style, **val}
-            text = val.get(lang, key)
-            if geometry == "line":
-                rows.append((_swatch_line(entry.get("stroke", stroke), width, entry.get("dash")), text))
-            else:
-                rows.append((_swatch_polygon(entry.get("fill", "#888"), float(entry.get("fill_opacity", .5)),
-                                             entry.get("stroke", stroke), width, entry.get("dash")), text))
-        return rows
-    if geometry == "line":
-        return [(_swatch_line(stroke, width, style.get("dash")), name)]
-    if geometry == "point" or marker == "circle":
-        return [(_swatch_circle(style.get("fill", stroke), stroke, width, 4), name)]
-    hatch_id = f"ecogis-hatch-{kind}" if style.get("hatch") else None
-    return [(_swatch_polygon(style.get("fill", "#888"), float(style.get("fill_opacity", .3)), stroke, width,
-                             style.get("dash"), hatch_id), name)]
+def _swatch(item: dict) -> str:
+    """SVG swatch for a legend item of :func:`ecogis.render.styles.legend_items`."""
+    sym = item["symbol"]
+    if sym == "polygon":
+        hatch_id = f"ecogis-hatch-{item['hatch']}" if item.get("hatch") else None
+        return _swatch_polygon(item["fill"], item["fill_opacity"], item["stroke"], item["width"],
+                               item.get("dash"), hatch_id)
+    if sym == "line":
+        return _swatch_line(item["stroke"], item["width"], item.get("dash"))
+    if sym == "circle":
+        return _swatch_circle(item["fill"], item["stroke"], item["width"])
+    if sym == "marker":
+        return _marker_svg(item["shape"], 14, item["fill"], item["stroke"], item["width"])
+    return ""
 
 
 def _legend_html(groups, styles: dict, lang: str) -> str:
     """Legend HTML: single-symbol layers first, then one titled group per categorical layer."""
     parts = [f"<h4>{html.escape(st.text(styles, 'legend', lang))}</h4>"]
-    single = [(t, rows) for t, rows in groups if len(rows) == 1 and rows[0][1] == t]
-    multi = [(t, rows) for t, rows in groups if not (len(rows) == 1 and rows[0][1] == t)]
+    single = [(t, rows) for t, rows in groups if len(rows) == 1 and rows[0]["text"] == t]
+    multi = [(t, rows) for t, rows in groups if not (len(rows) == 1 and rows[0]["text"] == t)]
     for title, rows in single + multi:
         if (title, rows) in multi:
             parts.append(f'<div class="grp">{html.escape(title)}</div>')
-        for swatch, text in rows:
+        for item in rows:
+            swatch, text = _swatch(item), item["text"]
             parts.append(_row(swatch, text) if swatch else f'<div class="note">{html.escape(text)}</div>')
     return "".join(parts)
 
@@ -587,7 +533,7 @@ def make_map(layers: dict, site=None, basemap: str = "none", lang: str = "zh", t
     if hatch:
         m.get_root().html.add_child(Element(hatch), name="ecogis_hatch")
 
-    display_names = _display_names(items, styles, lang)
+    display_names = st.unique_titles(items, styles, lang)
     legend_groups = []
     for index, ((name, kind, gdf), display) in enumerate(zip(items, display_names)):
         style = st.kind_style(styles, kind)
@@ -605,7 +551,7 @@ def make_map(layers: dict, site=None, basemap: str = "none", lang: str = "zh", t
                     notes)
         gdf = gdf.set_geometry(_round_coords(np.asarray(gdf.geometry.values)), crs=gdf.crs)
         _add_layer(m, index, name, kind, gdf, style, styles, display, lang)
-        legend_groups.append((display, legend_entries(kind or "default", style, styles, gdf, lang, display)))
+        legend_groups.append((display, st.legend_items(kind or "default", styles, gdf, lang, display)))
 
     legend = _legend_html(legend_groups, styles, lang)
     m.add_child(_ScriptElement("ecogis_legend", _control_js("bottomright", "ecogis-legend", legend)))
@@ -628,14 +574,30 @@ def make_map(layers: dict, site=None, basemap: str = "none", lang: str = "zh", t
     return m
 
 
+def _pin_features(gdf, data: dict, style: dict) -> None:
+    """Append a point inside each polygon/line (``_pin`` features) so that small parcels stay visible."""
+    geoms = np.asarray(gdf.geometry.values)
+    types = shapely.get_type_id(geoms)
+    idx = np.flatnonzero((types != 0) & (types != 4))
+    if not len(idx):
+        return
+    pins = shapely.point_on_surface(geoms[idx])
+    for i, pin in zip(idx, _round_coords(pins)):
+        props = dict(data["features"][i]["properties"], _pin=1)
+        data["features"].append({"type": "Feature", "id": len(data["features"]), "properties": props,
+                                 "geometry": json.loads(shapely.to_geojson(pin))})
+
+
 def _add_layer(m, index, name, kind, gdf, style, styles, display, lang) -> None:
     css_class = f"ecogis-layer ecogis-layer-{index} ecogis-kind-{kind or 'default'}"
     fields = _popup_fields(gdf, styles)
     data = _feature_collection(gdf, fields, display)
+    if style.get("pin"):
+        _pin_features(gdf, data, style)
     styler = _make_styler(kind or "default", style, styles, css_class)
     marker = None
-    types = set(shapely.get_type_id(np.asarray(gdf.geometry.values)).tolist())
-    if types & {0, 4}:
+    types = {f["geometry"]["type"] for f in data["features"]}
+    if types & {"Point", "MultiPoint"}:
         if style.get("marker") in ("shape", "square"):
             size = 2 * float(style.get("radius", 6)) + 2
             marker = folium.Marker(icon=folium.DivIcon(html="", icon_size=(size, size),

@@ -126,3 +126,113 @@ def value_entry(style: dict, value) -> tuple[str, dict]:
     if key in values:
         return key, values[key]
     return "other", style.get("other", {})
+
+
+# --------------------------------------------------------------------------------------------
+# Legend items: renderer-neutral symbols that the folium and matplotlib renderers draw
+# --------------------------------------------------------------------------------------------
+class LegendItem(dict):
+    """One legend row: ``symbol`` (polygon, line, circle, marker, note), ``text`` and paint keys.
+
+    Paint keys: fill, fill_opacity, stroke, width, dash, hatch (kind name or None), shape
+    (triangle, diamond, square) for markers.
+    """
+
+    def __init__(self, symbol: str, text: str, **paint):
+        super().__init__(symbol=symbol, text=text, **paint)
+
+
+def _present(gdf, column, mapper) -> set:
+    if column is None or column not in gdf:
+        return {"other"}
+    return {mapper(v)[0] for v in gdf[column].tolist()}
+
+
+def legend_items(kind: str, styles: dict, gdf, lang: str, title: str) -> list[LegendItem]:
+    """Legend rows for one layer; categorical kinds list only the values present in ``gdf``."""
+    style = kind_style(styles, kind)
+    geometry = style.get("geometry", "polygon")
+    marker = style.get("marker")
+    stroke = style.get("stroke", "#333")
+    width = float(style.get("width", 1.5))
+    if marker == "section":
+        present = set()
+        for col in ("measured_class", "target_class"):
+            present |= _present(gdf, col, lambda v: water_class_entry(styles, v))
+        rows = [LegendItem("circle", entry.get(lang, cls), fill=entry["color"], stroke="#333", width=1)
+                for cls, entry in styles["water_classes"].items() if cls != "unknown" or cls in present]
+        rows.append(LegendItem("circle", text(styles, "section_ring", lang), fill="#ffffff", stroke="#333",
+                               width=3))
+        rows.append(LegendItem("note", text(styles, "section_fill", lang)))
+        return rows
+    if marker == "shape":
+        rows = []
+        types = {str(v).strip() for v in gdf["type"].tolist()} if "type" in gdf else set()
+        shapes = style.get("shapes", {})
+        for key, shp in shapes.items():
+            if key in types:
+                rows.append(LegendItem("marker", shp.get(lang, key), shape=shp["shape"], fill="#ffffff",
+                                       stroke=stroke, width=1.2))
+        if types - set(shapes):
+            shp = style.get("other_shape", {})
+            rows.append(LegendItem("marker", shp.get(lang, ""), shape=shp.get("shape", "square"),
+                                   fill="#ffffff", stroke=stroke, width=1.2))
+        present = _present(gdf, style.get("by"), lambda v: value_entry(style, v))
+        for key, val in list(style.get("values", {}).items()) + [("other", style.get("other", {}))]:
+            if key in present:
+                rows.append(LegendItem("marker", val.get(lang, key), shape="square",
+                                       fill=val.get("fill", "#888"), stroke=stroke, width=1))
+        return _dedupe(rows)
+    if marker == "square":
+        return [LegendItem("marker", title, shape="square", fill=style.get("fill", "#888"), stroke=stroke,
+                           width=1)]
+    by = style.get("by")
+    if by:
+        rows = []
+        present = _present(gdf, by, lambda v: value_entry(style, v))
+        for key, val in list(style.get("values", {}).items()) + [("other", style.get("other", {}))]:
+            if key not in present:
+                continue
+            entry = {**style, **val}
+            rows.append(_plain_item(kind, entry, geometry, val.get(lang, key)))
+        return _dedupe(rows)
+    return [_plain_item(kind, style, geometry, title)]
+
+
+def _plain_item(kind: str, entry: dict, geometry: str, label_text: str) -> LegendItem:
+    stroke = entry.get("stroke", "#333")
+    width = float(entry.get("width", 1.5))
+    if geometry == "line":
+        return LegendItem("line", label_text, stroke=stroke, width=width, dash=entry.get("dash"))
+    if geometry == "point" or entry.get("marker") == "circle":
+        return LegendItem("circle", label_text, fill=entry.get("fill", stroke), stroke=stroke, width=width)
+    return LegendItem("polygon", label_text, fill=entry.get("fill", "#888"),
+                      fill_opacity=float(entry.get("fill_opacity", 0.3)), stroke=stroke, width=width,
+                      dash=entry.get("dash"), hatch=kind if entry.get("hatch") else None,
+                      hatch_color=(entry.get("hatch") or {}).get("color", stroke))
+
+
+def _dedupe(rows: list[LegendItem]) -> list[LegendItem]:
+    seen, out = set(), []
+    for row in rows:
+        key = (row["symbol"], row["text"], row.get("fill"), row.get("shape"))
+        if key not in seen:
+            seen.add(key)
+            out.append(row)
+    return out
+
+
+def layer_title(name: str, kind: str | None, styles: dict, lang: str) -> str:
+    """Display title of a layer: the kind's label for file-like ASCII names, else the name itself."""
+    if kind and str(name).isascii():
+        return label(kind_style(styles, kind), lang, fallback=str(name))
+    return str(name)
+
+
+def unique_titles(items, styles: dict, lang: str) -> list[str]:
+    """Titles for (name, kind, ...) items; repeated titles get the layer name in brackets."""
+    titles = []
+    for it in items:
+        meta = (getattr(it[2], "attrs", None) or {}).get("ecogis") or {} if len(it) > 2 else {}
+        titles.append(str(meta["label"]) if meta.get("label") else layer_title(it[0], it[1], styles, lang))
+    return [f"{t}（{it[0]}）" if titles.count(t) > 1 and t != it[0] else t for it, t in zip(items, titles)]

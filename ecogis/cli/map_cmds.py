@@ -1,0 +1,199 @@
+"""``ecogis map``: interactive HTML (folium) or print-ready PNG/PDF/SVG maps of ecogis layers."""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import click
+
+from ecogis.cli.common import emit_json, handle_errors, json_option, lang_option
+from ecogis.errors import EcogisError, warn_assumption
+
+BASEMAP_CHOICES = ("none", "osm", "tianditu-vec", "tianditu-img", "amap", "amap-img")
+STATIC_SUFFIXES = (".png", ".pdf", ".svg")
+
+EPILOG = """\b
+LAYER is a file (any format `ecogis info` reads; FILE:LAYER for one layer of a GeoPackage),
+KIND=FILE to give its kind (redline, reserve,
+water_section, outfall, water_source, boundary, site, well, shoreline, facility, town_boundary),
+or, with --project, the name of a project layer. Without LAYER, --project draws all its layers.
+A file without KIND gets the kind its name suggests (redline.shp -> redline), with a warning.
+
+\b
+Examples:
+  ecogis map layers/redline/redline.shp --out maps/redline.html
+  ecogis map reserve=layers/reserve/liaohekou.geojson water_section=layers/water/sections.xlsx \\
+      --title "辽河口保护区及水质断面" --out maps/liaohekou.png
+  ecogis map --project layers/project.yaml --site layers/sites/sites_zone41.txt \\
+      --out maps/site.pdf --overwrite
+  TIANDITU_KEY=... ecogis map --project layers/project.yaml --basemap tianditu-img --out maps/img.html
+
+\b
+HTML maps are one self-contained file (Leaflet is inlined): they open without internet unless a
+tiled base map (osm, tianditu-*, amap*) is chosen. Amap tiles are GCJ-02: the data are shifted for
+display only. Static maps are A4 landscape at --dpi (300) with title, legend, scale bar, north
+arrow, graticule and a location inset; they are drawn in the local 3-degree Gauss-Kruger zone.
+"""
+
+
+def _guess_kind(path: Path) -> str | None:
+    """Kind suggested by the file name or its folder (redline.shp, water/sections.xlsx)."""
+    try:
+        from ecogis.layers import KIND_ALIASES, KINDS
+    except ImportError:
+        return None
+    words = [path.stem.lower(), path.parent.name.lower()]
+    for word in words:
+        parts = [word] + word.replace("-", "_").split("_")
+        for part in parts:
+            if part in KINDS:
+                return part
+            if part in KIND_ALIASES:
+                return KIND_ALIASES[part]
+    return None
+
+
+def _split_layer(text: str) -> tuple[Path, str | None]:
+    """'data.gpkg:city' -> (data.gpkg, 'city') when data.gpkg exists and the whole string does not."""
+    path = Path(text)
+    if not path.exists() and ":" in text:
+        head, _, tail = text.rpartition(":")
+        if Path(head).exists() and tail and "/" not in tail and "\\" not in tail:
+            return Path(head), tail
+    return path, None
+
+
+def _read_file(path: Path, kind: str | None, notes: list, layer: str | None = None):
+    from ecogis.io import read_layer
+
+    if kind is None:
+        kind = _guess_kind(path)
+        if kind is not None:
+            warn_assumption(f"{path}: drawn as kind {kind!r} (from its name); write {kind}={path} to say so",
+                            notes)
+    return read_layer(path, kind=kind, layer=layer)
+
+
+def _collect_layers(tokens, project_path, notes) -> dict:
+    project = None
+    if project_path is not None:
+        from ecogis.project import load_project
+
+        project = load_project(project_path)
+    layers: dict = {}
+    if project is not None and not tokens:
+        boundary = project.read_boundary()
+        if boundary is not None:
+            layers["boundary"] = boundary
+        layers.update(project.read_layers())
+    for token in tokens:
+        name, gdf = _read_token(token, project, notes)
+        if name in layers:
+            name = f"{name}_{len(layers)}"
+        layers[name] = gdf
+    if not layers:
+        raise EcogisError("no layers given", hint="Name at least one LAYER file or pass --project")
+    return layers
+
+
+def _read_token(token: str, project, notes):
+    kind = None
+    text = token
+    if "=" in token and not Path(token).exists():
+        kind, text = token.split("=", 1)
+        kind = kind.strip()
+    if project is not None and text in project.layers and not Path(text).exists():
+        return text, project.layers[text].read()
+    path, layer = _split_layer(text)
+    if not path.exists():
+        hint = "Check the path"
+        if project is not None:
+            hint += f"; project layers are: {', '.join(project.layers)}"
+        raise EcogisError("layer not found", path=path, hint=hint)
+    return layer or path.stem, _read_file(path, kind, notes, layer)
+
+
+def _read_site(site_path, notes):
+    if site_path is None:
+        return None
+    from ecogis.io import read_layer
+
+    site = read_layer(site_path, kind="site")
+    site.attrs.setdefault("ecogis", {})["kind"] = "site"
+    return site
+
+
+@click.command(name="map", epilog=EPILOG, context_settings={"max_content_width": 100})
+@click.argument("layers", nargs=-1, metavar="[LAYER]...")
+@click.option("--project", "project_path", type=click.Path(path_type=Path),
+              help="Project YAML/GeoPackage: its layers by name, or all of them when no LAYER is given.")
+@click.option("--site", "site_path", type=click.Path(path_type=Path),
+              help="Project site (parcel, line, points; exchange text too), drawn with a bold outline.")
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True,
+              help="Output: maps/NAME.html (interactive) or .png/.pdf/.svg (static).")
+@click.option("--basemap", type=click.Choice(BASEMAP_CHOICES), default="none", show_default=True,
+              help="HTML base map. 'none' works offline; tianditu-* need TIANDITU_KEY or --tianditu-key.")
+@click.option("--tianditu-key", help="Tianditu (天地图) key; default: environment variable TIANDITU_KEY.")
+@click.option("--title", help="Map title (图名).")
+@lang_option
+@click.option("--styles", "styles_path", type=click.Path(path_type=Path),
+              help="YAML style overrides merged over the defaults (see maps/styles.yaml).")
+@click.option("--dpi", type=click.IntRange(50, 1200), default=300, show_default=True, help="PNG resolution.")
+@click.option("--province", help="Province for the location inset of static maps (default: found from the data).")
+@click.option("--no-inset", is_flag=True, help="Static maps: leave out the location inset.")
+@click.option("--overwrite", is_flag=True, help="Replace the output file if it exists.")
+@json_option
+@handle_errors
+def map_cmd(layers, project_path, site_path, out, basemap, tianditu_key, title, lang, styles_path, dpi,
+            province, no_inset, overwrite, as_json, notes):
+    """Draw ecogis layers as an interactive HTML map or a print-ready static map.
+
+    Styles follow the layer kind: red line in red with hatching, reserve zones in graded greens
+    (core darkest), water sections coloured by measured class with a ring in the target class
+    (blue Ⅰ–Ⅱ, green Ⅲ, yellow Ⅳ, orange Ⅴ, red 劣Ⅴ), outfalls by type and status, boundaries
+    dashed. Popups, legend and labels are in Chinese (--lang en for English).
+    """
+    suffix = out.suffix.lower()
+    if suffix not in (".html", ".htm") + STATIC_SUFFIXES:
+        raise EcogisError(f"unsupported output type {out.suffix!r}", path=out,
+                          hint="Use .html (interactive) or .png, .pdf, .svg (static)")
+    from ecogis.outputs import check_output_path
+
+    check_output_path(out, overwrite=overwrite)   # fail before reading large layers
+    started = time.perf_counter()
+    gdfs = _collect_layers(layers, project_path, notes)
+    site = _read_site(site_path, notes)
+    inputs = [g.attrs.get("ecogis", {}).get("path") for g in gdfs.values()] + [site_path]
+    check_output_path(out, overwrite=overwrite, inputs=[p for p in inputs if p])
+    if suffix in (".html", ".htm"):
+        from ecogis.render.folium_map import make_map, save_map
+
+        m = make_map(gdfs, site=site, basemap=basemap, lang=lang, title=title, styles=styles_path,
+                     tianditu_key=tianditu_key or os.environ.get("TIANDITU_KEY"), notes=notes)
+        save_map(m, out, overwrite=overwrite)
+        fmt = "html"
+    else:
+        if basemap != "none":
+            warn_assumption(f"--basemap {basemap} applies to HTML maps only; the static map has no tiles",
+                            notes)
+        from ecogis.render.static_map import render_static
+
+        render_static(gdfs, out, site=site, title=title, dpi=dpi, lang=lang, styles=styles_path,
+                      inset=not no_inset, province=province, overwrite=overwrite, notes=notes)
+        fmt = suffix.lstrip(".")
+    seconds = time.perf_counter() - started
+    size = out.stat().st_size
+    summary = {
+        "out": str(out), "format": fmt, "bytes": size, "seconds": round(seconds, 2),
+        "basemap": basemap if fmt == "html" else None, "dpi": dpi if fmt == "png" else None,
+        "layers": [{"name": n, "kind": (g.attrs.get("ecogis") or {}).get("kind"), "features": len(g),
+                    "crs": g.crs.to_string() if g.crs else None} for n, g in gdfs.items()],
+        "site": None if site is None else {"features": len(site), "path": str(site_path)},
+        "notes": notes,
+    }
+    if as_json:
+        emit_json(summary)
+    else:
+        click.echo(f"wrote {out} ({fmt}, {len(gdfs)} layer(s){', site' if site is not None else ''}, "
+                   f"{size / 1024:.0f} KiB, {seconds:.1f} s)")
