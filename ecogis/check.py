@@ -267,6 +267,7 @@ def read_site(site, *, site_crs=None, notes=None) -> tuple[gpd.GeoDataFrame, dic
         if gdf.crs is None:
             raise EcogisError("the site GeoDataFrame has no CRS", hint="Set one (gdf.set_crs) or pass site_crs=")
         path = gdf.attrs.get("ecogis", {}).get("path")
+        gdf.attrs.setdefault("ecogis", {}).setdefault("crs_source", "user" if site_crs else "given")
     elif isinstance(site, shapely.Geometry) or (isinstance(site, str) and not Path(site).exists()
                                                 and _looks_like_coordinates(site)):
         geom = site if isinstance(site, shapely.Geometry) else _parse_site_text(site)

@@ -74,7 +74,10 @@ def test_docx_contains_findings_table(result, tmp_path):
     findings = [t for t in doc.tables if t.rows[0].cells[0].text == "场址"]
     assert findings, "findings table missing"
     rows = [[c.text for c in r.cells] for r in findings[0].rows[1:]]
-    assert len(rows) == len(result.findings)
+    listed = [f for f in result.findings if not (f.relation == "within_buffer" and f.verdict == "符合")]
+    assert 0 < len(listed) < len(result.findings)  # the clear outfall 2.5 km away is summarised, not listed
+    assert len(rows) == len(listed)
+    assert f"另有 {len(result.findings) - len(listed)} 个要素" in text
     head = [c.text for c in findings[0].rows[0].cells]
     core = [r for r in rows if r[head.index("功能区/级别")] == "核心区" and r[head.index("空间关系")].startswith("相交")][0]
     # independent: geodesic area of the west half (1 km x 2 km GK rectangle), in 公顷

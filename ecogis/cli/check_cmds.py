@@ -123,20 +123,37 @@ def _write_reports(result, targets, *, lang, overwrite, batch) -> list[Path]:
 
 
 def _echo_summary(result, written, lang) -> None:
+    """Overall verdict, every finding that is not 符合 or is an overlap, then per site and layer the
+    count of features within the buffers and the nearest distance."""
     from ecogis.render import check_text as T
 
     click.echo(f"{T.t('overall', lang)}: {T.verdict_label(result.verdict, lang)}")
-    for f in T.report_findings(result):
-        if f["relation"] == "nearest" and f["verdict"] == "符合":
-            continue
-        figures = []
-        if f["overlap_area_m2"] is not None:
-            figures.append(f"{f['overlap_area_m2']:.2f} m² = {f['overlap_area_ha']:.4f} ha = {f['overlap_area_mu']:.2f} 亩")
-        if f["overlap_length_m"] is not None:
-            figures.append(f"{f['overlap_length_m']:.1f} m")
-        if f["relation"] != "intersects" and f["distance_m"] is not None:
-            figures.append(f"{f['distance_m']:.1f} m")
-        click.echo(f"  [{T.verdict_label(f['verdict'], lang)}] {f['site']} {T.RELATION[lang][f['relation']]} "
-                   f"{f['layer']}/{f['feature']}{'/' + f['zone'] if f['zone'] else ''} {'; '.join(figures)}")
+    rows = T.report_findings(result)
+    for f in rows:
+        if f["relation"] == "intersects" or (f["relation"] == "within_buffer" and f["verdict"] != "符合"):
+            click.echo(f"  [{T.verdict_label(f['verdict'], lang)}] {f['site']} {T.RELATION[lang][f['relation']]} "
+                       f"{f['layer']}/{f['feature']}{'/' + f['zone'] if f['zone'] else ''} {_figures(f)}")
+    within = {}
+    for f in rows:
+        if f["relation"] == "within_buffer":
+            within[(f["site"], f["layer"])] = within.get((f["site"], f["layer"]), 0) + 1
+    for f in rows:
+        if f["relation"] == "nearest" and f["distance_m"]:
+            n = within.get((f["site"], f["layer"]), 0)
+            label = "nearest" if lang == "en" else "最近"
+            extra = f"; {n} within {max(result.buffers_m):g} m" if lang == "en" else f"；{max(result.buffers_m):g} m 内 {n} 个"
+            click.echo(f"  {f['site']} {f['layer']}: {label} {f['feature']} {f['distance_m']:.1f} m{extra if n else ''}")
     for p in written:
         click.echo(f"wrote {p}")
+
+
+def _figures(f) -> str:
+    figures = []
+    if f["overlap_area_m2"] is not None:
+        figures.append(f"{f['overlap_area_m2']:.2f} m² = {f['overlap_area_ha']:.4f} ha = {f['overlap_area_mu']:.2f} 亩 "
+                       f"({f['share_of_site'] * 100:.2f}%)")
+    if f["overlap_length_m"] is not None:
+        figures.append(f"{f['overlap_length_m']:.1f} m")
+    if f["relation"] != "intersects" and f["distance_m"] is not None:
+        figures.append(f"{f['distance_m']:.1f} m")
+    return "; ".join(figures)

@@ -41,8 +41,10 @@ def render_check_docx(result, out, *, lang: str = "zh", overwrite: bool = False,
 
     doc.add_heading(T.t("findings", lang), level=2)
     spec = [h for h in T.FINDING_HEADERS if h[0] in DOCX_FINDING_KEYS]
-    rows = T.report_findings(result)
+    rows, left_out = T.compact_findings(result)
     _table(doc, T.headers(spec, lang), T.table_rows(rows, spec, lang))
+    if left_out:
+        doc.add_paragraph(T.t("left_out", lang).format(n=left_out))
 
     if result.zones:
         doc.add_heading(T.t("zones", lang), level=2)

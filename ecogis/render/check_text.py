@@ -19,6 +19,7 @@ TEXT = {
         "summary_line": "项目场址与 {n} 个管控图层要素存在空间关系，总体结论：{verdict}。",
         "chapter": "生态空间管控符合性分析", "crs": "坐标系", "path": "文件", "features": "要素数",
         "method": "方法", "unit": "单位",
+        "left_out": "另有 {n} 个要素位于缓冲距离内且结论为符合，未列入本表，详见 XLSX/JSON 成果。",
     },
     "en": {
         "title": "Site screening against ecological space controls", "project": "Control-layer project",
@@ -32,6 +33,7 @@ TEXT = {
         "summary_line": "The site relates to {n} control-layer feature(s); overall verdict: {verdict}.",
         "chapter": "Compliance with ecological space controls", "crs": "CRS", "path": "File", "features": "Features",
         "method": "Method", "unit": "Unit",
+        "left_out": "{n} more feature(s) within the buffers, all clear, are not listed here; see the XLSX/JSON.",
     },
 }
 
@@ -146,6 +148,14 @@ def report_findings(result) -> list[dict]:
     rows = [f.to_dict() for f in result.findings]
     return sorted(rows, key=lambda r: (-VERDICTS.index(r["verdict"]), order[r["relation"]], r["site"], r["layer"],
                                        r["distance_m"] or 0.0))
+
+
+def compact_findings(result) -> tuple[list[dict], int]:
+    """Findings for a printed table: overlaps, within-buffer findings that are not 符合, and the nearest
+    feature per site and layer; returns them and the number of 符合 within-buffer findings left out."""
+    rows = report_findings(result)
+    keep = [r for r in rows if r["relation"] != "within_buffer" or r["verdict"] != "符合"]
+    return keep, len(rows) - len(keep)
 
 
 def summary_line(result, lang: str = "zh") -> str:
