@@ -126,3 +126,21 @@ def test_table_without_rows(tmp_path):
     path.write_text("名称,经度,纬度\n", encoding="utf-8")
     with pytest.raises(EcogisError, match="no rows"):
         read_layer(path)
+
+
+def test_surveying_xy_table_with_user_crs_is_still_swapped(tmp_path):
+    # 6-digit eastings (no prefix) in surveying order; the user names the CRS (CM 123E, EPSG:4550)
+    path = tmp_path / "pts.csv"
+    path.write_text("点号,X,Y\nJ1,4534000.0,400000.0\nJ2,4535000.0,401000.0\n", encoding="utf-8")
+    with pytest.warns(AssumptionWarning, match="surveying order"):
+        gdf = read_layer(path, crs="EPSG:4550")
+    assert gdf.attrs["ecogis"]["crs_source"] == "user" and gdf.attrs["ecogis"]["swap_xy"] is True
+    np.testing.assert_allclose(gdf.geometry.x, [400000.0, 401000.0])
+    np.testing.assert_allclose(gdf.geometry.y, [4534000.0, 4535000.0])
+
+
+def test_correct_order_with_user_crs_is_left_alone(tmp_path):
+    path = tmp_path / "pts.csv"
+    path.write_text("id,E,N\n1,41400000.0,4534000.0\n", encoding="utf-8")
+    gdf = read_layer(path, crs="EPSG:4529")
+    assert "swap_xy" not in gdf.attrs["ecogis"] and gdf.geometry.x[0] == 41400000.0

@@ -11,7 +11,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from ecogis.crs import crs_label, describe_crs, from_web_crs, infer_crs, resolve_crs
+from ecogis.crs import crs_label, describe_crs, from_web_crs, gk_zone_of, infer_crs, resolve_crs
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.io.table import TABLE_SUFFIXES, read_table
 from ecogis.io.vector import VECTOR_SUFFIXES, read_vector
@@ -200,11 +200,44 @@ def _settle_crs(gdf, path, crs, cm, notes, meta):
                             f"{crs_label(user)}, is used", notes)
         gdf = gdf.set_crs(user, allow_override=True)
         meta.update(crs=crs_label(gdf.crs), crs_source="user")
-        return gdf, meta
+        return _fix_axis_order(gdf, path, notes, meta), meta
     if file_crs is not None:
         meta.update(crs=crs_label(file_crs), crs_source="file")
-        return gdf, meta
+        return _fix_axis_order(gdf, path, notes, meta), meta
     return _infer(gdf, path, cm, notes, meta)
+
+
+def _swap_xy(gdf):
+    gdf = gdf.copy()
+    gdf[gdf.geometry.name] = shapely.transform(gdf.geometry.to_numpy(), lambda c: c[:, ::-1])
+    return gdf
+
+
+def _fix_axis_order(gdf, path, notes, meta):
+    """Swap X/Y written in surveying order (X = northing) under a known lon/lat or Gauss-Kruger CRS.
+
+    Only unambiguous cases are swapped: ecogis.crs.infer_crs must find the swapped order and agree
+    with the CRS (same zone for Gauss-Kruger). Anything else is left as it is.
+    """
+    crs = gdf.crs
+    zone = gk_zone_of(crs)
+    if zone is None and not crs.is_geographic:
+        return gdf
+    xy = shapely.get_coordinates(gdf.geometry.to_numpy())
+    if len(xy) == 0:
+        return gdf
+    try:
+        guess = infer_crs(xy[:, 0], xy[:, 1], cm=None if zone is None or zone.prefixed else zone.cm,
+                          width=3 if zone is None else zone.width)
+    except EcogisError:
+        return gdf
+    agrees = guess.crs.is_geographic if zone is None else (guess.zone == zone.zone and guess.width == zone.width)
+    if not (guess.swap_xy and agrees):
+        return gdf
+    warn_assumption(f"{path}: coordinates were in surveying order (X = northing, Y = easting) for "
+                    f"{crs_label(crs)}; swapped to easting, northing", notes)
+    meta["swap_xy"] = True
+    return _swap_xy(gdf)
 
 
 def _check_lonlat(gdf, path, system):
@@ -228,8 +261,7 @@ def _infer(gdf, path, cm, notes, meta):
             raise EcogisError(exc.reason, path=path, hint=exc.hint) from exc
         raise
     if guess.swap_xy:
-        gdf = gdf.copy()
-        gdf[gdf.geometry.name] = shapely.transform(gdf.geometry.to_numpy(), lambda c: c[:, ::-1])
+        gdf = _swap_xy(gdf)
     gdf = gdf.set_crs(guess.crs, allow_override=True)
     warn_assumption(f"{path}: no CRS in the file; inferred {describe_crs(gdf.crs)} from the coordinates: "
                     f"{guess.reason}", notes)
