@@ -25,10 +25,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
 import math
+import re
 import shutil
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -38,6 +41,7 @@ import pyproj
 import shapely
 from shapely import affinity
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
+import shapely.ops
 from shapely.ops import substring
 
 SEED = 20190176  # 盘环发〔2019〕176号
@@ -97,6 +101,7 @@ def densify_m(geom, step=100.0):
 
 
 def only_polygons(geom):
+    """The polygon parts of ``geom`` (metres, construction CRS) larger than 1 m²."""
     parts = [g for g in shapely.get_parts(geom) if g.geom_type == "Polygon" and g.area > 1.0]
     if not parts:
         return Polygon()
@@ -299,9 +304,12 @@ def build(report=print):
 
     # red line 2023: one patch loses a piece, a new patch is added; net gain
     red23 = red.copy()
-    lose = to_ll(ellipse_m(122.16, 40.79, 2500, 2000))
+    # the piece taken out: a 2.5 km x 2 km ellipse on the coast near the south-east corner of the city
+    near = pt_m(122.20, 40.70)
+    on_coast = min((shapely.ops.nearest_points(c, near)[0] for c in coast_m), key=near.distance)
+    lose_m = affinity.scale(on_coast.buffer(1.0, quad_segs=64), 2500, 2000, origin=on_coast)
     i_coast = red23.index[red23["HXBH"] == "HX05"][0]
-    red23.loc[i_coast, "geometry"] = only_polygons(red23.geometry[i_coast].difference(lose))
+    red23.loc[i_coast, "geometry"] = to_ll(only_polygons(parts[i_coast][3].difference(lose_m)))
     gain = to_ll(densify_m(ellipse_m(121.66, 41.20, 4500, 3000, 30).difference(towns_union.buffer(150)), 200))
     red23 = pd.concat([red23, gpd.GeoDataFrame(
         {"BSM": [len(red23) + 1], "HXBH": ["HX08"], "HXMC": ["绕阳河中游湿地（2023年调入）"],
@@ -426,7 +434,7 @@ SECTION_ROWS = [
     ("清水河闸", "清水河", "省控", "4", "四类", 0.90, True),
     ("绕阳河胜利塘", "绕阳河", "省考", "Ⅳ", "Ⅳ", 0.80, False),
     ("大辽河三岔河", "大辽河", "省控", "Ⅳ类", "Ⅲ类", 0.10, False),
-    ("一统河入海口", "一统河", "省控", "Ⅴ类", "Ⅳ", 0.95, False),
+    ("一统河新兴桥", "一统河", "省控", "Ⅴ类", "Ⅳ", 0.95, False),
     ("螃蟹沟闸", "螃蟹沟", "市控", "Ⅴ", "劣Ⅴ类", 0.90, False),
     ("太平河上游", "太平河", "市控", "Ⅳ", "Ⅴ", 0.10, False),
 ]
@@ -568,7 +576,12 @@ def project_sites(zones, red_parts, towns_union, outfalls_df):
 # --------------------------------------------------------------------------------------------------
 
 def write_all(layers, out_dir: Path):
+    import pyogrio
+
     from ecogis.io.exchange import write_exchange
+
+    # Fixed GeoPackage timestamps so that a rerun writes identical bytes.
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": "2024-01-01T00:00:00.000Z"})
 
     for key, data in layers.items():
         rel, _, layer = key.partition(":")
@@ -605,7 +618,17 @@ def write_xlsx(df, path):
         ws.append(list(row))
     wb.properties.creator = "ecogis scripts/make_sample_layers.py"
     wb.properties.created = dt.datetime(2024, 1, 1)
-    wb.save(path)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    # openpyxl stamps the save time into docProps/core.xml and the zip entries: fix both so that a
+    # rerun writes identical bytes.
+    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2024-01-01T00:00:00Z", data)
+            dst.writestr(zipfile.ZipInfo(info.filename, date_time=(2024, 1, 1, 0, 0, 0)), data,
+                         compress_type=zipfile.ZIP_DEFLATED)
 
 
 def main(argv=None):
