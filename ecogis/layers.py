@@ -28,6 +28,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from ecogis.errors import EcogisError
@@ -489,28 +490,27 @@ def _feature_label(gdf, position: int, mapping: dict[str, str]) -> str:
     return f"{label} ({', '.join(parts)})" if parts else label
 
 
-def _normalise_column(gdf, column: str, fspec: FieldSpec, mapping, path) -> list:
-    """Normalise one column through its unique values; name the first bad feature on failure."""
-    values = gdf[column]
-    out = {}
-    for value in pd.unique(values.astype(object)):
-        key = ("nan",) if _is_missing(value) else value
-        if key in out:
-            continue
+def _normalise_column(gdf, column: str, fspec: FieldSpec, mapping, path) -> pd.Series:
+    """Normalise one column: each distinct value once (pandas.factorize), then a vectorised take.
+
+    On an unknown value, name the first feature that has it, the field and the allowed values.
+    """
+    values = gdf[column].astype(object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    normalised = []
+    for code, value in enumerate(uniques):
         try:
-            out[key] = fspec.normalise(value)
+            normalised.append(fspec.normalise(value))
         except EcogisError as exc:
-            bad = [i for i, v in enumerate(values.astype(object)) if v is value or v == value]
-            first = bad[0] if bad else 0
-            more = f" ({len(bad) - 1} more feature(s) have this value)" if len(bad) > 1 else ""
+            rows = np.flatnonzero(codes == code)
+            more = f" ({len(rows) - 1} more feature(s) have this value)" if len(rows) > 1 else ""
             read_as = "" if str(column) == fspec.name else f" (column {column!r} read as {fspec.name})"
             raise EcogisError(
-                f"{exc.reason}{read_as}{more}", path=path, feature=_feature_label(gdf, first, mapping),
+                f"{exc.reason}{read_as}{more}", path=path, feature=_feature_label(gdf, int(rows[0]), mapping),
                 field=str(column), hint=exc.hint) from None
-    result = [out[("nan",) if _is_missing(v) else v] for v in values.astype(object)]
-    if fspec.normalise is _number:
-        return pd.Series(result, index=gdf.index, dtype=float)
-    return pd.Series(result, index=gdf.index, dtype=object)
+    numeric = fspec.normalise is _number
+    table = np.array(normalised + [np.nan if numeric else None], dtype=float if numeric else object)
+    return pd.Series(table[codes], index=gdf.index)  # code -1 (missing) takes the last entry
 
 
 def normalise_layer(gdf, kind: str, fields: dict | None = None, path=None):
