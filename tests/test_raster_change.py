@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -14,6 +15,7 @@ from shapely.geometry import box
 from ecogis.cli import main
 from ecogis.errors import EcogisError
 from ecogis.raster.change import change_detection
+
 from test_raster import geod_area, write_raster
 
 ORIGIN = (121.70, 40.90)  # top-left of the test grids, inside the Liaohekou area
@@ -154,3 +156,42 @@ def test_cli_zonal_json_and_bad_input(tmp_path):
     assert "ellipsoidal" in doc["pixel_area_method"]
     bad = CliRunner().invoke(main, ["raster", "zonal", str(b), "--zones", str(zpath), "--by", "nope"])
     assert bad.exit_code == 2 and "nope" in bad.stderr
+
+
+def test_projected_gk_rasters_patch_area_is_ellipsoidal(tmp_path):
+    x0, y0 = 41_380_000, 4_540_000  # ~117 km west of the zone-41 central meridian
+    before = np.full((100, 100), 1, np.uint8)
+    after = before.copy()
+    after[30:40, 50:70] = 7  # cropland -> bare soil, 10 x 20 cells of 30 m
+    t = from_origin(x0, y0, 30, 30)
+    b = write_raster(tmp_path / "b.tif", before, "EPSG:4529", t)
+    a = write_raster(tmp_path / "a.tif", after, "EPSG:4529", t)
+    patch = box(x0 + 50 * 30, y0 - 40 * 30, x0 + 70 * 30, y0 - 30 * 30)
+    zone = gpd.GeoDataFrame({"zone": ["缓冲区"]}, geometry=[box(x0, y0 - 3000, x0 + 3000, y0)], crs=4529)
+    res = change_detection(b, a, zone, by="zone")
+    expected = geod_area(patch, 4529)
+    assert res.patches.area_m2.iloc[0] == pytest.approx(expected, rel=1e-6)
+    assert res.zones[0].changed_m2((7,)) == pytest.approx(expected, rel=1e-6)
+    assert patch.area / expected - 1 > 3e-4  # plane area would be visibly wrong
+
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO / "layers" / "raster"
+RESERVE = REPO / "layers" / "reserve" / "liaohekou.geojson"
+
+
+@pytest.mark.skipif(not (SAMPLES / "planted_changes.json").exists() or not RESERVE.exists(),
+                    reason="sample layers not present")
+def test_sample_rasters_reproduce_the_planted_patches():
+    planted = json.loads((SAMPLES / "planted_changes.json").read_text(encoding="utf-8"))["planted"]
+    res = change_detection(SAMPLES / "lc_2015.tif", SAMPLES / "lc_2023.tif", RESERVE, kind="reserve", by="zone",
+                           within=["核心区", "缓冲区"])
+    assert len(res.patches) == len(planted)
+    for p in planted:
+        zone = "缓冲区" if "buffer" in p["what"] else "核心区"
+        hit = res.patches[(res.patches.zone == zone) & (res.patches.to_code == p["to_code"])]
+        assert len(hit) == 1
+        expected = box(*p["bounds_lonlat"])
+        assert hit.area_m2.iloc[0] == pytest.approx(geod_area(expected, 4490), rel=1e-5)
+        assert hit.centroid_lon.iloc[0] == pytest.approx(expected.centroid.x, abs=RES / 10)
+        assert hit.centroid_lat.iloc[0] == pytest.approx(expected.centroid.y, abs=RES / 10)

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-
 import geopandas as gpd
 import numpy as np
 import shapely
@@ -53,6 +51,8 @@ def prepare_zones(gdf: gpd.GeoDataFrame, raster_crs, *, by=None, within=None, no
     source = (gdf.attrs.get("ecogis") or {}).get("path")
     if gdf.crs is None:
         raise EcogisError("zone layer has no CRS", path=source, hint="Pass the layer's CRS when reading it")
+    if len(gdf) == 0:
+        raise EcogisError("zone layer has no features", path=source, hint="Give a layer with zone polygons")
     if by is not None and by not in gdf.columns:
         raise EcogisError(f"no field {by!r} in the zone layer (fields: {[c for c in gdf.columns if c != gdf.geometry.name]})",
                           path=source, field=by, hint="Choose --by from the listed fields")
@@ -98,7 +98,3 @@ def _labels(gdf, by) -> list[str]:
     for lab in labels:
         counts[lab] = counts.get(lab, 0) + 1
     return [f"{lab} #{i + 1}" if counts[lab] > 1 else lab for i, lab in enumerate(labels)]
-
-
-def source_name(path) -> str | None:
-    return None if path is None else str(Path(path))
