@@ -155,6 +155,12 @@ def test_filegdb(tmp_path):
     gdf = read_layer(path)
     assert list(gdf["名称"]) == NAMES and gdf.crs.to_epsg() == 4529
     assert gdf.attrs["ecogis"]["layer"] == "红线"
+    archive = tmp_path / "survey.gdb.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for part in path.iterdir():
+            zf.write(part, arcname=f"survey.gdb/{part.name}")
+    zipped = read_layer(archive)
+    assert list(zipped["名称"]) == NAMES and zipped.crs.to_epsg() == 4529
 
 
 # --------------------------------------------------------------------------- CRS

@@ -66,9 +66,9 @@ def read_table(path: Path, *, encoding=None, fields=None, angle="auto", layer=No
         info.update(wkt=wcol, geometry=_parse_wkt(df[wcol], path, wcol))
         return df, None, None, info
     info.update(columns=(xcol, ycol), axis_kind=axis_kind)
-    degrees = axis_kind == "lonlat"
-    x = parse_angles(df[xcol], path=path, column=xcol, angle=angle if degrees else "decimal")
-    y = parse_angles(df[ycol], path=path, column=ycol, angle=angle if degrees else "decimal")
+    # X/Y and E/N columns usually hold metres, but may hold degrees too: the same rules apply
+    x = parse_angles(df[xcol], path=path, column=xcol, angle=angle)
+    y = parse_angles(df[ycol], path=path, column=ycol, angle=angle)
     return df, x, y, info
 
 

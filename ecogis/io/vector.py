@@ -175,6 +175,9 @@ def _zip_path(path: Path):
     if len(shps) > 1:
         raise EcogisError(f"the zip holds several shapefiles ({', '.join(shps)})", path=path,
                           hint="Unzip it and read one .shp at a time")
+    gdbs = sorted({n[: n.lower().index(".gdb/") + 4] for n in names if ".gdb/" in n.lower()})
+    if len(gdbs) == 1:
+        return f"/vsizip/{path}/{gdbs[0]}", None
     others = [n for n in names if Path(n).suffix.lower() in VECTOR_SUFFIXES]
     if len(others) == 1:
         return f"/vsizip/{path}/{others[0]}", None
