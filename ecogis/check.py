@@ -461,7 +461,9 @@ def _pairs_findings(name, kind, sites_gk, lyr, gk, search, buffers_m, site_area,
         rows.append(pd.DataFrame({"_s": ii, "_f": jj, "relation": "intersects",
                                   "overlap_area_m2": np.where(polygonal, area, np.nan),
                                   "overlap_length_m": np.where(length > 0, length, np.nan),
-                                  "share_of_site": np.where(polygonal | (length > 0), share, np.nan),
+                                  # share of the site: area for polygon sites, length for line sites
+                                  "share_of_site": np.where(polygonal | ((site_len[ii] > 0) & (length > 0)),
+                                                            share, np.nan),
                                   "distance_m": 0.0, "buffer_m": np.nan}))
     # within_buffer: every feature not touching the site whose geodesic distance <= search distance
     ni, nj = si[~hit], fi[~hit]

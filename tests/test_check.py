@@ -257,3 +257,21 @@ def test_cli_bad_input_exits_2(project, tmp_path):
     assert res.exit_code == 2
     res = CliRunner().invoke(check_cmd, ["--at", "121,41", "-p", str(project), "--json", "--buffer", "500,-3"])
     assert res.exit_code == 2 and "buffer" in res.stderr
+
+
+def test_cli_batch_csv_of_points(project, tmp_path):
+    lons, lats = TO_GEO.transform([445_000, 455_000, 465_000, 480_000], [4_535_000] * 4)
+    csv = tmp_path / "pts.csv"
+    csv.write_text("编号,经度,纬度\n" + "".join(f"Q{i},{x:.7f},{y:.7f}\n" for i, (x, y) in enumerate(zip(lons, lats))),
+                   encoding="utf-8")
+    out = tmp_path / "batch"
+    res = run([str(csv), "-p", str(project), "--batch", "--format", "xlsx,json", "--out", str(out),
+               "--site-crs", "EPSG:4490"])
+    assert res.exit_code == 0, res.output
+    data = json.loads((out / "check.json").read_text(encoding="utf-8"))
+    assert {s["id"]: s["verdict"] for s in data["sites"]} == {"Q0": "禁止", "Q1": "禁止", "Q2": "限制", "Q3": "符合"}
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(out / "check.xlsx")["findings"].iter_rows(values_only=True))
+    assert len(rows) == 1 + len(data["findings"])
+    assert {r[0] for r in rows[1:]} == {"Q0", "Q1", "Q2", "Q3"}

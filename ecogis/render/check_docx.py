@@ -129,7 +129,7 @@ def _figure(result, png: Path, lang: str):
         render_static = None
     if render_static is not None:
         try:
-            render_static(dict(result.layers), png, site=site, title=T.t("figure", lang), dpi=150, lang=lang)
+            render_static(dict(result.layers), png, site=site, title=None, dpi=150, lang=lang)
             return png
         except Exception:  # fall back to the plain drawing below
             pass
