@@ -57,8 +57,8 @@ def check(site, at, project, buffers, rules, site_crs, site_use, out, formats, f
       ecogis check layers/sites/sites_zone41.txt --project layers/project.yaml --out maps/check
       ecogis check --at 121.85,40.95 --project layers/project.yaml --json
       ecogis check --at 121.8562,40.9543 --site-crs GCJ-02 -p layers/project.yaml --lang en --out maps/c2
-      ecogis check pipeline.geojson -p layers/project.yaml --buffer 500,1000 --fail-on 限制 --out maps/pipe
-      ecogis check many_points.csv -p layers/project.yaml --batch --format xlsx,json --out maps/batch
+      ecogis check layers/sites/pipeline.geojson -p layers/project.yaml --buffer 500,1000 --fail-on 限制 --out maps/pipe
+      ecogis check layers/sites/points.csv -p layers/project.yaml --batch --format xlsx,json --out maps/batch
 
     Exit codes: 0 the check ran (whatever the verdict), 2 bad input, 3 verdict at or above --fail-on.
     """

@@ -52,9 +52,7 @@ def check_html(result, *, lang: str = "zh", map_html: str | None = None) -> str:
              f"{VERDICT_COLOUR[result.verdict]}\">{e(T.verdict_label(result.verdict, lang))}</span></p>",
              f"<p>{e(T.summary_line(result, lang))}</p>",
              f"<h2>{e(T.t('map', lang))}</h2><div class=\"map\" id=\"map\">{map_html or _map_block(result, lang)}</div>",
-             f"<h2>{e(T.t('findings', lang))}</h2>",
-             _table(T.headers(T.FINDING_HEADERS, lang), T.FINDING_HEADERS, T.report_findings(result), lang,
-                    "findings-table") if result.findings else f"<p>{e(T.t('no_findings', lang))}</p>"]
+             f"<h2>{e(T.t('findings', lang))}</h2>", _findings_block(result, lang)]
     if result.zones:
         parts += [f"<h2>{e(T.t('zones', lang))}</h2>",
                   _table(T.headers(T.ZONE_HEADERS, lang), T.ZONE_HEADERS, [z.to_dict() for z in result.zones],
@@ -67,6 +65,22 @@ def check_html(result, *, lang: str = "zh", map_html: str | None = None) -> str:
               f"<h2>{e(T.t('methods', lang))}</h2>", _methods_block(result, lang),
               f"<p class=\"small\">{e(T.t('generated', lang))}</p></body></html>"]
     return "\n".join(parts)
+
+
+def _findings_block(result, lang) -> str:
+    """Overlaps, non-clear and nearest findings in one table; clear within-buffer ones folded below it."""
+    if not result.findings:
+        return f"<p>{html.escape(T.t('no_findings', lang))}</p>"
+    main, _ = T.compact_findings(result)
+    folded = [r for r in T.report_findings(result) if r["relation"] == "within_buffer" and r["verdict"] == "符合"]
+    head = T.headers(T.FINDING_HEADERS, lang)
+    out = _table(head, T.FINDING_HEADERS, main, lang, "findings-table")
+    if folded:
+        label = (f"缓冲距离内的其他要素（{len(folded)} 个，结论均为符合）" if lang == "zh"
+                 else f"Other features within the buffers ({len(folded)}, all clear)")
+        out += (f"<details id=\"buffer-details\"><summary>{html.escape(label)}</summary>"
+                + _table(head, T.FINDING_HEADERS, folded, lang, "buffer-table") + "</details>")
+    return out
 
 
 def _site_label(result) -> str:
