@@ -378,7 +378,10 @@ def shoreline(coast_ll):
     """Split the coast into segments; a contiguous stretch around the estuary is natural (54.72 %)."""
     coast_m = [to_m(c) for c in coast_ll]
     total = sum(geodesic_m(c) for c in coast_ll)
-    # Order parts west to east; natural stretch starts 3 km into the westernmost part.
+    # Order parts west to east, each running west to east; the natural stretch starts 3 km into the
+    # westernmost part and runs east past the estuary (reed marsh and tidal flats of the reserve); the
+    # eastern coast (fishing port, 辽东湾新区 port) stays artificial.
+    coast_m = [g if g.coords[0][0] <= g.coords[-1][0] else g.reverse() for g in coast_m]
     coast_m.sort(key=lambda g: g.bounds[0])
     joined = [(i, g) for i, g in enumerate(coast_m)]
 
