@@ -94,6 +94,33 @@ def test_undecodable_text_is_an_error_not_mojibake(tmp_path):
         read_layer(path)
 
 
+@pytest.mark.parametrize("encoding", ["GBK", "UTF-8"])
+def test_value_cut_mid_character_by_field_width(tmp_path, encoding):
+    frame = gpd.GeoDataFrame({"名称": ["辽河口核心区QQQ", "湿地"]}, geometry=SQUARES[:2], crs=4490)
+    path = _write_shp(tmp_path, "cut", encoding=encoding, cpg=False, frame=frame)
+    dbf = path.with_suffix(".dbf")
+    data = dbf.read_bytes()
+    width = data[32 + 16]  # length of the first field, from its descriptor
+    start = data.index("辽".encode(encoding))
+    # fill the value to exactly the field width, ending in half a character (as truncation leaves it)
+    head = "辽河口核心区".encode(encoding)
+    partial = "核".encode(encoding)[:-1]
+    value = head + b"Q" * (width - len(head) - len(partial)) + partial
+    dbf.write_bytes(data[:start] + value + data[start + width:])
+    with pytest.warns(AssumptionWarning, match="cut in half"):
+        gdf = read_layer(path)
+    assert gdf["名称"].iloc[1] == "湿地"
+    assert gdf["名称"].iloc[0].rstrip("Q") == "辽河口核心区"
+    assert gdf.attrs["ecogis"]["encoding"] == ("GB18030" if encoding == "GBK" else "UTF-8")
+    archive = tmp_path / "cut.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for part in tmp_path.glob("cut.*"):
+            if part != archive:
+                zf.write(part, arcname=part.name)
+    with pytest.warns(AssumptionWarning, match="cut in half"):
+        assert read_layer(archive)["名称"].iloc[0].rstrip("Q") == "辽河口核心区"
+
+
 # --------------------------------------------------------------------------- formats
 
 def test_zipped_gbk_shapefile(tmp_path):

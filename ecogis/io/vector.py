@@ -10,12 +10,15 @@ overrides both. Text is never returned as mojibake: if no candidate decodes, the
 from __future__ import annotations
 
 import codecs
+import glob
 import struct
+import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import geopandas as gpd
+import numpy as np
 import pyogrio
 
 from ecogis.errors import EcogisError, warn_assumption
@@ -64,13 +67,30 @@ def read_vector(path: Path, *, layer=None, encoding=None, notes=None) -> tuple[g
         raise EcogisError(f"cannot read as a vector layer ({_first_line(exc)})", path=path,
                           hint="Check that the file is complete and in a supported format") from exc
     except UnicodeDecodeError as exc:
-        raise EcogisError(f"attribute text is not valid {src.encoding}", path=path,
-                          hint="Pass the right encoding (--encoding GB18030 or UTF-8)") from exc
+        gdf = _read_trimmed(dbf, src) if dbf is not None else None
+        if gdf is None:
+            raise EcogisError(f"attribute text is not valid {src.encoding}", path=path,
+                              hint="Pass the right encoding (--encoding GB18030 or UTF-8)") from exc
     if src.encoding is None:
         src.encoding, src.encoding_source = "UTF-8", "file"
     if path.suffix.lower() in (".kml", ".kmz"):
         gdf = _drop_empty_kml_columns(gdf)
     return gdf, src
+
+
+def _read_trimmed(dbf, src: VectorSource):
+    """Read a shapefile whose text values end in half characters from a copy with those blanked."""
+    trimmed, cut = trim_cut_characters(dbf.dbf_bytes(), src.encoding)
+    if not cut:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        dbf.copy_parts(folder, "data")
+        (folder / "data.dbf").write_bytes(trimmed)
+        try:
+            return pyogrio.read_dataframe(folder / "data.shp", encoding=src.encoding)
+        except UnicodeDecodeError:
+            return None
 
 
 # columns GDAL's LIBKML driver adds to every layer; dropped when they hold nothing
@@ -131,6 +151,12 @@ class _DbfFile:
     def __init__(self, dbf: Path):
         self.dbf = dbf
 
+    def copy_parts(self, folder: Path, stem: str) -> None:
+        """Link the other shapefile parts (.shp, .shx, .prj...) into ``folder`` as ``stem``.*"""
+        for part in self.dbf.parent.glob(glob.escape(self.dbf.stem) + ".*"):
+            if part.suffix.lower() != ".dbf":
+                (folder / (stem + part.suffix.lower())).symlink_to(part.resolve())
+
     def dbf_bytes(self) -> bytes:
         return self.dbf.read_bytes()
 
@@ -142,6 +168,14 @@ class _DbfFile:
 class _ZippedDbf(_DbfFile):
     def __init__(self, zpath: Path, member: str):
         self.zpath, self.member = zpath, member
+
+    def copy_parts(self, folder: Path, stem: str) -> None:
+        base = str(PurePosixPath(self.member).with_suffix("")).lower()
+        with zipfile.ZipFile(self.zpath) as zf:
+            for name in zf.namelist():
+                suffix = PurePosixPath(name).suffix.lower()
+                if name.lower() == base + suffix and suffix != ".dbf":
+                    (folder / (stem + suffix)).write_bytes(zf.read(name))
 
     def dbf_bytes(self) -> bytes:
         with zipfile.ZipFile(self.zpath) as zf:
@@ -252,14 +286,72 @@ def settle_dbf_encoding(path: Path, dbf: _DbfFile, encoding, notes) -> tuple[str
             warn_assumption(f"{path}: the .cpg says {declared} but the attribute text is not valid {declared}; "
                             f"decoded as {found} instead", notes)
             return found, "detected"
-    found = detect_encoding(text_bytes)
-    if found is None:
-        raise EcogisError("attribute text is neither valid UTF-8 nor GB18030", path=path,
-                          hint="Pass the right encoding with --encoding (encoding=), e.g. BIG5")
+    found = _detect_dbf_encoding(dbf.dbf_bytes(), text_bytes, path, notes)
     if not text_bytes.isascii():
         warn_assumption(f"{path}: no .cpg file; attribute text decoded as {found} (detected, check the names)",
                         notes)
     return found, "detected"
+
+
+def _detect_dbf_encoding(data: bytes, text_bytes: bytes, path, notes) -> str:
+    """Strict UTF-8, else strict GB18030; each also with values cut mid-character by the field width.
+
+    Desktop GIS truncates text to the field width in bytes, which can leave half a character at the
+    end of a value. Such partial characters are tolerated (GDAL drops them when reading) but only at
+    the very end of a field, so UTF-8 text with one cut character is not mistaken for GB18030.
+    """
+    for enc in DETECT_ORDER:
+        if _decodes(text_bytes, enc):
+            return enc
+        trimmed, cut = trim_cut_characters(data, enc)
+        if cut and _decodes(dbf_text_bytes(trimmed), enc):
+            warn_assumption(f"{path}: {cut} attribute value(s) end in a character cut in half by the field "
+                            f"width; the partial character is dropped ({enc})", notes)
+            return enc
+    raise EcogisError("attribute text is neither valid UTF-8 nor GB18030", path=path,
+                      hint="Pass the right encoding with --encoding (encoding=), e.g. BIG5")
+
+
+def _dbf_layout(data: bytes):
+    """(header length, record length, record count, [(type, offset in record, length)]) of a .dbf."""
+    header_len, record_len = struct.unpack("<HH", data[8:12])
+    n_records = struct.unpack("<I", data[4:8])[0]
+    fields, pos, offset = [], 32, 1  # byte 0 of a record is the deletion flag
+    while pos + 32 <= min(header_len, len(data)) and data[pos] != 0x0D:
+        fields.append((chr(data[pos + 11]), offset, data[pos + 16]))
+        offset += data[pos + 16]
+        pos += 32
+    return header_len, record_len, n_records, fields
+
+
+def trim_cut_characters(data: bytes, enc: str) -> tuple[bytes, int]:
+    """Copy of .dbf ``data`` with partial multibyte characters at the end of text values blanked.
+
+    Only values whose last byte is non-ASCII are examined (vectorised pre-selection); returns the new
+    bytes and how many values were changed.
+    """
+    if len(data) < 32:
+        return data, 0
+    header_len, record_len, n, fields = _dbf_layout(data)
+    n = min(n, (len(data) - header_len) // record_len) if record_len else 0
+    if n <= 0:
+        return data, 0
+    arr = np.frombuffer(data, np.uint8, count=n * record_len, offset=header_len).reshape(n, record_len).copy()
+    cut = 0
+    for ftype, offset, length in fields:
+        if ftype != "C" or length == 0 or offset + length > record_len:
+            continue
+        block = arr[:, offset:offset + length]
+        for row in np.flatnonzero(block[:, -1] >= 0x80):
+            value = block[row].tobytes()
+            if _decodes(value, enc):
+                continue
+            for k in (1, 2, 3):
+                if _decodes(value[:-k], enc):
+                    block[row, length - k:] = 0x20
+                    cut += 1
+                    break
+    return data[:header_len] + arr.tobytes() + data[header_len + n * record_len:], cut
 
 
 def detect_encoding(data: bytes) -> str | None:
