@@ -184,13 +184,15 @@ def map_cmd(layers, project_path, site_path, out, basemap, tianditu_key, title, 
         fmt = suffix.lstrip(".")
     seconds = time.perf_counter() - started
     size = out.stat().st_size
+    read_notes = [n for g in list(gdfs.values()) + ([site] if site is not None else [])
+                  for n in (g.attrs.get("ecogis") or {}).get("notes", [])]
     summary = {
         "out": str(out), "format": fmt, "bytes": size, "seconds": round(seconds, 2),
         "basemap": basemap if fmt == "html" else None, "dpi": dpi if fmt == "png" else None,
         "layers": [{"name": n, "kind": (g.attrs.get("ecogis") or {}).get("kind"), "features": len(g),
                     "crs": g.crs.to_string() if g.crs else None} for n, g in gdfs.items()],
         "site": None if site is None else {"features": len(site), "path": str(site_path)},
-        "notes": notes,
+        "notes": list(dict.fromkeys(read_notes + notes)),
     }
     if as_json:
         emit_json(summary)

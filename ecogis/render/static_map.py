@@ -101,7 +101,8 @@ def _frykit_font() -> str | None:
 
 
 def _rc(families) -> dict:
-    return {"font.family": "sans-serif", "font.sans-serif": list(families), "axes.unicode_minus": False,
+    # explicit family names (not "sans-serif") so that the figure keeps its fonts outside this context
+    return {"font.family": list(families), "font.sans-serif": list(families), "axes.unicode_minus": False,
             "pdf.fonttype": 42, "svg.fonttype": "path", "hatch.linewidth": 0.8}
 
 
@@ -368,9 +369,9 @@ def _north_arrow(ax, angle: float, styles, lang) -> None:
 
     tip, left, right, notch = (w / 2, h), (1, 0), (w - 1, 0), (w / 2, h * 0.3)
     area.add_artist(MplPolygon(rot([tip, notch, left]), closed=True, facecolor="white", edgecolor="black",
-                               linewidth=0.8))
+                               linewidth=0.8, gid="north-arrow-west"))
     area.add_artist(MplPolygon(rot([tip, right, notch]), closed=True, facecolor="black", edgecolor="black",
-                               linewidth=0.8))
+                               linewidth=0.8, gid="north-arrow-east"))
     label = TextArea(st.text(styles, "north", lang), textprops=dict(fontsize=11, fontweight="bold"))
     box = VPacker(children=[label, area], align="center", pad=0, sep=2)
     anchored = AnchoredOffsetbox(loc="upper right", child=box, frameon=False, pad=0.6, borderpad=0.8)

@@ -1,0 +1,90 @@
+"""``ecogis map``: outputs, exit codes, JSON, kinds from KIND=FILE, project layers, sample data."""
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import pytest
+from click.testing import CliRunner
+from shapely.geometry import Point, box
+
+from ecogis.cli import main
+from conftest import LAYERS
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    d = tmp_path_factory.mktemp("layers")
+    gpd.GeoDataFrame({"名称": ["辽河口红线"], "类型": ["生物多样性维护"]},
+                     geometry=[box(121.70, 40.90, 121.90, 41.05)], crs=4490).to_file(d / "hx.geojson")
+    gpd.GeoDataFrame({"名称": ["兴安"], "目标水质": ["Ⅲ类"], "水质类别": ["IV"]},
+                     geometry=[Point(121.80, 41.10)], crs=4490).to_file(d / "sections.geojson")
+    gpd.GeoDataFrame({"项目名称": ["拟建项目"]}, geometry=[box(121.75, 40.95, 121.76, 40.96)],
+                     crs=4490).to_file(d / "site.geojson")
+    return d
+
+
+def _run(args):
+    return CliRunner().invoke(main, ["map", *map(str, args)])
+
+
+def test_html_map_with_kinds_and_json(files, tmp_path):
+    out = tmp_path / "m.html"
+    res = _run([f"redline={files / 'hx.geojson'}", files / "sections.geojson", "--site", files / "site.geojson",
+                "--title", "测试图", "--out", out, "--json"])
+    assert res.exit_code == 0, res.output
+    payload = json.loads(res.stdout[res.stdout.index("{"):])
+    assert payload["format"] == "html" and payload["bytes"] == out.stat().st_size
+    kinds = {layer["name"]: layer["kind"] for layer in payload["layers"]}
+    assert kinds == {"hx": "redline", "sections": "water_section"}   # the second from its file name
+    assert any("from its name" in n for n in payload["notes"])
+    html = out.read_text(encoding="utf-8")
+
+    def js(text):  # folium writes non-ASCII text as JSON escapes
+        return json.dumps(text)[1:-1]
+
+    assert js("辽河口红线") in html and js("测试图") in html
+    assert '"measured_class": "%s"' % js("Ⅳ") in html   # "IV" normalised to the class Ⅳ
+    # a second run refuses to overwrite (exit 2, one line), --overwrite replaces
+    res = _run([f"redline={files / 'hx.geojson'}", "--out", out])
+    assert res.exit_code == 2 and "exists" in res.stderr
+    res = _run([f"redline={files / 'hx.geojson'}", "--out", out, "--overwrite"])
+    assert res.exit_code == 0, res.output
+
+
+def test_static_map_from_cli(files, tmp_path):
+    out = tmp_path / "m.png"
+    res = _run([f"redline={files / 'hx.geojson'}", "--out", out, "--dpi", "50", "--no-inset"])
+    assert res.exit_code == 0, res.output
+    assert out.read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--out", "x.jpg", "a.geojson"], "unsupported output type"),
+    (["missing.shp", "--out", "x.html"], "layer not found"),
+    (["--out", "x.html"], "no layers"),
+])
+def test_bad_input_exits_2(tmp_path, args, message):
+    args = [str(tmp_path / a) if a.endswith((".jpg", ".html", ".shp", ".geojson")) else a for a in args]
+    res = _run(args)
+    assert res.exit_code == 2
+    assert message in res.stderr
+
+
+def test_help_teaches():
+    res = _run(["--help"])
+    assert res.exit_code == 0
+    for word in ("KIND=FILE", "--basemap", "Examples", "GCJ-02", ".png"):
+        assert word in res.output
+
+
+@pytest.mark.skipif(not (LAYERS / "redline" / "redline.shp").exists(), reason="sample data not present")
+def test_sample_data_map(tmp_path):
+    out = tmp_path / "panjin.html"
+    res = _run([f"boundary={LAYERS / 'boundary' / 'panjin.gpkg'}:city", LAYERS / "redline" / "redline.shp",
+                f"reserve={LAYERS / 'reserve' / 'liaohekou.geojson'}", LAYERS / "water" / "outfalls.csv",
+                "--out", out, "--json"])
+    assert res.exit_code == 0, res.output
+    payload = json.loads(res.stdout[res.stdout.index("{"):])
+    assert {layer["kind"] for layer in payload["layers"]} == {"boundary", "redline", "reserve", "outfall"}
+    assert payload["bytes"] < 1_500_000

@@ -1,0 +1,170 @@
+"""Static maps: content of the figure, true-metre scale bar, north arrow, CJK glyphs, file outputs."""
+from __future__ import annotations
+
+import io
+import math
+import warnings
+
+import geopandas as gpd
+import matplotlib.image as mpimg
+import numpy as np
+import pytest
+from matplotlib.colors import to_rgb
+from pyproj import Geod, Transformer
+from shapely.geometry import Point, box
+
+from ecogis.errors import AssumptionWarning, EcogisError
+from ecogis.render import styles as st
+from ecogis.render.static_map import build_figure, render_static
+
+
+def _kind(gdf, kind):
+    gdf.attrs["ecogis"] = {"kind": kind}
+    return gdf
+
+
+@pytest.fixture(scope="module")
+def layers():
+    red = _kind(gpd.GeoDataFrame({"name": ["辽河口红线"]}, geometry=[box(121.70, 40.90, 121.90, 41.05)], crs=4490),
+                "redline")
+    reserve = _kind(gpd.GeoDataFrame(
+        {"name": ["辽河口保护区"] * 3, "zone": ["核心区", "缓冲区", "实验区"]},
+        geometry=[box(121.50, 40.80, 121.60, 40.90), box(121.60, 40.80, 121.65, 40.90),
+                  box(121.65, 40.80, 121.70, 40.90)], crs=4490).to_crs(4529), "reserve")
+    sections = _kind(gpd.GeoDataFrame(
+        {"name": ["兴安", "曙光大桥"], "target_class": ["Ⅲ", "Ⅴ"], "measured_class": ["Ⅱ", "劣Ⅴ"]},
+        geometry=[Point(121.80, 41.10), Point(122.00, 40.88)], crs=4490), "water_section")
+    site = gpd.GeoDataFrame({"name": ["拟建项目"]}, geometry=[box(122.00, 41.20, 122.05, 41.25)], crs=4490)
+    return {"redline": red, "reserve": reserve, "sections": sections}, site
+
+
+@pytest.fixture(scope="module")
+def figure(layers):
+    lay, site = layers
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig = build_figure(lay, site=site, title="辽河口生态空间管控图")
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=60)
+    return fig, buf.getvalue(), caught
+
+
+def _all_texts(fig):
+    texts = [t.get_text() for t in fig.texts]
+    for ax in fig.axes:
+        texts += [t.get_text() for t in ax.texts]
+        leg = ax.get_legend()
+        if leg is not None:
+            texts += [t.get_text() for t in leg.get_texts()] + [leg.get_title().get_text()]
+    return texts
+
+
+def test_title_and_legend_text(figure):
+    fig, _, _ = figure
+    texts = _all_texts(fig)
+    assert "辽河口生态空间管控图" in texts
+    for expected in ("图例", "生态保护红线", "核心区", "缓冲区", "实验区", "劣Ⅴ类", "项目选址", "千米"):
+        assert any(expected in t for t in texts), expected
+    assert any("EPSG:4550" in t for t in texts)   # the note names the CRS (CM 123°E, unprefixed)
+
+
+def test_cjk_glyphs_render_without_warnings(figure):
+    _, _, caught = figure
+    missing = [str(w.message) for w in caught if "missing from font" in str(w.message)]
+    assert missing == []
+
+
+def test_north_arrow_points_to_true_north(figure):
+    fig, _, _ = figure
+    ax = fig.ecogis["main_ax"]
+    assert [a for a in ax.artists if a.get_gid() == "north-arrow"]
+    # meridian convergence of Gauss-Kruger: gamma = dlon * sin(lat) (first-order closed form)
+    xlim, ylim = ax.get_xlim(), ax.get_ylim()
+    lon, lat = Transformer.from_crs(fig.ecogis["crs"], 4490, always_xy=True).transform(
+        sum(xlim) / 2, sum(ylim) / 2)
+    gamma = (lon - 123.0) * math.sin(math.radians(lat))
+    assert fig.ecogis["north_angle_deg"] == pytest.approx(gamma, abs=0.02)
+
+
+def test_scale_bar_is_in_true_metres(figure):
+    fig, _, _ = figure
+    ax = fig.ecogis["main_ax"]
+    bars = [p for p in ax.patches if p.get_gid() == "scale-bar"]
+    assert len(bars) == 4
+    drawn = sum(p.get_width() for p in bars)          # map units of the figure's CRS
+    assert drawn == pytest.approx(fig.ecogis["scale_bar_m"])
+    # one map unit is one ground metre: compare with a geodesic distance (GeographicLib)
+    geod = Geod(ellps="GRS80")
+    lon2, lat2, _ = geod.fwd(121.8, 41.0, 90, 10_000)
+    to_map = Transformer.from_crs(4490, fig.ecogis["crs"], always_xy=True)
+    x1, y1 = to_map.transform(121.8, 41.0)
+    x2, y2 = to_map.transform(lon2, lat2)
+    assert math.hypot(x2 - x1, y2 - y1) == pytest.approx(10_000, rel=5e-4)
+
+
+def test_pixels_inside_data_are_drawn(figure):
+    fig, png, _ = figure
+    img = mpimg.imread(io.BytesIO(png))[:, :, :3]
+    h = img.shape[0]
+    ax = fig.ecogis["main_ax"]
+    to_map = Transformer.from_crs(4490, fig.ecogis["crs"], always_xy=True)
+    styles = st.load_styles()
+    k = 60 / fig.dpi    # saved at 60 dpi; display coordinates are at the figure's dpi
+
+    def at(x, y):
+        return img[int(round(h - y * k)), int(round(x * k))]
+
+    def pixel(lon, lat):
+        return at(*ax.transData.transform(to_map.transform(lon, lat)))
+
+    core = pixel(121.55, 40.85)   # inside the core zone
+    assert np.allclose(core, _blend(styles["kinds"]["reserve"]["values"]["核心区"]["fill"],
+                                    styles["kinds"]["reserve"]["fill_opacity"], styles["background"]), atol=0.08)
+    red = pixel(122.00, 40.88)    # the 劣Ⅴ section marker is red
+    assert np.allclose(red, to_rgb(styles["water_classes"]["劣Ⅴ"]["color"]), atol=0.1)
+    # a point in the main map away from all data shows the background
+    xlim, ylim = ax.get_xlim(), ax.get_ylim()
+    x, y = ax.transData.transform((xlim[0] + 0.3 * (xlim[1] - xlim[0]), ylim[0] + 0.97 * (ylim[1] - ylim[0])))
+    assert np.allclose(at(x, y), to_rgb(styles["background"]), atol=0.03)
+
+
+def _blend(colour, alpha, background):
+    c, b = np.array(to_rgb(colour)), np.array(to_rgb(background))
+    return alpha * c + (1 - alpha) * b
+
+
+def test_inset_finds_the_province(figure):
+    fig, _, _ = figure
+    assert fig.ecogis["province"] == "辽宁省"
+
+
+@pytest.mark.parametrize("suffix,magic", [(".png", b"\x89PNG"), (".pdf", b"%PDF"), (".svg", b"<?xml")])
+def test_formats_and_overwrite(layers, tmp_path, suffix, magic):
+    lay, _ = layers
+    out = tmp_path / f"m{suffix}"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        render_static({"redline": lay["redline"]}, out, dpi=40, inset=False, title="红线")
+    assert out.read_bytes()[:8].startswith(magic)
+    assert not [w for w in caught if "missing from font" in str(w.message)]
+    assert not [w for w in caught if issubclass(w.category, AssumptionWarning) and "glyph" in str(w.message)]
+    if suffix == ".svg":
+        svg = out.read_text(encoding="utf-8")
+        assert 'id="north-arrow-west"' in svg and 'id="north-arrow-east"' in svg
+    with pytest.raises(EcogisError, match="exists"):
+        render_static({"redline": lay["redline"]}, out, dpi=40, inset=False)
+
+
+def test_bad_output_suffix(layers, tmp_path):
+    lay, _ = layers
+    with pytest.raises(EcogisError, match="unsupported"):
+        render_static({"redline": lay["redline"]}, tmp_path / "m.jpg")
+    assert not (tmp_path / "m.jpg").exists()
+
+
+def test_english_labels(layers):
+    lay, _ = layers
+    fig = build_figure({"redline": lay["redline"]}, lang="en", inset=False, title="Red line")
+    texts = _all_texts(fig)
+    assert "Legend" in texts and "Ecological protection red line" in texts
+    assert "km" in texts and "千米" not in texts
