@@ -1,6 +1,8 @@
 """Zonal land-cover composition: known answers from closed forms and pyproj.Geod, never from ecogis."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import rasterio
@@ -226,3 +228,54 @@ def test_raster_larger_than_memory_cap_is_read_in_blocks(tmp_path):
         assert (a.code, a.m2) == (b.code, pytest.approx(b.m2, rel=1e-9))
     # and the per-class areas add up to the zone's geodesic area
     assert sum(c.m2 for c in capped.zones[0].classes) == pytest.approx(geod_area(z.geometry[0], 4490), rel=1e-6)
+
+
+RLIMIT_SCRIPT = r"""
+import json, resource, sys
+import geopandas as gpd
+from shapely.geometry import box
+from ecogis.raster import zonal_composition
+
+path, extra_mb, memory_mb = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+zone = gpd.GeoDataFrame({"name": ["a"]}, geometry=[box(121.0, 40.55, 121.45, 41.0)], crs=4490)
+vm = next(int(l.split()[1]) * 1024 for l in open("/proc/self/status") if l.startswith("VmSize"))
+cap = vm + extra_mb * 2**20  # address space now in use (all modules loaded) + extra_mb
+resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+try:
+    res = zonal_composition(path, zone, memory_mb=memory_mb)
+except MemoryError:
+    print(json.dumps({"memory_error": True}))
+else:
+    print(json.dumps({"memory_error": False, "m2": res.zones[0].classes[0].m2}))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
+def test_raster_larger_than_address_space_cap_runs_in_blocks(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    n = 5000  # 25 M cells: the int32 class copy alone (100 MB) exceeds the 90 MB cap
+    path = tmp_path / "huge.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=n, height=n, count=1, dtype="uint8", crs="EPSG:4490",
+                       transform=from_origin(121.0, 41.0, 0.0001, 0.0001), nodata=0, tiled=True,
+                       compress="deflate") as dst:
+        for row in range(0, n, 500):
+            dst.write(np.full((500, n), 3, np.uint8), 1, window=rasterio.windows.Window(0, row, n, 500))
+    extra_mb = 90
+    assert n * n * 4 > extra_mb * 2**20
+    env = {**os.environ, "GDAL_CACHEMAX": "16"}
+
+    def run(memory_mb):
+        out = subprocess.run([sys.executable, "-c", RLIMIT_SCRIPT, str(path), str(extra_mb), str(memory_mb)],
+                             capture_output=True, text=True, env=env, timeout=120)
+        assert out.returncode == 0, out.stderr[-2000:]
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    capped = run(16)
+    assert capped == {"memory_error": False, "m2": pytest.approx(geod_area(box(121.0, 40.55, 121.45, 41.0), 4490),
+                                                                rel=1e-6)}
+    assert run(2048)["memory_error"]  # the cap is real: whole-raster windows do not fit
