@@ -89,10 +89,6 @@ def validate_layer(gdf: gpd.GeoDataFrame) -> ValidationReport:
     return report
 
 
-def _listed(issues):
-    return issues[:MAX_LISTED]
-
-
 def _empty(geoms, present):
     empty = ~present | shapely.is_empty(geoms)
     idx = np.flatnonzero(empty)

@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import shapely
 
 from ecogis.crs import crs_label, describe_crs, from_web_crs, gk_zone_of, infer_crs, resolve_crs
@@ -267,10 +266,3 @@ def _infer(gdf, path, cm, notes, meta):
                     f"{guess.reason}", notes)
     meta.update(crs=crs_label(gdf.crs), crs_source="inferred", swap_xy=bool(guess.swap_xy))
     return gdf, meta
-
-
-def bounds_in(gdf, crs=4490) -> np.ndarray:
-    """Total bounds of ``gdf`` in ``crs`` (default CGCS2000 lon/lat, degrees)."""
-    if gdf.crs is None:
-        return np.asarray(gdf.total_bounds)
-    return np.asarray(gdf.to_crs(crs).total_bounds)
