@@ -36,7 +36,7 @@ def read_layer(path, kind=None, layer=None, crs=None, encoding=None, fields=None
         Layer name inside a multi-layer source (GeoPackage, FileGDB, KML folders, XLSX sheet). A
         source with one spatial layer needs none; with several, omitting it is an error listing them.
     crs : optional
-        Source CRS when the file has none or a wrong one (``EPSG:4529``, ``CGCS2000 zone 41``,
+        Source CRS when the file has none or a wrong one (``EPSG:4529``, ``CGCS2000``, ``Xian1980``,
         ``GCJ-02``, ``BD-09``...). Web-map systems are converted to CGCS2000 (EPSG:4490) on load.
     encoding : str, optional
         Attribute text encoding; overrides .cpg and detection.
@@ -74,7 +74,8 @@ def read_layer(path, kind=None, layer=None, crs=None, encoding=None, fields=None
 
         user_fields = {k: v for k, v in (fields or {}).items() if str(v).lower() not in _COORD_ROLES}
         gdf = normalise_layer(gdf, kind, user_fields or None, path)
-        gdf.attrs["ecogis"] = {**meta, **gdf.attrs.get("ecogis", {}), "kind": gdf.attrs.get("ecogis", {}).get("kind", kind)}
+        normalised = gdf.attrs.get("ecogis", {})
+        gdf.attrs["ecogis"] = {**meta, **normalised, "kind": normalised.get("kind", kind)}
     gdf.attrs["ecogis"]["notes"] = notes
     return gdf
 
