@@ -9,3 +9,4 @@ weighted by their exact covered fraction (exactextract); rasters are read in win
 """
 from ecogis.raster.legend import Legend, LandClass, load_legend  # noqa: F401
 from ecogis.raster.zonal import ZonalResult, zonal_composition  # noqa: F401
+from ecogis.raster.change import ChangeResult, change_detection  # noqa: F401

@@ -83,6 +83,7 @@ class ChangeResult:
     zones: list[ZoneTransitions]
     patches: gpd.GeoDataFrame
     notes: list[str] = field(default_factory=list)
+    max_window_cells: int = 0  # largest window read (cells): instrumentation for tests and benchmarks
 
     def to_dict(self) -> dict:
         recs = pd.DataFrame(self.patches.drop(columns=self.patches.geometry.name)).to_dict("records")
@@ -166,8 +167,8 @@ def change_detection(before, after, zones, *, by=None, within=None, to=None, leg
         result = ChangeResult(
             before=str(before), after=str(after), raster_crs=describe(bds.crs), aligned=is_aligned, legend=lb,
             to_codes=to_codes, zones_source=zones_.source, by=by, pixel_area_method=pixel_method(bds.crs),
-            patch_area_method=method, zones=zt, patches=patches, notes=notes)
-    result.max_window_cells = max(src_b.max_window_cells, trans.max_window_cells)
+            patch_area_method=method, zones=zt, patches=patches, notes=notes,
+            max_window_cells=max(src_b.max_window_cells, trans.max_window_cells))
     return result
 
 
@@ -175,11 +176,12 @@ def _legend_text(lg: Legend) -> str:
     return "[" + ", ".join(f"{c.code} {c.zh}" for c in lg.classes) + "]"
 
 
-def change_windows(src_b: ClassSource, src_a: ClassSource, zones_gdf, to_codes, *, max_cells: int, progress=False):
+def change_windows(src_b: ClassSource, src_a: ClassSource, zones_gdf, to_codes, *, max_cells: int, progress=False,
+                   all_touched=True):
     """Yield ``(window, before, after, mask)`` over the zones' extent; ``mask`` marks changes of interest.
 
     A cell is a change of interest when both rasters hold data, its AFTER class is in ``to_codes``,
-    its BEFORE class differs, and it touches a zone. Arrays are one window of at most ``max_cells`` cells.
+    its BEFORE class differs, and it touches a zone (``all_touched``; else its centre is in a zone). Arrays are one window of at most ``max_cells`` cells.
     """
     ds = src_b.ds
     area = _window_of(ds, zones_gdf.total_bounds)
@@ -195,7 +197,7 @@ def change_windows(src_b: ClassSource, src_a: ClassSource, zones_gdf, to_codes, 
         b = src_b.read_window(x0, y0, nx, ny)
         a = src_a.read_window(x0, y0, nx, ny)
         inside = features.geometry_mask(geoms, out_shape=(ny, nx), transform=windows.transform(win, ds.transform),
-                                        all_touched=True, invert=True)
+                                        all_touched=all_touched, invert=True)
         valid = ~(np.ma.getmaskarray(b) | np.ma.getmaskarray(a))
         mask = valid & inside & np.isin(a.data, to_codes) & (a.data != b.data)
         yield win, b.data, a.data, mask
@@ -203,8 +205,9 @@ def change_windows(src_b: ClassSource, src_a: ClassSource, zones_gdf, to_codes, 
 
 def _window_of(ds, bounds):
     """Whole-cell window of ``ds`` covering ``bounds`` (clipped to the raster), None if outside."""
-    inv = ~ds.transform
-    cols, rows = zip(*[inv * (x, y) for x in bounds[0::2] for y in bounds[1::2]])
+    t = ds.transform
+    cols = [(x - t.c) / t.a for x in bounds[0::2]]
+    rows = [(y - t.f) / t.e for y in bounds[1::2]]
     c0, r0 = max(0, int(np.floor(min(cols)))), max(0, int(np.floor(min(rows))))
     c1, r1 = min(ds.width, int(np.ceil(max(cols)))), min(ds.height, int(np.ceil(max(rows))))
     if c1 <= c0 or r1 <= r0:

@@ -68,14 +68,20 @@ def write_change(result, out_dir, *, overwrite=False, lang="zh", inputs=(), memo
             result.table(lang).to_excel(xl, sheet_name="transitions", index=False)
             if not result.table(lang).empty:
                 result.matrix(lang).to_excel(xl, sheet_name="matrix_m2")
-    write_layer(result.patches, paths[2], layer="patches", overwrite=overwrite, inputs=inputs)
+    if len(result.patches):
+        write_layer(result.patches, paths[2], layer="patches", overwrite=overwrite, inputs=inputs)
+    else:  # "no suspected patch" is a result too: an empty layer with the full schema
+        with atomic_path(paths[2], overwrite=overwrite, inputs=inputs) as tmp:
+            result.patches.to_file(tmp, layer="patches", engine="pyogrio", geometry_type="Polygon")
     write_change_raster(result, paths[3], overwrite=overwrite, memory_mb=memory_mb)
     _write_json(result.to_dict(), paths[4], overwrite)
     return paths
 
 
 def write_change_raster(result, path, *, overwrite=False, memory_mb=256) -> Path:
-    """Cloud-Optimized GeoTIFF of changes of interest over the zones' extent (uint8, or uint16 for codes above 255; 0 = none).
+    """Cloud-Optimized GeoTIFF of the patch cells over the patches' extent (one empty cell if there are none).
+
+    Cell values: the AFTER class (uint8, or uint16 for codes above 255); 0 = no change of interest.
 
     Written window by window into a tiled GeoTIFF, then copied with GDAL's COG driver.
     """
@@ -105,7 +111,7 @@ def write_change_raster(result, path, *, overwrite=False, memory_mb=256) -> Path
             with rasterio.open(staging, "w", **profile) as dst:
                 if zones is not None:
                     for win, b, a, mask in change_windows(src_b, src_a, zones, result.to_codes,
-                                                          max_cells=max_cells_for(memory_mb)):
+                                                          max_cells=max_cells_for(memory_mb), all_touched=False):
                         local = windows.Window(win.col_off - area.col_off, win.row_off - area.row_off,
                                                win.width, win.height)
                         dst.write(np.where(mask, a, 0).astype(dtype), 1, window=local)

@@ -77,6 +77,7 @@ class ZonalResult:
     zone_area_method: str
     zones: list[ZoneComposition]
     notes: list[str] = field(default_factory=list)
+    max_window_cells: int = 0  # largest window read (cells): instrumentation for tests and benchmarks
 
     def to_dict(self) -> dict:
         return {
@@ -138,9 +139,9 @@ def zonal_composition(raster, zones, *, by=None, legend=None, kind=None, layer=N
             pixel_area_method=pixel_method(ds.crs), zone_area_method=zones_.area_method,
             zones=[_composition(label, area, z, legend, notes, NOISE_CELLS * centre_cell_area(ds))
                    for label, area, z in zip(zones_.gdf["_zone"], zones_.area_m2, per_zone)],
-            notes=notes,
+            notes=notes, max_window_cells=0,
         )
-    result.max_window_cells = classes.max_window_cells  # instrumentation for tests and benchmarks
+    result.max_window_cells = classes.max_window_cells
     return result
 
 
