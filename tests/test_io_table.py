@@ -144,3 +144,23 @@ def test_correct_order_with_user_crs_is_left_alone(tmp_path):
     path.write_text("id,E,N\n1,41400000.0,4534000.0\n", encoding="utf-8")
     gdf = read_layer(path, crs="EPSG:4529")
     assert "swap_xy" not in gdf.attrs["ecogis"] and gdf.geometry.x[0] == 41400000.0
+
+
+def test_title_rows_above_the_header_and_rows_without_coordinates(tmp_path):
+    path = tmp_path / "sections.xlsx"
+    rows = [["盘锦市地表水监测断面一览表", None, None], ["断面名称", "经度", "纬度"],
+            ["太平河新生桥", "121°45′30.5″", "40°58′12″"], ["合计：1个", None, None]]
+    pd.DataFrame(rows).to_excel(path, index=False, header=False)
+    with pytest.warns(AssumptionWarning) as record:
+        gdf = read_layer(path)
+    messages = " ".join(str(w.message) for w in record)
+    assert "line 2" in messages and "skipped 1 row(s) without coordinates (lines 4)" in messages
+    assert list(gdf["断面名称"]) == ["太平河新生桥"]
+    assert gdf.geometry.x[gdf.index[0]] == pytest.approx(LON)
+
+
+def test_one_missing_coordinate_is_an_error(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text("名称,经度,纬度\n甲,121.8,40.9\n乙,,41.0\n", encoding="utf-8")
+    with pytest.raises(EcogisError, match=r"row 2 \(line 3.*empty coordinate"):
+        read_layer(path)

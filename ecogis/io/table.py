@@ -58,6 +58,12 @@ def read_table(path: Path, *, encoding=None, fields=None, angle="auto", layer=No
     info = {"encoding": enc, "encoding_source": enc_source}
     xcol, ycol, axis_kind = find_coordinate_columns(df.columns, fields)
     if xcol is None:
+        promoted = _promote_header(df, fields)
+        if promoted is not None:
+            df, line = promoted
+            warn_assumption(f"{path}: the column names were found on line {line} (title rows above skipped)", notes)
+            xcol, ycol, axis_kind = find_coordinate_columns(df.columns, fields)
+    if xcol is None:
         wcol = next((c for c in df.columns if _canon(c) in _WKT_NAMES), None)
         if wcol is None:
             raise EcogisError(
@@ -66,10 +72,44 @@ def read_table(path: Path, *, encoding=None, fields=None, angle="auto", layer=No
         info.update(wkt=wcol, geometry=_parse_wkt(df[wcol], path, wcol))
         return df, None, None, info
     info.update(columns=(xcol, ycol), axis_kind=axis_kind)
+    df = _drop_rows_without_coordinates(df, xcol, ycol, path, notes)
     # X/Y and E/N columns usually hold metres, but may hold degrees too: the same rules apply
     x = parse_angles(df[xcol], path=path, column=xcol, angle=angle)
     y = parse_angles(df[ycol], path=path, column=ycol, angle=angle)
     return df, x, y, info
+
+
+def _blank(values: pd.Series) -> np.ndarray:
+    return (values.isna() | (values.astype(str).str.strip() == "")).to_numpy()
+
+
+def _promote_header(df, fields, max_rows: int = 10):
+    """Find the header row under title rows (common in official spreadsheets); None if there is none.
+
+    Returns (frame with that row as column names and the rows below it, 1-based line of the header).
+    Row labels are kept, so error messages still give the right line.
+    """
+    for i in range(min(max_rows, len(df))):
+        names = [str(v).strip() if pd.notna(v) else f"column{j + 1}" for j, v in enumerate(df.iloc[i])]
+        if find_coordinate_columns(names, fields)[0] is not None:
+            out = df.iloc[i + 1:].copy()
+            out.columns = names
+            return out, int(df.index[i]) + 2
+    return None
+
+
+def _drop_rows_without_coordinates(df, xcol, ycol, path, notes):
+    """Drop rows where both coordinates are empty (notes, totals, spacer rows), saying which."""
+    both = _blank(df[xcol]) & _blank(df[ycol])
+    if not both.any():
+        return df
+    if both.all():
+        raise EcogisError(f"no row has coordinates in {xcol!r}/{ycol!r}", path=path,
+                          hint="Check that the coordinate columns are filled in")
+    lines = [int(label) + 2 for label in df.index[both][:10] if isinstance(label, (int, np.integer))]
+    warn_assumption(f"{path}: skipped {int(both.sum())} row(s) without coordinates"
+                    + (f" (lines {', '.join(map(str, lines))})" if lines else ""), notes)
+    return df[~both]
 
 
 def _read_frame(path: Path, encoding, layer, notes):
