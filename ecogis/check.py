@@ -28,7 +28,7 @@ import pyproj
 import shapely
 
 from ecogis.area import convert_area, ellipsoidal_area, geodesic_length
-from ecogis.crs import from_web_crs, gk_crs_for_lon, resolve_crs
+from ecogis.crs import describe_crs, from_web_crs, gk_crs_for_lon, resolve_crs
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.project import Project, load_project
 from ecogis.rules import VERDICT_EN, VERDICTS, RuleSet, load_rules, parse_buffers, worst_verdict
@@ -41,6 +41,8 @@ ZONE_FIELD = {"reserve": "zone", "water_source": "grade", "redline": "type", "sh
               "facility": "type", "outfall": "type", "water_section": "control_level", "well": "status"}
 NAME_FIELDS = ("name", "id", "名称", "NAME", "编号")
 FAR_M = 50_000.0
+GEOM_TYPE_NAMES = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString",
+                            "MultiPolygon", "GeometryCollection"], dtype=object)
 NO_RULE_ZH = "无适用筛查规则，仅供参考。"
 NO_RULE_EN = "No screening rule applies; reported for information."  # a site farther than this from the boundary and every layer gets a warning
 
@@ -211,7 +213,8 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
                              verdict=site_verdicts.get(r.id, VERDICTS[0]))
                  for r in site_table.itertuples()]
     used_ids = set(frame["rule_id"].dropna()) if len(frame) else set()
-    return CheckResult(
+    methods = dict(METHODS, analysis_crs="; ".join(sorted(set(site_table["analysis_crs"]))))
+    return CheckResult(methods=methods,
         verdict=worst_verdict(f.verdict for f in findings),
         findings=findings, sites=site_list, zones=zones,
         inputs={"site": site_meta, "project": project.to_dict(), "rules_files": ruleset.sources,
@@ -395,8 +398,8 @@ def _screen_zone(sites_gk, lon, lat, gk, layers, ruleset, buffers_m, site_use, s
     table = pd.DataFrame({"id": sites_gk["id"].values, "name": sites_gk["name"].values,
                           "geometry_type": shapely.get_type_id(s_geoms), "area_m2": site_area,
                           "length_m": site_len, "lon": lon, "lat": lat})
-    table["geometry_type"] = shapely.geometry_type_names_from_ids(table["geometry_type"]) \
-        if hasattr(shapely, "geometry_type_names_from_ids") else [g.geom_type for g in s_geoms]
+    table["geometry_type"] = GEOM_TYPE_NAMES[shapely.get_type_id(np.asarray(s_geoms))]
+    table["analysis_crs"] = describe_crs(gk) if gk.to_epsg() else gk.to_proj4()
     frames, summaries = [], []
     items = list(layers.items())
     bar = None

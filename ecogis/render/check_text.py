@@ -91,6 +91,9 @@ def kind_label(kind: str, lang: str = "zh") -> str:
 
 
 def method_text(key: str, text_en: str, lang: str = "zh") -> str:
+    if key == "analysis_crs":
+        return ("分析坐标系（求交、求最近点）：" if lang == "zh" else
+                "Analysis CRS (intersections, nearest points): ") + text_en
     return METHOD_ZH.get(key, text_en) if lang == "zh" else text_en
 
 
