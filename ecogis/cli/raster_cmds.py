@@ -39,9 +39,9 @@ def raster():
 
     \b
     Examples:
-      ecogis raster zonal layers/raster/lc_2015.tif --zones layers/reserve/liaohekou.geojson --by zone
+      ecogis raster zonal layers/raster/lc_2023.tif --zones layers/reserve/liaohekou.geojson --kind reserve --by zone
       ecogis raster change layers/raster/lc_2015.tif layers/raster/lc_2023.tif \\
-          --zones layers/reserve/liaohekou.geojson --by zone --in 核心区,缓冲区 --out maps/change
+          --zones layers/reserve/liaohekou.geojson --kind reserve --by zone --in 核心区,缓冲区 --out maps/change
     """
 
 
@@ -60,7 +60,7 @@ def zonal(raster_path, zones_path, zones_layer, kind, by, classes, out_dir, over
 
     \b
     Examples:
-      ecogis raster zonal layers/raster/lc_2023.tif --zones layers/reserve/liaohekou.geojson --by zone
+      ecogis raster zonal layers/raster/lc_2023.tif --zones layers/reserve/liaohekou.geojson --kind reserve --by zone
       ecogis raster zonal lc.tif --zones redline.shp --classes my_legend.yaml --out out/ --json
 
     Writes zonal.csv, zonal.xlsx, zonal.json into --out. Exit codes: 0 ok, 2 bad input.
@@ -108,7 +108,7 @@ def change(before, after, zones_path, zones_layer, kind, by, classes, out_dir, o
     \b
     Examples:
       ecogis raster change layers/raster/lc_2015.tif layers/raster/lc_2023.tif \\
-          --zones layers/reserve/liaohekou.geojson --by zone --in 核心区,缓冲区 --out maps/change
+          --zones layers/reserve/liaohekou.geojson --kind reserve --by zone --in 核心区,缓冲区 --out maps/change
       ecogis raster change a.tif b.tif --zones redline.shp --to 8 --min-area 900 --out out/ --json
 
     Writes transitions.csv/.xlsx, patches.gpkg (layer patches; `ecogis map`/`ecogis check` read it),
