@@ -160,6 +160,34 @@ def _series(db, bm):
     return out
 
 
+def _series_polynomial(coef):
+    """Coefficients p0..p4 with G(B) = sinB (p0 + p1 sin²B + p2 sin⁴B + p3 sin⁶B + p4 sin⁸B), where
+    G(B) = A sin B − B sin 3B + C sin 5B − D sin 7B + E sin 9B.
+
+    By 2 sin(nΔB/2) cos(nBm) = sin(nB2) − sin(nB1), the bracket of formula (2) equals
+    (G(B2) − G(B1)) / 2 exactly; expanding sin(nB) in powers of sin B (Chebyshev) gives the polynomial.
+    Evaluating G once per vertex costs one sine and a Horner step instead of ten trigonometric terms
+    per edge; the trapezoids are the same numbers.
+    """
+    a_, b_, c_, d_, e_ = coef
+    return (a_ - 3 * b_ + 5 * c_ - 7 * d_ + 9 * e_,
+            4 * b_ - 20 * c_ + 56 * d_ - 120 * e_,
+            16 * c_ - 112 * d_ + 432 * e_,
+            64 * d_ - 576 * e_,
+            256 * e_)
+
+
+_POLY = _series_polynomial(_COEF)
+
+
+def _g_of_lat(lat_rad):
+    """G(B) of :func:`_series_polynomial` for an array of latitudes (radians)."""
+    p0, p1, p2, p3, p4 = _POLY
+    s = np.sin(lat_rad)
+    s2 = s * s
+    return s * (p0 + s2 * (p1 + s2 * (p2 + s2 * (p3 + s2 * p4))))
+
+
 # --------------------------------------------------------------------------------------------------
 # geometry plumbing
 # --------------------------------------------------------------------------------------------------
@@ -194,9 +222,9 @@ def _to_geographic(x, y, crs: pyproj.CRS):
     return np.asarray(lon), np.asarray(lat)
 
 
-def _polygonal(geoms: np.ndarray) -> np.ndarray:
+def _polygonal(geoms: np.ndarray, types: np.ndarray | None = None) -> np.ndarray:
     """Polygons and multipolygons unchanged, polygon parts of collections kept, everything else empty."""
-    types = shapely.get_type_id(geoms)
+    types = shapely.get_type_id(geoms) if types is None else types
     out = geoms.copy()
     out[(types != 3) & (types != 6) & (types != 7)] = None
     for i in np.flatnonzero(types == 7):  # GeometryCollection (rare: overlay output)
@@ -210,7 +238,15 @@ def _rings(geoms: np.ndarray):
     """Ragged ring arrays: coords (n, 2), ring offsets into coords, ring sign (+1 shell, -1 hole),
     geometry index per ring. Rings are closed (first vertex repeated last)."""
     n = len(geoms)
-    poly = _polygonal(geoms)
+    types = shapely.get_type_id(geoms)
+    if np.all(types == 3) and not shapely.get_num_interior_rings(geoms).any():
+        # fast path, the common case: simple polygons without holes, one ring per geometry
+        coords, geom_of = shapely.get_coordinates(geoms, return_index=True)
+        counts = np.bincount(geom_of, minlength=n)
+        ring_geom = np.flatnonzero(counts)
+        ring_off = np.r_[0, np.cumsum(counts[ring_geom])]
+        return coords, ring_off, np.ones(len(ring_geom)), ring_geom
+    poly = _polygonal(geoms, types)
     if not np.any(shapely.get_type_id(poly) >= 0):
         return np.empty((0, 2)), np.zeros(1, int), np.empty(0), np.empty(0, int)
     gtype, coords, offsets = shapely.to_ragged_array(poly, include_z=False)
@@ -234,7 +270,7 @@ def _rings(geoms: np.ndarray):
 # --------------------------------------------------------------------------------------------------
 
 def ellipsoidal_area(geoms, crs, *, densify_deg: float | None = DENSIFY_DEG,
-                     chunk: int = 200_000) -> np.ndarray:
+                     batch_coords: int = 4_000_000) -> np.ndarray:
     """Official ellipsoidal area (椭球面积) in m² on the CGCS2000 ellipsoid, one value per geometry.
 
     Parameters
@@ -244,7 +280,7 @@ def ellipsoidal_area(geoms, crs, *, densify_deg: float | None = DENSIFY_DEG,
         Projected coordinates are inverse projected vertex by vertex (no densification: the official
         procedure). Geographic coordinates are densified to ``densify_deg`` degrees first
         (``None`` or 0 to skip).
-    chunk : geometries per batch (bounds memory; each batch is fully vectorised).
+    batch_coords : vertices per batch (bounds memory; each batch is fully vectorised).
 
     Method: see the module docstring (国土调查办发〔2008〕32号 formula (2), TD/T 1055-2019).
     Vectorised: one ragged coordinate array, one inverse projection, numpy reductions per ring.
@@ -253,12 +289,15 @@ def ellipsoidal_area(geoms, crs, *, densify_deg: float | None = DENSIFY_DEG,
     crs = _as_crs(crs)
     transformer = None if crs.is_geographic else pyproj.Transformer.from_crs(
         crs, crs.geodetic_crs, always_xy=True)
+    if transformer is None and densify_deg:
+        geoms = shapely.segmentize(geoms, densify_deg)
     out = np.zeros(len(geoms))
-    for lo in range(0, len(geoms), chunk):
-        part = geoms[lo:lo + chunk]
-        if transformer is None and densify_deg:
-            part = shapely.segmentize(part, densify_deg)
-        out[lo:lo + chunk] = _ellipsoidal_area_batch(part, transformer)
+    ends = np.cumsum(shapely.get_num_coordinates(geoms))
+    cuts = np.unique(np.searchsorted(ends, np.arange(batch_coords, ends[-1] if len(ends) else 0, batch_coords)))
+    bounds = np.r_[0, cuts[cuts > 0], len(geoms)] if len(geoms) else np.array([0, 0])
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        if hi > lo:
+            out[lo:hi] = _ellipsoidal_area_batch(geoms[lo:hi], transformer)
     return out
 
 
@@ -276,10 +315,10 @@ def _ellipsoidal_area_batch(geoms: np.ndarray, transformer) -> np.ndarray:
     # sum; a near one keeps the terms small. Longitudes stay in degrees: the trapezoid is linear in
     # ΔL, so the degree->radian factor is applied once per ring below.
     dlon = (lon[1:] + lon[:-1]) * 0.5 - np.repeat(lon[starts], np.diff(ring_off))[:-1]
-    lat_rad = np.radians(lat)
-    strip = dlon * _series(lat_rad[1:] - lat_rad[:-1], (lat_rad[1:] + lat_rad[:-1]) * 0.5)
+    g = _g_of_lat(np.radians(lat))
+    strip = dlon * np.diff(g)  # = dlon * 2 * bracket of formula (2), edge by edge
     strip[ring_off[1:-1] - 1] = 0.0  # the step from one ring's last vertex to the next ring's first
-    ring_area = np.add.reduceat(strip, starts) * (2.0 * CGCS2000_B ** 2 * np.pi / 180.0)
+    ring_area = np.add.reduceat(strip, starts) * (CGCS2000_B ** 2 * np.pi / 180.0)
     out += np.bincount(ring_geom, weights=sign * np.abs(ring_area), minlength=len(geoms))
     return out
 

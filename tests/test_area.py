@@ -194,3 +194,26 @@ def test_fuxin_boundary_matches_published_area():
     gdf = boundaries.get_boundary("阜新市")
     km2 = ellipsoidal_area(gdf.geometry, gdf.crs).sum() / 1e6
     assert abs(km2 - 10_355) / 10_355 < 0.005
+
+
+def test_trapezoid_series_form_matches_closed_form():
+    # the 32号文 formula (2) evaluated term by term (ecogis.area.trapezoid_area) against the closed form
+    from ecogis.area import trapezoid_area
+
+    for lat1, lat2 in ((40.0, 41.0), (18.0, 53.0), (-10.0, 35.0), (40.80, 40.81)):
+        got = trapezoid_area(np.radians(1.0), np.radians(lat1), np.radians(lat2))
+        assert got == pytest.approx(quad_area(121.0, lat1, 122.0, lat2), rel=1e-9)
+
+
+def test_benchmark_smoke_accuracy():
+    """The benchmark's generated densified polygons agree with pyproj's loop to < 1e-9 (no timing asserted)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_area.py"
+    spec = importlib.util.spec_from_file_location("bench_area", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    result = bench.bench(300, 300, 768, repeat=1)
+    assert result["max_rel_diff"] < 1e-9
+    assert result["ellipsoidal_s"] > 0 and result["geod_loop_s"] > 0
