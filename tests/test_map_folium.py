@@ -1,6 +1,7 @@
 """Interactive maps: offline HTML, opened in Debian's chromium with all network blocked."""
 from __future__ import annotations
 
+import json
 import re
 import warnings
 
@@ -167,6 +168,7 @@ def test_large_layer_is_simplified_for_display_only(tmp_path):
     html_text = map_html(m)
     assert len(html_text) < 600_000          # the raw ring alone would be ~3 MB of JSON
     assert any("simplified" in n for n in notes)
+    assert json.dumps("显示已简化")[1:-1] in html_text       # the legend tells the reader
     assert len(big.geometry.iloc[0].exterior.coords) == 80_001   # input untouched
 
 

@@ -176,7 +176,8 @@ MAP_CSS = """
 .ecogis-legend{background:rgba(255,255,255,.94);padding:8px 10px;border:1px solid #777;
   border-radius:3px;font:13px/1.45 "Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",
   "PingFang SC","SimHei",sans-serif;color:#222;max-height:60vh;overflow-y:auto;box-shadow:0 1px 4px rgba(0,0,0,.25)}
-.ecogis-legend h4{margin:0 0 5px;font-size:14px;text-align:center;letter-spacing:.3em}
+.ecogis-legend h4{margin:0 0 5px;font-size:14px;display:inline;letter-spacing:.3em}
+.ecogis-legend summary{cursor:pointer;text-align:center;margin-bottom:4px}
 .ecogis-legend .row{display:flex;align-items:center;gap:6px;white-space:nowrap}
 .ecogis-legend .grp{margin-top:4px;font-weight:bold}
 .ecogis-legend .note{color:#555;font-size:12px}
@@ -448,9 +449,9 @@ def _swatch(item: dict) -> str:
     return ""
 
 
-def _legend_html(groups, styles: dict, lang: str) -> str:
+def _legend_html(groups, styles: dict, lang: str, simplified=()) -> str:
     """Legend HTML: single-symbol layers first, then one titled group per categorical layer."""
-    parts = [f"<h4>{html.escape(st.text(styles, 'legend', lang))}</h4>"]
+    parts = [f"<details open><summary><h4>{html.escape(st.text(styles, 'legend', lang))}</h4></summary>"]
     single = [(t, rows) for t, rows in groups if len(rows) == 1 and rows[0]["text"] == t]
     multi = [(t, rows) for t, rows in groups if not (len(rows) == 1 and rows[0]["text"] == t)]
     for title, rows in single + multi:
@@ -459,6 +460,11 @@ def _legend_html(groups, styles: dict, lang: str) -> str:
         for item in rows:
             swatch, text = _swatch(item), item["text"]
             parts.append(_row(swatch, text) if swatch else f'<div class="note">{html.escape(text)}</div>')
+    for title, tol_m in simplified:
+        note = (f"{title}：显示已简化（约 {tol_m:.0f} 米），分析使用原始数据" if lang == "zh"
+                else f"{title}: simplified for display (about {tol_m:.0f} m); analyses use full data")
+        parts.append(f'<div class="note">{html.escape(note)}</div>')
+    parts.append("</details>")
     return "".join(parts)
 
 
@@ -506,8 +512,8 @@ def make_map(layers: dict, site=None, basemap: str = "none", lang: str = "zh", t
     styles : path or dict, optional
         Style overrides merged over ``ecogis/render/styles.yaml``.
     simplify : bool
-        Simplify layers above 50 000 vertices for display (tolerance: a quarter pixel at the fitted
-        view, i.e. 1/4000 of the data extent in degrees). Never used for analysis.
+        Simplify layers above 50 000 vertices for display (tolerance 1/20 000 of the data extent:
+        one pixel four zoom levels in from the fitted view; the legend says so). Never for analysis.
     notes : list, optional
         Receives the assumptions made (also emitted as AssumptionWarning).
 
@@ -534,26 +540,24 @@ def make_map(layers: dict, site=None, basemap: str = "none", lang: str = "zh", t
         m.get_root().html.add_child(Element(hatch), name="ecogis_hatch")
 
     display_names = st.unique_titles(items, styles, lang)
-    legend_groups = []
+    legend_groups, simplified = [], []
     for index, ((name, kind, gdf), display) in enumerate(zip(items, display_names)):
         style = st.kind_style(styles, kind)
         if kind is None:
             warn_assumption(f"layer {name!r} has no kind: drawn with the default style", notes)
         if simplify:
-            geoms = np.asarray(gdf.geometry.values)
-            n_vertices = int(shapely.get_num_coordinates(geoms).sum())
-            if n_vertices > SIMPLIFY_VERTICES:
-                tol = extent / 4000
-                gdf = gdf.set_geometry(_simplify_for_display(geoms, tol), crs=gdf.crs)
-                warn_assumption(
-                    f"layer {name!r} ({n_vertices} vertices) simplified for display only "
-                    f"(tolerance {tol:.2e}°, about {tol * 111_320:.0f} m); analyses use the full geometry",
-                    notes)
+            gdf, tol_m = _display_geometry(gdf, name, extent, notes)
+            if tol_m:
+                simplified.append((display, tol_m))
         gdf = gdf.set_geometry(_round_coords(np.asarray(gdf.geometry.values)), crs=gdf.crs)
         _add_layer(m, index, name, kind, gdf, style, styles, display, lang)
         legend_groups.append((display, st.legend_items(kind or "default", styles, gdf, lang, display)))
 
-    legend = _legend_html(legend_groups, styles, lang)
+    legend = _legend_html(legend_groups, styles, lang, simplified)
+    # keep the legend clear of the (expanded) layer control above it
+    reserved = 26 * (len(items) + (basemap != "none") * 2) + 70
+    m.get_root().header.add_child(Element(
+        f"<style>.ecogis-legend{{max-height:calc(100vh - {reserved}px)}}</style>"), name="ecogis_legend_css")
     m.add_child(_ScriptElement("ecogis_legend", _control_js("bottomright", "ecogis-legend", legend)))
     north_svg = NORTH_SVG.replace("{label}", html.escape(st.text(styles, "north", lang)))
     m.add_child(_ScriptElement("ecogis_north", _control_js("topleft", "ecogis-north", north_svg)))
@@ -586,6 +590,27 @@ def _pin_features(gdf, data: dict, style: dict) -> None:
         props = dict(data["features"][i]["properties"], _pin=1)
         data["features"].append({"type": "Feature", "id": len(data["features"]), "properties": props,
                                  "geometry": json.loads(shapely.to_geojson(pin))})
+
+
+def _display_geometry(gdf, name: str, extent: float, notes: list):
+    """Simplify a large layer for display only; returns (gdf, tolerance in metres or None).
+
+    Layers above SIMPLIFY_VERTICES vertices are simplified (topology preserving) with a tolerance of
+    1/20 000 of the data extent: a twentieth of a pixel at the fitted view, one pixel four zoom
+    levels further in. The input GeoDataFrame is not changed.
+    """
+    geoms = np.asarray(gdf.geometry.values)
+    n_vertices = int(shapely.get_num_coordinates(geoms).sum())
+    if n_vertices <= SIMPLIFY_VERTICES:
+        return gdf, None
+    tol = extent / 20_000
+    simplified = _simplify_for_display(geoms, tol)
+    kept = int(shapely.get_num_coordinates(simplified).sum())
+    tol_m = tol * 111_320
+    warn_assumption(
+        f"layer {name!r} simplified for display only ({n_vertices} -> {kept} vertices, tolerance "
+        f"{tol:.1e} degrees, about {tol_m:.0f} m); analyses use the full geometry", notes)
+    return gdf.set_geometry(simplified, crs=gdf.crs), tol_m
 
 
 def _add_layer(m, index, name, kind, gdf, style, styles, display, lang) -> None:
