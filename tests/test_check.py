@@ -275,3 +275,36 @@ def test_cli_batch_csv_of_points(project, tmp_path):
     rows = list(load_workbook(out / "check.xlsx")["findings"].iter_rows(values_only=True))
     assert len(rows) == 1 + len(data["findings"])
     assert {r[0] for r in rows[1:]} == {"Q0", "Q1", "Q2", "Q3"}
+
+
+def test_gcj02_csv_file_via_cli(project, tmp_path):
+    prcoords = pytest.importorskip("prcoords")
+    lon, lat, _ = GEOD.fwd(*OUTFALL_LONLAT, 300.0, 800.0)
+    g = prcoords.wgs_gcj(prcoords.Coords(lat, lon))
+    csv = tmp_path / "amap.csv"
+    csv.write_text(f"名称,经度,纬度\n泵站,{g.lon:.8f},{g.lat:.8f}\n", encoding="utf-8")
+    res = run([str(csv), "-p", str(project), "--site-crs", "GCJ-02", "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    near = [f for f in data["findings"] if f["layer"] == "outfalls" and f["relation"] == "nearest"][0]
+    assert near["distance_m"] == pytest.approx(800.0, abs=1.0)
+
+
+def test_project_rules_file_and_cli_rules_override(project, tmp_path):
+    site = gk_site(box(449_000, 4_534_000, 449_500, 4_534_500))  # inside the core zone only
+    local = tmp_path / "local.yaml"
+    local.write_text("rules:\n  - id: reserve-core\n    kind: reserve\n    zone: 核心区\n    relation: intersects\n"
+                     "    verdict: 需论证\n    rule_zh: 本地试验规则\n    basis: 测试\n", encoding="utf-8")
+    assert quiet_check(site, project).verdict == "禁止"
+    assert quiet_check(site, project, rules=local).verdict == "需论证"
+    text = project.read_text(encoding="utf-8").replace("buffers_m:", f"rules: {local}\nbuffers_m:")
+    project.write_text(text, encoding="utf-8")
+    assert quiet_check(site, project).verdict == "需论证"
+
+
+def test_cli_malformed_rules_exit_2_naming_the_line(project, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("rules:\n  - kind: reserve\n    relation: intersects\n    verdict: perhaps\n", encoding="utf-8")
+    res = CliRunner().invoke(check_cmd, ["--at", "122.4,41.0", "-p", str(project), "--rules", str(bad), "--json"])
+    assert res.exit_code == 2
+    assert "line 4" in res.stderr and "bad.yaml" in res.stderr
