@@ -187,17 +187,22 @@ def change_windows(src_b: ClassSource, src_a: ClassSource, zones_gdf, to_codes, 
     area = _window_of(ds, zones_gdf.total_bounds)
     if area is None:
         return
-    geoms = list(zones_gdf.geometry.values)
+    geoms = np.asarray(zones_gdf.geometry.values)
+    tree = shapely.STRtree(geoms)
     wins = [windows.Window(w.col_off + area.col_off, w.row_off + area.row_off, w.width, w.height)
             for w in iter_windows(_Shape(int(area.width), int(area.height)), max_cells)]
     from tqdm import tqdm
 
     for win in tqdm(wins, desc="change", unit="window", disable=None if progress else True, leave=False, file=sys.stderr):
         x0, y0, nx, ny = int(win.col_off), int(win.row_off), int(win.width), int(win.height)
+        wt = windows.transform(win, ds.transform)
+        near = geoms[tree.query(shapely.box(*windows.bounds(win, ds.transform)))]
+        if len(near) == 0:
+            continue
         b = src_b.read_window(x0, y0, nx, ny)
         a = src_a.read_window(x0, y0, nx, ny)
-        inside = features.geometry_mask(geoms, out_shape=(ny, nx), transform=windows.transform(win, ds.transform),
-                                        all_touched=all_touched, invert=True)
+        inside = features.geometry_mask(list(near), out_shape=(ny, nx), transform=wt, all_touched=all_touched,
+                                        invert=True)
         valid = ~(np.ma.getmaskarray(b) | np.ma.getmaskarray(a))
         mask = valid & inside & np.isin(a.data, to_codes) & (a.data != b.data)
         yield win, b.data, a.data, mask

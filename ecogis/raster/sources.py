@@ -14,7 +14,7 @@ from rasterio.enums import Resampling
 from rasterio.vrt import WarpedVRT
 from rasterio.windows import Window
 
-from ecogis.errors import EcogisError
+from ecogis.errors import EcogisError, warn_assumption
 from ecogis.raster.pixel_area import cell_areas
 
 
@@ -32,6 +32,8 @@ def open_raster(path):
     if ds.dtypes[0].startswith("float") or ds.dtypes[0].startswith("complex"):
         raise EcogisError(f"band 1 is {ds.dtypes[0]}, not integer class codes", path=path,
                           hint="Give a classified land-cover raster (integer codes)")
+    if ds.count > 1:
+        warn_assumption(f"{path}: raster has {ds.count} bands; using band 1 as the class codes")
     return ds
 
 
