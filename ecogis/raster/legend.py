@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from ecogis.errors import EcogisError
+from ecogis.errors import EcogisError, warn_assumption
 
 DEFAULT_LEGEND = "landcover_classes.yaml"
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
@@ -174,6 +174,6 @@ def legend_for(raster, legend=None, *, notes=None) -> Legend:
     if side.exists():
         return load_legend(side)
     lg = load_legend(None)
-    if notes is not None:
-        notes.append(f"{raster}: no --classes and no {side.name}; using the default legend {lg.name}")
+    warn_assumption(f"{raster}: no --classes and no {side.name}; assuming the default legend {lg.name} "
+                    f"({', '.join(f'{c.code} {c.zh}' for c in lg.classes)})", notes)
     return lg
