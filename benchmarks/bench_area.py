@@ -5,7 +5,7 @@ shapes (three random harmonics of the radius) of 0.5-1 km radius spread over Chi
 longitude/latitude, with 768 vertices each (about 5-8 m apart, so that whether an edge is read as a
 geodesic or as a straight line in longitude/latitude changes the area by well under 1e-9).
 
-The layer is generated and measured in chunks of 10^5 polygons (bounded memory); the ellipsoidal time
+The layer is generated and measured in chunks of 5x10^4 polygons (bounded memory); the ellipsoidal time
 is the sum over chunks. The Geod loop is timed on a sample of the first chunk and extrapolated to the
 full size (it is linear in the number of features); the relative difference is measured on that
 sample. Timings are the best of ``--repeat`` runs for both methods on the first chunk.
@@ -25,7 +25,7 @@ import shapely
 
 from ecogis.area import GEOD, ellipsoidal_area
 
-CHUNK = 100_000
+CHUNK = 50_000
 
 
 def generate(n: int, vertices: int = 768, seed: int = 0) -> np.ndarray:

@@ -220,7 +220,7 @@ def run_audit(spec: AuditSpec, progress: bool = False) -> AuditReport:
     if progress and len(checks) > 1:
         from tqdm import tqdm
 
-        checks = tqdm(checks, desc="audit", unit="check", leave=False)
+        checks = tqdm(checks, desc="audit", unit="check", leave=False, disable=None)  # only on a terminal
     for check in checks:
         ctx = _Ctx(spec, check, cache)
         result = CHECKS[check["type"]](ctx)

@@ -344,3 +344,20 @@ def test_panjin_audit_script_runs_on_sample_data(tmp_path):
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr
     payload = json.loads(res.stdout)
     assert payload["passed"] and len(payload["checks"]) >= 7
+
+
+def test_cli_area_sample_redline_counted_once():
+    shp = REPO / "layers" / "redline" / "redline.shp"
+    if not shp.exists():
+        pytest.skip("sample data (layers/) not generated yet")
+    res = run_cli("area", str(shp), "--kind", "redline", "--within", str(REPO / "layers" / "boundary" / "panjin.gpkg"),
+                  "--within-layer", "city", "--by", "districts", "--districts", str(REPO / "layers" / "boundary" / "panjin.gpkg"),
+                  "--districts-layer", "districts", "--json")
+    assert res.returncode == 0, res.stderr
+    out = json.loads(res.stdout)
+    # the sample red line has overlapping parts: the dissolved total is less than the sum of the parts
+    assert out["overlap_removed"] > 0
+    assert out["sum_of_features"] - out["overlap_removed"] == pytest.approx(out["area"] + out["outside_area"], rel=1e-9)
+    # districts partition the city: their red-line areas add up to the city total
+    assert sum(g["area"] for g in out["groups"]) == pytest.approx(out["area"], rel=1e-6)
+    assert out["crs"] == "EPSG:4529" and out["method"] == "ellipsoid" and out["unit"] == "km2"

@@ -31,11 +31,14 @@ UNIT_CHOICES = ["m2", "ha", "km2", "mu", "公顷", "亩"]
 @click.option("--plane-crs", metavar="CRS", help="Projected CRS for --method plane (default: LAYER's or its GK zone).")
 @click.option("--declared", type=float, metavar="AREA", help="Published area in --unit to compare with.")
 @click.option("--declared-share", type=float, metavar="PCT", help="Published share of the boundary (%) to compare with.")
+@click.option("--boundary-area", type=float, metavar="AREA",
+              help="Published area of the boundary in --unit (e.g. a statistical total incl. sea areas): the share "
+                   "is taken of it; the share of the boundary polygon is reported too.")
 @json_option
 @lang_option
 @handle_errors
 def area(layer_path, layer_name, crs, encoding, kind, within, within_layer, by, districts, districts_layer, unit,
-         method, plane_crs, declared, declared_share, as_json, lang, notes):
+         method, plane_crs, declared, declared_share, boundary_area, as_json, lang, notes):
     """Official (ellipsoidal) area of a polygon layer, its share of a boundary and breakdowns.
 
     The layer is dissolved first, so overlapping polygons are counted once; the overlap removed is
@@ -47,7 +50,7 @@ def area(layer_path, layer_name, crs, encoding, kind, within, within_layer, by, 
     Examples:
       ecogis area layers/redline/redline.shp --within 盘锦市
       ecogis area layers/redline/redline.shp --within layers/boundary/panjin.gpkg --within-layer city \\
-          --declared 1091.71 --declared-share 26.61
+          --declared 1091.71 --declared-share 26.61 --boundary-area 4102.6
       ecogis area layers/redline/redline.shp --within 盘锦市 --by districts --unit ha
       ecogis area layers/redline/redline.shp --by type --unit mu --json
       ecogis area layers/redline/redline.shp --method plane      # comparison only
@@ -66,7 +69,8 @@ def area(layer_path, layer_name, crs, encoding, kind, within, within_layer, by, 
         district_gdf = resolve_districts(districts, within, layer=districts_layer)
     result = layer_area(gdf, method=method, unit=normalise_unit(unit), within=boundary, within_label=label,
                         by=by, districts=district_gdf, declared=declared, declared_share=declared_share,
-                        plane_crs=plane_crs)
+                        plane_crs=plane_crs, boundary_area=boundary_area,
+                        boundary_area_source="--boundary-area" if boundary_area is not None else None)
     result.notes = list(dict.fromkeys(result.notes + notes))
     if as_json:
         emit_json(result.to_dict())
