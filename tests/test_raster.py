@@ -281,3 +281,25 @@ def test_raster_larger_than_address_space_cap_runs_in_blocks(tmp_path):
     assert capped == {"memory_error": False, "m2": pytest.approx(geod_area(box(121.0, 40.55, 121.45, 41.0), 4490),
                                                                 rel=1e-6)}
     assert run(2048)["memory_error"]  # the cap is real: whole-raster windows do not fit
+
+
+def test_legend_declared_in_raster_metadata(tmp_path):
+    import warnings
+
+    from ecogis.errors import AssumptionWarning
+
+    arr = np.full((10, 10), 1, np.uint8)
+    z = zones(box(121.0, 40.99, 121.01, 41.0))
+    plain = write_raster(tmp_path / "plain.tif", arr, "EPSG:4490", from_origin(121.0, 41.0, 0.001, 0.001))
+    with pytest.warns(AssumptionWarning, match="assuming the default legend CLCD"):
+        zonal_composition(plain, z)
+    for name, legend in [("clcd.tif", "CLCD"), ("glc.tif", "GlobeLand30")]:
+        write_raster(tmp_path / name, arr, "EPSG:4490", from_origin(121.0, 41.0, 0.001, 0.001))
+        with rasterio.open(tmp_path / name, "r+") as ds:
+            ds.update_tags(legend=legend)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", AssumptionWarning)
+        res = zonal_composition(tmp_path / "clcd.tif", z)
+    assert any("declared" in n for n in res.notes)
+    with pytest.raises(EcogisError, match="declares legend 'GlobeLand30'"):
+        zonal_composition(tmp_path / "glc.tif", z)

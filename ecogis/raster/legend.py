@@ -166,14 +166,35 @@ def sidecar_legend_path(raster) -> Path:
 
 def legend_for(raster, legend=None, *, notes=None) -> Legend:
     """The legend of ``raster``: ``legend`` if given (Legend or path), else its sidecar, else the default."""
-    if isinstance(legend, Legend):
-        return legend
-    if legend is not None:
-        return load_legend(legend)
+    given = legend if isinstance(legend, Legend) else load_legend(legend) if legend is not None else None
     side = sidecar_legend_path(raster)
-    if side.exists():
-        return load_legend(side)
+    if given is None and side.exists():
+        given = load_legend(side)
+    if given is not None:
+        declared = _declared_legend(raster)
+        if declared is not None and declared.strip().lower() != given.name.lower():
+            warn_assumption(f"{raster}: its metadata declares legend {declared!r}; using {given.name!r} as given", notes)
+        return given
     lg = load_legend(None)
+    declared = _declared_legend(raster)
+    if declared is not None and declared.strip().lower() == lg.name.lower():
+        if notes is not None:
+            notes.append(f"{raster}: legend {lg.name} (declared in the raster's metadata tag 'legend')")
+        return lg
+    if declared is not None:
+        raise EcogisError(f"raster declares legend {declared!r} but no legend file was given", path=raster,
+                          hint=f"Pass --classes with the {declared} legend YAML")
     warn_assumption(f"{raster}: no --classes and no {side.name}; assuming the default legend {lg.name} "
                     f"({', '.join(f'{c.code} {c.zh}' for c in lg.classes)})", notes)
     return lg
+
+
+def _declared_legend(raster) -> str | None:
+    """The ``legend`` metadata tag of ``raster`` (as written by ecogis), if any."""
+    import rasterio
+
+    try:
+        with rasterio.open(raster) as ds:
+            return ds.tags().get("legend") or ds.tags().get("LEGEND")
+    except rasterio.errors.RasterioIOError:
+        return None
