@@ -44,8 +44,9 @@ def test_html_report_opens_offline_with_map(result, tmp_path, page, artifacts_di
     assert page.console_errors == []
     verdict = page.inner_text("#verdict")
     assert verdict == ("禁止" if lang == "zh" else "prohibited")
-    rows = page.locator("#findings-table tbody tr").count() + page.locator("#buffer-table tbody tr").count()
+    rows = sum(page.locator(f"#{t} tbody tr").count() for t in ("findings-table", "nearest-table", "buffer-table"))
     assert rows == len(result.findings)
+    assert page.locator("#nearest-table tbody tr").count() == 2  # one site, two layers
     assert page.locator("#buffer-table tbody tr").count() >= 1  # the clear outfall 2.5 km away, folded
     box_ = page.locator("#map").bounding_box()
     assert box_ and box_["height"] > 300
@@ -73,12 +74,15 @@ def test_docx_contains_findings_table(result, tmp_path):
     doc = docx.Document(str(out))
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "禁止" in text and "生态空间管控符合性分析" in text
-    findings = [t for t in doc.tables if t.rows[0].cells[0].text == "场址"]
+    findings = [t for t in doc.tables if t.rows[0].cells[0].text == "场址" and t.rows[0].cells[4].text == "空间关系"]
     assert findings, "findings table missing"
     rows = [[c.text for c in r.cells] for r in findings[0].rows[1:]]
-    listed = [f for f in result.findings if not (f.relation == "within_buffer" and f.verdict == "符合")]
+    listed = [f for f in result.findings if f.relation == "intersects"]
+    assert len(rows) == len(listed) == 2  # core and experimental zone
+    nearest = [t for t in doc.tables if t.rows[0].cells[3].text == "最近要素"]
+    assert len(nearest[0].rows) == 1 + 2
+    listed += [f for f in result.findings if f.relation == "nearest"]
     assert 0 < len(listed) < len(result.findings)  # the clear outfall 2.5 km away is summarised, not listed
-    assert len(rows) == len(listed)
     assert f"另有 {len(result.findings) - len(listed)} 个要素" in text
     head = [c.text for c in findings[0].rows[0].cells]
     core = [r for r in rows if r[head.index("功能区/级别")] == "核心区" and r[head.index("空间关系")].startswith("相交")][0]

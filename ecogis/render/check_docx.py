@@ -41,10 +41,15 @@ def render_check_docx(result, out, *, lang: str = "zh", overwrite: bool = False,
 
     doc.add_heading(T.t("findings", lang), level=2)
     spec = [h for h in T.FINDING_HEADERS if h[0] in DOCX_FINDING_KEYS]
-    rows, left_out = T.compact_findings(result)
-    _table(doc, T.headers(spec, lang), T.table_rows(rows, spec, lang))
-    if left_out:
-        doc.add_paragraph(T.t("left_out", lang).format(n=left_out))
+    main, nearest, folded = T.split_findings(result)
+    if main:
+        _table(doc, T.headers(spec, lang), T.table_rows(main, spec, lang))
+    else:
+        doc.add_paragraph(T.t("no_findings", lang))
+    doc.add_paragraph(T.t("nearest", lang))
+    _table(doc, T.headers(T.NEAREST_HEADERS, lang), T.table_rows(nearest, T.NEAREST_HEADERS, lang))
+    if folded:
+        doc.add_paragraph(T.t("left_out", lang).format(n=len(folded)))
 
     if result.zones:
         doc.add_heading(T.t("zones", lang), level=2)

@@ -28,6 +28,7 @@ h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #ccc;padding-bottom:
 table{border-collapse:collapse;font-size:13px;margin:8px 0}th,td{border:1px solid #bbb;padding:3px 6px;vertical-align:top}
 th{background:#f0f0f0}td.num{text-align:right;white-space:nowrap}.small{color:#666;font-size:12px}
 .map iframe{width:100%;height:560px;border:1px solid #aaa}.map svg{border:1px solid #aaa;background:#fbfbf8}
+td.small{min-width:160px}
 .legend span{display:inline-block;margin-right:14px;font-size:12px}.legend i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:middle}
 """
 NUMERIC = {"overlap_area_m2", "overlap_area_ha", "overlap_area_mu", "overlap_length_m", "share_of_site",
@@ -68,13 +69,15 @@ def check_html(result, *, lang: str = "zh", map_html: str | None = None) -> str:
 
 
 def _findings_block(result, lang) -> str:
-    """Overlaps, non-clear and nearest findings in one table; clear within-buffer ones folded below it."""
+    """Overlaps and non-clear findings; the nearest feature per layer; clear within-buffer ones folded."""
     if not result.findings:
         return f"<p>{html.escape(T.t('no_findings', lang))}</p>"
-    main, _ = T.compact_findings(result)
-    folded = [r for r in T.report_findings(result) if r["relation"] == "within_buffer" and r["verdict"] == "符合"]
+    main, nearest, folded = T.split_findings(result)
     head = T.headers(T.FINDING_HEADERS, lang)
-    out = _table(head, T.FINDING_HEADERS, main, lang, "findings-table")
+    out = (_table(head, T.FINDING_HEADERS, main, lang, "findings-table") if main
+           else f"<p>{html.escape(T.t('no_findings', lang))}</p>")
+    out += (f"<h3>{html.escape(T.t('nearest', lang))}</h3>"
+            + _table(T.headers(T.NEAREST_HEADERS, lang), T.NEAREST_HEADERS, nearest, lang, "nearest-table"))
     if folded:
         label = (f"缓冲距离内的其他要素（{len(folded)} 个，结论均为符合）" if lang == "zh"
                  else f"Other features within the buffers ({len(folded)}, all clear)")
@@ -96,7 +99,8 @@ def _table(head, spec, rows, lang, table_id) -> str:
         for key, _, _ in spec:
             v = T.cell(r, key, lang)
             cls = " class=\"num\"" if key in NUMERIC else ""
-            style = f" style=\"color:{VERDICT_COLOUR[r['verdict']]};font-weight:bold\"" if key == "verdict" else ""
+            style = (f" style=\"color:{VERDICT_COLOUR[r['verdict']]};font-weight:bold\"" if key == "verdict" else
+                     " class=\"small\"" if key in ("rule", "basis") else "")
             cells.append(f"<td{cls}{style}>{e(v)}</td>")
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</tbody></table>")

@@ -10,7 +10,7 @@ from ecogis.rules import VERDICT_EN
 TEXT = {
     "zh": {
         "title": "项目选址生态空间管控符合性分析", "project": "管控图层项目", "site": "项目场址",
-        "conclusion": "结论", "overall": "总体结论", "findings": "分析结果", "zones": "按功能区汇总（已融合，不重复计算）",
+        "conclusion": "结论", "overall": "总体结论", "findings": "分析结果", "nearest": "各图层最近要素及距离", "zones": "按功能区汇总（已融合，不重复计算）",
         "map": "位置关系图", "rules": "适用规则及依据", "inputs": "输入数据及坐标系", "assumptions": "假设与提示",
         "methods": "计算方法与单位", "sites": "场址", "no_findings": "无发现。", "none": "无",
         "no_assumptions": "未作任何假设。", "buffers": "缓冲距离", "generated": "由 ecogis 生成",
@@ -23,7 +23,7 @@ TEXT = {
     },
     "en": {
         "title": "Site screening against ecological space controls", "project": "Control-layer project",
-        "site": "Project site", "conclusion": "Conclusion", "overall": "Overall verdict", "findings": "Findings",
+        "site": "Project site", "conclusion": "Conclusion", "overall": "Overall verdict", "findings": "Findings", "nearest": "Nearest feature of each layer",
         "zones": "By zone (dissolved, no double counting)", "map": "Map", "rules": "Rules and legal basis",
         "inputs": "Inputs and coordinate reference systems", "assumptions": "Assumptions and warnings",
         "methods": "Methods and units", "sites": "Sites", "no_findings": "No findings.", "none": "none",
@@ -58,6 +58,11 @@ FINDING_HEADERS = [
     ("share_of_site", "占场址比例", "Share of site"), ("distance_m", "距离（m，大地线）", "Distance (m, geodesic)"),
     ("buffer_m", "缓冲距离（m）", "Buffer (m)"), ("verdict", "结论", "Verdict"), ("rule", "规则", "Rule"),
     ("basis", "依据", "Basis"),
+]
+
+NEAREST_HEADERS = [
+    ("site", "场址", "Site"), ("layer", "图层", "Layer"), ("kind", "类型", "Kind"), ("feature", "最近要素", "Nearest feature"),
+    ("zone", "功能区/级别", "Zone"), ("distance_m", "距离（m，大地线）", "Distance (m, geodesic)"),
 ]
 
 ZONE_HEADERS = [
@@ -153,12 +158,14 @@ def report_findings(result) -> list[dict]:
                                        r["distance_m"] or 0.0))
 
 
-def compact_findings(result) -> tuple[list[dict], int]:
-    """Findings for a printed table: overlaps, within-buffer findings that are not 符合, and the nearest
-    feature per site and layer; returns them and the number of 符合 within-buffer findings left out."""
+def split_findings(result) -> tuple[list[dict], list[dict], list[dict]]:
+    """Findings for printed tables: (overlaps and non-clear within-buffer findings, nearest feature per
+    site and layer, clear within-buffer findings), each worst first."""
     rows = report_findings(result)
-    keep = [r for r in rows if r["relation"] != "within_buffer" or r["verdict"] != "符合"]
-    return keep, len(rows) - len(keep)
+    main = [r for r in rows if r["relation"] == "intersects" or (r["relation"] == "within_buffer" and r["verdict"] != "符合")]
+    nearest = [r for r in rows if r["relation"] == "nearest"]
+    folded = [r for r in rows if r["relation"] == "within_buffer" and r["verdict"] == "符合"]
+    return main, nearest, folded
 
 
 def summary_line(result, lang: str = "zh") -> str:
