@@ -26,7 +26,7 @@ from ecogis.raster.pixel_area import centre_cell_area
 from ecogis.raster.sources import (ClassSource, TransitionSource, aligned, code_base, iter_windows, open_raster,
                                    same_grid)
 from ecogis.raster.vector_area import official_area, units
-from ecogis.raster.zonal import _nodata, describe, pixel_method
+from ecogis.raster.zonal import describe, pixel_method, resolve_nodata
 from ecogis.raster.zones import LABEL, load_zones, prepare_zones
 
 
@@ -144,8 +144,8 @@ def change_detection(before, after, zones, *, by=None, within=None, to=None, leg
             warn_assumption(f"{after} is on another grid than {before}; resampled to the BEFORE grid with nearest "
                             "neighbour (class areas may shift by up to a cell along boundaries)", notes)
         ads_on_grid = aligned(ads, bds, nodata)
-        src_b = ClassSource(bds, nodata=_nodata(bds, lb, before, notes), name="before")
-        src_a = ClassSource(ads_on_grid, nodata=_nodata(ads_on_grid, la, after, notes), name="after")
+        src_b = ClassSource(bds, nodata=resolve_nodata(bds, lb, before, notes), name="before")
+        src_a = ClassSource(ads_on_grid, nodata=resolve_nodata(ads_on_grid, la, after, notes), name="after")
         base = code_base(bds, ads)
         trans = TransitionSource(src_b, src_a, base)
         zones_ = prepare_zones(load_zones(zones, kind=kind, layer=layer, notes=notes), bds.crs, by=by, notes=notes)

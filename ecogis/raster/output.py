@@ -88,15 +88,14 @@ def write_change_raster(result, path, *, overwrite=False, memory_mb=256) -> Path
     from ecogis.raster.change import _window_of, change_windows
     from ecogis.raster.extract import max_cells_for
     from ecogis.raster.sources import ClassSource, aligned, open_raster
-    from ecogis.raster.zonal import _nodata
 
     path = Path(path)
     lg = result.legend
     bds, ads = open_raster(result.before), open_raster(result.after)
     with bds, ads:
         ads_on_grid = aligned(ads, bds, lg.nodata)
-        src_b = ClassSource(bds, nodata=_nodata(bds, lg, result.before, None))
-        src_a = ClassSource(ads_on_grid, nodata=_nodata(ads_on_grid, lg, result.after, None))
+        src_b = ClassSource(bds, nodata=lg.nodata)  # ClassSource prefers the raster's own nodata;
+        src_a = ClassSource(ads_on_grid, nodata=lg.nodata)  # the fallback was already reported
         zones = result.patches if not result.patches.empty else None
         if zones is None:
             area = windows.Window(0, 0, 1, 1)

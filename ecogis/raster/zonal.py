@@ -129,7 +129,7 @@ def zonal_composition(raster, zones, *, by=None, legend=None, kind=None, layer=N
     ds = open_raster(raster)
     with ds:
         legend = legend_for(raster, legend, notes=notes)
-        classes = ClassSource(ds, nodata=_nodata(ds, legend, raster, notes))
+        classes = ClassSource(ds, nodata=resolve_nodata(ds, legend, raster, notes))
         zones_ = prepare_zones(load_zones(zones, kind=kind, layer=layer, notes=notes), ds.crs, by=by, notes=notes)
         per_zone = extract_code_areas(classes, zones_, max_cells=max_cells_for(memory_mb),
                                       progress=progress, notes=notes)
@@ -145,7 +145,8 @@ def zonal_composition(raster, zones, *, by=None, legend=None, kind=None, layer=N
     return result
 
 
-def _nodata(ds, legend, path, notes):
+def resolve_nodata(ds, legend, path, notes):
+    """The nodata code of ``ds``: its own, else the legend's fill code (a reported assumption)."""
     if ds.nodata is None and legend.nodata is not None:
         warn_assumption(f"{path}: raster declares no nodata value; using the legend's fill code {legend.nodata}", notes)
         return legend.nodata
