@@ -239,7 +239,7 @@ from shapely.geometry import box
 from ecogis.raster import zonal_composition
 
 path, extra_mb, memory_mb = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
-zone = gpd.GeoDataFrame({"name": ["a"]}, geometry=[box(121.0, 40.55, 121.45, 41.0)], crs=4490)
+zone = gpd.GeoDataFrame({"name": ["a"]}, geometry=[box(121.0, 40.65, 121.35, 41.0)], crs=4490)
 vm = next(int(l.split()[1]) * 1024 for l in open("/proc/self/status") if l.startswith("VmSize"))
 cap = vm + extra_mb * 2**20  # address space now in use (all modules loaded) + extra_mb
 resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
@@ -260,14 +260,14 @@ def test_raster_larger_than_address_space_cap_runs_in_blocks(tmp_path):
     import subprocess
     import sys
 
-    n = 5000  # 25 M cells: the int32 class copy alone (100 MB) exceeds the 90 MB cap
+    n = 4000  # 16 M cells: the int32 class copy alone (64 MB) exceeds the 56 MB cap
     path = tmp_path / "huge.tif"
     with rasterio.open(path, "w", driver="GTiff", width=n, height=n, count=1, dtype="uint8", crs="EPSG:4490",
                        transform=from_origin(121.0, 41.0, 0.0001, 0.0001), nodata=0, tiled=True,
                        compress="deflate") as dst:
         for row in range(0, n, 500):
             dst.write(np.full((500, n), 3, np.uint8), 1, window=rasterio.windows.Window(0, row, n, 500))
-    extra_mb = 90
+    extra_mb = 56
     assert n * n * 4 > extra_mb * 2**20
     env = {**os.environ, "GDAL_CACHEMAX": "16"}
 
@@ -278,7 +278,7 @@ def test_raster_larger_than_address_space_cap_runs_in_blocks(tmp_path):
         return json.loads(out.stdout.strip().splitlines()[-1])
 
     capped = run(16)
-    assert capped == {"memory_error": False, "m2": pytest.approx(geod_area(box(121.0, 40.55, 121.45, 41.0), 4490),
+    assert capped == {"memory_error": False, "m2": pytest.approx(geod_area(box(121.0, 40.65, 121.35, 41.0), 4490),
                                                                 rel=1e-6)}
     assert run(2048)["memory_error"]  # the cap is real: whole-raster windows do not fit
 
