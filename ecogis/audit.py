@@ -175,14 +175,23 @@ class _Ctx:
     def layer(self, key, *, required=True, kind=None):
         """The GeoDataFrame named by check key ``key`` (a name from ``layers:`` or a path)."""
         ref = self.get(key, required=required)
-        if ref is None:
-            return None
+        return None if ref is None else self.load(ref, key, kind)
+
+    def is_layer_ref(self, ref) -> bool:
+        """True when ``ref`` names a layer of the spec, is a {path: ...} mapping or an existing file."""
+        return isinstance(ref, dict) or str(ref) in self.spec.layers or (self.spec.base / str(ref)).exists() \
+            or Path(str(ref)).is_absolute() and Path(str(ref)).exists()
+
+    def load(self, ref, key, kind=None):
+        """Read (once per audit) the layer ``ref`` given under check key ``key``."""
         if isinstance(ref, dict):
             spec = ref
         elif str(ref) in self.spec.layers:
             spec = self.spec.layers[str(ref)]
         else:
             spec = {"path": str(ref)}
+        if "path" not in spec:
+            raise self.error(key, f"layer {ref!r} needs a 'path'")
         path = Path(spec["path"])
         if not path.is_absolute():
             path = Path(os.path.normpath(self.spec.base / path))
@@ -203,8 +212,8 @@ class _Ctx:
         ref = self.get(key, required=required)
         if ref is None:
             return None, None
-        if str(ref) in self.spec.layers or isinstance(ref, dict) or (self.spec.base / str(ref)).exists():
-            gdf = self.layer(key)
+        if self.is_layer_ref(ref):
+            gdf = self.load(ref, key)
             label = str(ref)
             if "name" in gdf.columns and len(gdf) == 1:
                 label = f"{gdf['name'].iloc[0]}（{ref}）"
@@ -338,8 +347,15 @@ def _check_area_share(ctx: _Ctx) -> CheckResult:
     by = ctx.get("by")
     districts = None
     if by == "districts":
-        districts = A.resolve_districts(ctx.get("districts"), ctx.get("within"), base=ctx.spec.base) \
-            if not (ctx.get("districts") in ctx.spec.layers) else ctx.layer("districts")
+        dref, wref = ctx.get("districts"), ctx.get("within")
+        if dref is not None and ctx.is_layer_ref(dref):
+            districts = ctx.load(dref, "districts")
+        elif dref is not None:
+            districts = A.resolve_districts(str(dref))  # an administrative name: its districts
+        elif wref is not None and not ctx.is_layer_ref(wref):
+            districts = A.resolve_districts(None, str(wref))
+        else:
+            raise ctx.error("districts", "'by: districts' needs 'districts' (a layer) when 'within' is a layer")
     res = A.layer_area(gdf, method=method, unit=unit, within=boundary, within_label=label, by=by,
                        districts=districts, declared=ctx.get("declared", kind=float),
                        declared_share=ctx.get("declared_share", kind=float),
@@ -695,9 +711,8 @@ def _check_topology(ctx: _Ctx) -> CheckResult:
     expected.append(f"gaps (< {gap_max:g} m²) <= {lim_gap}")
     others = ctx.get("must_not_overlap", [], kind=list) or []
     limit = ctx.get("max_overlap_m2", 0.0, kind=float)
-    for k, other_ref in enumerate(others):
-        ctx.check[f"_other_{k}"] = other_ref
-        other = ctx.layer(f"_other_{k}")
+    for other_ref in others:
+        other = ctx.load(other_ref, "must_not_overlap")
         other = other.to_crs(crs) if other.crs != crs else other
         og = A.polygon_geometries(other, what=str(other_ref))
         onames = _names(other)[A.polygon_geometries(other, return_index=True)[1]]

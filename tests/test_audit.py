@@ -291,10 +291,21 @@ def test_bad_spec_names_check_and_key(world, body, key):
     assert "type" == key or "'a'" in str(err.value)
 
 
-def run_cli(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "ecogis.cli", *args] if False else
-                          [str(Path(sys.executable).parent / "ecogis"), *args],
-                          capture_output=True, text=True, cwd=cwd)
+def run_cli(*args):
+    """Run the ecogis command in-process (click's runner): exit code, stdout and stderr apart."""
+    from click.testing import CliRunner
+
+    from ecogis.cli import main
+
+    result = CliRunner().invoke(main, list(args))
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
+
+
+def test_installed_command_runs_audit_help():
+    res = subprocess.run([str(Path(sys.executable).parent / "ecogis"), "audit", "--help"], capture_output=True, text=True)
+    assert res.returncode == 0 and "area_share" in res.stdout
 
 
 def test_cli_audit_exit_codes_and_outputs(world, tmp_path):
