@@ -28,7 +28,7 @@ import pyproj
 import shapely
 
 from ecogis.area import convert_area, ellipsoidal_area, geodesic_length
-from ecogis.crs import describe_crs, from_web_crs, gk_crs_for_lon, resolve_crs
+from ecogis.crs import describe_crs, from_web_crs, gk_crs_for_lon, infer_crs, resolve_crs
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.project import Project, load_project
 from ecogis.rules import VERDICT_EN, VERDICTS, RuleSet, load_rules, parse_buffers, worst_verdict
@@ -275,11 +275,12 @@ def read_site(site, *, site_crs=None, notes=None) -> tuple[gpd.GeoDataFrame, dic
                                                 and _looks_like_coordinates(site)):
         geom = site if isinstance(site, shapely.Geometry) else _parse_site_text(site)
         source, path = "coordinates", None
+        crs = None if web else (resolve_crs(site_crs) if site_crs else None)
         if site_crs is None:
-            warn_assumption("site coordinates have no CRS given: assumed CGCS2000 lon/lat (EPSG:4490); pass "
-                            "--site-crs GCJ-02 for Amap/Tencent or BD-09 for Baidu coordinates", notes)
-        gdf = gpd.GeoDataFrame({"id": ["1"], "name": ["site"]}, geometry=[geom],
-                               crs=None if web else (resolve_crs(site_crs) if site_crs else GEOGRAPHIC))
+            geom, crs = _infer_site_crs(geom, notes)
+        gdf = gpd.GeoDataFrame({"id": ["1"], "name": ["site"]}, geometry=[geom], crs=crs)
+        gdf.attrs["ecogis"] = {"crs": None if crs is None else crs.to_string(),
+                               "crs_source": "user" if site_crs else "inferred"}
         if web:
             gdf = from_web_crs(gdf.set_crs(4326), web)
     else:
@@ -299,6 +300,18 @@ def read_site(site, *, site_crs=None, notes=None) -> tuple[gpd.GeoDataFrame, dic
                 crs=meta.get("crs") or gdf.crs.to_string(), converted_from=web)
     meta.pop("notes", None)
     return gdf, meta
+
+
+def _infer_site_crs(geom, notes):
+    """CRS of bare site coordinates (lon/lat or Gauss-Kruger, either axis order) via ecogis.crs.infer_crs;
+    swaps the axes when they were given in surveying order. The guess is reported as an assumption."""
+    xy = shapely.get_coordinates(geom)
+    guess = infer_crs(xy[:, 0], xy[:, 1])
+    if guess.swap_xy:
+        geom = shapely.transform(geom, lambda c: c[:, ::-1])
+    warn_assumption(f"site coordinates have no CRS given: {guess.reason}; pass --site-crs (e.g. GCJ-02 for "
+                    "Amap/Tencent, BD-09 for Baidu, EPSG:4529 for GK zone 41) if this is wrong", notes)
+    return geom, guess.crs
 
 
 def _looks_like_coordinates(text: str) -> bool:

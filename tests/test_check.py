@@ -169,11 +169,28 @@ def test_site_outside_all_layers_is_clear_with_nearest_distances(project):
 
 
 def test_far_away_site_warns_about_swapped_axes_or_wrong_crs(project):
+    swapped = gpd.GeoDataFrame({"id": ["S1"]}, geometry=[Point(41.0, 122.4)], crs=4490)  # lat, lon labelled lon, lat
     with pytest.warns(AssumptionWarning, match="swapped X/Y"):
-        result = check("41.0,122.4", project)  # lat,lon given the wrong way round
+        result = check(swapped, project)
     assert any("swapped X/Y" in a for a in result.assumptions)
     with pytest.warns(AssumptionWarning, match="more than 50 km"):
         check("110.0,30.0", project)
+
+
+def test_bare_coordinates_in_surveying_order_are_recognised(project):
+    """'X,Y' with X = northing and Y = zone-prefixed easting (zone 41) is read as EPSG:4529, swapped."""
+    lon, lat, _ = GEOD.fwd(*OUTFALL_LONLAT, 90.0, 800.0)
+    e, n = pyproj.Transformer.from_crs(4490, 4529, always_xy=True).transform(lon, lat)
+    with pytest.warns(AssumptionWarning, match="no CRS given"):
+        result = check(f"{n:.3f},{e:.3f}", project)
+    assert result.inputs["site"]["crs"] == "EPSG:4529"
+    near = [f for f in result.findings if f.layer == "outfalls" and f.relation == "nearest"][0]
+    assert near.distance_m == pytest.approx(800.0, abs=1.0)
+    # lat,lon typed the wrong way round is recognised too
+    with pytest.warns(AssumptionWarning, match="swapped"):
+        r2 = check(f"{lat},{lon}", project)
+    assert [f for f in r2.findings if f.layer == "outfalls" and f.relation == "nearest"][0].distance_m == \
+        pytest.approx(800.0, abs=1.0)
 
 
 def test_invalid_site_geometry_is_repaired_and_reported(project):

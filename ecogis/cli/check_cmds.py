@@ -17,7 +17,8 @@ LEVELS = ("符合", "需论证", "限制", "禁止", "clear", "needs-assessment"
 @click.command(name="check")
 @click.argument("site", required=False)
 @click.option("--at", "at", metavar="LON,LAT|WKT",
-              help="Site given on the command line instead of a file: 'lon,lat' or a WKT geometry.")
+              help="Site given on the command line instead of a file: 'lon,lat', Gauss-Kruger 'X,Y' "
+                   "(CRS inferred from the zone prefix, either axis order) or a WKT geometry.")
 @click.option("--project", "-p", "project", required=True, type=click.Path(exists=True, dir_okay=False),
               help="Project YAML (layers, boundary, rules, buffers) or a GeoPackage with layers named by kind.")
 @click.option("--buffer", "buffers", metavar="M1,M2,...",
@@ -56,6 +57,7 @@ def check(site, at, project, buffers, rules, site_crs, site_use, out, formats, f
     Examples:
       ecogis check layers/sites/sites_zone41.txt --project layers/project.yaml --out maps/check
       ecogis check --at 121.85,40.95 --project layers/project.yaml --json
+      ecogis check --at 4536163.95,41406966.59 --project layers/project.yaml --json   # GK zone 41 X,Y
       ecogis check --at 121.8562,40.9543 --site-crs GCJ-02 -p layers/project.yaml --lang en --out maps/c2
       ecogis check layers/sites/pipeline.geojson -p layers/project.yaml --buffer 500,1000 --fail-on 限制 --out maps/pipe
       ecogis check layers/sites/points.csv -p layers/project.yaml --batch --format xlsx,json --out maps/batch
