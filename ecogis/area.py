@@ -287,6 +287,7 @@ def ellipsoidal_area(geoms, crs, *, densify_deg: float | None = DENSIFY_DEG,
     """
     geoms = _as_geometry_array(geoms)
     crs = _as_crs(crs)
+    _check_ellipsoid(crs)
     transformer = None if crs.is_geographic else pyproj.Transformer.from_crs(
         crs, crs.geodetic_crs, always_xy=True)
     if transformer is None and densify_deg:
@@ -299,6 +300,15 @@ def ellipsoidal_area(geoms, crs, *, densify_deg: float | None = DENSIFY_DEG,
         if hi > lo:
             out[lo:hi] = _ellipsoidal_area_batch(geoms[lo:hi], transformer)
     return out
+
+
+def _check_ellipsoid(crs: pyproj.CRS) -> None:
+    """Warn when the coordinates are on another ellipsoid (Xian 1980, Beijing 1954) than CGCS2000."""
+    ell = crs.ellipsoid
+    if ell is not None and abs(ell.semi_major_metre - CGCS2000_A) > 0.5:
+        warn_assumption(f"coordinates are on the {ell.name} ellipsoid ({crs.name}); the ellipsoidal area is "
+                        "summed on CGCS2000 from their latitudes/longitudes. For official figures convert the "
+                        "data to CGCS2000 first (ecogis convert IN OUT --to-crs EPSG:4490 or a CGCS2000 GK zone)")
 
 
 def _ellipsoidal_area_batch(geoms: np.ndarray, transformer) -> np.ndarray:

@@ -217,3 +217,12 @@ def test_benchmark_smoke_accuracy():
     result = bench.bench(300, 300, 768, repeat=1)
     assert result["max_rel_diff"] < 1e-9
     assert result["ellipsoidal_s"] > 0 and result["geod_loop_s"] > 0
+
+
+def test_other_ellipsoid_is_warned():
+    from ecogis.errors import AssumptionWarning
+
+    square = box(41_500_000, 4_500_000, 41_501_000, 4_501_000)  # Xian 1980 3° GK zone 41 (EPSG:2365)
+    with pytest.warns(AssumptionWarning, match="convert"):
+        got = ellipsoidal_area([square], "EPSG:2365")[0]
+    assert got == pytest.approx(1e6, rel=1e-4)
