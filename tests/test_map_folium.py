@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 from shapely.geometry import Point, Polygon, box
 
+from conftest import LAYERS
+
 from ecogis.errors import AssumptionWarning, EcogisError
 from ecogis.render import styles as st
 from ecogis.render.folium_map import make_map, map_html, save_map
@@ -235,3 +237,52 @@ def test_unknown_kind_warns(layers):
         warnings.simplefilter("always")
         make_map({"plain": plain})
     assert any(issubclass(w.category, AssumptionWarning) and "no kind" in str(w.message) for w in caught)
+
+
+def test_focus_on_site(layers):
+    lay, site = layers
+    m = make_map(lay, site=site, focus="site")
+    bounds = np.ravel([c for c in m._children.values() if type(c).__name__ == "FitBounds"][0].bounds)
+    s, w, n, e = bounds
+    # the site box (122.00-122.05 E, 41.20-41.25 N) is inside the view and the view is much smaller
+    # than the data (121.4-122.3 E)
+    assert w < 122.00 and e > 122.05 and s < 41.20 and n > 41.25
+    assert e - w < 0.2
+    with pytest.raises(EcogisError, match="needs a site"):
+        make_map(lay, focus="site")
+
+
+SAMPLE = {  # name -> (kind, path relative to layers/, layer)
+    "boundary": ("boundary", "boundary/panjin.gpkg", "city"),
+    "redline": ("redline", "redline/redline.shp", None),
+    "reserve": ("reserve", "reserve/liaohekou.geojson", None),
+    "sections": ("water_section", "water/sections.xlsx", None),
+    "outfalls": ("outfall", "water/outfalls.csv", None),
+    "wells": ("well", "wells/oil_wells.gpkg", None),
+}
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not (LAYERS / "wells" / "oil_wells.gpkg").exists(), reason="sample data not present")
+def test_sample_data_map_in_browser(page, tmp_path, artifacts_dir):
+    from ecogis.io import read_layer
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AssumptionWarning)
+        lay = {name: read_layer(LAYERS / rel, kind=kind, layer=layer) for name, (kind, rel, layer) in SAMPLE.items()}
+        site = read_layer(LAYERS / "sites" / "sites_zone41.txt", kind="site")
+        path = save_map(make_map(lay, site=site, title="盘锦市生态空间管控图（示例数据）"), tmp_path / "panjin.html")
+    size = path.stat().st_size
+    assert size < 1_500_000
+    page.goto(path.as_uri())
+    page.wait_for_selector(".leaflet-control-layers")
+    page.wait_for_timeout(300)
+    assert page.console_errors == []
+    # one SVG path per polygon/line/circle feature, one div per outfall: counts from the input files
+    for name, css in (("boundary", "boundary"), ("redline", "redline"), ("reserve", "reserve"),
+                      ("sections", "water_section"), ("wells", "well")):
+        n = int((~lay[name].geometry.is_empty).sum())
+        assert page.locator(f"path.ecogis-kind-{css}").count() == n, name
+    assert page.locator(".ecogis-kind-outfall").count() == len(lay["outfalls"])
+    assert page.locator("path.ecogis-kind-site:not(.ecogis-site-pin)").count() == len(site)
+    page.screenshot(path=str(artifacts_dir / "map_folium_sample.png"))

@@ -13,6 +13,8 @@ from matplotlib.colors import to_rgb
 from pyproj import Geod, Transformer
 from shapely.geometry import Point, box
 
+from conftest import LAYERS
+
 from ecogis.errors import AssumptionWarning, EcogisError
 from ecogis.render import styles as st
 from ecogis.render.static_map import build_figure, render_static
@@ -168,3 +170,39 @@ def test_english_labels(layers):
     texts = _all_texts(fig)
     assert "Legend" in texts and "Ecological protection red line" in texts
     assert "km" in texts and "千米" not in texts
+
+
+@pytest.mark.skipif(not (LAYERS / "redline" / "redline.shp").exists(), reason="sample data not present")
+def test_sample_data_static_map(tmp_path, artifacts_dir):
+    from ecogis.io import read_layer
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AssumptionWarning)
+        lay = {
+            "boundary": read_layer(LAYERS / "boundary" / "panjin.gpkg", kind="boundary", layer="city"),
+            "redline": read_layer(LAYERS / "redline" / "redline.shp", kind="redline"),
+            "reserve": read_layer(LAYERS / "reserve" / "liaohekou.geojson", kind="reserve"),
+            "sections": read_layer(LAYERS / "water" / "sections.xlsx", kind="water_section"),
+        }
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig = build_figure(lay, title="盘锦市生态保护红线分布图")
+        png = artifacts_dir / "map_static_sample.png"
+        png.unlink(missing_ok=True)
+        render_static(lay, png, title="盘锦市生态保护红线分布图", dpi=100)
+    assert not [w for w in caught if "missing from font" in str(w.message)]
+    texts = _all_texts(fig)
+    for expected in ("盘锦市生态保护红线分布图", "图例", "行政边界", "生态保护红线", "核心区", "水质监测断面"):
+        assert any(expected in t for t in texts), expected
+    assert fig.ecogis["province"] == "辽宁省"          # from the boundary's adcode 2111xx
+    # red-line pixels: a point inside each red-line polygon is drawn (not the background colour)
+    img = mpimg.imread(png)[:, :, :3]
+    k = 100 / fig.dpi
+    ax = fig.ecogis["main_ax"]
+    pts = lay["redline"].to_crs(fig.ecogis["crs"]).geometry.representative_point()
+    bg = np.array(to_rgb(st.load_styles()["background"]))
+    h = img.shape[0]
+    for pt in pts:
+        x, y = ax.transData.transform((pt.x, pt.y))
+        pixel = img[int(round(h - y * k)), int(round(x * k))]
+        assert not np.allclose(pixel, bg, atol=0.03)

@@ -392,7 +392,7 @@ def _legend_handle(item: dict):
         return Line2D([], [], color=item["stroke"], linewidth=lw, linestyle=_dashes(item.get("dash"), lw))
     if sym in ("circle", "marker"):
         mk = MARKER_SHAPES.get(item.get("shape", "circle"), "o")
-        return Line2D([], [], linestyle="none", marker=mk, markersize=8, markerfacecolor=item["fill"],
+        return Line2D([], [], linestyle="none", marker=mk, markersize=7, markerfacecolor=item["fill"],
                       markeredgecolor=item["stroke"], markeredgewidth=min(float(item.get("width", 1)), 2.5) * 0.8)
     return Patch(facecolor="none", edgecolor="none")
 
@@ -412,13 +412,17 @@ def _legend(lax, groups, styles, lang) -> None:
     bold = {t for t, _ in multi}
     # shrink the text, then use two columns, until the legend fits its box
     for fontsize, ncols in ((8, 1), (7, 1), (7, 2), (6, 2), (5.5, 3)):
-        leg = lax.legend(handles, labels, loc="upper left", title=st.text(styles, "legend", lang),
+        leg = lax.legend(handles, labels, loc="upper left", bbox_to_anchor=(0, 0, 1, 1), mode="expand",
+                         title=st.text(styles, "legend", lang),
                          fontsize=fontsize, title_fontsize=11, frameon=True, fancybox=False, edgecolor="black",
                          borderpad=0.7, handlelength=2.0, handleheight=1.0, labelspacing=0.4,
                          ncols=ncols, columnspacing=0.8, borderaxespad=0)
         renderer = lax.figure.canvas.get_renderer()
         box, axbox = leg.get_window_extent(renderer), lax.get_window_extent(renderer)
-        if box.height <= axbox.height * 1.001 and box.width <= axbox.width * 1.15:
+        px = fontsize * lax.figure.dpi / 72
+        widest = max(t.get_window_extent(renderer).width for t in leg.get_texts())
+        column = (widest + (2.0 + 0.8 + 0.8) * px)        # handle, handle pad, column spacing
+        if box.height <= axbox.height * 1.001 and column * ncols <= axbox.width:
             break
     leg.get_frame().set_linewidth(0.8)
     for text in leg.get_texts():
