@@ -387,7 +387,7 @@ def _check_area_share(ctx: _Ctx) -> CheckResult:
     value = f"{res.area:.2f} {u}" + (f", {res.share_pct:.2f}% of {res.within}" if res.share_pct is not None else "")
     metrics = res.to_dict()
     metrics.pop("groups")
-    details = [g.to_dict() for g in res.groups]
+    details = [{**g.to_dict(), "unit": unit} for g in res.groups]
     return CheckResult(ctx.id, ctx.type, "Area and share", value, "; ".join(expected) or "(report only)",
                        bool(passed), metrics, details, method, res.crs, res.notes)
 
@@ -609,7 +609,7 @@ def _check_no_decrease(ctx: _Ctx) -> CheckResult:
     net = area_a - area_b
     tol = ctx.get("tolerance_m2", 1.0, kind=float)
     conv = lambda v: float(A.convert_area(v, unit))  # noqa: E731
-    details = _changed_features(before, after, ctx.get("id_field"), ctx, m2, conv)
+    details = [{**row, "unit": unit} for row in _changed_features(before, after, ctx.get("id_field"), ctx, m2, conv)]
     u = A.unit_label(unit)
     value = (f"before {conv(area_b):.4f} {u}, after {conv(area_a):.4f} {u}; lost {conv(lost):.4f}, "
              f"gained {conv(gained):.4f}, net {conv(net):+.4f} {u}")

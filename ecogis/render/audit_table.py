@@ -76,7 +76,8 @@ def check_audit_outputs(out, *, overwrite: bool = False) -> list[Path]:
 
 def _summary_rows(report, lang):
     v = _VERDICT[lang]
-    return [[c.id, c.type, c.title, c.value, c.expected, v[c.passed], c.method or "", c.crs or ""]
+    return [[c.id, c.type, c.title, c.value, c.expected, v[c.passed],
+             _method_text(c.method, lang) if c.method else "", c.crs or ""]
             for c in report.checks]
 
 
