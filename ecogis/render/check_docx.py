@@ -38,6 +38,8 @@ def render_check_docx(result, out, *, lang: str = "zh", overwrite: bool = False,
     run = p.add_run(f"{T.t('overall', lang)}：{T.verdict_label(result.verdict, lang)}")
     run.bold = True
     doc.add_paragraph(T.summary_line(result, lang))
+    for sentence in T.conclusion_sentences(result, lang):
+        doc.add_paragraph(sentence, style="List Number")
 
     doc.add_heading(T.t("findings", lang), level=2)
     spec = [h for h in T.FINDING_HEADERS if h[0] in DOCX_FINDING_KEYS]

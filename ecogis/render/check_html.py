@@ -52,6 +52,8 @@ def check_html(result, *, lang: str = "zh", map_html: str | None = None) -> str:
              f"<p>{e(T.t('overall', lang))}：<span class=\"verdict\" id=\"verdict\" style=\"background:"
              f"{VERDICT_COLOUR[result.verdict]}\">{e(T.verdict_label(result.verdict, lang))}</span></p>",
              f"<p>{e(T.summary_line(result, lang))}</p>",
+             "<ol id=\"conclusions\">" + "".join(f"<li>{e(x)}</li>" for x in T.conclusion_sentences(result, lang))
+             + "</ol>",
              f"<h2>{e(T.t('map', lang))}</h2><div class=\"map\" id=\"map\">{map_html or _map_block(result, lang)}</div>",
              f"<h2>{e(T.t('findings', lang))}</h2>", _findings_block(result, lang)]
     if result.zones:

@@ -168,6 +168,43 @@ def split_findings(result) -> tuple[list[dict], list[dict], list[dict]]:
     return main, nearest, folded
 
 
+def conclusion_sentences(result, lang: str = "zh") -> list[str]:
+    """One sentence per finding that is not 符合: where, how much (area, share, length or distance), verdict."""
+    out = []
+    for r in report_findings(result):
+        if r["verdict"] == "符合" or r["relation"] == "nearest":
+            continue
+        site = r["site"] if r["site_name"] in (None, "", r["site"]) else f"{r['site']}（{r['site_name']}）"
+        zone = f"（{r['zone']}）" if r["zone"] else ""
+        if lang == "zh":
+            if r["overlap_area_m2"] is not None:
+                size = (f"重叠面积 {fmt_number(r['overlap_area_ha'], 'overlap_area_ha')} 公顷"
+                        f"（{fmt_number(r['overlap_area_mu'], 'overlap_area_mu')} 亩，占该场址 {fmt_number(r['share_of_site'], 'share_of_site')}）")
+            elif r["overlap_length_m"] is not None:
+                size = f"穿越长度 {fmt_number(r['overlap_length_m'], 'overlap_length_m')} 米"
+            elif r["relation"] == "within_buffer":
+                size = f"距离 {fmt_number(r['distance_m'], 'distance_m')} 米"
+            else:
+                size = "位于其内"
+            rel = "相交" if r["relation"] == "intersects" else "邻近"
+            out.append(f"{site}与{kind_label(r['kind'])}“{r['feature']}”{zone}{rel}，{size}，结论：{r['verdict']}。"
+                       f"{r['rule']}（{r['basis']}）")
+        else:
+            if r["overlap_area_m2"] is not None:
+                size = (f"overlap {fmt_number(r['overlap_area_ha'], 'overlap_area_ha')} ha "
+                        f"({fmt_number(r['overlap_area_mu'], 'overlap_area_mu')} mu, {fmt_number(r['share_of_site'], 'share_of_site')} of the site)")
+            elif r["overlap_length_m"] is not None:
+                size = f"crossing length {fmt_number(r['overlap_length_m'], 'overlap_length_m')} m"
+            elif r["relation"] == "within_buffer":
+                size = f"distance {fmt_number(r['distance_m'], 'distance_m')} m"
+            else:
+                size = "inside"
+            rel = "intersects" if r["relation"] == "intersects" else "is near"
+            out.append(f"{site} {rel} {kind_label(r['kind'], 'en')} {r['feature']} {zone}: {size}; verdict "
+                       f"{verdict_label(r['verdict'], 'en')}. {r.get('rule_en') or r['rule']} ({r['basis']})")
+    return out
+
+
 def summary_line(result, lang: str = "zh") -> str:
     n = sum(1 for f in result.findings if f.relation != "nearest")
     return t("summary_line", lang).format(n=n, verdict=verdict_label(result.verdict, lang))
