@@ -14,11 +14,11 @@ BASEMAP_CHOICES = ("none", "osm", "tianditu-vec", "tianditu-img", "amap", "amap-
 STATIC_SUFFIXES = (".png", ".pdf", ".svg")
 
 EPILOG = """\b
-LAYER is a file (any format `ecogis info` reads; FILE:LAYER for one layer of a GeoPackage),
-KIND=FILE to give its kind (redline, reserve,
-water_section, outfall, water_source, boundary, site, well, shoreline, facility, town_boundary),
-or, with --project, the name of a project layer. Without LAYER, --project draws all its layers.
-A file without KIND gets the kind its name suggests (redline.shp -> redline), with a warning.
+LAYER is a file (any format `ecogis info` reads; FILE:LAYER picks one layer of a GeoPackage),
+KIND=FILE to give its kind (redline, reserve, water_section, outfall, water_source, boundary,
+site, well, shoreline, facility, town_boundary), or, with --project, a project layer name.
+Without LAYER, --project draws all its layers. A file without KIND gets the kind its name
+suggests (redline.shp -> redline), with a warning.
 
 \b
 Examples:
