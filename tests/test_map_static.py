@@ -150,6 +150,8 @@ def test_formats_and_overwrite(layers, tmp_path, suffix, magic):
     assert out.read_bytes()[:8].startswith(magic)
     assert not [w for w in caught if "missing from font" in str(w.message)]
     assert not [w for w in caught if issubclass(w.category, AssumptionWarning) and "glyph" in str(w.message)]
+    if suffix == ".pdf":
+        assert _no_cff_in_truetype_slot(out.read_bytes())
     if suffix == ".svg":
         svg = out.read_text(encoding="utf-8")
         assert 'id="north-arrow-west"' in svg and 'id="north-arrow-east"' in svg
@@ -206,3 +208,20 @@ def test_sample_data_static_map(tmp_path, artifacts_dir):
         x, y = ax.transData.transform((pt.x, pt.y))
         pixel = img[int(round(h - y * k)), int(round(x * k))]
         assert not np.allclose(pixel, bg, atol=0.03)
+
+
+def _no_cff_in_truetype_slot(pdf: bytes) -> bool:
+    """CFF (OpenType 'OTTO') font data must not be embedded as TrueType (/FontFile2): viewers reject it."""
+    import re
+    import zlib
+
+    for ref in re.findall(rb"/FontFile2 (\d+) 0 R", pdf):
+        obj = re.search(rb"\n" + ref + rb" 0 obj\s*<<.*?>>\s*stream\r?\n", pdf, re.S)
+        data = pdf[obj.end():pdf.index(b"endstream", obj.end())]
+        try:
+            data = zlib.decompress(data)
+        except zlib.error:
+            pass
+        if data[:4] == b"OTTO":
+            return False
+    return True

@@ -102,9 +102,11 @@ def _frykit_font() -> str | None:
 
 
 def _rc(families) -> dict:
-    # explicit family names (not "sans-serif") so that the figure keeps its fonts outside this context
+    # explicit family names (not "sans-serif") so that the figure keeps its fonts outside this context.
+    # PDF: Type 3 fonts. Type 42 would embed the CFF outlines of Noto/Source Han (OpenType "OTTO")
+    # as TrueType data, which PDF readers flag as a font type mismatch.
     return {"font.family": list(families), "font.sans-serif": list(families), "axes.unicode_minus": False,
-            "pdf.fonttype": 42, "svg.fonttype": "path", "hatch.linewidth": 0.8}
+            "pdf.fonttype": 3, "svg.fonttype": "path", "hatch.linewidth": 0.8}
 
 
 # --------------------------------------------------------------------------------------------
