@@ -456,6 +456,7 @@ def _pairs_findings(name, kind, sites_gk, lyr, gk, search, buffers_m, site_area,
     s_geoms = np.asarray(sites_gk.geometry.values)  # plain object arrays: no pandas ufunc overhead
     f_geoms = np.asarray(lyr.geometry.values)
     tree = shapely.STRtree(f_geoms)
+    shapely.prepare(f_geoms)  # faster repeated predicates against the same features
     labels = np.array(_labels(lyr, np.arange(len(lyr))), dtype=object)
     zcol = ZONE_FIELD.get(kind)
     zones = (lyr[zcol].astype(object).where(lyr[zcol].notna(), None).values if zcol in lyr.columns
@@ -468,7 +469,10 @@ def _pairs_findings(name, kind, sites_gk, lyr, gk, search, buffers_m, site_area,
     # intersects: overlap area (polygons) and overlap length (lines) of each site/feature pair
     ii, jj = si[hit], fi[hit]
     if len(ii):
-        inter = shapely.intersection(s_geoms[ii], f_geoms[jj])
+        # a site part wholly inside a feature overlaps by itself: skip the costly overlay for those
+        inside = shapely.contains(f_geoms[jj], s_geoms[ii])
+        inter = s_geoms[ii].copy()
+        inter[~inside] = shapely.intersection(s_geoms[ii][~inside], f_geoms[jj][~inside])
         area = ellipsoidal_area(inter, gk)
         length = np.where(area > 0, 0.0, geodesic_length(_lineal(inter), gk))
         share = np.where(site_area[ii] > 0, area / np.where(site_area[ii] > 0, site_area[ii], 1.0),
