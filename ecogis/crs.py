@@ -259,6 +259,34 @@ def describe_crs(crs) -> str:
     return f"EPSG:{code} ({crs.name})" if code else crs.name
 
 
+#: datums between which PROJ's "ballpark" transformation (no shift) is good enough for this work
+_SAME_FOR_GIS = {"China 2000", "World Geodetic System 1984", "World Geodetic System 1984 ensemble"}
+
+
+def datum_change_note(src, dst) -> str | None:
+    """Text warning that reprojecting ``src`` -> ``dst`` changes datum without real parameters, else None.
+
+    PROJ has no published transformation from Xian 1980 or Beijing 1954 to CGCS2000; it applies a
+    "ballpark" one that keeps latitude and longitude unchanged, although the same point can differ
+    by tens of metres between those datums. WGS 84 <-> CGCS2000 is treated as the same datum
+    (centimetres to decimetres in China). Pass ``pyproj.CRS`` values.
+    """
+    if src is None or dst is None or isinstance(src, str) or isinstance(dst, str):
+        return None
+    a, b = src.geodetic_crs, dst.geodetic_crs
+    if a is None or b is None or a.datum.name == b.datum.name:
+        return None
+    if {a.datum.name, b.datum.name} <= _SAME_FOR_GIS:
+        return None
+    best = pyproj.transformer.TransformerGroup(src, dst, always_xy=True).transformers
+    if best and "ballpark" not in best[0].description.lower():
+        return None
+    return (f"{crs_label(src)} ({a.datum.name}) -> {crs_label(dst)} ({b.datum.name}): PROJ has no published "
+            "transformation between these datums and keeps latitude/longitude unchanged (ballpark), so the "
+            "datum shift (it can be tens of metres) is not applied. For legal figures transform with the official parameters "
+            "(e.g. the seven parameters from your surveying authority) first")
+
+
 # ---------------------------------------------------------------------------------------------------
 # infer_crs
 # ---------------------------------------------------------------------------------------------------

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import sys
+import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from ecogis.cli.common import EXIT_FAILED, emit_json, handle_errors, json_option
-from ecogis.errors import EcogisError
+from ecogis.errors import AssumptionWarning, EcogisError, warn_assumption
 
 EPILOG_FORMATS = ("Formats: .shp (also .zip), .gpkg, .geojson/.json, .kml/.kmz, .gdb (FileGDB), "
                   ".csv/.xlsx point tables (经度/纬度, lon/lat, X/Y, E/N columns) and the land-survey "
@@ -22,6 +24,22 @@ def _parse_fields(values) -> dict | None:
         source, target = item.split("=", 1)
         mapping[source.strip()] = target.strip()
     return mapping or None
+
+
+@contextmanager
+def collecting(notes: list):
+    """Append every AssumptionWarning raised inside the block to ``notes`` (for --json), then pass it
+    on to the outer handler that prints it on stderr."""
+    caught: list = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", AssumptionWarning)
+            yield notes
+    finally:
+        for w in caught:
+            if issubclass(w.category, AssumptionWarning) and str(w.message) not in notes:
+                notes.append(str(w.message))
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
 def read_options(func):
@@ -76,13 +94,13 @@ def info(path, layer, crs, encoding, cm, angle, kind, field_map, as_json, notes)
     if layer is None and path.exists() and detect_format(path) == "vector":
         layers = [(n, g) for n, g in list_vector_layers(path) if g is not None]
         if len(layers) > 1:
-            payload = {"path": str(path), "layers": [{"name": n, "geometry_type": g} for n, g in layers]}
+            payload = {"path": str(path), "layers": [_layer_summary(path, n, g) for n, g in layers]}
             if as_json:
                 emit_json(payload)
             else:
                 click.echo(f"文件 file: {path}\n该文件有 {len(layers)} 个图层 layers (choose one with --layer):")
-                for n, g in layers:
-                    click.echo(f"  {n}  ({g})")
+                for d in payload["layers"]:
+                    click.echo(f"  {d['name']}  ({d['geometry_type']}, {d['count']} features, {d['crs']})")
             return
     gdf = _read(path, layer, crs, encoding, cm, angle, kind, field_map)
     payload = layer_info(gdf)
@@ -91,6 +109,20 @@ def info(path, layer, crs, encoding, cm, angle, kind, field_map, as_json, notes)
         emit_json(payload)
     else:
         click.echo(format_info(payload))
+
+
+def _layer_summary(path, name, geometry_type) -> dict:
+    """Name, geometry type, feature count and stored CRS of one layer, from its metadata only."""
+    import pyogrio
+
+    from ecogis.crs import crs_label
+
+    try:
+        meta = pyogrio.read_info(path, layer=name)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError):
+        return {"name": name, "geometry_type": geometry_type, "count": None, "crs": None}
+    crs = crs_label(meta["crs"]) if meta.get("crs") else None
+    return {"name": name, "geometry_type": geometry_type, "count": int(meta["features"]), "crs": crs}
 
 
 def layer_info(gdf) -> dict:
@@ -122,7 +154,7 @@ def layer_info(gdf) -> dict:
         "fields": fields, "field_types": {c: str(gdf[c].dtype) for c in fields},
         "empty_geometries": int((geoms.isna() | geoms.is_empty).sum()),
         "notes": list(meta.get("notes", [])),
-        **({"swap_xy": bool(meta["swap_xy"])} if "swap_xy" in meta else {}),
+        "swap_xy": bool(meta.get("swap_xy", False)),
     }
 
 
@@ -173,18 +205,19 @@ def validate(path, layer, crs, encoding, cm, angle, kind, field_map, fix_out, ov
     from ecogis.io import write_layer
     from ecogis.validate import repair_layer, validate_layer
 
-    gdf = _read(path, layer, crs, encoding, cm, angle, kind, field_map)
-    report = validate_layer(gdf)
-    payload = report.to_dict()
-    final_ok = report.ok
-    if fix_out is not None:
-        fixed, repair = repair_layer(gdf)
-        write_layer(fixed, fix_out, layer=layer, overwrite=overwrite, inputs=(path,))
-        after = validate_layer(fixed)
-        final_ok = after.ok
-        payload["fix"] = {"output": str(fix_out), **repair.to_dict(), "ok_after": after.ok,
-                          "counts_after": after.counts}
-    payload["notes"] = list(dict.fromkeys(notes))
+    with collecting(notes):
+        gdf = _read(path, layer, crs, encoding, cm, angle, kind, field_map)
+        report = validate_layer(gdf)
+        payload = report.to_dict()
+        final_ok = report.ok
+        if fix_out is not None:
+            fixed, repair = repair_layer(gdf)
+            write_layer(fixed, fix_out, layer=layer, overwrite=overwrite, inputs=(path,))
+            after = validate_layer(fixed)
+            final_ok = after.ok
+            payload["fix"] = {"output": str(fix_out), **repair.to_dict(), "ok_after": after.ok,
+                              "counts_after": after.counts}
+    payload["notes"] = list(notes)
     if as_json:
         emit_json(payload)
     else:
@@ -236,29 +269,55 @@ def convert(src, out, layer, crs, encoding, cm, angle, kind, field_map, to_crs, 
       ecogis convert layers/sites/sites_zone41.txt sites.gpkg                (exchange text in)
       ecogis convert parcels.gpkg parcels.txt --to-crs EPSG:4529            (exchange text out)
     """
-    from ecogis.crs import crs_label, resolve_crs, to_web_crs
     from ecogis.io import write_layer
 
-    gdf = _read(src, layer, crs, encoding, cm, angle, kind, field_map)
-    meta = dict(gdf.attrs.get("ecogis", {}))
-    if to_crs:
-        target = resolve_crs(to_crs)
-        if isinstance(target, str):
-            gdf = to_web_crs(gdf, target)
-        else:
-            gdf = gdf.to_crs(target)
-            gdf.attrs["ecogis"] = {**meta, "crs": crs_label(target)}
-    write_layer(gdf, out, layer=out_layer, overwrite=overwrite, inputs=(src,))
-    to_label = crs_label(gdf.crs) if gdf.crs is not None else gdf.attrs.get("ecogis", {}).get("crs")
-    if out.suffix.lower() in (".kml", ".kmz") and gdf.crs is not None:
-        to_label = "EPSG:4326"  # the KML writer reprojects: KML is always WGS 84
+    with collecting(notes):
+        gdf = _read(src, layer, crs, encoding, cm, angle, kind, field_map)
+        meta = dict(gdf.attrs.get("ecogis", {}))
+        if to_crs:
+            gdf = _reproject(gdf, to_crs, src)
+        write_layer(gdf, out, layer=out_layer, overwrite=overwrite, inputs=(src,))
     payload = {"input": str(src), "output": str(out), "count": int(len(gdf)),
                "from_crs": meta.get("crs"), "from_crs_source": meta.get("crs_source"),
-               "to_crs": to_label,
+               "to_crs": _written_crs_label(gdf, out),
                "encoding": meta.get("encoding"), "encoding_source": meta.get("encoding_source"),
-               "notes": list(dict.fromkeys(meta.get("notes", []) + notes))}
+               "notes": list(notes)}
     if as_json:
         emit_json(payload)
     else:
         click.echo(f"已转换 converted: {src} -> {out}  ({payload['count']} features, "
                    f"{payload['from_crs']} [{payload['from_crs_source']}] -> {payload['to_crs']})")
+
+
+def _reproject(gdf, to_crs, src):
+    """``gdf`` in ``to_crs`` (an EPSG code or GCJ-02/BD-09), warning about datum changes PROJ cannot do."""
+    from ecogis.crs import crs_label, datum_change_note, resolve_crs, to_web_crs
+
+    target = resolve_crs(to_crs)
+    if isinstance(target, str):
+        return to_web_crs(gdf, target)
+    note = datum_change_note(gdf.crs, target)
+    if note:
+        warn_assumption(f"{src}: {note}", None)
+    meta = dict(gdf.attrs.get("ecogis", {}))
+    gdf = gdf.to_crs(target)
+    gdf.attrs["ecogis"] = {**meta, "crs": crs_label(target)}
+    return gdf
+
+
+def _written_crs_label(gdf, out: Path) -> str | None:
+    """The CRS the output file holds: KML is always WGS 84; the exchange text is Gauss-Kruger."""
+    from ecogis.crs import crs_label
+
+    suffix = out.suffix.lower()
+    if gdf.crs is None:
+        return gdf.attrs.get("ecogis", {}).get("crs")  # GCJ-02 / BD-09
+    if suffix in (".kml", ".kmz"):
+        return "EPSG:4326"
+    if suffix == ".txt":
+        from ecogis.io.exchange import exchange_crs
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", AssumptionWarning)  # already reported by the writer
+            return crs_label(exchange_crs(gdf))
+    return crs_label(gdf.crs)

@@ -595,7 +595,8 @@ def write_exchange(gdf, path, *, overwrite=False, zone=None, width=3, datum=None
     地块面积 is written in 公顷 with 4 decimals: the ``declared_area`` column where present and not
     empty, else the ellipsoidal area (CGCS2000 ellipsoid, ecogis.area.ellipsoidal_area); empty for
     lines and points. ``columns`` maps format fields (parcel_no, name, sheet, use, declared_area) to
-    column names; defaults are those names. Header: 格式版本号 ``version``, 数据产生单位 ``producer``,
+    column names; defaults are those names, else common Chinese ones (名称, 编号, 用途...). Header:
+    格式版本号 ``version``, 数据产生单位 ``producer``,
     数据产生日期 ``date`` (default today), 精度 ``accuracy``.
     """
     notes: list[str] = []
@@ -606,13 +607,11 @@ def write_exchange(gdf, path, *, overwrite=False, zone=None, width=3, datum=None
         raise EcogisError("the layer has no features to write", path=path)
     if width not in (3, 6):
         raise EcogisError(f"zone width {width!r} is not 3 or 6", path=path)
-    datum = _output_datum(gdf.crs, datum, path, notes)
-    zone = _output_zone(gdf, zone, width, path, notes)
-    target = pyproj.CRS.from_epsg(gk_epsg(zone, width, datum, prefixed=True))
+    target = exchange_crs(gdf, zone=zone, width=width, datum=datum, path=path)
+    datum, zone = gk_zone_of(target).datum, gk_zone_of(target).zone
     geoms = _check_writable(gdf.geometry.values, path)
     projected = gdf.geometry.to_crs(target).values
-    cols = {name: name for name in ("parcel_no", "name", "sheet", "use", "declared_area")}
-    cols.update(columns or {})
+    cols = _output_columns(gdf, columns)
     areas = _output_areas(gdf, geoms, cols["declared_area"])
     texts = {key: _text_column(gdf, cols[key], key, path, notes) for key in ("parcel_no", "name", "sheet", "use")}
     texts["parcel_no"] = [v or str(i + 1) for i, v in enumerate(texts["parcel_no"])]
@@ -628,6 +627,32 @@ def write_exchange(gdf, path, *, overwrite=False, zone=None, width=3, datum=None
     with atomic_path(path, overwrite=overwrite, inputs=tuple(inputs) + ((src,) if src else ())) as tmp:
         tmp.write_bytes(data)
     return Path(path)
+
+
+#: columns used for a format field when the layer has no column named like the field
+_COLUMN_FALLBACKS = {"parcel_no": ("地块编号", "编号", "id", "BH"), "name": ("地块名称", "名称", "MC", "NAME", "Name"),
+                     "use": ("地块用途", "用途", "YT")}
+
+
+def _output_columns(gdf, columns) -> dict:
+    """Format field -> column: ``columns`` first, then a column named like the field, then common names."""
+    cols = {}
+    for key in ("parcel_no", "name", "sheet", "use", "declared_area"):
+        fallbacks = [c for c in _COLUMN_FALLBACKS.get(key, ()) if c in gdf.columns]
+        cols[key] = key if key in gdf.columns or not fallbacks else fallbacks[0]
+    cols.update(columns or {})
+    return cols
+
+
+def exchange_crs(gdf, *, zone=None, width=3, datum=None, path=None) -> pyproj.CRS:
+    """The prefixed Gauss-Kruger CRS :func:`write_exchange` writes ``gdf`` in (same arguments).
+
+    The zone of a Gauss-Kruger input CRS of that width, else the zone of the data's middle longitude
+    (warned); the datum of the data (CGCS2000 for WGS 84 data, warned). ``gdf`` must have a CRS.
+    """
+    datum = _output_datum(gdf.crs, datum, path, None)
+    zone = _output_zone(gdf, zone, width, path, None)
+    return pyproj.CRS.from_epsg(gk_epsg(zone, width, datum, prefixed=True))
 
 
 def _output_datum(crs, datum, path, notes):

@@ -16,6 +16,9 @@ from ecogis.io.table import TABLE_SUFFIXES, read_table
 from ecogis.io.vector import VECTOR_SUFFIXES, read_vector
 
 EXCHANGE_MARKERS = ("[属性描述]", "[地块坐标]")
+#: side-car files of a shapefile that users sometimes pass instead of the .shp
+SHAPEFILE_PARTS = {".dbf": "attribute table", ".shx": "index", ".prj": "CRS definition", ".cpg": "code page",
+                   ".sbn": "spatial index", ".qix": "spatial index"}
 # roles a user may give coordinate columns of a table in ``fields``; not passed on to normalise_layer
 _COORD_ROLES = {"lon", "lat", "x", "y", "e", "n", "经度", "纬度", "longitude", "latitude"}
 
@@ -90,6 +93,8 @@ def detect_format(path: Path) -> str:
                           hint="Give a file (.shp, .gpkg, .geojson, ...) or a FileGDB folder ending .gdb")
     if suffix in VECTOR_SUFFIXES:
         return "vector"
+    if suffix in SHAPEFILE_PARTS:
+        raise _shapefile_part_error(path)
     if suffix in TABLE_SUFFIXES:
         return "table"
     if path.stat().st_size == 0:
@@ -104,6 +109,18 @@ def detect_format(path: Path) -> str:
     raise EcogisError(f"unsupported file type {suffix or '(no suffix)'}", path=path,
                       hint="ecogis reads .shp, .zip, .gpkg, .geojson, .kml, .kmz, .gdb, .csv, .xlsx and "
                            "exchange .txt files")
+
+
+def _shapefile_part_error(path: Path) -> EcogisError:
+    """Error for a .dbf/.shx/.prj/.cpg given on its own: name the .shp to read instead, or what is missing."""
+    shp = next((c for c in (path.with_suffix(".shp"), path.with_suffix(".SHP")) if c.exists()), None)
+    what = SHAPEFILE_PARTS[path.suffix.lower()]
+    if shp is not None:
+        return EcogisError(f"a {path.suffix} file is only the {what} of a shapefile", path=path,
+                           hint=f"Read the shapefile itself: {shp}")
+    return EcogisError(f"a {path.suffix} file is only the {what} of a shapefile, and {path.stem}.shp (the geometries) "
+                       "is not beside it", path=path,
+                       hint=f"Copy {path.stem}.shp and {path.stem}.shx into the same folder, then read the .shp")
 
 
 def is_exchange_text(path: Path, size: int = 65536) -> bool:

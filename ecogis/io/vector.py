@@ -55,7 +55,7 @@ def read_vector(path: Path, *, layer=None, encoding=None, notes=None) -> tuple[g
     """
     path = Path(path)
     src = VectorSource(notes=notes if notes is not None else [])
-    gdal_path, dbf = _gdal_path_and_dbf(path, src.notes)
+    gdal_path, dbf = _gdal_path_and_dbf(path, src.notes, layer)
     src.layer = choose_layer(path, gdal_path, layer)
     if dbf is not None:
         src.encoding, src.encoding_source = settle_dbf_encoding(path, dbf, encoding, src.notes)
@@ -111,8 +111,10 @@ def _drop_empty_kml_columns(gdf):
 
 # --------------------------------------------------------------------------- opening and layers
 
-def _gdal_path_and_dbf(path: Path, notes=None):
-    """Return (path for GDAL, a zero-argument function giving the .dbf bytes or None)."""
+def _gdal_path_and_dbf(path: Path, notes=None, layer=None):
+    """Return (path for GDAL, the shapefile's .dbf as a :class:`_DbfFile` or None).
+
+    ``layer`` picks one shapefile (by its stem) out of a zip holding several."""
     suffix = path.suffix.lower()
     if path.is_file() and path.stat().st_size == 0:
         raise EcogisError("the file is empty (0 bytes)", path=path, hint="Copy the file again from its source")
@@ -120,10 +122,8 @@ def _gdal_path_and_dbf(path: Path, notes=None):
         _check_shapefile_parts(path, notes)
         dbf = _sibling(path, ".dbf")
         return str(path), (None if dbf is None else _DbfFile(dbf))
-    if suffix == ".dbf":
-        return str(path), _DbfFile(path)
     if suffix == ".zip":
-        return _zip_path(path)
+        return _zip_path(path, layer)
     return str(path), None
 
 
@@ -190,14 +190,18 @@ class _ZippedDbf(_DbfFile):
         return None
 
 
-def _zip_path(path: Path):
-    """A zipped shapefile (or other single source) as a /vsizip/ path plus its .dbf, if any."""
+def _zip_path(path: Path, layer=None):
+    """A zipped shapefile (or other single source) as a /vsizip/ path plus its .dbf, if any.
+
+    A zip with several shapefiles needs ``layer``: the stem of the one to read."""
     try:
         with zipfile.ZipFile(path) as zf:
             names = [n for n in zf.namelist() if not n.endswith("/") and "__MACOSX" not in n]
     except zipfile.BadZipFile as exc:
         raise EcogisError("not a valid zip archive", path=path, hint="Re-create or re-download the archive") from exc
     shps = [n for n in names if n.lower().endswith(".shp")]
+    if len(shps) > 1 and layer is not None:
+        shps = [n for n in shps if PurePosixPath(n).stem == str(layer)] or shps
     if len(shps) == 1:
         shp = shps[0]
         stem = shp[:-4].lower()
@@ -207,8 +211,10 @@ def _zip_path(path: Path):
         dbfs = [n for n in names if n.lower() == stem + ".dbf"]
         return f"/vsizip/{path}/{shp}", (_ZippedDbf(path, dbfs[0]) if dbfs else None)
     if len(shps) > 1:
-        raise EcogisError(f"the zip holds several shapefiles ({', '.join(shps)})", path=path,
-                          hint="Unzip it and read one .shp at a time")
+        stems = ", ".join(PurePosixPath(n).stem for n in shps)
+        asked = f" and none is named {layer!r}" if layer is not None else ""
+        raise EcogisError(f"the zip holds several shapefiles ({', '.join(shps)}){asked}", path=path,
+                          hint=f"Choose one with layer= (--layer NAME), NAME one of: {stems}")
     gdbs = sorted({n[: n.lower().index(".gdb/") + 4] for n in names if ".gdb/" in n.lower()})
     if len(gdbs) == 1:
         return f"/vsizip/{path}/{gdbs[0]}", None
@@ -221,8 +227,11 @@ def _zip_path(path: Path):
 
 def list_vector_layers(path) -> list[tuple[str, str | None]]:
     """(name, geometry type) for each layer of a vector source; geometry type None for plain tables."""
-    gdal_path, _ = _gdal_path_and_dbf(Path(path))
-    return [(str(n), (None if g is None else str(g))) for n, g in _list_layers(Path(path), gdal_path)]
+    path = Path(path)
+    # GDAL opens a zip as a folder: a zip holding several shapefiles lists each as a layer
+    zipped = path.suffix.lower() == ".zip" and zipfile.is_zipfile(path)
+    gdal_path = str(path) if zipped else _gdal_path_and_dbf(path)[0]
+    return [(str(n), (None if g is None else str(g))) for n, g in _list_layers(path, gdal_path)]
 
 
 def _list_layers(path: Path, gdal_path: str):
