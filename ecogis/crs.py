@@ -283,8 +283,8 @@ def datum_change_note(src, dst) -> str | None:
         return None
     return (f"{crs_label(src)} ({a.datum.name}) -> {crs_label(dst)} ({b.datum.name}): PROJ has no published "
             "transformation between these datums and keeps latitude/longitude unchanged (ballpark), so the "
-            "datum shift (it can be tens of metres) is not applied. For legal figures transform with the official parameters "
-            "(e.g. the seven parameters from your surveying authority) first")
+            "datum shift (it can be tens of metres) is not applied. For legal figures transform with the "
+            "official parameters (e.g. the seven parameters from your surveying authority) first")
 
 
 # ---------------------------------------------------------------------------------------------------

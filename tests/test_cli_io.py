@@ -61,6 +61,7 @@ def test_info_lists_layers_of_a_multi_layer_file(tmp_path):
     gpd.GeoDataFrame({"name": ["b"]}, geometry=SQUARES[1:], crs=4490).to_file(path, layer="districts")
     data = json.loads(run("info", path, "--json").stdout)
     assert [layer["name"] for layer in data["layers"]] == ["city", "districts"]
+    assert [(layer["count"], layer["crs"]) for layer in data["layers"]] == [(1, "EPSG:4490"), (1, "EPSG:4490")]
     data = json.loads(run("info", path, "--layer", "districts", "--json").stdout)
     assert data["layer"] == "districts" and data["crs_source"] == "file" and data["count"] == 1
 
@@ -174,3 +175,122 @@ def test_help_teaches_with_examples():
         result = run(cmd, "--help")
         assert result.exit_code == 0 and "Examples" in result.stdout and "--json" in result.stdout
     assert "GCJ-02" in run("convert", "--help").stdout
+
+
+# ------------------------------------------------------------------ bad inputs a planner meets, by kind
+
+EXCHANGE = ("[属性描述]\n坐标系=2000国家大地坐标系\n几度分带=3\n带号=41\n[地块坐标]\n"
+            "5,,1,地块,面,,,,@\nJ1,1,4535963.953,41407166.594\nJ2,1,4536363.953,41407166.594\n"
+            "J3,1,4536363.953,41406766.594\nJ4,1,4535963.953,41406766.594\nJ1,1,4535963.953,41407166.594\n")
+
+
+def _zip_two_shapefiles(shp, out):
+    import zipfile
+
+    with zipfile.ZipFile(out, "w") as zf:
+        for stem in ("redline", "other"):
+            for part in shp.parent.glob("redline.*"):
+                zf.write(part, arcname=stem + part.suffix)
+    return out
+
+
+def _bad_inputs(folder, shp):
+    """name -> (path, extra CLI args, words the one-line error must contain)."""
+    import shutil
+
+    def write(name, text, encoding="utf-8"):
+        (folder / name).write_text(text, encoding=encoding)
+        return folder / name
+
+    (folder / "empty.shp").write_bytes(b"")
+    lonely = folder / "lonely"
+    lonely.mkdir()
+    shutil.copy(shp.with_suffix(".dbf"), lonely / "redline.dbf")
+    gpkg = folder / "two_layers.gpkg"
+    for name, geom in zip(("city", "districts"), SQUARES):
+        gpd.GeoDataFrame({"name": [name]}, geometry=[geom], crs=4490).to_file(gpkg, layer=name)
+    unclosed = EXCHANGE.replace("5,,1", "4,,1").rsplit("J1,1", 1)[0]
+    projected = folder / "projected.gpkg"
+    gpd.GeoDataFrame({"name": ["a"]}, geometry=SQUARES[:1], crs=4490).to_crs(4529).to_file(projected)
+    return {
+        "empty file": (folder / "empty.shp", [], ["empty"]),
+        "dbf without shp": (lonely / "redline.dbf", [], ["attribute table", "redline.shp"]),
+        "zip with two shapefiles": (_zip_two_shapefiles(shp, folder / "two.zip"), [], ["other", "redline", "--layer"]),
+        "zip member not there": (folder / "two.zip", ["--layer", "nope"], ["'nope'"]),
+        "not a zip": (write("broken.zip", "PK? no"), [], ["not a valid zip"]),
+        "gpkg with several layers": (gpkg, [], ["city", "districts", "--layer"]),
+        "dms typo": (write("dms.csv", "名称,经度,纬度\nA,121°45′30″,40°58′12″\nB,121°45′3O″,40°58′12″\n"),
+                     [], ["'经度'", "row 2", "121°45′3O″"]),
+        "minutes over 59": (write("dms60.csv", "名称,经度,纬度\nA,121°75′30″,40°58′12″\n"), [],
+                            ["'经度'", "row 1", "below 60"]),
+        "unclosed ring": (write("open.txt", unclosed, "gb18030"), [], ["parcel '1'", "not closed"]),
+        "6-digit Y without --cm": (write("gk6.csv", "名称,X,Y\nA,4535963.9,412345.6\nB,4536963.9,413345.6\n"),
+                                   [], ["--cm"]),
+        "two zone prefixes": (write("zones.csv", "名称,X,Y\nA,4535963.9,41412345.6\nB,4536963.9,40613345.6\n"),
+                              [], ["40, 41", "Split"]),
+        "unknown zone value": (write("reserve.csv", "名称,功能分区,经度,纬度\nA,核心区,121.8,40.9\nB,外围区,121.9,40.9\n"),
+                               ["--kind", "reserve"], ["功能分区", "外围区", "核心区", "name 'B'"]),
+        "GCJ-02 on projected data": (projected, ["--crs", "GCJ-02"], ["GCJ-02", "EPSG:4529"]),
+    }
+
+
+@pytest.mark.parametrize("kind", ["empty file", "dbf without shp", "zip with two shapefiles", "zip member not there",
+                                  "not a zip", "gpkg with several layers", "dms typo", "minutes over 59",
+                                  "unclosed ring", "6-digit Y without --cm", "two zone prefixes",
+                                  "unknown zone value", "GCJ-02 on projected data"])
+def test_each_bad_input_is_one_line_naming_file_and_what_to_do(gbk_shp, tmp_path, kind):
+    path, extra, words = _bad_inputs(tmp_path, gbk_shp)[kind]
+    command = "validate" if kind in ("gpkg with several layers", "zip with two shapefiles") else "info"
+    result = run(command, path, *extra)
+    assert result.exit_code == 2, result.stdout
+    errors = [ln for ln in result.stderr.splitlines() if ln.startswith("ecogis: error")]
+    assert len(errors) == 1 and result.stdout == ""
+    assert path.name in errors[0]
+    for word in words:
+        assert word in errors[0]
+    assert ". " in errors[0].split(": ", 2)[-1]  # a reason, then what to do
+
+
+def test_zip_with_two_shapefiles_reads_the_one_named(gbk_shp, tmp_path):
+    two = _zip_two_shapefiles(gbk_shp, tmp_path / "two.zip")
+    listing = json.loads(run("info", two, "--json").stdout)
+    assert sorted(d["name"] for d in listing["layers"]) == ["other", "redline"]
+    data = json.loads(run("info", two, "--layer", "other", "--json").stdout)
+    assert data["layer"] == "other" and data["count"] == 2 and data["encoding"] == "GB18030"
+
+
+def test_json_notes_hold_every_assumption(gbk_shp):
+    info = json.loads(run("info", gbk_shp, "--json").stdout)
+    valid = run("validate", gbk_shp, "--json")
+    data = json.loads(valid.stdout)
+    warned = [ln[len("ecogis: warning: "):] for ln in valid.stderr.splitlines() if ln.startswith("ecogis: warning")]
+    assert info["swap_xy"] is False
+    assert any("GB18030" in n for n in data["notes"]) and any("inferred" in n for n in data["notes"])
+    assert set(warned) == set(data["notes"])
+
+
+def test_convert_to_exchange_text_reports_the_zone_written(tmp_path):
+    src = tmp_path / "reserve.geojson"
+    gpd.GeoDataFrame({"名称": NAMES}, geometry=SQUARES, crs=4490).to_file(src)
+    out = tmp_path / "reserve.txt"
+    result = run("convert", src, out, "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    text = out.read_text(encoding="gb18030")
+    # 121.8-121.92 E lies in 3-degree zone 41 (CM 123 E): EPSG:4529, prefixed eastings 41xxxxxx
+    assert data["to_crs"] == "EPSG:4529" and "带号=41" in text
+    assert any("zone 41" in n for n in data["notes"])
+    assert ",辽河口核心区,面," in text  # the 名称 column becomes 地块名称
+
+
+def test_convert_warns_when_proj_cannot_shift_the_datum(tmp_path):
+    src = tmp_path / "xian80.gpkg"
+    gpd.GeoDataFrame({"名称": NAMES}, geometry=SQUARES, crs=4490).to_crs(2365).to_file(src)
+    result = run("convert", src, tmp_path / "cgcs.gpkg", "--to-crs", "EPSG:4490", "--json")
+    assert result.exit_code == 0, result.stderr
+    notes = json.loads(result.stdout)["notes"]
+    assert any("Xian 1980" in n and "official parameters" in n for n in notes)
+    wgs = tmp_path / "wgs.gpkg"
+    gpd.GeoDataFrame({"名称": NAMES}, geometry=SQUARES, crs=4326).to_file(wgs)
+    result = run("convert", wgs, tmp_path / "cgcs2.gpkg", "--to-crs", "EPSG:4490", "--json")
+    assert json.loads(result.stdout)["notes"] == []

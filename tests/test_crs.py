@@ -344,3 +344,20 @@ def test_from_web_crs_keeps_missing_geometries():
 def test_resolve_epsg_spellings():
     assert C.resolve_crs("epsg 4529").to_epsg() == 4529
     assert C.resolve_crs(" EPSG:4529 ").to_epsg() == 4529
+
+
+@pytest.mark.parametrize("src,dst,warned", [
+    (2365, 4490, True),   # Xian 1980 GK zone 41 -> CGCS2000: PROJ only has a ballpark (no shift)
+    (4214, 4529, True),   # Beijing 1954 -> CGCS2000 GK
+    (4490, 2365, True),
+    (4326, 4490, False),  # WGS 84 ~ CGCS2000 for this work
+    (4529, 4490, False),  # same datum
+    (4214, 4326, False),  # PROJ has published Beijing 1954 -> WGS 84 parameters
+])
+def test_datum_change_note_only_when_proj_has_no_parameters(src, dst, warned):
+    from ecogis.crs import datum_change_note
+
+    note = datum_change_note(pyproj.CRS.from_epsg(src), pyproj.CRS.from_epsg(dst))
+    assert (note is not None) == warned
+    if warned:
+        assert f"EPSG:{src}" in note and "official parameters" in note

@@ -154,7 +154,7 @@ def test_title_rows_above_the_header_and_rows_without_coordinates(tmp_path):
     with pytest.warns(AssumptionWarning) as record:
         gdf = read_layer(path)
     messages = " ".join(str(w.message) for w in record)
-    assert "line 2" in messages and "skipped 1 row(s) without coordinates (lines 4)" in messages
+    assert "line 2" in messages and "skipped 1 row(s) without coordinates (line 4)" in messages
     assert list(gdf["断面名称"]) == ["太平河新生桥"]
     assert gdf.geometry.x[gdf.index[0]] == pytest.approx(LON)
 

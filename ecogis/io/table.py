@@ -108,7 +108,8 @@ def _drop_rows_without_coordinates(df, xcol, ycol, path, notes):
                           hint="Check that the coordinate columns are filled in")
     lines = [int(label) + 2 for label in df.index[both][:10] if isinstance(label, (int, np.integer))]
     warn_assumption(f"{path}: skipped {int(both.sum())} row(s) without coordinates"
-                    + (f" (lines {', '.join(map(str, lines))})" if lines else ""), notes)
+                    + (f" ({'lines' if len(lines) > 1 else 'line'} {', '.join(map(str, lines))})" if lines else ""),
+                    notes)
     return df[~both]
 
 
