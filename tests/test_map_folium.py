@@ -286,3 +286,14 @@ def test_sample_data_map_in_browser(page, tmp_path, artifacts_dir):
     assert page.locator(".ecogis-kind-outfall").count() == len(lay["outfalls"])
     assert page.locator("path.ecogis-kind-site:not(.ecogis-site-pin)").count() == len(site)
     page.screenshot(path=str(artifacts_dir / "map_folium_sample.png"))
+
+
+def test_point_site_and_empty_layer():
+    pt = gpd.GeoDataFrame({"name": ["点位"]}, geometry=[Point(121.8, 41.0)], crs=4490)
+    empty = _kind(gpd.GeoDataFrame({"name": []}, geometry=[], crs=4490), "reserve")
+    with pytest.warns(AssumptionWarning, match="no features"):
+        m = make_map({"reserve": empty}, site=pt)
+    s, w, n, e = np.ravel([c for c in m._children.values() if type(c).__name__ == "FitBounds"][0].bounds)
+    assert 0.015 < e - w < 0.03 and 0.015 < n - s < 0.03   # a ~2 km view, not the maximum zoom
+    html_text = map_html(m)   # renders although a layer is empty
+    assert json.dumps("点位")[1:-1] in html_text

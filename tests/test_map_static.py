@@ -225,3 +225,11 @@ def _no_cff_in_truetype_slot(pdf: bytes) -> bool:
         if data[:4] == b"OTTO":
             return False
     return True
+
+
+def test_point_site_gets_a_readable_extent(tmp_path):
+    pt = gpd.GeoDataFrame({"name": ["点位"]}, geometry=[Point(121.8, 41.0)], crs=4490)
+    fig = build_figure({}, site=pt, inset=False)
+    xlim = fig.ecogis["main_ax"].get_xlim()
+    assert 1_900 < xlim[1] - xlim[0] < 4_000          # metres: about 2 km, not a 1 m view
+    assert fig.ecogis["scale_bar_m"] in (200, 500)

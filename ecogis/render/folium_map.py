@@ -43,6 +43,7 @@ DISPLAY_CRS = "EPSG:4326"
 COORD_DECIMALS = 6            # ~0.1 m: enough for display, keeps the HTML small
 SIMPLIFY_VERTICES = 50_000    # layers with more vertices are simplified for display
 MAX_POPUP_FIELDS = 14
+MIN_EXTENT_DEG = 0.02         # smallest initial view (about 2 km)
 
 # folium resource name -> vendored file (relative to ecogis/render/vendor), in load order.
 VENDORED = {
@@ -185,6 +186,7 @@ MAP_CSS = """
   background:rgba(255,255,255,.9);padding:4px 16px;border:1px solid #888;border-radius:3px;
   font:bold 18px "Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","SimHei",sans-serif;color:#111}
 .ecogis-north{background:rgba(255,255,255,.85);border:1px solid #888;border-radius:3px;padding:2px 4px;line-height:0}
+.leaflet-control-layers-list{max-height:45vh;overflow-y:auto}
 .foliumpopup table{font-size:13px}
 .foliumpopup th{text-align:right;padding-right:6px;color:#444;white-space:nowrap}
 </style>
@@ -528,7 +530,10 @@ def make_map(layers: dict, site=None, basemap: str = "none", lang: str = "zh", t
     styles = st.load_styles(styles)
     items = _prepare(layers, site, kinds, basemap, styles, notes)
     west, south, east, north = _bounds(items)
-    extent = max(east - west, north - south, 1e-4)
+    if max(east - west, north - south) < MIN_EXTENT_DEG:   # a point or a tiny parcel: show ~2 km
+        cx, cy, half = (west + east) / 2, (south + north) / 2, MIN_EXTENT_DEG / 2
+        west, south, east, north = cx - half, cy - half, cx + half, cy + half
+    extent = max(east - west, north - south)
 
     m = OfflineMap(location=[(south + north) / 2, (west + east) / 2], zoom_start=10, tiles=None,
                    control_scale=False, zoom_control=True)
@@ -554,13 +559,17 @@ def make_map(layers: dict, site=None, basemap: str = "none", lang: str = "zh", t
                 simplified.append((display, tol_m))
         gdf = gdf.set_geometry(_round_coords(np.asarray(gdf.geometry.values)), crs=gdf.crs)
         _add_layer(m, index, name, kind, gdf, style, styles, display, lang)
-        legend_groups.append((display, st.legend_items(kind or "default", styles, gdf, lang, display)))
+        if len(gdf):
+            legend_groups.append((display, st.legend_items(kind or "default", styles, gdf, lang, display)))
+        else:
+            warn_assumption(f"layer {name!r} has no features to draw: left out of the legend", notes)
 
     legend = _legend_html(legend_groups, styles, lang, simplified)
     # keep the legend clear of the (expanded) layer control above it
-    reserved = 26 * (len(items) + (basemap != "none") * 2) + 70
+    control_px = 26 * (len(items) + (basemap != "none") * 2) + 20
     m.get_root().header.add_child(Element(
-        f"<style>.ecogis-legend{{max-height:calc(100vh - {reserved}px)}}</style>"), name="ecogis_legend_css")
+        f"<style>.ecogis-legend{{max-height:calc(100vh - min(45vh, {control_px}px) - 100px)}}</style>"),
+        name="ecogis_legend_css")
     m.add_child(_ScriptElement("ecogis_legend", _control_js("bottomright", "ecogis-legend", legend)))
     north_svg = NORTH_SVG.replace("{label}", html.escape(st.text(styles, "north", lang)))
     m.add_child(_ScriptElement("ecogis_north", _control_js("topleft", "ecogis-north", north_svg)))
@@ -639,11 +648,13 @@ def _add_layer(m, index, name, kind, gdf, style, styles, display, lang) -> None:
     highlight = None
     if style.get("geometry", "polygon") != "point":
         highlight = lambda feature: {"weight": 4, "color": "#00e5ff"}  # noqa: E731
+    has_features = bool(data["features"])   # folium checks popup fields against the features
     folium.GeoJson(
         data, name=display, style_function=styler, highlight_function=highlight, marker=marker,
-        popup=folium.GeoJsonPopup(fields=["_layer"] + fields, aliases=aliases, localize=False, max_width=360),
+        popup=folium.GeoJsonPopup(fields=["_layer"] + fields, aliases=aliases, localize=False, max_width=360)
+        if has_features else None,
         tooltip=folium.GeoJsonTooltip(fields=[label_field], aliases=[st.field_label(styles, label_field, lang)
                                                                       if label_field != "_layer" else layer_word],
-                                      localize=False, sticky=True),
+                                      localize=False, sticky=True) if has_features else None,
         smooth_factor=1.0,
     ).add_to(m)

@@ -138,10 +138,15 @@ def _nice_below(x: float) -> float:
     return best
 
 
-def _fit_limits(bounds, box_w_in: float, box_h_in: float, pad: float = 0.06):
-    """Axis limits around ``bounds`` (metres) with the width/height ratio of the axes box."""
+def _fit_limits(bounds, box_w_in: float, box_h_in: float, pad: float = 0.06, min_size: float = 2000.0):
+    """Axis limits around ``bounds`` (metres) with the width/height ratio of the axes box.
+
+    The view is at least ``min_size`` metres across (a point site gets its surroundings).
+    """
     x0, y0, x1, y1 = bounds
     w, h = max(x1 - x0, 1.0), max(y1 - y0, 1.0)
+    if max(w, h) < min_size:
+        w = h = min_size / (1 + 2 * pad)
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     w, h = w * (1 + 2 * pad), h * (1 + 2 * pad)
     ratio = box_w_in / box_h_in
@@ -492,6 +497,10 @@ def _inset(iax, items_extent_geo, province, styles, lang, notes, adcode=None) ->
         children.boundary.plot(ax=iax, color="#999", linewidth=0.3)
     gpd.GeoSeries([extent], crs=4490).plot(ax=iax, facecolor=to_rgba("#e60000", 0.35), edgecolor="#e60000",
                                            linewidth=1.2)
+    pw = prov.total_bounds[2] - prov.total_bounds[0]
+    if extent.bounds[2] - extent.bounds[0] < 0.03 * pw:   # too small to see: mark the place
+        iax.plot([extent.centroid.x], [extent.centroid.y], marker="*", markersize=11, color="#e60000",
+                 markeredgecolor="white", markeredgewidth=0.6, zorder=5)
     x0, y0, x1, y1 = prov.total_bounds
     x0, y0 = min(x0, extent.bounds[0]), min(y0, extent.bounds[1])
     x1, y1 = max(x1, extent.bounds[2]), max(y1, extent.bounds[3])
@@ -563,7 +572,9 @@ def build_figure(layers: dict, site=None, title: str | None = None, lang: str = 
         for (name, kind, gdf), ttl in zip(proj, titles):
             if len(gdf):
                 _draw_layer(ax, name, kind, gdf, styles, lang, label_points=kind in ("water_section", "site"))
-            groups.append((ttl, st.legend_items(kind or "default", styles, gdf, lang, ttl)))
+                groups.append((ttl, st.legend_items(kind or "default", styles, gdf, lang, ttl)))
+            else:
+                warn_assumption(f"layer {name!r} has no features to draw: left out of the legend", notes)
         ax.set_xlim(*xlim)
         ax.set_ylim(*ylim)
         ax.set_aspect("equal", adjustable="box")
