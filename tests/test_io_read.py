@@ -371,3 +371,32 @@ def test_exchange_text_is_sniffed_and_read(tmp_path):
     # X = northing, Y = easting in the file: a 100 m square at easting 41 400 000 m
     np.testing.assert_allclose(gdf.total_bounds, [41400000, 4530000, 41400100, 4530100])
     assert gdf.geometry.iloc[0].area == pytest.approx(10000.0)
+
+
+@pytest.mark.parametrize("rows,feature,value", [
+    ("A,121.8,40.9\nB,0,0\nC,122.0,41.0\n", "feature 1 (row 2, line 3", "(0, 0)"),  # placeholder row
+    ("A,121.8,40.9\nB,122.1,41.0\nC,12.18,40.9\n", "feature 2 (row 3, line 4", "(12.18, 40.9)"),  # lost digit
+])
+def test_one_odd_row_that_spoils_crs_inference_is_named(tmp_path, rows, feature, value):
+    path = tmp_path / "pts.csv"
+    path.write_text("名称,经度,纬度\n" + rows, encoding="utf-8")
+    with pytest.raises(EcogisError) as info, warnings.catch_warnings():
+        warnings.simplefilter("ignore", AssumptionWarning)
+        read_layer(path)
+    assert str(path) in str(info.value) and feature in str(info.value) and value in str(info.value)
+
+
+def test_half_prefixed_eastings_name_the_row_without_prefix(tmp_path):
+    path = tmp_path / "pts.csv"
+    path.write_text("名称,X,Y\nA,4535963.9,41412345.6\nB,4536963.9,413345.6\nC,4536963.9,41413345.6\n",
+                    encoding="utf-8")
+    with pytest.raises(EcogisError, match=r"feature 1 \(row 2, line 3.*413345\.6"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", AssumptionWarning)
+        read_layer(path)
+
+
+def test_lone_dbf_points_at_the_shapefile(tmp_path):
+    gdf = gpd.GeoDataFrame({"名称": ["甲"]}, geometry=[shapely.box(121.8, 40.9, 121.9, 41.0)], crs=4490)
+    gdf.to_file(tmp_path / "a.shp")
+    with pytest.raises(EcogisError, match=r"attribute table.*Read the shapefile itself: .*a\.shp"):
+        read_layer(tmp_path / "a.dbf")

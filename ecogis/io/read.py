@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import shapely
 
 from ecogis.crs import crs_label, describe_crs, from_web_crs, gk_zone_of, infer_crs, resolve_crs
@@ -274,8 +275,9 @@ def _infer(gdf, path, cm, notes, meta):
     try:
         guess = infer_crs(xy[:, 0], xy[:, 1], cm=cm)
     except EcogisError as exc:
-        if exc.path is None:
-            raise EcogisError(exc.reason, path=path, hint=exc.hint) from exc
+        odd = _odd_one_out(gdf, meta)
+        if exc.path is None or odd:
+            raise EcogisError(exc.reason + odd, path=path, hint=exc.hint) from exc
         raise
     if guess.swap_xy:
         gdf = _swap_xy(gdf)
@@ -284,3 +286,28 @@ def _infer(gdf, path, cm, notes, meta):
                     f"{guess.reason}", notes)
     meta.update(crs=crs_label(gdf.crs), crs_source="inferred", swap_xy=bool(guess.swap_xy))
     return gdf, meta
+
+
+def _odd_one_out(gdf, meta) -> str:
+    """Text naming the first feature whose coordinates have another number of digits than most do.
+
+    One such feature (a 0,0 placeholder, a lost zone prefix, a dropped digit) is enough to make the CRS
+    of a whole file impossible to infer, so the error should point at it. Returns "" when all agree.
+    """
+    xy, index = shapely.get_coordinates(gdf.geometry.to_numpy(), return_index=True)
+    with np.errstate(divide="ignore"):
+        digits = np.floor(np.log10(np.abs(xy))).clip(-1, 9).astype(int)  # 0 and |v| < 1 -> -1
+    signature = digits[:, 0] * 100 + digits[:, 1]
+    values, counts = np.unique(signature, return_counts=True)
+    if len(values) < 2 or counts.max() * 2 <= counts.sum():  # no clear majority to differ from
+        return ""
+    odd = np.flatnonzero(signature != values[np.argmax(counts)])
+    row = int(index[odd[0]])
+    label = gdf.index[row]
+    where = (f"feature {row} (row {label + 1}, line {label + 2} with the header)"
+             if meta.get("columns") is not None and isinstance(label, (int, np.integer)) else f"feature {row}")
+    n_odd = len(np.unique(index[odd]))
+    others = f" and {n_odd - 1} other feature(s)" if n_odd > 1 else ""
+    x, y = xy[odd[0]]
+    return (f"; {where}{others} ha{'ve' if others else 's'} coordinates ({x:.10g}, {y:.10g}) unlike the rest "
+            "(a placeholder, a typo or a lost zone prefix?)")
