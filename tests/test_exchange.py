@@ -82,7 +82,7 @@ def test_read_header_file(tmp_path):
         gdf = read_exchange(path)
     meta = gdf.attrs["ecogis"]
     assert gdf.crs.to_epsg() == 4529 and meta["crs"] == "EPSG:4529" and meta["crs_source"] == "file"
-    assert meta["encoding"] == "utf-8" and meta["swap_xy"] is False and meta["declared_area_unit"] == "ha"
+    assert meta["encoding"] == "UTF-8" and meta["swap_xy"] is False and meta["declared_area_unit"] == "ha"
     assert list(gdf["parcel_no"]) == ["1", "2"]
     assert list(gdf["name"]) == ["地块一", "地块二"]
     assert list(gdf["record_type"]) == ["面", "面"]
@@ -103,7 +103,7 @@ def test_read_gb18030_file(tmp_path):
     path = _write(tmp_path, HEADER.format(datum="2000国家大地坐标系", zone=41) + PARCELS, encoding="gb18030")
     with pytest.warns(AssumptionWarning, match="GB18030"):
         gdf = read_exchange(path)
-    assert gdf.attrs["ecogis"]["encoding"] == "gb18030"
+    assert gdf.attrs["ecogis"]["encoding"] == "GB18030"
     assert gdf.attrs["ecogis"]["encoding_source"] == "detected"
     assert list(gdf["name"]) == ["地块一", "地块二"] and gdf["use"].iloc[0] == "工业用地"
 
@@ -300,7 +300,7 @@ def test_round_trip_keeps_holes_parts_and_areas(tmp_path):
     layer = _sample_layer()
     out = write_exchange(layer, tmp_path / "out.txt", producer="ecogis test", date="2024-05-01")
     back = _read_quiet(out)
-    assert back.crs.to_epsg() == 4529 and back.attrs["ecogis"]["encoding"] == "gb18030"
+    assert back.crs.to_epsg() == 4529 and back.attrs["ecogis"]["encoding"] == "GB18030"
     assert list(back["record_type"]) == ["面", "面", "线", "点"]
     assert list(back["name"]) == list(layer["name"]) and list(back["parcel_no"]) == list(layer["parcel_no"])
     for a, b in zip(layer.geometry, back.geometry):

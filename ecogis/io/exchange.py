@@ -157,7 +157,7 @@ def _decode(data: bytes, path: Path, encoding, notes):
             raise EcogisError(f"cannot decode the text as {encoding} ({exc})", path=path,
                               hint="Leave out encoding= to let ecogis detect UTF-8 or GB18030") from exc
     try:
-        return data.decode("utf-8-sig"), "utf-8", "detected"
+        return data.decode("utf-8-sig"), "UTF-8", "detected"
     except UnicodeDecodeError:
         pass
     try:
@@ -166,7 +166,7 @@ def _decode(data: bytes, path: Path, encoding, notes):
         raise EcogisError(f"the text is neither UTF-8 nor GB18030 ({exc})", path=path,
                           hint="Pass encoding= with the file's encoding") from exc
     warn_assumption(f"{path}: not valid UTF-8, decoded as GB18030 (GBK)", notes)
-    return text, "gb18030", "detected"
+    return text, "GB18030", "detected"
 
 
 def _err(path, line, message, hint=None):
