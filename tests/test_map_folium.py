@@ -68,6 +68,9 @@ def test_html_is_self_contained(html_path):
     assert not re.findall(r"url\((?!data:|#)", text)
     assert "cdn.jsdelivr" not in text and "code.jquery" not in text
     assert "Leaflet 1.9.4" in text  # the vendored copy is inlined
+    # with the licence notices of the inlined packages
+    for notice in ("Volodymyr Agafonkin", "Bruno Bergot", "LJA Engineering"):
+        assert notice in text
     size = len(text.encode("utf-8"))
     assert 150_000 < size < 600_000, size
 

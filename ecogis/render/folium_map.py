@@ -98,8 +98,14 @@ def vendor_assets_html(names) -> str:
         if rel.endswith(".css"):
             parts.append(f"<style>/* {rel} */\n{_inline_css(rel)}</style>")
         else:
-            parts.append(f"<script>/* {rel} */\n{_inline_js(rel)}</script>")
+            parts.append(f"<script>/*! {rel}\n{_licence(rel)}*/\n{_inline_js(rel)}</script>")
     return "\n".join(parts)
+
+
+def _licence(rel: str) -> str:
+    """The licence text of the vendored package that ``rel`` belongs to (kept with the inlined code)."""
+    text = _vendor_file(rel.split("/")[0] + "/LICENSE").read_text(encoding="utf-8")
+    return text.replace("*/", "* /")
 
 
 def _walk(element):
