@@ -300,3 +300,18 @@ def test_point_site_and_empty_layer():
     assert 0.015 < e - w < 0.03 and 0.015 < n - s < 0.03   # a ~2 km view, not the maximum zoom
     html_text = map_html(m)   # renders although a layer is empty
     assert json.dumps("点位")[1:-1] in html_text
+
+
+@pytest.mark.browser
+def test_tiled_basemap_requests_only_tiles(page, layers, tmp_path):
+    lay, _ = layers
+    path = save_map(make_map({"redline": lay["redline"]}, basemap="osm"), tmp_path / "osm.html")
+    requested = []
+    page.on("request", lambda req: requested.append(req.url))
+    page.goto(path.as_uri())
+    page.wait_for_selector(".leaflet-control-layers")
+    page.wait_for_timeout(300)
+    web = [u for u in requested if u.startswith("http")]
+    assert web, "the OSM base map should ask for tiles"
+    assert all(re.match(r"https://tile\.openstreetmap\.org/\d+/\d+/\d+\.png$", u) for u in web), web
+    assert page.locator("path.ecogis-kind-redline").count() == 2   # data drawn although tiles fail
