@@ -333,14 +333,18 @@ def _ellipsoidal_area_batch(geoms: np.ndarray, transformer) -> np.ndarray:
     return out
 
 
-def geodesic_area(geoms, crs) -> np.ndarray:
+def geodesic_area(geoms, crs, *, densify_deg: float | None = DENSIFY_DEG) -> np.ndarray:
     """Geodesic area in m² (GeographicLib through pyproj.Geod, CGCS2000 ellipsoid), one per geometry.
 
-    Edges are geodesics between the vertices (after inverse projection of projected input). Loops
-    over features inside pyproj; use :func:`ellipsoidal_area` for large layers.
+    Edges are geodesics between the vertices (after inverse projection of projected input);
+    geographic input is densified to ``densify_deg`` first, as in :func:`ellipsoidal_area`, so both
+    methods measure the same shape. Loops over features inside pyproj; use :func:`ellipsoidal_area`
+    for large layers.
     """
     geoms = _as_geometry_array(geoms)
     crs = _as_crs(crs)
+    if crs.is_geographic and densify_deg:
+        geoms = shapely.segmentize(geoms, densify_deg)
     poly = shapely.orient_polygons(_polygonal(geoms), exterior_cw=False)
     if not crs.is_geographic:
         tr = pyproj.Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True)

@@ -372,3 +372,14 @@ def test_cli_area_sample_redline_counted_once():
     # districts partition the city: their red-line areas add up to the city total
     assert sum(g["area"] for g in out["groups"]) == pytest.approx(out["area"], rel=1e-6)
     assert out["crs"] == "EPSG:4529" and out["method"] == "ellipsoid" and out["unit"] == "km2"
+
+
+def test_layer_area_methods_agree_and_plane_is_labelled(world):
+    gdf = gpd.read_file(world / "redline.gpkg")
+    ell = layer_area(gdf, method="ellipsoid")
+    geo = layer_area(gdf, method="geodesic")
+    plane = layer_area(gdf, method="plane")
+    assert geo.area == pytest.approx(ell.area, rel=1e-7)  # both densified: same shape, two algorithms
+    assert plane.plane_crs == "EPSG:4550"  # CGCS2000 3° GK CM 123°E (no prefix), nearest the data
+    assert plane.area != pytest.approx(ell.area, rel=1e-6)
+    assert "仅供比较" in plane.text() and "comparison only" in plane.text("en")
