@@ -374,6 +374,8 @@ def _to_display(gdf, basemap: str, notes: list[str]) -> gpd.GeoDataFrame:
                 hint="Use --basemap none, osm or tianditu-vec",
             ) from exc
         gdf = to_web_crs(gdf, "GCJ-02")
+        warn_assumption("data shifted from CGCS2000 to GCJ-02 for display on Amap tiles only "
+                        "(popups show the original attributes; do not digitise from this map)", notes)
     return gdf
 
 

@@ -121,14 +121,6 @@ def _map_crs(items):
     return gk_crs_for_lon(lon)
 
 
-def _nice_number(x: float) -> float:
-    exp = math.floor(math.log10(x))
-    for m in (1, 2, 2.5, 5, 10):
-        if m * 10 ** exp >= x:
-            return m * 10 ** exp
-    return 10 ** (exp + 1)
-
-
 def _nice_below(x: float) -> float:
     exp = math.floor(math.log10(x))
     best = 10 ** exp
