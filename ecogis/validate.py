@@ -27,7 +27,7 @@ _LOCATION = re.compile(r"\[\s*([-+0-9.eE]+)\s+([-+0-9.eE]+)")
 
 @dataclass
 class Issue:
-    """One problem: ``check`` (invalid, empty, duplicate, mixed_types, outside_china, assumption),
+    """One problem: ``check`` (invalid, empty, duplicate, overlap, mixed_types, outside_china, assumption),
     ``severity`` (error | warning), the feature (0-based row) and a location in the layer's CRS."""
 
     check: str
@@ -82,7 +82,7 @@ def validate_layer(gdf: gpd.GeoDataFrame) -> ValidationReport:
          5: "MultiLineString", 6: "MultiPolygon", 7: "GeometryCollection"})
     report.geometry_types = sorted(types.dropna().unique().tolist())
     checks = [_empty(geoms, present), _invalid(geoms, present), _duplicates(gdf, geoms, present),
-              _mixed(types), _outside_china(gdf, geoms, present), _assumptions(meta)]
+              _overlaps(geoms, present, gdf.crs), _mixed(types), _outside_china(gdf, geoms, present), _assumptions(meta)]
     for name, issues, total in checks:
         report.counts[name] = total
         report.issues.extend(issues)
@@ -137,6 +137,42 @@ def _duplicates(gdf, geoms, present):
         what = "duplicate feature (same geometry and attributes)" if whole else "same geometry, other attributes"
         issues.append(Issue("duplicate", "warning", f"{what} as feature {j}", i))
     return "duplicate", issues, int(dup.sum())
+
+
+def _overlaps(geoms, present, crs):
+    """Pairs of polygons whose interiors overlap (area would be counted twice unless dissolved).
+
+    Candidates come from an STRtree; a pair overlaps when the polygons intersect but do not merely
+    touch, and the shared area exceeds 1e-9 of the smaller polygon (floating-point noise along a
+    shared border is not an overlap). Exact duplicates are left to the duplicate check. Each listed
+    pair gives a point inside the overlap (layer CRS) and the overlap's ellipsoidal area (m²,
+    CGCS2000 ellipsoid) when the layer has a CRS.
+    """
+    polygonal = present & np.isin(shapely.get_type_id(geoms), (3, 6)) & shapely.is_valid(geoms)
+    rows = np.flatnonzero(polygonal)
+    if len(rows) < 2:
+        return "overlap", [], 0
+    sub = geoms[rows]
+    left, right = shapely.STRtree(sub).query(sub, predicate="intersects")
+    keep = left < right
+    left, right = left[keep], right[keep]
+    keep = ~shapely.touches(sub[left], sub[right]) & ~shapely.equals(sub[left], sub[right])
+    left, right = left[keep], right[keep]
+    shared = shapely.intersection(sub[left], sub[right])
+    smaller = np.minimum(shapely.area(sub[left]), shapely.area(sub[right]))
+    keep = shapely.area(shared) > 1e-9 * smaller
+    left, right, shared = left[keep][:MAX_LISTED], right[keep][:MAX_LISTED], shared[keep][:MAX_LISTED]
+    total = int(keep.sum())
+    where = shapely.point_on_surface(shared)
+    sizes = [""] * len(shared)
+    if crs is not None and len(shared):
+        from ecogis.area import ellipsoidal_area
+
+        sizes = [f", {a:.1f} m² (ellipsoidal, CGCS2000)" for a in ellipsoidal_area(shared, crs)]
+    issues = [Issue("overlap", "warning", f"overlaps feature {int(rows[j])}{size}; dissolve before summing areas",
+                    int(rows[i]), float(shapely.get_x(p)), float(shapely.get_y(p)))
+              for i, j, p, size in zip(left, right, where, sizes)]
+    return "overlap", issues, total
 
 
 def _mixed(types):

@@ -95,3 +95,26 @@ def test_repair_line_layer_stays_lines():
     assert result.repaired == [1] and result.emptied == [1]
     assert set(fixed.geom_type.dropna()) <= {"LineString", "MultiLineString"}
     assert np.all(shapely.get_type_id(fixed.geometry.values) != 0)  # no points crept in
+
+
+def test_overlapping_polygons_are_warned_with_area_and_location():
+    # Gauss-Kruger zone 41 next to its central meridian (scale factor 1 there): two 1000 m x 400 m
+    # rectangles sharing a 200 m x 400 m strip = 80 000 m²; a third only touches the second.
+    x0, y0 = 41_500_000.0, 4_540_000.0
+    a = shapely.box(x0, y0, x0 + 1000, y0 + 400)
+    b = shapely.box(x0 + 800, y0, x0 + 1800, y0 + 400)
+    c = shapely.box(x0 + 1800, y0, x0 + 2800, y0 + 400)
+    report = validate_layer(_layer([a, b, c], crs=4529))
+    (issue,) = _issues(report, "overlap")
+    assert report.ok and report.counts["overlap"] == 1
+    assert (issue.feature, issue.severity) == (0, "warning") and "overlaps feature 1" in issue.message
+    assert x0 + 800 <= issue.x <= x0 + 1000 and y0 <= issue.y <= y0 + 400
+    area = float(issue.message.split("feature 1, ")[1].split(" m²")[0])
+    assert area == pytest.approx(80_000, rel=1e-3)
+
+
+def test_shared_border_noise_and_duplicates_are_not_overlaps():
+    a = shapely.box(121.2, 41.0, 121.3, 41.1)
+    nudged = shapely.box(121.3 - 1e-13, 41.0, 121.4, 41.1)  # floating-point noise on the shared edge
+    report = validate_layer(_layer([a, nudged, a]))
+    assert report.counts["overlap"] == 0 and report.counts["duplicate"] == 1

@@ -193,8 +193,9 @@ def format_info(d: dict) -> str:
 @json_option
 @handle_errors
 def validate(path, layer, crs, encoding, cm, angle, kind, field_map, fix_out, overwrite, as_json, notes):
-    """Check a layer: invalid geometries (with location), empty and duplicate features, mixed geometry
-    types, coordinates outside China, and every CRS or encoding assumption made while reading it.
+    """Check a layer: invalid geometries (with location), empty and duplicate features, overlapping
+    polygons, mixed geometry types, coordinates outside China, and every CRS or encoding assumption
+    made while reading it. Overlaps and duplicates are warnings (dissolve before summing areas).
 
     \b
     Examples:
@@ -227,6 +228,7 @@ def validate(path, layer, crs, encoding, cm, angle, kind, field_map, fix_out, ov
 
 
 _CHECK_NAMES = {"invalid": "无效几何 invalid", "empty": "空几何 empty", "duplicate": "重复 duplicate",
+                "overlap": "重叠 overlap",
                 "mixed_types": "混合类型 mixed types", "outside_china": "境外坐标 outside China",
                 "assumption": "假设 assumption"}
 
