@@ -197,7 +197,8 @@ def test_amap_basemap_shifts_data_or_refuses(layers):
             make_map(lay, basemap="amap")
         return
     prcoords = pytest.importorskip("prcoords")
-    m = make_map({"sections": lay["sections"]}, basemap="amap")
+    with pytest.warns(AssumptionWarning, match="GCJ-02 for display"):
+        m = make_map({"sections": lay["sections"]}, basemap="amap")
     gj = [c for c in m._children.values() if type(c).__name__ == "GeoJson"][0].data
     lon, lat = gj["features"][0]["geometry"]["coordinates"]
     exp_lat, exp_lon = prcoords.wgs_gcj((41.10, 121.80))
