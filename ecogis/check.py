@@ -18,7 +18,9 @@ Method (the same for one site and for a batch of 10⁵):
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
@@ -41,6 +43,7 @@ ZONE_FIELD = {"reserve": "zone", "water_source": "grade", "redline": "type", "sh
               "facility": "type", "outfall": "type", "water_section": "control_level", "well": "status"}
 NAME_FIELDS = ("name", "id", "名称", "NAME", "编号")
 FAR_M = 50_000.0
+CHUNK_SITES = 5_000  # sites per chunk in screen(): bounds memory, one progress step each
 GEOM_TYPE_NAMES = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString",
                             "MultiPolygon", "GeometryCollection"], dtype=object)
 NO_RULE_ZH = "无适用筛查规则，仅供参考。"
@@ -368,28 +371,61 @@ def _labels(gdf, positions) -> list[str]:
 # --------------------------------------------------------------------------------------------------
 # the screening engine
 
-def screen(sites, layers: dict, ruleset: RuleSet, buffers_m, *, site_use=None, summarise=True, progress=False):
+def screen(sites, layers: dict, ruleset: RuleSet, buffers_m, *, site_use=None, summarise=True, progress=False,
+           chunk_size: int | None = None):
     """Screen every site against every layer; vectorised over (site, feature) pairs from STRtrees.
+
+    Sites are processed in chunks of ``chunk_size`` (default :data:`CHUNK_SITES`) against every layer;
+    the progress bar (tqdm, stderr) advances per chunk of sites. Each layer is projected to the GK zone
+    and indexed once per zone, not per chunk.
 
     Returns ``(findings DataFrame, site table, zone summaries)``. Distances and lengths in geodesic
     metres, areas in m² (ellipsoidal), all on the CGCS2000 ellipsoid.
     """
-    geo = sites.to_crs(GEOGRAPHIC)
-    lon = shapely.get_x(shapely.centroid(geo.geometry.values))
-    lat = shapely.get_y(shapely.centroid(geo.geometry.values))
+    lon, lat = _site_centres(sites)
     zone_no = np.floor((lon + 1.5) / 3.0)  # 3° zone n has central meridian 3n°E
     frames, tables, zones = [], [], []
-    for zn in np.unique(zone_no):
-        idx = np.flatnonzero(zone_no == zn)
-        gk = metric_crs(zn * 3.0)
-        part = sites.iloc[idx].to_crs(gk)
-        fr, tb, zs = _screen_zone(part, lon[idx], lat[idx], gk, layers, ruleset, buffers_m, site_use,
-                                  summarise, progress)
-        frames.append(fr)
-        tables.append(tb)
-        zones.extend(zs)
+    bar = _progress_bar(len(sites), progress)
+    try:
+        for zn in np.unique(zone_no):
+            idx = np.flatnonzero(zone_no == zn)
+            gk = metric_crs(zn * 3.0)
+            part = sites.iloc[idx]
+            part = part if part.crs == gk else part.to_crs(gk)
+            fr, tb, zs = _screen_zone(part, lon[idx], lat[idx], gk, layers, ruleset, buffers_m, site_use,
+                                      summarise, bar, chunk_size or CHUNK_SITES)
+            frames.append(fr)
+            tables.append(tb)
+            zones.extend(zs)
+    finally:
+        if bar is not None:
+            bar.close()
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FINDING_COLUMNS)
     return frame, pd.concat(tables, ignore_index=True), _merge_zone_summaries(zones)
+
+
+def _site_centres(sites) -> tuple[np.ndarray, np.ndarray]:
+    """Longitude/latitude (EPSG:4490 degrees) of each site's centroid, taken in the site's own CRS: only
+    the centre points are projected, not the geometries."""
+    c = shapely.centroid(np.asarray(sites.geometry.values))
+    x, y = shapely.get_x(c), shapely.get_y(c)
+    if sites.crs is not None and pyproj.CRS(sites.crs) == GEOGRAPHIC:
+        return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    lon, lat = _transformer(pyproj.CRS(sites.crs), GEOGRAPHIC).transform(x, y)
+    return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+
+
+@lru_cache(maxsize=32)
+def _transformer(src: pyproj.CRS, dst: pyproj.CRS) -> pyproj.Transformer:
+    return pyproj.Transformer.from_crs(src, dst, always_xy=True)
+
+
+def _progress_bar(total, progress):
+    if not progress:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="screening sites", unit="site", file=sys.stderr, dynamic_ncols=True)
 
 
 def metric_crs(lon) -> pyproj.CRS:
@@ -403,39 +439,71 @@ def metric_crs(lon) -> pyproj.CRS:
                                      "+ellps=GRS80 +units=m +no_defs")
 
 
-def _screen_zone(sites_gk, lon, lat, gk, layers, ruleset, buffers_m, site_use, summarise, progress):
-    s_geoms = sites_gk.geometry.values
-    dims = shapely.get_dimensions(s_geoms)
-    site_area = np.where(dims == 2, ellipsoidal_area(s_geoms, gk), 0.0)
-    site_len = np.where(dims == 1, geodesic_length(s_geoms, gk), 0.0)
-    table = pd.DataFrame({"id": sites_gk["id"].values, "name": sites_gk["name"].values,
-                          "geometry_type": shapely.get_type_id(s_geoms), "area_m2": site_area,
-                          "length_m": site_len, "lon": lon, "lat": lat})
-    table["geometry_type"] = GEOM_TYPE_NAMES[shapely.get_type_id(np.asarray(s_geoms))]
-    table["analysis_crs"] = describe_crs(gk) if gk.to_epsg() else gk.to_proj4()
-    frames, summaries = [], []
-    items = list(layers.items())
-    bar = None
-    if progress:
-        from tqdm import tqdm
+@dataclass
+class _IndexedLayer:
+    """One control layer projected to the analysis GK zone, with its STRtree and per-feature labels."""
 
-        bar = tqdm(total=len(items), desc=f"screening {len(s_geoms)} site(s), EPSG:{gk.to_epsg() or gk.name}", unit="layer")
-    for name, layer in items:
-        kind = layer.attrs.get("ecogis", {}).get("kind") or name
-        lyr = layer.to_crs(gk)
-        lyr = lyr.loc[~(shapely.is_missing(lyr.geometry.values) | shapely.is_empty(lyr.geometry.values))]
-        if len(lyr) == 0:
-            continue
-        search = _search_distance(ruleset, kind, buffers_m, site_use)
-        fr = _pairs_findings(name, kind, sites_gk, lyr, gk, search, buffers_m, site_area, site_len)
+    name: str
+    kind: str
+    gdf: gpd.GeoDataFrame  # the projected, non-empty features (original index kept)
+    geoms: np.ndarray
+    tree: shapely.STRtree
+    labels: np.ndarray  # feature label per feature (str)
+    zones: np.ndarray  # zone value per feature (str or None)
+    search: float  # largest distance (geodesic m) any buffer or rule looks at
+    radius: float  # planar search radius in the GK plane (m), with margin for the scale factor
+
+
+def _index_layer(name, layer, gk, ruleset, buffers_m, site_use) -> _IndexedLayer | None:
+    kind = layer.attrs.get("ecogis", {}).get("kind") or name
+    lyr = layer if layer.crs == gk else layer.to_crs(gk)
+    lyr = lyr.loc[~(shapely.is_missing(lyr.geometry.values) | shapely.is_empty(lyr.geometry.values))]
+    if len(lyr) == 0:
+        return None
+    geoms = np.asarray(lyr.geometry.values)  # plain object arrays: no pandas ufunc overhead
+    shapely.prepare(geoms)  # for contains_properly against the same features again and again
+    zcol = ZONE_FIELD.get(kind)
+    zones = np.full(len(lyr), None, dtype=object)
+    if zcol in lyr.columns:
+        vals = lyr[zcol].to_numpy(dtype=object)
+        ok = pd.notna(vals)
+        zones[ok] = vals[ok].astype(str)
+    search = _search_distance(ruleset, kind, buffers_m, site_use)
+    return _IndexedLayer(name=name, kind=kind, gdf=lyr, geoms=geoms, tree=shapely.STRtree(geoms),
+                         labels=np.array(_labels(lyr, np.arange(len(lyr))), dtype=object), zones=zones,
+                         # GK scale factor < 1.001 inside a 3° zone: planar >= geodesic / 1.001
+                         search=search, radius=search * 1.002 + 1.0 if search > 0 else 0.0)
+
+
+def _screen_zone(sites_gk, lon, lat, gk, layers, ruleset, buffers_m, site_use, summarise, bar, chunk_size):
+    s_geoms = np.asarray(sites_gk.geometry.values)
+    dims = shapely.get_dimensions(s_geoms)
+    site_area = np.zeros(len(s_geoms))
+    site_len = np.zeros(len(s_geoms))
+    site_area[dims == 2] = ellipsoidal_area(s_geoms[dims == 2], gk)
+    site_len[dims == 1] = geodesic_length(s_geoms[dims == 1], gk)
+    table = pd.DataFrame({"id": sites_gk["id"].values, "name": sites_gk["name"].values,
+                          "geometry_type": GEOM_TYPE_NAMES[shapely.get_type_id(s_geoms)], "area_m2": site_area,
+                          "length_m": site_len, "lon": lon, "lat": lat})
+    table["analysis_crs"] = describe_crs(gk) if gk.to_epsg() else gk.to_proj4()
+    indexed = [x for x in (_index_layer(n, g, gk, ruleset, buffers_m, site_use) for n, g in layers.items()) if x]
+    per_layer = {x.name: [] for x in indexed}
+    site_ids, site_names = sites_gk["id"].to_numpy(dtype=object), sites_gk["name"].to_numpy(dtype=object)
+    for lo in range(0, len(s_geoms), chunk_size):
+        hi = min(lo + chunk_size, len(s_geoms))
+        for lyr in indexed:
+            cols = _pairs_findings(lyr, s_geoms[lo:hi], gk, buffers_m, site_area[lo:hi], site_len[lo:hi])
+            cols["_s"] += lo
+            per_layer[lyr.name].append(cols)
+        if bar is not None:
+            bar.update(hi - lo)
+    frames, summaries = [], []
+    for lyr in indexed:
+        fr = _findings_frame(lyr, per_layer[lyr.name], site_ids, site_names)
         if len(fr):
             frames.append(fr)
             if summarise:
-                summaries.extend(_zone_summaries(name, kind, sites_gk, lyr, fr, gk, site_area, site_len))
-        if bar:
-            bar.update(1)
-    if bar:
-        bar.close()
+                summaries.extend(_zone_summaries(lyr.name, lyr.kind, sites_gk, lyr.gdf, fr, gk, site_area, site_len))
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FINDING_COLUMNS[:-5])
     frame = _apply_rules(frame, ruleset, site_use)
     for z in summaries:
@@ -452,69 +520,106 @@ def _search_distance(ruleset, kind, buffers_m, site_use) -> float:
     return max([0.0, *buffers_m, *within])
 
 
-def _pairs_findings(name, kind, sites_gk, lyr, gk, search, buffers_m, site_area, site_len) -> pd.DataFrame:
-    s_geoms = np.asarray(sites_gk.geometry.values)  # plain object arrays: no pandas ufunc overhead
-    f_geoms = np.asarray(lyr.geometry.values)
-    tree = shapely.STRtree(f_geoms)
-    shapely.prepare(f_geoms)  # faster repeated predicates against the same features
-    labels = np.array(_labels(lyr, np.arange(len(lyr))), dtype=object)
-    zcol = ZONE_FIELD.get(kind)
-    zones = (lyr[zcol].astype(object).where(lyr[zcol].notna(), None).values if zcol in lyr.columns
-             else np.full(len(lyr), None, dtype=object))
-    # planar search radius with margin for the GK scale factor (< 1.001 inside a 3° zone)
-    si, fi = tree.query(s_geoms, predicate="dwithin", distance=search * 1.002 + 1.0) if search > 0 \
-        else tree.query(s_geoms, predicate="intersects")
+_PAIR_COLUMNS = ("_s", "_f", "relation", "overlap_area_m2", "overlap_length_m", "share_of_site", "distance_m",
+                 "buffer_m")
+
+
+def _pairs_findings(lyr: _IndexedLayer, s_geoms, gk, buffers_m, site_area, site_len) -> dict:
+    """Findings of sites ``s_geoms`` (GK) against one indexed layer, as numpy columns (no row objects).
+
+    1. candidate pairs: STRtree envelope query with each site's envelope grown by the planar search
+       radius (no exact distance in the tree; a feature within that distance always has such an envelope);
+    2. intersects: overlap area (official ellipsoidal, one call on all pieces) and length; a site wholly
+       inside a feature is its own overlap piece (no overlay);
+    3. other candidates: nearest points in the plane (shapely.shortest_line), geodesic distance for the
+       pairs within the planar radius only; kept when the geodesic distance is within ``search``;
+    4. nearest: from the pairs when one is within ``search``, else STRtree.query_nearest.
+    """
+    f_geoms, search, radius = lyr.geoms, lyr.search, lyr.radius
+    if search > 0:
+        b = shapely.bounds(s_geoms)
+        si, fi = lyr.tree.query(shapely.box(b[:, 0] - radius, b[:, 1] - radius, b[:, 2] + radius, b[:, 3] + radius))
+    else:
+        si, fi = lyr.tree.query(s_geoms, predicate="intersects")
     hit = shapely.intersects(s_geoms[si], f_geoms[fi])
-    rows = []
-    # intersects: overlap area (polygons) and overlap length (lines) of each site/feature pair
-    ii, jj = si[hit], fi[hit]
-    if len(ii):
-        # a site part wholly inside a feature overlaps by itself: skip the costly overlay for those
-        inside = shapely.contains(f_geoms[jj], s_geoms[ii])
-        inter = s_geoms[ii].copy()
-        inter[~inside] = shapely.intersection(s_geoms[ii][~inside], f_geoms[jj][~inside])
-        area = ellipsoidal_area(inter, gk)
-        length = np.where(area > 0, 0.0, geodesic_length(_lineal(inter), gk))
-        share = np.where(site_area[ii] > 0, area / np.where(site_area[ii] > 0, site_area[ii], 1.0),
-                         np.where(site_len[ii] > 0, length / np.where(site_len[ii] > 0, site_len[ii], 1.0), np.nan))
-        polygonal = (shapely.get_dimensions(s_geoms[ii]) == 2) & (shapely.get_dimensions(f_geoms[jj]) == 2)
-        rows.append(pd.DataFrame({"_s": ii, "_f": jj, "relation": "intersects",
-                                  "overlap_area_m2": np.where(polygonal, area, np.nan),
-                                  "overlap_length_m": np.where(length > 0, length, np.nan),
-                                  # share of the site: area for polygon sites, length for line sites
-                                  "share_of_site": np.where(polygonal | ((site_len[ii] > 0) & (length > 0)),
-                                                            share, np.nan),
-                                  "distance_m": 0.0, "buffer_m": np.nan}))
-    # within_buffer: every feature not touching the site whose geodesic distance <= search distance
+    parts = [_overlap_columns(si[hit], fi[hit], s_geoms, f_geoms, gk, site_area, site_len)]
     ni, nj = si[~hit], fi[~hit]
-    dist = geodesic_distance(s_geoms[ni], f_geoms[nj], gk)
+    lines = shapely.shortest_line(s_geoms[ni], f_geoms[nj])
+    near_plane = shapely.length(lines) <= radius
+    ni, nj = ni[near_plane], nj[near_plane]
+    dist = _geodesic_line_length(lines[near_plane], gk)
     keep = dist <= search
-    if keep.any():
-        d = dist[keep]
-        rows.append(pd.DataFrame({"_s": ni[keep], "_f": nj[keep], "relation": "within_buffer",
-                                  "overlap_area_m2": np.nan, "overlap_length_m": np.nan, "share_of_site": np.nan,
-                                  "distance_m": d, "buffer_m": _buffer_band(d, buffers_m)}))
+    d = dist[keep]
+    parts.append({"_s": ni[keep], "_f": nj[keep], "relation": "within_buffer", "distance_m": d,
+                  "buffer_m": _buffer_band(d, buffers_m)})
     # nearest: one feature per site, always reported. Among the candidate pairs when one lies within
     # the search distance (no feature outside the planar search radius can be nearer); else STRtree.
-    near_s, near_f, near_d = _nearest_of_pairs(np.r_[ii, ni], np.r_[jj, nj], np.r_[np.zeros(len(ii)), dist],
-                                               search)
+    ii = parts[0]["_s"]
+    near_s, near_f, near_d = _nearest_of_pairs(np.r_[ii, ni], np.r_[parts[0]["_f"], nj],
+                                               np.r_[np.zeros(len(ii)), dist], search)
     rest = np.setdiff1d(np.arange(len(s_geoms)), near_s)
-    if len(rest):
-        rs, rf = tree.query_nearest(s_geoms[rest], all_matches=False)
+    if len(rest):  # nothing within the search distance: nearest in the plane, then its geodesic distance
+        rs, rf = lyr.tree.query_nearest(s_geoms[rest], all_matches=False)
         rs = rest[rs]
-        rd = np.where(shapely.intersects(s_geoms[rs], f_geoms[rf]), 0.0, geodesic_distance(s_geoms[rs], f_geoms[rf], gk))
+        rd = _geodesic_line_length(shapely.shortest_line(s_geoms[rs], f_geoms[rf]), gk)
         near_s, near_f, near_d = np.r_[near_s, rs], np.r_[near_f, rf], np.r_[near_d, rd]
-    rows.append(pd.DataFrame({"_s": near_s, "_f": near_f, "relation": "nearest", "overlap_area_m2": np.nan,
-                              "overlap_length_m": np.nan, "share_of_site": np.nan, "distance_m": near_d,
-                              "buffer_m": np.nan}))
-    fr = pd.concat(rows, ignore_index=True)
-    fr.insert(0, "site", sites_gk["id"].values[fr["_s"].values])
-    fr.insert(1, "site_name", sites_gk["name"].values[fr["_s"].values])
-    fr.insert(2, "layer", name)
-    fr.insert(3, "kind", kind)
-    fr.insert(4, "feature", labels[fr["_f"].values])
-    fr.insert(5, "zone", [None if z is None else str(z) for z in zones[fr["_f"].values]])
-    fr["_feature_index"] = lyr.index.values[fr["_f"].values]
+    parts.append({"_s": near_s, "_f": near_f, "relation": "nearest", "distance_m": near_d})
+    return _concat_columns(parts)
+
+
+def _overlap_columns(ii, jj, s_geoms, f_geoms, gk, site_area, site_len) -> dict:
+    """Overlap area (polygons, m², official ellipsoidal) and length (lines, geodesic m) of intersecting pairs."""
+    n = len(ii)
+    area = np.zeros(n)
+    length = np.zeros(n)
+    if n:
+        # a site part wholly inside a feature overlaps by itself: no overlay, its area is known
+        inside = shapely.contains_properly(f_geoms[jj], s_geoms[ii])
+        area[inside] = site_area[ii[inside]]
+        cut = np.flatnonzero(~inside)
+        inter = shapely.intersection(s_geoms[ii[cut]], f_geoms[jj[cut]])
+        area[cut] = ellipsoidal_area(inter, gk) if len(cut) else 0.0
+        pieces = s_geoms[ii].copy()
+        pieces[cut] = inter
+        flat = np.flatnonzero(area <= 0)  # lines, points, or polygons touching along an edge
+        if len(flat):
+            lineal = _lineal(pieces[flat])
+            length[flat] = geodesic_length(lineal, gk) if np.any(lineal != None) else 0.0  # noqa: E711
+    share = np.where(site_area[ii] > 0, area / np.where(site_area[ii] > 0, site_area[ii], 1.0),
+                     np.where(site_len[ii] > 0, length / np.where(site_len[ii] > 0, site_len[ii], 1.0), np.nan))
+    polygonal = (shapely.get_dimensions(s_geoms[ii]) == 2) & (shapely.get_dimensions(f_geoms[jj]) == 2)
+    return {"_s": ii, "_f": jj, "relation": "intersects",
+            "overlap_area_m2": np.where(polygonal, area, np.nan),
+            "overlap_length_m": np.where(length > 0, length, np.nan),
+            # share of the site: area for polygon sites, length for line sites
+            "share_of_site": np.where(polygonal | ((site_len[ii] > 0) & (length > 0)), share, np.nan),
+            "distance_m": np.zeros(n)}
+
+
+def _concat_columns(parts: list[dict]) -> dict:
+    """Concatenate column dicts; scalar values are repeated, missing float columns are NaN."""
+    out = {}
+    sizes = [len(p["_s"]) for p in parts]
+    for col in _PAIR_COLUMNS:
+        vals = []
+        for p, n in zip(parts, sizes):
+            v = p.get(col, np.nan)
+            vals.append(np.full(n, v, dtype=object if isinstance(v, str) else float) if np.ndim(v) == 0
+                        else np.asarray(v))
+        out[col] = np.concatenate(vals) if vals else np.zeros(0)
+    out["_s"] = out["_s"].astype(np.int64)
+    out["_f"] = out["_f"].astype(np.int64)
+    return out
+
+
+def _findings_frame(lyr: _IndexedLayer, chunks: list[dict], site_ids, site_names) -> pd.DataFrame:
+    """One DataFrame of a layer's findings from the per-chunk columns (site/feature labels by indexing)."""
+    cols = {c: np.concatenate([ch[c] for ch in chunks]) for c in _PAIR_COLUMNS} if chunks else \
+        {c: np.zeros(0, dtype=np.int64 if c in ("_s", "_f") else float) for c in _PAIR_COLUMNS}
+    s, f = cols["_s"], cols["_f"]
+    fr = pd.DataFrame({"site": site_ids[s], "site_name": site_names[s], "layer": lyr.name, "kind": lyr.kind,
+                       "feature": lyr.labels[f], "zone": lyr.zones[f], **cols})
+    fr["_feature_index"] = lyr.gdf.index.values[f]
     return fr
 
 
@@ -547,10 +652,15 @@ def geodesic_distance(a, b, crs) -> np.ndarray:
     """
     if len(a) == 0:
         return np.zeros(0)
-    lines = shapely.shortest_line(np.asarray(a), np.asarray(b))
+    return _geodesic_line_length(shapely.shortest_line(np.asarray(a), np.asarray(b)), crs)
+
+
+def _geodesic_line_length(lines, crs) -> np.ndarray:
+    """Geodesic distance (m) between the two end points of each two-point line (projected ``crs``)."""
+    if len(lines) == 0:
+        return np.zeros(0)
     xy = shapely.get_coordinates(lines).reshape(-1, 2, 2)
-    to_geo = pyproj.Transformer.from_crs(crs, GEOGRAPHIC, always_xy=True)
-    lon, lat = to_geo.transform(xy[:, :, 0], xy[:, :, 1])
+    lon, lat = _transformer(pyproj.CRS(crs), GEOGRAPHIC).transform(xy[:, :, 0], xy[:, :, 1])
     _, _, dist = GEOD.inv(lon[:, 0], lat[:, 0], lon[:, 1], lat[:, 1])
     return np.asarray(dist, dtype=float)
 
