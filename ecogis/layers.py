@@ -228,18 +228,39 @@ def _text(value):
     return str(value).strip()
 
 
-def _number(value):
-    if _is_missing(value):
-        return None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "")
-    match = re.fullmatch(r"([-+]?\d+(?:\.\d*)?|[-+]?\.\d+)\s*(T/H|吨/时|吨/小时|蒸吨|T|MW|KM2|HA)?",
-                         text, flags=re.IGNORECASE)
-    if match is None:
-        raise EcogisError(f"not a number: {value!r}",
-                          hint="Write a plain number (units as documented for the field)")
-    return float(match.group(1))
+def _numeric(unit: str, spellings: tuple[str, ...]) -> Callable[[object], float | None]:
+    """Normaliser for a number in ``unit``: plain numbers, or numbers followed by one of ``spellings``.
+
+    A number written with another unit (``58MW`` in a t/h field) is an error, never silently read as
+    if it were in the field's unit.
+    """
+    pattern = re.compile(r"([-+]?\d+(?:\.\d*)?|[-+]?\.\d+)\s*(" + "|".join(map(re.escape, spellings)) + r")?",
+                         flags=re.IGNORECASE)
+
+    def normalise(value):
+        if _is_missing(value):
+            return None
+        if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+            return float(value)
+        text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "")
+        match = pattern.fullmatch(text)
+        if match is None:
+            raise EcogisError(f"not a number in {unit}: {value!r}",
+                              hint=f"Write a plain number in {unit} (convert values given in other units)")
+        return float(match.group(1))
+
+    normalise.numeric = True
+    return normalise
+
+
+_tonnes_per_hour = _numeric("t/h", ("T/H", "吨/时", "吨/小时", "蒸吨", "T"))
+_megawatts = _numeric("MW", ("MW", "兆瓦"))
+#: declared areas keep the source's unit (never used for computed figures); its spelling is dropped
+_number = _numeric("the source's area unit", ("KM2", "KM²", "HA", "公顷", "M2", "M²", "平方米", "平方公里", "亩"))
+
+
+def _is_numeric(fspec) -> bool:
+    return getattr(fspec.normalise, "numeric", False)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -371,9 +392,9 @@ KINDS: dict[str, KindSpec] = {
         FieldSpec("type", ("设施类型", "类型", "热源类型", "类别", "KIND", "TYPE", "LX")),
         FieldSpec("capacity_tph", ("蒸吨", "额定蒸发量", "容量(t/h)", "规模(t/h)", "蒸吨数", "容量", "规模",
                                    "CAPACITY_TPH", "CAPACITY", "TPH"),
-                  normalise=_number, description="boiler capacity in tonnes of steam per hour (t/h)"),
+                  normalise=_tonnes_per_hour, description="boiler capacity in tonnes of steam per hour (t/h)"),
         FieldSpec("capacity_mw", ("装机容量", "装机容量(MW)", "装机", "CAPACITY_MW", "MW"),
-                  normalise=_number, description="installed electrical capacity in MW"),
+                  normalise=_megawatts, description="installed electrical capacity in MW"),
         FieldSpec("status", ("状态", "运行状态", "现状", "关停情况", "ZT", "STATUS"),
                   normalise=_soft(_FACILITY_STATUS_SPELLINGS),
                   description="已关停 / 在用 (other text kept)"),
@@ -508,7 +529,7 @@ def _normalise_column(gdf, column: str, fspec: FieldSpec, mapping, path) -> pd.S
             raise EcogisError(
                 f"{exc.reason}{read_as}{more}", path=path, feature=_feature_label(gdf, int(rows[0]), mapping),
                 field=str(column), hint=exc.hint) from None
-    numeric = fspec.normalise is _number
+    numeric = _is_numeric(fspec)
     table = np.array(normalised + [np.nan if numeric else None], dtype=float if numeric else object)
     return pd.Series(table[codes], index=gdf.index)  # code -1 (missing) takes the last entry
 
@@ -564,7 +585,7 @@ def normalise_layer(gdf, kind: str, fields: dict | None = None, path=None):
     for position, name in enumerate(spec.fields):
         values = renamed.get(name)
         if values is None:
-            empty_dtype = float if spec.fields[name].normalise is _number else object
+            empty_dtype = float if _is_numeric(spec.fields[name]) else object
             values = pd.Series([None] * len(out), index=out.index, dtype=empty_dtype)
         if name in out.columns:  # an unmapped column already carries this name (should not happen)
             out = out.drop(columns=[name])

@@ -224,6 +224,16 @@ def test_facility_numbers_and_bad_number():
         normalise_layer(gdf, "facility")
 
 
+def test_a_number_in_another_unit_is_not_read_as_the_fields_unit():
+    # a hot-water boiler rated 14 MW (about 20 t/h) must not become a 14 t/h boiler
+    gdf = _points(2, 单位名称=["a", "b"], 蒸吨=["20蒸吨", "14MW"])
+    with pytest.raises(EcogisError, match=r"row 1.*'蒸吨'.*not a number in t/h: '14MW'"):
+        normalise_layer(gdf, "facility")
+    gdf = _points(1, 单位名称=["a"], 装机容量=["20t/h"])
+    with pytest.raises(EcogisError, match=r"not a number in MW"):
+        normalise_layer(gdf, "facility")
+
+
 def test_well_status_soft_normalisation():
     out = normalise_layer(_points(4, 井号=["w1", "w2", "w3", "w4"], 状态=["关停", "closed", "在产", "待定"]),
                           "well")
