@@ -382,11 +382,23 @@ def infer_crs(x, y, cm=None, *, width: int = 3, datum: str = "CGCS2000") -> CrsG
                       hint="Pass crs= (e.g. EPSG:4529 for CGCS2000 3-degree zone 41 with prefix)")
 
 
+def _other_datums(datum: str, zone=None, width=3, prefixed=True) -> str:
+    """'; if the data is on Xian 1980 pass crs=EPSG:2365 (Beijing 1954: EPSG:2417)' for a CGCS2000 guess."""
+    if datum != "CGCS2000":
+        return ""
+    if zone is None:
+        xian, beijing = GEOGRAPHIC["Xian1980"], GEOGRAPHIC["Beijing1954"]
+    else:
+        xian, beijing = (gk_epsg(zone, width, d, prefixed) for d in ("Xian1980", "Beijing1954"))
+    return (f"; if the data is on Xian 1980 pass crs=EPSG:{xian} (CLI --crs EPSG:{xian}; Beijing 1954: "
+            f"EPSG:{beijing}) instead")
+
+
 def _geographic_guess(swap: bool, datum: str, datum_note: str) -> CrsGuess:
     code = GEOGRAPHIC[datum]
     order = ("values were in latitude, longitude order and are swapped; " if swap else "")
     reason = (f"coordinates are longitude/latitude degrees within China (73-136 E, 3-54 N): {order}"
-              f"EPSG:{code}; {datum_note}")
+              f"EPSG:{code}; {datum_note}{_other_datums(datum)}")
     return CrsGuess(pyproj.CRS.from_epsg(code), swap, reason)
 
 
@@ -420,7 +432,8 @@ def _prefixed_guess(easting, northing, swap, cm, datum, datum_note) -> CrsGuess:
     code = gk_epsg(zone, width, datum, prefixed=True)
     order = ("X/Y were in surveying order (X = northing, Y = easting) and are swapped; " if swap else "")
     reason = (f"eastings carry the zone prefix {zone} (8 digits before the decimal point): "
-              f"{width}-degree Gauss-Kruger zone {zone}, CM {central:g} E, {order}EPSG:{code}; {datum_note}")
+              f"{width}-degree Gauss-Kruger zone {zone}, CM {central:g} E, {order}EPSG:{code}; {datum_note}"
+              f"{_other_datums(datum, zone, width, True)}")
     return CrsGuess(pyproj.CRS.from_epsg(code), swap, reason, zone, width, True)
 
 
@@ -443,7 +456,7 @@ def _unprefixed_guess(easting, northing, swap, ambiguous, cm, width, datum, datu
     else:
         order = ""
     reason = (f"6-digit eastings without zone prefix and the central meridian {cm:g} E given by the user: "
-              f"{width}-degree Gauss-Kruger, {order}EPSG:{code}; {datum_note}")
+              f"{width}-degree Gauss-Kruger, {order}EPSG:{code}; {datum_note}{_other_datums(datum, zone, width, False)}")
     return CrsGuess(pyproj.CRS.from_epsg(code), swap, reason, zone, width, False)
 
 

@@ -361,3 +361,14 @@ def test_datum_change_note_only_when_proj_has_no_parameters(src, dst, warned):
     assert (note is not None) == warned
     if warned:
         assert f"EPSG:{src}" in note and "official parameters" in note
+
+
+def test_inferred_cgcs2000_names_the_xian80_and_beijing54_codes_of_the_same_zone():
+    # DESIGN.md: Xian 1980 3-degree prefixed codes run 2349 (zone 25) ..., Beijing 1954 2401 (zone 25) ...
+    guess = C.infer_crs([41_512_345.0, 41_513_000.0], [4_540_000.0, 4_541_000.0])
+    assert "EPSG:2365" in guess.reason and "EPSG:2417" in guess.reason
+    guess = C.infer_crs([512_345.0, 513_000.0], [4_540_000.0, 4_541_000.0], cm=123)  # unprefixed: 2370 + 16
+    assert "EPSG:2386" in guess.reason and "EPSG:2438" in guess.reason
+    guess = C.infer_crs([121.8], [40.9])
+    assert "EPSG:4610" in guess.reason and "EPSG:4214" in guess.reason
+    assert "instead" not in C.infer_crs([121.8], [40.9], datum="Xian1980").reason  # datum given: no advice
