@@ -1,15 +1,12 @@
 """Self-contained HTML report of a site check (opens offline: no external scripts, styles or tiles).
 
-The map is the maps module's folium map (vendored Leaflet, embedded in an ``iframe srcdoc``) when it is
-available, otherwise an inline SVG sketch of the site and every touched layer.
+The map is the maps module's folium map (vendored Leaflet, embedded in an ``iframe srcdoc``), opened on
+the site.
 """
 from __future__ import annotations
 
 import html
 from pathlib import Path
-
-import numpy as np
-import shapely
 
 from ecogis.outputs import write_text_atomic
 from ecogis.render import check_text as T
@@ -178,81 +175,10 @@ def _methods_block(result, lang) -> str:
 # map
 
 def _map_block(result, lang) -> str:
-    """The folium map from ecogis.render.folium_map when available, else an inline SVG sketch."""
-    try:
-        from ecogis.render.folium_map import make_map
-    except ImportError:
-        return svg_map(result, lang)
-    try:
-        site = result.site_gdf.copy()
-        site.attrs = {"ecogis": {"kind": "site", "name": "site"}}
-        m = make_map(dict(result.layers), site=site, basemap="none", lang=lang)
-        doc = m.get_root().render()
-    except Exception as exc:  # the report must still be written; say why the map is a sketch
-        return f"<p class=\"small\">folium map failed ({html.escape(str(exc))}); sketch:</p>" + svg_map(result, lang)
+    """The interactive map (ecogis.render.folium_map), opened on the site, embedded as an iframe."""
+    from ecogis.render.folium_map import make_map
+
+    site = result.site_gdf.copy()
+    site.attrs = {"ecogis": {"kind": "site", "name": "site"}}
+    doc = make_map(dict(result.layers), site=site, basemap="none", lang=lang, focus="site").get_root().render()
     return f"<iframe title=\"map\" srcdoc=\"{html.escape(doc, quote=True)}\"></iframe>"
-
-
-def svg_map(result, lang: str = "zh", width: int = 900, height: int = 560) -> str:
-    """Inline SVG of the site (black outline) and the touched layer features, north up, with a scale bar.
-
-    Coordinates: lon/lat (EPSG:4490) drawn in a local equirectangular frame (x scaled by cos(lat)).
-    """
-    site = result.site_gdf
-    if site is None or len(site) == 0:
-        return ""
-    geoms = [(n, g) for n, g in result.layers.items() if n != "boundary"]
-    minx, miny, maxx, maxy = site.total_bounds
-    for _, g in geoms:
-        b = g.total_bounds
-        minx, miny, maxx, maxy = min(minx, b[0]), min(miny, b[1]), max(maxx, b[2]), max(maxy, b[3])
-    pad = max(maxx - minx, maxy - miny, 0.005) * 0.08
-    minx, miny, maxx, maxy = minx - pad, miny - pad, maxx + pad, maxy + pad
-    k = np.cos(np.radians((miny + maxy) / 2))
-    scale = min(width / ((maxx - minx) * k), height / (maxy - miny))
-
-    def path(g):
-        def ring(coords):
-            return "M" + "L".join(f"{(x - minx) * k * scale:.1f},{(maxy - y) * scale:.1f}" for x, y in coords)
-        out = []
-        for part in shapely.get_parts(g):
-            t = part.geom_type
-            if t == "Polygon":
-                out.append(" ".join(ring(r.coords) + "Z" for r in [part.exterior, *part.interiors]))
-            elif t == "LineString":
-                out.append(ring(part.coords))
-        return " ".join(out)
-
-    def points(g, colour):
-        return "".join(f"<circle cx=\"{(p.x - minx) * k * scale:.1f}\" cy=\"{(maxy - p.y) * scale:.1f}\" r=\"5\" "
-                       f"fill=\"{colour}\" stroke=\"#fff\"/>" for p in shapely.get_parts(g) if p.geom_type == "Point")
-
-    body, legend = [], []
-    for name, g in geoms:
-        kind = g.attrs.get("ecogis", {}).get("kind", name)
-        colour = KIND_COLOUR.get(kind, "#888")
-        zcol = {"reserve": "zone", "water_source": "grade"}.get(kind)
-        for i, geom in enumerate(g.geometry.values):
-            zone = str(g[zcol].iloc[i]) if zcol and zcol in g else None
-            fill = ZONE_COLOUR.get(zone, colour)
-            body.append(f"<path d=\"{path(geom)}\" fill=\"{fill}\" fill-opacity=\"0.45\" stroke=\"{colour}\" "
-                        f"stroke-width=\"1.5\"/>" + points(geom, colour))
-        legend.append(f"<span><i style=\"background:{colour}\"></i>{html.escape(T.kind_label(kind, lang))} ({html.escape(name)})</span>")
-    for geom in site.geometry.values:
-        body.append(f"<path d=\"{path(geom)}\" fill=\"none\" stroke=\"#000\" stroke-width=\"2.5\"/>" + points(geom, "#000"))
-    legend.append(f"<span><i style=\"background:#000\"></i>{html.escape(T.t('site', lang))}</span>")
-    # scale bar: a round distance near a quarter of the width (metres along the parallel, 111.32 km/°)
-    m_per_px = 111_320.0 / scale
-    target = m_per_px * width / 4
-    nice = 10 ** np.floor(np.log10(target))
-    nice = max(v * nice for v in (1, 2, 5) if v * nice <= target)
-    bar = nice / m_per_px
-    label = f"{nice / 1000:g} km" if nice >= 1000 else f"{nice:g} m"
-    body.append(f"<g transform=\"translate(20,{height - 25})\"><rect width=\"{bar:.1f}\" height=\"5\" fill=\"#000\"/>"
-                f"<text y=\"-4\" font-size=\"12\">{label}</text></g>"
-                f"<g transform=\"translate({width - 30},40)\"><path d=\"M0,-25L8,0L0,-6L-8,0Z\" fill=\"#000\"/>"
-                f"<text x=\"-4\" y=\"14\" font-size=\"13\">N</text></g>")
-    svg = (f"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" "
-           f"viewBox=\"0 0 {width} {height}\" role=\"img\">" + "".join(body) + "</svg>")
-    return svg + "<div class=\"legend\">" + "".join(legend) + "</div>"
-
