@@ -400,3 +400,13 @@ def test_lone_dbf_points_at_the_shapefile(tmp_path):
     gdf.to_file(tmp_path / "a.shp")
     with pytest.raises(EcogisError, match=r"attribute table.*Read the shapefile itself: .*a\.shp"):
         read_layer(tmp_path / "a.dbf")
+
+
+def test_a_point_in_another_zone_is_named(tmp_path):
+    path = tmp_path / "pts.csv"
+    path.write_text("名称,X,Y\nA,4535963.9,41412345.6\nB,4536963.9,40613345.6\nC,4536963.9,41413345.6\n",
+                    encoding="utf-8")
+    with pytest.raises(EcogisError, match=r"several zone prefixes \(40, 41\).*feature 1 \(row 2, line 3.*40613345\.6"), \
+            warnings.catch_warnings():
+        warnings.simplefilter("ignore", AssumptionWarning)
+        read_layer(path)

@@ -289,19 +289,22 @@ def _infer(gdf, path, cm, notes, meta):
 
 
 def _odd_one_out(gdf, meta) -> str:
-    """Text naming the first feature whose coordinates have another number of digits than most do.
+    """Text naming the first feature whose coordinates differ in digit count or zone prefix from most.
 
-    One such feature (a 0,0 placeholder, a lost zone prefix, a dropped digit) is enough to make the CRS
-    of a whole file impossible to infer, so the error should point at it. Returns "" when all agree.
+    One such feature (a 0,0 placeholder, a dropped digit, a lost or stray zone prefix) is enough to
+    make the CRS of a whole file impossible to infer, so the error should point at it. Returns ""
+    when all agree or there is no clear majority.
     """
     xy, index = shapely.get_coordinates(gdf.geometry.to_numpy(), return_index=True)
-    with np.errstate(divide="ignore"):
-        digits = np.floor(np.log10(np.abs(xy))).clip(-1, 9).astype(int)  # 0 and |v| < 1 -> -1
-    signature = digits[:, 0] * 100 + digits[:, 1]
-    values, counts = np.unique(signature, return_counts=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        digits = np.nan_to_num(np.floor(np.log10(np.abs(xy))), nan=-2).clip(-1, 9).astype(int)  # 0 and |v| < 1 -> -1
+    zone_prefix = np.where(digits == 7, np.floor(np.abs(xy) / 1e6), 0).astype(int)  # 8 digits: zone
+    signature = np.column_stack([digits, zone_prefix])
+    values, signature, counts = np.unique(signature, axis=0, return_inverse=True, return_counts=True)
+    signature = signature.ravel()
     if len(values) < 2 or counts.max() * 2 <= counts.sum():  # no clear majority to differ from
         return ""
-    odd = np.flatnonzero(signature != values[np.argmax(counts)])
+    odd = np.flatnonzero(signature != np.argmax(counts))
     row = int(index[odd[0]])
     label = gdf.index[row]
     where = (f"feature {row} (row {label + 1}, line {label + 2} with the header)"
@@ -310,4 +313,4 @@ def _odd_one_out(gdf, meta) -> str:
     others = f" and {n_odd - 1} other feature(s)" if n_odd > 1 else ""
     x, y = xy[odd[0]]
     return (f"; {where}{others} ha{'ve' if others else 's'} coordinates ({x:.10g}, {y:.10g}) unlike the rest "
-            "(a placeholder, a typo or a lost zone prefix?)")
+            "(a placeholder, a typo, a lost or other zone prefix?)")
