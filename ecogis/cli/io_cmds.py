@@ -209,7 +209,9 @@ def validate(path, layer, crs, encoding, cm, angle, kind, field_map, fix_out, ov
     with collecting(notes):
         gdf = _read(path, layer, crs, encoding, cm, angle, kind, field_map)
         report = validate_layer(gdf)
-        payload = report.to_dict()
+        meta = gdf.attrs.get("ecogis", {})
+        payload = {**report.to_dict(), "crs_source": meta.get("crs_source"), "encoding": meta.get("encoding"),
+                   "encoding_source": meta.get("encoding_source")}
         final_ok = report.ok
         if fix_out is not None:
             fixed, repair = repair_layer(gdf)

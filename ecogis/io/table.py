@@ -125,12 +125,12 @@ def _read_frame(path: Path, encoding, layer, notes):
         if layer is not None:
             if str(layer) not in sheets:
                 raise EcogisError(f"no sheet {layer!r}", path=path, hint=f"Sheets: {', '.join(sheets)}")
-            return sheets[str(layer)], "n/a", "file"
+            return sheets[str(layer)], "UTF-8", "file"  # XLSX text is UTF-8 XML
         filled = [k for k, v in sheets.items() if not v.empty]
         if len(filled) > 1:
             raise EcogisError(f"the workbook has {len(filled)} sheets with data: {', '.join(filled)}", path=path,
                               hint="Choose one with layer= (--layer SHEET)")
-        return (sheets[filled[0]] if filled else next(iter(sheets.values()))), "n/a", "file"
+        return (sheets[filled[0]] if filled else next(iter(sheets.values()))), "UTF-8", "file"
     raw = path.read_bytes()
     if not raw.strip():
         raise EcogisError("the file is empty", path=path, hint="Copy the file again from its source")
