@@ -125,43 +125,11 @@ def _table(doc, head, rows) -> None:
 
 
 def _figure(result, png: Path, lang: str):
-    """The map figure: render_static from the maps module, else a matplotlib drawing; None if no site."""
+    """The map figure (ecogis.render.static_map), framed on the site; None if there is no site."""
+    from ecogis.render.static_map import render_static
+
     if result.site_gdf is None or len(result.site_gdf) == 0:
         return None
     site = result.site_gdf.copy()
     site.attrs = {"ecogis": {"kind": "site", "name": "site"}}
-    try:
-        from ecogis.render.static_map import render_static
-    except ImportError:
-        render_static = None
-    if render_static is not None:
-        try:
-            render_static(dict(result.layers), png, site=site, title=None, dpi=150, lang=lang)
-            return png
-        except Exception:  # fall back to the plain drawing below
-            pass
-    return _plain_figure(result, site, png)
-
-
-def _plain_figure(result, site, png: Path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from ecogis.render.check_html import KIND_COLOUR
-
-    fig, ax = plt.subplots(figsize=(8, 5.5), dpi=150)
-    for name, g in result.layers.items():
-        if name == "boundary" or len(g) == 0:
-            continue
-        colour = KIND_COLOUR.get(g.attrs.get("ecogis", {}).get("kind"), "#888")
-        g.plot(ax=ax, color=colour, alpha=0.45, edgecolor=colour, markersize=20)
-    site.plot(ax=ax, facecolor="none", edgecolor="black", linewidth=2, markersize=30, color="black")
-    ax.set_xlabel("lon (°E, EPSG:4490)")
-    ax.set_ylabel("lat (°N, EPSG:4490)")
-    ax.set_aspect(1 / max(0.2, float(__import__("numpy").cos(__import__("numpy").radians(site.total_bounds[1])))))
-    fig.tight_layout()
-    fig.savefig(png)
-    plt.close(fig)
-    return png
+    return render_static(dict(result.layers), png, site=site, title=None, dpi=150, lang=lang, focus="site")
