@@ -45,14 +45,16 @@ def collecting(notes: list):
 def read_options(func):
     """Options shared by every command that reads a layer."""
     options = [
-        click.option("--layer", help="Layer (GeoPackage, FileGDB, KML) or sheet (XLSX) to read."),
+        click.option("--layer", help="Layer (GeoPackage, FileGDB, KML, zip of shapefiles) or sheet (XLSX) to read."),
         click.option("--crs", "--from-crs", "crs", metavar="CRS",
                      help="Source CRS when the file has none or a wrong one: EPSG:4529, CGCS2000, GCJ-02, BD-09."),
         click.option("--encoding", help="Attribute text encoding (overrides .cpg and detection), e.g. GB18030."),
         click.option("--cm", type=float, help="Central meridian (°E) for Gauss-Kruger coordinates without zone prefix."),
         click.option("--angle-format", "angle", type=click.Choice(["auto", "decimal", "dms", "ddd.mmss"]),
                      default="auto", show_default=True, help="How table angles are written (ddd.mmss: 121.4530 = 121°45′30″)."),
-        click.option("--kind", help="Layer kind: map fields to canonical names and check values (e.g. reserve)."),
+        click.option("--kind", help="Layer kind: map fields to canonical names and check values. One of boundary, "
+                     "redline, reserve, water_section, outfall, water_source, well, shoreline, facility, "
+                     "town_boundary, site."),
         click.option("--field", "field_map", multiple=True, metavar="SRC=CANON",
                      help="Map a column to a canonical field or coordinate role (repeatable), e.g. 东经=lon."),
     ]
@@ -85,8 +87,13 @@ def info(path, layer, crs, encoding, cm, angle, kind, field_map, as_json, notes)
       ecogis info layers/water/sections.xlsx --json
       ecogis info amap_points.csv --crs GCJ-02
       ecogis info parcels.txt --cm 123      (exchange text with 6-digit Y)
+      ecogis info old_survey.shp --crs EPSG:2365   (no .prj, coordinates on Xian 1980 zone 41)
+      ecogis info delivery.zip --layer redline     (a zip holding several shapefiles)
 
-    A file with several layers and no --layer lists its layers.
+    A file with several layers (GeoPackage, zip of shapefiles) and no --layer lists its layers.
+    Every guess (CRS, datum, encoding, swapped X/Y) is printed as a warning and listed under
+    "notes" in --json. Exit codes: 0 ok, 2 bad input (one line on stderr naming file, feature,
+    field and what to do).
     """
     from ecogis.io.read import detect_format
     from ecogis.io.vector import list_vector_layers
@@ -272,6 +279,10 @@ def convert(src, out, layer, crs, encoding, cm, angle, kind, field_map, to_crs, 
       ecogis convert sites.geojson sites_amap.geojson --to-crs GCJ-02        (CGCS2000 -> Amap)
       ecogis convert layers/sites/sites_zone41.txt sites.gpkg                (exchange text in)
       ecogis convert parcels.gpkg parcels.txt --to-crs EPSG:4529            (exchange text out)
+      ecogis convert table.csv sites.gpkg --cm 123 --angle-format ddd.mmss  (packed 121.4530 angles)
+
+    Reprojecting between Xian 1980 / Beijing 1954 and CGCS2000 is warned about: PROJ has no
+    published parameters for it and applies no datum shift.
     """
     from ecogis.io import write_layer
 
