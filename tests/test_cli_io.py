@@ -294,3 +294,11 @@ def test_convert_warns_when_proj_cannot_shift_the_datum(tmp_path):
     gpd.GeoDataFrame({"名称": NAMES}, geometry=SQUARES, crs=4326).to_file(wgs)
     result = run("convert", wgs, tmp_path / "cgcs2.gpkg", "--to-crs", "EPSG:4490", "--json")
     assert json.loads(result.stdout)["notes"] == []
+
+
+def test_help_lists_every_layer_kind():
+    from ecogis.layers import KINDS
+
+    text = " ".join(run("info", "--help").stdout.split())
+    for kind in KINDS:
+        assert kind in text
