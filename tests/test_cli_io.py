@@ -302,3 +302,17 @@ def test_help_lists_every_layer_kind():
     text = " ".join(run("info", "--help").stdout.split())
     for kind in KINDS:
         assert kind in text
+
+
+def test_converted_table_does_not_keep_contradicting_coordinate_columns(tmp_path):
+    src = tmp_path / "amap.csv"
+    src.write_text("名称,经度,纬度\nA,121.98,41.1\n", encoding="utf-8")
+    out = tmp_path / "sites.geojson"
+    result = run("convert", src, out, "--from-crs", "GCJ-02", "--json")
+    assert result.exit_code == 0, result.stderr
+    back = gpd.read_file(out)
+    assert list(back.columns) == ["名称", "geometry"]
+    assert back.geometry.x[0] != pytest.approx(121.98, abs=1e-4)  # moved by the GCJ-02 offset
+    same = tmp_path / "same.geojson"
+    assert run("convert", src, same).exit_code == 0
+    assert set(gpd.read_file(same).columns) == {"名称", "经度", "纬度", "geometry"}  # unchanged: kept

@@ -291,6 +291,7 @@ def convert(src, out, layer, crs, encoding, cm, angle, kind, field_map, to_crs, 
         meta = dict(gdf.attrs.get("ecogis", {}))
         if to_crs:
             gdf = _reproject(gdf, to_crs, src)
+        gdf = _drop_stale_coordinate_columns(gdf, meta, bool(to_crs), src)
         write_layer(gdf, out, layer=out_layer, overwrite=overwrite, inputs=(src,))
     payload = {"input": str(src), "output": str(out), "count": int(len(gdf)),
                "from_crs": meta.get("crs"), "from_crs_source": meta.get("crs_source"),
@@ -336,3 +337,20 @@ def _written_crs_label(gdf, out: Path) -> str | None:
             warnings.simplefilter("ignore", AssumptionWarning)  # already reported by the writer
             return crs_label(exchange_crs(gdf))
     return crs_label(gdf.crs)
+
+
+def _drop_stale_coordinate_columns(gdf, meta, reprojected: bool, src):
+    """Drop a table's source coordinate columns once the geometry no longer has those values.
+
+    After a web-map conversion on load, swapped X/Y or --to-crs, columns such as 经度/纬度 still hold
+    the input numbers; written beside the new geometry they would contradict it.
+    """
+    columns = [c for c in (meta.get("columns") or ()) if c in gdf.columns]
+    changed = reprojected or meta.get("converted_to") or meta.get("swap_xy")
+    if not columns or not changed:
+        return gdf
+    warn_assumption(f"{src}: source coordinate columns {', '.join(map(str, columns))} dropped from the output: "
+                    "they hold the input values, not the converted geometry", None)
+    out = gdf.drop(columns=columns)
+    out.attrs = gdf.attrs
+    return out
