@@ -164,3 +164,24 @@ def test_one_missing_coordinate_is_an_error(tmp_path):
     path.write_text("名称,经度,纬度\n甲,121.8,40.9\n乙,,41.0\n", encoding="utf-8")
     with pytest.raises(EcogisError, match=r"row 2 \(line 3.*empty coordinate"):
         read_layer(path)
+
+
+def test_merged_title_cells_and_a_notes_sheet(tmp_path):
+    import openpyxl
+
+    path = tmp_path / "sections.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["盘锦市地表水监测断面一览表"])
+    ws.merge_cells("A1:C1")
+    ws.append(["（2024年，示意）"])
+    ws.merge_cells("A2:C2")
+    ws.append(["断面名称", "经度", "纬度"])
+    ws.append(["太平河新生桥", "121°45′30.5″", "40°58′12″"])
+    wb.create_sheet("说明").append(["本表为示意数据"])  # a title-only sheet holds no rows
+    wb.save(path)
+    with pytest.warns(AssumptionWarning, match="line 3"):
+        gdf = read_layer(path)
+    assert list(gdf["断面名称"]) == ["太平河新生桥"]
+    assert (gdf.geometry.x.iloc[0], gdf.geometry.y.iloc[0]) == (pytest.approx(LON), pytest.approx(LAT))
+    assert gdf.attrs["ecogis"]["encoding"] == "UTF-8"
