@@ -109,8 +109,9 @@ def info(path, layer, crs, encoding, cm, angle, kind, field_map, as_json, notes)
                 for d in payload["layers"]:
                     click.echo(f"  {d['name']}  ({d['geometry_type']}, {d['count']} features, {d['crs']})")
             return
-    gdf = _read(path, layer, crs, encoding, cm, angle, kind, field_map)
-    payload = layer_info(gdf)
+    with collecting(notes):
+        gdf = _read(path, layer, crs, encoding, cm, angle, kind, field_map)
+        payload = layer_info(gdf)
     payload["notes"] = list(dict.fromkeys(payload["notes"] + notes))
     if as_json:
         emit_json(payload)
