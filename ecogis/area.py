@@ -44,6 +44,7 @@ geometries give 0.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pyproj
@@ -81,6 +82,21 @@ METHODS = {
     "geodesic": ("测地线面积", "geodesic area"),
     "plane": ("平面面积（仅供比较）", "plane area (comparison only)"),
 }
+
+
+class Text(NamedTuple):
+    """A short text in Chinese and English; ``text(lang)`` picks one ("zh" or "en")."""
+
+    zh: str
+    en: str
+
+    def __call__(self, lang: str = "zh") -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+def text_in(value, lang: str = "zh") -> str:
+    """``value`` in ``lang`` when it is a :class:`Text`, else unchanged (notes from readers are plain text)."""
+    return value(lang) if isinstance(value, Text) else str(value)
 
 
 def _series_coefficients(e2: float):
@@ -488,60 +504,64 @@ class AreaResult:
     declared_diff_pct: float | None = None
     declared_share_pct: float | None = None
     declared_share_diff_pp: float | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list = field(default_factory=list)  # str or Text
 
-    def to_dict(self) -> dict:
-        out = {k: v for k, v in self.__dict__.items() if k != "groups"}
+    def to_dict(self, lang: str = "en") -> dict:
+        """Plain JSON-able dict: numbers as numbers, English keys; ``notes`` and ``method_label`` in ``lang``."""
+        out = {k: v for k, v in self.__dict__.items() if k not in ("groups", "notes")}
         out["groups"] = [g.to_dict() for g in self.groups]
-        out["method_label"] = method_label(self.method, "en")
+        out["method_label"] = method_label(self.method, lang)
+        out["notes"] = [text_in(n, lang) for n in self.notes]
         return out
 
     def text(self, lang: str = "zh") -> str:
         """Human-readable report; every number carries its unit, the method and the CRS."""
+        zh = lang == "zh"
         u = unit_label(self.unit, lang)
         surface = "CGCS2000" if self.method != "plane" else (self.plane_crs or self.crs)
-        what = (self.label if lang == "zh" else self.label_en) or ("图层" if lang == "zh" else "Layer")
-        lines = []
-        if lang == "zh":
-            lines.append(f"{what}面积 {self.area:.2f} {u}（{method_label(self.method)}，{surface}）")
-            lines.append(f"数据：{self.layer or '-'}，{self.features} 个要素，坐标系 {self.crs}")
-            lines.append(f"重叠扣除 {self.overlap_removed:.2f} {u}（融合前要素面积合计 {self.sum_of_features:.2f} {u}）")
-            if self.within:
-                lines.append(f"范围：{self.within}，面积 {self.boundary_area:.2f} {u}；占比 {self.share_pct:.2f}%"
-                             f"（范围外 {self.outside_area:.2f} {u} 未计入）")
-            if self.declared is not None:
-                lines.append(f"公布值 {self.declared:.2f} {u}，差值 {self.declared_diff:+.2f} {u}"
-                             f"（{self.declared_diff_pct:+.3f}%）")
-            if self.declared_share_pct is not None and self.share_pct is not None:
-                lines.append(f"公布占比 {self.declared_share_pct:.2f}%，差值 {self.declared_share_diff_pp:+.2f} 个百分点")
-            if self.groups:
-                base = {"district": "占本区面积", "boundary": "占范围面积", "total": "占总面积"}[self.share_of]
-                lines.append(f"分组（{self.by}）：")
-                for g in self.groups:
-                    share = "-" if g.share_pct is None else f"{g.share_pct:.2f}%"
-                    lines.append(f"  {g.key}: {g.area:.2f} {u}，{base} {share}")
-        else:
-            lines.append(f"{what} area {self.area:.2f} {u} ({method_label(self.method, 'en')}, {surface})")
-            lines.append(f"Data: {self.layer or '-'}, {self.features} features, CRS {self.crs}")
-            lines.append(f"Overlap removed {self.overlap_removed:.2f} {u} (sum of feature areas before "
-                         f"dissolving {self.sum_of_features:.2f} {u})")
-            if self.within:
-                lines.append(f"Within {self.within} ({self.boundary_area:.2f} {u}): share {self.share_pct:.2f}% "
-                             f"({self.outside_area:.2f} {u} outside not counted)")
-            if self.declared is not None:
-                lines.append(f"Declared {self.declared:.2f} {u}, difference {self.declared_diff:+.2f} {u} "
-                             f"({self.declared_diff_pct:+.3f}%)")
-            if self.declared_share_pct is not None and self.share_pct is not None:
-                lines.append(f"Declared share {self.declared_share_pct:.2f}%, difference "
-                             f"{self.declared_share_diff_pp:+.2f} percentage points")
-            if self.groups:
-                base = {"district": "of the district", "boundary": "of the boundary", "total": "of the total"}[self.share_of]
-                lines.append(f"Breakdown by {self.by}:")
-                for g in self.groups:
-                    share = "-" if g.share_pct is None else f"{g.share_pct:.2f}%"
-                    lines.append(f"  {g.key}: {g.area:.2f} {u}, {share} {base}")
-        lines += [("注意：" if lang == "zh" else "Note: ") + n for n in self.notes]
+        what = (self.label if zh else self.label_en) or ("图层" if zh else "Layer")
+        method = method_label(self.method, lang)
+        f = {"u": u, "m": method, "s": surface, "what": what, "layer": self.layer or "-", "self": self}
+        lines = [_AREA_LINES["area"](lang).format(**f), _AREA_LINES["data"](lang).format(**f),
+                 _AREA_LINES["overlap"](lang).format(**f)]
+        if self.within:
+            lines.append(_AREA_LINES["within"](lang).format(**f))
+        if self.declared is not None:
+            lines.append(_AREA_LINES["declared"](lang).format(**f))
+        if self.declared_share_pct is not None and self.share_pct is not None:
+            lines.append(_AREA_LINES["declared_share"](lang).format(**f))
+        if self.groups:
+            base = _SHARE_OF[self.share_of](lang)
+            lines.append(_AREA_LINES["groups"](lang).format(**f))
+            for g in self.groups:
+                share = "-" if g.share_pct is None else f"{g.share_pct:.2f}%"
+                lines.append(_AREA_LINES["group"](lang).format(g=g, share=share, base=base, **f))
+        lines += [("注意：" if zh else "Note: ") + text_in(n, lang) for n in self.notes]
         return "\n".join(lines)
+
+
+_AREA_LINES = {
+    "area": Text("{what}面积 {self.area:.2f} {u}（{m}，{s}）", "{what} area {self.area:.2f} {u} ({m}, {s})"),
+    "data": Text("数据：{layer}，{self.features} 个要素，坐标系 {self.crs}",
+                 "Data: {layer}, {self.features} features, CRS {self.crs}"),
+    "overlap": Text("重叠扣除 {self.overlap_removed:.2f} {u}（融合前要素面积合计 {self.sum_of_features:.2f} {u}，{m}）",
+                    "Overlap removed {self.overlap_removed:.2f} {u} (sum of feature areas before dissolving "
+                    "{self.sum_of_features:.2f} {u}, {m})"),
+    "within": Text("范围：{self.within}，面积 {self.boundary_area:.2f} {u}；占比 {self.share_pct:.2f}%"
+                   "（范围外 {self.outside_area:.2f} {u} 未计入）",
+                   "Within {self.within} ({self.boundary_area:.2f} {u}): share {self.share_pct:.2f}% "
+                   "({self.outside_area:.2f} {u} outside not counted)"),
+    "declared": Text("公布值 {self.declared:.2f} {u}，差值 {self.declared_diff:+.2f} {u}（{self.declared_diff_pct:+.3f}%）",
+                     "Declared {self.declared:.2f} {u}, difference {self.declared_diff:+.2f} {u} "
+                     "({self.declared_diff_pct:+.3f}%)"),
+    "declared_share": Text("公布占比 {self.declared_share_pct:.2f}%，差值 {self.declared_share_diff_pp:+.2f} 个百分点",
+                           "Declared share {self.declared_share_pct:.2f}%, difference "
+                           "{self.declared_share_diff_pp:+.2f} percentage points"),
+    "groups": Text("分组（{self.by}，{m}，{s}）：", "Breakdown by {self.by} ({m}, {s}):"),
+    "group": Text("  {g.key}：{g.area:.2f} {u}，{base} {share}", "  {g.key}: {g.area:.2f} {u}, {share} {base}"),
+}
+_SHARE_OF = {"district": Text("占本区面积", "of the district"), "boundary": Text("占范围面积", "of the boundary"),
+             "total": Text("占总面积", "of the total")}
 
 
 def polygon_geometries(gdf, *, path=None, what: str = "layer", return_index: bool = False):
@@ -630,8 +650,9 @@ def layer_area(gdf, *, method: str = "ellipsoid", unit: str = "km2", within=None
         notes=list(meta.get("notes") or []),
     )
     if method == "plane":
-        result.notes.append("plane area in " + str(result.plane_crs) + " is for comparison only, "
-                            "not the official ellipsoidal figure")
+        result.notes.append(Text(f"平面面积（{result.plane_crs}）仅供比较，不是官方椭球面积",
+                                 f"plane area in {result.plane_crs} is for comparison only, "
+                                 "not the official ellipsoidal figure"))
     base_geom = None
     if within is not None:
         b = _boundary_in(within, crs)
@@ -646,10 +667,13 @@ def layer_area(gdf, *, method: str = "ellipsoid", unit: str = "km2", within=None
         if boundary_area is not None:
             result.share_pct = 100.0 * result.area / float(boundary_area)
             result.boundary_area_source = boundary_area_source or "given"
-            result.notes.append(
-                f"share taken of the published boundary area {float(boundary_area):g} {unit_label(unit, 'en')} "
-                f"({result.boundary_area_source}); of the boundary polygon ({result.boundary_area:.2f} "
-                f"{unit_label(unit, 'en')}, {method_label(method, 'en')}) it is {result.polygon_share_pct:.2f}%")
+            pub, poly = f"{float(boundary_area):g}", f"{result.boundary_area:.2f}"
+            result.notes.append(Text(
+                f"占比按公布的范围面积 {pub} {unit_label(unit)}（{result.boundary_area_source}）计算；"
+                f"按范围多边形面积（{poly} {unit_label(unit)}，{method_label(method)}）为 {result.polygon_share_pct:.2f}%",
+                f"share taken of the published boundary area {pub} {unit_label(unit, 'en')} "
+                f"({result.boundary_area_source}); of the boundary polygon ({poly} {unit_label(unit, 'en')}, "
+                f"{method_label(method, 'en')}) it is {result.polygon_share_pct:.2f}%"))
             result.boundary_area = float(boundary_area)
         result.outside_area = conv(max(dissolved_m2 - inside_m2, 0.0))
         dissolved = inside
@@ -666,7 +690,8 @@ def layer_area(gdf, *, method: str = "ellipsoid", unit: str = "km2", within=None
         if result.share_pct is not None:
             result.declared_share_diff_pp = result.share_pct - float(declared_share)
         else:
-            result.notes.append("declared share given without a boundary (within): not compared")
+            result.notes.append(Text("给出了公布占比但没有范围（within）：未比较",
+                                     "declared share given without a boundary (within): not compared"))
     return result
 
 

@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,34 +39,38 @@ import shapely
 import yaml
 
 from ecogis import area as A
-from ecogis.errors import EcogisError
+from ecogis.area import Text, text_in
+from ecogis.errors import AssumptionWarning, EcogisError
+
+REPORT_ONLY = Text("仅报告（无要求）", "report only (no requirement)")
 
 
 @dataclass
 class CheckResult:
-    """Outcome of one audit check. ``value``/``expected`` are short texts; ``metrics`` the numbers."""
+    """Outcome of one audit check. ``title``/``value``/``expected`` are :class:`Text` (Chinese and English)
+    or plain strings; ``metrics`` holds the numbers (English keys, numeric values)."""
 
     id: str
     type: str
-    title: str
-    value: str
-    expected: str
+    title: Text | str
+    value: Text | str
+    expected: Text | str
     passed: bool
     metrics: dict = field(default_factory=dict)
     details: list[dict] = field(default_factory=list)
     method: str | None = None
     crs: str | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list = field(default_factory=list)
 
     @property
     def verdict(self) -> str:
         return "PASS" if self.passed else "FAIL"
 
-    def to_dict(self) -> dict:
-        return {"id": self.id, "type": self.type, "title": self.title, "value": self.value,
-                "expected": self.expected, "verdict": self.verdict, "passed": self.passed,
-                "metrics": self.metrics, "details": self.details, "method": self.method, "crs": self.crs,
-                "notes": self.notes}
+    def to_dict(self, lang: str = "zh") -> dict:
+        return {"id": self.id, "type": self.type, "title": text_in(self.title, lang),
+                "value": text_in(self.value, lang), "expected": text_in(self.expected, lang),
+                "verdict": self.verdict, "passed": self.passed, "metrics": self.metrics, "details": self.details,
+                "method": self.method, "crs": self.crs, "notes": [text_in(n, lang) for n in self.notes]}
 
 
 @dataclass
@@ -72,17 +78,41 @@ class AuditReport:
     title: str
     spec: str
     checks: list[CheckResult]
-    notes: list[str] = field(default_factory=list)
+    notes: list = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
         return all(c.passed for c in self.checks)
 
-    def to_dict(self) -> dict:
+    def to_dict(self, lang: str = "zh") -> dict:
         return {"title": self.title, "spec": self.spec, "passed": self.passed,
                 "failed": [c.id for c in self.checks if not c.passed],
-                "checks": [c.to_dict() for c in self.checks], "notes": self.notes, "outputs": self.outputs}
+                "checks": [c.to_dict(lang) for c in self.checks], "notes": [text_in(n, lang) for n in self.notes],
+                "outputs": self.outputs}
+
+
+@contextmanager
+def recorded_assumptions(notes: list):
+    """Record the AssumptionWarnings raised in the block in ``notes`` (once each) instead of passing them on.
+
+    The report is then the one place where they appear. When the block raises, the recorded warnings
+    are raised again (so the CLI shows them next to the error); other warnings always pass through.
+    """
+    failed = True
+    caught: list = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", AssumptionWarning)
+            yield notes
+        failed = False
+    finally:
+        for w in caught:
+            if issubclass(w.category, AssumptionWarning) and not failed:
+                if str(w.message) not in notes:
+                    notes.append(str(w.message))
+            else:
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -145,6 +175,7 @@ class _Ctx:
     def __init__(self, spec: AuditSpec, check: dict, cache: dict):
         self.spec, self.check, self.cache = spec, check, cache
         self.id, self.type = check["id"], check["type"]
+        self.layer_notes: list = []  # the readers' notes (guessed CRS, encoding) of the layers this check read
 
     def error(self, key, message, hint=None) -> EcogisError:
         return EcogisError(f"check {self.id!r} ({self.type}): {message}", path=self.spec.path, field=key, hint=hint)
@@ -164,12 +195,18 @@ class _Ctx:
                     value = float(value)
                     if math.isnan(value):
                         raise ValueError
+                elif kind is int:
+                    if isinstance(value, bool) or float(value) != int(float(value)):
+                        raise ValueError
+                    value = int(float(value))
                 elif kind is dict and not isinstance(value, dict):
                     raise TypeError
                 elif kind is list:
                     value = value if isinstance(value, list) else [value]
             except (TypeError, ValueError):
-                raise self.error(key, f"{key!r} must be {kind.__name__}, got {value!r}") from None
+                what = {float: "a number", int: "a whole number", dict: "a mapping {name: value}"}.get(kind, kind.__name__)
+                raise self.error(key, f"{key!r} must be {what}, got {value!r}",
+                                 hint="Write plain numbers in the spec, without units or % signs") from None
         return value
 
     def layer(self, key, *, required=True, kind=None):
@@ -205,7 +242,9 @@ class _Ctx:
             self.cache[cache_key] = read_layer(path, kind=spec.get("kind") or kind, layer=spec.get("layer"),
                                                crs=spec.get("crs"), encoding=spec.get("encoding"),
                                                fields=spec.get("fields"))
-        return self.cache[cache_key]
+        gdf = self.cache[cache_key]
+        self.layer_notes += [n for n in gdf.attrs.get("ecogis", {}).get("notes") or [] if n not in self.layer_notes]
+        return gdf
 
     def boundary(self, key, *, required=False):
         """A boundary: a layer name, a path, or an administrative name -> (GeoDataFrame, label)."""
@@ -222,7 +261,11 @@ class _Ctx:
 
 
 def run_audit(spec: AuditSpec, progress: bool = False) -> AuditReport:
-    """Run every check of ``spec`` in order; bad keys or inputs raise EcogisError (exit 2 in the CLI)."""
+    """Run every check of ``spec`` in order; bad keys or inputs raise EcogisError (exit 2 in the CLI).
+
+    Assumptions (guessed CRS or encoding, repaired polygons, ...) are not raised as warnings but kept
+    in each check's ``notes`` and, all together, in the report's ``notes``.
+    """
     cache: dict = {}
     results = []
     checks = spec.checks
@@ -231,14 +274,30 @@ def run_audit(spec: AuditSpec, progress: bool = False) -> AuditReport:
 
         checks = tqdm(checks, desc="audit", unit="check", leave=False, disable=None)  # only on a terminal
     for check in checks:
-        ctx = _Ctx(spec, check, cache)
-        result = CHECKS[check["type"]](ctx)
-        result.title = str(check.get("title") or result.title or ctx.id)
-        results.append(result)
-    notes = []
-    for gdf in cache.values():
-        notes += list(getattr(gdf, "attrs", {}).get("ecogis", {}).get("notes") or [])
-    return AuditReport(title=spec.title, spec=str(spec.path), checks=results, notes=list(dict.fromkeys(notes)))
+        results.append(_run_check(_Ctx(spec, check, cache)))
+    notes = list(dict.fromkeys(n for r in results for n in r.notes))
+    return AuditReport(title=spec.title, spec=str(spec.path), checks=results, notes=notes)
+
+
+def _run_check(ctx: _Ctx) -> CheckResult:
+    """One check; its notes are the notes of the layers it read and the assumptions made while running.
+
+    An EcogisError from deeper down (a reader, the area engine) is given the check id and the spec file.
+    """
+    raised: list = []
+    try:
+        with recorded_assumptions(raised):
+            result = CHECKS[ctx.type](ctx)
+    except EcogisError as exc:
+        if exc.reason.startswith(f"check {ctx.id!r}"):
+            raise
+        where = "" if not exc.path or Path(exc.path) == ctx.spec.path else f" in {ctx.spec.path}"
+        raise EcogisError(f"check {ctx.id!r} ({ctx.type}){where}: {exc.reason}", path=exc.path or ctx.spec.path,
+                          feature=exc.feature, field=exc.field, hint=exc.hint) from exc
+    title = ctx.check.get("title")
+    result.title = str(title) if title else result.title
+    result.notes = list(dict.fromkeys(ctx.layer_notes + raised + list(result.notes)))
+    return result
 
 
 # --------------------------------------------------------------------------------------------------
@@ -252,19 +311,37 @@ def _decimals(x) -> int:
     return len(text.split(".")[1].rstrip("0")) if "." in text else 0
 
 
-def _matches(value: float, declared: float, ctx: _Ctx, what: str, pct_key: str, abs_key: str):
-    """Does ``value`` match a published figure? Tolerance: ``abs_key`` (same unit), ``pct_key``
-    (% of the declared figure), else "rounds to the declared figure" (half a unit of its last digit)."""
+def _matches(value: float, declared: float, ctx: _Ctx, what: Text, unit: Text, pct_key: str, abs_key: str,
+             tol_unit: Text | None = None):
+    """Does ``value`` match a published figure? Tolerance: ``abs_key`` (same unit as the figure),
+    ``pct_key`` (% of the declared figure), else "rounds to the declared figure" (half a unit of its
+    last digit). Returns (ok, the expectation as :class:`Text`)."""
     tol_abs = ctx.get(abs_key, kind=float)
     tol_pct = ctx.get(pct_key, kind=float)
     if tol_abs is None and tol_pct is None:
         tol = 0.5 * 10 ** (-_decimals(declared)) + 1e-9 * abs(declared)
-        rule = f"rounds to {declared}"
+        rule = Text("修约后相等", "rounds to it")
     elif tol_abs is not None:
-        tol, rule = tol_abs, f"± {tol_abs:g}"
+        tol = tol_abs
+        tu = tol_unit or unit
+        rule = Text(f"允许误差 ±{tol_abs:g} {tu.zh}", f"tolerance ±{tol_abs:g} {tu.en}")
     else:
-        tol, rule = abs(declared) * tol_pct / 100.0, f"± {tol_pct:g}%"
-    return abs(value - declared) <= tol, f"{what} {declared:g} ({rule})"
+        tol = abs(declared) * tol_pct / 100.0
+        rule = Text(f"允许误差 ±{tol_pct:g}%（相对）", f"tolerance ±{tol_pct:g}% (relative)")
+    sep = "" if unit is PERCENT else " "
+    return abs(value - declared) <= tol, Text(f"{what.zh} {declared:g}{sep}{unit.zh}（{rule.zh}）",
+                                              f"{what.en} {declared:g}{sep}{unit.en} ({rule.en})")
+
+
+def _join(parts: list, empty: Text = REPORT_ONLY) -> Text:
+    """Texts joined with "；" (Chinese) and "; " (English); ``empty`` when there are none."""
+    if not parts:
+        return empty
+    return Text("；".join(p.zh for p in parts), "; ".join(p.en for p in parts))
+
+
+PERCENT = Text("%", "%")
+PP = Text("个百分点", "percentage points")
 
 
 def _where(gdf, where, ctx: _Ctx, key="where"):
@@ -303,7 +380,14 @@ def _where(gdf, where, ctx: _Ctx, key="where"):
 
 
 def _unit(ctx):
-    return A.normalise_unit(ctx.get("unit", "km2"))
+    try:
+        return A.normalise_unit(ctx.get("unit", "km2"))
+    except EcogisError as exc:
+        raise ctx.error("unit", exc.reason, hint=exc.hint) from None
+
+
+def _unit_text(unit) -> Text:
+    return Text(A.unit_label(unit, "zh"), A.unit_label(unit, "en"))
 
 
 def _method(ctx):
@@ -363,32 +447,38 @@ def _check_area_share(ctx: _Ctx) -> CheckResult:
                        boundary_area_source=ctx.get("boundary_area_source"))
     if res.boundary_area_source is not None and boundary is None:
         raise ctx.error("boundary_area", "'boundary_area' needs 'within'")
-    u = A.unit_label(unit)
+    u = _unit_text(unit)
     passed, expected = True, []
     if res.declared is not None:
-        ok, text = _matches(res.area, res.declared, ctx, "area", "tolerance_pct", "tolerance")
+        ok, text = _matches(res.area, res.declared, ctx, Text("面积", "area"), u, "tolerance_pct", "tolerance")
         passed &= ok
-        expected.append(f"{text} {u}")
+        expected.append(text)
     if res.declared_share_pct is not None:
         if res.share_pct is None:
             raise ctx.error("declared_share", "a declared share needs 'within'")
-        ok, text = _matches(res.share_pct, res.declared_share_pct, ctx, "share", "share_tolerance_pct",
-                            "share_tolerance_pp")
+        ok, text = _matches(res.share_pct, res.declared_share_pct, ctx, Text("占比", "share"), PERCENT,
+                            "share_tolerance_pct", "share_tolerance_pp", PP)
         passed &= ok
-        expected.append(f"{text} %")
-    for key, op, val in (("min", ">=", res.area), ("max", "<=", res.area), ("min_share", ">=", res.share_pct),
-                         ("max_share", "<=", res.share_pct)):
+        expected.append(text)
+    for key, val, what, unit_t in (("min", res.area, Text("面积", "area"), u),
+                                   ("max", res.area, Text("面积", "area"), u),
+                                   ("min_share", res.share_pct, Text("占比", "share"), PERCENT),
+                                   ("max_share", res.share_pct, Text("占比", "share"), PERCENT)):
         limit = ctx.get(key, kind=float)
         if limit is not None:
             if val is None:
                 raise ctx.error(key, f"{key!r} needs 'within'")
-            passed &= (val >= limit) if op == ">=" else (val <= limit)
-            expected.append(f"{key} {op} {limit:g}")
-    value = f"{res.area:.2f} {u}" + (f", {res.share_pct:.2f}% of {res.within}" if res.share_pct is not None else "")
+            op = "≥" if key.startswith("min") else "≤"
+            passed &= (val >= limit) if op == "≥" else (val <= limit)
+            expected.append(Text(f"{what.zh} {op} {limit:g} {unit_t.zh}", f"{what.en} {op} {limit:g} {unit_t.en}"))
+    value = Text(f"{res.area:.2f} {u.zh}", f"{res.area:.2f} {u.en}")
+    if res.share_pct is not None:
+        value = Text(f"{value.zh}，占{res.within}的 {res.share_pct:.2f}%", f"{value.en}, {res.share_pct:.2f}% of {res.within}")
     metrics = res.to_dict()
     metrics.pop("groups")
+    metrics.pop("notes")
     details = [{**g.to_dict(), "unit": unit} for g in res.groups]
-    return CheckResult(ctx.id, ctx.type, "Area and share", value, "; ".join(expected) or "(report only)",
+    return CheckResult(ctx.id, ctx.type, Text("面积及占比", "Area and share"), value, _join(expected),
                        bool(passed), metrics, details, method, res.crs, res.notes)
 
 
@@ -408,34 +498,39 @@ def _check_count_in_zones(ctx: _Ctx) -> CheckResult:
     zone_names = zones[zfield].astype(str).to_numpy()
     counts = pd.Series(zone_names[z_idx]).value_counts()
     outside = int(len(pts) - len(np.unique(p_idx)))
-    expect = ctx.get("expect", {}, kind=dict) or {}
-    maxima = ctx.get("max", {}, kind=dict) or {}
-    minima = ctx.get("min", {}, kind=dict) or {}
+    expect, maxima, minima = _count_map(ctx, "expect"), _count_map(ctx, "max"), _count_map(ctx, "min")
     passed, details, expected = True, [], []
     names = list(dict.fromkeys(list(zone_names) + list(expect) + list(maxima) + list(minima)))
     for name in names:
         n = int(counts.get(name, 0))
-        ok = True
-        rule = []
-        if name in expect:
-            ok &= n == int(expect[name])
-            rule.append(f"= {int(expect[name])}")
-        if name in maxima:
-            ok &= n <= int(maxima[name])
-            rule.append(f"<= {int(maxima[name])}")
-        if name in minima:
-            ok &= n >= int(minima[name])
-            rule.append(f">= {int(minima[name])}")
-        if rule:
-            expected.append(f"{name} {' and '.join(rule)}")
+        rules = [(op, lim[name]) for op, lim in (("=", expect), ("≤", maxima), ("≥", minima)) if name in lim]
+        ok = all({"=": n == v, "≤": n <= v, "≥": n >= v}[op] for op, v in rules)
+        rule = " ".join(f"{op} {v}" for op, v in rules)
+        if rules:
+            expected.append(Text(f"{name} {rule} 个", f"{name} {rule}"))
         passed &= ok
-        details.append({"zone": name, "count": n, "expected": " and ".join(rule) or None,
-                        "verdict": None if not rule else ("PASS" if ok else "FAIL")})
+        details.append({"zone": name, "count": n, "expected": rule or None,
+                        "verdict": None if not rules else ("PASS" if ok else "FAIL")})
     details.append({"zone": "(outside all zones)", "count": outside, "expected": None, "verdict": None})
-    value = ", ".join(f"{d['zone']} {d['count']}" for d in details[:-1])
-    return CheckResult(ctx.id, ctx.type, "Points per zone", value, "; ".join(expected) or "(report only)",
+    value = Text("，".join(f"{d['zone']} {d['count']} 个" for d in details[:-1]) + f"（范围外 {outside} 个）",
+                 ", ".join(f"{d['zone']} {d['count']}" for d in details[:-1]) + f" ({outside} outside all zones)")
+    return CheckResult(ctx.id, ctx.type, Text("各分区点数", "Points per zone"), value, _join(expected),
                        bool(passed), {"counts": {d["zone"]: d["count"] for d in details}, "points": len(pts)},
-                       details, None, _crs_label(zones))
+                       details, "point_in_polygon", _crs_label(zones))
+
+
+def _count_map(ctx: _Ctx, key: str) -> dict:
+    """A {zone: whole number} mapping from check key ``key`` (empty when absent)."""
+    value = ctx.get(key, {}, kind=dict) or {}
+    out = {}
+    for name, n in value.items():
+        try:
+            if isinstance(n, bool) or float(n) != int(float(n)) or float(n) < 0:
+                raise ValueError
+        except (TypeError, ValueError):
+            raise ctx.error(key, f"{key}.{name} must be a whole number of points, got {n!r}") from None
+        out[str(name)] = int(float(n))
+    return out
 
 
 def _check_compliance(ctx: _Ctx) -> CheckResult:
@@ -476,23 +571,32 @@ def _check_compliance(ctx: _Ctx) -> CheckResult:
     for grp, sub in assessed.groupby("group"):
         stats[str(grp)] = {"sections": int((frame["group"] == grp).sum()), "assessed": len(sub), "pct": pct(sub)}
     require = ctx.get("require_pct")
-    require = {"all": require} if isinstance(require, (int, float)) else (require or {})
-    counts = ctx.get("expect_count", {}, kind=dict) or {}
+    require = {"all": require} if not isinstance(require, dict) and require is not None else (require or {})
+    counts = _count_map(ctx, "expect_count")
     passed, expected = True, []
     for grp, need in require.items():
+        try:
+            need = float(need)
+        except (TypeError, ValueError):
+            raise ctx.error("require_pct", f"require_pct for {grp!r} must be a number (%), got {need!r}") from None
         got = stats.get(str(grp), {}).get("pct")
-        ok = got is not None and got + 1e-9 >= float(need)
-        passed &= ok
-        expected.append(f"{grp} >= {float(need):g}%")
+        passed &= got is not None and got + 1e-9 >= need
+        expected.append(Text(f"{_group_text(grp).zh}达标率 ≥ {need:g}%", f"{_group_text(grp).en} compliance ≥ {need:g}%"))
     for grp, n in counts.items():
-        got = stats.get(str(grp), {}).get("sections", 0)
-        passed &= got == int(n)
-        expected.append(f"{grp}: {int(n)} sections")
+        passed &= stats.get(str(grp), {}).get("sections", 0) == n
+        expected.append(Text(f"{_group_text(grp).zh}断面 {n} 个", f"{_group_text(grp).en}: {n} sections"))
     missing = len(frame) - len(assessed)
-    value = "; ".join(f"{g} {_fmt(s['pct'])}% ({s['assessed']} sections)" for g, s in stats.items())
-    notes = [f"{missing} section(s) without measured or target class not assessed"] if missing else []
-    return CheckResult(ctx.id, ctx.type, "Water-quality compliance", value, "; ".join(expected) or "(report only)",
-                       bool(passed), {"groups": stats}, details, None, _crs_label(gdf), notes)
+    value = Text("；".join(f"{_group_text(g).zh} {_fmt(s['pct'])}%（参评 {s['assessed']} 个断面）" for g, s in stats.items()),
+                 "; ".join(f"{_group_text(g).en} {_fmt(s['pct'])}% ({s['assessed']} sections assessed)"
+                           for g, s in stats.items()))
+    notes = [Text(f"{missing} 个断面缺少实测或目标类别，未参评",
+                  f"{missing} section(s) without measured or target class not assessed")] if missing else []
+    return CheckResult(ctx.id, ctx.type, Text("水质达标率", "Water-quality compliance"), value, _join(expected),
+                       bool(passed), {"groups": stats}, details, "class_compliance", _crs_label(gdf), notes)
+
+
+def _group_text(group) -> Text:
+    return Text("全部", "all") if str(group) == "all" else Text(str(group), str(group))
 
 
 def _check_length_share(ctx: _Ctx) -> CheckResult:
@@ -512,16 +616,18 @@ def _check_length_share(ctx: _Ctx) -> CheckResult:
     share = 100.0 * part / total
     passed, expected = True, []
     if ctx.get("expect_pct") is not None:
-        ok, text = _matches(share, ctx.get("expect_pct", kind=float), ctx, "share", "tolerance_pct", "tolerance_pp")
+        ok, text = _matches(share, ctx.get("expect_pct", kind=float), ctx, Text("占比", "share"), PERCENT,
+                            "tolerance_pct", "tolerance_pp", PP)
         passed &= ok
-        expected.append(text + " %")
+        expected.append(text)
     if ctx.get("min_pct") is not None:
-        passed &= share >= ctx.get("min_pct", kind=float)
-        expected.append(f">= {ctx.get('min_pct', kind=float):g}%")
+        low = ctx.get("min_pct", kind=float)
+        passed &= share >= low
+        expected.append(Text(f"占比 ≥ {low:g}%", f"share ≥ {low:g}%"))
     details = [{"key": k, "length_km": float(v) / 1000.0, "share_pct": 100.0 * float(v) / total} for k, v in per.items()]
-    return CheckResult(ctx.id, ctx.type, "Length share",
-                       f"{share:.2f}% ({part / 1000:.2f} km of {total / 1000:.2f} km, geodesic, CGCS2000)",
-                       "; ".join(expected) or "(report only)", bool(passed),
+    value = Text(f"{share:.2f}%（{value} {part / 1000:.2f} km / 合计 {total / 1000:.2f} km）",
+                 f"{share:.2f}% ({value} {part / 1000:.2f} km of {total / 1000:.2f} km)")
+    return CheckResult(ctx.id, ctx.type, Text("长度占比", "Length share"), value, _join(expected), bool(passed),
                        {"share_pct": share, "length_m": part, "total_m": total}, details, "geodesic_length",
                        _crs_label(gdf))
 
@@ -573,15 +679,14 @@ def _check_within_distance(ctx: _Ctx) -> CheckResult:
                     row[extra] = gdf[extra].iloc[i]
             details.append(row)
     passed, expected = True, []
-    for key, op in (("max_count", "<="), ("expect_count", "=="), ("min_count", ">=")):
-        limit = ctx.get(key)
+    for key, op in (("max_count", "≤"), ("expect_count", "="), ("min_count", "≥")):
+        limit = ctx.get(key, kind=int)
         if limit is not None:
-            limit = int(limit)
-            passed &= {"<=": n_hit <= limit, "==": n_hit == limit, ">=": n_hit >= limit}[op]
-            expected.append(f"count {op} {limit}")
-    return CheckResult(ctx.id, ctx.type, "Within distance",
-                       f"{n_hit} of {len(gdf)} within {dist:g} m (geodesic, CGCS2000) of {len(near)} features",
-                       "; ".join(expected) or "(report only)", bool(passed),
+            passed &= {"≤": n_hit <= limit, "=": n_hit == limit, "≥": n_hit >= limit}[op]
+            expected.append(Text(f"数量 {op} {limit} 个", f"count {op} {limit}"))
+    value = Text(f"{len(gdf)} 个中 {n_hit} 个位于 {len(near)} 个要素的 {dist:g} m 范围内",
+                 f"{n_hit} of {len(gdf)} within {dist:g} m of {len(near)} features")
+    return CheckResult(ctx.id, ctx.type, Text("距离范围内要素", "Within distance"), value, _join(expected), bool(passed),
                        {"count": n_hit, "candidates": len(gdf), "near": len(near), "distance_m": dist},
                        details, "geodesic_distance", _crs_label(gdf))
 
@@ -596,50 +701,53 @@ def _check_no_decrease(ctx: _Ctx) -> CheckResult:
         after = after.to_crs(before.crs)
     unit, method = _unit(ctx), _method(ctx)
     crs = before.crs
-    kw = {}
 
     def m2(g):
-        return float(A.area(np.atleast_1d(np.asarray(g, dtype=object)), crs, method, **kw).sum())
+        """Areas in m² by ``method``, one per geometry."""
+        return A.area(np.atleast_1d(np.asarray(g, dtype=object)), crs, method)
 
-    b_geoms = A.polygon_geometries(before, what="before layer")
-    a_geoms = A.polygon_geometries(after, what="after layer")
-    b_all, a_all = shapely.union_all(b_geoms), shapely.union_all(a_geoms)
-    lost, gained = m2(shapely.difference(b_all, a_all)), m2(shapely.difference(a_all, b_all))
-    area_b, area_a = m2(b_all), m2(a_all)
+    b_all = shapely.union_all(A.polygon_geometries(before, what="before layer"))
+    a_all = shapely.union_all(A.polygon_geometries(after, what="after layer"))
+    area_b, area_a, lost, gained = m2([b_all, a_all, shapely.difference(b_all, a_all), shapely.difference(a_all, b_all)])
     net = area_a - area_b
     tol = ctx.get("tolerance_m2", 1.0, kind=float)
-    conv = lambda v: float(A.convert_area(v, unit))  # noqa: E731
-    details = [{**row, "unit": unit} for row in _changed_features(before, after, ctx.get("id_field"), ctx, m2, conv)]
-    u = A.unit_label(unit)
-    value = (f"before {conv(area_b):.4f} {u}, after {conv(area_a):.4f} {u}; lost {conv(lost):.4f}, "
-             f"gained {conv(gained):.4f}, net {conv(net):+.4f} {u}")
-    return CheckResult(ctx.id, ctx.type, "No decrease", value, f"net >= -{tol:g} m²", bool(net >= -tol),
+
+    def conv(v):
+        return float(A.convert_area(float(v), unit))
+
+    details = [{**row, "unit": unit} for row in _changed_features(before, after, ctx.get("id_field"), ctx, m2, unit)]
+    u = _unit_text(unit)
+    b_, a_, l_, g_, n_ = (f"{conv(v):.4f}" for v in (area_b, area_a, lost, gained, net))
+    n_ = ("+" if net >= 0 else "") + n_
+    value = Text(f"调整前 {b_} {u.zh}，调整后 {a_} {u.zh}；减少 {l_} {u.zh}，增加 {g_} {u.zh}，净变化 {n_} {u.zh}",
+                 f"before {b_} {u.en}, after {a_} {u.en}; lost {l_} {u.en}, gained {g_} {u.en}, net {n_} {u.en}")
+    expected = Text(f"净变化 ≥ -{tol:g} m²", f"net change ≥ -{tol:g} m²")
+    return CheckResult(ctx.id, ctx.type, Text("面积不减少", "No decrease"), value, expected, bool(net >= -tol),
                        {"before": conv(area_b), "after": conv(area_a), "lost": conv(lost), "gained": conv(gained),
                         "net": conv(net), "unit": unit, "changed_features": len(details)},
                        details, method, _crs_label(before))
 
 
-def _changed_features(before, after, id_field, ctx, m2, conv):
+def _changed_features(before, after, id_field, ctx, m2, unit) -> list[dict]:
+    """Features added, removed or reshaped between versions, matched by ``id_field`` (areas in ``unit``)."""
     if not id_field:
         return []
     for name, gdf in (("before", before), ("after", after)):
         if id_field not in gdf.columns:
             raise ctx.error("id_field", f"no field {id_field!r} in the {name} layer")
-    b = before.dissolve(by=id_field)
-    a = after.dissolve(by=id_field)
-    rows = []
-    for key in b.index.difference(a.index):
-        rows.append({"id": key, "change": "removed", "before": conv(m2(b.geometry[key])), "after": 0.0})
-    for key in a.index.difference(b.index):
-        rows.append({"id": key, "change": "added", "before": 0.0, "after": conv(m2(a.geometry[key]))})
-    common = b.index.intersection(a.index)
-    if len(common):
-        gb = np.asarray(b.geometry.loc[common].values, dtype=object)
-        ga = np.asarray(a.geometry.loc[common].values, dtype=object)
-        changed = ~shapely.equals(gb, ga)
-        for key, g1, g2 in zip(common[changed], gb[changed], ga[changed]):
-            rows.append({"id": key, "change": "reshaped", "before": conv(m2(g1)), "after": conv(m2(g2)),
-                         "lost": conv(m2(shapely.difference(g1, g2))), "gained": conv(m2(shapely.difference(g2, g1)))})
+    b = before.dissolve(by=id_field).geometry
+    a = after.dissolve(by=id_field).geometry
+    removed, added, common = b.index.difference(a.index), a.index.difference(b.index), b.index.intersection(a.index)
+    gb, ga = b.loc[common].to_numpy(), a.loc[common].to_numpy()
+    changed = ~shapely.equals(gb, ga)
+    gb, ga, keys = gb[changed], ga[changed], common[changed]
+    u = A.UNITS[unit][0]
+    rows = [{"id": k, "change": "removed", "before": v / u, "after": 0.0} for k, v in zip(removed, m2(b.loc[removed]))]
+    rows += [{"id": k, "change": "added", "before": 0.0, "after": v / u} for k, v in zip(added, m2(a.loc[added]))]
+    if len(keys):
+        areas = np.column_stack([m2(gb), m2(ga), m2(shapely.difference(gb, ga)), m2(shapely.difference(ga, gb))]) / u
+        rows += [{"id": k, "change": "reshaped", "before": r[0], "after": r[1], "lost": r[2], "gained": r[3]}
+                 for k, r in zip(keys, areas.tolist())]
     return rows
 
 

@@ -58,22 +58,24 @@ def area(layer_path, layer_name, crs, encoding, kind, within, within_layer, by, 
     Exit codes: 0 ok, 2 bad input.
     """
     from ecogis.area import layer_area, normalise_unit, resolve_boundary, resolve_districts
+    from ecogis.audit import recorded_assumptions
     from ecogis.io import read_layer
 
-    gdf = read_layer(layer_path, kind=kind, layer=layer_name, crs=crs, encoding=encoding)
-    boundary, label = (None, None)
-    if within:
-        boundary, label = resolve_boundary(within, layer=within_layer)
-    district_gdf = None
-    if by == "districts":
-        district_gdf = resolve_districts(districts, within, layer=districts_layer)
-    result = layer_area(gdf, method=method, unit=normalise_unit(unit), within=boundary, within_label=label,
-                        by=by, districts=district_gdf, declared=declared, declared_share=declared_share,
-                        plane_crs=plane_crs, boundary_area=boundary_area,
-                        boundary_area_source="--boundary-area" if boundary_area is not None else None)
-    result.notes = list(dict.fromkeys(result.notes + notes))
+    with recorded_assumptions([]) as raised:  # assumptions go into the report (its notes), not twice to stderr
+        gdf = read_layer(layer_path, kind=kind, layer=layer_name, crs=crs, encoding=encoding)
+        boundary, label = (None, None)
+        if within:
+            boundary, label = resolve_boundary(within, layer=within_layer)
+        district_gdf = None
+        if by == "districts":
+            district_gdf = resolve_districts(districts, within, layer=districts_layer)
+        result = layer_area(gdf, method=method, unit=normalise_unit(unit), within=boundary, within_label=label,
+                            by=by, districts=district_gdf, declared=declared, declared_share=declared_share,
+                            plane_crs=plane_crs, boundary_area=boundary_area,
+                            boundary_area_source="--boundary-area" if boundary_area is not None else None)
+    result.notes = list(dict.fromkeys(result.notes + raised + notes))
     if as_json:
-        emit_json(result.to_dict())
+        emit_json(result.to_dict(lang))
     else:
         click.echo(result.text(lang))
 
@@ -109,7 +111,7 @@ def audit(spec, out, overwrite, as_json, lang, notes):
         from ecogis.render.audit_table import check_audit_outputs
 
         check_audit_outputs(out, overwrite=overwrite)
-    report = run_audit(spec_obj, progress=not as_json)
+    report = run_audit(spec_obj, progress=not as_json)  # its assumptions are in the report's notes
     report.notes = list(dict.fromkeys(report.notes + notes))
     if out:
         from ecogis.render.audit_table import write_audit_table
@@ -117,7 +119,7 @@ def audit(spec, out, overwrite, as_json, lang, notes):
         written = write_audit_table(report, out, overwrite=overwrite, lang=lang)
         report.outputs = [str(p) for p in written]
     if as_json:
-        emit_json(report.to_dict())
+        emit_json(report.to_dict(lang))
     else:
         from ecogis.render.audit_table import audit_text
 

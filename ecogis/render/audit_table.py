@@ -10,6 +10,7 @@ import io
 import json
 from pathlib import Path
 
+from ecogis.area import Text, text_in
 from ecogis.errors import EcogisError
 from ecogis.outputs import atomic_path, check_output_path, write_text_atomic
 
@@ -23,33 +24,42 @@ _HEAD = {
 
 
 def audit_text(report, lang: str = "zh") -> str:
-    """One block per check: title, value, expectation and verdict; then the overall verdict."""
+    """One block per check: title, value, expectation, method with CRS, verdict and notes; then the
+    overall verdict. Each note is printed once, under the first check it concerns."""
+    zh = lang == "zh"
     v = _VERDICT[lang]
-    lines = [report.title, ""]
+    label = {"value": "    结果：" if zh else "    value:    ", "expected": "    要求：" if zh else "    expected: ",
+             "method": "    方法：" if zh else "    method:   ", "note": "    注意：" if zh else "    note:     "}
+    lines, shown = [report.title, ""], set()
     for c in report.checks:
-        lines.append(f"[{v[c.passed]}] {c.id} {c.title}")
-        if lang == "zh":
-            lines.append(f"    结果：{c.value}")
-            lines.append(f"    要求：{c.expected}")
-        else:
-            lines.append(f"    value:    {c.value}")
-            lines.append(f"    expected: {c.expected}")
+        lines.append(f"[{v[c.passed]}] {c.id} {text_in(c.title, lang)}")
+        lines.append(label["value"] + text_in(c.value, lang))
+        lines.append(label["expected"] + text_in(c.expected, lang))
         if c.method:
-            crs = "" if not c.crs else (f"，数据坐标系 {c.crs}" if lang == "zh" else f", data CRS {c.crs}")
-            lines.append(("    方法：" if lang == "zh" else "    method:   ") + _method_text(c.method, lang) + crs)
+            crs = "" if not c.crs else (f"，数据坐标系 {c.crs}" if zh else f", data CRS {c.crs}")
+            lines.append(label["method"] + _method_text(c.method, lang) + crs)
         for n in c.notes:
-            lines.append(("    注意：" if lang == "zh" else "    note:     ") + n)
+            if n not in shown:
+                shown.add(n)
+                lines.append(label["note"] + text_in(n, lang))
     failed = [c.id for c in report.checks if not c.passed]
+    passed = len(report.checks) - len(failed)
     lines.append("")
-    if lang == "zh":
-        lines.append(f"共 {len(report.checks)} 项，通过 {len(report.checks) - len(failed)} 项"
-                     + (f"，不通过：{', '.join(failed)}" if failed else "，全部通过"))
+    if zh:
+        lines.append(f"共 {len(report.checks)} 项，通过 {passed} 项" + (f"，不通过：{'、'.join(failed)}" if failed else "，全部通过"))
     else:
-        lines.append(f"{len(report.checks)} checks, {len(report.checks) - len(failed)} passed"
-                     + (f", failed: {', '.join(failed)}" if failed else ", all passed"))
-    for n in report.notes:
-        lines.append(("注意：" if lang == "zh" else "Note: ") + n)
+        lines.append(f"{len(report.checks)} checks, {passed} passed" + (f", failed: {', '.join(failed)}" if failed else ", all passed"))
+    lines += [("注意：" if zh else "Note: ") + text_in(n, lang) for n in report.notes if n not in shown]
     return "\n".join(lines)
+
+
+_METHODS = {
+    "geodesic_length": Text("测地线长度（CGCS2000 椭球）", "geodesic length (CGCS2000 ellipsoid)"),
+    "geodesic_distance": Text("测地线距离（CGCS2000 椭球）", "geodesic distance (CGCS2000 ellipsoid)"),
+    "point_in_polygon": Text("点落入分区面（含边界）", "points in zone polygons (on the boundary counts as inside)"),
+    "class_compliance": Text("实测类别优于或等于目标类别（GB 3838-2002）",
+                             "measured class at or better than target class (GB 3838-2002)"),
+}
 
 
 def _method_text(method: str, lang: str) -> str:
@@ -60,10 +70,7 @@ def _method_text(method: str, lang: str) -> str:
         if method == "plane":
             return label
         return f"{label}（CGCS2000）" if lang == "zh" else f"{label} (CGCS2000)"
-    return {
-        "geodesic_length": "测地线长度（CGCS2000 椭球）" if lang == "zh" else "geodesic length (CGCS2000 ellipsoid)",
-        "geodesic_distance": "测地线距离（CGCS2000 椭球）" if lang == "zh" else "geodesic distance (CGCS2000 ellipsoid)",
-    }.get(method, method)
+    return text_in(_METHODS[method], lang) if method in _METHODS else method
 
 
 def check_audit_outputs(out, *, overwrite: bool = False) -> list[Path]:
@@ -76,18 +83,52 @@ def check_audit_outputs(out, *, overwrite: bool = False) -> list[Path]:
 
 def _summary_rows(report, lang):
     v = _VERDICT[lang]
-    return [[c.id, c.type, c.title, c.value, c.expected, v[c.passed],
+    return [[c.id, c.type, text_in(c.title, lang), text_in(c.value, lang), text_in(c.expected, lang), v[c.passed],
              _method_text(c.method, lang) if c.method else "", c.crs or ""]
             for c in report.checks]
 
 
-def _detail_rows(report):
+def _keys(details) -> list[str]:
+    """The detail fields in order of first appearance."""
     keys: list[str] = []
-    for c in report.checks:
-        for d in c.details:
-            keys += [k for k in d if k not in keys]
-    rows = [[c.id] + [_cell(d.get(k)) for k in keys] for c in report.checks for d in c.details]
-    return ["check"] + keys, rows
+    for d in details:
+        keys += [k for k in d if k not in keys]
+    return keys
+
+
+#: Chinese column titles for detail fields (English tables keep the field names).
+_DETAIL_ZH = {
+    "check": "检查项", "zone": "分区", "count": "数量", "expected": "要求", "verdict": "结论", "name": "名称",
+    "nearest": "最近要素", "distance_m": "距离（m，测地线）", "capacity_tph": "规模（t/h）", "status": "状态",
+    "type": "类型", "key": "分组", "area": "面积", "share_pct": "占比（%）", "area_m2": "面积（m²）",
+    "base_area": "基数面积", "unit": "单位", "id": "编号", "change": "变化", "before": "调整前", "after": "调整后",
+    "lost": "减少", "gained": "增加", "issue": "问题", "feature": "要素", "other": "相关要素/范围",
+    "x": "X（数据坐标）", "y": "Y（数据坐标）", "river": "河流", "group": "分组", "target_class": "目标类别",
+    "measured_class": "实测类别", "meets_target": "达标", "length_km": "长度（km，测地线）",
+}
+#: Chinese for coded detail values.
+_VALUE_ZH = {
+    "PASS": "通过", "FAIL": "不通过", "removed": "删除", "added": "新增", "reshaped": "边界调整",
+    "self_overlap": "图层内重叠", "outside_boundary": "超出范围", "sliver_outside": "范围外碎片",
+    "uncovered": "未覆盖", "gap": "缝隙", "overlap": "与其他图层重叠", "(outside all zones)": "（不在任何分区内）",
+    True: "是", False: "否",
+}
+
+
+def _header(keys, lang):
+    return [_DETAIL_ZH.get(k, k) for k in keys] if lang == "zh" else list(keys)
+
+
+def _value(value, lang):
+    if lang == "zh" and isinstance(value, (str, bool)) and value in _VALUE_ZH:
+        return _VALUE_ZH[value]
+    return _cell(value)
+
+
+def _detail_rows(report, lang):
+    keys = _keys(d for c in report.checks for d in c.details)
+    rows = [[c.id] + [_value(d.get(k), lang) for k in keys] for c in report.checks for d in c.details]
+    return _header(["check"] + keys, lang), rows
 
 
 def _cell(value):
@@ -109,7 +150,7 @@ def write_audit_table(report, out, *, overwrite: bool = False, lang: str = "zh")
     check_audit_outputs(out, overwrite=overwrite)
     out.mkdir(parents=True, exist_ok=True)
     head, summary = _HEAD[lang], _summary_rows(report, lang)
-    dhead, drows = _detail_rows(report)
+    dhead, drows = _detail_rows(report, lang)
 
     wb = Workbook()
     ws = wb.active
@@ -122,14 +163,13 @@ def write_audit_table(report, out, *, overwrite: bool = False, lang: str = "zh")
     ws.append(["总结论" if lang == "zh" else "overall", _VERDICT[lang][report.passed]])
     for c in report.checks:
         sheet = wb.create_sheet(c.id[:31])
-        sheet.append([c.title, c.value, c.expected, _VERDICT[lang][c.passed]])
-        keys: list[str] = []
-        for d in c.details:
-            keys += [k for k in d if k not in keys]
+        sheet.append([text_in(c.title, lang), text_in(c.value, lang), text_in(c.expected, lang),
+                      _VERDICT[lang][c.passed]])
+        keys = _keys(c.details)
         if keys:
-            sheet.append(keys)
+            sheet.append(_header(keys, lang))
             for d in c.details:
-                sheet.append([_cell(d.get(k)) for k in keys])
+                sheet.append([_value(d.get(k), lang) for k in keys])
     paths = []
     with atomic_path(out / "audit.xlsx", overwrite=overwrite) as tmp:
         wb.save(tmp)
