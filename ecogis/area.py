@@ -587,8 +587,8 @@ def polygon_geometries(gdf, *, path=None, what: str = "layer", return_index: boo
     return (geoms[keep], np.flatnonzero(keep)) if return_index else geoms[keep]
 
 
-def _boundary_in(boundary, crs) -> "gpd.GeoDataFrame":
-    """The boundary in the layer's CRS; geographic edges densified first so they keep their shape."""
+def boundary_in_crs(boundary, crs) -> "gpd.GeoDataFrame":
+    """A boundary (or any polygon layer) in ``crs``; geographic edges densified first so they keep their shape."""
     b = boundary
     if b.crs is None:
         raise EcogisError("the boundary has no CRS", hint="Give the boundary file a .prj or use an admin name")
@@ -655,7 +655,7 @@ def layer_area(gdf, *, method: str = "ellipsoid", unit: str = "km2", within=None
                                  "not the official ellipsoidal figure"))
     base_geom = None
     if within is not None:
-        b = _boundary_in(within, crs)
+        b = boundary_in_crs(within, crs)
         base_geom = shapely.union_all(polygon_geometries(b, what="boundary"))
         inside = shapely.intersection(dissolved, base_geom)
         inside_m2 = float(measure(inside)[0])
@@ -714,7 +714,7 @@ def _breakdown(gdf, geoms, dissolved, base_geom, by, districts, crs, measure, co
             raise EcogisError("--by districts needs the districts of the boundary", field="by",
                               hint="Give --within an administrative name (e.g. 盘锦市) or a boundary file "
                                    "with several named features")
-        d = _boundary_in(districts, crs)
+        d = boundary_in_crs(districts, crs)
         names = d["name"].astype(str).to_numpy() if "name" in d.columns else np.arange(len(d)).astype(str)
         dgeoms = np.asarray(d.geometry.values, dtype=object)
         parts = shapely.intersection(dissolved, dgeoms)
