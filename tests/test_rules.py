@@ -1,6 +1,8 @@
 """Rules: default file contents, user overrides, specificity, and line-numbered errors."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ecogis.errors import EcogisError
@@ -25,8 +27,23 @@ def test_default_rules_cover_the_regulations():
     assert "第六十四条" in by_id["water-source-outfall"].basis
     assert "第六十五条" in by_id["water-source-grade1"].basis
     assert "第六十六条" in by_id["water-source-grade2"].basis
+    assert "第三十二条第二款" in by_id["reserve-near"].basis  # the surrounding belt is Art. 32 para. 2
+    assert "第六十七条" in by_id["water-source-quasi"].basis
+    assert "国务院令第830号" in by_id["reserve-core-protection"].basis  # the 2026 revision names the new zones
     for r in rs.rules:
-        assert r.rule_zh and r.rule_en and r.basis, r.id
+        assert r.rule_zh and r.rule_en and r.basis and r.basis_en, r.id
+        # English text carries no Chinese; English basis only Chinese document numbers in 〔〕 form
+        assert not re.search(r"[\u4e00-\u9fff]", r.rule_en), r.id
+        assert not re.search(r"[\u4e00-\u9fff]", re.sub(r"\S*〔\d{4}〕\d+号", "", r.basis_en)), r.id
+
+
+def test_seed_rules_cite_their_seed_files():
+    by_id = {r.id: r for r in load_rules().rules}
+    assert "003_70c4bb9e90054668.txt" in by_id["reserve-core-well"].basis and "204" in by_id["reserve-core-well"].rule_zh
+    chp = by_id["facility-chp-heating"]
+    assert "004_71df9ef4c03a5c50.txt" in chp.basis and chp.within_m == 15000 and "35" in chp.rule_zh
+    rectify = by_id["outfall-rectify"]
+    assert "004_71df9ef4c03a5c50.txt" in rectify.basis and "50平方公里" in rectify.rule_zh
 
 
 def test_match_prefers_zone_use_and_smallest_distance():
@@ -37,6 +54,10 @@ def test_match_prefers_zone_use_and_smallest_distance():
     assert rs.match("reserve", "within_buffer", distance_m=800).id == "reserve-near"
     assert rs.match("reserve", "within_buffer", distance_m=1200) is None
     assert rs.match("water_source", "intersects", zone="一级", site_use="排污口").id == "water-source-outfall"
+    assert rs.match("redline", "intersects", site_use="pipeline").id == "redline-linear"
+    assert rs.match("redline", "intersects", site_use="factory").id == "redline-intersects"
+    assert rs.match("outfall", "within_buffer", distance_m=3000, site_use="outfall").id == "outfall-rectify"
+    assert rs.match("outfall", "within_buffer", distance_m=3000).id == "outfall-near"
 
 
 def test_user_file_overrides_adds_and_disables(tmp_path):

@@ -15,6 +15,7 @@ own file (``ecogis check --rules my_rules.yaml``), never by editing code. A rule
         rule_zh: ...
         rule_en: ...
         basis: 《中华人民共和国自然保护区条例》第二十七条
+        basis_en: Regulations on Nature Reserves, Art. 27   # optional: the basis in English reports
       - id: old-rule
         disabled: true                  # switch a default rule off
 
@@ -42,7 +43,7 @@ _VERDICT_ALIASES = {
 }
 RELATIONS = ("intersects", "within_buffer", "nearest")
 _RULE_KEYS = {"id", "kind", "zone", "relation", "within_m", "site_use", "verdict", "rule_zh", "rule_en",
-              "basis", "disabled", "note"}
+              "basis", "basis_en", "disabled", "note"}
 
 
 def normalise_verdict(value, *, path=None, line=None) -> str:
@@ -146,6 +147,7 @@ class Rule:
     rule_zh: str = ""
     rule_en: str = ""
     basis: str = ""
+    basis_en: str = ""
     zone: str | None = None
     within_m: float | None = None
     site_use: list[str] = field(default_factory=list)
@@ -153,6 +155,9 @@ class Rule:
 
     def text(self, lang: str = "zh") -> str:
         return (self.rule_en or self.rule_zh) if lang == "en" else (self.rule_zh or self.rule_en)
+
+    def basis_text(self, lang: str = "zh") -> str:
+        return (self.basis_en or self.basis) if lang == "en" else self.basis
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -279,7 +284,7 @@ def _parse_rule(item, path, line, kinds) -> Rule:
         kind=kind, relation=relation,
         verdict=normalise_verdict(item["verdict"], path=path, line=line_of(item, "verdict")),
         rule_zh=str(item.get("rule_zh") or ""), rule_en=str(item.get("rule_en") or ""),
-        basis=str(item.get("basis") or ""), zone=None if zone is None else str(zone),
+        basis=str(item.get("basis") or ""), basis_en=str(item.get("basis_en") or ""), zone=None if zone is None else str(zone),
         within_m=within, site_use=uses, source=f"{path.name}:{line}",
     )
 
