@@ -17,6 +17,7 @@ to about a metre). For the GCJ-02 Amap base map the data are shifted to GCJ-02 f
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
 import json
 import os
@@ -136,7 +137,30 @@ class OfflineMap(folium.Map):
         if external:
             warnings.warn(f"map elements need online resources: {sorted(set(external))}", stacklevel=2)
         self.get_root().header.add_child(Element(vendor_assets_html(needed)), name="ecogis_vendor", index=0)
-        super().render(**kwargs)
+        with _compact_utf8_json(self):
+            super().render(**kwargs)
+
+
+@contextlib.contextmanager
+def _compact_utf8_json(root):
+    """Make the templates' ``tojson`` write UTF-8 text and no blanks while ``root`` renders.
+
+    Jinja's default ``json.dumps`` writes every Chinese character as a six-byte ``\\uXXXX`` escape
+    (three bytes in UTF-8; the page declares ``charset=UTF-8``) and puts a blank after every comma
+    of the coordinate arrays. ``<``, ``>``, ``&`` and ``'`` stay escaped (Jinja's htmlsafe dumps),
+    so the JSON stays safe inside <script>. The policies are restored afterwards, so other folium
+    maps in the process are not affected.
+    """
+    envs = {id(e._template.environment): e._template.environment for e in _walk(root)
+            if getattr(e, "_template", None) is not None}
+    saved = {key: env.policies.get("json.dumps_kwargs") for key, env in envs.items()}
+    for env in envs.values():
+        env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False, "separators": (",", ":")}
+    try:
+        yield
+    finally:
+        for key, env in envs.items():
+            env.policies["json.dumps_kwargs"] = saved[key]
 
 
 def map_html(m: folium.Map) -> str:
@@ -169,12 +193,17 @@ class _ScriptElement(MacroElement):
         self.head = head
 
 
+def _js_string(text: str) -> str:
+    """A JavaScript string literal in UTF-8 that cannot close the enclosing <script>."""
+    return json.dumps(text, ensure_ascii=False).replace("</", "<\\/")
+
+
 def _control_js(position: str, css_class: str, inner_html: str) -> str:
     return (
         "(function(){var c=L.control({position:%s});c.onAdd=function(){"
         "var d=L.DomUtil.create('div',%s);d.innerHTML=%s;"
         "L.DomEvent.disableClickPropagation(d);L.DomEvent.disableScrollPropagation(d);return d;};"
-        "c.addTo({map});})();" % (json.dumps(position), json.dumps(css_class), json.dumps(inner_html))
+        "c.addTo({map});})();" % (json.dumps(position), json.dumps(css_class), _js_string(inner_html))
     )
 
 
@@ -587,7 +616,7 @@ def make_map(layers: dict, site=None, basemap: str = "none", lang: str = "zh", t
         m.add_child(_ScriptElement(
             "ecogis_title",
             "(function(){var t=L.DomUtil.create('div','ecogis-title',{map}.getContainer());t.textContent=%s;"
-            "L.DomEvent.disableClickPropagation(t);})();" % json.dumps(title)))
+            "L.DomEvent.disableClickPropagation(t);})();" % _js_string(title)))
     Fullscreen(position="topleft", title=st.text(styles, "fullscreen", lang),
                title_cancel=st.text(styles, "exit_fullscreen", lang)).add_to(m)
     MeasureControl(position="topleft", primary_length_unit="meters", secondary_length_unit="kilometers",
