@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -14,6 +15,7 @@ from shapely.geometry import box
 
 from ecogis.cli import main
 from ecogis.errors import EcogisError
+from ecogis.raster import zonal_composition
 from ecogis.raster.change import change_detection
 
 from test_raster import geod_area, write_raster
@@ -195,3 +197,31 @@ def test_sample_rasters_reproduce_the_planted_patches():
         assert hit.area_m2.iloc[0] == pytest.approx(geod_area(expected, 4490), rel=1e-5)
         assert hit.centroid_lon.iloc[0] == pytest.approx(expected.centroid.x, abs=RES / 10)
         assert hit.centroid_lat.iloc[0] == pytest.approx(expected.centroid.y, abs=RES / 10)
+
+
+def test_zones_wholly_outside_the_raster_are_an_error(tmp_path):
+    b, a, *_ = landcover_pair(tmp_path)
+    far = gpd.GeoDataFrame({"zone": ["核心区"]}, geometry=[box(100.0, 30.0, 100.1, 30.1)], crs=4490)
+    with pytest.raises(EcogisError, match="overlaps the raster") as err:
+        zonal_composition(b, far, by="zone")
+    assert str(b) in str(err.value)
+    with pytest.raises(EcogisError, match="overlaps the raster"):
+        change_detection(b, a, far, by="zone")
+
+
+def test_cli_text_is_chinese_by_default_and_english_with_lang_en(tmp_path):
+    b, a, *_ = landcover_pair(tmp_path)
+    zpath = tmp_path / "reserve.geojson"
+    reserve().to_file(zpath)
+    args = ["raster", "zonal", str(b), "--zones", str(zpath), "--by", "zone", "--no-progress"]
+    zh = CliRunner().invoke(main, args)
+    en = CliRunner().invoke(main, args + ["--lang", "en"])
+    assert zh.exit_code == 0 and en.exit_code == 0, zh.output + en.output
+    body_zh = re.sub(r"\S+\.(tif|geojson)\S*|--[a-z-]+", "", zh.stdout)  # file names, option names
+    # the only Latin words in Chinese text are file paths, units, EPSG names and tool names
+    words = set(re.findall(r"[A-Za-z]{3,}", body_zh)) - {"EPSG", "China", "Geodetic", "Coordinate", "System",
+                                                           "CLCD", "CGCS", "exactextract", "ecogis", "area",
+                                                           "pyproj", "get_factors", "get", "factors"}
+    assert not words, words
+    assert "公顷" in zh.stdout and "亩" in zh.stdout and "椭球" in zh.stdout
+    assert "公顷" not in en.stdout and " ha " in en.stdout and " mu" in en.stdout and "ellipsoidal" in en.stdout

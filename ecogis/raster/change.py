@@ -19,7 +19,8 @@ import shapely
 from pyproj import Transformer
 from rasterio import features, windows
 
-from ecogis.errors import EcogisError, warn_assumption
+from ecogis.errors import EcogisError
+from ecogis.raster.messages import say
 from ecogis.raster.extract import DEFAULT_MEMORY_MB, NOISE_CELLS, extract_code_areas, max_cells_for
 from ecogis.raster.legend import Legend, legend_for
 from ecogis.raster.pixel_area import centre_cell_area
@@ -27,7 +28,7 @@ from ecogis.raster.sources import (ClassSource, TransitionSource, aligned, code_
                                    same_grid)
 from ecogis.raster.vector_area import official_area, units
 from ecogis.raster.zonal import describe, pixel_method, resolve_nodata
-from ecogis.raster.zones import LABEL, load_zones, prepare_zones
+from ecogis.raster.zones import LABEL, load_zones, prepare_zones, require_overlap
 
 
 @dataclass
@@ -141,14 +142,14 @@ def change_detection(before, after, zones, *, by=None, within=None, to=None, leg
         nodata = lb.nodata
         is_aligned = not same_grid(ads, bds)
         if is_aligned:
-            warn_assumption(f"{after} is on another grid than {before}; resampled to the BEFORE grid with nearest "
-                            "neighbour (class areas may shift by up to a cell along boundaries)", notes)
+            say("other_grid", notes, after=after, before=before)
         ads_on_grid = aligned(ads, bds, nodata)
         src_b = ClassSource(bds, nodata=resolve_nodata(bds, lb, before, notes), name="before")
         src_a = ClassSource(ads_on_grid, nodata=resolve_nodata(ads_on_grid, la, after, notes), name="after")
         base = code_base(bds, ads)
         trans = TransitionSource(src_b, src_a, base)
         zones_ = prepare_zones(load_zones(zones, kind=kind, layer=layer, notes=notes), bds.crs, by=by, notes=notes)
+        require_overlap(zones_, bds, before)
         max_cells = max_cells_for(memory_mb)
         per_zone = extract_code_areas(trans, zones_, max_cells=max_cells, progress=progress, notes=notes)
         codes = np.array([c for z in per_zone for c in z.code_m2], dtype=np.int64)

@@ -18,7 +18,7 @@ import shapely
 from exactextract import exact_extract
 from exactextract.operation import Operation
 
-from ecogis.errors import warn_assumption
+from ecogis.raster.messages import say
 from ecogis.raster.sources import CellAreaSource, ValidAreaSource
 from ecogis.raster.zones import Zones
 
@@ -64,12 +64,9 @@ def extract_code_areas(codes_src, zones: Zones, *, max_cells: int, progress: boo
         redo = _run(codes_src, shifted, max_cells, False)
         still = _coverage_mismatch(codes_src.ds, shifted, redo["coverage_sum"].to_numpy())
         if len(still):
-            warn_assumption(f"exact coverage of zone(s) {[int(i) for i in bad[still]]} differs from their area by more than "
-                            f"{COVERAGE_TOL:g}; check the zone geometries", notes)
+            say("coverage_mismatch", notes, zones=[int(i) for i in bad[still]], tol=f"{COVERAGE_TOL:g}")
         rows.iloc[bad] = redo.to_numpy()
-        if notes is not None:
-            notes.append(f"zone(s) {[int(i) for i in bad]} had vertices/edges exactly on cell corners; extracted again shifted "
-                         "by 1e-6 cell (exactextract corner case)")
+        say("corner_retry", notes, warn=False, zones=[int(i) for i in bad])
     out = []
     for codes, fracs, covered, valid in zip(rows["codes"], rows["fracs"], rows["covered"], rows["valid"]):
         codes = np.asarray(codes, dtype=np.int64).ravel()

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import yaml
 
-from ecogis.errors import EcogisError, warn_assumption
+from ecogis.errors import EcogisError
+from ecogis.raster.messages import say
 
 DEFAULT_LEGEND = "landcover_classes.yaml"
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
@@ -173,19 +174,18 @@ def legend_for(raster, legend=None, *, notes=None) -> Legend:
     if given is not None:
         declared = _declared_legend(raster)
         if declared is not None and declared.strip().lower() != given.name.lower():
-            warn_assumption(f"{raster}: its metadata declares legend {declared!r}; using {given.name!r} as given", notes)
+            say("legend_override", notes, path=raster, declared=repr(declared), given=repr(given.name))
         return given
     lg = load_legend(None)
     declared = _declared_legend(raster)
     if declared is not None and declared.strip().lower() == lg.name.lower():
-        if notes is not None:
-            notes.append(f"{raster}: legend {lg.name} (declared in the raster's metadata tag 'legend')")
+        say("declared_legend", notes, warn=False, path=raster, name=lg.name)
         return lg
     if declared is not None:
         raise EcogisError(f"raster declares legend {declared!r} but no legend file was given", path=raster,
                           hint=f"Pass --classes with the {declared} legend YAML")
-    warn_assumption(f"{raster}: no --classes and no {side.name}; assuming the default legend {lg.name} "
-                    f"({', '.join(f'{c.code} {c.zh}' for c in lg.classes)})", notes)
+    say("default_legend", notes, path=raster, side=side.name, name=lg.name,
+        classes=", ".join(f"{c.code} {c.zh}" for c in lg.classes))
     return lg
 
 

@@ -14,7 +14,8 @@ from rasterio.enums import Resampling
 from rasterio.vrt import WarpedVRT
 from rasterio.windows import Window
 
-from ecogis.errors import EcogisError, warn_assumption
+from ecogis.errors import EcogisError
+from ecogis.raster.messages import say
 from ecogis.raster.pixel_area import cell_areas
 
 
@@ -33,7 +34,7 @@ def open_raster(path):
         raise EcogisError(f"band 1 is {ds.dtypes[0]}, not integer class codes", path=path,
                           hint="Give a classified land-cover raster (integer codes)")
     if ds.count > 1:
-        warn_assumption(f"{path}: raster has {ds.count} bands; using band 1 as the class codes")
+        say("band_one", path=path, count=ds.count)
     return ds
 
 

@@ -6,13 +6,14 @@ from dataclasses import dataclass, field
 import pandas as pd
 from pyproj import CRS
 
-from ecogis.errors import warn_assumption
+from ecogis.crs import describe_crs
+from ecogis.raster.messages import say
 from ecogis.raster.extract import DEFAULT_MEMORY_MB, NOISE_CELLS, extract_code_areas, max_cells_for
 from ecogis.raster.legend import Legend, legend_for
 from ecogis.raster.pixel_area import PIXEL_AREA_METHOD, centre_cell_area
 from ecogis.raster.sources import ClassSource, open_raster
 from ecogis.raster.vector_area import units
-from ecogis.raster.zones import load_zones, prepare_zones
+from ecogis.raster.zones import load_zones, prepare_zones, require_overlap
 
 OUTSIDE_WARN = 0.001  # warn when more than 0.1 % of a zone lies outside the raster
 
@@ -103,13 +104,7 @@ class ZonalResult:
 
 
 def describe(crs) -> str:
-    """``EPSG:n (name)`` via ecogis.crs.describe_crs when available."""
-    try:
-        from ecogis.crs import describe_crs
-    except ImportError:
-        crs = CRS(crs)
-        epsg = crs.to_epsg()
-        return f"EPSG:{epsg} ({crs.name})" if epsg else crs.name
+    """``EPSG:n (name)`` of ``crs`` (ecogis.crs.describe_crs)."""
     return describe_crs(crs)
 
 
@@ -131,6 +126,7 @@ def zonal_composition(raster, zones, *, by=None, legend=None, kind=None, layer=N
         legend = legend_for(raster, legend, notes=notes)
         classes = ClassSource(ds, nodata=resolve_nodata(ds, legend, raster, notes))
         zones_ = prepare_zones(load_zones(zones, kind=kind, layer=layer, notes=notes), ds.crs, by=by, notes=notes)
+        require_overlap(zones_, ds, raster)
         per_zone = extract_code_areas(classes, zones_, max_cells=max_cells_for(memory_mb),
                                       progress=progress, notes=notes)
         legend.check_codes([c for z in per_zone for c in z.code_m2], path=raster)
@@ -148,7 +144,7 @@ def zonal_composition(raster, zones, *, by=None, legend=None, kind=None, layer=N
 def resolve_nodata(ds, legend, path, notes):
     """The nodata code of ``ds``: its own, else the legend's fill code (a reported assumption)."""
     if ds.nodata is None and legend.nodata is not None:
-        warn_assumption(f"{path}: raster declares no nodata value; using the legend's fill code {legend.nodata}", notes)
+        say("nodata_from_legend", notes, path=path, code=legend.nodata)
         return legend.nodata
     return ds.nodata
 
@@ -161,6 +157,5 @@ def _composition(label, zone_area, z, legend, notes, noise_m2=0.0) -> ZoneCompos
                for code, m2 in sorted(z.code_m2.items()) if code in by_code and m2 > noise_m2]
     comp = ZoneComposition(str(label), float(zone_area), covered, max(0.0, covered - z.valid_m2), classes)
     if zone_area > 0 and comp.outside_m2 > OUTSIDE_WARN * zone_area:
-        warn_assumption(f"zone {label}: {comp.outside_m2:,.0f} m² ({comp.outside_m2 / zone_area:.1%}) lies outside "
-                        "the raster and is not in the class areas", notes)
+        say("outside", notes, zone=label, m2=f"{comp.outside_m2:,.0f}", share=f"{comp.outside_m2 / zone_area:.1%}")
     return comp

@@ -7,7 +7,8 @@ import numpy as np
 import shapely
 from pyproj import CRS
 
-from ecogis.errors import EcogisError, warn_assumption
+from ecogis.errors import EcogisError
+from ecogis.raster.messages import say
 from ecogis.raster.vector_area import official_area
 
 LABEL = "_zone"
@@ -63,7 +64,7 @@ def prepare_zones(gdf: gpd.GeoDataFrame, raster_crs, *, by=None, within=None, no
                           path=source, feature=int(bad[0]), hint="Give an area layer (reserve zones, red line, ...)")
     invalid = np.flatnonzero(~shapely.is_valid(geoms))
     if len(invalid):
-        warn_assumption(f"{len(invalid)} invalid zone polygon(s) repaired with make_valid (first: feature {invalid[0]})", notes)
+        say("repaired", notes, count=len(invalid), first=int(invalid[0]))
         gdf = gdf.set_geometry(shapely.make_valid(geoms))
     work = gpd.GeoDataFrame({LABEL: _labels(gdf, by)}, geometry=gdf.geometry.values, crs=gdf.crs)
     if by is not None:
@@ -80,10 +81,23 @@ def prepare_zones(gdf: gpd.GeoDataFrame, raster_crs, *, by=None, within=None, no
     if not CRS(work.crs).equals(raster_crs):
         step = DENSIFY_M if not CRS(work.crs).is_geographic else DENSIFY_M / 111_000.0
         work = work.set_geometry(shapely.segmentize(work.geometry.values, step)).to_crs(raster_crs)
-        if notes is not None:
-            notes.append(f"zones reprojected from {CRS(gdf.crs).to_string()} to the raster CRS "
-                         f"{raster_crs.to_string()} (densified to {DENSIFY_M:g} m first)")
+        say("reprojected", notes, warn=False, src=CRS(gdf.crs).to_string(), dst=raster_crs.to_string(),
+            step=f"{DENSIFY_M:g}")
     return Zones(gdf=work, area_m2=area, area_method=method, source=source, by=by)
+
+
+def require_overlap(zones: Zones, ds, raster_path) -> None:
+    """Raise EcogisError when no zone touches the raster's extent (usually a wrong CRS on one side)."""
+    b = ds.bounds
+    extent = shapely.box(b.left, b.bottom, b.right, b.top)
+    if shapely.intersects(zones.gdf.geometry.values, extent).any():
+        return
+    zb = zones.gdf.total_bounds
+    raise EcogisError(
+        f"no zone of {zones.source or 'the zone layer'} overlaps the raster: raster extent "
+        f"({b.left:.6g}, {b.bottom:.6g}, {b.right:.6g}, {b.top:.6g}), zones ({zb[0]:.6g}, {zb[1]:.6g}, "
+        f"{zb[2]:.6g}, {zb[3]:.6g}) in the raster CRS {CRS(ds.crs).to_string()}",
+        path=raster_path, hint="Check the CRS of the raster and of the zones, or give a raster that covers the zones")
 
 
 def _labels(gdf, by) -> list[str]:
