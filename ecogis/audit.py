@@ -138,7 +138,11 @@ def load_spec(path) -> AuditSpec:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise EcogisError(f"not valid YAML ({exc})", path=path) from exc
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
+        raise EcogisError(f"not valid YAML{where}: {problem}", path=path,
+                          hint="Check the indentation and brackets there") from exc
     except OSError as exc:
         raise EcogisError(f"cannot read the audit spec ({exc})", path=path) from exc
     if not isinstance(data, dict) or not isinstance(data.get("checks"), list) or not data["checks"]:
@@ -165,8 +169,64 @@ def load_spec(path) -> AuditSpec:
             raise EcogisError(f"check id {check['id']!r} is used twice", path=path, field="id")
         seen.add(check["id"])
     defaults = data.get("defaults") or {}
-    return AuditSpec(path=path, title=str(data.get("title") or path.stem), defaults=defaults, layers=layers,
+    if not isinstance(defaults, dict):
+        raise EcogisError("'defaults' must map keys to values, e.g. {unit: km2, method: ellipsoid}", path=path,
+                          field="defaults")
+    spec = AuditSpec(path=path, title=str(data.get("title") or path.stem), defaults=defaults, layers=layers,
                      checks=data["checks"])
+    for check in spec.checks:
+        _validate_keys(_Ctx(spec, check, {}))
+    return spec
+
+
+#: The keys each check type takes (besides id, type, title, unit, method) and what they hold:
+#: float / int / dict / list / bool, "layer" (a name from ``layers:`` or a file), "counts"
+#: ({zone: whole number}), or None (any text or value; checked when the check runs).
+_COMMON_KEYS = {"id": None, "type": None, "title": None, "unit": None, "method": None}
+CHECK_KEYS = {
+    "area_share": {"layer": "layer", "within": None, "by": None, "districts": None, "declared": float,
+                   "declared_share": float, "tolerance": float, "tolerance_pct": float, "share_tolerance_pp": float,
+                   "share_tolerance_pct": float, "min": float, "max": float, "min_share": float, "max_share": float,
+                   "boundary_area": float, "boundary_area_source": None},
+    "count_in_zones": {"points": "layer", "zones": "layer", "zone_field": None, "where": dict, "zones_where": dict,
+                       "expect": "counts", "max": "counts", "min": "counts"},
+    "compliance": {"layer": "layer", "where": dict, "measured_field": None, "target_field": None, "group_by": None,
+                   "require_pct": None, "expect_count": "counts"},
+    "length_share": {"layer": "layer", "where": dict, "field": None, "value": None, "expect_pct": float,
+                     "tolerance_pct": float, "tolerance_pp": float, "min_pct": float},
+    "within_distance": {"layer": "layer", "where": dict, "near": "layer", "near_where": dict, "distance_m": float,
+                        "max_count": int, "expect_count": int, "min_count": int},
+    "no_decrease": {"before": "layer", "after": "layer", "id_field": None, "tolerance_m2": float},
+    "topology": {"layer": "layer", "self_overlap": bool, "max_self_overlap_m2": float, "boundary": None,
+                 "sliver_m2": float, "max_outside_m2": float, "max_slivers": int, "tile": bool,
+                 "max_uncovered_m2": float, "gap_m2": float, "max_gaps": int, "must_not_overlap": list,
+                 "max_overlap_m2": float, "min_piece_m2": float},
+}
+
+
+def _validate_keys(ctx: "_Ctx") -> None:
+    """Check a check's keys before any data is read: known keys, numbers, units, methods, layer names."""
+    known = {**_COMMON_KEYS, **CHECK_KEYS[ctx.type]}
+    for key in ctx.check:
+        if key not in known:
+            raise ctx.error(key, f"unknown key {key!r}; {ctx.type} takes {', '.join(k for k in known if k != 'id')}")
+    _unit(ctx)
+    _method(ctx)
+    for key, kind in CHECK_KEYS[ctx.type].items():
+        if key not in ctx.check:
+            continue
+        if kind in (float, int, dict, list):
+            ctx.get(key, kind=kind)
+        elif kind is bool and not isinstance(ctx.check[key], bool):
+            raise ctx.error(key, f"{key!r} must be true or false, got {ctx.check[key]!r}")
+        elif kind == "counts":
+            _count_map(ctx, key)
+        elif kind == "layer" and not ctx.is_layer_ref(ctx.check[key]):
+            raise ctx.error(key, f"{ctx.check[key]!r} is neither a layer of 'layers:' ({', '.join(ctx.spec.layers)}) "
+                                 "nor an existing file", hint="Fix the name, or add the layer under 'layers:'")
+    for ref in ctx.get("must_not_overlap", [], kind=list) or []:
+        if not ctx.is_layer_ref(ref):
+            raise ctx.error("must_not_overlap", f"{ref!r} is neither a layer of 'layers:' nor an existing file")
 
 
 class _Ctx:
@@ -393,7 +453,7 @@ def _unit_text(unit) -> Text:
 def _method(ctx):
     method = ctx.get("method", "ellipsoid")
     if method not in A.METHODS:
-        raise ctx.error("method", f"unknown method {method!r}; use ellipsoid, geodesic or plane")
+        raise ctx.error("method", f"unknown area method {method!r}; use ellipsoid (official), geodesic or plane")
     return method
 
 
