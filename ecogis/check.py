@@ -449,6 +449,7 @@ class _IndexedLayer:
     geoms: np.ndarray
     bounds: np.ndarray  # (n, 4) envelopes
     tree: shapely.STRtree
+    envelope_tree: shapely.STRtree  # of the feature envelopes (boxes), for cheap nearest-neighbour bounds
     labels: np.ndarray  # feature label per feature (str)
     zones: np.ndarray  # zone value per feature (str or None)
     search: float  # largest distance (geodesic m) any buffer or rule looks at
@@ -471,7 +472,7 @@ def _index_layer(name, layer, gk, ruleset, buffers_m, site_use) -> _IndexedLayer
         zones[ok] = vals[ok].astype(str)
     search = _search_distance(ruleset, kind, buffers_m, site_use)
     return _IndexedLayer(name=name, kind=kind, gdf=lyr, geoms=geoms, bounds=shapely.bounds(geoms),
-                         tree=shapely.STRtree(geoms),
+                         tree=shapely.STRtree(geoms), envelope_tree=shapely.STRtree(shapely.envelope(geoms)),
                          labels=np.array(_labels(lyr, np.arange(len(lyr))), dtype=object), zones=zones,
                          # GK scale factor < 1.001 inside a 3° zone: planar >= geodesic / 1.001
                          search=search, radius=search * 1.002 + 1.0 if search > 0 else 0.0)
@@ -569,12 +570,39 @@ def _pairs_findings(lyr: _IndexedLayer, s_geoms, gk, buffers_m, site_area, site_
                                                np.r_[np.zeros(len(ii)), dist], search)
     rest = np.setdiff1d(np.arange(len(s_geoms)), near_s)
     if len(rest):  # nothing within the search distance: nearest in the plane, then its geodesic distance
-        rs, rf = lyr.tree.query_nearest(s_geoms[rest], all_matches=False)
-        rs = rest[rs]
+        rs, rf = _nearest_features(lyr, s_geoms, s_bounds, rest)
         rd = _geodesic_line_length(shapely.shortest_line(s_geoms[rs], f_geoms[rf]), gk)
         near_s, near_f, near_d = np.r_[near_s, rs], np.r_[near_f, rf], np.r_[near_d, rd]
     parts.append({"_s": near_s, "_f": near_f, "relation": "nearest", "distance_m": near_d})
     return _concat_columns(parts)
+
+
+def _nearest_features(lyr: _IndexedLayer, s_geoms, s_bounds, which) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest feature (planar distance in the GK plane) of each site ``which``, exactly, in three array steps:
+
+    1. the feature with the nearest *envelope* (STRtree of the feature envelopes: cheap distances);
+    2. the site's distance to that feature bounds the answer from above;
+    3. every feature whose envelope lies within that bound is a candidate; the smallest exact distance wins.
+    """
+    qs, qf = lyr.envelope_tree.query_nearest(s_geoms[which], all_matches=False)
+    sites = which[qs]
+    if len(sites) == 0:  # no finite envelope distance at all (coordinates not finite in this zone)
+        return sites, qf
+    upper = shapely.distance(s_geoms[sites], lyr.geoms[qf])
+    upper = upper * (1 + 1e-9) + 1e-6  # rounding margin: the step-1 feature must stay a candidate
+    b = s_bounds[sites]
+    ci, cj = lyr.tree.query(shapely.box(b[:, 0] - upper, b[:, 1] - upper, b[:, 2] + upper, b[:, 3] + upper))
+    sb, fb = b[ci], lyr.bounds[cj]
+    gap = np.hypot(np.maximum(0.0, np.maximum(fb[:, 0] - sb[:, 2], sb[:, 0] - fb[:, 2])),
+                   np.maximum(0.0, np.maximum(fb[:, 1] - sb[:, 3], sb[:, 1] - fb[:, 3])))
+    ci, cj = ci[gap <= upper[ci]], cj[gap <= upper[ci]]
+    # the step-1 feature is always a candidate (it also answers when distances are not finite, e.g.
+    # features projected into a far-away zone for a site with swapped axes)
+    ci, cj = np.r_[np.arange(len(sites)), ci], np.r_[qf, cj]
+    d = np.nan_to_num(shapely.distance(s_geoms[sites[ci]], lyr.geoms[cj]), nan=np.inf)
+    order = np.lexsort((cj, d, ci))  # per site: smallest distance, then lowest feature position
+    first = order[np.r_[True, ci[order][1:] != ci[order][:-1]]]
+    return sites[ci[first]], cj[first]
 
 
 def _overlap_columns(ii, jj, s_geoms, f_geoms, gk, site_area, site_len, s_rect) -> dict:

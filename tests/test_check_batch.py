@@ -188,3 +188,28 @@ def test_batch_progress_advances_per_chunk_of_sites(sites, capsys, monkeypatch):
     monkeypatch.setattr(tqdm, "tqdm", Recorder)
     run()
     assert steps == [16, 16, 16, len(sites) - 48]  # one step per chunk of sites, not per layer
+
+
+def test_nearest_feature_beyond_the_buffers_is_the_brute_force_nearest():
+    """Sites with nothing within the search distance get their nearest feature from the envelope-bound search;
+    it must attain the smallest planar distance over all features (brute force here)."""
+    rng = np.random.default_rng(3)
+    feats = stars(rng, 60)
+    red = gpd.GeoDataFrame({"id": [f"R{i}" for i in range(len(feats))]}, geometry=feats, crs=GK)
+    red.attrs["ecogis"] = {"kind": "redline"}
+    x, y = rng.uniform(X0 - 3000, X0 + 9000, 80), rng.uniform(Y0 - 3000, Y0 + 9000, 80)
+    geoms = list(shapely.box(x - 40, y - 40, x + 40, y + 40))[:40] + list(shapely.points(x[40:], y[40:]))
+    sites = gpd.GeoDataFrame({"id": [f"S{i}" for i in range(len(geoms))], "name": ["s"] * len(geoms)},
+                             geometry=geoms, crs=GK)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        frame, _, _ = screen(sites, {"redline": red}, load_rules(), [20.0], summarise=False)
+    near = frame[frame["relation"] == "nearest"].set_index("site")
+    assert set(near.index) == set(sites["id"])
+    label = dict(zip(red["id"], red.geometry))
+    beyond = 0
+    for sid, g in zip(sites["id"], sites.geometry):
+        brute = shapely.distance(g, np.asarray(red.geometry.values)).min()
+        assert shapely.distance(g, label[near.loc[sid, "feature"]]) == pytest.approx(brute, abs=1e-9), sid
+        beyond += brute > 520  # beyond the largest search distance (default red-line rule: 500 m)
+    assert beyond >= 15  # these sites took the beyond-the-search path
