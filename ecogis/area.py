@@ -655,32 +655,47 @@ def layer_area(gdf, *, method: str = "ellipsoid", unit: str = "km2", within=None
                                  "not the official ellipsoidal figure"))
     base_geom = None
     if within is not None:
-        b = boundary_in_crs(within, crs)
-        base_geom = shapely.union_all(polygon_geometries(b, what="boundary"))
-        inside = shapely.intersection(dissolved, base_geom)
-        inside_m2 = float(measure(inside)[0])
-        boundary_m2 = float(measure(base_geom)[0])
-        result.within = within_label or "boundary"
-        result.area, result.area_m2 = conv(inside_m2), inside_m2
-        result.boundary_area = conv(boundary_m2)
-        result.share_pct = result.polygon_share_pct = 100.0 * inside_m2 / boundary_m2
+        base_geom = shapely.union_all(polygon_geometries(boundary_in_crs(within, crs), what="boundary"))
+        dissolved = _clip_to_boundary(result, dissolved, base_geom, within_label, measure, conv)
         if boundary_area is not None:
-            result.share_pct = 100.0 * result.area / float(boundary_area)
-            result.boundary_area_source = boundary_area_source or "given"
-            pub, poly = f"{float(boundary_area):g}", f"{result.boundary_area:.2f}"
-            result.notes.append(Text(
-                f"占比按公布的范围面积 {pub} {unit_label(unit)}（{result.boundary_area_source}）计算；"
-                f"按范围多边形面积（{poly} {unit_label(unit)}，{method_label(method)}）为 {result.polygon_share_pct:.2f}%",
-                f"share taken of the published boundary area {pub} {unit_label(unit, 'en')} "
-                f"({result.boundary_area_source}); of the boundary polygon ({poly} {unit_label(unit, 'en')}, "
-                f"{method_label(method, 'en')}) it is {result.polygon_share_pct:.2f}%"))
-            result.boundary_area = float(boundary_area)
-        result.outside_area = conv(max(dissolved_m2 - inside_m2, 0.0))
-        dissolved = inside
+            _share_of_published_area(result, float(boundary_area), boundary_area_source or "given")
     if by:
         result.by = by
         result.groups, result.share_of = _breakdown(gdf, geoms, dissolved, base_geom, by, districts,
                                                     crs, measure, conv, meta.get("path"))
+    _compare_with_declared(result, declared, declared_share)
+    return result
+
+
+def _clip_to_boundary(result: AreaResult, dissolved, base_geom, label, measure, conv):
+    """Clip the dissolved layer to the boundary; set area, boundary area, share and outside area.
+    Returns the clipped geometry."""
+    inside = shapely.intersection(dissolved, base_geom)
+    inside_m2, boundary_m2 = (float(v) for v in measure([inside, base_geom]))
+    result.within = label or "boundary"
+    result.outside_area = conv(max(result.area_m2 - inside_m2, 0.0))
+    result.area, result.area_m2 = conv(inside_m2), inside_m2
+    result.boundary_area = conv(boundary_m2)
+    result.share_pct = result.polygon_share_pct = 100.0 * inside_m2 / boundary_m2
+    return inside
+
+
+def _share_of_published_area(result: AreaResult, published: float, source: str) -> None:
+    """Take the share of a published boundary area (same unit) instead of the polygon's; say so in a note."""
+    unit, method = result.unit, result.method
+    result.share_pct = 100.0 * result.area / published
+    result.boundary_area_source = source
+    pub, poly = f"{published:g}", f"{result.boundary_area:.2f}"
+    result.notes.append(Text(
+        f"占比按公布的范围面积 {pub} {unit_label(unit)}（{source}）计算；"
+        f"按范围多边形面积（{poly} {unit_label(unit)}，{method_label(method)}）为 {result.polygon_share_pct:.2f}%",
+        f"share taken of the published boundary area {pub} {unit_label(unit, 'en')} ({source}); of the boundary "
+        f"polygon ({poly} {unit_label(unit, 'en')}, {method_label(method, 'en')}) it is {result.polygon_share_pct:.2f}%"))
+    result.boundary_area = published
+
+
+def _compare_with_declared(result: AreaResult, declared, declared_share) -> None:
+    """Differences from a published area (same unit, and %) and a published share (percentage points)."""
     if declared is not None:
         result.declared = float(declared)
         result.declared_diff = result.area - float(declared)
@@ -692,7 +707,6 @@ def layer_area(gdf, *, method: str = "ellipsoid", unit: str = "km2", within=None
         else:
             result.notes.append(Text("给出了公布占比但没有范围（within）：未比较",
                                      "declared share given without a boundary (within): not compared"))
-    return result
 
 
 def _kind_labels(kind) -> tuple[str | None, str | None]:

@@ -489,17 +489,7 @@ def _check_area_share(ctx: _Ctx) -> CheckResult:
     unit, method = _unit(ctx), _method(ctx)
     boundary, label = ctx.boundary("within")
     by = ctx.get("by")
-    districts = None
-    if by == "districts":
-        dref, wref = ctx.get("districts"), ctx.get("within")
-        if dref is not None and ctx.is_layer_ref(dref):
-            districts = ctx.load(dref, "districts")
-        elif dref is not None:
-            districts = A.resolve_districts(str(dref))  # an administrative name: its districts
-        elif wref is not None and not ctx.is_layer_ref(wref):
-            districts = A.resolve_districts(None, str(wref))
-        else:
-            raise ctx.error("districts", "'by: districts' needs 'districts' (a layer) when 'within' is a layer")
+    districts = _districts(ctx) if by == "districts" else None
     res = A.layer_area(gdf, method=method, unit=unit, within=boundary, within_label=label, by=by,
                        districts=districts, declared=ctx.get("declared", kind=float),
                        declared_share=ctx.get("declared_share", kind=float),
@@ -540,6 +530,17 @@ def _check_area_share(ctx: _Ctx) -> CheckResult:
     details = [{**g.to_dict(), "unit": unit} for g in res.groups]
     return CheckResult(ctx.id, ctx.type, Text("面积及占比", "Area and share"), value, _join(expected),
                        bool(passed), metrics, details, method, res.crs, res.notes)
+
+
+def _districts(ctx: _Ctx):
+    """Districts for ``by: districts``: the ``districts`` layer or administrative name, else those of an
+    administrative ``within`` (e.g. the districts of 盘锦市)."""
+    dref, wref = ctx.get("districts"), ctx.get("within")
+    if dref is not None:
+        return ctx.load(dref, "districts") if ctx.is_layer_ref(dref) else A.resolve_districts(str(dref))
+    if wref is not None and not ctx.is_layer_ref(wref):
+        return A.resolve_districts(None, str(wref))
+    raise ctx.error("districts", "'by: districts' needs 'districts' (a layer) when 'within' is a layer")
 
 
 def _check_count_in_zones(ctx: _Ctx) -> CheckResult:
