@@ -7,7 +7,8 @@ A project is a YAML file (paths relative to the file)::
     rules: my_rules.yaml            # optional, on top of ecogis/rules/default_rules.yaml
     buffers_m: [500, 1000, 5000]    # optional, geodesic metres; overrides the rules file default
     layers:
-      redline: {kind: redline, path: redline/redline.shp, encoding: gbk}
+      redline: {kind: redline, path: redline/redline.shp, encoding: gbk, label: 生态保护红线,
+                label_en: Ecological protection red line}   # map/legend titles (zh, --lang en)
       reserve: {kind: reserve, path: reserve/liaohekou.geojson, fields: {功能区: zone}}
       outfalls: {kind: outfall, path: water/outfalls.csv, crs: EPSG:4490}
 
@@ -27,7 +28,7 @@ from ecogis.rules import line_of, load_yaml_lines, parse_buffers
 # Layer kinds a project may list (mirrors ecogis.layers.KINDS, which wins when present).
 _FALLBACK_KINDS = ("boundary", "redline", "reserve", "water_section", "outfall", "water_source", "well",
                    "shoreline", "facility", "town_boundary", "site")
-_LAYER_KEYS = {"kind", "path", "layer", "crs", "fields", "encoding", "label", "name"}
+_LAYER_KEYS = {"kind", "path", "layer", "crs", "fields", "encoding", "label", "label_en", "name"}
 _TOP_KEYS = {"name", "description", "boundary", "rules", "buffers_m", "layers", "site_crs"}
 
 
@@ -52,6 +53,7 @@ class LayerSpec:
     fields: dict | None = None
     encoding: str | None = None
     label: str | None = None
+    label_en: str | None = None
 
     def read(self):
         """Read the layer via :func:`ecogis.io.read_layer`; attrs['ecogis'] carries kind, CRS and notes."""
@@ -65,11 +67,14 @@ class LayerSpec:
         meta.setdefault("path", str(self.path))
         if self.label:
             meta["label"] = self.label
+        if self.label_en:
+            meta["label_en"] = self.label_en
         return gdf
 
     def to_dict(self) -> dict:
         return {"name": self.name, "kind": self.kind, "path": str(self.path), "layer": self.layer,
-                "crs": self.crs, "fields": self.fields, "encoding": self.encoding, "label": self.label}
+                "crs": self.crs, "fields": self.fields, "encoding": self.encoding, "label": self.label,
+                "label_en": self.label_en}
 
 
 @dataclass
@@ -178,7 +183,8 @@ def _layer_spec(name, spec, base, path, kinds, line) -> LayerSpec:
                           "canonical field", path=path)
     return LayerSpec(name=name, kind=kind, path=layer_path, layer=_opt(spec.get("layer")),
                      crs=_opt(spec.get("crs")), fields=dict(fields) if fields else None,
-                     encoding=_opt(spec.get("encoding")), label=_opt(spec.get("label") or spec.get("name")))
+                     encoding=_opt(spec.get("encoding")), label=_opt(spec.get("label") or spec.get("name")),
+                     label_en=_opt(spec.get("label_en")))
 
 
 def _opt(v):

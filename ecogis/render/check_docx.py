@@ -1,8 +1,8 @@
 """Word report of a site check in the layout of an EIA chapter (python-docx).
 
-Sections: title, project, conclusion, findings table, map figure, zone summary, basis, inputs,
-assumptions, methods. The figure comes from :func:`ecogis.render.static_map.render_static` when that
-module is available, otherwise from a plain matplotlib drawing of the same geometries.
+Sections: title; 1 project (site table); 2 conclusion; 3 findings (numbered tables with units, method
+and CRS); 4 location map (:func:`ecogis.render.static_map.render_static`, framed on the site);
+5 legal basis; 6 methods and data (inputs with their CRS, buffers, methods, units, assumptions).
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
+from ecogis.area import convert_area
 from ecogis.outputs import atomic_path
 from ecogis.render import check_text as T
 
@@ -21,44 +22,109 @@ DOCX_FINDING_KEYS = ["site", "layer", "feature", "zone", "relation", "overlap_ar
                      "overlap_length_m", "distance_m", "verdict", "basis"]
 
 
+SECTIONS = {
+    "zh": ["项目概况", "分析结论", "分析结果", "位置关系图", "法律依据", "方法与数据说明"],
+    "en": ["Project", "Conclusion", "Findings", "Location map", "Legal basis", "Methods and data"],
+}
+SITE_HEADERS = {
+    "zh": ["编号", "名称", "几何类型", "面积（m²）", "面积（公顷）", "面积（亩）", "长度（m）", "中心经度", "中心纬度", "结论"],
+    "en": ["Id", "Name", "Geometry", "Area (m²)", "Area (ha)", "Area (mu)", "Length (m)", "Centre lon", "Centre lat",
+           "Verdict"],
+}
+
+
 def render_check_docx(result, out, *, lang: str = "zh", overwrite: bool = False, figure=None) -> Path:
-    """Write the DOCX report for ``result`` to ``out``; ``figure`` is an optional PNG to use as the map."""
+    """Write the DOCX report for ``result`` to ``out`` in the layout of an EIA chapter; ``figure`` is an
+    optional PNG to use as the location map."""
     doc = Document()
+    _page_setup(doc)
+    doc.add_heading(T.t("chapter", lang), level=1)
+    names = iter(f"{i} {name}" for i, name in enumerate(SECTIONS[lang], 1))
+    captions = _Captions(lang)
+    _project_section(doc, result, lang, next(names), captions)
+    _conclusion_section(doc, result, lang, next(names))
+    _findings_section(doc, result, lang, next(names), captions)
+    _map_section(doc, result, lang, next(names), figure)
+    _basis_section(doc, result, lang, next(names))
+    _methods_section(doc, result, lang, next(names))
+    with atomic_path(out, overwrite=overwrite) as tmp:
+        doc.save(tmp)
+    return Path(out)
+
+
+class _Captions:
+    """Numbered table captions (表 1, 表 2 ... / Table 1 ...)."""
+
+    def __init__(self, lang):
+        self.lang, self.n = lang, 0
+
+    def add(self, doc, title):
+        self.n += 1
+        word = "表" if self.lang == "zh" else "Table"
+        p = doc.add_paragraph(f"{word} {self.n}  {title}")
+        p.runs[0].bold = True
+
+
+def _page_setup(doc) -> None:
     _fonts(doc)
     sec = doc.sections[0]
     sec.orientation, sec.page_width, sec.page_height = WD_ORIENT.LANDSCAPE, sec.page_height, sec.page_width
     for side in ("left_margin", "right_margin"):
         setattr(sec, side, Cm(1.8))
-    doc.add_heading(T.t("chapter", lang), level=1)
-    doc.add_paragraph(f"{T.t('project', lang)}：{result.project}")
-    doc.add_paragraph(f"{T.t('site', lang)}：{_site_text(result)}")
 
-    doc.add_heading(T.t("conclusion", lang), level=2)
+
+def _project_section(doc, result, lang, heading, captions) -> None:
+    zh = lang == "zh"
+    doc.add_heading(heading, level=2)
+    site = result.inputs.get("site", {})
+    sep = "：" if zh else ": "
+    doc.add_paragraph(f"{T.t('project', lang)}{sep}{result.project}")
+    doc.add_paragraph(f"{T.t('site', lang)}{sep}{T.site_label(result)}"
+                      + (f"（{T.t('crs', lang)} {site.get('crs')}）" if zh and site.get("crs") else
+                         f" ({T.t('crs', lang)} {site.get('crs')})" if site.get("crs") else ""))
+    captions.add(doc, "项目场址概况（面积为 CGCS2000 椭球面积，长度为大地线长度，坐标为 CGCS2000 经纬度）" if zh else
+                 "The project sites (ellipsoidal areas and geodesic lengths on CGCS2000; centres in CGCS2000 degrees)")
+    rows = [[str(s.id), str(s.name or ""), s.geometry_type, T.fmt_number(s.area_m2, "area"),
+             T.fmt_number(convert_area(s.area_m2, "ha") if s.area_m2 else None, "overlap_area_ha"),
+             T.fmt_number(convert_area(s.area_m2, "mu") if s.area_m2 else None, "overlap_area_mu"),
+             T.fmt_number(s.length_m or None, "distance_m"), f"{s.lon:.6f}", f"{s.lat:.6f}",
+             T.verdict_label(s.verdict, lang)] for s in result.sites]
+    _table(doc, SITE_HEADERS[lang], rows)
+
+
+def _conclusion_section(doc, result, lang, heading) -> None:
+    doc.add_heading(heading, level=2)
     p = doc.add_paragraph()
-    run = p.add_run(f"{T.t('overall', lang)}：{T.verdict_label(result.verdict, lang)}")
+    run = p.add_run(f"{T.t('overall', lang)}{'：' if lang == 'zh' else ': '}{T.verdict_label(result.verdict, lang)}")
     run.bold = True
     doc.add_paragraph(T.summary_line(result, lang))
     for sentence in T.conclusion_sentences(result, lang):
         doc.add_paragraph(sentence, style="List Number")
 
-    doc.add_heading(T.t("findings", lang), level=2)
+
+def _findings_section(doc, result, lang, heading, captions) -> None:
+    zh = lang == "zh"
+    doc.add_heading(heading, level=2)
     spec = [h for h in T.FINDING_HEADERS if h[0] in DOCX_FINDING_KEYS]
     main, nearest, folded = T.split_findings(result)
+    captions.add(doc, "场址与管控图层的空间关系及适用规则" if zh else "Relations of the sites with the control layers")
     if main:
         _table(doc, T.headers(spec, lang), T.table_rows(main, spec, lang))
     else:
         doc.add_paragraph(T.t("no_findings", lang))
-    doc.add_paragraph(T.t("nearest", lang))
-    _table(doc, T.headers(T.NEAREST_HEADERS, lang), T.table_rows(nearest, T.NEAREST_HEADERS, lang))
     if folded:
         doc.add_paragraph(T.t("left_out", lang).format(n=len(folded)))
-
+    captions.add(doc, T.t("nearest", lang))
+    _table(doc, T.headers(T.NEAREST_HEADERS, lang), T.table_rows(nearest, T.NEAREST_HEADERS, lang))
     if result.zones:
-        doc.add_heading(T.t("zones", lang), level=2)
+        captions.add(doc, T.t("zones", lang))
         _table(doc, T.headers(T.ZONE_HEADERS, lang), T.table_rows([z.to_dict() for z in result.zones],
                                                                     T.ZONE_HEADERS, lang))
+    doc.add_paragraph(T.table_note(result, lang))
 
-    doc.add_heading(T.t("map", lang), level=2)
+
+def _map_section(doc, result, lang, heading, figure) -> None:
+    doc.add_heading(heading, level=2)
     with tempfile.TemporaryDirectory() as tmp:
         png = figure or _figure(result, Path(tmp) / "map.png", lang)
         if png is not None:
@@ -66,14 +132,23 @@ def render_check_docx(result, out, *, lang: str = "zh", overwrite: bool = False,
         else:
             doc.add_paragraph(T.t("map_missing", lang))
     doc.add_paragraph(T.t("figure", lang))
+    doc.add_paragraph("图中坐标系：CGCS2000（EPSG:4490）经纬度；底图数据见第 6 节。" if lang == "zh" else
+                      "Map coordinates: CGCS2000 (EPSG:4490) longitude/latitude; data sources in section 6.")
 
-    doc.add_heading(T.t("rules", lang), level=2)
+
+def _basis_section(doc, result, lang, heading) -> None:
+    doc.add_heading(heading, level=2)
     for r in result.rules:
         text = (r["rule_en"] or r["rule_zh"]) if lang == "en" else (r["rule_zh"] or r["rule_en"])
-        doc.add_paragraph(f"[{T.verdict_label(r['verdict'], lang)}] {text}（{r['basis']}）", style="List Bullet")
+        basis = T.basis_label(r, lang)
+        doc.add_paragraph(f"[{T.verdict_label(r['verdict'], lang)}] {text}"
+                          + (f"（{basis}）" if lang == "zh" else f" ({basis})"), style="List Bullet")
 
-    doc.add_heading(T.t("inputs", lang), level=2)
+
+def _methods_section(doc, result, lang, heading) -> None:
+    doc.add_heading(heading, level=2)
     site = result.inputs.get("site", {})
+    doc.add_paragraph(T.t("inputs", lang), style="Heading 3")
     doc.add_paragraph(f"{T.t('site', lang)}: {site.get('path') or site.get('source')} — "
                       f"{T.t('crs', lang)} {site.get('crs')} ({site.get('crs_source') or site.get('source')})",
                       style="List Bullet")
@@ -81,23 +156,16 @@ def render_check_docx(result, out, *, lang: str = "zh", overwrite: bool = False,
         doc.add_paragraph(f"{name} ({T.kind_label(meta.get('kind') or '', lang)}): {meta.get('path')} — "
                           f"{T.t('crs', lang)} {meta.get('crs')} ({meta.get('crs_source')}), "
                           f"{meta.get('features')} {T.t('features', lang)}", style="List Bullet")
-    doc.add_paragraph(f"{T.t('buffers', lang)}: " + ", ".join(f"{b:g} m" for b in result.buffers_m))
-
-    doc.add_heading(T.t("assumptions", lang), level=2)
-    for a in result.assumptions or [T.t("no_assumptions", lang)]:
-        doc.add_paragraph(a, style="List Bullet")
-    doc.add_heading(T.t("methods", lang), level=2)
+    doc.add_paragraph(f"{T.t('buffers', lang)}: " + ", ".join(f"{b:g} m" for b in result.buffers_m)
+                      + ("（大地线距离）" if lang == "zh" else " (geodesic)"))
+    doc.add_paragraph(T.t("methods", lang), style="Heading 3")
     for k, v in result.methods.items():
         doc.add_paragraph(T.method_text(k, v, lang), style="List Bullet")
-
-    with atomic_path(out, overwrite=overwrite) as tmp:
-        doc.save(tmp)
-    return Path(out)
-
-
-def _site_text(result) -> str:
-    site = result.inputs.get("site", {})
-    return str(site.get("path") or ", ".join(f"{s.lon:.6f}, {s.lat:.6f}" for s in result.sites[:3]))
+    for u in T.UNIT_LINES[lang]:
+        doc.add_paragraph(u, style="List Bullet")
+    doc.add_paragraph(T.t("assumptions", lang), style="Heading 3")
+    for a in result.assumptions or [T.t("no_assumptions", lang)]:
+        doc.add_paragraph(a, style="List Bullet")
 
 
 def _fonts(doc) -> None:
@@ -128,8 +196,7 @@ def _figure(result, png: Path, lang: str):
     """The map figure (ecogis.render.static_map), framed on the site; None if there is no site."""
     from ecogis.render.static_map import render_static
 
-    if result.site_gdf is None or len(result.site_gdf) == 0:
+    site = T.site_layer(result)
+    if site is None:
         return None
-    site = result.site_gdf.copy()
-    site.attrs = {"ecogis": {"kind": "site", "name": "site"}}
-    return render_static(dict(result.layers), png, site=site, title=None, dpi=150, lang=lang, focus="site")
+    return render_static(T.map_layers(result, lang), png, site=site, title=None, dpi=150, lang=lang, focus="site")

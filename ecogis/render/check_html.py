@@ -22,12 +22,15 @@ CSS = """
 body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",sans-serif;margin:24px;color:#222}
 h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #ccc;padding-bottom:4px;margin-top:28px}
 .verdict{display:inline-block;padding:6px 16px;border-radius:4px;color:#fff;font-size:20px;font-weight:bold}
+.scroll{overflow-x:auto;max-width:100%}
 table{border-collapse:collapse;font-size:13px;margin:8px 0}th,td{border:1px solid #bbb;padding:3px 6px;vertical-align:top}
-th{background:#f0f0f0}td.num{text-align:right;white-space:nowrap}.small{color:#666;font-size:12px}
+th{background:#f0f0f0;white-space:nowrap}td{white-space:nowrap}td.num{text-align:right}.small{color:#666;font-size:12px}
+td.text{white-space:normal;min-width:16em;max-width:32em}td.name{white-space:normal;min-width:8em;max-width:16em}
 .map iframe{width:100%;height:560px;border:1px solid #aaa}.map svg{border:1px solid #aaa;background:#fbfbf8}
-td.small{min-width:160px}
 .legend span{display:inline-block;margin-right:14px;font-size:12px}.legend i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:middle}
 """
+TEXT_COLUMNS = {"rule", "basis"}  # long text: wraps in a wide column
+NAME_COLUMNS = {"feature"}  # names: wrap in a middling column; every other column keeps one line
 NUMERIC = {"overlap_area_m2", "overlap_area_ha", "overlap_area_mu", "overlap_length_m", "share_of_site",
            "distance_m", "buffer_m", "features"}
 
@@ -41,12 +44,13 @@ def check_html(result, *, lang: str = "zh", map_html: str | None = None) -> str:
     """The HTML report as a string."""
     e = html.escape
     title = T.t("title", lang)
+    colon = "：" if lang == "zh" else ": "
     parts = [f"<!DOCTYPE html><html lang=\"{'zh-CN' if lang == 'zh' else 'en'}\"><head><meta charset=\"utf-8\">",
              f"<title>{e(title)}</title><style>{CSS}</style></head><body>",
              f"<h1>{e(title)}</h1>",
-             f"<p>{e(T.t('project', lang))}：{e(result.project)}　{e(T.t('site', lang))}："
-             f"{e(_site_label(result))}</p>",
-             f"<p>{e(T.t('overall', lang))}：<span class=\"verdict\" id=\"verdict\" style=\"background:"
+             f"<p>{e(T.t('project', lang))}{colon}{e(result.project)}　{e(T.t('site', lang))}{colon}"
+             f"{e(T.site_label(result))}</p>",
+             f"<p>{e(T.t('overall', lang))}{colon}<span class=\"verdict\" id=\"verdict\" style=\"background:"
              f"{VERDICT_COLOUR[result.verdict]}\">{e(T.verdict_label(result.verdict, lang))}</span></p>",
              f"<p>{e(T.summary_line(result, lang))}</p>",
              "<ol id=\"conclusions\">" + "".join(f"<li>{e(x)}</li>" for x in T.conclusion_sentences(result, lang))
@@ -82,35 +86,37 @@ def _findings_block(result, lang) -> str:
                  else f"Other features within the buffers ({len(folded)}, all clear)")
         out += (f"<details id=\"buffer-details\"><summary>{html.escape(label)}</summary>"
                 + _table(head, T.FINDING_HEADERS, folded, lang, "buffer-table") + "</details>")
-    return out
-
-
-def _site_label(result) -> str:
-    site = result.inputs.get("site", {})
-    return str(site.get("path") or ", ".join(f"{s.lon:.6f}, {s.lat:.6f}" for s in result.sites[:3]))
+    return out + f"<p class=\"small\">{html.escape(T.table_note(result, lang))}</p>"
 
 
 def _table(head, spec, rows, lang, table_id) -> str:
+    """A findings-like table; numeric columns empty in every row (e.g. no line sites) are left out."""
     e = html.escape
-    out = [f"<table id=\"{table_id}\"><thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr></thead><tbody>"]
-    for r in rows:
-        cells = []
-        for key, _, _ in spec:
-            v = T.cell(r, key, lang)
-            cls = " class=\"num\"" if key in NUMERIC else ""
-            style = (f" style=\"color:{VERDICT_COLOUR[r['verdict']]};font-weight:bold\"" if key == "verdict" else
-                     " class=\"small\"" if key in ("rule", "basis") else "")
-            cells.append(f"<td{cls}{style}>{e(v)}</td>")
-        out.append("<tr>" + "".join(cells) + "</tr>")
-    out.append("</tbody></table>")
+    cells = [[T.cell(r, key, lang) for key, _, _ in spec] for r in rows]
+    keep = [i for i, (key, _, _) in enumerate(spec) if key not in NUMERIC or any(c[i] for c in cells)]
+    out = [f"<div class=\"scroll\"><table id=\"{table_id}\"><thead><tr>"
+           + "".join(f"<th>{e(head[i])}</th>" for i in keep) + "</tr></thead><tbody>"]
+    for r, row in zip(rows, cells):
+        tds = []
+        for i in keep:
+            key = spec[i][0]
+            cls = ("num" if key in NUMERIC else "text small" if key in TEXT_COLUMNS else
+                   "name" if key in NAME_COLUMNS else "")
+            attr = f" class=\"{cls}\"" if cls else ""
+            if key == "verdict":
+                attr += f" style=\"color:{VERDICT_COLOUR[r['verdict']]};font-weight:bold\""
+            tds.append(f"<td{attr}>{e(row[i])}</td>")
+        out.append("<tr>" + "".join(tds) + "</tr>")
+    out.append("</tbody></table></div>")
     return "".join(out)
 
 
 def _sites_table(result, lang) -> str:
     e = html.escape
     zh = lang == "zh"
-    head = ["编号", "名称", "几何类型", "面积（m²，椭球）", "长度（m，大地线）", "中心经度", "中心纬度", "结论"] if zh else \
-        ["Id", "Name", "Geometry", "Area (m², ellipsoidal)", "Length (m, geodesic)", "Centre lon", "Centre lat", "Verdict"]
+    head = ["编号", "名称", "几何类型", "面积（m²，椭球）", "长度（m，大地线）", "中心经度（CGCS2000）", "中心纬度（CGCS2000）", "结论"] if zh else \
+        ["Id", "Name", "Geometry", "Area (m², ellipsoidal)", "Length (m, geodesic)", "Centre lon (CGCS2000)",
+         "Centre lat (CGCS2000)", "Verdict"]
     rows = ["<table id=\"sites-table\"><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr>"]
     for s in result.sites:
         rows.append("<tr>" + "".join(f"<td>{e(str(v))}</td>" for v in (
@@ -124,13 +130,15 @@ def _rules_block(result, lang) -> str:
     e = html.escape
     if not result.rules:
         return f"<p>{e(T.t('none', lang))}</p>"
-    head = ["id", T.t("kind", lang), "zone", T.t("verdict", lang), T.t("rule", lang), T.t("basis", lang)]
+    head = ["id" if lang == "en" else "编号", T.t("kind", lang), T.headers(T.ZONE_HEADERS, lang)[2],
+            T.t("verdict", lang), T.t("rule", lang), T.t("basis", lang)]
     rows = ["<table id=\"rules-table\"><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr>"]
     for r in result.rules:
         text = (r["rule_en"] or r["rule_zh"]) if lang == "en" else (r["rule_zh"] or r["rule_en"])
-        rows.append("<tr>" + "".join(f"<td>{e(str(v or ''))}</td>" for v in (
-            r["id"], T.kind_label(r["kind"], lang), r["zone"] or "", T.verdict_label(r["verdict"], lang), text,
-            r["basis"])) + "</tr>")
+        rows.append("<tr>" + "".join(f"<td class=\"{c}\">{e(str(v or ''))}</td>" for c, v in zip(
+            ("", "", "", "", "text", "text small"),
+            (r["id"], T.kind_label(r["kind"], lang), T.zone_label(r["zone"], lang), T.verdict_label(r["verdict"], lang),
+             text, T.basis_label(r, lang)))) + "</tr>")
     rows.append("</table>")
     files = ", ".join(result.inputs.get("rules_files", []))
     return "".join(rows) + f"<p class=\"small\">{e(files)}</p>"
@@ -154,7 +162,8 @@ def _inputs_block(result, lang) -> str:
         row("boundary", result.inputs["boundary"])
     rows.append("</table>")
     buffers = ", ".join(f"{b:g} m" for b in result.buffers_m)
-    return "".join(rows) + f"<p>{e(T.t('buffers', lang))}：{e(buffers)}（{'大地线距离' if lang == 'zh' else 'geodesic'}）</p>"
+    note = "（大地线距离）" if lang == "zh" else " (geodesic)"
+    return "".join(rows) + f"<p>{e(T.t('buffers', lang))}{'：' if lang == 'zh' else ': '}{e(buffers)}{note}</p>"
 
 
 def _assumptions_block(result, lang) -> str:
@@ -167,8 +176,8 @@ def _assumptions_block(result, lang) -> str:
 def _methods_block(result, lang) -> str:
     e = html.escape
     items = "".join(f"<li>{e(T.method_text(k, v, lang))}</li>" for k, v in result.methods.items())
-    units = "".join(f"<li><code>{e(k)}</code>: {e(v)}</li>" for k, v in result.units.items())
-    return f"<ul id=\"methods\">{items}</ul><p>{e(T.t('unit', lang))}:</p><ul>{units}</ul>"
+    units = "".join(f"<li>{e(u)}</li>" for u in T.UNIT_LINES[lang])
+    return f"<ul id=\"methods\">{items}</ul><p>{e(T.t('unit', lang))}</p><ul id=\"units\">{units}</ul>"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -178,7 +187,6 @@ def _map_block(result, lang) -> str:
     """The interactive map (ecogis.render.folium_map), opened on the site, embedded as an iframe."""
     from ecogis.render.folium_map import make_map
 
-    site = result.site_gdf.copy()
-    site.attrs = {"ecogis": {"kind": "site", "name": "site"}}
-    doc = make_map(dict(result.layers), site=site, basemap="none", lang=lang, focus="site").get_root().render()
+    doc = make_map(T.map_layers(result, lang), site=T.site_layer(result), basemap="none", lang=lang,
+                   focus="site").get_root().render()
     return f"<iframe title=\"map\" srcdoc=\"{html.escape(doc, quote=True)}\"></iframe>"

@@ -49,6 +49,19 @@ KIND = {
            "facility": "heating facility", "town_boundary": "town boundary", "boundary": "boundary", "site": "site"},
 }
 
+# Category values found in the zone/grade/type/status fields (ecogis.layers canonical values) in English.
+# Anything else (a feature's own name or a local category) is printed as it is.
+ZONE_EN = {
+    "核心区": "core zone", "缓冲区": "buffer zone", "实验区": "experimental zone",
+    "核心保护区": "core protection area", "一般控制区": "general control area",
+    "一级": "first grade", "二级": "second grade", "准保护区": "quasi-protection zone",
+    "国控": "national", "省控": "provincial", "市控": "municipal", "入河": "river outfall", "入海": "sea outfall",
+    "自然": "natural", "人工": "artificial", "已关停": "closed", "在产": "producing", "停产": "shut in",
+    "热电联产": "combined heat and power", "供热锅炉": "heating boiler", "燃煤锅炉": "coal boiler",
+    "生物多样性维护": "biodiversity", "水源涵养": "water conservation", "水土保持": "soil conservation",
+    "防风固沙": "windbreak and sand fixation", "海岸生态稳定": "coastal stability",
+}
+
 # Findings table: (key, zh header, en header)
 FINDING_HEADERS = [
     ("site", "场址", "Site"), ("layer", "图层", "Layer"), ("kind", "类型", "Kind"), ("feature", "要素", "Feature"),
@@ -83,6 +96,28 @@ METHOD_ZH = {
 }
 
 
+UNIT_LINES = {
+    "zh": ["面积：m²、公顷（1 公顷 = 10 000 m²）、亩（1 亩 = 10 000/15 m²），CGCS2000 椭球面积",
+           "长度与距离：m（米），CGCS2000 椭球大地线",
+           "占场址比例：%，重叠面积（线状场址为重叠长度）除以场址面积（长度）",
+           "坐标：经纬度为 CGCS2000（EPSG:4490）十进制度"],
+    "en": ["Areas: m², ha (1 ha = 10 000 m²) and mu (1 mu = 10 000/15 m²), ellipsoidal area on the CGCS2000 ellipsoid",
+           "Lengths and distances: m (metres), geodesic on the CGCS2000 ellipsoid",
+           "Share of site: %, overlap area (overlap length for line sites) divided by the site's area (length)",
+           "Coordinates: longitude/latitude in CGCS2000 (EPSG:4490), decimal degrees"],
+}
+
+
+def table_note(result, lang: str = "zh") -> str:
+    """One sentence under a figures table: units, method and the CRS the geometry was intersected in."""
+    crs = result.methods.get("analysis_crs", "")
+    if lang == "en":
+        return ("Note: areas are ellipsoidal areas on the CGCS2000 ellipsoid (m², ha, mu); lengths and distances "
+                f"are geodesic metres on the same ellipsoid; intersections and nearest points computed in {crs}.")
+    return ("注：面积为 CGCS2000 椭球面积（m²、公顷、亩，国土调查办发〔2008〕32号）；长度、距离为 CGCS2000 椭球"
+            f"大地线长度（m）；求交与最近点在 {crs} 中计算。")
+
+
 def t(key: str, lang: str = "zh") -> str:
     return TEXT.get(lang, TEXT["zh"])[key]
 
@@ -93,6 +128,23 @@ def verdict_label(verdict: str, lang: str = "zh") -> str:
 
 def kind_label(kind: str, lang: str = "zh") -> str:
     return KIND.get(lang, KIND["zh"]).get(kind, kind)
+
+
+def zone_label(zone, lang: str = "zh") -> str:
+    """A zone/grade/type value as printed: Chinese as it is, English from ZONE_EN when known."""
+    if zone is None:
+        return ""
+    return ZONE_EN.get(str(zone), str(zone)) if lang == "en" else str(zone)
+
+
+def basis_label(row: dict, lang: str = "zh") -> str:
+    return (row.get("basis_en") or row.get("basis") or "") if lang == "en" else (row.get("basis") or "")
+
+
+def rule_label(row: dict, lang: str = "zh") -> str:
+    if lang == "en":
+        return row.get("rule_en") or row.get("rule") or ""
+    return row.get("rule") or row.get("rule_zh") or ""
 
 
 def method_text(key: str, text_en: str, lang: str = "zh") -> str:
@@ -132,8 +184,12 @@ def cell(row: dict, key: str, lang: str = "zh") -> str:
         return kind_label(v, lang)
     if key == "verdict":
         return verdict_label(v, lang)
-    if key == "rule" and lang == "en":
-        return row.get("rule_en") or row.get("rule") or ""
+    if key == "rule":
+        return rule_label(row, lang)
+    if key == "basis":
+        return basis_label(row, lang)
+    if key == "zone":
+        return zone_label(v, lang)
     if key in ("overlap_area_m2", "overlap_area_ha", "overlap_area_mu", "overlap_length_m", "share_of_site",
                "distance_m", "buffer_m", "features"):
         return fmt_number(v, key)
@@ -153,7 +209,8 @@ def report_findings(result) -> list[dict]:
     from ecogis.rules import VERDICTS
 
     order = {"intersects": 0, "within_buffer": 1, "nearest": 2}
-    rows = [f.to_dict() for f in result.findings]
+    basis_en = {r["id"]: r.get("basis_en") or "" for r in result.rules}
+    rows = [dict(f.to_dict(), basis_en=basis_en.get(f.rule_id, "")) for f in result.findings]
     return sorted(rows, key=lambda r: (-VERDICTS.index(r["verdict"]), order[r["relation"]], r["site"], r["layer"],
                                        r["distance_m"] or 0.0))
 
@@ -174,9 +231,10 @@ def conclusion_sentences(result, lang: str = "zh") -> list[str]:
     for r in report_findings(result):
         if r["verdict"] == "符合" or r["relation"] == "nearest":
             continue
-        site = r["site"] if r["site_name"] in (None, "", r["site"]) else f"{r['site']}（{r['site_name']}）"
-        zone = f"（{r['zone']}）" if r["zone"] else ""
+        named = r["site_name"] not in (None, "", r["site"])
         if lang == "zh":
+            site = f"{r['site']}（{r['site_name']}）" if named else r["site"]
+            zone = f"（{r['zone']}）" if r["zone"] else ""
             if r["overlap_area_m2"] is not None:
                 size = (f"重叠面积 {fmt_number(r['overlap_area_ha'], 'overlap_area_ha')} 公顷"
                         f"（{fmt_number(r['overlap_area_mu'], 'overlap_area_mu')} 亩，占该场址 {fmt_number(r['share_of_site'], 'share_of_site')}）")
@@ -190,6 +248,8 @@ def conclusion_sentences(result, lang: str = "zh") -> list[str]:
             out.append(f"{site}与{kind_label(r['kind'])}“{r['feature']}”{zone}{rel}，{size}，结论：{r['verdict']}。"
                        f"{r['rule']}（{r['basis']}）")
         else:
+            site = f"{r['site']} ({r['site_name']})" if named else r["site"]
+            zone = f" ({zone_label(r['zone'], 'en')})" if r["zone"] else ""
             if r["overlap_area_m2"] is not None:
                 size = (f"overlap {fmt_number(r['overlap_area_ha'], 'overlap_area_ha')} ha "
                         f"({fmt_number(r['overlap_area_mu'], 'overlap_area_mu')} mu, {fmt_number(r['share_of_site'], 'share_of_site')} of the site)")
@@ -200,11 +260,43 @@ def conclusion_sentences(result, lang: str = "zh") -> list[str]:
             else:
                 size = "inside"
             rel = "intersects" if r["relation"] == "intersects" else "is near"
-            out.append(f"{site} {rel} {kind_label(r['kind'], 'en')} {r['feature']} {zone}: {size}; verdict "
-                       f"{verdict_label(r['verdict'], 'en')}. {r.get('rule_en') or r['rule']} ({r['basis']})")
+            out.append(f"{site} {rel} {kind_label(r['kind'], 'en')} {r['feature']}{zone}: {size}; verdict "
+                       f"{verdict_label(r['verdict'], 'en')}. {rule_label(r, 'en')} ({basis_label(r, 'en')})")
     return out
 
 
 def summary_line(result, lang: str = "zh") -> str:
     n = sum(1 for f in result.findings if f.relation != "nearest")
     return t("summary_line", lang).format(n=n, verdict=verdict_label(result.verdict, lang))
+
+
+def map_layers(result, lang: str = "zh") -> dict:
+    """The layers to draw, titled for ``lang``: English reports use a layer's ``label_en`` (project file)
+    or, without one, the maps module's English title for its kind -- never the Chinese label."""
+    out = {}
+    for name, gdf in result.layers.items():
+        meta = dict((gdf.attrs or {}).get("ecogis") or {})
+        label_en = meta.pop("label_en", None)
+        if lang == "en":
+            meta.pop("label", None)
+            if label_en:
+                meta["label"] = label_en
+        layer = gdf.copy(deep=False)
+        layer.attrs = {"ecogis": meta}
+        out[name] = layer
+    return out
+
+
+def site_layer(result):
+    """The site as a map layer (kind ``site``), or None when there is no site geometry."""
+    if result.site_gdf is None or len(result.site_gdf) == 0:
+        return None
+    site = result.site_gdf.copy()
+    site.attrs = {"ecogis": {"kind": "site", "name": "site"}}
+    return site
+
+
+def site_label(result) -> str:
+    """The site as the report names it: its file, or the coordinates of the first sites (CGCS2000 degrees)."""
+    site = result.inputs.get("site", {})
+    return str(site.get("path") or ", ".join(f"{s.lon:.6f}, {s.lat:.6f}" for s in result.sites[:3]))
