@@ -410,3 +410,25 @@ def test_a_point_in_another_zone_is_named(tmp_path):
             warnings.catch_warnings():
         warnings.simplefilter("ignore", AssumptionWarning)
         read_layer(path)
+
+
+@pytest.mark.parametrize("file_crs,given,suggested", [
+    (4529, "EPSG:4490", "EPSG:4529"),   # metres under a longitude/latitude CRS
+    (4490, "EPSG:4529", "EPSG:4490"),   # degrees under a Gauss-Kruger CRS
+    (4550, "EPSG:4529", "EPSG:4550"),   # 6-digit eastings under the prefixed code of the same zone
+])
+def test_a_crs_the_coordinates_cannot_be_in_is_refused(tmp_path, file_crs, given, suggested):
+    gdf = gpd.GeoDataFrame({"名称": ["甲"]}, geometry=[shapely.box(121.8, 40.9, 121.9, 41.0)], crs=4490)
+    gdf.to_crs(file_crs).to_file(tmp_path / "a.gpkg")
+    with pytest.raises(EcogisError, match=f"do not fit the CRS given.*pass crs={suggested}"):
+        read_layer(tmp_path / "a.gpkg", crs=given)
+
+
+def test_a_wrong_prj_is_refused_and_the_right_crs_suggested(tmp_path):
+    gdf = gpd.GeoDataFrame({"名称": ["甲"]}, geometry=[shapely.box(121.8, 40.9, 121.9, 41.0)], crs=4490)
+    path = tmp_path / "a.shp"
+    gdf.to_crs(4529).to_file(path)
+    path.with_suffix(".prj").write_text(pyproj.CRS.from_epsg(4490).to_wkt(version="WKT1_ESRI"))
+    with pytest.raises(EcogisError, match=r"do not fit the file's CRS.*--crs EPSG:4529"):
+        read_layer(path)
+    assert read_layer(path, crs="EPSG:4529").crs.to_epsg() == 4529

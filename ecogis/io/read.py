@@ -218,11 +218,48 @@ def _settle_crs(gdf, path, crs, cm, notes, meta):
                             f"{crs_label(user)}, is used", notes)
         gdf = gdf.set_crs(user, allow_override=True)
         meta.update(crs=crs_label(gdf.crs), crs_source="user")
-        return _fix_axis_order(gdf, path, notes, meta), meta
+        gdf = _fix_axis_order(gdf, path, notes, meta)
+        _check_coordinates_fit(gdf, path, "the CRS given")
+        return gdf, meta
     if file_crs is not None:
         meta.update(crs=crs_label(file_crs), crs_source="file")
-        return _fix_axis_order(gdf, path, notes, meta), meta
+        gdf = _fix_axis_order(gdf, path, notes, meta)
+        _check_coordinates_fit(gdf, path, "the file's CRS")
+        return gdf, meta
     return _infer(gdf, path, cm, notes, meta)
+
+
+#: generous sanity ranges (metres) for Gauss-Kruger coordinates in China; eastings without zone prefix
+_GK_EASTING_ANY = (0.0, 1_000_000.0)
+_GK_NORTHING_ANY = (200_000.0, 6_200_000.0)
+
+
+def _check_coordinates_fit(gdf, path, said_by: str) -> None:
+    """Refuse coordinates that cannot be in ``gdf.crs``: metres under a longitude/latitude CRS, degrees
+    or another zone under a Gauss-Kruger CRS (a wrong .prj or a wrong --crs). Other CRSs are not checked."""
+    crs = gdf.crs
+    zone = gk_zone_of(crs)
+    xy = shapely.get_coordinates(gdf.geometry.to_numpy())
+    if len(xy) == 0 or (zone is None and not crs.is_geographic):
+        return
+    x, y = xy[:, 0], xy[:, 1]
+    if zone is None:
+        fits = bool(np.all(np.abs(x) <= 180) and np.all(np.abs(y) <= 90))
+        expected = "longitude/latitude in degrees"
+    else:
+        offset = zone.zone * 1e6 if zone.prefixed else 0.0
+        lo, hi = offset + _GK_EASTING_ANY[0], offset + _GK_EASTING_ANY[1]
+        fits = bool(np.all((x >= lo) & (x <= hi)) and np.all((y >= _GK_NORTHING_ANY[0]) & (y <= _GK_NORTHING_ANY[1])))
+        expected = f"Gauss-Kruger metres with eastings {lo:.0f}..{hi:.0f}"
+    if fits:
+        return
+    try:
+        guess = infer_crs(x, y, cm=None if zone is None else zone.cm)
+        hint = f"The values look like {describe_crs(guess.crs)}: pass crs={guess.label} (--crs {guess.label})"
+    except EcogisError:
+        hint = "Pass the right CRS with crs= (--crs EPSG:n)"
+    raise EcogisError(f"the coordinates (x {x.min():.6g}..{x.max():.6g}, y {y.min():.6g}..{y.max():.6g}) do not "
+                      f"fit {said_by}, {describe_crs(crs)}: expected {expected}", path=path, hint=hint)
 
 
 def _swap_xy(gdf):
