@@ -98,8 +98,8 @@ def main(argv=None):
               f"{r['max_rel_diff']:>13.2e}  (Geod loop timed on {r['geod_loop_sampled']}, extrapolated)", flush=True)
     ok = all(r["ratio"] >= 10 and r["max_rel_diff"] < 1e-9 for r in results)
     print("goal (>= 10x, rel diff < 1e-9):", "met" if ok else "NOT met")
-    return results
+    return results, ok
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(0 if main()[1] else 1)

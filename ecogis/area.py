@@ -532,7 +532,8 @@ class AreaResult:
             lines.append(_AREA_LINES["declared_share"](lang).format(**f))
         if self.groups:
             base = _SHARE_OF[self.share_of](lang)
-            lines.append(_AREA_LINES["groups"](lang).format(**f))
+            by = ("区县" if zh else "districts") if self.by == "districts" else self.by
+            lines.append(_AREA_LINES["groups"](lang).format(by=by, **f))
             for g in self.groups:
                 share = "-" if g.share_pct is None else f"{g.share_pct:.2f}%"
                 lines.append(_AREA_LINES["group"](lang).format(g=g, share=share, base=base, **f))
@@ -557,7 +558,7 @@ _AREA_LINES = {
     "declared_share": Text("公布占比 {self.declared_share_pct:.2f}%，差值 {self.declared_share_diff_pp:+.2f} 个百分点",
                            "Declared share {self.declared_share_pct:.2f}%, difference "
                            "{self.declared_share_diff_pp:+.2f} percentage points"),
-    "groups": Text("分组（{self.by}，{m}，{s}）：", "Breakdown by {self.by} ({m}, {s}):"),
+    "groups": Text("按{by}分组（{m}，{s}）：", "Breakdown by {by} ({m}, {s}):"),
     "group": Text("  {g.key}：{g.area:.2f} {u}，{base} {share}", "  {g.key}: {g.area:.2f} {u}, {share} {base}"),
 }
 _SHARE_OF = {"district": Text("占本区面积", "of the district"), "boundary": Text("占范围面积", "of the boundary"),
@@ -663,8 +664,25 @@ def layer_area(gdf, *, method: str = "ellipsoid", unit: str = "km2", within=None
         result.by = by
         result.groups, result.share_of = _breakdown(gdf, geoms, dissolved, base_geom, by, districts,
                                                     crs, measure, conv, meta.get("path"))
+        _note_overlapping_groups(result)
     _compare_with_declared(result, declared, declared_share)
     return result
+
+
+def _note_overlapping_groups(result: AreaResult) -> None:
+    """Say so when the groups add up to more than the total: they overlap (a place of two types, or
+    overlapping districts), and each is counted once within its group but in several groups."""
+    total_m2 = sum(g.area_m2 for g in result.groups)
+    if total_m2 > result.area_m2 * (1 + 1e-9) + 1.0:
+        extra_m2 = total_m2 - result.area_m2
+        extra = convert_area(extra_m2, result.unit)
+        u_zh, u_en = unit_label(result.unit), unit_label(result.unit, "en")
+        result.notes.append(Text(
+            f"各分组相互重叠：分组面积之和比总面积多 {extra:.2f} {u_zh}（{extra_m2:.0f} m²，{method_label(result.method)}；"
+            "同一地块属于多个分组时在每组各计一次）",
+            f"the groups overlap: their areas add up to {extra:.2f} {u_en} ({extra_m2:.0f} m², "
+            f"{method_label(result.method, 'en')}) more than the total (a place in several groups is counted "
+            "once in each)"))
 
 
 def _clip_to_boundary(result: AreaResult, dissolved, base_geom, label, measure, conv):

@@ -216,6 +216,19 @@ def test_layer_area_by_field_in_mu(world):
     assert groups["湿地"] == pytest.approx((quad_km2(*RL1) + quad_km2(*RL2) - quad_km2(*OVER)) * 1500, rel=1e-7)
 
 
+def test_breakdown_groups_that_overlap_are_noted(world):
+    gdf = gpd.read_file(world / "redline.gpkg")
+    gdf["type"] = ["湿地", "海岸", "海岸"]              # R1 and R2 overlap in OVER: a place of both types
+    res = layer_area(gdf, unit="km2", by="type")
+    groups = {g.key: g.area for g in res.groups}
+    assert groups["湿地"] == pytest.approx(quad_km2(*RL1), rel=1e-7)
+    assert sum(groups.values()) - res.area == pytest.approx(quad_km2(*OVER), rel=1e-6)
+    note = next(n for n in res.notes if "overlap" in n.en)
+    assert f"{quad_km2(*OVER):.2f} km²" in note.zh and "各分组相互重叠" in note.zh
+    plain = layer_area(gpd.read_file(world / "redline.gpkg"), unit="km2", by="type")  # 湿地 / 海岸 disjoint
+    assert not [n for n in plain.notes if "overlap" in str(n)]
+
+
 def test_audit_all_checks_pass_with_true_figures(world):
     report = run_audit(load_spec(write_spec(world)))
     by_id = {c.id: c for c in report.checks}
@@ -251,8 +264,8 @@ def test_audit_failures_are_detected(world):
     changes = {d["id"]: d["change"] for d in grew.details}
     assert changes == {"R3": "removed", "R4": "added"}
     topo = {c.id: c for c in report.checks}["topo"]
-    assert topo.metrics["overlap_town_bad.gpkg_m2"] == pytest.approx(quad_km2(121.85, 40.95, 121.95, 41.05) * 1e6
-                                                                     - quad_km2(121.95, 40.95, 121.95, 41.05) * 1e6,
+    # town_bad (121.85..121.95 × 40.95..41.05) lies wholly inside RL2 (121.8..122.0 × 40.9..41.1)
+    assert topo.metrics["overlap_town_bad.gpkg_m2"] == pytest.approx(quad_km2(121.85, 40.95, 121.95, 41.05) * 1e6,
                                                                      rel=1e-6)
 
 

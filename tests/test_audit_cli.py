@@ -118,3 +118,18 @@ def test_bad_spec_is_one_line_naming_file_check_and_key(world, change, key):
     assert len(lines) == 1, res.stderr
     assert bad.name in lines[0] and f"'{key}'" in lines[0]
     assert "'area'" in lines[0] or "'near'" in lines[0]
+
+
+def test_table_is_localised_and_sheet_names_are_safe(world, tmp_path):
+    from openpyxl import load_workbook
+
+    text = (world / "ok.yaml").read_text(encoding="utf-8")
+    spec = world / "ids.yaml"
+    spec.write_text(text.replace("id: near_again", "id: near/again:[1]").replace("id: area", "id: 汇总"),
+                    encoding="utf-8")
+    res = run("audit", spec, "--out", tmp_path / "t")
+    assert res.exit_code == 0, res.output
+    wb = load_workbook(tmp_path / "t" / "audit.xlsx")
+    assert wb.sheetnames == ["汇总", "汇总_2", "near", "near_again__1_"]
+    details = (tmp_path / "t" / "audit_details.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert details[0].startswith("检查项,") and "距离（m，测地线）" in details[0]

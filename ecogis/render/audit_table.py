@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 from ecogis.area import Text, text_in
@@ -141,6 +142,16 @@ def _cell(value):
     return value
 
 
+def _sheet_name(check_id: str, taken) -> str:
+    """An Excel sheet name for a check: at most 31 characters, none of []:*?/\\, unique in the workbook."""
+    base = re.sub(r"[\[\]:*?/\\]", "_", str(check_id))[:31] or "check"
+    name, n = base, 1
+    while name in taken:
+        n += 1
+        name = f"{base[:27]}_{n}"
+    return name
+
+
 def write_audit_table(report, out, *, overwrite: bool = False, lang: str = "zh") -> list[Path]:
     """Write audit.xlsx (sheet per check with its details, plus a summary) and audit.csv /
     audit_details.csv (UTF-8 with BOM, so Excel opens Chinese text correctly). Returns the paths."""
@@ -162,7 +173,7 @@ def write_audit_table(report, out, *, overwrite: bool = False, lang: str = "zh")
     ws.append([])
     ws.append(["总结论" if lang == "zh" else "overall", _VERDICT[lang][report.passed]])
     for c in report.checks:
-        sheet = wb.create_sheet(c.id[:31])
+        sheet = wb.create_sheet(_sheet_name(c.id, wb.sheetnames))
         sheet.append([text_in(c.title, lang), text_in(c.value, lang), text_in(c.expected, lang),
                       _VERDICT[lang][c.passed]])
         keys = _keys(c.details)
