@@ -225,3 +225,17 @@ def test_cli_text_is_chinese_by_default_and_english_with_lang_en(tmp_path):
     assert not words, words
     assert "公顷" in zh.stdout and "亩" in zh.stdout and "椭球" in zh.stdout
     assert "公顷" not in en.stdout and " ha " in en.stdout and " mu" in en.stdout and "ellipsoidal" in en.stdout
+
+
+def test_nodata_in_after_is_nodata_area_not_a_transition(tmp_path):
+    _, _, before, after = landcover_pair(tmp_path)
+    after[10:20, 160:170] = 0  # a cloud gap in AFTER: rows 10..19, cols 160..169, inside the experimental zone
+    b = write_raster(tmp_path / "b.tif", before, "EPSG:4490", T)
+    a = write_raster(tmp_path / "a.tif", after, "EPSG:4490", T)
+    res = change_detection(b, a, reserve(), by="zone")
+    exp = next(z for z in res.zones if z.zone == "实验区")
+    gap = geod_area(box(121.78, 40.89, 121.785, 40.895), 4490)
+    assert exp.nodata_m2 == pytest.approx(gap, rel=1e-6)
+    assert {(t.from_code, t.to_code) for t in exp.transitions} == {(5, 5), (9, 9)}
+    total = geod_area(box(121.77, 40.86, 121.8, 40.9), 4490)
+    assert sum(t.m2 for t in exp.transitions) == pytest.approx(total - gap, rel=1e-6)

@@ -24,7 +24,7 @@ from ecogis.raster.messages import say
 from ecogis.raster.extract import DEFAULT_MEMORY_MB, NOISE_CELLS, extract_code_areas, max_cells_for
 from ecogis.raster.legend import Legend, legend_for
 from ecogis.raster.pixel_area import centre_cell_area
-from ecogis.raster.sources import (ClassSource, TransitionSource, aligned, code_base, iter_windows, open_raster,
+from ecogis.raster.sources import (NODATA_CODE, ClassSource, TransitionSource, aligned, code_base, iter_windows, open_raster,
                                    same_grid)
 from ecogis.raster.vector_area import official_area, units
 from ecogis.raster.zonal import describe, pixel_method, resolve_nodata
@@ -156,7 +156,7 @@ def change_detection(before, after, zones, *, by=None, within=None, to=None, leg
         lb.check_codes(codes // base, path=before)
         la.check_codes(codes % base, path=after)
         noise = NOISE_CELLS * centre_cell_area(bds)
-        zt = [ZoneTransitions(str(label), float(area), z.covered_m2, max(0.0, z.covered_m2 - z.valid_m2),
+        zt = [ZoneTransitions(str(label), float(area), z.covered_m2, z.nodata_m2,
                               [Transition(int(c // base), int(c % base), m2) for c, m2 in sorted(z.code_m2.items()) if m2 > noise])
               for label, area, z in zip(zones_.gdf[LABEL], zones_.area_m2, per_zone)]
         target = zones_.gdf if not within else zones_.gdf[zones_.gdf[LABEL].isin({str(w) for w in within})]
@@ -204,9 +204,9 @@ def change_windows(src_b: ClassSource, src_a: ClassSource, zones_gdf, to_codes, 
         a = src_a.read_window(x0, y0, nx, ny)
         inside = features.geometry_mask(list(near), out_shape=(ny, nx), transform=wt, all_touched=all_touched,
                                         invert=True)
-        valid = ~(np.ma.getmaskarray(b) | np.ma.getmaskarray(a))
-        mask = valid & inside & np.isin(a.data, to_codes) & (a.data != b.data)
-        yield win, b.data, a.data, mask
+        valid = (b != NODATA_CODE) & (a != NODATA_CODE)
+        mask = valid & inside & np.isin(a, to_codes) & (a != b)
+        yield win, b, a, mask
 
 
 def _window_of(ds, bounds):
@@ -233,7 +233,9 @@ def polygonise_changes(src_b, src_a, zones_gdf, to_codes, base, *, max_cells, pr
         if not mask.any():
             continue
         # shapes() takes int32 at most: polygonise window-local labels of the transition codes
-        uniq, labels = np.unique(b.astype(np.int64) * base + a, return_inverse=True)
+        trans = np.zeros_like(b)
+        trans[mask] = b[mask] * base + a[mask]
+        uniq, labels = np.unique(trans, return_inverse=True)
         labels = labels.reshape(b.shape).astype(np.int32)
         for geom, value in features.shapes(labels, mask=mask, transform=windows.transform(win, src_b.ds.transform)):
             geoms.append(shapely.geometry.shape(geom))

@@ -3,8 +3,8 @@
 exactextract computes, for every cell a zone polygon touches, the exact fraction of the cell it
 covers. With the cell areas (m², :mod:`ecogis.raster.pixel_area`) as weights, the area of code ``c``
 in a zone is ``Σ coverage × cell_area`` over cells holding ``c``: ``weighted_frac(c)`` times the
-covered valid area. The covered area including nodata cells is ``Σ coverage × cell_area`` over all
-cells. Rasters are read in windows of at most ``max_cells`` cells.
+covered area ``Σ coverage × cell_area`` over all cells. Nodata cells carry the code ``NODATA_CODE``,
+so their area comes out of the same pass. Rasters are read in windows of at most ``max_cells`` cells.
 """
 from __future__ import annotations
 
@@ -19,11 +19,11 @@ from exactextract import exact_extract
 from exactextract.operation import Operation
 
 from ecogis.raster.messages import say
-from ecogis.raster.sources import CellAreaSource, ValidAreaSource
+from ecogis.raster.sources import NODATA_CODE, CellAreaSource
 from ecogis.raster.zones import Zones
 
-# Memory per cell while extracting: class/transition int32 + raw band + cell area and valid area
-# float64 (one window each, see ecogis.raster.sources) plus exactextract's coverage fractions.
+# Memory per cell while extracting: raw band + class/transition codes int64 + cell area float64 (one
+# window each, see ecogis.raster.sources) plus exactextract's coverage fractions and its copies.
 BYTES_PER_CELL = 40
 DEFAULT_MEMORY_MB = 256
 # Areas below this fraction of a cell are floating-point noise where zone edges coincide with cell
@@ -39,11 +39,11 @@ def max_cells_for(memory_mb: float) -> int:
 
 @dataclass
 class ZoneCodes:
-    """Per zone: m² of each code, covered m² (all cells) and valid m² (non-nodata cells)."""
+    """Per zone: m² of each code, covered m² (all cells) and the part of it on nodata cells (m²)."""
 
     code_m2: dict[int, float]
     covered_m2: float
-    valid_m2: float
+    nodata_m2: float
 
 
 def extract_code_areas(codes_src, zones: Zones, *, max_cells: int, progress: bool = False,
@@ -68,23 +68,20 @@ def extract_code_areas(codes_src, zones: Zones, *, max_cells: int, progress: boo
         rows.iloc[bad] = redo.to_numpy()
         say("corner_retry", notes, warn=False, zones=[int(i) for i in bad])
     out = []
-    for codes, fracs, covered, valid in zip(rows["codes"], rows["fracs"], rows["covered"], rows["valid"]):
-        codes = np.asarray(codes, dtype=np.int64).ravel()
-        fracs = np.asarray(fracs, dtype=float).ravel()
-        valid = float(valid) if np.isfinite(valid) else 0.0
-        out.append(ZoneCodes({int(c): float(f) * valid for c, f in zip(codes, fracs)},
-                             float(covered) if np.isfinite(covered) else 0.0, valid))
+    for codes, fracs, covered in zip(rows["codes"], rows["fracs"], rows["covered"]):
+        covered = float(covered) if np.isfinite(covered) else 0.0
+        code_m2 = {int(c): float(f) * covered for c, f in zip(np.ravel(codes), np.ravel(fracs))}
+        nodata_m2 = code_m2.pop(int(NODATA_CODE), 0.0)
+        out.append(ZoneCodes(code_m2, covered, nodata_m2))
     return out
 
 
 def _run(codes_src, geoms, max_cells, progress) -> pd.DataFrame:
     area_src = CellAreaSource(codes_src.ds)
-    valid_src = ValidAreaSource(codes_src, area_src)
     ops = [
         Operation("unique", "codes", codes_src, area_src),
         Operation("weighted_frac", "fracs", codes_src, area_src),
         Operation("sum", "covered", area_src, None),
-        Operation("sum", "valid", valid_src, None),
         Operation("count", "coverage_sum", area_src, None),
     ]
     vec = gpd.GeoDataFrame({"_i": np.arange(len(geoms))}, geometry=np.asarray(geoms), crs=codes_src.ds.crs)
@@ -92,7 +89,7 @@ def _run(codes_src, geoms, max_cells, progress) -> pd.DataFrame:
     # exactextract pads a chunk by a row of cells at its edges: give it half the budget
     rows = exact_extract(codes_src, vec, ops, include_cols=["_i"], output="pandas",
                          max_cells_in_memory=max(1, max_cells // 2), strategy="feature-sequential", **kwargs)
-    return rows.sort_values("_i").reset_index(drop=True)[["codes", "fracs", "covered", "valid", "coverage_sum"]]
+    return rows.sort_values("_i").reset_index(drop=True)[["codes", "fracs", "covered", "coverage_sum"]]
 
 
 def _coverage_mismatch(ds, geoms, coverage_sum) -> np.ndarray:

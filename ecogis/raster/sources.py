@@ -1,7 +1,9 @@
 """Windowed raster readers that exactextract pulls from, one window at a time.
 
 exactextract asks a source for windows of at most ``max_cells_in_memory`` cells, so no reader here
-ever holds a whole raster. Every source records the windows it served in ``.reads`` (tests use this
+ever holds a whole raster. Class and transition codes are int64 with nodata cells set to
+``NODATA_CODE`` (not masked): exactextract then reports nodata as one more code, so one pass gives
+every class area and the nodata area. Every source records the windows it served in ``.reads`` (tests use this
 to prove that a raster larger than the memory cap is read in blocks).
 """
 from __future__ import annotations
@@ -17,6 +19,8 @@ from rasterio.windows import Window
 from ecogis.errors import EcogisError
 from ecogis.raster.messages import say
 from ecogis.raster.pixel_area import cell_areas
+
+NODATA_CODE = np.iinfo(np.int64).min  # code of nodata cells in class and transition windows
 
 
 def open_raster(path):
@@ -71,23 +75,25 @@ class _GridSource(RasterSource):
 
 
 class ClassSource(_GridSource):
-    """Class codes of band 1, masked where nodata (the raster's own, else the legend's fill code)."""
+    """Class codes of band 1 (int64), ``NODATA_CODE`` where nodata (the raster's own, else the legend's fill code)."""
 
     def __init__(self, ds, nodata=None, name="classes"):
         super().__init__(ds, name)
         self.nodata = ds.nodata if ds.nodata is not None else nodata
 
     def nodata_value(self):
-        return None  # the mask carries nodata
+        return None  # nodata cells are counted as code NODATA_CODE
 
     def _read(self, x0, y0, nx, ny):
         arr = self.ds.read(1, window=Window(x0, y0, nx, ny))
-        mask = np.zeros(arr.shape, bool) if self.nodata is None else arr == self.nodata
-        return np.ma.masked_array(arr.astype(np.int32 if arr.dtype.itemsize <= 2 else np.int64), mask)
+        codes = arr.astype(np.int64)
+        if self.nodata is not None:
+            codes[arr == self.nodata] = NODATA_CODE
+        return codes
 
 
 class TransitionSource(_GridSource):
-    """``before * base + after`` codes (int64) on the BEFORE grid, masked where either raster is nodata.
+    """``before * base + after`` codes (int64) on the BEFORE grid, ``NODATA_CODE`` where either raster is nodata.
 
     ``base`` must exceed every value either band can hold (see :func:`code_base`).
     """
@@ -102,7 +108,7 @@ class TransitionSource(_GridSource):
     def _read(self, x0, y0, nx, ny):
         b = self.before.read_window(x0, y0, nx, ny)
         a = self.after.read_window(x0, y0, nx, ny)
-        return np.ma.masked_array(b.data.astype(np.int64) * self.base + a.data, np.ma.getmaskarray(b) | np.ma.getmaskarray(a))
+        return np.where((b == NODATA_CODE) | (a == NODATA_CODE), NODATA_CODE, b * self.base + a)
 
 
 class CellAreaSource(_GridSource):
@@ -118,22 +124,6 @@ class CellAreaSource(_GridSource):
         if nx == 0 or ny == 0:
             return np.zeros((ny, nx))
         return cell_areas(self.ds.crs, self.ds.transform, y0, x0, ny, nx)
-
-
-class ValidAreaSource(_GridSource):
-    """Cell area (m²) where ``classes`` holds data, 0 where it is nodata."""
-
-    def __init__(self, classes: _GridSource, area: CellAreaSource, name="valid_area"):
-        super().__init__(classes.ds, name)
-        self.classes, self.area = classes, area
-
-    def nodata_value(self):
-        return None
-
-    def _read(self, x0, y0, nx, ny):
-        cls = self.classes.read_window(x0, y0, nx, ny)
-        area = self.area.read_window(x0, y0, nx, ny)
-        return np.where(np.ma.getmaskarray(cls), 0.0, area)
 
 
 def code_base(*datasets) -> int:

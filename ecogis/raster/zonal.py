@@ -155,7 +155,7 @@ def _composition(label, zone_area, z, legend, notes, noise_m2=0.0) -> ZoneCompos
     classes = [ClassArea(code, by_code[code].zh, by_code[code].en, by_code[code].color, m2,
                          m2 / covered if covered else 0.0)
                for code, m2 in sorted(z.code_m2.items()) if code in by_code and m2 > noise_m2]
-    comp = ZoneComposition(str(label), float(zone_area), covered, max(0.0, covered - z.valid_m2), classes)
+    comp = ZoneComposition(str(label), float(zone_area), covered, z.nodata_m2, classes)
     if zone_area > 0 and comp.outside_m2 > OUTSIDE_WARN * zone_area:
         say("outside", notes, zone=label, m2=f"{comp.outside_m2:,.0f}", share=f"{comp.outside_m2 / zone_area:.1%}")
     return comp
