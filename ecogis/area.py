@@ -6,9 +6,10 @@ Three area methods, all vectorised over whole layers:
     The land-survey ellipsoidal area on the CGCS2000 ellipsoid (a = 6378137 m,
     f = 1/298.257222101). Vertices given in Gauss-Kruger (or any projected) coordinates are inverse
     projected to geodetic latitude B and longitude L, and each ring is summed as ellipsoidal
-    trapezoids, following 国土调查办发〔2008〕32号《图幅理论面积与图斑椭球面积计算公式及要求》
-    (formula (2), "椭球面上任意梯形面积计算公式"), carried into the third national land survey rules
-    TD/T 1055-2019 with the CGCS2000 ellipsoid. The area of the trapezoid bounded by two parallels
+    trapezoids, following 《图幅理论面积与图斑椭球面积计算公式及要求》, issued with 国土调查办发〔2008〕32号
+    《关于统一图幅理论面积与图斑椭球面积计算要求的通知》 (国务院第二次全国土地调查领导小组办公室,
+    2008-03-27), formula (2) "椭球面上任意梯形面积计算公式" (ΔL 图块经差, B2 − B1 图块纬差, in
+    radians), carried into the third national land survey rules TD/T 1055-2019 with the CGCS2000 ellipsoid. The area of the trapezoid bounded by two parallels
     B1, B2 and two meridians ΔL apart is::
 
         S = 2 b² ΔL [ A sin(ΔB/2) cos Bm − B sin(3ΔB/2) cos 3Bm + C sin(5ΔB/2) cos 5Bm

@@ -91,9 +91,20 @@ def area(layer_path, layer_name, crs, encoding, kind, within, within_layer, by, 
 def audit(spec, out, overwrite, as_json, lang, notes):
     """Run a YAML list of area, count, compliance, length, distance, change and topology checks.
 
-    Each check prints its value, the expectation and a verdict (通过/不通过, PASS/FAIL). Paths in the
-    spec are relative to the spec file. Check types: area_share, count_in_zones, compliance,
-    length_share, within_distance, no_decrease, topology (see scripts/panjin_audit.yaml).
+    Each check prints its value, the expectation and a verdict (通过/不通过, PASS/FAIL), with units,
+    method and CRS; assumptions (guessed CRS or encoding) are noted under the check that met them.
+    Paths in the spec are relative to the spec file; keys are checked before any data is read.
+
+    \b
+    Check types (keys: see scripts/panjin_audit.yaml and ecogis.audit.CHECK_KEYS):
+      area_share       area and share within a boundary vs declared figures (tolerance)
+      count_in_zones   points per zone vs expected counts / limits
+      compliance       share of water sections meeting their target class
+      length_share     length of one line type over all (natural shoreline)
+      within_distance  features within a distance of another layer
+      no_decrease      two versions of a layer: lost, gained, net, changed features
+      topology         overlaps inside a layer, slivers outside and gaps against a boundary
+                       (tile: true = the layer must cover it), overlaps with other layers
 
     \b
     Examples:
