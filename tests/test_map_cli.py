@@ -85,3 +85,25 @@ def test_sample_data_map(tmp_path):
     payload = json.loads(res.stdout[res.stdout.index("{"):])
     assert {layer["kind"] for layer in payload["layers"]} == {"boundary", "redline", "reserve", "outfall"}
     assert payload["bytes"] < 1_500_000
+
+
+def test_change_patches_layer_maps_to_png_and_html(tmp_path):
+    """Regression: a layer written by `ecogis raster change` (patches.gpkg: no kind, Chinese names
+    with arrows, numeric area fields) maps to PNG and HTML with the default style."""
+    patches = tmp_path / "patches.gpkg"
+    gpd.GeoDataFrame(
+        {"id": ["P0001", "P0002"], "name": ["P0001 湿地→裸地", "P0002 草地→建设用地"], "zone": ["核心区", "缓冲区"],
+         "from_code": [9, 4], "to_code": [7, 8], "area_m2": [58445.74, 12000.0], "area_ha": [5.844574, 1.2]},
+        geometry=[box(121.734, 40.943, 121.736, 40.946), box(121.93, 40.9425, 121.932, 40.9485)], crs=4490,
+    ).to_file(patches, layer="patches")
+    png = tmp_path / "x.png"
+    res = _run([patches, "--out", png, "--dpi", "50", "--json"])
+    assert res.exit_code == 0, res.output + str(res.exception)
+    payload = json.loads(res.stdout[res.stdout.index("{"):])
+    assert payload["layers"] == [{"name": "patches", "kind": None, "features": 2, "crs": "EPSG:4490"}]
+    assert any("no known kind" in n for n in payload["notes"])
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    html_out = tmp_path / "x.html"
+    res = _run([patches, "--out", html_out])
+    assert res.exit_code == 0, res.output + str(res.exception)
+    assert "湿地→裸地" in html_out.read_text(encoding="utf-8")

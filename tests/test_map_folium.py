@@ -8,7 +8,7 @@ import warnings
 import geopandas as gpd
 import numpy as np
 import pytest
-from shapely.geometry import Point, Polygon, box
+from shapely.geometry import LineString, Point, Polygon, box
 
 from conftest import LAYERS
 
@@ -233,14 +233,24 @@ def test_style_override_merges(tmp_path):
         st.load_styles(f)
 
 
-def test_unknown_kind_warns(layers):
+def test_unknown_kind_gets_a_default_style_by_geometry(layers):
     lay, _ = layers
     plain = lay["redline"].copy()
     plain.attrs = {}
+    track = gpd.GeoDataFrame({"name": ["巡护路线"]}, geometry=[LineString([(121.7, 40.9), (121.8, 41.0)])],
+                             crs=4490)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        make_map({"plain": plain})
-    assert any(issubclass(w.category, AssumptionWarning) and "no kind" in str(w.message) for w in caught)
+        html_text = map_html(make_map({"plain": plain, "track": track}))
+    assert any(issubclass(w.category, AssumptionWarning) and "no known kind" in str(w.message) for w in caught)
+    styles = st.load_styles()
+    poly_style, line_style = st.layer_style(styles, None, plain, 0), st.layer_style(styles, None, track, 1)
+    assert poly_style["stroke"] != line_style["stroke"]          # two plain layers stay apart
+    assert st.legend_items("default", styles, track, "zh", "track", line_style)[0]["symbol"] == "line"
+    assert st.legend_items("default", styles, plain, "zh", "plain", poly_style)[0]["symbol"] == "polygon"
+    # the line is drawn unfilled, the polygons filled (folium writes one style per feature)
+    styles_js = re.findall(r'"className": ?"[^"]*ecogis-layer-(\d)[^"]*",[^}]*"fill": ?(true|false)', html_text)
+    assert {layer: fill for layer, fill in styles_js} == {"0": "true", "1": "false"}, styles_js
 
 
 def test_focus_on_site(layers):

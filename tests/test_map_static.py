@@ -248,3 +248,30 @@ def test_point_site_gets_a_readable_extent(tmp_path):
     xlim = fig.ecogis["main_ax"].get_xlim()
     assert 1_900 < xlim[1] - xlim[0] < 4_000          # metres: about 2 km, not a 1 m view
     assert fig.ecogis["scale_bar_m"] in (200, 500)
+
+
+def test_legend_columns_keep_each_group_together():
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    from ecogis.render.static_map import _legend, _rc, _renderer, cjk_font_families
+
+    def rows(prefix, n):
+        return [st.LegendItem("polygon", f"{prefix}{i}", fill="#88cc88", fill_opacity=0.5, stroke="#333", width=1)
+                for i in range(n)]
+
+    styles = st.load_styles()
+    groups = [("单一图层", rows("单一图层", 1)), ("甲组", rows("甲", 6)), ("乙组", rows("乙", 6)),
+              ("丙组", rows("丙", 6))]
+    with matplotlib.rc_context(_rc(cjk_font_families())):
+        fig = Figure(figsize=(6, 4))
+        lax = fig.add_axes((0.1, 0.1, 0.5, 0.45))     # too low for 22 rows in one column
+        renderer = _renderer(fig)
+        _legend(lax, groups, styles, "zh", renderer)
+        fig.canvas.draw()
+    texts = {t.get_text().strip(): t.get_window_extent(renderer).x0 for t in lax.get_legend().get_texts()}
+    columns = {round(x) for x in texts.values()}
+    assert len(columns) >= 2, "the legend should have needed more than one column"
+    for title, prefix in (("甲组", "甲"), ("乙组", "乙"), ("丙组", "丙")):
+        xs = {round(texts[title])} | {round(texts[f"{prefix}{i}"]) for i in range(6)}
+        assert len(xs) == 1, f"group {title} is split across columns: {xs}"

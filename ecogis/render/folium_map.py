@@ -321,7 +321,7 @@ def _make_styler(kind: str, style: dict, styles: dict, css_class: str):
         fill, fill_opacity = _fill_of(entry, kind)
         out = {"className": css_class, "color": entry.get("stroke", "#333"), "weight": entry.get("width", 1.5),
                "opacity": 1, "fill": True, "fillColor": fill, "fillOpacity": fill_opacity}
-        if geometry == "line":
+        if geometry == "line" or "LineString" in feature["geometry"]["type"]:   # lines are never filled
             out.update(fill=False, fillOpacity=0)
         if entry.get("dash"):
             out["dashArray"] = entry["dash"]
@@ -585,11 +585,12 @@ def make_map(layers: dict, site=None, basemap: str = "none", lang: str = "zh", t
         m.get_root().html.add_child(Element(hatch), name="ecogis_hatch")
 
     display_names = st.unique_titles(items, styles, lang)
-    legend_groups, simplified = [], []
+    legend_groups, simplified, n_plain = [], [], 0
     for index, ((name, kind, gdf), display) in enumerate(zip(items, display_names)):
-        style = st.kind_style(styles, kind)
-        if kind is None:
-            warn_assumption(f"layer {name!r} has no kind: drawn with the default style", notes)
+        if kind not in styles["kinds"]:
+            warn_assumption(f"layer {name!r} has no known kind ({kind}): drawn with the default style", notes)
+        style = st.layer_style(styles, kind, gdf, n_plain)
+        n_plain += kind not in styles["kinds"]
         if simplify:
             gdf, tol_m = _display_geometry(gdf, name, extent, notes)
             if tol_m:
@@ -597,7 +598,7 @@ def make_map(layers: dict, site=None, basemap: str = "none", lang: str = "zh", t
         gdf = gdf.set_geometry(_round_coords(np.asarray(gdf.geometry.values)), crs=gdf.crs)
         _add_layer(m, index, name, kind, gdf, style, styles, display, lang)
         if len(gdf):
-            legend_groups.append((display, st.legend_items(kind or "default", styles, gdf, lang, display)))
+            legend_groups.append((display, st.legend_items(kind or "default", styles, gdf, lang, display, style)))
         else:
             warn_assumption(f"layer {name!r} has no features to draw: left out of the legend", notes)
 

@@ -26,6 +26,7 @@ from pathlib import Path
 import geopandas as gpd
 import matplotlib
 import numpy as np
+import pandas as pd
 import shapely
 from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -149,42 +150,58 @@ def _dashes(dash: str | None, lw: float):
     return (0, tuple(seq))
 
 
-def _paint_arrays(kind: str, style: dict, styles: dict, gdf):
-    """Per-feature (fill RGBA, stroke colour) arrays for polygons/lines of a categorical or plain kind."""
+def _per_value(gdf, column: str | None, fn) -> np.ndarray:
+    """``fn(value)`` for each row's ``column`` value, computed once per distinct value (object array).
+
+    A missing column counts as None in every row.
+    """
+    if column is None or column not in gdf:
+        return np.array([fn(None)] * len(gdf), dtype=object) if len(gdf) else np.empty(0, dtype=object)
+    codes, uniques = pd.factorize(gdf[column].astype(object), use_na_sentinel=False)
+    mapped = np.empty(len(uniques), dtype=object)
+    mapped[:] = [fn(None if pd.isna(v) else v) for v in uniques]
+    return mapped[codes]
+
+
+def _paint_arrays(style: dict, gdf):
+    """Per-feature (fill RGBA, stroke colour) lists for polygons/lines of a categorical or plain kind."""
+    def paint(entry):
+        return to_rgba(entry.get("fill", "#888888"), float(entry.get("fill_opacity", 0.3))), \
+            entry.get("stroke", "#333333")
+
     by = style.get("by")
-    n = len(gdf)
-    if by:
-        vals = gdf[by].tolist() if by in gdf else [None] * n
-        entries = [{**style, **st.value_entry(style, v)[1]} for v in vals]
-    else:
-        entries = [style] * n
-    fills = [to_rgba(e.get("fill", "#888888"), float(e.get("fill_opacity", 0.3))) for e in entries]
-    strokes = [e.get("stroke", "#333333") for e in entries]
-    return fills, strokes
+    paints = (_per_value(gdf, by, lambda v: paint({**style, **st.value_entry(style, v)[1]})) if by
+              else [paint(style)] * len(gdf))
+    return [p[0] for p in paints], [p[1] for p in paints]
 
 
-def _draw_layer(ax, name, kind, gdf, styles, lang, label_points: bool) -> None:
-    style = st.kind_style(styles, kind)
+def _draw_layer(ax, kind, style, gdf, styles, label_points: bool) -> None:
+    """Draw one layer (in the map CRS) with ``style`` (see :func:`ecogis.render.styles.layer_style`)."""
     geometry = style.get("geometry", "polygon")
-    marker = style.get("marker")
     lw = float(style.get("width", 1.5)) * PT_PER_PX * 1.4
     types = shapely.get_type_id(np.asarray(gdf.geometry.values))
-    points = gdf[(types == 0) | (types == 4)]
-    shapes = gdf[~((types == 0) | (types == 4))]
+    is_point = (types == 0) | (types == 4)
+    points, shapes = gdf[is_point], gdf[~is_point]
     gid = f"layer-{kind or 'default'}"
     if len(shapes):
-        fills, strokes = _paint_arrays(kind, style, styles, shapes)
-        if geometry == "line":
-            lines = shapes.boundary.where(shapes.geom_type.str.contains("Polygon"), shapes.geometry)
+        fills, strokes = _paint_arrays(style, shapes)
+        # lines are never filled, and a "line" kind draws polygons as their outlines
+        as_line = np.isin(types[~is_point], (1, 2, 5)) | (geometry == "line")
+        if as_line.any():
+            lines = shapes[as_line]
+            lines = lines.boundary.where(lines.geom_type.str.contains("Polygon"), lines.geometry)
             gpd.GeoSeries(lines, crs=shapes.crs).plot(
-                ax=ax, color=strokes, linewidth=lw, linestyle=_dashes(style.get("dash"), lw), zorder=3, gid=gid)
-        else:
+                ax=ax, color=[c for c, a in zip(strokes, as_line) if a], linewidth=lw,
+                linestyle=_dashes(style.get("dash"), lw), zorder=3, gid=gid)
+        if not as_line.all():
             hatch = "////" if style.get("hatch") else None
-            shapes.plot(ax=ax, facecolor=fills, edgecolor=strokes, linewidth=lw, hatch=hatch, zorder=2, gid=gid)
+            shapes[~as_line].plot(ax=ax, facecolor=[f for f, a in zip(fills, as_line) if not a],
+                                  edgecolor=[c for c, a in zip(strokes, as_line) if not a], linewidth=lw,
+                                  hatch=hatch, zorder=2, gid=gid)
         if style.get("pin"):
             _draw_pins(ax, style, shapes, gid)
     if len(points):
-        _draw_points(ax, kind, style, styles, points, gid)
+        _draw_points(ax, style, styles, points, gid)
         if label_points and "name" in points:
             _label_points(ax, points)
 
@@ -200,38 +217,33 @@ def _draw_pins(ax, style, shapes, gid) -> None:
         _label_points(ax, gpd.GeoDataFrame({"name": shapes["name"].tolist()}, geometry=pins, crs=shapes.crs))
 
 
-def _draw_points(ax, kind, style, styles, points, gid) -> None:
-    xy = shapely.get_coordinates(np.asarray(points.geometry.values))
-    if len(xy) != len(points):   # multipoints: draw their first point
-        xy = np.array([shapely.get_coordinates(g)[0] for g in points.geometry.values])
+def _draw_points(ax, style, styles, points, gid) -> None:
+    """Point features as markers (the first point of a multipoint); colours looked up per distinct value."""
+    xy = shapely.get_coordinates(shapely.get_geometry(np.asarray(points.geometry.values), 0))
     marker = style.get("marker")
     r = float(style.get("radius", 5))
     size = (1.4 * r) ** 2          # style radius is in screen pixels; points are smaller on paper
     if marker == "section":
-        fill = [st.water_class_entry(styles, v)[1]["color"] for v in points.get("measured_class", [None] * len(xy))]
-        ring = [st.water_class_entry(styles, v)[1]["color"] for v in points.get("target_class", [None] * len(xy))]
-        ax.scatter(xy[:, 0], xy[:, 1], s=size, c=fill, edgecolors=ring, linewidths=2.2, zorder=6, gid=gid)
-        return
-    if marker == "shape":
-        shapes = style.get("shapes", {})
-        kinds_ = [shapes.get(str(t).strip(), style.get("other_shape", {})).get("shape", "square")
-                  for t in points.get("type", [None] * len(xy))]
-        fills = [st.value_entry(style, v)[1].get("fill", "#888") for v in points.get(style.get("by"), [None] * len(xy))]
-        kinds_ = np.array(kinds_)
-        for shp in sorted(set(kinds_)):
-            sel = kinds_ == shp
-            ax.scatter(xy[sel, 0], xy[sel, 1], s=size, marker=MARKER_SHAPES.get(shp, "s"),
-                       c=[f for f, s in zip(fills, sel) if s], edgecolors=style.get("stroke", "#222"),
-                       linewidths=0.8, zorder=6, gid=gid)
+        def colour(v):
+            return st.water_class_entry(styles, v)[1]["color"]
+
+        ax.scatter(xy[:, 0], xy[:, 1], s=size, c=list(_per_value(points, "measured_class", colour)),
+                   edgecolors=list(_per_value(points, "target_class", colour)), linewidths=2.2, zorder=6, gid=gid)
         return
     by = style.get("by")
-    if by:
-        fills = [st.value_entry(style, v)[1].get("fill", style.get("fill", "#333"))
-                 for v in points.get(by, [None] * len(xy))]
-    else:
-        fills = style.get("fill", style.get("stroke", "#333"))
+    fill = style.get("fill", style.get("stroke", "#333"))
+    fills = (_per_value(points, by, lambda v: st.value_entry(style, v)[1].get("fill", fill)) if by
+             else np.array([fill] * len(points), dtype=object))
+    if marker == "shape":
+        shapes, other = style.get("shapes", {}), style.get("other_shape", {})
+        shape_of = _per_value(points, "type", lambda t: shapes.get(str(t).strip(), other).get("shape", "square"))
+        for shp in sorted(set(shape_of)):
+            sel = shape_of == shp
+            ax.scatter(xy[sel, 0], xy[sel, 1], s=size, marker=MARKER_SHAPES.get(shp, "s"), c=list(fills[sel]),
+                       edgecolors=style.get("stroke", "#222"), linewidths=0.8, zorder=6, gid=gid)
+        return
     ax.scatter(xy[:, 0], xy[:, 1], s=size, marker=MARKER_SHAPES.get(marker or "circle", "o"),
-               c=fills, edgecolors=style.get("stroke", "#333"), linewidths=0.6, zorder=5, gid=gid)
+               c=list(fills), edgecolors=style.get("stroke", "#333"), linewidths=0.6, zorder=5, gid=gid)
 
 
 def _label_points(ax, points) -> None:
@@ -386,45 +398,72 @@ def _legend_handle(item: dict):
     return Patch(facecolor="none", edgecolor="none")
 
 
-def _legend(lax, groups, styles, lang) -> None:
-    handles, labels = [], []
+def _legend_rows(groups) -> list[list[tuple]]:
+    """Legend entries per group as [(handle, label, bold)]: single-symbol layers first (one row
+    each, as their own group), then each categorical layer under its bold title."""
     single = [(t, rows) for t, rows in groups if len(rows) == 1 and rows[0]["text"] == t]
     multi = [(t, rows) for t, rows in groups if not (len(rows) == 1 and rows[0]["text"] == t)]
-    for title, rows in single + multi:
-        if (title, rows) in multi:
-            handles.append(Patch(facecolor="none", edgecolor="none"))
-            labels.append(title)
-        for item in rows:
-            handles.append(_legend_handle(item))
-            labels.append(("  " if (title, rows) in multi else "") + item["text"])
+    out = [[(_legend_handle(rows[0]), rows[0]["text"], False)] for _, rows in single]
+    for title, rows in multi:
+        out.append([(_blank_handle(), title, True)]
+                   + [(_legend_handle(item), "  " + item["text"], False) for item in rows])
+    return out
+
+
+def _blank_handle():
+    return Patch(facecolor="none", edgecolor="none")
+
+
+def _columns(blocks: list[list], ncols: int) -> tuple[list, int]:
+    """Pack blocks (groups of legend rows, in order) into at most ``ncols`` columns, none split.
+
+    Returns (entries in matplotlib's column-major order, number of columns used); each column is
+    padded with blank rows to the same height, so that a column break never falls inside a group.
+    """
+    sizes = [len(b) for b in blocks]
+    height = max(max(sizes), -(-sum(sizes) // ncols))
+    while True:   # the smallest column height at which the blocks fit in ncols columns
+        cols, used = [[]], 0
+        for block in blocks:
+            if used + len(block) > height:
+                cols.append([])
+                used = 0
+            cols[-1].extend(block)
+            used += len(block)
+        if len(cols) <= ncols:
+            break
+        height += 1
+    blank = (_blank_handle(), "", False)
+    return [entry for col in cols for entry in col + [blank] * (height - len(col))], len(cols)
+
+
+def _legend(lax, groups, styles, lang, renderer) -> None:
+    """The legend in its box: the largest text, then more columns, that fit; groups stay whole."""
+    blocks = _legend_rows(groups)
     lax.set_axis_off()
-    bold = {t for t, _ in multi}
-    # shrink the text, then use two columns, until the legend fits its box
-    for fontsize, ncols in ((8, 1), (7, 1), (7, 2), (6, 2), (5.5, 3)):
-        leg = lax.legend(handles, labels, loc="upper left", bbox_to_anchor=(0, 0, 1, 1), mode="expand",
-                         title=st.text(styles, "legend", lang),
+    for fontsize, max_cols in ((8, 1), (7, 1), (7, 2), (6, 2), (5.5, 3)):
+        entries, ncols = _columns(blocks, max_cols)
+        leg = lax.legend([e[0] for e in entries], [e[1] for e in entries], loc="upper left",
+                         bbox_to_anchor=(0, 0, 1, 1), mode="expand", title=st.text(styles, "legend", lang),
                          fontsize=fontsize, title_fontsize=11, frameon=True, fancybox=False, edgecolor="black",
                          borderpad=0.7, handlelength=2.0, handleheight=1.0, labelspacing=0.4,
                          ncols=ncols, columnspacing=0.8, borderaxespad=0)
-        renderer = lax.figure.canvas.get_renderer()
         box, axbox = leg.get_window_extent(renderer), lax.get_window_extent(renderer)
         px = fontsize * lax.figure.dpi / 72
         widest = max(t.get_window_extent(renderer).width for t in leg.get_texts())
-        column = (widest + (2.0 + 0.8 + 0.8) * px)        # handle, handle pad, column spacing
+        column = widest + (2.0 + 0.8 + 0.8) * px        # handle, handle pad, column spacing
         if box.height <= axbox.height * 1.001 and column * ncols <= axbox.width:
             break
     leg.get_frame().set_linewidth(0.8)
-    for text in leg.get_texts():
-        if text.get_text() in bold:
+    for text, entry in zip(leg.get_texts(), entries):
+        if entry[2]:
             text.set_fontweight("bold")
     leg.set_gid("legend")
 
 
-def _province_of(lon: float, lat: float, province: str | None, adcode: str | None = None):
-    """Province boundary (EPSG:4490) containing (lon, lat), or the named one, and its cities.
-
-    A boundary layer's adcode (first two digits) names the province without a search.
-    """
+def _province_of(extent: tuple, province: str | None, adcode: str | None = None):
+    """Province boundary (EPSG:4490) covering most of ``extent`` (west, south, east, north), or the
+    named one, and its cities. A boundary layer's adcode (first two digits) names the province."""
     from ecogis.boundaries import get_boundary, get_districts
 
     if province:
@@ -432,7 +471,7 @@ def _province_of(lon: float, lat: float, province: str | None, adcode: str | Non
     elif adcode and len(str(adcode)) == 6 and str(adcode).isdigit():
         prov = get_boundary(str(adcode)[:2] + "0000", level="province")
     else:
-        name = _province_at(round(lon, 2), round(lat, 2))
+        name = _province_at(tuple(round(v, 3) for v in extent))
         if name is None:
             return None, None
         prov = get_boundary(name, level="province")
@@ -444,24 +483,23 @@ def _province_of(lon: float, lat: float, province: str | None, adcode: str | Non
 
 
 @lru_cache(maxsize=64)
-def _province_at(lon: float, lat: float) -> str | None:
-    """Name of the province containing (lon, lat) (Tianditu boundaries), None outside China."""
+def _province_at(extent: tuple) -> str | None:
+    """Name of the province (Tianditu boundaries) that covers most of the box ``extent``, None outside
+    China. A box, not its centre: a coastal map's centre may lie in the sea."""
     from ecogis.boundaries import get_boundary, list_names
 
-    point = shapely.Point(lon, lat)
-    for name in list_names("province"):
-        geom = get_boundary(name, level="province").geometry.iloc[0]
-        if geom.contains(point):
-            return name
-    return None
+    names = list(list_names("province"))
+    geoms = np.array([get_boundary(n, level="province").geometry.iloc[0] for n in names])
+    area = shapely.area(shapely.intersection(geoms, shapely.box(*extent)))
+    return names[int(area.argmax())] if area.max() > 0 else None
 
 
 def _inset(iax, items_extent_geo, province, styles, lang, notes, adcode=None) -> str | None:
     """Location inset: the province, its cities, and the map extent in red. Returns the province name."""
-    lon = (items_extent_geo[0] + items_extent_geo[2]) / 2
-    lat = (items_extent_geo[1] + items_extent_geo[3]) / 2
     try:
-        prov, children = _province_of(lon, lat, province, adcode)
+        prov, children = _province_of(items_extent_geo, province, adcode)
+        if prov is None:
+            warn_assumption("location inset left empty: the map extent is in no Chinese province", notes)
     except (ImportError, EcogisError, OSError) as exc:
         warn_assumption(f"location inset left out: province boundary not available ({exc})", notes)
         prov, children = None, None
@@ -550,13 +588,17 @@ def build_figure(layers: dict, site=None, title: str | None = None, lang: str = 
         xlim, ylim = _fit_limits(data_bounds, box_w, box_h)
         ax.set_facecolor(styles.get("background", "white"))
         titles = st.unique_titles(items, styles, lang)
-        groups = []
+        groups, n_plain = [], 0
         for (name, kind, gdf), ttl in zip(proj, titles):
-            if len(gdf):
-                _draw_layer(ax, name, kind, gdf, styles, lang, label_points=kind in ("water_section", "site"))
-                groups.append((ttl, st.legend_items(kind or "default", styles, gdf, lang, ttl)))
-            else:
+            if not len(gdf):
                 warn_assumption(f"layer {name!r} has no features to draw: left out of the legend", notes)
+                continue
+            if kind not in styles["kinds"]:
+                warn_assumption(f"layer {name!r} has no known kind ({kind}): drawn with the default style", notes)
+            style = st.layer_style(styles, kind, gdf, n_plain)
+            n_plain += kind not in styles["kinds"]
+            _draw_layer(ax, kind, style, gdf, styles, label_points=kind in ("water_section", "site"))
+            groups.append((ttl, st.legend_items(kind or "default", styles, gdf, lang, ttl, style)))
         ax.set_xlim(*xlim)
         ax.set_ylim(*ylim)
         ax.set_aspect("equal", adjustable="box")
@@ -579,14 +621,22 @@ def build_figure(layers: dict, site=None, title: str | None = None, lang: str = 
             geo_extent = Transformer.from_crs(crs, 4490, always_xy=True).transform_bounds(
                 xlim[0], ylim[0], xlim[1], ylim[1])
             prov_name = _inset(iax, geo_extent, province, styles, lang, notes, _boundary_adcode(items))
-        FigureCanvasAgg(fig)   # a renderer to measure the legend
         lax = fig.add_axes(LEGEND_BOX)
-        _legend(lax, groups, styles, lang)
+        _legend(lax, groups, styles, lang, _renderer(fig))
         fig.text(MAIN_BOX[0], 0.035, note or _default_note(crs, lang, prov_name), fontsize=7, color="#333",
                  ha="left", va="center", gid="note")
         fig.ecogis = {"crs": crs.to_string(), "scale_bar_m": scale_m, "north_angle_deg": angle,
                       "province": prov_name, "main_ax": ax, "families": families}
     return fig
+
+
+def _renderer(fig):
+    """An Agg renderer to measure text: the figure's own if it has an Agg canvas, else a new one.
+
+    Figures are built on the base canvas (geopandas redraws an Agg canvas after every layer).
+    """
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    return canvas.get_renderer()
 
 
 def _boundary_adcode(items) -> str | None:

@@ -77,6 +77,34 @@ def kind_style(styles: dict, kind: str | None) -> dict:
     return kinds.get(kind or "default", kinds["default"])
 
 
+def layer_style(styles: dict, kind: str | None, gdf, index: int = 0) -> dict:
+    """The style of one layer: its kind's entry, or for a layer of no known kind the ``default``
+    entry drawn as its geometry (outline for lines, circle markers for points, filled polygons)
+    in the ``index``-th colour of ``default_palette``, so that several such layers stay apart."""
+    if kind and kind in styles["kinds"] and kind != "default":
+        return styles["kinds"][kind]
+    style = dict(styles["kinds"]["default"])
+    palette = styles.get("default_palette") or []
+    if palette:
+        style["stroke"] = style["fill"] = palette[index % len(palette)]
+    geometry = geometry_family(gdf)
+    if geometry:
+        style["geometry"] = geometry
+    return style
+
+
+def geometry_family(gdf) -> str | None:
+    """"point", "line" or "polygon" when all geometries of ``gdf`` are of that family, else None."""
+    import numpy as np
+    import shapely
+
+    types = set(np.unique(shapely.get_type_id(np.asarray(gdf.geometry.values))).tolist()) - {-1}
+    for family, ids in (("point", {0, 4}), ("line", {1, 2, 5}), ("polygon", {3, 6})):
+        if types and types <= ids:
+            return family
+    return None
+
+
 def text(styles: dict, key: str, lang: str = "zh") -> str:
     """A fixed map word (legend title, north, units) in ``lang``."""
     entry = styles["text"].get(key)
@@ -148,9 +176,11 @@ def _present(gdf, column, mapper) -> set:
     return {mapper(v)[0] for v in gdf[column].tolist()}
 
 
-def legend_items(kind: str, styles: dict, gdf, lang: str, title: str) -> list[LegendItem]:
-    """Legend rows for one layer; categorical kinds list only the values present in ``gdf``."""
-    style = kind_style(styles, kind)
+def legend_items(kind: str, styles: dict, gdf, lang: str, title: str, style: dict | None = None) -> list[LegendItem]:
+    """Legend rows for one layer; categorical kinds list only the values present in ``gdf``.
+
+    ``style`` is the layer's style if not its kind's entry (see :func:`layer_style`)."""
+    style = kind_style(styles, kind) if style is None else style
     geometry = style.get("geometry", "polygon")
     marker = style.get("marker")
     stroke = style.get("stroke", "#333")
