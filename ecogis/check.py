@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -33,7 +34,7 @@ from ecogis.area import convert_area, ellipsoidal_area, geodesic_length
 from ecogis.crs import describe_crs, from_web_crs, gk_crs_for_lon, infer_crs, resolve_crs
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.project import Project, load_project
-from ecogis.rules import VERDICT_EN, VERDICTS, RuleSet, load_rules, parse_buffers, worst_verdict
+from ecogis.rules import VERDICT_EN, VERDICTS, RuleSet, load_rules, parse_buffers, verdict_rank
 
 GEOD = pyproj.Geod(ellps="GRS80")  # the CGCS2000 ellipsoid (a = 6378137 m, f = 1/298.257222101)
 GEOGRAPHIC = pyproj.CRS.from_epsg(4490)
@@ -146,7 +147,7 @@ class CheckResult:
     """Everything a report needs. Geometries (``site_gdf``, ``layers``) are EPSG:4490 and not in to_dict()."""
 
     verdict: str
-    findings: list[Finding]
+    findings: Sequence[Finding]  # a FindingTable from check(): columnar, .frame is the DataFrame
     sites: list[SiteSummary]
     zones: list[ZoneSummary]
     inputs: dict
@@ -171,7 +172,14 @@ class CheckResult:
 
     def findings_frame(self) -> pd.DataFrame:
         """Findings as a DataFrame (one row per site and finding), with ha and 亩 columns."""
-        return pd.DataFrame([f.to_dict() for f in self.findings])
+        if not isinstance(self.findings, FindingTable):
+            return pd.DataFrame([f.to_dict() for f in self.findings])
+        df = self.findings.frame.copy()
+        area = df["overlap_area_m2"].to_numpy(dtype=float)
+        df["overlap_area_ha"] = convert_area(area, "ha")
+        df["overlap_area_mu"] = convert_area(area, "mu")
+        df["verdict_en"] = df["verdict"].map(VERDICT_EN)
+        return df
 
 
 # --------------------------------------------------------------------------------------------------
@@ -209,16 +217,18 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
     frame, site_table, zones = screen(sites, layers, ruleset, buffers_m, site_use=site_use,
                                       summarise=not batch, progress=progress)
     _sanity_far(site_table, frame, boundary, notes)
-    findings = [Finding(**{k: _clean(v) for k, v in row.items()}) for row in frame[FINDING_COLUMNS].to_dict("records")]
-    site_verdicts = frame.groupby("site")["verdict"].agg(worst_verdict) if len(frame) else pd.Series(dtype=object)
-    site_list = [SiteSummary(id=r.id, name=r.name, geometry_type=r.geometry_type, area_m2=float(r.area_m2),
-                             length_m=float(r.length_m), lon=float(r.lon), lat=float(r.lat),
-                             verdict=site_verdicts.get(r.id, VERDICTS[0]))
-                 for r in site_table.itertuples()]
+    findings = FindingTable(frame)
+    site_verdicts, overall = _site_verdicts(frame)
+    ids = site_table["id"].tolist()
+    site_list = [SiteSummary(*row) for row in zip(  # whole columns, not per-row pandas access
+        ids, site_table["name"].tolist(), site_table["geometry_type"].tolist(),
+        site_table["area_m2"].astype(float).tolist(), site_table["length_m"].astype(float).tolist(),
+        site_table["lon"].astype(float).tolist(), site_table["lat"].astype(float).tolist(),
+        [site_verdicts.get(i, VERDICTS[0]) for i in ids])]
     used_ids = set(frame["rule_id"].dropna()) if len(frame) else set()
     methods = dict(METHODS, analysis_crs="; ".join(sorted(set(site_table["analysis_crs"]))))
     return CheckResult(methods=methods,
-        verdict=worst_verdict(f.verdict for f in findings),
+        verdict=overall,
         findings=findings, sites=site_list, zones=zones,
         inputs={"site": site_meta, "project": project.to_dict(), "rules_files": ruleset.sources,
                 "layers": {n: _layer_meta(g) for n, g in layers.items()},
@@ -229,12 +239,54 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
     )
 
 
-def _clean(v):
-    if isinstance(v, float) and np.isnan(v):
-        return None
-    if isinstance(v, np.generic):
-        return v.item()
-    return v
+def _site_verdicts(frame) -> tuple[dict, str]:
+    """Worst verdict per site (dict site id -> verdict) and overall, by rank arrays (no per-site groups)."""
+    if len(frame) == 0:
+        return {}, VERDICTS[0]
+    verdicts = frame["verdict"]
+    rank = verdicts.map({v: verdict_rank(v) for v in verdicts.unique()}).to_numpy(dtype=np.int64)
+    codes, ids = pd.factorize(frame["site"])
+    worst = np.zeros(len(ids), dtype=np.int64)
+    np.maximum.at(worst, codes, rank)
+    names = np.asarray(VERDICTS, dtype=object)
+    return dict(zip(ids, names[worst])), VERDICTS[int(rank.max())]
+
+
+class FindingTable(Sequence):
+    """The findings of a check: a read-only sequence of :class:`Finding` backed by a columnar DataFrame.
+
+    Batch checks produce hundreds of thousands of findings; the DataFrame (:attr:`frame`, one row per
+    site and finding) is what scripts and table writers should use. ``Finding`` objects are built only
+    when the sequence is iterated or indexed, once, from whole columns.
+    """
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame.reindex(columns=FINDING_COLUMNS).reset_index(drop=True)
+        self._items: list[Finding] | None = None
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def __getitem__(self, i):
+        return self._materialise()[i]
+
+    def __iter__(self):
+        return iter(self._materialise())
+
+    def __repr__(self) -> str:
+        return f"FindingTable({len(self)} findings)"
+
+    def _materialise(self) -> list[Finding]:
+        if self._items is None:
+            cols = [_python_values(self.frame[c]) for c in FINDING_COLUMNS]
+            self._items = [Finding(*row) for row in zip(*cols)]
+        return self._items
+
+
+def _python_values(col: pd.Series) -> list:
+    """Column values as Python objects, NaN as None."""
+    obj = col.astype(object)
+    return obj.where(col.notna(), None).tolist()
 
 
 def _layer_meta(gdf) -> dict:
