@@ -105,8 +105,8 @@ def _conclusion_section(doc, result, lang, heading) -> None:
 def _findings_section(doc, result, lang, heading, captions) -> None:
     zh = lang == "zh"
     doc.add_heading(heading, level=2)
-    spec = [h for h in T.FINDING_HEADERS if h[0] in DOCX_FINDING_KEYS]
     main, nearest, folded = T.split_findings(result)
+    spec = T.visible_spec([h for h in T.FINDING_HEADERS if h[0] in DOCX_FINDING_KEYS], main, lang)
     captions.add(doc, "场址与管控图层的空间关系及适用规则" if zh else "Relations of the sites with the control layers")
     if main:
         _table(doc, T.headers(spec, lang), T.table_rows(main, spec, lang))
@@ -118,8 +118,9 @@ def _findings_section(doc, result, lang, heading, captions) -> None:
     _table(doc, T.headers(T.NEAREST_HEADERS, lang), T.table_rows(nearest, T.NEAREST_HEADERS, lang))
     if result.zones:
         captions.add(doc, T.t("zones", lang))
-        _table(doc, T.headers(T.ZONE_HEADERS, lang), T.table_rows([z.to_dict() for z in result.zones],
-                                                                    T.ZONE_HEADERS, lang))
+        zones = [z.to_dict() for z in result.zones]
+        spec = T.visible_spec(T.ZONE_HEADERS, zones, lang)
+        _table(doc, T.headers(spec, lang), T.table_rows(zones, spec, lang))
     doc.add_paragraph(T.table_note(result, lang))
 
 
@@ -132,8 +133,9 @@ def _map_section(doc, result, lang, heading, figure) -> None:
         else:
             doc.add_paragraph(T.t("map_missing", lang))
     doc.add_paragraph(T.t("figure", lang))
-    doc.add_paragraph("图中坐标系：CGCS2000（EPSG:4490）经纬度；底图数据见第 6 节。" if lang == "zh" else
-                      "Map coordinates: CGCS2000 (EPSG:4490) longitude/latitude; data sources in section 6.")
+    crs = result.methods.get("analysis_crs", "")
+    doc.add_paragraph(f"图件坐标系、比例尺与制图日期见图下注记；分析坐标系：{crs}；数据来源见第 6 节。" if lang == "zh" else
+                      f"The map's CRS, scale and date are in its footnote; analysis CRS: {crs}; data in section 6.")
 
 
 def _basis_section(doc, result, lang, heading) -> None:
@@ -176,20 +178,36 @@ def _fonts(doc) -> None:
     style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
 
 
+TEXT_WIDTH_CM = 24.0  # landscape A4/Letter less the margins
+
+
 def _table(doc, head, rows) -> None:
+    """A 9 pt grid table whose column widths follow the length of their longest text (capped), so that
+    the legal basis gets room and short codes stay on one line."""
     table = doc.add_table(rows=1, cols=len(head))
     table.style = "Table Grid"
-    for c, h in zip(table.rows[0].cells, head):
-        c.text = h
+    table.autofit = False
+    weights = [min(max([_text_width(head[i]) / 2, 4] + [_text_width(r[i]) for r in rows]), 36) + 2
+               for i in range(len(head))]
+    widths = [Cm(TEXT_WIDTH_CM * w / sum(weights)) for w in weights]
+    for col, w in zip(table.columns, widths):  # the grid (LibreOffice reads this) and each cell (Word)
+        col.width = w
+    for c, h, w in zip(table.rows[0].cells, head, widths):
+        c.text, c.width = h, w
         for r in c.paragraphs[0].runs:
             r.bold = True
             r.font.size = Pt(9)
     for row in rows:
         cells = table.add_row().cells
-        for c, v in zip(cells, row):
-            c.text = v
+        for c, v, w in zip(cells, row, widths):
+            c.text, c.width = v, w
             for r in c.paragraphs[0].runs:
                 r.font.size = Pt(9)
+
+
+def _text_width(text: str) -> int:
+    """Printed width in Latin characters: CJK characters count twice."""
+    return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in text)
 
 
 def _figure(result, png: Path, lang: str):

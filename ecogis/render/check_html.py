@@ -31,8 +31,7 @@ td.text{white-space:normal;min-width:16em;max-width:32em}td.name{white-space:nor
 """
 TEXT_COLUMNS = {"rule", "basis"}  # long text: wraps in a wide column
 NAME_COLUMNS = {"feature"}  # names: wrap in a middling column; every other column keeps one line
-NUMERIC = {"overlap_area_m2", "overlap_area_ha", "overlap_area_mu", "overlap_length_m", "share_of_site",
-           "distance_m", "buffer_m", "features"}
+NUMERIC = T.NUMERIC_KEYS
 
 
 def render_check_html(result, out, *, lang: str = "zh", overwrite: bool = False, map_html: str | None = None) -> Path:
@@ -59,8 +58,7 @@ def check_html(result, *, lang: str = "zh", map_html: str | None = None) -> str:
              f"<h2>{e(T.t('findings', lang))}</h2>", _findings_block(result, lang)]
     if result.zones:
         parts += [f"<h2>{e(T.t('zones', lang))}</h2>",
-                  _table(T.headers(T.ZONE_HEADERS, lang), T.ZONE_HEADERS, [z.to_dict() for z in result.zones],
-                         lang, "zones-table")]
+                  _table(T.ZONE_HEADERS, [z.to_dict() for z in result.zones], lang, "zones-table")]
     if len(result.sites) > 1:
         parts += [f"<h2>{e(T.t('sites', lang))}</h2>", _sites_table(result, lang)]
     parts += [f"<h2>{e(T.t('rules', lang))}</h2>", _rules_block(result, lang),
@@ -76,36 +74,34 @@ def _findings_block(result, lang) -> str:
     if not result.findings:
         return f"<p>{html.escape(T.t('no_findings', lang))}</p>"
     main, nearest, folded = T.split_findings(result)
-    head = T.headers(T.FINDING_HEADERS, lang)
-    out = (_table(head, T.FINDING_HEADERS, main, lang, "findings-table") if main
+    out = (_table(T.FINDING_HEADERS, main, lang, "findings-table") if main
            else f"<p>{html.escape(T.t('no_findings', lang))}</p>")
     out += (f"<h3>{html.escape(T.t('nearest', lang))}</h3>"
-            + _table(T.headers(T.NEAREST_HEADERS, lang), T.NEAREST_HEADERS, nearest, lang, "nearest-table"))
+            + _table(T.NEAREST_HEADERS, nearest, lang, "nearest-table"))
     if folded:
         label = (f"缓冲距离内的其他要素（{len(folded)} 个，结论均为符合）" if lang == "zh"
                  else f"Other features within the buffers ({len(folded)}, all clear)")
         out += (f"<details id=\"buffer-details\"><summary>{html.escape(label)}</summary>"
-                + _table(head, T.FINDING_HEADERS, folded, lang, "buffer-table") + "</details>")
+                + _table(T.FINDING_HEADERS, folded, lang, "buffer-table") + "</details>")
     return out + f"<p class=\"small\">{html.escape(T.table_note(result, lang))}</p>"
 
 
-def _table(head, spec, rows, lang, table_id) -> str:
+def _table(spec, rows, lang, table_id) -> str:
     """A findings-like table; numeric columns empty in every row (e.g. no line sites) are left out."""
     e = html.escape
-    cells = [[T.cell(r, key, lang) for key, _, _ in spec] for r in rows]
-    keep = [i for i, (key, _, _) in enumerate(spec) if key not in NUMERIC or any(c[i] for c in cells)]
+    spec = T.visible_spec(spec, rows, lang)
     out = [f"<div class=\"scroll\"><table id=\"{table_id}\"><thead><tr>"
-           + "".join(f"<th>{e(head[i])}</th>" for i in keep) + "</tr></thead><tbody>"]
-    for r, row in zip(rows, cells):
+           + "".join(f"<th>{e(h)}</th>" for h in T.headers(spec, lang)) + "</tr></thead><tbody>"]
+    for r in rows:
         tds = []
-        for i in keep:
-            key = spec[i][0]
+        for key, _, _ in spec:
+            value = T.cell(r, key, lang)
             cls = ("num" if key in NUMERIC else "text small" if key in TEXT_COLUMNS else
                    "name" if key in NAME_COLUMNS else "")
             attr = f" class=\"{cls}\"" if cls else ""
             if key == "verdict":
                 attr += f" style=\"color:{VERDICT_COLOUR[r['verdict']]};font-weight:bold\""
-            tds.append(f"<td{attr}>{e(row[i])}</td>")
+            tds.append(f"<td{attr}>{e(value)}</td>")
         out.append("<tr>" + "".join(tds) + "</tr>")
     out.append("</tbody></table></div>")
     return "".join(out)

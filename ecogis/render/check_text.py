@@ -151,7 +151,11 @@ def method_text(key: str, text_en: str, lang: str = "zh") -> str:
     if key == "analysis_crs":
         return ("分析坐标系（求交、求最近点）：" if lang == "zh" else
                 "Analysis CRS (intersections, nearest points): ") + text_en
-    return METHOD_ZH.get(key, text_en) if lang == "zh" else text_en
+    if lang == "zh":
+        return METHOD_ZH.get(key, text_en)
+    for zh, en in VERDICT_EN.items():  # the analysis names the verdicts in Chinese
+        text_en = text_en.replace(zh, en)
+    return text_en.replace("椭球面积, ", "")
 
 
 def fmt_number(value, key: str) -> str:
@@ -190,10 +194,18 @@ def cell(row: dict, key: str, lang: str = "zh") -> str:
         return basis_label(row, lang)
     if key == "zone":
         return zone_label(v, lang)
-    if key in ("overlap_area_m2", "overlap_area_ha", "overlap_area_mu", "overlap_length_m", "share_of_site",
-               "distance_m", "buffer_m", "features"):
+    if key in NUMERIC_KEYS:
         return fmt_number(v, key)
     return "" if v is None else str(v)
+
+
+NUMERIC_KEYS = {"overlap_area_m2", "overlap_area_ha", "overlap_area_mu", "overlap_length_m", "share_of_site",
+                "distance_m", "buffer_m", "features"}
+
+
+def visible_spec(spec, rows: list[dict], lang: str = "zh"):
+    """``spec`` without the numeric columns that are empty in every row (no line site -> no length column)."""
+    return [h for h in spec if h[0] not in NUMERIC_KEYS or any(cell(r, h[0], lang) for r in rows)]
 
 
 def headers(spec, lang: str = "zh") -> list[str]:
