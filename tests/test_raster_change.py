@@ -239,3 +239,20 @@ def test_nodata_in_after_is_nodata_area_not_a_transition(tmp_path):
     assert {(t.from_code, t.to_code) for t in exp.transitions} == {(5, 5), (9, 9)}
     total = geod_area(box(121.77, 40.86, 121.8, 40.9), 4490)
     assert sum(t.m2 for t in exp.transitions) == pytest.approx(total - gap, rel=1e-6)
+
+
+def test_cli_refuses_existing_outputs_before_any_work(tmp_path):
+    b, a, *_ = landcover_pair(tmp_path)
+    zpath = tmp_path / "reserve.geojson"
+    reserve().to_file(zpath)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "change.json").write_text("{}", encoding="utf-8")
+    (out / "zonal.csv").write_text("", encoding="utf-8")
+    # --in names no zone: had the analysis run first, that error would come instead
+    r = CliRunner().invoke(main, ["raster", "change", str(b), str(a), "--zones", str(zpath), "--by", "zone",
+                                  "--in", "nowhere", "--out", str(out)])
+    assert r.exit_code == 2 and "change.json" in r.stderr and "exists" in r.stderr
+    r = CliRunner().invoke(main, ["raster", "zonal", str(b), "--zones", str(zpath), "--by", "nope", "--out", str(out)])
+    assert r.exit_code == 2 and "zonal.csv" in r.stderr and "exists" in r.stderr
+    assert (out / "change.json").read_text(encoding="utf-8") == "{}"

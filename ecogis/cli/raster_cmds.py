@@ -68,10 +68,11 @@ def zonal(raster_path, zones_path, zones_layer, kind, by, classes, out_dir, over
     Writes zonal.csv, zonal.xlsx, zonal.json into --out. Exit codes: 0 ok, 2 bad input.
     """
     from ecogis.raster import zonal_composition
-    from ecogis.raster.output import require_dir, write_zonal
+    from ecogis.raster.output import ZONAL_FILES, check_outputs, require_dir, write_zonal
 
     if out_dir:
         require_dir(out_dir)
+        check_outputs(out_dir, ZONAL_FILES, overwrite=overwrite, inputs=(raster_path, zones_path))
     result = zonal_composition(raster_path, zones_path, by=by, legend=classes, kind=kind, layer=zones_layer,
                                memory_mb=memory_mb, progress=not no_progress, notes=notes)
     written = write_zonal(result, out_dir, overwrite=overwrite, lang=lang,
@@ -118,11 +119,12 @@ def change(before, after, zones_path, zones_layer, kind, by, classes, out_dir, o
     """
     from ecogis.errors import EcogisError
     from ecogis.raster.change import change_detection
-    from ecogis.raster.output import require_dir, write_change
+    from ecogis.raster.output import CHANGE_FILES, check_outputs, require_dir, write_change
 
     if not out_dir:
         raise EcogisError("--out is required for change", field="--out", hint="Give a folder, e.g. --out maps/change")
     require_dir(out_dir)
+    check_outputs(out_dir, CHANGE_FILES, overwrite=overwrite, inputs=(before, after, zones_path))
     within_list = [w.strip() for w in within.split(",") if w.strip()] if within else None
     result = change_detection(before, after, zones_path, by=by, within=within_list, to=to, legend=classes,
                               after_legend=after_classes, kind=kind, layer=zones_layer, min_area_m2=min_area,
@@ -189,7 +191,8 @@ def zonal_text(result, lang="zh") -> str:
         lines.append((f"【{z.zone}】分区面积 " if zh else f"[{z.zone}] zone area ") + _fmt(z.zone_area_m2, zh))
         for c in z.classes:
             lines.append(f"  {c.code:>4} {_pad(c.zh if zh else c.en, w)} {_fmt(c.m2, zh)}  {c.share:7.2%}")
-        lines.append(f"  {'':>4} {_pad('无数据' if zh else 'nodata', w)} {_fmt(z.nodata_m2, zh)}")
+        nodata_share = z.nodata_m2 / z.covered_m2 if z.covered_m2 else 0.0
+        lines.append(f"  {'':>4} {_pad('无数据' if zh else 'nodata', w)} {_fmt(z.nodata_m2, zh)}  {nodata_share:7.2%}")
         if z.outside_m2 > 0.001 * max(z.zone_area_m2, 1):
             lines.append(f"  {'':>4} {_pad('栅格范围外' if zh else 'outside raster', w)} {_fmt(z.outside_m2, zh)}")
     lines += _notes(result.notes, zh)

@@ -19,6 +19,7 @@ import shapely
 from pyproj import Transformer
 from rasterio import features, windows
 
+from ecogis.crs import describe_crs
 from ecogis.errors import EcogisError
 from ecogis.raster.messages import say
 from ecogis.raster.extract import DEFAULT_MEMORY_MB, NOISE_CELLS, extract_code_areas, max_cells_for
@@ -27,7 +28,7 @@ from ecogis.raster.pixel_area import centre_cell_area
 from ecogis.raster.sources import (NODATA_CODE, ClassSource, TransitionSource, aligned, code_base, iter_windows, open_raster,
                                    same_grid)
 from ecogis.raster.vector_area import official_area, units
-from ecogis.raster.zonal import describe, pixel_method, resolve_nodata
+from ecogis.raster.zonal import pixel_method, resolve_nodata
 from ecogis.raster.zones import LABEL, load_zones, prepare_zones, require_overlap
 
 
@@ -132,45 +133,64 @@ def change_detection(before, after, zones, *, by=None, within=None, to=None, leg
     notes = [] if notes is None else notes
     bds, ads = open_raster(before), open_raster(after)
     with bds, ads:
-        lb = legend_for(before, legend, notes=notes)
-        la = legend_for(after, after_legend if after_legend is not None else legend, notes=notes)
-        if not lb.same_classes(la):
-            raise EcogisError(
-                f"class legends differ: BEFORE uses {lb.name!r} {_legend_text(lb)}, AFTER uses {la.name!r} {_legend_text(la)}",
-                path=after, hint="Reclassify one raster to the other's legend first; change needs one legend")
+        lb, la = _one_legend(before, after, legend, after_legend, notes)
         to_codes = lb.parse_codes(to)
-        nodata = lb.nodata
         is_aligned = not same_grid(ads, bds)
         if is_aligned:
             say("other_grid", notes, after=after, before=before)
-        ads_on_grid = aligned(ads, bds, nodata)
+        ads_on_grid = aligned(ads, bds, lb.nodata)
         src_b = ClassSource(bds, nodata=resolve_nodata(bds, lb, before, notes), name="before")
         src_a = ClassSource(ads_on_grid, nodata=resolve_nodata(ads_on_grid, la, after, notes), name="after")
         base = code_base(bds, ads)
         trans = TransitionSource(src_b, src_a, base)
         zones_ = prepare_zones(load_zones(zones, kind=kind, layer=layer, notes=notes), bds.crs, by=by, notes=notes)
         require_overlap(zones_, bds, before)
+        target = _patch_zones(zones_, within, by)
         max_cells = max_cells_for(memory_mb)
         per_zone = extract_code_areas(trans, zones_, max_cells=max_cells, progress=progress, notes=notes)
         codes = np.array([c for z in per_zone for c in z.code_m2], dtype=np.int64)
         lb.check_codes(codes // base, path=before)
         la.check_codes(codes % base, path=after)
         noise = NOISE_CELLS * centre_cell_area(bds)
-        zt = [ZoneTransitions(str(label), float(area), z.covered_m2, z.nodata_m2,
-                              [Transition(int(c // base), int(c % base), m2) for c, m2 in sorted(z.code_m2.items()) if m2 > noise])
+        zt = [_zone_transitions(label, area, z, base, noise)
               for label, area, z in zip(zones_.gdf[LABEL], zones_.area_m2, per_zone)]
-        target = zones_.gdf if not within else zones_.gdf[zones_.gdf[LABEL].isin({str(w) for w in within})]
-        if within and target.empty:
-            raise EcogisError(f"no zone named {list(within)} (zones: {list(zones_.gdf[LABEL])})", field=by,
-                              hint="Check --in against the zone names (values of --by)")
         pieces = polygonise_changes(src_b, src_a, target, to_codes, base, max_cells=max_cells, progress=progress)
         patches, method = _patches(pieces, target, lb, base, max(min_area_m2, noise), bds.crs)
         result = ChangeResult(
-            before=str(before), after=str(after), raster_crs=describe(bds.crs), aligned=is_aligned, legend=lb,
+            before=str(before), after=str(after), raster_crs=describe_crs(bds.crs), aligned=is_aligned, legend=lb,
             to_codes=to_codes, zones_source=zones_.source, by=by, pixel_area_method=pixel_method(bds.crs),
             patch_area_method=method, zones=zt, patches=patches, notes=notes,
             max_window_cells=max(src_b.max_window_cells, trans.max_window_cells))
     return result
+
+
+def _one_legend(before, after, legend, after_legend, notes) -> tuple[Legend, Legend]:
+    """Legends of BEFORE and AFTER; EcogisError unless they define the same classes."""
+    lb = legend_for(before, legend, notes=notes)
+    la = legend_for(after, after_legend if after_legend is not None else legend, notes=notes)
+    if not lb.same_classes(la):
+        raise EcogisError(
+            f"class legends differ: BEFORE uses {lb.name!r} {_legend_text(lb)}, AFTER uses {la.name!r} {_legend_text(la)}",
+            path=after, hint="Reclassify one raster to the other's legend first; change needs one legend")
+    return lb, la
+
+
+def _patch_zones(zones_, within, by):
+    """The zones where changes are polygonised: all, or those named in ``within``."""
+    if not within:
+        return zones_.gdf
+    target = zones_.gdf[zones_.gdf[LABEL].isin({str(w) for w in within})]
+    missing = sorted({str(w) for w in within} - set(target[LABEL]))
+    if missing:
+        raise EcogisError(f"no zone named {missing} (zones: {list(zones_.gdf[LABEL])})", path=zones_.source,
+                          field=by, hint="Check --in against the zone names (values of --by)")
+    return target
+
+
+def _zone_transitions(label, zone_area, z, base, noise_m2) -> ZoneTransitions:
+    """Transitions of one zone from its transition-code areas (codes ``before * base + after``)."""
+    trans = [Transition(int(c // base), int(c % base), m2) for c, m2 in sorted(z.code_m2.items()) if m2 > noise_m2]
+    return ZoneTransitions(str(label), float(zone_area), z.covered_m2, z.nodata_m2, trans)
 
 
 def _legend_text(lg: Legend) -> str:
@@ -263,15 +283,16 @@ def _patches(pieces, zones_gdf, legend, base, min_area_m2, crs):
     to_geo = Transformer.from_crs(crs, 4490, always_xy=True)
     cx, cy = to_geo.transform(*shapely.get_coordinates(shapely.centroid(clipped.geometry.values)).T) \
         if len(clipped) else (np.array([]), np.array([]))
-    by_code = legend.by_code()
+    zh = {c.code: c.zh for c in legend.classes}
+    en = {c.code: c.en for c in legend.classes}
     frm, to = clipped["code"] // base, clipped["code"] % base
-    ids = [f"P{i + 1:04d}" for i in range(len(clipped))]
+    ids = pd.Series([f"P{i + 1:04d}" for i in range(len(clipped))], index=clipped.index)
     out = gpd.GeoDataFrame({
-        "id": ids,
-        "name": [f"{i} {by_code[f].zh}→{by_code[t].zh}" for i, f, t in zip(ids, frm, to)],
+        "id": ids.to_numpy(),
+        "name": (ids + " " + frm.map(zh) + "→" + to.map(zh)).to_numpy(),
         "zone": clipped[LABEL].to_numpy(),
-        "from_code": frm.to_numpy(), "from_zh": [by_code[c].zh for c in frm], "from_en": [by_code[c].en for c in frm],
-        "to_code": to.to_numpy(), "to_zh": [by_code[c].zh for c in to], "to_en": [by_code[c].en for c in to],
+        "from_code": frm.to_numpy(), "from_zh": frm.map(zh).to_numpy(), "from_en": frm.map(en).to_numpy(),
+        "to_code": to.to_numpy(), "to_zh": to.map(zh).to_numpy(), "to_en": to.map(en).to_numpy(),
         "area_m2": clipped["area_m2"].to_numpy(), "area_ha": clipped["area_m2"].to_numpy() / 1e4,
         "area_mu": clipped["area_m2"].to_numpy() * 15 / 1e4, "centroid_lon": cx, "centroid_lat": cy,
     }, geometry=clipped.geometry.values, crs=crs)

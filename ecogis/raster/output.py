@@ -39,11 +39,20 @@ def _default(o):
     return o.item() if hasattr(o, "item") else str(o)
 
 
+ZONAL_FILES = ("zonal.csv", "zonal.xlsx", "zonal.json")
+CHANGE_FILES = ("transitions.csv", "transitions.xlsx", "patches.gpkg", "change.tif", "change.json")
+
+
+def check_outputs(out_dir, names, *, overwrite=False, inputs=()) -> list[Path]:
+    """Paths of ``names`` in ``out_dir``; EcogisError before any work if one exists (unless ``overwrite``)."""
+    paths = [Path(out_dir) / n for n in names]
+    _check_all(paths, overwrite, inputs)
+    return paths
+
+
 def write_zonal(result, out_dir, *, overwrite=False, lang="zh", inputs=()) -> list[Path]:
     """``zonal.csv``, ``zonal.xlsx`` (long table: zone, class, m², 公顷, 亩, share) and ``zonal.json``."""
-    out = Path(out_dir)
-    paths = [out / "zonal.csv", out / "zonal.xlsx", out / "zonal.json"]
-    _check_all(paths, overwrite, inputs)
+    paths = check_outputs(out_dir, ZONAL_FILES, overwrite=overwrite, inputs=inputs)
     table = result.table(lang)
     _write_table(table, paths[0], overwrite)
     _write_table(table, paths[1], overwrite)
@@ -56,10 +65,7 @@ def write_change(result, out_dir, *, overwrite=False, lang="zh", inputs=(), memo
     ``change.tif`` (COG: AFTER class of each change of interest, 0 elsewhere) and ``change.json``."""
     from ecogis.io import write_layer
 
-    out = Path(out_dir)
-    paths = [out / "transitions.csv", out / "transitions.xlsx", out / "patches.gpkg", out / "change.tif",
-             out / "change.json"]
-    _check_all(paths, overwrite, inputs)
+    paths = check_outputs(out_dir, CHANGE_FILES, overwrite=overwrite, inputs=inputs)
     _write_table(result.table(lang), paths[0], overwrite)
     with atomic_path(paths[1], overwrite=overwrite) as tmp:
         import pandas as pd

@@ -103,11 +103,6 @@ class ZonalResult:
         return pd.DataFrame(rows, columns=["zone", "code", "class", "area_m2", "area_ha", "area_mu", "share"])
 
 
-def describe(crs) -> str:
-    """``EPSG:n (name)`` of ``crs`` (ecogis.crs.describe_crs)."""
-    return describe_crs(crs)
-
-
 def pixel_method(crs) -> str:
     return PIXEL_AREA_METHOD["geographic" if CRS(crs).is_geographic else "projected"]
 
@@ -131,7 +126,7 @@ def zonal_composition(raster, zones, *, by=None, legend=None, kind=None, layer=N
                                       progress=progress, notes=notes)
         legend.check_codes([c for z in per_zone for c in z.code_m2], path=raster)
         result = ZonalResult(
-            raster=str(raster), raster_crs=describe(ds.crs), zones_source=zones_.source, by=by, legend=legend,
+            raster=str(raster), raster_crs=describe_crs(ds.crs), zones_source=zones_.source, by=by, legend=legend,
             pixel_area_method=pixel_method(ds.crs), zone_area_method=zones_.area_method,
             zones=[_composition(label, area, z, legend, notes, NOISE_CELLS * centre_cell_area(ds))
                    for label, area, z in zip(zones_.gdf["_zone"], zones_.area_m2, per_zone)],
