@@ -111,3 +111,77 @@ def test_xlsx_findings_sheet(result, tmp_path):
     assert "prohibited" in verdicts
     with pytest.raises(EcogisError, match="exists"):
         render_check_xlsx(result, out)
+
+
+def _chinese_left(text: str, result) -> list[str]:
+    """Chinese runs left in an English report once names (features, sites, project) and document numbers
+    such as 自然资发〔2022〕142号 are taken out."""
+    import re
+
+    names = {result.project} | {f.feature for f in result.findings} | {s.name for s in result.sites}
+    for name in sorted((n for n in names if n), key=len, reverse=True):
+        text = text.replace(name, "")
+    text = re.sub(r"\S*〔\d{4}〕\s*\d+\s*号", "", text)
+    return re.findall(r"[\u4e00-\u9fff]+", text)
+
+
+@pytest.mark.browser
+def test_html_findings_columns_are_not_squeezed(result, tmp_path, page):
+    """Short columns (kind, zone, relation, verdict) keep their text on one line."""
+    out = render_check_html(result, tmp_path / "check.html")
+    page.goto(out.resolve().as_uri())
+    heads = page.locator("#findings-table th").all_inner_texts()
+    lines = page.evaluate("""(cols) => {
+        const table = document.querySelector('#findings-table');
+        const heads = [...table.querySelectorAll('th')].map(th => th.innerText);
+        const out = {};
+        for (const c of cols) {
+            const i = heads.indexOf(c);
+            out[c] = [...table.querySelectorAll('tbody tr')].map(tr => {
+                const r = document.createRange(); r.selectNodeContents(tr.children[i]);
+                return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size;
+            });
+        }
+        return out;
+    }""", ["类型", "功能区/级别", "空间关系", "结论"])
+    assert set(heads) >= {"类型", "功能区/级别", "空间关系", "结论"}
+    for col, counts in lines.items():
+        assert counts and max(counts) == 1, (col, counts)
+
+
+def test_english_html_has_no_chinese_but_names(result, tmp_path):
+    import re
+
+    text = render_check_html(result, tmp_path / "en.html", lang="en").read_text(encoding="utf-8")
+    text = re.sub(r"<iframe.*?</iframe>", "", text, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", text)
+    assert _chinese_left(text, result) == []
+    assert "core zone" in text and "Regulations on Nature Reserves (2017 revision), Art. 18, 27" in text
+
+
+def test_docx_reads_like_an_eia_chapter(result, tmp_path):
+    docx = pytest.importorskip("docx")
+    doc = docx.Document(str(render_check_docx(result, tmp_path / "zh.docx")))
+    heads = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    sections = ["1 项目概况", "2 分析结论", "3 分析结果", "4 位置关系图", "5 法律依据", "6 方法与数据说明"]
+    assert heads[0] == "生态空间管控符合性分析"
+    assert [h for h in heads if h[:1].isdigit()] == sections
+    captions = [p.text for p in doc.paragraphs if p.text.startswith("表 ")]
+    assert captions[0].startswith("表 1  项目场址概况") and len(captions) == len(doc.tables)
+    site = doc.tables[0].rows[1].cells
+    # site S1: a 2 km x 2 km GK square; its ellipsoidal area, independently, in 亩
+    import numpy as np
+    import shapely
+
+    sq = shapely.segmentize(box(449_000, 4_534_000, 451_000, 4_536_000), 5.0)
+    lon, lat = pyproj.Transformer.from_crs(GK, 4490, always_xy=True).transform(*np.asarray(sq.exterior.coords).T)
+    mu = abs(GEOD.polygon_area_perimeter(lon, lat)[0]) * 15 / 10_000
+    assert float(site[5].text.replace(",", "")) == pytest.approx(mu, abs=1e-3)
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "CGCS2000 椭球面积" in text and "EPSG:4550" in text  # unit, method and CRS stated
+
+    en = docx.Document(str(render_check_docx(result, tmp_path / "en.docx", lang="en")))
+    text = "\n".join([p.text for p in en.paragraphs]
+                     + [c.text for t in en.tables for row in t.rows for c in row.cells])
+    assert _chinese_left(text, result) == []
+    assert "6 Methods and data" in text
