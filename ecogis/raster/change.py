@@ -211,7 +211,7 @@ def change_windows(src_b: ClassSource, src_a: ClassSource, zones_gdf, to_codes, 
     geoms = np.asarray(zones_gdf.geometry.values)
     tree = shapely.STRtree(geoms)
     wins = [windows.Window(w.col_off + area.col_off, w.row_off + area.row_off, w.width, w.height)
-            for w in iter_windows(_Shape(int(area.width), int(area.height)), max_cells)]
+            for w in iter_windows(int(area.width), int(area.height), max_cells)]
     from tqdm import tqdm
 
     for win in tqdm(wins, desc="change", unit="window", disable=None if progress else True, leave=False, file=sys.stderr):
@@ -239,11 +239,6 @@ def _window_of(ds, bounds):
     if c1 <= c0 or r1 <= r0:
         return None
     return windows.Window(c0, r0, c1 - c0, r1 - r0)
-
-
-class _Shape:
-    def __init__(self, width, height):
-        self.width, self.height = width, height
 
 
 def polygonise_changes(src_b, src_a, zones_gdf, to_codes, base, *, max_cells, progress=False) -> gpd.GeoDataFrame:

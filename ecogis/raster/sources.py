@@ -149,10 +149,10 @@ def aligned(after, before, nodata):
     )
 
 
-def iter_windows(ds, max_cells: int):
-    """Row-band windows of ``ds`` with at most ``max_cells`` cells each (whole rows, or column chunks)."""
-    ncols = min(ds.width, max(1, max_cells))
+def iter_windows(width: int, height: int, max_cells: int):
+    """Row-band windows of a ``width`` × ``height`` grid, at most ``max_cells`` cells each (whole rows, or column chunks)."""
+    ncols = min(width, max(1, max_cells))
     nrows = max(1, max_cells // ncols)
-    for row0 in range(0, ds.height, nrows):
-        for col0 in range(0, ds.width, ncols):
-            yield Window(col0, row0, min(ncols, ds.width - col0), min(nrows, ds.height - row0))
+    for row0 in range(0, height, nrows):
+        for col0 in range(0, width, ncols):
+            yield Window(col0, row0, min(ncols, width - col0), min(nrows, height - row0))
