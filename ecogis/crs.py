@@ -178,6 +178,68 @@ def gk_zone_of(crs) -> GKZone | None:
     return None
 
 
+def identify_crs(crs: pyproj.CRS) -> pyproj.CRS:
+    """The EPSG CRS that ``crs`` is equivalent to, or ``crs`` itself.
+
+    ESRI .prj files written by Chinese desktop GIS often define Gauss-Kruger or CGCS2000 CRSs under
+    custom names (``Gauss_Kruger_123E``) that PROJ matches to EPSG only with low confidence. A
+    candidate is accepted only when it maps test points across the zone exactly as ``crs`` does
+    (within 1 mm), so a near miss (other false easting, ellipsoid or scale) is never relabelled.
+    """
+    if crs is None or crs.to_epsg() is not None:
+        return crs
+    codes = [int(m.code) for m in crs.list_authority(min_confidence=25) if m.auth_name == "EPSG"]
+    codes += _gk_code_from_parameters(crs)
+    for code in dict.fromkeys(codes):
+        candidate = pyproj.CRS.from_epsg(code)
+        if _same_coordinates(crs, candidate):
+            return candidate
+    return crs
+
+
+_DATUM_BY_ELLIPSOID = {(6378137.0, 298.257222101): "CGCS2000", (6378140.0, 298.257): "Xian1980",
+                       (6378245.0, 298.3): "Beijing1954"}
+
+
+def _gk_code_from_parameters(crs: pyproj.CRS) -> list[int]:
+    """The catalogued Gauss-Kruger code(s) a Transverse Mercator CRS's parameters point to (unverified)."""
+    op = crs.coordinate_operation
+    if not crs.is_projected or op is None or "transverse mercator" not in op.method_name.lower():
+        return []
+    params = {p.name.lower(): p.value for p in op.params}
+    cm, easting = params.get("longitude of natural origin"), params.get("false easting")
+    ell = crs.ellipsoid
+    datum = _DATUM_BY_ELLIPSOID.get((round(ell.semi_major_metre, 3), round(ell.inverse_flattening, 6)))
+    if cm is None or easting is None or datum is None:
+        return []
+    codes = []
+    for width, zone in ((3, round(cm / 3)), (6, round((cm + 3) / 6))):
+        if abs(zone_cm(zone, width) - cm) > 1e-9:
+            continue
+        prefixed = abs(easting - 500_000.0) > 1e-6
+        try:
+            codes.append(gk_epsg(zone, width, datum, prefixed=prefixed))
+        except EcogisError:
+            continue
+    return codes
+
+
+def _same_coordinates(a: pyproj.CRS, b: pyproj.CRS) -> bool:
+    """True when both CRSs put a grid of points over China (lon 73-135, lat 18-53) at the same place."""
+    if a.is_geographic != b.is_geographic or a.geodetic_crs is None or b.geodetic_crs is None:
+        return False
+    ea, eb = a.ellipsoid, b.ellipsoid
+    if abs(ea.semi_major_metre - eb.semi_major_metre) > 1e-3 or abs(ea.inverse_flattening - eb.inverse_flattening) > 1e-6:
+        return False
+    lon, lat = np.meshgrid(np.linspace(73.0, 135.0, 32), np.linspace(18.0, 53.0, 8))
+    geo = a.geodetic_crs
+    xa, ya = pyproj.Transformer.from_crs(geo, a, always_xy=True).transform(lon.ravel(), lat.ravel())
+    xb, yb = pyproj.Transformer.from_crs(geo, b, always_xy=True).transform(lon.ravel(), lat.ravel())
+    ok = np.isfinite(xa) & np.isfinite(xb)
+    return bool(ok.any() and np.allclose(xa[ok], xb[ok], rtol=0, atol=1e-3)
+                and np.allclose(ya[ok], yb[ok], rtol=0, atol=1e-3))
+
+
 # ---------------------------------------------------------------------------------------------------
 # resolve_crs / describe_crs
 # ---------------------------------------------------------------------------------------------------

@@ -432,3 +432,23 @@ def test_a_wrong_prj_is_refused_and_the_right_crs_suggested(tmp_path):
     with pytest.raises(EcogisError, match=r"do not fit the file's CRS.*--crs EPSG:4529"):
         read_layer(path)
     assert read_layer(path, crs="EPSG:4529").crs.to_epsg() == 4529
+
+
+CUSTOM_GK_PRJ = ('PROJCS["Gauss_Kruger_123E",GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",'
+                 'DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],'
+                 'UNIT["Degree",0.0174532925199433]],PROJECTION["Gauss_Kruger"],PARAMETER["False_Easting",{fe}],'
+                 'PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",123.0],PARAMETER["Scale_Factor",1.0],'
+                 'PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]')
+
+
+@pytest.mark.parametrize("false_easting,epsg", [(41500000.0, 4529), (500000.0, 4550), (41500001.0, None)])
+def test_custom_named_gauss_kruger_prj_is_identified_only_when_equal(tmp_path, false_easting, epsg):
+    # DESIGN.md: CM 123 E is 3-degree zone 41: EPSG:4529 with the zone prefix, EPSG:4550 without
+    gdf = gpd.GeoDataFrame({"名称": ["甲"]}, geometry=[shapely.box(121.8, 40.9, 121.9, 41.0)], crs=4490)
+    path = tmp_path / "a.shp"
+    gdf.to_crs(4529 if false_easting > 1e6 else 4550).to_file(path)
+    path.with_suffix(".prj").write_text(CUSTOM_GK_PRJ.format(fe=false_easting))
+    with pytest.warns(AssumptionWarning, match="Gauss_Kruger_123E"):
+        back = read_layer(path)
+    assert back.crs.to_epsg() == epsg
+    assert back.attrs["ecogis"]["crs"] == (f"EPSG:{epsg}" if epsg else "Gauss_Kruger_123E")

@@ -135,8 +135,6 @@ def _layer_summary(path, name, geometry_type) -> dict:
 
 def layer_info(gdf) -> dict:
     """The facts ``ecogis info`` prints, as a JSON-ready dict (bounds in the layer CRS and in lon/lat)."""
-    from ecogis.crs import describe_crs
-
     meta = gdf.attrs.get("ecogis", {})
     geoms = gdf.geometry
     types = sorted(set(geoms.geom_type.dropna()))
@@ -152,7 +150,7 @@ def layer_info(gdf) -> dict:
     return {
         "path": meta.get("path"), "format": meta.get("format"), "layer": meta.get("layer"),
         "kind": meta.get("kind"),
-        "crs": meta.get("crs"), "crs_description": describe_crs(meta.get("crs") or gdf.crs) if (meta.get("crs") or gdf.crs) else None,
+        "crs": meta.get("crs"), "crs_description": _describe(gdf.crs if gdf.crs is not None else meta.get("crs")),
         "crs_source": meta.get("crs_source"),
         "converted_to": meta.get("converted_to"),
         "encoding": meta.get("encoding"), "encoding_source": meta.get("encoding_source"),
@@ -164,6 +162,12 @@ def layer_info(gdf) -> dict:
         "notes": list(meta.get("notes", [])),
         "swap_xy": bool(meta.get("swap_xy", False)),
     }
+
+
+def _describe(crs) -> str | None:
+    from ecogis.crs import describe_crs
+
+    return None if crs is None else describe_crs(crs)
 
 
 def format_info(d: dict) -> str:

@@ -11,7 +11,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from ecogis.crs import crs_label, describe_crs, from_web_crs, gk_zone_of, infer_crs, resolve_crs
+from ecogis.crs import crs_label, describe_crs, from_web_crs, gk_zone_of, identify_crs, infer_crs, resolve_crs
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.io.table import TABLE_SUFFIXES, read_table
 from ecogis.io.vector import VECTOR_SUFFIXES, read_vector
@@ -222,11 +222,25 @@ def _settle_crs(gdf, path, crs, cm, notes, meta):
         _check_coordinates_fit(gdf, path, "the CRS given")
         return gdf, meta
     if file_crs is not None:
-        meta.update(crs=crs_label(file_crs), crs_source="file")
+        gdf = _identified(gdf, path, notes)
+        meta.update(crs=crs_label(gdf.crs), crs_source="file")
         gdf = _fix_axis_order(gdf, path, notes, meta)
         _check_coordinates_fit(gdf, path, "the file's CRS")
         return gdf, meta
     return _infer(gdf, path, cm, notes, meta)
+
+
+def _identified(gdf, path, notes):
+    """``gdf`` labelled with the EPSG code its file's custom-named CRS is equivalent to, if any."""
+    named = identify_crs(gdf.crs)
+    if named is gdf.crs:
+        if named.to_epsg() is None:
+            warn_assumption(f"{path}: the file's CRS {named.name!r} matches no EPSG code; used as defined in the "
+                            "file (check its parameters: false easting, central meridian, datum)", notes)
+        return gdf
+    warn_assumption(f"{path}: the file's CRS {gdf.crs.name!r} has no EPSG code; its parameters are those of "
+                    f"{describe_crs(named)}, used as such", notes)
+    return gdf.set_crs(named, allow_override=True)
 
 
 #: generous sanity ranges (metres) for Gauss-Kruger coordinates in China; eastings without zone prefix
