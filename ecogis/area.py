@@ -491,7 +491,7 @@ class AreaResult:
     plane_crs: str | None = None
     overlap_removed: float = 0.0
     sum_of_features: float = 0.0
-    within: str | None = None
+    within: Text | str | None = None
     boundary_area: float | None = None
     share_pct: float | None = None
     polygon_share_pct: float | None = None
@@ -510,6 +510,7 @@ class AreaResult:
     def to_dict(self, lang: str = "en") -> dict:
         """Plain JSON-able dict: numbers as numbers, English keys; ``notes`` and ``method_label`` in ``lang``."""
         out = {k: v for k, v in self.__dict__.items() if k not in ("groups", "notes")}
+        out["within"] = None if self.within is None else text_in(self.within, lang)
         out["groups"] = [g.to_dict() for g in self.groups]
         out["method_label"] = method_label(self.method, lang)
         out["notes"] = [text_in(n, lang) for n in self.notes]
@@ -522,7 +523,8 @@ class AreaResult:
         surface = "CGCS2000" if self.method != "plane" else (self.plane_crs or self.crs)
         what = (self.label if zh else self.label_en) or ("图层" if zh else "Layer")
         method = method_label(self.method, lang)
-        f = {"u": u, "m": method, "s": surface, "what": what, "layer": self.layer or "-", "self": self}
+        f = {"u": u, "m": method, "s": surface, "what": what, "layer": self.layer or "-", "self": self,
+             "within": text_in(self.within, lang)}
         lines = [_AREA_LINES["area"](lang).format(**f), _AREA_LINES["data"](lang).format(**f),
                  _AREA_LINES["overlap"](lang).format(**f)]
         if self.within:
@@ -549,9 +551,9 @@ _AREA_LINES = {
     "overlap": Text("重叠扣除 {self.overlap_removed:.2f} {u}（融合前要素面积合计 {self.sum_of_features:.2f} {u}，{m}）",
                     "Overlap removed {self.overlap_removed:.2f} {u} (sum of feature areas before dissolving "
                     "{self.sum_of_features:.2f} {u}, {m})"),
-    "within": Text("范围：{self.within}，面积 {self.boundary_area:.2f} {u}；占比 {self.share_pct:.2f}%"
+    "within": Text("范围：{within}，面积 {self.boundary_area:.2f} {u}；占比 {self.share_pct:.2f}%"
                    "（范围外 {self.outside_area:.2f} {u} 未计入）",
-                   "Within {self.within} ({self.boundary_area:.2f} {u}): share {self.share_pct:.2f}% "
+                   "Within {within} ({self.boundary_area:.2f} {u}): share {self.share_pct:.2f}% "
                    "({self.outside_area:.2f} {u} outside not counted)"),
     "declared": Text("公布值 {self.declared:.2f} {u}，差值 {self.declared_diff:+.2f} {u}（{self.declared_diff_pct:+.3f}%）",
                      "Declared {self.declared:.2f} {u}, difference {self.declared_diff:+.2f} {u} "
@@ -774,6 +776,11 @@ def _breakdown(gdf, geoms, dissolved, base_geom, by, districts, crs, measure, co
     return groups, ("boundary" if base_geom is not None else "total")
 
 
+def named_label(name, ref) -> Text:
+    """"盘锦市（panjin.gpkg:city）" / "盘锦市 (panjin.gpkg:city)": a boundary's name and where it came from."""
+    return Text(f"{name}（{ref}）", f"{name} ({ref})")
+
+
 def resolve_boundary(value, layer=None, base=None):
     """A boundary given as a file path or an administrative name -> (GeoDataFrame, label).
 
@@ -792,7 +799,7 @@ def resolve_boundary(value, layer=None, base=None):
             gdf = read_layer(path, layer=layer)
             label = path.name + (f":{layer}" if layer else "")
             if "name" in gdf.columns and len(gdf) == 1:
-                label = f"{gdf['name'].iloc[0]}（{label}）"
+                label = named_label(gdf["name"].iloc[0], label)
             return gdf, label
         if path.suffix.lower() in (".shp", ".gpkg", ".geojson", ".json", ".gdb", ".kml", ".zip", ".csv", ".xlsx"):
             raise EcogisError("boundary file not found", path=path,

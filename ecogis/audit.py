@@ -75,7 +75,7 @@ class CheckResult:
 
 @dataclass
 class AuditReport:
-    title: str
+    title: Text | str
     spec: str
     checks: list[CheckResult]
     notes: list = field(default_factory=list)
@@ -86,7 +86,7 @@ class AuditReport:
         return all(c.passed for c in self.checks)
 
     def to_dict(self, lang: str = "zh") -> dict:
-        return {"title": self.title, "spec": self.spec, "passed": self.passed,
+        return {"title": text_in(self.title, lang), "spec": self.spec, "passed": self.passed,
                 "failed": [c.id for c in self.checks if not c.passed],
                 "checks": [c.to_dict(lang) for c in self.checks], "notes": [text_in(n, lang) for n in self.notes],
                 "outputs": self.outputs}
@@ -122,7 +122,7 @@ def recorded_assumptions(notes: list):
 @dataclass
 class AuditSpec:
     path: Path
-    title: str
+    title: Text
     defaults: dict
     layers: dict
     checks: list[dict]
@@ -172,7 +172,8 @@ def load_spec(path) -> AuditSpec:
     if not isinstance(defaults, dict):
         raise EcogisError("'defaults' must map keys to values, e.g. {unit: km2, method: ellipsoid}", path=path,
                           field="defaults")
-    spec = AuditSpec(path=path, title=str(data.get("title") or path.stem), defaults=defaults, layers=layers,
+    title = str(data.get("title") or path.stem)
+    spec = AuditSpec(path=path, title=Text(title, str(data.get("title_en") or title)), defaults=defaults, layers=layers,
                      checks=data["checks"])
     for check in spec.checks:
         _validate_keys(_Ctx(spec, check, {}))
@@ -182,7 +183,7 @@ def load_spec(path) -> AuditSpec:
 #: The keys each check type takes (besides id, type, title, unit, method) and what they hold:
 #: float / int / dict / list / bool, "layer" (a name from ``layers:`` or a file), "counts"
 #: ({zone: whole number}), or None (any text or value; checked when the check runs).
-_COMMON_KEYS = {"id": None, "type": None, "title": None, "unit": None, "method": None}
+_COMMON_KEYS = {"id": None, "type": None, "title": None, "title_en": None, "unit": None, "method": None}
 CHECK_KEYS = {
     "area_share": {"layer": "layer", "within": None, "by": None, "districts": None, "declared": float,
                    "declared_share": float, "tolerance": float, "tolerance_pct": float, "share_tolerance_pp": float,
@@ -315,7 +316,7 @@ class _Ctx:
             gdf = self.load(ref, key)
             label = str(ref)
             if "name" in gdf.columns and len(gdf) == 1:
-                label = f"{gdf['name'].iloc[0]}（{ref}）"
+                label = A.named_label(gdf["name"].iloc[0], ref)
             return gdf, label
         return A.resolve_boundary(str(ref), base=self.spec.base)
 
@@ -354,8 +355,9 @@ def _run_check(ctx: _Ctx) -> CheckResult:
         where = "" if not exc.path or Path(exc.path) == ctx.spec.path else f" in {ctx.spec.path}"
         raise EcogisError(f"check {ctx.id!r} ({ctx.type}){where}: {exc.reason}", path=exc.path or ctx.spec.path,
                           feature=exc.feature, field=exc.field, hint=exc.hint) from exc
-    title = ctx.check.get("title")
-    result.title = str(title) if title else result.title
+    title, title_en = ctx.check.get("title"), ctx.check.get("title_en")
+    if title or title_en:  # the spec's own title (Chinese) and its English version (title_en)
+        result.title = Text(str(title or title_en), str(title_en or title))
     result.notes = list(dict.fromkeys(ctx.layer_notes + raised + list(result.notes)))
     return result
 
@@ -523,8 +525,9 @@ def _check_area_share(ctx: _Ctx) -> CheckResult:
             expected.append(Text(f"{what.zh} {op} {limit:g} {unit_t.zh}", f"{what.en} {op} {limit:g} {unit_t.en}"))
     value = Text(f"{res.area:.2f} {u.zh}", f"{res.area:.2f} {u.en}")
     if res.share_pct is not None:
-        value = Text(f"{value.zh}，占{res.within}的 {res.share_pct:.2f}%", f"{value.en}, {res.share_pct:.2f}% of {res.within}")
-    metrics = res.to_dict()
+        zh, en = text_in(res.within, "zh"), text_in(res.within, "en")
+        value = Text(f"{value.zh}，占{zh}的 {res.share_pct:.2f}%", f"{value.en}, {res.share_pct:.2f}% of {en}")
+    metrics = res.to_dict("en")  # numbers; texts in English
     metrics.pop("groups")
     metrics.pop("notes")
     details = [{**g.to_dict(), "unit": unit} for g in res.groups]
@@ -872,12 +875,13 @@ def _check_topology(ctx: _Ctx) -> CheckResult:
 
 
 def _outside_and_slivers(ctx, f, dissolved, bgeom, label):
+    lz, label = text_in(label, "zh"), text_in(label, "en")
     parts, areas = f.pieces(shapely.difference(dissolved, bgeom))
     sliver = ctx.get("sliver_m2", 100.0, kind=float)
     small = areas < sliver
     f.rows(np.where(small, "sliver_outside", "outside_boundary"), areas, parts=parts, other=label)
     f.metrics.update(boundary=label, outside_m2=float(areas.sum()), outside_pieces=len(areas), slivers=int(small.sum()))
-    f.value(Text(f"超出{label} {areas.sum():.2f} m²（{len(areas)} 块，其中碎片 {int(small.sum())} 块 < {sliver:g} m²）",
+    f.value(Text(f"超出{lz} {areas.sum():.2f} m²（{len(areas)} 块，其中碎片 {int(small.sum())} 块 < {sliver:g} m²）",
                  f"outside {label} {areas.sum():.2f} m² ({len(areas)} pieces, {int(small.sum())} slivers "
                  f"< {sliver:g} m²)"))
     lim_out = ctx.get("max_outside_m2", kind=float)
@@ -889,16 +893,17 @@ def _outside_and_slivers(ctx, f, dissolved, bgeom, label):
 
 
 def _uncovered(ctx, f, dissolved, bgeom, label):
+    lz, label = text_in(label, "zh"), text_in(label, "en")
     parts, areas = f.pieces(shapely.difference(bgeom, dissolved))
     gap = ctx.get("gap_m2", 1000.0, kind=float)
     small = areas < gap
     f.rows(np.where(small, "gap", "uncovered"), areas, parts=parts, other=label)
     f.metrics.update(uncovered_m2=float(areas.sum()), uncovered_pieces=len(areas), gaps=int(small.sum()))
-    f.value(Text(f"{label}未覆盖 {areas.sum():.2f} m²（{len(areas)} 块，其中缝隙 {int(small.sum())} 块 < {gap:g} m²）",
+    f.value(Text(f"{lz}未覆盖 {areas.sum():.2f} m²（{len(areas)} 块，其中缝隙 {int(small.sum())} 块 < {gap:g} m²）",
                  f"uncovered part of {label} {areas.sum():.2f} m² ({len(areas)} pieces, {int(small.sum())} gaps "
                  f"< {gap:g} m²)"))
     lim = ctx.get("max_uncovered_m2", 0.0, kind=float)
-    f.require(areas.sum() <= lim, Text(f"{label}未覆盖 ≤ {lim:g} m²", f"uncovered part of {label} ≤ {lim:g} m²"))
+    f.require(areas.sum() <= lim, Text(f"{lz}未覆盖 ≤ {lim:g} m²", f"uncovered part of {label} ≤ {lim:g} m²"))
 
 
 def _interior_gaps(ctx, f, dissolved):

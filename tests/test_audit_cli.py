@@ -37,6 +37,7 @@ def world(tmp_path_factory):
     pd.DataFrame({"名称": ["厂"], "经度": [121.06], "纬度": [40.06]}).to_csv(d / "chp.csv", index=False)
     (d / "ok.yaml").write_text(textwrap.dedent("""
         title: 测试
+        title_en: Test audit
         layers:
           redline: {path: redline.gpkg, kind: redline}
           city: city.gpkg
@@ -49,6 +50,8 @@ def world(tmp_path_factory):
             within: city
             min_share: 1
           - id: near
+            title: 热源距热电厂
+            title_en: Heat sources near the CHP plant
             type: within_distance
             layer: heat
             near: chp
@@ -87,6 +90,8 @@ def test_chinese_by_default_english_with_lang_en(world):
         if line.strip().startswith(("value:", "expected:", "method:")):
             assert not CJK.search(line.replace("测试市", "").replace("city.gpkg", "")), line
     assert "km²" in zh and "km²" in en
+    assert zh.startswith("测试") and en.startswith("Test audit")
+    assert "热源距热电厂" in zh and "Heat sources near the CHP plant" in en and "热源距热电厂" not in en
 
 
 def test_area_command_text_and_json(world):

@@ -31,7 +31,7 @@ def audit_text(report, lang: str = "zh") -> str:
     v = _VERDICT[lang]
     label = {"value": "    结果：" if zh else "    value:    ", "expected": "    要求：" if zh else "    expected: ",
              "method": "    方法：" if zh else "    method:   ", "note": "    注意：" if zh else "    note:     "}
-    lines, shown = [report.title, ""], set()
+    lines, shown = [text_in(report.title, lang), ""], set()
     for c in report.checks:
         lines.append(f"[{v[c.passed]}] {c.id} {text_in(c.title, lang)}")
         lines.append(label["value"] + text_in(c.value, lang))
@@ -166,7 +166,7 @@ def write_audit_table(report, out, *, overwrite: bool = False, lang: str = "zh")
     wb = Workbook()
     ws = wb.active
     ws.title = "汇总" if lang == "zh" else "summary"
-    ws.append([report.title])
+    ws.append([text_in(report.title, lang)])
     ws.append(head)
     for row in summary:
         ws.append(row)
