@@ -163,7 +163,8 @@ class CheckResult:
     def to_dict(self) -> dict:
         return {
             "verdict": self.verdict, "verdict_en": VERDICT_EN[self.verdict], "project": self.project,
-            "findings": [f.to_dict() for f in self.findings],
+            "findings": (self.findings.records() if isinstance(self.findings, FindingTable)
+                         else [f.to_dict() for f in self.findings]),
             "zones": [z.to_dict() for z in self.zones],
             "sites": [s.to_dict() for s in self.sites],
             "inputs": self.inputs, "assumptions": self.assumptions, "buffers_m": self.buffers_m,
@@ -174,12 +175,7 @@ class CheckResult:
         """Findings as a DataFrame (one row per site and finding), with ha and 亩 columns."""
         if not isinstance(self.findings, FindingTable):
             return pd.DataFrame([f.to_dict() for f in self.findings])
-        df = self.findings.frame.copy()
-        area = df["overlap_area_m2"].to_numpy(dtype=float)
-        df["overlap_area_ha"] = convert_area(area, "ha")
-        df["overlap_area_mu"] = convert_area(area, "mu")
-        df["verdict_en"] = df["verdict"].map(VERDICT_EN)
-        return df
+        return self.findings.with_units()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -275,6 +271,21 @@ class FindingTable(Sequence):
 
     def __repr__(self) -> str:
         return f"FindingTable({len(self)} findings)"
+
+    def with_units(self) -> pd.DataFrame:
+        """The findings DataFrame with ``overlap_area_ha``, ``overlap_area_mu`` and ``verdict_en`` added."""
+        df = self.frame.copy()
+        area = df["overlap_area_m2"].to_numpy(dtype=float)
+        df["overlap_area_ha"] = convert_area(area, "ha")
+        df["overlap_area_mu"] = convert_area(area, "mu")
+        df["verdict_en"] = df["verdict"].map(VERDICT_EN)
+        return df
+
+    def records(self) -> list[dict]:
+        """``[f.to_dict() for f in self]`` from whole columns (ha, 亩 and English verdict added)."""
+        df = self.with_units()
+        cols = {c: _python_values(df[c]) for c in df.columns}
+        return [dict(zip(cols, row)) for row in zip(*cols.values())]
 
     def _materialise(self) -> list[Finding]:
         if self._items is None:

@@ -5,6 +5,7 @@ findings as checking each site alone, and its figures agree with independent com
 from __future__ import annotations
 
 import importlib
+import json
 import warnings
 
 import geopandas as gpd
@@ -13,9 +14,11 @@ import pyproj
 import pytest
 import shapely
 from shapely import affinity
+from click.testing import CliRunner
 from shapely.geometry import LineString, Point, box
 
 from ecogis.area import ellipsoidal_area
+from ecogis.cli.check_cmds import check as check_cmd
 from ecogis.check import axis_aligned_rectangles, check, screen
 from ecogis.rules import load_rules
 
@@ -213,3 +216,28 @@ def test_nearest_feature_beyond_the_buffers_is_the_brute_force_nearest():
         assert shapely.distance(g, label[near.loc[sid, "feature"]]) == pytest.approx(brute, abs=1e-9), sid
         beyond += brute > 520  # beyond the largest search distance (default red-line rule: 500 m)
     assert beyond >= 15  # these sites took the beyond-the-search path
+
+
+def test_columnar_findings_serialise_like_finding_objects(project, sites):
+    result = quiet(sites.iloc[:12], project, batch=True)
+    assert result.to_dict()["findings"] == [f.to_dict() for f in result.findings]
+    frame = result.findings_frame()
+    assert len(frame) == len(result.findings)
+    row = frame[frame["overlap_area_m2"].notna()].iloc[0]
+    assert row["overlap_area_ha"] == pytest.approx(row["overlap_area_m2"] / 1e4)
+    assert row["overlap_area_mu"] == pytest.approx(row["overlap_area_m2"] * 15 / 1e4)
+
+
+def test_cli_batch_prints_a_summary_not_every_finding(project, sites, tmp_path):
+    path = tmp_path / "sites.gpkg"
+    sites.to_file(path, layer="sites")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(check_cmd, [str(path), "-p", str(project), "--batch", "--format", "json",
+                                         "--out", str(out), "--lang", "en"])
+    assert res.exit_code == 0, res.output
+    data = json.loads((out / "check.json").read_text(encoding="utf-8"))
+    line = next(x for x in res.output.splitlines() if x.startswith("sites: "))
+    counted = sum(int(part.split()[-1]) for part in line[len("sites: "):].split(";")[0].split(", "))
+    assert counted == len(sites) == len(data["sites"])
+    assert f"{len(data['findings'])} findings" in line
+    assert len(res.output.splitlines()) < 30 < len(data["findings"])

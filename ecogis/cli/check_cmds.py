@@ -94,6 +94,8 @@ def check(site, at, project, buffers, rules, site_crs, site_use, out, formats, f
         payload = result.to_dict()
         payload["outputs"] = [str(p) for p in written]
         emit_json(payload)
+    elif batch:
+        _echo_batch_summary(result, written, lang)
     else:
         _echo_summary(result, written, lang)
     if fail_on and verdict_rank(result.verdict) >= verdict_rank(fail_on.replace("-", " ")):
@@ -145,6 +147,40 @@ def _echo_summary(result, written, lang) -> None:
             label = "nearest" if lang == "en" else "最近"
             extra = f"; {n} within {max(result.buffers_m):g} m" if lang == "en" else f"；{max(result.buffers_m):g} m 内 {n} 个"
             click.echo(f"  {f['site']} {f['layer']}: {label} {f['feature']} {f['distance_m']:.1f} m{extra if n else ''}")
+    for p in written:
+        click.echo(f"wrote {p}")
+
+
+def _echo_batch_summary(result, written, lang, shown=20) -> None:
+    """Batch mode: overall verdict, sites per verdict, then the first ``shown`` sites that are not 符合
+    (worst first) with their worst finding; the full table is in the XLSX/JSON."""
+    from ecogis.render import check_text as T
+    from ecogis.rules import VERDICTS, verdict_rank
+
+    en = lang == "en"
+    click.echo(f"{T.t('overall', lang)}: {T.verdict_label(result.verdict, lang)}")
+    counts = {v: 0 for v in VERDICTS}
+    for s in result.sites:
+        counts[s.verdict] += 1
+    click.echo(("sites: " if en else "场址：") + ", ".join(
+        f"{T.verdict_label(v, lang)} {counts[v]}" for v in reversed(VERDICTS)) +
+        (f"; {len(result.findings)} findings" if en else f"；共 {len(result.findings)} 条结果"))
+    frame = getattr(result.findings, "frame", None)
+    if frame is None:
+        import pandas as pd
+
+        frame = pd.DataFrame([f.to_dict() for f in result.findings])
+    if len(frame):
+        rank = frame["verdict"].map({v: verdict_rank(v) for v in VERDICTS})
+        bad = frame[rank > 0].assign(_rank=rank[rank > 0]).sort_values(["_rank", "site"], ascending=[False, True])
+        worst = bad.drop_duplicates("site")
+        for r in worst.head(shown).itertuples():
+            click.echo(f"  [{T.verdict_label(r.verdict, lang)}] {r.site} {T.RELATION[lang][r.relation]} "
+                       f"{r.layer}/{r.feature}{'/' + r.zone if isinstance(r.zone, str) else ''}")
+        if len(worst) > shown:
+            more = len(worst) - shown
+            click.echo(f"  ... {more} more sites (see the XLSX/JSON)" if en
+                       else f"  …… 另有 {more} 个场址（见 XLSX/JSON）")
     for p in written:
         click.echo(f"wrote {p}")
 
