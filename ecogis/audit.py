@@ -659,8 +659,13 @@ def _check_compliance(ctx: _Ctx) -> CheckResult:
                        bool(passed), {"groups": stats}, details, "class_compliance", _crs_label(gdf), notes)
 
 
+_GROUPS_EN = {"all": "all", "国控": "national (国控)", "省控": "provincial (省控)", "市控": "municipal (市控)"}
+
+
 def _group_text(group) -> Text:
-    return Text("全部", "all") if str(group) == "all" else Text(str(group), str(group))
+    """A compliance group (control level) in Chinese and English."""
+    g = str(group)
+    return Text("全部" if g == "all" else g, _GROUPS_EN.get(g, g))
 
 
 def _check_length_share(ctx: _Ctx) -> CheckResult:
