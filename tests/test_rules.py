@@ -111,3 +111,28 @@ def test_verdict_helpers():
     assert worst_verdict(["符合", "限制", "需论证"]) == "限制"
     assert worst_verdict([]) == "符合"
     assert parse_buffers("5000,500，1000") == [500, 1000, 5000]
+
+
+def test_partial_override_keeps_the_rest_of_a_rule(tmp_path):
+    p = write(tmp_path, "rules:\n  - id: reserve-near\n    within_m: 2000\n  - {id: redline-near, verdict: 限制}\n")
+    by_id = {r.id: r for r in load_rules(p, kinds=layer_kinds()).rules}
+    default = {r.id: r for r in load_rules().rules}
+    assert by_id["reserve-near"].within_m == 2000
+    assert by_id["reserve-near"].verdict == default["reserve-near"].verdict == "需论证"
+    assert by_id["reserve-near"].basis == default["reserve-near"].basis
+    assert by_id["redline-near"].verdict == "限制" and by_id["redline-near"].within_m == 500
+    assert by_id["reserve-near"].source == f"{p.name}:2"
+    assert load_rules(p).match("reserve", "within_buffer", distance_m=1500).id == "reserve-near"
+
+
+@pytest.mark.parametrize("text, line, words, hint", [
+    ("rules:\n  - {id: reserve-nera, disabled: true}\n", 2, "no rule with id 'reserve-nera'", "reserve-near"),
+    ("rules:\n  - {id: a, kind: reserve, relation: intersects, verdict: 禁止}\n"
+     "  - {id: a, kind: well, relation: intersects, verdict: 符合}\n", 3, "used twice (first on line 2)", ""),
+])
+def test_rule_id_mistakes_name_the_line(tmp_path, text, line, words, hint):
+    p = write(tmp_path, text)
+    with pytest.raises(EcogisError) as exc:
+        load_rules(p, kinds=layer_kinds())
+    msg = str(exc.value)
+    assert f"line {line}" in msg and words in msg and hint in msg

@@ -23,6 +23,7 @@ A malformed file raises :class:`ecogis.errors.EcogisError` naming the file and l
 """
 from __future__ import annotations
 
+import difflib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -201,7 +202,12 @@ class RuleSet:
 
 
 def load_rules(*paths, kinds=None) -> RuleSet:
-    """Load the default rules, then each user file in ``paths`` on top (same id replaces, new id adds).
+    """Load the default rules, then each user file in ``paths`` on top.
+
+    A rule with a known id changes that rule: the keys it gives replace the old ones and the rest are
+    kept (``- {id: reserve-near, within_m: 2000}`` moves only the distance). A new id adds a rule;
+    ``disabled: true`` switches a known rule off. Duplicate ids in one file, and switching off an id
+    that does not exist, are errors naming the line.
 
     ``kinds``: optional collection of valid layer kinds; a rule naming another kind is an error.
     """
@@ -209,7 +215,7 @@ def load_rules(*paths, kinds=None) -> RuleSet:
     buffers: list[float] = []
     sources = []
     for path in (DEFAULT_RULES_PATH, *[p for p in paths if p is not None]):
-        file_buffers, file_rules, disabled = _parse_rules_file(Path(path), kinds)
+        file_buffers, file_rules, disabled = _parse_rules_file(Path(path), kinds, rules)
         if file_buffers is not None:
             buffers = file_buffers
         for rid in disabled:
@@ -220,7 +226,7 @@ def load_rules(*paths, kinds=None) -> RuleSet:
     return RuleSet(list(rules.values()), buffers, sources)
 
 
-def _parse_rules_file(path: Path, kinds):
+def _parse_rules_file(path: Path, kinds, known: dict):
     data = load_yaml_lines(path)
     if data is None:
         return None, [], []
@@ -238,23 +244,44 @@ def _parse_rules_file(path: Path, kinds):
     items = data.get("rules") or []
     if not isinstance(items, list):
         raise EcogisError(f"{_at(line_of(data, 'rules'))}'rules' must be a list of rule mappings", path=path)
-    out, disabled = [], []
+    out, disabled, seen = [], [], {}
     for i, item in enumerate(items):
         line = item.line if hasattr(item, "line") else items.lines[i]
         if not isinstance(item, dict):
             raise EcogisError(f"{_at(line)}each rule must be a mapping (id:, kind:, relation:, verdict:, ...)",
                               path=path)
+        rid = None if item.get("id") in (None, "") else str(item["id"])
+        if rid is not None and rid in seen:
+            raise EcogisError(f"{_at(line)}rule id {rid!r} is used twice (first on line {seen[rid]})", path=path,
+                              hint="Give each rule its own id, or merge the two entries")
+        if rid is not None:
+            seen[rid] = line
         if item.get("disabled"):
-            if "id" not in item:
+            if rid is None:
                 raise EcogisError(f"{_at(line)}a disabled rule needs the id of the rule it switches off", path=path)
-            disabled.append(str(item["id"]))
+            if rid not in known:
+                raise EcogisError(f"{_at(line_of(item, 'id'))}no rule with id {rid!r} to switch off", path=path,
+                                  hint=_close_ids(rid, known))
+            disabled.append(rid)
             continue
-        out.append(_parse_rule(item, path, line, kinds))
+        out.append(_parse_rule(item, path, line, kinds, known.get(rid)))
     return buffers, out, disabled
 
 
-def _parse_rule(item, path, line, kinds) -> Rule:
+def _close_ids(rid: str, known) -> str:
+    close = difflib.get_close_matches(rid, list(known), n=3)
+    return f"Did you mean {', '.join(close)}?" if close else "Rule ids are listed in ecogis/rules/default_rules.yaml"
+
+
+def _parse_rule(item, path, line, kinds, base: Rule | None = None) -> Rule:
+    """One rule from its YAML mapping; with ``base`` (a known rule of the same id) missing keys keep the
+    base's values."""
     unknown = set(item) - _RULE_KEYS
+    if base is not None:
+        merged = LineDict({k: v for k, v in base.to_dict().items() if k != "source" and v not in (None, "", [])})
+        merged.update(item)
+        merged.line, merged.lines = getattr(item, "line", line), getattr(item, "lines", {})
+        item = merged
     if unknown:
         key = sorted(unknown, key=str)[0]
         raise EcogisError(f"{_at(line_of(item, key))}unknown rule key {key!r}", path=path,
