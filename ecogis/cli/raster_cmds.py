@@ -23,6 +23,16 @@ zones_options = [
 ]
 
 
+def _emit(result, written, text, as_json, lang):
+    """Print ``result`` as JSON (with the written paths) or as report text in ``lang``."""
+    if as_json:
+        emit_json({**result.to_dict(), "outputs": [str(p) for p in written]})
+        return
+    click.echo(text(result, lang))
+    for p in written:
+        click.echo(("已写出 " if lang == "zh" else "wrote ") + str(p))
+
+
 def _with(options):
     def deco(f):
         for opt in reversed(options):
@@ -77,12 +87,7 @@ def zonal(raster_path, zones_path, zones_layer, kind, by, classes, out_dir, over
                                memory_mb=memory_mb, progress=not no_progress, notes=notes)
     written = write_zonal(result, out_dir, overwrite=overwrite, lang=lang,
                           inputs=(raster_path, zones_path)) if out_dir else []
-    if as_json:
-        emit_json({**result.to_dict(), "outputs": [str(p) for p in written]})
-        return
-    click.echo(zonal_text(result, lang))
-    for p in written:
-        click.echo(("已写出 " if lang == "zh" else "wrote ") + str(p))
+    _emit(result, written, zonal_text, as_json, lang)
 
 
 @raster.command(name="change")
@@ -131,12 +136,7 @@ def change(before, after, zones_path, zones_layer, kind, by, classes, out_dir, o
                               memory_mb=memory_mb, progress=not no_progress, notes=notes)
     written = write_change(result, out_dir, overwrite=overwrite, lang=lang, inputs=(before, after, zones_path),
                            memory_mb=memory_mb)
-    if as_json:
-        emit_json({**result.to_dict(), "outputs": [str(p) for p in written]})
-        return
-    click.echo(change_text(result, lang))
-    for p in written:
-        click.echo(("已写出 " if lang == "zh" else "wrote ") + str(p))
+    _emit(result, written, change_text, as_json, lang)
 
 
 # Chinese wording of the method strings the results carry (JSON keeps the English ones).
