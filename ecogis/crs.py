@@ -188,12 +188,13 @@ def identify_crs(crs: pyproj.CRS) -> pyproj.CRS:
     """
     if crs is None or crs.to_epsg() is not None:
         return crs
-    codes = [int(m.code) for m in crs.list_authority(min_confidence=25) if m.auth_name == "EPSG"]
-    codes += _gk_code_from_parameters(crs)
-    for code in dict.fromkeys(codes):
-        candidate = pyproj.CRS.from_epsg(code)
-        if _same_coordinates(crs, candidate):
-            return candidate
+    # the Gauss-Kruger catalogue first (cheap); then PROJ's own likely matches (a database search)
+    for codes in (lambda: _gk_code_from_parameters(crs),
+                  lambda: [int(m.code) for m in crs.list_authority(min_confidence=50) if m.auth_name == "EPSG"][:5]):
+        for code in codes():
+            candidate = pyproj.CRS.from_epsg(code)
+            if _same_coordinates(crs, candidate):
+                return candidate
     return crs
 
 
@@ -209,7 +210,8 @@ def _gk_code_from_parameters(crs: pyproj.CRS) -> list[int]:
     params = {p.name.lower(): p.value for p in op.params}
     cm, easting = params.get("longitude of natural origin"), params.get("false easting")
     ell = crs.ellipsoid
-    datum = _DATUM_BY_ELLIPSOID.get((round(ell.semi_major_metre, 3), round(ell.inverse_flattening, 6)))
+    datum = next((d for (a, rf), d in _DATUM_BY_ELLIPSOID.items()
+                  if abs(ell.semi_major_metre - a) < 1e-3 and abs(ell.inverse_flattening - rf) < 1e-6), None)
     if cm is None or easting is None or datum is None:
         return []
     codes = []
