@@ -5,19 +5,19 @@ own file (``ecogis check --rules my_rules.yaml``), never by editing code. A rule
 
     buffers_m: [500, 1000, 5000]        # default buffer distances, metres (geodesic)
     rules:
-      - id: reserve-core                # same id as a default rule -> replaces it
+      - id: reserve-core                # id of a known rule: the keys given here replace its keys
         kind: reserve                   # layer kind (see ecogis.layers.KINDS)
         zone: 核心区                     # optional: zone / grade / type value; omitted = any zone
-        relation: intersects            # intersects | within_buffer | nearest
-        within_m: 1000                  # within_buffer only: applies up to this distance (m)
+        relation: intersects            # intersects | within_buffer (with within_m: metres) | nearest
         site_use: [well, 油井]           # optional: applies only when the site's use is one of these
         verdict: 禁止                    # 禁止 | 限制 | 需论证 | 符合 (or prohibited/restricted/...)
         rule_zh: ...
         rule_en: ...
         basis: 《中华人民共和国自然保护区条例》第二十七条
         basis_en: Regulations on Nature Reserves, Art. 27   # optional: the basis in English reports
-      - id: old-rule
-        disabled: true                  # switch a default rule off
+      - {id: reserve-near, within_m: 2000}   # change one key of a rule, keep the rest
+      - id: redline-near
+        disabled: true                  # switch a rule off (an unknown id is an error)
 
 A malformed file raises :class:`ecogis.errors.EcogisError` naming the file and line.
 """
