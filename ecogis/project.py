@@ -23,22 +23,16 @@ from pathlib import Path
 import pyogrio
 
 from ecogis.errors import EcogisError
+from ecogis.layers import KINDS
 from ecogis.rules import line_of, load_yaml_lines, parse_buffers
 
-# Layer kinds a project may list (mirrors ecogis.layers.KINDS, which wins when present).
-_FALLBACK_KINDS = ("boundary", "redline", "reserve", "water_section", "outfall", "water_source", "well",
-                   "shoreline", "facility", "town_boundary", "site")
 _LAYER_KEYS = {"kind", "path", "layer", "crs", "fields", "encoding", "label", "label_en", "name"}
-_TOP_KEYS = {"name", "description", "boundary", "rules", "buffers_m", "layers", "site_crs"}
+_TOP_KEYS = {"name", "description", "boundary", "rules", "buffers_m", "layers"}
 
 
 def layer_kinds() -> tuple[str, ...]:
-    """The layer kinds ecogis knows (from ecogis.layers.KINDS when that module is available)."""
-    try:
-        from ecogis.layers import KINDS
-        return tuple(KINDS)
-    except ImportError:
-        return _FALLBACK_KINDS
+    """The layer kinds a project may list (:data:`ecogis.layers.KINDS`)."""
+    return tuple(KINDS)
 
 
 @dataclass
