@@ -59,6 +59,13 @@ def read_layer(path, kind=None, layer=None, crs=None, encoding=None, fields=None
     encoding_source, notes}``; ``crs`` is ``EPSG:n`` (or the web-map name the data was converted from)
     and ``crs_source`` is ``file``, ``inferred`` or ``user``. Every guess is also emitted as an
     :class:`ecogis.errors.AssumptionWarning`.
+
+    CRS rules: the user's ``crs`` wins, then the file's (a custom-named .prj is relabelled with the
+    EPSG code it equals, see :func:`ecogis.crs.identify_crs`), else it is inferred from the values
+    (:func:`ecogis.crs.infer_crs`, datum assumed CGCS2000). X/Y in surveying order are swapped.
+    Coordinates that cannot be in the CRS (metres under longitude/latitude, another Gauss-Kruger
+    zone) raise EcogisError naming the CRS they look like; so does a single feature whose values
+    spoil the inference (a 0,0 placeholder, a lost zone prefix).
     """
     path = Path(path)
     if not path.exists():
