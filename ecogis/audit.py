@@ -16,10 +16,14 @@ A spec names its layers once and lists checks; paths are relative to the spec fi
         declared_share: 26.61   # %
         tolerance_pct: 0.5      # optional; default: must round to the declared figure
 
-Check types (see :data:`CHECKS` and each ``_check_*`` docstring): ``area_share``, ``count_in_zones``,
-``compliance``, ``length_share``, ``within_distance``, ``no_decrease``, ``topology``. Each returns a
-:class:`CheckResult` with the value, the expectation, a verdict and detail rows; areas are
+Check types (see :data:`CHECKS`, the keys each takes in :data:`CHECK_KEYS`, and each ``_check_*``
+docstring): ``area_share``, ``count_in_zones``, ``compliance``, ``length_share``, ``within_distance``,
+``no_decrease``, ``topology``. Each returns a :class:`CheckResult` with the value, the expectation
+(both as :class:`~ecogis.area.Text`, Chinese and English), a verdict and detail rows; areas are
 ellipsoidal (CGCS2000, official) unless ``method`` says otherwise, distances and lengths geodesic.
+``title`` / ``title_en`` name the spec and each check in the two languages. The keys are checked
+when the spec is loaded, before any data is read; assumptions made while running (guessed CRS,
+encoding) are kept in the notes of the check that met them.
 
 Feature filters (``where``, ``near_where``): ``{field: value}``, ``{field: [v1, v2]}`` or
 ``{field: {lt|le|gt|ge|eq|ne|in|not_in|contains: value}}``.
