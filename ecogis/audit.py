@@ -209,14 +209,28 @@ CHECK_KEYS = {
 }
 
 
+#: Keys each check type cannot do without.
+REQUIRED_KEYS = {"area_share": ("layer",), "count_in_zones": ("points", "zones"), "compliance": ("layer",),
+                 "length_share": ("layer", "value"), "within_distance": ("layer", "near", "distance_m"),
+                 "no_decrease": ("before", "after"), "topology": ("layer",)}
+
+
 def _validate_keys(ctx: "_Ctx") -> None:
     """Check a check's keys before any data is read: known keys, numbers, units, methods, layer names."""
     known = {**_COMMON_KEYS, **CHECK_KEYS[ctx.type]}
     for key in ctx.check:
         if key not in known:
             raise ctx.error(key, f"unknown key {key!r}; {ctx.type} takes {', '.join(k for k in known if k != 'id')}")
+    for key in REQUIRED_KEYS[ctx.type]:
+        ctx.get(key, required=True)
     _unit(ctx)
     _method(ctx)
+    require = ctx.check.get("require_pct")
+    for grp, pct in (require.items() if isinstance(require, dict) else [("all", require)]):
+        try:
+            float(pct) if pct is not None else None
+        except (TypeError, ValueError):
+            raise ctx.error("require_pct", f"require_pct for {grp!r} must be a number (%), got {pct!r}") from None
     for key, kind in CHECK_KEYS[ctx.type].items():
         if key not in ctx.check:
             continue
@@ -251,7 +265,8 @@ class _Ctx:
         elif key in self.spec.defaults:
             value = self.spec.defaults[key]
         elif required:
-            raise self.error(key, f"missing key {key!r}")
+            raise self.error(key, f"missing key {key!r}",
+                             hint=f"A {self.type} check needs {', '.join(REQUIRED_KEYS.get(self.type, (key,)))}")
         else:
             return default
         if kind is not None and value is not None:

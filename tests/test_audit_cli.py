@@ -111,6 +111,7 @@ def test_area_command_text_and_json(world):
     (("min_share: 1", "min_share: 1 %"), "min_share"),
     (("max_count: 1", "max_count: one"), "max_count"),
     (("max_count: 1", "max_cont: 1"), "max_cont"),
+    (("near: chp\n    distance_m: 5000\n", "near: chp\n"), "distance_m"),
 ])
 def test_bad_spec_is_one_line_naming_file_check_and_key(world, change, key):
     text = (world / "ok.yaml").read_text(encoding="utf-8")
