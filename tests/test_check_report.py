@@ -109,6 +109,11 @@ def test_xlsx_findings_sheet(result, tmp_path):
     assert "Overlap (m²)" in head and "Distance (m, geodesic)" in head
     verdicts = {r[head.index("Verdict")] for r in rows[1:]}
     assert "prohibited" in verdicts
+    zones = {r[head.index("Zone")] for r in rows[1:]}
+    assert {"core zone", "experimental zone"} <= zones  # categories in English, names as they are
+    core = next(r for r in rows[1:] if r[head.index("Zone")] == "core zone" and r[head.index("Relation")] == "intersects")
+    assert core[head.index("Basis")].startswith("Regulations on Nature Reserves (2017 revision)")
+    assert isinstance(core[head.index("Overlap (m²)")], float)  # numbers stay numbers
     with pytest.raises(EcogisError, match="exists"):
         render_check_xlsx(result, out)
 

@@ -141,7 +141,7 @@ def _map_section(doc, result, lang, heading, figure) -> None:
 def _basis_section(doc, result, lang, heading) -> None:
     doc.add_heading(heading, level=2)
     for r in result.rules:
-        text = (r["rule_en"] or r["rule_zh"]) if lang == "en" else (r["rule_zh"] or r["rule_en"])
+        text = T.rule_label(r, lang)
         basis = T.basis_label(r, lang)
         doc.add_paragraph(f"[{T.verdict_label(r['verdict'], lang)}] {text}"
                           + (f"（{basis}）" if lang == "zh" else f" ({basis})"), style="List Bullet")

@@ -130,7 +130,7 @@ def _rules_block(result, lang) -> str:
             T.t("verdict", lang), T.t("rule", lang), T.t("basis", lang)]
     rows = ["<table id=\"rules-table\"><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr>"]
     for r in result.rules:
-        text = (r["rule_en"] or r["rule_zh"]) if lang == "en" else (r["rule_zh"] or r["rule_en"])
+        text = T.rule_label(r, lang)
         rows.append("<tr>" + "".join(f"<td class=\"{c}\">{e(str(v or ''))}</td>" for c, v in zip(
             ("", "", "", "", "text", "text small"),
             (r["id"], T.kind_label(r["kind"], lang), T.zone_label(r["zone"], lang), T.verdict_label(r["verdict"], lang),

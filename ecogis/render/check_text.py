@@ -142,9 +142,9 @@ def basis_label(row: dict, lang: str = "zh") -> str:
 
 
 def rule_label(row: dict, lang: str = "zh") -> str:
-    if lang == "en":
-        return row.get("rule_en") or row.get("rule") or ""
-    return row.get("rule") or row.get("rule_zh") or ""
+    """Rule text of a finding (keys rule/rule_en) or of a rule (rule_zh/rule_en) in ``lang``."""
+    zh = row.get("rule") or row.get("rule_zh") or ""
+    return (row.get("rule_en") or zh) if lang == "en" else (zh or row.get("rule_en") or "")
 
 
 def method_text(key: str, text_en: str, lang: str = "zh") -> str:
@@ -216,13 +216,18 @@ def table_rows(rows: list[dict], spec, lang: str = "zh") -> list[list[str]]:
     return [[cell(r, key, lang) for key, _, _ in spec] for r in rows]
 
 
+def finding_rows(result) -> list[dict]:
+    """Every finding as a dict, in the analysis order, with the English basis of its rule (``basis_en``)."""
+    basis_en = {r["id"]: r.get("basis_en") or "" for r in result.rules}
+    return [dict(f.to_dict(), basis_en=basis_en.get(f.rule_id, "")) for f in result.findings]
+
+
 def report_findings(result) -> list[dict]:
     """Findings for the report tables: intersects and within-buffer, then nearest, worst first."""
     from ecogis.rules import VERDICTS
 
     order = {"intersects": 0, "within_buffer": 1, "nearest": 2}
-    basis_en = {r["id"]: r.get("basis_en") or "" for r in result.rules}
-    rows = [dict(f.to_dict(), basis_en=basis_en.get(f.rule_id, "")) for f in result.findings]
+    rows = finding_rows(result)
     return sorted(rows, key=lambda r: (-VERDICTS.index(r["verdict"]), order[r["relation"]], r["site"], r["layer"],
                                        r["distance_m"] or 0.0))
 
@@ -237,44 +242,47 @@ def split_findings(result) -> tuple[list[dict], list[dict], list[dict]]:
     return main, nearest, folded
 
 
+SENTENCE = {
+    "zh": {"site": "{site}（{name}）", "zone": "（{zone}）", "intersects": "相交", "near": "邻近",
+           "area": "重叠面积 {ha} 公顷（{mu} 亩，占该场址 {share}）", "length": "穿越长度 {length} 米",
+           "distance": "距离 {distance} 米", "inside": "位于其内",
+           "sentence": "{site}与{kind}“{feature}”{zone}{rel}，{size}，结论：{verdict}。{rule}（{basis}）"},
+    "en": {"site": "{site} ({name})", "zone": " ({zone})", "intersects": "intersects", "near": "is near",
+           "area": "overlap {ha} ha ({mu} mu, {share} of the site)", "length": "crossing length {length} m",
+           "distance": "distance {distance} m", "inside": "inside",
+           "sentence": "{site} {rel} {kind} {feature}{zone}: {size}; verdict {verdict}. {rule} ({basis})"},
+}
+
+
 def conclusion_sentences(result, lang: str = "zh") -> list[str]:
     """One sentence per finding that is not 符合: where, how much (area, share, length or distance), verdict."""
+    w = SENTENCE["en" if lang == "en" else "zh"]
     out = []
     for r in report_findings(result):
         if r["verdict"] == "符合" or r["relation"] == "nearest":
             continue
         named = r["site_name"] not in (None, "", r["site"])
-        if lang == "zh":
-            site = f"{r['site']}（{r['site_name']}）" if named else r["site"]
-            zone = f"（{r['zone']}）" if r["zone"] else ""
-            if r["overlap_area_m2"] is not None:
-                size = (f"重叠面积 {fmt_number(r['overlap_area_ha'], 'overlap_area_ha')} 公顷"
-                        f"（{fmt_number(r['overlap_area_mu'], 'overlap_area_mu')} 亩，占该场址 {fmt_number(r['share_of_site'], 'share_of_site')}）")
-            elif r["overlap_length_m"] is not None:
-                size = f"穿越长度 {fmt_number(r['overlap_length_m'], 'overlap_length_m')} 米"
-            elif r["relation"] == "within_buffer":
-                size = f"距离 {fmt_number(r['distance_m'], 'distance_m')} 米"
-            else:
-                size = "位于其内"
-            rel = "相交" if r["relation"] == "intersects" else "邻近"
-            out.append(f"{site}与{kind_label(r['kind'])}“{r['feature']}”{zone}{rel}，{size}，结论：{r['verdict']}。"
-                       f"{r['rule']}（{r['basis']}）")
-        else:
-            site = f"{r['site']} ({r['site_name']})" if named else r["site"]
-            zone = f" ({zone_label(r['zone'], 'en')})" if r["zone"] else ""
-            if r["overlap_area_m2"] is not None:
-                size = (f"overlap {fmt_number(r['overlap_area_ha'], 'overlap_area_ha')} ha "
-                        f"({fmt_number(r['overlap_area_mu'], 'overlap_area_mu')} mu, {fmt_number(r['share_of_site'], 'share_of_site')} of the site)")
-            elif r["overlap_length_m"] is not None:
-                size = f"crossing length {fmt_number(r['overlap_length_m'], 'overlap_length_m')} m"
-            elif r["relation"] == "within_buffer":
-                size = f"distance {fmt_number(r['distance_m'], 'distance_m')} m"
-            else:
-                size = "inside"
-            rel = "intersects" if r["relation"] == "intersects" else "is near"
-            out.append(f"{site} {rel} {kind_label(r['kind'], 'en')} {r['feature']}{zone}: {size}; verdict "
-                       f"{verdict_label(r['verdict'], 'en')}. {rule_label(r, 'en')} ({basis_label(r, 'en')})")
+        out.append(w["sentence"].format(
+            site=w["site"].format(site=r["site"], name=r["site_name"]) if named else r["site"],
+            rel=w["intersects"] if r["relation"] == "intersects" else w["near"],
+            kind=kind_label(r["kind"], lang), feature=r["feature"],
+            zone=w["zone"].format(zone=zone_label(r["zone"], lang)) if r["zone"] else "",
+            size=_size_text(r, w), verdict=verdict_label(r["verdict"], lang),
+            rule=rule_label(r, lang), basis=basis_label(r, lang)))
     return out
+
+
+def _size_text(r: dict, w: dict) -> str:
+    """How much of the site is involved: overlap area (ha, mu, share), crossing length or distance."""
+    if r["overlap_area_m2"] is not None:
+        return w["area"].format(ha=fmt_number(r["overlap_area_ha"], "overlap_area_ha"),
+                                mu=fmt_number(r["overlap_area_mu"], "overlap_area_mu"),
+                                share=fmt_number(r["share_of_site"], "share_of_site"))
+    if r["overlap_length_m"] is not None:
+        return w["length"].format(length=fmt_number(r["overlap_length_m"], "overlap_length_m"))
+    if r["relation"] == "within_buffer":
+        return w["distance"].format(distance=fmt_number(r["distance_m"], "distance_m"))
+    return w["inside"]
 
 
 def summary_line(result, lang: str = "zh") -> str:

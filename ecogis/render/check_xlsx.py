@@ -14,6 +14,16 @@ XLSX_FINDING_KEYS = ["site", "site_name", "layer", "kind", "feature", "zone", "r
                      "buffer_m", "verdict", "rule_id", "rule", "basis"]
 
 
+SHEET_HEADERS = {
+    "sites": {"zh": ["编号", "名称", "几何类型", "面积（m²，CGCS2000椭球面积）", "长度（m，大地线）",
+                     "中心经度（CGCS2000）", "中心纬度（CGCS2000）", "结论"],
+              "en": ["id", "name", "geometry", "area (m², ellipsoidal, CGCS2000)", "length (m, geodesic)",
+                     "centre lon (CGCS2000)", "centre lat (CGCS2000)", "verdict"]},
+    "rules": {"zh": ["编号", "图层类型", "功能区/级别", "空间关系", "适用距离（m）", "结论", "规则", "依据"],
+              "en": ["id", "kind", "zone", "relation", "within (m)", "verdict", "rule", "basis"]},
+}
+
+
 def render_check_xlsx(result, out, *, lang: str = "zh", overwrite: bool = False) -> Path:
     """Write the workbook; numbers stay numbers (units in the headers), one row per site and finding."""
     wb = Workbook()
@@ -22,36 +32,43 @@ def render_check_xlsx(result, out, *, lang: str = "zh", overwrite: bool = False)
     head = {k: (zh if lang == "zh" else en) for k, zh, en in T.FINDING_HEADERS}
     head.update({"site_name": "场址名称" if lang == "zh" else "Site name", "rule_id": "规则编号" if lang == "zh" else "Rule id"})
     _rows(ws, [head[k] for k in XLSX_FINDING_KEYS],
-          ([_value(f, k, lang) for k in XLSX_FINDING_KEYS] for f in (x.to_dict() for x in result.findings)))
+          ([_value(f, k, lang) for k in XLSX_FINDING_KEYS] for f in T.finding_rows(result)))
     ws = wb.create_sheet("zones")
     _rows(ws, T.headers(T.ZONE_HEADERS, lang),
           ([_value(z, k, lang) for k, _, _ in T.ZONE_HEADERS] for z in (x.to_dict() for x in result.zones)))
     ws = wb.create_sheet("sites")
-    _rows(ws, ["id", "name", "geometry_type", "area_m2 (ellipsoidal)", "length_m (geodesic)", "lon", "lat", "verdict"],
+    _rows(ws, SHEET_HEADERS["sites"][lang],
           ([s.id, s.name, s.geometry_type, s.area_m2, s.length_m, s.lon, s.lat, T.verdict_label(s.verdict, lang)]
            for s in result.sites))
     ws = wb.create_sheet("rules")
-    _rows(ws, ["id", "kind", "zone", "relation", "within_m", "verdict", "rule", "basis"],
-          ([r["id"], r["kind"], r["zone"], r["relation"], r["within_m"], T.verdict_label(r["verdict"], lang),
-            (r["rule_en"] or r["rule_zh"]) if lang == "en" else r["rule_zh"], r["basis"]] for r in result.rules))
-    ws = wb.create_sheet("inputs")
-    site = result.inputs.get("site", {})
-    rows = [["site", "site", site.get("path") or site.get("source"), site.get("crs"), site.get("features")]]
-    rows += [[n, m.get("kind"), m.get("path"), m.get("crs"), m.get("features")]
-             for n, m in result.inputs.get("layers", {}).items()]
-    rows += [["verdict", T.verdict_label(result.verdict, lang), "", "", ""],
-             ["buffers_m", ", ".join(f"{b:g}" for b in result.buffers_m), "", "", ""]]
-    rows += [["assumption", a, "", "", ""] for a in result.assumptions]
-    rows += [["method", k, T.method_text(k, v, lang), "", ""] for k, v in result.methods.items()]
-    _rows(ws, ["name", "kind", "path / text", "crs", "features"], rows)
+    _rows(ws, SHEET_HEADERS["rules"][lang],
+          ([r["id"], r["kind"], T.zone_label(r["zone"], lang) or None, r["relation"], r["within_m"],
+            T.verdict_label(r["verdict"], lang),
+            T.rule_label(r, lang), T.basis_label(r, lang)] for r in result.rules))
+    _rows(wb.create_sheet("inputs"), ["name", "kind", "path / text", "crs", "features"], _input_rows(result, lang))
     with atomic_path(out, overwrite=overwrite) as tmp:
         wb.save(tmp)
     return Path(out)
 
 
+def _input_rows(result, lang: str) -> list[list]:
+    """The inputs sheet: site and layers with their CRS and feature counts, then verdict, buffers (m),
+    assumptions and methods."""
+    site = result.inputs.get("site", {})
+    rows = [["site", "site", site.get("path") or site.get("source"), site.get("crs"), site.get("features")]]
+    rows += [[n, m.get("kind"), m.get("path"), m.get("crs"), m.get("features")]
+             for n, m in result.inputs.get("layers", {}).items()]
+    rows += [["verdict", T.verdict_label(result.verdict, lang), "", "", ""],
+             ["buffers_m", ", ".join(f"{b:g}" for b in result.buffers_m) + " (geodesic)", "", "", ""]]
+    rows += [["assumption", a, "", "", ""] for a in result.assumptions]
+    rows += [["method", k, T.method_text(k, v, lang), "", ""] for k, v in result.methods.items()]
+    return rows
+
+
 def _value(row: dict, key: str, lang: str):
-    if key in ("relation", "kind", "verdict") or (key == "rule" and lang == "en"):
-        return T.cell(row, key, lang)
+    """Numbers stay numbers; categories and texts are printed in ``lang``."""
+    if key in ("relation", "kind", "verdict", "zone", "rule", "basis"):
+        return T.cell(row, key, lang) or None
     return row.get(key)
 
 
