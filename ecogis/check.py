@@ -6,13 +6,17 @@ Method (the same for one site and for a batch of 10⁵):
 
 * Sites and layers are projected to the CGCS2000 3° Gauss-Kruger zone (no prefix) that contains the
   site's longitude (:func:`ecogis.crs.gk_crs_for_lon`); sites in different zones are processed per zone.
-* Candidate pairs come from a shapely ``STRtree`` per layer (``dwithin`` the largest search distance),
-  never from a loop over layer features; every geometric operation runs on the pair arrays.
-* Overlap geometries are intersections in that GK plane; their **areas** are the official ellipsoidal
-  area on the CGCS2000 ellipsoid (:func:`ecogis.area.ellipsoidal_area`) and their **lengths** geodesic
-  (:func:`ecogis.area.geodesic_length`).
+* Sites are screened in chunks (:data:`CHUNK_SITES`; the batch progress bar advances per chunk); each
+  layer is projected and indexed once. Candidate pairs come from a shapely ``STRtree`` per layer
+  (envelopes grown by the largest search distance), never from a loop over layer features; every
+  geometric operation runs on the pair arrays, and findings stay columnar (:class:`FindingTable`).
+* Overlap geometries are intersections in that GK plane (a site wholly inside a feature is its own
+  overlap; a rectangle aligned with the GK axes is clipped with GEOS's rectangle clipper); their
+  **areas** are the official ellipsoidal area on the CGCS2000 ellipsoid
+  (:func:`ecogis.area.ellipsoidal_area`) and their **lengths** geodesic (:func:`ecogis.area.geodesic_length`).
 * **Distances** are geodesic metres on the CGCS2000 ellipsoid (``pyproj.Geod.inv``) between the two
-  nearest points, which are found in the GK plane (``shapely.shortest_line``).
+  nearest points, which are found in the GK plane (``shapely.shortest_line``). The nearest feature
+  beyond the search distance is found with an envelope-tree bound, then exact planar distances.
 * Each finding gets the most specific rule from the rules file; the overall verdict is the worst.
 """
 from __future__ import annotations

@@ -13,8 +13,8 @@ import numpy as np
 import pyproj
 import pytest
 import shapely
-from shapely import affinity
 from click.testing import CliRunner
+from shapely import affinity
 from shapely.geometry import LineString, Point, box
 
 from ecogis.area import ellipsoidal_area
