@@ -508,6 +508,8 @@ def _feature_label(gdf, position: int, mapping: dict[str, str]) -> str:
     index = gdf.index[position]
     if index != position:
         label += f" [index {index.item() if hasattr(index, 'item') else index!r}]"
+    if (gdf.attrs.get("ecogis") or {}).get("format") == "table" and isinstance(index, (int, np.integer)):
+        parts.append(f"table line {int(index) + 2}")  # read_table keeps row labels: line = label + 2
     return f"{label} ({', '.join(parts)})" if parts else label
 
 

@@ -185,3 +185,18 @@ def test_merged_title_cells_and_a_notes_sheet(tmp_path):
     assert list(gdf["断面名称"]) == ["太平河新生桥"]
     assert (gdf.geometry.x.iloc[0], gdf.geometry.y.iloc[0]) == (pytest.approx(LON), pytest.approx(LAT))
     assert gdf.attrs["ecogis"]["encoding"] == "UTF-8"
+
+
+def test_line_numbers_count_blank_lines(tmp_path):
+    path = tmp_path / "p.csv"
+    # line 1 header, 2 blank, 3 A, 4 blank, 5 C (minutes 75 cannot be)
+    path.write_text("名称,经度,纬度\n\nA,121°45′30.5″,40°58′12″\n\nC,121°75′30″,40°58′12″\n", encoding="utf-8")
+    with pytest.raises(EcogisError, match=r"line 5 with the header"):
+        read_layer(path)
+
+
+def test_unknown_value_names_the_table_line(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("名称,功能分区,经度,纬度\n甲,核心区,121.8,40.9\n\n乙,外围区,121.9,40.9\n", encoding="utf-8")
+    with pytest.raises(EcogisError, match=r"name '乙', table line 4\).*外围区"):
+        read_layer(path, kind="reserve")

@@ -149,9 +149,23 @@ def _read_frame(path: Path, encoding, layer, notes):
     import io
     try:
         df = pd.read_csv(io.StringIO(text), sep=sep, engine="python", dtype=str, skipinitialspace=True)
+        df.index = _file_line_labels(text, df.index)
     except pd.errors.ParserError as exc:
         raise EcogisError(f"cannot parse the table ({exc})", path=path, hint="Check the separators and quotes") from exc
     return df.dropna(how="all"), enc, source
+
+
+def _file_line_labels(text: str, index: pd.Index) -> pd.Index:
+    """Row labels such that label + 2 is the row's line in the file, also when blank lines were skipped.
+
+    Messages name rows by ``label + 1`` and file lines by ``label + 2`` (as for a spreadsheet whose
+    first line is the header). Left unchanged when the rows cannot be matched to lines one to one
+    (quoted values spanning lines).
+    """
+    nonblank = np.flatnonzero([bool(line.strip()) for line in text.splitlines()]) + 1  # 1-based lines
+    if len(nonblank) != len(index) + 1:
+        return index
+    return pd.Index(nonblank[1:] - 2)
 
 
 def _detect_text(raw: bytes, path):
