@@ -139,3 +139,26 @@ def test_table_is_localised_and_sheet_names_are_safe(world, tmp_path):
     assert wb.sheetnames == ["汇总", "汇总_2", "near", "near_again__1_"]
     details = (tmp_path / "t" / "audit_details.csv").read_text(encoding="utf-8-sig").splitlines()
     assert details[0].startswith("检查项,") and "距离（m，测地线）" in details[0]
+
+
+def test_recorded_assumptions_keep_notes_and_reraise_on_error():
+    import warnings
+
+    from ecogis.audit import recorded_assumptions
+    from ecogis.errors import AssumptionWarning, EcogisError, warn_assumption
+
+    with warnings.catch_warnings(record=True) as outer:
+        warnings.simplefilter("always")
+        with recorded_assumptions([]) as notes:
+            warn_assumption("guessed CRS")
+            warn_assumption("guessed CRS")
+            warnings.warn("unrelated", RuntimeWarning)
+    assert notes == ["guessed CRS"]                                      # recorded once, not passed on
+    assert [w.category for w in outer] == [RuntimeWarning]               # other warnings pass through
+    with warnings.catch_warnings(record=True) as outer:
+        warnings.simplefilter("always")
+        with pytest.raises(EcogisError):
+            with recorded_assumptions([]):
+                warn_assumption("guessed encoding")
+                raise EcogisError("bad input")
+    assert [str(w.message) for w in outer if w.category is AssumptionWarning] == ["guessed encoding"]
