@@ -133,13 +133,7 @@ def _project_from_yaml(path: Path) -> Project:
     kinds = layer_kinds()
     layers = {str(name): _layer_spec(str(name), spec, base, path, kinds, line_of(layers_data, name))
               for name, spec in layers_data.items()}
-    boundary = None
-    if data.get("boundary") is not None:
-        spec = data["boundary"]
-        if isinstance(spec, str):
-            spec = {"path": spec}
-        spec = dict(spec, kind=spec.get("kind", "boundary")) if isinstance(spec, dict) else spec
-        boundary = _layer_spec("boundary", spec, base, path, kinds, line_of(data, "boundary"))
+    boundary = _boundary_spec(data, base, path, kinds)
     rules_path = None
     if data.get("rules"):
         rules_path = _resolve(data["rules"], base)
@@ -150,6 +144,17 @@ def _project_from_yaml(path: Path) -> Project:
         buffers = parse_buffers(data["buffers_m"], path=path, line=line_of(data, "buffers_m"))
     return Project(path=path, name=str(data.get("name") or path.stem), layers=layers, boundary=boundary,
                    rules_path=rules_path, buffers_m=buffers)
+
+
+def _boundary_spec(data, base, path, kinds) -> LayerSpec | None:
+    """The ``boundary:`` entry (a path or a layer mapping, kind boundary), or None."""
+    spec = data.get("boundary")
+    if spec is None:
+        return None
+    if isinstance(spec, str):
+        spec = {"path": spec}
+    spec = dict(spec, kind=spec.get("kind", "boundary")) if isinstance(spec, dict) else spec
+    return _layer_spec("boundary", spec, base, path, kinds, line_of(data, "boundary"))
 
 
 def _layer_spec(name, spec, base, path, kinds, line) -> LayerSpec:

@@ -227,9 +227,36 @@ def load_rules(*paths, kinds=None) -> RuleSet:
 
 
 def _parse_rules_file(path: Path, kinds, known: dict):
-    data = load_yaml_lines(path)
+    """(buffers or None, rules, ids to switch off) of one rules file; ``known`` are the rules so far."""
+    buffers, items = _rules_items(load_yaml_lines(path), path)
+    out, disabled, seen = [], [], {}
+    for i, item in enumerate(items):
+        line = item.line if hasattr(item, "line") else items.lines[i]
+        if not isinstance(item, dict):
+            raise EcogisError(f"{_at(line)}each rule must be a mapping (id:, kind:, relation:, verdict:, ...)",
+                              path=path)
+        rid = None if item.get("id") in (None, "") else str(item["id"])
+        if rid in seen:
+            raise EcogisError(f"{_at(line)}rule id {rid!r} is used twice (first on line {seen[rid]})", path=path,
+                              hint="Give each rule its own id, or merge the two entries")
+        if rid is not None:
+            seen[rid] = line
+        if not item.get("disabled"):
+            out.append(_parse_rule(item, path, line, kinds, known.get(rid)))
+        elif rid is None:
+            raise EcogisError(f"{_at(line)}a disabled rule needs the id of the rule it switches off", path=path)
+        elif rid not in known:
+            raise EcogisError(f"{_at(line_of(item, 'id'))}no rule with id {rid!r} to switch off", path=path,
+                              hint=_close_ids(rid, known))
+        else:
+            disabled.append(rid)
+    return buffers, out, disabled
+
+
+def _rules_items(data, path: Path):
+    """Check the top level of a rules file; return (buffer distances in m or None, list of rule items)."""
     if data is None:
-        return None, [], []
+        return None, []
     if not isinstance(data, dict):
         raise EcogisError(f"{_at(line_of(data))}a rules file is a mapping with 'rules:' (and 'buffers_m:')",
                           path=path)
@@ -244,28 +271,7 @@ def _parse_rules_file(path: Path, kinds, known: dict):
     items = data.get("rules") or []
     if not isinstance(items, list):
         raise EcogisError(f"{_at(line_of(data, 'rules'))}'rules' must be a list of rule mappings", path=path)
-    out, disabled, seen = [], [], {}
-    for i, item in enumerate(items):
-        line = item.line if hasattr(item, "line") else items.lines[i]
-        if not isinstance(item, dict):
-            raise EcogisError(f"{_at(line)}each rule must be a mapping (id:, kind:, relation:, verdict:, ...)",
-                              path=path)
-        rid = None if item.get("id") in (None, "") else str(item["id"])
-        if rid is not None and rid in seen:
-            raise EcogisError(f"{_at(line)}rule id {rid!r} is used twice (first on line {seen[rid]})", path=path,
-                              hint="Give each rule its own id, or merge the two entries")
-        if rid is not None:
-            seen[rid] = line
-        if item.get("disabled"):
-            if rid is None:
-                raise EcogisError(f"{_at(line)}a disabled rule needs the id of the rule it switches off", path=path)
-            if rid not in known:
-                raise EcogisError(f"{_at(line_of(item, 'id'))}no rule with id {rid!r} to switch off", path=path,
-                                  hint=_close_ids(rid, known))
-            disabled.append(rid)
-            continue
-        out.append(_parse_rule(item, path, line, kinds, known.get(rid)))
-    return buffers, out, disabled
+    return buffers, items
 
 
 def _close_ids(rid: str, known) -> str:
@@ -289,6 +295,22 @@ def _parse_rule(item, path, line, kinds, base: Rule | None = None) -> Rule:
     for key in ("kind", "relation", "verdict"):
         if key not in item or item[key] in (None, ""):
             raise EcogisError(f"{_at(line)}rule is missing {key!r}", path=path)
+    kind, relation, within = _where(item, path, kinds)
+    uses = item.get("site_use") or []
+    uses = [str(u) for u in (uses if isinstance(uses, list) else [uses])]
+    zone = item.get("zone")
+    return Rule(
+        id=str(item.get("id") or f"{kind}-{zone or 'any'}-{relation}"),
+        kind=kind, relation=relation,
+        verdict=normalise_verdict(item["verdict"], path=path, line=line_of(item, "verdict")),
+        rule_zh=str(item.get("rule_zh") or ""), rule_en=str(item.get("rule_en") or ""),
+        basis=str(item.get("basis") or ""), basis_en=str(item.get("basis_en") or ""),
+        zone=None if zone is None else str(zone), within_m=within, site_use=uses, source=f"{path.name}:{line}",
+    )
+
+
+def _where(item, path, kinds) -> tuple[str, str, float | None]:
+    """The checked kind, relation and within_m (metres) of a rule item."""
     kind = str(item["kind"])
     if kinds is not None and kind not in kinds:
         raise EcogisError(f"{_at(line_of(item, 'kind'))}unknown layer kind {kind!r}", path=path,
@@ -303,17 +325,7 @@ def _parse_rule(item, path, line, kinds, base: Rule | None = None) -> Rule:
             raise EcogisError(f"{_at(line_of(item, 'within_m'))}within_m only applies to relation within_buffer",
                               path=path)
         within = _positive_number(within, path, line_of(item, "within_m"), "within_m")
-    uses = item.get("site_use") or []
-    uses = [str(u) for u in (uses if isinstance(uses, list) else [uses])]
-    zone = item.get("zone")
-    return Rule(
-        id=str(item.get("id") or f"{kind}-{zone or 'any'}-{relation}"),
-        kind=kind, relation=relation,
-        verdict=normalise_verdict(item["verdict"], path=path, line=line_of(item, "verdict")),
-        rule_zh=str(item.get("rule_zh") or ""), rule_en=str(item.get("rule_en") or ""),
-        basis=str(item.get("basis") or ""), basis_en=str(item.get("basis_en") or ""), zone=None if zone is None else str(zone),
-        within_m=within, site_use=uses, source=f"{path.name}:{line}",
-    )
+    return kind, relation, within
 
 
 def _positive_number(value, path, line, what) -> float:
