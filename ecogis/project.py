@@ -24,7 +24,7 @@ import pyogrio
 
 from ecogis.errors import EcogisError
 from ecogis.layers import KINDS
-from ecogis.rules import line_of, load_yaml_lines, parse_buffers
+from ecogis.rules import LineDict, line_of, load_yaml_lines, parse_buffers
 
 _LAYER_KEYS = {"kind", "path", "layer", "crs", "fields", "encoding", "label", "label_en", "name"}
 _TOP_KEYS = {"name", "description", "boundary", "rules", "buffers_m", "layers"}
@@ -151,10 +151,13 @@ def _boundary_spec(data, base, path, kinds) -> LayerSpec | None:
     spec = data.get("boundary")
     if spec is None:
         return None
-    if isinstance(spec, str):
-        spec = {"path": spec}
-    spec = dict(spec, kind=spec.get("kind", "boundary")) if isinstance(spec, dict) else spec
-    return _layer_spec("boundary", spec, base, path, kinds, line_of(data, "boundary"))
+    line = line_of(data, "boundary")
+    if isinstance(spec, (str, dict)):  # keep the line numbers of the keys for error messages
+        entry = LineDict({"path": spec} if isinstance(spec, str) else spec)
+        entry.line, entry.lines = getattr(spec, "line", line), dict(getattr(spec, "lines", {}))
+        entry.setdefault("kind", "boundary")
+        spec = entry
+    return _layer_spec("boundary", spec, base, path, kinds, line)
 
 
 def _layer_spec(name, spec, base, path, kinds, line) -> LayerSpec:

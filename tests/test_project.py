@@ -53,6 +53,8 @@ def test_zero_config_geopackage(gpkg):
     ("layers:\n  a: {kind: reserve, path: missing.gpkg}\n", 2, "file not found"),
     ("layers:\n  a: {kind: reserve}\n", 2, "missing 'path'"),
     ("layerz:\n  a: {kind: reserve}\n", 1, "unknown key"),
+    ("boundary:\n  path: x.gpkg\n  colour: red\nlayers:\n  a: {kind: reserve, path: x.gpkg}\n", 3, "unknown key 'colour'"),
+    ("boundary: missing.gpkg\nlayers:\n  a: {kind: reserve, path: x.gpkg}\n", 1, "file not found"),
     ("site_crs: EPSG:4529\nlayers:\n  a: {kind: reserve, path: x.gpkg}\n", 1, "unknown key 'site_crs'"),
     ("buffers_m: [500, -1]\nlayers:\n  a: {kind: reserve, path: x.gpkg}\n", 1, "buffer distance"),
     ("layers:\n  a:\n    kind: reserve\n    path: x.gpkg\n    colour: red\n", 5, "unknown key"),
