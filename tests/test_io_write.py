@@ -112,3 +112,17 @@ def test_unknown_suffix_and_empty_layer(tmp_path):
     with pytest.raises(EcogisError, match="no features"):
         write_layer(_points().iloc[:0], tmp_path / "a.gpkg")
     assert not (tmp_path / "a.gpkg").exists()
+
+
+@pytest.mark.parametrize("suffix", [".shp", ".zip"])
+def test_long_chinese_field_names_fit_the_dbf_limit_and_read_back(tmp_path, suffix):
+    src = _points()
+    src["面积(公顷)"] = [1.5, 2.5]
+    src["调整说明文字"] = ["新增", "调出"]
+    src["调整说明附注"] = ["甲", "乙"]  # same first three characters: must stay distinct
+    with pytest.warns(AssumptionWarning, match="10 bytes"):
+        out = write_layer(src, tmp_path / f"pts{suffix}")
+    back = _quiet_read(out)
+    names = [c for c in back.columns if c != "geometry"]
+    assert all(len(c.encode("utf-8")) <= 10 for c in names) and len(set(names)) == len(names) == 4
+    assert list(back[names[1]]) == [1.5, 2.5] and sorted(back[names[2]]) == ["新增", "调出"]

@@ -55,6 +55,8 @@ def write_layer(gdf: gpd.GeoDataFrame, path, *, layer=None, overwrite: bool = Fa
         write_exchange(gdf, path, overwrite=overwrite, inputs=inputs, **exchange_options)
         return path
     gdf = _plain_frame(gdf)
+    if suffix in (".shp", ".zip"):
+        gdf = _shapefile_field_names(gdf, path)
     try:
         with atomic_path(path, overwrite=overwrite, inputs=inputs) as tmp:
             if suffix in TABLES:
@@ -79,6 +81,41 @@ def _plain_frame(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     out.attrs = {}
     out.columns = [str(c) for c in out.columns]
     return out
+
+
+#: a dBASE field name holds at most this many bytes (UTF-8: 3 bytes per Chinese character)
+DBF_NAME_BYTES = 10
+
+
+def _shapefile_field_names(gdf, path):
+    """Columns renamed to fit the 10-byte dBASE limit, cut at a character boundary and kept unique.
+
+    GDAL would cut them mid-character (unreadable UTF-8) or silently; the renames are warned.
+    """
+    names, renamed = [], []
+    for col in gdf.columns:
+        if col == gdf.geometry.name or len(col.encode("utf-8")) <= DBF_NAME_BYTES:
+            names.append(col)
+            continue
+        base = _cut_utf8(col, DBF_NAME_BYTES)
+        name, k = base, 1
+        while name in names or name in gdf.columns:
+            k += 1
+            name = _cut_utf8(col, DBF_NAME_BYTES - len(str(k)) - 1) + f"_{k}"
+        names.append(name)
+        renamed.append(f"{col} -> {name}")
+    if not renamed:
+        return gdf
+    warn_assumption(f"{path}: shapefile field names hold at most {DBF_NAME_BYTES} bytes; renamed "
+                    f"{', '.join(renamed)} (write .gpkg to keep the names)", None)
+    out = gdf.copy()
+    out.columns = names
+    return out
+
+
+def _cut_utf8(text: str, limit: int) -> str:
+    """The longest prefix of ``text`` whose UTF-8 encoding fits ``limit`` bytes."""
+    return text.encode("utf-8")[:limit].decode("utf-8", errors="ignore")
 
 
 def _write_gdal(gdf, tmp: Path, suffix: str, layer):
