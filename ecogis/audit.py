@@ -759,13 +759,12 @@ def _check_within_distance(ctx: _Ctx) -> CheckResult:
         ia, ib, d = ia[order], ib[order], d[order]
         first = np.r_[True, ia[1:] != ia[:-1]] if len(ia) else np.zeros(0, bool)
         n_hit = int(first.sum())
-        name_a, name_b = _names(gdf), _names(near)
-        for i, j, dd in zip(ia[first], ib[first], d[first]):
-            row = {"name": name_a[i], "nearest": name_b[j], "distance_m": round(float(dd), 1)}
-            for extra in ("capacity_tph", "status", "type"):
-                if extra in gdf.columns:
-                    row[extra] = gdf[extra].iloc[i]
-            details.append(row)
+        ia, ib, d = ia[first], ib[first], d[first]
+        table = pd.DataFrame({"name": _names(gdf)[ia], "nearest": _names(near)[ib], "distance_m": np.round(d, 1)})
+        for extra in ("capacity_tph", "status", "type"):
+            if extra in gdf.columns:
+                table[extra] = gdf[extra].to_numpy()[ia]
+        details = table.to_dict("records")
     passed, expected = True, []
     for key, op in (("max_count", "≤"), ("expect_count", "="), ("min_count", "≥")):
         limit = ctx.get(key, kind=int)
