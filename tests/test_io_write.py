@@ -126,3 +126,11 @@ def test_long_chinese_field_names_fit_the_dbf_limit_and_read_back(tmp_path, suff
     names = [c for c in back.columns if c != "geometry"]
     assert all(len(c.encode("utf-8")) <= 10 for c in names) and len(set(names)) == len(names) == 4
     assert list(back[names[1]]) == [1.5, 2.5] and sorted(back[names[2]]) == ["新增", "调出"]
+
+
+def test_point_table_with_a_missing_geometry_keeps_its_row_empty(tmp_path):
+    src = gpd.GeoDataFrame({"名称": ["甲", "乙", "丙"]},
+                           geometry=[shapely.Point(121.8, 40.9), None, shapely.Point(122.05, 41.1)], crs=4490)
+    out = write_layer(src, tmp_path / "pts.csv")
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[2] == "乙,," and lines[3] == "丙,122.05,41.1"

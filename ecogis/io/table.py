@@ -306,10 +306,10 @@ def write_table(gdf, path: Path, *, encoding="utf-8-sig") -> None:
     geoms = gdf.geometry.to_numpy()
     types = set(shapely.get_type_id(geoms[~shapely.is_missing(geoms)]).tolist())
     if types <= {0}:
-        xy = shapely.get_coordinates(geoms)
+        x, y = shapely.get_x(geoms), shapely.get_y(geoms)  # NaN (an empty cell) for missing points
         geographic = gdf.crs is not None and gdf.crs.is_geographic
         a, b = ("经度", "纬度") if geographic else ("E", "N")
-        df[a], df[b] = (np.round(xy[:, 0], 8), np.round(xy[:, 1], 8)) if geographic else (xy[:, 0], xy[:, 1])
+        df[a], df[b] = (np.round(x, 8), np.round(y, 8)) if geographic else (x, y)
     else:
         df["WKT"] = shapely.to_wkt(geoms, rounding_precision=-1)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
