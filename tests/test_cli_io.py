@@ -316,3 +316,9 @@ def test_converted_table_does_not_keep_contradicting_coordinate_columns(tmp_path
     same = tmp_path / "same.geojson"
     assert run("convert", src, same).exit_code == 0
     assert set(gpd.read_file(same).columns) == {"名称", "经度", "纬度", "geometry"}  # unchanged: kept
+
+
+def test_info_shows_the_first_features_text_to_check_the_encoding(gbk_shp):
+    data = json.loads(run("info", gbk_shp, "--json").stdout)
+    assert data["first_feature"] == {"名称": NAMES[0]}
+    assert f"名称={NAMES[0]}" in run("info", gbk_shp).stdout

@@ -158,10 +158,25 @@ def layer_info(gdf) -> dict:
         "bounds": None if bounds is None else [round(v, 7) for v in bounds], "bounds_units": units,
         "bounds_lonlat": lonlat,
         "fields": fields, "field_types": {c: str(gdf[c].dtype) for c in fields},
+        "first_feature": _first_values(gdf, fields),
         "empty_geometries": int((geoms.isna() | geoms.is_empty).sum()),
         "notes": list(meta.get("notes", [])),
         "swap_xy": bool(meta.get("swap_xy", False)),
     }
+
+
+def _first_values(gdf, fields) -> dict:
+    """Attribute values of the first feature as text (to check at a glance that Chinese text decoded)."""
+    if len(gdf) == 0:
+        return {}
+    row = gdf.iloc[0]
+    return {c: (None if _missing(row[c]) else str(row[c])) for c in fields}
+
+
+def _missing(value) -> bool:
+    import pandas as pd
+
+    return bool(pd.api.types.is_scalar(value) and pd.isna(value))
 
 
 def _describe(crs) -> str | None:
@@ -187,6 +202,9 @@ def format_info(d: dict) -> str:
     if d.get("kind"):
         lines.append(f"类型 kind:       {d['kind']}")
     lines.append(f"字段 fields:     {', '.join(f'{c} ({t})' for c, t in d['field_types'].items()) or '-'}")
+    if d.get("first_feature"):
+        first = ", ".join(f"{c}={v}" for c, v in d["first_feature"].items() if v is not None)
+        lines.append(f"首条 first:      {first[:200]}")
     if d["notes"]:
         lines.append("注意 notes:")
         lines.extend(f"  - {n}" for n in d["notes"])
