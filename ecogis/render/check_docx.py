@@ -152,11 +152,11 @@ def _methods_section(doc, result, lang, heading) -> None:
     site = result.inputs.get("site", {})
     doc.add_paragraph(T.t("inputs", lang), style="Heading 3")
     doc.add_paragraph(f"{T.t('site', lang)}: {site.get('path') or site.get('source')} — "
-                      f"{T.t('crs', lang)} {site.get('crs')} ({site.get('crs_source') or site.get('source')})",
+                      f"{T.t('crs', lang)} {T.crs_text(site, lang)}",
                       style="List Bullet")
     for name, meta in result.inputs.get("layers", {}).items():
         doc.add_paragraph(f"{name} ({T.kind_label(meta.get('kind') or '', lang)}): {meta.get('path')} — "
-                          f"{T.t('crs', lang)} {meta.get('crs')} ({meta.get('crs_source')}), "
+                          f"{T.t('crs', lang)} {T.crs_text(meta, lang)}, "
                           f"{meta.get('features')} {T.t('features', lang)}", style="List Bullet")
     doc.add_paragraph(f"{T.t('buffers', lang)}: " + ", ".join(f"{b:g} m" for b in result.buffers_m)
                       + ("（大地线距离）" if lang == "zh" else " (geodesic)"))

@@ -147,7 +147,7 @@ def _inputs_block(result, lang) -> str:
     rows = ["<table id=\"inputs-table\"><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr>"]
 
     def row(name, meta):
-        crs = f"{meta.get('crs') or ''} ({meta.get('crs_source') or ''})"
+        crs = T.crs_text(meta, lang)
         rows.append("<tr>" + "".join(f"<td>{e(str(v))}</td>" for v in (
             name, T.kind_label(meta.get("kind") or "", lang), meta.get("path") or "", crs, meta.get("features", ""))) + "</tr>")
 

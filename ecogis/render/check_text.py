@@ -131,6 +131,19 @@ def kind_label(kind: str, lang: str = "zh") -> str:
     return KIND.get(lang, KIND["zh"]).get(kind, kind)
 
 
+CRS_SOURCE = {"zh": {"file": "文件声明", "inferred": "由坐标推断", "user": "用户指定"},
+              "en": {"file": "from the file", "inferred": "inferred", "user": "given by the user"}}
+
+
+def crs_text(meta: dict, lang: str = "zh") -> str:
+    """'EPSG:4529（文件声明）': a layer's CRS and where it came from."""
+    source = meta.get("crs_source") or meta.get("source") or ""
+    source = CRS_SOURCE.get(lang, CRS_SOURCE["zh"]).get(source, source)
+    if not source:
+        return str(meta.get("crs") or "")
+    return f"{meta.get('crs')}（{source}）" if lang == "zh" else f"{meta.get('crs')} ({source})"
+
+
 def zone_label(zone, lang: str = "zh") -> str:
     """A zone/grade/type value as printed: Chinese as it is, English from ZONE_EN when known."""
     if zone is None:
