@@ -50,14 +50,10 @@ def test_html_report_opens_offline_with_map(result, tmp_path, page, artifacts_di
     assert page.locator("#buffer-table tbody tr").count() >= 1  # the clear outfall 2.5 km away, folded
     box_ = page.locator("#map").bounding_box()
     assert box_ and box_["height"] > 300
-    frame_or_svg = page.locator("#map iframe, #map svg")
-    assert frame_or_svg.count() >= 1
-    if page.locator("#map iframe").count():  # folium map: Leaflet drew the site and layers
-        frame = page.frame_locator("#map iframe")
-        assert frame.locator(".leaflet-container").count() == 1
-        assert frame.locator("path.leaflet-interactive").count() >= 2
-    else:  # inline SVG sketch
-        assert page.locator("#map svg path").count() >= 2
+    assert page.locator("#map iframe").count() == 1  # the folium map: Leaflet drew the site and layers
+    frame = page.frame_locator("#map iframe")
+    assert frame.locator(".leaflet-container").count() == 1
+    assert frame.locator("path.leaflet-interactive").count() >= 2
     page.screenshot(path=str(artifacts_dir / f"check_report_{lang}.png"), full_page=True)
 
 

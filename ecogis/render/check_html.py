@@ -12,11 +12,6 @@ from ecogis.outputs import write_text_atomic
 from ecogis.render import check_text as T
 
 VERDICT_COLOUR = {"禁止": "#c0392b", "限制": "#e67e22", "需论证": "#d4ac0d", "符合": "#27ae60"}
-KIND_COLOUR = {"redline": "#e74c3c", "reserve": "#2e8b57", "water_source": "#2980b9", "water_section": "#1f4e9c",
-               "outfall": "#8e44ad", "well": "#34495e", "shoreline": "#16a085", "facility": "#d35400",
-               "town_boundary": "#7f8c8d", "boundary": "#555555"}
-ZONE_COLOUR = {"核心区": "#1b5e20", "缓冲区": "#43a047", "实验区": "#a5d6a7", "核心保护区": "#1b5e20",
-               "一般控制区": "#81c784", "一级": "#0d47a1", "二级": "#42a5f5", "准保护区": "#bbdefb"}
 
 CSS = """
 body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",sans-serif;margin:24px;color:#222}
@@ -26,8 +21,7 @@ h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #ccc;padding-bottom:
 table{border-collapse:collapse;font-size:13px;margin:8px 0}th,td{border:1px solid #bbb;padding:3px 6px;vertical-align:top}
 th{background:#f0f0f0;white-space:nowrap}td{white-space:nowrap}td.num{text-align:right}.small{color:#666;font-size:12px}
 td.text{white-space:normal;min-width:16em;max-width:32em}td.name{white-space:normal;min-width:8em;max-width:16em}
-.map iframe{width:100%;height:560px;border:1px solid #aaa}.map svg{border:1px solid #aaa;background:#fbfbf8}
-.legend span{display:inline-block;margin-right:14px;font-size:12px}.legend i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:middle}
+.map iframe{width:100%;height:560px;border:1px solid #aaa}
 """
 TEXT_COLUMNS = {"rule", "basis"}  # long text: wraps in a wide column
 NAME_COLUMNS = {"feature"}  # names: wrap in a middling column; every other column keeps one line
