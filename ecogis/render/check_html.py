@@ -52,7 +52,8 @@ def check_html(result, *, lang: str = "zh", map_html: str | None = None) -> str:
              f"<h2>{e(T.t('findings', lang))}</h2>", _findings_block(result, lang)]
     if result.zones:
         parts += [f"<h2>{e(T.t('zones', lang))}</h2>",
-                  _table(T.ZONE_HEADERS, [z.to_dict() for z in result.zones], lang, "zones-table")]
+                  _table(T.ZONE_HEADERS, [z.to_dict() for z in result.zones], lang, "zones-table"),
+                  f"<p class=\"small\">{e(T.table_note(result, lang))}</p>"]
     if len(result.sites) > 1:
         parts += [f"<h2>{e(T.t('sites', lang))}</h2>", _sites_table(result, lang)]
     parts += [f"<h2>{e(T.t('rules', lang))}</h2>", _rules_block(result, lang),
