@@ -109,6 +109,17 @@ def _licence(rel: str) -> str:
     return text.replace("*/", "* /")
 
 
+class RawHTML(Element):
+    """Literal HTML text in the page (branca's ``Element(text)`` would parse the text as a Jinja
+    template: slow for the 270 kB of inlined Leaflet, and wrong for text containing ``{{``)."""
+
+    _template = Template("{{ this.text }}")
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+
 def _walk(element):
     yield element
     for child in list(element._children.values()):
@@ -136,7 +147,7 @@ class OfflineMap(folium.Map):
                 setattr(element, attr, keep)
         if external:
             warnings.warn(f"map elements need online resources: {sorted(set(external))}", stacklevel=2)
-        self.get_root().header.add_child(Element(vendor_assets_html(needed)), name="ecogis_vendor", index=0)
+        self.get_root().header.add_child(RawHTML(vendor_assets_html(needed)), name="ecogis_vendor", index=0)
         with _compact_utf8_json(self):
             super().render(**kwargs)
 
@@ -381,13 +392,11 @@ def _simplify_for_display(geoms: np.ndarray, tolerance: float) -> np.ndarray:
 def _feature_collection(gdf, fields: list[str], layer_label: str) -> dict:
     """GeoJSON dict with string properties ``fields`` plus ``_layer`` for popups."""
     geoms = gdf.geometry.values._data if hasattr(gdf.geometry.values, "_data") else np.asarray(gdf.geometry.values)
-    geo_json = shapely.to_geojson(geoms)
-    props = {f: [_display_value(v) for v in gdf[f].tolist()] for f in fields}
-    features = []
-    for i, g in enumerate(geo_json):
-        p = {f: props[f][i] for f in fields}
-        p["_layer"] = layer_label
-        features.append({"type": "Feature", "id": i, "properties": p, "geometry": json.loads(g)})
+    geometries = json.loads("[" + ",".join(shapely.to_geojson(geoms)) + "]") if len(geoms) else []
+    columns = [[_display_value(v) for v in gdf[f].tolist()] for f in fields]
+    features = [{"type": "Feature", "id": i, "geometry": g,
+                 "properties": {**dict(zip(fields, values)), "_layer": layer_label}}
+                for i, (g, *values) in enumerate(zip(geometries, *columns))]
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -575,14 +584,14 @@ def make_map(layers: dict, site=None, basemap: str = "none", lang: str = "zh", t
     m = OfflineMap(location=[(south + north) / 2, (west + east) / 2], zoom_start=10, tiles=None,
                    control_scale=False, zoom_control=True)
     _add_basemap(m, basemap, lang, tianditu_key)
-    m.get_root().header.add_child(Element(MAP_CSS), name="ecogis_css")
+    m.get_root().header.add_child(RawHTML(MAP_CSS), name="ecogis_css")
     if basemap == "none":
         m.get_root().header.add_child(
-            Element(f"<style>.folium-map.leaflet-container{{background:{styles['background']}}}</style>"),
+            RawHTML(f"<style>.folium-map.leaflet-container{{background:{styles['background']}}}</style>"),
             name="ecogis_background")
     hatch = _hatch_defs(styles)
     if hatch:
-        m.get_root().html.add_child(Element(hatch), name="ecogis_hatch")
+        m.get_root().html.add_child(RawHTML(hatch), name="ecogis_hatch")
 
     display_names = st.unique_titles(items, styles, lang)
     legend_groups, simplified, n_plain = [], [], 0
@@ -605,7 +614,7 @@ def make_map(layers: dict, site=None, basemap: str = "none", lang: str = "zh", t
     legend = _legend_html(legend_groups, styles, lang, simplified)
     # keep the legend clear of the (expanded) layer control above it
     control_px = 26 * (len(items) + (basemap != "none") * 2) + 20
-    m.get_root().header.add_child(Element(
+    m.get_root().header.add_child(RawHTML(
         f"<style>.ecogis-legend{{max-height:calc(100vh - min(45vh, {control_px}px) - 100px)}}</style>"),
         name="ecogis_legend_css")
     m.add_child(_ScriptElement("ecogis_legend", _control_js("bottomright", "ecogis-legend", legend)))
