@@ -614,14 +614,15 @@ def _pairs_findings(lyr: _IndexedLayer, s_geoms, gk, buffers_m, site_area, site_
         si, fi = lyr.tree.query(shapely.box(b[:, 0] - radius, b[:, 1] - radius, b[:, 2] + radius, b[:, 3] + radius))
     else:
         si, fi = lyr.tree.query(s_geoms, predicate="intersects")
-    hit = shapely.intersects(s_geoms[si], f_geoms[fi])
-    parts = [_overlap_columns(si[hit], fi[hit], s_geoms, f_geoms, gk, site_area, site_len, s_rect)]
-    ni, nj = si[~hit], fi[~hit]
-    # envelopes farther apart than the radius (corner regions of the grown envelope): no exact distance
-    sb, fb = s_bounds[ni], lyr.bounds[nj]
+    # envelope gap of each pair (0 when the envelopes overlap): no exact test where it decides
+    sb, fb = s_bounds[si], lyr.bounds[fi]
     gap = np.hypot(np.maximum(0.0, np.maximum(fb[:, 0] - sb[:, 2], sb[:, 0] - fb[:, 2])),
                    np.maximum(0.0, np.maximum(fb[:, 1] - sb[:, 3], sb[:, 1] - fb[:, 3])))
-    ni, nj = ni[gap <= radius], nj[gap <= radius]
+    hit = _intersecting(si, fi, gap, s_geoms, f_geoms, s_rect)
+    parts = [_overlap_columns(si[hit], fi[hit], s_geoms, f_geoms, gk, site_area, site_len, s_rect)]
+    # not touching, and the envelopes not farther apart than the radius: exact nearest points
+    near = ~hit & (gap <= radius)
+    ni, nj = si[near], fi[near]
     lines = shapely.shortest_line(f_geoms[nj], s_geoms[ni])  # prepared features first: faster
     near_plane = shapely.length(lines) <= radius
     ni, nj = ni[near_plane], nj[near_plane]
@@ -642,6 +643,19 @@ def _pairs_findings(lyr: _IndexedLayer, s_geoms, gk, buffers_m, site_area, site_
         near_s, near_f, near_d = np.r_[near_s, rs], np.r_[near_f, rf], np.r_[near_d, rd]
     parts.append({"_s": near_s, "_f": near_f, "relation": "nearest", "distance_m": near_d})
     return _concat_columns(parts)
+
+
+def _intersecting(si, fi, gap, s_geoms, f_geoms, s_rect) -> np.ndarray:
+    """Whether site ``si[k]`` intersects feature ``fi[k]``; only pairs whose envelopes touch are tested.
+    Rectangular sites go first (GEOS's rectangle test), other sites after the prepared feature."""
+    hit = np.zeros(len(si), dtype=bool)
+    touch = np.flatnonzero(gap <= 0)
+    rect = s_rect[si[touch]]
+    k = touch[rect]
+    hit[k] = shapely.intersects(s_geoms[si[k]], f_geoms[fi[k]])
+    k = touch[~rect]
+    hit[k] = shapely.intersects(f_geoms[fi[k]], s_geoms[si[k]])
+    return hit
 
 
 def _nearest_features(lyr: _IndexedLayer, s_geoms, s_bounds, which) -> tuple[np.ndarray, np.ndarray]:
