@@ -275,3 +275,11 @@ def test_legend_columns_keep_each_group_together():
     for title, prefix in (("甲组", "甲"), ("乙组", "乙"), ("丙组", "丙")):
         xs = {round(texts[title])} | {round(texts[f"{prefix}{i}"]) for i in range(6)}
         assert len(xs) == 1, f"group {title} is split across columns: {xs}"
+
+
+def test_site_without_crs_is_named(layers, tmp_path):
+    lay, site = layers
+    bare = gpd.GeoDataFrame({"name": ["拟建项目"]}, geometry=list(site.geometry))
+    with pytest.raises(EcogisError, match="'site' has no CRS"):
+        render_static(lay, tmp_path / "m.png", site=bare)
+    assert not (tmp_path / "m.png").exists()

@@ -38,6 +38,7 @@ from folium.template import Template
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.outputs import write_text_atomic
 from ecogis.render import styles as st
+from ecogis.render.map_layers import layer_styles, legend_order, map_layers
 
 BASEMAPS = ("none", "osm", "tianditu-vec", "tianditu-img", "amap", "amap-img")
 DISPLAY_CRS = "EPSG:4326"
@@ -345,20 +346,6 @@ def _make_styler(kind: str, style: dict, styles: dict, css_class: str):
 # --------------------------------------------------------------------------------------------
 # Data preparation
 # --------------------------------------------------------------------------------------------
-def _layer_kind(name: str, gdf, kinds: dict | None) -> str | None:
-    if kinds and name in kinds:
-        return kinds[name]
-    return (gdf.attrs.get("ecogis") or {}).get("kind")
-
-
-def _check_layer(name: str, gdf) -> None:
-    if not isinstance(gdf, gpd.GeoDataFrame):
-        raise EcogisError(f"layer {name!r} is a {type(gdf).__name__}, expected a GeoDataFrame")
-    if gdf.crs is None:
-        path = (gdf.attrs.get("ecogis") or {}).get("path")
-        raise EcogisError(f"layer {name!r} has no CRS", path=path, hint="Read it with ecogis.io.read_layer(crs=...)")
-
-
 def _display_value(v) -> str:
     if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA or v is pd.NaT:
         return ""
@@ -401,7 +388,7 @@ def _feature_collection(gdf, fields: list[str], layer_label: str) -> dict:
 
 
 def _to_display(gdf, basemap: str, notes: list[str]) -> gpd.GeoDataFrame:
-    gdf = gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)]
+    """``gdf`` in EPSG:4326 for display, shifted to GCJ-02 for the Amap base maps."""
     gdf = gdf.to_crs(DISPLAY_CRS)
     if basemap.startswith("amap"):
         try:
@@ -500,10 +487,8 @@ def _swatch(item: dict) -> str:
 def _legend_html(groups, styles: dict, lang: str, simplified=()) -> str:
     """Legend HTML: single-symbol layers first, then one titled group per categorical layer."""
     parts = [f"<details open><summary><h4>{html.escape(st.text(styles, 'legend', lang))}</h4></summary>"]
-    single = [(t, rows) for t, rows in groups if len(rows) == 1 and rows[0]["text"] == t]
-    multi = [(t, rows) for t, rows in groups if not (len(rows) == 1 and rows[0]["text"] == t)]
-    for title, rows in single + multi:
-        if (title, rows) in multi:
+    for title, rows, titled in legend_order(groups):
+        if titled:
             parts.append(f'<div class="grp">{html.escape(title)}</div>')
         for item in rows:
             swatch, text = _swatch(item), item["text"]
@@ -519,25 +504,8 @@ def _legend_html(groups, styles: dict, lang: str, simplified=()) -> str:
 # --------------------------------------------------------------------------------------------
 # make_map
 # --------------------------------------------------------------------------------------------
-def _prepare(layers: dict, site, kinds, basemap, styles, notes):
-    items = []
-    for name, gdf in layers.items():
-        _check_layer(name, gdf)
-        items.append((str(name), _layer_kind(name, gdf, kinds), gdf))
-    if site is not None:
-        _check_layer("site", site)
-        items.append(("site", "site", site))
-    if not items:
-        raise EcogisError("no layers to draw", hint="Pass at least one layer")
-    order = {k: i for i, k in enumerate(styles.get("draw_order", []))}
-    items.sort(key=lambda it: order.get(it[1], len(order)))
-    return [(name, kind, _to_display(gdf, basemap, notes)) for name, kind, gdf in items]
-
-
 def _bounds(items) -> tuple[float, float, float, float]:
     boxes = np.array([g.total_bounds for _, _, g in items if len(g)])
-    if not len(boxes):
-        raise EcogisError("all layers are empty: nothing to draw")
     return boxes[:, 0].min(), boxes[:, 1].min(), boxes[:, 2].max(), boxes[:, 3].max()
 
 
@@ -574,7 +542,8 @@ def make_map(layers: dict, site=None, basemap: str = "none", lang: str = "zh", t
     if basemap not in BASEMAPS:
         raise EcogisError(f"unknown base map {basemap!r}; expected one of {', '.join(BASEMAPS)}")
     styles = st.load_styles(styles)
-    items = _prepare(layers, site, kinds, basemap, styles, notes)
+    items = [(name, kind, _to_display(gdf, basemap, notes))
+             for name, kind, gdf in map_layers(layers, site, kinds, styles)]
     west, south, east, north = _bounds(items)
     if max(east - west, north - south) < MIN_EXTENT_DEG:   # a point or a tiny parcel: show ~2 km
         cx, cy, half = (west + east) / 2, (south + north) / 2, MIN_EXTENT_DEG / 2
@@ -594,12 +563,9 @@ def make_map(layers: dict, site=None, basemap: str = "none", lang: str = "zh", t
         m.get_root().html.add_child(RawHTML(hatch), name="ecogis_hatch")
 
     display_names = st.unique_titles(items, styles, lang)
-    legend_groups, simplified, n_plain = [], [], 0
-    for index, ((name, kind, gdf), display) in enumerate(zip(items, display_names)):
-        if kind not in styles["kinds"]:
-            warn_assumption(f"layer {name!r} has no known kind ({kind}): drawn with the default style", notes)
-        style = st.layer_style(styles, kind, gdf, n_plain)
-        n_plain += kind not in styles["kinds"]
+    legend_groups, simplified = [], []
+    all_styles = layer_styles(items, styles, notes)
+    for index, ((name, kind, gdf), display, style) in enumerate(zip(items, display_names, all_styles)):
         if simplify:
             gdf, tol_m = _display_geometry(gdf, name, extent, notes)
             if tol_m:

@@ -42,6 +42,7 @@ from pyproj import Transformer
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.outputs import atomic_path
 from ecogis.render import styles as st
+from ecogis.render.map_layers import layer_styles, legend_order, map_layers
 
 FORMATS = ("png", "pdf", "svg")
 CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN", "WenQuanYi Micro Hei",
@@ -433,14 +434,11 @@ def _legend_handle(item: dict):
 
 
 def _legend_rows(groups) -> list[list[tuple]]:
-    """Legend entries per group as [(handle, label, bold)]: single-symbol layers first (one row
-    each, as their own group), then each categorical layer under its bold title."""
-    single = [(t, rows) for t, rows in groups if len(rows) == 1 and rows[0]["text"] == t]
-    multi = [(t, rows) for t, rows in groups if not (len(rows) == 1 and rows[0]["text"] == t)]
-    out = [[(_legend_handle(rows[0]), rows[0]["text"], False)] for _, rows in single]
-    for title, rows in multi:
-        out.append([(_blank_handle(), title, True)]
-                   + [(_legend_handle(item), "  " + item["text"], False) for item in rows])
+    """Legend entries per group as [(handle, label, bold)] (see :func:`map_layers.legend_order`)."""
+    out = []
+    for title, rows, titled in legend_order(groups):
+        head = [(_blank_handle(), title, True)] if titled else []
+        out.append(head + [(_legend_handle(item), ("  " if titled else "") + item["text"], False) for item in rows])
     return out
 
 
@@ -572,28 +570,6 @@ def _inset(iax, items_extent_geo, province, styles, lang, notes, adcode=None) ->
 # --------------------------------------------------------------------------------------------
 # Public API
 # --------------------------------------------------------------------------------------------
-def _prepare(layers: dict, site, kinds, styles):
-    items = []
-    for name, gdf in layers.items():
-        if not isinstance(gdf, gpd.GeoDataFrame):
-            raise EcogisError(f"layer {name!r} is a {type(gdf).__name__}, expected a GeoDataFrame")
-        if gdf.crs is None:
-            raise EcogisError(f"layer {name!r} has no CRS", path=(gdf.attrs.get("ecogis") or {}).get("path"),
-                              hint="Read it with ecogis.io.read_layer(crs=...)")
-        kind = (kinds or {}).get(name) or (gdf.attrs.get("ecogis") or {}).get("kind")
-        items.append((str(name), kind, gdf))
-    if site is not None:
-        items.append(("site", "site", site))
-    if not items:
-        raise EcogisError("no layers to draw", hint="Pass at least one layer")
-    order = {k: i for i, k in enumerate(styles.get("draw_order", []))}
-    items.sort(key=lambda it: order.get(it[1], len(order)))
-    items = [(n, k, g[~(g.geometry.isna() | g.geometry.is_empty)]) for n, k, g in items]
-    if not any(len(g) for _, _, g in items):
-        raise EcogisError("all layers are empty: nothing to draw")
-    return items
-
-
 def build_figure(layers: dict, site=None, title: str | None = None, lang: str = "zh", styles=None,
                  kinds: dict | None = None, inset: bool = True, province: str | None = None,
                  figsize=A4_LANDSCAPE, note: str | None = None, focus=None, notes: list | None = None) -> Figure:
@@ -605,7 +581,7 @@ def build_figure(layers: dict, site=None, title: str | None = None, lang: str = 
     styles = st.load_styles(styles)
     families = cjk_font_families()
     with matplotlib.rc_context(_rc(families)):
-        items = _prepare(layers, site, kinds, styles)
+        items = map_layers(layers, site, kinds, styles)
         crs = _map_crs(items)
         proj = [(n, k, g.to_crs(crs)) for n, k, g in items]
         bounds = np.array([g.total_bounds for _, _, g in proj if len(g)])
@@ -622,15 +598,11 @@ def build_figure(layers: dict, site=None, title: str | None = None, lang: str = 
         xlim, ylim = _fit_limits(data_bounds, box_w, box_h)
         ax.set_facecolor(styles.get("background", "white"))
         titles = st.unique_titles(items, styles, lang)
-        groups, n_plain = [], 0
-        for (name, kind, gdf), ttl in zip(proj, titles):
+        groups = []
+        for (name, kind, gdf), ttl, style in zip(proj, titles, layer_styles(proj, styles, notes)):
             if not len(gdf):
                 warn_assumption(f"layer {name!r} has no features to draw: left out of the legend", notes)
                 continue
-            if kind not in styles["kinds"]:
-                warn_assumption(f"layer {name!r} has no known kind ({kind}): drawn with the default style", notes)
-            style = st.layer_style(styles, kind, gdf, n_plain)
-            n_plain += kind not in styles["kinds"]
             _draw_layer(ax, kind, style, gdf, styles, label_points=kind in ("water_section", "site"))
             groups.append((ttl, st.legend_items(kind or "default", styles, gdf, lang, ttl, style)))
         ax.set_xlim(*xlim)

@@ -1,0 +1,70 @@
+"""What both map renderers (folium and matplotlib) do the same way before drawing.
+
+Layers are checked, given their kind, sorted into drawing order and stripped of empty geometries;
+each gets a display title and a style; legend groups are put in order. The renderers then only
+draw.
+"""
+from __future__ import annotations
+
+import geopandas as gpd
+
+from ecogis.errors import EcogisError, warn_assumption
+from ecogis.render import styles as st
+
+
+def map_layers(layers: dict, site, kinds: dict | None, styles: dict) -> list[tuple[str, str | None, gpd.GeoDataFrame]]:
+    """(name, kind, GeoDataFrame) per layer, the site last as kind ``site``, in the styles' draw order.
+
+    The kind is ``kinds[name]``, else ``gdf.attrs["ecogis"]["kind"]``. Rows with missing or empty
+    geometry are dropped. Raises EcogisError naming the layer for a non-GeoDataFrame or a layer
+    without CRS, and when there is nothing to draw.
+    """
+    items = [(str(name), (kinds or {}).get(name) or _meta(gdf).get("kind"), gdf) for name, gdf in layers.items()]
+    if site is not None:
+        items.append(("site", "site", site))
+    if not items:
+        raise EcogisError("no layers to draw", hint="Pass at least one layer")
+    for name, _, gdf in items:
+        _check_layer(name, gdf)
+    order = {k: i for i, k in enumerate(styles.get("draw_order", []))}
+    items.sort(key=lambda it: order.get(it[1], len(order)))
+    items = [(n, k, g[~(g.geometry.isna() | g.geometry.is_empty)]) for n, k, g in items]
+    if not any(len(g) for _, _, g in items):
+        raise EcogisError("all layers are empty: nothing to draw",
+                          hint="Check the layer files (ecogis info FILE) and the --site file")
+    return items
+
+
+def _meta(gdf) -> dict:
+    return getattr(gdf, "attrs", {}).get("ecogis") or {}
+
+
+def _check_layer(name: str, gdf) -> None:
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise EcogisError(f"layer {name!r} is a {type(gdf).__name__}, expected a GeoDataFrame")
+    if gdf.crs is None:
+        raise EcogisError(f"layer {name!r} has no CRS", path=_meta(gdf).get("path"),
+                          hint="Read it with ecogis.io.read_layer(crs=...)")
+
+
+def layer_styles(items, styles: dict, notes: list) -> list[dict]:
+    """The style of each (name, kind, gdf) item (:func:`ecogis.render.styles.layer_style`); layers of
+    no known kind are warned about and get the default palette's colours in turn."""
+    out, n_plain = [], 0
+    for name, kind, gdf in items:
+        if kind not in styles["kinds"]:
+            warn_assumption(f"layer {name!r} has no known kind ({kind}): drawn with the default style", notes)
+        out.append(st.layer_style(styles, kind, gdf, n_plain))
+        n_plain += kind not in styles["kinds"]
+    return out
+
+
+def legend_order(groups) -> list[tuple[str, list, bool]]:
+    """(title, rows, titled) per legend group: single-symbol layers first (their one row names the
+    layer), then categorical layers, whose rows go under the layer title (``titled``)."""
+    def is_single(rows, title):
+        return len(rows) == 1 and rows[0]["text"] == title
+
+    single = [(t, rows, False) for t, rows in groups if is_single(rows, t)]
+    multi = [(t, rows, True) for t, rows in groups if not is_single(rows, t)]
+    return single + multi
