@@ -716,6 +716,13 @@ def _overlap_columns(ii, jj, s_geoms, f_geoms, gk, site_area, site_len, s_rect) 
             "distance_m": np.zeros(n)}
 
 
+# The numpy ufunc behind shapely.clip_by_rect takes one rectangle per geometry (the public wrapper only
+# scalars); without it (another shapely) every pair goes through the overlay.
+_CLIP_BY_RECTS = getattr(getattr(shapely, "lib", None), "clip_by_rect", None)
+if not isinstance(_CLIP_BY_RECTS, np.ufunc):
+    _CLIP_BY_RECTS = None
+
+
 def _intersections(a, b, a_rect, gk) -> tuple[np.ndarray, np.ndarray]:
     """Intersection pieces of ``a[i]`` and ``b[i]`` (GK) and their official ellipsoidal areas (m²).
 
@@ -727,10 +734,9 @@ def _intersections(a, b, a_rect, gk) -> tuple[np.ndarray, np.ndarray]:
     pieces = np.empty(len(a), dtype=object)
     done = np.zeros(len(a), dtype=bool)
     fast = np.flatnonzero(a_rect & np.isin(shapely.get_type_id(b), (3, 6)))
-    if len(fast):
+    if len(fast) and _CLIP_BY_RECTS is not None:
         box = shapely.bounds(a[fast])
-        # the ufunc behind shapely.clip_by_rect takes one rectangle per geometry
-        clipped = shapely.lib.clip_by_rect(b[fast], box[:, 0], box[:, 1], box[:, 2], box[:, 3])
+        clipped = _CLIP_BY_RECTS(b[fast], box[:, 0], box[:, 1], box[:, 2], box[:, 3])
         ok = (shapely.area(clipped) > 0) & shapely.is_valid(clipped)
         pieces[fast[ok]] = clipped[ok]
         done[fast[ok]] = True

@@ -241,3 +241,15 @@ def test_cli_batch_prints_a_summary_not_every_finding(project, sites, tmp_path):
     assert counted == len(sites) == len(data["sites"])
     assert f"{len(data['findings'])} findings" in line
     assert len(res.output.splitlines()) < 30 < len(data["findings"])
+
+
+def test_rectangle_clipper_and_overlay_give_the_same_findings(project, sites, monkeypatch):
+    with_clip = quiet(sites, project, batch=True).findings_frame()
+    monkeypatch.setattr(check_module, "_CLIP_BY_RECTS", None)  # every pair through shapely.intersection
+    overlay = quiet(sites, project, batch=True).findings_frame()
+    key = ["site", "layer", "feature", "relation"]
+    a = with_clip.sort_values(key).reset_index(drop=True)
+    b = overlay.sort_values(key).reset_index(drop=True)
+    assert a[key].equals(b[key]) and a["verdict"].equals(b["verdict"])
+    for col in ("overlap_area_m2", "overlap_length_m", "share_of_site", "distance_m"):
+        np.testing.assert_allclose(a[col].to_numpy(float), b[col].to_numpy(float), rtol=1e-9, atol=1e-6)
