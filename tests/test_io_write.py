@@ -134,3 +134,13 @@ def test_point_table_with_a_missing_geometry_keeps_its_row_empty(tmp_path):
     out = write_layer(src, tmp_path / "pts.csv")
     lines = out.read_text(encoding="utf-8-sig").splitlines()
     assert lines[2] == "乙,," and lines[3] == "丙,122.05,41.1"
+
+
+def test_filegdb_takes_polygons_and_multipolygons_together(tmp_path):
+    if "OpenFileGDB" not in pyogrio.list_drivers(write=True):
+        pytest.skip("no OpenFileGDB writer in this GDAL")
+    src = _polygons()
+    src.loc[1, "geometry"] = shapely.MultiPolygon([src.geometry.iloc[1], shapely.box(122.0, 40.9, 122.01, 40.91)])
+    back = _quiet_read(write_layer(src, tmp_path / "mixed.gdb"))
+    assert set(back.geom_type) == {"MultiPolygon"}
+    np.testing.assert_allclose(sorted(back.to_crs(4529).area), sorted(src.to_crs(4529).area), rtol=1e-9)

@@ -127,8 +127,9 @@ def _write_gdal(gdf, tmp: Path, suffix: str, layer):
         kwargs["layer"] = layer or tmp.stem
     if suffix == ".shp":
         kwargs["encoding"] = "UTF-8"
-    if suffix == ".gdb":  # keep 64-bit integers as integers
+    if suffix == ".gdb":  # keep 64-bit integers as integers; one geometry type per feature class
         kwargs["layer_options"] = {"TARGET_ARCGIS_VERSION": "ARCGIS_PRO_3_2_OR_LATER"}
+        kwargs["promote_to_multi"] = True
     gdf.to_file(tmp, driver=driver, engine="pyogrio", **kwargs)
 
 
