@@ -428,11 +428,16 @@ def _normalise_site(gdf, path, notes) -> gpd.GeoDataFrame:
 
 
 def _labels(gdf, positions) -> list[str]:
+    """Label of each feature: its first name-like field, else ``#<1-based position>`` (whole columns)."""
+    positions = np.asarray(positions, dtype=np.int64)
+    fallback = pd.Series(positions + 1, dtype=np.int64).astype(str).radd("#")
     for col in NAME_FIELDS:
         if col in gdf.columns:
-            vals = gdf[col].iloc[positions]
-            return [str(v) if pd.notna(v) and str(v).strip() else f"#{p + 1}" for v, p in zip(vals, positions)]
-    return [f"#{p + 1}" for p in positions]
+            vals = gdf[col].iloc[positions].reset_index(drop=True)
+            text = vals.astype(str)
+            ok = vals.notna() & (text.str.strip() != "")
+            return text.where(ok, fallback).tolist()
+    return fallback.tolist()
 
 
 # --------------------------------------------------------------------------------------------------
