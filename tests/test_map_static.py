@@ -254,7 +254,8 @@ def test_legend_columns_keep_each_group_together():
     import matplotlib
     from matplotlib.figure import Figure
 
-    from ecogis.render.static_map import _legend, _rc, _renderer, cjk_font_families
+    from ecogis.render.static_furniture import legend, renderer
+    from ecogis.render.static_map import _rc, cjk_font_families
 
     def rows(prefix, n):
         return [st.LegendItem("polygon", f"{prefix}{i}", fill="#88cc88", fill_opacity=0.5, stroke="#333", width=1)
@@ -266,10 +267,10 @@ def test_legend_columns_keep_each_group_together():
     with matplotlib.rc_context(_rc(cjk_font_families())):
         fig = Figure(figsize=(6, 4))
         lax = fig.add_axes((0.1, 0.1, 0.5, 0.45))     # too low for 22 rows in one column
-        renderer = _renderer(fig)
-        _legend(lax, groups, styles, "zh", renderer)
+        measure = renderer(fig)
+        legend(lax, groups, styles, "zh", measure)
         fig.canvas.draw()
-    texts = {t.get_text().strip(): t.get_window_extent(renderer).x0 for t in lax.get_legend().get_texts()}
+    texts = {t.get_text().strip(): t.get_window_extent(measure).x0 for t in lax.get_legend().get_texts()}
     columns = {round(x) for x in texts.values()}
     assert len(columns) >= 2, "the legend should have needed more than one column"
     for title, prefix in (("甲组", "甲"), ("乙组", "乙"), ("丙组", "丙")):
