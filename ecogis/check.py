@@ -225,7 +225,7 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
         site_table["area_m2"].astype(float).tolist(), site_table["length_m"].astype(float).tolist(),
         site_table["lon"].astype(float).tolist(), site_table["lat"].astype(float).tolist(),
         [site_verdicts.get(i, VERDICTS[0]) for i in ids])]
-    used_ids = set(frame["rule_id"].dropna()) if len(frame) else set()
+    used_ids = set(frame["rule_id"].dropna().unique().tolist()) if len(frame) else set()
     methods = dict(METHODS, analysis_crs="; ".join(sorted(set(site_table["analysis_crs"]))))
     return CheckResult(methods=methods,
         verdict=overall,
@@ -245,11 +245,11 @@ def _site_verdicts(frame) -> tuple[dict, str]:
         return {}, VERDICTS[0]
     verdicts = frame["verdict"]
     rank = verdicts.map({v: verdict_rank(v) for v in verdicts.unique()}).to_numpy(dtype=np.int64)
-    codes, ids = pd.factorize(frame["site"])
+    codes, ids = pd.factorize(frame["site"].to_numpy(dtype=object))
     worst = np.zeros(len(ids), dtype=np.int64)
     np.maximum.at(worst, codes, rank)
     names = np.asarray(VERDICTS, dtype=object)
-    return dict(zip(ids, names[worst])), VERDICTS[int(rank.max())]
+    return dict(zip(ids.tolist(), names[worst].tolist())), VERDICTS[int(rank.max())]
 
 
 class FindingTable(Sequence):
