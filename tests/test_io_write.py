@@ -144,3 +144,11 @@ def test_filegdb_takes_polygons_and_multipolygons_together(tmp_path):
     back = _quiet_read(write_layer(src, tmp_path / "mixed.gdb"))
     assert set(back.geom_type) == {"MultiPolygon"}
     np.testing.assert_allclose(sorted(back.to_crs(4529).area), sorted(src.to_crs(4529).area), rtol=1e-9)
+
+
+def test_wkt_table_of_a_detailed_polygon_reads_back(tmp_path):
+    # 20 000 vertices: a WKT cell far above the csv module's default field limit (131 072 characters)
+    ring = shapely.Point(121.8, 40.9).buffer(0.05, quad_segs=5000)
+    src = gpd.GeoDataFrame({"名称": ["盘锦市"]}, geometry=[ring], crs=4490)
+    back = _quiet_read(write_layer(src, tmp_path / "city.csv"), crs="EPSG:4490")
+    assert back.geometry.iloc[0].equals_exact(ring, tolerance=1e-12)

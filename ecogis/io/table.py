@@ -7,6 +7,7 @@ infers it from the numbers unless the user gives one.
 """
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 
@@ -148,6 +149,7 @@ def _read_frame(path: Path, encoding, layer, notes):
     sep = "\t" if suffix == ".tsv" else None
     import io
     try:
+        csv.field_size_limit(2**31 - 1)  # WKT of a detailed boundary exceeds the default 131 072 characters
         df = pd.read_csv(io.StringIO(text), sep=sep, engine="python", dtype=str, skipinitialspace=True)
         df.index = _file_line_labels(text, df.index)
     except pd.errors.ParserError as exc:
