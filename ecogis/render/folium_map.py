@@ -5,40 +5,33 @@ reserve zones, water-source zones, sites, water sections coloured by GB 3838-200
 type and status, dashed boundaries; with legend, layer control, scale bar, full-screen and measure
 controls, Chinese popups and tooltips.
 
-Offline: folium normally links Leaflet, jQuery, Bootstrap and plugins from CDNs. The map returned
-here is an :class:`OfflineMap`: when rendered (``save``, ``get_root().render()``, notebooks) it
-inlines the vendored Leaflet 1.9.4, Leaflet.fullscreen 3.0.0 and leaflet-measure 2.1.7 from
-``ecogis/render/vendor`` and drops the CDN links, so the HTML needs no network unless a tiled
-base map is chosen.
+Offline: the map returned is an :class:`ecogis.render.folium_offline.OfflineMap`: when rendered
+(``save_map``, ``get_root().render()``, notebooks) it inlines the vendored Leaflet and plugins, so
+the HTML needs no network unless a tiled base map is chosen. Legend, north arrow and other page
+elements are in :mod:`ecogis.render.folium_controls`.
 
 Coordinates: layers in any CRS are transformed to EPSG:4326 for display (CGCS2000 and WGS 84 agree
 to about a metre). For the GCJ-02 Amap base map the data are shifted to GCJ-02 for display only.
 """
 from __future__ import annotations
 
-import base64
-import contextlib
 import html
 import json
 import os
-import re
-import warnings
-from importlib import resources
-from pathlib import Path
 
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import Element, MacroElement
 from folium.plugins import Fullscreen, MeasureControl
-from folium.template import Template
 
 from ecogis.errors import EcogisError, warn_assumption
-from ecogis.outputs import write_text_atomic
 from ecogis.render import styles as st
-from ecogis.render.map_layers import layer_styles, legend_order, map_layers
+from ecogis.render.folium_controls import (MAP_CSS, NORTH_SVG, ScriptElement, control_js, hatch_defs, js_string,
+                                           legend_html, marker_svg)
+from ecogis.render.folium_offline import OfflineMap, RawHTML, map_html, save_map  # noqa: F401 (public API)
+from ecogis.render.map_layers import layer_styles, map_layers
 
 BASEMAPS = ("none", "osm", "tianditu-vec", "tianditu-img", "amap", "amap-img")
 DISPLAY_CRS = "EPSG:4326"
@@ -46,227 +39,6 @@ COORD_DECIMALS = 6            # ~0.1 m: enough for display, keeps the HTML small
 SIMPLIFY_VERTICES = 50_000    # layers with more vertices are simplified for display
 MAX_POPUP_FIELDS = 14
 MIN_EXTENT_DEG = 0.02         # smallest initial view (about 2 km)
-
-# folium resource name -> vendored file (relative to ecogis/render/vendor), in load order.
-VENDORED = {
-    "leaflet_css": "leaflet/leaflet.css",
-    "Control.FullScreen.css": "leaflet.fullscreen/Control.FullScreen.css",
-    "leaflet_measure_css": "leaflet-measure/leaflet-measure.css",
-    "leaflet": "leaflet/leaflet.js",
-    "Control.Fullscreen.js": "leaflet.fullscreen/Control.FullScreen.js",
-    "leaflet_measure_js": "leaflet-measure/leaflet-measure.min.js",
-}
-# folium defaults that ecogis maps do not use (no awesome-markers icons, no Bootstrap, no jQuery).
-DROPPED = {
-    "jquery", "bootstrap", "awesome_markers", "bootstrap_css", "glyphicons_css",
-    "awesome_markers_font_css", "awesome_markers_css", "awesome_rotate_css",
-}
-
-
-# --------------------------------------------------------------------------------------------
-# Offline assets
-# --------------------------------------------------------------------------------------------
-def _vendor_file(rel: str):
-    return resources.files("ecogis.render").joinpath("vendor", *rel.split("/"))
-
-
-def _inline_css(rel: str) -> str:
-    css = _vendor_file(rel).read_text(encoding="utf-8")
-    folder = rel.rsplit("/", 1)[0]
-
-    def data_uri(match):
-        url = match.group(1).strip("'\"")
-        if url.startswith(("data:", "#")):
-            return match.group(0)
-        data = _vendor_file(f"{folder}/{url}").read_bytes()
-        mime = "image/svg+xml" if url.endswith(".svg") else "image/png"
-        return f"url(data:{mime};base64,{base64.b64encode(data).decode('ascii')})"
-
-    return re.sub(r"url\(([^)]+)\)", data_uri, css)
-
-
-def _inline_js(rel: str) -> str:
-    js = _vendor_file(rel).read_text(encoding="utf-8")
-    js = re.sub(r"//# sourceMappingURL=\S+", "", js)
-    return js.replace("</script", "<\\/script")
-
-
-def vendor_assets_html(names) -> str:
-    """<style>/<script> tags with the vendored assets ``names`` inlined (in load order)."""
-    parts = []
-    for name, rel in VENDORED.items():
-        if name not in names:
-            continue
-        if rel.endswith(".css"):
-            parts.append(f"<style>/* {rel} */\n{_inline_css(rel)}</style>")
-        else:
-            parts.append(f"<script>/*! {rel}\n{_licence(rel)}*/\n{_inline_js(rel)}</script>")
-    return "\n".join(parts)
-
-
-def _licence(rel: str) -> str:
-    """The licence text of the vendored package that ``rel`` belongs to (kept with the inlined code)."""
-    text = _vendor_file(rel.split("/")[0] + "/LICENSE").read_text(encoding="utf-8")
-    return text.replace("*/", "* /")
-
-
-class RawHTML(Element):
-    """Literal HTML text in the page (branca's ``Element(text)`` would parse the text as a Jinja
-    template: slow for the 270 kB of inlined Leaflet, and wrong for text containing ``{{``)."""
-
-    _template = Template("{{ this.text }}")
-
-    def __init__(self, text: str):
-        super().__init__()
-        self.text = text
-
-
-def _walk(element):
-    yield element
-    for child in list(element._children.values()):
-        yield from _walk(child)
-
-
-class OfflineMap(folium.Map):
-    """A folium Map whose rendering inlines vendored Leaflet assets instead of CDN links."""
-
-    def render(self, **kwargs):
-        needed: set[str] = set()
-        external: list[str] = []
-        for element in _walk(self):
-            if not hasattr(element, "default_js"):
-                continue
-            for attr in ("default_js", "default_css"):
-                resources_ = getattr(type(element), attr, [])
-                keep = []
-                for name, url in resources_:
-                    if name in VENDORED:
-                        needed.add(name)
-                    elif name not in DROPPED:
-                        keep.append((name, url))
-                        external.append(url)
-                setattr(element, attr, keep)
-        if external:
-            warnings.warn(f"map elements need online resources: {sorted(set(external))}", stacklevel=2)
-        self.get_root().header.add_child(RawHTML(vendor_assets_html(needed)), name="ecogis_vendor", index=0)
-        with _compact_utf8_json(self):
-            super().render(**kwargs)
-
-
-@contextlib.contextmanager
-def _compact_utf8_json(root):
-    """Make the templates' ``tojson`` write UTF-8 text and no blanks while ``root`` renders.
-
-    Jinja's default ``json.dumps`` writes every Chinese character as a six-byte ``\\uXXXX`` escape
-    (three bytes in UTF-8; the page declares ``charset=UTF-8``) and puts a blank after every comma
-    of the coordinate arrays. ``<``, ``>``, ``&`` and ``'`` stay escaped (Jinja's htmlsafe dumps),
-    so the JSON stays safe inside <script>. The policies are restored afterwards, so other folium
-    maps in the process are not affected.
-    """
-    envs = {id(e._template.environment): e._template.environment for e in _walk(root)
-            if getattr(e, "_template", None) is not None}
-    saved = {key: env.policies.get("json.dumps_kwargs") for key, env in envs.items()}
-    for env in envs.values():
-        env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False, "separators": (",", ":")}
-    try:
-        yield
-    finally:
-        for key, env in envs.items():
-            env.policies["json.dumps_kwargs"] = saved[key]
-
-
-def map_html(m: folium.Map) -> str:
-    """The complete, self-contained HTML document of map ``m``."""
-    return m.get_root().render()
-
-
-def save_map(m: folium.Map, path, *, overwrite: bool = False) -> Path:
-    """Write map ``m`` as one self-contained HTML file (atomic; refuses to overwrite unless asked)."""
-    return write_text_atomic(path, map_html(m), overwrite=overwrite)
-
-
-# --------------------------------------------------------------------------------------------
-# Map elements (legend, title, north arrow, scale bar, hatch patterns)
-# --------------------------------------------------------------------------------------------
-class _ScriptElement(MacroElement):
-    """A MacroElement that adds a fixed script (with ``{map}`` replaced by the map variable)."""
-
-    _template = Template(
-        """
-        {% macro header(this, kwargs) %}{{ this.head }}{% endmacro %}
-        {% macro script(this, kwargs) %}{{ this.code.replace('{map}', this._parent.get_name()) }}{% endmacro %}
-        """
-    )
-
-    def __init__(self, name: str, code: str = "", head: str = ""):
-        super().__init__()
-        self._name = name
-        self.code = code
-        self.head = head
-
-
-def _js_string(text: str) -> str:
-    """A JavaScript string literal in UTF-8 that cannot close the enclosing <script>."""
-    return json.dumps(text, ensure_ascii=False).replace("</", "<\\/")
-
-
-def _control_js(position: str, css_class: str, inner_html: str) -> str:
-    return (
-        "(function(){var c=L.control({position:%s});c.onAdd=function(){"
-        "var d=L.DomUtil.create('div',%s);d.innerHTML=%s;"
-        "L.DomEvent.disableClickPropagation(d);L.DomEvent.disableScrollPropagation(d);return d;};"
-        "c.addTo({map});})();" % (json.dumps(position), json.dumps(css_class), _js_string(inner_html))
-    )
-
-
-MAP_CSS = """
-<style>
-.ecogis-legend{background:rgba(255,255,255,.94);padding:8px 10px;border:1px solid #777;
-  border-radius:3px;font:13px/1.45 "Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",
-  "PingFang SC","SimHei",sans-serif;color:#222;max-height:60vh;overflow-y:auto;box-shadow:0 1px 4px rgba(0,0,0,.25)}
-.ecogis-legend h4{margin:0 0 5px;font-size:14px;display:inline;letter-spacing:.3em}
-.ecogis-legend summary{cursor:pointer;text-align:center;margin-bottom:4px}
-.ecogis-legend .row{display:flex;align-items:center;gap:6px;white-space:nowrap}
-.ecogis-legend .grp{margin-top:4px;font-weight:bold}
-.ecogis-legend .note{color:#555;font-size:12px}
-.ecogis-title{position:absolute;top:10px;left:50%;transform:translateX(-50%);z-index:800;
-  background:rgba(255,255,255,.9);padding:4px 16px;border:1px solid #888;border-radius:3px;
-  font:bold 18px "Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","SimHei",sans-serif;color:#111}
-.ecogis-north{background:rgba(255,255,255,.85);border:1px solid #888;border-radius:3px;padding:2px 4px;line-height:0}
-.leaflet-control-layers-list{max-height:45vh;overflow-y:auto}
-.foliumpopup table{font-size:13px}
-.foliumpopup th{text-align:right;padding-right:6px;color:#444;white-space:nowrap}
-</style>
-"""
-
-NORTH_SVG = (
-    '<svg width="26" height="40" viewBox="0 0 26 40" aria-label="north">'
-    '<polygon points="13,2 22,30 13,24" fill="#111"/><polygon points="13,2 4,30 13,24" fill="#fff" '
-    'stroke="#111" stroke-width="1"/><polygon points="13,2 22,30 13,24" fill="none" stroke="#111" stroke-width="1"/>'
-    '<text x="13" y="39" font-size="10" text-anchor="middle" font-weight="bold">{label}</text></svg>'
-)
-
-
-def _hatch_defs(styles: dict) -> str:
-    """Hidden SVG <pattern> defs for kinds with a ``hatch`` entry (used as fill: url(#...))."""
-    patterns = []
-    for kind, style in styles["kinds"].items():
-        hatch = style.get("hatch")
-        if not hatch:
-            continue
-        s = float(hatch.get("spacing", 8))
-        patterns.append(
-            f'<pattern id="ecogis-hatch-{kind}" patternUnits="userSpaceOnUse" width="{s}" height="{s}" '
-            f'patternTransform="rotate({hatch.get("angle", 45)})">'
-            f'<rect width="{s}" height="{s}" fill="{style.get("fill", "none")}" '
-            f'fill-opacity="{style.get("fill_opacity", 0.2)}"/>'
-            f'<line x1="0" y1="0" x2="0" y2="{s}" stroke="{hatch.get("color", style.get("stroke"))}" '
-            f'stroke-width="{hatch.get("width", 1)}"/></pattern>'
-        )
-    if not patterns:
-        return ""
-    return ('<svg width="0" height="0" style="position:absolute" aria-hidden="true"><defs>'
-            + "".join(patterns) + "</defs></svg>")
 
 
 # --------------------------------------------------------------------------------------------
@@ -276,18 +48,6 @@ def _fill_of(style: dict, kind: str) -> tuple[str, float]:
     if style.get("hatch"):
         return f"url(#ecogis-hatch-{kind})", 1.0
     return style.get("fill", style.get("stroke", "#3388ff")), float(style.get("fill_opacity", 0.3))
-
-
-def _marker_svg(shape: str, size: float, fill: str, stroke: str, width: float) -> str:
-    s = size
-    if shape == "triangle":
-        pts = f"{s/2},{width} {s-width},{s-width} {width},{s-width}"
-    elif shape == "diamond":
-        pts = f"{s/2},{width} {s-width},{s/2} {s/2},{s-width} {width},{s/2}"
-    else:  # square
-        pts = f"{width},{width} {s-width},{width} {s-width},{s-width} {width},{s-width}"
-    return (f'<svg width="{s}" height="{s}" viewBox="0 0 {s} {s}"><polygon points="{pts}" '
-            f'fill="{fill}" stroke="{stroke}" stroke-width="{width}"/></svg>')
 
 
 def _make_styler(kind: str, style: dict, styles: dict, css_class: str):
@@ -318,7 +78,7 @@ def _make_styler(kind: str, style: dict, styles: dict, css_class: str):
             else:
                 shape, val = "square", {}
             fill = val.get("fill", style.get("fill", "#888"))
-            svg = _marker_svg(shape, size, fill, style.get("stroke", "#222"), float(style.get("width", 1)))
+            svg = marker_svg(shape, size, fill, style.get("stroke", "#222"), float(style.get("width", 1)))
             return {"html": svg, "className": f"ecogis-marker {css_class}"}
         return styler
 
@@ -443,65 +203,6 @@ def _add_basemap(m, basemap: str, lang: str, tianditu_key: str | None) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# Legend
-# --------------------------------------------------------------------------------------------
-def _swatch_polygon(fill: str, opacity: float, stroke: str, width: float, dash: str | None, hatch_id=None) -> str:
-    fill_attr = f'url(#{hatch_id})' if hatch_id else fill
-    op = 1 if hatch_id else opacity
-    da = f' stroke-dasharray="{dash}"' if dash else ""
-    return (f'<svg width="28" height="16"><rect x="1" y="1" width="26" height="14" fill="{fill_attr}" '
-            f'fill-opacity="{op}" stroke="{stroke}" stroke-width="{min(width, 3)}"{da}/></svg>')
-
-
-def _swatch_line(stroke: str, width: float, dash: str | None) -> str:
-    da = f' stroke-dasharray="{dash}"' if dash else ""
-    return (f'<svg width="28" height="16"><line x1="1" y1="8" x2="27" y2="8" stroke="{stroke}" '
-            f'stroke-width="{width}"{da}/></svg>')
-
-
-def _swatch_circle(fill: str, stroke: str, width: float, r: float = 6) -> str:
-    return (f'<svg width="28" height="16"><circle cx="14" cy="8" r="{r}" fill="{fill}" stroke="{stroke}" '
-            f'stroke-width="{width}"/></svg>')
-
-
-def _row(swatch: str, text: str) -> str:
-    return f'<div class="row">{swatch}<span>{html.escape(text)}</span></div>'
-
-
-def _swatch(item: dict) -> str:
-    """SVG swatch for a legend item of :func:`ecogis.render.styles.legend_items`."""
-    sym = item["symbol"]
-    if sym == "polygon":
-        hatch_id = f"ecogis-hatch-{item['hatch']}" if item.get("hatch") else None
-        return _swatch_polygon(item["fill"], item["fill_opacity"], item["stroke"], item["width"],
-                               item.get("dash"), hatch_id)
-    if sym == "line":
-        return _swatch_line(item["stroke"], item["width"], item.get("dash"))
-    if sym == "circle":
-        return _swatch_circle(item["fill"], item["stroke"], item["width"])
-    if sym == "marker":
-        return _marker_svg(item["shape"], 14, item["fill"], item["stroke"], item["width"])
-    return ""
-
-
-def _legend_html(groups, styles: dict, lang: str, simplified=()) -> str:
-    """Legend HTML: single-symbol layers first, then one titled group per categorical layer."""
-    parts = [f"<details open><summary><h4>{html.escape(st.text(styles, 'legend', lang))}</h4></summary>"]
-    for title, rows, titled in legend_order(groups):
-        if titled:
-            parts.append(f'<div class="grp">{html.escape(title)}</div>')
-        for item in rows:
-            swatch, text = _swatch(item), item["text"]
-            parts.append(_row(swatch, text) if swatch else f'<div class="note">{html.escape(text)}</div>')
-    for title, tol_m in simplified:
-        note = (f"{title}：显示已简化（约 {tol_m:.0f} 米），分析使用原始数据" if lang == "zh"
-                else f"{title}: simplified for display (about {tol_m:.0f} m); analyses use full data")
-        parts.append(f'<div class="note">{html.escape(note)}</div>')
-    parts.append("</details>")
-    return "".join(parts)
-
-
-# --------------------------------------------------------------------------------------------
 # make_map
 # --------------------------------------------------------------------------------------------
 def _bounds(items) -> tuple[float, float, float, float]:
@@ -558,7 +259,7 @@ def make_map(layers: dict, site=None, basemap: str = "none", lang: str = "zh", t
         m.get_root().header.add_child(
             RawHTML(f"<style>.folium-map.leaflet-container{{background:{styles['background']}}}</style>"),
             name="ecogis_background")
-    hatch = _hatch_defs(styles)
+    hatch = hatch_defs(styles)
     if hatch:
         m.get_root().html.add_child(RawHTML(hatch), name="ecogis_hatch")
 
@@ -577,22 +278,22 @@ def make_map(layers: dict, site=None, basemap: str = "none", lang: str = "zh", t
         else:
             warn_assumption(f"layer {name!r} has no features to draw: left out of the legend", notes)
 
-    legend = _legend_html(legend_groups, styles, lang, simplified)
+    legend = legend_html(legend_groups, styles, lang, simplified)
     # keep the legend clear of the (expanded) layer control above it
     control_px = 26 * (len(items) + (basemap != "none") * 2) + 20
     m.get_root().header.add_child(RawHTML(
         f"<style>.ecogis-legend{{max-height:calc(100vh - min(45vh, {control_px}px) - 100px)}}</style>"),
         name="ecogis_legend_css")
-    m.add_child(_ScriptElement("ecogis_legend", _control_js("bottomright", "ecogis-legend", legend)))
+    m.add_child(ScriptElement("ecogis_legend", control_js("bottomright", "ecogis-legend", legend)))
     north_svg = NORTH_SVG.replace("{label}", html.escape(st.text(styles, "north", lang)))
-    m.add_child(_ScriptElement("ecogis_north", _control_js("topleft", "ecogis-north", north_svg)))
-    m.add_child(_ScriptElement(
+    m.add_child(ScriptElement("ecogis_north", control_js("topleft", "ecogis-north", north_svg)))
+    m.add_child(ScriptElement(
         "ecogis_scale", "L.control.scale({position:'bottomleft',metric:true,imperial:false,maxWidth:180}).addTo({map});"))
     if title:
-        m.add_child(_ScriptElement(
+        m.add_child(ScriptElement(
             "ecogis_title",
             "(function(){var t=L.DomUtil.create('div','ecogis-title',{map}.getContainer());t.textContent=%s;"
-            "L.DomEvent.disableClickPropagation(t);})();" % _js_string(title)))
+            "L.DomEvent.disableClickPropagation(t);})();" % js_string(title)))
     Fullscreen(position="topleft", title=st.text(styles, "fullscreen", lang),
                title_cancel=st.text(styles, "exit_fullscreen", lang)).add_to(m)
     MeasureControl(position="topleft", primary_length_unit="meters", secondary_length_unit="kilometers",

@@ -1,0 +1,161 @@
+"""Controls and page elements of folium maps: legend, north arrow, title, CSS, hatch patterns,
+marker symbols. Legend symbols come from :func:`ecogis.render.styles.legend_items`."""
+from __future__ import annotations
+
+import html
+import json
+
+from branca.element import MacroElement
+from folium.template import Template
+
+from ecogis.render import styles as st
+from ecogis.render.map_layers import legend_order
+
+
+class ScriptElement(MacroElement):
+    """A MacroElement that adds a fixed script (with ``{map}`` replaced by the map variable)."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}{{ this.head }}{% endmacro %}
+        {% macro script(this, kwargs) %}{{ this.code.replace('{map}', this._parent.get_name()) }}{% endmacro %}
+        """
+    )
+
+    def __init__(self, name: str, code: str = "", head: str = ""):
+        super().__init__()
+        self._name = name
+        self.code = code
+        self.head = head
+
+
+def js_string(text: str) -> str:
+    """A JavaScript string literal in UTF-8 that cannot close the enclosing <script>."""
+    return json.dumps(text, ensure_ascii=False).replace("</", "<\\/")
+
+
+def control_js(position: str, css_class: str, inner_html: str) -> str:
+    return (
+        "(function(){var c=L.control({position:%s});c.onAdd=function(){"
+        "var d=L.DomUtil.create('div',%s);d.innerHTML=%s;"
+        "L.DomEvent.disableClickPropagation(d);L.DomEvent.disableScrollPropagation(d);return d;};"
+        "c.addTo({map});})();" % (json.dumps(position), json.dumps(css_class), js_string(inner_html))
+    )
+
+
+MAP_CSS = """
+<style>
+.ecogis-legend{background:rgba(255,255,255,.94);padding:8px 10px;border:1px solid #777;
+  border-radius:3px;font:13px/1.45 "Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",
+  "PingFang SC","SimHei",sans-serif;color:#222;max-height:60vh;overflow-y:auto;box-shadow:0 1px 4px rgba(0,0,0,.25)}
+.ecogis-legend h4{margin:0 0 5px;font-size:14px;display:inline;letter-spacing:.3em}
+.ecogis-legend summary{cursor:pointer;text-align:center;margin-bottom:4px}
+.ecogis-legend .row{display:flex;align-items:center;gap:6px;white-space:nowrap}
+.ecogis-legend .grp{margin-top:4px;font-weight:bold}
+.ecogis-legend .note{color:#555;font-size:12px}
+.ecogis-title{position:absolute;top:10px;left:50%;transform:translateX(-50%);z-index:800;
+  background:rgba(255,255,255,.9);padding:4px 16px;border:1px solid #888;border-radius:3px;
+  font:bold 18px "Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","SimHei",sans-serif;color:#111}
+.ecogis-north{background:rgba(255,255,255,.85);border:1px solid #888;border-radius:3px;padding:2px 4px;line-height:0}
+.leaflet-control-layers-list{max-height:45vh;overflow-y:auto}
+.foliumpopup table{font-size:13px}
+.foliumpopup th{text-align:right;padding-right:6px;color:#444;white-space:nowrap}
+</style>
+"""
+
+NORTH_SVG = (
+    '<svg width="26" height="40" viewBox="0 0 26 40" aria-label="north">'
+    '<polygon points="13,2 22,30 13,24" fill="#111"/><polygon points="13,2 4,30 13,24" fill="#fff" '
+    'stroke="#111" stroke-width="1"/><polygon points="13,2 22,30 13,24" fill="none" stroke="#111" stroke-width="1"/>'
+    '<text x="13" y="39" font-size="10" text-anchor="middle" font-weight="bold">{label}</text></svg>'
+)
+
+
+def hatch_defs(styles: dict) -> str:
+    """Hidden SVG <pattern> defs for kinds with a ``hatch`` entry (used as fill: url(#...))."""
+    patterns = []
+    for kind, style in styles["kinds"].items():
+        hatch = style.get("hatch")
+        if not hatch:
+            continue
+        s = float(hatch.get("spacing", 8))
+        patterns.append(
+            f'<pattern id="ecogis-hatch-{kind}" patternUnits="userSpaceOnUse" width="{s}" height="{s}" '
+            f'patternTransform="rotate({hatch.get("angle", 45)})">'
+            f'<rect width="{s}" height="{s}" fill="{style.get("fill", "none")}" '
+            f'fill-opacity="{style.get("fill_opacity", 0.2)}"/>'
+            f'<line x1="0" y1="0" x2="0" y2="{s}" stroke="{hatch.get("color", style.get("stroke"))}" '
+            f'stroke-width="{hatch.get("width", 1)}"/></pattern>'
+        )
+    if not patterns:
+        return ""
+    return ('<svg width="0" height="0" style="position:absolute" aria-hidden="true"><defs>'
+            + "".join(patterns) + "</defs></svg>")
+
+
+def marker_svg(shape: str, size: float, fill: str, stroke: str, width: float) -> str:
+    s = size
+    if shape == "triangle":
+        pts = f"{s/2},{width} {s-width},{s-width} {width},{s-width}"
+    elif shape == "diamond":
+        pts = f"{s/2},{width} {s-width},{s/2} {s/2},{s-width} {width},{s/2}"
+    else:  # square
+        pts = f"{width},{width} {s-width},{width} {s-width},{s-width} {width},{s-width}"
+    return (f'<svg width="{s}" height="{s}" viewBox="0 0 {s} {s}"><polygon points="{pts}" '
+            f'fill="{fill}" stroke="{stroke}" stroke-width="{width}"/></svg>')
+
+
+def _swatch_polygon(fill: str, opacity: float, stroke: str, width: float, dash: str | None, hatch_id=None) -> str:
+    fill_attr = f'url(#{hatch_id})' if hatch_id else fill
+    op = 1 if hatch_id else opacity
+    da = f' stroke-dasharray="{dash}"' if dash else ""
+    return (f'<svg width="28" height="16"><rect x="1" y="1" width="26" height="14" fill="{fill_attr}" '
+            f'fill-opacity="{op}" stroke="{stroke}" stroke-width="{min(width, 3)}"{da}/></svg>')
+
+
+def _swatch_line(stroke: str, width: float, dash: str | None) -> str:
+    da = f' stroke-dasharray="{dash}"' if dash else ""
+    return (f'<svg width="28" height="16"><line x1="1" y1="8" x2="27" y2="8" stroke="{stroke}" '
+            f'stroke-width="{width}"{da}/></svg>')
+
+
+def _swatch_circle(fill: str, stroke: str, width: float, r: float = 6) -> str:
+    return (f'<svg width="28" height="16"><circle cx="14" cy="8" r="{r}" fill="{fill}" stroke="{stroke}" '
+            f'stroke-width="{width}"/></svg>')
+
+
+def _row(swatch: str, text: str) -> str:
+    return f'<div class="row">{swatch}<span>{html.escape(text)}</span></div>'
+
+
+def _swatch(item: dict) -> str:
+    """SVG swatch for a legend item of :func:`ecogis.render.styles.legend_items`."""
+    sym = item["symbol"]
+    if sym == "polygon":
+        hatch_id = f"ecogis-hatch-{item['hatch']}" if item.get("hatch") else None
+        return _swatch_polygon(item["fill"], item["fill_opacity"], item["stroke"], item["width"],
+                               item.get("dash"), hatch_id)
+    if sym == "line":
+        return _swatch_line(item["stroke"], item["width"], item.get("dash"))
+    if sym == "circle":
+        return _swatch_circle(item["fill"], item["stroke"], item["width"])
+    if sym == "marker":
+        return marker_svg(item["shape"], 14, item["fill"], item["stroke"], item["width"])
+    return ""
+
+
+def legend_html(groups, styles: dict, lang: str, simplified=()) -> str:
+    """Legend HTML: single-symbol layers first, then one titled group per categorical layer."""
+    parts = [f"<details open><summary><h4>{html.escape(st.text(styles, 'legend', lang))}</h4></summary>"]
+    for title, rows, titled in legend_order(groups):
+        if titled:
+            parts.append(f'<div class="grp">{html.escape(title)}</div>')
+        for item in rows:
+            swatch, text = _swatch(item), item["text"]
+            parts.append(_row(swatch, text) if swatch else f'<div class="note">{html.escape(text)}</div>')
+    for title, tol_m in simplified:
+        note = (f"{title}：显示已简化（约 {tol_m:.0f} 米），分析使用原始数据" if lang == "zh"
+                else f"{title}: simplified for display (about {tol_m:.0f} m); analyses use full data")
+        parts.append(f'<div class="note">{html.escape(note)}</div>')
+    parts.append("</details>")
+    return "".join(parts)

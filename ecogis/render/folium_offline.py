@@ -1,0 +1,155 @@
+"""Self-contained HTML for folium maps: vendored Leaflet and plugins inlined, compact UTF-8 JSON.
+
+folium normally links Leaflet, jQuery, Bootstrap and plugins from CDNs. An :class:`OfflineMap`
+inlines the vendored Leaflet 1.9.4, Leaflet.fullscreen 3.0.0 and leaflet-measure 2.1.7 from
+``ecogis/render/vendor`` when it renders and drops the CDN links, so the HTML needs no network
+unless a tiled base map is chosen.
+"""
+from __future__ import annotations
+
+import base64
+import contextlib
+import re
+import warnings
+from importlib import resources
+from pathlib import Path
+
+import folium
+from branca.element import Element
+from folium.template import Template
+
+from ecogis.outputs import write_text_atomic
+
+# folium resource name -> vendored file (relative to ecogis/render/vendor), in load order.
+VENDORED = {
+    "leaflet_css": "leaflet/leaflet.css",
+    "Control.FullScreen.css": "leaflet.fullscreen/Control.FullScreen.css",
+    "leaflet_measure_css": "leaflet-measure/leaflet-measure.css",
+    "leaflet": "leaflet/leaflet.js",
+    "Control.Fullscreen.js": "leaflet.fullscreen/Control.FullScreen.js",
+    "leaflet_measure_js": "leaflet-measure/leaflet-measure.min.js",
+}
+# folium defaults that ecogis maps do not use (no awesome-markers icons, no Bootstrap, no jQuery).
+DROPPED = {
+    "jquery", "bootstrap", "awesome_markers", "bootstrap_css", "glyphicons_css",
+    "awesome_markers_font_css", "awesome_markers_css", "awesome_rotate_css",
+}
+
+
+def _vendor_file(rel: str):
+    return resources.files("ecogis.render").joinpath("vendor", *rel.split("/"))
+
+
+def _inline_css(rel: str) -> str:
+    css = _vendor_file(rel).read_text(encoding="utf-8")
+    folder = rel.rsplit("/", 1)[0]
+
+    def data_uri(match):
+        url = match.group(1).strip("'\"")
+        if url.startswith(("data:", "#")):
+            return match.group(0)
+        data = _vendor_file(f"{folder}/{url}").read_bytes()
+        mime = "image/svg+xml" if url.endswith(".svg") else "image/png"
+        return f"url(data:{mime};base64,{base64.b64encode(data).decode('ascii')})"
+
+    return re.sub(r"url\(([^)]+)\)", data_uri, css)
+
+
+def _inline_js(rel: str) -> str:
+    js = _vendor_file(rel).read_text(encoding="utf-8")
+    js = re.sub(r"//# sourceMappingURL=\S+", "", js)
+    return js.replace("</script", "<\\/script")
+
+
+def vendor_assets_html(names) -> str:
+    """<style>/<script> tags with the vendored assets ``names`` inlined (in load order)."""
+    parts = []
+    for name, rel in VENDORED.items():
+        if name not in names:
+            continue
+        if rel.endswith(".css"):
+            parts.append(f"<style>/* {rel} */\n{_inline_css(rel)}</style>")
+        else:
+            parts.append(f"<script>/*! {rel}\n{_licence(rel)}*/\n{_inline_js(rel)}</script>")
+    return "\n".join(parts)
+
+
+def _licence(rel: str) -> str:
+    """The licence text of the vendored package that ``rel`` belongs to (kept with the inlined code)."""
+    text = _vendor_file(rel.split("/")[0] + "/LICENSE").read_text(encoding="utf-8")
+    return text.replace("*/", "* /")
+
+
+class RawHTML(Element):
+    """Literal HTML text in the page (branca's ``Element(text)`` would parse the text as a Jinja
+    template: slow for the 270 kB of inlined Leaflet, and wrong for text containing ``{{``)."""
+
+    _template = Template("{{ this.text }}")
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+
+def _walk(element):
+    yield element
+    for child in list(element._children.values()):
+        yield from _walk(child)
+
+
+class OfflineMap(folium.Map):
+    """A folium Map whose rendering inlines vendored Leaflet assets instead of CDN links."""
+
+    def render(self, **kwargs):
+        needed: set[str] = set()
+        external: list[str] = []
+        for element in _walk(self):
+            if not hasattr(element, "default_js"):
+                continue
+            for attr in ("default_js", "default_css"):
+                resources_ = getattr(type(element), attr, [])
+                keep = []
+                for name, url in resources_:
+                    if name in VENDORED:
+                        needed.add(name)
+                    elif name not in DROPPED:
+                        keep.append((name, url))
+                        external.append(url)
+                setattr(element, attr, keep)
+        if external:
+            warnings.warn(f"map elements need online resources: {sorted(set(external))}", stacklevel=2)
+        self.get_root().header.add_child(RawHTML(vendor_assets_html(needed)), name="ecogis_vendor", index=0)
+        with _compact_utf8_json(self):
+            super().render(**kwargs)
+
+
+@contextlib.contextmanager
+def _compact_utf8_json(root):
+    """Make the templates' ``tojson`` write UTF-8 text and no blanks while ``root`` renders.
+
+    Jinja's default ``json.dumps`` writes every Chinese character as a six-byte ``\\uXXXX`` escape
+    (three bytes in UTF-8; the page declares ``charset=UTF-8``) and puts a blank after every comma
+    of the coordinate arrays. ``<``, ``>``, ``&`` and ``'`` stay escaped (Jinja's htmlsafe dumps),
+    so the JSON stays safe inside <script>. The policies are restored afterwards, so other folium
+    maps in the process are not affected.
+    """
+    envs = {id(e._template.environment): e._template.environment for e in _walk(root)
+            if getattr(e, "_template", None) is not None}
+    saved = {key: env.policies.get("json.dumps_kwargs") for key, env in envs.items()}
+    for env in envs.values():
+        env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False, "separators": (",", ":")}
+    try:
+        yield
+    finally:
+        for key, env in envs.items():
+            env.policies["json.dumps_kwargs"] = saved[key]
+
+
+def map_html(m: folium.Map) -> str:
+    """The complete, self-contained HTML document of map ``m``."""
+    return m.get_root().render()
+
+
+def save_map(m: folium.Map, path, *, overwrite: bool = False) -> Path:
+    """Write map ``m`` as one self-contained HTML file (atomic; refuses to overwrite unless asked)."""
+    return write_text_atomic(path, map_html(m), overwrite=overwrite)
