@@ -452,3 +452,22 @@ def test_custom_named_gauss_kruger_prj_is_identified_only_when_equal(tmp_path, f
         back = read_layer(path)
     assert back.crs.to_epsg() == epsg
     assert back.attrs["ecogis"]["crs"] == (f"EPSG:{epsg}" if epsg else "Gauss_Kruger_123E")
+
+
+@pytest.mark.parametrize("damage,message", [
+    (lambda data: data[:300], "cut off: its header declares"),            # incomplete copy
+    (lambda data: b"\x00" * len(data), "does not start with the shapefile header"),
+])
+def test_damaged_shp_is_named_as_such(tmp_path, damage, message):
+    path = _write_shp(tmp_path, "a")
+    path.write_bytes(damage(path.read_bytes()))
+    with pytest.raises(EcogisError, match=message):
+        read_layer(path)
+
+
+def test_gdal_driver_advice_is_not_passed_on(tmp_path):
+    path = tmp_path / "a.gpkg"
+    path.write_text("not a geopackage")
+    with pytest.raises(EcogisError) as info:
+        read_layer(path)
+    assert "It might help" not in str(info.value) and "complete" in str(info.value)

@@ -143,6 +143,21 @@ def _check_shapefile_parts(path: Path, notes=None) -> None:
                  "(GDAL can rebuild a lost .shx with the config option SHAPE_RESTORE_SHX=YES)")
     if _sibling(path, ".dbf") is None:
         warn_assumption(f"{path}: no {path.stem}.dbf beside the shapefile, so it has no attributes", notes)
+    _check_shp_length(path)
+
+
+def _check_shp_length(path: Path) -> None:
+    """A .shp shorter than the length its header declares was cut off in copying: say so."""
+    with open(path, "rb") as fh:
+        header = fh.read(28)
+    if len(header) < 28 or struct.unpack(">i", header[:4])[0] != 9994:
+        raise EcogisError("not a shapefile: the .shp does not start with the shapefile header", path=path,
+                          hint="Copy the file again from its source")
+    declared = struct.unpack(">i", header[24:28])[0] * 2  # in 16-bit words
+    actual = path.stat().st_size
+    if actual < declared:
+        raise EcogisError(f"the .shp is cut off: its header declares {declared} bytes but the file has {actual}",
+                          path=path, hint="Copy the file again from its source (the copy or download was incomplete)")
 
 
 class _DbfFile:
@@ -417,4 +432,6 @@ def dbf_text_bytes(data: bytes) -> bytes:
 
 
 def _first_line(exc) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    """GDAL's message, first line only and without its advice about driver prefixes (not for users)."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text.split("; It might help")[0].split(" It might help")[0].rstrip(".; ")
