@@ -275,13 +275,15 @@ def ddmmss_to_degrees(v: np.ndarray, *, path=None, column=None, index=None, text
 
 
 def _bad(path, column, index, mask, text, expected):
+    """Raise for the first value where ``mask`` is set: its row and file line (label + 2), how many more."""
     pos = int(np.flatnonzero(mask)[0])
     label = index[pos]
-    row = int(label) + 1 if isinstance(label, (int, np.integer)) else label
+    where = f"row {int(label) + 1} (line {int(label) + 2} with the header)" \
+        if isinstance(label, (int, np.integer)) else f"row {label}"
     value = text.iloc[pos] if hasattr(text, "iloc") else text[pos]
     more = int(mask.sum()) - 1
     raise EcogisError(
-        f"row {row}{f' (line {row + 1} with the header)' if isinstance(row, int) else ''}: cannot read {value!r} as {expected}" + (f" ({more} more rows like it)" if more else ""),
+        f"{where}: cannot read {value!r} as {expected}" + (f" ({more} more rows like it)" if more else ""),
         path=path, field=column,
         hint="Fix the value, or say how angles are written (angle='dms' | 'ddd.mmss' | 'decimal', "
              "--angle-format)")
