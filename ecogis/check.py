@@ -276,6 +276,13 @@ class FindingTable(Sequence):
     def __repr__(self) -> str:
         return f"FindingTable({len(self)} findings)"
 
+    def __eq__(self, other):
+        if isinstance(other, (FindingTable, list, tuple)):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None
+
     def with_units(self) -> pd.DataFrame:
         """The findings DataFrame with ``overlap_area_ha``, ``overlap_area_mu`` and ``verdict_en`` added."""
         df = self.frame.copy()

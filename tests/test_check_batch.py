@@ -253,3 +253,12 @@ def test_rectangle_clipper_and_overlay_give_the_same_findings(project, sites, mo
     assert a[key].equals(b[key]) and a["verdict"].equals(b["verdict"])
     for col in ("overlap_area_m2", "overlap_length_m", "share_of_site", "distance_m"):
         np.testing.assert_allclose(a[col].to_numpy(float), b[col].to_numpy(float), rtol=1e-9, atol=1e-6)
+
+
+def test_finding_table_behaves_like_a_list_of_findings(project, sites):
+    result = quiet(sites.iloc[:5], project, batch=True)
+    as_list = list(result.findings)
+    assert len(as_list) == len(result.findings) > 0
+    assert result.findings == as_list and result.findings[0] == as_list[0] and result.findings[-1] == as_list[-1]
+    assert all(isinstance(f.distance_m, float) or f.distance_m is None for f in as_list)
+    assert not check_module.FindingTable(result.findings.frame.iloc[:0])  # empty is falsy
