@@ -136,7 +136,7 @@ def test_map_in_browser(page, html_path, artifacts_dir):
     legend = page.locator(".ecogis-legend").inner_text()
     for word in ("图例", "核心区", "缓冲区", "实验区", "劣Ⅴ类", "入河排污口", "取缔"):
         assert word in legend
-    assert "km" in page.locator(".leaflet-control-scale").inner_text()
+    assert re.fullmatch(r"\d+ (千米|米)", page.locator(".leaflet-control-scale").inner_text().strip())
     assert page.locator(".ecogis-north").count() == 1
     assert page.locator(".leaflet-control-zoom-fullscreen").count() == 1
     assert page.locator(".leaflet-control-measure").count() == 1

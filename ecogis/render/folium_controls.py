@@ -5,10 +5,13 @@ from __future__ import annotations
 import html
 import json
 
+import folium
 from branca.element import MacroElement
+from folium.plugins import Fullscreen, MeasureControl
 from folium.template import Template
 
 from ecogis.render import styles as st
+from ecogis.render.folium_offline import RawHTML
 from ecogis.render.map_layers import legend_order
 
 
@@ -159,3 +162,52 @@ def legend_html(groups, styles: dict, lang: str, simplified=()) -> str:
         parts.append(f'<div class="note">{html.escape(note)}</div>')
     parts.append("</details>")
     return "".join(parts)
+
+
+def add_page_style(m, styles: dict, basemap: str) -> None:
+    """The page CSS, the plain background of maps without tiles, and the SVG hatch patterns."""
+    root = m.get_root()
+    root.header.add_child(RawHTML(MAP_CSS), name="ecogis_css")
+    if basemap == "none":
+        root.header.add_child(
+            RawHTML(f"<style>.folium-map.leaflet-container{{background:{styles['background']}}}</style>"),
+            name="ecogis_background")
+    hatch = hatch_defs(styles)
+    if hatch:
+        root.html.add_child(RawHTML(hatch), name="ecogis_hatch")
+
+
+def add_controls(m, legend: str, styles: dict, lang: str, title: str | None, n_layers: int) -> None:
+    """Legend, north arrow, scale bar (in 米/千米 for Chinese maps), title, full-screen and measure
+    controls, and the (expanded) layer control with ``n_layers`` rows."""
+    # keep the legend clear of the expanded layer control above it
+    control_px = 26 * n_layers + 20
+    m.get_root().header.add_child(RawHTML(
+        f"<style>.ecogis-legend{{max-height:calc(100vh - min(45vh, {control_px}px) - 100px)}}</style>"),
+        name="ecogis_legend_css")
+    m.add_child(ScriptElement("ecogis_legend", control_js("bottomright", "ecogis-legend", legend)))
+    north_svg = NORTH_SVG.replace("{label}", html.escape(st.text(styles, "north", lang)))
+    m.add_child(ScriptElement("ecogis_north", control_js("topleft", "ecogis-north", north_svg)))
+    m.add_child(ScriptElement("ecogis_scale", _scale_js(st.text(styles, "m", lang), st.text(styles, "km", lang))))
+    if title:
+        m.add_child(ScriptElement(
+            "ecogis_title",
+            "(function(){var t=L.DomUtil.create('div','ecogis-title',{map}.getContainer());t.textContent=%s;"
+            "L.DomEvent.disableClickPropagation(t);})();" % js_string(title)))
+    Fullscreen(position="topleft", title=st.text(styles, "fullscreen", lang),
+               title_cancel=st.text(styles, "exit_fullscreen", lang)).add_to(m)
+    MeasureControl(position="topleft", primary_length_unit="meters", secondary_length_unit="kilometers",
+                   primary_area_unit="sqmeters", secondary_area_unit="hectares",
+                   localization="cn" if lang == "zh" else "en").add_to(m)
+    folium.LayerControl(position="topright", collapsed=False).add_to(m)
+
+
+def _scale_js(metre: str, kilometre: str) -> str:
+    """Leaflet's metric scale bar with its unit words replaced ("500 m" -> "500 米")."""
+    return (
+        "(function(){var S=L.Control.Scale.extend({_updateScale:function(el,text,ratio){"
+        "text=text.replace(/ km$/,' '+%s).replace(/ m$/,' '+%s);"
+        "L.Control.Scale.prototype._updateScale.call(this,el,text,ratio);}});"
+        "new S({position:'bottomleft',metric:true,imperial:false,maxWidth:180}).addTo({map});})();"
+        % (js_string(kilometre), js_string(metre))
+    )

@@ -15,7 +15,6 @@ to about a metre). For the GCJ-02 Amap base map the data are shifted to GCJ-02 f
 """
 from __future__ import annotations
 
-import html
 import json
 import os
 
@@ -24,13 +23,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from folium.plugins import Fullscreen, MeasureControl
 
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.render import styles as st
-from ecogis.render.folium_controls import (MAP_CSS, NORTH_SVG, ScriptElement, control_js, hatch_defs, js_string,
-                                           legend_html, marker_svg)
-from ecogis.render.folium_offline import OfflineMap, RawHTML, map_html, save_map  # noqa: F401 (public API)
+from ecogis.render.folium_controls import add_controls, add_page_style, legend_html, marker_svg
+from ecogis.render.folium_offline import OfflineMap, map_html, save_map  # noqa: F401 (public API)
 from ecogis.render.map_layers import layer_styles, map_layers
 
 BASEMAPS = ("none", "osm", "tianditu-vec", "tianditu-img", "amap", "amap-img")
@@ -254,14 +251,7 @@ def make_map(layers: dict, site=None, basemap: str = "none", lang: str = "zh", t
     m = OfflineMap(location=[(south + north) / 2, (west + east) / 2], zoom_start=10, tiles=None,
                    control_scale=False, zoom_control=True)
     _add_basemap(m, basemap, lang, tianditu_key)
-    m.get_root().header.add_child(RawHTML(MAP_CSS), name="ecogis_css")
-    if basemap == "none":
-        m.get_root().header.add_child(
-            RawHTML(f"<style>.folium-map.leaflet-container{{background:{styles['background']}}}</style>"),
-            name="ecogis_background")
-    hatch = hatch_defs(styles)
-    if hatch:
-        m.get_root().html.add_child(RawHTML(hatch), name="ecogis_hatch")
+    add_page_style(m, styles, basemap)
 
     display_names = st.unique_titles(items, styles, lang)
     legend_groups, simplified = [], []
@@ -278,28 +268,8 @@ def make_map(layers: dict, site=None, basemap: str = "none", lang: str = "zh", t
         else:
             warn_assumption(f"layer {name!r} has no features to draw: left out of the legend", notes)
 
-    legend = legend_html(legend_groups, styles, lang, simplified)
-    # keep the legend clear of the (expanded) layer control above it
-    control_px = 26 * (len(items) + (basemap != "none") * 2) + 20
-    m.get_root().header.add_child(RawHTML(
-        f"<style>.ecogis-legend{{max-height:calc(100vh - min(45vh, {control_px}px) - 100px)}}</style>"),
-        name="ecogis_legend_css")
-    m.add_child(ScriptElement("ecogis_legend", control_js("bottomright", "ecogis-legend", legend)))
-    north_svg = NORTH_SVG.replace("{label}", html.escape(st.text(styles, "north", lang)))
-    m.add_child(ScriptElement("ecogis_north", control_js("topleft", "ecogis-north", north_svg)))
-    m.add_child(ScriptElement(
-        "ecogis_scale", "L.control.scale({position:'bottomleft',metric:true,imperial:false,maxWidth:180}).addTo({map});"))
-    if title:
-        m.add_child(ScriptElement(
-            "ecogis_title",
-            "(function(){var t=L.DomUtil.create('div','ecogis-title',{map}.getContainer());t.textContent=%s;"
-            "L.DomEvent.disableClickPropagation(t);})();" % js_string(title)))
-    Fullscreen(position="topleft", title=st.text(styles, "fullscreen", lang),
-               title_cancel=st.text(styles, "exit_fullscreen", lang)).add_to(m)
-    MeasureControl(position="topleft", primary_length_unit="meters", secondary_length_unit="kilometers",
-                   primary_area_unit="sqmeters", secondary_area_unit="hectares",
-                   localization="cn" if lang == "zh" else "en").add_to(m)
-    folium.LayerControl(position="topright", collapsed=False).add_to(m)
+    add_controls(m, legend_html(legend_groups, styles, lang, simplified), styles, lang, title=title,
+                 n_layers=len(items) + (basemap != "none") * 2)
     view = st.focus_box(focus, site) or (west, south, east, north)
     m.fit_bounds([[view[1], view[0]], [view[3], view[2]]], padding=(30, 30))
     return m
