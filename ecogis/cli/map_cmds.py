@@ -18,7 +18,9 @@ LAYER is a file (any format `ecogis info` reads; FILE:LAYER picks one layer of a
 KIND=FILE to give its kind (redline, reserve, water_section, outfall, water_source, boundary,
 site, well, shoreline, facility, town_boundary), or, with --project, a project layer name.
 Without LAYER, --project draws all its layers. A file without KIND gets the kind its name
-suggests (redline.shp -> redline), with a warning.
+suggests (redline.shp -> redline), with a warning. Layers of no known kind (for example
+patches.gpkg from `ecogis raster change`) get a default style by geometry: translucent polygons,
+plain lines, round markers, one colour per layer.
 
 \b
 Examples:
@@ -27,6 +29,9 @@ Examples:
       --title "辽河口保护区及水质断面" --out maps/liaohekou.png
   ecogis map --project layers/project.yaml --site layers/sites/sites_zone41.txt \\
       --out maps/site.pdf --overwrite
+  ecogis map --project layers/project.yaml --site layers/sites/sites_zone41.txt --focus site \\
+      --title "项目选址与生态空间关系图" --out maps/site.png --json
+  ecogis map reserve=layers/reserve/liaohekou.geojson out/change/patches.gpkg --out maps/change.png
   TIANDITU_KEY=... ecogis map --project layers/project.yaml --basemap tianditu-img --out maps/img.html
 
 \b
@@ -34,6 +39,11 @@ HTML maps are one self-contained file (Leaflet is inlined): they open without in
 tiled base map (osm, tianditu-*, amap*) is chosen. Amap tiles are GCJ-02: the data are shifted for
 display only. Static maps are A4 landscape at --dpi (300) with title, legend, scale bar, north
 arrow, graticule and a location inset; they are drawn in the local 3-degree Gauss-Kruger zone.
+--json prints {out, format, bytes, seconds, layers: [{name, kind, features, crs}], site, notes}.
+
+\b
+Exit codes: 0 map written; 2 bad input (file or layer not found, layer without CRS, unknown
+output type, output exists without --overwrite), with one line on stderr naming the file.
 """
 
 
