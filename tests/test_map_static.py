@@ -284,3 +284,32 @@ def test_site_without_crs_is_named(layers, tmp_path):
     with pytest.raises(EcogisError, match="'site' has no CRS"):
         render_static(lay, tmp_path / "m.png", site=bare)
     assert not (tmp_path / "m.png").exists()
+
+
+def test_holes_stay_empty_and_overlaps_fill_once():
+    """Polygons are drawn as compound paths: a hole (whatever its ring orientation) shows the
+    background, and two overlapping polygons of one layer are not painted twice."""
+    from shapely.geometry import Polygon
+
+    outer = [(121.50, 40.80), (121.70, 40.80), (121.70, 41.00), (121.50, 41.00)]
+    hole = [(121.55, 40.85), (121.65, 40.85), (121.65, 40.95), (121.55, 40.95)]   # same orientation
+    zones = _kind(gpd.GeoDataFrame(
+        {"zone": ["核心区", "核心区"]},
+        geometry=[Polygon(outer, [hole]), box(121.68, 40.82, 121.80, 40.90)], crs=4490), "reserve")
+    fig = build_figure({"reserve": zones}, inset=False)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=60)
+    img = mpimg.imread(io.BytesIO(buf.getvalue()))[:, :, :3]
+    ax, k, h = fig.ecogis["main_ax"], 60 / fig.dpi, img.shape[0]
+    to_map = Transformer.from_crs(4490, fig.ecogis["crs"], always_xy=True)
+
+    def pixel(lon, lat):
+        x, y = ax.transData.transform(to_map.transform(lon, lat))
+        return img[int(round(h - y * k)), int(round(x * k))]
+
+    styles = st.load_styles()
+    fill = _blend(styles["kinds"]["reserve"]["values"]["核心区"]["fill"], styles["kinds"]["reserve"]["fill_opacity"],
+                  styles["background"])
+    assert np.allclose(pixel(121.60, 40.90), to_rgb(styles["background"]), atol=0.03)   # in the hole
+    assert np.allclose(pixel(121.52, 40.90), fill, atol=0.08)                          # in the ring
+    assert np.allclose(pixel(121.69, 40.86), fill, atol=0.08)                          # in the overlap
