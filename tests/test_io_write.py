@@ -152,3 +152,12 @@ def test_wkt_table_of_a_detailed_polygon_reads_back(tmp_path):
     src = gpd.GeoDataFrame({"名称": ["盘锦市"]}, geometry=[ring], crs=4490)
     back = _quiet_read(write_layer(src, tmp_path / "city.csv"), crs="EPSG:4490")
     assert back.geometry.iloc[0].equals_exact(ring, tolerance=1e-12)
+
+
+def test_exchange_text_refuses_web_map_coordinates(tmp_path):
+    from ecogis.crs import to_web_crs
+
+    gcj = to_web_crs(_points(), "GCJ-02")
+    with pytest.raises(EcogisError, match="not GCJ-02 web-map ones"):
+        write_layer(gcj, tmp_path / "sites.txt")
+    assert not (tmp_path / "sites.txt").exists()

@@ -45,6 +45,10 @@ def write_layer(gdf: gpd.GeoDataFrame, path, *, layer=None, overwrite: bool = Fa
     web = (gdf.attrs.get("ecogis") or {}).get("crs") if gdf.crs is None else None
     if gdf.crs is None and web not in WEB_SYSTEMS and suffix != ".txt":
         raise EcogisError("the layer has no CRS", path=path, hint="Set one before writing (crs=)")
+    if web in WEB_SYSTEMS and suffix == ".txt":
+        raise EcogisError(f"an exchange text holds surveyed Gauss-Kruger coordinates, not {web} web-map ones",
+                          path=path, hint="Write the exchange text from CGCS2000 data (leave out --to-crs "
+                                          f"{web}), or choose another format for {web} output")
     if web in WEB_SYSTEMS:
         warn_assumption(f"{path}: written in {web} web-map longitude/latitude without a CRS definition "
                         f"(none exists for {web}); use it only with web maps of that system", None)
