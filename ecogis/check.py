@@ -681,18 +681,19 @@ def _nearest_features(lyr: _IndexedLayer, s_geoms, s_bounds, which) -> tuple[np.
     sites = which[qs]
     if len(sites) == 0:  # no finite envelope distance at all (coordinates not finite in this zone)
         return sites, qf
-    upper = shapely.distance(lyr.geoms[qf], s_geoms[sites])  # prepared features first: faster
-    upper = upper * (1 + 1e-9) + 1e-6  # rounding margin: the step-1 feature must stay a candidate
+    d1 = np.nan_to_num(shapely.distance(lyr.geoms[qf], s_geoms[sites]), nan=np.inf)  # prepared first: faster
+    upper = d1 * (1 + 1e-9) + 1e-6  # rounding margin
     b = s_bounds[sites]
     ci, cj = lyr.tree.query(shapely.box(b[:, 0] - upper, b[:, 1] - upper, b[:, 2] + upper, b[:, 3] + upper))
     sb, fb = b[ci], lyr.bounds[cj]
     gap = np.hypot(np.maximum(0.0, np.maximum(fb[:, 0] - sb[:, 2], sb[:, 0] - fb[:, 2])),
                    np.maximum(0.0, np.maximum(fb[:, 1] - sb[:, 3], sb[:, 1] - fb[:, 3])))
-    ci, cj = ci[gap <= upper[ci]], cj[gap <= upper[ci]]
+    keep = (gap <= upper[ci]) & (cj != qf[ci])  # the step-1 feature is measured already
+    ci, cj = ci[keep], cj[keep]
     # the step-1 feature is always a candidate (it also answers when distances are not finite, e.g.
     # features projected into a far-away zone for a site with swapped axes)
+    d = np.r_[d1, np.nan_to_num(shapely.distance(lyr.geoms[cj], s_geoms[sites[ci]]), nan=np.inf)]
     ci, cj = np.r_[np.arange(len(sites)), ci], np.r_[qf, cj]
-    d = np.nan_to_num(shapely.distance(lyr.geoms[cj], s_geoms[sites[ci]]), nan=np.inf)
     order = np.lexsort((cj, d, ci))  # per site: smallest distance, then lowest feature position
     first = order[np.r_[True, ci[order][1:] != ci[order][:-1]]]
     return sites[ci[first]], cj[first]
