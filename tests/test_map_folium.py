@@ -339,3 +339,8 @@ def test_html_writes_chinese_as_utf8_and_leaves_folium_untouched(html_path):
     plain = folium.Map()
     folium.GeoJson({"type": "Feature", "properties": {"n": "河"}, "geometry": None}).add_to(plain)
     assert json.dumps("河") in plain.get_root().render()
+
+
+def test_charset_is_declared_in_the_first_1024_bytes(html_path):
+    head = html_path.read_bytes()[:1024].decode("utf-8", errors="replace").lower()
+    assert "charset=utf-8" in head

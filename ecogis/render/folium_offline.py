@@ -118,7 +118,11 @@ class OfflineMap(folium.Map):
                 setattr(element, attr, keep)
         if external:
             warnings.warn(f"map elements need online resources: {sorted(set(external))}", stacklevel=2)
-        self.get_root().header.add_child(RawHTML(vendor_assets_html(needed)), name="ecogis_vendor", index=0)
+        # after folium's <meta charset> (browsers look for it in the first 1024 bytes), before the rest
+        header = self.get_root().header
+        keys = [k for k in header._children if k != "ecogis_vendor"]
+        at = keys.index("meta_http") + 1 if "meta_http" in keys else 0
+        header.add_child(RawHTML(vendor_assets_html(needed)), name="ecogis_vendor", index=at)
         with _compact_utf8_json(self):
             super().render(**kwargs)
 
