@@ -313,3 +313,25 @@ def test_holes_stay_empty_and_overlaps_fill_once():
     assert np.allclose(pixel(121.60, 40.90), to_rgb(styles["background"]), atol=0.03)   # in the hole
     assert np.allclose(pixel(121.52, 40.90), fill, atol=0.08)                          # in the ring
     assert np.allclose(pixel(121.69, 40.86), fill, atol=0.08)                          # in the overlap
+
+
+def test_point_labels_do_not_overlap():
+    # three sections a few hundred metres apart on a ~50 km map: their names would collide at one offset
+    names = ["辽河曙光大桥断面", "曙光大桥下游断面", "曙光大桥上游断面"]
+    sections = _kind(gpd.GeoDataFrame(
+        {"name": names, "target_class": ["Ⅲ"] * 3, "measured_class": ["Ⅱ"] * 3},
+        geometry=[Point(121.800, 41.000), Point(121.803, 41.001), Point(121.801, 40.999)], crs=4490),
+        "water_section")
+    frame = _kind(gpd.GeoDataFrame({"name": ["盘锦市"]}, geometry=[box(121.5, 40.8, 122.1, 41.2)], crs=4490),
+                  "boundary")
+    fig = build_figure({"boundary": frame, "sections": sections}, inset=False)
+    from ecogis.render.static_furniture import renderer
+
+    measure = renderer(fig)
+    fig.canvas.draw()
+    ax = fig.ecogis["main_ax"]
+    boxes = [t.get_window_extent(measure) for t in ax.texts if t.get_text() in names]
+    assert len(boxes) == 3
+    for i in range(3):
+        for j in range(i + 1, 3):
+            assert not boxes[i].overlaps(boxes[j]), (names[i], names[j])

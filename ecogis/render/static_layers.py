@@ -6,7 +6,6 @@ Style widths and radii are screen pixels (the HTML map's units); on paper they a
 """
 from __future__ import annotations
 
-import geopandas as gpd
 import matplotlib.patheffects as pe
 import numpy as np
 import pandas as pd
@@ -90,8 +89,12 @@ def _draw_lines(ax, geoms, codes, paints, lw, linestyle, gid) -> None:
                                linestyle=linestyle, capstyle="round", joinstyle="round", zorder=3, gid=gid))
 
 
-def draw_layer(ax, kind, style, gdf, styles, label_points: bool) -> None:
-    """Draw one layer (in the map CRS) with ``style`` (see :func:`ecogis.render.styles.layer_style`)."""
+def draw_layer(ax, kind, style, gdf, styles, label_points: bool) -> list[tuple[float, float, str]]:
+    """Draw one layer (in the map CRS) with ``style`` (see :func:`ecogis.render.styles.layer_style`).
+
+    Returns the name labels to place, (x, y, text), once the map extent is fixed (:func:`place_labels`).
+    """
+    labels = []
     geometry = style.get("geometry", "polygon")
     lw = float(style.get("width", 1.5)) * PT_PER_PX * 1.4
     geoms = np.asarray(gdf.geometry.values)
@@ -110,22 +113,22 @@ def draw_layer(ax, kind, style, gdf, styles, label_points: bool) -> None:
             _draw_polygons(ax, shape_geoms[~as_line], codes[~as_line], paints, lw,
                            "////" if style.get("hatch") else None, gid)
         if style.get("pin"):
-            _draw_pins(ax, style, shapes, gid)
+            labels += _draw_pins(ax, style, shapes, gid)
     if len(points):
         _draw_points(ax, style, styles, points, gid)
         if label_points and "name" in points:
-            _label_points(ax, points)
+            labels += _labels(shapely.get_geometry(geoms[is_point], 0), points["name"])
+    return labels
 
 
-def _draw_pins(ax, style, shapes, gid) -> None:
-    """A ring and the name at a point inside each parcel, so that small sites stay visible."""
+def _draw_pins(ax, style, shapes, gid) -> list:
+    """A ring at a point inside each parcel, so that small sites stay visible; returns name labels."""
     pins = shapely.point_on_surface(np.asarray(shapes.geometry.values))
     xy = shapely.get_coordinates(pins)
     r = float(style["pin"])
     ax.scatter(xy[:, 0], xy[:, 1], s=(2 * r) ** 2, facecolors="none", edgecolors=style.get("stroke", "#333"),
                linewidths=1.8, zorder=7, gid=gid + "-pin")
-    if "name" in shapes:
-        _label_points(ax, gpd.GeoDataFrame({"name": shapes["name"].tolist()}, geometry=pins, crs=shapes.crs))
+    return _labels(pins, shapes["name"]) if "name" in shapes else []
 
 
 def _draw_points(ax, style, styles, points, gid) -> None:
@@ -157,11 +160,48 @@ def _draw_points(ax, style, styles, points, gid) -> None:
                c=list(fills), edgecolors=style.get("stroke", "#333"), linewidths=0.6, zorder=5, gid=gid)
 
 
-def _label_points(ax, points) -> None:
+def _labels(points: np.ndarray, names) -> list[tuple[float, float, str]]:
+    xy = shapely.get_coordinates(points)
+    return [(x, y, str(n)) for (x, y), n in zip(xy, names.tolist()) if not pd.isna(n) and str(n).strip()]
+
+
+# label positions tried in turn: offset (points), horizontal and vertical alignment
+LABEL_POSITIONS = ((6, 3, "left", "bottom"), (6, -3, "left", "top"), (-6, 3, "right", "bottom"),
+                   (-6, -3, "right", "top"), (9, 0, "left", "center"), (-9, 0, "right", "center"))
+LABEL_FONTSIZE = 7
+
+
+def place_labels(ax, labels) -> None:
+    """Name labels beside their points, each at the first position whose box overlaps no label placed
+    before it (in the given order); a label that fits nowhere takes the first position.
+
+    Text boxes are estimated (CJK characters one em wide, others 0.6 em), so no renderer is needed.
+    Call after the axes limits and aspect are final.
+    """
+    ax.apply_aspect()
+    to_pt = ax.transData.transform
+    scale = 72 / ax.figure.dpi
     halo = [pe.withStroke(linewidth=2.5, foreground="white")]
-    for geom, name in zip(points.geometry.values, points["name"].tolist()):
-        if name is None or (isinstance(name, float) and np.isnan(name)):
-            continue
-        pt = geom if geom.geom_type == "Point" else shapely.get_point(geom, 0)
-        ax.annotate(str(name), (pt.x, pt.y), xytext=(6, 4), textcoords="offset points", fontsize=7,
-                    color="#111", path_effects=halo, zorder=7, annotation_clip=True)
+    placed: list[tuple] = []
+    for x, y, text in labels:
+        px, py = to_pt((x, y)) * scale
+        w = sum(1.0 if ord(c) >= 0x2E80 else 0.6 for c in text) * LABEL_FONTSIZE
+        h = LABEL_FONTSIZE * 1.25
+        boxes = [_label_box(px, py, w, h, pos) for pos in LABEL_POSITIONS]
+        free = [i for i, b in enumerate(boxes) if not any(_overlap(b, other) for other in placed)]
+        i = free[0] if free else 0
+        placed.append(boxes[i])
+        dx, dy, ha, va = LABEL_POSITIONS[i]
+        ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
+                    fontsize=LABEL_FONTSIZE, color="#111", path_effects=halo, zorder=7, annotation_clip=True)
+
+
+def _label_box(px, py, w, h, pos) -> tuple[float, float, float, float]:
+    dx, dy, ha, va = pos
+    x0 = px + dx if ha == "left" else px + dx - w
+    y0 = {"bottom": py + dy, "top": py + dy - h, "center": py - h / 2}[va]
+    return x0, y0, x0 + w, y0 + h
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]

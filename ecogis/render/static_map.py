@@ -36,7 +36,7 @@ from ecogis.outputs import atomic_path
 from ecogis.render import styles as st
 from ecogis.render.map_layers import layer_styles, map_layers
 from ecogis.render import static_furniture as furniture
-from ecogis.render.static_layers import draw_layer
+from ecogis.render.static_layers import draw_layer, place_labels
 
 FORMATS = ("png", "pdf", "svg")
 CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN", "WenQuanYi Micro Hei",
@@ -148,24 +148,26 @@ def build_figure(layers: dict, site=None, title: str | None = None, lang: str = 
         if view is not None:
             data_bounds = Transformer.from_crs(4490, crs, always_xy=True).transform_bounds(*view)
 
-        # the base canvas until all layers are plotted: geopandas calls draw_idle after each plot,
-        # which would redraw the whole figure every time on an Agg canvas
+        # on the base canvas: nothing is rendered until savefig (geopandas, used for the inset,
+        # redraws an Agg canvas after every plot)
         fig = Figure(figsize=figsize)
         ax = fig.add_axes(MAIN_BOX)
         box_w, box_h = figsize[0] * MAIN_BOX[2], figsize[1] * MAIN_BOX[3]
         xlim, ylim = _fit_limits(data_bounds, box_w, box_h)
         ax.set_facecolor(styles.get("background", "white"))
         titles = st.unique_titles(items, styles, lang)
-        groups = []
+        groups, labels = [], {True: [], False: []}      # site labels are placed first
         for (name, kind, gdf), ttl, style in zip(proj, titles, layer_styles(proj, styles, notes)):
             if not len(gdf):
                 warn_assumption(f"layer {name!r} has no features to draw: left out of the legend", notes)
                 continue
-            draw_layer(ax, kind, style, gdf, styles, label_points=kind in ("water_section", "site"))
+            labels[kind == "site"] += draw_layer(ax, kind, style, gdf, styles,
+                                                 label_points=kind in ("water_section", "site"))
             groups.append((ttl, st.legend_items(kind or "default", styles, gdf, lang, ttl, style)))
         ax.set_xlim(*xlim)
         ax.set_ylim(*ylim)
         ax.set_aspect("equal", adjustable="box")
+        place_labels(ax, labels[True] + labels[False])
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_xlabel("")
