@@ -147,6 +147,7 @@ def _echo_summary(result, written, lang) -> None:
             label = "nearest" if lang == "en" else "最近"
             extra = f"; {n} within {max(result.buffers_m):g} m" if lang == "en" else f"；{max(result.buffers_m):g} m 内 {n} 个"
             click.echo(f"  {f['site']} {f['layer']}: {label} {f['feature']} {f['distance_m']:.1f} m{extra if n else ''}")
+    click.echo(T.table_note(result, lang))
     for p in written:
         click.echo(f"wrote {p}")
 
@@ -181,6 +182,7 @@ def _echo_batch_summary(result, written, lang, shown=20) -> None:
             more = len(worst) - shown
             click.echo(f"  ... {more} more sites (see the XLSX/JSON)" if en
                        else f"  …… 另有 {more} 个场址（见 XLSX/JSON）")
+    click.echo(T.table_note(result, lang))
     for p in written:
         click.echo(f"wrote {p}")
 
