@@ -107,3 +107,17 @@ def test_change_patches_layer_maps_to_png_and_html(tmp_path):
     res = _run([patches, "--out", html_out])
     assert res.exit_code == 0, res.output + str(res.exception)
     assert "湿地→裸地" in html_out.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("text,message", [
+    ("kinds: {foo: 1}\n", "kinds.foo: expected a mapping"),
+    ('kinds:\n  redline: {stroke: "#zz0000"}\n', "kinds.redline.stroke: expected a colour"),
+    ("kinds:\n  reserve: {fill_opacity: half}\n", "kinds.reserve.fill_opacity: expected a number"),
+])
+def test_bad_style_file_is_named(files, tmp_path, text, message):
+    bad = tmp_path / "my_styles.yaml"
+    bad.write_text(text, encoding="utf-8")
+    res = _run([f"redline={files / 'hx.geojson'}", "--styles", bad, "--out", tmp_path / "m.html"])
+    assert res.exit_code == 2, res.output
+    assert message in res.stderr and "my_styles.yaml" in res.stderr
+    assert not (tmp_path / "m.html").exists()

@@ -28,7 +28,8 @@ def load_styles(styles=None) -> dict:
     """Return the style dictionary: the packaged defaults merged with ``styles``.
 
     ``styles`` may be None (defaults), a path to a YAML file, or a dict (already parsed).
-    Raises EcogisError for a missing file, bad YAML or an unknown top-level key.
+    Raises EcogisError for a missing file, bad YAML, an unknown top-level key, an entry of the wrong
+    shape or a colour that is not one.
     """
     base = copy.deepcopy(_default_styles())
     if styles is None:
@@ -44,7 +45,36 @@ def load_styles(styles=None) -> dict:
             path=None if isinstance(styles, dict) else styles,
             hint="See ecogis/render/styles.yaml (maps/styles.yaml) for the layout",
         )
-    return deep_merge(base, override)
+    merged = deep_merge(base, override)
+    _check_styles(merged, None if isinstance(styles, dict) else styles)
+    return merged
+
+
+def _check_styles(styles: dict, path) -> None:
+    """Raise EcogisError naming the entry when merged styles have the wrong shape or a bad colour."""
+    from matplotlib.colors import is_color_like
+
+    def fail(where, expected):
+        raise EcogisError(f"style entry {where}: expected {expected}", path=path,
+                          hint="See ecogis/render/styles.yaml (maps/styles.yaml) for the layout")
+
+    for section in ("kinds", "water_classes", "fields", "text"):
+        if not isinstance(styles.get(section), dict):
+            fail(section, "a mapping")
+        for key, entry in styles[section].items():
+            if not isinstance(entry, dict):
+                fail(f"{section}.{key}", "a mapping")
+    colours = [("background", styles.get("background"))]
+    colours += [(f"water_classes.{k}.color", e.get("color")) for k, e in styles["water_classes"].items()]
+    for kind, entry in styles["kinds"].items():
+        colours += [(f"kinds.{kind}.{c}", entry[c]) for c in ("stroke", "fill") if c in entry]
+        for c in ("width", "fill_opacity", "radius"):
+            if c in entry and not isinstance(entry[c], (int, float)):
+                fail(f"kinds.{kind}.{c}", "a number")
+    colours += [(f"default_palette[{i}]", c) for i, c in enumerate(styles.get("default_palette") or [])]
+    for where, colour in colours:
+        if not (isinstance(colour, str) and is_color_like(colour)):
+            fail(where, f'a colour such as "#e60000", not {colour!r}')
 
 
 def _read_yaml(path: Path) -> dict:
