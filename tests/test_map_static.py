@@ -335,3 +335,21 @@ def test_point_labels_do_not_overlap():
     for i in range(3):
         for j in range(i + 1, 3):
             assert not boxes[i].overlaps(boxes[j]), (names[i], names[j])
+
+
+def test_multilines_are_drawn():
+    from shapely.geometry import MultiLineString
+
+    shore = _kind(gpd.GeoDataFrame(
+        {"name": ["岸线"], "type": ["自然"]},
+        geometry=[MultiLineString([[(121.5, 40.8), (121.7, 40.8)], [(121.5, 40.9), (121.7, 40.9)]])], crs=4490),
+        "shoreline")
+    fig = build_figure({"shore": shore}, inset=False)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100)
+    img = mpimg.imread(io.BytesIO(buf.getvalue()))[:, :, :3]
+    ax, k, h = fig.ecogis["main_ax"], 100 / fig.dpi, img.shape[0]
+    x, y = ax.transData.transform(Transformer.from_crs(4490, fig.ecogis["crs"], always_xy=True).transform(121.6, 40.9))
+    patch = img[int(round(h - y * k)) - 1:int(round(h - y * k)) + 2, int(round(x * k)) - 1:int(round(x * k)) + 2]
+    stroke = st.load_styles()["kinds"]["shoreline"]["values"]["自然"]["stroke"]
+    assert np.abs(patch.reshape(-1, 3) - to_rgb(stroke)).sum(axis=1).min() < 0.15

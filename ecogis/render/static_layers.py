@@ -82,7 +82,7 @@ def _draw_polygons(ax, geoms, codes, paints, lw, hatch, gid) -> None:
 
 def _draw_lines(ax, geoms, codes, paints, lw, linestyle, gid) -> None:
     """Lines, and polygons as their outlines, as one unfilled PathPatch per paint group."""
-    lines = np.where(shapely.get_type_id(geoms) >= 3, shapely.boundary(geoms), geoms)
+    lines = np.where(np.isin(shapely.get_type_id(geoms), (3, 6)), shapely.boundary(geoms), geoms)
     for code, (_, stroke) in enumerate(paints):
         parts = shapely.get_parts(lines[codes == code])
         ax.add_patch(PathPatch(_path(parts, closed=False), fill=False, edgecolor=stroke, linewidth=lw,
