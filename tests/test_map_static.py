@@ -353,3 +353,31 @@ def test_multilines_are_drawn():
     patch = img[int(round(h - y * k)) - 1:int(round(h - y * k)) + 2, int(round(x * k)) - 1:int(round(x * k)) + 2]
     stroke = st.load_styles()["kinds"]["shoreline"]["values"]["自然"]["stroke"]
     assert np.abs(patch.reshape(-1, 3) - to_rgb(stroke)).sum(axis=1).min() < 0.15
+
+
+def test_crowded_legend_stays_inside_its_box_without_overlaps():
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    from ecogis.render.static_furniture import legend, renderer
+    from ecogis.render.static_map import _rc, cjk_font_families
+
+    styles = st.load_styles()
+    groups = [(f"Layer group {g}", [st.LegendItem("polygon", f"Quasi-protection zone {g}.{i}", fill="#88cc88",
+                                                  fill_opacity=0.5, stroke="#333", width=1) for i in range(6)])
+              for g in range(6)]
+    with matplotlib.rc_context(_rc(cjk_font_families())):
+        fig = Figure(figsize=(6, 4))
+        lax = fig.add_axes((0.1, 0.05, 0.45, 0.7))
+        measure = renderer(fig)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", AssumptionWarning)      # it fits: no overflow note
+            legend(lax, groups, styles, "en", measure)
+        fig.canvas.draw()
+    leg = lax.get_legend()
+    box, frame = lax.get_window_extent(measure), leg.get_window_extent(measure)
+    assert frame.x0 >= box.x0 - 1 and frame.x1 <= box.x1 + 1 and frame.y0 >= box.y0 - 1 and frame.y1 <= box.y1 + 1
+    texts = [t.get_window_extent(measure) for t in leg.get_texts() if t.get_text().strip()]
+    assert len(texts) == 42
+    for i, a in enumerate(texts):
+        assert not any(a.overlaps(b) for b in texts[i + 1:])

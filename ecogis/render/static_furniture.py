@@ -209,23 +209,54 @@ def _columns(blocks: list[list], ncols: int) -> tuple[list, int]:
     return [entry for col in cols for entry in col + [blank] * (height - len(col))], len(cols)
 
 
-def legend(lax, groups, styles, lang, renderer) -> None:
-    """The legend in its box: the largest text, then more columns, that fit; groups stay whole."""
+LEGEND_FONT_SIZES = (8, 7, 6.5, 6, 5.5, 5, 4.5)     # points; each tried with 1, 2, 3 columns
+
+
+def legend(lax, groups, styles, lang, renderer, notes: list | None = None) -> None:
+    """The legend in its box: the largest text, then the fewest columns, that fit; groups stay whole.
+
+    If no layout fits, the one that overflows least is used and an assumption note says so.
+    """
     blocks = _legend_rows(groups)
     lax.set_axis_off()
-    for fontsize, max_cols in ((8, 1), (7, 1), (7, 2), (6, 2), (5.5, 3)):
-        entries, ncols = _columns(blocks, max_cols)
-        leg = lax.legend([e[0] for e in entries], [e[1] for e in entries], loc="upper left",
-                         bbox_to_anchor=(0, 0, 1, 1), mode="expand", title=st.text(styles, "legend", lang),
-                         fontsize=fontsize, title_fontsize=11, frameon=True, fancybox=False, edgecolor="black",
-                         borderpad=0.7, handlelength=2.0, handleheight=1.0, labelspacing=0.4,
-                         ncols=ncols, columnspacing=0.8, borderaxespad=0)
-        box, axbox = leg.get_window_extent(renderer), lax.get_window_extent(renderer)
-        px = fontsize * lax.figure.dpi / 72
-        widest = max(t.get_window_extent(renderer).width for t in leg.get_texts())
-        column = widest + (2.0 + 0.8 + 0.8) * px        # handle, handle pad, column spacing
-        if box.height <= axbox.height * 1.001 and column * ncols <= axbox.width:
-            break
+    best = None
+    for fontsize in LEGEND_FONT_SIZES:
+        for max_cols in (1, 2, 3):
+            leg, entries, overflow = _try_legend(lax, blocks, fontsize, max_cols, styles, lang, renderer)
+            if overflow <= 0:
+                return _finish_legend(leg, entries)
+            if best is None or overflow < best[0]:
+                best = (overflow, fontsize, max_cols)
+    overflow, fontsize, max_cols = best
+    warn_assumption(f"the legend ({sum(len(b) for b in blocks)} rows) overflows its box by {overflow:.0%} "
+                    "even at 4.5 pt; draw fewer layers or use a larger figsize", notes)
+    leg, entries, _ = _try_legend(lax, blocks, fontsize, max_cols, styles, lang, renderer)
+    _finish_legend(leg, entries)
+
+
+def _try_legend(lax, blocks, fontsize, max_cols, styles, lang, renderer):
+    """Draw the legend at ``fontsize`` in up to ``max_cols`` columns; return (legend, entries, overflow),
+    overflow being the fraction by which the legend is taller or wider than its box (<= 0: fits)."""
+    entries, ncols = _columns(blocks, max_cols)
+    leg = lax.legend([e[0] for e in entries], [e[1] for e in entries], loc="upper left",
+                     bbox_to_anchor=(0, 0, 1, 1), mode="expand", title=st.text(styles, "legend", lang),
+                     fontsize=fontsize, title_fontsize=11, frameon=True, fancybox=False, edgecolor="black",
+                     borderpad=0.7, handlelength=2.0, handleheight=1.0, labelspacing=0.4,
+                     ncols=ncols, columnspacing=0.8, borderaxespad=0)
+    for handle in leg.legend_handles:        # markers no taller than a row of text
+        if isinstance(handle, Line2D) and handle.get_marker() not in (None, "None", "none", ""):
+            handle.set_markersize(min(7.0, fontsize * 1.1))
+    box, axbox = leg.get_window_extent(renderer), lax.get_window_extent(renderer)
+    em = fontsize * lax.figure.dpi / 72
+    widths = np.array([t.get_window_extent(renderer).width for t in leg.get_texts()])
+    widths[[e[2] for e in entries]] *= 1.08                      # bold group titles are wider
+    rows = len(entries) // ncols
+    columns = widths.reshape(ncols, rows).max(axis=1) + (2.0 + 0.8 + 0.8) * em   # + handle, pad, spacing
+    needed = columns.sum() + 2 * 0.7 * em                         # + border padding
+    return leg, entries, max(box.height / axbox.height, needed / axbox.width) - 1
+
+
+def _finish_legend(leg, entries) -> None:
     leg.get_frame().set_linewidth(0.8)
     for text, entry in zip(leg.get_texts(), entries):
         if entry[2]:

@@ -188,7 +188,7 @@ def build_figure(layers: dict, site=None, title: str | None = None, lang: str = 
                 xlim[0], ylim[0], xlim[1], ylim[1])
             prov_name = furniture.inset(iax, geo_extent, province, styles, lang, notes, _boundary_adcode(items))
         lax = fig.add_axes(LEGEND_BOX)
-        furniture.legend(lax, groups, styles, lang, furniture.renderer(fig))
+        furniture.legend(lax, groups, styles, lang, furniture.renderer(fig), notes)
         fig.text(MAIN_BOX[0], 0.035, note or _default_note(crs, lang, prov_name), fontsize=7, color="#333",
                  ha="left", va="center", gid="note")
         fig.ecogis = {"crs": crs.to_string(), "scale_bar_m": scale_m, "north_angle_deg": angle,
