@@ -101,6 +101,14 @@ def text_in(value, lang: str = "zh") -> str:
     return value(lang) if isinstance(value, Text) else str(value)
 
 
+def note_in(value, lang: str = "zh") -> str:
+    """A note for a report in ``lang``: a :class:`Text` in that language; a reader's English note (plain
+    text) translated by :func:`ecogis.messages.translate` for Chinese reports. JSON keeps :func:`text_in`."""
+    from ecogis.messages import translate
+
+    return translate(text_in(value, lang), lang)
+
+
 def _series_coefficients(e2: float):
     """The constants A..E of formula (2) in 国土调查办发〔2008〕32号 for first eccentricity squared ``e2``."""
     e4, e6, e8 = e2 * e2, e2 ** 3, e2 ** 4
@@ -541,7 +549,7 @@ class AreaResult:
             for g in self.groups:
                 share = "-" if g.share_pct is None else f"{g.share_pct:.2f}%"
                 lines.append(_AREA_LINES["group"](lang).format(g=g, share=share, base=base, **f))
-        lines += [("注意：" if zh else "Note: ") + text_in(n, lang) for n in self.notes]
+        lines += [("注意：" if zh else "Note: ") + note_in(n, lang) for n in self.notes]
         return "\n".join(lines)
 
 

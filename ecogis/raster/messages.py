@@ -1,16 +1,12 @@
 """Notes and assumption warnings of ``ecogis.raster`` in English (JSON, warnings) and Chinese (reports).
 
-Each message is one English and one Chinese template with the same ``{fields}``. :func:`say` records
-the English text (as an AssumptionWarning, or a plain note); :func:`to_zh` turns a recorded English
-note back into Chinese by matching it against the English templates, so reports in Chinese carry no
-English fragments for the messages this package writes.
+Each message is one English and one Chinese template with the same ``{fields}``, registered in the
+project-wide registry :mod:`ecogis.messages`, whose :func:`~ecogis.messages.say` records the English
+text and :func:`~ecogis.messages.to_zh` turns a recorded note back into Chinese.
 """
 from __future__ import annotations
 
-import functools
-import re
-
-from ecogis.errors import warn_assumption
+from ecogis.messages import register, say, to_zh  # noqa: F401  (re-exported for the raster modules)
 
 MESSAGES = {
     "default_legend": ("{path}: no --classes and no {side}; assuming the default legend {name} ({classes})",
@@ -41,27 +37,4 @@ MESSAGES = {
 }
 
 
-def say(key: str, notes=None, *, warn: bool = True, **fields) -> str:
-    """Record message ``key``: an AssumptionWarning (``warn``) or a plain note appended to ``notes``."""
-    text = MESSAGES[key][0].format(**fields)
-    if warn:
-        warn_assumption(text, notes, stacklevel=4)
-    elif notes is not None:
-        notes.append(text)
-    return text
-
-
-@functools.cache
-def _pattern(template: str) -> re.Pattern:
-    parts = re.split(r"\{(\w+)\}", template)  # literal, field, literal, field, ...
-    return re.compile("".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts)) + r"\Z",
-                      re.S)
-
-
-def to_zh(text: str) -> str:
-    """Chinese wording of a note written by :func:`say`; other notes are returned unchanged."""
-    for en, zh in MESSAGES.values():
-        m = _pattern(en).match(text)
-        if m:
-            return zh.format(**m.groupdict())
-    return text
+register(MESSAGES)

@@ -11,7 +11,7 @@ import json
 import re
 from pathlib import Path
 
-from ecogis.area import Text, text_in
+from ecogis.area import Text, note_in, text_in
 from ecogis.errors import EcogisError
 from ecogis.outputs import atomic_path, check_output_path, write_text_atomic
 
@@ -42,7 +42,7 @@ def audit_text(report, lang: str = "zh") -> str:
         for n in c.notes:
             if n not in shown:
                 shown.add(n)
-                lines.append(label["note"] + text_in(n, lang))
+                lines.append(label["note"] + note_in(n, lang))
     failed = [c.id for c in report.checks if not c.passed]
     passed = len(report.checks) - len(failed)
     lines.append("")
@@ -50,7 +50,7 @@ def audit_text(report, lang: str = "zh") -> str:
         lines.append(f"共 {len(report.checks)} 项，通过 {passed} 项" + (f"，不通过：{'、'.join(failed)}" if failed else "，全部通过"))
     else:
         lines.append(f"{len(report.checks)} checks, {passed} passed" + (f", failed: {', '.join(failed)}" if failed else ", all passed"))
-    lines += [("注意：" if zh else "Note: ") + text_in(n, lang) for n in report.notes if n not in shown]
+    lines += [("注意：" if zh else "Note: ") + note_in(n, lang) for n in report.notes if n not in shown]
     return "\n".join(lines)
 
 
@@ -172,6 +172,8 @@ def write_audit_table(report, out, *, overwrite: bool = False, lang: str = "zh")
         ws.append(row)
     ws.append([])
     ws.append(["总结论" if lang == "zh" else "overall", _VERDICT[lang][report.passed]])
+    for n in report.notes:  # the assumptions (guessed CRS, encoding) behind the figures
+        ws.append(["注意" if lang == "zh" else "note", note_in(n, lang)])
     for c in report.checks:
         sheet = wb.create_sheet(_sheet_name(c.id, wb.sheetnames))
         sheet.append([text_in(c.title, lang), text_in(c.value, lang), text_in(c.expected, lang),

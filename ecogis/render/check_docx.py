@@ -166,7 +166,7 @@ def _methods_section(doc, result, lang, heading) -> None:
     for u in T.UNIT_LINES[lang]:
         doc.add_paragraph(u, style="List Bullet")
     doc.add_paragraph(T.t("assumptions", lang), style="Heading 3")
-    for a in result.assumptions or [T.t("no_assumptions", lang)]:
+    for a in T.assumption_lines(result, lang) or [T.t("no_assumptions", lang)]:
         doc.add_paragraph(a, style="List Bullet")
 
 

@@ -161,7 +161,7 @@ def _assumptions_block(result, lang) -> str:
     e = html.escape
     if not result.assumptions:
         return f"<p>{e(T.t('no_assumptions', lang))}</p>"
-    return "<ul id=\"assumptions\">" + "".join(f"<li>{e(a)}</li>" for a in result.assumptions) + "</ul>"
+    return "<ul id=\"assumptions\">" + "".join(f"<li>{e(a)}</li>" for a in T.assumption_lines(result, lang)) + "</ul>"
 
 
 def _methods_block(result, lang) -> str:

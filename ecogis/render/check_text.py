@@ -5,6 +5,8 @@ units. Only formatting happens here; every figure comes from the :class:`ecogis.
 """
 from __future__ import annotations
 
+from ecogis.messages import translate
+
 from ecogis.rules import VERDICT_EN
 
 TEXT = {
@@ -117,6 +119,11 @@ def table_note(result, lang: str = "zh") -> str:
                 f"are geodesic metres on the same ellipsoid; intersections and nearest points computed in {crs}.")
     return ("注：面积为 CGCS2000 椭球面积（m²、公顷、亩，国土调查办发〔2008〕32号）；长度、距离为 CGCS2000 椭球"
             f"大地线长度（m）；求交与最近点在 {crs} 中计算。")
+
+
+def assumption_lines(result, lang: str = "zh") -> list[str]:
+    """The assumptions of ``result`` in ``lang`` (recorded in English, translated for Chinese reports)."""
+    return [translate(a, lang) for a in result.assumptions]
 
 
 def t(key: str, lang: str = "zh") -> str:

@@ -60,7 +60,7 @@ def _input_rows(result, lang: str) -> list[list]:
              for n, m in result.inputs.get("layers", {}).items()]
     rows += [["verdict", T.verdict_label(result.verdict, lang), "", "", ""],
              ["buffers_m", ", ".join(f"{b:g}" for b in result.buffers_m) + " (geodesic)", "", "", ""]]
-    rows += [["assumption", a, "", "", ""] for a in result.assumptions]
+    rows += [["assumption", a, "", "", ""] for a in T.assumption_lines(result, lang)]
     rows += [["method", k, T.method_text(k, v, lang), "", ""] for k, v in result.methods.items()]
     return rows
 
