@@ -219,18 +219,22 @@ def legend(lax, groups, styles, lang, renderer, notes: list | None = None) -> No
     """
     blocks = _legend_rows(groups)
     lax.set_axis_off()
+    box_pt = lax.get_window_extent(renderer).height * 72 / lax.figure.dpi
     best = None
     for fontsize in LEGEND_FONT_SIZES:
         for max_cols in (1, 2, 3):
+            entries, ncols = _columns(blocks, max_cols)
+            if len(entries) // ncols * 1.4 * fontsize > 1.1 * box_pt:
+                continue        # rows of at least 1.4 em (text and 0.4 em spacing) cannot fit
             leg, entries, overflow = _try_legend(lax, blocks, fontsize, max_cols, styles, lang, renderer)
             if overflow <= 0:
                 return _finish_legend(leg, entries)
             if best is None or overflow < best[0]:
                 best = (overflow, fontsize, max_cols)
-    overflow, fontsize, max_cols = best
+    _, fontsize, max_cols = best or (None, LEGEND_FONT_SIZES[-1], 3)
+    leg, entries, overflow = _try_legend(lax, blocks, fontsize, max_cols, styles, lang, renderer)
     warn_assumption(f"the legend ({sum(len(b) for b in blocks)} rows) overflows its box by {overflow:.0%} "
-                    "even at 4.5 pt; draw fewer layers or use a larger figsize", notes)
-    leg, entries, _ = _try_legend(lax, blocks, fontsize, max_cols, styles, lang, renderer)
+                    f"even at {fontsize} pt; draw fewer layers or use a larger figsize", notes)
     _finish_legend(leg, entries)
 
 
