@@ -203,7 +203,7 @@ class LegendItem(dict):
 def _present(gdf, column, mapper) -> set:
     if column is None or column not in gdf:
         return {"other"}
-    return {mapper(v)[0] for v in gdf[column].tolist()}
+    return {mapper(v)[0] for v in gdf[column].astype(object).unique().tolist()}   # once per distinct value
 
 
 def legend_items(kind: str, styles: dict, gdf, lang: str, title: str, style: dict | None = None) -> list[LegendItem]:
@@ -227,7 +227,7 @@ def legend_items(kind: str, styles: dict, gdf, lang: str, title: str, style: dic
         return rows
     if marker == "shape":
         rows = []
-        types = {str(v).strip() for v in gdf["type"].tolist()} if "type" in gdf else set()
+        types = {str(v).strip() for v in gdf["type"].astype(object).unique().tolist()} if "type" in gdf else set()
         shapes = style.get("shapes", {})
         for key, shp in shapes.items():
             if key in types:
