@@ -141,7 +141,7 @@ register({
     "datum_beijing": ("Beijing 1954", "北京 1954"),
     # ecogis.crs: infer_crs reasons (joined by "; ", translated clause by clause)
     "guess_geographic": ("coordinates are longitude/latitude degrees within China (73-136 E, 3-54 N): EPSG:{code}",
-                         "坐标为中国境内经纬度（东经 73–136°、北纬 3–54°）：EPSG:{code}"),
+                         "坐标在中国境内经纬度范围（东经 73–136°、北纬 3–54°）内，故为 EPSG:{code}"),
     "guess_geographic_swapped": ("coordinates are longitude/latitude degrees within China (73-136 E, 3-54 N): values "
                                  "were in latitude, longitude order and are swapped",
                                  "坐标为中国境内经纬度（东经 73–136°、北纬 3–54°），原为纬度、经度顺序，已互换"),
@@ -211,7 +211,7 @@ register({
     "exchange_no_header": ("no [属性描述] header", "无 [属性描述] 文件头"),
     "exchange_header_incomplete": ("the header does not give 坐标系 and 带号", "文件头未给出坐标系和带号"),
     "exchange_inferred": ("{path}: {what}; CRS inferred as {crs}: {reason}",
-                          "{path}：{what}，按坐标范围推断坐标系为 {crs}：{reason}"),
+                          "{path}：{what}，按坐标范围推断坐标系为 {crs}。依据：{reason}"),
     "exchange_datum_unknown": ("{path}: 坐标系 {name} not recognised; datum assumed CGCS2000",
                                "{path}：坐标系 {name} 无法识别，大地基准假定为 CGCS2000"),
     "exchange_width_missing": ("{path}: 几度分带 missing; zone {zone} taken as a {width}-degree zone",
@@ -255,7 +255,7 @@ register({
                              "swapped to easting, northing",
                              "{path}：{crs} 坐标为测量顺序（X 为北坐标、Y 为东坐标），已互换为东、北顺序"),
     "read_crs_inferred": ("{path}: no CRS in the file; inferred {crs} from the coordinates: {reason}",
-                          "{path}：文件未带坐标系，按坐标范围推断为 {crs}：{reason}"),
+                          "{path}：文件未带坐标系，按坐标范围推断为 {crs}。依据：{reason}"),
     # ecogis.io.write
     "write_web_crs": ("{path}: written in {web} web-map longitude/latitude without a CRS definition (none exists for "
                       "{web}); use it only with web maps of that system",
@@ -277,11 +277,14 @@ register({
                       "{what}：{count} 个无效多边形已用 make_valid 修复（要素 {features}）"),
     # ecogis.boundaries
     "boundary_resolved": ("boundary {name} resolved to {unit}", "行政区名称 {name} 匹配为 {unit}"),
+    "boundary_province": ("{names} (province, {adcode})", "{names}（省级，行政区划代码 {adcode}）"),
+    "boundary_city": ("{names} (city, {adcode})", "{names}（地级，行政区划代码 {adcode}）"),
+    "boundary_district": ("{names} (district, {adcode})", "{names}（县级，行政区划代码 {adcode}）"),
 
     # ecogis.check (site check)
     "site_crs_guessed": ("site coordinates have no CRS given: {reason}; pass --site-crs (e.g. GCJ-02 for Amap/Tencent, "
                          "BD-09 for Baidu, EPSG:4529 for GK zone 41) if this is wrong",
-                         "场址坐标未指定坐标系：{reason}；如有误请用 --site-crs 指定（高德/腾讯为 GCJ-02，百度为 BD-09，"
+                         "场址坐标未指定坐标系，按坐标推断。依据：{reason}；如有误请用 --site-crs 指定（高德/腾讯为 GCJ-02，百度为 BD-09，"
                          "高斯-克吕格 41 带为 EPSG:4529）"),
     "site_web_converted": ("site coordinates converted from {web} to CGCS2000 (EPSG:4490) before the check",
                            "场址坐标已由 {web} 转换为 CGCS2000（EPSG:4490）后再核查"),
@@ -315,9 +318,9 @@ register({
                         "位置示意图留空：地图范围不在中国任何省份内"),
     "map_inset_missing": ("location inset left out: province boundary not available ({error})",
                           "未绘制位置示意图：无法获取省界（{error}）"),
-    "map_legend_overflow": ("the legend ({rows} rows) overflows its box by {overflow} even at 4.5 pt; draw fewer "
+    "map_legend_overflow": ("the legend ({rows} rows) overflows its box by {overflow} even at {size} pt; draw fewer "
                             "layers or use a larger figsize",
-                            "图例（{rows} 行）即使缩小到 4.5 磅字号仍超出图例框 {overflow}；请减少图层或加大图幅（figsize 参数）"),
+                            "图例（{rows} 行）即使缩小到 {size} 磅字号仍超出图例框 {overflow}；请减少图层或加大图幅（figsize 参数）"),
     "map_missing_glyphs": ("{count} character(s) have no glyph in the installed fonts and print as boxes ({chars}...); "
                            "install a CJK font (apt install fonts-noto-cjk) or set ECOGIS_CJK_FONT",
                            "{count} 个字符在已安装字体中没有字形，将显示为方框（{chars}…）；请安装中文字体"

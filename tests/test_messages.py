@@ -179,3 +179,55 @@ def test_sample_layers_notes_are_translated_in_chinese_reports(tmp_path):
     for n in notes:
         zh = to_zh(n)
         assert zh != n and CJK.search(zh), n
+
+
+def test_boundary_note_names_the_level_in_chinese():
+    from ecogis.boundaries import get_boundary
+
+    with pytest.warns(AssumptionWarning, match="resolved to"):
+        gdf = get_boundary("盘锦")
+    (note,) = gdf.attrs["ecogis"]["notes"]
+    assert to_zh(note) == "行政区名称 '盘锦' 匹配为 辽宁省 盘锦市（地级，行政区划代码 211100）"
+
+
+NO_CPG = "r.shp: no .cpg file; attribute text decoded as GB18030 (detected, check the names)"
+
+
+def test_audit_text_and_xlsx_translate_the_notes_and_json_keeps_english(tmp_path):
+    import openpyxl
+
+    from ecogis.area import Text
+    from ecogis.audit import AuditReport, CheckResult
+    from ecogis.render.audit_table import audit_text, write_audit_table
+
+    check = CheckResult(id="c1", type="area", title=Text("红线面积", "red-line area"), value="1 km²",
+                        expected="≥ 0 km²", passed=True, notes=[NO_CPG])
+    report = AuditReport(title=Text("审计", "audit"), spec="a.yaml", checks=[check], notes=[NO_CPG])
+    zh = audit_text(report, "zh")
+    assert "注意：r.shp：未找到 .cpg 文件，属性文本按 GB18030 解码（自动识别，请核对名称）" in zh
+    assert "no .cpg" not in zh
+    assert NO_CPG in audit_text(report, "en")
+    assert report.to_dict("zh")["notes"] == [NO_CPG] == report.to_dict("zh")["checks"][0]["notes"]
+    write_audit_table(report, tmp_path / "out", lang="zh")
+    cells = [c for row in openpyxl.load_workbook(tmp_path / "out" / "audit.xlsx").worksheets[0].iter_rows(values_only=True)
+             for c in row if isinstance(c, str)]
+    assert "r.shp：未找到 .cpg 文件，属性文本按 GB18030 解码（自动识别，请核对名称）" in cells
+
+
+def test_area_command_prints_the_reader_notes_in_the_report_language():
+    from click.testing import CliRunner
+
+    from ecogis.cli import main
+
+    shp = PACKAGE.parent / "layers/redline/redline.shp"
+    if not shp.exists():
+        pytest.skip("sample layers not present")
+    runner = CliRunner()
+    zh = runner.invoke(main, ["area", str(shp), "--kind", "redline"])
+    en = runner.invoke(main, ["area", str(shp), "--kind", "redline", "--lang", "en"])
+    js = runner.invoke(main, ["area", str(shp), "--kind", "redline", "--json"])
+    assert zh.exit_code == en.exit_code == js.exit_code == 0, zh.output + en.output
+    assert "未找到 .cpg 文件，属性文本按 GB18030 解码（自动识别，请核对名称）" in zh.stdout
+    assert "no .cpg file" not in zh.stdout
+    assert "no .cpg file; attribute text decoded as GB18030" in en.stdout
+    assert any("no .cpg file" in n for n in __import__("json").loads(js.stdout)["notes"])

@@ -133,7 +133,7 @@ def _map_section(doc, result, lang, heading, figure) -> None:
         else:
             doc.add_paragraph(T.t("map_missing", lang))
     doc.add_paragraph(T.t("figure", lang))
-    crs = result.methods.get("analysis_crs", "")
+    crs = T.translate(result.methods.get("analysis_crs", ""), lang)
     doc.add_paragraph(f"图件坐标系、比例尺与制图日期见图下注记；分析坐标系：{crs}；数据来源见第 6 节。" if lang == "zh" else
                       f"The map's CRS, scale and date are in its footnote; analysis CRS: {crs}; data in section 6.")
 

@@ -113,7 +113,7 @@ UNIT_LINES = {
 
 def table_note(result, lang: str = "zh") -> str:
     """One sentence under a figures table: units, method and the CRS the geometry was intersected in."""
-    crs = result.methods.get("analysis_crs", "")
+    crs = translate(result.methods.get("analysis_crs", ""), lang)
     if lang == "en":
         return ("Note: areas are ellipsoidal areas on the CGCS2000 ellipsoid (m², ha, mu); lengths and distances "
                 f"are geodesic metres on the same ellipsoid; intersections and nearest points computed in {crs}.")
@@ -171,7 +171,7 @@ def rule_label(row: dict, lang: str = "zh") -> str:
 def method_text(key: str, text_en: str, lang: str = "zh") -> str:
     if key == "analysis_crs":
         return ("分析坐标系（求交、求最近点）：" if lang == "zh" else
-                "Analysis CRS (intersections, nearest points): ") + text_en
+                "Analysis CRS (intersections, nearest points): ") + translate(text_en, lang)
     if lang == "zh":
         return METHOD_ZH.get(key, text_en)
     for zh, en in VERDICT_EN.items():  # the analysis names the verdicts in Chinese
