@@ -36,7 +36,12 @@ class AssumptionWarning(UserWarning):
 
 
 def warn_assumption(message: str, notes: list[str] | None = None, stacklevel: int = 3) -> None:
-    """Emit an :class:`AssumptionWarning` and record it in ``notes`` (shown in --json and reports)."""
+    """Emit an :class:`AssumptionWarning` and record it in ``notes`` (shown in --json and reports).
+
+    ``message`` is English (stderr, --json, English reports). Chinese reports show it through
+    :func:`ecogis.messages.translate`: register its English and Chinese templates in
+    :mod:`ecogis.messages` (tests/test_messages.py fails for a call site without one).
+    """
     if notes is not None:
         notes.append(message)
     warnings.warn(message, AssumptionWarning, stacklevel=stacklevel)
