@@ -19,36 +19,38 @@ lang_option = click.option(
 
 
 def handle_errors(func):
-    """Run a command body: bad input exits 2 with one line on stderr; assumptions are echoed as warnings.
+    """Run a command body: bad input exits 2 with one line on stderr; assumptions are warned as they happen.
 
-    The wrapped function receives ``notes`` (a list) as keyword argument; every AssumptionWarning
-    raised during the command is appended to it so that --json output can include it.
+    The wrapped function receives ``notes`` (a list) as keyword argument. Every AssumptionWarning raised
+    while it runs is appended to ``notes`` at once (so --json output can include it) and echoed once on
+    stderr as ``ecogis: warning: ...``.
     """
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         notes: list[str] = []
-        with warnings.catch_warnings(record=True) as caught:
+        with warnings.catch_warnings():  # restores warnings.showwarning on exit
             warnings.simplefilter("always", AssumptionWarning)
+            warnings.showwarning = _recorder(notes, warnings.showwarning)
             try:
-                result = func(*args, notes=notes, **kwargs)
+                return func(*args, notes=notes, **kwargs)
             except EcogisError as exc:
-                _echo_warnings(caught, notes)
                 click.echo(f"ecogis: error: {exc}", err=True)
                 sys.exit(EXIT_BAD_INPUT)
-        _echo_warnings(caught, notes)
-        return result
 
     return wrapper
 
 
-def _echo_warnings(caught, notes):
-    for w in caught:
-        if issubclass(w.category, AssumptionWarning):
-            text = str(w.message)
-            if text not in notes:
-                notes.append(text)
+def _recorder(notes: list, show_other):
+    def show(message, category, filename, lineno, file=None, line=None):
+        if not issubclass(category, AssumptionWarning):
+            return show_other(message, category, filename, lineno, file, line)
+        text = str(message)
+        if text not in notes:
+            notes.append(text)
             click.echo(f"ecogis: warning: {text}", err=True)
+
+    return show
 
 
 def emit_json(payload) -> None:

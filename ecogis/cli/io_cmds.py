@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import sys
 import warnings
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -24,22 +23,6 @@ def _parse_fields(values) -> dict | None:
         source, target = item.split("=", 1)
         mapping[source.strip()] = target.strip()
     return mapping or None
-
-
-@contextmanager
-def collecting(notes: list):
-    """Append every AssumptionWarning raised inside the block to ``notes`` (for --json), then pass it
-    on to the outer handler that prints it on stderr."""
-    caught: list = []
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", AssumptionWarning)
-            yield notes
-    finally:
-        for w in caught:
-            if issubclass(w.category, AssumptionWarning) and str(w.message) not in notes:
-                notes.append(str(w.message))
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
 def read_options(func):
@@ -109,9 +92,8 @@ def info(path, layer, crs, encoding, cm, angle, kind, field_map, as_json, notes)
                 for d in payload["layers"]:
                     click.echo(f"  {d['name']}  ({d['geometry_type']}, {d['count']} features, {d['crs']})")
             return
-    with collecting(notes):
-        gdf = _read(path, layer, crs, encoding, cm, angle, kind, field_map)
-        payload = layer_info(gdf)
+    gdf = _read(path, layer, crs, encoding, cm, angle, kind, field_map)
+    payload = layer_info(gdf)
     payload["notes"] = list(dict.fromkeys(payload["notes"] + notes))
     if as_json:
         emit_json(payload)
@@ -236,20 +218,19 @@ def validate(path, layer, crs, encoding, cm, angle, kind, field_map, fix_out, ov
     from ecogis.io import write_layer
     from ecogis.validate import repair_layer, validate_layer
 
-    with collecting(notes):
-        gdf = _read(path, layer, crs, encoding, cm, angle, kind, field_map)
-        report = validate_layer(gdf)
-        meta = gdf.attrs.get("ecogis", {})
-        payload = {**report.to_dict(), "crs_source": meta.get("crs_source"), "encoding": meta.get("encoding"),
-                   "encoding_source": meta.get("encoding_source")}
-        final_ok = report.ok
-        if fix_out is not None:
-            fixed, repair = repair_layer(gdf)
-            write_layer(fixed, fix_out, layer=layer, overwrite=overwrite, inputs=(path,))
-            after = validate_layer(fixed)
-            final_ok = after.ok
-            payload["fix"] = {"output": str(fix_out), **repair.to_dict(), "ok_after": after.ok,
-                              "counts_after": after.counts}
+    gdf = _read(path, layer, crs, encoding, cm, angle, kind, field_map)
+    report = validate_layer(gdf)
+    meta = gdf.attrs.get("ecogis", {})
+    payload = {**report.to_dict(), "crs_source": meta.get("crs_source"), "encoding": meta.get("encoding"),
+               "encoding_source": meta.get("encoding_source")}
+    final_ok = report.ok
+    if fix_out is not None:
+        fixed, repair = repair_layer(gdf)
+        write_layer(fixed, fix_out, layer=layer, overwrite=overwrite, inputs=(path,))
+        after = validate_layer(fixed)
+        final_ok = after.ok
+        payload["fix"] = {"output": str(fix_out), **repair.to_dict(), "ok_after": after.ok,
+                          "counts_after": after.counts}
     payload["notes"] = list(notes)
     if as_json:
         emit_json(payload)
@@ -309,13 +290,12 @@ def convert(src, out, layer, crs, encoding, cm, angle, kind, field_map, to_crs, 
     """
     from ecogis.io import write_layer
 
-    with collecting(notes):
-        gdf = _read(src, layer, crs, encoding, cm, angle, kind, field_map)
-        meta = dict(gdf.attrs.get("ecogis", {}))
-        if to_crs:
-            gdf = _reproject(gdf, to_crs, src)
-        gdf = _drop_stale_coordinate_columns(gdf, meta, bool(to_crs), src)
-        write_layer(gdf, out, layer=out_layer, overwrite=overwrite, inputs=(src,))
+    gdf = _read(src, layer, crs, encoding, cm, angle, kind, field_map)
+    meta = dict(gdf.attrs.get("ecogis", {}))
+    if to_crs:
+        gdf = _reproject(gdf, to_crs, src)
+    gdf = _drop_stale_coordinate_columns(gdf, meta, bool(to_crs), src)
+    write_layer(gdf, out, layer=out_layer, overwrite=overwrite, inputs=(src,))
     payload = {"input": str(src), "output": str(out), "count": int(len(gdf)),
                "from_crs": meta.get("crs"), "from_crs_source": meta.get("crs_source"),
                "to_crs": _written_crs_label(gdf, out),
