@@ -49,10 +49,8 @@ output type, output exists without --overwrite), with one line on stderr naming 
 
 def _guess_kind(path: Path) -> str | None:
     """Kind suggested by the file name or its folder (redline.shp, water/sections.xlsx)."""
-    try:
-        from ecogis.layers import KIND_ALIASES, KINDS
-    except ImportError:
-        return None
+    from ecogis.layers import KIND_ALIASES, KINDS
+
     words = [path.stem.lower(), path.parent.name.lower()]
     for word in words:
         parts = [word] + word.replace("-", "_").split("_")

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ecogis.crs import to_web_crs
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.render import styles as st
 from ecogis.render.folium_controls import add_controls, add_page_style, legend_html, marker_svg
@@ -148,13 +149,6 @@ def _to_display(gdf, basemap: str, notes: list[str]) -> gpd.GeoDataFrame:
     """``gdf`` in EPSG:4326 for display, shifted to GCJ-02 for the Amap base maps."""
     gdf = gdf.to_crs(DISPLAY_CRS)
     if basemap.startswith("amap"):
-        try:
-            from ecogis.crs import to_web_crs
-        except ImportError as exc:
-            raise EcogisError(
-                "the Amap (GCJ-02) base map needs ecogis.crs.to_web_crs to shift data for display",
-                hint="Use --basemap none, osm or tianditu-vec",
-            ) from exc
         gdf = to_web_crs(gdf, "GCJ-02")
         warn_assumption("data shifted from CGCS2000 to GCJ-02 for display on Amap tiles only "
                         "(popups show the original attributes; do not digitise from this map)", notes)

@@ -31,6 +31,7 @@ from matplotlib import font_manager
 from matplotlib.figure import Figure
 from pyproj import Transformer
 
+from ecogis.crs import describe_crs, gk_crs_for_lon
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.outputs import atomic_path
 from ecogis.render import styles as st
@@ -99,8 +100,6 @@ def _rc(families) -> dict:
 # --------------------------------------------------------------------------------------------
 def _map_crs(items):
     """The unprefixed 3-degree GK CRS of the data's central longitude."""
-    from ecogis.crs import gk_crs_for_lon
-
     boxes = np.array([g.to_crs(4490).total_bounds for _, _, g in items if len(g)])
     lon = [boxes[:, 0].min(), boxes[:, 2].max()]
     return gk_crs_for_lon(lon)
@@ -207,11 +206,7 @@ def _boundary_adcode(items) -> str | None:
 
 
 def _default_note(crs, lang: str, province: str | None) -> str:
-    try:
-        from ecogis.crs import describe_crs
-        crs_text = describe_crs(crs)
-    except ImportError:
-        crs_text = crs.to_string()
+    crs_text = describe_crs(crs)
     today = _dt.date.today().isoformat()
     if lang == "zh":
         parts = [f"坐标系：{crs_text}", "比例尺为投影平面距离（米）"]

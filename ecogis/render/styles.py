@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from ecogis.errors import EcogisError
+from ecogis.layers import normalise_water_class
 
 DEFAULT_STYLES_NAME = "styles.yaml"
 
@@ -165,15 +166,9 @@ def water_class_entry(styles: dict, value) -> tuple[str, dict]:
 
 
 def _normalise_water_class(value):
-    if value is None or (isinstance(value, float) and value != value):
-        return None
     try:
-        from ecogis.layers import normalise_water_class
-    except ImportError:  # the layers module may not be available in a partial install
-        return str(value).strip()
-    try:
-        return normalise_water_class(value)
-    except (ValueError, KeyError):
+        return normalise_water_class(value)   # None for missing values
+    except EcogisError:                       # not a class name: drawn as "unknown"
         return None
 
 
