@@ -162,8 +162,11 @@ def _method_lines(result, second_zh: str, second_en: str, second: str, zh: bool)
 
 
 def _fmt(m2: float, zh: bool = True) -> str:
+    from ecogis.raster.vector_area import units
+
     ha, mu = ("公顷", "亩") if zh else ("ha", "mu")
-    return f"{m2:,.1f} m² = {m2 / 1e4:,.4f} {ha} = {m2 * 15 / 1e4:,.2f} {mu}"
+    u = units(m2)
+    return f"{m2:,.1f} m² = {u['ha']:,.4f} {ha} = {u['mu']:,.2f} {mu}"
 
 
 def _cols(text: str) -> int:

@@ -27,7 +27,7 @@ from ecogis.raster.legend import Legend, legend_for
 from ecogis.raster.pixel_area import centre_cell_area
 from ecogis.raster.sources import (NODATA_CODE, ClassSource, TransitionSource, aligned, code_base, iter_windows, open_raster,
                                    same_grid)
-from ecogis.raster.vector_area import official_area, units
+from ecogis.raster.vector_area import AREA_UNITS, area_columns, official_area, units
 from ecogis.raster.zonal import pixel_method, resolve_nodata
 from ecogis.raster.zones import LABEL, load_zones, prepare_zones, require_overlap
 
@@ -44,7 +44,7 @@ class Transition:
         a, b = legend.get(self.from_code), legend.get(self.to_code)
         return {"from_code": self.from_code, "from_zh": a.zh, "from_en": a.en, "to_code": self.to_code,
                 "to_zh": b.zh, "to_en": b.en, "changed": self.from_code != self.to_code,
-                **{f"area_{k}": v for k, v in units(self.m2).items()}}
+                **area_columns(self.m2)}
 
 
 @dataclass
@@ -94,7 +94,7 @@ class ChangeResult:
             "after_resampled_to_before_grid": self.aligned, "legend": self.legend.name,
             "change_of_interest": [self.legend.get(c).to_dict() for c in self.to_codes],
             "zones_source": self.zones_source, "by": self.by,
-            "units": {"area_m2": "m²", "area_ha": "公顷 (ha)", "area_mu": "亩 (mu)"},
+            "units": dict(AREA_UNITS),
             "pixel_area_method": self.pixel_area_method, "patch_area_method": self.patch_area_method,
             "partial_cells": "weighted by covered fraction (exactextract)",
             "zones": [z.to_dict(self.legend, self.to_codes) for z in self.zones],
@@ -109,7 +109,7 @@ class ChangeResult:
                 a, b = self.legend.get(t.from_code), self.legend.get(t.to_code)
                 rows.append({"zone": z.zone, "from_code": t.from_code, "from_class": a.name(lang),
                              "to_code": t.to_code, "to_class": b.name(lang), "changed": t.from_code != t.to_code,
-                             "area_m2": t.m2, "area_ha": t.m2 / 1e4, "area_mu": t.m2 * 15 / 1e4})
+                             **area_columns(t.m2)})
         return pd.DataFrame(rows, columns=["zone", "from_code", "from_class", "to_code", "to_class", "changed",
                                            "area_m2", "area_ha", "area_mu"])
 
@@ -288,7 +288,6 @@ def _patches(pieces, zones_gdf, legend, base, min_area_m2, crs):
         "zone": clipped[LABEL].to_numpy(),
         "from_code": frm.to_numpy(), "from_zh": frm.map(zh).to_numpy(), "from_en": frm.map(en).to_numpy(),
         "to_code": to.to_numpy(), "to_zh": to.map(zh).to_numpy(), "to_en": to.map(en).to_numpy(),
-        "area_m2": clipped["area_m2"].to_numpy(), "area_ha": clipped["area_m2"].to_numpy() / 1e4,
-        "area_mu": clipped["area_m2"].to_numpy() * 15 / 1e4, "centroid_lon": cx, "centroid_lat": cy,
+        **area_columns(clipped["area_m2"].to_numpy()), "centroid_lon": cx, "centroid_lat": cy,
     }, geometry=clipped.geometry.values, crs=crs)
     return out, method

@@ -7,15 +7,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from ecogis.area import ellipsoidal_area
+from ecogis.area import convert_area, ellipsoidal_area
 
-M2_PER = {"m2": 1.0, "ha": 10_000.0, "mu": 10_000.0 / 15.0, "km2": 1_000_000.0}
 OFFICIAL_AREA_METHOD = "official ellipsoidal area (ecogis.area, CGCS2000)"
+AREA_UNITS = {"area_m2": "m²", "area_ha": "公顷 (ha)", "area_mu": "亩 (mu)"}   # units of area_columns()
 
 
-def units(m2: float) -> dict:
-    """``{"m2", "ha", "mu"}`` of an area in m² (1 公顷 = 10 000 m², 1 亩 = 10 000/15 m²)."""
-    return {"m2": float(m2), "ha": float(m2) / M2_PER["ha"], "mu": float(m2) / M2_PER["mu"]}
+def units(m2) -> dict:
+    """``{"m2", "ha", "mu"}`` of an area in m² (1 公顷 = 10 000 m², 1 亩 = 10 000/15 m²); floats for a
+    number, arrays for an array (:func:`ecogis.area.convert_area`)."""
+    return {u: convert_area(m2, u) for u in ("m2", "ha", "mu")}
+
+
+def area_columns(m2) -> dict:
+    """``{"area_m2", "area_ha", "area_mu"}``: :func:`units` named as table columns."""
+    return {f"area_{u}": v for u, v in units(m2).items()}
 
 
 def official_area(geoms, crs) -> tuple[np.ndarray, str]:

@@ -12,7 +12,7 @@ from ecogis.raster.extract import DEFAULT_MEMORY_MB, NOISE_CELLS, extract_code_a
 from ecogis.raster.legend import Legend, legend_for
 from ecogis.raster.pixel_area import PIXEL_AREA_METHOD, centre_cell_area
 from ecogis.raster.sources import ClassSource, open_raster
-from ecogis.raster.vector_area import units
+from ecogis.raster.vector_area import AREA_UNITS, area_columns, units
 from ecogis.raster.zones import load_zones, prepare_zones, require_overlap
 
 OUTSIDE_WARN = 0.001  # warn when more than 0.1 % of a zone lies outside the raster
@@ -30,9 +30,8 @@ class ClassArea:
     share: float
 
     def to_dict(self) -> dict:
-        u = units(self.m2)
         return {"code": self.code, "zh": self.zh, "en": self.en, "color": self.color,
-                "area_m2": u["m2"], "area_ha": u["ha"], "area_mu": u["mu"], "share": self.share}
+                **area_columns(self.m2), "share": self.share}
 
 
 @dataclass
@@ -83,7 +82,7 @@ class ZonalResult:
     def to_dict(self) -> dict:
         return {
             "raster": self.raster, "raster_crs": self.raster_crs, "zones_source": self.zones_source, "by": self.by,
-            "legend": self.legend.name, "units": {"area_m2": "m²", "area_ha": "公顷 (ha)", "area_mu": "亩 (mu)"},
+            "legend": self.legend.name, "units": dict(AREA_UNITS),
             "share_basis": "share of the zone area inside the raster (classes + nodata = 1)",
             "pixel_area_method": self.pixel_area_method, "zone_area_method": self.zone_area_method,
             "partial_cells": "weighted by covered fraction (exactextract)",
@@ -96,9 +95,9 @@ class ZonalResult:
         for z in self.zones:
             for c in z.classes:
                 rows.append({"zone": z.zone, "code": c.code, "class": c.zh if lang == "zh" else c.en,
-                             "area_m2": c.m2, "area_ha": c.m2 / 1e4, "area_mu": c.m2 * 15 / 1e4, "share": c.share})
+                             **area_columns(c.m2), "share": c.share})
             rows.append({"zone": z.zone, "code": None, "class": "无数据" if lang == "zh" else "nodata",
-                         "area_m2": z.nodata_m2, "area_ha": z.nodata_m2 / 1e4, "area_mu": z.nodata_m2 * 15 / 1e4,
+                         **area_columns(z.nodata_m2),
                          "share": z.nodata_m2 / z.covered_m2 if z.covered_m2 else 0.0})
         return pd.DataFrame(rows, columns=["zone", "code", "class", "area_m2", "area_ha", "area_mu", "share"])
 
