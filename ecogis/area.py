@@ -45,6 +45,7 @@ geometries give 0.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
@@ -52,6 +53,7 @@ import pandas as pd
 import pyproj
 import shapely
 
+from ecogis.crs import crs_label, gk_crs_for_lon
 from ecogis.errors import EcogisError, warn_assumption
 
 #: CGCS2000 ellipsoid (the same numbers as GRS 80 to well below a millimetre).
@@ -411,12 +413,7 @@ def default_plane_crs(geoms, crs) -> pyproj.CRS:
     geoms = _as_geometry_array(geoms)
     x0, y0, x1, y1 = shapely.total_bounds(geoms)
     lon, _ = _to_geographic(np.array([(x0 + x1) / 2]), np.array([(y0 + y1) / 2]), _as_crs(crs))
-    try:
-        from ecogis.crs import gk_crs_for_lon
-        return pyproj.CRS.from_user_input(gk_crs_for_lon(float(lon[0])))
-    except ImportError:  # pragma: no cover - the CRS module is written by a teammate
-        cm = int(round(float(lon[0]) / 3.0)) * 3
-        return pyproj.CRS.from_epsg(4534 + (cm - 75) // 3)
+    return gk_crs_for_lon(float(lon[0]))
 
 
 def area(geoms, crs, method: str = "ellipsoid", **kwargs) -> np.ndarray:
@@ -632,8 +629,6 @@ def layer_area(gdf, *, method: str = "ellipsoid", unit: str = "km2", within=None
 
     Geometry operations (union, intersection) run in the layer's CRS; areas by ``method``.
     """
-    from ecogis.crs import crs_label
-
     unit = normalise_unit(unit)
     method_label(method)
     crs = gdf.crs
@@ -799,8 +794,6 @@ def resolve_boundary(value, layer=None, base=None):
     A path (relative to ``base`` when given) is read with :func:`ecogis.io.read_layer`; anything else
     is looked up with :func:`ecogis.boundaries.get_boundary` (e.g. 盘锦市, 大洼区, an adcode).
     """
-    from pathlib import Path
-
     if isinstance(value, (str, Path)):
         path = Path(value)
         if base is not None and not path.is_absolute():
@@ -825,8 +818,6 @@ def resolve_boundary(value, layer=None, base=None):
 def resolve_districts(value, boundary_value=None, layer=None, base=None):
     """Districts for a breakdown: a file/name given explicitly, else those of the administrative boundary."""
     if value is not None:
-        from pathlib import Path
-
         path = Path(value) if base is None or Path(value).is_absolute() else Path(base) / value
         if path.exists():
             from ecogis.io import read_layer
@@ -838,8 +829,6 @@ def resolve_districts(value, boundary_value=None, layer=None, base=None):
     if boundary_value is None:
         raise EcogisError("a breakdown by districts needs a boundary or a districts layer", field="by",
                           hint="Give --within 盘锦市 (an administrative name) or --districts FILE")
-    from pathlib import Path
-
     path = Path(boundary_value) if base is None else Path(base) / boundary_value
     if path.exists():
         raise EcogisError("districts of a boundary file are not known", path=path, field="by",

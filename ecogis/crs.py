@@ -113,6 +113,15 @@ def zone_cm(zone: int, width: int = 3) -> float:
     return 3.0 * zone if width == 3 else 6.0 * zone - 3.0
 
 
+def zone_width(zone: int) -> int | None:
+    """Width (3 or 6 degrees) of the Gauss-Kruger zones in China numbered ``zone`` (25-45: 3, 13-23: 6), else None."""
+    for width in (3, 6):
+        _, first, last = GK_CODES[("CGCS2000", width, True)]
+        if first <= zone <= last:
+            return width
+    return None
+
+
 def gk_epsg(zone: int, width: int = 3, datum: str = "CGCS2000", prefixed: bool = True) -> int:
     """EPSG code of a Gauss-Kruger zone.
 
@@ -466,26 +475,26 @@ def _geographic_guess(swap: bool, datum: str, datum_note: str) -> CrsGuess:
     return CrsGuess(pyproj.CRS.from_epsg(code), swap, reason)
 
 
-def _check_mixed_zones(x, y) -> None:
-    for values in (x, y):
-        big = values[(values >= 1e7) & (values < 1e8)]
-        zones = np.unique(np.floor(big / 1e6).astype(int))
-        if zones.size > 1 and big.size == values.size:
-            raise EcogisError(f"coordinates carry several zone prefixes ({', '.join(map(str, zones))}) in one file",
-                              hint="Split the file by zone, or reproject the parts to one zone first")
-
-
-def _prefixed_guess(easting, northing, swap, cm, datum, datum_note) -> CrsGuess:
-    zones = np.unique(np.floor(easting / 1e6).astype(int))
+def _zone_prefix(eastings: np.ndarray) -> int:
+    """The zone prefix (leading digits above 10⁶ m) shared by 8-digit eastings; EcogisError when several."""
+    zones = np.unique(np.floor(eastings / 1e6).astype(int))
     if zones.size > 1:
         raise EcogisError(f"coordinates carry several zone prefixes ({', '.join(map(str, zones))}) in one file",
                           hint="Split the file by zone, or reproject the parts to one zone first")
-    zone = int(zones[0])
-    if 25 <= zone <= 45:
-        width = 3
-    elif 13 <= zone <= 23:
-        width = 6
-    else:
+    return int(zones[0])
+
+
+def _check_mixed_zones(x, y) -> None:
+    """Raise when a coordinate column is all 8-digit eastings from several zones."""
+    for values in (x, y):
+        if np.all((values >= 1e7) & (values < 1e8)):
+            _zone_prefix(values)
+
+
+def _prefixed_guess(easting, northing, swap, cm, datum, datum_note) -> CrsGuess:
+    zone = _zone_prefix(easting)
+    width = zone_width(zone)
+    if width is None:
         raise EcogisError(f"easting prefix {zone} is not a Gauss-Kruger zone in China "
                           "(3-degree zones 25-45, 6-degree zones 13-23)", hint="Pass crs= explicitly")
     central = zone_cm(zone, width)

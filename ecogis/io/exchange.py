@@ -48,7 +48,7 @@ import pyproj
 import shapely
 
 from ecogis.crs import (DATUM_ZH, GEOGRAPHIC, crs_label, describe_crs, gk_epsg, gk_zone_of, infer_crs,
-                        resolve_crs, zone_cm)
+                        resolve_crs, zone_cm, zone_width)
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.outputs import atomic_path
 
@@ -498,7 +498,7 @@ def _settle_crs(parsed, path, x, y, crs, cm, notes):
     if width not in (None, 3, 6):
         raise _err(path, parsed.header_lines["几度分带"], f"几度分带 {width} is not 3 or 6")
     if zone is not None and width is None:
-        width = 3 if 25 <= zone <= 45 else 6 if 13 <= zone <= 23 else None
+        width = zone_width(zone)
         if width:
             warn_assumption(f"{path}: 几度分带 missing; zone {zone} taken as a {width}-degree zone", notes)
     header_cm = zone_cm(zone, width) if zone is not None and width else None
