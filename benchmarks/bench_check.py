@@ -3,7 +3,7 @@
 Generates ``--polygons`` detailed red-line polygons (``--vertices`` each) and ``--sites``
 rectangular parcels turned by random angles (like surveyed parcels) in CGCS2000 3° Gauss-Kruger zone 41 (EPSG:4550), then times
 
-* ecogis: :func:`ecogis.check.screen` (STRtree pairs, vectorised overlap areas with the official
+* ecogis: :func:`ecogis.screen.screen` (STRtree pairs, vectorised overlap areas with the official
   ellipsoidal method, geodesic nearest distances, every feature within the buffers, rules), and
 * naive: ``geopandas.overlay(sites, redline, how="intersection")`` plus plane areas (it answers less:
   no distances, no buffers, no rules), and
@@ -15,10 +15,6 @@ one-off run, not CI::
 
     .venv/bin/python benchmarks/bench_check.py                      # small, seconds
     .venv/bin/python benchmarks/bench_check.py --sites 100000 --polygons 10000
-    .venv/bin/python benchmarks/bench_check.py --shape box --skip-planar   # grid cells: rectangle clipper
-
-Rotated parcels (the default) measure the general overlay path; ``--shape box`` (parcels aligned with
-the GK axes, e.g. a fishnet of grid cells) measures GEOS's rectangle clipper.
 """
 from __future__ import annotations
 
@@ -31,7 +27,7 @@ import numpy as np
 import pyproj
 import shapely
 
-from ecogis.check import screen
+from ecogis.screen import screen
 from ecogis.errors import AssumptionWarning
 from ecogis.rules import load_rules
 
@@ -57,20 +53,16 @@ def make_redline(n: int, vertices: int, rng) -> gpd.GeoDataFrame:
     return gdf
 
 
-def make_sites(n: int, rng, shape: str = "box") -> gpd.GeoDataFrame:
-    """``n`` square parcels of 50-300 m side: aligned with the GK axes (``box``, like grid cells), or
-    turned by a random angle (``rotated``, like surveyed parcels; no rectangle fast path)."""
+def make_sites(n: int, rng) -> gpd.GeoDataFrame:
+    """``n`` square parcels of 50-300 m side turned by a random angle (like surveyed parcels)."""
     x = rng.uniform(X0, X0 + SPAN, n)
     y = rng.uniform(Y0, Y0 + SPAN, n)
     h = rng.uniform(25, 150, n)
-    if shape == "rotated":
-        a = rng.uniform(0.05, np.pi / 2 - 0.05, n)
-        corners = np.array([(-1, -1), (1, -1), (1, 1), (-1, 1), (-1, -1)], dtype=float)
-        c, s = np.cos(a)[:, None], np.sin(a)[:, None]
-        px, py = h[:, None] * corners[:, 0], h[:, None] * corners[:, 1]
-        geoms = shapely.polygons(np.stack([x[:, None] + c * px - s * py, y[:, None] + s * px + c * py], axis=-1))
-    else:
-        geoms = shapely.box(x - h, y - h, x + h, y + h)
+    a = rng.uniform(0.05, np.pi / 2 - 0.05, n)
+    corners = np.array([(-1, -1), (1, -1), (1, 1), (-1, 1), (-1, -1)], dtype=float)
+    c, s = np.cos(a)[:, None], np.sin(a)[:, None]
+    px, py = h[:, None] * corners[:, 0], h[:, None] * corners[:, 1]
+    geoms = shapely.polygons(np.stack([x[:, None] + c * px - s * py, y[:, None] + s * px + c * py], axis=-1))
     return gpd.GeoDataFrame({"id": np.arange(n).astype(str), "name": [f"S{i}" for i in range(n)]},
                             geometry=geoms, crs=GK)
 
@@ -82,8 +74,6 @@ def main(argv=None):
     ap.add_argument("--vertices", type=int, default=64)
     ap.add_argument("--buffer", type=float, default=500.0, help="buffer distance (m) for the ecogis run")
     ap.add_argument("--seed", type=int, default=42)
-    ap.add_argument("--shape", choices=("box", "rotated"), default="rotated",
-                    help="site parcels turned by a random angle (default) or aligned with the GK axes (grid cells)")
     ap.add_argument("--repeat", type=int, default=1,
                     help="run ecogis and the overlay this many times, alternating; report the best of each")
     ap.add_argument("--skip-planar", action="store_true",
@@ -91,9 +81,9 @@ def main(argv=None):
     args = ap.parse_args(argv)
     rng = np.random.default_rng(args.seed)
     red = make_redline(args.polygons, args.vertices, rng)
-    sites = make_sites(args.sites, rng, args.shape)
+    sites = make_sites(args.sites, rng)
     rules = load_rules()
-    print(f"{args.sites} {args.shape} sites x {args.polygons} red-line polygons ({args.vertices} vertices), EPSG:4550")
+    print(f"{args.sites} rotated sites x {args.polygons} red-line polygons ({args.vertices} vertices), EPSG:4550")
 
     t_eco = t_naive = c_eco = c_naive = float("inf")
     for _ in range(args.repeat):  # alternate the two, keep the best time of each (shared machines)

@@ -1,4 +1,4 @@
-"""Batch screening: the batch path (chunks of sites, STRtree pairs, rectangle clipper) gives the same
+"""Batch screening: the batch path (chunks of sites, STRtree pairs) gives the same
 findings as checking each site alone, and its figures agree with independent computations
 (GeographicLib geodesic areas of shapely overlays, pyproj.Geod distances).
 """
@@ -19,10 +19,11 @@ from shapely.geometry import LineString, Point, box
 
 from ecogis.area import ellipsoidal_area
 from ecogis.cli.check_cmds import check as check_cmd
-from ecogis.check import axis_aligned_rectangles, check, screen
+from ecogis.check import check, screen
 from ecogis.rules import load_rules
 
 check_module = importlib.import_module("ecogis.check")  # the module (ecogis.check is also a function)
+screen_module = importlib.import_module("ecogis.screen")
 
 GK = pyproj.CRS.from_epsg(4550)  # CGCS2000 3° GK, CM 123°E, no zone prefix
 GEOD = pyproj.Geod(ellps="GRS80")  # CGCS2000 ellipsoid
@@ -105,7 +106,7 @@ def by_key(findings):
 
 
 def test_batch_equals_single_site_checks(project, sites, monkeypatch):
-    monkeypatch.setattr(check_module, "CHUNK_SITES", 7)  # several chunks, sites split across them
+    monkeypatch.setattr(screen_module, "CHUNK_SITES", 7)  # several chunks, sites split across them
     batch = quiet(sites, project, batch=True)
     assert {s.id for s in batch.sites} == set(sites["id"])
     picked = ["S0", "S3", "S8", "S29", "S31", "S36", "S41", "S44", "S55"]  # rectangles, rotated, points, lines
@@ -129,18 +130,17 @@ def test_batch_overlap_areas_match_geographiclib_areas_of_shapely_overlays(proje
     batch = quiet(sites, project, batch=True)
     red = gpd.read_file(project.parent / "controls.gpkg", layer="redline").set_index("name")  # features are labelled by name
     geom = dict(zip(sites["id"], sites.geometry))
-    rect = dict(zip(sites["id"], axis_aligned_rectangles(sites.geometry.values)))
-    checked = {True: 0, False: 0}
+    checked = 0
     for f in batch.findings:
         if f.layer == "redline" and f.relation == "intersects" and geom[f.site].geom_type == "Polygon":
             overlay = shapely.intersection(geom[f.site], red.geometry[f.feature])
             # independent: GeographicLib area of the densified overlay; the official vertex-by-vertex
             # method differs from it by up to ~1e-5 on these 50 m star edges
             assert f.overlap_area_m2 == pytest.approx(geodesic_area_gk(overlay), rel=1.5e-5), (f.site, f.feature)
-            # the rectangle clipper gives the overlay's piece: same official area to 1e-6 m²
+            # the piece is the overlay's: same official area to 1e-6 m²
             assert f.overlap_area_m2 == pytest.approx(ellipsoidal_area([overlay], GK)[0], abs=1e-6)
-            checked[rect[f.site]] += 1
-    assert checked[True] >= 3 and checked[False] >= 1  # both the rectangle clipper and the overlay ran
+            checked += 1
+    assert checked >= 4
 
 
 def test_batch_nearest_outfall_distance_is_geodesic(project, sites):
@@ -153,15 +153,6 @@ def test_batch_nearest_outfall_distance_is_geodesic(project, sites):
         lon, lat = TO_GEO.transform(p.x, p.y)
         _, _, d = GEOD.inv(np.full(len(olon), lon), np.full(len(olon), lat), olon, olat)
         assert near[sid] == pytest.approx(d.min(), abs=1e-3)
-
-
-def test_axis_aligned_rectangles():
-    geoms = np.array([box(0, 0, 2, 1), affinity.rotate(box(0, 0, 2, 1), 30),
-                      shapely.Polygon([(0, 0), (1, 0), (2, 0), (2, 1), (0, 1)]),  # extra vertex
-                      box(0, 0, 4, 4).difference(box(1, 1, 2, 2)),  # hole
-                      shapely.Polygon([(0, 0), (2, 0), (2, 1), (1, 1)]),  # 4 vertices, not a rectangle
-                      Point(0, 0), LineString([(0, 0), (1, 1)]), None], dtype=object)
-    assert axis_aligned_rectangles(geoms).tolist() == [True, False, False, False, False, False, False, False]
 
 
 def test_batch_progress_advances_per_chunk_of_sites(sites, capsys, monkeypatch):
@@ -241,18 +232,6 @@ def test_cli_batch_prints_a_summary_not_every_finding(project, sites, tmp_path):
     assert counted == len(sites) == len(data["sites"])
     assert f"{len(data['findings'])} findings" in line
     assert len(res.output.splitlines()) < 30 < len(data["findings"])
-
-
-def test_rectangle_clipper_and_overlay_give_the_same_findings(project, sites, monkeypatch):
-    with_clip = quiet(sites, project, batch=True).findings_frame()
-    monkeypatch.setattr(check_module, "_CLIP_BY_RECTS", None)  # every pair through shapely.intersection
-    overlay = quiet(sites, project, batch=True).findings_frame()
-    key = ["site", "layer", "feature", "relation"]
-    a = with_clip.sort_values(key).reset_index(drop=True)
-    b = overlay.sort_values(key).reset_index(drop=True)
-    assert a[key].equals(b[key]) and a["verdict"].equals(b["verdict"])
-    for col in ("overlap_area_m2", "overlap_length_m", "share_of_site", "distance_m"):
-        np.testing.assert_allclose(a[col].to_numpy(float), b[col].to_numpy(float), rtol=1e-9, atol=1e-6)
 
 
 def test_finding_table_behaves_like_a_list_of_findings(project, sites):
