@@ -783,9 +783,13 @@ def _breakdown(gdf, geoms, rows, dissolved, base_geom, by, districts, crs, measu
     return groups, ("boundary" if base_geom is not None else "total")
 
 
-def named_label(name, ref) -> Text:
-    """"盘锦市（panjin.gpkg:city）" / "盘锦市 (panjin.gpkg:city)": a boundary's name and where it came from."""
-    return Text(f"{name}（{ref}）", f"{name} ({ref})")
+def boundary_label(gdf, ref: str) -> Text | str:
+    """"盘锦市（panjin.gpkg:city）" / "盘锦市 (panjin.gpkg:city)" for a boundary of one named feature: its
+    name and where it came from (``ref``); else ``ref``."""
+    if "name" in gdf.columns and len(gdf) == 1:
+        name = gdf["name"].iloc[0]
+        return Text(f"{name}（{ref}）", f"{name} ({ref})")
+    return ref
 
 
 def resolve_boundary(value, layer=None, base=None):
@@ -802,10 +806,7 @@ def resolve_boundary(value, layer=None, base=None):
             from ecogis.io import read_layer
 
             gdf = read_layer(path, layer=layer)
-            label = path.name + (f":{layer}" if layer else "")
-            if "name" in gdf.columns and len(gdf) == 1:
-                label = named_label(gdf["name"].iloc[0], label)
-            return gdf, label
+            return gdf, boundary_label(gdf, path.name + (f":{layer}" if layer else ""))
         if path.suffix.lower() in (".shp", ".gpkg", ".geojson", ".json", ".gdb", ".kml", ".zip", ".csv", ".xlsx"):
             raise EcogisError("boundary file not found", path=path,
                               hint="Check the path (paths in an audit spec are relative to the spec file)")

@@ -275,10 +275,7 @@ class _Ctx:
             return None, None
         if self.is_layer_ref(ref):
             gdf = self.load(ref, key)
-            label = str(ref)
-            if "name" in gdf.columns and len(gdf) == 1:
-                label = A.named_label(gdf["name"].iloc[0], ref)
-            return gdf, label
+            return gdf, A.boundary_label(gdf, str(ref))
         return A.resolve_boundary(str(ref), base=self.spec.base)
 
 

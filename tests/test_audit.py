@@ -362,8 +362,6 @@ def test_cli_area_json(world):
 
 def test_panjin_audit_script_runs_on_sample_data(tmp_path):
     spec = REPO / "scripts" / "panjin_audit.yaml"
-    if not (REPO / "layers" / "redline" / "redline.shp").exists():
-        pytest.skip("sample data (layers/) not generated yet")
     res = run_cli("audit", str(spec), "--json", "--out", str(tmp_path / "audit"))
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr
     payload = json.loads(res.stdout)
@@ -372,8 +370,6 @@ def test_panjin_audit_script_runs_on_sample_data(tmp_path):
 
 def test_cli_area_sample_redline_counted_once():
     shp = REPO / "layers" / "redline" / "redline.shp"
-    if not shp.exists():
-        pytest.skip("sample data (layers/) not generated yet")
     res = run_cli("area", str(shp), "--kind", "redline", "--within", str(REPO / "layers" / "boundary" / "panjin.gpkg"),
                   "--within-layer", "city", "--by", "districts", "--districts", str(REPO / "layers" / "boundary" / "panjin.gpkg"),
                   "--districts-layer", "districts", "--json")

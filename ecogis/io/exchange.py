@@ -608,7 +608,8 @@ def write_exchange(gdf, path, *, overwrite=False, zone=None, width=3, datum=None
     if width not in (3, 6):
         raise EcogisError(f"zone width {width!r} is not 3 or 6", path=path)
     target = exchange_crs(gdf, zone=zone, width=width, datum=datum, path=path)
-    datum, zone = gk_zone_of(target).datum, gk_zone_of(target).zone
+    zone_entry = gk_zone_of(target)
+    datum, zone = zone_entry.datum, zone_entry.zone
     geoms = _check_writable(gdf.geometry.values, path)
     projected = gdf.geometry.to_crs(target).values
     cols = _output_columns(gdf, columns)

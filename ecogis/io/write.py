@@ -14,6 +14,7 @@ from pathlib import Path
 import geopandas as gpd
 import pyogrio
 
+from ecogis.crs import WEB_SYSTEMS
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.outputs import atomic_path, check_output_path
 
@@ -24,7 +25,6 @@ DRIVERS = {
 }
 TABLES = (".csv", ".tsv", ".xlsx")
 WRITABLE = tuple(DRIVERS) + TABLES + (".zip", ".txt")
-WEB_SYSTEMS = ("GCJ-02", "BD-09")
 
 
 def write_layer(gdf: gpd.GeoDataFrame, path, *, layer=None, overwrite: bool = False, inputs=(),

@@ -11,7 +11,7 @@ import json
 import re
 from pathlib import Path
 
-from ecogis.area import Text, note_in, text_in
+from ecogis.area import METHODS, UNITS, Text, method_label, note_in, text_in
 from ecogis.errors import EcogisError
 from ecogis.outputs import atomic_path, check_output_path, write_text_atomic
 
@@ -64,10 +64,8 @@ _METHODS = {
 
 
 def _method_text(method: str, lang: str) -> str:
-    from ecogis.area import METHODS
-
     if method in METHODS:
-        label = METHODS[method][0 if lang == "zh" else 1]
+        label = method_label(method, lang)
         if method == "plane":
             return label
         return f"{label}（CGCS2000）" if lang == "zh" else f"{label} (CGCS2000)"
@@ -112,7 +110,7 @@ _VALUE_ZH = {
     "PASS": "通过", "FAIL": "不通过", "removed": "删除", "added": "新增", "reshaped": "边界调整",
     "self_overlap": "图层内重叠", "outside_boundary": "超出范围", "sliver_outside": "范围外碎片",
     "uncovered": "未覆盖", "gap": "缝隙", "overlap": "与其他图层重叠", "(outside all zones)": "（不在任何分区内）",
-    "km2": "km²", "m2": "m²", "ha": "公顷", "mu": "亩", True: "是", False: "否",
+    True: "是", False: "否", **{unit: zh for unit, (_, zh, _) in UNITS.items()},
 }
 
 
