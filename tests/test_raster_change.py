@@ -59,6 +59,7 @@ def test_new_construction_patch_is_found_with_its_area_and_location(tmp_path):
     assert (row.zone, row.from_code, row.to_code) == ("缓冲区", 9, 8)
     assert row.area_m2 == pytest.approx(geod_area(PATCH_BOX, 4490), rel=1e-5)
     assert row.area_ha == pytest.approx(row.area_m2 / 1e4)
+    assert row.area_mu == pytest.approx(row.area_m2 * 15 / 1e4)   # 1 亩 = 10000/15 m²
     c = PATCH_BOX.centroid
     assert (row.centroid_lon, row.centroid_lat) == (pytest.approx(c.x, abs=RES / 10), pytest.approx(c.y, abs=RES / 10))
     assert p.geometry.iloc[0].symmetric_difference(PATCH_BOX).area < 1e-12
@@ -85,7 +86,7 @@ def test_after_on_a_finer_grid_is_aligned_with_nearest_neighbour(tmp_path):
     b, a, *_ = landcover_pair(tmp_path, after_transform=from_origin(*ORIGIN, RES / 2, RES / 2), after_arr=fine)
     with pytest.warns(UserWarning, match="another grid"):
         res = change_detection(b, a, reserve(), by="zone", within=["缓冲区"])
-    assert res.aligned
+    assert res.resampled
     assert len(res.patches) == 1
     assert res.patches.area_m2.iloc[0] == pytest.approx(geod_area(PATCH_BOX, 4490), rel=1e-5)
 
@@ -256,3 +257,10 @@ def test_cli_refuses_existing_outputs_before_any_work(tmp_path):
     r = CliRunner().invoke(main, ["raster", "zonal", str(b), "--zones", str(zpath), "--by", "nope", "--out", str(out)])
     assert r.exit_code == 2 and "zonal.csv" in r.stderr and "exists" in r.stderr
     assert (out / "change.json").read_text(encoding="utf-8") == "{}"
+
+
+def test_unknown_zone_in_within_is_an_error_naming_the_zones(tmp_path):
+    b, a, *_ = landcover_pair(tmp_path)
+    with pytest.raises(EcogisError, match=r"no zone named \['核心'\].*缓冲区") as err:
+        change_detection(b, a, reserve(), by="zone", within=["缓冲区", "核心"])
+    assert err.value.field == "zone"

@@ -75,7 +75,7 @@ class ChangeResult:
     before: str
     after: str
     raster_crs: str
-    aligned: bool
+    resampled: bool  # AFTER was resampled to the BEFORE grid
     legend: Legend
     to_codes: tuple[int, ...]
     zones_source: str | None
@@ -91,7 +91,7 @@ class ChangeResult:
         recs = pd.DataFrame(self.patches.drop(columns=self.patches.geometry.name)).to_dict("records")
         return {
             "before": self.before, "after": self.after, "raster_crs": self.raster_crs,
-            "after_resampled_to_before_grid": self.aligned, "legend": self.legend.name,
+            "after_resampled_to_before_grid": self.resampled, "legend": self.legend.name,
             "change_of_interest": [self.legend.get(c).to_dict() for c in self.to_codes],
             "zones_source": self.zones_source, "by": self.by,
             "units": dict(AREA_UNITS),
@@ -135,8 +135,8 @@ def change_detection(before, after, zones, *, by=None, within=None, to=None, leg
     with bds, ads:
         lb, la = _one_legend(before, after, legend, after_legend, notes)
         to_codes = lb.parse_codes(to)
-        is_aligned = not same_grid(ads, bds)
-        if is_aligned:
+        resampled = not same_grid(ads, bds)
+        if resampled:
             say("other_grid", notes, after=after, before=before)
         ads_on_grid = aligned(ads, bds, lb.nodata)
         src_b = ClassSource(bds, nodata=resolve_nodata(bds, lb, before, notes), name="before")
@@ -157,7 +157,7 @@ def change_detection(before, after, zones, *, by=None, within=None, to=None, leg
         pieces = polygonise_changes(src_b, src_a, target, to_codes, base, max_cells=max_cells, progress=progress)
         patches, method = _patches(pieces, target, lb, base, max(min_area_m2, noise), bds.crs)
         result = ChangeResult(
-            before=str(before), after=str(after), raster_crs=describe_crs(bds.crs), aligned=is_aligned, legend=lb,
+            before=str(before), after=str(after), raster_crs=describe_crs(bds.crs), resampled=resampled, legend=lb,
             to_codes=to_codes, zones_source=zones_.source, by=by, pixel_area_method=pixel_method(bds.crs),
             patch_area_method=method, zones=zt, patches=patches, notes=notes,
             max_window_cells=max(src_b.max_window_cells, trans.max_window_cells))

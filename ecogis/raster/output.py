@@ -9,17 +9,13 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import rasterio
 import rasterio.shutil
 from rasterio import windows
 
 from ecogis.errors import EcogisError
 from ecogis.outputs import atomic_path, check_output_path
-
-
-def _check_all(paths, overwrite, inputs):
-    for p in paths:
-        check_output_path(p, overwrite=overwrite, inputs=inputs)
 
 
 def _write_table(df, path, overwrite, index=False):
@@ -46,7 +42,8 @@ CHANGE_FILES = ("transitions.csv", "transitions.xlsx", "patches.gpkg", "change.t
 def check_outputs(out_dir, names, *, overwrite=False, inputs=()) -> list[Path]:
     """Paths of ``names`` in ``out_dir``; EcogisError before any work if one exists (unless ``overwrite``)."""
     paths = [Path(out_dir) / n for n in names]
-    _check_all(paths, overwrite, inputs)
+    for p in paths:
+        check_output_path(p, overwrite=overwrite, inputs=inputs)
     return paths
 
 
@@ -66,13 +63,12 @@ def write_change(result, out_dir, *, overwrite=False, lang="zh", inputs=(), memo
     from ecogis.io import write_layer
 
     paths = check_outputs(out_dir, CHANGE_FILES, overwrite=overwrite, inputs=inputs)
-    _write_table(result.table(lang), paths[0], overwrite)
+    table = result.table(lang)
+    _write_table(table, paths[0], overwrite)
     with atomic_path(paths[1], overwrite=overwrite) as tmp:
-        import pandas as pd
-
         with pd.ExcelWriter(tmp) as xl:
-            result.table(lang).to_excel(xl, sheet_name="transitions", index=False)
-            if not result.table(lang).empty:
+            table.to_excel(xl, sheet_name="transitions", index=False)
+            if not table.empty:
                 result.matrix(lang).to_excel(xl, sheet_name="matrix_m2")
     if len(result.patches):
         write_layer(result.patches, paths[2], layer="patches", overwrite=overwrite, inputs=inputs)

@@ -62,6 +62,9 @@ class _GridSource(RasterSource):
     def srs_wkt(self):
         return self.ds.crs.to_wkt()
 
+    def nodata_value(self):
+        return None  # nodata cells carry the code NODATA_CODE; cell areas have no nodata
+
     def read_window(self, x0, y0, nx, ny):
         key = (x0, y0, nx, ny)
         if key not in self._cache:  # exactextract asks each op for the same window: read it once
@@ -81,9 +84,6 @@ class ClassSource(_GridSource):
         super().__init__(ds, name)
         self.nodata = ds.nodata if ds.nodata is not None else nodata
 
-    def nodata_value(self):
-        return None  # nodata cells are counted as code NODATA_CODE
-
     def _read(self, x0, y0, nx, ny):
         arr = self.ds.read(1, window=Window(x0, y0, nx, ny))
         codes = arr.astype(np.int64)
@@ -102,9 +102,6 @@ class TransitionSource(_GridSource):
         super().__init__(before.ds, name)
         self.before, self.after, self.base = before, after, base
 
-    def nodata_value(self):
-        return None
-
     def _read(self, x0, y0, nx, ny):
         b = self.before.read_window(x0, y0, nx, ny)
         a = self.after.read_window(x0, y0, nx, ny)
@@ -116,9 +113,6 @@ class CellAreaSource(_GridSource):
 
     def __init__(self, ds, name="cell_area"):
         super().__init__(ds, name)
-
-    def nodata_value(self):
-        return None
 
     def _read(self, x0, y0, nx, ny):
         if nx == 0 or ny == 0:

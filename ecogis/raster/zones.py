@@ -43,11 +43,11 @@ def load_zones(zones, *, kind=None, layer=None, notes=None) -> gpd.GeoDataFrame:
     return gdf
 
 
-def prepare_zones(gdf: gpd.GeoDataFrame, raster_crs, *, by=None, within=None, notes=None) -> Zones:
+def prepare_zones(gdf: gpd.GeoDataFrame, raster_crs, *, by=None, notes=None) -> Zones:
     """Check, label, group and reproject zone polygons.
 
     ``by``: dissolve features sharing this field's value into one zone (overlaps are counted once).
-    ``within``: keep only zones whose ``by`` value (or label) is in this list.
+    Zone areas (m²) are the official ellipsoidal areas, taken before reprojection to ``raster_crs``.
     """
     source = (gdf.attrs.get("ecogis") or {}).get("path")
     if gdf.crs is None:
@@ -69,13 +69,6 @@ def prepare_zones(gdf: gpd.GeoDataFrame, raster_crs, *, by=None, within=None, no
     work = gpd.GeoDataFrame({LABEL: _labels(gdf, by)}, geometry=gdf.geometry.values, crs=gdf.crs)
     if by is not None:
         work = work.dissolve(by=LABEL, sort=False).reset_index()
-    if within:
-        wanted = {str(w) for w in within}
-        missing = wanted - set(work[LABEL])
-        if missing:
-            raise EcogisError(f"no zone named {sorted(missing)} (zones: {list(work[LABEL])})", path=source,
-                              field=by, hint="Check --in against the zone names")
-        work = work[work[LABEL].isin(wanted)].reset_index(drop=True)
     area, method = official_area(work.geometry.values, work.crs)
     raster_crs = CRS(raster_crs)
     if not CRS(work.crs).equals(raster_crs):
