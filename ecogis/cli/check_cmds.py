@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -132,17 +133,13 @@ def _echo_summary(result, written, lang) -> None:
     from ecogis.render import check_text as T
 
     click.echo(f"{T.t('overall', lang)}: {T.verdict_label(result.verdict, lang)}")
-    rows = T.report_findings(result)
-    for f in rows:
-        if f["relation"] == "intersects" or (f["relation"] == "within_buffer" and f["verdict"] != "符合"):
-            click.echo(f"  [{T.verdict_label(f['verdict'], lang)}] {f['site']} {T.RELATION[lang][f['relation']]} "
-                       f"{f['layer']}/{f['feature']}{'/' + f['zone'] if f['zone'] else ''} {_figures(f)}")
-    within = {}
-    for f in rows:
-        if f["relation"] == "within_buffer":
-            within[(f["site"], f["layer"])] = within.get((f["site"], f["layer"]), 0) + 1
-    for f in rows:
-        if f["relation"] == "nearest" and f["distance_m"]:
+    shown, nearest, clear_within = T.split_findings(result)
+    for f in shown:
+        click.echo(f"  [{T.verdict_label(f['verdict'], lang)}] {f['site']} {T.RELATION[lang][f['relation']]} "
+                   f"{f['layer']}/{f['feature']}{'/' + f['zone'] if f['zone'] else ''} {_figures(f)}")
+    within = Counter((f["site"], f["layer"]) for f in shown + clear_within if f["relation"] == "within_buffer")
+    for f in nearest:
+        if f["distance_m"]:
             n = within.get((f["site"], f["layer"]), 0)
             label = "nearest" if lang == "en" else "最近"
             extra = f"; {n} within {max(result.buffers_m):g} m" if lang == "en" else f"；{max(result.buffers_m):g} m 内 {n} 个"
@@ -166,11 +163,7 @@ def _echo_batch_summary(result, written, lang, shown=20) -> None:
     click.echo(("sites: " if en else "场址：") + ", ".join(
         f"{T.verdict_label(v, lang)} {counts[v]}" for v in reversed(VERDICTS)) +
         (f"; {len(result.findings)} findings" if en else f"；共 {len(result.findings)} 条结果"))
-    frame = getattr(result.findings, "frame", None)
-    if frame is None:
-        import pandas as pd
-
-        frame = pd.DataFrame([f.to_dict() for f in result.findings])
+    frame = result.findings.frame
     if len(frame):
         rank = frame["verdict"].map({v: verdict_rank(v) for v in VERDICTS})
         bad = frame[rank > 0].assign(_rank=rank[rank > 0]).sort_values(["_rank", "site"], ascending=[False, True])

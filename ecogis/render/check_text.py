@@ -240,7 +240,7 @@ def table_rows(rows: list[dict], spec, lang: str = "zh") -> list[list[str]]:
 def finding_rows(result) -> list[dict]:
     """Every finding as a dict, in the analysis order, with the English basis of its rule (``basis_en``)."""
     basis_en = {r["id"]: r.get("basis_en") or "" for r in result.rules}
-    return [dict(f.to_dict(), basis_en=basis_en.get(f.rule_id, "")) for f in result.findings]
+    return [dict(f, basis_en=basis_en.get(f["rule_id"], "")) for f in result.findings.records()]
 
 
 def report_findings(result) -> list[dict]:
@@ -307,8 +307,8 @@ def _size_text(r: dict, w: dict) -> str:
 
 
 def summary_line(result, lang: str = "zh") -> str:
-    n = sum(1 for f in result.findings if f.relation == "intersects")
-    m = sum(1 for f in result.findings if f.relation == "within_buffer")
+    relation = result.findings.frame["relation"]
+    n, m = int((relation == "intersects").sum()), int((relation == "within_buffer").sum())
     b = f"{max(result.buffers_m):g}" if result.buffers_m else "0"
     return t("summary_line", lang).format(n=n, m=m, b=b, verdict=verdict_label(result.verdict, lang))
 

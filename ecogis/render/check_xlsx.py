@@ -31,8 +31,7 @@ def render_check_xlsx(result, out, *, lang: str = "zh", overwrite: bool = False)
     ws.title = "findings"
     head = {k: (zh if lang == "zh" else en) for k, zh, en in T.FINDING_HEADERS}
     head.update({"site_name": "场址名称" if lang == "zh" else "Site name", "rule_id": "规则编号" if lang == "zh" else "Rule id"})
-    _rows(ws, [head[k] for k in XLSX_FINDING_KEYS],
-          ([_value(f, k, lang) for k in XLSX_FINDING_KEYS] for f in T.finding_rows(result)))
+    _rows(ws, [head[k] for k in XLSX_FINDING_KEYS], _finding_rows(result, lang))
     ws = wb.create_sheet("zones")
     _rows(ws, T.headers(T.ZONE_HEADERS, lang),
           ([_value(z, k, lang) for k, _, _ in T.ZONE_HEADERS] for z in (x.to_dict() for x in result.zones)))
@@ -63,6 +62,20 @@ def _input_rows(result, lang: str) -> list[list]:
     rows += [["assumption", a, "", "", ""] for a in T.assumption_lines(result, lang)]
     rows += [["method", k, T.method_text(k, v, lang), "", ""] for k, v in result.methods.items()]
     return rows
+
+
+def _finding_rows(result, lang: str):
+    """Rows of the findings sheet from the columnar findings table (no Finding objects): numbers stay
+    numbers (NaN -> empty cell); categories labelled once per distinct value; rule and basis in ``lang``."""
+    df = result.findings_frame()
+    for key in ("relation", "kind", "verdict", "zone"):
+        df[key] = df[key].map({v: T.cell({key: v}, key, lang) or None for v in df[key].dropna().unique()})
+    basis_en = {r["id"]: r.get("basis_en") or "" for r in result.rules}
+    df["rule"] = [T.rule_label({"rule": r, "rule_en": e}, lang) or None for r, e in zip(df["rule"], df["rule_en"])]
+    df["basis"] = [T.basis_label({"basis": b, "basis_en": basis_en.get(i)}, lang) or None
+                   for b, i in zip(df["basis"], df["rule_id"])]
+    table = df[XLSX_FINDING_KEYS].astype(object)
+    return table.where(table.notna(), None).itertuples(index=False, name=None)
 
 
 def _value(row: dict, key: str, lang: str):
