@@ -43,7 +43,7 @@ import yaml
 from ecogis import area as A
 from ecogis.area import Text, text_in
 from ecogis.audit_checks import (_COMMON_KEYS, CHECK_KEYS, CHECKS, REQUIRED_KEYS, CheckResult, _count_map, _method,
-                                 _unit)
+                                 _unit, required_pcts, whole_number)
 from ecogis.errors import AssumptionWarning, EcogisError
 
 __all__ = ["AuditReport", "AuditSpec", "CHECKS", "CHECK_KEYS", "CheckResult", "REQUIRED_KEYS", "load_spec",
@@ -167,12 +167,8 @@ def _validate_keys(ctx: "_Ctx") -> None:
         ctx.get(key, required=True)
     _unit(ctx)
     _method(ctx)
-    require = ctx.check.get("require_pct")
-    for grp, pct in (require.items() if isinstance(require, dict) else [("all", require)]):
-        try:
-            float(pct) if pct is not None else None
-        except (TypeError, ValueError):
-            raise ctx.error("require_pct", f"require_pct for {grp!r} must be a number (%), got {pct!r}") from None
+    if ctx.type == "compliance":
+        required_pcts(ctx)
     for key, kind in CHECK_KEYS[ctx.type].items():
         if key not in ctx.check:
             continue
@@ -218,9 +214,7 @@ class _Ctx:
                     if math.isnan(value):
                         raise ValueError
                 elif kind is int:
-                    if isinstance(value, bool) or float(value) != int(float(value)):
-                        raise ValueError
-                    value = int(float(value))
+                    value = whole_number(value)
                 elif kind is dict and not isinstance(value, dict):
                     raise TypeError
                 elif kind is list:

@@ -139,7 +139,7 @@ def _where(gdf, where, ctx: _Ctx, key="where"):
     mask = np.ones(len(gdf), dtype=bool)
     for fld, cond in where.items():
         if fld not in gdf.columns:
-            raise ctx.error(key, f"no field {fld!r} in the layer; fields: {', '.join(map(str, gdf.columns))}")
+            raise _no_field(ctx, key, fld, gdf)
         col = gdf[fld]
         conds = cond if isinstance(cond, dict) else ({"in": cond} if isinstance(cond, list) else {"eq": cond})
         for op, val in conds.items():
@@ -164,6 +164,11 @@ def _where(gdf, where, ctx: _Ctx, key="where"):
                 raise ctx.error(key, f"unknown operator {op!r} for field {fld!r}; use lt le gt ge eq ne in not_in contains")
             mask &= np.asarray(m.fillna(False), dtype=bool)
     return gdf.loc[mask]
+
+
+def _no_field(ctx: _Ctx, key: str, fld, gdf, what: str = "the layer") -> EcogisError:
+    """The error for a field named under ``key`` that ``gdf`` lacks, listing the fields it has."""
+    return ctx.error(key, f"no field {fld!r} in {what}; fields: {', '.join(map(str, gdf.columns))}")
 
 
 def _unit(ctx):
@@ -273,7 +278,7 @@ def _check_count_in_zones(ctx: _Ctx) -> CheckResult:
     zones = ctx.layer("zones")
     zfield = ctx.get("zone_field") or ("zone" if "zone" in zones.columns else "name")
     if zfield not in zones.columns:
-        raise ctx.error("zone_field", f"no field {zfield!r} in the zones layer; fields: {', '.join(map(str, zones.columns))}")
+        raise _no_field(ctx, "zone_field", zfield, zones, "the zones layer")
     zones = _where(zones, ctx.get("zones_where"), ctx, "zones_where")
     pts = points.to_crs(zones.crs) if points.crs != zones.crs else points
     zgeoms = np.asarray(zones.geometry.values, dtype=object)
@@ -303,17 +308,25 @@ def _check_count_in_zones(ctx: _Ctx) -> CheckResult:
                        details, "point_in_polygon", crs_label(zones.crs))
 
 
+def whole_number(value) -> int:
+    """``value`` (int, float or text) as an int; ValueError or TypeError when it is not a whole number
+    (a bool is not one)."""
+    if isinstance(value, bool) or float(value) != int(float(value)):
+        raise ValueError(value)
+    return int(float(value))
+
+
 def _count_map(ctx: _Ctx, key: str) -> dict:
     """A {zone: whole number} mapping from check key ``key`` (empty when absent)."""
     value = ctx.get(key, {}, kind=dict) or {}
     out = {}
     for name, n in value.items():
         try:
-            if isinstance(n, bool) or float(n) != int(float(n)) or float(n) < 0:
+            out[str(name)] = whole_number(n)
+            if out[str(name)] < 0:
                 raise ValueError
         except (TypeError, ValueError):
             raise ctx.error(key, f"{key}.{name} must be a whole number of points, got {n!r}") from None
-        out[str(name)] = int(float(n))
     return out
 
 
@@ -328,7 +341,7 @@ def _check_compliance(ctx: _Ctx) -> CheckResult:
     group_by = ctx.get("group_by", "control_level")
     for key, fld in (("measured_field", mfield), ("target_field", tfield), ("group_by", group_by)):
         if fld not in gdf.columns:
-            raise ctx.error(key, f"no field {fld!r} in the layer; fields: {', '.join(map(str, gdf.columns))}")
+            raise _no_field(ctx, key, fld, gdf)
     details, meets = [], []
     name_col = "name" if "name" in gdf.columns else None
     for i, row in enumerate(gdf.itertuples(index=False)):  # one row per section (tens, not millions)
@@ -354,15 +367,9 @@ def _check_compliance(ctx: _Ctx) -> CheckResult:
     stats = {"all": {"sections": len(frame), "assessed": len(assessed), "pct": pct(assessed)}}
     for grp, sub in assessed.groupby("group"):
         stats[str(grp)] = {"sections": int((frame["group"] == grp).sum()), "assessed": len(sub), "pct": pct(sub)}
-    require = ctx.get("require_pct")
-    require = {"all": require} if not isinstance(require, dict) and require is not None else (require or {})
     counts = _count_map(ctx, "expect_count")
     passed, expected = True, []
-    for grp, need in require.items():
-        try:
-            need = float(need)
-        except (TypeError, ValueError):
-            raise ctx.error("require_pct", f"require_pct for {grp!r} must be a number (%), got {need!r}") from None
+    for grp, need in required_pcts(ctx).items():
         got = stats.get(str(grp), {}).get("pct")
         passed &= got is not None and got + 1e-9 >= need
         expected.append(Text(f"{_group_text(grp).zh}达标率 ≥ {need:g}%", f"{_group_text(grp).en} compliance ≥ {need:g}%"))
@@ -377,6 +384,19 @@ def _check_compliance(ctx: _Ctx) -> CheckResult:
                   f"{missing} section(s) without measured or target class not assessed")] if missing else []
     return CheckResult(ctx.id, ctx.type, Text("水质达标率", "Water-quality compliance"), value, _join(expected),
                        bool(passed), {"groups": stats}, details, "class_compliance", crs_label(gdf.crs), notes)
+
+
+def required_pcts(ctx: _Ctx) -> dict:
+    """``require_pct`` as {group: %}; a single number is the requirement for all sections (group ``all``)."""
+    require = ctx.get("require_pct")
+    require = {"all": require} if not isinstance(require, dict) and require is not None else (require or {})
+    out = {}
+    for grp, need in require.items():
+        try:
+            out[grp] = float(need)
+        except (TypeError, ValueError):
+            raise ctx.error("require_pct", f"require_pct for {grp!r} must be a number (%), got {need!r}") from None
+    return out
 
 
 _GROUPS_EN = {"all": "all", "国控": "national (国控)", "省控": "provincial (省控)", "市控": "municipal (市控)"}
@@ -394,7 +414,7 @@ def _check_length_share(ctx: _Ctx) -> CheckResult:
     gdf = _where(ctx.layer("layer"), ctx.get("where"), ctx)
     fld, value = ctx.get("field", "type"), ctx.get("value", required=True)
     if fld not in gdf.columns:
-        raise ctx.error("field", f"no field {fld!r} in the layer; fields: {', '.join(map(str, gdf.columns))}")
+        raise _no_field(ctx, "field", fld, gdf)
     lengths = A.geodesic_length(gdf.geometry, gdf.crs)
     keys = gdf[fld].astype(str).to_numpy()
     total = float(lengths.sum())

@@ -110,11 +110,6 @@ def translate(note, lang: str = "zh") -> str:
     return to_zh(str(note)) if lang == "zh" else str(note)
 
 
-def is_registered(text: str) -> bool:
-    """True when ``to_zh`` finds a Chinese wording for ``text`` (used by the tests)."""
-    return to_zh(text) != text
-
-
 # ---------------------------------------------------------------------------------------------------
 # The templates of the notes written outside ecogis.raster (which registers its own).
 # Each English template copies the wording of the warn_assumption call named in the comment.

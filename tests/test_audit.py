@@ -294,6 +294,11 @@ def test_topology_self_overlap_and_gaps(world):
     ("- id: a\n  type: within_distance\n  layer: heat.csv\n  near: chp.csv\n  distance_m: far\n", "distance_m"),
     ("- id: a\n  type: count_in_zones\n  points: wells.gpkg\n  zones: reserve.geojson\n  where: {nope: 1}\n", "where"),
     ("- id: a\n  type: area_share\n  layer: missing.shp\n", "layer"),
+    ("- id: a\n  type: compliance\n  layer: sections.csv\n  require_pct: {省控: many}\n", "require_pct"),
+    ("- id: a\n  type: within_distance\n  layer: heat.csv\n  near: chp.csv\n  distance_m: 10\n  max_count: 2.5\n",
+     "max_count"),
+    ("- id: a\n  type: count_in_zones\n  points: wells.gpkg\n  zones: reserve.geojson\n  expect: {核心区: -1}\n",
+     "expect"),
 ])
 def test_bad_spec_names_check_and_key(world, body, key):
     spec = world / "badspec.yaml"

@@ -56,8 +56,6 @@ HEADER_SECTION, COORD_SECTION = "属性描述", "地块坐标"
 RECORD_TYPES = {"面": "polygon", "线": "line", "点": "point"}
 HEADER_KEYS = ("格式版本号", "数据产生单位", "数据产生日期", "坐标系", "几度分带", "投影类型", "计量单位", "带号",
                "精度", "转换参数")
-#: attribute columns of the GeoDataFrame read_exchange returns (declared_area in hectares)
-COLUMNS = ("parcel_no", "name", "record_type", "sheet", "use", "declared_area")
 AREA_UNIT = "ha"
 # warn when the declared area differs from the ellipsoidal area by more than this share
 AREA_TOLERANCE = 0.01
