@@ -48,6 +48,11 @@ def _fill_of(style: dict, kind: str) -> tuple[str, float]:
     return style.get("fill", style.get("stroke", "#3388ff")), float(style.get("fill_opacity", 0.3))
 
 
+def _marker_size(style: dict) -> float:
+    """Side (px) of the square SVG icon of a ``shape``/``square`` marker: the diameter plus a 1 px margin each side."""
+    return 2 * float(style.get("radius", 6)) + 2
+
+
 def _make_styler(kind: str, style: dict, styles: dict, css_class: str):
     """Return style_function(feature) -> Leaflet options for ``kind``."""
     by = style.get("by")
@@ -65,7 +70,7 @@ def _make_styler(kind: str, style: dict, styles: dict, css_class: str):
         return styler
 
     if marker in ("shape", "square"):
-        size = 2 * float(style.get("radius", 6)) + 2
+        size = _marker_size(style)
 
         def styler(feature):
             p = feature["properties"]
@@ -125,10 +130,14 @@ def _round_coords(geoms: np.ndarray) -> np.ndarray:
     return shapely.transform(geoms, lambda xy: np.round(xy, COORD_DECIMALS))
 
 
+def _not_points(geoms: np.ndarray) -> np.ndarray:
+    """True for lines and polygons (not Point / MultiPoint)."""
+    return ~np.isin(shapely.get_type_id(geoms), (0, 4))
+
+
 def _simplify_for_display(geoms: np.ndarray, tolerance: float) -> np.ndarray:
     """Topology-preserving simplification (degrees) of polygons and lines; points untouched."""
-    types = shapely.get_type_id(geoms)
-    mask = (types != 0) & (types != 4)   # not Point / MultiPoint
+    mask = _not_points(geoms)
     out = geoms.copy()
     out[mask] = shapely.simplify(geoms[mask], tolerance, preserve_topology=True)
     return out
@@ -136,7 +145,7 @@ def _simplify_for_display(geoms: np.ndarray, tolerance: float) -> np.ndarray:
 
 def _feature_collection(gdf, fields: list[str], layer_label: str) -> dict:
     """GeoJSON dict with string properties ``fields`` plus ``_layer`` for popups."""
-    geoms = gdf.geometry.values._data if hasattr(gdf.geometry.values, "_data") else np.asarray(gdf.geometry.values)
+    geoms = np.asarray(gdf.geometry.values)
     geometries = json.loads("[" + ",".join(shapely.to_geojson(geoms)) + "]") if len(geoms) else []
     columns = [[_display_value(v) for v in gdf[f].tolist()] for f in fields]
     features = [{"type": "Feature", "id": i, "geometry": g,
@@ -272,8 +281,7 @@ def make_map(layers: dict, site=None, basemap: str = "none", lang: str = "zh", t
 def _pin_features(gdf, data: dict, style: dict) -> None:
     """Append a point inside each polygon/line (``_pin`` features) so that small parcels stay visible."""
     geoms = np.asarray(gdf.geometry.values)
-    types = shapely.get_type_id(geoms)
-    idx = np.flatnonzero((types != 0) & (types != 4))
+    idx = np.flatnonzero(_not_points(geoms))
     if not len(idx):
         return
     pins = shapely.point_on_surface(geoms[idx])
@@ -315,7 +323,7 @@ def _add_layer(m, index, name, kind, gdf, style, styles, display, lang) -> None:
     types = {f["geometry"]["type"] for f in data["features"]}
     if types & {"Point", "MultiPoint"}:
         if style.get("marker") in ("shape", "square"):
-            size = 2 * float(style.get("radius", 6)) + 2
+            size = _marker_size(style)
             marker = folium.Marker(icon=folium.DivIcon(html="", icon_size=(size, size),
                                                        icon_anchor=(size / 2, size / 2)))
         else:
