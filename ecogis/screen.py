@@ -34,7 +34,7 @@ import shapely
 from ecogis.area import convert_area, ellipsoidal_area, geodesic_length
 from ecogis.crs import describe_crs, gk_crs_for_lon
 from ecogis.errors import EcogisError
-from ecogis.rules import VERDICTS, RuleSet
+from ecogis.rules import VERDICTS, RuleSet, site_uses
 
 GEOD = pyproj.Geod(ellps="GRS80")  # the CGCS2000 ellipsoid (a = 6378137 m, f = 1/298.257222101)
 GEOGRAPHIC = pyproj.CRS.from_epsg(4490)
@@ -215,12 +215,13 @@ def _screen_zone(sites_gk, lon, lat, gk, layers, ruleset, buffers_m, site_use, s
         if bar is not None:
             bar.update(hi - lo)
     frames, summaries = [], []
+    site_union = shapely.union_all(s_geoms) if summarise else None
     for lyr in indexed:
         fr = _findings_frame(lyr, per_layer[lyr.name], site_ids, site_names)
         if len(fr):
             frames.append(fr)
             if summarise:
-                summaries.extend(_zone_summaries(lyr, sites_gk, fr, gk))
+                summaries.extend(_zone_summaries(lyr, site_union, fr, gk))
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FINDING_COLUMNS[:-5])
     frame = _apply_rules(frame, ruleset, site_use)
     for z in summaries:
@@ -231,9 +232,9 @@ def _screen_zone(sites_gk, lon, lat, gk, layers, ruleset, buffers_m, site_use, s
 
 def _search_distance(ruleset, kind, buffers_m, site_use) -> float:
     """Largest distance (m) any buffer or applicable within_buffer rule looks at for this kind."""
-    uses = {str(u).lower() for u in ([site_use] if isinstance(site_use, str) else (site_use or []))}
+    uses = site_uses(site_use)
     within = [r.within_m for r in ruleset.rules if r.kind == kind and r.relation == "within_buffer"
-              and r.within_m and (not r.site_use or uses & {u.lower() for u in r.site_use})]
+              and r.within_m and r.fits_use(uses)]
     return max([0.0, *buffers_m, *within])
 
 
@@ -463,12 +464,12 @@ def _apply_rules(frame, ruleset: RuleSet, site_use) -> pd.DataFrame:
     return frame
 
 
-def _zone_summaries(lyr: _IndexedLayer, sites_gk, fr, gk) -> list[ZoneSummary]:
-    """Per zone: the dissolved site against the dissolved zone features (no double counting)."""
+def _zone_summaries(lyr: _IndexedLayer, site_union, fr, gk) -> list[ZoneSummary]:
+    """Per zone: the dissolved site (``site_union``, GK) against the dissolved zone features (no double
+    counting); areas m² (official ellipsoidal), lengths geodesic m."""
     hits = fr[fr["relation"] == "intersects"]
     if len(hits) == 0:
         return []
-    site_union = shapely.union_all(sites_gk.geometry.values)
     total_area = float(ellipsoidal_area([site_union], gk)[0]) if shapely.get_dimensions(site_union) == 2 else 0.0
     total_len = float(geodesic_length([site_union], gk)[0]) if shapely.get_dimensions(site_union) == 1 else 0.0
     out = []

@@ -136,3 +136,19 @@ def test_rule_id_mistakes_name_the_line(tmp_path, text, line, words, hint):
         load_rules(p, kinds=layer_kinds())
     msg = str(exc.value)
     assert f"line {line}" in msg and words in msg and hint in msg
+
+
+def test_site_use_words_match_alike_in_rules_and_in_the_search_distance(tmp_path):
+    """The screening engine searches as far as the rules for this site use reach (same word matching)."""
+    from ecogis.screen import _search_distance
+
+    p = write(tmp_path, "rules:\n  - {id: w7, kind: well, relation: within_buffer, within_m: 7000, "
+                        "site_use: [Heating], verdict: 需论证}\n")
+    rs = load_rules(p)
+    for use in ("heating", " HEATING ", ["heating"], ("boiler", "Heating")):
+        assert rs.match("well", "within_buffer", distance_m=6500, site_use=use).id == "w7", use
+        assert _search_distance(rs, "well", [500.0], use) == 7000, use
+    for use in (None, "", "factory"):
+        rule = rs.match("well", "within_buffer", distance_m=6500, site_use=use)
+        assert rule is None or rule.id != "w7"
+        assert _search_distance(rs, "well", [500.0], use) < 7000

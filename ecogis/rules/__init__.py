@@ -137,6 +137,12 @@ def line_of(obj, key=None) -> int | None:
 # --------------------------------------------------------------------------------------------------
 # Rules
 
+def site_uses(site_use) -> set[str]:
+    """What a site is for (a word, a list of words or None) as a set of lower-case words."""
+    items = site_use if isinstance(site_use, (list, tuple, set)) else [site_use]
+    return {str(u).strip().lower() for u in items if u not in (None, "")}
+
+
 @dataclass
 class Rule:
     """One screening rule. ``within_m`` (metres) bounds within_buffer rules; ``zone``/``site_use`` narrow it."""
@@ -154,11 +160,9 @@ class Rule:
     site_use: list[str] = field(default_factory=list)
     source: str = ""
 
-    def text(self, lang: str = "zh") -> str:
-        return (self.rule_en or self.rule_zh) if lang == "en" else (self.rule_zh or self.rule_en)
-
-    def basis_text(self, lang: str = "zh") -> str:
-        return (self.basis_en or self.basis) if lang == "en" else self.basis
+    def fits_use(self, uses: set[str]) -> bool:
+        """True when the rule names no site use, or one of ``uses`` (lower-case, from :func:`site_uses`)."""
+        return not self.site_use or bool(uses & {u.lower() for u in self.site_use})
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -180,14 +184,13 @@ class RuleSet:
         still covers ``distance_m`` wins.
         """
         best, best_key = None, None
-        uses = {str(u).strip().lower() for u in (site_use if isinstance(site_use, (list, tuple, set)) else [site_use])
-                if u not in (None, "")}
+        uses = site_uses(site_use)
         for r in self.rules:
             if r.kind != kind or r.relation != relation:
                 continue
             if r.zone is not None and (zone is None or str(zone) != r.zone):
                 continue
-            if r.site_use and not uses & {u.lower() for u in r.site_use}:
+            if not r.fits_use(uses):
                 continue
             if relation == "within_buffer" and r.within_m is not None:
                 if distance_m is None or distance_m > r.within_m:
