@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -169,6 +170,12 @@ def _where(gdf, where, ctx: _Ctx, key="where"):
 def _no_field(ctx: _Ctx, key: str, fld, gdf, what: str = "the layer") -> EcogisError:
     """The error for a field named under ``key`` that ``gdf`` lacks, listing the fields it has."""
     return ctx.error(key, f"no field {fld!r} in {what}; fields: {', '.join(map(str, gdf.columns))}")
+
+
+def _areas_m2(geoms, crs, method: str) -> np.ndarray:
+    """Areas in m² by ``method`` of one geometry or an array of them (coordinates in ``crs``)."""
+    geoms = np.atleast_1d(np.asarray(geoms, dtype=object))
+    return A.area(geoms, crs, method) if len(geoms) else np.zeros(0)
 
 
 def _unit(ctx):
@@ -510,9 +517,7 @@ def _check_no_decrease(ctx: _Ctx) -> CheckResult:
     unit, method = _unit(ctx), _method(ctx)
     crs = before.crs
 
-    def m2(g):
-        """Areas in m² by ``method``, one per geometry."""
-        return A.area(np.atleast_1d(np.asarray(g, dtype=object)), crs, method)
+    m2 = partial(_areas_m2, crs=crs, method=method)
 
     b_all = shapely.union_all(A.polygon_geometries(before, what="before layer"))
     a_all = shapely.union_all(A.polygon_geometries(after, what="after layer"))
@@ -579,11 +584,7 @@ def _check_topology(ctx: _Ctx) -> CheckResult:
     names = _names(gdf)[rows]
     dust = ctx.get("min_piece_m2", 0.01, kind=float)
 
-    def m2(g):
-        g = np.atleast_1d(np.asarray(g, dtype=object))
-        return A.area(g, crs, method) if len(g) else np.zeros(0)
-
-    f = _Findings(m2, dust)
+    f = _Findings(partial(_areas_m2, crs=crs, method=method), dust)
     if ctx.get("self_overlap", True):
         i, j, inter, areas = f.pair_overlaps(geoms, geoms, same=True)
         f.rows("self_overlap", areas, parts=inter, feature=names[i], other=names[j])
@@ -610,7 +611,7 @@ def _check_topology(ctx: _Ctx) -> CheckResult:
         og, orows = A.polygon_geometries(other, what=str(ref), return_index=True)
         i, j, inter, areas = f.pair_overlaps(geoms, og)
         f.rows("overlap", areas, parts=inter, feature=names[i], other=_names(other)[orows][j])
-        total = float(m2(shapely.intersection(dissolved, shapely.union_all(og)))[0])
+        total = float(f.m2(shapely.intersection(dissolved, shapely.union_all(og)))[0])
         f.metrics[f"overlap_{ref}_m2"] = total
         f.value(Text(f"与 {ref} 重叠 {total:.2f} m²", f"overlap with {ref} {total:.2f} m²"))
         f.require(total <= limit, Text(f"与 {ref} 重叠 ≤ {limit:g} m²", f"overlap with {ref} ≤ {limit:g} m²"))
@@ -685,12 +686,15 @@ class _Findings:
         self.passed &= bool(ok)
         self.expected.append(text)
 
+    def _not_dust(self, areas: np.ndarray) -> np.ndarray:
+        return (areas >= self.dust) & (areas > 0)
+
     def pieces(self, geom):
         """Polygon pieces of ``geom`` at least ``dust`` m², with their areas (m²)."""
         parts = shapely.get_parts(np.atleast_1d(np.asarray(geom, dtype=object)))
         parts = parts[shapely.get_type_id(parts) == 3]
         areas = self.m2(parts)
-        keep = (areas >= self.dust) & (areas > 0)
+        keep = self._not_dust(areas)
         return parts[keep], areas[keep]
 
     def pair_overlaps(self, a, b, same=False):
@@ -700,7 +704,7 @@ class _Findings:
             i, j = i[i < j], j[i < j]
         inter = shapely.intersection(a[i], b[j])
         areas = self.m2(inter)
-        keep = (areas >= self.dust) & (areas > 0)
+        keep = self._not_dust(areas)
         return i[keep], j[keep], inter[keep], areas[keep]
 
     def rows(self, issue, areas, *, parts=None, feature=None, other=None):
