@@ -299,8 +299,10 @@ def test_sample_data_map_in_browser(page, tmp_path, artifacts_dir):
 def test_point_site_and_empty_layer():
     pt = gpd.GeoDataFrame({"name": ["点位"]}, geometry=[Point(121.8, 41.0)], crs=4490)
     empty = _kind(gpd.GeoDataFrame({"name": []}, geometry=[], crs=4490), "reserve")
+    notes = []
     with pytest.warns(AssumptionWarning, match="no features"):
-        m = make_map({"reserve": empty}, site=pt)
+        m = make_map({"reserve": empty}, site=pt, notes=notes)
+    assert notes.count("layer 'reserve' has no features to draw: left out of the legend") == 1
     s, w, n, e = np.ravel([c for c in m._children.values() if type(c).__name__ == "FitBounds"][0].bounds)
     assert 0.015 < e - w < 0.03 and 0.015 < n - s < 0.03   # a ~2 km view, not the maximum zoom
     html_text = map_html(m)   # renders although a layer is empty

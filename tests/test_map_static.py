@@ -250,6 +250,18 @@ def test_point_site_gets_a_readable_extent(tmp_path):
     assert fig.ecogis["scale_bar_m"] in (200, 500)
 
 
+def test_empty_layer_is_noted_once_and_left_out_of_the_legend():
+    pt = gpd.GeoDataFrame({"name": ["点位"]}, geometry=[Point(121.8, 41.0)], crs=4490)
+    empty = gpd.GeoDataFrame({"name": []}, geometry=[], crs=4490)
+    empty.attrs["ecogis"] = {"kind": "reserve"}
+    notes = []
+    with pytest.warns(AssumptionWarning, match="no features"):
+        fig = build_figure({"reserve": empty}, site=pt, inset=False, notes=notes)
+    assert notes.count("layer 'reserve' has no features to draw: left out of the legend") == 1
+    texts = _all_texts(fig)
+    assert "项目选址" in texts and "自然保护区" not in texts
+
+
 def test_legend_columns_keep_each_group_together():
     import matplotlib
     from matplotlib.figure import Figure

@@ -29,7 +29,7 @@ from ecogis.errors import EcogisError, warn_assumption
 from ecogis.render import styles as st
 from ecogis.render.folium_controls import add_controls, add_page_style, legend_html, marker_svg
 from ecogis.render.folium_offline import OfflineMap, map_html, save_map  # noqa: F401 (public API)
-from ecogis.render.map_layers import layer_styles, map_layers
+from ecogis.render.map_layers import layer_styles, layers_bounds, map_layers
 
 BASEMAPS = ("none", "osm", "tianditu-vec", "tianditu-img", "amap", "amap-img")
 DISPLAY_CRS = "EPSG:4326"
@@ -205,11 +205,6 @@ def _add_basemap(m, basemap: str, lang: str, tianditu_key: str | None) -> None:
 # --------------------------------------------------------------------------------------------
 # make_map
 # --------------------------------------------------------------------------------------------
-def _bounds(items) -> tuple[float, float, float, float]:
-    boxes = np.array([g.total_bounds for _, _, g in items if len(g)])
-    return boxes[:, 0].min(), boxes[:, 1].min(), boxes[:, 2].max(), boxes[:, 3].max()
-
-
 def make_map(layers: dict, site=None, basemap: str = "none", lang: str = "zh", title: str | None = None,
              tianditu_key: str | None = None, styles=None, kinds: dict | None = None,
              simplify: bool = True, focus=None, notes: list | None = None) -> folium.Map:
@@ -244,8 +239,8 @@ def make_map(layers: dict, site=None, basemap: str = "none", lang: str = "zh", t
         raise EcogisError(f"unknown base map {basemap!r}; expected one of {', '.join(BASEMAPS)}")
     styles = st.load_styles(styles)
     items = [(name, kind, _to_display(gdf, basemap, notes))
-             for name, kind, gdf in map_layers(layers, site, kinds, styles)]
-    west, south, east, north = _bounds(items)
+             for name, kind, gdf in map_layers(layers, site, kinds, styles, notes)]
+    west, south, east, north = layers_bounds(g for _, _, g in items)
     if max(east - west, north - south) < MIN_EXTENT_DEG:   # a point or a tiny parcel: show ~2 km
         cx, cy, half = (west + east) / 2, (south + north) / 2, MIN_EXTENT_DEG / 2
         west, south, east, north = cx - half, cy - half, cx + half, cy + half
@@ -268,8 +263,6 @@ def make_map(layers: dict, site=None, basemap: str = "none", lang: str = "zh", t
         _add_layer(m, index, name, kind, gdf, style, styles, display, lang)
         if len(gdf):
             legend_groups.append((display, st.legend_items(kind or "default", styles, gdf, lang, display, style)))
-        else:
-            warn_assumption(f"layer {name!r} has no features to draw: left out of the legend", notes)
 
     add_controls(m, legend_html(legend_groups, styles, lang, simplified), styles, lang, title=title,
                  n_layers=len(items) + (basemap != "none") * 2)

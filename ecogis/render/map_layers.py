@@ -7,17 +7,20 @@ draw.
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.render import styles as st
 
 
-def map_layers(layers: dict, site, kinds: dict | None, styles: dict) -> list[tuple[str, str | None, gpd.GeoDataFrame]]:
+def map_layers(layers: dict, site, kinds: dict | None, styles: dict,
+               notes: list | None = None) -> list[tuple[str, str | None, gpd.GeoDataFrame]]:
     """(name, kind, GeoDataFrame) per layer, the site last as kind ``site``, in the styles' draw order.
 
     The kind is ``kinds[name]``, else ``gdf.attrs["ecogis"]["kind"]``. Rows with missing or empty
-    geometry are dropped. Raises EcogisError naming the layer for a non-GeoDataFrame or a layer
-    without CRS, and when there is nothing to draw.
+    geometry are dropped; a layer left empty is warned about (renderers leave it out of the legend).
+    Raises EcogisError naming the layer for a non-GeoDataFrame or a layer without CRS, and when
+    there is nothing to draw.
     """
     items = [(str(name), (kinds or {}).get(name) or _meta(gdf).get("kind"), gdf) for name, gdf in layers.items()]
     if site is not None:
@@ -32,7 +35,16 @@ def map_layers(layers: dict, site, kinds: dict | None, styles: dict) -> list[tup
     if not any(len(g) for _, _, g in items):
         raise EcogisError("all layers are empty: nothing to draw",
                           hint="Check the layer files (ecogis info FILE) and the --site file")
+    for name, _, gdf in items:
+        if not len(gdf):
+            warn_assumption(f"layer {name!r} has no features to draw: left out of the legend", notes)
     return items
+
+
+def layers_bounds(gdfs) -> tuple[float, float, float, float]:
+    """(xmin, ymin, xmax, ymax) over the non-empty GeoDataFrames ``gdfs``, in their common CRS."""
+    boxes = np.array([g.total_bounds for g in gdfs if len(g)])
+    return boxes[:, 0].min(), boxes[:, 1].min(), boxes[:, 2].max(), boxes[:, 3].max()
 
 
 def _meta(gdf) -> dict:

@@ -26,7 +26,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import matplotlib
-import numpy as np
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 from pyproj import Transformer
@@ -35,7 +34,7 @@ from ecogis.crs import describe_crs, gk_crs_for_lon
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.outputs import atomic_path
 from ecogis.render import styles as st
-from ecogis.render.map_layers import layer_styles, map_layers
+from ecogis.render.map_layers import layer_styles, layers_bounds, map_layers
 from ecogis.render import static_furniture as furniture
 from ecogis.render.static_layers import draw_layer, place_labels
 
@@ -100,9 +99,8 @@ def _rc(families) -> dict:
 # --------------------------------------------------------------------------------------------
 def _map_crs(items):
     """The unprefixed 3-degree GK CRS of the data's central longitude."""
-    boxes = np.array([g.to_crs(4490).total_bounds for _, _, g in items if len(g)])
-    lon = [boxes[:, 0].min(), boxes[:, 2].max()]
-    return gk_crs_for_lon(lon)
+    west, _, east, _ = layers_bounds(g.to_crs(4490) for _, _, g in items)
+    return gk_crs_for_lon([west, east])
 
 
 def _fit_limits(bounds, box_w_in: float, box_h_in: float, pad: float = 0.06, min_size: float = 2000.0):
@@ -138,11 +136,10 @@ def build_figure(layers: dict, site=None, title: str | None = None, lang: str = 
     styles = st.load_styles(styles)
     families = cjk_font_families()
     with matplotlib.rc_context(_rc(families)):
-        items = map_layers(layers, site, kinds, styles)
+        items = map_layers(layers, site, kinds, styles, notes)
         crs = _map_crs(items)
         proj = [(n, k, g.to_crs(crs)) for n, k, g in items]
-        bounds = np.array([g.total_bounds for _, _, g in proj if len(g)])
-        data_bounds = (bounds[:, 0].min(), bounds[:, 1].min(), bounds[:, 2].max(), bounds[:, 3].max())
+        data_bounds = layers_bounds(g for _, _, g in proj)
         view = st.focus_box(focus, site)
         if view is not None:
             data_bounds = Transformer.from_crs(4490, crs, always_xy=True).transform_bounds(*view)
@@ -158,7 +155,6 @@ def build_figure(layers: dict, site=None, title: str | None = None, lang: str = 
         groups, labels = [], {True: [], False: []}      # site labels are placed first
         for (name, kind, gdf), ttl, style in zip(proj, titles, layer_styles(proj, styles, notes)):
             if not len(gdf):
-                warn_assumption(f"layer {name!r} has no features to draw: left out of the legend", notes)
                 continue
             labels[kind == "site"] += draw_layer(ax, kind, style, gdf, styles,
                                                  label_points=kind in ("water_section", "site"))
