@@ -163,26 +163,28 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
     frame, site_table, zones = screen(sites, layers, ruleset, buffers_m, site_use=site_use,
                                       summarise=not batch, progress=progress)
     _sanity_far(site_table, frame, boundary, notes)
-    findings = FindingTable(frame)
     site_verdicts, overall = _site_verdicts(frame)
-    ids = site_table["id"].tolist()
-    site_list = [SiteSummary(*row) for row in zip(  # whole columns, not per-row pandas access
-        ids, site_table["name"].tolist(), site_table["geometry_type"].tolist(),
-        site_table["area_m2"].astype(float).tolist(), site_table["length_m"].astype(float).tolist(),
-        site_table["lon"].astype(float).tolist(), site_table["lat"].astype(float).tolist(),
-        [site_verdicts.get(i, VERDICTS[0]) for i in ids])]
     used_ids = set(frame["rule_id"].dropna().unique().tolist()) if len(frame) else set()
-    methods = dict(METHODS, analysis_crs="; ".join(sorted(set(site_table["analysis_crs"]))))
-    return CheckResult(methods=methods,
-        verdict=overall,
-        findings=findings, sites=site_list, zones=zones,
+    return CheckResult(
+        verdict=overall, findings=FindingTable(frame), sites=_site_summaries(site_table, site_verdicts),
+        zones=zones,
         inputs={"site": site_meta, "project": project.to_dict(), "rules_files": ruleset.sources,
                 "layers": {n: _layer_meta(g) for n, g in layers.items()},
                 "boundary": None if boundary is None else _layer_meta(boundary)},
         assumptions=notes, rules=[r.to_dict() for r in ruleset.rules if r.id in used_ids],
         buffers_m=list(buffers_m), project=project.name,
+        methods=dict(METHODS, analysis_crs="; ".join(sorted(set(site_table["analysis_crs"])))),
         site_gdf=sites.to_crs(GEOGRAPHIC), layers=_touched(layers, frame, boundary),
     )
+
+
+def _site_summaries(site_table, site_verdicts: dict) -> list[SiteSummary]:
+    """One SiteSummary per row of the engine's site table, built from whole columns (no per-row pandas)."""
+    ids = site_table["id"].tolist()
+    return [SiteSummary(*row) for row in zip(
+        ids, site_table["name"].tolist(), site_table["geometry_type"].tolist(),
+        *(site_table[c].astype(float).tolist() for c in ("area_m2", "length_m", "lon", "lat")),
+        [site_verdicts.get(i, VERDICTS[0]) for i in ids])]
 
 
 def _site_verdicts(frame) -> tuple[dict, str]:

@@ -104,11 +104,7 @@ def _table(spec, rows, lang, table_id) -> str:
 
 def _sites_table(result, lang) -> str:
     e = html.escape
-    zh = lang == "zh"
-    head = ["编号", "名称", "几何类型", "面积（m²，椭球）", "长度（m，大地线）", "中心经度（CGCS2000）", "中心纬度（CGCS2000）", "结论"] if zh else \
-        ["Id", "Name", "Geometry", "Area (m², ellipsoidal)", "Length (m, geodesic)", "Centre lon (CGCS2000)",
-         "Centre lat (CGCS2000)", "Verdict"]
-    rows = ["<table id=\"sites-table\"><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr>"]
+    rows = ["<table id=\"sites-table\"><tr>" + "".join(f"<th>{e(h)}</th>" for h in T.SITE_HEADERS[lang]) + "</tr>"]
     for s in result.sites:
         rows.append("<tr>" + "".join(f"<td>{e(str(v))}</td>" for v in (
             s.id, s.name, s.geometry_type, T.fmt_number(s.area_m2, "area"), T.fmt_number(s.length_m, "distance_m"),

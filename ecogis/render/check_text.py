@@ -76,6 +76,14 @@ FINDING_HEADERS = [
     ("basis", "依据", "Basis"),
 ]
 
+# Sites table (HTML report, XLSX sheet): id, name, geometry type, area, length, centre lon/lat, verdict
+SITE_HEADERS = {
+    "zh": ["编号", "名称", "几何类型", "面积（m²，CGCS2000椭球面积）", "长度（m，大地线）", "中心经度（CGCS2000）",
+           "中心纬度（CGCS2000）", "结论"],
+    "en": ["Id", "Name", "Geometry", "Area (m², ellipsoidal, CGCS2000)", "Length (m, geodesic)",
+           "Centre lon (CGCS2000)", "Centre lat (CGCS2000)", "Verdict"],
+}
+
 NEAREST_HEADERS = [
     ("site", "场址", "Site"), ("layer", "图层", "Layer"), ("kind", "类型", "Kind"), ("feature", "最近要素", "Nearest feature"),
     ("zone", "功能区/级别", "Zone"), ("distance_m", "距离（m，大地线）", "Distance (m, geodesic)"),

@@ -14,14 +14,8 @@ XLSX_FINDING_KEYS = ["site", "site_name", "layer", "kind", "feature", "zone", "r
                      "buffer_m", "verdict", "rule_id", "rule", "basis"]
 
 
-SHEET_HEADERS = {
-    "sites": {"zh": ["编号", "名称", "几何类型", "面积（m²，CGCS2000椭球面积）", "长度（m，大地线）",
-                     "中心经度（CGCS2000）", "中心纬度（CGCS2000）", "结论"],
-              "en": ["id", "name", "geometry", "area (m², ellipsoidal, CGCS2000)", "length (m, geodesic)",
-                     "centre lon (CGCS2000)", "centre lat (CGCS2000)", "verdict"]},
-    "rules": {"zh": ["编号", "图层类型", "功能区/级别", "空间关系", "适用距离（m）", "结论", "规则", "依据"],
-              "en": ["id", "kind", "zone", "relation", "within (m)", "verdict", "rule", "basis"]},
-}
+RULE_HEADERS = {"zh": ["编号", "图层类型", "功能区/级别", "空间关系", "适用距离（m）", "结论", "规则", "依据"],
+                "en": ["id", "kind", "zone", "relation", "within (m)", "verdict", "rule", "basis"]}
 
 
 def render_check_xlsx(result, out, *, lang: str = "zh", overwrite: bool = False) -> Path:
@@ -36,11 +30,11 @@ def render_check_xlsx(result, out, *, lang: str = "zh", overwrite: bool = False)
     _rows(ws, T.headers(T.ZONE_HEADERS, lang),
           ([_value(z, k, lang) for k, _, _ in T.ZONE_HEADERS] for z in (x.to_dict() for x in result.zones)))
     ws = wb.create_sheet("sites")
-    _rows(ws, SHEET_HEADERS["sites"][lang],
+    _rows(ws, T.SITE_HEADERS[lang],
           ([s.id, s.name, s.geometry_type, s.area_m2, s.length_m, s.lon, s.lat, T.verdict_label(s.verdict, lang)]
            for s in result.sites))
     ws = wb.create_sheet("rules")
-    _rows(ws, SHEET_HEADERS["rules"][lang],
+    _rows(ws, RULE_HEADERS[lang],
           ([r["id"], r["kind"], T.zone_label(r["zone"], lang) or None, r["relation"], r["within_m"],
             T.verdict_label(r["verdict"], lang),
             T.rule_label(r, lang), T.basis_label(r, lang)] for r in result.rules))
