@@ -16,12 +16,12 @@ A spec names its layers once and lists checks; paths are relative to the spec fi
         declared_share: 26.61   # %
         tolerance_pct: 0.5      # optional; default: must round to the declared figure
 
-Check types (see :data:`CHECKS`, the keys each takes in :data:`CHECK_KEYS`, and each ``_check_*``
-docstring): ``area_share``, ``count_in_zones``, ``compliance``, ``length_share``, ``within_distance``,
+Check types (in :mod:`ecogis.audit_checks`: :data:`CHECKS`, the keys each takes in :data:`CHECK_KEYS`,
+and each ``_check_*`` docstring): ``area_share``, ``count_in_zones``, ``compliance``, ``length_share``, ``within_distance``,
 ``no_decrease``, ``topology``. Each returns a :class:`CheckResult` with the value, the expectation
 (both as :class:`~ecogis.area.Text`, Chinese and English), a verdict and detail rows; areas are
 ellipsoidal (CGCS2000, official) unless ``method`` says otherwise, distances and lengths geodesic.
-The checks live in :mod:`ecogis.audit_checks`; this module loads and validates the spec and runs it.
+This module loads and validates the spec and runs the checks.
 ``title`` / ``title_en`` name the spec and each check in the two languages. The keys are checked
 when the spec is loaded, before any data is read; assumptions made while running (guessed CRS,
 encoding) are kept in the notes of the check that met them.
@@ -42,8 +42,8 @@ import yaml
 
 from ecogis import area as A
 from ecogis.area import Text, text_in
-from ecogis.audit_checks import (_COMMON_KEYS, CHECK_KEYS, CHECKS, REQUIRED_KEYS, CheckResult, _count_map, _method,
-                                 _unit, required_pcts, whole_number)
+from ecogis.audit_checks import (CHECK_KEYS, CHECKS, COMMON_KEYS, REQUIRED_KEYS, CheckResult, area_method, area_unit,
+                                 count_map, required_pcts, whole_number)
 from ecogis.errors import AssumptionWarning, EcogisError
 
 __all__ = ["AuditReport", "AuditSpec", "CHECKS", "CHECK_KEYS", "CheckResult", "REQUIRED_KEYS", "load_spec",
@@ -159,14 +159,14 @@ def load_spec(path) -> AuditSpec:
 
 def _validate_keys(ctx: "_Ctx") -> None:
     """Check a check's keys before any data is read: known keys, numbers, units, methods, layer names."""
-    known = {**_COMMON_KEYS, **CHECK_KEYS[ctx.type]}
+    known = {**COMMON_KEYS, **CHECK_KEYS[ctx.type]}
     for key in ctx.check:
         if key not in known:
             raise ctx.error(key, f"unknown key {key!r}; {ctx.type} takes {', '.join(k for k in known if k != 'id')}")
     for key in REQUIRED_KEYS[ctx.type]:
         ctx.get(key, required=True)
-    _unit(ctx)
-    _method(ctx)
+    area_unit(ctx)
+    area_method(ctx)
     if ctx.type == "compliance":
         required_pcts(ctx)
     for key, kind in CHECK_KEYS[ctx.type].items():
@@ -177,7 +177,7 @@ def _validate_keys(ctx: "_Ctx") -> None:
         elif kind is bool and not isinstance(ctx.check[key], bool):
             raise ctx.error(key, f"{key!r} must be true or false, got {ctx.check[key]!r}")
         elif kind == "counts":
-            _count_map(ctx, key)
+            count_map(ctx, key)
         elif kind == "layer" and not ctx.is_layer_ref(ctx.check[key]):
             raise ctx.error(key, f"{ctx.check[key]!r} is neither a layer of 'layers:' ({', '.join(ctx.spec.layers)}) "
                                  "nor an existing file", hint="Fix the name, or add the layer under 'layers:'")

@@ -60,7 +60,7 @@ class CheckResult:
 #: The keys each check type takes (besides id, type, title, unit, method) and what they hold:
 #: float / int / dict / list / bool, "layer" (a name from ``layers:`` or a file), "counts"
 #: ({zone: whole number}), or None (any text or value; checked when the check runs).
-_COMMON_KEYS = {"id": None, "type": None, "title": None, "title_en": None, "unit": None, "method": None}
+COMMON_KEYS = {"id": None, "type": None, "title": None, "title_en": None, "unit": None, "method": None}
 CHECK_KEYS = {
     "area_share": {"layer": "layer", "within": None, "by": None, "districts": None, "declared": float,
                    "declared_share": float, "tolerance": float, "tolerance_pct": float, "share_tolerance_pp": float,
@@ -178,7 +178,8 @@ def _areas_m2(geoms, crs, method: str) -> np.ndarray:
     return A.area(geoms, crs, method) if len(geoms) else np.zeros(0)
 
 
-def _unit(ctx):
+def area_unit(ctx) -> str:
+    """The check's ``unit`` (default km2) as a canonical key: m2, ha, km2 or mu."""
     try:
         return A.normalise_unit(ctx.get("unit", "km2"))
     except EcogisError as exc:
@@ -189,7 +190,8 @@ def _unit_text(unit) -> Text:
     return Text(A.unit_label(unit, "zh"), A.unit_label(unit, "en"))
 
 
-def _method(ctx):
+def area_method(ctx) -> str:
+    """The check's area ``method``: ellipsoid (default, official), geodesic or plane."""
     method = ctx.get("method", "ellipsoid")
     if method not in A.METHODS:
         raise ctx.error("method", f"unknown area method {method!r}; use ellipsoid (official), geodesic or plane")
@@ -220,7 +222,7 @@ def _check_area_share(ctx: _Ctx) -> CheckResult:
     ``boundary_area`` (+ ``boundary_area_source``): take the share of a published boundary area instead
     of the boundary polygon's area (both shares are reported)."""
     gdf = ctx.layer("layer")
-    unit, method = _unit(ctx), _method(ctx)
+    unit, method = area_unit(ctx), area_method(ctx)
     boundary, label = ctx.boundary("within")
     by = ctx.get("by")
     districts = _districts(ctx) if by == "districts" else None
@@ -294,7 +296,7 @@ def _check_count_in_zones(ctx: _Ctx) -> CheckResult:
     zone_names = zones[zfield].astype(str).to_numpy()
     counts = pd.Series(zone_names[z_idx]).value_counts()
     outside = int(len(pts) - len(np.unique(p_idx)))
-    expect, maxima, minima = _count_map(ctx, "expect"), _count_map(ctx, "max"), _count_map(ctx, "min")
+    expect, maxima, minima = count_map(ctx, "expect"), count_map(ctx, "max"), count_map(ctx, "min")
     passed, details, expected = True, [], []
     names = list(dict.fromkeys(list(zone_names) + list(expect) + list(maxima) + list(minima)))
     for name in names:
@@ -323,7 +325,7 @@ def whole_number(value) -> int:
     return int(float(value))
 
 
-def _count_map(ctx: _Ctx, key: str) -> dict:
+def count_map(ctx: _Ctx, key: str) -> dict:
     """A {zone: whole number} mapping from check key ``key`` (empty when absent)."""
     value = ctx.get(key, {}, kind=dict) or {}
     out = {}
@@ -374,7 +376,7 @@ def _check_compliance(ctx: _Ctx) -> CheckResult:
     stats = {"all": {"sections": len(frame), "assessed": len(assessed), "pct": pct(assessed)}}
     for grp, sub in assessed.groupby("group"):
         stats[str(grp)] = {"sections": int((frame["group"] == grp).sum()), "assessed": len(sub), "pct": pct(sub)}
-    counts = _count_map(ctx, "expect_count")
+    counts = count_map(ctx, "expect_count")
     passed, expected = True, []
     for grp, need in required_pcts(ctx).items():
         got = stats.get(str(grp), {}).get("pct")
@@ -514,7 +516,7 @@ def _check_no_decrease(ctx: _Ctx) -> CheckResult:
     after = ctx.layer("after")
     if after.crs != before.crs:
         after = after.to_crs(before.crs)
-    unit, method = _unit(ctx), _method(ctx)
+    unit, method = area_unit(ctx), area_method(ctx)
     crs = before.crs
 
     m2 = partial(_areas_m2, crs=crs, method=method)
@@ -579,7 +581,7 @@ def _check_topology(ctx: _Ctx) -> CheckResult:
     0.01 m²) are floating-point dust and ignored. Vectorised: STRtree pairs, shapely array operations.
     """
     gdf = ctx.layer("layer")
-    crs, method = gdf.crs, _method(ctx)
+    crs, method = gdf.crs, area_method(ctx)
     geoms, rows = A.polygon_geometries(gdf, return_index=True)
     names = _names(gdf)[rows]
     dust = ctx.get("min_piece_m2", 0.01, kind=float)
