@@ -147,7 +147,7 @@ def metric_crs(lon) -> pyproj.CRS:
     ellipsoid at the nearest 3° meridian when ``lon`` is outside China's zones (e.g. swapped X/Y)."""
     try:
         return gk_crs_for_lon(lon)
-    except (EcogisError, ValueError, KeyError, pyproj.exceptions.CRSError):
+    except EcogisError:  # the zone is not one of China's (25-45)
         cm = float(np.clip(np.round(lon / 3.0) * 3.0, -180, 180))
         return pyproj.CRS.from_proj4(f"+proj=tmerc +lat_0=0 +lon_0={cm} +k=1 +x_0=500000 +y_0=0 "
                                      "+ellps=GRS80 +units=m +no_defs")
@@ -251,7 +251,7 @@ def _pairs_findings(lyr: _IndexedLayer, s_geoms, gk, buffers_m, site_area, site_
        inside a feature is its own overlap piece (no overlay);
     3. other candidates: nearest points in the plane (shapely.shortest_line), geodesic distance for the
        pairs within the planar radius only; kept when the geodesic distance is within ``search``;
-    4. nearest: from the pairs when one is within ``search``, else STRtree.query_nearest.
+    4. nearest: from the pairs when one is within ``search``, else :func:`_nearest_features`.
     """
     f_geoms, search, radius = lyr.geoms, lyr.search, lyr.radius
     s_bounds = shapely.bounds(s_geoms)
