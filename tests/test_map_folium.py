@@ -188,13 +188,15 @@ def test_basemap_errors_and_tianditu(layers, monkeypatch):
     assert "T=img_w" in html_text and "T=cia_w" in html_text and "tk=abc123" in html_text
 
 
-def test_amap_basemap_shifts_data_or_refuses(layers):
+def test_amap_basemap_shifts_data_for_display(layers):
     lay, _ = layers
     prcoords = pytest.importorskip("prcoords")
+    notes = []
     with pytest.warns(AssumptionWarning, match="GCJ-02 for display"):
-        m = make_map({"sections": lay["sections"]}, basemap="amap")
-    gj = [c for c in m._children.values() if type(c).__name__ == "GeoJson"][0].data
-    lon, lat = gj["features"][0]["geometry"]["coordinates"]
+        m = make_map({"sections": lay["sections"], "outfalls": lay["outfalls"]}, basemap="amap", notes=notes)
+    assert len([n for n in notes if "GCJ-02 for display" in n]) == 1   # one note per map, not per layer
+    features = [f for c in m._children.values() if type(c).__name__ == "GeoJson" for f in c.data["features"]]
+    lon, lat = next(f for f in features if f["properties"].get("name") == "兴安")["geometry"]["coordinates"]
     exp_lat, exp_lon = prcoords.wgs_gcj((41.10, 121.80))
     assert lon == pytest.approx(exp_lon, abs=2e-6) and lat == pytest.approx(exp_lat, abs=2e-6)
 

@@ -1,7 +1,6 @@
 """``ecogis map``: interactive HTML (folium) or print-ready PNG/PDF/SVG maps of ecogis layers."""
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
@@ -9,8 +8,7 @@ import click
 
 from ecogis.cli.common import emit_json, handle_errors, json_option, lang_option
 from ecogis.errors import EcogisError, warn_assumption
-
-BASEMAP_CHOICES = ("none", "osm", "tianditu-vec", "tianditu-img", "amap", "amap-img")
+from ecogis.render.folium_map import BASEMAPS, make_map, save_map
 STATIC_SUFFIXES = (".png", ".pdf", ".svg")
 
 EPILOG = """\b
@@ -122,7 +120,7 @@ def _read_token(token: str, project, notes):
     return layer or path.stem, _read_file(path, kind, notes, layer)
 
 
-def _read_site(site_path, notes):
+def _read_site(site_path):
     if site_path is None:
         return None
     from ecogis.io import read_layer
@@ -140,7 +138,7 @@ def _read_site(site_path, notes):
               help="Project site (parcel, line, points; exchange text too), drawn with a bold outline.")
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True,
               help="Output: maps/NAME.html (interactive) or .png/.pdf/.svg (static).")
-@click.option("--basemap", type=click.Choice(BASEMAP_CHOICES), default="none", show_default=True,
+@click.option("--basemap", type=click.Choice(BASEMAPS), default="none", show_default=True,
               help="HTML base map. 'none' works offline; tianditu-* need TIANDITU_KEY or --tianditu-key.")
 @click.option("--tianditu-key", help="Tianditu (天地图) key; default: environment variable TIANDITU_KEY.")
 @click.option("--title", help="Map title (图名).")
@@ -176,14 +174,12 @@ def map_cmd(layers, project_path, site_path, out, basemap, tianditu_key, title, 
     focus_arg = None if focus == "data" else "site"
     started = time.perf_counter()
     gdfs = _collect_layers(layers, project_path, notes)
-    site = _read_site(site_path, notes)
+    site = _read_site(site_path)
     inputs = [g.attrs.get("ecogis", {}).get("path") for g in gdfs.values()] + [site_path]
     check_output_path(out, overwrite=overwrite, inputs=[p for p in inputs if p])
     if suffix in (".html", ".htm"):
-        from ecogis.render.folium_map import make_map, save_map
-
         m = make_map(gdfs, site=site, basemap=basemap, lang=lang, title=title, styles=styles_path,
-                     tianditu_key=tianditu_key or os.environ.get("TIANDITU_KEY"), focus=focus_arg, notes=notes)
+                     tianditu_key=tianditu_key, focus=focus_arg, notes=notes)
         save_map(m, out, overwrite=overwrite)
         fmt = "html"
     else:

@@ -154,14 +154,10 @@ def _feature_collection(gdf, fields: list[str], layer_label: str) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def _to_display(gdf, basemap: str, notes: list[str]) -> gpd.GeoDataFrame:
+def _to_display(gdf, basemap: str) -> gpd.GeoDataFrame:
     """``gdf`` in EPSG:4326 for display, shifted to GCJ-02 for the Amap base maps."""
     gdf = gdf.to_crs(DISPLAY_CRS)
-    if basemap.startswith("amap"):
-        gdf = to_web_crs(gdf, "GCJ-02")
-        warn_assumption("data shifted from CGCS2000 to GCJ-02 for display on Amap tiles only "
-                        "(popups show the original attributes; do not digitise from this map)", notes)
-    return gdf
+    return to_web_crs(gdf, "GCJ-02") if basemap.startswith("amap") else gdf
 
 
 # --------------------------------------------------------------------------------------------
@@ -191,15 +187,13 @@ def _add_basemap(m, basemap: str, lang: str, tianditu_key: str | None) -> None:
         folium.TileLayer(url % note, attr=attr, name=name + ("注记" if lang == "zh" else " labels"),
                          subdomains="01234567", max_zoom=18, overlay=True).add_to(m)
         return
-    if basemap.startswith("amap"):
-        style = 6 if basemap == "amap-img" else 7
-        folium.TileLayer(
-            f"https://webrd0{{s}}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style={style}&x={{x}}&y={{y}}&z={{z}}",
-            attr="© 高德地图 (GCJ-02; data shifted for display only)", name="高德地图" if lang == "zh" else "Amap",
-            subdomains="1234", max_zoom=18, overlay=False,
-        ).add_to(m)
-        return
-    raise EcogisError(f"unknown base map {basemap!r}; expected one of {', '.join(BASEMAPS)}")
+    # amap, amap-img (make_map has checked the name)
+    style = 6 if basemap == "amap-img" else 7
+    folium.TileLayer(
+        f"https://webrd0{{s}}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style={style}&x={{x}}&y={{y}}&z={{z}}",
+        attr="© 高德地图 (GCJ-02; data shifted for display only)", name="高德地图" if lang == "zh" else "Amap",
+        subdomains="1234", max_zoom=18, overlay=False,
+    ).add_to(m)
 
 
 # --------------------------------------------------------------------------------------------
@@ -238,7 +232,10 @@ def make_map(layers: dict, site=None, basemap: str = "none", lang: str = "zh", t
     if basemap not in BASEMAPS:
         raise EcogisError(f"unknown base map {basemap!r}; expected one of {', '.join(BASEMAPS)}")
     styles = st.load_styles(styles)
-    items = [(name, kind, _to_display(gdf, basemap, notes))
+    if basemap.startswith("amap"):
+        warn_assumption("data shifted from CGCS2000 to GCJ-02 for display on Amap tiles only "
+                        "(popups show the original attributes; do not digitise from this map)", notes)
+    items = [(name, kind, _to_display(gdf, basemap))
              for name, kind, gdf in map_layers(layers, site, kinds, styles, notes)]
     west, south, east, north = layers_bounds(g for _, _, g in items)
     if max(east - west, north - south) < MIN_EXTENT_DEG:   # a point or a tiny parcel: show ~2 km
