@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyogrio
+from pyogrio.errors import DataSourceError
 
 from ecogis.errors import EcogisError
 from ecogis.layers import KINDS
@@ -203,7 +204,7 @@ def _project_from_gpkg(path: Path) -> Project:
     kinds = layer_kinds()
     try:
         names = [row[0] for row in pyogrio.list_layers(path)]
-    except Exception as exc:  # pyogrio raises DataSourceError subclasses
+    except DataSourceError as exc:  # not a GeoPackage, or unreadable
         raise EcogisError(f"cannot list layers ({exc})", path=path) from exc
     layers, boundary = {}, None
     for lname in names:

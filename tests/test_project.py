@@ -71,3 +71,11 @@ def test_malformed_project_names_the_line(tmp_path, text, line, words):
 def test_missing_project_is_an_error(tmp_path):
     with pytest.raises(EcogisError, match="not found"):
         load_project(tmp_path / "nope.yaml")
+
+
+def test_a_gpkg_that_is_not_a_geopackage_is_an_error_naming_it(tmp_path):
+    bad = tmp_path / "controls.gpkg"
+    bad.write_text("not a geopackage", encoding="utf-8")
+    with pytest.raises(EcogisError, match="cannot list layers") as exc:
+        load_project(bad)
+    assert str(bad) in str(exc.value)
