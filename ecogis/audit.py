@@ -17,8 +17,8 @@ A spec names its layers once and lists checks; paths are relative to the spec fi
         tolerance_pct: 0.5      # optional; default: must round to the declared figure
 
 Check types (in :mod:`ecogis.audit_checks`: :data:`CHECKS`, the keys each takes in :data:`CHECK_KEYS`,
-and each ``_check_*`` docstring): ``area_share``, ``count_in_zones``, ``compliance``, ``length_share``, ``within_distance``,
-``no_decrease``, ``topology``. Each returns a :class:`CheckResult` with the value, the expectation
+and each ``_check_*`` docstring): ``area_share``, ``count_in_zones``, ``compliance``, ``length_share``,
+``within_distance``, ``no_decrease``, ``topology``. Each returns a :class:`CheckResult` with the value, the expectation
 (both as :class:`~ecogis.area.Text`, Chinese and English), a verdict and detail rows; areas are
 ellipsoidal (CGCS2000, official) unless ``method`` says otherwise, distances and lengths geodesic.
 This module loads and validates the spec and runs the checks.

