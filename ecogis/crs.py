@@ -595,14 +595,20 @@ def gcj02_to_wgs84(lon, lat):
     by up to a few metres).
     """
     glon, glat = _arrays(lon, lat)
-    wlon, wlat = glon.copy(), glat.copy()
+    return _out(*_solve(wgs84_to_gcj02, glon, glat, glon, glat), lon)
+
+
+def _solve(forward, lon, lat, lon0, lat0):
+    """(x, y) with ``forward(x, y) == (lon, lat)``, by fixed-point iteration from (lon0, lat0) until every
+    point is within ``_ITER_TOL`` degrees (at most ``_ITER_MAX`` steps); arrays in, arrays out."""
+    x, y = lon0, lat0
     for _ in range(_ITER_MAX):
-        dlon, dlat = _gcj_offset(wlon, wlat)
-        err_lon, err_lat = wlon + dlon - glon, wlat + dlat - glat
-        wlon, wlat = wlon - err_lon, wlat - err_lat
+        flon, flat = forward(x, y)
+        err_lon, err_lat = flon - lon, flat - lat
+        x, y = x - err_lon, y - err_lat
         if np.all(np.abs(err_lon) < _ITER_TOL) and np.all(np.abs(err_lat) < _ITER_TOL):
             break
-    return _out(wlon, wlat, lon)
+    return x, y
 
 
 def gcj02_to_bd09(lon, lat):
@@ -619,14 +625,7 @@ def bd09_to_gcj02(lon, lat):
     x, y = blon - 0.0065, blat - 0.006
     z = np.sqrt(x * x + y * y) - 0.00002 * np.sin(y * _BD_K)
     theta = np.arctan2(y, x) - 0.000003 * np.cos(x * _BD_K)
-    glon, glat = z * np.cos(theta), z * np.sin(theta)
-    for _ in range(_ITER_MAX):
-        flon, flat = gcj02_to_bd09(glon, glat)
-        err_lon, err_lat = flon - blon, flat - blat
-        glon, glat = glon - err_lon, glat - err_lat
-        if np.all(np.abs(err_lon) < _ITER_TOL) and np.all(np.abs(err_lat) < _ITER_TOL):
-            break
-    return _out(glon, glat, lon)
+    return _out(*_solve(gcj02_to_bd09, blon, blat, z * np.cos(theta), z * np.sin(theta)), lon)
 
 
 def wgs84_to_bd09(lon, lat):
