@@ -29,7 +29,7 @@ from ecogis.errors import EcogisError, warn_assumption
 from ecogis.render import styles as st
 from ecogis.render.folium_controls import add_controls, add_page_style, legend_html, marker_svg
 from ecogis.render.folium_offline import OfflineMap, map_html, save_map  # noqa: F401 (public API)
-from ecogis.render.map_layers import layer_styles, layers_bounds, map_layers
+from ecogis.render.map_layers import focus_box, layer_styles, layers_bounds, map_layers
 
 BASEMAPS = ("none", "osm", "tianditu-vec", "tianditu-img", "amap", "amap-img")
 DISPLAY_CRS = "EPSG:4326"
@@ -263,7 +263,7 @@ def make_map(layers: dict, site=None, basemap: str = "none", lang: str = "zh", t
 
     add_controls(m, legend_html(legend_groups, styles, lang, simplified), styles, lang, title=title,
                  n_layers=len(items) + (basemap != "none") * 2)
-    view = st.focus_box(focus, site) or (west, south, east, north)
+    view = focus_box(focus, site) or (west, south, east, north)
     m.fit_bounds([[view[1], view[0]], [view[3], view[2]]], padding=(30, 30))
     return m
 

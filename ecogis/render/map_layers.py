@@ -1,14 +1,16 @@
 """What both map renderers (folium and matplotlib) do the same way before drawing.
 
 Layers are checked, given their kind, sorted into drawing order and stripped of empty geometries;
-each gets a display title and a style; legend groups are put in order. The renderers then only
-draw.
+each gets a display title and a style; legend groups are put in order; the data extent and the
+initial view are computed. The renderers then only draw.
 """
 from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+from pyproj import Transformer
 
+from ecogis.crs import gk_crs_for_lon
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.render import styles as st
 
@@ -39,12 +41,6 @@ def map_layers(layers: dict, site, kinds: dict | None, styles: dict,
         if not len(gdf):
             warn_assumption(f"layer {name!r} has no features to draw: left out of the legend", notes)
     return items
-
-
-def layers_bounds(gdfs) -> tuple[float, float, float, float]:
-    """(xmin, ymin, xmax, ymax) over the non-empty GeoDataFrames ``gdfs``, in their common CRS."""
-    boxes = np.array([g.total_bounds for g in gdfs if len(g)])
-    return boxes[:, 0].min(), boxes[:, 1].min(), boxes[:, 2].max(), boxes[:, 3].max()
 
 
 def _meta(gdf) -> dict:
@@ -80,3 +76,36 @@ def legend_order(groups) -> list[tuple[str, list, bool]]:
     single = [(t, rows, False) for t, rows in groups if is_single(rows, t)]
     multi = [(t, rows, True) for t, rows in groups if not is_single(rows, t)]
     return single + multi
+
+
+def layers_bounds(gdfs) -> tuple[float, float, float, float]:
+    """(xmin, ymin, xmax, ymax) over the non-empty GeoDataFrames ``gdfs``, in their common CRS."""
+    boxes = np.array([g.total_bounds for g in gdfs if len(g)])
+    return boxes[:, 0].min(), boxes[:, 1].min(), boxes[:, 2].max(), boxes[:, 3].max()
+
+
+def focus_box(focus, site=None, min_size_m: float = 2000.0, pad: float = 0.6):
+    """Lon/lat box (west, south, east, north; EPSG:4490) for a map's initial view, or None for all data.
+
+    ``focus`` is None (all data), ``"site"`` (the site's bounds widened by ``pad`` of their size on
+    each side and to at least ``min_size_m`` metres, measured in the local Gauss-Kruger zone) or a
+    box (west, south, east, north) in EPSG:4490 degrees.
+    """
+    if focus is None:
+        return None
+    if isinstance(focus, str):
+        if focus != "site":
+            raise EcogisError(f"unknown focus {focus!r}; use 'site' or a (west, south, east, north) box")
+        if site is None or len(site) == 0:
+            raise EcogisError("focus='site' needs a site", hint="Pass site= or leave focus unset")
+        geo = site.to_crs(4490)
+        gk = gk_crs_for_lon([geo.total_bounds[0], geo.total_bounds[2]])
+        x0, y0, x1, y1 = geo.to_crs(gk).total_bounds
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        half = max((x1 - x0) * (0.5 + pad), (y1 - y0) * (0.5 + pad), min_size_m / 2)
+        return Transformer.from_crs(gk, 4490, always_xy=True).transform_bounds(
+            cx - half, cy - half, cx + half, cy + half)
+    west, south, east, north = (float(v) for v in focus)
+    if not (west < east and south < north):
+        raise EcogisError(f"focus box {focus!r} is not (west, south, east, north)")
+    return west, south, east, north

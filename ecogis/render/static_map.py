@@ -34,7 +34,7 @@ from ecogis.crs import describe_crs, gk_crs_for_lon
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.outputs import atomic_path
 from ecogis.render import styles as st
-from ecogis.render.map_layers import layer_styles, layers_bounds, map_layers
+from ecogis.render.map_layers import focus_box, layer_styles, layers_bounds, map_layers
 from ecogis.render import static_furniture as furniture
 from ecogis.render.static_layers import draw_layer, place_labels
 
@@ -140,7 +140,7 @@ def build_figure(layers: dict, site=None, title: str | None = None, lang: str = 
         crs = _map_crs(items)
         proj = [(n, k, g.to_crs(crs)) for n, k, g in items]
         data_bounds = layers_bounds(g for _, _, g in proj)
-        view = st.focus_box(focus, site)
+        view = focus_box(focus, site)
         if view is not None:
             data_bounds = Transformer.from_crs(4490, crs, always_xy=True).transform_bounds(*view)
 

@@ -11,6 +11,8 @@ import functools
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
+import shapely
 import yaml
 
 from ecogis.errors import EcogisError
@@ -126,9 +128,6 @@ def layer_style(styles: dict, kind: str | None, gdf, index: int = 0) -> dict:
 
 def geometry_family(gdf) -> str | None:
     """"point", "line" or "polygon" when all geometries of ``gdf`` are of that family, else None."""
-    import numpy as np
-    import shapely
-
     types = set(np.unique(shapely.get_type_id(np.asarray(gdf.geometry.values))).tolist()) - {-1}
     for family, ids in (("point", {0, 4}), ("line", {1, 2, 5}), ("polygon", {3, 6})):
         if types and types <= ids:
@@ -291,37 +290,3 @@ def unique_titles(items, styles: dict, lang: str) -> list[str]:
         meta = (getattr(it[2], "attrs", None) or {}).get("ecogis") or {} if len(it) > 2 else {}
         titles.append(str(meta["label"]) if meta.get("label") else layer_title(it[0], it[1], styles, lang))
     return [f"{t}（{it[0]}）" if titles.count(t) > 1 and t != it[0] else t for it, t in zip(items, titles)]
-
-
-# --------------------------------------------------------------------------------------------
-# Map extent
-# --------------------------------------------------------------------------------------------
-def focus_box(focus, site=None, min_size_m: float = 2000.0, pad: float = 0.6):
-    """Lon/lat box (west, south, east, north; EPSG:4490) for a map's initial view, or None for all data.
-
-    ``focus`` is None (all data), ``"site"`` (the site's bounds widened by ``pad`` of their size on
-    each side and to at least ``min_size_m`` metres, measured in the local Gauss-Kruger zone) or a
-    box (west, south, east, north) in EPSG:4490 degrees.
-    """
-    if focus is None:
-        return None
-    if isinstance(focus, str):
-        if focus != "site":
-            raise EcogisError(f"unknown focus {focus!r}; use 'site' or a (west, south, east, north) box")
-        if site is None or len(site) == 0:
-            raise EcogisError("focus='site' needs a site", hint="Pass site= or leave focus unset")
-        from pyproj import Transformer
-
-        from ecogis.crs import gk_crs_for_lon
-
-        geo = site.to_crs(4490)
-        gk = gk_crs_for_lon([geo.total_bounds[0], geo.total_bounds[2]])
-        x0, y0, x1, y1 = geo.to_crs(gk).total_bounds
-        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-        half = max((x1 - x0) * (0.5 + pad), (y1 - y0) * (0.5 + pad), min_size_m / 2)
-        return Transformer.from_crs(gk, 4490, always_xy=True).transform_bounds(
-            cx - half, cy - half, cx + half, cy + half)
-    west, south, east, north = (float(v) for v in focus)
-    if not (west < east and south < north):
-        raise EcogisError(f"focus box {focus!r} is not (west, south, east, north)")
-    return west, south, east, north
