@@ -268,6 +268,13 @@ def test_missing_dbf_is_reported(tmp_path):
     assert len(gdf) == 3 and any(".dbf" in n for n in gdf.attrs["ecogis"]["notes"])
 
 
+def test_unknown_user_crs_is_an_error_naming_the_file(tmp_path):
+    path = _write_shp(tmp_path, "u", crs=4529, prj=False)
+    with pytest.raises(EcogisError) as err:
+        read_layer(path, crs="EPSG:999999")
+    assert err.value.path == str(path)
+
+
 def test_web_crs_on_projected_file_is_an_error(tmp_path):
     path = _write_shp(tmp_path, "proj", crs=4529)
     with pytest.raises(EcogisError, match="GCJ-02"):

@@ -147,8 +147,9 @@ def is_exchange_text(path: Path, size: int = 65536) -> bool:
 def _read_exchange(path, crs, encoding, cm, notes):
     from ecogis.io.exchange import read_exchange
 
-    if _web_system(crs):
-        raise EcogisError(f"an exchange text holds Gauss-Kruger coordinates, not {_web_system(crs)}",
+    web = _web_system(crs, path)
+    if web:
+        raise EcogisError(f"an exchange text holds Gauss-Kruger coordinates, not {web}",
                           path=path, hint="Give a Gauss-Kruger CRS (e.g. EPSG:4529) or none")
     gdf = read_exchange(path, crs=crs, encoding=encoding, cm=cm)
     meta = dict(gdf.attrs.get("ecogis") or {})
@@ -188,11 +189,11 @@ def _read_point_table(path, layer, crs, encoding, fields, cm, angle, notes):
 
 # --------------------------------------------------------------------------- CRS
 
-def _web_system(crs):
+def _web_system(crs, path):
     """``GCJ-02``/``BD-09`` when the user's ``crs`` names a web-map system, else None."""
     if crs is None:
         return None
-    resolved = _resolve(crs, None)
+    resolved = _resolve(crs, path)
     return resolved if isinstance(resolved, str) else None
 
 
@@ -207,8 +208,9 @@ def _settle_crs(gdf, path, crs, cm, notes, meta):
     """Give ``gdf`` a known CRS: the user's, else the file's, else one inferred from the coordinates."""
     file_crs = gdf.crs
     if crs is not None:
-        web = _web_system(crs)
-        if web:
+        user = _resolve(crs, path)
+        if isinstance(user, str):  # a web-map system
+            web = user
             if file_crs is not None and not file_crs.is_geographic:
                 raise EcogisError(f"{web} coordinates are longitude/latitude, but the file is in "
                                   f"{crs_label(file_crs)}", path=path,
@@ -219,7 +221,6 @@ def _settle_crs(gdf, path, crs, cm, notes, meta):
                             f"to CGCS2000 EPSG:4490", notes)
             meta.update(crs=web, crs_source="user", converted_to="EPSG:4490")
             return gdf, meta
-        user = _resolve(crs, path)
         if file_crs is not None and not file_crs.equals(user):
             warn_assumption(f"{path}: the file says {crs_label(file_crs)} but the CRS given, "
                             f"{crs_label(user)}, is used", notes)
