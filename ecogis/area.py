@@ -792,6 +792,11 @@ def boundary_label(gdf, ref: str) -> Text | str:
     return ref
 
 
+def _relative_to(value, base) -> Path:
+    """``value`` as a path, relative to the folder ``base`` when given (an absolute path stays as it is)."""
+    return Path(value) if base is None else Path(base) / value
+
+
 def resolve_boundary(value, layer=None, base=None):
     """A boundary given as a file path or an administrative name -> (GeoDataFrame, label).
 
@@ -799,9 +804,7 @@ def resolve_boundary(value, layer=None, base=None):
     is looked up with :func:`ecogis.boundaries.get_boundary` (e.g. 盘锦市, 大洼区, an adcode).
     """
     if isinstance(value, (str, Path)):
-        path = Path(value)
-        if base is not None and not path.is_absolute():
-            path = Path(base) / path
+        path = _relative_to(value, base)
         if path.exists():
             from ecogis.io import read_layer
 
@@ -819,7 +822,7 @@ def resolve_boundary(value, layer=None, base=None):
 def resolve_districts(value, boundary_value=None, layer=None, base=None):
     """Districts for a breakdown: a file/name given explicitly, else those of the administrative boundary."""
     if value is not None:
-        path = Path(value) if base is None or Path(value).is_absolute() else Path(base) / value
+        path = _relative_to(value, base)
         if path.exists():
             from ecogis.io import read_layer
 
@@ -830,7 +833,7 @@ def resolve_districts(value, boundary_value=None, layer=None, base=None):
     if boundary_value is None:
         raise EcogisError("a breakdown by districts needs a boundary or a districts layer", field="by",
                           hint="Give --within 盘锦市 (an administrative name) or --districts FILE")
-    path = Path(boundary_value) if base is None else Path(base) / boundary_value
+    path = _relative_to(boundary_value, base)
     if path.exists():
         raise EcogisError("districts of a boundary file are not known", path=path, field="by",
                           hint="Pass the districts layer with --districts FILE (and --districts-layer)")
