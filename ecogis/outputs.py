@@ -58,9 +58,3 @@ def write_text_atomic(path, text: str, *, overwrite: bool = False, encoding: str
         tmp.write_text(text, encoding=encoding)
     return Path(path)
 
-
-def write_bytes_atomic(path, data: bytes, *, overwrite: bool = False) -> Path:
-    """Write ``data`` to ``path`` atomically (see :func:`atomic_path`)."""
-    with atomic_path(path, overwrite=overwrite) as tmp:
-        tmp.write_bytes(data)
-    return Path(path)
