@@ -194,9 +194,8 @@ def zonal_text(result, lang="zh") -> str:
         lines.append((f"【{z.zone}】分区面积 " if zh else f"[{z.zone}] zone area ") + _fmt(z.zone_area_m2, zh))
         for c in z.classes:
             lines.append(f"  {c.code:>4} {_pad(c.zh if zh else c.en, w)} {_fmt(c.m2, zh)}  {c.share:7.2%}")
-        nodata_share = z.nodata_m2 / z.covered_m2 if z.covered_m2 else 0.0
-        lines.append(f"  {'':>4} {_pad('无数据' if zh else 'nodata', w)} {_fmt(z.nodata_m2, zh)}  {nodata_share:7.2%}")
-        if z.outside_m2 > 0.001 * max(z.zone_area_m2, 1):
+        lines.append(f"  {'':>4} {_pad('无数据' if zh else 'nodata', w)} {_fmt(z.nodata_m2, zh)}  {z.nodata_share:7.2%}")
+        if z.outside_is_notable:
             lines.append(f"  {'':>4} {_pad('栅格范围外' if zh else 'outside raster', w)} {_fmt(z.outside_m2, zh)}")
     lines += _notes(result.notes, zh)
     return "\n".join(lines)

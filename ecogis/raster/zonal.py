@@ -53,12 +53,22 @@ class ZoneComposition:
     def outside_m2(self) -> float:
         return max(0.0, self.zone_area_m2 - self.covered_m2)
 
+    @property
+    def outside_is_notable(self) -> bool:
+        """More than OUTSIDE_WARN of the zone lies outside the raster (warned and reported)."""
+        return self.outside_m2 > OUTSIDE_WARN * self.zone_area_m2
+
+    @property
+    def nodata_share(self) -> float:
+        """Share of the covered area on nodata cells (classes' shares + this = 1)."""
+        return self.nodata_m2 / self.covered_m2 if self.covered_m2 else 0.0
+
     def to_dict(self) -> dict:
         return {
             "zone": self.zone,
             "zone_area": units(self.zone_area_m2), "covered_area": units(self.covered_m2),
             "nodata_area": units(self.nodata_m2),
-            "nodata_share": self.nodata_m2 / self.covered_m2 if self.covered_m2 else 0.0,
+            "nodata_share": self.nodata_share,
             "outside_area": units(self.outside_m2),
             "classes": [c.to_dict() for c in self.classes],
         }
@@ -98,7 +108,7 @@ class ZonalResult:
                              **area_columns(c.m2), "share": c.share})
             rows.append({"zone": z.zone, "code": None, "class": "无数据" if lang == "zh" else "nodata",
                          **area_columns(z.nodata_m2),
-                         "share": z.nodata_m2 / z.covered_m2 if z.covered_m2 else 0.0})
+                         "share": z.nodata_share})
         return pd.DataFrame(rows, columns=["zone", "code", "class", "area_m2", "area_ha", "area_mu", "share"])
 
 
@@ -150,6 +160,6 @@ def _composition(label, zone_area, z, legend, notes, noise_m2=0.0) -> ZoneCompos
                          m2 / covered if covered else 0.0)
                for code, m2 in sorted(z.code_m2.items()) if code in by_code and m2 > noise_m2]
     comp = ZoneComposition(str(label), float(zone_area), covered, z.nodata_m2, classes)
-    if zone_area > 0 and comp.outside_m2 > OUTSIDE_WARN * zone_area:
+    if comp.outside_is_notable:
         say("outside", notes, zone=label, m2=f"{comp.outside_m2:,.0f}", share=f"{comp.outside_m2 / zone_area:.1%}")
     return comp
