@@ -7,7 +7,7 @@ compared for change must share one legend.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
@@ -123,9 +123,7 @@ def load_legend(path=None) -> Legend:
     if not isinstance(doc, dict) or not isinstance(doc.get("classes"), list) or not doc["classes"]:
         raise EcogisError("a legend needs a non-empty 'classes' list", path=where,
                           hint="See ecogis/data/landcover_classes.yaml for the format")
-    classes = []
-    for i, item in enumerate(doc["classes"]):
-        classes.append(_parse_class(item, i, where))
+    classes = [_parse_class(item, i, where) for i, item in enumerate(doc["classes"])]
     codes = [c.code for c in classes]
     dupes = sorted({c for c in codes if codes.count(c) > 1})
     if dupes:
@@ -136,11 +134,9 @@ def load_legend(path=None) -> Legend:
     legend = Legend(
         name=str(doc.get("name") or Path(where).stem), classes=tuple(classes),
         nodata=None if nodata is None else int(nodata),
-        change_of_interest=(), title_zh=str(doc.get("title_zh", "")), title_en=str(doc.get("title_en", "")),
-        path=where,
+        title_zh=str(doc.get("title_zh", "")), title_en=str(doc.get("title_en", "")), path=where,
     )
-    coi = legend.parse_codes([str(c) for c in doc.get("change_of_interest") or []])
-    return Legend(**{**legend.__dict__, "change_of_interest": coi})
+    return replace(legend, change_of_interest=legend.parse_codes([str(c) for c in doc.get("change_of_interest") or []]))
 
 
 def _parse_class(item, i, where) -> LandClass:
