@@ -342,3 +342,10 @@ def test_html_writes_chinese_as_utf8_and_leaves_folium_untouched(html_path):
 def test_charset_is_declared_in_the_first_1024_bytes(html_path):
     head = html_path.read_bytes()[:1024].decode("utf-8", errors="replace").lower()
     assert "charset=utf-8" in head
+
+
+@pytest.mark.parametrize("value, key", [("IV", "Ⅳ"), ("劣五类", "劣Ⅴ"), (3, "Ⅲ"), (None, "unknown"),
+                                        (float("nan"), "unknown"), ("无数据", "unknown")])
+def test_water_class_colour_lookup_accepts_spellings_and_marks_the_rest_unknown(value, key):
+    styles = st.load_styles()
+    assert st.water_class_entry(styles, value) == (key, styles["water_classes"][key])
