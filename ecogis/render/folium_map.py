@@ -244,7 +244,7 @@ def make_map(layers: dict, site=None, basemap: str = "none", lang: str = "zh", t
     extent = max(east - west, north - south)
 
     m = OfflineMap(location=[(south + north) / 2, (west + east) / 2], zoom_start=10, tiles=None,
-                   control_scale=False, zoom_control=True)
+                   control_scale=False, zoom_control=True, zoom_snap=0.25, zoom_delta=0.5)
     _add_basemap(m, basemap, lang, tianditu_key)
     add_page_style(m, styles, basemap)
 
