@@ -9,6 +9,7 @@ import click
 
 from ecogis.cli.common import EXIT_FAILED, emit_json, handle_errors, json_option
 from ecogis.errors import AssumptionWarning, EcogisError, warn_assumption
+from ecogis.messages import to_zh
 
 EPILOG_FORMATS = ("Formats: .shp (also .zip), .gpkg, .geojson/.json, .kml/.kmz, .gdb (FileGDB), "
                   ".csv/.xlsx point tables (经度/纬度, lon/lat, X/Y, E/N columns) and the land-survey "
@@ -187,9 +188,9 @@ def format_info(d: dict) -> str:
     if d.get("first_feature"):
         first = ", ".join(f"{c}={v}" for c, v in d["first_feature"].items() if v is not None)
         lines.append(f"首条 first:      {first[:200]}")
-    if d["notes"]:
+    if d["notes"]:  # Chinese here; the English text is on stderr as "ecogis: warning: ..."
         lines.append("注意 notes:")
-        lines.extend(f"  - {n}" for n in d["notes"])
+        lines.extend(f"  - {to_zh(n)}" for n in d["notes"])
     return "\n".join(lines)
 
 
