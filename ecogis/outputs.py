@@ -1,55 +1,227 @@
-"""Writing outputs safely: never over an input, never half-written, never over an existing file unasked."""
+"""Writing outputs safely: never over an input, never half-written, never over an existing file unasked.
+
+A shapefile is a family of files sharing a stem (``x.shp``, ``x.shx``, ``x.dbf``, ``x.prj`` ...); GDAL
+finds and writes the parts in either letter case, so names are compared case-insensitively and a
+shapefile is checked as its whole family. Every output is written into a hidden temporary folder
+beside its target (``.NAME.ecogis-PID-XXXX``) and moved into place at the end; a report set (all files
+of one run) is moved as one folder. A temporary folder left by a killed run is removed by the next.
+"""
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import secrets
 import shutil
-import tempfile
+import signal
 from pathlib import Path
 
 from ecogis.errors import EcogisError
+
+#: suffixes of the files of one shapefile (lower case; GDAL writes .shp .shx .dbf .prj .cpg)
+SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".fbn", ".fbx", ".ain",
+                   ".aih", ".atx", ".ixs", ".mxs", ".qmd", ".qpj", ".fix", ".shp.xml")
+#: errors that mean "this place cannot be written" (not a bug): reported as one line
+_UNWRITABLE = (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.ENOTDIR, errno.EEXIST,
+               errno.ENAMETOOLONG)
+_TEMP_TAG = ".ecogis-"
 
 
 def check_output_path(path, *, overwrite: bool = False, inputs=()) -> Path:
     """Return ``path`` as a Path after refusing to clobber an input or an existing file.
 
-    Raises EcogisError when ``path`` is one of ``inputs`` or exists and ``overwrite`` is false.
+    Raises EcogisError when ``path`` (or, for a shapefile, any file of its family) is an input or a
+    file of an input's shapefile family (compared case-insensitively and by resolved path), when it
+    exists and ``overwrite`` is false, or when its folder cannot be created or written.
     """
     path = Path(path)
-    for src in inputs:
-        if src is not None and Path(src).exists() and path.exists() and path.resolve() == Path(src).resolve():
-            raise EcogisError("output is the same file as an input", path=path, hint="Choose another output path")
-    if path.exists() and not overwrite:
-        raise EcogisError("output exists", path=path, hint="Pass --overwrite (overwrite=True) to replace it")
+    _refuse_inputs(path, inputs)
+    existing = _existing_parts(path)
+    if existing and not overwrite:
+        what = "output exists" if path in existing else f"output exists ({existing[0].name} is in the way)"
+        raise EcogisError(what, path=path, hint="Pass --overwrite (overwrite=True) to replace it")
+    _require_writable_folder(path)
     return path
+
+
+def _family(path: Path) -> list[Path]:
+    """The files ``path`` stands for: every part of a shapefile, else ``path`` itself."""
+    if path.name.lower().endswith(".shp"):
+        stem = path.name[:-4]
+        return [path.with_name(stem + part) for part in SHAPEFILE_PARTS]
+    return [path]
+
+
+def _key(path: Path) -> str:
+    """Resolved path, case-folded: equal for two spellings of one file on any file system."""
+    return str(Path(os.path.abspath(path)).resolve()).casefold()
+
+
+def _refuse_inputs(path: Path, inputs) -> None:
+    sources = [Path(src) for src in inputs if src is not None and not _is_virtual(src)]
+    taken = {_key(part) for src in sources for part in _family(src)}
+    for part in _family(path):
+        if _key(part) in taken or any(part.exists() and src.exists() and os.path.samefile(part, src)
+                                      for src in sources):
+            raise EcogisError("output is the same file as an input" if part == path else
+                              f"output would replace {part.name}, a file of the input shapefile",
+                              path=path, hint="Choose another output path")
+    out = Path(os.path.abspath(path)).resolve()
+    for src in sources:
+        src_abs = Path(os.path.abspath(src)).resolve()
+        if src_abs.is_relative_to(out) or (src.is_dir() and out.is_relative_to(src_abs)):
+            raise EcogisError(f"output and input {src} are inside one another", path=path,
+                              hint="Choose an output outside the input folders")
+
+
+def _is_virtual(src) -> bool:
+    return str(src).startswith("/vsi")
+
+
+def _existing_parts(path: Path) -> list[Path]:
+    """Existing files ``path`` would replace: itself, and for a shapefile every part in any letter case."""
+    if not path.name.lower().endswith(".shp"):
+        return [path] if path.exists() or path.is_symlink() else []
+    names = {p.name.casefold() for p in _family(path)}
+    try:
+        return sorted(p for p in path.parent.iterdir() if p.name.casefold() in names)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
+def _require_writable_folder(path: Path) -> None:
+    """EcogisError unless the folder of ``path`` is, or can be created as, a writable folder."""
+    nearest = Path(os.path.abspath(path.parent))
+    while not nearest.exists() and nearest != nearest.parent:
+        nearest = nearest.parent
+    if not nearest.is_dir():
+        raise EcogisError(f"cannot write here: {nearest} is a file, not a folder", path=path,
+                          hint="Choose an output folder that is not inside a file")
+    if not os.access(nearest, os.W_OK | os.X_OK):
+        raise EcogisError(f"cannot write here: {nearest} is not writable (permission denied)", path=path,
+                          hint="Choose a folder you may write to")
 
 
 @contextlib.contextmanager
 def atomic_path(path, *, overwrite: bool = False, inputs=()):
     """Yield a temporary path beside ``path``; on success move it into place in one step.
 
-    Works for single files and for directories written by a driver (the temporary keeps the suffix so
-    format drivers recognise it). On error the temporary is removed and ``path`` is untouched.
+    Works for single files, shapefiles (every part the driver writes is moved; with ``overwrite`` the
+    old parts are removed, in any letter case) and directories written by a driver (the temporary keeps
+    the suffix so format drivers recognise it). On error the temporary is removed and ``path`` is untouched.
     """
     path = check_output_path(path, overwrite=overwrite, inputs=inputs)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmpdir = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
-    tmp = tmpdir / path.name
+    with _temporary_folder(path) as tmpdir, _unwritable_as_error(path):
+        yield tmpdir / path.name
+        with _signals_deferred():
+            _move_into_place(tmpdir, path)
+
+
+@contextlib.contextmanager
+def atomic_folder(folder, names, *, overwrite: bool = False, inputs=()):
+    """Yield a temporary folder; the files ``names`` written into it are moved into ``folder`` together.
+
+    For a report set: either every file of the run is in ``folder`` or none is (an interrupted or
+    failed run leaves nothing behind). Refuses before any work, like :func:`check_output_path`, when
+    one of the files exists (unless ``overwrite``) or is an input.
+    """
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise EcogisError("--out must be a folder", path=folder, hint="Give a folder name; it is created if missing")
+    for name in names:
+        check_output_path(folder / name, overwrite=overwrite, inputs=inputs)
+    with _temporary_folder(folder) as tmpdir, _unwritable_as_error(folder):
+        yield tmpdir
+        with _signals_deferred():
+            if not folder.exists():
+                os.rename(tmpdir, folder)  # one step: the whole set appears at once
+            else:
+                for src in sorted(tmpdir.iterdir()):
+                    _move_into_place(tmpdir, folder / src.name)
+
+
+@contextlib.contextmanager
+def _temporary_folder(target: Path):
+    """A new hidden folder beside ``target``, removed on exit (stale ones of dead runs are removed first)."""
+    parent = target.parent
+    with _unwritable_as_error(target):
+        parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale_temporaries(parent, target.name)
+        tmpdir = parent / f".{target.name}{_TEMP_TAG}{os.getpid()}-{secrets.token_hex(4)}"
+        tmpdir.mkdir()  # default mode (umask applies), unlike tempfile's private 0700 folders
     try:
-        yield tmp
-        _move_into_place(tmp, path, tmpdir)
+        yield tmpdir
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)
 
 
-def _move_into_place(tmp: Path, path: Path, tmpdir: Path) -> None:
-    # A shapefile is several files that share a stem: move them all.
-    siblings = [p for p in tmpdir.iterdir() if p.stem == tmp.stem or p == tmp]
-    for src in siblings:
-        dest = path.with_name(path.stem + src.name[len(tmp.stem):])
-        if dest.is_dir():
-            shutil.rmtree(dest)
-        os.replace(src, dest)
+def _remove_stale_temporaries(parent: Path, name: str) -> None:
+    """Remove temporaries for ``name`` whose writing process no longer runs (killed, power cut)."""
+    prefix = f".{name}{_TEMP_TAG}"
+    for p in parent.iterdir():
+        if p.name.startswith(prefix) and p.is_dir() and not _process_alive(p.name[len(prefix):].split("-")[0]):
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def _process_alive(pid_text: str) -> bool:
+    if not pid_text.isdigit():
+        return True  # not ours: leave it
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _move_into_place(tmpdir: Path, path: Path) -> None:
+    """Move what was written as ``tmpdir / path.name`` to ``path``: every part of a shapefile."""
+    stem = path.name[:-4] if path.name.lower().endswith(".shp") else None
+    if stem is None:
+        _replace(tmpdir / path.name, path)
+        return
+    old = _existing_parts(path)
+    moved = []
+    for src in sorted(tmpdir.iterdir()):
+        if src.name.casefold() in {p.name.casefold() for p in _family(path)}:
+            dest = path.with_name(stem + src.name[len(stem):])
+            _replace(src, dest)
+            moved.append(dest)
+    for stale in old:
+        if stale not in moved:
+            stale.unlink()  # a part of the replaced shapefile (another case, or an old index)
+
+
+def _replace(src: Path, dest: Path) -> None:
+    if dest.is_dir() and not dest.is_symlink():
+        shutil.rmtree(dest)
+    os.replace(src, dest)
+
+
+@contextlib.contextmanager
+def _signals_deferred():
+    """Hold back Ctrl-C and SIGTERM while files are moved into place (they arrive right after)."""
+    if not hasattr(signal, "pthread_sigmask"):  # Windows
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+@contextlib.contextmanager
+def _unwritable_as_error(path: Path):
+    """Turn "cannot write here" OS errors (permission, read-only, disk full) into one-line EcogisErrors."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in _UNWRITABLE:
+            raise
+        raise EcogisError(f"cannot write ({exc.strerror or exc})", path=path,
+                          hint="Check that the folder exists, is writable and has free space") from exc
 
 
 def write_text_atomic(path, text: str, *, overwrite: bool = False, encoding: str = "utf-8") -> Path:
@@ -57,4 +229,3 @@ def write_text_atomic(path, text: str, *, overwrite: bool = False, encoding: str
     with atomic_path(path, overwrite=overwrite) as tmp:
         tmp.write_text(text, encoding=encoding)
     return Path(path)
-

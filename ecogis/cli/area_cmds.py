@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -117,18 +118,21 @@ def audit(spec, out, overwrite, as_json, lang, notes):
     """
     from ecogis.audit import load_spec, run_audit
 
-    spec_obj = load_spec(spec)
-    if out:
-        from ecogis.render.audit_table import check_audit_outputs
+    from ecogis.outputs import atomic_folder, check_output_path
+    from ecogis.render.audit_table import FILES, check_audit_outputs, write_audit_table
 
+    spec_obj = load_spec(spec)
+    inputs = [spec] + [spec_obj.base / layer["path"] for layer in spec_obj.layers.values()]
+    if out:
         check_audit_outputs(out, overwrite=overwrite)
+        for name in FILES:
+            check_output_path(Path(out) / name, overwrite=overwrite, inputs=inputs)
     report = run_audit(spec_obj, progress=not as_json)  # its assumptions are in the report's notes
     report.notes = list(dict.fromkeys(report.notes + notes))
-    if out:
-        from ecogis.render.audit_table import write_audit_table
-
-        written = write_audit_table(report, out, overwrite=overwrite, lang=lang)
-        report.outputs = [str(p) for p in written]
+    if out:  # the table set is moved into place as a whole: all files of the run or none
+        with atomic_folder(out, FILES, overwrite=overwrite, inputs=inputs) as tmp:
+            write_audit_table(report, tmp, lang=lang)
+        report.outputs = [str(Path(out) / name) for name in FILES]
     if as_json:
         emit_json(report.to_dict(lang))
     else:

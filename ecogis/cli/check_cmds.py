@@ -104,27 +104,48 @@ def check(site, at, project, buffers, rules, site_crs, site_use, out, formats, f
 
 
 def _write_reports(result, targets, *, lang, overwrite, batch) -> list[Path]:
-    written = []
-    for fmt, path in targets.items():
-        if fmt == "json":
-            from ecogis.outputs import write_text_atomic
+    """Write the reports ``targets`` ({format: path}, one folder) as one set: all of them or none.
 
-            text = json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str)
-            written.append(write_text_atomic(path, text, overwrite=overwrite))
-        elif fmt == "html":
-            from ecogis.render.check_html import render_check_html
+    They are written into a hidden temporary folder and moved into place together, so a failed or
+    interrupted run leaves no partial set (and no "output exists" for the rerun)."""
+    if not targets:
+        return []
+    from ecogis.outputs import atomic_folder
 
-            map_html = "<p>batch mode: no map</p>" if batch else None
-            written.append(render_check_html(result, path, lang=lang, overwrite=overwrite, map_html=map_html))
-        elif fmt == "docx":
-            from ecogis.render.check_docx import render_check_docx
+    folder = next(iter(targets.values())).parent
+    names = [p.name for p in targets.values()]
+    with atomic_folder(folder, names, overwrite=overwrite, inputs=_input_paths(result)) as tmp:
+        for fmt, path in targets.items():
+            dest = tmp / path.name
+            if fmt == "json":
+                from ecogis.outputs import write_text_atomic
 
-            written.append(render_check_docx(result, path, lang=lang, overwrite=overwrite))
-        elif fmt == "xlsx":
-            from ecogis.render.check_xlsx import render_check_xlsx
+                text = json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str)
+                write_text_atomic(dest, text)
+            elif fmt == "html":
+                from ecogis.render.check_html import render_check_html
 
-            written.append(render_check_xlsx(result, path, lang=lang, overwrite=overwrite))
-    return written
+                map_html = "<p>batch mode: no map</p>" if batch else None
+                render_check_html(result, dest, lang=lang, map_html=map_html)
+            elif fmt == "docx":
+                from ecogis.render.check_docx import render_check_docx
+
+                render_check_docx(result, dest, lang=lang)
+            elif fmt == "xlsx":
+                from ecogis.render.check_xlsx import render_check_xlsx
+
+                render_check_xlsx(result, dest, lang=lang)
+    return list(targets.values())
+
+
+def _input_paths(result) -> list:
+    """Every file the check read: site, project, its layers and boundary, rules files."""
+    inputs = result.inputs
+    project = inputs.get("project") or {}
+    specs = list((project.get("layers") or {}).values()) + [project.get("boundary") or {}]
+    paths = [(inputs.get("site") or {}).get("path"), project.get("path"), project.get("rules_path")]
+    paths += [spec.get("path") for spec in specs] + list(inputs.get("rules_files") or [])
+    return [p for p in paths if isinstance(p, str) and p]
 
 
 def _echo_summary(result, written, lang) -> None:

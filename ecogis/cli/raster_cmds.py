@@ -80,13 +80,13 @@ def zonal(raster_path, zones_path, zones_layer, kind, by, classes, out_dir, over
     from ecogis.raster import zonal_composition
     from ecogis.raster.output import ZONAL_FILES, check_outputs, require_dir, write_zonal
 
+    inputs = (raster_path, zones_path, classes)
     if out_dir:
         require_dir(out_dir)
-        check_outputs(out_dir, ZONAL_FILES, overwrite=overwrite, inputs=(raster_path, zones_path))
+        check_outputs(out_dir, ZONAL_FILES, overwrite=overwrite, inputs=inputs)
     result = zonal_composition(raster_path, zones_path, by=by, legend=classes, kind=kind, layer=zones_layer,
                                memory_mb=memory_mb, progress=not no_progress, notes=notes)
-    written = write_zonal(result, out_dir, overwrite=overwrite, lang=lang,
-                          inputs=(raster_path, zones_path)) if out_dir else []
+    written = write_zonal(result, out_dir, overwrite=overwrite, lang=lang, inputs=inputs) if out_dir else []
     _emit(result, written, zonal_text, as_json, lang)
 
 
@@ -128,14 +128,14 @@ def change(before, after, zones_path, zones_layer, kind, by, classes, out_dir, o
 
     if not out_dir:
         raise EcogisError("--out is required for change", field="--out", hint="Give a folder, e.g. --out maps/change")
+    inputs = (before, after, zones_path, classes, after_classes)
     require_dir(out_dir)
-    check_outputs(out_dir, CHANGE_FILES, overwrite=overwrite, inputs=(before, after, zones_path))
+    check_outputs(out_dir, CHANGE_FILES, overwrite=overwrite, inputs=inputs)
     within_list = [w.strip() for w in within.split(",") if w.strip()] if within else None
     result = change_detection(before, after, zones_path, by=by, within=within_list, to=to, legend=classes,
                               after_legend=after_classes, kind=kind, layer=zones_layer, min_area_m2=min_area,
                               memory_mb=memory_mb, progress=not no_progress, notes=notes)
-    written = write_change(result, out_dir, overwrite=overwrite, lang=lang, inputs=(before, after, zones_path),
-                           memory_mb=memory_mb)
+    written = write_change(result, out_dir, overwrite=overwrite, lang=lang, inputs=inputs, memory_mb=memory_mb)
     _emit(result, written, change_text, as_json, lang)
 
 

@@ -32,16 +32,22 @@ def write_layer(gdf: gpd.GeoDataFrame, path, *, layer=None, overwrite: bool = Fa
     """Write ``gdf`` to ``path``; the format follows the suffix. Refuses to overwrite unless asked.
 
     ``layer`` names the layer inside a GeoPackage or FileGDB (default: the file stem). ``inputs``
-    are paths that must never be written over (the sources of ``gdf``). Extra keyword arguments go to
-    :func:`ecogis.io.exchange.write_exchange` for .txt outputs. Returns the path written.
+    are paths that must never be written over (the sources of ``gdf``; a shapefile counts with all its
+    files, in any letter case). Extra keyword arguments go to :func:`ecogis.io.exchange.write_exchange`
+    for .txt outputs. Returns the path written (a shapefile's always ends in lower-case .shp).
     """
     path = Path(path)
     suffix = path.suffix.lower()
+    if suffix == ".shp" and path.suffix != ".shp":
+        check_output_path(path, overwrite=overwrite, inputs=inputs)  # x.SHP beside an input x.shp
+        path = path.with_suffix(".shp")  # the name GDAL writes (with .shx, .dbf ... beside it)
     if suffix not in WRITABLE:
         raise EcogisError(f"cannot write {suffix or 'files without a suffix'}", path=path,
                           hint=f"Use one of: {', '.join(WRITABLE)}")
     if len(gdf) == 0:
         raise EcogisError("nothing to write: the layer has no features", path=path)
+    source = (gdf.attrs.get("ecogis") or {}).get("path")
+    inputs = tuple(inputs) + ((source,) if source else ())
     web = (gdf.attrs.get("ecogis") or {}).get("crs") if gdf.crs is None else None
     if gdf.crs is None and web not in WEB_SYSTEMS and suffix != ".txt":
         raise EcogisError("the layer has no CRS", path=path, hint="Set one before writing (crs=)")

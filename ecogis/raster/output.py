@@ -1,7 +1,7 @@
 """Write raster-analysis results: CSV/XLSX tables, JSON, the patch layer and Cloud-Optimized GeoTIFFs.
 
-Every file is written atomically, and nothing is written if any output already exists (unless
-``overwrite``) or would replace an input.
+Each set of outputs is written into a temporary folder and moved into place together, and nothing
+is written if any output already exists (unless ``overwrite``) or would replace an input.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import rasterio.shutil
 from rasterio import windows
 
 from ecogis.errors import EcogisError
-from ecogis.outputs import atomic_path, check_output_path
+from ecogis.outputs import atomic_folder, atomic_path, check_output_path
 
 
 def _write_table(df, path, overwrite, index=False):
@@ -48,36 +48,40 @@ def check_outputs(out_dir, names, *, overwrite=False, inputs=()) -> list[Path]:
 
 
 def write_zonal(result, out_dir, *, overwrite=False, lang="zh", inputs=()) -> list[Path]:
-    """``zonal.csv``, ``zonal.xlsx`` (long table: zone, class, m², 公顷, 亩, share) and ``zonal.json``."""
-    paths = check_outputs(out_dir, ZONAL_FILES, overwrite=overwrite, inputs=inputs)
+    """``zonal.csv``, ``zonal.xlsx`` (long table: zone, class, m², 公顷, 亩, share) and ``zonal.json``,
+    moved into ``out_dir`` together (all of them or none)."""
     table = result.table(lang)
-    _write_table(table, paths[0], overwrite)
-    _write_table(table, paths[1], overwrite)
-    _write_json(result.to_dict(), paths[2], overwrite)
-    return paths
+    with atomic_folder(out_dir, ZONAL_FILES, overwrite=overwrite, inputs=inputs) as tmp:
+        csv, xlsx, js = (tmp / n for n in ZONAL_FILES)
+        _write_table(table, csv, False)
+        _write_table(table, xlsx, False)
+        _write_json(result.to_dict(), js, False)
+    return [Path(out_dir) / n for n in ZONAL_FILES]
 
 
 def write_change(result, out_dir, *, overwrite=False, lang="zh", inputs=(), memory_mb=256) -> list[Path]:
     """Transitions (CSV long + XLSX long and matrix), ``patches.gpkg`` (layer ``patches``),
-    ``change.tif`` (COG: AFTER class of each change of interest, 0 elsewhere) and ``change.json``."""
+    ``change.tif`` (COG: AFTER class of each change of interest, 0 elsewhere) and ``change.json``,
+    moved into ``out_dir`` together (all of them or none)."""
     from ecogis.io import write_layer
 
-    paths = check_outputs(out_dir, CHANGE_FILES, overwrite=overwrite, inputs=inputs)
     table = result.table(lang)
-    _write_table(table, paths[0], overwrite)
-    with atomic_path(paths[1], overwrite=overwrite) as tmp:
-        with pd.ExcelWriter(tmp) as xl:
-            table.to_excel(xl, sheet_name="transitions", index=False)
-            if not table.empty:
-                result.matrix(lang).to_excel(xl, sheet_name="matrix_m2")
-    if len(result.patches):
-        write_layer(result.patches, paths[2], layer="patches", overwrite=overwrite, inputs=inputs)
-    else:  # "no suspected patch" is a result too: an empty layer with the full schema
-        with atomic_path(paths[2], overwrite=overwrite, inputs=inputs) as tmp:
-            result.patches.to_file(tmp, layer="patches", engine="pyogrio", geometry_type="Polygon")
-    write_change_raster(result, paths[3], overwrite=overwrite, memory_mb=memory_mb)
-    _write_json(result.to_dict(), paths[4], overwrite)
-    return paths
+    with atomic_folder(out_dir, CHANGE_FILES, overwrite=overwrite, inputs=inputs) as tmp:
+        csv, xlsx, patches, tif, js = (tmp / n for n in CHANGE_FILES)
+        _write_table(table, csv, False)
+        with atomic_path(xlsx) as part:
+            with pd.ExcelWriter(part) as xl:
+                table.to_excel(xl, sheet_name="transitions", index=False)
+                if not table.empty:
+                    result.matrix(lang).to_excel(xl, sheet_name="matrix_m2")
+        if len(result.patches):
+            write_layer(result.patches, patches, layer="patches", inputs=inputs)
+        else:  # "no suspected patch" is a result too: an empty layer with the full schema
+            with atomic_path(patches) as part:
+                result.patches.to_file(part, layer="patches", engine="pyogrio", geometry_type="Polygon")
+        write_change_raster(result, tif, memory_mb=memory_mb)
+        _write_json(result.to_dict(), js, False)
+    return [Path(out_dir) / n for n in CHANGE_FILES]
 
 
 def write_change_raster(result, path, *, overwrite=False, memory_mb=256) -> Path:
