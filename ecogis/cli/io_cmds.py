@@ -227,7 +227,7 @@ def validate(path, layer, crs, encoding, cm, angle, kind, field_map, fix_out, ov
     final_ok = report.ok
     if fix_out is not None:
         fixed, repair = repair_layer(gdf)
-        write_layer(fixed, fix_out, layer=layer, overwrite=overwrite, inputs=(path,))
+        fix_out = write_layer(fixed, fix_out, layer=layer, overwrite=overwrite, inputs=(path,))
         after = validate_layer(fixed)
         final_ok = after.ok
         payload["fix"] = {"output": str(fix_out), **repair.to_dict(), "ok_after": after.ok,
@@ -296,7 +296,7 @@ def convert(src, out, layer, crs, encoding, cm, angle, kind, field_map, to_crs, 
     if to_crs:
         gdf = _reproject(gdf, to_crs, src)
     gdf = _drop_stale_coordinate_columns(gdf, meta, bool(to_crs), src)
-    write_layer(gdf, out, layer=out_layer, overwrite=overwrite, inputs=(src,))
+    out = write_layer(gdf, out, layer=out_layer, overwrite=overwrite, inputs=(src,))
     payload = {"input": str(src), "output": str(out), "count": int(len(gdf)),
                "from_crs": meta.get("crs"), "from_crs_source": meta.get("crs_source"),
                "to_crs": _written_crs_label(gdf, out),
