@@ -136,20 +136,21 @@ def atomic_folder(folder, names, *, overwrite: bool = False, inputs=()):
             if not folder.exists():
                 os.rename(tmpdir, folder)  # one step: the whole set appears at once
             else:
-                for src in sorted(tmpdir.iterdir()):
-                    _move_into_place(tmpdir, folder / src.name)
+                for name in names:
+                    if (tmpdir / name).exists():
+                        _move_into_place(tmpdir, folder / name)
 
 
 @contextlib.contextmanager
 def _temporary_folder(target: Path):
     """A new hidden folder beside ``target``, removed on exit (stale ones of dead runs are removed first)."""
     parent = target.parent
-    with _unwritable_as_error(target):
-        parent.mkdir(parents=True, exist_ok=True)
-        _remove_stale_temporaries(parent, target.name)
-        tmpdir = parent / f".{target.name}{_TEMP_TAG}{os.getpid()}-{secrets.token_hex(4)}"
-        tmpdir.mkdir()  # default mode (umask applies), unlike tempfile's private 0700 folders
+    tmpdir = parent / f".{target.name}{_TEMP_TAG}{os.getpid()}-{secrets.token_hex(4)}"
     try:
+        with _unwritable_as_error(target):
+            parent.mkdir(parents=True, exist_ok=True)
+            _remove_stale_temporaries(parent, target.name)
+            tmpdir.mkdir()  # default mode (umask applies), unlike tempfile's private 0700 folders
         yield tmpdir
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)
