@@ -111,10 +111,20 @@ def atomic_path(path, *, overwrite: bool = False, inputs=()):
     the suffix so format drivers recognise it). On error the temporary is removed and ``path`` is untouched.
     """
     path = check_output_path(path, overwrite=overwrite, inputs=inputs)
-    with _temporary_folder(path) as tmpdir, _unwritable_as_error(path):
+    with _temporary_folder(path.parent, path) as tmpdir, _unwritable_as_error(path):
         yield tmpdir / path.name
         with _signals_deferred():
             _move_into_place(tmpdir, path)
+
+
+def check_output_folder(folder, names, *, overwrite: bool = False, inputs=()) -> Path:
+    """Return ``folder`` as a Path after checking each of ``names`` in it with :func:`check_output_path`."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise EcogisError("--out must be a folder", path=folder, hint="Give a folder name; it is created if missing")
+    for name in names:
+        check_output_path(folder / name, overwrite=overwrite, inputs=inputs)
+    return folder
 
 
 @contextlib.contextmanager
@@ -125,15 +135,12 @@ def atomic_folder(folder, names, *, overwrite: bool = False, inputs=()):
     failed run leaves nothing behind). Refuses before any work, like :func:`check_output_path`, when
     one of the files exists (unless ``overwrite``) or is an input.
     """
-    folder = Path(folder)
-    if folder.exists() and not folder.is_dir():
-        raise EcogisError("--out must be a folder", path=folder, hint="Give a folder name; it is created if missing")
-    for name in names:
-        check_output_path(folder / name, overwrite=overwrite, inputs=inputs)
-    with _temporary_folder(folder) as tmpdir, _unwritable_as_error(folder):
+    folder = check_output_folder(folder, names, overwrite=overwrite, inputs=inputs)
+    existed = folder.exists()  # then the temporary goes inside it (its parent may not be writable)
+    with _temporary_folder(folder if existed else folder.parent, folder) as tmpdir, _unwritable_as_error(folder):
         yield tmpdir
         with _signals_deferred():
-            if not folder.exists():
+            if not existed:
                 os.rename(tmpdir, folder)  # one step: the whole set appears at once
             else:
                 for name in names:
@@ -142,9 +149,8 @@ def atomic_folder(folder, names, *, overwrite: bool = False, inputs=()):
 
 
 @contextlib.contextmanager
-def _temporary_folder(target: Path):
-    """A new hidden folder beside ``target``, removed on exit (stale ones of dead runs are removed first)."""
-    parent = target.parent
+def _temporary_folder(parent: Path, target: Path):
+    """A new hidden folder for ``target`` in ``parent``, removed on exit (stale ones of dead runs first)."""
     tmpdir = parent / f".{target.name}{_TEMP_TAG}{os.getpid()}-{secrets.token_hex(4)}"
     try:
         with _unwritable_as_error(target):

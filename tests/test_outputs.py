@@ -5,6 +5,7 @@ and 10 (--out in a read-only folder or under a file).
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -232,22 +233,30 @@ def test_a_report_that_fails_to_render_leaves_no_partial_set(tmp_path, monkeypat
 # ------------------------------------------------------------------ item 10: unwritable places
 
 
-@pytest.fixture
-def read_only_folder(tmp_path):
-    """A folder nobody may write to: chmod for users; root ignores modes, so it is made immutable."""
-    folder = tmp_path / "read-only"
-    folder.mkdir()
+@contextlib.contextmanager
+def _read_only(folder: Path):
+    """Make ``folder`` unwritable: chmod for users; root ignores modes, so it is made immutable."""
     if os.geteuid() != 0:
         folder.chmod(0o555)
-        yield folder
-        folder.chmod(0o755)
+        try:
+            yield
+        finally:
+            folder.chmod(0o755)
         return
     if not shutil.which("chattr") or subprocess.run(["chattr", "+i", folder], capture_output=True).returncode:
         pytest.skip("running as root on a file system without chattr +i: no read-only folder possible")
     try:
-        yield folder
+        yield
     finally:
         subprocess.run(["chattr", "-i", folder], check=True)
+
+
+@pytest.fixture
+def read_only_folder(tmp_path):
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    with _read_only(folder):
+        yield folder
 
 
 def _commands_writing_to(place: Path, audit_spec: Path, tmp_path: Path) -> dict:
@@ -280,3 +289,14 @@ def test_output_under_a_file_is_a_one_line_error(audit_spec, tmp_path, command):
     args = _commands_writing_to(a_file, audit_spec, tmp_path)[command]
     assert_one_line_error(run(*args), str(a_file), "is a file, not a folder")
     assert a_file.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_report_set_goes_into_an_existing_folder_whose_parent_is_read_only(tmp_path, audit_spec):
+    """The temporary of a report set sits inside an existing --out folder, not in its parent."""
+    parent = tmp_path / "shared"
+    out = parent / "mine"
+    out.mkdir(parents=True)
+    with _read_only(parent):
+        result = run("audit", audit_spec, "--out", out)
+        assert result.exit_code == 0, result.stderr
+        assert sorted(p.name for p in out.iterdir()) == ["audit.csv", "audit.xlsx", "audit_details.csv"]

@@ -118,15 +118,13 @@ def audit(spec, out, overwrite, as_json, lang, notes):
     """
     from ecogis.audit import load_spec, run_audit
 
-    from ecogis.outputs import atomic_folder, check_output_path
-    from ecogis.render.audit_table import FILES, check_audit_outputs, write_audit_table
+    from ecogis.outputs import atomic_folder, check_output_folder
+    from ecogis.render.audit_table import FILES, write_audit_table
 
     spec_obj = load_spec(spec)
     inputs = [spec] + [spec_obj.base / layer["path"] for layer in spec_obj.layers.values()]
     if out:
-        check_audit_outputs(out, overwrite=overwrite)
-        for name in FILES:
-            check_output_path(Path(out) / name, overwrite=overwrite, inputs=inputs)
+        check_output_folder(out, FILES, overwrite=overwrite, inputs=inputs)
     report = run_audit(spec_obj, progress=not as_json)  # its assumptions are in the report's notes
     report.notes = list(dict.fromkeys(report.notes + notes))
     if out:  # the table set is moved into place as a whole: all files of the run or none

@@ -15,7 +15,7 @@ import rasterio.shutil
 from rasterio import windows
 
 from ecogis.errors import EcogisError
-from ecogis.outputs import atomic_folder, atomic_path, check_output_path
+from ecogis.outputs import atomic_folder, atomic_path, check_output_folder
 
 
 def _write_table(df, path, overwrite, index=False):
@@ -41,10 +41,8 @@ CHANGE_FILES = ("transitions.csv", "transitions.xlsx", "patches.gpkg", "change.t
 
 def check_outputs(out_dir, names, *, overwrite=False, inputs=()) -> list[Path]:
     """Paths of ``names`` in ``out_dir``; EcogisError before any work if one exists (unless ``overwrite``)."""
-    paths = [Path(out_dir) / n for n in names]
-    for p in paths:
-        check_output_path(p, overwrite=overwrite, inputs=inputs)
-    return paths
+    folder = check_output_folder(out_dir, names, overwrite=overwrite, inputs=inputs)
+    return [folder / n for n in names]
 
 
 def write_zonal(result, out_dir, *, overwrite=False, lang="zh", inputs=()) -> list[Path]:
