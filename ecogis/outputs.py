@@ -3,8 +3,9 @@
 A shapefile is a family of files sharing a stem (``x.shp``, ``x.shx``, ``x.dbf``, ``x.prj`` ...); GDAL
 finds and writes the parts in either letter case, so names are compared case-insensitively and a
 shapefile is checked as its whole family. Every output is written into a hidden temporary folder
-beside its target (``.NAME.ecogis-PID-XXXX``) and moved into place at the end; a report set (all files
-of one run) is moved as one folder. A temporary folder left by a killed run is removed by the next.
+(``.NAME.ecogis-PID-XXXX``, beside the target or inside an existing output folder) and moved into
+place at the end; a report set (all files of one run) is moved together. A temporary folder left by
+a killed run is removed by the next run that writes the same target.
 """
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from ecogis.errors import EcogisError
 #: suffixes of the files of one shapefile (lower case; GDAL writes .shp .shx .dbf .prj .cpg)
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".fbn", ".fbx", ".ain",
                    ".aih", ".atx", ".ixs", ".mxs", ".qmd", ".qpj", ".fix", ".shp.xml")
+#: outputs that are folders (FileGDB): only these may replace an existing folder
+FOLDER_FORMATS = (".gdb",)
 #: errors that mean "this place cannot be written" (not a bug): reported as one line
 _UNWRITABLE = (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.ENOTDIR, errno.EEXIST,
                errno.ENAMETOOLONG)
@@ -36,6 +39,8 @@ def check_output_path(path, *, overwrite: bool = False, inputs=()) -> Path:
     """
     path = Path(path)
     _refuse_inputs(path, inputs)
+    if path.is_dir() and path.suffix.lower() not in FOLDER_FORMATS:
+        raise EcogisError("output is a folder", path=path, hint="Give a file name (ending in the format's suffix)")
     existing = _existing_parts(path)
     if existing and not overwrite:
         what = "output exists" if path in existing else f"output exists ({existing[0].name} is in the way)"
@@ -174,11 +179,11 @@ def _process_alive(pid_text: str) -> bool:
     if not pid_text.isdigit():
         return True  # not ours: leave it
     try:
-        os.kill(int(pid_text), 0)
+        os.kill(int(pid_text), 0)  # signal 0: only asks whether the process exists
     except ProcessLookupError:
         return False
-    except PermissionError:
-        return True
+    except PermissionError:  # it exists, run by another user
+        pass
     return True
 
 

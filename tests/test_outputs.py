@@ -300,3 +300,13 @@ def test_report_set_goes_into_an_existing_folder_whose_parent_is_read_only(tmp_p
         result = run("audit", audit_spec, "--out", out)
         assert result.exit_code == 0, result.stderr
         assert sorted(p.name for p in out.iterdir()) == ["audit.csv", "audit.xlsx", "audit_details.csv"]
+
+
+def test_overwrite_never_replaces_a_folder_with_a_file(tmp_path):
+    src = tmp_path / "src.geojson"
+    parcels().to_file(src)
+    for name in ("map.html", "out.gpkg"):
+        (tmp_path / name / "keep").mkdir(parents=True)
+    assert_one_line_error(run("map", src, "--out", tmp_path / "map.html", "--overwrite"), "map.html", "is a folder")
+    assert_one_line_error(run("convert", src, tmp_path / "out.gpkg", "--overwrite"), "out.gpkg", "is a folder")
+    assert (tmp_path / "map.html" / "keep").is_dir() and (tmp_path / "out.gpkg" / "keep").is_dir()

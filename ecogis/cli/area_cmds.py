@@ -117,7 +117,6 @@ def audit(spec, out, overwrite, as_json, lang, notes):
     names the check and the key).
     """
     from ecogis.audit import load_spec, run_audit
-
     from ecogis.outputs import atomic_folder, check_output_folder
     from ecogis.render.audit_table import FILES, write_audit_table
 

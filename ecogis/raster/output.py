@@ -18,7 +18,7 @@ from ecogis.errors import EcogisError
 from ecogis.outputs import atomic_folder, atomic_path, check_output_folder
 
 
-def _write_table(df, path, overwrite, index=False):
+def _write_table(df, path, overwrite=False, index=False):
     with atomic_path(path, overwrite=overwrite) as tmp:
         if path.suffix == ".csv":
             df.to_csv(tmp, index=index, encoding="utf-8-sig")  # BOM: Excel opens Chinese text correctly
@@ -26,7 +26,7 @@ def _write_table(df, path, overwrite, index=False):
             df.to_excel(tmp, index=index)
 
 
-def _write_json(obj, path, overwrite):
+def _write_json(obj, path, overwrite=False):
     with atomic_path(path, overwrite=overwrite) as tmp:
         tmp.write_text(json.dumps(obj, ensure_ascii=False, indent=2, default=_default), encoding="utf-8")
 
@@ -51,9 +51,9 @@ def write_zonal(result, out_dir, *, overwrite=False, lang="zh", inputs=()) -> li
     table = result.table(lang)
     with atomic_folder(out_dir, ZONAL_FILES, overwrite=overwrite, inputs=inputs) as tmp:
         csv, xlsx, js = (tmp / n for n in ZONAL_FILES)
-        _write_table(table, csv, False)
-        _write_table(table, xlsx, False)
-        _write_json(result.to_dict(), js, False)
+        _write_table(table, csv)
+        _write_table(table, xlsx)
+        _write_json(result.to_dict(), js)
     return [Path(out_dir) / n for n in ZONAL_FILES]
 
 
@@ -66,7 +66,7 @@ def write_change(result, out_dir, *, overwrite=False, lang="zh", inputs=(), memo
     table = result.table(lang)
     with atomic_folder(out_dir, CHANGE_FILES, overwrite=overwrite, inputs=inputs) as tmp:
         csv, xlsx, patches, tif, js = (tmp / n for n in CHANGE_FILES)
-        _write_table(table, csv, False)
+        _write_table(table, csv)
         with atomic_path(xlsx) as part:
             with pd.ExcelWriter(part) as xl:
                 table.to_excel(xl, sheet_name="transitions", index=False)
@@ -78,7 +78,7 @@ def write_change(result, out_dir, *, overwrite=False, lang="zh", inputs=(), memo
             with atomic_path(patches) as part:
                 result.patches.to_file(part, layer="patches", engine="pyogrio", geometry_type="Polygon")
         write_change_raster(result, tif, memory_mb=memory_mb)
-        _write_json(result.to_dict(), js, False)
+        _write_json(result.to_dict(), js)
     return [Path(out_dir) / n for n in CHANGE_FILES]
 
 
