@@ -176,8 +176,8 @@ def _remove_stale_temporaries(parent: Path, name: str) -> None:
 
 
 def _process_alive(pid_text: str) -> bool:
-    if not pid_text.isdigit():
-        return True  # not ours: leave it
+    if not pid_text.isdigit() or os.name == "nt":  # not ours; on Windows os.kill would end the process
+        return True
     try:
         os.kill(int(pid_text), 0)  # signal 0: only asks whether the process exists
     except ProcessLookupError:
