@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -310,3 +311,14 @@ def test_overwrite_never_replaces_a_folder_with_a_file(tmp_path):
     assert_one_line_error(run("map", src, "--out", tmp_path / "map.html", "--overwrite"), "map.html", "is a folder")
     assert_one_line_error(run("convert", src, tmp_path / "out.gpkg", "--overwrite"), "out.gpkg", "is a folder")
     assert (tmp_path / "map.html" / "keep").is_dir() and (tmp_path / "out.gpkg" / "keep").is_dir()
+
+
+def test_shapefile_output_in_upper_case_is_written_and_reported_as_gdal_names_it(tmp_path):
+    src = tmp_path / "src.geojson"
+    parcels(2).to_file(src)
+    result = run("convert", src, tmp_path / "out.SHP", "--json")
+    assert result.exit_code == 0, result.stderr
+    written = Path(json.loads(result.stdout)["output"])
+    assert written.exists() and len(gpd.read_file(written)) == 2
+    assert sorted(p.name for p in tmp_path.iterdir() if p.stem == "out") == [
+        "out.cpg", "out.dbf", "out.prj", "out.shp", "out.shx"]

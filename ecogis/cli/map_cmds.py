@@ -175,7 +175,7 @@ def map_cmd(layers, project_path, site_path, out, basemap, tianditu_key, title, 
     started = time.perf_counter()
     gdfs = _collect_layers(layers, project_path, notes)
     site = _read_site(site_path)
-    inputs = [g.attrs.get("ecogis", {}).get("path") for g in gdfs.values()] + [site_path]
+    inputs = [g.attrs.get("ecogis", {}).get("path") for g in gdfs.values()] + [site_path, styles_path]
     check_output_path(out, overwrite=overwrite, inputs=[p for p in inputs if p])
     if suffix in (".html", ".htm"):
         m = make_map(gdfs, site=site, basemap=basemap, lang=lang, title=title, styles=styles_path,
