@@ -283,7 +283,8 @@ register({
                          "高斯-克吕格 41 带为 EPSG:4529）"),
     "site_web_converted": ("site coordinates converted from {web} to CGCS2000 (EPSG:4490) before the check",
                            "场址坐标已由 {web} 转换为 CGCS2000（EPSG:4490）后再核查"),
-    "site_empty": ("{count} empty site feature(s) ignored", "已忽略 {count} 个空的场址要素"),
+    "site_empty": ("{count} empty site feature(s) left out of the check as asked (--skip-empty): {features}",
+                   "按要求（--skip-empty）已将 {count} 个空的场址要素排除在核查之外：{features}"),
     "site_repaired": ("site feature {feature}: invalid geometry ({why}) repaired in memory with shapely.make_valid; "
                       "fix the source file",
                       "场址要素 {feature}：几何无效（{why}），已在内存中用 shapely.make_valid 修复；请修正源文件"),

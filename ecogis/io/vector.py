@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pyogrio
 
 from ecogis.errors import EcogisError, warn_assumption
@@ -73,6 +74,8 @@ def read_vector(path: Path, *, layer=None, encoding=None, notes=None) -> tuple[g
                               hint="Pass the right encoding (--encoding GB18030 or UTF-8)") from exc
     if src.encoding is None:
         src.encoding, src.encoding_source = "UTF-8", "file"
+    if gdal_path.lower().endswith(".shp"):
+        check_shx(path, gdal_path, gdf)
     if path.suffix.lower() in (".kml", ".kmz"):
         gdf = _drop_empty_kml_columns(gdf)
     return gdf, src
@@ -160,6 +163,70 @@ def _check_shp_length(path: Path) -> None:
                           path=path, hint="Copy the file again from its source (the copy or download was incomplete)")
 
 
+#: shape types a .shp record may hold (ESRI Shapefile Technical Description, table 1)
+_SHAPE_TYPES = (0, 1, 3, 5, 8, 11, 13, 15, 18, 21, 23, 25, 28, 31)
+
+
+def check_shx(path: Path, gdal_path: str, gdf) -> None:
+    """Refuse a shapefile whose .shx index does not point at the records of its .shp.
+
+    GDAL finds each feature through the .shx offset; a wrong offset reads that feature as an empty
+    geometry, and a short .shx hides the records after it. Each index entry must point at a record
+    header in the .shp with its own record number (1-based), the same content length and a known
+    shape type, and the entries must reach the end of the .shp. ``gdf`` (as GDAL read it) names the
+    features in the message.
+    """
+    shp, shx = _shapefile_bytes(path, gdal_path)
+    entries = np.frombuffer(shx, ">i4", count=max(len(shx) - 100, 0) // 4, offset=min(100, len(shx)))
+    entries = entries[: len(entries) // 2 * 2].reshape(-1, 2).astype(np.int64) * 2  # 16-bit words -> bytes
+    offset, length = entries[:, 0], entries[:, 1]
+    inside = (offset >= 100) & (length >= 4) & (offset + 8 + length <= len(shp))
+    at = np.where(inside, offset, 0)[:, None] + np.arange(12)
+    header = shp[at] if len(at) else np.zeros((0, 12), np.uint8)
+    number = np.ascontiguousarray(header[:, 0:4]).view(">i4").ravel()
+    content = np.ascontiguousarray(header[:, 4:8]).view(">i4").ravel().astype(np.int64) * 2
+    shape_type = np.ascontiguousarray(header[:, 8:12]).view("<i4").ravel()
+    good = inside & (number == np.arange(1, len(entries) + 1)) & (content == length) & np.isin(shape_type, _SHAPE_TYPES)
+    name = PurePosixPath(gdal_path).stem
+    if not good.all():
+        bad = np.flatnonzero(~good)
+        raise EcogisError(
+            f"the index {name}.shx disagrees with {name}.shp: its offsets for {len(bad)} of {len(entries)} "
+            f"feature(s) do not point at their records, so they cannot be read", path=path,
+            feature=_feature_names(gdf, bad),
+            hint="Copy the shapefile again from its source, or rebuild the index: remove the .shx and let GDAL "
+                 "restore it (ogr2ogr --config SHAPE_RESTORE_SHX YES)")
+    declared = int(np.frombuffer(shp[24:28].tobytes(), ">i4")[0]) * 2 if len(shp) >= 28 else len(shp)
+    last_end = int((offset + 8 + length).max()) if len(entries) else 100
+    if last_end < min(declared, len(shp)):
+        raise EcogisError(
+            f"the index {name}.shx lists {len(entries)} feature(s) but {name}.shp holds more records after them "
+            f"(from byte {last_end} of {declared}), which would be lost", path=path,
+            hint="Copy the shapefile again from its source, or rebuild the index: remove the .shx and let GDAL "
+                 "restore it (ogr2ogr --config SHAPE_RESTORE_SHX YES)")
+
+
+def _feature_names(gdf, positions) -> str:
+    """'0 (parcel_no 'A'), 3' for features at 0-based ``positions``: number plus the first text attribute."""
+    text_cols = [c for c in gdf.columns if c != gdf.geometry.name and pd.api.types.is_string_dtype(gdf[c])]
+    labels = []
+    for pos in positions[:5]:
+        value = gdf[text_cols[0]].iloc[pos] if text_cols and pos < len(gdf) else None
+        labels.append(f"{pos} ({text_cols[0]} {value!r})" if isinstance(value, str) and value.strip() else str(pos))
+    return ", ".join(labels) + (f" and {len(positions) - 5} more" if len(positions) > 5 else "")
+
+
+def _shapefile_bytes(path: Path, gdal_path: str):
+    """The .shp (as a uint8 array, memory-mapped on disk) and the .shx bytes of a shapefile or zipped one."""
+    if gdal_path.startswith("/vsizip/"):
+        member = gdal_path[len(f"/vsizip/{path}/"):]
+        with zipfile.ZipFile(path) as zf:
+            shx_name = next(n for n in zf.namelist() if n.lower() == member[:-4].lower() + ".shx")
+            return np.frombuffer(zf.read(member), np.uint8), zf.read(shx_name)
+    shp = Path(gdal_path)
+    return np.memmap(shp, np.uint8, mode="r"), _sibling(shp, ".shx").read_bytes()
+
+
 class _DbfFile:
     """Lazy access to the bytes of a .dbf (and its .cpg) on disk."""
 
@@ -209,11 +276,7 @@ def _zip_path(path: Path, layer=None):
     """A zipped shapefile (or other single source) as a /vsizip/ path plus its .dbf, if any.
 
     A zip with several shapefiles needs ``layer``: the stem of the one to read."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            names = [n for n in zf.namelist() if not n.endswith("/") and "__MACOSX" not in n]
-    except zipfile.BadZipFile as exc:
-        raise EcogisError("not a valid zip archive", path=path, hint="Re-create or re-download the archive") from exc
+    names = _zip_names(path)
     shps = [n for n in names if n.lower().endswith(".shp")]
     if len(shps) > 1 and layer is not None:
         shps = [n for n in shps if PurePosixPath(n).stem == str(layer)] or shps
@@ -240,13 +303,37 @@ def _zip_path(path: Path, layer=None):
                       hint=f"Found: {', '.join(names[:10]) or 'nothing'}")
 
 
+def _zip_names(path: Path) -> list[str]:
+    """The files in a zip archive (folders and macOS resource forks left out)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return [n for n in zf.namelist() if not n.endswith("/") and "__MACOSX" not in n]
+    except zipfile.BadZipFile as exc:
+        raise EcogisError("not a valid zip archive", path=path, hint="Re-create or re-download the archive") from exc
+
+
+def _zip_folder_path(path: Path) -> str:
+    """GDAL path listing the layers of a zip: the folder holding its shapefiles, or its only data source."""
+    shps = [PurePosixPath(n) for n in _zip_names(path) if n.lower().endswith(".shp")]
+    folders = {str(p.parent) for p in shps}
+    if len(shps) <= 1:
+        return _zip_path(path)[0]
+    if len(folders) == 1:  # GDAL opens a folder of shapefiles with each one as a layer
+        folder = folders.pop()
+        return f"/vsizip/{path}" + ("" if folder == "." else f"/{folder}")
+    return str(path)
+
+
+def layers_gdal_path(path: Path) -> str:
+    """The path GDAL lists the layers of ``path`` from (for a zip, the folder inside holding the data)."""
+    zipped = path.suffix.lower() == ".zip" and zipfile.is_zipfile(path)
+    return _zip_folder_path(path) if zipped else _gdal_path_and_dbf(path)[0]
+
+
 def list_vector_layers(path) -> list[tuple[str, str | None]]:
     """(name, geometry type) for each layer of a vector source; geometry type None for plain tables."""
     path = Path(path)
-    # GDAL opens a zip as a folder: a zip holding several shapefiles lists each as a layer
-    zipped = path.suffix.lower() == ".zip" and zipfile.is_zipfile(path)
-    gdal_path = str(path) if zipped else _gdal_path_and_dbf(path)[0]
-    return [(str(n), (None if g is None else str(g))) for n, g in _list_layers(path, gdal_path)]
+    return [(str(n), (None if g is None else str(g))) for n, g in _list_layers(path, layers_gdal_path(path))]
 
 
 def _list_layers(path: Path, gdal_path: str):
