@@ -184,6 +184,10 @@ register({
                     "{path}：.cpg 文件中的代码页 {cpg} 无法识别，改为自动识别编码"),
     "cpg_wrong": ("{path}: the .cpg says {declared} but the attribute text is not valid {declared}; decoded as "
                   "{found} instead", "{path}：.cpg 声明编码为 {declared}，但属性文本不是有效的 {declared}，已改按 {found} 解码"),
+    "cpg_utf8": ("{path}: the .cpg says {declared} but the attribute text is valid UTF-8 (read as {declared} it would "
+                 "be garbled); decoded as UTF-8 (pass --encoding {declared} if the .cpg is right)",
+                 "{path}：.cpg 声明编码为 {declared}，但属性文本是有效的 UTF-8（按 {declared} 读取将成乱码），已按 UTF-8 解码"
+                 "（如 .cpg 无误，请用 --encoding {declared} 指定）"),
     "no_cpg": ("{path}: no .cpg file; attribute text decoded as {found} (detected, check the names)",
                "{path}：未找到 .cpg 文件，属性文本按 {found} 解码（自动识别，请核对名称）"),
     "cut_character": ("{path}: {count} attribute value(s) end in a character cut in half by the field width; the "

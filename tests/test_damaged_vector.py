@@ -18,7 +18,7 @@ import shapely
 from click.testing import CliRunner
 
 from ecogis.cli import main
-from ecogis.io import write_layer
+from ecogis.io import read_layer, write_layer
 
 LAYERS = Path(__file__).resolve().parents[1] / "layers"
 PROJECT = LAYERS / "project.yaml"
@@ -154,3 +154,61 @@ def test_info_lists_the_shapefiles_of_a_sub_folder_in_a_zip(site_shp, tmp_path):
     assert result.exit_code == 0, result.stderr
     layers = {d["name"]: d["count"] for d in json.loads(result.stdout)["layers"]}
     assert layers == {"redline": 2, "reserve": 2}
+
+
+# ------------------------------------------------------------------------------------------- item 5
+
+NAMES = ["辽河口核心区", "盘锦湿地"]
+
+
+def names_shp(folder: Path, encoding: str, cpg: str | None) -> Path:
+    """A shapefile whose .dbf holds NAMES in ``encoding`` and whose .cpg says ``cpg``."""
+    gdf = gpd.GeoDataFrame({"名称": NAMES}, geometry=[square(*IN_FIELDS), square(*IN_REDLINE)], crs=4490)
+    path = folder / "redline.shp"
+    gdf.to_file(path, encoding=encoding)
+    if cpg is not None:
+        path.with_suffix(".cpg").write_text(cpg)
+    return path
+
+
+def test_cpg_saying_gbk_on_utf8_text_warns_and_reads_the_text(tmp_path):
+    path = names_shp(tmp_path, "UTF-8", "GBK")
+    result = run("info", path, "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    note = next(n for n in data["notes"] if ".cpg says GBK" in n)
+    assert str(path) in note and "valid UTF-8" in note and "--encoding GBK" in note
+    assert "名称" in str(data) and "鍚嶇О" not in str(data)  # the field name, not its GBK mojibake
+
+
+def test_encoding_option_still_overrides_the_detection(tmp_path):
+    path = names_shp(tmp_path, "UTF-8", "GBK")
+    gdf = read_layer(path, encoding="GBK")
+    assert "名称" not in gdf.columns  # the user asked for GBK and gets it, mojibake included
+
+
+def test_cpg_saying_utf8_on_gbk_text_warns_and_reads_the_text(tmp_path):
+    path = names_shp(tmp_path, "GBK", "UTF-8")
+    result = run("info", path, "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert any(str(path) in n and ".cpg says UTF-8" in n and "GB18030" in n for n in data["notes"])
+    assert "名称" in str(data)
+
+
+def test_a_right_cpg_gives_no_note(tmp_path):
+    path = names_shp(tmp_path, "GBK", "936")
+    data = json.loads(run("info", path, "--json").stdout)
+    assert not [n for n in data["notes"] if ".cpg" in n] and "名称" in str(data)
+
+
+@pytest.mark.parametrize("header_len", [33, 0, 64, 66, 129, 65000])
+def test_dbf_with_a_corrupt_header_length_is_an_error(tmp_path, header_len):
+    path = names_shp(tmp_path, "GBK", "936")
+    dbf = path.with_suffix(".dbf")
+    data = bytearray(dbf.read_bytes())
+    assert struct.unpack("<H", data[8:10])[0] == 65  # 32 + one 32-byte descriptor + the 0x0D terminator
+    struct.pack_into("<H", data, 8, header_len)
+    dbf.write_bytes(bytes(data))
+    for command in (("info", path), ("check", path, "-p", PROJECT, "--json")):
+        assert_one_line_error(run(*command), str(path), "redline.dbf", "header", str(header_len))

@@ -59,6 +59,7 @@ def read_vector(path: Path, *, layer=None, encoding=None, notes=None) -> tuple[g
     gdal_path, dbf = _gdal_path_and_dbf(path, src.notes, layer)
     src.layer = choose_layer(path, gdal_path, layer)
     if dbf is not None:
+        check_dbf_header(path, dbf.dbf_bytes(), dbf.name)
         src.encoding, src.encoding_source = settle_dbf_encoding(path, dbf, encoding, src.notes)
     elif encoding:
         src.encoding, src.encoding_source = _check_codec(encoding, path), "user"
@@ -232,6 +233,7 @@ class _DbfFile:
 
     def __init__(self, dbf: Path):
         self.dbf = dbf
+        self.name = dbf.name
 
     def copy_parts(self, folder: Path, stem: str) -> None:
         """Link the other shapefile parts (.shp, .shx, .prj...) into ``folder`` as ``stem``.*"""
@@ -250,6 +252,7 @@ class _DbfFile:
 class _ZippedDbf(_DbfFile):
     def __init__(self, zpath: Path, member: str):
         self.zpath, self.member = zpath, member
+        self.name = member
 
     def copy_parts(self, folder: Path, stem: str) -> None:
         base = str(PurePosixPath(self.member).with_suffix("")).lower()
@@ -388,7 +391,13 @@ def settle_dbf_encoding(path: Path, dbf: _DbfFile, encoding, notes) -> tuple[str
         if declared is None:
             warn_assumption(f"{path}: the .cpg names an unknown code page {cpg!r}; detecting the encoding", notes)
         elif _decodes(text_bytes, declared):
-            return declared, "cpg"
+            if declared == "UTF-8" or text_bytes.isascii() or not _decodes(text_bytes, "UTF-8"):
+                return declared, "cpg"
+            # non-ASCII text that is valid UTF-8 is UTF-8: as GBK (or another code page) it reads as mojibake
+            warn_assumption(f"{path}: the .cpg says {declared} but the attribute text is valid UTF-8 (read as "
+                            f"{declared} it would be garbled); decoded as UTF-8 (pass --encoding {declared} if "
+                            f"the .cpg is right)", notes)
+            return "UTF-8", "detected"
         else:
             found = detect_encoding(text_bytes)
             if found is None:
@@ -433,6 +442,41 @@ def _dbf_layout(data: bytes):
         offset += data[pos + 16]
         pos += 32
     return header_len, record_len, n_records, fields
+
+
+_DBF_MAX_HEADER = 32 + 32 * 2048 + 263  # dBASE 7 allows 2046 fields; Visual FoxPro adds a 263-byte backlink
+
+
+def check_dbf_header(path: Path, data: bytes, name: str = "the .dbf") -> None:
+    """Refuse a .dbf whose header-length field (bytes 8-9) disagrees with its field descriptors.
+
+    GDAL trusts that field: too small and it reads no attributes at all, a little off and every value
+    is shifted by some bytes. The descriptors (32 bytes each from byte 32, ended by 0x0D) must fit
+    inside the header, and the first record must start with its deletion flag (space or ``*``).
+    """
+    if len(data) < 32:
+        raise EcogisError(f"{name} is cut off: shorter than its 32-byte header", path=path,
+                          hint="Copy the file again from its source")
+    header_len, record_len = struct.unpack("<HH", data[8:12])
+    n_records = struct.unpack("<I", data[4:8])[0]
+    end = 32
+    while end < min(len(data), _DBF_MAX_HEADER) and data[end] != 0x0D:
+        end += 32
+    needed = end + 1  # descriptors and their 0x0D terminator
+    records = n_records * record_len
+    first = data[header_len:header_len + 1]
+    misplaced = header_len != needed and header_len + records > len(data) >= needed + records
+    if header_len < needed or misplaced or (n_records and first not in (b" ", b"*")):
+        raise EcogisError(
+            f"the header of {name} is damaged: its header-length field says {header_len} bytes but its "
+            f"{(end - 32) // 32} field descriptor(s) end at byte {needed}, so the attributes would be lost or "
+            "shifted", path=path,
+            hint=f"Copy the file again from its source (or set bytes 8-9 of {name} to {needed}, little-endian)")
+    if header_len + records > len(data):
+        raise EcogisError(
+            f"{name} is cut off: {n_records} records of {record_len} bytes need "
+            f"{header_len + records} bytes but the file has {len(data)}", path=path,
+            hint="Copy the file again from its source")
 
 
 def trim_cut_characters(data: bytes, enc: str) -> tuple[bytes, int]:
