@@ -21,6 +21,7 @@ import shapely
 from ecogis.area import convert_area
 from ecogis.crs import from_web_crs, infer_crs, resolve_crs
 from ecogis.errors import EcogisError, warn_assumption
+from ecogis.layers import repair_geometries
 from ecogis.project import Project, layer_kinds, load_project
 from ecogis.rules import VERDICT_EN, VERDICTS, load_rules, parse_buffers, verdict_rank
 from ecogis.screen import FINDING_COLUMNS, GEOGRAPHIC, ZoneSummary, feature_labels, metric_crs, screen
@@ -372,14 +373,7 @@ def _normalise_site(gdf, path, notes, skip_empty=False) -> gpd.GeoDataFrame:
         warn_assumption(f"{int(empty.sum())} empty site feature(s) left out of the check as asked "
                         f"(--skip-empty): {labels}", notes)
     gdf = gdf.loc[~empty].copy()
-    invalid = ~shapely.is_valid(gdf.geometry.values)
-    if invalid.any():
-        labels = feature_labels(gdf, np.flatnonzero(invalid))
-        reasons = shapely.is_valid_reason(gdf.geometry.values[invalid])
-        gdf.loc[invalid, "geometry"] = shapely.make_valid(gdf.geometry.values[invalid])
-        for lab, why in zip(labels, reasons):
-            warn_assumption(f"site feature {lab}: invalid geometry ({why}) repaired in memory with "
-                            "shapely.make_valid; fix the source file", notes)
+    gdf = repair_geometries(gdf, path, notes)
     ids = gdf["id"].astype(str).tolist() if "id" in gdf and gdf["id"].notna().all() else None
     if ids is None or len(set(ids)) != len(ids):
         ids = [str(i + 1) for i in range(len(gdf))]

@@ -190,6 +190,9 @@ register({
                  "（如 .cpg 无误，请用 --encoding {declared} 指定）"),
     "no_cpg": ("{path}: no .cpg file; attribute text decoded as {found} (detected, check the names)",
                "{path}：未找到 .cpg 文件，属性文本按 {found} 解码（自动识别，请核对名称）"),
+    "ring_closed": ("{path}: feature(s) {features}: unclosed polygon ring(s) closed in memory (last point joined to "
+                    "the first); fix the source file",
+                    "{path}：要素 {features} 的多边形环未闭合，已在内存中闭合（末点连回首点）；请修正源文件"),
     "cut_character": ("{path}: {count} attribute value(s) end in a character cut in half by the field width; the "
                       "partial character is dropped ({encoding})",
                       "{path}：{count} 个属性值末尾的字符被字段宽度截断，已舍去残缺字符（{encoding}）"),
@@ -289,9 +292,12 @@ register({
                            "场址坐标已由 {web} 转换为 CGCS2000（EPSG:4490）后再核查"),
     "site_empty": ("{count} empty site feature(s) left out of the check as asked (--skip-empty): {features}",
                    "按要求（--skip-empty）已将 {count} 个空的场址要素排除在核查之外：{features}"),
-    "site_repaired": ("site feature {feature}: invalid geometry ({why}) repaired in memory with shapely.make_valid; "
-                      "fix the source file",
-                      "场址要素 {feature}：几何无效（{why}），已在内存中用 shapely.make_valid 修复；请修正源文件"),
+    "feature_repaired": ("{path}: feature {feature}: invalid geometry ({why}) repaired in memory with shapely.make_valid; "
+                         "fix the source file",
+                         "{path}：要素 {feature}：几何无效（{why}），已在内存中用 shapely.make_valid 修复；请修正源文件"),
+    "feature_repaired_in_memory": ("feature {feature}: invalid geometry ({why}) repaired in memory with "
+                                   "shapely.make_valid; fix the source data",
+                                   "要素 {feature}：几何无效（{why}），已在内存中用 shapely.make_valid 修复；请修正源数据"),
     "site_far": ("{count} site(s) ({ids}) lie {where} (site centre {lon}, {lat}): likely swapped X/Y "
                  "(northing/easting), a wrong CRS or Gauss-Kruger zone, or GCJ-02/BD-09 web-map coordinates; "
                  "check --site-crs",

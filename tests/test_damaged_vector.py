@@ -212,3 +212,91 @@ def test_dbf_with_a_corrupt_header_length_is_an_error(tmp_path, header_len):
     dbf.write_bytes(bytes(data))
     for command in (("info", path), ("check", path, "-p", PROJECT, "--json")):
         assert_one_line_error(run(*command), str(path), "redline.dbf", "header", str(header_len))
+
+
+# ------------------------------------------------------------------------------------------- item 8
+
+def ring_shp(folder: Path, damage: str) -> Path:
+    """Site shapefile written by ecogis whose first parcel (坏地块, a triangle) gets an unclosed ring
+    (last point moved off the first) or a ring of two points (its point count rewritten)."""
+    triangle = shapely.Polygon([(121.80, 40.94), (121.81, 40.94), (121.805, 40.95)])
+    gdf = gpd.GeoDataFrame({"name": ["坏地块", "农田地块"]}, geometry=[triangle, square(*IN_FIELDS)], crs=4490)
+    path = write_layer(gdf, folder / "site.shp")
+    shp = bytearray(path.read_bytes())
+    content = 100 + 8  # the first record, after the file header and the record header
+    n_parts, n_points = struct.unpack("<ii", shp[content + 36:content + 44])
+    points = content + 44 + 4 * n_parts
+    if damage == "unclosed":
+        struct.pack_into("<d", shp, points + 16 * (n_points - 1), 121.79)  # last x no longer the first x
+    else:
+        struct.pack_into("<i", shp, content + 40, 2)  # the ring now has two points
+    path.write_bytes(bytes(shp))
+    return path
+
+
+COMMANDS = {
+    "info": lambda p, out: ("info", p, "--json"),
+    "validate": lambda p, out: ("validate", p, "--json"),
+    "convert": lambda p, out: ("convert", p, out / "copy.gpkg"),
+    "area": lambda p, out: ("area", p, "--json"),
+    "check": lambda p, out: ("check", p, "-p", PROJECT, "--json"),
+    "map": lambda p, out: ("map", p, "--out", out / "map.html"),
+}
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_unclosed_ring_is_closed_with_a_note_in_every_command(tmp_path, command):
+    path = ring_shp(tmp_path, "unclosed")
+    out = tmp_path / "out"
+    out.mkdir()
+    result = run(*COMMANDS[command](path, out))
+    assert result.exit_code in (0, 1), (result.exit_code, result.stderr)  # validate exits 1 on findings
+    assert "Traceback" not in result.stderr and "GEOSException" not in result.stderr
+    said = result.stderr + result.stdout  # the note on stderr or in the --json notes
+    assert f"{path}: feature(s) 0 (name '坏地块'): unclosed polygon ring(s) closed" in said
+    assert "Non closed ring" not in result.stderr
+
+
+def test_check_of_an_unclosed_site_ring_measures_the_closed_polygon(tmp_path):
+    result = run("check", ring_shp(tmp_path, "unclosed"), "-p", PROJECT, "--json")
+    assert result.exit_code == 0, result.stderr
+    site = next(s for s in json.loads(result.stdout)["sites"] if s["name"] == "坏地块")
+    assert site["geometry_type"] == "Polygon" and site["area_m2"] > 400_000  # not a line, not nothing
+
+
+@pytest.mark.parametrize("command", ["check", "map"])
+def test_two_point_ring_site_is_refused_naming_the_feature(tmp_path, command):
+    path = ring_shp(tmp_path, "two-point")
+    out = tmp_path / "out"
+    out.mkdir()
+    assert_one_line_error(run(*COMMANDS[command](path, out)), str(path), "坏地块", "no area", "3 distinct points")
+
+
+def bowtie_project(tmp_path) -> Path:
+    """A project whose one red-line polygon is a bow-tie (GK zone 41 metres): two 1 km² triangles
+    touching at (41401000, 4531000)."""
+    x0, y0 = 41_400_000, 4_530_000
+    bowtie = shapely.Polygon([(x0, y0), (x0 + 2000, y0 + 2000), (x0 + 2000, y0), (x0, y0 + 2000)])
+    assert not bowtie.is_valid
+    red = gpd.GeoDataFrame({"HXBH": ["HX99"], "HXMC": ["蝶形红线"], "HXLX": ["水源涵养"]}, geometry=[bowtie],
+                           crs=4529)
+    red.to_file(tmp_path / "red.shp", encoding="UTF-8")
+    project = tmp_path / "project.yaml"
+    project.write_text("name: 蝶形\nlayers:\n  redline: {kind: redline, path: red.shp}\n", encoding="utf-8")
+    return project
+
+
+def test_self_intersecting_red_line_is_repaired_with_a_note_and_keeps_its_lobes(tmp_path):
+    project = bowtie_project(tmp_path)
+    site = gpd.GeoDataFrame({"name": ["西侧地块"]}, crs=4529,
+                            geometry=[shapely.box(41_399_000, 4_529_000, 41_401_000, 4_533_000)])
+    site_path = write_layer(site, tmp_path / "site.gpkg")  # covers the west lobe, touches the east one
+    result = run("check", site_path, "-p", project, "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert any("red.shp: feature" in n and "蝶形红线" in n and "repaired" in n for n in data["assumptions"])
+    overlap = sum(f["overlap_area_m2"] or 0 for f in data["findings"]
+                  if f["layer"] == "redline" and f["relation"] == "intersects")
+    # the west triangle: 1 km² in the plane, the ellipsoidal area within 0.1 % of it (GK scale ~1.0001)
+    assert overlap == pytest.approx(1_000_000, rel=1e-3)
+    assert data["verdict"] != "符合"

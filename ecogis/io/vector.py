@@ -13,6 +13,7 @@ import codecs
 import glob
 import struct
 import tempfile
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -21,6 +22,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+import shapely
 
 from ecogis.errors import EcogisError, warn_assumption
 
@@ -64,7 +66,11 @@ def read_vector(path: Path, *, layer=None, encoding=None, notes=None) -> tuple[g
     elif encoding:
         src.encoding, src.encoding_source = _check_codec(encoding, path), "user"
     try:
-        gdf = pyogrio.read_dataframe(gdal_path, layer=src.layer, encoding=src.encoding)
+        with warnings.catch_warnings():  # unclosed rings are closed below, with a note naming the features
+            warnings.filterwarnings("ignore", "Non closed ring detected", RuntimeWarning)
+            gdf = pyogrio.read_dataframe(gdal_path, layer=src.layer, encoding=src.encoding)
+    except shapely.errors.GEOSException:
+        gdf = _read_closing_rings(path, gdal_path, src)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise EcogisError(f"cannot read as a vector layer ({_first_line(exc)})", path=path,
                           hint="Check that the file is complete and in a supported format") from exc
@@ -80,6 +86,22 @@ def read_vector(path: Path, *, layer=None, encoding=None, notes=None) -> tuple[g
     if path.suffix.lower() in (".kml", ".kmz"):
         gdf = _drop_empty_kml_columns(gdf)
     return gdf, src
+
+
+def _read_closing_rings(path: Path, gdal_path: str, src: VectorSource):
+    """Read a layer whose polygons have unclosed rings (GEOS refuses them): close them, with a note.
+
+    Rings that cannot be closed into a ring (fewer than 3 distinct points) come back as they are
+    (the geometry normalisation repairs or refuses them, naming the feature)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Non closed ring detected", RuntimeWarning)
+        fixed = pyogrio.read_dataframe(gdal_path, layer=src.layer, encoding=src.encoding, on_invalid="fix")
+        plain = pyogrio.read_dataframe(gdal_path, layer=src.layer, encoding=src.encoding, on_invalid="ignore",
+                                       columns=[])
+    closed = np.flatnonzero(shapely.is_missing(plain.geometry.values) & ~shapely.is_missing(fixed.geometry.values))
+    warn_assumption(f"{path}: feature(s) {_feature_names(fixed, closed)}: unclosed polygon ring(s) closed in "
+                    "memory (last point joined to the first); fix the source file", src.notes)
+    return fixed
 
 
 def _read_trimmed(dbf, src: VectorSource):
