@@ -193,6 +193,10 @@ register({
     "ring_closed": ("{path}: feature(s) {features}: unclosed polygon ring(s) closed in memory (last point joined to "
                     "the first); fix the source file",
                     "{path}：要素 {features} 的多边形环未闭合，已在内存中闭合（末点连回首点）；请修正源文件"),
+    "geojson_not_utf8": ("{path}: GeoJSON must be UTF-8 (RFC 7946) but this file is not; its text decoded as {found} "
+                         "(detected; pass --encoding to choose another, or save the file as UTF-8)",
+                         "{path}：按 RFC 7946 规定该格式应为 UTF-8 编码，但该文件不是；已按 {found} 解码"
+                         "（自动识别；可用 --encoding 另行指定，或将文件另存为 UTF-8）"),
     "cut_character": ("{path}: {count} attribute value(s) end in a character cut in half by the field width; the "
                       "partial character is dropped ({encoding})",
                       "{path}：{count} 个属性值末尾的字符被字段宽度截断，已舍去残缺字符（{encoding}）"),

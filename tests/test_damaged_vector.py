@@ -300,3 +300,26 @@ def test_self_intersecting_red_line_is_repaired_with_a_note_and_keeps_its_lobes(
     # the west triangle: 1 km² in the plane, the ellipsoidal area within 0.1 % of it (GK scale ~1.0001)
     assert overlap == pytest.approx(1_000_000, rel=1e-3)
     assert data["verdict"] != "符合"
+
+
+def gbk_geojson(tmp_path, text=NAMES[0].encode("gbk")) -> Path:
+    path = tmp_path / "site.geojson"
+    feature = (b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": "'
+               + text + b'"}, "geometry": {"type": "Point", "coordinates": [122.05, 41.05]}}]}')
+    path.write_bytes(feature)
+    return path
+
+
+def test_gbk_geojson_is_read_with_a_note_citing_rfc_7946(tmp_path):
+    path = gbk_geojson(tmp_path)
+    result = run("info", path, "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["first_feature"] == {"name": NAMES[0]} and data["encoding"] == "GB18030"
+    assert any(str(path) in n and "RFC 7946" in n and "GB18030" in n for n in data["notes"])
+
+
+def test_geojson_in_no_known_encoding_says_utf8_not_none(tmp_path):
+    path = gbk_geojson(tmp_path, b"\xff\xfe\xff")
+    line = assert_one_line_error(run("info", path), str(path), "not valid UTF-8", "RFC 7946")
+    assert "None" not in line

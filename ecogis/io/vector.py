@@ -75,10 +75,11 @@ def read_vector(path: Path, *, layer=None, encoding=None, notes=None) -> tuple[g
         raise EcogisError(f"cannot read as a vector layer ({_first_line(exc)})", path=path,
                           hint="Check that the file is complete and in a supported format") from exc
     except UnicodeDecodeError as exc:
-        gdf = _read_trimmed(dbf, src) if dbf is not None else None
+        gdf = _read_trimmed(dbf, src) if dbf is not None else _read_geojson_not_utf8(path, gdal_path, src)
         if gdf is None:
-            raise EcogisError(f"attribute text is not valid {src.encoding}", path=path,
-                              hint="Pass the right encoding (--encoding GB18030 or UTF-8)") from exc
+            said = "GeoJSON must be UTF-8 (RFC 7946)" if path.suffix.lower() in _GEOJSON else ""
+            raise EcogisError(f"attribute text is not valid {src.encoding or 'UTF-8'}{'; ' if said else ''}{said}",
+                              path=path, hint="Pass the right encoding (--encoding GB18030 or UTF-8)") from exc
     if src.encoding is None:
         src.encoding, src.encoding_source = "UTF-8", "file"
     if gdal_path.lower().endswith(".shp"):
@@ -102,6 +103,23 @@ def _read_closing_rings(path: Path, gdal_path: str, src: VectorSource):
     warn_assumption(f"{path}: feature(s) {_feature_names(fixed, closed)}: unclosed polygon ring(s) closed in "
                     "memory (last point joined to the first); fix the source file", src.notes)
     return fixed
+
+
+_GEOJSON = (".geojson", ".json")
+
+
+def _read_geojson_not_utf8(path: Path, gdal_path: str, src: VectorSource):
+    """A GeoJSON saved in GB18030/GBK (RFC 7946 says UTF-8): read it as such with a note, else None."""
+    if src.encoding is not None or path.suffix.lower() not in _GEOJSON or not path.is_file():
+        return None
+    found = detect_encoding(path.read_bytes())
+    if found is None or found == "UTF-8":
+        return None
+    gdf = pyogrio.read_dataframe(gdal_path, layer=src.layer, encoding=found)
+    warn_assumption(f"{path}: GeoJSON must be UTF-8 (RFC 7946) but this file is not; its text decoded as {found} "
+                    "(detected; pass --encoding to choose another, or save the file as UTF-8)", src.notes)
+    src.encoding, src.encoding_source = found, "detected"
+    return gdf
 
 
 def _read_trimmed(dbf, src: VectorSource):
