@@ -302,6 +302,8 @@ register({
     "feature_repaired_in_memory": ("feature {feature}: invalid geometry ({why}) repaired in memory with "
                                    "shapely.make_valid; fix the source data",
                                    "要素 {feature}：几何无效（{why}），已在内存中用 shapely.make_valid 修复；请修正源数据"),
+    "site_datum_mix": ("the site and layer(s) {layers} are on different datums: {note}",
+                       "场址与图层 {layers} 的大地基准不同：{note}"),
     "site_far": ("{count} site(s) ({ids}) lie {where} (site centre {lon}, {lat}): likely swapped X/Y "
                  "(northing/easting), a wrong CRS or Gauss-Kruger zone, or GCJ-02/BD-09 web-map coordinates; "
                  "check --site-crs",

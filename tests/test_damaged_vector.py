@@ -323,3 +323,20 @@ def test_geojson_in_no_known_encoding_says_utf8_not_none(tmp_path):
     path = gbk_geojson(tmp_path, b"\xff\xfe\xff")
     line = assert_one_line_error(run("info", path), str(path), "not valid UTF-8", "RFC 7946")
     assert "None" not in line
+
+
+# ------------------------------------------------------------------------------------------- item 6
+
+def test_check_of_a_xian_1980_site_against_cgcs2000_layers_warns_about_the_datum(tmp_path):
+    site = gpd.GeoDataFrame({"name": ["西安80地块"]}, geometry=[square(*IN_FIELDS)], crs=4610)
+    path = write_layer(site, tmp_path / "site.shp")
+    assert "Xian" in path.with_suffix(".prj").read_text()
+    result = run("check", path, "-p", PROJECT, "--json")
+    assert result.exit_code == 0, result.stderr
+    notes = [n for n in json.loads(result.stdout)["assumptions"] if "different datums" in n]
+    assert len(notes) == 1 and "Xian 1980" in notes[0] and "redline" in notes[0] and "China 2000" in notes[0]
+
+
+def test_check_of_a_cgcs2000_site_says_nothing_about_datums(site_shp):
+    result = run("check", site_shp, "-p", PROJECT, "--json")
+    assert not [n for n in json.loads(result.stdout)["assumptions"] if "datum" in n]
