@@ -19,7 +19,7 @@ import pyproj
 import shapely
 
 from ecogis.area import convert_area
-from ecogis.crs import datum_change_note, from_web_crs, infer_crs, resolve_crs
+from ecogis.crs import datum_mismatch_note, from_web_crs, infer_crs, resolve_crs
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.layers import repair_geometries
 from ecogis.project import Project, layer_kinds, load_project
@@ -161,7 +161,7 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
     for lyr in layers.values():
         notes.extend(n for n in lyr.attrs.get("ecogis", {}).get("notes", []) if n not in notes)
     boundary = project.read_boundary()
-    _warn_mixed_datums(sites, layers, notes)
+    warn_mixed_datums(sites, layers, notes)
 
     frame, site_table, zones = screen(sites, layers, ruleset, buffers_m, site_use=site_use,
                                       summarise=not batch, progress=progress)
@@ -385,12 +385,12 @@ def _normalise_site(gdf, path, notes, skip_empty=False) -> gpd.GeoDataFrame:
 
 
 
-def _warn_mixed_datums(sites, layers: dict, notes) -> None:
+def warn_mixed_datums(sites, layers: dict, notes) -> None:
     """Say so when the site and a layer are on datums PROJ cannot convert between (Xian 1980 vs CGCS2000):
     the overlay then treats their latitudes/longitudes as the same points, tens of metres off."""
     mixed: dict[str, list[str]] = {}
     for name, layer in layers.items():
-        note = datum_change_note(sites.crs.geodetic_crs, layer.crs.geodetic_crs) if layer.crs else None
+        note = datum_mismatch_note(sites.crs, layer.crs)
         if note:
             mixed.setdefault(note, []).append(name)
     for note, names in mixed.items():

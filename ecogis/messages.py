@@ -281,6 +281,10 @@ register({
                              "转换为 CGCS2000（ecogis convert IN OUT --to-crs EPSG:4490 或 CGCS2000 高斯-克吕格分带）"),
     "area_repaired": ("{what}: {count} invalid polygon(s) repaired with make_valid (features {features})",
                       "{what}：{count} 个无效多边形已用 make_valid 修复（要素 {features}）"),
+    "audit_datum_mix": ("layers {first} and {second} are on different datums: {note}",
+                        "图层 {first} 与 {second} 的大地基准不同：{note}"),
+    "area_datum_mix": ("the layer and the --within boundary are on different datums: {note}",
+                       "图层与 --within 边界的大地基准不同：{note}"),
     # ecogis.boundaries
     "boundary_resolved": ("boundary {name} resolved to {unit}", "行政区名称 {name} 匹配为 {unit}"),
     "boundary_province": ("{names} (province, {adcode})", "{names}（省级，行政区划代码 {adcode}）"),

@@ -340,3 +340,34 @@ def test_check_of_a_xian_1980_site_against_cgcs2000_layers_warns_about_the_datum
 def test_check_of_a_cgcs2000_site_says_nothing_about_datums(site_shp):
     result = run("check", site_shp, "-p", PROJECT, "--json")
     assert not [n for n in json.loads(result.stdout)["assumptions"] if "datum" in n]
+
+
+@pytest.fixture
+def xian_site(tmp_path):
+    site = gpd.GeoDataFrame({"name": ["西安80地块"]}, geometry=[square(*IN_FIELDS)], crs=4610)
+    return write_layer(site, tmp_path / "xian.shp")
+
+
+def test_map_with_a_xian_1980_site_over_cgcs2000_layers_warns_about_the_datum(xian_site, tmp_path):
+    result = run("map", LAYERS / "redline" / "redline.shp", "--site", xian_site, "--out", tmp_path / "m.html")
+    assert result.exit_code == 0, result.stderr
+    assert "the site and layer(s) redline are on different datums: EPSG:4610 (Xian 1980)" in result.stderr
+
+
+def test_area_within_a_boundary_on_another_datum_says_so(xian_site):
+    result = run("area", xian_site, "--within", LAYERS / "boundary" / "panjin.gpkg", "--within-layer", "city",
+                 "--json", "--lang", "en")
+    assert result.exit_code == 0, result.stderr
+    assert any("--within boundary are on different datums" in n and "Xian 1980" in n
+               for n in json.loads(result.stdout)["notes"])
+
+
+def test_audit_of_layers_on_two_datums_says_so(xian_site, tmp_path):
+    spec = tmp_path / "audit.yaml"
+    spec.write_text(f"title: 测试\nlayers:\n  site: {xian_site}\n  city: {{path: {LAYERS / 'boundary' / 'panjin.gpkg'}, "
+                    "layer: city}\nchecks:\n  - {id: share, type: area_share, layer: site, within: city, min_share: 0}\n",
+                    encoding="utf-8")
+    result = run("audit", spec, "--json", "--lang", "en")
+    assert result.exit_code in (0, 1), result.stderr
+    notes = json.loads(result.stdout)["notes"]
+    assert any("different datums" in n and "Xian 1980" in n for n in notes), notes
