@@ -283,6 +283,7 @@ register({
                       "{what}：{count} 个无效多边形已用 make_valid 修复（要素 {features}）"),
     "audit_datum_mix": ("layers {first} and {second} are on different datums: {note}",
                         "图层 {first} 与 {second} 的大地基准不同：{note}"),
+    "zones_datum_mix": ("the zones and the raster are on different datums: {note}", "分区与栅格的大地基准不同：{note}"),
     "area_datum_mix": ("the layer and the --within boundary are on different datums: {note}",
                        "图层与 --within 边界的大地基准不同：{note}"),
     # ecogis.boundaries

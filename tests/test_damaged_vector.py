@@ -371,3 +371,12 @@ def test_audit_of_layers_on_two_datums_says_so(xian_site, tmp_path):
     assert result.exit_code in (0, 1), result.stderr
     notes = json.loads(result.stdout)["notes"]
     assert any("different datums" in n and "Xian 1980" in n for n in notes), notes
+
+
+def test_raster_zonal_with_zones_on_another_datum_says_so(tmp_path):
+    zones = gpd.read_file(LAYERS / "reserve" / "liaohekou.geojson").set_crs(4610, allow_override=True)
+    zones.to_file(tmp_path / "zones.gpkg")  # the same polygons, declared Xian 1980; the raster is CGCS2000
+    result = run("raster", "zonal", LAYERS / "raster" / "lc_2023.tif", "--zones", tmp_path / "zones.gpkg",
+                 "--json", "--lang", "en")
+    assert result.exit_code == 0, result.stderr
+    assert "the zones and the raster are on different datums: EPSG:4610 (Xian 1980)" in result.stdout
