@@ -69,8 +69,8 @@ def read_vector(path: Path, *, layer=None, encoding=None, notes=None) -> tuple[g
         with warnings.catch_warnings():  # unclosed rings are closed below, with a note naming the features
             warnings.filterwarnings("ignore", "Non closed ring detected", RuntimeWarning)
             gdf = pyogrio.read_dataframe(gdal_path, layer=src.layer, encoding=src.encoding)
-    except shapely.errors.GEOSException:
-        gdf = _read_closing_rings(path, gdal_path, src)
+    except shapely.errors.GEOSException as exc:
+        gdf = _read_closing_rings(path, gdal_path, src, exc)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise EcogisError(f"cannot read as a vector layer ({_first_line(exc)})", path=path,
                           hint="Check that the file is complete and in a supported format") from exc
@@ -89,7 +89,7 @@ def read_vector(path: Path, *, layer=None, encoding=None, notes=None) -> tuple[g
     return gdf, src
 
 
-def _read_closing_rings(path: Path, gdal_path: str, src: VectorSource):
+def _read_closing_rings(path: Path, gdal_path: str, src: VectorSource, exc: Exception):
     """Read a layer whose polygons have unclosed rings (GEOS refuses them): close them, with a note.
 
     Rings that cannot be closed into a ring (fewer than 3 distinct points) come back as they are
@@ -100,6 +100,9 @@ def _read_closing_rings(path: Path, gdal_path: str, src: VectorSource):
         plain = pyogrio.read_dataframe(gdal_path, layer=src.layer, encoding=src.encoding, on_invalid="ignore",
                                        columns=[])
     closed = np.flatnonzero(shapely.is_missing(plain.geometry.values) & ~shapely.is_missing(fixed.geometry.values))
+    if len(closed) == 0:
+        raise EcogisError(f"cannot read the geometries ({_first_line(exc)})", path=path,
+                          hint="Check the file in a GIS (e.g. QGIS 'Check validity') and fix the broken features") from exc
     warn_assumption(f"{path}: feature(s) {_feature_names(fixed, closed)}: unclosed polygon ring(s) closed in "
                     "memory (last point joined to the first); fix the source file", src.notes)
     return fixed
