@@ -265,11 +265,12 @@ class _Ctx:
         return gdf
 
     def _warn_mixed_datums(self, ref: str, gdf) -> None:
+        """Say so when this check overlays layers on datums PROJ cannot convert between (Xian 1980, CGCS2000)."""
         from ecogis.crs import datum_mismatch_note
 
         for other_ref, other in self.loaded.items():
-            note = datum_mismatch_note(other.crs, gdf.crs)
-            if note and other_ref != ref:
+            note = None if other_ref == ref else datum_mismatch_note(other.crs, gdf.crs)
+            if note:
                 warn_assumption(f"layers {other_ref} and {ref} are on different datums: {note}")
         self.loaded[ref] = gdf
 

@@ -28,8 +28,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable
 
-import numpy as np
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
