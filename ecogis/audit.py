@@ -44,7 +44,7 @@ from ecogis import area as A
 from ecogis.area import Text, text_in
 from ecogis.audit_checks import (CHECK_KEYS, CHECKS, COMMON_KEYS, REQUIRED_KEYS, CheckResult, area_method, area_unit,
                                  count_map, required_pcts, whole_number)
-from ecogis.errors import AssumptionWarning, EcogisError
+from ecogis.errors import AssumptionWarning, EcogisError, warn_assumption
 
 __all__ = ["AuditReport", "AuditSpec", "CHECKS", "CHECK_KEYS", "CheckResult", "REQUIRED_KEYS", "load_spec",
            "recorded_assumptions", "run_audit"]
@@ -193,6 +193,7 @@ class _Ctx:
         self.spec, self.check, self.cache = spec, check, cache
         self.id, self.type = check["id"], check["type"]
         self.layer_notes: list = []  # the readers' notes (guessed CRS, encoding) of the layers this check read
+        self.loaded: dict = {}  # ref -> GeoDataFrame of the layers this check read (for the datum comparison)
 
     def error(self, key, message, hint=None) -> EcogisError:
         return EcogisError(f"check {self.id!r} ({self.type}): {message}", path=self.spec.path, field=key, hint=hint)
@@ -260,7 +261,18 @@ class _Ctx:
                                                fields=spec.get("fields"))
         gdf = self.cache[cache_key]
         self.layer_notes += [n for n in gdf.attrs.get("ecogis", {}).get("notes") or [] if n not in self.layer_notes]
+        self._warn_mixed_datums(str(ref), gdf)
         return gdf
+
+    def _warn_mixed_datums(self, ref: str, gdf) -> None:
+        """Say so when this check overlays layers on datums PROJ cannot convert between (Xian 1980, CGCS2000)."""
+        from ecogis.crs import datum_mismatch_note
+
+        for other_ref, other in self.loaded.items():
+            note = None if other_ref == ref else datum_mismatch_note(other.crs, gdf.crs)
+            if note:
+                warn_assumption(f"layers {other_ref} and {ref} are on different datums: {note}")
+        self.loaded[ref] = gdf
 
     def boundary(self, key, *, required=False):
         """A boundary: a layer name, a path, or an administrative name -> (GeoDataFrame, label)."""

@@ -19,8 +19,9 @@ import pyproj
 import shapely
 
 from ecogis.area import convert_area
-from ecogis.crs import from_web_crs, infer_crs, resolve_crs
+from ecogis.crs import datum_mismatch_note, from_web_crs, infer_crs, resolve_crs
 from ecogis.errors import EcogisError, warn_assumption
+from ecogis.layers import repair_geometries
 from ecogis.project import Project, layer_kinds, load_project
 from ecogis.rules import VERDICT_EN, VERDICTS, load_rules, parse_buffers, verdict_rank
 from ecogis.screen import FINDING_COLUMNS, GEOGRAPHIC, ZoneSummary, feature_labels, metric_crs, screen
@@ -134,7 +135,7 @@ class CheckResult:
 # public entry point
 
 def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=None, batch=False,
-          progress=False) -> CheckResult:
+          progress=False, skip_empty=False) -> CheckResult:
     """Screen ``site`` against every layer of ``project``.
 
     Parameters
@@ -148,17 +149,19 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
     site_crs : CRS of the site when the file has none or it is wrong (``EPSG:4529``, ``GCJ-02``...).
     site_use : what the site is for (``well``, ``outfall``, ``heating``...): selects use-specific rules.
     batch : many independent sites; skips the dissolved per-zone summary.
+    skip_empty : leave site features without geometry out (with a note) instead of refusing the site.
     """
     notes: list[str] = []
     if not isinstance(project, Project):
         project = load_project(project)
     ruleset = load_rules(*(p for p in (project.rules_path, rules) if p), kinds=layer_kinds())
     buffers_m = (parse_buffers(buffers) if buffers is not None else project.buffers_m or ruleset.buffers_m)
-    sites, site_meta = read_site(site, site_crs=site_crs, notes=notes)
+    sites, site_meta = read_site(site, site_crs=site_crs, notes=notes, skip_empty=skip_empty)
     layers = project.read_layers()
     for lyr in layers.values():
         notes.extend(n for n in lyr.attrs.get("ecogis", {}).get("notes", []) if n not in notes)
     boundary = project.read_boundary()
+    warn_mixed_datums(sites, layers, notes)
 
     frame, site_table, zones = screen(sites, layers, ruleset, buffers_m, site_use=site_use,
                                       summarise=not batch, progress=progress)
@@ -273,12 +276,12 @@ def _layer_meta(gdf) -> dict:
 _COORD = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,， ]\s*(-?\d+(?:\.\d+)?)\s*$")
 
 
-def read_site(site, *, site_crs=None, notes=None) -> tuple[gpd.GeoDataFrame, dict]:
+def read_site(site, *, site_crs=None, notes=None, skip_empty=False) -> tuple[gpd.GeoDataFrame, dict]:
     """Turn any site input into a GeoDataFrame (columns id, name, geometry) in a real CRS.
 
     Web-map coordinates (``site_crs`` GCJ-02 or BD-09) are converted to EPSG:4490 here, before any
     overlay. Invalid geometries are repaired in memory (shapely.make_valid) and reported in ``notes``.
-    An empty site is an error.
+    An empty site is an error, and so is a site feature without geometry unless ``skip_empty``.
     """
     notes = [] if notes is None else notes
     web = None
@@ -319,7 +322,7 @@ def read_site(site, *, site_crs=None, notes=None) -> tuple[gpd.GeoDataFrame, dic
                 notes.append(n)
     if web:
         notes.append(f"site coordinates converted from {web} to CGCS2000 (EPSG:4490) before the check")
-    gdf = _normalise_site(gdf, path, notes)
+    gdf = _normalise_site(gdf, path, notes, skip_empty)
     meta = dict(gdf.attrs.get("ecogis", {}))
     meta.update(source=source, path=None if path is None else str(path), features=int(len(gdf)),
                 crs=meta.get("crs") or gdf.crs.to_string(), converted_from=web)
@@ -355,7 +358,7 @@ def _parse_site_text(text: str):
                           hint="Example: --at 121.85,40.95 or 'POLYGON((...))'") from exc
 
 
-def _normalise_site(gdf, path, notes) -> gpd.GeoDataFrame:
+def _normalise_site(gdf, path, notes, skip_empty=False) -> gpd.GeoDataFrame:
     attrs = dict(gdf.attrs)
     geoms = gdf.geometry.values
     empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
@@ -363,16 +366,15 @@ def _normalise_site(gdf, path, notes) -> gpd.GeoDataFrame:
         raise EcogisError("the site has no geometry (empty file or only empty features)", path=path,
                           hint="Check that the file holds the parcels/points and that they are not empty")
     if empty.any():
-        warn_assumption(f"{int(empty.sum())} empty site feature(s) ignored", notes)
+        labels = ", ".join(feature_labels(gdf, np.flatnonzero(empty)[:5])) + (" ..." if empty.sum() > 5 else "")
+        if not skip_empty:
+            raise EcogisError(f"{int(empty.sum())} site feature(s) have no geometry (empty or null shape)",
+                              path=path, feature=labels,
+                              hint="Fix the source file, or pass --skip-empty (skip_empty=True) to leave them out")
+        warn_assumption(f"{int(empty.sum())} empty site feature(s) left out of the check as asked "
+                        f"(--skip-empty): {labels}", notes)
     gdf = gdf.loc[~empty].copy()
-    invalid = ~shapely.is_valid(gdf.geometry.values)
-    if invalid.any():
-        labels = feature_labels(gdf, np.flatnonzero(invalid))
-        reasons = shapely.is_valid_reason(gdf.geometry.values[invalid])
-        gdf.loc[invalid, "geometry"] = shapely.make_valid(gdf.geometry.values[invalid])
-        for lab, why in zip(labels, reasons):
-            warn_assumption(f"site feature {lab}: invalid geometry ({why}) repaired in memory with "
-                            "shapely.make_valid; fix the source file", notes)
+    gdf = repair_geometries(gdf, path, notes)
     ids = gdf["id"].astype(str).tolist() if "id" in gdf and gdf["id"].notna().all() else None
     if ids is None or len(set(ids)) != len(ids):
         ids = [str(i + 1) for i in range(len(gdf))]
@@ -381,6 +383,18 @@ def _normalise_site(gdf, path, notes) -> gpd.GeoDataFrame:
     out.attrs = attrs
     return out
 
+
+
+def warn_mixed_datums(sites, layers: dict, notes) -> None:
+    """Say so when the site and a layer are on datums PROJ cannot convert between (Xian 1980 vs CGCS2000):
+    the overlay then treats their latitudes/longitudes as the same points, tens of metres off."""
+    mixed: dict[str, list[str]] = {}
+    for name, layer in layers.items():
+        note = datum_mismatch_note(sites.crs, layer.crs)
+        if note:
+            mixed.setdefault(note, []).append(name)
+    for note, names in mixed.items():
+        warn_assumption(f"the site and layer(s) {', '.join(names)} are on different datums: {note}", notes)
 
 
 def _touched(layers, frame, boundary) -> dict:

@@ -360,6 +360,14 @@ def datum_change_note(src, dst) -> str | None:
             "official parameters (e.g. the seven parameters from your surveying authority) first")
 
 
+def datum_mismatch_note(a, b) -> str | None:
+    """:func:`datum_change_note` between the geographic CRSs of ``a`` and ``b`` (two layers overlaid), else None."""
+    if a is None or b is None or isinstance(a, str) or isinstance(b, str):
+        return None
+    ga, gb = a.geodetic_crs, b.geodetic_crs
+    return None if ga is None or gb is None else datum_change_note(ga, gb)
+
+
 # ---------------------------------------------------------------------------------------------------
 # infer_crs
 # ---------------------------------------------------------------------------------------------------

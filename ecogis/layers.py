@@ -28,10 +28,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
-from ecogis.errors import EcogisError
+from ecogis.errors import EcogisError, warn_assumption
 
 # --------------------------------------------------------------------------------------------------
 # Controlled vocabularies
@@ -536,7 +538,7 @@ def _normalise_column(gdf, column: str, fspec: FieldSpec, mapping, path) -> pd.S
     return pd.Series(table[codes], index=gdf.index)  # code -1 (missing) takes the last entry
 
 
-def normalise_layer(gdf, kind: str, fields: dict | None = None, path=None):
+def normalise_layer(gdf, kind: str, fields: dict | None = None, path=None, notes=None):
     """Rename the columns of ``gdf`` to the canonical fields of ``kind`` and normalise their values.
 
     Parameters
@@ -549,6 +551,8 @@ def normalise_layer(gdf, kind: str, fields: dict | None = None, path=None):
         User mapping ``{source column: canonical field}``; wins over the built-in aliases.
     path : str or Path, optional
         Source file, named in error messages.
+    notes : list, optional
+        Receives a note for each invalid geometry repaired (see :func:`repair_geometries`).
 
     Returns
     -------
@@ -592,16 +596,56 @@ def normalise_layer(gdf, kind: str, fields: dict | None = None, path=None):
         if name in out.columns:  # an unmapped column already carries this name (should not happen)
             out = out.drop(columns=[name])
         out.insert(min(position, len(out.columns)), name, values)
+    if isinstance(out, gpd.GeoDataFrame):
+        out = repair_geometries(out, path, notes)
     attrs = dict(gdf.attrs.get("ecogis") or {})
     attrs.update(kind=spec.name, field_map=dict(mapping))
     out.attrs["ecogis"] = attrs
     return out
 
 
+_POLYGONAL = (shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON)
+
+
+def repair_geometries(gdf, path=None, notes=None):
+    """``gdf`` with its invalid geometries repaired in memory by shapely.make_valid, each named in a note.
+
+    Polygons are rebuilt with ``method="structure"``: a self-intersecting ring keeps the area of each
+    of its lobes (a bow-tie becomes two triangles) and collapsed spikes are dropped, so a polygon stays
+    a polygon. A polygon left with no area (a ring of fewer than 3 distinct points) is an EcogisError
+    naming the feature. The input is not modified.
+    """
+    geoms = gdf.geometry.values
+    invalid = np.flatnonzero(~shapely.is_valid(geoms) & ~shapely.is_missing(geoms))
+    if len(invalid) == 0:
+        return gdf
+    bad = geoms[invalid]
+    polygonal = np.isin(shapely.get_type_id(bad), _POLYGONAL)
+    fixed = np.where(polygonal, shapely.make_valid(bad, method="structure", keep_collapsed=False),
+                     shapely.make_valid(bad))
+    labels = [_feature_label(gdf, int(i), {"id": "id", "name": "name"}) for i in invalid]
+    collapsed = np.flatnonzero(polygonal & (shapely.area(fixed) <= 0))
+    if len(collapsed):
+        first = collapsed[0]
+        raise EcogisError(f"the polygon has no area ({shapely.is_valid_reason(bad[first])}): a ring needs at least "
+                          "3 distinct points", path=path, feature=labels[first],
+                          hint="Fix or delete the feature in the source file")
+    out = gdf.copy()
+    out.loc[out.index[invalid], out.geometry.name] = fixed
+    for label, why in zip(labels, shapely.is_valid_reason(bad)):
+        if path:
+            warn_assumption(f"{path}: feature {label}: invalid geometry ({why}) repaired in memory with "
+                            "shapely.make_valid; fix the source file", notes)
+        else:
+            warn_assumption(f"feature {label}: invalid geometry ({why}) repaired in memory with shapely.make_valid; "
+                            "fix the source data", notes)
+    return out
+
+
 __all__ = [
     "WATER_CLASSES", "ZONES", "CONTROL_LEVELS", "OUTFALL_TYPES", "WATER_SOURCE_GRADES",
     "SHORELINE_TYPES", "RESERVE_LEVELS", "KINDS", "KIND_ALIASES", "FieldSpec", "KindSpec",
-    "resolve_kind", "match_fields", "normalise_layer", "normalise_water_class", "class_rank",
+    "resolve_kind", "match_fields", "normalise_layer", "repair_geometries", "normalise_water_class", "class_rank",
     "meets_target", "normalise_zone", "normalise_control_level", "normalise_outfall_type",
     "normalise_water_source_grade", "normalise_shoreline_type",
 ]

@@ -184,8 +184,19 @@ register({
                     "{path}：.cpg 文件中的代码页 {cpg} 无法识别，改为自动识别编码"),
     "cpg_wrong": ("{path}: the .cpg says {declared} but the attribute text is not valid {declared}; decoded as "
                   "{found} instead", "{path}：.cpg 声明编码为 {declared}，但属性文本不是有效的 {declared}，已改按 {found} 解码"),
+    "cpg_utf8": ("{path}: the .cpg says {declared} but the attribute text is valid UTF-8 (read as {declared} it would "
+                 "be garbled); decoded as UTF-8 (pass --encoding {declared} if the .cpg is right)",
+                 "{path}：.cpg 声明编码为 {declared}，但属性文本是有效的 UTF-8（按 {declared} 读取将成乱码），已按 UTF-8 解码"
+                 "（如 .cpg 无误，请用 --encoding {declared} 指定）"),
     "no_cpg": ("{path}: no .cpg file; attribute text decoded as {found} (detected, check the names)",
                "{path}：未找到 .cpg 文件，属性文本按 {found} 解码（自动识别，请核对名称）"),
+    "ring_closed": ("{path}: feature(s) {features}: unclosed polygon ring(s) closed in memory (last point joined to "
+                    "the first); fix the source file",
+                    "{path}：要素 {features} 的多边形环未闭合，已在内存中闭合（末点连回首点）；请修正源文件"),
+    "geojson_not_utf8": ("{path}: GeoJSON must be UTF-8 (RFC 7946) but this file is not; its text decoded as {found} "
+                         "(detected; pass --encoding to choose another, or save the file as UTF-8)",
+                         "{path}：按 RFC 7946 规定该格式应为 UTF-8 编码，但该文件不是；已按 {found} 解码"
+                         "（自动识别；可用 --encoding 另行指定，或将文件另存为 UTF-8）"),
     "cut_character": ("{path}: {count} attribute value(s) end in a character cut in half by the field width; the "
                       "partial character is dropped ({encoding})",
                       "{path}：{count} 个属性值末尾的字符被字段宽度截断，已舍去残缺字符（{encoding}）"),
@@ -270,6 +281,11 @@ register({
                              "转换为 CGCS2000（ecogis convert IN OUT --to-crs EPSG:4490 或 CGCS2000 高斯-克吕格分带）"),
     "area_repaired": ("{what}: {count} invalid polygon(s) repaired with make_valid (features {features})",
                       "{what}：{count} 个无效多边形已用 make_valid 修复（要素 {features}）"),
+    "audit_datum_mix": ("layers {first} and {second} are on different datums: {note}",
+                        "图层 {first} 与 {second} 的大地基准不同：{note}"),
+    "zones_datum_mix": ("the zones and the raster are on different datums: {note}", "分区与栅格的大地基准不同：{note}"),
+    "area_datum_mix": ("the layer and the --within boundary are on different datums: {note}",
+                       "图层与 --within 边界的大地基准不同：{note}"),
     # ecogis.boundaries
     "boundary_resolved": ("boundary {name} resolved to {unit}", "行政区名称 {name} 匹配为 {unit}"),
     "boundary_province": ("{names} (province, {adcode})", "{names}（省级，行政区划代码 {adcode}）"),
@@ -283,10 +299,16 @@ register({
                          "高斯-克吕格 41 带为 EPSG:4529）"),
     "site_web_converted": ("site coordinates converted from {web} to CGCS2000 (EPSG:4490) before the check",
                            "场址坐标已由 {web} 转换为 CGCS2000（EPSG:4490）后再核查"),
-    "site_empty": ("{count} empty site feature(s) ignored", "已忽略 {count} 个空的场址要素"),
-    "site_repaired": ("site feature {feature}: invalid geometry ({why}) repaired in memory with shapely.make_valid; "
-                      "fix the source file",
-                      "场址要素 {feature}：几何无效（{why}），已在内存中用 shapely.make_valid 修复；请修正源文件"),
+    "site_empty": ("{count} empty site feature(s) left out of the check as asked (--skip-empty): {features}",
+                   "按要求（--skip-empty）已将 {count} 个空的场址要素排除在核查之外：{features}"),
+    "feature_repaired": ("{path}: feature {feature}: invalid geometry ({why}) repaired in memory with shapely.make_valid; "
+                         "fix the source file",
+                         "{path}：要素 {feature}：几何无效（{why}），已在内存中用 shapely.make_valid 修复；请修正源文件"),
+    "feature_repaired_in_memory": ("feature {feature}: invalid geometry ({why}) repaired in memory with "
+                                   "shapely.make_valid; fix the source data",
+                                   "要素 {feature}：几何无效（{why}），已在内存中用 shapely.make_valid 修复；请修正源数据"),
+    "site_datum_mix": ("the site and layer(s) {layers} are on different datums: {note}",
+                       "场址与图层 {layers} 的大地基准不同：{note}"),
     "site_far": ("{count} site(s) ({ids}) lie {where} (site centre {lon}, {lat}): likely swapped X/Y "
                  "(northing/easting), a wrong CRS or Gauss-Kruger zone, or GCJ-02/BD-09 web-map coordinates; "
                  "check --site-crs",

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ecogis.cli.common import EXIT_FAILED, emit_json, handle_errors, json_option, lang_option
+from ecogis.errors import warn_assumption
 
 UNIT_CHOICES = ["m2", "ha", "km2", "mu", "公顷", "亩"]
 
@@ -67,6 +68,7 @@ def area(layer_path, layer_name, crs, encoding, kind, within, within_layer, by, 
         boundary, label = (None, None)
         if within:
             boundary, label = resolve_boundary(within, layer=within_layer)
+            _warn_mixed_datums(gdf, boundary)
         district_gdf = None
         if by == "districts":
             district_gdf = resolve_districts(districts, within, layer=districts_layer)
@@ -79,6 +81,15 @@ def area(layer_path, layer_name, crs, encoding, kind, within, within_layer, by, 
         emit_json(result.to_dict(lang))
     else:
         click.echo(result.text(lang))
+
+
+def _warn_mixed_datums(gdf, boundary) -> None:
+    """Say so when the layer and the --within boundary are on datums PROJ cannot convert between."""
+    from ecogis.crs import datum_mismatch_note
+
+    note = datum_mismatch_note(gdf.crs, boundary.crs)
+    if note:
+        warn_assumption(f"the layer and the --within boundary are on different datums: {note}")
 
 
 @click.command(name="audit")

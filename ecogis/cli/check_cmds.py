@@ -39,11 +39,14 @@ LEVELS = ("符合", "需论证", "限制", "禁止", "clear", "needs-assessment"
 @click.option("--batch", is_flag=True,
               help="Many independent sites (thousands): progress bar, one row per site and finding, no map.")
 @click.option("--overwrite", is_flag=True, help="Replace existing report files.")
+@click.option("--skip-empty", is_flag=True,
+              help="Leave site features without geometry out of the check (stated as a note); "
+                   "without it such a feature is an error.")
 @json_option
 @lang_option
 @handle_errors
 def check(site, at, project, buffers, rules, site_crs, site_use, out, formats, fail_on, batch, overwrite,
-          as_json, lang, notes):
+          skip_empty, as_json, lang, notes):
     """Screen a project site against every control layer and write the report.
 
     SITE is a file any ecogis reader takes: the land-survey coordinate exchange text (坐标交换文件),
@@ -86,7 +89,7 @@ def check(site, at, project, buffers, rules, site_crs, site_use, out, formats, f
             targets[f] = check_output_path(Path(out) / f"check.{f}", overwrite=overwrite,
                                            inputs=[site_input, project])
     result = run_check(site if site is not None else at, project, buffers=buffers, rules=rules,
-                       site_crs=site_crs, site_use=site_use, batch=batch, progress=batch)
+                       site_crs=site_crs, site_use=site_use, batch=batch, progress=batch, skip_empty=skip_empty)
     for n in notes:
         if n not in result.assumptions:
             result.assumptions.append(n)

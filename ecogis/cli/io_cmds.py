@@ -107,9 +107,10 @@ def _layer_summary(path, name, geometry_type) -> dict:
     import pyogrio
 
     from ecogis.crs import crs_label
+    from ecogis.io.vector import layers_gdal_path
 
     try:
-        meta = pyogrio.read_info(path, layer=name)
+        meta = pyogrio.read_info(layers_gdal_path(path), layer=name)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError):
         return {"name": name, "geometry_type": geometry_type, "count": None, "crs": None}
     crs = crs_label(meta["crs"]) if meta.get("crs") else None

@@ -175,6 +175,10 @@ def map_cmd(layers, project_path, site_path, out, basemap, tianditu_key, title, 
     started = time.perf_counter()
     gdfs = _collect_layers(layers, project_path, notes)
     site = _read_site(site_path)
+    if site is not None:
+        from ecogis.check import warn_mixed_datums
+
+        warn_mixed_datums(site, gdfs, None)
     inputs = [g.attrs.get("ecogis", {}).get("path") for g in gdfs.values()] + [site_path, styles_path]
     check_output_path(out, overwrite=overwrite, inputs=[p for p in inputs if p])
     if suffix in (".html", ".htm"):

@@ -84,7 +84,7 @@ def read_layer(path, kind=None, layer=None, crs=None, encoding=None, fields=None
         from ecogis.layers import normalise_layer
 
         user_fields = {k: v for k, v in (fields or {}).items() if str(v).lower() not in _COORD_ROLES}
-        gdf = normalise_layer(gdf, kind, user_fields or None, path)
+        gdf = normalise_layer(gdf, kind, user_fields or None, path, notes)
         normalised = gdf.attrs.get("ecogis", {})
         gdf.attrs["ecogis"] = {**meta, **normalised, "kind": normalised.get("kind", kind)}
     gdf.attrs["ecogis"]["notes"] = notes

@@ -13,13 +13,16 @@ import codecs
 import glob
 import struct
 import tempfile
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pyogrio
+import shapely
 
 from ecogis.errors import EcogisError, warn_assumption
 
@@ -58,24 +61,68 @@ def read_vector(path: Path, *, layer=None, encoding=None, notes=None) -> tuple[g
     gdal_path, dbf = _gdal_path_and_dbf(path, src.notes, layer)
     src.layer = choose_layer(path, gdal_path, layer)
     if dbf is not None:
+        check_dbf_header(path, dbf.dbf_bytes(), dbf.name)
         src.encoding, src.encoding_source = settle_dbf_encoding(path, dbf, encoding, src.notes)
     elif encoding:
         src.encoding, src.encoding_source = _check_codec(encoding, path), "user"
     try:
-        gdf = pyogrio.read_dataframe(gdal_path, layer=src.layer, encoding=src.encoding)
+        with warnings.catch_warnings():  # unclosed rings are closed below, with a note naming the features
+            warnings.filterwarnings("ignore", "Non closed ring detected", RuntimeWarning)
+            gdf = pyogrio.read_dataframe(gdal_path, layer=src.layer, encoding=src.encoding)
+    except shapely.errors.GEOSException as exc:
+        gdf = _read_closing_rings(path, gdal_path, src, exc)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise EcogisError(f"cannot read as a vector layer ({_first_line(exc)})", path=path,
                           hint="Check that the file is complete and in a supported format") from exc
     except UnicodeDecodeError as exc:
-        gdf = _read_trimmed(dbf, src) if dbf is not None else None
+        gdf = _read_trimmed(dbf, src) if dbf is not None else _read_geojson_not_utf8(path, gdal_path, src)
         if gdf is None:
-            raise EcogisError(f"attribute text is not valid {src.encoding}", path=path,
-                              hint="Pass the right encoding (--encoding GB18030 or UTF-8)") from exc
+            said = "GeoJSON must be UTF-8 (RFC 7946)" if path.suffix.lower() in _GEOJSON else ""
+            raise EcogisError(f"attribute text is not valid {src.encoding or 'UTF-8'}{'; ' if said else ''}{said}",
+                              path=path, hint="Pass the right encoding (--encoding GB18030 or UTF-8)") from exc
     if src.encoding is None:
         src.encoding, src.encoding_source = "UTF-8", "file"
+    if gdal_path.lower().endswith(".shp"):
+        check_shx(path, gdal_path, gdf)
     if path.suffix.lower() in (".kml", ".kmz"):
         gdf = _drop_empty_kml_columns(gdf)
     return gdf, src
+
+
+def _read_closing_rings(path: Path, gdal_path: str, src: VectorSource, exc: Exception):
+    """Read a layer whose polygons have unclosed rings (GEOS refuses them): close them, with a note.
+
+    Rings that cannot be closed into a ring (fewer than 3 distinct points) come back as they are
+    (the geometry normalisation repairs or refuses them, naming the feature)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Non closed ring detected", RuntimeWarning)
+        fixed = pyogrio.read_dataframe(gdal_path, layer=src.layer, encoding=src.encoding, on_invalid="fix")
+        plain = pyogrio.read_dataframe(gdal_path, layer=src.layer, encoding=src.encoding, on_invalid="ignore",
+                                       columns=[])
+    closed = np.flatnonzero(shapely.is_missing(plain.geometry.values) & ~shapely.is_missing(fixed.geometry.values))
+    if len(closed) == 0:
+        raise EcogisError(f"cannot read the geometries ({_first_line(exc)})", path=path,
+                          hint="Check the file in a GIS (e.g. QGIS 'Check validity') and fix the broken features") from exc
+    warn_assumption(f"{path}: feature(s) {_feature_names(fixed, closed)}: unclosed polygon ring(s) closed in "
+                    "memory (last point joined to the first); fix the source file", src.notes)
+    return fixed
+
+
+_GEOJSON = (".geojson", ".json")
+
+
+def _read_geojson_not_utf8(path: Path, gdal_path: str, src: VectorSource):
+    """A GeoJSON saved in GB18030/GBK (RFC 7946 says UTF-8): read it as such with a note, else None."""
+    if src.encoding is not None or path.suffix.lower() not in _GEOJSON or not path.is_file():
+        return None
+    found = detect_encoding(path.read_bytes())
+    if found is None or found == "UTF-8":
+        return None
+    gdf = pyogrio.read_dataframe(gdal_path, layer=src.layer, encoding=found)
+    warn_assumption(f"{path}: GeoJSON must be UTF-8 (RFC 7946) but this file is not; its text decoded as {found} "
+                    "(detected; pass --encoding to choose another, or save the file as UTF-8)", src.notes)
+    src.encoding, src.encoding_source = found, "detected"
+    return gdf
 
 
 def _read_trimmed(dbf, src: VectorSource):
@@ -160,11 +207,76 @@ def _check_shp_length(path: Path) -> None:
                           path=path, hint="Copy the file again from its source (the copy or download was incomplete)")
 
 
+#: shape types a .shp record may hold (ESRI Shapefile Technical Description, table 1)
+_SHAPE_TYPES = (0, 1, 3, 5, 8, 11, 13, 15, 18, 21, 23, 25, 28, 31)
+
+
+def check_shx(path: Path, gdal_path: str, gdf) -> None:
+    """Refuse a shapefile whose .shx index does not point at the records of its .shp.
+
+    GDAL finds each feature through the .shx offset; a wrong offset reads that feature as an empty
+    geometry, and a short .shx hides the records after it. Each index entry must point at a record
+    header in the .shp with its own record number (1-based), the same content length and a known
+    shape type, and the entries must reach the end of the .shp. ``gdf`` (as GDAL read it) names the
+    features in the message.
+    """
+    shp, shx = _shapefile_bytes(path, gdal_path)
+    entries = np.frombuffer(shx, ">i4", count=max(len(shx) - 100, 0) // 4, offset=min(100, len(shx)))
+    entries = entries[: len(entries) // 2 * 2].reshape(-1, 2).astype(np.int64) * 2  # 16-bit words -> bytes
+    offset, length = entries[:, 0], entries[:, 1]
+    inside = (offset >= 100) & (length >= 4) & (offset + 8 + length <= len(shp))
+    at = np.where(inside, offset, 0)[:, None] + np.arange(12)
+    header = shp[at] if len(at) else np.zeros((0, 12), np.uint8)
+    number = np.ascontiguousarray(header[:, 0:4]).view(">i4").ravel()
+    content = np.ascontiguousarray(header[:, 4:8]).view(">i4").ravel().astype(np.int64) * 2
+    shape_type = np.ascontiguousarray(header[:, 8:12]).view("<i4").ravel()
+    good = inside & (number == np.arange(1, len(entries) + 1)) & (content == length) & np.isin(shape_type, _SHAPE_TYPES)
+    name = PurePosixPath(gdal_path).stem
+    if not good.all():
+        bad = np.flatnonzero(~good)
+        raise EcogisError(
+            f"the index {name}.shx disagrees with {name}.shp: its offsets for {len(bad)} of {len(entries)} "
+            f"feature(s) do not point at their records, so they cannot be read", path=path,
+            feature=_feature_names(gdf, bad),
+            hint="Copy the shapefile again from its source, or rebuild the index: remove the .shx and let GDAL "
+                 "restore it (ogr2ogr --config SHAPE_RESTORE_SHX YES)")
+    declared = int(np.frombuffer(shp[24:28].tobytes(), ">i4")[0]) * 2 if len(shp) >= 28 else len(shp)
+    last_end = int((offset + 8 + length).max()) if len(entries) else 100
+    if last_end < min(declared, len(shp)):
+        raise EcogisError(
+            f"the index {name}.shx lists {len(entries)} feature(s) but {name}.shp holds more records after them "
+            f"(from byte {last_end} of {declared}), which would be lost", path=path,
+            hint="Copy the shapefile again from its source, or rebuild the index: remove the .shx and let GDAL "
+                 "restore it (ogr2ogr --config SHAPE_RESTORE_SHX YES)")
+
+
+def _feature_names(gdf, positions) -> str:
+    """'0 (parcel_no 'A'), 3' for features at 0-based ``positions``: number plus the first text attribute."""
+    text_cols = [c for c in gdf.columns if c != gdf.geometry.name and pd.api.types.is_string_dtype(gdf[c])]
+    labels = []
+    for pos in positions[:5]:
+        value = gdf[text_cols[0]].iloc[pos] if text_cols and pos < len(gdf) else None
+        labels.append(f"{pos} ({text_cols[0]} {value!r})" if isinstance(value, str) and value.strip() else str(pos))
+    return ", ".join(labels) + (f" and {len(positions) - 5} more" if len(positions) > 5 else "")
+
+
+def _shapefile_bytes(path: Path, gdal_path: str):
+    """The .shp (as a uint8 array, memory-mapped on disk) and the .shx bytes of a shapefile or zipped one."""
+    if gdal_path.startswith("/vsizip/"):
+        member = gdal_path[len(f"/vsizip/{path}/"):]
+        with zipfile.ZipFile(path) as zf:
+            shx_name = next(n for n in zf.namelist() if n.lower() == member[:-4].lower() + ".shx")
+            return np.frombuffer(zf.read(member), np.uint8), zf.read(shx_name)
+    shp = Path(gdal_path)
+    return np.memmap(shp, np.uint8, mode="r"), _sibling(shp, ".shx").read_bytes()
+
+
 class _DbfFile:
     """Lazy access to the bytes of a .dbf (and its .cpg) on disk."""
 
     def __init__(self, dbf: Path):
         self.dbf = dbf
+        self.name = dbf.name
 
     def copy_parts(self, folder: Path, stem: str) -> None:
         """Link the other shapefile parts (.shp, .shx, .prj...) into ``folder`` as ``stem``.*"""
@@ -183,6 +295,7 @@ class _DbfFile:
 class _ZippedDbf(_DbfFile):
     def __init__(self, zpath: Path, member: str):
         self.zpath, self.member = zpath, member
+        self.name = member
 
     def copy_parts(self, folder: Path, stem: str) -> None:
         base = str(PurePosixPath(self.member).with_suffix("")).lower()
@@ -209,11 +322,7 @@ def _zip_path(path: Path, layer=None):
     """A zipped shapefile (or other single source) as a /vsizip/ path plus its .dbf, if any.
 
     A zip with several shapefiles needs ``layer``: the stem of the one to read."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            names = [n for n in zf.namelist() if not n.endswith("/") and "__MACOSX" not in n]
-    except zipfile.BadZipFile as exc:
-        raise EcogisError("not a valid zip archive", path=path, hint="Re-create or re-download the archive") from exc
+    names = _zip_names(path)
     shps = [n for n in names if n.lower().endswith(".shp")]
     if len(shps) > 1 and layer is not None:
         shps = [n for n in shps if PurePosixPath(n).stem == str(layer)] or shps
@@ -240,13 +349,37 @@ def _zip_path(path: Path, layer=None):
                       hint=f"Found: {', '.join(names[:10]) or 'nothing'}")
 
 
+def _zip_names(path: Path) -> list[str]:
+    """The files in a zip archive (folders and macOS resource forks left out)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return [n for n in zf.namelist() if not n.endswith("/") and "__MACOSX" not in n]
+    except zipfile.BadZipFile as exc:
+        raise EcogisError("not a valid zip archive", path=path, hint="Re-create or re-download the archive") from exc
+
+
+def _zip_folder_path(path: Path) -> str:
+    """GDAL path listing the layers of a zip: the folder holding its shapefiles, or its only data source."""
+    shps = [PurePosixPath(n) for n in _zip_names(path) if n.lower().endswith(".shp")]
+    folders = {str(p.parent) for p in shps}
+    if len(shps) <= 1:
+        return _zip_path(path)[0]
+    if len(folders) == 1:  # GDAL opens a folder of shapefiles with each one as a layer
+        folder = folders.pop()
+        return f"/vsizip/{path}" + ("" if folder == "." else f"/{folder}")
+    return str(path)
+
+
+def layers_gdal_path(path: Path) -> str:
+    """The path GDAL lists the layers of ``path`` from (for a zip, the folder inside holding the data)."""
+    zipped = path.suffix.lower() == ".zip" and zipfile.is_zipfile(path)
+    return _zip_folder_path(path) if zipped else _gdal_path_and_dbf(path)[0]
+
+
 def list_vector_layers(path) -> list[tuple[str, str | None]]:
     """(name, geometry type) for each layer of a vector source; geometry type None for plain tables."""
     path = Path(path)
-    # GDAL opens a zip as a folder: a zip holding several shapefiles lists each as a layer
-    zipped = path.suffix.lower() == ".zip" and zipfile.is_zipfile(path)
-    gdal_path = str(path) if zipped else _gdal_path_and_dbf(path)[0]
-    return [(str(n), (None if g is None else str(g))) for n, g in _list_layers(path, gdal_path)]
+    return [(str(n), (None if g is None else str(g))) for n, g in _list_layers(path, layers_gdal_path(path))]
 
 
 def _list_layers(path: Path, gdal_path: str):
@@ -301,7 +434,13 @@ def settle_dbf_encoding(path: Path, dbf: _DbfFile, encoding, notes) -> tuple[str
         if declared is None:
             warn_assumption(f"{path}: the .cpg names an unknown code page {cpg!r}; detecting the encoding", notes)
         elif _decodes(text_bytes, declared):
-            return declared, "cpg"
+            if declared == "UTF-8" or text_bytes.isascii() or not _decodes(text_bytes, "UTF-8"):
+                return declared, "cpg"
+            # non-ASCII text that is valid UTF-8 is UTF-8: as GBK (or another code page) it reads as mojibake
+            warn_assumption(f"{path}: the .cpg says {declared} but the attribute text is valid UTF-8 (read as "
+                            f"{declared} it would be garbled); decoded as UTF-8 (pass --encoding {declared} if "
+                            f"the .cpg is right)", notes)
+            return "UTF-8", "detected"
         else:
             found = detect_encoding(text_bytes)
             if found is None:
@@ -346,6 +485,41 @@ def _dbf_layout(data: bytes):
         offset += data[pos + 16]
         pos += 32
     return header_len, record_len, n_records, fields
+
+
+_DBF_MAX_HEADER = 32 + 32 * 2048 + 263  # dBASE 7 allows 2046 fields; Visual FoxPro adds a 263-byte backlink
+
+
+def check_dbf_header(path: Path, data: bytes, name: str = "the .dbf") -> None:
+    """Refuse a .dbf whose header-length field (bytes 8-9) disagrees with its field descriptors.
+
+    GDAL trusts that field: too small and it reads no attributes at all, a little off and every value
+    is shifted by some bytes. The descriptors (32 bytes each from byte 32, ended by 0x0D) must fit
+    inside the header, and the first record must start with its deletion flag (space or ``*``).
+    """
+    if len(data) < 32:
+        raise EcogisError(f"{name} is cut off: shorter than its 32-byte header", path=path,
+                          hint="Copy the file again from its source")
+    header_len, record_len = struct.unpack("<HH", data[8:12])
+    n_records = struct.unpack("<I", data[4:8])[0]
+    end = 32
+    while end < min(len(data), _DBF_MAX_HEADER) and data[end] != 0x0D:
+        end += 32
+    needed = end + 1  # descriptors and their 0x0D terminator
+    records = n_records * record_len
+    first = data[header_len:header_len + 1]
+    misplaced = header_len != needed and header_len + records > len(data) >= needed + records
+    if header_len < needed or misplaced or (n_records and first not in (b" ", b"*")):
+        raise EcogisError(
+            f"the header of {name} is damaged: its header-length field says {header_len} bytes but its "
+            f"{(end - 32) // 32} field descriptor(s) end at byte {needed}, so the attributes would be lost or "
+            "shifted", path=path,
+            hint=f"Copy the file again from its source (or set bytes 8-9 of {name} to {needed}, little-endian)")
+    if header_len + records > len(data):
+        raise EcogisError(
+            f"{name} is cut off: {n_records} records of {record_len} bytes need "
+            f"{header_len + records} bytes but the file has {len(data)}", path=path,
+            hint="Copy the file again from its source")
 
 
 def trim_cut_characters(data: bytes, enc: str) -> tuple[bytes, int]:

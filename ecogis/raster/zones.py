@@ -7,7 +7,8 @@ import numpy as np
 import shapely
 from pyproj import CRS
 
-from ecogis.errors import EcogisError
+from ecogis.crs import datum_mismatch_note
+from ecogis.errors import EcogisError, warn_assumption
 from ecogis.raster.messages import say
 from ecogis.raster.vector_area import official_area
 
@@ -71,6 +72,9 @@ def prepare_zones(gdf: gpd.GeoDataFrame, raster_crs, *, by=None, notes=None) -> 
         work = work.dissolve(by=LABEL, sort=False).reset_index()
     area, method = official_area(work.geometry.values, work.crs)
     raster_crs = CRS(raster_crs)
+    mixed = datum_mismatch_note(CRS(gdf.crs), raster_crs)
+    if mixed:
+        warn_assumption(f"the zones and the raster are on different datums: {mixed}", notes)
     if not CRS(work.crs).equals(raster_crs):
         step = DENSIFY_M if not CRS(work.crs).is_geographic else DENSIFY_M / 111_000.0
         work = work.set_geometry(shapely.segmentize(work.geometry.values, step)).to_crs(raster_crs)
