@@ -27,6 +27,9 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32"), (codecs.BOM_UTF32_BE, "ut
          (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"))
 
 
+_PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+
+
 class LineDict(dict):
     """A dict from YAML that remembers the 1-based line of each key (``.lines``) and of itself (``.line``)."""
 
@@ -146,6 +149,9 @@ def _syntax_error(exc: yaml.MarkedYAMLError, path, text: str) -> EcogisError:
 
 def _construct(node, loader, path, lines: bool):
     """Plain data of a composed node; a key given twice in a mapping is an error naming both lines."""
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
+        raise EcogisError(f"line {node.start_mark.line + 1}: YAML tag {node.tag!r} is not allowed", path=path,
+                          hint="Remove the tag (!!...): ecogis reads plain YAML values only")
     if isinstance(node, yaml.MappingNode):
         out = LineDict() if lines else {}
         first: dict = {}
