@@ -351,7 +351,7 @@ def _check_count_in_zones(ctx: _Ctx) -> CheckResult:
 def whole_number(value) -> int:
     """``value`` (int, float or text) as an int; ValueError or TypeError when it is not a whole number
     (a bool is not one)."""
-    if isinstance(value, bool) or float(value) != int(float(value)):
+    if isinstance(value, bool) or not math.isfinite(float(value)) or float(value) != int(float(value)):
         raise ValueError(value)
     return int(float(value))
 

@@ -188,6 +188,12 @@ def test_audit_numbers_out_of_range_are_refused_naming_the_key(world, key, value
     assert_refused(run("audit", spec), spec, f"'{key}'", "line 9")
 
 
+@pytest.mark.parametrize("expect", ["{核心区: .inf}", "{核心区: -1}", "{核心区: .nan}"])
+def test_audit_counts_out_of_range_are_refused(world, expect):
+    spec = write(world / "a.yaml", COUNT_SPEC.format(where="{status: 已关停}", expect=expect))
+    assert_refused(run("audit", spec), spec, "expect", "whole number")
+
+
 def test_audit_default_out_of_range_is_refused(world):
     spec = write(world / "a.yaml", "defaults: {tolerance: .inf}\n" + AREA_SPEC.format(key="declared", value="1"))
     assert_refused(run("audit", spec), spec, "'tolerance'")
@@ -197,6 +203,9 @@ def test_audit_distance_and_required_share_out_of_range_are_refused(world):
     spec = write(world / "a.yaml", "layers:\n  wells: {path: wells.geojson}\nchecks:\n"
                                    "  - {id: near, type: within_distance, layer: wells, near: wells, distance_m: .inf}\n")
     assert_refused(run("audit", spec), spec, "'distance_m'")
+    spec = write(world / "a.yaml", "layers:\n  wells: {path: wells.geojson}\nchecks:\n"
+                                   "  - {id: ok, type: compliance, layer: wells, require_pct: 150}\n")
+    assert_refused(run("audit", spec), spec, "require_pct", "0 to 100")
 
 
 def test_area_plane_in_a_geographic_crs_is_refused(world):
