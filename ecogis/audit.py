@@ -27,7 +27,8 @@ when the spec is loaded, before any data is read; assumptions made while running
 encoding) are kept in the notes of the check that met them.
 
 Feature filters (``where``, ``near_where``): ``{field: value}``, ``{field: [v1, v2]}`` or
-``{field: {lt|le|gt|ge|eq|ne|in|not_in|contains: value}}``.
+``{field: {lt|le|gt|ge|eq|ne|in|not_in|contains: value}}``. A field the layer lacks, or a value no feature
+has, is an error listing what is there (a misspelt filter would silently match nothing or everything).
 """
 from __future__ import annotations
 
@@ -40,8 +41,8 @@ from pathlib import Path
 
 from ecogis import area as A
 from ecogis.area import Text, text_in
-from ecogis.audit_checks import (CHECK_KEYS, CHECKS, COMMON_KEYS, PERCENT_KEYS, POSITIVE_KEYS, REQUIRED_KEYS, CheckResult,
-                                 area_method, area_unit, count_map, required_pcts, whole_number)
+from ecogis.audit_checks import (CHECK_KEYS, CHECKS, COMMON_KEYS, PERCENT_KEYS, POSITIVE_KEYS, REQUIRED_KEYS,
+                                 CheckResult, area_method, area_unit, count_map, required_pcts, whole_number)
 from ecogis.errors import AssumptionWarning, EcogisError
 from ecogis.yamlio import line_of, load_yaml_lines
 
@@ -127,7 +128,8 @@ def load_spec(path) -> AuditSpec:
     seen: dict = {}
     for i, check in enumerate(data["checks"]):
         if not isinstance(check, dict):
-            raise EcogisError(f"{_at(data['checks'])}check #{i + 1} is not a mapping", path=path, field="checks")
+            raise EcogisError(f"line {data['checks'].lines[i]}: check #{i + 1} is not a mapping", path=path,
+                              field="checks")
         check.setdefault("id", f"check_{i + 1}")
         ctype = check.get("type")
         if not isinstance(check["id"], (str, int)):
