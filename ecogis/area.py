@@ -248,6 +248,16 @@ def _as_crs(crs) -> pyproj.CRS:
         raise EcogisError(f"unknown CRS {crs!r} ({exc})", field="crs") from exc
 
 
+def _as_plane_crs(crs) -> pyproj.CRS:
+    """``crs`` as a projected CRS in metres, for plane areas (a geographic CRS has no plane: degrees)."""
+    target = _as_crs(crs)
+    units = {a.unit_name for a in target.axis_info}
+    if not target.is_projected or not units <= {"metre", "meter"}:
+        raise EcogisError(f"{crs_label(target)} is not a projected CRS in metres, so it gives no plane area",
+                          field="plane_crs", hint="Give a Gauss-Kruger CRS such as EPSG:4529, or leave it out")
+    return target
+
+
 def _to_geographic(x, y, crs: pyproj.CRS):
     """Longitude/latitude in degrees on the CRS's own datum (inverse Gauss-Kruger for GK zones)."""
     if crs.is_geographic:
@@ -399,7 +409,7 @@ def plane_area(geoms, crs, plane_crs=None) -> np.ndarray:
     """
     geoms = _as_geometry_array(geoms)
     crs = _as_crs(crs)
-    target = _as_crs(plane_crs) if plane_crs is not None else (crs if crs.is_projected else None)
+    target = _as_plane_crs(plane_crs) if plane_crs is not None else (crs if crs.is_projected else None)
     if target is None:
         target = default_plane_crs(geoms, crs)
     if not target.equals(crs):
@@ -636,7 +646,9 @@ def layer_area(gdf, *, method: str = "ellipsoid", unit: str = "km2", within=None
     geoms, rows = polygon_geometries(gdf, path=meta.get("path"), return_index=True)
     kw = {}
     if method == "plane":  # one plane for the layer, its boundary and its groups
-        if plane_crs is None:
+        if plane_crs is not None:
+            plane_crs = _as_plane_crs(plane_crs)
+        else:
             plane_crs = crs if crs.is_projected else default_plane_crs(geoms, crs)
         kw = {"plane_crs": plane_crs}
 

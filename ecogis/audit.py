@@ -27,7 +27,8 @@ when the spec is loaded, before any data is read; assumptions made while running
 encoding) are kept in the notes of the check that met them.
 
 Feature filters (``where``, ``near_where``): ``{field: value}``, ``{field: [v1, v2]}`` or
-``{field: {lt|le|gt|ge|eq|ne|in|not_in|contains: value}}``.
+``{field: {lt|le|gt|ge|eq|ne|in|not_in|contains: value}}``. A field the layer lacks, or a value no feature
+has, is an error listing what is there (a misspelt filter would silently match nothing or everything).
 """
 from __future__ import annotations
 
@@ -38,13 +39,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from ecogis import area as A
 from ecogis.area import Text, text_in
-from ecogis.audit_checks import (CHECK_KEYS, CHECKS, COMMON_KEYS, REQUIRED_KEYS, CheckResult, area_method, area_unit,
-                                 count_map, required_pcts, whole_number)
+from ecogis.audit_checks import (CHECK_KEYS, CHECKS, COMMON_KEYS, PERCENT_KEYS, POSITIVE_KEYS, REQUIRED_KEYS,
+                                 CheckResult, area_method, area_unit, count_map, required_pcts, whole_number)
 from ecogis.errors import AssumptionWarning, EcogisError, warn_assumption
+from ecogis.yamlio import line_of, load_yaml_lines
 
 __all__ = ["AuditReport", "AuditSpec", "CHECKS", "CHECK_KEYS", "CheckResult", "REQUIRED_KEYS", "load_spec",
            "recorded_assumptions", "run_audit"]
@@ -112,16 +112,7 @@ class AuditSpec:
 def load_spec(path) -> AuditSpec:
     """Read and validate the structure of an audit YAML file (EcogisError naming the check and key)."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
-        raise EcogisError(f"not valid YAML{where}: {problem}", path=path,
-                          hint="Check the indentation and brackets there") from exc
-    except OSError as exc:
-        raise EcogisError(f"cannot read the audit spec ({exc})", path=path) from exc
+    data = load_yaml_lines(path)
     if not isinstance(data, dict) or not isinstance(data.get("checks"), list) or not data["checks"]:
         raise EcogisError("an audit spec is a mapping with a non-empty list 'checks'", path=path, field="checks",
                           hint="See scripts/panjin_audit.yaml for an example")
@@ -131,20 +122,26 @@ def load_spec(path) -> AuditSpec:
     for name, spec in layers.items():
         if isinstance(spec, str):
             layers[name] = {"path": spec}
-        elif not isinstance(spec, dict) or "path" not in spec:
-            raise EcogisError(f"layer {name!r} needs a 'path'", path=path, field=f"layers.{name}.path")
-    seen = set()
+        elif not isinstance(spec, dict) or not isinstance(spec.get("path"), str):
+            raise EcogisError(f"{_at(layers, name)}layer {name!r} needs a 'path' (a file name)", path=path,
+                              field=f"layers.{name}.path")
+    seen: dict = {}
     for i, check in enumerate(data["checks"]):
         if not isinstance(check, dict):
-            raise EcogisError(f"check #{i + 1} is not a mapping", path=path, field="checks")
+            raise EcogisError(f"line {data['checks'].lines[i]}: check #{i + 1} is not a mapping", path=path,
+                              field="checks")
         check.setdefault("id", f"check_{i + 1}")
         ctype = check.get("type")
-        if ctype not in CHECKS:
-            raise EcogisError(f"check {check['id']!r}: unknown type {ctype!r}; known: {', '.join(CHECKS)}",
-                              path=path, field="type")
+        if not isinstance(check["id"], (str, int)):
+            raise EcogisError(f"{_at(check, 'id')}check #{i + 1}: 'id' must be a name, got {check['id']!r}",
+                              path=path, field="id")
+        if not isinstance(ctype, str) or ctype not in CHECKS:
+            raise EcogisError(f"{_at(check, 'type')}check {check['id']!r}: unknown type {ctype!r}; "
+                              f"known: {', '.join(CHECKS)}", path=path, field="type")
         if check["id"] in seen:
-            raise EcogisError(f"check id {check['id']!r} is used twice", path=path, field="id")
-        seen.add(check["id"])
+            raise EcogisError(f"{_at(check, 'id')}check id {check['id']!r} is used twice (first on line "
+                              f"{seen[check['id']]})", path=path, field="id")
+        seen[check["id"]] = line_of(check, "id")
     defaults = data.get("defaults") or {}
     if not isinstance(defaults, dict):
         raise EcogisError("'defaults' must map keys to values, e.g. {unit: km2, method: ellipsoid}", path=path,
@@ -155,6 +152,12 @@ def load_spec(path) -> AuditSpec:
     for check in spec.checks:
         _validate_keys(_Ctx(spec, check, {}))
     return spec
+
+
+def _at(obj, key=None) -> str:
+    """"line N: " for a key (or a mapping) read from the spec, else ""."""
+    line = line_of(obj, key)
+    return f"line {line}: " if line else ""
 
 
 def _validate_keys(ctx: "_Ctx") -> None:
@@ -196,7 +199,10 @@ class _Ctx:
         self.loaded: dict = {}  # ref -> GeoDataFrame of the layers this check read (for the datum comparison)
 
     def error(self, key, message, hint=None) -> EcogisError:
-        return EcogisError(f"check {self.id!r} ({self.type}): {message}", path=self.spec.path, field=key, hint=hint)
+        line = line_of(self.check, key)
+        where = f", line {line}" if line else ""
+        return EcogisError(f"check {self.id!r} ({self.type}{where}): {message}", path=self.spec.path, field=key,
+                           hint=hint)
 
     def get(self, key, default=None, *, required=False, kind=None):
         if key in self.check:
@@ -212,7 +218,7 @@ class _Ctx:
             try:
                 if kind is float:
                     value = float(value)
-                    if math.isnan(value):
+                    if not math.isfinite(value):
                         raise ValueError
                 elif kind is int:
                     value = whole_number(value)
@@ -224,7 +230,16 @@ class _Ctx:
                 what = {float: "a number", int: "a whole number", dict: "a mapping {name: value}"}.get(kind, kind.__name__)
                 raise self.error(key, f"{key!r} must be {what}, got {value!r}",
                                  hint="Write plain numbers in the spec, without units or % signs") from None
+            if kind in (float, int):
+                self._check_range(key, value)
         return value
+
+    def _check_range(self, key, value) -> None:
+        """Numbers are 0 or more; published areas and distances above 0; percentages at most 100."""
+        positive = key in POSITIVE_KEYS
+        if (value <= 0 if positive else value < 0) or (key in PERCENT_KEYS and value > 100):
+            allowed = ("above 0" if positive else "0 or more") + (" and at most 100 (%)" if key in PERCENT_KEYS else "")
+            raise self.error(key, f"{key!r} must be {allowed}, got {value!r}")
 
     def layer(self, key, *, required=True, kind=None):
         """The GeoDataFrame named by check key ``key`` (a name from ``layers:`` or a path)."""

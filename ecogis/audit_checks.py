@@ -82,6 +82,11 @@ CHECK_KEYS = {
 }
 
 
+#: Number keys that must be above 0 (the denominators of shares and differences, distances); every
+#: other number key must be 0 or more. Percentages (PERCENT_KEYS) are at most 100.
+POSITIVE_KEYS = {"declared", "boundary_area", "distance_m"}
+PERCENT_KEYS = {"declared_share", "min_share", "max_share", "expect_pct", "min_pct", "require_pct"}
+
 #: Keys each check type cannot do without.
 REQUIRED_KEYS = {"area_share": ("layer",), "count_in_zones": ("points", "zones"), "compliance": ("layer",),
                  "length_share": ("layer", "value"), "within_distance": ("layer", "near", "distance_m"),
@@ -133,6 +138,11 @@ PP = Text("个百分点", "percentage points")
 
 
 def _where(gdf, where, ctx: _Ctx, key="where"):
+    """The features of ``gdf`` that pass the filter ``where`` (see :mod:`ecogis.audit`).
+
+    A value that no feature has, and a comparison on a field without numbers, are errors listing the
+    values present: a misspelt filter would otherwise match nothing (or everything) without a word.
+    """
     if not where:
         return gdf
     if not isinstance(where, dict):
@@ -150,21 +160,40 @@ def _where(gdf, where, ctx: _Ctx, key="where"):
                     v = float(val)
                 except (TypeError, ValueError):
                     raise ctx.error(key, f"{fld}.{op} needs a number, got {val!r}") from None
+                if num.isna().all() and col.notna().any():
+                    raise ctx.error(key, f"{fld}.{op}: field {fld!r} holds no numbers; {_values_present(col)}")
                 m = {"lt": num < v, "le": num <= v, "gt": num > v, "ge": num >= v}[op]
-            elif op == "eq":
-                m = col.astype(str) == str(val)
-            elif op == "ne":
-                m = col.astype(str) != str(val)
-            elif op in ("in", "not_in"):
+            elif op in ("eq", "ne", "in", "not_in"):
                 vals = [str(v) for v in (val if isinstance(val, list) else [val])]
+                _require_present(ctx, key, fld, col, vals)
                 m = col.astype(str).isin(vals)
-                m = ~m if op == "not_in" else m
+                m = ~m if op in ("ne", "not_in") else m
             elif op == "contains":
                 m = col.astype(str).str.contains(str(val), regex=False)
+                if not m.any():
+                    raise ctx.error(key, f"no feature has {val!r} in field {fld!r}; {_values_present(col)}",
+                                    hint="Check the spelling: a filter that matches nothing gives a wrong figure")
             else:
                 raise ctx.error(key, f"unknown operator {op!r} for field {fld!r}; use lt le gt ge eq ne in not_in contains")
             mask &= np.asarray(m.fillna(False), dtype=bool)
     return gdf.loc[mask]
+
+
+def _require_present(ctx: _Ctx, key: str, fld, col, values: list[str]) -> None:
+    """Error naming the field and the values present when a filter value is in no feature."""
+    present = set(col.dropna().astype(str))
+    missing = [v for v in values if v not in present]
+    if missing:
+        raise ctx.error(key, f"no feature has {fld} = {missing[0]!r}; {_values_present(col)}",
+                        hint="Check the spelling: a filter that matches nothing gives a wrong figure")
+
+
+def _values_present(col, limit: int = 20) -> str:
+    """"values present: a, b, c" (the most frequent first, at most ``limit``)."""
+    counts = col.dropna().astype(str).value_counts()
+    shown = ", ".join(counts.index[:limit])
+    more = f" and {len(counts) - limit} more" if len(counts) > limit else ""
+    return f"values present: {shown or '(none)'}{more}"
 
 
 def _no_field(ctx: _Ctx, key: str, fld, gdf, what: str = "the layer") -> EcogisError:
@@ -297,6 +326,8 @@ def _check_count_in_zones(ctx: _Ctx) -> CheckResult:
     counts = pd.Series(zone_names[z_idx]).value_counts()
     outside = int(len(pts) - len(np.unique(p_idx)))
     expect, maxima, minima = count_map(ctx, "expect"), count_map(ctx, "max"), count_map(ctx, "min")
+    for key, limits in (("expect", expect), ("max", maxima), ("min", minima)):
+        _require_present(ctx, key, zfield, zones[zfield], list(limits))
     passed, details, expected = True, [], []
     names = list(dict.fromkeys(list(zone_names) + list(expect) + list(maxima) + list(minima)))
     for name in names:
@@ -320,7 +351,7 @@ def _check_count_in_zones(ctx: _Ctx) -> CheckResult:
 def whole_number(value) -> int:
     """``value`` (int, float or text) as an int; ValueError or TypeError when it is not a whole number
     (a bool is not one)."""
-    if isinstance(value, bool) or float(value) != int(float(value)):
+    if isinstance(value, bool) or not math.isfinite(float(value)) or float(value) != int(float(value)):
         raise ValueError(value)
     return int(float(value))
 
@@ -403,8 +434,11 @@ def required_pcts(ctx: _Ctx) -> dict:
     for grp, need in require.items():
         try:
             out[grp] = float(need)
+            if not 0 <= out[grp] <= 100:
+                raise ValueError
         except (TypeError, ValueError):
-            raise ctx.error("require_pct", f"require_pct for {grp!r} must be a number (%), got {need!r}") from None
+            raise ctx.error("require_pct", f"require_pct for {grp!r} must be a number from 0 to 100 (%), "
+                                           f"got {need!r}") from None
     return out
 
 
@@ -429,6 +463,7 @@ def _check_length_share(ctx: _Ctx) -> CheckResult:
     total = float(lengths.sum())
     if total <= 0:
         raise ctx.error("layer", "the layer has no line length")
+    _require_present(ctx, "value", fld, gdf[fld], [str(value)])
     per = pd.Series(lengths).groupby(keys).sum()
     part = float(per.get(str(value), 0.0))
     share = 100.0 * part / total

@@ -25,7 +25,8 @@ from pyogrio.errors import DataSourceError
 
 from ecogis.errors import EcogisError
 from ecogis.layers import KINDS
-from ecogis.rules import LineDict, line_of, load_yaml_lines, parse_buffers
+from ecogis.rules import parse_buffers
+from ecogis.yamlio import LineDict, line_of, load_yaml_lines
 
 _LAYER_KEYS = {"kind", "path", "layer", "crs", "fields", "encoding", "label", "label_en", "name"}
 _TOP_KEYS = {"name", "description", "boundary", "rules", "buffers_m", "layers"}

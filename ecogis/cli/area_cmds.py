@@ -1,6 +1,7 @@
 """``ecogis area`` and ``ecogis audit``: official areas, shares, breakdowns and scripted audits."""
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
@@ -63,6 +64,7 @@ def area(layer_path, layer_name, crs, encoding, kind, within, within_layer, by, 
     from ecogis.audit import recorded_assumptions
     from ecogis.io import read_layer
 
+    _check_published_figures(declared, declared_share, boundary_area)
     with recorded_assumptions([]) as raised:  # assumptions go into the report (its notes), not twice to stderr
         gdf = read_layer(layer_path, kind=kind, layer=layer_name, crs=crs, encoding=encoding)
         boundary, label = (None, None)
@@ -90,6 +92,18 @@ def _warn_mixed_datums(gdf, boundary) -> None:
     note = datum_mismatch_note(gdf.crs, boundary.crs)
     if note:
         warn_assumption(f"the layer and the --within boundary are on different datums: {note}")
+
+
+def _check_published_figures(declared, declared_share, boundary_area) -> None:
+    """Published areas above 0 and finite, a published share from 0 to 100 %; NaN refused."""
+    from ecogis.errors import EcogisError
+
+    for option, value, allowed in (("--declared", declared, "a finite number above 0"),
+                                   ("--declared-share", declared_share, "a number from 0 to 100 (%)"),
+                                   ("--boundary-area", boundary_area, "a finite number above 0")):
+        ok = value is None or (0 <= value <= 100 if option == "--declared-share" else 0 < value < math.inf)
+        if not ok:
+            raise EcogisError(f"{option} must be {allowed}, got {value:g}")
 
 
 @click.command(name="audit")

@@ -11,10 +11,9 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
-import yaml
-
 from ecogis.errors import EcogisError
 from ecogis.raster.messages import say
+from ecogis.yamlio import load_yaml, parse_yaml
 
 DEFAULT_LEGEND = "landcover_classes.yaml"
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
@@ -110,16 +109,14 @@ def load_legend(path=None) -> Legend:
     """Read a legend YAML (``None``: the packaged CLCD default) and validate it."""
     if path is None:
         ref = resources.files("ecogis").joinpath("data", DEFAULT_LEGEND)
-        text, where = ref.read_text(encoding="utf-8"), str(ref)
+        where = str(ref)
+        doc = parse_yaml(ref.read_text(encoding="utf-8"), where)
     else:
         p = Path(path)
         if not p.exists():
             raise EcogisError("legend file not found", path=p, hint="Check the --classes path")
-        text, where = p.read_text(encoding="utf-8"), str(p)
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise EcogisError(f"not valid YAML ({exc})", path=where) from exc
+        where = str(p)
+        doc = load_yaml(p)
     if not isinstance(doc, dict) or not isinstance(doc.get("classes"), list) or not doc["classes"]:
         raise EcogisError("a legend needs a non-empty 'classes' list", path=where,
                           hint="See ecogis/data/landcover_classes.yaml for the format")

@@ -13,18 +13,18 @@ from pathlib import Path
 
 import numpy as np
 import shapely
-import yaml
 
 from ecogis.errors import EcogisError
 from ecogis.layers import normalise_water_class
+from ecogis.yamlio import load_yaml, parse_yaml
 
 DEFAULT_STYLES_NAME = "styles.yaml"
 
 
 @functools.lru_cache(maxsize=1)
 def _default_styles() -> dict:
-    text = resources.files("ecogis.render").joinpath(DEFAULT_STYLES_NAME).read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    ref = resources.files("ecogis.render").joinpath(DEFAULT_STYLES_NAME)
+    return parse_yaml(ref.read_text(encoding="utf-8"), str(ref))
 
 
 def load_styles(styles=None) -> dict:
@@ -83,10 +83,7 @@ def _check_styles(styles: dict, path) -> None:
 def _read_yaml(path: Path) -> dict:
     if not path.exists():
         raise EcogisError("style file not found", path=path, hint="Check the --styles path")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise EcogisError(f"not valid YAML ({exc})", path=path) from exc
+    data = load_yaml(path)
     if data is None:
         return {}
     if not isinstance(data, dict):

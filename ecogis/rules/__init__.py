@@ -27,9 +27,8 @@ import difflib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import yaml
-
 from ecogis.errors import EcogisError
+from ecogis.yamlio import LineDict, line_of, load_yaml_lines
 
 DEFAULT_RULES_PATH = Path(__file__).with_name("default_rules.yaml")
 
@@ -68,70 +67,8 @@ def worst_verdict(verdicts) -> str:
     return VERDICTS[max(ranks)] if ranks else VERDICTS[0]
 
 
-# --------------------------------------------------------------------------------------------------
-# YAML with line numbers
-
-class LineDict(dict):
-    """A dict from YAML that remembers the 1-based line of each key (``.lines``) and of itself (``.line``)."""
-
-    line: int = 0
-    lines: dict
-
-
-class LineList(list):
-    """A list from YAML that remembers the 1-based line of each item (``.lines``) and of itself."""
-
-    line: int = 0
-    lines: list
-
-
-def load_yaml_lines(path):
-    """Parse a YAML file into plain dicts/lists that remember line numbers.
-
-    Raises EcogisError naming the file and line on a YAML syntax error.
-    """
-    path = Path(path)
-    if not path.exists():
-        raise EcogisError("file not found", path=path, hint="Check the path and its spelling")
-    text = path.read_text(encoding="utf-8-sig")
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        context = ""
-        if exc.context and exc.context_mark is not None and exc.context_mark.line + 1 != line:
-            context = f" ({exc.context} started on line {exc.context_mark.line + 1})"
-        raise EcogisError(f"{_at(line)}YAML syntax error: {exc.problem or exc}{context}", path=path,
-                          hint="Fix the indentation/quoting there") from exc
-    return None if node is None else _construct(node)
-
-
-def _construct(node):
-    if isinstance(node, yaml.MappingNode):
-        out = LineDict()
-        out.line, out.lines = node.start_mark.line + 1, {}
-        for knode, vnode in node.value:
-            key = _construct(knode)
-            out[key] = _construct(vnode)
-            out.lines[key] = knode.start_mark.line + 1
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        out = LineList(_construct(v) for v in node.value)
-        out.line, out.lines = node.start_mark.line + 1, [v.start_mark.line + 1 for v in node.value]
-        return out
-    return yaml.SafeLoader(" ").construct_object(node, deep=True)
-
-
 def _at(line) -> str:
     return f"line {line}: " if line else ""
-
-
-def line_of(obj, key=None) -> int | None:
-    """Line of ``obj[key]`` (or of ``obj``) when ``obj`` came from :func:`load_yaml_lines`."""
-    if key is not None and isinstance(getattr(obj, "lines", None), dict):
-        return obj.lines.get(key, getattr(obj, "line", None))
-    return getattr(obj, "line", None)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -331,13 +268,19 @@ def _where(item, path, kinds) -> tuple[str, str, float | None]:
     return kind, relation, within
 
 
+#: The largest buffer or rule distance, metres: a site check looks at its surroundings, not the country.
+MAX_DISTANCE_M = 100_000.0
+
+
 def _positive_number(value, path, line, what) -> float:
+    """``value`` as metres, more than 0 and at most :data:`MAX_DISTANCE_M` (NaN and infinity refused)."""
     try:
         v = float(value)
     except (TypeError, ValueError):
         v = float("nan")
-    if not v > 0:
-        raise EcogisError(f"{_at(line)}{what} must be a positive number of metres, got {value!r}", path=path)
+    if isinstance(value, bool) or not 0 < v <= MAX_DISTANCE_M:
+        raise EcogisError(f"{_at(line)}{what} must be a number of metres above 0 and at most "
+                          f"{MAX_DISTANCE_M:g} (100 km), got {value!r}", path=path)
     return v
 
 
