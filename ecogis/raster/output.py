@@ -16,14 +16,16 @@ from rasterio import windows
 
 from ecogis.errors import EcogisError
 from ecogis.outputs import atomic_path, check_output_path
+from ecogis.render.cells import csv_frame, frame_to_excel
 
 
 def _write_table(df, path, overwrite, index=False):
     with atomic_path(path, overwrite=overwrite) as tmp:
         if path.suffix == ".csv":
-            df.to_csv(tmp, index=index, encoding="utf-8-sig")  # BOM: Excel opens Chinese text correctly
+            csv_frame(df).to_csv(tmp, index=index, encoding="utf-8-sig")  # BOM: Excel opens Chinese text correctly
         else:
-            df.to_excel(tmp, index=index)
+            with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+                frame_to_excel(df, xl, index=index)
 
 
 def _write_json(obj, path, overwrite):
@@ -66,10 +68,10 @@ def write_change(result, out_dir, *, overwrite=False, lang="zh", inputs=(), memo
     table = result.table(lang)
     _write_table(table, paths[0], overwrite)
     with atomic_path(paths[1], overwrite=overwrite) as tmp:
-        with pd.ExcelWriter(tmp) as xl:
-            table.to_excel(xl, sheet_name="transitions", index=False)
+        with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+            frame_to_excel(table, xl, sheet_name="transitions", index=False)
             if not table.empty:
-                result.matrix(lang).to_excel(xl, sheet_name="matrix_m2")
+                frame_to_excel(result.matrix(lang), xl, sheet_name="matrix_m2")
     if len(result.patches):
         write_layer(result.patches, paths[2], layer="patches", overwrite=overwrite, inputs=inputs)
     else:  # "no suspected patch" is a result too: an empty layer with the full schema

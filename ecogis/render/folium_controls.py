@@ -11,7 +11,7 @@ from folium.plugins import Fullscreen, MeasureControl
 from folium.template import Template
 
 from ecogis.render import styles as st
-from ecogis.render.folium_offline import RawHTML
+from ecogis.render.folium_offline import RawHTML, template_safe_json
 from ecogis.render.map_layers import legend_order
 
 
@@ -33,8 +33,10 @@ class ScriptElement(MacroElement):
 
 
 def js_string(text: str) -> str:
-    """A JavaScript string literal in UTF-8 that cannot close the enclosing <script>."""
-    return json.dumps(text, ensure_ascii=False).replace("</", "<\\/")
+    """A JavaScript string literal in UTF-8 that cannot close or change the enclosing <script>
+    (``<``, ``>`` and ``&`` written as ``\\u003c`` ...) nor the page template (no ``{{``)."""
+    return (template_safe_json(text, ensure_ascii=False)
+            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
 def control_js(position: str, css_class: str, inner_html: str) -> str:
@@ -97,6 +99,7 @@ def hatch_defs(styles: dict) -> str:
 
 
 def marker_svg(shape: str, size: float, fill: str, stroke: str, width: float) -> str:
+    fill, stroke = html.escape(str(fill)), html.escape(str(stroke))
     s = size
     if shape == "triangle":
         pts = f"{s/2},{width} {s-width},{s-width} {width},{s-width}"
