@@ -133,7 +133,8 @@ def test_libreoffice_does_not_evaluate_names(tmp_path):
         pytest.skip("LibreOffice is not installed (apt-get install libreoffice-calc)")
     result = _check(tmp_path, ["=1+2", "=A1"], ["a", "b"], ["核心区", "核心区"])
     xlsx = render_check_xlsx(result, tmp_path / "check.xlsx")
-    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "csv",
+    utf8_csv = "csv:Text - txt - csv (StarCalc):44,34,76"   # comma, double quote, UTF-8
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", utf8_csv,
                     "--outdir", str(tmp_path / "csv"), str(xlsx)], check=True, capture_output=True, timeout=240)
     with open(tmp_path / "csv" / "check.csv", encoding="utf-8", newline="") as f:
         rows = list(csv.reader(f))
