@@ -272,11 +272,13 @@ def test_nul_byte_in_site_name_is_shown_escaped_in_every_report(tmp_path):
     assert any(isinstance(v, str) and "控制字符" in v for v in values)
 
 
-def test_control_characters_in_map_popups_are_visible(tmp_path):
+def test_control_characters_in_maps_are_visible(tmp_path):
     gdf = gpd.GeoDataFrame({"name": ["a\x00b"]}, geometry=[box(121, 40, 121.1, 40.1)], crs=4490)
-    gdf.attrs["ecogis"] = {"kind": "redline"}
-    html = save_map(make_map({"r": gdf}), tmp_path / "m.html").read_text(encoding="utf-8")
-    assert "a\\\\x00b" in html   # the escape, written as a JSON string
+    gdf.attrs["ecogis"] = {"kind": "redline", "label": "红线\x01"}
+    html = save_map(make_map({"r": gdf}, title="图\x02名"), tmp_path / "m.html").read_text(encoding="utf-8")
+    for escaped in ("a\\\\x00b", "红线\\\\x01", "图\\\\x02名"):   # the escapes, written in JSON strings
+        assert escaped in html
+    assert "\\u0000" not in html and "\\u0001" not in html and "\\u0002" not in html
 
 
 def test_other_control_characters_do_not_break_the_writers(tmp_path):

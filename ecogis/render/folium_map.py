@@ -266,7 +266,7 @@ def make_map(layers: dict, site=None, basemap: str = "none", lang: str = "zh", t
     _add_basemap(m, basemap, lang, tianditu_key)
     add_page_style(m, styles, basemap)
 
-    display_names = st.unique_titles(items, styles, lang)
+    display_names = [visible_text(t) for t in st.unique_titles(items, styles, lang)]
     legend_groups, simplified = [], []
     all_styles = layer_styles(items, styles, notes)
     for index, ((name, kind, gdf), display, style) in enumerate(zip(items, display_names, all_styles)):
@@ -338,7 +338,7 @@ def _add_layer(m, index, name, kind, gdf, style, styles, display, lang) -> None:
         else:
             marker = folium.CircleMarker(radius=float(style.get("radius", 5)))
     layer_word = st.text(styles, "layers", lang)
-    aliases = [layer_word] + [st.field_label(styles, f, lang) for f in fields]
+    aliases = [layer_word] + [visible_text(st.field_label(styles, f, lang)) for f in fields]
     label_field = next((f for f in ("name", "id") if f in fields), fields[0] if fields else "_layer")
     highlight = None
     if style.get("geometry", "polygon") != "point":
