@@ -287,3 +287,16 @@ def test_other_control_characters_do_not_break_the_writers(tmp_path):
     render_check_xlsx(result, tmp_path / "c.xlsx")
     assert "\\x0b\\x1f\\x7f" in render_check_html(result, tmp_path / "c.html").read_text(encoding="utf-8")
     assert "\\x0b\\x1f\\x7f" in {c.value for c in _cells(tmp_path / "c.xlsx")}
+
+
+def test_static_maps_print_names_with_dollar_signs(tmp_path):
+    """matplotlib reads text between two $ as TeX: a name like "$\\foo$" must be printed, not parsed."""
+    path = tmp_path / "parcels.geojson"
+    gpd.GeoDataFrame({"name": ["$\\notacommand$", "$\\frac{$"]},
+                     geometry=[box(121, 40, 121.05, 40.05), box(121.1, 40, 121.15, 40.05)], crs=4490).to_file(path)
+    r = CliRunner().invoke(main, ["map", f"redline={path}", "--site", str(path), "--title", "$\\undefined$",
+                                  "--dpi", "50", "--out", str(tmp_path / "map.png")])
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "map.png").stat().st_size > 0
+    result = _check(tmp_path, ["$\\notacommand$"], ["$x^$"], ["核心区"])
+    Document(render_check_docx(result, tmp_path / "check.docx"))
