@@ -73,6 +73,7 @@ def _assert_text_cells(path, values):
     assert [c.coordinate for c in cells if c.data_type == "f"] == []
     found = {c.value for c in cells if c.data_type == "s"}
     assert set(values) <= found, f"{path.name}: {set(values) - found} not stored as text"
+    assert all(c.quotePrefix for c in cells if c.value in values and c.value[0] in "=+-@")   # text after an edit
 
 
 def test_check_xlsx_writes_formula_like_names_as_text(tmp_path):

@@ -8,10 +8,10 @@ renderer passes its texts through these helpers at the point where they enter a 
   a visible escape (NUL -> ``\\x00``); :class:`VisibleText` also counts them, so that a report can
   say so (:func:`control_note`).
 * :func:`xlsx_row` turns a row of values into cells for ``Worksheet.append`` (normal and write-only
-  workbooks): texts stay texts, even those that start with ``=``.
+  workbooks): texts stay texts (formula-like ones are marked as text for Excel's editor too).
 * :func:`frame_to_excel` writes a DataFrame into a pandas ``ExcelWriter`` sheet the same way.
-* :func:`csv_row` (:func:`csv_frame` for a DataFrame) escapes cells that a spreadsheet would run as a formula (``= + - @``, tab, CR at
-  the start) with a leading apostrophe, as OWASP recommends for CSV exports.
+* :func:`csv_row` (:func:`csv_frame` for a DataFrame) escapes cells that a spreadsheet would run
+  as a formula (``= + - @``, tab, CR at the start) with a leading apostrophe, as OWASP recommends.
 """
 from __future__ import annotations
 
@@ -56,16 +56,27 @@ def control_note(lang: str = "zh") -> str:
     return "the input texts contain control characters (such as NUL): the report shows them as \\x00 escapes"
 
 
+def formula_like(text: str) -> bool:
+    """True for a text that a spreadsheet would take for a formula (``= + - @``, tab or CR first),
+    but not for a number written as text ("-12.5") nor a lone sign ("-" for no value)."""
+    return len(text) > 1 and text.startswith(FORMULA_START) and not _NUMBER.fullmatch(text)
+
+
+def _as_text(cell) -> None:
+    cell.data_type = "s"      # openpyxl stores a text starting with "=" as a formula otherwise
+    cell.quotePrefix = True   # and Excel keeps it text when the cell is edited
+
+
 def xlsx_value(ws, value, visible=visible_text):
     """``value`` for a cell of worksheet ``ws``: texts with control characters made visible, and a
-    text that openpyxl would store as a formula (it starts with ``=``) as a text cell."""
+    formula-like text (:func:`formula_like`) as a text cell."""
     if not isinstance(value, str):
         return value
     value = visible(value)
-    if not value.startswith("="):
+    if not formula_like(value):
         return value
     cell = WriteOnlyCell(ws, value=value)
-    cell.data_type = "s"
+    _as_text(cell)
     return cell
 
 
@@ -80,8 +91,8 @@ def frame_to_excel(df, writer, sheet_name: str = "Sheet1", **kwargs) -> None:
     _map_frame(df, visible_text).to_excel(writer, sheet_name=sheet_name, **kwargs)
     for row in writer.sheets[sheet_name].iter_rows():
         for cell in row:
-            if cell.data_type == "f":   # openpyxl reads a text starting with "=" as a formula
-                cell.data_type = "s"
+            if isinstance(cell.value, str) and formula_like(cell.value):
+                _as_text(cell)
 
 
 def csv_frame(df):
@@ -106,9 +117,7 @@ def csv_value(value, visible=visible_text):
     if not isinstance(value, str):
         return value
     value = visible(value)
-    if value.startswith(FORMULA_START) and not _NUMBER.fullmatch(value):
-        return "'" + value
-    return value
+    return "'" + value if formula_like(value) else value
 
 
 def csv_row(values, visible=visible_text) -> list:
