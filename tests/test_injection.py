@@ -32,7 +32,7 @@ from ecogis.render.check_html import render_check_html
 from ecogis.render.check_xlsx import render_check_xlsx
 from ecogis.render.folium_map import make_map, save_map
 
-FORMULAS = ["=1+2", "=A1", "+1+2", "-1+2", "@SUM(A1:A2)", "=HYPERLINK(\"http://x\",\"y\")"]
+FORMULAS = ["=1+2", "=A1", "=", "+1+2", "-1+2", "@SUM(A1:A2)", "=HYPERLINK(\"http://x\",\"y\")"]
 SCRIPTS = ["<img src=x onerror=alert(1)>", "\"><script>window.__pwned=1</script>", "javascript:alert(1)",
            "{{7*7}}", "</script><script>alert(1)</script>", "`${alert(1)}`", "'><svg onload=alert(1)>"]
 

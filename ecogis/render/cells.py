@@ -59,7 +59,7 @@ def control_note(lang: str = "zh") -> str:
 def formula_like(text: str) -> bool:
     """True for a text that a spreadsheet would take for a formula (``= + - @``, tab or CR first),
     but not for a number written as text ("-12.5") nor a lone sign ("-" for no value)."""
-    return len(text) > 1 and text.startswith(FORMULA_START) and not _NUMBER.fullmatch(text)
+    return text.startswith(FORMULA_START) and text not in ("-", "+") and not _NUMBER.fullmatch(text)
 
 
 def _as_text(cell) -> None:
