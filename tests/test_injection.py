@@ -16,6 +16,7 @@ import geopandas as gpd
 import openpyxl
 import pandas as pd
 import pytest
+import yaml
 from click.testing import CliRunner
 from docx import Document
 from shapely.geometry import Point, box
@@ -203,6 +204,33 @@ def test_check_html_map_popups_do_not_run_hostile_names(tmp_path, page):
         _assert_safe(state, dialogs, SCRIPTS)
         assert SCRIPTS[0] in page.inner_text("body")   # the report's own text shows the names
         assert page.evaluate("window.__pwned") is None
+
+
+@pytest.mark.browser
+def test_check_cli_html_with_hostile_project_layer_and_label(tmp_path, page):
+    """Project name (the report banner), layer name and layer title from a project YAML."""
+    gpkg = _controls(tmp_path / "controls.gpkg", SCRIPTS, ["核心区"] * len(SCRIPTS))
+    project = tmp_path / "project.yaml"
+    project.write_text(yaml.safe_dump({"name": SCRIPTS[1], "layers": {SCRIPTS[4]: {
+        "kind": "reserve", "path": "controls.gpkg", "layer": "reserve", "label": SCRIPTS[0]}}},
+        allow_unicode=True), encoding="utf-8")
+    site = tmp_path / "site.geojson"
+    _sites(SCRIPTS).to_file(site)
+    r = CliRunner().invoke(main, ["check", str(site), "-p", str(project), "--out", str(tmp_path / "out"),
+                                  "--format", "html"])
+    assert r.exit_code == 0, r.output
+    dialogs = _watch(page)
+    page.goto((tmp_path / "out" / "check.html").as_uri())
+    page.wait_for_timeout(500)
+    body = page.inner_text("body")
+    assert SCRIPTS[1] in body and SCRIPTS[0] in body   # banner and tables print the names
+    assert page.evaluate("document.querySelectorAll('img[src=\"x\"], [onerror], [onload]').length") == 0
+    frame = next(f for f in page.frames if f != page.main_frame)
+    frame.wait_for_selector(".leaflet-control-layers")
+    state = _open_every_popup_and_tooltip(frame)
+    _assert_safe(state, dialogs, SCRIPTS)
+    assert SCRIPTS[0] in state["layers"] and SCRIPTS[0] in state["legend"]
+    assert page.evaluate("window.__pwned") is None
 
 
 @pytest.mark.browser

@@ -25,7 +25,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-
 from folium.template import Template
 
 from ecogis.crs import to_web_crs
@@ -349,7 +348,7 @@ def _add_layer(m, index, name, kind, gdf, style, styles, display, lang) -> None:
         style_function=styler, highlight_function=highlight, marker=marker,
         popup=TextPopup(fields=["_layer"] + fields, aliases=aliases, localize=False, max_width=360)
         if has_features else None,
-        tooltip=TextTooltip(fields=[label_field], aliases=[st.field_label(styles, label_field, lang)
+        tooltip=TextTooltip(fields=[label_field], aliases=[visible_text(st.field_label(styles, label_field, lang))
                                                            if label_field != "_layer" else layer_word],
                             localize=False, sticky=True) if has_features else None,
         smooth_factor=1.0,
