@@ -304,6 +304,8 @@ def write_table(gdf, path: Path, *, encoding="utf-8-sig") -> None:
     """Write a GeoDataFrame as CSV/XLSX: points as 经度/纬度 (geographic) or X/Y columns, else WKT.
 
     CSV is written as UTF-8 with a byte-order mark so that Excel on Chinese Windows opens it correctly.
+    Texts never become formulas: XLSX cells are stored as text; a CSV text starting with = + - @ gets
+    a leading apostrophe (:mod:`ecogis.render.cells`).
     The CRS is not stored in the table; geographic coordinates are written with 8 decimals (~1 mm).
     """
     df = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
@@ -316,7 +318,10 @@ def write_table(gdf, path: Path, *, encoding="utf-8-sig") -> None:
         df[a], df[b] = (np.round(x, 8), np.round(y, 8)) if geographic else (x, y)
     else:
         df["WKT"] = shapely.to_wkt(geoms, rounding_precision=-1)
+    from ecogis.render.cells import csv_frame, frame_to_excel
+
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        df.to_excel(path, index=False, engine="openpyxl")
+        with pd.ExcelWriter(path, engine="openpyxl") as writer:
+            frame_to_excel(df, writer, index=False)
     else:
-        df.to_csv(path, index=False, encoding=encoding, sep="\t" if path.suffix.lower() == ".tsv" else ",")
+        csv_frame(df).to_csv(path, index=False, encoding=encoding, sep="\t" if path.suffix.lower() == ".tsv" else ",")

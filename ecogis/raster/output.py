@@ -16,14 +16,16 @@ from rasterio import windows
 
 from ecogis.errors import EcogisError
 from ecogis.outputs import atomic_folder, atomic_path, check_output_folder
+from ecogis.render.cells import csv_frame, frame_to_excel
 
 
 def _write_table(df, path, overwrite=False, index=False):
     with atomic_path(path, overwrite=overwrite) as tmp:
         if path.suffix == ".csv":
-            df.to_csv(tmp, index=index, encoding="utf-8-sig")  # BOM: Excel opens Chinese text correctly
+            csv_frame(df).to_csv(tmp, index=index, encoding="utf-8-sig")  # BOM: Excel opens Chinese text correctly
         else:
-            df.to_excel(tmp, index=index)
+            with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+                frame_to_excel(df, xl, index=index)
 
 
 def _write_json(obj, path, overwrite=False):
@@ -68,10 +70,10 @@ def write_change(result, out_dir, *, overwrite=False, lang="zh", inputs=(), memo
         csv, xlsx, patches, tif, js = (tmp / n for n in CHANGE_FILES)
         _write_table(table, csv)
         with atomic_path(xlsx) as part:
-            with pd.ExcelWriter(part) as xl:
-                table.to_excel(xl, sheet_name="transitions", index=False)
+            with pd.ExcelWriter(part, engine="openpyxl") as xl:
+                frame_to_excel(table, xl, sheet_name="transitions", index=False)
                 if not table.empty:
-                    result.matrix(lang).to_excel(xl, sheet_name="matrix_m2")
+                    frame_to_excel(result.matrix(lang), xl, sheet_name="matrix_m2")
         if len(result.patches):
             write_layer(result.patches, patches, layer="patches", inputs=inputs)
         else:  # "no suspected patch" is a result too: an empty layer with the full schema

@@ -14,6 +14,7 @@ from pathlib import Path
 from ecogis.area import METHODS, UNITS, Text, method_label, note_in, text_in
 from ecogis.errors import EcogisError
 from ecogis.outputs import atomic_path, check_output_path, write_text_atomic
+from ecogis.render.cells import VisibleText, control_note, csv_row, xlsx_row
 
 FILES = ("audit.xlsx", "audit.csv", "audit_details.csv")
 
@@ -152,7 +153,10 @@ def _sheet_name(check_id: str, taken) -> str:
 
 def write_audit_table(report, out, *, overwrite: bool = False, lang: str = "zh") -> list[Path]:
     """Write audit.xlsx (sheet per check with its details, plus a summary) and audit.csv /
-    audit_details.csv (UTF-8 with BOM, so Excel opens Chinese text correctly). Returns the paths."""
+    audit_details.csv (UTF-8 with BOM, so Excel opens Chinese text correctly). Returns the paths.
+
+    Texts are never formulas: XLSX cells are stored as text, CSV cells that a spreadsheet would run
+    (``=``, ``+``, ``-``, ``@`` first) get a leading apostrophe; control characters are shown escaped."""
     from openpyxl import Workbook
 
     out = Path(out)
@@ -161,26 +165,33 @@ def write_audit_table(report, out, *, overwrite: bool = False, lang: str = "zh")
     head, summary = _HEAD[lang], _summary_rows(report, lang)
     dhead, drows = _detail_rows(report, lang)
 
+    visible = VisibleText()
     wb = Workbook()
     ws = wb.active
     ws.title = "汇总" if lang == "zh" else "summary"
-    ws.append([text_in(report.title, lang)])
-    ws.append(head)
+
+    def append(sheet, row):
+        sheet.append(xlsx_row(sheet, row, visible))
+
+    append(ws, [text_in(report.title, lang)])
+    append(ws, head)
     for row in summary:
-        ws.append(row)
+        append(ws, row)
     ws.append([])
-    ws.append(["总结论" if lang == "zh" else "overall", _VERDICT[lang][report.passed]])
+    append(ws, ["总结论" if lang == "zh" else "overall", _VERDICT[lang][report.passed]])
     for n in report.notes:  # the assumptions (guessed CRS, encoding) behind the figures
-        ws.append(["注意" if lang == "zh" else "note", note_in(n, lang)])
+        append(ws, ["注意" if lang == "zh" else "note", note_in(n, lang)])
     for c in report.checks:
-        sheet = wb.create_sheet(_sheet_name(c.id, wb.sheetnames))
-        sheet.append([text_in(c.title, lang), text_in(c.value, lang), text_in(c.expected, lang),
-                      _VERDICT[lang][c.passed]])
+        sheet = wb.create_sheet(_sheet_name(visible(str(c.id)), wb.sheetnames))
+        append(sheet, [text_in(c.title, lang), text_in(c.value, lang), text_in(c.expected, lang),
+                       _VERDICT[lang][c.passed]])
         keys = _keys(c.details)
         if keys:
-            sheet.append(_header(keys, lang))
+            append(sheet, _header(keys, lang))
             for d in c.details:
-                sheet.append([_value(d.get(k), lang) for k in keys])
+                append(sheet, [_value(d.get(k), lang) for k in keys])
+    if visible.replaced:
+        append(ws, ["注意" if lang == "zh" else "note", control_note(lang)])
     paths = []
     with atomic_path(out / "audit.xlsx", overwrite=overwrite) as tmp:
         wb.save(tmp)
@@ -188,8 +199,8 @@ def write_audit_table(report, out, *, overwrite: bool = False, lang: str = "zh")
     for name, header, rows in (("audit.csv", head, summary), ("audit_details.csv", dhead, drows)):
         buf = io.StringIO()
         writer = csv.writer(buf)
-        writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerow(csv_row(header))
+        writer.writerows(csv_row(r) for r in rows)
         write_text_atomic(out / name, buf.getvalue(), overwrite=overwrite, encoding="utf-8-sig")
         paths.append(out / name)
     return paths

@@ -17,6 +17,7 @@ from docx.shared import Cm, Pt
 from ecogis.area import convert_area
 from ecogis.outputs import atomic_path
 from ecogis.render import check_text as T
+from ecogis.render.cells import VisibleText, control_note
 
 DOCX_FINDING_KEYS = ["site", "layer", "feature", "zone", "relation", "overlap_area_ha", "overlap_area_mu",
                      "overlap_length_m", "distance_m", "verdict", "basis"]
@@ -35,8 +36,9 @@ SITE_HEADERS = {
 
 def render_check_docx(result, out, *, lang: str = "zh", overwrite: bool = False, figure=None) -> Path:
     """Write the DOCX report for ``result`` to ``out`` in the layout of an EIA chapter; ``figure`` is an
-    optional PNG to use as the location map."""
-    doc = Document()
+    optional PNG to use as the location map. Control characters in texts (XML forbids them) are shown
+    as ``\\x00`` escapes, with a note at the end."""
+    doc = _VisibleDocument(Document())
     _page_setup(doc)
     doc.add_heading(T.t("chapter", lang), level=1)
     names = iter(f"{i} {name}" for i, name in enumerate(SECTIONS[lang], 1))
@@ -47,9 +49,25 @@ def render_check_docx(result, out, *, lang: str = "zh", overwrite: bool = False,
     _map_section(doc, result, lang, next(names), figure)
     _basis_section(doc, result, lang, next(names))
     _methods_section(doc, result, lang, next(names))
+    if doc.visible.replaced:
+        doc.add_paragraph(control_note(lang), style="List Bullet")
     with atomic_path(out, overwrite=overwrite) as tmp:
         doc.save(tmp)
     return Path(out)
+
+
+class _VisibleDocument:
+    """A python-docx Document whose paragraphs (and the table cells written by :func:`_table`) get
+    their text through ``visible``: control characters as ``\\x00`` escapes."""
+
+    def __init__(self, doc):
+        self._doc, self.visible = doc, VisibleText()
+
+    def __getattr__(self, name):
+        return getattr(self._doc, name)
+
+    def add_paragraph(self, text: str = "", style=None):
+        return self._doc.add_paragraph(self.visible(text), style)
 
 
 class _Captions:
@@ -193,14 +211,14 @@ def _table(doc, head, rows) -> None:
     for col, w in zip(table.columns, widths):  # the grid (LibreOffice reads this) and each cell (Word)
         col.width = w
     for c, h, w in zip(table.rows[0].cells, head, widths):
-        c.text, c.width = h, w
+        c.text, c.width = doc.visible(h), w
         for r in c.paragraphs[0].runs:
             r.bold = True
             r.font.size = Pt(9)
     for row in rows:
         cells = table.add_row().cells
         for c, v, w in zip(cells, row, widths):
-            c.text, c.width = v, w
+            c.text, c.width = doc.visible(v), w
             for r in c.paragraphs[0].runs:
                 r.font.size = Pt(9)
 

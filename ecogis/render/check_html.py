@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ecogis.outputs import write_text_atomic
 from ecogis.render import check_text as T
+from ecogis.render.cells import VisibleText, control_note
 
 VERDICT_COLOUR = {"禁止": "#c0392b", "限制": "#e67e22", "需论证": "#d4ac0d", "符合": "#27ae60"}
 
@@ -34,7 +35,8 @@ def render_check_html(result, out, *, lang: str = "zh", overwrite: bool = False,
 
 
 def check_html(result, *, lang: str = "zh", map_html: str | None = None) -> str:
-    """The HTML report as a string."""
+    """The HTML report as a string. Every text is escaped; control characters are shown as ``\\x00``
+    escapes, with a note at the end."""
     e = html.escape
     title = T.t("title", lang)
     colon = "：" if lang == "zh" else ": "
@@ -60,8 +62,12 @@ def check_html(result, *, lang: str = "zh", map_html: str | None = None) -> str:
               f"<h2>{e(T.t('inputs', lang))}</h2>", _inputs_block(result, lang),
               f"<h2>{e(T.t('assumptions', lang))}</h2>", _assumptions_block(result, lang),
               f"<h2>{e(T.t('methods', lang))}</h2>", _methods_block(result, lang),
-              f"<p class=\"small\">{e(T.t('generated', lang))}</p></body></html>"]
-    return "\n".join(parts)
+              f"<p class=\"small\">{e(T.t('generated', lang))}</p>"]
+    visible = VisibleText()
+    doc = visible("\n".join(parts))
+    if visible.replaced:
+        doc += f"\n<p class=\"small\" id=\"control-note\">{e(control_note(lang))}</p>"
+    return doc + "</body></html>"
 
 
 def _findings_block(result, lang) -> str:

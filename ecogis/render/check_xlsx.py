@@ -8,6 +8,7 @@ from openpyxl.styles import Font
 
 from ecogis.outputs import atomic_path
 from ecogis.render import check_text as T
+from ecogis.render.cells import VisibleText, control_note, xlsx_row
 
 XLSX_FINDING_KEYS = ["site", "site_name", "layer", "kind", "feature", "zone", "relation", "overlap_area_m2",
                      "overlap_area_ha", "overlap_area_mu", "overlap_length_m", "share_of_site", "distance_m",
@@ -19,26 +20,31 @@ RULE_HEADERS = {"zh": ["编号", "图层类型", "功能区/级别", "空间关�
 
 
 def render_check_xlsx(result, out, *, lang: str = "zh", overwrite: bool = False) -> Path:
-    """Write the workbook; numbers stay numbers (units in the headers), one row per site and finding."""
+    """Write the workbook; numbers stay numbers (units in the headers), texts stay texts (never formulas),
+    one row per site and finding. Control characters in texts are shown as ``\\x00`` escapes, with a note."""
+    visible = VisibleText()
     wb = Workbook()
     ws = wb.active
     ws.title = "findings"
     head = {k: (zh if lang == "zh" else en) for k, zh, en in T.FINDING_HEADERS}
     head.update({"site_name": "场址名称" if lang == "zh" else "Site name", "rule_id": "规则编号" if lang == "zh" else "Rule id"})
-    _rows(ws, [head[k] for k in XLSX_FINDING_KEYS], _finding_rows(result, lang))
+    _rows(ws, [head[k] for k in XLSX_FINDING_KEYS], _finding_rows(result, lang), visible)
     ws = wb.create_sheet("zones")
     _rows(ws, T.headers(T.ZONE_HEADERS, lang),
-          ([_value(z, k, lang) for k, _, _ in T.ZONE_HEADERS] for z in (x.to_dict() for x in result.zones)))
+          ([_value(z, k, lang) for k, _, _ in T.ZONE_HEADERS] for z in (x.to_dict() for x in result.zones)), visible)
     ws = wb.create_sheet("sites")
     _rows(ws, T.SITE_HEADERS[lang],
           ([s.id, s.name, s.geometry_type, s.area_m2, s.length_m, s.lon, s.lat, T.verdict_label(s.verdict, lang)]
-           for s in result.sites))
+           for s in result.sites), visible)
     ws = wb.create_sheet("rules")
     _rows(ws, RULE_HEADERS[lang],
           ([r["id"], r["kind"], T.zone_label(r["zone"], lang) or None, r["relation"], r["within_m"],
             T.verdict_label(r["verdict"], lang),
-            T.rule_label(r, lang), T.basis_label(r, lang)] for r in result.rules))
-    _rows(wb.create_sheet("inputs"), ["name", "kind", "path / text", "crs", "features"], _input_rows(result, lang))
+            T.rule_label(r, lang), T.basis_label(r, lang)] for r in result.rules), visible)
+    ws = wb.create_sheet("inputs")
+    _rows(ws, ["name", "kind", "path / text", "crs", "features"], _input_rows(result, lang), visible)
+    if visible.replaced:
+        ws.append(["assumption", control_note(lang), "", "", ""])
     with atomic_path(out, overwrite=overwrite) as tmp:
         wb.save(tmp)
     return Path(out)
@@ -79,10 +85,11 @@ def _value(row: dict, key: str, lang: str):
     return row.get(key)
 
 
-def _rows(ws, head, rows) -> None:
+def _rows(ws, head, rows, visible) -> None:
+    """Header (bold) and rows; texts pass through :func:`ecogis.render.cells.xlsx_row`."""
     ws.append(head)
     for c in ws[1]:
         c.font = Font(bold=True)
     for r in rows:
-        ws.append(list(r))
+        ws.append(xlsx_row(ws, r, visible))
     ws.freeze_panes = "A2"

@@ -11,7 +11,8 @@ from folium.plugins import Fullscreen, MeasureControl
 from folium.template import Template
 
 from ecogis.render import styles as st
-from ecogis.render.folium_offline import RawHTML
+from ecogis.render.cells import visible_text
+from ecogis.render.folium_offline import RawHTML, template_safe_json
 from ecogis.render.map_layers import legend_order
 
 
@@ -33,8 +34,10 @@ class ScriptElement(MacroElement):
 
 
 def js_string(text: str) -> str:
-    """A JavaScript string literal in UTF-8 that cannot close the enclosing <script>."""
-    return json.dumps(text, ensure_ascii=False).replace("</", "<\\/")
+    """A JavaScript string literal in UTF-8 that cannot close or change the enclosing <script>
+    (``<``, ``>`` and ``&`` written as ``\\u003c`` ...) nor the page template (no ``{{``)."""
+    return (template_safe_json(text, ensure_ascii=False)
+            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
 def control_js(position: str, css_class: str, inner_html: str) -> str:
@@ -97,6 +100,7 @@ def hatch_defs(styles: dict) -> str:
 
 
 def marker_svg(shape: str, size: float, fill: str, stroke: str, width: float) -> str:
+    fill, stroke = html.escape(str(fill)), html.escape(str(stroke))
     s = size
     if shape == "triangle":
         pts = f"{s/2},{width} {s-width},{s-width} {width},{s-width}"
@@ -127,8 +131,13 @@ def _swatch_circle(fill: str, stroke: str, width: float, r: float = 6) -> str:
             f'stroke-width="{width}"/></svg>')
 
 
+def _text(text: str) -> str:
+    """``text`` as HTML text: escaped, control characters shown as ``\\x00`` escapes."""
+    return html.escape(visible_text(str(text)))
+
+
 def _row(swatch: str, text: str) -> str:
-    return f'<div class="row">{swatch}<span>{html.escape(text)}</span></div>'
+    return f'<div class="row">{swatch}<span>{_text(text)}</span></div>'
 
 
 def _swatch(item: dict) -> str:
@@ -152,10 +161,10 @@ def legend_html(groups, styles: dict, lang: str, simplified=()) -> str:
     parts = [f"<details open><summary><h4>{html.escape(st.text(styles, 'legend', lang))}</h4></summary>"]
     for title, rows, titled in legend_order(groups):
         if titled:
-            parts.append(f'<div class="grp">{html.escape(title)}</div>')
+            parts.append(f'<div class="grp">{_text(title)}</div>')
         for item in rows:
             swatch, text = _swatch(item), item["text"]
-            parts.append(_row(swatch, text) if swatch else f'<div class="note">{html.escape(text)}</div>')
+            parts.append(_row(swatch, text) if swatch else f'<div class="note">{_text(text)}</div>')
     for title, tol_m in simplified:
         note = (f"{title}：显示已简化（约 {tol_m:.0f} 米），分析使用原始数据" if lang == "zh"
                 else f"{title}: simplified for display (about {tol_m:.0f} m); analyses use full data")
@@ -193,7 +202,7 @@ def add_controls(m, legend: str, styles: dict, lang: str, title: str | None, n_l
         m.add_child(ScriptElement(
             "ecogis_title",
             "(function(){var t=L.DomUtil.create('div','ecogis-title',{map}.getContainer());t.textContent=%s;"
-            "L.DomEvent.disableClickPropagation(t);})();" % js_string(title)))
+            "L.DomEvent.disableClickPropagation(t);})();" % js_string(visible_text(title))))
     Fullscreen(position="topleft", title=st.text(styles, "fullscreen", lang),
                title_cancel=st.text(styles, "exit_fullscreen", lang)).add_to(m)
     MeasureControl(position="topleft", primary_length_unit="meters", secondary_length_unit="kilometers",

@@ -15,18 +15,22 @@ to about a metre). For the GCJ-02 Amap base map the data are shifted to GCJ-02 f
 """
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from folium.template import Template
 
 from ecogis.crs import to_web_crs
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.render import styles as st
+from ecogis.render.cells import visible_text
 from ecogis.render.folium_controls import add_controls, add_page_style, legend_html, marker_svg
 from ecogis.render.folium_offline import OfflineMap, map_html, save_map  # noqa: F401 (public API)
 from ecogis.render.map_layers import focus_box, layer_styles, layers_bounds, map_layers
@@ -51,6 +55,19 @@ def _fill_of(style: dict, kind: str) -> tuple[str, float]:
 def _marker_size(style: dict) -> float:
     """Side (px) of the square SVG icon of a ``shape``/``square`` marker: the diameter plus a 1 px margin each side."""
     return 2 * float(style.get("radius", 6)) + 2
+
+
+def _template_safe(styler):
+    """``styler`` whose text values cannot change the page: folium writes the styles into its page
+    template unescaped (``{{`` is template syntax there, ``</script>`` ends the script), so braces go,
+    and quotes and angle brackets too except in a marker's SVG (``html``, built by ``marker_svg``)."""
+    def safe(feature):
+        out = styler(feature)
+        for key, value in out.items():
+            if isinstance(value, str):
+                out[key] = re.sub(r"[{}]" if key == "html" else r'[{}<>"]', "", value)
+        return out
+    return safe
 
 
 def _make_styler(kind: str, style: dict, styles: dict, css_class: str):
@@ -116,7 +133,7 @@ def _display_value(v) -> str:
         return str(int(v))
     if isinstance(v, (float, np.floating)):
         return f"{float(v):.6g}"
-    return str(v)
+    return visible_text(str(v))
 
 
 def _popup_fields(gdf, styles: dict) -> list[str]:
@@ -248,7 +265,7 @@ def make_map(layers: dict, site=None, basemap: str = "none", lang: str = "zh", t
     _add_basemap(m, basemap, lang, tianditu_key)
     add_page_style(m, styles, basemap)
 
-    display_names = st.unique_titles(items, styles, lang)
+    display_names = [visible_text(t) for t in st.unique_titles(items, styles, lang)]
     legend_groups, simplified = [], []
     all_styles = layer_styles(items, styles, notes)
     for index, ((name, kind, gdf), display, style) in enumerate(zip(items, display_names, all_styles)):
@@ -303,12 +320,13 @@ def _display_geometry(gdf, name: str, extent: float, notes: list):
 
 
 def _add_layer(m, index, name, kind, gdf, style, styles, display, lang) -> None:
-    css_class = f"ecogis-layer ecogis-layer-{index} ecogis-kind-{kind or 'default'}"
+    kind_class = re.sub(r"[^\w-]", "_", kind or "default")   # a kind of the user's is any text
+    css_class = f"ecogis-layer ecogis-layer-{index} ecogis-kind-{kind_class}"
     fields = _popup_fields(gdf, styles)
     data = _feature_collection(gdf, fields, display)
     if style.get("pin"):
         _pin_features(gdf, data, style)
-    styler = _make_styler(kind or "default", style, styles, css_class)
+    styler = _template_safe(_make_styler(kind or "default", style, styles, css_class))
     marker = None
     types = {f["geometry"]["type"] for f in data["features"]}
     if types & {"Point", "MultiPoint"}:
@@ -319,18 +337,60 @@ def _add_layer(m, index, name, kind, gdf, style, styles, display, lang) -> None:
         else:
             marker = folium.CircleMarker(radius=float(style.get("radius", 5)))
     layer_word = st.text(styles, "layers", lang)
-    aliases = [layer_word] + [st.field_label(styles, f, lang) for f in fields]
+    aliases = [layer_word] + [visible_text(st.field_label(styles, f, lang)) for f in fields]
     label_field = next((f for f in ("name", "id") if f in fields), fields[0] if fields else "_layer")
     highlight = None
     if style.get("geometry", "polygon") != "point":
         highlight = lambda feature: {"weight": 4, "color": "#00e5ff"}  # noqa: E731
     has_features = bool(data["features"])   # folium checks popup fields against the features
     folium.GeoJson(
-        data, name=display, style_function=styler, highlight_function=highlight, marker=marker,
-        popup=folium.GeoJsonPopup(fields=["_layer"] + fields, aliases=aliases, localize=False, max_width=360)
+        data, name=html.escape(display),   # the layer control shows the name as HTML
+        style_function=styler, highlight_function=highlight, marker=marker,
+        popup=TextPopup(fields=["_layer"] + fields, aliases=aliases, localize=False, max_width=360)
         if has_features else None,
-        tooltip=folium.GeoJsonTooltip(fields=[label_field], aliases=[st.field_label(styles, label_field, lang)
-                                                                      if label_field != "_layer" else layer_word],
-                                      localize=False, sticky=True) if has_features else None,
+        tooltip=TextTooltip(fields=[label_field], aliases=[visible_text(st.field_label(styles, label_field, lang))
+                                                           if label_field != "_layer" else layer_word],
+                            localize=False, sticky=True) if has_features else None,
         smooth_factor=1.0,
     ).add_to(m)
+
+
+# Popups and tooltips: folium's GeoJsonPopup/GeoJsonTooltip build their table as an HTML string from
+# the feature's values and field labels, so a parcel named <img src=x onerror=...> would run script.
+# These build the same table with DOM nodes and textContent: names and values are only ever text.
+TEXT_TABLE_JS = """
+    function(layer){
+    let div = L.DomUtil.create('div');
+    let fields = {{ this.fields | tojson | safe }};
+    let aliases = {{ this.aliases | tojson | safe }};
+    let table = L.DomUtil.create('table', '', div);
+    fields.forEach(function(field, i){
+        let tr = L.DomUtil.create('tr', '', table);
+        {% if this.labels %}L.DomUtil.create('th', '', tr).textContent = aliases[i];{% endif %}
+        let v = layer.feature.properties[field];
+        L.DomUtil.create('td', '', tr).textContent =
+            (v === null || v === undefined) ? '' : (typeof v == 'object' ? JSON.stringify(v) : String(v));
+    });
+    return div;
+    }
+    """
+
+
+class TextPopup(folium.GeoJsonPopup):
+    """folium's GeoJsonPopup (same table and CSS classes) with names and values inserted as text."""
+
+    _template = Template("""
+    {% macro script(this, kwargs) %}
+    {{ this._parent.get_name() }}.bindPopup(""" + TEXT_TABLE_JS + """,{{ this.popup_options | tojavascript }});
+    {% endmacro %}
+    """)
+
+
+class TextTooltip(folium.GeoJsonTooltip):
+    """folium's GeoJsonTooltip with names and values inserted as text."""
+
+    _template = Template("""
+    {% macro script(this, kwargs) %}
+    {{ this._parent.get_name() }}.bindTooltip(""" + TEXT_TABLE_JS + """,{{ this.tooltip_options | tojavascript }});
+    {% endmacro %}
+    """)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import json
 import re
 import warnings
 from importlib import resources
@@ -127,6 +128,16 @@ class OfflineMap(folium.Map):
             super().render(**kwargs)
 
 
+def template_safe_json(obj, **kwargs) -> str:
+    """``json.dumps`` whose output has no template syntax (``{{``, ``{%``, ``{#``).
+
+    folium renders each map element's script and then parses the result as a Jinja template again,
+    so a feature named ``{{7*7}}`` would be evaluated (printed as 49, or worse). These openings occur
+    only inside JSON strings, where ``{\\u007b`` is the same text."""
+    text = json.dumps(obj, **kwargs)
+    return text.replace("{{", "{\\u007b").replace("{%", "{\\u0025").replace("{#", "{\\u0023")
+
+
 @contextlib.contextmanager
 def _compact_utf8_json(root):
     """Make the templates' ``tojson`` write UTF-8 text and no blanks while ``root`` renders.
@@ -134,19 +145,22 @@ def _compact_utf8_json(root):
     Jinja's default ``json.dumps`` writes every Chinese character as a six-byte ``\\uXXXX`` escape
     (three bytes in UTF-8; the page declares ``charset=UTF-8``) and puts a blank after every comma
     of the coordinate arrays. ``<``, ``>``, ``&`` and ``'`` stay escaped (Jinja's htmlsafe dumps),
-    so the JSON stays safe inside <script>. The policies are restored afterwards, so other folium
-    maps in the process are not affected.
+    so the JSON stays safe inside <script>, and template syntax in texts is escaped
+    (:func:`template_safe_json`). The policies are restored afterwards, so other folium maps in the
+    process are not affected.
     """
     envs = {id(e._template.environment): e._template.environment for e in _walk(root)
             if getattr(e, "_template", None) is not None}
-    saved = {key: env.policies.get("json.dumps_kwargs") for key, env in envs.items()}
+    keys = ("json.dumps_kwargs", "json.dumps_function")
+    saved = {key: {k: env.policies.get(k) for k in keys} for key, env in envs.items()}
     for env in envs.values():
         env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False, "separators": (",", ":")}
+        env.policies["json.dumps_function"] = template_safe_json
     try:
         yield
     finally:
         for key, env in envs.items():
-            env.policies["json.dumps_kwargs"] = saved[key]
+            env.policies.update(saved[key])
 
 
 def map_html(m: folium.Map) -> str:

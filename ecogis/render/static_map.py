@@ -91,7 +91,8 @@ def _rc(families) -> dict:
     # PDF: Type 3 fonts. Type 42 would embed the CFF outlines of Noto/Source Han (OpenType "OTTO")
     # as TrueType data, which PDF readers flag as a font type mismatch.
     return {"font.family": list(families), "font.sans-serif": list(families), "axes.unicode_minus": False,
-            "pdf.fonttype": 3, "svg.fonttype": "path", "hatch.linewidth": 0.8}
+            "pdf.fonttype": 3, "svg.fonttype": "path", "hatch.linewidth": 0.8,
+            "text.parse_math": False}   # names are text: "$\\x$" is not TeX
 
 
 # --------------------------------------------------------------------------------------------
