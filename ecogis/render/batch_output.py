@@ -207,8 +207,15 @@ class XlsxBatchWriter:
         self.saved = True
 
     def close(self) -> None:
-        if not self.saved:
-            self.wb.close()
+        """After a failure: end each sheet's XML stream and remove openpyxl's temporary sheet files."""
+        if self.saved:
+            return
+        for ws in self.wb.worksheets:
+            if not ws.closed:
+                ws.close()
+            out = getattr(getattr(ws, "_writer", None), "out", None)
+            if out and Path(out).exists():
+                Path(out).unlink()
 
     def _head(self, ws, names) -> None:
         cells = []
