@@ -329,7 +329,7 @@ def _batch_chunk(frame, table, layers, buffers_m, detail) -> BatchChunk:
     kept = frame if detail == "all" else frame[(frame["relation"] == "intersects") | (rank > 0)]
     area = kept["overlap_area_m2"].to_numpy(dtype=float)
     kept = kept.assign(overlap_area_ha=convert_area(area, "ha"), overlap_area_mu=convert_area(area, "mu"))
-    return BatchChunk(sites=rows, nearest_m=nearest_m, within=within,
+    return BatchChunk(sites=rows[BATCH_SITE_COLUMNS], nearest_m=nearest_m, within=within,
                       findings=kept.reindex(columns=BATCH_FINDING_COLUMNS).reset_index(drop=True))
 
 
