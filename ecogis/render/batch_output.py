@@ -58,6 +58,7 @@ def write_batch(batch, targets: dict, *, lang: str = "zh", overwrite: bool = Fal
             writers.append(writer)
         if json_stream is not None:
             writers.append(JsonBatchWriter(json_stream))
+            stack.callback(writers[-1].close)
         for w in writers:
             w.begin(batch)
         for chunk in batch.chunks():
