@@ -50,8 +50,9 @@ def write_points(path: Path, n: int, seed: int) -> None:
 
 def run_check(points_csv: Path, out: Path, extra: list[str]) -> tuple[float, float, int]:
     """Run the batch check in a child process: (seconds, peak RSS in MB, exit code)."""
-    cmd = [sys.executable, "-c", "from ecogis.cli import main; main()", "check", str(points_csv), "-p", str(PROJECT), "--batch",
-           "--format", "json,xlsx", "--site-crs", "EPSG:4490", "--out", str(out), *extra]
+    cmd = [sys.executable, "-c", "from ecogis.cli import main; main()", "check", str(points_csv),
+           "-p", str(PROJECT), "--batch", "--format", "json,xlsx", "--site-crs", "EPSG:4490", "--out", str(out),
+           *extra]
     t0 = time.perf_counter()
     child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(child.pid, 0)

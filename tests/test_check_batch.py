@@ -415,3 +415,19 @@ def test_batch_failure_mid_stream_leaves_no_partial_output(project, sites, tmp_p
     assert res.exit_code == 2 and "disk went away" in res.stderr
     assert len(calls) == 2  # the first chunk had been written to the temporaries
     assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_batch_xlsx_findings_continue_on_a_new_sheet_when_one_is_full(project, sites, tmp_path, monkeypatch):
+    from openpyxl import load_workbook
+
+    batch_output = importlib.import_module("ecogis.render.batch_output")
+    monkeypatch.setattr(batch_output, "XLSX_MAX_ROWS", 101)  # 100 findings per sheet
+    path = tmp_path / "sites.gpkg"
+    sites.to_file(path, layer="sites")
+    out = tmp_path / "out"
+    _, data = run_batch(path, project, out, "--findings", "all")
+    wb = load_workbook(out / "check.xlsx", read_only=True)
+    sheets = [n for n in wb.sheetnames if n.startswith("findings")]
+    assert len(sheets) == -(-len(data["findings"]) // 100) >= 3
+    rows = [r for n in sheets for r in list(wb[n].iter_rows(values_only=True))[1:]]
+    assert [r[:3] for r in rows] == [(f["site"], f["layer"], f["feature"]) for f in data["findings"]]
