@@ -149,7 +149,8 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
     rules : path of a user rules file on top of the defaults (and of the project's rules file).
     site_crs : CRS of the site when the file has none or it is wrong (``EPSG:4529``, ``GCJ-02``...).
     site_use : what the site is for (``well``, ``outfall``, ``heating``...): selects use-specific rules.
-    batch : many independent sites; skips the dissolved per-zone summary.
+    batch : many independent sites; skips the dissolved per-zone summary. Every finding stays in
+        memory: for thousands of sites use :func:`check_batch`, which streams them per chunk.
     """
     notes: list[str] = []
     if not isinstance(project, Project):
