@@ -8,7 +8,7 @@ JSON) print it. Areas are m² (official ellipsoidal, CGCS2000), lengths and dist
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -24,9 +24,11 @@ from ecogis.errors import EcogisError, warn_assumption
 from ecogis.layers import repair_geometries
 from ecogis.project import Project, layer_kinds, load_project
 from ecogis.rules import VERDICT_EN, VERDICTS, load_rules, parse_buffers, verdict_rank
-from ecogis.screen import FINDING_COLUMNS, GEOGRAPHIC, ZoneSummary, feature_labels, metric_crs, screen
+from ecogis.screen import (FINDING_COLUMNS, GEOGRAPHIC, ZoneSummary, feature_labels, metric_crs, screen,
+                           screen_chunks)
 
-__all__ = ["check", "read_site", "screen", "CheckResult", "Finding", "FindingTable", "SiteSummary", "ZoneSummary"]
+__all__ = ["check", "check_batch", "read_site", "screen", "BatchCheck", "BatchChunk", "CheckResult", "Finding",
+           "FindingTable", "SiteSummary", "ZoneSummary"]
 
 FAR_M = 50_000.0  # a site farther than this from the boundary and every layer gets a warning
 
@@ -148,21 +150,12 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
     rules : path of a user rules file on top of the defaults (and of the project's rules file).
     site_crs : CRS of the site when the file has none or it is wrong (``EPSG:4529``, ``GCJ-02``...).
     site_use : what the site is for (``well``, ``outfall``, ``heating``...): selects use-specific rules.
-    batch : many independent sites; skips the dissolved per-zone summary.
+    batch : many independent sites; skips the dissolved per-zone summary. Every finding stays in
+        memory: for thousands of sites use :func:`check_batch`, which streams them per chunk.
     skip_empty : leave site features without geometry out (with a note) instead of refusing the site.
     """
-    notes: list[str] = []
-    if not isinstance(project, Project):
-        project = load_project(project)
-    ruleset = load_rules(*(p for p in (project.rules_path, rules) if p), kinds=layer_kinds())
-    buffers_m = (parse_buffers(buffers) if buffers is not None else project.buffers_m or ruleset.buffers_m)
-    sites, site_meta = read_site(site, site_crs=site_crs, notes=notes, skip_empty=skip_empty)
-    layers = project.read_layers()
-    for lyr in layers.values():
-        notes.extend(n for n in lyr.attrs.get("ecogis", {}).get("notes", []) if n not in notes)
-    boundary = project.read_boundary()
-    warn_mixed_datums(sites, layers, notes)
-
+    project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes = _load_inputs(
+        site, project, buffers, rules, site_crs=site_crs, skip_empty=skip_empty)
     frame, site_table, zones = screen(sites, layers, ruleset, buffers_m, site_use=site_use,
                                       summarise=not batch, progress=progress)
     _sanity_far(site_table, frame, boundary, notes)
@@ -179,6 +172,168 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
         methods=dict(METHODS, analysis_crs="; ".join(sorted(set(site_table["analysis_crs"])))),
         site_gdf=sites.to_crs(GEOGRAPHIC), layers=_touched(layers, frame, boundary),
     )
+
+
+def _load_inputs(site, project, buffers, rules, *, site_crs, skip_empty):
+    """Read what a check needs: project, rule set, buffer distances (m), the site, the layers and the
+    boundary, with the notes of every reader and the datum comparison of site and layers."""
+    notes: list[str] = []
+    if not isinstance(project, Project):
+        project = load_project(project)
+    ruleset = load_rules(*(p for p in (project.rules_path, rules) if p), kinds=layer_kinds())
+    buffers_m = (parse_buffers(buffers) if buffers is not None else project.buffers_m or ruleset.buffers_m)
+    sites, site_meta = read_site(site, site_crs=site_crs, notes=notes, skip_empty=skip_empty)
+    layers = project.read_layers()
+    for lyr in layers.values():
+        notes.extend(n for n in lyr.attrs.get("ecogis", {}).get("notes", []) if n not in notes)
+    boundary = project.read_boundary()
+    warn_mixed_datums(sites, layers, notes)
+    return project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes
+
+
+# --------------------------------------------------------------------------------------------------
+# batch checks, streamed per chunk of sites
+
+# What a batch output keeps per finding: the rule is referenced by ``rule_id`` (texts in the rules table)
+BATCH_FINDING_COLUMNS = ["site", "layer", "feature", "zone", "relation", "overlap_area_m2", "overlap_area_ha",
+                         "overlap_area_mu", "overlap_length_m", "share_of_site", "distance_m", "buffer_m",
+                         "verdict", "rule_id"]
+BATCH_SITE_COLUMNS = ["id", "name", "geometry_type", "area_m2", "length_m", "lon", "lat", "verdict", "worst_layer",
+                      "worst_feature", "worst_zone", "worst_relation", "worst_rule_id", "findings"]
+FINDINGS_DETAIL = {
+    "summary": "findings listed: every overlap (intersects) and every finding whose verdict is not 符合; features "
+               "within the buffers that are 符合 are only counted per site and layer (within), and the nearest "
+               "feature of each layer is given as its distance (nearest_m); pass --findings all for every finding",
+    "all": "findings listed: every finding (overlaps, every feature within the buffers, the nearest feature of "
+           "each layer)",
+}
+
+
+@dataclass
+class BatchChunk:
+    """One chunk of a streamed batch check (areas m², distances geodesic m, CGCS2000 ellipsoid).
+
+    ``sites``: one row per site (:data:`BATCH_SITE_COLUMNS`: verdict, worst finding, number of findings);
+    ``nearest_m``: geodesic distance (m) to the nearest feature, one column per layer (index: site id);
+    ``within``: per buffer distance (m), the number of features of each layer at most that far from the
+    site, overlapping ones included (index: site id, one column per layer);
+    ``findings``: the findings kept (:data:`BATCH_FINDING_COLUMNS`), by the batch's ``findings_detail``.
+    """
+
+    sites: pd.DataFrame
+    nearest_m: pd.DataFrame
+    within: dict
+    findings: pd.DataFrame
+
+
+@dataclass
+class BatchCheck:
+    """A check of many sites whose results come per chunk from :meth:`chunks` (iterate it once).
+
+    The header fields are known before the first chunk; ``verdict``, ``rules`` (the rules used, each
+    once: findings carry only ``rule_id``), ``assumptions`` and the counts are complete after the last
+    chunk. Memory holds one chunk's findings and one small row per site (:meth:`site_rows`).
+    """
+
+    project: str
+    inputs: dict
+    buffers_m: list[float]
+    layers: list[str]
+    findings_detail: str
+    assumptions: list[str]
+    methods: dict = field(default_factory=lambda: dict(METHODS))
+    units: dict = field(default_factory=lambda: dict(UNITS))
+    verdict: str = VERDICTS[0]
+    findings_total: int = 0
+    findings_listed: int = 0
+    _screened: Iterator | None = field(default=None, repr=False)
+    _rules_by_id: dict = field(default_factory=dict, repr=False)
+    _used_rule_ids: set = field(default_factory=set, repr=False)
+    _site_rows: list = field(default_factory=list, repr=False)
+    _far: dict = field(default_factory=dict, repr=False)
+    _boundary: gpd.GeoDataFrame | None = field(default=None, repr=False)
+
+    def chunks(self) -> Iterator[BatchChunk]:
+        """Screen the sites chunk by chunk, yielding each :class:`BatchChunk`; runs the checks that need
+        every site (far from everything) after the last one."""
+        if self._screened is None:
+            raise RuntimeError("the chunks of a batch check can be iterated only once")
+        screened, self._screened = self._screened, None
+        crs_names = set()
+        for frame, table in screened:
+            chunk = _batch_chunk(frame, table, self.layers, self.buffers_m, self.findings_detail)
+            self.verdict = max(self.verdict, *chunk.sites["verdict"], key=verdict_rank)
+            self.findings_total += len(frame)
+            self.findings_listed += len(chunk.findings)
+            self._used_rule_ids.update(frame["rule_id"].dropna().unique().tolist())
+            self._site_rows.append(chunk.sites[["id", "name", "verdict", "worst_layer", "worst_feature",
+                                                "worst_zone", "worst_relation"]])
+            crs_names.update(table["analysis_crs"])
+            _collect_far(table, frame, self._boundary, self._far)
+            yield chunk
+        self.methods["analysis_crs"] = "; ".join(sorted(crs_names))
+        if self._far.get("count"):
+            _warn_far(self._far, self.assumptions)
+
+    @property
+    def rules(self) -> list[dict]:
+        """The rules some finding used, each once (the findings reference them by ``rule_id``)."""
+        return [r for rid, r in self._rules_by_id.items() if rid in self._used_rule_ids]
+
+    def site_rows(self) -> pd.DataFrame:
+        """One small row per site screened so far: id, name, verdict and the worst finding."""
+        if not self._site_rows:
+            return pd.DataFrame(columns=["id", "name", "verdict", "worst_layer", "worst_feature", "worst_zone",
+                                         "worst_relation"])
+        return pd.concat(self._site_rows, ignore_index=True)
+
+
+def check_batch(site, project, buffers=None, rules=None, *, site_crs=None, site_use=None, progress=False,
+                findings="summary", chunk_size=None, skip_empty=False) -> BatchCheck:
+    """Check many sites, streamed: like :func:`check` but the results come per chunk of sites from
+    :meth:`BatchCheck.chunks`, so memory does not grow with the findings of all sites.
+
+    ``findings``: ``"summary"`` (default) lists every overlap and every finding that is not 符合, and
+    gives per site and layer the nearest distance and the count of features within each buffer;
+    ``"all"`` lists every finding (see :data:`FINDINGS_DETAIL`).
+    """
+    if findings not in FINDINGS_DETAIL:
+        raise EcogisError(f"unknown findings detail {findings!r}", hint="Use summary or all")
+    project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes = _load_inputs(
+        site, project, buffers, rules, site_crs=site_crs, skip_empty=skip_empty)
+    return BatchCheck(
+        project=project.name, buffers_m=list(buffers_m), layers=list(layers), findings_detail=findings,
+        inputs={"site": site_meta, "project": project.to_dict(), "rules_files": ruleset.sources,
+                "layers": {n: _layer_meta(g) for n, g in layers.items()},
+                "boundary": None if boundary is None else _layer_meta(boundary)},
+        assumptions=notes, methods=dict(METHODS, findings=FINDINGS_DETAIL[findings]),
+        _screened=screen_chunks(sites, layers, ruleset, buffers_m, site_use=site_use, progress=progress,
+                                chunk_size=chunk_size),
+        _rules_by_id={r.id: r.to_dict() for r in ruleset.rules}, _boundary=boundary)
+
+
+def _batch_chunk(frame, table, layers, buffers_m, detail) -> BatchChunk:
+    """Per-site rows, nearest distances, buffer counts and the kept findings of one screened chunk."""
+    ids = table["id"]
+    rank = frame["verdict"].map(verdict_rank).to_numpy(dtype=np.int64) if len(frame) else np.zeros(0, np.int64)
+    # worst finding per site: highest rank, the first such finding (overlaps come first per layer)
+    worst = frame.assign(_rank=rank)[rank > 0].sort_values(["site", "_rank"], ascending=[True, False], kind="stable")
+    worst = worst.drop_duplicates("site").set_index("site")
+    rows = table[["id", "name", "geometry_type", "area_m2", "length_m", "lon", "lat"]].reset_index(drop=True)
+    rows["verdict"] = ids.map(worst["verdict"]).fillna(VERDICTS[0]).to_numpy()
+    for col in ("layer", "feature", "zone", "relation", "rule_id"):
+        rows[f"worst_{col}"] = ids.map(worst[col]).astype(object).where(ids.map(worst[col]).notna(), None).to_numpy()
+    rows["findings"] = ids.map(frame["site"].value_counts()).fillna(0).astype(np.int64).to_numpy()
+    near = frame[frame["relation"] == "nearest"]
+    nearest_m = near.groupby(["site", "layer"])["distance_m"].min().unstack().reindex(index=ids, columns=layers)
+    located = frame[frame["relation"] != "nearest"]
+    within = {b: located[located["distance_m"] <= b].groupby(["site", "layer"]).size().unstack()
+              .reindex(index=ids, columns=layers).fillna(0).astype(np.int64) for b in buffers_m}
+    kept = frame if detail == "all" else frame[(frame["relation"] == "intersects") | (rank > 0)]
+    area = kept["overlap_area_m2"].to_numpy(dtype=float)
+    kept = kept.assign(overlap_area_ha=convert_area(area, "ha"), overlap_area_mu=convert_area(area, "mu"))
+    return BatchChunk(sites=rows[BATCH_SITE_COLUMNS], nearest_m=nearest_m, within=within,
+                      findings=kept.reindex(columns=BATCH_FINDING_COLUMNS).reset_index(drop=True))
 
 
 def _site_summaries(site_table, site_verdicts: dict) -> list[SiteSummary]:
@@ -417,7 +572,16 @@ def _touched(layers, frame, boundary) -> dict:
 # sanity checks
 
 def _sanity_far(site_table, frame, boundary, notes) -> None:
-    """Warn when sites are far from the boundary and from every layer (swapped X/Y, wrong CRS, GCJ-02).
+    """Warn when sites are far from the boundary and from every layer (swapped X/Y, wrong CRS, GCJ-02)."""
+    far = {}
+    _collect_far(site_table, frame, boundary, far)
+    if far.get("count"):
+        _warn_far(far, notes)
+
+
+def _collect_far(site_table, frame, boundary, far: dict) -> None:
+    """Add the sites of ``site_table`` that are far from the boundary and every layer, or outside China,
+    to ``far`` (count, first ids, first centre, whether all are outside China).
 
     "Far" is more than FAR_M metres; the boundary distance is planar in the GK zone of the sites'
     median longitude, which is ample for a 50 km threshold.
@@ -426,17 +590,27 @@ def _sanity_far(site_table, frame, boundary, notes) -> None:
     outside_china = ~((lon > 73) & (lon < 136) & (lat > 3) & (lat < 54))
     nearest = (frame[frame["relation"] == "nearest"].groupby("site")["distance_m"].min()
                if len(frame) else pd.Series(dtype=float))
-    far = site_table["id"].map(nearest).fillna(np.inf).values > FAR_M
+    far_sites = site_table["id"].map(nearest).fillna(np.inf).values > FAR_M
     if boundary is not None and len(boundary) and not outside_china.all():
         gk = metric_crs(float(np.median(lon[~outside_china])))
         b = shapely.union_all(boundary.to_crs(gk).geometry.values)
         x, y = pyproj.Transformer.from_crs(GEOGRAPHIC, gk, always_xy=True).transform(lon, lat)
-        far &= shapely.distance(shapely.points(x, y), b) > FAR_M
-    bad = far | outside_china
-    if bad.any():
-        ids = ", ".join(site_table["id"].values[bad][:5]) + (" ..." if bad.sum() > 5 else "")
-        where = "outside China" if outside_china[bad].all() else f"more than {FAR_M / 1000:.0f} km from the boundary and every layer"
-        warn_assumption(
-            f"{int(bad.sum())} site(s) ({ids}) lie {where} (site centre {lon[bad][0]:.5f}, {lat[bad][0]:.5f}): "
-            "likely swapped X/Y (northing/easting), a wrong CRS or Gauss-Kruger zone, or GCJ-02/BD-09 web-map "
-            "coordinates; check --site-crs", notes)
+        far_sites &= shapely.distance(shapely.points(x, y), b) > FAR_M
+    bad = far_sites | outside_china
+    if not bad.any():
+        return
+    if not far.get("count"):
+        far.update(count=0, ids=[], centre=(float(lon[bad][0]), float(lat[bad][0])), outside=True)
+    far["count"] += int(bad.sum())
+    far["ids"] = (far["ids"] + site_table["id"].values[bad][:5].tolist())[:5]
+    far["outside"] &= bool(outside_china[bad].all())
+
+
+def _warn_far(far: dict, notes) -> None:
+    ids = ", ".join(far["ids"]) + (" ..." if far["count"] > 5 else "")
+    where = "outside China" if far["outside"] else f"more than {FAR_M / 1000:.0f} km from the boundary and every layer"
+    lon, lat = far["centre"]
+    warn_assumption(
+        f"{far['count']} site(s) ({ids}) lie {where} (site centre {lon:.5f}, {lat:.5f}): "
+        "likely swapped X/Y (northing/easting), a wrong CRS or Gauss-Kruger zone, or GCJ-02/BD-09 web-map "
+        "coordinates; check --site-crs", notes)

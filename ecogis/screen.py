@@ -91,31 +91,57 @@ def screen(sites, layers: dict, ruleset: RuleSet, buffers_m, *, site_use=None, s
 
     Sites are processed in chunks of ``chunk_size`` (default :data:`CHUNK_SITES`) against every layer;
     the progress bar (tqdm, stderr) advances per chunk of sites. Each layer is projected to the GK zone
-    and indexed once per zone, not per chunk.
+    and indexed once per zone, not per chunk. All findings are kept in memory: for many sites use
+    :func:`screen_chunks`, which hands each chunk over instead.
 
     Returns ``(findings DataFrame, site table, zone summaries)``. Distances and lengths in geodesic
     metres, areas in m² (ellipsoidal), all on the CGCS2000 ellipsoid.
     """
-    lon, lat = _site_centres(sites)
-    zone_no = np.floor((lon + 1.5) / 3.0)  # 3° zone n has central meridian 3n°E
     frames, tables, zones = [], [], []
     bar = _progress_bar(len(sites), progress)
     try:
-        for zn in np.unique(zone_no):
-            idx = np.flatnonzero(zone_no == zn)
-            gk = metric_crs(zn * 3.0)
-            part = sites.iloc[idx]
-            part = part if part.crs == gk else part.to_crs(gk)
-            fr, tb, zs = _screen_zone(part, lon[idx], lat[idx], gk, layers, ruleset, buffers_m, site_use,
-                                      summarise, bar, chunk_size or CHUNK_SITES)
-            frames.append(fr)
-            tables.append(tb)
-            zones.extend(zs)
+        for gk, part, lon, lat in _zone_parts(sites):
+            indexed = _index_layers(layers, gk, ruleset, buffers_m, site_use)
+            chunks = list(_zone_chunks(part, lon, lat, gk, indexed, ruleset, buffers_m, site_use, bar,
+                                       chunk_size or CHUNK_SITES))
+            frame = pd.concat([fr for fr, _ in chunks], ignore_index=True)
+            frames.append(frame)
+            tables.append(pd.concat([tb for _, tb in chunks], ignore_index=True))
+            if summarise:
+                zones.extend(_zone_summaries_of_part(part, indexed, frame, gk, ruleset, site_use))
     finally:
         if bar is not None:
             bar.close()
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FINDING_COLUMNS)
     return frame, pd.concat(tables, ignore_index=True), _merge_zone_summaries(zones)
+
+
+def screen_chunks(sites, layers: dict, ruleset: RuleSet, buffers_m, *, site_use=None, progress=False,
+                  chunk_size: int | None = None):
+    """Like :func:`screen` without zone summaries, yielding ``(findings DataFrame, site table)`` per chunk
+    of at most ``chunk_size`` sites (default :data:`CHUNK_SITES`) instead of keeping them all: memory
+    is bounded by one chunk's findings, whatever the number of sites. Each site is in exactly one chunk.
+    """
+    bar = _progress_bar(len(sites), progress)
+    try:
+        for gk, part, lon, lat in _zone_parts(sites):
+            indexed = _index_layers(layers, gk, ruleset, buffers_m, site_use)
+            yield from _zone_chunks(part, lon, lat, gk, indexed, ruleset, buffers_m, site_use, bar,
+                                    chunk_size or CHUNK_SITES)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _zone_parts(sites):
+    """Per 3° GK zone of the site centres: ``(zone CRS, sites projected to it, centre lon, centre lat)``."""
+    lon, lat = _site_centres(sites)
+    zone_no = np.floor((lon + 1.5) / 3.0)  # 3° zone n has central meridian 3n°E
+    for zn in np.unique(zone_no):
+        idx = np.flatnonzero(zone_no == zn)
+        gk = metric_crs(zn * 3.0)
+        part = sites.iloc[idx]
+        yield gk, (part if part.crs == gk else part.to_crs(gk)), lon[idx], lat[idx]
 
 
 def _site_centres(sites) -> tuple[np.ndarray, np.ndarray]:
@@ -192,7 +218,13 @@ def _index_layer(name, layer, gk, ruleset, buffers_m, site_use) -> _IndexedLayer
                          search=search, radius=search * 1.002 + 1.0 if search > 0 else 0.0)
 
 
-def _screen_zone(sites_gk, lon, lat, gk, layers, ruleset, buffers_m, site_use, summarise, bar, chunk_size):
+def _index_layers(layers, gk, ruleset, buffers_m, site_use) -> list[_IndexedLayer]:
+    """Every non-empty layer projected to ``gk`` and indexed (once per GK zone)."""
+    return [x for x in (_index_layer(n, g, gk, ruleset, buffers_m, site_use) for n, g in layers.items()) if x]
+
+
+def _site_table(sites_gk, lon, lat, gk) -> pd.DataFrame:
+    """One row per site: id, name, geometry type, area (m², ellipsoidal), length (geodesic m), centre."""
     s_geoms = np.asarray(sites_gk.geometry.values)
     dims = shapely.get_dimensions(s_geoms)
     site_area = np.zeros(len(s_geoms))
@@ -203,31 +235,37 @@ def _screen_zone(sites_gk, lon, lat, gk, layers, ruleset, buffers_m, site_use, s
                           "geometry_type": GEOM_TYPE_NAMES[shapely.get_type_id(s_geoms)], "area_m2": site_area,
                           "length_m": site_len, "lon": lon, "lat": lat})
     table["analysis_crs"] = describe_crs(gk) if gk.to_epsg() else gk.to_proj4()
-    indexed = [x for x in (_index_layer(n, g, gk, ruleset, buffers_m, site_use) for n, g in layers.items()) if x]
-    per_layer = {x.name: [] for x in indexed}
-    site_ids, site_names = sites_gk["id"].to_numpy(dtype=object), sites_gk["name"].to_numpy(dtype=object)
-    for lo in range(0, len(s_geoms), chunk_size):
-        hi = min(lo + chunk_size, len(s_geoms))
-        for lyr in indexed:
-            cols = _pairs_findings(lyr, s_geoms[lo:hi], gk, buffers_m, site_area[lo:hi], site_len[lo:hi])
-            cols["_s"] += lo
-            per_layer[lyr.name].append(cols)
+    return table
+
+
+def _zone_chunks(sites_gk, lon, lat, gk, indexed, ruleset, buffers_m, site_use, bar, chunk_size):
+    """Yield ``(findings with rules, site table)`` per chunk of the sites of one GK zone."""
+    for lo in range(0, len(sites_gk), chunk_size):
+        hi = min(lo + chunk_size, len(sites_gk))
+        chunk = sites_gk.iloc[lo:hi]
+        table = _site_table(chunk, lon[lo:hi], lat[lo:hi], gk)
+        s_geoms = np.asarray(chunk.geometry.values)
+        site_area, site_len = table["area_m2"].to_numpy(), table["length_m"].to_numpy()
+        ids, names = chunk["id"].to_numpy(dtype=object), chunk["name"].to_numpy(dtype=object)
+        frames = [_findings_frame(lyr, _pairs_findings(lyr, s_geoms, gk, buffers_m, site_area, site_len), ids, names)
+                  for lyr in indexed]
+        frames = [fr for fr in frames if len(fr)]
+        frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FINDING_COLUMNS[:-5])
         if bar is not None:
             bar.update(hi - lo)
-    frames, summaries = [], []
-    site_union = shapely.union_all(s_geoms) if summarise else None
+        yield _apply_rules(frame, ruleset, site_use), table
+
+
+def _zone_summaries_of_part(sites_gk, indexed, frame, gk, ruleset, site_use) -> list[ZoneSummary]:
+    """Zone summaries of the dissolved sites of one GK zone, with the verdict of each zone's rule."""
+    site_union = shapely.union_all(np.asarray(sites_gk.geometry.values))
+    summaries = []
     for lyr in indexed:
-        fr = _findings_frame(lyr, per_layer[lyr.name], site_ids, site_names)
-        if len(fr):
-            frames.append(fr)
-            if summarise:
-                summaries.extend(_zone_summaries(lyr, site_union, fr, gk))
-    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FINDING_COLUMNS[:-5])
-    frame = _apply_rules(frame, ruleset, site_use)
+        summaries.extend(_zone_summaries(lyr, site_union, frame[frame["layer"] == lyr.name], gk))
     for z in summaries:
         rule = ruleset.match(z.kind, "intersects", zone=z.zone, site_use=site_use)
         z.verdict = rule.verdict if rule else VERDICTS[0]
-    return frame, table, summaries
+    return summaries
 
 
 def _search_distance(ruleset, kind, buffers_m, site_use) -> float:
@@ -383,10 +421,8 @@ def _concat_columns(parts: list[dict]) -> dict:
     return out
 
 
-def _findings_frame(lyr: _IndexedLayer, chunks: list[dict], site_ids, site_names) -> pd.DataFrame:
-    """One DataFrame of a layer's findings from the per-chunk columns (site/feature labels by indexing)."""
-    cols = {c: np.concatenate([ch[c] for ch in chunks]) for c in _PAIR_COLUMNS} if chunks else \
-        {c: np.zeros(0, dtype=np.int64 if c in ("_s", "_f") else float) for c in _PAIR_COLUMNS}
+def _findings_frame(lyr: _IndexedLayer, cols: dict, site_ids, site_names) -> pd.DataFrame:
+    """A layer's findings as a DataFrame from the pair columns (site/feature labels by indexing)."""
     s, f = cols["_s"], cols["_f"]
     fr = pd.DataFrame({"site": site_ids[s], "site_name": site_names[s], "layer": lyr.name, "kind": lyr.kind,
                        "feature": lyr.labels[f], "zone": lyr.zones[f], **cols})

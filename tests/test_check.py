@@ -283,7 +283,7 @@ def test_cli_batch_csv_of_points(project, tmp_path):
                    encoding="utf-8")
     out = tmp_path / "batch"
     res = run([str(csv), "-p", str(project), "--batch", "--format", "xlsx,json", "--out", str(out),
-               "--site-crs", "EPSG:4490"])
+               "--site-crs", "EPSG:4490", "--findings", "all"])
     assert res.exit_code == 0, res.output
     data = json.loads((out / "check.json").read_text(encoding="utf-8"))
     assert {s["id"]: s["verdict"] for s in data["sites"]} == {"Q0": "禁止", "Q1": "禁止", "Q2": "限制", "Q3": "符合"}

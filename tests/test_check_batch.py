@@ -7,9 +7,11 @@ from __future__ import annotations
 import importlib
 import json
 import warnings
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pyproj
 import pytest
 import shapely
@@ -20,6 +22,7 @@ from shapely.geometry import LineString, Point, box
 from ecogis.area import ellipsoidal_area
 from ecogis.cli.check_cmds import check as check_cmd
 from ecogis.check import check, screen
+from ecogis.errors import EcogisError
 from ecogis.rules import load_rules
 
 check_module = importlib.import_module("ecogis.check")  # the module (ecogis.check is also a function)
@@ -230,8 +233,8 @@ def test_cli_batch_prints_a_summary_not_every_finding(project, sites, tmp_path):
     line = next(x for x in res.output.splitlines() if x.startswith("sites: "))
     counted = sum(int(part.split()[-1]) for part in line[len("sites: "):].split(";")[0].split(", "))
     assert counted == len(sites) == len(data["sites"])
-    assert f"{len(data['findings'])} findings" in line
-    assert len(res.output.splitlines()) < 30 < len(data["findings"])
+    assert f"{data['findings_total']} findings, {len(data['findings'])} listed" in line
+    assert len(res.output.splitlines()) < 35 < data["findings_total"]  # 20 sites shown at most
 
 
 def test_finding_table_behaves_like_a_list_of_findings(project, sites):
@@ -241,3 +244,190 @@ def test_finding_table_behaves_like_a_list_of_findings(project, sites):
     assert result.findings == as_list and result.findings[0] == as_list[0] and result.findings[-1] == as_list[-1]
     assert all(isinstance(f.distance_m, float) or f.distance_m is None for f in as_list)
     assert not check_module.FindingTable(result.findings.frame.iloc[:0])  # empty is falsy
+
+
+# ---------------------------------------------------------------------------------------------------
+# streamed batch output (check --batch): rule texts by id, same results as the in-memory check,
+# memory bounded by a chunk
+
+SAMPLE_PROJECT = Path(__file__).resolve().parents[1] / "layers" / "project.yaml"
+SAMPLE_SITES = [Path(__file__).resolve().parents[1] / "layers" / "sites" / name
+                for name in ("sites_zone41.txt", "points.csv", "pipeline.geojson")]
+
+
+def run_batch(site, project, out, *extra):
+    res = CliRunner().invoke(check_cmd, [str(site), "-p", str(project), "--batch", "--out", str(out), *extra])
+    assert res.exit_code == 0, res.output
+    return res, json.loads((out / "check.json").read_text(encoding="utf-8"))
+
+
+def test_batch_json_and_xlsx_reference_rule_texts_by_id(project, sites, tmp_path):
+    from openpyxl import load_workbook
+
+    path = tmp_path / "sites.gpkg"
+    sites.to_file(path, layer="sites")
+    out = tmp_path / "out"
+    _, data = run_batch(path, project, out, "--findings", "all", "--lang", "en")
+    text = (out / "check.json").read_text(encoding="utf-8")
+    rules = {r["id"]: r for r in data["rules"]}
+    assert len(rules) == len(data["rules"]) >= 3  # each rule once
+    used = {f["rule_id"] for f in data["findings"]} - {None}
+    assert used == set(rules)  # every finding's rule is in the table, and only used rules are
+    assert len(data["findings"]) > 3 * len(sites)
+    for f in data["findings"]:
+        assert "rule_id" in f and not {"rule", "rule_en", "basis"} & set(f), f
+    for r in rules.values():  # the texts appear once in the whole file: in the rules table
+        assert text.count(json.dumps(r["rule_zh"], ensure_ascii=False)) == 1, r["id"]
+    wb = load_workbook(out / "check.xlsx", read_only=True)
+    assert {"sites", "findings", "rules"} <= set(wb.sheetnames)
+    head, *rows = list(wb["findings"].iter_rows(values_only=True))
+    assert head[-1] == "Rule id" and "Rule" not in head and "Basis" not in head
+    assert len(rows) == len(data["findings"])
+    rule_col = len(head) - 1  # read-only rows stop at their last non-empty cell
+    assert {r[rule_col] for r in rows if len(r) > rule_col} - {None} == set(rules)
+    rule_rows = list(wb["rules"].iter_rows(values_only=True))[1:]
+    assert sorted(r[0] for r in rule_rows) == sorted(rules)
+    texts = [c for ws in wb for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    for r in rule_rows:
+        assert texts.count(r[6]) == 1, r[0]  # the English rule text: in the rules sheet only
+
+
+def test_batch_output_says_what_it_leaves_out(project, sites, tmp_path):
+    path = tmp_path / "sites.gpkg"
+    sites.to_file(path, layer="sites")
+    res, data = run_batch(path, project, tmp_path / "out", "--lang", "en")
+    assert data["findings_detail"] == "summary" and "--findings all" in data["notes"]["findings"]
+    assert "--findings all" in res.output
+    assert data["findings_listed"] == len(data["findings"]) < data["findings_total"]
+    # the dropped rows are only clear features within the buffers and nearest features
+    assert all(f["relation"] == "intersects" or f["verdict"] != "符合" for f in data["findings"])
+    full = quiet(sites, project, batch=True)
+    assert data["findings_total"] == len(full.findings)
+    kept = full.findings.frame
+    kept = kept[(kept["relation"] == "intersects") | (kept["verdict"] != "符合")]
+    assert len(data["findings"]) == len(kept)
+
+
+def streamed(site, project, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        batch = check_module.check_batch(site, project, **kw)
+        chunks = list(batch.chunks())
+    return batch, chunks
+
+
+@pytest.mark.parametrize("which", ["fixture", *[p.name for p in SAMPLE_SITES]])
+def test_streamed_batch_equals_the_in_memory_check_for_every_site(which, project, sites):
+    if which == "fixture":
+        site, proj, kw = sites, project, {"chunk_size": 7}  # several chunks
+    else:
+        site, proj, kw = next(p for p in SAMPLE_SITES if p.name == which), SAMPLE_PROJECT, {"chunk_size": 2}
+        kw["site_crs"] = "EPSG:4490" if which == "points.csv" else None
+    memory = quiet(site, proj, batch=True, site_crs=kw.get("site_crs"))
+    batch, chunks = streamed(site, proj, findings="all", **kw)
+    assert len(chunks) == -(-len(memory.sites) // kw["chunk_size"])  # ceil: one per chunk of sites
+    rows = pd.concat([c.sites for c in chunks], ignore_index=True)
+    assert rows["id"].tolist() == [s.id for s in memory.sites]  # every site once, in order
+    assert dict(zip(rows["id"], rows["verdict"])) == {s.id: s.verdict for s in memory.sites}
+    assert batch.verdict == memory.verdict
+    found = pd.concat([c.findings for c in chunks], ignore_index=True)
+    frame = memory.findings.frame
+    assert len(found) == len(frame) == batch.findings_total
+    key = ["site", "layer", "feature", "zone", "relation"]  # unique per finding here
+    assert not frame.duplicated(key).any()
+    merged = frame.merge(found, on=key, how="outer", suffixes=("", "_streamed"), indicator=True)
+    assert (merged["_merge"] == "both").all()
+    for col in ("overlap_area_m2", "overlap_length_m", "distance_m"):
+        a, b = merged[col].to_numpy(dtype=float), merged[f"{col}_streamed"].to_numpy(dtype=float)
+        np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-9, err_msg=col)  # NaN where NaN
+    for col in ("verdict", "rule_id"):
+        assert merged[col].fillna("-").tolist() == merged[f"{col}_streamed"].fillna("-").tolist(), col
+    overlaps = frame[frame["overlap_area_m2"] > 0]
+    assert which in ("points.csv", "pipeline.geojson") or len(overlaps) > 0  # parcels do overlap
+    # per site and layer: nearest distance, and the count within each buffer from the full findings
+    nearest = pd.concat([c.nearest_m for c in chunks])
+    for r in frame[frame["relation"] == "nearest"].itertuples():
+        assert nearest.loc[r.site, r.layer] == r.distance_m
+    located = frame[frame["relation"] != "nearest"]
+    for b in batch.buffers_m:
+        counts = pd.concat([c.within[b] for c in chunks])
+        expected = located[located["distance_m"] <= b].groupby(["site", "layer"]).size()
+        assert int(counts.to_numpy().sum()) == int(expected.sum())
+        for (sid, lyr), n in expected.items():
+            assert counts.loc[sid, lyr] == n
+
+
+def test_batch_memory_does_not_grow_with_the_number_of_sites(project, tmp_path, monkeypatch):
+    """Peak traced memory (Python and numpy allocations) of a streamed batch check of 8 000 points is
+    not four times that of 2 000: the findings are held one chunk at a time."""
+    import tracemalloc
+
+    from ecogis.render.batch_output import write_batch
+
+    monkeypatch.setattr(screen_module, "CHUNK_SITES", 500)
+    rng = np.random.default_rng(5)
+
+    def peak(n):
+        xy = rng.uniform((X0 - 500, Y0 - 500), (X0 + 6500, Y0 + 6500), (n, 2))
+        pts = gpd.GeoDataFrame({"id": [f"P{i}" for i in range(n)], "name": [f"点{i}" for i in range(n)]},
+                               geometry=shapely.points(xy), crs=GK)
+        out = tmp_path / f"out{n}"
+        tracemalloc.start()
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                batch = check_module.check_batch(pts, project)
+                write_batch(batch, {"json": out / "check.json"})
+            return tracemalloc.get_traced_memory()[1], batch.findings_total
+        finally:
+            tracemalloc.stop()
+
+    small, n_small = peak(2000)
+    large, n_large = peak(8000)
+    assert n_large > 3.5 * n_small  # four times the findings went through
+    assert large < 2 * small, (small, large)  # holding every finding would make it about 4
+
+
+def test_batch_refuses_report_formats_it_does_not_stream(project, tmp_path):
+    res = CliRunner().invoke(check_cmd, ["--at", "121.9,41.0", "-p", str(project), "--batch", "--format",
+                                         "html,json", "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2
+    assert len(res.stderr.strip().splitlines()) == 1 and "html" in res.stderr and "Traceback" not in res.stderr
+    assert not (tmp_path / "o" / "check.json").exists()
+
+
+def test_batch_failure_mid_stream_leaves_no_partial_output(project, sites, tmp_path, monkeypatch):
+    calls = []
+    real = screen_module._apply_rules
+
+    def fail_on_second_chunk(*args, **kw):
+        calls.append(1)
+        if len(calls) == 2:
+            raise EcogisError("disk went away", path=tmp_path / "x")
+        return real(*args, **kw)
+
+    monkeypatch.setattr(screen_module, "CHUNK_SITES", 10)
+    monkeypatch.setattr(screen_module, "_apply_rules", fail_on_second_chunk)
+    path = tmp_path / "sites.gpkg"
+    sites.to_file(path, layer="sites")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(check_cmd, [str(path), "-p", str(project), "--batch", "--out", str(out)])
+    assert res.exit_code == 2 and "disk went away" in res.stderr
+    assert len(calls) == 2  # the first chunk had been written to the temporaries
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_batch_xlsx_findings_continue_on_a_new_sheet_when_one_is_full(project, sites, tmp_path, monkeypatch):
+    from openpyxl import load_workbook
+
+    batch_output = importlib.import_module("ecogis.render.batch_output")
+    monkeypatch.setattr(batch_output, "XLSX_MAX_ROWS", 101)  # 100 findings per sheet
+    path = tmp_path / "sites.gpkg"
+    sites.to_file(path, layer="sites")
+    out = tmp_path / "out"
+    _, data = run_batch(path, project, out, "--findings", "all")
+    wb = load_workbook(out / "check.xlsx", read_only=True)
+    sheets = [n for n in wb.sheetnames if n.startswith("findings")]
+    assert len(sheets) == -(-len(data["findings"]) // 100) >= 3
+    rows = [r for n in sheets for r in list(wb[n].iter_rows(values_only=True))[1:]]
+    assert [r[:3] for r in rows] == [(f["site"], f["layer"], f["feature"]) for f in data["findings"]]

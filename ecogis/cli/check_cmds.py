@@ -12,6 +12,7 @@ from ecogis.cli.common import EXIT_VERDICT, emit_json, handle_errors, json_optio
 from ecogis.errors import EcogisError
 
 FORMATS = ("html", "docx", "xlsx", "json")
+BATCH_FORMATS = ("xlsx", "json")
 LEVELS = ("符合", "需论证", "限制", "禁止", "clear", "needs-assessment", "restricted", "prohibited")
 
 
@@ -32,12 +33,20 @@ LEVELS = ("符合", "需论证", "限制", "禁止", "clear", "needs-assessment"
               help="What the site is for (well, outfall, heating ...): selects use-specific rules.")
 @click.option("--out", "-o", "out", type=click.Path(file_okay=False),
               help="Output folder for the reports (check.html, check.docx, check.xlsx, check.json).")
-@click.option("--format", "formats", default="html,docx,xlsx,json", show_default=True,
-              help="Comma-separated report formats: html, docx, xlsx, json.")
+@click.option("--format", "formats",
+              help="Comma-separated report formats: html, docx, xlsx, json. Default: all four; with --batch "
+                   "xlsx,json (the only batch formats).")
 @click.option("--fail-on", "fail_on", type=click.Choice(LEVELS),
               help="Exit 3 when the overall verdict is at or above this level (for scripts).")
 @click.option("--batch", is_flag=True,
-              help="Many independent sites (thousands): progress bar, one row per site and finding, no map.")
+              help="Many independent sites (up to 10⁵ and more): progress bar, results streamed per chunk of "
+                   "sites to XLSX/JSON, one row per site, rule texts once in a rules table (findings carry "
+                   "rule_id), no map.")
+@click.option("--findings", "findings_detail", type=click.Choice(["summary", "all"]), default="summary",
+              show_default=True,
+              help="With --batch: 'summary' lists overlaps and every finding that is not 符合 and gives per site "
+                   "and layer the nearest distance and the count within each buffer; 'all' lists every finding "
+                   "(every feature within the buffers), still streamed.")
 @click.option("--overwrite", is_flag=True, help="Replace existing report files.")
 @click.option("--skip-empty", is_flag=True,
               help="Leave site features without geometry out of the check (stated as a note); "
@@ -45,8 +54,8 @@ LEVELS = ("符合", "需论证", "限制", "禁止", "clear", "needs-assessment"
 @json_option
 @lang_option
 @handle_errors
-def check(site, at, project, buffers, rules, site_crs, site_use, out, formats, fail_on, batch, overwrite,
-          skip_empty, as_json, lang, notes):
+def check(site, at, project, buffers, rules, site_crs, site_use, out, formats, fail_on, batch, findings_detail,
+          overwrite, skip_empty, as_json, lang, notes):
     """Screen a project site against every control layer and write the report.
 
     SITE is a file any ecogis reader takes: the land-survey coordinate exchange text (坐标交换文件),
@@ -74,10 +83,15 @@ def check(site, at, project, buffers, rules, site_crs, site_use, out, formats, f
     if (site is None) == (at is None):
         raise EcogisError("give exactly one site: a file argument or --at lon,lat / --at WKT",
                           hint="Example: ecogis check --at 121.85,40.95 --project layers/project.yaml")
+    formats = formats or ",".join(BATCH_FORMATS if batch else FORMATS)
     fmts = [f.strip().lower() for f in formats.split(",") if f.strip()]
     bad = [f for f in fmts if f not in FORMATS]
     if bad:
         raise EcogisError(f"unknown report format {bad[0]!r}", hint=f"Use some of {', '.join(FORMATS)}")
+    other = sorted(set(fmts) - set(BATCH_FORMATS)) if batch else []
+    if other:
+        raise EcogisError(f"--batch writes {' and '.join(BATCH_FORMATS)} only, not {', '.join(other)}",
+                          hint="HTML/DOCX reports are for a few sites: check them without --batch")
     if out is None and not as_json:
         raise EcogisError("nowhere to put the result", hint="Pass --out DIR for the reports and/or --json")
     targets = {}
@@ -88,25 +102,28 @@ def check(site, at, project, buffers, rules, site_crs, site_use, out, formats, f
         for f in fmts:
             targets[f] = check_output_path(Path(out) / f"check.{f}", overwrite=overwrite,
                                            inputs=[site_input, project])
+    if batch:
+        _check_batch(site if site is not None else at, project, targets, fail_on=fail_on, as_json=as_json,
+                     lang=lang, notes=notes, overwrite=overwrite, buffers=buffers, rules=rules, site_crs=site_crs,
+                     site_use=site_use, findings=findings_detail, skip_empty=skip_empty)
+        return
     result = run_check(site if site is not None else at, project, buffers=buffers, rules=rules,
-                       site_crs=site_crs, site_use=site_use, batch=batch, progress=batch, skip_empty=skip_empty)
+                       site_crs=site_crs, site_use=site_use, skip_empty=skip_empty)
     for n in notes:
         if n not in result.assumptions:
             result.assumptions.append(n)
-    written = _write_reports(result, targets, lang=lang, overwrite=overwrite, batch=batch)
+    written = _write_reports(result, targets, lang=lang, overwrite=overwrite)
     if as_json:
         payload = result.to_dict()
         payload["outputs"] = [str(p) for p in written]
         emit_json(payload)
-    elif batch:
-        _echo_batch_summary(result, written, lang)
     else:
         _echo_summary(result, written, lang)
     if fail_on and verdict_rank(result.verdict) >= verdict_rank(fail_on.replace("-", " ")):
         sys.exit(EXIT_VERDICT)
 
 
-def _write_reports(result, targets, *, lang, overwrite, batch) -> list[Path]:
+def _write_reports(result, targets, *, lang, overwrite) -> list[Path]:
     """Write the reports ``targets`` ({format: path}, one folder) as one set: all of them or none.
 
     They are written into a hidden temporary folder and moved into place together, so a failed or
@@ -128,8 +145,7 @@ def _write_reports(result, targets, *, lang, overwrite, batch) -> list[Path]:
             elif fmt == "html":
                 from ecogis.render.check_html import render_check_html
 
-                map_html = "<p>batch mode: no map</p>" if batch else None
-                render_check_html(result, dest, lang=lang, map_html=map_html)
+                render_check_html(result, dest, lang=lang)
             elif fmt == "docx":
                 from ecogis.render.check_docx import render_check_docx
 
@@ -173,33 +189,52 @@ def _echo_summary(result, written, lang) -> None:
         click.echo(f"wrote {p}")
 
 
-def _echo_batch_summary(result, written, lang, shown=20) -> None:
+def _check_batch(site, project, targets, *, fail_on, as_json, lang, notes, overwrite, **options) -> None:
+    """Batch mode: screen chunk by chunk, streaming each chunk to the XLSX/JSON ``targets`` (and the JSON
+    document to stdout with --json), then print the summary; memory does not grow with the findings."""
+    from ecogis.check import check_batch
+    from ecogis.render.batch_output import write_batch
+    from ecogis.rules import verdict_rank
+
+    batch = check_batch(site, project, progress=True, **options)
+    batch.assumptions.extend(n for n in notes if n not in batch.assumptions)
+    stdout = click.get_text_stream("stdout") if as_json else None
+    written = write_batch(batch, targets, lang=lang, overwrite=overwrite, inputs=_input_paths(batch),
+                          json_stream=stdout)
+    if not as_json:
+        _echo_batch_summary(batch, written, lang)
+    if fail_on and verdict_rank(batch.verdict) >= verdict_rank(fail_on.replace("-", " ")):
+        sys.exit(EXIT_VERDICT)
+
+
+def _echo_batch_summary(batch, written, lang, shown=20) -> None:
     """Batch mode: overall verdict, sites per verdict, then the first ``shown`` sites that are not 符合
     (worst first) with their worst finding; the full table is in the XLSX/JSON."""
     from ecogis.render import check_text as T
     from ecogis.rules import VERDICTS, verdict_rank
 
     en = lang == "en"
-    click.echo(f"{T.t('overall', lang)}: {T.verdict_label(result.verdict, lang)}")
-    counts = {v: 0 for v in VERDICTS}
-    for s in result.sites:
-        counts[s.verdict] += 1
+    click.echo(f"{T.t('overall', lang)}: {T.verdict_label(batch.verdict, lang)}")
+    sites = batch.site_rows()
+    counts = sites["verdict"].value_counts()
     click.echo(("sites: " if en else "场址：") + ", ".join(
-        f"{T.verdict_label(v, lang)} {counts[v]}" for v in reversed(VERDICTS)) +
-        (f"; {len(result.findings)} findings" if en else f"；共 {len(result.findings)} 条结果"))
-    frame = result.findings.frame
-    if len(frame):
-        rank = frame["verdict"].map({v: verdict_rank(v) for v in VERDICTS})
-        bad = frame[rank > 0].assign(_rank=rank[rank > 0]).sort_values(["_rank", "site"], ascending=[False, True])
-        worst = bad.drop_duplicates("site")
-        for r in worst.head(shown).itertuples():
-            click.echo(f"  [{T.verdict_label(r.verdict, lang)}] {r.site} {T.RELATION[lang][r.relation]} "
-                       f"{r.layer}/{r.feature}{'/' + r.zone if isinstance(r.zone, str) else ''}")
-        if len(worst) > shown:
-            more = len(worst) - shown
-            click.echo(f"  ... {more} more sites (see the XLSX/JSON)" if en
-                       else f"  …… 另有 {more} 个场址（见 XLSX/JSON）")
-    click.echo(T.table_note(result, lang))
+        f"{T.verdict_label(v, lang)} {int(counts.get(v, 0))}" for v in reversed(VERDICTS)) +
+        (f"; {batch.findings_total} findings, {batch.findings_listed} listed" if en
+         else f"；共 {batch.findings_total} 条结果，列出 {batch.findings_listed} 条"))
+    rank = sites["verdict"].map(verdict_rank)
+    worst = sites[rank > 0].assign(_rank=rank[rank > 0]).sort_values(["_rank", "id"], ascending=[False, True])
+    for r in worst.head(shown).itertuples():
+        click.echo(f"  [{T.verdict_label(r.verdict, lang)}] {r.id} {T.RELATION[lang][r.worst_relation]} "
+                   f"{r.worst_layer}/{r.worst_feature}{'/' + r.worst_zone if isinstance(r.worst_zone, str) else ''}")
+    if len(worst) > shown:
+        more = len(worst) - shown
+        click.echo(f"  ... {more} more sites (see the XLSX/JSON)" if en
+                   else f"  …… 另有 {more} 个场址（见 XLSX/JSON）")
+    if batch.findings_detail == "summary":
+        click.echo("  features within the buffers that are clear are counted per site, not listed; "
+                   "--findings all lists every finding" if en else
+                   "  缓冲距离内结论为符合的要素按场址计数，未逐条列出；--findings all 列出全部结果")
+    click.echo(T.table_note(batch, lang))
     for p in written:
         click.echo(f"wrote {p}")
 
