@@ -216,7 +216,7 @@ def test_a_report_that_fails_to_render_leaves_no_partial_set(tmp_path, monkeypat
     out = tmp_path / "out"
     if command == "check":  # check.html and check.docx are rendered first, then the workbook fails
         monkeypatch.setattr("ecogis.render.check_xlsx.render_check_xlsx", _fail)
-        args = ["check", "--at", "121.85,40.95", "-p", PROJECT, "--batch", "--out", out]
+        args = ["check", "--at", "121.85,40.95", "-p", PROJECT, "--out", out]
     elif command == "audit":  # audit.xlsx is saved first, then the CSV tables fail
         monkeypatch.setattr("ecogis.render.audit_table.write_text_atomic", _fail)
         args = ["audit", audit_spec, "--out", out]
