@@ -65,7 +65,7 @@ def check(site, at, project, buffers, rules, site_crs, site_use, out, formats, f
 
     Exit codes: 0 the check ran (whatever the verdict), 2 bad input, 3 verdict at or above --fail-on.
     """
-    from ecogis.check import check as run_check
+    from ecogis.check import check as run_check, parse_at
     from ecogis.rules import verdict_rank
 
     if (site is None) == (at is None):
@@ -85,7 +85,7 @@ def check(site, at, project, buffers, rules, site_crs, site_use, out, formats, f
         for f in fmts:
             targets[f] = check_output_path(Path(out) / f"check.{f}", overwrite=overwrite,
                                            inputs=[site_input, project])
-    result = run_check(site if site is not None else at, project, buffers=buffers, rules=rules,
+    result = run_check(site if site is not None else parse_at(at, site_crs), project, buffers=buffers, rules=rules,
                        site_crs=site_crs, site_use=site_use, batch=batch, progress=batch)
     for n in notes:
         if n not in result.assumptions:
