@@ -200,6 +200,8 @@ register({
                               "{path}：已跳过 {count} 行无坐标的记录（第 {lines} 行）"),
     "table_encoding": ("{path}: text decoded as {encoding} (detected; tables do not declare an encoding)",
                        "{path}：文本按 {encoding} 解码（自动识别；表格文件不声明编码，请核对名称）"),
+    "table_full_width_commas": ("{path}: the fields are separated by full-width commas (，), not ASCII commas; read "
+                                "with '，' as the separator", "{path}：字段以全角逗号（，）而非英文逗号分隔，已按“，”分隔读取"),
     # ecogis.io.text
     "text_utf16_no_bom": ("{path}: no byte-order mark, but every other byte is 0: text decoded as {label}",
                           "{path}：文件无字节顺序标记（BOM），但每隔一个字节为 0：文本按 {label} 解码"),

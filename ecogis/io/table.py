@@ -16,6 +16,7 @@ import pandas as pd
 import shapely
 
 from ecogis.errors import EcogisError, warn_assumption
+from ecogis.io.text import decode_text, reject_nul
 from ecogis.io.vector import DETECT_ORDER
 
 TABLE_SUFFIXES = {".csv", ".tsv", ".xlsx", ".xlsm"}
@@ -117,6 +118,7 @@ def _drop_rows_without_coordinates(df, xcol, ycol, path, notes):
 def _read_frame(path: Path, encoding, layer, notes):
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
+        _check_workbook_bytes(path)
         try:
             sheets = pd.read_excel(path, sheet_name=None, dtype=object, engine="openpyxl")
         except Exception as exc:  # openpyxl raises many types for a broken workbook
@@ -135,26 +137,108 @@ def _read_frame(path: Path, encoding, layer, notes):
     raw = path.read_bytes()
     if not raw.strip():
         raise EcogisError("the file is empty", path=path, hint="Copy the file again from its source")
-    if encoding:
-        enc, source = encoding, "user"
-        try:
-            text = raw.decode(enc)
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise EcogisError(f"the text is not valid {enc}", path=path, hint="Check --encoding") from exc
-    else:
-        enc, text = _detect_text(raw, path)
-        source = "bom" if enc == "UTF-8-SIG" else "detected"
-        if source == "detected" and not raw.isascii():
-            warn_assumption(f"{path}: text decoded as {enc} (detected; tables do not declare an encoding)", notes)
-    sep = "\t" if suffix == ".tsv" else None
+    text, enc, source = _decode_table(raw, path, encoding, notes)
+    csv.field_size_limit(2**31 - 1)  # WKT of a detailed boundary exceeds the default 131 072 characters
+    sep = "\t" if suffix == ".tsv" else _separator(text, path, notes)
+    _check_row_widths(text, sep, path)
     import io
     try:
-        csv.field_size_limit(2**31 - 1)  # WKT of a detailed boundary exceeds the default 131 072 characters
-        df = pd.read_csv(io.StringIO(text), sep=sep, engine="python", dtype=str, skipinitialspace=True)
+        # index_col=False: rows with trailing separators must not turn the first column into the index
+        df = pd.read_csv(io.StringIO(text), sep=sep, engine="python", dtype=str, skipinitialspace=True,
+                         index_col=False)
         df.index = _file_line_labels(text, df.index)
-    except pd.errors.ParserError as exc:
+    except (pd.errors.ParserError, csv.Error) as exc:
         raise EcogisError(f"cannot parse the table ({exc})", path=path, hint="Check the separators and quotes") from exc
     return df.dropna(how="all"), enc, source
+
+
+def _decode_table(raw: bytes, path: Path, encoding, notes):
+    """(text, encoding, source) of a CSV: the user's encoding, else :func:`ecogis.io.text.decode_text`."""
+    if encoding:
+        try:
+            text, enc, source = raw.decode(encoding), encoding, "user"
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise EcogisError(f"the text is not valid {encoding}", path=path, hint="Check --encoding") from exc
+    else:
+        text, enc, source = decode_text(raw, path, notes)
+        if source == "detected" and enc in DETECT_ORDER and not raw.isascii():
+            warn_assumption(f"{path}: text decoded as {enc} (detected; tables do not declare an encoding)", notes)
+    reject_nul(text, path)
+    return text, enc, source
+
+
+#: field separators recognised in a CSV (the full-width comma only when none of these is used)
+SEPARATORS = ",\t;|"
+FULL_WIDTH_COMMA = "，"
+
+
+def _separator(text: str, path: Path, notes) -> str:
+    """The field separator of a CSV, sniffed from its first lines (``,`` ``tab`` ``;`` ``|``).
+
+    A table that uses none of them but full-width commas (，, as typed with a Chinese input method) is
+    read with those, and the note says so. Otherwise the comma (a table of one column)."""
+    head = "\n".join([line for line in text.splitlines() if line.strip()][:10])
+    try:
+        return csv.Sniffer().sniff(head, delimiters=SEPARATORS).delimiter
+    except csv.Error:
+        pass
+    if FULL_WIDTH_COMMA in head and not any(sep in head for sep in SEPARATORS):
+        warn_assumption(f"{path}: the fields are separated by full-width commas (，), not ASCII commas; "
+                        "read with '，' as the separator", notes)
+        return FULL_WIDTH_COMMA
+    return ","
+
+
+def _check_row_widths(text: str, sep: str, path: Path) -> None:
+    """Raise EcogisError naming the line where a quote is not closed or a row has more values or fewer
+    fields than the first row (pandas would shift such rows into the wrong columns, or fill them up)."""
+    reader = csv.reader(text.splitlines(keepends=True), delimiter=sep, skipinitialspace=True, strict=True)
+    width = first = None
+    start = 1
+    try:
+        for fields in reader:
+            line, start = start, reader.line_num + 1  # a quoted value may span lines: the record starts at ``line``
+            if not any(f.strip() for f in fields):
+                continue
+            if width is None:
+                width, first = len(fields), line
+                continue
+            values = len(fields)
+            while values > width and not fields[values - 1].strip():
+                values -= 1  # empty fields after the last column (trailing separators) are harmless
+            if values != width:
+                _ragged(path, line, values, width, first, sep, text.splitlines()[reader.line_num - 1])
+    except csv.Error as exc:
+        raise EcogisError(f"line {start}: cannot split the fields ({exc})", path=path,
+                          hint='A quote (") must close before the end of the value: check the quotes on this line') from exc
+
+
+def _ragged(path, line, values, width, first, sep, text):
+    name = {",": "comma", "\t": "tab", ";": "semicolon", "|": "bar", FULL_WIDTH_COMMA: "full-width comma"}[sep]
+    more = values > width
+    hint = (f"This line uses full-width commas (，) between the fields: use {name}s like the other lines"
+            if FULL_WIDTH_COMMA in text and sep != FULL_WIDTH_COMMA else
+            f"Line {first} looks like a title: delete it, or save the table as XLSX" if width == 1 else
+            "Put quotes around values that contain the separator" if more else
+            "Fill in the missing fields (keep the separators of empty ones)")
+    raise EcogisError(f"line {line} has {values} field{'' if values == 1 else 's'} but line {first} (the first row) "
+                      f"has {width} "
+                      f"({name}-separated)", path=path, hint=hint)
+
+
+def _check_workbook_bytes(path: Path) -> None:
+    """Raise EcogisError for a .xlsx that is empty, an old binary .xls or text rather than a zip archive."""
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if not head:
+        raise EcogisError("the workbook is empty (0 bytes)", path=path, hint="Copy the file again from its source")
+    if head.startswith(b"PK"):
+        return
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise EcogisError("this is an old binary Excel workbook (.xls) named .xlsx", path=path,
+                          hint="Open it in Excel or WPS and save it as .xlsx")
+    raise EcogisError("not an XLSX workbook (an .xlsx is a zip archive; this file is not)", path=path,
+                      hint="If it is a CSV text, name it .csv; else export the workbook again as .xlsx")
 
 
 def _file_line_labels(text: str, index: pd.Index) -> pd.Index:
@@ -168,18 +252,6 @@ def _file_line_labels(text: str, index: pd.Index) -> pd.Index:
     if len(nonblank) != len(index) + 1:
         return index
     return pd.Index(nonblank[1:] - 2)
-
-
-def _detect_text(raw: bytes, path):
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return "UTF-8-SIG", raw.decode("utf-8-sig")
-    for enc in DETECT_ORDER:
-        try:
-            return enc, raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise EcogisError("the text is neither valid UTF-8 nor GB18030", path=path,
-                      hint="Pass the right encoding with --encoding (encoding=)")
 
 
 def find_coordinate_columns(columns, fields=None):
