@@ -10,6 +10,7 @@ from ecogis.cli import main
 from tests.conftest import LAYERS
 
 PROJECT = LAYERS / "project.yaml"
+pytestmark = pytest.mark.filterwarnings("ignore::ecogis.errors.AssumptionWarning")  # pytest.warns still sees them
 
 
 def run(*args):
@@ -185,3 +186,142 @@ def test_nul_byte_in_an_exchange_text_names_the_line(tmp_path):
     body = parcel(5, "A", [SQUARE]).replace("地块A", "地块\x00A")
     code, stderr = run("info", exchange_file(tmp_path, body))
     assert code == 2 and "line 8 holds a NUL byte" in one_error_line(stderr)
+
+
+# ------------------------------------------------------------------------------------- CSV and XLSX tables
+
+CSV_HEADER = "编号,名称,经度,纬度\n"
+CSV_ROWS = "P1,甲,121.98,40.99\nP2,乙,121.99,41.33\n"
+
+
+def table_file(tmp_path, data: bytes, name="points.csv"):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def read_points(path):
+    """(names, [(lon, lat), ...]) of a point table read with read_layer."""
+    from ecogis.io import read_layer
+
+    gdf = read_layer(path)
+    return list(gdf["名称"]), [(round(p.x, 6), round(p.y, 6)) for p in gdf.geometry]
+
+
+EXPECTED = (["甲", "乙"], [(121.98, 40.99), (121.99, 41.33)])
+
+
+def test_full_width_comma_separators_are_read_with_a_note(tmp_path):
+    from ecogis.errors import AssumptionWarning
+
+    path = table_file(tmp_path, (CSV_HEADER + CSV_ROWS).replace(",", "，").encode("utf-8"))
+    with pytest.warns(AssumptionWarning, match="separated by full-width commas"):
+        assert read_points(path) == EXPECTED
+
+
+def test_full_width_commas_on_some_lines_name_the_line(tmp_path):
+    path = table_file(tmp_path, (CSV_HEADER + "P1,甲,121.98,40.99\nP2，乙，121.99，41.33\n").encode("utf-8"))
+    code, stderr = run("info", path)
+    line = one_error_line(stderr)
+    assert code == 2 and str(path) in line and "line 3 has 1 field" in line and "full-width commas" in line
+
+
+def test_full_width_comma_inside_a_value_is_kept(tmp_path):
+    path = table_file(tmp_path, (CSV_HEADER + "P1,甲，一期,121.98,40.99\n").encode("utf-8"))
+    from ecogis.io import read_layer
+
+    assert list(read_layer(path)["名称"]) == ["甲，一期"]
+
+
+@pytest.mark.parametrize("rows, expected", [
+    ("P1,甲,121.98,40.99,1.5\n", "line 2 has 5 fields but line 1 (the first row) has 4"),
+    ("P1,甲,121.98,40.99\nP2,121.99,41.33\n", "line 3 has 3 fields but line 1 (the first row) has 4"),
+    ('P1,"甲,121.98,40.99\nP2,乙,121.99,41.33\n', "line 2: cannot split the fields"),
+])
+def test_ragged_rows_and_unclosed_quotes_name_the_line(tmp_path, rows, expected):
+    code, stderr = run("info", table_file(tmp_path, (CSV_HEADER + rows).encode("utf-8")))
+    assert code == 2 and expected in one_error_line(stderr)
+
+
+def test_trailing_separators_do_not_shift_the_columns(tmp_path):
+    path = table_file(tmp_path, (CSV_HEADER + CSV_ROWS.replace("\n", ",\n")).encode("utf-8"))
+    assert read_points(path) == EXPECTED
+
+
+def test_title_line_without_separators_is_named(tmp_path):
+    code, stderr = run("info", table_file(tmp_path, ("监测点一览表\n" + CSV_HEADER + CSV_ROWS).encode("utf-8")))
+    assert code == 2 and "Line 1 looks like a title" in one_error_line(stderr)
+
+
+def test_nul_byte_in_a_table_names_the_line(tmp_path):
+    path = table_file(tmp_path, (CSV_HEADER + "P1,甲\x00,121.98,40.99\n").encode("utf-8"))
+    code, stderr = run("info", path)
+    assert code == 2 and "line 2 holds a NUL byte" in one_error_line(stderr)
+
+
+@pytest.mark.parametrize("data, message", [(b"", "the file is empty"), (b"\n \r\n", "the file is empty"),
+                                           (CSV_HEADER.encode(), "the table has no rows")])
+def test_empty_table_and_header_only(tmp_path, data, message):
+    code, stderr = run("info", table_file(tmp_path, data))
+    assert code == 2 and message in one_error_line(stderr)
+
+
+@pytest.mark.parametrize("encoding, label", [("utf-8-sig", "UTF-8-SIG"), ("gbk", "GB18030"), ("utf-16", "UTF-16"),
+                                             ("utf-16-le", "UTF-16LE"), ("utf-16-be", "UTF-16BE")])
+def test_table_encodings_are_decoded(tmp_path, encoding, label):
+    from ecogis.io import read_layer
+
+    path = table_file(tmp_path, (CSV_HEADER + CSV_ROWS).encode(encoding))
+    with pytest.warns(UserWarning):  # the inferred CRS at least
+        assert read_points(path) == EXPECTED
+        assert read_layer(path).attrs["ecogis"]["encoding"] == label
+
+
+@pytest.mark.parametrize("data, message", [(b"", "the workbook is empty (0 bytes)"),
+                                           (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), "old binary Excel"),
+                                           ("编号,经度,纬度\n".encode(), "not an XLSX workbook"),
+                                           (b"PK\x03\x04" + bytes(100), "cannot read the workbook")])
+def test_broken_workbooks(tmp_path, data, message):
+    path = table_file(tmp_path, data, "points.xlsx")
+    code, stderr = run("info", path)
+    line = one_error_line(stderr)
+    assert code == 2 and str(path) in line and message in line
+
+
+def test_workbook_with_merged_header_cells(tmp_path):
+    import openpyxl
+
+    path = tmp_path / "points.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["编号", "名称", "坐标", None])
+    ws.merge_cells("C1:D1")
+    ws.merge_cells("A1:A2")
+    ws.merge_cells("B1:B2")
+    ws.append([None, None, "经度", "纬度"])
+    ws.append(["P1", "甲", 121.98, 40.99])
+    ws.append(["P2", "乙", 121.99, 41.33])
+    wb.save(path)
+    from ecogis.io import read_layer
+
+    with pytest.warns(UserWarning, match="column names were found on line 2"):
+        gdf = read_layer(path)
+    assert [(p.x, p.y) for p in gdf.geometry] == EXPECTED[1]
+
+
+def test_workbook_coordinates_as_text_with_spaces(tmp_path):
+    import openpyxl
+
+    path = tmp_path / "points.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["名称", "经度", "纬度"])
+    ws.append(["甲", " 121.98 ", "\u300040.99\u00a0"])
+    ws.append(["乙", "121.99", "41. 33"])
+    wb.save(path)
+    code, stderr = run("info", path)
+    line = one_error_line(stderr)
+    assert code == 2 and "field '纬度': row 2 (line 3 with the header): cannot read '41. 33'" in line
+    ws.delete_rows(3)
+    wb.save(path)
+    assert read_points(path)[1] == EXPECTED[1][:1]
