@@ -325,3 +325,27 @@ def test_workbook_coordinates_as_text_with_spaces(tmp_path):
     ws.delete_rows(3)
     wb.save(path)
     assert read_points(path)[1] == EXPECTED[1][:1]
+
+
+@pytest.mark.parametrize("which", ["parcel", "vertex"])
+def test_exchange_line_with_full_width_commas_is_named(tmp_path, which):
+    lines = parcel(5, "A", [SQUARE]).splitlines(keepends=True)
+    k = 0 if which == "parcel" else 2  # line 8 or line 10
+    lines[k] = lines[k].replace(",", "，")
+    code, stderr = run("info", exchange_file(tmp_path, "".join(lines)))
+    line = one_error_line(stderr)
+    assert code == 2 and f"line {8 + k}: the fields are separated by full-width commas" in line
+    assert "before the first parcel line" not in line
+
+
+def test_header_key_given_twice_with_different_values(tmp_path):
+    header = EXCHANGE_HEADER.replace("带号=41\n", "带号=41\n带号=40\n")
+    code, stderr = run("info", exchange_file(tmp_path, parcel(5, "A", [SQUARE]), header=header))
+    assert code == 2 and "line 7: 带号 is given twice: '41' on line 6 and '40' here" in one_error_line(stderr)
+
+
+@pytest.mark.parametrize("x, y", [("1e300", f"{Y0:.3f}"), ("0", "0")])
+def test_one_wild_vertex_is_named_when_the_crs_cannot_be_inferred(tmp_path, x, y):
+    body = parcel(5, "A", [SQUARE]).replace(f"J2,1,{X0:.3f},{Y0 + 400:.3f}", f"J2,1,{x},{y}")
+    code, stderr = run("info", exchange_file(tmp_path, body))
+    assert code == 2 and "line 10 (X" in one_error_line(stderr) and "lies more than 1000 km" in stderr

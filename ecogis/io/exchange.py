@@ -194,6 +194,9 @@ def _parse(text: str, path: Path) -> _Parsed:
         if section == HEADER_SECTION:
             _parse_header_line(line, number, parsed, path)
         elif section == COORD_SECTION:
+            if "," not in line and "，" in line:  # every record has ASCII commas; names may hold '，'
+                raise _err(path, number, "the fields are separated by full-width commas (，)",
+                           hint="Use ASCII commas (,) between the fields")
             fields = [f.strip() for f in line.split(",")]
             if fields[-1] == "@":
                 if current is not None:
@@ -226,9 +229,12 @@ def _parse(text: str, path: Path) -> _Parsed:
 def _parse_header_line(line, number, parsed, path):
     for sep in ("=", "＝", ":", "："):
         if sep in line:
-            key, value = line.split(sep, 1)
-            parsed.header[key.strip()] = value.strip()
-            parsed.header_lines[key.strip()] = number
+            key, value = (part.strip() for part in line.split(sep, 1))
+            if parsed.header.get(key, value) != value:
+                raise _err(path, number, f"{key} is given twice: {parsed.header[key]!r} on line "
+                                         f"{parsed.header_lines[key]} and {value!r} here", hint="Keep one of them")
+            parsed.header[key] = value
+            parsed.header_lines[key] = number
             return
     raise _err(path, number, f"header line without '=': {line[:40]!r}", hint="Header lines read key=value, e.g. 带号=41")
 
@@ -531,7 +537,7 @@ def _settle_crs(parsed, path, x, y, crs, cm, notes):
         guess = infer_crs(y, x, cm=header_cm if header_cm is not None else cm, width=width or 3,
                           datum=datum or "CGCS2000")
     except EcogisError as exc:
-        raise EcogisError(exc.reason, path=path, hint=exc.hint) from exc
+        raise EcogisError(exc.reason + _far_vertex(parsed, x, y), path=path, hint=exc.hint) from exc
     if zone is not None and guess.zone is not None and guess.prefixed and guess.zone != zone:
         raise EcogisError(f"the header says 带号={zone} but the Y coordinates carry the zone prefix {guess.zone}",
                           path=path, hint="Fix 带号 in the header or the coordinates")
@@ -546,6 +552,17 @@ def _settle_crs(parsed, path, x, y, crs, cm, notes):
     what = "no [属性描述] header" if not parsed.has_header else "the header does not give 坐标系 and 带号"
     warn_assumption(f"{path}: {what}; CRS inferred as {describe_crs(guess.crs)}: {guess.reason}", notes)
     return guess.crs, guess.swap_xy, "inferred"
+
+
+def _far_vertex(parsed: _Parsed, x, y, far_m: float = 1_000_000.0) -> str:
+    """Text naming the first vertex line more than ``far_m`` metres from the median vertex (a typo or a
+    0,0 placeholder that spoils the CRS inference), or "" when there is none or every vertex is far."""
+    far = np.hypot(x - np.median(x), y - np.median(y)) > far_m
+    if not far.any() or far.all():
+        return ""
+    i = int(np.flatnonzero(far)[0])
+    return (f"; line {parsed.v_line[i]} (X {x[i]:.12g}, Y {y[i]:.12g}) lies more than {far_m / 1000:.0f} km from "
+            "the median vertex")
 
 
 def _user_crs(parsed, path, x, y, crs, notes):
