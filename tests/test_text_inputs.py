@@ -349,3 +349,14 @@ def test_one_wild_vertex_is_named_when_the_crs_cannot_be_inferred(tmp_path, x, y
     body = parcel(5, "A", [SQUARE]).replace(f"J2,1,{X0:.3f},{Y0 + 400:.3f}", f"J2,1,{x},{y}")
     code, stderr = run("info", exchange_file(tmp_path, body))
     assert code == 2 and "line 10 (X" in one_error_line(stderr) and "lies more than 1000 km" in stderr
+
+
+def test_table_with_old_mac_line_ends_is_read(tmp_path):
+    path = table_file(tmp_path, (CSV_HEADER + CSV_ROWS).replace("\n", "\r").encode("utf-8"))
+    assert read_points(path) == EXPECTED
+
+
+def test_line_numbers_count_quoted_values_that_span_lines(tmp_path):
+    text = '名称,经度,纬度\r\n"甲\r\n(一期)",121.98,40.99\r\n\r\n乙,121.9x,41.33\r\n'  # 乙 is on line 5
+    code, stderr = run("info", table_file(tmp_path, text.encode("utf-8")))
+    assert code == 2 and "(line 5 with the header): cannot read '121.9x'" in one_error_line(stderr)

@@ -138,17 +138,21 @@ def _read_frame(path: Path, encoding, layer, notes):
     if not raw.strip():
         raise EcogisError("the file is empty", path=path, hint="Copy the file again from its source")
     text, enc, source = _decode_table(raw, path, encoding, notes)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # also old Mac line ends
     csv.field_size_limit(2**31 - 1)  # WKT of a detailed boundary exceeds the default 131 072 characters
     sep = "\t" if suffix == ".tsv" else _separator(text, path, notes)
-    _check_row_widths(text, sep, path)
+    lines = _record_lines(text, sep, path)
     import io
     try:
         # index_col=False: rows with trailing separators must not turn the first column into the index
         df = pd.read_csv(io.StringIO(text), sep=sep, engine="python", dtype=str, skipinitialspace=True,
                          index_col=False)
-        df.index = _file_line_labels(text, df.index)
     except (pd.errors.ParserError, csv.Error) as exc:
         raise EcogisError(f"cannot parse the table ({exc})", path=path, hint="Check the separators and quotes") from exc
+    if len(lines) == len(df) + 1:
+        # row labels such that label + 2 is the row's line in the file (as in a spreadsheet with the header
+        # on line 1): messages name rows by label + 1 and file lines by label + 2
+        df.index = pd.Index(np.asarray(lines[1:]) - 2)
     return df.dropna(how="all"), enc, source
 
 
@@ -189,17 +193,20 @@ def _separator(text: str, path: Path, notes) -> str:
     return ","
 
 
-def _check_row_widths(text: str, sep: str, path: Path) -> None:
-    """Raise EcogisError naming the line where a quote is not closed or a row has more values or fewer
-    fields than the first row (pandas would shift such rows into the wrong columns, or fill them up)."""
+def _record_lines(text: str, sep: str, path: Path) -> list[int]:
+    """The first line in the file of every record pandas reads (blank lines are skipped; a quoted value may
+    span lines). Raises EcogisError naming the line where a quote is not closed or a record has more values
+    or fewer fields than the first (pandas would shift such rows into the wrong columns, or fill them up)."""
     reader = csv.reader(text.splitlines(keepends=True), delimiter=sep, skipinitialspace=True, strict=True)
-    width = first = None
-    start = 1
+    lines, width, first, start = [], None, None, 1
     try:
         for fields in reader:
-            line, start = start, reader.line_num + 1  # a quoted value may span lines: the record starts at ``line``
+            line, start = start, reader.line_num + 1
+            if len(fields) < 2 and not "".join(fields).strip():
+                continue  # a blank line
+            lines.append(line)
             if not any(f.strip() for f in fields):
-                continue
+                continue  # separators only: an empty row, dropped later
             if width is None:
                 width, first = len(fields), line
                 continue
@@ -211,6 +218,7 @@ def _check_row_widths(text: str, sep: str, path: Path) -> None:
     except csv.Error as exc:
         raise EcogisError(f"line {start}: cannot split the fields ({exc})", path=path,
                           hint='A quote (") must close before the end of the value: check the quotes on this line') from exc
+    return lines
 
 
 def _ragged(path, line, values, width, first, sep, text):
@@ -239,19 +247,6 @@ def _check_workbook_bytes(path: Path) -> None:
                           hint="Open it in Excel or WPS and save it as .xlsx")
     raise EcogisError("not an XLSX workbook (an .xlsx is a zip archive; this file is not)", path=path,
                       hint="If it is a CSV text, name it .csv; else export the workbook again as .xlsx")
-
-
-def _file_line_labels(text: str, index: pd.Index) -> pd.Index:
-    """Row labels such that label + 2 is the row's line in the file, also when blank lines were skipped.
-
-    Messages name rows by ``label + 1`` and file lines by ``label + 2`` (as for a spreadsheet whose
-    first line is the header). Left unchanged when the rows cannot be matched to lines one to one
-    (quoted values spanning lines).
-    """
-    nonblank = np.flatnonzero([bool(line.strip()) for line in text.splitlines()]) + 1  # 1-based lines
-    if len(nonblank) != len(index) + 1:
-        return index
-    return pd.Index(nonblank[1:] - 2)
 
 
 def find_coordinate_columns(columns, fields=None):
