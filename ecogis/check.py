@@ -369,7 +369,7 @@ def parse_at(text: str, site_crs=None) -> shapely.Geometry:
     if not _looks_like_coordinates(text):
         raise EcogisError(f"--at {text!r} is neither 'lon,lat', 'X,Y' nor WKT", hint=SITE_TEXT_EXPECTED)
     geom = _parse_site_text(text)
-    if geom is None or geom.is_empty:
+    if geom.is_empty:
         raise EcogisError(f"--at {text!r} is an empty geometry", hint=SITE_TEXT_EXPECTED)
     xy = shapely.get_coordinates(geom)
     if not np.isfinite(xy).all():

@@ -202,6 +202,9 @@ register({
                        "{path}：文本按 {encoding} 解码（自动识别；表格文件不声明编码，请核对名称）"),
     "table_full_width_commas": ("{path}: the fields are separated by full-width commas (，), not ASCII commas; read "
                                 "with '，' as the separator", "{path}：字段以全角逗号（，）而非英文逗号分隔，已按“，”分隔读取"),
+    "table_digit_groups": ("{path}, field {field}: {count} value(s) with digits grouped by spaces read as numbers "
+                           "(first: {where}, {value})",
+                           "{path}，字段 {field}：{count} 个数值的数字以空格分组，已按数字读取（第一个：{where}，{value}）"),
     # ecogis.io.text
     "text_utf16_no_bom": ("{path}: no byte-order mark, but every other byte is 0: text decoded as {label}",
                           "{path}：文件无字节顺序标记（BOM），但每隔一个字节为 0：文本按 {label} 解码"),

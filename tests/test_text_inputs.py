@@ -360,3 +360,27 @@ def test_line_numbers_count_quoted_values_that_span_lines(tmp_path):
     text = '名称,经度,纬度\r\n"甲\r\n(一期)",121.98,40.99\r\n\r\n乙,121.9x,41.33\r\n'  # 乙 is on line 5
     code, stderr = run("info", table_file(tmp_path, text.encode("utf-8")))
     assert code == 2 and "(line 5 with the header): cannot read '121.9x'" in one_error_line(stderr)
+
+
+def test_workbook_coordinates_with_digits_grouped_by_spaces(tmp_path):
+    import openpyxl
+
+    from ecogis.errors import AssumptionWarning
+    from ecogis.io import read_layer
+
+    path = tmp_path / "points.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["点号", "X", "Y"])
+    ws.append(["J1", "4 534 567.123", "41\u00a0512\u00a0345.678"])  # surveying order, zone 41 prefix
+    ws.append(["J2", 4534600.0, 41512400.0])
+    wb.save(path)
+    with pytest.warns(AssumptionWarning, match=r"field 'X': 1 value\(s\) with digits grouped by spaces.*line 2"):
+        gdf = read_layer(path)
+    assert gdf.crs.to_epsg() == 4529
+    assert (gdf.geometry.x.iloc[0], gdf.geometry.y.iloc[0]) == (41512345.678, 4534567.123)
+
+
+def test_space_separated_degrees_minutes_seconds_stay_angles(tmp_path):
+    path = table_file(tmp_path, "名称,经度,纬度\n甲,121 045 030,40 58 12\n".encode("utf-8"))
+    assert read_points(path)[1] == [(round(121 + 45 / 60 + 30 / 3600, 6), round(40 + 58 / 60 + 12 / 3600, 6))]

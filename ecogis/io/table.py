@@ -76,8 +76,8 @@ def read_table(path: Path, *, encoding=None, fields=None, angle="auto", layer=No
     info.update(columns=(xcol, ycol), axis_kind=axis_kind)
     df = _drop_rows_without_coordinates(df, xcol, ycol, path, notes)
     # X/Y and E/N columns usually hold metres, but may hold degrees too: the same rules apply
-    x = parse_angles(df[xcol], path=path, column=xcol, angle=angle)
-    y = parse_angles(df[ycol], path=path, column=ycol, angle=angle)
+    x = parse_angles(df[xcol], path=path, column=xcol, angle=angle, notes=notes)
+    y = parse_angles(df[ycol], path=path, column=ycol, angle=angle, notes=notes)
     return df, x, y, info
 
 
@@ -222,6 +222,7 @@ def _record_lines(text: str, sep: str, path: Path) -> list[int]:
 
 
 def _ragged(path, line, values, width, first, sep, text):
+    """Raise for record ``line`` (its last physical line is ``text``) that has ``values`` fields, not ``width``."""
     name = {",": "comma", "\t": "tab", ";": "semicolon", "|": "bar", FULL_WIDTH_COMMA: "full-width comma"}[sep]
     more = values > width
     hint = (f"This line uses full-width commas (，) between the fields: use {name}s like the other lines"
@@ -230,8 +231,7 @@ def _ragged(path, line, values, width, first, sep, text):
             "Put quotes around values that contain the separator" if more else
             "Fill in the missing fields (keep the separators of empty ones)")
     raise EcogisError(f"line {line} has {values} field{'' if values == 1 else 's'} but line {first} (the first row) "
-                      f"has {width} "
-                      f"({name}-separated)", path=path, hint=hint)
+                      f"has {width} ({name}-separated)", path=path, hint=hint)
 
 
 def _check_workbook_bytes(path: Path) -> None:
@@ -282,7 +282,33 @@ _DMS = re.compile(
 )
 
 
-def parse_angles(values: pd.Series, *, path=None, column=None, angle="auto") -> np.ndarray:
+# a number with its digits grouped in threes by spaces: 4 534 567.123 (not commas: 121,980 may mean 121.98)
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:[ \u00a0\u2009\u202f]\d{3})+(?:\.\d+)?")
+_GROUP_SEPARATOR = r"[ \u00a0\u2009\u202f]"
+
+
+def _ungroup_digits(text: pd.Series, path, column, notes) -> pd.Series:
+    """``text`` with digit-group separators removed from numbers like '4 534 567.123' (reported).
+
+    A value that also reads as degrees-minutes-seconds (121 45 30, 121 045 030) is left as it is."""
+    grouped = np.array(text.str.fullmatch(_GROUPED), dtype=bool)
+    if not grouped.any():
+        return text
+    dms = text[grouped].str.extract(_DMS)
+    as_dms = (dms["d"].notna() & (dms["d"].astype(float).abs() <= 180) & (dms["m"].astype(float).fillna(0) < 60)
+              & (dms["s"].astype(float).fillna(0) < 60))
+    grouped[grouped] = ~as_dms.to_numpy()
+    if not grouped.any():
+        return text
+    first = int(np.flatnonzero(grouped)[0])
+    label = text.index[first]
+    where = f"line {int(label) + 2}" if isinstance(label, (int, np.integer)) else f"row {label}"
+    warn_assumption(f"{path}, field {column!r}: {int(grouped.sum())} value(s) with digits grouped by spaces read "
+                    f"as numbers (first: {where}, {text.iloc[first]!r})", notes)
+    return text.where(~grouped, text.str.replace(_GROUP_SEPARATOR, "", regex=True))
+
+
+def parse_angles(values: pd.Series, *, path=None, column=None, angle="auto", notes=None) -> np.ndarray:
     """Convert a column of angles to decimal degrees (float array).
 
     ``angle``: ``auto`` (numbers are decimal degrees, strings with °′″/度分秒 are DMS), ``decimal``,
@@ -296,6 +322,8 @@ def parse_angles(values: pd.Series, *, path=None, column=None, angle="auto") -> 
     missing = text == ""
     if missing.any():
         _bad(path, column, s.index, missing.to_numpy(), text, "an empty coordinate")
+    if angle in ("auto", "decimal"):
+        text = _ungroup_digits(text, path, column, notes)
     number = pd.to_numeric(text, errors="coerce")
     if angle == "ddd.mmss":
         bad = number.isna().to_numpy()
