@@ -384,3 +384,8 @@ def test_workbook_coordinates_with_digits_grouped_by_spaces(tmp_path):
 def test_space_separated_degrees_minutes_seconds_stay_angles(tmp_path):
     path = table_file(tmp_path, "名称,经度,纬度\n甲,121 045 030,40 58 12\n".encode("utf-8"))
     assert read_points(path)[1] == [(round(121 + 45 / 60 + 30 / 3600, 6), round(40 + 58 / 60 + 12 / 3600, 6))]
+
+
+def test_trailing_separator_after_the_header_only(tmp_path):
+    path = table_file(tmp_path, (CSV_HEADER.replace("\n", ",\n") + CSV_ROWS).encode("utf-8"))
+    assert read_points(path) == EXPECTED

@@ -33,7 +33,8 @@ boundary surveys (勘测定界), e.g.::
   (hectares, as declared, not recomputed) and checked against the ellipsoidal area.
 * 点号 (point name) is free text, usually J1, J2, ... numbered through the parcel, the closing vertex
   repeating the first name of its ring. The reader ignores it; the writer writes that scheme.
-* Encodings: GB18030 (GBK) from most Chinese desktop tools, or UTF-8. The writer uses GB18030.
+* Encodings: GB18030 (GBK) from most Chinese desktop tools, or UTF-8; UTF-16 (Windows Notepad's
+  "Unicode") is read too (:mod:`ecogis.io.text`). The writer uses GB18030.
 """
 from __future__ import annotations
 

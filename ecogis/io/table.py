@@ -4,6 +4,11 @@ Angles may be decimal degrees, degrees-minutes-seconds (``121°45′30.5″``, `
 ``121 45 30.5``, ``N41°12'3"``) or, when the caller says so with ``angle="ddd.mmss"``, the surveyors'
 packed form ``121.4530`` (121° 45′ 30″). The CRS is not in a table: :func:`ecogis.io.read.read_layer`
 infers it from the numbers unless the user gives one.
+
+CSV text is decoded by :func:`ecogis.io.text.decode_text` (BOM, UTF-16, UTF-8, GB18030); fields are
+separated by commas, tabs, semicolons or bars (sniffed), or full-width commas (，) when none of these
+is used (noted). Every row must have as many fields as the first: a ragged row is an error naming its
+line, never shifted into other columns.
 """
 from __future__ import annotations
 
@@ -198,7 +203,7 @@ def _record_lines(text: str, sep: str, path: Path) -> list[int]:
     span lines). Raises EcogisError naming the line where a quote is not closed or a record has more values
     or fewer fields than the first (pandas would shift such rows into the wrong columns, or fill them up)."""
     reader = csv.reader(text.splitlines(keepends=True), delimiter=sep, skipinitialspace=True, strict=True)
-    lines, width, first, start = [], None, None, 1
+    lines, width, named, first, start = [], None, None, None, 1
     try:
         for fields in reader:
             line, start = start, reader.line_num + 1
@@ -207,18 +212,22 @@ def _record_lines(text: str, sep: str, path: Path) -> list[int]:
             lines.append(line)
             if not any(f.strip() for f in fields):
                 continue  # separators only: an empty row, dropped later
-            if width is None:
-                width, first = len(fields), line
+            if width is None:  # empty fields after the last value (trailing separators) are harmless
+                width, named, first = len(fields), _filled_length(fields), line
                 continue
-            values = len(fields)
-            while values > width and not fields[values - 1].strip():
-                values -= 1  # empty fields after the last column (trailing separators) are harmless
-            if values != width:
-                _ragged(path, line, values, width, first, sep, text.splitlines()[reader.line_num - 1])
+            filled = _filled_length(fields)
+            if filled > width or len(fields) < named:
+                count = filled if filled > width else len(fields)
+                _ragged(path, line, count, width, first, sep, text.splitlines()[reader.line_num - 1])
     except csv.Error as exc:
         raise EcogisError(f"line {start}: cannot split the fields ({exc})", path=path,
                           hint='A quote (") must close before the end of the value: check the quotes on this line') from exc
     return lines
+
+
+def _filled_length(fields: list[str]) -> int:
+    """Number of fields up to the last that is not empty."""
+    return next((i + 1 for i in range(len(fields) - 1, -1, -1) if fields[i].strip()), 0)
 
 
 def _ragged(path, line, values, width, first, sep, text):
