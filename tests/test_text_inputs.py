@@ -267,6 +267,7 @@ def test_empty_table_and_header_only(tmp_path, data, message):
 
 
 @pytest.mark.parametrize("encoding, label", [("utf-8-sig", "UTF-8-SIG"), ("gbk", "GB18030"), ("utf-16", "UTF-16"),
+                                             ("utf-32", "UTF-32"),
                                              ("utf-16-le", "UTF-16LE"), ("utf-16-be", "UTF-16BE")])
 def test_table_encodings_are_decoded(tmp_path, encoding, label):
     from ecogis.io import read_layer
@@ -328,14 +329,20 @@ def test_workbook_coordinates_as_text_with_spaces(tmp_path):
 
 
 @pytest.mark.parametrize("which", ["parcel", "vertex"])
-def test_exchange_line_with_full_width_commas_is_named(tmp_path, which):
+@pytest.mark.parametrize("separator, name", [("，", "full-width commas (，)"), ("\t", "tabs")])
+def test_exchange_line_without_ascii_commas_is_named(tmp_path, which, separator, name):
     lines = parcel(5, "A", [SQUARE]).splitlines(keepends=True)
     k = 0 if which == "parcel" else 2  # line 8 or line 10
-    lines[k] = lines[k].replace(",", "，")
+    lines[k] = lines[k].replace(",", separator)
     code, stderr = run("info", exchange_file(tmp_path, "".join(lines)))
     line = one_error_line(stderr)
-    assert code == 2 and f"line {8 + k}: the fields are separated by full-width commas" in line
+    assert code == 2 and f"line {8 + k}: the fields are separated by {name}, not ASCII commas" in line
     assert "before the first parcel line" not in line
+
+
+def test_negative_declared_area_is_named(tmp_path):
+    code, stderr = run("info", exchange_file(tmp_path, parcel(5, "A", [SQUARE]).replace("5,,A", "5,-1.5,A")))
+    assert code == 2 and "line 8: 地块面积 (area) '-1.5' is negative" in one_error_line(stderr)
 
 
 def test_header_key_given_twice_with_different_values(tmp_path):

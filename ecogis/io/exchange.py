@@ -195,9 +195,8 @@ def _parse(text: str, path: Path) -> _Parsed:
         if section == HEADER_SECTION:
             _parse_header_line(line, number, parsed, path)
         elif section == COORD_SECTION:
-            if "," not in line and "，" in line:  # every record has ASCII commas; names may hold '，'
-                raise _err(path, number, "the fields are separated by full-width commas (，)",
-                           hint="Use ASCII commas (,) between the fields")
+            if "," not in line:  # every record has ASCII commas (names may hold '，')
+                _no_commas(line, number, path)
             fields = [f.strip() for f in line.split(",")]
             if fields[-1] == "@":
                 if current is not None:
@@ -227,6 +226,12 @@ def _parse(text: str, path: Path) -> _Parsed:
     return parsed
 
 
+def _no_commas(line, number, path):
+    found = "full-width commas (，)" if "，" in line else "tabs" if "\t" in line else "spaces" if " " in line else None
+    raise _err(path, number, f"the fields are separated by {found}, not ASCII commas" if found else
+               f"no comma in {line[:40]!r}", hint="Separate the fields with ASCII commas (,), e.g. J1,1,4534567.123,41512345.678")
+
+
 def _parse_header_line(line, number, parsed, path):
     for sep in ("=", "＝", ":", "："):
         if sep in line:
@@ -247,6 +252,8 @@ def _parse_parcel_line(fields, number, path) -> _Parcel:
                    hint="Keep the commas of empty fields")
     count = _int_field(fields[0], number, path, "界址点数 (point count)", minimum=0)  # 0: no vertices, said below
     area = _float_field(fields[1], number, path, "地块面积 (area)", allow_empty=True)
+    if area < 0:
+        raise _err(path, number, f"地块面积 (area) {fields[1]!r} is negative", hint="Write the area in 公顷, or leave it empty")
     record = fields[4] or "面"
     if record not in RECORD_TYPES:
         raise _err(path, number, f"记录图形属性 {record!r} is not one of 面, 线, 点",

@@ -1,6 +1,6 @@
 """Decoding the text files ecogis reads (CSV point tables, coordinate exchange texts).
 
-Order: a byte-order mark (UTF-8 or UTF-16) decides; UTF-16 without a mark is recognised by the NUL
+Order: a byte-order mark (UTF-8, UTF-16 or UTF-32) decides; UTF-16 without a mark is recognised by the NUL
 byte in every other byte of its ASCII characters (digits, commas, line ends: reported); then strict
 UTF-8; then GB18030 (a superset of GBK). A NUL character left in the decoded text is an error: it means
 a damaged or binary file, and it breaks every writer downstream (XML, DBF, CSV).
@@ -12,8 +12,9 @@ import codecs
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.io.vector import DETECT_ORDER
 
-#: byte-order marks, longest first: (mark, codec, label)
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig", "UTF-8-SIG"), (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
+#: byte-order marks, longest first (the UTF-32 LE mark starts like the UTF-16 LE one): (mark, codec, label)
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32", "UTF-32"), (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
+         (codecs.BOM_UTF8, "utf-8-sig", "UTF-8-SIG"), (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
          (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"))
 # share of NUL bytes at odd (LE) or even (BE) positions from which bytes without a mark are UTF-16
 _UTF16_NUL_SHARE = 0.25
@@ -23,7 +24,7 @@ def decode_text(data: bytes, path, notes) -> tuple[str, str, str]:
     """Decode ``data`` (the bytes of ``path``): return ``(text, encoding label, source)``.
 
     ``source`` is ``bom`` when a byte-order mark decided, else ``detected``. The label is one of
-    UTF-8-SIG, UTF-16, UTF-16LE, UTF-16BE, UTF-8 or GB18030; callers report a GB18030 guess their own way.
+    UTF-8-SIG, UTF-16, UTF-32, UTF-16LE, UTF-16BE, UTF-8 or GB18030; callers report a GB18030 guess their own way.
     """
     for mark, codec, label in _BOMS:
         if data.startswith(mark):
