@@ -185,7 +185,7 @@ def test_mixed_line_endings_are_read(tmp_path):
 def test_nul_byte_in_an_exchange_text_names_the_line(tmp_path):
     body = parcel(5, "A", [SQUARE]).replace("地块A", "地块\x00A")
     code, stderr = run("info", exchange_file(tmp_path, body))
-    assert code == 2 and "line 8 holds a NUL byte" in one_error_line(stderr)
+    assert code == 2 and "line 8 holds a control character (U+0000, NUL)" in one_error_line(stderr)
 
 
 # ------------------------------------------------------------------------------------- CSV and XLSX tables
@@ -256,7 +256,7 @@ def test_title_line_without_separators_is_named(tmp_path):
 def test_nul_byte_in_a_table_names_the_line(tmp_path):
     path = table_file(tmp_path, (CSV_HEADER + "P1,甲\x00,121.98,40.99\n").encode("utf-8"))
     code, stderr = run("info", path)
-    assert code == 2 and "line 2 holds a NUL byte" in one_error_line(stderr)
+    assert code == 2 and "line 2 holds a control character (U+0000, NUL)" in one_error_line(stderr)
 
 
 @pytest.mark.parametrize("data, message", [(b"", "the file is empty"), (b"\n \r\n", "the file is empty"),
@@ -396,3 +396,20 @@ def test_space_separated_degrees_minutes_seconds_stay_angles(tmp_path):
 def test_trailing_separator_after_the_header_only(tmp_path):
     path = table_file(tmp_path, (CSV_HEADER.replace("\n", ",\n") + CSV_ROWS).encode("utf-8"))
     assert read_points(path) == EXPECTED
+
+
+@pytest.mark.parametrize("character", ["\x01", "\x1b", "\x0c"])
+def test_other_control_characters_in_a_table_name_the_line(tmp_path, character):
+    path = table_file(tmp_path, (CSV_HEADER + f"P1,甲{character},121.98,40.99\n").encode("utf-8"))
+    code, stderr = run("info", path)
+    assert code == 2 and f"line 2 holds a control character (U+{ord(character):04X})" in one_error_line(stderr)
+
+
+def test_dos_end_of_file_mark_is_ignored(tmp_path):
+    path = table_file(tmp_path, (CSV_HEADER + CSV_ROWS).replace("\n", "\r\n").encode("gbk") + b"\x1a")
+    assert read_points(path) == EXPECTED
+
+
+def test_infinite_table_coordinates_are_named(tmp_path):
+    code, stderr = run("info", table_file(tmp_path, (CSV_HEADER + "P1,甲,inf,40.99\n").encode("utf-8"), "inf.csv"))
+    assert code == 2 and "field '经度': row 1 (line 2 with the header): cannot read 'inf' as a finite number" in stderr

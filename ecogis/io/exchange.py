@@ -51,7 +51,7 @@ import shapely
 from ecogis.crs import (DATUM_ZH, GEOGRAPHIC, crs_label, describe_crs, gk_epsg, gk_zone_of, infer_crs,
                         resolve_crs, zone_cm, zone_width)
 from ecogis.errors import EcogisError, warn_assumption
-from ecogis.io.text import decode_text, reject_nul
+from ecogis.io.text import check_control_characters, decode_text
 from ecogis.outputs import atomic_path
 
 HEADER_SECTION, COORD_SECTION = "属性描述", "地块坐标"
@@ -151,7 +151,7 @@ def read_exchange(path, crs=None, encoding=None, *, cm=None) -> gpd.GeoDataFrame
 
 
 def _decode(data: bytes, path: Path, encoding, notes):
-    """(text, encoding label, source) by the rules of :func:`ecogis.io.text.decode_text`; a NUL is an error."""
+    """(text, encoding label, source) by the rules of :func:`ecogis.io.text.decode_text`; control characters are an error."""
     if encoding:
         try:
             text, used, source = data.decode(encoding), encoding, "user"
@@ -164,7 +164,7 @@ def _decode(data: bytes, path: Path, encoding, notes):
             used = "UTF-8"
         elif used == "GB18030":
             warn_assumption(f"{path}: not valid UTF-8, decoded as GB18030 (GBK)", notes)
-    reject_nul(text, path)
+    text = check_control_characters(text, path)
     return text, used, source
 
 

@@ -13,6 +13,7 @@ line, never shifted into other columns.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from pathlib import Path
 
@@ -21,7 +22,7 @@ import pandas as pd
 import shapely
 
 from ecogis.errors import EcogisError, warn_assumption
-from ecogis.io.text import decode_text, reject_nul
+from ecogis.io.text import check_control_characters, decode_text
 from ecogis.io.vector import DETECT_ORDER
 
 TABLE_SUFFIXES = {".csv", ".tsv", ".xlsx", ".xlsm"}
@@ -147,7 +148,6 @@ def _read_frame(path: Path, encoding, layer, notes):
     csv.field_size_limit(2**31 - 1)  # WKT of a detailed boundary exceeds the default 131 072 characters
     sep = "\t" if suffix == ".tsv" else _separator(text, path, notes)
     lines = _record_lines(text, sep, path)
-    import io
     try:
         # index_col=False: rows with trailing separators must not turn the first column into the index
         df = pd.read_csv(io.StringIO(text), sep=sep, engine="python", dtype=str, skipinitialspace=True,
@@ -172,7 +172,7 @@ def _decode_table(raw: bytes, path: Path, encoding, notes):
         text, enc, source = decode_text(raw, path, notes)
         if source == "detected" and enc in DETECT_ORDER and not raw.isascii():
             warn_assumption(f"{path}: text decoded as {enc} (detected; tables do not declare an encoding)", notes)
-    reject_nul(text, path)
+    text = check_control_characters(text, path)
     return text, enc, source
 
 
@@ -186,7 +186,7 @@ def _separator(text: str, path: Path, notes) -> str:
 
     A table that uses none of them but full-width commas (，, as typed with a Chinese input method) is
     read with those, and the note says so. Otherwise the comma (a table of one column)."""
-    head = "\n".join([line for line in text.splitlines() if line.strip()][:10])
+    head = "\n".join([line for line in text.split("\n") if line.strip()][:10])
     try:
         return csv.Sniffer().sniff(head, delimiters=SEPARATORS).delimiter
     except csv.Error:
@@ -202,7 +202,7 @@ def _record_lines(text: str, sep: str, path: Path) -> list[int]:
     """The first line in the file of every record pandas reads (blank lines are skipped; a quoted value may
     span lines). Raises EcogisError naming the line where a quote is not closed or a record has more values
     or fewer fields than the first (pandas would shift such rows into the wrong columns, or fill them up)."""
-    reader = csv.reader(text.splitlines(keepends=True), delimiter=sep, skipinitialspace=True, strict=True)
+    reader = csv.reader(io.StringIO(text), delimiter=sep, skipinitialspace=True, strict=True)  # lines end in \n
     lines, width, named, first, start = [], None, None, None, 1
     try:
         for fields in reader:
@@ -218,7 +218,7 @@ def _record_lines(text: str, sep: str, path: Path) -> list[int]:
             filled = _filled_length(fields)
             if filled > width or len(fields) < named:
                 count = filled if filled > width else len(fields)
-                _ragged(path, line, count, width, first, sep, text.splitlines()[reader.line_num - 1])
+                _ragged(path, line, count, width, first, sep, text.split("\n")[reader.line_num - 1])
     except csv.Error as exc:
         raise EcogisError(f"line {start}: cannot split the fields ({exc})", path=path,
                           hint='A quote (") must close before the end of the value: check the quotes on this line') from exc
@@ -334,6 +334,9 @@ def parse_angles(values: pd.Series, *, path=None, column=None, angle="auto", not
     if angle in ("auto", "decimal"):
         text = _ungroup_digits(text, path, column, notes)
     number = pd.to_numeric(text, errors="coerce")
+    infinite = np.isinf(number.to_numpy(float))
+    if infinite.any():
+        _bad(path, column, s.index, infinite, text, "a finite number")
     if angle == "ddd.mmss":
         bad = number.isna().to_numpy()
         if bad.any():

@@ -2,12 +2,13 @@
 
 Order: a byte-order mark (UTF-8, UTF-16 or UTF-32) decides; UTF-16 without a mark is recognised by the NUL
 byte in every other byte of its ASCII characters (digits, commas, line ends: reported); then strict
-UTF-8; then GB18030 (a superset of GBK). A NUL character left in the decoded text is an error: it means
-a damaged or binary file, and it breaks every writer downstream (XML, DBF, CSV).
+UTF-8; then GB18030 (a superset of GBK). A NUL or other control character left in the decoded text is an
+error: it means a damaged or binary file, and it breaks writers downstream (XML allows none of them).
 """
 from __future__ import annotations
 
 import codecs
+import re
 
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.io.vector import DETECT_ORDER
@@ -16,6 +17,7 @@ from ecogis.io.vector import DETECT_ORDER
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32", "UTF-32"), (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
          (codecs.BOM_UTF8, "utf-8-sig", "UTF-8-SIG"), (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
          (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"))
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # C0 controls other than tab and line ends
 # share of NUL bytes at odd (LE) or even (BE) positions from which bytes without a mark are UTF-16
 _UTF16_NUL_SHARE = 0.25
 
@@ -44,13 +46,18 @@ def decode_text(data: bytes, path, notes) -> tuple[str, str, str]:
                       hint="Save it as UTF-8 or GBK, or pass its encoding with --encoding (encoding=)")
 
 
-def reject_nul(text: str, path) -> None:
-    """Raise EcogisError naming the line of the first NUL character in ``text`` (a damaged or binary file)."""
-    at = text.find("\x00")
-    if at >= 0:
-        line = len((text[:at] + ".").splitlines())
-        raise EcogisError(f"line {line} holds a NUL byte (\\x00): the file is damaged or not plain text",
-                          path=path, hint="Remove the character, or export the file again as UTF-8 or GBK text")
+def check_control_characters(text: str, path) -> str:
+    """``text`` without a trailing DOS end-of-file mark (Ctrl-Z); raise EcogisError naming the line of the
+    first other control character (NUL and the like, not tab or line ends): a damaged or binary file."""
+    text = text.rstrip("\x1a")
+    found = _CONTROL.search(text)
+    if found:
+        line = len((text[:found.start()] + ".").splitlines())
+        code = ord(found.group())
+        raise EcogisError(f"line {line} holds a control character (U+{code:04X}{', NUL' if code == 0 else ''}): the file "
+                          "is damaged or not plain text", path=path,
+                          hint="Remove the character, or export the file again as UTF-8 or GBK text")
+    return text
 
 
 def _strict(data: bytes, codec: str, label: str, path) -> str:
