@@ -3,10 +3,14 @@
 traceback), or a correct read with a note."""
 from __future__ import annotations
 
+import openpyxl
 import pytest
+import shapely
 from click.testing import CliRunner
 
 from ecogis.cli import main
+from ecogis.errors import AssumptionWarning
+from ecogis.io import read_layer
 from tests.conftest import LAYERS
 
 PROJECT = LAYERS / "project.yaml"
@@ -80,22 +84,17 @@ SQUARE = [(0, 0), (0, 400), (400, 400), (400, 0), (0, 0)]
 BOW_TIE = [(0, 0), (400, 400), (400, 0), (0, 400), (0, 0)]  # the edges 1-2 and 3-4 cross at (200, 200)
 
 
-def exchange_file(tmp_path, body, name="parcels.txt", encoding="utf-8", header=EXCHANGE_HEADER) -> str:
+def exchange_file(tmp_path, body, name="parcels.txt", encoding="utf-8", header=EXCHANGE_HEADER):
     path = tmp_path / name
     path.write_bytes((header + body).encode(encoding))
     return path
 
 
 def test_bow_tie_parcel_is_read_as_self_intersecting_not_as_degenerate(tmp_path):
-    from ecogis.errors import AssumptionWarning
-    from ecogis.io import read_layer
-
     path = exchange_file(tmp_path, parcel(5, "BT", [BOW_TIE]))
     with pytest.warns(AssumptionWarning, match=r"line 8: parcel 'BT' is not a valid polygon \(Self-intersection"):
         gdf = read_layer(path)
     # both loops are kept: two triangles of 400 m x 200 m / 2 each once repaired
-    import shapely
-
     assert shapely.make_valid(gdf.geometry.iloc[0]).area == pytest.approx(2 * 400 * 200 / 2)
     code, stderr = run("check", path, "-p", PROJECT, "--json")
     assert code == 0, stderr
@@ -104,13 +103,9 @@ def test_bow_tie_parcel_is_read_as_self_intersecting_not_as_degenerate(tmp_path)
 
 
 def test_hole_inside_one_loop_of_a_bow_tie_stays_a_hole(tmp_path):
-    import shapely
-
-    from ecogis.io import read_layer
-
     hole = [(100, 150), (100, 250), (150, 200), (100, 150)]  # inside the loop between northings 0 and 200
     path = exchange_file(tmp_path, parcel(9, "BH", [BOW_TIE, hole]))
-    with pytest.warns(UserWarning):
+    with pytest.warns(AssumptionWarning, match="parcel 'BH' is not a valid polygon"):
         geom = read_layer(path).geometry.iloc[0]
     loops, hole_area = 2 * 400 * 200 / 2, 100 * 50 / 2
     assert shapely.make_valid(geom).area == pytest.approx(loops - hole_area)
@@ -128,8 +123,6 @@ def test_degenerate_rings_are_named_for_what_they_are(tmp_path, ring, expected):
 
 
 def test_utf16_exchange_files_are_decoded(tmp_path):
-    from ecogis.io import read_layer
-
     text = parcel(5, "A", [SQUARE])
     utf8 = read_layer(exchange_file(tmp_path, text))
     with_bom = read_layer(exchange_file(tmp_path, text, "bom.txt", encoding="utf-16"))
@@ -171,8 +164,6 @@ def test_exchange_file_with_only_the_header(tmp_path):
 
 
 def test_mixed_line_endings_are_read(tmp_path):
-    from ecogis.io import read_layer
-
     text = EXCHANGE_HEADER + parcel(5, "A", [SQUARE])
     lines = text.splitlines()
     mixed = "".join(line + ("\r\n", "\r", "\n")[i % 3] for i, line in enumerate(lines))
@@ -202,8 +193,6 @@ def table_file(tmp_path, data: bytes, name="points.csv"):
 
 def read_points(path):
     """(names, [(lon, lat), ...]) of a point table read with read_layer."""
-    from ecogis.io import read_layer
-
     gdf = read_layer(path)
     return list(gdf["名称"]), [(round(p.x, 6), round(p.y, 6)) for p in gdf.geometry]
 
@@ -212,8 +201,6 @@ EXPECTED = (["甲", "乙"], [(121.98, 40.99), (121.99, 41.33)])
 
 
 def test_full_width_comma_separators_are_read_with_a_note(tmp_path):
-    from ecogis.errors import AssumptionWarning
-
     path = table_file(tmp_path, (CSV_HEADER + CSV_ROWS).replace(",", "，").encode("utf-8"))
     with pytest.warns(AssumptionWarning, match="separated by full-width commas"):
         assert read_points(path) == EXPECTED
@@ -228,7 +215,6 @@ def test_full_width_commas_on_some_lines_name_the_line(tmp_path):
 
 def test_full_width_comma_inside_a_value_is_kept(tmp_path):
     path = table_file(tmp_path, (CSV_HEADER + "P1,甲，一期,121.98,40.99\n").encode("utf-8"))
-    from ecogis.io import read_layer
 
     assert list(read_layer(path)["名称"]) == ["甲，一期"]
 
@@ -270,10 +256,8 @@ def test_empty_table_and_header_only(tmp_path, data, message):
                                              ("utf-32", "UTF-32"),
                                              ("utf-16-le", "UTF-16LE"), ("utf-16-be", "UTF-16BE")])
 def test_table_encodings_are_decoded(tmp_path, encoding, label):
-    from ecogis.io import read_layer
-
     path = table_file(tmp_path, (CSV_HEADER + CSV_ROWS).encode(encoding))
-    with pytest.warns(UserWarning):  # the inferred CRS at least
+    with pytest.warns(AssumptionWarning):  # the inferred CRS at least
         assert read_points(path) == EXPECTED
         assert read_layer(path).attrs["ecogis"]["encoding"] == label
 
@@ -290,8 +274,6 @@ def test_broken_workbooks(tmp_path, data, message):
 
 
 def test_workbook_with_merged_header_cells(tmp_path):
-    import openpyxl
-
     path = tmp_path / "points.xlsx"
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -303,16 +285,13 @@ def test_workbook_with_merged_header_cells(tmp_path):
     ws.append(["P1", "甲", 121.98, 40.99])
     ws.append(["P2", "乙", 121.99, 41.33])
     wb.save(path)
-    from ecogis.io import read_layer
 
-    with pytest.warns(UserWarning, match="column names were found on line 2"):
+    with pytest.warns(AssumptionWarning, match="column names were found on line 2"):
         gdf = read_layer(path)
     assert [(p.x, p.y) for p in gdf.geometry] == EXPECTED[1]
 
 
 def test_workbook_coordinates_as_text_with_spaces(tmp_path):
-    import openpyxl
-
     path = tmp_path / "points.xlsx"
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -370,11 +349,6 @@ def test_line_numbers_count_quoted_values_that_span_lines(tmp_path):
 
 
 def test_workbook_coordinates_with_digits_grouped_by_spaces(tmp_path):
-    import openpyxl
-
-    from ecogis.errors import AssumptionWarning
-    from ecogis.io import read_layer
-
     path = tmp_path / "points.xlsx"
     wb = openpyxl.Workbook()
     ws = wb.active
