@@ -379,7 +379,18 @@ def parse_at(text: str, site_crs=None) -> shapely.Geometry:
             infer_crs(xy[:, 0], xy[:, 1])
         except EcogisError as exc:
             raise EcogisError(f"--at {text!r}: {exc.reason}", hint=SITE_TEXT_EXPECTED) from exc
+    elif not _on_earth(xy, resolve_crs(site_crs)):
+        raise EcogisError(f"--at {text!r} is not a position in {site_crs}", hint=SITE_TEXT_EXPECTED)
     return geom
+
+
+def _on_earth(xy: np.ndarray, crs) -> bool:
+    """True if the x, y pairs are longitudes/latitudes (a geographic or web-map ``crs``) or project back to
+    finite ones."""
+    if isinstance(crs, str) or crs.is_geographic:  # GCJ-02 and BD-09 are longitude/latitude too
+        return bool(((np.abs(xy[:, 0]) <= 180) & (np.abs(xy[:, 1]) <= 90)).all())
+    lon, lat = pyproj.Transformer.from_crs(crs, GEOGRAPHIC, always_xy=True).transform(xy[:, 0], xy[:, 1])
+    return bool((np.isfinite(lon) & np.isfinite(lat) & (np.abs(lat) <= 90)).all())
 
 
 def _normalise_site(gdf, path, notes) -> gpd.GeoDataFrame:

@@ -59,6 +59,13 @@ def test_at_out_of_range_or_not_finite_names_the_valid_ranges(text, reason):
     assert "73-136" in line and "file not found" not in line
 
 
+@pytest.mark.parametrize("site_crs", ["EPSG:4529", "EPSG:4490", "GCJ-02"])
+def test_at_out_of_range_for_the_site_crs_given(site_crs):
+    code, stderr = run("check", "--at", "1e300,1e300", "--site-crs", site_crs, "-p", PROJECT, "--json")
+    line = one_error_line(stderr)
+    assert code == 2 and f"--at '1e300,1e300' is not a position in {site_crs}" in line
+
+
 @pytest.mark.parametrize("text", ["+121.85, 40.95", "POINT Z (121.85 40.95 3)", "4536163.95,41406966.59"])
 def test_at_still_takes_coordinates_and_wkt(text):
     code, stderr = run("check", "--at", text, "-p", PROJECT, "--json")
