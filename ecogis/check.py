@@ -19,7 +19,7 @@ import pyproj
 import shapely
 
 from ecogis.area import convert_area
-from ecogis.crs import from_web_crs, infer_crs, resolve_crs
+from ecogis.crs import from_web_crs, infer_crs, positions_ok, resolve_crs
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.project import Project, layer_kinds, load_project
 from ecogis.rules import VERDICT_EN, VERDICTS, load_rules, parse_buffers, verdict_rank
@@ -379,18 +379,9 @@ def parse_at(text: str, site_crs=None) -> shapely.Geometry:
             infer_crs(xy[:, 0], xy[:, 1])
         except EcogisError as exc:
             raise EcogisError(f"--at {text!r}: {exc.reason}", hint=SITE_TEXT_EXPECTED) from exc
-    elif not _on_earth(xy, resolve_crs(site_crs)):
+    elif not positions_ok(xy[:, 0], xy[:, 1], resolve_crs(site_crs)).all():
         raise EcogisError(f"--at {text!r} is not a position in {site_crs}", hint=SITE_TEXT_EXPECTED)
     return geom
-
-
-def _on_earth(xy: np.ndarray, crs) -> bool:
-    """True if the x, y pairs are longitudes/latitudes (a geographic or web-map ``crs``) or project back to
-    finite ones."""
-    if isinstance(crs, str) or crs.is_geographic:  # GCJ-02 and BD-09 are longitude/latitude too
-        return bool(((np.abs(xy[:, 0]) <= 180) & (np.abs(xy[:, 1]) <= 90)).all())
-    lon, lat = pyproj.Transformer.from_crs(crs, GEOGRAPHIC, always_xy=True).transform(xy[:, 0], xy[:, 1])
-    return bool((np.isfinite(lon) & np.isfinite(lat) & (np.abs(lat) <= 90)).all())
 
 
 def _normalise_site(gdf, path, notes) -> gpd.GeoDataFrame:

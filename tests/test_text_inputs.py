@@ -394,3 +394,10 @@ def test_dos_end_of_file_mark_is_ignored(tmp_path):
 def test_infinite_table_coordinates_are_named(tmp_path):
     code, stderr = run("info", table_file(tmp_path, (CSV_HEADER + "P1,甲,inf,40.99\n").encode("utf-8"), "inf.csv"))
     assert code == 2 and "field '经度': row 1 (line 2 with the header): cannot read 'inf' as a finite number" in stderr
+
+
+def test_wild_vertex_under_a_crs_given_by_the_user_is_named(tmp_path):
+    body = parcel(5, "A", [SQUARE]).replace(f"J2,1,{X0:.3f}", "J2,1,1e300")
+    code, stderr = run("check", exchange_file(tmp_path, body), "--site-crs", "EPSG:4529", "-p", PROJECT, "--json")
+    line = one_error_line(stderr)
+    assert code == 2 and "line 10: easting 41407400, northing 1e+300 is not a position in EPSG:4529" in line

@@ -49,7 +49,7 @@ import pyproj
 import shapely
 
 from ecogis.crs import (DATUM_ZH, GEOGRAPHIC, crs_label, describe_crs, gk_epsg, gk_zone_of, infer_crs,
-                        resolve_crs, zone_cm, zone_width)
+                        positions_ok, resolve_crs, zone_cm, zone_width)
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.io.text import check_control_characters, decode_text
 from ecogis.outputs import atomic_path
@@ -128,6 +128,7 @@ def read_exchange(path, crs=None, encoding=None, *, cm=None) -> gpd.GeoDataFrame
     x, y = parsed.v_x, parsed.v_y  # x = X = northing (surveying order)
     crs_obj, swap, crs_source = _settle_crs(parsed, path, x, y, crs, cm, notes)
     easting, northing = (x, y) if swap else (y, x)
+    _check_positions(parsed, easting, northing, crs_obj, path)
     geoms = _build_geometries(parsed, easting, northing, path)
     _note_invalid_parcels(parsed, geoms, path, notes)
     gdf = gpd.GeoDataFrame(
@@ -571,6 +572,16 @@ def _far_vertex(parsed: _Parsed, x, y, far_m: float = 1_000_000.0) -> str:
     i = int(np.flatnonzero(far)[0])
     return (f"; line {parsed.v_line[i]} (X {x[i]:.12g}, Y {y[i]:.12g}) lies more than {far_m / 1000:.0f} km from "
             "the median vertex")
+
+
+def _check_positions(parsed: _Parsed, easting, northing, crs, path):
+    """Raise naming the first vertex line that is no position in ``crs`` (e.g. X = 1e300 under a CRS given
+    by the user): see :func:`ecogis.crs.positions_ok`."""
+    ok = positions_ok(easting, northing, crs)
+    if not ok.all():
+        i = int(np.flatnonzero(~ok)[0])
+        raise _err(path, parsed.v_line[i], f"easting {easting[i]:.12g}, northing {northing[i]:.12g} is not a position "
+                                           f"in {crs_label(crs)}", hint="Fix the vertex, or give the right CRS")
 
 
 def _user_crs(parsed, path, x, y, crs, notes):
