@@ -19,7 +19,7 @@ import pyproj
 import shapely
 
 from ecogis.area import convert_area
-from ecogis.crs import datum_mismatch_note, from_web_crs, infer_crs, resolve_crs
+from ecogis.crs import datum_mismatch_note, from_web_crs, infer_crs, positions_ok, resolve_crs
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.layers import repair_geometries
 from ecogis.project import Project, layer_kinds, load_project
@@ -428,7 +428,12 @@ def _layer_meta(gdf) -> dict:
 # --------------------------------------------------------------------------------------------------
 # site input
 
-_COORD = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,， ]\s*(-?\d+(?:\.\d+)?)\s*$")
+_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+|nan|inf(?:inity)?)"
+_COORD = re.compile(rf"^\s*({_NUMBER})\s*[,， ]\s*({_NUMBER})\s*$", re.IGNORECASE)
+#: what a site given as text may be (the hint of every error about it)
+SITE_TEXT_EXPECTED = ("Give 'lon,lat' in China (longitude 73-136, latitude 3-54, e.g. 121.85,40.95), "
+                      "Gauss-Kruger 'X,Y' in metres with the zone prefix on the easting (e.g. 4536163.95,41406966.59) "
+                      "or WKT such as 'POINT (121.85 40.95)'; pass --site-crs for another CRS")
 
 
 def read_site(site, *, site_crs=None, notes=None, skip_empty=False) -> tuple[gpd.GeoDataFrame, dict]:
@@ -498,7 +503,8 @@ def _infer_site_crs(geom, notes):
 
 
 def _looks_like_coordinates(text: str) -> bool:
-    return bool(_COORD.match(text)) or text.strip().upper().split("(")[0].strip() in {
+    first_word = re.match(r"\s*([A-Za-z]*)", text).group(1).upper()
+    return bool(_COORD.match(text)) or first_word in {
         "POINT", "LINESTRING", "POLYGON", "MULTIPOINT", "MULTILINESTRING", "MULTIPOLYGON"}
 
 
@@ -509,8 +515,31 @@ def _parse_site_text(text: str):
     try:
         return shapely.from_wkt(text)
     except shapely.errors.GEOSException as exc:
-        raise EcogisError(f"cannot parse site {text!r} as 'lon,lat' or WKT ({exc})",
-                          hint="Example: --at 121.85,40.95 or 'POLYGON((...))'") from exc
+        raise EcogisError(f"cannot parse site {text!r} as 'lon,lat' or WKT ({exc})", hint=SITE_TEXT_EXPECTED) from exc
+
+
+def parse_at(text: str, site_crs=None) -> shapely.Geometry:
+    """The site of ``check --at TEXT``: 'lon,lat', Gauss-Kruger 'X,Y' (either order) or WKT; never a file.
+
+    The coordinates must be finite and, without ``site_crs``, longitude/latitude in China or
+    Gauss-Kruger metres (:func:`ecogis.crs.infer_crs`); otherwise EcogisError says what was expected.
+    """
+    if not _looks_like_coordinates(text):
+        raise EcogisError(f"--at {text!r} is neither 'lon,lat', 'X,Y' nor WKT", hint=SITE_TEXT_EXPECTED)
+    geom = _parse_site_text(text)
+    if geom.is_empty:
+        raise EcogisError(f"--at {text!r} is an empty geometry", hint=SITE_TEXT_EXPECTED)
+    xy = shapely.get_coordinates(geom)
+    if not np.isfinite(xy).all():
+        raise EcogisError(f"--at {text!r}: coordinates must be finite numbers", hint=SITE_TEXT_EXPECTED)
+    if site_crs is None:
+        try:
+            infer_crs(xy[:, 0], xy[:, 1])
+        except EcogisError as exc:
+            raise EcogisError(f"--at {text!r}: {exc.reason}", hint=SITE_TEXT_EXPECTED) from exc
+    elif not positions_ok(xy[:, 0], xy[:, 1], resolve_crs(site_crs)).all():
+        raise EcogisError(f"--at {text!r} is not a position in {site_crs}", hint=SITE_TEXT_EXPECTED)
+    return geom
 
 
 def _normalise_site(gdf, path, notes, skip_empty=False) -> gpd.GeoDataFrame:

@@ -413,6 +413,21 @@ def _ranges(x, y) -> str:
     return f"x {np.min(x):.6g}..{np.max(x):.6g}, y {np.min(y):.6g}..{np.max(y):.6g}"
 
 
+def positions_ok(x, y, crs) -> np.ndarray:
+    """Per coordinate pair (GIS order), True if it is a position in ``crs``: longitude/latitude within
+    ±180/±90 for a geographic or web-map (GCJ-02, BD-09) ``crs``; for a projected one, a pair that
+    projects to a finite longitude/latitude and back to itself within 1 m (out of the projection's domain,
+    e.g. a northing of 1e300, the inverse projection returns finite nonsense)."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if isinstance(crs, str) or crs.is_geographic:
+        return (np.abs(x) <= 180) & (np.abs(y) <= 90)
+    transformer = pyproj.Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True)
+    with np.errstate(invalid="ignore", over="ignore"):
+        lon, lat = transformer.transform(x, y)
+        x_back, y_back = transformer.transform(lon, lat, direction="INVERSE")
+        return np.isfinite(lon) & np.isfinite(lat) & (np.abs(x_back - x) < 1.0) & (np.abs(y_back - y) < 1.0)
+
+
 def infer_crs(x, y, cm=None, *, width: int = 3, datum: str = "CGCS2000") -> CrsGuess:
     """Guess the CRS of bare coordinates; vectorised over arrays.
 

@@ -211,9 +211,20 @@ register({
                               "{path}：已跳过 {count} 行无坐标的记录（第 {lines} 行）"),
     "table_encoding": ("{path}: text decoded as {encoding} (detected; tables do not declare an encoding)",
                        "{path}：文本按 {encoding} 解码（自动识别；表格文件不声明编码，请核对名称）"),
+    "table_full_width_commas": ("{path}: the fields are separated by full-width commas (，), not ASCII commas; read "
+                                "with '，' as the separator", "{path}：字段以全角逗号（，）而非英文逗号分隔，已按“，”分隔读取"),
+    "table_digit_groups": ("{path}, field {field}: {count} value(s) with digits grouped by spaces read as numbers "
+                           "(first: {where}, {value})",
+                           "{path}，字段 {field}：{count} 个数值的数字以空格分组，已按数字读取（第一个：{where}，{value}）"),
+    # ecogis.io.text
+    "text_utf16_no_bom": ("{path}: no byte-order mark, but every other byte is 0: text decoded as {label}",
+                          "{path}：文件无字节顺序标记（BOM），但每隔一个字节为 0：文本按 {label} 解码"),
     # ecogis.io.exchange
     "exchange_gbk": ("{path}: not valid UTF-8, decoded as GB18030 (GBK)",
                      "{path}：文件不是有效的 UTF-8 编码，已按 GB18030（GBK）解码"),
+    "exchange_invalid_parcel": ("{path}: line {line}: parcel {parcel} is not a valid polygon ({reason}); read as "
+                                "written, fix its vertices in the source",
+                                "{path}：第 {line} 行：地块 {parcel} 不是有效多边形（{reason}），已按原样读取，请修正源文件中的界址点"),
     "exchange_no_header": ("no [属性描述] header", "无 [属性描述] 文件头"),
     "exchange_header_incomplete": ("the header does not give 坐标系 and 带号", "文件头未给出坐标系和带号"),
     "exchange_inferred": ("{path}: {what}; CRS inferred as {crs}: {reason}",

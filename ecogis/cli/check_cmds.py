@@ -77,7 +77,7 @@ def check(site, at, project, buffers, rules, site_crs, site_use, out, formats, f
 
     Exit codes: 0 the check ran (whatever the verdict), 2 bad input, 3 verdict at or above --fail-on.
     """
-    from ecogis.check import check as run_check
+    from ecogis.check import check as run_check, parse_at
     from ecogis.rules import verdict_rank
 
     if (site is None) == (at is None):
@@ -102,13 +102,14 @@ def check(site, at, project, buffers, rules, site_crs, site_use, out, formats, f
         for f in fmts:
             targets[f] = check_output_path(Path(out) / f"check.{f}", overwrite=overwrite,
                                            inputs=[site_input, project])
+    the_site = site if site is not None else parse_at(at, site_crs)
     if batch:
-        _check_batch(site if site is not None else at, project, targets, fail_on=fail_on, as_json=as_json,
-                     lang=lang, notes=notes, overwrite=overwrite, buffers=buffers, rules=rules, site_crs=site_crs,
-                     site_use=site_use, findings=findings_detail, skip_empty=skip_empty)
+        _check_batch(the_site, project, targets, fail_on=fail_on, as_json=as_json, lang=lang, notes=notes,
+                     overwrite=overwrite, buffers=buffers, rules=rules, site_crs=site_crs, site_use=site_use,
+                     findings=findings_detail, skip_empty=skip_empty)
         return
-    result = run_check(site if site is not None else at, project, buffers=buffers, rules=rules,
-                       site_crs=site_crs, site_use=site_use, skip_empty=skip_empty)
+    result = run_check(the_site, project, buffers=buffers, rules=rules, site_crs=site_crs, site_use=site_use,
+                       skip_empty=skip_empty)
     for n in notes:
         if n not in result.assumptions:
             result.assumptions.append(n)

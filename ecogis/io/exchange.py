@@ -33,7 +33,8 @@ boundary surveys (勘测定界), e.g.::
   (hectares, as declared, not recomputed) and checked against the ellipsoidal area.
 * 点号 (point name) is free text, usually J1, J2, ... numbered through the parcel, the closing vertex
   repeating the first name of its ring. The reader ignores it; the writer writes that scheme.
-* Encodings: GB18030 (GBK) from most Chinese desktop tools, or UTF-8. The writer uses GB18030.
+* Encodings: GB18030 (GBK) from most Chinese desktop tools, or UTF-8; UTF-16 (Windows Notepad's
+  "Unicode") is read too (:mod:`ecogis.io.text`). The writer uses GB18030.
 """
 from __future__ import annotations
 
@@ -48,8 +49,9 @@ import pyproj
 import shapely
 
 from ecogis.crs import (DATUM_ZH, GEOGRAPHIC, crs_label, describe_crs, gk_epsg, gk_zone_of, infer_crs,
-                        resolve_crs, zone_cm, zone_width)
+                        positions_ok, resolve_crs, zone_cm, zone_width)
 from ecogis.errors import EcogisError, warn_assumption
+from ecogis.io.text import check_control_characters, decode_text
 from ecogis.outputs import atomic_path
 
 HEADER_SECTION, COORD_SECTION = "属性描述", "地块坐标"
@@ -126,7 +128,9 @@ def read_exchange(path, crs=None, encoding=None, *, cm=None) -> gpd.GeoDataFrame
     x, y = parsed.v_x, parsed.v_y  # x = X = northing (surveying order)
     crs_obj, swap, crs_source = _settle_crs(parsed, path, x, y, crs, cm, notes)
     easting, northing = (x, y) if swap else (y, x)
+    _check_positions(parsed, easting, northing, crs_obj, path)
     geoms = _build_geometries(parsed, easting, northing, path)
+    _note_invalid_parcels(parsed, geoms, path, notes)
     gdf = gpd.GeoDataFrame(
         {
             "parcel_no": [p.parcel_no for p in parsed.parcels],
@@ -148,23 +152,21 @@ def read_exchange(path, crs=None, encoding=None, *, cm=None) -> gpd.GeoDataFrame
 
 
 def _decode(data: bytes, path: Path, encoding, notes):
+    """(text, encoding label, source) by the rules of :func:`ecogis.io.text.decode_text`; control characters are an error."""
     if encoding:
         try:
-            return data.decode(encoding), encoding, "user"
+            text, used, source = data.decode(encoding), encoding, "user"
         except (UnicodeDecodeError, LookupError) as exc:
             raise EcogisError(f"cannot decode the text as {encoding} ({exc})", path=path,
                               hint="Leave out encoding= to let ecogis detect UTF-8 or GB18030") from exc
-    try:
-        return data.decode("utf-8-sig"), "UTF-8", "detected"
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = data.decode("gb18030")
-    except UnicodeDecodeError as exc:
-        raise EcogisError(f"the text is neither UTF-8 nor GB18030 ({exc})", path=path,
-                          hint="Pass encoding= with the file's encoding") from exc
-    warn_assumption(f"{path}: not valid UTF-8, decoded as GB18030 (GBK)", notes)
-    return text, "GB18030", "detected"
+    else:
+        text, used, source = decode_text(data, path, notes)
+        if used == "UTF-8-SIG":
+            used = "UTF-8"
+        elif used == "GB18030":
+            warn_assumption(f"{path}: not valid UTF-8, decoded as GB18030 (GBK)", notes)
+    text = check_control_characters(text, path)
+    return text, used, source
 
 
 def _err(path, line, message, hint=None):
@@ -194,6 +196,8 @@ def _parse(text: str, path: Path) -> _Parsed:
         if section == HEADER_SECTION:
             _parse_header_line(line, number, parsed, path)
         elif section == COORD_SECTION:
+            if "," not in line:  # every record has ASCII commas (names may hold '，')
+                _no_commas(line, number, path)
             fields = [f.strip() for f in line.split(",")]
             if fields[-1] == "@":
                 if current is not None:
@@ -223,12 +227,21 @@ def _parse(text: str, path: Path) -> _Parsed:
     return parsed
 
 
+def _no_commas(line, number, path):
+    found = "full-width commas (，)" if "，" in line else "tabs" if "\t" in line else "spaces" if " " in line else None
+    raise _err(path, number, f"the fields are separated by {found}, not ASCII commas" if found else
+               f"no comma in {line[:40]!r}", hint="Separate the fields with ASCII commas (,), e.g. J1,1,4534567.123,41512345.678")
+
+
 def _parse_header_line(line, number, parsed, path):
     for sep in ("=", "＝", ":", "："):
         if sep in line:
-            key, value = line.split(sep, 1)
-            parsed.header[key.strip()] = value.strip()
-            parsed.header_lines[key.strip()] = number
+            key, value = (part.strip() for part in line.split(sep, 1))
+            if parsed.header.get(key, value) != value:
+                raise _err(path, number, f"{key} is given twice: {parsed.header[key]!r} on line "
+                                         f"{parsed.header_lines[key]} and {value!r} here", hint="Keep one of them")
+            parsed.header[key] = value
+            parsed.header_lines[key] = number
             return
     raise _err(path, number, f"header line without '=': {line[:40]!r}", hint="Header lines read key=value, e.g. 带号=41")
 
@@ -238,8 +251,10 @@ def _parse_parcel_line(fields, number, path) -> _Parcel:
         raise _err(path, number, f"parcel line has {len(fields)} fields, expected 9 "
                                  "(界址点数,地块面积,地块编号,地块名称,记录图形属性,图幅号,地块用途,,@)",
                    hint="Keep the commas of empty fields")
-    count = _int_field(fields[0], number, path, "界址点数 (point count)")
+    count = _int_field(fields[0], number, path, "界址点数 (point count)", minimum=0)  # 0: no vertices, said below
     area = _float_field(fields[1], number, path, "地块面积 (area)", allow_empty=True)
+    if area < 0:
+        raise _err(path, number, f"地块面积 (area) {fields[1]!r} is negative", hint="Write the area in 公顷, or leave it empty")
     record = fields[4] or "面"
     if record not in RECORD_TYPES:
         raise _err(path, number, f"记录图形属性 {record!r} is not one of 面, 线, 点",
@@ -247,13 +262,13 @@ def _parse_parcel_line(fields, number, path) -> _Parcel:
     return _Parcel(number, count, area, fields[2], fields[3], record, fields[5] or None, fields[6] or None)
 
 
-def _int_field(value, number, path, what):
+def _int_field(value, number, path, what, minimum=1):
     try:
         result = int(value)
     except ValueError:
         raise _err(path, number, f"{what} {value!r} is not a whole number") from None
-    if result <= 0:
-        raise _err(path, number, f"{what} {value!r} must be positive")
+    if result < minimum:
+        raise _err(path, number, f"{what} {value!r} must be {'positive' if minimum == 1 else f'at least {minimum}'}")
     return result
 
 
@@ -305,7 +320,7 @@ def _vertex_arrays(parsed: _Parsed, path):
 
 def _close_parcel(parcel: _Parcel, parsed: _Parsed, path):
     if parcel.n_vertices == 0:
-        raise _err(path, parcel.line, f"parcel {parcel.parcel_no!r} has no vertex lines",
+        raise _err(path, parcel.line, f"parcel {parcel.parcel_no!r} has no vertex lines (界址点数 {parcel.count})",
                    hint="Each parcel line is followed by its vertex lines 点号,圈号,X,Y")
 
 
@@ -408,14 +423,15 @@ def _polygons(parsed, runs, sel, coords, geoms, path):
     short = length < 4
     unclosed = ~short & (np.abs(first - last) > 1e-6).any(axis=1)
     if short.any() or unclosed.any():
-        r = idx[np.flatnonzero(short | unclosed)[0]]
-        _ring_error(parsed, runs, r, path, unclosed=not short[np.searchsorted(idx, r)])
+        _ring_error(parsed, runs, idx[np.flatnonzero(short | unclosed)[0]], coords, path)
     vertex = sel[runs.vertex_run]
     rings = shapely.linearrings(coords[vertex], indices=_compact(runs.vertex_run[vertex]))
     polys = shapely.polygons(rings)
+    # a bow-tie's two loops cancel in the signed area: only a ring that encloses nothing once repaired is flat
     flat = shapely.area(polys) == 0
+    flat[flat] = shapely.area(shapely.make_valid(polys[flat])) == 0
     if flat.any():
-        _ring_error(parsed, runs, idx[np.flatnonzero(flat)[0]], path, unclosed=False)
+        _ring_error(parsed, runs, idx[np.flatnonzero(flat)[0]], coords, path)
     parcel = runs.parcel[idx]
     counts = np.bincount(parcel, minlength=len(geoms))
     single = counts[parcel] == 1
@@ -424,21 +440,41 @@ def _polygons(parsed, runs, sel, coords, geoms, path):
         geoms[k] = _assemble_polygon(polys[parcel == k])
 
 
-def _ring_error(parsed, runs, r, path, unclosed):
+def _ring_error(parsed, runs, r, coords, path):
+    """Raise for ring (run) ``r``, which is not closed, too short or encloses no area."""
     name = parsed.parcels[runs.parcel[r]].parcel_no
     first_line, last_line = parsed.v_line[runs.start[r]], parsed.v_line[runs.stop[r] - 1]
-    if unclosed:
+    ring = coords[runs.start[r]:runs.stop[r]]
+    if (np.abs(ring[0] - ring[-1]) > 1e-6).any():
         raise _err(path, last_line, f"ring {runs.ring[r]} of parcel {name!r} is not closed: its last vertex "
                                     f"(line {last_line}) differs from its first (line {first_line})",
                    hint="Repeat the first vertex of each ring at its end")
-    raise _err(path, first_line, f"ring {runs.ring[r]} of parcel {name!r} has fewer than 3 distinct vertices "
-                                 "(zero area)", hint="A polygon ring needs 3 or more corners plus the closing vertex")
+    corners = len(np.unique(ring, axis=0))
+    shape = "has fewer than 3 distinct vertices" if corners < 3 else "has all its vertices on one line"
+    raise _err(path, first_line, f"ring {runs.ring[r]} of parcel {name!r} {shape} (zero area)",
+               hint="A polygon ring needs 3 or more corners, not all in a line, plus the closing vertex")
+
+
+def _note_invalid_parcels(parsed: _Parsed, geoms, path, notes):
+    """Warn, naming parcel and line, about polygons that are not valid (a bow-tie, rings that cross).
+
+    They are kept as written, as every reader does; the commands that compute with them repair them in
+    memory (shapely.make_valid) and ``ecogis validate`` reports them."""
+    invalid = np.isin(shapely.get_type_id(geoms), (3, 6))
+    invalid[invalid] = ~shapely.is_valid(geoms[invalid])
+    for k in np.flatnonzero(invalid):
+        parcel = parsed.parcels[k]
+        warn_assumption(f"{path}: line {parcel.line}: parcel {parcel.parcel_no!r} is not a valid polygon "
+                        f"({shapely.is_valid_reason(geoms[k])}); read as written, fix its vertices in the source",
+                        notes)
 
 
 def _assemble_polygon(polys: np.ndarray):
     """Polygon or MultiPolygon from one parcel's ring polygons: a ring inside an odd number of the other
-    rings is a hole of the innermost shell containing it; the others are shells (parts)."""
-    container, contained = shapely.STRtree(polys).query(polys, predicate="contains")
+    rings is a hole of the innermost shell containing it; the others are shells (parts). Containment is
+    tested on the repaired rings, so that a hole inside one loop of a bow-tie shell stays a hole."""
+    repaired = shapely.make_valid(polys)
+    container, contained = shapely.STRtree(repaired).query(repaired, predicate="contains")
     keep = container != contained
     container, contained = container[keep], contained[keep]
     depth = np.bincount(contained, minlength=len(polys))
@@ -495,10 +531,13 @@ def _settle_crs(parsed, path, x, y, crs, cm, notes):
     zone = _header_int(parsed, "带号", path)
     if width not in (None, 3, 6):
         raise _err(path, parsed.header_lines["几度分带"], f"几度分带 {width} is not 3 or 6")
+    if zone is not None and zone_width(zone) not in ((width,) if width else (3, 6)):
+        raise _err(path, parsed.header_lines["带号"], f"带号 {zone} is not a {f'{width}-degree ' if width else ''}"
+                                                     "Gauss-Kruger zone in China",
+                   hint="3-degree zones are numbered 25-45 (几度分带=3), 6-degree zones 13-23 (几度分带=6)")
     if zone is not None and width is None:
         width = zone_width(zone)
-        if width:
-            warn_assumption(f"{path}: 几度分带 missing; zone {zone} taken as a {width}-degree zone", notes)
+        warn_assumption(f"{path}: 几度分带 missing; zone {zone} taken as a {width}-degree zone", notes)
     header_cm = zone_cm(zone, width) if zone is not None and width else None
     if cm is not None and header_cm is not None and abs(float(cm) - header_cm) > 1e-9:
         raise EcogisError(f"central meridian {cm} given, but the header's 带号 {zone} means {header_cm:g} E",
@@ -507,7 +546,7 @@ def _settle_crs(parsed, path, x, y, crs, cm, notes):
         guess = infer_crs(y, x, cm=header_cm if header_cm is not None else cm, width=width or 3,
                           datum=datum or "CGCS2000")
     except EcogisError as exc:
-        raise EcogisError(exc.reason, path=path, hint=exc.hint) from exc
+        raise EcogisError(exc.reason + _far_vertex(parsed, x, y), path=path, hint=exc.hint) from exc
     if zone is not None and guess.zone is not None and guess.prefixed and guess.zone != zone:
         raise EcogisError(f"the header says 带号={zone} but the Y coordinates carry the zone prefix {guess.zone}",
                           path=path, hint="Fix 带号 in the header or the coordinates")
@@ -522,6 +561,27 @@ def _settle_crs(parsed, path, x, y, crs, cm, notes):
     what = "no [属性描述] header" if not parsed.has_header else "the header does not give 坐标系 and 带号"
     warn_assumption(f"{path}: {what}; CRS inferred as {describe_crs(guess.crs)}: {guess.reason}", notes)
     return guess.crs, guess.swap_xy, "inferred"
+
+
+def _far_vertex(parsed: _Parsed, x, y, far_m: float = 1_000_000.0) -> str:
+    """Text naming the first vertex line more than ``far_m`` metres from the median vertex (a typo or a
+    0,0 placeholder that spoils the CRS inference), or "" when there is none or every vertex is far."""
+    far = np.hypot(x - np.median(x), y - np.median(y)) > far_m
+    if not far.any() or far.all():
+        return ""
+    i = int(np.flatnonzero(far)[0])
+    return (f"; line {parsed.v_line[i]} (X {x[i]:.12g}, Y {y[i]:.12g}) lies more than {far_m / 1000:.0f} km from "
+            "the median vertex")
+
+
+def _check_positions(parsed: _Parsed, easting, northing, crs, path):
+    """Raise naming the first vertex line that is no position in ``crs`` (e.g. X = 1e300 under a CRS given
+    by the user): see :func:`ecogis.crs.positions_ok`."""
+    ok = positions_ok(easting, northing, crs)
+    if not ok.all():
+        i = int(np.flatnonzero(~ok)[0])
+        raise _err(path, parsed.v_line[i], f"easting {easting[i]:.12g}, northing {northing[i]:.12g} is not a position "
+                                           f"in {crs_label(crs)}", hint="Fix the vertex, or give the right CRS")
 
 
 def _user_crs(parsed, path, x, y, crs, notes):

@@ -135,7 +135,7 @@ def is_exchange_text(path: Path, size: int = 65536) -> bool:
     """True if the first bytes of ``path`` contain a ``[属性描述]`` or ``[地块坐标]`` section marker."""
     with open(path, "rb") as fh:
         head = fh.read(size)
-    for enc in ("utf-8", "gb18030"):
+    for enc in ("utf-8", "gb18030", "utf-16-le", "utf-16-be", "utf-32"):
         text = head.decode(enc, errors="ignore")
         if any(marker in text for marker in EXCHANGE_MARKERS):
             return True

@@ -4,10 +4,16 @@ Angles may be decimal degrees, degrees-minutes-seconds (``121°45′30.5″``, `
 ``121 45 30.5``, ``N41°12'3"``) or, when the caller says so with ``angle="ddd.mmss"``, the surveyors'
 packed form ``121.4530`` (121° 45′ 30″). The CRS is not in a table: :func:`ecogis.io.read.read_layer`
 infers it from the numbers unless the user gives one.
+
+CSV text is decoded by :func:`ecogis.io.text.decode_text` (BOM, UTF-16, UTF-8, GB18030); fields are
+separated by commas, tabs, semicolons or bars (sniffed), or full-width commas (，) when none of these
+is used (noted). Every row must have as many fields as the first: a ragged row is an error naming its
+line, never shifted into other columns.
 """
 from __future__ import annotations
 
 import csv
+import io
 import re
 from pathlib import Path
 
@@ -16,6 +22,7 @@ import pandas as pd
 import shapely
 
 from ecogis.errors import EcogisError, warn_assumption
+from ecogis.io.text import check_control_characters, decode_text
 from ecogis.io.vector import DETECT_ORDER
 
 TABLE_SUFFIXES = {".csv", ".tsv", ".xlsx", ".xlsm"}
@@ -75,8 +82,8 @@ def read_table(path: Path, *, encoding=None, fields=None, angle="auto", layer=No
     info.update(columns=(xcol, ycol), axis_kind=axis_kind)
     df = _drop_rows_without_coordinates(df, xcol, ycol, path, notes)
     # X/Y and E/N columns usually hold metres, but may hold degrees too: the same rules apply
-    x = parse_angles(df[xcol], path=path, column=xcol, angle=angle)
-    y = parse_angles(df[ycol], path=path, column=ycol, angle=angle)
+    x = parse_angles(df[xcol], path=path, column=xcol, angle=angle, notes=notes)
+    y = parse_angles(df[ycol], path=path, column=ycol, angle=angle, notes=notes)
     return df, x, y, info
 
 
@@ -117,6 +124,7 @@ def _drop_rows_without_coordinates(df, xcol, ycol, path, notes):
 def _read_frame(path: Path, encoding, layer, notes):
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
+        _check_workbook_bytes(path)
         try:
             sheets = pd.read_excel(path, sheet_name=None, dtype=object, engine="openpyxl")
         except Exception as exc:  # openpyxl raises many types for a broken workbook
@@ -135,51 +143,119 @@ def _read_frame(path: Path, encoding, layer, notes):
     raw = path.read_bytes()
     if not raw.strip():
         raise EcogisError("the file is empty", path=path, hint="Copy the file again from its source")
-    if encoding:
-        enc, source = encoding, "user"
-        try:
-            text = raw.decode(enc)
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise EcogisError(f"the text is not valid {enc}", path=path, hint="Check --encoding") from exc
-    else:
-        enc, text = _detect_text(raw, path)
-        source = "bom" if enc == "UTF-8-SIG" else "detected"
-        if source == "detected" and not raw.isascii():
-            warn_assumption(f"{path}: text decoded as {enc} (detected; tables do not declare an encoding)", notes)
-    sep = "\t" if suffix == ".tsv" else None
-    import io
+    text, enc, source = _decode_table(raw, path, encoding, notes)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # also old Mac line ends
+    csv.field_size_limit(2**31 - 1)  # WKT of a detailed boundary exceeds the default 131 072 characters
+    sep = "\t" if suffix == ".tsv" else _separator(text, path, notes)
+    lines = _record_lines(text, sep, path)
     try:
-        csv.field_size_limit(2**31 - 1)  # WKT of a detailed boundary exceeds the default 131 072 characters
-        df = pd.read_csv(io.StringIO(text), sep=sep, engine="python", dtype=str, skipinitialspace=True)
-        df.index = _file_line_labels(text, df.index)
-    except pd.errors.ParserError as exc:
+        # index_col=False: rows with trailing separators must not turn the first column into the index
+        df = pd.read_csv(io.StringIO(text), sep=sep, engine="python", dtype=str, skipinitialspace=True,
+                         index_col=False)
+    except (pd.errors.ParserError, csv.Error) as exc:
         raise EcogisError(f"cannot parse the table ({exc})", path=path, hint="Check the separators and quotes") from exc
+    if len(lines) == len(df) + 1:
+        # row labels such that label + 2 is the row's line in the file (as in a spreadsheet with the header
+        # on line 1): messages name rows by label + 1 and file lines by label + 2
+        df.index = pd.Index(np.asarray(lines[1:]) - 2)
     return df.dropna(how="all"), enc, source
 
 
-def _file_line_labels(text: str, index: pd.Index) -> pd.Index:
-    """Row labels such that label + 2 is the row's line in the file, also when blank lines were skipped.
-
-    Messages name rows by ``label + 1`` and file lines by ``label + 2`` (as for a spreadsheet whose
-    first line is the header). Left unchanged when the rows cannot be matched to lines one to one
-    (quoted values spanning lines).
-    """
-    nonblank = np.flatnonzero([bool(line.strip()) for line in text.splitlines()]) + 1  # 1-based lines
-    if len(nonblank) != len(index) + 1:
-        return index
-    return pd.Index(nonblank[1:] - 2)
-
-
-def _detect_text(raw: bytes, path):
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return "UTF-8-SIG", raw.decode("utf-8-sig")
-    for enc in DETECT_ORDER:
+def _decode_table(raw: bytes, path: Path, encoding, notes):
+    """(text, encoding, source) of a CSV: the user's encoding, else :func:`ecogis.io.text.decode_text`."""
+    if encoding:
         try:
-            return enc, raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise EcogisError("the text is neither valid UTF-8 nor GB18030", path=path,
-                      hint="Pass the right encoding with --encoding (encoding=)")
+            text, enc, source = raw.decode(encoding), encoding, "user"
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise EcogisError(f"the text is not valid {encoding}", path=path, hint="Check --encoding") from exc
+    else:
+        text, enc, source = decode_text(raw, path, notes)
+        if source == "detected" and enc in DETECT_ORDER and not raw.isascii():
+            warn_assumption(f"{path}: text decoded as {enc} (detected; tables do not declare an encoding)", notes)
+    text = check_control_characters(text, path)
+    return text, enc, source
+
+
+#: field separators recognised in a CSV (the full-width comma only when none of these is used)
+SEPARATORS = ",\t;|"
+FULL_WIDTH_COMMA = "，"
+
+
+def _separator(text: str, path: Path, notes) -> str:
+    """The field separator of a CSV, sniffed from its first lines (``,`` ``tab`` ``;`` ``|``).
+
+    A table that uses none of them but full-width commas (，, as typed with a Chinese input method) is
+    read with those, and the note says so. Otherwise the comma (a table of one column)."""
+    head = "\n".join([line for line in text.split("\n") if line.strip()][:10])
+    try:
+        return csv.Sniffer().sniff(head, delimiters=SEPARATORS).delimiter
+    except csv.Error:
+        pass
+    if FULL_WIDTH_COMMA in head and not any(sep in head for sep in SEPARATORS):
+        warn_assumption(f"{path}: the fields are separated by full-width commas (，), not ASCII commas; "
+                        "read with '，' as the separator", notes)
+        return FULL_WIDTH_COMMA
+    return ","
+
+
+def _record_lines(text: str, sep: str, path: Path) -> list[int]:
+    """The first line in the file of every record pandas reads (blank lines are skipped; a quoted value may
+    span lines). Raises EcogisError naming the line where a quote is not closed or a record has more values
+    or fewer fields than the first (pandas would shift such rows into the wrong columns, or fill them up)."""
+    reader = csv.reader(io.StringIO(text), delimiter=sep, skipinitialspace=True, strict=True)  # lines end in \n
+    lines, width, named, first, start = [], None, None, None, 1
+    try:
+        for fields in reader:
+            line, start = start, reader.line_num + 1
+            if len(fields) < 2 and not "".join(fields).strip():
+                continue  # a blank line
+            lines.append(line)
+            if not any(f.strip() for f in fields):
+                continue  # separators only: an empty row, dropped later
+            if width is None:  # empty fields after the last value (trailing separators) are harmless
+                width, named, first = len(fields), _filled_length(fields), line
+                continue
+            filled = _filled_length(fields)
+            if filled > width or len(fields) < named:
+                count = filled if filled > width else len(fields)
+                _ragged(path, line, count, width, first, sep, text.split("\n")[reader.line_num - 1])
+    except csv.Error as exc:
+        raise EcogisError(f"line {start}: cannot split the fields ({exc})", path=path,
+                          hint='A quote (") must close before the end of the value: check the quotes on this line') from exc
+    return lines
+
+
+def _filled_length(fields: list[str]) -> int:
+    """Number of fields up to the last that is not empty."""
+    return next((i + 1 for i in range(len(fields) - 1, -1, -1) if fields[i].strip()), 0)
+
+
+def _ragged(path, line, values, width, first, sep, text):
+    """Raise for record ``line`` (its last physical line is ``text``) that has ``values`` fields, not ``width``."""
+    name = {",": "comma", "\t": "tab", ";": "semicolon", "|": "bar", FULL_WIDTH_COMMA: "full-width comma"}[sep]
+    more = values > width
+    hint = (f"This line uses full-width commas (，) between the fields: use {name}s like the other lines"
+            if FULL_WIDTH_COMMA in text and sep != FULL_WIDTH_COMMA else
+            f"Line {first} looks like a title: delete it, or save the table as XLSX" if width == 1 else
+            "Put quotes around values that contain the separator" if more else
+            "Fill in the missing fields (keep the separators of empty ones)")
+    raise EcogisError(f"line {line} has {values} field{'' if values == 1 else 's'} but line {first} (the first row) "
+                      f"has {width} ({name}-separated)", path=path, hint=hint)
+
+
+def _check_workbook_bytes(path: Path) -> None:
+    """Raise EcogisError for a .xlsx that is empty, an old binary .xls or text rather than a zip archive."""
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if not head:
+        raise EcogisError("the workbook is empty (0 bytes)", path=path, hint="Copy the file again from its source")
+    if head.startswith(b"PK"):
+        return
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise EcogisError("this is an old binary Excel workbook (.xls) named .xlsx", path=path,
+                          hint="Open it in Excel or WPS and save it as .xlsx")
+    raise EcogisError("not an XLSX workbook (an .xlsx is a zip archive; this file is not)", path=path,
+                      hint="If it is a CSV text, name it .csv; else export the workbook again as .xlsx")
 
 
 def find_coordinate_columns(columns, fields=None):
@@ -215,7 +291,33 @@ _DMS = re.compile(
 )
 
 
-def parse_angles(values: pd.Series, *, path=None, column=None, angle="auto") -> np.ndarray:
+# a number with its digits grouped in threes by spaces: 4 534 567.123 (not commas: 121,980 may mean 121.98)
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:[ \u00a0\u2009\u202f]\d{3})+(?:\.\d+)?")
+_GROUP_SEPARATOR = r"[ \u00a0\u2009\u202f]"
+
+
+def _ungroup_digits(text: pd.Series, path, column, notes) -> pd.Series:
+    """``text`` with digit-group separators removed from numbers like '4 534 567.123' (reported).
+
+    A value that also reads as degrees-minutes-seconds (121 45 30, 121 045 030) is left as it is."""
+    grouped = np.array(text.str.fullmatch(_GROUPED), dtype=bool)
+    if not grouped.any():
+        return text
+    dms = text[grouped].str.extract(_DMS)
+    as_dms = (dms["d"].notna() & (dms["d"].astype(float).abs() <= 180) & (dms["m"].astype(float).fillna(0) < 60)
+              & (dms["s"].astype(float).fillna(0) < 60))
+    grouped[grouped] = ~as_dms.to_numpy()
+    if not grouped.any():
+        return text
+    first = int(np.flatnonzero(grouped)[0])
+    label = text.index[first]
+    where = f"line {int(label) + 2}" if isinstance(label, (int, np.integer)) else f"row {label}"
+    warn_assumption(f"{path}, field {column!r}: {int(grouped.sum())} value(s) with digits grouped by spaces read "
+                    f"as numbers (first: {where}, {text.iloc[first]!r})", notes)
+    return text.where(~grouped, text.str.replace(_GROUP_SEPARATOR, "", regex=True))
+
+
+def parse_angles(values: pd.Series, *, path=None, column=None, angle="auto", notes=None) -> np.ndarray:
     """Convert a column of angles to decimal degrees (float array).
 
     ``angle``: ``auto`` (numbers are decimal degrees, strings with °′″/度分秒 are DMS), ``decimal``,
@@ -229,7 +331,12 @@ def parse_angles(values: pd.Series, *, path=None, column=None, angle="auto") -> 
     missing = text == ""
     if missing.any():
         _bad(path, column, s.index, missing.to_numpy(), text, "an empty coordinate")
+    if angle in ("auto", "decimal"):
+        text = _ungroup_digits(text, path, column, notes)
     number = pd.to_numeric(text, errors="coerce")
+    infinite = np.isinf(number.to_numpy(float))
+    if infinite.any():
+        _bad(path, column, s.index, infinite, text, "a finite number")
     if angle == "ddd.mmss":
         bad = number.isna().to_numpy()
         if bad.any():

@@ -1,0 +1,81 @@
+"""Decoding the text files ecogis reads (CSV point tables, coordinate exchange texts).
+
+Order: a byte-order mark (UTF-8, UTF-16 or UTF-32) decides; UTF-16 without a mark is recognised by the NUL
+byte in every other byte of its ASCII characters (digits, commas, line ends: reported); then strict
+UTF-8; then GB18030 (a superset of GBK). A NUL or other control character left in the decoded text is an
+error: it means a damaged or binary file, and it breaks writers downstream (XML allows none of them).
+"""
+from __future__ import annotations
+
+import codecs
+import re
+
+from ecogis.errors import EcogisError, warn_assumption
+from ecogis.io.vector import DETECT_ORDER
+
+#: byte-order marks, longest first (the UTF-32 LE mark starts like the UTF-16 LE one): (mark, codec, label)
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32", "UTF-32"), (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
+         (codecs.BOM_UTF8, "utf-8-sig", "UTF-8-SIG"), (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
+         (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"))
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # C0 controls other than tab and line ends
+# share of NUL bytes at odd (LE) or even (BE) positions from which bytes without a mark are UTF-16
+_UTF16_NUL_SHARE = 0.25
+
+
+def decode_text(data: bytes, path, notes) -> tuple[str, str, str]:
+    """Decode ``data`` (the bytes of ``path``): return ``(text, encoding label, source)``.
+
+    ``source`` is ``bom`` when a byte-order mark decided, else ``detected``. The label is one of
+    UTF-8-SIG, UTF-16, UTF-32, UTF-16LE, UTF-16BE, UTF-8 or GB18030; callers report a GB18030 guess their own way.
+    """
+    for mark, codec, label in _BOMS:
+        if data.startswith(mark):
+            return _strict(data, codec, label, path), label, "bom"
+    codec = _utf16_without_bom(data)
+    if codec:
+        label = codec.upper().replace("-16-", "-16")  # UTF-16LE, UTF-16BE
+        text = _strict(data, codec, label, path)
+        warn_assumption(f"{path}: no byte-order mark, but every other byte is 0: text decoded as {label}", notes)
+        return text, label, "detected"
+    for enc in DETECT_ORDER:
+        try:
+            return data.decode(enc), enc, "detected"
+        except UnicodeDecodeError:
+            continue
+    raise EcogisError("the text is neither valid UTF-8 nor GB18030", path=path,
+                      hint="Save it as UTF-8 or GBK, or pass its encoding with --encoding (encoding=)")
+
+
+def check_control_characters(text: str, path) -> str:
+    """``text`` without a trailing DOS end-of-file mark (Ctrl-Z); raise EcogisError naming the line of the
+    first other control character (NUL and the like, not tab or line ends): a damaged or binary file."""
+    text = text.rstrip("\x1a")
+    found = _CONTROL.search(text)
+    if found:
+        line = len((text[:found.start()] + ".").splitlines())
+        code = ord(found.group())
+        raise EcogisError(f"line {line} holds a control character (U+{code:04X}{', NUL' if code == 0 else ''}): the file "
+                          "is damaged or not plain text", path=path,
+                          hint="Remove the character, or export the file again as UTF-8 or GBK text")
+    return text
+
+
+def _strict(data: bytes, codec: str, label: str, path) -> str:
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as exc:
+        raise EcogisError(f"the text starts like {label} but is not valid {label} ({exc.reason} at byte {exc.start})",
+                          path=path, hint="Save it again as UTF-8 or GBK") from exc
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` when NUL bytes fill one byte position of the first 4 KiB, else None."""
+    sample = data[:4096]
+    if len(sample) < 4 or len(sample) % 2:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) >= _UTF16_NUL_SHARE * len(odd) and even.count(0) == 0:
+        return "utf-16-le"
+    if even.count(0) >= _UTF16_NUL_SHARE * len(even) and odd.count(0) == 0:
+        return "utf-16-be"
+    return None
