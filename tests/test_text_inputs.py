@@ -106,7 +106,7 @@ def test_bow_tie_parcel_is_read_as_self_intersecting_not_as_degenerate(tmp_path)
     code, stderr = run("check", path, "-p", PROJECT, "--json")
     assert code == 0, stderr
     assert "fewer than 3 distinct vertices" not in stderr
-    assert "site feature 地块BT: invalid geometry (Self-intersection" in stderr and "repaired" in stderr
+    assert "name '地块BT'): invalid geometry (Self-intersection" in stderr and "repaired" in stderr
 
 
 def test_hole_inside_one_loop_of_a_bow_tie_stays_a_hole(tmp_path):
