@@ -598,6 +598,7 @@ def normalise_layer(gdf, kind: str, fields: dict | None = None, path=None, notes
         out.insert(min(position, len(out.columns)), name, values)
     if isinstance(out, gpd.GeoDataFrame):
         out = repair_geometries(out, path, notes)
+        _warn_missing_geometries(out, path, notes)
     attrs = dict(gdf.attrs.get("ecogis") or {})
     attrs.update(kind=spec.name, field_map=dict(mapping))
     out.attrs["ecogis"] = attrs
@@ -605,6 +606,22 @@ def normalise_layer(gdf, kind: str, fields: dict | None = None, path=None, notes
 
 
 _POLYGONAL = (shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON)
+#: at most this many features are named in a note (the count is always given)
+NAMED_FEATURES = 10
+
+
+def _warn_missing_geometries(gdf, path=None, notes=None) -> None:
+    """Say which features have no geometry (null or empty): no analysis can use them, so results that
+    depend on them are unknown; the note names them instead of leaving them out without a word."""
+    geoms = gdf.geometry.values
+    missing = np.flatnonzero(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if len(missing) == 0:
+        return
+    labels = [_feature_label(gdf, int(i), {"id": "id", "name": "name"}) for i in missing[:NAMED_FEATURES]]
+    more = f" and {len(missing) - NAMED_FEATURES} more" if len(missing) > NAMED_FEATURES else ""
+    warn_assumption(f"{path or 'layer'}: {len(missing)} feature(s) without geometry (null or empty: "
+                    f"{', '.join(labels)}{more}) are left out of every analysis; what they cover is unknown. "
+                    "Fix or delete them in the source file", notes)
 
 
 def repair_geometries(gdf, path=None, notes=None):

@@ -315,6 +315,11 @@ register({
     "feature_repaired": ("{path}: feature {feature}: invalid geometry ({why}) repaired in memory with shapely.make_valid; "
                          "fix the source file",
                          "{path}：要素 {feature}：几何无效（{why}），已在内存中用 shapely.make_valid 修复；请修正源文件"),
+    "features_without_geometry": ("{path}: {count} feature(s) without geometry (null or empty: {features}) are "
+                                  "left out of every analysis; what they cover is unknown. Fix or delete them in "
+                                  "the source file",
+                                  "{path}：{count} 个要素无几何（空值或空几何：{features}），未参与任何分析，其覆盖范围"
+                                  "无法判定；请在源文件中修正或删除"),
     "feature_repaired_in_memory": ("feature {feature}: invalid geometry ({why}) repaired in memory with "
                                    "shapely.make_valid; fix the source data",
                                    "要素 {feature}：几何无效（{why}），已在内存中用 shapely.make_valid 修复；请修正源数据"),

@@ -380,3 +380,18 @@ def test_raster_zonal_with_zones_on_another_datum_says_so(tmp_path):
                  "--json", "--lang", "en")
     assert result.exit_code == 0, result.stderr
     assert "the zones and the raster are on different datums: EPSG:4610 (Xian 1980)" in result.stdout
+
+
+def test_red_line_feature_without_geometry_is_named_in_the_check(tmp_path):
+    """A control-layer feature with a null shape cannot be screened: the check names it, never silently."""
+    x0, y0 = 41_400_000, 4_530_000
+    red = gpd.GeoDataFrame({"HXBH": ["HX01", "HX02"], "HXMC": ["完好红线", "损坏红线"], "HXLX": ["水源涵养"] * 2},
+                           geometry=[shapely.box(x0, y0, x0 + 1000, y0 + 1000), None], crs=4529)
+    red.to_file(tmp_path / "red.shp", encoding="UTF-8")
+    project = tmp_path / "project.yaml"
+    project.write_text("name: 空几何\nlayers:\n  redline: {kind: redline, path: red.shp}\n", encoding="utf-8")
+    result = run("check", "--at", "123.0,40.9", "-p", project, "--json")
+    assert result.exit_code == 0, result.stderr
+    notes = [n for n in json.loads(result.stdout)["assumptions"] if "without geometry" in n]
+    assert len(notes) == 1 and "red.shp" in notes[0] and "损坏红线" in notes[0] and "1 feature(s)" in notes[0]
+    assert "损坏红线" in result.stderr
