@@ -11,6 +11,7 @@ import shapely
 from click.testing import CliRunner
 
 from ecogis.cli import main
+from tests.conftest import LAYERS
 
 NAMES = ["辽河口核心区", "盘锦湿地"]
 SQUARES = [shapely.box(121.80, 40.90, 121.84, 40.93), shapely.box(121.90, 40.90, 121.92, 40.91)]
@@ -322,3 +323,11 @@ def test_info_shows_the_first_features_text_to_check_the_encoding(gbk_shp):
     data = json.loads(run("info", gbk_shp, "--json").stdout)
     assert data["first_feature"] == {"名称": NAMES[0]}
     assert f"名称={NAMES[0]}" in run("info", gbk_shp).stdout
+
+
+@pytest.mark.parametrize("cm", ["nan", "inf", "-inf", "200", "0"])
+def test_central_meridian_outside_china_or_not_finite_is_refused(cm):
+    result = run("info", LAYERS / "sites" / "sites_zone41.txt", "--cm", cm)
+    assert result.exit_code == 2, result.output
+    assert "sites_zone41.txt" in result.stderr and "from 75 to 135" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

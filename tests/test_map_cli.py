@@ -113,6 +113,9 @@ def test_change_patches_layer_maps_to_png_and_html(tmp_path):
     ("kinds: {foo: 1}\n", "kinds.foo: expected a mapping"),
     ('kinds:\n  redline: {stroke: "#zz0000"}\n', "kinds.redline.stroke: expected a colour"),
     ("kinds:\n  reserve: {fill_opacity: half}\n", "kinds.reserve.fill_opacity: expected a number"),
+    ("kinds:\n  redline: {width: .inf}\n", "kinds.redline.width: expected a number from 0 to 50"),
+    ("kinds:\n  redline: {width: .nan}\n", "kinds.redline.width: expected a number from 0 to 50"),
+    ("kinds:\n  reserve: {fill_opacity: 1.5}\n", "kinds.reserve.fill_opacity: expected a number from 0 to 1"),
 ])
 def test_bad_style_file_is_named(files, tmp_path, text, message):
     bad = tmp_path / "my_styles.yaml"

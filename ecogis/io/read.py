@@ -5,6 +5,8 @@ read -> normalise: :func:`read_layer` returns a GeoDataFrame in a known CRS whos
 """
 from __future__ import annotations
 
+import math
+
 from pathlib import Path
 
 import geopandas as gpd
@@ -70,6 +72,7 @@ def read_layer(path, kind=None, layer=None, crs=None, encoding=None, fields=None
     path = Path(path)
     if not path.exists():
         raise EcogisError("file not found", path=path, hint="Check the path and its spelling")
+    _check_central_meridian(cm, path)
     notes: list[str] = []
     fmt = detect_format(path)
     if fmt == "exchange":
@@ -89,6 +92,21 @@ def read_layer(path, kind=None, layer=None, crs=None, encoding=None, fields=None
         gdf.attrs["ecogis"] = {**meta, **normalised, "kind": normalised.get("kind", kind)}
     gdf.attrs["ecogis"]["notes"] = notes
     return gdf
+
+
+
+#: central meridians (degrees E) of the Gauss-Kruger zones over China: 3-degree 75-135, 6-degree 75-135
+CM_RANGE = (75.0, 135.0)
+
+
+def _check_central_meridian(cm, path) -> None:
+    """EcogisError unless ``cm`` (degrees E) is None or a finite central meridian over China."""
+    if cm is None:
+        return
+    if not (math.isfinite(cm) and CM_RANGE[0] <= cm <= CM_RANGE[1]):
+        raise EcogisError(f"the central meridian (--cm) must be a number from {CM_RANGE[0]:g} to {CM_RANGE[1]:g} "
+                          f"degrees E, got {cm:g}", path=path,
+                          hint="3-degree zone n has central meridian 3n E (zone 41: --cm 123)")
 
 
 def detect_format(path: Path) -> str:

@@ -53,6 +53,10 @@ def load_styles(styles=None) -> dict:
     return merged
 
 
+#: allowed values of the numeric style entries: line width and marker radius (pixels), fill opacity (0-1)
+STYLE_NUMBER_RANGES = {"width": (0, 50), "fill_opacity": (0, 1), "radius": (0, 100)}
+
+
 def _check_styles(styles: dict, path) -> None:
     """Raise EcogisError naming the entry when merged styles have the wrong shape or a bad colour."""
     from matplotlib.colors import is_color_like
@@ -71,9 +75,11 @@ def _check_styles(styles: dict, path) -> None:
     colours += [(f"water_classes.{k}.color", e.get("color")) for k, e in styles["water_classes"].items()]
     for kind, entry in styles["kinds"].items():
         colours += [(f"kinds.{kind}.{c}", entry[c]) for c in ("stroke", "fill") if c in entry]
-        for c in ("width", "fill_opacity", "radius"):
-            if c in entry and not isinstance(entry[c], (int, float)):
-                fail(f"kinds.{kind}.{c}", "a number")
+        for c, (low, high) in STYLE_NUMBER_RANGES.items():
+            value = entry.get(c)
+            if c in entry and not (isinstance(value, (int, float)) and not isinstance(value, bool)
+                                   and low <= value <= high):
+                fail(f"kinds.{kind}.{c}", f"a number from {low:g} to {high:g}, not {value!r}")
     colours += [(f"default_palette[{i}]", c) for i, c in enumerate(styles.get("default_palette") or [])]
     for where, colour in colours:
         if not (isinstance(colour, str) and is_color_like(colour)):
