@@ -1,0 +1,233 @@
+"""Every command over the hostile-input corpus (tests/hostile): no traceback, a clear answer, nothing lost.
+
+For each (command, input) pair, run in-process with click's CliRunner, the test asserts:
+
+* no traceback: no uncaught exception (``result.exception`` is None or SystemExit) and no "Traceback"
+  in the output;
+* exit code 2 with ONE error line on stderr (``ecogis: error: ...``, after any ``ecogis: warning:``
+  lines; click's own usage errors end in one ``Error: ...`` line) that names the file, and the feature
+  where the damage is in one feature; or exit 0/1/3 with a recorded note (a warning on stderr),
+  unless the case says plain success is right (hostile names must be reported, not refused);
+* no input file changed and no file added beside the inputs (every file of the case folder and of the
+  world is hashed before and after);
+* no partial output after a failure: the output's folder is empty after exit 2, and no hidden temporary
+  is left after any exit.
+
+A few real subprocesses prove that stderr carries no traceback outside the runner too.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ecogis.cli import main
+from hostile import HOSTILE_NAMES, build_corpus, corpus_cases
+
+CASES = corpus_cases()
+BY_ID = {c.id: c for c in CASES}
+ECOGIS = str(Path(sys.executable).parent / "ecogis")
+USAGE_LINES = ("Usage:", "Try '")
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    root = tmp_path_factory.mktemp("hostile")
+    build_corpus(root)
+    return root
+
+
+# ---------------------------------------------------------------------------- which commands, which inputs
+
+def _vector_commands(p, world, out):
+    return {
+        "info": ["info", p],
+        "validate": ["validate", p],
+        "convert": ["convert", p, str(out / "converted.gpkg")],
+        "area": ["area", p],
+        "check": ["check", p, "-p", f"{world}/project.yaml", "--format", "json", "--out", str(out / "report")],
+        "map": ["map", p, "--out", str(out / "map.html")],
+    }
+
+
+def _commands(case, root: Path, out: Path) -> dict[str, list[str]]:
+    """The command lines to run ``case`` through (``out``: an empty folder for outputs)."""
+    world = root / "world"
+    p = str(root / case.path) if case.path else None
+    site = f"{world}/site.geojson"
+    zones = ["--zones", f"{world}/reserve.geojson", "--kind", "reserve", "--by", "zone", "--no-progress"]
+    if case.role == "vector":
+        cmds = _vector_commands(p, world, out)
+        if case.group == "shapefile" and not case.feature:
+            del cmds["map"]   # one reader: map reads as info does; keep it for feature-level damage
+        return cmds
+    if case.role == "exchange":
+        cmds = _vector_commands(p, world, out)
+        cmds["convert"] = ["convert", p, str(out / "converted.geojson")]
+        return cmds
+    if case.role == "table":
+        return {"info": ["info", p], "convert": ["convert", p, str(out / "converted.gpkg")],
+                "check": ["check", p, "-p", f"{world}/project.yaml", "--batch", "--format", "json",
+                          "--out", str(out / "report")]}
+    if case.role == "project":
+        return {"check": ["check", site, "-p", p, "--json"],
+                "map": ["map", "--project", p, "--out", str(out / "map.html")]}
+    if case.role == "rules":
+        return {"check": ["check", site, "-p", f"{world}/project.yaml", "--rules", p, "--json"]}
+    if case.role == "audit":
+        return {"audit": ["audit", p, "--out", str(out / "audit")]}
+    if case.role == "raster":
+        return {"zonal": ["raster", "zonal", p, *zones, "--out", str(out / "zonal")],
+                "change_before": ["raster", "change", p, f"{world}/lc_b.tif", *zones, "--out", str(out / "change")],
+                "change_after": ["raster", "change", f"{world}/lc_a.tif", p, *zones, "--out", str(out / "change")]}
+    if case.role == "names":
+        return {"check": ["check", p, "-p", f"{world}/project.yaml", "--format", "html,xlsx,json",
+                          "--out", str(out / "report")],
+                "map": ["map", f"{world}/redline.geojson", "--site", p, "--out", str(out / "map.html")],
+                "convert_csv": ["convert", p, str(out / "sites.csv")]}
+    if case.role == "args":
+        return {case.args[0]: [a.replace("{world}", str(world)).replace("{case}", str(root / "cases" / case.id))
+                               for a in case.args]}
+    raise AssertionError(f"unknown role {case.role}")
+
+
+def _pairs():
+    # commands are known without the corpus on disk: build them against placeholder folders
+    fake = Path("/corpus")
+    return [(case.id, name) for case in CASES for name in _commands(case, fake, fake / "out")]
+
+
+# ------------------------------------------------------------------------------------------- checks
+
+def _snapshot(folders) -> dict[str, str]:
+    """sha256 of every file under ``folders`` (hidden ones included)."""
+    digests = {}
+    for folder in folders:
+        for path in sorted(Path(folder).rglob("*")):
+            if path.is_file():
+                digests[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return digests
+
+
+def _error_line(stderr: str) -> str:
+    """The one error line of an exit-2 run; fails on anything else on stderr."""
+    lines = [ln for ln in stderr.splitlines() if ln.strip()]
+    errors = [ln for ln in lines if ln.startswith(("ecogis: error:", "Error: "))]
+    others = [ln for ln in lines if not ln.startswith(("ecogis: warning:", "ecogis: error:", "Error: ") + USAGE_LINES)]
+    assert len(errors) == 1 and not others, f"expected one error line on stderr, got:\n{stderr}"
+    return errors[0]
+
+
+def _has_note(result) -> bool:
+    if "ecogis: warning:" in result.stderr:
+        return True
+    try:
+        payload = json.loads(result.stdout)
+    except ValueError:
+        return False
+    return bool(isinstance(payload, dict) and payload.get("notes"))
+
+
+def run_case(case, command, root: Path, out: Path):
+    """Run one command over one case and assert the corpus contract; return the click Result."""
+    argv = _commands(case, root, out)[command]
+    guarded = [root / "world"] + ([root / "cases" / case.id] if (root / "cases" / case.id).exists() else [])
+    before = _snapshot(guarded)
+    result = CliRunner().invoke(main, argv)
+    where = f"{case.id} / {command}: exit {result.exit_code}\nstderr: {result.stderr[-2000:]}"
+    assert result.exception is None or isinstance(result.exception, SystemExit), \
+        f"{where}\nuncaught {type(result.exception).__name__}: {result.exception}"
+    assert "Traceback" not in result.stdout + result.stderr, where
+    assert _snapshot(guarded) == before, f"{where}\nan input was changed, or a file appeared beside the inputs"
+    hidden = [p for p in out.rglob(".*")]
+    assert not hidden, f"{where}\ntemporary files left: {hidden}"
+    if result.exit_code == 2:
+        line = _error_line(result.stderr)
+        assert any(n in line for n in case.must_name()), f"{where}\nthe error does not name {case.must_name()}"
+        if case.feature and command != "info":
+            assert "feature" in line, f"{where}\nthe error does not name the feature"
+        assert not any(out.iterdir()), f"{where}\npartial output left: {list(out.iterdir())}"
+        assert case.expect != "ok", f"{where}\nrefused an input that must be accepted"
+    else:
+        assert result.exit_code in (0, 1, 3), where
+        assert case.expect != "error", f"{where}\naccepted an input that must be refused"
+        if case.expect == "error_or_note":
+            assert _has_note(result), f"{where}\nsucceeded on a hostile input without a note"
+    return result
+
+
+@pytest.mark.parametrize("case_id,command", _pairs(), ids=[f"{c}-{m}" for c, m in _pairs()])
+def test_command_on_hostile_input(corpus, tmp_path, case_id, command):
+    run_case(BY_ID[case_id], command, corpus, tmp_path)
+
+
+# ----------------------------------------------------------------------------------- hostile names
+
+@pytest.mark.parametrize("case_id", [c.id for c in CASES if c.role == "names" and c.expect == "ok"])
+def test_hostile_name_is_text_in_xlsx_and_not_markup_in_html(corpus, tmp_path, case_id):
+    from openpyxl import load_workbook
+
+    run_case(BY_ID[case_id], "check", corpus, tmp_path)
+    name = HOSTILE_NAMES[case_id]
+    workbook = load_workbook(tmp_path / "report" / "check.xlsx")
+    cells = [c for ws in workbook.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
+    assert not [c.coordinate for c in cells if c.data_type == "f"], "a text cell was written as a formula"
+    html = (tmp_path / "report" / "check.html").read_text(encoding="utf-8")
+    if "<" in name:
+        assert name not in html, "the name reached the HTML report as markup"
+
+
+# ------------------------------------------------------------------------------------ real processes
+
+SUBPROCESS_CASES = [("shx_offset_r0_zero", "check"), ("tif_trunc_400", "zonal"), ("proj_alias_bomb", "check"),
+                    ("ex_utf16", "info"), ("geom_shp_unclosed_ring", "area"), ("csv_full_width_commas", "check")]
+
+
+@pytest.mark.parametrize("case_id,command", SUBPROCESS_CASES)
+def test_real_process_has_no_traceback(corpus, tmp_path, case_id, command):
+    argv = _commands(BY_ID[case_id], corpus, tmp_path)[command]
+    before = _snapshot([corpus / "world", corpus / "cases" / case_id])
+    res = subprocess.run([ECOGIS, *argv], capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in res.stderr, res.stderr
+    assert res.returncode in (0, 1, 2, 3), res.stderr
+    if res.returncode == 2:
+        _error_line(res.stderr)
+        assert not any(tmp_path.iterdir())
+    assert _snapshot([corpus / "world", corpus / "cases" / case_id]) == before
+
+
+@pytest.mark.parametrize("delay", [0.8, 1.5])
+def test_interrupted_check_leaves_all_reports_or_none(corpus, tmp_path, delay):
+    """SIGINT at some point of a report run: afterwards the report folder is complete or absent."""
+    world = corpus / "world"
+    out = tmp_path / "report"
+    proc = subprocess.Popen([ECOGIS, "check", str(world / "site.geojson"), "-p", str(world / "project.yaml"),
+                             "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(delay)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=120)
+    if out.exists():
+        names = {p.name for p in out.iterdir()}
+        assert {"check.html", "check.docx", "check.xlsx", "check.json"} <= names, f"partial report: {names}"
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name != "report"]
+    assert not leftovers, f"temporary files left after the interrupt: {leftovers}"
+    assert "Traceback" not in stderr or proc.returncode == -signal.SIGINT
+
+
+# ----------------------------------------------------------------------------------- the generator
+
+def test_corpus_is_deterministic_and_large(tmp_path):
+    first = _snapshot([build_corpus(tmp_path / "a") and tmp_path / "a"])
+    second = _snapshot([build_corpus(tmp_path / "b") and tmp_path / "b"])
+    strip = lambda d, root: {k.replace(str(root), ""): v for k, v in d.items()}  # noqa: E731
+    assert strip(first, tmp_path / "a") == strip(second, tmp_path / "b")
+    assert len(CASES) >= 300 and len({c.group for c in CASES}) >= 10
+    assert os.path.getsize(tmp_path / "a" / "cases" / "tif_zero_bytes" / "tif_zero_bytes.tif") == 0
