@@ -143,6 +143,7 @@ def layer_info(gdf) -> dict:
         "fields": fields, "field_types": {c: str(gdf[c].dtype) for c in fields},
         "first_feature": _first_values(gdf, fields),
         "empty_geometries": int((geoms.isna() | geoms.is_empty).sum()),
+        "invalid_geometries": int((~present.is_valid).sum()),   # OGC validity (shapely); see ecogis validate
         "notes": list(meta.get("notes", [])),
         "swap_xy": bool(meta.get("swap_xy", False)),
     }
@@ -175,7 +176,8 @@ def format_info(d: dict) -> str:
     if d.get("converted_to"):
         lines.append(f"                 converted on load to {d['converted_to']} (CGCS2000)")
     lines.append(f"编码 encoding:   {d['encoding']}  [{d['encoding_source']}]")
-    lines.append(f"要素数 count:    {d['count']}" + (f"  (空几何 empty: {d['empty_geometries']})" if d["empty_geometries"] else ""))
+    lines.append(f"要素数 count:    {d['count']}" + (f"  (空几何 empty: {d['empty_geometries']})" if d["empty_geometries"] else "")
+                 + (f"  (无效几何 invalid: {d['invalid_geometries']}, ecogis validate)" if d["invalid_geometries"] else ""))
     lines.append(f"几何 geometry:   {', '.join(d['geometry_types']) or '-'}")
     if d["bounds"]:
         b = ", ".join(f"{v:.3f}" if abs(v) > 1000 else f"{v:.6f}" for v in d["bounds"])

@@ -42,6 +42,12 @@ def open_raster(path):
     return ds
 
 
+def _gdal_reason(exc) -> str:
+    """GDAL's own words for a failed read (rasterio chains them as the cause), on one line."""
+    text = str(exc.__cause__ or exc).strip()
+    return text.splitlines()[0].rstrip(".") if text else type(exc).__name__
+
+
 class _GridSource(RasterSource):
     """Common grid description (extent, resolution, CRS) of a rasterio dataset for exactextract."""
 
@@ -78,14 +84,23 @@ class _GridSource(RasterSource):
 
 
 class ClassSource(_GridSource):
-    """Class codes of band 1 (int64), ``NODATA_CODE`` where nodata (the raster's own, else the legend's fill code)."""
+    """Class codes of band 1 (int64), ``NODATA_CODE`` where nodata (the raster's own, else the legend's fill code).
 
-    def __init__(self, ds, nodata=None, name="classes"):
+    ``path`` names the file in errors (``ds`` may be a WarpedVRT over it).
+    """
+
+    def __init__(self, ds, nodata=None, name="classes", path=None):
         super().__init__(ds, name)
         self.nodata = ds.nodata if ds.nodata is not None else nodata
+        self.path = ds.name if path is None else path
 
     def _read(self, x0, y0, nx, ny):
-        arr = self.ds.read(1, window=Window(x0, y0, nx, ny))
+        try:
+            arr = self.ds.read(1, window=Window(x0, y0, nx, ny))
+        except rasterio.errors.RasterioIOError as exc:
+            raise EcogisError(f"cannot read cells in rows {y0}-{y0 + ny - 1}, columns {x0}-{x0 + nx - 1} "
+                              f"({_gdal_reason(exc)})", path=self.path,
+                              hint="The file is truncated or damaged: copy or export it again") from exc
         codes = arr.astype(np.int64)
         if self.nodata is not None:
             codes[arr == self.nodata] = NODATA_CODE

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import struct
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -53,6 +53,10 @@ class Case:
     feature: bool = False
     expect: str = "error_or_note"
     args: tuple[str, ...] = ()
+    quiet_ok: tuple[str, ...] = ()
+
+    def may_be_quiet(self, command: str) -> bool:
+        return self.expect == "ok" or "*" in self.quiet_ok or command in self.quiet_ok
 
     def must_name(self) -> tuple[str, ...]:
         if self.names:
@@ -694,7 +698,7 @@ def cli_cases() -> list[Case]:
                    names=("EPSG:999999", "--crs")),
         _args_case("info_crs_garbage", "info", "{world}/redline.geojson", "--crs", "not a crs",
                    names=("not a crs", "--crs")),
-        _args_case("convert_to_crs_unknown", "convert", "{world}/redline.geojson", "{case}/out.gpkg",
+        _args_case("convert_to_crs_unknown", "convert", "{world}/redline.geojson", "{out}/out.gpkg",
                    "--to-crs", "EPSG:999999", names=("EPSG:999999", "--to-crs")),
         _args_case("check_site_crs_unknown", "check", site, "--project", proj, "--json", "--site-crs", "BD-99",
                    names=("BD-99", "--site-crs")),
@@ -717,12 +721,12 @@ def cli_cases() -> list[Case]:
         _args_case("zonal_memory_nan", "raster", "zonal", "{world}/lc_a.tif", "--zones", "{world}/reserve.geojson",
                    "--no-progress", "--memory-mb", "nan", names=("--memory-mb", "memory")),
         _args_case("change_min_area_nan", "raster", "change", "{world}/lc_a.tif", "{world}/lc_b.tif", "--zones",
-                   "{world}/reserve.geojson", "--no-progress", "--out", "{case}/out", "--min-area", "nan",
+                   "{world}/reserve.geojson", "--no-progress", "--out", "{out}/out", "--min-area", "nan",
                    names=("--min-area",)),
         _args_case("zonal_by_unknown_field", "raster", "zonal", "{world}/lc_a.tif", "--zones",
                    "{world}/reserve.geojson", "--no-progress", "--by", "colour", names=("colour",)),
         _args_case("change_to_unknown_class", "raster", "change", "{world}/lc_a.tif", "{world}/lc_b.tif", "--zones",
-                   "{world}/reserve.geojson", "--no-progress", "--out", "{case}/out", "--to", "99",
+                   "{world}/reserve.geojson", "--no-progress", "--out", "{out}/out", "--to", "99",
                    names=("99", "--to")),
     ]
     return cases
@@ -730,10 +734,27 @@ def cli_cases() -> list[Case]:
 
 # ---------------------------------------------------------------------------------------- the corpus
 
+# Odd but well-defined inputs: the commands that may accept them without a note.
+_VALID_BUT_ODD_GEOMETRY = ("bowtie", "self_touching", "spike", "collinear_ring", "hole_outside_shell",
+                           "three_point_closed", "all_same_point")
+_EMPTY_GEOMETRY = ("geom_shp_null_shape", "geom_shp_zero_parts", "geom_shp_all_null", "geom_shp_no_records",
+                   "geom_json_null_geometry", "geom_json_empty_coords", "geom_json_empty_ring",
+                   "geom_json_empty_collection")
+QUIET_OK = {
+    **{k: ("*",) for k in ("prj_bom", "json_bom", "json_feature_only", "ex_utf8", "ex_utf8_bom",
+                           "geom_json_mixed_types", "proj_alias_in_layers")},
+    "prj_xian80": ("info", "validate", "convert", "area"),   # check mixes it with CGCS2000 layers: must say so
+    # convert keeps what it reads, map draws it; info (counts), validate, area and check must say
+    **{f"geom_{fmt}_{name}": ("convert", "map") for fmt in ("shp", "json") for name in _VALID_BUT_ODD_GEOMETRY},
+    **{k: ("info", "convert", "map") for k in _EMPTY_GEOMETRY},   # info prints the count of empty ones
+}
+
+
 def corpus_cases() -> list[Case]:
     """Every case, without writing anything (for test parametrisation)."""
-    return (shapefile_cases() + geometry_cases() + geojson_cases() + exchange_cases() + project_cases()
-            + rules_cases() + audit_cases() + raster_cases() + table_cases() + name_cases() + cli_cases())
+    cases = (shapefile_cases() + geometry_cases() + geojson_cases() + exchange_cases() + project_cases()
+             + rules_cases() + audit_cases() + raster_cases() + table_cases() + name_cases() + cli_cases())
+    return [replace(c, quiet_ok=QUIET_OK[c.id]) if c.id in QUIET_OK else c for c in cases]
 
 
 def build_corpus(root) -> list[Case]:
