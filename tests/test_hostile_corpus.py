@@ -240,3 +240,81 @@ def test_corpus_is_deterministic_and_large(tmp_path):
     assert strip(first, tmp_path / "a") == strip(second, tmp_path / "b")
     assert len(CASES) >= 300 and len({c.group for c in CASES}) >= 10
     assert os.path.getsize(tmp_path / "a" / "cases" / "tif_zero_bytes" / "tif_zero_bytes.tif") == 0
+
+
+# ------------------------------------------------------------ damaged rasters and raster options (item 10)
+
+def _cli(*args):
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    return result
+
+
+def _land_cover(path, rows=10, cols=30):
+    import numpy as np
+    import rasterio
+    from rasterio.transform import from_origin
+
+    with rasterio.open(path, "w", driver="GTiff", width=cols, height=rows, count=1, dtype="uint8", nodata=0,
+                       crs="EPSG:4490", transform=from_origin(121.6, 40.9, 0.01, 0.01)) as dst:
+        dst.write((np.arange(rows * cols).reshape(rows, cols) % 9 + 1).astype("uint8"), 1)
+
+
+@pytest.fixture
+def raster_world(tmp_path):
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    _land_cover(tmp_path / "good.tif")
+    full = (tmp_path / "good.tif").read_bytes()
+    (tmp_path / "cut.tif").write_bytes(full[:-100])   # header intact, the strips cut short
+    gpd.GeoDataFrame({"功能分区": ["核心区", "缓冲区"]}, geometry=[box(121.6, 40.8, 121.7, 40.9),
+                     box(121.7, 40.8, 121.8, 40.9)], crs=4490).to_file(tmp_path / "zones.geojson")
+    return tmp_path
+
+
+@pytest.mark.parametrize("which", ["zonal", "change_before", "change_after"])
+def test_truncated_geotiff_is_a_one_line_error_naming_the_file(raster_world, which):
+    d = raster_world
+    zones = ["--zones", d / "zones.geojson", "--kind", "reserve", "--by", "zone", "--no-progress"]
+    args = {"zonal": ["raster", "zonal", d / "cut.tif", *zones, "--out", d / "out"],
+            "change_before": ["raster", "change", d / "cut.tif", d / "good.tif", *zones, "--out", d / "out"],
+            "change_after": ["raster", "change", d / "good.tif", d / "cut.tif", *zones, "--out", d / "out"]}[which]
+    before = (d / "cut.tif").read_bytes()
+    res = _cli(*args)
+    assert res.exit_code == 2
+    line = _error_line(res.stderr)
+    assert "cut.tif" in line and "truncated or damaged" in line
+    assert not (d / "out").exists()
+    assert (d / "cut.tif").read_bytes() == before
+
+
+@pytest.mark.parametrize("option,value", [("--memory-mb", "nan"), ("--memory-mb", "0"), ("--memory-mb", "-5"),
+                                          ("--min-area", "nan"), ("--min-area", "-1"), ("--min-area", "inf")])
+def test_raster_numeric_options_out_of_range_name_the_option(raster_world, option, value):
+    d = raster_world
+    res = _cli("raster", "change", d / "good.tif", d / "good.tif", "--zones", d / "zones.geojson", "--kind", "reserve",
+               "--no-progress", "--out", d / "out", option, value)
+    assert res.exit_code == 2
+    assert option in _error_line(res.stderr)
+    assert not (d / "out").exists()
+
+
+def test_info_counts_invalid_geometries(tmp_path):
+    import geopandas as gpd
+    from shapely.geometry import Polygon, box
+
+    bowtie = Polygon([(121.0, 40.0), (121.1, 40.1), (121.1, 40.0), (121.0, 40.1), (121.0, 40.0)])
+    gpd.GeoDataFrame({"name": ["a", "b"]}, geometry=[bowtie, box(121.2, 40.0, 121.3, 40.1)],
+                     crs=4490).to_file(tmp_path / "bowtie.gpkg")
+    res = _cli("info", tmp_path / "bowtie.gpkg", "--json")
+    assert res.exit_code == 0 and json.loads(res.stdout)["invalid_geometries"] == 1
+    assert "无效几何 invalid: 1" in _cli("info", tmp_path / "bowtie.gpkg").stdout
+
+
+def test_map_of_only_empty_layers_names_the_files(tmp_path):
+    (tmp_path / "hollow.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "a"}, "geometry": None}]}), encoding="utf-8")
+    res = _cli("map", tmp_path / "hollow.geojson", "--out", tmp_path / "m.html")
+    assert res.exit_code == 2 and "hollow.geojson" in _error_line(res.stderr)
+    assert not (tmp_path / "m.html").exists()
