@@ -67,8 +67,9 @@ def _commands(case, root: Path, out: Path) -> dict[str, list[str]]:
     zones = ["--zones", f"{world}/reserve.geojson", "--kind", "reserve", "--by", "zone", "--no-progress"]
     if case.role == "vector":
         cmds = _vector_commands(p, world, out)
-        if case.group == "shapefile" and not case.feature:
-            del cmds["map"]   # one reader: map reads as info does; keep it for feature-level damage
+        if case.group in ("shapefile", "encoding", "geojson") and not case.feature:
+            # damage to the whole file: validate and map read it as info and check do
+            cmds = {k: cmds[k] for k in ("info", "convert", "area", "check")}
         return cmds
     if case.role == "exchange":
         cmds = _vector_commands(p, world, out)

@@ -118,14 +118,19 @@ def _layer_summary(path, name, geometry_type) -> dict:
 
 def layer_info(gdf) -> dict:
     """The facts ``ecogis info`` prints, as a JSON-ready dict (bounds in the layer CRS and in lon/lat)."""
+    import pyproj
+
     meta = gdf.attrs.get("ecogis", {})
     geoms = gdf.geometry
     types = sorted(set(geoms.geom_type.dropna()))
     present = geoms[~(geoms.isna() | geoms.is_empty)]
     bounds = [float(v) for v in present.total_bounds] if len(present) else None
-    lonlat = None
+    lonlat, lonlat_error = None, None
     if len(present) and gdf.crs is not None:
-        lonlat = [round(float(v), 7) for v in present.to_crs(4490).total_bounds]
+        try:
+            lonlat = [round(float(v), 7) for v in present.to_crs(4490).total_bounds]
+        except pyproj.exceptions.ProjError as exc:   # e.g. a .prj whose ellipsoid is not the Earth's
+            lonlat_error = str(exc).splitlines()[0]
     units = None
     if gdf.crs is not None:
         units = gdf.crs.axis_info[0].unit_name if gdf.crs.axis_info else None
@@ -139,7 +144,7 @@ def layer_info(gdf) -> dict:
         "encoding": meta.get("encoding"), "encoding_source": meta.get("encoding_source"),
         "count": int(len(gdf)), "geometry_types": types,
         "bounds": None if bounds is None else [round(v, 7) for v in bounds], "bounds_units": units,
-        "bounds_lonlat": lonlat,
+        "bounds_lonlat": lonlat, "bounds_lonlat_error": lonlat_error,
         "fields": fields, "field_types": {c: str(gdf[c].dtype) for c in fields},
         "first_feature": _first_values(gdf, fields),
         "empty_geometries": int((geoms.isna() | geoms.is_empty).sum()),
@@ -182,6 +187,8 @@ def format_info(d: dict) -> str:
     if d["bounds"]:
         b = ", ".join(f"{v:.3f}" if abs(v) > 1000 else f"{v:.6f}" for v in d["bounds"])
         lines.append(f"范围 bounds:     {b}  ({d['bounds_units']}, minx, miny, maxx, maxy)")
+    if d.get("bounds_lonlat_error"):
+        lines.append(f"经纬度 lon/lat:  无法转换到 CGCS2000 cannot transform to CGCS2000 ({d['bounds_lonlat_error']})")
     if d["bounds_lonlat"] and d["bounds_lonlat"] != d["bounds"]:
         lines.append(f"经纬度 lon/lat:  {', '.join(f'{v:.6f}' for v in d['bounds_lonlat'])}  (CGCS2000 degrees)")
     if d.get("kind"):
