@@ -91,7 +91,7 @@ def _commands(case, root: Path, out: Path) -> dict[str, list[str]]:
                 "change_before": ["raster", "change", p, f"{world}/lc_b.tif", *zones, "--out", str(out / "change")],
                 "change_after": ["raster", "change", f"{world}/lc_a.tif", p, *zones, "--out", str(out / "change")]}
     if case.role == "names":
-        return {"check": ["check", p, "-p", f"{world}/project.yaml", "--format", "html,xlsx,json",
+        return {"check": ["check", p, "-p", f"{world}/project.yaml", "--format", "html,docx,xlsx,json",
                           "--out", str(out / "report")],
                 "map": ["map", f"{world}/redline.geojson", "--site", p, "--out", str(out / "map.html")],
                 "convert_csv": ["convert", p, str(out / "sites.csv")]}
@@ -182,17 +182,33 @@ def test_command_on_hostile_input(corpus, tmp_path, case_id, command):
 # ----------------------------------------------------------------------------------- hostile names
 
 @pytest.mark.parametrize("case_id", [c.id for c in CASES if c.role == "names" and c.expect == "ok"])
-def test_hostile_name_is_text_in_xlsx_and_not_markup_in_html(corpus, tmp_path, case_id):
+def test_hostile_name_is_text_in_xlsx_csv_and_not_markup_in_html(corpus, tmp_path, case_id):
+    """Item 12/13 at the corpus level: a formula stays text, markup stays text."""
+    import csv
+
     from openpyxl import load_workbook
 
     run_case(BY_ID[case_id], "check", corpus, tmp_path)
-    name = HOSTILE_NAMES[case_id]
+    name = HOSTILE_NAMES[case_id.replace("csvname_", "name_")]
     workbook = load_workbook(tmp_path / "report" / "check.xlsx")
     cells = [c for ws in workbook.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
     assert not [c.coordinate for c in cells if c.data_type == "f"], "a text cell was written as a formula"
     html = (tmp_path / "report" / "check.html").read_text(encoding="utf-8")
     if "<" in name:
         assert name not in html, "the name reached the HTML report as markup"
+    run_case(BY_ID[case_id], "convert_csv", corpus, tmp_path)
+    with open(tmp_path / "sites.csv", encoding="utf-8-sig", newline="") as f:
+        texts = [cell for row in csv.reader(f) for cell in row]
+    assert not [t for t in texts if t[:1] in ("=", "+", "-", "@") and not _is_number(t)], \
+        "a CSV cell starts with a formula character"
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 # ------------------------------------------------------------------------------------ real processes
