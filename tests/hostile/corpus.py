@@ -535,7 +535,8 @@ def audit_cases() -> list[Case]:
                                                         "    zones: reserve\n    where: {colour: red}\n",
                                                  layers_extra="  pts: {path: wells.geojson, kind: well}\n"),
         "audit_missing_layer_ref": _audit_text(checks="  - id: a\n    type: area_share\n    layer: ghost\n"),
-        "audit_layer_file_missing": _audit_text(layers_extra="  ghost: {path: ghost.gpkg}\n"),
+        "audit_layer_file_missing": _audit_text(layers_extra="  ghost: {path: ghost.gpkg}\n",
+                                                checks="  - id: a\n    type: area_share\n    layer: ghost\n"),
         "audit_python_tag": "!!python/object/apply:os.system ['echo hacked']\n",
     }
     data = {k: v.encode("utf-8") for k, v in texts.items()}
@@ -679,9 +680,18 @@ def name_cases() -> list[Case]:
 
 # ------------------------------------------------------------------------------------ CLI arguments
 
-def _args_case(case_id, *args, names=(), expect="error"):
-    return Case(case_id, "cli", "args", None, lambda root: _case_dir(root, case_id), names=names,
-                expect=expect, args=tuple(args))
+def _args_case(case_id, *args, names=(), expect="error", make=None):
+    """A bad command line; ``make(folder)`` may put input files into the case folder first."""
+    def make_folder(root):
+        folder = _case_dir(root, case_id)
+        if make is not None:
+            make(folder)
+    return Case(case_id, "cli", "args", None, make_folder, names=names, expect=expect, args=tuple(args))
+
+
+def _sidecars_only(folder):
+    """other.dbf and other.prj without other.shp: a shapefile written as other.shp would replace them."""
+    _write_shapefile(folder, "other", damage=lambda parts: parts.update({".shp": None, ".shx": None}))
 
 
 def cli_cases() -> list[Case]:
@@ -690,11 +700,16 @@ def cli_cases() -> list[Case]:
     cases = [_args_case(f"buffer_{label}", "check", site, "--project", proj, "--json", "--buffer", value,
                         names=("--buffer", "buffer"))
              for label, value in (("1e12", "1e12"), ("minus1", "-1"), ("nan", "nan"), ("inf", "inf"),
-                                  ("abc", "abc"), ("empty", ""), ("zero", "0"), ("commas", ",,,"))]
+                                  ("abc", "abc"), ("zero", "0"))]
+    cases += [_args_case(f"buffer_{label}", "check", site, "--project", proj, "--json", "--buffer", value,
+                         names=("--buffer", "buffer"), expect="error_or_note")   # "no buffers" is a reading
+              for label, value in (("empty", ""), ("commas", ",,,"))]
+    # item 11: "--at abc" must not say "file not found", so the message must name --at
     cases += [_args_case(f"at_{label}", *check_at, value, names=("--at",))
-              for label, value in (("abc", "abc"), ("empty", ""), ("1e300", "1e300,1e300"), ("lon_200", "200,40"),
-                                   ("nan", "nan,nan"), ("one_number", "121.8"), ("three_numbers", "1,2,3"),
-                                   ("bad_wkt", "POLYGON((1 2, 3"), ("full_width", "121.8，40.9"))]
+              for label, value in (("abc", "abc"), ("empty", ""), ("1e300", "1e300,1e300"), ("nan", "nan,nan"),
+                                   ("one_number", "121.8"), ("three_numbers", "1,2,3"), ("bad_wkt", "POLYGON((1 2, 3"))]
+    cases += [_args_case("at_lon_200", *check_at, "200,40", names=("--at", "200")),
+              _args_case("at_full_width", *check_at, "121.8，40.9", names=("--at",), expect="error_or_note")]
     cases += [
         _args_case("area_plane_crs_geographic", "area", "{world}/redline.geojson", "--method", "plane",
                    "--plane-crs", "EPSG:4490", names=("--plane-crs", "EPSG:4490")),
@@ -727,6 +742,11 @@ def cli_cases() -> list[Case]:
         _args_case("zonal_out_inside_file", "raster", "zonal", "{world}/lc_a.tif", "--zones",
                    "{world}/reserve.geojson", "--no-progress", "--out", "{world}/site.geojson/z",
                    names=("site.geojson",)),
+        # item 1: outputs that collide with inputs or their sidecars
+        _args_case("convert_same_name_other_case", "convert", "{case}/site.shp", "{case}/site.SHP",
+                   names=("site.SHP", "site.shp"), make=lambda d: _write_shapefile(d, "site")),
+        _args_case("convert_over_sidecars", "convert", site, "{case}/other.shp",
+                   names=("other.shp", "other.dbf", "other.prj"), make=_sidecars_only),
         _args_case("check_site_missing", "check", "{case}/nothing.shp", "--project", proj, "--json",
                    names=("nothing.shp",)),
         _args_case("check_site_is_folder", "check", "{case}", "--project", proj, "--json",
@@ -758,7 +778,13 @@ _EMPTY_GEOMETRY = ("geom_shp_null_shape", "geom_shp_zero_parts", "geom_shp_all_n
                    "geom_json_empty_collection")
 QUIET_OK = {
     **{k: ("*",) for k in ("prj_bom", "json_bom", "json_feature_only", "ex_utf8", "ex_utf8_bom",
-                           "geom_json_mixed_types", "proj_alias_in_layers")},
+                           "geom_json_mixed_types", "proj_alias_in_layers", "rules_empty",
+                           "rules_zero_bytes_utf8_bom",
+                           "enc_nul_in_dbf",            # NUL-padded text fields: some writers pad so
+                           "dbf_no_terminator",         # GDAL finds the fields from the header length
+                           "shp_filelen_short")},       # records are found through the .shx
+    "proj_bowtie_redline": ("map",),
+    "geom_json_string_coords": ("convert",), "geom_json_3d_nan_z": ("convert",),
     "prj_xian80": ("info", "validate", "convert", "area"),   # check mixes it with CGCS2000 layers: must say so
     # convert keeps what it reads, map draws it; info (counts), validate, area and check must say
     **{f"geom_{fmt}_{name}": ("convert", "map") for fmt in ("shp", "json") for name in _VALID_BUT_ODD_GEOMETRY},
