@@ -84,6 +84,8 @@ def _commands(case, root: Path, out: Path) -> dict[str, list[str]]:
                 "map": ["map", "--project", p, "--out", str(out / "map.html")]}
     if case.role == "rules":
         return {"check": ["check", site, "-p", f"{world}/project.yaml", "--rules", p, "--json"]}
+    if case.role == "styles":
+        return {"map": ["map", f"{world}/redline.geojson", "--styles", p, "--out", str(out / "map.html")]}
     if case.role == "audit":
         return {"audit": ["audit", p, "--out", str(out / "audit")]}
     if case.role == "raster":

@@ -81,12 +81,12 @@ def _check_styles(styles: dict, path) -> None:
 
 
 def _read_yaml(path: Path) -> dict:
+    """A user's style file, read as every other ecogis YAML file is (one-line errors naming the line)."""
+    from ecogis.rules import load_yaml_lines
+
     if not path.exists():
         raise EcogisError("style file not found", path=path, hint="Check the --styles path")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise EcogisError(f"not valid YAML ({exc})", path=path) from exc
+    data = load_yaml_lines(path)
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -38,7 +38,7 @@ class Case:
     """One hostile input.
 
     ``path`` (relative to the corpus root) is what commands get; ``role`` picks the commands:
-    vector, exchange, table, project, rules, audit, raster, names or args. ``names``: one of these
+    vector, exchange, table, project, rules, audit, styles, raster, names or args. ``names``: one of these
     must appear in an exit-2 message (default: the file's stem). ``feature``: the message must also
     name a feature. ``args``: for role "args", the command line; ``{world}`` and ``{case}`` are
     replaced by the world folder and the case folder.
@@ -557,6 +557,25 @@ def audit_cases() -> list[Case]:
     return cases
 
 
+def styles_cases() -> list[Case]:
+    """Broken ``ecogis map --styles`` files."""
+    good = 'kinds:\n  redline:\n    stroke: "#c00000"\n    label: {zh: 红线, en: Red line}\n'
+    texts = {
+        "styles_syntax_error": b"kinds: [1, 2\n",
+        "styles_list": b"- a\n- b\n",
+        "styles_kinds_scalar": b"kinds: 5\n",
+        "styles_bad_colour": good.replace("#c00000", "reddish").encode(),
+        "styles_gbk": good.encode("gbk"),
+        "styles_utf16": good.encode("utf-16"),
+        "styles_tabs": good.replace("    ", "\t").encode(),
+        "styles_alias_bomb": (good + "    note:\n" + alias_bomb("      ")).encode(),
+        "styles_recursive_alias": b"kinds: &k {redline: *k}\n",
+        "styles_duplicate_key": (good + "  redline: {stroke: '#00ff00'}\n").encode(),
+        "styles_binary": bytes(range(256)),
+    }
+    return [_bytes_case(k, "yaml", "styles", f"{k}.yaml", v) for k, v in texts.items()]
+
+
 # -------------------------------------------------------------------------------------------- rasters
 
 def raster_cases() -> list[Case]:
@@ -795,7 +814,7 @@ QUIET_OK = {
 def corpus_cases() -> list[Case]:
     """Every case, without writing anything (for test parametrisation)."""
     cases = (shapefile_cases() + geometry_cases() + geojson_cases() + exchange_cases() + project_cases()
-             + rules_cases() + audit_cases() + raster_cases() + table_cases() + name_cases() + cli_cases())
+             + rules_cases() + audit_cases() + styles_cases() + raster_cases() + table_cases() + name_cases() + cli_cases())
     return [replace(c, quiet_ok=QUIET_OK[c.id]) if c.id in QUIET_OK else c for c in cases]
 
 
