@@ -376,3 +376,33 @@ def test_map_of_only_empty_layers_names_the_files(tmp_path):
     res = _cli("map", tmp_path / "hollow.geojson", "--out", tmp_path / "m.html")
     assert res.exit_code == 2 and "hollow.geojson" in _error_line(res.stderr)
     assert not (tmp_path / "m.html").exists()
+
+
+def test_info_reads_a_zip_whose_shapefile_sits_in_a_sub_folder(tmp_path):
+    """Item 11: `info x.zip` failed where the other commands read the shapefile in a sub-folder of the zip."""
+    import zipfile
+
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    gpd.GeoDataFrame({"name": ["甲"]}, geometry=[box(121.6, 40.8, 121.7, 40.9)], crs=4490).to_file(
+        tmp_path / "site.shp", encoding="utf-8")
+    with zipfile.ZipFile(tmp_path / "delivery.zip", "w") as zf:
+        for part in tmp_path.glob("site.*"):
+            zf.write(part, f"成果/{part.name}")
+    res = _cli("info", tmp_path / "delivery.zip", "--json")
+    assert res.exit_code == 0, res.stderr
+    info = json.loads(res.stdout)
+    assert info["count"] == 1 and info["first_feature"]["name"] == "甲"
+
+
+def test_map_styles_file_with_a_yaml_error_is_one_line_naming_file_and_line(tmp_path):
+    (tmp_path / "red.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "a"}, "geometry": {"type": "Polygon", "coordinates": [
+            [[121.6, 40.8], [121.7, 40.8], [121.7, 40.9], [121.6, 40.8]]]}}]}), encoding="utf-8")
+    (tmp_path / "my_styles.yaml").write_text("kinds:\n  redline: {stroke: '#c00000'\n", encoding="utf-8")
+    res = _cli("map", tmp_path / "red.geojson", "--styles", tmp_path / "my_styles.yaml", "--out", tmp_path / "m.html")
+    assert res.exit_code == 2
+    line = _error_line(res.stderr)
+    assert "my_styles.yaml" in line and "line 3" in line
+    assert not (tmp_path / "m.html").exists()

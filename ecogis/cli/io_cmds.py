@@ -80,10 +80,9 @@ def info(path, layer, crs, encoding, cm, angle, kind, field_map, as_json, notes)
     field and what to do).
     """
     from ecogis.io.read import detect_format
-    from ecogis.io.vector import list_vector_layers
 
     if layer is None and path.exists() and detect_format(path) == "vector":
-        layers = [(n, g) for n, g in list_vector_layers(path) if g is not None]
+        layers = [(n, g) for n, g in _listed_layers(path) if g is not None]
         if len(layers) > 1:
             payload = {"path": str(path), "layers": [_layer_summary(path, n, g) for n, g in layers]}
             if as_json:
@@ -100,6 +99,19 @@ def info(path, layer, crs, encoding, cm, angle, kind, field_map, as_json, notes)
         emit_json(payload)
     else:
         click.echo(format_info(payload))
+
+
+def _listed_layers(path: Path) -> list:
+    """The layers GDAL lists in ``path``; none for a zip GDAL cannot list (shapefiles in a sub-folder),
+    which the reader then opens itself."""
+    from ecogis.io.vector import list_vector_layers
+
+    try:
+        return list_vector_layers(path)
+    except EcogisError:
+        if path.suffix.lower() == ".zip":
+            return []
+        raise
 
 
 def _layer_summary(path, name, geometry_type) -> dict:

@@ -237,6 +237,36 @@ def shapefile_cases() -> list[Case]:
     return cases
 
 
+def _zip_case(case_id, members, expect="error_or_note", transform=None) -> Case:
+    """A zip of the valid site shapefile; ``members`` maps each suffix to its name in the zip (None: left out)."""
+    def make(root):
+        import io
+        import zipfile
+
+        main, index = shp.shp_shx(_site_shapes())
+        parts = {".shp": main, ".shx": index, ".dbf": shp.dbf(DBF_FIELDS, _site_rows()),
+                 ".prj": CGCS2000_WKT.encode(), ".cpg": b"UTF-8"}
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            for suffix, data in parts.items():
+                for name in members(suffix):
+                    zf.writestr(name, data)
+        data = buf.getvalue() if transform is None else transform(buf.getvalue())
+        (_case_dir(root, case_id) / f"{case_id}.zip").write_bytes(data)
+    return Case(case_id, "shapefile", "vector", f"cases/{case_id}/{case_id}.zip", make, expect=expect)
+
+
+def zip_cases() -> list[Case]:
+    return [
+        _zip_case("zip_in_subfolder", lambda sfx: [f"交付/地块{sfx}"], expect="ok"),    # item 11: info too
+        _zip_case("zip_no_shx", lambda sfx: [] if sfx == ".shx" else [f"site{sfx}"]),
+        _zip_case("zip_two_shapefiles", lambda sfx: [f"a{sfx}", f"b/b{sfx}"]),
+        _zip_case("zip_no_shapefile", lambda sfx: [f"site{sfx}.bak"]),
+        _zip_case("zip_truncated", lambda sfx: [f"site{sfx}"], transform=lambda b: b[: len(b) // 2]),
+        _zip_case("zip_garbled", lambda sfx: [f"site{sfx}"], transform=lambda b: b[:30] + bytes(200) + b[230:]),
+    ] + [_bytes_case("zip_not_a_zip", "shapefile", "vector", "zip_not_a_zip.zip", b"PK but not really")]
+
+
 # ------------------------------------------------------------------------------------ invalid geometries
 
 def _geom_shapes():
@@ -813,7 +843,7 @@ QUIET_OK = {
 
 def corpus_cases() -> list[Case]:
     """Every case, without writing anything (for test parametrisation)."""
-    cases = (shapefile_cases() + geometry_cases() + geojson_cases() + exchange_cases() + project_cases()
+    cases = (shapefile_cases() + zip_cases() + geometry_cases() + geojson_cases() + exchange_cases() + project_cases()
              + rules_cases() + audit_cases() + styles_cases() + raster_cases() + table_cases() + name_cases() + cli_cases())
     return [replace(c, quiet_ok=QUIET_OK[c.id]) if c.id in QUIET_OK else c for c in cases]
 
