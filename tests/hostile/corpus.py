@@ -831,7 +831,9 @@ QUIET_OK = {
                            "rules_zero_bytes_utf8_bom",
                            "enc_nul_in_dbf",            # NUL-padded text fields: some writers pad so
                            "dbf_no_terminator",         # GDAL finds the fields from the header length
-                           "shp_filelen_short")},       # records are found through the .shx
+                           "shp_filelen_short",         # records are found through the .shx
+                           # GDAL ends a text at its first NUL ("A\0B" reads as "A"): nothing left to see
+                           "json_nul_in_name", "enc_utf16_in_dbf")},
     "proj_bowtie_redline": ("map",),
     "geom_json_string_coords": ("convert",), "geom_json_3d_nan_z": ("convert",),
     "prj_xian80": ("info", "validate", "convert", "area"),   # check mixes it with CGCS2000 layers: must say so
