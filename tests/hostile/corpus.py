@@ -21,8 +21,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
+
 from . import shapefile as shp
-from .world import (CITY, REDLINE, SITE_IN_CORE, SITE_OUTSIDE, box_ring, dump_geojson, feature,
+from .world import (REDLINE, SITE_IN_CORE, SITE_OUTSIDE, box_ring, dump_geojson, feature,
                     site_features, write_raster, write_world)
 
 CGCS2000_WKT = ('GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",'
@@ -123,7 +125,7 @@ def _patch(suffix, offset, fmt, value):
 
 def _truncate(suffix, length):
     def damage(parts):
-        parts[suffix] = parts[suffix][:length] if length >= 0 else parts[suffix][:length]
+        parts[suffix] = parts[suffix][:length]
     return damage
 
 
@@ -634,8 +636,8 @@ def raster_cases() -> list[Case]:
               tif_case("tif_garbled_middle", lambda b: b[:200] + bytes(len(b) - 400) + b[-200:]),
               tif_case("tif_no_crs", crs=None),
               tif_case("tif_far_away", bounds=(10.0, 10.0, 10.3, 10.1)),
-              tif_case("tif_all_nodata", data=__import__("numpy").zeros((10, 30), dtype="uint8")),
-              tif_case("tif_unknown_classes", data=__import__("numpy").full((10, 30), 200, dtype="uint8"))]
+              tif_case("tif_all_nodata", data=np.zeros((10, 30), dtype="uint8")),
+              tif_case("tif_unknown_classes", data=np.full((10, 30), 200, dtype="uint8"))]
     return cases
 
 
@@ -862,4 +864,4 @@ def build_corpus(root) -> list[Case]:
     return cases
 
 
-__all__ = ["Case", "build_corpus", "corpus_cases", "HOSTILE_NAMES", "CITY"]
+__all__ = ["Case", "build_corpus", "corpus_cases", "HOSTILE_NAMES"]
