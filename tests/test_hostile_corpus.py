@@ -67,6 +67,8 @@ def _commands(case, root: Path, out: Path) -> dict[str, list[str]]:
     zones = ["--zones", f"{world}/reserve.geojson", "--kind", "reserve", "--by", "zone", "--no-progress"]
     if case.role == "vector":
         cmds = _vector_commands(p, world, out)
+        if case.group == "geometry":   # broken polygons as raster zones
+            cmds["zonal"] = ["raster", "zonal", f"{world}/lc_a.tif", "--zones", p, "--no-progress"]
         if case.group in ("shapefile", "encoding", "geojson") and not case.feature:
             # damage to the whole file: validate and map read it as info and check do
             cmds = {k: cmds[k] for k in ("info", "convert", "area", "check")}
@@ -424,3 +426,23 @@ def test_map_styles_file_with_a_yaml_error_is_one_line_naming_file_and_line(tmp_
     line = _error_line(res.stderr)
     assert "my_styles.yaml" in line and "line 3" in line
     assert not (tmp_path / "m.html").exists()
+
+
+def test_zone_with_a_spike_is_repaired_with_a_note_not_a_crash(raster_world):
+    """Item 8 for raster zones: a polygon with a spike (make_valid gives a polygon plus a line) was an
+    uncaught RuntimeError in exactextract; now its polygonal part is used, with a note naming it."""
+    import geopandas as gpd
+    from shapely.geometry import Polygon
+
+    from ecogis.area import ellipsoidal_area
+
+    spiky = Polygon([(121.6, 40.8), (121.7, 40.8), (121.7, 40.9), (121.75, 40.9), (121.7, 40.9), (121.6, 40.9)])
+    square = Polygon([(121.6, 40.8), (121.7, 40.8), (121.7, 40.9), (121.6, 40.9)])
+    gpd.GeoDataFrame({"功能分区": ["核心区"]}, geometry=[spiky], crs=4490).to_file(raster_world / "spiky.geojson")
+    res = _cli("raster", "zonal", raster_world / "good.tif", "--zones", raster_world / "spiky.geojson",
+               "--kind", "reserve", "--no-progress", "--json")
+    assert res.exit_code == 0, res.stderr
+    out = json.loads(res.stdout)
+    assert any("repaired" in n and "feature 0" in n for n in out["notes"])
+    expected = float(ellipsoidal_area(gpd.GeoSeries([square], crs=4490), 4490)[0])
+    assert out["zones"][0]["zone_area"]["m2"] == pytest.approx(expected, rel=1e-6)
