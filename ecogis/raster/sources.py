@@ -57,7 +57,7 @@ def open_raster(path):
 
 def _bytes_missing(ds, path) -> int:
     """Bytes by which the first or last block of band 1 of a GeoTIFF ends past the end of the file (0: none)."""
-    if ds.driver != "GTiff":
+    if ds.driver != "GTiff" or not Path(path).is_file():   # e.g. a /vsizip/ or /vsicurl/ path
         return 0
     rows, cols = ds.block_shapes[0]
     last = (-(-ds.width // cols) - 1, -(-ds.height // rows) - 1)
