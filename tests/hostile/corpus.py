@@ -251,8 +251,8 @@ def _zip_case(case_id, members, expect="error_or_note", transform=None) -> Case:
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
             for suffix, data in parts.items():
-                for name in members(suffix):
-                    zf.writestr(name, data)
+                for name in members(suffix):   # fixed entry dates: the same bytes on every run
+                    zf.writestr(zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0)), data)
         data = buf.getvalue() if transform is None else transform(buf.getvalue())
         (_case_dir(root, case_id) / f"{case_id}.zip").write_bytes(data)
     return Case(case_id, "shapefile", "vector", f"cases/{case_id}/{case_id}.zip", make, expect=expect)
@@ -672,22 +672,38 @@ def table_cases() -> list[Case]:
     cases += [_bytes_case(k, "table", "table", f"{k}.xlsx", v) for k, v in xlsx_bytes.items()]
 
     def truncated_xlsx(root):
-        import pandas as pd
-        d = _case_dir(root, "xlsx_truncated")
-        pd.DataFrame({"名称": ["甲"], "经度": [121.645], "纬度": [40.845]}).to_excel(d / "full.xlsx", index=False)
-        full = (d / "full.xlsx").read_bytes()
-        (d / "full.xlsx").unlink()
-        (d / "xlsx_truncated.xlsx").write_bytes(full[: len(full) // 2])
+        full = _xlsx_bytes({"名称": ["甲"], "经度": [121.645], "纬度": [40.845]})
+        (_case_dir(root, "xlsx_truncated") / "xlsx_truncated.xlsx").write_bytes(full[: len(full) // 2])
 
     def no_rows_xlsx(root):
-        import pandas as pd
-        d = _case_dir(root, "xlsx_header_only")
-        pd.DataFrame({"名称": [], "经度": [], "纬度": []}).to_excel(d / "xlsx_header_only.xlsx", index=False)
+        data = _xlsx_bytes({"名称": [], "经度": [], "纬度": []})
+        (_case_dir(root, "xlsx_header_only") / "xlsx_header_only.xlsx").write_bytes(data)
 
     cases += [Case("xlsx_truncated", "table", "table", "cases/xlsx_truncated/xlsx_truncated.xlsx", truncated_xlsx),
               Case("xlsx_header_only", "table", "table", "cases/xlsx_header_only/xlsx_header_only.xlsx",
                    no_rows_xlsx)]
     return cases
+
+
+def _xlsx_bytes(columns: dict) -> bytes:
+    """An XLSX of ``columns`` with its save time fixed (zip entry dates and docProps), so the corpus
+    is the same bytes on every run."""
+    import io
+    import re
+    import zipfile
+
+    import pandas as pd
+
+    buf = io.BytesIO()
+    pd.DataFrame(columns).to_excel(buf, index=False)
+    out = io.BytesIO()
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                data = re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", b"2024-01-01T00:00:00Z", data)
+            dst.writestr(zipfile.ZipInfo(item.filename, date_time=(2024, 1, 1, 0, 0, 0)), data)
+    return out.getvalue()
 
 
 # ------------------------------------------------------------------------------------------- names
