@@ -175,6 +175,8 @@ def run_case(case, command, root: Path, out: Path):
     if result.exit_code == 2:
         line = _error_line(result.stderr)
         assert any(n in line for n in case.must_name()), f"{where}\nthe error does not name {case.must_name()}"
+        wrong = [t for t in case.never_say if t in line]
+        assert not wrong, f"{where}\nthe error points the wrong way ({wrong[0]!r})"
         if case.feature and command != "info":
             assert "feature" in line, f"{where}\nthe error does not name the feature"
         assert not any(out.iterdir()), f"{where}\npartial output left: {list(out.iterdir())}"
