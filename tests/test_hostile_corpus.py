@@ -88,6 +88,8 @@ def _commands(case, root: Path, out: Path) -> dict[str, list[str]]:
         return {"check": ["check", site, "-p", f"{world}/project.yaml", "--rules", p, "--json"]}
     if case.role == "styles":
         return {"map": ["map", f"{world}/redline.geojson", "--styles", p, "--out", str(out / "map.html")]}
+    if case.role == "legend":
+        return {"zonal": ["raster", "zonal", f"{world}/lc_a.tif", *zones, "--classes", p]}
     if case.role == "audit":
         return {"audit": ["audit", p, "--out", str(out / "audit")]}
     if case.role == "raster":
@@ -448,3 +450,16 @@ def test_zone_with_a_spike_is_repaired_with_a_note_not_a_crash(raster_world):
     assert any("repaired" in n and "feature 0" in n for n in out["notes"])
     expected = float(ellipsoidal_area(gpd.GeoSeries([square], crs=4490), 4490)[0])
     assert out["zones"][0]["zone_area"]["m2"] == pytest.approx(expected, rel=1e-6)
+
+
+@pytest.mark.parametrize("text,expect", [
+    ("name: x\nclasses:\n  - {code: 1, zh: 甲, en: A\n", "line"),                                  # unclosed flow
+    ("classes:\n  - {code: 1, zh: 甲, en: A}\n  - {code: 99999999999999999999, zh: 乙, en: B}\n", "'code'"),
+])
+def test_bad_legend_file_is_one_line_naming_file_and_place(raster_world, text, expect):
+    (raster_world / "legend.yaml").write_text(text, encoding="utf-8")
+    res = _cli("raster", "zonal", raster_world / "good.tif", "--zones", raster_world / "zones.geojson",
+               "--kind", "reserve", "--no-progress", "--classes", raster_world / "legend.yaml")
+    assert res.exit_code == 2
+    line = _error_line(res.stderr)
+    assert "legend.yaml" in line and expect in line

@@ -11,12 +11,14 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 from ecogis.errors import EcogisError
 from ecogis.raster.messages import say
 
 DEFAULT_LEGEND = "landcover_classes.yaml"
+INT64 = np.iinfo(np.int64)
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 
@@ -110,16 +112,14 @@ def load_legend(path=None) -> Legend:
     """Read a legend YAML (``None``: the packaged CLCD default) and validate it."""
     if path is None:
         ref = resources.files("ecogis").joinpath("data", DEFAULT_LEGEND)
-        text, where = ref.read_text(encoding="utf-8"), str(ref)
+        doc, where = yaml.safe_load(ref.read_text(encoding="utf-8")), str(ref)
     else:
+        from ecogis.rules import load_yaml_lines   # as every other ecogis YAML: one-line errors with the line
+
         p = Path(path)
         if not p.exists():
             raise EcogisError("legend file not found", path=p, hint="Check the --classes path")
-        text, where = p.read_text(encoding="utf-8"), str(p)
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise EcogisError(f"not valid YAML ({exc})", path=where) from exc
+        doc, where = load_yaml_lines(p), str(p)
     if not isinstance(doc, dict) or not isinstance(doc.get("classes"), list) or not doc["classes"]:
         raise EcogisError("a legend needs a non-empty 'classes' list", path=where,
                           hint="See ecogis/data/landcover_classes.yaml for the format")
@@ -149,6 +149,9 @@ def _parse_class(item, i, where) -> LandClass:
         code = int(item["code"])
     except (TypeError, ValueError) as exc:
         raise EcogisError(f"code {item['code']!r} is not an integer", path=where, feature=i, field="code") from exc
+    if not INT64.min < code <= INT64.max:   # class codes are held as int64 (the lowest value marks nodata)
+        raise EcogisError(f"code {code} is out of range for raster class codes", path=where, feature=i, field="code",
+                          hint=f"Use an integer between {INT64.min + 1} and {INT64.max}")
     color = str(item.get("color", "#808080"))
     if not _COLOUR.match(color):
         raise EcogisError(f"colour {color!r} is not #RRGGBB", path=where, feature=i, field="color")

@@ -40,7 +40,7 @@ class Case:
     """One hostile input.
 
     ``path`` (relative to the corpus root) is what commands get; ``role`` picks the commands:
-    vector, exchange, table, project, rules, audit, styles, raster, names or args. ``names``: one of these
+    vector, exchange, table, project, rules, audit, styles, legend, raster, names or args. ``names``: one of these
     must appear in an exit-2 message (default: the file's stem). ``feature``: the message must also
     name a feature. ``never_say``: texts that message must not contain (messages that point the wrong
     way). ``expect``: "error_or_note", "error" or "ok" (success, no note needed). ``quiet_ok``: commands
@@ -613,6 +613,27 @@ def styles_cases() -> list[Case]:
     return [_bytes_case(k, "yaml", "styles", f"{k}.yaml", v) for k, v in texts.items()]
 
 
+def legend_cases() -> list[Case]:
+    """Broken ``ecogis raster --classes`` legends."""
+    good = ("name: 测试图例\nnodata: 0\nclasses:\n" + "".join(
+        f"  - {{code: {c}, zh: 类{c}, en: Class {c}, color: \"#00{c}0{c}0\"}}\n" for c in range(1, 10)))
+    texts = {
+        "legend_syntax_error": b"classes: [{code: 1\n",
+        "legend_scalar": b"CLCD\n",
+        "legend_no_classes": b"name: x\n",
+        "legend_duplicate_code": (good + "  - {code: 1, zh: 重复, en: Again, color: \"#ffffff\"}\n").encode(),
+        "legend_code_text": good.replace("code: 3,", "code: three,").encode(),
+        "legend_code_huge": (good + "  - {code: 99999999999999999999, zh: 大, en: Huge, color: \"#ffffff\"}\n").encode(),
+        "legend_bad_colour": good.replace('"#00303030"', '"#00303030"').replace("#00303", "#zz303").encode(),
+        "legend_gbk": good.encode("gbk"),
+        "legend_utf16": good.encode("utf-16"),
+        "legend_alias_bomb": (good + "note:\n" + alias_bomb("  ")).encode(),
+        "legend_recursive_alias": b"classes: &c [*c]\n",
+        "legend_duplicate_key": (good + "nodata: 255\n").encode(),
+    }
+    return [_bytes_case(k, "yaml", "legend", f"{k}.yaml", v) for k, v in texts.items()]
+
+
 # -------------------------------------------------------------------------------------------- rasters
 
 def raster_cases() -> list[Case]:
@@ -880,7 +901,7 @@ NEVER_SAY = {
 def corpus_cases() -> list[Case]:
     """Every case, without writing anything (for test parametrisation)."""
     cases = (shapefile_cases() + zip_cases() + geometry_cases() + geojson_cases() + exchange_cases() + project_cases()
-             + rules_cases() + audit_cases() + styles_cases() + raster_cases() + table_cases() + name_cases() + cli_cases())
+             + rules_cases() + audit_cases() + styles_cases() + legend_cases() + raster_cases() + table_cases() + name_cases() + cli_cases())
     return [replace(c, quiet_ok=QUIET_OK.get(c.id, c.quiet_ok), never_say=NEVER_SAY.get(c.id, c.never_say))
             for c in cases]
 
