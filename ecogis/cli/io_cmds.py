@@ -80,10 +80,9 @@ def info(path, layer, crs, encoding, cm, angle, kind, field_map, as_json, notes)
     field and what to do).
     """
     from ecogis.io.read import detect_format
-    from ecogis.io.vector import list_vector_layers
 
     if layer is None and path.exists() and detect_format(path) == "vector":
-        layers = [(n, g) for n, g in list_vector_layers(path) if g is not None]
+        layers = [(n, g) for n, g in _listed_layers(path) if g is not None]
         if len(layers) > 1:
             payload = {"path": str(path), "layers": [_layer_summary(path, n, g) for n, g in layers]}
             if as_json:
@@ -100,6 +99,19 @@ def info(path, layer, crs, encoding, cm, angle, kind, field_map, as_json, notes)
         emit_json(payload)
     else:
         click.echo(format_info(payload))
+
+
+def _listed_layers(path: Path) -> list:
+    """The layers GDAL lists in ``path``; none for a zip GDAL cannot list (shapefiles in a sub-folder),
+    which the reader then opens itself."""
+    from ecogis.io.vector import list_vector_layers
+
+    try:
+        return list_vector_layers(path)
+    except EcogisError:
+        if path.suffix.lower() == ".zip":
+            return []
+        raise
 
 
 def _layer_summary(path, name, geometry_type) -> dict:
@@ -119,14 +131,19 @@ def _layer_summary(path, name, geometry_type) -> dict:
 
 def layer_info(gdf) -> dict:
     """The facts ``ecogis info`` prints, as a JSON-ready dict (bounds in the layer CRS and in lon/lat)."""
+    import pyproj
+
     meta = gdf.attrs.get("ecogis", {})
     geoms = gdf.geometry
     types = sorted(set(geoms.geom_type.dropna()))
     present = geoms[~(geoms.isna() | geoms.is_empty)]
     bounds = [float(v) for v in present.total_bounds] if len(present) else None
-    lonlat = None
+    lonlat, lonlat_error = None, None
     if len(present) and gdf.crs is not None:
-        lonlat = [round(float(v), 7) for v in present.to_crs(4490).total_bounds]
+        try:
+            lonlat = [round(float(v), 7) for v in present.to_crs(4490).total_bounds]
+        except pyproj.exceptions.ProjError as exc:   # e.g. a .prj whose ellipsoid is not the Earth's
+            lonlat_error = str(exc).splitlines()[0]
     units = None
     if gdf.crs is not None:
         units = gdf.crs.axis_info[0].unit_name if gdf.crs.axis_info else None
@@ -140,10 +157,11 @@ def layer_info(gdf) -> dict:
         "encoding": meta.get("encoding"), "encoding_source": meta.get("encoding_source"),
         "count": int(len(gdf)), "geometry_types": types,
         "bounds": None if bounds is None else [round(v, 7) for v in bounds], "bounds_units": units,
-        "bounds_lonlat": lonlat,
+        "bounds_lonlat": lonlat, "bounds_lonlat_error": lonlat_error,
         "fields": fields, "field_types": {c: str(gdf[c].dtype) for c in fields},
         "first_feature": _first_values(gdf, fields),
         "empty_geometries": int((geoms.isna() | geoms.is_empty).sum()),
+        "invalid_geometries": int((~present.is_valid).sum()),   # OGC validity (shapely); see ecogis validate
         "notes": list(meta.get("notes", [])),
         "swap_xy": bool(meta.get("swap_xy", False)),
     }
@@ -176,11 +194,14 @@ def format_info(d: dict) -> str:
     if d.get("converted_to"):
         lines.append(f"                 converted on load to {d['converted_to']} (CGCS2000)")
     lines.append(f"编码 encoding:   {d['encoding']}  [{d['encoding_source']}]")
-    lines.append(f"要素数 count:    {d['count']}" + (f"  (空几何 empty: {d['empty_geometries']})" if d["empty_geometries"] else ""))
+    lines.append(f"要素数 count:    {d['count']}" + (f"  (空几何 empty: {d['empty_geometries']})" if d["empty_geometries"] else "")
+                 + (f"  (无效几何 invalid: {d['invalid_geometries']}, ecogis validate)" if d["invalid_geometries"] else ""))
     lines.append(f"几何 geometry:   {', '.join(d['geometry_types']) or '-'}")
     if d["bounds"]:
         b = ", ".join(f"{v:.3f}" if abs(v) > 1000 else f"{v:.6f}" for v in d["bounds"])
         lines.append(f"范围 bounds:     {b}  ({d['bounds_units']}, minx, miny, maxx, maxy)")
+    if d.get("bounds_lonlat_error"):
+        lines.append(f"经纬度 lon/lat:  无法转换到 CGCS2000 cannot transform to CGCS2000 ({d['bounds_lonlat_error']})")
     if d["bounds_lonlat"] and d["bounds_lonlat"] != d["bounds"]:
         lines.append(f"经纬度 lon/lat:  {', '.join(f'{v:.6f}' for v in d['bounds_lonlat'])}  (CGCS2000 degrees)")
     if d.get("kind"):

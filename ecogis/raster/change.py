@@ -139,8 +139,9 @@ def change_detection(before, after, zones, *, by=None, within=None, to=None, leg
         if resampled:
             say("other_grid", notes, after=after, before=before)
         ads_on_grid = aligned(ads, bds, lb.nodata)
-        src_b = ClassSource(bds, nodata=resolve_nodata(bds, lb, before, notes), name="before")
-        src_a = ClassSource(ads_on_grid, nodata=resolve_nodata(ads_on_grid, la, after, notes), name="after")
+        src_b = ClassSource(bds, nodata=resolve_nodata(bds, lb, before, notes), name="before", path=before)
+        src_a = ClassSource(ads_on_grid, nodata=resolve_nodata(ads_on_grid, la, after, notes), name="after",
+                            path=after)
         base = code_base(bds, ads)
         trans = TransitionSource(src_b, src_a, base)
         zones_ = prepare_zones(load_zones(zones, kind=kind, layer=layer, notes=notes), bds.crs, by=by, notes=notes)

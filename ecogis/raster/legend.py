@@ -11,11 +11,14 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
+
 from ecogis.errors import EcogisError
 from ecogis.raster.messages import say
 from ecogis.yamlio import load_yaml, parse_yaml
 
 DEFAULT_LEGEND = "landcover_classes.yaml"
+INT64 = np.iinfo(np.int64)
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 
@@ -146,6 +149,9 @@ def _parse_class(item, i, where) -> LandClass:
         code = int(item["code"])
     except (TypeError, ValueError) as exc:
         raise EcogisError(f"code {item['code']!r} is not an integer", path=where, feature=i, field="code") from exc
+    if not INT64.min < code <= INT64.max:   # class codes are held as int64 (the lowest value marks nodata)
+        raise EcogisError(f"code {code} is out of range for raster class codes", path=where, feature=i, field="code",
+                          hint=f"Use an integer between {INT64.min + 1} and {INT64.max}")
     color = str(item.get("color", "#808080"))
     if not _COLOUR.match(color):
         raise EcogisError(f"colour {color!r} is not #RRGGBB", path=where, feature=i, field="color")

@@ -8,6 +8,8 @@ to prove that a raster larger than the memory cap is read in blocks).
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import rasterio
 from affine import Affine
@@ -24,11 +26,22 @@ NODATA_CODE = np.iinfo(np.int64).min  # code of nodata cells in class and transi
 
 
 def open_raster(path):
-    """Open a raster with rasterio, as an EcogisError naming the file when that fails."""
+    """Open a raster with rasterio, as an EcogisError naming the file when that fails.
+
+    An empty file and a GeoTIFF cut short (its first or last block of cells ends past the end of the
+    file) are refused before their missing parts can pass for a missing CRS or a failed read.
+    """
+    if Path(path).is_file() and Path(path).stat().st_size == 0:
+        raise EcogisError("empty file (0 bytes), not a raster", path=path, hint="Copy or export the raster again")
     try:
         ds = rasterio.open(path)
     except rasterio.errors.RasterioIOError as exc:
         raise EcogisError(f"cannot open as a raster ({exc})", path=path, hint="Give a GeoTIFF or another GDAL raster") from exc
+    missing = _bytes_missing(ds, path)
+    if missing:
+        ds.close()
+        raise EcogisError(f"the GeoTIFF is truncated: its cells run {missing} bytes past the end of the file",
+                          path=path, hint="The file is incomplete: copy or export it again")
     if ds.crs is None:
         raise EcogisError("raster has no CRS", path=path, hint="Assign one first, e.g. gdal_edit.py -a_srs EPSG:4490")
     t = ds.transform
@@ -40,6 +53,27 @@ def open_raster(path):
     if ds.count > 1:
         say("band_one", path=path, count=ds.count)
     return ds
+
+
+def _bytes_missing(ds, path) -> int:
+    """Bytes by which the first or last block of band 1 of a GeoTIFF ends past the end of the file (0: none)."""
+    if ds.driver != "GTiff" or not Path(path).is_file():   # e.g. a /vsizip/ or /vsicurl/ path
+        return 0
+    rows, cols = ds.block_shapes[0]
+    last = (-(-ds.width // cols) - 1, -(-ds.height // rows) - 1)
+    size, ends = Path(path).stat().st_size, [0]
+    for x, y in {(0, 0), last}:
+        offset = ds.get_tag_item(f"BLOCK_OFFSET_{x}_{y}", "TIFF", bidx=1)
+        length = ds.get_tag_item(f"BLOCK_SIZE_{x}_{y}", "TIFF", bidx=1)
+        if offset and length:
+            ends.append(int(offset) + int(length))
+    return max(0, max(ends) - size)
+
+
+def _gdal_reason(exc) -> str:
+    """GDAL's own words for a failed read (rasterio chains them as the cause), on one line."""
+    text = str(exc.__cause__ or exc).strip()
+    return text.splitlines()[0].rstrip(".") if text else type(exc).__name__
 
 
 class _GridSource(RasterSource):
@@ -78,14 +112,23 @@ class _GridSource(RasterSource):
 
 
 class ClassSource(_GridSource):
-    """Class codes of band 1 (int64), ``NODATA_CODE`` where nodata (the raster's own, else the legend's fill code)."""
+    """Class codes of band 1 (int64), ``NODATA_CODE`` where nodata (the raster's own, else the legend's fill code).
 
-    def __init__(self, ds, nodata=None, name="classes"):
+    ``path`` names the file in errors (``ds`` may be a WarpedVRT over it).
+    """
+
+    def __init__(self, ds, nodata=None, name="classes", path=None):
         super().__init__(ds, name)
         self.nodata = ds.nodata if ds.nodata is not None else nodata
+        self.path = ds.name if path is None else path
 
     def _read(self, x0, y0, nx, ny):
-        arr = self.ds.read(1, window=Window(x0, y0, nx, ny))
+        try:
+            arr = self.ds.read(1, window=Window(x0, y0, nx, ny))
+        except rasterio.errors.RasterioIOError as exc:
+            raise EcogisError(f"cannot read cells in rows {y0}-{y0 + ny - 1}, columns {x0}-{x0 + nx - 1} "
+                              f"({_gdal_reason(exc)})", path=self.path,
+                              hint="The file is truncated or damaged: copy or export it again") from exc
         codes = arr.astype(np.int64)
         if self.nodata is not None:
             codes[arr == self.nodata] = NODATA_CODE

@@ -66,7 +66,7 @@ def prepare_zones(gdf: gpd.GeoDataFrame, raster_crs, *, by=None, notes=None) -> 
     invalid = np.flatnonzero(~shapely.is_valid(geoms))
     if len(invalid):
         say("repaired", notes, count=len(invalid), first=int(invalid[0]))
-        gdf = gdf.set_geometry(shapely.make_valid(geoms))
+        gdf = gdf.set_geometry(_repaired(geoms, source))
     work = gpd.GeoDataFrame({LABEL: _labels(gdf, by)}, geometry=gdf.geometry.values, crs=gdf.crs)
     if by is not None:
         work = work.dissolve(by=LABEL, sort=False).reset_index()
@@ -81,6 +81,22 @@ def prepare_zones(gdf: gpd.GeoDataFrame, raster_crs, *, by=None, notes=None) -> 
         say("reprojected", notes, warn=False, src=CRS(gdf.crs).to_string(), dst=raster_crs.to_string(),
             step=f"{DENSIFY_M:g}")
     return Zones(gdf=work, area_m2=area, area_method=method, source=source, by=by)
+
+
+def _repaired(geoms, source) -> np.ndarray:
+    """``make_valid`` keeping only the polygonal parts (a spike repairs to a polygon plus a line, which
+    exactextract refuses); a polygon that keeps no area is an error naming its feature."""
+    fixed = shapely.make_valid(geoms)
+    out = []
+    for i, geom in enumerate(fixed):
+        if shapely.get_type_id(geom) not in (3, 6):
+            parts = shapely.get_parts(geom)
+            geom = shapely.union_all(parts[np.isin(shapely.get_type_id(parts), [3, 6])])
+        if shapely.is_empty(geom):
+            raise EcogisError("zone polygon has no area once repaired (its ring is collapsed or self-cancelling)",
+                              path=source, feature=i, hint="Fix or remove this feature (ecogis validate --fix)")
+        out.append(geom)
+    return np.array(out, dtype=object)
 
 
 def require_overlap(zones: Zones, ds, raster_path) -> None:

@@ -35,7 +35,8 @@ def map_layers(layers: dict, site, kinds: dict | None, styles: dict,
     items.sort(key=lambda it: order.get(it[1], len(order)))
     items = [(n, k, g[~(g.geometry.isna() | g.geometry.is_empty)]) for n, k, g in items]
     if not any(len(g) for _, _, g in items):
-        raise EcogisError("all layers are empty: nothing to draw",
+        files = ", ".join(str(_meta(g).get("path") or n) for n, _, g in items)
+        raise EcogisError(f"all layers are empty: no feature with a geometry in {files}; nothing to draw",
                           hint="Check the layer files (ecogis info FILE) and the --site file")
     for name, _, gdf in items:
         if not len(gdf):

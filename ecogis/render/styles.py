@@ -87,6 +87,7 @@ def _check_styles(styles: dict, path) -> None:
 
 
 def _read_yaml(path: Path) -> dict:
+    """A user's style file, read as every other ecogis YAML file is (one-line errors naming the line)."""
     if not path.exists():
         raise EcogisError("style file not found", path=path, hint="Check the --styles path")
     data = load_yaml(path)
