@@ -19,7 +19,8 @@ import pyproj
 import shapely
 
 from ecogis.area import convert_area
-from ecogis.crs import datum_mismatch_note, from_web_crs, infer_crs, positions_ok, resolve_crs
+from ecogis.crs import (datum_mismatch_note, from_web_crs, infer_crs, positions_ok, require_cgcs2000_transform,
+                        resolve_crs)
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.layers import repair_geometries
 from ecogis.project import Project, layer_kinds, load_project
@@ -183,9 +184,11 @@ def _load_inputs(site, project, buffers, rules, *, site_crs, skip_empty):
     ruleset = load_rules(*(p for p in (project.rules_path, rules) if p), kinds=layer_kinds())
     buffers_m = (parse_buffers(buffers) if buffers is not None else project.buffers_m or ruleset.buffers_m)
     sites, site_meta = read_site(site, site_crs=site_crs, notes=notes, skip_empty=skip_empty)
+    require_cgcs2000_transform(sites.crs, site_meta.get("path"))
     layers = project.read_layers()
     for lyr in layers.values():
         notes.extend(n for n in lyr.attrs.get("ecogis", {}).get("notes", []) if n not in notes)
+        require_cgcs2000_transform(lyr.crs, lyr.attrs.get("ecogis", {}).get("path"))
     boundary = project.read_boundary()
     warn_mixed_datums(sites, layers, notes)
     return project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes
@@ -526,7 +529,10 @@ def parse_at(text: str, site_crs=None) -> shapely.Geometry:
     """
     if not _looks_like_coordinates(text):
         raise EcogisError(f"--at {text!r} is neither 'lon,lat', 'X,Y' nor WKT", hint=SITE_TEXT_EXPECTED)
-    geom = _parse_site_text(text)
+    try:
+        geom = _parse_site_text(text)
+    except EcogisError as exc:
+        raise EcogisError(f"--at: {exc.reason}", hint=SITE_TEXT_EXPECTED) from exc
     if geom.is_empty:
         raise EcogisError(f"--at {text!r} is an empty geometry", hint=SITE_TEXT_EXPECTED)
     xy = shapely.get_coordinates(geom)

@@ -368,6 +368,19 @@ def datum_mismatch_note(a, b) -> str | None:
     return None if ga is None or gb is None else datum_change_note(ga, gb)
 
 
+def require_cgcs2000_transform(crs, path=None) -> None:
+    """EcogisError naming ``path`` unless PROJ can transform ``crs`` to CGCS2000 (EPSG:4490), as every
+    overlay, area and distance needs (a .prj with a made-up ellipsoid or datum cannot be used)."""
+    if crs is None or isinstance(crs, str):
+        return
+    try:
+        pyproj.Transformer.from_crs(crs, GEOGRAPHIC["CGCS2000"], always_xy=True)
+    except pyproj.exceptions.ProjError as exc:
+        raise EcogisError(f"the CRS {crs.name!r} cannot be transformed to CGCS2000 (EPSG:4490): "
+                          f"{str(exc).split(': ', 1)[-1][:160]}", path=path,
+                          hint="Fix the .prj (datum, ellipsoid) or pass the right CRS with --crs / --site-crs") from exc
+
+
 # ---------------------------------------------------------------------------------------------------
 # infer_crs
 # ---------------------------------------------------------------------------------------------------

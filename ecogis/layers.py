@@ -504,7 +504,7 @@ def _feature_label(gdf, position: int, mapping: dict[str, str]) -> str:
     parts = []
     for canonical in ("id", "name"):
         col = mapping.get(canonical)
-        if col is not None and not _is_missing(row[col]):
+        if col in row.index and not _is_missing(row[col]):
             parts.append(f"{canonical} {_text(row[col])!r}")
     label = f"row {position}"
     index = gdf.index[position]

@@ -325,3 +325,16 @@ def test_cli_malformed_rules_exit_2_naming_the_line(project, tmp_path):
     res = CliRunner().invoke(check_cmd, ["--at", "122.4,41.0", "-p", str(project), "--rules", str(bad), "--json"])
     assert res.exit_code == 2
     assert "line 4" in res.stderr and "bad.yaml" in res.stderr
+
+
+def test_site_whose_prj_cannot_reach_cgcs2000_is_a_one_line_error(project, tmp_path):
+    """A .prj on a made-up ellipsoid (6 000 km radius) cannot be transformed to CGCS2000: the check
+    refuses it naming the file, instead of a PROJ traceback or a screening in the wrong place."""
+    odd = pyproj.CRS.from_proj4("+proj=longlat +a=6000000 +rf=200 +no_defs")
+    site = gpd.GeoDataFrame({"name": ["x"]}, geometry=[Point(123.0, 40.9)], crs=odd)
+    path = tmp_path / "odd.shp"
+    site.to_file(path)
+    res = CliRunner().invoke(check_cmd, [str(path), "--project", str(project), "--json"])
+    assert res.exit_code == 2, res.output
+    line = res.stderr.strip().splitlines()[-1]
+    assert "odd.shp" in line and "cannot be transformed to CGCS2000" in line

@@ -447,7 +447,7 @@ def test_zone_with_a_spike_is_repaired_with_a_note_not_a_crash(raster_world):
                "--kind", "reserve", "--no-progress", "--json")
     assert res.exit_code == 0, res.stderr
     out = json.loads(res.stdout)
-    assert any("repaired" in n and "feature 0" in n for n in out["notes"])
+    assert any("repaired" in n and "feature row 0" in n for n in out["notes"])
     expected = float(ellipsoidal_area(gpd.GeoSeries([square], crs=4490), 4490)[0])
     assert out["zones"][0]["zone_area"]["m2"] == pytest.approx(expected, rel=1e-6)
 

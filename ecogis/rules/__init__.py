@@ -276,11 +276,12 @@ def _positive_number(value, path, line, what) -> float:
     """``value`` as metres, more than 0 and at most :data:`MAX_DISTANCE_M` (NaN and infinity refused)."""
     try:
         v = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an integer of hundreds of digits
         v = float("nan")
     if isinstance(value, bool) or not 0 < v <= MAX_DISTANCE_M:
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
         raise EcogisError(f"{_at(line)}{what} must be a number of metres above 0 and at most "
-                          f"{MAX_DISTANCE_M:g} (100 km), got {value!r}", path=path)
+                          f"{MAX_DISTANCE_M:g} (100 km), got {shown}", path=path)
     return v
 
 
@@ -290,4 +291,7 @@ def parse_buffers(value, *, path=None, line=None) -> list[float]:
         value = [v for v in value.replace("，", ",").split(",") if v.strip()]
     if not isinstance(value, (list, tuple)):
         value = [value]
+    if not value:
+        raise EcogisError(f"{_at(line)}no buffer distance given", path=path,
+                          hint="Give metres separated by commas, e.g. 500,1000,5000")
     return sorted({_positive_number(v, path, line, "buffer distance") for v in value})
