@@ -879,8 +879,8 @@ QUIET_OK = {
                            # GDAL ends a text at its first NUL ("A\0B" reads as "A"): nothing left to see
                            "json_nul_in_name", "enc_utf16_in_dbf")},
     # UTF-16 with a byte-order mark declares its encoding (YAML 1.1 allows it): read as written
-    **{k: ("*",) for k in ("proj_utf16", "rules_utf16", "audit_utf16", "styles_utf16", "legend_utf16")},
-    "ex_utf16": ("info",),
+    **{k: ("*",) for k in ("proj_utf16", "rules_utf16", "audit_utf16", "styles_utf16", "legend_utf16",
+                           "ex_utf16")},
     "proj_bowtie_redline": ("map",),
     "geom_json_string_coords": ("convert",), "geom_json_3d_nan_z": ("convert",),
     "prj_xian80": ("info", "validate", "convert", "area"),   # check mixes it with CGCS2000 layers: must say so
