@@ -66,12 +66,7 @@ def read_vector(path: Path, *, layer=None, encoding=None, notes=None) -> tuple[g
         src.encoding, src.encoding_source = settle_dbf_encoding(path, dbf, encoding, src.notes)
     elif encoding:
         src.encoding, src.encoding_source = _check_codec(encoding, path), "user"
-    try:
-        src.layer = choose_layer(path, gdal_path, layer)
-    except EcogisError as exc:
-        if _INVALID_ENTITY in exc.reason and gdal_path.lower().endswith(".shp"):
-            check_shx(path, gdal_path, _attributes_only(dbf, src.encoding))  # names the feature
-        raise
+    src.layer = choose_layer(path, gdal_path, layer)
     try:
         with warnings.catch_warnings():  # unclosed rings are closed below, with a note naming the features
             warnings.filterwarnings("ignore", "Non closed ring detected", RuntimeWarning)
@@ -102,12 +97,17 @@ def read_vector(path: Path, *, layer=None, encoding=None, notes=None) -> tuple[g
 _INVALID_ENTITY = "for entity"
 
 
-def _attributes_only(dbf, encoding):
+def _attributes_only(gdal_path: str):
     """The attribute table of a shapefile read from a copy of its .dbf alone (GDAL opens the .shp of a
     .dbf beside it), to name features; an empty table when there is none or it cannot be read."""
+    dbf = _sibling(Path(gdal_path), ".dbf")
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            (Path(tmp) / "data.dbf").write_bytes(dbf.dbf_bytes())
+            data = dbf.read_bytes()
+            (Path(tmp) / "data.dbf").write_bytes(data)
+            cpg = _sibling(Path(gdal_path), ".cpg")
+            encoding = cpg_to_codec(cpg.read_bytes().decode("ascii", "replace")) if cpg else None
+            encoding = encoding or detect_encoding(dbf_text_bytes(data)) or "UTF-8"
             return pyogrio.read_dataframe(Path(tmp) / "data.dbf", encoding=encoding, read_geometry=False)
     except Exception:  # noqa: BLE001 - names are a courtesy: the error about the .shx is raised anyway
         return pd.DataFrame()
@@ -462,6 +462,8 @@ def _list_layers(path: Path, gdal_path: str):
     try:
         return pyogrio.list_layers(gdal_path)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        if _INVALID_ENTITY in str(exc) and gdal_path.lower().endswith(".shp"):
+            check_shx(path, gdal_path, _attributes_only(gdal_path))  # names the feature
         raise EcogisError(f"cannot open as a vector data source ({_first_line(exc)})", path=path,
                           hint="Check that the file is complete and in a supported format") from exc
 
