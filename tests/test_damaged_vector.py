@@ -562,3 +562,21 @@ def test_geojson_crs_member_naming_no_crs_is_a_warning(tmp_path):
         assert len(warning) == 1 and str(path) in warning[0]
         assert "EPSG:999999" in warning[0] and "EPSG:4326" in warning[0] and "--crs" in warning[0]
     assert '"crs" member' not in run("info", path, "--crs", "EPSG:4490").stderr
+
+
+def test_dbf_records_longer_than_their_fields_are_read_with_a_note(tmp_path):
+    """A record length 10 bytes over the fields, with the records really that long: values still line up."""
+    from hostile import shapefile as raw
+
+    fields = [("ID", "N", 10), ("NAME", "C", 40), ("PAD", "C", 10)]
+    data = bytearray(raw.dbf(fields, [(1, "好地块", "x"), (2, "二号", "y")]))
+    header_len = 32 + 32 * len(fields) + 1
+    data[header_len - 33:header_len - 1] = b"\r" + bytes(31)   # drop the PAD descriptor, keep its bytes
+    data = bytes(data[:header_len - 32]) + bytes(data[header_len:])
+    data = data[:8] + struct.pack("<H", header_len - 32) + data[10:]
+    path = hostile_shapefile(tmp_path, [[GOOD_RING], [GOOD_RING]])
+    path.with_suffix(".dbf").write_bytes(data)
+    result = run("info", path, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert any("the last 10 byte(s) of each record are ignored" in n for n in json.loads(result.stdout)["notes"])
+    assert "好地块" in result.stdout

@@ -624,7 +624,12 @@ def _check_dbf_fields(path: Path, data: bytes, name: str, notes) -> None:
                               "of the fields after it cannot be read", path=path, field=field_name,
                               hint="Copy the file again from its source")
     needed = 1 + sum(length for _, _, length in fields)
-    if record_len != needed:
+    n_records, header_len = struct.unpack("<I", data[4:8])[0], struct.unpack("<H", data[8:10])[0]
+    if record_len > needed and header_len + n_records * record_len <= len(data):  # fields found by their lengths
+        warn_assumption(f"{path}: the record-length field of {name} says {record_len} bytes but the deletion flag and "
+                        f"its {len(fields)} field(s) take {needed}; the last {record_len - needed} byte(s) of each "
+                        "record are ignored", notes)
+    elif record_len != needed:
         raise EcogisError(
             f"the header of {name} is damaged: its record-length field says {record_len} bytes but the deletion "
             f"flag and its {len(fields)} field(s) take {needed}, so the attributes would be lost or shifted",
