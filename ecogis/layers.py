@@ -598,7 +598,6 @@ def normalise_layer(gdf, kind: str, fields: dict | None = None, path=None, notes
         out.insert(min(position, len(out.columns)), name, values)
     if isinstance(out, gpd.GeoDataFrame):
         out = repair_geometries(out, path, notes)
-        _warn_missing_geometries(out, path, notes)
     attrs = dict(gdf.attrs.get("ecogis") or {})
     attrs.update(kind=spec.name, field_map=dict(mapping))
     out.attrs["ecogis"] = attrs
@@ -610,18 +609,33 @@ _POLYGONAL = (shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON)
 NAMED_FEATURES = 10
 
 
-def _warn_missing_geometries(gdf, path=None, notes=None) -> None:
+def warn_missing_geometries(gdf, path=None, notes=None) -> None:
     """Say which features have no geometry (null or empty): no analysis can use them, so results that
-    depend on them are unknown; the note names them instead of leaving them out without a word."""
+    depend on them are unknown; the note names them instead of leaving them out without a word.
+
+    Features are named by their ``id``/``name`` columns (any case), else by the first text column."""
     geoms = gdf.geometry.values
     missing = np.flatnonzero(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     if len(missing) == 0:
         return
-    labels = [_feature_label(gdf, int(i), {"id": "id", "name": "name"}) for i in missing[:NAMED_FEATURES]]
+    mapping = _label_columns(gdf)
+    labels = [_feature_label(gdf, int(i), mapping) for i in missing[:NAMED_FEATURES]]
     more = f" and {len(missing) - NAMED_FEATURES} more" if len(missing) > NAMED_FEATURES else ""
     warn_assumption(f"{path or 'layer'}: {len(missing)} feature(s) without geometry (null or empty: "
                     f"{', '.join(labels)}{more}) are left out of every analysis; what they cover is unknown. "
                     "Fix or delete them in the source file", notes)
+
+
+def _label_columns(gdf) -> dict[str, str]:
+    """{'id': column, 'name': column} naming features: columns called id/name (any case), else the first
+    text column as the name."""
+    columns = {str(c).lower(): c for c in gdf.columns if c != gdf.geometry.name}
+    mapping = {key: columns[key] for key in ("id", "name") if key in columns}
+    if "name" not in mapping:
+        text = [c for c in columns.values() if c not in mapping.values() and pd.api.types.is_string_dtype(gdf[c])]
+        if text:
+            mapping["name"] = text[0]
+    return mapping
 
 
 def repair_geometries(gdf, path=None, notes=None):

@@ -190,6 +190,19 @@ register({
                  "（如 .cpg 无误，请用 --encoding {declared} 指定）"),
     "no_cpg": ("{path}: no .cpg file; attribute text decoded as {found} (detected, check the names)",
                "{path}：未找到 .cpg 文件，属性文本按 {found} 解码（自动识别，请核对名称）"),
+    "shp_unknown_type": ("{path}: the .shp header gives an unknown shape type {type}; each record was read by its "
+                         "own shape type (check the file)",
+                         "{path}：.shp 文件头中的几何类型 {type} 无法识别，已按每条记录自身的几何类型读取（请核对文件）"),
+    "dbf_unknown_type": ("{path}: field {field} of {dbf} has an unknown dBASE type {type}; its values are read as text",
+                         "{path}：{dbf} 的字段 {field} 类型 {type} 无法识别，其值按文本读取"),
+    "dbf_long_records": ("{path}: the record-length field of {dbf} says {length} bytes but the deletion flag and its "
+                         "{count} field(s) take {needed}; the last {extra} byte(s) of each record are ignored",
+                         "{path}：{dbf} 的记录长度字段为 {length} 字节，但删除标记与 {count} 个字段共占 {needed} 字节；"
+                         "每条记录末尾的 {extra} 个字节被忽略"),
+    "geojson_bad_crs": ("{path}: the GeoJSON \"crs\" member {crs} names no CRS that can be used; read as {assumed} "
+                        "(the GeoJSON default); pass --crs (crs=) if the coordinates are in another CRS",
+                        "{path}：文件中的 \"crs\" 成员 {crs} 不是可用的坐标系，已按 {assumed}（该格式的默认坐标系）读取；"
+                        "如坐标属于其他坐标系，请用 --crs（crs=）指定"),
     "ring_closed": ("{path}: feature(s) {features}: unclosed polygon ring(s) closed in memory (last point joined to "
                     "the first); fix the source file",
                     "{path}：要素 {features} 的多边形环未闭合，已在内存中闭合（末点连回首点）；请修正源文件"),

@@ -395,3 +395,188 @@ def test_red_line_feature_without_geometry_is_named_in_the_check(tmp_path):
     notes = [n for n in json.loads(result.stdout)["assumptions"] if "without geometry" in n]
     assert len(notes) == 1 and "red.shp" in notes[0] and "损坏红线" in notes[0] and "1 feature(s)" in notes[0]
     assert "损坏红线" in result.stderr
+
+
+# ------------------------------------------------- damage GDAL refuses or hides (hostile corpus findings)
+
+def patch(path: Path, offset: int, fmt: str, value) -> None:
+    """Overwrite bytes of ``path`` at ``offset`` with ``value`` packed as ``fmt`` (struct)."""
+    data = bytearray(path.read_bytes())
+    struct.pack_into(fmt, data, offset, value)
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("feature,entry_byte,value", [(0, 0, -7), (1, 0, -7), (0, 4, -1), (1, 4, -1)],
+                         ids=["offset-r0", "offset-r1", "length-r0", "length-r1"])
+def test_negative_shx_entry_is_the_same_error_as_other_wrong_offsets(site_shp, feature, entry_byte, value):
+    """GDAL refuses such a .shx at open ("Invalid offset/length for entity N"): the message is still ours."""
+    patch(site_shp.with_suffix(".shx"), 100 + 8 * feature + entry_byte, ">i", value)
+    name = ["核心区地块", "农田地块"][feature]
+    for command in (("info", site_shp), ("check", site_shp, "-p", PROJECT, "--json")):
+        line = assert_one_line_error(run(*command), str(site_shp), "site.shx disagrees with site.shp", name)
+        assert f"feature {feature}" in line and "entity" not in line
+
+
+def hostile_shapefile(folder: Path, shapes, shape_type=5) -> Path:
+    """site.shp written byte by byte (NaN and infinite coordinates as broken tools write them), CGCS2000."""
+    from hostile import shapefile as raw
+    from hostile.corpus import CGCS2000_WKT
+
+    main, index = raw.shp_shx(shapes, shape_type)
+    rows = [(i + 1, name, "工业用地") for i, name in enumerate(["坏地块", "好地块", "三号"][:len(shapes)])]
+    parts = {".shp": main, ".shx": index, ".dbf": raw.dbf([("ID", "N", 10), ("NAME", "C", 40), ("USE", "C", 20)],
+                                                          rows), ".prj": CGCS2000_WKT.encode(), ".cpg": b"UTF-8"}
+    for suffix, data in parts.items():
+        (folder / f"site{suffix}").write_bytes(data)
+    return folder / "site.shp"
+
+
+GOOD_RING = [(122.20, 40.75), (122.21, 40.75), (122.21, 40.76), (122.20, 40.76), (122.20, 40.75)]
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")], ids=["nan", "inf"])
+def test_non_finite_coordinate_is_an_error_naming_the_feature(tmp_path, bad):
+    ring = [(121.64, 40.84), (bad, 40.84), (121.65, 40.85), (121.64, 40.85), (121.64, 40.84)]
+    path = hostile_shapefile(tmp_path, [[GOOD_RING], [ring]])
+    for command in (("area", path), ("convert", path, tmp_path / "out.gpkg")):
+        line = assert_one_line_error(run(*command), str(path), "feature 1", "好地块", "not a finite number")
+        assert "RuntimeWarning" not in run(*command).stderr
+    assert not (tmp_path / "out.gpkg").exists()
+
+
+def test_nan_point_of_a_site_is_an_error_naming_the_feature(tmp_path):
+    path = hostile_shapefile(tmp_path, [(121.645, 40.845), (float("nan"), 40.8)], shape_type=1)
+    assert_one_line_error(run("check", path, "-p", PROJECT, "--json"), "feature 1", "好地块", "not a finite number")
+
+
+@pytest.mark.parametrize("bad_ring,why", [([(121.6, 91.0), (121.7, 91.0), (121.7, 92.0), (121.6, 91.0)], "91"),
+                                          ([(121.6, 40.8), (1e300, 40.8), (1e300, 1e300), (121.6, 40.8)], "1e+300")],
+                         ids=["latitude-over-90", "huge"])
+def test_geojson_coordinate_outside_longitude_latitude_names_the_feature(tmp_path, bad_ring, why):
+    path = tmp_path / "sites.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "好地块"}, "geometry": {"type": "Polygon",
+                                                                         "coordinates": [GOOD_RING]}},
+        {"type": "Feature", "properties": {"name": "坏地块"}, "geometry": {"type": "Polygon",
+                                                                         "coordinates": [bad_ring]}}]}))
+    line = assert_one_line_error(run("area", path), str(path), "feature 1", "坏地块", "does not fit", why)
+    assert "longitude/latitude" in line
+
+
+@pytest.mark.parametrize("offset,value", [(36, 10**6), (40, 10**6), (44, 999)],
+                         ids=["parts", "points", "part-index"])
+def test_shp_record_gdal_cannot_read_is_an_error_naming_the_feature(site_shp, tmp_path, offset, value):
+    """GDAL reads such a record as no geometry: refused, never an area without it."""
+    patch(site_shp, 100 + 8 + offset, "<i", value)  # the first record's content
+    for command in (("area", site_shp), ("convert", site_shp, tmp_path / "out.gpkg"), ("info", site_shp)):
+        assert_one_line_error(run(*command), str(site_shp), "feature 0", "核心区地块", ".shp record")
+
+
+def test_unknown_shape_type_in_the_shp_header_is_noted(site_shp):
+    patch(site_shp, 32, "<i", 99)
+    result = run("info", site_shp, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert any("unknown shape type 99" in n for n in json.loads(result.stdout)["notes"])
+
+
+@pytest.mark.parametrize("command", ["info", "area", "convert", "map"])
+def test_feature_without_geometry_is_noted_by_every_command(site_with_null_shape, tmp_path, command):
+    """The site file is read as a layer (map guesses kind site from its name): each says so, once."""
+    args = {"info": ("info", site_with_null_shape, "--json"), "area": ("area", site_with_null_shape, "--json"),
+            "convert": ("convert", site_with_null_shape, tmp_path / "out.gpkg"),
+            "map": ("map", site_with_null_shape, "--out", tmp_path / "map.html")}[command]
+    result = run(*args)
+    assert result.exit_code == 0, result.stderr
+    notes = {n for n in said(result, "--json" in args) if "without geometry" in n}
+    assert len(notes) == 1, notes
+    assert "核心区地块" in notes.pop()
+
+
+def said(result, as_json: bool) -> list[str]:
+    """Warnings on stderr (without their prefix) plus the notes of --json output."""
+    lines = [ln.removeprefix("ecogis: warning: ") for ln in result.stderr.splitlines()]
+    return lines + (json.loads(result.stdout)["notes"] if as_json else [])
+
+
+def test_skip_empty_site_gets_one_note_not_two(site_with_null_shape):
+    result = run("check", site_with_null_shape, "-p", PROJECT, "--json", "--skip-empty")
+    assert result.exit_code == 0, result.stderr
+    assert len([n for n in json.loads(result.stdout)["assumptions"] if "核心区地块" in n]) == 1
+
+
+def dbf_of(site_shp: Path) -> Path:
+    return site_shp.with_suffix(".dbf")
+
+
+def _first_field_length(dbf: Path) -> int:
+    return dbf.read_bytes()[32 + 16]
+
+
+@pytest.mark.parametrize("damage,words", [
+    ("record-length-0", ("record-length field says 0",)),
+    ("record-length-short", ("record-length field says 30",)),
+    ("field-length-0", ("field 'name'", "length 0")),
+    ("record-count-1", ("record count says 1", "holds 2 records")),
+])
+def test_inconsistent_dbf_header_is_an_error_naming_the_dbf(site_shp, damage, words):
+    dbf = dbf_of(site_shp)
+    if damage == "record-length-0":
+        patch(dbf, 10, "<H", 0)
+    elif damage == "record-length-short":
+        patch(dbf, 10, "<H", 30)
+    elif damage == "field-length-0":
+        patch(dbf, 32 + 16, "B", 0)
+    else:
+        patch(dbf, 4, "<I", 1)  # GDAL would then read one feature of two
+    for command in (("info", site_shp), ("area", site_shp)):
+        assert_one_line_error(run(*command), str(site_shp), "site.dbf", *words)
+
+
+def test_dbf_field_of_unknown_type_is_read_as_text_with_a_note(site_shp):
+    patch(dbf_of(site_shp), 32 + 11, "B", ord("?"))
+    result = run("info", site_shp, "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert any("field 'name' of site.dbf has an unknown dBASE type '?'" in n for n in data["notes"])
+    assert "核心区地块" in result.stdout
+
+
+def test_cpg_of_garbage_bytes_is_a_warning_naming_the_cpg(site_shp):
+    site_shp.with_suffix(".cpg").write_bytes(b"\xff\xfe\x00")
+    result = run("info", site_shp, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert any(".cpg names an unknown code page" in n for n in json.loads(result.stdout)["notes"])
+    assert "核心区地块" in result.stdout
+
+
+def test_geojson_crs_member_naming_no_crs_is_a_warning(tmp_path):
+    path = tmp_path / "sites.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection",
+                                "crs": {"type": "name", "properties": {"name": "EPSG:999999"}},
+                                "features": [{"type": "Feature", "properties": {"name": "好地块"},
+                                              "geometry": {"type": "Polygon", "coordinates": [GOOD_RING]}}]}))
+    for command in (("info", path, "--json"), ("area", path, "--json")):
+        result = run(*command)
+        assert result.exit_code == 0, result.stderr
+        warning = list({n for n in said(result, True) if '"crs" member' in n})
+        assert len(warning) == 1 and str(path) in warning[0]
+        assert "EPSG:999999" in warning[0] and "EPSG:4326" in warning[0] and "--crs" in warning[0]
+    assert '"crs" member' not in run("info", path, "--crs", "EPSG:4490").stderr
+
+
+def test_dbf_records_longer_than_their_fields_are_read_with_a_note(tmp_path):
+    """A record length 10 bytes over the fields, with the records really that long: values still line up."""
+    from hostile import shapefile as raw
+
+    fields = [("ID", "N", 10), ("NAME", "C", 40), ("PAD", "C", 10)]
+    data = bytearray(raw.dbf(fields, [(1, "好地块", "x"), (2, "二号", "y")]))
+    header_len = 32 + 32 * len(fields) + 1
+    data[header_len - 33:header_len - 1] = b"\r" + bytes(31)   # drop the PAD descriptor, keep its bytes
+    data = bytes(data[:header_len - 32]) + bytes(data[header_len:])
+    data = data[:8] + struct.pack("<H", header_len - 32) + data[10:]
+    path = hostile_shapefile(tmp_path, [[GOOD_RING], [GOOD_RING]])
+    path.with_suffix(".dbf").write_bytes(data)
+    result = run("info", path, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert any("the last 10 byte(s) of each record are ignored" in n for n in json.loads(result.stdout)["notes"])
+    assert "好地块" in result.stdout

@@ -78,7 +78,17 @@ def _read_file(path: Path, kind: str | None, notes: list, layer: str | None = No
         if kind is not None:
             warn_assumption(f"{path}: drawn as kind {kind!r} (from its name); write {kind}={path} to say so",
                             notes)
-    return read_layer(path, kind=kind, layer=layer)
+    return _noting_empty_sites(read_layer(path, kind=kind, layer=layer), path, kind)
+
+
+def _noting_empty_sites(gdf, path, kind):
+    """read_layer leaves site features without geometry to the check (an error or a --skip-empty note);
+    a map that does not draw them says so."""
+    from ecogis.layers import warn_missing_geometries
+
+    if kind == "site":
+        warn_missing_geometries(gdf, path)
+    return gdf
 
 
 def _collect_layers(tokens, project_path, notes) -> dict:
@@ -125,7 +135,7 @@ def _read_site(site_path):
         return None
     from ecogis.io import read_layer
 
-    site = read_layer(site_path, kind="site")
+    site = _noting_empty_sites(read_layer(site_path, kind="site"), site_path, "site")
     site.attrs.setdefault("ecogis", {})["kind"] = "site"
     return site
 

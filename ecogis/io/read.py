@@ -5,18 +5,20 @@ read -> normalise: :func:`read_layer` returns a GeoDataFrame in a known CRS whos
 """
 from __future__ import annotations
 
+import json
 import math
 
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pyproj
 import shapely
 
 from ecogis.crs import crs_label, describe_crs, from_web_crs, gk_zone_of, identify_crs, infer_crs, resolve_crs
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.io.table import TABLE_SUFFIXES, read_table
-from ecogis.io.vector import VECTOR_SUFFIXES, read_vector
+from ecogis.io.vector import VECTOR_SUFFIXES, _feature_names, geojson_crs_member, read_vector
 
 EXCHANGE_MARKERS = ("[属性描述]", "[地块坐标]")
 #: side-car files of a shapefile that users sometimes pass instead of the .shp
@@ -83,13 +85,15 @@ def read_layer(path, kind=None, layer=None, crs=None, encoding=None, fields=None
         gdf = _read_vector_file(path, layer, crs, encoding, cm, notes)
     meta = gdf.attrs["ecogis"]
     meta.update(path=str(path), format=fmt, kind=kind)
-    if kind is not None:
-        from ecogis.layers import normalise_layer
+    from ecogis.layers import normalise_layer, warn_missing_geometries
 
+    if kind is not None:
         user_fields = {k: v for k, v in (fields or {}).items() if str(v).lower() not in _COORD_ROLES}
         gdf = normalise_layer(gdf, kind, user_fields or None, path, notes)
         normalised = gdf.attrs.get("ecogis", {})
         gdf.attrs["ecogis"] = {**meta, **normalised, "kind": normalised.get("kind", kind)}
+    if kind != "site":  # a site refuses empty features, or leaves them out with its own note (--skip-empty)
+        warn_missing_geometries(gdf, path, notes)
     gdf.attrs["ecogis"]["notes"] = notes
     return gdf
 
@@ -187,9 +191,26 @@ def _read_vector_file(path, layer, crs, encoding, cm, notes):
         raise EcogisError(f"layer {src.layer!r} has no features", path=path,
                           hint="Check that it is the right file or layer")
     meta = {"layer": src.layer, "encoding": src.encoding, "encoding_source": src.encoding_source}
+    if crs is None:
+        _check_geojson_crs_member(gdf, path, notes)
     gdf, meta = _settle_crs(gdf, path, crs, cm, notes, meta)
     gdf.attrs["ecogis"] = meta
     return gdf
+
+
+def _check_geojson_crs_member(gdf, path, notes) -> None:
+    """Say so when a GeoJSON's ``"crs"`` member names no usable CRS: GDAL then reads it as its default."""
+    member = geojson_crs_member(path)
+    if member is None or gdf.crs is None:
+        return
+    name = (member.get("properties") or {}).get("name") if isinstance(member, dict) else None
+    try:
+        pyproj.CRS.from_user_input(name)
+    except (pyproj.exceptions.CRSError, TypeError):
+        text = json.dumps(member, ensure_ascii=False)[:200]
+        warn_assumption(f"{path}: the GeoJSON \"crs\" member {text} names no CRS that can be used; read as "
+                        f"{describe_crs(gdf.crs)} (the GeoJSON default); pass --crs (crs=) if the coordinates are in "
+                        "another CRS", notes)
 
 
 def _read_point_table(path, layer, crs, encoding, fields, cm, angle, notes):
@@ -276,30 +297,43 @@ _GK_NORTHING_ANY = (200_000.0, 6_200_000.0)
 
 def _check_coordinates_fit(gdf, path, said_by: str) -> None:
     """Refuse coordinates that cannot be in ``gdf.crs``: metres under a longitude/latitude CRS, degrees
-    or another zone under a Gauss-Kruger CRS (a wrong .prj or a wrong --crs). Other CRSs are not checked."""
+    or another zone under a Gauss-Kruger CRS (a wrong .prj or a wrong --crs), NaN or infinite values.
+    Other CRSs are not checked. The error names the first feature with such a coordinate."""
     crs = gdf.crs
     zone = gk_zone_of(crs)
-    xy = shapely.get_coordinates(gdf.geometry.to_numpy())
+    xy, index = shapely.get_coordinates(gdf.geometry.to_numpy(), return_index=True)
     if len(xy) == 0 or (zone is None and not crs.is_geographic):
         return
     x, y = xy[:, 0], xy[:, 1]
-    if zone is None:
-        fits = bool(np.all(np.abs(x) <= 180) and np.all(np.abs(y) <= 90))
-        expected = "longitude/latitude in degrees"
-    else:
-        offset = zone.zone * 1e6 if zone.prefixed else 0.0
-        lo, hi = offset + _GK_EASTING_ANY[0], offset + _GK_EASTING_ANY[1]
-        fits = bool(np.all((x >= lo) & (x <= hi)) and np.all((y >= _GK_NORTHING_ANY[0]) & (y <= _GK_NORTHING_ANY[1])))
-        expected = f"Gauss-Kruger metres with eastings {lo:.0f}..{hi:.0f}"
-    if fits:
+    with np.errstate(invalid="ignore"):
+        if zone is None:
+            fits = (np.abs(x) <= 180) & (np.abs(y) <= 90)
+            expected = "longitude/latitude in degrees"
+        else:
+            offset = zone.zone * 1e6 if zone.prefixed else 0.0
+            lo, hi = offset + _GK_EASTING_ANY[0], offset + _GK_EASTING_ANY[1]
+            fits = (x >= lo) & (x <= hi) & (y >= _GK_NORTHING_ANY[0]) & (y <= _GK_NORTHING_ANY[1])
+            expected = f"Gauss-Kruger metres with eastings {lo:.0f}..{hi:.0f}"
+    if fits.all():
         return
+    first = np.flatnonzero(~fits)[0]
+    feature = _feature_names(gdf, [int(index[first])])
+    bad_x, bad_y = x[first], y[first]
+    if not (np.isfinite(bad_x) and np.isfinite(bad_y)):
+        raise EcogisError(f"the coordinate ({bad_x:.10g}, {bad_y:.10g}) is not a finite number", path=path,
+                          feature=feature, hint="Fix or delete the feature in the source file")
+    finite = np.isfinite(x) & np.isfinite(y)
     try:
-        guess = infer_crs(x, y, cm=None if zone is None else zone.cm)
+        guess = infer_crs(x[finite], y[finite], cm=None if zone is None else zone.cm)
         hint = f"The values look like {describe_crs(guess.crs)}: pass crs={guess.label} (--crs {guess.label})"
     except EcogisError:
-        hint = "Pass the right CRS with crs= (--crs EPSG:n)"
-    raise EcogisError(f"the coordinates (x {x.min():.6g}..{x.max():.6g}, y {y.min():.6g}..{y.max():.6g}) do not "
-                      f"fit {said_by}, {describe_crs(crs)}: expected {expected}", path=path, hint=hint)
+        hint = "Pass the right CRS with crs= (--crs EPSG:n), or fix the feature in the source file"
+    span = f"x {np.nanmin(x):.6g}..{np.nanmax(x):.6g}, y {np.nanmin(y):.6g}..{np.nanmax(y):.6g}"
+    if not fits.any():  # the whole layer is in another CRS
+        raise EcogisError(f"the coordinates ({span}) do not fit {said_by}, {describe_crs(crs)}: expected {expected}",
+                          path=path, hint=hint)
+    raise EcogisError(f"the coordinate ({bad_x:.10g}, {bad_y:.10g}) does not fit {said_by}, {describe_crs(crs)}: "
+                      f"expected {expected} (all coordinates: {span})", path=path, feature=feature, hint=hint)
 
 
 def _swap_xy(gdf):

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import codecs
 import glob
+import json
+import re
 import struct
 import tempfile
 import warnings
@@ -59,15 +61,17 @@ def read_vector(path: Path, *, layer=None, encoding=None, notes=None) -> tuple[g
     path = Path(path)
     src = VectorSource(notes=notes if notes is not None else [])
     gdal_path, dbf = _gdal_path_and_dbf(path, src.notes, layer)
-    src.layer = choose_layer(path, gdal_path, layer)
     if dbf is not None:
-        check_dbf_header(path, dbf.dbf_bytes(), dbf.name)
+        check_dbf_header(path, dbf.dbf_bytes(), dbf.name, src.notes)
         src.encoding, src.encoding_source = settle_dbf_encoding(path, dbf, encoding, src.notes)
     elif encoding:
         src.encoding, src.encoding_source = _check_codec(encoding, path), "user"
+    src.layer = choose_layer(path, gdal_path, layer)
     try:
         with warnings.catch_warnings():  # unclosed rings are closed below, with a note naming the features
             warnings.filterwarnings("ignore", "Non closed ring detected", RuntimeWarning)
+            # NaN coordinates: the CRS check names the feature
+            warnings.filterwarnings("ignore", "invalid value encountered", RuntimeWarning)
             gdf = pyogrio.read_dataframe(gdal_path, layer=src.layer, encoding=src.encoding)
     except shapely.errors.GEOSException as exc:
         gdf = _read_closing_rings(path, gdal_path, src, exc)
@@ -87,6 +91,26 @@ def read_vector(path: Path, *, layer=None, encoding=None, notes=None) -> tuple[g
     if path.suffix.lower() in (".kml", ".kmz"):
         gdf = _drop_empty_kml_columns(gdf)
     return gdf, src
+
+
+#: what GDAL says at open time about a .shx entry that points outside the .shp
+_INVALID_ENTITY = "for entity"
+
+
+def _attributes_only(gdal_path: str):
+    """The attribute table of a shapefile read from a copy of its .dbf alone (GDAL opens the .shp of a
+    .dbf beside it), to name features; an empty table when there is none or it cannot be read."""
+    dbf = _sibling(Path(gdal_path), ".dbf")
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            data = dbf.read_bytes()
+            (Path(tmp) / "data.dbf").write_bytes(data)
+            cpg = _sibling(Path(gdal_path), ".cpg")
+            encoding = cpg_to_codec(cpg.read_bytes().decode("ascii", "replace")) if cpg else None
+            encoding = encoding or detect_encoding(dbf_text_bytes(data)) or "UTF-8"
+            return pyogrio.read_dataframe(Path(tmp) / "data.dbf", encoding=encoding, read_geometry=False)
+    except Exception:  # noqa: BLE001 - names are a courtesy: the error about the .shx is raised anyway
+        return pd.DataFrame()
 
 
 def _read_closing_rings(path: Path, gdal_path: str, src: VectorSource, exc: Exception):
@@ -123,6 +147,24 @@ def _read_geojson_not_utf8(path: Path, gdal_path: str, src: VectorSource):
                     "(detected; pass --encoding to choose another, or save the file as UTF-8)", src.notes)
     src.encoding, src.encoding_source = found, "detected"
     return gdf
+
+
+_CRS_MEMBER = re.compile(rb'"crs"\s*:\s*(?=\{)')
+
+
+def geojson_crs_member(path: Path):
+    """The ``"crs"`` member of a GeoJSON file (the old 2008 spec) as parsed JSON, or None without one."""
+    if path.suffix.lower() not in _GEOJSON or not path.is_file():
+        return None
+    data = path.read_bytes()
+    found = _CRS_MEMBER.search(data)
+    if found is None:
+        return None
+    try:
+        member, _ = json.JSONDecoder().raw_decode(data[found.end():].decode("utf-8", "replace"))
+    except ValueError:
+        return None
+    return member
 
 
 def _read_trimmed(dbf, src: VectorSource):
@@ -190,13 +232,15 @@ def _check_shapefile_parts(path: Path, notes=None) -> None:
                  "(GDAL can rebuild a lost .shx with the config option SHAPE_RESTORE_SHX=YES)")
     if _sibling(path, ".dbf") is None:
         warn_assumption(f"{path}: no {path.stem}.dbf beside the shapefile, so it has no attributes", notes)
-    _check_shp_length(path)
+    _check_shp_length(path, notes)
 
 
-def _check_shp_length(path: Path) -> None:
-    """A .shp shorter than the length its header declares was cut off in copying: say so."""
+def _check_shp_length(path: Path, notes=None) -> None:
+    """A .shp shorter than the length its header declares was cut off in copying: say so.
+
+    An unknown shape type in the header is reported (GDAL reads each record by its own type)."""
     with open(path, "rb") as fh:
-        header = fh.read(28)
+        header = fh.read(36)
     if len(header) < 28 or struct.unpack(">i", header[:4])[0] != 9994:
         raise EcogisError("not a shapefile: the .shp does not start with the shapefile header", path=path,
                           hint="Copy the file again from its source")
@@ -205,6 +249,10 @@ def _check_shp_length(path: Path) -> None:
     if actual < declared:
         raise EcogisError(f"the .shp is cut off: its header declares {declared} bytes but the file has {actual}",
                           path=path, hint="Copy the file again from its source (the copy or download was incomplete)")
+    shape_type = struct.unpack("<i", header[32:36])[0] if len(header) == 36 else 0
+    if shape_type not in _SHAPE_TYPES:
+        warn_assumption(f"{path}: the .shp header gives an unknown shape type {shape_type}; each record was read "
+                        "by its own shape type (check the file)", notes)
 
 
 #: shape types a .shp record may hold (ESRI Shapefile Technical Description, table 1)
@@ -240,6 +288,7 @@ def check_shx(path: Path, gdal_path: str, gdf) -> None:
             feature=_feature_names(gdf, bad),
             hint="Copy the shapefile again from its source, or rebuild the index: remove the .shx and let GDAL "
                  "restore it (ogr2ogr --config SHAPE_RESTORE_SHX YES)")
+    _check_records_read(path, shp, offset, shape_type, content, gdf)
     declared = int(np.frombuffer(shp[24:28].tobytes(), ">i4")[0]) * 2 if len(shp) >= 28 else len(shp)
     last_end = int((offset + 8 + length).max()) if len(entries) else 100
     if last_end < min(declared, len(shp)):
@@ -250,9 +299,36 @@ def check_shx(path: Path, gdal_path: str, gdf) -> None:
                  "restore it (ogr2ogr --config SHAPE_RESTORE_SHX YES)")
 
 
+#: shape types whose record holds a count (parts, or points for multipoints) after the bounding box
+_COUNTED_TYPES = (3, 5, 8, 13, 15, 18, 23, 25, 28, 31)
+
+
+def _check_records_read(path: Path, shp, offset, shape_type, content, gdf) -> None:
+    """Refuse records GDAL read as no geometry although they are not null shapes (counts that do not fit).
+
+    A null shape (type 0) or a record with zero parts or points is an empty feature (named in a note
+    by :func:`ecogis.io.read.read_layer`); anything else that comes back empty is a damaged record.
+    """
+    if gdf is None or len(gdf) != len(offset) or not hasattr(gdf, "geometry"):
+        return
+    missing = shapely.is_missing(gdf.geometry.values) & (shape_type != 0)
+    counted = missing & np.isin(shape_type, _COUNTED_TYPES) & (content >= 40)
+    count_at = np.where(counted, offset + 8 + 36, 0)[:, None] + np.arange(4)
+    count = np.ascontiguousarray(shp[count_at]).view("<i4").ravel() if len(count_at) else np.zeros(0, np.int32)
+    damaged = np.flatnonzero(missing & ~(counted & (count == 0)))
+    if len(damaged):
+        first = damaged[0]
+        raise EcogisError(
+            f"the .shp record of {len(damaged)} feature(s) cannot be read (shape type {shape_type[first]}, "
+            f"{content[first]} bytes: its part or point counts do not fit the record)", path=path,
+            feature=_feature_names(gdf, damaged),
+            hint="Copy the shapefile again from its source, or fix or delete the feature in a GIS")
+
+
 def _feature_names(gdf, positions) -> str:
     """'0 (parcel_no 'A'), 3' for features at 0-based ``positions``: number plus the first text attribute."""
-    text_cols = [c for c in gdf.columns if c != gdf.geometry.name and pd.api.types.is_string_dtype(gdf[c])]
+    geometry = getattr(gdf, "_geometry_column_name", None)
+    text_cols = [c for c in gdf.columns if c != geometry and pd.api.types.is_string_dtype(gdf[c])]
     labels = []
     for pos in positions[:5]:
         value = gdf[text_cols[0]].iloc[pos] if text_cols and pos < len(gdf) else None
@@ -386,6 +462,8 @@ def _list_layers(path: Path, gdal_path: str):
     try:
         return pyogrio.list_layers(gdal_path)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        if _INVALID_ENTITY in str(exc) and gdal_path.lower().endswith(".shp"):
+            check_shx(path, gdal_path, _attributes_only(gdal_path))  # names the feature
         raise EcogisError(f"cannot open as a vector data source ({_first_line(exc)})", path=path,
                           hint="Check that the file is complete and in a supported format") from exc
 
@@ -490,12 +568,19 @@ def _dbf_layout(data: bytes):
 _DBF_MAX_HEADER = 32 + 32 * 2048 + 263  # dBASE 7 allows 2046 fields; Visual FoxPro adds a 263-byte backlink
 
 
-def check_dbf_header(path: Path, data: bytes, name: str = "the .dbf") -> None:
-    """Refuse a .dbf whose header-length field (bytes 8-9) disagrees with its field descriptors.
+#: dBASE field types (dBASE III-7, FoxPro/Visual FoxPro; "0" is FoxPro's hidden _NullFlags field)
+_DBF_TYPES = set("CNFLDMBGPYTIVX@O+0")
 
-    GDAL trusts that field: too small and it reads no attributes at all, a little off and every value
-    is shifted by some bytes. The descriptors (32 bytes each from byte 32, ended by 0x0D) must fit
-    inside the header, and the first record must start with its deletion flag (space or ``*``).
+
+def check_dbf_header(path: Path, data: bytes, name: str = "the .dbf", notes=None) -> None:
+    """Refuse a .dbf whose header disagrees with itself or with the size of the file.
+
+    GDAL trusts the header-length field (bytes 8-9): too small and it reads no attributes at all, a
+    little off and every value is shifted by some bytes. The descriptors (32 bytes each from byte 32,
+    ended by 0x0D) must fit inside the header, and the first record must start with its deletion flag
+    (space or ``*``). Each field needs a length; the record length (bytes 10-11) must hold the deletion
+    flag and every field; the record count (bytes 4-7) must match the records in the file (GDAL reads
+    only as many as it says). A field of unknown type is read as text, with a note.
     """
     if len(data) < 32:
         raise EcogisError(f"{name} is cut off: shorter than its 32-byte header", path=path,
@@ -515,11 +600,55 @@ def check_dbf_header(path: Path, data: bytes, name: str = "the .dbf") -> None:
             f"{(end - 32) // 32} field descriptor(s) end at byte {needed}, so the attributes would be lost or "
             "shifted", path=path,
             hint=f"Copy the file again from its source (or set bytes 8-9 of {name} to {needed}, little-endian)")
+    _check_dbf_fields(path, data, name, notes)
     if header_len + records > len(data):
         raise EcogisError(
             f"{name} is cut off: {n_records} records of {record_len} bytes need "
             f"{header_len + records} bytes but the file has {len(data)}", path=path,
             hint="Copy the file again from its source")
+    held = (len(data) - header_len - data.endswith(b"\x1a")) // record_len  # 0x1A: end-of-file marker
+    if held > n_records:
+        raise EcogisError(
+            f"the header of {name} is damaged: its record count says {n_records} but the file holds {held} "
+            f"records of {record_len} bytes, so the features after record {n_records} would be lost", path=path,
+            hint=f"Copy the file again from its source (or set bytes 4-7 of {name} to {held}, little-endian)")
+
+
+def _check_dbf_fields(path: Path, data: bytes, name: str, notes) -> None:
+    """Each field has a length and the record length holds them; an unknown field type is noted."""
+    _, record_len, _, fields = _dbf_layout(data)
+    names = _dbf_field_names(data)
+    for (ftype, _, length), field_name in zip(fields, names):
+        if length == 0:
+            raise EcogisError(f"the header of {name} is damaged: the field has length 0, so its values and those "
+                              "of the fields after it cannot be read", path=path, field=field_name,
+                              hint="Copy the file again from its source")
+    needed = 1 + sum(length for _, _, length in fields)
+    n_records, header_len = struct.unpack("<I", data[4:8])[0], struct.unpack("<H", data[8:10])[0]
+    if record_len > needed and header_len + n_records * record_len <= len(data):  # fields found by their lengths
+        warn_assumption(f"{path}: the record-length field of {name} says {record_len} bytes but the deletion flag and "
+                        f"its {len(fields)} field(s) take {needed}; the last {record_len - needed} byte(s) of each "
+                        "record are ignored", notes)
+    elif record_len != needed:
+        raise EcogisError(
+            f"the header of {name} is damaged: its record-length field says {record_len} bytes but the deletion "
+            f"flag and its {len(fields)} field(s) take {needed}, so the attributes would be lost or shifted",
+            path=path, hint=f"Copy the file again from its source (or set bytes 10-11 of {name} to {needed}, "
+                            "little-endian)")
+    for (ftype, _, _), field_name in zip(fields, names):
+        if ftype not in _DBF_TYPES:
+            warn_assumption(f"{path}: field {field_name!r} of {name} has an unknown dBASE type {ftype!r}; its values "
+                            "are read as text", notes)
+
+
+def _dbf_field_names(data: bytes) -> list[str]:
+    """The field names of a .dbf header (ASCII, undecodable bytes replaced)."""
+    header_len = struct.unpack("<H", data[8:10])[0]
+    names, pos = [], 32
+    while pos + 32 <= min(header_len, len(data)) and data[pos] != 0x0D:
+        names.append(data[pos:pos + 11].split(b"\x00", 1)[0].decode("ascii", "replace"))
+        pos += 32
+    return names
 
 
 def trim_cut_characters(data: bytes, enc: str) -> tuple[bytes, int]:
@@ -576,7 +705,7 @@ def cpg_to_codec(cpg: str) -> str | None:
         name = f"cp{name}"
     try:
         codecs.lookup(name)
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: NUL bytes in a garbled .cpg
         return None
     return "UTF-8" if codecs.lookup(name).name == "utf-8" else name
 
