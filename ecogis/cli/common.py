@@ -42,12 +42,18 @@ def handle_errors(func):
 
 
 def _recorder(notes: list, show_other):
+    """Record each AssumptionWarning in ``notes`` and echo it on stderr once. What was echoed is kept
+    apart from ``notes``: a command may add a note to ``notes`` itself before it is warned."""
+    shown: set[str] = set()
+
     def show(message, category, filename, lineno, file=None, line=None):
         if not issubclass(category, AssumptionWarning):
             return show_other(message, category, filename, lineno, file, line)
         text = str(message)
         if text not in notes:
             notes.append(text)
+        if text not in shown:
+            shown.add(text)
             click.echo(f"ecogis: warning: {text}", err=True)
 
     return show
