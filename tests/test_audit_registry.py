@@ -113,3 +113,13 @@ def test_a_bad_spec_structure_names_its_line(squares, text, line, words):
         load_spec(path)
     assert err.value.reason.startswith(f"line {line}: ") and words in err.value.reason
     assert err.value.path is not None and str(err.value.path).endswith("bad.yaml")
+
+
+def test_a_bad_default_names_the_line_of_the_defaults(squares):
+    path = squares / "spec.yaml"
+    path.write_text("title: x\ndefaults:\n  unit: acres\nlayers:\n  squares: squares.gpkg\nchecks:\n"
+                    "  - {id: a, type: area_share, layer: squares}\n", encoding="utf-8")
+    with pytest.raises(EcogisError) as err:
+        load_spec(path)
+    assert err.value.reason.startswith("check 'a' (area_share, line 3, from 'defaults'): ")
+    assert "acres" in err.value.reason and err.value.field == "unit"

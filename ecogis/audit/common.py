@@ -73,7 +73,7 @@ def filtered(gdf, where, ctx: CheckContext, key="where"):
         if fld not in gdf.columns:
             raise no_field(ctx, key, fld, gdf)
         col = gdf[fld]
-        conds = cond if isinstance(cond, dict) else ({"in": cond} if isinstance(cond, list) else {"eq": cond})
+        conds: dict = cond if isinstance(cond, dict) else ({"in": cond} if isinstance(cond, list) else {"eq": cond})
         for op, val in conds.items():
             num = pd.to_numeric(col, errors="coerce")
             if op in ("lt", "le", "gt", "ge"):

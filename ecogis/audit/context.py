@@ -63,9 +63,11 @@ class CheckContext:
         self.loaded: dict = {}
 
     def error(self, key, message, hint=None) -> EcogisError:
-        """An EcogisError naming the check, its type and the line of ``key`` in the spec."""
-        line = line_of(self.check, key)
-        where = f", line {line}" if line else ""
+        """An EcogisError naming the check, its type and the line of ``key`` in the spec (in ``defaults``
+        when the check takes the value from there)."""
+        from_defaults = key not in self.check and key in self.spec.defaults
+        line = line_of(self.spec.defaults if from_defaults else self.check, key)
+        where = (f", line {line}" if line else "") + (", from 'defaults'" if from_defaults else "")
         return EcogisError(f"check {self.id!r} ({self.type}{where}): {message}", path=self.spec.path, field=key,
                            hint=hint)
 

@@ -9,7 +9,7 @@ from ecogis.audit.checks import CHECK_TYPES
 from ecogis.audit.common import area_method, area_unit, count_map
 from ecogis.audit.context import AuditSpec, CheckContext
 from ecogis.errors import EcogisError
-from ecogis.yamlio import line_of, load_yaml_lines
+from ecogis.yamlio import LineList, line_of, load_yaml_lines
 
 
 def load_spec(path) -> AuditSpec:
@@ -54,7 +54,7 @@ def _layers(data: dict, path: Path) -> dict:
     return layers
 
 
-def _check_ids(checks: list, path: Path) -> None:
+def _check_ids(checks: LineList, path: Path) -> None:
     """Every check is a mapping of a known type with a unique id (``check_N`` when it has none)."""
     seen: dict = {}
     for i, check in enumerate(checks):

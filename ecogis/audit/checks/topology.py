@@ -143,7 +143,11 @@ class _Findings:
 
     def __init__(self, m2, dust: float):
         self.m2, self.dust = m2, dust
-        self.values, self.expected, self.details, self.metrics, self.passed = [], [], [], {}, True
+        self.values: list[Text] = []
+        self.expected: list[Text] = []
+        self.details: list[dict] = []
+        self.metrics: dict = {}
+        self.passed = True
 
     def value(self, text: Text):
         self.values.append(text)
