@@ -33,7 +33,7 @@ geodesic. ``title`` / ``title_en`` name the spec and each check in the two langu
 - :mod:`~ecogis.audit.common`: what the checks share, among it the feature filters (``where``,
   ``near_where``).
 """
-from ecogis.audit.checks import CHECK_TYPES
+from ecogis.audit.builtin import CHECK_TYPES
 from ecogis.audit.context import AuditSpec, CheckContext
 from ecogis.audit.registry import CheckType, check_type
 from ecogis.audit.result import AuditReport, CheckResult

@@ -95,7 +95,8 @@ def filtered(gdf, where, ctx: CheckContext, key="where"):
                     raise ctx.error(key, f"no feature has {val!r} in field {fld!r}; {values_present(col)}",
                                     hint="Check the spelling: a filter that matches nothing gives a wrong figure")
             else:
-                raise ctx.error(key, f"unknown operator {op!r} for field {fld!r}; use lt le gt ge eq ne in not_in contains")
+                raise ctx.error(key, f"unknown operator {op!r} for field {fld!r}; "
+                                     "use lt le gt ge eq ne in not_in contains")
             mask &= np.asarray(m.fillna(False), dtype=bool)
     return gdf.loc[mask]
 

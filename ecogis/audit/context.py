@@ -91,7 +91,8 @@ class CheckContext:
             try:
                 value = _as_kind(value, kind)
             except (TypeError, ValueError):
-                what = {float: "a number", int: "a whole number", dict: "a mapping {name: value}"}.get(kind, kind.__name__)
+                what = {float: "a number", int: "a whole number",
+                        dict: "a mapping {name: value}"}.get(kind, kind.__name__)
                 raise self.error(key, f"{key!r} must be {what}, got {value!r}",
                                  hint="Write plain numbers in the spec, without units or % signs") from None
             if kind in (float, int):

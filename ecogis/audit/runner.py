@@ -9,7 +9,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from ecogis.area import Text
-from ecogis.audit.checks import CHECK_TYPES
+from ecogis.audit.builtin import CHECK_TYPES
 from ecogis.audit.context import AuditSpec, CheckContext
 from ecogis.audit.result import AuditReport, CheckResult
 from ecogis.errors import AssumptionWarning, EcogisError

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ecogis.area import Text
-from ecogis.audit.checks import CHECK_TYPES
+from ecogis.audit.builtin import CHECK_TYPES
 from ecogis.audit.common import area_method, area_unit, count_map
 from ecogis.audit.context import AuditSpec, CheckContext
 from ecogis.errors import EcogisError

@@ -75,12 +75,14 @@ def check_compliance(ctx: CheckContext) -> CheckResult:
     for grp, need in required_pcts(ctx).items():
         got = stats.get(str(grp), {}).get("pct")
         passed &= got is not None and got + 1e-9 >= need
-        expected.append(Text(f"{_group_text(grp).zh}达标率 ≥ {need:g}%", f"{_group_text(grp).en} compliance ≥ {need:g}%"))
+        expected.append(Text(f"{_group_text(grp).zh}达标率 ≥ {need:g}%",
+                             f"{_group_text(grp).en} compliance ≥ {need:g}%"))
     for grp, n in counts.items():
         passed &= stats.get(str(grp), {}).get("sections", 0) == n
         expected.append(Text(f"{_group_text(grp).zh}断面 {n} 个", f"{_group_text(grp).en}: {n} sections"))
     missing = len(frame) - len(assessed)
-    value = Text("；".join(f"{_group_text(g).zh} {fmt(s['pct'])}%（参评 {s['assessed']} 个断面）" for g, s in stats.items()),
+    value = Text("；".join(f"{_group_text(g).zh} {fmt(s['pct'])}%（参评 {s['assessed']} 个断面）"
+                          for g, s in stats.items()),
                  "; ".join(f"{_group_text(g).en} {fmt(s['pct'])}% ({s['assessed']} sections assessed)"
                            for g, s in stats.items()))
     notes = [Text(f"{missing} 个断面缺少实测或目标类别，未参评",

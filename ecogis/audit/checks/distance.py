@@ -72,6 +72,6 @@ def check_within_distance(ctx: CheckContext) -> CheckResult:
             expected.append(Text(f"数量 {op} {limit} 个", f"count {op} {limit}"))
     value = Text(f"{len(gdf)} 个中 {n_hit} 个位于 {len(near)} 个要素的 {dist:g} m 范围内",
                  f"{n_hit} of {len(gdf)} within {dist:g} m of {len(near)} features")
-    return CheckResult(ctx.id, ctx.type, Text("距离范围内要素", "Within distance"), value, joined(expected), bool(passed),
-                       {"count": n_hit, "candidates": len(gdf), "near": len(near), "distance_m": dist},
+    return CheckResult(ctx.id, ctx.type, Text("距离范围内要素", "Within distance"), value, joined(expected),
+                       bool(passed), {"count": n_hit, "candidates": len(gdf), "near": len(near), "distance_m": dist},
                        details, "geodesic_distance", crs_label(gdf.crs))

@@ -42,7 +42,8 @@ def check_length_share(ctx: CheckContext) -> CheckResult:
         low = ctx.get("min_pct", kind=float)
         passed &= share >= low
         expected.append(Text(f"占比 ≥ {low:g}%", f"share ≥ {low:g}%"))
-    details = [{"key": k, "length_km": float(v) / 1000.0, "share_pct": 100.0 * float(v) / total} for k, v in per.items()]
+    details = [{"key": k, "length_km": float(v) / 1000.0, "share_pct": 100.0 * float(v) / total}
+               for k, v in per.items()]
     value = Text(f"{share:.2f}%（{value} {part / 1000:.2f} km / 合计 {total / 1000:.2f} km）",
                  f"{share:.2f}% ({value} {part / 1000:.2f} km of {total / 1000:.2f} km)")
     return CheckResult(ctx.id, ctx.type, Text("长度占比", "Length share"), value, joined(expected), bool(passed),

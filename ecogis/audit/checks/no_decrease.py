@@ -32,7 +32,8 @@ def check_no_decrease(ctx: CheckContext) -> CheckResult:
 
     b_all = shapely.union_all(A.polygon_geometries(before, what="before layer"))
     a_all = shapely.union_all(A.polygon_geometries(after, what="after layer"))
-    area_b, area_a, lost, gained = m2([b_all, a_all, shapely.difference(b_all, a_all), shapely.difference(a_all, b_all)])
+    area_b, area_a, lost, gained = m2([b_all, a_all, shapely.difference(b_all, a_all),
+                                       shapely.difference(a_all, b_all)])
     net = area_a - area_b
     tol = ctx.get("tolerance_m2", 1.0, kind=float)
 
