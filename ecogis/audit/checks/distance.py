@@ -1,0 +1,77 @@
+"""Check type ``within_distance``: the features of a layer within a geodesic distance of another's."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from ecogis import area as A
+from ecogis.area import Text
+from ecogis.audit.common import feature_names, filtered, joined
+from ecogis.audit.context import CheckContext
+from ecogis.audit.registry import check_type
+from ecogis.audit.result import CheckResult
+from ecogis.crs import crs_label
+
+
+def nearest_within(a_gdf, b_gdf, distance_m: float):
+    """Pairs (i, j, metres) of features of ``a`` within ``distance_m`` of a feature of ``b``.
+
+    Candidates come from an STRtree ``dwithin`` query in a local Gauss-Kruger plane (with a margin
+    for the projection's scale), then the distance between the nearest points of each candidate pair
+    is measured as a geodesic on the CGCS2000 ellipsoid. Vectorised over all pairs.
+    """
+    plane = A.default_plane_crs(np.r_[np.asarray(a_gdf.geometry.values, dtype=object),
+                                      np.asarray(b_gdf.to_crs(a_gdf.crs).geometry.values, dtype=object)], a_gdf.crs)
+    a = np.asarray(a_gdf.to_crs(plane).geometry.values, dtype=object)
+    b = np.asarray(b_gdf.to_crs(plane).geometry.values, dtype=object)
+    tree = shapely.STRtree(b)
+    ia, ib = tree.query(a, predicate="dwithin", distance=distance_m * 1.01 + 1.0)
+    if len(ia) == 0:
+        return ia, ib, np.zeros(0)
+    lines = shapely.shortest_line(a[ia], b[ib])
+    coords = shapely.get_coordinates(lines).reshape(-1, 2, 2)
+    d = A.geodesic_length(shapely.linestrings(coords), plane)
+    return ia, ib, d
+
+
+@check_type("within_distance",
+            keys={"layer": "layer", "where": dict, "near": "layer", "near_where": dict, "distance_m": float,
+                  "max_count": int, "expect_count": int, "min_count": int},
+            required=("layer", "near", "distance_m"), positive=("distance_m",))
+def check_within_distance(ctx: CheckContext) -> CheckResult:
+    """Features of ``layer`` (``where``) within ``distance_m`` metres (geodesic) of a feature of
+    ``near`` (``near_where``); ``max_count`` / ``expect_count`` / ``min_count`` on how many."""
+    gdf = filtered(ctx.layer("layer"), ctx.get("where"), ctx)
+    near = filtered(ctx.layer("near"), ctx.get("near_where"), ctx, "near_where")
+    dist = ctx.get("distance_m", required=True, kind=float)
+    if dist <= 0:
+        raise ctx.error("distance_m", "distance_m must be positive (metres)")
+    details = []
+    n_hit = 0
+    if len(gdf) and len(near):
+        ia, ib, d = nearest_within(gdf, near, dist)
+        hit = d <= dist
+        ia, ib, d = ia[hit], ib[hit], d[hit]
+        order = np.lexsort((d, ia))
+        ia, ib, d = ia[order], ib[order], d[order]
+        first = np.r_[True, ia[1:] != ia[:-1]] if len(ia) else np.zeros(0, bool)
+        n_hit = int(first.sum())
+        ia, ib, d = ia[first], ib[first], d[first]
+        table = pd.DataFrame({"name": feature_names(gdf)[ia], "nearest": feature_names(near)[ib],
+                              "distance_m": np.round(d, 1)})
+        for extra in ("capacity_tph", "status", "type"):
+            if extra in gdf.columns:
+                table[extra] = gdf[extra].to_numpy()[ia]
+        details = table.to_dict("records")
+    passed, expected = True, []
+    for key, op in (("max_count", "≤"), ("expect_count", "="), ("min_count", "≥")):
+        limit = ctx.get(key, kind=int)
+        if limit is not None:
+            passed &= {"≤": n_hit <= limit, "=": n_hit == limit, "≥": n_hit >= limit}[op]
+            expected.append(Text(f"数量 {op} {limit} 个", f"count {op} {limit}"))
+    value = Text(f"{len(gdf)} 个中 {n_hit} 个位于 {len(near)} 个要素的 {dist:g} m 范围内",
+                 f"{n_hit} of {len(gdf)} within {dist:g} m of {len(near)} features")
+    return CheckResult(ctx.id, ctx.type, Text("距离范围内要素", "Within distance"), value, joined(expected),
+                       bool(passed), {"count": n_hit, "candidates": len(gdf), "near": len(near), "distance_m": dist},
+                       details, "geodesic_distance", crs_label(gdf.crs))

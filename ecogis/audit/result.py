@@ -1,0 +1,55 @@
+"""What an audit returns: one :class:`CheckResult` per check, gathered in an :class:`AuditReport`."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ecogis.area import Text, text_in
+
+
+@dataclass
+class CheckResult:
+    """Outcome of one audit check. ``title``/``value``/``expected`` are :class:`Text` (Chinese and English)
+    or plain strings; ``metrics`` holds the numbers (English keys, numeric values)."""
+
+    id: str
+    type: str
+    title: Text | str
+    value: Text | str
+    expected: Text | str
+    passed: bool
+    metrics: dict = field(default_factory=dict)
+    details: list[dict] = field(default_factory=list)
+    method: str | None = None
+    crs: str | None = None
+    notes: list = field(default_factory=list)
+
+    @property
+    def verdict(self) -> str:
+        return "PASS" if self.passed else "FAIL"
+
+    def to_dict(self, lang: str = "zh") -> dict:
+        return {"id": self.id, "type": self.type, "title": text_in(self.title, lang),
+                "value": text_in(self.value, lang), "expected": text_in(self.expected, lang),
+                "verdict": self.verdict, "passed": self.passed, "metrics": self.metrics, "details": self.details,
+                "method": self.method, "crs": self.crs, "notes": [text_in(n, lang) for n in self.notes]}
+
+
+@dataclass
+class AuditReport:
+    """The results of every check of a spec, in order, and all their notes (each once)."""
+
+    title: Text | str
+    spec: str
+    checks: list[CheckResult]
+    notes: list = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return all(c.passed for c in self.checks)
+
+    def to_dict(self, lang: str = "zh") -> dict:
+        return {"title": text_in(self.title, lang), "spec": self.spec, "passed": self.passed,
+                "failed": [c.id for c in self.checks if not c.passed],
+                "checks": [c.to_dict(lang) for c in self.checks], "notes": [text_in(n, lang) for n in self.notes],
+                "outputs": self.outputs}

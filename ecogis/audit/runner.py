@@ -1,0 +1,76 @@
+"""Running an audit: every check of a loaded spec in order, by its registered type; the assumptions made
+while running are kept in the notes of the check that met them."""
+from __future__ import annotations
+
+import warnings
+from contextlib import contextmanager
+from pathlib import Path
+
+from tqdm import tqdm
+
+from ecogis.area import Text
+from ecogis.audit.builtin import CHECK_TYPES
+from ecogis.audit.context import AuditSpec, CheckContext
+from ecogis.audit.result import AuditReport, CheckResult
+from ecogis.errors import AssumptionWarning, EcogisError
+
+
+@contextmanager
+def recorded_assumptions(notes: list):
+    """Record the AssumptionWarnings raised in the block in ``notes`` (once each) instead of passing them on.
+
+    The report is then the one place where they appear. When the block raises, the recorded warnings
+    are raised again (so the CLI shows them next to the error); other warnings always pass through.
+    """
+    failed = True
+    caught: list = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", AssumptionWarning)
+            yield notes
+        failed = False
+    finally:
+        for w in caught:
+            if issubclass(w.category, AssumptionWarning) and not failed:
+                if str(w.message) not in notes:
+                    notes.append(str(w.message))
+            else:
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+
+def run_audit(spec: AuditSpec, progress: bool = False) -> AuditReport:
+    """Run every check of ``spec`` in order; bad keys or inputs raise EcogisError (exit 2 in the CLI).
+
+    Assumptions (guessed CRS or encoding, repaired polygons, ...) are not raised as warnings but kept
+    in each check's ``notes`` and, all together, in the report's ``notes``. ``progress``: a progress
+    bar on a terminal when there is more than one check.
+    """
+    cache: dict = {}
+    checks = spec.checks
+    if progress and len(checks) > 1:
+        checks = tqdm(checks, desc="audit", unit="check", leave=False, disable=None)  # only on a terminal
+    results = [_run_check(CheckContext(spec, check, cache)) for check in checks]
+    notes = list(dict.fromkeys(n for r in results for n in r.notes))
+    return AuditReport(title=spec.title, spec=str(spec.path), checks=results, notes=notes)
+
+
+def _run_check(ctx: CheckContext) -> CheckResult:
+    """One check; its notes are the notes of the layers it read and the assumptions made while running.
+
+    An EcogisError from deeper down (a reader, the area engine) is given the check id and the spec file.
+    """
+    raised: list = []
+    try:
+        with recorded_assumptions(raised):
+            result = CHECK_TYPES[ctx.type].run(ctx)
+    except EcogisError as exc:
+        if exc.reason.startswith(f"check {ctx.id!r}"):
+            raise
+        where = "" if not exc.path or Path(exc.path) == ctx.spec.path else f" in {ctx.spec.path}"
+        raise EcogisError(f"check {ctx.id!r} ({ctx.type}){where}: {exc.reason}", path=exc.path or ctx.spec.path,
+                          feature=exc.feature, field=exc.field, hint=exc.hint) from exc
+    title, title_en = ctx.check.get("title"), ctx.check.get("title_en")
+    if title or title_en:  # the spec's own title (Chinese) and its English version (title_en)
+        result.title = Text(str(title or title_en), str(title_en or title))
+    result.notes = list(dict.fromkeys(ctx.layer_notes + raised + list(result.notes)))
+    return result
