@@ -44,6 +44,7 @@ from ecogis.area import Text, text_in
 from ecogis.audit_checks import (CHECK_KEYS, CHECKS, COMMON_KEYS, PERCENT_KEYS, POSITIVE_KEYS, REQUIRED_KEYS,
                                  CheckResult, area_method, area_unit, count_map, required_pcts, whole_number)
 from ecogis.errors import AssumptionWarning, EcogisError, warn_assumption
+from ecogis.io.boundary_refs import resolve_boundary
 from ecogis.yamlio import line_of, load_yaml_lines
 
 __all__ = ["AuditReport", "AuditSpec", "CHECKS", "CHECK_KEYS", "CheckResult", "REQUIRED_KEYS", "load_spec",
@@ -297,7 +298,7 @@ class _Ctx:
         if self.is_layer_ref(ref):
             gdf = self.load(ref, key)
             return gdf, A.boundary_label(gdf, str(ref))
-        return A.resolve_boundary(str(ref), base=self.spec.base)
+        return resolve_boundary(str(ref), base=self.spec.base)
 
 
 def run_audit(spec: AuditSpec, progress: bool = False) -> AuditReport:

@@ -22,6 +22,7 @@ from ecogis import area as A
 from ecogis.area import Text, text_in
 from ecogis.crs import crs_label
 from ecogis.errors import EcogisError
+from ecogis.io.boundary_refs import resolve_districts
 
 if TYPE_CHECKING:
     from ecogis.audit import _Ctx
@@ -303,9 +304,9 @@ def _districts(ctx: _Ctx):
     administrative ``within`` (e.g. the districts of 盘锦市)."""
     dref, wref = ctx.get("districts"), ctx.get("within")
     if dref is not None:
-        return ctx.load(dref, "districts") if ctx.is_layer_ref(dref) else A.resolve_districts(str(dref))
+        return ctx.load(dref, "districts") if ctx.is_layer_ref(dref) else resolve_districts(str(dref))
     if wref is not None and not ctx.is_layer_ref(wref):
-        return A.resolve_districts(None, str(wref))
+        return resolve_districts(None, str(wref))
     raise ctx.error("districts", "'by: districts' needs 'districts' (a layer) when 'within' is a layer")
 
 
