@@ -13,7 +13,7 @@ Method (the same for one site and for a batch of 10⁵):
   geometric operation runs on the pair arrays, and findings stay columnar.
 * Overlap geometries are intersections in that GK plane (a site wholly inside a feature is its own
   overlap); their **areas** are the official ellipsoidal area on the CGCS2000 ellipsoid
-  (:func:`ecogis.area.ellipsoidal_area`) and their **lengths** geodesic (:func:`ecogis.area.geodesic_length`).
+  (:func:`ecogis.geodesy.ellipsoidal_area`) and their **lengths** geodesic (:func:`ecogis.geodesy.geodesic_length`).
 * **Distances** are geodesic metres on the CGCS2000 ellipsoid (``pyproj.Geod.inv``) between the two
   nearest points, which are found in the GK plane (``shapely.shortest_line``). The nearest feature
   beyond the search distance is found with an envelope-tree bound, then exact planar distances.

@@ -721,7 +721,7 @@ def _output_datum(crs, datum, path, notes):
     else:
         code = crs.geodetic_crs.to_epsg() if crs.geodetic_crs else None
         source = {4610: "Xian1980", 4214: "Beijing1954"}.get(code, "CGCS2000")
-        if code not in (4490, 4610, 4214):
+        if code not in (GEOGRAPHIC_EPSG, 4610, 4214):
             warn_assumption(f"{path}: data in {crs_label(crs)} written on the CGCS2000 datum "
                             "(WGS 84 and CGCS2000 taken as the same, within decimetres)", notes)
     if datum is None:
