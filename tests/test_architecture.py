@@ -171,3 +171,30 @@ def test_geodesy_is_a_leaf():
     graph = import_graph()
     assert "ecogis.geodesy" in graph
     assert graph["ecogis.geodesy"] == set(), "ecogis.geodesy must import nothing of ecogis"
+
+
+# ------------------------------------------------------------------------------------ one owner per primitive
+
+#: Modules that still spell EPSG:4490 as a number instead of ecogis.geodesy.GEOGRAPHIC_EPSG/GEOGRAPHIC_CRS:
+#: their bodies are being edited on other branches (damaged-input fixes, CLI logic moving to the
+#: library); the literal goes when those merge.
+KNOWN_4490 = {"ecogis.crs", "ecogis.io.read", "ecogis.cli.io_cmds"}
+
+
+def _code_nodes(path: Path):
+    return ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path)))
+
+
+def test_one_geod_on_the_cgcs2000_ellipsoid():
+    makers = sorted(name for name, path in package_modules(PACKAGE_DIR).items()
+                    for node in _code_nodes(path)
+                    if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None)) == "Geod")
+    assert makers == ["ecogis.geodesy"], "pyproj.Geod is made only in ecogis.geodesy (use ecogis.geodesy.GEOD)"
+
+
+def test_one_geographic_crs_constant():
+    spelled = {name for name, path in package_modules(PACKAGE_DIR).items()
+               for node in _code_nodes(path)
+               if isinstance(node, ast.Constant) and type(node.value) is int and node.value == 4490}
+    assert spelled - KNOWN_4490 == {"ecogis.geodesy"}, \
+        "EPSG:4490 is ecogis.geodesy.GEOGRAPHIC_EPSG / GEOGRAPHIC_CRS everywhere else"
