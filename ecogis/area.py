@@ -70,6 +70,7 @@ def convert_area(m2, unit: str):
     """
     return geodesy.convert_area(m2, normalise_unit(unit))
 
+
 def unit_label(unit: str, lang: str = "zh") -> str:
     """Printable unit name: "km²", "公顷"/"ha", "亩"/"mu"."""
     entry = UNITS[normalise_unit(unit)]
@@ -104,15 +105,16 @@ def _as_plane_crs(crs) -> pyproj.CRS:
     return target
 
 
-def ellipsoidal_area(geoms, crs, **kwargs) -> np.ndarray:
+def ellipsoidal_area(geoms, crs, *, densify_deg: float | None = DENSIFY_DEG,
+                     batch_coords: int = 4_000_000) -> np.ndarray:
     """Official ellipsoidal area (椭球面积) in m² on the CGCS2000 ellipsoid, one value per geometry.
 
-    :func:`ecogis.geodesy.ellipsoidal_area` (same keywords: ``densify_deg``, ``batch_coords``) for
-    input from users: ``crs`` is required, and coordinates on another ellipsoid are warned.
+    :func:`ecogis.geodesy.ellipsoidal_area` (see there for the parameters) for input from users:
+    ``crs`` is required, and coordinates on another ellipsoid are warned.
     """
     crs = _as_crs(crs)
     _check_ellipsoid(crs)
-    return geodesy.ellipsoidal_area(geoms, crs, **kwargs)
+    return geodesy.ellipsoidal_area(geoms, crs, densify_deg=densify_deg, batch_coords=batch_coords)
 
 
 def _check_ellipsoid(crs: pyproj.CRS) -> None:
@@ -123,9 +125,9 @@ def _check_ellipsoid(crs: pyproj.CRS) -> None:
                         "data to CGCS2000 first (ecogis convert IN OUT --to-crs EPSG:4490 or a CGCS2000 GK zone)")
 
 
-def geodesic_area(geoms, crs, **kwargs) -> np.ndarray:
+def geodesic_area(geoms, crs, *, densify_deg: float | None = DENSIFY_DEG) -> np.ndarray:
     """Geodesic area in m² (GeographicLib, CGCS2000 ellipsoid) per geometry: :func:`ecogis.geodesy.geodesic_area`."""
-    return geodesy.geodesic_area(geoms, _as_crs(crs), **kwargs)
+    return geodesy.geodesic_area(geoms, _as_crs(crs), densify_deg=densify_deg)
 
 
 def plane_area(geoms, crs, plane_crs=None) -> np.ndarray:

@@ -40,9 +40,9 @@ Three area methods, all vectorised over whole layers:
     geodesic edges. Agrees with ``ellipsoid`` to far better than 1 m² per km² on densified data.
 
 ``plane``
-    Planar area in a projected CRS (:mod:`ecogis.area` defaults to the 3° Gauss-Kruger zone of the data). Off by the
-    projection's area scale (about +0.1 % at 1.5° from the central meridian). For comparison only:
-    never the official figure.
+    Planar area in a projected CRS (:mod:`ecogis.area` defaults to the 3° Gauss-Kruger zone of the
+    data). Off by the projection's area scale (about +0.1 % at 1.5° from the central meridian). For
+    comparison only: never the official figure.
 
 All functions take an array-like of shapely geometries (list, ndarray, GeoSeries) and the CRS of their
 coordinates, and return a float64 ndarray (m² or m) aligned with the input; missing or empty
@@ -112,8 +112,10 @@ def on_cgcs2000_ellipsoid(crs) -> bool:
 def gk_zone_for_lon(lon, width: int = 3):
     """Number of the Gauss-Kruger zone ``width`` (3 or 6) degrees wide that contains longitude ``lon``
     (degrees E): 3° zone n has central meridian 3n, 6° zone n spans 6(n-1)..6n. An int for a number,
-    an int array for an array."""
+    an int array for an array. A longitude that is not finite is a ValueError."""
     lon = np.asarray(lon, dtype=float)
+    if not np.isfinite(lon).all():
+        raise ValueError(f"no Gauss-Kruger zone for a longitude that is not finite: {lon}")
     zone = np.floor(lon / 3.0 + 0.5) if width == 3 else np.floor(lon / 6.0) + 1
     return int(zone) if zone.ndim == 0 else zone.astype(int)
 

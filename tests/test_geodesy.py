@@ -47,3 +47,8 @@ def test_metric_crs_outside_china_is_a_transverse_mercator_at_the_nearest_3_degr
     assert crs.coordinate_operation.method_name == "Transverse Mercator"
     assert _params(crs)["Longitude of natural origin"] == 9.0
     assert metric_crs(121.8).equals(pyproj.CRS.from_epsg(4550))  # zone 41 (CM 123°E), no prefix
+
+
+def test_no_zone_for_a_longitude_that_is_not_finite():
+    with pytest.raises(ValueError, match="not finite"):
+        gk_zone_for_lon(np.array([121.8, np.nan]))

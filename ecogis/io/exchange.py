@@ -738,7 +738,7 @@ def _output_datum(crs, datum, path, notes):
 
 def _output_zone(gdf, zone, width, path, notes):
     entry = gk_zone_of(gdf.crs)
-    geo = gdf.geometry.to_crs(GEOGRAPHIC_EPSG) if not gdf.crs.equals(GEOGRAPHIC_CRS) else gdf.geometry
+    geo = gdf.geometry.to_crs(GEOGRAPHIC_CRS) if not gdf.crs.equals(GEOGRAPHIC_CRS) else gdf.geometry
     xmin, _, xmax, _ = geo.total_bounds
     if zone is None:
         if entry is not None and entry.width == width:
