@@ -23,7 +23,7 @@ import time
 import numpy as np
 import shapely
 
-from ecogis.area import GEOD, ellipsoidal_area
+from ecogis.geodesy import GEOD, ellipsoidal_area
 
 CHUNK = 50_000
 

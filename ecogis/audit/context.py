@@ -18,6 +18,7 @@ from ecogis.audit.registry import CHECK_TYPES
 from ecogis.crs import datum_mismatch_note
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.io import read_layer
+from ecogis.io.boundary_refs import resolve_boundary
 from ecogis.yamlio import line_of
 
 
@@ -160,7 +161,7 @@ class CheckContext:
         if self.is_layer_ref(ref):
             gdf = self.load(ref, key)
             return gdf, A.boundary_label(gdf, str(ref))
-        return A.resolve_boundary(str(ref), base=self.spec.base)
+        return resolve_boundary(str(ref), base=self.spec.base)
 
 
 def _as_kind(value, kind):

@@ -60,9 +60,11 @@ def area(layer_path, layer_name, crs, encoding, kind, within, within_layer, by, 
 
     Exit codes: 0 ok, 2 bad input.
     """
-    from ecogis.area import layer_area, normalise_unit, resolve_boundary, resolve_districts
+    from ecogis.area import layer_area, normalise_unit
     from ecogis.audit import recorded_assumptions
     from ecogis.io import read_layer
+    from ecogis.io.boundary_refs import resolve_boundary, resolve_districts
+    from ecogis.render.area_text import area_text
 
     _check_published_figures(declared, declared_share, boundary_area)
     with recorded_assumptions([]) as raised:  # assumptions go into the report (its notes), not twice to stderr
@@ -82,7 +84,7 @@ def area(layer_path, layer_name, crs, encoding, kind, within, within_layer, by, 
     if as_json:
         emit_json(result.to_dict(lang))
     else:
-        click.echo(result.text(lang))
+        click.echo(area_text(result, lang))
 
 
 def _warn_mixed_datums(gdf, boundary) -> None:

@@ -48,9 +48,11 @@ import numpy as np
 import pyproj
 import shapely
 
+from ecogis.area import ellipsoidal_area
 from ecogis.crs import (DATUM_ZH, GEOGRAPHIC, crs_label, describe_crs, gk_epsg, gk_zone_of, infer_crs,
                         positions_ok, resolve_crs, zone_cm, zone_width)
 from ecogis.errors import EcogisError, warn_assumption
+from ecogis.geodesy import GEOGRAPHIC_CRS, GEOGRAPHIC_EPSG, gk_zone_for_lon
 from ecogis.io.text import check_control_characters, decode_text
 from ecogis.outputs import atomic_path
 
@@ -611,8 +613,6 @@ def _user_crs(parsed, path, x, y, crs, notes):
 
 def _check_declared_areas(gdf, path, notes):
     """Warn where 地块面积 (hectares) disagrees with the ellipsoidal area by more than 1 %."""
-    from ecogis.area import ellipsoidal_area
-
     polygonal = gdf.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
     declared = gdf["declared_area"].to_numpy()
     check = polygonal & np.isfinite(declared)
@@ -721,7 +721,7 @@ def _output_datum(crs, datum, path, notes):
     else:
         code = crs.geodetic_crs.to_epsg() if crs.geodetic_crs else None
         source = {4610: "Xian1980", 4214: "Beijing1954"}.get(code, "CGCS2000")
-        if code not in (4490, 4610, 4214):
+        if code not in (GEOGRAPHIC_EPSG, 4610, 4214):
             warn_assumption(f"{path}: data in {crs_label(crs)} written on the CGCS2000 datum "
                             "(WGS 84 and CGCS2000 taken as the same, within decimetres)", notes)
     if datum is None:
@@ -738,14 +738,14 @@ def _output_datum(crs, datum, path, notes):
 
 def _output_zone(gdf, zone, width, path, notes):
     entry = gk_zone_of(gdf.crs)
-    geo = gdf.geometry.to_crs(4490) if not gdf.crs.equals(pyproj.CRS.from_epsg(4490)) else gdf.geometry
+    geo = gdf.geometry.to_crs(GEOGRAPHIC_CRS) if not gdf.crs.equals(GEOGRAPHIC_CRS) else gdf.geometry
     xmin, _, xmax, _ = geo.total_bounds
     if zone is None:
         if entry is not None and entry.width == width:
             zone = entry.zone
         else:
             mid = (xmin + xmax) / 2.0
-            zone = int(np.floor(mid / 3.0 + 0.5)) if width == 3 else int(np.floor(mid / 6.0)) + 1
+            zone = gk_zone_for_lon(mid, width)
             warn_assumption(f"{path}: written in {width}-degree Gauss-Kruger zone {zone} "
                             f"(CM {zone_cm(zone, width):g} E), the zone of the data's middle longitude", notes)
     cm = zone_cm(zone, width)
@@ -757,8 +757,6 @@ def _output_zone(gdf, zone, width, path, notes):
 
 
 def _output_areas(gdf, geoms, column):
-    from ecogis.area import ellipsoidal_area
-
     areas = np.full(len(gdf), np.nan)
     if column in gdf.columns:
         areas = np.array(gdf[column], dtype=float)

@@ -21,6 +21,7 @@ from rasterio import features, windows
 
 from ecogis.crs import describe_crs
 from ecogis.errors import EcogisError
+from ecogis.geodesy import GEOGRAPHIC_CRS
 from ecogis.raster.messages import say
 from ecogis.raster.extract import DEFAULT_MEMORY_MB, NOISE_CELLS, extract_code_areas, max_cells_for
 from ecogis.raster.legend import Legend, legend_for
@@ -276,7 +277,7 @@ def _patches(pieces, zones_gdf, legend, base, min_area_m2, crs):
     area, method = official_area(clipped.geometry.values, crs)
     clipped["area_m2"] = area
     clipped = clipped[clipped["area_m2"] > max(min_area_m2, 0.0)].sort_values([LABEL, "area_m2"], ascending=[True, False])
-    to_geo = Transformer.from_crs(crs, 4490, always_xy=True)
+    to_geo = Transformer.from_crs(crs, GEOGRAPHIC_CRS, always_xy=True)
     cx, cy = to_geo.transform(*shapely.get_coordinates(shapely.centroid(clipped.geometry.values)).T) \
         if len(clipped) else (np.array([]), np.array([]))
     zh = {c.code: c.zh for c in legend.classes}

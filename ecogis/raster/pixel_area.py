@@ -20,6 +20,8 @@ from __future__ import annotations
 import numpy as np
 from pyproj import CRS, Proj, Transformer
 
+from ecogis.geodesy import GEOGRAPHIC_CRS
+
 SCALE_STEP = 16
 
 PIXEL_AREA_METHOD = {
@@ -39,7 +41,7 @@ def latlon_cell_area(lat1, lat2, dlon_deg, crs=None) -> np.ndarray:
 
     The ellipsoid is that of ``crs`` (default CGCS2000, a = 6378137 m, f = 1/298.257222101).
     """
-    ell = (CRS(crs) if crs is not None else CRS(4490)).ellipsoid
+    ell = (CRS(crs) if crs is not None else GEOGRAPHIC_CRS).ellipsoid
     a = ell.semi_major_metre
     f = 1.0 / ell.inverse_flattening
     b = a * (1.0 - f)

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ecogis.area import convert_area, ellipsoidal_area
+from ecogis.area import ellipsoidal_area
+from ecogis.geodesy import convert_area
 
 OFFICIAL_AREA_METHOD = "official ellipsoidal area (ecogis.area, CGCS2000)"
 AREA_UNITS = {"area_m2": "m²", "area_ha": "公顷 (ha)", "area_mu": "亩 (mu)"}   # units of area_columns()
@@ -15,7 +16,7 @@ AREA_UNITS = {"area_m2": "m²", "area_ha": "公顷 (ha)", "area_mu": "亩 (mu)"}
 
 def units(m2) -> dict:
     """``{"m2", "ha", "mu"}`` of an area in m² (1 公顷 = 10 000 m², 1 亩 = 10 000/15 m²); floats for a
-    number, arrays for an array (:func:`ecogis.area.convert_area`)."""
+    number, arrays for an array (:func:`ecogis.geodesy.convert_area`)."""
     return {u: convert_area(m2, u) for u in ("m2", "ha", "mu")}
 
 

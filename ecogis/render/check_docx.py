@@ -14,7 +14,7 @@ from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from ecogis.area import convert_area
+from ecogis.geodesy import convert_area
 from ecogis.outputs import atomic_path
 from ecogis.render import check_text as T
 from ecogis.render.cells import VisibleText, control_note

@@ -12,6 +12,7 @@ from pyproj import Transformer
 
 from ecogis.crs import gk_crs_for_lon
 from ecogis.errors import EcogisError, warn_assumption
+from ecogis.geodesy import GEOGRAPHIC_CRS
 from ecogis.render import styles as st
 
 
@@ -99,12 +100,12 @@ def focus_box(focus, site=None, min_size_m: float = 2000.0, pad: float = 0.6):
             raise EcogisError(f"unknown focus {focus!r}; use 'site' or a (west, south, east, north) box")
         if site is None or len(site) == 0:
             raise EcogisError("focus='site' needs a site", hint="Pass site= or leave focus unset")
-        geo = site.to_crs(4490)
+        geo = site.to_crs(GEOGRAPHIC_CRS)
         gk = gk_crs_for_lon([geo.total_bounds[0], geo.total_bounds[2]])
         x0, y0, x1, y1 = geo.to_crs(gk).total_bounds
         cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
         half = max((x1 - x0) * (0.5 + pad), (y1 - y0) * (0.5 + pad), min_size_m / 2)
-        return Transformer.from_crs(gk, 4490, always_xy=True).transform_bounds(
+        return Transformer.from_crs(gk, GEOGRAPHIC_CRS, always_xy=True).transform_bounds(
             cx - half, cy - half, cx + half, cy + half)
     west, south, east, north = (float(v) for v in focus)
     if not (west < east and south < north):

@@ -20,6 +20,7 @@ from matplotlib.patches import Patch, Polygon as MplPolygon, Rectangle
 from pyproj import Transformer
 
 from ecogis.errors import EcogisError, warn_assumption
+from ecogis.geodesy import GEOGRAPHIC_CRS
 from ecogis.render import styles as st
 from ecogis.render.map_layers import legend_order
 from ecogis.render.static_layers import MARKER_SHAPES, PT_PER_PX, dashes
@@ -46,8 +47,8 @@ def _dms(value: float, pos: str, neg: str) -> str:
 
 def graticule(ax, crs, xlim, ylim) -> None:
     """Meridians and parallels in degrees/minutes, labelled on the four sides of the neat line."""
-    to_geo = Transformer.from_crs(crs, 4490, always_xy=True)
-    to_map = Transformer.from_crs(4490, crs, always_xy=True)
+    to_geo = Transformer.from_crs(crs, GEOGRAPHIC_CRS, always_xy=True)
+    to_map = Transformer.from_crs(GEOGRAPHIC_CRS, crs, always_xy=True)
     ex = np.linspace(*xlim, 200)
     ey = np.linspace(*ylim, 200)
     edges = {
@@ -127,8 +128,8 @@ def scale_bar(ax, xlim, ylim, styles, lang) -> float:
 def north_angle(crs, xlim, ylim) -> float:
     """Angle (degrees, counter-clockwise from grid up) of true north at the map centre."""
     cx, cy = (xlim[0] + xlim[1]) / 2, (ylim[0] + ylim[1]) / 2
-    to_geo = Transformer.from_crs(crs, 4490, always_xy=True)
-    to_map = Transformer.from_crs(4490, crs, always_xy=True)
+    to_geo = Transformer.from_crs(crs, GEOGRAPHIC_CRS, always_xy=True)
+    to_map = Transformer.from_crs(GEOGRAPHIC_CRS, crs, always_xy=True)
     lon, lat = to_geo.transform(cx, cy)
     x1, y1 = to_map.transform(lon, lat + 0.01)
     return math.degrees(math.atan2(-(x1 - cx), y1 - cy))
@@ -322,7 +323,7 @@ def inset(iax, items_extent_geo, province, styles, lang, notes, adcode=None) -> 
     prov.plot(ax=iax, facecolor="#f2efe6", edgecolor="#333", linewidth=0.7)
     if children is not None and len(children):
         children.boundary.plot(ax=iax, color="#999", linewidth=0.3)
-    gpd.GeoSeries([extent], crs=4490).plot(ax=iax, facecolor=to_rgba("#e60000", 0.35), edgecolor="#e60000",
+    gpd.GeoSeries([extent], crs=GEOGRAPHIC_CRS).plot(ax=iax, facecolor=to_rgba("#e60000", 0.35), edgecolor="#e60000",
                                            linewidth=1.2)
     pw = prov.total_bounds[2] - prov.total_bounds[0]
     if extent.bounds[2] - extent.bounds[0] < 0.03 * pw:   # too small to see: mark the place

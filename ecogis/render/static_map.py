@@ -32,6 +32,7 @@ from pyproj import Transformer
 
 from ecogis.crs import describe_crs, gk_crs_for_lon
 from ecogis.errors import EcogisError, warn_assumption
+from ecogis.geodesy import GEOGRAPHIC_CRS
 from ecogis.outputs import atomic_path
 from ecogis.render import styles as st
 from ecogis.render.map_layers import focus_box, layer_styles, layers_bounds, map_layers
@@ -100,7 +101,7 @@ def _rc(families) -> dict:
 # --------------------------------------------------------------------------------------------
 def _map_crs(items):
     """The unprefixed 3-degree GK CRS of the data's central longitude."""
-    west, _, east, _ = layers_bounds(g.to_crs(4490) for _, _, g in items)
+    west, _, east, _ = layers_bounds(g.to_crs(GEOGRAPHIC_CRS) for _, _, g in items)
     return gk_crs_for_lon([west, east])
 
 
@@ -143,7 +144,7 @@ def build_figure(layers: dict, site=None, title: str | None = None, lang: str = 
         data_bounds = layers_bounds(g for _, _, g in proj)
         view = focus_box(focus, site)
         if view is not None:
-            data_bounds = Transformer.from_crs(4490, crs, always_xy=True).transform_bounds(*view)
+            data_bounds = Transformer.from_crs(GEOGRAPHIC_CRS, crs, always_xy=True).transform_bounds(*view)
 
         # on the base canvas: nothing is rendered until savefig (geopandas, used for the inset,
         # redraws an Agg canvas after every plot)
@@ -180,7 +181,7 @@ def build_figure(layers: dict, site=None, title: str | None = None, lang: str = 
         prov_name = None
         if inset:
             iax = fig.add_axes(INSET_BOX)
-            geo_extent = Transformer.from_crs(crs, 4490, always_xy=True).transform_bounds(
+            geo_extent = Transformer.from_crs(crs, GEOGRAPHIC_CRS, always_xy=True).transform_bounds(
                 xlim[0], ylim[0], xlim[1], ylim[1])
             prov_name = furniture.inset(iax, geo_extent, province, styles, lang, notes, _boundary_adcode(items))
         lax = fig.add_axes(LEGEND_BOX)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ecogis import area as A
 from ecogis.area import Text, text_in
+from ecogis.io.boundary_refs import resolve_districts
 from ecogis.audit.common import PERCENT, PP, area_method, area_unit, joined, matches_declared, unit_text
 from ecogis.audit.context import CheckContext
 from ecogis.audit.registry import check_type
@@ -75,7 +76,7 @@ def _districts(ctx: CheckContext):
     administrative ``within`` (e.g. the districts of 盘锦市)."""
     dref, wref = ctx.get("districts"), ctx.get("within")
     if dref is not None:
-        return ctx.load(dref, "districts") if ctx.is_layer_ref(dref) else A.resolve_districts(str(dref))
+        return ctx.load(dref, "districts") if ctx.is_layer_ref(dref) else resolve_districts(str(dref))
     if wref is not None and not ctx.is_layer_ref(wref):
-        return A.resolve_districts(None, str(wref))
+        return resolve_districts(None, str(wref))
     raise ctx.error("districts", "'by: districts' needs 'districts' (a layer) when 'within' is a layer")
