@@ -34,14 +34,12 @@ import shapely
 from ecogis.area import convert_area, ellipsoidal_area, geodesic_length
 from ecogis.crs import describe_crs, gk_crs_for_lon
 from ecogis.errors import EcogisError
+from ecogis.layers import zone_field
 from ecogis.rules import VERDICTS, RuleSet, site_uses
 
 GEOD = pyproj.Geod(ellps="GRS80")  # the CGCS2000 ellipsoid (a = 6378137 m, f = 1/298.257222101)
 GEOGRAPHIC = pyproj.CRS.from_epsg(4490)
 
-# The attribute that splits each kind into zones for rules and summaries.
-ZONE_FIELD = {"reserve": "zone", "water_source": "grade", "redline": "type", "shoreline": "type",
-              "facility": "type", "outfall": "type", "water_section": "control_level", "well": "status"}
 NAME_FIELDS = ("name", "id", "名称", "NAME", "编号")
 CHUNK_SITES = 5_000  # sites per chunk in screen(): bounds memory, one progress step each
 GEOM_TYPE_NAMES = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString",
@@ -204,7 +202,7 @@ def _index_layer(name, layer, gk, ruleset, buffers_m, site_use) -> _IndexedLayer
         return None
     geoms = np.asarray(lyr.geometry.values)  # plain object arrays: no pandas ufunc overhead
     shapely.prepare(geoms)  # contains_properly, distances and nearest points against the same features
-    zcol = ZONE_FIELD.get(kind)
+    zcol = zone_field(kind)  # the attribute that splits the kind into zones (ecogis.layers.KINDS)
     zones = np.full(len(lyr), None, dtype=object)
     if zcol in lyr.columns:
         vals = lyr[zcol].to_numpy(dtype=object)
