@@ -8,6 +8,7 @@ from __future__ import annotations
 import warnings
 
 import geopandas as gpd
+import matplotlib.pyplot as plt
 import pytest
 from shapely.geometry import Point, box
 
@@ -18,6 +19,8 @@ from ecogis.layers import (KIND_ALIASES, KINDS, FieldSpec, KindSpec, kind_label,
 from ecogis.render import check_text
 from ecogis.render import styles as st
 from ecogis.render.check_html import check_html
+from ecogis.render.folium_map import make_map
+from ecogis.render.static_map import build_figure
 
 GK = 4550
 FARMLAND_ZH, FARMLAND_EN = "永久基本农田", "Permanent basic farmland"
@@ -136,6 +139,19 @@ def test_a_new_kind_gets_a_style_and_a_legend_title(farmland):
     (row,) = st.legend_items("farmland", styles, gdf, "zh", kind_label("farmland"))
     assert row["text"] == FARMLAND_ZH and row["hatch"] == "redline"  # the hatch pattern the map defines
     assert st.layer_title("farmland", "farmland", styles, "en") == FARMLAND_EN
+
+
+def test_a_new_kind_is_drawn_on_the_maps_with_its_style_and_title(farmland):
+    gdf = normalise_layer(farmland_layer(), "farmland")
+    notes: list = []
+    page = make_map({"farmland": gdf}, kinds={"farmland": "farmland"}, notes=notes).get_root().render()
+    assert FARMLAND_ZH in page and "url(#ecogis-hatch-redline)" in page
+    assert not [n for n in notes if "no known kind" in str(n)]
+    fig = build_figure({"farmland": gdf}, kinds={"farmland": "farmland"}, inset=False, lang="en", notes=notes)
+    legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None]
+    assert FARMLAND_EN in [t.get_text() for leg in legends for t in leg.get_texts()]
+    assert not [n for n in notes if "no known kind" in str(n)]
+    plt.close(fig)
 
 
 def test_a_new_kind_is_screened_by_its_zone_and_labelled_in_reports(farmland, tmp_path):
