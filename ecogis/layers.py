@@ -286,16 +286,37 @@ class FieldSpec:
 
 @dataclass(frozen=True)
 class KindSpec:
-    """A layer kind: what it holds, its geometry, its canonical fields and display titles."""
+    """A layer kind: its geometry, canonical fields, zone field, labels and default style.
+
+    This is the one place a kind is described: field matching and value normalisation
+    (:func:`normalise_layer`), screening and rules (``zone_field``), report text and map legends
+    (:meth:`label`) and map styles (``style``) all read it, so a new kind is one entry
+    (:func:`register_kind`).
+
+    ``zone_field`` is the canonical field that splits the kind into zones for rules (a rule's
+    ``zone:``) and summaries (None: the kind has no zones). ``style`` names its entry in
+    ``ecogis/render/styles.yaml`` (None: the entry named like the kind, else the ``default`` entry).
+    """
     name: str
     geometry: str  # "polygon", "line", "point" or "any"
     title_zh: str
     title_en: str
     fields: dict[str, FieldSpec] = field(default_factory=dict)
+    zone_field: str | None = None
+    style: str | None = None
 
     @property
     def required(self) -> tuple[str, ...]:
         return tuple(n for n, f in self.fields.items() if f.required)
+
+    @property
+    def style_name(self) -> str:
+        """The styles.yaml entry that draws this kind."""
+        return self.style or self.name
+
+    def label(self, lang: str = "zh") -> str:
+        """The kind's display label: Chinese (default) or English (``lang="en"``)."""
+        return self.title_en if lang == "en" else self.title_zh
 
 
 # Aliases shared by several kinds.
@@ -315,7 +336,7 @@ def _area_field() -> FieldSpec:
 
 
 KINDS: dict[str, KindSpec] = {
-    "boundary": KindSpec("boundary", "polygon", "行政区界", "Administrative boundary", _spec(
+    "boundary": KindSpec("boundary", "polygon", "行政边界", "Administrative boundary", _spec(
         FieldSpec("name", ("行政区名称", "XZQMC", "行政区", "区划名称", "QHMC") + _NAME, required=True,
                   description="administrative name, e.g. 盘锦市"),
         FieldSpec("adcode", ("行政区代码", "XZQDM", "行政区划代码", "区划代码", "QHDM", "ADCODE", "GB",
@@ -330,7 +351,7 @@ KINDS: dict[str, KindSpec] = {
                            "STGNLX", "LX", "DLMC", "地类名称", "TYPE", "CATEGORY"),
                   description="dominant ecological function or red-line type"),
         _area_field(),
-    )),
+    ), zone_field="type"),
     "reserve": KindSpec("reserve", "polygon", "自然保护区", "Nature reserve", _spec(
         FieldSpec("name", ("保护区名称", "BHQMC", "保护地名称", "ZRBHDMC") + _NAME),
         FieldSpec("level", ("级别", "保护区级别", "BHQJB", "JB", "保护级别", "LEVEL"),
@@ -341,8 +362,8 @@ KINDS: dict[str, KindSpec] = {
                   required=True, allowed=ZONES, normalise=normalise_zone,
                   description="核心区 / 缓冲区 / 实验区 (or 核心保护区 / 一般控制区 after 2019)"),
         _area_field(),
-    )),
-    "water_section": KindSpec("water_section", "point", "水质监测断面", "Water monitoring section", _spec(
+    ), zone_field="zone"),
+    "water_section": KindSpec("water_section", "point", "水质监测断面", "Water-quality monitoring section", _spec(
         FieldSpec("name", ("断面名称", "断面", "DMMC", "点位名称", "站点名称", "SECTION") + _NAME,
                   required=True),
         FieldSpec("river", ("河流", "河流名称", "所在河流", "所属河流", "水体", "水体名称", "HLMC", "RIVER")),
@@ -358,7 +379,7 @@ KINDS: dict[str, KindSpec] = {
                                      "现状类别", "XZSZ", "SZLB", "MEASURED", "CLASS", "MEASUREDCLASS"),
                   allowed=WATER_CLASSES, normalise=normalise_water_class,
                   description="GB 3838-2002 class measured"),
-    )),
+    ), zone_field="control_level"),
     "outfall": KindSpec("outfall", "point", "排污口", "Outfall", _spec(
         FieldSpec("name", ("排污口名称", "排口名称", "排放口名称", "PWKMC") + _NAME),
         FieldSpec("type", ("排污口类型", "类型", "排放去向", "入河入海", "排入", "PWKLX", "LX", "TYPE"),
@@ -367,7 +388,7 @@ KINDS: dict[str, KindSpec] = {
         FieldSpec("receiving_water", ("受纳水体", "受纳水体名称", "纳污水体", "SNST", "SNSTMC",
                                       "RECEIVING", "RIVER", "河流")),
         FieldSpec("status", ("状态", "整治状态", "整治情况", "现状", "ZT", "ZZZT", "STATUS")),
-    )),
+    ), zone_field="type"),
     "water_source": KindSpec("water_source", "polygon", "饮用水水源保护区",
                              "Drinking-water source protection zone", _spec(
         FieldSpec("name", ("水源地名称", "水源地", "保护区名称", "SYDMC") + _NAME),
@@ -376,19 +397,19 @@ KINDS: dict[str, KindSpec] = {
                   required=True, allowed=WATER_SOURCE_GRADES, normalise=normalise_water_source_grade,
                   description="一级 / 二级 / 准保护区"),
         _area_field(),
-    )),
-    "well": KindSpec("well", "point", "油气井", "Oil or gas well", _spec(
+    ), zone_field="grade"),
+    "well": KindSpec("well", "point", "油井", "Oil well", _spec(
         FieldSpec("id", ("井号", "井名", "JH", "JM", "WELL") + _ID),
         FieldSpec("status", ("状态", "生产状态", "井状态", "现状", "ZT", "STATUS"),
                   normalise=_soft(_WELL_STATUS_SPELLINGS),
                   description="已关停 / 在产 (other text kept)"),
-    )),
+    ), zone_field="status"),
     "shoreline": KindSpec("shoreline", "line", "岸线", "Shoreline", _spec(
         FieldSpec("name", ("岸段名称", "岸线名称", "AXMC") + _NAME),
         FieldSpec("type", ("岸线类型", "类型", "岸线类别", "AXLX", "LX", "TYPE"), required=True,
                   allowed=SHORELINE_TYPES, normalise=normalise_shoreline_type,
                   description="自然 / 人工"),
-    )),
+    ), zone_field="type"),
     "facility": KindSpec("facility", "point", "热源与热电设施", "Heating source or plant", _spec(
         FieldSpec("name", ("单位名称", "企业名称", "设施名称", "热源名称", "DWMC", "QYMC") + _NAME),
         FieldSpec("type", ("设施类型", "类型", "热源类型", "类别", "KIND", "TYPE", "LX")),
@@ -400,8 +421,8 @@ KINDS: dict[str, KindSpec] = {
         FieldSpec("status", ("状态", "运行状态", "现状", "关停情况", "ZT", "STATUS"),
                   normalise=_soft(_FACILITY_STATUS_SPELLINGS),
                   description="已关停 / 在用 (other text kept)"),
-    )),
-    "town_boundary": KindSpec("town_boundary", "polygon", "城镇开发边界", "Town development boundary", _spec(
+    ), zone_field="type"),
+    "town_boundary": KindSpec("town_boundary", "polygon", "城镇开发边界", "Urban development boundary", _spec(
         FieldSpec("name", ("城镇名称", "边界名称", "CZMC") + _NAME),
         _area_field(),
     )),
@@ -425,10 +446,39 @@ KIND_ALIASES: dict[str, str] = {
 }
 
 
+def register_kind(spec: KindSpec, aliases: tuple[str, ...] = ()) -> KindSpec:
+    """Add a layer kind to :data:`KINDS` (and its other spellings to :data:`KIND_ALIASES`).
+
+    Field matching, screening rules, report labels and map styles then know it; nothing else needs
+    an entry. Raises EcogisError when the name is taken.
+    """
+    if spec.name in KINDS:
+        raise EcogisError(f"layer kind {spec.name!r} is already registered",
+                          hint="Pick another name for the new kind")
+    KINDS[spec.name] = spec
+    KIND_ALIASES.update({alias: spec.name for alias in aliases})
+    return spec
+
+
+def kind_label(kind: str | None, lang: str = "zh") -> str:
+    """The display label of a layer kind in ``lang`` ("zh" or "en"); an unknown kind is returned as
+    written (a layer of no known kind keeps its own name)."""
+    spec = KINDS.get(str(kind)) if kind else None
+    return spec.label(lang) if spec else str(kind or "")
+
+
+def zone_field(kind: str | None) -> str | None:
+    """The canonical field that splits ``kind`` into zones (None for kinds without zones)."""
+    spec = KINDS.get(str(kind)) if kind else None
+    return spec.zone_field if spec else None
+
+
 def resolve_kind(kind: str) -> KindSpec:
-    """Return the :class:`KindSpec` for a kind name or one of its aliases; unknown -> EcogisError."""
+    """Return the :class:`KindSpec` for a kind name, one of its aliases or its Chinese label;
+    unknown -> EcogisError."""
     key = str(kind).strip()
-    key = KIND_ALIASES.get(key, KIND_ALIASES.get(key.lower(), key.lower()))
+    by_label = {spec.title_zh: name for name, spec in KINDS.items()}
+    key = KIND_ALIASES.get(key, by_label.get(key, KIND_ALIASES.get(key.lower(), key.lower())))
     if key not in KINDS:
         raise EcogisError(f"unknown layer kind {kind!r}; known kinds: {', '.join(KINDS)}",
                           hint="Pick one of the known kinds, or leave kind empty to read without "

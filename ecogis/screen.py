@@ -34,11 +34,9 @@ import shapely
 from ecogis.crs import describe_crs, metric_crs
 from ecogis.geodesy import GEOD, convert_area, ellipsoidal_area, geodesic_length, gk_zone_for_lon
 from ecogis.geodesy import GEOGRAPHIC_CRS as GEOGRAPHIC
+from ecogis.layers import zone_field
 from ecogis.rules import VERDICTS, RuleSet, site_uses
 
-# The attribute that splits each kind into zones for rules and summaries.
-ZONE_FIELD = {"reserve": "zone", "water_source": "grade", "redline": "type", "shoreline": "type",
-              "facility": "type", "outfall": "type", "water_section": "control_level", "well": "status"}
 NAME_FIELDS = ("name", "id", "名称", "NAME", "编号")
 CHUNK_SITES = 5_000  # sites per chunk in screen(): bounds memory, one progress step each
 GEOM_TYPE_NAMES = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString",
@@ -190,7 +188,7 @@ def _index_layer(name, layer, gk, ruleset, buffers_m, site_use) -> _IndexedLayer
         return None
     geoms = np.asarray(lyr.geometry.values)  # plain object arrays: no pandas ufunc overhead
     shapely.prepare(geoms)  # contains_properly, distances and nearest points against the same features
-    zcol = ZONE_FIELD.get(kind)
+    zcol = zone_field(kind)  # the attribute that splits the kind into zones (ecogis.layers.KINDS)
     zones = np.full(len(lyr), None, dtype=object)
     if zcol in lyr.columns:
         vals = lyr[zcol].to_numpy(dtype=object)

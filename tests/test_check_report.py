@@ -168,7 +168,7 @@ def test_docx_reads_like_an_eia_chapter(result, tmp_path):
     assert heads[0] == "生态空间管控符合性分析"
     assert [h for h in heads if h[:1].isdigit()] == sections
     captions = [p.text for p in doc.paragraphs if p.text.startswith("表 ")]
-    assert captions[0].startswith("表 1  项目场址概况") and len(captions) == len(doc.tables)
+    assert captions[0].startswith("表 1  项目选址概况") and len(captions) == len(doc.tables)
     site = doc.tables[0].rows[1].cells
     # site S1: a 2 km x 2 km GK square; its ellipsoidal area, independently, in 亩
     import numpy as np

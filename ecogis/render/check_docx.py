@@ -100,7 +100,7 @@ def _project_section(doc, result, lang, heading, captions) -> None:
     doc.add_paragraph(f"{T.t('site', lang)}{sep}{T.site_label(result)}"
                       + (f"（{T.t('crs', lang)} {site.get('crs')}）" if zh and site.get("crs") else
                          f" ({T.t('crs', lang)} {site.get('crs')})" if site.get("crs") else ""))
-    captions.add(doc, "项目场址概况（面积为 CGCS2000 椭球面积，长度为大地线长度，坐标为 CGCS2000 经纬度）" if zh else
+    captions.add(doc, f"{T.SITE_ZH}概况（面积为 CGCS2000 椭球面积，长度为大地线长度，坐标为 CGCS2000 经纬度）" if zh else
                  "The project sites (ellipsoidal areas and geodesic lengths on CGCS2000; centres in CGCS2000 degrees)")
     rows = [[str(s.id), str(s.name or ""), s.geometry_type, T.fmt_number(s.area_m2, "area"),
              T.fmt_number(convert_area(s.area_m2, "ha") if s.area_m2 else None, "overlap_area_ha"),

@@ -5,27 +5,31 @@ units. Only formatting happens here; every figure comes from the :class:`ecogis.
 """
 from __future__ import annotations
 
+from ecogis.layers import kind_label as _registry_label
 from ecogis.messages import translate
-
 from ecogis.rules import VERDICT_EN
+
+#: the site as the reports name it: the label of the ``site`` kind (ecogis.layers.KINDS)
+SITE_ZH = _registry_label("site", "zh")
 
 TEXT = {
     "zh": {
-        "title": "项目选址生态空间管控符合性分析", "project": "管控图层项目", "site": "项目场址",
+        "title": "项目选址生态空间管控符合性分析", "project": "管控图层项目", "site": SITE_ZH,
         "overall": "总体结论", "findings": "分析结果", "nearest": "各图层最近要素及距离", "zones": "按功能区汇总（已融合，不重复计算）",
         "map": "位置关系图", "rules": "适用规则及依据", "inputs": "输入数据及坐标系", "assumptions": "假设与提示",
         "methods": "计算方法与单位", "sites": "场址", "no_findings": "无发现。", "none": "无",
         "no_assumptions": "未作任何假设。", "buffers": "缓冲距离", "generated": "由 ecogis 生成",
-        "map_missing": "（无场址几何，未生成地图）", "figure": "图 1  项目场址与管控图层位置关系",
+        "map_missing": "（无场址几何，未生成地图）", "figure": f"图 1  {SITE_ZH}与管控图层位置关系",
         "basis": "依据", "rule": "规则", "verdict": "结论", "layer": "图层", "kind": "类型",
-        "summary_line": "项目场址与管控图层要素相交 {n} 处，另有 {m} 处位于缓冲距离（最大 {b} 米，大地线）内，总体结论：{verdict}。",
+        "summary_line": SITE_ZH + "与管控图层要素相交 {n} 处，另有 {m} 处位于缓冲距离（最大 {b} 米，大地线）内，总体结论：{verdict}。",
         "chapter": "生态空间管控符合性分析", "crs": "坐标系", "path": "文件", "features": "要素数",
         "method": "方法", "unit": "单位",
         "left_out": "另有 {n} 个要素位于缓冲距离内且结论为符合，未列入本表，详见 XLSX/JSON 成果。",
     },
     "en": {
         "title": "Site screening against ecological space controls", "project": "Control-layer project",
-        "site": "Project site", "overall": "Overall verdict", "findings": "Findings", "nearest": "Nearest feature of each layer",
+        "site": _registry_label("site", "en"), "overall": "Overall verdict", "findings": "Findings",
+        "nearest": "Nearest feature of each layer",
         "zones": "By zone (dissolved, no double counting)", "map": "Map", "rules": "Rules and legal basis",
         "inputs": "Inputs and coordinate reference systems", "assumptions": "Assumptions and warnings",
         "methods": "Methods and units", "sites": "Sites", "no_findings": "No findings.", "none": "none",
@@ -42,15 +46,6 @@ TEXT = {
 
 RELATION = {"zh": {"intersects": "相交（占用）", "within_buffer": "缓冲距离内", "nearest": "最近要素"},
             "en": {"intersects": "intersects", "within_buffer": "within buffer", "nearest": "nearest"}}
-
-KIND = {
-    "zh": {"redline": "生态保护红线", "reserve": "自然保护区", "water_section": "水质监测断面", "outfall": "排污口",
-           "water_source": "饮用水水源保护区", "well": "油井", "shoreline": "岸线", "facility": "热源与热电设施",
-           "town_boundary": "城镇开发边界", "boundary": "行政区界", "site": "项目场址"},
-    "en": {"redline": "ecological red line", "reserve": "nature reserve", "water_section": "water section",
-           "outfall": "outfall", "water_source": "water source zone", "well": "oil well", "shoreline": "shoreline",
-           "facility": "heating facility", "town_boundary": "town boundary", "boundary": "boundary", "site": "site"},
-}
 
 # Category values found in the zone/grade/type/status fields (ecogis.layers canonical values) in English.
 # Anything else (a feature's own name or a local category) is printed as it is.
@@ -143,7 +138,14 @@ def verdict_label(verdict: str, lang: str = "zh") -> str:
 
 
 def kind_label(kind: str, lang: str = "zh") -> str:
-    return KIND.get(lang, KIND["zh"]).get(kind, kind)
+    """A layer kind as the reports name it: its label in :data:`ecogis.layers.KINDS`."""
+    return _registry_label(kind, "en" if lang == "en" else "zh")
+
+
+def kind_noun(kind: str, lang: str = "zh") -> str:
+    """The kind's label inside an English sentence (``nature reserve``); Chinese as it is."""
+    text = kind_label(kind, lang)
+    return text[:1].lower() + text[1:] if lang == "en" else text
 
 
 CRS_SOURCE = {"zh": {"file": "文件声明", "inferred": "由坐标推断", "user": "用户指定"},
@@ -294,7 +296,7 @@ def conclusion_sentences(result, lang: str = "zh") -> list[str]:
         out.append(w["sentence"].format(
             site=w["site"].format(site=r["site"], name=r["site_name"]) if named else r["site"],
             rel=w["intersects"] if r["relation"] == "intersects" else w["near"],
-            kind=kind_label(r["kind"], lang), feature=r["feature"],
+            kind=kind_noun(r["kind"], lang), feature=r["feature"],
             zone=w["zone"].format(zone=zone_label(r["zone"], lang)) if r["zone"] else "",
             size=_size_text(r, w), verdict=verdict_label(r["verdict"], lang),
             rule=rule_label(r, lang), basis=basis_label(r, lang)))

@@ -46,9 +46,10 @@ MIN_EXTENT_DEG = 0.02         # smallest initial view (about 2 km)
 # --------------------------------------------------------------------------------------------
 # Feature styles (Leaflet path options) per kind
 # --------------------------------------------------------------------------------------------
-def _fill_of(style: dict, kind: str) -> tuple[str, float]:
+def _fill_of(style: dict, key: str) -> tuple[str, float]:
+    """Leaflet fill and its opacity; a hatched style entry fills with its pattern (named after ``key``)."""
     if style.get("hatch"):
-        return f"url(#ecogis-hatch-{kind})", 1.0
+        return f"url(#ecogis-hatch-{key})", 1.0
     return style.get("fill", style.get("stroke", "#3388ff")), float(style.get("fill_opacity", 0.3))
 
 
@@ -110,7 +111,7 @@ def _make_styler(kind: str, style: dict, styles: dict, css_class: str):
         if by:
             _, val = st.value_entry(style, feature["properties"].get(by))
             entry.update({k: v for k, v in val.items() if k not in ("zh", "en")})
-        fill, fill_opacity = _fill_of(entry, kind)
+        fill, fill_opacity = _fill_of(entry, st.style_key(styles, kind) or "default")
         out = {"className": css_class, "color": entry.get("stroke", "#333"), "weight": entry.get("width", 1.5),
                "opacity": 1, "fill": True, "fillColor": fill, "fillOpacity": fill_opacity}
         if geometry == "line" or "LineString" in feature["geometry"]["type"]:   # lines are never filled

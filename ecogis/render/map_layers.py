@@ -13,6 +13,7 @@ from pyproj import Transformer
 from ecogis.crs import gk_crs_for_lon
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.geodesy import GEOGRAPHIC_CRS
+from ecogis.layers import KINDS
 from ecogis.render import styles as st
 
 
@@ -59,13 +60,13 @@ def _check_layer(name: str, gdf) -> None:
 
 def layer_styles(items, styles: dict, notes: list) -> list[dict]:
     """The style of each (name, kind, gdf) item (:func:`ecogis.render.styles.layer_style`); layers of
-    no known kind are warned about and get the default palette's colours in turn."""
+    no known kind are warned about; layers with no style entry get the default palette's colours in turn."""
     out, n_plain = [], 0
     for name, kind, gdf in items:
-        if kind not in styles["kinds"]:
+        if kind not in KINDS and kind not in styles["kinds"]:
             warn_assumption(f"layer {name!r} has no known kind ({kind}): drawn with the default style", notes)
         out.append(st.layer_style(styles, kind, gdf, n_plain))
-        n_plain += kind not in styles["kinds"]
+        n_plain += st.style_key(styles, kind) is None
     return out
 
 

@@ -3,6 +3,9 @@
 The defaults live in ``ecogis/render/styles.yaml`` (package data; ``maps/styles.yaml`` in the
 repository links to it). A user file passed as ``styles=`` / ``--styles`` is merged over the
 defaults key by key, so it only needs the entries it changes.
+
+A kind's label and the style entry that draws it come from its :class:`ecogis.layers.KindSpec`
+(``label``, ``style``); a style file may still give a kind its own ``label`` for one project.
 """
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ import numpy as np
 import shapely
 
 from ecogis.errors import EcogisError
-from ecogis.layers import normalise_water_class
+from ecogis.layers import KINDS, kind_label, normalise_water_class
 from ecogis.yamlio import load_yaml, parse_yaml
 
 DEFAULT_STYLES_NAME = "styles.yaml"
@@ -108,18 +111,41 @@ def deep_merge(base: dict, override: dict) -> dict:
     return base
 
 
+def style_key(styles: dict, kind: str | None) -> str | None:
+    """The ``kinds`` entry that draws ``kind``: its own entry, else the one its KindSpec names
+    (``style``); None when there is none (the layer is drawn with the ``default`` entry)."""
+    kinds = styles["kinds"]
+    key = KINDS[kind].style_name if kind in KINDS else kind
+    for candidate in (kind, key):
+        if candidate and candidate != "default" and candidate in kinds:
+            return candidate
+    return None
+
+
 def kind_style(styles: dict, kind: str | None) -> dict:
     """The style entry for ``kind`` (the ``default`` entry for unknown or missing kinds)."""
     kinds = styles["kinds"]
-    return kinds.get(kind or "default", kinds["default"])
+    return kinds[style_key(styles, kind) or "default"]
+
+
+def kind_title(styles: dict, kind: str | None, lang: str = "zh") -> str:
+    """The legend title of a kind: a ``label`` the style file gives it, else its KindSpec label
+    (:func:`ecogis.layers.kind_label`), else the ``default`` entry's label."""
+    own = styles["kinds"].get(kind) if kind and kind != "default" else None
+    if own and own.get("label"):
+        return label(own, lang)
+    if kind in KINDS:
+        return kind_label(kind, lang)
+    return "" if own else label(styles["kinds"]["default"], lang)
 
 
 def layer_style(styles: dict, kind: str | None, gdf, index: int = 0) -> dict:
-    """The style of one layer: its kind's entry, or for a layer of no known kind the ``default``
+    """The style of one layer: its kind's entry, or for a layer with no style entry the ``default``
     entry drawn as its geometry (outline for lines, circle markers for points, filled polygons)
     in the ``index``-th colour of ``default_palette``, so that several such layers stay apart."""
-    if kind and kind in styles["kinds"] and kind != "default":
-        return styles["kinds"][kind]
+    key = style_key(styles, kind)
+    if key:
+        return styles["kinds"][key]
     style = dict(styles["kinds"]["default"])
     palette = styles.get("default_palette") or []
     if palette:
@@ -252,12 +278,13 @@ def legend_items(kind: str, styles: dict, gdf, lang: str, title: str, style: dic
             if key not in present:
                 continue
             entry = {**style, **val}
-            rows.append(_plain_item(kind, entry, geometry, val.get(lang, key)))
+            rows.append(_plain_item(style_key(styles, kind), entry, geometry, val.get(lang, key)))
         return _dedupe(rows)
-    return [_plain_item(kind, style, geometry, title)]
+    return [_plain_item(style_key(styles, kind), style, geometry, title)]
 
 
-def _plain_item(kind: str, entry: dict, geometry: str, label_text: str) -> LegendItem:
+def _plain_item(key: str | None, entry: dict, geometry: str, label_text: str) -> LegendItem:
+    """One legend row; ``key`` is the style entry (its hatch pattern is named after it)."""
     stroke = entry.get("stroke", "#333")
     width = float(entry.get("width", 1.5))
     if geometry == "line":
@@ -266,7 +293,7 @@ def _plain_item(kind: str, entry: dict, geometry: str, label_text: str) -> Legen
         return LegendItem("circle", label_text, fill=entry.get("fill", stroke), stroke=stroke, width=width)
     return LegendItem("polygon", label_text, fill=entry.get("fill", "#888"),
                       fill_opacity=float(entry.get("fill_opacity", 0.3)), stroke=stroke, width=width,
-                      dash=entry.get("dash"), hatch=kind if entry.get("hatch") else None,
+                      dash=entry.get("dash"), hatch=key if entry.get("hatch") else None,
                       hatch_color=(entry.get("hatch") or {}).get("color", stroke))
 
 
@@ -283,7 +310,7 @@ def _dedupe(rows: list[LegendItem]) -> list[LegendItem]:
 def layer_title(name: str, kind: str | None, styles: dict, lang: str) -> str:
     """Display title of a layer: the kind's label for file-like ASCII names, else the name itself."""
     if kind and str(name).isascii():
-        return label(kind_style(styles, kind), lang, fallback=str(name))
+        return kind_title(styles, kind, lang) or str(name)
     return str(name)
 
 
