@@ -79,141 +79,23 @@ def info(path, layer, crs, encoding, cm, angle, kind, field_map, as_json, notes)
     "notes" in --json. Exit codes: 0 ok, 2 bad input (one line on stderr naming file, feature,
     field and what to do).
     """
-    from ecogis.io.read import detect_format
+    from ecogis.describe import LayerListing, describe_layer, list_layers
+    from ecogis.render.layer_text import format_layer_description, format_layer_listing
 
-    if layer is None and path.exists() and detect_format(path) == "vector":
-        layers = [(n, g) for n, g in _listed_layers(path) if g is not None]
-        if len(layers) > 1:
-            payload = {"path": str(path), "layers": [_layer_summary(path, n, g) for n, g in layers]}
-            if as_json:
-                emit_json(payload)
-            else:
-                click.echo(f"文件 file: {path}\n该文件有 {len(layers)} 个图层 layers (choose one with --layer):")
-                for d in payload["layers"]:
-                    click.echo(f"  {d['name']}  ({d['geometry_type']}, {d['count']} features, {d['crs']})")
-            return
-    gdf = _read(path, layer, crs, encoding, cm, angle, kind, field_map)
-    payload = layer_info(gdf)
-    payload["notes"] = list(dict.fromkeys(payload["notes"] + notes))
+    layers = list_layers(path) if layer is None else []
+    if len(layers) > 1:
+        result = LayerListing(str(path), layers)
+        if as_json:
+            emit_json(result.to_dict())
+        else:
+            click.echo(format_layer_listing(result))
+        return
+    description = describe_layer(path, layer=layer, kind=kind, crs=crs, encoding=encoding,
+                                 fields=_parse_fields(field_map), cm=cm, angle=angle).with_notes(notes)
     if as_json:
-        emit_json(payload)
+        emit_json(description.to_dict())
     else:
-        click.echo(format_info(payload))
-
-
-def _listed_layers(path: Path) -> list:
-    """The layers GDAL lists in ``path``; none for a zip GDAL cannot list (shapefiles in a sub-folder),
-    which the reader then opens itself."""
-    from ecogis.io.vector import list_vector_layers
-
-    try:
-        return list_vector_layers(path)
-    except EcogisError:
-        if path.suffix.lower() == ".zip":
-            return []
-        raise
-
-
-def _layer_summary(path, name, geometry_type) -> dict:
-    """Name, geometry type, feature count and stored CRS of one layer, from its metadata only."""
-    import pyogrio
-
-    from ecogis.crs import crs_label
-    from ecogis.io.vector import layers_gdal_path
-
-    try:
-        meta = pyogrio.read_info(layers_gdal_path(path), layer=name)
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError):
-        return {"name": name, "geometry_type": geometry_type, "count": None, "crs": None}
-    crs = crs_label(meta["crs"]) if meta.get("crs") else None
-    return {"name": name, "geometry_type": geometry_type, "count": int(meta["features"]), "crs": crs}
-
-
-def layer_info(gdf) -> dict:
-    """The facts ``ecogis info`` prints, as a JSON-ready dict (bounds in the layer CRS and in lon/lat)."""
-    import pyproj
-
-    meta = gdf.attrs.get("ecogis", {})
-    geoms = gdf.geometry
-    types = sorted(set(geoms.geom_type.dropna()))
-    present = geoms[~(geoms.isna() | geoms.is_empty)]
-    bounds = [float(v) for v in present.total_bounds] if len(present) else None
-    lonlat, lonlat_error = None, None
-    if len(present) and gdf.crs is not None:
-        try:
-            lonlat = [round(float(v), 7) for v in present.to_crs(4490).total_bounds]
-        except pyproj.exceptions.ProjError as exc:   # e.g. a .prj whose ellipsoid is not the Earth's
-            lonlat_error = str(exc).splitlines()[0]
-    units = None
-    if gdf.crs is not None:
-        units = gdf.crs.axis_info[0].unit_name if gdf.crs.axis_info else None
-    fields = [str(c) for c in gdf.columns if c != gdf.geometry.name]
-    return {
-        "path": meta.get("path"), "format": meta.get("format"), "layer": meta.get("layer"),
-        "kind": meta.get("kind"),
-        "crs": meta.get("crs"), "crs_description": _describe(gdf.crs if gdf.crs is not None else meta.get("crs")),
-        "crs_source": meta.get("crs_source"),
-        "converted_to": meta.get("converted_to"),
-        "encoding": meta.get("encoding"), "encoding_source": meta.get("encoding_source"),
-        "count": int(len(gdf)), "geometry_types": types,
-        "bounds": None if bounds is None else [round(v, 7) for v in bounds], "bounds_units": units,
-        "bounds_lonlat": lonlat, "bounds_lonlat_error": lonlat_error,
-        "fields": fields, "field_types": {c: str(gdf[c].dtype) for c in fields},
-        "first_feature": _first_values(gdf, fields),
-        "empty_geometries": int((geoms.isna() | geoms.is_empty).sum()),
-        "invalid_geometries": int((~present.is_valid).sum()),   # OGC validity (shapely); see ecogis validate
-        "notes": list(meta.get("notes", [])),
-        "swap_xy": bool(meta.get("swap_xy", False)),
-    }
-
-
-def _first_values(gdf, fields) -> dict:
-    """Attribute values of the first feature as text (to check at a glance that Chinese text decoded)."""
-    if len(gdf) == 0:
-        return {}
-    row = gdf.iloc[0]
-    return {c: (None if _missing(row[c]) else str(row[c])) for c in fields}
-
-
-def _missing(value) -> bool:
-    import pandas as pd
-
-    return bool(pd.api.types.is_scalar(value) and pd.isna(value))
-
-
-def _describe(crs) -> str | None:
-    from ecogis.crs import describe_crs
-
-    return None if crs is None else describe_crs(crs)
-
-
-def format_info(d: dict) -> str:
-    lines = [f"文件 file:        {d['path']}" + (f"  (图层 layer {d['layer']})" if d.get("layer") else "")]
-    crs = d["crs_description"] or d["crs"]
-    lines.append(f"坐标系 CRS:      {crs}  [来源 source: {d['crs_source']}]")
-    if d.get("converted_to"):
-        lines.append(f"                 converted on load to {d['converted_to']} (CGCS2000)")
-    lines.append(f"编码 encoding:   {d['encoding']}  [{d['encoding_source']}]")
-    lines.append(f"要素数 count:    {d['count']}" + (f"  (空几何 empty: {d['empty_geometries']})" if d["empty_geometries"] else "")
-                 + (f"  (无效几何 invalid: {d['invalid_geometries']}, ecogis validate)" if d["invalid_geometries"] else ""))
-    lines.append(f"几何 geometry:   {', '.join(d['geometry_types']) or '-'}")
-    if d["bounds"]:
-        b = ", ".join(f"{v:.3f}" if abs(v) > 1000 else f"{v:.6f}" for v in d["bounds"])
-        lines.append(f"范围 bounds:     {b}  ({d['bounds_units']}, minx, miny, maxx, maxy)")
-    if d.get("bounds_lonlat_error"):
-        lines.append(f"经纬度 lon/lat:  无法转换到 CGCS2000 cannot transform to CGCS2000 ({d['bounds_lonlat_error']})")
-    if d["bounds_lonlat"] and d["bounds_lonlat"] != d["bounds"]:
-        lines.append(f"经纬度 lon/lat:  {', '.join(f'{v:.6f}' for v in d['bounds_lonlat'])}  (CGCS2000 degrees)")
-    if d.get("kind"):
-        lines.append(f"类型 kind:       {d['kind']}")
-    lines.append(f"字段 fields:     {', '.join(f'{c} ({t})' for c, t in d['field_types'].items()) or '-'}")
-    if d.get("first_feature"):
-        first = ", ".join(f"{c}={v}" for c, v in d["first_feature"].items() if v is not None)
-        lines.append(f"首条 first:      {first[:200]}")
-    if d["notes"]:  # Chinese here; the English text is on stderr as "ecogis: warning: ..."
-        lines.append("注意 notes:")
-        lines.extend(f"  - {to_zh(n)}" for n in d["notes"])
-    return "\n".join(lines)
+        click.echo(format_layer_description(description))
 
 
 # --------------------------------------------------------------------------- validate

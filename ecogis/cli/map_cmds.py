@@ -45,21 +45,6 @@ output type, output exists without --overwrite), with one line on stderr naming 
 """
 
 
-def _guess_kind(path: Path) -> str | None:
-    """Kind suggested by the file name or its folder (redline.shp, water/sections.xlsx)."""
-    from ecogis.layers import KIND_ALIASES, KINDS
-
-    words = [path.stem.lower(), path.parent.name.lower()]
-    for word in words:
-        parts = [word] + word.replace("-", "_").split("_")
-        for part in parts:
-            if part in KINDS:
-                return part
-            if part in KIND_ALIASES:
-                return KIND_ALIASES[part]
-    return None
-
-
 def _split_layer(text: str) -> tuple[Path, str | None]:
     """'data.gpkg:city' -> (data.gpkg, 'city') when data.gpkg exists and the whole string does not."""
     path = Path(text)
@@ -71,10 +56,11 @@ def _split_layer(text: str) -> tuple[Path, str | None]:
 
 
 def _read_file(path: Path, kind: str | None, notes: list, layer: str | None = None):
+    from ecogis.describe import guess_kind
     from ecogis.io import read_layer
 
     if kind is None:
-        kind = _guess_kind(path)
+        kind = guess_kind(path)
         if kind is not None:
             warn_assumption(f"{path}: drawn as kind {kind!r} (from its name); write {kind}={path} to say so",
                             notes)
