@@ -4,6 +4,7 @@ Data flows one way: read -> normalise -> analyse -> render. The names below are 
 map and raster functions are imported on first use so that ``import ecogis`` stays light.
 """
 import importlib
+import logging
 
 from ecogis.area import convert_area, ellipsoidal_area, geodesic_area, geodesic_length, layer_area
 from ecogis.boundaries import get_boundary, get_districts
@@ -19,6 +20,8 @@ from ecogis.project import load_project
 from ecogis.validate import repair_layer, validate_layer
 
 __version__ = "0.1.0"
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())  # progress and debug: the application decides
 
 _LAZY = {
     "make_map": "ecogis.render.folium_map",
