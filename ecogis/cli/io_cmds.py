@@ -1,15 +1,14 @@
-"""``ecogis info``, ``ecogis validate`` and ``ecogis convert``: thin commands over ecogis.io and ecogis.validate."""
+"""``ecogis info``, ``ecogis validate`` and ``ecogis convert``: thin commands over ecogis.describe, ecogis.validate
+and ecogis.convert; their text comes from ecogis.render.layer_text."""
 from __future__ import annotations
 
 import sys
-import warnings
 from pathlib import Path
 
 import click
 
 from ecogis.cli.common import EXIT_FAILED, emit_json, handle_errors, json_option
-from ecogis.errors import AssumptionWarning, EcogisError, warn_assumption
-from ecogis.messages import to_zh
+from ecogis.errors import EcogisError
 
 EPILOG_FORMATS = ("Formats: .shp (also .zip), .gpkg, .geojson/.json, .kml/.kmz, .gdb (FileGDB), "
                   ".csv/.xlsx point tables (经度/纬度, lon/lat, X/Y, E/N columns) and the land-survey "
@@ -47,11 +46,10 @@ def read_options(func):
     return func
 
 
-def _read(path, layer, crs, encoding, cm, angle, kind, field_map):
-    from ecogis.io import read_layer
-
-    return read_layer(path, kind=kind, layer=layer, crs=crs, encoding=encoding,
-                      fields=_parse_fields(field_map), cm=cm, angle=angle)
+def _read_options(layer, crs, encoding, cm, angle, kind, field_map) -> dict:
+    """The keyword arguments of :func:`ecogis.read_layer` that ``read_options`` gathered."""
+    return {"kind": kind, "layer": layer, "crs": crs, "encoding": encoding, "fields": _parse_fields(field_map),
+            "cm": cm, "angle": angle}
 
 
 # --------------------------------------------------------------------------- info
@@ -90,8 +88,8 @@ def info(path, layer, crs, encoding, cm, angle, kind, field_map, as_json, notes)
         else:
             click.echo(format_layer_listing(result))
         return
-    description = describe_layer(path, layer=layer, kind=kind, crs=crs, encoding=encoding,
-                                 fields=_parse_fields(field_map), cm=cm, angle=angle).with_notes(notes)
+    description = describe_layer(path, **_read_options(layer, crs, encoding, cm, angle, kind, field_map))
+    description = description.with_notes(notes)
     if as_json:
         emit_json(description.to_dict())
     else:
@@ -120,10 +118,11 @@ def validate(path, layer, crs, encoding, cm, angle, kind, field_map, fix_out, ov
       ecogis validate parcels.gpkg --fix parcels_fixed.gpkg
       ecogis validate sites.txt --json
     """
-    from ecogis.io import write_layer
+    from ecogis.io import read_layer, write_layer
+    from ecogis.render.layer_text import format_validation
     from ecogis.validate import repair_layer, validate_layer
 
-    gdf = _read(path, layer, crs, encoding, cm, angle, kind, field_map)
+    gdf = read_layer(path, **_read_options(layer, crs, encoding, cm, angle, kind, field_map))
     report = validate_layer(gdf)
     meta = gdf.attrs.get("ecogis", {})
     payload = {**report.to_dict(), "crs_source": meta.get("crs_source"), "encoding": meta.get("encoding"),
@@ -140,31 +139,9 @@ def validate(path, layer, crs, encoding, cm, angle, kind, field_map, fix_out, ov
     if as_json:
         emit_json(payload)
     else:
-        click.echo(format_report(payload))
+        click.echo(format_validation(payload))
     if not final_ok:
         sys.exit(EXIT_FAILED)
-
-
-_CHECK_NAMES = {"invalid": "无效几何 invalid", "empty": "空几何 empty", "duplicate": "重复 duplicate",
-                "overlap": "重叠 overlap",
-                "mixed_types": "混合类型 mixed types", "outside_china": "境外坐标 outside China",
-                "assumption": "假设 assumption"}
-
-
-def format_report(d: dict) -> str:
-    status = "通过 OK" if d["ok"] else "发现错误 ERRORS FOUND"
-    lines = [f"检查 validate: {d['path']}  ({d['count']} features, CRS {d['crs']}) -> {status}"]
-    for name, label in _CHECK_NAMES.items():
-        lines.append(f"  {label}: {d['counts'].get(name, 0)}")
-    for issue in d["issues"]:
-        where = f"feature {issue['feature']}" if "feature" in issue else "layer"
-        at = f" at ({issue['x']:.3f}, {issue['y']:.3f})" if "x" in issue else ""
-        lines.append(f"  [{issue['severity']}] {where}{at}: {issue['message']}")
-    if "fix" in d:
-        f = d["fix"]
-        lines.append(f"修复 fixed: {f['repaired']} geometries repaired, {f['emptied']} left empty -> {f['output']}"
-                     f" ({'valid' if f['ok_after'] else 'still has errors'})")
-    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- convert
@@ -193,72 +170,12 @@ def convert(src, out, layer, crs, encoding, cm, angle, kind, field_map, to_crs, 
     Reprojecting between Xian 1980 / Beijing 1954 and CGCS2000 is warned about: PROJ has no
     published parameters for it and applies no datum shift.
     """
-    from ecogis.io import write_layer
+    from ecogis.convert import convert_layer
+    from ecogis.render.layer_text import format_conversion
 
-    gdf = _read(src, layer, crs, encoding, cm, angle, kind, field_map)
-    meta = dict(gdf.attrs.get("ecogis", {}))
-    if to_crs:
-        gdf = _reproject(gdf, to_crs, src)
-    gdf = _drop_stale_coordinate_columns(gdf, meta, bool(to_crs), src)
-    out = write_layer(gdf, out, layer=out_layer, overwrite=overwrite, inputs=(src,))
-    payload = {"input": str(src), "output": str(out), "count": int(len(gdf)),
-               "from_crs": meta.get("crs"), "from_crs_source": meta.get("crs_source"),
-               "to_crs": _written_crs_label(gdf, out),
-               "encoding": meta.get("encoding"), "encoding_source": meta.get("encoding_source"),
-               "notes": list(notes)}
+    result = convert_layer(src, out, to_crs=to_crs, out_layer=out_layer, overwrite=overwrite,
+                           **_read_options(layer, crs, encoding, cm, angle, kind, field_map)).with_notes(notes)
     if as_json:
-        emit_json(payload)
+        emit_json(result.to_dict())
     else:
-        click.echo(f"已转换 converted: {src} -> {out}  ({payload['count']} features, "
-                   f"{payload['from_crs']} [{payload['from_crs_source']}] -> {payload['to_crs']})")
-
-
-def _reproject(gdf, to_crs, src):
-    """``gdf`` in ``to_crs`` (an EPSG code or GCJ-02/BD-09), warning about datum changes PROJ cannot do."""
-    from ecogis.crs import crs_label, datum_change_note, resolve_crs, to_web_crs
-
-    target = resolve_crs(to_crs)
-    if isinstance(target, str):
-        return to_web_crs(gdf, target)
-    note = datum_change_note(gdf.crs, target)
-    if note:
-        warn_assumption(f"{src}: {note}", None)
-    meta = dict(gdf.attrs.get("ecogis", {}))
-    gdf = gdf.to_crs(target)
-    gdf.attrs["ecogis"] = {**meta, "crs": crs_label(target)}
-    return gdf
-
-
-def _written_crs_label(gdf, out: Path) -> str | None:
-    """The CRS the output file holds: KML is always WGS 84; the exchange text is Gauss-Kruger."""
-    from ecogis.crs import crs_label
-
-    suffix = out.suffix.lower()
-    if gdf.crs is None:
-        return gdf.attrs.get("ecogis", {}).get("crs")  # GCJ-02 / BD-09
-    if suffix in (".kml", ".kmz"):
-        return "EPSG:4326"
-    if suffix == ".txt":
-        from ecogis.io.exchange import exchange_crs
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", AssumptionWarning)  # already reported by the writer
-            return crs_label(exchange_crs(gdf))
-    return crs_label(gdf.crs)
-
-
-def _drop_stale_coordinate_columns(gdf, meta, reprojected: bool, src):
-    """Drop a table's source coordinate columns once the geometry no longer has those values.
-
-    After a web-map conversion on load, swapped X/Y or --to-crs, columns such as 经度/纬度 still hold
-    the input numbers; written beside the new geometry they would contradict it.
-    """
-    columns = [c for c in (meta.get("columns") or ()) if c in gdf.columns]
-    changed = reprojected or meta.get("converted_to") or meta.get("swap_xy")
-    if not columns or not changed:
-        return gdf
-    warn_assumption(f"{src}: source coordinate columns {', '.join(map(str, columns))} dropped from the output: "
-                    "they hold the input values, not the converted geometry", None)
-    out = gdf.drop(columns=columns)
-    out.attrs = gdf.attrs
-    return out
+        click.echo(format_conversion(result))

@@ -1,6 +1,8 @@
-"""The text ``ecogis info`` prints: a layer description (ecogis.describe) as bilingual labelled lines."""
+"""The text the layer commands print: ``ecogis info`` (a layer description from ecogis.describe),
+``ecogis validate`` (a validation payload) and ``ecogis convert`` (a conversion result), as bilingual lines."""
 from __future__ import annotations
 
+from ecogis.convert import ConversionResult
 from ecogis.describe import LayerDescription, LayerListing
 from ecogis.messages import to_zh
 
@@ -54,3 +56,33 @@ def _bounds_lines(d: LayerDescription) -> list[str]:
     if d.bounds_lonlat and d.bounds_lonlat != d.bounds:
         lines.append(f"经纬度 lon/lat:  {', '.join(f'{v:.6f}' for v in d.bounds_lonlat)}  (CGCS2000 degrees)")
     return lines
+
+
+def format_conversion(result: ConversionResult) -> str:
+    """One line: input -> output, feature count, source CRS (and its source) -> the CRS written."""
+    return (f"已转换 converted: {result.input} -> {result.output}  ({result.count} features, "
+            f"{result.from_crs} [{result.from_crs_source}] -> {result.to_crs})")
+
+
+_CHECK_NAMES = {"invalid": "无效几何 invalid", "empty": "空几何 empty", "duplicate": "重复 duplicate",
+                "overlap": "重叠 overlap",
+                "mixed_types": "混合类型 mixed types", "outside_china": "境外坐标 outside China",
+                "assumption": "假设 assumption"}
+
+
+def format_validation(d: dict) -> str:
+    """A validation (``ValidationReport.to_dict()`` with the reading's CRS/encoding and any ``fix``): status,
+    count per check and one line per issue."""
+    status = "通过 OK" if d["ok"] else "发现错误 ERRORS FOUND"
+    lines = [f"检查 validate: {d['path']}  ({d['count']} features, CRS {d['crs']}) -> {status}"]
+    for name, label in _CHECK_NAMES.items():
+        lines.append(f"  {label}: {d['counts'].get(name, 0)}")
+    for issue in d["issues"]:
+        where = f"feature {issue['feature']}" if "feature" in issue else "layer"
+        at = f" at ({issue['x']:.3f}, {issue['y']:.3f})" if "x" in issue else ""
+        lines.append(f"  [{issue['severity']}] {where}{at}: {issue['message']}")
+    if "fix" in d:
+        f = d["fix"]
+        lines.append(f"修复 fixed: {f['repaired']} geometries repaired, {f['emptied']} left empty -> {f['output']}"
+                     f" ({'valid' if f['ok_after'] else 'still has errors'})")
+    return "\n".join(lines)
