@@ -108,3 +108,12 @@ def test_a_plugin_cannot_replace_a_built_in_command(tmp_path):
     _plugin(site, "ecogis_info_plugin", HELLO.replace("def hello", "def info"), command="info")
     ran = _run(site, "info", "--help")
     assert ran.returncode == 0 and "Describe a layer" in ran.stdout and "plugin" not in ran.stdout
+
+
+def test_help_imports_no_command_module():
+    probe = ("import sys\nfrom ecogis.cli import main\n"
+             "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+             "print(sorted(m for m in sys.modules if m.startswith('ecogis.cli.') and m != 'ecogis.cli.common'))")
+    res = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.splitlines()[-1] == "[]"
