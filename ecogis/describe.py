@@ -9,6 +9,7 @@ file name suggests (redline.shp -> redline).
 from __future__ import annotations
 
 import dataclasses
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +18,8 @@ import pyproj
 
 from ecogis.crs import crs_label, describe_crs
 from ecogis.errors import EcogisError
+
+log = logging.getLogger(__name__)
 
 #: CGCS2000 geographic (lon/lat degrees), the frame of ``bounds_lonlat``
 _LONLAT = 4490
@@ -89,6 +92,7 @@ def describe_layer(path, *, layer=None, kind=None, crs=None, encoding=None, fiel
     from ecogis.io import read_layer
 
     gdf = read_layer(path, kind=kind, layer=layer, crs=crs, encoding=encoding, fields=fields, cm=cm, angle=angle)
+    log.debug("%s: %d feature(s) read, CRS %s", path, len(gdf), gdf.crs)
     return describe_frame(gdf)
 
 
