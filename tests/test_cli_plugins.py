@@ -117,3 +117,17 @@ def test_help_imports_no_command_module():
     res = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
     assert res.stdout.splitlines()[-1] == "[]"
+
+
+def test_metadata_without_the_entry_points_says_to_reinstall(monkeypatch):
+    from click.testing import CliRunner
+
+    import ecogis.cli
+    from ecogis.cli import main
+
+    monkeypatch.setattr(ecogis.cli, "registered_commands", dict)   # an install that predates the group
+    listed = CliRunner().invoke(main, ["--help"])
+    assert listed.exit_code == 0 and "pip install -e ." in listed.stderr and len(listed.stderr.splitlines()) == 1
+    ran = CliRunner().invoke(main, ["info", "x.shp"])
+    assert ran.exit_code == 2
+    assert ran.stderr.splitlines() == [f"ecogis: error: {ecogis.cli.NOT_REGISTERED}"]

@@ -2,7 +2,9 @@
 
 Sub-commands are registered in the entry-point group ``ecogis.commands`` (ecogis's own in its
 pyproject.toml; a plugin package adds one the same way) and imported only when used, so ``ecogis
---help`` stays fast. Exit codes: 0 success, 1 an audit check failed, 2 bad input (one line on stderr),
+--help`` stays fast. A plugin command is a click command; ``ecogis.cli.common`` has the conventions
+of the built-in ones (``handle_errors``: one-line errors and exit 2, warned assumptions; ``json_option``).
+Exit codes: 0 success, 1 an audit check failed, 2 bad input (one line on stderr),
 3 a site-check verdict at or above ``--fail-on``.
 """
 from __future__ import annotations
@@ -28,6 +30,10 @@ BUILTIN_HELP = {
     "map": "Interactive HTML (folium) or print-ready PNG/PDF/SVG maps.",
     "raster": "Land-cover composition and change inside protected zones.",
 }
+
+#: what to do when the installed metadata predates the entry points (an editable install not redone)
+NOT_REGISTERED = ("ecogis's own commands are not registered in the installed package metadata "
+                  "(entry-point group ecogis.commands); reinstall it: pip install -e .")
 
 
 @functools.cache
@@ -58,6 +64,9 @@ class LazyGroup(click.Group):
 
     def get_command(self, ctx, name):
         ep = registered_commands().get(name)
+        if ep is None and name in BUILTIN_HELP:
+            click.echo(f"ecogis: error: {NOT_REGISTERED}", err=True)
+            ctx.exit(EXIT_BAD_INPUT)
         if ep is None:
             return None
         try:
@@ -67,13 +76,16 @@ class LazyGroup(click.Group):
             ctx.exit(EXIT_BAD_INPUT)
 
     def format_commands(self, ctx, formatter):
+        if not any(_is_builtin(ep) for ep in registered_commands().values()):
+            click.echo(f"ecogis: warning: {NOT_REGISTERED}", err=True)
         rows = []
         for name, ep in registered_commands().items():
             short_help = BUILTIN_HELP.get(name) if _is_builtin(ep) else _plugin_help(ep, formatter.width)
             if short_help is not None:
                 rows.append((name, short_help))
-        with formatter.section("Commands"):
-            formatter.write_dl(rows)
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
 
 def _plugin_help(ep: EntryPoint, width: int) -> str | None:
