@@ -59,7 +59,8 @@ def test_debug_shows_why_a_command_stopped_and_the_error_line_is_kept(tmp_path):
     missing = str(tmp_path / "missing.shp")
     plain, debug = _run("info", missing), _run("-vv", "info", missing)
     assert plain.exit_code == debug.exit_code == 2
-    assert plain.stderr.splitlines() == [line for line in debug.stderr.splitlines() if line.startswith("ecogis: error:")]
+    errors = [line for line in debug.stderr.splitlines() if line.startswith("ecogis: error:")]
+    assert plain.stderr.splitlines() == errors
     assert "ecogis: debug: info stopped on bad input" in debug.stderr and "Traceback" in debug.stderr
     assert "Traceback" not in plain.stderr
 

@@ -100,7 +100,8 @@ def test_running_a_broken_plugin_is_one_error_line_and_exit_2(tmp_path):
     ran = _run(site, "missing")
     assert ran.returncode == 2
     lines = ran.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("ecogis: error: ") and "ecogis_missing_plugin" in lines[0], ran.stderr
+    assert len(lines) == 1, ran.stderr
+    assert lines[0].startswith("ecogis: error: ") and "ecogis_missing_plugin" in lines[0]
 
 
 def test_a_plugin_cannot_replace_a_built_in_command(tmp_path):

@@ -32,9 +32,11 @@ def read_options(func):
         click.option("--crs", "--from-crs", "crs", metavar="CRS",
                      help="Source CRS when the file has none or a wrong one: EPSG:4529, CGCS2000, GCJ-02, BD-09."),
         click.option("--encoding", help="Attribute text encoding (overrides .cpg and detection), e.g. GB18030."),
-        click.option("--cm", type=float, help="Central meridian (°E) for Gauss-Kruger coordinates without zone prefix."),
+        click.option("--cm", type=float,
+                     help="Central meridian (°E) for Gauss-Kruger coordinates without zone prefix."),
         click.option("--angle-format", "angle", type=click.Choice(["auto", "decimal", "dms", "ddd.mmss"]),
-                     default="auto", show_default=True, help="How table angles are written (ddd.mmss: 121.4530 = 121°45′30″)."),
+                     default="auto", show_default=True,
+                     help="How table angles are written (ddd.mmss: 121.4530 = 121°45′30″)."),
         click.option("--kind", help="Layer kind: map fields to canonical names and check values. One of boundary, "
                      "redline, reserve, water_section, outfall, water_source, well, shoreline, facility, "
                      "town_boundary, site."),

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from ecogis.cli.common import emit_json, handle_errors, json_option, lang_option
+from ecogis.cli.common import emit_json, handle_errors, json_option, lang_option, log
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.render.folium_map import BASEMAPS
 
@@ -92,6 +92,8 @@ def _collect_layers(tokens, project_path, notes) -> dict:
         if name in layers:
             name = f"{name}_{len(layers)}"
         layers[name] = gdf
+    for name, gdf in layers.items():
+        log.info("layer %s: %d feature(s), kind %s", name, len(gdf), (gdf.attrs.get("ecogis") or {}).get("kind"))
     if not layers:
         raise EcogisError("no layers given", hint="Name at least one LAYER file or pass --project")
     return layers
