@@ -4,11 +4,14 @@ Data flows one way: read -> normalise -> analyse -> render. The names below are 
 map and raster functions are imported on first use so that ``import ecogis`` stays light.
 """
 import importlib
+import logging
 
 from ecogis.area import convert_area, ellipsoidal_area, geodesic_area, geodesic_length, layer_area
 from ecogis.boundaries import get_boundary, get_districts
 from ecogis.check import CheckResult, check
 from ecogis.crs import describe_crs, infer_crs, resolve_crs
+from ecogis.describe import (LayerDescription, LayerListing, LayerSummary, describe_frame, describe_layer,
+                             guess_kind, list_layers)
 from ecogis.errors import AssumptionWarning, EcogisError
 from ecogis.io import read_layer, write_layer
 from ecogis.io.exchange import read_exchange, write_exchange
@@ -17,6 +20,8 @@ from ecogis.project import load_project
 from ecogis.validate import repair_layer, validate_layer
 
 __version__ = "0.1.0"
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())  # progress and debug: the application decides
 
 _LAZY = {
     "make_map": "ecogis.render.folium_map",
@@ -28,9 +33,10 @@ _LAZY = {
 }
 
 __all__ = [
-    "AssumptionWarning", "CheckResult", "EcogisError", "check", "convert_area", "describe_crs",
-    "ellipsoidal_area", "geodesic_area", "geodesic_length", "get_boundary", "get_districts", "infer_crs",
-    "layer_area", "load_project", "normalise_layer", "read_exchange", "read_layer", "repair_layer",
+    "AssumptionWarning", "CheckResult", "EcogisError", "LayerDescription", "LayerListing", "LayerSummary",
+    "check", "convert_area", "describe_crs", "describe_frame", "describe_layer", "ellipsoidal_area",
+    "geodesic_area", "geodesic_length", "get_boundary", "get_districts", "guess_kind", "infer_crs",
+    "layer_area", "list_layers", "load_project", "normalise_layer", "read_exchange", "read_layer", "repair_layer",
     "resolve_crs", "validate_layer", "write_exchange", "write_layer", *_LAZY,
 ]
 

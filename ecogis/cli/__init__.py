@@ -1,28 +1,26 @@
 """The ``ecogis`` command: a thin click group over the library.
 
-Sub-commands live in one module per concern and are imported only when used, so ``ecogis --help``
-stays fast. Exit codes: 0 success, 1 an audit check failed, 2 bad input (one line on stderr),
+Sub-commands are registered in the entry-point group ``ecogis.commands`` (ecogis's own in its
+pyproject.toml; a plugin package adds one the same way) and imported only when used, so ``ecogis
+--help`` stays fast. A plugin command is a click command; ``ecogis.cli.common`` has the conventions
+of the built-in ones (``handle_errors``: one-line errors and exit 2, warned assumptions; ``json_option``).
+Exit codes: 0 success, 1 an audit check failed, 2 bad input (one line on stderr),
 3 a site-check verdict at or above ``--fail-on``.
 """
 from __future__ import annotations
 
-import importlib
+import functools
+from importlib.metadata import EntryPoint, entry_points
 
 import click
 
-# name -> "module:attribute"; the module is imported only when the command runs or shows its help.
-COMMANDS = {
-    "info": "ecogis.cli.io_cmds:info",
-    "validate": "ecogis.cli.io_cmds:validate",
-    "convert": "ecogis.cli.io_cmds:convert",
-    "area": "ecogis.cli.area_cmds:area",
-    "audit": "ecogis.cli.area_cmds:audit",
-    "check": "ecogis.cli.check_cmds:check",
-    "map": "ecogis.cli.map_cmds:map_cmd",
-    "raster": "ecogis.cli.raster_cmds:raster",
-}
+from ecogis.cli.common import EXIT_BAD_INPUT, configure_logging, reset_logging
 
-SHORT_HELP = {
+#: the entry-point group a package registers ``ecogis`` sub-commands in
+COMMAND_GROUP = "ecogis.commands"
+
+#: short help of ecogis's own commands, so that ``ecogis --help`` imports none of them
+BUILTIN_HELP = {
     "info": "Describe a layer: CRS (and how it was found), encoding, fields, count, bounds.",
     "validate": "Find invalid, empty and duplicate geometries and every assumption; --fix writes a repaired copy.",
     "convert": "Convert between formats and CRSs (incl. GCJ-02/BD-09 and the exchange text).",
@@ -33,29 +31,88 @@ SHORT_HELP = {
     "raster": "Land-cover composition and change inside protected zones.",
 }
 
+#: what to do when the installed metadata predates the entry points (an editable install not redone)
+NOT_REGISTERED = ("ecogis's own commands are not registered in the installed package metadata "
+                  "(entry-point group ecogis.commands); reinstall it: pip install -e .")
+
+
+@functools.cache
+def registered_commands() -> dict[str, EntryPoint]:
+    """Command name -> entry point: ecogis's own first (in BUILTIN_HELP order), then plugins by name.
+    A plugin cannot replace a built-in command; of two plugins with one name the first found is kept."""
+    found: dict[str, EntryPoint] = {}
+    for ep in sorted(entry_points(group=COMMAND_GROUP), key=lambda ep: not _is_builtin(ep)):
+        found.setdefault(ep.name, ep)
+    builtin = [name for name in BUILTIN_HELP if name in found]
+    return {name: found[name] for name in builtin + sorted(set(found) - set(builtin))}
+
+
+def _is_builtin(ep: EntryPoint) -> bool:
+    return ep.dist is not None and ep.dist.name == "ecogis"
+
+
+def _plugin_label(ep: EntryPoint) -> str:
+    package = ep.dist.name if ep.dist is not None else ep.value.split(":")[0]
+    return f"plugin command {ep.name!r} ({package}, {ep.value})"
+
 
 class LazyGroup(click.Group):
-    """A click group whose commands are imported on first use."""
+    """A click group whose commands come from the ``ecogis.commands`` entry points, imported on first use."""
 
     def list_commands(self, ctx):
-        return list(COMMANDS)
+        return list(registered_commands())
 
     def get_command(self, ctx, name):
-        target = COMMANDS.get(name)
-        if target is None:
+        ep = registered_commands().get(name)
+        if ep is None and name in BUILTIN_HELP:
+            click.echo(f"ecogis: error: {NOT_REGISTERED}", err=True)
+            ctx.exit(EXIT_BAD_INPUT)
+        if ep is None:
             return None
-        module_name, attr = target.split(":")
-        return getattr(importlib.import_module(module_name), attr)
+        try:
+            return ep.load()
+        except Exception as exc:  # a broken plugin: say which one, never a traceback
+            click.echo(f"ecogis: error: {_plugin_label(ep)} cannot be loaded: {_one_line(exc)}", err=True)
+            ctx.exit(EXIT_BAD_INPUT)
 
     def format_commands(self, ctx, formatter):
-        rows = [(name, SHORT_HELP.get(name, "")) for name in COMMANDS]
-        with formatter.section("Commands"):
-            formatter.write_dl(rows)
+        if not any(_is_builtin(ep) for ep in registered_commands().values()):
+            click.echo(f"ecogis: warning: {NOT_REGISTERED}", err=True)
+        rows = []
+        for name, ep in registered_commands().items():
+            short_help = BUILTIN_HELP.get(name) if _is_builtin(ep) else _plugin_help(ep, formatter.width)
+            if short_help is not None:
+                rows.append((name, short_help))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+def _plugin_help(ep: EntryPoint, width: int) -> str | None:
+    """A plugin's short help (importing it), or None with one warning line when it cannot be imported."""
+    try:
+        command = ep.load()
+    except Exception as exc:  # a plugin's bug must not break ``ecogis --help``
+        click.echo(f"ecogis: warning: {_plugin_label(ep)} cannot be loaded and is left out: {_one_line(exc)}",
+                   err=True)
+        return None
+    return command.get_short_help_str(limit=max(width - 20, 45)) if isinstance(command, click.Command) else ""
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="ecogis")
-def main():
+@click.option("-v", "--verbose", count=True,
+              help="More detail on stderr from the 'ecogis' logger: -v steps and timings, -vv debug.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="No progress bars and no info messages. Warnings about assumptions (ecogis: warning: ...) "
+                   "and errors are still printed: they are facts the user must see.")
+@click.pass_context
+def main(ctx, verbose, quiet):
     """ecogis: ecological space control for China.
 
     Check project sites against the ecological protection red line (生态保护红线), nature-reserve
@@ -68,7 +125,11 @@ def main():
       ecogis check layers/sites/sites_zone41.txt --project layers/project.yaml --out maps/check
       ecogis audit scripts/panjin_audit.yaml --out maps/audit
       ecogis map layers/redline/redline.shp --out maps/redline.html
+      ecogis -v check layers/sites/sites_zone41.txt --project layers/project.yaml --out maps/check
 
     Every command takes --json for scripts. Exit codes: 0 ok, 1 audit failed, 2 bad input,
-    3 verdict at or above --fail-on.
+    3 verdict at or above --fail-on. Plugin packages add commands through the entry-point
+    group "ecogis.commands".
     """
+    ctx.obj = configure_logging(verbose=verbose, quiet=quiet)
+    ctx.call_on_close(reset_logging)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ecogis.cli.common import EXIT_FAILED, emit_json, handle_errors, json_option, lang_option
+from ecogis.cli.common import EXIT_FAILED, emit_json, handle_errors, json_option, lang_option, show_progress
 from ecogis.errors import warn_assumption
 
 UNIT_CHOICES = ["m2", "ha", "km2", "mu", "公顷", "亩"]
@@ -151,7 +151,7 @@ def audit(spec, out, overwrite, as_json, lang, notes):
     inputs = [spec] + [spec_obj.base / layer["path"] for layer in spec_obj.layers.values()]
     if out:
         check_output_folder(out, FILES, overwrite=overwrite, inputs=inputs)
-    report = run_audit(spec_obj, progress=not as_json)  # its assumptions are in the report's notes
+    report = run_audit(spec_obj, progress=not as_json and show_progress())  # its assumptions are in the report's notes
     report.notes = list(dict.fromkeys(report.notes + notes))
     if out:  # the table set is moved into place as a whole: all files of the run or none
         with atomic_folder(out, FILES, overwrite=overwrite, inputs=inputs) as tmp:

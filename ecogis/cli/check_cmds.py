@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ecogis.cli.common import EXIT_VERDICT, emit_json, handle_errors, json_option, lang_option
+from ecogis.cli.common import EXIT_VERDICT, emit_json, handle_errors, json_option, lang_option, show_progress
 from ecogis.errors import EcogisError
 
 FORMATS = ("html", "docx", "xlsx", "json")
@@ -197,7 +197,7 @@ def _check_batch(site, project, targets, *, fail_on, as_json, lang, notes, overw
     from ecogis.render.batch_output import write_batch
     from ecogis.rules import verdict_rank
 
-    batch = check_batch(site, project, progress=True, **options)
+    batch = check_batch(site, project, progress=show_progress(), **options)
     batch.assumptions.extend(n for n in notes if n not in batch.assumptions)
     stdout = click.get_text_stream("stdout") if as_json else None
     written = write_batch(batch, targets, lang=lang, overwrite=overwrite, inputs=_input_paths(batch),

@@ -1,10 +1,13 @@
-"""Helpers shared by the CLI modules: error handling, JSON output, assumption capture."""
+"""Helpers shared by the CLI modules: error handling, JSON output, assumption capture, verbosity."""
 from __future__ import annotations
 
 import functools
 import json
+import logging
 import sys
+import time
 import warnings
+from dataclasses import dataclass
 
 import click
 
@@ -18,6 +21,51 @@ lang_option = click.option(
 )
 
 
+log = logging.getLogger("ecogis")
+
+
+@dataclass(frozen=True)
+class Verbosity:
+    """What ``-v``/``-q`` on the ``ecogis`` group asked for: the ``ecogis`` logger's level and whether
+    progress bars are drawn."""
+
+    level: int = logging.WARNING
+    progress: bool = True
+
+
+class _StderrHandler(logging.Handler):
+    """Log records as ``ecogis: info: ...`` lines on the current stderr (click's, so tests capture it)."""
+
+    def emit(self, record):
+        click.echo(f"ecogis: {record.levelname.lower()}: {self.format(record)}", err=True)
+
+
+_handler = _StderrHandler()
+
+
+def configure_logging(verbose: int = 0, quiet: bool = False) -> Verbosity:
+    """Set the ``ecogis`` logger for one command run: warnings by default, -v info, -vv debug; -q keeps
+    warnings and errors but drops info, debug and progress bars."""
+    level = logging.WARNING if quiet else max(logging.DEBUG, logging.WARNING - 10 * verbose)
+    log.setLevel(level)
+    if _handler not in log.handlers:
+        log.addHandler(_handler)
+    return Verbosity(level=level, progress=not quiet)
+
+
+def reset_logging() -> None:
+    """Undo :func:`configure_logging` when the command ends (the library logs nowhere by default)."""
+    log.removeHandler(_handler)
+    log.setLevel(logging.NOTSET)
+
+
+def show_progress() -> bool:
+    """Whether the running command may draw progress bars (not after ``ecogis -q``)."""
+    ctx = click.get_current_context(silent=True)
+    settings = ctx.find_object(Verbosity) if ctx is not None else None
+    return settings is None or settings.progress
+
+
 def handle_errors(func):
     """Run a command body: bad input exits 2 with one line on stderr; assumptions are warned as they happen.
 
@@ -29,14 +77,18 @@ def handle_errors(func):
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         notes: list[str] = []
+        started = time.perf_counter()
         with warnings.catch_warnings():  # restores warnings.showwarning on exit
             warnings.simplefilter("always", AssumptionWarning)
             warnings.showwarning = _recorder(notes, warnings.showwarning)
             try:
-                return func(*args, notes=notes, **kwargs)
+                result = func(*args, notes=notes, **kwargs)
             except EcogisError as exc:
+                log.debug("%s stopped on bad input", func.__name__, exc_info=True)
                 click.echo(f"ecogis: error: {exc}", err=True)
                 sys.exit(EXIT_BAD_INPUT)
+        log.info("%s done in %.2f s (%d note(s))", func.__name__, time.perf_counter() - started, len(notes))
+        return result
 
     return wrapper
 

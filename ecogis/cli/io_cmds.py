@@ -1,15 +1,14 @@
-"""``ecogis info``, ``ecogis validate`` and ``ecogis convert``: thin commands over ecogis.io and ecogis.validate."""
+"""``ecogis info``, ``ecogis validate`` and ``ecogis convert``: thin commands over ecogis.describe, ecogis.validate
+and ecogis.convert; their text comes from ecogis.render.layer_text."""
 from __future__ import annotations
 
 import sys
-import warnings
 from pathlib import Path
 
 import click
 
 from ecogis.cli.common import EXIT_FAILED, emit_json, handle_errors, json_option
-from ecogis.errors import AssumptionWarning, EcogisError, warn_assumption
-from ecogis.messages import to_zh
+from ecogis.errors import EcogisError
 
 EPILOG_FORMATS = ("Formats: .shp (also .zip), .gpkg, .geojson/.json, .kml/.kmz, .gdb (FileGDB), "
                   ".csv/.xlsx point tables (经度/纬度, lon/lat, X/Y, E/N columns) and the land-survey "
@@ -33,9 +32,11 @@ def read_options(func):
         click.option("--crs", "--from-crs", "crs", metavar="CRS",
                      help="Source CRS when the file has none or a wrong one: EPSG:4529, CGCS2000, GCJ-02, BD-09."),
         click.option("--encoding", help="Attribute text encoding (overrides .cpg and detection), e.g. GB18030."),
-        click.option("--cm", type=float, help="Central meridian (°E) for Gauss-Kruger coordinates without zone prefix."),
+        click.option("--cm", type=float,
+                     help="Central meridian (°E) for Gauss-Kruger coordinates without zone prefix."),
         click.option("--angle-format", "angle", type=click.Choice(["auto", "decimal", "dms", "ddd.mmss"]),
-                     default="auto", show_default=True, help="How table angles are written (ddd.mmss: 121.4530 = 121°45′30″)."),
+                     default="auto", show_default=True,
+                     help="How table angles are written (ddd.mmss: 121.4530 = 121°45′30″)."),
         click.option("--kind", help="Layer kind: map fields to canonical names and check values. One of boundary, "
                      "redline, reserve, water_section, outfall, water_source, well, shoreline, facility, "
                      "town_boundary, site."),
@@ -47,11 +48,10 @@ def read_options(func):
     return func
 
 
-def _read(path, layer, crs, encoding, cm, angle, kind, field_map):
-    from ecogis.io import read_layer
-
-    return read_layer(path, kind=kind, layer=layer, crs=crs, encoding=encoding,
-                      fields=_parse_fields(field_map), cm=cm, angle=angle)
+def _read_options(layer, crs, encoding, cm, angle, kind, field_map) -> dict:
+    """The keyword arguments of :func:`ecogis.read_layer` that ``read_options`` gathered."""
+    return {"kind": kind, "layer": layer, "crs": crs, "encoding": encoding, "fields": _parse_fields(field_map),
+            "cm": cm, "angle": angle}
 
 
 # --------------------------------------------------------------------------- info
@@ -79,141 +79,23 @@ def info(path, layer, crs, encoding, cm, angle, kind, field_map, as_json, notes)
     "notes" in --json. Exit codes: 0 ok, 2 bad input (one line on stderr naming file, feature,
     field and what to do).
     """
-    from ecogis.io.read import detect_format
+    from ecogis.describe import LayerListing, describe_layer, list_layers
+    from ecogis.render.layer_text import format_layer_description, format_layer_listing
 
-    if layer is None and path.exists() and detect_format(path) == "vector":
-        layers = [(n, g) for n, g in _listed_layers(path) if g is not None]
-        if len(layers) > 1:
-            payload = {"path": str(path), "layers": [_layer_summary(path, n, g) for n, g in layers]}
-            if as_json:
-                emit_json(payload)
-            else:
-                click.echo(f"文件 file: {path}\n该文件有 {len(layers)} 个图层 layers (choose one with --layer):")
-                for d in payload["layers"]:
-                    click.echo(f"  {d['name']}  ({d['geometry_type']}, {d['count']} features, {d['crs']})")
-            return
-    gdf = _read(path, layer, crs, encoding, cm, angle, kind, field_map)
-    payload = layer_info(gdf)
-    payload["notes"] = list(dict.fromkeys(payload["notes"] + notes))
+    layers = list_layers(path) if layer is None else []
+    if len(layers) > 1:
+        result = LayerListing(str(path), layers)
+        if as_json:
+            emit_json(result.to_dict())
+        else:
+            click.echo(format_layer_listing(result))
+        return
+    description = describe_layer(path, **_read_options(layer, crs, encoding, cm, angle, kind, field_map))
+    description = description.with_notes(notes)
     if as_json:
-        emit_json(payload)
+        emit_json(description.to_dict())
     else:
-        click.echo(format_info(payload))
-
-
-def _listed_layers(path: Path) -> list:
-    """The layers GDAL lists in ``path``; none for a zip GDAL cannot list (shapefiles in a sub-folder),
-    which the reader then opens itself."""
-    from ecogis.io.vector import list_vector_layers
-
-    try:
-        return list_vector_layers(path)
-    except EcogisError:
-        if path.suffix.lower() == ".zip":
-            return []
-        raise
-
-
-def _layer_summary(path, name, geometry_type) -> dict:
-    """Name, geometry type, feature count and stored CRS of one layer, from its metadata only."""
-    import pyogrio
-
-    from ecogis.crs import crs_label
-    from ecogis.io.vector import layers_gdal_path
-
-    try:
-        meta = pyogrio.read_info(layers_gdal_path(path), layer=name)
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError):
-        return {"name": name, "geometry_type": geometry_type, "count": None, "crs": None}
-    crs = crs_label(meta["crs"]) if meta.get("crs") else None
-    return {"name": name, "geometry_type": geometry_type, "count": int(meta["features"]), "crs": crs}
-
-
-def layer_info(gdf) -> dict:
-    """The facts ``ecogis info`` prints, as a JSON-ready dict (bounds in the layer CRS and in lon/lat)."""
-    import pyproj
-
-    meta = gdf.attrs.get("ecogis", {})
-    geoms = gdf.geometry
-    types = sorted(set(geoms.geom_type.dropna()))
-    present = geoms[~(geoms.isna() | geoms.is_empty)]
-    bounds = [float(v) for v in present.total_bounds] if len(present) else None
-    lonlat, lonlat_error = None, None
-    if len(present) and gdf.crs is not None:
-        try:
-            lonlat = [round(float(v), 7) for v in present.to_crs(4490).total_bounds]
-        except pyproj.exceptions.ProjError as exc:   # e.g. a .prj whose ellipsoid is not the Earth's
-            lonlat_error = str(exc).splitlines()[0]
-    units = None
-    if gdf.crs is not None:
-        units = gdf.crs.axis_info[0].unit_name if gdf.crs.axis_info else None
-    fields = [str(c) for c in gdf.columns if c != gdf.geometry.name]
-    return {
-        "path": meta.get("path"), "format": meta.get("format"), "layer": meta.get("layer"),
-        "kind": meta.get("kind"),
-        "crs": meta.get("crs"), "crs_description": _describe(gdf.crs if gdf.crs is not None else meta.get("crs")),
-        "crs_source": meta.get("crs_source"),
-        "converted_to": meta.get("converted_to"),
-        "encoding": meta.get("encoding"), "encoding_source": meta.get("encoding_source"),
-        "count": int(len(gdf)), "geometry_types": types,
-        "bounds": None if bounds is None else [round(v, 7) for v in bounds], "bounds_units": units,
-        "bounds_lonlat": lonlat, "bounds_lonlat_error": lonlat_error,
-        "fields": fields, "field_types": {c: str(gdf[c].dtype) for c in fields},
-        "first_feature": _first_values(gdf, fields),
-        "empty_geometries": int((geoms.isna() | geoms.is_empty).sum()),
-        "invalid_geometries": int((~present.is_valid).sum()),   # OGC validity (shapely); see ecogis validate
-        "notes": list(meta.get("notes", [])),
-        "swap_xy": bool(meta.get("swap_xy", False)),
-    }
-
-
-def _first_values(gdf, fields) -> dict:
-    """Attribute values of the first feature as text (to check at a glance that Chinese text decoded)."""
-    if len(gdf) == 0:
-        return {}
-    row = gdf.iloc[0]
-    return {c: (None if _missing(row[c]) else str(row[c])) for c in fields}
-
-
-def _missing(value) -> bool:
-    import pandas as pd
-
-    return bool(pd.api.types.is_scalar(value) and pd.isna(value))
-
-
-def _describe(crs) -> str | None:
-    from ecogis.crs import describe_crs
-
-    return None if crs is None else describe_crs(crs)
-
-
-def format_info(d: dict) -> str:
-    lines = [f"文件 file:        {d['path']}" + (f"  (图层 layer {d['layer']})" if d.get("layer") else "")]
-    crs = d["crs_description"] or d["crs"]
-    lines.append(f"坐标系 CRS:      {crs}  [来源 source: {d['crs_source']}]")
-    if d.get("converted_to"):
-        lines.append(f"                 converted on load to {d['converted_to']} (CGCS2000)")
-    lines.append(f"编码 encoding:   {d['encoding']}  [{d['encoding_source']}]")
-    lines.append(f"要素数 count:    {d['count']}" + (f"  (空几何 empty: {d['empty_geometries']})" if d["empty_geometries"] else "")
-                 + (f"  (无效几何 invalid: {d['invalid_geometries']}, ecogis validate)" if d["invalid_geometries"] else ""))
-    lines.append(f"几何 geometry:   {', '.join(d['geometry_types']) or '-'}")
-    if d["bounds"]:
-        b = ", ".join(f"{v:.3f}" if abs(v) > 1000 else f"{v:.6f}" for v in d["bounds"])
-        lines.append(f"范围 bounds:     {b}  ({d['bounds_units']}, minx, miny, maxx, maxy)")
-    if d.get("bounds_lonlat_error"):
-        lines.append(f"经纬度 lon/lat:  无法转换到 CGCS2000 cannot transform to CGCS2000 ({d['bounds_lonlat_error']})")
-    if d["bounds_lonlat"] and d["bounds_lonlat"] != d["bounds"]:
-        lines.append(f"经纬度 lon/lat:  {', '.join(f'{v:.6f}' for v in d['bounds_lonlat'])}  (CGCS2000 degrees)")
-    if d.get("kind"):
-        lines.append(f"类型 kind:       {d['kind']}")
-    lines.append(f"字段 fields:     {', '.join(f'{c} ({t})' for c, t in d['field_types'].items()) or '-'}")
-    if d.get("first_feature"):
-        first = ", ".join(f"{c}={v}" for c, v in d["first_feature"].items() if v is not None)
-        lines.append(f"首条 first:      {first[:200]}")
-    if d["notes"]:  # Chinese here; the English text is on stderr as "ecogis: warning: ..."
-        lines.append("注意 notes:")
-        lines.extend(f"  - {to_zh(n)}" for n in d["notes"])
-    return "\n".join(lines)
+        click.echo(format_layer_description(description))
 
 
 # --------------------------------------------------------------------------- validate
@@ -238,10 +120,11 @@ def validate(path, layer, crs, encoding, cm, angle, kind, field_map, fix_out, ov
       ecogis validate parcels.gpkg --fix parcels_fixed.gpkg
       ecogis validate sites.txt --json
     """
-    from ecogis.io import write_layer
+    from ecogis.io import read_layer, write_layer
+    from ecogis.render.layer_text import format_validation
     from ecogis.validate import repair_layer, validate_layer
 
-    gdf = _read(path, layer, crs, encoding, cm, angle, kind, field_map)
+    gdf = read_layer(path, **_read_options(layer, crs, encoding, cm, angle, kind, field_map))
     report = validate_layer(gdf)
     meta = gdf.attrs.get("ecogis", {})
     payload = {**report.to_dict(), "crs_source": meta.get("crs_source"), "encoding": meta.get("encoding"),
@@ -258,31 +141,9 @@ def validate(path, layer, crs, encoding, cm, angle, kind, field_map, fix_out, ov
     if as_json:
         emit_json(payload)
     else:
-        click.echo(format_report(payload))
+        click.echo(format_validation(payload))
     if not final_ok:
         sys.exit(EXIT_FAILED)
-
-
-_CHECK_NAMES = {"invalid": "无效几何 invalid", "empty": "空几何 empty", "duplicate": "重复 duplicate",
-                "overlap": "重叠 overlap",
-                "mixed_types": "混合类型 mixed types", "outside_china": "境外坐标 outside China",
-                "assumption": "假设 assumption"}
-
-
-def format_report(d: dict) -> str:
-    status = "通过 OK" if d["ok"] else "发现错误 ERRORS FOUND"
-    lines = [f"检查 validate: {d['path']}  ({d['count']} features, CRS {d['crs']}) -> {status}"]
-    for name, label in _CHECK_NAMES.items():
-        lines.append(f"  {label}: {d['counts'].get(name, 0)}")
-    for issue in d["issues"]:
-        where = f"feature {issue['feature']}" if "feature" in issue else "layer"
-        at = f" at ({issue['x']:.3f}, {issue['y']:.3f})" if "x" in issue else ""
-        lines.append(f"  [{issue['severity']}] {where}{at}: {issue['message']}")
-    if "fix" in d:
-        f = d["fix"]
-        lines.append(f"修复 fixed: {f['repaired']} geometries repaired, {f['emptied']} left empty -> {f['output']}"
-                     f" ({'valid' if f['ok_after'] else 'still has errors'})")
-    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- convert
@@ -311,72 +172,12 @@ def convert(src, out, layer, crs, encoding, cm, angle, kind, field_map, to_crs, 
     Reprojecting between Xian 1980 / Beijing 1954 and CGCS2000 is warned about: PROJ has no
     published parameters for it and applies no datum shift.
     """
-    from ecogis.io import write_layer
+    from ecogis.convert import convert_layer
+    from ecogis.render.layer_text import format_conversion
 
-    gdf = _read(src, layer, crs, encoding, cm, angle, kind, field_map)
-    meta = dict(gdf.attrs.get("ecogis", {}))
-    if to_crs:
-        gdf = _reproject(gdf, to_crs, src)
-    gdf = _drop_stale_coordinate_columns(gdf, meta, bool(to_crs), src)
-    out = write_layer(gdf, out, layer=out_layer, overwrite=overwrite, inputs=(src,))
-    payload = {"input": str(src), "output": str(out), "count": int(len(gdf)),
-               "from_crs": meta.get("crs"), "from_crs_source": meta.get("crs_source"),
-               "to_crs": _written_crs_label(gdf, out),
-               "encoding": meta.get("encoding"), "encoding_source": meta.get("encoding_source"),
-               "notes": list(notes)}
+    result = convert_layer(src, out, to_crs=to_crs, out_layer=out_layer, overwrite=overwrite,
+                           **_read_options(layer, crs, encoding, cm, angle, kind, field_map)).with_notes(notes)
     if as_json:
-        emit_json(payload)
+        emit_json(result.to_dict())
     else:
-        click.echo(f"已转换 converted: {src} -> {out}  ({payload['count']} features, "
-                   f"{payload['from_crs']} [{payload['from_crs_source']}] -> {payload['to_crs']})")
-
-
-def _reproject(gdf, to_crs, src):
-    """``gdf`` in ``to_crs`` (an EPSG code or GCJ-02/BD-09), warning about datum changes PROJ cannot do."""
-    from ecogis.crs import crs_label, datum_change_note, resolve_crs, to_web_crs
-
-    target = resolve_crs(to_crs)
-    if isinstance(target, str):
-        return to_web_crs(gdf, target)
-    note = datum_change_note(gdf.crs, target)
-    if note:
-        warn_assumption(f"{src}: {note}", None)
-    meta = dict(gdf.attrs.get("ecogis", {}))
-    gdf = gdf.to_crs(target)
-    gdf.attrs["ecogis"] = {**meta, "crs": crs_label(target)}
-    return gdf
-
-
-def _written_crs_label(gdf, out: Path) -> str | None:
-    """The CRS the output file holds: KML is always WGS 84; the exchange text is Gauss-Kruger."""
-    from ecogis.crs import crs_label
-
-    suffix = out.suffix.lower()
-    if gdf.crs is None:
-        return gdf.attrs.get("ecogis", {}).get("crs")  # GCJ-02 / BD-09
-    if suffix in (".kml", ".kmz"):
-        return "EPSG:4326"
-    if suffix == ".txt":
-        from ecogis.io.exchange import exchange_crs
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", AssumptionWarning)  # already reported by the writer
-            return crs_label(exchange_crs(gdf))
-    return crs_label(gdf.crs)
-
-
-def _drop_stale_coordinate_columns(gdf, meta, reprojected: bool, src):
-    """Drop a table's source coordinate columns once the geometry no longer has those values.
-
-    After a web-map conversion on load, swapped X/Y or --to-crs, columns such as 经度/纬度 still hold
-    the input numbers; written beside the new geometry they would contradict it.
-    """
-    columns = [c for c in (meta.get("columns") or ()) if c in gdf.columns]
-    changed = reprojected or meta.get("converted_to") or meta.get("swap_xy")
-    if not columns or not changed:
-        return gdf
-    warn_assumption(f"{src}: source coordinate columns {', '.join(map(str, columns))} dropped from the output: "
-                    "they hold the input values, not the converted geometry", None)
-    out = gdf.drop(columns=columns)
-    out.attrs = gdf.attrs
-    return out
+        click.echo(format_conversion(result))

@@ -1,15 +1,13 @@
 """``ecogis map``: interactive HTML (folium) or print-ready PNG/PDF/SVG maps of ecogis layers."""
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import click
 
-from ecogis.cli.common import emit_json, handle_errors, json_option, lang_option
+from ecogis.cli.common import emit_json, handle_errors, json_option, lang_option, log
 from ecogis.errors import EcogisError, warn_assumption
-from ecogis.render.folium_map import BASEMAPS, make_map, save_map
-STATIC_SUFFIXES = (".png", ".pdf", ".svg")
+from ecogis.render.folium_map import BASEMAPS
 
 EPILOG = """\b
 LAYER is a file (any format `ecogis info` reads; FILE:LAYER picks one layer of a GeoPackage),
@@ -45,21 +43,6 @@ output type, output exists without --overwrite), with one line on stderr naming 
 """
 
 
-def _guess_kind(path: Path) -> str | None:
-    """Kind suggested by the file name or its folder (redline.shp, water/sections.xlsx)."""
-    from ecogis.layers import KIND_ALIASES, KINDS
-
-    words = [path.stem.lower(), path.parent.name.lower()]
-    for word in words:
-        parts = [word] + word.replace("-", "_").split("_")
-        for part in parts:
-            if part in KINDS:
-                return part
-            if part in KIND_ALIASES:
-                return KIND_ALIASES[part]
-    return None
-
-
 def _split_layer(text: str) -> tuple[Path, str | None]:
     """'data.gpkg:city' -> (data.gpkg, 'city') when data.gpkg exists and the whole string does not."""
     path = Path(text)
@@ -71,10 +54,11 @@ def _split_layer(text: str) -> tuple[Path, str | None]:
 
 
 def _read_file(path: Path, kind: str | None, notes: list, layer: str | None = None):
+    from ecogis.describe import guess_kind
     from ecogis.io import read_layer
 
     if kind is None:
-        kind = _guess_kind(path)
+        kind = guess_kind(path)
         if kind is not None:
             warn_assumption(f"{path}: drawn as kind {kind!r} (from its name); write {kind}={path} to say so",
                             notes)
@@ -108,6 +92,8 @@ def _collect_layers(tokens, project_path, notes) -> dict:
         if name in layers:
             name = f"{name}_{len(layers)}"
         layers[name] = gdf
+    for name, gdf in layers.items():
+        log.info("layer %s: %d feature(s), kind %s", name, len(gdf), (gdf.attrs.get("ecogis") or {}).get("kind"))
     if not layers:
         raise EcogisError("no layers given", hint="Name at least one LAYER file or pass --project")
     return layers
@@ -172,53 +158,17 @@ def map_cmd(layers, project_path, site_path, out, basemap, tianditu_key, title, 
     (blue Ⅰ–Ⅱ, green Ⅲ, yellow Ⅳ, orange Ⅴ, red 劣Ⅴ), outfalls by type and status, boundaries
     dashed. Popups, legend and labels are in Chinese (--lang en for English).
     """
-    suffix = out.suffix.lower()
-    if suffix not in (".html", ".htm") + STATIC_SUFFIXES:
-        raise EcogisError(f"unsupported output type {out.suffix!r}", path=out,
-                          hint="Use .html (interactive) or .png, .pdf, .svg (static)")
-    from ecogis.outputs import check_output_path
+    from ecogis.render.map_file import check_map_output, format_map_result, write_map
 
-    check_output_path(out, overwrite=overwrite)   # fail before reading large layers
+    check_map_output(out, overwrite=overwrite)   # fail before reading large layers
     if focus == "site" and site_path is None:
         raise EcogisError("--focus site needs --site", hint="Give the site file with --site")
-    focus_arg = None if focus == "data" else "site"
-    started = time.perf_counter()
     gdfs = _collect_layers(layers, project_path, notes)
-    site = _read_site(site_path)
-    if site is not None:
-        from ecogis.check import warn_mixed_datums
-
-        warn_mixed_datums(site, gdfs, None)
-    inputs = [g.attrs.get("ecogis", {}).get("path") for g in gdfs.values()] + [site_path, styles_path]
-    check_output_path(out, overwrite=overwrite, inputs=[p for p in inputs if p])
-    if suffix in (".html", ".htm"):
-        m = make_map(gdfs, site=site, basemap=basemap, lang=lang, title=title, styles=styles_path,
-                     tianditu_key=tianditu_key, focus=focus_arg, notes=notes)
-        save_map(m, out, overwrite=overwrite)
-        fmt = "html"
-    else:
-        if basemap != "none":
-            warn_assumption(f"--basemap {basemap} applies to HTML maps only; the static map has no tiles",
-                            notes)
-        from ecogis.render.static_map import render_static
-
-        render_static(gdfs, out, site=site, title=title, dpi=dpi, lang=lang, styles=styles_path,
-                      inset=not no_inset, province=province, overwrite=overwrite, focus=focus_arg, notes=notes)
-        fmt = suffix.lstrip(".")
-    seconds = time.perf_counter() - started
-    size = out.stat().st_size
-    read_notes = [n for g in list(gdfs.values()) + ([site] if site is not None else [])
-                  for n in (g.attrs.get("ecogis") or {}).get("notes", [])]
-    summary = {
-        "out": str(out), "format": fmt, "bytes": size, "seconds": round(seconds, 2),
-        "basemap": basemap if fmt == "html" else None, "dpi": dpi if fmt == "png" else None,
-        "layers": [{"name": n, "kind": (g.attrs.get("ecogis") or {}).get("kind"), "features": len(g),
-                    "crs": g.crs.to_string() if g.crs else None} for n, g in gdfs.items()],
-        "site": None if site is None else {"features": len(site), "path": str(site_path)},
-        "notes": list(dict.fromkeys(read_notes + notes)),
-    }
+    result = write_map(gdfs, out, site=_read_site(site_path), site_path=site_path, basemap=basemap,
+                       tianditu_key=tianditu_key, title=title, lang=lang, styles=styles_path, dpi=dpi,
+                       province=province, inset=not no_inset, focus=None if focus == "data" else "site",
+                       overwrite=overwrite, notes=notes)
     if as_json:
-        emit_json(summary)
+        emit_json(result.to_dict())
     else:
-        click.echo(f"wrote {out} ({fmt}, {len(gdfs)} layer(s){', site' if site is not None else ''}, "
-                   f"{size / 1024:.0f} KiB, {seconds:.1f} s)")
+        click.echo(format_map_result(result))

@@ -6,7 +6,7 @@ import unicodedata
 
 import click
 
-from ecogis.cli.common import emit_json, handle_errors, json_option, lang_option
+from ecogis.cli.common import emit_json, handle_errors, json_option, lang_option, show_progress
 
 zones_options = [
     click.option("--zones", "zones_path", required=True, type=click.Path(exists=True),
@@ -97,7 +97,7 @@ def zonal(raster_path, zones_path, zones_layer, kind, by, classes, out_dir, over
         require_dir(out_dir)
         check_outputs(out_dir, ZONAL_FILES, overwrite=overwrite, inputs=inputs)
     result = zonal_composition(raster_path, zones_path, by=by, legend=classes, kind=kind, layer=zones_layer,
-                               memory_mb=memory_mb, progress=not no_progress, notes=notes)
+                               memory_mb=memory_mb, progress=not no_progress and show_progress(), notes=notes)
     written = write_zonal(result, out_dir, overwrite=overwrite, lang=lang, inputs=inputs) if out_dir else []
     _emit(result, written, zonal_text, as_json, lang)
 
@@ -148,7 +148,7 @@ def change(before, after, zones_path, zones_layer, kind, by, classes, out_dir, o
     within_list = [w.strip() for w in within.split(",") if w.strip()] if within else None
     result = change_detection(before, after, zones_path, by=by, within=within_list, to=to, legend=classes,
                               after_legend=after_classes, kind=kind, layer=zones_layer, min_area_m2=min_area,
-                              memory_mb=memory_mb, progress=not no_progress, notes=notes)
+                              memory_mb=memory_mb, progress=not no_progress and show_progress(), notes=notes)
     written = write_change(result, out_dir, overwrite=overwrite, lang=lang, inputs=inputs, memory_mb=memory_mb)
     _emit(result, written, change_text, as_json, lang)
 

@@ -1,0 +1,110 @@
+"""Convert a layer between formats and CRSs (``ecogis convert`` as a library call); never writes over the input.
+
+``convert_layer(src, out, to_crs=...)`` reads ``src`` (any format :func:`ecogis.read_layer` reads), reprojects
+it (an EPSG code, or GCJ-02 / BD-09 web-map lon/lat), drops a table's source coordinate columns once the
+geometry no longer has those values, writes ``out`` (format from its suffix) and returns a
+:class:`ConversionResult`. Datum changes PROJ cannot do (Xian 1980 / Beijing 1954 -> CGCS2000) are warned.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ecogis.crs import crs_label, datum_change_note, resolve_crs, to_web_crs
+from ecogis.errors import AssumptionWarning, warn_assumption
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ConversionResult:
+    """What was converted: input and output paths, feature count, source CRS (and how it was found),
+    the CRS the output file holds, the attribute encoding read and the notes (assumptions) made."""
+
+    input: str
+    output: str
+    count: int
+    from_crs: str | None
+    from_crs_source: str | None
+    to_crs: str | None
+    encoding: str | None
+    encoding_source: str | None
+    notes: list[str] = field(default_factory=list)
+
+    def with_notes(self, notes) -> ConversionResult:
+        """A copy whose notes are ``notes`` followed by its own (each text once)."""
+        return dataclasses.replace(self, notes=list(dict.fromkeys([*notes, *self.notes])))
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def convert_layer(src, out, *, to_crs=None, out_layer=None, overwrite=False, **read_options) -> ConversionResult:
+    """Read ``src`` (``read_options`` as for :func:`ecogis.read_layer`), reproject to ``to_crs`` when given,
+    write ``out`` (``out_layer`` inside a GeoPackage/FileGDB) and describe what was done."""
+    from ecogis.io import read_layer, write_layer
+
+    src = Path(src)
+    gdf = read_layer(src, **read_options)
+    meta = dict(gdf.attrs.get("ecogis", {}))
+    notes = list(meta.get("notes", []))
+    if to_crs:
+        gdf = reproject_layer(gdf, to_crs, src, notes)
+    gdf = drop_stale_coordinate_columns(gdf, meta, bool(to_crs), src, notes)
+    log.info("%s: %d feature(s) read, writing %s", src, len(gdf), out)
+    written = write_layer(gdf, out, layer=out_layer, overwrite=overwrite, inputs=(src,))
+    return ConversionResult(
+        input=str(src), output=str(written), count=int(len(gdf)),
+        from_crs=meta.get("crs"), from_crs_source=meta.get("crs_source"), to_crs=written_crs_label(gdf, written),
+        encoding=meta.get("encoding"), encoding_source=meta.get("encoding_source"), notes=list(dict.fromkeys(notes)),
+    )
+
+
+def reproject_layer(gdf, to_crs, src=None, notes=None):
+    """``gdf`` in ``to_crs`` (an EPSG code or GCJ-02/BD-09), warning about datum changes PROJ cannot do."""
+    target = resolve_crs(to_crs)
+    if isinstance(target, str):
+        return to_web_crs(gdf, target)
+    note = datum_change_note(gdf.crs, target)
+    if note:
+        warn_assumption(f"{src}: {note}", notes)
+    meta = dict(gdf.attrs.get("ecogis", {}))
+    gdf = gdf.to_crs(target)
+    gdf.attrs["ecogis"] = {**meta, "crs": crs_label(target)}
+    return gdf
+
+
+def written_crs_label(gdf, out: Path) -> str | None:
+    """The CRS the output file holds: KML is always WGS 84; the exchange text is Gauss-Kruger."""
+    suffix = Path(out).suffix.lower()
+    if gdf.crs is None:
+        return gdf.attrs.get("ecogis", {}).get("crs")  # GCJ-02 / BD-09
+    if suffix in (".kml", ".kmz"):
+        return "EPSG:4326"
+    if suffix == ".txt":
+        from ecogis.io.exchange import exchange_crs
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", AssumptionWarning)  # already reported by the writer
+            return crs_label(exchange_crs(gdf))
+    return crs_label(gdf.crs)
+
+
+def drop_stale_coordinate_columns(gdf, meta, reprojected: bool, src, notes=None):
+    """Drop a table's source coordinate columns once the geometry no longer has those values.
+
+    After a web-map conversion on load, swapped X/Y or a reprojection, columns such as 经度/纬度 still
+    hold the input numbers; written beside the new geometry they would contradict it.
+    """
+    columns = [c for c in (meta.get("columns") or ()) if c in gdf.columns]
+    changed = reprojected or meta.get("converted_to") or meta.get("swap_xy")
+    if not columns or not changed:
+        return gdf
+    warn_assumption(f"{src}: source coordinate columns {', '.join(map(str, columns))} dropped from the output: "
+                    "they hold the input values, not the converted geometry", notes)
+    out = gdf.drop(columns=columns)
+    out.attrs = gdf.attrs
+    return out
