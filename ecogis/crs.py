@@ -710,7 +710,7 @@ def from_web_crs(gdf, system):
     system = _web_system(system)
     out = gdf.copy()
     out["geometry"] = _transform_geometries(gdf.geometry.values, _TO_WGS[system])
-    out = out.set_geometry("geometry").set_crs(4490, allow_override=True)
+    out = out.set_geometry("geometry").set_crs(GEOGRAPHIC_EPSG, allow_override=True)
     return out
 
 
@@ -725,7 +725,7 @@ def to_web_crs(gdf, system):
     if gdf.crs is None:
         raise EcogisError("the layer has no CRS, cannot convert it to a web-map system",
                           hint="Read it with crs= first")
-    geo = gdf.to_crs(4490)
+    geo = gdf.to_crs(GEOGRAPHIC_EPSG)
     out = geo.copy()
     out["geometry"] = _transform_geometries(geo.geometry.values, _FROM_WGS[system])
     out = out.set_geometry("geometry").set_crs(None, allow_override=True)

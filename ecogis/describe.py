@@ -18,11 +18,11 @@ import pyproj
 
 from ecogis.crs import crs_label, describe_crs
 from ecogis.errors import EcogisError
+from ecogis.geodesy import GEOGRAPHIC_CRS
 
 log = logging.getLogger(__name__)
 
 #: CGCS2000 geographic (lon/lat degrees), the frame of ``bounds_lonlat``
-_LONLAT = 4490
 
 
 @dataclass(frozen=True)
@@ -175,7 +175,7 @@ def _lonlat_bounds(present, crs) -> tuple[list[float] | None, str | None]:
     if not len(present) or crs is None:
         return None, None
     try:
-        return [round(float(v), 7) for v in present.to_crs(_LONLAT).total_bounds], None
+        return [round(float(v), 7) for v in present.to_crs(GEOGRAPHIC_CRS).total_bounds], None
     except pyproj.exceptions.ProjError as exc:
         return None, str(exc).splitlines()[0]
 

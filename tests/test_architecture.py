@@ -161,10 +161,6 @@ def test_geodesy_is_a_leaf():
 
 # ------------------------------------------------------------------------------------ one owner per primitive
 
-#: Modules that still spell EPSG:4490 as a number instead of ecogis.geodesy.GEOGRAPHIC_EPSG/GEOGRAPHIC_CRS:
-#: their bodies are being edited on other branches (damaged-input fixes, CLI logic moving to the
-#: library); the literal goes when those merge.
-KNOWN_4490 = {"ecogis.crs", "ecogis.io.read", "ecogis.cli.io_cmds"}
 
 
 def _code_nodes(path: Path):
@@ -182,5 +178,5 @@ def test_one_geographic_crs_constant():
     spelled = {name for name, path in package_modules(PACKAGE_DIR).items()
                for node in _code_nodes(path)
                if isinstance(node, ast.Constant) and type(node.value) is int and node.value == 4490}
-    assert spelled - KNOWN_4490 == {"ecogis.geodesy"}, \
+    assert spelled == {"ecogis.geodesy"}, \
         "EPSG:4490 is ecogis.geodesy.GEOGRAPHIC_EPSG / GEOGRAPHIC_CRS everywhere else"

@@ -17,6 +17,7 @@ import shapely
 
 from ecogis.crs import crs_label, describe_crs, from_web_crs, gk_zone_of, identify_crs, infer_crs, resolve_crs
 from ecogis.errors import EcogisError, warn_assumption
+from ecogis.geodesy import GEOGRAPHIC_CRS
 from ecogis.io.table import TABLE_SUFFIXES, read_table
 from ecogis.io.vector import VECTOR_SUFFIXES, _feature_names, geojson_crs_member, read_vector
 
@@ -255,7 +256,7 @@ def _settle_crs(gdf, path, crs, cm, notes, meta):
                                   f"{crs_label(file_crs)}", path=path,
                                   hint=f"Use --from-crs {web} only for web-map longitude/latitude data")
             _check_lonlat(gdf, path, web)
-            gdf = from_web_crs(gdf.set_crs(4490, allow_override=True), web)
+            gdf = from_web_crs(gdf.set_crs(GEOGRAPHIC_CRS, allow_override=True), web)
             warn_assumption(f"{path}: coordinates read as {web} (web-map system, as given) and converted "
                             f"to CGCS2000 EPSG:4490", notes)
             meta.update(crs=web, crs_source="user", converted_to="EPSG:4490")
