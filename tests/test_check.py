@@ -173,7 +173,8 @@ def test_far_away_site_warns_about_swapped_axes_or_wrong_crs(project):
     with pytest.warns(AssumptionWarning, match="swapped X/Y"):
         result = check(swapped, project)
     assert any("swapped X/Y" in a for a in result.assumptions)
-    with pytest.warns(AssumptionWarning, match="more than 50 km"):
+    with pytest.warns(AssumptionWarning, match="more than 50 km"), \
+            pytest.warns(AssumptionWarning, match="site coordinates have no CRS given.*datum assumed CGCS2000"):
         check("110.0,30.0", project)
 
 

@@ -387,7 +387,8 @@ def test_writer_replaces_commas_in_text(tmp_path):
 
 def test_xian80_data_written_on_its_datum(tmp_path):
     layer = _sample_layer().set_crs(2365, allow_override=True)  # same numbers, Xian 1980 zone 41
-    out = write_exchange(layer, tmp_path / "xian.txt")
+    with pytest.warns(AssumptionWarning, match=r"on the IAG 1975 ellipsoid \(Xian 1980.*summed on CGCS2000"):
+        out = write_exchange(layer, tmp_path / "xian.txt")
     assert "坐标系=1980西安坐标系" in out.read_bytes().decode("gb18030")
     assert _read_quiet(out).crs.to_epsg() == 2365
 
@@ -456,7 +457,8 @@ def test_user_crs_wins_but_nonsense_is_refused(tmp_path):
     assert gdf.crs.to_epsg() == 4529 and gdf.attrs["ecogis"]["crs_source"] == "user"
     with pytest.raises(EcogisError, match="metres.*EPSG:4490"):
         read_exchange(path, crs=4490)
-    with pytest.warns(AssumptionWarning, match="crs= says"):
+    with pytest.warns(AssumptionWarning, match="crs= says"), \
+            pytest.warns(AssumptionWarning, match="declared area 5.75 公顷 differs from the ellipsoidal area"):
         assert read_exchange(path, crs=4528).crs.to_epsg() == 4528
     with pytest.raises(EcogisError, match="web-map"):
         read_exchange(path, crs="GCJ-02")

@@ -107,7 +107,8 @@ def test_value_cut_mid_character_by_field_width(tmp_path, encoding):
     partial = "核".encode(encoding)[:-1]
     value = head + b"Q" * (width - len(head) - len(partial)) + partial
     dbf.write_bytes(data[:start] + value + data[start + width:])
-    with pytest.warns(AssumptionWarning, match="cut in half"):
+    no_cpg = f"no .cpg file; attribute text decoded as {'GB18030' if encoding == 'GBK' else 'UTF-8'} \\(detected"
+    with pytest.warns(AssumptionWarning, match="cut in half"), pytest.warns(AssumptionWarning, match=no_cpg):
         gdf = read_layer(path)
     assert gdf["名称"].iloc[1] == "湿地"
     assert gdf["名称"].iloc[0].rstrip("Q") == "辽河口核心区"
@@ -117,7 +118,7 @@ def test_value_cut_mid_character_by_field_width(tmp_path, encoding):
         for part in tmp_path.glob("cut.*"):
             if part != archive:
                 zf.write(part, arcname=part.name)
-    with pytest.warns(AssumptionWarning, match="cut in half"):
+    with pytest.warns(AssumptionWarning, match="cut in half"), pytest.warns(AssumptionWarning, match=no_cpg):
         assert read_layer(archive)["名称"].iloc[0].rstrip("Q") == "辽河口核心区"
 
 
@@ -372,7 +373,8 @@ J1,1,4530000.000,41400000.000
 def test_exchange_text_is_sniffed_and_read(tmp_path):
     path = tmp_path / "sites.txt"
     path.write_text(EXCHANGE, encoding="gb18030")
-    gdf = read_layer(path)
+    with pytest.warns(AssumptionWarning, match=r"not valid UTF-8, decoded as GB18030 \(GBK\)"):
+        gdf = read_layer(path)
     assert len(gdf) == 1 and gdf.crs.to_epsg() == 4529
     assert gdf.attrs["ecogis"]["format"] == "exchange"
     # X = northing, Y = easting in the file: a 100 m square at easting 41 400 000 m
@@ -427,7 +429,8 @@ def test_a_point_in_another_zone_is_named(tmp_path):
 def test_a_crs_the_coordinates_cannot_be_in_is_refused(tmp_path, file_crs, given, suggested):
     gdf = gpd.GeoDataFrame({"名称": ["甲"]}, geometry=[shapely.box(121.8, 40.9, 121.9, 41.0)], crs=4490)
     gdf.to_crs(file_crs).to_file(tmp_path / "a.gpkg")
-    with pytest.raises(EcogisError, match=f"do not fit the CRS given.*pass crs={suggested}"):
+    with pytest.raises(EcogisError, match=f"do not fit the CRS given.*pass crs={suggested}"), \
+            pytest.warns(AssumptionWarning, match=f"the file says EPSG:{file_crs} but the CRS given, {given}, is used"):
         read_layer(tmp_path / "a.gpkg", crs=given)
 
 
@@ -438,7 +441,8 @@ def test_a_wrong_prj_is_refused_and_the_right_crs_suggested(tmp_path):
     path.with_suffix(".prj").write_text(pyproj.CRS.from_epsg(4490).to_wkt(version="WKT1_ESRI"))
     with pytest.raises(EcogisError, match=r"do not fit the file's CRS.*--crs EPSG:4529"):
         read_layer(path)
-    assert read_layer(path, crs="EPSG:4529").crs.to_epsg() == 4529
+    with pytest.warns(AssumptionWarning, match="the file says EPSG:4490 but the CRS given, EPSG:4529, is used"):
+        assert read_layer(path, crs="EPSG:4529").crs.to_epsg() == 4529
 
 
 CUSTOM_GK_PRJ = ('PROJCS["Gauss_Kruger_123E",GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",'
