@@ -1,13 +1,16 @@
 """Shared test fixtures.
 
-Browser tests drive Debian's chromium (/usr/bin/chromium) through Playwright. ``scripts/test.sh``
-installs it; under CI (CI=true) a missing browser is a failure, elsewhere the browser tests skip.
+Browser tests drive Debian's chromium (/usr/bin/chromium) through Playwright. ``scripts/setup.sh --test``
+installs it. A test that needs something of the machine (chromium, LibreOffice, a CJK font, a GDAL
+driver, ``chattr``) calls :func:`skip_or_fail_in_ci`: under CI (CI set) a missing tool is a failure,
+elsewhere the test skips.
 """
 from __future__ import annotations
 
 import os
 import shutil
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -21,6 +24,13 @@ CHROMIUM_ARGS = [
 ]
 
 
+def skip_or_fail_in_ci(missing: str, remedy: str) -> NoReturn:
+    """Skip a test for which this machine lacks ``missing``; under CI (env CI set) fail instead."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{missing}: {remedy}")
+    pytest.skip(f"{missing} ({remedy})")
+
+
 def _chromium_path():
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -30,9 +40,7 @@ def browser():
     """A headless Debian chromium driven by Playwright (session-wide)."""
     exe = _chromium_path()
     if exe is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed: scripts/setup.sh --test installs it")
-        pytest.skip("chromium not installed (run scripts/setup.sh --test as root)")
+        skip_or_fail_in_ci("chromium is not installed", "scripts/setup.sh --test installs it as root")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

@@ -11,6 +11,7 @@ import warnings
 
 import geopandas as gpd
 import numpy as np
+import prcoords
 import pyproj
 import pytest
 import shapely
@@ -144,7 +145,6 @@ def test_pipeline_crossing_the_buffer_zone_reports_crossing_length(project):
 
 
 def test_gcj02_site_is_converted_before_the_check(project):
-    prcoords = pytest.importorskip("prcoords")
     lon, lat, _ = GEOD.fwd(*OUTFALL_LONLAT, 200.0, 800.0)
     g = prcoords.wgs_gcj(prcoords.Coords(lat, lon))  # independent WGS-84 -> GCJ-02
     result = quiet_check(f"{g.lon},{g.lat}", project, site_crs="GCJ-02")
@@ -296,7 +296,6 @@ def test_cli_batch_csv_of_points(project, tmp_path):
 
 
 def test_gcj02_csv_file_via_cli(project, tmp_path):
-    prcoords = pytest.importorskip("prcoords")
     lon, lat, _ = GEOD.fwd(*OUTFALL_LONLAT, 300.0, 800.0)
     g = prcoords.wgs_gcj(prcoords.Coords(lat, lon))
     csv = tmp_path / "amap.csv"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 
+import docx
 import geopandas as gpd
 import pyproj
 import pytest
@@ -65,7 +66,6 @@ def test_html_has_method_units_and_basis(result, tmp_path):
 
 
 def test_docx_contains_findings_table(result, tmp_path):
-    docx = pytest.importorskip("docx")
     out = render_check_docx(result, tmp_path / "check.docx")
     doc = docx.Document(str(out))
     text = "\n".join(p.text for p in doc.paragraphs)
@@ -161,7 +161,6 @@ def test_english_html_has_no_chinese_but_names(result, tmp_path):
 
 
 def test_docx_reads_like_an_eia_chapter(result, tmp_path):
-    docx = pytest.importorskip("docx")
     doc = docx.Document(str(render_check_docx(result, tmp_path / "zh.docx")))
     heads = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
     sections = ["1 项目概况", "2 分析结论", "3 分析结果", "4 位置关系图", "5 法律依据", "6 方法与数据说明"]

@@ -8,7 +8,6 @@ writers but be shown as a visible escape with a note.
 from __future__ import annotations
 
 import csv
-import os
 import shutil
 import subprocess
 import warnings
@@ -21,6 +20,8 @@ import yaml
 from click.testing import CliRunner
 from docx import Document
 from shapely.geometry import Point, box
+
+from conftest import skip_or_fail_in_ci
 
 from ecogis.audit import AuditReport, CheckResult
 from ecogis.check import check
@@ -138,9 +139,7 @@ def test_libreoffice_does_not_evaluate_names(tmp_path):
     """LibreOffice Calc (headless) converts check.xlsx to CSV: the names are printed, not computed."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice is not installed: scripts/setup.sh --test installs it")
-        pytest.skip("LibreOffice is not installed (run scripts/setup.sh --test as root)")
+        skip_or_fail_in_ci("LibreOffice is not installed", "scripts/setup.sh --test installs it as root")
     result = _check(tmp_path, ["=1+2", "=A1"], ["a", "b"], ["核心区", "核心区"])
     xlsx = render_check_xlsx(result, tmp_path / "check.xlsx")
     utf8_csv = "csv:Text - txt - csv (StarCalc):44,34,76"   # comma, double quote, UTF-8

@@ -7,6 +7,7 @@ import warnings
 
 import geopandas as gpd
 import numpy as np
+import prcoords
 import pytest
 from shapely.geometry import LineString, Point, Polygon, box
 
@@ -190,7 +191,6 @@ def test_basemap_errors_and_tianditu(layers, monkeypatch):
 
 def test_amap_basemap_shifts_data_for_display(layers):
     lay, _ = layers
-    prcoords = pytest.importorskip("prcoords")
     notes = []
     with pytest.warns(AssumptionWarning, match="GCJ-02 for display"):
         m = make_map({"sections": lay["sections"], "outfalls": lay["outfalls"]}, basemap="amap", notes=notes)
@@ -273,7 +273,6 @@ SAMPLE = {  # name -> (kind, path relative to layers/, layer)
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not (LAYERS / "wells" / "oil_wells.gpkg").exists(), reason="sample data not present")
 def test_sample_data_map_in_browser(page, tmp_path, artifacts_dir):
     from ecogis.io import read_layer
 

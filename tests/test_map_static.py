@@ -14,7 +14,7 @@ from matplotlib.colors import to_rgb
 from pyproj import Geod, Transformer
 from shapely.geometry import Point, box
 
-from conftest import LAYERS
+from conftest import LAYERS, skip_or_fail_in_ci
 
 from ecogis.errors import AssumptionWarning, EcogisError
 from ecogis.render import styles as st
@@ -27,9 +27,7 @@ def _require_cjk_font():
 
     if set(cjk_font_families()) & set(CJK_FAMILIES) or os.environ.get("ECOGIS_CJK_FONT"):
         return
-    if os.environ.get("CI"):
-        pytest.fail("no CJK font installed: apt install fonts-noto-cjk (scripts/setup.sh --test)")
-    pytest.skip("no full CJK font installed (apt install fonts-noto-cjk)")
+    skip_or_fail_in_ci("no full CJK font installed", "scripts/setup.sh --test installs fonts-noto-cjk as root")
 
 
 def _kind(gdf, kind):
@@ -188,7 +186,6 @@ def test_english_labels(layers):
     assert "km" in texts and "千米" not in texts
 
 
-@pytest.mark.skipif(not (LAYERS / "redline" / "redline.shp").exists(), reason="sample data not present")
 def test_sample_data_static_map(tmp_path, artifacts_dir):
     from ecogis.io import read_layer
 

@@ -184,8 +184,6 @@ SAMPLES = REPO / "layers" / "raster"
 RESERVE = REPO / "layers" / "reserve" / "liaohekou.geojson"
 
 
-@pytest.mark.skipif(not (SAMPLES / "planted_changes.json").exists() or not RESERVE.exists(),
-                    reason="sample layers not present")
 def test_sample_rasters_reproduce_the_planted_patches():
     planted = json.loads((SAMPLES / "planted_changes.json").read_text(encoding="utf-8"))["planted"]
     res = change_detection(SAMPLES / "lc_2015.tif", SAMPLES / "lc_2023.tif", RESERVE, kind="reserve", by="zone",
