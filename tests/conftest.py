@@ -7,16 +7,58 @@ elsewhere the test skips.
 """
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import shutil
+import warnings
 from pathlib import Path
 from typing import NoReturn
 
 import pytest
 
+from ecogis.errors import AssumptionWarning
+
 REPO = Path(__file__).resolve().parents[1]
 LAYERS = REPO / "layers"
 ARTIFACTS = REPO / "test-artifacts"
+
+UTF8_TABLE = r"text decoded as UTF-8 \(detected; tables do not declare an encoding\)"
+LONLAT_INFERRED = r"no CRS in the file; inferred EPSG:4490"
+# What reading each sample file in layers/ assumes (layers/README.md: the files are messy on purpose).
+SAMPLE_ASSUMPTIONS = {
+    "redline/redline.shp": [r"no \.cpg file; attribute text decoded as GB18030 \(detected"],
+    "water/sections.xlsx": [LONLAT_INFERRED],
+    "water/outfalls.csv": [UTF8_TABLE, LONLAT_INFERRED],
+    "energy/heat_sources.csv": [r"text decoded as GB18030 \(detected; tables do not declare", LONLAT_INFERRED],
+    "energy/chp_plants.csv": [UTF8_TABLE, LONLAT_INFERRED],
+    "sites/points.csv": [UTF8_TABLE, LONLAT_INFERRED],
+    "sites/sites_zone41.txt": [r"not valid UTF-8, decoded as GB18030 \(GBK\)"],
+}
+
+
+@contextlib.contextmanager
+def assumed(*patterns: str):
+    """Expect AssumptionWarnings in the block: each regex in ``patterns`` matches at least one of them,
+    and each one raised matches a pattern (an unexpected assumption fails the test). Other warnings
+    pass through."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    messages = [str(w.message) for w in caught if issubclass(w.category, AssumptionWarning)]
+    for pattern in patterns:
+        assert any(re.search(pattern, m) for m in messages), f"no assumption matches {pattern!r}: {messages}"
+    unexpected = [m for m in messages if not any(re.search(p, m) for p in patterns)]
+    assert not unexpected, f"unexpected assumptions: {unexpected}"
+    for w in caught:
+        if not issubclass(w.category, AssumptionWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+
+def sample_assumed(*rels: str):
+    """:func:`assumed` for reading the sample files ``rels`` (paths under layers/)."""
+    return assumed(*(p for rel in rels for p in SAMPLE_ASSUMPTIONS.get(rel, [])))
+
 
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

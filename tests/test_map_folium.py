@@ -11,7 +11,7 @@ import prcoords
 import pytest
 from shapely.geometry import LineString, Point, Polygon, box
 
-from conftest import LAYERS
+from conftest import LAYERS, sample_assumed
 
 from ecogis.errors import AssumptionWarning, EcogisError
 from ecogis.render import styles as st
@@ -276,8 +276,7 @@ SAMPLE = {  # name -> (kind, path relative to layers/, layer)
 def test_sample_data_map_in_browser(page, tmp_path, artifacts_dir):
     from ecogis.io import read_layer
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", AssumptionWarning)
+    with sample_assumed(*(rel for _, rel, _ in SAMPLE.values()), "sites/sites_zone41.txt"):
         lay = {name: read_layer(LAYERS / rel, kind=kind, layer=layer) for name, (kind, rel, layer) in SAMPLE.items()}
         site = read_layer(LAYERS / "sites" / "sites_zone41.txt", kind="site")
         path = save_map(make_map(lay, site=site, title="盘锦市生态空间管控图（示例数据）"), tmp_path / "panjin.html")

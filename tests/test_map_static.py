@@ -14,7 +14,7 @@ from matplotlib.colors import to_rgb
 from pyproj import Geod, Transformer
 from shapely.geometry import Point, box
 
-from conftest import LAYERS, skip_or_fail_in_ci
+from conftest import LAYERS, sample_assumed, skip_or_fail_in_ci
 
 from ecogis.errors import AssumptionWarning, EcogisError
 from ecogis.render import styles as st
@@ -189,8 +189,7 @@ def test_english_labels(layers):
 def test_sample_data_static_map(tmp_path, artifacts_dir):
     from ecogis.io import read_layer
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", AssumptionWarning)
+    with sample_assumed("redline/redline.shp", "water/sections.xlsx"):
         lay = {
             "boundary": read_layer(LAYERS / "boundary" / "panjin.gpkg", kind="boundary", layer="city"),
             "redline": read_layer(LAYERS / "redline" / "redline.shp", kind="redline"),
