@@ -12,7 +12,7 @@ import pyproj
 import pytest
 import shapely
 
-from conftest import skip_or_fail_in_ci
+from conftest import UTF8_TABLE, skip_or_fail_in_ci
 
 from ecogis.errors import AssumptionWarning, EcogisError
 from ecogis.io import read_layer
@@ -390,8 +390,7 @@ def test_exchange_text_is_sniffed_and_read(tmp_path):
 def test_one_odd_row_that_spoils_crs_inference_is_named(tmp_path, rows, feature, value):
     path = tmp_path / "pts.csv"
     path.write_text("名称,经度,纬度\n" + rows, encoding="utf-8")
-    with pytest.raises(EcogisError) as info, warnings.catch_warnings():
-        warnings.simplefilter("ignore", AssumptionWarning)
+    with pytest.raises(EcogisError) as info, pytest.warns(AssumptionWarning, match=UTF8_TABLE):
         read_layer(path)
     assert str(path) in str(info.value) and feature in str(info.value) and value in str(info.value)
 
@@ -400,8 +399,8 @@ def test_half_prefixed_eastings_name_the_row_without_prefix(tmp_path):
     path = tmp_path / "pts.csv"
     path.write_text("名称,X,Y\nA,4535963.9,41412345.6\nB,4536963.9,413345.6\nC,4536963.9,41413345.6\n",
                     encoding="utf-8")
-    with pytest.raises(EcogisError, match=r"feature 1 \(row 2, line 3.*413345\.6"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", AssumptionWarning)
+    with pytest.raises(EcogisError, match=r"feature 1 \(row 2, line 3.*413345\.6"), \
+            pytest.warns(AssumptionWarning, match=UTF8_TABLE):
         read_layer(path)
 
 
@@ -417,8 +416,7 @@ def test_a_point_in_another_zone_is_named(tmp_path):
     path.write_text("名称,X,Y\nA,4535963.9,41412345.6\nB,4536963.9,40613345.6\nC,4536963.9,41413345.6\n",
                     encoding="utf-8")
     with pytest.raises(EcogisError, match=r"several zone prefixes \(40, 41\).*feature 1 \(row 2, line 3.*40613345\.6"), \
-            warnings.catch_warnings():
-        warnings.simplefilter("ignore", AssumptionWarning)
+            pytest.warns(AssumptionWarning, match=UTF8_TABLE):
         read_layer(path)
 
 
