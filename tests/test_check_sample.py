@@ -8,7 +8,6 @@ by ecogis).
 from __future__ import annotations
 
 import json
-import warnings
 
 import numpy as np
 import pyproj
@@ -16,10 +15,9 @@ import pytest
 import shapely
 from click.testing import CliRunner
 
-from conftest import LAYERS
+from conftest import LAYERS, sample_assumed
 from ecogis.check import check
 from ecogis.cli.check_cmds import check as check_cmd
-from ecogis.errors import AssumptionWarning
 from ecogis.project import load_project
 
 PROJECT = LAYERS / "project.yaml"
@@ -44,12 +42,6 @@ def parcel_a_m2() -> float:
     return abs(pyproj.Geod(ellps="GRS80").geometry_area_perimeter(geo)[0])
 
 
-def quiet(*args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", AssumptionWarning)
-        return check(*args, **kwargs)
-
-
 def test_readme_main_command_runs_on_the_sample_sites(tmp_path):
     out = tmp_path / "check"
     res = CliRunner().invoke(check_cmd, [str(SITES), "--project", str(PROJECT), "--out", str(out)],
@@ -68,7 +60,8 @@ def test_readme_main_command_runs_on_the_sample_sites(tmp_path):
 
 def test_sample_point_800_m_from_an_outfall_and_in_a_source_zone():
     project = load_project(PROJECT)
-    result = quiet(POINTS, project)
+    with sample_assumed("sites/points.csv"):
+        result = check(POINTS, project)
     p1 = [f for f in result.findings if f.site == "P1" and f.kind == "outfall" and f.relation == "nearest"][0]
     assert p1.distance_m == pytest.approx(800.0, abs=1.0)
     verdicts = {s.id: s.verdict for s in result.sites}
