@@ -8,6 +8,7 @@ elsewhere the test skips.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import shutil
@@ -53,6 +54,18 @@ def assumed(*patterns: str):
     for w in caught:
         if not issubclass(w.category, AssumptionWarning):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+
+def assumes(*patterns: str):
+    """Decorator: the test raises the AssumptionWarnings ``patterns`` describe and no others (besides
+    those it asserts itself with ``pytest.warns``); for tests whose subject is something else."""
+    def decorate(test):
+        @functools.wraps(test)
+        def run(*args, **kwargs):
+            with assumed(*patterns):
+                return test(*args, **kwargs)
+        return run
+    return decorate
 
 
 def sample_assumed(*rels: str):
