@@ -4,6 +4,10 @@ Browser tests drive Debian's chromium (/usr/bin/chromium) through Playwright. ``
 installs it. A test that needs something of the machine (chromium, LibreOffice, a CJK font, a GDAL
 driver, ``chattr``) calls :func:`skip_or_fail_in_ci`: under CI (CI set) a missing tool is a failure,
 elsewhere the test skips.
+
+ecogis's AssumptionWarnings are errors in the suite (pyproject's filterwarnings): a test that meets
+one asserts it, with ``pytest.warns`` when the assumption is its subject, else with :func:`assumed`,
+:func:`assumes` or :func:`sample_assumed`, which also fail on an assumption nobody expected.
 """
 from __future__ import annotations
 
