@@ -323,7 +323,7 @@ def _batch_chunk(frame, table, layers, buffers_m, detail) -> BatchChunk:
     worst = frame.assign(_rank=rank)[rank > 0].sort_values(["site", "_rank"], ascending=[True, False], kind="stable")
     worst = worst.drop_duplicates("site").set_index("site")
     rows = table[["id", "name", "geometry_type", "area_m2", "length_m", "lon", "lat"]].reset_index(drop=True)
-    rows["verdict"] = ids.map(worst["verdict"]).fillna(VERDICTS[0]).to_numpy()
+    rows["verdict"] = ids.map(worst["verdict"]).astype(object).fillna(VERDICTS[0]).to_numpy()
     for col in ("layer", "feature", "zone", "relation", "rule_id"):
         rows[f"worst_{col}"] = ids.map(worst[col]).astype(object).where(ids.map(worst[col]).notna(), None).to_numpy()
     rows["findings"] = ids.map(frame["site"].value_counts()).fillna(0).astype(np.int64).to_numpy()

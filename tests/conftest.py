@@ -1,24 +1,93 @@
 """Shared test fixtures.
 
-Browser tests drive Debian's chromium (/usr/bin/chromium) through Playwright. ``scripts/test.sh``
-installs it; under CI (CI=true) a missing browser is a failure, elsewhere the browser tests skip.
+Browser tests drive Debian's chromium (/usr/bin/chromium) through Playwright. ``scripts/setup.sh --test``
+installs it. A test that needs something of the machine (chromium, LibreOffice, a CJK font, a GDAL
+driver, ``chattr``) calls :func:`skip_or_fail_in_ci`: under CI (CI set) a missing tool is a failure,
+elsewhere the test skips.
+
+ecogis's AssumptionWarnings are errors in the suite (pyproject's filterwarnings): a test that meets
+one asserts it, with ``pytest.warns`` when the assumption is its subject, else with :func:`assumed`,
+:func:`assumes` or :func:`sample_assumed`, which also fail on an assumption nobody expected.
 """
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
+import re
 import shutil
+import warnings
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
+
+from ecogis.errors import AssumptionWarning
 
 REPO = Path(__file__).resolve().parents[1]
 LAYERS = REPO / "layers"
 ARTIFACTS = REPO / "test-artifacts"
 
+UTF8_TABLE = r"text decoded as UTF-8 \(detected; tables do not declare an encoding\)"
+LONLAT_INFERRED = r"no CRS in the file; inferred EPSG:4490"
+# What reading each sample file in layers/ assumes (layers/README.md: the files are messy on purpose).
+SAMPLE_ASSUMPTIONS = {
+    "redline/redline.shp": [r"no \.cpg file; attribute text decoded as GB18030 \(detected"],
+    "water/sections.xlsx": [LONLAT_INFERRED],
+    "water/outfalls.csv": [UTF8_TABLE, LONLAT_INFERRED],
+    "energy/heat_sources.csv": [r"text decoded as GB18030 \(detected; tables do not declare", LONLAT_INFERRED],
+    "energy/chp_plants.csv": [UTF8_TABLE, LONLAT_INFERRED],
+    "sites/points.csv": [UTF8_TABLE, LONLAT_INFERRED],
+    "sites/sites_zone41.txt": [r"not valid UTF-8, decoded as GB18030 \(GBK\)"],
+}
+
+
+@contextlib.contextmanager
+def assumed(*patterns: str):
+    """Expect AssumptionWarnings in the block: each regex in ``patterns`` matches at least one of them,
+    and each one raised matches a pattern (an unexpected assumption fails the test). Other warnings
+    pass through."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    messages = [str(w.message) for w in caught if issubclass(w.category, AssumptionWarning)]
+    for pattern in patterns:
+        assert any(re.search(pattern, m) for m in messages), f"no assumption matches {pattern!r}: {messages}"
+    unexpected = [m for m in messages if not any(re.search(p, m) for p in patterns)]
+    assert not unexpected, f"unexpected assumptions: {unexpected}"
+    for w in caught:
+        if not issubclass(w.category, AssumptionWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+
+def assumes(*patterns: str):
+    """Decorator: the test raises the AssumptionWarnings ``patterns`` describe and no others (besides
+    those it asserts itself with ``pytest.warns``); for tests whose subject is something else."""
+    def decorate(test):
+        @functools.wraps(test)
+        def run(*args, **kwargs):
+            with assumed(*patterns):
+                return test(*args, **kwargs)
+        return run
+    return decorate
+
+
+def sample_assumed(*rels: str):
+    """:func:`assumed` for reading the sample files ``rels`` (paths under layers/)."""
+    return assumed(*(p for rel in rels for p in SAMPLE_ASSUMPTIONS.get(rel, [])))
+
+
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
+
+
+def skip_or_fail_in_ci(missing: str, remedy: str) -> NoReturn:
+    """Skip a test for which this machine lacks ``missing``; under CI (env CI set) fail instead."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{missing}: {remedy}")
+    pytest.skip(f"{missing} ({remedy})")
 
 
 def _chromium_path():
@@ -30,9 +99,7 @@ def browser():
     """A headless Debian chromium driven by Playwright (session-wide)."""
     exe = _chromium_path()
     if exe is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed: scripts/setup.sh --test installs it")
-        pytest.skip("chromium not installed (run scripts/setup.sh --test as root)")
+        skip_or_fail_in_ci("chromium is not installed", "scripts/setup.sh --test installs it as root")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

@@ -7,10 +7,10 @@ The control layers are generated here in CGCS2000 3° Gauss-Kruger zone 41 witho
 from __future__ import annotations
 
 import json
-import warnings
 
 import geopandas as gpd
 import numpy as np
+import prcoords
 import pyproj
 import pytest
 import shapely
@@ -79,15 +79,14 @@ def gk_site(geom):
     return gpd.GeoDataFrame({"id": ["S1"], "name": ["场址1"]}, geometry=[geom], crs=GK)
 
 
-def quiet_check(*args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", AssumptionWarning)
-        return check(*args, **kwargs)
+def no_crs_given():
+    """Bare "lon,lat" coordinates without --site-crs: read as CGCS2000 with a warning."""
+    return pytest.warns(AssumptionWarning, match="site coordinates have no CRS given.*datum assumed CGCS2000")
 
 
 def test_square_half_inside_core_zone_is_prohibited_with_analytic_half_area(project):
     site = box(449_000, 4_534_000, 451_000, 4_536_000)  # 2 km square, west half in the core zone
-    result = quiet_check(gk_site(site), project)
+    result = check(gk_site(site), project)
     assert result.verdict == "禁止"
     core = [f for f in result.findings if f.relation == "intersects" and f.zone == "核心区"]
     assert len(core) == 1 and core[0].verdict == "禁止"
@@ -107,7 +106,7 @@ def test_square_half_inside_core_zone_is_prohibited_with_analytic_half_area(proj
 
 def test_overlapping_redline_parts_are_dissolved_in_the_zone_summary(project):
     site = box(421_000, 4_531_000, 427_000, 4_533_000)
-    result = quiet_check(gk_site(site), project)
+    result = check(gk_site(site), project)
     per_feature = [f for f in result.findings if f.layer == "redline" and f.relation == "intersects"]
     assert len(per_feature) == 2
     zone = [z for z in result.zones if z.layer == "redline"]
@@ -121,7 +120,8 @@ def test_overlapping_redline_parts_are_dissolved_in_the_zone_summary(project):
 
 def test_point_800_m_from_an_outfall(project):
     lon, lat, _ = GEOD.fwd(*OUTFALL_LONLAT, 37.0, 800.0)
-    result = quiet_check(f"{lon},{lat}", project)
+    with no_crs_given():
+        result = check(f"{lon},{lat}", project)
     outf = [f for f in result.findings if f.layer == "outfalls"]
     near = [f for f in outf if f.relation == "nearest"][0]
     within = [f for f in outf if f.relation == "within_buffer"][0]
@@ -133,7 +133,7 @@ def test_point_800_m_from_an_outfall(project):
 
 def test_pipeline_crossing_the_buffer_zone_reports_crossing_length(project):
     pipe = LineString([(445_000, 4_535_000), (465_000, 4_537_000)])
-    result = quiet_check(gk_site(pipe), project)
+    result = check(gk_site(pipe), project)
     buf = [f for f in result.findings if f.relation == "intersects" and f.zone == "缓冲区"][0]
     expected = geodesic_length_gk(LineString([(450_000, 4_535_500), (460_000, 4_536_500)]))
     assert buf.overlap_length_m == pytest.approx(expected, abs=0.05)
@@ -144,22 +144,22 @@ def test_pipeline_crossing_the_buffer_zone_reports_crossing_length(project):
 
 
 def test_gcj02_site_is_converted_before_the_check(project):
-    prcoords = pytest.importorskip("prcoords")
     lon, lat, _ = GEOD.fwd(*OUTFALL_LONLAT, 200.0, 800.0)
     g = prcoords.wgs_gcj(prcoords.Coords(lat, lon))  # independent WGS-84 -> GCJ-02
-    result = quiet_check(f"{g.lon},{g.lat}", project, site_crs="GCJ-02")
+    result = check(f"{g.lon},{g.lat}", project, site_crs="GCJ-02")
     near = [f for f in result.findings if f.layer == "outfalls" and f.relation == "nearest"][0]
     assert near.distance_m == pytest.approx(800.0, abs=1.0)
     assert any("GCJ-02" in a for a in result.assumptions)
     # unconverted, the same numbers land hundreds of metres away
-    raw = quiet_check(f"{g.lon},{g.lat}", project, site_crs="EPSG:4490")
+    raw = check(f"{g.lon},{g.lat}", project, site_crs="EPSG:4490")
     raw_d = [f for f in raw.findings if f.layer == "outfalls" and f.relation == "nearest"][0].distance_m
     assert abs(raw_d - 800.0) > 50
 
 
 def test_site_outside_all_layers_is_clear_with_nearest_distances(project):
     lon, lat = TO_GEO.transform(480_000, 4_580_000)
-    result = quiet_check(f"{lon},{lat}", project)
+    with no_crs_given():
+        result = check(f"{lon},{lat}", project)
     assert result.verdict == "符合"
     assert {f.layer for f in result.findings if f.relation == "nearest"} == {"reserve", "redline", "outfalls"}
     expected = GEOD.inv(lon, lat, *TO_GEO.transform(470_000, 4_540_000))[2]  # nearest corner: experimental zone
@@ -173,7 +173,7 @@ def test_far_away_site_warns_about_swapped_axes_or_wrong_crs(project):
     with pytest.warns(AssumptionWarning, match="swapped X/Y"):
         result = check(swapped, project)
     assert any("swapped X/Y" in a for a in result.assumptions)
-    with pytest.warns(AssumptionWarning, match="more than 50 km"):
+    with pytest.warns(AssumptionWarning, match="more than 50 km"), no_crs_given():
         check("110.0,30.0", project)
 
 
@@ -211,12 +211,12 @@ def test_empty_site_file_is_an_error(project, tmp_path):
     empty = tmp_path / "empty.geojson"
     empty.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
     with pytest.raises(EcogisError):
-        quiet_check(empty, project)
+        check(empty, project)
 
 
 def test_site_use_selects_the_specific_rule(project):
     site = box(445_000, 4_535_000, 445_100, 4_535_100)
-    result = quiet_check(gk_site(site), project, site_use="油井")
+    result = check(gk_site(site), project, site_use="油井")
     core = [f for f in result.findings if f.relation == "intersects"][0]
     assert core.rule_id == "reserve-core-well"
 
@@ -225,7 +225,7 @@ def test_batch_many_sites_one_row_per_site_and_finding(project):
     xs = np.linspace(441_000, 469_000, 200)
     pts = gpd.GeoDataFrame({"id": [f"P{i}" for i in range(len(xs))]},
                            geometry=shapely.points(xs, np.full(len(xs), 4_535_000.0)), crs=GK)
-    result = quiet_check(pts, project, batch=True)
+    result = check(pts, project, batch=True)
     assert len(result.sites) == 200
     verdict = {s.id: s.verdict for s in result.sites}
     # independent expectation from x alone: core/buffer prohibited, experimental restricted
@@ -295,7 +295,6 @@ def test_cli_batch_csv_of_points(project, tmp_path):
 
 
 def test_gcj02_csv_file_via_cli(project, tmp_path):
-    prcoords = pytest.importorskip("prcoords")
     lon, lat, _ = GEOD.fwd(*OUTFALL_LONLAT, 300.0, 800.0)
     g = prcoords.wgs_gcj(prcoords.Coords(lat, lon))
     csv = tmp_path / "amap.csv"
@@ -312,11 +311,11 @@ def test_project_rules_file_and_cli_rules_override(project, tmp_path):
     local = tmp_path / "local.yaml"
     local.write_text("rules:\n  - id: reserve-core\n    kind: reserve\n    zone: 核心区\n    relation: intersects\n"
                      "    verdict: 需论证\n    rule_zh: 本地试验规则\n    basis: 测试\n", encoding="utf-8")
-    assert quiet_check(site, project).verdict == "禁止"
-    assert quiet_check(site, project, rules=local).verdict == "需论证"
+    assert check(site, project).verdict == "禁止"
+    assert check(site, project, rules=local).verdict == "需论证"
     text = project.read_text(encoding="utf-8").replace("buffers_m:", f"rules: {local}\nbuffers_m:")
     project.write_text(text, encoding="utf-8")
-    assert quiet_check(site, project).verdict == "需论证"
+    assert check(site, project).verdict == "需论证"
 
 
 def test_cli_malformed_rules_exit_2_naming_the_line(project, tmp_path):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import warnings
 from pathlib import Path
 
 import geopandas as gpd
@@ -18,6 +17,8 @@ import shapely
 from click.testing import CliRunner
 from shapely import affinity
 from shapely.geometry import LineString, Point, box
+
+from conftest import LONLAT_INFERRED, SAMPLE_ASSUMPTIONS, assumed
 
 from ecogis.area import ellipsoidal_area
 from ecogis.cli.check_cmds import check as check_cmd
@@ -98,23 +99,17 @@ def sites():
                             geometry=geoms, crs=GK)
 
 
-def quiet(*args, **kw):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return check(*args, **kw)
-
-
 def by_key(findings):
     return {(f.layer, f.feature, f.relation): f for f in findings}
 
 
 def test_batch_equals_single_site_checks(project, sites, monkeypatch):
     monkeypatch.setattr(screen_module, "CHUNK_SITES", 7)  # several chunks, sites split across them
-    batch = quiet(sites, project, batch=True)
+    batch = check(sites, project, batch=True)
     assert {s.id for s in batch.sites} == set(sites["id"])
     picked = ["S0", "S3", "S8", "S29", "S31", "S36", "S41", "S44", "S55"]  # rectangles, rotated, points, lines
     for sid in picked:
-        one = quiet(sites[sites["id"] == sid].reset_index(drop=True), project)
+        one = check(sites[sites["id"] == sid].reset_index(drop=True), project)
         mine = by_key(f for f in batch.findings if f.site == sid)
         alone = by_key(one.findings)
         assert mine.keys() == alone.keys(), sid
@@ -130,7 +125,7 @@ def test_batch_equals_single_site_checks(project, sites, monkeypatch):
 
 
 def test_batch_overlap_areas_match_geographiclib_areas_of_shapely_overlays(project, sites):
-    batch = quiet(sites, project, batch=True)
+    batch = check(sites, project, batch=True)
     red = gpd.read_file(project.parent / "controls.gpkg", layer="redline").set_index("name")  # features are labelled by name
     geom = dict(zip(sites["id"], sites.geometry))
     checked = 0
@@ -147,7 +142,7 @@ def test_batch_overlap_areas_match_geographiclib_areas_of_shapely_overlays(proje
 
 
 def test_batch_nearest_outfall_distance_is_geodesic(project, sites):
-    batch = quiet(sites, project, batch=True)
+    batch = check(sites, project, batch=True)
     out = gpd.read_file(project.parent / "controls.gpkg", layer="outfall")
     olon, olat = TO_GEO.transform(out.geometry.x.values, out.geometry.y.values)
     pts = sites[sites.geometry.geom_type == "Point"]
@@ -163,10 +158,7 @@ def test_batch_progress_advances_per_chunk_of_sites(sites, capsys, monkeypatch):
     red.attrs["ecogis"] = {"kind": "redline"}
 
     def run():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return screen(sites, {"redline": red}, load_rules(), [500.0], summarise=False, progress=True,
-                          chunk_size=16)
+        return screen(sites, {"redline": red}, load_rules(), [500.0], summarise=False, progress=True, chunk_size=16)
 
     frame, table, _ = run()
     err = capsys.readouterr().err  # the real tqdm bar, on stderr, counting sites
@@ -198,9 +190,7 @@ def test_nearest_feature_beyond_the_buffers_is_the_brute_force_nearest():
     geoms = list(shapely.box(x - 40, y - 40, x + 40, y + 40))[:40] + list(shapely.points(x[40:], y[40:]))
     sites = gpd.GeoDataFrame({"id": [f"S{i}" for i in range(len(geoms))], "name": ["s"] * len(geoms)},
                              geometry=geoms, crs=GK)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        frame, _, _ = screen(sites, {"redline": red}, load_rules(), [20.0], summarise=False)
+    frame, _, _ = screen(sites, {"redline": red}, load_rules(), [20.0], summarise=False)
     near = frame[frame["relation"] == "nearest"].set_index("site")
     assert set(near.index) == set(sites["id"])
     label = dict(zip(red["id"], red.geometry))
@@ -213,7 +203,7 @@ def test_nearest_feature_beyond_the_buffers_is_the_brute_force_nearest():
 
 
 def test_columnar_findings_serialise_like_finding_objects(project, sites):
-    result = quiet(sites.iloc[:12], project, batch=True)
+    result = check(sites.iloc[:12], project, batch=True)
     assert result.to_dict()["findings"] == [f.to_dict() for f in result.findings]
     frame = result.findings_frame()
     assert len(frame) == len(result.findings)
@@ -238,7 +228,7 @@ def test_cli_batch_prints_a_summary_not_every_finding(project, sites, tmp_path):
 
 
 def test_finding_table_behaves_like_a_list_of_findings(project, sites):
-    result = quiet(sites.iloc[:5], project, batch=True)
+    result = check(sites.iloc[:5], project, batch=True)
     as_list = list(result.findings)
     assert len(as_list) == len(result.findings) > 0
     assert result.findings == as_list and result.findings[0] == as_list[0] and result.findings[-1] == as_list[-1]
@@ -301,7 +291,7 @@ def test_batch_output_says_what_it_leaves_out(project, sites, tmp_path):
     assert data["findings_listed"] == len(data["findings"]) < data["findings_total"]
     # the dropped rows are only clear features within the buffers and nearest features
     assert all(f["relation"] == "intersects" or f["verdict"] != "符合" for f in data["findings"])
-    full = quiet(sites, project, batch=True)
+    full = check(sites, project, batch=True)
     assert data["findings_total"] == len(full.findings)
     kept = full.findings.frame
     kept = kept[(kept["relation"] == "intersects") | (kept["verdict"] != "符合")]
@@ -309,10 +299,8 @@ def test_batch_output_says_what_it_leaves_out(project, sites, tmp_path):
 
 
 def streamed(site, project, **kw):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        batch = check_module.check_batch(site, project, **kw)
-        chunks = list(batch.chunks())
+    batch = check_module.check_batch(site, project, **kw)
+    chunks = list(batch.chunks())
     return batch, chunks
 
 
@@ -323,8 +311,13 @@ def test_streamed_batch_equals_the_in_memory_check_for_every_site(which, project
     else:
         site, proj, kw = next(p for p in SAMPLE_SITES if p.name == which), SAMPLE_PROJECT, {"chunk_size": 2}
         kw["site_crs"] = "EPSG:4490" if which == "points.csv" else None
-    memory = quiet(site, proj, batch=True, site_crs=kw.get("site_crs"))
-    batch, chunks = streamed(site, proj, findings="all", **kw)
+    # the sample site files carry their reading assumptions (a CRS given is not one)
+    expected = [p for p in SAMPLE_ASSUMPTIONS.get(f"sites/{which}", [])
+                if not (kw.get("site_crs") and p == LONLAT_INFERRED)]
+    with assumed(*expected):
+        memory = check(site, proj, batch=True, site_crs=kw.get("site_crs"))
+    with assumed(*expected):
+        batch, chunks = streamed(site, proj, findings="all", **kw)
     assert len(chunks) == -(-len(memory.sites) // kw["chunk_size"])  # ceil: one per chunk of sites
     rows = pd.concat([c.sites for c in chunks], ignore_index=True)
     assert rows["id"].tolist() == [s.id for s in memory.sites]  # every site once, in order
@@ -374,10 +367,8 @@ def test_batch_memory_does_not_grow_with_the_number_of_sites(project, tmp_path, 
         out = tmp_path / f"out{n}"
         tracemalloc.start()
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                batch = check_module.check_batch(pts, project)
-                write_batch(batch, {"json": out / "check.json"})
+            batch = check_module.check_batch(pts, project)
+            write_batch(batch, {"json": out / "check.json"})
             return tracemalloc.get_traced_memory()[1], batch.findings_total
         finally:
             tracemalloc.stop()

@@ -5,6 +5,7 @@ import json
 
 import geopandas as gpd
 import numpy as np
+import prcoords
 import pyproj
 import pytest
 import shapely
@@ -110,7 +111,6 @@ def test_convert_refuses_existing_output_without_overwrite(gbk_shp, tmp_path):
 
 
 def test_convert_gcj02_both_ways_against_prcoords(tmp_path):
-    prcoords = pytest.importorskip("prcoords")
     src = tmp_path / "sites.geojson"
     lonlat = [(121.83, 40.91), (122.07, 41.12)]
     gpd.GeoDataFrame({"名称": NAMES}, geometry=shapely.points(lonlat), crs=4490).to_file(src)

@@ -7,12 +7,11 @@ is in CGCS2000 3-degree zone 41 with the zone prefix (EPSG:4529).
 from __future__ import annotations
 
 import re
-import warnings
 
 import numpy as np
 import pytest
 
-from conftest import LAYERS
+from conftest import LAYERS, sample_assumed
 from ecogis.io import read_layer
 
 PANJIN = (121.4, 40.6, 122.6, 41.5)
@@ -20,10 +19,8 @@ MOJIBAKE = re.compile(r"[\u00c0-\u00ff]")  # Latin-1 letters appear when GBK is 
 
 
 def _read(rel, **kw):
-    path = LAYERS / rel
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return read_layer(path, **kw)
+    with sample_assumed(rel):
+        return read_layer(LAYERS / rel, **kw)
 
 
 def _inside_panjin(gdf):

@@ -75,7 +75,6 @@ def test_help_teaches():
         assert word in res.output
 
 
-@pytest.mark.skipif(not (LAYERS / "redline" / "redline.shp").exists(), reason="sample data not present")
 def test_sample_data_map(tmp_path):
     out = tmp_path / "panjin.html"
     res = _run([f"boundary={LAYERS / 'boundary' / 'panjin.gpkg'}:city", LAYERS / "redline" / "redline.shp",

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import json
 import re
-import warnings
 
 import geopandas as gpd
 import numpy as np
+import prcoords
 import pytest
 from shapely.geometry import LineString, Point, Polygon, box
 
-from conftest import LAYERS
+from conftest import LAYERS, assumed, sample_assumed
 
 from ecogis.errors import AssumptionWarning, EcogisError
 from ecogis.render import styles as st
@@ -190,7 +190,6 @@ def test_basemap_errors_and_tianditu(layers, monkeypatch):
 
 def test_amap_basemap_shifts_data_for_display(layers):
     lay, _ = layers
-    prcoords = pytest.importorskip("prcoords")
     notes = []
     with pytest.warns(AssumptionWarning, match="GCJ-02 for display"):
         m = make_map({"sections": lay["sections"], "outfalls": lay["outfalls"]}, basemap="amap", notes=notes)
@@ -235,10 +234,8 @@ def test_unknown_kind_gets_a_default_style_by_geometry(layers):
     plain.attrs = {}
     track = gpd.GeoDataFrame({"name": ["巡护路线"]}, geometry=[LineString([(121.7, 40.9), (121.8, 41.0)])],
                              crs=4490)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with assumed("layer 'plain' has no known kind", "layer 'track' has no known kind"):
         html_text = map_html(make_map({"plain": plain, "track": track}))
-    assert any(issubclass(w.category, AssumptionWarning) and "no known kind" in str(w.message) for w in caught)
     styles = st.load_styles()
     poly_style, line_style = st.layer_style(styles, None, plain, 0), st.layer_style(styles, None, track, 1)
     assert poly_style["stroke"] != line_style["stroke"]          # two plain layers stay apart
@@ -273,12 +270,10 @@ SAMPLE = {  # name -> (kind, path relative to layers/, layer)
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not (LAYERS / "wells" / "oil_wells.gpkg").exists(), reason="sample data not present")
 def test_sample_data_map_in_browser(page, tmp_path, artifacts_dir):
     from ecogis.io import read_layer
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", AssumptionWarning)
+    with sample_assumed(*(rel for _, rel, _ in SAMPLE.values()), "sites/sites_zone41.txt"):
         lay = {name: read_layer(LAYERS / rel, kind=kind, layer=layer) for name, (kind, rel, layer) in SAMPLE.items()}
         site = read_layer(LAYERS / "sites" / "sites_zone41.txt", kind="site")
         path = save_map(make_map(lay, site=site, title="盘锦市生态空间管控图（示例数据）"), tmp_path / "panjin.html")

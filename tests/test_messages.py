@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import sample_assumed
+
 import ecogis
 import ecogis.raster.messages  # noqa: F401  (registers the raster templates)
 from ecogis.errors import AssumptionWarning
@@ -166,13 +168,11 @@ def test_sample_layers_notes_are_translated_in_chinese_reports(tmp_path):
     from ecogis.io import read_layer
 
     repo = PACKAGE.parent
-    paths = [repo / "layers/redline/redline.shp", repo / "layers/water/sections.xlsx",
-             repo / "layers/energy/heat_sources.csv", repo / "layers/sites/sites_zone41.txt"]
+    rels = ["redline/redline.shp", "water/sections.xlsx", "energy/heat_sources.csv", "sites/sites_zone41.txt"]
     notes = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", AssumptionWarning)
-        for p in paths:
-            notes += read_layer(p).attrs["ecogis"]["notes"]
+    with sample_assumed(*rels):
+        for rel in rels:
+            notes += read_layer(repo / "layers" / rel).attrs["ecogis"]["notes"]
     assert notes  # the GBK shapefile without .cpg and the exchange text carry guesses
     for n in notes:
         zh = to_zh(n)

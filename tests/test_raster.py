@@ -12,6 +12,9 @@ from pyproj import CRS, Geod, Transformer
 from rasterio.transform import from_origin
 from shapely.geometry import Polygon, box
 
+from conftest import skip_or_fail_in_ci
+
+from ecogis import area
 from ecogis.errors import EcogisError
 from ecogis.raster import load_legend, zonal_composition
 from ecogis.raster.extract import BYTES_PER_CELL
@@ -21,10 +24,13 @@ GEOD = Geod(ellps="GRS80")  # the CGCS2000 ellipsoid to 0.1 mm
 GK41 = 4529  # CGCS2000 3-degree GK zone 41 (CM 123E), with zone prefix in easting
 
 
-def write_raster(path, arr, crs, transform, nodata=0):
+def write_raster(path, arr, crs, transform, nodata=0, legend="CLCD"):
+    """A one-band GeoTIFF; ``legend`` is written as its ``legend`` tag (None: no tag, the default is assumed)."""
     with rasterio.open(path, "w", driver="GTiff", width=arr.shape[1], height=arr.shape[0], count=1,
                        dtype=arr.dtype, crs=crs, transform=transform, nodata=nodata) as dst:
         dst.write(arr, 1)
+        if legend is not None:
+            dst.update_tags(legend=legend)
     return path
 
 
@@ -81,7 +87,6 @@ def test_one_class_geographic_equals_geodesic_zone_area(one_class_4490):
 
 
 def test_one_class_geographic_agrees_with_ecogis_area(one_class_4490):
-    area = pytest.importorskip("ecogis.area")
     z = zones(IRREGULAR, box(121.6005, 40.7505, 122.0, 41.0))
     res = zonal_composition(one_class_4490, z)
     official = area.ellipsoidal_area(z.geometry.values, z.crs)
@@ -124,7 +129,6 @@ def test_projected_gk_raster_off_central_meridian_gives_ellipsoidal_not_plane_ar
     expected = geod_area(zone, GK41)
     got = class_m2(res.zones[0], 2)
     assert got == pytest.approx(expected, rel=1e-6)
-    area = pytest.importorskip("ecogis.area")
     assert got == pytest.approx(area.ellipsoidal_area(np.array([zone]), GK41)[0], rel=1e-5)  # == `ecogis area`
     assert zone.area / expected - 1 > 3e-4  # plane area: (x/R)^2 = (117/6371)^2 too large, 300x the tolerance
 
@@ -256,8 +260,9 @@ else:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
 def test_raster_larger_than_address_space_cap_runs_in_blocks(tmp_path):
+    if not Path("/proc/self/status").exists():
+        skip_or_fail_in_ci("no Linux /proc (the test reads VmSize from it)", "run the tests on Linux")
     import json
     import os
     import subprocess
@@ -293,13 +298,12 @@ def test_legend_declared_in_raster_metadata(tmp_path):
 
     arr = np.full((10, 10), 1, np.uint8)
     z = zones(box(121.0, 40.99, 121.01, 41.0))
-    plain = write_raster(tmp_path / "plain.tif", arr, "EPSG:4490", from_origin(121.0, 41.0, 0.001, 0.001))
+    plain = write_raster(tmp_path / "plain.tif", arr, "EPSG:4490", from_origin(121.0, 41.0, 0.001, 0.001),
+                         legend=None)
     with pytest.warns(AssumptionWarning, match="assuming the default legend CLCD"):
         zonal_composition(plain, z)
     for name, legend in [("clcd.tif", "CLCD"), ("glc.tif", "GlobeLand30")]:
-        write_raster(tmp_path / name, arr, "EPSG:4490", from_origin(121.0, 41.0, 0.001, 0.001))
-        with rasterio.open(tmp_path / name, "r+") as ds:
-            ds.update_tags(legend=legend)
+        write_raster(tmp_path / name, arr, "EPSG:4490", from_origin(121.0, 41.0, 0.001, 0.001), legend=legend)
     with warnings.catch_warnings():
         warnings.simplefilter("error", AssumptionWarning)
         res = zonal_composition(tmp_path / "clcd.tif", z)

@@ -11,10 +11,9 @@ from click.testing import CliRunner
 from ecogis.cli import main
 from ecogis.errors import AssumptionWarning
 from ecogis.io import read_layer
-from tests.conftest import LAYERS
+from tests.conftest import LAYERS, LONLAT_INFERRED, UTF8_TABLE, assumes
 
 PROJECT = LAYERS / "project.yaml"
-pytestmark = pytest.mark.filterwarnings("ignore::ecogis.errors.AssumptionWarning")  # pytest.warns still sees them
 
 
 def run(*args):
@@ -207,6 +206,7 @@ def read_points(path):
 EXPECTED = (["甲", "乙"], [(121.98, 40.99), (121.99, 41.33)])
 
 
+@assumes(UTF8_TABLE, LONLAT_INFERRED)
 def test_full_width_comma_separators_are_read_with_a_note(tmp_path):
     path = table_file(tmp_path, (CSV_HEADER + CSV_ROWS).replace(",", "，").encode("utf-8"))
     with pytest.warns(AssumptionWarning, match="separated by full-width commas"):
@@ -220,6 +220,7 @@ def test_full_width_commas_on_some_lines_name_the_line(tmp_path):
     assert code == 2 and str(path) in line and "line 3 has 1 field" in line and "full-width commas" in line
 
 
+@assumes(UTF8_TABLE, LONLAT_INFERRED)
 def test_full_width_comma_inside_a_value_is_kept(tmp_path):
     path = table_file(tmp_path, (CSV_HEADER + "P1,甲，一期,121.98,40.99\n").encode("utf-8"))
 
@@ -236,6 +237,7 @@ def test_ragged_rows_and_unclosed_quotes_name_the_line(tmp_path, rows, expected)
     assert code == 2 and expected in one_error_line(stderr)
 
 
+@assumes(UTF8_TABLE, LONLAT_INFERRED)
 def test_trailing_separators_do_not_shift_the_columns(tmp_path):
     path = table_file(tmp_path, (CSV_HEADER + CSV_ROWS.replace("\n", ",\n")).encode("utf-8"))
     assert read_points(path) == EXPECTED
@@ -280,6 +282,7 @@ def test_broken_workbooks(tmp_path, data, message):
     assert code == 2 and str(path) in line and message in line
 
 
+@assumes(LONLAT_INFERRED)
 def test_workbook_with_merged_header_cells(tmp_path):
     path = tmp_path / "points.xlsx"
     wb = openpyxl.Workbook()
@@ -298,6 +301,7 @@ def test_workbook_with_merged_header_cells(tmp_path):
     assert [(p.x, p.y) for p in gdf.geometry] == EXPECTED[1]
 
 
+@assumes(LONLAT_INFERRED)
 def test_workbook_coordinates_as_text_with_spaces(tmp_path):
     path = tmp_path / "points.xlsx"
     wb = openpyxl.Workbook()
@@ -344,6 +348,7 @@ def test_one_wild_vertex_is_named_when_the_crs_cannot_be_inferred(tmp_path, x, y
     assert code == 2 and "line 10 (X" in one_error_line(stderr) and "lies more than 1000 km" in stderr
 
 
+@assumes(UTF8_TABLE, LONLAT_INFERRED)
 def test_table_with_old_mac_line_ends_is_read(tmp_path):
     path = table_file(tmp_path, (CSV_HEADER + CSV_ROWS).replace("\n", "\r").encode("utf-8"))
     assert read_points(path) == EXPECTED
@@ -355,6 +360,7 @@ def test_line_numbers_count_quoted_values_that_span_lines(tmp_path):
     assert code == 2 and "(line 5 with the header): cannot read '121.9x'" in one_error_line(stderr)
 
 
+@assumes(r"no CRS in the file; inferred EPSG:4529")
 def test_workbook_coordinates_with_digits_grouped_by_spaces(tmp_path):
     path = tmp_path / "points.xlsx"
     wb = openpyxl.Workbook()
@@ -363,17 +369,20 @@ def test_workbook_coordinates_with_digits_grouped_by_spaces(tmp_path):
     ws.append(["J1", "4 534 567.123", "41\u00a0512\u00a0345.678"])  # surveying order, zone 41 prefix
     ws.append(["J2", 4534600.0, 41512400.0])
     wb.save(path)
-    with pytest.warns(AssumptionWarning, match=r"field 'X': 1 value\(s\) with digits grouped by spaces.*line 2"):
+    with pytest.warns(AssumptionWarning, match=r"field 'X': 1 value\(s\) with digits grouped by spaces.*line 2"), \
+            pytest.warns(AssumptionWarning, match=r"field 'Y': 1 value\(s\) with digits grouped by spaces.*line 2"):
         gdf = read_layer(path)
     assert gdf.crs.to_epsg() == 4529
     assert (gdf.geometry.x.iloc[0], gdf.geometry.y.iloc[0]) == (41512345.678, 4534567.123)
 
 
+@assumes(UTF8_TABLE, LONLAT_INFERRED)
 def test_space_separated_degrees_minutes_seconds_stay_angles(tmp_path):
     path = table_file(tmp_path, "名称,经度,纬度\n甲,121 045 030,40 58 12\n".encode("utf-8"))
     assert read_points(path)[1] == [(round(121 + 45 / 60 + 30 / 3600, 6), round(40 + 58 / 60 + 12 / 3600, 6))]
 
 
+@assumes(UTF8_TABLE, LONLAT_INFERRED)
 def test_trailing_separator_after_the_header_only(tmp_path):
     path = table_file(tmp_path, (CSV_HEADER.replace("\n", ",\n") + CSV_ROWS).encode("utf-8"))
     assert read_points(path) == EXPECTED
@@ -386,6 +395,7 @@ def test_other_control_characters_in_a_table_name_the_line(tmp_path, character):
     assert code == 2 and f"line 2 holds a control character (U+{ord(character):04X})" in one_error_line(stderr)
 
 
+@assumes(r"text decoded as GB18030 \(detected", LONLAT_INFERRED)
 def test_dos_end_of_file_mark_is_ignored(tmp_path):
     path = table_file(tmp_path, (CSV_HEADER + CSV_ROWS).replace("\n", "\r\n").encode("gbk") + b"\x1a")
     assert read_points(path) == EXPECTED
