@@ -27,9 +27,9 @@ import numpy as np
 import pyproj
 import shapely
 
-from ecogis.screen import screen
 from ecogis.errors import AssumptionWarning
 from ecogis.rules import load_rules
+from ecogis.screen import screen
 
 GK = pyproj.CRS.from_epsg(4550)
 X0, Y0, SPAN = 400_000.0, 4_500_000.0, 100_000.0  # a 100 km square west of CM 123°E around 40.6°N

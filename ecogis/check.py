@@ -18,8 +18,15 @@ import pandas as pd
 import pyproj
 import shapely
 
-from ecogis.crs import (datum_mismatch_note, from_web_crs, infer_crs, metric_crs, positions_ok,
-                        require_cgcs2000_transform, resolve_crs)
+from ecogis.crs import (
+    datum_mismatch_note,
+    from_web_crs,
+    infer_crs,
+    metric_crs,
+    positions_ok,
+    require_cgcs2000_transform,
+    resolve_crs,
+)
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.geodesy import GEOGRAPHIC_CRS as GEOGRAPHIC
 from ecogis.geodesy import convert_area

@@ -39,9 +39,9 @@ import numpy as np
 import pandas as pd
 import pyproj
 import shapely
+import shapely.ops
 from shapely import affinity
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
-import shapely.ops
 from shapely.ops import substring
 
 SEED = 20190176  # 盘环发〔2019〕176号

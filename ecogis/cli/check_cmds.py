@@ -77,7 +77,8 @@ def check(site, at, project, buffers, rules, site_crs, site_use, out, formats, f
 
     Exit codes: 0 the check ran (whatever the verdict), 2 bad input, 3 verdict at or above --fail-on.
     """
-    from ecogis.check import check as run_check, parse_at
+    from ecogis.check import check as run_check
+    from ecogis.check import parse_at
     from ecogis.rules import verdict_rank
 
     if (site is None) == (at is None):

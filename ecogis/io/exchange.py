@@ -49,8 +49,19 @@ import pyproj
 import shapely
 
 from ecogis.area import ellipsoidal_area
-from ecogis.crs import (DATUM_ZH, GEOGRAPHIC, crs_label, describe_crs, gk_epsg, gk_zone_of, infer_crs,
-                        positions_ok, resolve_crs, zone_cm, zone_width)
+from ecogis.crs import (
+    DATUM_ZH,
+    GEOGRAPHIC,
+    crs_label,
+    describe_crs,
+    gk_epsg,
+    gk_zone_of,
+    infer_crs,
+    positions_ok,
+    resolve_crs,
+    zone_cm,
+    zone_width,
+)
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.geodesy import GEOGRAPHIC_CRS, GEOGRAPHIC_EPSG, gk_zone_for_lon
 from ecogis.io.text import check_control_characters, decode_text

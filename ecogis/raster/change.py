@@ -22,12 +22,20 @@ from rasterio import features, windows
 from ecogis.crs import describe_crs
 from ecogis.errors import EcogisError
 from ecogis.geodesy import GEOGRAPHIC_CRS
-from ecogis.raster.messages import say
 from ecogis.raster.extract import DEFAULT_MEMORY_MB, NOISE_CELLS, extract_code_areas, max_cells_for
 from ecogis.raster.legend import Legend, legend_for
+from ecogis.raster.messages import say
 from ecogis.raster.pixel_area import centre_cell_area
-from ecogis.raster.sources import (NODATA_CODE, ClassSource, TransitionSource, aligned, code_base, iter_windows, open_raster,
-                                   same_grid)
+from ecogis.raster.sources import (
+    NODATA_CODE,
+    ClassSource,
+    TransitionSource,
+    aligned,
+    code_base,
+    iter_windows,
+    open_raster,
+    same_grid,
+)
 from ecogis.raster.vector_area import AREA_UNITS, area_columns, official_area, units
 from ecogis.raster.zonal import pixel_method, resolve_nodata
 from ecogis.raster.zones import LABEL, load_zones, prepare_zones, require_overlap

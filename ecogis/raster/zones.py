@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import geopandas as gpd
 import numpy as np
 import shapely

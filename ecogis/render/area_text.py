@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from ecogis.area import AreaResult, Text, method_label, note_in, text_in, unit_label
 
-
 _AREA_LINES = {
     "area": Text("{what}面积 {self.area:.2f} {u}（{m}，{s}）", "{what} area {self.area:.2f} {u} ({m}, {s})"),
     "data": Text("数据：{layer}，{self.features} 个要素，坐标系 {self.crs}",

@@ -16,7 +16,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgba
 from matplotlib.lines import Line2D
 from matplotlib.offsetbox import AnchoredOffsetbox, DrawingArea, TextArea, VPacker
-from matplotlib.patches import Patch, Polygon as MplPolygon, Rectangle
+from matplotlib.patches import Patch, Rectangle
+from matplotlib.patches import Polygon as MplPolygon
 from pyproj import Transformer
 
 from ecogis.errors import EcogisError, warn_assumption

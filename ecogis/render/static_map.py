@@ -34,9 +34,9 @@ from ecogis.crs import describe_crs, gk_crs_for_lon
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.geodesy import GEOGRAPHIC_CRS
 from ecogis.outputs import atomic_path
+from ecogis.render import static_furniture as furniture
 from ecogis.render import styles as st
 from ecogis.render.map_layers import focus_box, layer_styles, layers_bounds, map_layers
-from ecogis.render import static_furniture as furniture
 from ecogis.render.static_layers import draw_layer, place_labels
 
 FORMATS = ("png", "pdf", "svg")
