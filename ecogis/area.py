@@ -10,8 +10,9 @@ warned, and a plane area defaults to the 3° Gauss-Kruger zone of the data. All 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,9 @@ from ecogis import geodesy
 from ecogis.crs import crs_label, gk_crs_for_lon
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.geodesy import DENSIFY_DEG, UNITS, polygonal
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 #: method -> (Chinese label, English label)
 METHODS = {
@@ -120,7 +124,9 @@ def ellipsoidal_area(geoms, crs, *, densify_deg: float | None = DENSIFY_DEG,
 def _check_ellipsoid(crs: pyproj.CRS) -> None:
     """Warn when the coordinates are on another ellipsoid (Xian 1980, Beijing 1954) than CGCS2000."""
     if not geodesy.on_cgcs2000_ellipsoid(crs):
-        warn_assumption(f"coordinates are on the {crs.ellipsoid.name} ellipsoid ({crs.name}); the ellipsoidal area is "
+        # on_cgcs2000_ellipsoid is True for a CRS without an ellipsoid, so it has one here
+        ellipsoid = crs.ellipsoid.name  # type: ignore[union-attr]
+        warn_assumption(f"coordinates are on the {ellipsoid} ellipsoid ({crs.name}); the ellipsoidal area is "
                         "summed on CGCS2000 from their latitudes/longitudes. For official figures convert the "
                         "data to CGCS2000 first (ecogis convert IN OUT --to-crs EPSG:4490 or a CGCS2000 GK zone)")
 
@@ -153,7 +159,9 @@ def default_plane_crs(geoms, crs) -> pyproj.CRS:
 def area(geoms, crs, method: str = "ellipsoid", **kwargs) -> np.ndarray:
     """Area in m² per geometry by ``method`` ("ellipsoid" official, "geodesic", "plane")."""
     method_label(method)
-    func = {"ellipsoid": ellipsoidal_area, "geodesic": geodesic_area, "plane": plane_area}[method]
+    funcs: dict[str, Callable[..., np.ndarray]] = {
+        "ellipsoid": ellipsoidal_area, "geodesic": geodesic_area, "plane": plane_area}
+    func = funcs[method]
     return func(geoms, crs, **kwargs)
 
 
@@ -196,7 +204,7 @@ class AreaResult:
     area: float
     unit: str
     method: str
-    crs: str
+    crs: str | None
     area_m2: float
     layer: str | None = None
     label: str | None = None

@@ -328,7 +328,7 @@ def _vertex_arrays(parsed: _Parsed, path):
             for value, number in zip(values, parsed.v_line):
                 check(value, number, path, what)  # raises at the first bad value
         out.append(array)
-    parsed.v_ring, parsed.v_x, parsed.v_y = out
+    parsed.v_ring, parsed.v_x, parsed.v_y = out  # type: ignore[assignment]  # the text columns become arrays
 
 
 def _close_parcel(parcel: _Parcel, parsed: _Parsed, path):
@@ -492,7 +492,7 @@ def _assemble_polygon(polys: np.ndarray):
     container, contained = container[keep], contained[keep]
     depth = np.bincount(contained, minlength=len(polys))
     shells = np.flatnonzero(depth % 2 == 0)
-    holes = {int(i): [] for i in shells}
+    holes: dict[int, list[int]] = {int(i): [] for i in shells}
     for i in np.flatnonzero(depth % 2 == 1):
         parents = container[(contained == i) & (depth[container] % 2 == 0)]
         holes[int(parents[np.argmax(depth[parents])])].append(polys[i].exterior)
@@ -678,6 +678,7 @@ def write_exchange(gdf, path, *, overwrite=False, zone=None, width=3, datum=None
         raise EcogisError(f"zone width {width!r} is not 3 or 6", path=path)
     target = exchange_crs(gdf, zone=zone, width=width, datum=datum, path=path)
     zone_entry = gk_zone_of(target)
+    assert zone_entry is not None, "exchange_crs returns a catalogued Gauss-Kruger CRS"
     datum, zone = zone_entry.datum, zone_entry.zone
     geoms = _check_writable(gdf.geometry.values, path)
     projected = gdf.geometry.to_crs(target).values

@@ -203,7 +203,8 @@ def _record_lines(text: str, sep: str, path: Path) -> list[int]:
     span lines). Raises EcogisError naming the line where a quote is not closed or a record has more values
     or fewer fields than the first (pandas would shift such rows into the wrong columns, or fill them up)."""
     reader = csv.reader(io.StringIO(text), delimiter=sep, skipinitialspace=True, strict=True)  # lines end in \n
-    lines, width, named, first, start = [], None, None, None, 1
+    lines, width, first, start = [], None, None, 1
+    named = 0  # set with width, from the first record
     try:
         for fields in reader:
             line, start = start, reader.line_num + 1

@@ -103,6 +103,8 @@ def _attributes_only(gdal_path: str):
     dbf = _sibling(Path(gdal_path), ".dbf")
     try:
         with tempfile.TemporaryDirectory() as tmp:
+            if dbf is None:
+                return pd.DataFrame()
             data = dbf.read_bytes()
             (Path(tmp) / "data.dbf").write_bytes(data)
             cpg = _sibling(Path(gdal_path), ".cpg")
@@ -169,7 +171,8 @@ def geojson_crs_member(path: Path):
 
 def _read_trimmed(dbf, src: VectorSource):
     """Read a shapefile whose text values end in half characters from a copy with those blanked."""
-    trimmed, cut = trim_cut_characters(dbf.dbf_bytes(), src.encoding)
+    # the encoding is settled before the table is read
+    trimmed, cut = trim_cut_characters(dbf.dbf_bytes(), src.encoding)  # type: ignore[arg-type]
     if not cut:
         return None
     with tempfile.TemporaryDirectory() as tmp:
@@ -344,7 +347,8 @@ def _shapefile_bytes(path: Path, gdal_path: str):
             shx_name = next(n for n in zf.namelist() if n.lower() == member[:-4].lower() + ".shx")
             return np.frombuffer(zf.read(member), np.uint8), zf.read(shx_name)
     shp = Path(gdal_path)
-    return np.memmap(shp, np.uint8, mode="r"), _sibling(shp, ".shx").read_bytes()
+    # callers come here only for a shapefile whose .shx exists
+    return np.memmap(shp, np.uint8, mode="r"), _sibling(shp, ".shx").read_bytes()  # type: ignore[union-attr]
 
 
 class _DbfFile:

@@ -49,7 +49,7 @@ def area_text(result: AreaResult, lang: str = "zh") -> str:
     if result.declared_share_pct is not None and result.share_pct is not None:
         lines.append(_AREA_LINES["declared_share"](lang).format(**f))
     if result.groups:
-        base = _SHARE_OF[result.share_of](lang)
+        base = _SHARE_OF[result.share_of](lang)  # type: ignore[index]  # share_of is set with groups
         by = ("区县" if zh else "districts") if result.by == "districts" else result.by
         lines.append(_AREA_LINES["groups"](lang).format(by=by, **f))
         for g in result.groups:

@@ -107,7 +107,7 @@ _DETAIL_ZH = {
     "measured_class": "实测类别", "meets_target": "达标", "length_km": "长度（km，测地线）",
 }
 #: Chinese for coded detail values.
-_VALUE_ZH = {
+_VALUE_ZH: dict[object, str] = {
     "PASS": "通过", "FAIL": "不通过", "removed": "删除", "added": "新增", "reshaped": "边界调整",
     "self_overlap": "图层内重叠", "outside_boundary": "超出范围", "sliver_outside": "范围外碎片",
     "uncovered": "未覆盖", "gap": "缝隙", "overlap": "与其他图层重叠", "(outside all zones)": "（不在任何分区内）",

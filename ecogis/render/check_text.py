@@ -5,6 +5,8 @@ units. Only formatting happens here; every figure comes from the :class:`ecogis.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from ecogis.layers import kind_label as _registry_label
 from ecogis.messages import translate
 from ecogis.rules import VERDICT_EN
@@ -212,7 +214,7 @@ def fmt_number(value, key: str) -> str:
 
 def cell(row: dict, key: str, lang: str = "zh") -> str:
     """Printable value of ``key`` in a finding or zone dict."""
-    v = row.get(key)
+    v: Any = row.get(key)
     if key == "relation":
         return RELATION[lang].get(v, v)
     if key == "kind":

@@ -201,7 +201,7 @@ def _normalise_water_class(value):
         return None
 
 
-def value_entry(style: dict, value) -> tuple[str, dict]:
+def value_entry(style: dict, value) -> tuple[str | None, dict]:
     """(key, entry) for a categorical value of a ``by`` style; unknown values map to ``other``."""
     values = style.get("values", {})
     key = None if value is None else str(value).strip()
