@@ -1,7 +1,8 @@
 """Benchmark: batch site screening vs a naive geopandas.overlay of the same inputs, in one run.
 
 Generates ``--polygons`` detailed red-line polygons (``--vertices`` each) and ``--sites``
-rectangular parcels turned by random angles (like surveyed parcels) in CGCS2000 3° Gauss-Kruger zone 41 (EPSG:4550), then times
+rectangular parcels turned by random angles (like surveyed parcels) in CGCS2000 3° Gauss-Kruger zone 41
+(EPSG:4550), then times
 
 * ecogis: :func:`ecogis.screen.screen` (STRtree pairs, vectorised overlap areas with the official
   ellipsoidal method, geodesic nearest distances, every feature within the buffers, rules), and

@@ -352,7 +352,8 @@ def _note_overlapping_groups(result: AreaResult) -> None:
         extra = convert_area(extra_m2, result.unit)
         u_zh, u_en = unit_label(result.unit), unit_label(result.unit, "en")
         result.notes.append(Text(
-            f"各分组相互重叠：分组面积之和比总面积多 {extra:.2f} {u_zh}（{extra_m2:.0f} m²，{method_label(result.method)}；"
+            f"各分组相互重叠：分组面积之和比总面积多 {extra:.2f} {u_zh}"
+            f"（{extra_m2:.0f} m²，{method_label(result.method)}；"
             "同一地块属于多个分组时在每组各计一次）",
             f"the groups overlap: their areas add up to {extra:.2f} {u_en} ({extra_m2:.0f} m², "
             f"{method_label(result.method, 'en')}) more than the total (a place in several groups is counted "
@@ -382,7 +383,8 @@ def _share_of_published_area(result: AreaResult, published: float, source: str) 
         f"占比按公布的范围面积 {pub} {unit_label(unit)}（{source}）计算；"
         f"按范围多边形面积（{poly} {unit_label(unit)}，{method_label(method)}）为 {result.polygon_share_pct:.2f}%",
         f"share taken of the published boundary area {pub} {unit_label(unit, 'en')} ({source}); of the boundary "
-        f"polygon ({poly} {unit_label(unit, 'en')}, {method_label(method, 'en')}) it is {result.polygon_share_pct:.2f}%"))
+        f"polygon ({poly} {unit_label(unit, 'en')}, {method_label(method, 'en')}) "
+        f"it is {result.polygon_share_pct:.2f}%"))
     result.boundary_area = published
 
 

@@ -8,10 +8,10 @@ JSON) print it. Areas are m² (official ellipsoidal, CGCS2000), lengths and dist
 from __future__ import annotations
 
 import re
-from typing import Any
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np

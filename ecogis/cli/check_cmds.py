@@ -184,8 +184,10 @@ def _echo_summary(result, written, lang) -> None:
         if f["distance_m"]:
             n = within.get((f["site"], f["layer"]), 0)
             label = "nearest" if lang == "en" else "最近"
-            extra = f"; {n} within {max(result.buffers_m):g} m" if lang == "en" else f"；{max(result.buffers_m):g} m 内 {n} 个"
-            click.echo(f"  {f['site']} {f['layer']}: {label} {f['feature']} {f['distance_m']:.1f} m{extra if n else ''}")
+            widest = max(result.buffers_m)
+            extra = f"; {n} within {widest:g} m" if lang == "en" else f"；{widest:g} m 内 {n} 个"
+            click.echo(f"  {f['site']} {f['layer']}: {label} {f['feature']} {f['distance_m']:.1f} m"
+                       f"{extra if n else ''}")
     click.echo(T.table_note(result, lang))
     for p in written:
         click.echo(f"wrote {p}")

@@ -165,7 +165,8 @@ def read_exchange(path, crs=None, encoding=None, *, cm=None) -> gpd.GeoDataFrame
 
 
 def _decode(data: bytes, path: Path, encoding, notes):
-    """(text, encoding label, source) by the rules of :func:`ecogis.io.text.decode_text`; control characters are an error."""
+    """(text, encoding label, source) by the rules of :func:`ecogis.io.text.decode_text`; control characters
+    are an error."""
     if encoding:
         try:
             text, used, source = data.decode(encoding), encoding, "user"
@@ -243,7 +244,8 @@ def _parse(text: str, path: Path) -> _Parsed:
 def _no_commas(line, number, path):
     found = "full-width commas (，)" if "，" in line else "tabs" if "\t" in line else "spaces" if " " in line else None
     raise _err(path, number, f"the fields are separated by {found}, not ASCII commas" if found else
-               f"no comma in {line[:40]!r}", hint="Separate the fields with ASCII commas (,), e.g. J1,1,4534567.123,41512345.678")
+               f"no comma in {line[:40]!r}",
+               hint="Separate the fields with ASCII commas (,), e.g. J1,1,4534567.123,41512345.678")
 
 
 def _parse_header_line(line, number, parsed, path):
@@ -256,7 +258,8 @@ def _parse_header_line(line, number, parsed, path):
             parsed.header[key] = value
             parsed.header_lines[key] = number
             return
-    raise _err(path, number, f"header line without '=': {line[:40]!r}", hint="Header lines read key=value, e.g. 带号=41")
+    raise _err(path, number, f"header line without '=': {line[:40]!r}",
+               hint="Header lines read key=value, e.g. 带号=41")
 
 
 def _parse_parcel_line(fields, number, path) -> _Parcel:
@@ -267,7 +270,8 @@ def _parse_parcel_line(fields, number, path) -> _Parcel:
     count = _int_field(fields[0], number, path, "界址点数 (point count)", minimum=0)  # 0: no vertices, said below
     area = _float_field(fields[1], number, path, "地块面积 (area)", allow_empty=True)
     if area < 0:
-        raise _err(path, number, f"地块面积 (area) {fields[1]!r} is negative", hint="Write the area in 公顷, or leave it empty")
+        raise _err(path, number, f"地块面积 (area) {fields[1]!r} is negative",
+                   hint="Write the area in 公顷, or leave it empty")
     record = fields[4] or "面"
     if record not in RECORD_TYPES:
         raise _err(path, number, f"记录图形属性 {record!r} is not one of 面, 线, 点",
@@ -315,7 +319,8 @@ def _parse_vertex_line(fields, number, parsed, path):
 
 def _vertex_arrays(parsed: _Parsed, path):
     """Convert the vertex text columns to numbers in bulk; on failure name the first bad line."""
-    columns = ((parsed.v_ring, int, _int_field, "圈号 (ring number)"), (parsed.v_x, float, _float_field, "X (northing)"),
+    columns = ((parsed.v_ring, int, _int_field, "圈号 (ring number)"),
+               (parsed.v_x, float, _float_field, "X (northing)"),
                (parsed.v_y, float, _float_field, "Y (easting)"))
     out = []
     for values, dtype, check, what in columns:

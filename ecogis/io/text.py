@@ -55,8 +55,8 @@ def check_control_characters(text: str, path) -> str:
     if found:
         line = len((text[:found.start()] + ".").splitlines())
         code = ord(found.group())
-        raise EcogisError(f"line {line} holds a control character (U+{code:04X}{', NUL' if code == 0 else ''}): the file "
-                          "is damaged or not plain text", path=path,
+        raise EcogisError(f"line {line} holds a control character (U+{code:04X}{', NUL' if code == 0 else ''}): "
+                          "the file is damaged or not plain text", path=path,
                           hint="Remove the character, or export the file again as UTF-8 or GBK text")
     return text
 

@@ -128,7 +128,8 @@ def _read_closing_rings(path: Path, gdal_path: str, src: VectorSource, exc: Exce
     closed = np.flatnonzero(shapely.is_missing(plain.geometry.values) & ~shapely.is_missing(fixed.geometry.values))
     if len(closed) == 0:
         raise EcogisError(f"cannot read the geometries ({_first_line(exc)})", path=path,
-                          hint="Check the file in a GIS (e.g. QGIS 'Check validity') and fix the broken features") from exc
+                          hint="Check the file in a GIS (e.g. QGIS 'Check validity') and fix the broken features"
+                          ) from exc
     warn_assumption(f"{path}: feature(s) {_feature_names(fixed, closed)}: unclosed polygon ring(s) closed in "
                     "memory (last point joined to the first); fix the source file", src.notes)
     return fixed

@@ -18,7 +18,8 @@ _AREA_LINES = {
                    "（范围外 {self.outside_area:.2f} {u} 未计入）",
                    "Within {within} ({self.boundary_area:.2f} {u}): share {self.share_pct:.2f}% "
                    "({self.outside_area:.2f} {u} outside not counted)"),
-    "declared": Text("公布值 {self.declared:.2f} {u}，差值 {self.declared_diff:+.2f} {u}（{self.declared_diff_pct:+.3f}%）",
+    "declared": Text("公布值 {self.declared:.2f} {u}，差值 {self.declared_diff:+.2f} {u}"
+                     "（{self.declared_diff_pct:+.3f}%）",
                      "Declared {self.declared:.2f} {u}, difference {self.declared_diff:+.2f} {u} "
                      "({self.declared_diff_pct:+.3f}%)"),
     "declared_share": Text("公布占比 {self.declared_share_pct:.2f}%，差值 {self.declared_share_diff_pp:+.2f} 个百分点",

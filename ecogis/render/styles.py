@@ -238,7 +238,6 @@ def legend_items(kind: str, styles: dict, gdf, lang: str, title: str, style: dic
     geometry = style.get("geometry", "polygon")
     marker = style.get("marker")
     stroke = style.get("stroke", "#333")
-    width = float(style.get("width", 1.5))
     if marker == "section":
         present = set()
         for col in ("measured_class", "target_class"):
