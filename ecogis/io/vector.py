@@ -172,7 +172,7 @@ def geojson_crs_member(path: Path):
 
 def _read_trimmed(dbf, src: VectorSource):
     """Read a shapefile whose text values end in half characters from a copy with those blanked."""
-    # the encoding is settled before the table is read
+    # with a .dbf, read_vector has settled the encoding before reading
     trimmed, cut = trim_cut_characters(dbf.dbf_bytes(), src.encoding)  # type: ignore[arg-type]
     if not cut:
         return None
@@ -348,7 +348,7 @@ def _shapefile_bytes(path: Path, gdal_path: str):
             shx_name = next(n for n in zf.namelist() if n.lower() == member[:-4].lower() + ".shx")
             return np.frombuffer(zf.read(member), np.uint8), zf.read(shx_name)
     shp = Path(gdal_path)
-    # callers come here only for a shapefile whose .shx exists
+    # GDAL has opened this shapefile, or failed on its index: the .shx exists
     return np.memmap(shp, np.uint8, mode="r"), _sibling(shp, ".shx").read_bytes()  # type: ignore[union-attr]
 
 
