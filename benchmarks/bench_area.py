@@ -89,7 +89,8 @@ def main(argv=None):
     parser.add_argument("--vertices", type=int, default=768, help="vertices per polygon")
     parser.add_argument("--repeat", type=int, default=3, help="best of N runs on the first chunk")
     args = parser.parse_args(argv)
-    print(f"{'polygons':>10} {'vertices':>8} {'ellipsoidal s':>14} {'Geod loop s':>12} {'ratio':>7} {'max rel diff':>13}")
+    print(f"{'polygons':>10} {'vertices':>8} {'ellipsoidal s':>14} {'Geod loop s':>12} {'ratio':>7} "
+          f"{'max rel diff':>13}")
     results = []
     for n in (int(s) for s in args.sizes.split(",")):
         r = bench(n, args.sample, args.vertices, args.repeat)

@@ -1,7 +1,8 @@
 """Benchmark: batch site screening vs a naive geopandas.overlay of the same inputs, in one run.
 
 Generates ``--polygons`` detailed red-line polygons (``--vertices`` each) and ``--sites``
-rectangular parcels turned by random angles (like surveyed parcels) in CGCS2000 3° Gauss-Kruger zone 41 (EPSG:4550), then times
+rectangular parcels turned by random angles (like surveyed parcels) in CGCS2000 3° Gauss-Kruger zone 41
+(EPSG:4550), then times
 
 * ecogis: :func:`ecogis.screen.screen` (STRtree pairs, vectorised overlap areas with the official
   ellipsoidal method, geodesic nearest distances, every feature within the buffers, rules), and
@@ -27,9 +28,9 @@ import numpy as np
 import pyproj
 import shapely
 
-from ecogis.screen import screen
 from ecogis.errors import AssumptionWarning
 from ecogis.rules import load_rules
+from ecogis.screen import screen
 
 GK = pyproj.CRS.from_epsg(4550)
 X0, Y0, SPAN = 400_000.0, 4_500_000.0, 100_000.0  # a 100 km square west of CM 123°E around 40.6°N

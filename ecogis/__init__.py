@@ -10,8 +10,15 @@ from ecogis.area import convert_area, ellipsoidal_area, geodesic_area, geodesic_
 from ecogis.boundaries import get_boundary, get_districts
 from ecogis.check import CheckResult, check
 from ecogis.crs import describe_crs, infer_crs, resolve_crs
-from ecogis.describe import (LayerDescription, LayerListing, LayerSummary, describe_frame, describe_layer,
-                             guess_kind, list_layers)
+from ecogis.describe import (
+    LayerDescription,
+    LayerListing,
+    LayerSummary,
+    describe_frame,
+    describe_layer,
+    guess_kind,
+    list_layers,
+)
 from ecogis.errors import AssumptionWarning, EcogisError
 from ecogis.io import read_layer, write_layer
 from ecogis.io.exchange import read_exchange, write_exchange

@@ -10,8 +10,9 @@ warned, and a plane area defaults to the 3° Gauss-Kruger zone of the data. All 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,9 @@ from ecogis import geodesy
 from ecogis.crs import crs_label, gk_crs_for_lon
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.geodesy import DENSIFY_DEG, UNITS, polygonal
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 #: method -> (Chinese label, English label)
 METHODS = {
@@ -120,7 +124,9 @@ def ellipsoidal_area(geoms, crs, *, densify_deg: float | None = DENSIFY_DEG,
 def _check_ellipsoid(crs: pyproj.CRS) -> None:
     """Warn when the coordinates are on another ellipsoid (Xian 1980, Beijing 1954) than CGCS2000."""
     if not geodesy.on_cgcs2000_ellipsoid(crs):
-        warn_assumption(f"coordinates are on the {crs.ellipsoid.name} ellipsoid ({crs.name}); the ellipsoidal area is "
+        # on_cgcs2000_ellipsoid is True for a CRS without an ellipsoid, so it has one here
+        ellipsoid = crs.ellipsoid.name  # type: ignore[union-attr]
+        warn_assumption(f"coordinates are on the {ellipsoid} ellipsoid ({crs.name}); the ellipsoidal area is "
                         "summed on CGCS2000 from their latitudes/longitudes. For official figures convert the "
                         "data to CGCS2000 first (ecogis convert IN OUT --to-crs EPSG:4490 or a CGCS2000 GK zone)")
 
@@ -153,7 +159,9 @@ def default_plane_crs(geoms, crs) -> pyproj.CRS:
 def area(geoms, crs, method: str = "ellipsoid", **kwargs) -> np.ndarray:
     """Area in m² per geometry by ``method`` ("ellipsoid" official, "geodesic", "plane")."""
     method_label(method)
-    func = {"ellipsoid": ellipsoidal_area, "geodesic": geodesic_area, "plane": plane_area}[method]
+    funcs: dict[str, Callable[..., np.ndarray]] = {
+        "ellipsoid": ellipsoidal_area, "geodesic": geodesic_area, "plane": plane_area}
+    func = funcs[method]
     return func(geoms, crs, **kwargs)
 
 
@@ -196,7 +204,7 @@ class AreaResult:
     area: float
     unit: str
     method: str
-    crs: str
+    crs: str | None
     area_m2: float
     layer: str | None = None
     label: str | None = None
@@ -344,7 +352,8 @@ def _note_overlapping_groups(result: AreaResult) -> None:
         extra = convert_area(extra_m2, result.unit)
         u_zh, u_en = unit_label(result.unit), unit_label(result.unit, "en")
         result.notes.append(Text(
-            f"各分组相互重叠：分组面积之和比总面积多 {extra:.2f} {u_zh}（{extra_m2:.0f} m²，{method_label(result.method)}；"
+            f"各分组相互重叠：分组面积之和比总面积多 {extra:.2f} {u_zh}"
+            f"（{extra_m2:.0f} m²，{method_label(result.method)}；"
             "同一地块属于多个分组时在每组各计一次）",
             f"the groups overlap: their areas add up to {extra:.2f} {u_en} ({extra_m2:.0f} m², "
             f"{method_label(result.method, 'en')}) more than the total (a place in several groups is counted "
@@ -374,7 +383,8 @@ def _share_of_published_area(result: AreaResult, published: float, source: str) 
         f"占比按公布的范围面积 {pub} {unit_label(unit)}（{source}）计算；"
         f"按范围多边形面积（{poly} {unit_label(unit)}，{method_label(method)}）为 {result.polygon_share_pct:.2f}%",
         f"share taken of the published boundary area {pub} {unit_label(unit, 'en')} ({source}); of the boundary "
-        f"polygon ({poly} {unit_label(unit, 'en')}, {method_label(method, 'en')}) it is {result.polygon_share_pct:.2f}%"))
+        f"polygon ({poly} {unit_label(unit, 'en')}, {method_label(method, 'en')}) "
+        f"it is {result.polygon_share_pct:.2f}%"))
     result.boundary_area = published
 
 

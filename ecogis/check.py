@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -18,8 +19,15 @@ import pandas as pd
 import pyproj
 import shapely
 
-from ecogis.crs import (datum_mismatch_note, from_web_crs, infer_crs, metric_crs, positions_ok,
-                        require_cgcs2000_transform, resolve_crs)
+from ecogis.crs import (
+    datum_mismatch_note,
+    from_web_crs,
+    infer_crs,
+    metric_crs,
+    positions_ok,
+    require_cgcs2000_transform,
+    resolve_crs,
+)
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.geodesy import GEOGRAPHIC_CRS as GEOGRAPHIC
 from ecogis.geodesy import convert_area
@@ -390,7 +398,7 @@ class FindingTable(Sequence):
             return list(self) == list(other)
         return NotImplemented
 
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]  # unhashable, like the list it compares equal to
 
     def with_units(self) -> pd.DataFrame:
         """The findings DataFrame with ``overlap_area_ha``, ``overlap_area_mu`` and ``verdict_en`` added."""
@@ -470,7 +478,8 @@ def read_site(site, *, site_crs=None, notes=None, skip_empty=False) -> tuple[gpd
         if site_crs is None:
             geom, crs = _infer_site_crs(geom, notes)
         gdf = gpd.GeoDataFrame({"id": ["1"], "name": ["site"]}, geometry=[geom], crs=crs)
-        gdf.attrs["ecogis"] = {"crs": None if crs is None else crs.to_string(),
+        # crs is a pyproj CRS here: web-map sites (GCJ-02/BD-09) have crs None
+        gdf.attrs["ecogis"] = {"crs": None if crs is None else crs.to_string(),  # type: ignore[union-attr]
                                "crs_source": "user" if site_crs else "inferred"}
         if web:
             gdf = from_web_crs(gdf.set_crs(4326), web)
@@ -506,7 +515,7 @@ def _infer_site_crs(geom, notes):
 
 
 def _looks_like_coordinates(text: str) -> bool:
-    first_word = re.match(r"\s*([A-Za-z]*)", text).group(1).upper()
+    first_word = re.match(r"\s*([A-Za-z]*)", text).group(1).upper()  # type: ignore[union-attr]  # matches any text
     return bool(_COORD.match(text)) or first_word in {
         "POINT", "LINESTRING", "POLYGON", "MULTIPOINT", "MULTILINESTRING", "MULTIPOLYGON"}
 
@@ -608,7 +617,7 @@ def _touched(layers, frame, boundary) -> dict:
 
 def _sanity_far(site_table, frame, boundary, notes) -> None:
     """Warn when sites are far from the boundary and from every layer (swapped X/Y, wrong CRS, GCJ-02)."""
-    far = {}
+    far: dict[str, Any] = {}
     _collect_far(site_table, frame, boundary, far)
     if far.get("count"):
         _warn_far(far, notes)

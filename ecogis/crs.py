@@ -28,14 +28,23 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyproj
 import shapely
+from numpy.typing import ArrayLike
 
 from ecogis.errors import EcogisError
 from ecogis.geodesy import GEOGRAPHIC_EPSG, gk_zone_for_lon
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+#: lon/lat degrees: floats for scalar input, arrays for array input
+LonLat = tuple[Any, Any]
 
 # ---------------------------------------------------------------------------------------------------
 # Catalogue
@@ -92,11 +101,11 @@ _WEB_ALIASES = {
 }
 
 
-def _key(text: str) -> str:
+def _key(text: object) -> str:
     return "".join(ch for ch in str(text).strip().lower() if ch not in " -_/．.·")
 
 
-def normalise_datum(name) -> str:
+def normalise_datum(name: object) -> str:
     """Return ``"CGCS2000"``, ``"Xian1980"``, ``"Beijing1954"`` or ``"WGS84"`` for a datum name.
 
     Accepts English and Chinese spellings (``"西安80"``, ``"2000国家大地坐标系"``...). Raises EcogisError
@@ -144,7 +153,7 @@ def gk_epsg(zone: int, width: int = 3, datum: str = "CGCS2000", prefixed: bool =
     return first_code + zone - first
 
 
-def gk_crs_for_lon(lon, width: int = 3, datum: str = "CGCS2000") -> pyproj.CRS:
+def gk_crs_for_lon(lon: ArrayLike, width: int = 3, datum: str = "CGCS2000") -> pyproj.CRS:
     """Unprefixed Gauss-Kruger CRS whose zone contains longitude ``lon`` (degrees E), for metric work.
 
     ``lon`` may be an array; the middle of its range is used.
@@ -154,7 +163,7 @@ def gk_crs_for_lon(lon, width: int = 3, datum: str = "CGCS2000") -> pyproj.CRS:
     return pyproj.CRS.from_epsg(gk_epsg(gk_zone_for_lon(mid, width), width, datum, prefixed=False))
 
 
-def metric_crs(lon) -> pyproj.CRS:
+def metric_crs(lon: ArrayLike) -> pyproj.CRS:
     """The CGCS2000 3° GK zone (no prefix) containing ``lon``; a transverse Mercator on the CGCS2000
     ellipsoid at the nearest 3° meridian when ``lon`` is outside China's zones (e.g. swapped X/Y)."""
     try:
@@ -176,11 +185,11 @@ class GKZone:
     prefixed: bool
     cm: float
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def gk_zone_of(crs) -> GKZone | None:
+def gk_zone_of(crs: Any) -> GKZone | None:
     """Return the catalogue entry for ``crs`` if it is one of the catalogued Gauss-Kruger codes, else None."""
     if isinstance(crs, str) and crs in WEB_SYSTEMS:
         return None
@@ -206,8 +215,10 @@ def identify_crs(crs: pyproj.CRS) -> pyproj.CRS:
     if crs is None or crs.to_epsg() is not None:
         return crs
     # the Gauss-Kruger catalogue first (cheap); then PROJ's own likely matches (a database search)
-    for codes in (lambda: _gk_code_from_parameters(crs),
-                  lambda: [int(m.code) for m in crs.list_authority(min_confidence=50) if m.auth_name == "EPSG"][:5]):
+    finders: tuple[Callable[[], list[int]], ...] = (
+        lambda: _gk_code_from_parameters(crs),
+        lambda: [int(m.code) for m in crs.list_authority(min_confidence=50) if m.auth_name == "EPSG"][:5])
+    for codes in finders:
         for code in codes():
             candidate = pyproj.CRS.from_epsg(code)
             if _same_coordinates(crs, candidate):
@@ -224,11 +235,12 @@ def _gk_code_from_parameters(crs: pyproj.CRS) -> list[int]:
     op = crs.coordinate_operation
     if not crs.is_projected or op is None or "transverse mercator" not in op.method_name.lower():
         return []
-    params = {p.name.lower(): p.value for p in op.params}
+    params: dict[str, Any] = {p.name.lower(): p.value for p in op.params}
     cm, easting = params.get("longitude of natural origin"), params.get("false easting")
     ell = crs.ellipsoid
     datum = next((d for (a, rf), d in _DATUM_BY_ELLIPSOID.items()
-                  if abs(ell.semi_major_metre - a) < 1e-3 and abs(ell.inverse_flattening - rf) < 1e-6), None)
+                  if ell is not None and abs(ell.semi_major_metre - a) < 1e-3
+                  and abs(ell.inverse_flattening - rf) < 1e-6), None)
     if cm is None or easting is None or datum is None:
         return []
     codes = []
@@ -248,7 +260,10 @@ def _same_coordinates(a: pyproj.CRS, b: pyproj.CRS) -> bool:
     if a.is_geographic != b.is_geographic or a.geodetic_crs is None or b.geodetic_crs is None:
         return False
     ea, eb = a.ellipsoid, b.ellipsoid
-    if abs(ea.semi_major_metre - eb.semi_major_metre) > 1e-3 or abs(ea.inverse_flattening - eb.inverse_flattening) > 1e-6:
+    if ea is None or eb is None:
+        return False
+    if (abs(ea.semi_major_metre - eb.semi_major_metre) > 1e-3
+            or abs(ea.inverse_flattening - eb.inverse_flattening) > 1e-6):
         return False
     lon, lat = np.meshgrid(np.linspace(73.0, 135.0, 32), np.linspace(18.0, 53.0, 8))
     geo = a.geodetic_crs
@@ -263,7 +278,7 @@ def _same_coordinates(a: pyproj.CRS, b: pyproj.CRS) -> bool:
 # resolve_crs / describe_crs
 # ---------------------------------------------------------------------------------------------------
 
-def resolve_crs(value):
+def resolve_crs(value: object) -> pyproj.CRS | str:
     """Turn a user's CRS value into a :class:`pyproj.CRS`, or ``"GCJ-02"`` / ``"BD-09"`` for web-map systems.
 
     Accepts an EPSG integer (``4529``), ``"4529"``, ``"EPSG:4529"``, datum names (``"CGCS2000"`` ->
@@ -312,7 +327,7 @@ def _from_epsg(code: int) -> pyproj.CRS:
                           hint="Check the code; CGCS2000 is 4490, its 3-degree Gauss-Kruger zones 4513-4554") from None
 
 
-def crs_label(crs) -> str | None:
+def crs_label(crs: object) -> str | None:
     """Short label for JSON output: ``"EPSG:4529"``, ``"GCJ-02"``, or the CRS name when it has no code."""
     if crs is None:
         return None
@@ -323,7 +338,7 @@ def crs_label(crs) -> str | None:
     return f"EPSG:{code}" if code else crs.name
 
 
-def describe_crs(crs) -> str:
+def describe_crs(crs: object) -> str:
     """Human text for a CRS, e.g. ``"EPSG:4529 (CGCS2000 / 3-degree Gauss-Kruger zone 41)"``.
 
     Web-map systems: ``"GCJ-02 (web-map system of Amap/Gaode and Tencent, offset from WGS 84)"``.
@@ -334,7 +349,7 @@ def describe_crs(crs) -> str:
     # compare strings only: pyproj.CRS == "GCJ-02" would make PROJ search its database (slow)
     if isinstance(crs, str) and crs == GCJ02:
         return "GCJ-02 (web-map system of Amap/Gaode and Tencent, offset from WGS 84 by up to several hundred metres)"
-    if isinstance(crs, str) and crs == BD09:
+    if isinstance(crs, str):  # BD-09, the other web-map system
         return "BD-09 (web-map system of Baidu, GCJ-02 with a further offset)"
     code = crs.to_epsg()
     return f"EPSG:{code} ({crs.name})" if code else crs.name
@@ -344,7 +359,7 @@ def describe_crs(crs) -> str:
 _SAME_FOR_GIS = {"China 2000", "World Geodetic System 1984", "World Geodetic System 1984 ensemble"}
 
 
-def datum_change_note(src, dst) -> str | None:
+def datum_change_note(src: pyproj.CRS | str | None, dst: pyproj.CRS | str | None) -> str | None:
     """Text warning that reprojecting ``src`` -> ``dst`` changes datum without real parameters, else None.
 
     PROJ has no published transformation from Xian 1980 or Beijing 1954 to CGCS2000; it applies a
@@ -355,7 +370,7 @@ def datum_change_note(src, dst) -> str | None:
     if src is None or dst is None or isinstance(src, str) or isinstance(dst, str):
         return None
     a, b = src.geodetic_crs, dst.geodetic_crs
-    if a is None or b is None or a.datum.name == b.datum.name:
+    if a is None or b is None or a.datum is None or b.datum is None or a.datum.name == b.datum.name:
         return None
     if {a.datum.name, b.datum.name} <= _SAME_FOR_GIS:
         return None
@@ -368,7 +383,7 @@ def datum_change_note(src, dst) -> str | None:
             "official parameters (e.g. the seven parameters from your surveying authority) first")
 
 
-def datum_mismatch_note(a, b) -> str | None:
+def datum_mismatch_note(a: pyproj.CRS | str | None, b: pyproj.CRS | str | None) -> str | None:
     """:func:`datum_change_note` between the geographic CRSs of ``a`` and ``b`` (two layers overlaid), else None."""
     if a is None or b is None or isinstance(a, str) or isinstance(b, str):
         return None
@@ -376,7 +391,7 @@ def datum_mismatch_note(a, b) -> str | None:
     return None if ga is None or gb is None else datum_change_note(ga, gb)
 
 
-def require_cgcs2000_transform(crs, path=None) -> None:
+def require_cgcs2000_transform(crs: pyproj.CRS | str | None, path: object = None) -> None:
     """EcogisError naming ``path`` unless PROJ can transform ``crs`` to CGCS2000 (EPSG:4490), as every
     overlay, area and distance needs (a .prj with a made-up ellipsoid or datum cannot be used)."""
     if crs is None or isinstance(crs, str):
@@ -412,14 +427,14 @@ class CrsGuess:
 
     @property
     def label(self) -> str:
-        return crs_label(self.crs)
+        return crs_label(self.crs) or ""  # never empty: a CRS always has a code or a name
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"crs": self.label, "swap_xy": self.swap_xy, "reason": self.reason, "zone": self.zone,
                 "width": self.width, "prefixed": self.prefixed}
 
 
-def _within(values: np.ndarray, bounds) -> bool:
+def _within(values: np.ndarray, bounds: tuple[float, float]) -> bool:
     return bool(np.all((values >= bounds[0]) & (values <= bounds[1])))
 
 
@@ -430,26 +445,29 @@ def _prefixed_easting(values: np.ndarray) -> bool:
     return _within(np.mod(values, 1e6), GK_EASTING)
 
 
-def _ranges(x, y) -> str:
+def _ranges(x: np.ndarray, y: np.ndarray) -> str:
     return f"x {np.min(x):.6g}..{np.max(x):.6g}, y {np.min(y):.6g}..{np.max(y):.6g}"
 
 
-def positions_ok(x, y, crs) -> np.ndarray:
+def positions_ok(x: ArrayLike, y: ArrayLike, crs: pyproj.CRS | str) -> np.ndarray:
     """Per coordinate pair (GIS order), True if it is a position in ``crs``: longitude/latitude within
     ±180/±90 for a geographic or web-map (GCJ-02, BD-09) ``crs``; for a projected one, a pair that
     projects to a finite longitude/latitude and back to itself within 1 m (out of the projection's domain,
     e.g. a northing of 1e300, the inverse projection returns finite nonsense)."""
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if isinstance(crs, str) or crs.is_geographic:
-        return (np.abs(x) <= 180) & (np.abs(y) <= 90)
+        in_range: np.ndarray = (np.abs(x) <= 180) & (np.abs(y) <= 90)
+        return in_range
     transformer = pyproj.Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True)
     with np.errstate(invalid="ignore", over="ignore"):
         lon, lat = transformer.transform(x, y)
         x_back, y_back = transformer.transform(lon, lat, direction="INVERSE")
-        return np.isfinite(lon) & np.isfinite(lat) & (np.abs(x_back - x) < 1.0) & (np.abs(y_back - y) < 1.0)
+        ok: np.ndarray = (np.isfinite(lon) & np.isfinite(lat)
+                          & (np.abs(x_back - x) < 1.0) & (np.abs(y_back - y) < 1.0))
+        return ok
 
 
-def infer_crs(x, y, cm=None, *, width: int = 3, datum: str = "CGCS2000") -> CrsGuess:
+def infer_crs(x: Any, y: Any, cm: float | None = None, *, width: int = 3, datum: str = "CGCS2000") -> CrsGuess:
     """Guess the CRS of bare coordinates; vectorised over arrays.
 
     ``x``, ``y``: coordinates in GIS order as the caller holds them (x should be easting/longitude).
@@ -499,7 +517,7 @@ def infer_crs(x, y, cm=None, *, width: int = 3, datum: str = "CGCS2000") -> CrsG
                       hint="Pass crs= (e.g. EPSG:4529 for CGCS2000 3-degree zone 41 with prefix)")
 
 
-def _other_datums(datum: str, zone=None, width=3, prefixed=True) -> str:
+def _other_datums(datum: str, zone: int | None = None, width: int = 3, prefixed: bool = True) -> str:
     """'; if the data is on Xian 1980 pass crs=EPSG:2365 (Beijing 1954: EPSG:2417)' for a CGCS2000 guess."""
     if datum != "CGCS2000":
         return ""
@@ -528,14 +546,15 @@ def _zone_prefix(eastings: np.ndarray) -> int:
     return int(zones[0])
 
 
-def _check_mixed_zones(x, y) -> None:
+def _check_mixed_zones(x: np.ndarray, y: np.ndarray) -> None:
     """Raise when a coordinate column is all 8-digit eastings from several zones."""
     for values in (x, y):
         if np.all((values >= 1e7) & (values < 1e8)):
             _zone_prefix(values)
 
 
-def _prefixed_guess(easting, northing, swap, cm, datum, datum_note) -> CrsGuess:
+def _prefixed_guess(easting: np.ndarray, northing: np.ndarray, swap: bool, cm: float | None, datum: str,
+                    datum_note: str) -> CrsGuess:
     zone = _zone_prefix(easting)
     width = zone_width(zone)
     if width is None:
@@ -554,7 +573,8 @@ def _prefixed_guess(easting, northing, swap, cm, datum, datum_note) -> CrsGuess:
     return CrsGuess(pyproj.CRS.from_epsg(code), swap, reason, zone, width, True)
 
 
-def _unprefixed_guess(easting, northing, swap, ambiguous, cm, width, datum, datum_note) -> CrsGuess:
+def _unprefixed_guess(easting: np.ndarray, northing: np.ndarray, swap: bool, ambiguous: bool, cm: float | None,
+                      width: int, datum: str, datum_note: str) -> CrsGuess:
     if cm is None:
         raise EcogisError(f"Gauss-Kruger coordinates without a zone prefix ({_ranges(easting, northing)} m): "
                           "the central meridian cannot be read from them",
@@ -573,7 +593,8 @@ def _unprefixed_guess(easting, northing, swap, ambiguous, cm, width, datum, datu
     else:
         order = ""
     reason = (f"6-digit eastings without zone prefix and the central meridian {cm:g} E given by the user: "
-              f"{width}-degree Gauss-Kruger, {order}EPSG:{code}; {datum_note}{_other_datums(datum, zone, width, False)}")
+              f"{width}-degree Gauss-Kruger, {order}EPSG:{code}; {datum_note}"
+              f"{_other_datums(datum, zone, width, False)}")
     return CrsGuess(pyproj.CRS.from_epsg(code), swap, reason, zone, width, False)
 
 
@@ -588,13 +609,14 @@ _ITER_TOL = 1e-10  # degrees; reverse transforms iterate to this (far below the 
 _ITER_MAX = 30
 
 
-def in_gcj_area(lon, lat) -> np.ndarray:
+def in_gcj_area(lon: ArrayLike, lat: ArrayLike) -> np.ndarray:
     """True where GCJ-02 applies: the rectangle 72.004-137.8347 E, 0.8293-55.8271 N."""
     lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
-    return (lon >= 72.004) & (lon <= 137.8347) & (lat >= 0.8293) & (lat <= 55.8271)
+    inside: np.ndarray = (lon >= 72.004) & (lon <= 137.8347) & (lat >= 0.8293) & (lat <= 55.8271)
+    return inside
 
 
-def _gcj_offset(lon, lat):
+def _gcj_offset(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """GCJ-02 minus WGS 84 (degrees) at WGS 84 position lon/lat, zero outside the GCJ area."""
     x, y = lon - 105.0, lat - 35.0
     dlat = (-100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * np.sqrt(np.abs(x))
@@ -614,25 +636,25 @@ def _gcj_offset(lon, lat):
     return np.where(inside, dlon, 0.0), np.where(inside, dlat, 0.0)
 
 
-def _arrays(lon, lat):
+def _arrays(lon: ArrayLike, lat: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     lon, lat = np.broadcast_arrays(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
     return lon.copy(), lat.copy()
 
 
-def _out(lon, lat, like):
+def _out(lon: np.ndarray, lat: np.ndarray, like: ArrayLike) -> LonLat:
     if np.ndim(like) == 0:
         return float(lon), float(lat)
     return lon, lat
 
 
-def wgs84_to_gcj02(lon, lat):
+def wgs84_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> LonLat:
     """WGS 84 (or CGCS2000) longitude/latitude degrees -> GCJ-02. Identity outside China's rectangle."""
     lo, la = _arrays(lon, lat)
     dlon, dlat = _gcj_offset(lo, la)
     return _out(lo + dlon, la + dlat, lon)
 
 
-def gcj02_to_wgs84(lon, lat):
+def gcj02_to_wgs84(lon: ArrayLike, lat: ArrayLike) -> LonLat:
     """GCJ-02 -> WGS 84 longitude/latitude degrees, by fixed-point iteration to 1e-10 degrees.
 
     Solves wgs84_to_gcj02(w) = g for w (not the one-step approximation w = g - offset(g), which is off
@@ -642,7 +664,8 @@ def gcj02_to_wgs84(lon, lat):
     return _out(*_solve(wgs84_to_gcj02, glon, glat, glon, glat), lon)
 
 
-def _solve(forward, lon, lat, lon0, lat0):
+def _solve(forward: Callable[[np.ndarray, np.ndarray], LonLat], lon: np.ndarray, lat: np.ndarray,
+           lon0: np.ndarray, lat0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(x, y) with ``forward(x, y) == (lon, lat)``, by fixed-point iteration from (lon0, lat0) until every
     point is within ``_ITER_TOL`` degrees (at most ``_ITER_MAX`` steps); arrays in, arrays out."""
     x, y = lon0, lat0
@@ -655,7 +678,7 @@ def _solve(forward, lon, lat, lon0, lat0):
     return x, y
 
 
-def gcj02_to_bd09(lon, lat):
+def gcj02_to_bd09(lon: ArrayLike, lat: ArrayLike) -> LonLat:
     """GCJ-02 -> BD-09 (Baidu) longitude/latitude degrees."""
     x, y = _arrays(lon, lat)
     z = np.sqrt(x * x + y * y) + 0.00002 * np.sin(y * _BD_K)
@@ -663,7 +686,7 @@ def gcj02_to_bd09(lon, lat):
     return _out(z * np.cos(theta) + 0.0065, z * np.sin(theta) + 0.006, lon)
 
 
-def bd09_to_gcj02(lon, lat):
+def bd09_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> LonLat:
     """BD-09 -> GCJ-02 longitude/latitude degrees, by fixed-point iteration to 1e-10 degrees."""
     blon, blat = _arrays(lon, lat)
     x, y = blon - 0.0065, blat - 0.006
@@ -672,12 +695,12 @@ def bd09_to_gcj02(lon, lat):
     return _out(*_solve(gcj02_to_bd09, blon, blat, z * np.cos(theta), z * np.sin(theta)), lon)
 
 
-def wgs84_to_bd09(lon, lat):
+def wgs84_to_bd09(lon: ArrayLike, lat: ArrayLike) -> LonLat:
     """WGS 84 -> BD-09 longitude/latitude degrees (via GCJ-02)."""
     return gcj02_to_bd09(*wgs84_to_gcj02(lon, lat))
 
 
-def bd09_to_wgs84(lon, lat):
+def bd09_to_wgs84(lon: ArrayLike, lat: ArrayLike) -> LonLat:
     """BD-09 -> WGS 84 longitude/latitude degrees (via GCJ-02)."""
     return gcj02_to_wgs84(*bd09_to_gcj02(lon, lat))
 
@@ -686,21 +709,22 @@ _TO_WGS = {GCJ02: gcj02_to_wgs84, BD09: bd09_to_wgs84}
 _FROM_WGS = {GCJ02: wgs84_to_gcj02, BD09: wgs84_to_bd09}
 
 
-def _web_system(system) -> str:
+def _web_system(system: object) -> str:
     resolved = resolve_crs(system)
     if not isinstance(resolved, str) or resolved not in WEB_SYSTEMS:
         raise EcogisError(f"{system!r} is not a web-map system", hint="Use GCJ-02 or BD-09")
     return resolved
 
 
-def _transform_geometries(geoms, func):
-    def xy(coords):
+def _transform_geometries(geoms: Any, func: Callable[[np.ndarray, np.ndarray], LonLat]) -> np.ndarray:
+    def xy(coords: np.ndarray) -> np.ndarray:
         lon, lat = func(coords[:, 0], coords[:, 1])
         return np.column_stack([lon, lat])
-    return shapely.transform(np.asarray(geoms), xy)
+    out: np.ndarray = shapely.transform(np.asarray(geoms), xy)
+    return out
 
 
-def from_web_crs(gdf, system):
+def from_web_crs(gdf: gpd.GeoDataFrame, system: object) -> gpd.GeoDataFrame:
     """Convert a GeoDataFrame whose lon/lat are in ``system`` (GCJ-02 or BD-09) to EPSG:4490.
 
     Every vertex is converted (vectorised, shapely.transform). The CRS the GeoDataFrame carries is
@@ -714,7 +738,7 @@ def from_web_crs(gdf, system):
     return out
 
 
-def to_web_crs(gdf, system):
+def to_web_crs(gdf: gpd.GeoDataFrame, system: object) -> gpd.GeoDataFrame:
     """Convert a GeoDataFrame to web-map lon/lat ``system`` (GCJ-02 or BD-09), for display or export.
 
     The data is first reprojected to EPSG:4490. pyproj has no CRS for GCJ-02/BD-09, so the result

@@ -15,8 +15,8 @@ Three area methods, all vectorised over whole layers:
     trapezoids, following 《图幅理论面积与图斑椭球面积计算公式及要求》, issued with 国土调查办发〔2008〕32号
     《关于统一图幅理论面积与图斑椭球面积计算要求的通知》 (国务院第二次全国土地调查领导小组办公室,
     2008-03-27), formula (2) "椭球面上任意梯形面积计算公式" (ΔL 图块经差, B2 − B1 图块纬差, in
-    radians), carried into the third national land survey rules TD/T 1055-2019 with the CGCS2000 ellipsoid. The area of the trapezoid bounded by two parallels
-    B1, B2 and two meridians ΔL apart is::
+    radians), carried into the third national land survey rules TD/T 1055-2019 with the CGCS2000 ellipsoid.
+    The area of the trapezoid bounded by two parallels B1, B2 and two meridians ΔL apart is::
 
         S = 2 b² ΔL [ A sin(ΔB/2) cos Bm − B sin(3ΔB/2) cos 3Bm + C sin(5ΔB/2) cos 5Bm
                       − D sin(7ΔB/2) cos 7Bm + E sin(9ΔB/2) cos 9Bm ]
@@ -50,9 +50,12 @@ geometries give 0.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pyproj
 import shapely
+from numpy.typing import ArrayLike
 
 #: CGCS2000 ellipsoid (the same numbers as GRS 80 to well below a millimetre).
 CGCS2000_A = 6378137.0
@@ -85,12 +88,12 @@ UNIT_ALIASES = {
 }
 
 
-def unit_key(unit) -> str | None:
+def unit_key(unit: object) -> str | None:
     """The key in :data:`UNITS` (m2, ha, km2, mu) of ``unit`` or its Chinese/English alias; None if unknown."""
     return UNIT_ALIASES.get(str(unit).strip().lower()) or UNIT_ALIASES.get(str(unit).strip())
 
 
-def convert_area(m2, unit: str):
+def convert_area(m2: Any, unit: str) -> Any:
     """Convert an area in square metres to ``unit`` (m2, ha, km2 or mu, or an alias; 1 亩 = 10000/15 m²).
 
     Scalars give a float, arrays an array. An unknown unit is a ValueError.
@@ -102,14 +105,14 @@ def convert_area(m2, unit: str):
     return np.asarray(m2, dtype=float) / factor if np.ndim(m2) else float(m2) / factor
 
 
-def on_cgcs2000_ellipsoid(crs) -> bool:
+def on_cgcs2000_ellipsoid(crs: Any) -> bool:
     """Whether the coordinates of ``crs`` are on the CGCS2000 (= GRS 80) ellipsoid, to 0.5 m in the
     semi-major axis; a CRS without an ellipsoid counts as on it."""
     ell = pyproj.CRS.from_user_input(crs).ellipsoid
     return ell is None or abs(ell.semi_major_metre - CGCS2000_A) <= 0.5
 
 
-def gk_zone_for_lon(lon, width: int = 3):
+def gk_zone_for_lon(lon: ArrayLike, width: int = 3) -> Any:
     """Number of the Gauss-Kruger zone ``width`` (3 or 6) degrees wide that contains longitude ``lon``
     (degrees E): 3° zone n has central meridian 3n, 6° zone n spans 6(n-1)..6n. An int for a number,
     an int array for an array. A longitude that is not finite is a ValueError."""
@@ -119,7 +122,7 @@ def gk_zone_for_lon(lon, width: int = 3):
     zone = np.floor(lon / 3.0 + 0.5) if width == 3 else np.floor(lon / 6.0) + 1
     return int(zone) if zone.ndim == 0 else zone.astype(int)
 
-def _series_coefficients(e2: float):
+def _series_coefficients(e2: float) -> tuple[float, float, float, float, float]:
     """The constants A..E of formula (2) in 国土调查办发〔2008〕32号 for first eccentricity squared ``e2``."""
     e4, e6, e8 = e2 * e2, e2 ** 3, e2 ** 4
     return (
@@ -134,7 +137,7 @@ def _series_coefficients(e2: float):
 _COEF = _series_coefficients(CGCS2000_E2)
 
 
-def trapezoid_area(dlon_rad, lat1_rad, lat2_rad):
+def trapezoid_area(dlon_rad: ArrayLike, lat1_rad: ArrayLike, lat2_rad: ArrayLike) -> np.ndarray:
     """Area (m²) of the ellipsoidal trapezoid between parallels lat1, lat2 and meridians dlon apart.
 
     Formula (2) of 国土调查办发〔2008〕32号 on the CGCS2000 ellipsoid; signed (positive when
@@ -142,10 +145,12 @@ def trapezoid_area(dlon_rad, lat1_rad, lat2_rad):
     """
     lat1 = np.asarray(lat1_rad, dtype=float)
     lat2 = np.asarray(lat2_rad, dtype=float)
-    return 2.0 * CGCS2000_B ** 2 * np.asarray(dlon_rad, dtype=float) * _series(lat2 - lat1, (lat1 + lat2) / 2.0)
+    dlon = np.asarray(dlon_rad, dtype=float)
+    area: np.ndarray = 2.0 * CGCS2000_B ** 2 * dlon * _series(lat2 - lat1, (lat1 + lat2) / 2.0)
+    return area
 
 
-def _series(db, bm):
+def _series(db: np.ndarray, bm: np.ndarray) -> np.ndarray:
     """The bracket of formula (2): A sin(ΔB/2) cos Bm − B sin(3ΔB/2) cos 3Bm + ... + E sin(9ΔB/2) cos 9Bm.
 
     sin(nΔB/2) and cos(nBm) for n = 3, 5, 7, 9 come from the exact multiple-angle recurrences
@@ -159,7 +164,7 @@ def _series(db, bm):
     two_c2, two_k2 = 2.0 * c2, 2.0 * k2
     s3 = s1 * (two_c2 + 1.0)
     k3 = k1 * (two_k2 - 1.0)
-    out = a_ * s1 * k1
+    out: np.ndarray = a_ * s1 * k1
     out -= b_ * s3 * k3
     s5 = two_c2 * s3 - s1
     k5 = two_k2 * k3 - k1
@@ -171,7 +176,7 @@ def _series(db, bm):
     return out
 
 
-def _series_polynomial(coef):
+def _series_polynomial(coef: tuple[float, ...]) -> tuple[float, float, float, float, float]:
     """Coefficients p0..p4 with G(B) = sinB (p0 + p1 sin²B + p2 sin⁴B + p3 sin⁶B + p4 sin⁸B), where
     G(B) = A sin B − B sin 3B + C sin 5B − D sin 7B + E sin 9B.
 
@@ -191,19 +196,20 @@ def _series_polynomial(coef):
 _POLY = _series_polynomial(_COEF)
 
 
-def _g_of_lat(lat_rad):
+def _g_of_lat(lat_rad: np.ndarray) -> np.ndarray:
     """G(B) of :func:`_series_polynomial` for an array of latitudes (radians)."""
     p0, p1, p2, p3, p4 = _POLY
     s = np.sin(lat_rad)
     s2 = s * s
-    return s * (p0 + s2 * (p1 + s2 * (p2 + s2 * (p3 + s2 * p4))))
+    g: np.ndarray = s * (p0 + s2 * (p1 + s2 * (p2 + s2 * (p3 + s2 * p4))))
+    return g
 
 
 # --------------------------------------------------------------------------------------------------
 # geometry plumbing
 # --------------------------------------------------------------------------------------------------
 
-def geometry_array(geoms) -> np.ndarray:
+def geometry_array(geoms: Any) -> np.ndarray:
     """A 1-D object ndarray of the geometries of a GeoDataFrame, GeoSeries, list, array or one geometry."""
     if hasattr(geoms, "geometry") and hasattr(geoms, "columns"):  # a GeoDataFrame
         geoms = geoms.geometry
@@ -215,7 +221,7 @@ def geometry_array(geoms) -> np.ndarray:
     return np.array(arr, dtype=object)
 
 
-def to_lonlat(x, y, crs: pyproj.CRS):
+def to_lonlat(x: ArrayLike, y: ArrayLike, crs: pyproj.CRS) -> tuple[np.ndarray, np.ndarray]:
     """Longitude/latitude in degrees on the CRS's own datum (inverse Gauss-Kruger for GK zones)."""
     if crs.is_geographic:
         return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
@@ -236,7 +242,7 @@ def polygonal(geoms: np.ndarray, types: np.ndarray | None = None) -> np.ndarray:
     return out
 
 
-def _rings(geoms: np.ndarray):
+def _rings(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Ragged ring arrays: coords (n, 2), ring offsets into coords, ring sign (+1 shell, -1 hole),
     geometry index per ring. Rings are closed (first vertex repeated last)."""
     n = len(geoms)
@@ -271,7 +277,7 @@ def _rings(geoms: np.ndarray):
 # areas
 # --------------------------------------------------------------------------------------------------
 
-def ellipsoidal_area(geoms, crs, *, densify_deg: float | None = DENSIFY_DEG,
+def ellipsoidal_area(geoms: Any, crs: Any, *, densify_deg: float | None = DENSIFY_DEG,
                      batch_coords: int = 4_000_000) -> np.ndarray:
     """Official ellipsoidal area (椭球面积) in m² on the CGCS2000 ellipsoid, one value per geometry.
 
@@ -303,7 +309,7 @@ def ellipsoidal_area(geoms, crs, *, densify_deg: float | None = DENSIFY_DEG,
     return out
 
 
-def _ellipsoidal_area_batch(geoms: np.ndarray, transformer) -> np.ndarray:
+def _ellipsoidal_area_batch(geoms: np.ndarray, transformer: pyproj.Transformer | None) -> np.ndarray:
     coords, ring_off, sign, ring_geom = _rings(geoms)
     out = np.zeros(len(geoms))
     if len(coords) == 0:
@@ -325,7 +331,7 @@ def _ellipsoidal_area_batch(geoms: np.ndarray, transformer) -> np.ndarray:
     return out
 
 
-def geodesic_area(geoms, crs, *, densify_deg: float | None = DENSIFY_DEG) -> np.ndarray:
+def geodesic_area(geoms: Any, crs: Any, *, densify_deg: float | None = DENSIFY_DEG) -> np.ndarray:
     """Geodesic area in m² (GeographicLib through pyproj.Geod, CGCS2000 ellipsoid), one per geometry.
 
     Edges are geodesics between the vertices (after inverse projection of projected input);
@@ -349,7 +355,7 @@ def geodesic_area(geoms, crs, *, densify_deg: float | None = DENSIFY_DEG) -> np.
 
 
 
-def plane_area(geoms, crs, plane_crs) -> np.ndarray:
+def plane_area(geoms: Any, crs: Any, plane_crs: Any) -> np.ndarray:
     """Plane area in m² in the projected CRS ``plane_crs`` (metres) of geometries in ``crs``.
 
     For comparison only: a Gauss-Kruger plane area exceeds the ellipsoidal one by the area scale
@@ -369,7 +375,7 @@ def plane_area(geoms, crs, plane_crs) -> np.ndarray:
 # lengths
 # --------------------------------------------------------------------------------------------------
 
-def geodesic_length(geoms, crs) -> np.ndarray:
+def geodesic_length(geoms: Any, crs: Any) -> np.ndarray:
     """Geodesic length in metres per geometry (CGCS2000 ellipsoid, GeographicLib via pyproj.Geod.inv).
 
     Lines sum their segments; polygons give their perimeter (all rings); points give 0.

@@ -251,7 +251,7 @@ def _numeric(unit: str, spellings: tuple[str, ...]) -> Callable[[object], float 
                               hint=f"Write a plain number in {unit} (convert values given in other units)")
         return float(match.group(1))
 
-    normalise.numeric = True
+    normalise.numeric = True  # type: ignore[attr-defined]  # a marker read by getattr(..., "numeric") below
     return normalise
 
 
@@ -530,7 +530,8 @@ def match_fields(columns, kind: str, fields: dict | None = None, path=None) -> d
                 f"its fields are: {', '.join(spec.fields)}", path=path)
         mapping[target] = source
     used = set(mapping.values())
-    folded, bare = {}, {}
+    folded: dict[str, str] = {}
+    bare: dict[str, str] = {}
     for col in columns:
         folded.setdefault(_fold(col), col)
         bare.setdefault(_fold_bare(col), col)
@@ -680,7 +681,7 @@ def _label_columns(gdf) -> dict[str, str]:
     """{'id': column, 'name': column} naming features: columns called id/name (any case), else the first
     text column as the name."""
     columns = {str(c).lower(): c for c in gdf.columns if c != gdf.geometry.name}
-    mapping = {key: columns[key] for key in ("id", "name") if key in columns}
+    mapping: dict[str, str] = {key: columns[key] for key in ("id", "name") if key in columns}
     if "name" not in mapping:
         text = [c for c in columns.values() if c not in mapping.values() and pd.api.types.is_string_dtype(gdf[c])]
         if text:

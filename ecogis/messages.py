@@ -99,9 +99,9 @@ def to_zh(text: str) -> str:
             return zh.format(**{k: to_zh(v) for k, v in m.groupdict().items()})
     parts = _clauses(text)
     if len(parts) > 1:
-        zh = [to_zh(p) for p in parts]
-        if zh != parts:
-            return "；".join(zh)
+        zh_parts = [to_zh(p) for p in parts]
+        if zh_parts != parts:
+            return "；".join(zh_parts)
     return text
 
 

@@ -156,7 +156,8 @@ def _boundary_spec(data, base, path, kinds) -> LayerSpec | None:
     line = line_of(data, "boundary")
     if isinstance(spec, (str, dict)):  # keep the line numbers of the keys for error messages
         entry = LineDict({"path": spec} if isinstance(spec, str) else spec)
-        entry.line, entry.lines = getattr(spec, "line", line), dict(getattr(spec, "lines", {}))
+        # line_of gives None only for data not read from YAML
+        entry.line, entry.lines = getattr(spec, "line", line), dict(getattr(spec, "lines", {}))  # type: ignore[assignment]
         entry.setdefault("kind", "boundary")
         spec = entry
     return _layer_spec("boundary", spec, base, path, kinds, line)

@@ -22,8 +22,10 @@ Method (the same for one site and for a batch of 10⁵):
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -60,14 +62,14 @@ class ZoneSummary:
     share_of_site: float | None
     verdict: str
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["overlap_area_ha"] = float(convert_area(self.overlap_area_m2, "ha"))
         d["overlap_area_mu"] = float(convert_area(self.overlap_area_m2, "mu"))
         return d
 
 
-def feature_labels(gdf, positions) -> list[str]:
+def feature_labels(gdf: gpd.GeoDataFrame, positions: Any) -> list[str]:
     """Label of each feature: its first name-like field, else ``#<1-based position>`` (whole columns)."""
     positions = np.asarray(positions, dtype=np.int64)
     fallback = pd.Series(positions + 1, dtype=np.int64).astype(str).radd("#")
@@ -76,12 +78,15 @@ def feature_labels(gdf, positions) -> list[str]:
             vals = gdf[col].iloc[positions].reset_index(drop=True)
             text = vals.astype(str)
             ok = vals.notna() & (text.str.strip() != "")
-            return text.where(ok, fallback).tolist()
-    return fallback.tolist()
+            labels: list[str] = text.where(ok, fallback).tolist()
+            return labels
+    fallback_labels: list[str] = fallback.tolist()
+    return fallback_labels
 
 
-def screen(sites, layers: dict, ruleset: RuleSet, buffers_m, *, site_use=None, summarise=True, progress=False,
-           chunk_size: int | None = None):
+def screen(sites: gpd.GeoDataFrame, layers: dict[str, gpd.GeoDataFrame], ruleset: RuleSet,
+           buffers_m: Sequence[float], *, site_use: object = None, summarise: bool = True, progress: bool = False,
+           chunk_size: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame, list[ZoneSummary]]:
     """Screen every site against every layer; vectorised over (site, feature) pairs from STRtrees.
 
     Sites are processed in chunks of ``chunk_size`` (default :data:`CHUNK_SITES`) against every layer;
@@ -111,8 +116,9 @@ def screen(sites, layers: dict, ruleset: RuleSet, buffers_m, *, site_use=None, s
     return frame, pd.concat(tables, ignore_index=True), _merge_zone_summaries(zones)
 
 
-def screen_chunks(sites, layers: dict, ruleset: RuleSet, buffers_m, *, site_use=None, progress=False,
-                  chunk_size: int | None = None):
+def screen_chunks(sites: gpd.GeoDataFrame, layers: dict[str, gpd.GeoDataFrame], ruleset: RuleSet,
+                  buffers_m: Sequence[float], *, site_use: object = None, progress: bool = False,
+                  chunk_size: int | None = None) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
     """Like :func:`screen` without zone summaries, yielding ``(findings DataFrame, site table)`` per chunk
     of at most ``chunk_size`` sites (default :data:`CHUNK_SITES`) instead of keeping them all: memory
     is bounded by one chunk's findings, whatever the number of sites. Each site is in exactly one chunk.
@@ -128,7 +134,7 @@ def screen_chunks(sites, layers: dict, ruleset: RuleSet, buffers_m, *, site_use=
             bar.close()
 
 
-def _zone_parts(sites):
+def _zone_parts(sites: gpd.GeoDataFrame) -> Iterator[tuple[pyproj.CRS, gpd.GeoDataFrame, np.ndarray, np.ndarray]]:
     """Per 3° GK zone of the site centres: ``(zone CRS, sites projected to it, centre lon, centre lat)``."""
     lon, lat = _site_centres(sites)
     zone_no = gk_zone_for_lon(lon)  # 3° zone n has central meridian 3n°E
@@ -139,7 +145,7 @@ def _zone_parts(sites):
         yield gk, (part if part.crs == gk else part.to_crs(gk)), lon[idx], lat[idx]
 
 
-def _site_centres(sites) -> tuple[np.ndarray, np.ndarray]:
+def _site_centres(sites: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Longitude/latitude (EPSG:4490 degrees) of each site's centroid, taken in the site's own CRS: only
     the centre points are projected, not the geometries."""
     c = shapely.centroid(np.asarray(sites.geometry.values))
@@ -155,7 +161,7 @@ def _transformer(src: pyproj.CRS, dst: pyproj.CRS) -> pyproj.Transformer:
     return pyproj.Transformer.from_crs(src, dst, always_xy=True)
 
 
-def _progress_bar(total, progress):
+def _progress_bar(total: int, progress: bool) -> Any:
     if not progress:
         return None
     from tqdm import tqdm
@@ -180,7 +186,8 @@ class _IndexedLayer:
     radius: float  # planar search radius in the GK plane (m), with margin for the scale factor
 
 
-def _index_layer(name, layer, gk, ruleset, buffers_m, site_use) -> _IndexedLayer | None:
+def _index_layer(name: str, layer: gpd.GeoDataFrame, gk: pyproj.CRS, ruleset: RuleSet, buffers_m: Sequence[float],
+                 site_use: object) -> _IndexedLayer | None:
     kind = layer.attrs.get("ecogis", {}).get("kind") or name
     lyr = layer if layer.crs == gk else layer.to_crs(gk)
     lyr = lyr.loc[~(shapely.is_missing(lyr.geometry.values) | shapely.is_empty(lyr.geometry.values))]
@@ -202,12 +209,13 @@ def _index_layer(name, layer, gk, ruleset, buffers_m, site_use) -> _IndexedLayer
                          search=search, radius=search * 1.002 + 1.0 if search > 0 else 0.0)
 
 
-def _index_layers(layers, gk, ruleset, buffers_m, site_use) -> list[_IndexedLayer]:
+def _index_layers(layers: dict[str, gpd.GeoDataFrame], gk: pyproj.CRS, ruleset: RuleSet, buffers_m: Sequence[float],
+                  site_use: object) -> list[_IndexedLayer]:
     """Every non-empty layer projected to ``gk`` and indexed (once per GK zone)."""
     return [x for x in (_index_layer(n, g, gk, ruleset, buffers_m, site_use) for n, g in layers.items()) if x]
 
 
-def _site_table(sites_gk, lon, lat, gk) -> pd.DataFrame:
+def _site_table(sites_gk: gpd.GeoDataFrame, lon: np.ndarray, lat: np.ndarray, gk: pyproj.CRS) -> pd.DataFrame:
     """One row per site: id, name, geometry type, area (m², ellipsoidal), length (geodesic m), centre."""
     s_geoms = np.asarray(sites_gk.geometry.values)
     dims = shapely.get_dimensions(s_geoms)
@@ -222,7 +230,9 @@ def _site_table(sites_gk, lon, lat, gk) -> pd.DataFrame:
     return table
 
 
-def _zone_chunks(sites_gk, lon, lat, gk, indexed, ruleset, buffers_m, site_use, bar, chunk_size):
+def _zone_chunks(sites_gk: gpd.GeoDataFrame, lon: np.ndarray, lat: np.ndarray, gk: pyproj.CRS,
+                 indexed: list[_IndexedLayer], ruleset: RuleSet, buffers_m: Sequence[float], site_use: object,
+                 bar: Any, chunk_size: int) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
     """Yield ``(findings with rules, site table)`` per chunk of the sites of one GK zone."""
     for lo in range(0, len(sites_gk), chunk_size):
         hi = min(lo + chunk_size, len(sites_gk))
@@ -231,8 +241,8 @@ def _zone_chunks(sites_gk, lon, lat, gk, indexed, ruleset, buffers_m, site_use, 
         s_geoms = np.asarray(chunk.geometry.values)
         site_area, site_len = table["area_m2"].to_numpy(), table["length_m"].to_numpy()
         ids, names = chunk["id"].to_numpy(dtype=object), chunk["name"].to_numpy(dtype=object)
-        frames = [_findings_frame(lyr, _pairs_findings(lyr, s_geoms, gk, buffers_m, site_area, site_len), ids, names)
-                  for lyr in indexed]
+        frames = [_findings_frame(lyr, _pairs_findings(lyr, s_geoms, gk, buffers_m, site_area, site_len),
+                                  ids, names) for lyr in indexed]
         frames = [fr for fr in frames if len(fr)]
         frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FINDING_COLUMNS[:-5])
         if bar is not None:
@@ -240,7 +250,8 @@ def _zone_chunks(sites_gk, lon, lat, gk, indexed, ruleset, buffers_m, site_use, 
         yield _apply_rules(frame, ruleset, site_use), table
 
 
-def _zone_summaries_of_part(sites_gk, indexed, frame, gk, ruleset, site_use) -> list[ZoneSummary]:
+def _zone_summaries_of_part(sites_gk: gpd.GeoDataFrame, indexed: list[_IndexedLayer], frame: pd.DataFrame,
+                            gk: pyproj.CRS, ruleset: RuleSet, site_use: object) -> list[ZoneSummary]:
     """Zone summaries of the dissolved sites of one GK zone, with the verdict of each zone's rule."""
     site_union = shapely.union_all(np.asarray(sites_gk.geometry.values))
     summaries = []
@@ -252,7 +263,7 @@ def _zone_summaries_of_part(sites_gk, indexed, frame, gk, ruleset, site_use) -> 
     return summaries
 
 
-def _search_distance(ruleset, kind, buffers_m, site_use) -> float:
+def _search_distance(ruleset: RuleSet, kind: str, buffers_m: Sequence[float], site_use: object) -> float:
     """Largest distance (m) any buffer or applicable within_buffer rule looks at for this kind."""
     uses = site_uses(site_use)
     within = [r.within_m for r in ruleset.rules if r.kind == kind and r.relation == "within_buffer"
@@ -260,11 +271,15 @@ def _search_distance(ruleset, kind, buffers_m, site_use) -> float:
     return max([0.0, *buffers_m, *within])
 
 
+#: pair findings as numpy columns (a scalar stands for a whole column)
+Columns = dict[str, Any]
+
 _PAIR_COLUMNS = ("_s", "_f", "relation", "overlap_area_m2", "overlap_length_m", "share_of_site", "distance_m",
                  "buffer_m")
 
 
-def _pairs_findings(lyr: _IndexedLayer, s_geoms, gk, buffers_m, site_area, site_len) -> dict:
+def _pairs_findings(lyr: _IndexedLayer, s_geoms: np.ndarray, gk: pyproj.CRS, buffers_m: Sequence[float],
+                    site_area: np.ndarray, site_len: np.ndarray) -> Columns:
     """Findings of sites ``s_geoms`` (GK) against one indexed layer, as numpy columns (no row objects).
 
     1. candidate pairs: STRtree envelope query with each site's envelope grown by the planar search
@@ -311,20 +326,24 @@ def _pairs_findings(lyr: _IndexedLayer, s_geoms, gk, buffers_m, site_area, site_
     return _concat_columns(parts)
 
 
-def _grown_boxes(bounds, margin):
+def _grown_boxes(bounds: np.ndarray, margin: float | np.ndarray) -> np.ndarray:
     """Envelopes ``bounds`` ((n, 4) array, GK metres) grown by ``margin`` (scalar or per row) on every side."""
-    return shapely.box(bounds[:, 0] - margin, bounds[:, 1] - margin, bounds[:, 2] + margin, bounds[:, 3] + margin)
+    boxes: np.ndarray = shapely.box(bounds[:, 0] - margin, bounds[:, 1] - margin,
+                                    bounds[:, 2] + margin, bounds[:, 3] + margin)
+    return boxes
 
 
-def _envelope_gap(a, b) -> np.ndarray:
+def _envelope_gap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Planar distance (GK metres) between envelopes ``a[k]`` and ``b[k]`` ((n, 4) arrays); 0 when they meet.
     A lower bound of the distance between the geometries."""
     dx = np.maximum(0.0, np.maximum(b[:, 0] - a[:, 2], a[:, 0] - b[:, 2]))
     dy = np.maximum(0.0, np.maximum(b[:, 1] - a[:, 3], a[:, 1] - b[:, 3]))
-    return np.hypot(dx, dy)
+    gap: np.ndarray = np.hypot(dx, dy)
+    return gap
 
 
-def _nearest_features(lyr: _IndexedLayer, s_geoms, s_bounds, which) -> tuple[np.ndarray, np.ndarray]:
+def _nearest_features(lyr: _IndexedLayer, s_geoms: np.ndarray, s_bounds: np.ndarray,
+                      which: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Nearest feature (planar distance in the GK plane) of each site ``which``, exactly, in three array steps:
 
     1. the feature with the nearest *envelope* (STRtree of the feature envelopes: cheap distances);
@@ -339,7 +358,8 @@ def _nearest_features(lyr: _IndexedLayer, s_geoms, s_bounds, which) -> tuple[np.
     upper = d1 * (1 + 1e-9) + 1e-6  # rounding margin
     b = s_bounds[sites]
     ci, cj = lyr.tree.query(_grown_boxes(b, upper))
-    keep = (_envelope_gap(b[ci], lyr.bounds[cj]) <= upper[ci]) & (cj != qf[ci])  # the step-1 feature is measured already
+    # the step-1 feature is measured already
+    keep = (_envelope_gap(b[ci], lyr.bounds[cj]) <= upper[ci]) & (cj != qf[ci])
     ci, cj = ci[keep], cj[keep]
     # the step-1 feature is always a candidate (it also answers when distances are not finite, e.g.
     # features projected into a far-away zone for a site with swapped axes)
@@ -350,7 +370,8 @@ def _nearest_features(lyr: _IndexedLayer, s_geoms, s_bounds, which) -> tuple[np.
     return sites[ci[first]], cj[first]
 
 
-def _overlap_columns(ii, jj, s_geoms, f_geoms, gk, site_area, site_len) -> dict:
+def _overlap_columns(ii: np.ndarray, jj: np.ndarray, s_geoms: np.ndarray, f_geoms: np.ndarray, gk: pyproj.CRS,
+                     site_area: np.ndarray, site_len: np.ndarray) -> Columns:
     """Overlap area (polygons, m², official ellipsoidal) and length (lines, geodesic m) of intersecting pairs."""
     n = len(ii)
     area = np.zeros(n)
@@ -378,7 +399,7 @@ def _overlap_columns(ii, jj, s_geoms, f_geoms, gk, site_area, site_len) -> dict:
             "distance_m": np.zeros(n)}
 
 
-def _areas(geoms, gk) -> np.ndarray:
+def _areas(geoms: np.ndarray, gk: pyproj.CRS) -> np.ndarray:
     """Official ellipsoidal areas (m²); simple polygons (one ring) in one call, the rest in another, so
     the common case stays on ellipsoidal_area's single-ring fast path."""
     out = np.zeros(len(geoms))
@@ -389,9 +410,9 @@ def _areas(geoms, gk) -> np.ndarray:
     return out
 
 
-def _concat_columns(parts: list[dict]) -> dict:
+def _concat_columns(parts: list[Columns]) -> Columns:
     """Concatenate column dicts; scalar values are repeated, missing float columns are NaN."""
-    out = {}
+    out: Columns = {}
     sizes = [len(p["_s"]) for p in parts]
     for col in _PAIR_COLUMNS:
         vals = []
@@ -405,7 +426,7 @@ def _concat_columns(parts: list[dict]) -> dict:
     return out
 
 
-def _findings_frame(lyr: _IndexedLayer, cols: dict, site_ids, site_names) -> pd.DataFrame:
+def _findings_frame(lyr: _IndexedLayer, cols: Columns, site_ids: np.ndarray, site_names: np.ndarray) -> pd.DataFrame:
     """A layer's findings as a DataFrame from the pair columns (site/feature labels by indexing)."""
     s, f = cols["_s"], cols["_f"]
     fr = pd.DataFrame({"site": site_ids[s], "site_name": site_names[s], "layer": lyr.name, "kind": lyr.kind,
@@ -414,7 +435,8 @@ def _findings_frame(lyr: _IndexedLayer, cols: dict, site_ids, site_names) -> pd.
     return fr
 
 
-def _nearest_of_pairs(si, fi, dist, search):
+def _nearest_of_pairs(si: np.ndarray, fi: np.ndarray, dist: np.ndarray,
+                      search: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per site, the pair with the smallest distance, kept only when that distance is within ``search``."""
     if len(si) == 0:
         return si, fi, dist
@@ -424,10 +446,11 @@ def _nearest_of_pairs(si, fi, dist, search):
     return si[first], fi[first], dist[first]
 
 
-def _lineal(geoms):
+def _lineal(geoms: np.ndarray) -> np.ndarray:
     """Line parts of each geometry (points and polygons dropped): for overlap lengths."""
     types = shapely.get_type_id(geoms)
-    out = np.where(np.isin(types, (1, 2, 5)), geoms, None)
+    # numpy's stubs reject None as the fill value of np.where; here it is the object array's missing geometry
+    out: np.ndarray = np.where(np.isin(types, (1, 2, 5)), geoms, None)  # type: ignore[call-overload]
     coll = np.flatnonzero(types == 7)
     for k in coll:  # rare: mixed intersections such as a line touching a polygon edge
         parts = [p for p in shapely.get_parts(geoms[k]) if shapely.get_type_id(p) in (1, 2)]
@@ -435,7 +458,7 @@ def _lineal(geoms):
     return out
 
 
-def _geodesic_line_length(lines, crs) -> np.ndarray:
+def _geodesic_line_length(lines: np.ndarray, crs: pyproj.CRS) -> np.ndarray:
     """Geodesic distance (m) between the two end points of each two-point line (projected ``crs``)."""
     if len(lines) == 0:
         return np.zeros(0)
@@ -445,7 +468,7 @@ def _geodesic_line_length(lines, crs) -> np.ndarray:
     return np.asarray(dist, dtype=float)
 
 
-def _buffer_band(dist, buffers_m) -> np.ndarray:
+def _buffer_band(dist: np.ndarray, buffers_m: Sequence[float]) -> np.ndarray:
     """The smallest buffer distance that contains each distance (NaN beyond the largest)."""
     b = np.asarray(sorted(buffers_m), dtype=float)
     if len(b) == 0:
@@ -454,7 +477,7 @@ def _buffer_band(dist, buffers_m) -> np.ndarray:
     return np.where(k < len(b), b[np.minimum(k, len(b) - 1)], np.nan)
 
 
-def _apply_rules(frame, ruleset: RuleSet, site_use) -> pd.DataFrame:
+def _apply_rules(frame: pd.DataFrame, ruleset: RuleSet, site_use: object) -> pd.DataFrame:
     """Attach verdict, rule id, rule text (zh) and basis; one rule lookup per distinct case, not per row."""
     frame = frame.copy()
     if len(frame) == 0:
@@ -484,7 +507,8 @@ def _apply_rules(frame, ruleset: RuleSet, site_use) -> pd.DataFrame:
     return frame
 
 
-def _zone_summaries(lyr: _IndexedLayer, site_union, fr, gk) -> list[ZoneSummary]:
+def _zone_summaries(lyr: _IndexedLayer, site_union: shapely.Geometry, fr: pd.DataFrame,
+                    gk: pyproj.CRS) -> list[ZoneSummary]:
     """Per zone: the dissolved site (``site_union``, GK) against the dissolved zone features (no double
     counting); areas m² (official ellipsoidal), lengths geodesic m."""
     hits = fr[fr["relation"] == "intersects"]
@@ -505,8 +529,8 @@ def _zone_summaries(lyr: _IndexedLayer, site_union, fr, gk) -> list[ZoneSummary]
     return out
 
 
-def _merge_zone_summaries(zones):
-    merged: dict[tuple, ZoneSummary] = {}
+def _merge_zone_summaries(zones: list[ZoneSummary]) -> list[ZoneSummary]:
+    merged: dict[tuple[str, str | None], ZoneSummary] = {}
     for z in zones:
         key = (z.layer, z.zone)
         if key in merged:  # sites in two GK zones: add the parts (shares are then not meaningful)

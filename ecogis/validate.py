@@ -84,7 +84,8 @@ def validate_layer(gdf: gpd.GeoDataFrame) -> ValidationReport:
          5: "MultiLineString", 6: "MultiPolygon", 7: "GeometryCollection"})
     report.geometry_types = sorted(types.dropna().unique().tolist())
     checks = [_empty(geoms, present), _invalid(geoms, present), _duplicates(gdf, geoms, present),
-              _overlaps(geoms, present, gdf.crs), _mixed(types), _outside_china(gdf, geoms, present), _assumptions(meta)]
+              _overlaps(geoms, present, gdf.crs), _mixed(types), _outside_china(gdf, geoms, present),
+              _assumptions(meta)]
     for name, issues, total in checks:
         report.counts[name] = total
         report.issues.extend(issues)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -153,7 +154,7 @@ def _construct(node, loader, path, lines: bool):
         raise EcogisError(f"line {node.start_mark.line + 1}: YAML tag {node.tag!r} is not allowed", path=path,
                           hint="Remove the tag (!!...): ecogis reads plain YAML values only")
     if isinstance(node, yaml.MappingNode):
-        out = LineDict() if lines else {}
+        out: Any = LineDict() if lines else {}
         first: dict = {}
         for knode, vnode in node.value:
             key = _construct(knode, loader, path, lines)

@@ -39,9 +39,9 @@ import numpy as np
 import pandas as pd
 import pyproj
 import shapely
+import shapely.ops
 from shapely import affinity
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
-import shapely.ops
 from shapely.ops import substring
 
 SEED = 20190176  # 盘环发〔2019〕176号
@@ -140,8 +140,8 @@ TOWNS = {
     "辽东湾新区城镇开发边界": (122.06, 40.71, 3500, 2600),
 }
 
-ESTUARY = (121.80, 40.945)
-CORE_EDGE_LON = 121.895  # the core zone's straight east edge (a meridian)  # centre of the reserve design (the Liao River mouth lies just south-west)
+ESTUARY = (121.80, 40.945)  # centre of the reserve design (the Liao River mouth lies just south-west)
+CORE_EDGE_LON = 121.895  # the core zone's straight east edge (a meridian)
 
 
 def official_boundaries():
@@ -178,7 +178,8 @@ def town_m(city_m):
 def reserve_m(city_m, towns_union_m):
     """Disjoint, nested zones: core inside buffer inside experimental; clipped to land, off the towns.
 
-    The core's east edge is a meridian (lon 121.895, east of the river mouth), so a square site centred on that edge lies half in
+    The core's east edge is a meridian (lon 121.895, east of the river mouth), so a square site centred on that
+    edge lies half in
     the core zone whatever CRS the overlay is computed in.
     """
     lon, lat = ESTUARY
@@ -568,7 +569,8 @@ def project_sites(zones, red_parts, towns_union, outfalls_df):
     p3 = (122.095, 40.99)
     points = pd.DataFrame({
         "编号": ["P1", "P2", "P3"],
-        "名称": [f"P1 拟建泵站（距{o['名称']} 800 m）", "P2 拟建取水设施（水源一级保护区内）", "P3 拟建变电站（无冲突）"],
+        "名称": [f"P1 拟建泵站（距{o['名称']} 800 m）", "P2 拟建取水设施（水源一级保护区内）",
+                 "P3 拟建变电站（无冲突）"],
         "经度": [round(p1[0], 8), round(p2[0], 8), p3[0]], "纬度": [round(p1[1], 8), round(p2[1], 8), p3[1]],
         "示意": ILLUSTRATIVE})
     return parcels, pipeline, points

@@ -152,7 +152,8 @@ def main(argv=None):
     for t in targets:
         check_output_path(t, overwrite=args.overwrite)
     reserve = read_layer(args.reserve, kind="reserve").to_crs(4490)
-    zones = {z: shapely.union_all(reserve.geometry[reserve["zone"] == z].values) for z in ("核心区", "缓冲区", "实验区")}
+    zones = {z: shapely.union_all(reserve.geometry[reserve["zone"] == z].values)
+             for z in ("核心区", "缓冲区", "实验区")}
     zones["any"] = shapely.union_all(reserve.geometry.values)
     rng = np.random.default_rng(20231)
     lc15 = landcover_2015(rng, zones["any"])

@@ -33,7 +33,8 @@ UNIT_CHOICES = ["m2", "ha", "km2", "mu", "公顷", "亩"]
               help="ellipsoid: official 椭球面积 (CGCS2000); geodesic: GeographicLib; plane: comparison only.")
 @click.option("--plane-crs", metavar="CRS", help="Projected CRS for --method plane (default: LAYER's or its GK zone).")
 @click.option("--declared", type=float, metavar="AREA", help="Published area in --unit to compare with.")
-@click.option("--declared-share", type=float, metavar="PCT", help="Published share of the boundary (%) to compare with.")
+@click.option("--declared-share", type=float, metavar="PCT",
+              help="Published share of the boundary (%) to compare with.")
 @click.option("--boundary-area", type=float, metavar="AREA",
               help="Published area of the boundary in --unit (e.g. a statistical total incl. sea areas): the share "
                    "is taken of it; the share of the boundary polygon is reported too.")

@@ -77,7 +77,8 @@ def check(site, at, project, buffers, rules, site_crs, site_use, out, formats, f
 
     Exit codes: 0 the check ran (whatever the verdict), 2 bad input, 3 verdict at or above --fail-on.
     """
-    from ecogis.check import check as run_check, parse_at
+    from ecogis.check import check as run_check
+    from ecogis.check import parse_at
     from ecogis.rules import verdict_rank
 
     if (site is None) == (at is None):
@@ -183,8 +184,10 @@ def _echo_summary(result, written, lang) -> None:
         if f["distance_m"]:
             n = within.get((f["site"], f["layer"]), 0)
             label = "nearest" if lang == "en" else "最近"
-            extra = f"; {n} within {max(result.buffers_m):g} m" if lang == "en" else f"；{max(result.buffers_m):g} m 内 {n} 个"
-            click.echo(f"  {f['site']} {f['layer']}: {label} {f['feature']} {f['distance_m']:.1f} m{extra if n else ''}")
+            widest = max(result.buffers_m)
+            extra = f"; {n} within {widest:g} m" if lang == "en" else f"；{widest:g} m 内 {n} 个"
+            click.echo(f"  {f['site']} {f['layer']}: {label} {f['feature']} {f['distance_m']:.1f} m"
+                       f"{extra if n else ''}")
     click.echo(T.table_note(result, lang))
     for p in written:
         click.echo(f"wrote {p}")
@@ -199,7 +202,8 @@ def _check_batch(site, project, targets, *, fail_on, as_json, lang, notes, overw
 
     batch = check_batch(site, project, progress=show_progress(), **options)
     batch.assumptions.extend(n for n in notes if n not in batch.assumptions)
-    stdout = click.get_text_stream("stdout") if as_json else None
+    # click types its deprecated module attributes as object
+    stdout = click.get_text_stream("stdout") if as_json else None  # type: ignore[operator]
     written = write_batch(batch, targets, lang=lang, overwrite=overwrite, inputs=_input_paths(batch),
                           json_stream=stdout)
     if not as_json:

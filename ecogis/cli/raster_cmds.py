@@ -13,7 +13,8 @@ zones_options = [
                  help="Zone polygons (reserve zones, red line ...): any format ecogis reads."),
     click.option("--zones-layer", metavar="NAME", help="Layer inside the --zones GeoPackage/FileGDB."),
     click.option("--kind", metavar="KIND", help="Layer kind of --zones (reserve, redline ...): maps fields."),
-    click.option("--by", metavar="FIELD", help="Group (dissolve) zones by this field, e.g. zone (核心区/缓冲区/实验区)."),
+    click.option("--by", metavar="FIELD",
+                 help="Group (dissolve) zones by this field, e.g. zone (核心区/缓冲区/实验区)."),
     click.option("--classes", metavar="YAML", type=click.Path(exists=True, dir_okay=False),
                  help="Class legend (code, zh, en, color). Default: <raster>.classes.yaml, else CLCD."),
     click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Folder for the tables."),
@@ -111,7 +112,8 @@ def zonal(raster_path, zones_path, zones_layer, kind, by, classes, out_dir, over
 @click.option("--to", "to", metavar="CLASSES",
               help="Classes of interest, codes or names: '8,7' or '不透水面（建设用地）,裸地'. Default: the legend's "
                    "change_of_interest (CLCD: impervious and barren).")
-@click.option("--in", "within", metavar="ZONES", help="Only look for patches in these zones (values of --by), e.g. 核心区,缓冲区.")
+@click.option("--in", "within", metavar="ZONES",
+              help="Only look for patches in these zones (values of --by), e.g. 核心区,缓冲区.")
 @click.option("--min-area", default=0.0, show_default=True, type=float, help="Drop patches smaller than this (m²).")
 @json_option
 @lang_option
@@ -208,7 +210,8 @@ def zonal_text(result, lang="zh") -> str:
         lines.append((f"【{z.zone}】分区面积 " if zh else f"[{z.zone}] zone area ") + _fmt(z.zone_area_m2, zh))
         for c in z.classes:
             lines.append(f"  {c.code:>4} {_pad(c.zh if zh else c.en, w)} {_fmt(c.m2, zh)}  {c.share:7.2%}")
-        lines.append(f"  {'':>4} {_pad('无数据' if zh else 'nodata', w)} {_fmt(z.nodata_m2, zh)}  {z.nodata_share:7.2%}")
+        lines.append(f"  {'':>4} {_pad('无数据' if zh else 'nodata', w)} {_fmt(z.nodata_m2, zh)}  "
+                     f"{z.nodata_share:7.2%}")
         if z.outside_is_notable:
             lines.append(f"  {'':>4} {_pad('栅格范围外' if zh else 'outside raster', w)} {_fmt(z.outside_m2, zh)}")
     lines += _notes(result.notes, zh)
@@ -240,7 +243,8 @@ def change_text(result, lang="zh") -> str:
         lines.append(f"  {row.id} {row.zone} {row.from_zh if zh else row.from_en}→{row.to_zh if zh else row.to_en} "
                      f"{_fmt(row.area_m2, zh)} @ {row.centroid_lon:.6f}E {row.centroid_lat:.6f}N")
     if len(p) > 20:
-        lines.append(f"  ... （共 {len(p)} 个，见 patches.gpkg）" if zh else f"  ... ({len(p)} in all, see patches.gpkg)")
+        lines.append(f"  ... （共 {len(p)} 个，见 patches.gpkg）" if zh
+                     else f"  ... ({len(p)} in all, see patches.gpkg)")
     lines += _notes(result.notes, zh)
     return "\n".join(lines)
 

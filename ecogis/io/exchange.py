@@ -49,8 +49,19 @@ import pyproj
 import shapely
 
 from ecogis.area import ellipsoidal_area
-from ecogis.crs import (DATUM_ZH, GEOGRAPHIC, crs_label, describe_crs, gk_epsg, gk_zone_of, infer_crs,
-                        positions_ok, resolve_crs, zone_cm, zone_width)
+from ecogis.crs import (
+    DATUM_ZH,
+    GEOGRAPHIC,
+    crs_label,
+    describe_crs,
+    gk_epsg,
+    gk_zone_of,
+    infer_crs,
+    positions_ok,
+    resolve_crs,
+    zone_cm,
+    zone_width,
+)
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.geodesy import GEOGRAPHIC_CRS, GEOGRAPHIC_EPSG, gk_zone_for_lon
 from ecogis.io.text import check_control_characters, decode_text
@@ -154,7 +165,8 @@ def read_exchange(path, crs=None, encoding=None, *, cm=None) -> gpd.GeoDataFrame
 
 
 def _decode(data: bytes, path: Path, encoding, notes):
-    """(text, encoding label, source) by the rules of :func:`ecogis.io.text.decode_text`; control characters are an error."""
+    """(text, encoding label, source) by the rules of :func:`ecogis.io.text.decode_text`; control characters
+    are an error."""
     if encoding:
         try:
             text, used, source = data.decode(encoding), encoding, "user"
@@ -232,7 +244,8 @@ def _parse(text: str, path: Path) -> _Parsed:
 def _no_commas(line, number, path):
     found = "full-width commas (，)" if "，" in line else "tabs" if "\t" in line else "spaces" if " " in line else None
     raise _err(path, number, f"the fields are separated by {found}, not ASCII commas" if found else
-               f"no comma in {line[:40]!r}", hint="Separate the fields with ASCII commas (,), e.g. J1,1,4534567.123,41512345.678")
+               f"no comma in {line[:40]!r}",
+               hint="Separate the fields with ASCII commas (,), e.g. J1,1,4534567.123,41512345.678")
 
 
 def _parse_header_line(line, number, parsed, path):
@@ -245,7 +258,8 @@ def _parse_header_line(line, number, parsed, path):
             parsed.header[key] = value
             parsed.header_lines[key] = number
             return
-    raise _err(path, number, f"header line without '=': {line[:40]!r}", hint="Header lines read key=value, e.g. 带号=41")
+    raise _err(path, number, f"header line without '=': {line[:40]!r}",
+               hint="Header lines read key=value, e.g. 带号=41")
 
 
 def _parse_parcel_line(fields, number, path) -> _Parcel:
@@ -256,7 +270,8 @@ def _parse_parcel_line(fields, number, path) -> _Parcel:
     count = _int_field(fields[0], number, path, "界址点数 (point count)", minimum=0)  # 0: no vertices, said below
     area = _float_field(fields[1], number, path, "地块面积 (area)", allow_empty=True)
     if area < 0:
-        raise _err(path, number, f"地块面积 (area) {fields[1]!r} is negative", hint="Write the area in 公顷, or leave it empty")
+        raise _err(path, number, f"地块面积 (area) {fields[1]!r} is negative",
+                   hint="Write the area in 公顷, or leave it empty")
     record = fields[4] or "面"
     if record not in RECORD_TYPES:
         raise _err(path, number, f"记录图形属性 {record!r} is not one of 面, 线, 点",
@@ -304,7 +319,8 @@ def _parse_vertex_line(fields, number, parsed, path):
 
 def _vertex_arrays(parsed: _Parsed, path):
     """Convert the vertex text columns to numbers in bulk; on failure name the first bad line."""
-    columns = ((parsed.v_ring, int, _int_field, "圈号 (ring number)"), (parsed.v_x, float, _float_field, "X (northing)"),
+    columns = ((parsed.v_ring, int, _int_field, "圈号 (ring number)"),
+               (parsed.v_x, float, _float_field, "X (northing)"),
                (parsed.v_y, float, _float_field, "Y (easting)"))
     out = []
     for values, dtype, check, what in columns:
@@ -317,7 +333,7 @@ def _vertex_arrays(parsed: _Parsed, path):
             for value, number in zip(values, parsed.v_line):
                 check(value, number, path, what)  # raises at the first bad value
         out.append(array)
-    parsed.v_ring, parsed.v_x, parsed.v_y = out
+    parsed.v_ring, parsed.v_x, parsed.v_y = out  # type: ignore[assignment]  # the text columns become arrays
 
 
 def _close_parcel(parcel: _Parcel, parsed: _Parsed, path):
@@ -481,7 +497,7 @@ def _assemble_polygon(polys: np.ndarray):
     container, contained = container[keep], contained[keep]
     depth = np.bincount(contained, minlength=len(polys))
     shells = np.flatnonzero(depth % 2 == 0)
-    holes = {int(i): [] for i in shells}
+    holes: dict[int, list[int]] = {int(i): [] for i in shells}
     for i in np.flatnonzero(depth % 2 == 1):
         parents = container[(contained == i) & (depth[container] % 2 == 0)]
         holes[int(parents[np.argmax(depth[parents])])].append(polys[i].exterior)
@@ -667,6 +683,7 @@ def write_exchange(gdf, path, *, overwrite=False, zone=None, width=3, datum=None
         raise EcogisError(f"zone width {width!r} is not 3 or 6", path=path)
     target = exchange_crs(gdf, zone=zone, width=width, datum=datum, path=path)
     zone_entry = gk_zone_of(target)
+    assert zone_entry is not None, "exchange_crs returns a catalogued Gauss-Kruger CRS"
     datum, zone = zone_entry.datum, zone_entry.zone
     geoms = _check_writable(gdf.geometry.values, path)
     projected = gdf.geometry.to_crs(target).values

@@ -203,7 +203,8 @@ def _record_lines(text: str, sep: str, path: Path) -> list[int]:
     span lines). Raises EcogisError naming the line where a quote is not closed or a record has more values
     or fewer fields than the first (pandas would shift such rows into the wrong columns, or fill them up)."""
     reader = csv.reader(io.StringIO(text), delimiter=sep, skipinitialspace=True, strict=True)  # lines end in \n
-    lines, width, named, first, start = [], None, None, None, 1
+    lines, width, first, start = [], None, None, 1
+    named = 0  # set with width, from the first record
     try:
         for fields in reader:
             line, start = start, reader.line_num + 1
@@ -221,7 +222,8 @@ def _record_lines(text: str, sep: str, path: Path) -> list[int]:
                 _ragged(path, line, count, width, first, sep, text.split("\n")[reader.line_num - 1])
     except csv.Error as exc:
         raise EcogisError(f"line {start}: cannot split the fields ({exc})", path=path,
-                          hint='A quote (") must close before the end of the value: check the quotes on this line') from exc
+                          hint='A quote (") must close before the end of the value: check the quotes on this line'
+                          ) from exc
     return lines
 
 
@@ -358,7 +360,8 @@ def parse_angles(values: pd.Series, *, path=None, column=None, angle="auto", not
     sec = parts["s"].astype(float).fillna(0).to_numpy()
     over = (m >= 60) | (sec >= 60) | (np.abs(d) > 180)
     if over.any():
-        _bad(path, column, s.index[todo], over, text[todo], "an angle with degrees up to 180 and minutes and seconds below 60")
+        _bad(path, column, s.index[todo], over, text[todo],
+             "an angle with degrees up to 180 and minutes and seconds below 60")
     sign = np.where(np.signbit(d), -1.0, 1.0)
     hemi = (parts["h1"].fillna("") + parts["h2"].fillna("")).str.upper()
     sign = np.where(hemi.str.contains("S|W|南|西").to_numpy(), -1.0, sign)

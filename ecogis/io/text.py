@@ -31,8 +31,9 @@ def decode_text(data: bytes, path, notes) -> tuple[str, str, str]:
     for mark, codec, label in _BOMS:
         if data.startswith(mark):
             return _strict(data, codec, label, path), label, "bom"
-    codec = _utf16_without_bom(data)
-    if codec:
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        codec = utf16
         label = codec.upper().replace("-16-", "-16")  # UTF-16LE, UTF-16BE
         text = _strict(data, codec, label, path)
         warn_assumption(f"{path}: no byte-order mark, but every other byte is 0: text decoded as {label}", notes)
@@ -54,8 +55,8 @@ def check_control_characters(text: str, path) -> str:
     if found:
         line = len((text[:found.start()] + ".").splitlines())
         code = ord(found.group())
-        raise EcogisError(f"line {line} holds a control character (U+{code:04X}{', NUL' if code == 0 else ''}): the file "
-                          "is damaged or not plain text", path=path,
+        raise EcogisError(f"line {line} holds a control character (U+{code:04X}{', NUL' if code == 0 else ''}): "
+                          "the file is damaged or not plain text", path=path,
                           hint="Remove the character, or export the file again as UTF-8 or GBK text")
     return text
 

@@ -103,6 +103,8 @@ def _attributes_only(gdal_path: str):
     dbf = _sibling(Path(gdal_path), ".dbf")
     try:
         with tempfile.TemporaryDirectory() as tmp:
+            if dbf is None:
+                return pd.DataFrame()
             data = dbf.read_bytes()
             (Path(tmp) / "data.dbf").write_bytes(data)
             cpg = _sibling(Path(gdal_path), ".cpg")
@@ -126,7 +128,8 @@ def _read_closing_rings(path: Path, gdal_path: str, src: VectorSource, exc: Exce
     closed = np.flatnonzero(shapely.is_missing(plain.geometry.values) & ~shapely.is_missing(fixed.geometry.values))
     if len(closed) == 0:
         raise EcogisError(f"cannot read the geometries ({_first_line(exc)})", path=path,
-                          hint="Check the file in a GIS (e.g. QGIS 'Check validity') and fix the broken features") from exc
+                          hint="Check the file in a GIS (e.g. QGIS 'Check validity') and fix the broken features"
+                          ) from exc
     warn_assumption(f"{path}: feature(s) {_feature_names(fixed, closed)}: unclosed polygon ring(s) closed in "
                     "memory (last point joined to the first); fix the source file", src.notes)
     return fixed
@@ -169,7 +172,8 @@ def geojson_crs_member(path: Path):
 
 def _read_trimmed(dbf, src: VectorSource):
     """Read a shapefile whose text values end in half characters from a copy with those blanked."""
-    trimmed, cut = trim_cut_characters(dbf.dbf_bytes(), src.encoding)
+    # with a .dbf, read_vector has settled the encoding before reading
+    trimmed, cut = trim_cut_characters(dbf.dbf_bytes(), src.encoding)  # type: ignore[arg-type]
     if not cut:
         return None
     with tempfile.TemporaryDirectory() as tmp:
@@ -344,7 +348,8 @@ def _shapefile_bytes(path: Path, gdal_path: str):
             shx_name = next(n for n in zf.namelist() if n.lower() == member[:-4].lower() + ".shx")
             return np.frombuffer(zf.read(member), np.uint8), zf.read(shx_name)
     shp = Path(gdal_path)
-    return np.memmap(shp, np.uint8, mode="r"), _sibling(shp, ".shx").read_bytes()
+    # GDAL has opened this shapefile, or failed on its index: the .shx exists
+    return np.memmap(shp, np.uint8, mode="r"), _sibling(shp, ".shx").read_bytes()  # type: ignore[union-attr]
 
 
 class _DbfFile:

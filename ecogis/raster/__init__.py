@@ -7,6 +7,6 @@
 Cell areas are ellipsoidal (see :mod:`ecogis.raster.pixel_area`); partial cells at zone edges are
 weighted by their exact covered fraction (exactextract); rasters are read in windows.
 """
-from ecogis.raster.legend import Legend, LandClass, load_legend  # noqa: F401
-from ecogis.raster.zonal import ZonalResult, zonal_composition  # noqa: F401
 from ecogis.raster.change import ChangeResult, change_detection  # noqa: F401
+from ecogis.raster.legend import LandClass, Legend, load_legend  # noqa: F401
+from ecogis.raster.zonal import ZonalResult, zonal_composition  # noqa: F401

@@ -22,12 +22,20 @@ from rasterio import features, windows
 from ecogis.crs import describe_crs
 from ecogis.errors import EcogisError
 from ecogis.geodesy import GEOGRAPHIC_CRS
-from ecogis.raster.messages import say
 from ecogis.raster.extract import DEFAULT_MEMORY_MB, NOISE_CELLS, extract_code_areas, max_cells_for
 from ecogis.raster.legend import Legend, legend_for
+from ecogis.raster.messages import say
 from ecogis.raster.pixel_area import centre_cell_area
-from ecogis.raster.sources import (NODATA_CODE, ClassSource, TransitionSource, aligned, code_base, iter_windows, open_raster,
-                                   same_grid)
+from ecogis.raster.sources import (
+    NODATA_CODE,
+    ClassSource,
+    TransitionSource,
+    aligned,
+    code_base,
+    iter_windows,
+    open_raster,
+    same_grid,
+)
 from ecogis.raster.vector_area import AREA_UNITS, area_columns, official_area, units
 from ecogis.raster.zonal import pixel_method, resolve_nodata
 from ecogis.raster.zones import LABEL, load_zones, prepare_zones, require_overlap
@@ -172,7 +180,8 @@ def _one_legend(before, after, legend, after_legend, notes) -> tuple[Legend, Leg
     la = legend_for(after, after_legend if after_legend is not None else legend, notes=notes)
     if not lb.same_classes(la):
         raise EcogisError(
-            f"class legends differ: BEFORE uses {lb.name!r} {_legend_text(lb)}, AFTER uses {la.name!r} {_legend_text(la)}",
+            f"class legends differ: BEFORE uses {lb.name!r} {_legend_text(lb)}, "
+            f"AFTER uses {la.name!r} {_legend_text(la)}",
             path=after, hint="Reclassify one raster to the other's legend first; change needs one legend")
     return lb, la
 
@@ -204,7 +213,8 @@ def change_windows(src_b: ClassSource, src_a: ClassSource, zones_gdf, to_codes, 
     """Yield ``(window, before, after, mask)`` over the zones' extent; ``mask`` marks changes of interest.
 
     A cell is a change of interest when both rasters hold data, its AFTER class is in ``to_codes``,
-    its BEFORE class differs, and it touches a zone (``all_touched``; else its centre is in a zone). Arrays are one window of at most ``max_cells`` cells.
+    its BEFORE class differs, and it touches a zone (``all_touched``; else its centre is in a zone).
+    Arrays are one window of at most ``max_cells`` cells.
     """
     ds = src_b.ds
     area = _window_of(ds, zones_gdf.total_bounds)
@@ -216,7 +226,8 @@ def change_windows(src_b: ClassSource, src_a: ClassSource, zones_gdf, to_codes, 
             for w in iter_windows(int(area.width), int(area.height), max_cells)]
     from tqdm import tqdm
 
-    for win in tqdm(wins, desc="change", unit="window", disable=None if progress else True, leave=False, file=sys.stderr):
+    for win in tqdm(wins, desc="change", unit="window", disable=None if progress else True, leave=False,
+                    file=sys.stderr):
         x0, y0, nx, ny = int(win.col_off), int(win.row_off), int(win.width), int(win.height)
         wt = windows.transform(win, ds.transform)
         near = geoms[tree.query(shapely.box(*windows.bounds(win, ds.transform)))]
@@ -276,7 +287,8 @@ def _patches(pieces, zones_gdf, legend, base, min_area_m2, crs):
                           keep_geom_type=True).explode(index_parts=False).reset_index(drop=True)
     area, method = official_area(clipped.geometry.values, crs)
     clipped["area_m2"] = area
-    clipped = clipped[clipped["area_m2"] > max(min_area_m2, 0.0)].sort_values([LABEL, "area_m2"], ascending=[True, False])
+    clipped = clipped[clipped["area_m2"] > max(min_area_m2, 0.0)]
+    clipped = clipped.sort_values([LABEL, "area_m2"], ascending=[True, False])
     to_geo = Transformer.from_crs(crs, GEOGRAPHIC_CRS, always_xy=True)
     cx, cy = to_geo.transform(*shapely.get_coordinates(shapely.centroid(clipped.geometry.values)).T) \
         if len(clipped) else (np.array([]), np.array([]))

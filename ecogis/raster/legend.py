@@ -62,7 +62,8 @@ class Legend:
 
     def check_codes(self, codes, *, path=None, what: str = "raster") -> None:
         """Raise EcogisError naming every code in ``codes`` that is not a class of this legend."""
-        unknown = sorted({int(c) for c in codes} - set(self.codes) - ({self.nodata} if self.nodata is not None else set()))
+        nodata = {self.nodata} if self.nodata is not None else set()
+        unknown = sorted({int(c) for c in codes} - set(self.codes) - nodata)
         if unknown:
             raise EcogisError(
                 f"{what} holds class codes {unknown} that legend {self.name!r} does not define "

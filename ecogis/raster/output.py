@@ -130,7 +130,7 @@ def write_change_raster(result, path, *, overwrite=False, memory_mb=256) -> Path
 
 
 def _colormap(lg) -> dict:
-    cmap = {0: (0, 0, 0, 0)}
+    cmap: dict[int, tuple[int, ...]] = {0: (0, 0, 0, 0)}
     for c in lg.classes:
         h = c.color.lstrip("#")
         cmap[c.code] = tuple(int(h[i:i + 2], 16) for i in (0, 2, 4)) + (255,)

@@ -42,6 +42,7 @@ def latlon_cell_area(lat1, lat2, dlon_deg, crs=None) -> np.ndarray:
     The ellipsoid is that of ``crs`` (default CGCS2000, a = 6378137 m, f = 1/298.257222101).
     """
     ell = (CRS(crs) if crs is not None else GEOGRAPHIC_CRS).ellipsoid
+    assert ell is not None, "a geographic CRS has an ellipsoid"
     a = ell.semi_major_metre
     f = 1.0 / ell.inverse_flattening
     b = a * (1.0 - f)

@@ -36,7 +36,8 @@ def open_raster(path):
     try:
         ds = rasterio.open(path)
     except rasterio.errors.RasterioIOError as exc:
-        raise EcogisError(f"cannot open as a raster ({exc})", path=path, hint="Give a GeoTIFF or another GDAL raster") from exc
+        raise EcogisError(f"cannot open as a raster ({exc})", path=path,
+                          hint="Give a GeoTIFF or another GDAL raster") from exc
     missing = _bytes_missing(ds, path)
     if missing:
         ds.close()
@@ -187,7 +188,8 @@ def aligned(after, before, nodata):
 
 
 def iter_windows(width: int, height: int, max_cells: int):
-    """Row-band windows of a ``width`` × ``height`` grid, at most ``max_cells`` cells each (whole rows, or column chunks)."""
+    """Row-band windows of a ``width`` × ``height`` grid, at most ``max_cells`` cells each (whole rows, or
+    column chunks)."""
     ncols = min(width, max(1, max_cells))
     nrows = max(1, max_cells // ncols)
     for row0 in range(0, height, nrows):

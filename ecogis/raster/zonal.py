@@ -7,9 +7,9 @@ import pandas as pd
 from pyproj import CRS
 
 from ecogis.crs import describe_crs
-from ecogis.raster.messages import say
 from ecogis.raster.extract import DEFAULT_MEMORY_MB, NOISE_CELLS, extract_code_areas, max_cells_for
 from ecogis.raster.legend import Legend, legend_for
+from ecogis.raster.messages import say
 from ecogis.raster.pixel_area import PIXEL_AREA_METHOD, centre_cell_area
 from ecogis.raster.sources import ClassSource, open_raster
 from ecogis.raster.vector_area import AREA_UNITS, area_columns, units

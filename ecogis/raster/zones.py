@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import geopandas as gpd
 import numpy as np
 import shapely
@@ -56,7 +57,8 @@ def prepare_zones(gdf: gpd.GeoDataFrame, raster_crs, *, by=None, notes=None) -> 
     if len(gdf) == 0:
         raise EcogisError("zone layer has no features", path=source, hint="Give a layer with zone polygons")
     if by is not None and by not in gdf.columns:
-        raise EcogisError(f"no field {by!r} in the zone layer (fields: {[c for c in gdf.columns if c != gdf.geometry.name]})",
+        fields = [c for c in gdf.columns if c != gdf.geometry.name]
+        raise EcogisError(f"no field {by!r} in the zone layer (fields: {fields})",
                           path=source, field=by, hint="Choose --by from the listed fields")
     geoms = gdf.geometry.values
     bad = np.flatnonzero(~np.isin(shapely.get_type_id(geoms), [3, 6]) | shapely.is_empty(geoms))

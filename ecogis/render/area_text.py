@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from ecogis.area import AreaResult, Text, method_label, note_in, text_in, unit_label
 
-
 _AREA_LINES = {
     "area": Text("{what}面积 {self.area:.2f} {u}（{m}，{s}）", "{what} area {self.area:.2f} {u} ({m}, {s})"),
     "data": Text("数据：{layer}，{self.features} 个要素，坐标系 {self.crs}",
@@ -19,7 +18,8 @@ _AREA_LINES = {
                    "（范围外 {self.outside_area:.2f} {u} 未计入）",
                    "Within {within} ({self.boundary_area:.2f} {u}): share {self.share_pct:.2f}% "
                    "({self.outside_area:.2f} {u} outside not counted)"),
-    "declared": Text("公布值 {self.declared:.2f} {u}，差值 {self.declared_diff:+.2f} {u}（{self.declared_diff_pct:+.3f}%）",
+    "declared": Text("公布值 {self.declared:.2f} {u}，差值 {self.declared_diff:+.2f} {u}"
+                     "（{self.declared_diff_pct:+.3f}%）",
                      "Declared {self.declared:.2f} {u}, difference {self.declared_diff:+.2f} {u} "
                      "({self.declared_diff_pct:+.3f}%)"),
     "declared_share": Text("公布占比 {self.declared_share_pct:.2f}%，差值 {self.declared_share_diff_pp:+.2f} 个百分点",
@@ -50,7 +50,7 @@ def area_text(result: AreaResult, lang: str = "zh") -> str:
     if result.declared_share_pct is not None and result.share_pct is not None:
         lines.append(_AREA_LINES["declared_share"](lang).format(**f))
     if result.groups:
-        base = _SHARE_OF[result.share_of](lang)
+        base = _SHARE_OF[result.share_of](lang)  # type: ignore[index]  # share_of is set with groups
         by = ("区县" if zh else "districts") if result.by == "districts" else result.by
         lines.append(_AREA_LINES["groups"](lang).format(by=by, **f))
         for g in result.groups:

@@ -48,9 +48,11 @@ def audit_text(report, lang: str = "zh") -> str:
     passed = len(report.checks) - len(failed)
     lines.append("")
     if zh:
-        lines.append(f"共 {len(report.checks)} 项，通过 {passed} 项" + (f"，不通过：{'、'.join(failed)}" if failed else "，全部通过"))
+        lines.append(f"共 {len(report.checks)} 项，通过 {passed} 项"
+                     + (f"，不通过：{'、'.join(failed)}" if failed else "，全部通过"))
     else:
-        lines.append(f"{len(report.checks)} checks, {passed} passed" + (f", failed: {', '.join(failed)}" if failed else ", all passed"))
+        lines.append(f"{len(report.checks)} checks, {passed} passed"
+                     + (f", failed: {', '.join(failed)}" if failed else ", all passed"))
     lines += [("注意：" if zh else "Note: ") + note_in(n, lang) for n in report.notes if n not in shown]
     return "\n".join(lines)
 
@@ -103,11 +105,12 @@ _DETAIL_ZH = {
     "type": "类型", "key": "分组", "area": "面积", "share_pct": "占比（%）", "area_m2": "面积（m²）",
     "base_area": "基数面积", "unit": "单位", "id": "编号", "change": "变化", "before": "调整前", "after": "调整后",
     "lost": "减少", "gained": "增加", "issue": "问题", "feature": "要素", "other": "相关要素/范围",
-    "x": "X（数据坐标）", "y": "Y（数据坐标）", "river": "河流", "group": "断面分组（控制级别）", "target_class": "目标类别",
+    "x": "X（数据坐标）", "y": "Y（数据坐标）", "river": "河流", "group": "断面分组（控制级别）",
+    "target_class": "目标类别",
     "measured_class": "实测类别", "meets_target": "达标", "length_km": "长度（km，测地线）",
 }
 #: Chinese for coded detail values.
-_VALUE_ZH = {
+_VALUE_ZH: dict[object, str] = {
     "PASS": "通过", "FAIL": "不通过", "removed": "删除", "added": "新增", "reshaped": "边界调整",
     "self_overlap": "图层内重叠", "outside_boundary": "超出范围", "sliver_outside": "范围外碎片",
     "uncovered": "未覆盖", "gap": "缝隙", "overlap": "与其他图层重叠", "(outside all zones)": "（不在任何分区内）",

@@ -174,7 +174,8 @@ class XlsxBatchWriter:
         layer_head = (lambda lyr: f"Nearest {lyr} (m)") if en else (lambda lyr: f"最近{lyr}距离（m）")
         within_head = (lambda b, lyr: f"{lyr} within {b:g} m") if en else (lambda b, lyr: f"{b:g} m 内{lyr}要素数")
         worst = ["Worst: layer", "Worst: feature", "Worst: zone", "Worst: relation", "Worst: rule id", "Findings"] \
-            if en else ["最不利：图层", "最不利：要素", "最不利：功能区/级别", "最不利：空间关系", "最不利：规则编号", "结果条数"]
+            if en else ["最不利：图层", "最不利：要素", "最不利：功能区/级别", "最不利：空间关系", "最不利：规则编号",
+                        "结果条数"]
         self._head(self.sites, T.SITE_HEADERS[self.lang] + worst + [layer_head(lyr) for lyr in batch.layers]
                    + [within_head(b, lyr) for b in batch.buffers_m for lyr in batch.layers])
         head = {k: (e if en else zh) for k, zh, e in T.FINDING_HEADERS}

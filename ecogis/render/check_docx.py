@@ -28,7 +28,8 @@ SECTIONS = {
     "en": ["Project", "Conclusion", "Findings", "Location map", "Legal basis", "Methods and data"],
 }
 SITE_HEADERS = {
-    "zh": ["编号", "名称", "几何类型", "面积（m²）", "面积（公顷）", "面积（亩）", "长度（m）", "中心经度", "中心纬度", "结论"],
+    "zh": ["编号", "名称", "几何类型", "面积（m²）", "面积（公顷）", "面积（亩）", "长度（m）", "中心经度",
+           "中心纬度", "结论"],
     "en": ["Id", "Name", "Geometry", "Area (m²)", "Area (ha)", "Area (mu)", "Length (m)", "Centre lon", "Centre lat",
            "Verdict"],
 }
@@ -100,7 +101,8 @@ def _project_section(doc, result, lang, heading, captions) -> None:
     doc.add_paragraph(f"{T.t('site', lang)}{sep}{T.site_label(result)}"
                       + (f"（{T.t('crs', lang)} {site.get('crs')}）" if zh and site.get("crs") else
                          f" ({T.t('crs', lang)} {site.get('crs')})" if site.get("crs") else ""))
-    captions.add(doc, f"{T.SITE_ZH}概况（面积为 CGCS2000 椭球面积，长度为大地线长度，坐标为 CGCS2000 经纬度）" if zh else
+    captions.add(doc, f"{T.SITE_ZH}概况（面积为 CGCS2000 椭球面积，长度为大地线长度，"
+                      "坐标为 CGCS2000 经纬度）" if zh else
                  "The project sites (ellipsoidal areas and geodesic lengths on CGCS2000; centres in CGCS2000 degrees)")
     rows = [[str(s.id), str(s.name or ""), s.geometry_type, T.fmt_number(s.area_m2, "area"),
              T.fmt_number(convert_area(s.area_m2, "ha") if s.area_m2 else None, "overlap_area_ha"),
@@ -152,7 +154,8 @@ def _map_section(doc, result, lang, heading, figure) -> None:
             doc.add_paragraph(T.t("map_missing", lang))
     doc.add_paragraph(T.t("figure", lang))
     crs = T.translate(result.methods.get("analysis_crs", ""), lang)
-    doc.add_paragraph(f"图件坐标系、比例尺与制图日期见图下注记；分析坐标系：{crs}；数据来源见第 6 节。" if lang == "zh" else
+    doc.add_paragraph(f"图件坐标系、比例尺与制图日期见图下注记；分析坐标系：{crs}；"
+                      "数据来源见第 6 节。" if lang == "zh" else
                       f"The map's CRS, scale and date are in its footnote; analysis CRS: {crs}; data in section 6.")
 
 

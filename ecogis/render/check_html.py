@@ -19,7 +19,8 @@ body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",sans-
 h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #ccc;padding-bottom:4px;margin-top:28px}
 .verdict{display:inline-block;padding:6px 16px;border-radius:4px;color:#fff;font-size:20px;font-weight:bold}
 .scroll{overflow-x:auto;max-width:100%}
-table{border-collapse:collapse;font-size:13px;margin:8px 0}th,td{border:1px solid #bbb;padding:3px 6px;vertical-align:top}
+table{border-collapse:collapse;font-size:13px;margin:8px 0}
+th,td{border:1px solid #bbb;padding:3px 6px;vertical-align:top}
 th{background:#f0f0f0;white-space:nowrap}td{white-space:nowrap}td.num{text-align:right}.small{color:#666;font-size:12px}
 td.text{white-space:normal;min-width:16em;max-width:32em}td.name{white-space:normal;min-width:8em;max-width:16em}
 .map iframe{width:100%;height:560px;border:1px solid #aaa}
@@ -50,7 +51,8 @@ def check_html(result, *, lang: str = "zh", map_html: str | None = None) -> str:
              f"<p>{e(T.summary_line(result, lang))}</p>",
              "<ol id=\"conclusions\">" + "".join(f"<li>{e(x)}</li>" for x in T.conclusion_sentences(result, lang))
              + "</ol>",
-             f"<h2>{e(T.t('map', lang))}</h2><div class=\"map\" id=\"map\">{map_html or _map_block(result, lang)}</div>",
+             f"<h2>{e(T.t('map', lang))}</h2>"
+             f"<div class=\"map\" id=\"map\">{map_html or _map_block(result, lang)}</div>",
              f"<h2>{e(T.t('findings', lang))}</h2>", _findings_block(result, lang)]
     if result.zones:
         parts += [f"<h2>{e(T.t('zones', lang))}</h2>",
@@ -146,7 +148,8 @@ def _inputs_block(result, lang) -> str:
     def row(name, meta):
         crs = T.crs_text(meta, lang)
         rows.append("<tr>" + "".join(f"<td>{e(str(v))}</td>" for v in (
-            name, T.kind_label(meta.get("kind") or "", lang), meta.get("path") or "", crs, meta.get("features", ""))) + "</tr>")
+            name, T.kind_label(meta.get("kind") or "", lang), meta.get("path") or "", crs,
+            meta.get("features", ""))) + "</tr>")
 
     row(T.t("site", lang), dict(site, kind="site"))
     for name, meta in result.inputs.get("layers", {}).items():

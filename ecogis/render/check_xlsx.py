@@ -27,7 +27,8 @@ def render_check_xlsx(result, out, *, lang: str = "zh", overwrite: bool = False)
     ws = wb.active
     ws.title = "findings"
     head = {k: (zh if lang == "zh" else en) for k, zh, en in T.FINDING_HEADERS}
-    head.update({"site_name": "场址名称" if lang == "zh" else "Site name", "rule_id": "规则编号" if lang == "zh" else "Rule id"})
+    head.update({"site_name": "场址名称" if lang == "zh" else "Site name",
+                 "rule_id": "规则编号" if lang == "zh" else "Rule id"})
     _rows(ws, [head[k] for k in XLSX_FINDING_KEYS], _finding_rows(result, lang), visible)
     ws = wb.create_sheet("zones")
     _rows(ws, T.headers(T.ZONE_HEADERS, lang),

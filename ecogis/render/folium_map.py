@@ -103,7 +103,7 @@ def _make_styler(kind: str, style: dict, styles: dict, css_class: str):
             return {"html": svg, "className": f"ecogis-marker {css_class}"}
         return styler
 
-    def styler(feature):
+    def styler(feature):  # type: ignore[no-redef]  # the section styler above has returned
         entry = dict(style)
         if feature["properties"].get("_pin"):
             return {"className": css_class + " ecogis-site-pin", "radius": style["pin"], "fill": False,
@@ -333,8 +333,9 @@ def _add_layer(m, index, name, kind, gdf, style, styles, display, lang) -> None:
     if types & {"Point", "MultiPoint"}:
         if style.get("marker") in ("shape", "square"):
             size = _marker_size(style)
-            marker = folium.Marker(icon=folium.DivIcon(html="", icon_size=(size, size),
-                                                       icon_anchor=(size / 2, size / 2)))
+            # folium's hints say int; Leaflet takes fractional pixel sizes, as drawn so far
+            marker = folium.Marker(icon=folium.DivIcon(html="", icon_size=(size, size),  # type: ignore[arg-type]
+                                                       icon_anchor=(size / 2, size / 2)))  # type: ignore[arg-type]
         else:
             marker = folium.CircleMarker(radius=float(style.get("radius", 5)))
     layer_word = st.text(styles, "layers", lang)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -16,7 +17,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgba
 from matplotlib.lines import Line2D
 from matplotlib.offsetbox import AnchoredOffsetbox, DrawingArea, TextArea, VPacker
-from matplotlib.patches import Patch, Polygon as MplPolygon, Rectangle
+from matplotlib.patches import Patch, Rectangle
+from matplotlib.patches import Polygon as MplPolygon
 from pyproj import Transformer
 
 from ecogis.errors import EcogisError, warn_assumption
@@ -45,7 +47,7 @@ def _dms(value: float, pos: str, neg: str) -> str:
     return f"{deg}°{minutes:05.2f}′{hemi}"
 
 
-def graticule(ax, crs, xlim, ylim) -> None:
+def graticule(ax, crs, xlim: tuple[float, float], ylim: tuple[float, float]) -> None:
     """Meridians and parallels in degrees/minutes, labelled on the four sides of the neat line."""
     to_geo = Transformer.from_crs(crs, GEOGRAPHIC_CRS, always_xy=True)
     to_map = Transformer.from_crs(GEOGRAPHIC_CRS, crs, always_xy=True)
@@ -196,7 +198,8 @@ def _columns(blocks: list[list], ncols: int) -> tuple[list, int]:
     sizes = [len(b) for b in blocks]
     height = max(max(sizes), -(-sum(sizes) // ncols))
     while True:   # the smallest column height at which the blocks fit in ncols columns
-        cols, used = [[]], 0
+        cols: list[list[Any]] = [[]]
+        used = 0
         for block in blocks:
             if used + len(block) > height:
                 cols.append([])

@@ -24,6 +24,7 @@ import os
 import warnings
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 from matplotlib import font_manager
@@ -34,9 +35,9 @@ from ecogis.crs import describe_crs, gk_crs_for_lon
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.geodesy import GEOGRAPHIC_CRS
 from ecogis.outputs import atomic_path
+from ecogis.render import static_furniture as furniture
 from ecogis.render import styles as st
 from ecogis.render.map_layers import focus_box, layer_styles, layers_bounds, map_layers
-from ecogis.render import static_furniture as furniture
 from ecogis.render.static_layers import draw_layer, place_labels
 
 FORMATS = ("png", "pdf", "svg")
@@ -154,7 +155,8 @@ def build_figure(layers: dict, site=None, title: str | None = None, lang: str = 
         xlim, ylim = _fit_limits(data_bounds, box_w, box_h)
         ax.set_facecolor(styles.get("background", "white"))
         titles = st.unique_titles(items, styles, lang)
-        groups, labels = [], {True: [], False: []}      # site labels are placed first
+        groups = []
+        labels: dict[bool, list[Any]] = {True: [], False: []}      # site labels are placed first
         for (name, kind, gdf), ttl, style in zip(proj, titles, layer_styles(proj, styles, notes)):
             if not len(gdf):
                 continue
@@ -188,7 +190,8 @@ def build_figure(layers: dict, site=None, title: str | None = None, lang: str = 
         furniture.legend(lax, groups, styles, lang, furniture.renderer(fig), notes)
         fig.text(MAIN_BOX[0], 0.035, note or _default_note(crs, lang, prov_name), fontsize=7, color="#333",
                  ha="left", va="center", gid="note")
-        fig.ecogis = {"crs": crs.to_string(), "scale_bar_m": scale_m, "north_angle_deg": angle,
+        # what was drawn, on the figure itself (matplotlib allows new attributes)
+        fig.ecogis = {"crs": crs.to_string(), "scale_bar_m": scale_m, "north_angle_deg": angle,  # type: ignore[attr-defined]
                       "province": prov_name, "main_ax": ax, "families": families}
     return fig
 
@@ -258,7 +261,7 @@ def render_static(layers: dict, out, site=None, title: str | None = None, dpi: i
         warnings.simplefilter("always", UserWarning)
         fig = build_figure(layers, site=site, title=title, lang=lang, styles=styles, kinds=kinds, inset=inset,
                            province=province, figsize=figsize, note=note, focus=focus, notes=notes)
-        with matplotlib.rc_context(_rc(fig.ecogis["families"])):
+        with matplotlib.rc_context(_rc(fig.ecogis["families"])):  # type: ignore[attr-defined]  # set by build_figure
             with atomic_path(out, overwrite=overwrite) as tmp:
                 fig.savefig(tmp, dpi=dpi, format=fmt, facecolor="white")
     _report_warnings(caught, notes)

@@ -201,7 +201,7 @@ def _normalise_water_class(value):
         return None
 
 
-def value_entry(style: dict, value) -> tuple[str, dict]:
+def value_entry(style: dict, value) -> tuple[str | None, dict]:
     """(key, entry) for a categorical value of a ``by`` style; unknown values map to ``other``."""
     values = style.get("values", {})
     key = None if value is None else str(value).strip()
@@ -238,7 +238,6 @@ def legend_items(kind: str, styles: dict, gdf, lang: str, title: str, style: dic
     geometry = style.get("geometry", "polygon")
     marker = style.get("marker")
     stroke = style.get("stroke", "#333")
-    width = float(style.get("width", 1.5))
     if marker == "section":
         present = set()
         for col in ("measured_class", "target_class"):

@@ -169,7 +169,8 @@ def load_rules(*paths, kinds=None) -> RuleSet:
 def _parse_rules_file(path: Path, kinds, known: dict):
     """(buffers or None, rules, ids to switch off) of one rules file; ``known`` are the rules so far."""
     buffers, items = _rules_items(load_yaml_lines(path), path)
-    out, disabled, seen = [], [], {}
+    out, disabled = [], []
+    seen: dict[str, int] = {}
     for i, item in enumerate(items):
         line = item.line if hasattr(item, "line") else items.lines[i]
         if not isinstance(item, dict):

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from ecogis import area as A
 from ecogis.area import Text, text_in
-from ecogis.io.boundary_refs import resolve_districts
 from ecogis.audit.common import PERCENT, PP, area_method, area_unit, joined, matches_declared, unit_text
 from ecogis.audit.context import CheckContext
 from ecogis.audit.registry import check_type
 from ecogis.audit.result import CheckResult
+from ecogis.io.boundary_refs import resolve_districts
 
 
 @check_type("area_share",
