@@ -4,7 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
-# tests/ is not linted yet (see [tool.ruff] in pyproject.toml)
-.venv/bin/ruff check ecogis benchmarks scripts
+.venv/bin/ruff check ecogis benchmarks scripts tests
 .venv/bin/mypy
 exec .venv/bin/python -m pytest -n 2 "$@"

@@ -15,14 +15,13 @@ import pyproj
 import pytest
 import shapely
 from click.testing import CliRunner
+from conftest import LONLAT_INFERRED, SAMPLE_ASSUMPTIONS, assumed
 from shapely import affinity
 from shapely.geometry import LineString, Point, box
 
-from conftest import LONLAT_INFERRED, SAMPLE_ASSUMPTIONS, assumed
-
 from ecogis.area import ellipsoidal_area
-from ecogis.cli.check_cmds import check as check_cmd
 from ecogis.check import check, screen
+from ecogis.cli.check_cmds import check as check_cmd
 from ecogis.errors import EcogisError
 from ecogis.rules import load_rules
 

@@ -2,7 +2,6 @@
 the findings table. Expected cell values are computed independently (pyproj.Geod), not read back."""
 from __future__ import annotations
 
-
 import docx
 import geopandas as gpd
 import pyproj

@@ -14,8 +14,8 @@ import pyproj
 import pytest
 import shapely
 from click.testing import CliRunner
-
 from conftest import LAYERS, sample_assumed
+
 from ecogis.check import check
 from ecogis.cli.check_cmds import check as check_cmd
 from ecogis.project import load_project

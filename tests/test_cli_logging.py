@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 
 from click.testing import CliRunner
-
 from conftest import LAYERS
+
 from ecogis.cli import main
 
 REDLINE = str(LAYERS / "redline" / "redline.shp")   # no .cpg: the encoding is an assumption to warn about

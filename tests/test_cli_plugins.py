@@ -10,9 +10,8 @@ import os
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
-
 import tomllib
+from pathlib import Path
 
 from conftest import REPO
 

@@ -439,7 +439,7 @@ def test_non_finite_coordinate_is_an_error_naming_the_feature(tmp_path, bad):
     ring = [(121.64, 40.84), (bad, 40.84), (121.65, 40.85), (121.64, 40.85), (121.64, 40.84)]
     path = hostile_shapefile(tmp_path, [[GOOD_RING], [ring]])
     for command in (("area", path), ("convert", path, tmp_path / "out.gpkg")):
-        line = assert_one_line_error(run(*command), str(path), "feature 1", "好地块", "not a finite number")
+        assert_one_line_error(run(*command), str(path), "feature 1", "好地块", "not a finite number")
         assert "RuntimeWarning" not in run(*command).stderr
     assert not (tmp_path / "out.gpkg").exists()
 

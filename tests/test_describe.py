@@ -8,9 +8,9 @@ from pathlib import Path
 import pyogrio
 import pytest
 import shapely
+from conftest import LAYERS
 
 import ecogis
-from conftest import LAYERS
 from ecogis.describe import LayerDescription, LayerListing, LayerSummary
 from ecogis.errors import AssumptionWarning, EcogisError
 from ecogis.render.layer_text import format_layer_description, format_layer_listing

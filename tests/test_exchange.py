@@ -9,7 +9,6 @@ import pandas as pd
 import pyproj
 import pytest
 import shapely
-
 from conftest import assumes
 
 from ecogis.errors import AssumptionWarning, EcogisError

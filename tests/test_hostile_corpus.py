@@ -29,9 +29,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hostile import HOSTILE_NAMES, build_corpus, corpus_cases
 
 from ecogis.cli import main
-from hostile import HOSTILE_NAMES, build_corpus, corpus_cases
 
 CASES = corpus_cases()
 BY_ID = {c.id: c for c in CASES}

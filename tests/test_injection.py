@@ -17,10 +17,9 @@ import pandas as pd
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import skip_or_fail_in_ci
 from docx import Document
 from shapely.geometry import Point, box
-
-from conftest import skip_or_fail_in_ci
 
 from ecogis.audit import AuditReport, CheckResult
 from ecogis.check import check
@@ -213,7 +212,7 @@ def test_check_html_map_popups_do_not_run_hostile_names(tmp_path, page):
 @pytest.mark.browser
 def test_check_cli_html_with_hostile_project_layer_and_label(tmp_path, page):
     """Project name (the report banner), layer name and layer title from a project YAML."""
-    gpkg = _controls(tmp_path / "controls.gpkg", SCRIPTS, ["核心区"] * len(SCRIPTS))
+    _controls(tmp_path / "controls.gpkg", SCRIPTS, ["核心区"] * len(SCRIPTS))
     project = tmp_path / "project.yaml"
     project.write_text(yaml.safe_dump({"name": SCRIPTS[1], "layers": {SCRIPTS[4]: {
         "kind": "reserve", "path": "controls.gpkg", "layer": "reserve", "label": SCRIPTS[0]}}},

@@ -11,7 +11,6 @@ import pyogrio
 import pyproj
 import pytest
 import shapely
-
 from conftest import UTF8_TABLE, skip_or_fail_in_ci
 
 from ecogis.errors import AssumptionWarning, EcogisError

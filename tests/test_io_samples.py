@@ -10,8 +10,8 @@ import re
 
 import numpy as np
 import pytest
-
 from conftest import LAYERS, sample_assumed
+
 from ecogis.io import read_layer
 
 PANJIN = (121.4, 40.6, 122.6, 41.5)

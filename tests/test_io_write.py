@@ -1,13 +1,11 @@
 """write_layer: each format round-trips through read_layer; outputs are atomic and never clobber."""
 from __future__ import annotations
 
-
 import geopandas as gpd
 import numpy as np
 import pyogrio
 import pytest
 import shapely
-
 from conftest import LONLAT_INFERRED, assumes, skip_or_fail_in_ci
 
 from ecogis.errors import AssumptionWarning, EcogisError

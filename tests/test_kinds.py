@@ -14,8 +14,17 @@ from shapely.geometry import Point, box
 
 from ecogis.check import check
 from ecogis.errors import AssumptionWarning, EcogisError
-from ecogis.layers import (KIND_ALIASES, KINDS, FieldSpec, KindSpec, kind_label, normalise_layer, register_kind,
-                           resolve_kind, zone_field)
+from ecogis.layers import (
+    KIND_ALIASES,
+    KINDS,
+    FieldSpec,
+    KindSpec,
+    kind_label,
+    normalise_layer,
+    register_kind,
+    resolve_kind,
+    zone_field,
+)
 from ecogis.render import check_text
 from ecogis.render import styles as st
 from ecogis.render.check_html import check_html

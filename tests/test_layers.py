@@ -10,9 +10,21 @@ import shapely
 
 from ecogis.errors import EcogisError
 from ecogis.layers import (
-    CONTROL_LEVELS, KINDS, WATER_CLASSES, ZONES, class_rank, match_fields, meets_target,
-    normalise_control_level, normalise_layer, normalise_outfall_type, normalise_shoreline_type,
-    normalise_water_class, normalise_water_source_grade, normalise_zone, resolve_kind,
+    CONTROL_LEVELS,
+    KINDS,
+    WATER_CLASSES,
+    ZONES,
+    class_rank,
+    match_fields,
+    meets_target,
+    normalise_control_level,
+    normalise_layer,
+    normalise_outfall_type,
+    normalise_shoreline_type,
+    normalise_water_class,
+    normalise_water_source_grade,
+    normalise_zone,
+    resolve_kind,
 )
 
 

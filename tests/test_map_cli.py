@@ -6,10 +6,10 @@ import json
 import geopandas as gpd
 import pytest
 from click.testing import CliRunner
+from conftest import LAYERS
 from shapely.geometry import Point, box
 
 from ecogis.cli import main
-from conftest import LAYERS
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,8 @@ import geopandas as gpd
 import numpy as np
 import prcoords
 import pytest
-from shapely.geometry import LineString, Point, Polygon, box
-
 from conftest import LAYERS, assumed, sample_assumed
+from shapely.geometry import LineString, Point, Polygon, box
 
 from ecogis.errors import AssumptionWarning, EcogisError
 from ecogis.render import styles as st

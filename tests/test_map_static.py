@@ -10,11 +10,10 @@ import geopandas as gpd
 import matplotlib.image as mpimg
 import numpy as np
 import pytest
+from conftest import LAYERS, sample_assumed, skip_or_fail_in_ci
 from matplotlib.colors import to_rgb
 from pyproj import Geod, Transformer
 from shapely.geometry import Point, box
-
-from conftest import LAYERS, sample_assumed, skip_or_fail_in_ci
 
 from ecogis.errors import AssumptionWarning, EcogisError
 from ecogis.render import styles as st

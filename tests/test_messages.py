@@ -7,7 +7,6 @@ import warnings
 from pathlib import Path
 
 import pytest
-
 from conftest import sample_assumed
 
 import ecogis

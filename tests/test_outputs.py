@@ -20,9 +20,8 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 from click.testing import CliRunner
-from shapely.geometry import box
-
 from conftest import skip_or_fail_in_ci
+from shapely.geometry import box
 
 from ecogis.cli import main
 

@@ -3,16 +3,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pytest
 import rasterio
 import shapely
-import geopandas as gpd
+from conftest import skip_or_fail_in_ci
 from pyproj import CRS, Geod, Transformer
 from rasterio.transform import from_origin
 from shapely.geometry import Polygon, box
-
-from conftest import skip_or_fail_in_ci
 
 from ecogis import area
 from ecogis.errors import EcogisError

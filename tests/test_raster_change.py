@@ -12,13 +12,12 @@ import rasterio
 from click.testing import CliRunner
 from rasterio.transform import from_origin
 from shapely.geometry import box
+from test_raster import geod_area, write_raster
 
 from ecogis.cli import main
 from ecogis.errors import AssumptionWarning, EcogisError
 from ecogis.raster import zonal_composition
 from ecogis.raster.change import change_detection
-
-from test_raster import geod_area, write_raster
 
 ORIGIN = (121.70, 40.90)  # top-left of the test grids, inside the Liaohekou area
 RES = 0.0005

@@ -6,7 +6,6 @@ generator), and the files are also read through ecogis.read_layer with their kin
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -15,7 +14,6 @@ import pyogrio
 import pyproj
 import pytest
 import shapely
-
 from conftest import LAYERS, sample_assumed
 
 GEOD = pyproj.Geod(ellps="GRS80")  # the CGCS2000 ellipsoid (f differs by ~1e-10)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import warnings
 
 import pytest
-
 from conftest import assumed, skip_or_fail_in_ci
 
 from ecogis.errors import AssumptionWarning

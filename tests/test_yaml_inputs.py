@@ -6,7 +6,6 @@ field), never a traceback, a hang, or a figure computed from a value that was si
 """
 from __future__ import annotations
 
-import codecs
 import json
 import time
 

@@ -24,8 +24,17 @@ from typing import Callable
 import numpy as np
 
 from . import shapefile as shp
-from .world import (REDLINE, SITE_IN_CORE, SITE_OUTSIDE, box_ring, dump_geojson, feature,
-                    site_features, write_raster, write_world)
+from .world import (
+    REDLINE,
+    SITE_IN_CORE,
+    SITE_OUTSIDE,
+    box_ring,
+    dump_geojson,
+    feature,
+    site_features,
+    write_raster,
+    write_world,
+)
 
 CGCS2000_WKT = ('GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",'
                 'SPHEROID["CGCS2000",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],'
