@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import click
+import pytest
 from click.testing import CliRunner
 
-from ecogis.cli.common import handle_errors
-from ecogis.errors import warn_assumption
+from ecogis.cli.common import handle_errors, require_number
+from ecogis.errors import EcogisError, warn_assumption
 
 
 @click.command()
@@ -25,3 +26,16 @@ def test_each_assumption_is_on_stderr_once_and_in_the_notes_once():
     assert lines.count("ecogis: warning: second: warned without a list") == 1
     assert result.stdout.strip() == repr(["first: recorded in the command's own notes list as it is warned",
                                           "second: warned without a list"])
+
+
+@pytest.mark.parametrize("value, bounds, ok", [
+    (0.5, {"above": 0}, True), (0.0, {"above": 0}, False), (0.0, {"at_least": 0}, True),
+    (100.0, {"at_least": 0, "at_most": 100}, True), (100.5, {"at_least": 0, "at_most": 100}, False),
+    (float("nan"), {"at_least": 0, "at_most": 100}, False), (float("inf"), {"above": 0}, False), (None, {"above": 0}, True),
+])
+def test_require_number_refuses_out_of_range_nan_and_infinity_naming_the_option(value, bounds, ok):
+    if ok:
+        require_number(value, "--x", **bounds)
+        return
+    with pytest.raises(EcogisError, match="'--x': must be a finite number"):
+        require_number(value, "--x", **bounds)

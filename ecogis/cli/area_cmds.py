@@ -1,13 +1,20 @@
 """``ecogis area`` and ``ecogis audit``: official areas, shares, breakdowns and scripted audits."""
 from __future__ import annotations
 
-import math
 import sys
 from pathlib import Path
 
 import click
 
-from ecogis.cli.common import EXIT_FAILED, emit_json, handle_errors, json_option, lang_option, show_progress
+from ecogis.cli.common import (
+    EXIT_FAILED,
+    emit_json,
+    handle_errors,
+    json_option,
+    lang_option,
+    require_number,
+    show_progress,
+)
 from ecogis.errors import warn_assumption
 
 UNIT_CHOICES = ["m2", "ha", "km2", "mu", "公顷", "亩"]
@@ -67,7 +74,9 @@ def area(layer_path, layer_name, crs, encoding, kind, within, within_layer, by, 
     from ecogis.io.boundary_refs import resolve_boundary, resolve_districts
     from ecogis.render.area_text import area_text
 
-    _check_published_figures(declared, declared_share, boundary_area)
+    require_number(declared, "--declared", above=0)
+    require_number(declared_share, "--declared-share", at_least=0, at_most=100)
+    require_number(boundary_area, "--boundary-area", above=0)
     with recorded_assumptions([]) as raised:  # assumptions go into the report (its notes), not twice to stderr
         gdf = read_layer(layer_path, kind=kind, layer=layer_name, crs=crs, encoding=encoding)
         boundary, label = (None, None)
@@ -95,18 +104,6 @@ def _warn_mixed_datums(gdf, boundary) -> None:
     note = datum_mismatch_note(gdf.crs, boundary.crs)
     if note:
         warn_assumption(f"the layer and the --within boundary are on different datums: {note}")
-
-
-def _check_published_figures(declared, declared_share, boundary_area) -> None:
-    """Published areas above 0 and finite, a published share from 0 to 100 %; NaN refused."""
-    from ecogis.errors import EcogisError
-
-    for option, value, allowed in (("--declared", declared, "a finite number above 0"),
-                                   ("--declared-share", declared_share, "a number from 0 to 100 (%)"),
-                                   ("--boundary-area", boundary_area, "a finite number above 0")):
-        ok = value is None or (0 <= value <= 100 if option == "--declared-share" else 0 < value < math.inf)
-        if not ok:
-            raise EcogisError(f"{option} must be {allowed}, got {value:g}")
 
 
 @click.command(name="audit")

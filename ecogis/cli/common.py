@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import math
 import sys
 import time
 import warnings
@@ -109,6 +110,26 @@ def _recorder(notes: list, show_other):
             click.echo(f"ecogis: warning: {text}", err=True)
 
     return show
+
+
+def require_number(value: float | None, option: str, *, above: float | None = None,
+                   at_least: float | None = None, at_most: float | None = None) -> None:
+    """EcogisError naming ``option`` unless ``value`` (when given) is a finite number within the bounds
+    (NaN and infinity are always refused)."""
+    if value is None:
+        return
+    ok, bounds = math.isfinite(value), list[str]()
+    if above is not None:
+        ok = ok and value > above
+        bounds.append(f"above {above:g}")
+    if at_least is not None:
+        ok = ok and value >= at_least
+        bounds.append(f"at least {at_least:g}")
+    if at_most is not None:
+        ok = ok and value <= at_most
+        bounds.append(f"at most {at_most:g}")
+    if not ok:
+        raise EcogisError(f"must be a finite number {' and '.join(bounds)}, got {value:g}", field=option)
 
 
 def emit_json(payload) -> None:

@@ -1,12 +1,11 @@
 """``ecogis raster zonal`` and ``ecogis raster change``: land cover inside protected zones."""
 from __future__ import annotations
 
-import math
 import unicodedata
 
 import click
 
-from ecogis.cli.common import emit_json, handle_errors, json_option, lang_option, show_progress
+from ecogis.cli.common import emit_json, handle_errors, json_option, lang_option, require_number, show_progress
 
 zones_options = [
     click.option("--zones", "zones_path", required=True, type=click.Path(exists=True),
@@ -33,16 +32,6 @@ def _emit(result, written, text, as_json, lang):
     click.echo(text(result, lang))
     for p in written:
         click.echo(("已写出 " if lang == "zh" else "wrote ") + str(p))
-
-
-def _require_finite(value: float, option: str, *, minimum: float, inclusive: bool) -> None:
-    """Refuse NaN, infinity and values below ``minimum`` (or equal to it when not ``inclusive``) for ``option``."""
-    from ecogis.errors import EcogisError
-
-    ok = math.isfinite(value) and (value >= minimum if inclusive else value > minimum)
-    if not ok:
-        bound = f">= {minimum:g}" if inclusive else f"> {minimum:g}"
-        raise EcogisError(f"{option} {value:g} is out of range: give a finite number {bound}", field=option)
 
 
 def _with(options):
@@ -93,7 +82,7 @@ def zonal(raster_path, zones_path, zones_layer, kind, by, classes, out_dir, over
     from ecogis.raster.output import ZONAL_FILES, check_outputs, require_dir, write_zonal
 
     inputs = (raster_path, zones_path, classes)
-    _require_finite(memory_mb, "--memory-mb", minimum=0, inclusive=False)
+    require_number(memory_mb, "--memory-mb", above=0)
     if out_dir:
         require_dir(out_dir)
         check_outputs(out_dir, ZONAL_FILES, overwrite=overwrite, inputs=inputs)
@@ -143,8 +132,8 @@ def change(before, after, zones_path, zones_layer, kind, by, classes, out_dir, o
     if not out_dir:
         raise EcogisError("--out is required for change", field="--out", hint="Give a folder, e.g. --out maps/change")
     inputs = (before, after, zones_path, classes, after_classes)
-    _require_finite(memory_mb, "--memory-mb", minimum=0, inclusive=False)
-    _require_finite(min_area, "--min-area", minimum=0, inclusive=True)
+    require_number(memory_mb, "--memory-mb", above=0)
+    require_number(min_area, "--min-area", at_least=0)
     require_dir(out_dir)
     check_outputs(out_dir, CHANGE_FILES, overwrite=overwrite, inputs=inputs)
     within_list = [w.strip() for w in within.split(",") if w.strip()] if within else None
