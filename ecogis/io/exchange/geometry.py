@@ -1,0 +1,173 @@
+"""Geometries of the parsed parcels: rings and parts from the vertex runs, holes by containment."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+from ecogis.errors import warn_assumption
+from ecogis.io.exchange.parse import _err, _Parsed
+
+
+@dataclass
+class _Runs:
+    """Consecutive vertex runs with the same parcel and ring number (one run = one ring or part)."""
+
+    start: np.ndarray
+    stop: np.ndarray
+    parcel: np.ndarray
+    ring: np.ndarray
+    vertex_run: np.ndarray  # run index of every vertex
+
+
+def _runs(parsed: _Parsed, path) -> _Runs:
+    parcel_of = np.asarray(parsed.v_parcel)
+    ring_no = np.asarray(parsed.v_ring)
+    new_run = np.ones(len(ring_no), dtype=bool)
+    new_run[1:] = (parcel_of[1:] != parcel_of[:-1]) | (ring_no[1:] != ring_no[:-1])
+    start = np.flatnonzero(new_run)
+    runs = _Runs(start, np.r_[start[1:], len(ring_no)], parcel_of[start], ring_no[start], np.cumsum(new_run) - 1)
+    order = np.lexsort((runs.start, runs.ring, runs.parcel))
+    again = (runs.parcel[order][1:] == runs.parcel[order][:-1]) & (runs.ring[order][1:] == runs.ring[order][:-1])
+    if again.any():
+        r = order[1:][again][np.argmin(runs.start[order[1:][again]])]
+        raise _err(path, parsed.v_line[runs.start[r]],
+                   f"ring {runs.ring[r]} of parcel {parsed.parcels[runs.parcel[r]].parcel_no!r} appears again "
+                   "after another ring", hint="Keep the vertices of a ring together")
+    return runs
+
+
+def _check_point_counts(parsed: _Parsed, runs: _Runs, path):
+    """界址点数 must equal the parcel's vertex lines (or, for 面, the lines minus the closing vertices)."""
+    n = len(parsed.parcels)
+    n_vertices = np.bincount(np.asarray(parsed.v_parcel), minlength=n)
+    n_rings = np.bincount(runs.parcel, minlength=n)
+    declared = np.array([p.count for p in parsed.parcels])
+    polygon = np.array([p.record_type == "面" for p in parsed.parcels])
+    ok = (declared == n_vertices) | (polygon & (declared == n_vertices - n_rings))
+    if not ok.all():
+        k = int(np.flatnonzero(~ok)[0])
+        parcel = parsed.parcels[k]
+        first, last = parsed.v_line[parcel.first_vertex], parsed.v_line[parcel.first_vertex + parcel.n_vertices - 1]
+        raise _err(path, parcel.line, f"parcel {parcel.parcel_no!r} declares {parcel.count} points but "
+                                      f"{n_vertices[k]} vertex lines follow (lines {first}-{last})",
+                   hint="Fix 界址点数 or add the missing vertex lines")
+
+
+def _compact(ids: np.ndarray) -> np.ndarray:
+    """Renumber sorted group ids 0, 1, 2, ... (shapely's ``indices`` must have no gaps)."""
+    return np.unique(ids, return_inverse=True)[1]
+
+
+def _build_geometries(parsed: _Parsed, easting, northing, path) -> np.ndarray:
+    """One geometry per parcel, vectorised over rings with shapely (a Python loop only over parcels with
+    several polygon rings, to sort holes from parts)."""
+    runs = _runs(parsed, path)
+    _check_point_counts(parsed, runs, path)
+    coords = np.column_stack([easting, northing])
+    record = np.array([p.record_type for p in parsed.parcels])
+    run_record = record[runs.parcel]
+    geoms = np.empty(len(parsed.parcels), dtype=object)
+    if (run_record == "面").any():
+        _polygons(parsed, runs, run_record == "面", coords, geoms, path)
+    if (run_record == "线").any():
+        _lines(parsed, runs, run_record == "线", coords, geoms, path)
+    if (record == "点").any():
+        vertex = (record == "点")[np.asarray(parsed.v_parcel)]
+        parcel = np.asarray(parsed.v_parcel)[vertex]
+        multi = shapely.multipoints(shapely.points(coords[vertex]), indices=_compact(parcel))
+        _store(geoms, np.unique(parcel), multi)
+    return geoms
+
+
+def _store(geoms, parcels, multi):
+    """Put multi-part geometries into ``geoms``; single parts are unwrapped (Point, LineString)."""
+    single = shapely.get_num_geometries(multi) == 1
+    multi = multi.copy()
+    multi[single] = shapely.get_geometry(multi[single], 0)
+    geoms[parcels] = multi
+
+
+def _lines(parsed, runs, sel, coords, geoms, path):
+    short = sel & (runs.stop - runs.start < 2)
+    if short.any():
+        r = int(np.flatnonzero(short)[0])
+        raise _err(path, parsed.v_line[runs.start[r]], f"line part {runs.ring[r]} of parcel "
+                   f"{parsed.parcels[runs.parcel[r]].parcel_no!r} has one vertex",
+                   hint="A line needs at least two vertices")
+    vertex = sel[runs.vertex_run]
+    lines = shapely.linestrings(coords[vertex], indices=_compact(runs.vertex_run[vertex]))
+    multi = shapely.multilinestrings(lines, indices=_compact(runs.parcel[sel]))
+    _store(geoms, np.unique(runs.parcel[sel]), multi)
+
+
+def _polygons(parsed, runs, sel, coords, geoms, path):
+    idx = np.flatnonzero(sel)
+    length = runs.stop[idx] - runs.start[idx]
+    first, last = coords[runs.start[idx]], coords[runs.stop[idx] - 1]
+    short = length < 4
+    unclosed = ~short & (np.abs(first - last) > 1e-6).any(axis=1)
+    if short.any() or unclosed.any():
+        _ring_error(parsed, runs, idx[np.flatnonzero(short | unclosed)[0]], coords, path)
+    vertex = sel[runs.vertex_run]
+    rings = shapely.linearrings(coords[vertex], indices=_compact(runs.vertex_run[vertex]))
+    polys = shapely.polygons(rings)
+    # a bow-tie's two loops cancel in the signed area: only a ring that encloses nothing once repaired is flat
+    flat = shapely.area(polys) == 0
+    flat[flat] = shapely.area(shapely.make_valid(polys[flat])) == 0
+    if flat.any():
+        _ring_error(parsed, runs, idx[np.flatnonzero(flat)[0]], coords, path)
+    parcel = runs.parcel[idx]
+    counts = np.bincount(parcel, minlength=len(geoms))
+    single = counts[parcel] == 1
+    geoms[parcel[single]] = polys[single]
+    for k in np.flatnonzero(counts > 1):
+        geoms[k] = _assemble_polygon(polys[parcel == k])
+
+
+def _ring_error(parsed, runs, r, coords, path):
+    """Raise for ring (run) ``r``, which is not closed, too short or encloses no area."""
+    name = parsed.parcels[runs.parcel[r]].parcel_no
+    first_line, last_line = parsed.v_line[runs.start[r]], parsed.v_line[runs.stop[r] - 1]
+    ring = coords[runs.start[r]:runs.stop[r]]
+    if (np.abs(ring[0] - ring[-1]) > 1e-6).any():
+        raise _err(path, last_line, f"ring {runs.ring[r]} of parcel {name!r} is not closed: its last vertex "
+                                    f"(line {last_line}) differs from its first (line {first_line})",
+                   hint="Repeat the first vertex of each ring at its end")
+    corners = len(np.unique(ring, axis=0))
+    shape = "has fewer than 3 distinct vertices" if corners < 3 else "has all its vertices on one line"
+    raise _err(path, first_line, f"ring {runs.ring[r]} of parcel {name!r} {shape} (zero area)",
+               hint="A polygon ring needs 3 or more corners, not all in a line, plus the closing vertex")
+
+
+def _note_invalid_parcels(parsed: _Parsed, geoms, path, notes):
+    """Warn, naming parcel and line, about polygons that are not valid (a bow-tie, rings that cross).
+
+    They are kept as written, as every reader does; the commands that compute with them repair them in
+    memory (shapely.make_valid) and ``ecogis validate`` reports them."""
+    invalid = np.isin(shapely.get_type_id(geoms), (3, 6))
+    invalid[invalid] = ~shapely.is_valid(geoms[invalid])
+    for k in np.flatnonzero(invalid):
+        parcel = parsed.parcels[k]
+        warn_assumption(f"{path}: line {parcel.line}: parcel {parcel.parcel_no!r} is not a valid polygon "
+                        f"({shapely.is_valid_reason(geoms[k])}); read as written, fix its vertices in the source",
+                        notes)
+
+
+def _assemble_polygon(polys: np.ndarray):
+    """Polygon or MultiPolygon from one parcel's ring polygons: a ring inside an odd number of the other
+    rings is a hole of the innermost shell containing it; the others are shells (parts). Containment is
+    tested on the repaired rings, so that a hole inside one loop of a bow-tie shell stays a hole."""
+    repaired = shapely.make_valid(polys)
+    container, contained = shapely.STRtree(repaired).query(repaired, predicate="contains")
+    keep = container != contained
+    container, contained = container[keep], contained[keep]
+    depth = np.bincount(contained, minlength=len(polys))
+    shells = np.flatnonzero(depth % 2 == 0)
+    holes: dict[int, list[int]] = {int(i): [] for i in shells}
+    for i in np.flatnonzero(depth % 2 == 1):
+        parents = container[(contained == i) & (depth[container] % 2 == 0)]
+        holes[int(parents[np.argmax(depth[parents])])].append(polys[i].exterior)
+    parts = [shapely.Polygon(polys[i].exterior, holes[int(i)]) for i in shells]
+    return parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)

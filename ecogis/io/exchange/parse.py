@@ -1,0 +1,223 @@
+"""Parsing the exchange text: sections, header lines, parcel lines and vertex lines (into plain lists)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ecogis.errors import EcogisError, warn_assumption
+from ecogis.io.text import check_control_characters, decode_text
+
+HEADER_SECTION, COORD_SECTION = "属性描述", "地块坐标"
+RECORD_TYPES = {"面": "polygon", "线": "line", "点": "point"}
+HEADER_KEYS = ("格式版本号", "数据产生单位", "数据产生日期", "坐标系", "几度分带", "投影类型", "计量单位", "带号",
+               "精度", "转换参数")
+AREA_UNIT = "ha"
+
+_SECTION_RE = re.compile(r"^\s*[\[【]\s*(.+?)\s*[\]】]\s*$")
+
+
+@dataclass
+class _Parcel:
+    line: int
+    count: int
+    area: float
+    parcel_no: str
+    name: str
+    record_type: str
+    sheet: str | None
+    use: str | None
+    first_vertex: int = 0  # index into the file's vertex arrays
+    n_vertices: int = 0
+
+
+@dataclass
+class _Parsed:
+    header: dict = field(default_factory=dict)
+    header_lines: dict = field(default_factory=dict)
+    parcels: list = field(default_factory=list)
+    v_line: list = field(default_factory=list)
+    v_parcel: list = field(default_factory=list)
+    v_ring: list = field(default_factory=list)
+    v_x: list = field(default_factory=list)
+    v_y: list = field(default_factory=list)
+    has_header: bool = False
+
+def _decode(data: bytes, path: Path, encoding, notes):
+    """(text, encoding label, source) by the rules of :func:`ecogis.io.text.decode_text`; control characters
+    are an error."""
+    if encoding:
+        try:
+            text, used, source = data.decode(encoding), encoding, "user"
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise EcogisError(f"cannot decode the text as {encoding} ({exc})", path=path,
+                              hint="Leave out encoding= to let ecogis detect UTF-8 or GB18030") from exc
+    else:
+        text, used, source = decode_text(data, path, notes)
+        if used == "UTF-8-SIG":
+            used = "UTF-8"
+        elif used == "GB18030":
+            warn_assumption(f"{path}: not valid UTF-8, decoded as GB18030 (GBK)", notes)
+    text = check_control_characters(text, path)
+    return text, used, source
+
+
+def _err(path, line, message, hint=None):
+    return EcogisError(f"line {line}: {message}", path=path, hint=hint)
+
+
+def _parse(text: str, path: Path) -> _Parsed:
+    parsed = _Parsed()
+    section = None
+    seen_coords = False
+    current: _Parcel | None = None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip().lstrip("\ufeff")
+        if not line:
+            continue
+        match = _SECTION_RE.match(line)
+        if match:
+            section = match.group(1)
+            if section == HEADER_SECTION:
+                parsed.has_header = True
+            elif section == COORD_SECTION:
+                seen_coords = True
+            else:
+                raise _err(path, number, f"unknown section [{section}]",
+                           hint=f"An exchange file has the sections [{HEADER_SECTION}] and [{COORD_SECTION}]")
+            continue
+        if section == HEADER_SECTION:
+            _parse_header_line(line, number, parsed, path)
+        elif section == COORD_SECTION:
+            if "," not in line:  # every record has ASCII commas (names may hold '，')
+                _no_commas(line, number, path)
+            fields = [f.strip() for f in line.split(",")]
+            if fields[-1] == "@":
+                if current is not None:
+                    _close_parcel(current, parsed, path)
+                current = _parse_parcel_line(fields, number, path)
+                current.first_vertex = len(parsed.v_x)
+                parsed.parcels.append(current)
+            else:
+                if current is None:
+                    raise _err(path, number, "a vertex line before the first parcel line",
+                               hint="Each parcel starts with a line "
+                                    "'界址点数,面积,地块编号,地块名称,面,图幅号,用途,,@'")
+                _parse_vertex_line(fields, number, parsed, path)
+                parsed.v_parcel.append(len(parsed.parcels) - 1)
+                current.n_vertices += 1
+        else:
+            raise _err(path, number, f"text outside any section: {line[:40]!r}",
+                       hint=f"Is this a coordinate exchange file? It needs a [{COORD_SECTION}] section")
+    if not seen_coords:
+        raise EcogisError(f"not a coordinate exchange file: no [{COORD_SECTION}] section", path=path,
+                          hint=f"Put the parcels after a line [{COORD_SECTION}]")
+    if current is not None:
+        _close_parcel(current, parsed, path)
+    if not parsed.parcels:
+        raise EcogisError(f"the [{COORD_SECTION}] section holds no parcels", path=path,
+                          hint="Each parcel starts with a line ending in ',@'")
+    return parsed
+
+
+def _no_commas(line, number, path):
+    found = "full-width commas (，)" if "，" in line else "tabs" if "\t" in line else "spaces" if " " in line else None
+    raise _err(path, number, f"the fields are separated by {found}, not ASCII commas" if found else
+               f"no comma in {line[:40]!r}",
+               hint="Separate the fields with ASCII commas (,), e.g. J1,1,4534567.123,41512345.678")
+
+
+def _parse_header_line(line, number, parsed, path):
+    for sep in ("=", "＝", ":", "："):
+        if sep in line:
+            key, value = (part.strip() for part in line.split(sep, 1))
+            if parsed.header.get(key, value) != value:
+                raise _err(path, number, f"{key} is given twice: {parsed.header[key]!r} on line "
+                                         f"{parsed.header_lines[key]} and {value!r} here", hint="Keep one of them")
+            parsed.header[key] = value
+            parsed.header_lines[key] = number
+            return
+    raise _err(path, number, f"header line without '=': {line[:40]!r}",
+               hint="Header lines read key=value, e.g. 带号=41")
+
+
+def _parse_parcel_line(fields, number, path) -> _Parcel:
+    if len(fields) < 9:
+        raise _err(path, number, f"parcel line has {len(fields)} fields, expected 9 "
+                                 "(界址点数,地块面积,地块编号,地块名称,记录图形属性,图幅号,地块用途,,@)",
+                   hint="Keep the commas of empty fields")
+    count = _int_field(fields[0], number, path, "界址点数 (point count)", minimum=0)  # 0: no vertices, said below
+    area = _float_field(fields[1], number, path, "地块面积 (area)", allow_empty=True)
+    if area < 0:
+        raise _err(path, number, f"地块面积 (area) {fields[1]!r} is negative",
+                   hint="Write the area in 公顷, or leave it empty")
+    record = fields[4] or "面"
+    if record not in RECORD_TYPES:
+        raise _err(path, number, f"记录图形属性 {record!r} is not one of 面, 线, 点",
+                   hint="Write 面 for polygons, 线 for lines, 点 for points")
+    return _Parcel(number, count, area, fields[2], fields[3], record, fields[5] or None, fields[6] or None)
+
+
+def _int_field(value, number, path, what, minimum=1):
+    try:
+        result = int(value)
+    except ValueError:
+        raise _err(path, number, f"{what} {value!r} is not a whole number") from None
+    if result < minimum:
+        raise _err(path, number, f"{what} {value!r} must be {'positive' if minimum == 1 else f'at least {minimum}'}")
+    return result
+
+
+def _float_field(value, number, path, what, allow_empty=False):
+    if value == "" and allow_empty:
+        return np.nan
+    try:
+        result = float(value)
+    except ValueError:
+        raise _err(path, number, f"{what} {value!r} is not a number",
+                   hint="Use a decimal point and no thousands separators") from None
+    if not np.isfinite(result):
+        raise _err(path, number, f"{what} {value!r} is not a finite number")
+    return result
+
+
+def _parse_vertex_line(fields, number, parsed, path):
+    while len(fields) > 4 and fields[-1] == "":
+        fields = fields[:-1]  # tolerate trailing commas
+    if len(fields) != 4:
+        hint = "Vertex lines read e.g. J1,1,4534567.123,41512345.678"
+        if "，" in ",".join(fields):
+            hint = "Use ASCII commas (,) not full-width ones (，) between fields"
+        raise _err(path, number, f"vertex line has {len(fields)} fields, expected 4 (点号,圈号,X,Y)", hint=hint)
+    # kept as text here and converted in bulk by _vertex_arrays (fast path); bad values are found there
+    parsed.v_ring.append(fields[1])
+    parsed.v_x.append(fields[2])
+    parsed.v_y.append(fields[3])
+    parsed.v_line.append(number)
+
+
+def _vertex_arrays(parsed: _Parsed, path):
+    """Convert the vertex text columns to numbers in bulk; on failure name the first bad line."""
+    columns = ((parsed.v_ring, int, _int_field, "圈号 (ring number)"),
+               (parsed.v_x, float, _float_field, "X (northing)"),
+               (parsed.v_y, float, _float_field, "Y (easting)"))
+    out = []
+    for values, dtype, check, what in columns:
+        try:
+            array = np.array(values, dtype=dtype)
+            bad = ~np.isfinite(array) if dtype is float else array <= 0
+        except ValueError:
+            bad = None
+        if bad is None or bad.any():
+            for value, number in zip(values, parsed.v_line):
+                check(value, number, path, what)  # raises at the first bad value
+        out.append(array)
+    parsed.v_ring, parsed.v_x, parsed.v_y = out  # type: ignore[assignment]  # the text columns become arrays
+
+
+def _close_parcel(parcel: _Parcel, parsed: _Parsed, path):
+    if parcel.n_vertices == 0:
+        raise _err(path, parcel.line, f"parcel {parcel.parcel_no!r} has no vertex lines (界址点数 {parcel.count})",
+                   hint="Each parcel line is followed by its vertex lines 点号,圈号,X,Y")

@@ -1,0 +1,141 @@
+"""The CRS of an exchange text: from its header (坐标系, 几度分带, 带号), the user, or the coordinates."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pyproj
+
+from ecogis.crs import (
+    GEOGRAPHIC,
+    crs_label,
+    describe_crs,
+    gk_zone_of,
+    infer_crs,
+    positions_ok,
+    resolve_crs,
+    zone_cm,
+    zone_width,
+)
+from ecogis.errors import EcogisError, warn_assumption
+from ecogis.io.exchange.parse import _err, _Parsed
+
+
+def _header_datum(value: str | None):
+    if not value:
+        return None
+    v = value.lower()
+    if "2000" in v or "cgcs" in v:
+        return "CGCS2000"
+    if "西安" in v or "xian" in v or "80" in v:
+        return "Xian1980"
+    if "北京" in v or "beijing" in v or "54" in v:
+        return "Beijing1954"
+    if "wgs" in v:
+        return "WGS84"
+    return None
+
+
+def _header_int(parsed, key, path):
+    value = parsed.header.get(key, "")
+    if value == "":
+        return None
+    match = re.fullmatch(r"\s*(\d+)(?:\.0*)?\s*(?:度|°|带)?\s*", value)  # 3, 3.0, 3度, 41带
+    if not match:
+        raise _err(path, parsed.header_lines[key], f"{key} {value!r} is not a whole number",
+                   hint="Write e.g. 几度分带=3 and 带号=41")
+    return int(match.group(1))
+
+
+def _settle_crs(parsed, path, x, y, crs, cm, notes):
+    """Return (CRS, swap, crs_source). ``x``/``y`` are the file's X/Y columns (X expected northing)."""
+    unit = parsed.header.get("计量单位", "")
+    if unit and unit not in ("米", "m", "M", "metre", "meter", "度", "degree"):
+        raise _err(path, parsed.header_lines["计量单位"], f"计量单位 {unit!r} is not supported",
+                   hint="ecogis reads coordinates in metres (米) or degrees (度)")
+    if crs is not None:
+        return _user_crs(parsed, path, x, y, crs, notes)
+
+    datum = _header_datum(parsed.header.get("坐标系"))
+    if parsed.header.get("坐标系") and datum is None:
+        warn_assumption(f"{path}: 坐标系 {parsed.header['坐标系']!r} not recognised; datum assumed CGCS2000", notes)
+    width = _header_int(parsed, "几度分带", path)
+    zone = _header_int(parsed, "带号", path)
+    if width not in (None, 3, 6):
+        raise _err(path, parsed.header_lines["几度分带"], f"几度分带 {width} is not 3 or 6")
+    if zone is not None and zone_width(zone) not in ((width,) if width else (3, 6)):
+        raise _err(path, parsed.header_lines["带号"], f"带号 {zone} is not a {f'{width}-degree ' if width else ''}"
+                                                     "Gauss-Kruger zone in China",
+                   hint="3-degree zones are numbered 25-45 (几度分带=3), 6-degree zones 13-23 (几度分带=6)")
+    if zone is not None and width is None:
+        width = zone_width(zone)
+        warn_assumption(f"{path}: 几度分带 missing; zone {zone} taken as a {width}-degree zone", notes)
+    header_cm = zone_cm(zone, width) if zone is not None and width else None
+    if cm is not None and header_cm is not None and abs(float(cm) - header_cm) > 1e-9:
+        raise EcogisError(f"central meridian {cm} given, but the header's 带号 {zone} means {header_cm:g} E",
+                          path=path, hint="Leave out cm= or fix 带号")
+    try:
+        guess = infer_crs(y, x, cm=header_cm if header_cm is not None else cm, width=width or 3,
+                          datum=datum or "CGCS2000")
+    except EcogisError as exc:
+        raise EcogisError(exc.reason + _far_vertex(parsed, x, y), path=path, hint=exc.hint) from exc
+    if zone is not None and guess.zone is not None and guess.prefixed and guess.zone != zone:
+        raise EcogisError(f"the header says 带号={zone} but the Y coordinates carry the zone prefix {guess.zone}",
+                          path=path, hint="Fix 带号 in the header or the coordinates")
+    if guess.swap_xy:
+        warn_assumption(f"{path}: the X column holds eastings and Y northings (GIS order, not the surveying "
+                        "order X = northing of this format); X and Y swapped", notes)
+    complete = datum is not None and datum != "WGS84" and (zone is not None or guess.zone is None)
+    if complete and guess.zone is not None:
+        return guess.crs, guess.swap_xy, "file"
+    if complete and guess.zone is None:  # degrees with a datum in the header
+        return pyproj.CRS.from_epsg(GEOGRAPHIC[datum]), guess.swap_xy, "file"
+    what = "no [属性描述] header" if not parsed.has_header else "the header does not give 坐标系 and 带号"
+    warn_assumption(f"{path}: {what}; CRS inferred as {describe_crs(guess.crs)}: {guess.reason}", notes)
+    return guess.crs, guess.swap_xy, "inferred"
+
+
+def _far_vertex(parsed: _Parsed, x, y, far_m: float = 1_000_000.0) -> str:
+    """Text naming the first vertex line more than ``far_m`` metres from the median vertex (a typo or a
+    0,0 placeholder that spoils the CRS inference), or "" when there is none or every vertex is far."""
+    far = np.hypot(x - np.median(x), y - np.median(y)) > far_m
+    if not far.any() or far.all():
+        return ""
+    i = int(np.flatnonzero(far)[0])
+    return (f"; line {parsed.v_line[i]} (X {x[i]:.12g}, Y {y[i]:.12g}) lies more than {far_m / 1000:.0f} km from "
+            "the median vertex")
+
+
+def _check_positions(parsed: _Parsed, easting, northing, crs, path):
+    """Raise naming the first vertex line that is no position in ``crs`` (e.g. X = 1e300 under a CRS given
+    by the user): see :func:`ecogis.crs.positions_ok`."""
+    ok = positions_ok(easting, northing, crs)
+    if not ok.all():
+        i = int(np.flatnonzero(~ok)[0])
+        raise _err(path, parsed.v_line[i], f"easting {easting[i]:.12g}, northing {northing[i]:.12g} is not a position "
+                                           f"in {crs_label(crs)}", hint="Fix the vertex, or give the right CRS")
+
+
+def _user_crs(parsed, path, x, y, crs, notes):
+    user = resolve_crs(crs)
+    if isinstance(user, str):
+        raise EcogisError(f"{user} is a web-map longitude/latitude system; exchange files hold surveyed "
+                          "coordinates", path=path, hint="Pass the Gauss-Kruger CRS, e.g. EPSG:4529")
+    entry = gk_zone_of(user)
+    try:
+        guess = infer_crs(y, x, cm=entry.cm if entry and not entry.prefixed else None)
+    except EcogisError:
+        guess = None  # cannot tell: keep the format's order (X = northing)
+    swap = bool(guess and guess.swap_xy)
+    if guess is not None and guess.crs.is_geographic != user.is_geographic:
+        kind = "degrees" if guess.crs.is_geographic else "metres"
+        raise EcogisError(f"the coordinates are in {kind} but the CRS given, {crs_label(user)}, is "
+                          f"{'geographic' if user.is_geographic else 'projected'}", path=path,
+                          hint=f"Leave out crs= or pass a CRS like {guess.label}")
+    guessed = gk_zone_of(guess.crs) if guess is not None else None
+    if entry and guessed and (entry.prefixed != guessed.prefixed or (entry.prefixed and entry.zone != guessed.zone)):
+        warn_assumption(f"{path}: the coordinates look like {describe_crs(guess.crs)} but crs= says "
+                        f"{describe_crs(user)}; the given CRS is used", notes)
+    if swap:
+        warn_assumption(f"{path}: the X column holds eastings and Y northings; X and Y swapped", notes)
+    return user, swap, "user"
