@@ -42,9 +42,11 @@ class ConversionResult:
         return dataclasses.asdict(self)
 
 
-def convert_layer(src, out, *, to_crs=None, out_layer=None, overwrite=False, **read_options) -> ConversionResult:
+def convert_layer(src, out, *, to_crs=None, out_layer=None, overwrite=False, write_options=None,
+                  **read_options) -> ConversionResult:
     """Read ``src`` (``read_options`` as for :func:`ecogis.read_layer`), reproject to ``to_crs`` when given,
-    write ``out`` (``out_layer`` inside a GeoPackage/FileGDB) and describe what was done."""
+    write ``out`` (``out_layer`` inside a GeoPackage/FileGDB; ``write_options`` go to
+    :func:`ecogis.io.write_layer`, e.g. ``{"dialect": "省标"}`` for an exchange text) and describe what was done."""
     from ecogis.io import read_layer, write_layer
 
     src = Path(src)
@@ -55,7 +57,7 @@ def convert_layer(src, out, *, to_crs=None, out_layer=None, overwrite=False, **r
         gdf = reproject_layer(gdf, to_crs, src, notes)
     gdf = drop_stale_coordinate_columns(gdf, meta, bool(to_crs), src, notes)
     log.info("%s: %d feature(s) read, writing %s", src, len(gdf), out)
-    written = write_layer(gdf, out, layer=out_layer, overwrite=overwrite, inputs=(src,))
+    written = write_layer(gdf, out, layer=out_layer, overwrite=overwrite, inputs=(src,), **(write_options or {}))
     return ConversionResult(
         input=str(src), output=str(written), count=int(len(gdf)),
         from_crs=meta.get("crs"), from_crs_source=meta.get("crs_source"), to_crs=written_crs_label(gdf, written),

@@ -210,7 +210,6 @@ def _bad_inputs(folder, shp):
     gpkg = folder / "two_layers.gpkg"
     for name, geom in zip(("city", "districts"), SQUARES):
         gpd.GeoDataFrame({"name": [name]}, geometry=[geom], crs=4490).to_file(gpkg, layer=name)
-    unclosed = EXCHANGE.replace("5,,1", "4,,1").rsplit("J1,1", 1)[0]
     projected = folder / "projected.gpkg"
     gpd.GeoDataFrame({"name": ["a"]}, geometry=SQUARES[:1], crs=4490).to_crs(4529).to_file(projected)
     return {
@@ -224,7 +223,6 @@ def _bad_inputs(folder, shp):
                      [], ["'经度'", "row 2", "121°45′3O″"]),
         "minutes over 59": (write("dms60.csv", "名称,经度,纬度\nA,121°75′30″,40°58′12″\n"), [],
                             ["'经度'", "row 1", "below 60"]),
-        "unclosed ring": (write("open.txt", unclosed, "gb18030"), [], ["parcel '1'", "not closed"]),
         "6-digit Y without --cm": (write("gk6.csv", "名称,X,Y\nA,4535963.9,412345.6\nB,4536963.9,413345.6\n"),
                                    [], ["--cm"]),
         "two zone prefixes": (write("zones.csv", "名称,X,Y\nA,4535963.9,41412345.6\nB,4536963.9,40613345.6\n"),
@@ -237,7 +235,7 @@ def _bad_inputs(folder, shp):
 
 @pytest.mark.parametrize("kind", ["empty file", "dbf without shp", "zip with two shapefiles", "zip member not there",
                                   "not a zip", "gpkg with several layers", "dms typo", "minutes over 59",
-                                  "unclosed ring", "6-digit Y without --cm", "two zone prefixes",
+                                  "6-digit Y without --cm", "two zone prefixes",
                                   "unknown zone value", "GCJ-02 on projected data"])
 def test_each_bad_input_is_one_line_naming_file_and_what_to_do(gbk_shp, tmp_path, kind):
     path, extra, words = _bad_inputs(tmp_path, gbk_shp)[kind]

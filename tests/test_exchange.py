@@ -227,10 +227,11 @@ def test_error_non_numeric_coordinate(tmp_path):
 
 
 @assumes(HEADERLESS_ZONE41)
-def test_error_unclosed_ring(tmp_path):
+def test_unclosed_ring_is_an_error_only_when_strict(tmp_path):
     text = PARCELS.replace("J5,2,4540050.000,41500050.000\n9", "J5,2,4540050.000,41500051.000\n9")
-    message = _error_for(tmp_path, text)
-    assert f"line {_line_of(text, '41500051.000')}:" in message and "not closed" in message
+    message = _error_for(tmp_path, text, strict=True)
+    assert f"line {_line_of(text, '41500051.000')}:" in message and "without its closing vertex" in message
+    assert "部标" in message and "--strict" in message
 
 
 def test_error_missing_coordinate_section(tmp_path):

@@ -42,16 +42,18 @@ def read_options(func):
                      "town_boundary, site."),
         click.option("--field", "field_map", multiple=True, metavar="SRC=CANON",
                      help="Map a column to a canonical field or coordinate role (repeatable), e.g. 东经=lon."),
+        click.option("--strict", is_flag=True,
+                     help="Exchange texts: read only the 部标 layout (other dialects are an error naming them)."),
     ]
     for option in reversed(options):
         func = option(func)
     return func
 
 
-def _read_options(layer, crs, encoding, cm, angle, kind, field_map) -> dict:
+def _read_options(layer, crs, encoding, cm, angle, kind, field_map, strict=False) -> dict:
     """The keyword arguments of :func:`ecogis.read_layer` that ``read_options`` gathered."""
     return {"kind": kind, "layer": layer, "crs": crs, "encoding": encoding, "fields": _parse_fields(field_map),
-            "cm": cm, "angle": angle}
+            "cm": cm, "angle": angle, "strict": strict}
 
 
 # --------------------------------------------------------------------------- info
@@ -61,7 +63,7 @@ def _read_options(layer, crs, encoding, cm, angle, kind, field_map) -> dict:
 @read_options
 @json_option
 @handle_errors
-def info(path, layer, crs, encoding, cm, angle, kind, field_map, as_json, notes):
+def info(path, layer, crs, encoding, cm, angle, kind, field_map, strict, as_json, notes):
     """Describe a layer: CRS and how it was found, encoding, count, geometry types, bounds, fields.
 
     \b
@@ -90,7 +92,7 @@ def info(path, layer, crs, encoding, cm, angle, kind, field_map, as_json, notes)
         else:
             click.echo(format_layer_listing(result))
         return
-    description = describe_layer(path, **_read_options(layer, crs, encoding, cm, angle, kind, field_map))
+    description = describe_layer(path, **_read_options(layer, crs, encoding, cm, angle, kind, field_map, strict))
     description = description.with_notes(notes)
     if as_json:
         emit_json(description.to_dict())
@@ -109,7 +111,7 @@ def info(path, layer, crs, encoding, cm, angle, kind, field_map, as_json, notes)
 @click.option("--overwrite", is_flag=True, help="Allow --fix to replace an existing OUT.")
 @json_option
 @handle_errors
-def validate(path, layer, crs, encoding, cm, angle, kind, field_map, fix_out, overwrite, as_json, notes):
+def validate(path, layer, crs, encoding, cm, angle, kind, field_map, strict, fix_out, overwrite, as_json, notes):
     """Check a layer: invalid geometries (with location), empty and duplicate features, overlapping
     polygons, mixed geometry types, coordinates outside China, and every CRS or encoding assumption
     made while reading it. Overlaps and duplicates are warnings (dissolve before summing areas).
@@ -124,7 +126,7 @@ def validate(path, layer, crs, encoding, cm, angle, kind, field_map, fix_out, ov
     from ecogis.render.layer_text import format_validation
     from ecogis.validate import repair_layer, validate_layer
 
-    gdf = read_layer(path, **_read_options(layer, crs, encoding, cm, angle, kind, field_map))
+    gdf = read_layer(path, **_read_options(layer, crs, encoding, cm, angle, kind, field_map, strict))
     report = validate_layer(gdf)
     meta = gdf.attrs.get("ecogis", {})
     payload = {**report.to_dict(), "crs_source": meta.get("crs_source"), "encoding": meta.get("encoding"),
@@ -154,10 +156,14 @@ def validate(path, layer, crs, encoding, cm, angle, kind, field_map, fix_out, ov
 @read_options
 @click.option("--to-crs", metavar="CRS", help="Target CRS: EPSG:4490, EPSG:4529, GCJ-02, BD-09 ... (default: keep).")
 @click.option("--out-layer", help="Layer name inside a GeoPackage/FileGDB output (default: OUT's stem).")
+@click.option("--dialect", type=click.Choice(["部标", "省标"]), default=None,
+              help="Layout of an exchange-text OUT (.txt): 部标 (点号,圈号,X,Y; default) or 省标 "
+                   "(序号,圈号,部件号,点号,X,Y).")
 @click.option("--overwrite", is_flag=True, help="Replace OUT if it exists (never the input).")
 @json_option
 @handle_errors
-def convert(src, out, layer, crs, encoding, cm, angle, kind, field_map, to_crs, out_layer, overwrite, as_json, notes):
+def convert(src, out, layer, crs, encoding, cm, angle, kind, field_map, strict, to_crs, out_layer, dialect, overwrite,
+            as_json, notes):
     """Convert a layer between formats and CRSs; never writes over the input.
 
     \b
@@ -167,6 +173,7 @@ def convert(src, out, layer, crs, encoding, cm, angle, kind, field_map, to_crs, 
       ecogis convert sites.geojson sites_amap.geojson --to-crs GCJ-02        (CGCS2000 -> Amap)
       ecogis convert layers/sites/sites_zone41.txt sites.gpkg                (exchange text in)
       ecogis convert parcels.gpkg parcels.txt --to-crs EPSG:4529            (exchange text out)
+      ecogis convert parcels.gpkg parcels.txt --dialect 省标                 (省标 vertex lines)
       ecogis convert table.csv sites.gpkg --cm 123 --angle-format ddd.mmss  (packed 121.4530 angles)
 
     Reprojecting between Xian 1980 / Beijing 1954 and CGCS2000 is warned about: PROJ has no
@@ -175,8 +182,12 @@ def convert(src, out, layer, crs, encoding, cm, angle, kind, field_map, to_crs, 
     from ecogis.convert import convert_layer
     from ecogis.render.layer_text import format_conversion
 
+    if dialect and out.suffix.lower() != ".txt":
+        raise EcogisError(f"--dialect applies to exchange-text output (.txt), not {out.suffix or out.name}",
+                          field="--dialect", hint="Leave out --dialect, or write OUT as .txt")
     result = convert_layer(src, out, to_crs=to_crs, out_layer=out_layer, overwrite=overwrite,
-                           **_read_options(layer, crs, encoding, cm, angle, kind, field_map)).with_notes(notes)
+                           write_options={"dialect": dialect} if dialect else None,
+                           **_read_options(layer, crs, encoding, cm, angle, kind, field_map, strict)).with_notes(notes)
     if as_json:
         emit_json(result.to_dict())
     else:

@@ -29,7 +29,7 @@ _COORD_ROLES = {"lon", "lat", "x", "y", "e", "n", "经度", "纬度", "longitude
 
 
 def read_layer(path, kind=None, layer=None, crs=None, encoding=None, fields=None, *,
-               cm=None, angle="auto") -> gpd.GeoDataFrame:
+               cm=None, angle="auto", strict=False) -> gpd.GeoDataFrame:
     """Read a vector layer into a GeoDataFrame in a known CRS.
 
     Parameters
@@ -56,6 +56,8 @@ def read_layer(path, kind=None, layer=None, crs=None, encoding=None, fields=None
     angle : str
         How table angles are written: ``auto`` (decimal numbers, DMS strings such as 121°45′30.5″),
         ``decimal``, ``dms`` or ``ddd.mmss`` (121.4530 = 121°45′30″; only when you say so).
+    strict : bool
+        Exchange texts: read only the 部标 layout; another dialect is an EcogisError naming it.
 
     Returns
     -------
@@ -78,7 +80,7 @@ def read_layer(path, kind=None, layer=None, crs=None, encoding=None, fields=None
     notes: list[str] = []
     fmt = detect_format(path)
     if fmt == "exchange":
-        gdf = _read_exchange(path, crs, encoding, cm, notes)
+        gdf = _read_exchange(path, crs, encoding, cm, notes, strict)
     elif fmt == "table":
         gdf = _read_point_table(path, layer, crs, encoding, fields, cm, angle, notes)
     else:
@@ -166,14 +168,14 @@ def is_exchange_text(path: Path, size: int = 65536) -> bool:
 
 # --------------------------------------------------------------------------- per format
 
-def _read_exchange(path, crs, encoding, cm, notes):
+def _read_exchange(path, crs, encoding, cm, notes, strict=False):
     from ecogis.io.exchange import read_exchange
 
     web = _web_system(crs, path)
     if web:
         raise EcogisError(f"an exchange text holds Gauss-Kruger coordinates, not {web}",
                           path=path, hint="Give a Gauss-Kruger CRS (e.g. EPSG:4529) or none")
-    gdf = read_exchange(path, crs=crs, encoding=encoding, cm=cm)
+    gdf = read_exchange(path, crs=crs, encoding=encoding, cm=cm, strict=strict)
     meta = dict(gdf.attrs.get("ecogis") or {})
     notes.extend(n for n in meta.get("notes", []) if n not in notes)
     meta.setdefault("layer", None)

@@ -17,19 +17,23 @@ class _Runs:
     start: np.ndarray
     stop: np.ndarray
     parcel: np.ndarray
-    ring: np.ndarray
+    ring: np.ndarray  # 圈号 as written
+    key: np.ndarray  # ring identity within the parcel: 部件号 and 圈号 (省标 vertex lines carry both)
     vertex_run: np.ndarray  # run index of every vertex
+    unclosed: np.ndarray | None = None  # per run: a polygon ring written without its closing vertex
 
 
 def _runs(parsed: _Parsed, path) -> _Runs:
     parcel_of = np.asarray(parsed.v_parcel)
     ring_no = np.asarray(parsed.v_ring)
+    key = np.asarray(parsed.v_part).astype(np.int64) * 1_000_000 + ring_no
     new_run = np.ones(len(ring_no), dtype=bool)
-    new_run[1:] = (parcel_of[1:] != parcel_of[:-1]) | (ring_no[1:] != ring_no[:-1])
+    new_run[1:] = (parcel_of[1:] != parcel_of[:-1]) | (key[1:] != key[:-1])
     start = np.flatnonzero(new_run)
-    runs = _Runs(start, np.r_[start[1:], len(ring_no)], parcel_of[start], ring_no[start], np.cumsum(new_run) - 1)
-    order = np.lexsort((runs.start, runs.ring, runs.parcel))
-    again = (runs.parcel[order][1:] == runs.parcel[order][:-1]) & (runs.ring[order][1:] == runs.ring[order][:-1])
+    runs = _Runs(start, np.r_[start[1:], len(ring_no)], parcel_of[start], ring_no[start], key[start],
+                 np.cumsum(new_run) - 1)
+    order = np.lexsort((runs.start, runs.key, runs.parcel))
+    again = (runs.parcel[order][1:] == runs.parcel[order][:-1]) & (runs.key[order][1:] == runs.key[order][:-1])
     if again.any():
         r = order[1:][again][np.argmin(runs.start[order[1:][again]])]
         raise _err(path, parsed.v_line[runs.start[r]],
@@ -39,13 +43,16 @@ def _runs(parsed: _Parsed, path) -> _Runs:
 
 
 def _check_point_counts(parsed: _Parsed, runs: _Runs, path):
-    """界址点数 must equal the parcel's vertex lines (or, for 面, the lines minus the closing vertices)."""
+    """界址点数 must equal the parcel's vertex lines, or for 面 the lines without the closing vertices, or
+    with them where a ring was written without one; 0 or empty (None) is not checked."""
     n = len(parsed.parcels)
     n_vertices = np.bincount(np.asarray(parsed.v_parcel), minlength=n)
-    n_rings = np.bincount(runs.parcel, minlength=n)
-    declared = np.array([p.count for p in parsed.parcels])
+    n_unclosed = np.bincount(runs.parcel, weights=runs.unclosed, minlength=n).astype(int)
+    n_closed = np.bincount(runs.parcel, minlength=n) - n_unclosed
+    declared = np.array([-1 if p.count is None else p.count for p in parsed.parcels])
     polygon = np.array([p.record_type == "面" for p in parsed.parcels])
-    ok = (declared == n_vertices) | (polygon & (declared == n_vertices - n_rings))
+    ok = (declared == -1) | (declared == n_vertices) | (polygon & ((declared == n_vertices - n_closed)
+                                                                   | (declared == n_vertices + n_unclosed)))
     if not ok.all():
         k = int(np.flatnonzero(~ok)[0])
         parcel = parsed.parcels[k]
@@ -64,10 +71,11 @@ def _build_geometries(parsed: _Parsed, easting, northing, path) -> np.ndarray:
     """One geometry per parcel, vectorised over rings with shapely (a Python loop only over parcels with
     several polygon rings, to sort holes from parts)."""
     runs = _runs(parsed, path)
-    _check_point_counts(parsed, runs, path)
     coords = np.column_stack([easting, northing])
     record = np.array([p.record_type for p in parsed.parcels])
     run_record = record[runs.parcel]
+    runs.unclosed = (run_record == "面") & (np.abs(coords[runs.start] - coords[runs.stop - 1]) > 1e-6).any(axis=1)
+    _check_point_counts(parsed, runs, path)
     geoms = np.empty(len(parsed.parcels), dtype=object)
     if (run_record == "面").any():
         _polygons(parsed, runs, run_record == "面", coords, geoms, path)
@@ -104,14 +112,15 @@ def _lines(parsed, runs, sel, coords, geoms, path):
 
 def _polygons(parsed, runs, sel, coords, geoms, path):
     idx = np.flatnonzero(sel)
-    length = runs.stop[idx] - runs.start[idx]
-    first, last = coords[runs.start[idx]], coords[runs.stop[idx] - 1]
-    short = length < 4
-    unclosed = ~short & (np.abs(first - last) > 1e-6).any(axis=1)
-    if short.any() or unclosed.any():
-        _ring_error(parsed, runs, idx[np.flatnonzero(short | unclosed)[0]], coords, path)
+    unclosed = runs.unclosed[idx]
+    short = runs.stop[idx] - runs.start[idx] < np.where(unclosed, 3, 4)
+    if short.any():
+        _ring_error(parsed, runs, idx[np.flatnonzero(short)[0]], coords, path)
+    for r in idx[unclosed]:  # noted once per file (the first ring and how many), or an error when strict
+        parsed.deviations.add("exchange.unclosed", parsed.v_line[runs.stop[r] - 1],
+                              parcel=repr(parsed.parcels[runs.parcel[r]].parcel_no))
     vertex = sel[runs.vertex_run]
-    rings = shapely.linearrings(coords[vertex], indices=_compact(runs.vertex_run[vertex]))
+    rings = shapely.linearrings(coords[vertex], indices=_compact(runs.vertex_run[vertex]))  # closes open rings
     polys = shapely.polygons(rings)
     # a bow-tie's two loops cancel in the signed area: only a ring that encloses nothing once repaired is flat
     flat = shapely.area(polys) == 0
@@ -127,14 +136,10 @@ def _polygons(parsed, runs, sel, coords, geoms, path):
 
 
 def _ring_error(parsed, runs, r, coords, path):
-    """Raise for ring (run) ``r``, which is not closed, too short or encloses no area."""
+    """Raise for ring (run) ``r``, which is too short or encloses no area."""
     name = parsed.parcels[runs.parcel[r]].parcel_no
-    first_line, last_line = parsed.v_line[runs.start[r]], parsed.v_line[runs.stop[r] - 1]
+    first_line = parsed.v_line[runs.start[r]]
     ring = coords[runs.start[r]:runs.stop[r]]
-    if (np.abs(ring[0] - ring[-1]) > 1e-6).any():
-        raise _err(path, last_line, f"ring {runs.ring[r]} of parcel {name!r} is not closed: its last vertex "
-                                    f"(line {last_line}) differs from its first (line {first_line})",
-                   hint="Repeat the first vertex of each ring at its end")
     corners = len(np.unique(ring, axis=0))
     shape = "has fewer than 3 distinct vertices" if corners < 3 else "has all its vertices on one line"
     raise _err(path, first_line, f"ring {runs.ring[r]} of parcel {name!r} {shape} (zero area)",

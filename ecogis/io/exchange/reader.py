@@ -14,7 +14,7 @@ from ecogis.io.exchange.parse import AREA_UNIT, _decode, _parse, _vertex_arrays
 from ecogis.io.exchange.zones import _check_positions, _settle_crs
 
 
-def read_exchange(path, crs=None, encoding=None, *, cm=None) -> gpd.GeoDataFrame:
+def read_exchange(path, crs=None, encoding=None, *, cm=None, strict=False) -> gpd.GeoDataFrame:
     """Read a land-survey coordinate exchange text into a GeoDataFrame.
 
     Parameters
@@ -25,13 +25,17 @@ def read_exchange(path, crs=None, encoding=None, *, cm=None) -> gpd.GeoDataFrame
         incomplete, is inferred from the coordinates (zone prefix on Y), with a warning.
     encoding : optional text encoding; default strict UTF-8, else GB18030 (reported).
     cm : central meridian (degrees E) for 6-digit eastings without zone prefix when the header has no 带号.
+    strict : read only the 部标 layout: any other dialect (:mod:`ecogis.io.exchange.dialects`) is an
+        EcogisError naming it. Otherwise every dialect is read, with a note naming it.
 
     Returns
     -------
     GeoDataFrame in the file's Gauss-Kruger CRS (x = easting, y = northing, as GIS expects), one row per
     parcel, columns ``parcel_no``, ``name``, ``record_type`` (面/线/点), ``sheet``, ``use``,
-    ``declared_area`` (the file's 地块面积, hectares, NaN when empty). ``attrs["ecogis"]`` holds path,
-    crs, crs_source (user|file|inferred), encoding, encoding_source, swap_xy, header and notes.
+    ``declared_area`` (the file's 地块面积, hectares, NaN when empty, 0 or not a number), plus the
+    dialect's own columns (``region_code``, ``region_name`` of 11-field parcel lines). ``attrs["ecogis"]``
+    holds path, crs, crs_source (user|file|inferred), encoding, encoding_source, swap_xy, header,
+    sections (extra sections such as [项目信息]: name -> {key: value}) and notes.
     """
     path = Path(path)
     notes: list[str] = []
@@ -41,29 +45,31 @@ def read_exchange(path, crs=None, encoding=None, *, cm=None) -> gpd.GeoDataFrame
     if not data.strip():
         raise EcogisError("the file is empty", path=path, hint="Copy the file again from its source")
     text, used, source = _decode(data, path, encoding, notes)
-    parsed = _parse(text, path)
+    parsed = _parse(text, path, strict)
     _vertex_arrays(parsed, path)
     x, y = parsed.v_x, parsed.v_y  # x = X = northing (surveying order)
     crs_obj, swap, crs_source = _settle_crs(parsed, path, x, y, crs, cm, notes)
     easting, northing = (x, y) if swap else (y, x)
     _check_positions(parsed, easting, northing, crs_obj, path)
     geoms = _build_geometries(parsed, easting, northing, path)
+    parsed.deviations.note(notes)
     _note_invalid_parcels(parsed, geoms, path, notes)
-    gdf = gpd.GeoDataFrame(
-        {
-            "parcel_no": [p.parcel_no for p in parsed.parcels],
-            "name": [p.name for p in parsed.parcels],
-            "record_type": [p.record_type for p in parsed.parcels],
-            "sheet": [p.sheet for p in parsed.parcels],
-            "use": [p.use for p in parsed.parcels],
-            "declared_area": np.array([p.area for p in parsed.parcels], dtype=float),
-        },
-        geometry=geoms, crs=crs_obj,
-    )
-    _check_declared_areas(gdf, path, notes)
+    columns = {
+        "parcel_no": [p.parcel_no for p in parsed.parcels],
+        "name": [p.name for p in parsed.parcels],
+        "record_type": [p.record_type for p in parsed.parcels],
+        "sheet": [p.sheet for p in parsed.parcels],
+        "use": [p.use for p in parsed.parcels],
+        "declared_area": np.array([p.area for p in parsed.parcels], dtype=float),
+    }
+    for extra in dict.fromkeys(k for p in parsed.parcels for k in p.extra):
+        columns[extra] = [p.extra.get(extra) for p in parsed.parcels]
+    gdf = gpd.GeoDataFrame(columns, geometry=geoms, crs=crs_obj)
+    _check_declared_areas(gdf, path, notes, [p.area_decimals for p in parsed.parcels])
     gdf.attrs["ecogis"] = {
         "path": str(path), "layer": None, "kind": None, "crs": crs_label(crs_obj), "crs_source": crs_source,
         "encoding": used, "encoding_source": source, "swap_xy": bool(swap), "header": dict(parsed.header),
+        "sections": parsed.sections,
         "declared_area_unit": AREA_UNIT, "notes": notes,
     }
     return gdf

@@ -12,13 +12,14 @@ from ecogis.area import ellipsoidal_area
 from ecogis.crs import DATUM_ZH, crs_label, gk_epsg, gk_zone_of, zone_cm
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.geodesy import GEOGRAPHIC_CRS, GEOGRAPHIC_EPSG, gk_zone_for_lon
+from ecogis.io.exchange.dialects import DIALECTS, PROVINCIAL, STANDARD
 from ecogis.io.exchange.parse import COORD_SECTION, HEADER_KEYS, HEADER_SECTION
 from ecogis.outputs import atomic_path
 
 
 def write_exchange(gdf, path, *, overwrite=False, zone=None, width=3, datum=None, producer="",
                    date=None, accuracy="", version="1.01", encoding="gb18030", decimals=3,
-                   columns=None, inputs=()) -> Path:
+                   columns=None, inputs=(), dialect=STANDARD) -> Path:
     """Write ``gdf`` as a coordinate exchange text, atomically; refuse to overwrite unless ``overwrite``.
 
     Coordinates are written in the prefixed Gauss-Kruger zone ``zone`` (default: the zone of a
@@ -35,8 +36,13 @@ def write_exchange(gdf, path, *, overwrite=False, zone=None, width=3, datum=None
     lines and points. ``columns`` maps format fields (parcel_no, name, sheet, use, declared_area) to
     column names; defaults are those names, else common Chinese ones (名称, 编号, 用途...). Header:
     格式版本号 ``version``, 数据产生单位 ``producer``,
-    数据产生日期 ``date`` (default today), 精度 ``accuracy``.
+    数据产生日期 ``date`` (default today), 精度 ``accuracy``. ``dialect``: 部标 (vertex lines 点号,圈号,X,Y) or
+    省标 (vertex lines 序号,圈号,部件号,点号,X,Y: 序号 counts through the parcel, 部件号 numbers its parts and
+    圈号 the rings of each part, 1 = outer ring).
     """
+    if dialect not in DIALECTS:
+        raise EcogisError(f"exchange-text dialect {dialect!r} is not one of {', '.join(DIALECTS)}", path=path,
+                          hint="Write --dialect 部标 or --dialect 省标")
     notes: list[str] = []
     if gdf.crs is None:
         raise EcogisError("the layer has no CRS; cannot write Gauss-Kruger coordinates", path=path,
@@ -56,7 +62,7 @@ def write_exchange(gdf, path, *, overwrite=False, zone=None, width=3, datum=None
     texts = {key: _text_column(gdf, cols[key], key, path, notes) for key in ("parcel_no", "name", "sheet", "use")}
     texts["parcel_no"] = [v or str(i + 1) for i, v in enumerate(texts["parcel_no"])]
     lines = _header_lines(datum, width, zone, version, producer, date, accuracy)
-    lines.extend(_parcel_lines(projected, texts, areas, decimals))
+    lines.extend(_parcel_lines(projected, texts, areas, decimals, dialect))
     text = "\r\n".join(lines) + "\r\n"
     try:
         data = text.encode(encoding)
@@ -194,7 +200,8 @@ def _text_column(gdf, column, field_name, path, notes) -> list[str]:
 def _vertex_table(geoms):
     """Every vertex to write, vectorised: coordinates, feature index, ring number within the feature
     (1, 2, ...: each polygon part's shell then its holes), point number J (closing vertices repeat their
-    ring's first number) and the record type per feature."""
+    ring's first number), part number within the feature and ring number within the part (for the 省标
+    layout), and the record type per feature."""
     type_id = shapely.get_type_id(geoms)
     record = np.where(np.isin(type_id, (3, 6)), "面", np.where(np.isin(type_id, (1, 5)), "线", "点"))
     parts, part_feature = shapely.get_parts(geoms, return_index=True)
@@ -203,9 +210,13 @@ def _vertex_table(geoms):
     ring_geoms = np.concatenate([rings, parts[~is_poly]])
     ring_feature = np.concatenate([part_feature[is_poly][ring_part], part_feature[~is_poly]])
     ring_closed = np.concatenate([np.ones(len(rings), bool), np.zeros((~is_poly).sum(), bool)])
+    ring_part_index = np.concatenate([np.flatnonzero(is_poly)[ring_part], np.flatnonzero(~is_poly)])
     order = np.argsort(ring_feature, kind="stable")  # feature order; parts and rings keep their order
     ring_geoms, ring_feature, ring_closed = ring_geoms[order], ring_feature[order], ring_closed[order]
+    ring_part_index = ring_part_index[order]
     ring_no = np.arange(len(ring_geoms)) - np.searchsorted(ring_feature, ring_feature) + 1
+    part_no = ring_part_index - np.searchsorted(part_feature, ring_feature) + 1
+    ring_in_part = np.arange(len(ring_geoms)) - np.searchsorted(ring_part_index, ring_part_index) + 1
     coords, vertex_ring = shapely.get_coordinates(ring_geoms, return_index=True)
     vertex_feature = ring_feature[vertex_ring]
     last_of_ring = np.r_[vertex_ring[1:] != vertex_ring[:-1], True]
@@ -215,14 +226,21 @@ def _vertex_table(geoms):
     number = counted - counted[feature_start] + 1
     first_of_ring = np.searchsorted(vertex_ring, vertex_ring)
     number[closing] = number[first_of_ring[closing]]
-    return coords, vertex_feature, ring_no[vertex_ring], number, record
+    return (coords, vertex_feature, ring_no[vertex_ring], number, part_no[vertex_ring], ring_in_part[vertex_ring],
+            record)
 
 
-def _parcel_lines(geoms, texts, areas, decimals) -> list[str]:
-    coords, feature, ring, number, record = _vertex_table(geoms)
-    vertex_text = [f"J{j},{r},{n:.{decimals}f},{e:.{decimals}f}"
-                   for j, r, e, n in zip(number.tolist(), ring.tolist(), coords[:, 0].tolist(), coords[:, 1].tolist())]
+def _parcel_lines(geoms, texts, areas, decimals, dialect=STANDARD) -> list[str]:
+    coords, feature, ring, number, part, ring_in_part, record = _vertex_table(geoms)
     bounds = np.searchsorted(feature, np.arange(len(geoms) + 1))
+    east, north = coords[:, 0].tolist(), coords[:, 1].tolist()
+    if dialect == PROVINCIAL:
+        serial = np.arange(len(feature)) - bounds[feature] + 1
+        vertex_text = [f"{s},{r},{p},J{j},{n:.{decimals}f},{e:.{decimals}f}" for s, r, p, j, e, n in
+                       zip(serial.tolist(), ring_in_part.tolist(), part.tolist(), number.tolist(), east, north)]
+    else:
+        vertex_text = [f"J{j},{r},{n:.{decimals}f},{e:.{decimals}f}"
+                       for j, r, e, n in zip(number.tolist(), ring.tolist(), east, north)]
     lines = []
     for i in range(len(geoms)):
         area_text = f"{areas[i]:.4f}" if np.isfinite(areas[i]) else ""

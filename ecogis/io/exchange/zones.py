@@ -19,6 +19,13 @@ from ecogis.crs import (
 )
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.io.exchange.parse import _err, _Parsed
+from ecogis.messages import register, say
+
+register({
+    "exchange.zone_from_prefix": ("{path}: the header's 带号 is {state}; zone {zone} taken from the zone prefix of "
+                                  "the Y coordinates",
+                                  "{path}：表头带号{state}；带号 {zone} 取自 Y 坐标的带号前缀"),
+})
 
 
 def _header_datum(value: str | None):
@@ -40,7 +47,7 @@ def _header_int(parsed, key, path):
     value = parsed.header.get(key, "")
     if value == "":
         return None
-    match = re.fullmatch(r"\s*(\d+)(?:\.0*)?\s*(?:度|°|带)?\s*", value)  # 3, 3.0, 3度, 41带
+    match = re.fullmatch(r"\s*(\d+)(?:\.0*)?\s*(?:度带|度分带|度|°|带)?\s*", value)  # 3, 3.0, 3度, 41带
     if not match:
         raise _err(path, parsed.header_lines[key], f"{key} {value!r} is not a whole number",
                    hint="Write e.g. 几度分带=3 and 带号=41")
@@ -85,14 +92,26 @@ def _settle_crs(parsed, path, x, y, crs, cm, notes):
     if guess.swap_xy:
         warn_assumption(f"{path}: the X column holds eastings and Y northings (GIS order, not the surveying "
                         "order X = northing of this format); X and Y swapped", notes)
-    complete = datum is not None and datum != "WGS84" and (zone is not None or guess.zone is None)
+    has_datum = datum is not None and datum != "WGS84"
+    if has_datum and zone is None and guess.zone is not None and guess.prefixed:  # 带号 absent or empty
+        say("exchange.zone_from_prefix", notes, path=path, zone=guess.zone,
+            state="empty" if "带号" in parsed.header else "not given")
+        return guess.crs, guess.swap_xy, "file"
+    complete = has_datum and (zone is not None or guess.zone is None)
     if complete and guess.zone is not None:
         return guess.crs, guess.swap_xy, "file"
     if complete and guess.zone is None:  # degrees with a datum in the header
         return pyproj.CRS.from_epsg(GEOGRAPHIC[datum]), guess.swap_xy, "file"
-    what = "no [属性描述] header" if not parsed.has_header else "the header does not give 坐标系 and 带号"
+    what = "no [属性描述] header" if not parsed.has_header else _missing_keys(parsed, has_datum, zone)
     warn_assumption(f"{path}: {what}; CRS inferred as {describe_crs(guess.crs)}: {guess.reason}", notes)
     return guess.crs, guess.swap_xy, "inferred"
+
+
+def _missing_keys(parsed, has_datum: bool, zone) -> str:
+    """'the header gives no 带号' (or 坐标系, or both; 'an empty 带号' when the key is there without a value)."""
+    missing = [("an empty " if parsed.header.get(key) == "" else "no ") + key
+               for key, given in (("坐标系", has_datum), ("带号", zone is not None)) if not given]
+    return "the header gives " + " and ".join(missing)
 
 
 def _far_vertex(parsed: _Parsed, x, y, far_m: float = 1_000_000.0) -> str:
