@@ -73,6 +73,9 @@ def reproject_layer(gdf, to_crs, src=None, notes=None):
     note = datum_change_note(gdf.crs, target)
     if note:
         warn_assumption(f"{src}: {note}", notes)
+    from ecogis.transform import proj_accuracy_note
+
+    proj_accuracy_note(gdf.crs, target, notes, path=src)  # which PROJ operation, how accurate (a plain note)
     meta = dict(gdf.attrs.get("ecogis", {}))
     gdf = gdf.to_crs(target)
     gdf.attrs["ecogis"] = {**meta, "crs": crs_label(target)}

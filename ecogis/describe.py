@@ -87,12 +87,12 @@ class LayerDescription:
 
 
 def describe_layer(path, *, layer=None, kind=None, crs=None, encoding=None, fields=None, cm=None,
-                   angle="auto", strict=False) -> LayerDescription:
+                   angle="auto", strict=False, transform=None) -> LayerDescription:
     """Read the layer at ``path`` (options as for :func:`ecogis.read_layer`) and describe it."""
     from ecogis.io import read_layer
 
     gdf = read_layer(path, kind=kind, layer=layer, crs=crs, encoding=encoding, fields=fields, cm=cm, angle=angle,
-                     strict=strict)
+                     strict=strict, transform=transform)
     log.debug("%s: %d feature(s) read, CRS %s", path, len(gdf), gdf.crs)
     return describe_frame(gdf)
 

@@ -25,6 +25,10 @@ UNIT_CHOICES = ["m2", "ha", "km2", "mu", "公顷", "亩"]
 @click.option("--layer", "layer_name", metavar="NAME", help="Layer inside a GeoPackage/FileGDB.")
 @click.option("--crs", metavar="CRS", help="CRS of LAYER when the file has none or a wrong one (e.g. EPSG:4529).")
 @click.option("--encoding", metavar="ENC", help="Attribute encoding (e.g. GBK) when there is no .cpg.")
+@click.option("--cm", type=float, help="Central meridian (°E) for Gauss-Kruger coordinates without zone prefix.")
+@click.option("--strict", is_flag=True, help="Exchange texts: read only the 部标 layout.")
+@click.option("--transform", "transform", type=click.Path(exists=True, dir_okay=False), metavar="PARAMS.yaml",
+              help="Apply fitted datum parameters (ecogis transform fit) to LAYER first, through PROJ.")
 @click.option("--kind", metavar="KIND", help="Layer kind (redline, reserve, ...): names the figure and maps fields.")
 @click.option("--within", metavar="FILE|NAME",
               help="Clip to a boundary file or an administrative name (盘锦市, 大洼区, adcode) and give the share.")
@@ -48,8 +52,8 @@ UNIT_CHOICES = ["m2", "ha", "km2", "mu", "公顷", "亩"]
 @json_option
 @lang_option
 @handle_errors
-def area(layer_path, layer_name, crs, encoding, kind, within, within_layer, by, districts, districts_layer, unit,
-         method, plane_crs, declared, declared_share, boundary_area, as_json, lang, notes):
+def area(layer_path, layer_name, crs, encoding, cm, strict, transform, kind, within, within_layer, by, districts,
+         districts_layer, unit, method, plane_crs, declared, declared_share, boundary_area, as_json, lang, notes):
     """Official (ellipsoidal) area of a polygon layer, its share of a boundary and breakdowns.
 
     The layer is dissolved first, so overlapping polygons are counted once; the overlap removed is
@@ -65,6 +69,8 @@ def area(layer_path, layer_name, crs, encoding, kind, within, within_layer, by, 
       ecogis area layers/redline/redline.shp --within 盘锦市 --by districts --unit ha
       ecogis area layers/redline/redline.shp --by type --unit mu --json
       ecogis area layers/redline/redline.shp --method plane      # comparison only
+      ecogis area parcels.txt --cm 123 --unit ha                 # 6-digit Y without zone prefix
+      ecogis area old_bj54.shp --crs EPSG:2417 --transform bj54_to_cgcs.yaml
 
     Exit codes: 0 ok, 2 bad input.
     """
@@ -78,7 +84,8 @@ def area(layer_path, layer_name, crs, encoding, kind, within, within_layer, by, 
     require_number(declared_share, "--declared-share", at_least=0, at_most=100)
     require_number(boundary_area, "--boundary-area", above=0)
     with recorded_assumptions([]) as raised:  # assumptions go into the report (its notes), not twice to stderr
-        gdf = read_layer(layer_path, kind=kind, layer=layer_name, crs=crs, encoding=encoding)
+        gdf = read_layer(layer_path, kind=kind, layer=layer_name, crs=crs, encoding=encoding, cm=cm, strict=strict,
+                         transform=transform)
         boundary, label = (None, None)
         if within:
             boundary, label = resolve_boundary(within, layer=within_layer)

@@ -29,6 +29,10 @@ LEVELS = ("符合", "需论证", "限制", "禁止", "clear", "needs-assessment"
               help="Your rules YAML on top of the defaults (same id replaces a default rule).")
 @click.option("--site-crs", metavar="CRS",
               help="CRS of the site when the file has none or a wrong one: EPSG:4529, GCJ-02 (Amap), BD-09 (Baidu).")
+@click.option("--cm", type=float,
+              help="Central meridian (°E) of a site file's Gauss-Kruger coordinates without zone prefix.")
+@click.option("--transform", "transform", type=click.Path(exists=True, dir_okay=False), metavar="PARAMS.yaml",
+              help="Apply fitted datum parameters (ecogis transform fit) to the site file, through PROJ.")
 @click.option("--use", "site_use", metavar="USE",
               help="What the site is for (well, outfall, heating ...): selects use-specific rules.")
 @click.option("--out", "-o", "out", type=click.Path(file_okay=False),
@@ -54,8 +58,8 @@ LEVELS = ("符合", "需论证", "限制", "禁止", "clear", "needs-assessment"
 @json_option
 @lang_option
 @handle_errors
-def check(site, at, project, buffers, rules, site_crs, site_use, out, formats, fail_on, batch, findings_detail,
-          overwrite, skip_empty, as_json, lang, notes):
+def check(site, at, project, buffers, rules, site_crs, cm, transform, site_use, out, formats, fail_on, batch,
+          findings_detail, overwrite, skip_empty, as_json, lang, notes):
     """Screen a project site against every control layer and write the report.
 
     SITE is a file any ecogis reader takes: the land-survey coordinate exchange text (坐标交换文件),
@@ -104,6 +108,12 @@ def check(site, at, project, buffers, rules, site_crs, site_use, out, formats, f
             targets[f] = check_output_path(Path(out) / f"check.{f}", overwrite=overwrite,
                                            inputs=[site_input, project])
     the_site = site if site is not None else parse_at(at, site_crs)
+    if site is not None and (cm is not None or transform is not None):  # read here with the options read_site lacks
+        from ecogis.io import read_layer
+
+        the_site = read_layer(site, kind="site", crs=site_crs, cm=cm, transform=transform)
+        notes.extend(n for n in the_site.attrs["ecogis"].get("notes", []) if n not in notes)
+        site_crs = None  # settled (and any web-map conversion done) by read_layer
     if batch:
         _check_batch(the_site, project, targets, fail_on=fail_on, as_json=as_json, lang=lang, notes=notes,
                      overwrite=overwrite, buffers=buffers, rules=rules, site_crs=site_crs, site_use=site_use,

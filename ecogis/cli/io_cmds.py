@@ -44,16 +44,18 @@ def read_options(func):
                      help="Map a column to a canonical field or coordinate role (repeatable), e.g. 东经=lon."),
         click.option("--strict", is_flag=True,
                      help="Exchange texts: read only the 部标 layout (other dialects are an error naming them)."),
+        click.option("--transform", "transform", type=click.Path(path_type=Path), metavar="PARAMS.yaml",
+                     help="Apply fitted datum parameters (ecogis transform fit) to the layer, through PROJ."),
     ]
     for option in reversed(options):
         func = option(func)
     return func
 
 
-def _read_options(layer, crs, encoding, cm, angle, kind, field_map, strict=False) -> dict:
+def _read_options(layer, crs, encoding, cm, angle, kind, field_map, strict=False, transform=None) -> dict:
     """The keyword arguments of :func:`ecogis.read_layer` that ``read_options`` gathered."""
     return {"kind": kind, "layer": layer, "crs": crs, "encoding": encoding, "fields": _parse_fields(field_map),
-            "cm": cm, "angle": angle, "strict": strict}
+            "cm": cm, "angle": angle, "strict": strict, "transform": transform}
 
 
 # --------------------------------------------------------------------------- info
@@ -63,7 +65,7 @@ def _read_options(layer, crs, encoding, cm, angle, kind, field_map, strict=False
 @read_options
 @json_option
 @handle_errors
-def info(path, layer, crs, encoding, cm, angle, kind, field_map, strict, as_json, notes):
+def info(path, layer, crs, encoding, cm, angle, kind, field_map, strict, transform, as_json, notes):
     """Describe a layer: CRS and how it was found, encoding, count, geometry types, bounds, fields.
 
     \b
@@ -92,7 +94,8 @@ def info(path, layer, crs, encoding, cm, angle, kind, field_map, strict, as_json
         else:
             click.echo(format_layer_listing(result))
         return
-    description = describe_layer(path, **_read_options(layer, crs, encoding, cm, angle, kind, field_map, strict))
+    description = describe_layer(path, **_read_options(layer, crs, encoding, cm, angle, kind, field_map, strict,
+                                                       transform))
     description = description.with_notes(notes)
     if as_json:
         emit_json(description.to_dict())
@@ -111,7 +114,8 @@ def info(path, layer, crs, encoding, cm, angle, kind, field_map, strict, as_json
 @click.option("--overwrite", is_flag=True, help="Allow --fix to replace an existing OUT.")
 @json_option
 @handle_errors
-def validate(path, layer, crs, encoding, cm, angle, kind, field_map, strict, fix_out, overwrite, as_json, notes):
+def validate(path, layer, crs, encoding, cm, angle, kind, field_map, strict, transform, fix_out, overwrite, as_json,
+             notes):
     """Check a layer: invalid geometries (with location), empty and duplicate features, overlapping
     polygons, mixed geometry types, coordinates outside China, and every CRS or encoding assumption
     made while reading it. Overlaps and duplicates are warnings (dissolve before summing areas).
@@ -126,7 +130,7 @@ def validate(path, layer, crs, encoding, cm, angle, kind, field_map, strict, fix
     from ecogis.render.layer_text import format_validation
     from ecogis.validate import repair_layer, validate_layer
 
-    gdf = read_layer(path, **_read_options(layer, crs, encoding, cm, angle, kind, field_map, strict))
+    gdf = read_layer(path, **_read_options(layer, crs, encoding, cm, angle, kind, field_map, strict, transform))
     report = validate_layer(gdf)
     meta = gdf.attrs.get("ecogis", {})
     payload = {**report.to_dict(), "crs_source": meta.get("crs_source"), "encoding": meta.get("encoding"),
@@ -162,8 +166,8 @@ def validate(path, layer, crs, encoding, cm, angle, kind, field_map, strict, fix
 @click.option("--overwrite", is_flag=True, help="Replace OUT if it exists (never the input).")
 @json_option
 @handle_errors
-def convert(src, out, layer, crs, encoding, cm, angle, kind, field_map, strict, to_crs, out_layer, dialect, overwrite,
-            as_json, notes):
+def convert(src, out, layer, crs, encoding, cm, angle, kind, field_map, strict, transform, to_crs, out_layer, dialect,
+            overwrite, as_json, notes):
     """Convert a layer between formats and CRSs; never writes over the input.
 
     \b
@@ -176,8 +180,9 @@ def convert(src, out, layer, crs, encoding, cm, angle, kind, field_map, strict, 
       ecogis convert parcels.gpkg parcels.txt --dialect 省标                 (省标 vertex lines)
       ecogis convert table.csv sites.gpkg --cm 123 --angle-format ddd.mmss  (packed 121.4530 angles)
 
-    Reprojecting between Xian 1980 / Beijing 1954 and CGCS2000 is warned about: PROJ has no
-    published parameters for it and applies no datum shift.
+    Reprojecting between datums says which transformation PROJ used and how accurate it is; between
+    Xian 1980 / Beijing 1954 and CGCS2000 PROJ has no published parameters and applies no datum shift:
+    fit your own from common points (ecogis transform fit) and pass them with --transform.
     """
     from ecogis.convert import convert_layer
     from ecogis.render.layer_text import format_conversion
@@ -187,7 +192,8 @@ def convert(src, out, layer, crs, encoding, cm, angle, kind, field_map, strict, 
                           field="--dialect", hint="Leave out --dialect, or write OUT as .txt")
     result = convert_layer(src, out, to_crs=to_crs, out_layer=out_layer, overwrite=overwrite,
                            write_options={"dialect": dialect} if dialect else None,
-                           **_read_options(layer, crs, encoding, cm, angle, kind, field_map, strict)).with_notes(notes)
+                           **_read_options(layer, crs, encoding, cm, angle, kind, field_map, strict, transform)
+                           ).with_notes(notes)
     if as_json:
         emit_json(result.to_dict())
     else:

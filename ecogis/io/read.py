@@ -29,7 +29,7 @@ _COORD_ROLES = {"lon", "lat", "x", "y", "e", "n", "经度", "纬度", "longitude
 
 
 def read_layer(path, kind=None, layer=None, crs=None, encoding=None, fields=None, *,
-               cm=None, angle="auto", strict=False) -> gpd.GeoDataFrame:
+               cm=None, angle="auto", strict=False, transform=None) -> gpd.GeoDataFrame:
     """Read a vector layer into a GeoDataFrame in a known CRS.
 
     Parameters
@@ -58,6 +58,9 @@ def read_layer(path, kind=None, layer=None, crs=None, encoding=None, fields=None
         ``decimal``, ``dms`` or ``ddd.mmss`` (121.4530 = 121°45′30″; only when you say so).
     strict : bool
         Exchange texts: read only the 部标 layout; another dialect is an EcogisError naming it.
+    transform : path, optional
+        A parameter YAML of ``ecogis transform fit`` (4- or 7-parameter Helmert): the layer, read in its
+        source CRS, is transformed by PROJ into its target CRS (noted).
 
     Returns
     -------
@@ -87,6 +90,9 @@ def read_layer(path, kind=None, layer=None, crs=None, encoding=None, fields=None
         gdf = _read_vector_file(path, layer, crs, encoding, cm, notes)
     meta = gdf.attrs["ecogis"]
     meta.update(path=str(path), format=fmt, kind=kind)
+    if transform is not None:
+        gdf = _transformed(gdf, transform, path, notes)
+        meta = gdf.attrs["ecogis"]
     from ecogis.layers import normalise_layer, warn_missing_geometries
 
     if kind is not None:
@@ -99,6 +105,14 @@ def read_layer(path, kind=None, layer=None, crs=None, encoding=None, fields=None
     gdf.attrs["ecogis"]["notes"] = notes
     return gdf
 
+
+
+def _transformed(gdf, params, path, notes):
+    """``gdf`` moved by the fitted datum transformation in the parameter file ``params`` (PROJ pipeline)."""
+    from ecogis.io.transform_files import read_params
+    from ecogis.transform import apply_transform
+
+    return apply_transform(gdf, read_params(params), notes, path=path, params_path=params)
 
 
 #: central meridians (degrees E) of the Gauss-Kruger zones over China: 3-degree 75-135, 6-degree 75-135
