@@ -22,7 +22,8 @@ UNIT_CHOICES = ["m2", "ha", "km2", "mu", "公顷", "亩"]
 
 @click.command(name="area")
 @click.argument("layer_path", metavar="LAYER", type=click.Path(exists=True))
-@click.option("--layer", "layer_name", metavar="NAME", help="Layer inside a GeoPackage/FileGDB.")
+@click.option("--layer", "--dxf-layer", "layer_name", metavar="NAME",
+              help="Layer inside a GeoPackage/FileGDB, or CAD layer(s) of a DXF (comma-separated).")
 @click.option("--crs", metavar="CRS", help="CRS of LAYER when the file has none or a wrong one (e.g. EPSG:4529).")
 @click.option("--encoding", metavar="ENC", help="Attribute encoding (e.g. GBK) when there is no .cpg.")
 @click.option("--cm", type=float, help="Central meridian (°E) for Gauss-Kruger coordinates without zone prefix.")

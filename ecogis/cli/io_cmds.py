@@ -11,8 +11,8 @@ from ecogis.cli.common import EXIT_FAILED, emit_json, handle_errors, json_option
 from ecogis.errors import EcogisError
 
 EPILOG_FORMATS = ("Formats: .shp (also .zip), .gpkg, .geojson/.json, .kml/.kmz, .gdb (FileGDB), "
-                  ".csv/.xlsx point tables (经度/纬度, lon/lat, X/Y, E/N columns) and the land-survey "
-                  "coordinate exchange text (.txt with [属性描述]/[地块坐标]).")
+                  ".csv/.xlsx point tables (经度/纬度, lon/lat, X/Y, E/N columns), the land-survey "
+                  "coordinate exchange text (.txt with [属性描述]/[地块坐标]) and DXF drawings (--dxf-layer).")
 
 
 def _parse_fields(values) -> dict | None:
@@ -28,7 +28,9 @@ def _parse_fields(values) -> dict | None:
 def read_options(func):
     """Options shared by every command that reads a layer."""
     options = [
-        click.option("--layer", help="Layer (GeoPackage, FileGDB, KML, zip of shapefiles) or sheet (XLSX) to read."),
+        click.option("--layer", "--dxf-layer", "layer",
+                     help="Layer (GeoPackage, FileGDB, KML, zip of shapefiles), sheet (XLSX) or CAD layer(s) of a "
+                          "DXF (comma-separated) to read."),
         click.option("--crs", "--from-crs", "crs", metavar="CRS",
                      help="Source CRS when the file has none or a wrong one: EPSG:4529, CGCS2000, GCJ-02, BD-09."),
         click.option("--encoding", help="Attribute text encoding (overrides .cpg and detection), e.g. GB18030."),

@@ -17,6 +17,7 @@ import shapely
 from ecogis.crs import crs_label, describe_crs, from_web_crs, gk_zone_of, identify_crs, infer_crs, resolve_crs
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.geodesy import GEOGRAPHIC_CRS
+from ecogis.io.dxf import CAD_SUFFIXES, dwg_error, read_dxf
 from ecogis.io.table import TABLE_SUFFIXES, read_table
 from ecogis.io.vector import VECTOR_SUFFIXES, _feature_names, geojson_crs_member, read_vector
 
@@ -36,13 +37,15 @@ def read_layer(path, kind=None, layer=None, crs=None, encoding=None, fields=None
     ----------
     path : str or Path
         Shapefile (also .zip), GeoPackage, GeoJSON, KML/KMZ, FileGDB (.gdb folder), CSV/XLSX point
-        table or land-survey coordinate exchange text (``[属性描述]``/``[地块坐标]``, any suffix).
+        table, land-survey coordinate exchange text (``[属性描述]``/``[地块坐标]``, any suffix) or DXF
+        drawing (a DWG is an error saying to save it as DXF).
     kind : str, optional
         Layer kind (``boundary``, ``redline``, ``reserve``, ``water_section``, ``outfall``, ``site``,
         ...): fields are mapped to canonical names and values normalised (see :mod:`ecogis.layers`).
     layer : str, optional
         Layer name inside a multi-layer source (GeoPackage, FileGDB, KML folders, XLSX sheet). A
         source with one spatial layer needs none; with several, omitting it is an error listing them.
+        For a DXF: the CAD layer(s) to read, separated by commas (default all).
     crs : optional
         Source CRS when the file has none or a wrong one (``EPSG:4529``, ``CGCS2000``, ``Xian1980``,
         ``GCJ-02``, ``BD-09``...). Web-map systems are converted to CGCS2000 (EPSG:4490) on load.
@@ -86,6 +89,8 @@ def read_layer(path, kind=None, layer=None, crs=None, encoding=None, fields=None
         gdf = _read_exchange(path, crs, encoding, cm, notes, strict)
     elif fmt == "table":
         gdf = _read_point_table(path, layer, crs, encoding, fields, cm, angle, notes)
+    elif fmt == "cad":
+        gdf = _read_cad(path, layer, crs, cm, notes)
     else:
         gdf = _read_vector_file(path, layer, crs, encoding, cm, notes)
     meta = gdf.attrs["ecogis"]
@@ -143,6 +148,10 @@ def detect_format(path: Path) -> str:
         raise _shapefile_part_error(path)
     if suffix in TABLE_SUFFIXES:
         return "table"
+    if suffix in CAD_SUFFIXES:
+        return "cad"
+    if suffix == ".dwg":
+        raise dwg_error(path)
     if path.stat().st_size == 0:
         raise EcogisError("the file is empty (0 bytes)", path=path, hint="Copy the file again from its source")
     if is_exchange_text(path):
@@ -197,6 +206,15 @@ def _read_exchange(path, crs, encoding, cm, notes, strict=False):
         raise EcogisError("the exchange text gave no CRS", path=path, hint="Pass crs= (--crs EPSG:4529)")
     meta["crs"] = crs_label(gdf.crs)
     meta.setdefault("crs_source", "user" if crs is not None else "file")
+    gdf.attrs["ecogis"] = meta
+    return gdf
+
+
+def _read_cad(path, cad_layers, crs, cm, notes):
+    """A DXF drawing's polygons and lines (``cad_layers``: CAD layer names), CRS settled as for any file."""
+    gdf = read_dxf(path, cad_layers, notes)
+    gdf, meta = _settle_crs(gdf, path, crs, cm, notes, {"layer": cad_layers, "encoding": None,
+                                                         "encoding_source": "DXF $DWGCODEPAGE"})
     gdf.attrs["ecogis"] = meta
     return gdf
 
