@@ -573,13 +573,29 @@ def _prefixed_guess(easting: np.ndarray, northing: np.ndarray, swap: bool, cm: f
     return CrsGuess(pyproj.CRS.from_epsg(code), swap, reason, zone, width, True)
 
 
+#: rough west and east limits (degrees E) of China's land by band of latitude (lower bound, degrees N)
+_CHINA_LON_BY_LAT = ((18, 108, 111), (21, 97, 122), (27, 85, 123), (30, 78, 123), (33, 75, 121), (36, 73, 123),
+                     (39, 73, 126), (42, 80, 132), (45, 80, 135), (48, 85, 135))
+
+
+def _cm_hint(northing: np.ndarray, datum: str) -> str:
+    """What to pass for unprefixed coordinates: the 3-degree zones China spans at the data's latitude (from its
+    northings, ~110.9 km per degree), with one of them as an example, never a fixed region's zone."""
+    lat = float(np.median(northing)) / 110_900.0
+    west, east = next(((w, e) for low, w, e in reversed(_CHINA_LON_BY_LAT) if lat >= low), (108, 111))
+    first, last = max(round(west / 3), 25), min(round(east / 3), 45)  # China's 3-degree zones are 25-45
+    example = (first + last) // 2
+    code = gk_epsg(example, 3, datum, prefixed=False)
+    return (f"The northings put the data near {lat:.1f} N, where China spans 3-degree zones {first}-{last} "
+            f"(central meridians {3 * first}-{3 * last} E); pass the central meridian of the zone the survey used, "
+            f"e.g. cm={3 * example} (--cm {3 * example}) for zone {example}, or crs=EPSG:{code}")
+
+
 def _unprefixed_guess(easting: np.ndarray, northing: np.ndarray, swap: bool, ambiguous: bool, cm: float | None,
                       width: int, datum: str, datum_note: str) -> CrsGuess:
     if cm is None:
         raise EcogisError(f"Gauss-Kruger coordinates without a zone prefix ({_ranges(easting, northing)} m): "
-                          "the central meridian cannot be read from them",
-                          hint="Pass the central meridian, e.g. cm=123 (--cm 123) for 3-degree zone 41 "
-                               "(Panjin), or crs=EPSG:4550")
+                          "the central meridian cannot be read from them", hint=_cm_hint(northing, datum))
     cm = float(cm)
     zone = int(round(cm / 3.0)) if width == 3 else int(round((cm + 3.0) / 6.0))
     if abs(zone_cm(zone, width) - cm) > 1e-9:

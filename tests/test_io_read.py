@@ -312,9 +312,9 @@ def test_geojson_without_features(tmp_path):
 def test_missing_file_and_unknown_suffix(tmp_path):
     with pytest.raises(EcogisError, match="file not found"):
         read_layer(tmp_path / "nope.shp")
-    odd = tmp_path / "data.dat"
+    odd = tmp_path / "data.xyz"
     odd.write_text("hello")
-    with pytest.raises(EcogisError, match="unsupported file type .dat"):
+    with pytest.raises(EcogisError, match="unsupported file type .xyz"):
         read_layer(odd)
 
 

@@ -17,6 +17,7 @@ import shapely
 from ecogis.crs import crs_label, describe_crs, from_web_crs, gk_zone_of, identify_crs, infer_crs, resolve_crs
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.geodesy import GEOGRAPHIC_CRS
+from ecogis.io.cass import COORDINATE_SUFFIXES, is_coordinate_text, read_coordinates
 from ecogis.io.dxf import CAD_SUFFIXES, dwg_error, read_dxf
 from ecogis.io.table import TABLE_SUFFIXES, read_table
 from ecogis.io.vector import VECTOR_SUFFIXES, _feature_names, geojson_crs_member, read_vector
@@ -91,6 +92,8 @@ def read_layer(path, kind=None, layer=None, crs=None, encoding=None, fields=None
         gdf = _read_point_table(path, layer, crs, encoding, fields, cm, angle, notes)
     elif fmt == "cad":
         gdf = _read_cad(path, layer, crs, cm, notes)
+    elif fmt == "coordinates":
+        gdf = _read_coordinates(path, crs, encoding, cm, notes)
     else:
         gdf = _read_vector_file(path, layer, crs, encoding, cm, notes)
     meta = gdf.attrs["ecogis"]
@@ -135,7 +138,8 @@ def _check_central_meridian(cm, path) -> None:
 
 
 def detect_format(path: Path) -> str:
-    """``vector``, ``table`` or ``exchange`` for ``path``; raises EcogisError for anything else."""
+    """``vector``, ``table``, ``exchange``, ``cad`` (DXF) or ``coordinates`` (CASS .dat, 点号,X,Y text) for
+    ``path``; raises EcogisError for anything else (a DWG with what to do)."""
     suffix = path.suffix.lower()
     if path.is_dir():
         if suffix == ".gdb":
@@ -150,12 +154,16 @@ def detect_format(path: Path) -> str:
         return "table"
     if suffix in CAD_SUFFIXES:
         return "cad"
+    if suffix in COORDINATE_SUFFIXES:
+        return "coordinates"
     if suffix == ".dwg":
         raise dwg_error(path)
     if path.stat().st_size == 0:
         raise EcogisError("the file is empty (0 bytes)", path=path, hint="Copy the file again from its source")
     if is_exchange_text(path):
         return "exchange"
+    if suffix == ".txt" and is_coordinate_text(path):
+        return "coordinates"
     if suffix == ".txt":
         raise EcogisError(
             "this .txt is not a land-survey coordinate exchange file: no [属性描述] or [地块坐标] section",
@@ -206,6 +214,14 @@ def _read_exchange(path, crs, encoding, cm, notes, strict=False):
         raise EcogisError("the exchange text gave no CRS", path=path, hint="Pass crs= (--crs EPSG:4529)")
     meta["crs"] = crs_label(gdf.crs)
     meta.setdefault("crs_source", "user" if crs is not None else "file")
+    gdf.attrs["ecogis"] = meta
+    return gdf
+
+
+def _read_coordinates(path, crs, encoding, cm, notes):
+    """A CASS .dat or plain 点号,X,Y file as points in file order, CRS settled as for any file."""
+    gdf = read_coordinates(path, encoding, notes)
+    gdf, meta = _settle_crs(gdf, path, crs, cm, notes, {"layer": None, **gdf.attrs["ecogis"]})
     gdf.attrs["ecogis"] = meta
     return gdf
 
