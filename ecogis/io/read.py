@@ -20,6 +20,7 @@ from ecogis.geodesy import GEOGRAPHIC_CRS
 from ecogis.io.cass import COORDINATE_SUFFIXES, is_coordinate_text, read_coordinates
 from ecogis.io.dxf import CAD_SUFFIXES, dwg_error, read_dxf
 from ecogis.io.table import TABLE_SUFFIXES, read_table
+from ecogis.io.text import note_replacement_characters
 from ecogis.io.vector import VECTOR_SUFFIXES, _feature_names, geojson_crs_member, read_vector
 
 EXCHANGE_MARKERS = ("[属性描述]", "[地块坐标]")
@@ -98,6 +99,7 @@ def read_layer(path, kind=None, layer=None, crs=None, encoding=None, fields=None
         gdf = _read_vector_file(path, layer, crs, encoding, cm, notes)
     meta = gdf.attrs["ecogis"]
     meta.update(path=str(path), format=fmt, kind=kind)
+    note_replacement_characters(gdf, path, notes)
     if transform is not None:
         gdf = _transformed(gdf, transform, path, notes)
         meta = gdf.attrs["ecogis"]

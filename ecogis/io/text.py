@@ -12,6 +12,17 @@ import re
 
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.io.vector import DETECT_ORDER
+from ecogis.messages import register, say
+
+REPLACEMENT = "\ufffd"  # what a decoder writes for bytes it could not decode
+
+register({
+    "text.replacement": ("{path}: {count} U+FFFD replacement character(s) (�) in field(s) {fields}: the text was "
+                         "damaged before ecogis read it (an earlier program could not decode it and replaced the "
+                         "characters), so those names are lost; get the file again from its source",
+                         "{path}：字段 {fields} 中有 {count} 个 U+FFFD 替换字符（�）：文本在 ecogis 读取前已损坏"
+                         "（之前的程序无法解码而替换了字符），这些名称已丢失；请从来源重新获取文件"),
+})
 
 #: byte-order marks, longest first (the UTF-32 LE mark starts like the UTF-16 LE one): (mark, codec, label)
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32", "UTF-32"), (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
@@ -59,6 +70,22 @@ def check_control_characters(text: str, path) -> str:
                           "the file is damaged or not plain text", path=path,
                           hint="Remove the character, or export the file again as UTF-8 or GBK text")
     return text
+
+
+def note_replacement_characters(gdf, path, notes) -> int:
+    """Warn, with the count per field, when text columns of ``gdf`` hold U+FFFD replacement characters: text
+    that decodes but was damaged at its source. Returns the number found."""
+    counts = {}
+    for column in gdf.columns:
+        if column == gdf.geometry.name or gdf[column].dtype.kind not in "OSU":
+            continue
+        found = sum(value.count(REPLACEMENT) for value in gdf[column] if isinstance(value, str))
+        if found:
+            counts[str(column)] = found
+    if counts:
+        say("text.replacement", notes, path=path, count=sum(counts.values()),
+            fields=", ".join(f"{name} ({n})" for name, n in counts.items()))
+    return sum(counts.values())
 
 
 def _strict(data: bytes, codec: str, label: str, path) -> str:

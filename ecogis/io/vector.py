@@ -533,7 +533,7 @@ def settle_dbf_encoding(path: Path, dbf: _DbfFile, encoding, notes) -> tuple[str
                             f"decoded as {found} instead", notes)
             return found, "detected"
     found = _detect_dbf_encoding(dbf.dbf_bytes(), text_bytes, path, notes)
-    if not text_bytes.isascii():
+    if not text_bytes.isascii() and "\ufffd".encode(found) not in text_bytes:  # damaged text: said by read_layer
         warn_assumption(f"{path}: no .cpg file; attribute text decoded as {found} (detected, check the names)",
                         notes)
     return found, "detected"
