@@ -53,7 +53,7 @@ def _split_layer(text: str) -> tuple[Path, str | None]:
     return path, None
 
 
-def _read_file(path: Path, kind: str | None, notes: list, layer: str | None = None):
+def _read_file(path: Path, kind: str | None, notes: list, layer: str | None = None, cm: float | None = None):
     from ecogis.describe import guess_kind
     from ecogis.io import read_layer
 
@@ -62,7 +62,7 @@ def _read_file(path: Path, kind: str | None, notes: list, layer: str | None = No
         if kind is not None:
             warn_assumption(f"{path}: drawn as kind {kind!r} (from its name); write {kind}={path} to say so",
                             notes)
-    return _noting_empty_sites(read_layer(path, kind=kind, layer=layer), path, kind)
+    return _noting_empty_sites(read_layer(path, kind=kind, layer=layer, cm=cm), path, kind)
 
 
 def _noting_empty_sites(gdf, path, kind):
@@ -75,7 +75,7 @@ def _noting_empty_sites(gdf, path, kind):
     return gdf
 
 
-def _collect_layers(tokens, project_path, notes) -> dict:
+def _collect_layers(tokens, project_path, notes, cm=None) -> dict:
     project = None
     if project_path is not None:
         from ecogis.project import load_project
@@ -88,7 +88,7 @@ def _collect_layers(tokens, project_path, notes) -> dict:
             layers["boundary"] = boundary
         layers.update(project.read_layers())
     for token in tokens:
-        name, gdf = _read_token(token, project, notes)
+        name, gdf = _read_token(token, project, notes, cm)
         if name in layers:
             name = f"{name}_{len(layers)}"
         layers[name] = gdf
@@ -99,7 +99,7 @@ def _collect_layers(tokens, project_path, notes) -> dict:
     return layers
 
 
-def _read_token(token: str, project, notes):
+def _read_token(token: str, project, notes, cm=None):
     kind = None
     text = token
     if "=" in token and not Path(token).exists():
@@ -113,15 +113,15 @@ def _read_token(token: str, project, notes):
         if project is not None:
             hint += f"; project layers are: {', '.join(project.layers)}"
         raise EcogisError("layer not found", path=path, hint=hint)
-    return layer or path.stem, _read_file(path, kind, notes, layer)
+    return layer or path.stem, _read_file(path, kind, notes, layer, cm)
 
 
-def _read_site(site_path):
+def _read_site(site_path, cm=None):
     if site_path is None:
         return None
     from ecogis.io import read_layer
 
-    site = _noting_empty_sites(read_layer(site_path, kind="site"), site_path, "site")
+    site = _noting_empty_sites(read_layer(site_path, kind="site", cm=cm), site_path, "site")
     site.attrs.setdefault("ecogis", {})["kind"] = "site"
     return site
 
@@ -132,6 +132,8 @@ def _read_site(site_path):
               help="Project YAML/GeoPackage: its layers by name, or all of them when no LAYER is given.")
 @click.option("--site", "site_path", type=click.Path(path_type=Path),
               help="Project site (parcel, line, points; exchange text too), drawn with a bold outline.")
+@click.option("--cm", type=float,
+              help="Central meridian (°E) of Gauss-Kruger coordinates without zone prefix in LAYER and --site files.")
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True,
               help="Output: maps/NAME.html (interactive) or .png/.pdf/.svg (static).")
 @click.option("--basemap", type=click.Choice(BASEMAPS), default="none", show_default=True,
@@ -149,7 +151,7 @@ def _read_site(site_path):
 @click.option("--overwrite", is_flag=True, help="Replace the output file if it exists.")
 @json_option
 @handle_errors
-def map_cmd(layers, project_path, site_path, out, basemap, tianditu_key, title, lang, styles_path, dpi,
+def map_cmd(layers, project_path, site_path, cm, out, basemap, tianditu_key, title, lang, styles_path, dpi,
             province, no_inset, focus, overwrite, as_json, notes):
     """Draw ecogis layers as an interactive HTML map or a print-ready static map.
 
@@ -163,8 +165,8 @@ def map_cmd(layers, project_path, site_path, out, basemap, tianditu_key, title, 
     check_map_output(out, overwrite=overwrite)   # fail before reading large layers
     if focus == "site" and site_path is None:
         raise EcogisError("--focus site needs --site", hint="Give the site file with --site")
-    gdfs = _collect_layers(layers, project_path, notes)
-    result = write_map(gdfs, out, site=_read_site(site_path), site_path=site_path, basemap=basemap,
+    gdfs = _collect_layers(layers, project_path, notes, cm)
+    result = write_map(gdfs, out, site=_read_site(site_path, cm), site_path=site_path, basemap=basemap,
                        tianditu_key=tianditu_key, title=title, lang=lang, styles=styles_path, dpi=dpi,
                        province=province, inset=not no_inset, focus=None if focus == "data" else "site",
                        overwrite=overwrite, notes=notes)

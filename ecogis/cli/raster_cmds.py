@@ -11,6 +11,7 @@ zones_options = [
     click.option("--zones", "zones_path", required=True, type=click.Path(exists=True),
                  help="Zone polygons (reserve zones, red line ...): any format ecogis reads."),
     click.option("--zones-layer", metavar="NAME", help="Layer inside the --zones GeoPackage/FileGDB."),
+    click.option("--cm", type=float, help="Central meridian (°E) of --zones coordinates without zone prefix."),
     click.option("--kind", metavar="KIND", help="Layer kind of --zones (reserve, redline ...): maps fields."),
     click.option("--by", metavar="FIELD",
                  help="Group (dissolve) zones by this field, e.g. zone (核心区/缓冲区/实验区)."),
@@ -58,13 +59,24 @@ def raster():
     """
 
 
+def _zones(path, kind, layer, cm, notes):
+    """``path`` itself, or with --cm the zones read here (the raster functions read a path without it)."""
+    if cm is None:
+        return path
+    from ecogis.io import read_layer
+
+    gdf = read_layer(path, kind=kind, layer=layer, cm=cm)
+    notes.extend(n for n in gdf.attrs["ecogis"].get("notes", []) if n not in notes)
+    return gdf
+
+
 @raster.command(name="zonal")
 @click.argument("raster_path", metavar="RASTER", type=click.Path(exists=True, dir_okay=False))
 @_with(zones_options)
 @json_option
 @lang_option
 @handle_errors
-def zonal(raster_path, zones_path, zones_layer, kind, by, classes, out_dir, overwrite, memory_mb, no_progress,
+def zonal(raster_path, zones_path, zones_layer, cm, kind, by, classes, out_dir, overwrite, memory_mb, no_progress,
           as_json, lang, notes):
     """Area of each land-cover class in each zone (m², 公顷, 亩), its share and the nodata area.
 
@@ -86,7 +98,8 @@ def zonal(raster_path, zones_path, zones_layer, kind, by, classes, out_dir, over
     if out_dir:
         require_dir(out_dir)
         check_outputs(out_dir, ZONAL_FILES, overwrite=overwrite, inputs=inputs)
-    result = zonal_composition(raster_path, zones_path, by=by, legend=classes, kind=kind, layer=zones_layer,
+    zones = _zones(zones_path, kind, zones_layer, cm, notes)
+    result = zonal_composition(raster_path, zones, by=by, legend=classes, kind=kind, layer=zones_layer,
                                memory_mb=memory_mb, progress=not no_progress and show_progress(), notes=notes)
     written = write_zonal(result, out_dir, overwrite=overwrite, lang=lang, inputs=inputs) if out_dir else []
     _emit(result, written, zonal_text, as_json, lang)
@@ -107,7 +120,7 @@ def zonal(raster_path, zones_path, zones_layer, kind, by, classes, out_dir, over
 @json_option
 @lang_option
 @handle_errors
-def change(before, after, zones_path, zones_layer, kind, by, classes, out_dir, overwrite, memory_mb, no_progress,
+def change(before, after, zones_path, zones_layer, cm, kind, by, classes, out_dir, overwrite, memory_mb, no_progress,
            after_classes, to, within, min_area, as_json, lang, notes):
     """Transition matrix per zone and polygons of changes of interest (suspected human activity).
 
@@ -137,7 +150,8 @@ def change(before, after, zones_path, zones_layer, kind, by, classes, out_dir, o
     require_dir(out_dir)
     check_outputs(out_dir, CHANGE_FILES, overwrite=overwrite, inputs=inputs)
     within_list = [w.strip() for w in within.split(",") if w.strip()] if within else None
-    result = change_detection(before, after, zones_path, by=by, within=within_list, to=to, legend=classes,
+    zones = _zones(zones_path, kind, zones_layer, cm, notes)
+    result = change_detection(before, after, zones, by=by, within=within_list, to=to, legend=classes,
                               after_legend=after_classes, kind=kind, layer=zones_layer, min_area_m2=min_area,
                               memory_mb=memory_mb, progress=not no_progress and show_progress(), notes=notes)
     written = write_change(result, out_dir, overwrite=overwrite, lang=lang, inputs=inputs, memory_mb=memory_mb)
