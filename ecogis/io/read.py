@@ -156,15 +156,13 @@ def detect_format(path: Path) -> str:
         return "table"
     if suffix in CAD_SUFFIXES:
         return "cad"
-    if suffix in COORDINATE_SUFFIXES:
-        return "coordinates"
     if suffix == ".dwg":
         raise dwg_error(path)
     if path.stat().st_size == 0:
         raise EcogisError("the file is empty (0 bytes)", path=path, hint="Copy the file again from its source")
     if is_exchange_text(path):
         return "exchange"
-    if suffix == ".txt" and is_coordinate_text(path):
+    if suffix in COORDINATE_SUFFIXES or (suffix == ".txt" and is_coordinate_text(path)):
         return "coordinates"
     if suffix == ".txt":
         raise EcogisError(
