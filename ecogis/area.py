@@ -21,8 +21,10 @@ import shapely
 
 from ecogis import geodesy
 from ecogis.crs import crs_label, gk_crs_for_lon
-from ecogis.errors import EcogisError, warn_assumption
+from ecogis.errors import EcogisError
 from ecogis.geodesy import DENSIFY_DEG, UNITS, polygonal
+from ecogis.messages import say
+from ecogis.notes import Note
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -46,16 +48,14 @@ class Text(NamedTuple):
 
 
 def text_in(value, lang: str = "zh") -> str:
-    """``value`` in ``lang`` when it is a :class:`Text`, else unchanged (notes from readers are plain text)."""
+    """``value`` in ``lang`` when it is a :class:`Text`, else its text (a note stays English: JSON)."""
     return value(lang) if isinstance(value, Text) else str(value)
 
 
 def note_in(value, lang: str = "zh") -> str:
-    """A note for a report in ``lang``: a :class:`Text` in that language; a reader's English note (plain
-    text) translated by :func:`ecogis.messages.translate` for Chinese reports. JSON keeps :func:`text_in`."""
-    from ecogis.messages import translate
-
-    return translate(text_in(value, lang), lang)
+    """A note for a report in ``lang``: a :class:`Text` or a :class:`~ecogis.notes.Note` in that
+    language; other text as it is. JSON keeps :func:`text_in`."""
+    return value.text(lang) if isinstance(value, Note) else text_in(value, lang)
 
 
 def normalise_unit(unit: str) -> str:
@@ -126,9 +126,7 @@ def _check_ellipsoid(crs: pyproj.CRS) -> None:
     if not geodesy.on_cgcs2000_ellipsoid(crs):
         # on_cgcs2000_ellipsoid is True for a CRS without an ellipsoid, so it has one here
         ellipsoid = crs.ellipsoid.name  # type: ignore[union-attr]
-        warn_assumption(f"coordinates are on the {ellipsoid} ellipsoid ({crs.name}); the ellipsoidal area is "
-                        "summed on CGCS2000 from their latitudes/longitudes. For official figures convert the "
-                        "data to CGCS2000 first (ecogis convert IN OUT --to-crs EPSG:4490 or a CGCS2000 GK zone)")
+        say("area_other_ellipsoid", ellipsoid=ellipsoid, crs=crs.name)
 
 
 def geodesic_area(geoms, crs, *, densify_deg: float | None = DENSIFY_DEG) -> np.ndarray:
@@ -255,8 +253,8 @@ def polygon_geometries(gdf, *, path=None, what: str = "layer", return_index: boo
     invalid = ok & ~shapely.is_valid(geoms)
     if invalid.any():
         first = [str(i) for i in np.flatnonzero(invalid)[:5]]
-        warn_assumption(f"{path or what}: {int(invalid.sum())} invalid polygon(s) repaired with make_valid "
-                        f"(features {', '.join(first)}{'...' if invalid.sum() > 5 else ''})")
+        say("area_repaired", severity="repair", what=path or what, count=int(invalid.sum()),
+            features=", ".join(first) + ("..." if invalid.sum() > 5 else ""))
         geoms[invalid] = polygonal(shapely.make_valid(geoms[invalid]))
     keep = ok & ~shapely.is_missing(geoms)
     return (geoms[keep], np.flatnonzero(keep)) if return_index else geoms[keep]

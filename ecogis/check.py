@@ -28,10 +28,13 @@ from ecogis.crs import (
     require_cgcs2000_transform,
     resolve_crs,
 )
-from ecogis.errors import EcogisError, warn_assumption
+from ecogis.errors import EcogisError
 from ecogis.geodesy import GEOGRAPHIC_CRS as GEOGRAPHIC
 from ecogis.geodesy import convert_area
 from ecogis.layers import repair_geometries
+from ecogis.messages import note as make_note
+from ecogis.messages import say
+from ecogis.notes import Note
 from ecogis.project import Project, layer_kinds, load_project
 from ecogis.rules import VERDICT_EN, VERDICTS, load_rules, parse_buffers, verdict_rank
 from ecogis.screen import FINDING_COLUMNS, ZoneSummary, feature_labels, screen, screen_chunks
@@ -178,7 +181,7 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
                 "boundary": None if boundary is None else _layer_meta(boundary)},
         assumptions=notes, rules=[r.to_dict() for r in ruleset.rules if r.id in used_ids],
         buffers_m=list(buffers_m), project=project.name,
-        methods=dict(METHODS, analysis_crs="; ".join(sorted(set(site_table["analysis_crs"])))),
+        methods=dict(METHODS, analysis_crs=Note.join(sorted(set(site_table["analysis_crs"])), severity="info")),
         site_gdf=sites.to_crs(GEOGRAPHIC), layers=_touched(layers, frame, boundary),
     )
 
@@ -282,7 +285,7 @@ class BatchCheck:
             crs_names.update(table["analysis_crs"])
             _collect_far(table, frame, self._boundary, self._far)
             yield chunk
-        self.methods["analysis_crs"] = "; ".join(sorted(crs_names))
+        self.methods["analysis_crs"] = Note.join(sorted(crs_names), severity="info")
         if self._far.get("count"):
             _warn_far(self._far, self.assumptions)
 
@@ -509,8 +512,7 @@ def _infer_site_crs(geom, notes):
     guess = infer_crs(xy[:, 0], xy[:, 1])
     if guess.swap_xy:
         geom = shapely.transform(geom, lambda c: c[:, ::-1])
-    warn_assumption(f"site coordinates have no CRS given: {guess.reason}; pass --site-crs (e.g. GCJ-02 for "
-                    "Amap/Tencent, BD-09 for Baidu, EPSG:4529 for GK zone 41) if this is wrong", notes)
+    say("site_crs_guessed", notes, reason=guess.reason)
     return geom, guess.crs
 
 
@@ -570,8 +572,7 @@ def _normalise_site(gdf, path, notes, skip_empty=False) -> gpd.GeoDataFrame:
             raise EcogisError(f"{int(empty.sum())} site feature(s) have no geometry (empty or null shape)",
                               path=path, feature=labels,
                               hint="Fix the source file, or pass --skip-empty (skip_empty=True) to leave them out")
-        warn_assumption(f"{int(empty.sum())} empty site feature(s) left out of the check as asked "
-                        f"(--skip-empty): {labels}", notes)
+        say("site_empty", notes, count=int(empty.sum()), features=labels)
     gdf = gdf.loc[~empty].copy()
     gdf = repair_geometries(gdf, path, notes)
     ids = gdf["id"].astype(str).tolist() if "id" in gdf and gdf["id"].notna().all() else None
@@ -587,13 +588,13 @@ def _normalise_site(gdf, path, notes, skip_empty=False) -> gpd.GeoDataFrame:
 def warn_mixed_datums(sites, layers: dict, notes) -> None:
     """Say so when the site and a layer are on datums PROJ cannot convert between (Xian 1980 vs CGCS2000):
     the overlay then treats their latitudes/longitudes as the same points, tens of metres off."""
-    mixed: dict[str, list[str]] = {}
+    mixed: dict[Note, list[str]] = {}
     for name, layer in layers.items():
         note = datum_mismatch_note(sites.crs, layer.crs)
         if note:
             mixed.setdefault(note, []).append(name)
     for note, names in mixed.items():
-        warn_assumption(f"the site and layer(s) {', '.join(names)} are on different datums: {note}", notes)
+        say("site_datum_mix", notes, layers=", ".join(names), note=note)
 
 
 def _touched(layers, frame, boundary) -> dict:
@@ -652,9 +653,6 @@ def _collect_far(site_table, frame, boundary, far: dict) -> None:
 
 def _warn_far(far: dict, notes) -> None:
     ids = ", ".join(far["ids"]) + (" ..." if far["count"] > 5 else "")
-    where = "outside China" if far["outside"] else f"more than {FAR_M / 1000:.0f} km from the boundary and every layer"
+    where = make_note("site_far_china") if far["outside"] else make_note("site_far_where", km=f"{FAR_M / 1000:.0f}")
     lon, lat = far["centre"]
-    warn_assumption(
-        f"{far['count']} site(s) ({ids}) lie {where} (site centre {lon:.5f}, {lat:.5f}): "
-        "likely swapped X/Y (northing/easting), a wrong CRS or Gauss-Kruger zone, or GCJ-02/BD-09 web-map "
-        "coordinates; check --site-crs", notes)
+    say("site_far", notes, count=far["count"], ids=ids, where=where, lon=f"{lon:.5f}", lat=f"{lat:.5f}")

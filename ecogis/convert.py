@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ecogis.crs import crs_label, datum_change_note, resolve_crs, to_web_crs
-from ecogis.errors import AssumptionWarning, warn_assumption
+from ecogis.errors import AssumptionWarning
+from ecogis.messages import say
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ def reproject_layer(gdf, to_crs, src=None, notes=None):
         return to_web_crs(gdf, target)
     note = datum_change_note(gdf.crs, target)
     if note:
-        warn_assumption(f"{src}: {note}", notes)
+        say("noted_at", notes, path=src, note=note)
     meta = dict(gdf.attrs.get("ecogis", {}))
     gdf = gdf.to_crs(target)
     gdf.attrs["ecogis"] = {**meta, "crs": crs_label(target)}
@@ -103,8 +104,7 @@ def drop_stale_coordinate_columns(gdf, meta, reprojected: bool, src, notes=None)
     changed = reprojected or meta.get("converted_to") or meta.get("swap_xy")
     if not columns or not changed:
         return gdf
-    warn_assumption(f"{src}: source coordinate columns {', '.join(map(str, columns))} dropped from the output: "
-                    "they hold the input values, not the converted geometry", notes)
+    say("convert_dropped_columns", notes, path=src, columns=", ".join(map(str, columns)))
     out = gdf.drop(columns=columns)
     out.attrs = gdf.attrs
     return out

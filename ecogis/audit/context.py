@@ -16,9 +16,10 @@ from ecogis import area as A
 from ecogis.area import Text
 from ecogis.audit.registry import CHECK_TYPES
 from ecogis.crs import datum_mismatch_note
-from ecogis.errors import EcogisError, warn_assumption
+from ecogis.errors import EcogisError
 from ecogis.io import read_layer
 from ecogis.io.boundary_refs import resolve_boundary
+from ecogis.messages import say
 from ecogis.yamlio import line_of
 
 
@@ -150,7 +151,7 @@ class CheckContext:
         for other_ref, other in self.loaded.items():
             note = None if other_ref == ref else datum_mismatch_note(other.crs, gdf.crs)
             if note:
-                warn_assumption(f"layers {other_ref} and {ref} are on different datums: {note}")
+                say("audit_datum_mix", first=other_ref, second=ref, note=note)
         self.loaded[ref] = gdf
 
     def boundary(self, key, *, required=False):

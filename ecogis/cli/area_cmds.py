@@ -15,7 +15,7 @@ from ecogis.cli.common import (
     require_number,
     show_progress,
 )
-from ecogis.errors import warn_assumption
+from ecogis.messages import say
 
 UNIT_CHOICES = ["m2", "ha", "km2", "mu", "公顷", "亩"]
 
@@ -103,7 +103,7 @@ def _warn_mixed_datums(gdf, boundary) -> None:
 
     note = datum_mismatch_note(gdf.crs, boundary.crs)
     if note:
-        warn_assumption(f"the layer and the --within boundary are on different datums: {note}")
+        say("area_datum_mix", note=note)
 
 
 @click.command(name="audit")

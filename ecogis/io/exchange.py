@@ -62,9 +62,10 @@ from ecogis.crs import (
     zone_cm,
     zone_width,
 )
-from ecogis.errors import EcogisError, warn_assumption
+from ecogis.errors import EcogisError
 from ecogis.geodesy import GEOGRAPHIC_CRS, GEOGRAPHIC_EPSG, gk_zone_for_lon
 from ecogis.io.text import check_control_characters, decode_text
+from ecogis.messages import note, say
 from ecogis.outputs import atomic_path
 
 HEADER_SECTION, COORD_SECTION = "属性描述", "地块坐标"
@@ -178,7 +179,7 @@ def _decode(data: bytes, path: Path, encoding, notes):
         if used == "UTF-8-SIG":
             used = "UTF-8"
         elif used == "GB18030":
-            warn_assumption(f"{path}: not valid UTF-8, decoded as GB18030 (GBK)", notes)
+            say("exchange_gbk", notes, path=path)
     text = check_control_characters(text, path)
     return text, used, source
 
@@ -482,9 +483,8 @@ def _note_invalid_parcels(parsed: _Parsed, geoms, path, notes):
     invalid[invalid] = ~shapely.is_valid(geoms[invalid])
     for k in np.flatnonzero(invalid):
         parcel = parsed.parcels[k]
-        warn_assumption(f"{path}: line {parcel.line}: parcel {parcel.parcel_no!r} is not a valid polygon "
-                        f"({shapely.is_valid_reason(geoms[k])}); read as written, fix its vertices in the source",
-                        notes)
+        say("exchange_invalid_parcel", notes, path=path, line=parcel.line, parcel=repr(parcel.parcel_no),
+            reason=shapely.is_valid_reason(geoms[k]))
 
 
 def _assemble_polygon(polys: np.ndarray):
@@ -544,7 +544,7 @@ def _settle_crs(parsed, path, x, y, crs, cm, notes):
 
     datum = _header_datum(parsed.header.get("坐标系"))
     if parsed.header.get("坐标系") and datum is None:
-        warn_assumption(f"{path}: 坐标系 {parsed.header['坐标系']!r} not recognised; datum assumed CGCS2000", notes)
+        say("exchange_datum_unknown", notes, path=path, name=repr(parsed.header["坐标系"]))
     width = _header_int(parsed, "几度分带", path)
     zone = _header_int(parsed, "带号", path)
     if width not in (None, 3, 6):
@@ -555,7 +555,7 @@ def _settle_crs(parsed, path, x, y, crs, cm, notes):
                    hint="3-degree zones are numbered 25-45 (几度分带=3), 6-degree zones 13-23 (几度分带=6)")
     if zone is not None and width is None:
         width = zone_width(zone)
-        warn_assumption(f"{path}: 几度分带 missing; zone {zone} taken as a {width}-degree zone", notes)
+        say("exchange_width_missing", notes, path=path, zone=zone, width=width)
     header_cm = zone_cm(zone, width) if zone is not None and width else None
     if cm is not None and header_cm is not None and abs(float(cm) - header_cm) > 1e-9:
         raise EcogisError(f"central meridian {cm} given, but the header's 带号 {zone} means {header_cm:g} E",
@@ -569,15 +569,14 @@ def _settle_crs(parsed, path, x, y, crs, cm, notes):
         raise EcogisError(f"the header says 带号={zone} but the Y coordinates carry the zone prefix {guess.zone}",
                           path=path, hint="Fix 带号 in the header or the coordinates")
     if guess.swap_xy:
-        warn_assumption(f"{path}: the X column holds eastings and Y northings (GIS order, not the surveying "
-                        "order X = northing of this format); X and Y swapped", notes)
+        say("exchange_gis_order", notes, path=path)
     complete = datum is not None and datum != "WGS84" and (zone is not None or guess.zone is None)
     if complete and guess.zone is not None:
         return guess.crs, guess.swap_xy, "file"
     if complete and guess.zone is None:  # degrees with a datum in the header
         return pyproj.CRS.from_epsg(GEOGRAPHIC[datum]), guess.swap_xy, "file"
-    what = "no [属性描述] header" if not parsed.has_header else "the header does not give 坐标系 and 带号"
-    warn_assumption(f"{path}: {what}; CRS inferred as {describe_crs(guess.crs)}: {guess.reason}", notes)
+    what = note("exchange_no_header") if not parsed.has_header else note("exchange_header_incomplete")
+    say("exchange_inferred", notes, path=path, what=what, crs=describe_crs(guess.crs), reason=guess.reason)
     return guess.crs, guess.swap_xy, "inferred"
 
 
@@ -620,10 +619,9 @@ def _user_crs(parsed, path, x, y, crs, notes):
                           hint=f"Leave out crs= or pass a CRS like {guess.label}")
     guessed = gk_zone_of(guess.crs) if guess is not None else None
     if entry and guessed and (entry.prefixed != guessed.prefixed or (entry.prefixed and entry.zone != guessed.zone)):
-        warn_assumption(f"{path}: the coordinates look like {describe_crs(guess.crs)} but crs= says "
-                        f"{describe_crs(user)}; the given CRS is used", notes)
+        say("exchange_crs_overridden", notes, path=path, guess=describe_crs(guess.crs), given=describe_crs(user))
     if swap:
-        warn_assumption(f"{path}: the X column holds eastings and Y northings; X and Y swapped", notes)
+        say("exchange_swapped", notes, path=path)
     return user, swap, "user"
 
 
@@ -643,9 +641,9 @@ def _check_declared_areas(gdf, path, notes):
         unit_hint = ""
         for factor, unit in ((10_000.0, "m²"), (15.0, "亩")):
             if abs(ratio / factor - 1.0) <= AREA_TOLERANCE:
-                unit_hint = f"; it looks like {unit}, not 公顷"
-        warn_assumption(f"{path}: parcel {gdf['parcel_no'].iat[i]!r}: declared area {declared[i]:g} 公顷 differs "
-                        f"from the ellipsoidal area {computed[i]:.4f} 公顷 (CGCS2000 ellipsoid){unit_hint}", notes)
+                unit_hint = note("exchange_area_unit", unit=unit)
+        say("exchange_area", notes, path=path, parcel=repr(gdf["parcel_no"].iat[i]), declared=f"{declared[i]:g}",
+            computed=f"{computed[i]:.4f}", unit_hint=unit_hint)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -739,8 +737,7 @@ def _output_datum(crs, datum, path, notes):
         code = crs.geodetic_crs.to_epsg() if crs.geodetic_crs else None
         source = {4610: "Xian1980", 4214: "Beijing1954"}.get(code, "CGCS2000")
         if code not in (GEOGRAPHIC_EPSG, 4610, 4214):
-            warn_assumption(f"{path}: data in {crs_label(crs)} written on the CGCS2000 datum "
-                            "(WGS 84 and CGCS2000 taken as the same, within decimetres)", notes)
+            say("exchange_wgs84_as_cgcs2000", notes, path=path, crs=crs_label(crs))
     if datum is None:
         return source
     from ecogis.crs import normalise_datum
@@ -763,13 +760,11 @@ def _output_zone(gdf, zone, width, path, notes):
         else:
             mid = (xmin + xmax) / 2.0
             zone = gk_zone_for_lon(mid, width)
-            warn_assumption(f"{path}: written in {width}-degree Gauss-Kruger zone {zone} "
-                            f"(CM {zone_cm(zone, width):g} E), the zone of the data's middle longitude", notes)
+            say("exchange_zone_chosen", notes, path=path, width=width, zone=zone, cm=f"{zone_cm(zone, width):g}")
     cm = zone_cm(zone, width)
     far = max(abs(xmin - cm), abs(xmax - cm))
     if far > width / 2.0 + 0.5:
-        warn_assumption(f"{path}: features reach {far:.2f} degrees from the central meridian {cm:g} E of "
-                        f"zone {zone}; Gauss-Kruger distortion grows there", notes)
+        say("exchange_far_from_cm", notes, path=path, far=f"{far:.2f}", cm=f"{cm:g}", zone=zone)
     return zone
 
 
@@ -822,8 +817,8 @@ def _text_column(gdf, column, field_name, path, notes) -> list[str]:
             text = text.replace(",", "，")
         out.append(text)
     if with_commas:
-        warn_assumption(f"{path}: field {field_name!r}: commas replaced by '，' in {len(with_commas)} feature(s) "
-                        f"(first: feature {with_commas[0]}); the comma separates fields in this format", notes)
+        say("exchange_commas", notes, severity="repair", path=path, field=repr(field_name), count=len(with_commas),
+            first=with_commas[0])
     return out
 
 

@@ -15,10 +15,11 @@ import pyproj
 import shapely
 
 from ecogis.crs import crs_label, describe_crs, from_web_crs, gk_zone_of, identify_crs, infer_crs, resolve_crs
-from ecogis.errors import EcogisError, warn_assumption
+from ecogis.errors import EcogisError
 from ecogis.geodesy import GEOGRAPHIC_CRS
 from ecogis.io.table import TABLE_SUFFIXES, read_table
 from ecogis.io.vector import VECTOR_SUFFIXES, _feature_names, geojson_crs_member, read_vector
+from ecogis.messages import say
 
 EXCHANGE_MARKERS = ("[属性描述]", "[地块坐标]")
 #: side-car files of a shapefile that users sometimes pass instead of the .shp
@@ -208,9 +209,7 @@ def _check_geojson_crs_member(gdf, path, notes) -> None:
         pyproj.CRS.from_user_input(name)
     except (pyproj.exceptions.CRSError, TypeError):
         text = json.dumps(member, ensure_ascii=False)[:200]
-        warn_assumption(f"{path}: the GeoJSON \"crs\" member {text} names no CRS that can be used; read as "
-                        f"{describe_crs(gdf.crs)} (the GeoJSON default); pass --crs (crs=) if the coordinates are in "
-                        "another CRS", notes)
+        say("geojson_bad_crs", notes, path=path, crs=text, assumed=describe_crs(gdf.crs))
 
 
 def _read_point_table(path, layer, crs, encoding, fields, cm, angle, notes):
@@ -256,13 +255,11 @@ def _settle_crs(gdf, path, crs, cm, notes, meta):
                                   hint=f"Use --from-crs {web} only for web-map longitude/latitude data")
             _check_lonlat(gdf, path, web)
             gdf = from_web_crs(gdf.set_crs(GEOGRAPHIC_CRS, allow_override=True), web)
-            warn_assumption(f"{path}: coordinates read as {web} (web-map system, as given) and converted "
-                            f"to CGCS2000 EPSG:4490", notes)
+            say("read_web_crs", notes, path=path, web=web)
             meta.update(crs=web, crs_source="user", converted_to="EPSG:4490")
             return gdf, meta
         if file_crs is not None and not file_crs.equals(user):
-            warn_assumption(f"{path}: the file says {crs_label(file_crs)} but the CRS given, "
-                            f"{crs_label(user)}, is used", notes)
+            say("read_crs_overridden", notes, path=path, file_crs=crs_label(file_crs), given=crs_label(user))
         gdf = gdf.set_crs(user, allow_override=True)
         meta.update(crs=crs_label(gdf.crs), crs_source="user")
         gdf = _fix_axis_order(gdf, path, notes, meta)
@@ -282,11 +279,9 @@ def _identified(gdf, path, notes):
     named = identify_crs(gdf.crs)
     if named is gdf.crs:
         if named.to_epsg() is None:
-            warn_assumption(f"{path}: the file's CRS {named.name!r} matches no EPSG code; used as defined in the "
-                            "file (check its parameters: false easting, central meridian, datum)", notes)
+            say("read_crs_no_epsg", notes, path=path, name=repr(named.name))
         return gdf
-    warn_assumption(f"{path}: the file's CRS {gdf.crs.name!r} has no EPSG code; its parameters are those of "
-                    f"{describe_crs(named)}, used as such", notes)
+    say("read_crs_equivalent", notes, path=path, name=repr(gdf.crs.name), crs=describe_crs(named))
     return gdf.set_crs(named, allow_override=True)
 
 
@@ -363,8 +358,7 @@ def _fix_axis_order(gdf, path, notes, meta):
     agrees = guess.crs.is_geographic if zone is None else (guess.zone == zone.zone and guess.width == zone.width)
     if not (guess.swap_xy and agrees):
         return gdf
-    warn_assumption(f"{path}: coordinates were in surveying order (X = northing, Y = easting) for "
-                    f"{crs_label(crs)}; swapped to easting, northing", notes)
+    say("read_surveying_order", notes, path=path, crs=crs_label(crs))
     meta["swap_xy"] = True
     return _swap_xy(gdf)
 
@@ -393,8 +387,7 @@ def _infer(gdf, path, cm, notes, meta):
     if guess.swap_xy:
         gdf = _swap_xy(gdf)
     gdf = gdf.set_crs(guess.crs, allow_override=True)
-    warn_assumption(f"{path}: no CRS in the file; inferred {describe_crs(gdf.crs)} from the coordinates: "
-                    f"{guess.reason}", notes)
+    say("read_crs_inferred", notes, path=path, crs=describe_crs(gdf.crs), reason=guess.reason)
     meta.update(crs=crs_label(gdf.crs), crs_source="inferred", swap_xy=bool(guess.swap_xy))
     return gdf, meta
 

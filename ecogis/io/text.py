@@ -10,8 +10,9 @@ from __future__ import annotations
 import codecs
 import re
 
-from ecogis.errors import EcogisError, warn_assumption
+from ecogis.errors import EcogisError
 from ecogis.io.vector import DETECT_ORDER
+from ecogis.messages import say
 
 #: byte-order marks, longest first (the UTF-32 LE mark starts like the UTF-16 LE one): (mark, codec, label)
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32", "UTF-32"), (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
@@ -36,7 +37,7 @@ def decode_text(data: bytes, path, notes) -> tuple[str, str, str]:
         codec = utf16
         label = codec.upper().replace("-16-", "-16")  # UTF-16LE, UTF-16BE
         text = _strict(data, codec, label, path)
-        warn_assumption(f"{path}: no byte-order mark, but every other byte is 0: text decoded as {label}", notes)
+        say("text_utf16_no_bom", notes, path=path, label=label)
         return text, label, "detected"
     for enc in DETECT_ORDER:
         try:

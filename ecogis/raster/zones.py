@@ -9,7 +9,7 @@ import shapely
 from pyproj import CRS
 
 from ecogis.crs import datum_mismatch_note
-from ecogis.errors import EcogisError, warn_assumption
+from ecogis.errors import EcogisError
 from ecogis.raster.messages import say
 from ecogis.raster.vector_area import official_area
 
@@ -76,7 +76,7 @@ def prepare_zones(gdf: gpd.GeoDataFrame, raster_crs, *, by=None, notes=None) -> 
     raster_crs = CRS(raster_crs)
     mixed = datum_mismatch_note(CRS(gdf.crs), raster_crs)
     if mixed:
-        warn_assumption(f"the zones and the raster are on different datums: {mixed}", notes)
+        say("zones_datum_mix", notes, note=mixed)
     if not CRS(work.crs).equals(raster_crs):
         step = DENSIFY_M if not CRS(work.crs).is_geographic else DENSIFY_M / 111_000.0
         work = work.set_geometry(shapely.segmentize(work.geometry.values, step)).to_crs(raster_crs)
