@@ -23,8 +23,9 @@ from ecogis import geodesy
 from ecogis.crs import crs_label, gk_crs_for_lon
 from ecogis.errors import EcogisError
 from ecogis.geodesy import DENSIFY_DEG, UNITS, polygonal
+from ecogis.layer_info import LayerInfo
 from ecogis.messages import say
-from ecogis.notes import Note
+from ecogis.notes import Note, Notes
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -295,8 +296,8 @@ def layer_area(gdf, *, method: str = "ellipsoid", unit: str = "km2", within=None
     unit = normalise_unit(unit)
     method_label(method)
     crs = gdf.crs
-    meta = getattr(gdf, "attrs", {}).get("ecogis", {}) or {}
-    geoms, rows = polygon_geometries(gdf, path=meta.get("path"), return_index=True)
+    info = LayerInfo.of(gdf)
+    geoms, rows = polygon_geometries(gdf, path=info.path, return_index=True)
     kw = {}
     if method == "plane":  # one plane for the layer, its boundary and its groups
         if plane_crs is not None:
@@ -311,16 +312,16 @@ def layer_area(gdf, *, method: str = "ellipsoid", unit: str = "km2", within=None
     def conv(m2):
         return None if m2 is None else float(convert_area(float(m2), unit))
 
-    labels = _kind_labels(meta.get("kind"))
+    labels = _kind_labels(info.kind)
     raw_m2 = float(measure(geoms).sum())
     dissolved = shapely.union_all(geoms)
     dissolved_m2 = float(measure(dissolved)[0])
     result = AreaResult(
         area=conv(dissolved_m2), unit=unit, method=method, crs=crs_label(crs), area_m2=dissolved_m2,
-        layer=meta.get("path"), label=label or labels[0], label_en=label or labels[1], features=len(geoms),
+        layer=info.path, label=label or labels[0], label_en=label or labels[1], features=len(geoms),
         plane_crs=None if method != "plane" else crs_label(plane_crs),
         overlap_removed=conv(max(raw_m2 - dissolved_m2, 0.0)), sum_of_features=conv(raw_m2),
-        notes=list(meta.get("notes") or []),
+        notes=Notes(info.notes),
     )
     if method == "plane":
         result.notes.append(Text(f"平面面积（{result.plane_crs}）仅供比较，不是官方椭球面积",
@@ -335,7 +336,7 @@ def layer_area(gdf, *, method: str = "ellipsoid", unit: str = "km2", within=None
     if by:
         result.by = by
         result.groups, result.share_of = _breakdown(gdf, geoms, rows, dissolved, base_geom, by, districts,
-                                                    crs, measure, conv, meta.get("path"))
+                                                    crs, measure, conv, info.path)
         _note_overlapping_groups(result)
     _compare_with_declared(result, declared, declared_share)
     return result

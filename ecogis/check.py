@@ -496,7 +496,7 @@ def read_site(site, *, site_crs=None, notes=None, skip_empty=False) -> tuple[gpd
             if n not in notes:
                 notes.append(n)
     if web:
-        notes.append(f"site coordinates converted from {web} to CGCS2000 (EPSG:4490) before the check")
+        say("site_web_converted", notes, warn=False, web=web)
     gdf = _normalise_site(gdf, path, notes, skip_empty)
     meta = dict(gdf.attrs.get("ecogis", {}))
     meta.update(source=source, path=None if path is None else str(path), features=int(len(gdf)),

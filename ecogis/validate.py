@@ -15,6 +15,7 @@ import pandas as pd
 import shapely
 
 from ecogis.geodesy import GEOGRAPHIC_CRS
+from ecogis.layer_info import LayerInfo
 
 #: CGCS2000 longitude/latitude box around China incl. the South China Sea islands (degrees)
 CHINA_BOUNDS = (73.4, 3.3, 135.2, 53.6)
@@ -70,14 +71,14 @@ def validate_layer(gdf: gpd.GeoDataFrame) -> ValidationReport:
     Locations of invalid geometries are those GEOS reports (``shapely.is_valid_reason``), in the
     layer's CRS. "Outside China" is tested on the feature bounds in CGCS2000 longitude/latitude.
     """
-    meta = gdf.attrs.get("ecogis") or {}
+    info = LayerInfo.of(gdf)
     geoms = gdf.geometry.to_numpy()
-    crs = meta.get("crs")
+    crs = info.crs
     if crs is None and gdf.crs is not None:
         from ecogis.crs import crs_label
 
         crs = crs_label(gdf.crs)
-    report = ValidationReport(path=meta.get("path"), crs=crs, count=len(gdf))
+    report = ValidationReport(path=info.path, crs=crs, count=len(gdf))
     present = ~shapely.is_missing(geoms)
     types = pd.Series(shapely.get_type_id(geoms)).map(
         {-1: None, 0: "Point", 1: "LineString", 2: "LinearRing", 3: "Polygon", 4: "MultiPoint",
@@ -85,7 +86,7 @@ def validate_layer(gdf: gpd.GeoDataFrame) -> ValidationReport:
     report.geometry_types = sorted(types.dropna().unique().tolist())
     checks = [_empty(geoms, present), _invalid(geoms, present), _duplicates(gdf, geoms, present),
               _overlaps(geoms, present, gdf.crs), _mixed(types), _outside_china(gdf, geoms, present),
-              _assumptions(meta)]
+              _assumptions(info)]
     for name, issues, total in checks:
         report.counts[name] = total
         report.issues.extend(issues)
@@ -208,8 +209,8 @@ def _outside_china(gdf, geoms, present):
     return "outside_china", issues, int(len(rows))
 
 
-def _assumptions(meta):
-    issues = [Issue("assumption", "warning", note) for note in meta.get("notes", [])]
+def _assumptions(info: LayerInfo):
+    issues = [Issue("assumption", "warning", note) for note in info.notes]
     return "assumption", issues, len(issues)
 
 

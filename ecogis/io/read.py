@@ -1,7 +1,8 @@
 """Dispatch a path to the reader for its format, then settle its CRS and (optionally) its layer kind.
 
-read -> normalise: :func:`read_layer` returns a GeoDataFrame in a known CRS whose
-``attrs["ecogis"]`` records where the data came from and every assumption made on the way.
+read -> normalise: :func:`read_layer_info` returns a GeoDataFrame in a known CRS and, beside it, a
+:class:`~ecogis.layer_info.LayerInfo` recording where the data came from and every assumption made on
+the way; :func:`read_layer` returns the frame alone (its ``attrs["ecogis"]`` is that info as a dict).
 """
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ from ecogis.errors import EcogisError
 from ecogis.geodesy import GEOGRAPHIC_CRS
 from ecogis.io.table import TABLE_SUFFIXES, read_table
 from ecogis.io.vector import VECTOR_SUFFIXES, _feature_names, geojson_crs_member, read_vector
+from ecogis.layer_info import LayerInfo
 from ecogis.messages import say
+from ecogis.notes import Notes
 
 EXCHANGE_MARKERS = ("[属性描述]", "[地块坐标]")
 #: side-car files of a shapefile that users sometimes pass instead of the .shp
@@ -31,7 +34,14 @@ _COORD_ROLES = {"lon", "lat", "x", "y", "e", "n", "经度", "纬度", "longitude
 
 def read_layer(path, kind=None, layer=None, crs=None, encoding=None, fields=None, *,
                cm=None, angle="auto") -> gpd.GeoDataFrame:
-    """Read a vector layer into a GeoDataFrame in a known CRS.
+    """Read a vector layer into a GeoDataFrame in a known CRS: :func:`read_layer_info` without the info
+    (the frame's ``attrs["ecogis"]`` holds it as a dict)."""
+    return read_layer_info(path, kind, layer, crs, encoding, fields, cm=cm, angle=angle)[0]
+
+
+def read_layer_info(path, kind=None, layer=None, crs=None, encoding=None, fields=None, *,
+                    cm=None, angle="auto") -> tuple[gpd.GeoDataFrame, LayerInfo]:
+    """Read a vector layer into a GeoDataFrame in a known CRS, and say how: ``(frame, LayerInfo)``.
 
     Parameters
     ----------
@@ -60,10 +70,10 @@ def read_layer(path, kind=None, layer=None, crs=None, encoding=None, fields=None
 
     Returns
     -------
-    GeoDataFrame with ``attrs["ecogis"]`` = ``{path, layer, kind, crs, crs_source, encoding,
-    encoding_source, notes}``; ``crs`` is ``EPSG:n`` (or the web-map name the data was converted from)
-    and ``crs_source`` is ``file``, ``inferred`` or ``user``. Every guess is also emitted as an
-    :class:`ecogis.errors.AssumptionWarning`.
+    The GeoDataFrame and its :class:`~ecogis.layer_info.LayerInfo` (path, format, layer, kind, CRS
+    and ``crs_source`` ``file``/``inferred``/``user``, encoding and its source, notes); ``crs`` is
+    ``EPSG:n`` (or the web-map name the data was converted from). Every guess is a note and is also
+    emitted as an :class:`ecogis.errors.AssumptionWarning`. ``attrs["ecogis"]`` is the info as a dict.
 
     CRS rules: the user's ``crs`` wins, then the file's (a custom-named .prj is relabelled with the
     EPSG code it equals, see :func:`ecogis.crs.identify_crs`), else it is inferred from the values
@@ -76,7 +86,7 @@ def read_layer(path, kind=None, layer=None, crs=None, encoding=None, fields=None
     if not path.exists():
         raise EcogisError("file not found", path=path, hint="Check the path and its spelling")
     _check_central_meridian(cm, path)
-    notes: list[str] = []
+    notes = Notes()
     fmt = detect_format(path)
     if fmt == "exchange":
         gdf = _read_exchange(path, crs, encoding, cm, notes)
@@ -95,8 +105,8 @@ def read_layer(path, kind=None, layer=None, crs=None, encoding=None, fields=None
         gdf.attrs["ecogis"] = {**meta, **normalised, "kind": normalised.get("kind", kind)}
     if kind != "site":  # a site refuses empty features, or leaves them out with its own note (--skip-empty)
         warn_missing_geometries(gdf, path, notes)
-    gdf.attrs["ecogis"]["notes"] = notes
-    return gdf
+    info = LayerInfo.from_dict({**gdf.attrs["ecogis"], "notes": notes})
+    return info.attach(gdf), info
 
 
 
@@ -176,7 +186,7 @@ def _read_exchange(path, crs, encoding, cm, notes):
                           path=path, hint="Give a Gauss-Kruger CRS (e.g. EPSG:4529) or none")
     gdf = read_exchange(path, crs=crs, encoding=encoding, cm=cm)
     meta = dict(gdf.attrs.get("ecogis") or {})
-    notes.extend(n for n in meta.get("notes", []) if n not in notes)
+    notes.extend(meta.get("notes", []))
     meta.setdefault("layer", None)
     if gdf.crs is None:
         raise EcogisError("the exchange text gave no CRS", path=path, hint="Pass crs= (--crs EPSG:4529)")
