@@ -24,7 +24,7 @@ from ecogis.crs import crs_label, gk_crs_for_lon
 from ecogis.errors import EcogisError
 from ecogis.geodesy import DENSIFY_DEG, UNITS, polygonal
 from ecogis.layer_info import LayerInfo
-from ecogis.messages import say
+from ecogis.messages import note, register, say
 from ecogis.notes import Note, Notes
 
 if TYPE_CHECKING:
@@ -57,6 +57,34 @@ def note_in(value, lang: str = "zh") -> str:
     """A note for a report in ``lang``: a :class:`Text` or a :class:`~ecogis.notes.Note` in that
     language; other text as it is. JSON keeps :func:`text_in`."""
     return value.text(lang) if isinstance(value, Note) else text_in(value, lang)
+
+
+# the notes of a layer area; a unit or a method in a note is a note of its own (worded per language)
+register({
+    **{f"area_unit_{key}": (en, zh) for key, (_, zh, en) in UNITS.items()},
+    **{f"area_method_{key}": (en, zh) for key, (zh, en) in METHODS.items()},
+    "area_plane_only": ("plane area in {crs} is for comparison only, not the official ellipsoidal figure",
+                        "平面面积（{crs}）仅供比较，不是官方椭球面积"),
+    "area_groups_overlap": ("the groups overlap: their areas add up to {extra} {unit} ({m2} m², {method}) more than "
+                            "the total (a place in several groups is counted once in each)",
+                            "各分组相互重叠：分组面积之和比总面积多 {extra} {unit}（{m2} m²，{method}；"
+                            "同一地块属于多个分组时在每组各计一次）"),
+    "area_published_share": ("share taken of the published boundary area {published} {unit} ({source}); of the "
+                             "boundary polygon ({polygon} {unit}, {method}) it is {share}%",
+                             "占比按公布的范围面积 {published} {unit}（{source}）计算；按范围多边形面积（{polygon} "
+                             "{unit}，{method}）为 {share}%"),
+    "area_share_not_compared": ("declared share given without a boundary (within): not compared",
+                                "给出了公布占比但没有范围（within）：未比较"),
+})
+
+
+def _unit_note(unit: str) -> Note:
+    return note(f"area_unit_{normalise_unit(unit)}", severity="info")
+
+
+def _method_note(method: str) -> Note:
+    method_label(method)  # refuses an unknown method
+    return note(f"area_method_{method}", severity="info")
 
 
 def normalise_unit(unit: str) -> str:
@@ -183,7 +211,7 @@ class AreaGroup:
     area_m2: float
     base_area: float | None = None  # the area the share is taken of (district area), same unit
 
-    def to_dict(self) -> dict:
+    def to_dict(self, lang: str | None = None) -> dict:
         return {"key": self.key, "area": self.area, "share_pct": self.share_pct, "area_m2": self.area_m2,
                 "base_area": self.base_area}
 
@@ -227,15 +255,17 @@ class AreaResult:
     declared_diff_pct: float | None = None
     declared_share_pct: float | None = None
     declared_share_diff_pp: float | None = None
-    notes: list = field(default_factory=list)  # str or Text
+    notes: Notes = field(default_factory=Notes)
 
-    def to_dict(self, lang: str = "en") -> dict:
-        """Plain JSON-able dict: numbers as numbers, English keys; ``notes`` and ``method_label`` in ``lang``."""
+    def to_dict(self, lang: str | None = None) -> dict:
+        """Plain JSON-able dict: numbers as numbers, language-independent keys and codes, notes in
+        English; ``within`` in ``lang`` (English without one) and ``method_label`` only with a ``lang``."""
         out = {k: v for k, v in self.__dict__.items() if k not in ("groups", "notes")}
-        out["within"] = None if self.within is None else text_in(self.within, lang)
+        out["within"] = None if self.within is None else text_in(self.within, lang or "en")
         out["groups"] = [g.to_dict() for g in self.groups]
-        out["method_label"] = method_label(self.method, lang)
-        out["notes"] = [text_in(n, lang) for n in self.notes]
+        if lang is not None:
+            out["method_label"] = method_label(self.method, lang)
+        out["notes"] = [text_in(n, lang or "en") for n in self.notes]
         return out
 
 def polygon_geometries(gdf, *, path=None, what: str = "layer", return_index: bool = False):
@@ -324,9 +354,7 @@ def layer_area(gdf, *, method: str = "ellipsoid", unit: str = "km2", within=None
         notes=Notes(info.notes),
     )
     if method == "plane":
-        result.notes.append(Text(f"平面面积（{result.plane_crs}）仅供比较，不是官方椭球面积",
-                                 f"plane area in {result.plane_crs} is for comparison only, "
-                                 "not the official ellipsoidal figure"))
+        result.notes.append(note("area_plane_only", severity="info", crs=result.plane_crs))
     base_geom = None
     if within is not None:
         base_geom = shapely.union_all(polygon_geometries(boundary_in_crs(within, crs), what="boundary"))
@@ -349,14 +377,9 @@ def _note_overlapping_groups(result: AreaResult) -> None:
     if total_m2 > result.area_m2 * (1 + 1e-9) + 1.0:
         extra_m2 = total_m2 - result.area_m2
         extra = convert_area(extra_m2, result.unit)
-        u_zh, u_en = unit_label(result.unit), unit_label(result.unit, "en")
-        result.notes.append(Text(
-            f"各分组相互重叠：分组面积之和比总面积多 {extra:.2f} {u_zh}"
-            f"（{extra_m2:.0f} m²，{method_label(result.method)}；"
-            "同一地块属于多个分组时在每组各计一次）",
-            f"the groups overlap: their areas add up to {extra:.2f} {u_en} ({extra_m2:.0f} m², "
-            f"{method_label(result.method, 'en')}) more than the total (a place in several groups is counted "
-            "once in each)"))
+        result.notes.append(note("area_groups_overlap", severity="info", extra=f"{extra:.2f}",
+                                 unit=_unit_note(result.unit), m2=f"{extra_m2:.0f}",
+                                 method=_method_note(result.method)))
 
 
 def _clip_to_boundary(result: AreaResult, dissolved, base_geom, label, measure, conv):
@@ -378,12 +401,9 @@ def _share_of_published_area(result: AreaResult, published: float, source: str) 
     result.share_pct = 100.0 * result.area / published
     result.boundary_area_source = source
     pub, poly = f"{published:g}", f"{result.boundary_area:.2f}"
-    result.notes.append(Text(
-        f"占比按公布的范围面积 {pub} {unit_label(unit)}（{source}）计算；"
-        f"按范围多边形面积（{poly} {unit_label(unit)}，{method_label(method)}）为 {result.polygon_share_pct:.2f}%",
-        f"share taken of the published boundary area {pub} {unit_label(unit, 'en')} ({source}); of the boundary "
-        f"polygon ({poly} {unit_label(unit, 'en')}, {method_label(method, 'en')}) "
-        f"it is {result.polygon_share_pct:.2f}%"))
+    result.notes.append(note("area_published_share", severity="info", published=pub, unit=_unit_note(unit),
+                             source=source, polygon=poly, method=_method_note(method),
+                             share=f"{result.polygon_share_pct:.2f}"))
     result.boundary_area = published
 
 
@@ -398,8 +418,7 @@ def _compare_with_declared(result: AreaResult, declared, declared_share) -> None
         if result.share_pct is not None:
             result.declared_share_diff_pp = result.share_pct - float(declared_share)
         else:
-            result.notes.append(Text("给出了公布占比但没有范围（within）：未比较",
-                                     "declared share given without a boundary (within): not compared"))
+            result.notes.append(note("area_share_not_compared"))
 
 
 def _kind_labels(kind) -> tuple[str | None, str | None]:

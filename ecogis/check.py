@@ -62,7 +62,16 @@ UNITS = {"overlap_area_m2": "m²", "overlap_area_ha": "公顷 (ha, 10 000 m²)",
 
 
 # --------------------------------------------------------------------------------------------------
-# result objects
+# result objects: to_dict(lang=None) gives language-independent keys (SI figures, the verdict code;
+# ``verdict_en``, ``overlap_area_ha``/``_mu`` kept for the JSON readers of earlier versions);
+# ``verdict_label`` only when a language is asked for
+
+_VERDICT_LABELS = {"zh": {v: v for v in VERDICTS}, "en": VERDICT_EN}
+
+
+def _verdict_label(verdict: str, lang: str | None) -> dict:
+    return {} if lang is None else {"verdict_label": _VERDICT_LABELS[lang][verdict]}
+
 
 @dataclass
 class Finding:
@@ -86,13 +95,13 @@ class Finding:
     basis: str
     rule_en: str = ""
 
-    def to_dict(self) -> dict:
+    def to_dict(self, lang: str | None = None) -> dict:
         d = asdict(self)
         a = self.overlap_area_m2
         d["overlap_area_ha"] = None if a is None else float(convert_area(a, "ha"))
         d["overlap_area_mu"] = None if a is None else float(convert_area(a, "mu"))
         d["verdict_en"] = VERDICT_EN[self.verdict]
-        return d
+        return {**d, **_verdict_label(self.verdict, lang)}
 
 
 @dataclass
@@ -108,8 +117,8 @@ class SiteSummary:
     lat: float
     verdict: str
 
-    def to_dict(self) -> dict:
-        return asdict(self)
+    def to_dict(self, lang: str | None = None) -> dict:
+        return {**asdict(self), **_verdict_label(self.verdict, lang)}
 
 
 @dataclass
@@ -130,12 +139,18 @@ class CheckResult:
     site_gdf: gpd.GeoDataFrame | None = field(default=None, repr=False)
     layers: dict = field(default_factory=dict, repr=False)
 
-    def to_dict(self) -> dict:
+    @property
+    def notes(self) -> list[str]:
+        """The notes (assumptions, repairs) of the check: :attr:`assumptions`."""
+        return self.assumptions
+
+    def to_dict(self, lang: str | None = None) -> dict:
         return {
-            "verdict": self.verdict, "verdict_en": VERDICT_EN[self.verdict], "project": self.project,
+            "verdict": self.verdict, "verdict_en": VERDICT_EN[self.verdict], **_verdict_label(self.verdict, lang),
+            "project": self.project,
             "findings": self.findings.records(),
             "zones": [z.to_dict() for z in self.zones],
-            "sites": [s.to_dict() for s in self.sites],
+            "sites": [s.to_dict(lang) for s in self.sites],
             "inputs": self.inputs, "assumptions": self.assumptions, "buffers_m": self.buffers_m,
             "rules": self.rules, "methods": self.methods, "units": self.units,
         }
@@ -266,6 +281,11 @@ class BatchCheck:
     _site_rows: list = field(default_factory=list, repr=False)
     _far: dict = field(default_factory=dict, repr=False)
     _boundary: gpd.GeoDataFrame | None = field(default=None, repr=False)
+
+    @property
+    def notes(self) -> list[str]:
+        """The notes (assumptions, repairs) of the check: :attr:`assumptions`."""
+        return self.assumptions
 
     def chunks(self) -> Iterator[BatchChunk]:
         """Screen the sites chunk by chunk, yielding each :class:`BatchChunk`; runs the checks that need

@@ -41,7 +41,7 @@ class ConversionResult:
         """A copy whose notes are ``notes`` followed by its own (each text once)."""
         return dataclasses.replace(self, notes=Notes([*notes, *self.notes]))
 
-    def to_dict(self) -> dict:
+    def to_dict(self, lang: str | None = None) -> dict:
         return dataclasses.asdict(self)
 
 

@@ -36,7 +36,7 @@ class LayerSummary:
     count: int | None = None
     crs: str | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self, lang: str | None = None) -> dict:
         return dataclasses.asdict(self)
 
 
@@ -47,7 +47,7 @@ class LayerListing:
     path: str
     layers: list[LayerSummary]
 
-    def to_dict(self) -> dict:
+    def to_dict(self, lang: str | None = None) -> dict:
         return {"path": self.path, "layers": [summary.to_dict() for summary in self.layers]}
 
 
@@ -84,7 +84,7 @@ class LayerDescription:
         """A copy whose notes also hold ``notes`` (each once, in order)."""
         return dataclasses.replace(self, notes=Notes([*self.notes, *notes]))
 
-    def to_dict(self) -> dict:
+    def to_dict(self, lang: str | None = None) -> dict:
         return dataclasses.asdict(self)
 
 

@@ -16,6 +16,8 @@ import shapely
 
 from ecogis.geodesy import GEOGRAPHIC_CRS
 from ecogis.layer_info import LayerInfo
+from ecogis.notes import Notes
+from ecogis.outcome import pass_fail
 
 #: CGCS2000 longitude/latitude box around China incl. the South China Sea islands (degrees)
 CHINA_BOUNDS = (73.4, 3.3, 135.2, 53.6)
@@ -40,13 +42,14 @@ class Issue:
     x: float | None = None
     y: float | None = None
 
-    def to_dict(self):
+    def to_dict(self, lang: str | None = None) -> dict:
         return {k: v for k, v in asdict(self).items() if v is not None}
 
 
 @dataclass
 class ValidationReport:
-    """Result of :func:`validate_layer`; ``ok`` is False when any issue is an error."""
+    """Result of :func:`validate_layer`; ``passed`` is False when any issue is an error (``verdict``
+    PASS/FAIL, as in every ecogis result). ``notes``: the assumptions made when reading the layer."""
 
     path: str | None
     crs: str | None
@@ -56,13 +59,26 @@ class ValidationReport:
     geometry_types: list[str] = field(default_factory=list)
 
     @property
-    def ok(self) -> bool:
+    def passed(self) -> bool:
         return not any(i.severity == "error" for i in self.issues)
 
-    def to_dict(self):
-        return {"path": self.path, "crs": self.crs, "count": self.count, "ok": self.ok,
-                "geometry_types": self.geometry_types, "counts": self.counts,
-                "issues": [i.to_dict() for i in self.issues]}
+    @property
+    def ok(self) -> bool:
+        """:attr:`passed` (the name of earlier versions)."""
+        return self.passed
+
+    @property
+    def verdict(self) -> str:
+        return pass_fail(self.passed)
+
+    @property
+    def notes(self) -> Notes:
+        return Notes(i.message for i in self.issues if i.check == "assumption")
+
+    def to_dict(self, lang: str | None = None) -> dict:
+        return {"path": self.path, "crs": self.crs, "count": self.count, "passed": self.passed,
+                "verdict": self.verdict, "geometry_types": self.geometry_types, "counts": self.counts,
+                "issues": [i.to_dict(lang) for i in self.issues]}
 
 
 def validate_layer(gdf: gpd.GeoDataFrame) -> ValidationReport:
@@ -223,7 +239,7 @@ class RepairResult:
     repaired: list[int] = field(default_factory=list)
     emptied: list[int] = field(default_factory=list)
 
-    def to_dict(self):
+    def to_dict(self, lang: str | None = None) -> dict:
         return {"repaired": len(self.repaired), "emptied": len(self.emptied),
                 "repaired_features": self.repaired[:MAX_LISTED], "emptied_features": self.emptied[:MAX_LISTED]}
 

@@ -22,6 +22,7 @@ from rasterio import features, windows
 from ecogis.crs import describe_crs
 from ecogis.errors import EcogisError
 from ecogis.geodesy import GEOGRAPHIC_CRS
+from ecogis.notes import Notes
 from ecogis.raster.extract import DEFAULT_MEMORY_MB, NOISE_CELLS, extract_code_areas, max_cells_for
 from ecogis.raster.legend import Legend, legend_for
 from ecogis.raster.messages import say
@@ -93,10 +94,10 @@ class ChangeResult:
     patch_area_method: str
     zones: list[ZoneTransitions]
     patches: gpd.GeoDataFrame
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=Notes)
     max_window_cells: int = 0  # largest window read (cells): instrumentation for tests and benchmarks
 
-    def to_dict(self) -> dict:
+    def to_dict(self, lang: str | None = None) -> dict:
         recs = pd.DataFrame(self.patches.drop(columns=self.patches.geometry.name)).to_dict("records")
         return {
             "before": self.before, "after": self.after, "raster_crs": self.raster_crs,

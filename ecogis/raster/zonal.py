@@ -7,6 +7,7 @@ import pandas as pd
 from pyproj import CRS
 
 from ecogis.crs import describe_crs
+from ecogis.notes import Notes
 from ecogis.raster.extract import DEFAULT_MEMORY_MB, NOISE_CELLS, extract_code_areas, max_cells_for
 from ecogis.raster.legend import Legend, legend_for
 from ecogis.raster.messages import say
@@ -86,10 +87,10 @@ class ZonalResult:
     pixel_area_method: str
     zone_area_method: str
     zones: list[ZoneComposition]
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=Notes)
     max_window_cells: int = 0  # largest window read (cells): instrumentation for tests and benchmarks
 
-    def to_dict(self) -> dict:
+    def to_dict(self, lang: str | None = None) -> dict:
         return {
             "raster": self.raster, "raster_crs": self.raster_crs, "zones_source": self.zones_source, "by": self.by,
             "legend": self.legend.name, "units": dict(AREA_UNITS),
