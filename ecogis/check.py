@@ -31,10 +31,11 @@ from ecogis.crs import (
 from ecogis.errors import EcogisError
 from ecogis.geodesy import GEOGRAPHIC_CRS as GEOGRAPHIC
 from ecogis.geodesy import convert_area
+from ecogis.layer_info import LayerInfo
 from ecogis.layers import repair_geometries
 from ecogis.messages import note as make_note
 from ecogis.messages import say
-from ecogis.notes import Note
+from ecogis.notes import Note, Notes
 from ecogis.project import Project, layer_kinds, load_project
 from ecogis.rules import VERDICT_EN, VERDICTS, load_rules, parse_buffers, verdict_rank
 from ecogis.screen import FINDING_COLUMNS, ZoneSummary, feature_labels, screen, screen_chunks
@@ -204,7 +205,7 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
 def _load_inputs(site, project, buffers, rules, *, site_crs, skip_empty):
     """Read what a check needs: project, rule set, buffer distances (m), the site, the layers and the
     boundary, with the notes of every reader and the datum comparison of site and layers."""
-    notes: list[str] = []
+    notes = Notes()
     if not isinstance(project, Project):
         project = load_project(project)
     ruleset = load_rules(*(p for p in (project.rules_path, rules) if p), kinds=layer_kinds())
@@ -213,7 +214,7 @@ def _load_inputs(site, project, buffers, rules, *, site_crs, skip_empty):
     require_cgcs2000_transform(sites.crs, site_meta.get("path"))
     layers = project.read_layers()
     for lyr in layers.values():
-        notes.extend(n for n in lyr.attrs.get("ecogis", {}).get("notes", []) if n not in notes)
+        notes.extend(LayerInfo.of(lyr).notes)
         require_cgcs2000_transform(lyr.crs, lyr.attrs.get("ecogis", {}).get("path"))
     boundary = project.read_boundary()
     warn_mixed_datums(sites, layers, notes)
@@ -477,7 +478,7 @@ def read_site(site, *, site_crs=None, notes=None, skip_empty=False) -> tuple[gpd
     overlay. Invalid geometries are repaired in memory (shapely.make_valid) and reported in ``notes``.
     An empty site is an error, and so is a site feature without geometry unless ``skip_empty``.
     """
-    notes = [] if notes is None else notes
+    notes = Notes() if notes is None else notes
     web = None
     if site_crs is not None:
         resolved = resolve_crs(site_crs)
@@ -512,9 +513,7 @@ def read_site(site, *, site_crs=None, notes=None, skip_empty=False) -> tuple[gpd
         path = Path(site)
         gdf = read_layer(path, kind="site", crs=site_crs)
         source = "file"
-        for n in gdf.attrs.get("ecogis", {}).get("notes", []):
-            if n not in notes:
-                notes.append(n)
+        notes.extend(n for n in LayerInfo.of(gdf).notes if n not in notes)
     if web:
         say("site_web_converted", notes, warn=False, web=web)
     gdf = _normalise_site(gdf, path, notes, skip_empty)

@@ -16,6 +16,7 @@ from ecogis.cli.common import (
     show_progress,
 )
 from ecogis.messages import say
+from ecogis.notes import Notes
 
 UNIT_CHOICES = ["m2", "ha", "km2", "mu", "公顷", "亩"]
 
@@ -90,7 +91,7 @@ def area(layer_path, layer_name, crs, encoding, kind, within, within_layer, by, 
                             by=by, districts=district_gdf, declared=declared, declared_share=declared_share,
                             plane_crs=plane_crs, boundary_area=boundary_area,
                             boundary_area_source="--boundary-area" if boundary_area is not None else None)
-    result.notes = list(dict.fromkeys(result.notes + raised + notes))
+    result.notes = Notes([*result.notes, *raised, *notes])
     if as_json:
         emit_json(result.to_dict(lang))
     else:
@@ -150,7 +151,7 @@ def audit(spec, out, overwrite, as_json, lang, notes):
     if out:
         check_output_folder(out, FILES, overwrite=overwrite, inputs=inputs)
     report = run_audit(spec_obj, progress=not as_json and show_progress())  # its assumptions are in the report's notes
-    report.notes = list(dict.fromkeys(report.notes + notes))
+    report.notes = Notes([*report.notes, *notes])
     if out:  # the table set is moved into place as a whole: all files of the run or none
         with atomic_folder(out, FILES, overwrite=overwrite, inputs=inputs) as tmp:
             write_audit_table(report, tmp, lang=lang)

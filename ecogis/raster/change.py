@@ -140,7 +140,7 @@ def change_detection(before, after, zones, *, by=None, within=None, to=None, leg
     ``within``: zone names (values of ``by``) where changes are polygonised (default: all zones).
     ``to``: classes of interest (codes or names, list or ``"8,7"``). ``min_area_m2``: drop smaller patches.
     """
-    notes = [] if notes is None else notes
+    notes = Notes() if notes is None else notes
     bds, ads = open_raster(before), open_raster(after)
     with bds, ads:
         lb, la = _one_legend(before, after, legend, after_legend, notes)

@@ -125,7 +125,7 @@ def zonal_composition(raster, zones, *, by=None, legend=None, kind=None, layer=N
     they are reprojected to the raster CRS. ``legend`` is a :class:`Legend`, a YAML path or None (a
     ``<raster>.classes.yaml`` beside the raster, else the CLCD default). Areas are ellipsoidal m².
     """
-    notes = [] if notes is None else notes
+    notes = Notes() if notes is None else notes
     ds = open_raster(raster)
     with ds:
         legend = legend_for(raster, legend, notes=notes)
