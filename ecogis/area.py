@@ -201,34 +201,57 @@ def geodesic_length(geoms, crs) -> np.ndarray:
 # layer area: dissolve, clip to a boundary, share, breakdown, comparison with a published figure
 # --------------------------------------------------------------------------------------------------
 
+def _in_unit(m2: float | None, unit: str) -> float | None:
+    """``m2`` (m²) in ``unit``, None for None."""
+    return None if m2 is None else float(convert_area(float(m2), unit))
+
+
 @dataclass
 class AreaGroup:
-    """One row of a breakdown: ``area`` in the result's unit; ``share_pct`` of ``share_of`` (see AreaResult)."""
+    """One row of a breakdown: ``area_m2`` (m², by the result's method); ``share_pct`` of ``share_of``
+    (see AreaResult); ``base_area_m2`` the area the share is taken of (a district's own area).
+    ``area``/``base_area`` are views in the result's ``unit``."""
 
     key: str
-    area: float
-    share_pct: float | None
     area_m2: float
-    base_area: float | None = None  # the area the share is taken of (district area), same unit
+    share_pct: float | None
+    unit: str = "m2"
+    base_area_m2: float | None = None
+
+    @property
+    def area(self) -> float:
+        return float(convert_area(self.area_m2, self.unit))
+
+    @property
+    def base_area(self) -> float | None:
+        return _in_unit(self.base_area_m2, self.unit)
 
     def to_dict(self, lang: str | None = None) -> dict:
         return {"key": self.key, "area": self.area, "share_pct": self.share_pct, "area_m2": self.area_m2,
                 "base_area": self.base_area}
 
 
+#: AreaResult views in its unit -> the field (m²) they are taken of
+_IN_UNIT = {"area": "area_m2", "overlap_removed": "overlap_removed_m2", "sum_of_features": "sum_of_features_m2",
+            "outside_area": "outside_area_m2"}
+
+
 @dataclass
 class AreaResult:
     """Area of a layer after dissolving, optionally within a boundary and broken down.
 
-    Every area is in ``unit`` (m2, ha, km2, mu) by ``method`` (ellipsoid, geodesic, plane); ``crs`` is
-    the CRS of the coordinates the area was computed from and ``ellipsoid`` the surface it is
-    measured on. ``overlap_removed`` is the area counted twice or more by the input features and
-    removed by dissolving. ``share_pct`` = area within the boundary / boundary area x 100.
-    ``groups[*].share_pct`` is a share of ``share_of``: "district" (each district's own area),
-    "boundary" (the boundary area) or "total" (the layer's dissolved area).
+    Every area is held in m² (``*_m2``) by ``method`` (ellipsoid, geodesic, plane); ``unit`` (m2, ha,
+    km2, mu) is the unit asked for, in which ``area``, ``overlap_removed``, ``sum_of_features``,
+    ``boundary_area``, ``outside_area`` and ``declared_diff`` are views. ``crs`` is the CRS of the
+    coordinates the area was computed from and ``ellipsoid`` the surface it is measured on.
+    ``overlap_removed_m2`` is the area counted twice or more by the input features and removed by
+    dissolving. ``share_pct`` = area within the boundary / boundary area x 100; with a published
+    boundary area (``boundary_area_published``, in ``unit`` as given) the share is of that figure.
+    ``declared`` is a published area in ``unit`` as given. ``groups[*].share_pct`` is a share of
+    ``share_of``: "district" (each district's own area), "boundary" (the boundary area) or "total"
+    (the layer's dissolved area).
     """
 
-    area: float
     unit: str
     method: str
     crs: str | None
@@ -239,34 +262,65 @@ class AreaResult:
     features: int = 0
     ellipsoid: str = "CGCS2000 (a=6378137 m, f=1/298.257222101)"
     plane_crs: str | None = None
-    overlap_removed: float = 0.0
-    sum_of_features: float = 0.0
+    overlap_removed_m2: float = 0.0
+    sum_of_features_m2: float = 0.0
     within: Text | str | None = None
-    boundary_area: float | None = None
+    boundary_area_m2: float | None = None
+    boundary_area_published: float | None = None
     share_pct: float | None = None
     polygon_share_pct: float | None = None
     boundary_area_source: str | None = None
-    outside_area: float | None = None
+    outside_area_m2: float | None = None
     by: str | None = None
     share_of: str | None = None
     groups: list[AreaGroup] = field(default_factory=list)
     declared: float | None = None
-    declared_diff: float | None = None
     declared_diff_pct: float | None = None
     declared_share_pct: float | None = None
     declared_share_diff_pp: float | None = None
     notes: Notes = field(default_factory=Notes)
 
+    @property
+    def area(self) -> float:
+        return float(convert_area(self.area_m2, self.unit))
+
+    @property
+    def overlap_removed(self) -> float:
+        return float(convert_area(self.overlap_removed_m2, self.unit))
+
+    @property
+    def sum_of_features(self) -> float:
+        return float(convert_area(self.sum_of_features_m2, self.unit))
+
+    @property
+    def outside_area(self) -> float | None:
+        return _in_unit(self.outside_area_m2, self.unit)
+
+    @property
+    def boundary_area(self) -> float | None:
+        """The published boundary area when one was given, else the boundary polygon's, in ``unit``."""
+        if self.boundary_area_published is not None:
+            return self.boundary_area_published
+        return _in_unit(self.boundary_area_m2, self.unit)
+
+    @property
+    def declared_diff(self) -> float | None:
+        return None if self.declared is None else self.area - self.declared
+
     def to_dict(self, lang: str | None = None) -> dict:
-        """Plain JSON-able dict: numbers as numbers, language-independent keys and codes, notes in
-        English; ``within`` in ``lang`` (English without one) and ``method_label`` only with a ``lang``."""
+        """Plain JSON-able dict: numbers as numbers (the m² figures and their views in ``unit``),
+        language-independent keys and codes, notes in English; ``within`` in ``lang`` (English
+        without one) and ``method_label`` only with a ``lang``."""
         out = {k: v for k, v in self.__dict__.items() if k not in ("groups", "notes")}
+        out.update({view: getattr(self, view) for view in _IN_UNIT},
+                   boundary_area=self.boundary_area, declared_diff=self.declared_diff)
         out["within"] = None if self.within is None else text_in(self.within, lang or "en")
         out["groups"] = [g.to_dict() for g in self.groups]
         if lang is not None:
             out["method_label"] = method_label(self.method, lang)
         out["notes"] = [text_in(n, lang or "en") for n in self.notes]
         return out
+
 
 def polygon_geometries(gdf, *, path=None, what: str = "layer", return_index: bool = False):
     """The polygon geometries of a layer, repaired with make_valid (warned) and without empties.
@@ -339,18 +393,15 @@ def layer_area(gdf, *, method: str = "ellipsoid", unit: str = "km2", within=None
     def measure(g):
         return area(np.atleast_1d(np.asarray(g, dtype=object)), crs, method, **kw)
 
-    def conv(m2):
-        return None if m2 is None else float(convert_area(float(m2), unit))
-
     labels = _kind_labels(info.kind)
     raw_m2 = float(measure(geoms).sum())
     dissolved = shapely.union_all(geoms)
     dissolved_m2 = float(measure(dissolved)[0])
     result = AreaResult(
-        area=conv(dissolved_m2), unit=unit, method=method, crs=crs_label(crs), area_m2=dissolved_m2,
+        unit=unit, method=method, crs=crs_label(crs), area_m2=dissolved_m2,
         layer=info.path, label=label or labels[0], label_en=label or labels[1], features=len(geoms),
         plane_crs=None if method != "plane" else crs_label(plane_crs),
-        overlap_removed=conv(max(raw_m2 - dissolved_m2, 0.0)), sum_of_features=conv(raw_m2),
+        overlap_removed_m2=max(raw_m2 - dissolved_m2, 0.0), sum_of_features_m2=raw_m2,
         notes=Notes(info.notes),
     )
     if method == "plane":
@@ -358,13 +409,13 @@ def layer_area(gdf, *, method: str = "ellipsoid", unit: str = "km2", within=None
     base_geom = None
     if within is not None:
         base_geom = shapely.union_all(polygon_geometries(boundary_in_crs(within, crs), what="boundary"))
-        dissolved = _clip_to_boundary(result, dissolved, base_geom, within_label, measure, conv)
+        dissolved = _clip_to_boundary(result, dissolved, base_geom, within_label, measure)
         if boundary_area is not None:
             _share_of_published_area(result, float(boundary_area), boundary_area_source or "given")
     if by:
         result.by = by
         result.groups, result.share_of = _breakdown(gdf, geoms, rows, dissolved, base_geom, by, districts,
-                                                    crs, measure, conv, info.path)
+                                                    crs, measure, unit, info.path)
         _note_overlapping_groups(result)
     _compare_with_declared(result, declared, declared_share)
     return result
@@ -382,15 +433,15 @@ def _note_overlapping_groups(result: AreaResult) -> None:
                                  method=_method_note(result.method)))
 
 
-def _clip_to_boundary(result: AreaResult, dissolved, base_geom, label, measure, conv):
+def _clip_to_boundary(result: AreaResult, dissolved, base_geom, label, measure):
     """Clip the dissolved layer to the boundary; set area, boundary area, share and outside area.
     Returns the clipped geometry."""
     inside = shapely.intersection(dissolved, base_geom)
     inside_m2, boundary_m2 = (float(v) for v in measure([inside, base_geom]))
     result.within = label or "boundary"
-    result.outside_area = conv(max(result.area_m2 - inside_m2, 0.0))
-    result.area, result.area_m2 = conv(inside_m2), inside_m2
-    result.boundary_area = conv(boundary_m2)
+    result.outside_area_m2 = max(result.area_m2 - inside_m2, 0.0)
+    result.area_m2 = inside_m2
+    result.boundary_area_m2 = boundary_m2
     result.share_pct = result.polygon_share_pct = 100.0 * inside_m2 / boundary_m2
     return inside
 
@@ -404,15 +455,14 @@ def _share_of_published_area(result: AreaResult, published: float, source: str) 
     result.notes.append(note("area_published_share", severity="info", published=pub, unit=_unit_note(unit),
                              source=source, polygon=poly, method=_method_note(method),
                              share=f"{result.polygon_share_pct:.2f}"))
-    result.boundary_area = published
+    result.boundary_area_published = published
 
 
 def _compare_with_declared(result: AreaResult, declared, declared_share) -> None:
     """Differences from a published area (same unit, and %) and a published share (percentage points)."""
     if declared is not None:
         result.declared = float(declared)
-        result.declared_diff = result.area - float(declared)
-        result.declared_diff_pct = 100.0 * result.declared_diff / float(declared)
+        result.declared_diff_pct = 100.0 * (result.area - result.declared) / result.declared
     if declared_share is not None:
         result.declared_share_pct = float(declared_share)
         if result.share_pct is not None:
@@ -434,7 +484,7 @@ def _kind_labels(kind) -> tuple[str | None, str | None]:
     return spec.title_zh, spec.title_en
 
 
-def _breakdown(gdf, geoms, rows, dissolved, base_geom, by, districts, crs, measure, conv, path):
+def _breakdown(gdf, geoms, rows, dissolved, base_geom, by, districts, crs, measure, unit, path):
     """Groups of a breakdown and what their shares are of: by districts (each district's area) or by a
     field of the layer (``geoms`` are its polygons, from rows ``rows``; shares of the boundary or total)."""
     if by == "districts":
@@ -448,7 +498,7 @@ def _breakdown(gdf, geoms, rows, dissolved, base_geom, by, districts, crs, measu
         parts = shapely.intersection(dissolved, dgeoms)
         part_m2 = measure(parts)
         base_m2 = measure(dgeoms)
-        return [AreaGroup(str(n), conv(a), float(100.0 * a / b) if b > 0 else None, float(a), conv(b))
+        return [AreaGroup(str(n), float(a), float(100.0 * a / b) if b > 0 else None, unit, float(b))
                 for n, a, b in zip(names, part_m2, base_m2)], "district"
     if by not in gdf.columns:
         raise EcogisError(f"no field {by!r} in the layer; fields: {', '.join(map(str, gdf.columns))}",
@@ -465,7 +515,7 @@ def _breakdown(gdf, geoms, rows, dissolved, base_geom, by, districts, crs, measu
     group_m2 = measure(unions) if len(unions) else np.zeros(0)
     total_m2 = float(measure(dissolved)[0])
     base_m2 = float(measure(base_geom)[0]) if base_geom is not None else total_m2
-    groups = [AreaGroup(str(k), conv(a), 100.0 * a / base_m2 if base_m2 > 0 else None, float(a))
+    groups = [AreaGroup(str(k), float(a), 100.0 * a / base_m2 if base_m2 > 0 else None, unit)
               for k, a in zip(names, group_m2)]
     return groups, ("boundary" if base_geom is not None else "total")
 

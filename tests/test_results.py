@@ -74,6 +74,13 @@ def test_area_result_keeps_codes_and_says_its_method_only_in_a_language():
                            crs="EPSG:4529")
     res = layer_area(gdf, method="plane", unit="ha")
     assert res.area_m2 == pytest.approx(side * side, rel=1e-12)
+    assert res.area == pytest.approx(side * side / 10_000, rel=1e-12)  # a view in the unit asked for
+    computed = {f for f in ecogis.AreaResult.__dataclass_fields__ if "area" in f or f in ("overlap_removed",
+                                                                                          "sum_of_features")}
+    # held in m²; only the published figures the user gave stay in their unit
+    assert computed - {"boundary_area_published", "boundary_area_source"} == {
+        "area_m2", "boundary_area_m2", "outside_area_m2"}
+    assert {"overlap_removed_m2", "sum_of_features_m2"} <= set(ecogis.AreaResult.__dataclass_fields__)
     d = res.to_dict()
     assert d["method"] == "plane" and "method_label" not in d
     assert res.to_dict("zh")["method_label"] == "平面面积（仅供比较）"
