@@ -6,9 +6,18 @@ map and raster functions are imported on first use so that ``import ecogis`` sta
 import importlib
 import logging
 
-from ecogis.area import convert_area, ellipsoidal_area, geodesic_area, geodesic_length, layer_area
+from ecogis.area import (
+    AreaGroup,
+    AreaResult,
+    convert_area,
+    ellipsoidal_area,
+    geodesic_area,
+    geodesic_length,
+    layer_area,
+)
 from ecogis.boundaries import get_boundary, get_districts
-from ecogis.check import CheckResult, check
+from ecogis.check import BatchCheck, CheckResult, Finding, SiteSummary, check
+from ecogis.convert import ConversionResult
 from ecogis.crs import describe_crs, infer_crs, resolve_crs
 from ecogis.describe import (
     LayerDescription,
@@ -20,11 +29,13 @@ from ecogis.describe import (
     list_layers,
 )
 from ecogis.errors import AssumptionWarning, EcogisError
-from ecogis.io import read_layer, write_layer
+from ecogis.io import read_layer, read_layer_info, write_layer
 from ecogis.io.exchange import read_exchange, write_exchange
+from ecogis.layer_info import LayerInfo
 from ecogis.layers import normalise_layer
+from ecogis.notes import Note, Notes
 from ecogis.project import load_project
-from ecogis.validate import repair_layer, validate_layer
+from ecogis.validate import Issue, RepairResult, ValidationReport, repair_layer, validate_layer
 
 __version__ = "0.1.0"
 
@@ -32,6 +43,10 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())  # progress and de
 
 _LAZY = {
     "make_map": "ecogis.render.folium_map",
+    "AuditReport": "ecogis.audit.result",
+    "AuditCheckResult": "ecogis.audit.result:CheckResult",
+    "ZonalResult": "ecogis.raster.zonal",
+    "ChangeResult": "ecogis.raster.change",
     "render_static": "ecogis.render.static_map",
     "zonal_composition": "ecogis.raster",
     "change_detection": "ecogis.raster",
@@ -40,15 +55,18 @@ _LAZY = {
 }
 
 __all__ = [
-    "AssumptionWarning", "CheckResult", "EcogisError", "LayerDescription", "LayerListing", "LayerSummary",
+    "AreaGroup", "AreaResult", "AssumptionWarning", "AuditCheckResult", "AuditReport", "BatchCheck", "CheckResult",
+    "ConversionResult", "EcogisError", "Finding", "Issue", "LayerDescription", "LayerInfo", "LayerListing",
+    "LayerSummary", "Note", "Notes", "RepairResult", "SiteSummary", "ValidationReport",
     "check", "convert_area", "describe_crs", "describe_frame", "describe_layer", "ellipsoidal_area",
     "geodesic_area", "geodesic_length", "get_boundary", "get_districts", "guess_kind", "infer_crs",
-    "layer_area", "list_layers", "load_project", "normalise_layer", "read_exchange", "read_layer", "repair_layer",
-    "resolve_crs", "validate_layer", "write_exchange", "write_layer", *_LAZY,
+    "layer_area", "list_layers", "load_project", "normalise_layer", "read_exchange", "read_layer", "read_layer_info",
+    "repair_layer", "resolve_crs", "validate_layer", "write_exchange", "write_layer", *_LAZY,
 ]
 
 
 def __getattr__(name):
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
+    if name in _LAZY:  # "module" or "module:attribute"
+        module, _, attribute = _LAZY[name].partition(":")
+        return getattr(importlib.import_module(module), attribute or name)
     raise AttributeError(f"module 'ecogis' has no attribute {name!r}")

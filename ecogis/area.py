@@ -21,8 +21,11 @@ import shapely
 
 from ecogis import geodesy
 from ecogis.crs import crs_label, gk_crs_for_lon
-from ecogis.errors import EcogisError, warn_assumption
+from ecogis.errors import EcogisError
 from ecogis.geodesy import DENSIFY_DEG, UNITS, polygonal
+from ecogis.layer_info import LayerInfo
+from ecogis.messages import note, register, say
+from ecogis.notes import Note, Notes
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -46,16 +49,42 @@ class Text(NamedTuple):
 
 
 def text_in(value, lang: str = "zh") -> str:
-    """``value`` in ``lang`` when it is a :class:`Text`, else unchanged (notes from readers are plain text)."""
+    """``value`` in ``lang`` when it is a :class:`Text`, else its text (a note stays English: JSON)."""
     return value(lang) if isinstance(value, Text) else str(value)
 
 
 def note_in(value, lang: str = "zh") -> str:
-    """A note for a report in ``lang``: a :class:`Text` in that language; a reader's English note (plain
-    text) translated by :func:`ecogis.messages.translate` for Chinese reports. JSON keeps :func:`text_in`."""
-    from ecogis.messages import translate
+    """A note for a report in ``lang``: a :class:`Text` or a :class:`~ecogis.notes.Note` in that
+    language; other text as it is. JSON keeps :func:`text_in`."""
+    return value.text(lang) if isinstance(value, Note) else text_in(value, lang)
 
-    return translate(text_in(value, lang), lang)
+
+# the notes of a layer area; a unit or a method in a note is a note of its own (worded per language)
+register({
+    **{f"area_unit_{key}": (en, zh) for key, (_, zh, en) in UNITS.items()},
+    **{f"area_method_{key}": (en, zh) for key, (zh, en) in METHODS.items()},
+    "area_plane_only": ("plane area in {crs} is for comparison only, not the official ellipsoidal figure",
+                        "平面面积（{crs}）仅供比较，不是官方椭球面积"),
+    "area_groups_overlap": ("the groups overlap: their areas add up to {extra} {unit} ({m2} m², {method}) more than "
+                            "the total (a place in several groups is counted once in each)",
+                            "各分组相互重叠：分组面积之和比总面积多 {extra} {unit}（{m2} m²，{method}；"
+                            "同一地块属于多个分组时在每组各计一次）"),
+    "area_published_share": ("share taken of the published boundary area {published} {unit} ({source}); of the "
+                             "boundary polygon ({polygon} {unit}, {method}) it is {share}%",
+                             "占比按公布的范围面积 {published} {unit}（{source}）计算；按范围多边形面积（{polygon} "
+                             "{unit}，{method}）为 {share}%"),
+    "area_share_not_compared": ("declared share given without a boundary (within): not compared",
+                                "给出了公布占比但没有范围（within）：未比较"),
+})
+
+
+def _unit_note(unit: str) -> Note:
+    return note(f"area_unit_{normalise_unit(unit)}", severity="info")
+
+
+def _method_note(method: str) -> Note:
+    method_label(method)  # refuses an unknown method
+    return note(f"area_method_{method}", severity="info")
 
 
 def normalise_unit(unit: str) -> str:
@@ -126,9 +155,7 @@ def _check_ellipsoid(crs: pyproj.CRS) -> None:
     if not geodesy.on_cgcs2000_ellipsoid(crs):
         # on_cgcs2000_ellipsoid is True for a CRS without an ellipsoid, so it has one here
         ellipsoid = crs.ellipsoid.name  # type: ignore[union-attr]
-        warn_assumption(f"coordinates are on the {ellipsoid} ellipsoid ({crs.name}); the ellipsoidal area is "
-                        "summed on CGCS2000 from their latitudes/longitudes. For official figures convert the "
-                        "data to CGCS2000 first (ecogis convert IN OUT --to-crs EPSG:4490 or a CGCS2000 GK zone)")
+        say("area_other_ellipsoid", ellipsoid=ellipsoid, crs=crs.name)
 
 
 def geodesic_area(geoms, crs, *, densify_deg: float | None = DENSIFY_DEG) -> np.ndarray:
@@ -174,34 +201,57 @@ def geodesic_length(geoms, crs) -> np.ndarray:
 # layer area: dissolve, clip to a boundary, share, breakdown, comparison with a published figure
 # --------------------------------------------------------------------------------------------------
 
+def _in_unit(m2: float | None, unit: str) -> float | None:
+    """``m2`` (m²) in ``unit``, None for None."""
+    return None if m2 is None else float(convert_area(float(m2), unit))
+
+
 @dataclass
 class AreaGroup:
-    """One row of a breakdown: ``area`` in the result's unit; ``share_pct`` of ``share_of`` (see AreaResult)."""
+    """One row of a breakdown: ``area_m2`` (m², by the result's method); ``share_pct`` of ``share_of``
+    (see AreaResult); ``base_area_m2`` the area the share is taken of (a district's own area).
+    ``area``/``base_area`` are views in the result's ``unit``."""
 
     key: str
-    area: float
-    share_pct: float | None
     area_m2: float
-    base_area: float | None = None  # the area the share is taken of (district area), same unit
+    share_pct: float | None
+    unit: str = "m2"
+    base_area_m2: float | None = None
 
-    def to_dict(self) -> dict:
+    @property
+    def area(self) -> float:
+        return float(convert_area(self.area_m2, self.unit))
+
+    @property
+    def base_area(self) -> float | None:
+        return _in_unit(self.base_area_m2, self.unit)
+
+    def to_dict(self, lang: str | None = None) -> dict:
         return {"key": self.key, "area": self.area, "share_pct": self.share_pct, "area_m2": self.area_m2,
                 "base_area": self.base_area}
+
+
+#: AreaResult views in its unit -> the field (m²) they are taken of
+_IN_UNIT = {"area": "area_m2", "overlap_removed": "overlap_removed_m2", "sum_of_features": "sum_of_features_m2",
+            "outside_area": "outside_area_m2"}
 
 
 @dataclass
 class AreaResult:
     """Area of a layer after dissolving, optionally within a boundary and broken down.
 
-    Every area is in ``unit`` (m2, ha, km2, mu) by ``method`` (ellipsoid, geodesic, plane); ``crs`` is
-    the CRS of the coordinates the area was computed from and ``ellipsoid`` the surface it is
-    measured on. ``overlap_removed`` is the area counted twice or more by the input features and
-    removed by dissolving. ``share_pct`` = area within the boundary / boundary area x 100.
-    ``groups[*].share_pct`` is a share of ``share_of``: "district" (each district's own area),
-    "boundary" (the boundary area) or "total" (the layer's dissolved area).
+    Every area is held in m² (``*_m2``) by ``method`` (ellipsoid, geodesic, plane); ``unit`` (m2, ha,
+    km2, mu) is the unit asked for, in which ``area``, ``overlap_removed``, ``sum_of_features``,
+    ``boundary_area``, ``outside_area`` and ``declared_diff`` are views. ``crs`` is the CRS of the
+    coordinates the area was computed from and ``ellipsoid`` the surface it is measured on.
+    ``overlap_removed_m2`` is the area counted twice or more by the input features and removed by
+    dissolving. ``share_pct`` = area within the boundary / boundary area x 100; with a published
+    boundary area (``boundary_area_published``, in ``unit`` as given) the share is of that figure.
+    ``declared`` is a published area in ``unit`` as given. ``groups[*].share_pct`` is a share of
+    ``share_of``: "district" (each district's own area), "boundary" (the boundary area) or "total"
+    (the layer's dissolved area).
     """
 
-    area: float
     unit: str
     method: str
     crs: str | None
@@ -212,32 +262,65 @@ class AreaResult:
     features: int = 0
     ellipsoid: str = "CGCS2000 (a=6378137 m, f=1/298.257222101)"
     plane_crs: str | None = None
-    overlap_removed: float = 0.0
-    sum_of_features: float = 0.0
+    overlap_removed_m2: float = 0.0
+    sum_of_features_m2: float = 0.0
     within: Text | str | None = None
-    boundary_area: float | None = None
+    boundary_area_m2: float | None = None
+    boundary_area_published: float | None = None
     share_pct: float | None = None
     polygon_share_pct: float | None = None
     boundary_area_source: str | None = None
-    outside_area: float | None = None
+    outside_area_m2: float | None = None
     by: str | None = None
     share_of: str | None = None
     groups: list[AreaGroup] = field(default_factory=list)
     declared: float | None = None
-    declared_diff: float | None = None
     declared_diff_pct: float | None = None
     declared_share_pct: float | None = None
     declared_share_diff_pp: float | None = None
-    notes: list = field(default_factory=list)  # str or Text
+    notes: Notes = field(default_factory=Notes)
 
-    def to_dict(self, lang: str = "en") -> dict:
-        """Plain JSON-able dict: numbers as numbers, English keys; ``notes`` and ``method_label`` in ``lang``."""
+    @property
+    def area(self) -> float:
+        return float(convert_area(self.area_m2, self.unit))
+
+    @property
+    def overlap_removed(self) -> float:
+        return float(convert_area(self.overlap_removed_m2, self.unit))
+
+    @property
+    def sum_of_features(self) -> float:
+        return float(convert_area(self.sum_of_features_m2, self.unit))
+
+    @property
+    def outside_area(self) -> float | None:
+        return _in_unit(self.outside_area_m2, self.unit)
+
+    @property
+    def boundary_area(self) -> float | None:
+        """The published boundary area when one was given, else the boundary polygon's, in ``unit``."""
+        if self.boundary_area_published is not None:
+            return self.boundary_area_published
+        return _in_unit(self.boundary_area_m2, self.unit)
+
+    @property
+    def declared_diff(self) -> float | None:
+        return None if self.declared is None else self.area - self.declared
+
+    def to_dict(self, lang: str | None = None) -> dict:
+        """Plain JSON-able dict: numbers as numbers (the m² figures and their views in ``unit``),
+        language-independent keys and codes, notes in English; ``within`` in ``lang`` (English
+        without one) and ``method_label`` only with a ``lang``."""
         out = {k: v for k, v in self.__dict__.items() if k not in ("groups", "notes")}
-        out["within"] = None if self.within is None else text_in(self.within, lang)
+        out.update({view: getattr(self, view) for view in _IN_UNIT},
+                   boundary_area=self.boundary_area, declared_diff=self.declared_diff)
+        out["within"] = None if self.within is None else text_in(self.within, lang or "en")
         out["groups"] = [g.to_dict() for g in self.groups]
-        out["method_label"] = method_label(self.method, lang)
-        out["notes"] = [text_in(n, lang) for n in self.notes]
+        if lang is not None:
+            out["method_label"] = method_label(self.method, lang)
+        out["notes"] = [text_in(n, lang or "en") for n in self.notes]
         return out
+
 
 def polygon_geometries(gdf, *, path=None, what: str = "layer", return_index: bool = False):
     """The polygon geometries of a layer, repaired with make_valid (warned) and without empties.
@@ -255,8 +338,8 @@ def polygon_geometries(gdf, *, path=None, what: str = "layer", return_index: boo
     invalid = ok & ~shapely.is_valid(geoms)
     if invalid.any():
         first = [str(i) for i in np.flatnonzero(invalid)[:5]]
-        warn_assumption(f"{path or what}: {int(invalid.sum())} invalid polygon(s) repaired with make_valid "
-                        f"(features {', '.join(first)}{'...' if invalid.sum() > 5 else ''})")
+        say("area_repaired", severity="repair", what=path or what, count=int(invalid.sum()),
+            features=", ".join(first) + ("..." if invalid.sum() > 5 else ""))
         geoms[invalid] = polygonal(shapely.make_valid(geoms[invalid]))
     keep = ok & ~shapely.is_missing(geoms)
     return (geoms[keep], np.flatnonzero(keep)) if return_index else geoms[keep]
@@ -297,8 +380,8 @@ def layer_area(gdf, *, method: str = "ellipsoid", unit: str = "km2", within=None
     unit = normalise_unit(unit)
     method_label(method)
     crs = gdf.crs
-    meta = getattr(gdf, "attrs", {}).get("ecogis", {}) or {}
-    geoms, rows = polygon_geometries(gdf, path=meta.get("path"), return_index=True)
+    info = LayerInfo.of(gdf)
+    geoms, rows = polygon_geometries(gdf, path=info.path, return_index=True)
     kw = {}
     if method == "plane":  # one plane for the layer, its boundary and its groups
         if plane_crs is not None:
@@ -310,34 +393,29 @@ def layer_area(gdf, *, method: str = "ellipsoid", unit: str = "km2", within=None
     def measure(g):
         return area(np.atleast_1d(np.asarray(g, dtype=object)), crs, method, **kw)
 
-    def conv(m2):
-        return None if m2 is None else float(convert_area(float(m2), unit))
-
-    labels = _kind_labels(meta.get("kind"))
+    labels = _kind_labels(info.kind)
     raw_m2 = float(measure(geoms).sum())
     dissolved = shapely.union_all(geoms)
     dissolved_m2 = float(measure(dissolved)[0])
     result = AreaResult(
-        area=conv(dissolved_m2), unit=unit, method=method, crs=crs_label(crs), area_m2=dissolved_m2,
-        layer=meta.get("path"), label=label or labels[0], label_en=label or labels[1], features=len(geoms),
+        unit=unit, method=method, crs=crs_label(crs), area_m2=dissolved_m2,
+        layer=info.path, label=label or labels[0], label_en=label or labels[1], features=len(geoms),
         plane_crs=None if method != "plane" else crs_label(plane_crs),
-        overlap_removed=conv(max(raw_m2 - dissolved_m2, 0.0)), sum_of_features=conv(raw_m2),
-        notes=list(meta.get("notes") or []),
+        overlap_removed_m2=max(raw_m2 - dissolved_m2, 0.0), sum_of_features_m2=raw_m2,
+        notes=Notes(info.notes),
     )
     if method == "plane":
-        result.notes.append(Text(f"平面面积（{result.plane_crs}）仅供比较，不是官方椭球面积",
-                                 f"plane area in {result.plane_crs} is for comparison only, "
-                                 "not the official ellipsoidal figure"))
+        result.notes.append(note("area_plane_only", severity="info", crs=result.plane_crs))
     base_geom = None
     if within is not None:
         base_geom = shapely.union_all(polygon_geometries(boundary_in_crs(within, crs), what="boundary"))
-        dissolved = _clip_to_boundary(result, dissolved, base_geom, within_label, measure, conv)
+        dissolved = _clip_to_boundary(result, dissolved, base_geom, within_label, measure)
         if boundary_area is not None:
             _share_of_published_area(result, float(boundary_area), boundary_area_source or "given")
     if by:
         result.by = by
         result.groups, result.share_of = _breakdown(gdf, geoms, rows, dissolved, base_geom, by, districts,
-                                                    crs, measure, conv, meta.get("path"))
+                                                    crs, measure, unit, info.path)
         _note_overlapping_groups(result)
     _compare_with_declared(result, declared, declared_share)
     return result
@@ -350,25 +428,20 @@ def _note_overlapping_groups(result: AreaResult) -> None:
     if total_m2 > result.area_m2 * (1 + 1e-9) + 1.0:
         extra_m2 = total_m2 - result.area_m2
         extra = convert_area(extra_m2, result.unit)
-        u_zh, u_en = unit_label(result.unit), unit_label(result.unit, "en")
-        result.notes.append(Text(
-            f"各分组相互重叠：分组面积之和比总面积多 {extra:.2f} {u_zh}"
-            f"（{extra_m2:.0f} m²，{method_label(result.method)}；"
-            "同一地块属于多个分组时在每组各计一次）",
-            f"the groups overlap: their areas add up to {extra:.2f} {u_en} ({extra_m2:.0f} m², "
-            f"{method_label(result.method, 'en')}) more than the total (a place in several groups is counted "
-            "once in each)"))
+        result.notes.append(note("area_groups_overlap", severity="info", extra=f"{extra:.2f}",
+                                 unit=_unit_note(result.unit), m2=f"{extra_m2:.0f}",
+                                 method=_method_note(result.method)))
 
 
-def _clip_to_boundary(result: AreaResult, dissolved, base_geom, label, measure, conv):
+def _clip_to_boundary(result: AreaResult, dissolved, base_geom, label, measure):
     """Clip the dissolved layer to the boundary; set area, boundary area, share and outside area.
     Returns the clipped geometry."""
     inside = shapely.intersection(dissolved, base_geom)
     inside_m2, boundary_m2 = (float(v) for v in measure([inside, base_geom]))
     result.within = label or "boundary"
-    result.outside_area = conv(max(result.area_m2 - inside_m2, 0.0))
-    result.area, result.area_m2 = conv(inside_m2), inside_m2
-    result.boundary_area = conv(boundary_m2)
+    result.outside_area_m2 = max(result.area_m2 - inside_m2, 0.0)
+    result.area_m2 = inside_m2
+    result.boundary_area_m2 = boundary_m2
     result.share_pct = result.polygon_share_pct = 100.0 * inside_m2 / boundary_m2
     return inside
 
@@ -379,28 +452,23 @@ def _share_of_published_area(result: AreaResult, published: float, source: str) 
     result.share_pct = 100.0 * result.area / published
     result.boundary_area_source = source
     pub, poly = f"{published:g}", f"{result.boundary_area:.2f}"
-    result.notes.append(Text(
-        f"占比按公布的范围面积 {pub} {unit_label(unit)}（{source}）计算；"
-        f"按范围多边形面积（{poly} {unit_label(unit)}，{method_label(method)}）为 {result.polygon_share_pct:.2f}%",
-        f"share taken of the published boundary area {pub} {unit_label(unit, 'en')} ({source}); of the boundary "
-        f"polygon ({poly} {unit_label(unit, 'en')}, {method_label(method, 'en')}) "
-        f"it is {result.polygon_share_pct:.2f}%"))
-    result.boundary_area = published
+    result.notes.append(note("area_published_share", severity="info", published=pub, unit=_unit_note(unit),
+                             source=source, polygon=poly, method=_method_note(method),
+                             share=f"{result.polygon_share_pct:.2f}"))
+    result.boundary_area_published = published
 
 
 def _compare_with_declared(result: AreaResult, declared, declared_share) -> None:
     """Differences from a published area (same unit, and %) and a published share (percentage points)."""
     if declared is not None:
         result.declared = float(declared)
-        result.declared_diff = result.area - float(declared)
-        result.declared_diff_pct = 100.0 * result.declared_diff / float(declared)
+        result.declared_diff_pct = 100.0 * (result.area - result.declared) / result.declared
     if declared_share is not None:
         result.declared_share_pct = float(declared_share)
         if result.share_pct is not None:
             result.declared_share_diff_pp = result.share_pct - float(declared_share)
         else:
-            result.notes.append(Text("给出了公布占比但没有范围（within）：未比较",
-                                     "declared share given without a boundary (within): not compared"))
+            result.notes.append(note("area_share_not_compared"))
 
 
 def _kind_labels(kind) -> tuple[str | None, str | None]:
@@ -416,7 +484,7 @@ def _kind_labels(kind) -> tuple[str | None, str | None]:
     return spec.title_zh, spec.title_en
 
 
-def _breakdown(gdf, geoms, rows, dissolved, base_geom, by, districts, crs, measure, conv, path):
+def _breakdown(gdf, geoms, rows, dissolved, base_geom, by, districts, crs, measure, unit, path):
     """Groups of a breakdown and what their shares are of: by districts (each district's area) or by a
     field of the layer (``geoms`` are its polygons, from rows ``rows``; shares of the boundary or total)."""
     if by == "districts":
@@ -430,7 +498,7 @@ def _breakdown(gdf, geoms, rows, dissolved, base_geom, by, districts, crs, measu
         parts = shapely.intersection(dissolved, dgeoms)
         part_m2 = measure(parts)
         base_m2 = measure(dgeoms)
-        return [AreaGroup(str(n), conv(a), float(100.0 * a / b) if b > 0 else None, float(a), conv(b))
+        return [AreaGroup(str(n), float(a), float(100.0 * a / b) if b > 0 else None, unit, float(b))
                 for n, a, b in zip(names, part_m2, base_m2)], "district"
     if by not in gdf.columns:
         raise EcogisError(f"no field {by!r} in the layer; fields: {', '.join(map(str, gdf.columns))}",
@@ -447,7 +515,7 @@ def _breakdown(gdf, geoms, rows, dissolved, base_geom, by, districts, crs, measu
     group_m2 = measure(unions) if len(unions) else np.zeros(0)
     total_m2 = float(measure(dissolved)[0])
     base_m2 = float(measure(base_geom)[0]) if base_geom is not None else total_m2
-    groups = [AreaGroup(str(k), conv(a), 100.0 * a / base_m2 if base_m2 > 0 else None, float(a))
+    groups = [AreaGroup(str(k), float(a), 100.0 * a / base_m2 if base_m2 > 0 else None, unit)
               for k, a in zip(names, group_m2)]
     return groups, ("boundary" if base_geom is not None else "total")
 

@@ -33,8 +33,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ecogis.errors import EcogisError, warn_assumption
+from ecogis.errors import EcogisError
 from ecogis.geodesy import GEOGRAPHIC_CRS
+from ecogis.messages import Note, note, say
 
 SOURCES = ("tianditu", "amap")
 LEVELS = ("province", "city", "district")
@@ -103,6 +104,13 @@ def _describe(row) -> str:
     chain = [p for p in (row["province"], row["city"]) if p and p != row["name"]]
     chain = list(dict.fromkeys(chain))  # Beijing: province and city share the name
     return f"{' '.join(chain + [row['name']])} ({row['level']}, {row['adcode']})"
+
+
+def _unit_note(row) -> Note:
+    """:func:`_describe` as a note (the level named in the report's language)."""
+    text = _describe(row)
+    names = text[:text.rindex(" (")]
+    return note(f"boundary_{row['level']}", severity="info", names=names, adcode=row["adcode"])
 
 
 def _find(name, level: str | None, source: str) -> pd.DataFrame:
@@ -203,7 +211,7 @@ def get_boundary(name, level=None, source: str = "tianditu") -> gpd.GeoDataFrame
     notes: list[str] = []
     row = hits.iloc[0]
     if row["name"] != str(name).strip().split("/")[-1].split()[-1] and not str(name).strip().isdigit():
-        warn_assumption(f"boundary {str(name)!r} resolved to {_describe(row)}", notes)
+        say("boundary_resolved", notes, name=repr(str(name)), unit=_unit_note(row))
     return _to_frame(hits, source, notes)
 
 

@@ -28,10 +28,14 @@ from ecogis.crs import (
     require_cgcs2000_transform,
     resolve_crs,
 )
-from ecogis.errors import EcogisError, warn_assumption
+from ecogis.errors import EcogisError
 from ecogis.geodesy import GEOGRAPHIC_CRS as GEOGRAPHIC
 from ecogis.geodesy import convert_area
+from ecogis.layer_info import LayerInfo
 from ecogis.layers import repair_geometries
+from ecogis.messages import note as make_note
+from ecogis.messages import say
+from ecogis.notes import Note, Notes
 from ecogis.project import Project, layer_kinds, load_project
 from ecogis.rules import VERDICT_EN, VERDICTS, load_rules, parse_buffers, verdict_rank
 from ecogis.screen import FINDING_COLUMNS, ZoneSummary, feature_labels, screen, screen_chunks
@@ -59,7 +63,16 @@ UNITS = {"overlap_area_m2": "m²", "overlap_area_ha": "公顷 (ha, 10 000 m²)",
 
 
 # --------------------------------------------------------------------------------------------------
-# result objects
+# result objects: to_dict(lang=None) gives language-independent keys (SI figures, the verdict code;
+# ``verdict_en``, ``overlap_area_ha``/``_mu`` kept for the JSON readers of earlier versions);
+# ``verdict_label`` only when a language is asked for
+
+_VERDICT_LABELS = {"zh": {v: v for v in VERDICTS}, "en": VERDICT_EN}
+
+
+def _verdict_label(verdict: str, lang: str | None) -> dict:
+    return {} if lang is None else {"verdict_label": _VERDICT_LABELS[lang][verdict]}
+
 
 @dataclass
 class Finding:
@@ -83,13 +96,13 @@ class Finding:
     basis: str
     rule_en: str = ""
 
-    def to_dict(self) -> dict:
+    def to_dict(self, lang: str | None = None) -> dict:
         d = asdict(self)
         a = self.overlap_area_m2
         d["overlap_area_ha"] = None if a is None else float(convert_area(a, "ha"))
         d["overlap_area_mu"] = None if a is None else float(convert_area(a, "mu"))
         d["verdict_en"] = VERDICT_EN[self.verdict]
-        return d
+        return {**d, **_verdict_label(self.verdict, lang)}
 
 
 @dataclass
@@ -105,8 +118,8 @@ class SiteSummary:
     lat: float
     verdict: str
 
-    def to_dict(self) -> dict:
-        return asdict(self)
+    def to_dict(self, lang: str | None = None) -> dict:
+        return {**asdict(self), **_verdict_label(self.verdict, lang)}
 
 
 @dataclass
@@ -127,12 +140,18 @@ class CheckResult:
     site_gdf: gpd.GeoDataFrame | None = field(default=None, repr=False)
     layers: dict = field(default_factory=dict, repr=False)
 
-    def to_dict(self) -> dict:
+    @property
+    def notes(self) -> list[str]:
+        """The notes (assumptions, repairs) of the check: :attr:`assumptions`."""
+        return self.assumptions
+
+    def to_dict(self, lang: str | None = None) -> dict:
         return {
-            "verdict": self.verdict, "verdict_en": VERDICT_EN[self.verdict], "project": self.project,
+            "verdict": self.verdict, "verdict_en": VERDICT_EN[self.verdict], **_verdict_label(self.verdict, lang),
+            "project": self.project,
             "findings": self.findings.records(),
             "zones": [z.to_dict() for z in self.zones],
-            "sites": [s.to_dict() for s in self.sites],
+            "sites": [s.to_dict(lang) for s in self.sites],
             "inputs": self.inputs, "assumptions": self.assumptions, "buffers_m": self.buffers_m,
             "rules": self.rules, "methods": self.methods, "units": self.units,
         }
@@ -178,7 +197,7 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
                 "boundary": None if boundary is None else _layer_meta(boundary)},
         assumptions=notes, rules=[r.to_dict() for r in ruleset.rules if r.id in used_ids],
         buffers_m=list(buffers_m), project=project.name,
-        methods=dict(METHODS, analysis_crs="; ".join(sorted(set(site_table["analysis_crs"])))),
+        methods=dict(METHODS, analysis_crs=Note.join(sorted(set(site_table["analysis_crs"])), severity="info")),
         site_gdf=sites.to_crs(GEOGRAPHIC), layers=_touched(layers, frame, boundary),
     )
 
@@ -186,7 +205,7 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
 def _load_inputs(site, project, buffers, rules, *, site_crs, skip_empty):
     """Read what a check needs: project, rule set, buffer distances (m), the site, the layers and the
     boundary, with the notes of every reader and the datum comparison of site and layers."""
-    notes: list[str] = []
+    notes = Notes()
     if not isinstance(project, Project):
         project = load_project(project)
     ruleset = load_rules(*(p for p in (project.rules_path, rules) if p), kinds=layer_kinds())
@@ -195,7 +214,7 @@ def _load_inputs(site, project, buffers, rules, *, site_crs, skip_empty):
     require_cgcs2000_transform(sites.crs, site_meta.get("path"))
     layers = project.read_layers()
     for lyr in layers.values():
-        notes.extend(n for n in lyr.attrs.get("ecogis", {}).get("notes", []) if n not in notes)
+        notes.extend(LayerInfo.of(lyr).notes)
         require_cgcs2000_transform(lyr.crs, lyr.attrs.get("ecogis", {}).get("path"))
     boundary = project.read_boundary()
     warn_mixed_datums(sites, layers, notes)
@@ -264,6 +283,11 @@ class BatchCheck:
     _far: dict = field(default_factory=dict, repr=False)
     _boundary: gpd.GeoDataFrame | None = field(default=None, repr=False)
 
+    @property
+    def notes(self) -> list[str]:
+        """The notes (assumptions, repairs) of the check: :attr:`assumptions`."""
+        return self.assumptions
+
     def chunks(self) -> Iterator[BatchChunk]:
         """Screen the sites chunk by chunk, yielding each :class:`BatchChunk`; runs the checks that need
         every site (far from everything) after the last one."""
@@ -282,7 +306,7 @@ class BatchCheck:
             crs_names.update(table["analysis_crs"])
             _collect_far(table, frame, self._boundary, self._far)
             yield chunk
-        self.methods["analysis_crs"] = "; ".join(sorted(crs_names))
+        self.methods["analysis_crs"] = Note.join(sorted(crs_names), severity="info")
         if self._far.get("count"):
             _warn_far(self._far, self.assumptions)
 
@@ -454,7 +478,7 @@ def read_site(site, *, site_crs=None, notes=None, skip_empty=False) -> tuple[gpd
     overlay. Invalid geometries are repaired in memory (shapely.make_valid) and reported in ``notes``.
     An empty site is an error, and so is a site feature without geometry unless ``skip_empty``.
     """
-    notes = [] if notes is None else notes
+    notes = Notes() if notes is None else notes
     web = None
     if site_crs is not None:
         resolved = resolve_crs(site_crs)
@@ -489,11 +513,9 @@ def read_site(site, *, site_crs=None, notes=None, skip_empty=False) -> tuple[gpd
         path = Path(site)
         gdf = read_layer(path, kind="site", crs=site_crs)
         source = "file"
-        for n in gdf.attrs.get("ecogis", {}).get("notes", []):
-            if n not in notes:
-                notes.append(n)
+        notes.extend(n for n in LayerInfo.of(gdf).notes if n not in notes)
     if web:
-        notes.append(f"site coordinates converted from {web} to CGCS2000 (EPSG:4490) before the check")
+        say("site_web_converted", notes, warn=False, web=web)
     gdf = _normalise_site(gdf, path, notes, skip_empty)
     meta = dict(gdf.attrs.get("ecogis", {}))
     meta.update(source=source, path=None if path is None else str(path), features=int(len(gdf)),
@@ -509,8 +531,7 @@ def _infer_site_crs(geom, notes):
     guess = infer_crs(xy[:, 0], xy[:, 1])
     if guess.swap_xy:
         geom = shapely.transform(geom, lambda c: c[:, ::-1])
-    warn_assumption(f"site coordinates have no CRS given: {guess.reason}; pass --site-crs (e.g. GCJ-02 for "
-                    "Amap/Tencent, BD-09 for Baidu, EPSG:4529 for GK zone 41) if this is wrong", notes)
+    say("site_crs_guessed", notes, reason=guess.reason)
     return geom, guess.crs
 
 
@@ -570,8 +591,7 @@ def _normalise_site(gdf, path, notes, skip_empty=False) -> gpd.GeoDataFrame:
             raise EcogisError(f"{int(empty.sum())} site feature(s) have no geometry (empty or null shape)",
                               path=path, feature=labels,
                               hint="Fix the source file, or pass --skip-empty (skip_empty=True) to leave them out")
-        warn_assumption(f"{int(empty.sum())} empty site feature(s) left out of the check as asked "
-                        f"(--skip-empty): {labels}", notes)
+        say("site_empty", notes, count=int(empty.sum()), features=labels)
     gdf = gdf.loc[~empty].copy()
     gdf = repair_geometries(gdf, path, notes)
     ids = gdf["id"].astype(str).tolist() if "id" in gdf and gdf["id"].notna().all() else None
@@ -587,13 +607,13 @@ def _normalise_site(gdf, path, notes, skip_empty=False) -> gpd.GeoDataFrame:
 def warn_mixed_datums(sites, layers: dict, notes) -> None:
     """Say so when the site and a layer are on datums PROJ cannot convert between (Xian 1980 vs CGCS2000):
     the overlay then treats their latitudes/longitudes as the same points, tens of metres off."""
-    mixed: dict[str, list[str]] = {}
+    mixed: dict[Note, list[str]] = {}
     for name, layer in layers.items():
         note = datum_mismatch_note(sites.crs, layer.crs)
         if note:
             mixed.setdefault(note, []).append(name)
     for note, names in mixed.items():
-        warn_assumption(f"the site and layer(s) {', '.join(names)} are on different datums: {note}", notes)
+        say("site_datum_mix", notes, layers=", ".join(names), note=note)
 
 
 def _touched(layers, frame, boundary) -> dict:
@@ -652,9 +672,6 @@ def _collect_far(site_table, frame, boundary, far: dict) -> None:
 
 def _warn_far(far: dict, notes) -> None:
     ids = ", ".join(far["ids"]) + (" ..." if far["count"] > 5 else "")
-    where = "outside China" if far["outside"] else f"more than {FAR_M / 1000:.0f} km from the boundary and every layer"
+    where = make_note("site_far_china") if far["outside"] else make_note("site_far_where", km=f"{FAR_M / 1000:.0f}")
     lon, lat = far["centre"]
-    warn_assumption(
-        f"{far['count']} site(s) ({ids}) lie {where} (site centre {lon:.5f}, {lat:.5f}): "
-        "likely swapped X/Y (northing/easting), a wrong CRS or Gauss-Kruger zone, or GCJ-02/BD-09 web-map "
-        "coordinates; check --site-crs", notes)
+    say("site_far", notes, count=far["count"], ids=ids, where=where, lon=f"{lon:.5f}", lat=f"{lat:.5f}")

@@ -14,7 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ecogis.crs import crs_label, datum_change_note, resolve_crs, to_web_crs
-from ecogis.errors import AssumptionWarning, warn_assumption
+from ecogis.errors import AssumptionWarning
+from ecogis.layer_info import LayerInfo
+from ecogis.messages import say
+from ecogis.notes import Notes
 
 log = logging.getLogger(__name__)
 
@@ -32,13 +35,13 @@ class ConversionResult:
     to_crs: str | None
     encoding: str | None
     encoding_source: str | None
-    notes: list[str] = field(default_factory=list)
+    notes: Notes = field(default_factory=Notes)
 
     def with_notes(self, notes) -> ConversionResult:
         """A copy whose notes are ``notes`` followed by its own (each text once)."""
-        return dataclasses.replace(self, notes=list(dict.fromkeys([*notes, *self.notes])))
+        return dataclasses.replace(self, notes=Notes([*notes, *self.notes]))
 
-    def to_dict(self) -> dict:
+    def to_dict(self, lang: str | None = None) -> dict:
         return dataclasses.asdict(self)
 
 
@@ -47,21 +50,20 @@ def convert_layer(src, out, *, to_crs=None, out_layer=None, overwrite=False, wri
     """Read ``src`` (``read_options`` as for :func:`ecogis.read_layer`), reproject to ``to_crs`` when given,
     write ``out`` (``out_layer`` inside a GeoPackage/FileGDB; ``write_options`` go to
     :func:`ecogis.io.write_layer`, e.g. ``{"dialect": "省标"}`` for an exchange text) and describe what was done."""
-    from ecogis.io import read_layer, write_layer
+    from ecogis.io import read_layer_info, write_layer
 
     src = Path(src)
-    gdf = read_layer(src, **read_options)
-    meta = dict(gdf.attrs.get("ecogis", {}))
-    notes = list(meta.get("notes", []))
+    gdf, info = read_layer_info(src, **read_options)
+    notes = Notes(info.notes)
     if to_crs:
         gdf = reproject_layer(gdf, to_crs, src, notes)
-    gdf = drop_stale_coordinate_columns(gdf, meta, bool(to_crs), src, notes)
+    gdf = drop_stale_coordinate_columns(gdf, info, bool(to_crs), src, notes)
     log.info("%s: %d feature(s) read, writing %s", src, len(gdf), out)
     written = write_layer(gdf, out, layer=out_layer, overwrite=overwrite, inputs=(src,), **(write_options or {}))
     return ConversionResult(
         input=str(src), output=str(written), count=int(len(gdf)),
-        from_crs=meta.get("crs"), from_crs_source=meta.get("crs_source"), to_crs=written_crs_label(gdf, written),
-        encoding=meta.get("encoding"), encoding_source=meta.get("encoding_source"), notes=list(dict.fromkeys(notes)),
+        from_crs=info.crs, from_crs_source=info.crs_source, to_crs=written_crs_label(gdf, written),
+        encoding=info.encoding, encoding_source=info.encoding_source, notes=notes,
     )
 
 
@@ -72,13 +74,13 @@ def reproject_layer(gdf, to_crs, src=None, notes=None):
         return to_web_crs(gdf, target)
     note = datum_change_note(gdf.crs, target)
     if note:
-        warn_assumption(f"{src}: {note}", notes)
+        say("noted_at", notes, path=src, note=note)
     from ecogis.transform import proj_accuracy_note
 
     proj_accuracy_note(gdf.crs, target, notes, path=src)  # which PROJ operation, how accurate (a plain note)
-    meta = dict(gdf.attrs.get("ecogis", {}))
+    info = LayerInfo.of(gdf)
     gdf = gdf.to_crs(target)
-    gdf.attrs["ecogis"] = {**meta, "crs": crs_label(target)}
+    gdf.attrs["ecogis"] = {**info.to_dict(), "crs": crs_label(target)}
     return gdf
 
 
@@ -86,7 +88,7 @@ def written_crs_label(gdf, out: Path) -> str | None:
     """The CRS the output file holds: KML is always WGS 84; the exchange text is Gauss-Kruger."""
     suffix = Path(out).suffix.lower()
     if gdf.crs is None:
-        return gdf.attrs.get("ecogis", {}).get("crs")  # GCJ-02 / BD-09
+        return LayerInfo.of(gdf).crs  # GCJ-02 / BD-09
     if suffix in (".kml", ".kmz"):
         return "EPSG:4326"
     if suffix == ".txt":
@@ -98,18 +100,17 @@ def written_crs_label(gdf, out: Path) -> str | None:
     return crs_label(gdf.crs)
 
 
-def drop_stale_coordinate_columns(gdf, meta, reprojected: bool, src, notes=None):
+def drop_stale_coordinate_columns(gdf, info: LayerInfo, reprojected: bool, src, notes=None):
     """Drop a table's source coordinate columns once the geometry no longer has those values.
 
     After a web-map conversion on load, swapped X/Y or a reprojection, columns such as 经度/纬度 still
     hold the input numbers; written beside the new geometry they would contradict it.
     """
-    columns = [c for c in (meta.get("columns") or ()) if c in gdf.columns]
-    changed = reprojected or meta.get("converted_to") or meta.get("swap_xy")
+    columns = [c for c in (info.columns or ()) if c in gdf.columns]
+    changed = reprojected or info.converted_to or info.swap_xy
     if not columns or not changed:
         return gdf
-    warn_assumption(f"{src}: source coordinate columns {', '.join(map(str, columns))} dropped from the output: "
-                    "they hold the input values, not the converted geometry", notes)
+    say("convert_dropped_columns", notes, path=src, columns=", ".join(map(str, columns)))
     out = gdf.drop(columns=columns)
     out.attrs = gdf.attrs
     return out

@@ -39,6 +39,7 @@ from numpy.typing import ArrayLike
 
 from ecogis.errors import EcogisError
 from ecogis.geodesy import GEOGRAPHIC_EPSG, gk_zone_for_lon
+from ecogis.messages import Note, note
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -338,28 +339,59 @@ def crs_label(crs: object) -> str | None:
     return f"EPSG:{code}" if code else crs.name
 
 
-def describe_crs(crs: object) -> str:
-    """Human text for a CRS, e.g. ``"EPSG:4529 (CGCS2000 / 3-degree Gauss-Kruger zone 41)"``.
+def describe_crs(crs: object) -> Note:
+    """Human text for a CRS, e.g. ``"EPSG:4529 (CGCS2000 / 3-degree Gauss-Kruger zone 41)"``, as a
+    :class:`~ecogis.notes.Note` (its English text; ``.text("zh")`` in Chinese).
 
     Web-map systems: ``"GCJ-02 (web-map system of Amap/Gaode and Tencent, offset from WGS 84)"``.
     """
     if crs is None:
-        return "unknown CRS"
+        return note("crs_unknown", severity="info")
     crs = resolve_crs(crs)
     # compare strings only: pyproj.CRS == "GCJ-02" would make PROJ search its database (slow)
     if isinstance(crs, str) and crs == GCJ02:
-        return "GCJ-02 (web-map system of Amap/Gaode and Tencent, offset from WGS 84 by up to several hundred metres)"
+        return note("crs_gcj02", severity="info")
     if isinstance(crs, str):  # BD-09, the other web-map system
-        return "BD-09 (web-map system of Baidu, GCJ-02 with a further offset)"
+        return note("crs_bd09", severity="info")
     code = crs.to_epsg()
-    return f"EPSG:{code} ({crs.name})" if code else crs.name
+    if not code:
+        return Note.plain(crs.name)
+    english = f"EPSG:{code} ({crs.name})"
+    described = _described(code, crs.name)
+    return described if described == english else Note.plain(english)
+
+
+#: PROJ names of the geographic CRSs and of the Gauss-Kruger zones in the catalogue -> message keys
+_GEOGRAPHIC_NAMES = {"China Geodetic Coordinate System 2000": "crs_cgcs2000_geo", "WGS 84": "crs_wgs84_geo",
+                     "Xian 1980": "crs_xian_geo", "Beijing 1954": "crs_beijing_geo"}
+_GK_NAME = re.compile(r"(?P<datum>CGCS2000|Xian 1980|Beijing 1954) / (?P<width>\d)-degree Gauss-Kruger "
+                      r"(?:zone (?P<zone>\d+)|CM (?P<cm>\d+)E)")
+_DATUM_KEYS = {"Xian 1980": "datum_xian", "Beijing 1954": "datum_beijing"}
+
+
+def _datum_name(name: str) -> Note | str:
+    """A PROJ datum or CRS name (``"Xian 1980"``), as a note where the catalogue words it in Chinese."""
+    return note(_DATUM_KEYS[name], severity="info") if name in _DATUM_KEYS else name
+
+
+def _described(code: int, name: str) -> Note | None:
+    """The catalogued description of EPSG ``code`` named ``name`` by PROJ, or None."""
+    if name in _GEOGRAPHIC_NAMES:
+        return note(_GEOGRAPHIC_NAMES[name], severity="info", code=code)
+    m = _GK_NAME.fullmatch(name)
+    if m is None:
+        return None
+    datum = _datum_name(m["datum"])
+    if m["zone"]:
+        return note("crs_gk_zone", severity="info", code=code, datum=datum, width=m["width"], zone=m["zone"])
+    return note("crs_gk_cm", severity="info", code=code, datum=datum, width=m["width"], cm=m["cm"])
 
 
 #: datums between which PROJ's "ballpark" transformation (no shift) is good enough for this work
 _SAME_FOR_GIS = {"China 2000", "World Geodetic System 1984", "World Geodetic System 1984 ensemble"}
 
 
-def datum_change_note(src: pyproj.CRS | str | None, dst: pyproj.CRS | str | None) -> str | None:
+def datum_change_note(src: pyproj.CRS | str | None, dst: pyproj.CRS | str | None) -> Note | None:
     """Text warning that reprojecting ``src`` -> ``dst`` changes datum without real parameters, else None.
 
     PROJ has no published transformation from Xian 1980 or Beijing 1954 to CGCS2000; it applies a
@@ -377,13 +409,11 @@ def datum_change_note(src: pyproj.CRS | str | None, dst: pyproj.CRS | str | None
     best = pyproj.transformer.TransformerGroup(src, dst, always_xy=True).transformers
     if best and "ballpark" not in best[0].description.lower():
         return None
-    return (f"{crs_label(src)} ({a.datum.name}) -> {crs_label(dst)} ({b.datum.name}): PROJ has no published "
-            "transformation between these datums and keeps latitude/longitude unchanged (ballpark), so the "
-            "datum shift (it can be tens of metres) is not applied. For legal figures transform with the "
-            "official parameters (e.g. the seven parameters from your surveying authority) first")
+    return note("datum_change", src=crs_label(src), src_datum=_datum_name(a.datum.name), dst=crs_label(dst),
+                dst_datum=_datum_name(b.datum.name))
 
 
-def datum_mismatch_note(a: pyproj.CRS | str | None, b: pyproj.CRS | str | None) -> str | None:
+def datum_mismatch_note(a: pyproj.CRS | str | None, b: pyproj.CRS | str | None) -> Note | None:
     """:func:`datum_change_note` between the geographic CRSs of ``a`` and ``b`` (two layers overlaid), else None."""
     if a is None or b is None or isinstance(a, str) or isinstance(b, str):
         return None
@@ -413,14 +443,14 @@ class CrsGuess:
     """Result of :func:`infer_crs`.
 
     ``crs``: the guessed CRS. ``swap_xy``: True when the values given as x are northings/latitudes
-    (surveying order), i.e. the caller must swap x and y. ``reason``: text explaining the guess (to be
-    reported with :func:`ecogis.errors.warn_assumption`). ``zone``/``width``/``prefixed``: the
-    Gauss-Kruger zone found, or None for geographic coordinates.
+    (surveying order), i.e. the caller must swap x and y. ``reason``: the explanation of the guess, a
+    :class:`~ecogis.notes.Note` of "; "-joined clauses (a field of the note that reports the guess).
+    ``zone``/``width``/``prefixed``: the Gauss-Kruger zone found, or None for geographic coordinates.
     """
 
     crs: pyproj.CRS
     swap_xy: bool
-    reason: str
+    reason: Note
     zone: int | None = None
     width: int | None = None
     prefixed: bool | None = None
@@ -488,8 +518,7 @@ def infer_crs(x: Any, y: Any, cm: float | None = None, *, width: int = 3, datum:
     x, y = x[keep], y[keep]
     if x.size == 0:
         raise EcogisError("no finite coordinates to infer a CRS from", hint="Pass crs= explicitly")
-    datum_note = (f"datum assumed {datum} (the datum cannot be read from coordinates; pass crs= to override)"
-                  if datum == "CGCS2000" else f"datum {datum} as given")
+    datum_note = note("datum_assumed", datum=datum) if datum == "CGCS2000" else note("datum_given", datum=datum)
 
     if _within(x, CHINA_LON) and _within(y, CHINA_LAT):
         return _geographic_guess(False, datum, datum_note)
@@ -517,23 +546,21 @@ def infer_crs(x: Any, y: Any, cm: float | None = None, *, width: int = 3, datum:
                       hint="Pass crs= (e.g. EPSG:4529 for CGCS2000 3-degree zone 41 with prefix)")
 
 
-def _other_datums(datum: str, zone: int | None = None, width: int = 3, prefixed: bool = True) -> str:
-    """'; if the data is on Xian 1980 pass crs=EPSG:2365 (Beijing 1954: EPSG:2417)' for a CGCS2000 guess."""
+def _other_datums(datum: str, zone: int | None = None, width: int = 3, prefixed: bool = True) -> Note | str:
+    """'if the data is on Xian 1980 pass crs=EPSG:2365 (Beijing 1954: EPSG:2417)' for a CGCS2000 guess."""
     if datum != "CGCS2000":
         return ""
     if zone is None:
         xian, beijing = GEOGRAPHIC["Xian1980"], GEOGRAPHIC["Beijing1954"]
     else:
         xian, beijing = (gk_epsg(zone, width, d, prefixed) for d in ("Xian1980", "Beijing1954"))
-    return (f"; if the data is on Xian 1980 pass crs=EPSG:{xian} (CLI --crs EPSG:{xian}; Beijing 1954: "
-            f"EPSG:{beijing}) instead")
+    return note("other_datums", xian=xian, beijing=beijing)
 
 
-def _geographic_guess(swap: bool, datum: str, datum_note: str) -> CrsGuess:
+def _geographic_guess(swap: bool, datum: str, datum_note: Note) -> CrsGuess:
     code = GEOGRAPHIC[datum]
-    order = ("values were in latitude, longitude order and are swapped; " if swap else "")
-    reason = (f"coordinates are longitude/latitude degrees within China (73-136 E, 3-54 N): {order}"
-              f"EPSG:{code}; {datum_note}{_other_datums(datum)}")
+    first = [note("guess_geographic_swapped"), f"EPSG:{code}"] if swap else [note("guess_geographic", code=code)]
+    reason = Note.join([*first, datum_note, _other_datums(datum)])
     return CrsGuess(pyproj.CRS.from_epsg(code), swap, reason)
 
 
@@ -554,7 +581,7 @@ def _check_mixed_zones(x: np.ndarray, y: np.ndarray) -> None:
 
 
 def _prefixed_guess(easting: np.ndarray, northing: np.ndarray, swap: bool, cm: float | None, datum: str,
-                    datum_note: str) -> CrsGuess:
+                    datum_note: Note) -> CrsGuess:
     zone = _zone_prefix(easting)
     width = zone_width(zone)
     if width is None:
@@ -566,10 +593,10 @@ def _prefixed_guess(easting: np.ndarray, northing: np.ndarray, swap: bool, cm: f
                           f"({width}-degree zone, CM {central:g} E)",
                           hint="Check the zone number (带号) or the central meridian you gave")
     code = gk_epsg(zone, width, datum, prefixed=True)
-    order = ("X/Y were in surveying order (X = northing, Y = easting) and are swapped; " if swap else "")
-    reason = (f"eastings carry the zone prefix {zone} (8 digits before the decimal point): "
-              f"{width}-degree Gauss-Kruger zone {zone}, CM {central:g} E, {order}EPSG:{code}; {datum_note}"
-              f"{_other_datums(datum, zone, width, True)}")
+    where: dict[str, Any] = dict(zone=zone, width=width, cm=f"{central:g}")
+    first = ([note("guess_prefixed_swapped", **where), f"EPSG:{code}"] if swap
+             else [note("guess_prefixed", code=code, **where)])
+    reason = Note.join([*first, datum_note, _other_datums(datum, zone, width, True)])
     return CrsGuess(pyproj.CRS.from_epsg(code), swap, reason, zone, width, True)
 
 
@@ -592,7 +619,7 @@ def _cm_hint(northing: np.ndarray, datum: str) -> str:
 
 
 def _unprefixed_guess(easting: np.ndarray, northing: np.ndarray, swap: bool, ambiguous: bool, cm: float | None,
-                      width: int, datum: str, datum_note: str) -> CrsGuess:
+                      width: int, datum: str, datum_note: Note) -> CrsGuess:
     if cm is None:
         raise EcogisError(f"Gauss-Kruger coordinates without a zone prefix ({_ranges(easting, northing)} m): "
                           "the central meridian cannot be read from them", hint=_cm_hint(northing, datum))
@@ -602,15 +629,13 @@ def _unprefixed_guess(easting: np.ndarray, northing: np.ndarray, swap: bool, amb
         raise EcogisError(f"{cm:g} E is not the central meridian of a {width}-degree Gauss-Kruger zone",
                           hint="3-degree CMs are multiples of 3 (e.g. 123); 6-degree CMs are 6n-3 (e.g. 123)")
     code = gk_epsg(zone, width, datum, prefixed=False)
-    if ambiguous:
-        order = "both axes look like eastings, the given order (x = easting) was kept; "
-    elif swap:
-        order = "X/Y were in surveying order (X = northing, Y = easting) and are swapped; "
+    where: dict[str, Any] = dict(cm=f"{cm:g}", width=width)
+    if ambiguous or swap:
+        key = "guess_unprefixed_ambiguous" if ambiguous else "guess_unprefixed_swapped"
+        first = [note(key, **where), f"EPSG:{code}"]
     else:
-        order = ""
-    reason = (f"6-digit eastings without zone prefix and the central meridian {cm:g} E given by the user: "
-              f"{width}-degree Gauss-Kruger, {order}EPSG:{code}; {datum_note}"
-              f"{_other_datums(datum, zone, width, False)}")
+        first = [note("guess_unprefixed", code=code, **where)]
+    reason = Note.join([*first, datum_note, _other_datums(datum, zone, width, False)])
     return CrsGuess(pyproj.CRS.from_epsg(code), swap, reason, zone, width, False)
 
 

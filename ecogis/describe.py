@@ -19,6 +19,8 @@ import pyproj
 from ecogis.crs import crs_label, describe_crs
 from ecogis.errors import EcogisError
 from ecogis.geodesy import GEOGRAPHIC_CRS
+from ecogis.layer_info import LayerInfo
+from ecogis.notes import Notes
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +36,7 @@ class LayerSummary:
     count: int | None = None
     crs: str | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self, lang: str | None = None) -> dict:
         return dataclasses.asdict(self)
 
 
@@ -45,7 +47,7 @@ class LayerListing:
     path: str
     layers: list[LayerSummary]
 
-    def to_dict(self) -> dict:
+    def to_dict(self, lang: str | None = None) -> dict:
         return {"path": self.path, "layers": [summary.to_dict() for summary in self.layers]}
 
 
@@ -75,31 +77,32 @@ class LayerDescription:
     first_feature: dict[str, str | None]
     empty_geometries: int
     invalid_geometries: int   # OGC validity (shapely); see ecogis.validate_layer
-    notes: list[str] = field(default_factory=list)
+    notes: Notes = field(default_factory=Notes)
     swap_xy: bool = False
 
     def with_notes(self, notes) -> LayerDescription:
-        """A copy whose notes also hold ``notes`` (each text once, in order)."""
-        return dataclasses.replace(self, notes=list(dict.fromkeys([*self.notes, *notes])))
+        """A copy whose notes also hold ``notes`` (each once, in order)."""
+        return dataclasses.replace(self, notes=Notes([*self.notes, *notes]))
 
-    def to_dict(self) -> dict:
+    def to_dict(self, lang: str | None = None) -> dict:
         return dataclasses.asdict(self)
 
 
 def describe_layer(path, *, layer=None, kind=None, crs=None, encoding=None, fields=None, cm=None,
                    angle="auto", strict=False, transform=None) -> LayerDescription:
     """Read the layer at ``path`` (options as for :func:`ecogis.read_layer`) and describe it."""
-    from ecogis.io import read_layer
+    from ecogis.io import read_layer_info
 
-    gdf = read_layer(path, kind=kind, layer=layer, crs=crs, encoding=encoding, fields=fields, cm=cm, angle=angle,
-                     strict=strict, transform=transform)
+    gdf, info = read_layer_info(path, kind=kind, layer=layer, crs=crs, encoding=encoding, fields=fields, cm=cm,
+                                angle=angle, strict=strict, transform=transform)
     log.debug("%s: %d feature(s) read, CRS %s", path, len(gdf), gdf.crs)
-    return describe_frame(gdf)
+    return describe_frame(gdf, info)
 
 
-def describe_frame(gdf) -> LayerDescription:
-    """Describe a GeoDataFrame as read by :func:`ecogis.read_layer` (its ``attrs["ecogis"]`` metadata)."""
-    meta = gdf.attrs.get("ecogis", {})
+def describe_frame(gdf, info: LayerInfo | None = None) -> LayerDescription:
+    """Describe a GeoDataFrame as read by :func:`ecogis.io.read_layer_info`; ``info`` defaults to the
+    frame's own (``LayerInfo.of(gdf)``)."""
+    info = LayerInfo.of(gdf) if info is None else info
     geoms = gdf.geometry
     missing = geoms.isna() | geoms.is_empty
     present = geoms[~missing]
@@ -107,17 +110,17 @@ def describe_frame(gdf) -> LayerDescription:
     lonlat, lonlat_error = _lonlat_bounds(present, gdf.crs)
     fields = [str(c) for c in gdf.columns if c != gdf.geometry.name]
     return LayerDescription(
-        path=meta.get("path"), format=meta.get("format"), layer=meta.get("layer"), kind=meta.get("kind"),
-        crs=meta.get("crs"), crs_description=_describe(gdf.crs if gdf.crs is not None else meta.get("crs")),
-        crs_source=meta.get("crs_source"), converted_to=meta.get("converted_to"),
-        encoding=meta.get("encoding"), encoding_source=meta.get("encoding_source"),
+        path=info.path, format=info.format, layer=info.layer, kind=info.kind,
+        crs=info.crs, crs_description=_describe(gdf.crs if gdf.crs is not None else info.crs),
+        crs_source=info.crs_source, converted_to=info.converted_to,
+        encoding=info.encoding, encoding_source=info.encoding_source,
         count=int(len(gdf)), geometry_types=sorted(set(geoms.geom_type.dropna())),
         bounds=bounds, bounds_units=_axis_unit(gdf.crs),
         bounds_lonlat=lonlat, bounds_lonlat_error=lonlat_error,
         fields=fields, field_types={c: str(gdf[c].dtype) for c in fields},
         first_feature=_first_values(gdf, fields),
         empty_geometries=int(missing.sum()), invalid_geometries=int((~present.is_valid).sum()),
-        notes=list(dict.fromkeys(meta.get("notes", []))), swap_xy=bool(meta.get("swap_xy", False)),
+        notes=Notes(info.notes), swap_xy=bool(info.swap_xy),
     )
 
 

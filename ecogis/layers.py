@@ -33,7 +33,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ecogis.errors import EcogisError, warn_assumption
+from ecogis.errors import EcogisError
+from ecogis.messages import say
 
 # --------------------------------------------------------------------------------------------------
 # Controlled vocabularies
@@ -672,9 +673,8 @@ def warn_missing_geometries(gdf, path=None, notes=None) -> None:
     mapping = _label_columns(gdf)
     labels = [_feature_label(gdf, int(i), mapping) for i in missing[:NAMED_FEATURES]]
     more = f" and {len(missing) - NAMED_FEATURES} more" if len(missing) > NAMED_FEATURES else ""
-    warn_assumption(f"{path or 'layer'}: {len(missing)} feature(s) without geometry (null or empty: "
-                    f"{', '.join(labels)}{more}) are left out of every analysis; what they cover is unknown. "
-                    "Fix or delete them in the source file", notes)
+    say("features_without_geometry", notes, path=path or "layer", count=len(missing),
+        features=", ".join(labels) + more)
 
 
 def _label_columns(gdf) -> dict[str, str]:
@@ -716,11 +716,9 @@ def repair_geometries(gdf, path=None, notes=None):
     out.loc[out.index[invalid], out.geometry.name] = fixed
     for label, why in zip(labels, shapely.is_valid_reason(bad)):
         if path:
-            warn_assumption(f"{path}: feature {label}: invalid geometry ({why}) repaired in memory with "
-                            "shapely.make_valid; fix the source file", notes)
+            say("feature_repaired", notes, severity="repair", path=path, feature=label, why=why)
         else:
-            warn_assumption(f"feature {label}: invalid geometry ({why}) repaired in memory with shapely.make_valid; "
-                            "fix the source data", notes)
+            say("feature_repaired_in_memory", notes, severity="repair", feature=label, why=why)
     return out
 
 

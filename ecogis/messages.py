@@ -1,118 +1,57 @@
-"""Notes and assumption warnings in English (canonical) and Chinese (reports).
+"""The message catalogue: an English and a Chinese template, with the same ``{fields}``, per key.
 
 Every note ecogis records (a guessed CRS, a guessed encoding, swapped axes, a repaired geometry, ...)
-is written in English: that text goes to stderr as an :class:`~ecogis.errors.AssumptionWarning`, into
-``--json`` output and into English reports. Chinese reports show the same note in Chinese. One
-registry holds, per message, an English and a Chinese template with the same ``{fields}``:
+is a :class:`~ecogis.notes.Note`: a key of this catalogue and its fields. Its English text goes to
+stderr as an :class:`~ecogis.errors.AssumptionWarning`, into ``--json`` output and into English
+reports; Chinese reports show ``note.text("zh")``, formatted from the Chinese template of the key.
 
-* :func:`register` adds templates (``ecogis.raster.messages`` registers its own; the table below
-  holds those of every other module, in one place so that the Chinese wording can be reviewed and
-  kept consistent without touching the code that emits the notes);
-* :func:`say` records message ``key`` in English (warning and/or note);
-* :func:`to_zh` turns a recorded English note back into Chinese by matching it against the English
-  templates. Captured fields are translated in turn (a note quoting a CRS description or the
-  reason of a CRS guess gets those in Chinese too). A text that matches no template as a whole but
-  is made of clauses joined by ``"; "`` (outside brackets) is translated clause by clause. Anything
-  else is returned unchanged, so an unregistered note is still shown, in English;
-* :func:`translate` is ``to_zh`` for ``lang="zh"`` and the identity otherwise.
-
-A template field matches any text (shortest first); a field named twice must hold the same text.
+* :func:`register` adds templates (a module that emits notes of its own, such as
+  ``ecogis.raster.messages``, registers them beside its code; the table below holds the rest, in
+  one place so that the Chinese wording can be reviewed and kept consistent);
+* :func:`say` records message ``key`` (an AssumptionWarning and/or a note in ``notes``) and
+  :func:`note` builds one without recording it (a field of another note);
+* :func:`translate` (and :func:`to_zh`) give a note in a language; a plain string (a name, a value)
+  has no other wording and is returned as it is.
 """
 from __future__ import annotations
 
-import functools
-import re
+from typing import Any
 
-from ecogis.errors import warn_assumption
+from ecogis.notes import MESSAGES, Note, register, text_in, warn_note
 
-#: key -> (English template, Chinese template)
-MESSAGES: dict[str, tuple[str, str]] = {}
+__all__ = ["MESSAGES", "Note", "note", "register", "say", "to_zh", "translate"]
 
 
-def register(messages: dict[str, tuple[str, str]]) -> None:
-    """Add ``key -> (english, chinese)`` templates; a key registered twice must have the same texts."""
-    for key, (en, zh) in messages.items():
-        if key in MESSAGES and MESSAGES[key] != (en, zh):
-            raise ValueError(f"message {key!r} registered twice with different texts")
-        if set(re.findall(r"\{(\w+)\}", en)) != set(re.findall(r"\{(\w+)\}", zh)):
-            raise ValueError(f"message {key!r}: the English and Chinese templates have different fields")
-        MESSAGES[key] = (en, zh)
-    _ordered.cache_clear()
+def note(key: str, *, severity: str = "assumption", **fields: Any) -> Note:
+    """The :class:`~ecogis.notes.Note` of message ``key`` with ``fields`` (not recorded anywhere)."""
+    return Note(key, fields, severity=severity)
 
 
-def say(key: str, notes=None, *, warn: bool = True, **fields) -> str:
-    """Record message ``key`` in English: an AssumptionWarning (``warn``) or a plain note in ``notes``."""
-    text = MESSAGES[key][0].format(**fields)
+def say(key: str, notes: list | None = None, *, warn: bool = True, severity: str = "assumption",
+        **fields: Any) -> Note:
+    """Record message ``key``: an AssumptionWarning (``warn``) and a note in ``notes`` (each kept once).
+
+    Returns the :class:`~ecogis.notes.Note` (a ``str``: its English text)."""
+    made = Note(key, fields, severity=severity)
     if warn:
-        warn_assumption(text, notes, stacklevel=4)
-    elif notes is not None:
-        notes.append(text)
-    return text
+        warn_note(made, notes, stacklevel=4)
+    elif notes is not None and made not in notes:
+        notes.append(made)
+    return made
 
 
-@functools.cache
-def _pattern(template: str) -> re.Pattern:
-    parts = re.split(r"\{(\w+)\}", template)  # literal, field, literal, field, ...
-    seen: set[str] = set()
-    out = []
-    for i, part in enumerate(parts):
-        if i % 2 == 0:
-            out.append(re.escape(part))
-        elif part in seen:
-            out.append(f"(?P={part})")
-        else:
-            seen.add(part)
-            out.append(f"(?P<{part}>.*?)")
-    return re.compile("".join(out) + r"\Z", re.S)
+def translate(note: object, lang: str = "zh") -> str:
+    """``note`` for a report in ``lang``: ``note.text(lang)`` for a Note, the text itself otherwise."""
+    return text_in(note, lang if lang in ("zh", "en") else "en")
 
 
-@functools.cache
-def _ordered() -> tuple[tuple[str, str], ...]:
-    """Templates with the most literal text first, so a specific template wins over a general one."""
-    literal = lambda en: len(re.sub(r"\{\w+\}", "", en))  # noqa: E731
-    return tuple(sorted(MESSAGES.values(), key=lambda t: -literal(t[0])))
-
-
-def _clauses(text: str) -> list[str]:
-    """``text`` split at the ``"; "`` that are outside brackets."""
-    out, depth, start = [], 0, 0
-    for i, ch in enumerate(text):
-        if ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth = max(depth - 1, 0)
-        elif ch == ";" and depth == 0 and text.startswith("; ", i):
-            out.append(text[start:i])
-            start = i + 2
-    return out + [text[start:]]
-
-
-@functools.lru_cache(maxsize=4096)
-def to_zh(text: str) -> str:
-    """Chinese wording of a registered English note; a text that matches no template is returned as is."""
-    text = str(text)
-    if not text:
-        return text
-    for en, zh in _ordered():
-        m = _pattern(en).match(text)
-        if m:
-            return zh.format(**{k: to_zh(v) for k, v in m.groupdict().items()})
-    parts = _clauses(text)
-    if len(parts) > 1:
-        zh_parts = [to_zh(p) for p in parts]
-        if zh_parts != parts:
-            return "；".join(zh_parts)
-    return text
-
-
-def translate(note, lang: str = "zh") -> str:
-    """``note`` for a report in ``lang``: Chinese for "zh", the English note itself otherwise."""
-    return to_zh(str(note)) if lang == "zh" else str(note)
+def to_zh(note: object) -> str:
+    """``note`` in Chinese (:func:`translate` with ``lang="zh"``)."""
+    return text_in(note, "zh")
 
 
 # ---------------------------------------------------------------------------------------------------
 # The templates of the notes written outside ecogis.raster (which registers its own).
-# Each English template copies the wording of the warn_assumption call named in the comment.
 # ---------------------------------------------------------------------------------------------------
 
 _GK = "高斯-克吕格投影"
@@ -292,7 +231,8 @@ register({
                       "{path}：按 {web} 互联网地图经纬度写出，未附坐标系定义（{web} 没有标准定义），仅可用于同一坐标系的互联网地图"),
     "write_dbf_names": ("{path}: shapefile field names hold at most {limit} bytes; renamed {renamed} (write .gpkg to "
                         "keep the names)", "{path}：shapefile 字段名最长 {limit} 字节，已将 {renamed} 改名（如需保留原名请输出 .gpkg）"),
-    # ecogis.cli.io_cmds (convert)
+    # ecogis.convert
+    "noted_at": ("{path}: {note}", "{path}：{note}"),
     "convert_dropped_columns": ("{path}: source coordinate columns {columns} dropped from the output: they hold the "
                                 "input values, not the converted geometry",
                                 "{path}：源坐标列 {columns} 未写入输出（其中为转换前的坐标值，与转换后的几何不符）"),
@@ -347,8 +287,8 @@ register({
     "site_far_china": ("outside China", "位于中国境外"),
 
     # ecogis.render (maps) and ecogis.cli.map_cmds
-    "map_kind_from_name": ("{path}: drawn as kind {kind} (from its name); write {kind}={path} to say so",
-                           "{path}：按文件名作为 {kind} 类图层绘制；如需明确请写 {kind}={path}"),
+    "map_kind_from_name": ("{path}: drawn as kind {quoted} (from its name); write {kind}={path} to say so",
+                           "{path}：按文件名作为 {quoted} 类图层绘制；如需明确请写 {kind}={path}"),
     "map_basemap_static": ("--basemap {basemap} applies to HTML maps only; the static map has no tiles",
                            "--basemap {basemap} 仅用于 HTML 地图，静态地图不加底图瓦片"),
     "map_gcj02_display": ("data shifted from CGCS2000 to GCJ-02 for display on Amap tiles only (popups show the "

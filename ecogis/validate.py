@@ -15,6 +15,9 @@ import pandas as pd
 import shapely
 
 from ecogis.geodesy import GEOGRAPHIC_CRS
+from ecogis.layer_info import LayerInfo
+from ecogis.notes import Notes
+from ecogis.outcome import pass_fail
 
 #: CGCS2000 longitude/latitude box around China incl. the South China Sea islands (degrees)
 CHINA_BOUNDS = (73.4, 3.3, 135.2, 53.6)
@@ -39,13 +42,14 @@ class Issue:
     x: float | None = None
     y: float | None = None
 
-    def to_dict(self):
+    def to_dict(self, lang: str | None = None) -> dict:
         return {k: v for k, v in asdict(self).items() if v is not None}
 
 
 @dataclass
 class ValidationReport:
-    """Result of :func:`validate_layer`; ``ok`` is False when any issue is an error."""
+    """Result of :func:`validate_layer`; ``passed`` is False when any issue is an error (``verdict``
+    PASS/FAIL, as in every ecogis result). ``notes``: the assumptions made when reading the layer."""
 
     path: str | None
     crs: str | None
@@ -55,13 +59,26 @@ class ValidationReport:
     geometry_types: list[str] = field(default_factory=list)
 
     @property
-    def ok(self) -> bool:
+    def passed(self) -> bool:
         return not any(i.severity == "error" for i in self.issues)
 
-    def to_dict(self):
-        return {"path": self.path, "crs": self.crs, "count": self.count, "ok": self.ok,
-                "geometry_types": self.geometry_types, "counts": self.counts,
-                "issues": [i.to_dict() for i in self.issues]}
+    @property
+    def ok(self) -> bool:
+        """:attr:`passed` (the name of earlier versions)."""
+        return self.passed
+
+    @property
+    def verdict(self) -> str:
+        return pass_fail(self.passed)
+
+    @property
+    def notes(self) -> Notes:
+        return Notes(i.message for i in self.issues if i.check == "assumption")
+
+    def to_dict(self, lang: str | None = None) -> dict:
+        return {"path": self.path, "crs": self.crs, "count": self.count, "passed": self.passed,
+                "verdict": self.verdict, "geometry_types": self.geometry_types, "counts": self.counts,
+                "issues": [i.to_dict(lang) for i in self.issues]}
 
 
 def validate_layer(gdf: gpd.GeoDataFrame) -> ValidationReport:
@@ -70,14 +87,14 @@ def validate_layer(gdf: gpd.GeoDataFrame) -> ValidationReport:
     Locations of invalid geometries are those GEOS reports (``shapely.is_valid_reason``), in the
     layer's CRS. "Outside China" is tested on the feature bounds in CGCS2000 longitude/latitude.
     """
-    meta = gdf.attrs.get("ecogis") or {}
+    info = LayerInfo.of(gdf)
     geoms = gdf.geometry.to_numpy()
-    crs = meta.get("crs")
+    crs = info.crs
     if crs is None and gdf.crs is not None:
         from ecogis.crs import crs_label
 
         crs = crs_label(gdf.crs)
-    report = ValidationReport(path=meta.get("path"), crs=crs, count=len(gdf))
+    report = ValidationReport(path=info.path, crs=crs, count=len(gdf))
     present = ~shapely.is_missing(geoms)
     types = pd.Series(shapely.get_type_id(geoms)).map(
         {-1: None, 0: "Point", 1: "LineString", 2: "LinearRing", 3: "Polygon", 4: "MultiPoint",
@@ -85,7 +102,7 @@ def validate_layer(gdf: gpd.GeoDataFrame) -> ValidationReport:
     report.geometry_types = sorted(types.dropna().unique().tolist())
     checks = [_empty(geoms, present), _invalid(geoms, present), _duplicates(gdf, geoms, present),
               _overlaps(geoms, present, gdf.crs), _mixed(types), _outside_china(gdf, geoms, present),
-              _assumptions(meta)]
+              _assumptions(info)]
     for name, issues, total in checks:
         report.counts[name] = total
         report.issues.extend(issues)
@@ -208,8 +225,8 @@ def _outside_china(gdf, geoms, present):
     return "outside_china", issues, int(len(rows))
 
 
-def _assumptions(meta):
-    issues = [Issue("assumption", "warning", note) for note in meta.get("notes", [])]
+def _assumptions(info: LayerInfo):
+    issues = [Issue("assumption", "warning", note) for note in info.notes]
     return "assumption", issues, len(issues)
 
 
@@ -222,7 +239,7 @@ class RepairResult:
     repaired: list[int] = field(default_factory=list)
     emptied: list[int] = field(default_factory=list)
 
-    def to_dict(self):
+    def to_dict(self, lang: str | None = None) -> dict:
         return {"repaired": len(self.repaired), "emptied": len(self.emptied),
                 "repaired_features": self.repaired[:MAX_LISTED], "emptied_features": self.emptied[:MAX_LISTED]}
 

@@ -225,8 +225,9 @@ def test_breakdown_groups_that_overlap_are_noted(world):
     groups = {g.key: g.area for g in res.groups}
     assert groups["湿地"] == pytest.approx(quad_km2(*RL1), rel=1e-7)
     assert sum(groups.values()) - res.area == pytest.approx(quad_km2(*OVER), rel=1e-6)
-    note = next(n for n in res.notes if "overlap" in n.en)
-    assert f"{quad_km2(*OVER):.2f} km²" in note.zh and "各分组相互重叠" in note.zh
+    note = next(n for n in res.notes if "overlap" in n.text("en"))
+    assert note.key == "area_groups_overlap"
+    assert f"{quad_km2(*OVER):.2f} km²" in note.text("zh") and "各分组相互重叠" in note.text("zh")
     plain = layer_area(gpd.read_file(world / "redline.gpkg"), unit="km2", by="type")  # 湿地 / 海岸 disjoint
     assert not [n for n in plain.notes if "overlap" in str(n)]
 

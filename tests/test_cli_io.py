@@ -157,12 +157,13 @@ def test_validate_exit_codes_and_fix(tmp_path):
     result = run("validate", src, "--json")
     assert result.exit_code == 1
     data = json.loads(result.stdout)
-    assert data["ok"] is False and data["counts"]["invalid"] == 1
+    assert data["passed"] is False and data["verdict"] == "FAIL" and data["counts"]["invalid"] == 1
     assert data["issues"][0]["feature"] == 0 and data["issues"][0]["x"] == pytest.approx(121.05)
     fixed = tmp_path / "fixed.gpkg"
     result = run("validate", src, "--fix", fixed, "--json")
     assert result.exit_code == 0, result.stdout
     assert json.loads(result.stdout)["fix"]["repaired"] == 1
+    assert json.loads(result.stdout)["fix"]["passed_after"] is True
     assert src.read_bytes() == before
     out = gpd.read_file(fixed)
     assert out.is_valid.all() and set(out.geom_type) <= {"Polygon", "MultiPolygon"}

@@ -1,4 +1,4 @@
-"""The shared message registry: English notes stay English, Chinese reports show them in Chinese."""
+"""The message catalogue and the Note type: notes by key, English text for JSON and stderr, Chinese for reports."""
 from __future__ import annotations
 
 import ast
@@ -12,86 +12,69 @@ from conftest import sample_assumed
 import ecogis
 import ecogis.raster.messages  # noqa: F401  (registers the raster templates)
 from ecogis.errors import AssumptionWarning
-from ecogis.messages import MESSAGES, _clauses, register, say, to_zh, translate
+from ecogis.messages import MESSAGES, Note, note, register, say, to_zh, translate
+from ecogis.notes import Notes, note_of
 
 PACKAGE = Path(ecogis.__file__).parent
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-def _sample(node) -> str | None:
-    """The English text of a message expression with every interpolated value replaced by a word.
-
-    Handles f-strings, plain strings, implicit and ``+`` concatenation, and ``"..." if c else "..."``
-    parts (the first branch); returns None for a bare variable (a message built elsewhere)."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    if isinstance(node, ast.JoinedStr):
-        out, names = [], {}
-        for part in node.values:
-            if isinstance(part, ast.Constant):
-                out.append(part.value)
-            elif isinstance(part.value, ast.IfExp) and isinstance(part.value.body, ast.Constant):
-                out.append(str(part.value.body.value))  # f"{'lines' if n > 1 else 'line'}"
-            else:  # the same expression twice gives the same word, as at run time
-                out.append(names.setdefault(ast.unparse(part.value), f"v{len(names)}"))
-        return "".join(out)
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        left, right = _sample(node.left), _sample(node.right)
-        return None if left is None or right is None else left + right
-    if isinstance(node, ast.IfExp):
-        return _sample(node.body)
-    return None
-
-
-def _call_sites():
-    """(file:line, sample English text) for every warn_assumption(...) call with a literal message."""
+def test_no_module_writes_an_english_f_string_note():
+    """Notes are said by key (warn_assumption is a shim for other callers); no module calls it."""
+    callers = []
     for path in sorted(PACKAGE.rglob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if not (isinstance(node, ast.Call) and node.args):
-                continue
-            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
-            if name == "warn_assumption":
-                yield f"{path.relative_to(PACKAGE)}:{node.lineno}", node.args[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
+                if name == "warn_assumption":
+                    callers.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
+    assert callers == []
 
 
-#: call sites whose message is a variable: the text comes from a registered source (say(), datum_change_note)
-_INDIRECT = {"errors.py", "messages.py", "convert.py"}
+def test_no_regular_expression_translates_messages():
+    for name in ("messages.py", "notes.py"):
+        source = (PACKAGE / name).read_text(encoding="utf-8")
+        assert ".match(" not in source and "re.compile" not in source.replace('re.compile(r"\\{(\\w+)\\}")', ""), name
 
 
-def test_the_scan_finds_the_call_sites():
-    sites = list(_call_sites())
-    assert len(sites) > 40
-    assert any(where.startswith("io/vector.py") for where, _ in sites)
+def test_every_key_has_an_english_and_a_chinese_template_with_the_same_fields():
+    assert len(MESSAGES) > 100
+    for key, (en, zh) in MESSAGES.items():
+        assert en and zh, key
+        assert set(re.findall(r"\{(\w+)\}", en)) == set(re.findall(r"\{(\w+)\}", zh)), key
 
 
-@pytest.mark.parametrize("where,node", list(_call_sites()), ids=lambda v: v if isinstance(v, str) else "")
-def test_every_warn_assumption_call_has_a_chinese_template(where, node):
-    text = _sample(node)
-    if text is None or not re.sub(r"v\d+|[\s:;]", "", text):  # no words of its own: "{src}: {note}"
-        assert where.split(":")[0] in _INDIRECT, f"{where}: message is not a literal; register it and list it here"
+@pytest.mark.parametrize("key", sorted(MESSAGES))
+def test_every_chinese_template_is_chinese(key):
+    """Every English word of a template is translated: what is left are the fields, options,
+    identifiers and commands to type."""
+    en, zh = MESSAGES[key]
+    if not re.sub(r"\{\w+\}|[\s:;：；]", "", zh):  # a frame such as "{path}: {note}"
+        assert not re.sub(r"\{\w+\}|[\s:;]", "", en), key
         return
-    zh = to_zh(text)
-    assert zh != text and CJK.search(zh), f"{where}: no Chinese template matches {text!r}"
-    # every English word of the template was translated: what is left are the interpolated values
-    # (options, identifiers and commands to type stay as they are)
-    leftover = re.sub(r"v\d+|--[\w-]+|\w*_\w*|ecogis convert|apt install [\w-]+|[\w.]+\.\w+\b", "", zh)
+    assert CJK.search(zh) or (zh == en and not re.search(r"[A-Za-z]{3,}", en)), key  # km², m²
+    leftover = re.sub(r"\{\w+\}|--[\w-]+|\w*_\w*|ecogis convert|apt install [\w-]+|[\w.]+\.\w+\b", "", zh)
     english = [w for w in re.findall(r"[A-Za-z]{4,}", leftover)
-               if w not in {"EPSG", "CGCS", "HTML", "shapefile", "gpkg", "figsize"}]
-    assert not english, f"{where}: English words left in {zh!r}"
+               if w not in {"EPSG", "CGCS", "HTML", "shapefile", "gpkg", "figsize", "PROJ", "exactextract",
+                            "legend", "within"}]  # the names of a metadata tag and of an audit key
+    assert not english, f"{key}: English words left in {zh!r}"
 
 
 def test_the_message_from_the_brief_reads_as_a_chinese_engineer_would_write_it():
-    note = "layers/redline/redline.shp: no .cpg file; attribute text decoded as GB18030 (detected, check the names)"
-    assert to_zh(note) == "layers/redline/redline.shp：未找到 .cpg 文件，属性文本按 GB18030 解码（自动识别，请核对名称）"
+    n = note("no_cpg", path="layers/redline/redline.shp", found="GB18030")
+    assert n == "layers/redline/redline.shp: no .cpg file; attribute text decoded as GB18030 (detected, check the names)"
+    assert n.text("zh") == "layers/redline/redline.shp：未找到 .cpg 文件，属性文本按 GB18030 解码（自动识别，请核对名称）"
+    assert (n.key, n.path, n.severity) == ("no_cpg", "layers/redline/redline.shp", "assumption")
 
 
-def test_inferred_crs_note_translates_the_crs_and_every_clause_of_the_reason():
+def test_inferred_crs_note_words_the_crs_and_every_clause_of_the_reason_in_chinese():
     from ecogis.crs import describe_crs, infer_crs
 
     guess = infer_crs([121.9, 122.1], [40.9, 41.2])
-    note = f"t.csv: no CRS in the file; inferred {describe_crs(guess.crs)} from the coordinates: {guess.reason}"
-    zh = to_zh(note)
+    n = note("read_crs_inferred", path="t.csv", crs=describe_crs(guess.crs), reason=guess.reason)
+    assert n == f"t.csv: no CRS in the file; inferred {describe_crs(guess.crs)} from the coordinates: {guess.reason}"
+    assert n.startswith("t.csv: no CRS in the file; inferred EPSG:4490 (China Geodetic Coordinate System 2000)")
+    zh = n.text("zh")
     assert zh.startswith("t.csv：文件未带坐标系，按坐标范围推断为 EPSG:4490（CGCS2000 经纬度）")
     assert "大地基准假定为 CGCS2000" in zh and "如有不同请用 crs= 指定" in zh
     assert "西安 1980" in zh and "EPSG:4610" in zh
@@ -104,13 +87,34 @@ def test_inferred_crs_note_translates_the_crs_and_every_clause_of_the_reason():
     ([500_000.0, 520_000.0], [4_520_000.0, 4_540_000.0], 123, "中央经线 123°E 由用户给定"),
     ([40.9, 41.2], [121.9, 122.1], None, "原为纬度、经度顺序"),
 ])
-def test_every_crs_guess_reason_is_translated(x, y, cm, expected):
+def test_every_crs_guess_reason_is_worded_in_chinese(x, y, cm, expected):
     from ecogis.crs import infer_crs
 
     reason = infer_crs(x, y, cm=cm).reason
-    zh = to_zh(reason)
+    zh = reason.text("zh")
     assert expected in zh
+    assert "；" in zh and "; " in reason  # clauses joined the way each language writes them
     assert not re.search(r"[A-Za-z]{5,}", re.sub(r"Gauss|Kruger|EPSG|CGCS", "", zh)), zh
+
+
+@pytest.mark.parametrize("code,english,chinese", [
+    (4529, "EPSG:4529 (CGCS2000 / 3-degree Gauss-Kruger zone 41)", "EPSG:4529（CGCS2000 3 度带高斯-克吕格投影第 41 带）"),
+    (2385, "EPSG:2385 (Xian 1980 / 3-degree Gauss-Kruger CM 120E)",
+     "EPSG:2385（西安 1980 3 度带高斯-克吕格投影，中央经线 120°E）"),
+    ("GCJ-02", None, "GCJ-02（高德、腾讯地图坐标系，相对 WGS 84 偏移可达数百米）"),
+    (32650, "EPSG:32650 (WGS 84 / UTM zone 50N)", "EPSG:32650 (WGS 84 / UTM zone 50N)"),
+])
+def test_a_crs_description_is_a_note_in_both_languages(code, english, chinese):
+    """PROJ's name of the CRS in English; the catalogue's words in Chinese; a CRS outside the
+    catalogue keeps PROJ's name in both."""
+    import pyproj
+
+    from ecogis.crs import describe_crs
+
+    described = describe_crs(code)
+    if english is not None:
+        assert described == english == f"EPSG:{code} ({pyproj.CRS.from_epsg(code).name})"
+    assert described.text("zh") == chinese
 
 
 def test_say_records_english_and_warns():
@@ -125,23 +129,66 @@ def test_say_records_english_and_warns():
     assert quiet == ["datum Xian1980 as given"]
 
 
-def test_translate_keeps_english_for_english_reports_and_unknown_notes_as_they_are():
-    note = "a.csv: text decoded as UTF-8 (detected; tables do not declare an encoding)"
-    assert translate(note, "en") == note
-    assert translate(note, "zh").startswith("a.csv：文本按 UTF-8 解码")
+def test_translate_keeps_english_for_english_reports_and_plain_text_as_it_is():
+    n = note("table_encoding", path="a.csv", encoding="UTF-8")
+    assert n == "a.csv: text decoded as UTF-8 (detected; tables do not declare an encoding)"
+    assert translate(n, "en") == n
+    assert translate(n, "zh").startswith("a.csv：文本按 UTF-8 解码")
+    assert to_zh(n) == translate(n, "zh")
     assert translate("something nobody registered", "zh") == "something nobody registered"
     assert translate("", "zh") == ""
 
 
-def test_a_field_named_twice_must_hold_the_same_text():
-    ok = "a.shp: the .cpg says UTF-8 but the attribute text is not valid UTF-8; decoded as GB18030 instead"
-    assert "已改按 GB18030 解码" in to_zh(ok)
-    odd = "a.shp: the .cpg says UTF-8 but the attribute text is not valid CP936; decoded as GB18030 instead"
-    assert to_zh(odd) == odd
+def test_a_note_needs_a_registered_key_and_every_field_of_its_template():
+    with pytest.raises(KeyError, match="not registered"):
+        note("no_such_message")
+    with pytest.raises(KeyError, match="found"):
+        note("no_cpg", path="a.shp")
+    with pytest.raises(ValueError, match="severity"):
+        note("no_cpg", path="a.shp", found="UTF-8", severity="serious")
 
 
-def test_clauses_split_only_outside_brackets():
-    assert _clauses("a (b; c); d [e; f]; g") == ["a (b; c)", "d [e; f]", "g"]
+def test_a_note_of_clauses_joins_them_as_each_language_writes():
+    joined = Note.join([note("datum_given", datum="Xian1980"), "EPSG:2365", ""])
+    assert joined == "datum Xian1980 as given; EPSG:2365"
+    assert joined.text("zh") == "大地基准按给定的 Xian1980；EPSG:2365"
+    assert Note.plain("EPSG:4326").text("zh") == "EPSG:4326"
+
+
+def test_notes_keep_each_note_once_in_order_and_speak_both_languages():
+    notes = Notes()
+    first = notes.add("no_cpg", path="a.shp", found="GB18030")
+    notes.append(note("no_cpg", path="a.shp", found="GB18030"))
+    notes.extend([note("datum_given", datum="Xian1980"), first])
+    notes += [note("datum_given", datum="Xian1980")]
+    assert len(notes) == 2 and notes[0] is first
+    assert notes.to_list() == [first, "datum Xian1980 as given"]
+    assert notes.to_list("zh") == [first.text("zh"), "大地基准按给定的 Xian1980"]
+    assert isinstance(notes, list) and Notes(notes) == notes
+
+
+def test_notes_turn_into_assumption_warnings_for_library_users():
+    notes = Notes([note("no_cpg", path="a.shp", found="GB18030")])
+    with pytest.warns(AssumptionWarning, match="no .cpg file") as caught:
+        notes.warn()
+    assert len(caught) == 1
+    assert note_of(caught[0].message).key == "no_cpg"
+
+
+def test_a_note_survives_pickling_and_has_a_language_independent_dict():
+    import json
+    import pickle
+
+    from ecogis.crs import infer_crs
+
+    reason = infer_crs([121.9, 122.1], [40.9, 41.2]).reason
+    n = note("read_crs_inferred", path="t.csv", crs="EPSG:4490", reason=reason)
+    back = pickle.loads(pickle.dumps(n))
+    assert back == n and back.text("zh") == n.text("zh") and back.key == "read_crs_inferred"
+    d = n.to_dict()
+    assert d["key"] == "read_crs_inferred" and d["path"] == "t.csv" and "text" not in d
+    assert n.to_dict("zh")["text"] == n.text("zh")
+    assert json.dumps([n]) == json.dumps([str(n)])
 
 
 def test_register_refuses_templates_with_different_fields_or_a_changed_text():
@@ -158,8 +205,9 @@ def test_raster_messages_are_in_the_shared_registry():
 
     for key, pair in RASTER.items():
         assert MESSAGES[key] == pair
-    text = RASTER["band_one"][0].format(path="lc.tif", count=3)
-    assert to_zh(text) == "lc.tif：栅格有 3 个波段，以第 1 波段为地类代码"
+    n = note("band_one", path="lc.tif", count=3)
+    assert n == RASTER["band_one"][0].format(path="lc.tif", count=3)
+    assert n.text("zh") == "lc.tif：栅格有 3 个波段，以第 1 波段为地类代码"
 
 
 def test_sample_layers_notes_are_translated_in_chinese_reports(tmp_path):
@@ -174,7 +222,8 @@ def test_sample_layers_notes_are_translated_in_chinese_reports(tmp_path):
             notes += read_layer(repo / "layers" / rel).attrs["ecogis"]["notes"]
     assert notes  # the GBK shapefile without .cpg and the exchange text carry guesses
     for n in notes:
-        zh = to_zh(n)
+        assert isinstance(n, Note) and n.key in MESSAGES, n
+        zh = n.text("zh")
         assert zh != n and CJK.search(zh), n
 
 
@@ -183,11 +232,11 @@ def test_boundary_note_names_the_level_in_chinese():
 
     with pytest.warns(AssumptionWarning, match="resolved to"):
         gdf = get_boundary("盘锦")
-    (note,) = gdf.attrs["ecogis"]["notes"]
-    assert to_zh(note) == "行政区名称 '盘锦' 匹配为 辽宁省 盘锦市（地级，行政区划代码 211100）"
+    (found,) = gdf.attrs["ecogis"]["notes"]
+    assert to_zh(found) == "行政区名称 '盘锦' 匹配为 辽宁省 盘锦市（地级，行政区划代码 211100）"
 
 
-NO_CPG = "r.shp: no .cpg file; attribute text decoded as GB18030 (detected, check the names)"
+NO_CPG = note("no_cpg", path="r.shp", found="GB18030")
 
 
 def test_audit_text_and_xlsx_translate_the_notes_and_json_keeps_english(tmp_path):
@@ -228,16 +277,20 @@ def test_area_command_prints_the_reader_notes_in_the_report_language():
     assert any("no .cpg file" in n for n in __import__("json").loads(js.stdout)["notes"])
 
 
-def test_every_say_call_names_a_registered_message_with_its_fields():
+def test_every_say_and_note_call_names_a_registered_message_with_its_fields():
     found = 0
     for path in sorted(PACKAGE.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "say"
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                    and node.func.id in ("say", "note", "make_note")
                     and node.args and isinstance(node.args[0], ast.Constant)):
                 found += 1
                 key = node.args[0].value
                 assert key in MESSAGES, f"{path}:{node.lineno}: say({key!r}) is not registered"
                 fields = set(re.findall(r"\{(\w+)\}", MESSAGES[key][0]))
-                given = {k.arg for k in node.keywords} - {"warn"}
+                given = {k.arg for k in node.keywords} - {"warn", "severity"}
+                if None in given:  # fields passed as **mapping: only the names written out can be checked
+                    assert given - {None} <= fields, f"{path}:{node.lineno}: say({key!r}) gives {given}"
+                    continue
                 assert given == fields, f"{path}:{node.lineno}: say({key!r}) gives {given}, template needs {fields}"
     assert found >= 10  # the raster package

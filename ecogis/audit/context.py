@@ -16,9 +16,11 @@ from ecogis import area as A
 from ecogis.area import Text
 from ecogis.audit.registry import CHECK_TYPES
 from ecogis.crs import datum_mismatch_note
-from ecogis.errors import EcogisError, warn_assumption
-from ecogis.io import read_layer
+from ecogis.errors import EcogisError
+from ecogis.io import read_layer_info
 from ecogis.io.boundary_refs import resolve_boundary
+from ecogis.messages import say
+from ecogis.notes import Notes
 from ecogis.yamlio import line_of
 
 
@@ -60,7 +62,7 @@ class CheckContext:
     def __init__(self, spec: AuditSpec, check: dict, cache: dict):
         self.spec, self.check, self.cache = spec, check, cache
         self.id, self.type = check["id"], check["type"]
-        self.layer_notes: list = []
+        self.layer_notes = Notes()
         self.loaded: dict = {}
 
     def error(self, key, message, hint=None) -> EcogisError:
@@ -137,11 +139,11 @@ class CheckContext:
                              hint="Name a layer from 'layers:' or give a path relative to the spec file")
         cache_key = (str(path), spec.get("layer"), spec.get("kind") or kind)
         if cache_key not in self.cache:
-            self.cache[cache_key] = read_layer(path, kind=spec.get("kind") or kind, layer=spec.get("layer"),
-                                               crs=spec.get("crs"), encoding=spec.get("encoding"),
-                                               fields=spec.get("fields"))
-        gdf = self.cache[cache_key]
-        self.layer_notes += [n for n in gdf.attrs.get("ecogis", {}).get("notes") or [] if n not in self.layer_notes]
+            self.cache[cache_key] = read_layer_info(path, kind=spec.get("kind") or kind, layer=spec.get("layer"),
+                                                    crs=spec.get("crs"), encoding=spec.get("encoding"),
+                                                    fields=spec.get("fields"))
+        gdf, info = self.cache[cache_key]
+        self.layer_notes.extend(info.notes)
         self._warn_mixed_datums(str(ref), gdf)
         return gdf
 
@@ -150,7 +152,7 @@ class CheckContext:
         for other_ref, other in self.loaded.items():
             note = None if other_ref == ref else datum_mismatch_note(other.crs, gdf.crs)
             if note:
-                warn_assumption(f"layers {other_ref} and {ref} are on different datums: {note}")
+                say("audit_datum_mix", first=other_ref, second=ref, note=note)
         self.loaded[ref] = gdf
 
     def boundary(self, key, *, required=False):

@@ -1,9 +1,21 @@
-"""What an audit returns: one :class:`CheckResult` per check, gathered in an :class:`AuditReport`."""
+"""What an audit returns: one :class:`CheckResult` per check, gathered in an :class:`AuditReport`.
+
+``to_dict(lang=None)`` follows the convention of every ecogis result: language-independent keys and
+values (ids, codes, numbers, ``passed``/``verdict``, notes in English); the wording (``title``,
+``value``, ``expected``) only when a language ("zh" or "en") is asked for.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from ecogis.area import Text, text_in
+from ecogis.notes import Notes
+from ecogis.outcome import pass_fail
+
+
+def _worded(lang: str | None, **texts) -> dict:
+    """``texts`` in ``lang``; nothing when no language is asked for."""
+    return {} if lang is None else {k: text_in(v, lang) for k, v in texts.items()}
 
 
 @dataclass
@@ -21,17 +33,17 @@ class CheckResult:
     details: list[dict] = field(default_factory=list)
     method: str | None = None
     crs: str | None = None
-    notes: list = field(default_factory=list)
+    notes: list = field(default_factory=Notes)
 
     @property
     def verdict(self) -> str:
-        return "PASS" if self.passed else "FAIL"
+        return pass_fail(self.passed)
 
-    def to_dict(self, lang: str = "zh") -> dict:
-        return {"id": self.id, "type": self.type, "title": text_in(self.title, lang),
-                "value": text_in(self.value, lang), "expected": text_in(self.expected, lang),
+    def to_dict(self, lang: str | None = None) -> dict:
+        return {"id": self.id, "type": self.type,
+                **_worded(lang, title=self.title, value=self.value, expected=self.expected),
                 "verdict": self.verdict, "passed": self.passed, "metrics": self.metrics, "details": self.details,
-                "method": self.method, "crs": self.crs, "notes": [text_in(n, lang) for n in self.notes]}
+                "method": self.method, "crs": self.crs, "notes": [str(n) for n in self.notes]}
 
 
 @dataclass
@@ -41,15 +53,19 @@ class AuditReport:
     title: Text | str
     spec: str
     checks: list[CheckResult]
-    notes: list = field(default_factory=list)
+    notes: list = field(default_factory=Notes)
     outputs: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
         return all(c.passed for c in self.checks)
 
-    def to_dict(self, lang: str = "zh") -> dict:
-        return {"title": text_in(self.title, lang), "spec": self.spec, "passed": self.passed,
+    @property
+    def verdict(self) -> str:
+        return pass_fail(self.passed)
+
+    def to_dict(self, lang: str | None = None) -> dict:
+        return {**_worded(lang, title=self.title), "spec": self.spec, "passed": self.passed, "verdict": self.verdict,
                 "failed": [c.id for c in self.checks if not c.passed],
-                "checks": [c.to_dict(lang) for c in self.checks], "notes": [text_in(n, lang) for n in self.notes],
+                "checks": [c.to_dict(lang) for c in self.checks], "notes": [str(n) for n in self.notes],
                 "outputs": self.outputs}

@@ -13,11 +13,13 @@ from ecogis.audit.builtin import CHECK_TYPES
 from ecogis.audit.context import AuditSpec, CheckContext
 from ecogis.audit.result import AuditReport, CheckResult
 from ecogis.errors import AssumptionWarning, EcogisError
+from ecogis.notes import Notes, note_of
 
 
 @contextmanager
 def recorded_assumptions(notes: list):
-    """Record the AssumptionWarnings raised in the block in ``notes`` (once each) instead of passing them on.
+    """Record the AssumptionWarnings raised in the block in ``notes`` (once each, as the
+    :class:`~ecogis.notes.Note` each carries) instead of passing them on.
 
     The report is then the one place where they appear. When the block raises, the recorded warnings
     are raised again (so the CLI shows them next to the error); other warnings always pass through.
@@ -32,8 +34,8 @@ def recorded_assumptions(notes: list):
     finally:
         for w in caught:
             if issubclass(w.category, AssumptionWarning) and not failed:
-                if str(w.message) not in notes:
-                    notes.append(str(w.message))
+                if note_of(w.message) not in notes:
+                    notes.append(note_of(w.message))
             else:
                 warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
@@ -50,7 +52,7 @@ def run_audit(spec: AuditSpec, progress: bool = False) -> AuditReport:
     if progress and len(checks) > 1:
         checks = tqdm(checks, desc="audit", unit="check", leave=False, disable=None)  # only on a terminal
     results = [_run_check(CheckContext(spec, check, cache)) for check in checks]
-    notes = list(dict.fromkeys(n for r in results for n in r.notes))
+    notes = Notes(n for r in results for n in r.notes)
     return AuditReport(title=spec.title, spec=str(spec.path), checks=results, notes=notes)
 
 
@@ -59,7 +61,7 @@ def _run_check(ctx: CheckContext) -> CheckResult:
 
     An EcogisError from deeper down (a reader, the area engine) is given the check id and the spec file.
     """
-    raised: list = []
+    raised = Notes()
     try:
         with recorded_assumptions(raised):
             result = CHECK_TYPES[ctx.type].run(ctx)
@@ -72,5 +74,5 @@ def _run_check(ctx: CheckContext) -> CheckResult:
     title, title_en = ctx.check.get("title"), ctx.check.get("title_en")
     if title or title_en:  # the spec's own title (Chinese) and its English version (title_en)
         result.title = Text(str(title or title_en), str(title_en or title))
-    result.notes = list(dict.fromkeys(ctx.layer_notes + raised + list(result.notes)))
+    result.notes = Notes([*ctx.layer_notes, *raised, *result.notes])
     return result

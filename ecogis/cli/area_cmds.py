@@ -15,7 +15,8 @@ from ecogis.cli.common import (
     require_number,
     show_progress,
 )
-from ecogis.errors import warn_assumption
+from ecogis.messages import say
+from ecogis.notes import Notes
 
 UNIT_CHOICES = ["m2", "ha", "km2", "mu", "公顷", "亩"]
 
@@ -98,7 +99,7 @@ def area(layer_path, layer_name, crs, encoding, cm, strict, transform, kind, wit
                             by=by, districts=district_gdf, declared=declared, declared_share=declared_share,
                             plane_crs=plane_crs, boundary_area=boundary_area,
                             boundary_area_source="--boundary-area" if boundary_area is not None else None)
-    result.notes = list(dict.fromkeys(result.notes + raised + notes))
+    result.notes = Notes([*result.notes, *raised, *notes])
     if as_json:
         emit_json(result.to_dict(lang))
     else:
@@ -111,7 +112,7 @@ def _warn_mixed_datums(gdf, boundary) -> None:
 
     note = datum_mismatch_note(gdf.crs, boundary.crs)
     if note:
-        warn_assumption(f"the layer and the --within boundary are on different datums: {note}")
+        say("area_datum_mix", note=note)
 
 
 @click.command(name="audit")
@@ -158,7 +159,7 @@ def audit(spec, out, overwrite, as_json, lang, notes):
     if out:
         check_output_folder(out, FILES, overwrite=overwrite, inputs=inputs)
     report = run_audit(spec_obj, progress=not as_json and show_progress())  # its assumptions are in the report's notes
-    report.notes = list(dict.fromkeys(report.notes + notes))
+    report.notes = Notes([*report.notes, *notes])
     if out:  # the table set is moved into place as a whole: all files of the run or none
         with atomic_folder(out, FILES, overwrite=overwrite, inputs=inputs) as tmp:
             write_audit_table(report, tmp, lang=lang)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import click
 
 from ecogis.errors import AssumptionWarning, EcogisError
+from ecogis.notes import Notes, note_of
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_VERDICT = 0, 1, 2, 3
 
@@ -70,14 +71,15 @@ def show_progress() -> bool:
 def handle_errors(func):
     """Run a command body: bad input exits 2 with one line on stderr; assumptions are warned as they happen.
 
-    The wrapped function receives ``notes`` (a list) as keyword argument. Every AssumptionWarning raised
-    while it runs is appended to ``notes`` at once (so --json output can include it) and echoed once on
-    stderr as ``ecogis: warning: ...``.
+    The wrapped function receives ``notes`` (a :class:`~ecogis.notes.Notes`) as keyword argument. Every
+    AssumptionWarning raised while it runs is recorded in ``notes`` at once (its Note, so that reports
+    word it in their language; --json output includes it) and echoed once on stderr as
+    ``ecogis: warning: ...``.
     """
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        notes: list[str] = []
+        notes = Notes()
         started = time.perf_counter()
         with warnings.catch_warnings():  # restores warnings.showwarning on exit
             warnings.simplefilter("always", AssumptionWarning)
@@ -94,7 +96,7 @@ def handle_errors(func):
     return wrapper
 
 
-def _recorder(notes: list, show_other):
+def _recorder(notes: Notes, show_other):
     """Record each AssumptionWarning in ``notes`` and echo it on stderr once. What was echoed is kept
     apart from ``notes``: a command may add a note to ``notes`` itself before it is warned."""
     shown: set[str] = set()
@@ -102,9 +104,8 @@ def _recorder(notes: list, show_other):
     def show(message, category, filename, lineno, file=None, line=None):
         if not issubclass(category, AssumptionWarning):
             return show_other(message, category, filename, lineno, file, line)
-        text = str(message)
-        if text not in notes:
-            notes.append(text)
+        text = note_of(message)
+        notes.append(text)
         if text not in shown:
             shown.add(text)
             click.echo(f"ecogis: warning: {text}", err=True)

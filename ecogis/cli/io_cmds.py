@@ -137,13 +137,13 @@ def validate(path, layer, crs, encoding, cm, angle, kind, field_map, strict, tra
     meta = gdf.attrs.get("ecogis", {})
     payload = {**report.to_dict(), "crs_source": meta.get("crs_source"), "encoding": meta.get("encoding"),
                "encoding_source": meta.get("encoding_source")}
-    final_ok = report.ok
+    final_ok = report.passed
     if fix_out is not None:
         fixed, repair = repair_layer(gdf)
         fix_out = write_layer(fixed, fix_out, layer=layer, overwrite=overwrite, inputs=(path,))
         after = validate_layer(fixed)
-        final_ok = after.ok
-        payload["fix"] = {"output": str(fix_out), **repair.to_dict(), "ok_after": after.ok,
+        final_ok = after.passed
+        payload["fix"] = {"output": str(fix_out), **repair.to_dict(), "passed_after": after.passed,
                           "counts_after": after.counts}
     payload["notes"] = list(notes)
     if as_json:

@@ -6,7 +6,8 @@ from pathlib import Path
 import click
 
 from ecogis.cli.common import emit_json, handle_errors, json_option, lang_option, log
-from ecogis.errors import EcogisError, warn_assumption
+from ecogis.errors import EcogisError
+from ecogis.messages import say
 from ecogis.render.folium_map import BASEMAPS
 
 EPILOG = """\b
@@ -60,8 +61,7 @@ def _read_file(path: Path, kind: str | None, notes: list, layer: str | None = No
     if kind is None:
         kind = guess_kind(path)
         if kind is not None:
-            warn_assumption(f"{path}: drawn as kind {kind!r} (from its name); write {kind}={path} to say so",
-                            notes)
+            say("map_kind_from_name", notes, path=path, quoted=repr(kind), kind=kind)
     return _noting_empty_sites(read_layer(path, kind=kind, layer=layer, cm=cm), path, kind)
 
 

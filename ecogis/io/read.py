@@ -1,7 +1,8 @@
 """Dispatch a path to the reader for its format, then settle its CRS and (optionally) its layer kind.
 
-read -> normalise: :func:`read_layer` returns a GeoDataFrame in a known CRS whose
-``attrs["ecogis"]`` records where the data came from and every assumption made on the way.
+read -> normalise: :func:`read_layer_info` returns a GeoDataFrame in a known CRS and, beside it, a
+:class:`~ecogis.layer_info.LayerInfo` recording where the data came from and every assumption made on
+the way; :func:`read_layer` returns the frame alone (its ``attrs["ecogis"]`` is that info as a dict).
 """
 from __future__ import annotations
 
@@ -15,13 +16,16 @@ import pyproj
 import shapely
 
 from ecogis.crs import crs_label, describe_crs, from_web_crs, gk_zone_of, identify_crs, infer_crs, resolve_crs
-from ecogis.errors import EcogisError, warn_assumption
+from ecogis.errors import EcogisError
 from ecogis.geodesy import GEOGRAPHIC_CRS
 from ecogis.io.cass import COORDINATE_SUFFIXES, is_coordinate_text, read_coordinates
 from ecogis.io.dxf import CAD_SUFFIXES, dwg_error, read_dxf
 from ecogis.io.table import TABLE_SUFFIXES, read_table
 from ecogis.io.text import note_replacement_characters
 from ecogis.io.vector import VECTOR_SUFFIXES, _feature_names, geojson_crs_member, read_vector
+from ecogis.layer_info import LayerInfo
+from ecogis.messages import say
+from ecogis.notes import Notes
 
 EXCHANGE_MARKERS = ("[属性描述]", "[地块坐标]")
 #: side-car files of a shapefile that users sometimes pass instead of the .shp
@@ -33,7 +37,15 @@ _COORD_ROLES = {"lon", "lat", "x", "y", "e", "n", "经度", "纬度", "longitude
 
 def read_layer(path, kind=None, layer=None, crs=None, encoding=None, fields=None, *,
                cm=None, angle="auto", strict=False, transform=None) -> gpd.GeoDataFrame:
-    """Read a vector layer into a GeoDataFrame in a known CRS.
+    """Read a vector layer into a GeoDataFrame in a known CRS: :func:`read_layer_info` without the info
+    (the frame's ``attrs["ecogis"]`` holds it as a dict)."""
+    return read_layer_info(path, kind, layer, crs, encoding, fields, cm=cm, angle=angle, strict=strict,
+                           transform=transform)[0]
+
+
+def read_layer_info(path, kind=None, layer=None, crs=None, encoding=None, fields=None, *,
+                    cm=None, angle="auto", strict=False, transform=None) -> tuple[gpd.GeoDataFrame, LayerInfo]:
+    """Read a vector layer into a GeoDataFrame in a known CRS, and say how: ``(frame, LayerInfo)``.
 
     Parameters
     ----------
@@ -69,10 +81,10 @@ def read_layer(path, kind=None, layer=None, crs=None, encoding=None, fields=None
 
     Returns
     -------
-    GeoDataFrame with ``attrs["ecogis"]`` = ``{path, layer, kind, crs, crs_source, encoding,
-    encoding_source, notes}``; ``crs`` is ``EPSG:n`` (or the web-map name the data was converted from)
-    and ``crs_source`` is ``file``, ``inferred`` or ``user``. Every guess is also emitted as an
-    :class:`ecogis.errors.AssumptionWarning`.
+    The GeoDataFrame and its :class:`~ecogis.layer_info.LayerInfo` (path, format, layer, kind, CRS
+    and ``crs_source`` ``file``/``inferred``/``user``, encoding and its source, notes); ``crs`` is
+    ``EPSG:n`` (or the web-map name the data was converted from). Every guess is a note and is also
+    emitted as an :class:`ecogis.errors.AssumptionWarning`. ``attrs["ecogis"]`` is the info as a dict.
 
     CRS rules: the user's ``crs`` wins, then the file's (a custom-named .prj is relabelled with the
     EPSG code it equals, see :func:`ecogis.crs.identify_crs`), else it is inferred from the values
@@ -85,7 +97,7 @@ def read_layer(path, kind=None, layer=None, crs=None, encoding=None, fields=None
     if not path.exists():
         raise EcogisError("file not found", path=path, hint="Check the path and its spelling")
     _check_central_meridian(cm, path)
-    notes: list[str] = []
+    notes = Notes()
     fmt = detect_format(path)
     if fmt == "exchange":
         gdf = _read_exchange(path, crs, encoding, cm, notes, strict)
@@ -112,8 +124,8 @@ def read_layer(path, kind=None, layer=None, crs=None, encoding=None, fields=None
         gdf.attrs["ecogis"] = {**meta, **normalised, "kind": normalised.get("kind", kind)}
     if kind != "site":  # a site refuses empty features, or leaves them out with its own note (--skip-empty)
         warn_missing_geometries(gdf, path, notes)
-    gdf.attrs["ecogis"]["notes"] = notes
-    return gdf
+    info = LayerInfo.from_dict({**gdf.attrs["ecogis"], "notes": notes})
+    return info.attach(gdf), info
 
 
 
@@ -208,7 +220,7 @@ def _read_exchange(path, crs, encoding, cm, notes, strict=False):
                           path=path, hint="Give a Gauss-Kruger CRS (e.g. EPSG:4529) or none")
     gdf = read_exchange(path, crs=crs, encoding=encoding, cm=cm, strict=strict)
     meta = dict(gdf.attrs.get("ecogis") or {})
-    notes.extend(n for n in meta.get("notes", []) if n not in notes)
+    notes.extend(meta.get("notes", []))
     meta.setdefault("layer", None)
     if gdf.crs is None:
         raise EcogisError("the exchange text gave no CRS", path=path, hint="Pass crs= (--crs EPSG:4529)")
@@ -258,9 +270,7 @@ def _check_geojson_crs_member(gdf, path, notes) -> None:
         pyproj.CRS.from_user_input(name)
     except (pyproj.exceptions.CRSError, TypeError):
         text = json.dumps(member, ensure_ascii=False)[:200]
-        warn_assumption(f"{path}: the GeoJSON \"crs\" member {text} names no CRS that can be used; read as "
-                        f"{describe_crs(gdf.crs)} (the GeoJSON default); pass --crs (crs=) if the coordinates are in "
-                        "another CRS", notes)
+        say("geojson_bad_crs", notes, path=path, crs=text, assumed=describe_crs(gdf.crs))
 
 
 def _read_point_table(path, layer, crs, encoding, fields, cm, angle, notes):
@@ -306,13 +316,11 @@ def _settle_crs(gdf, path, crs, cm, notes, meta):
                                   hint=f"Use --from-crs {web} only for web-map longitude/latitude data")
             _check_lonlat(gdf, path, web)
             gdf = from_web_crs(gdf.set_crs(GEOGRAPHIC_CRS, allow_override=True), web)
-            warn_assumption(f"{path}: coordinates read as {web} (web-map system, as given) and converted "
-                            f"to CGCS2000 EPSG:4490", notes)
+            say("read_web_crs", notes, path=path, web=web)
             meta.update(crs=web, crs_source="user", converted_to="EPSG:4490")
             return gdf, meta
         if file_crs is not None and not file_crs.equals(user):
-            warn_assumption(f"{path}: the file says {crs_label(file_crs)} but the CRS given, "
-                            f"{crs_label(user)}, is used", notes)
+            say("read_crs_overridden", notes, path=path, file_crs=crs_label(file_crs), given=crs_label(user))
         gdf = gdf.set_crs(user, allow_override=True)
         meta.update(crs=crs_label(gdf.crs), crs_source="user")
         gdf = _fix_axis_order(gdf, path, notes, meta)
@@ -332,11 +340,9 @@ def _identified(gdf, path, notes):
     named = identify_crs(gdf.crs)
     if named is gdf.crs:
         if named.to_epsg() is None:
-            warn_assumption(f"{path}: the file's CRS {named.name!r} matches no EPSG code; used as defined in the "
-                            "file (check its parameters: false easting, central meridian, datum)", notes)
+            say("read_crs_no_epsg", notes, path=path, name=repr(named.name))
         return gdf
-    warn_assumption(f"{path}: the file's CRS {gdf.crs.name!r} has no EPSG code; its parameters are those of "
-                    f"{describe_crs(named)}, used as such", notes)
+    say("read_crs_equivalent", notes, path=path, name=repr(gdf.crs.name), crs=describe_crs(named))
     return gdf.set_crs(named, allow_override=True)
 
 
@@ -413,8 +419,7 @@ def _fix_axis_order(gdf, path, notes, meta):
     agrees = guess.crs.is_geographic if zone is None else (guess.zone == zone.zone and guess.width == zone.width)
     if not (guess.swap_xy and agrees):
         return gdf
-    warn_assumption(f"{path}: coordinates were in surveying order (X = northing, Y = easting) for "
-                    f"{crs_label(crs)}; swapped to easting, northing", notes)
+    say("read_surveying_order", notes, path=path, crs=crs_label(crs))
     meta["swap_xy"] = True
     return _swap_xy(gdf)
 
@@ -443,8 +448,7 @@ def _infer(gdf, path, cm, notes, meta):
     if guess.swap_xy:
         gdf = _swap_xy(gdf)
     gdf = gdf.set_crs(guess.crs, allow_override=True)
-    warn_assumption(f"{path}: no CRS in the file; inferred {describe_crs(gdf.crs)} from the coordinates: "
-                    f"{guess.reason}", notes)
+    say("read_crs_inferred", notes, path=path, crs=describe_crs(gdf.crs), reason=guess.reason)
     meta.update(crs=crs_label(gdf.crs), crs_source="inferred", swap_xy=bool(guess.swap_xy))
     return gdf, meta
 

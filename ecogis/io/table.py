@@ -21,9 +21,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ecogis.errors import EcogisError, warn_assumption
+from ecogis.errors import EcogisError
 from ecogis.io.text import check_control_characters, decode_text
 from ecogis.io.vector import DETECT_ORDER
+from ecogis.messages import say
 
 TABLE_SUFFIXES = {".csv", ".tsv", ".xlsx", ".xlsm"}
 
@@ -69,7 +70,7 @@ def read_table(path: Path, *, encoding=None, fields=None, angle="auto", layer=No
         promoted = _promote_header(df, fields)
         if promoted is not None:
             df, line = promoted
-            warn_assumption(f"{path}: the column names were found on line {line} (title rows above skipped)", notes)
+            say("header_line", notes, path=path, line=line)
             xcol, ycol, axis_kind = find_coordinate_columns(df.columns, fields)
     if xcol is None:
         wcol = next((c for c in df.columns if _canon(c) in _WKT_NAMES), None)
@@ -115,9 +116,11 @@ def _drop_rows_without_coordinates(df, xcol, ycol, path, notes):
         raise EcogisError(f"no row has coordinates in {xcol!r}/{ycol!r}", path=path,
                           hint="Check that the coordinate columns are filled in")
     lines = [int(label) + 2 for label in df.index[both][:10] if isinstance(label, (int, np.integer))]
-    warn_assumption(f"{path}: skipped {int(both.sum())} row(s) without coordinates"
-                    + (f" ({'lines' if len(lines) > 1 else 'line'} {', '.join(map(str, lines))})" if lines else ""),
-                    notes)
+    if lines:
+        key = "rows_without_xy_lines" if len(lines) > 1 else "rows_without_xy_line"
+        say(key, notes, path=path, count=int(both.sum()), lines=", ".join(map(str, lines)))
+    else:
+        say("rows_without_xy", notes, path=path, count=int(both.sum()))
     return df[~both]
 
 
@@ -171,7 +174,7 @@ def _decode_table(raw: bytes, path: Path, encoding, notes):
     else:
         text, enc, source = decode_text(raw, path, notes)
         if source == "detected" and enc in DETECT_ORDER and not raw.isascii():
-            warn_assumption(f"{path}: text decoded as {enc} (detected; tables do not declare an encoding)", notes)
+            say("table_encoding", notes, path=path, encoding=enc)
     text = check_control_characters(text, path)
     return text, enc, source
 
@@ -192,8 +195,7 @@ def _separator(text: str, path: Path, notes) -> str:
     except csv.Error:
         pass
     if FULL_WIDTH_COMMA in head and not any(sep in head for sep in SEPARATORS):
-        warn_assumption(f"{path}: the fields are separated by full-width commas (，), not ASCII commas; "
-                        "read with '，' as the separator", notes)
+        say("table_full_width_commas", notes, path=path)
         return FULL_WIDTH_COMMA
     return ","
 
@@ -314,8 +316,8 @@ def _ungroup_digits(text: pd.Series, path, column, notes) -> pd.Series:
     first = int(np.flatnonzero(grouped)[0])
     label = text.index[first]
     where = f"line {int(label) + 2}" if isinstance(label, (int, np.integer)) else f"row {label}"
-    warn_assumption(f"{path}, field {column!r}: {int(grouped.sum())} value(s) with digits grouped by spaces read "
-                    f"as numbers (first: {where}, {text.iloc[first]!r})", notes)
+    say("table_digit_groups", notes, path=path, field=repr(column), count=int(grouped.sum()), where=where,
+        value=repr(text.iloc[first]))
     return text.where(~grouped, text.str.replace(_GROUP_SEPARATOR, "", regex=True))
 
 

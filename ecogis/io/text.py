@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from ecogis.errors import EcogisError, warn_assumption
+from ecogis.errors import EcogisError
 from ecogis.io.vector import DETECT_ORDER
 from ecogis.messages import register, say
 
@@ -47,7 +47,7 @@ def decode_text(data: bytes, path, notes) -> tuple[str, str, str]:
         codec = utf16
         label = codec.upper().replace("-16-", "-16")  # UTF-16LE, UTF-16BE
         text = _strict(data, codec, label, path)
-        warn_assumption(f"{path}: no byte-order mark, but every other byte is 0: text decoded as {label}", notes)
+        say("text_utf16_no_bom", notes, path=path, label=label)
         return text, label, "detected"
     for enc in DETECT_ORDER:
         try:

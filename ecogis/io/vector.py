@@ -26,7 +26,8 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from ecogis.errors import EcogisError, warn_assumption
+from ecogis.errors import EcogisError
+from ecogis.messages import say
 
 #: suffix -> what the file is, for messages and dispatch
 VECTOR_SUFFIXES = {
@@ -130,8 +131,7 @@ def _read_closing_rings(path: Path, gdal_path: str, src: VectorSource, exc: Exce
         raise EcogisError(f"cannot read the geometries ({_first_line(exc)})", path=path,
                           hint="Check the file in a GIS (e.g. QGIS 'Check validity') and fix the broken features"
                           ) from exc
-    warn_assumption(f"{path}: feature(s) {_feature_names(fixed, closed)}: unclosed polygon ring(s) closed in "
-                    "memory (last point joined to the first); fix the source file", src.notes)
+    say("ring_closed", src.notes, severity="repair", path=path, features=_feature_names(fixed, closed))
     return fixed
 
 
@@ -146,8 +146,7 @@ def _read_geojson_not_utf8(path: Path, gdal_path: str, src: VectorSource):
     if found is None or found == "UTF-8":
         return None
     gdf = pyogrio.read_dataframe(gdal_path, layer=src.layer, encoding=found)
-    warn_assumption(f"{path}: GeoJSON must be UTF-8 (RFC 7946) but this file is not; its text decoded as {found} "
-                    "(detected; pass --encoding to choose another, or save the file as UTF-8)", src.notes)
+    say("geojson_not_utf8", src.notes, path=path, found=found)
     src.encoding, src.encoding_source = found, "detected"
     return gdf
 
@@ -235,7 +234,7 @@ def _check_shapefile_parts(path: Path, notes=None) -> None:
             hint="A shapefile needs its .shp, .shx and .dbf files side by side; copy all of them "
                  "(GDAL can rebuild a lost .shx with the config option SHAPE_RESTORE_SHX=YES)")
     if _sibling(path, ".dbf") is None:
-        warn_assumption(f"{path}: no {path.stem}.dbf beside the shapefile, so it has no attributes", notes)
+        say("no_dbf", notes, path=path, stem=path.stem)
     _check_shp_length(path, notes)
 
 
@@ -255,8 +254,7 @@ def _check_shp_length(path: Path, notes=None) -> None:
                           path=path, hint="Copy the file again from its source (the copy or download was incomplete)")
     shape_type = struct.unpack("<i", header[32:36])[0] if len(header) == 36 else 0
     if shape_type not in _SHAPE_TYPES:
-        warn_assumption(f"{path}: the .shp header gives an unknown shape type {shape_type}; each record was read "
-                        "by its own shape type (check the file)", notes)
+        say("shp_unknown_type", notes, path=path, type=shape_type)
 
 
 #: shape types a .shp record may hold (ESRI Shapefile Technical Description, table 1)
@@ -506,7 +504,7 @@ def settle_dbf_encoding(path: Path, dbf: _DbfFile, encoding, notes) -> tuple[str
     """Pick the text encoding of a .dbf: user > .cpg > strict UTF-8 > strict GB18030.
 
     Returns (encoding, source) with source one of ``user``, ``cpg``, ``detected``. A guess is reported
-    with :func:`ecogis.errors.warn_assumption`.
+    as a note (:func:`ecogis.messages.say`).
     """
     if encoding:
         return _check_codec(encoding, path), "user"
@@ -515,27 +513,23 @@ def settle_dbf_encoding(path: Path, dbf: _DbfFile, encoding, notes) -> tuple[str
     if cpg:
         declared = cpg_to_codec(cpg)
         if declared is None:
-            warn_assumption(f"{path}: the .cpg names an unknown code page {cpg!r}; detecting the encoding", notes)
+            say("cpg_unknown", notes, path=path, cpg=repr(cpg))
         elif _decodes(text_bytes, declared):
             if declared == "UTF-8" or text_bytes.isascii() or not _decodes(text_bytes, "UTF-8"):
                 return declared, "cpg"
             # non-ASCII text that is valid UTF-8 is UTF-8: as GBK (or another code page) it reads as mojibake
-            warn_assumption(f"{path}: the .cpg says {declared} but the attribute text is valid UTF-8 (read as "
-                            f"{declared} it would be garbled); decoded as UTF-8 (pass --encoding {declared} if "
-                            f"the .cpg is right)", notes)
+            say("cpg_utf8", notes, path=path, declared=declared)
             return "UTF-8", "detected"
         else:
             found = detect_encoding(text_bytes)
             if found is None:
                 raise EcogisError(f"attribute text is not valid {declared} as the .cpg says, nor UTF-8 or GB18030",
                                   path=path, hint="Pass the right encoding with --encoding (encoding=)")
-            warn_assumption(f"{path}: the .cpg says {declared} but the attribute text is not valid {declared}; "
-                            f"decoded as {found} instead", notes)
+            say("cpg_wrong", notes, path=path, declared=declared, found=found)
             return found, "detected"
     found = _detect_dbf_encoding(dbf.dbf_bytes(), text_bytes, path, notes)
     if not text_bytes.isascii() and "\ufffd".encode(found) not in text_bytes:  # damaged text: said by read_layer
-        warn_assumption(f"{path}: no .cpg file; attribute text decoded as {found} (detected, check the names)",
-                        notes)
+        say("no_cpg", notes, path=path, found=found)
     return found, "detected"
 
 
@@ -551,8 +545,7 @@ def _detect_dbf_encoding(data: bytes, text_bytes: bytes, path, notes) -> str:
             return enc
         trimmed, cut = trim_cut_characters(data, enc)
         if cut and _decodes(dbf_text_bytes(trimmed), enc):
-            warn_assumption(f"{path}: {cut} attribute value(s) end in a character cut in half by the field "
-                            f"width; the partial character is dropped ({enc})", notes)
+            say("cut_character", notes, severity="repair", path=path, count=cut, encoding=enc)
             return enc
     raise EcogisError("attribute text is neither valid UTF-8 nor GB18030", path=path,
                       hint="Pass the right encoding with --encoding (encoding=), e.g. BIG5")
@@ -631,9 +624,8 @@ def _check_dbf_fields(path: Path, data: bytes, name: str, notes) -> None:
     needed = 1 + sum(length for _, _, length in fields)
     n_records, header_len = struct.unpack("<I", data[4:8])[0], struct.unpack("<H", data[8:10])[0]
     if record_len > needed and header_len + n_records * record_len <= len(data):  # fields found by their lengths
-        warn_assumption(f"{path}: the record-length field of {name} says {record_len} bytes but the deletion flag and "
-                        f"its {len(fields)} field(s) take {needed}; the last {record_len - needed} byte(s) of each "
-                        "record are ignored", notes)
+        say("dbf_long_records", notes, path=path, dbf=name, length=record_len, count=len(fields), needed=needed,
+            extra=record_len - needed)
     elif record_len != needed:
         raise EcogisError(
             f"the header of {name} is damaged: its record-length field says {record_len} bytes but the deletion "
@@ -642,8 +634,7 @@ def _check_dbf_fields(path: Path, data: bytes, name: str, notes) -> None:
                             "little-endian)")
     for (ftype, _, _), field_name in zip(fields, names):
         if ftype not in _DBF_TYPES:
-            warn_assumption(f"{path}: field {field_name!r} of {name} has an unknown dBASE type {ftype!r}; its values "
-                            "are read as text", notes)
+            say("dbf_unknown_type", notes, path=path, field=repr(field_name), dbf=name, type=repr(ftype))
 
 
 def _dbf_field_names(data: bytes) -> list[str]:

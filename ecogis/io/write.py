@@ -15,7 +15,8 @@ import geopandas as gpd
 import pyogrio
 
 from ecogis.crs import WEB_SYSTEMS
-from ecogis.errors import EcogisError, warn_assumption
+from ecogis.errors import EcogisError
+from ecogis.messages import say
 from ecogis.outputs import atomic_path, check_output_path
 
 #: suffix -> GDAL driver used by pyogrio
@@ -56,8 +57,7 @@ def write_layer(gdf: gpd.GeoDataFrame, path, *, layer=None, overwrite: bool = Fa
                           path=path, hint="Write the exchange text from CGCS2000 data (leave out --to-crs "
                                           f"{web}), or choose another format for {web} output")
     if web in WEB_SYSTEMS:
-        warn_assumption(f"{path}: written in {web} web-map longitude/latitude without a CRS definition "
-                        f"(none exists for {web}); use it only with web maps of that system", None)
+        say("write_web_crs", path=path, web=web)
     if suffix == ".txt":
         from ecogis.io.exchange import write_exchange
 
@@ -116,8 +116,7 @@ def _shapefile_field_names(gdf, path):
         renamed.append(f"{col} -> {name}")
     if not renamed:
         return gdf
-    warn_assumption(f"{path}: shapefile field names hold at most {DBF_NAME_BYTES} bytes; renamed "
-                    f"{', '.join(renamed)} (write .gpkg to keep the names)", None)
+    say("write_dbf_names", path=path, limit=DBF_NAME_BYTES, renamed=", ".join(renamed))
     out = gdf.copy()
     out.columns = names
     return out

@@ -22,6 +22,7 @@ from rasterio import features, windows
 from ecogis.crs import describe_crs
 from ecogis.errors import EcogisError
 from ecogis.geodesy import GEOGRAPHIC_CRS
+from ecogis.notes import Notes
 from ecogis.raster.extract import DEFAULT_MEMORY_MB, NOISE_CELLS, extract_code_areas, max_cells_for
 from ecogis.raster.legend import Legend, legend_for
 from ecogis.raster.messages import say
@@ -93,10 +94,10 @@ class ChangeResult:
     patch_area_method: str
     zones: list[ZoneTransitions]
     patches: gpd.GeoDataFrame
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=Notes)
     max_window_cells: int = 0  # largest window read (cells): instrumentation for tests and benchmarks
 
-    def to_dict(self) -> dict:
+    def to_dict(self, lang: str | None = None) -> dict:
         recs = pd.DataFrame(self.patches.drop(columns=self.patches.geometry.name)).to_dict("records")
         return {
             "before": self.before, "after": self.after, "raster_crs": self.raster_crs,
@@ -139,7 +140,7 @@ def change_detection(before, after, zones, *, by=None, within=None, to=None, leg
     ``within``: zone names (values of ``by``) where changes are polygonised (default: all zones).
     ``to``: classes of interest (codes or names, list or ``"8,7"``). ``min_area_m2``: drop smaller patches.
     """
-    notes = [] if notes is None else notes
+    notes = Notes() if notes is None else notes
     bds, ads = open_raster(before), open_raster(after)
     with bds, ads:
         lb, la = _one_legend(before, after, legend, after_legend, notes)

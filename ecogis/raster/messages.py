@@ -2,7 +2,7 @@
 
 Each message is one English and one Chinese template with the same ``{fields}``, registered in the
 project-wide registry :mod:`ecogis.messages`, whose :func:`~ecogis.messages.say` records the English
-text and :func:`~ecogis.messages.to_zh` turns a recorded note back into Chinese.
+note (a :class:`~ecogis.notes.Note`, English as text) and ``note.text("zh")`` words it in Chinese.
 """
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ import pandas as pd
 from pyproj import CRS
 
 from ecogis.crs import describe_crs
+from ecogis.notes import Notes
 from ecogis.raster.extract import DEFAULT_MEMORY_MB, NOISE_CELLS, extract_code_areas, max_cells_for
 from ecogis.raster.legend import Legend, legend_for
 from ecogis.raster.messages import say
@@ -86,10 +87,10 @@ class ZonalResult:
     pixel_area_method: str
     zone_area_method: str
     zones: list[ZoneComposition]
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=Notes)
     max_window_cells: int = 0  # largest window read (cells): instrumentation for tests and benchmarks
 
-    def to_dict(self) -> dict:
+    def to_dict(self, lang: str | None = None) -> dict:
         return {
             "raster": self.raster, "raster_crs": self.raster_crs, "zones_source": self.zones_source, "by": self.by,
             "legend": self.legend.name, "units": dict(AREA_UNITS),
@@ -124,7 +125,7 @@ def zonal_composition(raster, zones, *, by=None, legend=None, kind=None, layer=N
     they are reprojected to the raster CRS. ``legend`` is a :class:`Legend`, a YAML path or None (a
     ``<raster>.classes.yaml`` beside the raster, else the CLCD default). Areas are ellipsoidal m².
     """
-    notes = [] if notes is None else notes
+    notes = Notes() if notes is None else notes
     ds = open_raster(raster)
     with ds:
         legend = legend_for(raster, legend, notes=notes)

@@ -9,7 +9,8 @@ import shapely
 from pyproj import CRS
 
 from ecogis.crs import datum_mismatch_note
-from ecogis.errors import EcogisError, warn_assumption
+from ecogis.errors import EcogisError
+from ecogis.layer_info import LayerInfo
 from ecogis.raster.messages import say
 from ecogis.raster.vector_area import official_area
 
@@ -36,12 +37,11 @@ def load_zones(zones, *, kind=None, layer=None, notes=None) -> gpd.GeoDataFrame:
     """A GeoDataFrame from ``zones`` (GeoDataFrame or path read with :func:`ecogis.io.read_layer`)."""
     if isinstance(zones, gpd.GeoDataFrame):
         return zones
-    from ecogis.io import read_layer
+    from ecogis.io import read_layer_info
 
-    gdf = read_layer(zones, kind=kind, layer=layer)
-    for note in (gdf.attrs.get("ecogis") or {}).get("notes", []):
-        if notes is not None and note not in notes:
-            notes.append(note)
+    gdf, info = read_layer_info(zones, kind=kind, layer=layer)
+    if notes is not None:
+        notes.extend(n for n in info.notes if n not in notes)
     return gdf
 
 
@@ -51,7 +51,7 @@ def prepare_zones(gdf: gpd.GeoDataFrame, raster_crs, *, by=None, notes=None) -> 
     ``by``: dissolve features sharing this field's value into one zone (overlaps are counted once).
     Zone areas (m²) are the official ellipsoidal areas, taken before reprojection to ``raster_crs``.
     """
-    source = (gdf.attrs.get("ecogis") or {}).get("path")
+    source = LayerInfo.of(gdf).path
     if gdf.crs is None:
         raise EcogisError("zone layer has no CRS", path=source, hint="Pass the layer's CRS when reading it")
     if len(gdf) == 0:
@@ -76,7 +76,7 @@ def prepare_zones(gdf: gpd.GeoDataFrame, raster_crs, *, by=None, notes=None) -> 
     raster_crs = CRS(raster_crs)
     mixed = datum_mismatch_note(CRS(gdf.crs), raster_crs)
     if mixed:
-        warn_assumption(f"the zones and the raster are on different datums: {mixed}", notes)
+        say("zones_datum_mix", notes, note=mixed)
     if not CRS(work.crs).equals(raster_crs):
         step = DENSIFY_M if not CRS(work.crs).is_geographic else DENSIFY_M / 111_000.0
         work = work.set_geometry(shapely.segmentize(work.geometry.values, step)).to_crs(raster_crs)

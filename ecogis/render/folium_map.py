@@ -28,7 +28,8 @@ import shapely
 from folium.template import Template
 
 from ecogis.crs import to_web_crs
-from ecogis.errors import EcogisError, warn_assumption
+from ecogis.errors import EcogisError
+from ecogis.messages import say
 from ecogis.render import styles as st
 from ecogis.render.cells import visible_text
 from ecogis.render.folium_controls import add_controls, add_page_style, legend_html, marker_svg
@@ -251,8 +252,7 @@ def make_map(layers: dict, site=None, basemap: str = "none", lang: str = "zh", t
         raise EcogisError(f"unknown base map {basemap!r}; expected one of {', '.join(BASEMAPS)}")
     styles = st.load_styles(styles)
     if basemap.startswith("amap"):
-        warn_assumption("data shifted from CGCS2000 to GCJ-02 for display on Amap tiles only "
-                        "(popups show the original attributes; do not digitise from this map)", notes)
+        say("map_gcj02_display", notes)
     items = [(name, kind, _to_display(gdf, basemap))
              for name, kind, gdf in map_layers(layers, site, kinds, styles, notes)]
     west, south, east, north = layers_bounds(g for _, _, g in items)
@@ -314,9 +314,8 @@ def _display_geometry(gdf, name: str, extent: float, notes: list):
     simplified = _simplify_for_display(geoms, tol)
     kept = int(shapely.get_num_coordinates(simplified).sum())
     tol_m = tol * 111_320
-    warn_assumption(
-        f"layer {name!r} simplified for display only ({n_vertices} -> {kept} vertices, tolerance "
-        f"{tol:.1e} degrees, about {tol_m:.0f} m); analyses use the full geometry", notes)
+    say("map_simplified", notes, name=repr(name), before=n_vertices, after=kept, tol=f"{tol:.1e}",
+        metres=f"{tol_m:.0f}")
     return gdf.set_geometry(simplified, crs=gdf.crs), tol_m
 
 

@@ -73,7 +73,7 @@ _CHECK_NAMES = {"invalid": "无效几何 invalid", "empty": "空几何 empty", "
 def format_validation(d: dict) -> str:
     """A validation (``ValidationReport.to_dict()`` with the reading's CRS/encoding and any ``fix``): status,
     count per check and one line per issue."""
-    status = "通过 OK" if d["ok"] else "发现错误 ERRORS FOUND"
+    status = "通过 OK" if d["passed"] else "发现错误 ERRORS FOUND"
     lines = [f"检查 validate: {d['path']}  ({d['count']} features, CRS {d['crs']}) -> {status}"]
     for name, label in _CHECK_NAMES.items():
         lines.append(f"  {label}: {d['counts'].get(name, 0)}")
@@ -84,5 +84,5 @@ def format_validation(d: dict) -> str:
     if "fix" in d:
         f = d["fix"]
         lines.append(f"修复 fixed: {f['repaired']} geometries repaired, {f['emptied']} left empty -> {f['output']}"
-                     f" ({'valid' if f['ok_after'] else 'still has errors'})")
+                     f" ({'valid' if f['passed_after'] else 'still has errors'})")
     return "\n".join(lines)

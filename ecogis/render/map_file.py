@@ -9,7 +9,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ecogis.errors import EcogisError, warn_assumption
+from ecogis.errors import EcogisError
+from ecogis.messages import say
 from ecogis.outputs import check_output_path
 
 HTML_SUFFIXES = (".html", ".htm")
@@ -85,7 +86,7 @@ def write_map(layers: dict, out, *, site=None, site_path=None, basemap: str = "n
         save_map(m, out, overwrite=overwrite)
     else:
         if basemap != "none":
-            warn_assumption(f"--basemap {basemap} applies to HTML maps only; the static map has no tiles", notes)
+            say("map_basemap_static", notes, basemap=basemap)
         from ecogis.render.static_map import render_static
 
         render_static(layers, out, site=site, title=title, dpi=dpi, lang=lang, styles=styles, inset=inset,

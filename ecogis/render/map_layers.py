@@ -11,9 +11,10 @@ import numpy as np
 from pyproj import Transformer
 
 from ecogis.crs import gk_crs_for_lon
-from ecogis.errors import EcogisError, warn_assumption
+from ecogis.errors import EcogisError
 from ecogis.geodesy import GEOGRAPHIC_CRS
 from ecogis.layers import KINDS
+from ecogis.messages import say
 from ecogis.render import styles as st
 
 
@@ -42,7 +43,7 @@ def map_layers(layers: dict, site, kinds: dict | None, styles: dict,
                           hint="Check the layer files (ecogis info FILE) and the --site file")
     for name, _, gdf in items:
         if not len(gdf):
-            warn_assumption(f"layer {name!r} has no features to draw: left out of the legend", notes)
+            say("map_layer_empty", notes, name=repr(name))
     return items
 
 
@@ -64,7 +65,7 @@ def layer_styles(items, styles: dict, notes: list) -> list[dict]:
     out, n_plain = [], 0
     for name, kind, gdf in items:
         if kind not in KINDS and kind not in styles["kinds"]:
-            warn_assumption(f"layer {name!r} has no known kind ({kind}): drawn with the default style", notes)
+            say("map_unknown_kind", notes, name=repr(name), kind=kind)
         out.append(st.layer_style(styles, kind, gdf, n_plain))
         n_plain += st.style_key(styles, kind) is None
     return out

@@ -21,8 +21,9 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.patches import Polygon as MplPolygon
 from pyproj import Transformer
 
-from ecogis.errors import EcogisError, warn_assumption
+from ecogis.errors import EcogisError
 from ecogis.geodesy import GEOGRAPHIC_CRS
+from ecogis.messages import say
 from ecogis.render import styles as st
 from ecogis.render.map_layers import legend_order
 from ecogis.render.static_layers import MARKER_SHAPES, PT_PER_PX, dashes
@@ -237,8 +238,7 @@ def legend(lax, groups, styles, lang, renderer, notes: list | None = None) -> No
                 best = (overflow, fontsize, max_cols)
     _, fontsize, max_cols = best or (None, LEGEND_FONT_SIZES[-1], 3)
     leg, entries, overflow = _try_legend(lax, blocks, fontsize, max_cols, styles, lang, renderer)
-    warn_assumption(f"the legend ({sum(len(b) for b in blocks)} rows) overflows its box by {overflow:.0%} "
-                    f"even at {fontsize} pt; draw fewer layers or use a larger figsize", notes)
+    say("map_legend_overflow", notes, rows=sum(len(b) for b in blocks), overflow=f"{overflow:.0%}", size=fontsize)
     _finish_legend(leg, entries)
 
 
@@ -310,9 +310,9 @@ def inset(iax, items_extent_geo, province, styles, lang, notes, adcode=None) -> 
     try:
         prov, children = _province_of(items_extent_geo, province, adcode)
         if prov is None:
-            warn_assumption("location inset left empty: the map extent is in no Chinese province", notes)
+            say("map_inset_empty", notes)
     except (ImportError, EcogisError, OSError) as exc:
-        warn_assumption(f"location inset left out: province boundary not available ({exc})", notes)
+        say("map_inset_missing", notes, error=exc)
         prov, children = None, None
     iax.set_xticks([])
     iax.set_yticks([])

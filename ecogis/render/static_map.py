@@ -32,8 +32,9 @@ from matplotlib.figure import Figure
 from pyproj import Transformer
 
 from ecogis.crs import describe_crs, gk_crs_for_lon
-from ecogis.errors import EcogisError, warn_assumption
+from ecogis.errors import EcogisError
 from ecogis.geodesy import GEOGRAPHIC_CRS
+from ecogis.messages import say
 from ecogis.outputs import atomic_path
 from ecogis.render import static_furniture as furniture
 from ecogis.render import styles as st
@@ -271,10 +272,7 @@ def render_static(layers: dict, out, site=None, title: str | None = None, dpi: i
 def _report_warnings(caught, notes) -> None:
     missing = sorted({str(w.message) for w in caught if "missing from font" in str(w.message)})
     if missing:
-        warn_assumption(
-            f"{len(missing)} character(s) have no glyph in the installed fonts and print as boxes "
-            f"({missing[0]}...); install a CJK font (apt install fonts-noto-cjk) or set ECOGIS_CJK_FONT",
-            notes)
+        say("map_missing_glyphs", notes, count=len(missing), chars=missing[0])
     for w in caught:
         if "missing from font" in str(w.message):
             continue

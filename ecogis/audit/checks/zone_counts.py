@@ -11,6 +11,7 @@ from ecogis.audit.context import CheckContext
 from ecogis.audit.registry import check_type
 from ecogis.audit.result import CheckResult
 from ecogis.crs import crs_label
+from ecogis.outcome import pass_fail
 
 
 @check_type("count_in_zones",
@@ -47,7 +48,7 @@ def check_count_in_zones(ctx: CheckContext) -> CheckResult:
             expected.append(Text(f"{name} {rule} 个", f"{name} {rule}"))
         passed &= ok
         details.append({"zone": name, "count": n, "expected": rule or None,
-                        "verdict": None if not rules else ("PASS" if ok else "FAIL")})
+                        "verdict": None if not rules else pass_fail(ok)})
     details.append({"zone": "(outside all zones)", "count": outside, "expected": None, "verdict": None})
     value = Text("，".join(f"{d['zone']} {d['count']} 个" for d in details[:-1]) + f"（范围外 {outside} 个）",
                  ", ".join(f"{d['zone']} {d['count']}" for d in details[:-1]) + f" ({outside} outside all zones)")

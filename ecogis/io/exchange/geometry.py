@@ -6,8 +6,8 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from ecogis.errors import warn_assumption
 from ecogis.io.exchange.parse import _err, _Parsed
+from ecogis.messages import say
 
 
 @dataclass
@@ -155,9 +155,8 @@ def _note_invalid_parcels(parsed: _Parsed, geoms, path, notes):
     invalid[invalid] = ~shapely.is_valid(geoms[invalid])
     for k in np.flatnonzero(invalid):
         parcel = parsed.parcels[k]
-        warn_assumption(f"{path}: line {parcel.line}: parcel {parcel.parcel_no!r} is not a valid polygon "
-                        f"({shapely.is_valid_reason(geoms[k])}); read as written, fix its vertices in the source",
-                        notes)
+        say("exchange_invalid_parcel", notes, path=path, line=parcel.line, parcel=repr(parcel.parcel_no),
+            reason=shapely.is_valid_reason(geoms[k]))
 
 
 def _assemble_polygon(polys: np.ndarray):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ecogis.errors import EcogisError, warn_assumption
+from ecogis.errors import EcogisError
 from ecogis.io.exchange.dialects import (
     HEADER_ALIASES,
     PARCEL_FIELD_COUNTS,
@@ -18,6 +18,7 @@ from ecogis.io.exchange.dialects import (
     split_area,
 )
 from ecogis.io.text import check_control_characters, decode_text
+from ecogis.messages import say
 
 HEADER_SECTION, COORD_SECTION = "属性描述", "地块坐标"
 RECORD_TYPES = {"面": "polygon", "线": "line", "点": "point"}
@@ -73,7 +74,7 @@ def _decode(data: bytes, path: Path, encoding, notes):
         if used == "UTF-8-SIG":
             used = "UTF-8"
         elif used == "GB18030":
-            warn_assumption(f"{path}: not valid UTF-8, decoded as GB18030 (GBK)", notes)
+            say("exchange_gbk", notes, path=path)
     text = check_control_characters(text, path)
     return text, used, source
 

@@ -10,10 +10,11 @@ import shapely
 
 from ecogis.area import ellipsoidal_area
 from ecogis.crs import DATUM_ZH, crs_label, gk_epsg, gk_zone_of, zone_cm
-from ecogis.errors import EcogisError, warn_assumption
+from ecogis.errors import EcogisError
 from ecogis.geodesy import GEOGRAPHIC_CRS, GEOGRAPHIC_EPSG, gk_zone_for_lon
 from ecogis.io.exchange.dialects import DIALECTS, PROVINCIAL, STANDARD
 from ecogis.io.exchange.parse import COORD_SECTION, HEADER_KEYS, HEADER_SECTION
+from ecogis.messages import say
 from ecogis.outputs import atomic_path
 
 
@@ -109,8 +110,7 @@ def _output_datum(crs, datum, path, notes):
         code = crs.geodetic_crs.to_epsg() if crs.geodetic_crs else None
         source = {4610: "Xian1980", 4214: "Beijing1954"}.get(code, "CGCS2000")
         if code not in (GEOGRAPHIC_EPSG, 4610, 4214):
-            warn_assumption(f"{path}: data in {crs_label(crs)} written on the CGCS2000 datum "
-                            "(WGS 84 and CGCS2000 taken as the same, within decimetres)", notes)
+            say("exchange_wgs84_as_cgcs2000", notes, path=path, crs=crs_label(crs))
     if datum is None:
         return source
     from ecogis.crs import normalise_datum
@@ -133,13 +133,11 @@ def _output_zone(gdf, zone, width, path, notes):
         else:
             mid = (xmin + xmax) / 2.0
             zone = gk_zone_for_lon(mid, width)
-            warn_assumption(f"{path}: written in {width}-degree Gauss-Kruger zone {zone} "
-                            f"(CM {zone_cm(zone, width):g} E), the zone of the data's middle longitude", notes)
+            say("exchange_zone_chosen", notes, path=path, width=width, zone=zone, cm=f"{zone_cm(zone, width):g}")
     cm = zone_cm(zone, width)
     far = max(abs(xmin - cm), abs(xmax - cm))
     if far > width / 2.0 + 0.5:
-        warn_assumption(f"{path}: features reach {far:.2f} degrees from the central meridian {cm:g} E of "
-                        f"zone {zone}; Gauss-Kruger distortion grows there", notes)
+        say("exchange_far_from_cm", notes, path=path, far=f"{far:.2f}", cm=f"{cm:g}", zone=zone)
     return zone
 
 
@@ -192,8 +190,8 @@ def _text_column(gdf, column, field_name, path, notes) -> list[str]:
             text = text.replace(",", "，")
         out.append(text)
     if with_commas:
-        warn_assumption(f"{path}: field {field_name!r}: commas replaced by '，' in {len(with_commas)} feature(s) "
-                        f"(first: feature {with_commas[0]}); the comma separates fields in this format", notes)
+        say("exchange_commas", notes, severity="repair", path=path, field=repr(field_name), count=len(with_commas),
+            first=with_commas[0])
     return out
 
 

@@ -17,11 +17,15 @@ from ecogis.crs import (
     zone_cm,
     zone_width,
 )
-from ecogis.errors import EcogisError, warn_assumption
+from ecogis.errors import EcogisError
 from ecogis.io.exchange.parse import _err, _Parsed
-from ecogis.messages import register, say
+from ecogis.messages import note, register, say
 
 register({
+    "exchange.key_absent": ("no {key}", "无{key}"),
+    "exchange.key_empty": ("an empty {key}", "{key}为空"),
+    "exchange.header_lacks_one": ("the header gives {first}", "文件头{first}"),
+    "exchange.header_lacks_two": ("the header gives {first} and {second}", "文件头{first}、{second}"),
     "exchange.zone_from_prefix": ("{path}: the header's 带号 is {state}; zone {zone} taken from the zone prefix of "
                                   "the Y coordinates",
                                   "{path}：表头带号{state}；带号 {zone} 取自 Y 坐标的带号前缀"),
@@ -65,7 +69,7 @@ def _settle_crs(parsed, path, x, y, crs, cm, notes):
 
     datum = _header_datum(parsed.header.get("坐标系"))
     if parsed.header.get("坐标系") and datum is None:
-        warn_assumption(f"{path}: 坐标系 {parsed.header['坐标系']!r} not recognised; datum assumed CGCS2000", notes)
+        say("exchange_datum_unknown", notes, path=path, name=repr(parsed.header["坐标系"]))
     width = _header_int(parsed, "几度分带", path)
     zone = _header_int(parsed, "带号", path)
     if width not in (None, 3, 6):
@@ -76,7 +80,7 @@ def _settle_crs(parsed, path, x, y, crs, cm, notes):
                    hint="3-degree zones are numbered 25-45 (几度分带=3), 6-degree zones 13-23 (几度分带=6)")
     if zone is not None and width is None:
         width = zone_width(zone)
-        warn_assumption(f"{path}: 几度分带 missing; zone {zone} taken as a {width}-degree zone", notes)
+        say("exchange_width_missing", notes, path=path, zone=zone, width=width)
     header_cm = zone_cm(zone, width) if zone is not None and width else None
     if cm is not None and header_cm is not None and abs(float(cm) - header_cm) > 1e-9:
         raise EcogisError(f"central meridian {cm} given, but the header's 带号 {zone} means {header_cm:g} E",
@@ -90,8 +94,7 @@ def _settle_crs(parsed, path, x, y, crs, cm, notes):
         raise EcogisError(f"the header says 带号={zone} but the Y coordinates carry the zone prefix {guess.zone}",
                           path=path, hint="Fix 带号 in the header or the coordinates")
     if guess.swap_xy:
-        warn_assumption(f"{path}: the X column holds eastings and Y northings (GIS order, not the surveying "
-                        "order X = northing of this format); X and Y swapped", notes)
+        say("exchange_gis_order", notes, path=path)
     has_datum = datum is not None and datum != "WGS84"
     if has_datum and zone is None and guess.zone is not None and guess.prefixed:  # 带号 absent or empty
         say("exchange.zone_from_prefix", notes, path=path, zone=guess.zone,
@@ -102,16 +105,19 @@ def _settle_crs(parsed, path, x, y, crs, cm, notes):
         return guess.crs, guess.swap_xy, "file"
     if complete and guess.zone is None:  # degrees with a datum in the header
         return pyproj.CRS.from_epsg(GEOGRAPHIC[datum]), guess.swap_xy, "file"
-    what = "no [属性描述] header" if not parsed.has_header else _missing_keys(parsed, has_datum, zone)
-    warn_assumption(f"{path}: {what}; CRS inferred as {describe_crs(guess.crs)}: {guess.reason}", notes)
+    what = note("exchange_no_header") if not parsed.has_header else _missing_keys(parsed, has_datum, zone)
+    say("exchange_inferred", notes, path=path, what=what, crs=describe_crs(guess.crs), reason=guess.reason)
     return guess.crs, guess.swap_xy, "inferred"
 
 
-def _missing_keys(parsed, has_datum: bool, zone) -> str:
-    """'the header gives no 带号' (or 坐标系, or both; 'an empty 带号' when the key is there without a value)."""
-    missing = [("an empty " if parsed.header.get(key) == "" else "no ") + key
+def _missing_keys(parsed, has_datum: bool, zone):
+    """A note 'the header gives no 带号' (or 坐标系, or both; 'an empty 带号' when the key is there without a
+    value)."""
+    missing = [note("exchange.key_empty" if parsed.header.get(key) == "" else "exchange.key_absent", key=key)
                for key, given in (("坐标系", has_datum), ("带号", zone is not None)) if not given]
-    return "the header gives " + " and ".join(missing)
+    if len(missing) == 1:
+        return note("exchange.header_lacks_one", first=missing[0])
+    return note("exchange.header_lacks_two", first=missing[0], second=missing[1])
 
 
 def _far_vertex(parsed: _Parsed, x, y, far_m: float = 1_000_000.0) -> str:
@@ -153,8 +159,7 @@ def _user_crs(parsed, path, x, y, crs, notes):
                           hint=f"Leave out crs= or pass a CRS like {guess.label}")
     guessed = gk_zone_of(guess.crs) if guess is not None else None
     if entry and guessed and (entry.prefixed != guessed.prefixed or (entry.prefixed and entry.zone != guessed.zone)):
-        warn_assumption(f"{path}: the coordinates look like {describe_crs(guess.crs)} but crs= says "
-                        f"{describe_crs(user)}; the given CRS is used", notes)
+        say("exchange_crs_overridden", notes, path=path, guess=describe_crs(guess.crs), given=describe_crs(user))
     if swap:
-        warn_assumption(f"{path}: the X column holds eastings and Y northings; X and Y swapped", notes)
+        say("exchange_swapped", notes, path=path)
     return user, swap, "user"
