@@ -56,7 +56,7 @@ def test_every_chinese_template_is_chinese(key):
     leftover = re.sub(r"\{\w+\}|--[\w-]+|\w*_\w*|ecogis convert|apt install [\w-]+|[\w.]+\.\w+\b", "", zh)
     english = [w for w in re.findall(r"[A-Za-z]{4,}", leftover)
                if w not in {"EPSG", "CGCS", "HTML", "shapefile", "gpkg", "figsize", "PROJ", "exactextract",
-                            "legend", "within"}]  # the names of a metadata tag and of an audit key
+                            "legend", "within", "ecogis", "FFFD"}]  # a metadata tag, an audit key, the program, U+FFFD
     assert not english, f"{key}: English words left in {zh!r}"
 
 

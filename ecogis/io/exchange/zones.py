@@ -22,8 +22,8 @@ from ecogis.io.exchange.parse import _err, _Parsed
 from ecogis.messages import note, register, say
 
 register({
-    "exchange.key_absent": ("no {key}", "无{key}"),
-    "exchange.key_empty": ("an empty {key}", "{key}为空"),
+    "exchange.key_absent": ("no {name}", "无{name}"),
+    "exchange.key_empty": ("an empty {name}", "{name}为空"),
     "exchange.header_lacks_one": ("the header gives {first}", "文件头{first}"),
     "exchange.header_lacks_two": ("the header gives {first} and {second}", "文件头{first}、{second}"),
     "exchange.zone_from_prefix": ("{path}: the header's 带号 is {state}; zone {zone} taken from the zone prefix of "
@@ -113,7 +113,7 @@ def _settle_crs(parsed, path, x, y, crs, cm, notes):
 def _missing_keys(parsed, has_datum: bool, zone):
     """A note 'the header gives no 带号' (or 坐标系, or both; 'an empty 带号' when the key is there without a
     value)."""
-    missing = [note("exchange.key_empty" if parsed.header.get(key) == "" else "exchange.key_absent", key=key)
+    missing = [note("exchange.key_empty" if parsed.header.get(key) == "" else "exchange.key_absent", name=key)
                for key, given in (("坐标系", has_datum), ("带号", zone is not None)) if not given]
     if len(missing) == 1:
         return note("exchange.header_lacks_one", first=missing[0])
