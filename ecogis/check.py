@@ -19,6 +19,8 @@ import pandas as pd
 import pyproj
 import shapely
 
+from ecogis.check_messages import note_gaps
+from ecogis.coverage import UNDETERMINED, CoverageGap, LayerCoverage, coverage_gaps, layer_coverages
 from ecogis.crs import (
     datum_mismatch_note,
     from_web_crs,
@@ -51,7 +53,12 @@ METHODS = {
     "share_of_site": "overlap area (or length for line sites) divided by the site part's ellipsoidal area "
                      "(or geodesic length)",
     "within_buffer": "every feature whose geodesic distance to the site is at most the buffer distance",
-    "verdict": "most specific matching rule per finding; overall verdict = worst finding (禁止 > 限制 > 需论证 > 符合)",
+    "verdict": "most specific matching rule per finding; overall verdict = worst finding (禁止 > 限制 > 需论证 > "
+               "无法判定 > 符合)",
+    "coverage": "a site, or the part of it, outside a layer's coverage (its declared coverage, else the project "
+                "boundary, else the data extent of the project's layers grown by 50 km) is 无法判定 for that "
+                "layer; the part outside is the site minus the coverage in the site's 3° Gauss-Kruger zone, its "
+                "area ellipsoidal (m²), its length geodesic (m)",
 }
 UNITS = {"overlap_area_m2": "m²", "overlap_area_ha": "公顷 (ha, 10 000 m²)", "overlap_area_mu": "亩 (mu, 10 000/15 m²)",
          "overlap_length_m": "m", "distance_m": "m", "buffer_m": "m", "share_of_site": "fraction 0–1",
@@ -126,6 +133,8 @@ class CheckResult:
     units: dict = field(default_factory=lambda: dict(UNITS))
     site_gdf: gpd.GeoDataFrame | None = field(default=None, repr=False)
     layers: dict = field(default_factory=dict, repr=False)
+    #: sites (or parts) outside a layer's coverage: verdict 无法判定 for that layer (ecogis.coverage)
+    coverage: list[CoverageGap] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
@@ -135,6 +144,7 @@ class CheckResult:
             "sites": [s.to_dict() for s in self.sites],
             "inputs": self.inputs, "assumptions": self.assumptions, "buffers_m": self.buffers_m,
             "rules": self.rules, "methods": self.methods, "units": self.units,
+            "coverage_gaps": [g.to_dict() for g in self.coverage],
         }
 
     def findings_frame(self) -> pd.DataFrame:
@@ -165,22 +175,45 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
     """
     project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes = _load_inputs(
         site, project, buffers, rules, site_crs=site_crs, skip_empty=skip_empty)
+    coverages = _coverages(project, layers, boundary)
+    gaps = coverage_gaps(sites, coverages)
+    note_gaps(gaps, notes)
     frame, site_table, zones = screen(sites, layers, ruleset, buffers_m, site_use=site_use,
                                       summarise=not batch, progress=progress)
     _sanity_far(site_table, frame, boundary, notes)
-    site_verdicts, overall = _site_verdicts(frame)
+    site_verdicts, overall = _with_gaps(*_site_verdicts(frame), gaps)
     used_ids = set(frame["rule_id"].dropna().unique().tolist()) if len(frame) else set()
     return CheckResult(
         verdict=overall, findings=FindingTable(frame), sites=_site_summaries(site_table, site_verdicts),
         zones=zones,
         inputs={"site": site_meta, "project": project.to_dict(), "rules_files": ruleset.sources,
                 "layers": {n: _layer_meta(g) for n, g in layers.items()},
-                "boundary": None if boundary is None else _layer_meta(boundary)},
-        assumptions=notes, rules=[r.to_dict() for r in ruleset.rules if r.id in used_ids],
+                "boundary": None if boundary is None else _layer_meta(boundary),
+                "coverage": [c.to_dict() for c in coverages]},
+        assumptions=notes, rules=[r.to_dict() for r in ruleset.rules if r.id in used_ids], coverage=gaps,
         buffers_m=list(buffers_m), project=project.name,
         methods=dict(METHODS, analysis_crs="; ".join(sorted(set(site_table["analysis_crs"])))),
         site_gdf=sites.to_crs(GEOGRAPHIC), layers=_touched(layers, frame, boundary),
     )
+
+
+def _coverages(project: Project, layers: dict, boundary) -> list[LayerCoverage]:
+    """The coverage of each layer (declared, else the project boundary, else the data extent)."""
+    spec = project.boundary
+    name = "boundary" if spec is None else (spec.label or spec.path.name + (f":{spec.layer}" if spec.layer else ""))
+    if boundary is not None and "name" in boundary.columns and boundary["name"].nunique() == 1:
+        name = str(boundary["name"].iloc[0])  # the official name (盘锦市) rather than the file
+    return layer_coverages(layers, project.read_coverages(), boundary, name)
+
+
+def _with_gaps(site_verdicts: dict, overall: str, gaps: list[CoverageGap]) -> tuple[dict, str]:
+    """Site and overall verdicts raised to 无法判定 where a site lies outside a layer's coverage."""
+    if not gaps:
+        return site_verdicts, overall
+    out = dict(site_verdicts)
+    for g in gaps:
+        out[g.site] = max(out.get(g.site, VERDICTS[0]), UNDETERMINED, key=verdict_rank)
+    return out, max(overall, UNDETERMINED, key=verdict_rank)
 
 
 def _load_inputs(site, project, buffers, rules, *, site_crs, skip_empty):
@@ -257,6 +290,8 @@ class BatchCheck:
     verdict: str = VERDICTS[0]
     findings_total: int = 0
     findings_listed: int = 0
+    #: sites (or parts) outside a layer's coverage: verdict 无法判定 for that layer (known before the chunks)
+    coverage: list[CoverageGap] = field(default_factory=list)
     _screened: Iterator | None = field(default=None, repr=False)
     _rules_by_id: dict = field(default_factory=dict, repr=False)
     _used_rule_ids: set = field(default_factory=set, repr=False)
@@ -273,6 +308,7 @@ class BatchCheck:
         crs_names = set()
         for frame, table in screened:
             chunk = _batch_chunk(frame, table, self.layers, self.buffers_m, self.findings_detail)
+            _raise_to_gaps(chunk.sites, self.coverage)
             self.verdict = max(self.verdict, *chunk.sites["verdict"], key=verdict_rank)
             self.findings_total += len(frame)
             self.findings_listed += len(chunk.findings)
@@ -312,12 +348,16 @@ def check_batch(site, project, buffers=None, rules=None, *, site_crs=None, site_
         raise EcogisError(f"unknown findings detail {findings!r}", hint="Use summary or all")
     project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes = _load_inputs(
         site, project, buffers, rules, site_crs=site_crs, skip_empty=skip_empty)
+    coverages = _coverages(project, layers, boundary)
+    gaps = coverage_gaps(sites, coverages)
+    note_gaps(gaps, notes)
     return BatchCheck(
         project=project.name, buffers_m=list(buffers_m), layers=list(layers), findings_detail=findings,
         inputs={"site": site_meta, "project": project.to_dict(), "rules_files": ruleset.sources,
                 "layers": {n: _layer_meta(g) for n, g in layers.items()},
-                "boundary": None if boundary is None else _layer_meta(boundary)},
-        assumptions=notes, methods=dict(METHODS, findings=FINDINGS_DETAIL[findings]),
+                "boundary": None if boundary is None else _layer_meta(boundary),
+                "coverage": [c.to_dict() for c in coverages]},
+        assumptions=notes, methods=dict(METHODS, findings=FINDINGS_DETAIL[findings]), coverage=gaps,
         _screened=screen_chunks(sites, layers, ruleset, buffers_m, site_use=site_use, progress=progress,
                                 chunk_size=chunk_size),
         _rules_by_id={r.id: r.to_dict() for r in ruleset.rules}, _boundary=boundary)
@@ -345,6 +385,24 @@ def _batch_chunk(frame, table, layers, buffers_m, detail) -> BatchChunk:
     kept = kept.assign(overlap_area_ha=convert_area(area, "ha"), overlap_area_mu=convert_area(area, "mu"))
     return BatchChunk(sites=rows[BATCH_SITE_COLUMNS], nearest_m=nearest_m, within=within,
                       findings=kept.reindex(columns=BATCH_FINDING_COLUMNS).reset_index(drop=True))
+
+
+def _raise_to_gaps(rows: pd.DataFrame, gaps: list[CoverageGap]) -> None:
+    """Batch site rows (in place): a clear site outside a layer's coverage becomes 无法判定, its worst
+    finding that layer (relation ``outside_coverage``)."""
+    first: dict[str, CoverageGap] = {}
+    for g in gaps:
+        first.setdefault(g.site, g)
+    if not first:
+        return
+    hit = rows["id"].isin(first.keys()).to_numpy() & (rows["verdict"] == VERDICTS[0]).to_numpy()
+    ids = rows.loc[hit, "id"]
+    rows.loc[hit, "verdict"] = UNDETERMINED
+    rows.loc[hit, "worst_layer"] = ids.map(lambda i: first[i].layer)
+    rows.loc[hit, "worst_feature"] = ids.map(lambda i: first[i].coverage)
+    rows.loc[hit, "worst_relation"] = "outside_coverage"
+    rows.loc[hit, "worst_zone"] = None
+    rows.loc[hit, "worst_rule_id"] = None
 
 
 def _site_summaries(site_table, site_verdicts: dict) -> list[SiteSummary]:

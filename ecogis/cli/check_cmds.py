@@ -13,7 +13,9 @@ from ecogis.errors import EcogisError
 
 FORMATS = ("html", "docx", "xlsx", "json")
 BATCH_FORMATS = ("xlsx", "json")
-LEVELS = ("符合", "需论证", "限制", "禁止", "clear", "needs-assessment", "restricted", "prohibited")
+OUTSIDE = {"zh": "位于覆盖范围外", "en": "outside the coverage of"}  # a batch site's worst "finding" is a coverage gap
+LEVELS = ("符合", "无法判定", "需论证", "限制", "禁止", "clear", "undetermined", "needs-assessment", "restricted",
+          "prohibited")
 
 
 @click.command(name="check")
@@ -32,12 +34,14 @@ LEVELS = ("符合", "需论证", "限制", "禁止", "clear", "needs-assessment"
 @click.option("--use", "site_use", metavar="USE",
               help="What the site is for (well, outfall, heating ...): selects use-specific rules.")
 @click.option("--out", "-o", "out", type=click.Path(file_okay=False),
-              help="Output folder for the reports (check.html, check.docx, check.xlsx, check.json).")
+              help="Output folder for the reports (check.html, check.docx, check.xlsx, check.json). Without it "
+                   "the summary is printed (the full result with --json) and no file is written.")
 @click.option("--format", "formats",
               help="Comma-separated report formats: html, docx, xlsx, json. Default: all four; with --batch "
                    "xlsx,json (the only batch formats).")
 @click.option("--fail-on", "fail_on", type=click.Choice(LEVELS),
-              help="Exit 3 when the overall verdict is at or above this level (for scripts).")
+              help="Exit 3 when the overall verdict is at or above this level (for scripts). Levels: 符合 < "
+                   "无法判定 (a site outside a layer's coverage) < 需论证 < 限制 < 禁止.")
 @click.option("--batch", is_flag=True,
               help="Many independent sites (up to 10⁵ and more): progress bar, results streamed per chunk of "
                    "sites to XLSX/JSON, one row per site, rule texts once in a rules table (findings carry "
@@ -64,7 +68,9 @@ def check(site, at, project, buffers, rules, site_crs, site_use, out, formats, f
     For each layer the check reports overlap area (m², 公顷, 亩; official ellipsoidal method) and share of
     the site, overlap length for lines, the nearest feature with its geodesic distance, every feature
     within each buffer distance, and the rule that applies (禁止/限制/需论证/符合, rule text, legal
-    basis). The overall verdict is the worst finding.
+    basis). A site, or the part of it, outside a layer's coverage (the layer's coverage: in the project
+    file, else the project boundary) is 无法判定 for that layer, never 符合. The overall verdict is the
+    worst finding.
 
     \b
     Examples:
@@ -93,8 +99,6 @@ def check(site, at, project, buffers, rules, site_crs, site_use, out, formats, f
     if other:
         raise EcogisError(f"--batch writes {' and '.join(BATCH_FORMATS)} only, not {', '.join(other)}",
                           hint="HTML/DOCX reports are for a few sites: check them without --batch")
-    if out is None and not as_json:
-        raise EcogisError("nowhere to put the result", hint="Pass --out DIR for the reports and/or --json")
     targets = {}
     if out is not None:
         from ecogis.outputs import check_output_path
@@ -170,10 +174,13 @@ def _input_paths(result) -> list:
 
 
 def _echo_summary(result, written, lang) -> None:
-    """Overall verdict, every finding that is not 符合 or is an overlap, then per site and layer the
-    count of features within the buffers and the nearest distance."""
+    """The 无法判定 banner, overall verdict, every finding that is not 符合 or is an overlap, then per site
+    and layer the count of features within the buffers and the nearest distance."""
     from ecogis.render import check_text as T
+    from ecogis.render.coverage_text import banner_lines
 
+    for line in banner_lines(result, lang):
+        click.echo(line)
     click.echo(f"{T.t('overall', lang)}: {T.verdict_label(result.verdict, lang)}")
     shown, nearest, clear_within = T.split_findings(result)
     for f in shown:
@@ -216,9 +223,16 @@ def _echo_batch_summary(batch, written, lang, shown=20) -> None:
     """Batch mode: overall verdict, sites per verdict, then the first ``shown`` sites that are not 符合
     (worst first) with their worst finding; the full table is in the XLSX/JSON."""
     from ecogis.render import check_text as T
+    from ecogis.render.coverage_text import banner_lines
     from ecogis.rules import VERDICTS, verdict_rank
 
     en = lang == "en"
+    banner = banner_lines(batch, lang)
+    for line in banner[:shown]:
+        click.echo(line)
+    if len(banner) > shown:
+        click.echo(f"  ... {len(banner) - shown} more (see the JSON coverage_gaps)" if en
+                   else f"  …… 另有 {len(banner) - shown} 条（见 JSON 的 coverage_gaps）")
     click.echo(f"{T.t('overall', lang)}: {T.verdict_label(batch.verdict, lang)}")
     sites = batch.site_rows()
     counts = sites["verdict"].value_counts()
@@ -229,7 +243,8 @@ def _echo_batch_summary(batch, written, lang, shown=20) -> None:
     rank = sites["verdict"].map(verdict_rank)
     worst = sites[rank > 0].assign(_rank=rank[rank > 0]).sort_values(["_rank", "id"], ascending=[False, True])
     for r in worst.head(shown).itertuples():
-        click.echo(f"  [{T.verdict_label(r.verdict, lang)}] {r.id} {T.RELATION[lang][r.worst_relation]} "
+        relation = T.RELATION[lang].get(r.worst_relation) or OUTSIDE[lang]
+        click.echo(f"  [{T.verdict_label(r.verdict, lang)}] {r.id} {relation} "
                    f"{r.worst_layer}/{r.worst_feature}{'/' + r.worst_zone if isinstance(r.worst_zone, str) else ''}")
     if len(worst) > shown:
         more = len(worst) - shown

@@ -11,8 +11,10 @@ from pathlib import Path
 from ecogis.outputs import write_text_atomic
 from ecogis.render import check_text as T
 from ecogis.render.cells import VisibleText, control_note
+from ecogis.render.coverage_text import banner_lines
 
-VERDICT_COLOUR = {"禁止": "#c0392b", "限制": "#e67e22", "需论证": "#d4ac0d", "符合": "#27ae60"}
+VERDICT_COLOUR = {"禁止": "#c0392b", "限制": "#e67e22", "需论证": "#d4ac0d", "无法判定": "#6c7a89", "符合": "#27ae60"}
+BANNER_STYLE = "border:3px solid #6c7a89;background:#eef0f2;padding:8px 12px;font-weight:bold"  # 无法判定 banner
 
 CSS = """
 body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",sans-serif;margin:24px;color:#222}
@@ -44,6 +46,8 @@ def check_html(result, *, lang: str = "zh", map_html: str | None = None) -> str:
     parts = [f"<!DOCTYPE html><html lang=\"{'zh-CN' if lang == 'zh' else 'en'}\"><head><meta charset=\"utf-8\">",
              f"<title>{e(title)}</title><style>{CSS}</style></head><body>",
              f"<h1>{e(title)}</h1>",
+             *(f"<p class=\"banner\" id=\"undetermined\" style=\"{BANNER_STYLE}\">{e(x)}</p>"
+               for x in banner_lines(result, lang)),
              f"<p>{e(T.t('project', lang))}{colon}{e(result.project)}　{e(T.t('site', lang))}{colon}"
              f"{e(T.site_label(result))}</p>",
              f"<p>{e(T.t('overall', lang))}{colon}<span class=\"verdict\" id=\"verdict\" style=\"background:"
