@@ -19,7 +19,8 @@ import pandas as pd
 import pyproj
 import shapely
 
-from ecogis.check_messages import note_gaps
+from ecogis.check_messages import linear_use, note_gaps
+from ecogis.corridor import Corridor, corridor_takes
 from ecogis.coverage import UNDETERMINED, CoverageGap, LayerCoverage, coverage_gaps, layer_coverages
 from ecogis.crs import (
     datum_mismatch_note,
@@ -33,6 +34,7 @@ from ecogis.crs import (
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.geodesy import GEOGRAPHIC_CRS as GEOGRAPHIC
 from ecogis.geodesy import convert_area
+from ecogis.io.vertices import VertexSpec, vertices_to_shapes
 from ecogis.layers import repair_geometries
 from ecogis.project import Project, layer_kinds, load_project
 from ecogis.rules import VERDICT_EN, VERDICTS, load_rules, parse_buffers, verdict_rank
@@ -135,6 +137,8 @@ class CheckResult:
     layers: dict = field(default_factory=dict, repr=False)
     #: sites (or parts) outside a layer's coverage: verdict 无法判定 for that layer (ecogis.coverage)
     coverage: list[CoverageGap] = field(default_factory=list)
+    #: the working corridor (作业带) of line sites and its take per zone, when a width was given
+    corridor: Corridor | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -145,6 +149,7 @@ class CheckResult:
             "inputs": self.inputs, "assumptions": self.assumptions, "buffers_m": self.buffers_m,
             "rules": self.rules, "methods": self.methods, "units": self.units,
             "coverage_gaps": [g.to_dict() for g in self.coverage],
+            "corridor": None if self.corridor is None else self.corridor.to_dict(),
         }
 
     def findings_frame(self) -> pd.DataFrame:
@@ -156,7 +161,8 @@ class CheckResult:
 # public entry point
 
 def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=None, batch=False,
-          progress=False, skip_empty=False) -> CheckResult:
+          progress=False, skip_empty=False, vertices: VertexSpec | None = None,
+          corridor_m: float | None = None) -> CheckResult:
     """Screen ``site`` against every layer of ``project``.
 
     Parameters
@@ -172,9 +178,15 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
     batch : many independent sites; skips the dissolved per-zone summary. Every finding stays in
         memory: for thousands of sites use :func:`check_batch`, which streams them per chunk.
     skip_empty : leave site features without geometry out (with a note) instead of refusing the site.
+    vertices : build lines or polygons from a point site (:class:`ecogis.io.vertices.VertexSpec`).
+    corridor_m : width (m) of the working corridor (作业带) of a line site: its area per zone crossed.
+
+    A site made of lines is linear infrastructure unless ``site_use`` says otherwise (the linear rules
+    apply, with a note).
     """
     project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes = _load_inputs(
-        site, project, buffers, rules, site_crs=site_crs, skip_empty=skip_empty)
+        site, project, buffers, rules, site_crs=site_crs, skip_empty=skip_empty, vertices=vertices)
+    site_use = linear_use(sites, site_use, notes)
     coverages = _coverages(project, layers, boundary)
     gaps = coverage_gaps(sites, coverages)
     note_gaps(gaps, notes)
@@ -191,6 +203,7 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
                 "boundary": None if boundary is None else _layer_meta(boundary),
                 "coverage": [c.to_dict() for c in coverages]},
         assumptions=notes, rules=[r.to_dict() for r in ruleset.rules if r.id in used_ids], coverage=gaps,
+        corridor=None if corridor_m is None else corridor_takes(sites, layers, corridor_m),
         buffers_m=list(buffers_m), project=project.name,
         methods=dict(METHODS, analysis_crs="; ".join(sorted(set(site_table["analysis_crs"])))),
         site_gdf=sites.to_crs(GEOGRAPHIC), layers=_touched(layers, frame, boundary),
@@ -216,7 +229,7 @@ def _with_gaps(site_verdicts: dict, overall: str, gaps: list[CoverageGap]) -> tu
     return out, max(overall, UNDETERMINED, key=verdict_rank)
 
 
-def _load_inputs(site, project, buffers, rules, *, site_crs, skip_empty):
+def _load_inputs(site, project, buffers, rules, *, site_crs, skip_empty, vertices=None):
     """Read what a check needs: project, rule set, buffer distances (m), the site, the layers and the
     boundary, with the notes of every reader and the datum comparison of site and layers."""
     notes: list[str] = []
@@ -224,7 +237,7 @@ def _load_inputs(site, project, buffers, rules, *, site_crs, skip_empty):
         project = load_project(project)
     ruleset = load_rules(*(p for p in (project.rules_path, rules) if p), kinds=layer_kinds())
     buffers_m = (parse_buffers(buffers) if buffers is not None else project.buffers_m or ruleset.buffers_m)
-    sites, site_meta = read_site(site, site_crs=site_crs, notes=notes, skip_empty=skip_empty)
+    sites, site_meta = read_site(site, site_crs=site_crs, notes=notes, skip_empty=skip_empty, vertices=vertices)
     require_cgcs2000_transform(sites.crs, site_meta.get("path"))
     layers = project.read_layers()
     for lyr in layers.values():
@@ -336,7 +349,8 @@ class BatchCheck:
 
 
 def check_batch(site, project, buffers=None, rules=None, *, site_crs=None, site_use=None, progress=False,
-                findings="summary", chunk_size=None, skip_empty=False) -> BatchCheck:
+                findings="summary", chunk_size=None, skip_empty=False,
+                vertices: VertexSpec | None = None) -> BatchCheck:
     """Check many sites, streamed: like :func:`check` but the results come per chunk of sites from
     :meth:`BatchCheck.chunks`, so memory does not grow with the findings of all sites.
 
@@ -347,7 +361,8 @@ def check_batch(site, project, buffers=None, rules=None, *, site_crs=None, site_
     if findings not in FINDINGS_DETAIL:
         raise EcogisError(f"unknown findings detail {findings!r}", hint="Use summary or all")
     project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes = _load_inputs(
-        site, project, buffers, rules, site_crs=site_crs, skip_empty=skip_empty)
+        site, project, buffers, rules, site_crs=site_crs, skip_empty=skip_empty, vertices=vertices)
+    site_use = linear_use(sites, site_use, notes)
     coverages = _coverages(project, layers, boundary)
     gaps = coverage_gaps(sites, coverages)
     note_gaps(gaps, notes)
@@ -505,7 +520,8 @@ SITE_TEXT_EXPECTED = ("Give 'lon,lat' in China (longitude 73-136, latitude 3-54,
                       "or WKT such as 'POINT (121.85 40.95)'; pass --site-crs for another CRS")
 
 
-def read_site(site, *, site_crs=None, notes=None, skip_empty=False) -> tuple[gpd.GeoDataFrame, dict]:
+def read_site(site, *, site_crs=None, notes=None, skip_empty=False,
+              vertices: VertexSpec | None = None) -> tuple[gpd.GeoDataFrame, dict]:
     """Turn any site input into a GeoDataFrame (columns id, name, geometry) in a real CRS.
 
     Web-map coordinates (``site_crs`` GCJ-02 or BD-09) are converted to EPSG:4490 here, before any
@@ -552,6 +568,8 @@ def read_site(site, *, site_crs=None, notes=None, skip_empty=False) -> tuple[gpd
                 notes.append(n)
     if web:
         notes.append(f"site coordinates converted from {web} to CGCS2000 (EPSG:4490) before the check")
+    if vertices is not None:
+        gdf = vertices_to_shapes(gdf, vertices, source=str(path or "the site"), notes=notes)
     gdf = _normalise_site(gdf, path, notes, skip_empty)
     meta = dict(gdf.attrs.get("ecogis", {}))
     meta.update(source=source, path=None if path is None else str(path), features=int(len(gdf)),

@@ -1,6 +1,9 @@
 """Notes of the site check about coverage (English and Chinese templates, registered in ecogis.messages)."""
 from __future__ import annotations
 
+import numpy as np
+import shapely
+
 from ecogis.coverage import EXTENT_MARGIN_M, CoverageGap
 from ecogis.messages import register, say
 
@@ -17,6 +20,10 @@ MESSAGES = {
         "in the project file",
         "项目未指定边界：图层 {layers} 的覆盖范围按项目各图层数据范围外扩 {margin_km} km 计；请在项目文件中指定"
         "边界（boundary:）或各图层覆盖范围（coverage:）"),
+    "check.linear_default": (
+        "the site is made of lines: screened as linear infrastructure ({use}; the linear-infrastructure rules "
+        "apply); pass --use (site_use=) to say what it is otherwise",
+        "场址为线状：按线性基础设施（{use}）筛查，适用线性基础设施规则；如非线性工程，请用 --use（site_use=）说明用途"),
 }
 register(MESSAGES)
 
@@ -33,3 +40,17 @@ def note_gaps(gaps: list[CoverageGap], notes: list[str]) -> None:
     extent = list(dict.fromkeys(g.layer for g in gaps if g.source == "data_extent"))
     if extent:
         say("check.coverage_extent", notes, layers=", ".join(extent), margin_km=f"{EXTENT_MARGIN_M / 1000:g}")
+
+
+#: what a line site is when the user does not say (a site_use of the linear-infrastructure rules)
+LINEAR_USE = "linear"
+
+
+def linear_use(sites, site_use, notes: list[str]):
+    """``site_use``, or :data:`LINEAR_USE` (with a note) when none is given and every site is a line."""
+    if site_use not in (None, "", [], ()) or len(sites) == 0:
+        return site_use
+    if not (shapely.get_dimensions(np.asarray(sites.geometry.values)) == 1).all():
+        return site_use
+    say("check.linear_default", notes, use=LINEAR_USE)
+    return LINEAR_USE

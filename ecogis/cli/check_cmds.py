@@ -8,7 +8,16 @@ from pathlib import Path
 
 import click
 
-from ecogis.cli.common import EXIT_VERDICT, emit_json, handle_errors, json_option, lang_option, show_progress
+from ecogis.cli.common import (
+    EXIT_VERDICT,
+    emit_json,
+    handle_errors,
+    json_option,
+    lang_option,
+    require_number,
+    show_progress,
+)
+from ecogis.cli.vertex_options import vertex_options, vertex_spec
 from ecogis.errors import EcogisError
 
 FORMATS = ("html", "docx", "xlsx", "json")
@@ -55,15 +64,21 @@ LEVELS = ("符合", "无法判定", "需论证", "限制", "禁止", "clear", "u
 @click.option("--skip-empty", is_flag=True,
               help="Leave site features without geometry out of the check (stated as a note); "
                    "without it such a feature is an error.")
+@vertex_options
+@click.option("--corridor", "corridor_m", type=float, metavar="WIDTH",
+              help="Width in metres of the working corridor (作业带) of a line site: its temporary land take "
+                   "(m², 公顷, 亩) in each zone crossed, beside the crossing length.")
 @json_option
 @lang_option
 @handle_errors
 def check(site, at, project, buffers, rules, site_crs, site_use, out, formats, fail_on, batch, findings_detail,
-          overwrite, skip_empty, as_json, lang, notes):
+          overwrite, skip_empty, as_line, as_polygon, group, order, corridor_m, as_json, lang, notes):
     """Screen a project site against every control layer and write the report.
 
     SITE is a file any ecogis reader takes: the land-survey coordinate exchange text (坐标交换文件),
-    shapefile, GeoPackage, GeoJSON, KML, CSV/XLSX of points. Or give --at lon,lat / --at WKT.
+    shapefile, GeoPackage, GeoJSON, KML, CSV/XLSX of points. Or give --at lon,lat / --at WKT. A table
+    of turning points becomes a line with --as-line (a polygon with --as-polygon); a line site is
+    screened as linear infrastructure unless --use says otherwise.
 
     For each layer the check reports overlap area (m², 公顷, 亩; official ellipsoidal method) and share of
     the site, overlap length for lines, the nearest feature with its geodesic distance, every feature
@@ -80,6 +95,7 @@ def check(site, at, project, buffers, rules, site_crs, site_use, out, formats, f
       ecogis check --at 121.8562,40.9543 --site-crs GCJ-02 -p layers/project.yaml --lang en --out maps/c2
       ecogis check layers/sites/pipeline.geojson -p layers/project.yaml --buffer 500,1000 --fail-on 限制 --out maps/pipe
       ecogis check layers/sites/points.csv -p layers/project.yaml --batch --format xlsx,json --out maps/batch
+      ecogis check turning_points.csv -p layers/project.yaml --as-line --order 桩号 --corridor 20
 
     Exit codes: 0 the check ran (whatever the verdict), 2 bad input, 3 verdict at or above --fail-on.
     """
@@ -107,14 +123,18 @@ def check(site, at, project, buffers, rules, site_crs, site_use, out, formats, f
         for f in fmts:
             targets[f] = check_output_path(Path(out) / f"check.{f}", overwrite=overwrite,
                                            inputs=[site_input, project])
+    vertices = vertex_spec(as_line, as_polygon, group, order)
+    require_number(corridor_m, "--corridor", above=0)
+    if corridor_m is not None and batch:
+        raise EcogisError("--corridor is for a check without --batch")
     the_site = site if site is not None else parse_at(at, site_crs)
     if batch:
         _check_batch(the_site, project, targets, fail_on=fail_on, as_json=as_json, lang=lang, notes=notes,
                      overwrite=overwrite, buffers=buffers, rules=rules, site_crs=site_crs, site_use=site_use,
-                     findings=findings_detail, skip_empty=skip_empty)
+                     findings=findings_detail, skip_empty=skip_empty, vertices=vertices)
         return
     result = run_check(the_site, project, buffers=buffers, rules=rules, site_crs=site_crs, site_use=site_use,
-                       skip_empty=skip_empty)
+                       skip_empty=skip_empty, vertices=vertices, corridor_m=corridor_m)
     for n in notes:
         if n not in result.assumptions:
             result.assumptions.append(n)
@@ -177,6 +197,7 @@ def _echo_summary(result, written, lang) -> None:
     """The 无法判定 banner, overall verdict, every finding that is not 符合 or is an overlap, then per site
     and layer the count of features within the buffers and the nearest distance."""
     from ecogis.render import check_text as T
+    from ecogis.render.corridor_text import corridor_lines
     from ecogis.render.coverage_text import banner_lines
 
     for line in banner_lines(result, lang):
@@ -195,6 +216,8 @@ def _echo_summary(result, written, lang) -> None:
             extra = f"; {n} within {widest:g} m" if lang == "en" else f"；{widest:g} m 内 {n} 个"
             click.echo(f"  {f['site']} {f['layer']}: {label} {f['feature']} {f['distance_m']:.1f} m"
                        f"{extra if n else ''}")
+    for line in corridor_lines(result, lang):
+        click.echo(line)
     click.echo(T.table_note(result, lang))
     for p in written:
         click.echo(f"wrote {p}")
