@@ -42,8 +42,10 @@ class ConversionResult:
         return dataclasses.asdict(self)
 
 
-def convert_layer(src, out, *, to_crs=None, out_layer=None, overwrite=False, **read_options) -> ConversionResult:
-    """Read ``src`` (``read_options`` as for :func:`ecogis.read_layer`), reproject to ``to_crs`` when given,
+def convert_layer(src, out, *, to_crs=None, out_layer=None, overwrite=False, vertices=None,
+                  **read_options) -> ConversionResult:
+    """Read ``src`` (``read_options`` as for :func:`ecogis.read_layer`), build lines/polygons from its points
+    when ``vertices`` (:class:`ecogis.io.vertices.VertexSpec`) says so, reproject to ``to_crs`` when given,
     write ``out`` (``out_layer`` inside a GeoPackage/FileGDB) and describe what was done."""
     from ecogis.io import read_layer, write_layer
 
@@ -51,6 +53,10 @@ def convert_layer(src, out, *, to_crs=None, out_layer=None, overwrite=False, **r
     gdf = read_layer(src, **read_options)
     meta = dict(gdf.attrs.get("ecogis", {}))
     notes = list(meta.get("notes", []))
+    if vertices is not None:
+        from ecogis.io.vertices import vertices_to_shapes
+
+        gdf = vertices_to_shapes(gdf, vertices, source=str(src), notes=notes)
     if to_crs:
         gdf = reproject_layer(gdf, to_crs, src, notes)
     gdf = drop_stale_coordinate_columns(gdf, meta, bool(to_crs), src, notes)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 import geopandas as gpd
+import numpy as np
 import pyproj
 import pytest
 import shapely
@@ -200,3 +201,44 @@ def test_cli_corridor_prints_hectares_and_mu(project, turning_csv):
     assert bad.exit_code == 2
     both = CliRunner().invoke(check_cmd, [str(turning_csv), "-p", str(project), "--as-line", "--as-polygon"])
     assert both.exit_code == 2 and "not both" in both.stderr
+
+
+# ---------------------------------------------------------------------------------------------------
+# the same options in area, convert and map
+
+@pytest.fixture
+def square_csv(tmp_path):
+    """A 1 km square of GK zone 41 vertices (点号, X, Y in surveying order), in file order."""
+    rows = ["点号,X,Y", "J1,4536000.000,41407000.000", "J2,4537000.000,41407000.000",
+            "J3,4537000.000,41408000.000", "J4,4536000.000,41408000.000"]
+    path = tmp_path / "square.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def square_area():
+    """Independent: GeographicLib area of the square densified in the GK plane (EPSG:4529)."""
+    ring = shapely.segmentize(box(41_407_000, 4_536_000, 41_408_000, 4_537_000), 5.0)
+    lon, lat = pyproj.Transformer.from_crs(4529, 4490, always_xy=True).transform(*np.asarray(ring.exterior.coords).T)
+    return abs(GEOD.polygon_area_perimeter(lon, lat)[0])
+
+
+def test_convert_area_and_map_take_as_polygon(square_csv, tmp_path):
+    from ecogis.cli.area_cmds import area
+    from ecogis.cli.io_cmds import convert
+    from ecogis.cli.map_cmds import map_cmd
+
+    out = tmp_path / "square.geojson"
+    res = CliRunner().invoke(convert, [str(square_csv), str(out), "--crs", "EPSG:4529", "--as-polygon"])
+    assert res.exit_code == 0, res.output
+    written = gpd.read_file(out)
+    assert len(written) == 1 and written.geometry.iloc[0].geom_type == "Polygon"
+    res = CliRunner().invoke(area, [str(square_csv), "--crs", "EPSG:4529", "--as-polygon", "--unit", "m2", "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["area"] == pytest.approx(square_area(), abs=0.5)
+    png = tmp_path / "square.html"
+    res = CliRunner().invoke(map_cmd, [str(out), "--site", str(square_csv), "--as-line", "--out", str(png)])
+    assert res.exit_code == 0, res.output
+    assert png.exists()
+    res = CliRunner().invoke(area, [str(square_csv), "--crs", "EPSG:4529", "--group", "点号"])
+    assert res.exit_code == 2 and "need --as-line or --as-polygon" in res.stderr

@@ -117,7 +117,7 @@ def _recorder(notes: list, show_other):
             notes.append(text)
         if text not in shown:
             shown.add(text)
-            click.echo(f"ecogis: warning: {cli_wording(text)}", err=True)
+            click.echo(f"ecogis: warning: {text}", err=True)
 
     return show
 

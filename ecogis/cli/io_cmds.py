@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ecogis.cli.common import EXIT_FAILED, emit_json, handle_errors, json_option
+from ecogis.cli.vertex_options import vertex_options, vertex_spec
 from ecogis.errors import EcogisError
 
 EPILOG_FORMATS = ("Formats: .shp (also .zip), .gpkg, .geojson/.json, .kml/.kmz, .gdb (FileGDB), "
@@ -155,9 +156,11 @@ def validate(path, layer, crs, encoding, cm, angle, kind, field_map, fix_out, ov
 @click.option("--to-crs", metavar="CRS", help="Target CRS: EPSG:4490, EPSG:4529, GCJ-02, BD-09 ... (default: keep).")
 @click.option("--out-layer", help="Layer name inside a GeoPackage/FileGDB output (default: OUT's stem).")
 @click.option("--overwrite", is_flag=True, help="Replace OUT if it exists (never the input).")
+@vertex_options
 @json_option
 @handle_errors
-def convert(src, out, layer, crs, encoding, cm, angle, kind, field_map, to_crs, out_layer, overwrite, as_json, notes):
+def convert(src, out, layer, crs, encoding, cm, angle, kind, field_map, to_crs, out_layer, overwrite, as_line,
+            as_polygon, group, order, as_json, notes):
     """Convert a layer between formats and CRSs; never writes over the input.
 
     \b
@@ -176,6 +179,7 @@ def convert(src, out, layer, crs, encoding, cm, angle, kind, field_map, to_crs, 
     from ecogis.render.layer_text import format_conversion
 
     result = convert_layer(src, out, to_crs=to_crs, out_layer=out_layer, overwrite=overwrite,
+                           vertices=vertex_spec(as_line, as_polygon, group, order),
                            **_read_options(layer, crs, encoding, cm, angle, kind, field_map)).with_notes(notes)
     if as_json:
         emit_json(result.to_dict())

@@ -42,3 +42,12 @@ def vertex_spec(as_line: bool, as_polygon: bool, group: str | None, order: str |
                               hint="Add --as-line (or --as-polygon) to build shapes from the vertex table")
         return None
     return VertexSpec(shape="line" if as_line else "polygon", group=group, order=order)
+
+
+def apply_vertices(gdf, spec, source):
+    """``gdf`` as lines/polygons per :func:`ecogis.io.vertices.vertices_to_shapes` when ``spec`` is given."""
+    if spec is None:
+        return gdf
+    from ecogis.io.vertices import vertices_to_shapes
+
+    return vertices_to_shapes(gdf, spec, source=str(source))
