@@ -7,6 +7,7 @@ JSON) print it. Areas are m² (official ellipsoidal, CGCS2000), lengths and dist
 """
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -19,7 +20,7 @@ import pandas as pd
 import pyproj
 import shapely
 
-from ecogis.check_messages import linear_use, note_gaps
+from ecogis.check_messages import note_gaps, use_groups
 from ecogis.corridor import Corridor, corridor_takes
 from ecogis.coverage import UNDETERMINED, CoverageGap, LayerCoverage, coverage_gaps, layer_coverages
 from ecogis.crs import (
@@ -38,7 +39,7 @@ from ecogis.io.vertices import VertexSpec, vertices_to_shapes
 from ecogis.layers import repair_geometries
 from ecogis.project import Project, layer_kinds, load_project
 from ecogis.rules import VERDICT_EN, VERDICTS, load_rules, parse_buffers, verdict_rank
-from ecogis.screen import FINDING_COLUMNS, ZoneSummary, feature_labels, screen, screen_chunks
+from ecogis.screen import FINDING_COLUMNS, ZoneSummary, feature_labels, merge_zone_summaries, screen, screen_chunks
 
 __all__ = ["check", "check_batch", "read_site", "screen", "BatchCheck", "BatchChunk", "CheckResult", "Finding",
            "FindingTable", "SiteSummary", "ZoneSummary"]
@@ -181,17 +182,19 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
     vertices : build lines or polygons from a point site (:class:`ecogis.io.vertices.VertexSpec`).
     corridor_m : width (m) of the working corridor (作业带) of a line site: its area per zone crossed.
 
-    A site made of lines is linear infrastructure unless ``site_use`` says otherwise (the linear rules
-    apply, with a note).
+    Line sites are linear infrastructure unless ``site_use`` says otherwise (the linear rules apply to
+    them, with a note; other sites of the same input are screened without a use).
     """
     project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes = _load_inputs(
         site, project, buffers, rules, site_crs=site_crs, skip_empty=skip_empty, vertices=vertices)
-    site_use = linear_use(sites, site_use, notes)
     coverages = _coverages(project, layers, boundary)
     gaps = coverage_gaps(sites, coverages)
     note_gaps(gaps, notes)
-    frame, site_table, zones = screen(sites, layers, ruleset, buffers_m, site_use=site_use,
-                                      summarise=not batch, progress=progress)
+    screened = [screen(sites.iloc[rows], layers, ruleset, buffers_m, site_use=use, summarise=not batch,
+                       progress=progress) for rows, use in use_groups(sites, site_use, notes)]
+    frame = pd.concat([s[0] for s in screened], ignore_index=True) if len(screened) > 1 else screened[0][0]
+    site_table = pd.concat([s[1] for s in screened], ignore_index=True) if len(screened) > 1 else screened[0][1]
+    zones = merge_zone_summaries([z for s in screened for z in s[2]])
     _sanity_far(site_table, frame, boundary, notes)
     site_verdicts, overall = _with_gaps(*_site_verdicts(frame), gaps)
     used_ids = set(frame["rule_id"].dropna().unique().tolist()) if len(frame) else set()
@@ -362,10 +365,10 @@ def check_batch(site, project, buffers=None, rules=None, *, site_crs=None, site_
         raise EcogisError(f"unknown findings detail {findings!r}", hint="Use summary or all")
     project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes = _load_inputs(
         site, project, buffers, rules, site_crs=site_crs, skip_empty=skip_empty, vertices=vertices)
-    site_use = linear_use(sites, site_use, notes)
     coverages = _coverages(project, layers, boundary)
     gaps = coverage_gaps(sites, coverages)
     note_gaps(gaps, notes)
+    groups = use_groups(sites, site_use, notes)
     return BatchCheck(
         project=project.name, buffers_m=list(buffers_m), layers=list(layers), findings_detail=findings,
         inputs={"site": site_meta, "project": project.to_dict(), "rules_files": ruleset.sources,
@@ -373,8 +376,9 @@ def check_batch(site, project, buffers=None, rules=None, *, site_crs=None, site_
                 "boundary": None if boundary is None else _layer_meta(boundary),
                 "coverage": [c.to_dict() for c in coverages]},
         assumptions=notes, methods=dict(METHODS, findings=FINDINGS_DETAIL[findings]), coverage=gaps,
-        _screened=screen_chunks(sites, layers, ruleset, buffers_m, site_use=site_use, progress=progress,
-                                chunk_size=chunk_size),
+        _screened=itertools.chain.from_iterable(
+            screen_chunks(sites.iloc[rows], layers, ruleset, buffers_m, site_use=use, progress=progress,
+                          chunk_size=chunk_size) for rows, use in groups),
         _rules_by_id={r.id: r.to_dict() for r in ruleset.rules}, _boundary=boundary)
 
 

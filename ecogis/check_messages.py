@@ -21,9 +21,9 @@ MESSAGES = {
         "项目未指定边界：图层 {layers} 的覆盖范围按项目各图层数据范围外扩 {margin_km} km 计；请在项目文件中指定"
         "边界（boundary:）或各图层覆盖范围（coverage:）"),
     "check.linear_default": (
-        "the site is made of lines: screened as linear infrastructure ({use}; the linear-infrastructure rules "
-        "apply); pass --use (site_use=) to say what it is otherwise",
-        "场址为线状：按线性基础设施（{use}）筛查，适用线性基础设施规则；如非线性工程，请用 --use（site_use=）说明用途"),
+        "line sites are screened as linear infrastructure ({use}; the linear-infrastructure rules apply to "
+        "them); pass --use (site_use=) to say what the site is otherwise",
+        "线状场址按线性基础设施（{use}）筛查，适用线性基础设施规则；如非线性工程，请用 --use（site_use=）说明用途"),
 }
 register(MESSAGES)
 
@@ -46,11 +46,15 @@ def note_gaps(gaps: list[CoverageGap], notes: list[str]) -> None:
 LINEAR_USE = "linear"
 
 
-def linear_use(sites, site_use, notes: list[str]):
-    """``site_use``, or :data:`LINEAR_USE` (with a note) when none is given and every site is a line."""
+def use_groups(sites, site_use, notes: list[str]) -> list[tuple[np.ndarray, object]]:
+    """``(row positions, site use)`` groups to screen: all sites with ``site_use`` when one is given; else
+    the line sites as :data:`LINEAR_USE` (with a note) and the other sites without a use."""
+    rows = np.arange(len(sites))
     if site_use not in (None, "", [], ()) or len(sites) == 0:
-        return site_use
-    if not (shapely.get_dimensions(np.asarray(sites.geometry.values)) == 1).all():
-        return site_use
+        return [(rows, site_use)]
+    lines = shapely.get_dimensions(np.asarray(sites.geometry.values)) == 1
+    if not lines.any():
+        return [(rows, site_use)]
     say("check.linear_default", notes, use=LINEAR_USE)
-    return LINEAR_USE
+    groups: list[tuple[np.ndarray, object]] = [(rows[~lines], site_use)] if (~lines).any() else []
+    return groups + [(rows[lines], LINEAR_USE)]

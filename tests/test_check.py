@@ -133,7 +133,8 @@ def test_point_800_m_from_an_outfall(project):
 
 def test_pipeline_crossing_the_buffer_zone_reports_crossing_length(project):
     pipe = LineString([(445_000, 4_535_000), (465_000, 4_537_000)])
-    result = check(gk_site(pipe), project)
+    with pytest.warns(AssumptionWarning, match="screened as linear infrastructure"):
+        result = check(gk_site(pipe), project)
     buf = [f for f in result.findings if f.relation == "intersects" and f.zone == "缓冲区"][0]
     expected = geodesic_length_gk(LineString([(450_000, 4_535_500), (460_000, 4_536_500)]))
     assert buf.overlap_length_m == pytest.approx(expected, abs=0.05)

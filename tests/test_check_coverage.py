@@ -153,7 +153,7 @@ def test_site_half_outside_the_boundary_reports_the_area_outside(tmp_path):
 def test_line_half_outside_reports_the_length_outside(tmp_path):
     project = write_project(tmp_path)
     line = LineString([(490_000, 4_590_000), (510_000, 4_590_000)])
-    with outside_warning():
+    with outside_warning(), pytest.warns(AssumptionWarning, match="linear infrastructure"):
         result = check(gk_site(line), project)
     expected = geodesic_length_gk(LineString([(500_000, 4_590_000), (510_000, 4_590_000)]))
     gap = result.coverage[0]
