@@ -242,3 +242,26 @@ def test_convert_area_and_map_take_as_polygon(square_csv, tmp_path):
     assert png.exists()
     res = CliRunner().invoke(area, [str(square_csv), "--crs", "EPSG:4529", "--group", "点号"])
     assert res.exit_code == 2 and "need --as-line or --as-polygon" in res.stderr
+
+
+def test_reports_show_the_corridor_take(project, turning_csv, tmp_path):
+    import docx
+    import openpyxl
+
+    out = tmp_path / "reports"
+    res = run([str(turning_csv), "-p", str(project), "--site-crs", "EPSG:4490", "--as-line", "--corridor", "20",
+               "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    data = json.loads((out / "check.json").read_text(encoding="utf-8"))
+    take = data["corridor"]["takes"][0]
+    # independent: the 20 m corridor of the crossing is about its geodesic length times the width
+    line = LineString([(dms(*lon), dms(*lat)) for lon, lat in TURNING])
+    crossing = GEOD.geometry_length(line.intersection(RED))
+    assert take["crossing_length_m"] == pytest.approx(crossing, abs=0.05)
+    assert take["corridor_area_m2"] == pytest.approx(crossing * 20.0, rel=2e-3)  # bends add/remove a little
+    assert "作业带（宽 20 m" in (out / "check.html").read_text(encoding="utf-8")
+    assert any(p.text.startswith("作业带（宽 20 m") for p in docx.Document(str(out / "check.docx")).paragraphs)
+    ws = openpyxl.load_workbook(out / "check.xlsx")["作业带"]
+    row = [c.value for c in ws[2]]
+    assert row[0] == "redline" and row[5] == pytest.approx(take["corridor_area_m2"])
+    assert row[6] == pytest.approx(take["corridor_area_m2"] / 1e4) and row[7] == pytest.approx(take["corridor_area_m2"] * 15 / 1e4)

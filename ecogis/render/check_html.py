@@ -11,6 +11,7 @@ from pathlib import Path
 from ecogis.outputs import write_text_atomic
 from ecogis.render import check_text as T
 from ecogis.render.cells import VisibleText, control_note
+from ecogis.render.corridor_text import corridor_lines
 from ecogis.render.coverage_text import banner_lines
 
 VERDICT_COLOUR = {"禁止": "#c0392b", "限制": "#e67e22", "需论证": "#d4ac0d", "无法判定": "#6c7a89", "符合": "#27ae60"}
@@ -55,6 +56,7 @@ def check_html(result, *, lang: str = "zh", map_html: str | None = None) -> str:
              f"<p>{e(T.summary_line(result, lang))}</p>",
              "<ol id=\"conclusions\">" + "".join(f"<li>{e(x)}</li>" for x in T.conclusion_sentences(result, lang))
              + "</ol>",
+             *(f"<p class=\"corridor\">{e(x)}</p>" for x in corridor_lines(result, lang)),  # 作业带
              f"<h2>{e(T.t('map', lang))}</h2>"
              f"<div class=\"map\" id=\"map\">{map_html or _map_block(result, lang)}</div>",
              f"<h2>{e(T.t('findings', lang))}</h2>", _findings_block(result, lang)]

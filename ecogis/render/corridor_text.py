@@ -28,3 +28,23 @@ def corridor_lines(result, lang: str = "zh") -> list[str]:
                                     m2=f"{t['corridor_area_m2']:,.2f}", ha=f"{t['corridor_area_ha']:,.4f}",
                                     mu=f"{t['corridor_area_mu']:,.2f}"))
     return out
+
+
+#: the corridor table (XLSX): key of CorridorTake.to_dict(), zh header, en header
+CORRIDOR_HEADERS = [
+    ("layer", "图层", "Layer"), ("zone", "功能区/级别", "Zone"), ("features", "要素数", "Features"),
+    ("crossing_length_m", "穿越长度（m，大地线）", "Crossing length (m, geodesic)"),
+    ("width_m", "作业带宽度（m）", "Corridor width (m)"),
+    ("corridor_area_m2", "作业带占地（m²）", "Corridor take (m²)"),
+    ("corridor_area_ha", "作业带占地（公顷）", "Corridor take (ha)"),
+    ("corridor_area_mu", "作业带占地（亩）", "Corridor take (mu)"),
+]
+
+
+def corridor_rows(result, lang: str = "zh") -> tuple[list[str], list[list]]:
+    """Header and one row per zone crossed (numbers as numbers); no rows without a corridor."""
+    corridor = getattr(result, "corridor", None)
+    head = [zh if lang == "zh" else en for _, zh, en in CORRIDOR_HEADERS]
+    if corridor is None:
+        return head, []
+    return head, [[t[k] for k, _, _ in CORRIDOR_HEADERS] for t in corridor.to_dict()["takes"]]
