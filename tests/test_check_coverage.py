@@ -252,3 +252,42 @@ def test_every_report_format_shows_the_undetermined_banner_first(tmp_path):
     assert wb.sheetnames[0] == "无法判定" and wb.worksheets[0]["A1"].value.startswith("【无法判定】")
     data = json.loads((out / "check.json").read_text(encoding="utf-8"))
     assert data["verdict"] == "无法判定" and len(data["coverage_gaps"]) == 3
+
+
+def test_coverage_by_administrative_name_and_layer_mapping(tmp_path):
+    """`coverage: 大洼区` (an official boundary by name) and `coverage: {path:, layer:}`."""
+    from ecogis.project import load_project
+
+    gpkg = tmp_path / "controls.gpkg"
+    gpd.GeoDataFrame({"name": ["红线A"]}, geometry=[box(121.9, 40.9, 122.0, 41.0)], crs=4490).to_file(
+        gpkg, layer="redline")
+    gpd.GeoDataFrame(geometry=[box(121.0, 40.0, 123.0, 42.0)], crs=4490).to_file(gpkg, layer="cover")
+    yml = tmp_path / "project.yaml"
+    yml.write_text("layers:\n"
+                   "  redline: {kind: redline, path: controls.gpkg, layer: redline, coverage: 大洼区}\n"
+                   "  redline2: {kind: redline, path: controls.gpkg, layer: redline,\n"
+                   "             coverage: {path: controls.gpkg, layer: cover}}\n", encoding="utf-8")
+    project = load_project(yml)
+    assert project.layers["redline"].coverage == "大洼区"
+    assert project.layers["redline2"].coverage_layer == "cover"
+    # 盘锦市 centre (双台子区, about 122.06 E 41.19 N) lies outside 大洼区 and inside the 2° box
+    site = gpd.GeoDataFrame({"id": ["S1"]}, geometry=[Point(122.06, 41.19)], crs=4490)
+    with outside_warning():
+        result = check(site, project)
+    assert [(g.layer, g.coverage, g.source) for g in result.coverage] == [("redline", "大洼区", "declared")]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("layers:\n  redline: {kind: redline, path: controls.gpkg, layer: redline,"
+                   " coverage: {file: x.gpkg}}\n", encoding="utf-8")
+    with pytest.raises(EcogisError, match="coverage must be a path"):
+        load_project(bad)
+
+
+def test_batch_without_out_prints_the_summary(tmp_path):
+    project = write_project(tmp_path)
+    path = tmp_path / "pts.gpkg"
+    gk_site(Point(480_000, 4_580_000), Point(520_000, 4_580_000)).to_file(path, layer="sites")
+    res = run([str(path), "-p", str(project), "--batch", "--fail-on", "无法判定"])
+    assert res.exit_code == 3
+    lines = res.stdout.splitlines()
+    assert lines[0].startswith("【无法判定】场址 S2") and lines[1] == "总体结论: 无法判定"
+    assert not (tmp_path / "check.json").exists()
