@@ -101,12 +101,13 @@ def layer_coverages(layers: dict[str, gpd.GeoDataFrame], declared: dict[str, tup
 def data_extent(layers: dict[str, gpd.GeoDataFrame]) -> gpd.GeoDataFrame | None:
     """Convex hull of every feature of ``layers`` grown by :data:`EXTENT_MARGIN_M` (planar, in the GK zone of
     the hull's centre), in EPSG:4490; None when the layers hold no geometry."""
-    parts = [shapely.convex_hull(shapely.union_all(np.asarray(g.to_crs(GEOGRAPHIC_CRS).geometry.values)))
-             for g in layers.values() if len(g) and g.crs is not None]
-    parts = [p for p in parts if p is not None and not p.is_empty]
-    if not parts:
+    coords = [shapely.get_coordinates(np.asarray(g.to_crs(GEOGRAPHIC_CRS).geometry.values))
+              for g in layers.values() if len(g) and g.crs is not None]
+    xy = np.vstack(coords) if coords else np.zeros((0, 2))
+    xy = xy[np.isfinite(xy).all(axis=1)]
+    if len(xy) == 0:
         return None
-    hull = shapely.convex_hull(shapely.union_all(parts))
+    hull = shapely.convex_hull(shapely.multipoints(xy))  # of the vertices: no union of large layers
     gk = metric_crs(float(hull.centroid.x))
     grown = gpd.GeoSeries([hull], crs=GEOGRAPHIC_CRS).to_crs(gk).buffer(EXTENT_MARGIN_M)
     return gpd.GeoDataFrame(geometry=grown.to_crs(GEOGRAPHIC_CRS).values, crs=GEOGRAPHIC_CRS)
@@ -163,17 +164,14 @@ def _outside(sites_gk: gpd.GeoDataFrame, area: gpd.GeoDataFrame | None,
     if len(todo) == 0:
         return out_area, out_len, share
     rest = shapely.difference(geoms[todo], cover)
-    for pos, dim, piece, whole in zip(todo, dims[todo], rest, geoms[todo]):
-        if dim == 2:
-            a = float(ellipsoidal_area([piece], gk)[0])
-            if a >= MIN_OUTSIDE_M2:
-                out_area[pos] = a
-                share[pos] = min(1.0, a / float(ellipsoidal_area([whole], gk)[0]))
-        elif dim == 1:
-            length = float(geodesic_length([piece], gk)[0])
-            if length >= MIN_OUTSIDE_M:
-                out_len[pos] = length
-                share[pos] = min(1.0, length / float(geodesic_length([whole], gk)[0]))
-        else:  # points (or multipoints): the share of the points outside
-            share[pos] = len(shapely.get_parts(piece)) / max(1, len(shapely.get_parts(whole)))
+    for dim, measure, minimum, out in ((2, ellipsoidal_area, MIN_OUTSIDE_M2, out_area),
+                                       (1, geodesic_length, MIN_OUTSIDE_M, out_len)):
+        k = dims[todo] == dim
+        if k.any():
+            part, whole = measure(rest[k], gk), measure(geoms[todo][k], gk)
+            big = part >= minimum
+            out[todo[k][big]] = part[big]
+            share[todo[k][big]] = np.minimum(1.0, part[big] / whole[big])
+    k = dims[todo] == 0  # points (or multipoints): the share of the points outside
+    share[todo[k]] = shapely.get_num_geometries(rest[k]) / np.maximum(1, shapely.get_num_geometries(geoms[todo][k]))
     return out_area, out_len, share
