@@ -7,6 +7,7 @@ JSON) print it. Areas are m² (official ellipsoidal, CGCS2000), lengths and dist
 """
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -19,6 +20,9 @@ import pandas as pd
 import pyproj
 import shapely
 
+from ecogis.check_messages import note_gaps, use_groups
+from ecogis.corridor import Corridor, corridor_takes
+from ecogis.coverage import UNDETERMINED, CoverageGap, LayerCoverage, coverage_gaps, layer_coverages
 from ecogis.crs import (
     datum_mismatch_note,
     from_web_crs,
@@ -31,6 +35,7 @@ from ecogis.crs import (
 from ecogis.errors import EcogisError
 from ecogis.geodesy import GEOGRAPHIC_CRS as GEOGRAPHIC
 from ecogis.geodesy import convert_area
+from ecogis.io.vertices import VertexSpec, vertices_to_shapes
 from ecogis.layer_info import LayerInfo
 from ecogis.layers import repair_geometries
 from ecogis.messages import note as make_note
@@ -38,7 +43,7 @@ from ecogis.messages import say
 from ecogis.notes import Note, Notes
 from ecogis.project import Project, layer_kinds, load_project
 from ecogis.rules import VERDICT_EN, VERDICTS, load_rules, parse_buffers, verdict_rank
-from ecogis.screen import FINDING_COLUMNS, ZoneSummary, feature_labels, screen, screen_chunks
+from ecogis.screen import FINDING_COLUMNS, ZoneSummary, feature_labels, merge_zone_summaries, screen, screen_chunks
 
 __all__ = ["check", "check_batch", "read_site", "screen", "BatchCheck", "BatchChunk", "CheckResult", "Finding",
            "FindingTable", "SiteSummary", "ZoneSummary"]
@@ -55,7 +60,12 @@ METHODS = {
     "share_of_site": "overlap area (or length for line sites) divided by the site part's ellipsoidal area "
                      "(or geodesic length)",
     "within_buffer": "every feature whose geodesic distance to the site is at most the buffer distance",
-    "verdict": "most specific matching rule per finding; overall verdict = worst finding (禁止 > 限制 > 需论证 > 符合)",
+    "verdict": "most specific matching rule per finding; overall verdict = worst finding (禁止 > 限制 > 需论证 > "
+               "无法判定 > 符合)",
+    "coverage": "a site, or the part of it, outside a layer's coverage (its declared coverage, else the project "
+                "boundary, else the data extent of the project's layers grown by 50 km) is 无法判定 for that "
+                "layer; the part outside is the site minus the coverage in the site's 3° Gauss-Kruger zone, its "
+                "area ellipsoidal (m²), its length geodesic (m)",
 }
 UNITS = {"overlap_area_m2": "m²", "overlap_area_ha": "公顷 (ha, 10 000 m²)", "overlap_area_mu": "亩 (mu, 10 000/15 m²)",
          "overlap_length_m": "m", "distance_m": "m", "buffer_m": "m", "share_of_site": "fraction 0–1",
@@ -139,6 +149,10 @@ class CheckResult:
     units: dict = field(default_factory=lambda: dict(UNITS))
     site_gdf: gpd.GeoDataFrame | None = field(default=None, repr=False)
     layers: dict = field(default_factory=dict, repr=False)
+    #: sites (or parts) outside a layer's coverage: verdict 无法判定 for that layer (ecogis.coverage)
+    coverage: list[CoverageGap] = field(default_factory=list)
+    #: the working corridor (作业带) of line sites and its take per zone, when a width was given
+    corridor: Corridor | None = None
 
     @property
     def notes(self) -> list[str]:
@@ -154,6 +168,8 @@ class CheckResult:
             "sites": [s.to_dict(lang) for s in self.sites],
             "inputs": self.inputs, "assumptions": self.assumptions, "buffers_m": self.buffers_m,
             "rules": self.rules, "methods": self.methods, "units": self.units,
+            "coverage_gaps": [g.to_dict() for g in self.coverage],
+            "corridor": None if self.corridor is None else self.corridor.to_dict(),
         }
 
     def findings_frame(self) -> pd.DataFrame:
@@ -165,7 +181,8 @@ class CheckResult:
 # public entry point
 
 def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=None, batch=False,
-          progress=False, skip_empty=False) -> CheckResult:
+          progress=False, skip_empty=False, vertices: VertexSpec | None = None,
+          corridor_m: float | None = None) -> CheckResult:
     """Screen ``site`` against every layer of ``project``.
 
     Parameters
@@ -181,28 +198,60 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
     batch : many independent sites; skips the dissolved per-zone summary. Every finding stays in
         memory: for thousands of sites use :func:`check_batch`, which streams them per chunk.
     skip_empty : leave site features without geometry out (with a note) instead of refusing the site.
+    vertices : build lines or polygons from a point site (:class:`ecogis.io.vertices.VertexSpec`).
+    corridor_m : width (m) of the working corridor (作业带) of a line site: its area per zone crossed.
+
+    Line sites are linear infrastructure unless ``site_use`` says otherwise (the linear rules apply to
+    them, with a note; other sites of the same input are screened without a use).
     """
     project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes = _load_inputs(
-        site, project, buffers, rules, site_crs=site_crs, skip_empty=skip_empty)
-    frame, site_table, zones = screen(sites, layers, ruleset, buffers_m, site_use=site_use,
-                                      summarise=not batch, progress=progress)
+        site, project, buffers, rules, site_crs=site_crs, skip_empty=skip_empty, vertices=vertices)
+    coverages = _coverages(project, layers, boundary)
+    gaps = coverage_gaps(sites, coverages)
+    note_gaps(gaps, notes)
+    screened = [screen(sites.iloc[rows], layers, ruleset, buffers_m, site_use=use, summarise=not batch,
+                       progress=progress) for rows, use in use_groups(sites, site_use, notes)]
+    frame = pd.concat([s[0] for s in screened], ignore_index=True) if len(screened) > 1 else screened[0][0]
+    site_table = pd.concat([s[1] for s in screened], ignore_index=True) if len(screened) > 1 else screened[0][1]
+    zones = merge_zone_summaries([z for s in screened for z in s[2]])
     _sanity_far(site_table, frame, boundary, notes)
-    site_verdicts, overall = _site_verdicts(frame)
+    site_verdicts, overall = _with_gaps(*_site_verdicts(frame), gaps)
     used_ids = set(frame["rule_id"].dropna().unique().tolist()) if len(frame) else set()
     return CheckResult(
         verdict=overall, findings=FindingTable(frame), sites=_site_summaries(site_table, site_verdicts),
         zones=zones,
         inputs={"site": site_meta, "project": project.to_dict(), "rules_files": ruleset.sources,
                 "layers": {n: _layer_meta(g) for n, g in layers.items()},
-                "boundary": None if boundary is None else _layer_meta(boundary)},
-        assumptions=notes, rules=[r.to_dict() for r in ruleset.rules if r.id in used_ids],
+                "boundary": None if boundary is None else _layer_meta(boundary),
+                "coverage": [c.to_dict() for c in coverages]},
+        assumptions=notes, rules=[r.to_dict() for r in ruleset.rules if r.id in used_ids], coverage=gaps,
+        corridor=None if corridor_m is None else corridor_takes(sites, layers, corridor_m),
         buffers_m=list(buffers_m), project=project.name,
         methods=dict(METHODS, analysis_crs=Note.join(sorted(set(site_table["analysis_crs"])), severity="info")),
         site_gdf=sites.to_crs(GEOGRAPHIC), layers=_touched(layers, frame, boundary),
     )
 
 
-def _load_inputs(site, project, buffers, rules, *, site_crs, skip_empty):
+def _coverages(project: Project, layers: dict, boundary) -> list[LayerCoverage]:
+    """The coverage of each layer (declared, else the project boundary, else the data extent)."""
+    spec = project.boundary
+    name = "boundary" if spec is None else (spec.label or spec.path.name + (f":{spec.layer}" if spec.layer else ""))
+    if boundary is not None and "name" in boundary.columns and boundary["name"].nunique() == 1:
+        name = str(boundary["name"].iloc[0])  # the official name (盘锦市) rather than the file
+    return layer_coverages(layers, project.read_coverages(), boundary, name)
+
+
+def _with_gaps(site_verdicts: dict, overall: str, gaps: list[CoverageGap]) -> tuple[dict, str]:
+    """Site and overall verdicts raised to 无法判定 where a site lies outside a layer's coverage."""
+    if not gaps:
+        return site_verdicts, overall
+    out = dict(site_verdicts)
+    for g in gaps:
+        out[g.site] = max(out.get(g.site, VERDICTS[0]), UNDETERMINED, key=verdict_rank)
+    return out, max(overall, UNDETERMINED, key=verdict_rank)
+
+
+def _load_inputs(site, project, buffers, rules, *, site_crs, skip_empty, vertices=None):
     """Read what a check needs: project, rule set, buffer distances (m), the site, the layers and the
     boundary, with the notes of every reader and the datum comparison of site and layers."""
     notes = Notes()
@@ -210,7 +259,7 @@ def _load_inputs(site, project, buffers, rules, *, site_crs, skip_empty):
         project = load_project(project)
     ruleset = load_rules(*(p for p in (project.rules_path, rules) if p), kinds=layer_kinds())
     buffers_m = (parse_buffers(buffers) if buffers is not None else project.buffers_m or ruleset.buffers_m)
-    sites, site_meta = read_site(site, site_crs=site_crs, notes=notes, skip_empty=skip_empty)
+    sites, site_meta = read_site(site, site_crs=site_crs, notes=notes, skip_empty=skip_empty, vertices=vertices)
     require_cgcs2000_transform(sites.crs, site_meta.get("path"))
     layers = project.read_layers()
     for lyr in layers.values():
@@ -276,6 +325,8 @@ class BatchCheck:
     verdict: str = VERDICTS[0]
     findings_total: int = 0
     findings_listed: int = 0
+    #: sites (or parts) outside a layer's coverage: verdict 无法判定 for that layer (known before the chunks)
+    coverage: list[CoverageGap] = field(default_factory=list)
     _screened: Iterator | None = field(default=None, repr=False)
     _rules_by_id: dict = field(default_factory=dict, repr=False)
     _used_rule_ids: set = field(default_factory=set, repr=False)
@@ -297,6 +348,7 @@ class BatchCheck:
         crs_names = set()
         for frame, table in screened:
             chunk = _batch_chunk(frame, table, self.layers, self.buffers_m, self.findings_detail)
+            _raise_to_gaps(chunk.sites, self.coverage)
             self.verdict = max(self.verdict, *chunk.sites["verdict"], key=verdict_rank)
             self.findings_total += len(frame)
             self.findings_listed += len(chunk.findings)
@@ -324,7 +376,8 @@ class BatchCheck:
 
 
 def check_batch(site, project, buffers=None, rules=None, *, site_crs=None, site_use=None, progress=False,
-                findings="summary", chunk_size=None, skip_empty=False) -> BatchCheck:
+                findings="summary", chunk_size=None, skip_empty=False,
+                vertices: VertexSpec | None = None) -> BatchCheck:
     """Check many sites, streamed: like :func:`check` but the results come per chunk of sites from
     :meth:`BatchCheck.chunks`, so memory does not grow with the findings of all sites.
 
@@ -335,15 +388,21 @@ def check_batch(site, project, buffers=None, rules=None, *, site_crs=None, site_
     if findings not in FINDINGS_DETAIL:
         raise EcogisError(f"unknown findings detail {findings!r}", hint="Use summary or all")
     project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes = _load_inputs(
-        site, project, buffers, rules, site_crs=site_crs, skip_empty=skip_empty)
+        site, project, buffers, rules, site_crs=site_crs, skip_empty=skip_empty, vertices=vertices)
+    coverages = _coverages(project, layers, boundary)
+    gaps = coverage_gaps(sites, coverages)
+    note_gaps(gaps, notes)
+    groups = use_groups(sites, site_use, notes)
     return BatchCheck(
         project=project.name, buffers_m=list(buffers_m), layers=list(layers), findings_detail=findings,
         inputs={"site": site_meta, "project": project.to_dict(), "rules_files": ruleset.sources,
                 "layers": {n: _layer_meta(g) for n, g in layers.items()},
-                "boundary": None if boundary is None else _layer_meta(boundary)},
-        assumptions=notes, methods=dict(METHODS, findings=FINDINGS_DETAIL[findings]),
-        _screened=screen_chunks(sites, layers, ruleset, buffers_m, site_use=site_use, progress=progress,
-                                chunk_size=chunk_size),
+                "boundary": None if boundary is None else _layer_meta(boundary),
+                "coverage": [c.to_dict() for c in coverages]},
+        assumptions=notes, methods=dict(METHODS, findings=FINDINGS_DETAIL[findings]), coverage=gaps,
+        _screened=itertools.chain.from_iterable(
+            screen_chunks(sites.iloc[rows], layers, ruleset, buffers_m, site_use=use, progress=progress,
+                          chunk_size=chunk_size) for rows, use in groups),
         _rules_by_id={r.id: r.to_dict() for r in ruleset.rules}, _boundary=boundary)
 
 
@@ -369,6 +428,24 @@ def _batch_chunk(frame, table, layers, buffers_m, detail) -> BatchChunk:
     kept = kept.assign(overlap_area_ha=convert_area(area, "ha"), overlap_area_mu=convert_area(area, "mu"))
     return BatchChunk(sites=rows[BATCH_SITE_COLUMNS], nearest_m=nearest_m, within=within,
                       findings=kept.reindex(columns=BATCH_FINDING_COLUMNS).reset_index(drop=True))
+
+
+def _raise_to_gaps(rows: pd.DataFrame, gaps: list[CoverageGap]) -> None:
+    """Batch site rows (in place): a clear site outside a layer's coverage becomes 无法判定, its worst
+    finding that layer (relation ``outside_coverage``)."""
+    first: dict[str, CoverageGap] = {}
+    for g in gaps:
+        first.setdefault(g.site, g)
+    if not first:
+        return
+    hit = rows["id"].isin(first.keys()).to_numpy() & (rows["verdict"] == VERDICTS[0]).to_numpy()
+    ids = rows.loc[hit, "id"]
+    rows.loc[hit, "verdict"] = UNDETERMINED
+    rows.loc[hit, "worst_layer"] = ids.map(lambda i: first[i].layer)
+    rows.loc[hit, "worst_feature"] = ids.map(lambda i: first[i].coverage)
+    rows.loc[hit, "worst_relation"] = "outside_coverage"
+    rows.loc[hit, "worst_zone"] = None
+    rows.loc[hit, "worst_rule_id"] = None
 
 
 def _site_summaries(site_table, site_verdicts: dict) -> list[SiteSummary]:
@@ -471,7 +548,8 @@ SITE_TEXT_EXPECTED = ("Give 'lon,lat' in China (longitude 73-136, latitude 3-54,
                       "or WKT such as 'POINT (121.85 40.95)'; pass --site-crs for another CRS")
 
 
-def read_site(site, *, site_crs=None, notes=None, skip_empty=False) -> tuple[gpd.GeoDataFrame, dict]:
+def read_site(site, *, site_crs=None, notes=None, skip_empty=False,
+              vertices: VertexSpec | None = None) -> tuple[gpd.GeoDataFrame, dict]:
     """Turn any site input into a GeoDataFrame (columns id, name, geometry) in a real CRS.
 
     Web-map coordinates (``site_crs`` GCJ-02 or BD-09) are converted to EPSG:4490 here, before any
@@ -516,6 +594,8 @@ def read_site(site, *, site_crs=None, notes=None, skip_empty=False) -> tuple[gpd
         notes.extend(n for n in LayerInfo.of(gdf).notes if n not in notes)
     if web:
         say("site_web_converted", notes, warn=False, web=web)
+    if vertices is not None:
+        gdf = vertices_to_shapes(gdf, vertices, source=str(path or "the site"), notes=notes)
     gdf = _normalise_site(gdf, path, notes, skip_empty)
     meta = dict(gdf.attrs.get("ecogis", {}))
     meta.update(source=source, path=None if path is None else str(path), features=int(len(gdf)),

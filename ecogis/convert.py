@@ -45,9 +45,10 @@ class ConversionResult:
         return dataclasses.asdict(self)
 
 
-def convert_layer(src, out, *, to_crs=None, out_layer=None, overwrite=False, write_options=None,
+def convert_layer(src, out, *, to_crs=None, out_layer=None, overwrite=False, write_options=None, vertices=None,
                   **read_options) -> ConversionResult:
-    """Read ``src`` (``read_options`` as for :func:`ecogis.read_layer`), reproject to ``to_crs`` when given,
+    """Read ``src`` (``read_options`` as for :func:`ecogis.read_layer`), build lines/polygons from its points
+    when ``vertices`` (:class:`ecogis.io.vertices.VertexSpec`) says so, reproject to ``to_crs`` when given,
     write ``out`` (``out_layer`` inside a GeoPackage/FileGDB; ``write_options`` go to
     :func:`ecogis.io.write_layer`, e.g. ``{"dialect": "省标"}`` for an exchange text) and describe what was done."""
     from ecogis.io import read_layer_info, write_layer
@@ -55,6 +56,10 @@ def convert_layer(src, out, *, to_crs=None, out_layer=None, overwrite=False, wri
     src = Path(src)
     gdf, info = read_layer_info(src, **read_options)
     notes = Notes(info.notes)
+    if vertices is not None:
+        from ecogis.io.vertices import vertices_to_shapes
+
+        gdf = vertices_to_shapes(gdf, vertices, source=str(src), notes=notes)
     if to_crs:
         gdf = reproject_layer(gdf, to_crs, src, notes)
     gdf = drop_stale_coordinate_columns(gdf, info, bool(to_crs), src, notes)

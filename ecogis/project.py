@@ -11,6 +11,11 @@ A project is a YAML file (paths relative to the file)::
                 label_en: Ecological protection red line}   # map/legend titles (zh, --lang en)
       reserve: {kind: reserve, path: reserve/liaohekou.geojson, fields: {功能区: zone}}
       outfalls: {kind: outfall, path: water/outfalls.csv, crs: EPSG:4490}
+      wetlands: {kind: wetland, path: wetland/dawa.shp, coverage: 大洼区}   # a layer that covers less
+
+``coverage:`` (a file path, ``{path:, layer:}``, or an administrative name such as 大洼区) is the area a
+layer has data for; without it the layer covers the project boundary. A site outside a layer's
+coverage gets 无法判定 for that layer (:mod:`ecogis.coverage`).
 
 or, with zero configuration, a GeoPackage whose layers are named after their kind (``redline``,
 ``reserve``, ``outfall`` ... and ``boundary``): ``ecogis check SITE --project controls.gpkg``.
@@ -28,7 +33,7 @@ from ecogis.layers import KINDS
 from ecogis.rules import parse_buffers
 from ecogis.yamlio import LineDict, line_of, load_yaml_lines
 
-_LAYER_KEYS = {"kind", "path", "layer", "crs", "fields", "encoding", "label", "label_en", "name"}
+_LAYER_KEYS = {"kind", "path", "layer", "crs", "fields", "encoding", "label", "label_en", "name", "coverage"}
 _TOP_KEYS = {"name", "description", "boundary", "rules", "buffers_m", "layers"}
 
 
@@ -50,6 +55,8 @@ class LayerSpec:
     encoding: str | None = None
     label: str | None = None
     label_en: str | None = None
+    coverage: str | None = None  # a path (absolute) or an administrative name: the area the layer covers
+    coverage_layer: str | None = None
 
     def read(self):
         """Read the layer via :func:`ecogis.io.read_layer`; attrs['ecogis'] carries kind, CRS and notes."""
@@ -70,7 +77,15 @@ class LayerSpec:
     def to_dict(self) -> dict:
         return {"name": self.name, "kind": self.kind, "path": str(self.path), "layer": self.layer,
                 "crs": self.crs, "fields": self.fields, "encoding": self.encoding, "label": self.label,
-                "label_en": self.label_en}
+                "label_en": self.label_en, "coverage": self.coverage}
+
+    def read_coverage(self):
+        """The declared coverage as ``(GeoDataFrame, label)``, or None when the layer declares none."""
+        if self.coverage is None:
+            return None
+        from ecogis.io.boundary_refs import resolve_boundary
+
+        return resolve_boundary(self.coverage, layer=self.coverage_layer)
 
 
 @dataclass
@@ -91,6 +106,15 @@ class Project:
     def read_boundary(self):
         """The boundary GeoDataFrame, or None when the project names none."""
         return None if self.boundary is None else self.boundary.read()
+
+    def read_coverages(self) -> dict:
+        """``{layer name: (GeoDataFrame, label)}`` of the layers that declare a ``coverage:``."""
+        out = {}
+        for name, spec in self.layers.items():
+            cov = spec.read_coverage()
+            if cov is not None:
+                out[name] = cov
+        return out
 
     def to_dict(self) -> dict:
         return {"path": None if self.path is None else str(self.path), "name": self.name,
@@ -186,10 +210,33 @@ def _layer_spec(name, spec, base, path, kinds, line) -> LayerSpec:
     if fields is not None and not isinstance(fields, dict):
         raise EcogisError(f"line {line_of(spec, 'fields')}: layer {name!r}: fields must map source field -> "
                           "canonical field", path=path)
+    coverage, coverage_layer = _coverage(spec, name, base, path)
     return LayerSpec(name=name, kind=kind, path=layer_path, layer=_opt(spec.get("layer")),
                      crs=_opt(spec.get("crs")), fields=dict(fields) if fields else None,
                      encoding=_opt(spec.get("encoding")), label=_opt(spec.get("label") or spec.get("name")),
-                     label_en=_opt(spec.get("label_en")))
+                     label_en=_opt(spec.get("label_en")), coverage=coverage, coverage_layer=coverage_layer)
+
+
+def _coverage(spec, name, base: Path, path: Path) -> tuple[str | None, str | None]:
+    """A layer's ``coverage:``: a path (relative to the project file) or {path:, layer:} -> absolute path
+    and layer; any other text is an administrative name (looked up when the check reads it)."""
+    value = spec.get("coverage")
+    if value is None:
+        return None, None
+    layer = None
+    if isinstance(value, dict):
+        if not value.get("path") or set(value) - {"path", "layer"}:
+            raise EcogisError(f"line {line_of(spec, 'coverage')}: layer {name!r}: coverage must be a path, "
+                              "an administrative name or {path:, layer:}", path=path)
+        value, layer = value["path"], _opt(value.get("layer"))
+    candidate = _resolve(value, base)
+    if candidate.exists():
+        return str(candidate), layer
+    if isinstance(spec.get("coverage"), dict) or candidate.suffix.lower() in (".shp", ".gpkg", ".geojson", ".json",
+                                                                           ".kml", ".zip", ".csv", ".xlsx"):
+        raise EcogisError(f"line {line_of(spec, 'coverage')}: layer {name!r}: coverage file not found: {candidate}",
+                          path=path, hint="Paths are relative to the project file")
+    return str(value), None
 
 
 def _opt(v):

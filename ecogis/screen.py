@@ -37,7 +37,7 @@ from ecogis.crs import describe_crs, metric_crs
 from ecogis.geodesy import GEOD, convert_area, ellipsoidal_area, geodesic_length, gk_zone_for_lon
 from ecogis.geodesy import GEOGRAPHIC_CRS as GEOGRAPHIC
 from ecogis.layers import zone_field
-from ecogis.rules import VERDICTS, RuleSet, site_uses
+from ecogis.rules import VERDICTS, RuleSet, site_uses, verdict_rank
 
 NAME_FIELDS = ("name", "id", "名称", "NAME", "编号")
 CHUNK_SITES = 5_000  # sites per chunk in screen(): bounds memory, one progress step each
@@ -113,7 +113,7 @@ def screen(sites: gpd.GeoDataFrame, layers: dict[str, gpd.GeoDataFrame], ruleset
         if bar is not None:
             bar.close()
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FINDING_COLUMNS)
-    return frame, pd.concat(tables, ignore_index=True), _merge_zone_summaries(zones)
+    return frame, pd.concat(tables, ignore_index=True), merge_zone_summaries(zones)
 
 
 def screen_chunks(sites: gpd.GeoDataFrame, layers: dict[str, gpd.GeoDataFrame], ruleset: RuleSet,
@@ -529,7 +529,8 @@ def _zone_summaries(lyr: _IndexedLayer, site_union: shapely.Geometry, fr: pd.Dat
     return out
 
 
-def _merge_zone_summaries(zones: list[ZoneSummary]) -> list[ZoneSummary]:
+def merge_zone_summaries(zones: list[ZoneSummary]) -> list[ZoneSummary]:
+    """One summary per layer and zone: the parts of sites screened apart (GK zones, uses) added up."""
     merged: dict[tuple[str, str | None], ZoneSummary] = {}
     for z in zones:
         key = (z.layer, z.zone)
@@ -539,6 +540,7 @@ def _merge_zone_summaries(zones: list[ZoneSummary]) -> list[ZoneSummary]:
             m.overlap_area_m2 += z.overlap_area_m2
             m.overlap_length_m += z.overlap_length_m
             m.share_of_site = None
+            m.verdict = max(m.verdict, z.verdict, key=verdict_rank)  # parts screened for different uses
         else:
             merged[key] = z
     return list(merged.values())

@@ -133,7 +133,8 @@ def test_point_800_m_from_an_outfall(project):
 
 def test_pipeline_crossing_the_buffer_zone_reports_crossing_length(project):
     pipe = LineString([(445_000, 4_535_000), (465_000, 4_537_000)])
-    result = check(gk_site(pipe), project)
+    with pytest.warns(AssumptionWarning, match="screened as linear infrastructure"):
+        result = check(gk_site(pipe), project)
     buf = [f for f in result.findings if f.relation == "intersects" and f.zone == "缓冲区"][0]
     expected = geodesic_length_gk(LineString([(450_000, 4_535_500), (460_000, 4_536_500)]))
     assert buf.overlap_length_m == pytest.approx(expected, abs=0.05)
@@ -168,13 +169,19 @@ def test_site_outside_all_layers_is_clear_with_nearest_distances(project):
     assert res.distance_m == pytest.approx(expected, abs=0.5)
 
 
+def outside_coverage():
+    """A site beyond the data extent of a project without boundary: 无法判定 and the extent stated."""
+    return pytest.warns(AssumptionWarning, match="outside the coverage|data extent of the project's layers")
+
+
 def test_far_away_site_warns_about_swapped_axes_or_wrong_crs(project):
     swapped = gpd.GeoDataFrame({"id": ["S1"]}, geometry=[Point(41.0, 122.4)], crs=4490)  # lat, lon labelled lon, lat
-    with pytest.warns(AssumptionWarning, match="swapped X/Y"):
+    with outside_coverage(), pytest.warns(AssumptionWarning, match="swapped X/Y"):
         result = check(swapped, project)
     assert any("swapped X/Y" in a for a in result.assumptions)
-    with pytest.warns(AssumptionWarning, match="more than 50 km"), no_crs_given():
-        check("110.0,30.0", project)
+    assert result.verdict == "无法判定"
+    with outside_coverage(), pytest.warns(AssumptionWarning, match="more than 50 km"), no_crs_given():
+        assert check("110.0,30.0", project).verdict == "无法判定"
 
 
 def test_bare_coordinates_in_surveying_order_are_recognised(project):

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import ast
+import importlib
+import pkgutil
 import re
 import warnings
 from pathlib import Path
@@ -10,12 +12,13 @@ import pytest
 from conftest import sample_assumed
 
 import ecogis
-import ecogis.raster.messages  # noqa: F401  (registers the raster templates)
 from ecogis.errors import AssumptionWarning
 from ecogis.messages import MESSAGES, Note, note, register, say, to_zh, translate
 from ecogis.notes import Notes, note_of
 
 PACKAGE = Path(ecogis.__file__).parent
+for _module in pkgutil.walk_packages(ecogis.__path__, "ecogis."):  # each registers its own templates
+    importlib.import_module(_module.name)
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -53,7 +56,7 @@ def test_every_chinese_template_is_chinese(key):
         assert not re.sub(r"\{\w+\}|[\s:;]", "", en), key
         return
     assert CJK.search(zh) or (zh == en and not re.search(r"[A-Za-z]{3,}", en)), key  # km², m²
-    leftover = re.sub(r"\{\w+\}|--[\w-]+|\w*_\w*|ecogis convert|apt install [\w-]+|[\w.]+\.\w+\b", "", zh)
+    leftover = re.sub(r"\{\w+\}|[A-Za-z]+[:=]|--[\w-]+|\w*_\w*|ecogis convert|apt install [\w-]+|[\w.]+\.\w+\b", "", zh)
     english = [w for w in re.findall(r"[A-Za-z]{4,}", leftover)
                if w not in {"EPSG", "CGCS", "HTML", "shapefile", "gpkg", "figsize", "PROJ", "exactextract",
                             "legend", "within", "ecogis", "FFFD"}]  # a metadata tag, an audit key, the program, U+FFFD

@@ -15,6 +15,7 @@ from ecogis.cli.common import (
     require_number,
     show_progress,
 )
+from ecogis.cli.vertex_options import apply_vertices, vertex_options, vertex_spec
 from ecogis.messages import say
 from ecogis.notes import Notes
 
@@ -51,11 +52,13 @@ UNIT_CHOICES = ["m2", "ha", "km2", "mu", "公顷", "亩"]
 @click.option("--boundary-area", type=float, metavar="AREA",
               help="Published area of the boundary in --unit (e.g. a statistical total incl. sea areas): the share "
                    "is taken of it; the share of the boundary polygon is reported too.")
+@vertex_options
 @json_option
 @lang_option
 @handle_errors
 def area(layer_path, layer_name, crs, encoding, cm, strict, transform, kind, within, within_layer, by, districts,
-         districts_layer, unit, method, plane_crs, declared, declared_share, boundary_area, as_json, lang, notes):
+         districts_layer, unit, method, plane_crs, declared, declared_share, boundary_area, as_line, as_polygon, group,
+         order, as_json, lang, notes):
     """Official (ellipsoidal) area of a polygon layer, its share of a boundary and breakdowns.
 
     The layer is dissolved first, so overlapping polygons are counted once; the overlap removed is
@@ -88,6 +91,7 @@ def area(layer_path, layer_name, crs, encoding, cm, strict, transform, kind, wit
     with recorded_assumptions([]) as raised:  # assumptions go into the report (its notes), not twice to stderr
         gdf = read_layer(layer_path, kind=kind, layer=layer_name, crs=crs, encoding=encoding, cm=cm, strict=strict,
                          transform=transform)
+        gdf = apply_vertices(gdf, vertex_spec(as_line, as_polygon, group, order), layer_path)
         boundary, label = (None, None)
         if within:
             boundary, label = resolve_boundary(within, layer=within_layer)

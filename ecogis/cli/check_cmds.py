@@ -8,12 +8,23 @@ from pathlib import Path
 
 import click
 
-from ecogis.cli.common import EXIT_VERDICT, emit_json, handle_errors, json_option, lang_option, show_progress
+from ecogis.cli.common import (
+    EXIT_VERDICT,
+    emit_json,
+    handle_errors,
+    json_option,
+    lang_option,
+    require_number,
+    show_progress,
+)
+from ecogis.cli.vertex_options import vertex_options, vertex_spec
 from ecogis.errors import EcogisError
 
 FORMATS = ("html", "docx", "xlsx", "json")
 BATCH_FORMATS = ("xlsx", "json")
-LEVELS = ("符合", "需论证", "限制", "禁止", "clear", "needs-assessment", "restricted", "prohibited")
+OUTSIDE = {"zh": "位于覆盖范围外", "en": "outside the coverage of"}  # a batch site's worst "finding" is a coverage gap
+LEVELS = ("符合", "无法判定", "需论证", "限制", "禁止", "clear", "undetermined", "needs-assessment", "restricted",
+          "prohibited")
 
 
 @click.command(name="check")
@@ -36,12 +47,14 @@ LEVELS = ("符合", "需论证", "限制", "禁止", "clear", "needs-assessment"
 @click.option("--use", "site_use", metavar="USE",
               help="What the site is for (well, outfall, heating ...): selects use-specific rules.")
 @click.option("--out", "-o", "out", type=click.Path(file_okay=False),
-              help="Output folder for the reports (check.html, check.docx, check.xlsx, check.json).")
+              help="Output folder for the reports (check.html, check.docx, check.xlsx, check.json). Without it "
+                   "the summary is printed (the full result with --json) and no file is written.")
 @click.option("--format", "formats",
               help="Comma-separated report formats: html, docx, xlsx, json. Default: all four; with --batch "
                    "xlsx,json (the only batch formats).")
 @click.option("--fail-on", "fail_on", type=click.Choice(LEVELS),
-              help="Exit 3 when the overall verdict is at or above this level (for scripts).")
+              help="Exit 3 when the overall verdict is at or above this level (for scripts). Levels: 符合 < "
+                   "无法判定 (a site outside a layer's coverage) < 需论证 < 限制 < 禁止.")
 @click.option("--batch", is_flag=True,
               help="Many independent sites (up to 10⁵ and more): progress bar, results streamed per chunk of "
                    "sites to XLSX/JSON, one row per site, rule texts once in a rules table (findings carry "
@@ -55,20 +68,28 @@ LEVELS = ("符合", "需论证", "限制", "禁止", "clear", "needs-assessment"
 @click.option("--skip-empty", is_flag=True,
               help="Leave site features without geometry out of the check (stated as a note); "
                    "without it such a feature is an error.")
+@vertex_options
+@click.option("--corridor", "corridor_m", type=float, metavar="WIDTH",
+              help="Width in metres of the working corridor (作业带) of a line site: its temporary land take "
+                   "(m², 公顷, 亩) in each zone crossed, beside the crossing length.")
 @json_option
 @lang_option
 @handle_errors
 def check(site, at, project, buffers, rules, site_crs, cm, transform, site_use, out, formats, fail_on, batch,
-          findings_detail, overwrite, skip_empty, as_json, lang, notes):
+          findings_detail, overwrite, skip_empty, as_line, as_polygon, group, order, corridor_m, as_json, lang, notes):
     """Screen a project site against every control layer and write the report.
 
     SITE is a file any ecogis reader takes: the land-survey coordinate exchange text (坐标交换文件),
-    shapefile, GeoPackage, GeoJSON, KML, CSV/XLSX of points. Or give --at lon,lat / --at WKT.
+    shapefile, GeoPackage, GeoJSON, KML, CSV/XLSX of points. Or give --at lon,lat / --at WKT. A table
+    of turning points becomes a line with --as-line (a polygon with --as-polygon); a line site is
+    screened as linear infrastructure unless --use says otherwise.
 
     For each layer the check reports overlap area (m², 公顷, 亩; official ellipsoidal method) and share of
     the site, overlap length for lines, the nearest feature with its geodesic distance, every feature
     within each buffer distance, and the rule that applies (禁止/限制/需论证/符合, rule text, legal
-    basis). The overall verdict is the worst finding.
+    basis). A site, or the part of it, outside a layer's coverage (the layer's coverage: in the project
+    file, else the project boundary) is 无法判定 for that layer, never 符合. The overall verdict is the
+    worst finding.
 
     \b
     Examples:
@@ -78,6 +99,7 @@ def check(site, at, project, buffers, rules, site_crs, cm, transform, site_use, 
       ecogis check --at 121.8562,40.9543 --site-crs GCJ-02 -p layers/project.yaml --lang en --out maps/c2
       ecogis check layers/sites/pipeline.geojson -p layers/project.yaml --buffer 500,1000 --fail-on 限制 --out maps/pipe
       ecogis check layers/sites/points.csv -p layers/project.yaml --batch --format xlsx,json --out maps/batch
+      ecogis check turning_points.csv -p layers/project.yaml --as-line --order 桩号 --corridor 20
 
     Exit codes: 0 the check ran (whatever the verdict), 2 bad input, 3 verdict at or above --fail-on.
     """
@@ -97,8 +119,6 @@ def check(site, at, project, buffers, rules, site_crs, cm, transform, site_use, 
     if other:
         raise EcogisError(f"--batch writes {' and '.join(BATCH_FORMATS)} only, not {', '.join(other)}",
                           hint="HTML/DOCX reports are for a few sites: check them without --batch")
-    if out is None and not as_json:
-        raise EcogisError("nowhere to put the result", hint="Pass --out DIR for the reports and/or --json")
     targets = {}
     if out is not None:
         from ecogis.outputs import check_output_path
@@ -107,6 +127,10 @@ def check(site, at, project, buffers, rules, site_crs, cm, transform, site_use, 
         for f in fmts:
             targets[f] = check_output_path(Path(out) / f"check.{f}", overwrite=overwrite,
                                            inputs=[site_input, project])
+    vertices = vertex_spec(as_line, as_polygon, group, order)
+    require_number(corridor_m, "--corridor", above=0)
+    if corridor_m is not None and batch:
+        raise EcogisError("--corridor is for a check without --batch")
     the_site = site if site is not None else parse_at(at, site_crs)
     if site is not None and (cm is not None or transform is not None):  # read here with the options read_site lacks
         from ecogis.io import read_layer
@@ -117,10 +141,10 @@ def check(site, at, project, buffers, rules, site_crs, cm, transform, site_use, 
     if batch:
         _check_batch(the_site, project, targets, fail_on=fail_on, as_json=as_json, lang=lang, notes=notes,
                      overwrite=overwrite, buffers=buffers, rules=rules, site_crs=site_crs, site_use=site_use,
-                     findings=findings_detail, skip_empty=skip_empty)
+                     findings=findings_detail, skip_empty=skip_empty, vertices=vertices)
         return
     result = run_check(the_site, project, buffers=buffers, rules=rules, site_crs=site_crs, site_use=site_use,
-                       skip_empty=skip_empty)
+                       skip_empty=skip_empty, vertices=vertices, corridor_m=corridor_m)
     for n in notes:
         if n not in result.assumptions:
             result.assumptions.append(n)
@@ -180,10 +204,14 @@ def _input_paths(result) -> list:
 
 
 def _echo_summary(result, written, lang) -> None:
-    """Overall verdict, every finding that is not 符合 or is an overlap, then per site and layer the
-    count of features within the buffers and the nearest distance."""
+    """The 无法判定 banner, overall verdict, every finding that is not 符合 or is an overlap, then per site
+    and layer the count of features within the buffers and the nearest distance."""
     from ecogis.render import check_text as T
+    from ecogis.render.corridor_text import corridor_lines
+    from ecogis.render.coverage_text import banner_lines
 
+    for line in banner_lines(result, lang):
+        click.echo(line)
     click.echo(f"{T.t('overall', lang)}: {T.verdict_label(result.verdict, lang)}")
     shown, nearest, clear_within = T.split_findings(result)
     for f in shown:
@@ -198,6 +226,8 @@ def _echo_summary(result, written, lang) -> None:
             extra = f"; {n} within {widest:g} m" if lang == "en" else f"；{widest:g} m 内 {n} 个"
             click.echo(f"  {f['site']} {f['layer']}: {label} {f['feature']} {f['distance_m']:.1f} m"
                        f"{extra if n else ''}")
+    for line in corridor_lines(result, lang):
+        click.echo(line)
     click.echo(T.table_note(result, lang))
     for p in written:
         click.echo(f"wrote {p}")
@@ -226,9 +256,16 @@ def _echo_batch_summary(batch, written, lang, shown=20) -> None:
     """Batch mode: overall verdict, sites per verdict, then the first ``shown`` sites that are not 符合
     (worst first) with their worst finding; the full table is in the XLSX/JSON."""
     from ecogis.render import check_text as T
+    from ecogis.render.coverage_text import banner_lines
     from ecogis.rules import VERDICTS, verdict_rank
 
     en = lang == "en"
+    banner = banner_lines(batch, lang)
+    for line in banner[:shown]:
+        click.echo(line)
+    if len(banner) > shown:
+        click.echo(f"  ... {len(banner) - shown} more (see the JSON coverage_gaps)" if en
+                   else f"  …… 另有 {len(banner) - shown} 条（见 JSON 的 coverage_gaps）")
     click.echo(f"{T.t('overall', lang)}: {T.verdict_label(batch.verdict, lang)}")
     sites = batch.site_rows()
     counts = sites["verdict"].value_counts()
@@ -239,7 +276,8 @@ def _echo_batch_summary(batch, written, lang, shown=20) -> None:
     rank = sites["verdict"].map(verdict_rank)
     worst = sites[rank > 0].assign(_rank=rank[rank > 0]).sort_values(["_rank", "id"], ascending=[False, True])
     for r in worst.head(shown).itertuples():
-        click.echo(f"  [{T.verdict_label(r.verdict, lang)}] {r.id} {T.RELATION[lang][r.worst_relation]} "
+        relation = T.RELATION[lang].get(r.worst_relation) or OUTSIDE[lang]
+        click.echo(f"  [{T.verdict_label(r.verdict, lang)}] {r.id} {relation} "
                    f"{r.worst_layer}/{r.worst_feature}{'/' + r.worst_zone if isinstance(r.worst_zone, str) else ''}")
     if len(worst) > shown:
         more = len(worst) - shown

@@ -5,6 +5,7 @@ import functools
 import json
 import logging
 import math
+import re
 import sys
 import time
 import warnings
@@ -24,6 +25,15 @@ lang_option = click.option(
 
 
 log = logging.getLogger("ecogis")
+
+# "--overwrite (overwrite=True)": an option followed by its Python keyword, the library's wording
+_PYTHON_KEYWORD = re.compile(r"(--[a-z][\w-]*)\s*\(\w+=[^()]*\)")
+
+
+def cli_wording(text: str) -> str:
+    """``text`` (an error or note written for both audiences) in command-line wording: "Pass --overwrite
+    (overwrite=True) to replace it" becomes "Pass --overwrite to replace it". Library users keep both."""
+    return _PYTHON_KEYWORD.sub(r"\1", text)
 
 
 @dataclass(frozen=True)
@@ -88,7 +98,7 @@ def handle_errors(func):
                 result = func(*args, notes=notes, **kwargs)
             except EcogisError as exc:
                 log.debug("%s stopped on bad input", func.__name__, exc_info=True)
-                click.echo(f"ecogis: error: {exc}", err=True)
+                click.echo(f"ecogis: error: {cli_wording(str(exc))}", err=True)
                 sys.exit(EXIT_BAD_INPUT)
         log.info("%s done in %.2f s (%d note(s))", func.__name__, time.perf_counter() - started, len(notes))
         return result

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ecogis.cli.common import EXIT_FAILED, emit_json, handle_errors, json_option
+from ecogis.cli.vertex_options import vertex_options, vertex_spec
 from ecogis.errors import EcogisError
 
 EPILOG_FORMATS = ("Formats: .shp (also .zip), .gpkg, .geojson/.json, .kml/.kmz, .gdb (FileGDB), "
@@ -166,10 +167,11 @@ def validate(path, layer, crs, encoding, cm, angle, kind, field_map, strict, tra
               help="Layout of an exchange-text OUT (.txt): 部标 (点号,圈号,X,Y; default) or 省标 "
                    "(序号,圈号,部件号,点号,X,Y).")
 @click.option("--overwrite", is_flag=True, help="Replace OUT if it exists (never the input).")
+@vertex_options
 @json_option
 @handle_errors
 def convert(src, out, layer, crs, encoding, cm, angle, kind, field_map, strict, transform, to_crs, out_layer, dialect,
-            overwrite, as_json, notes):
+            overwrite, as_line, as_polygon, group, order, as_json, notes):
     """Convert a layer between formats and CRSs; never writes over the input.
 
     \b
@@ -194,6 +196,7 @@ def convert(src, out, layer, crs, encoding, cm, angle, kind, field_map, strict, 
                           field="--dialect", hint="Leave out --dialect, or write OUT as .txt")
     result = convert_layer(src, out, to_crs=to_crs, out_layer=out_layer, overwrite=overwrite,
                            write_options={"dialect": dialect} if dialect else None,
+                           vertices=vertex_spec(as_line, as_polygon, group, order),
                            **_read_options(layer, crs, encoding, cm, angle, kind, field_map, strict, transform)
                            ).with_notes(notes)
     if as_json:

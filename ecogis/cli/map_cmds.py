@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from ecogis.cli.common import emit_json, handle_errors, json_option, lang_option, log
+from ecogis.cli.vertex_options import apply_vertices, vertex_options, vertex_spec
 from ecogis.errors import EcogisError
 from ecogis.messages import say
 from ecogis.render.folium_map import BASEMAPS
@@ -116,12 +117,13 @@ def _read_token(token: str, project, notes, cm=None):
     return layer or path.stem, _read_file(path, kind, notes, layer, cm)
 
 
-def _read_site(site_path, cm=None):
+def _read_site(site_path, cm=None, vertices=None):
     if site_path is None:
         return None
     from ecogis.io import read_layer
 
     site = _noting_empty_sites(read_layer(site_path, kind="site", cm=cm), site_path, "site")
+    site = apply_vertices(site, vertices, site_path)
     site.attrs.setdefault("ecogis", {})["kind"] = "site"
     return site
 
@@ -149,10 +151,11 @@ def _read_site(site_path, cm=None):
 @click.option("--focus", type=click.Choice(["data", "site"]), default="data", show_default=True,
               help="Map extent: all data, or the site and its surroundings (at least 2 km; needs --site).")
 @click.option("--overwrite", is_flag=True, help="Replace the output file if it exists.")
+@vertex_options
 @json_option
 @handle_errors
 def map_cmd(layers, project_path, site_path, cm, out, basemap, tianditu_key, title, lang, styles_path, dpi,
-            province, no_inset, focus, overwrite, as_json, notes):
+            province, no_inset, focus, overwrite, as_line, as_polygon, group, order, as_json, notes):
     """Draw ecogis layers as an interactive HTML map or a print-ready static map.
 
     Styles follow the layer kind: red line in red with hatching, reserve zones in graded greens
@@ -166,7 +169,8 @@ def map_cmd(layers, project_path, site_path, cm, out, basemap, tianditu_key, tit
     if focus == "site" and site_path is None:
         raise EcogisError("--focus site needs --site", hint="Give the site file with --site")
     gdfs = _collect_layers(layers, project_path, notes, cm)
-    result = write_map(gdfs, out, site=_read_site(site_path, cm), site_path=site_path, basemap=basemap,
+    vertices = vertex_spec(as_line, as_polygon, group, order)  # applies to --site
+    result = write_map(gdfs, out, site=_read_site(site_path, cm, vertices), site_path=site_path, basemap=basemap,
                        tianditu_key=tianditu_key, title=title, lang=lang, styles=styles_path, dpi=dpi,
                        province=province, inset=not no_inset, focus=None if focus == "data" else "site",
                        overwrite=overwrite, notes=notes)

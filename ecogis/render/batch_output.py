@@ -122,7 +122,8 @@ class JsonBatchWriter:
     def begin(self, batch) -> None:
         header = {"format": FORMAT, "findings_detail": batch.findings_detail, "project": batch.project,
                   "buffers_m": batch.buffers_m, "layers": batch.layers, "inputs": batch.inputs,
-                  "units": batch.units, "notes": dict(JSON_NOTES, findings=batch.methods["findings"])}
+                  "units": batch.units, "notes": dict(JSON_NOTES, findings=batch.methods["findings"]),
+                  "coverage_gaps": [g.to_dict() for g in getattr(batch, "coverage", [])]}  # 无法判定 sites
         self.stream.write("{\n")
         for key, value in header.items():
             self.stream.write(f"{_dumps(key)}: {_dumps(value)},\n")

@@ -18,6 +18,8 @@ from ecogis.geodesy import convert_area
 from ecogis.outputs import atomic_path
 from ecogis.render import check_text as T
 from ecogis.render.cells import VisibleText, control_note
+from ecogis.render.corridor_text import corridor_lines
+from ecogis.render.coverage_text import banner_lines
 
 DOCX_FINDING_KEYS = ["site", "layer", "feature", "zone", "relation", "overlap_area_ha", "overlap_area_mu",
                      "overlap_length_m", "distance_m", "verdict", "basis"]
@@ -42,11 +44,15 @@ def render_check_docx(result, out, *, lang: str = "zh", overwrite: bool = False,
     doc = _VisibleDocument(Document())
     _page_setup(doc)
     doc.add_heading(T.t("chapter", lang), level=1)
+    for line in banner_lines(result, lang):  # 无法判定 first: a site outside the data is never read as 符合
+        doc.add_paragraph(line).runs[0].bold = True
     names = iter(f"{i} {name}" for i, name in enumerate(SECTIONS[lang], 1))
     captions = _Captions(lang)
     _project_section(doc, result, lang, next(names), captions)
     _conclusion_section(doc, result, lang, next(names))
     _findings_section(doc, result, lang, next(names), captions)
+    for line in corridor_lines(result, lang):  # 作业带: temporary land take per zone crossed
+        doc.add_paragraph(line)
     _map_section(doc, result, lang, next(names), figure)
     _basis_section(doc, result, lang, next(names))
     _methods_section(doc, result, lang, next(names))

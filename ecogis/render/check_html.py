@@ -11,8 +11,11 @@ from pathlib import Path
 from ecogis.outputs import write_text_atomic
 from ecogis.render import check_text as T
 from ecogis.render.cells import VisibleText, control_note
+from ecogis.render.corridor_text import corridor_lines
+from ecogis.render.coverage_text import banner_lines
 
-VERDICT_COLOUR = {"禁止": "#c0392b", "限制": "#e67e22", "需论证": "#d4ac0d", "符合": "#27ae60"}
+VERDICT_COLOUR = {"禁止": "#c0392b", "限制": "#e67e22", "需论证": "#d4ac0d", "无法判定": "#6c7a89", "符合": "#27ae60"}
+BANNER_STYLE = "border:3px solid #6c7a89;background:#eef0f2;padding:8px 12px;font-weight:bold"  # 无法判定 banner
 
 CSS = """
 body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",sans-serif;margin:24px;color:#222}
@@ -44,6 +47,8 @@ def check_html(result, *, lang: str = "zh", map_html: str | None = None) -> str:
     parts = [f"<!DOCTYPE html><html lang=\"{'zh-CN' if lang == 'zh' else 'en'}\"><head><meta charset=\"utf-8\">",
              f"<title>{e(title)}</title><style>{CSS}</style></head><body>",
              f"<h1>{e(title)}</h1>",
+             *(f"<p class=\"banner\" id=\"undetermined\" style=\"{BANNER_STYLE}\">{e(x)}</p>"
+               for x in banner_lines(result, lang)),
              f"<p>{e(T.t('project', lang))}{colon}{e(result.project)}　{e(T.t('site', lang))}{colon}"
              f"{e(T.site_label(result))}</p>",
              f"<p>{e(T.t('overall', lang))}{colon}<span class=\"verdict\" id=\"verdict\" style=\"background:"
@@ -51,6 +56,7 @@ def check_html(result, *, lang: str = "zh", map_html: str | None = None) -> str:
              f"<p>{e(T.summary_line(result, lang))}</p>",
              "<ol id=\"conclusions\">" + "".join(f"<li>{e(x)}</li>" for x in T.conclusion_sentences(result, lang))
              + "</ol>",
+             *(f"<p class=\"corridor\">{e(x)}</p>" for x in corridor_lines(result, lang)),  # 作业带
              f"<h2>{e(T.t('map', lang))}</h2>"
              f"<div class=\"map\" id=\"map\">{map_html or _map_block(result, lang)}</div>",
              f"<h2>{e(T.t('findings', lang))}</h2>", _findings_block(result, lang)]

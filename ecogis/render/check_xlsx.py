@@ -9,6 +9,8 @@ from openpyxl.styles import Font
 from ecogis.outputs import atomic_path
 from ecogis.render import check_text as T
 from ecogis.render.cells import VisibleText, control_note, xlsx_row
+from ecogis.render.corridor_text import corridor_rows
+from ecogis.render.coverage_text import banner_lines
 
 XLSX_FINDING_KEYS = ["site", "site_name", "layer", "kind", "feature", "zone", "relation", "overlap_area_m2",
                      "overlap_area_ha", "overlap_area_mu", "overlap_length_m", "share_of_site", "distance_m",
@@ -44,6 +46,14 @@ def render_check_xlsx(result, out, *, lang: str = "zh", overwrite: bool = False)
             T.rule_label(r, lang), T.basis_label(r, lang)] for r in result.rules), visible)
     ws = wb.create_sheet("inputs")
     _rows(ws, ["name", "kind", "path / text", "crs", "features"], _input_rows(result, lang), visible)
+    corridor_head, corridor = corridor_rows(result, lang)
+    if corridor:  # 作业带: numbers stay numbers
+        _rows(wb.create_sheet("作业带" if lang == "zh" else "corridor"), corridor_head, corridor, visible)
+    banner = banner_lines(result, lang)
+    if banner:  # 无法判定: the first sheet, opened first
+        _rows(wb.create_sheet("无法判定" if lang == "zh" else "undetermined", 0), [banner[0]],
+              ([line] for line in banner[1:]), visible)
+        wb.active = 0
     if visible.replaced:
         ws.append(["assumption", control_note(lang), "", "", ""])
     with atomic_path(out, overwrite=overwrite) as tmp:

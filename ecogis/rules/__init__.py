@@ -33,10 +33,13 @@ from ecogis.yamlio import LineDict, line_of, load_yaml_lines
 DEFAULT_RULES_PATH = Path(__file__).with_name("default_rules.yaml")
 
 # Verdicts from best to worst; the overall verdict of a check is the worst of its findings.
-VERDICTS = ("符合", "需论证", "限制", "禁止")
-VERDICT_EN = {"符合": "clear", "需论证": "needs assessment", "限制": "restricted", "禁止": "prohibited"}
+# 无法判定 (undetermined): the site, or part of it, lies outside a layer's coverage (ecogis.coverage).
+VERDICTS = ("符合", "无法判定", "需论证", "限制", "禁止")
+VERDICT_EN = {"符合": "clear", "无法判定": "undetermined", "需论证": "needs assessment", "限制": "restricted",
+              "禁止": "prohibited"}
 _VERDICT_ALIASES = {
     "符合": "符合", "clear": "符合", "ok": "符合", "compliant": "符合",
+    "无法判定": "无法判定", "undetermined": "无法判定", "cannot be determined": "无法判定", "unknown": "无法判定",
     "需论证": "需论证", "needs assessment": "需论证", "needs_assessment": "需论证", "assess": "需论证",
     "限制": "限制", "restricted": "限制", "restrict": "限制",
     "禁止": "禁止", "prohibited": "禁止", "forbidden": "禁止",
@@ -57,7 +60,7 @@ def normalise_verdict(value, *, path=None, line=None) -> str:
 
 
 def verdict_rank(verdict: str) -> int:
-    """0 for 符合 up to 3 for 禁止."""
+    """0 for 符合, 1 无法判定, 2 需论证, 3 限制, 4 禁止."""
     return VERDICTS.index(normalise_verdict(verdict))
 
 
