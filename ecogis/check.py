@@ -31,7 +31,9 @@ from ecogis.crs import (
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.geodesy import GEOGRAPHIC_CRS as GEOGRAPHIC
 from ecogis.geodesy import convert_area
+from ecogis.jurisdiction import apply_jurisdiction
 from ecogis.layers import repair_geometries
+from ecogis.messages import say
 from ecogis.project import Project, layer_kinds, load_project
 from ecogis.rules import VERDICT_EN, VERDICTS, load_rules, parse_buffers, verdict_rank
 from ecogis.screen import FINDING_COLUMNS, ZoneSummary, feature_labels, screen, screen_chunks
@@ -146,7 +148,7 @@ class CheckResult:
 # public entry point
 
 def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=None, batch=False,
-          progress=False, skip_empty=False) -> CheckResult:
+          progress=False, skip_empty=False, at_date=None) -> CheckResult:
     """Screen ``site`` against every layer of ``project``.
 
     Parameters
@@ -162,9 +164,10 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
     batch : many independent sites; skips the dissolved per-zone summary. Every finding stays in
         memory: for thousands of sites use :func:`check_batch`, which streams them per chunk.
     skip_empty : leave site features without geometry out (with a note) instead of refusing the site.
+    at_date : the check date (``YYYY-MM-DD``, default today): the rules in force on it apply.
     """
     project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes = _load_inputs(
-        site, project, buffers, rules, site_crs=site_crs, skip_empty=skip_empty)
+        site, project, buffers, rules, site_crs=site_crs, skip_empty=skip_empty, at_date=at_date)
     frame, site_table, zones = screen(sites, layers, ruleset, buffers_m, site_use=site_use,
                                       summarise=not batch, progress=progress)
     _sanity_far(site_table, frame, boundary, notes)
@@ -183,13 +186,15 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
     )
 
 
-def _load_inputs(site, project, buffers, rules, *, site_crs, skip_empty):
-    """Read what a check needs: project, rule set, buffer distances (m), the site, the layers and the
-    boundary, with the notes of every reader and the datum comparison of site and layers."""
+def _load_inputs(site, project, buffers, rules, *, site_crs, skip_empty, at_date=None):
+    """Read what a check needs: project, rule set (in force on ``at_date``, within the site's
+    jurisdiction), buffer distances (m), the site, the layers and the boundary, with the notes of every
+    reader and the datum comparison of site and layers."""
     notes: list[str] = []
     if not isinstance(project, Project):
         project = load_project(project)
-    ruleset = load_rules(*(p for p in (project.rules_path, rules) if p), kinds=layer_kinds())
+    ruleset = load_rules(*(p for p in (project.rules_path, rules) if p), kinds=layer_kinds(), at_date=at_date)
+    say("rules_at_date", notes, warn=False, date=ruleset.at_date.isoformat())
     buffers_m = (parse_buffers(buffers) if buffers is not None else project.buffers_m or ruleset.buffers_m)
     sites, site_meta = read_site(site, site_crs=site_crs, notes=notes, skip_empty=skip_empty)
     require_cgcs2000_transform(sites.crs, site_meta.get("path"))
@@ -198,6 +203,8 @@ def _load_inputs(site, project, buffers, rules, *, site_crs, skip_empty):
         notes.extend(n for n in lyr.attrs.get("ecogis", {}).get("notes", []) if n not in notes)
         require_cgcs2000_transform(lyr.crs, lyr.attrs.get("ecogis", {}).get("path"))
     boundary = project.read_boundary()
+    ruleset, _ = apply_jurisdiction(ruleset, sites, boundary, notes, {g.attrs.get("ecogis", {}).get("kind")
+                                                                      for g in layers.values()})
     warn_mixed_datums(sites, layers, notes)
     return project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes
 
@@ -300,7 +307,7 @@ class BatchCheck:
 
 
 def check_batch(site, project, buffers=None, rules=None, *, site_crs=None, site_use=None, progress=False,
-                findings="summary", chunk_size=None, skip_empty=False) -> BatchCheck:
+                findings="summary", chunk_size=None, skip_empty=False, at_date=None) -> BatchCheck:
     """Check many sites, streamed: like :func:`check` but the results come per chunk of sites from
     :meth:`BatchCheck.chunks`, so memory does not grow with the findings of all sites.
 
@@ -311,7 +318,7 @@ def check_batch(site, project, buffers=None, rules=None, *, site_crs=None, site_
     if findings not in FINDINGS_DETAIL:
         raise EcogisError(f"unknown findings detail {findings!r}", hint="Use summary or all")
     project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes = _load_inputs(
-        site, project, buffers, rules, site_crs=site_crs, skip_empty=skip_empty)
+        site, project, buffers, rules, site_crs=site_crs, skip_empty=skip_empty, at_date=at_date)
     return BatchCheck(
         project=project.name, buffers_m=list(buffers_m), layers=list(layers), findings_detail=findings,
         inputs={"site": site_meta, "project": project.to_dict(), "rules_files": ruleset.sources,

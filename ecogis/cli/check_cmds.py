@@ -29,6 +29,8 @@ LEVELS = ("符合", "需论证", "限制", "禁止", "clear", "needs-assessment"
               help="Your rules YAML on top of the defaults (same id replaces a default rule).")
 @click.option("--site-crs", metavar="CRS",
               help="CRS of the site when the file has none or a wrong one: EPSG:4529, GCJ-02 (Amap), BD-09 (Baidu).")
+@click.option("--at-date", "at_date", metavar="YYYY-MM-DD",
+              help="Check date: the rules whose legal text is in force on it apply (default: today).")
 @click.option("--use", "site_use", metavar="USE",
               help="What the site is for (well, outfall, heating ...): selects use-specific rules.")
 @click.option("--out", "-o", "out", type=click.Path(file_okay=False),
@@ -54,8 +56,8 @@ LEVELS = ("符合", "需论证", "限制", "禁止", "clear", "needs-assessment"
 @json_option
 @lang_option
 @handle_errors
-def check(site, at, project, buffers, rules, site_crs, site_use, out, formats, fail_on, batch, findings_detail,
-          overwrite, skip_empty, as_json, lang, notes):
+def check(site, at, project, buffers, rules, site_crs, at_date, site_use, out, formats, fail_on, batch,
+          findings_detail, overwrite, skip_empty, as_json, lang, notes):
     """Screen a project site against every control layer and write the report.
 
     SITE is a file any ecogis reader takes: the land-survey coordinate exchange text (坐标交换文件),
@@ -107,10 +109,10 @@ def check(site, at, project, buffers, rules, site_crs, site_use, out, formats, f
     if batch:
         _check_batch(the_site, project, targets, fail_on=fail_on, as_json=as_json, lang=lang, notes=notes,
                      overwrite=overwrite, buffers=buffers, rules=rules, site_crs=site_crs, site_use=site_use,
-                     findings=findings_detail, skip_empty=skip_empty)
+                     findings=findings_detail, skip_empty=skip_empty, at_date=at_date)
         return
     result = run_check(the_site, project, buffers=buffers, rules=rules, site_crs=site_crs, site_use=site_use,
-                       skip_empty=skip_empty)
+                       skip_empty=skip_empty, at_date=at_date)
     for n in notes:
         if n not in result.assumptions:
             result.assumptions.append(n)
