@@ -21,13 +21,13 @@ import shapely
 
 from ecogis.crs import (
     datum_mismatch_note,
-    from_web_crs,
     infer_crs,
     metric_crs,
     positions_ok,
     require_cgcs2000_transform,
     resolve_crs,
 )
+from ecogis.crs_sensitivity import compare_readings
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.geodesy import GEOGRAPHIC_CRS as GEOGRAPHIC
 from ecogis.geodesy import convert_area
@@ -37,6 +37,7 @@ from ecogis.messages import say
 from ecogis.project import Project, layer_kinds, load_project
 from ecogis.rules import VERDICT_EN, VERDICTS, load_rules, parse_buffers, verdict_rank
 from ecogis.screen import FINDING_COLUMNS, ZoneSummary, feature_labels, screen, screen_chunks
+from ecogis.webmap import convert_web
 
 __all__ = ["check", "check_batch", "read_site", "screen", "BatchCheck", "BatchChunk", "CheckResult", "Finding",
            "FindingTable", "SiteSummary", "ZoneSummary"]
@@ -172,6 +173,10 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
                                       summarise=not batch, progress=progress)
     _sanity_far(site_table, frame, boundary, notes)
     site_verdicts, overall = _site_verdicts(frame)
+    if not batch:  # a guessed lon/lat CRS: does the verdict change under the other reading?
+        site_meta["crs_sensitivity"] = compare_readings(
+            sites, site_meta, site_verdicts, lambda alt: _site_verdicts(
+                screen(alt, layers, ruleset, buffers_m, site_use=site_use, summarise=False)[0])[0], notes)
     used_ids = set(frame["rule_id"].dropna().unique().tolist()) if len(frame) else set()
     return CheckResult(
         verdict=overall, findings=FindingTable(frame), sites=_site_summaries(site_table, site_verdicts),
@@ -470,7 +475,8 @@ def read_site(site, *, site_crs=None, notes=None, skip_empty=False) -> tuple[gpd
     if isinstance(site, gpd.GeoDataFrame):
         gdf = site.copy()
         if web:
-            gdf = from_web_crs(gdf, web)
+            gdf, info = convert_web(gdf, web, "site", notes, reason="web_why_given", given=True, warn=False)
+            gdf.attrs.setdefault("ecogis", {})["web"] = info
         elif site_crs is not None:
             gdf = gdf.set_crs(resolve_crs(site_crs), allow_override=True)
         if gdf.crs is None:
@@ -489,7 +495,9 @@ def read_site(site, *, site_crs=None, notes=None, skip_empty=False) -> tuple[gpd
         gdf.attrs["ecogis"] = {"crs": None if crs is None else crs.to_string(),  # type: ignore[union-attr]
                                "crs_source": "user" if site_crs else "inferred"}
         if web:
-            gdf = from_web_crs(gdf.set_crs(4326), web)
+            gdf, info = convert_web(gdf.set_crs(4326), web, "site", notes, reason="web_why_given", given=True,
+                                    warn=False)
+            gdf.attrs["ecogis"] = {**gdf.attrs.get("ecogis", {}), "web": info}
     else:
         from ecogis.io import read_layer
 

@@ -39,6 +39,7 @@ from numpy.typing import ArrayLike
 
 from ecogis.errors import EcogisError
 from ecogis.geodesy import GEOGRAPHIC_EPSG, gk_zone_for_lon
+from ecogis.webmap_messages import MESSAGES as _WEB_MESSAGES
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -533,7 +534,7 @@ def _geographic_guess(swap: bool, datum: str, datum_note: str) -> CrsGuess:
     code = GEOGRAPHIC[datum]
     order = ("values were in latitude, longitude order and are swapped; " if swap else "")
     reason = (f"coordinates are longitude/latitude degrees within China (73-136 E, 3-54 N): {order}"
-              f"EPSG:{code}; {datum_note}{_other_datums(datum)}")
+              f"EPSG:{code}; {datum_note}{_other_datums(datum)}; {_WEB_MESSAGES['web_possible'][0]}")
     return CrsGuess(pyproj.CRS.from_epsg(code), swap, reason)
 
 

@@ -14,11 +14,12 @@ import numpy as np
 import pyproj
 import shapely
 
-from ecogis.crs import crs_label, describe_crs, from_web_crs, gk_zone_of, identify_crs, infer_crs, resolve_crs
+from ecogis.crs import crs_label, describe_crs, gk_zone_of, identify_crs, infer_crs, resolve_crs
 from ecogis.errors import EcogisError, warn_assumption
 from ecogis.geodesy import GEOGRAPHIC_CRS
 from ecogis.io.table import TABLE_SUFFIXES, read_table
 from ecogis.io.vector import VECTOR_SUFFIXES, _feature_names, geojson_crs_member, read_vector
+from ecogis.webmap import convert_web, settle_web_source
 
 EXCHANGE_MARKERS = ("[属性描述]", "[地块坐标]")
 #: side-car files of a shapefile that users sometimes pass instead of the .shp
@@ -255,10 +256,9 @@ def _settle_crs(gdf, path, crs, cm, notes, meta):
                                   f"{crs_label(file_crs)}", path=path,
                                   hint=f"Use --from-crs {web} only for web-map longitude/latitude data")
             _check_lonlat(gdf, path, web)
-            gdf = from_web_crs(gdf.set_crs(GEOGRAPHIC_CRS, allow_override=True), web)
-            warn_assumption(f"{path}: coordinates read as {web} (web-map system, as given) and converted "
-                            f"to CGCS2000 EPSG:4490", notes)
-            meta.update(crs=web, crs_source="user", converted_to="EPSG:4490")
+            gdf, info = convert_web(gdf.set_crs(GEOGRAPHIC_CRS, allow_override=True), web, path, notes,
+                                    reason="web_why_given", given=True)
+            meta.update(crs=web, crs_source="user", converted_to="EPSG:4490", web=info)
             return gdf, meta
         if file_crs is not None and not file_crs.equals(user):
             warn_assumption(f"{path}: the file says {crs_label(file_crs)} but the CRS given, "
@@ -273,7 +273,7 @@ def _settle_crs(gdf, path, crs, cm, notes, meta):
         meta.update(crs=crs_label(gdf.crs), crs_source="file")
         gdf = _fix_axis_order(gdf, path, notes, meta)
         _check_coordinates_fit(gdf, path, "the file's CRS")
-        return gdf, meta
+        return settle_web_source(gdf, path, meta, notes) if gdf.crs.is_geographic else (gdf, meta)
     return _infer(gdf, path, cm, notes, meta)
 
 
@@ -396,7 +396,7 @@ def _infer(gdf, path, cm, notes, meta):
     warn_assumption(f"{path}: no CRS in the file; inferred {describe_crs(gdf.crs)} from the coordinates: "
                     f"{guess.reason}", notes)
     meta.update(crs=crs_label(gdf.crs), crs_source="inferred", swap_xy=bool(guess.swap_xy))
-    return gdf, meta
+    return settle_web_source(gdf, path, meta, notes) if gdf.crs.is_geographic else (gdf, meta)
 
 
 def _odd_one_out(gdf, meta) -> str:
