@@ -35,7 +35,7 @@ import shapely
 from ecogis.crs import BD09, GCJ02, from_web_crs, in_gcj_area
 from ecogis.geodesy import GEOD, GEOGRAPHIC_CRS
 from ecogis.messages import say
-from ecogis.webmap_messages import MESSAGES as _TEMPLATES  # noqa: F401  (registers the note templates)
+from ecogis.webmap_messages import MESSAGES as _TEMPLATES  # noqa: F401  (importing it registers the templates)
 
 OVI_SUFFIXES = (".ovkml", ".ovkmz")
 _OVI_WORDS = re.compile(r"奥维|ovital", re.IGNORECASE)
