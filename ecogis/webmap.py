@@ -79,6 +79,13 @@ def detect_web_source(path, gdf, meta: dict) -> WebSource | None:
     return None
 
 
+def is_ovi_export(path) -> bool:
+    """True when ``path`` carries an Ovi signature (its suffix, or 奥维/ovital in its name or first 64 KB)."""
+    path = Path(path)
+    return (path.suffix.lower() in OVI_SUFFIXES or bool(_OVI_WORDS.search(path.name))
+            or bool(_OVI_WORDS.search(_head_text(path))))
+
+
 def _head_text(path: Path) -> str:
     """The first 64 KB of ``path`` as text (the first .kml of a KMZ/zip), decoded leniently; "" if unreadable."""
     try:

@@ -163,3 +163,13 @@ def test_an_ovi_site_converted_near_a_boundary_shows_the_unconverted_verdict(pro
     assert d["alternative_verdict"] == verdict_at(glon, glat) == "需论证"  # the raw numbers lie outside
     assert d["shift_m"] == pytest.approx(abs(GEOD.inv(wlon, wlat, glon, glat)[2]), abs=0.5)
     assert any("converted to CGCS2000" in a and "m at most" in a for a in result.assumptions)
+
+
+def test_an_ovi_txt_export_gets_an_error_saying_what_to_export_instead(tmp_path):
+    from ecogis.errors import EcogisError
+
+    path = tmp_path / "points.txt"
+    path.write_text("奥维互动地图导出\n名称,经度,纬度\nA,121.85,40.95\n", encoding="utf-8")
+    with pytest.raises(EcogisError, match="Ovi map app") as exc:
+        read_layer(path)
+    assert ".ovkml" in exc.value.hint and "GCJ-02" in exc.value.hint

@@ -19,7 +19,7 @@ from ecogis.errors import EcogisError, warn_assumption
 from ecogis.geodesy import GEOGRAPHIC_CRS
 from ecogis.io.table import TABLE_SUFFIXES, read_table
 from ecogis.io.vector import VECTOR_SUFFIXES, _feature_names, geojson_crs_member, read_vector
-from ecogis.webmap import convert_web, settle_web_source
+from ecogis.webmap import convert_web, is_ovi_export, settle_web_source
 
 EXCHANGE_MARKERS = ("[属性描述]", "[地块坐标]")
 #: side-car files of a shapefile that users sometimes pass instead of the .shp
@@ -132,6 +132,10 @@ def detect_format(path: Path) -> str:
         raise EcogisError("the file is empty (0 bytes)", path=path, hint="Copy the file again from its source")
     if is_exchange_text(path):
         return "exchange"
+    if suffix == ".txt" and is_ovi_export(path):
+        raise EcogisError("this .txt is an export of the Ovi map app (奥维互动地图), not a coordinate exchange file",
+                          path=path, hint="Export the objects from Ovi as KML (.ovkml) or CSV and read that: ecogis "
+                                          "converts Ovi's GCJ-02 to CGCS2000 and says so")
     if suffix == ".txt":
         raise EcogisError(
             "this .txt is not a land-survey coordinate exchange file: no [属性描述] or [地块坐标] section",
