@@ -7,6 +7,7 @@ out, with a note naming them, rather than applied on a guess.
 """
 from __future__ import annotations
 
+import numpy as np
 import shapely
 
 from ecogis.geodesy import GEOGRAPHIC_CRS
@@ -38,9 +39,10 @@ def site_adcodes(sites, boundary) -> tuple[set[str] | None, str]:
         return None, "area_no_boundary"
     if "adcode" not in boundary.columns or boundary["adcode"].isna().all():
         return None, "area_no_adcode"
-    site = shapely.union_all(sites.to_crs(GEOGRAPHIC_CRS).geometry.values)
     geo = boundary.to_crs(GEOGRAPHIC_CRS)
-    touched = geo.loc[shapely.intersects(geo.geometry.values, site), "adcode"].dropna()
+    tree = shapely.STRtree(geo.geometry.values)
+    _, hit = tree.query(sites.to_crs(GEOGRAPHIC_CRS).geometry.values, predicate="intersects")
+    touched = geo["adcode"].iloc[np.unique(hit)].dropna()
     codes = {str(c).strip() for c in touched if str(c).strip()}
     return (codes, "") if codes else (None, "area_outside")
 
