@@ -25,17 +25,18 @@ from ecogis.corridor import Corridor, corridor_takes
 from ecogis.coverage import UNDETERMINED, CoverageGap, LayerCoverage, coverage_gaps, layer_coverages
 from ecogis.crs import (
     datum_mismatch_note,
-    from_web_crs,
     infer_crs,
     metric_crs,
     positions_ok,
     require_cgcs2000_transform,
     resolve_crs,
 )
+from ecogis.crs_sensitivity import compare_readings
 from ecogis.errors import EcogisError
 from ecogis.geodesy import GEOGRAPHIC_CRS as GEOGRAPHIC
 from ecogis.geodesy import convert_area
 from ecogis.io.vertices import VertexSpec, vertices_to_shapes
+from ecogis.jurisdiction import apply_jurisdiction
 from ecogis.layer_info import LayerInfo
 from ecogis.layers import repair_geometries
 from ecogis.messages import note as make_note
@@ -44,6 +45,7 @@ from ecogis.notes import Note, Notes
 from ecogis.project import Project, layer_kinds, load_project
 from ecogis.rules import VERDICT_EN, VERDICTS, load_rules, parse_buffers, verdict_rank
 from ecogis.screen import FINDING_COLUMNS, ZoneSummary, feature_labels, merge_zone_summaries, screen, screen_chunks
+from ecogis.webmap import convert_web
 
 __all__ = ["check", "check_batch", "read_site", "screen", "BatchCheck", "BatchChunk", "CheckResult", "Finding",
            "FindingTable", "SiteSummary", "ZoneSummary"]
@@ -182,7 +184,7 @@ class CheckResult:
 
 def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=None, batch=False,
           progress=False, skip_empty=False, vertices: VertexSpec | None = None,
-          corridor_m: float | None = None) -> CheckResult:
+          corridor_m: float | None = None, at_date=None) -> CheckResult:
     """Screen ``site`` against every layer of ``project``.
 
     Parameters
@@ -200,22 +202,30 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
     skip_empty : leave site features without geometry out (with a note) instead of refusing the site.
     vertices : build lines or polygons from a point site (:class:`ecogis.io.vertices.VertexSpec`).
     corridor_m : width (m) of the working corridor (作业带) of a line site: its area per zone crossed.
+    at_date : the check date (``YYYY-MM-DD``, default today): the rules in force on it apply.
 
     Line sites are linear infrastructure unless ``site_use`` says otherwise (the linear rules apply to
     them, with a note; other sites of the same input are screened without a use).
     """
     project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes = _load_inputs(
-        site, project, buffers, rules, site_crs=site_crs, skip_empty=skip_empty, vertices=vertices)
+        site, project, buffers, rules, site_crs=site_crs, skip_empty=skip_empty, vertices=vertices, at_date=at_date)
     coverages = _coverages(project, layers, boundary)
     gaps = coverage_gaps(sites, coverages)
     note_gaps(gaps, notes)
+    groups = use_groups(sites, site_use, notes)
     screened = [screen(sites.iloc[rows], layers, ruleset, buffers_m, site_use=use, summarise=not batch,
-                       progress=progress) for rows, use in use_groups(sites, site_use, notes)]
+                       progress=progress) for rows, use in groups]
     frame = pd.concat([s[0] for s in screened], ignore_index=True) if len(screened) > 1 else screened[0][0]
     site_table = pd.concat([s[1] for s in screened], ignore_index=True) if len(screened) > 1 else screened[0][1]
     zones = merge_zone_summaries([z for s in screened for z in s[2]])
     _sanity_far(site_table, frame, boundary, notes)
-    site_verdicts, overall = _with_gaps(*_site_verdicts(frame), gaps)
+    screened_verdicts, screened_overall = _site_verdicts(frame)
+    site_verdicts, overall = _with_gaps(screened_verdicts, screened_overall, gaps)
+    if not batch and len(groups) == 1:  # a guessed lon/lat CRS: does the verdict change under the other reading?
+        use = groups[0][1]
+        site_meta["crs_sensitivity"] = compare_readings(
+            sites, site_meta, screened_verdicts, lambda alt: _site_verdicts(
+                screen(alt, layers, ruleset, buffers_m, site_use=use, summarise=False)[0])[0], notes)
     used_ids = set(frame["rule_id"].dropna().unique().tolist()) if len(frame) else set()
     return CheckResult(
         verdict=overall, findings=FindingTable(frame), sites=_site_summaries(site_table, site_verdicts),
@@ -251,13 +261,15 @@ def _with_gaps(site_verdicts: dict, overall: str, gaps: list[CoverageGap]) -> tu
     return out, max(overall, UNDETERMINED, key=verdict_rank)
 
 
-def _load_inputs(site, project, buffers, rules, *, site_crs, skip_empty, vertices=None):
-    """Read what a check needs: project, rule set, buffer distances (m), the site, the layers and the
-    boundary, with the notes of every reader and the datum comparison of site and layers."""
+def _load_inputs(site, project, buffers, rules, *, site_crs, skip_empty, vertices=None, at_date=None):
+    """Read what a check needs: project, rule set (in force on ``at_date``, within the site's
+    jurisdiction), buffer distances (m), the site, the layers and the boundary, with the notes of every
+    reader and the datum comparison of site and layers."""
     notes = Notes()
     if not isinstance(project, Project):
         project = load_project(project)
-    ruleset = load_rules(*(p for p in (project.rules_path, rules) if p), kinds=layer_kinds())
+    ruleset = load_rules(*(p for p in (project.rules_path, rules) if p), kinds=layer_kinds(), at_date=at_date)
+    say("rules_at_date", notes, warn=False, date=ruleset.at_date.isoformat())
     buffers_m = (parse_buffers(buffers) if buffers is not None else project.buffers_m or ruleset.buffers_m)
     sites, site_meta = read_site(site, site_crs=site_crs, notes=notes, skip_empty=skip_empty, vertices=vertices)
     require_cgcs2000_transform(sites.crs, site_meta.get("path"))
@@ -266,6 +278,8 @@ def _load_inputs(site, project, buffers, rules, *, site_crs, skip_empty, vertice
         notes.extend(LayerInfo.of(lyr).notes)
         require_cgcs2000_transform(lyr.crs, lyr.attrs.get("ecogis", {}).get("path"))
     boundary = project.read_boundary()
+    ruleset, _ = apply_jurisdiction(ruleset, sites, boundary, notes, {g.attrs.get("ecogis", {}).get("kind")
+                                                                      for g in layers.values()})
     warn_mixed_datums(sites, layers, notes)
     return project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes
 
@@ -377,7 +391,7 @@ class BatchCheck:
 
 def check_batch(site, project, buffers=None, rules=None, *, site_crs=None, site_use=None, progress=False,
                 findings="summary", chunk_size=None, skip_empty=False,
-                vertices: VertexSpec | None = None) -> BatchCheck:
+                vertices: VertexSpec | None = None, at_date=None) -> BatchCheck:
     """Check many sites, streamed: like :func:`check` but the results come per chunk of sites from
     :meth:`BatchCheck.chunks`, so memory does not grow with the findings of all sites.
 
@@ -388,7 +402,7 @@ def check_batch(site, project, buffers=None, rules=None, *, site_crs=None, site_
     if findings not in FINDINGS_DETAIL:
         raise EcogisError(f"unknown findings detail {findings!r}", hint="Use summary or all")
     project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes = _load_inputs(
-        site, project, buffers, rules, site_crs=site_crs, skip_empty=skip_empty, vertices=vertices)
+        site, project, buffers, rules, site_crs=site_crs, skip_empty=skip_empty, vertices=vertices, at_date=at_date)
     coverages = _coverages(project, layers, boundary)
     gaps = coverage_gaps(sites, coverages)
     note_gaps(gaps, notes)
@@ -565,7 +579,8 @@ def read_site(site, *, site_crs=None, notes=None, skip_empty=False,
     if isinstance(site, gpd.GeoDataFrame):
         gdf = site.copy()
         if web:
-            gdf = from_web_crs(gdf, web)
+            gdf, info = convert_web(gdf, web, "site", notes, reason="web_why_given", given=True, warn=False)
+            gdf.attrs.setdefault("ecogis", {})["web"] = info
         elif site_crs is not None:
             gdf = gdf.set_crs(resolve_crs(site_crs), allow_override=True)
         if gdf.crs is None:
@@ -584,7 +599,9 @@ def read_site(site, *, site_crs=None, notes=None, skip_empty=False,
         gdf.attrs["ecogis"] = {"crs": None if crs is None else crs.to_string(),  # type: ignore[union-attr]
                                "crs_source": "user" if site_crs else "inferred"}
         if web:
-            gdf = from_web_crs(gdf.set_crs(4326), web)
+            gdf, info = convert_web(gdf.set_crs(4326), web, "site", notes, reason="web_why_given", given=True,
+                                    warn=False)
+            gdf.attrs["ecogis"] = {**gdf.attrs.get("ecogis", {}), "web": info}
     else:
         from ecogis.io import read_layer
 

@@ -40,6 +40,7 @@ from numpy.typing import ArrayLike
 from ecogis.errors import EcogisError
 from ecogis.geodesy import GEOGRAPHIC_EPSG, gk_zone_for_lon
 from ecogis.messages import Note, note
+from ecogis.webmap_messages import MESSAGES as _WEB_MESSAGES  # noqa: F401  (registers the web-map clause)
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -560,7 +561,7 @@ def _other_datums(datum: str, zone: int | None = None, width: int = 3, prefixed:
 def _geographic_guess(swap: bool, datum: str, datum_note: Note) -> CrsGuess:
     code = GEOGRAPHIC[datum]
     first = [note("guess_geographic_swapped"), f"EPSG:{code}"] if swap else [note("guess_geographic", code=code)]
-    reason = Note.join([*first, datum_note, _other_datums(datum)])
+    reason = Note.join([*first, datum_note, _other_datums(datum), note("web_possible")])
     return CrsGuess(pyproj.CRS.from_epsg(code), swap, reason)
 
 

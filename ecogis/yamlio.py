@@ -176,4 +176,8 @@ def _construct(node, loader, path, lines: bool):
         out = LineList(items)
         out.line, out.lines = node.start_mark.line + 1, [v.start_mark.line + 1 for v in node.value]
         return out
-    return loader.construct_object(node, deep=True)
+    try:
+        return loader.construct_object(node, deep=True)
+    except ValueError as exc:  # a value YAML reads as a date or time but is none (2026-13-01)
+        raise EcogisError(f"line {node.start_mark.line + 1}: {node.value!r} is not a valid date ({exc})", path=path,
+                          hint="Write dates as YYYY-MM-DD, or quote the value") from None

@@ -104,7 +104,7 @@ def test_xlsx_findings_sheet(result, tmp_path):
     zones = {r[head.index("Zone")] for r in rows[1:]}
     assert {"core zone", "experimental zone"} <= zones  # categories in English, names as they are
     core = next(r for r in rows[1:] if r[head.index("Zone")] == "core zone" and r[head.index("Relation")] == "intersects")
-    assert core[head.index("Basis")].startswith("Regulations on Nature Reserves (2017 revision)")
+    assert core[head.index("Basis")].startswith("Regulations on Nature Reserves as revised by State Council Order No. 830")
     assert isinstance(core[head.index("Overlap (m²)")], float)  # numbers stay numbers
     with pytest.raises(EcogisError, match="exists"):
         render_check_xlsx(result, out)
@@ -153,7 +153,7 @@ def test_english_html_has_no_chinese_but_names(result, tmp_path):
     text = re.sub(r"<iframe.*?</iframe>", "", text, flags=re.S)
     text = re.sub(r"<[^>]+>", " ", text)
     assert _chinese_left(text, result) == []
-    assert "core zone" in text and "Regulations on Nature Reserves (2017 revision), Art. 18, 27" in text
+    assert "core zone" in text and "Regulations on Nature Reserves as revised by State Council Order No. 830" in text
 
 
 def test_docx_reads_like_an_eia_chapter(result, tmp_path):

@@ -59,7 +59,8 @@ def test_every_chinese_template_is_chinese(key):
     leftover = re.sub(r"\{\w+\}|[A-Za-z]+[:=]|--[\w-]+|\w*_\w*|ecogis convert|apt install [\w-]+|[\w.]+\.\w+\b", "", zh)
     english = [w for w in re.findall(r"[A-Za-z]{4,}", leftover)
                if w not in {"EPSG", "CGCS", "HTML", "shapefile", "gpkg", "figsize", "PROJ", "exactextract",
-                            "legend", "within", "ecogis", "FFFD"}]  # a metadata tag, an audit key, the program, U+FFFD
+                            "legend", "within", "ecogis", "FFFD", "adcode", "DataV", "GeoJSON"}]
+    # format, field and product names: a metadata tag, an audit key, the program, U+FFFD, a field, a format
     assert not english, f"{key}: English words left in {zh!r}"
 
 

@@ -44,6 +44,8 @@ LEVELS = ("符合", "无法判定", "需论证", "限制", "禁止", "clear", "u
               help="Central meridian (°E) of a site file's Gauss-Kruger coordinates without zone prefix.")
 @click.option("--transform", "transform", type=click.Path(exists=True, dir_okay=False), metavar="PARAMS.yaml",
               help="Apply fitted datum parameters (ecogis transform fit) to the site file, through PROJ.")
+@click.option("--at-date", "at_date", metavar="YYYY-MM-DD",
+              help="Check date: the rules whose legal text is in force on it apply (default: today).")
 @click.option("--use", "site_use", metavar="USE",
               help="What the site is for (well, outfall, heating ...): selects use-specific rules.")
 @click.option("--out", "-o", "out", type=click.Path(file_okay=False),
@@ -75,7 +77,7 @@ LEVELS = ("符合", "无法判定", "需论证", "限制", "禁止", "clear", "u
 @json_option
 @lang_option
 @handle_errors
-def check(site, at, project, buffers, rules, site_crs, cm, transform, site_use, out, formats, fail_on, batch,
+def check(site, at, project, buffers, rules, site_crs, cm, transform, at_date, site_use, out, formats, fail_on, batch,
           findings_detail, overwrite, skip_empty, as_line, as_polygon, group, order, corridor_m, as_json, lang, notes):
     """Screen a project site against every control layer and write the report.
 
@@ -141,10 +143,10 @@ def check(site, at, project, buffers, rules, site_crs, cm, transform, site_use, 
     if batch:
         _check_batch(the_site, project, targets, fail_on=fail_on, as_json=as_json, lang=lang, notes=notes,
                      overwrite=overwrite, buffers=buffers, rules=rules, site_crs=site_crs, site_use=site_use,
-                     findings=findings_detail, skip_empty=skip_empty, vertices=vertices)
+                     findings=findings_detail, skip_empty=skip_empty, vertices=vertices, at_date=at_date)
         return
     result = run_check(the_site, project, buffers=buffers, rules=rules, site_crs=site_crs, site_use=site_use,
-                       skip_empty=skip_empty, vertices=vertices, corridor_m=corridor_m)
+                       skip_empty=skip_empty, vertices=vertices, corridor_m=corridor_m, at_date=at_date)
     for n in notes:
         if n not in result.assumptions:
             result.assumptions.append(n)

@@ -15,7 +15,7 @@ import numpy as np
 import pyproj
 import shapely
 
-from ecogis.crs import crs_label, describe_crs, from_web_crs, gk_zone_of, identify_crs, infer_crs, resolve_crs
+from ecogis.crs import crs_label, describe_crs, gk_zone_of, identify_crs, infer_crs, resolve_crs
 from ecogis.errors import EcogisError
 from ecogis.geodesy import GEOGRAPHIC_CRS
 from ecogis.io.cass import COORDINATE_SUFFIXES, is_coordinate_text, read_coordinates
@@ -26,6 +26,7 @@ from ecogis.io.vector import VECTOR_SUFFIXES, _feature_names, geojson_crs_member
 from ecogis.layer_info import LayerInfo
 from ecogis.messages import say
 from ecogis.notes import Notes
+from ecogis.webmap import convert_web, is_ovi_export, settle_web_source
 
 EXCHANGE_MARKERS = ("[属性描述]", "[地块坐标]")
 #: side-car files of a shapefile that users sometimes pass instead of the .shp
@@ -174,6 +175,10 @@ def detect_format(path: Path) -> str:
         raise EcogisError("the file is empty (0 bytes)", path=path, hint="Copy the file again from its source")
     if is_exchange_text(path):
         return "exchange"
+    if suffix == ".txt" and is_ovi_export(path):
+        raise EcogisError("this .txt is an export of the Ovi map app (奥维互动地图), not a coordinate exchange file",
+                          path=path, hint="Export the objects from Ovi as KML (.ovkml) or CSV and read that: ecogis "
+                                          "converts Ovi's GCJ-02 to CGCS2000 and says so")
     if suffix in COORDINATE_SUFFIXES or (suffix == ".txt" and is_coordinate_text(path)):
         return "coordinates"
     if suffix == ".txt":
@@ -315,9 +320,9 @@ def _settle_crs(gdf, path, crs, cm, notes, meta):
                                   f"{crs_label(file_crs)}", path=path,
                                   hint=f"Use --from-crs {web} only for web-map longitude/latitude data")
             _check_lonlat(gdf, path, web)
-            gdf = from_web_crs(gdf.set_crs(GEOGRAPHIC_CRS, allow_override=True), web)
-            say("read_web_crs", notes, path=path, web=web)
-            meta.update(crs=web, crs_source="user", converted_to="EPSG:4490")
+            gdf, info = convert_web(gdf.set_crs(GEOGRAPHIC_CRS, allow_override=True), web, path, notes,
+                                    reason="web_why_given", given=True)
+            meta.update(crs=web, crs_source="user", converted_to="EPSG:4490", web=info)
             return gdf, meta
         if file_crs is not None and not file_crs.equals(user):
             say("read_crs_overridden", notes, path=path, file_crs=crs_label(file_crs), given=crs_label(user))
@@ -331,7 +336,7 @@ def _settle_crs(gdf, path, crs, cm, notes, meta):
         meta.update(crs=crs_label(gdf.crs), crs_source="file")
         gdf = _fix_axis_order(gdf, path, notes, meta)
         _check_coordinates_fit(gdf, path, "the file's CRS")
-        return gdf, meta
+        return settle_web_source(gdf, path, meta, notes) if gdf.crs.is_geographic else (gdf, meta)
     return _infer(gdf, path, cm, notes, meta)
 
 
@@ -450,7 +455,7 @@ def _infer(gdf, path, cm, notes, meta):
     gdf = gdf.set_crs(guess.crs, allow_override=True)
     say("read_crs_inferred", notes, path=path, crs=describe_crs(gdf.crs), reason=guess.reason)
     meta.update(crs=crs_label(gdf.crs), crs_source="inferred", swap_xy=bool(guess.swap_xy))
-    return gdf, meta
+    return settle_web_source(gdf, path, meta, notes) if gdf.crs.is_geographic else (gdf, meta)
 
 
 def _odd_one_out(gdf, meta) -> str:

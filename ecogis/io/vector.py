@@ -33,6 +33,7 @@ from ecogis.messages import say
 VECTOR_SUFFIXES = {
     ".shp": "Shapefile", ".zip": "zipped Shapefile", ".gpkg": "GeoPackage", ".geojson": "GeoJSON",
     ".json": "GeoJSON", ".kml": "KML", ".kmz": "KMZ", ".gdb": "FileGDB",
+    ".ovkml": "KML (奥维互动地图)", ".ovkmz": "KMZ (奥维互动地图)",  # Ovi's GCJ-02 exports: see ecogis.webmap
 }
 
 #: the order in which text encodings are tried when a file does not declare one
@@ -89,7 +90,7 @@ def read_vector(path: Path, *, layer=None, encoding=None, notes=None) -> tuple[g
         src.encoding, src.encoding_source = "UTF-8", "file"
     if gdal_path.lower().endswith(".shp"):
         check_shx(path, gdal_path, gdf)
-    if path.suffix.lower() in (".kml", ".kmz"):
+    if path.suffix.lower() in (".kml", ".kmz", ".ovkml", ".ovkmz"):
         gdf = _drop_empty_kml_columns(gdf)
     return gdf, src
 
@@ -216,6 +217,11 @@ def _gdal_path_and_dbf(path: Path, notes=None, layer=None):
         return str(path), (None if dbf is None else _DbfFile(dbf))
     if suffix == ".zip":
         return _zip_path(path, layer)
+    if suffix == ".ovkmz":  # a KMZ under Ovi's suffix, which GDAL does not recognise: open its KML inside
+        kml = next((n for n in _zip_names(path) if n.lower().endswith(".kml")), None)
+        if kml is None:
+            raise EcogisError("the .ovkmz holds no .kml", path=path, hint="Export the layer from Ovi again")
+        return f"/vsizip/{{{path}}}/{kml}", None
     return str(path), None
 
 

@@ -13,21 +13,30 @@ own file (``ecogis check --rules my_rules.yaml``), never by editing code. A rule
         verdict: 禁止                    # 禁止 | 限制 | 需论证 | 符合 (or prohibited/restricted/...)
         rule_zh: ...
         rule_en: ...
-        basis: 《中华人民共和国自然保护区条例》第二十七条
-        basis_en: Regulations on Nature Reserves, Art. 27   # optional: the basis in English reports
+        basis: 《中华人民共和国自然保护区条例》（国务院令第830号修订，2026年3月15日起施行）第二十六条
+        basis_en: Regulations on Nature Reserves, Art. 26   # optional: the basis in English reports
+        effective_from: 2026-03-15      # optional: the text cited is in force from / until (exclusive)
+        jurisdiction: ["2111"]          # optional: adcode prefixes where the rule applies (default national)
+        verified: false                 # optional: the article was (not) checked against a published text
+        verification: 条号未核对         # the note reports print beside the basis when verified is false
       - {id: reserve-near, within_m: 2000}   # change one key of a rule, keep the rest
       - id: redline-near
         disabled: true                  # switch a rule off (an unknown id is an error)
+
+Only the rules in force on the check date are kept (:mod:`ecogis.rules.scope`); a check then leaves
+out the rules whose jurisdiction the site is not in (:meth:`RuleSet.for_area`).
 
 A malformed file raises :class:`ecogis.errors.EcogisError` naming the file and line.
 """
 from __future__ import annotations
 
+import datetime as dt
 import difflib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from ecogis.errors import EcogisError
+from ecogis.rules.scope import in_force_on, parse_date, parse_jurisdiction, shown_basis, within_jurisdiction
 from ecogis.yamlio import LineDict, line_of, load_yaml_lines
 
 DEFAULT_RULES_PATH = Path(__file__).with_name("default_rules.yaml")
@@ -46,7 +55,8 @@ _VERDICT_ALIASES = {
 }
 RELATIONS = ("intersects", "within_buffer", "nearest")
 _RULE_KEYS = {"id", "kind", "zone", "relation", "within_m", "site_use", "verdict", "rule_zh", "rule_en",
-              "basis", "basis_en", "disabled", "note"}
+              "basis", "basis_en", "disabled", "note", "effective_from", "effective_until", "jurisdiction",
+              "verified", "verification", "verification_en", "local_source"}
 
 
 def normalise_verdict(value, *, path=None, line=None) -> str:
@@ -99,22 +109,44 @@ class Rule:
     within_m: float | None = None
     site_use: list[str] = field(default_factory=list)
     source: str = ""
+    effective_from: dt.date | None = None  # the text cited is in force from this day
+    effective_until: dt.date | None = None  # ... until the day before this one (superseded on it)
+    jurisdiction: list[str] = field(default_factory=list)  # adcode prefixes; empty: national
+    verified: bool | None = None  # the citation was checked against a published text (None: not stated)
+    verification: str = ""
+    verification_en: str = ""
+    local_source: str = ""  # local plans giving figures or context: never a legal basis
 
     def fits_use(self, uses: set[str]) -> bool:
         """True when the rule names no site use, or one of ``uses`` (lower-case, from :func:`site_uses`)."""
         return not self.site_use or bool(uses & {u.lower() for u in self.site_use})
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        d = asdict(self)
+        for key in ("effective_from", "effective_until"):
+            d[key] = None if d[key] is None else d[key].isoformat()
+        return d
 
 
 @dataclass
 class RuleSet:
-    """Rules merged from the defaults and any user files, plus the default buffer distances (metres)."""
+    """Rules merged from the defaults and any user files and in force on ``at_date``, plus the default
+    buffer distances (metres). ``superseded``: ids of the rules in the files that are not in force then."""
 
     rules: list[Rule]
     buffers_m: list[float]
     sources: list[str]
+    at_date: dt.date | None = None
+    superseded: list[str] = field(default_factory=list)
+
+    def for_area(self, adcodes) -> tuple[RuleSet, list[Rule]]:
+        """(the rule set without the rules whose jurisdiction excludes ``adcodes``, the rules left out).
+
+        ``adcodes``: the 6-digit administrative codes of the site's area, or None when unknown (then
+        every rule with a jurisdiction is left out)."""
+        keep = [r for r in self.rules if within_jurisdiction(r, adcodes)]
+        out = [r for r in self.rules if not within_jurisdiction(r, adcodes)]
+        return replace(self, rules=keep), out
 
     def match(self, kind: str, relation: str, zone=None, distance_m=None, site_use=None) -> Rule | None:
         """The most specific rule for a finding, or None.
@@ -141,10 +173,11 @@ class RuleSet:
         return best
 
     def to_dict(self) -> dict:
-        return {"buffers_m": self.buffers_m, "sources": self.sources, "rules": [r.to_dict() for r in self.rules]}
+        return {"buffers_m": self.buffers_m, "sources": self.sources, "rules": [r.to_dict() for r in self.rules],
+                "at_date": None if self.at_date is None else self.at_date.isoformat(), "superseded": self.superseded}
 
 
-def load_rules(*paths, kinds=None) -> RuleSet:
+def load_rules(*paths, kinds=None, at_date=None) -> RuleSet:
     """Load the default rules, then each user file in ``paths`` on top.
 
     A rule with a known id changes that rule: the keys it gives replace the old ones and the rest are
@@ -153,7 +186,10 @@ def load_rules(*paths, kinds=None) -> RuleSet:
     that does not exist, are errors naming the line.
 
     ``kinds``: optional collection of valid layer kinds; a rule naming another kind is an error.
+    ``at_date``: the check date (a date or ``YYYY-MM-DD``; default today): only the rules in force on it
+    are kept, and the basis of a rule whose citation was not checked carries that note.
     """
+    day = parse_date(at_date, what="check date") or dt.date.today()
     rules: dict[str, Rule] = {}
     buffers: list[float] = []
     sources = []
@@ -166,7 +202,9 @@ def load_rules(*paths, kinds=None) -> RuleSet:
         for r in file_rules:
             rules[r.id] = r
         sources.append(str(path))
-    return RuleSet(list(rules.values()), buffers, sources)
+    current = in_force_on(rules.values(), day)
+    shown = [replace(r, basis=shown_basis(r, "zh"), basis_en=shown_basis(r, "en")) for r in current]
+    return RuleSet(shown, buffers, sources, day, [rid for rid, r in rules.items() if r not in current])
 
 
 def _parse_rules_file(path: Path, kinds, known: dict):
@@ -228,7 +266,10 @@ def _parse_rule(item, path, line, kinds, base: Rule | None = None) -> Rule:
     base's values."""
     unknown = set(item) - _RULE_KEYS
     if base is not None:
-        merged = LineDict({k: v for k, v in base.to_dict().items() if k != "source" and v not in (None, "", [])})
+        inherited = asdict(base)
+        if "basis" in item and "verified" not in item:  # a new basis: the old one's check says nothing of it
+            inherited.update(verified=None, verification="", verification_en="")
+        merged = LineDict({k: v for k, v in inherited.items() if k != "source" and v not in (None, "", [])})
         merged.update(item)
         merged.line, merged.lines = getattr(item, "line", line), getattr(item, "lines", {})
         item = merged
@@ -250,7 +291,23 @@ def _parse_rule(item, path, line, kinds, base: Rule | None = None) -> Rule:
         rule_zh=str(item.get("rule_zh") or ""), rule_en=str(item.get("rule_en") or ""),
         basis=str(item.get("basis") or ""), basis_en=str(item.get("basis_en") or ""),
         zone=None if zone is None else str(zone), within_m=within, site_use=uses, source=f"{path.name}:{line}",
+        **_scope(item, path),
     )
+
+
+def _scope(item, path) -> dict:
+    """The when/where/how-checked keys of a rule item (dates, jurisdiction, verification)."""
+    dates = {key: parse_date(item.get(key), path=path, line=line_of(item, key), what=key)
+             for key in ("effective_from", "effective_until")}
+    if dates["effective_from"] and dates["effective_until"] and dates["effective_until"] <= dates["effective_from"]:
+        raise EcogisError(f"{_at(line_of(item, 'effective_until'))}effective_until must come after effective_from",
+                          path=path)
+    verified = item.get("verified")
+    if verified is not None and not isinstance(verified, bool):
+        raise EcogisError(f"{_at(line_of(item, 'verified'))}verified must be true or false", path=path)
+    return {**dates, "verified": verified,
+            "jurisdiction": parse_jurisdiction(item.get("jurisdiction"), path=path, line=line_of(item, "jurisdiction")),
+            **{k: str(item.get(k) or "") for k in ("verification", "verification_en", "local_source")}}
 
 
 def _where(item, path, kinds) -> tuple[str, str, float | None]:
