@@ -166,12 +166,13 @@ def detect_format(path: Path) -> str:
         return "coordinates"
     if suffix == ".txt":
         raise EcogisError(
-            "this .txt is not a land-survey coordinate exchange file: no [属性描述] or [地块坐标] section",
+            "this .txt is not a land-survey coordinate exchange file: no [属性描述] or [地块坐标] section (nor a "
+            "点号,X,Y coordinate list)",
             path=path, hint="An exchange file starts with [属性描述] (坐标系, 带号, ...) followed by "
                             "[地块坐标]; for a point table save it as .csv with 经度/纬度 columns")
     raise EcogisError(f"unsupported file type {suffix or '(no suffix)'}", path=path,
-                      hint="ecogis reads .shp, .zip, .gpkg, .geojson, .kml, .kmz, .gdb, .csv, .xlsx and "
-                           "exchange .txt files")
+                      hint="ecogis reads .shp, .zip, .gpkg, .geojson, .kml, .kmz, .gdb, .csv, .xlsx, .dxf, "
+                           "CASS .dat and exchange .txt files")
 
 
 def _shapefile_part_error(path: Path) -> EcogisError:
