@@ -22,6 +22,7 @@ from ecogis.io.dxf import CAD_SUFFIXES, dwg_error, read_dxf
 from ecogis.io.table import TABLE_SUFFIXES, read_table
 from ecogis.io.text import note_replacement_characters
 from ecogis.io.vector import VECTOR_SUFFIXES, _feature_names, geojson_crs_member, read_vector
+from ecogis.transform import apply_transform
 
 EXCHANGE_MARKERS = ("[属性描述]", "[地块坐标]")
 #: side-car files of a shapefile that users sometimes pass instead of the .shp
@@ -120,7 +121,6 @@ def read_layer(path, kind=None, layer=None, crs=None, encoding=None, fields=None
 def _transformed(gdf, params, path, notes):
     """``gdf`` moved by the fitted datum transformation in the parameter file ``params`` (PROJ pipeline)."""
     from ecogis.io.transform_files import read_params
-    from ecogis.transform import apply_transform
 
     return apply_transform(gdf, read_params(params), notes, path=path, params_path=params)
 
