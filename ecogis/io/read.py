@@ -26,6 +26,7 @@ from ecogis.io.vector import VECTOR_SUFFIXES, _feature_names, geojson_crs_member
 from ecogis.layer_info import LayerInfo
 from ecogis.messages import say
 from ecogis.notes import Notes
+from ecogis.transform import apply_transform
 from ecogis.webmap import convert_web, is_ovi_export, settle_web_source
 
 EXCHANGE_MARKERS = ("[属性描述]", "[地块坐标]")
@@ -133,7 +134,6 @@ def read_layer_info(path, kind=None, layer=None, crs=None, encoding=None, fields
 def _transformed(gdf, params, path, notes):
     """``gdf`` moved by the fitted datum transformation in the parameter file ``params`` (PROJ pipeline)."""
     from ecogis.io.transform_files import read_params
-    from ecogis.transform import apply_transform
 
     return apply_transform(gdf, read_params(params), notes, path=path, params_path=params)
 
@@ -183,12 +183,13 @@ def detect_format(path: Path) -> str:
         return "coordinates"
     if suffix == ".txt":
         raise EcogisError(
-            "this .txt is not a land-survey coordinate exchange file: no [属性描述] or [地块坐标] section",
+            "this .txt is not a land-survey coordinate exchange file: no [属性描述] or [地块坐标] section (nor a "
+            "点号,X,Y coordinate list)",
             path=path, hint="An exchange file starts with [属性描述] (坐标系, 带号, ...) followed by "
                             "[地块坐标]; for a point table save it as .csv with 经度/纬度 columns")
     raise EcogisError(f"unsupported file type {suffix or '(no suffix)'}", path=path,
-                      hint="ecogis reads .shp, .zip, .gpkg, .geojson, .kml, .kmz, .gdb, .csv, .xlsx and "
-                           "exchange .txt files")
+                      hint="ecogis reads .shp, .zip, .gpkg, .geojson, .kml, .kmz, .gdb, .csv, .xlsx, .dxf, "
+                           "CASS .dat and exchange .txt files")
 
 
 def _shapefile_part_error(path: Path) -> EcogisError:

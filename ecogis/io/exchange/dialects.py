@@ -62,6 +62,12 @@ HEADER_ALIASES = {"分带": "几度分带", "分带方式": "几度分带", "带
 AREA_UNITS = {"公顷": 1.0, "ha": 1.0, "hm2": 1.0, "hm²": 1.0, "平方米": 1e-4, "m2": 1e-4, "m²": 1e-4, "㎡": 1e-4,
               "亩": 1 / 15, "平方公里": 100.0, "km2": 100.0, "km²": 100.0}
 
+register({  # the layout names, so that Chinese notes name them in Chinese
+    "exchange.layout_8": (PARCEL_LAYOUTS[8].label, "8 字段地块行（无地类编码）"),
+    "exchange.layout_11": (PARCEL_LAYOUTS[11].label, "报省部标 11 字段地块行（地块编号前有行政区代码、行政区名称）"),
+    "exchange.layout_14": (PARCEL_LAYOUTS[14].label, "14 字段地块行"),
+    "exchange.layout_provincial": (PROVINCIAL_VERTEX, "省标 6 列界址点行（序号,圈号,部件号,点号,X,Y）"),
+})
 register({
     "exchange.dialect": ("{path}: exchange text read in the {dialect} layout",
                          "{path}：坐标交换文件按{dialect}格式读取"),
