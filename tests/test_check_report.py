@@ -71,8 +71,8 @@ def test_docx_contains_findings_table(result, tmp_path):
     rows = [[c.text for c in r.cells] for r in findings[0].rows[1:]]
     listed = [f for f in result.findings if f.relation == "intersects"]
     assert len(rows) == len(listed) == 2  # core and experimental zone
-    nearest = [t for t in doc.tables if t.rows[0].cells[3].text == "最近要素"]
-    assert len(nearest[0].rows) == 1 + 2
+    nearest = [t for t in doc.tables if t.rows[0].cells[2].text == "最近要素"]
+    assert len(nearest[0].rows) == 1 + 1  # two layers; the reserve's nearest feature is the one it overlaps
     listed += [f for f in result.findings if f.relation == "nearest"]
     assert 0 < len(listed) < len(result.findings)  # the clear outfall 2.5 km away is summarised, not listed
     assert f"另有 {len(result.findings) - len(listed)} 个要素" in text
@@ -159,8 +159,8 @@ def test_english_html_has_no_chinese_but_names(result, tmp_path):
 def test_docx_reads_like_an_eia_chapter(result, tmp_path):
     doc = docx.Document(str(render_check_docx(result, tmp_path / "zh.docx")))
     heads = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
-    sections = ["1 项目概况", "2 分析结论", "3 分析结果", "4 位置关系图", "5 法律依据", "6 方法与数据说明"]
-    assert heads[0] == "生态空间管控符合性分析"
+    sections = ["1 项目概况", "2 分析结论", "3 分析结果", "4 位置关系图", "5 法律依据", "6 数据来源与方法"]
+    assert doc.paragraphs[0].text == "场址1生态空间管控符合性分析"  # the project (here: its one site) by name
     assert [h for h in heads if h[:1].isdigit()] == sections
     captions = [p.text for p in doc.paragraphs if p.text.startswith("表 ")]
     assert captions[0].startswith("表 1  项目选址概况") and len(captions) == len(doc.tables)
@@ -180,4 +180,4 @@ def test_docx_reads_like_an_eia_chapter(result, tmp_path):
     text = "\n".join([p.text for p in en.paragraphs]
                      + [c.text for t in en.tables for row in t.rows for c in row.cells])
     assert _chinese_left(text, result) == []
-    assert "6 Methods and data" in text
+    assert "6 Data sources and methods" in text

@@ -150,6 +150,15 @@ def kind_label(kind: str, lang: str = "zh") -> str:
     return _registry_label(kind, "en" if lang == "en" else "zh")
 
 
+def layer_label(result, name: str, lang: str = "zh") -> str:
+    """A project layer as the reports name it: its ``label`` (``label_en`` in English) from the project
+    file, else the label of its kind -- never the internal layer key."""
+    spec = (result.inputs.get("project") or {}).get("layers", {}).get(name) or {}
+    meta = result.inputs.get("layers", {}).get(name) or {}
+    own = spec.get("label_en") if lang == "en" else spec.get("label")
+    return own or kind_label(spec.get("kind") or meta.get("kind") or "", lang) or name
+
+
 def kind_noun(kind: str, lang: str = "zh") -> str:
     """The kind's label inside an English sentence (``nature reserve``); Chinese as it is."""
     text = kind_label(kind, lang)
