@@ -170,3 +170,20 @@ def test_sample_docx_renders_to_a4_pdf(sample_docx, tmp_path):
                     "--outdir", str(tmp_path), str(path)], check=True, capture_output=True, timeout=180)
     pdf = (tmp_path / "check.pdf").read_bytes()
     assert b"/MediaBox [0 0 595" in pdf or b"/MediaBox[0 0 595" in pdf  # A4 width 595 pt
+
+
+def test_cli_name_and_template_reach_the_docx(tmp_path):
+    from click.testing import CliRunner
+
+    from ecogis.cli.check_cmds import check as check_cmd
+
+    template = docx.Document()
+    template.styles["Normal"].font.name = "仿宋"
+    template.save(tmp_path / "institute.docx")
+    res = CliRunner().invoke(check_cmd, [str(SITES), "-p", str(PROJECT), "--format", "docx", "--out",
+                                         str(tmp_path / "out"), "--name", "盘锦某光伏项目",
+                                         "--template", str(tmp_path / "institute.docx")])
+    assert res.exit_code == 0, res.output
+    doc = docx.Document(str(tmp_path / "out" / "check.docx"))
+    assert doc.paragraphs[0].text == "盘锦某光伏项目生态空间管控符合性分析"
+    assert doc.styles["Normal"].font.name == "仿宋"
