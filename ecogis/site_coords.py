@@ -182,3 +182,11 @@ def conclusion_facts(findings: list[dict], sites) -> list[SiteFacts]:
         out.append(SiteFacts(s.id, s.name, s.verdict, RECOMMENDATION.get(s.verdict, "justify"),
                              occupied, near, nearest))
     return out
+
+
+def overlapped_nearest(frame):
+    """Boolean mask over a findings DataFrame: the ``nearest`` rows of a feature that the same site
+    intersects (distance 0; their verdict belongs to the intersects row, never a 符合 beside it)."""
+    hit = frame.loc[frame["relation"] == "intersects", ["site", "layer", "feature"]].drop_duplicates()
+    keys = frame[["site", "layer", "feature"]].merge(hit.assign(_hit=True), how="left")["_hit"]
+    return (frame["relation"] == "nearest").to_numpy() & keys.fillna(False).astype(bool).to_numpy()

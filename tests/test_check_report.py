@@ -181,3 +181,40 @@ def test_docx_reads_like_an_eia_chapter(result, tmp_path):
                      + [c.text for t in en.tables for row in t.rows for c in row.cells])
     assert _chinese_left(text, result) == []
     assert "6 Data sources and methods" in text
+
+
+def test_xlsx_sheets_formats_and_layout(result, tmp_path):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(render_check_xlsx(result, tmp_path / "zh.xlsx"))
+    assert wb.sheetnames == ["分析结果", "功能区汇总", "项目选址", "适用规则", "输入数据与方法"]
+    ws = wb["分析结果"]
+    head = [c.value for c in ws[1]]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == ws.dimensions
+    formats = {h: ws.cell(row=2, column=head.index(h) + 1).number_format for h in
+               ("重叠面积（m²）", "重叠面积（公顷）", "重叠面积（亩）", "占场址比例", "距离（m，大地线）")}
+    assert formats == {"重叠面积（m²）": "#,##0.00", "重叠面积（公顷）": "#,##0.0000", "重叠面积（亩）": "#,##0.00",
+                       "占场址比例": "0.00%", "距离（m，大地线）": "#,##0.0"}
+    rule_col = head.index("依据") + 1
+    assert ws.column_dimensions["A"].width >= len("场址") * 2
+    assert ws.column_dimensions[chr(ord("A") + rule_col - 1)].width > 20  # the basis column is wide
+    en = load_workbook(render_check_xlsx(result, tmp_path / "en.xlsx", lang="en"))
+    assert en.sheetnames == ["findings", "zones", "sites", "rules", "inputs"]
+
+
+def test_xlsx_nearest_rows_never_contradict_an_overlap(result, tmp_path):
+    """The reserve's nearest feature is one the site overlaps (distance 0): that row carries no verdict
+    (the 禁止 of the intersects row stands), never 符合."""
+    from openpyxl import load_workbook
+
+    ws = load_workbook(render_check_xlsx(result, tmp_path / "zh.xlsx"))["分析结果"]
+    head, *rows = list(ws.iter_rows(values_only=True))
+    col = {h: i for i, h in enumerate(head)}
+    overlaps = {(r[col["场址"]], r[col["图层"]], r[col["要素"]]) for r in rows if r[col["空间关系"]].startswith("相交")}
+    nearest = [r for r in rows if r[col["空间关系"]] == "最近要素"]
+    assert any((r[col["场址"]], r[col["图层"]], r[col["要素"]]) in overlaps for r in nearest)
+    for r in nearest:
+        if (r[col["场址"]], r[col["图层"]], r[col["要素"]]) in overlaps:
+            assert r[col["结论"]] is None and "相交行" in r[col["规则"]]
+        else:
+            assert r[col["结论"]] == "符合"
