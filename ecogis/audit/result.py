@@ -22,16 +22,20 @@ class CheckResult:
     method: str | None = None
     crs: str | None = None
     notes: list = field(default_factory=list)
+    report_only: bool = False  # no requirement: the check only reports (never a pass)
+    circular: str | None = None  # the spec's reason why the expectation is derived from the result itself
 
     @property
     def verdict(self) -> str:
-        return "PASS" if self.passed else "FAIL"
+        """PASS, FAIL or REPORT (a check without a requirement)."""
+        return "REPORT" if self.report_only else "PASS" if self.passed else "FAIL"
 
     def to_dict(self, lang: str = "zh") -> dict:
         return {"id": self.id, "type": self.type, "title": text_in(self.title, lang),
                 "value": text_in(self.value, lang), "expected": text_in(self.expected, lang),
                 "verdict": self.verdict, "passed": self.passed, "metrics": self.metrics, "details": self.details,
-                "method": self.method, "crs": self.crs, "notes": [text_in(n, lang) for n in self.notes]}
+                "method": self.method, "crs": self.crs, "notes": [text_in(n, lang) for n in self.notes],
+                "report_only": self.report_only, "circular": self.circular}
 
 
 @dataclass
@@ -43,6 +47,9 @@ class AuditReport:
     checks: list[CheckResult]
     notes: list = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
+    date: str = ""  # ISO date of the run
+    operator: str | None = None
+    sources: list[dict] = field(default_factory=list)  # layers: name, path, kind, crs, features, version...
 
     @property
     def passed(self) -> bool:
@@ -52,4 +59,4 @@ class AuditReport:
         return {"title": text_in(self.title, lang), "spec": self.spec, "passed": self.passed,
                 "failed": [c.id for c in self.checks if not c.passed],
                 "checks": [c.to_dict(lang) for c in self.checks], "notes": [text_in(n, lang) for n in self.notes],
-                "outputs": self.outputs}
+                "outputs": self.outputs, "date": self.date, "operator": self.operator, "sources": self.sources}
