@@ -218,3 +218,46 @@ def test_xlsx_nearest_rows_never_contradict_an_overlap(result, tmp_path):
             assert r[col["结论"]] is None and "相交行" in r[col["规则"]]
         else:
             assert r[col["结论"]] == "符合"
+
+
+def test_html_embeds_a_cjk_subset_of_its_own_characters(result, tmp_path):
+    """The last font of the stack is a subset of Noto Sans CJK SC embedded in the page: it has a glyph
+    for every CJK character of the page's own text (so a machine without CJK fonts shows no boxes)."""
+    import base64
+    import io
+    import re
+
+    from fontTools.ttLib import TTFont
+
+    from ecogis.render.html_fonts import EMBEDDED_FAMILY
+
+    text = render_check_html(result, tmp_path / "c.html").read_text(encoding="utf-8")
+    body = text.split("</head>", 1)[1].split("<iframe", 1)[0]
+    for family in ("Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", EMBEDDED_FAMILY):  # Win, macOS, Linux
+        assert family in text.split("</head>")[0]
+    data = re.search(r"base64,([A-Za-z0-9+/=]+)", text.split("</head>")[0]).group(1)
+    font = TTFont(io.BytesIO(base64.b64decode(data)))
+    cmap = font.getBestCmap()
+    needed = {ord(c) for c in re.sub(r"<[^>]+>", "", body) if "\u4e00" <= c <= "\u9fff"}
+    assert needed and needed <= set(cmap)
+    assert len(data) < 600_000  # a subset, not the 16 MB font
+
+
+@pytest.mark.browser
+def test_html_prints_on_a4_in_black_and_white_without_map_controls(result, tmp_path, page):
+    out = render_check_html(result, tmp_path / "check.html")
+    page.goto(out.resolve().as_uri())
+    page.emulate_media(media="print")
+    badge = page.evaluate("""() => { const s = getComputedStyle(document.querySelector('#verdict'));
+        return [s.color, s.backgroundColor, s.borderTopWidth, s.borderTopStyle]; }""")
+    assert badge[0] == "rgb(0, 0, 0)" and badge[1] in ("rgba(0, 0, 0, 0)", "transparent")
+    assert badge[3] == "solid" and float(badge[2].rstrip("px")) >= 2
+    frame = page.frame_locator("#map iframe")
+    frame.locator(".leaflet-container").wait_for()
+    zoom = frame.locator(".leaflet-control-zoom")
+    assert zoom.count() == 1 and not zoom.is_visible()
+    pdf = page.pdf(prefer_css_page_size=True)
+    import re
+
+    width, height = (float(v) for v in re.search(rb"/MediaBox\s*\[0 0 ([\d.]+) ([\d.]+)\]", pdf).groups())
+    assert width == pytest.approx(595.3, abs=0.5) and height == pytest.approx(841.9, abs=0.5)  # A4 in pt

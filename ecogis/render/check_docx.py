@@ -242,4 +242,6 @@ def _figure(result, png: Path, lang: str):
     site = T.site_layer(result)
     if site is None:
         return None
-    return render_static(T.map_layers(result, lang), png, site=site, title=None, dpi=200, lang=lang, focus="site")
+    project = result.inputs.get("project") or {}
+    return render_static(T.map_layers(result, lang), png, site=site, title=None, dpi=200, lang=lang, focus="site",
+                         review_no=project.get("review_no"), source=project.get("source"))
