@@ -186,13 +186,19 @@ _VALUE_ZH: dict[object, str] = {
 }
 
 
+_DETAIL: dict[str, dict] = {"zh": _DETAIL_ZH, "en": {}}  # English tables keep the field names
+_VALUES: dict[str, dict] = {"zh": _VALUE_ZH, "en": {}}
+
+
 def _header(keys, lang):
-    return [_DETAIL_ZH.get(k, k) for k in keys] if lang == "zh" else list(keys)
+    names = _DETAIL.get(lang, _DETAIL["zh"])
+    return [names.get(k, k) for k in keys]
 
 
 def _value(value, lang):
-    if lang == "zh" and isinstance(value, (str, bool)) and value in _VALUE_ZH:
-        return _VALUE_ZH[value]
+    values = _VALUES.get(lang, _VALUES["zh"])
+    if isinstance(value, (str, bool)) and value in values:
+        return values[value]
     return _cell(value)
 
 

@@ -190,7 +190,7 @@ def _basis_section(doc, result, lang, heading) -> None:
     for r in result.rules:
         basis = T.basis_label(r, lang)
         doc.add_paragraph(f"[{T.verdict_label(r['verdict'], lang)}] {T.rule_label(r, lang)}"
-                          + (f"（{basis}）" if lang == "zh" else f" ({basis})"), style="List Bullet")
+                          + T.words(lang)["paren"].format(basis), style="List Bullet")
 
 
 def _sources_section(doc, result, lang, heading, captions) -> None:
@@ -199,7 +199,7 @@ def _sources_section(doc, result, lang, heading, captions) -> None:
     captions.table(doc, w["sources"])
     doc.table(w["source_head"], _source_rows(result, lang), numeric=(4,))
     doc.add_paragraph(f"{T.t('buffers', lang)}{w['sep']}" + ", ".join(f"{b:g} m" for b in result.buffers_m)
-                      + ("（大地线距离）" if lang == "zh" else " (geodesic)"))
+                      + T.words(lang)["geodesic"])
     doc.add_heading(w["methods"], level=2)
     for k, v in result.methods.items():
         doc.add_paragraph(T.method_text(k, v, lang), style="List Bullet")

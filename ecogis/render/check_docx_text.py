@@ -118,7 +118,7 @@ def conclusion_paragraphs(result, facts, lang: str) -> list[str]:
             parts.append(w["nothing"].format(site=name, b=b))
         parts.append(_nearest_sentence(result, f, name, w, lang))
         parts.append(_recommendation(result, f, w, lang))
-        out.append("".join(p for p in parts if p) if lang == "zh" else " ".join(p for p in parts if p))
+        out.append(T.words(lang)["join"].join(p for p in parts if p))
     return out
 
 

@@ -44,6 +44,8 @@ MAP_PRINT_CSS = ("<style>@media print{.leaflet-control-zoom,.leaflet-control-lay
                  ".leaflet-control-measure,.leaflet-bar{display:none!important}"
                  ".ecogis-legend{max-height:none!important;overflow:visible!important;font-size:9px!important;"
                  "line-height:1.25!important;padding:4px 6px!important}}</style>")
+HTML_WORDS = {"zh": {"folded": "缓冲距离内的其他要素（{n} 个，结论均为符合）", "id": "编号", "lang": "zh-CN"},
+              "en": {"folded": "Other features within the buffers ({n}, all clear)", "id": "id", "lang": "en"}}
 TEXT_COLUMNS = {"rule", "basis"}  # long text: wraps in a wide column
 NAME_COLUMNS = {"feature"}  # names: wrap in a middling column; every other column keeps one line
 NUMERIC = T.NUMERIC_KEYS
@@ -59,8 +61,9 @@ def check_html(result, *, lang: str = "zh", map_html: str | None = None) -> str:
     escapes, with a note at the end."""
     e = html.escape
     title = T.t("title", lang)
-    colon = "：" if lang == "zh" else ": "
-    parts = [f"<!DOCTYPE html><html lang=\"{'zh-CN' if lang == 'zh' else 'en'}\"><head><meta charset=\"utf-8\">",
+    colon = T.words(lang)["colon"]
+    parts = [f"<!DOCTYPE html><html lang=\"{HTML_WORDS.get(lang, HTML_WORDS['zh'])['lang']}\"><head>"
+             "<meta charset=\"utf-8\">",
              f"<title>{e(title)}</title><style>{CSS}</style></head><body>",
              f"<h1>{e(title)}</h1>",
              f"<p>{e(T.t('project', lang))}{colon}{e(result.project)}　{e(T.t('site', lang))}{colon}"
@@ -103,8 +106,7 @@ def _findings_block(result, lang) -> str:
     out += (f"<h3>{html.escape(T.t('nearest', lang))}</h3>"
             + _table(T.NEAREST_HEADERS, nearest, lang, "nearest-table", result))
     if folded:
-        label = (f"缓冲距离内的其他要素（{len(folded)} 个，结论均为符合）" if lang == "zh"
-                 else f"Other features within the buffers ({len(folded)}, all clear)")
+        label = HTML_WORDS.get(lang, HTML_WORDS["zh"])["folded"].format(n=len(folded))
         out += (f"<details id=\"buffer-details\"><summary>{html.escape(label)}</summary>"
                 + _table(T.FINDING_HEADERS, folded, lang, "buffer-table", result) + "</details>")
     return out + f"<p class=\"small\">{html.escape(T.table_note(result, lang))}</p>"
@@ -149,7 +151,7 @@ def _rules_block(result, lang) -> str:
     e = html.escape
     if not result.rules:
         return f"<p>{e(T.t('none', lang))}</p>"
-    head = ["id" if lang == "en" else "编号", T.t("kind", lang), T.headers(T.ZONE_HEADERS, lang)[2],
+    head = [HTML_WORDS.get(lang, HTML_WORDS["zh"])["id"], T.t("kind", lang), T.headers(T.ZONE_HEADERS, lang)[2],
             T.t("verdict", lang), T.t("rule", lang), T.t("basis", lang)]
     rows = ["<table id=\"rules-table\"><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr>"]
     for r in result.rules:
@@ -182,8 +184,8 @@ def _inputs_block(result, lang) -> str:
         row("boundary", result.inputs["boundary"])
     rows.append("</table>")
     buffers = ", ".join(f"{b:g} m" for b in result.buffers_m)
-    note = "（大地线距离）" if lang == "zh" else " (geodesic)"
-    return "".join(rows) + f"<p>{e(T.t('buffers', lang))}{'：' if lang == 'zh' else ': '}{e(buffers)}{note}</p>"
+    w = T.words(lang)
+    return "".join(rows) + f"<p>{e(T.t('buffers', lang))}{w['colon']}{e(buffers)}{w['geodesic']}</p>"
 
 
 def _assumptions_block(result, lang) -> str:

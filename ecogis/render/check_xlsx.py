@@ -51,7 +51,7 @@ def render_check_xlsx(result, out, *, lang: str = "zh", overwrite: bool = False)
     wb = Workbook()
     ws = wb.active
     ws.title = names["findings"]
-    head = {k: (zh if lang == "zh" else en) for k, zh, en in T.FINDING_HEADERS}
+    head = dict(zip((k for k, _, _ in T.FINDING_HEADERS), T.headers(T.FINDING_HEADERS, lang)))
     head.update(EXTRA_HEADERS.get(lang, EXTRA_HEADERS["zh"]))
     _rows(ws, [head[k] for k in XLSX_FINDING_KEYS], _finding_rows(result, lang), visible, XLSX_FINDING_KEYS)
     ws = wb.create_sheet(names["zones"])

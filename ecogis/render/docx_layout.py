@@ -114,7 +114,8 @@ def _fonts(doc) -> None:
         style.font.size, style.font.color.rgb = Pt(size), RGBColor(0, 0, 0)
         style.font.bold, style.font.italic = name != "Caption", False
     doc.styles["Title"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    doc.styles["Caption"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    caption = doc.styles["Caption"].paragraph_format
+    caption.alignment, caption.space_before, caption.space_after = WD_ALIGN_PARAGRAPH.CENTER, Pt(6), Pt(3)
 
 
 def _border(parent, edge: str, size: int) -> None:
@@ -208,12 +209,14 @@ def column_widths_cm(head: list[str], rows: list[list[str]], total_cm: float) ->
     full text width so that they never wrap; long texts share the rest in proportion to their length.
     Headers may wrap (they count half)."""
     natural = [max([text_width(h) / 2, 4.0] + [float(text_width(r[i])) for r in rows]) for i, h in enumerate(head)]
-    fixed = {i: n * CHAR_CM + PADDING_CM for i, n in enumerate(natural) if n <= SHORT_CHARS}
+    full = [n * CHAR_CM + PADDING_CM for n in natural]
+    if sum(full) <= total_cm:  # everything fits on one line: share the spare room alike
+        return [w * total_cm / sum(full) for w in full]
+    fixed = {i: full[i] for i, n in enumerate(natural) if n <= SHORT_CHARS}
     long_cols = [i for i in range(len(head)) if i not in fixed]
     rest = total_cm - sum(fixed.values())
     if not long_cols or rest < 2.0 * len(long_cols):
-        scale = total_cm / sum(n * CHAR_CM + PADDING_CM for n in natural)
-        return [(n * CHAR_CM + PADDING_CM) * scale for n in natural]
+        return [w * total_cm / sum(full) for w in full]
     weights = {i: min(natural[i], 40.0) for i in long_cols}
     return [fixed[i] if i in fixed else rest * weights[i] / sum(weights.values()) for i in range(len(head))]
 
