@@ -18,7 +18,8 @@ from ecogis.crs import gk_epsg, gk_zone_of
 from ecogis.geodesy import GEOGRAPHIC_CRS, gk_zone_for_lon
 
 #: what a site's worst verdict asks of the project (a code the renderers word)
-RECOMMENDATION = {"禁止": "avoid", "限制": "optimise", "需论证": "justify", "符合": "none"}
+RECOMMENDATION = {"禁止": "avoid", "限制": "optimise", "需论证": "justify", "无法判定": "undetermined",
+                  "符合": "none"}
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ WORDS = {
             "optimise": "建议：优化选址或工程方案，减少对{layers}的占用，并落实相应管控要求及审批程序。",
             "justify": "建议：就{layers}开展不可避让性专题论证，论证通过后方可确定选址。",
             "none": "建议：按常规落实生态环境保护措施。",
+            "undetermined": "建议：补充覆盖该处的管控图层数据后重新核查，在此之前不得视为符合。",
         },
         "zone": "（{zone}）", "source_head": ["数据", "名称", "文件", "坐标系", "要素数", "来源、版本与日期"],
         "site_data": "项目选址", "undeclared": "未声明（项目文件未给出来源、版本与日期）",
@@ -79,6 +80,8 @@ WORDS = {
             "justify": "Recommendation: carry out a study of why {layers} cannot be avoided before the site is "
                        "fixed.",
             "none": "Recommendation: the usual environmental protection measures.",
+            "undetermined": "Recommendation: obtain control data that cover the site and check again; until "
+                            "then it is not clear.",
         },
         "zone": " ({zone})", "source_head": ["Data", "Name", "File", "CRS", "Features", "Source, version and date"],
         "site_data": "Project site", "undeclared": "not declared (the project file gives no source, version or date)",

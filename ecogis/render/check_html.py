@@ -13,7 +13,7 @@ from ecogis.render import check_text as T
 from ecogis.render.cells import VisibleText, control_note
 from ecogis.render.html_fonts import FONT_STACK, embedded_font_css
 
-VERDICT_COLOUR = {"禁止": "#c0392b", "限制": "#e67e22", "需论证": "#d4ac0d", "符合": "#27ae60"}
+VERDICT_COLOUR = {"禁止": "#c0392b", "限制": "#e67e22", "需论证": "#d4ac0d", "无法判定": "#7f8c8d", "符合": "#27ae60"}
 
 CSS = """
 body{font-family:FONT_STACK;margin:24px;color:#222}
@@ -69,7 +69,7 @@ def check_html(result, *, lang: str = "zh", map_html: str | None = None) -> str:
              f"<p>{e(T.t('project', lang))}{colon}{e(result.project)}　{e(T.t('site', lang))}{colon}"
              f"{e(T.site_label(result))}</p>",
              f"<p>{e(T.t('overall', lang))}{colon}<span class=\"verdict\" id=\"verdict\" style=\"background:"
-             f"{VERDICT_COLOUR[result.verdict]}\">{e(T.verdict_label(result.verdict, lang))}</span></p>",
+             f"{VERDICT_COLOUR.get(result.verdict, '#7f8c8d')}\">{e(T.verdict_label(result.verdict, lang))}</span></p>",
              f"<p>{e(T.summary_line(result, lang))}</p>",
              "<ol id=\"conclusions\">" + "".join(f"<li>{e(x)}</li>" for x in T.conclusion_sentences(result, lang))
              + "</ol>",
@@ -129,7 +129,7 @@ def _table(spec, rows, lang, table_id, result=None) -> str:
                    "name" if key in NAME_COLUMNS else "")
             attr = f" class=\"k-{key} {cls}\"".replace(" \"", "\"")
             if key == "verdict":
-                attr += f" style=\"color:{VERDICT_COLOUR[r['verdict']]};font-weight:bold\""
+                attr += f" style=\"color:{VERDICT_COLOUR.get(r['verdict'], '#7f8c8d')};font-weight:bold\""
             tds.append(f"<td{attr}>{e(value)}</td>")
         out.append("<tr>" + "".join(tds) + "</tr>")
     out.append("</tbody></table></div>")

@@ -28,7 +28,6 @@ TEXT = {
                                   "总体结论：{verdict}。",
         "chapter": "生态空间管控符合性分析", "crs": "坐标系", "path": "文件", "features": "要素数",
         "method": "方法", "unit": "单位",
-        "left_out": "另有 {n} 个要素位于缓冲距离内且结论为符合，未列入本表，详见 XLSX/JSON 成果。",
     },
     "en": {
         "title": "Site screening against ecological space controls", "project": "Control-layer project",
@@ -45,7 +44,6 @@ TEXT = {
                         "within the buffers (up to {b} m, geodesic); overall verdict: {verdict}.",
         "chapter": "Compliance with ecological space controls", "crs": "CRS", "path": "File", "features": "Features",
         "method": "Method", "unit": "Unit",
-        "left_out": "{n} more feature(s) within the buffers, all clear, are not listed here; see the XLSX/JSON.",
     },
 }
 
