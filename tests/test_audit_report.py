@@ -38,6 +38,9 @@ def test_report_states_date_operator_and_sources(text):
     assert f"日期：{datetime.date.today().isoformat()}" in lines
     assert "操作人：张三" in lines
     assert any("生态保护红线（示意）" in ln and "2019-12-31" in ln and "EPSG:4529" in ln for ln in lines)
+    # two layers of one GeoPackage: each with its own feature count (the city is one polygon)
+    assert any(ln.strip().startswith("盘锦市行政区域：") and "，1 个要素" in ln for ln in lines)
+    assert any(ln.strip().startswith("盘锦市各区县：") and "，4 个要素" in ln for ln in lines)
 
 
 def test_layers_named_by_label_not_key(text):
@@ -51,3 +54,15 @@ def test_english_report_only_and_circular():
     assert "[REPORT ONLY] heating_near_chp_listed" in res.stdout
     assert "[PASS (circular)] redline_land_area" in res.stdout
     assert "Operator: not stated (use --operator)" in res.stdout
+
+
+def test_audit_table_shows_report_only_and_circular(tmp_path):
+    import csv
+
+    res = CliRunner().invoke(audit, [str(SPEC), "--out", str(tmp_path), "--operator", "张三"])
+    assert res.exit_code == 0, res.output
+    with open(tmp_path / "audit.csv", encoding="utf-8-sig") as f:
+        rows = {r["编号"]: r for r in csv.DictReader(f)}
+    assert rows["heating_near_chp_listed"]["结论"] == "仅报告"
+    assert rows["redline_land_area"]["结论"] == "通过（循环校验）"
+    assert rows["wells_closed_per_zone"]["结论"] == "通过"

@@ -3,6 +3,7 @@ while running are kept in the notes of the check that met them."""
 from __future__ import annotations
 
 import datetime
+import os
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
@@ -64,13 +65,12 @@ SOURCE_KEYS = ("label", "source", "version", "date")
 def _sources(spec: AuditSpec, cache: dict) -> list[dict]:
     """Each layer of the spec: name, file, kind, what the spec says of its source, version and date,
     and, when a check read it, its CRS and number of features."""
-    read = {key[0]: gdf for key, gdf in cache.items()}
+    read = {(path, sublayer): gdf for (path, sublayer, _), gdf in cache.items()}  # keys of CheckContext.load
     out = []
     for name, layer in spec.layers.items():
-        path = str((spec.base / layer["path"]).resolve()) if not str(layer["path"]).startswith("/") else layer["path"]
         row = {"name": name, "path": layer["path"], "kind": layer.get("kind")}
         row.update({k: str(layer[k]) for k in SOURCE_KEYS if layer.get(k)})
-        gdf = next((g for p, g in read.items() if str(Path(p).resolve()) == path), None)
+        gdf = read.get((os.path.normpath(spec.base / layer["path"]), layer.get("layer")))
         if gdf is not None:
             row.update(crs=gdf.crs.to_string() if gdf.crs else None, features=int(len(gdf)))
         out.append(row)

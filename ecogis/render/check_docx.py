@@ -153,7 +153,8 @@ def _findings_section(doc, result, lang, heading, captions) -> None:
     if result.zones:
         captions.table(doc, T.t("zones", lang))
         zones = [z.to_dict() for z in result.zones]
-        spec = [h for h in T.visible_spec(T.ZONE_HEADERS, zones, lang) if h[0] != "kind"]
+        spec = [h for h in T.visible_spec(T.ZONE_HEADERS, zones, lang) if h[0] != "kind"
+                and not (h[0] in T.NUMERIC_KEYS and all(not z.get(h[0]) for z in zones))]  # no all-0 column
         doc.table(T.headers(spec, lang), _rows(result, zones, spec, lang),
                   numeric=[i for i, h in enumerate(spec) if h[0] in T.NUMERIC_KEYS])
     doc.add_paragraph(T.table_note(result, lang))

@@ -99,7 +99,7 @@ def _finding_rows(result, lang: str):
     df = result.findings_frame()
     overlapped = overlapped_nearest(df)
     df.loc[overlapped, "verdict"] = None  # the verdict of that feature is on its intersects row
-    df.loc[overlapped, "rule"] = df.loc[overlapped, "rule_en"] = OVERLAPPED[lang]
+    df.loc[overlapped, "rule"] = df.loc[overlapped, "rule_en"] = OVERLAPPED.get(lang, OVERLAPPED["zh"])
     df["layer"] = df["layer"].map({v: T.layer_label(result, v, lang) for v in df["layer"].dropna().unique()})
     for key in ("relation", "kind", "verdict", "zone"):
         df[key] = df[key].map({v: T.cell({key: v}, key, lang) or None for v in df[key].dropna().unique()})
