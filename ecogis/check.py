@@ -38,7 +38,7 @@ from ecogis.geodesy import convert_area
 from ecogis.io.vertices import VertexSpec, vertices_to_shapes
 from ecogis.jurisdiction import apply_jurisdiction
 from ecogis.layer_info import LayerInfo
-from ecogis.layers import repair_geometries
+from ecogis.layers import kind_label, repair_geometries
 from ecogis.messages import note as make_note
 from ecogis.messages import say
 from ecogis.notes import Note, Notes
@@ -211,7 +211,7 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
         site, project, buffers, rules, site_crs=site_crs, skip_empty=skip_empty, vertices=vertices, at_date=at_date)
     coverages = _coverages(project, layers, boundary)
     gaps = coverage_gaps(sites, coverages)
-    note_gaps(gaps, notes)
+    note_gaps(gaps, notes, _layer_labels(project))
     groups = use_groups(sites, site_use, notes)
     screened = [screen(sites.iloc[rows], layers, ruleset, buffers_m, site_use=use, summarise=not batch,
                        progress=progress) for rows, use in groups]
@@ -249,6 +249,15 @@ def _coverages(project: Project, layers: dict, boundary) -> list[LayerCoverage]:
     if boundary is not None and "name" in boundary.columns and boundary["name"].nunique() == 1:
         name = str(boundary["name"].iloc[0])  # the official name (盘锦市) rather than the file
     return layer_coverages(layers, project.read_coverages(), boundary, name)
+
+
+def _layer_labels(project: Project):
+    """``label(layer, lang)``: a project layer as reports name it (its label, else its kind's label)."""
+    def label(name: str, lang: str) -> str:
+        spec = project.layers.get(name)
+        given = spec and (spec.label if lang == "zh" else spec.label_en)
+        return given or (kind_label(spec.kind, lang) if spec else name)
+    return label
 
 
 def _with_gaps(site_verdicts: dict, overall: str, gaps: list[CoverageGap]) -> tuple[dict, str]:
@@ -405,7 +414,7 @@ def check_batch(site, project, buffers=None, rules=None, *, site_crs=None, site_
         site, project, buffers, rules, site_crs=site_crs, skip_empty=skip_empty, vertices=vertices, at_date=at_date)
     coverages = _coverages(project, layers, boundary)
     gaps = coverage_gaps(sites, coverages)
-    note_gaps(gaps, notes)
+    note_gaps(gaps, notes, _layer_labels(project))
     groups = use_groups(sites, site_use, notes)
     return BatchCheck(
         project=project.name, buffers_m=list(buffers_m), layers=list(layers), findings_detail=findings,

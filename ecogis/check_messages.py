@@ -1,11 +1,14 @@
 """Notes of the site check about coverage (English and Chinese templates, registered in ecogis.messages)."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import shapely
 
 from ecogis.coverage import EXTENT_MARGIN_M, CoverageGap
 from ecogis.messages import register, say
+from ecogis.notes import Label
 
 MESSAGES = {
     "check.coverage_outside": (
@@ -28,18 +31,22 @@ MESSAGES = {
 register(MESSAGES)
 
 
-def note_gaps(gaps: list[CoverageGap], notes: list[str]) -> None:
+def note_gaps(gaps: list[CoverageGap], notes: list[str], labels: Callable[[str, str], str]) -> None:
     """Warn (and record in ``notes``) which sites lie outside which layers' coverage, and when that
-    coverage is only the data extent."""
+    coverage is only the data extent; ``labels(layer, lang)`` names a layer as the reports do."""
     if not gaps:
         return
     sites = list(dict.fromkeys(g.site for g in gaps))
     shown = ", ".join(sites[:5]) + (" ..." if len(sites) > 5 else "")
     say("check.coverage_outside", notes, count=len(sites), sites=shown,
-        layers=", ".join(dict.fromkeys(g.layer for g in gaps)))
+        layers=_names(dict.fromkeys(g.layer for g in gaps), labels))
     extent = list(dict.fromkeys(g.layer for g in gaps if g.source == "data_extent"))
     if extent:
-        say("check.coverage_extent", notes, layers=", ".join(extent), margin_km=f"{EXTENT_MARGIN_M / 1000:g}")
+        say("check.coverage_extent", notes, layers=_names(extent, labels), margin_km=f"{EXTENT_MARGIN_M / 1000:g}")
+
+
+def _names(layers, labels) -> Label:
+    return Label("、".join(labels(n, "zh") for n in layers), ", ".join(labels(n, "en") for n in layers))
 
 
 #: what a line site is when the user does not say (a site_use of the linear-infrastructure rules)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from ecogis.errors import AssumptionWarning
 
@@ -47,8 +47,21 @@ def register(messages: Mapping[str, tuple[str, str]]) -> None:
         MESSAGES[key] = (en, zh)
 
 
+class Label(NamedTuple):
+    """A name in Chinese and English (a layer's label) used as a note field: each language shows its own."""
+
+    zh: str
+    en: str
+
+    def text(self, lang: str = "en") -> str:
+        return self.zh if lang == "zh" else self.en
+
+    def __str__(self) -> str:
+        return self.en
+
+
 def _render(value: Any, lang: str) -> str:
-    return value.text(lang) if isinstance(value, Note) else str(value)
+    return value.text(lang) if isinstance(value, (Note, Label)) else str(value)
 
 
 class Note(str):

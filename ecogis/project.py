@@ -33,8 +33,10 @@ from ecogis.layers import KINDS
 from ecogis.rules import parse_buffers
 from ecogis.yamlio import LineDict, line_of, load_yaml_lines
 
-_LAYER_KEYS = {"kind", "path", "layer", "crs", "fields", "encoding", "label", "label_en", "name", "coverage"}
-_TOP_KEYS = {"name", "description", "boundary", "rules", "buffers_m", "layers"}
+_LAYER_KEYS = {"kind", "path", "layer", "crs", "fields", "encoding", "label", "label_en", "name", "coverage",
+               "source", "version", "date"}  # source/version/date: what the data is (shown in reports)
+_TOP_KEYS = {"name", "description", "boundary", "rules", "buffers_m", "layers",
+             "review_no", "source"}  # 审图号 and data source printed on every map
 
 
 def layer_kinds() -> tuple[str, ...]:
@@ -57,6 +59,9 @@ class LayerSpec:
     label_en: str | None = None
     coverage: str | None = None  # a path (absolute) or an administrative name: the area the layer covers
     coverage_layer: str | None = None
+    source: str | None = None
+    version: str | None = None
+    date: str | None = None
 
     def read(self):
         """Read the layer via :func:`ecogis.io.read_layer`; attrs['ecogis'] carries kind, CRS and notes."""
@@ -77,7 +82,8 @@ class LayerSpec:
     def to_dict(self) -> dict:
         return {"name": self.name, "kind": self.kind, "path": str(self.path), "layer": self.layer,
                 "crs": self.crs, "fields": self.fields, "encoding": self.encoding, "label": self.label,
-                "label_en": self.label_en, "coverage": self.coverage}
+                "label_en": self.label_en, "coverage": self.coverage, "source": self.source,
+                "version": self.version, "date": self.date}
 
     def read_coverage(self):
         """The declared coverage as ``(GeoDataFrame, label)``, or None when the layer declares none."""
@@ -98,6 +104,8 @@ class Project:
     boundary: LayerSpec | None = None
     rules_path: Path | None = None
     buffers_m: list[float] = field(default_factory=list)
+    review_no: str | None = None  # 审图号 of the maps
+    source: str | None = None  # data source printed on the maps
 
     def read_layers(self) -> dict:
         """Read every control layer: ``{name: GeoDataFrame}`` (boundary not included)."""
@@ -121,7 +129,7 @@ class Project:
                 "layers": {k: v.to_dict() for k, v in self.layers.items()},
                 "boundary": None if self.boundary is None else self.boundary.to_dict(),
                 "rules_path": None if self.rules_path is None else str(self.rules_path),
-                "buffers_m": self.buffers_m}
+                "buffers_m": self.buffers_m, "review_no": self.review_no, "source": self.source}
 
 
 def load_project(path) -> Project:
@@ -169,7 +177,8 @@ def _project_from_yaml(path: Path) -> Project:
     if data.get("buffers_m") is not None:
         buffers = parse_buffers(data["buffers_m"], path=path, line=line_of(data, "buffers_m"))
     return Project(path=path, name=str(data.get("name") or path.stem), layers=layers, boundary=boundary,
-                   rules_path=rules_path, buffers_m=buffers)
+                   rules_path=rules_path, buffers_m=buffers, review_no=_opt(data.get("review_no")),
+                   source=_opt(data.get("source")))
 
 
 def _boundary_spec(data, base, path, kinds) -> LayerSpec | None:
@@ -214,7 +223,8 @@ def _layer_spec(name, spec, base, path, kinds, line) -> LayerSpec:
     return LayerSpec(name=name, kind=kind, path=layer_path, layer=_opt(spec.get("layer")),
                      crs=_opt(spec.get("crs")), fields=dict(fields) if fields else None,
                      encoding=_opt(spec.get("encoding")), label=_opt(spec.get("label") or spec.get("name")),
-                     label_en=_opt(spec.get("label_en")), coverage=coverage, coverage_layer=coverage_layer)
+                     label_en=_opt(spec.get("label_en")), coverage=coverage, coverage_layer=coverage_layer,
+                     source=_opt(spec.get("source")), version=_opt(spec.get("version")), date=_opt(spec.get("date")))
 
 
 def _coverage(spec, name, base: Path, path: Path) -> tuple[str | None, str | None]:

@@ -70,7 +70,7 @@ def test_each_assumption_is_reported_once(world):
     res = run("audit", world / "ok.yaml")
     assert res.exit_code == 0, res.output
     assert "warning" not in res.stderr            # not echoed again by the CLI wrapper
-    guesses = [line for line in res.stdout.splitlines() if "heat.csv" in line and "EPSG:4490" in line]
+    guesses = [line for line in res.stdout.splitlines() if "heat.csv" in line and "推断为 EPSG:4490" in line]
     assert len(guesses) == 1 and guesses[0].strip().startswith("注意：")
     as_json = json.loads(run("audit", world / "ok.yaml", "--json").stdout)
     assert any("heat.csv" in n and "EPSG:4490" in n for n in as_json["notes"])  # kept in --json

@@ -71,8 +71,8 @@ def test_docx_contains_findings_table(result, tmp_path):
     rows = [[c.text for c in r.cells] for r in findings[0].rows[1:]]
     listed = [f for f in result.findings if f.relation == "intersects"]
     assert len(rows) == len(listed) == 2  # core and experimental zone
-    nearest = [t for t in doc.tables if t.rows[0].cells[3].text == "最近要素"]
-    assert len(nearest[0].rows) == 1 + 2
+    nearest = [t for t in doc.tables if t.rows[0].cells[2].text == "最近要素"]
+    assert len(nearest[0].rows) == 1 + 1  # two layers; the reserve's nearest feature is the one it overlaps
     listed += [f for f in result.findings if f.relation == "nearest"]
     assert 0 < len(listed) < len(result.findings)  # the clear outfall 2.5 km away is summarised, not listed
     assert f"另有 {len(result.findings) - len(listed)} 个要素" in text
@@ -159,8 +159,8 @@ def test_english_html_has_no_chinese_but_names(result, tmp_path):
 def test_docx_reads_like_an_eia_chapter(result, tmp_path):
     doc = docx.Document(str(render_check_docx(result, tmp_path / "zh.docx")))
     heads = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
-    sections = ["1 项目概况", "2 分析结论", "3 分析结果", "4 位置关系图", "5 法律依据", "6 方法与数据说明"]
-    assert heads[0] == "生态空间管控符合性分析"
+    sections = ["1 项目概况", "2 分析结论", "3 分析结果", "4 位置关系图", "5 法律依据", "6 数据来源与方法"]
+    assert doc.paragraphs[0].text == "场址1生态空间管控符合性分析"  # the project (here: its one site) by name
     assert [h for h in heads if h[:1].isdigit()] == sections
     captions = [p.text for p in doc.paragraphs if p.text.startswith("表 ")]
     assert captions[0].startswith("表 1  项目选址概况") and len(captions) == len(doc.tables)
@@ -180,4 +180,84 @@ def test_docx_reads_like_an_eia_chapter(result, tmp_path):
     text = "\n".join([p.text for p in en.paragraphs]
                      + [c.text for t in en.tables for row in t.rows for c in row.cells])
     assert _chinese_left(text, result) == []
-    assert "6 Methods and data" in text
+    assert "6 Data sources and methods" in text
+
+
+def test_xlsx_sheets_formats_and_layout(result, tmp_path):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(render_check_xlsx(result, tmp_path / "zh.xlsx"))
+    assert wb.sheetnames == ["分析结果", "功能区汇总", "项目选址", "适用规则", "输入数据与方法"]
+    ws = wb["分析结果"]
+    head = [c.value for c in ws[1]]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == ws.dimensions
+    formats = {h: ws.cell(row=2, column=head.index(h) + 1).number_format for h in
+               ("重叠面积（m²）", "重叠面积（公顷）", "重叠面积（亩）", "占场址比例", "距离（m，大地线）")}
+    assert formats == {"重叠面积（m²）": "#,##0.00", "重叠面积（公顷）": "#,##0.0000", "重叠面积（亩）": "#,##0.00",
+                       "占场址比例": "0.00%", "距离（m，大地线）": "#,##0.0"}
+    rule_col = head.index("依据") + 1
+    assert ws.column_dimensions["A"].width >= len("场址") * 2
+    assert ws.column_dimensions[chr(ord("A") + rule_col - 1)].width > 20  # the basis column is wide
+    en = load_workbook(render_check_xlsx(result, tmp_path / "en.xlsx", lang="en"))
+    assert en.sheetnames == ["findings", "zones", "sites", "rules", "inputs"]
+
+
+def test_xlsx_nearest_rows_never_contradict_an_overlap(result, tmp_path):
+    """The reserve's nearest feature is one the site overlaps (distance 0): that row carries no verdict
+    (the 禁止 of the intersects row stands), never 符合."""
+    from openpyxl import load_workbook
+
+    ws = load_workbook(render_check_xlsx(result, tmp_path / "zh.xlsx"))["分析结果"]
+    head, *rows = list(ws.iter_rows(values_only=True))
+    col = {h: i for i, h in enumerate(head)}
+    overlaps = {(r[col["场址"]], r[col["图层"]], r[col["要素"]]) for r in rows if r[col["空间关系"]].startswith("相交")}
+    nearest = [r for r in rows if r[col["空间关系"]] == "最近要素"]
+    assert any((r[col["场址"]], r[col["图层"]], r[col["要素"]]) in overlaps for r in nearest)
+    for r in nearest:
+        if (r[col["场址"]], r[col["图层"]], r[col["要素"]]) in overlaps:
+            assert r[col["结论"]] is None and "相交行" in r[col["规则"]]
+        else:
+            assert r[col["结论"]] == "符合"
+
+
+def test_html_embeds_a_cjk_subset_of_its_own_characters(result, tmp_path):
+    """The last font of the stack is a subset of Noto Sans CJK SC embedded in the page: it has a glyph
+    for every CJK character of the page's own text (so a machine without CJK fonts shows no boxes)."""
+    import base64
+    import io
+    import re
+
+    from fontTools.ttLib import TTFont
+
+    from ecogis.render.html_fonts import EMBEDDED_FAMILY
+
+    text = render_check_html(result, tmp_path / "c.html").read_text(encoding="utf-8")
+    body = text.split("</head>", 1)[1].split("<iframe", 1)[0]
+    for family in ("Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", EMBEDDED_FAMILY):  # Win, macOS, Linux
+        assert family in text.split("</head>")[0]
+    data = re.search(r"base64,([A-Za-z0-9+/=]+)", text.split("</head>")[0]).group(1)
+    font = TTFont(io.BytesIO(base64.b64decode(data)))
+    cmap = font.getBestCmap()
+    needed = {ord(c) for c in re.sub(r"<[^>]+>", "", body) if "\u4e00" <= c <= "\u9fff"}
+    assert needed and needed <= set(cmap)
+    assert len(data) < 600_000  # a subset, not the 16 MB font
+
+
+@pytest.mark.browser
+def test_html_prints_on_a4_in_black_and_white_without_map_controls(result, tmp_path, page):
+    out = render_check_html(result, tmp_path / "check.html")
+    page.goto(out.resolve().as_uri())
+    page.emulate_media(media="print")
+    badge = page.evaluate("""() => { const s = getComputedStyle(document.querySelector('#verdict'));
+        return [s.color, s.backgroundColor, s.borderTopWidth, s.borderTopStyle]; }""")
+    assert badge[0] == "rgb(0, 0, 0)" and badge[1] in ("rgba(0, 0, 0, 0)", "transparent")
+    assert badge[3] == "solid" and float(badge[2].rstrip("px")) >= 2
+    frame = page.frame_locator("#map iframe")
+    frame.locator(".leaflet-container").wait_for()
+    zoom = frame.locator(".leaflet-control-zoom")
+    assert zoom.count() == 1 and not zoom.is_visible()
+    pdf = page.pdf(prefer_css_page_size=True)
+    import re
+
+    width, height = (float(v) for v in re.search(rb"/MediaBox\s*\[0 0 ([\d.]+) ([\d.]+)\]", pdf).groups())
+    assert width == pytest.approx(595.3, abs=0.5) and height == pytest.approx(841.9, abs=0.5)  # A4 in pt

@@ -397,3 +397,77 @@ def test_crowded_legend_stays_inside_its_box_without_overlaps():
     assert len(texts) == 42
     for i, a in enumerate(texts):
         assert not any(a.overlaps(b) for b in texts[i + 1:])
+
+
+def _note(fig) -> str:
+    return next(t.get_text() for t in fig.texts if t.get_gid() == "note")
+
+
+def test_footer_prints_review_number_and_source(layers):
+    lay, site = layers
+    fig = build_figure(lay, site=site, review_no="GS（2024）1234号", source="辽宁省生态环境厅，2023 年版")
+    note = _note(fig)
+    assert "审图号：GS（2024）1234号" in note and "数据来源：辽宁省生态环境厅，2023 年版" in note
+    bare = _note(build_figure(lay, site=site))
+    assert "审图号：未注明" in bare and "--review-no" in bare and "数据来源：未注明" in bare
+
+
+def test_english_footer_has_no_chinese(layers):
+    import re
+
+    lay, site = layers
+    note = _note(build_figure(lay, site=site, lang="en", review_no="GS(2024)1234", source="LN EEB 2023"))
+    assert re.findall(r"[\u4e00-\u9fff]", note) == []
+    assert "map review no. GS(2024)1234" in note and "data: LN EEB 2023" in note
+    assert "Gauss-Kruger" in note
+
+
+def test_legend_lists_only_layers_in_view(layers):
+    """Framed on the red line (121.70-121.90 E), the reserve (121.50-121.70 E) and the far sections
+    are out of view: their entries are not in the legend."""
+    lay, _ = layers
+    fig = build_figure(lay, focus=(121.75, 40.95, 121.85, 41.00), inset=False)
+    texts = _all_texts(fig)
+    assert any("生态保护红线" in t for t in texts)
+    assert not any(t in ("核心区", "缓冲区", "实验区") for t in texts)
+
+
+def test_red_line_and_reserve_names_are_labelled(layers):
+    lay, site = layers
+    fig = build_figure(lay, site=site, inset=False)
+    labels = [t.get_text() for t in fig.ecogis["main_ax"].texts]
+    assert "辽河口红线" in labels
+    assert labels.count("辽河口保护区") == 1  # one label per name, not per zone
+
+
+def test_no_findfont_noise_on_stderr(tmp_path):
+    """The map command prints no matplotlib "findfont" log lines (e.g. a missing bold CJK face)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    out = tmp_path / "m.png"
+    res = subprocess.run([str(Path(sys.executable).parent / "ecogis"), "map", str(LAYERS / "redline" / "redline.shp"),
+                          "--title", "红线", "--dpi", "50", "--out", str(out)], capture_output=True, text=True,
+                         timeout=300)
+    assert res.returncode == 0, res.stderr
+    assert "findfont" not in res.stderr
+
+
+def test_review_number_and_source_from_the_project_file_and_the_options(tmp_path):
+    from click.testing import CliRunner
+
+    from ecogis.cli.map_cmds import map_cmd
+
+    project = tmp_path / "p.yaml"
+    project.write_text(f"name: 测试\nreview_no: 辽S（2024）001号\nsource: 示例数据 2024 版\nlayers:\n"
+                       f"  redline: {{kind: redline, path: {LAYERS / 'redline' / 'redline.shp'}, encoding: gbk}}\n",
+                       encoding="utf-8")
+    res = CliRunner().invoke(map_cmd, ["--project", str(project), "--out", str(tmp_path / "m.html")])
+    assert res.exit_code == 0, res.output
+    page = (tmp_path / "m.html").read_text(encoding="utf-8")
+    assert "审图号：辽S（2024）001号" in page and "数据来源：示例数据 2024 版" in page
+    res = CliRunner().invoke(map_cmd, ["--project", str(project), "--review-no", "GS(2025)9号", "--out",
+                                       str(tmp_path / "m2.html")])
+    assert res.exit_code == 0, res.output
+    assert "审图号：GS(2025)9号" in (tmp_path / "m2.html").read_text(encoding="utf-8")

@@ -12,13 +12,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ecogis import area as A
 from ecogis.area import Text
 from ecogis.audit.registry import CHECK_TYPES
 from ecogis.crs import datum_mismatch_note
 from ecogis.errors import EcogisError
 from ecogis.io import read_layer_info
 from ecogis.io.boundary_refs import resolve_boundary
+from ecogis.layers import kind_label
 from ecogis.messages import say
 from ecogis.notes import Notes
 from ecogis.yamlio import line_of
@@ -162,8 +162,23 @@ class CheckContext:
             return None, None
         if self.is_layer_ref(ref):
             gdf = self.load(ref, key)
-            return gdf, A.boundary_label(gdf, str(ref))
+            return gdf, self.label(ref, gdf)
         return resolve_boundary(str(ref), base=self.spec.base)
+
+    def label(self, ref, gdf) -> Text:
+        """A layer as the report names it (never its key in the spec): the spec's ``label`` (and
+        ``label_en``), else the name of its one feature, else its kind's label, else the file name."""
+        spec = self.spec.layers.get(str(ref)) or {}
+        if spec.get("label"):
+            return Text(str(spec["label"]), str(spec.get("label_en") or spec["label"]))
+        if "name" in gdf.columns and len(gdf) == 1:
+            name = str(gdf["name"].iloc[0])
+            return Text(name, name)
+        kind = spec.get("kind")
+        if kind:
+            return Text(kind_label(kind, "zh"), kind_label(kind, "en"))
+        name = Path(str(spec.get("path") or ref)).name
+        return Text(name, name)
 
 
 def _as_kind(value, kind):

@@ -18,7 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 #: The keys every check takes besides its own.
-COMMON_KEYS = {"id": None, "type": None, "title": None, "title_en": None, "unit": None, "method": None}
+COMMON_KEYS = {"id": None, "type": None, "title": None, "title_en": None, "unit": None, "method": None,
+               "circular": None}  # circular: why the expectation is derived from the check's own result
 
 
 @dataclass(frozen=True)

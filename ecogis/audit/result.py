@@ -34,16 +34,20 @@ class CheckResult:
     method: str | None = None
     crs: str | None = None
     notes: list = field(default_factory=Notes)
+    report_only: bool = False  # no requirement: the check only reports (never a pass)
+    circular: str | None = None  # the spec's reason why the expectation is derived from the result itself
 
     @property
     def verdict(self) -> str:
-        return pass_fail(self.passed)
+        """PASS, FAIL or REPORT (a check without a requirement)."""
+        return "REPORT" if self.report_only else pass_fail(self.passed)
 
     def to_dict(self, lang: str | None = None) -> dict:
         return {"id": self.id, "type": self.type,
                 **_worded(lang, title=self.title, value=self.value, expected=self.expected),
                 "verdict": self.verdict, "passed": self.passed, "metrics": self.metrics, "details": self.details,
-                "method": self.method, "crs": self.crs, "notes": [str(n) for n in self.notes]}
+                "method": self.method, "crs": self.crs, "notes": [str(n) for n in self.notes],
+                "report_only": self.report_only, "circular": self.circular}
 
 
 @dataclass
@@ -55,6 +59,9 @@ class AuditReport:
     checks: list[CheckResult]
     notes: list = field(default_factory=Notes)
     outputs: list[str] = field(default_factory=list)
+    date: str = ""  # ISO date of the run
+    operator: str | None = None
+    sources: list[dict] = field(default_factory=list)  # layers: name, path, kind, crs, features, version...
 
     @property
     def passed(self) -> bool:
@@ -68,4 +75,4 @@ class AuditReport:
         return {**_worded(lang, title=self.title), "spec": self.spec, "passed": self.passed, "verdict": self.verdict,
                 "failed": [c.id for c in self.checks if not c.passed],
                 "checks": [c.to_dict(lang) for c in self.checks], "notes": [str(n) for n in self.notes],
-                "outputs": self.outputs}
+                "outputs": self.outputs, "date": self.date, "operator": self.operator, "sources": self.sources}

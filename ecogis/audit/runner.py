@@ -2,6 +2,8 @@
 while running are kept in the notes of the check that met them."""
 from __future__ import annotations
 
+import datetime
+import os
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,6 +12,7 @@ from tqdm import tqdm
 
 from ecogis.area import Text
 from ecogis.audit.builtin import CHECK_TYPES
+from ecogis.audit.common import REPORT_ONLY
 from ecogis.audit.context import AuditSpec, CheckContext
 from ecogis.audit.result import AuditReport, CheckResult
 from ecogis.errors import AssumptionWarning, EcogisError
@@ -53,7 +56,27 @@ def run_audit(spec: AuditSpec, progress: bool = False) -> AuditReport:
         checks = tqdm(checks, desc="audit", unit="check", leave=False, disable=None)  # only on a terminal
     results = [_run_check(CheckContext(spec, check, cache)) for check in checks]
     notes = Notes(n for r in results for n in r.notes)
-    return AuditReport(title=spec.title, spec=str(spec.path), checks=results, notes=notes)
+    return AuditReport(title=spec.title, spec=str(spec.path), checks=results, notes=notes,
+                       date=datetime.date.today().isoformat(), sources=_sources(spec, cache))
+
+
+#: what a spec's layer may say of its data, shown in the report's sources
+SOURCE_KEYS = ("label", "source", "version", "date")
+
+
+def _sources(spec: AuditSpec, cache: dict) -> list[dict]:
+    """Each layer of the spec: name, file, kind, what the spec says of its source, version and date,
+    and, when a check read it, its CRS and number of features."""
+    read = {(path, sublayer): gdf for (path, sublayer, _), (gdf, _info) in cache.items()}  # CheckContext.load
+    out = []
+    for name, layer in spec.layers.items():
+        row = {"name": name, "path": layer["path"], "kind": layer.get("kind")}
+        row.update({k: str(layer[k]) for k in SOURCE_KEYS if layer.get(k)})
+        gdf = read.get((os.path.normpath(spec.base / layer["path"]), layer.get("layer")))
+        if gdf is not None:
+            row.update(crs=gdf.crs.to_string() if gdf.crs else None, features=int(len(gdf)))
+        out.append(row)
+    return out
 
 
 def _run_check(ctx: CheckContext) -> CheckResult:
@@ -75,4 +98,7 @@ def _run_check(ctx: CheckContext) -> CheckResult:
     if title or title_en:  # the spec's own title (Chinese) and its English version (title_en)
         result.title = Text(str(title or title_en), str(title_en or title))
     result.notes = Notes([*ctx.layer_notes, *raised, *result.notes])
+    result.report_only = result.expected == REPORT_ONLY
+    if ctx.check.get("circular"):
+        result.circular = str(ctx.check["circular"])
     return result

@@ -124,10 +124,11 @@ def _warn_mixed_datums(gdf, boundary) -> None:
 @click.option("--out", "-o", "out", type=click.Path(file_okay=False),
               help="Folder for the audit table: audit.xlsx and audit.csv (all checks and their details).")
 @click.option("--overwrite", is_flag=True, help="Replace existing audit.xlsx / audit.csv in --out.")
+@click.option("--operator", metavar="NAME", help="Who ran the audit (printed in the report beside the date).")
 @json_option
 @lang_option
 @handle_errors
-def audit(spec, out, overwrite, as_json, lang, notes):
+def audit(spec, out, overwrite, operator, as_json, lang, notes):
     """Run a YAML list of area, count, compliance, length, distance, change and topology checks.
 
     Each check prints its value, the expectation and a verdict (通过/不通过, PASS/FAIL), with units,
@@ -164,6 +165,7 @@ def audit(spec, out, overwrite, as_json, lang, notes):
         check_output_folder(out, FILES, overwrite=overwrite, inputs=inputs)
     report = run_audit(spec_obj, progress=not as_json and show_progress())  # its assumptions are in the report's notes
     report.notes = Notes([*report.notes, *notes])
+    report.operator = operator
     if out:  # the table set is moved into place as a whole: all files of the run or none
         with atomic_folder(out, FILES, overwrite=overwrite, inputs=inputs) as tmp:
             write_audit_table(report, tmp, lang=lang)

@@ -17,6 +17,7 @@ from ecogis.cli.common import (
     require_number,
     show_progress,
 )
+from ecogis.cli.report_options import docx_options, report_options
 from ecogis.cli.vertex_options import vertex_options, vertex_spec
 from ecogis.errors import EcogisError
 
@@ -67,6 +68,7 @@ LEVELS = ("符合", "无法判定", "需论证", "限制", "禁止", "clear", "u
                    "and layer the nearest distance and the count within each buffer; 'all' lists every finding "
                    "(every feature within the buffers), still streamed.")
 @click.option("--overwrite", is_flag=True, help="Replace existing report files.")
+@report_options
 @click.option("--skip-empty", is_flag=True,
               help="Leave site features without geometry out of the check (stated as a note); "
                    "without it such a feature is an error.")
@@ -187,7 +189,7 @@ def _write_reports(result, targets, *, lang, overwrite) -> list[Path]:
             elif fmt == "docx":
                 from ecogis.render.check_docx import render_check_docx
 
-                render_check_docx(result, dest, lang=lang)
+                render_check_docx(result, dest, lang=lang, **docx_options())
             elif fmt == "xlsx":
                 from ecogis.render.check_xlsx import render_check_xlsx
 

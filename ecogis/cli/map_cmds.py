@@ -150,12 +150,16 @@ def _read_site(site_path, cm=None, vertices=None):
 @click.option("--no-inset", is_flag=True, help="Static maps: leave out the location inset.")
 @click.option("--focus", type=click.Choice(["data", "site"]), default="data", show_default=True,
               help="Map extent: all data, or the site and its surroundings (at least 2 km; needs --site).")
+@click.option("--review-no", "review_no", metavar="TEXT",
+              help="The map's 审图号 (review number), printed on the map; default: the project file's review_no.")
+@click.option("--source", metavar="TEXT",
+              help="The data source printed on the map; default: the project file's source.")
 @click.option("--overwrite", is_flag=True, help="Replace the output file if it exists.")
 @vertex_options
 @json_option
 @handle_errors
 def map_cmd(layers, project_path, site_path, cm, out, basemap, tianditu_key, title, lang, styles_path, dpi,
-            province, no_inset, focus, overwrite, as_line, as_polygon, group, order, as_json, notes):
+            province, no_inset, focus, review_no, source, overwrite, as_line, as_polygon, group, order, as_json, notes):
     """Draw ecogis layers as an interactive HTML map or a print-ready static map.
 
     Styles follow the layer kind: red line in red with hatching, reserve zones in graded greens
@@ -170,10 +174,15 @@ def map_cmd(layers, project_path, site_path, cm, out, basemap, tianditu_key, tit
         raise EcogisError("--focus site needs --site", hint="Give the site file with --site")
     gdfs = _collect_layers(layers, project_path, notes, cm)
     vertices = vertex_spec(as_line, as_polygon, group, order)  # applies to --site
+    if project_path is not None:
+        from ecogis.project import load_project
+
+        project = load_project(project_path)
+        review_no, source = review_no or project.review_no, source or project.source
     result = write_map(gdfs, out, site=_read_site(site_path, cm, vertices), site_path=site_path, basemap=basemap,
                        tianditu_key=tianditu_key, title=title, lang=lang, styles=styles_path, dpi=dpi,
                        province=province, inset=not no_inset, focus=None if focus == "data" else "site",
-                       overwrite=overwrite, notes=notes)
+                       overwrite=overwrite, notes=notes, review_no=review_no, source=source)
     if as_json:
         emit_json(result.to_dict())
     else:

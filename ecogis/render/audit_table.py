@@ -13,47 +13,115 @@ from pathlib import Path
 
 from ecogis.area import METHODS, UNITS, Text, method_label, note_in, text_in
 from ecogis.errors import EcogisError
+from ecogis.layers import kind_label
 from ecogis.outputs import atomic_path, check_output_path, write_text_atomic
 from ecogis.render.cells import VisibleText, control_note, csv_row, xlsx_row
 
 FILES = ("audit.xlsx", "audit.csv", "audit_details.csv")
 
-_VERDICT = {"zh": {True: "通过", False: "不通过"}, "en": {True: "PASS", False: "FAIL"}}
+#: every label of the audit text and table, one lookup per language
+WORDS = {
+    "zh": {"PASS": "通过", "FAIL": "不通过", "REPORT": "仅报告", "circular": "循环校验", "flagged": "{label}（{flag}）",
+           "value": "    结果：", "expected": "    要求：", "method": "    方法：", "note": "    注意：",
+           "circular_line": "    循环：{reason}。要求值由本项结果推算，该项核对不独立，不能作为通过的依据。",
+           "crs": "，数据坐标系 {crs}", "date": "日期：{date}", "operator": "操作人：{operator}",
+           "no_operator": "操作人：未注明（用 --operator 指定）", "sources": "数据来源：",
+           "source": "  {label}：{path}{kind}{crs}{features}；{declared}", "kind": "（{kind}）",
+           "source_crs": "，坐标系 {crs}", "features": "，{n} 个要素", "undeclared": "来源、版本与日期未声明",
+           "summary": "共 {n} 项：通过 {passed} 项{failed}{report}{circular}",
+           "failed": "，不通过 {n} 项（{ids}）", "report_n": "，仅报告 {n} 项",
+           "circular_n": "，循环校验 {n} 项（{ids}）",
+           "all_passed": "，全部通过", "note_line": "注意：", "sep": "、", "overall": "总结论", "summary_sheet": "汇总",
+           "note_row": "注意", "date_row": "日期", "operator_row": "操作人", "source_row": "数据来源"},
+    "en": {"PASS": "PASS", "FAIL": "FAIL", "REPORT": "REPORT ONLY", "circular": "circular",
+           "flagged": "{label} ({flag})", "value": "    value:    ", "expected": "    expected: ",
+           "method": "    method:   ", "note": "    note:     ",
+           "circular_line": "    circular: {reason}. The expectation is derived from this check's own result: "
+                            "not an independent check, no ground for a pass.",
+           "crs": ", data CRS {crs}", "date": "Date: {date}", "operator": "Operator: {operator}",
+           "no_operator": "Operator: not stated (use --operator)", "sources": "Data sources:",
+           "source": "  {label}: {path}{kind}{crs}{features}; {declared}", "kind": " ({kind})",
+           "source_crs": ", CRS {crs}", "features": ", {n} features",
+           "undeclared": "source, version and date not declared",
+           "summary": "{n} checks: {passed} passed{failed}{report}{circular}",
+           "failed": ", {n} failed ({ids})", "report_n": ", {n} report only", "circular_n": ", {n} circular ({ids})",
+           "all_passed": ", all passed", "note_line": "Note: ", "sep": ", ", "overall": "overall",
+           "summary_sheet": "summary", "note_row": "note", "date_row": "date", "operator_row": "operator",
+           "source_row": "data source"},
+}
 _HEAD = {
     "zh": ["编号", "类型", "检查项", "结果", "要求", "结论", "方法", "坐标系"],
     "en": ["id", "type", "check", "value", "expected", "verdict", "method", "crs"],
 }
 
 
+def _words(lang: str) -> dict:
+    return WORDS.get(lang, WORDS["zh"])
+
+
+def verdict_label(check, lang: str = "zh") -> str:
+    """通过 / 不通过 / 仅报告 (PASS / FAIL / REPORT ONLY), with 循环校验 when the spec marks the check's
+    expectation as derived from its own result."""
+    w = _words(lang)
+    label = w[check.verdict]
+    return w["flagged"].format(label=label, flag=w["circular"]) if check.circular else label
+
+
+def overall_label(report, lang: str = "zh") -> str:
+    return _words(lang)["PASS" if report.passed else "FAIL"]
+
+
+def header_lines(report, lang: str = "zh") -> list[str]:
+    """Date, operator and the data sources (file, kind, CRS, features, declared source/version/date)."""
+    w = _words(lang)
+    lines = [w["date"].format(date=report.date or ""),
+             w["operator"].format(operator=report.operator) if report.operator else w["no_operator"], w["sources"]]
+    for s in report.sources:
+        declared = w["sep"].join(s[k] for k in ("source", "version", "date") if s.get(k)) or w["undeclared"]
+        kind = kind_label(s["kind"], lang) if s.get("kind") else ""
+        lines.append(w["source"].format(label=s.get("label") or kind or Path(s["path"]).name, path=s["path"],
+                                        kind=w["kind"].format(kind=kind) if kind and s.get("label") else "",
+                                        crs=w["source_crs"].format(crs=s["crs"]) if s.get("crs") else "",
+                                        features=w["features"].format(n=s["features"]) if "features" in s else "",
+                                        declared=declared))
+    return lines
+
+
+def summary_line(report, lang: str = "zh") -> str:
+    w = _words(lang)
+    checks = report.checks
+    failed = [str(c.id) for c in checks if c.verdict == "FAIL"]
+    report_only = [c for c in checks if c.report_only]
+    circular = [str(c.id) for c in checks if c.circular]
+    passed = sum(c.verdict == "PASS" for c in checks)
+    return w["summary"].format(
+        n=len(checks), passed=passed,
+        failed=w["failed"].format(n=len(failed), ids=w["sep"].join(failed)) if failed else "",
+        report=w["report_n"].format(n=len(report_only)) if report_only else "",
+        circular=w["circular_n"].format(n=len(circular), ids=w["sep"].join(circular)) if circular else "") + \
+        ("" if failed or report_only or circular else w["all_passed"])
+
+
 def audit_text(report, lang: str = "zh") -> str:
-    """One block per check: title, value, expectation, method with CRS, verdict and notes; then the
-    overall verdict. Each note is printed once, under the first check it concerns."""
-    zh = lang == "zh"
-    v = _VERDICT[lang]
-    label = {"value": "    结果：" if zh else "    value:    ", "expected": "    要求：" if zh else "    expected: ",
-             "method": "    方法：" if zh else "    method:   ", "note": "    注意：" if zh else "    note:     "}
-    lines, shown = [text_in(report.title, lang), ""], set()
+    """Title, date, operator and data sources; one block per check: title, value, expectation, method
+    with CRS, verdict (仅报告 for a check without requirement), the circular flag and notes; then the
+    summary. Each note is printed once, under the first check it concerns."""
+    w = _words(lang)
+    lines, shown = [text_in(report.title, lang), *header_lines(report, lang), ""], set()
     for c in report.checks:
-        lines.append(f"[{v[c.passed]}] {c.id} {text_in(c.title, lang)}")
-        lines.append(label["value"] + text_in(c.value, lang))
-        lines.append(label["expected"] + text_in(c.expected, lang))
+        lines.append(f"[{verdict_label(c, lang)}] {c.id} {text_in(c.title, lang)}")
+        lines.append(w["value"] + text_in(c.value, lang))
+        lines.append(w["expected"] + text_in(c.expected, lang))
+        if c.circular:
+            lines.append(w["circular_line"].format(reason=c.circular))
         if c.method:
-            crs = "" if not c.crs else (f"，数据坐标系 {c.crs}" if zh else f", data CRS {c.crs}")
-            lines.append(label["method"] + _method_text(c.method, lang) + crs)
+            lines.append(w["method"] + _method_text(c.method, lang) + (w["crs"].format(crs=c.crs) if c.crs else ""))
         for n in c.notes:
             if n not in shown:
                 shown.add(n)
-                lines.append(label["note"] + note_in(n, lang))
-    failed = [c.id for c in report.checks if not c.passed]
-    passed = len(report.checks) - len(failed)
-    lines.append("")
-    if zh:
-        lines.append(f"共 {len(report.checks)} 项，通过 {passed} 项"
-                     + (f"，不通过：{'、'.join(failed)}" if failed else "，全部通过"))
-    else:
-        lines.append(f"{len(report.checks)} checks, {passed} passed"
-                     + (f", failed: {', '.join(failed)}" if failed else ", all passed"))
-    lines += [("注意：" if zh else "Note: ") + note_in(n, lang) for n in report.notes if n not in shown]
+                lines.append(w["note"] + note_in(n, lang))
+    lines += ["", summary_line(report, lang)]
+    lines += [w["note_line"] + note_in(n, lang) for n in report.notes if n not in shown]
     return "\n".join(lines)
 
 
@@ -71,7 +139,7 @@ def _method_text(method: str, lang: str) -> str:
         label = method_label(method, lang)
         if method == "plane":
             return label
-        return f"{label}（CGCS2000）" if lang == "zh" else f"{label} (CGCS2000)"
+        return _words(lang)["flagged"].format(label=label, flag="CGCS2000")
     return text_in(_METHODS[method], lang) if method in _METHODS else method
 
 
@@ -84,8 +152,8 @@ def check_audit_outputs(out, *, overwrite: bool = False) -> list[Path]:
 
 
 def _summary_rows(report, lang):
-    v = _VERDICT[lang]
-    return [[c.id, c.type, text_in(c.title, lang), text_in(c.value, lang), text_in(c.expected, lang), v[c.passed],
+    return [[c.id, c.type, text_in(c.title, lang), text_in(c.value, lang), text_in(c.expected, lang),
+             verdict_label(c, lang),
              _method_text(c.method, lang) if c.method else "", c.crs or ""]
             for c in report.checks]
 
@@ -118,13 +186,19 @@ _VALUE_ZH: dict[object, str] = {
 }
 
 
+_DETAIL: dict[str, dict] = {"zh": _DETAIL_ZH, "en": {}}  # English tables keep the field names
+_VALUES: dict[str, dict] = {"zh": _VALUE_ZH, "en": {}}
+
+
 def _header(keys, lang):
-    return [_DETAIL_ZH.get(k, k) for k in keys] if lang == "zh" else list(keys)
+    names = _DETAIL.get(lang, _DETAIL["zh"])
+    return [names.get(k, k) for k in keys]
 
 
 def _value(value, lang):
-    if lang == "zh" and isinstance(value, (str, bool)) and value in _VALUE_ZH:
-        return _VALUE_ZH[value]
+    values = _VALUES.get(lang, _VALUES["zh"])
+    if isinstance(value, (str, bool)) and value in values:
+        return values[value]
     return _cell(value)
 
 
@@ -171,30 +245,35 @@ def write_audit_table(report, out, *, overwrite: bool = False, lang: str = "zh")
     visible = VisibleText()
     wb = Workbook()
     ws = wb.active
-    ws.title = "汇总" if lang == "zh" else "summary"
+    w = _words(lang)
+    ws.title = w["summary_sheet"]
 
     def append(sheet, row):
         sheet.append(xlsx_row(sheet, row, visible))
 
     append(ws, [text_in(report.title, lang)])
+    append(ws, [w["date_row"], report.date or ""])
+    append(ws, [w["operator_row"], report.operator or ""])
+    for line in header_lines(report, lang)[3:]:
+        append(ws, [w["source_row"], line.strip()])
     append(ws, head)
     for row in summary:
         append(ws, row)
     ws.append([])
-    append(ws, ["总结论" if lang == "zh" else "overall", _VERDICT[lang][report.passed]])
+    append(ws, [w["overall"], overall_label(report, lang), summary_line(report, lang)])
     for n in report.notes:  # the assumptions (guessed CRS, encoding) behind the figures
-        append(ws, ["注意" if lang == "zh" else "note", note_in(n, lang)])
+        append(ws, [w["note_row"], note_in(n, lang)])
     for c in report.checks:
         sheet = wb.create_sheet(_sheet_name(visible(str(c.id)), wb.sheetnames))
         append(sheet, [text_in(c.title, lang), text_in(c.value, lang), text_in(c.expected, lang),
-                       _VERDICT[lang][c.passed]])
+                       verdict_label(c, lang)])
         keys = _keys(c.details)
         if keys:
             append(sheet, _header(keys, lang))
             for d in c.details:
                 append(sheet, [_value(d.get(k), lang) for k in keys])
     if visible.replaced:
-        append(ws, ["注意" if lang == "zh" else "note", control_note(lang)])
+        append(ws, [w["note_row"], control_note(lang)])
     paths = []
     with atomic_path(out / "audit.xlsx", overwrite=overwrite) as tmp:
         wb.save(tmp)

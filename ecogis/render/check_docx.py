@@ -1,61 +1,57 @@
-"""Word report of a site check in the layout of an EIA chapter (python-docx).
+"""Word report of a site check in the layout of an EIA chapter (python-docx), A4.
 
-Sections: title; 1 project (site table); 2 conclusion; 3 findings (numbered tables with units, method
-and CRS); 4 location map (:func:`ecogis.render.static_map.render_static`, framed on the site);
-5 legal basis; 6 methods and data (inputs with their CRS, buffers, methods, units, assumptions).
+Sections: title (the project's name); 1 project (site table, 界址点坐标表 in the site's Gauss-Kruger
+CRS, crossings of line sites); 2 conclusion (paragraphs per site); 3 findings (三线表 on a landscape
+page, nearest features, zones); 4 overlay map (:func:`ecogis.render.static_map.render_static`, framed
+on the site); 5 legal basis; 6 data sources (with versions and dates) and methods. Layout and styles
+are in :mod:`ecogis.render.docx_layout`, the wording in :mod:`ecogis.render.check_docx_text`; the
+coordinates and conclusion facts come from :mod:`ecogis.site_coords`.
 """
 from __future__ import annotations
 
 import tempfile
 from pathlib import Path
 
-from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm
 
+from ecogis import __version__
 from ecogis.geodesy import convert_area
 from ecogis.outputs import atomic_path
 from ecogis.render import check_text as T
+from ecogis.render import docx_layout as L
 from ecogis.render.cells import VisibleText, control_note
+from ecogis.render.check_docx_text import clear_within_sentence, conclusion_paragraphs, crs_text, words
 from ecogis.render.corridor_text import corridor_lines
 from ecogis.render.coverage_text import banner_lines
+from ecogis.site_coords import boundary_points, conclusion_facts, line_crossings
 
 DOCX_FINDING_KEYS = ["site", "layer", "feature", "zone", "relation", "overlap_area_ha", "overlap_area_mu",
-                     "overlap_length_m", "distance_m", "verdict", "basis"]
+                     "share_of_site", "overlap_length_m", "distance_m", "verdict", "basis"]
+SECTIONS = {lang: w["sections"] for lang, w in (("zh", words("zh")), ("en", words("en")))}
 
 
-SECTIONS = {
-    "zh": ["项目概况", "分析结论", "分析结果", "位置关系图", "法律依据", "方法与数据说明"],
-    "en": ["Project", "Conclusion", "Findings", "Location map", "Legal basis", "Methods and data"],
-}
-SITE_HEADERS = {
-    "zh": ["编号", "名称", "几何类型", "面积（m²）", "面积（公顷）", "面积（亩）", "长度（m）", "中心经度",
-           "中心纬度", "结论"],
-    "en": ["Id", "Name", "Geometry", "Area (m²)", "Area (ha)", "Area (mu)", "Length (m)", "Centre lon", "Centre lat",
-           "Verdict"],
-}
-
-
-def render_check_docx(result, out, *, lang: str = "zh", overwrite: bool = False, figure=None) -> Path:
-    """Write the DOCX report for ``result`` to ``out`` in the layout of an EIA chapter; ``figure`` is an
-    optional PNG to use as the location map. Control characters in texts (XML forbids them) are shown
-    as ``\\x00`` escapes, with a note at the end."""
-    doc = _VisibleDocument(Document())
-    _page_setup(doc)
-    doc.add_heading(T.t("chapter", lang), level=1)
+def render_check_docx(result, out, *, lang: str = "zh", overwrite: bool = False, figure=None, template=None,
+                      project_name: str | None = None) -> Path:
+    """Write the DOCX report for ``result`` to ``out``; ``figure`` is an optional PNG to use as the map,
+    ``template`` an institute's .docx whose styles and fonts are used, ``project_name`` the name of the
+    project (default: the exchange file's 项目名称, else the sites' names). Control characters in texts
+    (XML forbids them) are shown as ``\\x00`` escapes, with a note at the end."""
+    doc = _VisibleDocument(L.new_document(template))
+    w = words(lang)
+    name = project_name or _project_name(result, lang)
+    doc.add_paragraph(w["title"].format(name=name), style="Title")
     for line in banner_lines(result, lang):  # 无法判定 first: a site outside the data is never read as 符合
         doc.add_paragraph(line).runs[0].bold = True
-    names = iter(f"{i} {name}" for i, name in enumerate(SECTIONS[lang], 1))
-    captions = _Captions(lang)
-    _project_section(doc, result, lang, next(names), captions)
-    _conclusion_section(doc, result, lang, next(names))
-    _findings_section(doc, result, lang, next(names), captions)
+    heads = iter(f"{i} {title}" for i, title in enumerate(w["sections"], 1))
+    captions = L.Captions(lang)
+    _project_section(doc, result, lang, next(heads), captions, name)
+    _conclusion_section(doc, result, lang, next(heads))
+    _findings_section(doc, result, lang, next(heads), captions)
     for line in corridor_lines(result, lang):  # 作业带: temporary land take per zone crossed
         doc.add_paragraph(line)
-    _map_section(doc, result, lang, next(names), figure)
-    _basis_section(doc, result, lang, next(names))
-    _methods_section(doc, result, lang, next(names))
+    _map_section(doc, result, lang, next(heads), captions, figure)
+    _basis_section(doc, result, lang, next(heads))
+    _sources_section(doc, result, lang, next(heads), captions)
     if doc.visible.replaced:
         doc.add_paragraph(control_note(lang), style="List Bullet")
     with atomic_path(out, overwrite=overwrite) as tmp:
@@ -64,8 +60,8 @@ def render_check_docx(result, out, *, lang: str = "zh", overwrite: bool = False,
 
 
 class _VisibleDocument:
-    """A python-docx Document whose paragraphs (and the table cells written by :func:`_table`) get
-    their text through ``visible``: control characters as ``\\x00`` escapes."""
+    """A python-docx Document whose paragraphs (and the table cells written by :func:`docx_layout.table`)
+    get their text through ``visible``: control characters as ``\\x00`` escapes."""
 
     def __init__(self, doc):
         self._doc, self.visible = doc, VisibleText()
@@ -76,165 +72,174 @@ class _VisibleDocument:
     def add_paragraph(self, text: str = "", style=None):
         return self._doc.add_paragraph(self.visible(text), style)
 
+    def add_heading(self, text: str = "", level: int = 1):
+        return self._doc.add_heading(self.visible(text), level)
 
-class _Captions:
-    """Numbered table captions (表 1, 表 2 ... / Table 1 ...)."""
-
-    def __init__(self, lang):
-        self.lang, self.n = lang, 0
-
-    def add(self, doc, title):
-        self.n += 1
-        word = "表" if self.lang == "zh" else "Table"
-        p = doc.add_paragraph(f"{word} {self.n}  {title}")
-        p.runs[0].bold = True
+    def table(self, head, rows, numeric=()):
+        return L.table(self._doc, head, rows, self.visible, numeric=numeric)
 
 
-def _page_setup(doc) -> None:
-    _fonts(doc)
-    sec = doc.sections[0]
-    sec.orientation, sec.page_width, sec.page_height = WD_ORIENT.LANDSCAPE, sec.page_height, sec.page_width
-    for side in ("left_margin", "right_margin"):
-        setattr(sec, side, Cm(1.8))
+def _project_name(result, lang: str) -> str:
+    """The exchange file's 项目名称, else the first site's name and how many more there are."""
+    header = (result.inputs.get("site") or {}).get("header") or {}
+    if header.get("项目名称"):
+        return str(header["项目名称"])
+    names = [s.name or s.id for s in result.sites]
+    if len(names) <= 1:
+        return str(names[0]) if names else str(result.project)
+    w = words(lang)
+    return w["sites_of"].format(first=names[0], n=len(names), n_more=len(names) - 1, noun=T.t("site", lang))
 
 
-def _project_section(doc, result, lang, heading, captions) -> None:
-    zh = lang == "zh"
-    doc.add_heading(heading, level=2)
-    site = result.inputs.get("site", {})
-    sep = "：" if zh else ": "
-    doc.add_paragraph(f"{T.t('project', lang)}{sep}{result.project}")
-    doc.add_paragraph(f"{T.t('site', lang)}{sep}{T.site_label(result)}"
-                      + (f"（{T.t('crs', lang)} {site.get('crs')}）" if zh and site.get("crs") else
-                         f" ({T.t('crs', lang)} {site.get('crs')})" if site.get("crs") else ""))
-    captions.add(doc, f"{T.SITE_ZH}概况（面积为 CGCS2000 椭球面积，长度为大地线长度，"
-                      "坐标为 CGCS2000 经纬度）" if zh else
-                 "The project sites (ellipsoidal areas and geodesic lengths on CGCS2000; centres in CGCS2000 degrees)")
-    rows = [[str(s.id), str(s.name or ""), s.geometry_type, T.fmt_number(s.area_m2, "area"),
+def _project_section(doc, result, lang, heading, captions, name) -> None:
+    w = words(lang)
+    doc.add_heading(heading, level=1)
+    doc.add_paragraph(f"{w['name']}{w['sep']}{name}")
+    doc.add_paragraph(f"{w['controls']}{w['sep']}{result.project}")
+    captions.table(doc, w["site_table"])
+    rows = [[str(s.id), str(s.name or ""), w["geometry"].get(s.geometry_type, s.geometry_type),
+             T.fmt_number(s.area_m2 or None, "area"),
              T.fmt_number(convert_area(s.area_m2, "ha") if s.area_m2 else None, "overlap_area_ha"),
              T.fmt_number(convert_area(s.area_m2, "mu") if s.area_m2 else None, "overlap_area_mu"),
-             T.fmt_number(s.length_m or None, "distance_m"), f"{s.lon:.6f}", f"{s.lat:.6f}",
+             T.fmt_number(s.length_m or None, "distance_m"), f"{s.lon:.6f}, {s.lat:.6f}",
              T.verdict_label(s.verdict, lang)] for s in result.sites]
-    _table(doc, SITE_HEADERS[lang], rows)
+    doc.table(w["site_head"], rows, numeric=(3, 4, 5, 6))
+    _coordinate_table(doc, result, lang, captions)
+    crossings = line_crossings(T.finding_rows(result), result.sites)
+    if crossings:
+        captions.table(doc, w["crossings"])
+        doc.table(w["crossing_head"], [[c.site, T.layer_label(result, c.layer, lang), c.feature,
+                                        T.zone_label(c.zone, lang), T.fmt_number(c.length_m, "overlap_length_m"),
+                                        T.verdict_label(c.verdict, lang)] for c in crossings], numeric=(4,))
+
+
+def _coordinate_table(doc, result, lang, captions) -> None:
+    """界址点坐标表: coordinates to the millimetre, edges to the centimetre."""
+    if result.site_gdf is None or len(result.site_gdf) == 0:
+        return
+    table = boundary_points(result.site_gdf, (result.inputs.get("site") or {}).get("crs"))
+    w = words(lang)
+    captions.table(doc, w["coords"].format(crs=crs_text(table.crs, lang)))
+    rows = [[r.site, str(r.ring), r.point, f"{r.x_m:.3f}", f"{r.y_m:.3f}",
+             "" if r.edge_m is None else f"{r.edge_m:.2f}"] for r in table.rows]
+    doc.table(w["coord_head"], rows, numeric=(3, 4, 5))
 
 
 def _conclusion_section(doc, result, lang, heading) -> None:
-    doc.add_heading(heading, level=2)
+    w = words(lang)
+    doc.add_heading(heading, level=1)
     p = doc.add_paragraph()
-    run = p.add_run(f"{T.t('overall', lang)}{'：' if lang == 'zh' else ': '}{T.verdict_label(result.verdict, lang)}")
+    run = p.add_run(f"{w['overall']}{w['sep']}{T.verdict_label(result.verdict, lang)}")
     run.bold = True
     doc.add_paragraph(T.summary_line(result, lang))
-    for sentence in T.conclusion_sentences(result, lang):
-        doc.add_paragraph(sentence, style="List Number")
+    for text in conclusion_paragraphs(result, conclusion_facts(T.finding_rows(result), result.sites), lang):
+        doc.add_paragraph(text)
 
 
 def _findings_section(doc, result, lang, heading, captions) -> None:
-    zh = lang == "zh"
-    doc.add_heading(heading, level=2)
+    """The findings 三线表 on a landscape page (it is wide), then nearest features and zones."""
+    w = words(lang)
+    L.landscape(doc)
+    doc.add_heading(heading, level=1)
     main, nearest, folded = T.split_findings(result)
     spec = T.visible_spec([h for h in T.FINDING_HEADERS if h[0] in DOCX_FINDING_KEYS], main, lang)
-    captions.add(doc, "场址与管控图层的空间关系及适用规则" if zh else "Relations of the sites with the control layers")
+    captions.table(doc, w["findings"])
     if main:
-        _table(doc, T.headers(spec, lang), T.table_rows(main, spec, lang))
+        doc.table(T.headers(spec, lang), _rows(result, main, spec, lang),
+                  numeric=[i for i, h in enumerate(spec) if h[0] in T.NUMERIC_KEYS])
     else:
         doc.add_paragraph(T.t("no_findings", lang))
     if folded:
-        doc.add_paragraph(T.t("left_out", lang).format(n=len(folded)))
-    captions.add(doc, T.t("nearest", lang))
-    _table(doc, T.headers(T.NEAREST_HEADERS, lang), T.table_rows(nearest, T.NEAREST_HEADERS, lang))
+        doc.add_paragraph(clear_within_sentence(result, folded, lang))
+    touched = {(r["site"], r["layer"], r["feature"]) for r in main if r["relation"] == "intersects"}
+    nearest = [r for r in nearest if (r["site"], r["layer"], r["feature"]) not in touched]
+    captions.table(doc, T.t("nearest", lang))
+    spec = [h for h in T.NEAREST_HEADERS if h[0] != "kind"]
+    doc.table(T.headers(spec, lang), _rows(result, nearest, spec, lang), numeric=(len(spec) - 1,))
     if result.zones:
-        captions.add(doc, T.t("zones", lang))
+        captions.table(doc, T.t("zones", lang))
         zones = [z.to_dict() for z in result.zones]
-        spec = T.visible_spec(T.ZONE_HEADERS, zones, lang)
-        _table(doc, T.headers(spec, lang), T.table_rows(zones, spec, lang))
+        spec = [h for h in T.visible_spec(T.ZONE_HEADERS, zones, lang) if h[0] != "kind"
+                and not (h[0] in T.NUMERIC_KEYS and all(not z.get(h[0]) for z in zones))]  # no all-0 column
+        doc.table(T.headers(spec, lang), _rows(result, zones, spec, lang),
+                  numeric=[i for i, h in enumerate(spec) if h[0] in T.NUMERIC_KEYS])
     doc.add_paragraph(T.table_note(result, lang))
+    L.portrait(doc)
 
 
-def _map_section(doc, result, lang, heading, figure) -> None:
-    doc.add_heading(heading, level=2)
+def _rows(result, rows, spec, lang) -> list[list[str]]:
+    """Table rows with the project's layer labels in place of the layer keys."""
+    out = T.table_rows(rows, spec, lang)
+    keys = [k for k, _, _ in spec]
+    if "layer" in keys:
+        i = keys.index("layer")
+        for row, r in zip(out, rows):
+            row[i] = T.layer_label(result, r["layer"], lang)
+    return out
+
+
+def _map_section(doc, result, lang, heading, captions, figure) -> None:
+    w = words(lang)
+    doc.add_heading(heading, level=1)
     with tempfile.TemporaryDirectory() as tmp:
         png = figure or _figure(result, Path(tmp) / "map.png", lang)
-        if png is not None:
-            doc.add_picture(str(png), width=Cm(20))
-        else:
+        if png is None:
             doc.add_paragraph(T.t("map_missing", lang))
-    doc.add_paragraph(T.t("figure", lang))
+            return
+        doc.add_picture(str(png), width=Cm(min(16.0, L.text_width_cm(doc._doc))))
+    captions.figure(doc, doc.paragraphs[-1], w["figure"].format(site=T.t("site", lang)))
     crs = T.translate(result.methods.get("analysis_crs", ""), lang)
-    doc.add_paragraph(f"图件坐标系、比例尺与制图日期见图下注记；分析坐标系：{crs}；"
-                      "数据来源见第 6 节。" if lang == "zh" else
-                      f"The map's CRS, scale and date are in its footnote; analysis CRS: {crs}; data in section 6.")
+    doc.add_paragraph(w["figure_note"].format(crs=crs))
 
 
 def _basis_section(doc, result, lang, heading) -> None:
-    doc.add_heading(heading, level=2)
+    doc.add_heading(heading, level=1)
     for r in result.rules:
-        text = T.rule_label(r, lang)
         basis = T.basis_label(r, lang)
-        doc.add_paragraph(f"[{T.verdict_label(r['verdict'], lang)}] {text}"
-                          + (f"（{basis}）" if lang == "zh" else f" ({basis})"), style="List Bullet")
+        doc.add_paragraph(f"[{T.verdict_label(r['verdict'], lang)}] {T.rule_label(r, lang)}"
+                          + T.words(lang)["paren"].format(basis), style="List Bullet")
 
 
-def _methods_section(doc, result, lang, heading) -> None:
-    doc.add_heading(heading, level=2)
-    site = result.inputs.get("site", {})
-    doc.add_paragraph(T.t("inputs", lang), style="Heading 3")
-    doc.add_paragraph(f"{T.t('site', lang)}: {site.get('path') or site.get('source')} — "
-                      f"{T.t('crs', lang)} {T.crs_text(site, lang)}",
-                      style="List Bullet")
-    for name, meta in result.inputs.get("layers", {}).items():
-        doc.add_paragraph(f"{name} ({T.kind_label(meta.get('kind') or '', lang)}): {meta.get('path')} — "
-                          f"{T.t('crs', lang)} {T.crs_text(meta, lang)}, "
-                          f"{meta.get('features')} {T.t('features', lang)}", style="List Bullet")
-    doc.add_paragraph(f"{T.t('buffers', lang)}: " + ", ".join(f"{b:g} m" for b in result.buffers_m)
-                      + ("（大地线距离）" if lang == "zh" else " (geodesic)"))
-    doc.add_paragraph(T.t("methods", lang), style="Heading 3")
+def _sources_section(doc, result, lang, heading, captions) -> None:
+    w = words(lang)
+    doc.add_heading(heading, level=1)
+    captions.table(doc, w["sources"])
+    doc.table(w["source_head"], _source_rows(result, lang), numeric=(4,))
+    doc.add_paragraph(f"{T.t('buffers', lang)}{w['sep']}" + ", ".join(f"{b:g} m" for b in result.buffers_m)
+                      + T.words(lang)["geodesic"])
+    doc.add_heading(w["methods"], level=2)
     for k, v in result.methods.items():
         doc.add_paragraph(T.method_text(k, v, lang), style="List Bullet")
     for u in T.UNIT_LINES[lang]:
         doc.add_paragraph(u, style="List Bullet")
-    doc.add_paragraph(T.t("assumptions", lang), style="Heading 3")
+    doc.add_heading(w["assumptions"], level=2)
     for a in T.assumption_lines(result, lang) or [T.t("no_assumptions", lang)]:
         doc.add_paragraph(a, style="List Bullet")
 
 
-def _fonts(doc) -> None:
-    """Body text in 宋体 (SimSun) for CJK and Times New Roman for Latin, 10.5 pt (五号)."""
-    style = doc.styles["Normal"]
-    style.font.name = "Times New Roman"
-    style.font.size = Pt(10.5)
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
+def _source_rows(result, lang) -> list[list[str]]:
+    """Site, each layer and the rules: name, file, CRS, features, and what is known of source, version
+    and date (the exchange file's header; the project file's source/version/date keys)."""
+    w = words(lang)
+    site = result.inputs.get("site") or {}
+    header = site.get("header") or {}
+    declared = "，".join(f"{k} {header[k]}" for k in ("数据产生单位", "数据产生日期", "格式版本号") if header.get(k))
+    rows = [[w["site_data"], _project_name(result, lang), _file(site.get("path") or site.get("source")),
+             T.crs_text(site, lang), str(site.get("features") or ""), declared or w["undeclared"]]]
+    specs = (result.inputs.get("project") or {}).get("layers", {})
+    for key, meta in result.inputs.get("layers", {}).items():
+        spec = specs.get(key) or {}
+        known = [str(spec[k]) for k in ("source", "version", "date") if spec.get(k)]
+        rows.append([T.kind_label(meta.get("kind") or "", lang), T.layer_label(result, key, lang),
+                     _file(meta.get("path")), T.crs_text(meta, lang), str(meta.get("features") or ""),
+                     w["list_sep"].join(known) or w["undeclared"]])
+    rows += [[w["rules_data"], _file(p), _file(p), "", "", w["rules_version"].format(version=__version__)]
+             for p in result.inputs.get("rules_files") or []]
+    return rows
 
 
-TEXT_WIDTH_CM = 24.0  # landscape A4/Letter less the margins
-
-
-def _table(doc, head, rows) -> None:
-    """A 9 pt grid table whose column widths follow the length of their longest text (capped), so that
-    the legal basis gets room and short codes stay on one line."""
-    table = doc.add_table(rows=1, cols=len(head))
-    table.style = "Table Grid"
-    table.autofit = False
-    weights = [min(max([_text_width(head[i]) / 2, 4] + [_text_width(r[i]) for r in rows]), 36) + 2
-               for i in range(len(head))]
-    widths = [Cm(TEXT_WIDTH_CM * w / sum(weights)) for w in weights]
-    for col, w in zip(table.columns, widths):  # the grid (LibreOffice reads this) and each cell (Word)
-        col.width = w
-    for c, h, w in zip(table.rows[0].cells, head, widths):
-        c.text, c.width = doc.visible(h), w
-        for r in c.paragraphs[0].runs:
-            r.bold = True
-            r.font.size = Pt(9)
-    for row in rows:
-        cells = table.add_row().cells
-        for c, v, w in zip(cells, row, widths):
-            c.text, c.width = doc.visible(v), w
-            for r in c.paragraphs[0].runs:
-                r.font.size = Pt(9)
-
-
-def _text_width(text: str) -> int:
-    """Printed width in Latin characters: CJK characters count twice."""
-    return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in text)
+def _file(path) -> str:
+    return Path(str(path)).name if path else ""
 
 
 def _figure(result, png: Path, lang: str):
@@ -244,4 +249,6 @@ def _figure(result, png: Path, lang: str):
     site = T.site_layer(result)
     if site is None:
         return None
-    return render_static(T.map_layers(result, lang), png, site=site, title=None, dpi=150, lang=lang, focus="site")
+    project = result.inputs.get("project") or {}
+    return render_static(T.map_layers(result, lang), png, site=site, title=None, dpi=200, lang=lang, focus="site",
+                         review_no=project.get("review_no"), source=project.get("source"))

@@ -28,7 +28,6 @@ TEXT = {
                                   "总体结论：{verdict}。",
         "chapter": "生态空间管控符合性分析", "crs": "坐标系", "path": "文件", "features": "要素数",
         "method": "方法", "unit": "单位",
-        "left_out": "另有 {n} 个要素位于缓冲距离内且结论为符合，未列入本表，详见 XLSX/JSON 成果。",
     },
     "en": {
         "title": "Site screening against ecological space controls", "project": "Control-layer project",
@@ -45,7 +44,6 @@ TEXT = {
                         "within the buffers (up to {b} m, geodesic); overall verdict: {verdict}.",
         "chapter": "Compliance with ecological space controls", "crs": "CRS", "path": "File", "features": "Features",
         "method": "Method", "unit": "Unit",
-        "left_out": "{n} more feature(s) within the buffers, all clear, are not listed here; see the XLSX/JSON.",
     },
 }
 
@@ -125,14 +123,35 @@ UNIT_LINES = {
 }
 
 
+#: small words and the language-specific way of reading bilingual records, one entry per language
+WORDS: dict[str, dict[str, Any]] = {
+    "zh": {"colon": "：", "paren": "（{}）", "geodesic": "（大地线距离）", "join": "", "registry": "zh",
+           "header": 1, "label": ("label",), "rule": ("rule", "rule_zh", "rule_en"), "basis": ("basis",),
+           "verdicts": {}, "zones": {}, "analysis_crs": "分析坐标系（求交、求最近点）：",
+           "table_note": "注：面积为 CGCS2000 椭球面积（m²、公顷、亩，国土调查办发〔2008〕32号）；"
+                         "长度、距离为 CGCS2000 椭球大地线长度（m）；求交与最近点在 {crs} 中计算。"},
+    "en": {"colon": ": ", "paren": " ({})", "geodesic": " (geodesic)", "join": " ", "registry": "en",
+           "header": 2, "label": ("label_en",), "rule": ("rule_en", "rule", "rule_zh"), "basis": ("basis_en", "basis"),
+           "verdicts": VERDICT_EN, "zones": ZONE_EN, "analysis_crs": "Analysis CRS (intersections, nearest points): ",
+           "table_note": "Note: areas are ellipsoidal areas on the CGCS2000 ellipsoid (m², ha, mu); lengths and "
+                         "distances are geodesic metres on the same ellipsoid; intersections and nearest points "
+                         "computed in {crs}."},
+}
+
+
+def words(lang: str = "zh") -> dict:
+    """The :data:`WORDS` of ``lang`` (Chinese for an unknown language)."""
+    return WORDS.get(lang, WORDS["zh"])
+
+
+def _first(row: dict, keys) -> str:
+    """The first non-empty value of ``keys`` in ``row``, else ""."""
+    return next((str(row[k]) for k in keys if row.get(k)), "")
+
+
 def table_note(result, lang: str = "zh") -> str:
     """One sentence under a figures table: units, method and the CRS the geometry was intersected in."""
-    crs = translate(result.methods.get("analysis_crs", ""), lang)
-    if lang == "en":
-        return ("Note: areas are ellipsoidal areas on the CGCS2000 ellipsoid (m², ha, mu); lengths and distances "
-                f"are geodesic metres on the same ellipsoid; intersections and nearest points computed in {crs}.")
-    return ("注：面积为 CGCS2000 椭球面积（m²、公顷、亩，国土调查办发〔2008〕32号）；长度、距离为 CGCS2000 椭球"
-            f"大地线长度（m）；求交与最近点在 {crs} 中计算。")
+    return words(lang)["table_note"].format(crs=translate(result.methods.get("analysis_crs", ""), lang))
 
 
 def assumption_lines(result, lang: str = "zh") -> list[str]:
@@ -145,18 +164,26 @@ def t(key: str, lang: str = "zh") -> str:
 
 
 def verdict_label(verdict: str, lang: str = "zh") -> str:
-    return verdict if lang == "zh" else VERDICT_EN.get(verdict, verdict)
+    return words(lang)["verdicts"].get(verdict, verdict)
 
 
 def kind_label(kind: str, lang: str = "zh") -> str:
     """A layer kind as the reports name it: its label in :data:`ecogis.layers.KINDS`."""
-    return _registry_label(kind, "en" if lang == "en" else "zh")
+    return _registry_label(kind, words(lang)["registry"])
+
+
+def layer_label(result, name: str, lang: str = "zh") -> str:
+    """A project layer as the reports name it: its ``label`` (``label_en`` in English) from the project
+    file, else the label of its kind -- never the internal layer key."""
+    spec = (result.inputs.get("project") or {}).get("layers", {}).get(name) or {}
+    meta = result.inputs.get("layers", {}).get(name) or {}
+    return _first(spec, words(lang)["label"]) or kind_label(spec.get("kind") or meta.get("kind") or "", lang) or name
 
 
 def kind_noun(kind: str, lang: str = "zh") -> str:
     """The kind's label inside an English sentence (``nature reserve``); Chinese as it is."""
     text = kind_label(kind, lang)
-    return text[:1].lower() + text[1:] if lang == "en" else text
+    return text[:1].lower() + text[1:] if words(lang)["join"] else text  # inside a sentence of spaced words
 
 
 CRS_SOURCE = {"zh": {"file": "文件声明", "inferred": "由坐标推断", "user": "用户指定"},
@@ -169,35 +196,43 @@ def crs_text(meta: dict, lang: str = "zh") -> str:
     source = CRS_SOURCE.get(lang, CRS_SOURCE["zh"]).get(source, source)
     if not source:
         return str(meta.get("crs") or "")
-    return f"{meta.get('crs')}（{source}）" if lang == "zh" else f"{meta.get('crs')} ({source})"
+    return f"{meta.get('crs')}" + words(lang)["paren"].format(source)
 
 
 def zone_label(zone, lang: str = "zh") -> str:
     """A zone/grade/type value as printed: Chinese as it is, English from ZONE_EN when known."""
     if zone is None:
         return ""
-    return ZONE_EN.get(str(zone), str(zone)) if lang == "en" else str(zone)
+    return words(lang)["zones"].get(str(zone), str(zone))
 
 
 def basis_label(row: dict, lang: str = "zh") -> str:
-    return (row.get("basis_en") or row.get("basis") or "") if lang == "en" else (row.get("basis") or "")
+    return _first(row, words(lang)["basis"])
 
 
 def rule_label(row: dict, lang: str = "zh") -> str:
     """Rule text of a finding (keys rule/rule_en) or of a rule (rule_zh/rule_en) in ``lang``."""
-    zh = row.get("rule") or row.get("rule_zh") or ""
-    return (row.get("rule_en") or zh) if lang == "en" else (zh or row.get("rule_en") or "")
+    return _first(row, words(lang)["rule"])
 
 
 def method_text(key: str, text_en: str, lang: str = "zh") -> str:
+    """A method line of the result in ``lang`` (Chinese: :data:`METHOD_ZH`)."""
     if key == "analysis_crs":
-        return ("分析坐标系（求交、求最近点）：" if lang == "zh" else
-                "Analysis CRS (intersections, nearest points): ") + translate(text_en, lang)
-    if lang == "zh":
-        return METHOD_ZH.get(key, text_en)
+        return words(lang)["analysis_crs"] + translate(text_en, lang)
+    return METHOD_TEXT.get(lang, METHOD_TEXT["zh"])(key, text_en)
+
+
+def _method_en(key: str, text: str) -> str:
     for zh, en in VERDICT_EN.items():  # the analysis names the verdicts in Chinese
-        text_en = text_en.replace(zh, en)
-    return text_en.replace("椭球面积, ", "")
+        text = text.replace(zh, en)
+    return text.replace("椭球面积, ", "")
+
+
+def _method_zh(key: str, text: str) -> str:
+    return METHOD_ZH.get(key, text)
+
+
+METHOD_TEXT = {"zh": _method_zh, "en": _method_en}
 
 
 def fmt_number(value, key: str) -> str:
@@ -251,7 +286,7 @@ def visible_spec(spec, rows: list[dict], lang: str = "zh"):
 
 
 def headers(spec, lang: str = "zh") -> list[str]:
-    return [zh if lang == "zh" else en for _, zh, en in spec]
+    return [h[words(lang)["header"]] for h in spec]
 
 
 def table_rows(rows: list[dict], spec, lang: str = "zh") -> list[list[str]]:
@@ -299,7 +334,7 @@ SENTENCE = {
 
 def conclusion_sentences(result, lang: str = "zh") -> list[str]:
     """One sentence per finding that is not 符合: where, how much (area, share, length or distance), verdict."""
-    w = SENTENCE["en" if lang == "en" else "zh"]
+    w = SENTENCE.get(lang, SENTENCE["zh"])
     out = []
     for r in report_findings(result):
         if r["verdict"] == "符合" or r["relation"] == "nearest":
@@ -341,11 +376,10 @@ def map_layers(result, lang: str = "zh") -> dict:
     out = {}
     for name, gdf in result.layers.items():
         meta = dict((gdf.attrs or {}).get("ecogis") or {})
-        label_en = meta.pop("label_en", None)
-        if lang == "en":
-            meta.pop("label", None)
-            if label_en:
-                meta["label"] = label_en
+        labels = {"label": meta.pop("label", None), "label_en": meta.pop("label_en", None)}
+        label = _first(labels, words(lang)["label"])
+        if label:  # else the maps module's title for the kind, in ``lang``
+            meta["label"] = label
         layer = gdf.copy(deep=False)
         layer.attrs = {"ecogis": meta}
         out[name] = layer

@@ -62,11 +62,13 @@ def check_map_output(out, *, overwrite: bool = False) -> str:
 
 def write_map(layers: dict, out, *, site=None, site_path=None, basemap: str = "none", tianditu_key=None,
               title=None, lang: str = "zh", styles=None, dpi: int = 300, province=None, inset: bool = True,
-              focus=None, overwrite: bool = False, notes: list | None = None) -> MapResult:
+              focus=None, overwrite: bool = False, notes: list | None = None, review_no: str | None = None,
+              source: str | None = None) -> MapResult:
     """Draw ``layers`` (name -> GeoDataFrame as read by ecogis) and ``site`` into ``out``.
 
     HTML options: ``basemap``, ``tianditu_key``; static options: ``dpi``, ``province`` (location inset),
-    ``inset``. ``focus="site"`` frames the site and its surroundings. No input file is written over.
+    ``inset``. ``focus="site"`` frames the site and its surroundings. ``review_no`` (审图号) and
+    ``source`` are printed on the map. No input file is written over.
     """
     from ecogis.check import warn_mixed_datums
 
@@ -83,6 +85,9 @@ def write_map(layers: dict, out, *, site=None, site_path=None, basemap: str = "n
 
         m = make_map(layers, site=site, basemap=basemap, lang=lang, title=title, styles=styles,
                      tianditu_key=tianditu_key, focus=focus, notes=notes)
+        from ecogis.render.map_credits import add_credits
+
+        add_credits(m, lang, review_no, source)
         save_map(m, out, overwrite=overwrite)
     else:
         if basemap != "none":
@@ -90,7 +95,8 @@ def write_map(layers: dict, out, *, site=None, site_path=None, basemap: str = "n
         from ecogis.render.static_map import render_static
 
         render_static(layers, out, site=site, title=title, dpi=dpi, lang=lang, styles=styles, inset=inset,
-                      province=province, overwrite=overwrite, focus=focus, notes=notes)
+                      province=province, overwrite=overwrite, focus=focus, notes=notes, review_no=review_no,
+                      source=source)
     seconds = time.perf_counter() - started
     log.info("%s: %s map of %d layer(s) written in %.2f s", out, fmt, len(layers), seconds)
     return MapResult(

@@ -89,10 +89,13 @@ def _draw_lines(ax, geoms, codes, paints, lw, linestyle, gid) -> None:
                                linestyle=linestyle, capstyle="round", joinstyle="round", zorder=3, gid=gid))
 
 
-def draw_layer(ax, kind, style, gdf, styles, label_points: bool) -> list[tuple[float, float, str]]:
+def draw_layer(ax, kind, style, gdf, styles, label_points: bool,
+               label_shapes: bool = False) -> list[tuple[float, float, str]]:
     """Draw one layer (in the map CRS) with ``style`` (see :func:`ecogis.render.styles.layer_style`).
 
-    Returns the name labels to place, (x, y, text), once the map extent is fixed (:func:`place_labels`).
+    Returns the name labels to place, (x, y, text), once the map extent is fixed (:func:`place_labels`):
+    points' names with ``label_points``, polygons' names (once per name, inside its largest part) with
+    ``label_shapes``.
     """
     labels = []
     geometry = style.get("geometry", "polygon")
@@ -114,11 +117,24 @@ def draw_layer(ax, kind, style, gdf, styles, label_points: bool) -> list[tuple[f
                            "////" if style.get("hatch") else None, gid)
         if style.get("pin"):
             labels += _draw_pins(ax, style, shapes, gid)
+        elif label_shapes and "name" in shapes:
+            labels += _shape_labels(shapes)
     if len(points):
         _draw_points(ax, style, styles, points, gid)
         if label_points and "name" in points:
             labels += _labels(shapely.get_geometry(geoms[is_point], 0), points["name"])
     return labels
+
+
+def _shape_labels(shapes) -> list:
+    """One label per distinct name, at a point inside the largest polygon of that name."""
+    named = shapes[shapes["name"].notna()]
+    if not len(named):
+        return []
+    geoms = np.asarray(named.geometry.values)
+    largest = named.assign(_area=shapely.area(geoms)).sort_values("_area", ascending=False)
+    largest = largest.drop_duplicates("name")
+    return _labels(shapely.point_on_surface(np.asarray(largest.geometry.values)), largest["name"])
 
 
 def _draw_pins(ax, style, shapes, gid) -> list:

@@ -19,7 +19,9 @@ WenQuanYi, Microsoft YaHei, SimHei, PingFang SC.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
+import logging
 import os
 import warnings
 from functools import lru_cache
@@ -34,10 +36,11 @@ from pyproj import Transformer
 from ecogis.crs import describe_crs, gk_crs_for_lon
 from ecogis.errors import EcogisError
 from ecogis.geodesy import GEOGRAPHIC_CRS
-from ecogis.messages import say
+from ecogis.messages import say, translate
 from ecogis.outputs import atomic_path
 from ecogis.render import static_furniture as furniture
 from ecogis.render import styles as st
+from ecogis.render.map_credits import credit_parts
 from ecogis.render.map_layers import focus_box, layer_styles, layers_bounds, map_layers
 from ecogis.render.static_layers import draw_layer, place_labels
 
@@ -89,6 +92,20 @@ def _packaged_font() -> str | None:
     return font_manager.FontProperties(fname=str(path)).get_name()
 
 
+@contextlib.contextmanager
+def quiet_font_lookup():
+    """Silence matplotlib's "findfont: ..." log lines (a missing bold face falls back to regular, a
+    family is looked up down the list) while a map is drawn and saved; missing glyphs are still
+    reported (:func:`_report_warnings`)."""
+    logger = logging.getLogger("matplotlib.font_manager")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def _rc(families) -> dict:
     # explicit family names (not "sans-serif") so that the figure keeps its fonts outside this context.
     # PDF: Type 3 fonts. Type 42 would embed the CFF outlines of Noto/Source Han (OpenType "OTTO")
@@ -129,9 +146,14 @@ def _fit_limits(bounds, box_w_in: float, box_h_in: float, pad: float = 0.06, min
 # --------------------------------------------------------------------------------------------
 # Public API
 # --------------------------------------------------------------------------------------------
+#: kinds whose polygons are labelled with their names (red-line parcels, reserves)
+LABELLED_KINDS = ("redline", "reserve")
+
+
 def build_figure(layers: dict, site=None, title: str | None = None, lang: str = "zh", styles=None,
                  kinds: dict | None = None, inset: bool = True, province: str | None = None,
-                 figsize=A4_LANDSCAPE, note: str | None = None, focus=None, notes: list | None = None) -> Figure:
+                 figsize=A4_LANDSCAPE, note: str | None = None, focus=None, notes: list | None = None,
+                 review_no: str | None = None, source: str | None = None) -> Figure:
     """Draw the static map and return the matplotlib Figure (see :func:`render_static`).
 
     The figure's ``ecogis`` attribute holds {crs, scale_bar_m, north_angle_deg, province, main_ax}.
@@ -162,8 +184,11 @@ def build_figure(layers: dict, site=None, title: str | None = None, lang: str = 
             if not len(gdf):
                 continue
             labels[kind == "site"] += draw_layer(ax, kind, style, gdf, styles,
-                                                 label_points=kind in ("water_section", "site"))
-            groups.append((ttl, st.legend_items(kind or "default", styles, gdf, lang, ttl, style)))
+                                                 label_points=kind in ("water_section", "site"),
+                                                 label_shapes=kind in LABELLED_KINDS)
+            in_view = gdf.cx[xlim[0]:xlim[1], ylim[0]:ylim[1]]
+            if len(in_view):  # the legend lists what the map shows
+                groups.append((ttl, st.legend_items(kind or "default", styles, in_view, lang, ttl, style)))
         ax.set_xlim(*xlim)
         ax.set_ylim(*ylim)
         ax.set_aspect("equal", adjustable="box")
@@ -189,7 +214,8 @@ def build_figure(layers: dict, site=None, title: str | None = None, lang: str = 
             prov_name = furniture.inset(iax, geo_extent, province, styles, lang, notes, _boundary_adcode(items))
         lax = fig.add_axes(LEGEND_BOX)
         furniture.legend(lax, groups, styles, lang, furniture.renderer(fig), notes)
-        fig.text(MAIN_BOX[0], 0.035, note or _default_note(crs, lang, prov_name), fontsize=7, color="#333",
+        fig.text(MAIN_BOX[0], 0.035, note or _default_note(crs, lang, prov_name, review_no, source), fontsize=7,
+                 color="#333", wrap=True,
                  ha="left", va="center", gid="note")
         # what was drawn, on the figure itself (matplotlib allows new attributes)
         fig.ecogis = {"crs": crs.to_string(), "scale_bar_m": scale_m, "north_angle_deg": angle,  # type: ignore[attr-defined]
@@ -207,26 +233,31 @@ def _boundary_adcode(items) -> str | None:
     return None
 
 
-def _default_note(crs, lang: str, province: str | None) -> str:
-    crs_text = describe_crs(crs)
-    today = _dt.date.today().isoformat()
-    if lang == "zh":
-        parts = [f"坐标系：{crs_text}", "比例尺为投影平面距离（米）"]
-        if province:
-            parts.append("区位图行政区划：天地图")
-        parts.append(f"制图：ecogis，{today}")
-        return "；".join(parts)
-    parts = [f"CRS: {crs_text}", "scale bar in projected metres"]
+#: the footer under every map, in the map's language
+FOOTER = {
+    "zh": {"crs": "坐标系：{crs}", "scale": "比例尺为投影平面距离（米）", "inset": "区位图行政区划：天地图",
+           "made": "制图：ecogis，{today}", "sep": "；"},
+    "en": {"crs": "CRS: {crs}", "scale": "scale bar in projected metres", "inset": "location map boundaries: Tianditu",
+           "made": "made with ecogis, {today}", "sep": "; "},
+}
+
+
+def _default_note(crs, lang: str, province: str | None, review_no: str | None = None,
+                  source: str | None = None) -> str:
+    """The footer: CRS, scale, inset source, 审图号, data source and date, all in ``lang``."""
+    w = FOOTER.get(lang, FOOTER["zh"])
+    parts = [w["crs"].format(crs=translate(describe_crs(crs), lang)), w["scale"]]
     if province:
-        parts.append("location map boundaries: Tianditu")
-    parts.append(f"made with ecogis, {today}")
-    return "; ".join(parts)
+        parts.append(w["inset"])
+    parts += credit_parts(lang, review_no, source)
+    parts.append(w["made"].format(today=_dt.date.today().isoformat()))
+    return w["sep"].join(parts)
 
 
 def render_static(layers: dict, out, site=None, title: str | None = None, dpi: int = 300, lang: str = "zh",
                   styles=None, kinds: dict | None = None, inset: bool = True, province: str | None = None,
                   overwrite: bool = False, figsize=A4_LANDSCAPE, note: str | None = None, focus=None,
-                  notes: list | None = None) -> Path:
+                  notes: list | None = None, review_no: str | None = None, source: str | None = None) -> Path:
     """Write a print-ready static map to ``out`` (.png, .pdf or .svg) and return its path.
 
     Parameters
@@ -249,6 +280,8 @@ def render_static(layers: dict, out, site=None, title: str | None = None, dpi: i
         EPSG:4490 degrees.
     overwrite : bool
         Replace an existing ``out`` (otherwise EcogisError). The file is written atomically.
+    review_no, source : str, optional
+        The map's 审图号 and data source, printed in the footer (which says so when they are missing).
 
     Chinese glyphs missing from the available fonts are reported as AssumptionWarnings (install
     fonts-noto-cjk or set ECOGIS_CJK_FONT).
@@ -258,10 +291,11 @@ def render_static(layers: dict, out, site=None, title: str | None = None, dpi: i
     if fmt not in FORMATS:
         raise EcogisError(f"unsupported static map format {out.suffix!r}; use .png, .pdf or .svg", path=out)
     notes = [] if notes is None else notes
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True) as caught, quiet_font_lookup():
         warnings.simplefilter("always", UserWarning)
         fig = build_figure(layers, site=site, title=title, lang=lang, styles=styles, kinds=kinds, inset=inset,
-                           province=province, figsize=figsize, note=note, focus=focus, notes=notes)
+                           province=province, figsize=figsize, note=note, focus=focus, notes=notes,
+                           review_no=review_no, source=source)
         with matplotlib.rc_context(_rc(fig.ecogis["families"])):  # type: ignore[attr-defined]  # set by build_figure
             with atomic_path(out, overwrite=overwrite) as tmp:
                 fig.savefig(tmp, dpi=dpi, format=fmt, facecolor="white")

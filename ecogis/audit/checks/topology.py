@@ -73,14 +73,15 @@ def check_topology(ctx: CheckContext) -> CheckResult:
         _interior_gaps(ctx, f, dissolved)
     limit = ctx.get("max_overlap_m2", 0.0, kind=float)
     for ref in _overlap_refs(ctx):
-        other = A.boundary_in_crs(ctx.load(ref, "must_not_overlap"), crs)
+        loaded = ctx.load(ref, "must_not_overlap")
+        other, name = A.boundary_in_crs(loaded, crs), ctx.label(ref, loaded)
         og, orows = A.polygon_geometries(other, what=str(ref), return_index=True)
         i, j, inter, areas = f.pair_overlaps(geoms, og)
         f.rows("overlap", areas, parts=inter, feature=names[i], other=feature_names(other)[orows][j])
         total = float(f.m2(shapely.intersection(dissolved, shapely.union_all(og)))[0])
         f.metrics[f"overlap_{ref}_m2"] = total
-        f.value(Text(f"与 {ref} 重叠 {total:.2f} m²", f"overlap with {ref} {total:.2f} m²"))
-        f.require(total <= limit, Text(f"与 {ref} 重叠 ≤ {limit:g} m²", f"overlap with {ref} ≤ {limit:g} m²"))
+        f.value(Text(f"与{name.zh}重叠 {total:.2f} m²", f"overlap with {name.en} {total:.2f} m²"))
+        f.require(total <= limit, Text(f"与{name.zh}重叠 ≤ {limit:g} m²", f"overlap with {name.en} ≤ {limit:g} m²"))
     return CheckResult(ctx.id, ctx.type, Text("拓扑检查", "Topology"), joined(f.values), joined(f.expected),
                        bool(f.passed), f.metrics, f.details, method, crs_label(gdf.crs))
 

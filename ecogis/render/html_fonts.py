@@ -1,0 +1,62 @@
+"""Fonts of the HTML reports: a CJK font stack for Windows, macOS and Linux, and, last in the stack, a
+subset of Noto Sans CJK SC (shipped by the mplfonts dependency) embedded in the page with only the
+characters it uses, so that a machine with no CJK font shows text, not boxes (tofu)."""
+from __future__ import annotations
+
+import base64
+import io
+from functools import lru_cache
+
+EMBEDDED_FAMILY = "ecogis CJK subset"
+#: installed fonts first: Linux (Noto / Source Han / WenQuanYi), macOS (PingFang, Hiragino, Heiti),
+#: Windows (Microsoft YaHei, DengXian, SimHei, SimSun); the embedded subset last
+FONT_STACK = ('"Noto Sans CJK SC","Source Han Sans SC","Source Han Sans CN","WenQuanYi Micro Hei",'
+              '"WenQuanYi Zen Hei","PingFang SC","Hiragino Sans GB","Heiti SC","Microsoft YaHei",'
+              f'"DengXian","SimHei","SimSun","{EMBEDDED_FAMILY}",sans-serif')
+
+
+def cjk_characters(text: str) -> str:
+    """The distinct CJK characters and full-width punctuation of ``text``, sorted."""
+    return "".join(sorted({ch for ch in text if ord(ch) >= 0x2E80}))
+
+
+def embedded_font_css(text: str) -> str:
+    """An ``@font-face`` rule embedding the subset of Noto Sans CJK SC for the CJK characters of
+    ``text`` (OpenType/CFF, base64); empty when ``text`` has none or the font is not available."""
+    chars = cjk_characters(text)
+    data = _subset(chars) if chars else None
+    if not data:
+        return ""
+    b64 = base64.b64encode(data).decode("ascii")
+    return (f'@font-face{{font-family:"{EMBEDDED_FAMILY}";src:url(data:font/otf;base64,{b64}) format("opentype");'
+            "font-display:swap}")
+
+
+def _font_path():
+    from importlib import resources
+
+    try:
+        path = resources.files("mplfonts").joinpath("fonts", "NotoSansCJKsc-Regular.otf")
+    except ModuleNotFoundError:
+        return None
+    return path if path.is_file() else None
+
+
+@lru_cache(maxsize=8)
+def _subset(chars: str) -> bytes | None:
+    """The font with only ``chars`` (no hinting, no layout features), as bytes; None without the font."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    path = _font_path()
+    if path is None:
+        return None
+    options = subset.Options()
+    options.layout_features, options.hinting, options.notdef_outline = [], False, True
+    font = TTFont(str(path), lazy=True)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=chars)
+    subsetter.subset(font)
+    buf = io.BytesIO()
+    font.save(buf)
+    return buf.getvalue()
