@@ -35,6 +35,7 @@ from ecogis.layers import repair_geometries
 from ecogis.project import Project, layer_kinds, load_project
 from ecogis.rules import VERDICT_EN, VERDICTS, load_rules, parse_buffers, verdict_rank
 from ecogis.screen import FINDING_COLUMNS, ZoneSummary, feature_labels, screen, screen_chunks
+from ecogis.zoning.check_hook import with_zoning_verdicts, zoning_for_check
 
 __all__ = ["check", "check_batch", "read_site", "screen", "BatchCheck", "BatchChunk", "CheckResult", "Finding",
            "FindingTable", "SiteSummary", "ZoneSummary"]
@@ -126,9 +127,10 @@ class CheckResult:
     units: dict = field(default_factory=lambda: dict(UNITS))
     site_gdf: gpd.GeoDataFrame | None = field(default=None, repr=False)
     layers: dict = field(default_factory=dict, repr=False)
+    zoning: Any = None  # ecogis.zoning.result.ZoningResult: control units, access lists, the summary
 
     def to_dict(self) -> dict:
-        return {
+        return {"zoning": None if self.zoning is None else self.zoning.to_dict(),
             "verdict": self.verdict, "verdict_en": VERDICT_EN[self.verdict], "project": self.project,
             "findings": self.findings.records(),
             "zones": [z.to_dict() for z in self.zones],
@@ -146,7 +148,7 @@ class CheckResult:
 # public entry point
 
 def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=None, batch=False,
-          progress=False, skip_empty=False) -> CheckResult:
+          progress=False, skip_empty=False, industry=None, description=None) -> CheckResult:
     """Screen ``site`` against every layer of ``project``.
 
     Parameters
@@ -162,13 +164,16 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
     batch : many independent sites; skips the dissolved per-zone summary. Every finding stays in
         memory: for thousands of sites use :func:`check_batch`, which streams them per chunk.
     skip_empty : leave site features without geometry out (with a note) instead of refusing the site.
+    industry, description : the project's GB/T 4754-2017 code (``"C2614"``) and a short description, for
+        the 生态环境准入清单 of the control units (:mod:`ecogis.zoning`).
     """
     project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes = _load_inputs(
         site, project, buffers, rules, site_crs=site_crs, skip_empty=skip_empty)
     frame, site_table, zones = screen(sites, layers, ruleset, buffers_m, site_use=site_use,
                                       summarise=not batch, progress=progress)
     _sanity_far(site_table, frame, boundary, notes)
-    site_verdicts, overall = _site_verdicts(frame)
+    zoning = zoning_for_check(frame, layers, project, sites, industry=industry, description=description, notes=notes)
+    site_verdicts, overall = with_zoning_verdicts(*_site_verdicts(frame), zoning)
     used_ids = set(frame["rule_id"].dropna().unique().tolist()) if len(frame) else set()
     return CheckResult(
         verdict=overall, findings=FindingTable(frame), sites=_site_summaries(site_table, site_verdicts),
@@ -179,7 +184,7 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
         assumptions=notes, rules=[r.to_dict() for r in ruleset.rules if r.id in used_ids],
         buffers_m=list(buffers_m), project=project.name,
         methods=dict(METHODS, analysis_crs="; ".join(sorted(set(site_table["analysis_crs"])))),
-        site_gdf=sites.to_crs(GEOGRAPHIC), layers=_touched(layers, frame, boundary),
+        site_gdf=sites.to_crs(GEOGRAPHIC), layers=_touched(layers, frame, boundary), zoning=zoning,
     )
 
 
