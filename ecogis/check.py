@@ -165,14 +165,15 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
         memory: for thousands of sites use :func:`check_batch`, which streams them per chunk.
     skip_empty : leave site features without geometry out (with a note) instead of refusing the site.
     industry, description : the project's GB/T 4754-2017 code (``"C2614"``) and a short description, for
-        the 生态环境准入清单 of the control units (:mod:`ecogis.zoning`).
+        the 生态环境准入清单 of the control units (:mod:`ecogis.zoning`; not in batch checks).
     """
     project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes = _load_inputs(
         site, project, buffers, rules, site_crs=site_crs, skip_empty=skip_empty)
     frame, site_table, zones = screen(sites, layers, ruleset, buffers_m, site_use=site_use,
                                       summarise=not batch, progress=progress)
     _sanity_far(site_table, frame, boundary, notes)
-    zoning = zoning_for_check(frame, layers, project, sites, industry=industry, description=description, notes=notes)
+    zoning = None if batch else zoning_for_check(frame, layers, project, sites, industry=industry,
+                                                 description=description, notes=notes)
     site_verdicts, overall = with_zoning_verdicts(*_site_verdicts(frame), zoning)
     used_ids = set(frame["rule_id"].dropna().unique().tolist()) if len(frame) else set()
     return CheckResult(

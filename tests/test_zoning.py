@@ -156,8 +156,9 @@ def test_text_only_requirements_need_assessment_never_clear(project):
 
 
 def test_without_an_industry_coded_requirements_need_assessment(project):
-    with pytest.warns(AssumptionWarning, match="no industry given"):
-        z = check(site(SITE), project).zoning
+    result = check(site(SITE), project)
+    z = result.zoning
+    assert any("no industry given" in a for a in result.assumptions)
     (coded,) = [r for r in z.requirements if r.prohibited]
     assert coded.verdict == "需论证" and coded.reason == "industry_missing"
 
@@ -216,3 +217,11 @@ def test_the_combined_summary_covers_every_control(project):
     assert rows["control_unit"].verdict == "禁止" and rows["control_unit"].relation == "intersects"
     assert rows["control_unit"].overlap_area_m2 == pytest.approx(geodesic_area_gk(SITE), abs=0.5)
     assert rows["farmland"].relation == "clear" and rows["farmland"].verdict == "符合"
+
+
+def test_the_part_of_a_site_outside_every_unit_is_stated(project):
+    s = box(459_000, 4_534_000, 461_000, 4_535_000)  # half east of the last unit (edge at 460 000)
+    result = check(site(s), project, industry="D4411")
+    east = box(460_000, 4_534_000, 461_000, 4_535_000)
+    assert result.zoning.uncovered["S1"] == pytest.approx(geodesic_area_gk(east) / geodesic_area_gk(s), abs=1e-6)
+    assert any("lies in no environmental control unit" in a for a in result.assumptions)

@@ -31,6 +31,11 @@ LEVELS = ("符合", "需论证", "限制", "禁止", "clear", "needs-assessment"
               help="CRS of the site when the file has none or a wrong one: EPSG:4529, GCJ-02 (Amap), BD-09 (Baidu).")
 @click.option("--use", "site_use", metavar="USE",
               help="What the site is for (well, outfall, heating ...): selects use-specific rules.")
+@click.option("--industry", metavar="CODE[:NAME]",
+              help="The project's industry as a GB/T 4754-2017 code (C2614, C26, D4411), optionally with its name "
+                   "after ':'; matched against the 生态环境准入清单 of the control units (not with --batch).")
+@click.option("--description", metavar="TEXT", help="A short description of the project (matched against the "
+                                                    "keywords of the access lists).")
 @click.option("--out", "-o", "out", type=click.Path(file_okay=False),
               help="Output folder for the reports (check.html, check.docx, check.xlsx, check.json).")
 @click.option("--format", "formats",
@@ -54,8 +59,8 @@ LEVELS = ("符合", "需论证", "限制", "禁止", "clear", "needs-assessment"
 @json_option
 @lang_option
 @handle_errors
-def check(site, at, project, buffers, rules, site_crs, site_use, out, formats, fail_on, batch, findings_detail,
-          overwrite, skip_empty, as_json, lang, notes):
+def check(site, at, project, buffers, rules, site_crs, site_use, industry, description, out, formats, fail_on, batch,
+          findings_detail, overwrite, skip_empty, as_json, lang, notes):
     """Screen a project site against every control layer and write the report.
 
     SITE is a file any ecogis reader takes: the land-survey coordinate exchange text (坐标交换文件),
@@ -81,6 +86,10 @@ def check(site, at, project, buffers, rules, site_crs, site_use, out, formats, f
     from ecogis.check import parse_at
     from ecogis.rules import verdict_rank
 
+    if industry is not None:
+        from ecogis.zoning.industry import parse_industry
+
+        industry = parse_industry(industry)  # a bad code is an error before anything is read
     if (site is None) == (at is None):
         raise EcogisError("give exactly one site: a file argument or --at lon,lat / --at WKT",
                           hint="Example: ecogis check --at 121.85,40.95 --project layers/project.yaml")
@@ -110,7 +119,7 @@ def check(site, at, project, buffers, rules, site_crs, site_use, out, formats, f
                      findings=findings_detail, skip_empty=skip_empty)
         return
     result = run_check(the_site, project, buffers=buffers, rules=rules, site_crs=site_crs, site_use=site_use,
-                       skip_empty=skip_empty)
+                       skip_empty=skip_empty, industry=industry, description=description)
     for n in notes:
         if n not in result.assumptions:
             result.assumptions.append(n)

@@ -48,7 +48,22 @@ def analyse_units(findings: pd.DataFrame, unit_layers: dict, requirements: list[
         site_verdicts[r.site] = worst_verdict([site_verdicts.get(r.site, VERDICTS[0]), r.verdict])
     return ZoningResult(industry=industry, description=description, units=units, requirements=found,
                         verdict=worst_verdict(site_verdicts.values()), site_verdicts=site_verdicts,
-                        access_lists=list(access_lists or []), unit_layers=list(unit_layers), methods=dict(METHODS))
+                        access_lists=list(access_lists or []), unit_layers=list(unit_layers), methods=dict(METHODS),
+                        uncovered=_uncovered(findings, units, unit_layers))
+
+
+def _uncovered(findings: pd.DataFrame, units: list[UnitRelation], unit_layers: dict) -> dict[str, float]:
+    """Share (0-1) of each site that lies in no control unit, for the sites where it is above 1e-6 (units
+    of a layer do not overlap, so the shares of the units a site overlaps add up)."""
+    if len(findings) == 0 or not unit_layers:
+        return {}
+    screened = findings.loc[findings["layer"].isin(list(unit_layers)), "site"].astype(str).unique()
+    covered: dict[str, float] = {}
+    for u in units:
+        if u.relation == "intersects":
+            covered[u.site] = covered.get(u.site, 0.0) + (1.0 if u.share_of_site is None else u.share_of_site)
+    out = {site: max(0.0, 1.0 - covered.get(site, 0.0)) for site in screened}
+    return {site: share for site, share in out.items() if share > 1e-6}
 
 
 def _unit_relations(findings: pd.DataFrame, unit_layers: dict) -> list[UnitRelation]:

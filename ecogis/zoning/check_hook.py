@@ -24,6 +24,11 @@ register({
         "no industry given (--industry, GB/T 4754-2017 code such as C2614): requirements that list industry "
         "codes are 需论证",
         "未给出项目所属行业（--industry，GB/T 4754-2017 代码，如 C2614）：列有行业代码的准入要求均为需论证"),
+    "zoning.uncovered": (
+        "{share} of site {site} lies in no environmental control unit: its access-list requirements cannot be "
+        "determined there (the units may not cover the area; check the control-unit layer)",
+        "场址 {site} 有 {share} 不在任何环境管控单元内：该部分的准入要求无法判定（管控单元图层可能未覆盖该区域，"
+        "请核实）"),
 })
 
 
@@ -47,8 +52,10 @@ def zoning_for_check(findings, layers: dict, project, sites, *, industry=None, d
     elif unit_layers:
         say("zoning.no_access_list", notes, layers=", ".join(unit_layers))
     if unit_layers and industry is None and any(r.coded for r in requirements or []):
-        say("zoning.no_industry", notes)
+        say("zoning.no_industry", notes, warn=False)
     result = analyse_units(findings, unit_layers, requirements, industry, description, metas)
+    for site, share in result.uncovered.items():
+        say("zoning.uncovered", notes, warn=False, site=site, share=f"{share:.2%}")
     result.summary = spatial_summary(findings, layers, sites, result.verdict if unit_layers else None)
     return result
 

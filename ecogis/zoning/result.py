@@ -79,6 +79,7 @@ class ZoningResult:
     unit_layers: list[str] = field(default_factory=list)
     methods: dict = field(default_factory=dict)
     summary: list = field(default_factory=list)  # ecogis.zoning.summary.ControlSummary rows
+    uncovered: dict = field(default_factory=dict)  # site -> share (0-1) in no control unit: not judged
 
     def to_dict(self) -> dict:
         return {"industry": None if self.industry is None else self.industry.to_dict(),
@@ -87,4 +88,4 @@ class ZoningResult:
                 "units": [u.to_dict() for u in self.units],
                 "requirements": [r.to_dict() for r in self.requirements],
                 "access_lists": self.access_lists, "unit_layers": self.unit_layers, "methods": self.methods,
-                "summary": [s.to_dict() for s in self.summary]}
+                "summary": [s.to_dict() for s in self.summary], "uncovered": self.uncovered}
