@@ -132,8 +132,8 @@ def control_units(districts, protected, towns) -> gpd.GeoDataFrame:
         pieces += [("2", f"{n.removesuffix('（石化）')}重点管控单元", "重点管控单元", "产业集聚类",
                     "大气、水、土壤", g) for n, g in parks.items()]
         serial = {"1": 0, "2": 0, "3": 0}
-        for digit, name, cls, sub, element, geom in pieces + [("3", "一般管控单元", "一般管控单元", "一般管控", "水、土壤",
-                                                             None)]:
+        pieces.append(("3", "一般管控单元", "一般管控单元", "一般管控", "水、土壤", None))
+        for digit, name, cls, sub, element, geom in pieces:
             part = polygonal(left if geom is None else left.intersection(geom))
             if part.is_empty:
                 continue
@@ -175,8 +175,8 @@ UNIT_RULES = {  # subtype: (空间布局约束, 污染物排放管控, 禁止类
                          "B,C", None, None),
     "城镇生活类": ("（示意）禁止新建石化、化工项目（C25、C26），现有企业逐步搬迁入园；"
               "限制新建燃煤发电（D4411）。", "（示意）城镇生活污水全收集全处理。", "C25,C26", "D4411", None),
-    "产业集聚类": ("（示意）新建化工项目（C26）须符合园区规划环评及其审查意见。", "（示意）园区污水集中处理，达标排放。",
-              None, "C26", "危险化学品"),
+    "产业集聚类": ("（示意）新建化工项目（C26）须符合园区规划环评及其审查意见。",
+              "（示意）园区污水集中处理，达标排放。", None, "C26", "危险化学品"),
     "一般管控": ("（示意）加强耕地和水环境保护。", None, None, None, None),
 }
 
