@@ -50,6 +50,9 @@ def render_check_docx(result, out, *, lang: str = "zh", overwrite: bool = False,
     _map_section(doc, result, lang, next(names), figure)
     _basis_section(doc, result, lang, next(names))
     _methods_section(doc, result, lang, next(names))
+    from ecogis.render.zoning_docx import add_zoning_chapter
+
+    add_zoning_chapter(doc, result, lang)
     if doc.visible.replaced:
         doc.add_paragraph(control_note(lang), style="List Bullet")
     with atomic_path(out, overwrite=overwrite) as tmp:

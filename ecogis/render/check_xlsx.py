@@ -42,6 +42,9 @@ def render_check_xlsx(result, out, *, lang: str = "zh", overwrite: bool = False)
           ([r["id"], r["kind"], T.zone_label(r["zone"], lang) or None, r["relation"], r["within_m"],
             T.verdict_label(r["verdict"], lang),
             T.rule_label(r, lang), T.basis_label(r, lang)] for r in result.rules), visible)
+    from ecogis.render.zoning_xlsx import add_zoning_sheets
+
+    add_zoning_sheets(wb, result, lang, visible)
     ws = wb.create_sheet("inputs")
     _rows(ws, ["name", "kind", "path / text", "crs", "features"], _input_rows(result, lang), visible)
     if visible.replaced:

@@ -25,7 +25,7 @@ METHODS = {
     "requirements": "every requirement of the access lists that applies to an overlapped unit: overall rows, rows "
                     "of the unit's class and rows of the unit's code",
     "industry_match": "prefix match of GB/T 4754-2017 codes (C26 covers C2614); a requirement with codes none of "
-                      "which covers the project's code is 符合; text-only requirements are 需论证",
+                      "which covers the project's code is clear; text-only requirements need assessment",
 }
 _UNIT_COLUMNS = ("code", "name", "unit_class", "subtype", "element", "county", "adcode")
 

@@ -18,9 +18,9 @@ from ecogis.messages import register, say
 from ecogis.zoning.requirements import DIMENSIONS, Requirement, requirements_from_table
 
 register({
-    "zoning.sheet_skipped": ("{path}: sheet {sheet!r} has no access-list header (no column 空间布局约束, "
+    "zoning.sheet_skipped": ("{path}: sheet '{sheet}' has no access-list header (no column 空间布局约束, "
                              "污染物排放管控, 环境风险防控 or 资源开发效率要求) and is not read",
-                             "{path}：工作表 {sheet!r} 无准入清单表头（无空间布局约束、污染物排放管控、环境风险防控或"
+                             "{path}：工作表“{sheet}”无准入清单表头（无空间布局约束、污染物排放管控、环境风险防控或"
                              "资源开发效率要求列），未读取"),
 })
 HEADER_ROWS = 10
