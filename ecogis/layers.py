@@ -547,7 +547,7 @@ KINDS: dict[str, KindSpec] = {
                   allowed=PROTECTED_AREA_ZONES, normalise=normalise_protected_area_zone,
                   description="核心保护区 / 一般控制区 (older zone names such as 生态保育区, 合理利用区 mapped)"),
         _area_field(),
-    ), zone_field="zone"),
+    ), zone_field="zone", style="reserve"),
     "wetland": KindSpec("wetland", "polygon", "重要湿地", "Important wetland", _spec(
         FieldSpec("name", ("湿地名称", "SDMC") + _NAME),
         FieldSpec("level", ("湿地级别", "重要湿地级别", "级别", "SDJB", "JB", "LEVEL"), allowed=WETLAND_LEVELS,
