@@ -130,13 +130,14 @@ class CheckResult:
     zoning: Any = None  # ecogis.zoning.result.ZoningResult: control units, access lists, the summary
 
     def to_dict(self) -> dict:
-        return {"zoning": None if self.zoning is None else self.zoning.to_dict(),
+        return {
             "verdict": self.verdict, "verdict_en": VERDICT_EN[self.verdict], "project": self.project,
             "findings": self.findings.records(),
             "zones": [z.to_dict() for z in self.zones],
             "sites": [s.to_dict() for s in self.sites],
             "inputs": self.inputs, "assumptions": self.assumptions, "buffers_m": self.buffers_m,
             "rules": self.rules, "methods": self.methods, "units": self.units,
+            "zoning": None if self.zoning is None else self.zoning.to_dict(),
         }
 
     def findings_frame(self) -> pd.DataFrame:

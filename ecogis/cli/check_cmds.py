@@ -113,6 +113,9 @@ def check(site, at, project, buffers, rules, site_crs, site_use, industry, descr
             targets[f] = check_output_path(Path(out) / f"check.{f}", overwrite=overwrite,
                                            inputs=[site_input, project])
     the_site = site if site is not None else parse_at(at, site_crs)
+    if batch and (industry or description):
+        raise EcogisError("--industry and --description apply to the access lists of a single check, not --batch",
+                          hint="Check the sites without --batch for the 生态环境分区管控 chapter")
     if batch:
         _check_batch(the_site, project, targets, fail_on=fail_on, as_json=as_json, lang=lang, notes=notes,
                      overwrite=overwrite, buffers=buffers, rules=rules, site_crs=site_crs, site_use=site_use,
