@@ -36,6 +36,7 @@ from ecogis.project import Project, layer_kinds, load_project
 from ecogis.rules import VERDICT_EN, VERDICTS, load_rules, parse_buffers, verdict_rank
 from ecogis.screen import FINDING_COLUMNS, ZoneSummary, feature_labels, screen, screen_chunks
 from ecogis.zoning.check_hook import with_zoning_verdicts, zoning_for_check
+from ecogis.zoning.industry import carry_industry
 
 __all__ = ["check", "check_batch", "read_site", "screen", "BatchCheck", "BatchChunk", "CheckResult", "Finding",
            "FindingTable", "SiteSummary", "ZoneSummary"]
@@ -586,6 +587,7 @@ def _normalise_site(gdf, path, notes, skip_empty=False) -> gpd.GeoDataFrame:
         ids = [str(i + 1) for i in range(len(gdf))]
     names = feature_labels(gdf, np.arange(len(gdf)))
     out = gpd.GeoDataFrame({"id": ids, "name": names}, geometry=gdf.geometry.values, crs=gdf.crs)
+    carry_industry(gdf, out)  # a site attribute with its GB/T 4754-2017 code, for the access lists
     out.attrs = attrs
     return out
 

@@ -225,3 +225,15 @@ def test_the_part_of_a_site_outside_every_unit_is_stated(project):
     east = box(460_000, 4_534_000, 461_000, 4_535_000)
     assert result.zoning.uncovered["S1"] == pytest.approx(geodesic_area_gk(east) / geodesic_area_gk(s), abs=1e-6)
     assert any("lies in no environmental control unit" in a for a in result.assumptions)
+
+
+def test_a_site_attribute_carries_each_sites_industry(project):
+    other = box(444_000, 4_536_000, 445_000, 4_537_000)  # also in the 重点管控单元
+    sites = gpd.GeoDataFrame({"id": ["S1", "S2"], "行业代码": ["C2614", "D4411"]}, geometry=[SITE, other], crs=GK)
+    z = check(sites, project).zoning
+    assert z.site_verdicts == {"S1": "禁止", "S2": "需论证"}
+    assert z.site_industries == {"S1": "C2614", "S2": "D4411"}
+    (banned,) = [r for r in z.requirements if r.verdict == "禁止"]
+    assert (banned.site, banned.industry, banned.matched) == ("S1", "C2614", "C26")
+    with pytest.raises(EcogisError, match="site S2"):
+        check(sites.assign(行业代码=["C2614", "化工"]), project)

@@ -128,7 +128,7 @@ def units_table(zoning, lang: str) -> tuple[list[str], list[list]]:
 
 
 def reason_text(r, zoning, lang: str) -> str:
-    code = zoning.industry.code if zoning.industry else ""
+    code = r.industry or ""
     codes = "、".join(r.prohibited + r.restricted)
     return REASONS[lang][r.reason].format(code=code, matched=r.matched or "", codes=codes)
 
@@ -142,7 +142,8 @@ def requirements_table(zoning, lang: str) -> tuple[list[str], list[list]]:
 
 def notes(zoning, lang: str) -> list[str]:
     """The chapter's closing lines: uncovered parts of sites, the access lists read and the methods."""
-    out = [label("uncovered", lang).format(site=s, share=f"{v:.2%}") for s, v in zoning.uncovered.items()]
+    out = [f"{label('industry', lang)} [{site}]: {code}" for site, code in zoning.site_industries.items()]
+    out += [label("uncovered", lang).format(site=s, share=f"{v:.2%}") for s, v in zoning.uncovered.items()]
     out += [f"{label('lists', lang)}: {m.get('path')} ({m.get('rows')} rows, {m.get('requirements')} requirements)"
             for m in zoning.access_lists]
     out += [f"{label('method', lang)}: {v}" for v in zoning.methods.values()]

@@ -32,24 +32,28 @@ _UNIT_COLUMNS = ("code", "name", "unit_class", "subtype", "element", "county", "
 
 def analyse_units(findings: pd.DataFrame, unit_layers: dict, requirements: list[Requirement] | None,
                   industry: Industry | None = None, description: str | None = None,
-                  access_lists: list[dict] | None = None) -> ZoningResult:
+                  access_lists: list[dict] | None = None,
+                  site_industries: dict[str, Industry] | None = None) -> ZoningResult:
     """Units per site and the requirements that apply, judged for ``industry``.
 
     ``findings``: the screening findings (columns of :data:`ecogis.screen.FINDING_COLUMNS` plus
     ``_feature_index``); ``unit_layers``: ``{layer name: normalised control_unit GeoDataFrame}``;
-    ``requirements``: the access lists' requirements (None: no access list given)."""
+    ``requirements``: the access lists' requirements (None: no access list given);
+    ``site_industries``: ``{site id: Industry}`` overriding ``industry`` for those sites."""
     units = _unit_relations(findings, unit_layers)
     found: list[RequirementFinding] = []
     for site in dict.fromkeys(u.site for u in units if u.relation == "intersects"):
         overlapped = [u for u in units if u.site == site and u.relation == "intersects"]
-        found.extend(_site_requirements(site, overlapped, requirements, industry, description or ""))
+        own = (site_industries or {}).get(site, industry)
+        found.extend(_site_requirements(site, overlapped, requirements, own, description or ""))
     site_verdicts: dict[str, str] = {}
     for r in found:
         site_verdicts[r.site] = worst_verdict([site_verdicts.get(r.site, VERDICTS[0]), r.verdict])
     return ZoningResult(industry=industry, description=description, units=units, requirements=found,
                         verdict=worst_verdict(site_verdicts.values()), site_verdicts=site_verdicts,
                         access_lists=list(access_lists or []), unit_layers=list(unit_layers), methods=dict(METHODS),
-                        uncovered=_uncovered(findings, units, unit_layers))
+                        uncovered=_uncovered(findings, units, unit_layers),
+                        site_industries={k: v.code for k, v in (site_industries or {}).items()})
 
 
 def _uncovered(findings: pd.DataFrame, units: list[UnitRelation], unit_layers: dict) -> dict[str, float]:
@@ -104,16 +108,18 @@ def _site_requirements(site: str, overlapped: list[UnitRelation], requirements: 
             applying.setdefault(r.id, (r, []))[1].append(unit.unit_code)
     for req, codes in applying.values():
         j = judge(req, industry, description)
-        out.append(_finding(site, codes, req, j))
+        out.append(_finding(site, codes, req, j, industry))
     order = {"overall": 0, "class": 1, "unit": 2}
     return sorted(out, key=lambda f: (order.get(f.level, 3), f.units, f.dimension or ""))
 
 
-def _finding(site: str, units: list[str], req: Requirement, j: Judgement) -> RequirementFinding:
+def _finding(site: str, units: list[str], req: Requirement, j: Judgement, industry: Industry | None
+             ) -> RequirementFinding:
     return RequirementFinding(site=site, units=units, level=req.level, scope=req.scope, unit_class=req.unit_class,
                               dimension=req.dimension, text=req.text, prohibited=list(req.prohibited),
                               restricted=list(req.restricted), verdict=j.verdict, reason=j.reason,
-                              matched=j.matched, requirement_id=req.id, source=req.source)
+                              matched=j.matched, requirement_id=req.id, source=req.source,
+                              industry=None if industry is None else industry.code)
 
 
 def _placeholder(site: str, units: list[str], reason: str, unit_class: str | None = None) -> RequirementFinding:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from ecogis.messages import register, say
 from ecogis.rules import worst_verdict
 from ecogis.zoning.analyse import analyse_units
-from ecogis.zoning.industry import Industry, parse_industry
+from ecogis.zoning.industry import Industry, parse_industry, site_industries
 from ecogis.zoning.read import read_access_list
 from ecogis.zoning.result import ZoningResult
 from ecogis.zoning.summary import spatial_summary
@@ -36,7 +36,8 @@ def zoning_for_check(findings, layers: dict, project, sites, *, industry=None, d
                      notes: list | None = None) -> ZoningResult:
     """The zoning result of a check: units, requirements and the combined summary.
 
-    ``industry``: an :class:`Industry`, a code such as ``"C2614"`` (or ``"C2614:名称"``), or None."""
+    ``industry``: an :class:`Industry`, a code such as ``"C2614"`` (or ``"C2614:名称"``), or None; a
+    site's own ``industry`` attribute (:func:`ecogis.zoning.industry.site_industries`) wins for that site."""
     if industry is not None and not isinstance(industry, Industry):
         industry = parse_industry(industry)
     unit_layers = {n: g for n, g in layers.items() if (g.attrs.get("ecogis") or {}).get("kind") == "control_unit"}
@@ -51,9 +52,10 @@ def zoning_for_check(findings, layers: dict, project, sites, *, industry=None, d
             metas.append(dict(meta, name=spec.name))
     elif unit_layers:
         say("zoning.no_access_list", notes, layers=", ".join(unit_layers))
-    if unit_layers and industry is None and any(r.coded for r in requirements or []):
+    per_site = site_industries(sites)
+    if unit_layers and industry is None and not per_site and any(r.coded for r in requirements or []):
         say("zoning.no_industry", notes, warn=False)
-    result = analyse_units(findings, unit_layers, requirements, industry, description, metas)
+    result = analyse_units(findings, unit_layers, requirements, industry, description, metas, per_site)
     for site, share in result.uncovered.items():
         say("zoning.uncovered", notes, warn=False, site=site, share=f"{share:.2%}")
     result.summary = spatial_summary(findings, layers, sites, result.verdict if unit_layers else None)

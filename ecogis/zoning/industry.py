@@ -98,3 +98,32 @@ def covers(listed: str, site: str) -> bool | None:
     if listed.startswith(site):
         return None
     return False
+
+
+#: Site attribute names that carry the industry code (first found wins).
+SITE_FIELDS: tuple[str, ...] = ("industry", "行业代码", "国民经济行业代码", "行业类别代码", "HYDM", "HYLBDM")
+
+
+def carry_industry(source, target) -> None:
+    """Copy the site attribute holding the industry code (:data:`SITE_FIELDS`) of ``source`` into
+    ``target["industry"]`` (same rows, in order); nothing when there is none."""
+    names = {str(c).strip().upper(): c for c in source.columns}
+    column = next((names[f.upper()] for f in SITE_FIELDS if f.upper() in names), None)
+    if column is not None:
+        target["industry"] = list(source[column])
+
+
+def site_industries(sites) -> dict[str, Industry]:
+    """``{site id: Industry}`` from the ``industry`` attribute of the sites (empty cells skipped); a bad
+    code is an EcogisError naming the site."""
+    if "industry" not in sites:
+        return {}
+    out = {}
+    for site_id, value in zip(sites["id"].astype(str), sites["industry"]):
+        if value is None or (isinstance(value, float) and value != value) or not str(value).strip():
+            continue
+        try:
+            out[site_id] = parse_industry(value)
+        except EcogisError as exc:
+            raise EcogisError(exc.reason, feature=f"site {site_id}", field="industry", hint=exc.hint) from None
+    return out

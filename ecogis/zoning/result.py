@@ -55,6 +55,7 @@ class RequirementFinding:
     matched: str | None
     requirement_id: str | None
     source: str
+    industry: str | None = None  # the GB/T 4754-2017 code judged (the site's own, else the project's)
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -80,6 +81,7 @@ class ZoningResult:
     methods: dict = field(default_factory=dict)
     summary: list = field(default_factory=list)  # ecogis.zoning.summary.ControlSummary rows
     uncovered: dict = field(default_factory=dict)  # site -> share (0-1) in no control unit: not judged
+    site_industries: dict = field(default_factory=dict)  # site -> its own industry code (site attribute)
 
     def to_dict(self) -> dict:
         return {"industry": None if self.industry is None else self.industry.to_dict(),
@@ -88,4 +90,5 @@ class ZoningResult:
                 "units": [u.to_dict() for u in self.units],
                 "requirements": [r.to_dict() for r in self.requirements],
                 "access_lists": self.access_lists, "unit_layers": self.unit_layers, "methods": self.methods,
-                "summary": [s.to_dict() for s in self.summary], "uncovered": self.uncovered}
+                "summary": [s.to_dict() for s in self.summary], "uncovered": self.uncovered,
+                "site_industries": self.site_industries}
