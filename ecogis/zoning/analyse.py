@@ -16,7 +16,7 @@ import pandas as pd
 
 from ecogis.rules import VERDICTS, worst_verdict
 from ecogis.zoning.industry import Industry
-from ecogis.zoning.requirements import Judgement, Requirement, judge
+from ecogis.zoning.requirements import DIMENSIONS, Judgement, Requirement, judge
 from ecogis.zoning.result import RequirementFinding, UnitRelation, ZoningResult
 
 METHODS = {
@@ -110,7 +110,8 @@ def _site_requirements(site: str, overlapped: list[UnitRelation], requirements: 
         j = judge(req, industry, description)
         out.append(_finding(site, codes, req, j, industry))
     order = {"overall": 0, "class": 1, "unit": 2}
-    return sorted(out, key=lambda f: (order.get(f.level, 3), f.units, f.dimension or ""))
+    dims = {d: i for i, d in enumerate(DIMENSIONS)}
+    return sorted(out, key=lambda f: (order.get(f.level, 3), f.units, dims.get(f.dimension or "", 9), f.source))
 
 
 def _finding(site: str, units: list[str], req: Requirement, j: Judgement, industry: Industry | None
