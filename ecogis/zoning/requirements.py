@@ -14,6 +14,7 @@ only, no industry given, or a project code broader than the listed one): text is
 """
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 
 import pandas as pd
@@ -138,8 +139,6 @@ def _dimension(value) -> str:
 
 
 def _split(value) -> list[str]:
-    import re
-
     return [] if value is None else [p.strip() for p in re.split(r"[,，、;；]+", str(value))]
 
 
