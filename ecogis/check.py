@@ -46,6 +46,8 @@ from ecogis.project import Project, layer_kinds, load_project
 from ecogis.rules import VERDICT_EN, VERDICTS, load_rules, parse_buffers, verdict_rank
 from ecogis.screen import FINDING_COLUMNS, ZoneSummary, feature_labels, merge_zone_summaries, screen, screen_chunks
 from ecogis.webmap import convert_web
+from ecogis.zoning.check_hook import with_zoning_verdicts, zoning_for_check
+from ecogis.zoning.industry import carry_industry
 
 __all__ = ["check", "check_batch", "read_site", "screen", "BatchCheck", "BatchChunk", "CheckResult", "Finding",
            "FindingTable", "SiteSummary", "ZoneSummary"]
@@ -155,6 +157,7 @@ class CheckResult:
     coverage: list[CoverageGap] = field(default_factory=list)
     #: the working corridor (作业带) of line sites and its take per zone, when a width was given
     corridor: Corridor | None = None
+    zoning: Any = None  # ecogis.zoning.result.ZoningResult: control units, access lists, the summary
 
     @property
     def notes(self) -> list[str]:
@@ -172,6 +175,7 @@ class CheckResult:
             "rules": self.rules, "methods": self.methods, "units": self.units,
             "coverage_gaps": [g.to_dict() for g in self.coverage],
             "corridor": None if self.corridor is None else self.corridor.to_dict(),
+            "zoning": None if self.zoning is None else self.zoning.to_dict(),
         }
 
     def findings_frame(self) -> pd.DataFrame:
@@ -184,7 +188,7 @@ class CheckResult:
 
 def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=None, batch=False,
           progress=False, skip_empty=False, vertices: VertexSpec | None = None,
-          corridor_m: float | None = None, at_date=None) -> CheckResult:
+          corridor_m: float | None = None, at_date=None, industry=None, description=None) -> CheckResult:
     """Screen ``site`` against every layer of ``project``.
 
     Parameters
@@ -203,6 +207,8 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
     vertices : build lines or polygons from a point site (:class:`ecogis.io.vertices.VertexSpec`).
     corridor_m : width (m) of the working corridor (作业带) of a line site: its area per zone crossed.
     at_date : the check date (``YYYY-MM-DD``, default today): the rules in force on it apply.
+    industry, description : the project's GB/T 4754-2017 code (``"C2614"``) and a short description, for
+        the 生态环境准入清单 of the control units (:mod:`ecogis.zoning`; not in batch checks).
 
     Line sites are linear infrastructure unless ``site_use`` says otherwise (the linear rules apply to
     them, with a note; other sites of the same input are screened without a use).
@@ -219,8 +225,10 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
     site_table = pd.concat([s[1] for s in screened], ignore_index=True) if len(screened) > 1 else screened[0][1]
     zones = merge_zone_summaries([z for s in screened for z in s[2]])
     _sanity_far(site_table, frame, boundary, notes)
+    zoning = None if batch else zoning_for_check(frame, layers, project, sites, industry=industry,
+                                                 description=description, notes=notes)
     screened_verdicts, screened_overall = _site_verdicts(frame)
-    site_verdicts, overall = _with_gaps(screened_verdicts, screened_overall, gaps)
+    site_verdicts, overall = _with_gaps(*with_zoning_verdicts(screened_verdicts, screened_overall, zoning), gaps)
     if not batch and len(groups) == 1:  # a guessed lon/lat CRS: does the verdict change under the other reading?
         use = groups[0][1]
         site_meta["crs_sensitivity"] = compare_readings(
@@ -238,7 +246,7 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
         corridor=None if corridor_m is None else corridor_takes(sites, layers, corridor_m),
         buffers_m=list(buffers_m), project=project.name,
         methods=dict(METHODS, analysis_crs=Note.join(sorted(set(site_table["analysis_crs"])), severity="info")),
-        site_gdf=sites.to_crs(GEOGRAPHIC), layers=_touched(layers, frame, boundary),
+        site_gdf=sites.to_crs(GEOGRAPHIC), layers=_touched(layers, frame, boundary), zoning=zoning,
     )
 
 
@@ -705,6 +713,7 @@ def _normalise_site(gdf, path, notes, skip_empty=False) -> gpd.GeoDataFrame:
         ids = [str(i + 1) for i in range(len(gdf))]
     names = feature_labels(gdf, np.arange(len(gdf)))
     out = gpd.GeoDataFrame({"id": ids, "name": names}, geometry=gdf.geometry.values, crs=gdf.crs)
+    carry_industry(gdf, out)  # a site attribute with its GB/T 4754-2017 code, for the access lists
     out.attrs = attrs
     return out
 

@@ -266,6 +266,62 @@ def _is_numeric(fspec) -> bool:
     return getattr(fspec.normalise, "numeric", False)
 
 
+# Vocabularies of the 生态环境分区管控 kinds (control units, farmland, protected areas, wetlands).
+
+#: Classes of 环境管控单元 (the class digit of a unit code ZH<adcode><1|2|3><serial> follows this order).
+UNIT_CLASSES: tuple[str, ...] = ("优先保护单元", "重点管控单元", "一般管控单元")
+normalise_unit_class = _lookup({
+    "优先保护": "优先保护单元", "优先保护类": "优先保护单元", "优先保护区": "优先保护单元", "优先": "优先保护单元",
+    "priority protection": "优先保护单元", "priority": "优先保护单元",
+    "重点管控": "重点管控单元", "重点管控类": "重点管控单元", "重点管控区": "重点管控单元", "重点": "重点管控单元",
+    "key control": "重点管控单元", "key": "重点管控单元",
+    "一般管控": "一般管控单元", "一般管控类": "一般管控单元", "一般管控区": "一般管控单元", "一般": "一般管控单元",
+    "general control": "一般管控单元", "general": "一般管控单元",
+}, "control-unit class", UNIT_CLASSES, "优先保护, 重点管控, 一般管控, priority, key, general")
+
+#: 永久基本农田 and its reserve (储备区).
+FARMLAND_TYPES: tuple[str, ...] = ("永久基本农田", "永久基本农田储备区")
+normalise_farmland_type = _lookup({
+    "基本农田": "永久基本农田", "永久基本农田保护图斑": "永久基本农田", "永久基本农田图斑": "永久基本农田",
+    "permanent basic farmland": "永久基本农田", "储备区": "永久基本农田储备区",
+    "基本农田储备区": "永久基本农田储备区", "reserve": "永久基本农田储备区",
+}, "farmland type", FARMLAND_TYPES, "基本农田, 储备区, 基本农田储备区")
+
+#: The two zones of every 自然保护地 since the 2019 reform; older zone names are mapped to them.
+PROTECTED_AREA_ZONES: tuple[str, ...] = ("核心保护区", "一般控制区")
+#: Older zone names -> the zone they are managed as. 自然保护区: 核心区 and 缓冲区 -> 核心保护区, 实验区 ->
+#: 一般控制区 (自然保护区条例 as revised by 国务院令第830号); 自然公园 planning zones: the conservation zones
+#: (生态保育区, 湿地保育区/保育区, 核心景区, 特级保护区) -> 核心保护区, the use zones -> 一般控制区.
+PROTECTED_AREA_OLD_ZONES: dict[str, str] = {
+    "核心区": "核心保护区", "缓冲区": "核心保护区", "实验区": "一般控制区",
+    "生态保育区": "核心保护区", "湿地保育区": "核心保护区", "保育区": "核心保护区", "核心景区": "核心保护区",
+    "特级保护区": "核心保护区", "核心景观区": "一般控制区", "一般游憩区": "一般控制区", "管理服务区": "一般控制区",
+    "恢复重建区": "一般控制区", "合理利用区": "一般控制区", "宣教展示区": "一般控制区", "一级保护区": "一般控制区",
+    "二级保护区": "一般控制区", "三级保护区": "一般控制区",
+}
+normalise_protected_area_zone = _lookup({
+    **PROTECTED_AREA_OLD_ZONES, "核心保护": "核心保护区", "core protection zone": "核心保护区", "core": "核心保护区",
+    "一般控制": "一般控制区", "general control zone": "一般控制区", "general control": "一般控制区",
+}, "protected-area zone", PROTECTED_AREA_ZONES, "核心区, 缓冲区, 实验区, 生态保育区, 合理利用区, 核心景区")
+
+#: Types of 自然保护地 other than nature reserves (spellings unified, other text kept).
+PROTECTED_AREA_TYPES: tuple[str, ...] = ("国家公园", "风景名胜区", "森林公园", "湿地公园", "地质公园", "海洋公园",
+                                         "沙漠公园", "草原公园", "自然保护区")
+PROTECTED_AREA_TYPE_SPELLINGS = {
+    _clean_text(k): v for k, v in {
+        "national park": "国家公园", "scenic area": "风景名胜区", "风景区": "风景名胜区", "forest park": "森林公园",
+        "wetland park": "湿地公园", "geopark": "地质公园", "marine park": "海洋公园", "海洋特别保护区": "海洋公园",
+        **{v: v for v in PROTECTED_AREA_TYPES}}.items()}
+
+#: Levels of wetlands in 湿地保护法 (2021): 重要湿地 (国家重要湿地, 省级重要湿地) and 一般湿地.
+WETLAND_LEVELS: tuple[str, ...] = ("国家重要湿地", "省级重要湿地", "一般湿地")
+normalise_wetland_level = _lookup({
+    "国家级": "国家重要湿地", "国家": "国家重要湿地", "国家级重要湿地": "国家重要湿地", "national": "国家重要湿地",
+    "省级": "省级重要湿地", "省": "省级重要湿地", "省重要湿地": "省级重要湿地", "provincial": "省级重要湿地",
+    "一般": "一般湿地", "其他湿地": "一般湿地", "general": "一般湿地",
+}, "wetland level", WETLAND_LEVELS, "国家级, 省级, 一般")
+
+
 # --------------------------------------------------------------------------------------------------
 # Kinds and their canonical fields
 # --------------------------------------------------------------------------------------------------
@@ -432,6 +488,79 @@ KINDS: dict[str, KindSpec] = {
         FieldSpec("name", ("项目名称", "地块名称", "DKMC", "XMMC", "PROJECT") + _NAME),
         _area_field(),
     )),
+    # ---- 生态环境分区管控 and the other spatial controls (vocabularies in ecogis/zoning/vocab.py) ----
+    "control_unit": KindSpec("control_unit", "polygon", "环境管控单元", "Environmental control unit", _spec(
+        FieldSpec("code", ("环境管控单元编码", "管控单元编码", "单元编码", "HJGKDYBM", "GKDYBM", "DYBM"),
+                  required=True, description="环境管控单元编码, e.g. ZH21110210001"),
+        FieldSpec("name", ("环境管控单元名称", "管控单元名称", "单元名称", "HJGKDYMC", "GKDYMC", "DYMC") + _NAME),
+        FieldSpec("unit_class", ("管控单元分类", "管控单元类别", "单元分类", "单元类别", "管控类别", "类别", "GKDYFL",
+                                 "GKDYLB", "DYFL", "DYLB", "REMARKS", "CLASS"),
+                  required=True, allowed=UNIT_CLASSES, normalise=normalise_unit_class,
+                  description="优先保护单元 / 重点管控单元 / 一般管控单元"),
+        FieldSpec("subtype", ("单元子类", "管控单元子类", "子类", "细分类型", "DYZL", "SUBTYPE"),
+                  description="sub-type such as 产业集聚类, 城镇生活类 (free text)"),
+        FieldSpec("element", ("要素属性", "要素类型", "管控要素", "YSSX", "YSLX", "ELEMENT"),
+                  description="生态 / 水 / 大气 / 土壤 / 海洋 ... (free text, several allowed)"),
+        FieldSpec("province", ("省", "省份", "省名称", "SHENG", "PROVINCE")),
+        FieldSpec("city", ("市", "地市", "市名称", "SHI", "CITY")),
+        FieldSpec("county", ("县", "区县", "县区", "县（市、区）", "县名称", "XIAN", "COUNTY")),
+        FieldSpec("adcode", ("行政区划代码", "行政区代码", "区划代码", "XZQDM", "XZQHDM", "ADCODE")),
+        _area_field(),
+    ), zone_field="unit_class"),
+    "access_list": KindSpec("access_list", "table", "生态环境准入清单", "Environmental access list", _spec(
+        FieldSpec("unit_code", ("环境管控单元编码", "管控单元编码", "单元编码", "HJGKDYBM", "GKDYBM"),
+                  description="the unit a row applies to; empty for overall and class-level rows"),
+        FieldSpec("unit_name", ("环境管控单元名称", "管控单元名称", "单元名称", "HJGKDYMC")),
+        FieldSpec("scope", ("适用范围", "清单层级", "层级", "管控范围", "范围", "SCOPE"),
+                  description="全省 / 全市 / 优先保护单元 / 重点管控单元 / 一般管控单元 (overall and class rows)"),
+        FieldSpec("unit_class", ("管控单元分类", "管控单元类别", "单元分类", "单元类别", "管控类别", "GKDYFL"),
+                  allowed=UNIT_CLASSES, normalise=normalise_unit_class),
+        FieldSpec("spatial_layout", ("空间布局约束", "空间布局", "KJBJYS")),
+        FieldSpec("pollutant_discharge", ("污染物排放管控", "污染物排放", "WRWPFGK")),
+        FieldSpec("risk_prevention", ("环境风险防控", "环境风险", "HJFXFK")),
+        FieldSpec("resource_efficiency", ("资源开发效率要求", "资源利用效率要求", "资源开发效率", "资源利用效率",
+                                          "ZYKFXLYQ")),
+        FieldSpec("prohibited_industries", ("禁止类行业代码", "禁止行业代码", "禁止类行业", "禁止行业",
+                                            "PROHIBITED")),
+        FieldSpec("restricted_industries", ("限制类行业代码", "限制行业代码", "限制类行业", "限制行业",
+                                            "RESTRICTED")),
+        FieldSpec("keywords", ("关键词", "关键字", "KEYWORDS")),
+        FieldSpec("coded_dimension", ("行业代码适用维度", "代码适用维度", "管控维度"),
+                  description="the dimension the industry codes belong to (default 空间布局约束)"),
+    )),
+    "farmland": KindSpec("farmland", "polygon", "永久基本农田", "Permanent basic farmland", _spec(
+        FieldSpec("id", ("永久基本农田图斑编号", "YJJBNTTBBH", "图斑编号", "TBBH") + _ID),
+        FieldSpec("type", ("农田类型", "保护类型", "类型", "LX", "TYPE"), allowed=FARMLAND_TYPES,
+                  normalise=normalise_farmland_type, description="永久基本农田 / 永久基本农田储备区"),
+        FieldSpec("land_class_code", ("地类编码", "DLBM")),
+        FieldSpec("land_class", ("地类名称", "DLMC")),
+        FieldSpec("adcode", ("行政区代码", "XZQDM", "坐落单位代码", "ZLDWDM")),
+        FieldSpec("declared_area", ("永久基本农田图斑面积", "YJJBNTTBMJ", "永久基本农田面积", "YJJBNTMJ") + _AREA,
+                  normalise=_number, description="area as declared in the source (unit as in the source)"),
+    ), zone_field="type"),
+    "protected_area": KindSpec("protected_area", "polygon", "自然保护地", "Protected area", _spec(
+        FieldSpec("name", ("保护地名称", "自然保护地名称", "ZRBHDMC", "公园名称") + _NAME),
+        FieldSpec("type", ("保护地类型", "自然保护地类型", "类型", "BHDLX", "ZRBHDLX", "TYPE"),
+                  normalise=_soft(PROTECTED_AREA_TYPE_SPELLINGS),
+                  description="国家公园 / 风景名胜区 / 森林公园 / 湿地公园 / 地质公园 / 海洋公园 ... (free text kept)"),
+        FieldSpec("level", ("级别", "保护地级别", "JB", "LEVEL"), normalise=_soft(_RESERVE_LEVEL_SPELLINGS)),
+        FieldSpec("zone", ("功能分区", "管控分区", "GNFQ", "功能区", "分区", "FQ", "ZONE"), required=True,
+                  allowed=PROTECTED_AREA_ZONES, normalise=normalise_protected_area_zone,
+                  description="核心保护区 / 一般控制区 (older zone names such as 生态保育区, 合理利用区 mapped)"),
+        _area_field(),
+    ), zone_field="zone", style="reserve"),
+    "wetland": KindSpec("wetland", "polygon", "重要湿地", "Important wetland", _spec(
+        FieldSpec("name", ("湿地名称", "SDMC") + _NAME),
+        FieldSpec("level", ("湿地级别", "重要湿地级别", "级别", "SDJB", "JB", "LEVEL"), allowed=WETLAND_LEVELS,
+                  normalise=normalise_wetland_level, description="国家重要湿地 / 省级重要湿地 / 一般湿地"),
+        _area_field(),
+    ), zone_field="level"),
+    "ecological_space": KindSpec("ecological_space", "polygon", "一般生态空间", "General ecological space", _spec(
+        FieldSpec("id", ("图斑编号", "TBBH") + _ID),
+        FieldSpec("name", ("名称", "区块名称") + _NAME),
+        FieldSpec("type", ("生态空间类型", "类型", "LX", "TYPE")),
+        _area_field(),
+    )),
 }
 
 #: Other spellings of the kind names (singular/plural, Chinese).
@@ -444,6 +573,10 @@ KIND_ALIASES: dict[str, str] = {
     "水源地": "water_source", "wells": "well", "oil_well": "well", "oil_wells": "well",
     "shorelines": "shoreline", "岸线": "shoreline", "facilities": "facility", "heat_source": "facility",
     "town": "town_boundary", "城镇开发边界": "town_boundary", "sites": "site", "项目": "site",
+    "control_units": "control_unit", "管控单元": "control_unit", "环境管控单元": "control_unit",
+    "access_lists": "access_list", "准入清单": "access_list", "basic_farmland": "farmland",
+    "基本农田": "farmland", "protected_areas": "protected_area", "natural_park": "protected_area",
+    "自然公园": "protected_area", "wetlands": "wetland", "湿地": "wetland", "生态空间": "ecological_space",
 }
 
 

@@ -108,8 +108,9 @@ class Project:
     source: str | None = None  # data source printed on the maps
 
     def read_layers(self) -> dict:
-        """Read every control layer: ``{name: GeoDataFrame}`` (boundary not included)."""
-        return {name: spec.read() for name, spec in self.layers.items()}
+        """Read every control layer: ``{name: GeoDataFrame}`` (boundary and tables such as access lists,
+        read by their analyses, not included)."""
+        return {name: spec.read() for name, spec in self.layers.items() if KINDS[spec.kind].geometry != "table"}
 
     def read_boundary(self):
         """The boundary GeoDataFrame, or None when the project names none."""

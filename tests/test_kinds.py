@@ -112,15 +112,18 @@ def normalise_grade(value):
 
 @pytest.fixture
 def farmland():
-    """A 永久基本农田 kind built here (no other table in ecogis knows it), removed after the test."""
+    """A 永久基本农田 kind built here in place of the built-in one (restored after the test)."""
     spec = KindSpec("farmland", "polygon", FARMLAND_ZH, FARMLAND_EN, {
         "name": FieldSpec("name", ("地块名称", "DKMC")),
         "grade": FieldSpec("grade", ("耕地等级", "GDDJ"), required=True, allowed=FARMLAND_GRADES,
                            normalise=normalise_grade),
     }, zone_field="grade", style="redline")
+    built_in = KINDS.pop("farmland", None), KIND_ALIASES.pop("基本农田", None)  # ecogis's own farmland kind
     register_kind(spec, aliases=("基本农田",))
     yield spec
     del KINDS["farmland"], KIND_ALIASES["基本农田"]
+    if built_in[0] is not None:
+        KINDS["farmland"], KIND_ALIASES["基本农田"] = built_in[0], built_in[1] or "farmland"
 
 
 def farmland_layer():

@@ -261,6 +261,11 @@ def test_every_kind_has_the_contract_fields():
         "outfall": {"name", "type", "receiving_water", "status"}, "water_source": {"name", "grade"},
         "well": {"id", "status"}, "shoreline": {"name", "type"},
         "facility": {"name", "type", "capacity_tph"}, "town_boundary": {"name"}, "site": {"id", "name"},
+        "control_unit": {"code", "name", "unit_class", "element", "adcode"},
+        "access_list": {"unit_code", "scope", "spatial_layout", "pollutant_discharge", "risk_prevention",
+                        "resource_efficiency", "prohibited_industries", "restricted_industries"},
+        "farmland": {"id", "type"}, "protected_area": {"name", "type", "zone"}, "wetland": {"name", "level"},
+        "ecological_space": {"name"},
     }
     assert set(KINDS) == set(contract)
     for kind, names in contract.items():

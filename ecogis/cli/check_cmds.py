@@ -49,6 +49,11 @@ LEVELS = ("符合", "无法判定", "需论证", "限制", "禁止", "clear", "u
               help="Check date: the rules whose legal text is in force on it apply (default: today).")
 @click.option("--use", "site_use", metavar="USE",
               help="What the site is for (well, outfall, heating ...): selects use-specific rules.")
+@click.option("--industry", metavar="CODE[:NAME]",
+              help="The project's industry as a GB/T 4754-2017 code (C2614, C26, D4411), optionally with its name "
+                   "after ':'; matched against the 生态环境准入清单 of the control units (not with --batch).")
+@click.option("--description", metavar="TEXT", help="A short description of the project (matched against the "
+                                                    "keywords of the access lists).")
 @click.option("--out", "-o", "out", type=click.Path(file_okay=False),
               help="Output folder for the reports (check.html, check.docx, check.xlsx, check.json). Without it "
                    "the summary is printed (the full result with --json) and no file is written.")
@@ -79,8 +84,9 @@ LEVELS = ("符合", "无法判定", "需论证", "限制", "禁止", "clear", "u
 @json_option
 @lang_option
 @handle_errors
-def check(site, at, project, buffers, rules, site_crs, cm, transform, at_date, site_use, out, formats, fail_on, batch,
-          findings_detail, overwrite, skip_empty, as_line, as_polygon, group, order, corridor_m, as_json, lang, notes):
+def check(site, at, project, buffers, rules, site_crs, cm, transform, at_date, site_use, industry, description,
+          out, formats, fail_on, batch, findings_detail, overwrite, skip_empty, as_line, as_polygon, group, order,
+          corridor_m, as_json, lang, notes):
     """Screen a project site against every control layer and write the report.
 
     SITE is a file any ecogis reader takes: the land-survey coordinate exchange text (坐标交换文件),
@@ -111,6 +117,10 @@ def check(site, at, project, buffers, rules, site_crs, cm, transform, at_date, s
     from ecogis.check import parse_at
     from ecogis.rules import verdict_rank
 
+    if industry is not None:
+        from ecogis.zoning.industry import parse_industry
+
+        industry = parse_industry(industry)  # a bad code is an error before anything is read
     if (site is None) == (at is None):
         raise EcogisError("give exactly one site: a file argument or --at lon,lat / --at WKT",
                           hint="Example: ecogis check --at 121.85,40.95 --project layers/project.yaml")
@@ -142,13 +152,17 @@ def check(site, at, project, buffers, rules, site_crs, cm, transform, at_date, s
         the_site = read_layer(site, kind="site", crs=site_crs, cm=cm, transform=transform)
         notes.extend(n for n in the_site.attrs["ecogis"].get("notes", []) if n not in notes)
         site_crs = None  # settled (and any web-map conversion done) by read_layer
+    if batch and (industry or description):
+        raise EcogisError("--industry and --description apply to the access lists of a single check, not --batch",
+                          hint="Check the sites without --batch for the 生态环境分区管控 chapter")
     if batch:
         _check_batch(the_site, project, targets, fail_on=fail_on, as_json=as_json, lang=lang, notes=notes,
                      overwrite=overwrite, buffers=buffers, rules=rules, site_crs=site_crs, site_use=site_use,
                      findings=findings_detail, skip_empty=skip_empty, vertices=vertices, at_date=at_date)
         return
     result = run_check(the_site, project, buffers=buffers, rules=rules, site_crs=site_crs, site_use=site_use,
-                       skip_empty=skip_empty, vertices=vertices, corridor_m=corridor_m, at_date=at_date)
+                       skip_empty=skip_empty, vertices=vertices, corridor_m=corridor_m, at_date=at_date,
+                       industry=industry, description=description)
     for n in notes:
         if n not in result.assumptions:
             result.assumptions.append(n)

@@ -10,6 +10,7 @@ import click
 from ecogis.cli.common import EXIT_FAILED, emit_json, handle_errors, json_option
 from ecogis.cli.vertex_options import vertex_options, vertex_spec
 from ecogis.errors import EcogisError
+from ecogis.layers import KINDS
 
 EPILOG_FORMATS = ("Formats: .shp (also .zip), .gpkg, .geojson/.json, .kml/.kmz, .gdb (FileGDB), "
                   ".csv/.xlsx point tables (经度/纬度, lon/lat, X/Y, E/N columns), the land-survey "
@@ -40,9 +41,8 @@ def read_options(func):
         click.option("--angle-format", "angle", type=click.Choice(["auto", "decimal", "dms", "ddd.mmss"]),
                      default="auto", show_default=True,
                      help="How table angles are written (ddd.mmss: 121.4530 = 121°45′30″)."),
-        click.option("--kind", help="Layer kind: map fields to canonical names and check values. One of boundary, "
-                     "redline, reserve, water_section, outfall, water_source, well, shoreline, facility, "
-                     "town_boundary, site."),
+        click.option("--kind", help="Layer kind: map fields to canonical names and check values. One of "
+                     f"{', '.join(KINDS)}."),
         click.option("--field", "field_map", multiple=True, metavar="SRC=CANON",
                      help="Map a column to a canonical field or coordinate role (repeatable), e.g. 东经=lon."),
         click.option("--strict", is_flag=True,

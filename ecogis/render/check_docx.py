@@ -23,6 +23,7 @@ from ecogis.render.cells import VisibleText, control_note
 from ecogis.render.check_docx_text import clear_within_sentence, conclusion_paragraphs, crs_text, words
 from ecogis.render.corridor_text import corridor_lines
 from ecogis.render.coverage_text import banner_lines
+from ecogis.render.zoning_docx import add_zoning_chapter
 from ecogis.site_coords import boundary_points, conclusion_facts, line_crossings
 
 DOCX_FINDING_KEYS = ["site", "layer", "feature", "zone", "relation", "overlap_area_ha", "overlap_area_mu",
@@ -52,6 +53,7 @@ def render_check_docx(result, out, *, lang: str = "zh", overwrite: bool = False,
     _map_section(doc, result, lang, next(heads), captions, figure)
     _basis_section(doc, result, lang, next(heads))
     _sources_section(doc, result, lang, next(heads), captions)
+    add_zoning_chapter(doc, result, lang, captions, len(w["sections"]) + 1)  # 生态环境分区管控符合性分析
     if doc.visible.replaced:
         doc.add_paragraph(control_note(lang), style="List Bullet")
     with atomic_path(out, overwrite=overwrite) as tmp:

@@ -88,6 +88,9 @@ def check_html(result, *, lang: str = "zh", map_html: str | None = None) -> str:
                   f"<p class=\"small\">{e(T.table_note(result, lang))}</p>"]
     if len(result.sites) > 1:
         parts += [f"<h2>{e(T.t('sites', lang))}</h2>", _sites_table(result, lang)]
+    from ecogis.render.zoning_html import zoning_html
+
+    parts.append(zoning_html(result, lang))
     parts += [f"<h2>{e(T.t('rules', lang))}</h2>", _rules_block(result, lang),
               f"<h2>{e(T.t('inputs', lang))}</h2>", _inputs_block(result, lang),
               f"<h2>{e(T.t('assumptions', lang))}</h2>", _assumptions_block(result, lang),

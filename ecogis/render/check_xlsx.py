@@ -71,6 +71,9 @@ def render_check_xlsx(result, out, *, lang: str = "zh", overwrite: bool = False)
             T.RELATION[lang].get(r["relation"], r["relation"]), r["within_m"], T.verdict_label(r["verdict"], lang),
             T.rule_label(r, lang), T.basis_label(r, lang)] for r in result.rules), visible,
           ["id", "kind", "zone", "relation", "within_m", "verdict", "rule", "basis"])
+    from ecogis.render.zoning_xlsx import add_zoning_sheets
+
+    add_zoning_sheets(wb, result, lang, visible)
     ws = wb.create_sheet(names["inputs"])
     _rows(ws, INPUT_HEADERS.get(lang, INPUT_HEADERS["zh"]), _input_rows(result, lang), visible,
           ["name", "kind", "path", "crs", "features"])

@@ -356,3 +356,9 @@ def parse_buffers(value, *, path=None, line=None) -> list[float]:
         raise EcogisError(f"{_at(line)}no buffer distance given", path=path,
                           hint="Give metres separated by commas, e.g. 500,1000,5000")
     return sorted({_positive_number(v, path, line, "buffer distance") for v in value})
+
+
+# Rule keys of the in-force and verification schema (dates in force, jurisdiction, verification notes):
+# accepted in rules files so that rules carrying them load.
+_RULE_KEYS |= {"effective_from", "effective_until", "jurisdiction", "verified", "verification", "verification_en",
+               "local_source"}

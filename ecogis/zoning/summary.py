@@ -1,0 +1,94 @@
+"""The combined 空间管控符合性 summary: one row per kind of spatial control (red line, protected areas,
+farmland, wetlands and ecological space, water sources, control units, town boundary).
+
+Each row says whether the project gave a layer of that control at all (``provided``: without one the
+row is 无法判定, never 符合), the layers used, how the sites relate to it (``intersects``,
+``within_buffer``, ``clear``), the overlap of all sites with all features of the control, dissolved
+(ellipsoidal area m² and geodesic length m on CGCS2000, intersection computed in the 3° Gauss-Kruger
+zone of the sites' median longitude), the nearest geodesic distance (m) and the worst verdict.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from ecogis.crs import metric_crs
+from ecogis.geodesy import GEOGRAPHIC_CRS as GEOGRAPHIC
+from ecogis.geodesy import convert_area, ellipsoidal_area, geodesic_length
+from ecogis.rules import VERDICT_EN, worst_verdict
+
+#: control -> the layer kinds it covers, in the order of the summary table
+CONTROLS: dict[str, tuple[str, ...]] = {
+    "redline": ("redline",), "protected_area": ("reserve", "protected_area"), "farmland": ("farmland",),
+    "wetland": ("wetland", "ecological_space"), "water_source": ("water_source",), "control_unit": ("control_unit",),
+    "town_boundary": ("town_boundary",),
+}
+UNKNOWN = "无法判定"
+
+
+@dataclass
+class ControlSummary:
+    """One spatial control in the summary. ``verdict`` is 无法判定 when no layer of it was given."""
+
+    control: str
+    provided: bool
+    layers: list[str]
+    relation: str | None
+    overlap_area_m2: float | None
+    overlap_length_m: float | None
+    nearest_m: float | None
+    verdict: str
+    features: list[str]
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        a = self.overlap_area_m2
+        d["overlap_area_ha"] = None if a is None else float(convert_area(a, "ha"))
+        d["overlap_area_mu"] = None if a is None else float(convert_area(a, "mu"))
+        d["verdict_en"] = VERDICT_EN.get(self.verdict, "cannot be determined")
+        return d
+
+
+def spatial_summary(findings: pd.DataFrame, layers: dict, sites, zoning_verdict: str | None = None
+                    ) -> list[ControlSummary]:
+    """The summary rows. ``findings``: the screening findings (with ``_feature_index``); ``layers``:
+    ``{name: GeoDataFrame}`` with ``attrs['ecogis']['kind']``; ``sites``: the site GeoDataFrame;
+    ``zoning_verdict``: the access-list verdict, folded into the control-unit row."""
+    kinds = {name: (g.attrs.get("ecogis") or {}).get("kind") for name, g in layers.items()}
+    out = []
+    for control, covered in CONTROLS.items():
+        names = [n for n, k in kinds.items() if k in covered]
+        rows = findings[findings["layer"].isin(names)] if len(findings) else findings
+        out.append(_row(control, names, rows, layers, sites, zoning_verdict if control == "control_unit" else None))
+    return out
+
+
+def _row(control, names, rows, layers, sites, extra_verdict) -> ControlSummary:
+    if not names:
+        return ControlSummary(control, False, [], None, None, None, None, UNKNOWN, [])
+    hit = rows[rows["relation"] == "intersects"]
+    near = rows[rows["relation"] == "within_buffer"]
+    relation = "intersects" if len(hit) else "within_buffer" if len(near) else "clear"
+    area = length = None
+    if len(hit):
+        gk = metric_crs(float(np.median(_lons(sites))))
+        site_union = shapely.union_all(np.asarray(sites.to_crs(gk).geometry.values))
+        parts = [layers[n].loc[hit.loc[hit["layer"] == n, "_feature_index"].unique()].to_crs(gk).geometry.values
+                 for n in hit["layer"].unique()]
+        overlap = shapely.intersection(site_union, shapely.union_all(np.concatenate(parts)))
+        area = float(ellipsoidal_area([overlap], gk)[0])
+        lines = [g for g in shapely.get_parts(overlap) if shapely.get_dimensions(g) == 1]
+        length = float(geodesic_length(lines, gk).sum()) if lines else None
+    distances = rows["distance_m"].dropna() if len(rows) else pd.Series(dtype=float)
+    verdicts = list(rows["verdict"]) + ([extra_verdict] if extra_verdict else [])
+    features = list(dict.fromkeys(str(f) for f in (hit if len(hit) else near)["feature"]))
+    return ControlSummary(control, True, names, relation, area, length,
+                          float(distances.min()) if len(distances) else None, worst_verdict(verdicts), features)
+
+
+def _lons(sites) -> np.ndarray:
+    centres = shapely.centroid(np.asarray(sites.to_crs(GEOGRAPHIC).geometry.values))
+    return shapely.get_x(centres)
