@@ -42,7 +42,7 @@ class Text(NamedTuple):
     en: str
 
     def __call__(self, lang: str = "zh") -> str:
-        return self.zh if lang == "zh" else self.en
+        return self._asdict().get(lang, self.en)
 
 
 def text_in(value, lang: str = "zh") -> str:
@@ -77,8 +77,8 @@ def convert_area(m2, unit: str):
 
 def unit_label(unit: str, lang: str = "zh") -> str:
     """Printable unit name: "km²", "公顷"/"ha", "亩"/"mu"."""
-    entry = UNITS[normalise_unit(unit)]
-    return entry[1] if lang == "zh" else entry[2]
+    zh, en = UNITS[normalise_unit(unit)][1:3]
+    return {"zh": zh}.get(lang, en)
 
 
 def method_label(method: str, lang: str = "zh") -> str:
@@ -86,7 +86,8 @@ def method_label(method: str, lang: str = "zh") -> str:
     if method not in METHODS:
         raise EcogisError(f"unknown area method {method!r}", field="method",
                           hint="Use ellipsoid (official), geodesic or plane")
-    return METHODS[method][0 if lang == "zh" else 1]
+    zh, en = METHODS[method]
+    return {"zh": zh}.get(lang, en)
 
 
 def _as_crs(crs) -> pyproj.CRS:

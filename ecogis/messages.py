@@ -70,7 +70,8 @@ def _pattern(template: str) -> re.Pattern:
 def _ordered() -> tuple[tuple[str, str], ...]:
     """Templates with the most literal text first, so a specific template wins over a general one."""
     literal = lambda en: len(re.sub(r"\{\w+\}", "", en))  # noqa: E731
-    return tuple(sorted(MESSAGES.values(), key=lambda t: -literal(t[0])))
+    notes = (t for key, t in MESSAGES.items() if not key.startswith("error."))  # errors are looked up by key
+    return tuple(sorted(notes, key=lambda t: -literal(t[0])))
 
 
 def _clauses(text: str) -> list[str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ecogis.cli.common import EXIT_VERDICT, emit_json, handle_errors, json_option, lang_option, show_progress
-from ecogis.errors import EcogisError
+from ecogis.error_messages import error
 
 FORMATS = ("html", "docx", "xlsx", "json")
 BATCH_FORMATS = ("xlsx", "json")
@@ -82,19 +82,18 @@ def check(site, at, project, buffers, rules, site_crs, site_use, out, formats, f
     from ecogis.rules import verdict_rank
 
     if (site is None) == (at is None):
-        raise EcogisError("give exactly one site: a file argument or --at lon,lat / --at WKT",
-                          hint="Example: ecogis check --at 121.85,40.95 --project layers/project.yaml")
+        raise error("cli.one_site", hint="cli.one_site_example")
     formats = formats or ",".join(BATCH_FORMATS if batch else FORMATS)
     fmts = [f.strip().lower() for f in formats.split(",") if f.strip()]
     bad = [f for f in fmts if f not in FORMATS]
     if bad:
-        raise EcogisError(f"unknown report format {bad[0]!r}", hint=f"Use some of {', '.join(FORMATS)}")
+        raise error("cli.unknown_format", format=repr(bad[0]), formats=", ".join(FORMATS), hint="cli.use_formats")
     other = sorted(set(fmts) - set(BATCH_FORMATS)) if batch else []
     if other:
-        raise EcogisError(f"--batch writes {' and '.join(BATCH_FORMATS)} only, not {', '.join(other)}",
-                          hint="HTML/DOCX reports are for a few sites: check them without --batch")
+        raise error("cli.batch_formats", formats=" and ".join(BATCH_FORMATS), other=", ".join(other),
+                    hint="cli.batch_formats_hint")
     if out is None and not as_json:
-        raise EcogisError("nowhere to put the result", hint="Pass --out DIR for the reports and/or --json")
+        raise error("cli.no_output", hint="cli.no_output_hint")
     targets = {}
     if out is not None:
         from ecogis.outputs import check_output_path
@@ -169,6 +168,18 @@ def _input_paths(result) -> list:
     return [p for p in paths if isinstance(p, str) and p]
 
 
+#: the words of the summaries that check_text does not hold, per language
+SUMMARY_WORDS = {
+    "zh": {"nearest": "最近", "within": "；{buffer} m 内 {count} 个", "sites": "场址：",
+           "findings": "；共 {total} 条结果，列出 {listed} 条", "more_sites": "  …… 另有 {count} 个场址（见 XLSX/JSON）",
+           "summary_only": "  缓冲距离内结论为符合的要素按场址计数，未逐条列出；--findings all 列出全部结果"},
+    "en": {"nearest": "nearest", "within": "; {count} within {buffer} m", "sites": "sites: ",
+           "findings": "; {total} findings, {listed} listed", "more_sites": "  ... {count} more sites (see the XLSX/JSON)",
+           "summary_only": "  features within the buffers that are clear are counted per site, not listed; "
+                           "--findings all lists every finding"},
+}
+
+
 def _echo_summary(result, written, lang) -> None:
     """Overall verdict, every finding that is not 符合 or is an overlap, then per site and layer the
     count of features within the buffers and the nearest distance."""
@@ -183,10 +194,9 @@ def _echo_summary(result, written, lang) -> None:
     for f in nearest:
         if f["distance_m"]:
             n = within.get((f["site"], f["layer"]), 0)
-            label = "nearest" if lang == "en" else "最近"
-            widest = max(result.buffers_m)
-            extra = f"; {n} within {widest:g} m" if lang == "en" else f"；{widest:g} m 内 {n} 个"
-            click.echo(f"  {f['site']} {f['layer']}: {label} {f['feature']} {f['distance_m']:.1f} m"
+            words = SUMMARY_WORDS[lang]
+            extra = words["within"].format(count=n, buffer=f"{max(result.buffers_m):g}")
+            click.echo(f"  {f['site']} {f['layer']}: {words['nearest']} {f['feature']} {f['distance_m']:.1f} m"
                        f"{extra if n else ''}")
     click.echo(T.table_note(result, lang))
     for p in written:
@@ -218,14 +228,13 @@ def _echo_batch_summary(batch, written, lang, shown=20) -> None:
     from ecogis.render import check_text as T
     from ecogis.rules import VERDICTS, verdict_rank
 
-    en = lang == "en"
+    words = SUMMARY_WORDS[lang]
     click.echo(f"{T.t('overall', lang)}: {T.verdict_label(batch.verdict, lang)}")
     sites = batch.site_rows()
     counts = sites["verdict"].value_counts()
-    click.echo(("sites: " if en else "场址：") + ", ".join(
+    click.echo(words["sites"] + ", ".join(
         f"{T.verdict_label(v, lang)} {int(counts.get(v, 0))}" for v in reversed(VERDICTS)) +
-        (f"; {batch.findings_total} findings, {batch.findings_listed} listed" if en
-         else f"；共 {batch.findings_total} 条结果，列出 {batch.findings_listed} 条"))
+        words["findings"].format(total=batch.findings_total, listed=batch.findings_listed))
     rank = sites["verdict"].map(verdict_rank)
     worst = sites[rank > 0].assign(_rank=rank[rank > 0]).sort_values(["_rank", "id"], ascending=[False, True])
     for r in worst.head(shown).itertuples():
@@ -233,12 +242,9 @@ def _echo_batch_summary(batch, written, lang, shown=20) -> None:
                    f"{r.worst_layer}/{r.worst_feature}{'/' + r.worst_zone if isinstance(r.worst_zone, str) else ''}")
     if len(worst) > shown:
         more = len(worst) - shown
-        click.echo(f"  ... {more} more sites (see the XLSX/JSON)" if en
-                   else f"  …… 另有 {more} 个场址（见 XLSX/JSON）")
+        click.echo(words["more_sites"].format(count=more))
     if batch.findings_detail == "summary":
-        click.echo("  features within the buffers that are clear are counted per site, not listed; "
-                   "--findings all lists every finding" if en else
-                   "  缓冲距离内结论为符合的要素按场址计数，未逐条列出；--findings all 列出全部结果")
+        click.echo(words["summary_only"])
     click.echo(T.table_note(batch, lang))
     for p in written:
         click.echo(f"wrote {p}")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from ecogis.cli.common import EXIT_FAILED, emit_json, handle_errors, json_option
-from ecogis.errors import EcogisError
+from ecogis.cli.common import EXIT_FAILED, emit_json, handle_errors, json_option, lang_option, stderr_lang_option
+from ecogis.error_messages import error
 
 EPILOG_FORMATS = ("Formats: .shp (also .zip), .gpkg, .geojson/.json, .kml/.kmz, .gdb (FileGDB), "
                   ".csv/.xlsx point tables (经度/纬度, lon/lat, X/Y, E/N columns) and the land-survey "
@@ -19,7 +19,7 @@ def _parse_fields(values) -> dict | None:
     mapping = {}
     for item in values or ():
         if "=" not in item:
-            raise EcogisError(f"--field {item!r} is not SOURCE=CANONICAL", hint="Example: --field 保护区名=name")
+            raise error("cli.field_map", item=repr(item), hint="cli.field_map_example")
         source, target = item.split("=", 1)
         mapping[source.strip()] = target.strip()
     return mapping or None
@@ -60,8 +60,9 @@ def _read_options(layer, crs, encoding, cm, angle, kind, field_map) -> dict:
 @click.argument("path", type=click.Path(path_type=Path))
 @read_options
 @json_option
+@lang_option
 @handle_errors
-def info(path, layer, crs, encoding, cm, angle, kind, field_map, as_json, notes):
+def info(path, layer, crs, encoding, cm, angle, kind, field_map, as_json, lang, notes):
     """Describe a layer: CRS and how it was found, encoding, count, geometry types, bounds, fields.
 
     \b
@@ -95,7 +96,7 @@ def info(path, layer, crs, encoding, cm, angle, kind, field_map, as_json, notes)
     if as_json:
         emit_json(description.to_dict())
     else:
-        click.echo(format_layer_description(description))
+        click.echo(format_layer_description(description, lang))
 
 
 # --------------------------------------------------------------------------- validate
@@ -108,6 +109,7 @@ def info(path, layer, crs, encoding, cm, angle, kind, field_map, as_json, notes)
               help="Write a repaired copy (make_valid, same geometry type) to OUT; the input is never touched.")
 @click.option("--overwrite", is_flag=True, help="Allow --fix to replace an existing OUT.")
 @json_option
+@stderr_lang_option
 @handle_errors
 def validate(path, layer, crs, encoding, cm, angle, kind, field_map, fix_out, overwrite, as_json, notes):
     """Check a layer: invalid geometries (with location), empty and duplicate features, overlapping
@@ -156,6 +158,7 @@ def validate(path, layer, crs, encoding, cm, angle, kind, field_map, fix_out, ov
 @click.option("--out-layer", help="Layer name inside a GeoPackage/FileGDB output (default: OUT's stem).")
 @click.option("--overwrite", is_flag=True, help="Replace OUT if it exists (never the input).")
 @json_option
+@stderr_lang_option
 @handle_errors
 def convert(src, out, layer, crs, encoding, cm, angle, kind, field_map, to_crs, out_layer, overwrite, as_json, notes):
     """Convert a layer between formats and CRSs; never writes over the input.

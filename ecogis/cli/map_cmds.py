@@ -6,7 +6,8 @@ from pathlib import Path
 import click
 
 from ecogis.cli.common import emit_json, handle_errors, json_option, lang_option, log
-from ecogis.errors import EcogisError, warn_assumption
+from ecogis.error_messages import error
+from ecogis.errors import warn_assumption
 from ecogis.render.folium_map import BASEMAPS
 
 EPILOG = """\b
@@ -95,7 +96,7 @@ def _collect_layers(tokens, project_path, notes) -> dict:
     for name, gdf in layers.items():
         log.info("layer %s: %d feature(s), kind %s", name, len(gdf), (gdf.attrs.get("ecogis") or {}).get("kind"))
     if not layers:
-        raise EcogisError("no layers given", hint="Name at least one LAYER file or pass --project")
+        raise error("cli.no_layers", hint="cli.no_layers_hint")
     return layers
 
 
@@ -109,10 +110,9 @@ def _read_token(token: str, project, notes):
         return text, project.layers[text].read()
     path, layer = _split_layer(text)
     if not path.exists():
-        hint = "Check the path"
-        if project is not None:
-            hint += f"; project layers are: {', '.join(project.layers)}"
-        raise EcogisError("layer not found", path=path, hint=hint)
+        if project is None:
+            raise error("cli.layer_not_found", path=path, hint="cli.check_path")
+        raise error("cli.layer_not_found", path=path, layers=", ".join(project.layers), hint="cli.check_path_project")
     return layer or path.stem, _read_file(path, kind, notes, layer)
 
 
@@ -162,7 +162,7 @@ def map_cmd(layers, project_path, site_path, out, basemap, tianditu_key, title, 
 
     check_map_output(out, overwrite=overwrite)   # fail before reading large layers
     if focus == "site" and site_path is None:
-        raise EcogisError("--focus site needs --site", hint="Give the site file with --site")
+        raise error("cli.focus_needs_site", hint="cli.focus_needs_site_hint")
     gdfs = _collect_layers(layers, project_path, notes)
     result = write_map(gdfs, out, site=_read_site(site_path), site_path=site_path, basemap=basemap,
                        tianditu_key=tianditu_key, title=title, lang=lang, styles=styles_path, dpi=dpi,

@@ -32,7 +32,8 @@ class LandClass:
     color: str
 
     def name(self, lang: str = "zh") -> str:
-        return self.zh if lang == "zh" else self.en
+        """The class name in ``lang`` ("zh" or "en"; another language gets the English name)."""
+        return {"zh": self.zh}.get(lang, self.en)
 
     def to_dict(self) -> dict:
         return {"code": self.code, "zh": self.zh, "en": self.en, "color": self.color}
