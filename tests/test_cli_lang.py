@@ -28,8 +28,8 @@ def _errors(stderr: str) -> list[str]:
 
 
 @pytest.fixture(autouse=True)
-def _no_lang_in_env(monkeypatch):
-    monkeypatch.delenv("ECOGIS_LANG", raising=False)
+def _no_lang_in_env(chinese_default):
+    """These tests set the language themselves (the suite's default is English)."""
 
 
 def test_info_prints_the_same_warnings_in_english_and_in_chinese():

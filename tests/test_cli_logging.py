@@ -14,7 +14,7 @@ PROJECT = str(LAYERS / "project.yaml")
 
 
 def _run(*args):
-    result = CliRunner().invoke(main, ["--lang", "en", *args])  # the tests read English lines
+    result = CliRunner().invoke(main, list(args))
     assert not (result.exception and not isinstance(result.exception, SystemExit)), result.exception
     return result
 

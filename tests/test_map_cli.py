@@ -63,7 +63,7 @@ def test_static_map_from_cli(files, tmp_path):
 ])
 def test_bad_input_exits_2(tmp_path, args, message):
     args = [str(tmp_path / a) if a.endswith((".jpg", ".html", ".shp", ".geojson")) else a for a in args]
-    res = _run([*args, "--lang", "en"])  # the English line
+    res = _run(args)
     assert res.exit_code == 2
     assert message in res.stderr
 

@@ -18,7 +18,7 @@ PROJECT = LAYERS / "project.yaml"
 
 def run(*args):
     """Run the CLI; return (exit code, stderr). A traceback (an exception other than SystemExit) fails."""
-    result = CliRunner().invoke(main, ["--lang", "en", *map(str, args)])  # the tests read English lines
+    result = CliRunner().invoke(main, [str(a) for a in args])
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
     return result.exit_code, result.stderr

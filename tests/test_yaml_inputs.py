@@ -24,7 +24,7 @@ AT = "121.05,40.05"  # inside the red-line square below (EPSG:4490 degrees)
 
 def run(*args):
     """Run ecogis in-process; the result with exit code, stdout and stderr."""
-    result = CliRunner().invoke(main, ["--lang", "en", *map(str, args)])  # the tests read English lines
+    result = CliRunner().invoke(main, [str(a) for a in args])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result
 

@@ -171,10 +171,12 @@ def _input_paths(result) -> list:
 #: the words of the summaries that check_text does not hold, per language
 SUMMARY_WORDS = {
     "zh": {"nearest": "最近", "within": "；{buffer} m 内 {count} 个", "sites": "场址：",
-           "findings": "；共 {total} 条结果，列出 {listed} 条", "more_sites": "  …… 另有 {count} 个场址（见 XLSX/JSON）",
+           "findings": "；共 {total} 条结果，列出 {listed} 条",
+           "more_sites": "  …… 另有 {count} 个场址（见 XLSX/JSON）",
            "summary_only": "  缓冲距离内结论为符合的要素按场址计数，未逐条列出；--findings all 列出全部结果"},
     "en": {"nearest": "nearest", "within": "; {count} within {buffer} m", "sites": "sites: ",
-           "findings": "; {total} findings, {listed} listed", "more_sites": "  ... {count} more sites (see the XLSX/JSON)",
+           "findings": "; {total} findings, {listed} listed",
+           "more_sites": "  ... {count} more sites (see the XLSX/JSON)",
            "summary_only": "  features within the buffers that are clear are counted per site, not listed; "
                            "--findings all lists every finding"},
 }

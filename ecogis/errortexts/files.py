@@ -32,3 +32,16 @@ ERRORS = {
                            "第 {line} 行：键 {key} 重复出现（首次在第 {first} 行）"),
     "yaml.keep_one": ("Keep one of them: YAML would silently use the last", "请只保留一个：YAML 会静默采用最后一个"),
 }
+ERRORS.update({
+    # ecogis.io.text
+    "text.no_encoding_fits": ("the text is neither valid UTF-8 nor GB18030", "文本既不是有效的 UTF-8 也不是 GB18030 编码"),
+    "text.save_or_pass_encoding": ("Save it as UTF-8 or GBK, or pass its encoding with --encoding (encoding=)",
+                                   "请另存为 UTF-8 或 GBK 编码，或用 --encoding（encoding=）指定其编码"),
+    "text.control_character": ("line {line} holds a control character ({code}): the file is damaged or not plain text",
+                               "第 {line} 行含控制字符（{code}）：文件已损坏或不是纯文本"),
+    "text.remove_character": ("Remove the character, or export the file again as UTF-8 or GBK text",
+                              "请删除该字符，或重新导出为 UTF-8 或 GBK 文本"),
+    "text.not_valid_as": ("the text starts like {label} but is not valid {label} ({reason} at byte {byte})",
+                          "文本开头像 {label}，但不是有效的 {label}（第 {byte} 字节：{reason}）"),
+    "text.save_again": ("Save it again as UTF-8 or GBK", "请重新另存为 UTF-8 或 GBK 编码"),
+})

@@ -24,6 +24,7 @@ import math
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -44,8 +45,9 @@ JSON_NOTES = {
     "rule_id": "findings reference the rules table by id; null: no screening rule applies (符合, for information)",
 }
 #: the headers of the batch workbook that check_text does not hold, per language
-XLSX_HEADS = {
-    "zh": {"worst": ["最不利：图层", "最不利：要素", "最不利：功能区/级别", "最不利：空间关系", "最不利：规则编号", "结果条数"],
+XLSX_HEADS: dict[str, dict[str, Any]] = {
+    "zh": {"worst": ["最不利：图层", "最不利：要素", "最不利：功能区/级别", "最不利：空间关系", "最不利：规则编号",
+                     "结果条数"],
            "nearest": "最近{layer}距离（m）", "within": "{buffer} m 内{layer}要素数", "rule_id": "规则编号"},
     "en": {"worst": ["Worst: layer", "Worst: feature", "Worst: zone", "Worst: relation", "Worst: rule id", "Findings"],
            "nearest": "Nearest {layer} (m)", "within": "{layer} within {buffer} m", "rule_id": "Rule id"},

@@ -35,7 +35,8 @@ RASTER_TEXT = {
         "ha": "ha", "mu": "mu", "nodata": "nodata", "outside": "outside raster", "notes": "Notes:", "wrote": "wrote ",
         "cell_area": "Cell area: ", "zone_area": "Zone area: ", "patch_area": "Patch area: ", "list": "、",
         "raster": "Raster {raster} (CRS {crs}), legend {legend}",
-        "edge": "Edge cells count by the fraction covered (exactextract); shares are of the zone area inside the raster",
+        "edge": "Edge cells count by the fraction covered (exactextract); shares are of the zone area inside the "
+                "raster",
         "zone_head": "[{zone}] zone area ",
         "change": "Change {before} -> {after} (CRS {crs}), classes of interest: {names}",
         "changed_head": "[{zone}] changed ", "to_interest": ", of which to classes of interest ",
