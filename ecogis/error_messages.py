@@ -78,5 +78,10 @@ def error(key: str, /, *, path=None, feature=None, field=None, hint: str | None 
     return EcogisError(path=path, feature=feature, field=field, key=key, reasons=reasons, hints=hints)
 
 
+def at_path(exc: EcogisError, path) -> EcogisError:
+    """``exc`` naming the file ``path`` instead, its reason and hint kept in every language."""
+    return EcogisError(path=path, key=exc.key, reasons=exc.reasons, hints=exc.hints)
+
+
 for _templates in CATALOGUES:
     register_errors(_templates)
