@@ -58,15 +58,17 @@ def phrase(key: str, /, **fields) -> Phrase:
     return Phrase({lang: _render(key, lang, fields) for lang in LANGS})
 
 
-def joined(parts, separator_key: str) -> Phrase:
-    """``parts`` (phrases) joined, in every language, by the template ``separator_key``."""
-    return Phrase({lang: error_template(separator_key, lang).join(p[lang] for p in parts) for lang in LANGS})
+def joined(parts, separator_key: str | None = None) -> Phrase:
+    """``parts`` (phrases) joined, in every language, by the template ``separator_key`` (none: run together)."""
+    return Phrase({lang: (error_template(separator_key, lang) if separator_key else "").join(p[lang] for p in parts)
+                   for lang in LANGS})
 
 
-def error(key: str, /, *, path=None, feature=None, field=None, hint: str | None = None, **fields) -> EcogisError:
+def error(key: str, /, *, path=None, feature=None, field=None, hint: str | Phrase | None = None,
+          **fields) -> EcogisError:
     """The :class:`EcogisError` of catalogue entry ``key`` with its ``fields`` filled in, in every language.
 
-    ``hint`` is the key of a hint template (filled with the same fields). A field holding an
+    ``hint`` is the key of a hint template (filled with the same fields), or a :class:`Phrase`. A field holding an
     EcogisError is replaced by that error's reason in the same language (an error wrapping another), a
     :class:`Phrase` by its text in that language.
     """
@@ -74,7 +76,8 @@ def error(key: str, /, *, path=None, feature=None, field=None, hint: str | None 
     if missing:
         raise TypeError(f"error {key!r} needs the field(s) {sorted(missing)}")
     reasons = {lang: _render(key, lang, fields) for lang in LANGS}
-    hints = {lang: _render(hint, lang, fields) for lang in LANGS} if hint else None
+    hints = dict(hint) if isinstance(hint, Phrase) else {lang: _render(hint, lang, fields) for lang in LANGS} \
+        if hint else None
     return EcogisError(path=path, feature=feature, field=field, key=key, reasons=reasons, hints=hints)
 
 

@@ -1,0 +1,42 @@
+"""Errors of audit specs and checks (ecogis.audit)."""
+
+ERRORS = {
+    "audit.at_line": (", line {line}", "，第 {line} 行"),
+    "audit.from_defaults": (", from 'defaults'", "，取自 'defaults'"),
+    "audit.in_check": ("check {id} ({type}{where}): {message}", "检查 {id}（{type}{where}）：{message}"),
+    "audit.in_spec": (" in {spec}", "（{spec}）"),
+    "audit.check_failed": ("check {id} ({type}){where}: {reason}", "检查 {id}（{type}）{where}：{reason}"),
+    "audit.spec_checks": ("{at}an audit spec is a mapping with a non-empty list 'checks'",
+                          "{at}审核配置应为含非空列表 'checks' 的映射"),
+    "audit.see_example": ("See scripts/panjin_audit.yaml for an example", "示例参见 scripts/panjin_audit.yaml"),
+    "audit.defaults_mapping": ("{at}'defaults' must map keys to values, e.g. {{unit: km2, method: ellipsoid}}",
+                               "{at}'defaults' 应为键到值的映射，例如 {{unit: km2, method: ellipsoid}}"),
+    "audit.layers_mapping": ("{at}'layers' must map names to {{path: ..., kind: ...}}",
+                             "{at}'layers' 应为名称到 {{path: ..., kind: ...}} 的映射"),
+    "audit.layer_path": ("{at}layer {name} needs a 'path' (a file name)", "{at}图层 {name} 需要 'path'（文件名）"),
+    "audit.check_mapping": ("line {line}: check #{number} is not a mapping", "第 {line} 行：第 {number} 项检查不是映射"),
+    "audit.id_name": ("{at}check #{number}: 'id' must be a name, got {value}", "{at}第 {number} 项检查：'id' 应为名称，实为 {value}"),
+    "audit.unknown_type": ("{at}check {id}: unknown type {type}; known: {known}", "{at}检查 {id}：无法识别的类型 {type}；可用类型：{known}"),
+    "audit.id_twice": ("{at}check id {id} is used twice (first on line {first})", "{at}检查编号 {id} 重复使用（首次在第 {first} 行）"),
+}
+ERRORS.update({
+    # ecogis.audit.common (filters and keys of a check)
+    "audit.where_mapping": ("{key} must map fields to values or {{op: value}}", "{key} 应为字段到值或 {{运算符: 值}} 的映射"),
+    "audit.needs_number": ("{column}.{op} needs a number, got {value}", "{column}.{op} 需要数值，实为 {value}"),
+    "audit.no_numbers": ("{column}.{op}: field {name} holds no numbers; {present}", "{column}.{op}：字段 {name} 中没有数值；{present}"),
+    "audit.check_spelling": ("Check the spelling: a filter that matches nothing gives a wrong figure",
+                             "请核对拼写：不匹配任何要素的筛选条件会得出错误的数字"),
+    "audit.no_feature_contains": ("no feature has {value} in field {name}; {present}", "没有要素的字段 {name} 含有 {value}；{present}"),
+    "audit.unknown_operator": ("unknown operator {op} for field {name}; use lt le gt ge eq ne in not_in contains",
+                               "字段 {name} 的运算符 {op} 无法识别；请使用 lt le gt ge eq ne in not_in contains"),
+    "audit.no_feature_has": ("no feature has {column} = {value}; {present}", "没有要素的 {column} 为 {value}；{present}"),
+    "audit.no_values": ("values present: (none)", "现有值：（无）"),
+    "audit.values": ("values present: {shown}", "现有值：{shown}"),
+    "audit.values_more": ("values present: {shown} and {more} more", "现有值：{shown} 等（另有 {more} 个）"),
+    "audit.the_layer": ("the layer", "图层"),
+    "audit.the_zones_layer": ("the zones layer", "分区图层"),
+    "audit.no_field": ("no field {name} in {what}; fields: {fields}", "{what}中没有字段 {name}；现有字段：{fields}"),
+    "audit.unknown_method": ("unknown area method {method}; use ellipsoid (official), geodesic or plane",
+                             "无法识别的面积计算方法 {method}；请使用 ellipsoid（官方方法）、geodesic 或 plane"),
+    "audit.whole_number": ("{key}.{name} must be a whole number of points, got {value}", "{key}.{name} 应为点数（整数），实为 {value}"),
+})
