@@ -40,3 +40,18 @@ ERRORS.update({
                              "无法识别的面积计算方法 {method}；请使用 ellipsoid（官方方法）、geodesic 或 plane"),
     "audit.whole_number": ("{key}.{name} must be a whole number of points, got {value}", "{key}.{name} 应为点数（整数），实为 {value}"),
 })
+ERRORS.update({
+    # ecogis.audit.checks
+    "audit.needs_within": ("{key} needs 'within'", "{key} 需要 'within'"),
+    "audit.share_needs_within": ("a declared share needs 'within'", "公布占比需要 'within'"),
+    "audit.by_districts": ("'by: districts' needs 'districts' (a layer) when 'within' is a layer",
+                           "'within' 为图层时，'by: districts' 需要 'districts'（图层）"),
+    "audit.require_pct": ("require_pct for {group} must be a number from 0 to 100 (%), got {value}",
+                          "{group} 的 require_pct 应为 0 到 100（%）之间的数，实为 {value}"),
+    "audit.section": ("section {section}: {reason}", "断面 {section}：{reason}"),
+    "audit.distance_positive": ("distance_m must be positive (metres)", "distance_m 应为正数（米）"),
+    "audit.no_length": ("the layer has no line length", "图层没有线长度"),
+    "audit.no_id_field": ("no field {name} in the {layer}", "{layer}中没有字段 {name}"),
+    "audit.not_a_layer": ("{ref} is neither a layer of 'layers:' nor an existing file", "{ref} 既不是 'layers:' 中的图层，也不是已有文件"),
+    "audit.tile_needs_boundary": ("'tile: true' needs a 'boundary' that the layer must cover", "'tile: true' 需要图层应覆盖的 'boundary'"),
+})
