@@ -32,3 +32,10 @@ ERRORS = {
     "cli.change_needs_out": ("--out is required for change", "change 命令必须给出 --out"),
     "cli.change_needs_out_hint": ("Give a folder, e.g. --out maps/change", "请给出输出文件夹，例如 --out maps/change"),
 }
+ERRORS.update({
+    # ecogis.render.folium_map
+    "map.tianditu_key": ("the Tianditu base map needs a key", "天地图底图需要密钥"),
+    "map.set_tianditu_key": ("Set TIANDITU_KEY (or pass --tianditu-key); for offline maps use --basemap none",
+                             "请设置 TIANDITU_KEY（或用 --tianditu-key 给出）；离线地图请用 --basemap none"),
+    "map.unknown_basemap": ("unknown base map {basemap}; expected one of {basemaps}", "无法识别的底图 {basemap}；应为以下之一：{basemaps}"),
+})

@@ -28,7 +28,8 @@ import shapely
 from folium.template import Template
 
 from ecogis.crs import to_web_crs
-from ecogis.errors import EcogisError, warn_assumption
+from ecogis.error_messages import error
+from ecogis.errors import warn_assumption
 from ecogis.render import styles as st
 from ecogis.render.cells import visible_text
 from ecogis.render.folium_controls import add_controls, add_page_style, legend_html, marker_svg
@@ -197,10 +198,7 @@ def _add_basemap(m, basemap: str, lang: str, tianditu_key: str | None) -> None:
     if basemap.startswith("tianditu"):
         key = tianditu_key or os.environ.get("TIANDITU_KEY")
         if not key:
-            raise EcogisError(
-                "the Tianditu base map needs a key",
-                hint="Set TIANDITU_KEY (or pass --tianditu-key); for offline maps use --basemap none",
-            )
+            raise error("map.tianditu_key", hint="map.set_tianditu_key")
         base = "vec" if basemap == "tianditu-vec" else "img"
         words = BASEMAP_WORDS[lang]
         url = "https://t{s}.tianditu.gov.cn/DataServer?T=%s_w&x={x}&y={y}&l={z}&tk=" + key
@@ -254,7 +252,7 @@ def make_map(layers: dict, site=None, basemap: str = "none", lang: str = "zh", t
     """
     notes = [] if notes is None else notes
     if basemap not in BASEMAPS:
-        raise EcogisError(f"unknown base map {basemap!r}; expected one of {', '.join(BASEMAPS)}")
+        raise error("map.unknown_basemap", basemap=repr(basemap), basemaps=", ".join(BASEMAPS))
     styles = st.load_styles(styles)
     if basemap.startswith("amap"):
         warn_assumption("data shifted from CGCS2000 to GCJ-02 for display on Amap tiles only "
