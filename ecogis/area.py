@@ -34,6 +34,7 @@ from ecogis.area_result import (  # noqa: F401  (the result types and labels, pu
     unit_label,
 )
 from ecogis.crs import crs_label, gk_crs_for_lon
+from ecogis.error_messages import error, phrase
 from ecogis.errors import EcogisError
 from ecogis.geodesy import DENSIFY_DEG, polygonal
 from ecogis.layer_info import LayerInfo
@@ -53,12 +54,11 @@ def convert_area(m2, unit: str):
 
 def _as_crs(crs) -> pyproj.CRS:
     if crs is None:
-        raise EcogisError("no CRS given for the geometries", field="crs",
-                          hint="Pass the CRS of the coordinates, e.g. EPSG:4490 or EPSG:4529")
+        raise error("area.no_crs_given", field="crs", hint="area.pass_crs")
     try:
         return pyproj.CRS.from_user_input(crs)
     except pyproj.exceptions.CRSError as exc:
-        raise EcogisError(f"unknown CRS {crs!r} ({exc})", field="crs") from exc
+        raise error("area.unknown_crs", field="crs", crs=repr(crs), reason=exc) from exc
 
 
 def _as_plane_crs(crs) -> pyproj.CRS:
@@ -66,8 +66,7 @@ def _as_plane_crs(crs) -> pyproj.CRS:
     target = _as_crs(crs)
     units = {a.unit_name for a in target.axis_info}
     if not target.is_projected or not units <= {"metre", "meter"}:
-        raise EcogisError(f"{crs_label(target)} is not a projected CRS in metres, so it gives no plane area",
-                          field="plane_crs", hint="Give a Gauss-Kruger CRS such as EPSG:4529, or leave it out")
+        raise error("area.not_plane", field="plane_crs", crs=crs_label(target), hint="area.give_gk")
     return target
 
 
@@ -134,6 +133,13 @@ def geodesic_length(geoms, crs) -> np.ndarray:
 # layer area: dissolve, clip to a boundary, share, breakdown, comparison with a published figure
 # --------------------------------------------------------------------------------------------------
 
+def _what(what: str):
+    """The name of the layer an error is about, in every language ("layer", "boundary", ... or a file)."""
+    words = {"layer": phrase("area.what_layer"), "boundary": phrase("area.what_boundary"),
+             "before layer": phrase("area.what_before"), "after layer": phrase("area.what_after")}
+    return words.get(what, what)
+
+
 def polygon_geometries(gdf, *, path=None, what: str = "layer", return_index: bool = False):
     """The polygon geometries of a layer, repaired with make_valid (warned) and without empties.
 
@@ -141,12 +147,11 @@ def polygon_geometries(gdf, *, path=None, what: str = "layer", return_index: boo
     Raises EcogisError when the layer has no CRS or no polygons.
     """
     if gdf.crs is None:
-        raise EcogisError(f"the {what} has no CRS", path=path, hint="Pass crs= / --crs (e.g. EPSG:4529)")
+        raise error("area.layer_no_crs", path=path, what=_what(what), hint="area.pass_crs_option")
     geoms = polygonal(np.asarray(gdf.geometry.values, dtype=object))
     ok = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
     if not ok.any():
-        raise EcogisError(f"the {what} has no polygons", path=path,
-                          hint="Area needs polygon features (a line or point layer has no area)")
+        raise error("area.no_polygons", path=path, what=_what(what), hint="area.needs_polygons")
     invalid = ok & ~shapely.is_valid(geoms)
     if invalid.any():
         first = [str(i) for i in np.flatnonzero(invalid)[:5]]
@@ -161,7 +166,7 @@ def boundary_in_crs(boundary, crs) -> "gpd.GeoDataFrame":
     """A boundary (or any polygon layer) in ``crs``; geographic edges densified first so they keep their shape."""
     b = boundary
     if b.crs is None:
-        raise EcogisError("the boundary has no CRS", hint="Give the boundary file a .prj or use an admin name")
+        raise error("area.boundary_no_crs", hint="area.boundary_prj")
     if b.crs.is_geographic:
         b = b.set_geometry(shapely.segmentize(np.asarray(b.geometry.values, dtype=object), DENSIFY_DEG))
     return b.to_crs(crs)
@@ -301,9 +306,7 @@ def _breakdown(gdf, geoms, rows, dissolved, base_geom, by, districts, crs, measu
     field of the layer (``geoms`` are its polygons, from rows ``rows``; shares of the boundary or total)."""
     if by == "districts":
         if districts is None:
-            raise EcogisError("--by districts needs the districts of the boundary", field="by",
-                              hint="Give --within an administrative name (e.g. 盘锦市) or a boundary file "
-                                   "with several named features")
+            raise error("area.by_districts", field="by", hint="area.give_within")
         d = boundary_in_crs(districts, crs)
         names = d["name"].astype(str).to_numpy() if "name" in d.columns else np.arange(len(d)).astype(str)
         dgeoms = np.asarray(d.geometry.values, dtype=object)
@@ -313,8 +316,8 @@ def _breakdown(gdf, geoms, rows, dissolved, base_geom, by, districts, crs, measu
         return [AreaGroup(str(n), float(a), float(100.0 * a / b) if b > 0 else None, unit, float(b))
                 for n, a, b in zip(names, part_m2, base_m2)], "district"
     if by not in gdf.columns:
-        raise EcogisError(f"no field {by!r} in the layer; fields: {', '.join(map(str, gdf.columns))}",
-                          path=path, field=by, hint="Pick a field for --by, or use --by districts")
+        raise error("area.no_by_field", path=path, field=by, by=repr(by), fields=", ".join(map(str, gdf.columns)),
+                    hint="area.pick_by")
     keys = gdf[by].where(gdf[by].notna(), "(空)").astype(str).to_numpy()[rows]
     codes, names = pd.factorize(keys)  # groups in order of first appearance
     order = np.argsort(codes, kind="stable")

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ecogis.errors import EcogisError
+from ecogis.error_messages import Phrase, error, phrase
 from ecogis.geodesy import GEOGRAPHIC_CRS
 from ecogis.messages import Note, note, say
 
@@ -54,7 +54,7 @@ _SOURCE_LABEL = {
 def _resolve_source(source: str) -> str:
     key = str(source).strip().lower()
     if key not in SOURCES:
-        raise EcogisError(f"unknown boundary source {source!r}; choose one of: {', '.join(SOURCES)}")
+        raise error("boundaries.unknown_source", source=repr(source), sources=", ".join(SOURCES))
     return key
 
 
@@ -63,7 +63,7 @@ def _resolve_level(level) -> str | None:
         return None
     key = _LEVEL_ALIASES.get(str(level).strip().lower())
     if key is None:
-        raise EcogisError(f"unknown administrative level {level!r}; choose one of: {', '.join(LEVELS)}")
+        raise error("boundaries.unknown_level", level=repr(level), levels=", ".join(LEVELS))
     return key
 
 
@@ -198,16 +198,15 @@ def get_boundary(name, level=None, source: str = "tianditu") -> gpd.GeoDataFrame
     if hits.empty:
         close = _close_matches(str(name).split("/")[-1].split()[-1] if str(name).strip() else "",
                                source, level)
-        raise EcogisError(
-            f"no administrative unit named {str(name)!r} in the {source} boundaries"
-            + (f" at level {level}" if level else "")
-            + (f"; close matches: {'; '.join(close)}" if close else "; no close match"),
-            hint="Use the full official name (e.g. 盘锦市, 大洼区) or the 6-digit adcode")
+        at_level = phrase("boundaries.at_level", level=level) if level else Phrase(en="", zh="")
+        matches = (phrase("boundaries.close_matches", close="; ".join(close)) if close
+                   else phrase("boundaries.no_close_match"))
+        raise error("boundaries.no_unit", name=repr(str(name)), source=source, at_level=at_level, matches=matches,
+                    hint="boundaries.full_name")
     if len(hits) > 1:
         listed = "; ".join(_describe(r) for _, r in hits.iterrows())
-        raise EcogisError(
-            f"{str(name)!r} names {len(hits)} administrative units: {listed}",
-            hint="Add the parent (e.g. '长春市 朝阳区'), a level= or give the adcode")
+        raise error("boundaries.ambiguous", name=repr(str(name)), count=len(hits), listed=listed,
+                    hint="boundaries.add_parent")
     notes: list[str] = []
     row = hits.iloc[0]
     if row["name"] != str(name).strip().split("/")[-1].split()[-1] and not str(name).strip().isdigit():
@@ -225,8 +224,7 @@ def get_districts(parent_name, source: str = "tianditu") -> gpd.GeoDataFrame:
     parent = get_boundary(parent_name, source=source)
     row = parent.iloc[0]
     if row["level"] == "district":
-        raise EcogisError(f"{row['name']} is a county-level unit; the boundary data has no lower level",
-                          hint="Give a city (e.g. 盘锦市) or a province")
+        raise error("boundaries.no_lower_level", name=row["name"], hint="boundaries.give_city")
     child_level = "city" if row["level"] == "province" else "district"
     units = _table(child_level, source)
     key = "province" if row["level"] == "province" else "city"

@@ -373,7 +373,7 @@ class KindSpec:
 
     def label(self, lang: str = "zh") -> str:
         """The kind's display label: Chinese (default) or English (``lang="en"``)."""
-        return self.title_en if lang == "en" else self.title_zh
+        return {"en": self.title_en}.get(lang, self.title_zh)
 
 
 # Aliases shared by several kinds.

@@ -17,7 +17,7 @@ import shutil
 import signal
 from pathlib import Path
 
-from ecogis.errors import EcogisError
+from ecogis.error_messages import error
 
 #: suffixes of the files of one shapefile (lower case; GDAL writes .shp .shx .dbf .prj .cpg)
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".fbn", ".fbx", ".ain",
@@ -40,11 +40,12 @@ def check_output_path(path, *, overwrite: bool = False, inputs=()) -> Path:
     path = Path(path)
     _refuse_inputs(path, inputs)
     if path.is_dir() and path.suffix.lower() not in FOLDER_FORMATS:
-        raise EcogisError("output is a folder", path=path, hint="Give a file name (ending in the format's suffix)")
+        raise error("out.is_folder", path=path, hint="out.give_file_name")
     existing = _existing_parts(path)
     if existing and not overwrite:
-        what = "output exists" if path in existing else f"output exists ({existing[0].name} is in the way)"
-        raise EcogisError(what, path=path, hint="Pass --overwrite (overwrite=True) to replace it")
+        if path in existing:
+            raise error("out.exists", path=path, hint="out.pass_overwrite")
+        raise error("out.exists_part", path=path, part=existing[0].name, hint="out.pass_overwrite")
     _require_writable_folder(path)
     return path
 
@@ -68,15 +69,14 @@ def _refuse_inputs(path: Path, inputs) -> None:
     for part in _family(path):
         if _key(part) in taken or any(part.exists() and src.exists() and os.path.samefile(part, src)
                                       for src in sources):
-            raise EcogisError("output is the same file as an input" if part == path else
-                              f"output would replace {part.name}, a file of the input shapefile",
-                              path=path, hint="Choose another output path")
+            if part == path:
+                raise error("out.is_input", path=path, hint="out.choose_other")
+            raise error("out.replaces_sidecar", path=path, part=part.name, hint="out.choose_other")
     out = Path(os.path.abspath(path)).resolve()
     for src in sources:
         src_abs = Path(os.path.abspath(src)).resolve()
         if src_abs.is_relative_to(out) or (src.is_dir() and out.is_relative_to(src_abs)):
-            raise EcogisError(f"output and input {src} are inside one another", path=path,
-                              hint="Choose an output outside the input folders")
+            raise error("out.nested", path=path, src=src, hint="out.outside_inputs")
 
 
 def _is_virtual(src) -> bool:
@@ -100,11 +100,9 @@ def _require_writable_folder(path: Path) -> None:
     while not nearest.exists() and nearest != nearest.parent:
         nearest = nearest.parent
     if not nearest.is_dir():
-        raise EcogisError(f"cannot write here: {nearest} is a file, not a folder", path=path,
-                          hint="Choose an output folder that is not inside a file")
+        raise error("out.inside_file", path=path, nearest=nearest, hint="out.not_inside_file")
     if not os.access(nearest, os.W_OK | os.X_OK):
-        raise EcogisError(f"cannot write here: {nearest} is not writable (permission denied)", path=path,
-                          hint="Choose a folder you may write to")
+        raise error("out.not_writable", path=path, nearest=nearest, hint="out.writable_folder")
 
 
 @contextlib.contextmanager
@@ -126,7 +124,7 @@ def check_output_folder(folder, names, *, overwrite: bool = False, inputs=()) ->
     """Return ``folder`` as a Path after checking each of ``names`` in it with :func:`check_output_path`."""
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
-        raise EcogisError("--out must be a folder", path=folder, hint="Give a folder name; it is created if missing")
+        raise error("out.must_be_folder", path=folder, hint="out.give_folder")
     for name in names:
         check_output_path(folder / name, overwrite=overwrite, inputs=inputs)
     return folder
@@ -232,8 +230,7 @@ def _unwritable_as_error(path: Path):
     except OSError as exc:
         if exc.errno not in _UNWRITABLE:
             raise
-        raise EcogisError(f"cannot write ({exc.strerror or exc})", path=path,
-                          hint="Check that the folder exists, is writable and has free space") from exc
+        raise error("out.cannot_write", path=path, reason=exc.strerror or exc, hint="out.check_folder") from exc
 
 
 def write_text_atomic(path, text: str, *, overwrite: bool = False, encoding: str = "utf-8") -> Path:

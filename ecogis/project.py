@@ -28,6 +28,7 @@ from pathlib import Path
 import pyogrio
 from pyogrio.errors import DataSourceError
 
+from ecogis.error_messages import error
 from ecogis.errors import EcogisError
 from ecogis.layers import KINDS
 from ecogis.rules import parse_buffers
@@ -141,30 +142,27 @@ def load_project(path) -> Project:
     """
     path = Path(path)
     if not path.exists():
-        raise EcogisError("project file not found", path=path,
-                          hint="Give a project YAML (see layers/project.yaml) or a GeoPackage")
+        raise error("project.not_found", path=path, hint="project.give_yaml")
     if path.suffix.lower() == ".gpkg":
         return _project_from_gpkg(path)
     if path.suffix.lower() not in (".yaml", ".yml"):
-        raise EcogisError("a project is a .yaml/.yml file or a .gpkg", path=path)
+        raise error("project.suffix", path=path)
     return _project_from_yaml(path)
 
 
 def _project_from_yaml(path: Path) -> Project:
     data = load_yaml_lines(path)
     if not isinstance(data, dict):
-        raise EcogisError("a project file is a mapping with 'layers:'", path=path,
-                          hint="See layers/project.yaml for an example")
+        raise error("project.not_mapping", path=path, hint="project.see_example")
     unknown = set(data) - _TOP_KEYS
     if unknown:
         key = sorted(unknown, key=str)[0]
-        raise EcogisError(f"line {line_of(data, key)}: unknown key {key!r}", path=path,
-                          hint=f"Project keys are {', '.join(sorted(_TOP_KEYS))}")
+        raise error("project.unknown_key", path=path, line=line_of(data, key), key=repr(key),
+                    keys=", ".join(sorted(_TOP_KEYS)), hint="project.keys")
     base = path.parent
     layers_data = data.get("layers")
     if not isinstance(layers_data, dict) or not layers_data:
-        raise EcogisError(f"line {line_of(data, 'layers') or 1}: 'layers' must map layer names to "
-                          "{kind:, path:, ...}", path=path)
+        raise error("project.layers_mapping", path=path, line=line_of(data, "layers") or 1)
     kinds = layer_kinds()
     layers = {str(name): _layer_spec(str(name), spec, base, path, kinds, line_of(layers_data, name))
               for name, spec in layers_data.items()}
@@ -173,7 +171,7 @@ def _project_from_yaml(path: Path) -> Project:
     if data.get("rules"):
         rules_path = _resolve(data["rules"], base)
         if not rules_path.exists():
-            raise EcogisError(f"line {line_of(data, 'rules')}: rules file not found: {rules_path}", path=path)
+            raise error("project.rules_not_found", path=path, line=line_of(data, "rules"), rules=rules_path)
     buffers = []
     if data.get("buffers_m") is not None:
         buffers = parse_buffers(data["buffers_m"], path=path, line=line_of(data, "buffers_m"))
@@ -199,27 +197,26 @@ def _boundary_spec(data, base, path, kinds) -> LayerSpec | None:
 
 def _layer_spec(name, spec, base, path, kinds, line) -> LayerSpec:
     if not isinstance(spec, dict):
-        raise EcogisError(f"line {line}: layer {name!r} must be a mapping {{kind:, path:, ...}}", path=path)
+        raise error("project.layer_mapping", path=path, line=line, name=repr(name))
     unknown = set(spec) - _LAYER_KEYS
     if unknown:
         key = sorted(unknown, key=str)[0]
-        raise EcogisError(f"line {line_of(spec, key)}: layer {name!r}: unknown key {key!r}", path=path,
-                          hint=f"Layer keys are {', '.join(sorted(_LAYER_KEYS))}")
+        raise error("project.layer_unknown_key", path=path, line=line_of(spec, key), name=repr(name), key=repr(key),
+                    keys=", ".join(sorted(_LAYER_KEYS)), hint="project.layer_keys")
     for key in ("kind", "path"):
         if not spec.get(key):
-            raise EcogisError(f"line {line}: layer {name!r} is missing {key!r}", path=path)
+            raise error("project.layer_missing", path=path, line=line, name=repr(name), key=repr(key))
     kind = str(spec["kind"])
     if kind not in kinds:
-        raise EcogisError(f"line {line_of(spec, 'kind')}: layer {name!r}: unknown kind {kind!r}", path=path,
-                          hint=f"Use one of {', '.join(kinds)}")
+        raise error("project.unknown_kind", path=path, line=line_of(spec, "kind"), name=repr(name), kind=repr(kind),
+                    kinds=", ".join(kinds), hint="project.use_kinds")
     layer_path = _resolve(spec["path"], base)
     if not layer_path.exists():
-        raise EcogisError(f"line {line_of(spec, 'path')}: layer {name!r}: file not found: {layer_path}",
-                          path=path, hint="Paths are relative to the project file")
+        raise error("project.layer_not_found", path=path, line=line_of(spec, "path"), name=repr(name),
+                    file=layer_path, hint="project.relative_paths")
     fields = spec.get("fields")
     if fields is not None and not isinstance(fields, dict):
-        raise EcogisError(f"line {line_of(spec, 'fields')}: layer {name!r}: fields must map source field -> "
-                          "canonical field", path=path)
+        raise error("project.fields_mapping", path=path, line=line_of(spec, "fields"), name=repr(name))
     coverage, coverage_layer = _coverage(spec, name, base, path)
     return LayerSpec(name=name, kind=kind, path=layer_path, layer=_opt(spec.get("layer")),
                      crs=_opt(spec.get("crs")), fields=dict(fields) if fields else None,
@@ -265,7 +262,7 @@ def _project_from_gpkg(path: Path) -> Project:
     try:
         names = [row[0] for row in pyogrio.list_layers(path)]
     except DataSourceError as exc:  # not a GeoPackage, or unreadable
-        raise EcogisError(f"cannot list layers ({exc})", path=path) from exc
+        raise error("project.cannot_list", path=path, reason=exc) from exc
     layers, boundary = {}, None
     for lname in names:
         kind = next((k for k in sorted(kinds, key=len, reverse=True)
@@ -278,6 +275,5 @@ def _project_from_gpkg(path: Path) -> Project:
         elif kind != "site":
             layers[lname] = spec
     if not layers:
-        raise EcogisError("no layer named after a layer kind", path=path,
-                          hint=f"Name GeoPackage layers {', '.join(kinds)} (or kind_suffix), or write a project YAML")
+        raise error("project.no_kind_layer", path=path, kinds=", ".join(kinds), hint="project.name_layers")
     return Project(path=path, name=path.stem, layers=layers, boundary=boundary)

@@ -18,9 +18,10 @@ from typing import Any
 
 import yaml
 
+from ecogis.error_messages import error
 from ecogis.errors import EcogisError
 
-SAVE_AS_UTF8 = "Save the file as UTF-8"
+SAVE_AS_UTF8 = "text.save_as_utf8"  # the key of the hint "Save the file as UTF-8"
 
 #: byte-order marks, longest first (the UTF-32 LE mark starts with the UTF-16 LE one)
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32"), (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32"),
@@ -66,11 +67,11 @@ def load_yaml_lines(path):
 
 def _read_bytes(path: Path) -> bytes:
     if not path.exists():
-        raise EcogisError("file not found", path=path, hint="Check the path and its spelling")
+        raise error("file.not_found", path=path, hint="file.check_path")
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise EcogisError(f"cannot read the file ({exc.strerror or exc})", path=path) from exc
+        raise error("file.unreadable", path=path, reason=exc.strerror or exc) from exc
 
 
 def decode_text(data: bytes, path) -> str:
@@ -80,11 +81,9 @@ def decode_text(data: bytes, path) -> str:
             try:
                 return data[len(bom):].decode(codec)
             except UnicodeDecodeError as exc:
-                raise EcogisError(f"the text starts with a {name} byte-order mark but is not valid {name} "
-                                  f"(byte {exc.start})", path=path, hint=SAVE_AS_UTF8) from None
+                raise error("text.bad_bom", path=path, name=name, byte=exc.start, hint=SAVE_AS_UTF8) from None
     if b"\x00" in data:
-        raise EcogisError("the text holds NUL bytes: UTF-16 without a byte-order mark, or not a text file",
-                          path=path, hint=SAVE_AS_UTF8)
+        raise error("text.nul_bytes", path=path, hint=SAVE_AS_UTF8)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -92,8 +91,7 @@ def decode_text(data: bytes, path) -> str:
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError as exc:
-        raise EcogisError(f"the text is neither UTF-8 nor GB18030 (GBK) (byte {exc.start})", path=path,
-                          hint=SAVE_AS_UTF8) from None
+        raise error("text.not_utf8_gb18030", path=path, byte=exc.start, hint=SAVE_AS_UTF8) from None
     from ecogis.messages import say
 
     say("exchange_gbk", path=path)
@@ -111,10 +109,10 @@ def parse_yaml(text: str, path, *, lines: bool = False):
         raise _syntax_error(exc, path, text) from None
     except yaml.reader.ReaderError as exc:
         line = text[:exc.position].count("\n") + 1
-        raise EcogisError(f"line {line}: character {exc.character!r} is not allowed in YAML", path=path,
-                          hint=SAVE_AS_UTF8) from None
+        raise error("yaml.bad_character", path=path, line=line, character=repr(exc.character),
+                    hint=SAVE_AS_UTF8) from None
     except RecursionError:
-        raise EcogisError("YAML nested too deeply", path=path, hint="Flatten the structure") from None
+        raise error("yaml.too_deep", path=path, hint="yaml.flatten") from None
     finally:
         loader.dispose()
 
@@ -128,8 +126,8 @@ class _Loader(yaml.SafeLoader):
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             sign = "*" if isinstance(event, yaml.AliasEvent) else "&"
-            raise EcogisError(f"line {event.start_mark.line + 1}: YAML anchors and aliases ({sign}{event.anchor}) "
-                              "are not allowed", path=self.ecogis_path, hint="Write the values out in full")
+            raise error("yaml.anchor", path=self.ecogis_path, line=event.start_mark.line + 1,
+                        anchor=f"{sign}{event.anchor}", hint="yaml.write_out")
         return super().compose_node(parent, index)
 
 
@@ -139,20 +137,20 @@ def _syntax_error(exc: yaml.MarkedYAMLError, path, text: str) -> EcogisError:
     problem = " ".join(str(exc.problem or exc).split())
     if exc.context and exc.context_mark is not None and exc.context_mark.line + 1 != line:
         problem += f" ({exc.context} started on line {exc.context_mark.line + 1})"
-    hint = "Fix the indentation or quoting there"
+    hint = "yaml.fix_indentation"
     if isinstance(exc, yaml.constructor.ConstructorError):
-        hint = "Remove the tag (!!...): ecogis reads plain YAML values only"
+        hint = "yaml.remove_tag"
     elif line and "\t" in (text.splitlines()[line - 1:line] or [""])[0]:
-        hint = "Indent with spaces, not tabs"
-    at = f"line {line}: " if line else ""
-    return EcogisError(f"{at}YAML syntax error: {problem}", path=path, hint=hint)
+        hint = "yaml.no_tabs"
+    if line:
+        return error("yaml.syntax_line", path=path, line=line, problem=problem, hint=hint)
+    return error("yaml.syntax", path=path, problem=problem, hint=hint)
 
 
 def _construct(node, loader, path, lines: bool):
     """Plain data of a composed node; a key given twice in a mapping is an error naming both lines."""
     if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
-        raise EcogisError(f"line {node.start_mark.line + 1}: YAML tag {node.tag!r} is not allowed", path=path,
-                          hint="Remove the tag (!!...): ecogis reads plain YAML values only")
+        raise error("yaml.tag", path=path, line=node.start_mark.line + 1, tag=repr(node.tag), hint="yaml.remove_tag")
     if isinstance(node, yaml.MappingNode):
         out: Any = LineDict() if lines else {}
         first: dict = {}
@@ -160,10 +158,10 @@ def _construct(node, loader, path, lines: bool):
             key = _construct(knode, loader, path, lines)
             line = knode.start_mark.line + 1
             if isinstance(key, (dict, list)):
-                raise EcogisError(f"line {line}: a key must be a name or a number, not a mapping or a list", path=path)
+                raise error("yaml.key_type", path=path, line=line)
             if key in first:
-                raise EcogisError(f"line {line}: key {key!r} is given twice (first on line {first[key]})", path=path,
-                                  hint="Keep one of them: YAML would silently use the last")
+                raise error("yaml.duplicate_key", path=path, line=line, key=repr(key), first=first[key],
+                            hint="yaml.keep_one")
             first[key] = line
             out[key] = _construct(vnode, loader, path, lines)
         if lines:

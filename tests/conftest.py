@@ -72,6 +72,19 @@ def assumes(*patterns: str):
     return decorate
 
 
+@pytest.fixture(autouse=True)
+def _english_messages(monkeypatch):
+    """The suite reads ecogis's messages in English: the CLI's warnings, errors and reports are English
+    unless a test asks for the Chinese default with the :func:`chinese_default` fixture."""
+    monkeypatch.setenv("ECOGIS_LANG", "en")
+
+
+@pytest.fixture
+def chinese_default(monkeypatch):
+    """No ECOGIS_LANG: the CLI's own default language (Chinese)."""
+    monkeypatch.delenv("ECOGIS_LANG", raising=False)
+
+
 def sample_assumed(*rels: str):
     """:func:`assumed` for reading the sample files ``rels`` (paths under layers/)."""
     return assumed(*(p for rel in rels for p in SAMPLE_ASSUMPTIONS.get(rel, [])))

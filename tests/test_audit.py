@@ -329,7 +329,7 @@ def test_installed_command_runs_audit_help():
     assert res.returncode == 0 and "area_share" in res.stdout
 
 
-def test_cli_audit_exit_codes_and_outputs(world, tmp_path):
+def test_cli_audit_exit_codes_and_outputs(world, tmp_path, chinese_default):
     ok = run_cli("audit", str(write_spec(world, "cli.yaml")), "--out", str(tmp_path / "out"))
     assert ok.returncode == 0, ok.stderr
     assert "通过" in ok.stdout and "椭球面积" in ok.stdout
@@ -337,7 +337,7 @@ def test_cli_audit_exit_codes_and_outputs(world, tmp_path):
     assert rows[0][0] == "编号" and len(rows) == 1 + 8
     assert (tmp_path / "out" / "audit.xlsx").stat().st_size > 0
     again = run_cli("audit", str(world / "cli.yaml"), "--out", str(tmp_path / "out"))
-    assert again.returncode == 2 and "exists" in again.stderr
+    assert again.returncode == 2 and "输出文件已存在" in again.stderr  # Chinese by default
     assert run_cli("audit", str(world / "cli.yaml"), "--out", str(tmp_path / "out"), "--overwrite").returncode == 0
     area, _, _ = expected_figures()
     bad = run_cli("audit", str(write_spec(world, "cli_bad.yaml", declared=round(area + 5, 2))), "--json", "--lang", "en")
@@ -350,7 +350,7 @@ def test_cli_audit_exit_codes_and_outputs(world, tmp_path):
     assert res.returncode == 2 and "'x'" in res.stderr and "value" in res.stderr
 
 
-def test_cli_area_json(world):
+def test_cli_area_json(world, chinese_default):
     res = run_cli("area", str(world / "redline.gpkg"), "--within", str(world / "boundary.gpkg"), "--within-layer", "city",
                   "--by", "districts", "--districts", str(world / "boundary.gpkg"), "--districts-layer", "districts",
                   "--declared", "500", "--json")

@@ -66,7 +66,7 @@ def world(tmp_path_factory):
     return d
 
 
-def test_each_assumption_is_reported_once(world):
+def test_each_assumption_is_reported_once(world, chinese_default):
     res = run("audit", world / "ok.yaml")
     assert res.exit_code == 0, res.output
     assert "warning" not in res.stderr            # not echoed again by the CLI wrapper
@@ -78,7 +78,7 @@ def test_each_assumption_is_reported_once(world):
     assert any("heat.csv" in n for n in near["notes"])                       # and on the check that used it
 
 
-def test_chinese_by_default_english_with_lang_en(world):
+def test_chinese_by_default_english_with_lang_en(world, chinese_default):
     zh = run("audit", world / "ok.yaml").stdout
     en = run("audit", world / "ok.yaml", "--lang", "en").stdout
     assert "结果：" in zh and "要求：" in zh and "占测试市" in zh and "仅报告（无要求）" in zh
@@ -94,7 +94,7 @@ def test_chinese_by_default_english_with_lang_en(world):
     assert "热源距热电厂" in zh and "Heat sources near the CHP plant" in en and "热源距热电厂" not in en
 
 
-def test_area_command_text_and_json(world):
+def test_area_command_text_and_json(world, chinese_default):
     zh = run("area", world / "redline.gpkg", "--within", world / "city.gpkg", "--unit", "公顷")
     assert zh.exit_code == 0 and "公顷" in zh.stdout and "椭球面积" in zh.stdout and "EPSG:4490" in zh.stdout
     assert "warning" not in zh.stderr
@@ -126,7 +126,7 @@ def test_bad_spec_is_one_line_naming_file_check_and_key(world, change, key):
     assert "'area'" in lines[0] or "'near'" in lines[0]
 
 
-def test_table_is_localised_and_sheet_names_are_safe(world, tmp_path):
+def test_table_is_localised_and_sheet_names_are_safe(world, tmp_path, chinese_default):
     from openpyxl import load_workbook
 
     text = (world / "ok.yaml").read_text(encoding="utf-8")

@@ -210,7 +210,7 @@ def test_check_html_map_popups_do_not_run_hostile_names(tmp_path, page):
 
 
 @pytest.mark.browser
-def test_check_cli_html_with_hostile_project_layer_and_label(tmp_path, page):
+def test_check_cli_html_with_hostile_project_layer_and_label(tmp_path, page, chinese_default):
     """Project name (the report banner), layer name and layer title from a project YAML."""
     _controls(tmp_path / "controls.gpkg", SCRIPTS, ["核心区"] * len(SCRIPTS))
     project = tmp_path / "project.yaml"

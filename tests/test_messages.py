@@ -264,7 +264,7 @@ def test_audit_text_and_xlsx_translate_the_notes_and_json_keeps_english(tmp_path
     assert "r.shp：未找到 .cpg 文件，属性文本按 GB18030 解码（自动识别，请核对名称）" in cells
 
 
-def test_area_command_prints_the_reader_notes_in_the_report_language():
+def test_area_command_prints_the_reader_notes_in_the_report_language(chinese_default):
     from click.testing import CliRunner
 
     from ecogis.cli import main

@@ -118,7 +118,7 @@ def test_blocks_under_a_memory_cap_give_the_same_patch(tmp_path):
     assert res.patches.area_m2.iloc[0] == pytest.approx(geod_area(PATCH_BOX, 4490), rel=1e-5)
 
 
-def test_cli_change_writes_layer_tables_and_cog(tmp_path):
+def test_cli_change_writes_layer_tables_and_cog(tmp_path, chinese_default):
     b, a, *_ = landcover_pair(tmp_path)
     zpath = tmp_path / "reserve.geojson"
     reserve().to_file(zpath)
@@ -141,7 +141,7 @@ def test_cli_change_writes_layer_tables_and_cog(tmp_path):
     table = (out / "transitions.csv").read_text(encoding="utf-8-sig")
     assert "缓冲区" in table and "不透水面" in table
     again = CliRunner().invoke(main, args)
-    assert again.exit_code == 2 and "exists" in again.stderr
+    assert again.exit_code == 2 and "输出文件已存在" in again.stderr  # Chinese by default
     assert CliRunner().invoke(main, args + ["--overwrite"]).exit_code == 0
 
 
@@ -208,7 +208,7 @@ def test_zones_wholly_outside_the_raster_are_an_error(tmp_path):
         change_detection(b, a, far, by="zone")
 
 
-def test_cli_text_is_chinese_by_default_and_english_with_lang_en(tmp_path):
+def test_cli_text_is_chinese_by_default_and_english_with_lang_en(tmp_path, chinese_default):
     b, a, *_ = landcover_pair(tmp_path, legend=None)
     zpath = tmp_path / "reserve.geojson"
     reserve().to_file(zpath)

@@ -13,6 +13,7 @@ import pandas as pd
 from ecogis import area as A
 from ecogis.area import Text
 from ecogis.audit.context import CheckContext, whole_number
+from ecogis.error_messages import Phrase, phrase
 from ecogis.errors import EcogisError
 
 REPORT_ONLY = Text("仅报告（无要求）", "report only (no requirement)")
@@ -67,7 +68,7 @@ def filtered(gdf, where, ctx: CheckContext, key="where"):
     if not where:
         return gdf
     if not isinstance(where, dict):
-        raise ctx.error(key, f"{key!r} must map fields to values or {{op: value}}")
+        raise ctx.error(key, phrase("audit.where_mapping", key=repr(key)))
     mask = np.ones(len(gdf), dtype=bool)
     for fld, cond in where.items():
         if fld not in gdf.columns:
@@ -80,9 +81,10 @@ def filtered(gdf, where, ctx: CheckContext, key="where"):
                 try:
                     v = float(val)
                 except (TypeError, ValueError):
-                    raise ctx.error(key, f"{fld}.{op} needs a number, got {val!r}") from None
+                    raise ctx.error(key, phrase("audit.needs_number", column=fld, op=op, value=repr(val))) from None
                 if num.isna().all() and col.notna().any():
-                    raise ctx.error(key, f"{fld}.{op}: field {fld!r} holds no numbers; {values_present(col)}")
+                    raise ctx.error(key, phrase("audit.no_numbers", column=fld, op=op, name=repr(fld),
+                                                present=values_present(col)))
                 m = {"lt": num < v, "le": num <= v, "gt": num > v, "ge": num >= v}[op]
             elif op in ("eq", "ne", "in", "not_in"):
                 vals = [str(v) for v in (val if isinstance(val, list) else [val])]
@@ -92,11 +94,10 @@ def filtered(gdf, where, ctx: CheckContext, key="where"):
             elif op == "contains":
                 m = col.astype(str).str.contains(str(val), regex=False)
                 if not m.any():
-                    raise ctx.error(key, f"no feature has {val!r} in field {fld!r}; {values_present(col)}",
-                                    hint="Check the spelling: a filter that matches nothing gives a wrong figure")
+                    raise ctx.error(key, phrase("audit.no_feature_contains", value=repr(val), name=repr(fld),
+                                                present=values_present(col)), hint=phrase("audit.check_spelling"))
             else:
-                raise ctx.error(key, f"unknown operator {op!r} for field {fld!r}; "
-                                     "use lt le gt ge eq ne in not_in contains")
+                raise ctx.error(key, phrase("audit.unknown_operator", op=repr(op), name=repr(fld)))
             mask &= np.asarray(m.fillna(False), dtype=bool)
     return gdf.loc[mask]
 
@@ -106,21 +107,24 @@ def require_present(ctx: CheckContext, key: str, fld, col, values: list[str]) ->
     present = set(col.dropna().astype(str))
     missing = [v for v in values if v not in present]
     if missing:
-        raise ctx.error(key, f"no feature has {fld} = {missing[0]!r}; {values_present(col)}",
-                        hint="Check the spelling: a filter that matches nothing gives a wrong figure")
+        raise ctx.error(key, phrase("audit.no_feature_has", column=fld, value=repr(missing[0]),
+                                    present=values_present(col)), hint=phrase("audit.check_spelling"))
 
 
-def values_present(col, limit: int = 20) -> str:
-    """"values present: a, b, c" (the most frequent first, at most ``limit``)."""
+def values_present(col, limit: int = 20) -> Phrase:
+    """"values present: a, b, c" (the most frequent first, at most ``limit``), in every language."""
     counts = col.dropna().astype(str).value_counts()
-    shown = ", ".join(counts.index[:limit])
-    more = f" and {len(counts) - limit} more" if len(counts) > limit else ""
-    return f"values present: {shown or '(none)'}{more}"
+    if not len(counts):
+        return phrase("audit.no_values")
+    if len(counts) > limit:
+        return phrase("audit.values_more", shown=", ".join(counts.index[:limit]), more=len(counts) - limit)
+    return phrase("audit.values", shown=", ".join(counts.index))
 
 
 def no_field(ctx: CheckContext, key: str, fld, gdf, what: str = "the layer") -> EcogisError:
     """The error for a field named under ``key`` that ``gdf`` lacks, listing the fields it has."""
-    return ctx.error(key, f"no field {fld!r} in {what}; fields: {', '.join(map(str, gdf.columns))}")
+    named = {"the layer": phrase("audit.the_layer"), "the zones layer": phrase("audit.the_zones_layer")}.get(what, what)
+    return ctx.error(key, phrase("audit.no_field", name=repr(fld), what=named, fields=", ".join(map(str, gdf.columns))))
 
 
 def areas_m2(geoms, crs, method: str) -> np.ndarray:
@@ -134,7 +138,7 @@ def area_unit(ctx) -> str:
     try:
         return A.normalise_unit(ctx.get("unit", "km2"))
     except EcogisError as exc:
-        raise ctx.error("unit", exc.reason, hint=exc.hint) from None
+        raise ctx.error("unit", exc, hint=Phrase(exc.hints) if exc.hints else None) from None
 
 
 def unit_text(unit) -> Text:
@@ -145,7 +149,7 @@ def area_method(ctx) -> str:
     """The check's area ``method``: ellipsoid (default, official), geodesic or plane."""
     method = ctx.get("method", "ellipsoid")
     if method not in A.METHODS:
-        raise ctx.error("method", f"unknown area method {method!r}; use ellipsoid (official), geodesic or plane")
+        raise ctx.error("method", phrase("audit.unknown_method", method=repr(method)))
     return method
 
 
@@ -172,6 +176,6 @@ def count_map(ctx: CheckContext, key: str) -> dict:
             if out[str(name)] < 0:
                 raise ValueError
         except (TypeError, ValueError):
-            raise ctx.error(key, f"{key}.{name} must be a whole number of points, got {n!r}") from None
+            raise ctx.error(key, phrase("audit.whole_number", key=key, name=name, value=repr(n))) from None
     return out
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from ecogis.area import Text
 from ecogis.audit.registry import CHECK_TYPES
 from ecogis.crs import datum_mismatch_note
+from ecogis.error_messages import Phrase, error, joined, phrase
 from ecogis.errors import EcogisError
 from ecogis.io import read_layer_info
 from ecogis.io.boundary_refs import resolve_boundary
@@ -67,12 +68,16 @@ class CheckContext:
 
     def error(self, key, message, hint=None) -> EcogisError:
         """An EcogisError naming the check, its type and the line of ``key`` in the spec (in ``defaults``
-        when the check takes the value from there)."""
+        when the check takes the value from there). ``message`` and ``hint`` are a :class:`Phrase` (in
+        every language) or English text."""
         from_defaults = key not in self.check and key in self.spec.defaults
         line = line_of(self.spec.defaults if from_defaults else self.check, key)
-        where = (f", line {line}" if line else "") + (", from 'defaults'" if from_defaults else "")
-        return EcogisError(f"check {self.id!r} ({self.type}{where}): {message}", path=self.spec.path, field=key,
-                           hint=hint)
+        where = [phrase("audit.at_line", line=line)] if line else []
+        where += [phrase("audit.from_defaults")] if from_defaults else []
+        if isinstance(hint, str):
+            hint = Phrase(en=hint)
+        return error("audit.in_check", path=self.spec.path, field=key, id=repr(self.id), type=self.type,
+                     where=joined(where), message=message, hint=hint)
 
     def get(self, key, default=None, *, required=False, kind=None):
         """The value of ``key`` in the check, else in the spec's ``defaults``, else ``default``.

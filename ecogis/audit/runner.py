@@ -15,6 +15,7 @@ from ecogis.audit.builtin import CHECK_TYPES
 from ecogis.audit.common import REPORT_ONLY
 from ecogis.audit.context import AuditSpec, CheckContext
 from ecogis.audit.result import AuditReport, CheckResult
+from ecogis.error_messages import Phrase, error, phrase
 from ecogis.errors import AssumptionWarning, EcogisError
 from ecogis.notes import Notes, note_of
 
@@ -91,9 +92,11 @@ def _run_check(ctx: CheckContext) -> CheckResult:
     except EcogisError as exc:
         if exc.reason.startswith(f"check {ctx.id!r}"):
             raise
-        where = "" if not exc.path or Path(exc.path) == ctx.spec.path else f" in {ctx.spec.path}"
-        raise EcogisError(f"check {ctx.id!r} ({ctx.type}){where}: {exc.reason}", path=exc.path or ctx.spec.path,
-                          feature=exc.feature, field=exc.field, hint=exc.hint) from exc
+        where = phrase("audit.in_spec", spec=ctx.spec.path) if exc.path and Path(exc.path) != ctx.spec.path \
+            else Phrase(en="", zh="")
+        raise error("audit.check_failed", path=exc.path or ctx.spec.path, feature=exc.feature, field=exc.field,
+                    id=repr(ctx.id), type=ctx.type, where=where, reason=exc,
+                    hint=Phrase(exc.hints) if exc.hints else None) from exc
     title, title_en = ctx.check.get("title"), ctx.check.get("title_en")
     if title or title_en:  # the spec's own title (Chinese) and its English version (title_en)
         result.title = Text(str(title or title_en), str(title_en or title))

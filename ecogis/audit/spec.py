@@ -8,7 +8,7 @@ from ecogis.area import Text
 from ecogis.audit.builtin import CHECK_TYPES
 from ecogis.audit.common import area_method, area_unit, count_map
 from ecogis.audit.context import AuditSpec, CheckContext
-from ecogis.errors import EcogisError
+from ecogis.error_messages import Phrase, error, phrase
 from ecogis.yamlio import LineList, line_of, load_yaml_lines
 
 
@@ -17,14 +17,12 @@ def load_spec(path) -> AuditSpec:
     path = Path(path)
     data = load_yaml_lines(path)
     if not isinstance(data, dict) or not isinstance(data.get("checks"), list) or not data["checks"]:
-        raise EcogisError(f"{_at(data, 'checks')}an audit spec is a mapping with a non-empty list 'checks'",
-                          path=path, field="checks", hint="See scripts/panjin_audit.yaml for an example")
+        raise error("audit.spec_checks", path=path, field="checks", at=_at(data, "checks"), hint="audit.see_example")
     layers = _layers(data, path)
     _check_ids(data["checks"], path)
     defaults = data.get("defaults") or {}
     if not isinstance(defaults, dict):
-        raise EcogisError(f"{_at(data, 'defaults')}'defaults' must map keys to values, e.g. "
-                          "{unit: km2, method: ellipsoid}", path=path, field="defaults")
+        raise error("audit.defaults_mapping", path=path, field="defaults", at=_at(data, "defaults"))
     title = str(data.get("title") or path.stem)
     spec = AuditSpec(path=path, title=Text(title, str(data.get("title_en") or title)), defaults=defaults,
                      layers=layers, checks=data["checks"])
@@ -33,24 +31,23 @@ def load_spec(path) -> AuditSpec:
     return spec
 
 
-def _at(obj, key=None) -> str:
+def _at(obj, key=None) -> Phrase:
     """"line N: " for a key (or a mapping) read from the spec, else ""."""
     line = line_of(obj, key)
-    return f"line {line}: " if line else ""
+    return phrase("rules.at_line", line=line) if line else Phrase(en="", zh="")
 
 
 def _layers(data: dict, path: Path) -> dict:
     """The spec's ``layers:`` as {name: {path: ..., ...}} (a plain file name stands for {path: name})."""
     layers = data.get("layers") or {}
     if not isinstance(layers, dict):
-        raise EcogisError(f"{_at(data, 'layers')}'layers' must map names to {{path: ..., kind: ...}}", path=path,
-                          field="layers")
+        raise error("audit.layers_mapping", path=path, field="layers", at=_at(data, "layers"))
     for name, spec in layers.items():
         if isinstance(spec, str):
             layers[name] = {"path": spec}
         elif not isinstance(spec, dict) or not isinstance(spec.get("path"), str):
-            raise EcogisError(f"{_at(layers, name)}layer {name!r} needs a 'path' (a file name)", path=path,
-                              field=f"layers.{name}.path")
+            raise error("audit.layer_path", path=path, field=f"layers.{name}.path", at=_at(layers, name),
+                        name=repr(name))
     return layers
 
 
@@ -59,18 +56,18 @@ def _check_ids(checks: LineList, path: Path) -> None:
     seen: dict = {}
     for i, check in enumerate(checks):
         if not isinstance(check, dict):
-            raise EcogisError(f"line {checks.lines[i]}: check #{i + 1} is not a mapping", path=path, field="checks")
+            raise error("audit.check_mapping", path=path, field="checks", line=checks.lines[i], number=i + 1)
         check.setdefault("id", f"check_{i + 1}")
         ctype = check.get("type")
         if not isinstance(check["id"], (str, int)):
-            raise EcogisError(f"{_at(check, 'id')}check #{i + 1}: 'id' must be a name, got {check['id']!r}",
-                              path=path, field="id")
+            raise error("audit.id_name", path=path, field="id", at=_at(check, "id"), number=i + 1,
+                        value=repr(check["id"]))
         if not isinstance(ctype, str) or ctype not in CHECK_TYPES:
-            raise EcogisError(f"{_at(check, 'type')}check {check['id']!r}: unknown type {ctype!r}; "
-                              f"known: {', '.join(CHECK_TYPES)}", path=path, field="type")
+            raise error("audit.unknown_type", path=path, field="type", at=_at(check, "type"), id=repr(check["id"]),
+                        type=repr(ctype), known=", ".join(CHECK_TYPES))
         if check["id"] in seen:
-            raise EcogisError(f"{_at(check, 'id')}check id {check['id']!r} is used twice (first on line "
-                              f"{seen[check['id']]})", path=path, field="id")
+            raise error("audit.id_twice", path=path, field="id", at=_at(check, "id"), id=repr(check["id"]),
+                        first=seen[check["id"]])
         seen[check["id"]] = line_of(check, "id")
 
 

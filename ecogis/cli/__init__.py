@@ -14,7 +14,7 @@ from importlib.metadata import EntryPoint, entry_points
 
 import click
 
-from ecogis.cli.common import EXIT_BAD_INPUT, configure_logging, reset_logging
+from ecogis.cli.common import EXIT_BAD_INPUT, LANG_HELP, LANGS, configure_logging, reset_logging, resolve_lang
 
 #: the entry-point group a package registers ``ecogis`` sub-commands in
 COMMAND_GROUP = "ecogis.commands"
@@ -111,6 +111,8 @@ def _one_line(exc: BaseException) -> str:
 @click.option("-q", "--quiet", is_flag=True,
               help="No progress bars and no info messages. Warnings about assumptions (ecogis: warning: ...) "
                    "and errors are still printed: they are facts the user must see.")
+@click.option("--lang", type=click.Choice(LANGS), default=None, callback=resolve_lang, expose_value=False,
+              help=LANG_HELP + " Here it applies to the command that follows.")
 @click.pass_context
 def main(ctx, verbose, quiet):
     """ecogis: ecological space control for China.
@@ -127,6 +129,8 @@ def main(ctx, verbose, quiet):
       ecogis map layers/redline/redline.shp --out maps/redline.html
       ecogis -v check layers/sites/sites_zone41.txt --project layers/project.yaml --out maps/check
 
+    Reports, maps, warnings and errors are in Chinese; --lang en (on the group or on a command)
+    or ECOGIS_LANG=en in the environment gives English.
     Every command takes --json for scripts. Exit codes: 0 ok, 1 audit failed, 2 bad input,
     3 verdict at or above --fail-on. Plugin packages add commands through the entry-point
     group "ecogis.commands".

@@ -19,6 +19,7 @@ from ecogis.cli.common import (
 )
 from ecogis.cli.report_options import docx_options, report_options
 from ecogis.cli.vertex_options import vertex_options, vertex_spec
+from ecogis.error_messages import error
 from ecogis.errors import EcogisError
 
 FORMATS = ("html", "docx", "xlsx", "json")
@@ -122,17 +123,16 @@ def check(site, at, project, buffers, rules, site_crs, cm, transform, at_date, s
 
         industry = parse_industry(industry)  # a bad code is an error before anything is read
     if (site is None) == (at is None):
-        raise EcogisError("give exactly one site: a file argument or --at lon,lat / --at WKT",
-                          hint="Example: ecogis check --at 121.85,40.95 --project layers/project.yaml")
+        raise error("cli.one_site", hint="cli.one_site_example")
     formats = formats or ",".join(BATCH_FORMATS if batch else FORMATS)
     fmts = [f.strip().lower() for f in formats.split(",") if f.strip()]
     bad = [f for f in fmts if f not in FORMATS]
     if bad:
-        raise EcogisError(f"unknown report format {bad[0]!r}", hint=f"Use some of {', '.join(FORMATS)}")
+        raise error("cli.unknown_format", format=repr(bad[0]), formats=", ".join(FORMATS), hint="cli.use_formats")
     other = sorted(set(fmts) - set(BATCH_FORMATS)) if batch else []
     if other:
-        raise EcogisError(f"--batch writes {' and '.join(BATCH_FORMATS)} only, not {', '.join(other)}",
-                          hint="HTML/DOCX reports are for a few sites: check them without --batch")
+        raise error("cli.batch_formats", formats=" and ".join(BATCH_FORMATS), other=", ".join(other),
+                    hint="cli.batch_formats_hint")
     targets = {}
     if out is not None:
         from ecogis.outputs import check_output_path
@@ -221,6 +221,22 @@ def _input_paths(result) -> list:
     return [p for p in paths if isinstance(p, str) and p]
 
 
+#: the words of the summaries that check_text does not hold, per language
+SUMMARY_WORDS = {
+    "zh": {"nearest": "最近", "within": "；{buffer} m 内 {count} 个", "sites": "场址：",
+           "findings": "；共 {total} 条结果，列出 {listed} 条",
+           "more_sites": "  …… 另有 {count} 个场址（见 XLSX/JSON）",
+           "more_gaps": "  …… 另有 {count} 条（见 JSON 的 coverage_gaps）",
+           "summary_only": "  缓冲距离内结论为符合的要素按场址计数，未逐条列出；--findings all 列出全部结果"},
+    "en": {"nearest": "nearest", "within": "; {count} within {buffer} m", "sites": "sites: ",
+           "findings": "; {total} findings, {listed} listed",
+           "more_sites": "  ... {count} more sites (see the XLSX/JSON)",
+           "more_gaps": "  ... {count} more (see the JSON coverage_gaps)",
+           "summary_only": "  features within the buffers that are clear are counted per site, not listed; "
+                           "--findings all lists every finding"},
+}
+
+
 def _echo_summary(result, written, lang) -> None:
     """The 无法判定 banner, overall verdict, every finding that is not 符合 or is an overlap, then per site
     and layer the count of features within the buffers and the nearest distance."""
@@ -239,10 +255,9 @@ def _echo_summary(result, written, lang) -> None:
     for f in nearest:
         if f["distance_m"]:
             n = within.get((f["site"], f["layer"]), 0)
-            label = "nearest" if lang == "en" else "最近"
-            widest = max(result.buffers_m)
-            extra = f"; {n} within {widest:g} m" if lang == "en" else f"；{widest:g} m 内 {n} 个"
-            click.echo(f"  {f['site']} {f['layer']}: {label} {f['feature']} {f['distance_m']:.1f} m"
+            words = SUMMARY_WORDS[lang]
+            extra = words["within"].format(count=n, buffer=f"{max(result.buffers_m):g}")
+            click.echo(f"  {f['site']} {f['layer']}: {words['nearest']} {f['feature']} {f['distance_m']:.1f} m"
                        f"{extra if n else ''}")
     for line in corridor_lines(result, lang):
         click.echo(line)
@@ -277,20 +292,18 @@ def _echo_batch_summary(batch, written, lang, shown=20) -> None:
     from ecogis.render.coverage_text import banner_lines
     from ecogis.rules import VERDICTS, verdict_rank
 
-    en = lang == "en"
+    words = SUMMARY_WORDS[lang]
     banner = banner_lines(batch, lang)
     for line in banner[:shown]:
         click.echo(line)
     if len(banner) > shown:
-        click.echo(f"  ... {len(banner) - shown} more (see the JSON coverage_gaps)" if en
-                   else f"  …… 另有 {len(banner) - shown} 条（见 JSON 的 coverage_gaps）")
+        click.echo(words["more_gaps"].format(count=len(banner) - shown))
     click.echo(f"{T.t('overall', lang)}: {T.verdict_label(batch.verdict, lang)}")
     sites = batch.site_rows()
     counts = sites["verdict"].value_counts()
-    click.echo(("sites: " if en else "场址：") + ", ".join(
+    click.echo(words["sites"] + ", ".join(
         f"{T.verdict_label(v, lang)} {int(counts.get(v, 0))}" for v in reversed(VERDICTS)) +
-        (f"; {batch.findings_total} findings, {batch.findings_listed} listed" if en
-         else f"；共 {batch.findings_total} 条结果，列出 {batch.findings_listed} 条"))
+        words["findings"].format(total=batch.findings_total, listed=batch.findings_listed))
     rank = sites["verdict"].map(verdict_rank)
     worst = sites[rank > 0].assign(_rank=rank[rank > 0]).sort_values(["_rank", "id"], ascending=[False, True])
     for r in worst.head(shown).itertuples():
@@ -299,12 +312,9 @@ def _echo_batch_summary(batch, written, lang, shown=20) -> None:
                    f"{r.worst_layer}/{r.worst_feature}{'/' + r.worst_zone if isinstance(r.worst_zone, str) else ''}")
     if len(worst) > shown:
         more = len(worst) - shown
-        click.echo(f"  ... {more} more sites (see the XLSX/JSON)" if en
-                   else f"  …… 另有 {more} 个场址（见 XLSX/JSON）")
+        click.echo(words["more_sites"].format(count=more))
     if batch.findings_detail == "summary":
-        click.echo("  features within the buffers that are clear are counted per site, not listed; "
-                   "--findings all lists every finding" if en else
-                   "  缓冲距离内结论为符合的要素按场址计数，未逐条列出；--findings all 列出全部结果")
+        click.echo(words["summary_only"])
     click.echo(T.table_note(batch, lang))
     for p in written:
         click.echo(f"wrote {p}")

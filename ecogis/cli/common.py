@@ -5,6 +5,7 @@ import functools
 import json
 import logging
 import math
+import os
 import re
 import sys
 import time
@@ -13,15 +14,52 @@ from dataclasses import dataclass
 
 import click
 
+from ecogis.error_messages import error, joined, phrase
 from ecogis.errors import AssumptionWarning, EcogisError
+from ecogis.messages import translate
 from ecogis.notes import Notes, note_of
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_VERDICT = 0, 1, 2, 3
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout (for scripts).")
-lang_option = click.option(
-    "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of report text."
-)
+
+#: the languages of ``--lang``, the default first; the environment variable that sets it for every command
+LANGS, LANG_ENV = ("zh", "en"), "ECOGIS_LANG"
+_LANG_KEY = "ecogis.lang"
+LANG_HELP = (f"Language of reports, maps, warnings and errors: zh (中文, the default) or en. {LANG_ENV}=en in "
+             "the environment sets it for every command; --lang given here wins.")
+
+
+def resolve_lang(ctx: click.Context, param, value: str | None) -> str:
+    """The language of this run: ``--lang`` on the command, else ``--lang`` on the ``ecogis`` group, else
+    ``$ECOGIS_LANG``, else Chinese. Kept in the click context for the error and warning lines."""
+    if value is None:
+        value = ctx.meta.get(_LANG_KEY) or _env_lang()
+    ctx.meta[_LANG_KEY] = value
+    return value
+
+
+def _env_lang() -> str:
+    value = os.environ.get(LANG_ENV, "").strip().lower()
+    if value and value not in LANGS:
+        raise click.BadParameter(f"{LANG_ENV}={value!r}: must be one of {', '.join(LANGS)}")
+    return value or LANGS[0]
+
+
+def current_lang() -> str:
+    """The language the running command was given (Chinese outside a command or before its options)."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return LANGS[0]
+    return ctx.meta.get(_LANG_KEY) or _env_lang()
+
+
+#: ``--lang`` for a command that prints text in a language (passed as ``lang``)
+lang_option = click.option("--lang", type=click.Choice(LANGS), default=None, callback=resolve_lang,
+                           help=LANG_HELP)
+#: ``--lang`` for a command whose only text in a language is its warning and error lines
+stderr_lang_option = click.option("--lang", type=click.Choice(LANGS), default=None, callback=resolve_lang,
+                                  expose_value=False, help=LANG_HELP)
 
 
 log = logging.getLogger("ecogis")
@@ -84,21 +122,22 @@ def handle_errors(func):
     The wrapped function receives ``notes`` (a :class:`~ecogis.notes.Notes`) as keyword argument. Every
     AssumptionWarning raised while it runs is recorded in ``notes`` at once (its Note, so that reports
     word it in their language; --json output includes it) and echoed once on stderr as
-    ``ecogis: warning: ...``.
+    ``ecogis: warning: ...``. The error and warning lines are in the command's ``--lang``.
     """
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         notes = Notes()
         started = time.perf_counter()
+        lang = current_lang()
         with warnings.catch_warnings():  # restores warnings.showwarning on exit
             warnings.simplefilter("always", AssumptionWarning)
-            warnings.showwarning = _recorder(notes, warnings.showwarning)
+            warnings.showwarning = _recorder(notes, warnings.showwarning, lang)
             try:
                 result = func(*args, notes=notes, **kwargs)
             except EcogisError as exc:
                 log.debug("%s stopped on bad input", func.__name__, exc_info=True)
-                click.echo(f"ecogis: error: {cli_wording(str(exc))}", err=True)
+                click.echo(f"ecogis: error: {cli_wording(exc.text(lang))}", err=True)
                 sys.exit(EXIT_BAD_INPUT)
         log.info("%s done in %.2f s (%d note(s))", func.__name__, time.perf_counter() - started, len(notes))
         return result
@@ -106,7 +145,7 @@ def handle_errors(func):
     return wrapper
 
 
-def _recorder(notes: Notes, show_other):
+def _recorder(notes: Notes, show_other, lang: str = "en"):
     """Record each AssumptionWarning in ``notes`` and echo it on stderr once. What was echoed is kept
     apart from ``notes``: a command may add a note to ``notes`` itself before it is warned."""
     shown: set[str] = set()
@@ -118,9 +157,17 @@ def _recorder(notes: Notes, show_other):
         notes.append(text)
         if text not in shown:
             shown.add(text)
-            click.echo(f"ecogis: warning: {text}", err=True)
+            click.echo(f"ecogis: warning: {note_text(message, lang)}", err=True)
 
     return show
+
+
+def note_text(message, lang: str) -> str:
+    """A warned note in ``lang``: its own ``.text(lang)`` when it has one, else the registered wording."""
+    note = message.args[0] if isinstance(message, Warning) and message.args else message
+    if hasattr(note, "text"):
+        return str(note.text(lang))
+    return translate(str(message), lang)
 
 
 def require_number(value: float | None, option: str, *, above: float | None = None,
@@ -129,18 +176,18 @@ def require_number(value: float | None, option: str, *, above: float | None = No
     (NaN and infinity are always refused)."""
     if value is None:
         return
-    ok, bounds = math.isfinite(value), list[str]()
+    ok, bounds = math.isfinite(value), []
     if above is not None:
         ok = ok and value > above
-        bounds.append(f"above {above:g}")
+        bounds.append(phrase("cli.bound_above", bound=f"{above:g}"))
     if at_least is not None:
         ok = ok and value >= at_least
-        bounds.append(f"at least {at_least:g}")
+        bounds.append(phrase("cli.bound_at_least", bound=f"{at_least:g}"))
     if at_most is not None:
         ok = ok and value <= at_most
-        bounds.append(f"at most {at_most:g}")
+        bounds.append(phrase("cli.bound_at_most", bound=f"{at_most:g}"))
     if not ok:
-        raise EcogisError(f"must be a finite number {' and '.join(bounds)}, got {value:g}", field=option)
+        raise error("cli.not_in_bounds", field=option, bounds=joined(bounds, "and"), value=f"{value:g}")
 
 
 def emit_json(payload) -> None:

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
-from ecogis.cli.common import EXIT_FAILED, emit_json, handle_errors, json_option
+from ecogis.cli.common import EXIT_FAILED, emit_json, handle_errors, json_option, lang_option, stderr_lang_option
 from ecogis.cli.vertex_options import vertex_options, vertex_spec
+from ecogis.error_messages import error
 from ecogis.errors import EcogisError
 from ecogis.layers import KINDS
 
@@ -21,7 +22,7 @@ def _parse_fields(values) -> dict | None:
     mapping = {}
     for item in values or ():
         if "=" not in item:
-            raise EcogisError(f"--field {item!r} is not SOURCE=CANONICAL", hint="Example: --field 保护区名=name")
+            raise error("cli.field_map", item=repr(item), hint="cli.field_map_example")
         source, target = item.split("=", 1)
         mapping[source.strip()] = target.strip()
     return mapping or None
@@ -67,8 +68,9 @@ def _read_options(layer, crs, encoding, cm, angle, kind, field_map, strict=False
 @click.argument("path", type=click.Path(path_type=Path))
 @read_options
 @json_option
+@lang_option
 @handle_errors
-def info(path, layer, crs, encoding, cm, angle, kind, field_map, strict, transform, as_json, notes):
+def info(path, layer, crs, encoding, cm, angle, kind, field_map, strict, transform, as_json, lang, notes):
     """Describe a layer: CRS and how it was found, encoding, count, geometry types, bounds, fields.
 
     \b
@@ -103,7 +105,7 @@ def info(path, layer, crs, encoding, cm, angle, kind, field_map, strict, transfo
     if as_json:
         emit_json(description.to_dict())
     else:
-        click.echo(format_layer_description(description))
+        click.echo(format_layer_description(description, lang))
 
 
 # --------------------------------------------------------------------------- validate
@@ -116,6 +118,7 @@ def info(path, layer, crs, encoding, cm, angle, kind, field_map, strict, transfo
               help="Write a repaired copy (make_valid, same geometry type) to OUT; the input is never touched.")
 @click.option("--overwrite", is_flag=True, help="Allow --fix to replace an existing OUT.")
 @json_option
+@stderr_lang_option
 @handle_errors
 def validate(path, layer, crs, encoding, cm, angle, kind, field_map, strict, transform, fix_out, overwrite, as_json,
              notes):
@@ -169,6 +172,7 @@ def validate(path, layer, crs, encoding, cm, angle, kind, field_map, strict, tra
 @click.option("--overwrite", is_flag=True, help="Replace OUT if it exists (never the input).")
 @vertex_options
 @json_option
+@stderr_lang_option
 @handle_errors
 def convert(src, out, layer, crs, encoding, cm, angle, kind, field_map, strict, transform, to_crs, out_layer, dialect,
             overwrite, as_line, as_polygon, group, order, as_json, notes):

@@ -7,7 +7,7 @@ import click
 
 from ecogis.cli.common import emit_json, handle_errors, json_option, lang_option, log
 from ecogis.cli.vertex_options import apply_vertices, vertex_options, vertex_spec
-from ecogis.errors import EcogisError
+from ecogis.error_messages import error
 from ecogis.messages import say
 from ecogis.render.folium_map import BASEMAPS
 
@@ -96,7 +96,7 @@ def _collect_layers(tokens, project_path, notes, cm=None) -> dict:
     for name, gdf in layers.items():
         log.info("layer %s: %d feature(s), kind %s", name, len(gdf), (gdf.attrs.get("ecogis") or {}).get("kind"))
     if not layers:
-        raise EcogisError("no layers given", hint="Name at least one LAYER file or pass --project")
+        raise error("cli.no_layers", hint="cli.no_layers_hint")
     return layers
 
 
@@ -110,10 +110,9 @@ def _read_token(token: str, project, notes, cm=None):
         return text, project.layers[text].read()
     path, layer = _split_layer(text)
     if not path.exists():
-        hint = "Check the path"
-        if project is not None:
-            hint += f"; project layers are: {', '.join(project.layers)}"
-        raise EcogisError("layer not found", path=path, hint=hint)
+        if project is None:
+            raise error("cli.layer_not_found", path=path, hint="cli.check_path")
+        raise error("cli.layer_not_found", path=path, layers=", ".join(project.layers), hint="cli.check_path_project")
     return layer or path.stem, _read_file(path, kind, notes, layer, cm)
 
 
@@ -171,7 +170,7 @@ def map_cmd(layers, project_path, site_path, cm, out, basemap, tianditu_key, tit
 
     check_map_output(out, overwrite=overwrite)   # fail before reading large layers
     if focus == "site" and site_path is None:
-        raise EcogisError("--focus site needs --site", hint="Give the site file with --site")
+        raise error("cli.focus_needs_site", hint="cli.focus_needs_site_hint")
     gdfs = _collect_layers(layers, project_path, notes, cm)
     vertices = vertex_spec(as_line, as_polygon, group, order)  # applies to --site
     if project_path is not None:

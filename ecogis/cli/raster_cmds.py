@@ -1,11 +1,10 @@
 """``ecogis raster zonal`` and ``ecogis raster change``: land cover inside protected zones."""
 from __future__ import annotations
 
-import unicodedata
-
 import click
 
 from ecogis.cli.common import emit_json, handle_errors, json_option, lang_option, require_number, show_progress
+from ecogis.render.raster_text import change_text, written_line, zonal_text
 
 zones_options = [
     click.option("--zones", "zones_path", required=True, type=click.Path(exists=True),
@@ -32,7 +31,7 @@ def _emit(result, written, text, as_json, lang):
         return
     click.echo(text(result, lang))
     for p in written:
-        click.echo(("已写出 " if lang == "zh" else "wrote ") + str(p))
+        click.echo(written_line(p, lang))
 
 
 def _with(options):
@@ -138,12 +137,12 @@ def change(before, after, zones_path, zones_layer, cm, kind, by, classes, out_di
     Writes transitions.csv/.xlsx, patches.gpkg (layer patches; `ecogis map`/`ecogis check` read it),
     change.tif (Cloud-Optimized GeoTIFF) and change.json into --out. Exit codes: 0 ok, 2 bad input.
     """
-    from ecogis.errors import EcogisError
+    from ecogis.error_messages import error
     from ecogis.raster.change import change_detection
     from ecogis.raster.output import CHANGE_FILES, check_outputs, require_dir, write_change
 
     if not out_dir:
-        raise EcogisError("--out is required for change", field="--out", hint="Give a folder, e.g. --out maps/change")
+        raise error("cli.change_needs_out", field="--out", hint="cli.change_needs_out_hint")
     inputs = (before, after, zones_path, classes, after_classes)
     require_number(memory_mb, "--memory-mb", above=0)
     require_number(min_area, "--min-area", at_least=0)
@@ -156,105 +155,3 @@ def change(before, after, zones_path, zones_layer, cm, kind, by, classes, out_di
                               memory_mb=memory_mb, progress=not no_progress and show_progress(), notes=notes)
     written = write_change(result, out_dir, overwrite=overwrite, lang=lang, inputs=inputs, memory_mb=memory_mb)
     _emit(result, written, change_text, as_json, lang)
-
-
-# Chinese wording of the method strings the results carry (JSON keeps the English ones).
-METHOD_ZH = {
-    "geographic": "经纬度像元逐行按椭球面闭合公式计算面积（栅格坐标系的椭球）",
-    "projected": "像元平面面积除以像元中心的面积比例因子（pyproj get_factors），即像元的椭球面积",
-    "official": "椭球面积（ecogis.area，CGCS2000 椭球，官方方法）",
-}
-def _method_zh(text: str) -> str:
-    from ecogis.raster.pixel_area import PIXEL_AREA_METHOD
-    from ecogis.raster.vector_area import OFFICIAL_AREA_METHOD
-
-    keys = {PIXEL_AREA_METHOD["geographic"]: "geographic", PIXEL_AREA_METHOD["projected"]: "projected",
-            OFFICIAL_AREA_METHOD: "official"}
-    return METHOD_ZH[keys[text]] if text in keys else text
-
-
-def _method_lines(result, second_zh: str, second_en: str, second: str, zh: bool) -> list[str]:
-    """Cell-area and zone/patch-area method lines, in the report language."""
-    if zh:
-        return ["像元面积：" + _method_zh(result.pixel_area_method), second_zh + _method_zh(second)]
-    return ["Cell area: " + result.pixel_area_method, second_en + second]
-
-
-def _fmt(m2: float, zh: bool = True) -> str:
-    from ecogis.raster.vector_area import units
-
-    ha, mu = ("公顷", "亩") if zh else ("ha", "mu")
-    u = units(m2)
-    return f"{m2:,.1f} m² = {u['ha']:,.4f} {ha} = {u['mu']:,.2f} {mu}"
-
-
-def _cols(text: str) -> int:
-    """Terminal columns of ``text`` (CJK characters take two)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text: str, width: int) -> str:
-    """``text`` left-aligned in ``width`` terminal columns."""
-    return text + " " * max(0, width - _cols(text))
-
-
-def zonal_text(result, lang="zh") -> str:
-    zh = lang == "zh"
-    lines = [
-        (f"栅格 {result.raster}（坐标系 {result.raster_crs}），图例 {result.legend.name}" if zh
-         else f"Raster {result.raster} (CRS {result.raster_crs}), legend {result.legend.name}"),
-        *_method_lines(result, "分区面积：", "Zone area: ", result.zone_area_method, zh),
-        ("边缘像元按被覆盖比例计入（exactextract）；占比为分区在栅格范围内面积的比例" if zh
-         else "Edge cells count by the fraction covered (exactextract); shares are of the zone area inside the raster"),
-    ]
-    w = max([_cols(c.name(lang)) for c in result.legend.classes] + [14])
-    for z in result.zones:
-        lines.append("")
-        lines.append((f"【{z.zone}】分区面积 " if zh else f"[{z.zone}] zone area ") + _fmt(z.zone_area_m2, zh))
-        for c in z.classes:
-            lines.append(f"  {c.code:>4} {_pad(c.zh if zh else c.en, w)} {_fmt(c.m2, zh)}  {c.share:7.2%}")
-        lines.append(f"  {'':>4} {_pad('无数据' if zh else 'nodata', w)} {_fmt(z.nodata_m2, zh)}  "
-                     f"{z.nodata_share:7.2%}")
-        if z.outside_is_notable:
-            lines.append(f"  {'':>4} {_pad('栅格范围外' if zh else 'outside raster', w)} {_fmt(z.outside_m2, zh)}")
-    lines += _notes(result.notes, zh)
-    return "\n".join(lines)
-
-
-def change_text(result, lang="zh") -> str:
-    zh = lang == "zh"
-    names = "、".join(result.legend.get(c).name(lang) for c in result.to_codes)
-    lines = [
-        (f"变化检测 {result.before} → {result.after}（坐标系 {result.raster_crs}），关注类型：{names}" if zh
-         else f"Change {result.before} -> {result.after} (CRS {result.raster_crs}), classes of interest: {names}"),
-        *_method_lines(result, "图斑面积：", "Patch area: ", result.patch_area_method, zh),
-    ]
-    for z in result.zones:
-        lines.append("")
-        lines.append((f"【{z.zone}】变化面积 " if zh else f"[{z.zone}] changed ") + _fmt(z.changed_m2(), zh)
-                     + ("，其中变为关注类型 " if zh else ", of which to classes of interest ")
-                     + _fmt(z.changed_m2(result.to_codes), zh))
-        for t in z.transitions:
-            if t.from_code != t.to_code:
-                a, b = result.legend.get(t.from_code), result.legend.get(t.to_code)
-                lines.append(f"  {a.name(lang)} → {b.name(lang)}: {_fmt(t.m2, zh)}")
-    p = result.patches
-    lines.append("")
-    lines.append((f"疑似人类活动图斑 {len(p)} 个（质心为 CGCS2000 经纬度）" if zh
-                  else f"{len(p)} suspected human-activity patches (centroids in CGCS2000 lon/lat)"))
-    for row in p.head(20).itertuples():
-        lines.append(f"  {row.id} {row.zone} {row.from_zh if zh else row.from_en}→{row.to_zh if zh else row.to_en} "
-                     f"{_fmt(row.area_m2, zh)} @ {row.centroid_lon:.6f}E {row.centroid_lat:.6f}N")
-    if len(p) > 20:
-        lines.append(f"  ... （共 {len(p)} 个，见 patches.gpkg）" if zh
-                     else f"  ... ({len(p)} in all, see patches.gpkg)")
-    lines += _notes(result.notes, zh)
-    return "\n".join(lines)
-
-
-def _notes(notes, zh):
-    from ecogis.raster.messages import to_zh
-
-    if not notes:
-        return []
-    return ["", "说明：" if zh else "Notes:"] + [f"  - {to_zh(n) if zh else n}" for n in notes]

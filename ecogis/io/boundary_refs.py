@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ecogis.area import boundary_label
 from ecogis.boundaries import get_boundary, get_districts
-from ecogis.errors import EcogisError
+from ecogis.error_messages import error
 from ecogis.io.read import read_layer
 
 
@@ -30,8 +30,7 @@ def resolve_boundary(value, layer=None, base=None):
             gdf = read_layer(path, layer=layer)
             return gdf, boundary_label(gdf, path.name + (f":{layer}" if layer else ""))
         if path.suffix.lower() in (".shp", ".gpkg", ".geojson", ".json", ".gdb", ".kml", ".zip", ".csv", ".xlsx"):
-            raise EcogisError("boundary file not found", path=path,
-                              hint="Check the path (paths in an audit spec are relative to the spec file)")
+            raise error("boundary.file_not_found", path=path, hint="boundary.check_path")
     gdf = get_boundary(str(value))
     return gdf, str(gdf["name"].iloc[0])
 
@@ -44,10 +43,8 @@ def resolve_districts(value, boundary_value=None, layer=None, base=None):
             return read_layer(path, layer=layer)
         return get_districts(str(value))
     if boundary_value is None:
-        raise EcogisError("a breakdown by districts needs a boundary or a districts layer", field="by",
-                          hint="Give --within 盘锦市 (an administrative name) or --districts FILE")
+        raise error("boundary.districts_need_boundary", field="by", hint="boundary.give_within")
     path = _relative_to(boundary_value, base)
     if path.exists():
-        raise EcogisError("districts of a boundary file are not known", path=path, field="by",
-                          hint="Pass the districts layer with --districts FILE (and --districts-layer)")
+        raise error("boundary.districts_unknown", path=path, field="by", hint="boundary.pass_districts")
     return get_districts(str(boundary_value))

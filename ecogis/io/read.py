@@ -16,6 +16,7 @@ import pyproj
 import shapely
 
 from ecogis.crs import crs_label, describe_crs, gk_zone_of, identify_crs, infer_crs, resolve_crs
+from ecogis.error_messages import Phrase, at_path, error
 from ecogis.errors import EcogisError
 from ecogis.geodesy import GEOGRAPHIC_CRS
 from ecogis.io.cass import COORDINATE_SUFFIXES, is_coordinate_text, read_coordinates
@@ -33,6 +34,8 @@ EXCHANGE_MARKERS = ("[属性描述]", "[地块坐标]")
 #: side-car files of a shapefile that users sometimes pass instead of the .shp
 SHAPEFILE_PARTS = {".dbf": "attribute table", ".shx": "index", ".prj": "CRS definition", ".cpg": "code page",
                    ".sbn": "spatial index", ".qix": "spatial index"}
+SHAPEFILE_PARTS_ZH = {".dbf": "属性表", ".shx": "索引", ".prj": "坐标系定义", ".cpg": "代码页", ".sbn": "空间索引",
+                      ".qix": "空间索引"}
 # roles a user may give coordinate columns of a table in ``fields``; not passed on to normalise_layer
 _COORD_ROLES = {"lon", "lat", "x", "y", "e", "n", "经度", "纬度", "longitude", "latitude"}
 
@@ -97,7 +100,7 @@ def read_layer_info(path, kind=None, layer=None, crs=None, encoding=None, fields
     """
     path = Path(path)
     if not path.exists():
-        raise EcogisError("file not found", path=path, hint="Check the path and its spelling")
+        raise error("file.not_found", path=path, hint="file.check_path")
     _check_central_meridian(cm, path)
     notes = Notes()
     fmt = detect_format(path)
@@ -147,9 +150,8 @@ def _check_central_meridian(cm, path) -> None:
     if cm is None:
         return
     if not (math.isfinite(cm) and CM_RANGE[0] <= cm <= CM_RANGE[1]):
-        raise EcogisError(f"the central meridian (--cm) must be a number from {CM_RANGE[0]:g} to {CM_RANGE[1]:g} "
-                          f"degrees E, got {cm:g}", path=path,
-                          hint="3-degree zone n has central meridian 3n E (zone 41: --cm 123)")
+        raise error("read.cm_range", path=path, low=f"{CM_RANGE[0]:g}", high=f"{CM_RANGE[1]:g}", cm=f"{cm:g}",
+                    hint="read.cm_hint")
 
 
 def detect_format(path: Path) -> str:
@@ -159,8 +161,7 @@ def detect_format(path: Path) -> str:
     if path.is_dir():
         if suffix == ".gdb":
             return "vector"
-        raise EcogisError("is a folder, not a layer", path=path,
-                          hint="Give a file (.shp, .gpkg, .geojson, ...) or a FileGDB folder ending .gdb")
+        raise error("read.folder", path=path, hint="read.give_file")
     if suffix in VECTOR_SUFFIXES:
         return "vector"
     if suffix in SHAPEFILE_PARTS:
@@ -172,7 +173,7 @@ def detect_format(path: Path) -> str:
     if suffix == ".dwg":
         raise dwg_error(path)
     if path.stat().st_size == 0:
-        raise EcogisError("the file is empty (0 bytes)", path=path, hint="Copy the file again from its source")
+        raise error("io.empty_file", path=path, hint="io.copy_again")
     if is_exchange_text(path):
         return "exchange"
     if suffix == ".txt" and is_ovi_export(path):
@@ -195,13 +196,11 @@ def detect_format(path: Path) -> str:
 def _shapefile_part_error(path: Path) -> EcogisError:
     """Error for a .dbf/.shx/.prj/.cpg given on its own: name the .shp to read instead, or what is missing."""
     shp = next((c for c in (path.with_suffix(".shp"), path.with_suffix(".SHP")) if c.exists()), None)
-    what = SHAPEFILE_PARTS[path.suffix.lower()]
+    what = Phrase(en=SHAPEFILE_PARTS[path.suffix.lower()], zh=SHAPEFILE_PARTS_ZH[path.suffix.lower()])
     if shp is not None:
-        return EcogisError(f"a {path.suffix} file is only the {what} of a shapefile", path=path,
-                           hint=f"Read the shapefile itself: {shp}")
-    return EcogisError(f"a {path.suffix} file is only the {what} of a shapefile, and {path.stem}.shp (the geometries) "
-                       "is not beside it", path=path,
-                       hint=f"Copy {path.stem}.shp and {path.stem}.shx into the same folder, then read the .shp")
+        return error("read.shapefile_part", path=path, suffix=path.suffix, what=what, shp=shp, hint="read.read_shp")
+    return error("read.shapefile_part_alone", path=path, suffix=path.suffix, what=what, stem=path.stem,
+                 hint="read.copy_shp")
 
 
 def is_exchange_text(path: Path, size: int = 65536) -> bool:
@@ -222,14 +221,13 @@ def _read_exchange(path, crs, encoding, cm, notes, strict=False):
 
     web = _web_system(crs, path)
     if web:
-        raise EcogisError(f"an exchange text holds Gauss-Kruger coordinates, not {web}",
-                          path=path, hint="Give a Gauss-Kruger CRS (e.g. EPSG:4529) or none")
+        raise error("read.exchange_web", path=path, web=web, hint="read.give_gk")
     gdf = read_exchange(path, crs=crs, encoding=encoding, cm=cm, strict=strict)
     meta = dict(gdf.attrs.get("ecogis") or {})
     notes.extend(meta.get("notes", []))
     meta.setdefault("layer", None)
     if gdf.crs is None:
-        raise EcogisError("the exchange text gave no CRS", path=path, hint="Pass crs= (--crs EPSG:4529)")
+        raise error("read.exchange_no_crs", path=path, hint="read.pass_crs_gk")
     meta["crs"] = crs_label(gdf.crs)
     meta.setdefault("crs_source", "user" if crs is not None else "file")
     gdf.attrs["ecogis"] = meta
@@ -256,8 +254,7 @@ def _read_cad(path, cad_layers, crs, cm, notes):
 def _read_vector_file(path, layer, crs, encoding, cm, notes):
     gdf, src = read_vector(path, layer=layer, encoding=encoding, notes=notes)
     if len(gdf) == 0:
-        raise EcogisError(f"layer {src.layer!r} has no features", path=path,
-                          hint="Check that it is the right file or layer")
+        raise error("read.no_features", path=path, layer=repr(src.layer), hint="read.right_layer")
     meta = {"layer": src.layer, "encoding": src.encoding, "encoding_source": src.encoding_source}
     if crs is None:
         _check_geojson_crs_member(gdf, path, notes)
@@ -306,7 +303,7 @@ def _resolve(crs, path):
     try:
         return resolve_crs(crs)
     except EcogisError as exc:
-        raise EcogisError(exc.reason, path=path, hint=exc.hint) from exc
+        raise at_path(exc, path) from exc
 
 
 def _settle_crs(gdf, path, crs, cm, notes, meta):
@@ -317,9 +314,7 @@ def _settle_crs(gdf, path, crs, cm, notes, meta):
         if isinstance(user, str):  # a web-map system
             web = user
             if file_crs is not None and not file_crs.is_geographic:
-                raise EcogisError(f"{web} coordinates are longitude/latitude, but the file is in "
-                                  f"{crs_label(file_crs)}", path=path,
-                                  hint=f"Use --from-crs {web} only for web-map longitude/latitude data")
+                raise error("read.web_projected", path=path, web=web, crs=crs_label(file_crs), hint="read.web_only")
             _check_lonlat(gdf, path, web)
             gdf, info = convert_web(gdf.set_crs(GEOGRAPHIC_CRS, allow_override=True), web, path, notes,
                                     reason="web_why_given", given=True)
@@ -382,8 +377,8 @@ def _check_coordinates_fit(gdf, path, said_by: str) -> None:
     feature = _feature_names(gdf, [int(index[first])])
     bad_x, bad_y = x[first], y[first]
     if not (np.isfinite(bad_x) and np.isfinite(bad_y)):
-        raise EcogisError(f"the coordinate ({bad_x:.10g}, {bad_y:.10g}) is not a finite number", path=path,
-                          feature=feature, hint="Fix or delete the feature in the source file")
+        raise error("read.not_finite", path=path, feature=feature, x=f"{bad_x:.10g}", y=f"{bad_y:.10g}",
+                    hint="read.fix_feature")
     finite = np.isfinite(x) & np.isfinite(y)
     try:
         guess = infer_crs(x[finite], y[finite], cm=None if zone is None else zone.cm)
@@ -433,17 +428,15 @@ def _fix_axis_order(gdf, path, notes, meta):
 def _check_lonlat(gdf, path, system):
     xmin, ymin, xmax, ymax = gdf.total_bounds
     if not (-180 <= xmin <= xmax <= 180 and -90 <= ymin <= ymax <= 90):
-        raise EcogisError(f"{system} coordinates must be longitude/latitude in degrees, but the bounds are "
-                          f"{xmin:.3f}, {ymin:.3f}, {xmax:.3f}, {ymax:.3f}", path=path,
-                          hint="Check the CRS you gave")
+        raise error("read.web_bounds", path=path, system=system,
+                    bounds=f"{xmin:.3f}, {ymin:.3f}, {xmax:.3f}, {ymax:.3f}", hint="read.check_crs")
 
 
 def _infer(gdf, path, cm, notes, meta):
     """Infer the CRS from the coordinate values (lon/lat or Gauss-Kruger), fixing swapped X/Y."""
     xy = shapely.get_coordinates(gdf.geometry.to_numpy())
     if len(xy) == 0:
-        raise EcogisError("no coordinates to infer the CRS from, and the file has none", path=path,
-                          hint="Pass crs= (--crs EPSG:4490)")
+        raise error("read.nothing_to_infer", path=path, hint="read.pass_crs_geo")
     try:
         guess = infer_crs(xy[:, 0], xy[:, 1], cm=cm)
     except EcogisError as exc:

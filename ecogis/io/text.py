@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from ecogis.errors import EcogisError
+from ecogis.error_messages import error
 from ecogis.io.vector import DETECT_ORDER
 from ecogis.messages import register, say
 
@@ -54,8 +54,7 @@ def decode_text(data: bytes, path, notes) -> tuple[str, str, str]:
             return data.decode(enc), enc, "detected"
         except UnicodeDecodeError:
             continue
-    raise EcogisError("the text is neither valid UTF-8 nor GB18030", path=path,
-                      hint="Save it as UTF-8 or GBK, or pass its encoding with --encoding (encoding=)")
+    raise error("text.no_encoding_fits", path=path, hint="text.save_or_pass_encoding")
 
 
 def check_control_characters(text: str, path) -> str:
@@ -66,9 +65,8 @@ def check_control_characters(text: str, path) -> str:
     if found:
         line = len((text[:found.start()] + ".").splitlines())
         code = ord(found.group())
-        raise EcogisError(f"line {line} holds a control character (U+{code:04X}{', NUL' if code == 0 else ''}): "
-                          "the file is damaged or not plain text", path=path,
-                          hint="Remove the character, or export the file again as UTF-8 or GBK text")
+        raise error("text.control_character", path=path, line=line, code=f"U+{code:04X}{', NUL' if code == 0 else ''}",
+                    hint="text.remove_character")
     return text
 
 
@@ -92,8 +90,8 @@ def _strict(data: bytes, codec: str, label: str, path) -> str:
     try:
         return data.decode(codec)
     except UnicodeDecodeError as exc:
-        raise EcogisError(f"the text starts like {label} but is not valid {label} ({exc.reason} at byte {exc.start})",
-                          path=path, hint="Save it again as UTF-8 or GBK") from exc
+        raise error("text.not_valid_as", path=path, label=label, reason=exc.reason, byte=exc.start,
+                    hint="text.save_again") from exc
 
 
 def _utf16_without_bom(data: bytes) -> str | None:

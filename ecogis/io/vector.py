@@ -26,6 +26,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from ecogis.error_messages import error
 from ecogis.errors import EcogisError
 from ecogis.messages import say
 
@@ -78,14 +79,15 @@ def read_vector(path: Path, *, layer=None, encoding=None, notes=None) -> tuple[g
     except shapely.errors.GEOSException as exc:
         gdf = _read_closing_rings(path, gdal_path, src, exc)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        raise EcogisError(f"cannot read as a vector layer ({_first_line(exc)})", path=path,
-                          hint="Check that the file is complete and in a supported format") from exc
+        raise error("io.not_vector", path=path, reason=_first_line(exc), hint="io.check_complete") from exc
     except UnicodeDecodeError as exc:
         gdf = _read_trimmed(dbf, src) if dbf is not None else _read_geojson_not_utf8(path, gdal_path, src)
         if gdf is None:
-            said = "GeoJSON must be UTF-8 (RFC 7946)" if path.suffix.lower() in _GEOJSON else ""
-            raise EcogisError(f"attribute text is not valid {src.encoding or 'UTF-8'}{'; ' if said else ''}{said}",
-                              path=path, hint="Pass the right encoding (--encoding GB18030 or UTF-8)") from exc
+            if path.suffix.lower() in _GEOJSON:
+                raise error("io.geojson_not_utf8", path=path, encoding=src.encoding or "UTF-8",
+                            hint="io.pass_encoding") from exc
+            raise error("io.bad_encoding", path=path, encoding=src.encoding or "UTF-8",
+                        hint="io.pass_encoding") from exc
     if src.encoding is None:
         src.encoding, src.encoding_source = "UTF-8", "file"
     if gdal_path.lower().endswith(".shp"):
@@ -129,9 +131,7 @@ def _read_closing_rings(path: Path, gdal_path: str, src: VectorSource, exc: Exce
                                        columns=[])
     closed = np.flatnonzero(shapely.is_missing(plain.geometry.values) & ~shapely.is_missing(fixed.geometry.values))
     if len(closed) == 0:
-        raise EcogisError(f"cannot read the geometries ({_first_line(exc)})", path=path,
-                          hint="Check the file in a GIS (e.g. QGIS 'Check validity') and fix the broken features"
-                          ) from exc
+        raise error("io.bad_geometries", path=path, reason=_first_line(exc), hint="io.check_in_gis") from exc
     say("ring_closed", src.notes, severity="repair", path=path, features=_feature_names(fixed, closed))
     return fixed
 
@@ -210,7 +210,7 @@ def _gdal_path_and_dbf(path: Path, notes=None, layer=None):
     ``layer`` picks one shapefile (by its stem) out of a zip holding several."""
     suffix = path.suffix.lower()
     if path.is_file() and path.stat().st_size == 0:
-        raise EcogisError("the file is empty (0 bytes)", path=path, hint="Copy the file again from its source")
+        raise error("io.empty_file", path=path, hint="io.copy_again")
     if suffix == ".shp":
         _check_shapefile_parts(path, notes)
         dbf = _sibling(path, ".dbf")
@@ -235,10 +235,7 @@ def _sibling(path: Path, suffix: str) -> Path | None:
 
 def _check_shapefile_parts(path: Path, notes=None) -> None:
     if _sibling(path, ".shx") is None:
-        raise EcogisError(
-            f"the shapefile index {path.stem}.shx is missing", path=path,
-            hint="A shapefile needs its .shp, .shx and .dbf files side by side; copy all of them "
-                 "(GDAL can rebuild a lost .shx with the config option SHAPE_RESTORE_SHX=YES)")
+        raise error("io.shx_missing", path=path, stem=path.stem, hint="io.shapefile_parts")
     if _sibling(path, ".dbf") is None:
         say("no_dbf", notes, path=path, stem=path.stem)
     _check_shp_length(path, notes)
@@ -251,13 +248,11 @@ def _check_shp_length(path: Path, notes=None) -> None:
     with open(path, "rb") as fh:
         header = fh.read(36)
     if len(header) < 28 or struct.unpack(">i", header[:4])[0] != 9994:
-        raise EcogisError("not a shapefile: the .shp does not start with the shapefile header", path=path,
-                          hint="Copy the file again from its source")
+        raise error("io.not_shapefile", path=path, hint="io.copy_again")
     declared = struct.unpack(">i", header[24:28])[0] * 2  # in 16-bit words
     actual = path.stat().st_size
     if actual < declared:
-        raise EcogisError(f"the .shp is cut off: its header declares {declared} bytes but the file has {actual}",
-                          path=path, hint="Copy the file again from its source (the copy or download was incomplete)")
+        raise error("io.shp_cut_off", path=path, declared=declared, actual=actual, hint="io.copy_incomplete")
     shape_type = struct.unpack("<i", header[32:36])[0] if len(header) == 36 else 0
     if shape_type not in _SHAPE_TYPES:
         say("shp_unknown_type", notes, path=path, type=shape_type)
@@ -290,21 +285,14 @@ def check_shx(path: Path, gdal_path: str, gdf) -> None:
     name = PurePosixPath(gdal_path).stem
     if not good.all():
         bad = np.flatnonzero(~good)
-        raise EcogisError(
-            f"the index {name}.shx disagrees with {name}.shp: its offsets for {len(bad)} of {len(entries)} "
-            f"feature(s) do not point at their records, so they cannot be read", path=path,
-            feature=_feature_names(gdf, bad),
-            hint="Copy the shapefile again from its source, or rebuild the index: remove the .shx and let GDAL "
-                 "restore it (ogr2ogr --config SHAPE_RESTORE_SHX YES)")
+        raise error("io.shx_offsets", path=path, feature=_feature_names(gdf, bad), name=name, bad=len(bad),
+                    count=len(entries), hint="io.rebuild_shx")
     _check_records_read(path, shp, offset, shape_type, content, gdf)
     declared = int(np.frombuffer(shp[24:28].tobytes(), ">i4")[0]) * 2 if len(shp) >= 28 else len(shp)
     last_end = int((offset + 8 + length).max()) if len(entries) else 100
     if last_end < min(declared, len(shp)):
-        raise EcogisError(
-            f"the index {name}.shx lists {len(entries)} feature(s) but {name}.shp holds more records after them "
-            f"(from byte {last_end} of {declared}), which would be lost", path=path,
-            hint="Copy the shapefile again from its source, or rebuild the index: remove the .shx and let GDAL "
-                 "restore it (ogr2ogr --config SHAPE_RESTORE_SHX YES)")
+        raise error("io.shx_short", path=path, name=name, count=len(entries), last_end=last_end, declared=declared,
+                    hint="io.rebuild_shx")
 
 
 #: shape types whose record holds a count (parts, or points for multipoints) after the bounding box
@@ -326,11 +314,8 @@ def _check_records_read(path: Path, shp, offset, shape_type, content, gdf) -> No
     damaged = np.flatnonzero(missing & ~(counted & (count == 0)))
     if len(damaged):
         first = damaged[0]
-        raise EcogisError(
-            f"the .shp record of {len(damaged)} feature(s) cannot be read (shape type {shape_type[first]}, "
-            f"{content[first]} bytes: its part or point counts do not fit the record)", path=path,
-            feature=_feature_names(gdf, damaged),
-            hint="Copy the shapefile again from its source, or fix or delete the feature in a GIS")
+        raise error("io.shp_record", path=path, feature=_feature_names(gdf, damaged), count=len(damaged),
+                    type=shape_type[first], size=content[first], hint="io.copy_or_fix")
 
 
 def _feature_names(gdf, positions) -> str:
@@ -415,23 +400,24 @@ def _zip_path(path: Path, layer=None):
         shp = shps[0]
         stem = shp[:-4].lower()
         if not any(n.lower() == stem + ".shx" for n in names):
-            raise EcogisError(f"the zip holds {shp} but not its .shx index", path=path,
-                              hint="Zip the .shp, .shx, .dbf, .prj (and .cpg) files together")
+            raise error("io.zip_no_shx", path=path, shp=shp, hint="io.zip_together")
         dbfs = [n for n in names if n.lower() == stem + ".dbf"]
         return f"/vsizip/{path}/{shp}", (_ZippedDbf(path, dbfs[0]) if dbfs else None)
     if len(shps) > 1:
         stems = ", ".join(PurePosixPath(n).stem for n in shps)
-        asked = f" and none is named {layer!r}" if layer is not None else ""
-        raise EcogisError(f"the zip holds several shapefiles ({', '.join(shps)}){asked}", path=path,
-                          hint=f"Choose one with layer= (--layer NAME), NAME one of: {stems}")
+        if layer is not None:
+            raise error("io.zip_several_none_named", path=path, shps=", ".join(shps), layer=repr(layer), stems=stems,
+                        hint="io.choose_shapefile")
+        raise error("io.zip_several", path=path, shps=", ".join(shps), stems=stems, hint="io.choose_shapefile")
     gdbs = sorted({n[: n.lower().index(".gdb/") + 4] for n in names if ".gdb/" in n.lower()})
     if len(gdbs) == 1:
         return f"/vsizip/{path}/{gdbs[0]}", None
     others = [n for n in names if Path(n).suffix.lower() in VECTOR_SUFFIXES]
     if len(others) == 1:
         return f"/vsizip/{path}/{others[0]}", None
-    raise EcogisError("the zip holds no shapefile", path=path,
-                      hint=f"Found: {', '.join(names[:10]) or 'nothing'}")
+    if not names:
+        raise error("io.zip_empty", path=path)
+    raise error("io.zip_no_shapefile", path=path, names=", ".join(names[:10]), hint="io.zip_found")
 
 
 def _zip_names(path: Path) -> list[str]:
@@ -440,7 +426,7 @@ def _zip_names(path: Path) -> list[str]:
         with zipfile.ZipFile(path) as zf:
             return [n for n in zf.namelist() if not n.endswith("/") and "__MACOSX" not in n]
     except zipfile.BadZipFile as exc:
-        raise EcogisError("not a valid zip archive", path=path, hint="Re-create or re-download the archive") from exc
+        raise error("io.bad_zip", path=path, hint="io.recreate_zip") from exc
 
 
 def _zip_folder_path(path: Path) -> str:
@@ -473,8 +459,7 @@ def _list_layers(path: Path, gdal_path: str):
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         if _INVALID_ENTITY in str(exc) and gdal_path.lower().endswith(".shp"):
             check_shx(path, gdal_path, _attributes_only(gdal_path))  # names the feature
-        raise EcogisError(f"cannot open as a vector data source ({_first_line(exc)})", path=path,
-                          hint="Check that the file is complete and in a supported format") from exc
+        raise error("io.not_vector_source", path=path, reason=_first_line(exc), hint="io.check_complete") from exc
 
 
 def choose_layer(path: Path, gdal_path: str, layer) -> str | None:
@@ -487,21 +472,19 @@ def choose_layer(path: Path, gdal_path: str, layer) -> str | None:
             if 0 <= idx < len(names):
                 return names[idx]
         if str(layer) not in names:
-            raise EcogisError(f"no layer {layer!r}", path=path,
-                              hint=f"Layers in this file: {', '.join(names) or 'none'}")
+            raise error("io.no_such_layer", path=path, layer=repr(layer), names=", ".join(names) or "-",
+                        hint="io.layers_in_file")
         return str(layer)
     spatial = [str(n) for n, g in layers if g is not None]
     if len(names) == 0:
-        raise EcogisError("the file holds no layers", path=path, hint="Check that it is the right file")
+        raise error("io.no_layers", path=path, hint="io.right_file")
     if len(spatial) == 1:
         return spatial[0]
     if len(names) == 1:
         return names[0]
     if len(spatial) == 0:
-        raise EcogisError("the file holds no layer with geometries", path=path,
-                          hint=f"Layers: {', '.join(names)}")
-    raise EcogisError(f"the file holds {len(spatial)} layers: {', '.join(spatial)}", path=path,
-                      hint="Choose one with layer= (--layer NAME)")
+        raise error("io.no_spatial_layer", path=path, names=", ".join(names), hint="io.layers")
+    raise error("io.several_layers", path=path, count=len(spatial), names=", ".join(spatial), hint="io.choose_layer")
 
 
 # --------------------------------------------------------------------------- encodings
@@ -529,8 +512,7 @@ def settle_dbf_encoding(path: Path, dbf: _DbfFile, encoding, notes) -> tuple[str
         else:
             found = detect_encoding(text_bytes)
             if found is None:
-                raise EcogisError(f"attribute text is not valid {declared} as the .cpg says, nor UTF-8 or GB18030",
-                                  path=path, hint="Pass the right encoding with --encoding (encoding=)")
+                raise error("io.cpg_wrong_nothing_fits", path=path, declared=declared, hint="io.pass_encoding_option")
             say("cpg_wrong", notes, path=path, declared=declared, found=found)
             return found, "detected"
     found = _detect_dbf_encoding(dbf.dbf_bytes(), text_bytes, path, notes)
@@ -553,8 +535,7 @@ def _detect_dbf_encoding(data: bytes, text_bytes: bytes, path, notes) -> str:
         if cut and _decodes(dbf_text_bytes(trimmed), enc):
             say("cut_character", notes, severity="repair", path=path, count=cut, encoding=enc)
             return enc
-    raise EcogisError("attribute text is neither valid UTF-8 nor GB18030", path=path,
-                      hint="Pass the right encoding with --encoding (encoding=), e.g. BIG5")
+    raise error("io.no_encoding_fits", path=path, hint="io.pass_encoding_big5")
 
 
 def _dbf_layout(data: bytes):
@@ -587,8 +568,7 @@ def check_dbf_header(path: Path, data: bytes, name: str = "the .dbf", notes=None
     only as many as it says). A field of unknown type is read as text, with a note.
     """
     if len(data) < 32:
-        raise EcogisError(f"{name} is cut off: shorter than its 32-byte header", path=path,
-                          hint="Copy the file again from its source")
+        raise error("io.dbf_header_cut", path=path, name=name, hint="io.copy_again")
     header_len, record_len = struct.unpack("<HH", data[8:12])
     n_records = struct.unpack("<I", data[4:8])[0]
     end = 32
@@ -599,23 +579,16 @@ def check_dbf_header(path: Path, data: bytes, name: str = "the .dbf", notes=None
     first = data[header_len:header_len + 1]
     misplaced = header_len != needed and header_len + records > len(data) >= needed + records
     if header_len < needed or misplaced or (n_records and first not in (b" ", b"*")):
-        raise EcogisError(
-            f"the header of {name} is damaged: its header-length field says {header_len} bytes but its "
-            f"{(end - 32) // 32} field descriptor(s) end at byte {needed}, so the attributes would be lost or "
-            "shifted", path=path,
-            hint=f"Copy the file again from its source (or set bytes 8-9 of {name} to {needed}, little-endian)")
+        raise error("io.dbf_header_length", path=path, name=name, length=header_len, fields=(end - 32) // 32,
+                    needed=needed, hint="io.dbf_set_bytes_8_9")
     _check_dbf_fields(path, data, name, notes)
     if header_len + records > len(data):
-        raise EcogisError(
-            f"{name} is cut off: {n_records} records of {record_len} bytes need "
-            f"{header_len + records} bytes but the file has {len(data)}", path=path,
-            hint="Copy the file again from its source")
+        raise error("io.dbf_cut_off", path=path, name=name, count=n_records, length=record_len,
+                    needed=header_len + records, size=len(data), hint="io.copy_again")
     held = (len(data) - header_len - data.endswith(b"\x1a")) // record_len  # 0x1A: end-of-file marker
     if held > n_records:
-        raise EcogisError(
-            f"the header of {name} is damaged: its record count says {n_records} but the file holds {held} "
-            f"records of {record_len} bytes, so the features after record {n_records} would be lost", path=path,
-            hint=f"Copy the file again from its source (or set bytes 4-7 of {name} to {held}, little-endian)")
+        raise error("io.dbf_record_count", path=path, name=name, count=n_records, held=held, length=record_len,
+                    hint="io.dbf_set_bytes_4_7")
 
 
 def _check_dbf_fields(path: Path, data: bytes, name: str, notes) -> None:
@@ -624,20 +597,15 @@ def _check_dbf_fields(path: Path, data: bytes, name: str, notes) -> None:
     names = _dbf_field_names(data)
     for (ftype, _, length), field_name in zip(fields, names):
         if length == 0:
-            raise EcogisError(f"the header of {name} is damaged: the field has length 0, so its values and those "
-                              "of the fields after it cannot be read", path=path, field=field_name,
-                              hint="Copy the file again from its source")
+            raise error("io.dbf_zero_field", path=path, field=field_name, name=name, hint="io.copy_again")
     needed = 1 + sum(length for _, _, length in fields)
     n_records, header_len = struct.unpack("<I", data[4:8])[0], struct.unpack("<H", data[8:10])[0]
     if record_len > needed and header_len + n_records * record_len <= len(data):  # fields found by their lengths
         say("dbf_long_records", notes, path=path, dbf=name, length=record_len, count=len(fields), needed=needed,
             extra=record_len - needed)
     elif record_len != needed:
-        raise EcogisError(
-            f"the header of {name} is damaged: its record-length field says {record_len} bytes but the deletion "
-            f"flag and its {len(fields)} field(s) take {needed}, so the attributes would be lost or shifted",
-            path=path, hint=f"Copy the file again from its source (or set bytes 10-11 of {name} to {needed}, "
-                            "little-endian)")
+        raise error("io.dbf_record_length", path=path, name=name, length=record_len, count=len(fields),
+                    needed=needed, hint="io.dbf_set_bytes_10_11")
     for (ftype, _, _), field_name in zip(fields, names):
         if ftype not in _DBF_TYPES:
             say("dbf_unknown_type", notes, path=path, field=repr(field_name), dbf=name, type=repr(ftype))
@@ -716,8 +684,7 @@ def _check_codec(encoding: str, path) -> str:
     try:
         codecs.lookup(encoding)
     except LookupError as exc:
-        raise EcogisError(f"unknown encoding {encoding!r}", path=path,
-                          hint="Use a name such as UTF-8, GBK or GB18030") from exc
+        raise error("io.unknown_encoding", path=path, encoding=repr(encoding), hint="io.encoding_names") from exc
     return encoding
 
 

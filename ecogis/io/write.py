@@ -15,7 +15,7 @@ import geopandas as gpd
 import pyogrio
 
 from ecogis.crs import WEB_SYSTEMS
-from ecogis.errors import EcogisError
+from ecogis.error_messages import error
 from ecogis.messages import say
 from ecogis.outputs import atomic_path, check_output_path
 
@@ -43,19 +43,19 @@ def write_layer(gdf: gpd.GeoDataFrame, path, *, layer=None, overwrite: bool = Fa
         check_output_path(path, overwrite=overwrite, inputs=inputs)  # x.SHP beside an input x.shp
         path = path.with_suffix(".shp")  # the name GDAL writes (with .shx, .dbf ... beside it)
     if suffix not in WRITABLE:
-        raise EcogisError(f"cannot write {suffix or 'files without a suffix'}", path=path,
-                          hint=f"Use one of: {', '.join(WRITABLE)}")
+        if not suffix:
+            raise error("write.no_suffix", path=path, formats=", ".join(WRITABLE), hint="write.use_one_of")
+        raise error("write.unknown_suffix", path=path, suffix=suffix, formats=", ".join(WRITABLE),
+                    hint="write.use_one_of")
     if len(gdf) == 0:
-        raise EcogisError("nothing to write: the layer has no features", path=path)
+        raise error("write.no_features", path=path)
     source = (gdf.attrs.get("ecogis") or {}).get("path")
     inputs = tuple(inputs) + ((source,) if source else ())
     web = (gdf.attrs.get("ecogis") or {}).get("crs") if gdf.crs is None else None
     if gdf.crs is None and web not in WEB_SYSTEMS and suffix != ".txt":
-        raise EcogisError("the layer has no CRS", path=path, hint="Set one before writing (crs=)")
+        raise error("write.no_crs", path=path, hint="write.set_crs")
     if web in WEB_SYSTEMS and suffix == ".txt":
-        raise EcogisError(f"an exchange text holds surveyed Gauss-Kruger coordinates, not {web} web-map ones",
-                          path=path, hint="Write the exchange text from CGCS2000 data (leave out --to-crs "
-                                          f"{web}), or choose another format for {web} output")
+        raise error("write.exchange_web", path=path, web=web, hint="write.exchange_from_cgcs2000")
     if web in WEB_SYSTEMS:
         say("write_web_crs", path=path, web=web)
     if suffix == ".txt":
@@ -80,8 +80,7 @@ def write_layer(gdf: gpd.GeoDataFrame, path, *, layer=None, overwrite: bool = Fa
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.FieldError,
             pyogrio.errors.GeometryError, OSError) as exc:
         text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise EcogisError(f"cannot write ({text})", path=path,
-                          hint="Check the folder is writable and the format can hold these geometries/fields") from exc
+        raise error("write.failed", path=path, reason=text, hint="write.check_format") from exc
     return path
 
 

@@ -20,7 +20,7 @@ from pyproj import Transformer
 from rasterio import features, windows
 
 from ecogis.crs import describe_crs
-from ecogis.errors import EcogisError
+from ecogis.error_messages import error
 from ecogis.geodesy import GEOGRAPHIC_CRS
 from ecogis.notes import Notes
 from ecogis.raster.extract import DEFAULT_MEMORY_MB, NOISE_CELLS, extract_code_areas, max_cells_for
@@ -180,10 +180,8 @@ def _one_legend(before, after, legend, after_legend, notes) -> tuple[Legend, Leg
     lb = legend_for(before, legend, notes=notes)
     la = legend_for(after, after_legend if after_legend is not None else legend, notes=notes)
     if not lb.same_classes(la):
-        raise EcogisError(
-            f"class legends differ: BEFORE uses {lb.name!r} {_legend_text(lb)}, "
-            f"AFTER uses {la.name!r} {_legend_text(la)}",
-            path=after, hint="Reclassify one raster to the other's legend first; change needs one legend")
+        raise error("raster.legends_differ", path=after, before=repr(lb.name), before_classes=_legend_text(lb),
+                    after=repr(la.name), after_classes=_legend_text(la), hint="raster.reclassify")
     return lb, la
 
 
@@ -194,8 +192,8 @@ def _patch_zones(zones_, within, by):
     target = zones_.gdf[zones_.gdf[LABEL].isin({str(w) for w in within})]
     missing = sorted({str(w) for w in within} - set(target[LABEL]))
     if missing:
-        raise EcogisError(f"no zone named {missing} (zones: {list(zones_.gdf[LABEL])})", path=zones_.source,
-                          field=by, hint="Check --in against the zone names (values of --by)")
+        raise error("raster.no_zone", path=zones_.source, field=by, missing=missing, zones=list(zones_.gdf[LABEL]),
+                    hint="raster.check_in")
     return target
 
 

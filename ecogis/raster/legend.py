@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ecogis.errors import EcogisError
+from ecogis.error_messages import error, phrase
 from ecogis.raster.messages import say
 from ecogis.yamlio import load_yaml, parse_yaml
 
@@ -32,7 +32,8 @@ class LandClass:
     color: str
 
     def name(self, lang: str = "zh") -> str:
-        return self.zh if lang == "zh" else self.en
+        """The class name in ``lang`` ("zh" or "en"; another language gets the English name)."""
+        return {"zh": self.zh}.get(lang, self.en)
 
     def to_dict(self) -> dict:
         return {"code": self.code, "zh": self.zh, "en": self.en, "color": self.color}
@@ -65,12 +66,9 @@ class Legend:
         nodata = {self.nodata} if self.nodata is not None else set()
         unknown = sorted({int(c) for c in codes} - set(self.codes) - nodata)
         if unknown:
-            raise EcogisError(
-                f"{what} holds class codes {unknown} that legend {self.name!r} does not define "
-                f"(known codes: {list(self.codes)})",
-                path=path,
-                hint="Pass the product's legend with --classes (a YAML like ecogis/data/landcover_classes.yaml)",
-            )
+            named = phrase("raster.what_raster") if what == "raster" else what
+            raise error("raster.unknown_codes", path=path, what=named, codes=unknown, legend=repr(self.name),
+                        known=list(self.codes), hint="raster.pass_classes")
 
     def same_classes(self, other: "Legend") -> bool:
         """True when both legends define the same codes with the same names (colours may differ)."""
@@ -93,11 +91,9 @@ class Legend:
             if not key:
                 continue
             if key not in lookup:
-                raise EcogisError(
-                    f"class {item!r} is not in legend {self.name!r}",
-                    field="--to",
-                    hint="Use codes or names from: " + ", ".join(f"{c.code} {c.zh}/{c.en}" for c in self.classes),
-                )
+                raise error("raster.class_not_in_legend", field="--to", item=repr(item), legend=repr(self.name),
+                            classes=", ".join(f"{c.code} {c.zh}/{c.en}" for c in self.classes),
+                            hint="raster.use_classes")
             out.append(lookup[key])
         return tuple(dict.fromkeys(out))
 
@@ -118,20 +114,19 @@ def load_legend(path=None) -> Legend:
     else:
         p = Path(path)
         if not p.exists():
-            raise EcogisError("legend file not found", path=p, hint="Check the --classes path")
+            raise error("raster.legend_not_found", path=p, hint="raster.check_classes_path")
         where = str(p)
         doc = load_yaml(p)
     if not isinstance(doc, dict) or not isinstance(doc.get("classes"), list) or not doc["classes"]:
-        raise EcogisError("a legend needs a non-empty 'classes' list", path=where,
-                          hint="See ecogis/data/landcover_classes.yaml for the format")
+        raise error("raster.legend_classes", path=where, hint="raster.legend_format")
     classes = [_parse_class(item, i, where) for i, item in enumerate(doc["classes"])]
     codes = [c.code for c in classes]
     dupes = sorted({c for c in codes if codes.count(c) > 1})
     if dupes:
-        raise EcogisError(f"class codes {dupes} are defined more than once", path=where, field="code")
+        raise error("raster.duplicate_codes", path=where, field="code", codes=dupes)
     nodata = doc.get("nodata")
     if nodata is not None and int(nodata) in codes:
-        raise EcogisError(f"nodata code {nodata} is also a class code", path=where, field="nodata")
+        raise error("raster.nodata_is_class", path=where, field="nodata", nodata=nodata)
     legend = Legend(
         name=str(doc.get("name") or Path(where).stem), classes=tuple(classes),
         nodata=None if nodata is None else int(nodata),
@@ -142,20 +137,20 @@ def load_legend(path=None) -> Legend:
 
 def _parse_class(item, i, where) -> LandClass:
     if not isinstance(item, dict):
-        raise EcogisError("each class must be a mapping {code, zh, en, color}", path=where, feature=i)
+        raise error("raster.class_mapping", path=where, feature=i)
     missing = [k for k in ("code", "zh", "en") if k not in item]
     if missing:
-        raise EcogisError(f"class is missing {missing}", path=where, feature=i, field=missing[0])
+        raise error("raster.class_missing", path=where, feature=i, field=missing[0], missing=missing)
     try:
         code = int(item["code"])
     except (TypeError, ValueError) as exc:
-        raise EcogisError(f"code {item['code']!r} is not an integer", path=where, feature=i, field="code") from exc
+        raise error("raster.code_not_integer", path=where, feature=i, field="code", code=repr(item["code"])) from exc
     if not INT64.min < code <= INT64.max:   # class codes are held as int64 (the lowest value marks nodata)
-        raise EcogisError(f"code {code} is out of range for raster class codes", path=where, feature=i, field="code",
-                          hint=f"Use an integer between {INT64.min + 1} and {INT64.max}")
+        raise error("raster.code_range", path=where, feature=i, field="code", code=code, low=INT64.min + 1,
+                    high=INT64.max, hint="raster.use_integer")
     color = str(item.get("color", "#808080"))
     if not _COLOUR.match(color):
-        raise EcogisError(f"colour {color!r} is not #RRGGBB", path=where, feature=i, field="color")
+        raise error("raster.colour", path=where, feature=i, field="color", color=repr(color))
     return LandClass(code=code, zh=str(item["zh"]), en=str(item["en"]), color=color.upper())
 
 
@@ -182,8 +177,8 @@ def legend_for(raster, legend=None, *, notes=None) -> Legend:
         say("declared_legend", notes, warn=False, path=raster, name=lg.name)
         return lg
     if declared is not None:
-        raise EcogisError(f"raster declares legend {declared!r} but no legend file was given", path=raster,
-                          hint=f"Pass --classes with the {declared} legend YAML")
+        raise error("raster.declared_legend", path=raster, declared=repr(declared), name=declared,
+                    hint="raster.pass_declared")
     say("default_legend", notes, path=raster, side=side.name, name=lg.name,
         classes=", ".join(f"{c.code} {c.zh}" for c in lg.classes))
     return lg

@@ -14,7 +14,7 @@ import rasterio
 import rasterio.shutil
 from rasterio import windows
 
-from ecogis.errors import EcogisError
+from ecogis.error_messages import error
 from ecogis.outputs import atomic_folder, atomic_path, check_output_folder
 from ecogis.render.cells import csv_frame, frame_to_excel
 
@@ -140,5 +140,5 @@ def _colormap(lg) -> dict:
 def require_dir(out_dir):
     p = Path(out_dir)
     if p.exists() and not p.is_dir():
-        raise EcogisError("--out must be a directory", path=p, hint="Give a folder name; it is created if missing")
+        raise error("out.must_be_directory", path=p, hint="out.give_folder")
     return p

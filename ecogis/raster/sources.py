@@ -18,7 +18,7 @@ from rasterio.enums import Resampling
 from rasterio.vrt import WarpedVRT
 from rasterio.windows import Window
 
-from ecogis.errors import EcogisError
+from ecogis.error_messages import error
 from ecogis.raster.messages import say
 from ecogis.raster.pixel_area import cell_areas
 
@@ -32,25 +32,22 @@ def open_raster(path):
     file) are refused before their missing parts can pass for a missing CRS or a failed read.
     """
     if Path(path).is_file() and Path(path).stat().st_size == 0:
-        raise EcogisError("empty file (0 bytes), not a raster", path=path, hint="Copy or export the raster again")
+        raise error("raster.empty_file", path=path, hint="raster.copy_again")
     try:
         ds = rasterio.open(path)
     except rasterio.errors.RasterioIOError as exc:
-        raise EcogisError(f"cannot open as a raster ({exc})", path=path,
-                          hint="Give a GeoTIFF or another GDAL raster") from exc
+        raise error("raster.cannot_open", path=path, reason=exc, hint="raster.give_geotiff") from exc
     missing = _bytes_missing(ds, path)
     if missing:
         ds.close()
-        raise EcogisError(f"the GeoTIFF is truncated: its cells run {missing} bytes past the end of the file",
-                          path=path, hint="The file is incomplete: copy or export it again")
+        raise error("raster.truncated", path=path, missing=missing, hint="raster.incomplete")
     if ds.crs is None:
-        raise EcogisError("raster has no CRS", path=path, hint="Assign one first, e.g. gdal_edit.py -a_srs EPSG:4490")
+        raise error("raster.no_crs", path=path, hint="raster.assign_crs")
     t = ds.transform
     if t.b != 0 or t.d != 0:
-        raise EcogisError("raster grid is rotated", path=path, hint="Warp it to a north-up grid (gdalwarp)")
+        raise error("raster.rotated", path=path, hint="raster.warp")
     if ds.dtypes[0].startswith("float") or ds.dtypes[0].startswith("complex"):
-        raise EcogisError(f"band 1 is {ds.dtypes[0]}, not integer class codes", path=path,
-                          hint="Give a classified land-cover raster (integer codes)")
+        raise error("raster.not_integer", path=path, dtype=ds.dtypes[0], hint="raster.give_classified")
     if ds.count > 1:
         say("band_one", path=path, count=ds.count)
     return ds
@@ -127,9 +124,8 @@ class ClassSource(_GridSource):
         try:
             arr = self.ds.read(1, window=Window(x0, y0, nx, ny))
         except rasterio.errors.RasterioIOError as exc:
-            raise EcogisError(f"cannot read cells in rows {y0}-{y0 + ny - 1}, columns {x0}-{x0 + nx - 1} "
-                              f"({_gdal_reason(exc)})", path=self.path,
-                              hint="The file is truncated or damaged: copy or export it again") from exc
+            raise error("raster.cannot_read_cells", path=self.path, rows=f"{y0}-{y0 + ny - 1}",
+                        columns=f"{x0}-{x0 + nx - 1}", reason=_gdal_reason(exc), hint="raster.damaged") from exc
         codes = arr.astype(np.int64)
         if self.nodata is not None:
             codes[arr == self.nodata] = NODATA_CODE

@@ -16,6 +16,7 @@ from ecogis.raster.sources import ClassSource, open_raster
 from ecogis.raster.vector_area import AREA_UNITS, area_columns, units
 from ecogis.raster.zones import load_zones, prepare_zones, require_overlap
 
+NODATA_NAME = {"zh": "无数据", "en": "nodata"}  # the class column of the nodata rows
 OUTSIDE_WARN = 0.001  # warn when more than 0.1 % of a zone lies outside the raster
 
 
@@ -105,9 +106,9 @@ class ZonalResult:
         rows = []
         for z in self.zones:
             for c in z.classes:
-                rows.append({"zone": z.zone, "code": c.code, "class": c.zh if lang == "zh" else c.en,
+                rows.append({"zone": z.zone, "code": c.code, "class": {"zh": c.zh}.get(lang, c.en),
                              **area_columns(c.m2), "share": c.share})
-            rows.append({"zone": z.zone, "code": None, "class": "无数据" if lang == "zh" else "nodata",
+            rows.append({"zone": z.zone, "code": None, "class": NODATA_NAME.get(lang, NODATA_NAME["en"]),
                          **area_columns(z.nodata_m2),
                          "share": z.nodata_share})
         return pd.DataFrame(rows, columns=["zone", "code", "class", "area_m2", "area_ha", "area_mu", "share"])

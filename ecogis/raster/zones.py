@@ -9,7 +9,7 @@ import shapely
 from pyproj import CRS
 
 from ecogis.crs import datum_mismatch_note
-from ecogis.errors import EcogisError
+from ecogis.error_messages import error, phrase
 from ecogis.layer_info import LayerInfo
 from ecogis.raster.messages import say
 from ecogis.raster.vector_area import official_area
@@ -53,18 +53,17 @@ def prepare_zones(gdf: gpd.GeoDataFrame, raster_crs, *, by=None, notes=None) -> 
     """
     source = LayerInfo.of(gdf).path
     if gdf.crs is None:
-        raise EcogisError("zone layer has no CRS", path=source, hint="Pass the layer's CRS when reading it")
+        raise error("raster.zones_no_crs", path=source, hint="raster.pass_zone_crs")
     if len(gdf) == 0:
-        raise EcogisError("zone layer has no features", path=source, hint="Give a layer with zone polygons")
+        raise error("raster.zones_empty", path=source, hint="raster.give_zones")
     if by is not None and by not in gdf.columns:
         fields = [c for c in gdf.columns if c != gdf.geometry.name]
-        raise EcogisError(f"no field {by!r} in the zone layer (fields: {fields})",
-                          path=source, field=by, hint="Choose --by from the listed fields")
+        raise error("raster.no_by_field", path=source, field=by, by=repr(by), fields=fields, hint="raster.choose_by")
     geoms = gdf.geometry.values
     bad = np.flatnonzero(~np.isin(shapely.get_type_id(geoms), [3, 6]) | shapely.is_empty(geoms))
     if len(bad):
-        raise EcogisError(f"zones must be polygons; {len(bad)} feature(s) are empty or not polygons",
-                          path=source, feature=int(bad[0]), hint="Give an area layer (reserve zones, red line, ...)")
+        raise error("raster.zones_not_polygons", path=source, feature=int(bad[0]), count=len(bad),
+                    hint="raster.give_area_layer")
     invalid = np.flatnonzero(~shapely.is_valid(geoms))
     if len(invalid):
         say("repaired", notes, count=len(invalid), first=int(invalid[0]))
@@ -95,8 +94,7 @@ def _repaired(geoms, source) -> np.ndarray:
             parts = shapely.get_parts(geom)
             geom = shapely.union_all(parts[np.isin(shapely.get_type_id(parts), [3, 6])])
         if shapely.is_empty(geom):
-            raise EcogisError("zone polygon has no area once repaired (its ring is collapsed or self-cancelling)",
-                              path=source, feature=i, hint="Fix or remove this feature (ecogis validate --fix)")
+            raise error("raster.zone_collapsed", path=source, feature=i, hint="raster.fix_feature")
         out.append(geom)
     return np.array(out, dtype=object)
 
@@ -108,11 +106,10 @@ def require_overlap(zones: Zones, ds, raster_path) -> None:
     if shapely.intersects(zones.gdf.geometry.values, extent).any():
         return
     zb = zones.gdf.total_bounds
-    raise EcogisError(
-        f"no zone of {zones.source or 'the zone layer'} overlaps the raster: raster extent "
-        f"({b.left:.6g}, {b.bottom:.6g}, {b.right:.6g}, {b.top:.6g}), zones ({zb[0]:.6g}, {zb[1]:.6g}, "
-        f"{zb[2]:.6g}, {zb[3]:.6g}) in the raster CRS {CRS(ds.crs).to_string()}",
-        path=raster_path, hint="Check the CRS of the raster and of the zones, or give a raster that covers the zones")
+    raise error("raster.no_overlap", path=raster_path, zones=zones.source or phrase("raster.the_zone_layer"),
+                raster=f"{b.left:.6g}, {b.bottom:.6g}, {b.right:.6g}, {b.top:.6g}",
+                extent=f"{zb[0]:.6g}, {zb[1]:.6g}, {zb[2]:.6g}, {zb[3]:.6g}", crs=CRS(ds.crs).to_string(),
+                hint="raster.check_crs")
 
 
 def _labels(gdf, by) -> list[str]:

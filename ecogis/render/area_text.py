@@ -30,14 +30,14 @@ _AREA_LINES = {
 }
 _SHARE_OF = {"district": Text("占本区面积", "of the district"), "boundary": Text("占范围面积", "of the boundary"),
              "total": Text("占总面积", "of the total")}
+_WORDS = {"layer": Text("图层", "Layer"), "districts": Text("区县", "districts"), "note": Text("注意：", "Note: ")}
 
 
 def area_text(result: AreaResult, lang: str = "zh") -> str:
     """Human-readable report of ``result``; every number carries its unit, the method and the CRS."""
-    zh = lang == "zh"
     u = unit_label(result.unit, lang)
     surface = "CGCS2000" if result.method != "plane" else (result.plane_crs or result.crs)
-    what = (result.label if zh else result.label_en) or ("图层" if zh else "Layer")
+    what = {"zh": result.label, "en": result.label_en}[lang] or _WORDS["layer"](lang)
     method = method_label(result.method, lang)
     f = {"u": u, "m": method, "s": surface, "what": what, "layer": result.layer or "-", "self": result,
          "within": text_in(result.within, lang)}
@@ -51,10 +51,10 @@ def area_text(result: AreaResult, lang: str = "zh") -> str:
         lines.append(_AREA_LINES["declared_share"](lang).format(**f))
     if result.groups:
         base = _SHARE_OF[result.share_of](lang)  # type: ignore[index]  # share_of is set with groups
-        by = ("区县" if zh else "districts") if result.by == "districts" else result.by
+        by = _WORDS["districts"](lang) if result.by == "districts" else result.by
         lines.append(_AREA_LINES["groups"](lang).format(by=by, **f))
         for g in result.groups:
             share = "-" if g.share_pct is None else f"{g.share_pct:.2f}%"
             lines.append(_AREA_LINES["group"](lang).format(g=g, share=share, base=base, **f))
-    lines += [("注意：" if zh else "Note: ") + note_in(n, lang) for n in result.notes]
+    lines += [_WORDS["note"](lang) + note_in(n, lang) for n in result.notes]
     return "\n".join(lines)

@@ -24,6 +24,7 @@ import math
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -42,6 +43,14 @@ JSON_NOTES = {
     "within": "per layer with features within the largest buffer: the number of features at most "
               "buffers_m[i] metres (geodesic) from the site, overlapping features included",
     "rule_id": "findings reference the rules table by id; null: no screening rule applies (符合, for information)",
+}
+#: the headers of the batch workbook that check_text does not hold, per language
+XLSX_HEADS: dict[str, dict[str, Any]] = {
+    "zh": {"worst": ["最不利：图层", "最不利：要素", "最不利：功能区/级别", "最不利：空间关系", "最不利：规则编号",
+                     "结果条数"],
+           "nearest": "最近{layer}距离（m）", "within": "{buffer} m 内{layer}要素数", "rule_id": "规则编号"},
+    "en": {"worst": ["Worst: layer", "Worst: feature", "Worst: zone", "Worst: relation", "Worst: rule id", "Findings"],
+           "nearest": "Nearest {layer} (m)", "within": "{layer} within {buffer} m", "rule_id": "Rule id"},
 }
 XLSX_MAX_ROWS = 1_048_576  # rows per sheet; further findings go to the next findings sheet
 
@@ -171,16 +180,14 @@ class XlsxBatchWriter:
         self.saved = False
 
     def begin(self, batch) -> None:
-        en = self.lang == "en"
-        layer_head = (lambda lyr: f"Nearest {lyr} (m)") if en else (lambda lyr: f"最近{lyr}距离（m）")
-        within_head = (lambda b, lyr: f"{lyr} within {b:g} m") if en else (lambda b, lyr: f"{b:g} m 内{lyr}要素数")
-        worst = ["Worst: layer", "Worst: feature", "Worst: zone", "Worst: relation", "Worst: rule id", "Findings"] \
-            if en else ["最不利：图层", "最不利：要素", "最不利：功能区/级别", "最不利：空间关系", "最不利：规则编号",
-                        "结果条数"]
-        self._head(self.sites, T.SITE_HEADERS[self.lang] + worst + [layer_head(lyr) for lyr in batch.layers]
-                   + [within_head(b, lyr) for b in batch.buffers_m for lyr in batch.layers])
-        head = {k: (e if en else zh) for k, zh, e in T.FINDING_HEADERS}
-        self._finding_head = [head[k] for k in ("site", *_XLSX_FINDING_KEYS)] + ["Rule id" if en else "规则编号"]
+        words = XLSX_HEADS[self.lang]
+        self._head(self.sites, T.SITE_HEADERS[self.lang] + words["worst"]
+                   + [words["nearest"].format(layer=lyr) for lyr in batch.layers]
+                   + [words["within"].format(buffer=f"{b:g}", layer=lyr) for b in batch.buffers_m
+                      for lyr in batch.layers])
+        column = {"zh": 1, "en": 2}[self.lang]  # FINDING_HEADERS rows are (key, Chinese, English)
+        head = {row[0]: row[column] for row in T.FINDING_HEADERS}
+        self._finding_head = [head[k] for k in ("site", *_XLSX_FINDING_KEYS)] + [words["rule_id"]]
         self._head(self.findings, self._finding_head)
 
     def add(self, chunk) -> None:

@@ -49,11 +49,16 @@ def visible_text(text: str) -> str:
     return CONTROL.sub(_escape, text)
 
 
+#: the report's note on escaped control characters, per language
+CONTROL_NOTE = {
+    "zh": "输入文本含控制字符（如 NUL），报告中以 \\x00 形式的转义显示",
+    "en": "the input texts contain control characters (such as NUL): the report shows them as \\x00 escapes",
+}
+
+
 def control_note(lang: str = "zh") -> str:
     """The report's note that control characters were found in its texts and are shown escaped."""
-    if lang == "zh":
-        return "输入文本含控制字符（如 NUL），报告中以 \\x00 形式的转义显示"
-    return "the input texts contain control characters (such as NUL): the report shows them as \\x00 escapes"
+    return CONTROL_NOTE[lang]
 
 
 def formula_like(text: str) -> bool:

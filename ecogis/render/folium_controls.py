@@ -32,6 +32,13 @@ class ScriptElement(MacroElement):
         self.code = code
         self.head = head
 
+#: the control texts that do not come from styles.yaml, per language
+CONTROL_WORDS = {
+    "zh": {"simplified": "{title}：显示已简化（约 {metres} 米），分析使用原始数据", "measure_locale": "cn"},
+    "en": {"simplified": "{title}: simplified for display (about {metres} m); analyses use full data",
+           "measure_locale": "en"},
+}
+
 
 def js_string(text: str) -> str:
     """A JavaScript string literal in UTF-8 that cannot close or change the enclosing <script>
@@ -166,8 +173,7 @@ def legend_html(groups, styles: dict, lang: str, simplified=()) -> str:
             swatch, text = _swatch(item), item["text"]
             parts.append(_row(swatch, text) if swatch else f'<div class="note">{_text(text)}</div>')
     for title, tol_m in simplified:
-        note = (f"{title}：显示已简化（约 {tol_m:.0f} 米），分析使用原始数据" if lang == "zh"
-                else f"{title}: simplified for display (about {tol_m:.0f} m); analyses use full data")
+        note = CONTROL_WORDS[lang]["simplified"].format(title=title, metres=f"{tol_m:.0f}")
         parts.append(f'<div class="note">{html.escape(note)}</div>')
     parts.append("</details>")
     return "".join(parts)
@@ -207,7 +213,7 @@ def add_controls(m, legend: str, styles: dict, lang: str, title: str | None, n_l
                title_cancel=st.text(styles, "exit_fullscreen", lang)).add_to(m)
     MeasureControl(position="topleft", primary_length_unit="meters", secondary_length_unit="kilometers",
                    primary_area_unit="sqmeters", secondary_area_unit="hectares",
-                   localization="cn" if lang == "zh" else "en").add_to(m)
+                   localization=CONTROL_WORDS[lang]["measure_locale"]).add_to(m)
     folium.LayerControl(position="topright", collapsed=False).add_to(m)
 
 

@@ -28,7 +28,7 @@ import shapely
 from folium.template import Template
 
 from ecogis.crs import to_web_crs
-from ecogis.errors import EcogisError
+from ecogis.error_messages import error
 from ecogis.messages import say
 from ecogis.render import styles as st
 from ecogis.render.cells import visible_text
@@ -42,6 +42,13 @@ COORD_DECIMALS = 6            # ~0.1 m: enough for display, keeps the HTML small
 SIMPLIFY_VERTICES = 50_000    # layers with more vertices are simplified for display
 MAX_POPUP_FIELDS = 14
 MIN_EXTENT_DEG = 0.02         # smallest initial view (about 2 km)
+#: base-map layer names (and the Tianditu label-tile layer, "c" Chinese / "e" English) per language
+BASEMAP_WORDS = {
+    "zh": {"tianditu_vec": "天地图矢量", "tianditu_img": "天地图影像", "labels": "注记", "amap": "高德地图",
+           "tianditu_labels_vec": "cva", "tianditu_labels_img": "cia"},
+    "en": {"tianditu_vec": "Tianditu vec", "tianditu_img": "Tianditu img", "labels": " labels", "amap": "Amap",
+           "tianditu_labels_vec": "eva", "tianditu_labels_img": "eia"},
+}
 
 
 # --------------------------------------------------------------------------------------------
@@ -191,26 +198,22 @@ def _add_basemap(m, basemap: str, lang: str, tianditu_key: str | None) -> None:
     if basemap.startswith("tianditu"):
         key = tianditu_key or os.environ.get("TIANDITU_KEY")
         if not key:
-            raise EcogisError(
-                "the Tianditu base map needs a key",
-                hint="Set TIANDITU_KEY (or pass --tianditu-key); for offline maps use --basemap none",
-            )
-        base, note = ("vec", "cva") if basemap == "tianditu-vec" else ("img", "cia")
-        if lang == "en":
-            note = "eva" if base == "vec" else "eia"
+            raise error("map.tianditu_key", hint="map.set_tianditu_key")
+        base = "vec" if basemap == "tianditu-vec" else "img"
+        words = BASEMAP_WORDS[lang]
         url = "https://t{s}.tianditu.gov.cn/DataServer?T=%s_w&x={x}&y={y}&l={z}&tk=" + key
         attr = "© 天地图 (国家地理信息公共服务平台)"
-        name = {"vec": "天地图矢量", "img": "天地图影像"}[base] if lang == "zh" else f"Tianditu {base}"
+        name = words["tianditu_" + base]
         folium.TileLayer(url % base, attr=attr, name=name, subdomains="01234567", max_zoom=18,
                          overlay=False).add_to(m)
-        folium.TileLayer(url % note, attr=attr, name=name + ("注记" if lang == "zh" else " labels"),
+        folium.TileLayer(url % words["tianditu_labels_" + base], attr=attr, name=name + words["labels"],
                          subdomains="01234567", max_zoom=18, overlay=True).add_to(m)
         return
     # amap, amap-img (make_map has checked the name)
     style = 6 if basemap == "amap-img" else 7
     folium.TileLayer(
         f"https://webrd0{{s}}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style={style}&x={{x}}&y={{y}}&z={{z}}",
-        attr="© 高德地图 (GCJ-02; data shifted for display only)", name="高德地图" if lang == "zh" else "Amap",
+        attr="© 高德地图 (GCJ-02; data shifted for display only)", name=BASEMAP_WORDS[lang]["amap"],
         subdomains="1234", max_zoom=18, overlay=False,
     ).add_to(m)
 
@@ -249,7 +252,7 @@ def make_map(layers: dict, site=None, basemap: str = "none", lang: str = "zh", t
     """
     notes = [] if notes is None else notes
     if basemap not in BASEMAPS:
-        raise EcogisError(f"unknown base map {basemap!r}; expected one of {', '.join(BASEMAPS)}")
+        raise error("map.unknown_basemap", basemap=repr(basemap), basemaps=", ".join(BASEMAPS))
     styles = st.load_styles(styles)
     if basemap.startswith("amap"):
         say("map_gcj02_display", notes)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ecogis.convert import ConversionResult
 from ecogis.describe import LayerDescription, LayerListing
-from ecogis.messages import to_zh
+from ecogis.messages import translate
 
 
 def format_layer_listing(listing: LayerListing) -> str:
@@ -15,8 +15,9 @@ def format_layer_listing(listing: LayerListing) -> str:
     return "\n".join(lines)
 
 
-def format_layer_description(d: LayerDescription) -> str:
-    """Labelled lines: file, CRS (and its source), encoding, count, geometry, bounds, kind, fields, notes."""
+def format_layer_description(d: LayerDescription, lang: str = "zh") -> str:
+    """Labelled lines: file, CRS (and its source), encoding, count, geometry, bounds, kind, fields, notes
+    (the labels in both languages, the notes in ``lang``)."""
     lines = [f"文件 file:        {d.path}" + (f"  (图层 layer {d.layer})" if d.layer else "")]
     lines.append(f"坐标系 CRS:      {d.crs_description or d.crs}  [来源 source: {d.crs_source}]")
     if d.converted_to:
@@ -31,9 +32,9 @@ def format_layer_description(d: LayerDescription) -> str:
     if d.first_feature:
         first = ", ".join(f"{c}={v}" for c, v in d.first_feature.items() if v is not None)
         lines.append(f"首条 first:      {first[:200]}")
-    if d.notes:  # Chinese here; the English text is on stderr as "ecogis: warning: ..."
+    if d.notes:
         lines.append("注意 notes:")
-        lines.extend(f"  - {to_zh(n)}" for n in d.notes)
+        lines.extend(f"  - {translate(n, lang)}" for n in d.notes)
     return "\n".join(lines)
 
 

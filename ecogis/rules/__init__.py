@@ -35,6 +35,7 @@ import difflib
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+from ecogis.error_messages import Phrase, error, phrase
 from ecogis.errors import EcogisError
 from ecogis.rules.scope import in_force_on, parse_date, parse_jurisdiction, shown_basis, within_jurisdiction
 from ecogis.yamlio import LineDict, line_of, load_yaml_lines
@@ -64,8 +65,8 @@ def normalise_verdict(value, *, path=None, line=None) -> str:
     key = str(value).strip().lower().replace("-", " ")
     key = key if key in _VERDICT_ALIASES else key.replace(" ", "_")
     if key not in _VERDICT_ALIASES:
-        raise EcogisError(f"{_at(line)}unknown verdict {value!r}", path=path,
-                          hint=f"Use one of {', '.join(VERDICTS)} (or {', '.join(VERDICT_EN.values())})")
+        raise error("rules.unknown_verdict", path=path, at=_at(line), value=repr(value), verdicts=", ".join(VERDICTS),
+                    english=", ".join(VERDICT_EN.values()), hint="rules.use_verdicts")
     return _VERDICT_ALIASES[key]
 
 
@@ -80,8 +81,9 @@ def worst_verdict(verdicts) -> str:
     return VERDICTS[max(ranks)] if ranks else VERDICTS[0]
 
 
-def _at(line) -> str:
-    return f"line {line}: " if line else ""
+def _at(line) -> Phrase:
+    """The "line N: " that starts an error message (nothing when the line is not known)."""
+    return phrase("rules.at_line", line=line) if line else Phrase(en="", zh="")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -215,21 +217,23 @@ def _parse_rules_file(path: Path, kinds, known: dict):
     for i, item in enumerate(items):
         line = item.line if hasattr(item, "line") else items.lines[i]
         if not isinstance(item, dict):
-            raise EcogisError(f"{_at(line)}each rule must be a mapping (id:, kind:, relation:, verdict:, ...)",
-                              path=path)
+            raise error("rules.rule_mapping", path=path, at=_at(line))
         rid = None if item.get("id") in (None, "") else str(item["id"])
         if rid in seen:
-            raise EcogisError(f"{_at(line)}rule id {rid!r} is used twice (first on line {seen[rid]})", path=path,
-                              hint="Give each rule its own id, or merge the two entries")
+            raise error("rules.id_twice", path=path, at=_at(line), rid=repr(rid), first=seen[rid], hint="rules.own_id")
         if rid is not None:
             seen[rid] = line
         if not item.get("disabled"):
             out.append(_parse_rule(item, path, line, kinds, known.get(rid)))
         elif rid is None:
-            raise EcogisError(f"{_at(line)}a disabled rule needs the id of the rule it switches off", path=path)
+            raise error("rules.disabled_needs_id", path=path, at=_at(line))
         elif rid not in known:
-            raise EcogisError(f"{_at(line_of(item, 'id'))}no rule with id {rid!r} to switch off", path=path,
-                              hint=_close_ids(rid, known))
+            close = difflib.get_close_matches(rid, list(known), n=3)
+            if close:
+                raise error("rules.no_id_to_disable", path=path, at=_at(line_of(item, "id")), rid=repr(rid),
+                            close=", ".join(close), hint="rules.did_you_mean")
+            raise error("rules.no_id_to_disable", path=path, at=_at(line_of(item, "id")), rid=repr(rid),
+                        hint="rules.ids_listed")
         else:
             disabled.append(rid)
     return buffers, out, disabled
@@ -240,25 +244,18 @@ def _rules_items(data, path: Path):
     if data is None:
         return None, []
     if not isinstance(data, dict):
-        raise EcogisError(f"{_at(line_of(data))}a rules file is a mapping with 'rules:' (and 'buffers_m:')",
-                          path=path)
+        raise error("rules.not_mapping", path=path, at=_at(line_of(data)))
     unknown = set(data) - {"rules", "buffers_m", "version", "name", "description"}
     if unknown:
         key = sorted(unknown, key=str)[0]
-        raise EcogisError(f"{_at(line_of(data, key))}unknown key {key!r}", path=path,
-                          hint="Top-level keys are rules, buffers_m, version, name, description")
+        raise error("rules.unknown_key", path=path, at=_at(line_of(data, key)), key=repr(key), hint="rules.top_keys")
     buffers = None
     if "buffers_m" in data:
         buffers = parse_buffers(data["buffers_m"], path=path, line=line_of(data, "buffers_m"))
     items = data.get("rules") or []
     if not isinstance(items, list):
-        raise EcogisError(f"{_at(line_of(data, 'rules'))}'rules' must be a list of rule mappings", path=path)
+        raise error("rules.rules_list", path=path, at=_at(line_of(data, "rules")))
     return buffers, items
-
-
-def _close_ids(rid: str, known) -> str:
-    close = difflib.get_close_matches(rid, list(known), n=3)
-    return f"Did you mean {', '.join(close)}?" if close else "Rule ids are listed in ecogis/rules/default_rules.yaml"
 
 
 def _parse_rule(item, path, line, kinds, base: Rule | None = None) -> Rule:
@@ -275,11 +272,11 @@ def _parse_rule(item, path, line, kinds, base: Rule | None = None) -> Rule:
         item = merged
     if unknown:
         key = sorted(unknown, key=str)[0]
-        raise EcogisError(f"{_at(line_of(item, key))}unknown rule key {key!r}", path=path,
-                          hint=f"Rule keys are {', '.join(sorted(_RULE_KEYS))}")
+        raise error("rules.unknown_rule_key", path=path, at=_at(line_of(item, key)), key=repr(key),
+                    keys=", ".join(sorted(_RULE_KEYS)), hint="rules.rule_keys")
     for key in ("kind", "relation", "verdict"):
         if key not in item or item[key] in (None, ""):
-            raise EcogisError(f"{_at(line)}rule is missing {key!r}", path=path)
+            raise error("rules.rule_missing", path=path, at=_at(line), key=repr(key))
     kind, relation, within = _where(item, path, kinds)
     uses = item.get("site_use") or []
     uses = [str(u) for u in (uses if isinstance(uses, list) else [uses])]
@@ -314,17 +311,16 @@ def _where(item, path, kinds) -> tuple[str, str, float | None]:
     """The checked kind, relation and within_m (metres) of a rule item."""
     kind = str(item["kind"])
     if kinds is not None and kind not in kinds:
-        raise EcogisError(f"{_at(line_of(item, 'kind'))}unknown layer kind {kind!r}", path=path,
-                          hint=f"Use one of {', '.join(sorted(kinds))}")
+        raise error("rules.unknown_kind", path=path, at=_at(line_of(item, "kind")), kind=repr(kind),
+                    kinds=", ".join(sorted(kinds)), hint="rules.use_kinds")
     relation = str(item["relation"])
     if relation not in RELATIONS:
-        raise EcogisError(f"{_at(line_of(item, 'relation'))}unknown relation {relation!r}", path=path,
-                          hint=f"Use one of {', '.join(RELATIONS)}")
+        raise error("rules.unknown_relation", path=path, at=_at(line_of(item, "relation")), relation=repr(relation),
+                    relations=", ".join(RELATIONS), hint="rules.use_relations")
     within = item.get("within_m")
     if within is not None:
         if relation != "within_buffer":
-            raise EcogisError(f"{_at(line_of(item, 'within_m'))}within_m only applies to relation within_buffer",
-                              path=path)
+            raise error("rules.within_m_relation", path=path, at=_at(line_of(item, "within_m")))
         within = _positive_number(within, path, line_of(item, "within_m"), "within_m")
     return kind, relation, within
 
@@ -341,8 +337,7 @@ def _positive_number(value, path, line, what) -> float:
         v = float("nan")
     if isinstance(value, bool) or not 0 < v <= MAX_DISTANCE_M:
         shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
-        raise EcogisError(f"{_at(line)}{what} must be a number of metres above 0 and at most "
-                          f"{MAX_DISTANCE_M:g} (100 km), got {shown}", path=path)
+        raise error("rules.distance", path=path, at=_at(line), what=what, max=f"{MAX_DISTANCE_M:g}", value=shown)
     return v
 
 
@@ -353,9 +348,8 @@ def parse_buffers(value, *, path=None, line=None) -> list[float]:
     if not isinstance(value, (list, tuple)):
         value = [value]
     if not value:
-        raise EcogisError(f"{_at(line)}no buffer distance given", path=path,
-                          hint="Give metres separated by commas, e.g. 500,1000,5000")
-    return sorted({_positive_number(v, path, line, "buffer distance") for v in value})
+        raise error("rules.no_buffer", path=path, at=_at(line), hint="rules.give_metres")
+    return sorted({_positive_number(v, path, line, phrase("rules.buffer_distance")) for v in value})
 
 
 # Rule keys of the in-force and verification schema (dates in force, jurisdiction, verification notes):

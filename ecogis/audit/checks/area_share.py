@@ -7,6 +7,7 @@ from ecogis.audit.common import PERCENT, PP, area_method, area_unit, joined, mat
 from ecogis.audit.context import CheckContext
 from ecogis.audit.registry import check_type
 from ecogis.audit.result import CheckResult
+from ecogis.error_messages import phrase
 from ecogis.io.boundary_refs import resolve_districts
 
 
@@ -34,7 +35,7 @@ def check_area_share(ctx: CheckContext) -> CheckResult:
                        boundary_area=ctx.get("boundary_area", kind=float),
                        boundary_area_source=ctx.get("boundary_area_source"))
     if res.boundary_area_source is not None and boundary is None:
-        raise ctx.error("boundary_area", "'boundary_area' needs 'within'")
+        raise ctx.error("boundary_area", phrase("audit.needs_within", key="'boundary_area'"))
     u = unit_text(unit)
     passed, expected = True, []
     if res.declared is not None:
@@ -43,7 +44,7 @@ def check_area_share(ctx: CheckContext) -> CheckResult:
         expected.append(text)
     if res.declared_share_pct is not None:
         if res.share_pct is None:
-            raise ctx.error("declared_share", "a declared share needs 'within'")
+            raise ctx.error("declared_share", phrase("audit.share_needs_within"))
         ok, text = matches_declared(res.share_pct, res.declared_share_pct, ctx, Text("占比", "share"), PERCENT,
                             "share_tolerance_pct", "share_tolerance_pp", PP)
         passed &= ok
@@ -55,7 +56,7 @@ def check_area_share(ctx: CheckContext) -> CheckResult:
         limit = ctx.get(key, kind=float)
         if limit is not None:
             if val is None:
-                raise ctx.error(key, f"{key!r} needs 'within'")
+                raise ctx.error(key, phrase("audit.needs_within", key=repr(key)))
             op = "≥" if key.startswith("min") else "≤"
             passed &= (val >= limit) if op == "≥" else (val <= limit)
             expected.append(Text(f"{what.zh} {op} {limit:g} {unit_t.zh}", f"{what.en} {op} {limit:g} {unit_t.en}"))
@@ -79,4 +80,4 @@ def _districts(ctx: CheckContext):
         return ctx.load(dref, "districts") if ctx.is_layer_ref(dref) else resolve_districts(str(dref))
     if wref is not None and not ctx.is_layer_ref(wref):
         return resolve_districts(None, str(wref))
-    raise ctx.error("districts", "'by: districts' needs 'districts' (a layer) when 'within' is a layer")
+    raise ctx.error("districts", phrase("audit.by_districts"))

@@ -11,6 +11,7 @@ from ecogis.audit.context import CheckContext
 from ecogis.audit.registry import check_type
 from ecogis.audit.result import CheckResult
 from ecogis.crs import crs_label
+from ecogis.error_messages import phrase
 from ecogis.errors import EcogisError
 from ecogis.layers import class_rank
 
@@ -26,8 +27,7 @@ def required_pcts(ctx: CheckContext) -> dict:
             if not 0 <= out[grp] <= 100:
                 raise ValueError
         except (TypeError, ValueError):
-            raise ctx.error("require_pct", f"require_pct for {grp!r} must be a number from 0 to 100 (%), "
-                                           f"got {need!r}") from None
+            raise ctx.error("require_pct", phrase("audit.require_pct", group=repr(grp), value=repr(need))) from None
     return out
 
 
@@ -56,7 +56,8 @@ def check_compliance(ctx: CheckContext) -> CheckResult:
             try:
                 ok = class_rank(m) <= class_rank(t)
             except EcogisError as exc:
-                raise ctx.error(mfield, f"section {rec.get(name_col) if name_col else i}: {exc.reason}") from None
+                raise ctx.error(mfield, phrase("audit.section", section=rec.get(name_col) if name_col else i,
+                                               reason=exc)) from None
         meets.append(ok)
         details.append({"name": rec.get(name_col) if name_col else i, "river": rec.get("river"),
                         "group": rec.get(group_by), "target_class": t, "measured_class": m,

@@ -12,6 +12,7 @@ from ecogis.audit.context import CheckContext
 from ecogis.audit.registry import check_type
 from ecogis.audit.result import CheckResult
 from ecogis.crs import crs_label
+from ecogis.error_messages import phrase
 
 
 def nearest_within(a_gdf, b_gdf, distance_m: float):
@@ -46,7 +47,7 @@ def check_within_distance(ctx: CheckContext) -> CheckResult:
     near = filtered(ctx.layer("near"), ctx.get("near_where"), ctx, "near_where")
     dist = ctx.get("distance_m", required=True, kind=float)
     if dist <= 0:
-        raise ctx.error("distance_m", "distance_m must be positive (metres)")
+        raise ctx.error("distance_m", phrase("audit.distance_positive"))
     details = []
     n_hit = 0
     if len(gdf) and len(near):

@@ -10,6 +10,7 @@ from ecogis.audit.context import CheckContext
 from ecogis.audit.registry import check_type
 from ecogis.audit.result import CheckResult
 from ecogis.crs import crs_label
+from ecogis.error_messages import phrase
 
 
 @check_type("length_share",
@@ -27,7 +28,7 @@ def check_length_share(ctx: CheckContext) -> CheckResult:
     keys = gdf[fld].astype(str).to_numpy()
     total = float(lengths.sum())
     if total <= 0:
-        raise ctx.error("layer", "the layer has no line length")
+        raise ctx.error("layer", phrase("audit.no_length"))
     require_present(ctx, "value", fld, gdf[fld], [str(value)])
     per = pd.Series(lengths).groupby(keys).sum()
     part = float(per.get(str(value), 0.0))

@@ -13,6 +13,7 @@ from ecogis.audit.context import CheckContext
 from ecogis.audit.registry import check_type
 from ecogis.audit.result import CheckResult
 from ecogis.crs import crs_label
+from ecogis.error_messages import phrase
 
 
 @check_type("no_decrease", keys={"before": "layer", "after": "layer", "id_field": None, "tolerance_m2": float},
@@ -57,9 +58,9 @@ def _changed_features(before, after, id_field, ctx, m2, unit) -> list[dict]:
     """Features added, removed or reshaped between versions, matched by ``id_field`` (areas in ``unit``)."""
     if not id_field:
         return []
-    for name, gdf in (("before", before), ("after", after)):
+    for layer, gdf in ((phrase("area.what_before"), before), (phrase("area.what_after"), after)):
         if id_field not in gdf.columns:
-            raise ctx.error("id_field", f"no field {id_field!r} in the {name} layer")
+            raise ctx.error("id_field", phrase("audit.no_id_field", name=repr(id_field), layer=layer))
     b = before.dissolve(by=id_field).geometry
     a = after.dissolve(by=id_field).geometry
     removed, added, common = b.index.difference(a.index), a.index.difference(b.index), b.index.intersection(a.index)

@@ -13,6 +13,7 @@ from ecogis.audit.context import CheckContext
 from ecogis.audit.registry import check_type
 from ecogis.audit.result import CheckResult
 from ecogis.crs import crs_label
+from ecogis.error_messages import phrase
 
 
 def _overlap_refs(ctx: CheckContext) -> list:
@@ -20,7 +21,7 @@ def _overlap_refs(ctx: CheckContext) -> list:
     refs = ctx.get("must_not_overlap", [], kind=list) or []
     for ref in refs:
         if not ctx.is_layer_ref(ref):
-            raise ctx.error("must_not_overlap", f"{ref!r} is neither a layer of 'layers:' nor an existing file")
+            raise ctx.error("must_not_overlap", phrase("audit.not_a_layer", ref=repr(ref)))
     return refs
 
 
@@ -63,7 +64,7 @@ def check_topology(ctx: CheckContext) -> CheckResult:
     boundary, label = ctx.boundary("boundary")
     tile = bool(ctx.get("tile", False))
     if tile and boundary is None:
-        raise ctx.error("tile", "'tile: true' needs a 'boundary' that the layer must cover")
+        raise ctx.error("tile", phrase("audit.tile_needs_boundary"))
     if boundary is not None:
         bgeom = shapely.union_all(A.polygon_geometries(A.boundary_in_crs(boundary, crs), what="boundary"))
         _outside_and_slivers(ctx, f, dissolved, bgeom, label)

@@ -1,0 +1,57 @@
+"""Errors of audit specs and checks (ecogis.audit)."""
+
+ERRORS = {
+    "audit.at_line": (", line {line}", "，第 {line} 行"),
+    "audit.from_defaults": (", from 'defaults'", "，取自 'defaults'"),
+    "audit.in_check": ("check {id} ({type}{where}): {message}", "检查 {id}（{type}{where}）：{message}"),
+    "audit.in_spec": (" in {spec}", "（{spec}）"),
+    "audit.check_failed": ("check {id} ({type}){where}: {reason}", "检查 {id}（{type}）{where}：{reason}"),
+    "audit.spec_checks": ("{at}an audit spec is a mapping with a non-empty list 'checks'",
+                          "{at}审核配置应为含非空列表 'checks' 的映射"),
+    "audit.see_example": ("See scripts/panjin_audit.yaml for an example", "示例参见 scripts/panjin_audit.yaml"),
+    "audit.defaults_mapping": ("{at}'defaults' must map keys to values, e.g. {{unit: km2, method: ellipsoid}}",
+                               "{at}'defaults' 应为键到值的映射，例如 {{unit: km2, method: ellipsoid}}"),
+    "audit.layers_mapping": ("{at}'layers' must map names to {{path: ..., kind: ...}}",
+                             "{at}'layers' 应为名称到 {{path: ..., kind: ...}} 的映射"),
+    "audit.layer_path": ("{at}layer {name} needs a 'path' (a file name)", "{at}图层 {name} 需要 'path'（文件名）"),
+    "audit.check_mapping": ("line {line}: check #{number} is not a mapping", "第 {line} 行：第 {number} 项检查不是映射"),
+    "audit.id_name": ("{at}check #{number}: 'id' must be a name, got {value}", "{at}第 {number} 项检查：'id' 应为名称，实为 {value}"),
+    "audit.unknown_type": ("{at}check {id}: unknown type {type}; known: {known}", "{at}检查 {id}：无法识别的类型 {type}；可用类型：{known}"),
+    "audit.id_twice": ("{at}check id {id} is used twice (first on line {first})", "{at}检查编号 {id} 重复使用（首次在第 {first} 行）"),
+}
+ERRORS.update({
+    # ecogis.audit.common (filters and keys of a check)
+    "audit.where_mapping": ("{key} must map fields to values or {{op: value}}", "{key} 应为字段到值或 {{运算符: 值}} 的映射"),
+    "audit.needs_number": ("{column}.{op} needs a number, got {value}", "{column}.{op} 需要数值，实为 {value}"),
+    "audit.no_numbers": ("{column}.{op}: field {name} holds no numbers; {present}", "{column}.{op}：字段 {name} 中没有数值；{present}"),
+    "audit.check_spelling": ("Check the spelling: a filter that matches nothing gives a wrong figure",
+                             "请核对拼写：不匹配任何要素的筛选条件会得出错误的数字"),
+    "audit.no_feature_contains": ("no feature has {value} in field {name}; {present}", "没有要素的字段 {name} 含有 {value}；{present}"),
+    "audit.unknown_operator": ("unknown operator {op} for field {name}; use lt le gt ge eq ne in not_in contains",
+                               "字段 {name} 的运算符 {op} 无法识别；请使用 lt le gt ge eq ne in not_in contains"),
+    "audit.no_feature_has": ("no feature has {column} = {value}; {present}", "没有要素的 {column} 为 {value}；{present}"),
+    "audit.no_values": ("values present: (none)", "现有值：（无）"),
+    "audit.values": ("values present: {shown}", "现有值：{shown}"),
+    "audit.values_more": ("values present: {shown} and {more} more", "现有值：{shown} 等（另有 {more} 个）"),
+    "audit.the_layer": ("the layer", "图层"),
+    "audit.the_zones_layer": ("the zones layer", "分区图层"),
+    "audit.no_field": ("no field {name} in {what}; fields: {fields}", "{what}中没有字段 {name}；现有字段：{fields}"),
+    "audit.unknown_method": ("unknown area method {method}; use ellipsoid (official), geodesic or plane",
+                             "无法识别的面积计算方法 {method}；请使用 ellipsoid（官方方法）、geodesic 或 plane"),
+    "audit.whole_number": ("{key}.{name} must be a whole number of points, got {value}", "{key}.{name} 应为点数（整数），实为 {value}"),
+})
+ERRORS.update({
+    # ecogis.audit.checks
+    "audit.needs_within": ("{key} needs 'within'", "{key} 需要 'within'"),
+    "audit.share_needs_within": ("a declared share needs 'within'", "公布占比需要 'within'"),
+    "audit.by_districts": ("'by: districts' needs 'districts' (a layer) when 'within' is a layer",
+                           "'within' 为图层时，'by: districts' 需要 'districts'（图层）"),
+    "audit.require_pct": ("require_pct for {group} must be a number from 0 to 100 (%), got {value}",
+                          "{group} 的 require_pct 应为 0 到 100（%）之间的数，实为 {value}"),
+    "audit.section": ("section {section}: {reason}", "断面 {section}：{reason}"),
+    "audit.distance_positive": ("distance_m must be positive (metres)", "distance_m 应为正数（米）"),
+    "audit.no_length": ("the layer has no line length", "图层没有线长度"),
+    "audit.no_id_field": ("no field {name} in the {layer}", "{layer}中没有字段 {name}"),
+    "audit.not_a_layer": ("{ref} is neither a layer of 'layers:' nor an existing file", "{ref} 既不是 'layers:' 中的图层，也不是已有文件"),
+    "audit.tile_needs_boundary": ("'tile: true' needs a 'boundary' that the layer must cover", "'tile: true' 需要图层应覆盖的 'boundary'"),
+})

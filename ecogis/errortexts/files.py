@@ -1,0 +1,47 @@
+"""Errors of reading files and text (ecogis.yamlio, ecogis.io.text, ecogis.outputs)."""
+
+ERRORS = {
+    "file.not_found": ("file not found", "文件不存在"),
+    "file.check_path": ("Check the path and its spelling", "请核对路径及其拼写"),
+    "file.unreadable": ("cannot read the file ({reason})", "无法读取文件（{reason}）"),
+    "text.save_as_utf8": ("Save the file as UTF-8", "请将文件另存为 UTF-8 编码"),
+    "text.bad_bom": ("the text starts with a {name} byte-order mark but is not valid {name} (byte {byte})",
+                     "文本以 {name} 字节顺序标记开头，但不是有效的 {name}（第 {byte} 字节）"),
+    "text.nul_bytes": ("the text holds NUL bytes: UTF-16 without a byte-order mark, or not a text file",
+                       "文本含 NUL 字节：可能是无字节顺序标记的 UTF-16，或不是文本文件"),
+    "text.not_utf8_gb18030": ("the text is neither UTF-8 nor GB18030 (GBK) (byte {byte})",
+                              "文本既不是 UTF-8 也不是 GB18030（GBK）编码（第 {byte} 字节）"),
+    # YAML
+    "yaml.bad_character": ("line {line}: character {character} is not allowed in YAML",
+                           "第 {line} 行：YAML 中不允许出现字符 {character}"),
+    "yaml.too_deep": ("YAML nested too deeply", "YAML 嵌套层级过深"),
+    "yaml.flatten": ("Flatten the structure", "请减少嵌套层级"),
+    "yaml.anchor": ("line {line}: YAML anchors and aliases ({anchor}) are not allowed",
+                    "第 {line} 行：不允许使用 YAML 锚点和别名（{anchor}）"),
+    "yaml.write_out": ("Write the values out in full", "请完整写出各个值"),
+    "yaml.syntax_line": ("line {line}: YAML syntax error: {problem}", "第 {line} 行：YAML 语法错误：{problem}"),
+    "yaml.syntax": ("YAML syntax error: {problem}", "YAML 语法错误：{problem}"),
+    "yaml.fix_indentation": ("Fix the indentation or quoting there", "请修正该处的缩进或引号"),
+    "yaml.remove_tag": ("Remove the tag (!!...): ecogis reads plain YAML values only",
+                        "请删除标签（!!...）：ecogis 只读取普通 YAML 值"),
+    "yaml.no_tabs": ("Indent with spaces, not tabs", "请用空格缩进，不要用制表符"),
+    "yaml.tag": ("line {line}: YAML tag {tag} is not allowed", "第 {line} 行：不允许使用 YAML 标签 {tag}"),
+    "yaml.key_type": ("line {line}: a key must be a name or a number, not a mapping or a list",
+                      "第 {line} 行：键应为名称或数字，不能是映射或列表"),
+    "yaml.duplicate_key": ("line {line}: key {key} is given twice (first on line {first})",
+                           "第 {line} 行：键 {key} 重复出现（首次在第 {first} 行）"),
+    "yaml.keep_one": ("Keep one of them: YAML would silently use the last", "请只保留一个：YAML 会静默采用最后一个"),
+}
+ERRORS.update({
+    # ecogis.io.text
+    "text.no_encoding_fits": ("the text is neither valid UTF-8 nor GB18030", "文本既不是有效的 UTF-8 也不是 GB18030 编码"),
+    "text.save_or_pass_encoding": ("Save it as UTF-8 or GBK, or pass its encoding with --encoding (encoding=)",
+                                   "请另存为 UTF-8 或 GBK 编码，或用 --encoding（encoding=）指定其编码"),
+    "text.control_character": ("line {line} holds a control character ({code}): the file is damaged or not plain text",
+                               "第 {line} 行含控制字符（{code}）：文件已损坏或不是纯文本"),
+    "text.remove_character": ("Remove the character, or export the file again as UTF-8 or GBK text",
+                              "请删除该字符，或重新导出为 UTF-8 或 GBK 文本"),
+    "text.not_valid_as": ("the text starts like {label} but is not valid {label} ({reason} at byte {byte})",
+                          "文本开头像 {label}，但不是有效的 {label}（第 {byte} 字节：{reason}）"),
+    "text.save_again": ("Save it again as UTF-8 or GBK", "请重新另存为 UTF-8 或 GBK 编码"),
+})
