@@ -56,7 +56,7 @@ def test_english_report_only_and_circular():
     assert "Operator: not stated (use --operator)" in res.stdout
 
 
-def test_audit_table_shows_report_only_and_circular(tmp_path):
+def test_audit_table_shows_report_only_and_circular(tmp_path, chinese_default):
     import csv
 
     res = CliRunner().invoke(audit, [str(SPEC), "--out", str(tmp_path), "--operator", "张三"])

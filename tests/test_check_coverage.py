@@ -110,7 +110,7 @@ def test_site_far_from_every_layer_is_undetermined(tmp_path, with_boundary):
     assert len(payload["coverage_gaps"]) == 3
 
 
-def test_cli_fails_on_undetermined_with_exit_3(tmp_path):
+def test_cli_fails_on_undetermined_with_exit_3(tmp_path, chinese_default):
     project = write_project(tmp_path)
     lon, lat = TO_GEO.transform(620_000.0, 4_660_000.0)
     args = ["--at", f"{lon},{lat}", "--site-crs", "EPSG:4490", "-p", str(project)]
@@ -235,7 +235,7 @@ def test_cli_hints_use_cli_wording_and_the_library_keeps_python_wording(tmp_path
         check_output_path(out / "check.json")
 
 
-def test_every_report_format_shows_the_undetermined_banner_first(tmp_path):
+def test_every_report_format_shows_the_undetermined_banner_first(tmp_path, chinese_default):
     import docx
     import openpyxl
 
@@ -282,7 +282,7 @@ def test_coverage_by_administrative_name_and_layer_mapping(tmp_path):
         load_project(bad)
 
 
-def test_batch_without_out_prints_the_summary(tmp_path):
+def test_batch_without_out_prints_the_summary(tmp_path, chinese_default):
     project = write_project(tmp_path)
     path = tmp_path / "pts.gpkg"
     gk_site(Point(480_000, 4_580_000), Point(520_000, 4_580_000)).to_file(path, layer="sites")

@@ -173,7 +173,7 @@ def test_sample_docx_renders_to_a4_pdf(sample_docx, tmp_path):
     assert width == pytest.approx(595.3, abs=0.5) and height == pytest.approx(841.9, abs=0.5)  # A4 in pt
 
 
-def test_cli_name_and_template_reach_the_docx(tmp_path):
+def test_cli_name_and_template_reach_the_docx(tmp_path, chinese_default):
     from click.testing import CliRunner
 
     from ecogis.cli.check_cmds import check as check_cmd

@@ -156,10 +156,11 @@ def test_english_html_has_no_chinese_but_names(result, tmp_path):
     assert "core zone" in text and "Regulations on Nature Reserves as revised by State Council Order No. 830" in text
 
 
-def test_docx_reads_like_an_eia_chapter(result, tmp_path):
+def test_docx_reads_like_an_eia_chapter(result, tmp_path, chinese_default):
     doc = docx.Document(str(render_check_docx(result, tmp_path / "zh.docx")))
     heads = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
-    sections = ["1 项目概况", "2 分析结论", "3 分析结果", "4 位置关系图", "5 法律依据", "6 数据来源与方法"]
+    sections = ["1 项目概况", "2 分析结论", "3 分析结果", "4 位置关系图", "5 法律依据", "6 数据来源与方法",
+                "7 生态环境分区管控符合性分析"]  # the chapter is there even without control-unit layers (无法判定)
     assert doc.paragraphs[0].text == "场址1生态空间管控符合性分析"  # the project (here: its one site) by name
     assert [h for h in heads if h[:1].isdigit()] == sections
     captions = [p.text for p in doc.paragraphs if p.text.startswith("表 ")]
@@ -183,11 +184,12 @@ def test_docx_reads_like_an_eia_chapter(result, tmp_path):
     assert "6 Data sources and methods" in text
 
 
-def test_xlsx_sheets_formats_and_layout(result, tmp_path):
+def test_xlsx_sheets_formats_and_layout(result, tmp_path, chinese_default):
     from openpyxl import load_workbook
 
     wb = load_workbook(render_check_xlsx(result, tmp_path / "zh.xlsx"))
-    assert wb.sheetnames == ["分析结果", "功能区汇总", "项目选址", "适用规则", "输入数据与方法"]
+    assert wb.sheetnames == ["分析结果", "功能区汇总", "项目选址", "适用规则", "空间管控汇总", "管控单元", "准入清单分析",
+                             "输入数据与方法"]
     ws = wb["分析结果"]
     head = [c.value for c in ws[1]]
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref == ws.dimensions
@@ -199,7 +201,8 @@ def test_xlsx_sheets_formats_and_layout(result, tmp_path):
     assert ws.column_dimensions["A"].width >= len("场址") * 2
     assert ws.column_dimensions[chr(ord("A") + rule_col - 1)].width > 20  # the basis column is wide
     en = load_workbook(render_check_xlsx(result, tmp_path / "en.xlsx", lang="en"))
-    assert en.sheetnames == ["findings", "zones", "sites", "rules", "inputs"]
+    assert en.sheetnames == ["findings", "zones", "sites", "rules", "spatial controls", "control units", "access list",
+                            "inputs"]
 
 
 def test_xlsx_nearest_rows_never_contradict_an_overlap(result, tmp_path):

@@ -193,7 +193,7 @@ def test_corridor_needs_a_line_site(project):
         check(site, project, corridor_m=20.0)
 
 
-def test_cli_corridor_prints_hectares_and_mu(project, turning_csv):
+def test_cli_corridor_prints_hectares_and_mu(project, turning_csv, chinese_default):
     res = run([str(turning_csv), "-p", str(project), "--site-crs", "EPSG:4490", "--as-line", "--corridor", "20"])
     assert res.exit_code == 0, res.output
     assert "作业带（宽 20 m" in res.stdout and "公顷" in res.stdout and "亩" in res.stdout
@@ -244,7 +244,7 @@ def test_convert_area_and_map_take_as_polygon(square_csv, tmp_path):
     assert res.exit_code == 2 and "need --as-line or --as-polygon" in res.stderr
 
 
-def test_reports_show_the_corridor_take(project, turning_csv, tmp_path):
+def test_reports_show_the_corridor_take(project, turning_csv, tmp_path, chinese_default):
     import docx
     import openpyxl
 

@@ -59,7 +59,7 @@ def test_a_file_crs_and_a_given_web_map_crs_are_told_apart(tmp_path):
         gdf, info = read_layer_info(web, crs="GCJ-02")
     assert (info.crs, info.crs_source, info.converted_to) == ("GCJ-02", "user", "EPSG:4490")
     assert gdf.crs.to_epsg() == 4490
-    assert [n.key for n in info.notes] == ["read_web_crs"]
+    assert [n.key for n in info.notes] == ["web_converted_given"]
 
 
 def test_a_kind_adds_its_field_map_from_canonical_names_to_the_file_columns():

@@ -454,7 +454,7 @@ def test_no_findfont_noise_on_stderr(tmp_path):
     assert "findfont" not in res.stderr
 
 
-def test_review_number_and_source_from_the_project_file_and_the_options(tmp_path):
+def test_review_number_and_source_from_the_project_file_and_the_options(tmp_path, chinese_default):
     from click.testing import CliRunner
 
     from ecogis.cli.map_cmds import map_cmd

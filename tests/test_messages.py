@@ -47,7 +47,7 @@ def test_every_key_has_an_english_and_a_chinese_template_with_the_same_fields():
         assert set(re.findall(r"\{(\w+)\}", en)) == set(re.findall(r"\{(\w+)\}", zh)), key
 
 
-@pytest.mark.parametrize("key", sorted(MESSAGES))
+@pytest.mark.parametrize("key", sorted(k for k in MESSAGES if not k.startswith("error.")))  # errors: tests/test_error_messages.py
 def test_every_chinese_template_is_chinese(key):
     """Every English word of a template is translated: what is left are the fields, options,
     identifiers and commands to type."""

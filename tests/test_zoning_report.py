@@ -18,7 +18,7 @@ CHAPTER = "生态环境分区管控符合性分析"
 
 
 @pytest.fixture
-def reports(project, tmp_path):  # noqa: F811
+def reports(project, tmp_path, chinese_default):  # noqa: F811
     site = tmp_path / "site.geojson"
     gpd.GeoDataFrame({"id": ["S1"], "name": ["场址"]}, geometry=[SITE], crs=GK).to_crs(4490).to_file(site)
     out = tmp_path / "out"
