@@ -1,11 +1,11 @@
 """Errors by key: the English and Chinese texts of every :class:`~ecogis.errors.EcogisError` made
 with :func:`error`.
 
-A module registers its error templates here (or in its own dict through :func:`register_errors`), in
-the catalogue of :mod:`ecogis.messages` under ``"error.<key>"``: each key has an English and a
-Chinese template with the same ``{fields}`` (``messages.register`` refuses a key whose two
-templates differ in fields; tests/test_error_messages.py checks every call of :func:`error` in the
-package against its template). A hint (what to do) is a key of its own, given as ``hint=``.
+The templates live in :mod:`ecogis.errortexts` (one dict per part of the package) and are registered
+in the catalogue of :mod:`ecogis.messages` under ``"error.<key>"``: each key has an English and a
+Chinese template with the same ``{fields}`` (``messages.register`` refuses a key whose two templates
+differ in fields; tests/test_error_messages.py checks every call of :func:`error` and :func:`phrase`
+in the package against its template). A hint (what to do) is a key of its own, given as ``hint=``.
 
     raise error("yaml.duplicate_key", path=path, name=name, line=line)
 """
@@ -68,16 +68,18 @@ def error(key: str, /, *, path=None, feature=None, field=None, hint: str | Phras
           **fields) -> EcogisError:
     """The :class:`EcogisError` of catalogue entry ``key`` with its ``fields`` filled in, in every language.
 
-    ``hint`` is the key of a hint template (filled with the same fields), or a :class:`Phrase`. A field holding an
-    EcogisError is replaced by that error's reason in the same language (an error wrapping another), a
+    ``hint`` is the key of a hint template (filled with the same fields) or a :class:`Phrase`. A field
+    holding an EcogisError is replaced by that error's reason in the same language (an error wrapping another), a
     :class:`Phrase` by its text in that language.
     """
     missing = template_fields(key) - set(fields)
     if missing:
         raise TypeError(f"error {key!r} needs the field(s) {sorted(missing)}")
     reasons = {lang: _render(key, lang, fields) for lang in LANGS}
-    hints = dict(hint) if isinstance(hint, Phrase) else {lang: _render(hint, lang, fields) for lang in LANGS} \
-        if hint else None
+    if isinstance(hint, Phrase):
+        hints: dict[str, str] | None = dict(hint)
+    else:
+        hints = {lang: _render(hint, lang, fields) for lang in LANGS} if hint else None
     return EcogisError(path=path, feature=feature, field=field, key=key, reasons=reasons, hints=hints)
 
 

@@ -14,7 +14,17 @@ from importlib.metadata import EntryPoint, entry_points
 
 import click
 
-from ecogis.cli.common import EXIT_BAD_INPUT, LANG_HELP, LANGS, configure_logging, reset_logging, resolve_lang
+from ecogis.cli.common import (
+    EXIT_BAD_INPUT,
+    LANG_HELP,
+    LANGS,
+    configure_logging,
+    current_lang,
+    reset_logging,
+    resolve_lang,
+)
+from ecogis.error_messages import error
+from ecogis.errors import EcogisError
 
 #: the entry-point group a package registers ``ecogis`` sub-commands in
 COMMAND_GROUP = "ecogis.commands"
@@ -32,8 +42,7 @@ BUILTIN_HELP = {
 }
 
 #: what to do when the installed metadata predates the entry points (an editable install not redone)
-NOT_REGISTERED = ("ecogis's own commands are not registered in the installed package metadata "
-                  "(entry-point group ecogis.commands); reinstall it: pip install -e .")
+NOT_REGISTERED = error("cli.not_registered").text("en")
 
 
 @functools.cache
@@ -65,19 +74,19 @@ class LazyGroup(click.Group):
     def get_command(self, ctx, name):
         ep = registered_commands().get(name)
         if ep is None and name in BUILTIN_HELP:
-            click.echo(f"ecogis: error: {NOT_REGISTERED}", err=True)
+            _echo("error", error("cli.not_registered"))
             ctx.exit(EXIT_BAD_INPUT)
         if ep is None:
             return None
         try:
             return ep.load()
         except Exception as exc:  # a broken plugin: say which one, never a traceback
-            click.echo(f"ecogis: error: {_plugin_label(ep)} cannot be loaded: {_one_line(exc)}", err=True)
+            _echo("error", error("cli.plugin_broken", plugin=_plugin_label(ep), reason=_one_line(exc)))
             ctx.exit(EXIT_BAD_INPUT)
 
     def format_commands(self, ctx, formatter):
         if not any(_is_builtin(ep) for ep in registered_commands().values()):
-            click.echo(f"ecogis: warning: {NOT_REGISTERED}", err=True)
+            _echo("warning", error("cli.not_registered"))
         rows = []
         for name, ep in registered_commands().items():
             short_help = BUILTIN_HELP.get(name) if _is_builtin(ep) else _plugin_help(ep, formatter.width)
@@ -93,10 +102,14 @@ def _plugin_help(ep: EntryPoint, width: int) -> str | None:
     try:
         command = ep.load()
     except Exception as exc:  # a plugin's bug must not break ``ecogis --help``
-        click.echo(f"ecogis: warning: {_plugin_label(ep)} cannot be loaded and is left out: {_one_line(exc)}",
-                   err=True)
+        _echo("warning", error("cli.plugin_left_out", plugin=_plugin_label(ep), reason=_one_line(exc)))
         return None
     return command.get_short_help_str(limit=max(width - 20, 45)) if isinstance(command, click.Command) else ""
+
+
+def _echo(kind: str, message: EcogisError) -> None:
+    """One ``ecogis: error: ...`` or ``ecogis: warning: ...`` line in the language of the run."""
+    click.echo(f"ecogis: {kind}: {message.text(current_lang())}", err=True)
 
 
 def _one_line(exc: BaseException) -> str:

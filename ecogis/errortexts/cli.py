@@ -39,3 +39,11 @@ ERRORS.update({
                              "请设置 TIANDITU_KEY（或用 --tianditu-key 给出）；离线地图请用 --basemap none"),
     "map.unknown_basemap": ("unknown base map {basemap}; expected one of {basemaps}", "无法识别的底图 {basemap}；应为以下之一：{basemaps}"),
 })
+ERRORS.update({
+    # ecogis.cli (the command group)
+    "cli.not_registered": ("ecogis's own commands are not registered in the installed package metadata (entry-point "
+                           "group ecogis.commands); reinstall it: pip install -e .",
+                           "ecogis 自带的命令未在已安装包的元数据中注册（入口点组 ecogis.commands）；请重新安装：pip install -e ."),
+    "cli.plugin_broken": ("{plugin} cannot be loaded: {reason}", "{plugin} 无法加载：{reason}"),
+    "cli.plugin_left_out": ("{plugin} cannot be loaded and is left out: {reason}", "{plugin} 无法加载，已略去：{reason}"),
+})
