@@ -176,3 +176,20 @@ def test_pages_render_in_chinese_and_english(client):
     en = client.get("/?lang=en").text
     assert "Ecological red line site screening" in en
     assert "审查记录" not in en
+
+
+def test_docx_later_from_the_kept_input_and_refused_when_layers_changed(client):
+    doc = client.post("/api/check", files=upload("sites_zone41.txt")).json()
+    service = client.app.state.service
+    service.recent.clear()                   # as after a restart: the result is no longer in memory
+    resp = client.get(doc["outputs"]["xlsx"])
+    assert resp.status_code == 200
+    wb = openpyxl.load_workbook(io.BytesIO(resp.content))
+    cells = {str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None}
+    assert doc["verdict"] in cells
+    other = client.post("/api/check", data={"coordinates": "121.85,40.95"}).json()
+    service.recent.clear()
+    client.app.state.loaded.versions = {"project": None, "rules": None, "layers": {}}
+    resp = client.get(other["outputs"]["docx"])
+    assert resp.status_code == 409 and "layers changed" in resp.json()["detail"]
+    assert client.get(doc["outputs"]["docx"]).status_code == 200   # written with its XLSX, before the change

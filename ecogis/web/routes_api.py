@@ -17,7 +17,7 @@ from starlette.datastructures import UploadFile
 from ecogis.errors import EcogisError
 from ecogis.web.auth import User, csrf_token, require_admin, require_user
 from ecogis.web.engine import CheckRequest
-from ecogis.web.service import SiteInput
+from ecogis.web.service import SLOW_FORMATS, SiteInput
 
 router = APIRouter()
 ID = re.compile(r"^[0-9a-f]{32}$")
@@ -130,8 +130,11 @@ def _document(state, record: dict) -> dict:
 
 
 def _formats(state, record: dict) -> list[str]:
-    pending = record["id"] in state.service.pending
-    return list(record["reports"]) + (["docx", "xlsx", "txt"] if pending else [])
+    """Reports written, and those written on first download (DOCX, XLSX, exchange text) not yet tried."""
+    if record["status"] != "done":
+        return []
+    reports = record["reports"]
+    return [f for f in reports if reports[f]] + [f for f in SLOW_FORMATS if f not in reports]
 
 
 @router.get("/api/checks", tags=["checks"])
@@ -166,13 +169,11 @@ def get_report(check_id: str, fmt: str, request: Request, user: User = Depends(r
     if fmt not in MEDIA:
         raise HTTPException(404, "no such report format")
     try:
-        state.service.wait_reports(record["id"], state.settings.check_timeout_s)
-    except Exception as exc:
-        raise HTTPException(500, "the report could not be written; see the service log") from exc
-    name = (state.store.check(record["id"]) or record)["reports"].get(fmt)
-    if name is None:
+        path = state.service.report(record, fmt)
+    except EcogisError as exc:
+        raise HTTPException(409, str(exc)) from exc
+    if path is None:
         raise HTTPException(404, f"this check has no {fmt} report")
-    path = state.service.folder(record["id"]) / name
     download = f"ecogis-check-{record['id'][:8]}.{fmt}"
     disposition = "inline" if fmt == "html" else "attachment"
     return FileResponse(path, media_type=MEDIA[fmt], filename=download, content_disposition_type=disposition)
