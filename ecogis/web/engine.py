@@ -16,7 +16,6 @@ from pathlib import Path
 
 from ecogis.project import Project, load_project
 
-REPORT_FORMATS = ("json", "html", "docx", "xlsx", "txt")
 SHAPEFILE_SIDECARS = (".shx", ".dbf", ".prj", ".cpg")
 LOG = logging.getLogger("ecogis.web")
 
