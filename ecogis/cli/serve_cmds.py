@@ -30,7 +30,7 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 @click.option("--open", "open_page", is_flag=True, help="Open the page in the default browser once started.")
 @handle_errors
 def serve(project, host, port, data_dir, no_auth, max_upload_mb, workers, timeout_s, per_minute, open_page, notes):
-    """Serve the screening page and JSON API (OpenAPI at /docs) on PROJECT's layers.
+    """Serve the screening page and JSON API (OpenAPI document at /openapi.json) on PROJECT's layers.
 
     \b
     Examples:

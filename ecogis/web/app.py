@@ -45,7 +45,8 @@ def create_app(settings: ServeSettings) -> FastAPI:
         service.shutdown()
         app.state.batches.shutdown()
 
-    app = FastAPI(title="ecogis serve", version=_version(), lifespan=lifespan,
+    # no /docs or /redoc: their pages load scripts from a CDN, which an offline intranet (and the CSP) refuses
+    app = FastAPI(title="ecogis serve", version=_version(), lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Site screening against the ecological protection red line and other control layers.")
     app.state.settings = settings
     app.state.store = store

@@ -1,4 +1,4 @@
-"""The JSON API (OpenAPI at /docs and /openapi.json): checks, their reports, history, batch jobs, reload.
+"""The JSON API (OpenAPI document at /openapi.json): checks, their reports, history, batch jobs, reload.
 
 ``GET /api/checks/{id}`` answers the CLI's ``ecogis check --json`` document (``CheckResult.to_dict()``)
 with ``id``, ``record`` (the history entry) and ``outputs`` (report URLs) added.
