@@ -47,6 +47,10 @@ def serve(project, host, port, data_dir, no_auth, max_upload_mb, workers, timeou
     from ecogis.web.store import Store
 
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    service_log = logging.getLogger("ecogis.web")   # the service's own lines (checks, jobs, start, stop)
+    service_log.setLevel(logging.INFO)
+    service_log.propagate = False                   # one line each, in the root format, not also ecogis's
+    service_log.addHandler(logging.getLogger().handlers[0])
     settings = ServeSettings(project=Path(project), data_dir=Path(data_dir), host=host, auth=not no_auth,
                              max_upload=max_upload_mb * MB, workers=workers, check_timeout_s=timeout_s,
                              checks_per_minute=per_minute)
