@@ -54,7 +54,7 @@ class CheckService:
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ecogis-check")
         self.recent: OrderedDict = OrderedDict()    # check id -> CheckResult, the latest RECENT_RESULTS
         self._lock = threading.Lock()
-        self._report_locks: dict[str, threading.Lock] = {}
+        self._report_lock = threading.Lock()      # one DOCX/XLSX set written at a time (seconds of CPU each)
 
     def folder(self, check_id: str) -> Path:
         return self.data_dir / "checks" / check_id
@@ -113,7 +113,7 @@ class CheckService:
         layers). None when the check has no such report."""
         name = record["reports"].get(fmt)
         if name is None and fmt in SLOW_FORMATS:
-            with self._report_lock(record["id"]):
+            with self._report_lock:
                 record = self.store.check(record["id"]) or record
                 if fmt not in record["reports"]:
                     more = write_slow_reports(self._result_again(record), self.folder(record["id"]),
@@ -137,10 +137,6 @@ class CheckService:
         req = CheckRequest(site=None, **{k: v for k, v in params.items() if k in CheckRequest.__dataclass_fields__})
         result, _ = self._screen(site, req)
         return result
-
-    def _report_lock(self, check_id: str) -> threading.Lock:
-        with self._lock:
-            return self._report_locks.setdefault(check_id, threading.Lock())
 
     def shutdown(self) -> None:
         """Finish running checks, then stop the workers (graceful shutdown)."""
