@@ -1,0 +1,100 @@
+"""Benchmark: ``ecogis serve`` under a bounded load on localhost (outside CI).
+
+Starts the real service (``ecogis serve --no-auth`` on a free 127.0.0.1 port, a temporary data
+folder, the sample project), then ``--clients`` concurrent clients send ``--checks`` single-site
+checks in all (POST /api/check: alternately the sample exchange text upload and a random point in
+the Panjin area as 'lon,lat' with the CRS declared). Each answer includes the JSON and the HTML
+report; the DOCX/XLSX are written in the background afterwards (their queue is drained before
+the service stops, and not timed). Prints p50/p95/max latency (s) and checks per second; exit 1 on
+any failed request::
+
+    .venv/bin/python benchmarks/bench_serve.py                        # 200 checks, 20 clients
+    .venv/bin/python benchmarks/bench_serve.py --checks 40 --clients 4
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+PROJECT = REPO / "layers" / "project.yaml"
+EXCHANGE = REPO / "layers" / "sites" / "sites_zone41.txt"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_service(data_dir: Path, port: int, workers: int) -> subprocess.Popen:
+    exe = Path(sys.executable).with_name("ecogis")
+    cmd = [str(exe), "serve", "--project", str(PROJECT), "--no-auth", "--port", str(port), "--data", str(data_dir),
+           "--workers", str(workers), "--rate", "100000"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.terminate()
+    raise SystemExit("the service did not start")
+
+
+def one_check(client: httpx.Client, i: int, rng_seed: int) -> tuple[float, int]:
+    """One check; returns (seconds, HTTP status)."""
+    started = time.perf_counter()
+    if i % 2 == 0:
+        resp = client.post("/api/check", files={"file": (EXCHANGE.name, EXCHANGE.read_bytes())})
+    else:
+        rng = np.random.default_rng(rng_seed + i)
+        lon, lat = rng.uniform(121.6, 122.3), rng.uniform(40.8, 41.4)
+        resp = client.post("/api/check", data={"coordinates": f"{lon:.6f},{lat:.6f}", "site_crs": "EPSG:4490"})
+    return time.perf_counter() - started, resp.status_code
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--checks", type=int, default=200)
+    ap.add_argument("--clients", type=int, default=20)
+    ap.add_argument("--workers", type=int, default=4, help="ecogis serve --workers (checks running at once)")
+    args = ap.parse_args(argv)
+    port = free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        proc = start_service(Path(tmp) / "data", port, args.workers)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            with httpx.Client(base_url=base, timeout=300) as warm:
+                one_check(warm, 0, 0)     # first check imports the renderers: not timed
+            clients = [httpx.Client(base_url=base, timeout=300) for _ in range(args.clients)]
+            started = time.perf_counter()
+            with ThreadPoolExecutor(args.clients) as pool:
+                results = list(pool.map(lambda i: one_check(clients[i % args.clients], i, 15), range(args.checks)))
+            wall = time.perf_counter() - started
+            for c in clients:
+                c.close()
+        finally:
+            proc.terminate()          # graceful: uvicorn finishes the running requests, the reports queue drains
+            proc.wait(timeout=600)
+    latency = np.array([r[0] for r in results])
+    errors = [s for _, s in results if s != 201]
+    print(f"{args.checks} checks, {args.clients} concurrent clients, {args.workers} workers, cpus {os.cpu_count()}")
+    print(f"latency p50 {np.percentile(latency, 50):.3f} s, p95 {np.percentile(latency, 95):.3f} s, "
+          f"max {latency.max():.3f} s; {args.checks / wall:.2f} checks/s; {len(errors)} errors")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,100 @@
+"""``ecogis serve`` (the screening service) and ``ecogis serve-user`` (its accounts): thin wrappers of ecogis.web."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from ecogis.cli.common import handle_errors
+from ecogis.errors import EcogisError
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+
+
+@click.command(name="serve")
+@click.option("--project", "-p", "project", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="Project YAML or GeoPackage; its layers are read once at start (an admin can reload them).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--data", "data_dir", default="ecogis-data", show_default=True, type=click.Path(file_okay=False),
+              help="Folder of the history database, accounts, reports and temporary uploads.")
+@click.option("--no-auth", is_flag=True, help="No sign-in (one local admin); allowed only on 127.0.0.1 / ::1.")
+@click.option("--max-upload-mb", default=50, show_default=True, type=click.IntRange(1, 4096),
+              help="Largest request body (MB), refused from its declared length before it is read.")
+@click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 64), help="Checks running at once.")
+@click.option("--timeout", "timeout_s", default=60.0, show_default=True, type=click.FloatRange(1, 3600),
+              help="Seconds a single check may take before it is abandoned (HTTP 504).")
+@click.option("--rate", "per_minute", default=60, show_default=True, type=click.IntRange(1, 100000),
+              help="Checks per user per minute.")
+@click.option("--open", "open_page", is_flag=True, help="Open the page in the default browser once started.")
+@handle_errors
+def serve(project, host, port, data_dir, no_auth, max_upload_mb, workers, timeout_s, per_minute, open_page, notes):
+    """Serve the screening page and JSON API (OpenAPI document at /openapi.json) on PROJECT's layers.
+
+    \b
+    Examples:
+      ecogis serve --project layers/project.yaml --no-auth --open
+      ecogis serve-user add alice --role admin --data /srv/ecogis
+      ecogis serve --project /srv/layers/project.yaml --host 0.0.0.0 --port 8000 --data /srv/ecogis
+    """
+    import logging
+
+    import uvicorn
+
+    from ecogis.web.app import create_app
+    from ecogis.web.settings import MB, ServeSettings
+    from ecogis.web.store import Store
+
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    service_log = logging.getLogger("ecogis.web")   # the service's own lines (checks, jobs, start, stop)
+    service_log.setLevel(logging.INFO)
+    service_log.propagate = False                   # one line each, in the root format, not also ecogis's
+    service_log.addHandler(logging.getLogger().handlers[0])
+    settings = ServeSettings(project=Path(project), data_dir=Path(data_dir), host=host, auth=not no_auth,
+                             max_upload=max_upload_mb * MB, workers=workers, check_timeout_s=timeout_s,
+                             checks_per_minute=per_minute)
+    if settings.auth and not Store(settings.data_dir).users():
+        raise EcogisError(f"no account in {settings.data_dir}",
+                          hint=f"Create one: ecogis serve-user add NAME --role admin --data {data_dir} "
+                               "(or, on 127.0.0.1 only, --no-auth)")
+    app = create_app(settings)
+    url = f"http://{host if ':' not in host else '[' + host + ']'}:{port}/"
+    if open_page:
+        import threading
+        import webbrowser
+
+        threading.Timer(1.5, webbrowser.open, args=(url,)).start()
+    click.echo(f"ecogis serve: {url} (Ctrl-C stops after the running checks)", err=True)
+    uvicorn.run(app, host=host, port=port, log_config=None, timeout_graceful_shutdown=30, server_header=False)
+
+
+@click.group(name="serve-user")
+def serve_user():
+    """Accounts of ``ecogis serve`` (stored hashed with Argon2id in the data folder)."""
+
+
+@serve_user.command(name="add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["admin", "user"]), default="user", show_default=True)
+@click.option("--data", "data_dir", default="ecogis-data", show_default=True, type=click.Path(file_okay=False))
+@handle_errors
+def add_user(name, role, data_dir, notes):
+    """Create or update the account NAME; the password is asked (or read from ECOGIS_PASSWORD)."""
+    from ecogis.web.auth import hash_password
+    from ecogis.web.store import Store
+
+    password = os.environ.get("ECOGIS_PASSWORD") or click.prompt("password", hide_input=True,
+                                                                 confirmation_prompt=True)
+    Store(Path(data_dir)).put_user(name, hash_password(password), role)
+    click.echo(f"account {name} ({role}) saved in {data_dir}")
+
+
+@serve_user.command(name="list")
+@click.option("--data", "data_dir", default="ecogis-data", show_default=True, type=click.Path(file_okay=False))
+def list_users(data_dir):
+    """List the accounts: name, role, created."""
+    from ecogis.web.store import Store
+
+    for u in Store(Path(data_dir)).users():
+        click.echo(f"{u['name']}\t{u['role']}\t{u['created']}")

@@ -1,0 +1,89 @@
+"""The app factory of ``ecogis serve``: project loaded once, store, middleware, routes, static assets."""
+from __future__ import annotations
+
+import logging
+import secrets
+import warnings
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from ecogis.errors import AssumptionWarning, EcogisError
+from ecogis.web.auth import RateLimiter
+from ecogis.web.engine import LoadedProject
+from ecogis.web.service import CheckService
+from ecogis.web.settings import ServeSettings
+from ecogis.web.store import Store
+from ecogis.web.uploads import ZipLimits
+
+LOG = logging.getLogger("ecogis.web")
+HERE = Path(__file__).parent
+VENDOR = HERE.parent / "render" / "vendor"
+
+
+def create_app(settings: ServeSettings) -> FastAPI:
+    """Read the project and its layers, open the store in ``settings.data_dir`` and build the app."""
+    from ecogis.web import routes_api, routes_batch, routes_pages
+
+    # every assumption travels in the result and is shown on the page; as a warning it would reach only the log
+    warnings.filterwarnings("ignore", category=AssumptionWarning)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = Store(settings.data_dir)
+    loaded = LoadedProject(settings.project)
+    limits = ZipLimits(settings.max_zip_entries, settings.max_unzipped, settings.max_zip_ratio)
+    service = CheckService(loaded, store, settings.data_dir, limits, settings.workers)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        LOG.info("serving %s (%d layers) from %s", loaded.project.name, len(loaded.project.layers), settings.data_dir)
+        yield
+        LOG.info("shutting down: finishing running checks")
+        service.shutdown()
+        app.state.batches.shutdown()
+
+    # no /docs or /redoc: their pages load scripts from a CDN, which an offline intranet (and the CSP) refuses
+    app = FastAPI(title="ecogis serve", version=_version(), lifespan=lifespan, docs_url=None, redoc_url=None,
+                  description="Site screening against the ecological protection red line and other control layers.")
+    app.state.settings = settings
+    app.state.store = store
+    app.state.loaded = loaded
+    app.state.service = service
+    app.state.limiter = RateLimiter(settings.checks_per_minute)
+    app.state.batches = routes_batch.BatchRunner(service, settings)
+    app.include_router(routes_api.router)
+    app.include_router(routes_batch.router)
+    app.include_router(routes_pages.router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.mount("/vendor", StaticFiles(directory=VENDOR), name="vendor")
+    app.add_exception_handler(EcogisError, _bad_input)
+    app.add_middleware(SessionMiddleware, secret_key=_secret(settings.data_dir), session_cookie="ecogis_session",
+                       max_age=int(settings.session_hours * 3600), same_site="strict",
+                       https_only=settings.cookie_secure)
+    from ecogis.web.security import BodyLimit, SecurityHeaders
+
+    app.add_middleware(BodyLimit, limit=settings.max_upload)
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+async def _bad_input(request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse({"detail": str(exc)}, status_code=422)
+
+
+def _secret(data_dir: Path) -> str:
+    """The session-signing key, kept in ``data_dir/secret.key`` (mode 600) so sessions survive a restart."""
+    path = data_dir / "secret.key"
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def _version() -> str:
+    import ecogis
+
+    return ecogis.__version__

@@ -1,0 +1,129 @@
+"""Accounts, sessions, CSRF and the per-user rate limit of the service.
+
+Passwords are hashed with Argon2id (argon2-cffi). A browser logs in with a form and then carries a
+signed session cookie (HttpOnly, SameSite=Strict, Secure off loopback); API clients may instead send
+HTTP Basic credentials on each call. Every state-changing request that rides on the session cookie
+must carry the session's CSRF token (header ``X-CSRF-Token`` or form field ``csrf_token``).
+"""
+from __future__ import annotations
+
+import hmac
+import secrets
+import threading
+import time
+from base64 import b64decode
+from collections import deque
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from fastapi import HTTPException, Request
+
+from ecogis.errors import EcogisError
+
+ROLES = ("admin", "user")
+HASHER = PasswordHasher()
+# verified against when the user does not exist, so a wrong name costs as long as a wrong password
+_DUMMY_HASH = HASHER.hash("not a password")
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    role: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+LOCAL_USER = User("local", "admin")   # the one user of a --no-auth service (loopback only)
+
+
+def hash_password(password: str) -> str:
+    if len(password) < 8:
+        raise EcogisError("a password needs at least 8 characters")
+    return HASHER.hash(password)
+
+
+def verify(store, name: str, password: str) -> User | None:
+    """The user when ``password`` is theirs, else None (same work whether or not the name exists)."""
+    row = store.user(name)
+    try:
+        HASHER.verify(row["password_hash"] if row else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    return User(row["name"], row["role"]) if row else None
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token, created on first use."""
+    token = request.session.get("csrf")
+    if not token:
+        token = request.session["csrf"] = secrets.token_urlsafe(32)
+    return token
+
+
+def check_csrf(request: Request, sent: str | None) -> None:
+    expected = request.session.get("csrf")
+    if not expected or not sent or not hmac.compare_digest(expected, sent):
+        raise HTTPException(403, "CSRF token missing or wrong: reload the page and try again")
+
+
+def request_user(request: Request) -> User | None:
+    """Who sent the request: the --no-auth local user, the session's user, or HTTP Basic credentials."""
+    app = request.app.state
+    if not app.settings.auth:
+        return LOCAL_USER
+    name = request.session.get("user")
+    if name:
+        row = app.store.user(name)
+        return User(row["name"], row["role"]) if row else None
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("basic "):
+        try:
+            name, _, password = b64decode(header[6:]).decode("utf-8").partition(":")
+        except (ValueError, UnicodeDecodeError):
+            return None
+        return verify(app.store, name, password)
+    return None
+
+
+def require_user(request: Request) -> User:
+    """FastAPI dependency: the signed-in user (401 otherwise); CSRF checked on cookie-borne POSTs."""
+    user = request_user(request)
+    if user is None:
+        raise HTTPException(401, "sign in first (session or HTTP Basic)", headers={"WWW-Authenticate": "Basic"})
+    rides_on_cookie = request.app.state.settings.auth and "user" in request.session
+    if request.method not in ("GET", "HEAD", "OPTIONS") and rides_on_cookie:
+        check_csrf(request, request.headers.get("x-csrf-token"))
+    return user
+
+
+def require_admin(request: Request) -> User:
+    user = require_user(request)
+    if not user.is_admin:
+        raise HTTPException(403, "administrators only")
+    return user
+
+
+class RateLimiter:
+    """At most ``per_minute`` events per key in any 60-second window (sliding, in memory)."""
+
+    def __init__(self, per_minute: int):
+        self.per_minute = per_minute
+        self._events: dict[str, deque] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, key: str) -> None:
+        """Count one event for ``key``; HTTP 429 with Retry-After when the window is full."""
+        now = time.monotonic()
+        with self._lock:
+            events = self._events.setdefault(key, deque())
+            while events and now - events[0] >= 60:
+                events.popleft()
+            if len(events) >= self.per_minute:
+                wait = int(60 - (now - events[0])) + 1
+                raise HTTPException(429, f"more than {self.per_minute} checks a minute: wait {wait} s",
+                                    headers={"Retry-After": str(wait)})
+            events.append(now)
