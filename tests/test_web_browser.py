@@ -64,7 +64,8 @@ def test_upload_verdict_map_and_docx(site_page, tmp_path):
     verdict = _check_done(page)
     assert verdict.startswith("总体结论") and "禁止" in verdict
     assert page.locator("#findings tbody tr").count() > 0
-    # the site is on the map, and the map is focused on it
+    # the site is on the map (drawn after the verdict, once the map data has come), and the map is focused on it
+    page.wait_for_function("() => window.ecogisSiteLayer && window.ecogisSiteLayer._map", timeout=60_000)
     inside = page.evaluate("""() => {
         const map = window.ecogisSiteLayer._map, b = window.ecogisSiteLayer.getBounds();
         return map.getBounds().contains(b) && map.getBounds().pad(-0.2).intersects(b);
