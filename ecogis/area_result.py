@@ -6,13 +6,12 @@ asked for are views. Wording is done by the renderers (:mod:`ecogis.render.area_
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from ecogis import geodesy
 from ecogis.errors import EcogisError
 from ecogis.geodesy import UNITS, convert_area
 from ecogis.messages import note, register
-from ecogis.notes import Note, Notes
+from ecogis.notes import Label, Note, Notes
 
 #: method -> (Chinese label, English label)
 METHODS = {
@@ -22,14 +21,11 @@ METHODS = {
 }
 
 
-class Text(NamedTuple):
-    """A short text in Chinese and English; ``text(lang)`` picks one ("zh" or "en")."""
-
-    zh: str
-    en: str
+class Text(Label):
+    """A short text in Chinese and English (:class:`ecogis.notes.Label`); ``text(lang)`` picks one."""
 
     def __call__(self, lang: str = "zh") -> str:
-        return self.zh if lang == "zh" else self.en
+        return self.text(lang)
 
 
 def text_in(value, lang: str = "zh") -> str:
@@ -83,7 +79,7 @@ def normalise_unit(unit: str) -> str:
 def unit_label(unit: str, lang: str = "zh") -> str:
     """Printable unit name: "km²", "公顷"/"ha", "亩"/"mu"."""
     entry = UNITS[normalise_unit(unit)]
-    return entry[1] if lang == "zh" else entry[2]
+    return Label(entry[1], entry[2]).text(lang)
 
 
 def method_label(method: str, lang: str = "zh") -> str:
@@ -91,7 +87,7 @@ def method_label(method: str, lang: str = "zh") -> str:
     if method not in METHODS:
         raise EcogisError(f"unknown area method {method!r}", field="method",
                           hint="Use ellipsoid (official), geodesic or plane")
-    return METHODS[method][0 if lang == "zh" else 1]
+    return Label(*METHODS[method]).text(lang)
 
 
 def _in_unit(m2: float | None, unit: str) -> float | None:

@@ -41,7 +41,7 @@ from ecogis.layer_info import LayerInfo
 from ecogis.layers import kind_label, repair_geometries
 from ecogis.messages import note as make_note
 from ecogis.messages import say
-from ecogis.notes import Note, Notes
+from ecogis.notes import Label, Note, Notes
 from ecogis.project import Project, layer_kinds, load_project
 from ecogis.rules import VERDICT_EN, VERDICTS, load_rules, parse_buffers, verdict_rank
 from ecogis.screen import FINDING_COLUMNS, ZoneSummary, feature_labels, merge_zone_summaries, screen, screen_chunks
@@ -263,7 +263,7 @@ def _layer_labels(project: Project):
     """``label(layer, lang)``: a project layer as reports name it (its label, else its kind's label)."""
     def label(name: str, lang: str) -> str:
         spec = project.layers.get(name)
-        given = spec and (spec.label if lang == "zh" else spec.label_en)
+        given = spec and Label(spec.label, spec.label_en).text(lang)
         return given or (kind_label(spec.kind, lang) if spec else name)
     return label
 

@@ -4,6 +4,8 @@ Only formatting: the figures come from ``result.corridor`` (:class:`ecogis.corri
 """
 from __future__ import annotations
 
+from ecogis.notes import Label
+
 TEXT = {
     "zh": {"total": "作业带（宽 {w} m，平边端）：长度 {len} m，临时占地 {m2} m²（{ha} 公顷，{mu} 亩）",
            "take": "  {layer}{zone}：穿越长度 {len} m，作业带占地 {m2} m²（{ha} 公顷，{mu} 亩）"},
@@ -44,7 +46,7 @@ CORRIDOR_HEADERS = [
 def corridor_rows(result, lang: str = "zh") -> tuple[list[str], list[list]]:
     """Header and one row per zone crossed (numbers as numbers); no rows without a corridor."""
     corridor = getattr(result, "corridor", None)
-    head = [zh if lang == "zh" else en for _, zh, en in CORRIDOR_HEADERS]
+    head = [Label(zh, en).text(lang) for _, zh, en in CORRIDOR_HEADERS]
     if corridor is None:
         return head, []
     return head, [[t[k] for k, _, _ in CORRIDOR_HEADERS] for t in corridor.to_dict()["takes"]]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ecogis.coverage import EXTENT_MARGIN_M
 from ecogis.geodesy import convert_area
+from ecogis.notes import Label
 
 TEXT = {
     "zh": {
@@ -58,4 +59,4 @@ def _size(w: dict, area, length, share) -> str:
 def _layer_label(result, name: str, lang: str) -> str:
     """A layer as the report names it: its project label (label_en in English), else its name."""
     spec = ((result.inputs.get("project") or {}).get("layers") or {}).get(name) or {}
-    return (spec.get("label_en") if lang == "en" else spec.get("label")) or name
+    return Label(spec.get("label"), spec.get("label_en")).text(lang) or name

@@ -7,6 +7,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from ecogis.geodesy import convert_area
+from ecogis.notes import Label
 from ecogis.outputs import atomic_path
 from ecogis.render.cells import xlsx_row
 
@@ -52,7 +53,7 @@ def area_text(result, lang: str = "zh") -> str:
 def write_area_xlsx(result, out, *, lang: str = "zh", overwrite: bool = False) -> Path:
     wb = Workbook()
     ws = wb.active
-    ws.title = "分区管控面积" if lang == "zh" else "unit areas"
+    ws.title = Label("分区管控面积", "unit areas").text(lang)
     ws.append(HEAD[lang])
     for c in ws[1]:
         c.font = Font(bold=True)

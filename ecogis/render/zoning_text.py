@@ -5,6 +5,7 @@ m², shares 0-1) so the XLSX keeps them, and :func:`as_text` prints them for DOC
 """
 from __future__ import annotations
 
+from ecogis.notes import Label
 from ecogis.rules import VERDICT_EN
 
 LABELS = {
@@ -88,22 +89,20 @@ def label(key: str, lang: str) -> str:
 
 
 def verdict(v: str, lang: str) -> str:
-    if v == "无法判定":
-        return label("cannot", lang) if lang == "en" else v
-    return v if lang == "zh" else VERDICT_EN.get(v, v)
+    return Label(v, label("cannot", "en") if v == "无法判定" else VERDICT_EN.get(v, v)).text(lang)
 
 
 def industry_line(zoning, lang: str) -> str:
     ind = zoning.industry
     value = label("no_industry", lang) if ind is None else f"{ind.code}{' ' + ind.name if ind.name else ''}"
-    return f"{label('industry', lang)}{'：' if lang == 'zh' else ': '}{value}"
+    return f"{label('industry', lang)}{Label('：', ': ').text(lang)}{value}"
 
 
 def layer_titles(result, lang: str) -> dict[str, str]:
     """The project's title of each layer (``label``, ``label_en`` with --lang en), else its name."""
     specs = ((result.inputs.get("project") or {}).get("layers") or {}) if hasattr(result, "inputs") else {}
-    key = "label_en" if lang == "en" else "label"
-    return {name: spec.get(key) or spec.get("label") or name for name, spec in specs.items()}
+    return {name: Label(spec.get("label"), spec.get("label_en")).text(lang) or spec.get("label") or name
+            for name, spec in specs.items()}
 
 
 def summary_table(zoning, lang: str, titles: dict | None = None) -> tuple[list[str], list[list]]:

@@ -15,6 +15,7 @@ import datetime as dt
 import re
 
 from ecogis.errors import EcogisError
+from ecogis.notes import Label
 
 #: the note appended to the basis of a rule whose citation was not checked, per language
 _UNCHECKED = {"zh": "〔依据未经核对：{note}〕", "en": " [citation not checked: {note}]"}
@@ -74,8 +75,8 @@ def within_jurisdiction(rule, adcodes) -> bool:
 
 def shown_basis(rule, lang: str = "zh") -> str:
     """The basis a report prints: the citation, plus the verification note when it was not checked."""
-    basis = rule.basis if lang == "zh" else (rule.basis_en or rule.basis)
-    note = rule.verification if lang == "zh" else (rule.verification_en or rule.verification)
+    basis = Label(rule.basis, rule.basis_en or rule.basis).text(lang)
+    note = Label(rule.verification, rule.verification_en or rule.verification).text(lang)
     if rule.verified is False and note:
         return basis + _UNCHECKED[lang].format(note=note)
     return basis
