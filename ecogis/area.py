@@ -245,7 +245,8 @@ def _note_overlapping_groups(result: AreaResult) -> None:
     if total_m2 > result.area_m2 * (1 + 1e-9) + 1.0:
         extra_m2 = total_m2 - result.area_m2
         extra = convert_area(extra_m2, result.unit)
-        result.notes.append(note("area_groups_overlap", severity="info", extra=f"{extra:.2f}",
+        shown = f"{extra:.2f}" if extra >= 0.005 else "< 0.01"  # never "0.00" for an overlap that is there
+        result.notes.append(note("area_groups_overlap", severity="info", extra=shown,
                                  unit=_unit_note(result.unit), m2=f"{extra_m2:.0f}",
                                  method=_method_note(result.method)))
 

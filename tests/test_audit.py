@@ -232,6 +232,21 @@ def test_breakdown_groups_that_overlap_are_noted(world):
     assert not [n for n in plain.notes if "overlap" in str(n)]
 
 
+def test_a_small_group_overlap_is_never_printed_as_zero():
+    """Groups overlapping by a 10 m x 10 m square (GK zone 41, EPSG:4529): in km² that rounds to 0.00, so
+    the note says "< 0.01 km²" beside the m² figure (from pyproj.Geod on the overlap's corners)."""
+    x0, y0 = 41_500_000.0, 4_500_000.0
+    a, b = box(x0, y0, x0 + 1000, y0 + 1000), box(x0 + 990, y0 + 990, x0 + 2000, y0 + 2000)
+    gdf = gpd.GeoDataFrame({"type": ["甲", "乙"]}, geometry=[a, b], crs="EPSG:4529")
+    res = layer_area(gdf, unit="km2", by="type")
+    note = next(n for n in res.notes if n.key == "area_groups_overlap")
+    lon, lat = pyproj.Transformer.from_crs(4529, 4490, always_xy=True).transform(
+        [x0 + 990, x0 + 1000, x0 + 1000, x0 + 990], [y0 + 990, y0 + 990, y0 + 1000, y0 + 1000])
+    overlap_m2 = abs(pyproj.Geod(a=CGCS2000_A, f=CGCS2000_F).polygon_area_perimeter(lon, lat)[0])
+    assert "多 < 0.01 km²" in note.text("zh") and "0.00" not in note.text("zh")
+    assert f"（{overlap_m2:.0f} m²" in note.text("zh")
+
+
 def test_audit_all_checks_pass_with_true_figures(world):
     report = run_audit(load_spec(write_spec(world)))
     by_id = {c.id: c for c in report.checks}
