@@ -181,15 +181,18 @@ def _rows(result, rows, spec, lang) -> list[list[str]]:
 
 
 def _map_section(doc, result, lang, heading, captions, figure) -> None:
+    """The overlay figure (叠图): the given PNG, or one drawn around all sites and, for a few sites far
+    apart, one more zoomed to each site (每个场址一幅)."""
     w = words(lang)
     doc.add_heading(heading, level=1)
     with tempfile.TemporaryDirectory() as tmp:
-        png = figure or _figure(result, Path(tmp) / "map.png", lang)
-        if png is None:
+        figures = [(T.t("site", lang), figure)] if figure else _figures(result, Path(tmp), lang)
+        if not figures:
             doc.add_paragraph(T.t("map_missing", lang))
             return
-        doc.add_picture(str(png), width=Cm(min(16.0, L.text_width_cm(doc._doc))))
-    captions.figure(doc, doc.paragraphs[-1], w["figure"].format(site=T.t("site", lang)))
+        for name, png in figures:
+            doc.add_picture(str(png), width=Cm(min(16.0, L.text_width_cm(doc._doc))))
+            captions.figure(doc, doc.paragraphs[-1], w["figure"].format(site=name))
     crs = T.translate(result.methods.get("analysis_crs", ""), lang)
     doc.add_paragraph(w["figure_note"].format(crs=crs))
 
@@ -244,13 +247,30 @@ def _file(path) -> str:
     return Path(str(path)).name if path else ""
 
 
-def _figure(result, png: Path, lang: str):
-    """The map figure (ecogis.render.static_map), framed on the site; None if there is no site."""
+#: with more sites than this the report has the overview figure only
+MAX_SITE_FIGURES = 8
+
+
+def _figures(result, tmp: Path, lang: str) -> list[tuple[str, Path]]:
+    """``(caption name, PNG)`` of the overlay figures (ecogis.render.static_map): one framed on all sites,
+    then, when there are 2 to :data:`MAX_SITE_FIGURES` sites, one framed on each; none without a site."""
     from ecogis.render.static_map import render_static
 
     site = T.site_layer(result)
     if site is None:
-        return None
+        return []
     project = result.inputs.get("project") or {}
-    return render_static(T.map_layers(result, lang), png, site=site, title=None, dpi=200, lang=lang, focus="site",
-                         review_no=project.get("review_no"), source=project.get("source"))
+    layers = T.map_layers(result, lang)
+
+    def draw(sites, png):
+        return render_static(layers, png, site=sites, title=None, dpi=200, lang=lang, focus="site",
+                             review_no=project.get("review_no"), source=project.get("source"))
+
+    out = [(T.t("site", lang), draw(site, tmp / "map.png"))]
+    if 1 < len(site) <= MAX_SITE_FIGURES:
+        names = site["name"] if "name" in site.columns else site["id"]
+        for i, name in enumerate(names.where(names.notna(), site["id"]).astype(str)):
+            one = site.iloc[[i]].copy()
+            one.attrs = site.attrs
+            out.append((f"{T.t('site', lang)} {name}", draw(one, tmp / f"map_{i}.png")))
+    return out

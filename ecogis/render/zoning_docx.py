@@ -14,6 +14,7 @@ def add_zoning_chapter(doc, result, lang: str, captions: L.Captions, number: int
     zoning = getattr(result, "zoning", None)
     if zoning is None:
         return
+    L.landscape(doc)  # the requirement tables are wide, like the findings
     doc.add_heading(f"{number} {Z.label('chapter', lang)}", level=1)
     doc.add_paragraph(Z.industry_line(zoning, lang))
     titles = Z.layer_titles(result, lang)

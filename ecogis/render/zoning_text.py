@@ -143,10 +143,23 @@ def notes(zoning, lang: str) -> list[str]:
     """The chapter's closing lines: uncovered parts of sites, the access lists read and the methods."""
     out = [f"{label('industry', lang)} [{site}]: {code}" for site, code in zoning.site_industries.items()]
     out += [label("uncovered", lang).format(site=s, share=f"{v:.2%}") for s, v in zoning.uncovered.items()]
-    out += [f"{label('lists', lang)}: {m.get('path')} ({m.get('rows')} rows, {m.get('requirements')} requirements)"
+    out += [f"{label('lists', lang)}: {m.get('path')} "
+            + LIST_SIZE[lang].format(rows=m.get("rows"), requirements=m.get("requirements"))
             for m in zoning.access_lists]
-    out += [f"{label('method', lang)}: {v}" for v in zoning.methods.values()]
+    out += [f"{label('method', lang)}: {METHOD_TEXT[lang].get(k, v)}" for k, v in zoning.methods.items()]
     return out
+
+
+LIST_SIZE = {"zh": "（{rows} 行，{requirements} 条要求）", "en": "({rows} rows, {requirements} requirements)"}
+#: the methods of the analysis (ecogis.zoning.analyse.METHODS) in each language
+METHOD_TEXT = {
+    "zh": {"unit_overlap": "重叠面积与占比同分析结果：场址所在 3 度带高斯-克吕格投影下求交，按 CGCS2000 椭球计算面积；"
+                           "缓冲距离内的管控单元按大地线距离",
+           "requirements": "列出与场址重叠的管控单元适用的全部准入要求：总体要求、单元所属类别的要求及该单元编码的要求",
+           "industry_match": "按 GB/T 4754-2017 代码前缀匹配（C26 包含 C2614）；列有行业代码但均不覆盖项目代码的要求为符合；"
+                             "仅有文字的要求为需论证"},
+    "en": {},  # the analysis's own English wording
+}
 
 
 def text_rows(headers: list[str], rows: list[list], table: str) -> list[list[str]]:
