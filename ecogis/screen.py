@@ -34,11 +34,15 @@ import pyproj
 import shapely
 
 from ecogis.crs import describe_crs, metric_crs
+from ecogis.errors import EcogisError
 from ecogis.geodesy import GEOD, convert_area, ellipsoidal_area, geodesic_length, gk_zone_for_lon
 from ecogis.geodesy import GEOGRAPHIC_CRS as GEOGRAPHIC
 from ecogis.layers import zone_field
+from ecogis.messages import register, say
 from ecogis.rules import VERDICTS, RuleSet, site_uses, verdict_rank
 
+#: what screen() computes: every relation, or the overlaps only (no buffers, no nearest feature)
+RELATIONS = ("all", "intersects")
 NAME_FIELDS = ("name", "id", "名称", "NAME", "编号")
 CHUNK_SITES = 5_000  # sites per chunk in screen(): bounds memory, one progress step each
 GEOM_TYPE_NAMES = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString",
@@ -48,6 +52,13 @@ NO_RULE_EN = "No screening rule applies; reported for information."
 FINDING_COLUMNS = ["site", "site_name", "layer", "kind", "feature", "zone", "relation", "overlap_area_m2",
                    "overlap_length_m", "share_of_site", "distance_m", "buffer_m", "verdict", "rule_id", "rule",
                    "basis", "rule_en"]
+
+register({"overlaps_only": (
+    "only overlaps were screened (relations=intersects): no buffer distances and no nearest feature; "
+    "verdicts cover overlaps only, within-buffer rules were not applied (use relations=all for a full screening)",
+    "仅筛查了重叠（relations=intersects）：未计算缓冲区距离和最近要素；结论只反映重叠，未适用缓冲区规则"
+    "（完整筛查请用 relations=all）")})
+
 
 @dataclass
 class ZoneSummary:
@@ -86,7 +97,8 @@ def feature_labels(gdf: gpd.GeoDataFrame, positions: Any) -> list[str]:
 
 def screen(sites: gpd.GeoDataFrame, layers: dict[str, gpd.GeoDataFrame], ruleset: RuleSet,
            buffers_m: Sequence[float], *, site_use: object = None, summarise: bool = True, progress: bool = False,
-           chunk_size: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame, list[ZoneSummary]]:
+           chunk_size: int | None = None,
+           relations: str = "all") -> tuple[pd.DataFrame, pd.DataFrame, list[ZoneSummary]]:
     """Screen every site against every layer; vectorised over (site, feature) pairs from STRtrees.
 
     Sites are processed in chunks of ``chunk_size`` (default :data:`CHUNK_SITES`) against every layer;
@@ -94,14 +106,18 @@ def screen(sites: gpd.GeoDataFrame, layers: dict[str, gpd.GeoDataFrame], ruleset
     and indexed once per zone, not per chunk. All findings are kept in memory: for many sites use
     :func:`screen_chunks`, which hands each chunk over instead.
 
+    ``relations="intersects"`` computes the overlapping pairs and their overlap areas/lengths only:
+    no buffer search and no nearest feature (``buffers_m`` and within_buffer rules are then ignored).
+
     Returns ``(findings DataFrame, site table, zone summaries)``. Distances and lengths in geodesic
     metres, areas in m² (ellipsoidal), all on the CGCS2000 ellipsoid.
     """
+    buffers_m = _checked_buffers(relations, buffers_m)
     frames, tables, zones = [], [], []
     bar = _progress_bar(len(sites), progress)
     try:
         for gk, part, lon, lat in _zone_parts(sites):
-            indexed = _index_layers(layers, gk, ruleset, buffers_m, site_use)
+            indexed = _index_layers(layers, gk, ruleset, buffers_m, site_use, relations)
             chunks = list(_zone_chunks(part, lon, lat, gk, indexed, ruleset, buffers_m, site_use, bar,
                                        chunk_size or CHUNK_SITES))
             frame = pd.concat([fr for fr, _ in chunks], ignore_index=True)
@@ -118,20 +134,37 @@ def screen(sites: gpd.GeoDataFrame, layers: dict[str, gpd.GeoDataFrame], ruleset
 
 def screen_chunks(sites: gpd.GeoDataFrame, layers: dict[str, gpd.GeoDataFrame], ruleset: RuleSet,
                   buffers_m: Sequence[float], *, site_use: object = None, progress: bool = False,
-                  chunk_size: int | None = None) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+                  chunk_size: int | None = None, relations: str = "all") -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
     """Like :func:`screen` without zone summaries, yielding ``(findings DataFrame, site table)`` per chunk
     of at most ``chunk_size`` sites (default :data:`CHUNK_SITES`) instead of keeping them all: memory
     is bounded by one chunk's findings, whatever the number of sites. Each site is in exactly one chunk.
     """
+    buffers_m = _checked_buffers(relations, buffers_m)
     bar = _progress_bar(len(sites), progress)
     try:
         for gk, part, lon, lat in _zone_parts(sites):
-            indexed = _index_layers(layers, gk, ruleset, buffers_m, site_use)
+            indexed = _index_layers(layers, gk, ruleset, buffers_m, site_use, relations)
             yield from _zone_chunks(part, lon, lat, gk, indexed, ruleset, buffers_m, site_use, bar,
                                     chunk_size or CHUNK_SITES)
     finally:
         if bar is not None:
             bar.close()
+
+
+def screened_buffers(relations: str, buffers_m: Sequence[float], notes: list[Any]) -> list[float]:
+    """The buffer distances (m) a check with ``relations`` screens: none for overlaps only, which is
+    then stated in ``notes`` (an assumption warning: the verdicts are not a full screening)."""
+    if _checked_buffers(relations, buffers_m) == ():
+        say("overlaps_only", notes)
+        return []
+    return list(buffers_m)
+
+
+def _checked_buffers(relations: str, buffers_m: Sequence[float]) -> Sequence[float]:
+    """The buffer distances to screen: none in the overlap-only mode; an unknown mode is an error."""
+    if relations not in RELATIONS:
+        raise EcogisError(f"unknown relations {relations!r}", field="relations", hint=f"Use {' or '.join(RELATIONS)}")
+    return () if relations == "intersects" else buffers_m
 
 
 def _zone_parts(sites: gpd.GeoDataFrame) -> Iterator[tuple[pyproj.CRS, gpd.GeoDataFrame, np.ndarray, np.ndarray]]:
@@ -184,10 +217,11 @@ class _IndexedLayer:
     zones: np.ndarray  # zone value per feature (str or None)
     search: float  # largest distance (geodesic m) any buffer or rule looks at
     radius: float  # planar search radius in the GK plane (m), with margin for the scale factor
+    nearest: bool = True  # also find the nearest feature of each site (False: overlaps only)
 
 
 def _index_layer(name: str, layer: gpd.GeoDataFrame, gk: pyproj.CRS, ruleset: RuleSet, buffers_m: Sequence[float],
-                 site_use: object) -> _IndexedLayer | None:
+                 site_use: object, relations: str = "all") -> _IndexedLayer | None:
     kind = layer.attrs.get("ecogis", {}).get("kind") or name
     lyr = layer if layer.crs == gk else layer.to_crs(gk)
     lyr = lyr.loc[~(shapely.is_missing(lyr.geometry.values) | shapely.is_empty(lyr.geometry.values))]
@@ -201,18 +235,20 @@ def _index_layer(name: str, layer: gpd.GeoDataFrame, gk: pyproj.CRS, ruleset: Ru
         vals = lyr[zcol].to_numpy(dtype=object)
         ok = pd.notna(vals)
         zones[ok] = vals[ok].astype(str)
-    search = _search_distance(ruleset, kind, buffers_m, site_use)
+    search = _search_distance(ruleset, kind, buffers_m, site_use) if relations == "all" else 0.0
     return _IndexedLayer(name=name, kind=kind, gdf=lyr, geoms=geoms, bounds=shapely.bounds(geoms),
                          tree=shapely.STRtree(geoms), envelope_tree=shapely.STRtree(shapely.envelope(geoms)),
                          labels=np.array(feature_labels(lyr, np.arange(len(lyr))), dtype=object), zones=zones,
                          # GK scale factor < 1.001 inside a 3° zone: planar >= geodesic / 1.001
-                         search=search, radius=search * 1.002 + 1.0 if search > 0 else 0.0)
+                         search=search, radius=search * 1.002 + 1.0 if search > 0 else 0.0,
+                         nearest=relations == "all")
 
 
 def _index_layers(layers: dict[str, gpd.GeoDataFrame], gk: pyproj.CRS, ruleset: RuleSet, buffers_m: Sequence[float],
-                  site_use: object) -> list[_IndexedLayer]:
+                  site_use: object, relations: str = "all") -> list[_IndexedLayer]:
     """Every non-empty layer projected to ``gk`` and indexed (once per GK zone)."""
-    return [x for x in (_index_layer(n, g, gk, ruleset, buffers_m, site_use) for n, g in layers.items()) if x]
+    return [x for x in (_index_layer(n, g, gk, ruleset, buffers_m, site_use, relations)
+                        for n, g in layers.items()) if x]
 
 
 def _site_table(sites_gk: gpd.GeoDataFrame, lon: np.ndarray, lat: np.ndarray, gk: pyproj.CRS) -> pd.DataFrame:
@@ -292,10 +328,14 @@ def _pairs_findings(lyr: _IndexedLayer, s_geoms: np.ndarray, gk: pyproj.CRS, buf
     """
     f_geoms, search, radius = lyr.geoms, lyr.search, lyr.radius
     s_bounds = shapely.bounds(s_geoms)
-    if search > 0:
-        si, fi = lyr.tree.query(_grown_boxes(s_bounds, radius))
-    else:
+    if search <= 0:  # overlaps only: the tree's exact intersects test gives the pairs
         si, fi = lyr.tree.query(s_geoms, predicate="intersects")
+        parts = [_overlap_columns(si, fi, s_geoms, f_geoms, gk, site_area, site_len)]
+        if not lyr.nearest:
+            return _concat_columns(parts)
+        return _with_nearest(lyr, s_geoms, s_bounds, gk, parts, np.zeros(0, np.int64), np.zeros(0, np.int64),
+                             np.zeros(0))
+    si, fi = lyr.tree.query(_grown_boxes(s_bounds, radius))
     gap = _envelope_gap(s_bounds[si], lyr.bounds[fi])  # no exact test where the envelopes decide
     touch = np.flatnonzero(gap <= 0)
     hit = np.zeros(len(si), dtype=bool)
@@ -312,6 +352,14 @@ def _pairs_findings(lyr: _IndexedLayer, s_geoms: np.ndarray, gk: pyproj.CRS, buf
     d = dist[keep]
     parts.append({"_s": ni[keep], "_f": nj[keep], "relation": "within_buffer", "distance_m": d,
                   "buffer_m": _buffer_band(d, buffers_m)})
+    return _with_nearest(lyr, s_geoms, s_bounds, gk, parts, ni, nj, dist)
+
+
+def _with_nearest(lyr: _IndexedLayer, s_geoms: np.ndarray, s_bounds: np.ndarray, gk: pyproj.CRS,
+                  parts: list[Columns], ni: np.ndarray, nj: np.ndarray, dist: np.ndarray) -> Columns:
+    """``parts`` (overlaps, then pairs within the search distance: sites ``ni``, features ``nj``, geodesic
+    ``dist``) with the nearest feature of every site appended, as one set of columns."""
+    f_geoms, search = lyr.geoms, lyr.search
     # nearest: one feature per site, always reported. Among the candidate pairs when one lies within
     # the search distance (no feature outside the planar search radius can be nearer); else STRtree.
     ii = parts[0]["_s"]
