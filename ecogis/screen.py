@@ -211,6 +211,7 @@ class _IndexedLayer:
     gdf: gpd.GeoDataFrame  # the projected, non-empty features (original index kept)
     geoms: np.ndarray
     bounds: np.ndarray  # (n, 4) envelopes
+    reach: np.ndarray  # (n,) largest distance (GK m) of a vertex from its envelope's centre: bounding circles
     tree: shapely.STRtree
     envelope_tree: shapely.STRtree  # of the feature envelopes (boxes), for cheap nearest-neighbour bounds
     labels: np.ndarray  # feature label per feature (str)
@@ -236,7 +237,8 @@ def _index_layer(name: str, layer: gpd.GeoDataFrame, gk: pyproj.CRS, ruleset: Ru
         ok = pd.notna(vals)
         zones[ok] = vals[ok].astype(str)
     search = _search_distance(ruleset, kind, buffers_m, site_use) if relations == "all" else 0.0
-    return _IndexedLayer(name=name, kind=kind, gdf=lyr, geoms=geoms, bounds=shapely.bounds(geoms),
+    bounds = shapely.bounds(geoms)
+    return _IndexedLayer(name=name, kind=kind, gdf=lyr, geoms=geoms, bounds=bounds, reach=_reach(geoms, bounds),
                          tree=shapely.STRtree(geoms), envelope_tree=shapely.STRtree(shapely.envelope(geoms)),
                          labels=np.array(feature_labels(lyr, np.arange(len(lyr))), dtype=object), zones=zones,
                          # GK scale factor < 1.001 inside a 3° zone: planar >= geodesic / 1.001
@@ -336,7 +338,9 @@ def _pairs_findings(lyr: _IndexedLayer, s_geoms: np.ndarray, gk: pyproj.CRS, buf
         return _with_nearest(lyr, s_geoms, s_bounds, gk, parts, np.zeros(0, np.int64), np.zeros(0, np.int64),
                              np.zeros(0))
     si, fi = lyr.tree.query(_grown_boxes(s_bounds, radius))
-    gap = _envelope_gap(s_bounds[si], lyr.bounds[fi])  # no exact test where the envelopes decide
+    # no exact test where the envelopes or the bounding circles decide (both are lower bounds)
+    gap = np.maximum(_envelope_gap(s_bounds[si], lyr.bounds[fi]),
+                     _circle_gap(s_bounds[si], _reach(s_geoms, s_bounds)[si], lyr.bounds[fi], lyr.reach[fi]))
     touch = np.flatnonzero(gap <= 0)
     hit = np.zeros(len(si), dtype=bool)
     hit[touch] = shapely.intersects(f_geoms[fi[touch]], s_geoms[si[touch]])  # prepared features first
@@ -387,6 +391,25 @@ def _envelope_gap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     dx = np.maximum(0.0, np.maximum(b[:, 0] - a[:, 2], a[:, 0] - b[:, 2]))
     dy = np.maximum(0.0, np.maximum(b[:, 1] - a[:, 3], a[:, 1] - b[:, 3]))
     gap: np.ndarray = np.hypot(dx, dy)
+    return gap
+
+
+def _reach(geoms: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """Per geometry, the largest distance (GK m) of a vertex from the centre of its envelope ``bounds``:
+    the geometry lies in that circle (a disc holding every vertex holds their convex hull)."""
+    xy, idx = shapely.get_coordinates(geoms, return_index=True)
+    cx, cy = (bounds[:, 0] + bounds[:, 2]) / 2, (bounds[:, 1] + bounds[:, 3]) / 2
+    reach = np.zeros(len(geoms))
+    np.maximum.at(reach, idx, np.hypot(xy[:, 0] - cx[idx], xy[:, 1] - cy[idx]))
+    return reach
+
+
+def _circle_gap(a: np.ndarray, ra: np.ndarray, b: np.ndarray, rb: np.ndarray) -> np.ndarray:
+    """Planar gap (GK m) between the bounding circles (envelope centres, radii ``ra``/``rb``) of pairs with
+    envelopes ``a[k]``, ``b[k]``: a lower bound of their distance (1 mm less, for rounding; NaN for empty)."""
+    dx = (a[:, 0] + a[:, 2] - b[:, 0] - b[:, 2]) / 2
+    dy = (a[:, 1] + a[:, 3] - b[:, 1] - b[:, 3]) / 2
+    gap: np.ndarray = np.nan_to_num(np.hypot(dx, dy) - ra - rb - 1e-3, nan=-np.inf)
     return gap
 
 
@@ -534,24 +557,28 @@ def _apply_rules(frame: pd.DataFrame, ruleset: RuleSet, site_use: object) -> pd.
         return frame
     thresholds = sorted({r.within_m for r in ruleset.rules if r.within_m})
     dist = frame["distance_m"].to_numpy(dtype=float)
-    keys = pd.DataFrame({"kind": frame["kind"].to_numpy(), "relation": frame["relation"].to_numpy(),
-                         "zone": frame["zone"].fillna("\0").to_numpy(),
-                         # rules only compare the distance with their within_m: one band per threshold
-                         "band": np.searchsorted(np.asarray(thresholds + [np.inf]), np.nan_to_num(dist), side="left"),
-                         "dist": dist})
-    cases = keys.drop_duplicates(["kind", "relation", "zone", "band"])
+    zone = frame["zone"].to_numpy(dtype=object)
+    # one integer per case: kind, relation, zone and distance band (rules only compare the distance with
+    # their within_m: one band per threshold)
+    codes = [pd.factorize(frame["kind"].to_numpy(dtype=object))[0], pd.factorize(frame["relation"].to_numpy())[0],
+             pd.factorize(zone, use_na_sentinel=False)[0],
+             np.searchsorted(np.asarray(thresholds + [np.inf]), np.nan_to_num(dist), side="left")]
+    case = np.zeros(len(frame), dtype=np.int64)
+    for c in codes:
+        case = case * (int(c.max()) + 1) + c
+    _, first, which = np.unique(case, return_index=True, return_inverse=True)
+    kinds, relations = frame["kind"].to_numpy(dtype=object), frame["relation"].to_numpy(dtype=object)
     looked_up = []
-    for kind, relation, zone, d in zip(cases["kind"], cases["relation"], cases["zone"], cases["dist"]):
-        rule = ruleset.match(kind, relation, zone=None if zone == "\0" else zone,
-                             distance_m=None if np.isnan(d) else float(d), site_use=site_use)
+    for k in first:
+        z = zone[k] if pd.notna(zone[k]) else None
+        rule = ruleset.match(kinds[k], relations[k], zone=z, distance_m=None if np.isnan(dist[k]) else float(dist[k]),
+                             site_use=site_use)
         looked_up.append((rule.verdict, rule.id, rule.rule_zh, rule.rule_en, rule.basis) if rule
                          else (VERDICTS[0], None, NO_RULE_ZH, NO_RULE_EN, ""))
-    cols = ["verdict", "rule_id", "rule", "rule_en", "basis"]
-    table = pd.concat([cases[["kind", "relation", "zone", "band"]].reset_index(drop=True),
-                       pd.DataFrame(looked_up, columns=cols)], axis=1)
-    merged = keys.merge(table, on=["kind", "relation", "zone", "band"], how="left")
-    for c in cols:
-        frame[c] = merged[c].to_numpy()
+    table = np.empty((len(first), 5), dtype=object)
+    table[:] = looked_up
+    for j, col in enumerate(("verdict", "rule_id", "rule", "rule_en", "basis")):
+        frame[col] = table[which.ravel(), j]
     return frame
 
 
