@@ -40,6 +40,8 @@ from ecogis.geodesy import GEOGRAPHIC_CRS as GEOGRAPHIC
 from ecogis.layers import zone_field
 from ecogis.messages import register, say
 from ecogis.rules import VERDICTS, RuleSet, site_uses, verdict_rank
+from ecogis.screen_bounds import circle_gap, envelope_gap, grown_boxes, reach
+from ecogis.screen_rules import _apply_rules
 
 #: what screen() computes: every relation, or the overlaps only (no buffers, no nearest feature)
 RELATIONS = ("all", "intersects")
@@ -47,8 +49,6 @@ NAME_FIELDS = ("name", "id", "名称", "NAME", "编号")
 CHUNK_SITES = 5_000  # sites per chunk in screen(): bounds memory, one progress step each
 GEOM_TYPE_NAMES = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString",
                             "MultiPolygon", "GeometryCollection"], dtype=object)
-NO_RULE_ZH = "无适用筛查规则，仅供参考。"
-NO_RULE_EN = "No screening rule applies; reported for information."
 FINDING_COLUMNS = ["site", "site_name", "layer", "kind", "feature", "zone", "relation", "overlap_area_m2",
                    "overlap_length_m", "share_of_site", "distance_m", "buffer_m", "verdict", "rule_id", "rule",
                    "basis", "rule_en"]
@@ -238,7 +238,7 @@ def _index_layer(name: str, layer: gpd.GeoDataFrame, gk: pyproj.CRS, ruleset: Ru
         zones[ok] = vals[ok].astype(str)
     search = _search_distance(ruleset, kind, buffers_m, site_use) if relations == "all" else 0.0
     bounds = shapely.bounds(geoms)
-    return _IndexedLayer(name=name, kind=kind, gdf=lyr, geoms=geoms, bounds=bounds, reach=_reach(geoms, bounds),
+    return _IndexedLayer(name=name, kind=kind, gdf=lyr, geoms=geoms, bounds=bounds, reach=reach(geoms, bounds),
                          tree=shapely.STRtree(geoms), envelope_tree=shapely.STRtree(shapely.envelope(geoms)),
                          labels=np.array(feature_labels(lyr, np.arange(len(lyr))), dtype=object), zones=zones,
                          # GK scale factor < 1.001 inside a 3° zone: planar >= geodesic / 1.001
@@ -337,10 +337,10 @@ def _pairs_findings(lyr: _IndexedLayer, s_geoms: np.ndarray, gk: pyproj.CRS, buf
             return _concat_columns(parts)
         return _with_nearest(lyr, s_geoms, s_bounds, gk, parts, np.zeros(0, np.int64), np.zeros(0, np.int64),
                              np.zeros(0))
-    si, fi = lyr.tree.query(_grown_boxes(s_bounds, radius))
+    si, fi = lyr.tree.query(grown_boxes(s_bounds, radius))
     # no exact test where the envelopes or the bounding circles decide (both are lower bounds)
-    gap = np.maximum(_envelope_gap(s_bounds[si], lyr.bounds[fi]),
-                     _circle_gap(s_bounds[si], _reach(s_geoms, s_bounds)[si], lyr.bounds[fi], lyr.reach[fi]))
+    gap = np.maximum(envelope_gap(s_bounds[si], lyr.bounds[fi]),
+                     circle_gap(s_bounds[si], reach(s_geoms, s_bounds)[si], lyr.bounds[fi], lyr.reach[fi]))
     touch = np.flatnonzero(gap <= 0)
     hit = np.zeros(len(si), dtype=bool)
     hit[touch] = shapely.intersects(f_geoms[fi[touch]], s_geoms[si[touch]])  # prepared features first
@@ -378,41 +378,6 @@ def _with_nearest(lyr: _IndexedLayer, s_geoms: np.ndarray, s_bounds: np.ndarray,
     return _concat_columns(parts)
 
 
-def _grown_boxes(bounds: np.ndarray, margin: float | np.ndarray) -> np.ndarray:
-    """Envelopes ``bounds`` ((n, 4) array, GK metres) grown by ``margin`` (scalar or per row) on every side."""
-    boxes: np.ndarray = shapely.box(bounds[:, 0] - margin, bounds[:, 1] - margin,
-                                    bounds[:, 2] + margin, bounds[:, 3] + margin)
-    return boxes
-
-
-def _envelope_gap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Planar distance (GK metres) between envelopes ``a[k]`` and ``b[k]`` ((n, 4) arrays); 0 when they meet.
-    A lower bound of the distance between the geometries."""
-    dx = np.maximum(0.0, np.maximum(b[:, 0] - a[:, 2], a[:, 0] - b[:, 2]))
-    dy = np.maximum(0.0, np.maximum(b[:, 1] - a[:, 3], a[:, 1] - b[:, 3]))
-    gap: np.ndarray = np.hypot(dx, dy)
-    return gap
-
-
-def _reach(geoms: np.ndarray, bounds: np.ndarray) -> np.ndarray:
-    """Per geometry, the largest distance (GK m) of a vertex from the centre of its envelope ``bounds``:
-    the geometry lies in that circle (a disc holding every vertex holds their convex hull)."""
-    xy, idx = shapely.get_coordinates(geoms, return_index=True)
-    cx, cy = (bounds[:, 0] + bounds[:, 2]) / 2, (bounds[:, 1] + bounds[:, 3]) / 2
-    reach = np.zeros(len(geoms))
-    np.maximum.at(reach, idx, np.hypot(xy[:, 0] - cx[idx], xy[:, 1] - cy[idx]))
-    return reach
-
-
-def _circle_gap(a: np.ndarray, ra: np.ndarray, b: np.ndarray, rb: np.ndarray) -> np.ndarray:
-    """Planar gap (GK m) between the bounding circles (envelope centres, radii ``ra``/``rb``) of pairs with
-    envelopes ``a[k]``, ``b[k]``: a lower bound of their distance (1 mm less, for rounding; NaN for empty)."""
-    dx = (a[:, 0] + a[:, 2] - b[:, 0] - b[:, 2]) / 2
-    dy = (a[:, 1] + a[:, 3] - b[:, 1] - b[:, 3]) / 2
-    gap: np.ndarray = np.nan_to_num(np.hypot(dx, dy) - ra - rb - 1e-3, nan=-np.inf)
-    return gap
-
-
 def _nearest_features(lyr: _IndexedLayer, s_geoms: np.ndarray, s_bounds: np.ndarray,
                       which: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Nearest feature (planar distance in the GK plane) of each site ``which``, exactly, in three array steps:
@@ -428,9 +393,9 @@ def _nearest_features(lyr: _IndexedLayer, s_geoms: np.ndarray, s_bounds: np.ndar
     d1 = np.nan_to_num(shapely.distance(lyr.geoms[qf], s_geoms[sites]), nan=np.inf)  # prepared first: faster
     upper = d1 * (1 + 1e-9) + 1e-6  # rounding margin
     b = s_bounds[sites]
-    ci, cj = lyr.tree.query(_grown_boxes(b, upper))
+    ci, cj = lyr.tree.query(grown_boxes(b, upper))
     # the step-1 feature is measured already
-    keep = (_envelope_gap(b[ci], lyr.bounds[cj]) <= upper[ci]) & (cj != qf[ci])
+    keep = (envelope_gap(b[ci], lyr.bounds[cj]) <= upper[ci]) & (cj != qf[ci])
     ci, cj = ci[keep], cj[keep]
     # the step-1 feature is always a candidate (it also answers when distances are not finite, e.g.
     # features projected into a far-away zone for a site with swapped axes)
@@ -546,40 +511,6 @@ def _buffer_band(dist: np.ndarray, buffers_m: Sequence[float]) -> np.ndarray:
         return np.full(len(dist), np.nan)
     k = np.searchsorted(b, dist, side="left")
     return np.where(k < len(b), b[np.minimum(k, len(b) - 1)], np.nan)
-
-
-def _apply_rules(frame: pd.DataFrame, ruleset: RuleSet, site_use: object) -> pd.DataFrame:
-    """Attach verdict, rule id, rule text (zh) and basis; one rule lookup per distinct case, not per row."""
-    frame = frame.copy()
-    if len(frame) == 0:
-        for col in ("verdict", "rule_id", "rule", "rule_en", "basis"):
-            frame[col] = pd.Series(dtype=object)
-        return frame
-    thresholds = sorted({r.within_m for r in ruleset.rules if r.within_m})
-    dist = frame["distance_m"].to_numpy(dtype=float)
-    zone = frame["zone"].to_numpy(dtype=object)
-    # one integer per case: kind, relation, zone and distance band (rules only compare the distance with
-    # their within_m: one band per threshold)
-    codes = [pd.factorize(frame["kind"].to_numpy(dtype=object))[0], pd.factorize(frame["relation"].to_numpy())[0],
-             pd.factorize(zone, use_na_sentinel=False)[0],
-             np.searchsorted(np.asarray(thresholds + [np.inf]), np.nan_to_num(dist), side="left")]
-    case = np.zeros(len(frame), dtype=np.int64)
-    for c in codes:
-        case = case * (int(c.max()) + 1) + c
-    _, first, which = np.unique(case, return_index=True, return_inverse=True)
-    kinds, relations = frame["kind"].to_numpy(dtype=object), frame["relation"].to_numpy(dtype=object)
-    looked_up = []
-    for k in first:
-        z = zone[k] if pd.notna(zone[k]) else None
-        rule = ruleset.match(kinds[k], relations[k], zone=z, distance_m=None if np.isnan(dist[k]) else float(dist[k]),
-                             site_use=site_use)
-        looked_up.append((rule.verdict, rule.id, rule.rule_zh, rule.rule_en, rule.basis) if rule
-                         else (VERDICTS[0], None, NO_RULE_ZH, NO_RULE_EN, ""))
-    table = np.empty((len(first), 5), dtype=object)
-    table[:] = looked_up
-    for j, col in enumerate(("verdict", "rule_id", "rule", "rule_en", "basis")):
-        frame[col] = table[which.ravel(), j]
-    return frame
 
 
 def _zone_summaries(lyr: _IndexedLayer, site_union: shapely.Geometry, fr: pd.DataFrame,
