@@ -330,10 +330,10 @@ def _pairs_findings(lyr: _IndexedLayer, s_geoms: np.ndarray, gk: pyproj.CRS, buf
     """
     f_geoms, search, radius = lyr.geoms, lyr.search, lyr.radius
     s_bounds = shapely.bounds(s_geoms)
-    if search <= 0:  # overlaps only: the tree's exact intersects test gives the pairs
+    if search <= 0:  # no buffer: the tree's exact intersects test gives the overlapping pairs
         si, fi = lyr.tree.query(s_geoms, predicate="intersects")
         parts = [_overlap_columns(si, fi, s_geoms, f_geoms, gk, site_area, site_len)]
-        if not lyr.nearest:
+        if not lyr.nearest:  # overlaps only
             return _concat_columns(parts)
         return _with_nearest(lyr, s_geoms, s_bounds, gk, parts, np.zeros(0, np.int64), np.zeros(0, np.int64),
                              np.zeros(0))
@@ -413,8 +413,12 @@ def _overlap_columns(ii: np.ndarray, jj: np.ndarray, s_geoms: np.ndarray, f_geom
     area = np.zeros(n)
     length = np.zeros(n)
     if n:
-        # a site part wholly inside a feature overlaps by itself: no overlay, its area is known
-        inside = shapely.contains_properly(f_geoms[jj], s_geoms[ii])
+        # a site part wholly inside a feature overlaps by itself: no overlay, its area is known (only
+        # a site whose envelope lies in the feature's can be inside it)
+        sb, fb = shapely.bounds(s_geoms[ii]), shapely.bounds(f_geoms[jj])
+        may = np.flatnonzero(np.all(sb[:, :2] >= fb[:, :2], axis=1) & np.all(sb[:, 2:] <= fb[:, 2:], axis=1))
+        inside = np.zeros(n, dtype=bool)
+        inside[may] = shapely.contains_properly(f_geoms[jj[may]], s_geoms[ii[may]])
         area[inside] = site_area[ii[inside]]
         pieces = s_geoms[ii].copy()
         cut = np.flatnonzero(~inside)
