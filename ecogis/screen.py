@@ -17,7 +17,13 @@ Method (the same for one site and for a batch of 10⁵):
 * **Distances** are geodesic metres on the CGCS2000 ellipsoid (``pyproj.Geod.inv``) between the two
   nearest points, which are found in the GK plane (``shapely.shortest_line``). The nearest feature
   beyond the search distance is found with an envelope-tree bound, then exact planar distances.
-* Each finding gets the most specific rule from the rules file (one lookup per distinct case).
+* Each finding gets the most specific rule from the rules file (one lookup per distinct case,
+  :mod:`ecogis.screen_rules`).
+* No GEOS test where a cheap bound decides (:mod:`ecogis.screen_bounds`): a pair whose envelopes or
+  bounding circles are farther apart than the search radius gets no exact distance, one whose
+  envelopes or circles do not meet no ``intersects``.
+* ``relations="intersects"`` (``ecogis check --relations intersects``) computes the overlaps only:
+  no buffers and no nearest feature, stated in the check's notes.
 """
 from __future__ import annotations
 
@@ -56,8 +62,8 @@ FINDING_COLUMNS = ["site", "site_name", "layer", "kind", "feature", "zone", "rel
 register({"overlaps_only": (
     "only overlaps were screened (relations=intersects): no buffer distances and no nearest feature; "
     "verdicts cover overlaps only, within-buffer rules were not applied (use relations=all for a full screening)",
-    "仅筛查了重叠（relations=intersects）：未计算缓冲区距离和最近要素；结论只反映重叠，未适用缓冲区规则"
-    "（完整筛查请用 relations=all）")})
+    "仅筛查了重叠（--relations）：未计算缓冲区距离和最近要素；结论只反映重叠，未适用缓冲区规则"
+    "（完整筛查请用 --relations all）")})
 
 
 @dataclass
@@ -321,7 +327,8 @@ def _pairs_findings(lyr: _IndexedLayer, s_geoms: np.ndarray, gk: pyproj.CRS, buf
     """Findings of sites ``s_geoms`` (GK) against one indexed layer, as numpy columns (no row objects).
 
     1. candidate pairs: STRtree envelope query with each site's envelope grown by the planar search
-       radius (no exact distance in the tree; a feature within that distance always has such an envelope);
+       radius (no exact distance in the tree; a feature within that distance always has such an envelope),
+       then the envelope and bounding-circle gaps (lower bounds of the planar distance) in numpy;
     2. intersects: overlap area (official ellipsoidal, one call on all pieces) and length; a site wholly
        inside a feature is its own overlap piece (no overlay);
     3. other candidates: nearest points in the plane (shapely.shortest_line), geodesic distance for the
