@@ -166,8 +166,7 @@ def test_cli_relations_intersects_single_and_batch(project, sites, tmp_path):
         assert res.exit_code == 0, res.output
         assert OVERLAPS_ONLY in res.stderr
         doc = json.loads(res.stdout)
-        relations = {f["relation"] for f in doc["findings"]} if "findings" in doc else set()
-        assert relations <= {"intersects"}, extra
+        assert {f["relation"] for f in doc["findings"]} == {"intersects"}, extra
 
 
 # --------------------------------------------------------------------------------------------------
