@@ -44,7 +44,15 @@ from ecogis.messages import say
 from ecogis.notes import Label, Note, Notes
 from ecogis.project import Project, layer_kinds, load_project
 from ecogis.rules import VERDICT_EN, VERDICTS, load_rules, parse_buffers, verdict_rank
-from ecogis.screen import FINDING_COLUMNS, ZoneSummary, feature_labels, merge_zone_summaries, screen, screen_chunks
+from ecogis.screen import (
+    FINDING_COLUMNS,
+    ZoneSummary,
+    feature_labels,
+    merge_zone_summaries,
+    screen,
+    screen_chunks,
+    screened_buffers,
+)
 from ecogis.webmap import convert_web
 from ecogis.zoning.check_hook import with_zoning_verdicts, zoning_for_check
 from ecogis.zoning.industry import carry_industry
@@ -188,7 +196,8 @@ class CheckResult:
 
 def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=None, batch=False,
           progress=False, skip_empty=False, vertices: VertexSpec | None = None,
-          corridor_m: float | None = None, at_date=None, industry=None, description=None) -> CheckResult:
+          corridor_m: float | None = None, at_date=None, industry=None, description=None,
+          relations: str = "all") -> CheckResult:
     """Screen ``site`` against every layer of ``project``.
 
     Parameters
@@ -209,22 +218,25 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
     at_date : the check date (``YYYY-MM-DD``, default today): the rules in force on it apply.
     industry, description : the project's GB/T 4754-2017 code (``"C2614"``) and a short description, for
         the 生态环境准入清单 of the control units (:mod:`ecogis.zoning`; not in batch checks).
+    relations : ``"all"`` (default) or ``"intersects"``: overlaps only, no buffers and no nearest
+        feature (:func:`ecogis.screen.screen`; stated in the notes).
 
     Line sites are linear infrastructure unless ``site_use`` says otherwise (the linear rules apply to
     them, with a note; other sites of the same input are screened without a use).
     """
     project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes = _load_inputs(
         site, project, buffers, rules, site_crs=site_crs, skip_empty=skip_empty, vertices=vertices, at_date=at_date)
+    buffers_m = screened_buffers(relations, buffers_m, notes)
     coverages = _coverages(project, layers, boundary)
     gaps = coverage_gaps(sites, coverages)
     note_gaps(gaps, notes, _layer_labels(project))
     groups = use_groups(sites, site_use, notes)
     screened = [screen(sites.iloc[rows], layers, ruleset, buffers_m, site_use=use, summarise=not batch,
-                       progress=progress) for rows, use in groups]
+                       progress=progress, relations=relations) for rows, use in groups]
     frame = pd.concat([s[0] for s in screened], ignore_index=True) if len(screened) > 1 else screened[0][0]
     site_table = pd.concat([s[1] for s in screened], ignore_index=True) if len(screened) > 1 else screened[0][1]
     zones = merge_zone_summaries([z for s in screened for z in s[2]])
-    _sanity_far(site_table, frame, boundary, notes)
+    _sanity_far(site_table, frame, boundary, notes, nearest=relations == "all")
     zoning = None if batch else zoning_for_check(frame, layers, project, sites, industry=industry,
                                                  description=description, notes=notes)
     screened_verdicts, screened_overall = _site_verdicts(frame)
@@ -233,7 +245,8 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
         use = groups[0][1]
         site_meta["crs_sensitivity"] = compare_readings(
             sites, site_meta, screened_verdicts, lambda alt: _site_verdicts(
-                screen(alt, layers, ruleset, buffers_m, site_use=use, summarise=False)[0])[0], notes)
+                screen(alt, layers, ruleset, buffers_m, site_use=use, summarise=False, relations=relations)[0])[0],
+            notes)
     used_ids = set(frame["rule_id"].dropna().unique().tolist()) if len(frame) else set()
     return CheckResult(
         verdict=overall, findings=FindingTable(frame), sites=_site_summaries(site_table, site_verdicts),
@@ -363,6 +376,7 @@ class BatchCheck:
     _used_rule_ids: set = field(default_factory=set, repr=False)
     _site_rows: list = field(default_factory=list, repr=False)
     _far: dict = field(default_factory=dict, repr=False)
+    _nearest: bool = field(default=True, repr=False)  # False: overlaps only (no nearest findings)
     _boundary: gpd.GeoDataFrame | None = field(default=None, repr=False)
 
     @property
@@ -387,7 +401,7 @@ class BatchCheck:
             self._site_rows.append(chunk.sites[["id", "name", "verdict", "worst_layer", "worst_feature",
                                                 "worst_zone", "worst_relation"]])
             crs_names.update(table["analysis_crs"])
-            _collect_far(table, frame, self._boundary, self._far)
+            _collect_far(table, frame, self._boundary, self._far, self._nearest)
             yield chunk
         self.methods["analysis_crs"] = Note.join(sorted(crs_names), severity="info")
         if self._far.get("count"):
@@ -408,18 +422,19 @@ class BatchCheck:
 
 def check_batch(site, project, buffers=None, rules=None, *, site_crs=None, site_use=None, progress=False,
                 findings="summary", chunk_size=None, skip_empty=False,
-                vertices: VertexSpec | None = None, at_date=None) -> BatchCheck:
+                vertices: VertexSpec | None = None, at_date=None, relations: str = "all") -> BatchCheck:
     """Check many sites, streamed: like :func:`check` but the results come per chunk of sites from
     :meth:`BatchCheck.chunks`, so memory does not grow with the findings of all sites.
 
     ``findings``: ``"summary"`` (default) lists every overlap and every finding that is not 符合, and
     gives per site and layer the nearest distance and the count of features within each buffer;
-    ``"all"`` lists every finding (see :data:`FINDINGS_DETAIL`).
+    ``"all"`` lists every finding (see :data:`FINDINGS_DETAIL`). ``relations``: as in :func:`check`.
     """
     if findings not in FINDINGS_DETAIL:
         raise EcogisError(f"unknown findings detail {findings!r}", hint="Use summary or all")
     project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes = _load_inputs(
         site, project, buffers, rules, site_crs=site_crs, skip_empty=skip_empty, vertices=vertices, at_date=at_date)
+    buffers_m = screened_buffers(relations, buffers_m, notes)
     coverages = _coverages(project, layers, boundary)
     gaps = coverage_gaps(sites, coverages)
     note_gaps(gaps, notes, _layer_labels(project))
@@ -433,8 +448,8 @@ def check_batch(site, project, buffers=None, rules=None, *, site_crs=None, site_
         assumptions=notes, methods=dict(METHODS, findings=FINDINGS_DETAIL[findings]), coverage=gaps,
         _screened=itertools.chain.from_iterable(
             screen_chunks(sites.iloc[rows], layers, ruleset, buffers_m, site_use=use, progress=progress,
-                          chunk_size=chunk_size) for rows, use in groups),
-        _rules_by_id={r.id: r.to_dict() for r in ruleset.rules}, _boundary=boundary)
+                          chunk_size=chunk_size, relations=relations) for rows, use in groups),
+        _rules_by_id={r.id: r.to_dict() for r in ruleset.rules}, _boundary=boundary, _nearest=relations == "all")
 
 
 def _batch_chunk(frame, table, layers, buffers_m, detail) -> BatchChunk:
@@ -750,26 +765,29 @@ def _touched(layers, frame, boundary) -> dict:
 # --------------------------------------------------------------------------------------------------
 # sanity checks
 
-def _sanity_far(site_table, frame, boundary, notes) -> None:
+def _sanity_far(site_table, frame, boundary, notes, nearest=True) -> None:
     """Warn when sites are far from the boundary and from every layer (swapped X/Y, wrong CRS, GCJ-02)."""
     far: dict[str, Any] = {}
-    _collect_far(site_table, frame, boundary, far)
+    _collect_far(site_table, frame, boundary, far, nearest)
     if far.get("count"):
         _warn_far(far, notes)
 
 
-def _collect_far(site_table, frame, boundary, far: dict) -> None:
+def _collect_far(site_table, frame, boundary, far: dict, nearest=True) -> None:
     """Add the sites of ``site_table`` that are far from the boundary and every layer, or outside China,
     to ``far`` (count, first ids, first centre, whether all are outside China).
 
     "Far" is more than FAR_M metres; the boundary distance is planar in the GK zone of the sites'
-    median longitude, which is ample for a 50 km threshold.
+    median longitude, which is ample for a 50 km threshold. Without ``nearest`` findings (overlaps only)
+    the layers cannot tell: only the boundary and the test for China decide.
     """
     lon, lat = site_table["lon"].values, site_table["lat"].values
     outside_china = ~((lon > 73) & (lon < 136) & (lat > 3) & (lat < 54))
-    nearest = (frame[frame["relation"] == "nearest"].groupby("site")["distance_m"].min()
-               if len(frame) else pd.Series(dtype=float))
-    far_sites = site_table["id"].map(nearest).fillna(np.inf).values > FAR_M
+    near = frame[frame["relation"] == ("nearest" if nearest else "intersects")] if len(frame) else None
+    dist = near.groupby("site")["distance_m"].min() if near is not None else pd.Series(dtype=float)
+    far_sites = site_table["id"].map(dist).fillna(np.inf).values > FAR_M
+    if not nearest and (boundary is None or not len(boundary)):
+        far_sites[:] = False  # no distances to the layers and no boundary: nothing to tell
     if boundary is not None and len(boundary) and not outside_china.all():
         gk = metric_crs(float(np.median(lon[~outside_china])))
         b = shapely.union_all(boundary.to_crs(gk).geometry.values)

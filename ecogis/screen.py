@@ -17,7 +17,13 @@ Method (the same for one site and for a batch of 10⁵):
 * **Distances** are geodesic metres on the CGCS2000 ellipsoid (``pyproj.Geod.inv``) between the two
   nearest points, which are found in the GK plane (``shapely.shortest_line``). The nearest feature
   beyond the search distance is found with an envelope-tree bound, then exact planar distances.
-* Each finding gets the most specific rule from the rules file (one lookup per distinct case).
+* Each finding gets the most specific rule from the rules file (one lookup per distinct case,
+  :mod:`ecogis.screen_rules`).
+* No GEOS test where a cheap bound decides (:mod:`ecogis.screen_bounds`): a pair whose envelopes or
+  bounding circles are farther apart than the search radius gets no exact distance, one whose
+  envelopes or circles do not meet no ``intersects``.
+* ``relations="intersects"`` (``ecogis check --relations intersects``) computes the overlaps only:
+  no buffers and no nearest feature, stated in the check's notes.
 """
 from __future__ import annotations
 
@@ -34,20 +40,31 @@ import pyproj
 import shapely
 
 from ecogis.crs import describe_crs, metric_crs
+from ecogis.errors import EcogisError
 from ecogis.geodesy import GEOD, convert_area, ellipsoidal_area, geodesic_length, gk_zone_for_lon
 from ecogis.geodesy import GEOGRAPHIC_CRS as GEOGRAPHIC
 from ecogis.layers import zone_field
+from ecogis.messages import register, say
 from ecogis.rules import VERDICTS, RuleSet, site_uses, verdict_rank
+from ecogis.screen_bounds import circle_gap, envelope_gap, grown_boxes, reach
+from ecogis.screen_rules import _apply_rules
 
+#: what screen() computes: every relation, or the overlaps only (no buffers, no nearest feature)
+RELATIONS = ("all", "intersects")
 NAME_FIELDS = ("name", "id", "名称", "NAME", "编号")
 CHUNK_SITES = 5_000  # sites per chunk in screen(): bounds memory, one progress step each
 GEOM_TYPE_NAMES = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString",
                             "MultiPolygon", "GeometryCollection"], dtype=object)
-NO_RULE_ZH = "无适用筛查规则，仅供参考。"
-NO_RULE_EN = "No screening rule applies; reported for information."
 FINDING_COLUMNS = ["site", "site_name", "layer", "kind", "feature", "zone", "relation", "overlap_area_m2",
                    "overlap_length_m", "share_of_site", "distance_m", "buffer_m", "verdict", "rule_id", "rule",
                    "basis", "rule_en"]
+
+register({"overlaps_only": (
+    "only overlaps were screened (relations=intersects): no buffer distances and no nearest feature; "
+    "verdicts cover overlaps only, within-buffer rules were not applied (use relations=all for a full screening)",
+    "仅筛查了重叠（--relations）：未计算缓冲区距离和最近要素；结论只反映重叠，未适用缓冲区规则"
+    "（完整筛查请用 --relations all）")})
+
 
 @dataclass
 class ZoneSummary:
@@ -86,7 +103,8 @@ def feature_labels(gdf: gpd.GeoDataFrame, positions: Any) -> list[str]:
 
 def screen(sites: gpd.GeoDataFrame, layers: dict[str, gpd.GeoDataFrame], ruleset: RuleSet,
            buffers_m: Sequence[float], *, site_use: object = None, summarise: bool = True, progress: bool = False,
-           chunk_size: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame, list[ZoneSummary]]:
+           chunk_size: int | None = None,
+           relations: str = "all") -> tuple[pd.DataFrame, pd.DataFrame, list[ZoneSummary]]:
     """Screen every site against every layer; vectorised over (site, feature) pairs from STRtrees.
 
     Sites are processed in chunks of ``chunk_size`` (default :data:`CHUNK_SITES`) against every layer;
@@ -94,14 +112,18 @@ def screen(sites: gpd.GeoDataFrame, layers: dict[str, gpd.GeoDataFrame], ruleset
     and indexed once per zone, not per chunk. All findings are kept in memory: for many sites use
     :func:`screen_chunks`, which hands each chunk over instead.
 
+    ``relations="intersects"`` computes the overlapping pairs and their overlap areas/lengths only:
+    no buffer search and no nearest feature (``buffers_m`` and within_buffer rules are then ignored).
+
     Returns ``(findings DataFrame, site table, zone summaries)``. Distances and lengths in geodesic
     metres, areas in m² (ellipsoidal), all on the CGCS2000 ellipsoid.
     """
+    buffers_m = _checked_buffers(relations, buffers_m)
     frames, tables, zones = [], [], []
     bar = _progress_bar(len(sites), progress)
     try:
         for gk, part, lon, lat in _zone_parts(sites):
-            indexed = _index_layers(layers, gk, ruleset, buffers_m, site_use)
+            indexed = _index_layers(layers, gk, ruleset, buffers_m, site_use, relations)
             chunks = list(_zone_chunks(part, lon, lat, gk, indexed, ruleset, buffers_m, site_use, bar,
                                        chunk_size or CHUNK_SITES))
             frame = pd.concat([fr for fr, _ in chunks], ignore_index=True)
@@ -118,20 +140,37 @@ def screen(sites: gpd.GeoDataFrame, layers: dict[str, gpd.GeoDataFrame], ruleset
 
 def screen_chunks(sites: gpd.GeoDataFrame, layers: dict[str, gpd.GeoDataFrame], ruleset: RuleSet,
                   buffers_m: Sequence[float], *, site_use: object = None, progress: bool = False,
-                  chunk_size: int | None = None) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+                  chunk_size: int | None = None, relations: str = "all") -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
     """Like :func:`screen` without zone summaries, yielding ``(findings DataFrame, site table)`` per chunk
     of at most ``chunk_size`` sites (default :data:`CHUNK_SITES`) instead of keeping them all: memory
     is bounded by one chunk's findings, whatever the number of sites. Each site is in exactly one chunk.
     """
+    buffers_m = _checked_buffers(relations, buffers_m)
     bar = _progress_bar(len(sites), progress)
     try:
         for gk, part, lon, lat in _zone_parts(sites):
-            indexed = _index_layers(layers, gk, ruleset, buffers_m, site_use)
+            indexed = _index_layers(layers, gk, ruleset, buffers_m, site_use, relations)
             yield from _zone_chunks(part, lon, lat, gk, indexed, ruleset, buffers_m, site_use, bar,
                                     chunk_size or CHUNK_SITES)
     finally:
         if bar is not None:
             bar.close()
+
+
+def screened_buffers(relations: str, buffers_m: Sequence[float], notes: list[Any]) -> list[float]:
+    """The buffer distances (m) a check with ``relations`` screens: none for overlaps only, which is
+    then stated in ``notes`` (an assumption warning: the verdicts are not a full screening)."""
+    if _checked_buffers(relations, buffers_m) == ():
+        say("overlaps_only", notes)
+        return []
+    return list(buffers_m)
+
+
+def _checked_buffers(relations: str, buffers_m: Sequence[float]) -> Sequence[float]:
+    """The buffer distances to screen: none in the overlap-only mode; an unknown mode is an error."""
+    if relations not in RELATIONS:
+        raise EcogisError(f"unknown relations {relations!r}", field="relations", hint=f"Use {' or '.join(RELATIONS)}")
+    return () if relations == "intersects" else buffers_m
 
 
 def _zone_parts(sites: gpd.GeoDataFrame) -> Iterator[tuple[pyproj.CRS, gpd.GeoDataFrame, np.ndarray, np.ndarray]]:
@@ -178,16 +217,18 @@ class _IndexedLayer:
     gdf: gpd.GeoDataFrame  # the projected, non-empty features (original index kept)
     geoms: np.ndarray
     bounds: np.ndarray  # (n, 4) envelopes
+    reach: np.ndarray  # (n,) largest distance (GK m) of a vertex from its envelope's centre: bounding circles
     tree: shapely.STRtree
     envelope_tree: shapely.STRtree  # of the feature envelopes (boxes), for cheap nearest-neighbour bounds
     labels: np.ndarray  # feature label per feature (str)
     zones: np.ndarray  # zone value per feature (str or None)
     search: float  # largest distance (geodesic m) any buffer or rule looks at
     radius: float  # planar search radius in the GK plane (m), with margin for the scale factor
+    nearest: bool = True  # also find the nearest feature of each site (False: overlaps only)
 
 
 def _index_layer(name: str, layer: gpd.GeoDataFrame, gk: pyproj.CRS, ruleset: RuleSet, buffers_m: Sequence[float],
-                 site_use: object) -> _IndexedLayer | None:
+                 site_use: object, relations: str = "all") -> _IndexedLayer | None:
     kind = layer.attrs.get("ecogis", {}).get("kind") or name
     lyr = layer if layer.crs == gk else layer.to_crs(gk)
     lyr = lyr.loc[~(shapely.is_missing(lyr.geometry.values) | shapely.is_empty(lyr.geometry.values))]
@@ -201,18 +242,21 @@ def _index_layer(name: str, layer: gpd.GeoDataFrame, gk: pyproj.CRS, ruleset: Ru
         vals = lyr[zcol].to_numpy(dtype=object)
         ok = pd.notna(vals)
         zones[ok] = vals[ok].astype(str)
-    search = _search_distance(ruleset, kind, buffers_m, site_use)
-    return _IndexedLayer(name=name, kind=kind, gdf=lyr, geoms=geoms, bounds=shapely.bounds(geoms),
+    search = _search_distance(ruleset, kind, buffers_m, site_use) if relations == "all" else 0.0
+    bounds = shapely.bounds(geoms)
+    return _IndexedLayer(name=name, kind=kind, gdf=lyr, geoms=geoms, bounds=bounds, reach=reach(geoms, bounds),
                          tree=shapely.STRtree(geoms), envelope_tree=shapely.STRtree(shapely.envelope(geoms)),
                          labels=np.array(feature_labels(lyr, np.arange(len(lyr))), dtype=object), zones=zones,
                          # GK scale factor < 1.001 inside a 3° zone: planar >= geodesic / 1.001
-                         search=search, radius=search * 1.002 + 1.0 if search > 0 else 0.0)
+                         search=search, radius=search * 1.002 + 1.0 if search > 0 else 0.0,
+                         nearest=relations == "all")
 
 
 def _index_layers(layers: dict[str, gpd.GeoDataFrame], gk: pyproj.CRS, ruleset: RuleSet, buffers_m: Sequence[float],
-                  site_use: object) -> list[_IndexedLayer]:
+                  site_use: object, relations: str = "all") -> list[_IndexedLayer]:
     """Every non-empty layer projected to ``gk`` and indexed (once per GK zone)."""
-    return [x for x in (_index_layer(n, g, gk, ruleset, buffers_m, site_use) for n, g in layers.items()) if x]
+    return [x for x in (_index_layer(n, g, gk, ruleset, buffers_m, site_use, relations)
+                        for n, g in layers.items()) if x]
 
 
 def _site_table(sites_gk: gpd.GeoDataFrame, lon: np.ndarray, lat: np.ndarray, gk: pyproj.CRS) -> pd.DataFrame:
@@ -283,7 +327,8 @@ def _pairs_findings(lyr: _IndexedLayer, s_geoms: np.ndarray, gk: pyproj.CRS, buf
     """Findings of sites ``s_geoms`` (GK) against one indexed layer, as numpy columns (no row objects).
 
     1. candidate pairs: STRtree envelope query with each site's envelope grown by the planar search
-       radius (no exact distance in the tree; a feature within that distance always has such an envelope);
+       radius (no exact distance in the tree; a feature within that distance always has such an envelope),
+       then the envelope and bounding-circle gaps (lower bounds of the planar distance) in numpy;
     2. intersects: overlap area (official ellipsoidal, one call on all pieces) and length; a site wholly
        inside a feature is its own overlap piece (no overlay);
     3. other candidates: nearest points in the plane (shapely.shortest_line), geodesic distance for the
@@ -292,11 +337,17 @@ def _pairs_findings(lyr: _IndexedLayer, s_geoms: np.ndarray, gk: pyproj.CRS, buf
     """
     f_geoms, search, radius = lyr.geoms, lyr.search, lyr.radius
     s_bounds = shapely.bounds(s_geoms)
-    if search > 0:
-        si, fi = lyr.tree.query(_grown_boxes(s_bounds, radius))
-    else:
+    if search <= 0:  # no buffer: the tree's exact intersects test gives the overlapping pairs
         si, fi = lyr.tree.query(s_geoms, predicate="intersects")
-    gap = _envelope_gap(s_bounds[si], lyr.bounds[fi])  # no exact test where the envelopes decide
+        parts = [_overlap_columns(si, fi, s_geoms, f_geoms, gk, site_area, site_len)]
+        if not lyr.nearest:  # overlaps only
+            return _concat_columns(parts)
+        return _with_nearest(lyr, s_geoms, s_bounds, gk, parts, np.zeros(0, np.int64), np.zeros(0, np.int64),
+                             np.zeros(0))
+    si, fi = lyr.tree.query(grown_boxes(s_bounds, radius))
+    # no exact test where the envelopes or the bounding circles decide (both are lower bounds)
+    gap = np.maximum(envelope_gap(s_bounds[si], lyr.bounds[fi]),
+                     circle_gap(s_bounds[si], reach(s_geoms, s_bounds)[si], lyr.bounds[fi], lyr.reach[fi]))
     touch = np.flatnonzero(gap <= 0)
     hit = np.zeros(len(si), dtype=bool)
     hit[touch] = shapely.intersects(f_geoms[fi[touch]], s_geoms[si[touch]])  # prepared features first
@@ -312,6 +363,14 @@ def _pairs_findings(lyr: _IndexedLayer, s_geoms: np.ndarray, gk: pyproj.CRS, buf
     d = dist[keep]
     parts.append({"_s": ni[keep], "_f": nj[keep], "relation": "within_buffer", "distance_m": d,
                   "buffer_m": _buffer_band(d, buffers_m)})
+    return _with_nearest(lyr, s_geoms, s_bounds, gk, parts, ni, nj, dist)
+
+
+def _with_nearest(lyr: _IndexedLayer, s_geoms: np.ndarray, s_bounds: np.ndarray, gk: pyproj.CRS,
+                  parts: list[Columns], ni: np.ndarray, nj: np.ndarray, dist: np.ndarray) -> Columns:
+    """``parts`` (overlaps, then pairs within the search distance: sites ``ni``, features ``nj``, geodesic
+    ``dist``) with the nearest feature of every site appended, as one set of columns."""
+    f_geoms, search = lyr.geoms, lyr.search
     # nearest: one feature per site, always reported. Among the candidate pairs when one lies within
     # the search distance (no feature outside the planar search radius can be nearer); else STRtree.
     ii = parts[0]["_s"]
@@ -324,22 +383,6 @@ def _pairs_findings(lyr: _IndexedLayer, s_geoms: np.ndarray, gk: pyproj.CRS, buf
         near_s, near_f, near_d = np.r_[near_s, rs], np.r_[near_f, rf], np.r_[near_d, rd]
     parts.append({"_s": near_s, "_f": near_f, "relation": "nearest", "distance_m": near_d})
     return _concat_columns(parts)
-
-
-def _grown_boxes(bounds: np.ndarray, margin: float | np.ndarray) -> np.ndarray:
-    """Envelopes ``bounds`` ((n, 4) array, GK metres) grown by ``margin`` (scalar or per row) on every side."""
-    boxes: np.ndarray = shapely.box(bounds[:, 0] - margin, bounds[:, 1] - margin,
-                                    bounds[:, 2] + margin, bounds[:, 3] + margin)
-    return boxes
-
-
-def _envelope_gap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Planar distance (GK metres) between envelopes ``a[k]`` and ``b[k]`` ((n, 4) arrays); 0 when they meet.
-    A lower bound of the distance between the geometries."""
-    dx = np.maximum(0.0, np.maximum(b[:, 0] - a[:, 2], a[:, 0] - b[:, 2]))
-    dy = np.maximum(0.0, np.maximum(b[:, 1] - a[:, 3], a[:, 1] - b[:, 3]))
-    gap: np.ndarray = np.hypot(dx, dy)
-    return gap
 
 
 def _nearest_features(lyr: _IndexedLayer, s_geoms: np.ndarray, s_bounds: np.ndarray,
@@ -357,9 +400,9 @@ def _nearest_features(lyr: _IndexedLayer, s_geoms: np.ndarray, s_bounds: np.ndar
     d1 = np.nan_to_num(shapely.distance(lyr.geoms[qf], s_geoms[sites]), nan=np.inf)  # prepared first: faster
     upper = d1 * (1 + 1e-9) + 1e-6  # rounding margin
     b = s_bounds[sites]
-    ci, cj = lyr.tree.query(_grown_boxes(b, upper))
+    ci, cj = lyr.tree.query(grown_boxes(b, upper))
     # the step-1 feature is measured already
-    keep = (_envelope_gap(b[ci], lyr.bounds[cj]) <= upper[ci]) & (cj != qf[ci])
+    keep = (envelope_gap(b[ci], lyr.bounds[cj]) <= upper[ci]) & (cj != qf[ci])
     ci, cj = ci[keep], cj[keep]
     # the step-1 feature is always a candidate (it also answers when distances are not finite, e.g.
     # features projected into a far-away zone for a site with swapped axes)
@@ -377,8 +420,12 @@ def _overlap_columns(ii: np.ndarray, jj: np.ndarray, s_geoms: np.ndarray, f_geom
     area = np.zeros(n)
     length = np.zeros(n)
     if n:
-        # a site part wholly inside a feature overlaps by itself: no overlay, its area is known
-        inside = shapely.contains_properly(f_geoms[jj], s_geoms[ii])
+        # a site part wholly inside a feature overlaps by itself: no overlay, its area is known (only
+        # a site whose envelope lies in the feature's can be inside it)
+        sb, fb = shapely.bounds(s_geoms[ii]), shapely.bounds(f_geoms[jj])
+        may = np.flatnonzero(np.all(sb[:, :2] >= fb[:, :2], axis=1) & np.all(sb[:, 2:] <= fb[:, 2:], axis=1))
+        inside = np.zeros(n, dtype=bool)
+        inside[may] = shapely.contains_properly(f_geoms[jj[may]], s_geoms[ii[may]])
         area[inside] = site_area[ii[inside]]
         pieces = s_geoms[ii].copy()
         cut = np.flatnonzero(~inside)
@@ -475,36 +522,6 @@ def _buffer_band(dist: np.ndarray, buffers_m: Sequence[float]) -> np.ndarray:
         return np.full(len(dist), np.nan)
     k = np.searchsorted(b, dist, side="left")
     return np.where(k < len(b), b[np.minimum(k, len(b) - 1)], np.nan)
-
-
-def _apply_rules(frame: pd.DataFrame, ruleset: RuleSet, site_use: object) -> pd.DataFrame:
-    """Attach verdict, rule id, rule text (zh) and basis; one rule lookup per distinct case, not per row."""
-    frame = frame.copy()
-    if len(frame) == 0:
-        for col in ("verdict", "rule_id", "rule", "rule_en", "basis"):
-            frame[col] = pd.Series(dtype=object)
-        return frame
-    thresholds = sorted({r.within_m for r in ruleset.rules if r.within_m})
-    dist = frame["distance_m"].to_numpy(dtype=float)
-    keys = pd.DataFrame({"kind": frame["kind"].to_numpy(), "relation": frame["relation"].to_numpy(),
-                         "zone": frame["zone"].fillna("\0").to_numpy(),
-                         # rules only compare the distance with their within_m: one band per threshold
-                         "band": np.searchsorted(np.asarray(thresholds + [np.inf]), np.nan_to_num(dist), side="left"),
-                         "dist": dist})
-    cases = keys.drop_duplicates(["kind", "relation", "zone", "band"])
-    looked_up = []
-    for kind, relation, zone, d in zip(cases["kind"], cases["relation"], cases["zone"], cases["dist"]):
-        rule = ruleset.match(kind, relation, zone=None if zone == "\0" else zone,
-                             distance_m=None if np.isnan(d) else float(d), site_use=site_use)
-        looked_up.append((rule.verdict, rule.id, rule.rule_zh, rule.rule_en, rule.basis) if rule
-                         else (VERDICTS[0], None, NO_RULE_ZH, NO_RULE_EN, ""))
-    cols = ["verdict", "rule_id", "rule", "rule_en", "basis"]
-    table = pd.concat([cases[["kind", "relation", "zone", "band"]].reset_index(drop=True),
-                       pd.DataFrame(looked_up, columns=cols)], axis=1)
-    merged = keys.merge(table, on=["kind", "relation", "zone", "band"], how="left")
-    for c in cols:
-        frame[c] = merged[c].to_numpy()
-    return frame
 
 
 def _zone_summaries(lyr: _IndexedLayer, site_union: shapely.Geometry, fr: pd.DataFrame,

@@ -73,6 +73,9 @@ LEVELS = ("符合", "无法判定", "需论证", "限制", "禁止", "clear", "u
               help="With --batch: 'summary' lists overlaps and every finding that is not 符合 and gives per site "
                    "and layer the nearest distance and the count within each buffer; 'all' lists every finding "
                    "(every feature within the buffers), still streamed.")
+@click.option("--relations", type=click.Choice(["all", "intersects"]), default="all", show_default=True,
+              help="intersects: overlaps (areas, lengths) only, no buffers and no nearest feature (stated in the "
+                   "notes; verdicts then cover overlaps only).")
 @click.option("--overwrite", is_flag=True, help="Replace existing report files.")
 @report_options
 @click.option("--skip-empty", is_flag=True,
@@ -86,8 +89,8 @@ LEVELS = ("符合", "无法判定", "需论证", "限制", "禁止", "clear", "u
 @lang_option
 @handle_errors
 def check(site, at, project, buffers, rules, site_crs, cm, transform, at_date, site_use, industry, description,
-          out, formats, fail_on, batch, findings_detail, overwrite, skip_empty, as_line, as_polygon, group, order,
-          corridor_m, as_json, lang, notes):
+          out, formats, fail_on, batch, findings_detail, relations, overwrite, skip_empty, as_line, as_polygon, group,
+          order, corridor_m, as_json, lang, notes):
     """Screen a project site against every control layer and write the report.
 
     SITE is a file any ecogis reader takes: the land-survey coordinate exchange text (坐标交换文件),
@@ -158,11 +161,12 @@ def check(site, at, project, buffers, rules, site_crs, cm, transform, at_date, s
     if batch:
         _check_batch(the_site, project, targets, fail_on=fail_on, as_json=as_json, lang=lang, notes=notes,
                      overwrite=overwrite, buffers=buffers, rules=rules, site_crs=site_crs, site_use=site_use,
-                     findings=findings_detail, skip_empty=skip_empty, vertices=vertices, at_date=at_date)
+                     findings=findings_detail, skip_empty=skip_empty, vertices=vertices, at_date=at_date,
+                     relations=relations)
         return
     result = run_check(the_site, project, buffers=buffers, rules=rules, site_crs=site_crs, site_use=site_use,
                        skip_empty=skip_empty, vertices=vertices, corridor_m=corridor_m, at_date=at_date,
-                       industry=industry, description=description)
+                       industry=industry, description=description, relations=relations)
     for n in notes:
         if n not in result.assumptions:
             result.assumptions.append(n)
