@@ -408,14 +408,18 @@ class BatchCheck:
 
 def check_batch(site, project, buffers=None, rules=None, *, site_crs=None, site_use=None, progress=False,
                 findings="summary", chunk_size=None, skip_empty=False,
-                vertices: VertexSpec | None = None, at_date=None) -> BatchCheck:
+                vertices: VertexSpec | None = None, at_date=None, workers: int = 1) -> BatchCheck:
     """Check many sites, streamed: like :func:`check` but the results come per chunk of sites from
     :meth:`BatchCheck.chunks`, so memory does not grow with the findings of all sites.
 
     ``findings``: ``"summary"`` (default) lists every overlap and every finding that is not 符合, and
     gives per site and layer the nearest distance and the count of features within each buffer;
-    ``"all"`` lists every finding (see :data:`FINDINGS_DETAIL`).
+    ``"all"`` lists every finding (see :data:`FINDINGS_DETAIL`). ``workers`` > 1 screens the chunks in
+    that many processes (:mod:`ecogis.batch_pool`), with the same findings and chunks as one process.
     """
+    from ecogis.batch_pool import check_workers, screen_pool
+
+    check_workers(workers)
     if findings not in FINDINGS_DETAIL:
         raise EcogisError(f"unknown findings detail {findings!r}", hint="Use summary or all")
     project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes = _load_inputs(
@@ -431,7 +435,8 @@ def check_batch(site, project, buffers=None, rules=None, *, site_crs=None, site_
                 "boundary": None if boundary is None else _layer_meta(boundary),
                 "coverage": [c.to_dict() for c in coverages]},
         assumptions=notes, methods=dict(METHODS, findings=FINDINGS_DETAIL[findings]), coverage=gaps,
-        _screened=itertools.chain.from_iterable(
+        _screened=screen_pool(sites, groups, layers, ruleset, buffers_m, workers=workers, progress=progress,
+                              chunk_size=chunk_size) if workers > 1 else itertools.chain.from_iterable(
             screen_chunks(sites.iloc[rows], layers, ruleset, buffers_m, site_use=use, progress=progress,
                           chunk_size=chunk_size) for rows, use in groups),
         _rules_by_id={r.id: r.to_dict() for r in ruleset.rules}, _boundary=boundary)
