@@ -18,6 +18,7 @@ import sys
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import geopandas as gpd
@@ -126,7 +127,11 @@ def _in_order(pool: ProcessPoolExecutor, tasks: Iterable[tuple], window: int,
 
 
 def _done(future: Future, bar: Any) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
-    parts = future.result()
+    try:
+        parts = future.result()
+    except BrokenProcessPool as exc:
+        raise EcogisError("a screening worker process ended abruptly (out of memory?); no result was written",
+                          hint="Run again with fewer --workers, or with --workers 1") from exc
     if bar is not None:
         bar.update(sum(len(table) for _, table in parts))
     yield from parts
