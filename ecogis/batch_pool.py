@@ -16,14 +16,13 @@ from __future__ import annotations
 import multiprocessing
 import sys
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import pyproj
 import shapely
 
@@ -34,6 +33,8 @@ from ecogis.geodesy import GEOGRAPHIC_CRS, gk_zone_for_lon
 from ecogis.rules import RuleSet
 from ecogis.screen import screen_chunks
 
+#: the finding columns a batch check's main process needs once the worker has built the chunk's rows
+SLIM_COLUMNS = ["site", "relation", "distance_m", "rule_id"]
 #: what one worker process holds for the whole batch (set by :func:`_init_worker`)
 _STATE: dict[str, Any] = {}
 
@@ -67,7 +68,7 @@ def zone_chunks(zones: np.ndarray, rows: np.ndarray, chunk_size: int) -> Iterato
 
 
 def _init_worker(layers: dict[str, gpd.GeoDataFrame], ruleset: RuleSet, buffers_m: list[float],
-                 zones: list[int]) -> None:
+                 zones: list[int], build: Callable | None) -> None:
     """Pool initializer: project every layer to each GK zone of the batch and prepare its geometries once."""
     projected = {}
     for zn in zones:
@@ -75,20 +76,30 @@ def _init_worker(layers: dict[str, gpd.GeoDataFrame], ruleset: RuleSet, buffers_
         projected[zn] = {name: (g if g.crs == gk else g.to_crs(gk)) for name, g in layers.items()}
         for g in projected[zn].values():
             shapely.prepare(np.asarray(g.geometry.values))
-    _STATE.update(layers=projected, ruleset=ruleset, buffers_m=buffers_m)
+    _STATE.update(layers=projected, ruleset=ruleset, buffers_m=buffers_m, build=build)
 
 
-def _screen_task(zone: int, sites: gpd.GeoDataFrame, site_use: object) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
-    """One chunk of sites of one GK zone, screened in a worker against the layers prepared for that zone."""
-    return list(screen_chunks(sites, _STATE["layers"][zone], _STATE["ruleset"], _STATE["buffers_m"],
-                              site_use=site_use, chunk_size=max(len(sites), 1)))
+def _screen_task(zone: int, sites: gpd.GeoDataFrame, site_use: object) -> list[tuple]:
+    """One chunk of sites of one GK zone, screened in a worker against the layers prepared for that zone.
+
+    With a ``build`` function the worker also builds the chunk's streamed rows (``build(frame, table)``,
+    a :class:`ecogis.check.BatchChunk`) and sends back, beside them, only the finding columns the main
+    process still needs (site, relation, distance_m, rule_id)."""
+    parts = list(screen_chunks(sites, _STATE["layers"][zone], _STATE["ruleset"], _STATE["buffers_m"],
+                               site_use=site_use, chunk_size=max(len(sites), 1)))
+    build = _STATE["build"]
+    if build is None:
+        return parts
+    return [(frame[SLIM_COLUMNS], table, build(frame, table)) for frame, table in parts]
 
 
 def screen_pool(sites: gpd.GeoDataFrame, groups: Iterable[tuple[Any, object]], layers: dict[str, gpd.GeoDataFrame],
                 ruleset: RuleSet, buffers_m: Sequence[float], *, workers: int, progress: bool = False,
-                chunk_size: int | None = None) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+                chunk_size: int | None = None, build: Callable | None = None) -> Iterator[tuple]:
     """Yield ``(findings DataFrame, site table)`` per chunk like :func:`ecogis.screen.screen_chunks`,
-    screened by ``workers`` processes; ``groups`` are ``(row positions, site use)`` of the sites.
+    screened by ``workers`` processes; ``groups`` are ``(row positions, site use)`` of the sites. With
+    ``build`` (a picklable ``build(frame, table)``) yield ``(findings columns SLIM_COLUMNS, site table,
+    build's result)`` instead, built in the worker too.
 
     Distances geodesic m, areas m² (CGCS2000 ellipsoid), as the in-process engine.
     """
@@ -101,7 +112,7 @@ def screen_pool(sites: gpd.GeoDataFrame, groups: Iterable[tuple[Any, object]], l
     bar = _progress_bar(len(sites), progress)
     context = multiprocessing.get_context("spawn")  # a fresh interpreter: no GEOS/thread state inherited
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
-                             initargs=(layers, ruleset, list(buffers_m), np.unique(zones).tolist())) as pool:
+                             initargs=(layers, ruleset, list(buffers_m), np.unique(zones).tolist(), build)) as pool:
         try:
             yield from _in_order(pool, tasks, 2 * workers, bar)
         finally:
@@ -109,8 +120,7 @@ def screen_pool(sites: gpd.GeoDataFrame, groups: Iterable[tuple[Any, object]], l
                 bar.close()
 
 
-def _in_order(pool: ProcessPoolExecutor, tasks: Iterable[tuple], window: int,
-              bar: Any) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+def _in_order(pool: ProcessPoolExecutor, tasks: Iterable[tuple], window: int, bar: Any) -> Iterator[tuple]:
     """Results of ``tasks`` in submission order, at most ``window`` in flight; cancels the rest on exit."""
     pending: deque[Future] = deque()
     todo = iter(tasks)
@@ -126,14 +136,14 @@ def _in_order(pool: ProcessPoolExecutor, tasks: Iterable[tuple], window: int,
             f.cancel()
 
 
-def _done(future: Future, bar: Any) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+def _done(future: Future, bar: Any) -> Iterator[tuple]:
     try:
         parts = future.result()
     except BrokenProcessPool as exc:
         raise EcogisError("a screening worker process ended abruptly (out of memory?); no result was written",
                           hint="Run again with fewer --workers, or with --workers 1") from exc
     if bar is not None:
-        bar.update(sum(len(table) for _, table in parts))
+        bar.update(sum(len(part[1]) for part in parts))
     yield from parts
 
 

@@ -7,6 +7,7 @@ JSON) print it. Areas are m² (official ellipsoidal, CGCS2000), lengths and dist
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterator, Sequence
@@ -377,8 +378,8 @@ class BatchCheck:
             raise RuntimeError("the chunks of a batch check can be iterated only once")
         screened, self._screened = self._screened, None
         crs_names = set()
-        for frame, table in screened:
-            chunk = _batch_chunk(frame, table, self.layers, self.buffers_m, self.findings_detail)
+        for frame, table, *built in screened:  # a process pool may have built the chunk (ecogis.batch_pool)
+            chunk = built[0] if built else _batch_chunk(frame, table, self.layers, self.buffers_m, self.findings_detail)
             _raise_to_gaps(chunk.sites, self.coverage)
             self.verdict = max(self.verdict, *chunk.sites["verdict"], key=verdict_rank)
             self.findings_total += len(frame)
@@ -436,7 +437,9 @@ def check_batch(site, project, buffers=None, rules=None, *, site_crs=None, site_
                 "coverage": [c.to_dict() for c in coverages]},
         assumptions=notes, methods=dict(METHODS, findings=FINDINGS_DETAIL[findings]), coverage=gaps,
         _screened=screen_pool(sites, groups, layers, ruleset, buffers_m, workers=workers, progress=progress,
-                              chunk_size=chunk_size) if workers > 1 else itertools.chain.from_iterable(
+                              chunk_size=chunk_size, build=functools.partial(
+                                  _batch_chunk, layers=list(layers), buffers_m=list(buffers_m), detail=findings))
+        if workers > 1 else itertools.chain.from_iterable(
             screen_chunks(sites.iloc[rows], layers, ruleset, buffers_m, site_use=use, progress=progress,
                           chunk_size=chunk_size) for rows, use in groups),
         _rules_by_id={r.id: r.to_dict() for r in ruleset.rules}, _boundary=boundary)
