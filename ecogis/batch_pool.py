@@ -4,7 +4,8 @@ GEOS prepared geometries are not thread-safe, so the chunks go to worker *proces
 Each worker receives the control layers, the rule set and the buffer distances once (pool initializer),
 projects every layer to the Gauss-Kruger zones the batch needs and prepares its geometries
 (``shapely.prepare``) once; a task is then one chunk of sites of one zone, screened by the public
-:func:`ecogis.screen.screen_chunks` against the already projected, prepared layers.
+:func:`ecogis.screen.screen_chunks` against the already projected, prepared layers. For a batch check
+the worker also builds the chunk's streamed rows, so the main process receives only what it keeps.
 
 The chunks are the ones the in-process engine makes (per use group, per 3° GK zone of the site centres,
 then ``chunk_size`` sites), and their results come back in that order, so the findings, figures and the
