@@ -7,6 +7,7 @@ JSON) print it. Areas are m² (official ellipsoidal, CGCS2000), lengths and dist
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterator, Sequence
@@ -391,8 +392,8 @@ class BatchCheck:
             raise RuntimeError("the chunks of a batch check can be iterated only once")
         screened, self._screened = self._screened, None
         crs_names = set()
-        for frame, table in screened:
-            chunk = _batch_chunk(frame, table, self.layers, self.buffers_m, self.findings_detail)
+        for frame, table, *built in screened:  # a process pool may have built the chunk (ecogis.batch_pool)
+            chunk = built[0] if built else _batch_chunk(frame, table, self.layers, self.buffers_m, self.findings_detail)
             _raise_to_gaps(chunk.sites, self.coverage)
             self.verdict = max(self.verdict, *chunk.sites["verdict"], key=verdict_rank)
             self.findings_total += len(frame)
@@ -422,14 +423,23 @@ class BatchCheck:
 
 def check_batch(site, project, buffers=None, rules=None, *, site_crs=None, site_use=None, progress=False,
                 findings="summary", chunk_size=None, skip_empty=False,
-                vertices: VertexSpec | None = None, at_date=None, relations: str = "all") -> BatchCheck:
+                vertices: VertexSpec | None = None, at_date=None, relations: str = "all",
+                workers: int = 1) -> BatchCheck:
     """Check many sites, streamed: like :func:`check` but the results come per chunk of sites from
     :meth:`BatchCheck.chunks`, so memory does not grow with the findings of all sites.
 
     ``findings``: ``"summary"`` (default) lists every overlap and every finding that is not 符合, and
     gives per site and layer the nearest distance and the count of features within each buffer;
     ``"all"`` lists every finding (see :data:`FINDINGS_DETAIL`). ``relations``: as in :func:`check`.
+    ``workers`` > 1 screens the chunks in that many processes (:mod:`ecogis.batch_pool`), with the same
+    findings and chunks as one process.
     """
+    from ecogis.batch_pool import check_workers, screen_pool
+
+    check_workers(workers)
+    if workers > 1 and relations != "all":
+        raise EcogisError("workers > 1 screens every relation; the overlap-only mode runs in one process",
+                          field="workers", hint="Leave out --workers with --relations intersects")
     if findings not in FINDINGS_DETAIL:
         raise EcogisError(f"unknown findings detail {findings!r}", hint="Use summary or all")
     project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes = _load_inputs(
@@ -446,7 +456,10 @@ def check_batch(site, project, buffers=None, rules=None, *, site_crs=None, site_
                 "boundary": None if boundary is None else _layer_meta(boundary),
                 "coverage": [c.to_dict() for c in coverages]},
         assumptions=notes, methods=dict(METHODS, findings=FINDINGS_DETAIL[findings]), coverage=gaps,
-        _screened=itertools.chain.from_iterable(
+        _screened=screen_pool(sites, groups, layers, ruleset, buffers_m, workers=workers, progress=progress,
+                              chunk_size=chunk_size, build=functools.partial(
+                                  _batch_chunk, layers=list(layers), buffers_m=list(buffers_m), detail=findings))
+        if workers > 1 else itertools.chain.from_iterable(
             screen_chunks(sites.iloc[rows], layers, ruleset, buffers_m, site_use=use, progress=progress,
                           chunk_size=chunk_size, relations=relations) for rows, use in groups),
         _rules_by_id={r.id: r.to_dict() for r in ruleset.rules}, _boundary=boundary, _nearest=relations == "all")

@@ -76,6 +76,8 @@ LEVELS = ("符合", "无法判定", "需论证", "限制", "禁止", "clear", "u
 @click.option("--relations", type=click.Choice(["all", "intersects"]), default="all", show_default=True,
               help="intersects: overlaps (areas, lengths) only, no buffers and no nearest feature (stated in the "
                    "notes; verdicts then cover overlaps only).")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="With --batch: screen the chunks of sites in this many processes (one per core); same findings.")
 @click.option("--overwrite", is_flag=True, help="Replace existing report files.")
 @report_options
 @click.option("--skip-empty", is_flag=True,
@@ -89,7 +91,8 @@ LEVELS = ("符合", "无法判定", "需论证", "限制", "禁止", "clear", "u
 @lang_option
 @handle_errors
 def check(site, at, project, buffers, rules, site_crs, cm, transform, at_date, site_use, industry, description,
-          out, formats, fail_on, batch, findings_detail, relations, overwrite, skip_empty, as_line, as_polygon, group,
+          out, formats, fail_on, batch, findings_detail, relations, workers, overwrite, skip_empty, as_line, as_polygon,
+          group,
           order, corridor_m, as_json, lang, notes):
     """Screen a project site against every control layer and write the report.
 
@@ -146,6 +149,8 @@ def check(site, at, project, buffers, rules, site_crs, cm, transform, at_date, s
                                            inputs=[site_input, project])
     vertices = vertex_spec(as_line, as_polygon, group, order)
     require_number(corridor_m, "--corridor", above=0)
+    if workers > 1 and not batch:
+        raise EcogisError("--workers is for a check with --batch", hint="Add --batch to screen many sites")
     if corridor_m is not None and batch:
         raise EcogisError("--corridor is for a check without --batch")
     the_site = site if site is not None else parse_at(at, site_crs)
@@ -162,7 +167,7 @@ def check(site, at, project, buffers, rules, site_crs, cm, transform, at_date, s
         _check_batch(the_site, project, targets, fail_on=fail_on, as_json=as_json, lang=lang, notes=notes,
                      overwrite=overwrite, buffers=buffers, rules=rules, site_crs=site_crs, site_use=site_use,
                      findings=findings_detail, skip_empty=skip_empty, vertices=vertices, at_date=at_date,
-                     relations=relations)
+                     relations=relations, workers=workers)
         return
     result = run_check(the_site, project, buffers=buffers, rules=rules, site_crs=site_crs, site_use=site_use,
                        skip_empty=skip_empty, vertices=vertices, corridor_m=corridor_m, at_date=at_date,

@@ -21,6 +21,7 @@ from ecogis.errors import EcogisError
 from ecogis.geodesy import GEOGRAPHIC_CRS
 from ecogis.io.cass import COORDINATE_SUFFIXES, is_coordinate_text, read_coordinates
 from ecogis.io.dxf import CAD_SUFFIXES, dwg_error, read_dxf
+from ecogis.io.parquet import PARQUET_SUFFIXES, is_parquet_folder, read_geoparquet
 from ecogis.io.table import TABLE_SUFFIXES, read_table
 from ecogis.io.text import note_replacement_characters
 from ecogis.io.vector import VECTOR_SUFFIXES, _feature_names, geojson_crs_member, read_vector
@@ -57,7 +58,7 @@ def read_layer_info(path, kind=None, layer=None, crs=None, encoding=None, fields
     path : str or Path
         Shapefile (also .zip), GeoPackage, GeoJSON, KML/KMZ, FileGDB (.gdb folder), CSV/XLSX point
         table, land-survey coordinate exchange text (``[属性描述]``/``[地块坐标]``, any suffix) or DXF
-        drawing (a DWG is an error saying to save it as DXF).
+        drawing (a DWG is an error saying to save it as DXF), GeoParquet file or folder of parts.
     kind : str, optional
         Layer kind (``boundary``, ``redline``, ``reserve``, ``water_section``, ``outfall``, ``site``,
         ...): fields are mapped to canonical names and values normalised (see :mod:`ecogis.layers`).
@@ -112,6 +113,8 @@ def read_layer_info(path, kind=None, layer=None, crs=None, encoding=None, fields
         gdf = _read_cad(path, layer, crs, cm, notes)
     elif fmt == "coordinates":
         gdf = _read_coordinates(path, crs, encoding, cm, notes)
+    elif fmt == "parquet":
+        gdf = _read_parquet(path, layer, crs, cm, notes)
     else:
         gdf = _read_vector_file(path, layer, crs, encoding, cm, notes)
     meta = gdf.attrs["ecogis"]
@@ -155,9 +158,12 @@ def _check_central_meridian(cm, path) -> None:
 
 
 def detect_format(path: Path) -> str:
-    """``vector``, ``table``, ``exchange``, ``cad`` (DXF) or ``coordinates`` (CASS .dat, 点号,X,Y text) for
+    """``vector``, ``table``, ``exchange``, ``cad`` (DXF), ``parquet`` (GeoParquet file or folder) or
+    ``coordinates`` (CASS .dat, 点号,X,Y text) for
     ``path``; raises EcogisError for anything else (a DWG with what to do)."""
     suffix = path.suffix.lower()
+    if suffix in PARQUET_SUFFIXES or is_parquet_folder(path):
+        return "parquet"
     if path.is_dir():
         if suffix == ".gdb":
             return "vector"
@@ -189,7 +195,7 @@ def detect_format(path: Path) -> str:
             path=path, hint="An exchange file starts with [属性描述] (坐标系, 带号, ...) followed by "
                             "[地块坐标]; for a point table save it as .csv with 经度/纬度 columns")
     raise EcogisError(f"unsupported file type {suffix or '(no suffix)'}", path=path,
-                      hint="ecogis reads .shp, .zip, .gpkg, .geojson, .kml, .kmz, .gdb, .csv, .xlsx, .dxf, "
+                      hint="ecogis reads .shp, .zip, .gpkg, .geojson, .kml, .kmz, .gdb, .parquet, .csv, .xlsx, .dxf, "
                            "CASS .dat and exchange .txt files")
 
 
@@ -258,6 +264,16 @@ def _read_vector_file(path, layer, crs, encoding, cm, notes):
     meta = {"layer": src.layer, "encoding": src.encoding, "encoding_source": src.encoding_source}
     if crs is None:
         _check_geojson_crs_member(gdf, path, notes)
+    gdf, meta = _settle_crs(gdf, path, crs, cm, notes, meta)
+    gdf.attrs["ecogis"] = meta
+    return gdf
+
+
+def _read_parquet(path, layer, crs, cm, notes):
+    if layer is not None:
+        raise EcogisError("a GeoParquet holds one table: it has no layers to choose", path=path, field="layer",
+                          hint="Leave out the layer (a folder of GeoParquet parts is read as one table)")
+    gdf, meta = read_geoparquet(path)
     gdf, meta = _settle_crs(gdf, path, crs, cm, notes, meta)
     gdf.attrs["ecogis"] = meta
     return gdf

@@ -25,7 +25,7 @@ DRIVERS = {
     ".kml": "KML", ".kmz": "LIBKML", ".gdb": "OpenFileGDB",
 }
 TABLES = (".csv", ".tsv", ".xlsx")
-WRITABLE = tuple(DRIVERS) + TABLES + (".zip", ".txt")
+WRITABLE = tuple(DRIVERS) + TABLES + (".zip", ".txt", ".parquet")
 
 
 def write_layer(gdf: gpd.GeoDataFrame, path, *, layer=None, overwrite: bool = False, inputs=(),
@@ -75,6 +75,10 @@ def write_layer(gdf: gpd.GeoDataFrame, path, *, layer=None, overwrite: bool = Fa
                 write_table(gdf, tmp)
             elif suffix == ".zip":
                 _write_zipped_shapefile(gdf, tmp)
+            elif suffix == ".parquet":
+                from ecogis.io.parquet import write_geoparquet
+
+                write_geoparquet(gdf, tmp)
             else:
                 _write_gdal(gdf, tmp, suffix, layer)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.FieldError,
