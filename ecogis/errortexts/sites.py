@@ -151,3 +151,33 @@ ERRORS = {
     "sites.unknown_dimension": ("unknown dimension {text!r} for the industry codes", "行业代码的未知管控维度 {text!r}"),
     "sites.use_dimension": ("Use one of {names}", "请使用以下之一：{names}"),
 }
+ERRORS.update({
+    # ecogis.check (the site and its options)
+    "check.unknown_findings": ("unknown findings detail {findings!r}", "未知的明细级别 {findings!r}"),
+    "check.summary_or_all": ("Use summary or all", "请使用 summary 或 all"),
+    "check.site_no_crs": ("the site GeoDataFrame has no CRS", "场址 GeoDataFrame 没有坐标系"),
+    "check.set_site_crs": ("Set one (gdf.set_crs) or pass site_crs=", "请设定坐标系（gdf.set_crs）或给出 site_crs="),
+    "check.site_expected": ("Give 'lon,lat' in China (longitude 73-136, latitude 3-54, e.g. 121.85,40.95), "
+                            "Gauss-Kruger 'X,Y' in metres with the zone prefix on the easting (e.g. "
+                            "4536163.95,41406966.59) or WKT such as 'POINT (121.85 40.95)'; pass --site-crs for "
+                            "another CRS",
+                            "请给出中国境内的“经度,纬度”（经度 73-136，纬度 3-54，如 121.85,40.95）、横坐标带带号前缀的"
+                            "高斯-克吕格米制“X,Y”（如 4536163.95,41406966.59），或 WKT（如 'POINT (121.85 40.95)'）；"
+                            "其他坐标系请给出 --site-crs"),
+    "check.site_unparsed": ("cannot parse site {text!r} as 'lon,lat' or WKT ({reason})",
+                            "无法将场址 {text!r} 解析为“经度,纬度”或 WKT（{reason}）"),
+    "check.at_not_site": ("--at {text!r} is neither 'lon,lat', 'X,Y' nor WKT", "--at {text!r} 既不是“经度,纬度”、“X,Y”，也不是 WKT"),
+    "check.at_reason": ("--at: {reason}", "--at：{reason}"),
+    "check.at_empty": ("--at {text!r} is an empty geometry", "--at {text!r} 是空几何"),
+    "check.at_not_finite": ("--at {text!r}: coordinates must be finite numbers", "--at {text!r}：坐标应为有限数值"),
+    "check.at_text_reason": ("--at {text!r}: {reason}", "参数 --at {text!r}：{reason}"),
+    "check.at_not_position": ("--at {text!r} is not a position in {crs}", "--at {text!r} 不是 {crs} 中的位置"),
+    "check.site_no_geometry": ("the site has no geometry (empty file or only empty features)",
+                               "场址没有几何（文件为空或只有空要素）"),
+    "check.site_check_file": ("Check that the file holds the parcels/points and that they are not empty",
+                              "请检查文件中是否有地块或点，且它们不为空"),
+    "check.site_empty_features": ("{count} site feature(s) have no geometry (empty or null shape)",
+                                  "{count} 个场址要素没有几何（空或缺失）"),
+    "check.fix_or_skip": ("Fix the source file, or pass --skip-empty (skip_empty=True) to leave them out",
+                          "请修正源文件，或给出 --skip-empty（skip_empty=True）以略去这些要素"),
+})
