@@ -5,21 +5,22 @@ registers them all in the message catalogue. The two templates of a key have the
 The file, feature and field of an error are not part of its template (the error names them itself).
 """
 from ecogis.errortexts import (
-              analysis,
-              audit,
-              cli,
-              common,
-              config,
-              exchange,
-              files,
-              geo,
-              io,
-              maps,
-              out,
-              raster,
-              sites,
-              table,
+                               analysis,
+                               audit,
+                               cli,
+                               common,
+                               config,
+                               exchange,
+                               files,
+                               geo,
+                               inputs,
+                               io,
+                               maps,
+                               out,
+                               raster,
+                               sites,
+                               table,
 )
 
 CATALOGUES = (analysis.ERRORS, audit.ERRORS, common.ERRORS, cli.ERRORS, config.ERRORS, exchange.ERRORS, files.ERRORS,
-              geo.ERRORS, io.ERRORS, maps.ERRORS, out.ERRORS, raster.ERRORS, sites.ERRORS, table.ERRORS)
+              geo.ERRORS, inputs.ERRORS, io.ERRORS, maps.ERRORS, out.ERRORS, raster.ERRORS, sites.ERRORS, table.ERRORS)
