@@ -28,3 +28,23 @@ ERRORS = {
                                 "--dialect 只用于交换文本输出（.txt），不用于 {suffix}"),
     "inputs.leave_out_dialect": ("Leave out --dialect, or write OUT as .txt", "请去掉 --dialect，或将输出写为 .txt"),
 }
+ERRORS.update({
+    # ecogis.io.read (telling file types apart)
+    "inputs.ovi_txt": ("this .txt is an export of the Ovi map app (奥维互动地图), not a coordinate exchange file",
+                       "此 .txt 是奥维互动地图的导出文件，不是坐标交换文件"),
+    "inputs.export_ovi_kml": ("Export the objects from Ovi as KML (.ovkml) or CSV and read that: ecogis converts Ovi's "
+                              "GCJ-02 to CGCS2000 and says so",
+                              "请从奥维互动地图将对象导出为 KML（.ovkml）或 CSV 再读取：ecogis 会将奥维的 GCJ-02 转换为 CGCS2000 "
+                              "并加以说明"),
+    "inputs.txt_not_exchange": ("this .txt is not a land-survey coordinate exchange file: no [属性描述] or [地块坐标] "
+                                "section (nor a 点号,X,Y coordinate list)",
+                                "此 .txt 不是土地勘测定界坐标交换文件：没有 [属性描述] 或 [地块坐标] 节（也不是 点号,X,Y 坐标列表）"),
+    "inputs.exchange_layout": ("An exchange file starts with [属性描述] (坐标系, 带号, ...) followed by [地块坐标]; for a "
+                               "point table save it as .csv with 经度/纬度 columns",
+                               "交换文件以 [属性描述]（坐标系、带号……）开始，其后为 [地块坐标]；点表请另存为带 经度/纬度 列的 .csv"),
+    "inputs.unsupported_type": ("unsupported file type {suffix}", "不支持的文件类型 {suffix}"),
+    "inputs.supported_types": ("ecogis reads .shp, .zip, .gpkg, .geojson, .kml, .kmz, .gdb, .csv, .xlsx, .dxf, CASS .dat "
+                               "and exchange .txt files",
+                               "ecogis 可读取 .shp、.zip、.gpkg、.geojson、.kml、.kmz、.gdb、.csv、.xlsx、.dxf、CASS .dat "
+                               "和交换文件 .txt"),
+})
