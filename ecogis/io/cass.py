@@ -85,8 +85,8 @@ def read_coordinates(path, encoding=None, notes=None) -> gpd.GeoDataFrame:
         lines = lines[1:]
     width = len(lines[0][1]) if lines else 0
     if width not in (3, 4, 5) or not _numeric(_numbers(lines[0][1])):
-        first = phrase("sites.first_line_reads", line=lines[0][0], text=",".join(lines[0][1])[:60]) if lines else ""
-        raise error("sites.not_coordinate_file", first=first, path=path, hint="sites.comma_fields")
+        reads = phrase("sites.first_line_reads", line=lines[0][0], text=",".join(lines[0][1])[:60]) if lines else ""
+        raise error("sites.not_coordinate_file", first=reads, path=path, hint="sites.comma_fields")
     cass = width == 5
     names, codes, first, second, heights = [], [], [], [], []
     for number, fields in lines:
