@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ecogis import geodesy
-from ecogis.errors import EcogisError
+from ecogis.error_messages import error
 from ecogis.geodesy import UNITS, convert_area
 from ecogis.messages import note, register
 from ecogis.notes import Label, Note, Notes
@@ -71,8 +71,7 @@ def normalise_unit(unit: str) -> str:
     """Return the canonical unit key (m2, ha, km2, mu) for ``unit`` or its Chinese/English alias."""
     key = geodesy.unit_key(unit)
     if key is None:
-        raise EcogisError(f"unknown area unit {unit!r}", field="unit",
-                          hint="Use one of m2, ha (公顷), km2, mu (亩)")
+        raise error("inputs.unknown_unit", unit=unit, field="unit", hint="inputs.use_unit")
     return key
 
 
@@ -85,8 +84,7 @@ def unit_label(unit: str, lang: str = "zh") -> str:
 def method_label(method: str, lang: str = "zh") -> str:
     """Printable method name, e.g. "椭球面积" / "ellipsoidal area"."""
     if method not in METHODS:
-        raise EcogisError(f"unknown area method {method!r}", field="method",
-                          hint="Use ellipsoid (official), geodesic or plane")
+        raise error("inputs.unknown_method", method=method, field="method", hint="inputs.use_method")
     return Label(*METHODS[method]).text(lang)
 
 

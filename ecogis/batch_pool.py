@@ -29,7 +29,7 @@ import shapely
 
 from ecogis import screen
 from ecogis.crs import metric_crs
-from ecogis.errors import EcogisError
+from ecogis.error_messages import error
 from ecogis.geodesy import GEOGRAPHIC_CRS, gk_zone_for_lon
 from ecogis.rules import RuleSet
 from ecogis.screen import screen_chunks
@@ -43,8 +43,7 @@ _STATE: dict[str, Any] = {}
 def check_workers(workers: int) -> int:
     """``workers`` as a positive int, or an EcogisError."""
     if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
-        raise EcogisError(f"workers must be a whole number of processes >= 1, not {workers!r}",
-                          hint="Pass --workers 2 (or more) to screen on several cores, 1 for one process")
+        raise error("scale.workers_number", workers=repr(workers), hint="scale.workers_hint")
     return workers
 
 
@@ -141,8 +140,7 @@ def _done(future: Future, bar: Any) -> Iterator[tuple]:
     try:
         parts = future.result()
     except BrokenProcessPool as exc:
-        raise EcogisError("a screening worker process ended abruptly (out of memory?); no result was written",
-                          hint="Run again with fewer --workers, or with --workers 1") from exc
+        raise error("scale.worker_died", hint="scale.fewer_workers") from exc
     if bar is not None:
         bar.update(sum(len(part[1]) for part in parts))
     yield from parts

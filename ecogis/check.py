@@ -33,6 +33,7 @@ from ecogis.crs import (
     resolve_crs,
 )
 from ecogis.crs_sensitivity import compare_readings
+from ecogis.error_messages import error
 from ecogis.errors import EcogisError
 from ecogis.geodesy import GEOGRAPHIC_CRS as GEOGRAPHIC
 from ecogis.geodesy import convert_area
@@ -277,7 +278,7 @@ def _layer_labels(project: Project):
     """``label(layer, lang)``: a project layer as reports name it (its label, else its kind's label)."""
     def label(name: str, lang: str) -> str:
         spec = project.layers.get(name)
-        given = spec and Label(spec.label, spec.label_en).text(lang)
+        given = spec and Label(spec.label or "", spec.label_en or "").text(lang)
         return given or (kind_label(spec.kind, lang) if spec else name)
     return label
 
@@ -438,10 +439,9 @@ def check_batch(site, project, buffers=None, rules=None, *, site_crs=None, site_
 
     check_workers(workers)
     if workers > 1 and relations != "all":
-        raise EcogisError("workers > 1 screens every relation; the overlap-only mode runs in one process",
-                          field="workers", hint="Leave out --workers with --relations intersects")
+        raise error("scale.workers_overlaps_only", field="workers", hint="scale.no_workers_with_intersects")
     if findings not in FINDINGS_DETAIL:
-        raise EcogisError(f"unknown findings detail {findings!r}", hint="Use summary or all")
+        raise error("check.unknown_findings", findings=findings, hint="check.summary_or_all")
     project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes = _load_inputs(
         site, project, buffers, rules, site_crs=site_crs, skip_empty=skip_empty, vertices=vertices, at_date=at_date)
     buffers_m = screened_buffers(relations, buffers_m, notes)
@@ -629,7 +629,7 @@ def read_site(site, *, site_crs=None, notes=None, skip_empty=False,
         elif site_crs is not None:
             gdf = gdf.set_crs(resolve_crs(site_crs), allow_override=True)
         if gdf.crs is None:
-            raise EcogisError("the site GeoDataFrame has no CRS", hint="Set one (gdf.set_crs) or pass site_crs=")
+            raise error("check.site_no_crs", hint="check.set_site_crs")
         path = gdf.attrs.get("ecogis", {}).get("path")
         gdf.attrs.setdefault("ecogis", {}).setdefault("crs_source", "user" if site_crs else "given")
     elif isinstance(site, shapely.Geometry) or (isinstance(site, str) and not Path(site).exists()
@@ -690,7 +690,7 @@ def _parse_site_text(text: str):
     try:
         return shapely.from_wkt(text)
     except shapely.errors.GEOSException as exc:
-        raise EcogisError(f"cannot parse site {text!r} as 'lon,lat' or WKT ({exc})", hint=SITE_TEXT_EXPECTED) from exc
+        raise error("check.site_unparsed", text=text, reason=str(exc), hint="check.site_expected") from exc
 
 
 def parse_at(text: str, site_crs=None) -> shapely.Geometry:
@@ -700,23 +700,23 @@ def parse_at(text: str, site_crs=None) -> shapely.Geometry:
     Gauss-Kruger metres (:func:`ecogis.crs.infer_crs`); otherwise EcogisError says what was expected.
     """
     if not _looks_like_coordinates(text):
-        raise EcogisError(f"--at {text!r} is neither 'lon,lat', 'X,Y' nor WKT", hint=SITE_TEXT_EXPECTED)
+        raise error("check.at_not_site", text=text, hint="check.site_expected")
     try:
         geom = _parse_site_text(text)
     except EcogisError as exc:
-        raise EcogisError(f"--at: {exc.reason}", hint=SITE_TEXT_EXPECTED) from exc
+        raise error("check.at_reason", reason=exc, hint="check.site_expected") from exc
     if geom.is_empty:
-        raise EcogisError(f"--at {text!r} is an empty geometry", hint=SITE_TEXT_EXPECTED)
+        raise error("check.at_empty", text=text, hint="check.site_expected")
     xy = shapely.get_coordinates(geom)
     if not np.isfinite(xy).all():
-        raise EcogisError(f"--at {text!r}: coordinates must be finite numbers", hint=SITE_TEXT_EXPECTED)
+        raise error("check.at_not_finite", text=text, hint="check.site_expected")
     if site_crs is None:
         try:
             infer_crs(xy[:, 0], xy[:, 1])
         except EcogisError as exc:
-            raise EcogisError(f"--at {text!r}: {exc.reason}", hint=SITE_TEXT_EXPECTED) from exc
+            raise error("check.at_text_reason", text=text, reason=exc, hint="check.site_expected") from exc
     elif not positions_ok(xy[:, 0], xy[:, 1], resolve_crs(site_crs)).all():
-        raise EcogisError(f"--at {text!r} is not a position in {site_crs}", hint=SITE_TEXT_EXPECTED)
+        raise error("check.at_not_position", text=text, crs=site_crs, hint="check.site_expected")
     return geom
 
 
@@ -725,14 +725,14 @@ def _normalise_site(gdf, path, notes, skip_empty=False) -> gpd.GeoDataFrame:
     geoms = gdf.geometry.values
     empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     if empty.all():
-        raise EcogisError("the site has no geometry (empty file or only empty features)", path=path,
-                          hint="Check that the file holds the parcels/points and that they are not empty")
+        raise error("check.site_no_geometry", path=path,
+                    hint="check.site_check_file")
     if empty.any():
         labels = ", ".join(feature_labels(gdf, np.flatnonzero(empty)[:5])) + (" ..." if empty.sum() > 5 else "")
         if not skip_empty:
-            raise EcogisError(f"{int(empty.sum())} site feature(s) have no geometry (empty or null shape)",
-                              path=path, feature=labels,
-                              hint="Fix the source file, or pass --skip-empty (skip_empty=True) to leave them out")
+            raise error("check.site_empty_features", count=int(empty.sum()),
+                        path=path, feature=labels,
+                        hint="check.fix_or_skip")
         say("site_empty", notes, count=int(empty.sum()), features=labels)
     gdf = gdf.loc[~empty].copy()
     gdf = repair_geometries(gdf, path, notes)

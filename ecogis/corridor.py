@@ -21,7 +21,7 @@ import pandas as pd
 import shapely
 
 from ecogis.crs import metric_crs
-from ecogis.errors import EcogisError
+from ecogis.error_messages import error
 from ecogis.geodesy import GEOGRAPHIC_CRS, convert_area, ellipsoidal_area, geodesic_length, polygonal
 from ecogis.layers import zone_field
 
@@ -63,13 +63,11 @@ class Corridor:
 def corridor_takes(sites: gpd.GeoDataFrame, layers: dict[str, gpd.GeoDataFrame], width_m: float) -> Corridor:
     """The corridor of the line sites of ``sites`` and its take in every zone of every polygon layer."""
     if not (np.isfinite(width_m) and width_m > 0):
-        raise EcogisError(f"the corridor width must be a positive number of metres, got {width_m:g}",
-                          field="corridor")
+        raise error("sites.corridor_width", width=f"{width_m:g}", field="corridor")
     geoms = np.asarray(sites.geometry.values)
     lines = geoms[shapely.get_dimensions(geoms) == 1]
     if len(lines) == 0:
-        raise EcogisError("a corridor (--corridor) needs a line site", field="corridor",
-                          hint="Give a line layer, or a vertex table with --as-line")
+        raise error("sites.corridor_needs_line", field="corridor", hint="sites.give_line")
     line = gpd.GeoSeries([shapely.union_all(lines)], crs=sites.crs).to_crs(GEOGRAPHIC_CRS)
     gk = metric_crs(float(line.iloc[0].centroid.x))
     path = line.to_crs(gk).iloc[0]

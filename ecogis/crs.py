@@ -37,6 +37,7 @@ import pyproj
 import shapely
 from numpy.typing import ArrayLike
 
+from ecogis.error_messages import Phrase, error, phrase
 from ecogis.errors import EcogisError
 from ecogis.geodesy import GEOGRAPHIC_EPSG, gk_zone_for_lon
 from ecogis.messages import Note, note
@@ -117,7 +118,7 @@ def normalise_datum(name: object) -> str:
     for datum, aliases in _DATUM_ALIASES.items():
         if key == _key(datum) or key in {_key(a) for a in aliases}:
             return datum
-    raise EcogisError(f"unknown datum {name!r}", hint="Use one of CGCS2000, Xian1980, Beijing1954, WGS84")
+    raise error("crs.unknown_datum", name=name, hint="crs.use_datum")
 
 
 def zone_cm(zone: int, width: int = 3) -> float:
@@ -143,15 +144,14 @@ def gk_epsg(zone: int, width: int = 3, datum: str = "CGCS2000", prefixed: bool =
     """
     datum = normalise_datum(datum)
     if width not in (3, 6):
-        raise EcogisError(f"zone width {width!r} is not 3 or 6", hint="Gauss-Kruger zones are 3 or 6 degrees wide")
+        raise error("crs.zone_width", width=width, hint="crs.zone_width_hint")
     try:
         first_code, first, last = GK_CODES[(datum, width, bool(prefixed))]
     except KeyError:
-        raise EcogisError(f"no Gauss-Kruger EPSG codes for datum {datum}", hint="Use CGCS2000, Xian1980 or Beijing1954")
+        raise error("crs.no_gk_codes", datum=datum, hint="crs.use_gk_datum")
     zone = int(zone)
     if not first <= zone <= last:
-        raise EcogisError(f"{width}-degree Gauss-Kruger zone {zone} is outside China (zones {first}-{last})",
-                          hint="Check the zone number (带号); Panjin is 3-degree zone 41")
+        raise error("crs.zone_outside", width=width, zone=zone, first=first, last=last, hint="crs.check_zone")
     return first_code + zone - first
 
 
@@ -292,7 +292,7 @@ def resolve_crs(value: object) -> pyproj.CRS | str:
     if isinstance(value, pyproj.CRS):
         return value
     if value is None:
-        raise EcogisError("no CRS given", hint="Pass a CRS such as EPSG:4529, CGCS2000 or GCJ-02")
+        raise error("crs.none_given", hint="crs.pass_crs")
     if hasattr(value, "to_wkt") and not isinstance(value, str):  # e.g. rasterio CRS
         return pyproj.CRS.from_user_input(value)
     if isinstance(value, (int, np.integer)):
@@ -316,17 +316,14 @@ def resolve_crs(value: object) -> pyproj.CRS | str:
     try:
         return pyproj.CRS.from_user_input(text)
     except pyproj.exceptions.CRSError:
-        raise EcogisError(f"unknown CRS {value!r}",
-                          hint="Use an EPSG code (EPSG:4529), a datum name (CGCS2000, WGS84, Xian1980, "
-                               "Beijing1954) or a web-map system (GCJ-02, BD-09)") from None
+        raise error("crs.unknown", value=value, hint="crs.unknown_hint") from None
 
 
 def _from_epsg(code: int) -> pyproj.CRS:
     try:
         return pyproj.CRS.from_epsg(code)
     except pyproj.exceptions.CRSError:
-        raise EcogisError(f"EPSG:{code} is not a known CRS code",
-                          hint="Check the code; CGCS2000 is 4490, its 3-degree Gauss-Kruger zones 4513-4554") from None
+        raise error("crs.unknown_epsg", code=code, hint="crs.check_epsg") from None
 
 
 def crs_label(crs: object) -> str | None:
@@ -430,9 +427,8 @@ def require_cgcs2000_transform(crs: pyproj.CRS | str | None, path: object = None
     try:
         pyproj.Transformer.from_crs(crs, GEOGRAPHIC["CGCS2000"], always_xy=True)
     except pyproj.exceptions.ProjError as exc:
-        raise EcogisError(f"the CRS {crs.name!r} cannot be transformed to CGCS2000 (EPSG:4490): "
-                          f"{str(exc).split(': ', 1)[-1][:160]}", path=path,
-                          hint="Fix the .prj (datum, ellipsoid) or pass the right CRS with --crs / --site-crs") from exc
+        raise error("crs.not_to_cgcs2000", name=crs.name, reason=str(exc).split(": ", 1)[-1][:160], path=path,
+                    hint="crs.fix_prj") from exc
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -518,7 +514,7 @@ def infer_crs(x: Any, y: Any, cm: float | None = None, *, width: int = 3, datum:
     keep = np.isfinite(x) & np.isfinite(y)
     x, y = x[keep], y[keep]
     if x.size == 0:
-        raise EcogisError("no finite coordinates to infer a CRS from", hint="Pass crs= explicitly")
+        raise error("crs.no_finite", hint="crs.pass_explicitly")
     datum_note = note("datum_assumed", datum=datum) if datum == "CGCS2000" else note("datum_given", datum=datum)
 
     if _within(x, CHINA_LON) and _within(y, CHINA_LAT):
@@ -526,8 +522,7 @@ def infer_crs(x: Any, y: Any, cm: float | None = None, *, width: int = 3, datum:
     if _within(y, CHINA_LON) and _within(x, CHINA_LAT):
         return _geographic_guess(True, datum, datum_note)
     if np.all(np.abs(x) <= 180) and np.all(np.abs(y) <= 180):
-        raise EcogisError(f"coordinates look like degrees but lie outside China ({_ranges(x, y)})",
-                          hint="ecogis infers CRSs only for data in China (73-136 E, 3-54 N); pass crs= explicitly")
+        raise error("crs.degrees_outside", ranges=_ranges(x, y), hint="crs.only_china")
 
     if _prefixed_easting(x) and _within(y, GK_NORTHING):
         return _prefixed_guess(x, y, False, cm, datum, datum_note)
@@ -542,9 +537,7 @@ def infer_crs(x: Any, y: Any, cm: float | None = None, *, width: int = 3, datum:
             return _unprefixed_guess(easting, northing, swap, x_east and y_east, cm, width, datum, datum_note)
     if np.any((x >= 1e7) & (x < 1e8)) or np.any((y >= 1e7) & (y < 1e8)):
         _check_mixed_zones(x, y)
-    raise EcogisError(f"cannot infer a CRS from the coordinates ({_ranges(x, y)}): they are neither "
-                      "longitude/latitude in China nor Gauss-Kruger metres",
-                      hint="Pass crs= (e.g. EPSG:4529 for CGCS2000 3-degree zone 41 with prefix)")
+    raise error("crs.cannot_infer", ranges=_ranges(x, y), hint="crs.cannot_infer_hint")
 
 
 def _other_datums(datum: str, zone: int | None = None, width: int = 3, prefixed: bool = True) -> Note | str:
@@ -569,8 +562,7 @@ def _zone_prefix(eastings: np.ndarray) -> int:
     """The zone prefix (leading digits above 10⁶ m) shared by 8-digit eastings; EcogisError when several."""
     zones = np.unique(np.floor(eastings / 1e6).astype(int))
     if zones.size > 1:
-        raise EcogisError(f"coordinates carry several zone prefixes ({', '.join(map(str, zones))}) in one file",
-                          hint="Split the file by zone, or reproject the parts to one zone first")
+        raise error("crs.several_zones", zones=", ".join(map(str, zones)), hint="crs.split_zones")
     return int(zones[0])
 
 
@@ -586,13 +578,10 @@ def _prefixed_guess(easting: np.ndarray, northing: np.ndarray, swap: bool, cm: f
     zone = _zone_prefix(easting)
     width = zone_width(zone)
     if width is None:
-        raise EcogisError(f"easting prefix {zone} is not a Gauss-Kruger zone in China "
-                          "(3-degree zones 25-45, 6-degree zones 13-23)", hint="Pass crs= explicitly")
+        raise error("crs.prefix_not_zone", zone=zone, hint="crs.pass_explicitly")
     central = zone_cm(zone, width)
     if cm is not None and abs(float(cm) - central) > 1e-9:
-        raise EcogisError(f"central meridian {cm} does not match the zone prefix {zone} "
-                          f"({width}-degree zone, CM {central:g} E)",
-                          hint="Check the zone number (带号) or the central meridian you gave")
+        raise error("crs.cm_vs_prefix", cm=cm, zone=zone, width=width, central=f"{central:g}", hint="crs.check_zone_cm")
     code = gk_epsg(zone, width, datum, prefixed=True)
     where: dict[str, Any] = dict(zone=zone, width=width, cm=f"{central:g}")
     first = ([note("guess_prefixed_swapped", **where), f"EPSG:{code}"] if swap
@@ -606,7 +595,7 @@ _CHINA_LON_BY_LAT = ((18, 108, 111), (21, 97, 122), (27, 85, 123), (30, 78, 123)
                      (39, 73, 126), (42, 80, 132), (45, 80, 135), (48, 85, 135))
 
 
-def _cm_hint(northing: np.ndarray, datum: str) -> str:
+def _cm_hint(northing: np.ndarray, datum: str) -> Phrase:
     """What to pass for unprefixed coordinates: the 3-degree zones China spans at the data's latitude (from its
     northings, ~110.9 km per degree), with one of them as an example, never a fixed region's zone."""
     lat = float(np.median(northing)) / 110_900.0
@@ -614,21 +603,18 @@ def _cm_hint(northing: np.ndarray, datum: str) -> str:
     first, last = max(round(west / 3), 25), min(round(east / 3), 45)  # China's 3-degree zones are 25-45
     example = (first + last) // 2
     code = gk_epsg(example, 3, datum, prefixed=False)
-    return (f"The northings put the data near {lat:.1f} N, where China spans 3-degree zones {first}-{last} "
-            f"(central meridians {3 * first}-{3 * last} E); pass the central meridian of the zone the survey used, "
-            f"e.g. cm={3 * example} (--cm {3 * example}) for zone {example}, or crs=EPSG:{code}")
+    return phrase("crs.cm_hint", lat=f"{lat:.1f}", first=first, last=last, first_cm=3 * first, last_cm=3 * last,
+                  cm=3 * example, example=example, code=code)
 
 
 def _unprefixed_guess(easting: np.ndarray, northing: np.ndarray, swap: bool, ambiguous: bool, cm: float | None,
                       width: int, datum: str, datum_note: Note) -> CrsGuess:
     if cm is None:
-        raise EcogisError(f"Gauss-Kruger coordinates without a zone prefix ({_ranges(easting, northing)} m): "
-                          "the central meridian cannot be read from them", hint=_cm_hint(northing, datum))
+        raise error("crs.no_prefix_no_cm", ranges=_ranges(easting, northing), hint=_cm_hint(northing, datum))
     cm = float(cm)
     zone = int(round(cm / 3.0)) if width == 3 else int(round((cm + 3.0) / 6.0))
     if abs(zone_cm(zone, width) - cm) > 1e-9:
-        raise EcogisError(f"{cm:g} E is not the central meridian of a {width}-degree Gauss-Kruger zone",
-                          hint="3-degree CMs are multiples of 3 (e.g. 123); 6-degree CMs are 6n-3 (e.g. 123)")
+        raise error("crs.not_a_cm", cm=f"{cm:g}", width=width, hint="crs.cm_rule")
     code = gk_epsg(zone, width, datum, prefixed=False)
     where: dict[str, Any] = dict(cm=f"{cm:g}", width=width)
     if ambiguous or swap:
@@ -754,7 +740,7 @@ _FROM_WGS = {GCJ02: wgs84_to_gcj02, BD09: wgs84_to_bd09}
 def _web_system(system: object) -> str:
     resolved = resolve_crs(system)
     if not isinstance(resolved, str) or resolved not in WEB_SYSTEMS:
-        raise EcogisError(f"{system!r} is not a web-map system", hint="Use GCJ-02 or BD-09")
+        raise error("crs.not_web_system", system=system, hint="crs.use_web")
     return resolved
 
 
@@ -789,8 +775,7 @@ def to_web_crs(gdf: gpd.GeoDataFrame, system: object) -> gpd.GeoDataFrame:
     """
     system = _web_system(system)
     if gdf.crs is None:
-        raise EcogisError("the layer has no CRS, cannot convert it to a web-map system",
-                          hint="Read it with crs= first")
+        raise error("crs.no_crs_for_web", hint="crs.read_with_crs")
     geo = gdf.to_crs(GEOGRAPHIC_EPSG)
     out = geo.copy()
     out["geometry"] = _transform_geometries(geo.geometry.values, _FROM_WGS[system])

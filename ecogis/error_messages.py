@@ -85,7 +85,12 @@ def error(key: str, /, *, path=None, feature=None, field=None, hint: str | Phras
 
 def at_path(exc: EcogisError, path) -> EcogisError:
     """``exc`` naming the file ``path`` instead, its reason and hint kept in every language."""
-    return EcogisError(path=path, key=exc.key, reasons=exc.reasons, hints=exc.hints)
+    return placed(exc, path=path)
+
+
+def placed(exc: EcogisError, *, path=None, feature=None, field=None) -> EcogisError:
+    """``exc`` naming the file, feature and field given instead, its reason and hint kept in every language."""
+    return EcogisError(path=path, feature=feature, field=field, key=exc.key, reasons=exc.reasons, hints=exc.hints)
 
 
 for _templates in CATALOGUES:

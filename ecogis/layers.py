@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ecogis.error_messages import Phrase, error, phrase
 from ecogis.errors import EcogisError
 from ecogis.messages import say
 
@@ -82,11 +83,9 @@ def _clean_text(value) -> str:
     return re.sub(r"[\s_\-]+", "", text).upper()
 
 
-def _vocabulary_error(kind_of_value: str, value, allowed, extra: str = "") -> EcogisError:
-    return EcogisError(
-        f"unknown {kind_of_value} {value!r}; allowed: {', '.join(allowed)}{extra}",
-        hint="Correct the value in the data, or map the right column with fields={'column': 'field'}",
-    )
+def _vocabulary_error(kind_of_value: str, value, allowed, examples: str) -> EcogisError:
+    return error("layers.unknown_value", what=kind_of_value, value=value, allowed=", ".join(allowed),
+                 examples=examples, hint="layers.fix_value")
 
 
 def normalise_water_class(value) -> str | None:
@@ -109,8 +108,7 @@ def normalise_water_class(value) -> str | None:
     text = re.sub(r"(类水质|类水|类|水质|CLASS)$", "", text)
     number = _CN_DIGITS.get(text)
     if number is None or (worse and number != 5):
-        raise _vocabulary_error("water-quality class", value, WATER_CLASSES,
-                                " (also written IV, 4, 四类, Ⅳ类, 劣V, 劣五类)")
+        raise _vocabulary_error("water-quality class", value, WATER_CLASSES, "IV, 4, 四类, Ⅳ类, 劣V, 劣五类")
     return "劣Ⅴ" if worse else WATER_CLASSES[number - 1]
 
 
@@ -118,7 +116,7 @@ def class_rank(value) -> int:
     """Rank of a water-quality class: 1 for Ⅰ (best) .. 6 for 劣Ⅴ (worst). Any spelling is accepted."""
     cls = normalise_water_class(value)
     if cls is None:
-        raise EcogisError("missing water-quality class", hint="A class such as Ⅳ is needed here")
+        raise error("layers.no_water_class", hint="layers.water_class_needed")
     return WATER_CLASSES.index(cls) + 1
 
 
@@ -140,7 +138,7 @@ def _lookup(table: dict[str, str], label: str, allowed, examples: str) -> Callab
         try:
             return cleaned[_clean_text(value)]
         except KeyError:
-            raise _vocabulary_error(label, value, allowed, f" (also written {examples})") from None
+            raise _vocabulary_error(label, value, allowed, examples) from None
 
     normalise.__doc__ = f"Normalise a {label} to one of {', '.join(allowed)}; missing -> None."
     return normalise
@@ -248,8 +246,7 @@ def _numeric(unit: str, spellings: tuple[str, ...]) -> Callable[[object], float 
         text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "")
         match = pattern.fullmatch(text)
         if match is None:
-            raise EcogisError(f"not a number in {unit}: {value!r}",
-                              hint=f"Write a plain number in {unit} (convert values given in other units)")
+            raise error("layers.not_number_in", unit=unit, value=value, hint="layers.plain_number")
         return float(match.group(1))
 
     normalise.numeric = True  # type: ignore[attr-defined]  # a marker read by getattr(..., "numeric") below
@@ -587,8 +584,7 @@ def register_kind(spec: KindSpec, aliases: tuple[str, ...] = ()) -> KindSpec:
     an entry. Raises EcogisError when the name is taken.
     """
     if spec.name in KINDS:
-        raise EcogisError(f"layer kind {spec.name!r} is already registered",
-                          hint="Pick another name for the new kind")
+        raise error("layers.kind_taken", name=spec.name, hint="layers.pick_other_name")
     KINDS[spec.name] = spec
     KIND_ALIASES.update({alias: spec.name for alias in aliases})
     return spec
@@ -614,9 +610,7 @@ def resolve_kind(kind: str) -> KindSpec:
     by_label = {spec.title_zh: name for name, spec in KINDS.items()}
     key = KIND_ALIASES.get(key, by_label.get(key, KIND_ALIASES.get(key.lower(), key.lower())))
     if key not in KINDS:
-        raise EcogisError(f"unknown layer kind {kind!r}; known kinds: {', '.join(KINDS)}",
-                          hint="Pick one of the known kinds, or leave kind empty to read without "
-                               "normalising")
+        raise error("layers.unknown_kind", kind=kind, known=", ".join(KINDS), hint="layers.pick_kind")
     return KINDS[key]
 
 
@@ -654,14 +648,11 @@ def match_fields(columns, kind: str, fields: dict | None = None, path=None) -> d
         elif value in columns and key in spec.fields:
             source, target = value, key
         else:
-            raise EcogisError(
-                f"fields= maps {key!r} -> {value!r} but the layer has no column {key!r}; "
-                f"available columns: {', '.join(map(str, columns)) or '(none)'}",
-                path=path, hint="Use fields={'source column': 'canonical field'}")
+            raise error("layers.map_no_column", key=key, value=value, columns=", ".join(map(str, columns)) or "(none)",
+                        path=path, hint="layers.map_hint")
         if target not in spec.fields:
-            raise EcogisError(
-                f"fields= maps {source!r} to {target!r}, which is not a field of kind {spec.name!r}; "
-                f"its fields are: {', '.join(spec.fields)}", path=path)
+            raise error("layers.map_not_field", source=source, target=target, kind=spec.name,
+                        fields=", ".join(spec.fields), path=path)
         mapping[target] = source
     used = set(mapping.values())
     folded: dict[str, str] = {}
@@ -713,11 +704,11 @@ def _normalise_column(gdf, column: str, fspec: FieldSpec, mapping, path) -> pd.S
             normalised.append(fspec.normalise(value))
         except EcogisError as exc:
             rows = np.flatnonzero(codes == code)
-            more = f" ({len(rows) - 1} more feature(s) have this value)" if len(rows) > 1 else ""
-            read_as = "" if str(column) == fspec.name else f" (column {column!r} read as {fspec.name})"
-            raise EcogisError(
-                f"{exc.reason}{read_as}{more}", path=path, feature=_feature_label(gdf, int(rows[0]), mapping),
-                field=str(column), hint=exc.hint) from None
+            more = phrase("layers.more_like_it", count=len(rows) - 1) if len(rows) > 1 else ""
+            read_as = "" if str(column) == fspec.name else phrase("layers.read_as", column=column, target=fspec.name)
+            raise error("layers.bad_value", reason=exc, read_as=read_as, more=more, path=path,
+                        feature=_feature_label(gdf, int(rows[0]), mapping), field=str(column),
+                        hint=Phrase(exc.hints) if exc.hints else None) from None
     numeric = _is_numeric(fspec)
     table = np.array(normalised + [np.nan if numeric else None], dtype=float if numeric else object)
     return pd.Series(table[codes], index=gdf.index)  # code -1 (missing) takes the last entry
@@ -759,14 +750,11 @@ def normalise_layer(gdf, kind: str, fields: dict | None = None, path=None, notes
     if missing:
         available = [str(c) for c in gdf.columns if c != "geometry"]
         example = available[0] if available else "column"
-        raise EcogisError(
-            f"a {spec.name} layer needs the field(s) {', '.join(missing)} "
-            f"({'; '.join(spec.fields[m].description or m for m in missing)}), and no column matches; "
-            f"available columns: {', '.join(available) or '(none)'}",
-            path=path, field=missing[0],
-            hint=f"Map a column with fields={{'{example}': '{missing[0]}'}} "
-                 f"(CLI: --field {example}={missing[0]}); known names for {missing[0]!r}: "
-                 f"{', '.join(spec.fields[missing[0]].aliases[:8])}")
+        raise error("layers.missing_fields", kind=spec.name, missing=", ".join(missing),
+                    described="; ".join(spec.fields[m].description or m for m in missing),
+                    columns=", ".join(available) or "(none)", path=path, field=missing[0],
+                    hint=phrase("layers.map_missing", example=example, target=missing[0],
+                                aliases=", ".join(spec.fields[missing[0]].aliases[:8])))
     out = gdf.copy()
     renamed = {}
     for name, source in mapping.items():
@@ -842,9 +830,8 @@ def repair_geometries(gdf, path=None, notes=None):
     collapsed = np.flatnonzero(polygonal & (shapely.area(fixed) <= 0))
     if len(collapsed):
         first = collapsed[0]
-        raise EcogisError(f"the polygon has no area ({shapely.is_valid_reason(bad[first])}): a ring needs at least "
-                          "3 distinct points", path=path, feature=labels[first],
-                          hint="Fix or delete the feature in the source file")
+        raise error("layers.no_area", reason=shapely.is_valid_reason(bad[first]), path=path, feature=labels[first],
+                    hint="layers.fix_feature")
     out = gdf.copy()
     out.loc[out.index[invalid], out.geometry.name] = fixed
     for label, why in zip(labels, shapely.is_valid_reason(bad)):

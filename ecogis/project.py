@@ -29,7 +29,6 @@ import pyogrio
 from pyogrio.errors import DataSourceError
 
 from ecogis.error_messages import error
-from ecogis.errors import EcogisError
 from ecogis.layers import KINDS
 from ecogis.rules import parse_buffers
 from ecogis.yamlio import LineDict, line_of, load_yaml_lines
@@ -234,16 +233,15 @@ def _coverage(spec, name, base: Path, path: Path) -> tuple[str | None, str | Non
     layer = None
     if isinstance(value, dict):
         if not value.get("path") or set(value) - {"path", "layer"}:
-            raise EcogisError(f"line {line_of(spec, 'coverage')}: layer {name!r}: coverage must be a path, "
-                              "an administrative name or {path:, layer:}", path=path)
+            raise error("inputs.coverage_form", line=line_of(spec, "coverage"), name=name, path=path)
         value, layer = value["path"], _opt(value.get("layer"))
     candidate = _resolve(value, base)
     if candidate.exists():
         return str(candidate), layer
     if isinstance(spec.get("coverage"), dict) or candidate.suffix.lower() in (".shp", ".gpkg", ".geojson", ".json",
                                                                            ".kml", ".zip", ".csv", ".xlsx"):
-        raise EcogisError(f"line {line_of(spec, 'coverage')}: layer {name!r}: coverage file not found: {candidate}",
-                          path=path, hint="Paths are relative to the project file")
+        raise error("inputs.no_coverage_file", line=line_of(spec, "coverage"), name=name, candidate=candidate,
+                    path=path, hint="inputs.relative_paths")
     return str(value), None
 
 

@@ -40,7 +40,7 @@ import pyproj
 import shapely
 
 from ecogis.crs import describe_crs, metric_crs
-from ecogis.errors import EcogisError
+from ecogis.error_messages import error, phrase
 from ecogis.geodesy import GEOD, convert_area, ellipsoidal_area, geodesic_length, gk_zone_for_lon
 from ecogis.geodesy import GEOGRAPHIC_CRS as GEOGRAPHIC
 from ecogis.layers import zone_field
@@ -169,7 +169,8 @@ def screened_buffers(relations: str, buffers_m: Sequence[float], notes: list[Any
 def _checked_buffers(relations: str, buffers_m: Sequence[float]) -> Sequence[float]:
     """The buffer distances to screen: none in the overlap-only mode; an unknown mode is an error."""
     if relations not in RELATIONS:
-        raise EcogisError(f"unknown relations {relations!r}", field="relations", hint=f"Use {' or '.join(RELATIONS)}")
+        raise error("scale.unknown_relations", field="relations", relations=repr(relations),
+                    hint=phrase("scale.use_relations", choices=" or ".join(RELATIONS)))
     return () if relations == "intersects" else buffers_m
 
 

@@ -30,7 +30,7 @@ import shapely
 
 from ecogis.crs import _SAME_FOR_GIS as SAME_FOR_GIS
 from ecogis.crs import crs_label, describe_crs, resolve_crs
-from ecogis.errors import EcogisError
+from ecogis.error_messages import error, phrase
 from ecogis.messages import register, say
 
 ARCSEC = math.pi / 180 / 3600  # radians per arc-second
@@ -89,12 +89,11 @@ def fit_transform(source, target, *, method="helmert-7", from_crs, to_crs, names
     few points, degenerate geometry or an RMS above ``tolerance``.
     """
     if method not in METHODS:
-        raise EcogisError(f"transformation {method!r} is not one of {', '.join(METHODS)}",
-                          hint="Use helmert-4 (plane, 四参数) or helmert-7 (Bursa-Wolf, 七参数)")
+        raise error("sites.unknown_method", method=method, methods=", ".join(METHODS), hint="sites.use_helmert")
     src, dst = _points(source), _points(target)
     if len(src) != len(dst) or len(src) < MIN_POINTS[method]:
-        raise EcogisError(f"{method} needs at least {MIN_POINTS[method]} control points with source and target "
-                          f"coordinates, got {min(len(src), len(dst))}", hint="Add common points")
+        raise error("sites.too_few_points", method=method, minimum=MIN_POINTS[method], count=min(len(src), len(dst)),
+                    hint="sites.add_points")
     source_crs, target_crs = _projected(from_crs, "--from-crs"), _projected(to_crs, "--to-crs")
     fit = TransformFit(method, crs_label(source_crs) or "", crs_label(target_crs) or "", {},
                        list(names) if names is not None else [str(i + 1) for i in range(len(src))],
@@ -106,25 +105,23 @@ def fit_transform(source, target, *, method="helmert-7", from_crs, to_crs, names
         fit.residuals[:, 2] = 0.0  # a plane fit says nothing about heights
     if not fit.rms <= tolerance:
         worst = int(np.argmax(np.sum(fit.residuals ** 2, axis=1)))
-        raise EcogisError(f"the {method} fit has an RMS residual of {fit.rms:.4f} m, above the tolerance "
-                          f"{tolerance:g} m (largest at point {fit.names[worst]!r}: "
-                          f"{np.linalg.norm(fit.residuals[worst]):.4f} m)",
-                          hint="Check that point's coordinates, leave it out, or pass a larger --tolerance")
+        raise error("sites.rms_too_large", method=method, rms=f"{fit.rms:.4f}", tolerance=f"{tolerance:g}",
+                    point=fit.names[worst], largest=f"{np.linalg.norm(fit.residuals[worst]):.4f}",
+                    hint="sites.check_point")
     return fit
 
 
 def _points(values) -> np.ndarray:
     array = np.asarray(values, dtype=float)
     if array.ndim != 2 or array.shape[1] not in (2, 3) or not np.isfinite(array).all():
-        raise EcogisError("control points must be finite easting, northing[, height] triples")
+        raise error("sites.bad_points")
     return array if array.shape[1] == 3 else np.column_stack([array, np.zeros(len(array))])
 
 
 def _projected(crs, option: str) -> pyproj.CRS:
     resolved = resolve_crs(crs)
     if isinstance(resolved, str) or not resolved.is_projected:
-        raise EcogisError(f"{option} {crs} is not a projected CRS", field=option,
-                          hint="Give the Gauss-Kruger CRS of the coordinates, e.g. EPSG:2417 or EPSG:4529")
+        raise error("sites.not_projected", option=option, crs=crs, field=option, hint="sites.give_gk")
     return resolved
 
 
@@ -159,8 +156,7 @@ def _fit_7(src: np.ndarray, dst: np.ndarray, source_crs: pyproj.CRS, target_crs:
     rhs = (xyz_t - target_centre).T.ravel()
     solution, _, rank, _ = np.linalg.lstsq(design, rhs, rcond=None)
     if rank < 7:
-        raise EcogisError("the control points do not determine seven parameters (they lie on a line or coincide)",
-                          hint="Use points spread over the area, or the 4-parameter fit (--method helmert-4)")
+        raise error("sites.seven_undetermined", hint="sites.spread_points")
     t0, a, c = solution[:3], solution[3], solution[4:]
     cx, cy, cz = c
     matrix = np.array([[a, -cz, cy], [cz, a, -cx], [-cy, cx, a]])
@@ -189,7 +185,7 @@ def _projection(crs: pyproj.CRS) -> str:
 def _ellipsoid(crs: pyproj.CRS) -> str:
     ellipsoid = crs.ellipsoid
     if ellipsoid is None:
-        raise EcogisError(f"{crs_label(crs)} has no ellipsoid")
+        raise error("sites.no_ellipsoid", crs=crs_label(crs))
     return f"+a={ellipsoid.semi_major_metre!r} +rf={ellipsoid.inverse_flattening!r}"
 
 
@@ -214,12 +210,11 @@ def apply_transform(gdf, fit: TransformFit, notes=None, *, path=None, params_pat
     PROJ with ``fit``'s pipeline, in ``fit.to_crs``; the note says so. Heights are taken as 0."""
     source = pyproj.CRS.from_user_input(fit.from_crs)
     if gdf.crs is None:
-        raise EcogisError("the layer has no CRS to transform from", path=path, hint=f"Pass --crs {fit.from_crs}")
+        raise error("sites.no_crs_to_transform", path=path, hint=phrase("sites.pass_from_crs", crs=fit.from_crs))
     if not gdf.crs.equals(source):
         if _datum_name(gdf.crs) is None or _datum_name(gdf.crs) != _datum_name(source):
-            raise EcogisError(f"the layer is in {describe_crs(gdf.crs)}, but the parameters transform from "
-                              f"{describe_crs(source)}", path=path,
-                              hint=f"Read the layer with --crs {fit.from_crs}, or fit parameters for its datum")
+            raise error("sites.layer_vs_parameters", layer=describe_crs(gdf.crs), source=describe_crs(source),
+                        path=path, hint=phrase("sites.read_or_fit", crs=fit.from_crs))
         gdf = gdf.to_crs(source)
     transformer = _transformer(fit)
     meta = dict(gdf.attrs.get("ecogis") or {})

@@ -177,5 +177,5 @@ def _construct(node, loader, path, lines: bool):
     try:
         return loader.construct_object(node, deep=True)
     except ValueError as exc:  # a value YAML reads as a date or time but is none (2026-13-01)
-        raise EcogisError(f"line {node.start_mark.line + 1}: {node.value!r} is not a valid date ({exc})", path=path,
-                          hint="Write dates as YYYY-MM-DD, or quote the value") from None
+        raise error("inputs.bad_yaml_date", line=node.start_mark.line + 1, value=node.value, reason=str(exc), path=path,
+                    hint="inputs.date_or_quote") from None

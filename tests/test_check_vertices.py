@@ -200,7 +200,7 @@ def test_cli_corridor_prints_hectares_and_mu(project, turning_csv, chinese_defau
     bad = CliRunner().invoke(check_cmd, [str(turning_csv), "-p", str(project), "--corridor", "-5", "--as-line"])
     assert bad.exit_code == 2
     both = CliRunner().invoke(check_cmd, [str(turning_csv), "-p", str(project), "--as-line", "--as-polygon"])
-    assert both.exit_code == 2 and "not both" in both.stderr
+    assert both.exit_code == 2 and "不要同时给出" in both.stderr  # Chinese by default
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -114,3 +114,39 @@ def test_an_error_wrapping_another_keeps_the_language_of_the_inner_one():
 def test_a_missing_field_is_a_type_error_naming_it():
     with pytest.raises(TypeError, match="bounds"):
         em.error("cli.not_in_bounds", value="1")
+
+
+#: modules that still raise English-only ``EcogisError("...")``, each with why it is not converted yet:
+#: the web package's errors (uploads, accounts, batch runs) belong to its own round of conversion, with the
+#: HTTP responses that show them; the others are listed as known debts in ARCHITECTURE.md.
+ENGLISH_ONLY = {
+    "ecogis/web/auth.py", "ecogis/web/routes_batch.py", "ecogis/web/service.py", "ecogis/web/settings.py",
+    "ecogis/web/uploads.py", "ecogis/cli/serve_cmds.py",
+    "ecogis/io/read.py", "ecogis/io/exchange/parse.py",
+}
+
+
+def _english_only_raises():
+    """(module, line) of every ``EcogisError(<message>, ...)`` made with a positional (English) message."""
+    for path in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and node.args
+                    and getattr(node.func, "id", getattr(node.func, "attr", None)) == "EcogisError"):
+                yield str(path.relative_to(PACKAGE.parent).as_posix()), node.lineno
+
+
+def test_no_module_outside_the_allow_list_raises_an_english_only_error():
+    found = list(_english_only_raises())
+    stray = [f"{module}:{line}" for module, line in found if module not in ENGLISH_ONLY]
+    assert not stray, "raise error(key, ...) with templates in ecogis/errortexts/ instead:\n" + "\n".join(stray)
+    left = {module for module, _ in found}
+    assert not ENGLISH_ONLY - left, f"converted, drop from the allow-list: {sorted(ENGLISH_ONLY - left)}"
+
+
+def test_the_scan_finds_an_english_only_error(tmp_path, monkeypatch):
+    module = tmp_path / "ecogis" / "bad.py"
+    module.parent.mkdir()
+    module.write_text('from ecogis.errors import EcogisError\nraise EcogisError(f"bad {1}")\n', encoding="utf-8")
+    monkeypatch.setattr(__import__(__name__), "PACKAGE", module.parent)
+    assert list(_english_only_raises()) == [("ecogis/bad.py", 2)]

@@ -20,7 +20,6 @@ from ecogis.cli.common import (
 from ecogis.cli.report_options import docx_options, report_options
 from ecogis.cli.vertex_options import vertex_options, vertex_spec
 from ecogis.error_messages import error
-from ecogis.errors import EcogisError
 
 FORMATS = ("html", "docx", "xlsx", "json")
 BATCH_FORMATS = ("xlsx", "json")
@@ -150,9 +149,9 @@ def check(site, at, project, buffers, rules, site_crs, cm, transform, at_date, s
     vertices = vertex_spec(as_line, as_polygon, group, order)
     require_number(corridor_m, "--corridor", above=0)
     if workers > 1 and not batch:
-        raise EcogisError("--workers is for a check with --batch", hint="Add --batch to screen many sites")
+        raise error("scale.workers_need_batch", hint="scale.add_batch")
     if corridor_m is not None and batch:
-        raise EcogisError("--corridor is for a check without --batch")
+        raise error("inputs.corridor_not_batch")
     the_site = site if site is not None else parse_at(at, site_crs)
     if site is not None and (cm is not None or transform is not None):  # read here with the options read_site lacks
         from ecogis.io import read_layer
@@ -161,8 +160,7 @@ def check(site, at, project, buffers, rules, site_crs, cm, transform, at_date, s
         notes.extend(n for n in the_site.attrs["ecogis"].get("notes", []) if n not in notes)
         site_crs = None  # settled (and any web-map conversion done) by read_layer
     if batch and (industry or description):
-        raise EcogisError("--industry and --description apply to the access lists of a single check, not --batch",
-                          hint="Check the sites without --batch for the 生态环境分区管控 chapter")
+        raise error("inputs.access_not_batch", hint="inputs.check_without_batch")
     if batch:
         _check_batch(the_site, project, targets, fail_on=fail_on, as_json=as_json, lang=lang, notes=notes,
                      overwrite=overwrite, buffers=buffers, rules=rules, site_crs=site_crs, site_use=site_use,

@@ -10,7 +10,6 @@ import click
 from ecogis.cli.common import EXIT_FAILED, emit_json, handle_errors, json_option, lang_option, stderr_lang_option
 from ecogis.cli.vertex_options import vertex_options, vertex_spec
 from ecogis.error_messages import error
-from ecogis.errors import EcogisError
 from ecogis.layers import KINDS
 
 EPILOG_FORMATS = ("Formats: .shp (also .zip), .gpkg, .geojson/.json, .kml/.kmz, .gdb (FileGDB), "
@@ -196,8 +195,8 @@ def convert(src, out, layer, crs, encoding, cm, angle, kind, field_map, strict, 
     from ecogis.render.layer_text import format_conversion
 
     if dialect and out.suffix.lower() != ".txt":
-        raise EcogisError(f"--dialect applies to exchange-text output (.txt), not {out.suffix or out.name}",
-                          field="--dialect", hint="Leave out --dialect, or write OUT as .txt")
+        raise error("inputs.dialect_txt_only", suffix=out.suffix or out.name, field="--dialect",
+                    hint="inputs.leave_out_dialect")
     result = convert_layer(src, out, to_crs=to_crs, out_layer=out_layer, overwrite=overwrite,
                            write_options={"dialect": dialect} if dialect else None,
                            vertices=vertex_spec(as_line, as_polygon, group, order),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import click
 
-from ecogis.errors import EcogisError
+from ecogis.error_messages import error
 
 
 def vertex_options(func):
@@ -35,11 +35,10 @@ def vertex_spec(as_line: bool, as_polygon: bool, group: str | None, order: str |
     from ecogis.io.vertices import VertexSpec
 
     if as_line and as_polygon:
-        raise EcogisError("give --as-line or --as-polygon, not both")
+        raise error("sites.line_or_polygon")
     if not (as_line or as_polygon):
         if group or order:
-            raise EcogisError("--group and --order need --as-line or --as-polygon",
-                              hint="Add --as-line (or --as-polygon) to build shapes from the vertex table")
+            raise error("sites.needs_shape", hint="sites.add_shape")
         return None
     return VertexSpec(shape="line" if as_line else "polygon", group=group, order=order)
 

@@ -19,7 +19,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from ecogis.errors import EcogisError
+from ecogis.error_messages import error, phrase
 from ecogis.io.text import check_control_characters, decode_text
 from ecogis.messages import register, say
 
@@ -70,8 +70,8 @@ def read_coordinates(path, encoding=None, notes=None) -> gpd.GeoDataFrame:
         try:
             text, used, source = data.decode(encoding), encoding, "user"
         except (UnicodeDecodeError, LookupError) as exc:
-            raise EcogisError(f"cannot decode the text as {encoding} ({exc})", path=path,
-                              hint="Leave out --encoding to let ecogis detect UTF-8 or GB18030") from exc
+            raise error("sites.cannot_decode", encoding=encoding, reason=str(exc), path=path,
+                        hint="sites.leave_out_encoding") from exc
     else:
         text, used, source = decode_text(data, path, notes)
         if used == "GB18030":
@@ -79,23 +79,21 @@ def read_coordinates(path, encoding=None, notes=None) -> gpd.GeoDataFrame:
     text = check_control_characters(text, path)
     lines = [(i, _fields(line)) for i, line in enumerate(text.splitlines(), start=1) if line.strip()]
     if not lines:
-        raise EcogisError("the file holds no points", path=path, hint="One point per line: 点号,X,Y")
+        raise error("sites.no_points", path=path, hint="sites.one_point_per_line")
     east_first, header = _header_order(lines[0][1])
     if header:
         lines = lines[1:]
     width = len(lines[0][1]) if lines else 0
     if width not in (3, 4, 5) or not _numeric(_numbers(lines[0][1])):
-        raise EcogisError("not a coordinate file: expected one point per line, 点号,编码,Y,X,H (CASS .dat) or "
-                          "点号,X,Y[,H]" + (f" (line {lines[0][0]} reads {','.join(lines[0][1])[:60]!r})" if lines
-                                            else ""),
-                          path=path, hint="Fields separated by commas, e.g. J1,,512345.678,4534567.123,12.3")
+        reads = phrase("sites.first_line_reads", line=lines[0][0], text=",".join(lines[0][1])[:60]) if lines else ""
+        raise error("sites.not_coordinate_file", first=reads, path=path, hint="sites.comma_fields")
     cass = width == 5
     names, codes, first, second, heights = [], [], [], [], []
     for number, fields in lines:
         if len(fields) != width or not _numeric(_numbers(fields)):
-            raise EcogisError(f"line {number}: {','.join(fields)[:60]!r} is not like the first point line "
-                              f"({width} fields{', numbers after the name' if width < 5 else ''})", path=path,
-                              hint="Fix or delete the line")
+            raise error("sites.unlike_first", line=number, text=",".join(fields)[:60], width=width,
+                        after=phrase("sites.numbers_after_name") if width < 5 else "", path=path,
+                        hint="sites.fix_line")
         names.append(fields[0])
         codes.append(fields[1] if cass else None)
         a, b, *h = _numbers(fields)

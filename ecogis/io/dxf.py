@@ -17,6 +17,7 @@ import numpy as np
 import pyogrio
 import shapely
 
+from ecogis.error_messages import error, phrase
 from ecogis.errors import EcogisError
 from ecogis.messages import register, say
 
@@ -38,8 +39,7 @@ register({
 
 def dwg_error(path) -> EcogisError:
     """The one-line error for a DWG drawing: GDAL (and ecogis) read DXF, not DWG."""
-    return EcogisError("DWG drawings cannot be read (AutoCAD's own binary format); save the drawing as DXF",
-                       path=path, hint=f"Convert it with {DWG_TOOLS}, then read the .dxf")
+    return error("sites.dwg", path=path, hint=phrase("sites.convert_dwg", tools=DWG_TOOLS))
 
 
 def read_dxf(path, cad_layers=None, notes=None) -> gpd.GeoDataFrame:
@@ -61,10 +61,8 @@ def read_dxf(path, cad_layers=None, notes=None) -> gpd.GeoDataFrame:
         say("dxf.points", notes, path=path, count=int(other.sum()))
     keep = _first_of_duplicates(geoms, polygonal, path, notes) | linear
     if not keep.any():
-        raise EcogisError("the drawing holds no closed polyline, hatch or line" +
-                          (f" on the CAD layer(s) {', '.join(map(str, cad_layers))}" if cad_layers else ""),
-                          path=path, hint="Draw the site as a closed polyline (PLINE, then Close) or pick its layer "
-                                          "with --dxf-layer")
+        on_layers = phrase("sites.on_cad_layers", layers=", ".join(map(str, cad_layers))) if cad_layers else ""
+        raise error("sites.no_closed_shape", layers=on_layers, path=path, hint="sites.draw_closed")
     names = _names_from_texts(geoms[keep], geoms[is_text], texts[is_text], path, notes)
     out = gpd.GeoDataFrame({"name": names, "cad_layer": frame["Layer"].to_numpy()[keep],
                             "handle": frame.get("EntityHandle", frame["Layer"]).to_numpy()[keep]},
@@ -81,8 +79,7 @@ def _read_entities(path: Path) -> gpd.GeoDataFrame:
     try:
         return pyogrio.read_dataframe(path)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        raise EcogisError(f"not a readable DXF drawing ({str(exc).splitlines()[0][:160]})", path=path,
-                          hint="Save it again as DXF (ASCII, AutoCAD 2000 or later)") from exc
+        raise error("sites.not_dxf", reason=str(exc).splitlines()[0][:160], path=path, hint="sites.save_dxf") from exc
     finally:
         pyogrio.set_gdal_config_options({"DXF_CLOSED_LINE_AS_POLYGON": previous})
 
@@ -95,8 +92,8 @@ def _picked_layers(frame, cad_layers, path) -> np.ndarray:
     present = list(dict.fromkeys(map(str, frame["Layer"])))
     missing = [name for name in wanted if name not in present]
     if missing:
-        raise EcogisError(f"the drawing has no CAD layer {', '.join(missing)}", path=path,
-                          hint=f"Its layers: {', '.join(present)}")
+        raise error("sites.no_cad_layer", missing=", ".join(missing), path=path,
+                    hint=phrase("sites.its_layers", layers=", ".join(present)))
     return frame["Layer"].isin(wanted).to_numpy()
 
 

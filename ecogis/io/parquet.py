@@ -13,7 +13,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from ecogis.errors import EcogisError
+from ecogis.error_messages import error
 
 PARQUET_SUFFIXES = (".parquet", ".geoparquet")
 ENCODING_SOURCE = "GeoParquet (UTF-8 by specification)"
@@ -38,11 +38,10 @@ def geo_metadata(path: Path) -> dict:
     try:
         meta = pq.read_schema(part).metadata or {}
     except (OSError, ValueError) as exc:  # pyarrow.ArrowInvalid is a ValueError
-        raise EcogisError(f"cannot read the Parquet file ({str(exc).splitlines()[0]})", path=part,
-                          hint="Check that the file is complete and is Parquet") from exc
+        raise error("scale.parquet_unreadable", path=part, reason=str(exc).splitlines()[0],
+                    hint="scale.parquet_check_file") from exc
     if b"geo" not in meta:
-        raise EcogisError("a Parquet file without GeoParquet metadata (no 'geo' key): no geometry column is known",
-                          path=part, hint="Write it as GeoParquet (geopandas to_parquet, GDAL, or ecogis convert)")
+        raise error("scale.parquet_no_geo", path=part, hint="scale.parquet_write_geo")
     geo: dict = json.loads(meta[b"geo"])
     return geo
 
@@ -58,12 +57,12 @@ def read_geoparquet(path: Path) -> tuple[gpd.GeoDataFrame, dict]:
     try:
         gdf = gpd.read_parquet(path)
     except (OSError, ValueError, TypeError) as exc:
-        raise EcogisError(f"cannot read GeoParquet ({str(exc).splitlines()[0]})", path=path,
-                          hint="Check that every part has the same columns and GeoParquet metadata") from exc
+        raise error("scale.geoparquet_unreadable", path=path, reason=str(exc).splitlines()[0],
+                    hint="scale.geoparquet_same_columns") from exc
     if stated is None:  # no CRS stated: do not take the specification's OGC:CRS84 default unsaid
         gdf = gdf.set_crs(None, allow_override=True)
     if len(gdf) == 0:
-        raise EcogisError("the GeoParquet has no features", path=path, hint="Check that it is the right file")
+        raise error("scale.geoparquet_empty", path=path, hint="scale.right_file")
     meta = {"layer": None, "encoding": "utf-8", "encoding_source": ENCODING_SOURCE, "parts": len(_parts(path))}
     return gdf, meta
 

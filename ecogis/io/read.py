@@ -183,20 +183,12 @@ def detect_format(path: Path) -> str:
     if is_exchange_text(path):
         return "exchange"
     if suffix == ".txt" and is_ovi_export(path):
-        raise EcogisError("this .txt is an export of the Ovi map app (奥维互动地图), not a coordinate exchange file",
-                          path=path, hint="Export the objects from Ovi as KML (.ovkml) or CSV and read that: ecogis "
-                                          "converts Ovi's GCJ-02 to CGCS2000 and says so")
+        raise error("inputs.ovi_txt", path=path, hint="inputs.export_ovi_kml")
     if suffix in COORDINATE_SUFFIXES or (suffix == ".txt" and is_coordinate_text(path)):
         return "coordinates"
     if suffix == ".txt":
-        raise EcogisError(
-            "this .txt is not a land-survey coordinate exchange file: no [属性描述] or [地块坐标] section (nor a "
-            "点号,X,Y coordinate list)",
-            path=path, hint="An exchange file starts with [属性描述] (坐标系, 带号, ...) followed by "
-                            "[地块坐标]; for a point table save it as .csv with 经度/纬度 columns")
-    raise EcogisError(f"unsupported file type {suffix or '(no suffix)'}", path=path,
-                      hint="ecogis reads .shp, .zip, .gpkg, .geojson, .kml, .kmz, .gdb, .parquet, .csv, .xlsx, .dxf, "
-                           "CASS .dat and exchange .txt files")
+        raise error("inputs.txt_not_exchange", path=path, hint="inputs.exchange_layout")
+    raise error("inputs.unsupported_type", suffix=suffix or "(no suffix)", path=path, hint="inputs.supported_types")
 
 
 def _shapefile_part_error(path: Path) -> EcogisError:

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ecogis.errors import EcogisError
+from ecogis.error_messages import error, phrase
 from ecogis.io.text import check_control_characters, decode_text
 from ecogis.io.vector import DETECT_ORDER
 from ecogis.messages import say
@@ -63,7 +63,7 @@ def read_table(path: Path, *, encoding=None, fields=None, angle="auto", layer=No
     path = Path(path)
     df, enc, enc_source = _read_frame(path, encoding, layer, notes)
     if df.empty:
-        raise EcogisError("the table has no rows", path=path, hint="Check that it is the right file")
+        raise error("table.no_rows", path=path, hint="table.right_file")
     info = {"encoding": enc, "encoding_source": enc_source}
     xcol, ycol, axis_kind = find_coordinate_columns(df.columns, fields)
     if xcol is None:
@@ -75,9 +75,7 @@ def read_table(path: Path, *, encoding=None, fields=None, angle="auto", layer=No
     if xcol is None:
         wcol = next((c for c in df.columns if _canon(c) in _WKT_NAMES), None)
         if wcol is None:
-            raise EcogisError(
-                f"no coordinate columns among {', '.join(map(str, df.columns))}", path=path,
-                hint="Name them 经度/纬度, lon/lat, X/Y or E/N, or map them with fields={'col': 'lon', ...}")
+            raise error("table.no_xy_columns", columns=", ".join(map(str, df.columns)), path=path, hint="table.name_xy")
         info.update(wkt=wcol, geometry=_parse_wkt(df[wcol], path, wcol))
         return df, None, None, info
     info.update(columns=(xcol, ycol), axis_kind=axis_kind)
@@ -113,8 +111,7 @@ def _drop_rows_without_coordinates(df, xcol, ycol, path, notes):
     if not both.any():
         return df
     if both.all():
-        raise EcogisError(f"no row has coordinates in {xcol!r}/{ycol!r}", path=path,
-                          hint="Check that the coordinate columns are filled in")
+        raise error("table.no_xy_rows", x=xcol, y=ycol, path=path, hint="table.fill_xy")
     lines = [int(label) + 2 for label in df.index[both][:10] if isinstance(label, (int, np.integer))]
     if lines:
         key = "rows_without_xy_lines" if len(lines) > 1 else "rows_without_xy_line"
@@ -131,21 +128,21 @@ def _read_frame(path: Path, encoding, layer, notes):
         try:
             sheets = pd.read_excel(path, sheet_name=None, dtype=object, engine="openpyxl")
         except Exception as exc:  # openpyxl raises many types for a broken workbook
-            raise EcogisError(f"cannot read the workbook ({exc})", path=path,
-                              hint="Open and save it again as .xlsx") from exc
+            raise error("table.bad_workbook", reason=str(exc), path=path, hint="table.save_xlsx") from exc
         sheets = {k: v.dropna(how="all") for k, v in sheets.items()}
         if layer is not None:
             if str(layer) not in sheets:
-                raise EcogisError(f"no sheet {layer!r}", path=path, hint=f"Sheets: {', '.join(sheets)}")
+                raise error("table.no_sheet", sheet=layer, path=path,
+                            hint=phrase("table.sheets", sheets=", ".join(sheets)))
             return sheets[str(layer)], "UTF-8", "file"  # XLSX text is UTF-8 XML
         filled = [k for k, v in sheets.items() if not v.empty]
         if len(filled) > 1:
-            raise EcogisError(f"the workbook has {len(filled)} sheets with data: {', '.join(filled)}", path=path,
-                              hint="Choose one with layer= (--layer SHEET)")
+            raise error("table.several_sheets", count=len(filled), sheets=", ".join(filled), path=path,
+                        hint="table.choose_sheet")
         return (sheets[filled[0]] if filled else next(iter(sheets.values()))), "UTF-8", "file"
     raw = path.read_bytes()
     if not raw.strip():
-        raise EcogisError("the file is empty", path=path, hint="Copy the file again from its source")
+        raise error("table.empty", path=path, hint="table.copy_again")
     text, enc, source = _decode_table(raw, path, encoding, notes)
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # also old Mac line ends
     csv.field_size_limit(2**31 - 1)  # WKT of a detailed boundary exceeds the default 131 072 characters
@@ -156,7 +153,7 @@ def _read_frame(path: Path, encoding, layer, notes):
         df = pd.read_csv(io.StringIO(text), sep=sep, engine="python", dtype=str, skipinitialspace=True,
                          index_col=False)
     except (pd.errors.ParserError, csv.Error) as exc:
-        raise EcogisError(f"cannot parse the table ({exc})", path=path, hint="Check the separators and quotes") from exc
+        raise error("table.cannot_parse", reason=str(exc), path=path, hint="table.check_quotes") from exc
     if len(lines) == len(df) + 1:
         # row labels such that label + 2 is the row's line in the file (as in a spreadsheet with the header
         # on line 1): messages name rows by label + 1 and file lines by label + 2
@@ -170,7 +167,7 @@ def _decode_table(raw: bytes, path: Path, encoding, notes):
         try:
             text, enc, source = raw.decode(encoding), encoding, "user"
         except (UnicodeDecodeError, LookupError) as exc:
-            raise EcogisError(f"the text is not valid {encoding}", path=path, hint="Check --encoding") from exc
+            raise error("table.bad_encoding", encoding=encoding, path=path, hint="table.check_encoding") from exc
     else:
         text, enc, source = decode_text(raw, path, notes)
         if source == "detected" and enc in DETECT_ORDER and not raw.isascii():
@@ -223,9 +220,7 @@ def _record_lines(text: str, sep: str, path: Path) -> list[int]:
                 count = filled if filled > width else len(fields)
                 _ragged(path, line, count, width, first, sep, text.split("\n")[reader.line_num - 1])
     except csv.Error as exc:
-        raise EcogisError(f"line {start}: cannot split the fields ({exc})", path=path,
-                          hint='A quote (") must close before the end of the value: check the quotes on this line'
-                          ) from exc
+        raise error("table.cannot_split", line=start, reason=str(exc), path=path, hint="table.close_quote") from exc
     return lines
 
 
@@ -236,15 +231,15 @@ def _filled_length(fields: list[str]) -> int:
 
 def _ragged(path, line, values, width, first, sep, text):
     """Raise for record ``line`` (its last physical line is ``text``) that has ``values`` fields, not ``width``."""
-    name = {",": "comma", "\t": "tab", ";": "semicolon", "|": "bar", FULL_WIDTH_COMMA: "full-width comma"}[sep]
+    name = {",": phrase("table.sep_comma"), "\t": phrase("table.sep_tab"), ";": phrase("table.sep_semicolon"),
+            "|": phrase("table.sep_bar"), FULL_WIDTH_COMMA: phrase("table.sep_full_width")}[sep]
     more = values > width
-    hint = (f"This line uses full-width commas (，) between the fields: use {name}s like the other lines"
-            if FULL_WIDTH_COMMA in text and sep != FULL_WIDTH_COMMA else
-            f"Line {first} looks like a title: delete it, or save the table as XLSX" if width == 1 else
-            "Put quotes around values that contain the separator" if more else
-            "Fill in the missing fields (keep the separators of empty ones)")
-    raise EcogisError(f"line {line} has {values} field{'' if values == 1 else 's'} but line {first} (the first row) "
-                      f"has {width} ({name}-separated)", path=path, hint=hint)
+    hint = (phrase("table.use_separator", separator=name) if FULL_WIDTH_COMMA in text and sep != FULL_WIDTH_COMMA else
+            phrase("table.title_line", first=first) if width == 1 else
+            phrase("table.quote_values") if more else phrase("table.fill_fields"))
+    count = phrase("table.one_field", count=values) if values == 1 else phrase("table.n_fields", count=values)
+    raise error("table.ragged", line=line, fields=count, first=first, width=width, separator=name, path=path,
+                hint=hint)
 
 
 def _check_workbook_bytes(path: Path) -> None:
@@ -252,14 +247,12 @@ def _check_workbook_bytes(path: Path) -> None:
     with open(path, "rb") as fh:
         head = fh.read(8)
     if not head:
-        raise EcogisError("the workbook is empty (0 bytes)", path=path, hint="Copy the file again from its source")
+        raise error("table.empty_workbook", path=path, hint="table.copy_again")
     if head.startswith(b"PK"):
         return
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise EcogisError("this is an old binary Excel workbook (.xls) named .xlsx", path=path,
-                          hint="Open it in Excel or WPS and save it as .xlsx")
-    raise EcogisError("not an XLSX workbook (an .xlsx is a zip archive; this file is not)", path=path,
-                      hint="If it is a CSV text, name it .csv; else export the workbook again as .xlsx")
+        raise error("table.old_xls", path=path, hint="table.save_in_excel")
+    raise error("table.not_xlsx", path=path, hint="table.csv_or_export")
 
 
 def find_coordinate_columns(columns, fields=None):
@@ -329,41 +322,42 @@ def parse_angles(values: pd.Series, *, path=None, column=None, angle="auto", not
     naming the row (1-based data row; spreadsheet line = row + 1) and the column.
     """
     if angle not in ANGLE_FORMATS:
-        raise EcogisError(f"unknown angle format {angle!r}", hint=f"Use one of {', '.join(ANGLE_FORMATS)}")
+        raise error("table.unknown_angle", angle=angle,
+                    hint=phrase("table.use_angle", formats=", ".join(ANGLE_FORMATS)))
     s = values.astype(object)
     text = s.where(s.notna(), "").astype(str).str.strip()
     missing = text == ""
     if missing.any():
-        _bad(path, column, s.index, missing.to_numpy(), text, "an empty coordinate")
+        _bad(path, column, s.index, missing.to_numpy(), text, phrase("table.expect_empty"))
     if angle in ("auto", "decimal"):
         text = _ungroup_digits(text, path, column, notes)
     number = pd.to_numeric(text, errors="coerce")
     infinite = np.isinf(number.to_numpy(float))
     if infinite.any():
-        _bad(path, column, s.index, infinite, text, "a finite number")
+        _bad(path, column, s.index, infinite, text, phrase("table.expect_finite"))
     if angle == "ddd.mmss":
         bad = number.isna().to_numpy()
         if bad.any():
-            _bad(path, column, s.index, bad, text, "a number written as ddd.mmss")
+            _bad(path, column, s.index, bad, text, phrase("table.expect_ddd_mmss"))
         return ddmmss_to_degrees(number.to_numpy(float), path=path, column=column, index=s.index, text=text)
     if angle == "decimal" or (angle == "auto" and number.notna().all()):
         bad = number.isna().to_numpy()
         if bad.any():
-            _bad(path, column, s.index, bad, text, "a number (decimal degrees or metres)")
+            _bad(path, column, s.index, bad, text, phrase("table.expect_number"))
         return number.to_numpy(float)
     out = number.to_numpy(float).copy()
     todo = number.isna().to_numpy() if angle == "auto" else np.ones(len(text), bool)
     parts = text[todo].str.extract(_DMS)
     bad = parts["d"].isna().to_numpy()
     if bad.any():
-        _bad(path, column, s.index[todo], bad, text[todo], "degrees-minutes-seconds such as 121°45′30.5″")
+        _bad(path, column, s.index[todo], bad, text[todo], phrase("table.expect_dms"))
     d = parts["d"].astype(float).to_numpy()
     m = parts["m"].astype(float).fillna(0).to_numpy()
     sec = parts["s"].astype(float).fillna(0).to_numpy()
     over = (m >= 60) | (sec >= 60) | (np.abs(d) > 180)
     if over.any():
         _bad(path, column, s.index[todo], over, text[todo],
-             "an angle with degrees up to 180 and minutes and seconds below 60")
+             phrase("table.expect_angle"))
     sign = np.where(np.signbit(d), -1.0, 1.0)
     hemi = (parts["h1"].fillna("") + parts["h2"].fillna("")).str.upper()
     sign = np.where(hemi.str.contains("S|W|南|西").to_numpy(), -1.0, sign)
@@ -382,7 +376,7 @@ def ddmmss_to_degrees(v: np.ndarray, *, path=None, column=None, index=None, text
     if over.any():
         index = index if index is not None else pd.RangeIndex(len(v))
         text = text if text is not None else pd.Series(v.astype(str), index=index)
-        _bad(path, column, index, over, text, "ddd.mmss with minutes and seconds below 60")
+        _bad(path, column, index, over, text, phrase("table.expect_mmss_below_60"))
     return np.sign(v) * (d + m / 60 + s / 3600)
 
 
@@ -390,15 +384,13 @@ def _bad(path, column, index, mask, text, expected):
     """Raise for the first value where ``mask`` is set: its row and file line (label + 2), how many more."""
     pos = int(np.flatnonzero(mask)[0])
     label = index[pos]
-    where = f"row {int(label) + 1} (line {int(label) + 2} with the header)" \
-        if isinstance(label, (int, np.integer)) else f"row {label}"
+    where = phrase("table.row_line", row=int(label) + 1, line=int(label) + 2) \
+        if isinstance(label, (int, np.integer)) else phrase("table.row", row=label)
     value = text.iloc[pos] if hasattr(text, "iloc") else text[pos]
     more = int(mask.sum()) - 1
-    raise EcogisError(
-        f"{where}: cannot read {value!r} as {expected}" + (f" ({more} more rows like it)" if more else ""),
-        path=path, field=column,
-        hint="Fix the value, or say how angles are written (angle='dms' | 'ddd.mmss' | 'decimal', "
-             "--angle-format)")
+    raise error("table.bad_value", where=where, value=value, expected=expected,
+                more=phrase("table.more_rows", count=more) if more else "", path=path, field=column,
+                hint="table.fix_value")
 
 
 def _parse_wkt(values: pd.Series, path, column):
@@ -406,7 +398,7 @@ def _parse_wkt(values: pd.Series, path, column):
     geoms = shapely.from_wkt(text.to_numpy(), on_invalid="ignore")
     bad = shapely.is_missing(geoms) & (text.str.strip() != "").to_numpy()
     if bad.any():
-        _bad(path, column, values.index, bad, text, "WKT geometry text")
+        _bad(path, column, values.index, bad, text, phrase("table.expect_wkt"))
     return geoms
 
 

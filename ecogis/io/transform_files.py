@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ecogis.errors import EcogisError
+from ecogis.error_messages import Phrase, error, joined, phrase
 from ecogis.io.text import check_control_characters, decode_text
 from ecogis.outputs import atomic_path
 from ecogis.transform import METHODS, TransformFit
@@ -38,16 +38,15 @@ def read_control_points(path, notes=None) -> tuple[list[str], np.ndarray, np.nda
     """(names, source, target) of a control-point CSV; source/target are (n, 3) easting, northing, height."""
     path = Path(path)
     if not path.exists():
-        raise EcogisError("file not found", path=path, hint="Check the path and its spelling")
+        raise error("sites.not_found", path=path, hint="sites.check_path")
     text, _, _ = decode_text(path.read_bytes(), path, notes)
     table = pd.read_csv(io.StringIO(check_control_characters(text, path)), dtype=str, skipinitialspace=True)
     table.columns = [str(c).strip() for c in table.columns]
     found = {role: next((c for c in names if c in table.columns), None) for role, names in COLUMNS.items()}
     missing = [COLUMNS[r][0] for r in REQUIRED if found[r] is None]
     if missing:
-        raise EcogisError(f"the control-point table has no column {', '.join(missing)} (columns: "
-                          f"{', '.join(table.columns)})", path=path,
-                          hint="Columns: 点号,X1,Y1,H1,X2,Y2,H2 (X = northing, Y = easting; heights optional)")
+        raise error("sites.no_point_column", missing=", ".join(missing), columns=", ".join(table.columns), path=path,
+                    hint="sites.point_columns")
     values = {}
     for role, column in found.items():
         if role == "name" or column is None:
@@ -55,8 +54,8 @@ def read_control_points(path, notes=None) -> tuple[list[str], np.ndarray, np.nda
         numbers = pd.to_numeric(table[column].str.strip(), errors="coerce")
         bad = np.flatnonzero(~np.isfinite(numbers.to_numpy(dtype=float)))
         if len(bad):
-            raise EcogisError(f"row {bad[0] + 1}: {column} {table[column].iat[bad[0]]!r} is not a number", path=path,
-                              field=column, hint="Use a decimal point and no thousands separators")
+            raise error("sites.not_a_number", row=bad[0] + 1, column=column, value=table[column].iat[bad[0]], path=path,
+                        field=column, hint="sites.decimal_point")
         values[role] = numbers.to_numpy(dtype=float)
     zeros = np.zeros(len(table))
     source = np.column_stack([values["src_y"], values["src_x"], values.get("src_h", zeros)])
@@ -78,14 +77,14 @@ def read_params(path) -> TransformFit:
     """The :class:`TransformFit` of a parameter YAML written by :func:`write_params`."""
     data = load_yaml(path)
     if not isinstance(data, dict) or data.get("method") not in METHODS:
-        raise EcogisError(f"not a transformation parameter file: it needs method: {' or '.join(METHODS)}",
-                          path=path, hint="Write one with `ecogis transform fit POINTS.csv --out PARAMS.yaml`")
+        raise error("sites.not_parameter_file", methods=joined([Phrase(en=m, zh=m) for m in METHODS], "sites.or"),
+                    path=path, hint="sites.write_parameters")
     keys = ("x", "y", "theta", "s") if data["method"] == "helmert-4" else ("x", "y", "z", "rx", "ry", "rz", "s")
     params = data.get("parameters") or {}
     bad = [k for k in keys if not isinstance(params.get(k), (int, float)) or isinstance(params.get(k), bool)]
     if bad or not data.get("from_crs") or not data.get("to_crs"):
-        raise EcogisError(f"parameters {', '.join(bad) or 'from_crs/to_crs'} missing or not numbers", path=path,
-                          hint=f"A {data['method']} file has from_crs, to_crs and parameters {', '.join(keys)}")
+        raise error("sites.bad_parameters", names=", ".join(bad) or "from_crs/to_crs", path=path,
+                    hint=phrase("sites.parameter_keys", method=data["method"], keys=", ".join(keys)))
     points = data.get("control_points") or []
     residuals = np.array([[p.get("residual_e_m", 0.0), p.get("residual_n_m", 0.0), p.get("residual_h_m", 0.0)]
                           for p in points], dtype=float).reshape(-1, 3)

@@ -27,7 +27,6 @@ import pyogrio
 import shapely
 
 from ecogis.error_messages import error
-from ecogis.errors import EcogisError
 from ecogis.messages import say
 
 #: suffix -> what the file is, for messages and dispatch
@@ -220,7 +219,7 @@ def _gdal_path_and_dbf(path: Path, notes=None, layer=None):
     if suffix == ".ovkmz":  # a KMZ under Ovi's suffix, which GDAL does not recognise: open its KML inside
         kml = next((n for n in _zip_names(path) if n.lower().endswith(".kml")), None)
         if kml is None:
-            raise EcogisError("the .ovkmz holds no .kml", path=path, hint="Export the layer from Ovi again")
+            raise error("inputs.ovkmz_no_kml", path=path, hint="inputs.export_ovi")
         return f"/vsizip/{{{path}}}/{kml}", None
     return str(path), None
 

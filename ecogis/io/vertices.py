@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ecogis.errors import EcogisError
+from ecogis.error_messages import Phrase, error, phrase
 from ecogis.messages import register, say
 
 SHAPES = ("line", "polygon")
@@ -56,7 +56,7 @@ class VertexSpec:
 
     def __post_init__(self):
         if self.shape not in SHAPES:
-            raise EcogisError(f"unknown vertex shape {self.shape!r}", hint="Use line or polygon")
+            raise error("sites.unknown_shape", shape=self.shape, hint="sites.use_shape")
 
 
 def parse_station(value) -> float:
@@ -92,14 +92,12 @@ def vertices_to_shapes(points: gpd.GeoDataFrame, spec: VertexSpec, *, source: st
         part = part.sort_values(["_key", "_row"], kind="stable")
         if order_field is not None and part["_key"].duplicated().any():
             dup = part.loc[part["_key"].duplicated(), "_row"].iloc[0]
-            raise EcogisError(f"two vertices have the same {order_field!r} value {points[order_field].iloc[dup]!r}",
-                              path=source, feature=_label(spec.group, gid), field=order_field,
-                              hint="Each vertex of a line needs its own station or order value")
+            raise error("sites.same_order", order=order_field, value=points[order_field].iloc[dup], path=source,
+                        feature=_label(spec.group, gid), field=order_field, hint="sites.own_order")
         xy = shapely.get_coordinates(np.asarray(points.geometry.values)[part["_row"].to_numpy()])
         if len(xy) < MIN_VERTICES[spec.shape]:
-            raise EcogisError(f"{len(xy)} vertex/vertices: a {spec.shape} needs at least "
-                              f"{MIN_VERTICES[spec.shape]}", path=source, feature=_label(spec.group, gid),
-                              hint="Check the group field (--group) and that no vertex is missing")
+            raise error("sites.too_few_vertices", count=len(xy), shape=spec.shape, minimum=MIN_VERTICES[spec.shape],
+                        path=source, feature=_label(spec.group, gid), hint="sites.check_group")
         geom = shapely.linestrings(xy) if spec.shape == "line" else shapely.polygons(np.vstack([xy, xy[:1]]))
         rows.append((str(gid), _group_name(points, part["_row"].to_numpy(), gid), len(xy), geom))
     out = gpd.GeoDataFrame(pd.DataFrame(rows, columns=["id", "name", "vertices", "geometry"]),
@@ -116,22 +114,19 @@ def _require_points(points: gpd.GeoDataFrame, source: str) -> None:
     geoms = np.asarray(points.geometry.values)
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     if missing.any():
-        raise EcogisError(f"{int(missing.sum())} vertex/vertices have no coordinates", path=source,
-                          feature=f"row {int(np.flatnonzero(missing)[0]) + 1}",
-                          hint="Every vertex of a line or polygon needs its coordinates")
+        raise error("sites.vertices_without_xy", count=int(missing.sum()), path=source,
+                    feature=f"row {int(np.flatnonzero(missing)[0]) + 1}", hint="sites.every_vertex_xy")
     types = shapely.get_type_id(geoms)
     if (types != 0).any():
-        raise EcogisError("--as-line/--as-polygon take a table of points, not lines or polygons", path=source,
-                          feature=f"row {int(np.flatnonzero(types != 0)[0]) + 1}",
-                          hint="Leave the option out for a layer that already holds lines or polygons")
+        raise error("sites.points_only", path=source, feature=f"row {int(np.flatnonzero(types != 0)[0]) + 1}",
+                    hint="sites.leave_out_option")
 
 
 def _order_keys(points, spec: VertexSpec, source: str, notes) -> tuple[str | None, np.ndarray]:
     """The field that orders the vertices (None: file order) and the sort key of each row."""
     field = spec.order
     if field is not None and field not in points.columns:
-        raise EcogisError(f"no field '{field}' to order the vertices by", path=source, field=field,
-                          hint=f"The fields are {', '.join(map(str, points.columns.drop(points.geometry.name)))}")
+        raise error("sites.no_order_field", name=field, path=source, field=field, hint=_the_fields(points))
     if field is None:
         folded = {str(c).strip().lower(): c for c in points.columns}
         field = next((folded[f] for f in STATION_FIELDS if f in folded), None)
@@ -144,9 +139,8 @@ def _order_keys(points, spec: VertexSpec, source: str, notes) -> tuple[str | Non
         try:
             keys[i] = parse_station(value)
         except (TypeError, ValueError):
-            raise EcogisError(f"{value!r} is neither a station such as K12+345.6 nor a number", path=source,
-                              feature=f"row {i + 1}", field=str(field),
-                              hint="Give stations as K<km>+<m> or numbers, or pick another --order field") from None
+            raise error("sites.not_station", value=value, path=source, feature=f"row {i + 1}", field=str(field),
+                        hint="sites.give_stations") from None
     return str(field), keys
 
 
@@ -154,13 +148,12 @@ def _group_values(points, group: str | None, source: str) -> np.ndarray:
     if group is None:
         return np.full(len(points), "1", dtype=object)
     if group not in points.columns:
-        raise EcogisError(f"no field {group!r} to group the vertices by", path=source, field=group,
-                          hint=f"The fields are {', '.join(map(str, points.columns.drop(points.geometry.name)))}")
+        raise error("sites.no_group_field", name=group, path=source, field=group, hint=_the_fields(points))
     values = points[group]
     if values.isna().any():
-        raise EcogisError("a vertex has no group value", path=source, field=group,
-                          feature=f"row {int(np.flatnonzero(values.isna().to_numpy())[0]) + 1}",
-                          hint="Every vertex needs the value of the group field")
+        first = int(np.flatnonzero(values.isna().to_numpy())[0])
+        raise error("sites.no_group_value", path=source, field=group, feature=f"row {first + 1}",
+                    hint="sites.every_group_value")
     return values.astype(str).to_numpy(dtype=object)
 
 
@@ -176,3 +169,8 @@ def _group_name(points, rows: np.ndarray, gid) -> str:
 
 def _label(group: str | None, gid) -> str:
     return f"{group}={gid}" if group else "all vertices"
+
+
+def _the_fields(points) -> Phrase:
+    """The hint listing the fields of the vertex table (without the geometry)."""
+    return phrase("sites.the_fields", fields=", ".join(map(str, points.columns.drop(points.geometry.name))))

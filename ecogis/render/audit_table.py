@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from ecogis.area import METHODS, UNITS, Text, method_label, note_in, text_in
-from ecogis.errors import EcogisError
+from ecogis.error_messages import error
 from ecogis.layers import kind_label
 from ecogis.outputs import atomic_path, check_output_path, write_text_atomic
 from ecogis.render.cells import VisibleText, control_note, csv_row, xlsx_row
@@ -147,7 +147,7 @@ def check_audit_outputs(out, *, overwrite: bool = False) -> list[Path]:
     """Refuse (EcogisError) before any work when an output file exists and overwrite is false."""
     out = Path(out)
     if out.exists() and not out.is_dir():
-        raise EcogisError("--out must be a folder", path=out)
+        raise error("maps.out_not_folder", path=out)
     return [check_output_path(out / name, overwrite=overwrite) for name in FILES]
 
 

@@ -59,4 +59,4 @@ def _size(w: dict, area, length, share) -> str:
 def _layer_label(result, name: str, lang: str) -> str:
     """A layer as the report names it: its project label (label_en in English), else its name."""
     spec = ((result.inputs.get("project") or {}).get("layers") or {}).get(name) or {}
-    return Label(spec.get("label"), spec.get("label_en")).text(lang) or name
+    return Label(spec.get("label") or "", spec.get("label_en") or "").text(lang) or name

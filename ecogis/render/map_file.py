@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ecogis.errors import EcogisError
+from ecogis.error_messages import error
 from ecogis.messages import say
 from ecogis.outputs import check_output_path
 
@@ -54,8 +54,7 @@ def check_map_output(out, *, overwrite: bool = False) -> str:
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix not in HTML_SUFFIXES + STATIC_SUFFIXES:
-        raise EcogisError(f"unsupported output type {out.suffix!r}", path=out,
-                          hint="Use .html (interactive) or .png, .pdf, .svg (static)")
+        raise error("maps.bad_output_type", suffix=out.suffix, path=out, hint="maps.output_types")
     check_output_path(out, overwrite=overwrite)
     return "html" if suffix in HTML_SUFFIXES else suffix.lstrip(".")
 

@@ -11,7 +11,7 @@ import numpy as np
 from pyproj import Transformer
 
 from ecogis.crs import gk_crs_for_lon
-from ecogis.errors import EcogisError
+from ecogis.error_messages import error
 from ecogis.geodesy import GEOGRAPHIC_CRS
 from ecogis.layers import KINDS
 from ecogis.messages import say
@@ -31,7 +31,7 @@ def map_layers(layers: dict, site, kinds: dict | None, styles: dict,
     if site is not None:
         items.append(("site", "site", site))
     if not items:
-        raise EcogisError("no layers to draw", hint="Pass at least one layer")
+        raise error("maps.no_layers", hint="maps.pass_layer")
     for name, _, gdf in items:
         _check_layer(name, gdf)
     order = {k: i for i, k in enumerate(styles.get("draw_order", []))}
@@ -39,8 +39,7 @@ def map_layers(layers: dict, site, kinds: dict | None, styles: dict,
     items = [(n, k, g[~(g.geometry.isna() | g.geometry.is_empty)]) for n, k, g in items]
     if not any(len(g) for _, _, g in items):
         files = ", ".join(str(_meta(g).get("path") or n) for n, _, g in items)
-        raise EcogisError(f"all layers are empty: no feature with a geometry in {files}; nothing to draw",
-                          hint="Check the layer files (ecogis info FILE) and the --site file")
+        raise error("maps.all_empty", files=files, hint="maps.check_files")
     for name, _, gdf in items:
         if not len(gdf):
             say("map_layer_empty", notes, name=repr(name))
@@ -53,10 +52,9 @@ def _meta(gdf) -> dict:
 
 def _check_layer(name: str, gdf) -> None:
     if not isinstance(gdf, gpd.GeoDataFrame):
-        raise EcogisError(f"layer {name!r} is a {type(gdf).__name__}, expected a GeoDataFrame")
+        raise error("maps.not_geodataframe", name=name, type=type(gdf).__name__)
     if gdf.crs is None:
-        raise EcogisError(f"layer {name!r} has no CRS", path=_meta(gdf).get("path"),
-                          hint="Read it with ecogis.io.read_layer(crs=...)")
+        raise error("maps.no_crs", name=name, path=_meta(gdf).get("path"), hint="maps.read_with_crs")
 
 
 def layer_styles(items, styles: dict, notes: list) -> list[dict]:
@@ -99,9 +97,9 @@ def focus_box(focus, site=None, min_size_m: float = 2000.0, pad: float = 0.6):
         return None
     if isinstance(focus, str):
         if focus != "site":
-            raise EcogisError(f"unknown focus {focus!r}; use 'site' or a (west, south, east, north) box")
+            raise error("maps.unknown_focus", focus=focus)
         if site is None or len(site) == 0:
-            raise EcogisError("focus='site' needs a site", hint="Pass site= or leave focus unset")
+            raise error("maps.focus_needs_site", hint="maps.pass_site")
         geo = site.to_crs(GEOGRAPHIC_CRS)
         gk = gk_crs_for_lon([geo.total_bounds[0], geo.total_bounds[2]])
         x0, y0, x1, y1 = geo.to_crs(gk).total_bounds
@@ -111,5 +109,5 @@ def focus_box(focus, site=None, min_size_m: float = 2000.0, pad: float = 0.6):
             cx - half, cy - half, cx + half, cy + half)
     west, south, east, north = (float(v) for v in focus)
     if not (west < east and south < north):
-        raise EcogisError(f"focus box {focus!r} is not (west, south, east, north)")
+        raise error("maps.bad_focus_box", focus=focus)
     return west, south, east, north

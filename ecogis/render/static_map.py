@@ -34,7 +34,7 @@ from matplotlib.figure import Figure
 from pyproj import Transformer
 
 from ecogis.crs import describe_crs, gk_crs_for_lon
-from ecogis.errors import EcogisError
+from ecogis.error_messages import error
 from ecogis.geodesy import GEOGRAPHIC_CRS
 from ecogis.messages import say, translate
 from ecogis.outputs import atomic_path
@@ -67,7 +67,7 @@ def cjk_font_families() -> tuple[str, ...]:
     user = os.environ.get("ECOGIS_CJK_FONT")
     if user:
         if not Path(user).exists():
-            raise EcogisError("ECOGIS_CJK_FONT names a missing font file", path=user)
+            raise error("maps.missing_font", path=user)
         font_manager.fontManager.addfont(user)
         families.append(font_manager.FontProperties(fname=user).get_name())
     packaged = _packaged_font()
@@ -289,7 +289,7 @@ def render_static(layers: dict, out, site=None, title: str | None = None, dpi: i
     out = Path(out)
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
-        raise EcogisError(f"unsupported static map format {out.suffix!r}; use .png, .pdf or .svg", path=out)
+        raise error("maps.bad_static_format", suffix=out.suffix, path=out)
     notes = [] if notes is None else notes
     with warnings.catch_warnings(record=True) as caught, quiet_font_lookup():
         warnings.simplefilter("always", UserWarning)

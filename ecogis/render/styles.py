@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 
+from ecogis.error_messages import error, phrase
 from ecogis.errors import EcogisError
 from ecogis.layers import KINDS, kind_label, normalise_water_class
 from ecogis.yamlio import load_yaml, parse_yaml
@@ -46,11 +47,8 @@ def load_styles(styles=None) -> dict:
         override = _read_yaml(Path(styles))
     unknown = set(override) - set(base)
     if unknown:
-        raise EcogisError(
-            f"unknown style section(s) {sorted(unknown)}; expected some of {sorted(base)}",
-            path=None if isinstance(styles, dict) else styles,
-            hint="See ecogis/render/styles.yaml (maps/styles.yaml) for the layout",
-        )
+        raise error("maps.unknown_sections", unknown=sorted(unknown), known=sorted(base),
+                    path=None if isinstance(styles, dict) else styles, hint="maps.see_styles")
     merged = deep_merge(base, override)
     _check_styles(merged, None if isinstance(styles, dict) else styles)
     return merged
@@ -65,15 +63,14 @@ def _check_styles(styles: dict, path) -> None:
     from matplotlib.colors import is_color_like
 
     def fail(where, expected):
-        raise EcogisError(f"style entry {where}: expected {expected}", path=path,
-                          hint="See ecogis/render/styles.yaml (maps/styles.yaml) for the layout")
+        raise error("maps.bad_entry", where=where, expected=expected, path=path, hint="maps.see_styles")
 
     for section in ("kinds", "water_classes", "fields", "text"):
         if not isinstance(styles.get(section), dict):
-            fail(section, "a mapping")
+            fail(section, phrase("maps.a_mapping"))
         for key, entry in styles[section].items():
             if not isinstance(entry, dict):
-                fail(f"{section}.{key}", "a mapping")
+                fail(f"{section}.{key}", phrase("maps.a_mapping"))
     colours = [("background", styles.get("background"))]
     colours += [(f"water_classes.{k}.color", e.get("color")) for k, e in styles["water_classes"].items()]
     for kind, entry in styles["kinds"].items():
@@ -82,22 +79,22 @@ def _check_styles(styles: dict, path) -> None:
             value = entry.get(c)
             if c in entry and not (isinstance(value, (int, float)) and not isinstance(value, bool)
                                    and low <= value <= high):
-                fail(f"kinds.{kind}.{c}", f"a number from {low:g} to {high:g}, not {value!r}")
+                fail(f"kinds.{kind}.{c}", phrase("maps.a_number", low=f"{low:g}", high=f"{high:g}", value=value))
     colours += [(f"default_palette[{i}]", c) for i, c in enumerate(styles.get("default_palette") or [])]
     for where, colour in colours:
         if not (isinstance(colour, str) and is_color_like(colour)):
-            fail(where, f'a colour such as "#e60000", not {colour!r}')
+            fail(where, phrase("maps.a_colour", colour=colour))
 
 
 def _read_yaml(path: Path) -> dict:
     """A user's style file, read as every other ecogis YAML file is (one-line errors naming the line)."""
     if not path.exists():
-        raise EcogisError("style file not found", path=path, hint="Check the --styles path")
+        raise error("maps.no_style_file", path=path, hint="maps.check_styles_path")
     data = load_yaml(path)
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise EcogisError("a style file must be a YAML mapping", path=path)
+        raise error("maps.style_not_mapping", path=path)
     return data
 
 

@@ -36,7 +36,6 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from ecogis.error_messages import Phrase, error, phrase
-from ecogis.errors import EcogisError
 from ecogis.rules.scope import in_force_on, parse_date, parse_jurisdiction, shown_basis, within_jurisdiction
 from ecogis.yamlio import LineDict, line_of, load_yaml_lines
 
@@ -297,11 +296,10 @@ def _scope(item, path) -> dict:
     dates = {key: parse_date(item.get(key), path=path, line=line_of(item, key), what=key)
              for key in ("effective_from", "effective_until")}
     if dates["effective_from"] and dates["effective_until"] and dates["effective_until"] <= dates["effective_from"]:
-        raise EcogisError(f"{_at(line_of(item, 'effective_until'))}effective_until must come after effective_from",
-                          path=path)
+        raise error("inputs.effective_order", at=_at(line_of(item, "effective_until")), path=path)
     verified = item.get("verified")
     if verified is not None and not isinstance(verified, bool):
-        raise EcogisError(f"{_at(line_of(item, 'verified'))}verified must be true or false", path=path)
+        raise error("inputs.verified_bool", at=_at(line_of(item, "verified")), path=path)
     return {**dates, "verified": verified,
             "jurisdiction": parse_jurisdiction(item.get("jurisdiction"), path=path, line=line_of(item, "jurisdiction")),
             **{k: str(item.get(k) or "") for k in ("verification", "verification_en", "local_source")}}

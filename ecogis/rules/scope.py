@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ecogis.errors import EcogisError
+from ecogis.error_messages import error, phrase
 from ecogis.notes import Label
 
 #: the note appended to the basis of a rule whose citation was not checked, per language
@@ -35,9 +35,8 @@ def parse_date(value, *, path=None, line=None, what="date") -> dt.date | None:
             return dt.date.fromisoformat(text)
         except ValueError:
             pass
-    where = f"line {line}: " if line else ""
-    raise EcogisError(f"{where}{what} {value!r} is not a date", path=path,
-                      hint="Write dates as YYYY-MM-DD, e.g. 2026-03-15")
+    raise error("sites.not_a_date", where=phrase("sites.at_line", line=line) if line else "", what=what, value=value,
+                path=path, hint="sites.date_form")
 
 
 def parse_jurisdiction(value, *, path=None, line=None) -> list[str]:
@@ -47,9 +46,8 @@ def parse_jurisdiction(value, *, path=None, line=None) -> list[str]:
     for item in items:
         text = str(item).strip()
         if not re.fullmatch(r"\d{2,6}", text):
-            where = f"line {line}: " if line else ""
-            raise EcogisError(f"{where}jurisdiction {item!r} is not an adcode prefix", path=path,
-                              hint="Give 2 to 6 digits of the administrative division code, e.g. 2109 for 阜新市")
+            raise error("sites.not_adcode", where=phrase("sites.at_line", line=line) if line else "", item=item,
+                        path=path, hint="sites.adcode_form")
         out.append(text)
     return out
 

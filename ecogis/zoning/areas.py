@@ -17,7 +17,7 @@ import pyproj
 
 from ecogis.area import area
 from ecogis.crs import describe_crs, gk_epsg, zone_width
-from ecogis.errors import EcogisError
+from ecogis.error_messages import error
 from ecogis.geodesy import convert_area
 from ecogis.layers import UNIT_CLASSES
 
@@ -71,8 +71,7 @@ def plane_crs_of_zone(gk_zone: int) -> pyproj.CRS:
     """The CGCS2000 Gauss-Kruger CRS (with zone prefix) of zone ``gk_zone`` (3°: 25-45, 6°: 13-23)."""
     width = zone_width(int(gk_zone))
     if width is None:
-        raise EcogisError(f"Gauss-Kruger zone {gk_zone} is not a zone of China",
-                          hint="3-degree zones are 25-45 (Panjin: 41), 6-degree zones 13-23")
+        raise error("sites.zone_not_china", zone=gk_zone, hint="sites.china_zones")
     return pyproj.CRS.from_epsg(gk_epsg(int(gk_zone), width))
 
 
@@ -86,11 +85,10 @@ def unit_areas(units: gpd.GeoDataFrame, *, method: str = "ellipsoid", gk_zone: i
     plane = None
     if method == "plane":
         if gk_zone is None:
-            raise EcogisError("the plane method needs the Gauss-Kruger zone it was computed in",
-                              hint="Give the zone number, e.g. --gk-zone 41 (CGCS2000 3° zone 41 for Panjin)")
+            raise error("sites.plane_needs_zone", hint="sites.give_zone")
         plane = plane_crs_of_zone(gk_zone)
     elif method != "ellipsoid":
-        raise EcogisError(f"unknown area method {method!r}", hint="Use ellipsoid (official) or plane")
+        raise error("sites.unknown_area_method", method=method, hint="sites.ellipsoid_or_plane")
     parts = _parts(units, districts)
     kwargs = {"plane_crs": plane} if plane is not None else {}
     parts["area_m2"] = area(parts.geometry.values, parts.crs, method, **kwargs)

@@ -15,6 +15,7 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass
 
+from ecogis.error_messages import error, phrase, placed
 from ecogis.errors import EcogisError
 
 #: The first and last division (大类) number of each section (门类) of GB/T 4754-2017.
@@ -56,17 +57,16 @@ def normalise_code(value, *, what: str = "industry code") -> str:
     text = re.sub(r"[\s.\-]", "", unicodedata.normalize("NFKC", str(value))).upper()
     match = _CODE.match(text)
     if match is None:
-        raise EcogisError(f"{what} {value!r} is not {FORM}",
-                          hint="Write the code as in GB/T 4754-2017, e.g. C2614 (有机化学原料制造)")
+        raise error("sites.not_industry_code", what=what, value=value, hint="sites.industry_form")
     letter, digits = match.groups()
     if digits:
         first, last = SECTIONS[letter] if letter in SECTIONS else (0, -1)
         if not first <= int(digits[:2]) <= last:
-            raise EcogisError(f"{what} {value!r}: division {digits[:2]} is not in section {letter}", hint=(
-                f"Section {letter} has divisions {first:02d}-{last:02d}" if letter in SECTIONS
-                else "Sections are the letters A to T"))
+            raise error("sites.division_not_in_section", what=what, value=value, division=digits[:2], letter=letter,
+                        hint=phrase("sites.section_divisions", letter=letter, first=f"{first:02d}", last=f"{last:02d}")
+                        if letter in SECTIONS else phrase("sites.sections"))
     elif letter not in SECTIONS:
-        raise EcogisError(f"{what} {value!r}: there is no section {letter}", hint="Sections are the letters A to T")
+        raise error("sites.no_section", what=what, value=value, letter=letter, hint="sites.sections")
     return text
 
 
@@ -125,5 +125,5 @@ def site_industries(sites) -> dict[str, Industry]:
         try:
             out[site_id] = parse_industry(value)
         except EcogisError as exc:
-            raise EcogisError(exc.reason, feature=f"site {site_id}", field="industry", hint=exc.hint) from None
+            raise placed(exc, feature=f"site {site_id}", field="industry") from None
     return out

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ecogis.errors import EcogisError
+from ecogis.error_messages import error
 from ecogis.io.table import _check_workbook_bytes, _read_frame
 from ecogis.layers import match_fields, normalise_layer
 from ecogis.messages import register, say
@@ -33,7 +33,7 @@ def read_access_list(path, *, fields: dict | None = None, encoding: str | None =
     EcogisError."""
     path = Path(path)
     if not path.exists():
-        raise EcogisError("access list not found", path=path)
+        raise error("sites.no_access_list", path=path)
     frames = _sheets(path, encoding, layer, notes)
     tables = []
     for sheet, raw in frames.items():
@@ -45,9 +45,7 @@ def read_access_list(path, *, fields: dict | None = None, encoding: str | None =
         table["_sheet"] = sheet
         tables.append(table)
     if not tables:
-        raise EcogisError("no sheet of the access list has a header with a requirement dimension", path=path,
-                          hint="Name the columns 空间布局约束, 污染物排放管控, 环境风险防控, 资源开发效率要求 "
-                               "(or map them with fields=)")
+        raise error("sites.no_dimension_header", path=path, hint="sites.name_dimensions")
     table = pd.concat(tables, ignore_index=True)
     requirements = requirements_from_table(table, source=path.name)
     meta = {"path": str(path), "kind": "access_list", "sheets": [str(t["_sheet"].iloc[0]) for t in tables],
@@ -63,8 +61,7 @@ def _sheets(path: Path, encoding, layer, notes) -> dict[str, pd.DataFrame]:
             sheets = pd.read_excel(path, sheet_name=layer if layer is not None else None, header=None, dtype=object,
                                    engine="openpyxl")
         except Exception as exc:  # openpyxl raises many types for a broken workbook
-            raise EcogisError(f"cannot read the workbook ({exc})", path=path,
-                              hint="Open and save it again as .xlsx") from exc
+            raise error("sites.bad_workbook", reason=str(exc), path=path, hint="sites.save_xlsx") from exc
         if isinstance(sheets, pd.DataFrame):
             sheets = {str(layer): sheets}
         return {str(k): v.dropna(how="all") for k, v in sheets.items()}

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
+from ecogis.error_messages import error, phrase, placed
 from ecogis.errors import EcogisError
 from ecogis.layers import UNIT_CLASSES, normalise_unit_class
 from ecogis.zoning.industry import Industry, covers, parse_code_list
@@ -88,7 +89,7 @@ def requirements_from_table(table: pd.DataFrame, source: str = "") -> list[Requi
             out.extend(_row_requirements(row, where))
         except EcogisError as exc:
             feature = where.removeprefix(source).strip()
-            raise EcogisError(exc.reason, path=source or None, feature=feature, hint=exc.hint) from None
+            raise placed(exc, path=source or None, feature=feature) from None
     return out
 
 
@@ -133,8 +134,8 @@ def _dimension(value) -> str:
     if not text:
         return "spatial_layout"
     if text not in DIMENSION_NAMES:
-        raise EcogisError(f"unknown dimension {text!r} for the industry codes",
-                          hint=f"Use one of {', '.join(k for k in DIMENSION_NAMES if k not in DIMENSIONS)}")
+        names = ", ".join(k for k in DIMENSION_NAMES if k not in DIMENSIONS)
+        raise error("sites.unknown_dimension", text=text, hint=phrase("sites.use_dimension", names=names))
     return DIMENSION_NAMES[text]
 
 

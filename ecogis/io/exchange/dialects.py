@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ecogis.errors import EcogisError
+from ecogis.error_messages import LANGS, Phrase, error
 from ecogis.messages import register, say
 
 STANDARD = "部标"
@@ -110,14 +110,16 @@ register({
 
 #: what a variant is, for the error under ``strict``
 _STRICT_WHAT = {
-    "exchange.parcel_layout": "a parcel line in the {layout} layout",
-    "exchange.vertex_layout": "a vertex line in the {layout} layout",
-    "exchange.unclosed": "a ring of parcel {parcel} written without its closing vertex",
-    "exchange.area_unit": "地块面积 {value} written with a unit",
-    "exchange.area_not_number": "地块面积 {value} of parcel {parcel}, not a number,",
-    "exchange.extra_section": "section [{section}]",
-    "exchange.fullwidth": "a section marker in full-width brackets ［{section}］",
-    "exchange.header_alias": "header key {name} (for {standard})",
+    "exchange.parcel_layout": ("a parcel line in the {layout} layout", "{layout} 格式的地块行"),
+    "exchange.vertex_layout": ("a vertex line in the {layout} layout", "{layout} 格式的界址点行"),
+    "exchange.unclosed": ("a ring of parcel {parcel} written without its closing vertex",
+                          "地块 {parcel} 未写闭合点的环"),
+    "exchange.area_unit": ("地块面积 {value} written with a unit", "带单位书写的地块面积 {value}"),
+    "exchange.area_not_number": ("地块面积 {value} of parcel {parcel}, not a number,",
+                                 "地块 {parcel} 的非数值地块面积 {value}"),
+    "exchange.extra_section": ("section [{section}]", "节 [{section}]"),
+    "exchange.fullwidth": ("a section marker in full-width brackets ［{section}］", "全角括号的节标记［{section}］"),
+    "exchange.header_alias": ("header key {name} (for {standard})", "表头键 {name}（即 {standard}）"),
 }
 
 
@@ -138,10 +140,8 @@ class Deviations:
         if allowed:
             self.plain.add(key)
         elif self.strict:
-            raise EcogisError(f"line {line}: {_STRICT_WHAT[key].format(**fields)} is not the 部标 layout, and "
-                              "--strict reads only that one", path=self.path,
-                              hint="Leave out --strict to read this dialect (with notes), or export the file "
-                                   "again in the 部标 layout")
+            what = Phrase(zip(LANGS, (text.format(**fields) for text in _STRICT_WHAT[key])))
+            raise error("exchange.strict", line=line, what=what, path=self.path, hint="exchange.leave_out_strict")
         self.first.setdefault(key, {"line": line, **fields})
         self.counts[key] += 1
 

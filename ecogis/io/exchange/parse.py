@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ecogis.error_messages import error
 from ecogis.errors import EcogisError
 from ecogis.io.exchange.dialects import (
     HEADER_ALIASES,
@@ -67,8 +68,8 @@ def _decode(data: bytes, path: Path, encoding, notes):
         try:
             text, used, source = data.decode(encoding), encoding, "user"
         except (UnicodeDecodeError, LookupError) as exc:
-            raise EcogisError(f"cannot decode the text as {encoding} ({exc})", path=path,
-                              hint="Leave out encoding= to let ecogis detect UTF-8 or GB18030") from exc
+            raise error("exchange.cannot_decode", encoding=encoding, reason=str(exc), path=path,
+                        hint="exchange.leave_out_encoding") from exc
     else:
         text, used, source = decode_text(data, path, notes)
         if used == "UTF-8-SIG":
@@ -123,13 +124,11 @@ def _parse(text: str, path: Path, strict: bool = False) -> _Parsed:
             raise _err(path, number, f"text outside any section: {line[:40]!r}",
                        hint=f"Is this a coordinate exchange file? It needs a [{COORD_SECTION}] section")
     if not seen_coords:
-        raise EcogisError(f"not a coordinate exchange file: no [{COORD_SECTION}] section", path=path,
-                          hint=f"Put the parcels after a line [{COORD_SECTION}]")
+        raise error("exchange.no_coord_section", section=COORD_SECTION, path=path, hint="exchange.put_parcels")
     if current is not None:
         _close_parcel(current, parsed, path)
     if not parsed.parcels:
-        raise EcogisError(f"the [{COORD_SECTION}] section holds no parcels", path=path,
-                          hint="Each parcel starts with a line ending in ',@'")
+        raise error("exchange.no_parcels", section=COORD_SECTION, path=path, hint="exchange.parcel_start")
     return parsed
 
 

@@ -7,7 +7,7 @@ import geopandas as gpd
 import numpy as np
 
 from ecogis.crs import crs_label
-from ecogis.errors import EcogisError
+from ecogis.error_messages import error
 from ecogis.io.exchange.areas import _check_declared_areas
 from ecogis.io.exchange.geometry import _build_geometries, _note_invalid_parcels
 from ecogis.io.exchange.parse import AREA_UNIT, _decode, _parse, _vertex_arrays
@@ -40,10 +40,10 @@ def read_exchange(path, crs=None, encoding=None, *, cm=None, strict=False) -> gp
     path = Path(path)
     notes: list[str] = []
     if not path.exists():
-        raise EcogisError("file not found", path=path, hint="Check the path and its spelling")
+        raise error("exchange.not_found", path=path, hint="exchange.check_path")
     data = path.read_bytes()
     if not data.strip():
-        raise EcogisError("the file is empty", path=path, hint="Copy the file again from its source")
+        raise error("exchange.empty", path=path, hint="exchange.copy_again")
     text, used, source = _decode(data, path, encoding, notes)
     parsed = _parse(text, path, strict)
     _vertex_arrays(parsed, path)

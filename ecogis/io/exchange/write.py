@@ -10,7 +10,7 @@ import shapely
 
 from ecogis.area import ellipsoidal_area
 from ecogis.crs import DATUM_ZH, crs_label, gk_epsg, gk_zone_of, zone_cm
-from ecogis.errors import EcogisError
+from ecogis.error_messages import error
 from ecogis.geodesy import GEOGRAPHIC_CRS, GEOGRAPHIC_EPSG, gk_zone_for_lon
 from ecogis.io.exchange.dialects import DIALECTS, PROVINCIAL, STANDARD
 from ecogis.io.exchange.parse import COORD_SECTION, HEADER_KEYS, HEADER_SECTION
@@ -42,16 +42,15 @@ def write_exchange(gdf, path, *, overwrite=False, zone=None, width=3, datum=None
     圈号 the rings of each part, 1 = outer ring).
     """
     if dialect not in DIALECTS:
-        raise EcogisError(f"exchange-text dialect {dialect!r} is not one of {', '.join(DIALECTS)}", path=path,
-                          hint="Write --dialect 部标 or --dialect 省标")
+        raise error("exchange.unknown_dialect", dialect=dialect, dialects=", ".join(DIALECTS), path=path,
+                    hint="exchange.write_dialect")
     notes: list[str] = []
     if gdf.crs is None:
-        raise EcogisError("the layer has no CRS; cannot write Gauss-Kruger coordinates", path=path,
-                          hint="Set the CRS first (read it with crs=)")
+        raise error("exchange.no_crs", path=path, hint="exchange.set_crs")
     if len(gdf) == 0:
-        raise EcogisError("the layer has no features to write", path=path)
+        raise error("exchange.no_features", path=path)
     if width not in (3, 6):
-        raise EcogisError(f"zone width {width!r} is not 3 or 6", path=path)
+        raise error("crs.zone_width", width=width, path=path)
     target = exchange_crs(gdf, zone=zone, width=width, datum=datum, path=path)
     zone_entry = gk_zone_of(target)
     assert zone_entry is not None, "exchange_crs returns a catalogued Gauss-Kruger CRS"
@@ -68,8 +67,8 @@ def write_exchange(gdf, path, *, overwrite=False, zone=None, width=3, datum=None
     try:
         data = text.encode(encoding)
     except UnicodeEncodeError as exc:
-        raise EcogisError(f"text cannot be encoded as {encoding} ({exc})", path=path,
-                          hint="Use encoding='utf-8' or remove the characters") from exc
+        raise error("exchange.cannot_encode", encoding=encoding, reason=str(exc), path=path,
+                    hint="exchange.use_utf8") from exc
     src = (gdf.attrs.get("ecogis") or {}).get("path")
     with atomic_path(path, overwrite=overwrite, inputs=tuple(inputs) + ((src,) if src else ())) as tmp:
         tmp.write_bytes(data)
@@ -117,9 +116,8 @@ def _output_datum(crs, datum, path, notes):
 
     wanted = normalise_datum(datum)
     if wanted != source:
-        raise EcogisError(f"the data is on {source} but datum={wanted} was asked for", path=path,
-                          hint="ecogis does not guess datum transformations: transform the data with "
-                               "official parameters first")
+        raise error("exchange.datum_mismatch", source=source, wanted=wanted, path=path,
+                    hint="exchange.no_datum_guess")
     return wanted
 
 
@@ -165,13 +163,12 @@ def _check_writable(geoms, path):
     geoms = np.asarray(geoms, dtype=object)
     empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     if empty.any():
-        raise EcogisError("empty geometry cannot be written", path=path, feature=int(np.flatnonzero(empty)[0]),
-                          hint="Drop empty features first (ecogis validate --fix)")
+        raise error("exchange.empty_geometry", path=path, feature=int(np.flatnonzero(empty)[0]),
+                    hint="exchange.drop_empty")
     bad = ~np.isin(shapely.get_type_id(geoms), (0, 1, 3, 4, 5, 6))
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise EcogisError(f"{geoms[i].geom_type} cannot be written to an exchange file", path=path, feature=i,
-                          hint="Explode geometry collections into polygons, lines or points")
+        raise error("exchange.bad_type", type=geoms[i].geom_type, path=path, feature=i, hint="exchange.explode")
     return geoms
 
 

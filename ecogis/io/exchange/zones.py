@@ -17,6 +17,7 @@ from ecogis.crs import (
     zone_cm,
     zone_width,
 )
+from ecogis.error_messages import Phrase, error, phrase
 from ecogis.errors import EcogisError
 from ecogis.io.exchange.parse import _err, _Parsed
 from ecogis.messages import note, register, say
@@ -83,16 +84,16 @@ def _settle_crs(parsed, path, x, y, crs, cm, notes):
         say("exchange_width_missing", notes, path=path, zone=zone, width=width)
     header_cm = zone_cm(zone, width) if zone is not None and width else None
     if cm is not None and header_cm is not None and abs(float(cm) - header_cm) > 1e-9:
-        raise EcogisError(f"central meridian {cm} given, but the header's 带号 {zone} means {header_cm:g} E",
-                          path=path, hint="Leave out cm= or fix 带号")
+        raise error("exchange.cm_vs_header", cm=cm, zone=zone, header_cm=f"{header_cm:g}", path=path,
+                    hint="exchange.leave_out_cm")
     try:
         guess = infer_crs(y, x, cm=header_cm if header_cm is not None else cm, width=width or 3,
                           datum=datum or "CGCS2000")
     except EcogisError as exc:
-        raise EcogisError(exc.reason + _far_vertex(parsed, x, y), path=path, hint=exc.hint) from exc
+        raise error("exchange.with_far_vertex", reason=exc, far=_far_vertex(parsed, x, y), path=path,
+                    hint=Phrase(exc.hints) if exc.hints else None) from exc
     if zone is not None and guess.zone is not None and guess.prefixed and guess.zone != zone:
-        raise EcogisError(f"the header says 带号={zone} but the Y coordinates carry the zone prefix {guess.zone}",
-                          path=path, hint="Fix 带号 in the header or the coordinates")
+        raise error("exchange.zone_vs_prefix", zone=zone, prefix=guess.zone, path=path, hint="exchange.fix_zone")
     if guess.swap_xy:
         say("exchange_gis_order", notes, path=path)
     has_datum = datum is not None and datum != "WGS84"
@@ -120,15 +121,15 @@ def _missing_keys(parsed, has_datum: bool, zone):
     return note("exchange.header_lacks_two", first=missing[0], second=missing[1])
 
 
-def _far_vertex(parsed: _Parsed, x, y, far_m: float = 1_000_000.0) -> str:
+def _far_vertex(parsed: _Parsed, x, y, far_m: float = 1_000_000.0) -> Phrase | str:
     """Text naming the first vertex line more than ``far_m`` metres from the median vertex (a typo or a
     0,0 placeholder that spoils the CRS inference), or "" when there is none or every vertex is far."""
     far = np.hypot(x - np.median(x), y - np.median(y)) > far_m
     if not far.any() or far.all():
         return ""
     i = int(np.flatnonzero(far)[0])
-    return (f"; line {parsed.v_line[i]} (X {x[i]:.12g}, Y {y[i]:.12g}) lies more than {far_m / 1000:.0f} km from "
-            "the median vertex")
+    return phrase("exchange.far_vertex", line=parsed.v_line[i], x=f"{x[i]:.12g}", y=f"{y[i]:.12g}",
+                  km=f"{far_m / 1000:.0f}")
 
 
 def _check_positions(parsed: _Parsed, easting, northing, crs, path):
@@ -144,8 +145,7 @@ def _check_positions(parsed: _Parsed, easting, northing, crs, path):
 def _user_crs(parsed, path, x, y, crs, notes):
     user = resolve_crs(crs)
     if isinstance(user, str):
-        raise EcogisError(f"{user} is a web-map longitude/latitude system; exchange files hold surveyed "
-                          "coordinates", path=path, hint="Pass the Gauss-Kruger CRS, e.g. EPSG:4529")
+        raise error("exchange.web_system", system=user, path=path, hint="exchange.pass_gk")
     entry = gk_zone_of(user)
     try:
         guess = infer_crs(y, x, cm=entry.cm if entry and not entry.prefixed else None)
@@ -153,10 +153,10 @@ def _user_crs(parsed, path, x, y, crs, notes):
         guess = None  # cannot tell: keep the format's order (X = northing)
     swap = bool(guess and guess.swap_xy)
     if guess is not None and guess.crs.is_geographic != user.is_geographic:
-        kind = "degrees" if guess.crs.is_geographic else "metres"
-        raise EcogisError(f"the coordinates are in {kind} but the CRS given, {crs_label(user)}, is "
-                          f"{'geographic' if user.is_geographic else 'projected'}", path=path,
-                          hint=f"Leave out crs= or pass a CRS like {guess.label}")
+        units = phrase("exchange.degrees") if guess.crs.is_geographic else phrase("exchange.metres")
+        crs_kind = phrase("exchange.geographic") if user.is_geographic else phrase("exchange.projected")
+        raise error("exchange.units_vs_crs", units=units, crs=crs_label(user), crs_kind=crs_kind, path=path,
+                    hint=phrase("exchange.units_hint", label=guess.label))
     guessed = gk_zone_of(guess.crs) if guess is not None else None
     if entry and guessed and (entry.prefixed != guessed.prefixed or (entry.prefixed and entry.zone != guessed.zone)):
         say("exchange_crs_overridden", notes, path=path, guess=describe_crs(guess.crs), given=describe_crs(user))

@@ -1,0 +1,41 @@
+"""Errors of drawing maps and reading map styles (ecogis.render)."""
+
+ERRORS = {
+    # ecogis.render.map_layers
+    "maps.no_layers": ("no layers to draw", "没有可绘制的图层"),
+    "maps.pass_layer": ("Pass at least one layer", "请至少给出一个图层"),
+    "maps.all_empty": ("all layers are empty: no feature with a geometry in {files}; nothing to draw",
+                       "所有图层都为空：{files} 中没有带几何的要素，无可绘制"),
+    "maps.check_files": ("Check the layer files (ecogis info FILE) and the --site file",
+                         "请检查图层文件（ecogis info 文件）和 --site 文件"),
+    "maps.not_geodataframe": ("layer {name!r} is a {type}, expected a GeoDataFrame",
+                              "图层 {name!r} 是 {type}，应为 GeoDataFrame"),
+    "maps.no_crs": ("layer {name!r} has no CRS", "图层 {name!r} 没有坐标系"),
+    "maps.read_with_crs": ("Read it with ecogis.io.read_layer(crs=...)", "请用 ecogis.io.read_layer(crs=...) 读取"),
+    "maps.unknown_focus": ("unknown focus {focus!r}; use 'site' or a (west, south, east, north) box",
+                           "未知的聚焦范围 {focus!r}；请用 'site' 或 (西, 南, 东, 北) 范围框"),
+    "maps.focus_needs_site": ("focus='site' needs a site", "focus='site' 需要项目场址"),
+    "maps.pass_site": ("Pass site= or leave focus unset", "请给出 site=，或不设 focus"),
+    "maps.bad_focus_box": ("focus box {focus!r} is not (west, south, east, north)",
+                           "聚焦范围框 {focus!r} 不是 (西, 南, 东, 北)"),
+    # ecogis.render.styles
+    "maps.unknown_sections": ("unknown style section(s) {unknown}; expected some of {known}",
+                              "未知的样式节 {unknown}；应为 {known} 中的若干项"),
+    "maps.see_styles": ("See ecogis/render/styles.yaml (maps/styles.yaml) for the layout",
+                        "格式请参见 ecogis/render/styles.yaml（maps/styles.yaml）"),
+    "maps.bad_entry": ("style entry {where}: expected {expected}", "样式项 {where}：应为{expected}"),
+    "maps.a_mapping": ("a mapping", "映射（键值表）"),
+    "maps.a_number": ("a number from {low} to {high}, not {value!r}", "{low} 到 {high} 之间的数值，而非 {value!r}"),
+    "maps.a_colour": ('a colour such as "#e60000", not {colour!r}', '颜色，如 "#e60000"，而非 {colour!r}'),
+    "maps.no_style_file": ("style file not found", "样式文件不存在"),
+    "maps.check_styles_path": ("Check the --styles path", "请检查 --styles 路径"),
+    "maps.style_not_mapping": ("a style file must be a YAML mapping", "样式文件须为 YAML 映射"),
+    # ecogis.render.map_file, static_map, audit_table
+    "maps.bad_output_type": ("unsupported output type {suffix!r}", "不支持的输出类型 {suffix!r}"),
+    "maps.output_types": ("Use .html (interactive) or .png, .pdf, .svg (static)",
+                          "请使用 .html（交互式）或 .png、.pdf、.svg（静态）"),
+    "maps.missing_font": ("ECOGIS_CJK_FONT names a missing font file", "ECOGIS_CJK_FONT 指定的字体文件不存在"),
+    "maps.bad_static_format": ("unsupported static map format {suffix!r}; use .png, .pdf or .svg",
+                               "不支持的静态地图格式 {suffix!r}；请使用 .png、.pdf 或 .svg"),
+    "maps.out_not_folder": ("--out must be a folder", "--out 须为文件夹"),
+}
