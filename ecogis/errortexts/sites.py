@@ -91,7 +91,6 @@ ERRORS = {
                              "{method} 文件应有 from_crs、to_crs 和参数 {keys}"),
     "sites.or": (" or ", " 或 "),
     # ecogis.io.cass
-    "sites.cannot_decode": ("cannot decode the text as {encoding} ({reason})", "无法按 {encoding} 解码文本（{reason}）"),
     "sites.leave_out_encoding": ("Leave out --encoding to let ecogis detect UTF-8 or GB18030",
                                  "去掉 --encoding 即可由 ecogis 识别 UTF-8 或 GB18030"),
     "sites.no_points": ("the file holds no points", "文件中没有点"),

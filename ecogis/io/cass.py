@@ -20,7 +20,7 @@ import numpy as np
 import shapely
 
 from ecogis.error_messages import error, phrase
-from ecogis.io.text import check_control_characters, decode_text
+from ecogis.io.text import decode_survey_text
 from ecogis.messages import register, say
 
 COORDINATE_SUFFIXES = (".dat",)
@@ -65,18 +65,7 @@ def read_coordinates(path, encoding=None, notes=None) -> gpd.GeoDataFrame:
     """Points of a CASS ``.dat`` or plain ``点号,X,Y`` file, without CRS: columns ``name`` (点号), ``code`` (CASS
     编码), ``h`` (height, m; NaN when absent); geometry easting, northing in the file's order of lines."""
     path = Path(path)
-    data = path.read_bytes()
-    if encoding:
-        try:
-            text, used, source = data.decode(encoding), encoding, "user"
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise error("sites.cannot_decode", encoding=encoding, reason=str(exc), path=path,
-                        hint="sites.leave_out_encoding") from exc
-    else:
-        text, used, source = decode_text(data, path, notes)
-        if used == "GB18030":
-            say("exchange_gbk", notes, path=path)
-    text = check_control_characters(text, path)
+    text, used, source = decode_survey_text(path.read_bytes(), path, encoding, notes, hint="sites.leave_out_encoding")
     lines = [(i, _fields(line)) for i, line in enumerate(text.splitlines(), start=1) if line.strip()]
     if not lines:
         raise error("sites.no_points", path=path, hint="sites.one_point_per_line")
@@ -110,7 +99,7 @@ def read_coordinates(path, encoding=None, notes=None) -> gpd.GeoDataFrame:
     say("cass.read", notes, warn=False, path=path, layout=layout, count=len(names), order=order)
     columns = {"name": names, "code": codes, "h": heights} if cass else {"name": names, "h": heights}
     gdf = gpd.GeoDataFrame(columns, geometry=shapely.points(easting, northing))
-    gdf.attrs["ecogis"] = {"encoding": used.replace("UTF-8-SIG", "UTF-8"), "encoding_source": source}
+    gdf.attrs["ecogis"] = {"encoding": used, "encoding_source": source}
     return gdf
 
 

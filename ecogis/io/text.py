@@ -105,3 +105,20 @@ def _utf16_without_bom(data: bytes) -> str | None:
     if even.count(0) >= _UTF16_NUL_SHARE * len(even) and odd.count(0) == 0:
         return "utf-16-be"
     return None
+
+
+def decode_survey_text(data: bytes, path, encoding, notes, *, hint: str = "exchange.leave_out_encoding"):
+    """``(text, encoding label, source)`` of a surveying text file (exchange text, CASS/coordinate list):
+    ``encoding`` when given ("user"), else :func:`decode_text` with a note when GB18030 was taken; a BOM-marked
+    UTF-8 is reported as UTF-8; control characters are an error. ``hint`` is the key of the hint shown when
+    the given encoding does not fit."""
+    if encoding:
+        try:
+            text, used, source = data.decode(encoding), encoding, "user"
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise error("exchange.cannot_decode", encoding=encoding, reason=str(exc), path=path, hint=hint) from exc
+    else:
+        text, used, source = decode_text(data, path, notes)
+        if used == "GB18030":
+            say("exchange_gbk", notes, path=path)
+    return check_control_characters(text, path), used.replace("UTF-8-SIG", "UTF-8"), source

@@ -18,8 +18,6 @@ from ecogis.io.exchange.dialects import (
     parcel_layout,
     split_area,
 )
-from ecogis.io.text import check_control_characters, decode_text
-from ecogis.messages import say
 
 HEADER_SECTION, COORD_SECTION = "属性描述", "地块坐标"
 RECORD_TYPES = {"面": "polygon", "线": "line", "点": "point"}
@@ -60,24 +58,6 @@ class _Parsed:
     has_header: bool = False
     sections: dict = field(default_factory=dict)  # extra sections: name -> {key: value} or [lines]
     deviations: Deviations = field(default_factory=lambda: Deviations(None))
-
-def _decode(data: bytes, path: Path, encoding, notes):
-    """(text, encoding label, source) by the rules of :func:`ecogis.io.text.decode_text`; control characters
-    are an error."""
-    if encoding:
-        try:
-            text, used, source = data.decode(encoding), encoding, "user"
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise error("exchange.cannot_decode", encoding=encoding, reason=str(exc), path=path,
-                        hint="exchange.leave_out_encoding") from exc
-    else:
-        text, used, source = decode_text(data, path, notes)
-        if used == "UTF-8-SIG":
-            used = "UTF-8"
-        elif used == "GB18030":
-            say("exchange_gbk", notes, path=path)
-    text = check_control_characters(text, path)
-    return text, used, source
 
 
 def _err(path, line, message, hint=None):

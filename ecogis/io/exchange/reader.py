@@ -10,8 +10,9 @@ from ecogis.crs import crs_label
 from ecogis.error_messages import error
 from ecogis.io.exchange.areas import _check_declared_areas
 from ecogis.io.exchange.geometry import _build_geometries, _note_invalid_parcels
-from ecogis.io.exchange.parse import AREA_UNIT, _decode, _parse, _vertex_arrays
+from ecogis.io.exchange.parse import AREA_UNIT, _parse, _vertex_arrays
 from ecogis.io.exchange.zones import _check_positions, _settle_crs
+from ecogis.io.text import decode_survey_text
 
 
 def read_exchange(path, crs=None, encoding=None, *, cm=None, strict=False) -> gpd.GeoDataFrame:
@@ -44,7 +45,7 @@ def read_exchange(path, crs=None, encoding=None, *, cm=None, strict=False) -> gp
     data = path.read_bytes()
     if not data.strip():
         raise error("exchange.empty", path=path, hint="exchange.copy_again")
-    text, used, source = _decode(data, path, encoding, notes)
+    text, used, source = decode_survey_text(data, path, encoding, notes)
     parsed = _parse(text, path, strict)
     _vertex_arrays(parsed, path)
     x, y = parsed.v_x, parsed.v_y  # x = X = northing (surveying order)
