@@ -108,7 +108,7 @@ def test_zone_partly_outside_raster_reports_outside_area(one_class_4490):
     inside = geod_area(box(121.5, 40.8, 121.6, 41.0), 4490)
     assert class_m2(res.zones[0], 5) == pytest.approx(inside, rel=1e-6)
     assert res.zones[0].outside_m2 == pytest.approx(geod_area(half_out, 4490) - inside, rel=1e-4)
-    from ecogis.cli.raster_cmds import zonal_text
+    from ecogis.render.raster_text import zonal_text
 
     assert "栅格范围外" in zonal_text(res, "zh") and "outside raster" in zonal_text(res, "en")
 

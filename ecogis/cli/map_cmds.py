@@ -9,7 +9,7 @@ from ecogis.cli.common import emit_json, handle_errors, json_option, lang_option
 from ecogis.cli.vertex_options import apply_vertices, vertex_options, vertex_spec
 from ecogis.error_messages import error
 from ecogis.messages import say
-from ecogis.render.folium_map import BASEMAPS
+from ecogis.render.basemap_names import BASEMAPS
 
 EPILOG = """\b
 LAYER is a file (any format `ecogis info` reads; FILE:LAYER picks one layer of a GeoPackage),

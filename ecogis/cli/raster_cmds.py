@@ -4,7 +4,6 @@ from __future__ import annotations
 import click
 
 from ecogis.cli.common import emit_json, handle_errors, json_option, lang_option, require_number, show_progress
-from ecogis.render.raster_text import change_text, written_line, zonal_text
 
 zones_options = [
     click.option("--zones", "zones_path", required=True, type=click.Path(exists=True),
@@ -24,14 +23,17 @@ zones_options = [
 ]
 
 
-def _emit(result, written, text, as_json, lang):
-    """Print ``result`` as JSON (with the written paths) or as report text in ``lang``."""
+def _emit(result, written, text_name, as_json, lang):
+    """Print ``result`` as JSON (with the written paths) or as report text in ``lang`` (``text_name``: the
+    function of ``ecogis.render.raster_text`` that writes it; imported here, so that help loads no raster library)."""
+    from ecogis.render import raster_text
+
     if as_json:
         emit_json({**result.to_dict(), "outputs": [str(p) for p in written]})
         return
-    click.echo(text(result, lang))
+    click.echo(getattr(raster_text, text_name)(result, lang))
     for p in written:
-        click.echo(written_line(p, lang))
+        click.echo(raster_text.written_line(p, lang))
 
 
 def _with(options):
@@ -101,7 +103,7 @@ def zonal(raster_path, zones_path, zones_layer, cm, kind, by, classes, out_dir, 
     result = zonal_composition(raster_path, zones, by=by, legend=classes, kind=kind, layer=zones_layer,
                                memory_mb=memory_mb, progress=not no_progress and show_progress(), notes=notes)
     written = write_zonal(result, out_dir, overwrite=overwrite, lang=lang, inputs=inputs) if out_dir else []
-    _emit(result, written, zonal_text, as_json, lang)
+    _emit(result, written, "zonal_text", as_json, lang)
 
 
 @raster.command(name="change")
@@ -154,4 +156,4 @@ def change(before, after, zones_path, zones_layer, cm, kind, by, classes, out_di
                               after_legend=after_classes, kind=kind, layer=zones_layer, min_area_m2=min_area,
                               memory_mb=memory_mb, progress=not no_progress and show_progress(), notes=notes)
     written = write_change(result, out_dir, overwrite=overwrite, lang=lang, inputs=inputs, memory_mb=memory_mb)
-    _emit(result, written, change_text, as_json, lang)
+    _emit(result, written, "change_text", as_json, lang)

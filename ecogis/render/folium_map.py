@@ -31,12 +31,12 @@ from ecogis.crs import to_web_crs
 from ecogis.error_messages import error
 from ecogis.messages import say
 from ecogis.render import styles as st
+from ecogis.render.basemap_names import BASEMAPS  # noqa: F401 (also public here)
 from ecogis.render.cells import visible_text
 from ecogis.render.folium_controls import add_controls, add_page_style, legend_html, marker_svg
 from ecogis.render.folium_offline import OfflineMap, map_html, save_map  # noqa: F401 (public API)
 from ecogis.render.map_layers import focus_box, layer_styles, layers_bounds, map_layers
 
-BASEMAPS = ("none", "osm", "tianditu-vec", "tianditu-img", "amap", "amap-img")
 DISPLAY_CRS = "EPSG:4326"
 COORD_DECIMALS = 6            # ~0.1 m: enough for display, keeps the HTML small
 SIMPLIFY_VERTICES = 50_000    # layers with more vertices are simplified for display
