@@ -4,8 +4,10 @@ characters it uses, so that a machine with no CJK font shows text, not boxes (to
 from __future__ import annotations
 
 import base64
+import importlib.util
 import io
 from functools import lru_cache
+from pathlib import Path
 
 EMBEDDED_FAMILY = "ecogis CJK subset"
 #: installed fonts first: Linux (Noto / Source Han / WenQuanYi), macOS (PingFang, Hiragino, Heiti),
@@ -32,19 +34,21 @@ def embedded_font_css(text: str) -> str:
             "font-display:swap}")
 
 
-def _font_path():
-    from importlib import resources
-
-    try:
-        path = resources.files("mplfonts").joinpath("fonts", "NotoSansCJKsc-Regular.otf")
-    except ModuleNotFoundError:
+def _font_path() -> Path | None:
+    """The font file in the mplfonts package, found without importing it (its ``__init__`` imports matplotlib)."""
+    spec = importlib.util.find_spec("mplfonts")
+    if spec is None or not spec.submodule_search_locations:
         return None
+    path = Path(next(iter(spec.submodule_search_locations))) / "fonts" / "NotoSansCJKsc-Regular.otf"
     return path if path.is_file() else None
 
 
 @lru_cache(maxsize=8)
 def _subset(chars: str) -> bytes | None:
-    """The font with only ``chars`` (no hinting, no layout features), as bytes; None without the font."""
+    """The font with only ``chars`` (no hinting, no layout features), as bytes; None without the font.
+
+    The bounding boxes in its ``head`` and ``hhea`` tables stay those of the whole font (they still
+    enclose every glyph kept): recomputing them from the kept outlines took about as long as the subsetting."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
@@ -53,7 +57,7 @@ def _subset(chars: str) -> bytes | None:
         return None
     options = subset.Options()
     options.layout_features, options.hinting, options.notdef_outline = [], False, True
-    font = TTFont(str(path), lazy=True)
+    font = TTFont(str(path), lazy=True, recalcBBoxes=False)
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=chars)
     subsetter.subset(font)
