@@ -72,10 +72,10 @@ class _VisibleDocument:
         return getattr(self._doc, name)
 
     def add_paragraph(self, text: str = "", style=None):
-        return self._doc.add_paragraph(self.visible(text), style)
+        return L.add_paragraph(self._doc, self.visible(text), style)
 
     def add_heading(self, text: str = "", level: int = 1):
-        return self._doc.add_heading(self.visible(text), level)
+        return self.add_paragraph(text, "Title" if level == 0 else f"Heading {level}")
 
     def table(self, head, rows, numeric=()):
         return L.table(self._doc, head, rows, self.visible, numeric=numeric)
@@ -261,10 +261,11 @@ def _figures(result, tmp: Path, lang: str) -> list[tuple[str, Path]]:
         return []
     project = result.inputs.get("project") or {}
     layers = T.map_layers(result, lang)
+    shared: dict = {}  # the layers projected once for every figure
 
     def draw(sites, png):
         return render_static(layers, png, site=sites, title=None, dpi=200, lang=lang, focus="site",
-                             review_no=project.get("review_no"), source=project.get("source"))
+                             review_no=project.get("review_no"), source=project.get("source"), shared=shared)
 
     out = [(T.t("site", lang), draw(site, tmp / "map.png"))]
     if 1 < len(site) <= MAX_SITE_FIGURES:

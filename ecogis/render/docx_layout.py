@@ -3,6 +3,8 @@ header row repeats on every page, captions kept with their table or figure, land
 wide tables, and an institute's own template (its styles and fonts win over ours)."""
 from __future__ import annotations
 
+import weakref
+
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
@@ -33,6 +35,27 @@ def new_document(template=None):
     _table_style(doc)
     _table_text_style(doc)
     return doc
+
+
+#: per document part: (style name, style type) -> style id (None for the document's default style)
+_STYLE_IDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def set_style(paragraph, name: str) -> None:
+    """``paragraph.style = name``, the style id looked up once per document: python-docx looks through
+    every style of the document for the default one at each assignment."""
+    ids = _STYLE_IDS.setdefault(paragraph.part, {})
+    if name not in ids:
+        ids[name] = paragraph.part.get_style_id(name, WD_STYLE_TYPE.PARAGRAPH)
+    paragraph._p.style = ids[name]
+
+
+def add_paragraph(doc, text: str = "", style: str | None = None):
+    """``doc.add_paragraph(text, style)``, with the style set by :func:`set_style`."""
+    paragraph = doc.add_paragraph(text)
+    if style is not None:
+        set_style(paragraph, style)
+    return paragraph
 
 
 def _table_text_style(doc) -> None:
@@ -190,7 +213,7 @@ def _fill(cells, values, widths, visible, *, bold, numeric, top=None, bottom=Non
     for j, (c, v, w) in enumerate(zip(cells, values, widths)):
         c.text, c.width = visible(v), w
         para = c.paragraphs[0]
-        para.style = TABLE_TEXT
+        set_style(para, TABLE_TEXT)
         para.alignment = (WD_ALIGN_PARAGRAPH.CENTER if bold else
                           WD_ALIGN_PARAGRAPH.RIGHT if j in numeric else WD_ALIGN_PARAGRAPH.LEFT)
         for run in para.runs:

@@ -275,17 +275,23 @@ def _finish_legend(leg, entries) -> None:
 def _province_of(extent: tuple, province: str | None, adcode: str | None = None):
     """Province boundary (EPSG:4490) covering most of ``extent`` (west, south, east, north), or the
     named one, and its cities. A boundary layer's adcode (first two digits) names the province."""
+    if province:
+        return _province_and_cities(province)
+    if adcode and len(str(adcode)) == 6 and str(adcode).isdigit():
+        return _province_and_cities(str(adcode)[:2] + "0000")
+    name = _province_at(tuple(round(v, 3) for v in extent))
+    if name is None:
+        return None, None
+    return _province_and_cities(name)
+
+
+@lru_cache(maxsize=8)
+def _province_and_cities(province: str):
+    """The province (a name or an adcode) and its cities, read once per process (every map of a report
+    has the same inset); the frames are only drawn, never changed."""
     from ecogis.boundaries import get_boundary, get_districts
 
-    if province:
-        prov = get_boundary(province, level="province")
-    elif adcode and len(str(adcode)) == 6 and str(adcode).isdigit():
-        prov = get_boundary(str(adcode)[:2] + "0000", level="province")
-    else:
-        name = _province_at(tuple(round(v, 3) for v in extent))
-        if name is None:
-            return None, None
-        prov = get_boundary(name, level="province")
+    prov = get_boundary(province, level="province")
     try:
         children = get_districts(prov["name"].iloc[0])
     except EcogisError:

@@ -3,6 +3,8 @@
 Polygons and lines are drawn as one compound path per paint group (built from shapely coordinate
 arrays), points as one scatter per marker shape; colours are looked up once per distinct value.
 Style widths and radii are screen pixels (the HTML map's units); on paper they are drawn thinner.
+The patches are added without updating the axes' data limits (the map sets its extent itself;
+matplotlib would walk every vertex of every path in Python to extend them).
 """
 from __future__ import annotations
 
@@ -76,8 +78,8 @@ def _draw_polygons(ax, geoms, codes, paints, lw, hatch, gid) -> None:
         parts = shapely.get_parts(polys[codes == code])
         parts = parts[shapely.get_type_id(parts) == 3]
         rings = shapely.get_rings(parts)
-        ax.add_patch(PathPatch(_path(rings, closed=True), facecolor=fill, edgecolor=stroke, linewidth=lw,
-                               hatch=hatch, zorder=2, gid=gid))
+        ax.add_artist(PathPatch(_path(rings, closed=True), facecolor=fill, edgecolor=stroke, linewidth=lw,
+                                hatch=hatch, zorder=2, gid=gid))
 
 
 def _draw_lines(ax, geoms, codes, paints, lw, linestyle, gid) -> None:
@@ -85,17 +87,19 @@ def _draw_lines(ax, geoms, codes, paints, lw, linestyle, gid) -> None:
     lines = np.where(np.isin(shapely.get_type_id(geoms), (3, 6)), shapely.boundary(geoms), geoms)
     for code, (_, stroke) in enumerate(paints):
         parts = shapely.get_parts(lines[codes == code])
-        ax.add_patch(PathPatch(_path(parts, closed=False), fill=False, edgecolor=stroke, linewidth=lw,
-                               linestyle=linestyle, capstyle="round", joinstyle="round", zorder=3, gid=gid))
+        ax.add_artist(PathPatch(_path(parts, closed=False), fill=False, edgecolor=stroke, linewidth=lw,
+                                linestyle=linestyle, capstyle="round", joinstyle="round", zorder=3, gid=gid))
 
 
 def draw_layer(ax, kind, style, gdf, styles, label_points: bool,
-               label_shapes: bool = False) -> list[tuple[float, float, str]]:
+               label_shapes: bool = False, view=None) -> list[tuple[float, float, str]]:
     """Draw one layer (in the map CRS) with ``style`` (see :func:`ecogis.render.styles.layer_style`).
 
+    ``view`` (x0, y0, x1, y1 in the map CRS, a margin included): only the lines and polygons whose bounds
+    meet it are drawn; the others would fall outside the axes (what shows is the same, the paths smaller).
     Returns the name labels to place, (x, y, text), once the map extent is fixed (:func:`place_labels`):
     points' names with ``label_points``, polygons' names (once per name, inside its largest part) with
-    ``label_shapes``.
+    ``label_shapes`` (from every feature, so that a label does not move with the view).
     """
     labels = []
     geometry = style.get("geometry", "polygon")
@@ -109,21 +113,31 @@ def draw_layer(ax, kind, style, gdf, styles, label_points: bool,
         codes, paints = _paint_groups(style, shapes)
         # lines are never filled, and a "line" kind draws polygons as their outlines
         as_line = np.isin(types[~is_point], (1, 2, 5)) | (geometry == "line")
-        shape_geoms = geoms[~is_point]
+        shape_geoms, drawn = geoms[~is_point], in_view(geoms[~is_point], view)
         if as_line.any():
-            _draw_lines(ax, shape_geoms[as_line], codes[as_line], paints, lw, dashes(style.get("dash"), lw), gid)
+            sel = as_line & drawn
+            _draw_lines(ax, shape_geoms[sel], codes[sel], paints, lw, dashes(style.get("dash"), lw), gid)
         if not as_line.all():
-            _draw_polygons(ax, shape_geoms[~as_line], codes[~as_line], paints, lw,
-                           "////" if style.get("hatch") else None, gid)
+            sel = ~as_line & drawn
+            _draw_polygons(ax, shape_geoms[sel], codes[sel], paints, lw, "////" if style.get("hatch") else None, gid)
         if style.get("pin"):
             labels += _draw_pins(ax, style, shapes, gid)
         elif label_shapes and "name" in shapes:
             labels += _shape_labels(shapes)
-    if len(points):
+    if len(points):  # points are cheap: all drawn
         _draw_points(ax, style, styles, points, gid)
         if label_points and "name" in points:
             labels += _labels(shapely.get_geometry(geoms[is_point], 0), points["name"])
     return labels
+
+
+def in_view(geoms: np.ndarray, view) -> np.ndarray:
+    """Whether each geometry's bounds meet the box ``view`` (x0, y0, x1, y1); all True without a view."""
+    if view is None:
+        return np.ones(len(geoms), dtype=bool)
+    bounds = shapely.bounds(geoms)
+    x0, y0, x1, y1 = view
+    return (bounds[:, 0] <= x1) & (bounds[:, 2] >= x0) & (bounds[:, 1] <= y1) & (bounds[:, 3] >= y0)
 
 
 def _shape_labels(shapes) -> list:

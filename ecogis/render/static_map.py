@@ -118,10 +118,34 @@ def _rc(families) -> dict:
 # --------------------------------------------------------------------------------------------
 # Geometry helpers
 # --------------------------------------------------------------------------------------------
-def _map_crs(items):
+def _map_crs(items, shared=None):
     """The unprefixed 3-degree GK CRS of the data's central longitude."""
-    west, _, east, _ = layers_bounds(g.to_crs(GEOGRAPHIC_CRS) for _, _, g in items)
+    west, _, east, _ = layers_bounds(_to_crs(shared, n, k, g, GEOGRAPHIC_CRS) for n, k, g in items)
     return gk_crs_for_lon([west, east])
+
+
+def _to_crs(shared: dict | None, name: str, kind, gdf, crs):
+    """``gdf.to_crs(crs)`` without ``attrs`` (pandas deep-copies them at every step of the drawing; the
+    titles and kinds were read before), kept in ``shared`` (by layer name and CRS) for the next figure of
+    the same layers; the site, which changes from figure to figure, is projected each time."""
+    key = (name, str(crs))
+    if shared is not None and kind != "site" and key in shared:
+        return shared[key]
+    out = gdf.to_crs(crs)
+    out.attrs = {}
+    if shared is not None and kind != "site":
+        shared[key] = out
+    return out
+
+
+#: the margin around the view (share of its width and height) within which lines and polygons are drawn
+VIEW_MARGIN = 0.05
+
+
+def _drawn_box(xlim, ylim) -> tuple[float, float, float, float]:
+    """The view widened by :data:`VIEW_MARGIN`: features beyond it cannot reach into the axes."""
+    mx, my = (xlim[1] - xlim[0]) * VIEW_MARGIN, (ylim[1] - ylim[0]) * VIEW_MARGIN
+    return xlim[0] - mx, ylim[0] - my, xlim[1] + mx, ylim[1] + my
 
 
 def _fit_limits(bounds, box_w_in: float, box_h_in: float, pad: float = 0.06, min_size: float = 2000.0):
@@ -153,18 +177,21 @@ LABELLED_KINDS = ("redline", "reserve")
 def build_figure(layers: dict, site=None, title: str | None = None, lang: str = "zh", styles=None,
                  kinds: dict | None = None, inset: bool = True, province: str | None = None,
                  figsize=A4_LANDSCAPE, note: str | None = None, focus=None, notes: list | None = None,
-                 review_no: str | None = None, source: str | None = None) -> Figure:
+                 review_no: str | None = None, source: str | None = None, shared: dict | None = None) -> Figure:
     """Draw the static map and return the matplotlib Figure (see :func:`render_static`).
 
-    The figure's ``ecogis`` attribute holds {crs, scale_bar_m, north_angle_deg, province, main_ax}.
+    Only the lines and polygons that reach into the view are drawn. ``shared``: a dict kept by the caller
+    across several figures of the same ``layers`` (other sites or views): the projected layers are kept
+    in it and reused. The figure's ``ecogis`` attribute holds {crs, scale_bar_m, north_angle_deg,
+    province, main_ax}.
     """
     notes = [] if notes is None else notes
     styles = st.load_styles(styles)
     families = cjk_font_families()
     with matplotlib.rc_context(_rc(families)):
         items = map_layers(layers, site, kinds, styles, notes)
-        crs = _map_crs(items)
-        proj = [(n, k, g.to_crs(crs)) for n, k, g in items]
+        crs = _map_crs(items, shared)
+        proj = [(n, k, _to_crs(shared, n, k, g, crs)) for n, k, g in items]
         data_bounds = layers_bounds(g for _, _, g in proj)
         view = focus_box(focus, site)
         if view is not None:
@@ -185,7 +212,7 @@ def build_figure(layers: dict, site=None, title: str | None = None, lang: str = 
                 continue
             labels[kind == "site"] += draw_layer(ax, kind, style, gdf, styles,
                                                  label_points=kind in ("water_section", "site"),
-                                                 label_shapes=kind in LABELLED_KINDS)
+                                                 label_shapes=kind in LABELLED_KINDS, view=_drawn_box(xlim, ylim))
             in_view = gdf.cx[xlim[0]:xlim[1], ylim[0]:ylim[1]]
             if len(in_view):  # the legend lists what the map shows
                 groups.append((ttl, st.legend_items(kind or "default", styles, in_view, lang, ttl, style)))
@@ -257,7 +284,8 @@ def _default_note(crs, lang: str, province: str | None, review_no: str | None = 
 def render_static(layers: dict, out, site=None, title: str | None = None, dpi: int = 300, lang: str = "zh",
                   styles=None, kinds: dict | None = None, inset: bool = True, province: str | None = None,
                   overwrite: bool = False, figsize=A4_LANDSCAPE, note: str | None = None, focus=None,
-                  notes: list | None = None, review_no: str | None = None, source: str | None = None) -> Path:
+                  notes: list | None = None, review_no: str | None = None, source: str | None = None,
+                  shared: dict | None = None) -> Path:
     """Write a print-ready static map to ``out`` (.png, .pdf or .svg) and return its path.
 
     Parameters
@@ -282,6 +310,8 @@ def render_static(layers: dict, out, site=None, title: str | None = None, dpi: i
         Replace an existing ``out`` (otherwise EcogisError). The file is written atomically.
     review_no, source : str, optional
         The map's 审图号 and data source, printed in the footer (which says so when they are missing).
+    shared : dict, optional
+        Kept by the caller across several maps of the same ``layers`` (see :func:`build_figure`).
 
     Chinese glyphs missing from the available fonts are reported as AssumptionWarnings (install
     fonts-noto-cjk or set ECOGIS_CJK_FONT).
@@ -295,7 +325,7 @@ def render_static(layers: dict, out, site=None, title: str | None = None, dpi: i
         warnings.simplefilter("always", UserWarning)
         fig = build_figure(layers, site=site, title=title, lang=lang, styles=styles, kinds=kinds, inset=inset,
                            province=province, figsize=figsize, note=note, focus=focus, notes=notes,
-                           review_no=review_no, source=source)
+                           review_no=review_no, source=source, shared=shared)
         with matplotlib.rc_context(_rc(fig.ecogis["families"])):  # type: ignore[attr-defined]  # set by build_figure
             with atomic_path(out, overwrite=overwrite) as tmp:
                 fig.savefig(tmp, dpi=dpi, format=fmt, facecolor="white")
