@@ -149,15 +149,16 @@ class _Loader(_NoAnchors, yaml.SafeLoader):
     """PyYAML's SafeLoader, refusing anchors and aliases."""
 
 
-try:
-    from yaml._yaml import CParser
-except ImportError:  # PyYAML built without libyaml
-    _FastLoader = None
-else:
-    class _FastLoader(_NoAnchors, CParser, yaml.composer.Composer, yaml.constructor.SafeConstructor,
-                      yaml.resolver.Resolver):
-        """libyaml's events, composed in Python (so that anchors are refused) and read as SafeLoader reads them."""
+def _fast_loader() -> type | None:
+    """A loader on libyaml's events, composed in Python (so that anchors are refused) and read as
+    SafeLoader reads them; None when PyYAML was built without libyaml."""
+    try:
+        from yaml._yaml import CParser
+    except ImportError:
+        return None
 
+    class FastLoader(_NoAnchors, CParser, yaml.composer.Composer, yaml.constructor.SafeConstructor,
+                     yaml.resolver.Resolver):
         get_single_node = yaml.composer.Composer.get_single_node
 
         def __init__(self, stream):
@@ -165,6 +166,11 @@ else:
             yaml.composer.Composer.__init__(self)
             yaml.constructor.SafeConstructor.__init__(self)
             yaml.resolver.Resolver.__init__(self)
+
+    return FastLoader
+
+
+_FastLoader = _fast_loader()
 
 
 def _syntax_error(exc: yaml.MarkedYAMLError, path, text: str) -> EcogisError:
