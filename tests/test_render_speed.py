@@ -73,3 +73,30 @@ def test_set_style_sets_what_python_docx_sets(name, tmp_path):
     assert ours._p.xml == by_docx._p.xml
     doc.save(tmp_path / "s.docx")
     assert [p.style.name for p in docx.Document(tmp_path / "s.docx").paragraphs] == [name] * 3
+
+
+class _Findings:
+    """A findings table that counts how often its records are built."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def records(self):
+        self.calls += 1
+        return [{"rule_id": "r1", "site": "A", "verdict": "禁止"}]
+
+
+def test_finding_rows_are_built_once_per_findings_table_and_copied_per_caller():
+    from types import SimpleNamespace
+
+    from ecogis.render.check_text import finding_rows
+
+    findings = _Findings()
+    result = SimpleNamespace(rules=[{"id": "r1", "basis_en": "Art. 1"}], findings=findings)
+    first, second = finding_rows(result), finding_rows(result)
+    assert first == second == [{"rule_id": "r1", "site": "A", "verdict": "禁止", "basis_en": "Art. 1"}]
+    assert findings.calls == 1
+    first[0]["site"] = "changed"  # a caller's change stays its own
+    assert finding_rows(result)[0]["site"] == "A"
+    other = SimpleNamespace(rules=[], findings=_Findings())
+    assert finding_rows(other)[0]["basis_en"] == "" and other.findings.calls == 1

@@ -5,6 +5,7 @@ units. Only formatting happens here; every figure comes from the :class:`ecogis.
 """
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from ecogis.layers import kind_label as _registry_label
@@ -294,9 +295,35 @@ def table_rows(rows: list[dict], spec, lang: str = "zh") -> list[list[str]]:
 
 
 def finding_rows(result) -> list[dict]:
-    """Every finding as a dict, in the analysis order, with the English basis of its rule (``basis_en``)."""
+    """Every finding as a dict, in the analysis order, with the English basis of its rule (``basis_en``).
+
+    The rows are built once per findings table and copied for each caller: every report of a check
+    (HTML, DOCX, XLSX, the printed summary) and several of their sections read them."""
     basis_en = {r["id"]: r.get("basis_en") or "" for r in result.rules}
-    return [dict(f, basis_en=basis_en.get(f["rule_id"], "")) for f in result.findings.records()]
+    return [dict(f, basis_en=basis_en.get(f["rule_id"], "")) for f in _records(result.findings)]
+
+
+#: id of a findings table -> (a weak reference to it, its records)
+_RECORDS: dict[int, tuple[Any, list[dict]]] = {}
+
+
+def _records(findings) -> list[dict]:
+    """``findings.records()``, computed once per (read-only) findings table while it lives."""
+    hit = _RECORDS.get(id(findings))
+    if hit is not None and hit[0]() is findings:
+        return hit[1]
+    rows = findings.records()
+    key = id(findings)
+
+    def forget(_ref) -> None:
+        _RECORDS.pop(key, None)
+
+    try:
+        ref = weakref.ref(findings, forget)
+    except TypeError:  # not weakly referable: not kept
+        return rows
+    _RECORDS[key] = (ref, rows)
+    return rows
 
 
 def report_findings(result) -> list[dict]:
