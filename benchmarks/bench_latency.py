@@ -3,13 +3,17 @@
 Each command runs in a fresh interpreter (``subprocess``), timed in alternating pairs with the bare
 start-up ``python -c "import geopandas, pyproj, shapely"``, so that the ratio (command / bare start-up)
 does not depend on the machine or its load. Prints per command the median, best and worst seconds and
-the median of the per-pair ratios. Not a test; never run in CI::
+the median of the per-pair ratios. ``--against DIR`` also times every command with another ecogis
+source tree first on ``PYTHONPATH`` (e.g. ``git archive <commit> ecogis | tar -x -C DIR``), in the
+same alternation, for before/after figures on one machine. Not a test; never run in CI::
 
     .venv/bin/python benchmarks/bench_latency.py --repeat 5
+    .venv/bin/python benchmarks/bench_latency.py --repeat 5 --against /tmp/ecogis-before
 """
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -31,34 +35,50 @@ def commands(out: Path) -> dict[str, list[str]]:
             **{f"check --format {f}": argv for f, argv in fmt.items()}}
 
 
-def wall(argv: list[str]) -> float:
+def wall(argv: list[str], tree: Path | None = None) -> float:
+    """Wall seconds of ``argv`` in a fresh process (with ``tree`` first on PYTHONPATH when given)."""
+    env = dict(os.environ)
+    if tree is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(tree), *filter(None, [env.get("PYTHONPATH")])])
     t0 = time.perf_counter()
-    subprocess.run(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    subprocess.run(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=env)
     return time.perf_counter() - t0
+
+
+def _load() -> str:
+    return " / ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeat", type=int, default=5, help="alternating pairs per command")
+    ap.add_argument("--against", type=Path, help="another ecogis source tree (the folder holding ecogis/)")
     args = ap.parse_args(argv)
+    trees = {"": None, **({" [against]": args.against} if args.against else {})}
+    print(f"load average at the start: {_load()}")
     with tempfile.TemporaryDirectory() as tmp:
         cmds = commands(Path(tmp))
         for argv_ in cmds.values():  # warm the file cache once
-            wall(argv_)
-        times = {name: [] for name in cmds}
-        ratios = {name: [] for name in cmds}
+            for tree in trees.values():
+                wall(argv_, tree)
+        times = {name + label: [] for name in cmds for label in trees}
+        ratios = {name: [] for name in times}
         bare = []
         for _ in range(args.repeat):
             for name, argv_ in cmds.items():
-                b, t = wall(BARE), wall(argv_)
-                bare.append(b)
-                times[name].append(t)
-                ratios[name].append(t / b)
+                for label, tree in trees.items():
+                    b, t = wall(BARE), wall(argv_, tree)
+                    bare.append(b)
+                    times[name + label].append(t)
+                    ratios[name + label].append(t / b)
+    print(f"load average at the end: {_load()}")
     print(f"bare start-up (import geopandas, pyproj, shapely): median {statistics.median(bare):.2f} s "
           f"(best {min(bare):.2f}, worst {max(bare):.2f}, n={len(bare)})")
     for name, ts in times.items():
-        print(f"{name:36s} median {statistics.median(ts):5.2f} s  best {min(ts):5.2f}  worst {max(ts):5.2f}  "
-              f"ratio to bare start-up (median of pairs) {statistics.median(ratios[name]):.2f}")
+        rs = sorted(ratios[name])
+        print(f"{name:46s} median {statistics.median(ts):5.2f} s  best {min(ts):5.2f}  worst {max(ts):5.2f}  "
+              f"ratio to bare start-up: median of pairs {statistics.median(rs):.2f} (best {rs[0]:.2f}, "
+              f"worst {rs[-1]:.2f})")
 
 
 if __name__ == "__main__":

@@ -162,7 +162,8 @@ def run(size: int, nzones: int, memory_mb: float, workdir: Path, repeat: int = 1
     whole_err = np.abs(whole.sum(1) - official) / official
     class_diff = np.abs(exact - whole).sum(1) / official
     return {"size": size, "zones": len(zones), "cells": cells, "t_ecogis": t_eco, "t_whole": t_whole,
-            "t_exactextract": t_ee, "times": times, "ratios": sorted(ratios), "exact_err_max": exact_err.max(), "whole_err_max": whole_err.max(),
+            "t_exactextract": t_ee, "times": times, "ratios": sorted(ratios), "exact_err_max": exact_err.max(),
+            "whole_err_max": whole_err.max(),
             "whole_err_mean": whole_err.mean(), "class_diff_mean": class_diff.mean(),
             "class_diff_max": class_diff.max(), "zone_area_km2": official.sum() / 1e6,
             "abs_diff_m2": np.abs(exact - whole).sum()}
