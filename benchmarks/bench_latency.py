@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -35,14 +36,24 @@ def commands(out: Path) -> dict[str, list[str]]:
             **{f"check --format {f}": argv for f, argv in fmt.items()}}
 
 
+#: CPU seconds (user + system) of every command run, by argv and tree: steadier than wall time on a loaded machine
+CPU: dict[tuple, list[float]] = {}
+
+
 def wall(argv: list[str], tree: Path | None = None) -> float:
-    """Wall seconds of ``argv`` in a fresh process (with ``tree`` first on PYTHONPATH when given)."""
+    """Wall seconds of ``argv`` in a fresh process (with ``tree`` first on PYTHONPATH when given); its CPU
+    seconds are kept in :data:`CPU`."""
     env = dict(os.environ)
     if tree is not None:
         env["PYTHONPATH"] = os.pathsep.join([str(tree), *filter(None, [env.get("PYTHONPATH")])])
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     subprocess.run(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=env)
-    return time.perf_counter() - t0
+    elapsed = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    CPU.setdefault((tuple(argv), tree), []).append(cpu)
+    return elapsed
 
 
 def _load() -> str:
@@ -61,6 +72,7 @@ def main(argv=None):
         for argv_ in cmds.values():  # warm the file cache once
             for tree in trees.values():
                 wall(argv_, tree)
+        CPU.clear()
         times = {name + label: [] for name in cmds for label in trees}
         ratios = {name: [] for name in times}
         bare = []
@@ -72,13 +84,16 @@ def main(argv=None):
                     times[name + label].append(t)
                     ratios[name + label].append(t / b)
     print(f"load average at the end: {_load()}")
+    bare_cpu = statistics.median(CPU[(tuple(BARE), None)])
     print(f"bare start-up (import geopandas, pyproj, shapely): median {statistics.median(bare):.2f} s "
-          f"(best {min(bare):.2f}, worst {max(bare):.2f}, n={len(bare)})")
+          f"(best {min(bare):.2f}, worst {max(bare):.2f}, n={len(bare)}); CPU median {bare_cpu:.2f} s")
     for name, ts in times.items():
         rs = sorted(ratios[name])
+        argv_, tree = cmds[name.removesuffix(" [against]")], trees[" [against]" if name.endswith("]") else ""]
+        cpu = statistics.median(CPU[(tuple(argv_), tree)])
         print(f"{name:46s} median {statistics.median(ts):5.2f} s  best {min(ts):5.2f}  worst {max(ts):5.2f}  "
               f"ratio to bare start-up: median of pairs {statistics.median(rs):.2f} (best {rs[0]:.2f}, "
-              f"worst {rs[-1]:.2f})")
+              f"worst {rs[-1]:.2f}); CPU median {cpu:.2f} s = {cpu / bare_cpu:.2f}x the bare start-up's")
 
 
 if __name__ == "__main__":
