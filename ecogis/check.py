@@ -28,8 +28,8 @@ from ecogis.crs_sensitivity import compare_readings
 from ecogis.geodesy import GEOGRAPHIC_CRS as GEOGRAPHIC
 from ecogis.io.vertices import VertexSpec
 from ecogis.jurisdiction import apply_jurisdiction
+from ecogis.kinds import kind_label
 from ecogis.layer_info import LayerInfo
-from ecogis.layers import kind_label
 from ecogis.messages import note as make_note
 from ecogis.messages import say
 from ecogis.notes import Label, Note, Notes
