@@ -20,7 +20,8 @@ from ecogis.check import check
 from ecogis.check_batch import BatchCheck
 from ecogis.check_result import CheckResult, Finding, SiteSummary
 from ecogis.convert import ConversionResult
-from ecogis.crs import describe_crs, infer_crs, resolve_crs
+from ecogis.crs import describe_crs, resolve_crs
+from ecogis.crs_infer import infer_crs
 from ecogis.describe import (
     LayerDescription,
     LayerListing,

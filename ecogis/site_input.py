@@ -9,7 +9,8 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from ecogis.crs import infer_crs, positions_ok, resolve_crs
+from ecogis.crs import resolve_crs
+from ecogis.crs_infer import infer_crs, positions_ok
 from ecogis.error_messages import error
 from ecogis.errors import EcogisError
 from ecogis.io.vertices import VertexSpec, vertices_to_shapes
@@ -91,7 +92,7 @@ def read_site(site, *, site_crs=None, notes=None, skip_empty=False,
 
 
 def _infer_site_crs(geom, notes):
-    """CRS of bare site coordinates (lon/lat or Gauss-Kruger, either axis order) via ecogis.crs.infer_crs;
+    """CRS of bare site coordinates (lon/lat or Gauss-Kruger, either axis order) via ecogis.crs_infer.infer_crs;
     swaps the axes when they were given in surveying order. The guess is reported as an assumption."""
     xy = shapely.get_coordinates(geom)
     guess = infer_crs(xy[:, 0], xy[:, 1])
@@ -121,7 +122,7 @@ def parse_at(text: str, site_crs=None) -> shapely.Geometry:
     """The site of ``check --at TEXT``: 'lon,lat', Gauss-Kruger 'X,Y' (either order) or WKT; never a file.
 
     The coordinates must be finite and, without ``site_crs``, longitude/latitude in China or
-    Gauss-Kruger metres (:func:`ecogis.crs.infer_crs`); otherwise EcogisError says what was expected.
+    Gauss-Kruger metres (:func:`ecogis.crs_infer.infer_crs`); otherwise EcogisError says what was expected.
     """
     if not _looks_like_coordinates(text):
         raise error("check.at_not_site", text=text, hint="check.site_expected")

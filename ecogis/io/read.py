@@ -15,7 +15,8 @@ import numpy as np
 import pyproj
 import shapely
 
-from ecogis.crs import crs_label, describe_crs, gk_zone_of, identify_crs, infer_crs, resolve_crs
+from ecogis.crs import crs_label, describe_crs, gk_zone_of, identify_crs, resolve_crs
+from ecogis.crs_infer import infer_crs
 from ecogis.error_messages import Phrase, at_path, error
 from ecogis.errors import EcogisError
 from ecogis.geodesy import GEOGRAPHIC_CRS
@@ -94,7 +95,7 @@ def read_layer_info(path, kind=None, layer=None, crs=None, encoding=None, fields
 
     CRS rules: the user's ``crs`` wins, then the file's (a custom-named .prj is relabelled with the
     EPSG code it equals, see :func:`ecogis.crs.identify_crs`), else it is inferred from the values
-    (:func:`ecogis.crs.infer_crs`, datum assumed CGCS2000). X/Y in surveying order are swapped.
+    (:func:`ecogis.crs_infer.infer_crs`, datum assumed CGCS2000). X/Y in surveying order are swapped.
     Coordinates that cannot be in the CRS (metres under longitude/latitude, another Gauss-Kruger
     zone) raise EcogisError naming the CRS they look like; so does a single feature whose values
     spoil the inference (a 0,0 placeholder, a lost zone prefix).
@@ -410,7 +411,7 @@ def _swap_xy(gdf):
 def _fix_axis_order(gdf, path, notes, meta):
     """Swap X/Y written in surveying order (X = northing) under a known lon/lat or Gauss-Kruger CRS.
 
-    Only unambiguous cases are swapped: ecogis.crs.infer_crs must find the swapped order and agree
+    Only unambiguous cases are swapped: ecogis.crs_infer.infer_crs must find the swapped order and agree
     with the CRS (same zone for Gauss-Kruger). Anything else is left as it is.
     """
     crs = gdf.crs
