@@ -163,7 +163,7 @@ def guess_kind(path) -> str | None:
 def _layer_summary(path: Path, name: str, geometry_type: str) -> LayerSummary:
     import pyogrio
 
-    from ecogis.io.vector import layers_gdal_path
+    from ecogis.io.sources import layers_gdal_path
 
     try:
         meta = pyogrio.read_info(layers_gdal_path(path), layer=name)

@@ -23,9 +23,11 @@ from ecogis.geodesy import GEOGRAPHIC_CRS
 from ecogis.io.cass import COORDINATE_SUFFIXES, is_coordinate_text, read_coordinates
 from ecogis.io.dxf import CAD_SUFFIXES, dwg_error, read_dxf
 from ecogis.io.parquet import PARQUET_SUFFIXES, is_parquet_folder, read_geoparquet
+from ecogis.io.shapefile import _feature_names
+from ecogis.io.sources import VECTOR_SUFFIXES
 from ecogis.io.table import TABLE_SUFFIXES, read_table
 from ecogis.io.text import note_replacement_characters
-from ecogis.io.vector import VECTOR_SUFFIXES, _feature_names, geojson_crs_member, read_vector
+from ecogis.io.vector import geojson_crs_member, read_vector
 from ecogis.layer_info import LayerInfo
 from ecogis.messages import say
 from ecogis.notes import Notes
