@@ -164,10 +164,9 @@ def _load_inputs(site, project, buffers, rules, *, site_crs, skip_empty, vertice
     layers = project.read_layers()
     for lyr in layers.values():
         notes.extend(LayerInfo.of(lyr).notes)
-        require_cgcs2000_transform(lyr.crs, lyr.attrs.get("ecogis", {}).get("path"))
+        require_cgcs2000_transform(lyr.crs, LayerInfo.of(lyr).path)
     boundary = project.read_boundary()
-    ruleset, _ = apply_jurisdiction(ruleset, sites, boundary, notes, {g.attrs.get("ecogis", {}).get("kind")
-                                                                      for g in layers.values()})
+    ruleset, _ = apply_jurisdiction(ruleset, sites, boundary, notes, {LayerInfo.of(g).kind for g in layers.values()})
     warn_mixed_datums(sites, layers, notes)
     return project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes
 

@@ -64,20 +64,14 @@ class LayerSpec:
     date: str | None = None
 
     def read(self):
-        """Read the layer via :func:`ecogis.io.read_layer`; attrs['ecogis'] carries kind, CRS and notes."""
-        from ecogis.io import read_layer
+        """Read the layer via :func:`ecogis.io.read_layer_info`; its :class:`~ecogis.layer_info.LayerInfo`
+        (``LayerInfo.of(gdf)``) carries kind, name, labels, CRS and notes."""
+        from ecogis.io import read_layer_info
 
-        gdf = read_layer(self.path, kind=self.kind, layer=self.layer, crs=self.crs, encoding=self.encoding,
-                         fields=self.fields)
-        meta = gdf.attrs.setdefault("ecogis", {})
-        meta["kind"] = self.kind
-        meta["name"] = self.name
-        meta.setdefault("path", str(self.path))
-        if self.label:
-            meta["label"] = self.label
-        if self.label_en:
-            meta["label_en"] = self.label_en
-        return gdf
+        gdf, info = read_layer_info(self.path, kind=self.kind, layer=self.layer, crs=self.crs,
+                                    encoding=self.encoding, fields=self.fields)
+        return info.updated(kind=self.kind, name=self.name, path=info.path or str(self.path),
+                            label=self.label or info.label, label_en=self.label_en or info.label_en).attach(gdf)
 
     def to_dict(self) -> dict:
         return {"name": self.name, "kind": self.kind, "path": str(self.path), "layer": self.layer,

@@ -44,6 +44,7 @@ from ecogis.error_messages import error, phrase
 from ecogis.geodesy import GEOD, convert_area, ellipsoidal_area, geodesic_length, gk_zone_for_lon
 from ecogis.geodesy import GEOGRAPHIC_CRS as GEOGRAPHIC
 from ecogis.kinds import zone_field
+from ecogis.layer_info import LayerInfo
 from ecogis.messages import register, say
 from ecogis.rules import VERDICTS, RuleSet, site_uses, verdict_rank
 from ecogis.screen_bounds import circle_gap, envelope_gap, grown_boxes, reach
@@ -230,7 +231,7 @@ class _IndexedLayer:
 
 def _index_layer(name: str, layer: gpd.GeoDataFrame, gk: pyproj.CRS, ruleset: RuleSet, buffers_m: Sequence[float],
                  site_use: object, relations: str = "all") -> _IndexedLayer | None:
-    kind = layer.attrs.get("ecogis", {}).get("kind") or name
+    kind = LayerInfo.of(layer).kind or name
     lyr = layer if layer.crs == gk else layer.to_crs(gk)
     lyr = lyr.loc[~(shapely.is_missing(lyr.geometry.values) | shapely.is_empty(lyr.geometry.values))]
     if len(lyr) == 0:

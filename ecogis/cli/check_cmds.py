@@ -20,6 +20,7 @@ from ecogis.cli.common import (
 from ecogis.cli.report_options import docx_options, report_options
 from ecogis.cli.vertex_options import vertex_options, vertex_spec
 from ecogis.error_messages import error
+from ecogis.layer_info import LayerInfo
 
 FORMATS = ("html", "docx", "xlsx", "json")
 BATCH_FORMATS = ("xlsx", "json")
@@ -157,7 +158,7 @@ def check(site, at, project, buffers, rules, site_crs, cm, transform, at_date, s
         from ecogis.io import read_layer
 
         the_site = read_layer(site, kind="site", crs=site_crs, cm=cm, transform=transform)
-        notes.extend(n for n in the_site.attrs["ecogis"].get("notes", []) if n not in notes)
+        notes.extend(n for n in LayerInfo.of(the_site).notes if n not in notes)
         site_crs = None  # settled (and any web-map conversion done) by read_layer
     if batch and (industry or description):
         raise error("inputs.access_not_batch", hint="inputs.check_without_batch")
