@@ -82,13 +82,9 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
     Line sites are linear infrastructure unless ``site_use`` says otherwise (the linear rules apply to
     them, with a note; other sites of the same input are screened without a use).
     """
-    project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes = _load_inputs(
-        site, project, buffers, rules, site_crs=site_crs, skip_empty=skip_empty, vertices=vertices, at_date=at_date)
-    buffers_m = screened_buffers(relations, buffers_m, notes)
-    coverages = _coverages(project, layers, boundary)
-    gaps = coverage_gaps(sites, coverages)
-    note_gaps(gaps, notes, _layer_labels(project))
-    groups = use_groups(sites, site_use, notes)
+    project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes, coverages, gaps, groups = _prepare(
+        site, project, buffers, rules, site_crs=site_crs, site_use=site_use, skip_empty=skip_empty,
+        vertices=vertices, at_date=at_date, relations=relations)
     screened = [screen(sites.iloc[rows], layers, ruleset, buffers_m, site_use=use, summarise=not batch,
                        progress=progress, relations=relations) for rows, use in groups]
     frame = pd.concat([s[0] for s in screened], ignore_index=True) if len(screened) > 1 else screened[0][0]
@@ -109,16 +105,36 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
     return CheckResult(
         verdict=overall, findings=FindingTable(frame), sites=_site_summaries(site_table, site_verdicts),
         zones=zones,
-        inputs={"site": site_meta, "project": project.to_dict(), "rules_files": ruleset.sources,
-                "layers": {n: _layer_meta(g) for n, g in layers.items()},
-                "boundary": None if boundary is None else _layer_meta(boundary),
-                "coverage": [c.to_dict() for c in coverages]},
+        inputs=_inputs(site_meta, project, ruleset, layers, boundary, coverages),
         assumptions=notes, rules=[r.to_dict() for r in ruleset.rules if r.id in used_ids], coverage=gaps,
         corridor=None if corridor_m is None else corridor_takes(sites, layers, corridor_m),
         buffers_m=list(buffers_m), project=project.name,
         methods=dict(METHODS, analysis_crs=Note.join(sorted(set(site_table["analysis_crs"])), severity="info")),
         site_gdf=sites.to_crs(GEOGRAPHIC), layers=_touched(layers, frame, boundary), zoning=zoning,
     )
+
+
+def _prepare(site, project, buffers, rules, *, site_crs, site_use, skip_empty, vertices, at_date, relations):
+    """What :func:`check` and :func:`ecogis.check_batch.check_batch` screen: the inputs
+    (:func:`_load_inputs`), the buffer distances (m) the ``relations`` need, each layer's coverage and
+    the sites outside it (noted), and the sites grouped by use."""
+    project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes = _load_inputs(
+        site, project, buffers, rules, site_crs=site_crs, skip_empty=skip_empty, vertices=vertices, at_date=at_date)
+    buffers_m = screened_buffers(relations, buffers_m, notes)
+    coverages = _coverages(project, layers, boundary)
+    gaps = coverage_gaps(sites, coverages)
+    note_gaps(gaps, notes, _layer_labels(project))
+    groups = use_groups(sites, site_use, notes)
+    return project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes, coverages, gaps, groups
+
+
+def _inputs(site_meta, project: Project, ruleset, layers: dict, boundary, coverages: list[LayerCoverage]) -> dict:
+    """The ``inputs`` of a check result: the site, the project, the rules files, each layer, the boundary and
+    the coverages."""
+    return {"site": site_meta, "project": project.to_dict(), "rules_files": ruleset.sources,
+            "layers": {n: _layer_meta(g) for n, g in layers.items()},
+            "boundary": None if boundary is None else _layer_meta(boundary),
+            "coverage": [c.to_dict() for c in coverages]}
 
 
 def _coverages(project: Project, layers: dict, boundary) -> list[LayerCoverage]:

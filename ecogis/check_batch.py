@@ -10,16 +10,15 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ecogis.check import _collect_far, _coverages, _layer_labels, _layer_meta, _load_inputs, _warn_far
-from ecogis.check_messages import note_gaps, use_groups
+from ecogis.check import _collect_far, _inputs, _prepare, _warn_far
 from ecogis.check_result import METHODS, UNITS
-from ecogis.coverage import UNDETERMINED, CoverageGap, coverage_gaps
+from ecogis.coverage import UNDETERMINED, CoverageGap
 from ecogis.error_messages import error
 from ecogis.geodesy import convert_area
 from ecogis.io.vertices import VertexSpec
 from ecogis.notes import Note
 from ecogis.rules import VERDICTS, verdict_rank
-from ecogis.screen import screen_chunks, screened_buffers
+from ecogis.screen import screen_chunks
 
 __all__ = ["check_batch", "BatchCheck", "BatchChunk"]
 
@@ -146,19 +145,12 @@ def check_batch(site, project, buffers=None, rules=None, *, site_crs=None, site_
         raise error("scale.workers_overlaps_only", field="workers", hint="scale.no_workers_with_intersects")
     if findings not in FINDINGS_DETAIL:
         raise error("check.unknown_findings", findings=findings, hint="check.summary_or_all")
-    project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes = _load_inputs(
-        site, project, buffers, rules, site_crs=site_crs, skip_empty=skip_empty, vertices=vertices, at_date=at_date)
-    buffers_m = screened_buffers(relations, buffers_m, notes)
-    coverages = _coverages(project, layers, boundary)
-    gaps = coverage_gaps(sites, coverages)
-    note_gaps(gaps, notes, _layer_labels(project))
-    groups = use_groups(sites, site_use, notes)
+    project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes, coverages, gaps, groups = _prepare(
+        site, project, buffers, rules, site_crs=site_crs, site_use=site_use, skip_empty=skip_empty,
+        vertices=vertices, at_date=at_date, relations=relations)
     return BatchCheck(
         project=project.name, buffers_m=list(buffers_m), layers=list(layers), findings_detail=findings,
-        inputs={"site": site_meta, "project": project.to_dict(), "rules_files": ruleset.sources,
-                "layers": {n: _layer_meta(g) for n, g in layers.items()},
-                "boundary": None if boundary is None else _layer_meta(boundary),
-                "coverage": [c.to_dict() for c in coverages]},
+        inputs=_inputs(site_meta, project, ruleset, layers, boundary, coverages),
         assumptions=notes, methods=dict(METHODS, findings=FINDINGS_DETAIL[findings]), coverage=gaps,
         _screened=screen_pool(sites, groups, layers, ruleset, buffers_m, workers=workers, progress=progress,
                               chunk_size=chunk_size, build=functools.partial(

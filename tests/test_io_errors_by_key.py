@@ -22,33 +22,25 @@ def read_error(path, **kw) -> EcogisError:
     return info.value
 
 
-def test_an_exchange_line_error_names_its_line_in_both_languages(tmp_path):
+PARCEL = "3,,A,地块A,面,,,,@\nJ1,1,4535000.000,41407000.000\n"
+
+
+@pytest.mark.parametrize("text, english, chinese", [
+    (HEADER + PARCEL + "J2,1,4535400.000,41407000.000,9\n",  # a vertex line of 5 fields, line 10
+     "line 10: vertex line has 5 fields, expected 4 (点号,圈号,X,Y) or 6",
+     ["第 10 行：界址点行有 5 个字段，应为 4 个", "界址点行的格式例如 J1,1,4534567.123,41512345.678"]),
+    (HEADER.replace("[地块坐标]", "[界址坐标]") + PARCEL,  # a misspelt coordinate section, line 7
+     "line 7: unknown section [界址坐标]", ["第 7 行：未知的节 [界址坐标]", "坐标交换文件包含 [属性描述] 和 [地块坐标] 两节"]),
+    (HEADER + PARCEL + "J2,1,45350a0.000,41407400.000\n",  # an X that is no number, line 10
+     "line 10: X (northing) '45350a0.000' is not a number", ["第 10 行：X（北坐标） '45350a0.000' 不是数值"]),
+])
+def test_an_exchange_line_error_names_its_line_in_both_languages(tmp_path, text, english, chinese):
     path = tmp_path / "parcels.txt"
-    body = "3,,A,地块A,面,,,,@\nJ1,1,4535000.000,41407000.000\nJ2,1,4535400.000,41407000.000,9\n"
-    path.write_text(HEADER + body, encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     err = read_error(path)
-    assert "line 10: vertex line has 5 fields, expected 4 (点号,圈号,X,Y) or 6" in err.text("en")
-    zh = err.text("zh")
-    assert "第 10 行：界址点行有 5 个字段，应为 4 个" in zh
-    assert "界址点行的格式例如 J1,1,4534567.123,41512345.678" in zh  # the hint too
-
-
-def test_a_misspelt_coordinate_section_is_named_in_chinese(tmp_path):
-    path = tmp_path / "parcels.txt"
-    path.write_text(HEADER.replace("[地块坐标]", "[界址坐标]") + "3,,A,地块A,面,,,,@\n", encoding="utf-8")
-    err = read_error(path)
-    assert "line 7: unknown section [界址坐标]" in err.text("en")
-    assert "第 7 行：未知的节 [界址坐标]" in err.text("zh")
-    assert "坐标交换文件包含 [属性描述] 和 [地块坐标] 两节" in err.text("zh")
-
-
-def test_an_exchange_value_names_the_field_in_chinese(tmp_path):
-    path = tmp_path / "parcels.txt"
-    body = "3,,A,地块A,面,,,,@\nJ1,1,4535000.000,41407000.000\nJ2,1,45350a0.000,41407400.000\n"
-    path.write_text(HEADER + body, encoding="utf-8")
-    err = read_error(path)
-    assert "line 10: X (northing) '45350a0.000' is not a number" in err.text("en")
-    assert "第 10 行：X（北坐标） '45350a0.000' 不是数值" in err.text("zh")
+    assert english in err.text("en")
+    for words in chinese:  # the reason, and the hint where there is one
+        assert words in err.text("zh")
 
 
 def test_coordinates_that_do_not_fit_the_crs_given_are_refused_in_both_languages(tmp_path):
