@@ -55,6 +55,7 @@ from ecogis.screen import (
     screen_chunks,
     screened_buffers,
 )
+from ecogis.screen_scope import raise_unscreened, raise_unscreened_rows, unscreened_sites
 from ecogis.webmap import convert_web
 from ecogis.zoning.check_hook import with_zoning_verdicts, zoning_for_check
 from ecogis.zoning.industry import carry_industry
@@ -243,6 +244,8 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
                                                  description=description, notes=notes)
     screened_verdicts, screened_overall = _site_verdicts(frame)
     site_verdicts, overall = _with_gaps(*with_zoning_verdicts(screened_verdicts, screened_overall, zoning), gaps)
+    site_verdicts, overall = raise_unscreened(site_verdicts, overall, site_table["id"],
+                                              unscreened_sites(sites, groups, layers, ruleset, relations))
     if not batch and len(groups) == 1:  # a guessed lon/lat CRS: does the verdict change under the other reading?
         use = groups[0][1]
         site_meta["crs_sensitivity"] = compare_readings(
@@ -379,6 +382,7 @@ class BatchCheck:
     _site_rows: list = field(default_factory=list, repr=False)
     _far: dict = field(default_factory=dict, repr=False)
     _nearest: bool = field(default=True, repr=False)  # False: overlaps only (no nearest findings)
+    _unscreened: dict = field(default_factory=dict, repr=False)  # overlaps only: sites with unevaluated rules
     _boundary: gpd.GeoDataFrame | None = field(default=None, repr=False)
 
     @property
@@ -396,6 +400,7 @@ class BatchCheck:
         for frame, table, *built in screened:  # a process pool may have built the chunk (ecogis.batch_pool)
             chunk = built[0] if built else _batch_chunk(frame, table, self.layers, self.buffers_m, self.findings_detail)
             _raise_to_gaps(chunk.sites, self.coverage)
+            self._used_rule_ids.update(raise_unscreened_rows(chunk.sites, self._unscreened))
             self.verdict = max(self.verdict, *chunk.sites["verdict"], key=verdict_rank)
             self.findings_total += len(frame)
             self.findings_listed += len(chunk.findings)
@@ -462,7 +467,8 @@ def check_batch(site, project, buffers=None, rules=None, *, site_crs=None, site_
         if workers > 1 else itertools.chain.from_iterable(
             screen_chunks(sites.iloc[rows], layers, ruleset, buffers_m, site_use=use, progress=progress,
                           chunk_size=chunk_size, relations=relations) for rows, use in groups),
-        _rules_by_id={r.id: r.to_dict() for r in ruleset.rules}, _boundary=boundary, _nearest=relations == "all")
+        _rules_by_id={r.id: r.to_dict() for r in ruleset.rules}, _boundary=boundary, _nearest=relations == "all",
+        _unscreened=unscreened_sites(sites, groups, layers, ruleset, relations))
 
 
 def _batch_chunk(frame, table, layers, buffers_m, detail) -> BatchChunk:

@@ -60,10 +60,11 @@ FINDING_COLUMNS = ["site", "site_name", "layer", "kind", "feature", "zone", "rel
                    "basis", "rule_en"]
 
 register({"overlaps_only": (
-    "only overlaps were screened (relations=intersects): no buffer distances and no nearest feature; "
-    "verdicts cover overlaps only, within-buffer rules were not applied (use relations=all for a full screening)",
-    "仅筛查了重叠（--relations）：未计算缓冲区距离和最近要素；结论只反映重叠，未适用缓冲区规则"
-    "（完整筛查请用 --relations all）")})
+    "only overlaps were screened (relations=intersects): only overlaps computed, no buffer distances and no "
+    "nearest feature; the within-buffer rules were not evaluated, so a site without a worse finding is "
+    "无法判定 (undetermined), not 符合, for every layer with such a rule (use relations=all for a full screening)",
+    "仅筛查了重叠（--relations）：只计算了重叠，未计算缓冲区距离和最近要素；缓冲区规则未评估，"
+    "凡有缓冲区规则的图层，没有更严重发现的场址结论为无法判定，而非符合（完整筛查请用 --relations all）")})
 
 
 @dataclass
