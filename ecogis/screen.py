@@ -47,6 +47,7 @@ from ecogis.layers import zone_field
 from ecogis.messages import register, say
 from ecogis.rules import VERDICTS, RuleSet, site_uses, verdict_rank
 from ecogis.screen_bounds import circle_gap, envelope_gap, grown_boxes, reach
+from ecogis.screen_clip import INSIDE, PARTIAL, UNDECIDED, EdgeIndex, clip_pairs, edge_index
 from ecogis.screen_rules import _apply_rules
 
 #: what screen() computes: every relation, or the overlaps only (no buffers, no nearest feature)
@@ -227,6 +228,7 @@ class _IndexedLayer:
     search: float  # largest distance (geodesic m) any buffer or rule looks at
     radius: float  # planar search radius in the GK plane (m), with margin for the scale factor
     nearest: bool = True  # also find the nearest feature of each site (False: overlaps only)
+    edges: EdgeIndex | None = None  # the polygon edges, for overlaps without a GEOS overlay (ecogis.screen_clip)
 
 
 def _index_layer(name: str, layer: gpd.GeoDataFrame, gk: pyproj.CRS, ruleset: RuleSet, buffers_m: Sequence[float],
@@ -251,7 +253,7 @@ def _index_layer(name: str, layer: gpd.GeoDataFrame, gk: pyproj.CRS, ruleset: Ru
                          labels=np.array(feature_labels(lyr, np.arange(len(lyr))), dtype=object), zones=zones,
                          # GK scale factor < 1.001 inside a 3° zone: planar >= geodesic / 1.001
                          search=search, radius=search * 1.002 + 1.0 if search > 0 else 0.0,
-                         nearest=relations == "all")
+                         nearest=relations == "all", edges=edge_index(geoms, gk))
 
 
 def _index_layers(layers: dict[str, gpd.GeoDataFrame], gk: pyproj.CRS, ruleset: RuleSet, buffers_m: Sequence[float],
@@ -339,9 +341,11 @@ def _pairs_findings(lyr: _IndexedLayer, s_geoms: np.ndarray, gk: pyproj.CRS, buf
     """
     f_geoms, search, radius = lyr.geoms, lyr.search, lyr.radius
     s_bounds = shapely.bounds(s_geoms)
-    if search <= 0:  # no buffer: the tree's exact intersects test gives the overlapping pairs
-        si, fi = lyr.tree.query(s_geoms, predicate="intersects")
-        parts = [_overlap_columns(si, fi, s_geoms, f_geoms, gk, site_area, site_len)]
+    if search <= 0:  # no buffer: the pairs whose envelopes meet, then which of them intersect
+        si, fi = lyr.tree.query(s_geoms)
+        hit, known = _hits(lyr, s_geoms, si, fi, np.arange(len(si)), gk, site_area)
+        si, fi = si[hit], fi[hit]
+        parts = [_overlap_columns(si, fi, s_geoms, f_geoms, gk, site_area, site_len, known[hit])]
         if not lyr.nearest:  # overlaps only
             return _concat_columns(parts)
         return _with_nearest(lyr, s_geoms, s_bounds, gk, parts, np.zeros(0, np.int64), np.zeros(0, np.int64),
@@ -350,10 +354,8 @@ def _pairs_findings(lyr: _IndexedLayer, s_geoms: np.ndarray, gk: pyproj.CRS, buf
     # no exact test where the envelopes or the bounding circles decide (both are lower bounds)
     gap = np.maximum(envelope_gap(s_bounds[si], lyr.bounds[fi]),
                      circle_gap(s_bounds[si], reach(s_geoms, s_bounds)[si], lyr.bounds[fi], lyr.reach[fi]))
-    touch = np.flatnonzero(gap <= 0)
-    hit = np.zeros(len(si), dtype=bool)
-    hit[touch] = shapely.intersects(f_geoms[fi[touch]], s_geoms[si[touch]])  # prepared features first
-    parts = [_overlap_columns(si[hit], fi[hit], s_geoms, f_geoms, gk, site_area, site_len)]
+    hit, known = _hits(lyr, s_geoms, si, fi, np.flatnonzero(gap <= 0), gk, site_area)
+    parts = [_overlap_columns(si[hit], fi[hit], s_geoms, f_geoms, gk, site_area, site_len, known[hit])]
     # not touching, and the envelopes not farther apart than the radius: exact nearest points
     near = ~hit & (gap <= radius)
     ni, nj = si[near], fi[near]
@@ -366,6 +368,24 @@ def _pairs_findings(lyr: _IndexedLayer, s_geoms: np.ndarray, gk: pyproj.CRS, buf
     parts.append({"_s": ni[keep], "_f": nj[keep], "relation": "within_buffer", "distance_m": d,
                   "buffer_m": _buffer_band(d, buffers_m)})
     return _with_nearest(lyr, s_geoms, s_bounds, gk, parts, ni, nj, dist)
+
+
+def _hits(lyr: _IndexedLayer, s_geoms: np.ndarray, si: np.ndarray, fi: np.ndarray, cand: np.ndarray,
+          gk: pyproj.CRS, site_area: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which pairs (``si``, ``fi``) intersect (only the candidates ``cand`` can), and the official overlap
+    area (m²) of those the edge clipping decided (:func:`ecogis.screen_clip.clip_pairs`: a convex site
+    and a polygon; a site wholly inside is its own area), NaN where GEOS decides (``intersects``, then
+    the overlay in :func:`_overlap_columns`)."""
+    hit = np.zeros(len(si), dtype=bool)
+    known = np.full(len(si), np.nan)
+    state, area = clip_pairs(lyr.edges, s_geoms, lyr.geoms, si[cand], fi[cand], gk) if lyr.edges is not None \
+        else (np.full(len(cand), UNDECIDED, dtype=np.int8), np.zeros(len(cand)))
+    hit[cand[state > 0]] = True
+    known[cand[state == PARTIAL]] = area[state == PARTIAL]
+    known[cand[state == INSIDE]] = site_area[si[cand[state == INSIDE]]]
+    rest = cand[state == UNDECIDED]
+    hit[rest] = shapely.intersects(lyr.geoms[fi[rest]], s_geoms[si[rest]])  # prepared features first
+    return hit, known
 
 
 def _with_nearest(lyr: _IndexedLayer, s_geoms: np.ndarray, s_bounds: np.ndarray, gk: pyproj.CRS,
@@ -416,21 +436,24 @@ def _nearest_features(lyr: _IndexedLayer, s_geoms: np.ndarray, s_bounds: np.ndar
 
 
 def _overlap_columns(ii: np.ndarray, jj: np.ndarray, s_geoms: np.ndarray, f_geoms: np.ndarray, gk: pyproj.CRS,
-                     site_area: np.ndarray, site_len: np.ndarray) -> Columns:
-    """Overlap area (polygons, m², official ellipsoidal) and length (lines, geodesic m) of intersecting pairs."""
+                     site_area: np.ndarray, site_len: np.ndarray, known: np.ndarray | None = None) -> Columns:
+    """Overlap area (polygons, m², official ellipsoidal) and length (lines, geodesic m) of intersecting pairs;
+    ``known``: areas found already (:func:`_hits`; NaN where not)."""
     n = len(ii)
     area = np.zeros(n)
     length = np.zeros(n)
     if n:
+        done = np.isfinite(known) if known is not None else np.zeros(n, dtype=bool)
+        area[done] = known[done]  # type: ignore[index]
         # a site part wholly inside a feature overlaps by itself: no overlay, its area is known (only
         # a site whose envelope lies in the feature's can be inside it)
         sb, fb = shapely.bounds(s_geoms[ii]), shapely.bounds(f_geoms[jj])
-        may = np.flatnonzero(np.all(sb[:, :2] >= fb[:, :2], axis=1) & np.all(sb[:, 2:] <= fb[:, 2:], axis=1))
+        may = np.flatnonzero(np.all(sb[:, :2] >= fb[:, :2], axis=1) & np.all(sb[:, 2:] <= fb[:, 2:], axis=1) & ~done)
         inside = np.zeros(n, dtype=bool)
         inside[may] = shapely.contains_properly(f_geoms[jj[may]], s_geoms[ii[may]])
         area[inside] = site_area[ii[inside]]
         pieces = s_geoms[ii].copy()
-        cut = np.flatnonzero(~inside)
+        cut = np.flatnonzero(~(inside | done))
         pieces[cut] = shapely.intersection(s_geoms[ii[cut]], f_geoms[jj[cut]])
         area[cut] = _areas(pieces[cut], gk)
         flat = np.flatnonzero(area <= 0)  # lines, points, or polygons touching along an edge
