@@ -47,7 +47,8 @@ class IndexedLayer:
     bounds: np.ndarray  # (n, 4) envelopes
     reach: np.ndarray  # (n,) largest distance (GK m) of a vertex from its envelope's centre: bounding circles
     tree: shapely.STRtree
-    envelope_tree: shapely.STRtree  # of the feature envelopes (boxes), for cheap nearest-neighbour bounds
+    envelope_tree: shapely.STRtree | None  # of the feature envelopes (boxes), for cheap nearest-neighbour
+    # bounds (None for overlaps only: no nearest feature)
     labels: np.ndarray  # feature label per feature (str)
     zones: np.ndarray  # zone value per feature (str or None)
     search: float  # largest distance (geodesic m) any buffer or rule looks at
@@ -73,8 +74,9 @@ def index_layer(name: str, layer: gpd.GeoDataFrame, gk: pyproj.CRS, ruleset: Rul
         zones[ok] = vals[ok].astype(str)
     search = search_distance(ruleset, kind, buffers_m, site_use) if relations == "all" else 0.0
     bounds = shapely.bounds(geoms)
+    envelopes = shapely.STRtree(shapely.envelope(geoms)) if relations == "all" else None
     return IndexedLayer(name=name, kind=kind, gdf=lyr, geoms=geoms, bounds=bounds, reach=reach(geoms, bounds),
-                         tree=shapely.STRtree(geoms), envelope_tree=shapely.STRtree(shapely.envelope(geoms)),
+                         tree=shapely.STRtree(geoms), envelope_tree=envelopes,
                          labels=np.array(feature_labels(lyr, np.arange(len(lyr))), dtype=object), zones=zones,
                          # GK scale factor < 1.001 inside a 3° zone: planar >= geodesic / 1.001
                          search=search, radius=search * 1.002 + 1.0 if search > 0 else 0.0,

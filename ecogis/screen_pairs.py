@@ -115,6 +115,7 @@ def _nearest_features(lyr: IndexedLayer, s_geoms: np.ndarray, s_bounds: np.ndarr
     2. the site's distance to that feature bounds the answer from above;
     3. every feature whose envelope lies within that bound is a candidate; the smallest exact distance wins.
     """
+    assert lyr.envelope_tree is not None  # indexed for every relation
     qs, qf = lyr.envelope_tree.query_nearest(s_geoms[which], all_matches=False)
     sites = which[qs]
     if len(sites) == 0:  # no finite envelope distance at all (coordinates not finite in this zone)
