@@ -42,8 +42,12 @@ def _apply_rules(frame: pd.DataFrame, ruleset: RuleSet, site_use: object) -> pd.
                          else (VERDICTS[0], None, NO_RULE_ZH, NO_RULE_EN, ""))
     table = np.empty((len(first), 5), dtype=object)
     table[:] = looked_up
-    for j, col in enumerate(("verdict", "rule_id", "rule", "rule_en", "basis")):
-        frame[col] = taken(table[:, j], which.ravel())
+    which = which.ravel()
+    for j, col in enumerate(("verdict", "rule_id")):
+        frame[col] = taken(table[:, j], which)
+    for j, col in enumerate(("rule", "rule_en", "basis"), start=2):
+        # the long texts: Python objects shared by the rows of one case (no copy of the text per row)
+        frame[col] = pd.Series(table[which, j], index=frame.index, dtype=object)
     return frame
 
 
