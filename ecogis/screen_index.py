@@ -13,7 +13,7 @@ import pandas as pd
 import pyproj
 import shapely
 
-from ecogis.layers import zone_field
+from ecogis.kinds import zone_field
 from ecogis.rules import RuleSet, site_uses
 from ecogis.screen_bounds import reach
 from ecogis.screen_clip import EdgeIndex, edge_index

@@ -14,7 +14,8 @@ import pytest
 import shapely
 from click.testing import CliRunner
 
-from ecogis.check import check, check_batch
+from ecogis.check import check
+from ecogis.check_batch import check_batch
 from ecogis.cli.check_cmds import check as check_cmd
 from ecogis.errors import AssumptionWarning
 
