@@ -41,6 +41,7 @@ from ecogis.screen import (
     screen,
     screened_buffers,
 )
+from ecogis.screen_scope import raise_unscreened, unscreened_sites
 from ecogis.site_input import read_site
 from ecogis.zoning.check_hook import with_zoning_verdicts, zoning_for_check
 
@@ -95,6 +96,8 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
                                                  description=description, notes=notes)
     screened_verdicts, screened_overall = _site_verdicts(frame)
     site_verdicts, overall = _with_gaps(*with_zoning_verdicts(screened_verdicts, screened_overall, zoning), gaps)
+    site_verdicts, overall = raise_unscreened(site_verdicts, overall, site_table["id"],
+                                              unscreened_sites(sites, groups, layers, ruleset, relations))
     if not batch and len(groups) == 1:  # a guessed lon/lat CRS: does the verdict change under the other reading?
         use = groups[0][1]
         site_meta["crs_sensitivity"] = compare_readings(

@@ -19,6 +19,7 @@ from ecogis.io.vertices import VertexSpec
 from ecogis.notes import Note
 from ecogis.rules import VERDICTS, verdict_rank
 from ecogis.screen import screen_chunks
+from ecogis.screen_scope import raise_unscreened_rows, unscreened_sites
 
 __all__ = ["check_batch", "BatchCheck", "BatchChunk"]
 
@@ -82,6 +83,7 @@ class BatchCheck:
     _site_rows: list = field(default_factory=list, repr=False)
     _far: dict = field(default_factory=dict, repr=False)
     _nearest: bool = field(default=True, repr=False)  # False: overlaps only (no nearest findings)
+    _unscreened: dict = field(default_factory=dict, repr=False)  # overlaps only: sites with unevaluated rules
     _boundary: gpd.GeoDataFrame | None = field(default=None, repr=False)
 
     @property
@@ -99,6 +101,7 @@ class BatchCheck:
         for frame, table, *built in screened:  # a process pool may have built the chunk (ecogis.batch_pool)
             chunk = built[0] if built else _batch_chunk(frame, table, self.layers, self.buffers_m, self.findings_detail)
             _raise_to_gaps(chunk.sites, self.coverage)
+            self._used_rule_ids.update(raise_unscreened_rows(chunk.sites, self._unscreened))
             self.verdict = max(self.verdict, *chunk.sites["verdict"], key=verdict_rank)
             self.findings_total += len(frame)
             self.findings_listed += len(chunk.findings)
@@ -158,7 +161,8 @@ def check_batch(site, project, buffers=None, rules=None, *, site_crs=None, site_
         if workers > 1 else itertools.chain.from_iterable(
             screen_chunks(sites.iloc[rows], layers, ruleset, buffers_m, site_use=use, progress=progress,
                           chunk_size=chunk_size, relations=relations) for rows, use in groups),
-        _rules_by_id={r.id: r.to_dict() for r in ruleset.rules}, _boundary=boundary, _nearest=relations == "all")
+        _rules_by_id={r.id: r.to_dict() for r in ruleset.rules}, _boundary=boundary, _nearest=relations == "all",
+        _unscreened=unscreened_sites(sites, groups, layers, ruleset, relations))
 
 
 def _batch_chunk(frame, table, layers, buffers_m, detail) -> BatchChunk:
