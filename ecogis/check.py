@@ -56,7 +56,7 @@ from ecogis.screen import (
     screened_buffers,
 )
 from ecogis.webmap import convert_web
-from ecogis.zoning.check_hook import with_zoning_verdicts, zoning_for_check
+from ecogis.zoning.check_hook import describe_project, with_zoning_verdicts, zoning_for_check
 from ecogis.zoning.industry import carry_industry
 
 __all__ = ["check", "check_batch", "read_site", "screen", "BatchCheck", "BatchChunk", "CheckResult", "Finding",
@@ -199,7 +199,7 @@ class CheckResult:
 def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=None, batch=False,
           progress=False, skip_empty=False, vertices: VertexSpec | None = None,
           corridor_m: float | None = None, at_date=None, industry=None, description=None,
-          relations: str = "all") -> CheckResult:
+          relations: str = "all", project_info=None) -> CheckResult:
     """Screen ``site`` against every layer of ``project``.
 
     Parameters
@@ -219,7 +219,10 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
     corridor_m : width (m) of the working corridor (作业带) of a line site: its area per zone crossed.
     at_date : the check date (``YYYY-MM-DD``, default today): the rules in force on it apply.
     industry, description : the project's GB/T 4754-2017 code (``"C2614"``) and a short description, for
-        the 生态环境准入清单 of the control units (:mod:`ecogis.zoning`; not in batch checks).
+        the 生态环境准入清单 of the control units (:mod:`ecogis.zoning`).
+    project_info : a project-description YAML file (or its mapping): industry, type, description, use;
+        ``industry``, ``description``, ``site_use`` and the sites' own attributes win over it
+        (:mod:`ecogis.zoning.description`).
     relations : ``"all"`` (default) or ``"intersects"``: overlaps only, no buffers and no nearest
         feature (:func:`ecogis.screen.screen`; stated in the notes).
 
@@ -232,15 +235,16 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
     coverages = _coverages(project, layers, boundary)
     gaps = coverage_gaps(sites, coverages)
     note_gaps(gaps, notes, _layer_labels(project))
-    groups = use_groups(sites, site_use, notes)
+    info = describe_project(project, industry, description, site_use, project_info)
+    groups = use_groups(sites, info.use or ("linear" if info.project_type == "linear" else None), notes)
     screened = [screen(sites.iloc[rows], layers, ruleset, buffers_m, site_use=use, summarise=not batch,
                        progress=progress, relations=relations) for rows, use in groups]
     frame = pd.concat([s[0] for s in screened], ignore_index=True) if len(screened) > 1 else screened[0][0]
     site_table = pd.concat([s[1] for s in screened], ignore_index=True) if len(screened) > 1 else screened[0][1]
     zones = merge_zone_summaries([z for s in screened for z in s[2]])
     _sanity_far(site_table, frame, boundary, notes, nearest=relations == "all")
-    zoning = None if batch else zoning_for_check(frame, layers, project, sites, industry=industry,
-                                                 description=description, notes=notes)
+    zoning = None if batch else zoning_for_check(frame, layers, project, sites, notes=notes,
+                                                 project_description=info)
     screened_verdicts, screened_overall = _site_verdicts(frame)
     site_verdicts, overall = _with_gaps(*with_zoning_verdicts(screened_verdicts, screened_overall, zoning), gaps)
     if not batch and len(groups) == 1:  # a guessed lon/lat CRS: does the verdict change under the other reading?
