@@ -56,7 +56,8 @@ from ecogis.screen import (
     screened_buffers,
 )
 from ecogis.webmap import convert_web
-from ecogis.zoning.check_hook import describe_project, with_zoning_verdicts, zoning_for_check
+from ecogis.zoning.batch import fold_into_sites
+from ecogis.zoning.check_hook import describe_project, with_zoning_verdicts, zoning_for_batch, zoning_for_check
 from ecogis.zoning.industry import carry_industry
 
 __all__ = ["check", "check_batch", "read_site", "screen", "BatchCheck", "BatchChunk", "CheckResult", "Finding",
@@ -243,8 +244,7 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
     site_table = pd.concat([s[1] for s in screened], ignore_index=True) if len(screened) > 1 else screened[0][1]
     zones = merge_zone_summaries([z for s in screened for z in s[2]])
     _sanity_far(site_table, frame, boundary, notes, nearest=relations == "all")
-    zoning = None if batch else zoning_for_check(frame, layers, project, sites, notes=notes,
-                                                 project_description=info)
+    zoning = zoning_for_check(frame, layers, project, sites, notes=notes, project_description=info)
     screened_verdicts, screened_overall = _site_verdicts(frame)
     site_verdicts, overall = _with_gaps(*with_zoning_verdicts(screened_verdicts, screened_overall, zoning), gaps)
     if not batch and len(groups) == 1:  # a guessed lon/lat CRS: does the verdict change under the other reading?
@@ -353,6 +353,7 @@ class BatchChunk:
     nearest_m: pd.DataFrame
     within: dict
     findings: pd.DataFrame
+    zoning: Any = None  # ecogis.zoning.batch.ZoningChunk: units and access-list requirements per site
 
 
 @dataclass
@@ -384,6 +385,8 @@ class BatchCheck:
     _far: dict = field(default_factory=dict, repr=False)
     _nearest: bool = field(default=True, repr=False)  # False: overlaps only (no nearest findings)
     _boundary: gpd.GeoDataFrame | None = field(default=None, repr=False)
+    #: the 生态环境分区管控 of the sites (ecogis.zoning.batch.BatchZoning), None without control units
+    zoning: Any = field(default=None, repr=False)
 
     @property
     def notes(self) -> list[str]:
@@ -398,7 +401,8 @@ class BatchCheck:
         screened, self._screened = self._screened, None
         crs_names = set()
         for frame, table, *built in screened:  # a process pool may have built the chunk (ecogis.batch_pool)
-            chunk = built[0] if built else _batch_chunk(frame, table, self.layers, self.buffers_m, self.findings_detail)
+            chunk = built[0] if built else _batch_chunk(frame, table, self.layers, self.buffers_m, self.findings_detail,
+                                                        self.zoning)
             _raise_to_gaps(chunk.sites, self.coverage)
             self.verdict = max(self.verdict, *chunk.sites["verdict"], key=verdict_rank)
             self.findings_total += len(frame)
@@ -429,7 +433,7 @@ class BatchCheck:
 def check_batch(site, project, buffers=None, rules=None, *, site_crs=None, site_use=None, progress=False,
                 findings="summary", chunk_size=None, skip_empty=False,
                 vertices: VertexSpec | None = None, at_date=None, relations: str = "all",
-                workers: int = 1) -> BatchCheck:
+                workers: int = 1, industry=None, description=None, project_info=None) -> BatchCheck:
     """Check many sites, streamed: like :func:`check` but the results come per chunk of sites from
     :meth:`BatchCheck.chunks`, so memory does not grow with the findings of all sites.
 
@@ -437,7 +441,8 @@ def check_batch(site, project, buffers=None, rules=None, *, site_crs=None, site_
     gives per site and layer the nearest distance and the count of features within each buffer;
     ``"all"`` lists every finding (see :data:`FINDINGS_DETAIL`). ``relations``: as in :func:`check`.
     ``workers`` > 1 screens the chunks in that many processes (:mod:`ecogis.batch_pool`), with the same
-    findings and chunks as one process.
+    findings and chunks as one process. ``industry``, ``description``, ``project_info``: as in
+    :func:`check`; each site's control units and access-list verdicts come with its chunk.
     """
     from ecogis.batch_pool import check_workers, screen_pool
 
@@ -452,7 +457,9 @@ def check_batch(site, project, buffers=None, rules=None, *, site_crs=None, site_
     coverages = _coverages(project, layers, boundary)
     gaps = coverage_gaps(sites, coverages)
     note_gaps(gaps, notes, _layer_labels(project))
-    groups = use_groups(sites, site_use, notes)
+    info = describe_project(project, industry, description, site_use, project_info)
+    groups = use_groups(sites, info.use or ("linear" if info.project_type == "linear" else None), notes)
+    zoning = zoning_for_batch(layers, project, sites, info, notes)
     return BatchCheck(
         project=project.name, buffers_m=list(buffers_m), layers=list(layers), findings_detail=findings,
         inputs={"site": site_meta, "project": project.to_dict(), "rules_files": ruleset.sources,
@@ -462,14 +469,16 @@ def check_batch(site, project, buffers=None, rules=None, *, site_crs=None, site_
         assumptions=notes, methods=dict(METHODS, findings=FINDINGS_DETAIL[findings]), coverage=gaps,
         _screened=screen_pool(sites, groups, layers, ruleset, buffers_m, workers=workers, progress=progress,
                               chunk_size=chunk_size, build=functools.partial(
-                                  _batch_chunk, layers=list(layers), buffers_m=list(buffers_m), detail=findings))
+                                  _batch_chunk, layers=list(layers), buffers_m=list(buffers_m), detail=findings,
+                                  zoning=zoning))
         if workers > 1 else itertools.chain.from_iterable(
             screen_chunks(sites.iloc[rows], layers, ruleset, buffers_m, site_use=use, progress=progress,
                           chunk_size=chunk_size, relations=relations) for rows, use in groups),
-        _rules_by_id={r.id: r.to_dict() for r in ruleset.rules}, _boundary=boundary, _nearest=relations == "all")
+        _rules_by_id={r.id: r.to_dict() for r in ruleset.rules}, _boundary=boundary, _nearest=relations == "all",
+        zoning=zoning)
 
 
-def _batch_chunk(frame, table, layers, buffers_m, detail) -> BatchChunk:
+def _batch_chunk(frame, table, layers, buffers_m, detail, zoning=None) -> BatchChunk:
     """Per-site rows, nearest distances, buffer counts and the kept findings of one screened chunk."""
     ids = table["id"]
     rank = frame["verdict"].map(verdict_rank).to_numpy(dtype=np.int64) if len(frame) else np.zeros(0, np.int64)
@@ -489,8 +498,11 @@ def _batch_chunk(frame, table, layers, buffers_m, detail) -> BatchChunk:
     kept = frame if detail == "all" else frame[(frame["relation"] == "intersects") | (rank > 0)]
     area = kept["overlap_area_m2"].to_numpy(dtype=float)
     kept = kept.assign(overlap_area_ha=convert_area(area, "ha"), overlap_area_mu=convert_area(area, "mu"))
+    zoned = None if zoning is None else zoning.chunk(frame)
+    if zoned is not None:
+        fold_into_sites(rows, zoned)
     return BatchChunk(sites=rows[BATCH_SITE_COLUMNS], nearest_m=nearest_m, within=within,
-                      findings=kept.reindex(columns=BATCH_FINDING_COLUMNS).reset_index(drop=True))
+                      findings=kept.reindex(columns=BATCH_FINDING_COLUMNS).reset_index(drop=True), zoning=zoned)
 
 
 def _raise_to_gaps(rows: pd.DataFrame, gaps: list[CoverageGap]) -> None:

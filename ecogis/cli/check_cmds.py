@@ -93,8 +93,8 @@ LEVELS = ("符合", "无法判定", "需论证", "限制", "禁止", "clear", "u
 @lang_option
 @handle_errors
 def check(site, at, project, buffers, rules, site_crs, cm, transform, at_date, site_use, industry, description,
-          project_info, out, formats, fail_on, batch, findings_detail, relations, workers, overwrite, skip_empty, as_line, as_polygon,
-          group,
+          project_info, out, formats, fail_on, batch, findings_detail, relations, workers, overwrite, skip_empty,
+          as_line, as_polygon, group,
           order, corridor_m, as_json, lang, notes):
     """Screen a project site against every control layer and write the report.
 
@@ -162,13 +162,12 @@ def check(site, at, project, buffers, rules, site_crs, cm, transform, at_date, s
         the_site = read_layer(site, kind="site", crs=site_crs, cm=cm, transform=transform)
         notes.extend(n for n in the_site.attrs["ecogis"].get("notes", []) if n not in notes)
         site_crs = None  # settled (and any web-map conversion done) by read_layer
-    if batch and (industry or description):
-        raise error("inputs.access_not_batch", hint="inputs.check_without_batch")
     if batch:
         _check_batch(the_site, project, targets, fail_on=fail_on, as_json=as_json, lang=lang, notes=notes,
                      overwrite=overwrite, buffers=buffers, rules=rules, site_crs=site_crs, site_use=site_use,
                      findings=findings_detail, skip_empty=skip_empty, vertices=vertices, at_date=at_date,
-                     relations=relations, workers=workers)
+                     relations=relations, workers=workers, industry=industry, description=description,
+                     project_info=project_info)
         return
     result = run_check(the_site, project, buffers=buffers, rules=rules, site_crs=site_crs, site_use=site_use,
                        skip_empty=skip_empty, vertices=vertices, corridor_m=corridor_m, at_date=at_date,

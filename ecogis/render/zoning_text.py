@@ -5,6 +5,8 @@ m², shares 0-1) so the XLSX keeps them, and :func:`as_text` prints them for DOC
 """
 from __future__ import annotations
 
+from typing import Any
+
 from ecogis.notes import Label
 from ecogis.rules import VERDICT_EN
 
@@ -98,18 +100,18 @@ def industry_line(zoning, lang: str) -> str:
     return f"{label('industry', lang)}{Label('：', ': ').text(lang)}{value}"
 
 
-DESCRIPTION = {
+DESCRIPTION: dict[str, dict[str, Any]] = {
     "zh": {"project_type": "项目类型", "description": "项目描述", "use": "用途（--use）",
            "types": {"linear": "线性工程", "point": "点状工程", "area": "面状工程"},
            "sources": {"cli": "命令行", "site": "场址属性", "file": "项目描述文件"}, "none": "未给出",
-           "precedence": "项目信息取值顺序：命令行（--industry、--description、--use）> 场址属性（行业代码、项目类型等）"
-                         "> 项目描述文件{file}", "site": "场址 {site}"},
+           "precedence": "项目信息取值顺序：命令行（--industry、--description、--use）> "
+                         "场址属性（行业代码、项目类型等）> 项目描述文件{file}", "site": "场址 {site}"},
     "en": {"project_type": "Project type", "description": "Description", "use": "Use (--use)",
            "types": {"linear": "linear", "point": "point", "area": "area"},
            "sources": {"cli": "command line", "site": "site attribute", "file": "project-description file"},
            "none": "not given",
            "precedence": "Project information is taken from the command line (--industry, --description, --use), "
-                         "then the site attributes (行业代码, 项目类型 ...), then the project-description file{file}",
+                         "then the site attributes (industry code, project type ...), then the project-description file{file}",
            "site": "site {site}"},
 }
 

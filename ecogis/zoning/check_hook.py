@@ -9,6 +9,7 @@ from __future__ import annotations
 from ecogis.messages import register, say
 from ecogis.rules import worst_verdict
 from ecogis.zoning.analyse import analyse_units
+from ecogis.zoning.batch import BatchZoning
 from ecogis.zoning.description import ProjectDescription, from_cli, read_description, site_descriptions
 from ecogis.zoning.read import read_access_list
 from ecogis.zoning.requirements import Requirement
@@ -84,6 +85,20 @@ def read_requirements(project, unit_layers: dict, notes) -> tuple[list[Requireme
         requirements.extend(reqs)
         metas.append(dict(meta, name=spec.name))
     return requirements, metas
+
+
+def zoning_for_batch(layers: dict, project, sites, info: ProjectDescription, notes) -> BatchZoning | None:
+    """The zoning state of a batch check (:class:`ecogis.zoning.batch.BatchZoning`), or None when the
+    project has no control-unit layer."""
+    unit_layers = {n: g for n, g in layers.items() if (g.attrs.get("ecogis") or {}).get("kind") == "control_unit"}
+    if not unit_layers:
+        return None
+    requirements, metas = read_requirements(project, unit_layers, notes)
+    per_site = site_descriptions(sites, info)
+    if info.industry is None and not any(d.industry for d in per_site.values()) and any(
+            r.coded for r in requirements or []):
+        say("zoning.no_industry", notes, warn=False)
+    return BatchZoning.build(unit_layers, requirements, info, per_site, metas)
 
 
 def with_zoning_verdicts(site_verdicts: dict, overall: str, zoning: ZoningResult | None) -> tuple[dict, str]:

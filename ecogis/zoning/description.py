@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from ecogis.error_messages import error, placed
 from ecogis.errors import EcogisError
@@ -54,7 +55,8 @@ class ProjectDescription:
 
     def over(self, lower: ProjectDescription) -> ProjectDescription:
         """This description with the fields it lacks taken from ``lower`` (with their sources)."""
-        values = {f: getattr(self, f) if getattr(self, f) is not None else getattr(lower, f) for f in FIELDS}
+        values: dict[str, Any] = {f: getattr(self, f) if getattr(self, f) is not None else getattr(lower, f)
+                                  for f in FIELDS}
         sources = {f: (self.sources if getattr(self, f) is not None else lower.sources).get(f)
                    for f in FIELDS if values[f] is not None}
         return ProjectDescription(**values, sources=sources, file=self.file or lower.file)
@@ -74,8 +76,8 @@ def normalise_type(value, *, path=None) -> str | None:
 def from_cli(industry=None, description=None, use=None, project_type=None) -> ProjectDescription:
     """The description given on the command line (or as keyword arguments of ``check``)."""
     ind = industry if isinstance(industry, Industry) or industry is None else parse_industry(industry)
-    values = {"industry": ind, "project_type": normalise_type(project_type), "description": _text(description),
-              "use": _text(use)}
+    values: dict[str, Any] = {"industry": ind, "project_type": normalise_type(project_type),
+                              "description": _text(description), "use": _text(use)}
     return ProjectDescription(**values, sources={f: "cli" for f, v in values.items() if v is not None})
 
 
@@ -105,7 +107,7 @@ def read_description(spec, base: Path | None = None) -> ProjectDescription:
     except EcogisError as exc:
         raise placed(exc, path=path, field="industry") from None
     kind = normalise_type(data.get("type", data.get("project_type")), path=path)
-    values = {"industry": industry, "project_type": kind, "description": _text(data.get("description")),
+    values: dict[str, Any] = {"industry": industry, "project_type": kind, "description": _text(data.get("description")),
               "use": _text(data.get("use"))}
     return ProjectDescription(**values, sources={f: "file" for f, v in values.items() if v is not None},
                               file=None if path is None else str(path))
@@ -134,7 +136,7 @@ def _site_own(values: dict) -> ProjectDescription:
     industry = None
     if values.get("industry"):
         industry = parse_industry(values["industry"], values.get("industry_name"))
-    own = {"industry": industry, "project_type": normalise_type(values.get("project_type")),
+    own: dict[str, Any] = {"industry": industry, "project_type": normalise_type(values.get("project_type")),
            "description": values.get("description"), "use": None}
     return ProjectDescription(**own, sources={f: "site" for f, v in own.items() if v is not None})
 
