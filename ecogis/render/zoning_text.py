@@ -111,7 +111,8 @@ DESCRIPTION: dict[str, dict[str, Any]] = {
            "sources": {"cli": "command line", "site": "site attribute", "file": "project-description file"},
            "none": "not given",
            "precedence": "Project information is taken from the command line (--industry, --description, --use), "
-                         "then the site attributes (industry code, project type ...), then the project-description file{file}",
+                         "then the site attributes (industry code, project type ...), then the project-description "
+                         "file{file}",
            "site": "site {site}"},
 }
 
