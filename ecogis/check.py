@@ -57,7 +57,13 @@ from ecogis.screen import (
 )
 from ecogis.webmap import convert_web
 from ecogis.zoning.batch import fold_into_sites
-from ecogis.zoning.check_hook import describe_project, with_zoning_verdicts, zoning_for_batch, zoning_for_check
+from ecogis.zoning.check_hook import (
+    describe_project,
+    note_uncovered,
+    with_zoning_verdicts,
+    zoning_for_batch,
+    zoning_for_check,
+)
 from ecogis.zoning.industry import carry_industry
 
 __all__ = ["check", "check_batch", "read_site", "screen", "BatchCheck", "BatchChunk", "CheckResult", "Finding",
@@ -387,6 +393,7 @@ class BatchCheck:
     _boundary: gpd.GeoDataFrame | None = field(default=None, repr=False)
     #: the 生态环境分区管控 of the sites (ecogis.zoning.batch.BatchZoning), None without control units
     zoning: Any = field(default=None, repr=False)
+    _uncovered: dict = field(default_factory=dict, repr=False)  # site -> share in no control unit
 
     @property
     def notes(self) -> list[str]:
@@ -412,10 +419,13 @@ class BatchCheck:
                                                 "worst_zone", "worst_relation"]])
             crs_names.update(table["analysis_crs"])
             _collect_far(table, frame, self._boundary, self._far, self._nearest)
+            if chunk.zoning is not None:
+                self._uncovered.update(chunk.zoning.uncovered)
             yield chunk
         self.methods["analysis_crs"] = Note.join(sorted(crs_names), severity="info")
         if self._far.get("count"):
             _warn_far(self._far, self.assumptions)
+        note_uncovered(self._uncovered, self.assumptions)
 
     @property
     def rules(self) -> list[dict]:

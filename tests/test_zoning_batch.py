@@ -15,10 +15,10 @@ from test_zoning import GK, project  # noqa: F401  (the fixture)
 from ecogis.check import check, check_batch
 from ecogis.cli import main
 
-#: 1 km squares: in the 重点管控单元 (x 440-450 km), across both units, in the 一般管控单元, outside every
-#: unit but within 500 m of one, and far from all
+#: 1 km squares: in the 重点管控单元 (x 440-450 km), across both units, in the 一般管控单元 (450-460 km), half
+#: outside every unit, and far from all
 SQUARES = [(444_000, 4_534_000), (441_000, 4_531_000), (449_500, 4_536_000), (455_000, 4_535_000),
-           (458_000, 4_538_000), (460_200, 4_533_000), (470_000, 4_560_000), (446_000, 4_538_500)]
+           (458_000, 4_538_000), (459_500, 4_533_000), (470_000, 4_560_000), (446_000, 4_538_500)]
 INDUSTRIES = ["C2614", "D4411", None, "C2614", "C26", None, "C2511", "C261"]
 
 
@@ -27,12 +27,14 @@ def sites():
                             geometry=[box(x, y, x + 1000, y + 1000) for x, y in SQUARES], crs=GK)
 
 
-def batch_tables(batch):
+def batch_tables(batch, uncovered=None):
     units, reqs, rows = [], [], []
     for chunk in batch.chunks():
         units.append(chunk.zoning.units)
         reqs.append(chunk.zoning.requirements)
         rows.append(chunk.sites)
+        if uncovered is not None:
+            uncovered.update(chunk.zoning.uncovered)
     return pd.concat(units), pd.concat(reqs), pd.concat(rows)
 
 
@@ -56,8 +58,14 @@ def batch_sets(units, reqs):
 @pytest.mark.parametrize("industry", [None, "C2614"])
 def test_batch_zoning_equals_the_single_check(project, industry):  # noqa: F811
     single = check(sites(), project, industry=industry)
-    units, reqs, rows = batch_tables(check_batch(sites(), project, chunk_size=3, industry=industry))
+    uncovered: dict = {}
+    batch = check_batch(sites(), project, chunk_size=3, industry=industry)
+    units, reqs, rows = batch_tables(batch, uncovered)
     assert batch_sets(units, reqs) == single_sets(single.zoning)
+    assert uncovered == pytest.approx(single.zoning.uncovered, abs=1e-9)
+    assert set(uncovered) == {"S5", "S6"} and uncovered["S6"] == 1.0  # half outside the units, far away
+    assert uncovered["S5"] == pytest.approx(0.5, abs=1e-3)  # equal halves of a 1 km square (plane ≈ ellipsoid)
+    assert any("lie wholly or partly in no environmental control unit" in a for a in batch.assumptions)
     assert dict(zip(rows["id"], rows["verdict"])) == {s.id: s.verdict for s in single.sites}
     assert len(units) and len(reqs)
 
@@ -89,7 +97,7 @@ def test_cli_batch_writes_zoning_to_json_and_xlsx(project, tmp_path):  # noqa: F
     doc = json.loads((out / "check.json").read_text(encoding="utf-8"))
     by_id = {s["id"]: s for s in doc["sites"]}
     assert by_id["S0"]["zoning"]["verdict"] == "禁止"
-    assert by_id["S6"]["zoning"] is None
+    assert by_id["S6"]["zoning"]["units"] == [] and by_id["S6"]["zoning"]["uncovered"] == pytest.approx(1.0)
     texts = {r["id"]: r for r in doc["zoning"]["requirements"]}
     banned = [r for r in by_id["S0"]["zoning"]["requirements"] if r["verdict"] == "禁止"]
     assert "C26" in texts[banned[0]["requirement_id"]]["prohibited"]

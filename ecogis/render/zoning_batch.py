@@ -51,6 +51,8 @@ def zoning_by_site(chunk) -> dict | None:
         out.setdefault(row.pop("site"), {"verdict": None, "units": [], "requirements": []})["requirements"].append(row)
     for site, verdict in zoned.site_verdicts.items():
         out[site]["verdict"] = verdict
+    for site, share in zoned.uncovered.items():
+        out.setdefault(site, {"verdict": None, "units": [], "requirements": []})["uncovered"] = share
     return out
 
 

@@ -40,6 +40,9 @@ class ZoningChunk:
     requirements: pd.DataFrame
     site_verdicts: pd.Series
     layer_of: dict = field(default_factory=dict)  # unit code -> its layer
+    #: site id -> share (0-1) of the site in no control unit, for the sites screened against the units
+    #: where it is above 1e-6 (those parts are not judged: 无法判定 there, as in analyse_units)
+    uncovered: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -91,7 +94,18 @@ class BatchZoning:
         else:
             verdicts = pd.Series(dtype=object)
         layer_of = dict(zip(units["unit_code"], units["layer"]))
-        return ZoningChunk(units=units, requirements=reqs, site_verdicts=verdicts, layer_of=layer_of)
+        return ZoningChunk(units=units, requirements=reqs, site_verdicts=verdicts, layer_of=layer_of,
+                           uncovered=self._uncovered(frame, units))
+
+    def _uncovered(self, frame: pd.DataFrame, units: pd.DataFrame) -> dict:
+        """Share of each screened site outside every unit (the units of a layer do not overlap)."""
+        if len(frame) == 0:
+            return {}
+        screened = pd.Index(frame.loc[frame["layer"].isin(list(self.unit_attrs)), "site"].astype(str).unique())
+        hit = units[units["relation"] == "intersects"]
+        covered = hit["share_of_site"].astype(float).fillna(1.0).groupby(hit["site"]).sum()
+        outside = (1.0 - covered.reindex(screened).fillna(0.0)).clip(lower=0.0)
+        return {k: float(v) for k, v in outside[outside > 1e-6].items()}
 
     def _units(self, frame: pd.DataFrame) -> pd.DataFrame:
         """One row per site and unit: its overlap, or the smallest buffer that holds it (as analyse_units)."""

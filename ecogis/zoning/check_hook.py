@@ -31,7 +31,19 @@ register({
         "determined there (the units may not cover the area; check the control-unit layer)",
         "场址 {site} 有 {share} 不在任何环境管控单元内：该部分的准入要求无法判定（管控单元图层可能未覆盖该区域，"
         "请核实）"),
+    "zoning.uncovered_sites": (
+        "{count} site(s) ({sites}) lie wholly or partly in no environmental control unit: their access-list "
+        "requirements cannot be determined there (see zoning.uncovered of each site; check the control-unit layer)",
+        "{count} 个场址（{sites}）全部或部分不在任何环境管控单元内：该部分的准入要求无法判定（见各场址的 "
+        "zoning.uncovered；请核实管控单元图层）"),
 })
+
+
+def note_uncovered(uncovered: dict, notes) -> None:
+    """The note of a batch on the sites (or parts) in no control unit (``uncovered``: site -> share 0-1)."""
+    if uncovered:
+        shown = ", ".join(list(uncovered)[:5]) + (" ..." if len(uncovered) > 5 else "")
+        say("zoning.uncovered_sites", notes, warn=False, count=len(uncovered), sites=shown)
 
 
 def describe_project(project, industry=None, description: str | None = None, use: str | None = None,
