@@ -107,3 +107,9 @@ def test_cli_project_info_and_a_bad_file_is_one_line(project, tmp_path):  # noqa
     assert run.exit_code == 2
     assert "Traceback" not in run.output
     assert "GB/T 4754-2017" in run.output
+
+
+def test_a_list_of_uses_is_kept_and_shown(project):  # noqa: F811
+    result = check(sites(), project, industry="C2614", site_use=["well", "油井"])
+    assert result.zoning.project_description["use"] == ["well", "油井"]
+    assert "用途（--use）：well、油井（命令行）" in zoning_html(result, "zh")

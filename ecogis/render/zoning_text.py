@@ -130,7 +130,8 @@ def _described(d: dict, lang: str) -> list[str]:
     for key in ("project_type", "description", "use"):
         value = d.get(key)
         if value is not None:
-            shown = words["types"].get(value, value) if key == "project_type" else value
+            shown = words["types"].get(value, value) if key == "project_type" else (
+                "、".join(map(str, value)) if isinstance(value, list) else str(value))
             out.append(words[key] + colon + shown + src(key))
     return out
 

@@ -35,6 +35,8 @@ _FILE_KEYS = {"industry", "industry_name", "type", "project_type", "description"
 TYPES = {"linear": "linear", "line": "linear", "线性": "linear", "线状": "linear", "线性工程": "linear",
          "point": "point", "点状": "point", "点": "point", "点状工程": "point",
          "area": "area", "polygon": "area", "面状": "area", "面": "area", "片区": "area", "面状工程": "area"}
+
+
 @dataclass(frozen=True)
 class ProjectDescription:
     """What the project is: ``industry`` (an :class:`Industry` or None), ``project_type`` (``linear``,
@@ -44,7 +46,7 @@ class ProjectDescription:
     industry: Industry | None = None
     project_type: str | None = None
     description: str | None = None
-    use: str | None = None
+    use: Any = None  # a word or a list of words, as check(site_use=)
     sources: dict = field(default_factory=dict)
     file: str | None = None
 
@@ -77,7 +79,8 @@ def from_cli(industry=None, description=None, use=None, project_type=None) -> Pr
     """The description given on the command line (or as keyword arguments of ``check``)."""
     ind = industry if isinstance(industry, Industry) or industry is None else parse_industry(industry)
     values: dict[str, Any] = {"industry": ind, "project_type": normalise_type(project_type),
-                              "description": _text(description), "use": _text(use)}
+                              "description": _text(description),
+                              "use": list(use) or None if isinstance(use, (list, tuple, set)) else _text(use)}
     return ProjectDescription(**values, sources={f: "cli" for f, v in values.items() if v is not None})
 
 
@@ -115,20 +118,26 @@ def read_description(spec, base: Path | None = None) -> ProjectDescription:
 
 def site_descriptions(sites, project: ProjectDescription) -> dict[str, ProjectDescription]:
     """``{site id: description}`` for the sites whose own attributes change a field that the command
-    line did not give (CLI > site attribute > file). Bad codes or types are an EcogisError naming the site."""
+    line did not give (CLI > site attribute > file). Bad codes or types are an EcogisError naming the
+    site. Each distinct combination of attribute values is parsed once."""
     columns = [c for c in ("industry", "industry_name", "project_type", "description") if c in sites]
     if not columns:
         return {}
+    cli = _keep_cli(project)
+    values = zip(*(sites[c].tolist() for c in columns))
+    parsed: dict[tuple, ProjectDescription] = {}
     out = {}
-    for k, site_id in enumerate(sites["id"].astype(str)):
-        values = {c: _text(sites[c].iloc[k]) for c in columns}
-        try:
-            own = _site_own(values)
-        except EcogisError as exc:
-            raise placed(exc, feature=f"site {site_id}") from None
-        merged = _keep_cli(project).over(own).over(project)
-        if merged != project:
-            out[site_id] = merged
+    for site_id, row in zip(sites["id"].astype(str).tolist(), values):
+        key = tuple(_text(v) for v in row)
+        if not any(key):
+            continue
+        if key not in parsed:
+            try:
+                parsed[key] = cli.over(_site_own(dict(zip(columns, key)))).over(project)
+            except EcogisError as exc:
+                raise placed(exc, feature=f"site {site_id}") from None
+        if parsed[key] != project:
+            out[site_id] = parsed[key]
     return out
 
 
