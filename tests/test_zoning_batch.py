@@ -12,7 +12,8 @@ from click.testing import CliRunner
 from shapely.geometry import box
 from test_zoning import GK, project  # noqa: F401  (the fixture)
 
-from ecogis.check import check, check_batch
+from ecogis.check import check
+from ecogis.check_batch import check_batch
 from ecogis.cli import main
 
 #: 1 km squares: in the 重点管控单元 (x 440-450 km), across both units, in the 一般管控单元 (450-460 km), half

@@ -21,7 +21,7 @@ from ecogis.audit.registry import check_type
 from ecogis.audit.result import CheckResult
 from ecogis.errors import EcogisError
 from ecogis.geodesy import convert_area
-from ecogis.layers import UNIT_CLASSES, normalise_unit_class
+from ecogis.vocabularies import UNIT_CLASSES, normalise_unit_class
 from ecogis.zoning.areas import unit_areas
 
 
