@@ -21,9 +21,12 @@ _LAZY = {
     **dict.fromkeys(["AreaGroup", "AreaResult", "convert_area", "ellipsoidal_area", "geodesic_area",
                      "geodesic_length", "layer_area"], "ecogis.area"),
     **dict.fromkeys(["get_boundary", "get_districts"], "ecogis.boundaries"),
-    **dict.fromkeys(["BatchCheck", "CheckResult", "Finding", "SiteSummary", "check"], "ecogis.check"),
+    "check": "ecogis.check",
+    "BatchCheck": "ecogis.check_batch",
+    **dict.fromkeys(["CheckResult", "Finding", "SiteSummary"], "ecogis.check_result"),
     "ConversionResult": "ecogis.convert",
-    **dict.fromkeys(["describe_crs", "infer_crs", "resolve_crs"], "ecogis.crs"),
+    **dict.fromkeys(["describe_crs", "resolve_crs"], "ecogis.crs"),
+    "infer_crs": "ecogis.crs_infer",
     **dict.fromkeys(["LayerDescription", "LayerListing", "LayerSummary", "describe_frame", "describe_layer",
                      "guess_kind", "list_layers"], "ecogis.describe"),
     **dict.fromkeys(["AssumptionWarning", "EcogisError"], "ecogis.errors"),
@@ -91,9 +94,12 @@ if TYPE_CHECKING:  # the names as type checkers and editors see them
     from ecogis.audit.result import AuditReport
     from ecogis.audit.result import CheckResult as AuditCheckResult
     from ecogis.boundaries import get_boundary, get_districts
-    from ecogis.check import BatchCheck, CheckResult, Finding, SiteSummary, check
+    from ecogis.check import check
+    from ecogis.check_batch import BatchCheck
+    from ecogis.check_result import CheckResult, Finding, SiteSummary
     from ecogis.convert import ConversionResult
-    from ecogis.crs import describe_crs, infer_crs, resolve_crs
+    from ecogis.crs import describe_crs, resolve_crs
+    from ecogis.crs_infer import infer_crs
     from ecogis.describe import (
         LayerDescription,
         LayerListing,
