@@ -334,7 +334,7 @@ def resolve_kind(kind: str) -> KindSpec:
 
 
 # --------------------------------------------------------------------------------------------------
-# Normalising a layer
+# Matching the columns of a layer to the fields of its kind
 # --------------------------------------------------------------------------------------------------
 
 _UNIT_SUFFIX = re.compile(r"\s*[(\[【].*?[)\]】]\s*$")

@@ -22,7 +22,7 @@ from ecogis.screen import feature_labels
 from ecogis.webmap import convert_web
 from ecogis.zoning.industry import carry_industry
 
-__all__ = ["read_site"]
+__all__ = ["read_site", "parse_at"]
 
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+|nan|inf(?:inity)?)"
 _COORD = re.compile(rf"^\s*({_NUMBER})\s*[,， ]\s*({_NUMBER})\s*$", re.IGNORECASE)
