@@ -14,6 +14,7 @@ import pyproj
 import shapely
 
 from ecogis.kinds import zone_field
+from ecogis.layer_info import LayerInfo
 from ecogis.rules import RuleSet, site_uses
 from ecogis.screen_bounds import reach
 from ecogis.screen_clip import EdgeIndex, edge_index
@@ -59,7 +60,7 @@ class IndexedLayer:
 
 def index_layer(name: str, layer: gpd.GeoDataFrame, gk: pyproj.CRS, ruleset: RuleSet, buffers_m: Sequence[float],
                  site_use: object, relations: str = "all") -> IndexedLayer | None:
-    kind = layer.attrs.get("ecogis", {}).get("kind") or name
+    kind = LayerInfo.of(layer).kind or name
     lyr = layer if layer.crs == gk else layer.to_crs(gk)
     lyr = lyr.loc[~(shapely.is_missing(lyr.geometry.values) | shapely.is_empty(lyr.geometry.values))]
     if len(lyr) == 0:

@@ -17,6 +17,7 @@ import pandas as pd
 import shapely
 
 from ecogis.coverage import UNDETERMINED
+from ecogis.layer_info import LayerInfo
 from ecogis.rules import VERDICTS, RuleSet, site_uses, verdict_rank
 
 
@@ -26,7 +27,7 @@ def unevaluated_rules(layers: dict[str, gpd.GeoDataFrame], ruleset: RuleSet, sit
     uses = site_uses(site_use)
     out = {}
     for name, gdf in layers.items():
-        kind = gdf.attrs.get("ecogis", {}).get("kind") or name
+        kind = LayerInfo.of(gdf).kind or name
         geoms = np.asarray(gdf.geometry.values)
         if not len(geoms) or (shapely.is_missing(geoms) | shapely.is_empty(geoms)).all():
             continue
