@@ -117,11 +117,8 @@ def test_a_missing_field_is_a_type_error_naming_it():
 
 
 #: modules that still raise English-only ``EcogisError("...")``, each with why it is not converted yet:
-#: the web package's errors (uploads, accounts, batch runs) belong to its own round of conversion, with the
-#: HTTP responses that show them; the others are listed as known debts in ARCHITECTURE.md.
+#: they are listed as known debts in ARCHITECTURE.md.
 ENGLISH_ONLY = {
-    "ecogis/web/auth.py", "ecogis/web/routes_batch.py", "ecogis/web/service.py", "ecogis/web/settings.py",
-    "ecogis/web/uploads.py", "ecogis/cli/serve_cmds.py",
     "ecogis/io/read.py", "ecogis/io/exchange/parse.py",
 }
 

@@ -195,5 +195,7 @@ def test_docx_later_from_the_kept_input_and_refused_when_layers_changed(client):
     service.recent.clear()
     client.app.state.loaded.versions = {"project": None, "rules": None, "layers": {}}
     resp = client.get(other["outputs"]["docx"])
-    assert resp.status_code == 409 and "layers changed" in resp.json()["detail"]
+    assert resp.status_code == 409 and "项目图层已变更" in resp.json()["detail"]     # Chinese by default
+    english = client.get(other["outputs"]["docx"] + "?lang=en")
+    assert english.status_code == 409 and "layers changed" in english.json()["detail"]
     assert client.get(doc["outputs"]["docx"]).status_code == 200   # written with its XLSX, before the change

@@ -84,6 +84,8 @@ def test_zip_with_parent_entries_refused_nothing_written(tmp_path):
         evil = _shapefile_zip({"../../evil.txt": b"owned", "ok/../../../evil2.txt": b"owned"})
         resp = c.post("/api/check", files={"file": ("site.zip", evil)})
         assert resp.status_code == 422
+        assert "指向压缩包之外" in resp.json()["detail"]      # Chinese by default
+        resp = c.post("/api/check", files={"file": ("site.zip", evil)}, data={"lang": "en"})
         assert "points outside the archive" in resp.json()["detail"]
     found = [p for p in tmp_path.rglob("evil*")]
     assert found == []
@@ -97,6 +99,8 @@ def test_zip_bomb_refused(tmp_path):
         assert len(bomb) < 200_000
         resp = c.post("/api/check", files={"file": ("site.zip", bomb)})
         assert resp.status_code == 422
+        assert "压缩炸弹" in resp.json()["detail"]
+        resp = c.post("/api/check", files={"file": ("site.zip", bomb)}, data={"lang": "en"})
         assert "zip bomb" in resp.json()["detail"]
     assert not (data_dir / "tmp").exists() or list((data_dir / "tmp").iterdir()) == []
 
@@ -114,7 +118,7 @@ def test_file_type_sniffed(tmp_path, name, data):
     with TestClient(make_app(tmp_path / "data", auth=False)) as c:
         resp = c.post("/api/check", files={"file": (name, data)})
         assert resp.status_code == 422
-        assert "not a site format" in resp.json()["detail"] or "content is" in resp.json()["detail"]
+        assert "不是场址文件格式" in resp.json()["detail"] or "应有的内容" in resp.json()["detail"]
 
 
 def test_anonymous_calls_refused(client):

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ecogis.cli.common import handle_errors
-from ecogis.errors import EcogisError
+from ecogis.error_messages import error
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
@@ -55,9 +55,7 @@ def serve(project, host, port, data_dir, no_auth, max_upload_mb, workers, timeou
                              max_upload=max_upload_mb * MB, workers=workers, check_timeout_s=timeout_s,
                              checks_per_minute=per_minute)
     if settings.auth and not Store(settings.data_dir).users():
-        raise EcogisError(f"no account in {settings.data_dir}",
-                          hint=f"Create one: ecogis serve-user add NAME --role admin --data {data_dir} "
-                               "(or, on 127.0.0.1 only, --no-auth)")
+        raise error("web.no_account", folder=settings.data_dir, hint="web.create_account")
     app = create_app(settings)
     url = f"http://{host if ':' not in host else '[' + host + ']'}:{port}/"
     if open_page:

@@ -71,7 +71,10 @@ def create_app(settings: ServeSettings) -> FastAPI:
 
 
 async def _bad_input(request: Request, exc: Exception) -> JSONResponse:
-    return JSONResponse({"detail": str(exc)}, status_code=422)
+    from ecogis.web.labels import request_lang
+
+    assert isinstance(exc, EcogisError)
+    return JSONResponse({"detail": exc.text(request_lang(request))}, status_code=422)
 
 
 def _secret(data_dir: Path) -> str:

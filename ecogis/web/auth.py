@@ -19,9 +19,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import HTTPException, Request
 
-from ecogis.errors import EcogisError
+from ecogis.error_messages import error
 
 ROLES = ("admin", "user")
+MIN_PASSWORD = 8
 HASHER = PasswordHasher()
 # verified against when the user does not exist, so a wrong name costs as long as a wrong password
 _DUMMY_HASH = HASHER.hash("not a password")
@@ -41,8 +42,8 @@ LOCAL_USER = User("local", "admin")   # the one user of a --no-auth service (loo
 
 
 def hash_password(password: str) -> str:
-    if len(password) < 8:
-        raise EcogisError("a password needs at least 8 characters")
+    if len(password) < MIN_PASSWORD:
+        raise error("web.short_password", n=MIN_PASSWORD)
     return HASHER.hash(password)
 
 

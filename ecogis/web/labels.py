@@ -66,3 +66,11 @@ TEXT = {
 def labels(lang: str) -> dict:
     """The page texts in ``lang`` (Chinese for anything but 'en')."""
     return TEXT["en" if lang == "en" else "zh"]
+
+
+def request_lang(request) -> str:
+    """The language of a request's answer: its ``lang`` query parameter, else the session's, else Chinese."""
+    asked = request.query_params.get("lang")
+    if asked in LANGS:
+        return asked
+    return request.session.get("lang", "zh") if "session" in request.scope else "zh"

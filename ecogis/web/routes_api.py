@@ -14,9 +14,11 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse
 from starlette.datastructures import UploadFile
 
+from ecogis.error_messages import error
 from ecogis.errors import EcogisError
 from ecogis.web.auth import User, csrf_token, require_admin, require_user
 from ecogis.web.engine import CheckRequest
+from ecogis.web.labels import request_lang
 from ecogis.web.service import SLOW_FORMATS, SiteInput
 
 router = APIRouter()
@@ -54,7 +56,7 @@ async def post_check(request: Request, user: User = Depends(require_user)) -> JS
     state = _state(request)
     state.limiter.hit(user.name)
     site, req = await _read_check(request, state.settings)
-    record = await _in_worker(state, state.settings.check_timeout_s, state.service.run, user.name, site, req)
+    record = await _in_worker(state, state.settings.check_timeout_s, req.lang, state.service.run, user.name, site, req)
     return JSONResponse(_document(state, record), status_code=201)
 
 
@@ -96,8 +98,8 @@ def _require_json(body: bytes) -> None:
         raise HTTPException(422, f"the body is not JSON ({exc})") from exc
 
 
-async def _in_worker(state, timeout: float, fn, *args):
-    """Run ``fn(*args, abandoned)`` in the check pool; 504 after ``timeout`` s, 422 for bad input."""
+async def _in_worker(state, timeout: float, lang: str, fn, *args):
+    """Run ``fn(*args, abandoned)`` in the check pool; 504 after ``timeout`` s, 422 for bad input (in ``lang``)."""
     abandoned = threading.Event()
     loop = asyncio.get_running_loop()
     future = loop.run_in_executor(state.service.pool, fn, *args, abandoned)
@@ -107,7 +109,7 @@ async def _in_worker(state, timeout: float, fn, *args):
         abandoned.set()
         raise HTTPException(504, f"the check took longer than {timeout:g} s and was abandoned") from exc
     except EcogisError as exc:
-        raise HTTPException(422, str(exc)) from exc
+        raise HTTPException(422, exc.text(lang)) from exc
 
 
 def owned_record(request: Request, user: User, check_id: str) -> dict:
@@ -171,7 +173,7 @@ def get_report(check_id: str, fmt: str, request: Request, user: User = Depends(r
     try:
         path = state.service.report(record, fmt)
     except EcogisError as exc:
-        raise HTTPException(409, str(exc)) from exc
+        raise HTTPException(409, exc.text(request_lang(request))) from exc
     if path is None:
         raise HTTPException(404, f"this check has no {fmt} report")
     download = f"ecogis-check-{record['id'][:8]}.{fmt}"
@@ -186,7 +188,7 @@ async def reload_project(request: Request, user: User = Depends(require_admin)) 
     try:
         await asyncio.get_running_loop().run_in_executor(state.service.pool, state.loaded.reload)
     except EcogisError as exc:
-        raise HTTPException(422, f"reload failed, the previous layers stay in use: {exc}") from exc
+        raise HTTPException(422, error("web.reload_failed", reason=exc).text(request_lang(request))) from exc
     return {"loaded_at": state.loaded.loaded_at, "versions": state.loaded.versions}
 
 

@@ -12,11 +12,12 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse
 from starlette.datastructures import UploadFile
 
+from ecogis.error_messages import error
 from ecogis.errors import EcogisError
 from ecogis.web.auth import User, require_user
 from ecogis.web.engine import CheckRequest
 from ecogis.web.routes_api import ID, MEDIA, _params
-from ecogis.web.service import CheckService, SiteInput
+from ecogis.web.service import CheckService, SiteInput, without_prefix
 from ecogis.web.store import new_id, now
 from ecogis.web.uploads import prepare_site, upload_folder
 
@@ -56,7 +57,7 @@ class BatchRunner:
                 path = prepare_site(raw, site.name, tmp, self.service.limits)
                 verdict, reports = self._screen(job_id, path, req)
             except EcogisError as exc:
-                store.update_job(job_id, status="error", error=str(exc).replace(str(tmp) + "/", ""))
+                store.update_job(job_id, status="error", error=without_prefix(exc, str(tmp) + "/").text(req.lang))
                 return
             except Exception as exc:
                 LOG.exception("batch %s failed", job_id)
@@ -81,7 +82,7 @@ class BatchRunner:
             done = 0
             for chunk in chunks():
                 if self.stopping.is_set() or time.monotonic() > deadline:
-                    raise EcogisError("the batch was stopped (timeout or shutdown)")
+                    raise error("web.batch_stopped")
                 done += len(chunk.sites)
                 self.service.store.update_job(job_id, done=done)
                 yield chunk

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import ecogis
+from ecogis.error_messages import error
 from ecogis.errors import EcogisError
 from ecogis.web.engine import CheckRequest, LoadedProject, run_check, write_quick_reports, write_slow_reports
 from ecogis.web.mapdata import map_geojson
@@ -41,6 +42,16 @@ class SiteInput:
     def sha256(self) -> str:
         raw = self.data if self.data is not None else (self.text or "").encode("utf-8")
         return hashlib.sha256(raw).hexdigest()
+
+
+def without_prefix(exc: EcogisError, prefix: str) -> EcogisError:
+    """``exc`` with ``prefix`` (the server's temporary folder) cut from its file, reason and hint in every language."""
+    def cut(texts: dict) -> dict:
+        return {lang: text.replace(prefix, "") for lang, text in texts.items()}
+
+    path = None if exc.path is None else exc.path.replace(prefix, "")
+    return EcogisError(path=path, feature=exc.feature, field=exc.field, key=exc.key, reasons=cut(exc.reasons),
+                       hints=cut(exc.hints))
 
 
 class CheckService:
@@ -70,7 +81,7 @@ class CheckService:
         try:
             result, versions = self._screen(site, req)
         except EcogisError as exc:
-            self.store.add_check(dict(record, status="error", error=str(exc)))
+            self.store.add_check(dict(record, status="error", error=exc.text(req.lang)))
             raise
         if abandoned.is_set():
             raise TimeoutError("abandoned after the timeout")
@@ -99,7 +110,7 @@ class CheckService:
                     req.site = site.text
                 return run_check(self.loaded, req, hide_root=tmp)
             except EcogisError as exc:
-                raise EcogisError(str(exc).replace(str(tmp) + "/", "")) from exc
+                raise without_prefix(exc, str(tmp) + "/") from exc
 
     def _remember(self, check_id: str, result) -> None:
         with self._lock:
@@ -128,8 +139,7 @@ class CheckService:
         if result is not None:
             return result
         if record["project_versions"] != self.loaded.versions:
-            raise EcogisError("the project's layers changed since this check, so its DOCX/XLSX cannot be written "
-                              "from the same layers", hint="Use its JSON/HTML report, or run the check again")
+            raise error("web.layers_changed", formats="DOCX/XLSX", hint="web.use_json_or_rerun")
         params = dict(record["parameters"])
         text = params.pop("coordinates", None)
         inputs = sorted((self.folder(record["id"]) / "input").glob("*"))

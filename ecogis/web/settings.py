@@ -5,7 +5,7 @@ import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
 
-from ecogis.errors import EcogisError
+from ecogis.error_messages import error
 
 MB = 1024 * 1024
 
@@ -33,8 +33,7 @@ class ServeSettings:
         self.project = Path(self.project).resolve()
         self.data_dir = Path(self.data_dir).resolve()
         if not self.auth and not is_loopback(self.host):
-            raise EcogisError(f"--no-auth serves everyone who can reach {self.host}",
-                              hint="--no-auth is allowed only with --host 127.0.0.1 (or ::1)")
+            raise error("web.no_auth_not_loopback", host=self.host, hint="web.no_auth_loopback_only")
 
     @property
     def cookie_secure(self) -> bool:
