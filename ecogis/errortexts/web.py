@@ -39,8 +39,11 @@ ERRORS = {
                            "(or, on 127.0.0.1 only, --no-auth)",
                            "请先创建账户：ecogis serve-user add NAME --role admin --data {folder}"
                            "（或仅在 127.0.0.1 上使用 --no-auth）"),
-    "web.proxy_needs_header": ("--auth proxy needs --proxy-header and at least one --trusted-proxy address",
-                               "--auth proxy 需要 --proxy-header 和至少一个 --trusted-proxy 地址"),
+    "web.proxy_needs_header": ("--auth proxy needs --proxy-header (the header the proxy sets to the user's name)",
+                               "--auth proxy 需要 --proxy-header（反向代理写入用户名的请求头）"),
+    "web.unknown_auth_mode": ("unknown --auth {mode!r}: use one of {modes}", "未知的 --auth {mode!r}：请使用 {modes} 之一"),
+    "web.bad_history_url": ("--history {url!r} is not a postgresql:// URL",
+                            "--history {url!r} 不是 postgresql:// 地址"),
     "web.bad_proxy_address": ("--trusted-proxy {value!r} is not an IP address or network ({reason})",
                               "--trusted-proxy {value!r} 不是 IP 地址或网段（{reason}）"),
     "web.not_an_audit": ("the uploaded audit is not a YAML file (.yaml or .yml)",

@@ -17,12 +17,17 @@ from ecogis.web.auth import RateLimiter
 from ecogis.web.engine import LoadedProject
 from ecogis.web.service import CheckService
 from ecogis.web.settings import ServeSettings
-from ecogis.web.store import Store
+from ecogis.web.store import open_store
 from ecogis.web.uploads import ZipLimits
 
 LOG = logging.getLogger("ecogis.web")
 HERE = Path(__file__).parent
 VENDOR = HERE.parent / "render" / "vendor"
+
+
+#: how uvicorn serves the app; proxy_headers off, so the client address is the TCP peer (what --auth proxy
+#: compares with the trusted proxies), never an X-Forwarded-For header
+UVICORN_OPTIONS = {"proxy_headers": False, "server_header": False, "timeout_graceful_shutdown": 30}
 
 
 def create_app(settings: ServeSettings) -> FastAPI:
@@ -32,7 +37,7 @@ def create_app(settings: ServeSettings) -> FastAPI:
     # every assumption travels in the result and is shown on the page; as a warning it would reach only the log
     warnings.filterwarnings("ignore", category=AssumptionWarning)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    store = Store(settings.data_dir)
+    store = open_store(settings.data_dir, settings.history)
     loaded = LoadedProject(settings.project)
     limits = ZipLimits(settings.max_zip_entries, settings.max_unzipped, settings.max_zip_ratio)
     service = CheckService(loaded, store, settings.data_dir, limits, settings.workers)

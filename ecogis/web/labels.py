@@ -28,6 +28,7 @@ TEXT = {
         "input": "输入", "verdict": "结论", "status": "状态", "open": "打开", "everyone": "全部用户",
         "owner": "用户", "reload": "重新加载图层", "reloaded": "图层已重新加载", "map": "地图",
         "clear_within": "另有 {n} 条缓冲距离内结论为符合的结果（见报告）",
+        "proxy_login": "本服务通过单位的统一登录（反向代理）识别用户。请通过统一登录入口访问本页面。",
     },
     "en": {
         "title": "Ecological red line site screening", "login": "Sign in", "logout": "Sign out", "user": "User name",
@@ -59,6 +60,8 @@ TEXT = {
         "open": "Open", "everyone": "All users", "owner": "User", "reload": "Reload layers",
         "reloaded": "Layers reloaded", "map": "Map",
         "clear_within": "{n} more clear findings within the buffers (see the report)",
+        "proxy_login": "This service knows its users from the institution's sign-in (a reverse proxy). "
+                       "Open this page through that sign-in.",
     },
 }
 
