@@ -10,7 +10,7 @@ from ecogis.errors import AssumptionWarning
 from ecogis.web.app import create_app
 from ecogis.web.auth import hash_password
 from ecogis.web.settings import ServeSettings
-from ecogis.web.store import Store
+from ecogis.web.store import open_store
 
 REPO = Path(__file__).resolve().parents[1]
 PROJECT = REPO / "layers" / "project.yaml"
@@ -27,7 +27,7 @@ def make_app(data_dir: Path, **options):
     """The app on the sample project; with auth, accounts alice and bob (user) and root (admin)."""
     settings = ServeSettings(project=PROJECT, data_dir=data_dir, **options)
     if settings.auth:
-        store = Store(data_dir)
+        store = open_store(data_dir, settings.history)
         for name, password in PASSWORDS.items():
             store.put_user(name, hash_password(password), "admin" if name == "root" else "user")
     return create_app(settings)

@@ -110,7 +110,8 @@ def add_user(name, role, data_dir, history, notes):
 @serve_user.command(name="list")
 @click.option("--data", "data_dir", default="ecogis-data", show_default=True, type=click.Path(file_okay=False))
 @history_option
-def list_users(data_dir, history):
+@handle_errors
+def list_users(data_dir, history, notes):
     """List the accounts: name, role, created."""
     from ecogis.web.store import open_store
 

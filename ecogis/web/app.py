@@ -49,6 +49,7 @@ def create_app(settings: ServeSettings) -> FastAPI:
         LOG.info("shutting down: finishing running checks")
         service.shutdown()
         app.state.batches.shutdown()
+        store.close()
 
     # no /docs or /redoc: their pages load scripts from a CDN, which an offline intranet (and the CSP) refuses
     app = FastAPI(title="ecogis serve", version=_version(), lifespan=lifespan, docs_url=None, redoc_url=None,

@@ -58,6 +58,9 @@ class Store:
             con.execute("PRAGMA journal_mode=WAL")
             con.executescript(SCHEMA)
 
+    def close(self) -> None:
+        """Nothing to close: every call opens and closes its own connection."""
+
     def _connect(self) -> sqlite3.Connection:
         con = sqlite3.connect(self.path, timeout=30)
         con.row_factory = sqlite3.Row

@@ -11,7 +11,9 @@ from __future__ import annotations
 from sqlalchemy import CheckConstraint, Column, Index, Integer, MetaData, Table, Text, create_engine, select, update
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
+from ecogis.error_messages import error
 from ecogis.web.store import now
 
 METADATA = MetaData()
@@ -51,7 +53,15 @@ class PostgresStore:
     def __init__(self, url: str):
         self.url = url
         self.engine = create_engine(engine_url(url), pool_pre_ping=True, pool_size=8, max_overflow=8)
-        METADATA.create_all(self.engine)
+        try:
+            METADATA.create_all(self.engine)
+        except OperationalError as exc:
+            raise error("web.history_unreachable", url=url, reason=str(exc.orig).strip(),
+                        hint="web.history_password") from exc
+
+    def close(self) -> None:
+        """Close the pool's connections (at shutdown)."""
+        self.engine.dispose()
 
     def _write(self, statement) -> None:
         with self.engine.begin() as con:
