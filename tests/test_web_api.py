@@ -16,7 +16,7 @@ from web_support import PROJECT, REPO, SITES, make_app, service_warnings, upload
 import ecogis
 from ecogis.cli import main
 
-API_ONLY = ("id", "record", "outputs")
+API_ONLY = ("id", "record", "outputs", "assumptions_text")
 
 
 @pytest.fixture(autouse=True)
@@ -74,6 +74,35 @@ def test_coordinates_equal_cli_at_with_gcj02(client):
     cli.pop("outputs")
     assert comparable(resp.json()) == comparable(cli)
     assert any("converted from GCJ-02" in n for n in resp.json()["assumptions"])
+
+
+def test_assumptions_shown_in_the_report_language(client):
+    zh = client.post("/api/check", data={"coordinates": "121.8562,40.9543", "site_crs": "GCJ-02"}).json()
+    assert any("GCJ-02" in n and "转换" in n for n in zh["assumptions_text"])
+    en = client.post("/api/check", data={"coordinates": "121.8562,40.9543", "site_crs": "GCJ-02", "lang": "en"})
+    assert en.json()["assumptions_text"] == en.json()["assumptions"]      # the CLI's --json notes are English
+    again = client.get(f"/api/checks/{zh['id']}", params={"lang": "en"}).json()
+    assert again["assumptions_text"] == again["assumptions"]
+
+
+def test_batch_crs_declared_and_its_assumptions_without_server_paths(client, tmp_path):
+    resp = client.post("/api/batch", files=upload("points.csv"), data={"site_crs": "GCJ-02"})
+    url = resp.json()["status_url"]
+    for _ in range(200):
+        job = client.get(url).json()
+        if job["status"] in ("done", "error"):
+            break
+        time.sleep(0.1)
+    assert job["status"] == "done", job
+    assert any("GCJ-02" in n and "转换" in n for n in job["assumptions"])           # Chinese by default
+    english = client.get(url, params={"lang": "en"}).json()["assumptions"]
+    assert any("converted from GCJ-02" in n for n in english)
+    assert any(n.startswith("points.csv") for n in english)      # the upload's name, not the server's folder
+    text = json.dumps(job, ensure_ascii=False) + client.get(job["outputs"]["json"]).text
+    assert str(tmp_path) not in text
+    res = CliRunner().invoke(main, ["check", str(SITES / "points.csv"), "--project", str(PROJECT), "--batch",
+                                    "--site-crs", "GCJ-02", "--json"])
+    assert job["verdict"] == json.loads(res.stdout)["verdict"]
 
 
 def test_inferred_crs_is_stated(client):

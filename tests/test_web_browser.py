@@ -71,7 +71,7 @@ def test_upload_verdict_map_and_docx(site_page, tmp_path):
         return map.getBounds().contains(b) && map.getBounds().pad(-0.2).intersects(b);
     }""")
     assert inside
-    with page.expect_download() as dl:
+    with page.expect_download(timeout=180_000) as dl:   # the DOCX (maps) is written on this first download
         page.click("#download-docx")
     target = tmp_path / "check.docx"
     dl.value.save_as(target)
@@ -123,7 +123,13 @@ def test_batch_of_1000_sites_progress(site_page, tmp_path):
     csv.write_text("编号,名称,经度,纬度\n" + "".join(f"S{i},site {i},{x:.6f},{y:.6f}\n"
                                                  for i, (x, y) in enumerate(zip(lon, lat))), encoding="utf-8")
     page.click("#tab-batch-button")
+    assert page.is_hidden("#batch-gcj-question")
     page.set_input_files("#batch-file", str(csv))
+    assert page.is_visible("#batch-gcj-question")     # a CSV of longitudes/latitudes: the GCJ-02 question
+    page.click("#batch-run")                          # unanswered: the browser refuses the form
+    page.wait_for_timeout(500)
+    assert page.text_content("#batch-status") == ""
+    page.check("input[name='batch-web_crs'][value=none]")
     page.click("#batch-run")
     page.wait_for_selector("#batch-download-xlsx", timeout=300_000)
     assert page.evaluate("[document.querySelector('#batch-progress').value, document.querySelector('#batch-progress').max]") \

@@ -35,6 +35,9 @@ def history_option(fn):
               help="With --auth proxy: address or network of the proxy (repeatable; default 127.0.0.1 and ::1). "
                    "The header from any other address is ignored.")
 @history_option
+@click.option("--audits", "audits_dir", type=click.Path(exists=True, file_okay=False),
+              help="Folder of audit specs (*.yaml) offered on the audit tab (e.g. scripts); users may also "
+                   "upload a spec that reads the project's layers.")
 @click.option("--max-upload-mb", default=50, show_default=True, type=click.IntRange(1, 4096),
               help="Largest request body (MB), refused from its declared length before it is read.")
 @click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 64), help="Checks running at once.")
@@ -44,13 +47,13 @@ def history_option(fn):
               help="Checks per user per minute.")
 @click.option("--open", "open_page", is_flag=True, help="Open the page in the default browser once started.")
 @handle_errors
-def serve(project, host, port, data_dir, no_auth, auth_mode, proxy_header, trusted_proxies, history, max_upload_mb,
-          workers, timeout_s, per_minute, open_page, notes):
+def serve(project, host, port, data_dir, no_auth, auth_mode, proxy_header, trusted_proxies, history, audits_dir,
+          max_upload_mb, workers, timeout_s, per_minute, open_page, notes):
     """Serve the screening page and JSON API (OpenAPI document at /openapi.json) on PROJECT's layers.
 
     \b
     Examples:
-      ecogis serve --project layers/project.yaml --no-auth --open
+      ecogis serve --project layers/project.yaml --audits scripts --no-auth --open
       ecogis serve-user add alice --role admin --data /srv/ecogis
       ecogis serve --project /srv/layers/project.yaml --host 0.0.0.0 --port 8000 --data /srv/ecogis
     """
@@ -70,6 +73,7 @@ def serve(project, host, port, data_dir, no_auth, auth_mode, proxy_header, trust
     proxies = {"trusted_proxies": trusted_proxies} if trusted_proxies else {}
     settings = ServeSettings(project=Path(project), data_dir=Path(data_dir), host=host, auth=not no_auth,
                              auth_mode=auth_mode, proxy_header=proxy_header, history=history, **proxies,
+                             audits_dir=Path(audits_dir) if audits_dir else None,
                              max_upload=max_upload_mb * MB, workers=workers, check_timeout_s=timeout_s,
                              checks_per_minute=per_minute)
     if settings.auth and auth_mode == "password" and not open_store(settings.data_dir, history).users():

@@ -32,7 +32,7 @@ UVICORN_OPTIONS = {"proxy_headers": False, "server_header": False, "timeout_grac
 
 def create_app(settings: ServeSettings) -> FastAPI:
     """Read the project and its layers, open the store in ``settings.data_dir`` and build the app."""
-    from ecogis.web import routes_api, routes_batch, routes_pages
+    from ecogis.web import routes_api, routes_audit, routes_batch, routes_pages
 
     # every assumption travels in the result and is shown on the page; as a warning it would reach only the log
     warnings.filterwarnings("ignore", category=AssumptionWarning)
@@ -62,6 +62,7 @@ def create_app(settings: ServeSettings) -> FastAPI:
     app.state.batches = routes_batch.BatchRunner(service, settings)
     app.include_router(routes_api.router)
     app.include_router(routes_batch.router)
+    app.include_router(routes_audit.router)
     app.include_router(routes_pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.mount("/vendor", StaticFiles(directory=VENDOR), name="vendor")

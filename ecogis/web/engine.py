@@ -12,8 +12,9 @@ import logging
 import threading
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
-from pathlib import Path
+from pathlib import Path, PurePath
 
+from ecogis.notes import Note
 from ecogis.project import Project, load_project
 
 SHAPEFILE_SIDECARS = (".shx", ".dbf", ".prj", ".cpg")
@@ -139,13 +140,18 @@ def run_check(loaded: LoadedProject, req: CheckRequest, hide_root: Path | None =
 
 
 def strip_prefix(value, prefix: str):
-    """``value`` (nested dicts, lists, strings) with every occurrence of ``prefix`` removed from its strings."""
-    if isinstance(value, str):
-        return value.replace(prefix, "")
+    """``value`` (nested dicts, lists, strings, notes) with every occurrence of ``prefix`` removed from its
+    strings (a note keeps its key, so it still reads in every language)."""
+    if isinstance(value, Note):
+        return Note(value.key, strip_prefix(value.fields, prefix), severity=value.severity,
+                    path=strip_prefix(value.path, prefix), feature=value.feature, field=value.field,
+                    parts=tuple(strip_prefix(list(value.parts), prefix)))
+    if isinstance(value, (str, PurePath)):
+        return str(value).replace(prefix, "")
     if isinstance(value, dict):
         return {k: strip_prefix(v, prefix) for k, v in value.items()}
     if isinstance(value, list):
-        return [strip_prefix(v, prefix) for v in value]
+        return type(value)(strip_prefix(v, prefix) for v in value)
     return value
 
 

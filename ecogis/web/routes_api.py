@@ -1,7 +1,8 @@
 """The JSON API (OpenAPI document at /openapi.json): checks, their reports, history, batch jobs, reload.
 
 ``GET /api/checks/{id}`` answers the CLI's ``ecogis check --json`` document (``CheckResult.to_dict()``)
-with ``id``, ``record`` (the history entry) and ``outputs`` (report URLs) added.
+with ``id``, ``record`` (the history entry), ``outputs`` (report URLs) and ``assumptions_text`` (the
+assumptions in the language asked, Chinese by default) added.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from ecogis.errors import EcogisError
 from ecogis.web.auth import User, csrf_token, require_admin, require_user
 from ecogis.web.engine import CheckRequest
 from ecogis.web.labels import request_lang
-from ecogis.web.service import SLOW_FORMATS, SiteInput
+from ecogis.web.service import SLOW_FORMATS, SiteInput, read_notes
 
 router = APIRouter()
 ID = re.compile(r"^[0-9a-f]{32}$")
@@ -57,7 +58,7 @@ async def post_check(request: Request, user: User = Depends(require_user)) -> JS
     state.limiter.hit(user.name)
     site, req = await _read_check(request, state.settings)
     record = await _in_worker(state, state.settings.check_timeout_s, req.lang, state.service.run, user.name, site, req)
-    return JSONResponse(_document(state, record), status_code=201)
+    return JSONResponse(_document(state, record, req.lang), status_code=201)
 
 
 async def _read_check(request: Request, settings) -> tuple[SiteInput, CheckRequest]:
@@ -121,13 +122,15 @@ def owned_record(request: Request, user: User, check_id: str) -> dict:
     return record
 
 
-def _document(state, record: dict) -> dict:
-    """The check document: the CLI's --json (check.json) with id, record and outputs added."""
+def _document(state, record: dict, lang: str) -> dict:
+    """The check document: the CLI's --json (check.json) with id, record, outputs and assumptions_text (the
+    assumptions in ``lang``) added."""
     folder = state.service.folder(record["id"])
     doc = json.loads((folder / "check.json").read_text(encoding="utf-8")) if record["status"] == "done" else {}
     doc["id"] = record["id"]
     doc["record"] = {k: v for k, v in record.items() if k != "site_geojson"}
     doc["outputs"] = {fmt: f"/api/checks/{record['id']}/report/{fmt}" for fmt in _formats(state, record)}
+    doc["assumptions_text"] = read_notes(folder, lang) or doc.get("assumptions", [])
     return doc
 
 
@@ -150,7 +153,7 @@ def list_checks(request: Request, verdict: str | None = None, q: str | None = No
 @router.get("/api/checks/{check_id}", tags=["checks"])
 def get_check(check_id: str, request: Request, user: User = Depends(require_user)) -> dict:
     """One check: the check document (CLI --json shape) with its history record and report URLs."""
-    return _document(_state(request), owned_record(request, user, check_id))
+    return _document(_state(request), owned_record(request, user, check_id), request_lang(request))
 
 
 @router.get("/api/checks/{check_id}/map", tags=["checks"])

@@ -44,6 +44,20 @@ class SiteInput:
         return hashlib.sha256(raw).hexdigest()
 
 
+def write_notes(notes, folder: Path) -> None:
+    """The assumptions and notes of a check or batch in Chinese and English (``notes.json``), for the page."""
+    from ecogis.messages import translate
+
+    texts = {lang: [translate(n, lang) for n in notes] for lang in ("zh", "en")}
+    (folder / "notes.json").write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
+
+
+def read_notes(folder: Path, lang: str) -> list[str] | None:
+    """The notes of ``write_notes`` in ``lang``; None when the folder has none."""
+    path = folder / "notes.json"
+    return json.loads(path.read_text(encoding="utf-8"))[lang] if path.is_file() else None
+
+
 def without_prefix(exc: EcogisError, prefix: str) -> EcogisError:
     """``exc`` with ``prefix`` (the server's temporary folder) cut from its file, reason and hint in every language."""
     def cut(texts: dict) -> dict:
@@ -91,6 +105,7 @@ class CheckService:
             (folder / "input").mkdir()
             (folder / "input" / safe_name(site.name)).write_bytes(site.data)
         (folder / "map.json").write_text(json.dumps(map_geojson(result), ensure_ascii=False), encoding="utf-8")
+        write_notes(result.assumptions, folder)
         site_geojson = json.loads(result.site_gdf.to_json(default=str)) if result.site_gdf is not None else None
         self.store.add_check(dict(record, status="done", verdict=result.verdict, reports=reports,
                                   project_versions=versions, site_geojson=site_geojson))

@@ -23,6 +23,7 @@ class ServeSettings:
     proxy_header: str | None = None    # the header the proxy sets to the signed-in user's name
     trusted_proxies: tuple = ("127.0.0.1", "::1")   # addresses/networks whose proxy_header is believed
     history: str | None = None         # postgresql://user@host/db: the store in PostgreSQL; None: SQLite
+    audits_dir: Path | None = None     # the audit specs (*.yaml) offered on the audit tab
     proxy_networks: tuple = field(default=(), init=False)
     max_upload: int = 50 * MB          # request body, checked from Content-Length before reading
     max_unzipped: int = 200 * MB       # total uncompressed size of a zip upload
@@ -38,6 +39,7 @@ class ServeSettings:
     def __post_init__(self) -> None:
         self.project = Path(self.project).resolve()
         self.data_dir = Path(self.data_dir).resolve()
+        self.audits_dir = None if self.audits_dir is None else Path(self.audits_dir).resolve()
         if not self.auth and not is_loopback(self.host):
             raise error("web.no_auth_not_loopback", host=self.host, hint="web.no_auth_loopback_only")
         if self.auth_mode not in AUTH_MODES:
