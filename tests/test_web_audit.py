@@ -32,7 +32,7 @@ def client(tmp_path):
 
 @pytest.fixture(scope="module")
 def cli_audit() -> dict:
-    res = CliRunner().invoke(main, ["audit", str(SPEC), "--json"])
+    res = CliRunner().invoke(main, ["audit", str(SPEC), "--json", "--lang", "zh"])
     assert res.exit_code == 0, res.output
     return json.loads(res.stdout)
 

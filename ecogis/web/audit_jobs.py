@@ -16,6 +16,7 @@ from pathlib import Path
 from ecogis.audit import AuditSpec, load_spec, recorded_assumptions, run_audit
 from ecogis.error_messages import error
 from ecogis.web.engine import strip_prefix
+from ecogis.web.service import write_notes
 
 AUDIT_FILES = {"xlsx": "audit.xlsx", "csv": "audit.csv", "details": "audit_details.csv", "json": "audit.json",
                "txt": "audit.txt"}
@@ -100,4 +101,5 @@ def run_and_write(spec: AuditSpec, folder: Path, lang: str, hide: str) -> dict:
     (folder / AUDIT_FILES["json"]).write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str),
                                               encoding="utf-8")
     (folder / AUDIT_FILES["txt"]).write_text(audit_text(report, lang), encoding="utf-8")
+    write_notes(report.notes, folder)
     return doc

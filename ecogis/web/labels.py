@@ -29,6 +29,13 @@ TEXT = {
         "owner": "用户", "reload": "重新加载图层", "reloaded": "图层已重新加载", "map": "地图",
         "clear_within": "另有 {n} 条缓冲距离内结论为符合的结果（见报告）",
         "proxy_login": "本服务通过单位的统一登录（反向代理）识别用户。请通过统一登录入口访问本页面。",
+        "tab_audit": "核算", "audit_hint": "运行 YAML 核算清单（面积、数量、达标率、拓扑等），结果含方法与坐标系。",
+        "audit_listed": "服务提供的核算清单", "audit_upload": "上传核算清单（.yaml）",
+        "audit_upload_hint": "上传的清单中，图层路径相对于项目文件夹（如 redline/redline.shp），不得超出该文件夹。",
+        "audit_run": "开始核算", "audit_col_id": "编号", "audit_col_check": "检查项", "audit_col_value": "结果",
+        "audit_col_expected": "要求", "audit_col_method": "方法", "audit_none": "（服务未提供核算清单）",
+        "audit_PASS": "通过", "audit_FAIL": "不通过", "audit_REPORT": "仅报告",
+        "audit_files": {"xlsx": "XLSX", "csv": "CSV", "details": "明细 CSV", "json": "JSON", "txt": "文本"},
     },
     "en": {
         "title": "Ecological red line site screening", "login": "Sign in", "logout": "Sign out", "user": "User name",
@@ -62,6 +69,15 @@ TEXT = {
         "clear_within": "{n} more clear findings within the buffers (see the report)",
         "proxy_login": "This service knows its users from the institution's sign-in (a reverse proxy). "
                        "Open this page through that sign-in.",
+        "tab_audit": "Audit", "audit_hint": "Run a YAML audit (areas, counts, compliance, topology ...); each "
+                                            "result states its method and CRS.",
+        "audit_listed": "One of the service's audits", "audit_upload": "Upload an audit (.yaml)",
+        "audit_upload_hint": "In an uploaded audit, layer paths are relative to the project's folder "
+                             "(e.g. redline/redline.shp) and stay in it.",
+        "audit_run": "Run audit", "audit_col_id": "Id", "audit_col_check": "Check", "audit_col_value": "Value",
+        "audit_col_expected": "Expected", "audit_col_method": "Method", "audit_none": "(the service offers no audit)",
+        "audit_PASS": "PASS", "audit_FAIL": "FAIL", "audit_REPORT": "REPORT ONLY",
+        "audit_files": {"xlsx": "XLSX", "csv": "CSV", "details": "Details CSV", "json": "JSON", "txt": "Text"},
     },
 }
 

@@ -15,7 +15,7 @@ from ecogis.errors import EcogisError
 from ecogis.web.audit_jobs import AUDIT_FILES, listed_specs, run_and_write, spec_titles, uploaded_spec
 from ecogis.web.auth import User, require_user
 from ecogis.web.routes_api import ID, MEDIA
-from ecogis.web.service import without_prefix
+from ecogis.web.service import read_notes, without_prefix
 from ecogis.web.store import new_id, now
 from ecogis.web.uploads import safe_name, upload_folder
 
@@ -102,12 +102,14 @@ def _audit_job(request: Request, user: User, job_id: str) -> dict:
 @router.get("/api/audit/{job_id}", tags=["audit"])
 def get_audit(job_id: str, request: Request, user: User = Depends(require_user)) -> dict:
     """Status of an audit (queued, running, done, error); when done, ``result`` (the ``ecogis audit --json``
-    document in the audit's language) and ``outputs`` (XLSX, CSV, details CSV, JSON, text)."""
+    document in the audit's language), ``notes`` (its assumptions in that language) and ``outputs``
+    (XLSX, CSV, details CSV, JSON, text)."""
     job = _audit_job(request, user, job_id)
     job["outputs"] = {fmt: f"/api/audit/{job_id}/report/{fmt}" for fmt in job["reports"]}
     if job["status"] == "done":
         path = _folder(request.app.state, job_id) / AUDIT_FILES["json"]
         job["result"] = json.loads(path.read_text(encoding="utf-8"))
+        job["notes"] = read_notes(path.parent, job["parameters"]["lang"]) or []
     return job
 
 

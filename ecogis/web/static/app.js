@@ -230,6 +230,7 @@
       document.querySelectorAll("[data-tab]").forEach(function (o) { o.classList.toggle("active", o === b); });
       $("#tab-check").hidden = b.dataset.tab !== "check";
       $("#tab-batch").hidden = b.dataset.tab !== "batch";
+      $("#tab-audit").hidden = b.dataset.tab !== "audit";
     });
   });
 
@@ -263,6 +264,66 @@
         $("#batch-downloads").appendChild(a);
       });
     }).catch(function (err) { $("#batch-status").textContent = L_.error + ": " + err.message; });
+  }
+
+  // ---- audit -----------------------------------------------------------------------------------
+  api("/api/audits").then(function (specs) {
+    var select = $("#audit-name");
+    specs.forEach(function (sp) {
+      var o = el("option", sp.name + " — " + (data.lang === "en" ? sp.title_en : sp.title));
+      o.value = sp.name;
+      select.appendChild(o);
+    });
+    if (!specs.length) { select.appendChild(el("option", L_.audit_none)).value = ""; }
+  }).catch(function () {});
+
+  $("#audit-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var form = new FormData();
+    var upload = document.querySelector('input[name="audit_mode"]:checked').value === "upload";
+    if (upload && $("#audit-file").files[0]) { form.append("file", $("#audit-file").files[0]); }
+    if (!upload) { form.append("name", $("#audit-name").value); }
+    form.append("lang", data.lang);
+    $("#audit-status").textContent = L_.running;
+    $("#audit-run").disabled = true;
+    api("/api/audit", {method: "POST", body: form}).then(function (job) { pollAudit(job.status_url); })
+      .catch(function (err) { $("#audit-status").textContent = L_.error + ": " + err.message; $("#audit-run").disabled = false; });
+  });
+
+  function pollAudit(url) {
+    api(url).then(function (job) {
+      if (job.status === "error") { throw new Error(job.error); }
+      if (job.status !== "done") { setTimeout(function () { pollAudit(url); }, 500); return; }
+      $("#audit-status").textContent = "";
+      $("#audit-run").disabled = false;
+      showAudit(job);
+    }).catch(function (err) { $("#audit-status").textContent = L_.error + ": " + err.message; $("#audit-run").disabled = false; });
+  }
+
+  function showAudit(job) {
+    var doc = job.result;
+    $("#audit-result").hidden = false;
+    var banner = $("#audit-verdict");
+    banner.className = "banner " + (doc.passed ? "verdict-0" : "verdict-3");
+    banner.textContent = doc.title + ": " + L_["audit_" + doc.verdict];
+    var body = $("#audit-table tbody");
+    body.textContent = "";
+    doc.checks.forEach(function (c) {
+      var tr = el("tr");
+      [c.id, c.title, c.value, c.expected, L_["audit_" + c.verdict] || c.verdict, c.method || ""]
+        .forEach(function (v) { tr.appendChild(el("td", v)); });
+      body.appendChild(tr);
+    });
+    var notes = $("#audit-notes");
+    notes.textContent = "";
+    (job.notes || doc.notes || []).forEach(function (n) { notes.appendChild(el("li", n)); });
+    var dl = $("#audit-downloads");
+    dl.textContent = "";
+    Object.keys(job.outputs).forEach(function (fmt) {
+      var a = el("a", L_.audit_files[fmt] || fmt);
+      a.href = job.outputs[fmt]; a.id = "audit-download-" + fmt; a.setAttribute("download", "");
+      dl.appendChild(a);
+    });
   }
 
   var reload = $("#reload");
