@@ -28,8 +28,10 @@ Method (the same for one site and for a batch of 10⁵):
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -255,9 +257,37 @@ def _index_layer(name: str, layer: gpd.GeoDataFrame, gk: pyproj.CRS, ruleset: Ru
 
 def _index_layers(layers: dict[str, gpd.GeoDataFrame], gk: pyproj.CRS, ruleset: RuleSet, buffers_m: Sequence[float],
                   site_use: object, relations: str = "all") -> list[_IndexedLayer]:
-    """Every non-empty layer projected to ``gk`` and indexed (once per GK zone)."""
-    return [x for x in (_index_layer(n, g, gk, ruleset, buffers_m, site_use, relations)
-                        for n, g in layers.items()) if x]
+    """Every non-empty layer projected to ``gk`` and indexed (once per GK zone; kept between calls inside
+    :func:`reusing_indexes`)."""
+    cache = getattr(_REUSE, "cache", None)
+    if cache is None:
+        return [x for x in (_index_layer(n, g, gk, ruleset, buffers_m, site_use, relations)
+                            for n, g in layers.items()) if x]
+    out = []
+    for name, layer in layers.items():
+        key = (name, gk.to_wkt(), relations)
+        if key not in cache:
+            cache[key] = _index_layer(name, layer, gk, ruleset, buffers_m, site_use, relations)
+        if cache[key] is not None:   # the same features; the search distance is this call's
+            search = _search_distance(ruleset, cache[key].kind, buffers_m, site_use) if relations == "all" else 0.0
+            out.append(replace(cache[key], search=search, radius=search * 1.002 + 1.0 if search > 0 else 0.0))
+    return out
+
+
+_REUSE = threading.local()
+
+
+@contextmanager
+def reusing_indexes(cache: dict):
+    """Inside the block, layers projected and indexed (STRtrees, prepared geometries) are kept in ``cache``
+    by layer name, GK zone and relations, and reused: for a caller that checks site after site against the
+    same layers (``ecogis serve``). This thread only (prepared geometries are not thread-safe): give each
+    thread its own dict, and a new one when the layers change."""
+    _REUSE.cache = cache
+    try:
+        yield cache
+    finally:
+        _REUSE.cache = None
 
 
 def _site_table(sites_gk: gpd.GeoDataFrame, lon: np.ndarray, lat: np.ndarray, gk: pyproj.CRS) -> pd.DataFrame:

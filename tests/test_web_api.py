@@ -228,3 +228,25 @@ def test_docx_later_from_the_kept_input_and_refused_when_layers_changed(client):
     english = client.get(other["outputs"]["docx"] + "?lang=en")
     assert english.status_code == 409 and "layers changed" in english.json()["detail"]
     assert client.get(doc["outputs"]["docx"]).status_code == 200   # written with its XLSX, before the change
+
+
+def test_layers_indexed_once_per_worker_and_results_still_equal_the_cli(tmp_path, monkeypatch):
+    import ecogis.screen
+
+    built = []
+    index_layer = ecogis.screen._index_layer
+    monkeypatch.setattr(ecogis.screen, "_index_layer", lambda name, *a, **k: built.append(name) or
+                        index_layer(name, *a, **k))
+    with TestClient(make_app(tmp_path / "data", auth=False, workers=1)) as c:
+        first = c.post("/api/check", data={"coordinates": "121.85,40.95", "site_crs": "EPSG:4490"})
+        once = list(built)
+        assert once and len(once) == len(set(once))            # every layer indexed once for this GK zone
+        second = c.post("/api/check", files=upload("sites_zone41.txt"), data={"buffers": "500,1000"})
+        assert second.status_code == first.status_code == 201
+        assert built == once            # the same GK zone (41: 121.5-124.5° E): nothing indexed again
+        cli = cli_json(str(SITES / "sites_zone41.txt"), "--buffer", "500,1000")
+        cli.pop("outputs")
+        assert comparable(second.json()) == comparable(cli, str(SITES))      # from the reused indexes
+        c.post("/api/admin/reload")
+        c.post("/api/check", data={"coordinates": "121.85,40.95", "site_crs": "EPSG:4490"})
+        assert built[-len(once):] == once                        # new layers after a reload: indexed again

@@ -75,7 +75,7 @@ def serve(project, host, port, data_dir, no_auth, auth_mode, proxy_header, trust
                              auth_mode=auth_mode, proxy_header=proxy_header, history=history, **proxies,
                              audits_dir=Path(audits_dir) if audits_dir else None,
                              max_upload=max_upload_mb * MB, workers=workers, check_timeout_s=timeout_s,
-                             checks_per_minute=per_minute)
+                             checks_per_minute=per_minute, warm_up=True)
     if settings.auth and auth_mode == "password" and not open_store(settings.data_dir, history).users():
         raise error("web.no_account", folder=settings.data_dir, hint="web.create_account")
     app = create_app(settings)

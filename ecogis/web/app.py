@@ -45,6 +45,8 @@ def create_app(settings: ServeSettings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         LOG.info("serving %s (%d layers) from %s", loaded.project.name, len(loaded.project.layers), settings.data_dir)
+        if settings.warm_up:
+            service.warm_up()
         yield
         LOG.info("shutting down: finishing running checks")
         service.shutdown()

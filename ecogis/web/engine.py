@@ -1,7 +1,9 @@
 """The project held in memory by the service, checks run through :func:`ecogis.check.check`, and their reports.
 
 Layers are read and normalised once (at start and on an admin's reload); every check gets its own
-copies, so concurrent checks never share a mutable frame. The reports are written by the same render
+copies, so concurrent checks never share a mutable frame. Each worker thread projects and indexes the
+layers (STRtrees, prepared geometries) once per Gauss-Kruger zone and reuses them for its later checks
+(at start, :func:`warm_up` does it for the zone of the project's boundary). The reports are written by the same render
 entry points as ``ecogis check``.
 """
 from __future__ import annotations
@@ -78,6 +80,7 @@ class LoadedProject:
     def __init__(self, path: Path):
         self.path = Path(path)
         self._lock = threading.Lock()
+        self._threads = threading.local()   # per worker thread: the layers indexed for its checks
         self.project, self.versions, self.loaded_at = self._load()
 
     def _load(self) -> tuple[CachedProject, dict, str]:
@@ -100,6 +103,15 @@ class LoadedProject:
     def snapshot(self) -> tuple[CachedProject, dict]:
         with self._lock:
             return self.project, self.versions
+
+    def index_cache(self, project: CachedProject) -> dict:
+        """This thread's layers projected and indexed for ``project`` (STRtrees, prepared geometries; see
+        :func:`ecogis.screen.reusing_indexes`): one dict per worker thread, since prepared geometries are
+        not thread-safe; a new one after a reload."""
+        local = self._threads
+        if getattr(local, "project", None) is not project:
+            local.project, local.cache = project, {}
+        return local.cache
 
 
 @dataclass
@@ -125,18 +137,32 @@ def run_check(loaded: LoadedProject, req: CheckRequest, hide_root: Path | None =
     server's temporary folder ``hide_root`` is cut from the paths in the result's inputs and notes
     (the reports name the uploaded file, not where the server kept it)."""
     from ecogis.check import check, parse_at
+    from ecogis.screen import reusing_indexes
 
     project, versions = loaded.snapshot()
     site = req.site
     if isinstance(site, str):
         site = parse_at(site, req.site_crs)
-    result = check(site, project, buffers=req.buffers, site_crs=req.site_crs, site_use=req.site_use,
-                   skip_empty=req.skip_empty)
+    with reusing_indexes(loaded.index_cache(project)):
+        result = check(site, project, buffers=req.buffers, site_crs=req.site_crs, site_use=req.site_use,
+                       skip_empty=req.skip_empty)
     if hide_root is not None:
         prefix = str(hide_root) + "/"
         result.inputs = strip_prefix(result.inputs, prefix)
         result.assumptions = strip_prefix(result.assumptions, prefix)
     return result, versions
+
+
+def warm_up(loaded: LoadedProject) -> None:
+    """Index the layers in this thread for the GK zone of the project's boundary (a check of the point
+    on the boundary's surface; its result is dropped)."""
+    from ecogis.geodesy import GEOGRAPHIC_CRS
+
+    boundary = loaded.project.cached_boundary
+    if boundary is None:
+        return
+    point = boundary.to_crs(GEOGRAPHIC_CRS).union_all().representative_point()
+    run_check(loaded, CheckRequest(site=f"{point.x:.6f},{point.y:.6f}", site_crs="EPSG:4490"))
 
 
 def strip_prefix(value, prefix: str):

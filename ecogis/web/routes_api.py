@@ -192,6 +192,8 @@ async def reload_project(request: Request, user: User = Depends(require_admin)) 
         await asyncio.get_running_loop().run_in_executor(state.service.pool, state.loaded.reload)
     except EcogisError as exc:
         raise HTTPException(422, error("web.reload_failed", reason=exc).text(request_lang(request))) from exc
+    if state.settings.warm_up:
+        state.service.warm_up()          # the new layers indexed in every worker
     return {"loaded_at": state.loaded.loaded_at, "versions": state.loaded.versions}
 
 

@@ -20,7 +20,8 @@ from pathlib import Path
 import ecogis
 from ecogis.error_messages import error
 from ecogis.errors import EcogisError
-from ecogis.web.engine import CheckRequest, LoadedProject, run_check, write_quick_reports, write_slow_reports
+from ecogis.web.engine import (CheckRequest, LoadedProject, run_check, warm_up, write_quick_reports,
+                               write_slow_reports)
 from ecogis.web.mapdata import map_geojson
 from ecogis.web.store import Store, new_id, now
 from ecogis.web.uploads import ZipLimits, prepare_site, safe_name, upload_folder
@@ -72,6 +73,7 @@ class CheckService:
     """Runs checks against the loaded project and keeps their history in the store."""
 
     def __init__(self, loaded: LoadedProject, store: Store, data_dir: Path, limits: ZipLimits, workers: int):
+        self.workers = workers
         self.loaded = loaded
         self.store = store
         self.data_dir = data_dir
@@ -126,6 +128,21 @@ class CheckService:
                 return run_check(self.loaded, req, hide_root=tmp)
             except EcogisError as exc:
                 raise without_prefix(exc, str(tmp) + "/") from exc
+
+    def warm_up(self) -> None:
+        """Index the layers in every worker thread at start (each task waits for the others, so that each
+        runs in a thread of its own); checks arriving meanwhile wait behind them."""
+        barrier = threading.Barrier(self.workers)
+
+        def one() -> None:
+            try:
+                barrier.wait(timeout=60)
+                warm_up(self.loaded)
+            except Exception:      # a project whose boundary point cannot be checked: indexed on first use
+                LOG.exception("warming the layer indexes failed")
+
+        for _ in range(self.workers):
+            self.pool.submit(one)
 
     def _remember(self, check_id: str, result) -> None:
         with self._lock:

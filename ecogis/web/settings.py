@@ -35,6 +35,7 @@ class ServeSettings:
     workers: int = 4                   # checks running at once
     secure_cookies: bool | None = None  # None: Secure unless the service listens on loopback only
     session_hours: float = 8.0
+    warm_up: bool = False              # index the layers in every worker at start (ecogis serve does)
 
     def __post_init__(self) -> None:
         self.project = Path(self.project).resolve()
