@@ -11,12 +11,10 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
-from web_support import PROJECT, REPO, SITES, make_app, service_warnings, upload
+from web_support import PROJECT, REPO, SITES, cli_json, comparable, make_app, service_warnings, upload
 
 import ecogis
 from ecogis.cli import main
-
-API_ONLY = ("id", "record", "outputs", "assumptions_text")
 
 
 @pytest.fixture(autouse=True)
@@ -28,24 +26,6 @@ def _service_warnings():
 def client(tmp_path):
     with TestClient(make_app(tmp_path / "data", auth=False)) as c:
         yield c
-
-
-def cli_json(*args: str) -> dict:
-    """``ecogis check ... --json`` run in-process: the document the API must equal."""
-    res = CliRunner().invoke(main, ["check", *args, "--project", str(PROJECT), "--json"])
-    assert res.exit_code == 0, res.output
-    return json.loads(res.stdout)
-
-
-def comparable(doc: dict, site_dir: str = "") -> dict:
-    """The document without what names where a file lay (the API names the upload, the CLI the path)."""
-    doc = {k: v for k, v in doc.items() if k not in API_ONLY}
-    text = json.dumps(doc, ensure_ascii=False, sort_keys=True)
-    if site_dir:
-        text = text.replace(site_dir + "/", "")
-    doc = json.loads(text)
-    doc["inputs"]["site"].pop("path", None)
-    return doc
 
 
 @pytest.mark.parametrize("name", ["sites_zone41.txt", "pipeline.geojson", "points.csv"])

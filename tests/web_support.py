@@ -15,6 +15,7 @@ from ecogis.web.store import open_store
 REPO = Path(__file__).resolve().parents[1]
 PROJECT = REPO / "layers" / "project.yaml"
 SITES = REPO / "layers" / "sites"
+API_ONLY = ("id", "record", "outputs", "assumptions_text")   # what the API adds to the CLI's --json
 PASSWORDS = {"alice": "alice-password-1", "bob": "bob-password-22", "root": "root-password-333"}
 
 
@@ -84,3 +85,29 @@ class LiveServer:
     def __exit__(self, *exc) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=60)
+
+
+def cli_json(*args: str) -> dict:
+    """``ecogis check ... --json`` run in-process: the document the API must equal."""
+    import json
+
+    from click.testing import CliRunner
+
+    from ecogis.cli import main
+
+    res = CliRunner().invoke(main, ["check", *args, "--project", str(PROJECT), "--json"])
+    assert res.exit_code == 0, res.output
+    return json.loads(res.stdout)
+
+
+def comparable(doc: dict, site_dir: str = "") -> dict:
+    """The document without what names where a file lay (the API names the upload, the CLI the path)."""
+    import json
+
+    doc = {k: v for k, v in doc.items() if k not in API_ONLY}
+    text = json.dumps(doc, ensure_ascii=False, sort_keys=True)
+    if site_dir:
+        text = text.replace(site_dir + "/", "")
+    doc = json.loads(text)
+    doc["inputs"]["site"].pop("path", None)
+    return doc
