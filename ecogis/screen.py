@@ -278,7 +278,7 @@ _REUSE = threading.local()
 
 
 @contextmanager
-def reusing_indexes(cache: dict):
+def reusing_indexes(cache: dict[Any, Any]) -> Iterator[dict[Any, Any]]:
     """Inside the block, layers projected and indexed (STRtrees, prepared geometries) are kept in ``cache``
     by layer name, GK zone and relations, and reused: for a caller that checks site after site against the
     same layers (``ecogis serve``). This thread only (prepared geometries are not thread-safe): give each

@@ -32,7 +32,7 @@ def listed_specs(audits_dir: Path | None) -> dict[str, Path]:
 
 def spec_titles(audits_dir: Path | None) -> list[dict]:
     """Name and title (Chinese, English) of each listed spec; a spec that does not load shows its error."""
-    out = []
+    out: list[dict] = []
     for name, path in listed_specs(audits_dir).items():
         try:
             spec = load_spec(path)

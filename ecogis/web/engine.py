@@ -15,6 +15,7 @@ import threading
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path, PurePath
+from typing import Any
 
 from ecogis.notes import Note
 from ecogis.project import Project, load_project
@@ -158,7 +159,7 @@ def warm_up(loaded: LoadedProject) -> None:
     on the boundary's surface; its result is dropped)."""
     from ecogis.geodesy import GEOGRAPHIC_CRS
 
-    boundary = loaded.project.cached_boundary
+    boundary: Any = loaded.project.cached_boundary
     if boundary is None:
         return
     point = boundary.to_crs(GEOGRAPHIC_CRS).union_all().representative_point()

@@ -46,9 +46,10 @@ async def post_audit(request: Request, user: User = Depends(require_user)) -> di
     if lang not in ("zh", "en"):
         raise HTTPException(422, "lang is zh or en")
     upload, name = form.get("file"), str(form.get("name") or "")
+    source: tuple[str, bytes | None]
     if isinstance(upload, UploadFile) and upload.filename:
         source = (safe_name(upload.filename), await upload.read())
-        digest = hashlib.sha256(source[1]).hexdigest()
+        digest = hashlib.sha256(source[1] or b"").hexdigest()
     elif name:
         path = listed_specs(state.settings.audits_dir).get(name)
         if path is None:

@@ -20,8 +20,7 @@ from pathlib import Path
 import ecogis
 from ecogis.error_messages import error
 from ecogis.errors import EcogisError
-from ecogis.web.engine import (CheckRequest, LoadedProject, run_check, warm_up, write_quick_reports,
-                               write_slow_reports)
+from ecogis.web.engine import CheckRequest, LoadedProject, run_check, warm_up, write_quick_reports, write_slow_reports
 from ecogis.web.mapdata import map_geojson
 from ecogis.web.store import Store, new_id, now
 from ecogis.web.uploads import ZipLimits, prepare_site, safe_name, upload_folder
