@@ -85,6 +85,17 @@ def test_batch_crs_declared_and_its_assumptions_without_server_paths(client, tmp
     assert job["verdict"] == json.loads(res.stdout)["verdict"]
 
 
+def test_industry_and_description_equal_cli(client):
+    sent = {"coordinates": "121.85,40.95", "site_crs": "EPSG:4490", "industry": "C2614", "description": "化工"}
+    resp = client.post("/api/check", data=sent)
+    assert resp.status_code == 201, resp.text
+    cli = cli_json("--at", "121.85,40.95", "--site-crs", "EPSG:4490", "--industry", "C2614", "--description", "化工")
+    cli.pop("outputs")
+    assert comparable(resp.json()) == comparable(cli)
+    assert not any("no industry given" in n for n in resp.json()["assumptions"])
+    assert client.post("/api/check", data={**sent, "industry": "X99"}).status_code == 422
+
+
 def test_inferred_crs_is_stated(client):
     doc = client.post("/api/check", data={"coordinates": "121.85,40.95"}).json()
     assert any("no CRS given" in n and "GCJ-02" in n for n in doc["assumptions"])

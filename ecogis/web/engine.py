@@ -125,10 +125,13 @@ class CheckRequest:
     site_use: str | None = None
     lang: str = "zh"
     skip_empty: bool = False
+    industry: str | None = None      # GB/T 4754-2017 code[:name], as ecogis check --industry
+    description: str | None = None
 
     def parameters(self) -> dict:
         return {"site_crs": self.site_crs, "buffers": self.buffers, "site_use": self.site_use,
-                "lang": self.lang, "skip_empty": self.skip_empty}
+                "lang": self.lang, "skip_empty": self.skip_empty, "industry": self.industry,
+                "description": self.description}
 
 
 def run_check(loaded: LoadedProject, req: CheckRequest, hide_root: Path | None = None):
@@ -146,12 +149,21 @@ def run_check(loaded: LoadedProject, req: CheckRequest, hide_root: Path | None =
         site = parse_at(site, req.site_crs)
     with reusing_indexes(loaded.index_cache(project)):
         result = check(site, project, buffers=req.buffers, site_crs=req.site_crs, site_use=req.site_use,
-                       skip_empty=req.skip_empty)
+                       skip_empty=req.skip_empty, industry=_industry(req.industry), description=req.description)
     if hide_root is not None:
         prefix = str(hide_root) + "/"
         result.inputs = strip_prefix(result.inputs, prefix)
         result.assumptions = strip_prefix(result.assumptions, prefix)
     return result, versions
+
+
+def _industry(text: str | None):
+    """``--industry`` text as ecogis check reads it (a bad code is an EcogisError)."""
+    if text is None:
+        return None
+    from ecogis.zoning.industry import parse_industry
+
+    return parse_industry(text)
 
 
 def warm_up(loaded: LoadedProject) -> None:

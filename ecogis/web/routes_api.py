@@ -30,6 +30,8 @@ MEDIA = {"json": "application/json", "html": "text/html; charset=utf-8", "txt": 
 PARAMS = {"site_crs": {"type": "string", "description": "CRS of the site: EPSG:4529, GCJ-02, BD-09 ..."},
           "buffers": {"type": "string", "description": "buffer distances in metres, e.g. 500,1000,5000"},
           "site_use": {"type": "string", "description": "what the site is for (well, outfall ...)"},
+          "industry": {"type": "string", "description": "GB/T 4754-2017 industry code[:name], e.g. C2614"},
+          "description": {"type": "string", "description": "a short description of the project"},
           "lang": {"type": "string", "enum": ["zh", "en"]}}
 CHECK_BODY = {"requestBody": {"required": True, "content": {
     "multipart/form-data": {"schema": {"type": "object", "properties": dict(
@@ -89,7 +91,7 @@ def _params(values) -> CheckRequest:
     if lang not in ("zh", "en"):
         raise HTTPException(422, "lang is zh or en")
     return CheckRequest(site=None, site_crs=text("site_crs"), buffers=text("buffers"), site_use=text("site_use"),
-                        lang=lang)
+                        lang=lang, industry=text("industry"), description=text("description"))
 
 
 def _require_json(body: bytes) -> None:

@@ -157,6 +157,8 @@
     form.append("site_crs", siteCrs());
     form.append("buffers", $("#buffers").value);
     form.append("site_use", $("#site-use").value);
+    form.append("industry", $("#industry").value);
+    form.append("description", $("#description").value);
     form.append("lang", $("#report-lang").value);
     $("#check-status").textContent = L_.running;
     $("#check-status").className = "";
