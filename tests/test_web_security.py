@@ -214,6 +214,23 @@ def test_check_times_out(tmp_path):
         assert resp.status_code == 504 and "abandoned" in resp.json()["detail"]
 
 
+def test_a_queued_check_is_not_abandoned_for_queueing_but_refused_when_it_waits_too_long(tmp_path):
+    """One worker held by a slow task: a check behind it that waits longer than the queue limit gets 503;
+    one that waits longer than the run timeout (16 s > 12 s) but runs within it is answered."""
+    import threading
+
+    app = make_app(tmp_path / "data", auth=False, workers=1, check_timeout_s=12, queue_timeout_s=1.0)
+    with TestClient(app) as c:
+        release = threading.Event()
+        app.state.service.pool.submit(release.wait, 20)            # the only worker is busy
+        busy = c.post("/api/check", data={"coordinates": "121.85,40.95", "site_crs": "EPSG:4490"})
+        assert busy.status_code == 503 and busy.headers["retry-after"] == "60"
+        threading.Timer(16.0, release.set).start()
+        app.state.settings.queue_timeout_s = 60.0
+        late = c.post("/api/check", data={"coordinates": "121.85,40.95", "site_crs": "EPSG:4490"})
+        assert late.status_code == 201, late.text
+
+
 def test_security_headers_and_no_external_resources(client):
     login(client, "alice")
     page = client.get("/")

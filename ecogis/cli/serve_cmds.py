@@ -42,7 +42,8 @@ def history_option(fn):
               help="Largest request body (MB), refused from its declared length before it is read.")
 @click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 64), help="Checks running at once.")
 @click.option("--timeout", "timeout_s", default=60.0, show_default=True, type=click.FloatRange(1, 3600),
-              help="Seconds a single check may take before it is abandoned (HTTP 504).")
+              help="Seconds a single check may run before it is abandoned (HTTP 504); the time it waits "
+                   "for a free worker does not count (up to 600 s, then HTTP 503).")
 @click.option("--rate", "per_minute", default=60, show_default=True, type=click.IntRange(1, 100000),
               help="Checks per user per minute.")
 @click.option("--open", "open_page", is_flag=True, help="Open the page in the default browser once started.")

@@ -102,10 +102,27 @@ def _require_json(body: bytes) -> None:
 
 
 async def _in_worker(state, timeout: float, lang: str, fn, *args):
-    """Run ``fn(*args, abandoned)`` in the check pool; 504 after ``timeout`` s, 422 for bad input (in ``lang``)."""
+    """Run ``fn(*args, abandoned)`` in the check pool; 422 for bad input (in ``lang``).
+
+    ``timeout`` counts from when a worker starts the check (504 after it); a check waiting for a free
+    worker is refused with 503 after the settings' ``queue_timeout_s``, so a busy service answers late
+    checks slowly or says it is busy, but never abandons one merely for having queued."""
     abandoned = threading.Event()
     loop = asyncio.get_running_loop()
-    future = loop.run_in_executor(state.service.pool, fn, *args, abandoned)
+    started = asyncio.Event()
+
+    def run():
+        loop.call_soon_threadsafe(started.set)
+        return fn(*args, abandoned)
+
+    future = loop.run_in_executor(state.service.pool, run)
+    try:
+        await asyncio.wait_for(started.wait(), state.settings.queue_timeout_s)
+    except (asyncio.TimeoutError, TimeoutError) as exc:
+        abandoned.set()
+        future.cancel()
+        raise HTTPException(503, "every worker is busy: try again in a minute",
+                            headers={"Retry-After": "60"}) from exc
     try:
         return await asyncio.wait_for(future, timeout)
     except (asyncio.TimeoutError, TimeoutError) as exc:

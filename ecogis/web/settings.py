@@ -29,7 +29,8 @@ class ServeSettings:
     max_unzipped: int = 200 * MB       # total uncompressed size of a zip upload
     max_zip_entries: int = 500
     max_zip_ratio: float = 200.0       # uncompressed / compressed, per entry and in total
-    check_timeout_s: float = 60.0
+    check_timeout_s: float = 60.0      # from when a worker starts the check
+    queue_timeout_s: float = 600.0     # waiting for a free worker, before HTTP 503
     batch_timeout_s: float = 3600.0
     checks_per_minute: int = 60        # per user
     workers: int = 4                   # checks running at once
