@@ -116,11 +116,9 @@ def test_a_missing_field_is_a_type_error_naming_it():
         em.error("cli.not_in_bounds", value="1")
 
 
-#: modules that still raise English-only ``EcogisError("...")``, each with why it is not converted yet:
-#: they are listed as known debts in ARCHITECTURE.md.
-ENGLISH_ONLY = {
-    "ecogis/io/read.py", "ecogis/io/exchange/parse.py",
-}
+#: modules that still raise English-only ``EcogisError("...")``, each with why it is not converted yet
+#: (none left).
+ENGLISH_ONLY: set[str] = set()
 
 
 def _english_only_raises():

@@ -222,11 +222,11 @@ def test_docx_later_from_the_kept_input_and_refused_when_layers_changed(client):
 
 
 def test_layers_indexed_once_per_worker_and_results_still_equal_the_cli(tmp_path, monkeypatch):
-    import ecogis.screen
+    import ecogis.screen_index
 
     built = []
-    index_layer = ecogis.screen._index_layer
-    monkeypatch.setattr(ecogis.screen, "_index_layer", lambda name, *a, **k: built.append(name) or
+    index_layer = ecogis.screen_index.index_layer
+    monkeypatch.setattr(ecogis.screen_index, "index_layer", lambda name, *a, **k: built.append(name) or
                         index_layer(name, *a, **k))
     with TestClient(make_app(tmp_path / "data", auth=False, workers=1)) as c:
         first = c.post("/api/check", data={"coordinates": "121.85,40.95", "site_crs": "EPSG:4490"})

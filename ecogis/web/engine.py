@@ -107,7 +107,7 @@ class LoadedProject:
 
     def index_cache(self, project: CachedProject) -> dict:
         """This thread's layers projected and indexed for ``project`` (STRtrees, prepared geometries; see
-        :func:`ecogis.screen.reusing_indexes`): one dict per worker thread, since prepared geometries are
+        :func:`ecogis.screen_index.reusing_indexes`): one dict per worker thread, since prepared geometries are
         not thread-safe; a new one after a reload."""
         local = self._threads
         if getattr(local, "project", None) is not project:
@@ -137,11 +137,12 @@ class CheckRequest:
 def run_check(loaded: LoadedProject, req: CheckRequest, hide_root: Path | None = None):
     """Run :func:`ecogis.check.check` on the cached project; returns ``(CheckResult, versions)``.
 
-    Text sites go through :func:`ecogis.check.parse_at` first, as ``ecogis check --at`` does. The
+    Text sites go through :func:`ecogis.site_input.parse_at` first, as ``ecogis check --at`` does. The
     server's temporary folder ``hide_root`` is cut from the paths in the result's inputs and notes
     (the reports name the uploaded file, not where the server kept it)."""
-    from ecogis.check import check, parse_at
-    from ecogis.screen import reusing_indexes
+    from ecogis.check import check
+    from ecogis.screen_index import reusing_indexes
+    from ecogis.site_input import parse_at
 
     project, versions = loaded.snapshot()
     site = req.site

@@ -1,4 +1,4 @@
-"""Batch jobs: a file of many sites checked in the background (:func:`ecogis.check.check_batch`), with
+"""Batch jobs: a file of many sites checked in the background (:func:`ecogis.check_batch.check_batch`), with
 progress per chunk of sites, and the XLSX/JSON of ``ecogis check --batch`` when done."""
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ class BatchRunner:
     def _screen(self, job_id: str, path: Path, req: CheckRequest, hide: str) -> tuple[str, dict]:
         """Check the batch at ``path``; the server's temporary folder ``hide`` is cut from its inputs and
         notes (the outputs name the uploaded file, not where the server kept it)."""
-        from ecogis.check import check_batch
+        from ecogis.check_batch import check_batch
         from ecogis.render.batch_output import write_batch
 
         project, _ = self.service.loaded.snapshot()
