@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -123,7 +124,8 @@ def main(argv=None) -> int:
     print(line("single check, exchange text upload (4 parcels)", upload))
     print(line("single check, one point 'lon,lat'", point))
     print(line(f"load: {args.checks} checks from {args.clients} concurrent clients", latency)
-          + f"; {args.checks / wall:.2f} checks/s; {len(errors)} errors")
+          + f"; {args.checks / wall:.2f} checks/s; {len(errors)} errors"
+          + (f" (HTTP status: count {dict(Counter(errors))})" if errors else ""))
     return 1 if errors else 0
 
 
