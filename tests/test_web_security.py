@@ -271,7 +271,7 @@ def test_no_route_serves_a_file_outside_the_data_dir(app, tmp_path):
             assert secret not in resp.text and "OUTSIDE-MARKER" not in resp.text and "SQLite format" not in resp.text, url
             if "{" not in url and resp.status_code == 200:
                 assert url in ("/", "/login", "/history", "/health", "/api/checks", "/api/me", "/openapi.json",
-                               "/api/project/boundary"), url
+                               "/api/project/boundary", "/api/audits"), url
 
 
 def _routes(routes):
