@@ -1,15 +1,20 @@
-"""Benchmark: ``ecogis serve`` under a bounded load on localhost (outside CI).
+"""Benchmark: ``ecogis serve`` on localhost: idle latency, single checks one at a time, and a bounded load.
 
 Starts the real service (``ecogis serve --no-auth`` on a free 127.0.0.1 port, a temporary data
-folder, the sample project), then ``--clients`` concurrent clients send ``--checks`` single-site
-checks in all (POST /api/check: alternately the sample exchange text upload and a random point in
-the Panjin area as 'lon,lat' with the CRS declared). Each answer includes the JSON and the HTML
-report; the DOCX/XLSX are written in the background afterwards (their queue is drained before
-the service stops, and not timed). Prints p50/p95/max latency (s) and checks per second; exit 1 on
-any failed request::
+folder, the sample project; its layers read, normalised and indexed once at start), waits until the
+start-up indexing is done, then measures
+
+1. idle latency: ``GET /health`` one at a time (``--idle`` requests);
+2. single checks one at a time (``--single`` of each kind): the sample exchange text upload, and a
+   random point in the Panjin area as 'lon,lat' with the CRS declared; each answer holds the JSON and
+   the HTML report (the DOCX/XLSX are written on first download, not timed);
+3. load: ``--clients`` concurrent clients send ``--checks`` such checks in all (alternating kinds).
+
+Prints p50/p95/max latency (s) of each and checks per second under load, with the machine's CPU count
+and load average; exit 1 on any failed request::
 
     .venv/bin/python benchmarks/bench_serve.py                        # 200 checks, 20 clients
-    .venv/bin/python benchmarks/bench_serve.py --checks 40 --clients 4
+    .venv/bin/python benchmarks/bench_serve.py --checks 40 --clients 4 --single 5
 """
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -65,19 +71,41 @@ def one_check(client: httpx.Client, i: int, rng_seed: int) -> tuple[float, int]:
     return time.perf_counter() - started, resp.status_code
 
 
+def timed(fn, n: int) -> np.ndarray:
+    out = []
+    for i in range(n):
+        started = time.perf_counter()
+        status = fn(i)
+        if status not in (200, 201):
+            raise SystemExit(f"request failed: HTTP {status}")
+        out.append(time.perf_counter() - started)
+    return np.array(out)
+
+
+def line(label: str, latency: np.ndarray) -> str:
+    return (f"{label}: n {len(latency)}, p50 {np.percentile(latency, 50):.3f} s, "
+            f"p95 {np.percentile(latency, 95):.3f} s, max {latency.max():.3f} s")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--checks", type=int, default=200)
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--workers", type=int, default=4, help="ecogis serve --workers (checks running at once)")
+    ap.add_argument("--idle", type=int, default=50, help="GET /health requests on the idle service")
+    ap.add_argument("--single", type=int, default=20, help="single checks of each kind, one at a time")
     args = ap.parse_args(argv)
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         proc = start_service(Path(tmp) / "data", port, args.workers)
         try:
             base = f"http://127.0.0.1:{port}"
-            with httpx.Client(base_url=base, timeout=300) as warm:
-                one_check(warm, 0, 0)     # first check imports the renderers: not timed
+            with httpx.Client(base_url=base, timeout=300) as one:
+                for i in range(args.workers):   # waits behind the start-up indexing of every worker
+                    one_check(one, i, 0)
+                idle = timed(lambda i: one.get("/health").status_code, args.idle)
+                upload = timed(lambda i: one_check(one, 2 * i, 1)[1], args.single)
+                point = timed(lambda i: one_check(one, 2 * i + 1, 1)[1], args.single)
             clients = [httpx.Client(base_url=base, timeout=300) for _ in range(args.clients)]
             started = time.perf_counter()
             with ThreadPoolExecutor(args.clients) as pool:
@@ -86,13 +114,18 @@ def main(argv=None) -> int:
             for c in clients:
                 c.close()
         finally:
-            proc.terminate()          # graceful: uvicorn finishes the running requests, the reports queue drains
+            proc.terminate()          # graceful: uvicorn finishes the running requests
             proc.wait(timeout=600)
     latency = np.array([r[0] for r in results])
     errors = [s for _, s in results if s != 201]
-    print(f"{args.checks} checks, {args.clients} concurrent clients, {args.workers} workers, cpus {os.cpu_count()}")
-    print(f"latency p50 {np.percentile(latency, 50):.3f} s, p95 {np.percentile(latency, 95):.3f} s, "
-          f"max {latency.max():.3f} s; {args.checks / wall:.2f} checks/s; {len(errors)} errors")
+    print(f"cpus {os.cpu_count()}, load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}, "
+          f"{args.workers} workers")
+    print(line("idle GET /health", idle))
+    print(line("single check, exchange text upload (4 parcels)", upload))
+    print(line("single check, one point 'lon,lat'", point))
+    print(line(f"load: {args.checks} checks from {args.clients} concurrent clients", latency)
+          + f"; {args.checks / wall:.2f} checks/s; {len(errors)} errors"
+          + (f" (HTTP status: count {dict(Counter(errors))})" if errors else ""))
     return 1 if errors else 0
 
 

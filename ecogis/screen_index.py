@@ -3,8 +3,10 @@
 :mod:`ecogis.screen` builds them; :mod:`ecogis.screen_pairs` screens chunks of sites against them."""
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from typing import Any
 
 import geopandas as gpd
@@ -86,9 +88,37 @@ def index_layer(name: str, layer: gpd.GeoDataFrame, gk: pyproj.CRS, ruleset: Rul
 
 def index_layers(layers: dict[str, gpd.GeoDataFrame], gk: pyproj.CRS, ruleset: RuleSet, buffers_m: Sequence[float],
                   site_use: object, relations: str = "all") -> list[IndexedLayer]:
-    """Every non-empty layer projected to ``gk`` and indexed (once per GK zone)."""
-    return [x for x in (index_layer(n, g, gk, ruleset, buffers_m, site_use, relations)
-                        for n, g in layers.items()) if x]
+    """Every non-empty layer projected to ``gk`` and indexed (once per GK zone; kept between calls inside
+    :func:`reusing_indexes`)."""
+    cache = getattr(_REUSE, "cache", None)
+    if cache is None:
+        return [x for x in (index_layer(n, g, gk, ruleset, buffers_m, site_use, relations)
+                            for n, g in layers.items()) if x]
+    out = []
+    for name, layer in layers.items():
+        key = (name, gk.to_wkt(), relations)
+        if key not in cache:
+            cache[key] = index_layer(name, layer, gk, ruleset, buffers_m, site_use, relations)
+        if cache[key] is not None:   # the same features; the search distance is this call's
+            search = search_distance(ruleset, cache[key].kind, buffers_m, site_use) if relations == "all" else 0.0
+            out.append(replace(cache[key], search=search, radius=search * 1.002 + 1.0 if search > 0 else 0.0))
+    return out
+
+
+_REUSE = threading.local()
+
+
+@contextmanager
+def reusing_indexes(cache: dict[Any, Any]) -> Iterator[dict[Any, Any]]:
+    """Inside the block, layers projected and indexed (STRtrees, prepared geometries) are kept in ``cache``
+    by layer name, GK zone and relations, and reused: for a caller that checks site after site against the
+    same layers (``ecogis serve``). This thread only (prepared geometries are not thread-safe): give each
+    thread its own dict, and a new one when the layers change."""
+    _REUSE.cache = cache
+    try:
+        yield cache
+    finally:
+        _REUSE.cache = None
 
 
 def search_distance(ruleset: RuleSet, kind: str, buffers_m: Sequence[float], site_use: object) -> float:

@@ -22,6 +22,9 @@ from typing import NoReturn
 
 import pytest
 
+# The throw-away PostgreSQL + PostGIS cluster (session) and a fresh database per test.
+from postgres import pg_password, postgis_db, postgres_server  # noqa: F401
+
 from ecogis.errors import AssumptionWarning
 
 REPO = Path(__file__).resolve().parents[1]

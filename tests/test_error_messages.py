@@ -116,13 +116,9 @@ def test_a_missing_field_is_a_type_error_naming_it():
         em.error("cli.not_in_bounds", value="1")
 
 
-#: modules that still raise English-only ``EcogisError("...")``, each with why it is not converted yet:
-#: the web package's errors (uploads, accounts, batch runs) belong to its own round of conversion, with the
-#: HTTP responses that show them; the others are listed as known debts in ARCHITECTURE.md.
-ENGLISH_ONLY = {
-    "ecogis/web/auth.py", "ecogis/web/routes_batch.py", "ecogis/web/service.py", "ecogis/web/settings.py",
-    "ecogis/web/uploads.py", "ecogis/cli/serve_cmds.py",
-}
+#: modules that still raise English-only ``EcogisError("...")``, each with why it is not converted yet
+#: (none left).
+ENGLISH_ONLY: set[str] = set()
 
 
 def _english_only_raises():

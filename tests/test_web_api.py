@@ -11,12 +11,10 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
-from web_support import PROJECT, REPO, SITES, make_app, service_warnings, upload
+from web_support import PROJECT, REPO, SITES, cli_json, comparable, make_app, service_warnings, upload
 
 import ecogis
 from ecogis.cli import main
-
-API_ONLY = ("id", "record", "outputs")
 
 
 @pytest.fixture(autouse=True)
@@ -28,24 +26,6 @@ def _service_warnings():
 def client(tmp_path):
     with TestClient(make_app(tmp_path / "data", auth=False)) as c:
         yield c
-
-
-def cli_json(*args: str) -> dict:
-    """``ecogis check ... --json`` run in-process: the document the API must equal."""
-    res = CliRunner().invoke(main, ["check", *args, "--project", str(PROJECT), "--json"])
-    assert res.exit_code == 0, res.output
-    return json.loads(res.stdout)
-
-
-def comparable(doc: dict, site_dir: str = "") -> dict:
-    """The document without what names where a file lay (the API names the upload, the CLI the path)."""
-    doc = {k: v for k, v in doc.items() if k not in API_ONLY}
-    text = json.dumps(doc, ensure_ascii=False, sort_keys=True)
-    if site_dir:
-        text = text.replace(site_dir + "/", "")
-    doc = json.loads(text)
-    doc["inputs"]["site"].pop("path", None)
-    return doc
 
 
 @pytest.mark.parametrize("name", ["sites_zone41.txt", "pipeline.geojson", "points.csv"])
@@ -74,6 +54,46 @@ def test_coordinates_equal_cli_at_with_gcj02(client):
     cli.pop("outputs")
     assert comparable(resp.json()) == comparable(cli)
     assert any("converted from GCJ-02" in n for n in resp.json()["assumptions"])
+
+
+def test_assumptions_shown_in_the_report_language(client):
+    zh = client.post("/api/check", data={"coordinates": "121.8562,40.9543", "site_crs": "GCJ-02"}).json()
+    assert any("GCJ-02" in n and "转换" in n for n in zh["assumptions_text"])
+    en = client.post("/api/check", data={"coordinates": "121.8562,40.9543", "site_crs": "GCJ-02", "lang": "en"})
+    assert en.json()["assumptions_text"] == en.json()["assumptions"]      # the CLI's --json notes are English
+    again = client.get(f"/api/checks/{zh['id']}", params={"lang": "en"}).json()
+    assert again["assumptions_text"] == again["assumptions"]
+
+
+def test_batch_crs_declared_and_its_assumptions_without_server_paths(client, tmp_path):
+    resp = client.post("/api/batch", files=upload("points.csv"), data={"site_crs": "GCJ-02"})
+    url = resp.json()["status_url"]
+    for _ in range(200):
+        job = client.get(url).json()
+        if job["status"] in ("done", "error"):
+            break
+        time.sleep(0.1)
+    assert job["status"] == "done", job
+    assert any("GCJ-02" in n and "转换" in n for n in job["assumptions"])           # Chinese by default
+    english = client.get(url, params={"lang": "en"}).json()["assumptions"]
+    assert any("converted from GCJ-02" in n for n in english)
+    assert any(n.startswith("points.csv") for n in english)      # the upload's name, not the server's folder
+    text = json.dumps(job, ensure_ascii=False) + client.get(job["outputs"]["json"]).text
+    assert str(tmp_path) not in text
+    res = CliRunner().invoke(main, ["check", str(SITES / "points.csv"), "--project", str(PROJECT), "--batch",
+                                    "--site-crs", "GCJ-02", "--json"])
+    assert job["verdict"] == json.loads(res.stdout)["verdict"]
+
+
+def test_industry_and_description_equal_cli(client):
+    sent = {"coordinates": "121.85,40.95", "site_crs": "EPSG:4490", "industry": "C2614", "description": "化工"}
+    resp = client.post("/api/check", data=sent)
+    assert resp.status_code == 201, resp.text
+    cli = cli_json("--at", "121.85,40.95", "--site-crs", "EPSG:4490", "--industry", "C2614", "--description", "化工")
+    cli.pop("outputs")
+    assert comparable(resp.json()) == comparable(cli)
+    assert not any("no industry given" in n for n in resp.json()["assumptions"])
+    assert client.post("/api/check", data={**sent, "industry": "X99"}).status_code == 422
 
 
 def test_inferred_crs_is_stated(client):
@@ -195,5 +215,29 @@ def test_docx_later_from_the_kept_input_and_refused_when_layers_changed(client):
     service.recent.clear()
     client.app.state.loaded.versions = {"project": None, "rules": None, "layers": {}}
     resp = client.get(other["outputs"]["docx"])
-    assert resp.status_code == 409 and "layers changed" in resp.json()["detail"]
+    assert resp.status_code == 409 and "项目图层已变更" in resp.json()["detail"]     # Chinese by default
+    english = client.get(other["outputs"]["docx"] + "?lang=en")
+    assert english.status_code == 409 and "layers changed" in english.json()["detail"]
     assert client.get(doc["outputs"]["docx"]).status_code == 200   # written with its XLSX, before the change
+
+
+def test_layers_indexed_once_per_worker_and_results_still_equal_the_cli(tmp_path, monkeypatch):
+    import ecogis.screen_index
+
+    built = []
+    index_layer = ecogis.screen_index.index_layer
+    monkeypatch.setattr(ecogis.screen_index, "index_layer", lambda name, *a, **k: built.append(name) or
+                        index_layer(name, *a, **k))
+    with TestClient(make_app(tmp_path / "data", auth=False, workers=1)) as c:
+        first = c.post("/api/check", data={"coordinates": "121.85,40.95", "site_crs": "EPSG:4490"})
+        once = list(built)
+        assert once and len(once) == len(set(once))            # every layer indexed once for this GK zone
+        second = c.post("/api/check", files=upload("sites_zone41.txt"), data={"buffers": "500,1000"})
+        assert second.status_code == first.status_code == 201
+        assert built == once            # the same GK zone (41: 121.5-124.5° E): nothing indexed again
+        cli = cli_json(str(SITES / "sites_zone41.txt"), "--buffer", "500,1000")
+        cli.pop("outputs")
+        assert comparable(second.json()) == comparable(cli, str(SITES))      # from the reused indexes
+        c.post("/api/admin/reload")
+        c.post("/api/check", data={"coordinates": "121.85,40.95", "site_crs": "EPSG:4490"})
+        assert built[-len(once):] == once                        # new layers after a reload: indexed again

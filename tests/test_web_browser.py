@@ -1,12 +1,19 @@
 """``ecogis serve`` in Debian's chromium (Playwright), the network blocked except the local service:
 sign in, upload the sample exchange text, see the verdict and the site on the map, download the DOCX,
-draw a polygon and check it, run a 1 000-site batch to the end of its progress bar."""
+draw a polygon and check it, run a 1 000-site batch to the end of its progress bar, run the sample audit
+and download its table."""
 from __future__ import annotations
+
+import json
 
 import docx
 import numpy as np
+import openpyxl
 import pytest
-from web_support import PASSWORDS, SITES, LiveServer, make_app, service_warnings
+from click.testing import CliRunner
+from web_support import PASSWORDS, REPO, SITES, LiveServer, make_app, service_warnings
+
+from ecogis.cli import main
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -19,7 +26,7 @@ def _service_warnings():
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     service_warnings()
-    with LiveServer(make_app(tmp_path_factory.mktemp("serve") / "data")) as live:
+    with LiveServer(make_app(tmp_path_factory.mktemp("serve") / "data", audits_dir=REPO / "scripts")) as live:
         yield live
 
 
@@ -71,7 +78,7 @@ def test_upload_verdict_map_and_docx(site_page, tmp_path):
         return map.getBounds().contains(b) && map.getBounds().pad(-0.2).intersects(b);
     }""")
     assert inside
-    with page.expect_download() as dl:
+    with page.expect_download(timeout=180_000) as dl:   # the DOCX (maps) is written on this first download
         page.click("#download-docx")
     target = tmp_path / "check.docx"
     dl.value.save_as(target)
@@ -123,7 +130,13 @@ def test_batch_of_1000_sites_progress(site_page, tmp_path):
     csv.write_text("编号,名称,经度,纬度\n" + "".join(f"S{i},site {i},{x:.6f},{y:.6f}\n"
                                                  for i, (x, y) in enumerate(zip(lon, lat))), encoding="utf-8")
     page.click("#tab-batch-button")
+    assert page.is_hidden("#batch-gcj-question")
     page.set_input_files("#batch-file", str(csv))
+    assert page.is_visible("#batch-gcj-question")     # a CSV of longitudes/latitudes: the GCJ-02 question
+    page.click("#batch-run")                          # unanswered: the browser refuses the form
+    page.wait_for_timeout(500)
+    assert page.text_content("#batch-status") == ""
+    page.check("input[name='batch-web_crs'][value=none]")
     page.click("#batch-run")
     page.wait_for_selector("#batch-download-xlsx", timeout=300_000)
     assert page.evaluate("[document.querySelector('#batch-progress').value, document.querySelector('#batch-progress').max]") \
@@ -141,3 +154,28 @@ def test_english_page(site_page, server):
     page.check("input[name=web_crs][value=none]")
     page.click("#run")
     assert _check_done(page).startswith("Overall verdict")
+
+
+def test_audit_tab_runs_the_sample_audit_and_downloads_its_table(site_page, tmp_path):
+    page = site_page
+    spec = REPO / "scripts" / "panjin_audit.yaml"
+    res = CliRunner().invoke(main, ["audit", str(spec), "--json", "--lang", "zh"])
+    cli = json.loads(res.stdout)
+    page.click("#tab-audit-button")
+    page.wait_for_selector("#audit-name option[value='panjin_audit.yaml']", state="attached")
+    page.select_option("#audit-name", "panjin_audit.yaml")
+    page.click("#audit-run")
+    page.wait_for_selector("#audit-result:not([hidden]) #audit-table tbody tr", timeout=300_000)
+    rows = page.locator("#audit-table tbody tr")
+    assert rows.count() == len(cli["checks"])
+    shown = [rows.nth(i).locator("td").all_text_contents() for i in range(rows.count())]
+    assert [r[0] for r in shown] == [c["id"] for c in cli["checks"]]
+    assert [r[2] for r in shown] == [c["value"] for c in cli["checks"]]      # the CLI's figures, in Chinese
+    assert page.text_content("#audit-verdict").endswith("通过" if cli["passed"] else "不通过")
+    with page.expect_download() as dl:
+        page.click("#audit-download-xlsx")
+    target = tmp_path / "audit.xlsx"
+    dl.value.save_as(target)
+    ids = {str(r[0].value) for r in openpyxl.load_workbook(target).worksheets[0].iter_rows()}
+    assert {c["id"] for c in cli["checks"]} <= ids
+    assert page.errors == [] and page.blocked == []

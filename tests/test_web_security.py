@@ -84,6 +84,8 @@ def test_zip_with_parent_entries_refused_nothing_written(tmp_path):
         evil = _shapefile_zip({"../../evil.txt": b"owned", "ok/../../../evil2.txt": b"owned"})
         resp = c.post("/api/check", files={"file": ("site.zip", evil)})
         assert resp.status_code == 422
+        assert "指向压缩包之外" in resp.json()["detail"]      # Chinese by default
+        resp = c.post("/api/check", files={"file": ("site.zip", evil)}, data={"lang": "en"})
         assert "points outside the archive" in resp.json()["detail"]
     found = [p for p in tmp_path.rglob("evil*")]
     assert found == []
@@ -97,6 +99,8 @@ def test_zip_bomb_refused(tmp_path):
         assert len(bomb) < 200_000
         resp = c.post("/api/check", files={"file": ("site.zip", bomb)})
         assert resp.status_code == 422
+        assert "压缩炸弹" in resp.json()["detail"]
+        resp = c.post("/api/check", files={"file": ("site.zip", bomb)}, data={"lang": "en"})
         assert "zip bomb" in resp.json()["detail"]
     assert not (data_dir / "tmp").exists() or list((data_dir / "tmp").iterdir()) == []
 
@@ -114,7 +118,7 @@ def test_file_type_sniffed(tmp_path, name, data):
     with TestClient(make_app(tmp_path / "data", auth=False)) as c:
         resp = c.post("/api/check", files={"file": (name, data)})
         assert resp.status_code == 422
-        assert "not a site format" in resp.json()["detail"] or "content is" in resp.json()["detail"]
+        assert "不是场址文件格式" in resp.json()["detail"] or "应有的内容" in resp.json()["detail"]
 
 
 def test_anonymous_calls_refused(client):
@@ -210,6 +214,23 @@ def test_check_times_out(tmp_path):
         assert resp.status_code == 504 and "abandoned" in resp.json()["detail"]
 
 
+def test_a_queued_check_is_not_abandoned_for_queueing_but_refused_when_it_waits_too_long(tmp_path):
+    """One worker held by a slow task: a check behind it that waits longer than the queue limit gets 503;
+    one that waits longer than the run timeout (16 s > 12 s) but runs within it is answered."""
+    import threading
+
+    app = make_app(tmp_path / "data", auth=False, workers=1, check_timeout_s=12, queue_timeout_s=1.0)
+    with TestClient(app) as c:
+        release = threading.Event()
+        app.state.service.pool.submit(release.wait, 20)            # the only worker is busy
+        busy = c.post("/api/check", data={"coordinates": "121.85,40.95", "site_crs": "EPSG:4490"})
+        assert busy.status_code == 503 and busy.headers["retry-after"] == "60"
+        threading.Timer(16.0, release.set).start()
+        app.state.settings.queue_timeout_s = 60.0
+        late = c.post("/api/check", data={"coordinates": "121.85,40.95", "site_crs": "EPSG:4490"})
+        assert late.status_code == 201, late.text
+
+
 def test_security_headers_and_no_external_resources(client):
     login(client, "alice")
     page = client.get("/")
@@ -250,7 +271,7 @@ def test_no_route_serves_a_file_outside_the_data_dir(app, tmp_path):
             assert secret not in resp.text and "OUTSIDE-MARKER" not in resp.text and "SQLite format" not in resp.text, url
             if "{" not in url and resp.status_code == 200:
                 assert url in ("/", "/login", "/history", "/health", "/api/checks", "/api/me", "/openapi.json",
-                               "/api/project/boundary"), url
+                               "/api/project/boundary", "/api/audits"), url
 
 
 def _routes(routes):

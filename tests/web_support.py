@@ -10,11 +10,12 @@ from ecogis.errors import AssumptionWarning
 from ecogis.web.app import create_app
 from ecogis.web.auth import hash_password
 from ecogis.web.settings import ServeSettings
-from ecogis.web.store import Store
+from ecogis.web.store import open_store
 
 REPO = Path(__file__).resolve().parents[1]
 PROJECT = REPO / "layers" / "project.yaml"
 SITES = REPO / "layers" / "sites"
+API_ONLY = ("id", "record", "outputs", "assumptions_text")   # what the API adds to the CLI's --json
 PASSWORDS = {"alice": "alice-password-1", "bob": "bob-password-22", "root": "root-password-333"}
 
 
@@ -27,7 +28,7 @@ def make_app(data_dir: Path, **options):
     """The app on the sample project; with auth, accounts alice and bob (user) and root (admin)."""
     settings = ServeSettings(project=PROJECT, data_dir=data_dir, **options)
     if settings.auth:
-        store = Store(data_dir)
+        store = open_store(data_dir, settings.history)
         for name, password in PASSWORDS.items():
             store.put_user(name, hash_password(password), "admin" if name == "root" else "user")
     return create_app(settings)
@@ -65,7 +66,10 @@ class LiveServer:
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        from ecogis.web.app import UVICORN_OPTIONS
+
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
+                                                    **UVICORN_OPTIONS))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self) -> LiveServer:
@@ -81,3 +85,29 @@ class LiveServer:
     def __exit__(self, *exc) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=60)
+
+
+def cli_json(*args: str) -> dict:
+    """``ecogis check ... --json`` run in-process: the document the API must equal."""
+    import json
+
+    from click.testing import CliRunner
+
+    from ecogis.cli import main
+
+    res = CliRunner().invoke(main, ["check", *args, "--project", str(PROJECT), "--json"])
+    assert res.exit_code == 0, res.output
+    return json.loads(res.stdout)
+
+
+def comparable(doc: dict, site_dir: str = "") -> dict:
+    """The document without what names where a file lay (the API names the upload, the CLI the path)."""
+    import json
+
+    doc = {k: v for k, v in doc.items() if k not in API_ONLY}
+    text = json.dumps(doc, ensure_ascii=False, sort_keys=True)
+    if site_dir:
+        text = text.replace(site_dir + "/", "")
+    doc = json.loads(text)
+    doc["inputs"]["site"].pop("path", None)
+    return doc

@@ -7,9 +7,15 @@ from pathlib import Path
 import click
 
 from ecogis.cli.common import handle_errors
-from ecogis.errors import EcogisError
+from ecogis.error_messages import error
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+
+
+def history_option(fn):
+    return click.option("--history", metavar="URL", help="Keep accounts and history in PostgreSQL "
+                        "(postgresql://user@host/db; password from PGPASSWORD or ~/.pgpass) instead of SQLite in "
+                        "--data.")(fn)
 
 
 @click.command(name="serve")
@@ -20,21 +26,35 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 @click.option("--data", "data_dir", default="ecogis-data", show_default=True, type=click.Path(file_okay=False),
               help="Folder of the history database, accounts, reports and temporary uploads.")
 @click.option("--no-auth", is_flag=True, help="No sign-in (one local admin); allowed only on 127.0.0.1 / ::1.")
+@click.option("--auth", "auth_mode", type=click.Choice(["password", "proxy"]), default="password", show_default=True,
+              help="password: accounts of serve-user; proxy: a reverse proxy signs users in and names them in "
+                   "--proxy-header.")
+@click.option("--proxy-header", metavar="NAME", help="With --auth proxy: the header holding the user's name "
+              "(e.g. X-Remote-User).")
+@click.option("--trusted-proxy", "trusted_proxies", multiple=True, metavar="ADDR",
+              help="With --auth proxy: address or network of the proxy (repeatable; default 127.0.0.1 and ::1). "
+                   "The header from any other address is ignored.")
+@history_option
+@click.option("--audits", "audits_dir", type=click.Path(exists=True, file_okay=False),
+              help="Folder of audit specs (*.yaml) offered on the audit tab (e.g. scripts); users may also "
+                   "upload a spec that reads the project's layers.")
 @click.option("--max-upload-mb", default=50, show_default=True, type=click.IntRange(1, 4096),
               help="Largest request body (MB), refused from its declared length before it is read.")
 @click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 64), help="Checks running at once.")
 @click.option("--timeout", "timeout_s", default=60.0, show_default=True, type=click.FloatRange(1, 3600),
-              help="Seconds a single check may take before it is abandoned (HTTP 504).")
+              help="Seconds a single check may run before it is abandoned (HTTP 504); the time it waits "
+                   "for a free worker does not count (up to 600 s, then HTTP 503).")
 @click.option("--rate", "per_minute", default=60, show_default=True, type=click.IntRange(1, 100000),
               help="Checks per user per minute.")
 @click.option("--open", "open_page", is_flag=True, help="Open the page in the default browser once started.")
 @handle_errors
-def serve(project, host, port, data_dir, no_auth, max_upload_mb, workers, timeout_s, per_minute, open_page, notes):
+def serve(project, host, port, data_dir, no_auth, auth_mode, proxy_header, trusted_proxies, history, audits_dir,
+          max_upload_mb, workers, timeout_s, per_minute, open_page, notes):
     """Serve the screening page and JSON API (OpenAPI document at /openapi.json) on PROJECT's layers.
 
     \b
     Examples:
-      ecogis serve --project layers/project.yaml --no-auth --open
+      ecogis serve --project layers/project.yaml --audits scripts --no-auth --open
       ecogis serve-user add alice --role admin --data /srv/ecogis
       ecogis serve --project /srv/layers/project.yaml --host 0.0.0.0 --port 8000 --data /srv/ecogis
     """
@@ -42,22 +62,23 @@ def serve(project, host, port, data_dir, no_auth, max_upload_mb, workers, timeou
 
     import uvicorn
 
-    from ecogis.web.app import create_app
+    from ecogis.web.app import UVICORN_OPTIONS, create_app
     from ecogis.web.settings import MB, ServeSettings
-    from ecogis.web.store import Store
+    from ecogis.web.store import open_store
 
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     service_log = logging.getLogger("ecogis.web")   # the service's own lines (checks, jobs, start, stop)
     service_log.setLevel(logging.INFO)
     service_log.propagate = False                   # one line each, in the root format, not also ecogis's
     service_log.addHandler(logging.getLogger().handlers[0])
+    proxies = {"trusted_proxies": trusted_proxies} if trusted_proxies else {}
     settings = ServeSettings(project=Path(project), data_dir=Path(data_dir), host=host, auth=not no_auth,
+                             auth_mode=auth_mode, proxy_header=proxy_header, history=history, **proxies,
+                             audits_dir=Path(audits_dir) if audits_dir else None,
                              max_upload=max_upload_mb * MB, workers=workers, check_timeout_s=timeout_s,
-                             checks_per_minute=per_minute)
-    if settings.auth and not Store(settings.data_dir).users():
-        raise EcogisError(f"no account in {settings.data_dir}",
-                          hint=f"Create one: ecogis serve-user add NAME --role admin --data {data_dir} "
-                               "(or, on 127.0.0.1 only, --no-auth)")
+                             checks_per_minute=per_minute, warm_up=True)
+    if settings.auth and auth_mode == "password" and not open_store(settings.data_dir, history).users():
+        raise error("web.no_account", folder=settings.data_dir, hint="web.create_account")
     app = create_app(settings)
     url = f"http://{host if ':' not in host else '[' + host + ']'}:{port}/"
     if open_page:
@@ -66,7 +87,7 @@ def serve(project, host, port, data_dir, no_auth, max_upload_mb, workers, timeou
 
         threading.Timer(1.5, webbrowser.open, args=(url,)).start()
     click.echo(f"ecogis serve: {url} (Ctrl-C stops after the running checks)", err=True)
-    uvicorn.run(app, host=host, port=port, log_config=None, timeout_graceful_shutdown=30, server_header=False)
+    uvicorn.run(app, host=host, port=port, log_config=None, **UVICORN_OPTIONS)
 
 
 @click.group(name="serve-user")
@@ -78,23 +99,26 @@ def serve_user():
 @click.argument("name")
 @click.option("--role", type=click.Choice(["admin", "user"]), default="user", show_default=True)
 @click.option("--data", "data_dir", default="ecogis-data", show_default=True, type=click.Path(file_okay=False))
+@history_option
 @handle_errors
-def add_user(name, role, data_dir, notes):
+def add_user(name, role, data_dir, history, notes):
     """Create or update the account NAME; the password is asked (or read from ECOGIS_PASSWORD)."""
     from ecogis.web.auth import hash_password
-    from ecogis.web.store import Store
+    from ecogis.web.store import open_store
 
     password = os.environ.get("ECOGIS_PASSWORD") or click.prompt("password", hide_input=True,
                                                                  confirmation_prompt=True)
-    Store(Path(data_dir)).put_user(name, hash_password(password), role)
-    click.echo(f"account {name} ({role}) saved in {data_dir}")
+    open_store(Path(data_dir), history).put_user(name, hash_password(password), role)
+    click.echo(f"account {name} ({role}) saved in {'the --history database' if history else data_dir}")
 
 
 @serve_user.command(name="list")
 @click.option("--data", "data_dir", default="ecogis-data", show_default=True, type=click.Path(file_okay=False))
-def list_users(data_dir):
+@history_option
+@handle_errors
+def list_users(data_dir, history, notes):
     """List the accounts: name, role, created."""
-    from ecogis.web.store import Store
+    from ecogis.web.store import open_store
 
-    for u in Store(Path(data_dir)).users():
+    for u in open_store(Path(data_dir), history).users():
         click.echo(f"{u['name']}\t{u['role']}\t{u['created']}")

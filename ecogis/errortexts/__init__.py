@@ -21,7 +21,9 @@ from ecogis.errortexts import (
                                scale,
                                sites,
                                table,
+                               web,
 )
 
 CATALOGUES = (analysis.ERRORS, audit.ERRORS, common.ERRORS, cli.ERRORS, config.ERRORS, exchange.ERRORS, files.ERRORS,
-              geo.ERRORS, inputs.ERRORS, io.ERRORS, maps.ERRORS, out.ERRORS, raster.ERRORS, scale.ERRORS, sites.ERRORS, table.ERRORS)
+              geo.ERRORS, inputs.ERRORS, io.ERRORS, maps.ERRORS, out.ERRORS, raster.ERRORS, scale.ERRORS, sites.ERRORS, table.ERRORS,
+              web.ERRORS)

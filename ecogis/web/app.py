@@ -17,7 +17,7 @@ from ecogis.web.auth import RateLimiter
 from ecogis.web.engine import LoadedProject
 from ecogis.web.service import CheckService
 from ecogis.web.settings import ServeSettings
-from ecogis.web.store import Store
+from ecogis.web.store import open_store
 from ecogis.web.uploads import ZipLimits
 
 LOG = logging.getLogger("ecogis.web")
@@ -25,14 +25,19 @@ HERE = Path(__file__).parent
 VENDOR = HERE.parent / "render" / "vendor"
 
 
+#: how uvicorn serves the app; proxy_headers off, so the client address is the TCP peer (what --auth proxy
+#: compares with the trusted proxies), never an X-Forwarded-For header
+UVICORN_OPTIONS = {"proxy_headers": False, "server_header": False, "timeout_graceful_shutdown": 30}
+
+
 def create_app(settings: ServeSettings) -> FastAPI:
     """Read the project and its layers, open the store in ``settings.data_dir`` and build the app."""
-    from ecogis.web import routes_api, routes_batch, routes_pages
+    from ecogis.web import routes_api, routes_audit, routes_batch, routes_pages
 
     # every assumption travels in the result and is shown on the page; as a warning it would reach only the log
     warnings.filterwarnings("ignore", category=AssumptionWarning)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    store = Store(settings.data_dir)
+    store = open_store(settings.data_dir, settings.history)
     loaded = LoadedProject(settings.project)
     limits = ZipLimits(settings.max_zip_entries, settings.max_unzipped, settings.max_zip_ratio)
     service = CheckService(loaded, store, settings.data_dir, limits, settings.workers)
@@ -40,10 +45,13 @@ def create_app(settings: ServeSettings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         LOG.info("serving %s (%d layers) from %s", loaded.project.name, len(loaded.project.layers), settings.data_dir)
+        if settings.warm_up:
+            service.warm_up()
         yield
         LOG.info("shutting down: finishing running checks")
         service.shutdown()
         app.state.batches.shutdown()
+        store.close()
 
     # no /docs or /redoc: their pages load scripts from a CDN, which an offline intranet (and the CSP) refuses
     app = FastAPI(title="ecogis serve", version=_version(), lifespan=lifespan, docs_url=None, redoc_url=None,
@@ -56,6 +64,7 @@ def create_app(settings: ServeSettings) -> FastAPI:
     app.state.batches = routes_batch.BatchRunner(service, settings)
     app.include_router(routes_api.router)
     app.include_router(routes_batch.router)
+    app.include_router(routes_audit.router)
     app.include_router(routes_pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.mount("/vendor", StaticFiles(directory=VENDOR), name="vendor")
@@ -71,7 +80,10 @@ def create_app(settings: ServeSettings) -> FastAPI:
 
 
 async def _bad_input(request: Request, exc: Exception) -> JSONResponse:
-    return JSONResponse({"detail": str(exc)}, status_code=422)
+    from ecogis.web.labels import request_lang
+
+    assert isinstance(exc, EcogisError)
+    return JSONResponse({"detail": exc.text(request_lang(request))}, status_code=422)
 
 
 def _secret(data_dir: Path) -> str:

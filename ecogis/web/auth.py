@@ -19,9 +19,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import HTTPException, Request
 
-from ecogis.errors import EcogisError
+from ecogis.error_messages import error
+from ecogis.web.settings import is_trusted_proxy
 
 ROLES = ("admin", "user")
+MIN_PASSWORD = 8
 HASHER = PasswordHasher()
 # verified against when the user does not exist, so a wrong name costs as long as a wrong password
 _DUMMY_HASH = HASHER.hash("not a password")
@@ -41,8 +43,8 @@ LOCAL_USER = User("local", "admin")   # the one user of a --no-auth service (loo
 
 
 def hash_password(password: str) -> str:
-    if len(password) < 8:
-        raise EcogisError("a password needs at least 8 characters")
+    if len(password) < MIN_PASSWORD:
+        raise error("web.short_password", n=MIN_PASSWORD)
     return HASHER.hash(password)
 
 
@@ -71,10 +73,13 @@ def check_csrf(request: Request, sent: str | None) -> None:
 
 
 def request_user(request: Request) -> User | None:
-    """Who sent the request: the --no-auth local user, the session's user, or HTTP Basic credentials."""
+    """Who sent the request: the --no-auth local user, the reverse proxy's user (``--auth proxy``), the
+    session's user, or HTTP Basic credentials."""
     app = request.app.state
     if not app.settings.auth:
         return LOCAL_USER
+    if app.settings.auth_mode == "proxy":
+        return proxy_user(request)
     name = request.session.get("user")
     if name:
         row = app.store.user(name)
@@ -89,13 +94,34 @@ def request_user(request: Request) -> User | None:
     return None
 
 
+def proxy_user(request: Request) -> User | None:
+    """The user named by the proxy header, believed only when the TCP peer is a trusted proxy address.
+
+    The role is the account's in the store (``ecogis serve-user add NAME --role admin``); a name without
+    an account is a ``user``. From any other address, or without the header, nobody is signed in."""
+    settings = request.app.state.settings
+    peer = request.client.host if request.client else None
+    name = (request.headers.get(settings.proxy_header) or "").strip()
+    if not name or not is_trusted_proxy(peer, settings.proxy_networks):
+        return None
+    row = request.app.state.store.user(name)
+    return User(name, row["role"] if row else "user")
+
+
+def rides_on_ambient_credentials(request: Request) -> bool:
+    """True when the browser sends the credentials by itself (session cookie, or the proxy's own sign-in),
+    so that a state-changing request must prove it came from the page (CSRF token)."""
+    settings = request.app.state.settings
+    return settings.auth and (settings.auth_mode == "proxy" or "user" in request.session)
+
+
 def require_user(request: Request) -> User:
-    """FastAPI dependency: the signed-in user (401 otherwise); CSRF checked on cookie-borne POSTs."""
+    """FastAPI dependency: the signed-in user (401 otherwise); CSRF checked on POSTs whose credentials the
+    browser sends by itself."""
     user = request_user(request)
     if user is None:
         raise HTTPException(401, "sign in first (session or HTTP Basic)", headers={"WWW-Authenticate": "Basic"})
-    rides_on_cookie = request.app.state.settings.auth and "user" in request.session
-    if request.method not in ("GET", "HEAD", "OPTIONS") and rides_on_cookie:
+    if request.method not in ("GET", "HEAD", "OPTIONS") and rides_on_ambient_credentials(request):
         check_csrf(request, request.headers.get("x-csrf-token"))
     return user
 

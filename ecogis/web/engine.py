@@ -1,7 +1,9 @@
 """The project held in memory by the service, checks run through :func:`ecogis.check.check`, and their reports.
 
 Layers are read and normalised once (at start and on an admin's reload); every check gets its own
-copies, so concurrent checks never share a mutable frame. The reports are written by the same render
+copies, so concurrent checks never share a mutable frame. Each worker thread projects and indexes the
+layers (STRtrees, prepared geometries) once per Gauss-Kruger zone and reuses them for its later checks
+(at start, :func:`warm_up` does it for the zone of the project's boundary). The reports are written by the same render
 entry points as ``ecogis check``.
 """
 from __future__ import annotations
@@ -12,8 +14,10 @@ import logging
 import threading
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
-from pathlib import Path
+from pathlib import Path, PurePath
+from typing import Any
 
+from ecogis.notes import Note
 from ecogis.project import Project, load_project
 
 SHAPEFILE_SIDECARS = (".shx", ".dbf", ".prj", ".cpg")
@@ -77,6 +81,7 @@ class LoadedProject:
     def __init__(self, path: Path):
         self.path = Path(path)
         self._lock = threading.Lock()
+        self._threads = threading.local()   # per worker thread: the layers indexed for its checks
         self.project, self.versions, self.loaded_at = self._load()
 
     def _load(self) -> tuple[CachedProject, dict, str]:
@@ -100,6 +105,15 @@ class LoadedProject:
         with self._lock:
             return self.project, self.versions
 
+    def index_cache(self, project: CachedProject) -> dict:
+        """This thread's layers projected and indexed for ``project`` (STRtrees, prepared geometries; see
+        :func:`ecogis.screen_index.reusing_indexes`): one dict per worker thread, since prepared geometries are
+        not thread-safe; a new one after a reload."""
+        local = self._threads
+        if getattr(local, "project", None) is not project:
+            local.project, local.cache = project, {}
+        return local.cache
+
 
 @dataclass
 class CheckRequest:
@@ -111,27 +125,32 @@ class CheckRequest:
     site_use: str | None = None
     lang: str = "zh"
     skip_empty: bool = False
+    industry: str | None = None      # GB/T 4754-2017 code[:name], as ecogis check --industry
+    description: str | None = None
 
     def parameters(self) -> dict:
         return {"site_crs": self.site_crs, "buffers": self.buffers, "site_use": self.site_use,
-                "lang": self.lang, "skip_empty": self.skip_empty}
+                "lang": self.lang, "skip_empty": self.skip_empty, "industry": self.industry,
+                "description": self.description}
 
 
 def run_check(loaded: LoadedProject, req: CheckRequest, hide_root: Path | None = None):
     """Run :func:`ecogis.check.check` on the cached project; returns ``(CheckResult, versions)``.
 
-    Text sites go through :func:`ecogis.check.parse_at` first, as ``ecogis check --at`` does. The
+    Text sites go through :func:`ecogis.site_input.parse_at` first, as ``ecogis check --at`` does. The
     server's temporary folder ``hide_root`` is cut from the paths in the result's inputs and notes
     (the reports name the uploaded file, not where the server kept it)."""
     from ecogis.check import check
+    from ecogis.screen_index import reusing_indexes
     from ecogis.site_input import parse_at
 
     project, versions = loaded.snapshot()
     site = req.site
     if isinstance(site, str):
         site = parse_at(site, req.site_crs)
-    result = check(site, project, buffers=req.buffers, site_crs=req.site_crs, site_use=req.site_use,
-                   skip_empty=req.skip_empty)
+    with reusing_indexes(loaded.index_cache(project)):
+        result = check(site, project, buffers=req.buffers, site_crs=req.site_crs, site_use=req.site_use,
+                       skip_empty=req.skip_empty, industry=_industry(req.industry), description=req.description)
     if hide_root is not None:
         prefix = str(hide_root) + "/"
         result.inputs = strip_prefix(result.inputs, prefix)
@@ -139,14 +158,40 @@ def run_check(loaded: LoadedProject, req: CheckRequest, hide_root: Path | None =
     return result, versions
 
 
+def _industry(text: str | None):
+    """``--industry`` text as ecogis check reads it (a bad code is an EcogisError)."""
+    if text is None:
+        return None
+    from ecogis.zoning.industry import parse_industry
+
+    return parse_industry(text)
+
+
+def warm_up(loaded: LoadedProject) -> None:
+    """Index the layers in this thread for the GK zone of the project's boundary (a check of the point
+    on the boundary's surface; its result is dropped)."""
+    from ecogis.geodesy import GEOGRAPHIC_CRS
+
+    boundary: Any = loaded.project.cached_boundary
+    if boundary is None:
+        return
+    point = boundary.to_crs(GEOGRAPHIC_CRS).union_all().representative_point()
+    run_check(loaded, CheckRequest(site=f"{point.x:.6f},{point.y:.6f}", site_crs="EPSG:4490"))
+
+
 def strip_prefix(value, prefix: str):
-    """``value`` (nested dicts, lists, strings) with every occurrence of ``prefix`` removed from its strings."""
-    if isinstance(value, str):
-        return value.replace(prefix, "")
+    """``value`` (nested dicts, lists, strings, notes) with every occurrence of ``prefix`` removed from its
+    strings (a note keeps its key, so it still reads in every language)."""
+    if isinstance(value, Note):
+        return Note(value.key, strip_prefix(value.fields, prefix), severity=value.severity,
+                    path=strip_prefix(value.path, prefix), feature=value.feature, field=value.field,
+                    parts=tuple(strip_prefix(list(value.parts), prefix)))
+    if isinstance(value, (str, PurePath)):
+        return str(value).replace(prefix, "")
     if isinstance(value, dict):
         return {k: strip_prefix(v, prefix) for k, v in value.items()}
     if isinstance(value, list):
-        return [strip_prefix(v, prefix) for v in value]
+        return type(value)(strip_prefix(v, prefix) for v in value)
     return value
 
 

@@ -17,7 +17,9 @@ TEXT = {
                         "与 CGCS2000 相差数百米。",
         "gcj_no": "否：CGCS2000 / WGS84 经纬度（测量、GPS）", "gcj_gcj": "是：高德、腾讯（GCJ-02）",
         "gcj_bd": "是：百度（BD-09）", "buffers": "缓冲距离（米，逗号分隔，留空用项目设置）",
-        "use": "用途（可选，如 well、outfall、heating）", "lang_report": "报告语言", "run": "开始审查",
+        "use": "用途（可选，如 well、outfall、heating）",
+        "industry": "所属行业（可选，GB/T 4754-2017 代码，如 C2614）", "description": "项目简述（可选）",
+        "lang_report": "报告语言", "run": "开始审查",
         "running": "审查中……", "overall": "总体结论", "assumptions": "假设与提示", "findings": "审查结果",
         "col_site": "场址", "col_layer": "图层", "col_feature": "要素", "col_zone": "分区", "col_relation": "关系",
         "col_area": "占用面积", "col_distance": "距离（米）", "col_verdict": "结论", "col_rule": "规则与依据",
@@ -28,6 +30,14 @@ TEXT = {
         "input": "输入", "verdict": "结论", "status": "状态", "open": "打开", "everyone": "全部用户",
         "owner": "用户", "reload": "重新加载图层", "reloaded": "图层已重新加载", "map": "地图",
         "clear_within": "另有 {n} 条缓冲距离内结论为符合的结果（见报告）",
+        "proxy_login": "本服务通过单位的统一登录（反向代理）识别用户。请通过统一登录入口访问本页面。",
+        "tab_audit": "核算", "audit_hint": "运行 YAML 核算清单（面积、数量、达标率、拓扑等），结果含方法与坐标系。",
+        "audit_listed": "服务提供的核算清单", "audit_upload": "上传核算清单（.yaml）",
+        "audit_upload_hint": "上传的清单中，图层路径相对于项目文件夹（如 redline/redline.shp），不得超出该文件夹。",
+        "audit_run": "开始核算", "audit_col_id": "编号", "audit_col_check": "检查项", "audit_col_value": "结果",
+        "audit_col_expected": "要求", "audit_col_method": "方法", "audit_none": "（服务未提供核算清单）",
+        "audit_PASS": "通过", "audit_FAIL": "不通过", "audit_REPORT": "仅报告",
+        "audit_files": {"xlsx": "XLSX", "csv": "CSV", "details": "明细 CSV", "json": "JSON", "txt": "文本"},
     },
     "en": {
         "title": "Ecological red line site screening", "login": "Sign in", "logout": "Sign out", "user": "User name",
@@ -45,7 +55,9 @@ TEXT = {
                         "Those use offset coordinates (GCJ-02 / BD-09), hundreds of metres from CGCS2000.",
         "gcj_no": "No: CGCS2000 / WGS84 (survey, GPS)", "gcj_gcj": "Yes: Amap, Tencent (GCJ-02)",
         "gcj_bd": "Yes: Baidu (BD-09)", "buffers": "Buffer distances (m, comma-separated; empty: the project's)",
-        "use": "Use (optional: well, outfall, heating ...)", "lang_report": "Report language", "run": "Check",
+        "use": "Use (optional: well, outfall, heating ...)",
+        "industry": "Industry (optional: GB/T 4754-2017 code such as C2614)",
+        "description": "Project description (optional)", "lang_report": "Report language", "run": "Check",
         "running": "Checking…", "overall": "Overall verdict", "assumptions": "Assumptions and notes",
         "findings": "Findings", "col_site": "Site", "col_layer": "Layer", "col_feature": "Feature",
         "col_zone": "Zone", "col_relation": "Relation", "col_area": "Overlap area", "col_distance": "Distance (m)",
@@ -59,6 +71,17 @@ TEXT = {
         "open": "Open", "everyone": "All users", "owner": "User", "reload": "Reload layers",
         "reloaded": "Layers reloaded", "map": "Map",
         "clear_within": "{n} more clear findings within the buffers (see the report)",
+        "proxy_login": "This service knows its users from the institution's sign-in (a reverse proxy). "
+                       "Open this page through that sign-in.",
+        "tab_audit": "Audit", "audit_hint": "Run a YAML audit (areas, counts, compliance, topology ...); each "
+                                            "result states its method and CRS.",
+        "audit_listed": "One of the service's audits", "audit_upload": "Upload an audit (.yaml)",
+        "audit_upload_hint": "In an uploaded audit, layer paths are relative to the project's folder "
+                             "(e.g. redline/redline.shp) and stay in it.",
+        "audit_run": "Run audit", "audit_col_id": "Id", "audit_col_check": "Check", "audit_col_value": "Value",
+        "audit_col_expected": "Expected", "audit_col_method": "Method", "audit_none": "(the service offers no audit)",
+        "audit_PASS": "PASS", "audit_FAIL": "FAIL", "audit_REPORT": "REPORT ONLY",
+        "audit_files": {"xlsx": "XLSX", "csv": "CSV", "details": "Details CSV", "json": "JSON", "txt": "Text"},
     },
 }
 
@@ -66,3 +89,11 @@ TEXT = {
 def labels(lang: str) -> dict:
     """The page texts in ``lang`` (Chinese for anything but 'en')."""
     return TEXT["en" if lang == "en" else "zh"]
+
+
+def request_lang(request) -> str:
+    """The language of a request's answer: its ``lang`` query parameter, else the session's, else Chinese."""
+    asked = request.query_params.get("lang")
+    if asked in LANGS:
+        return asked
+    return request.session.get("lang", "zh") if "session" in request.scope else "zh"

@@ -1,7 +1,8 @@
 """The JSON API (OpenAPI document at /openapi.json): checks, their reports, history, batch jobs, reload.
 
 ``GET /api/checks/{id}`` answers the CLI's ``ecogis check --json`` document (``CheckResult.to_dict()``)
-with ``id``, ``record`` (the history entry) and ``outputs`` (report URLs) added.
+with ``id``, ``record`` (the history entry), ``outputs`` (report URLs) and ``assumptions_text`` (the
+assumptions in the language asked, Chinese by default) added.
 """
 from __future__ import annotations
 
@@ -14,10 +15,12 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse
 from starlette.datastructures import UploadFile
 
+from ecogis.error_messages import error
 from ecogis.errors import EcogisError
 from ecogis.web.auth import User, csrf_token, require_admin, require_user
 from ecogis.web.engine import CheckRequest
-from ecogis.web.service import SLOW_FORMATS, SiteInput
+from ecogis.web.labels import request_lang
+from ecogis.web.service import SLOW_FORMATS, SiteInput, read_notes
 
 router = APIRouter()
 ID = re.compile(r"^[0-9a-f]{32}$")
@@ -27,6 +30,8 @@ MEDIA = {"json": "application/json", "html": "text/html; charset=utf-8", "txt": 
 PARAMS = {"site_crs": {"type": "string", "description": "CRS of the site: EPSG:4529, GCJ-02, BD-09 ..."},
           "buffers": {"type": "string", "description": "buffer distances in metres, e.g. 500,1000,5000"},
           "site_use": {"type": "string", "description": "what the site is for (well, outfall ...)"},
+          "industry": {"type": "string", "description": "GB/T 4754-2017 industry code[:name], e.g. C2614"},
+          "description": {"type": "string", "description": "a short description of the project"},
           "lang": {"type": "string", "enum": ["zh", "en"]}}
 CHECK_BODY = {"requestBody": {"required": True, "content": {
     "multipart/form-data": {"schema": {"type": "object", "properties": dict(
@@ -54,8 +59,8 @@ async def post_check(request: Request, user: User = Depends(require_user)) -> JS
     state = _state(request)
     state.limiter.hit(user.name)
     site, req = await _read_check(request, state.settings)
-    record = await _in_worker(state, state.settings.check_timeout_s, state.service.run, user.name, site, req)
-    return JSONResponse(_document(state, record), status_code=201)
+    record = await _in_worker(state, state.settings.check_timeout_s, req.lang, state.service.run, user.name, site, req)
+    return JSONResponse(_document(state, record, req.lang), status_code=201)
 
 
 async def _read_check(request: Request, settings) -> tuple[SiteInput, CheckRequest]:
@@ -86,7 +91,7 @@ def _params(values) -> CheckRequest:
     if lang not in ("zh", "en"):
         raise HTTPException(422, "lang is zh or en")
     return CheckRequest(site=None, site_crs=text("site_crs"), buffers=text("buffers"), site_use=text("site_use"),
-                        lang=lang)
+                        lang=lang, industry=text("industry"), description=text("description"))
 
 
 def _require_json(body: bytes) -> None:
@@ -96,18 +101,35 @@ def _require_json(body: bytes) -> None:
         raise HTTPException(422, f"the body is not JSON ({exc})") from exc
 
 
-async def _in_worker(state, timeout: float, fn, *args):
-    """Run ``fn(*args, abandoned)`` in the check pool; 504 after ``timeout`` s, 422 for bad input."""
+async def _in_worker(state, timeout: float, lang: str, fn, *args):
+    """Run ``fn(*args, abandoned)`` in the check pool; 422 for bad input (in ``lang``).
+
+    ``timeout`` counts from when a worker starts the check (504 after it); a check waiting for a free
+    worker is refused with 503 after the settings' ``queue_timeout_s``, so a busy service answers late
+    checks slowly or says it is busy, but never abandons one merely for having queued."""
     abandoned = threading.Event()
     loop = asyncio.get_running_loop()
-    future = loop.run_in_executor(state.service.pool, fn, *args, abandoned)
+    started = asyncio.Event()
+
+    def run():
+        loop.call_soon_threadsafe(started.set)
+        return fn(*args, abandoned)
+
+    future = loop.run_in_executor(state.service.pool, run)
+    try:
+        await asyncio.wait_for(started.wait(), state.settings.queue_timeout_s)
+    except (asyncio.TimeoutError, TimeoutError) as exc:
+        abandoned.set()
+        future.cancel()
+        raise HTTPException(503, "every worker is busy: try again in a minute",
+                            headers={"Retry-After": "60"}) from exc
     try:
         return await asyncio.wait_for(future, timeout)
     except (asyncio.TimeoutError, TimeoutError) as exc:
         abandoned.set()
         raise HTTPException(504, f"the check took longer than {timeout:g} s and was abandoned") from exc
     except EcogisError as exc:
-        raise HTTPException(422, str(exc)) from exc
+        raise HTTPException(422, exc.text(lang)) from exc
 
 
 def owned_record(request: Request, user: User, check_id: str) -> dict:
@@ -119,13 +141,15 @@ def owned_record(request: Request, user: User, check_id: str) -> dict:
     return record
 
 
-def _document(state, record: dict) -> dict:
-    """The check document: the CLI's --json (check.json) with id, record and outputs added."""
+def _document(state, record: dict, lang: str) -> dict:
+    """The check document: the CLI's --json (check.json) with id, record, outputs and assumptions_text (the
+    assumptions in ``lang``) added."""
     folder = state.service.folder(record["id"])
     doc = json.loads((folder / "check.json").read_text(encoding="utf-8")) if record["status"] == "done" else {}
     doc["id"] = record["id"]
     doc["record"] = {k: v for k, v in record.items() if k != "site_geojson"}
     doc["outputs"] = {fmt: f"/api/checks/{record['id']}/report/{fmt}" for fmt in _formats(state, record)}
+    doc["assumptions_text"] = read_notes(folder, lang) or doc.get("assumptions", [])
     return doc
 
 
@@ -148,7 +172,7 @@ def list_checks(request: Request, verdict: str | None = None, q: str | None = No
 @router.get("/api/checks/{check_id}", tags=["checks"])
 def get_check(check_id: str, request: Request, user: User = Depends(require_user)) -> dict:
     """One check: the check document (CLI --json shape) with its history record and report URLs."""
-    return _document(_state(request), owned_record(request, user, check_id))
+    return _document(_state(request), owned_record(request, user, check_id), request_lang(request))
 
 
 @router.get("/api/checks/{check_id}/map", tags=["checks"])
@@ -171,7 +195,7 @@ def get_report(check_id: str, fmt: str, request: Request, user: User = Depends(r
     try:
         path = state.service.report(record, fmt)
     except EcogisError as exc:
-        raise HTTPException(409, str(exc)) from exc
+        raise HTTPException(409, exc.text(request_lang(request))) from exc
     if path is None:
         raise HTTPException(404, f"this check has no {fmt} report")
     download = f"ecogis-check-{record['id'][:8]}.{fmt}"
@@ -186,7 +210,9 @@ async def reload_project(request: Request, user: User = Depends(require_admin)) 
     try:
         await asyncio.get_running_loop().run_in_executor(state.service.pool, state.loaded.reload)
     except EcogisError as exc:
-        raise HTTPException(422, f"reload failed, the previous layers stay in use: {exc}") from exc
+        raise HTTPException(422, error("web.reload_failed", reason=exc).text(request_lang(request))) from exc
+    if state.settings.warm_up:
+        state.service.warm_up()          # the new layers indexed in every worker
     return {"loaded_at": state.loaded.loaded_at, "versions": state.loaded.versions}
 
 

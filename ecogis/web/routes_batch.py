@@ -1,4 +1,4 @@
-"""Batch jobs: a file of many sites checked in the background (:func:`ecogis.check.check_batch`), with
+"""Batch jobs: a file of many sites checked in the background (:func:`ecogis.check_batch.check_batch`), with
 progress per chunk of sites, and the XLSX/JSON of ``ecogis check --batch`` when done."""
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse
 from starlette.datastructures import UploadFile
 
+from ecogis.error_messages import error
 from ecogis.errors import EcogisError
 from ecogis.web.auth import User, require_user
-from ecogis.web.engine import CheckRequest
+from ecogis.web.engine import CheckRequest, strip_prefix
+from ecogis.web.labels import request_lang
 from ecogis.web.routes_api import ID, MEDIA, _params
-from ecogis.web.service import CheckService, SiteInput
+from ecogis.web.service import CheckService, SiteInput, read_notes, without_prefix, write_notes
 from ecogis.web.store import new_id, now
 from ecogis.web.uploads import prepare_site, upload_folder
 
@@ -54,9 +56,9 @@ class BatchRunner:
                 raw = tmp / "upload.bin"
                 raw.write_bytes(site.data or b"")
                 path = prepare_site(raw, site.name, tmp, self.service.limits)
-                verdict, reports = self._screen(job_id, path, req)
+                verdict, reports = self._screen(job_id, path, req, str(tmp) + "/")
             except EcogisError as exc:
-                store.update_job(job_id, status="error", error=str(exc).replace(str(tmp) + "/", ""))
+                store.update_job(job_id, status="error", error=without_prefix(exc, str(tmp) + "/").text(req.lang))
                 return
             except Exception as exc:
                 LOG.exception("batch %s failed", job_id)
@@ -65,13 +67,16 @@ class BatchRunner:
         store.update_job(job_id, status="done", verdict=verdict, reports=reports)
         LOG.info("batch %s: %s", job_id, verdict)
 
-    def _screen(self, job_id: str, path: Path, req: CheckRequest) -> tuple[str, dict]:
+    def _screen(self, job_id: str, path: Path, req: CheckRequest, hide: str) -> tuple[str, dict]:
+        """Check the batch at ``path``; the server's temporary folder ``hide`` is cut from its inputs and
+        notes (the outputs name the uploaded file, not where the server kept it)."""
         from ecogis.check_batch import check_batch
         from ecogis.render.batch_output import write_batch
 
         project, _ = self.service.loaded.snapshot()
         batch = check_batch(path, project, buffers=req.buffers, site_crs=req.site_crs, site_use=req.site_use,
                             chunk_size=CHUNK_SITES)
+        batch.inputs = strip_prefix(batch.inputs, hide)
         total = int(batch.inputs.get("site", {}).get("features") or 0)
         self.service.store.update_job(job_id, total=total)
         chunks = batch.chunks
@@ -81,15 +86,17 @@ class BatchRunner:
             done = 0
             for chunk in chunks():
                 if self.stopping.is_set() or time.monotonic() > deadline:
-                    raise EcogisError("the batch was stopped (timeout or shutdown)")
+                    raise error("web.batch_stopped")
                 done += len(chunk.sites)
                 self.service.store.update_job(job_id, done=done)
                 yield chunk
+            batch.assumptions = strip_prefix(batch.assumptions, hide)   # complete after the last chunk
 
         batch.chunks = counted  # type: ignore[method-assign]  # progress per chunk, same chunks
         names = {fmt: f"batch.{fmt}" for fmt in BATCH_FORMATS}
         folder = self.folder(job_id)
         write_batch(batch, {fmt: folder / n for fmt, n in names.items()}, lang=req.lang)
+        write_notes(batch.assumptions, folder)
         return batch.verdict, names
 
     def shutdown(self) -> None:
@@ -99,7 +106,8 @@ class BatchRunner:
 
 def _job(request: Request, user: User, job_id: str) -> dict:
     job = request.app.state.store.job(job_id) if ID.match(job_id) else None
-    if job is None or (job["owner"] != user.name and not user.is_admin):
+    if job is None or job["parameters"].get("kind", "batch") != "batch" or \
+            (job["owner"] != user.name and not user.is_admin):
         raise HTTPException(404, "no such batch job")
     return job
 
@@ -120,9 +128,11 @@ async def post_batch(request: Request, user: User = Depends(require_user)) -> di
 
 @router.get("/api/batch/{job_id}", tags=["batch"])
 def get_batch(job_id: str, request: Request, user: User = Depends(require_user)) -> dict:
-    """Status of a batch job: status (queued, running, done, error), sites done of total, verdict, outputs."""
+    """Status of a batch job: status (queued, running, done, error), sites done of total, verdict, outputs,
+    and, when done, its assumptions (guessed CRS, ...) in the language asked (``lang``; Chinese by default)."""
     job = _job(request, user, job_id)
     job["outputs"] = {fmt: f"/api/batch/{job_id}/report/{fmt}" for fmt in job["reports"]}
+    job["assumptions"] = read_notes(request.app.state.batches.folder(job_id), request_lang(request)) or []
     return job
 
 

@@ -36,11 +36,24 @@ def _page(request: Request, template: str, status: int = 200, **context) -> HTML
 
 @router.get("/login")
 def login_page(request: Request) -> Response:
-    return _page(request, "login.html")
+    proxy = _proxy_mode(request)
+    return _page(request, "login.html", status=401 if proxy else 200, proxy=proxy)
+
+
+def _proxy_mode(request: Request) -> bool:
+    return request.app.state.settings.auth_mode == "proxy"
+
+
+def _password_sign_in(request: Request) -> bool:
+    """Whether users sign in and out here (accounts with passwords), not through a proxy or not at all."""
+    settings = request.app.state.settings
+    return settings.auth and settings.auth_mode == "password"
 
 
 @router.post("/login")
 async def login(request: Request) -> Response:
+    if _proxy_mode(request):
+        return login_page(request)    # the proxy signs users in; no password is taken here
     form = await request.form(max_files=0, max_fields=5)
     check_csrf(request, str(form.get("csrf_token") or ""))
     name, password = str(form.get("user") or ""), str(form.get("password") or "")
@@ -73,7 +86,7 @@ def index(request: Request) -> Response:
     project = request.app.state.loaded.project
     page_data = {"labels": labels(lang), "relation": RELATION.get(lang, RELATION["zh"]), "lang": lang,
                  "check": request.query_params.get("check"), "buffers": project.buffers_m}
-    return _page(request, "index.html", user=user, project=project.name, auth=request.app.state.settings.auth,
+    return _page(request, "index.html", user=user, project=project.name, auth=_password_sign_in(request),
                  page_data=json.dumps(page_data, ensure_ascii=False))
 
 
@@ -85,5 +98,5 @@ def history(request: Request, verdict: str | None = None, q: str | None = None, 
     owner = None if (everyone and user.is_admin) else user.name
     rows = request.app.state.store.checks(owner, verdict=verdict or None, text=q or None)
     return _page(request, "history.html", user=user, rows=rows, verdict=verdict or "", q=q or "",
-                 everyone=everyone, auth=request.app.state.settings.auth,
+                 everyone=everyone, auth=_password_sign_in(request),
                  verdicts=list(reversed(VERDICTS)))

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import ecogis
+from ecogis.error_messages import error
 from ecogis.errors import EcogisError
-from ecogis.web.engine import CheckRequest, LoadedProject, run_check, write_quick_reports, write_slow_reports
+from ecogis.web.engine import CheckRequest, LoadedProject, run_check, warm_up, write_quick_reports, write_slow_reports
 from ecogis.web.mapdata import map_geojson
 from ecogis.web.store import Store, new_id, now
 from ecogis.web.uploads import ZipLimits, prepare_site, safe_name, upload_folder
@@ -43,10 +44,35 @@ class SiteInput:
         return hashlib.sha256(raw).hexdigest()
 
 
+def write_notes(notes, folder: Path) -> None:
+    """The assumptions and notes of a check or batch in Chinese and English (``notes.json``), for the page."""
+    from ecogis.messages import translate
+
+    texts = {lang: [translate(n, lang) for n in notes] for lang in ("zh", "en")}
+    (folder / "notes.json").write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
+
+
+def read_notes(folder: Path, lang: str) -> list[str] | None:
+    """The notes of ``write_notes`` in ``lang``; None when the folder has none."""
+    path = folder / "notes.json"
+    return json.loads(path.read_text(encoding="utf-8"))[lang] if path.is_file() else None
+
+
+def without_prefix(exc: EcogisError, prefix: str) -> EcogisError:
+    """``exc`` with ``prefix`` (the server's temporary folder) cut from its file, reason and hint in every language."""
+    def cut(texts: dict) -> dict:
+        return {lang: text.replace(prefix, "") for lang, text in texts.items()}
+
+    path = None if exc.path is None else exc.path.replace(prefix, "")
+    return EcogisError(path=path, feature=exc.feature, field=exc.field, key=exc.key, reasons=cut(exc.reasons),
+                       hints=cut(exc.hints))
+
+
 class CheckService:
     """Runs checks against the loaded project and keeps their history in the store."""
 
     def __init__(self, loaded: LoadedProject, store: Store, data_dir: Path, limits: ZipLimits, workers: int):
+        self.workers = workers
         self.loaded = loaded
         self.store = store
         self.data_dir = data_dir
@@ -70,7 +96,7 @@ class CheckService:
         try:
             result, versions = self._screen(site, req)
         except EcogisError as exc:
-            self.store.add_check(dict(record, status="error", error=str(exc)))
+            self.store.add_check(dict(record, status="error", error=exc.text(req.lang)))
             raise
         if abandoned.is_set():
             raise TimeoutError("abandoned after the timeout")
@@ -80,6 +106,7 @@ class CheckService:
             (folder / "input").mkdir()
             (folder / "input" / safe_name(site.name)).write_bytes(site.data)
         (folder / "map.json").write_text(json.dumps(map_geojson(result), ensure_ascii=False), encoding="utf-8")
+        write_notes(result.assumptions, folder)
         site_geojson = json.loads(result.site_gdf.to_json(default=str)) if result.site_gdf is not None else None
         self.store.add_check(dict(record, status="done", verdict=result.verdict, reports=reports,
                                   project_versions=versions, site_geojson=site_geojson))
@@ -99,7 +126,22 @@ class CheckService:
                     req.site = site.text
                 return run_check(self.loaded, req, hide_root=tmp)
             except EcogisError as exc:
-                raise EcogisError(str(exc).replace(str(tmp) + "/", "")) from exc
+                raise without_prefix(exc, str(tmp) + "/") from exc
+
+    def warm_up(self) -> None:
+        """Index the layers in every worker thread at start (each task waits for the others, so that each
+        runs in a thread of its own); checks arriving meanwhile wait behind them."""
+        barrier = threading.Barrier(self.workers)
+
+        def one() -> None:
+            try:
+                barrier.wait(timeout=60)
+                warm_up(self.loaded)
+            except Exception:      # a project whose boundary point cannot be checked: indexed on first use
+                LOG.exception("warming the layer indexes failed")
+
+        for _ in range(self.workers):
+            self.pool.submit(one)
 
     def _remember(self, check_id: str, result) -> None:
         with self._lock:
@@ -128,8 +170,7 @@ class CheckService:
         if result is not None:
             return result
         if record["project_versions"] != self.loaded.versions:
-            raise EcogisError("the project's layers changed since this check, so its DOCX/XLSX cannot be written "
-                              "from the same layers", hint="Use its JSON/HTML report, or run the check again")
+            raise error("web.layers_changed", formats="DOCX/XLSX", hint="web.use_json_or_rerun")
         params = dict(record["parameters"])
         text = params.pop("coordinates", None)
         inputs = sorted((self.folder(record["id"]) / "input").glob("*"))

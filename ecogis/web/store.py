@@ -38,6 +38,16 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
+def open_store(data_dir: Path, history: str | None = None):
+    """The service's store: SQLite in ``data_dir`` (default), or PostgreSQL when ``history`` is a
+    ``postgresql://`` URL (:class:`ecogis.web.store_pg.PostgresStore`, same methods)."""
+    if history:
+        from ecogis.web.store_pg import PostgresStore
+
+        return PostgresStore(history)
+    return Store(data_dir)
+
+
 class Store:
     """Accounts, checks and jobs in ``data_dir/ecogis.sqlite``."""
 
@@ -47,6 +57,9 @@ class Store:
         with closing(self._connect()) as con:
             con.execute("PRAGMA journal_mode=WAL")
             con.executescript(SCHEMA)
+
+    def close(self) -> None:
+        """Nothing to close: every call opens and closes its own connection."""
 
     def _connect(self) -> sqlite3.Connection:
         con = sqlite3.connect(self.path, timeout=30)

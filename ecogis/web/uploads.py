@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from ecogis.errors import EcogisError
+from ecogis.error_messages import error
 
 TEXT_SUFFIXES = {".txt", ".geojson", ".json", ".kml", ".csv", ".dxf"}
 ZIP_SUFFIXES = {".zip", ".kmz", ".xlsx"}
@@ -47,8 +47,8 @@ def sniff(head: bytes, suffix: str) -> str:
     Raises EcogisError when the suffix is not a site format or the bytes do not match it."""
     suffix = suffix.lower()
     if suffix not in TEXT_SUFFIXES | ZIP_SUFFIXES | SQLITE_SUFFIXES:
-        raise EcogisError(f"file type {suffix or '(none)'} is not a site format",
-                          hint="Upload one of " + ", ".join(ACCEPTED))
+        raise error("web.not_a_site_format", suffix=suffix or "(none)", formats=", ".join(ACCEPTED),
+                    hint="web.upload_one_of")
     if head.startswith(ZIP_MAGIC):
         kind = "zip"
     elif head.startswith(SQLITE_MAGIC):
@@ -59,8 +59,7 @@ def sniff(head: bytes, suffix: str) -> str:
         kind = "text"
     expected = "zip" if suffix in ZIP_SUFFIXES else "sqlite" if suffix in SQLITE_SUFFIXES else "text"
     if kind != expected:
-        raise EcogisError(f"the file's content is {kind}, not what a {suffix} file holds ({expected})",
-                          hint="Upload the file itself, not a renamed one")
+        raise error("web.content_mismatch", kind=kind, suffix=suffix, expected=expected, hint="web.upload_the_file")
     return kind
 
 
@@ -69,26 +68,24 @@ def check_zip(path: Path, limits: ZipLimits) -> list[zipfile.ZipInfo]:
     try:
         zf = zipfile.ZipFile(path)
     except zipfile.BadZipFile as exc:
-        raise EcogisError(f"not a readable zip file ({exc})", path=path.name) from exc
+        raise error("web.bad_zip", path=path.name, reason=str(exc)) from exc
     with zf:
         infos = zf.infolist()
     if len(infos) > limits.max_entries:
-        raise EcogisError(f"the zip holds {len(infos)} entries, more than the {limits.max_entries} allowed",
-                          path=path.name)
+        raise error("web.zip_entries", path=path.name, n=len(infos), limit=limits.max_entries)
     total = packed = 0
     for info in infos:
         _check_entry_name(info, path)
         total += info.file_size
         packed += info.compress_size
         if info.file_size > limits.max_ratio * max(info.compress_size, 1):
-            raise EcogisError(f"zip entry {info.filename!r} expands {info.file_size / max(info.compress_size, 1):.0f}"
-                              f" times (limit {limits.max_ratio:g}): refused as a zip bomb", path=path.name)
+            raise error("web.zip_entry_ratio", path=path.name, entry=info.filename,
+                        ratio=f"{info.file_size / max(info.compress_size, 1):.0f}", limit=f"{limits.max_ratio:g}")
     if total > limits.max_total:
-        raise EcogisError(f"the zip unpacks to {total} bytes, more than the {limits.max_total} allowed",
-                          path=path.name)
+        raise error("web.zip_total", path=path.name, n=total, limit=limits.max_total)
     if total > limits.max_ratio * max(packed, 1):
-        raise EcogisError(f"the zip expands {total / max(packed, 1):.0f} times (limit {limits.max_ratio:g}): "
-                          "refused as a zip bomb", path=path.name)
+        raise error("web.zip_ratio", path=path.name, ratio=f"{total / max(packed, 1):.0f}",
+                    limit=f"{limits.max_ratio:g}")
     return infos
 
 
@@ -98,8 +95,7 @@ def _check_entry_name(info: zipfile.ZipInfo, path: Path) -> None:
     mode = info.external_attr >> 16
     if (name.startswith("/") or ".." in parts or (parts and ":" in parts[0]) or "\x00" in name
             or stat.S_ISLNK(mode)):
-        raise EcogisError(f"zip entry {info.filename!r} points outside the archive (absolute path, '..' or link): "
-                          "refused", path=path.name)
+        raise error("web.zip_outside", path=path.name, entry=info.filename)
 
 
 def extract_zip(path: Path, dest: Path, limits: ZipLimits) -> list[Path]:
@@ -114,14 +110,13 @@ def extract_zip(path: Path, dest: Path, limits: ZipLimits) -> list[Path]:
                 continue
             target = (root / info.filename.replace("\\", "/")).resolve()
             if not target.is_relative_to(root):
-                raise EcogisError(f"zip entry {info.filename!r} points outside the archive: refused", path=path.name)
+                raise error("web.zip_outside", path=path.name, entry=info.filename)
             target.parent.mkdir(parents=True, exist_ok=True)
             with zf.open(info) as src, open(target, "wb") as dst:
                 while block := src.read(1 << 16):
                     written += len(block)
                     if written > limits.max_total:
-                        raise EcogisError(f"the zip unpacks to more than the {limits.max_total} bytes allowed",
-                                          path=path.name)
+                        raise error("web.zip_written_over", path=path.name, limit=limits.max_total)
                     dst.write(block)
             out.append(target)
     return out
@@ -134,10 +129,8 @@ def site_in_zip(files: list[Path], zip_name: str) -> Path:
         if len(found) == 1:
             return found[0]
         if len(found) > 1:
-            raise EcogisError(f"the zip holds {len(found)} {suffixes[0]} files; upload one site layer per zip",
-                              path=zip_name)
-    raise EcogisError("the zip holds no shapefile (.shp with .shx/.dbf/.prj), GeoPackage, GeoJSON or KML",
-                      path=zip_name)
+            raise error("web.zip_many_layers", path=zip_name, n=len(found), suffix=suffixes[0])
+    raise error("web.zip_no_layer", path=zip_name)
 
 
 @contextmanager

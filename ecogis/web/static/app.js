@@ -106,33 +106,45 @@
     }
     return true;
   }
+  function lonLatFile(input) {
+    var f = input.files[0];
+    return !!f && LONLAT_SUFFIXES.some(function (s) { return f.name.toLowerCase().endsWith(s); });
+  }
   function needsGcjQuestion() {
     var mode = currentMode();
     if (mode === "coords") { return looksLonLat($("#coords").value); }
-    if (mode === "file") {
-      var f = $("#site-file").files[0];
-      return !!f && LONLAT_SUFFIXES.some(function (s) { return f.name.toLowerCase().endsWith(s); });
-    }
-    return false;
+    return mode === "file" && lonLatFile($("#site-file"));
+  }
+  // the CRS box of a form (prefix "" for the single site, "batch-" for the batch): the GCJ-02 question
+  // is asked, and must be answered, for longitude/latitude input
+  function updateCrsBox(prefix, ask, hidden) {
+    $("#" + prefix + "gcj-question").hidden = !ask;
+    document.querySelectorAll('input[name="' + prefix + 'web_crs"]').forEach(function (r) { r.required = ask; });
+    $("#" + prefix + "crs-other").hidden = $("#" + prefix + "site-crs").value !== "other";
+    $("#" + prefix + "crs-box").hidden = hidden;
+  }
+  function chosenCrs(prefix) {
+    var web = document.querySelector('input[name="' + prefix + 'web_crs"]:checked');
+    if (!$("#" + prefix + "gcj-question").hidden && web && web.value !== "none") { return web.value; }
+    var chosen = $("#" + prefix + "site-crs").value;
+    return chosen === "other" ? $("#" + prefix + "crs-other").value.trim() : chosen;
   }
   function updateForm() {
     var mode = currentMode();
     document.querySelectorAll("[data-mode]").forEach(function (d) { d.hidden = d.dataset.mode !== mode; });
-    var ask = needsGcjQuestion();
-    $("#gcj-question").hidden = !ask;
-    document.querySelectorAll('input[name="web_crs"]').forEach(function (r) { r.required = ask; });
-    $("#crs-other").hidden = $("#site-crs").value !== "other";
-    $("#crs-box").hidden = mode === "draw";
+    updateCrsBox("", needsGcjQuestion(), mode === "draw");
   }
-  ["change", "input"].forEach(function (ev) { $("#check-form").addEventListener(ev, updateForm); });
+  function updateBatchForm() { updateCrsBox("batch-", lonLatFile($("#batch-file")), false); }
+  ["change", "input"].forEach(function (ev) {
+    $("#check-form").addEventListener(ev, updateForm);
+    $("#batch-form").addEventListener(ev, updateBatchForm);
+  });
   updateForm();
+  updateBatchForm();
 
   function siteCrs() {
     if (currentMode() === "draw") { return "EPSG:4490"; }   // the map shows CGCS2000 longitude/latitude
-    var web = document.querySelector('input[name="web_crs"]:checked');
-    if (!$("#gcj-question").hidden && web && web.value !== "none") { return web.value; }
-    var chosen = $("#site-crs").value;
-    return chosen === "other" ? $("#crs-other").value.trim() : chosen;
+    return chosenCrs("");
   }
 
   $("#check-form").addEventListener("submit", function (ev) {
@@ -145,6 +157,8 @@
     form.append("site_crs", siteCrs());
     form.append("buffers", $("#buffers").value);
     form.append("site_use", $("#site-use").value);
+    form.append("industry", $("#industry").value);
+    form.append("description", $("#description").value);
     form.append("lang", $("#report-lang").value);
     $("#check-status").textContent = L_.running;
     $("#check-status").className = "";
@@ -173,7 +187,7 @@
     banner.textContent = L_.overall + ": " + verdictText(doc.verdict, doc.verdict_en);
     var notes = $("#assumptions");
     notes.textContent = "";
-    (doc.assumptions || []).forEach(function (n) { notes.appendChild(el("li", noteText(n))); });
+    (doc.assumptions_text || doc.assumptions || []).forEach(function (n) { notes.appendChild(el("li", noteText(n))); });
     var body = $("#findings tbody");
     body.textContent = "";
     var hidden = 0;
@@ -208,7 +222,7 @@
   }
 
   if (data.check) {
-    api("/api/checks/" + encodeURIComponent(data.check)).then(function (doc) { showResult(doc); return showMap(doc.id); })
+    api("/api/checks/" + encodeURIComponent(data.check) + "?lang=" + data.lang).then(function (doc) { showResult(doc); return showMap(doc.id); })
       .catch(function (err) { $("#check-status").textContent = L_.error + ": " + err.message; });
   }
 
@@ -218,13 +232,18 @@
       document.querySelectorAll("[data-tab]").forEach(function (o) { o.classList.toggle("active", o === b); });
       $("#tab-check").hidden = b.dataset.tab !== "check";
       $("#tab-batch").hidden = b.dataset.tab !== "batch";
+      $("#tab-audit").hidden = b.dataset.tab !== "audit";
     });
   });
 
   $("#batch-form").addEventListener("submit", function (ev) {
     ev.preventDefault();
-    var form = new FormData($("#batch-form"));
+    var form = new FormData();
+    form.append("file", $("#batch-file").files[0]);
+    form.append("buffers", $("#batch-form input[name=buffers]").value);
+    form.append("site_crs", chosenCrs("batch-"));
     form.append("lang", $("#report-lang").value);
+    $("#batch-assumptions").textContent = "";
     $("#batch-downloads").textContent = "";
     $("#batch-status").textContent = L_.running;
     api("/api/batch", {method: "POST", body: form}).then(function (job) { poll(job.status_url); })
@@ -240,12 +259,73 @@
       if (job.status === "error") { $("#batch-status").textContent = L_.error + ": " + job.error; return; }
       if (job.status !== "done") { setTimeout(function () { poll(url); }, 400); return; }
       $("#batch-status").textContent = L_.overall + ": " + job.verdict;
+      (job.assumptions || []).forEach(function (n) { $("#batch-assumptions").appendChild(el("li", n)); });
       Object.keys(job.outputs).forEach(function (fmt) {
         var a = el("a", fmt.toUpperCase());
         a.href = job.outputs[fmt]; a.id = "batch-download-" + fmt; a.setAttribute("download", "");
         $("#batch-downloads").appendChild(a);
       });
     }).catch(function (err) { $("#batch-status").textContent = L_.error + ": " + err.message; });
+  }
+
+  // ---- audit -----------------------------------------------------------------------------------
+  api("/api/audits").then(function (specs) {
+    var select = $("#audit-name");
+    specs.forEach(function (sp) {
+      var o = el("option", sp.name + " — " + (data.lang === "en" ? sp.title_en : sp.title));
+      o.value = sp.name;
+      select.appendChild(o);
+    });
+    if (!specs.length) { select.appendChild(el("option", L_.audit_none)).value = ""; }
+  }).catch(function () {});
+
+  $("#audit-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var form = new FormData();
+    var upload = document.querySelector('input[name="audit_mode"]:checked').value === "upload";
+    if (upload && $("#audit-file").files[0]) { form.append("file", $("#audit-file").files[0]); }
+    if (!upload) { form.append("name", $("#audit-name").value); }
+    form.append("lang", data.lang);
+    $("#audit-status").textContent = L_.running;
+    $("#audit-run").disabled = true;
+    api("/api/audit", {method: "POST", body: form}).then(function (job) { pollAudit(job.status_url); })
+      .catch(function (err) { $("#audit-status").textContent = L_.error + ": " + err.message; $("#audit-run").disabled = false; });
+  });
+
+  function pollAudit(url) {
+    api(url).then(function (job) {
+      if (job.status === "error") { throw new Error(job.error); }
+      if (job.status !== "done") { setTimeout(function () { pollAudit(url); }, 500); return; }
+      $("#audit-status").textContent = "";
+      $("#audit-run").disabled = false;
+      showAudit(job);
+    }).catch(function (err) { $("#audit-status").textContent = L_.error + ": " + err.message; $("#audit-run").disabled = false; });
+  }
+
+  function showAudit(job) {
+    var doc = job.result;
+    $("#audit-result").hidden = false;
+    var banner = $("#audit-verdict");
+    banner.className = "banner " + (doc.passed ? "verdict-0" : "verdict-3");
+    banner.textContent = doc.title + ": " + L_["audit_" + doc.verdict];
+    var body = $("#audit-table tbody");
+    body.textContent = "";
+    doc.checks.forEach(function (c) {
+      var tr = el("tr");
+      [c.id, c.title, c.value, c.expected, L_["audit_" + c.verdict] || c.verdict, c.method || ""]
+        .forEach(function (v) { tr.appendChild(el("td", v)); });
+      body.appendChild(tr);
+    });
+    var notes = $("#audit-notes");
+    notes.textContent = "";
+    (job.notes || doc.notes || []).forEach(function (n) { notes.appendChild(el("li", n)); });
+    var dl = $("#audit-downloads");
+    dl.textContent = "";
+    Object.keys(job.outputs).forEach(function (fmt) {
+      var a = el("a", L_.audit_files[fmt] || fmt);
+      a.href = job.outputs[fmt]; a.id = "audit-download-" + fmt; a.setAttribute("download", "");
+      dl.appendChild(a);
+    });
   }
 
   var reload = $("#reload");
