@@ -13,6 +13,7 @@ shell history in plain text); libpq takes it from ``PGPASSWORD`` or a pgpass fil
 """
 from __future__ import annotations
 
+import urllib.parse
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -87,11 +88,12 @@ def parse_source(text: str, table: str | None = None, sql: str | None = None, *,
     (unless not ``need_table``: a database to write to)."""
     import sqlalchemy
 
+    address, _, query_text = text.strip().partition("?")  # the query apart: a table may be name@version
     try:
-        url = sqlalchemy.engine.make_url(text.strip())
+        url = sqlalchemy.engine.make_url(address)
     except sqlalchemy.exc.ArgumentError as exc:
-        raise error("store.bad_url", path=text, reason=str(exc), hint="store.url_form") from exc
-    query = {k: v if isinstance(v, str) else v[-1] for k, v in url.query.items()}
+        raise error("store.bad_url", path=address, reason=str(exc), hint="store.url_form") from exc
+    query = dict(urllib.parse.parse_qsl(query_text, keep_blank_values=True))
     if url.password is not None or "password" in query:
         shown = url.set(query={}).render_as_string(hide_password=True)  # the password as ***
         raise error("store.password_in_url", path=shown, hint="store.use_pgpass")
