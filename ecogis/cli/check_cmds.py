@@ -78,6 +78,9 @@ LEVELS = ("符合", "无法判定", "需论证", "限制", "禁止", "clear", "u
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="With --batch: screen the chunks of sites in this many processes (one per core); same findings.")
 @click.option("--overwrite", is_flag=True, help="Replace existing report files.")
+@click.option("--versions", metavar="NAME@V1,NAME@V2",
+              help="Re-screen against two published versions of a layer (ecogis publish): list the sites whose "
+                   "verdict or overlap changes, with the area gained and lost; --out writes versions.xlsx/.json.")
 @report_options
 @click.option("--skip-empty", is_flag=True,
               help="Leave site features without geometry out of the check (stated as a note); "
@@ -90,7 +93,8 @@ LEVELS = ("符合", "无法判定", "需论证", "限制", "禁止", "clear", "u
 @lang_option
 @handle_errors
 def check(site, at, project, buffers, rules, site_crs, cm, transform, at_date, site_use, industry, description,
-          out, formats, fail_on, batch, findings_detail, relations, workers, overwrite, skip_empty, as_line, as_polygon,
+          out, formats, fail_on, batch, findings_detail, relations, workers, overwrite, versions, skip_empty, as_line,
+          as_polygon,
           group,
           order, corridor_m, as_json, lang, notes):
     """Screen a project site against every control layer and write the report.
@@ -129,6 +133,12 @@ def check(site, at, project, buffers, rules, site_crs, cm, transform, at_date, s
         industry = parse_industry(industry)  # a bad code is an error before anything is read
     if (site is None) == (at is None):
         raise error("cli.one_site", hint="cli.one_site_example")
+    if versions:
+        from ecogis.cli.publish_cmds import check_versions
+
+        return check_versions(site if site is not None else parse_at(at, site_crs), project, versions, out=out,
+                              formats=formats, overwrite=overwrite, as_json=as_json, lang=lang, buffers=buffers,
+                              rules=rules, site_crs=site_crs, at_date=at_date)
     formats = formats or ",".join(BATCH_FORMATS if batch else FORMATS)
     fmts = [f.strip().lower() for f in formats.split(",") if f.strip()]
     bad = [f for f in fmts if f not in FORMATS]

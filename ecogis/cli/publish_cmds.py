@@ -51,3 +51,40 @@ def publish(source, layer, crs, encoding, cm, angle, kind, field_map, strict, tr
         emit_json({**result.to_dict(), "notes": list(notes)})
     else:
         click.echo(format_publish(result, lang))
+
+
+VERSION_FORMATS = ("xlsx", "json")
+
+
+def check_versions(site, project, versions: str, *, out, formats, overwrite, as_json, lang, buffers, rules,
+                   site_crs, at_date) -> None:
+    """``ecogis check SITES --versions NAME@V1,NAME@V2``: the re-screening across versions, printed (or
+    as JSON) and, with ``--out``, written as versions.xlsx / versions.json."""
+    from pathlib import Path
+
+    from ecogis.error_messages import error
+    from ecogis.render.version_diff_text import (
+        format_version_diff,
+        write_version_diff_json,
+        write_version_diff_xlsx,
+    )
+    from ecogis.version_diff import compare_versions, parse_versions
+
+    before, after = parse_versions(versions)
+    fmts = [f.strip().lower() for f in (formats or ",".join(VERSION_FORMATS)).split(",") if f.strip()]
+    bad = [f for f in fmts if f not in VERSION_FORMATS]
+    if bad:
+        raise error("cli.unknown_format", format=repr(bad[0]), formats=", ".join(VERSION_FORMATS),
+                    hint="cli.use_formats")
+    diff = compare_versions(site, project, before, after, buffers=buffers, rules=rules, site_crs=site_crs,
+                            at_date=at_date)
+    writers = {"xlsx": write_version_diff_xlsx, "json": write_version_diff_json}
+    if out:
+        Path(out).mkdir(parents=True, exist_ok=True)
+    written = [writers[f](diff, Path(out) / f"versions.{f}", lang, overwrite=overwrite) for f in fmts] if out else []
+    if as_json:
+        emit_json({**diff.to_dict(lang), "outputs": [str(p) for p in written]})
+    else:
+        click.echo(format_version_diff(diff, lang))
+        for path in written:
+            click.echo(str(path))

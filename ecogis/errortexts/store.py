@@ -49,3 +49,14 @@ ERRORS.update({
                           "图层坐标系没有 EPSG 代码（{crs}），PostGIS 需要 SRID"),
     "store.give_epsg": ("Read it with --crs EPSG:n", "请用 --crs EPSG:n 指定坐标系"),
 })
+ERRORS.update({
+    "store.versions_form": ("--versions takes two versions of one published layer, not {versions}",
+                            "--versions 应为同一发布图层的两个版本，而不是 {versions}"),
+    "store.versions_hint": ("Write --versions redline@2019,redline@2023-adjusted",
+                            "请写成 --versions redline@2019,redline@2023-adjusted"),
+    "store.no_project_layer": ("the project has no layer that reads the published layer {name}",
+                               "项目中没有读取发布图层 {name} 的图层"),
+    "store.project_layer_hint": ("Add it to the project: path: a postgresql:// store with ?table={name}, or a "
+                                 "GeoPackage store with layer: {name}",
+                                 "请在项目中加入该图层：path 为 postgresql:// 存储并带 ?table={name}，或 GeoPackage 存储并写 layer: {name}"),
+})
