@@ -104,9 +104,9 @@ def compare_versions(site, project, before: VersionRef, after: VersionRef, *, bu
     for r in results.values():
         notes.extend(n for n in r.assumptions if n not in notes)
     changes = []
-    sites = first.site_gdf
-    for summary, geom in zip(first.sites, sites.geometry.to_numpy()):
-        areas = _overlaps(geom, polygons[before], polygons[after])
+    geometries = _site_geometries(first.site_gdf)
+    for summary in first.sites:
+        areas = _overlaps(geometries.get(summary.id), polygons[before], polygons[after])
         change = SiteVersionChange(summary.id, summary.name, verdicts[before][summary.id], verdicts[after][summary.id],
                                    *areas)
         if change.verdict_changed or change.gained_m2 > tolerance_m2 or change.lost_m2 > tolerance_m2:
@@ -130,6 +130,13 @@ def at_version(spec: LayerSpec, ref: VersionRef) -> LayerSpec:
         return dataclasses.replace(spec, path=dataclasses.replace(spec.path, table=str(ref), sql=None),
                                    version=ref.version)
     return dataclasses.replace(spec, layer=str(ref), version=ref.version)
+
+
+def _site_geometries(sites) -> dict:
+    """``{site id: geometry}`` (EPSG:4490; the features of one site id as one geometry)."""
+    if sites is None:
+        return {}
+    return {str(sid): shapely.union_all(group.geometry.to_numpy()) for sid, group in sites.groupby("id", sort=False)}
 
 
 def _layer_polygons(spec: LayerSpec) -> np.ndarray:
