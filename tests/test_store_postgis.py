@@ -142,3 +142,84 @@ def test_the_password_comes_from_a_pgpass_file(tmp_path, postgis_db, pg_password
     monkeypatch.setenv("PGPASSFILE", str(pgpass))
     gdf, info = read_layer_info(f"{postgis_db.url}?table=redline", kind="redline")
     assert info.format == "postgis" and len(gdf) > 0
+
+
+AUDIT = """
+title: store audit
+defaults: {{unit: km2}}
+layers:
+  redline: {redline}
+  redline_2023: {redline_2023}
+  city: {city}
+  reserve: {reserve}
+  wells: {wells}
+  shoreline: {shoreline}
+checks:
+  - id: redline_area
+    type: area_share
+    layer: {redline_ref}
+    within: city
+  - id: wells_in_reserve
+    type: count_in_zones
+    points: wells
+    zones: reserve
+  - id: natural_shore
+    type: length_share
+    layer: shoreline
+    field: type
+    value: 自然
+  - id: adjusted
+    type: no_decrease
+    before: {before}
+    after: {after}
+    id_field: id
+"""
+
+
+def _audit_figures(tmp_path, name: str, **layers) -> dict:
+    from ecogis.audit import load_spec, run_audit
+
+    spec = tmp_path / name
+    spec.write_text(AUDIT.format(**layers), encoding="utf-8")
+    report = run_audit(load_spec(spec))
+    return {c.id: (c.metrics, c.details, c.passed) for c in report.checks}
+
+
+def _without_source(figures):
+    metrics, details, passed = figures
+    return {k: v for k, v in metrics.items() if k != "layer"}, details, passed
+
+
+def _flow(entry: dict) -> str:
+    return json.dumps(entry, ensure_ascii=False)
+
+
+def test_audits_on_postgis_versions_give_the_figures_of_the_files(tmp_path, postgis_db, pg_password):
+    url = postgis_db.url
+    for name in ("wells", "shoreline", "reserve"):
+        spec = load_project(PROJECT).layers[{"wells": "oil_wells"}.get(name, name)]
+        publish(spec.path, spec.kind, url, name, "sample", read_options=_read_options(spec))
+    publish(LAYERS / "boundary" / "panjin.gpkg", "boundary", url, "city", "sample", read_options={"layer": "city"})
+    publish(LAYERS / "redline" / "redline.shp", "redline", url, "redline", "2019", read_options={"encoding": "gbk"})
+    publish(LAYERS / "redline" / "redline_2023.gpkg", "redline", url, "redline", "2023-adjusted", as_current=True)
+    files = _audit_figures(
+        tmp_path, "files.yaml", redline=_flow({"path": str(LAYERS / "redline/redline.shp"), "kind": "redline",
+                                               "encoding": "gbk"}),
+        redline_2023=_flow({"path": str(LAYERS / "redline/redline_2023.gpkg"), "kind": "redline"}),
+        city=_flow({"path": str(LAYERS / "boundary/panjin.gpkg"), "layer": "city"}),
+        reserve=_flow({"path": str(LAYERS / "reserve/liaohekou.geojson"), "kind": "reserve"}),
+        wells=_flow({"path": str(LAYERS / "wells/oil_wells.gpkg"), "kind": "well"}),
+        shoreline=_flow({"path": str(LAYERS / "shoreline/shoreline.gpkg"), "kind": "shoreline"}),
+        redline_ref="redline", before="redline", after="redline_2023")
+    database = _audit_figures(
+        tmp_path, "database.yaml", redline=_flow({"path": f"{url}?table=redline", "kind": "redline"}),
+        redline_2023=_flow({"path": f"{url}?table=redline@2023-adjusted", "kind": "redline"}),
+        city=_flow({"path": f"{url}?table=city"}),
+        reserve=_flow({"path": f"{url}?table=reserve", "kind": "reserve"}),
+        wells=_flow({"path": f"{url}?table=wells", "kind": "well"}),
+        shoreline=_flow({"path": f"{url}?table=shoreline", "kind": "shoreline"}),
+        redline_ref="redline@2019", before="redline@2019", after="redline@2023-adjusted")
+    assert files.keys() == database.keys() == {"redline_area", "wells_in_reserve", "natural_shore", "adjusted"}
+    for key in files:  # the same figures; only the layer's source (file or table) differs
+        assert _without_source(database[key]) == _without_source(files[key]), key
+    assert files["adjusted"][0]["gained"] > files["adjusted"][0]["lost"] > 0  # layers/README: net gain
