@@ -88,3 +88,10 @@ def check_versions(site, project, versions: str, *, out, formats, overwrite, as_
         click.echo(format_version_diff(diff, lang))
         for path in written:
             click.echo(str(path))
+
+
+def store_results(result, target, *, project, site):
+    """``--results-to``: append the check result to the results tables of ``target``."""
+    from ecogis.store.results import write_results
+
+    return write_results(result, target, project=str(project), site_input=str(site))

@@ -60,3 +60,8 @@ ERRORS.update({
                                  "GeoPackage store with layer: {name}",
                                  "请在项目中加入该图层：path 为 postgresql:// 存储并带 ?table={name}，或 GeoPackage 存储并写 layer: {name}"),
 })
+ERRORS.update({
+    "store.results_single": ("--results-to writes the result of a single check", "--results-to 仅用于单次核查结果"),
+    "store.results_single_hint": ("Leave out --batch and --versions, or --results-to",
+                                  "请去掉 --batch 和 --versions，或去掉 --results-to"),
+})

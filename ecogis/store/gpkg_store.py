@@ -32,7 +32,7 @@ class GpkgStore:
                         table=row["table_name"], hint="store.overwrite")
         others = [r for r in history if r["name"] == row["name"] and r is not old]
         row = {**row, "is_current": as_current or not any(r["is_current"] for r in others)}
-        with self._replacing() as work:
+        with replacing(self.path) as work:
             # an existing layer of that name is replaced (GDAL's GeoPackage driver, the R-tree index rebuilt)
             pyogrio.write_dataframe(gdf, work, layer=row["table_name"], driver="GPKG")
             _record(work, row)
@@ -41,8 +41,9 @@ class GpkgStore:
                        None)
         return PublishResult(store=str(self.path), row=row, versions=versions, current=current)
 
-    def _replacing(self):
-        return _Replacing(self.path)
+def replacing(path: Path) -> _Replacing:
+    """A working copy of ``path`` (a GeoPackage) that replaces it when the block succeeds."""
+    return _Replacing(path)
 
 
 class _Replacing:
