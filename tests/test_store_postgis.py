@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import json
 
+import geopandas as gpd
+import pytest
+import sqlalchemy
 import yaml
 from click.testing import CliRunner
 from conftest import LAYERS, SAMPLE_ASSUMPTIONS, assumed
 
 from ecogis.check import check
 from ecogis.cli.check_cmds import check as check_cmd
+from ecogis.errors import AssumptionWarning
 from ecogis.io import read_layer_info
 from ecogis.layer_info import LayerInfo
 from ecogis.project import load_project
@@ -223,3 +227,41 @@ def test_audits_on_postgis_versions_give_the_figures_of_the_files(tmp_path, post
     for key in files:  # the same figures; only the layer's source (file or table) differs
         assert _without_source(database[key]) == _without_source(files[key]), key
     assert files["adjusted"][0]["gained"] > files["adjusted"][0]["lost"] > 0  # layers/README: net gain
+
+
+def _execute(url: str, sql: str) -> None:
+    engine = sqlalchemy.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as conn:
+        conn.execute(sqlalchemy.text(sql))
+    engine.dispose()
+
+
+def test_a_sql_query_is_a_layer_source(tmp_path, postgis_db, pg_password):
+    _published_redline(postgis_db.url)
+    project = load_project(_redline_project(tmp_path, postgis_db.url,
+                                            sql="SELECT * FROM redline__2019 WHERE id IN ('HX01', 'HX02')"))
+    gdf = project.layers["redline"].read()
+    shapefile = gpd.read_file(LAYERS / "redline" / "redline.shp", encoding="gbk")
+    assert sorted(gdf["id"]) == ["HX01", "HX02"]
+    expected = shapefile[shapefile["HXBH"].isin(["HX01", "HX02"])].geometry.area.sum()  # EPSG:4529 plane m²
+    assert gdf.crs.to_epsg() == 4529 and gdf.geometry.area.sum() == pytest.approx(expected, rel=1e-9)
+    assert str(project.layers["redline"].path) == f"{postgis_db.url} (SQL query)"
+
+
+def test_a_table_without_srid_gets_its_crs_inferred_and_said(postgis_db, pg_password):
+    _published_redline(postgis_db.url)
+    _execute(postgis_db.url, "CREATE TABLE no_srid AS SELECT id, ST_SetSRID(geom, 0) AS geom FROM redline__2019")
+    with pytest.warns(AssumptionWarning, match="inferred EPSG:4529"):
+        gdf, info = read_layer_info(f"{postgis_db.url}?table=no_srid", kind="redline")
+    assert info.crs == "EPSG:4529" and info.crs_source == "inferred" and len(gdf) == 7
+
+
+def test_a_geopackage_store_as_a_zero_config_project_reads_the_current_versions(tmp_path):
+    store = tmp_path / "store.gpkg"
+    publish(LAYERS / "redline" / "redline.shp", "redline", store, "redline", "2019", read_options={"encoding": "gbk"})
+    publish(LAYERS / "redline" / "redline_2023.gpkg", "redline", store, "redline", "2023-adjusted", as_current=True)
+    project = load_project(store)
+    assert list(project.layers) == ["redline"]  # one layer per published name, not one per version
+    gdf = project.layers["redline"].read()
+    assert len(gdf) == len(gpd.read_file(LAYERS / "redline" / "redline_2023.gpkg"))
+    assert LayerInfo.of(gdf).extra["version"] == "2023-adjusted"
