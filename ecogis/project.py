@@ -19,6 +19,11 @@ coverage gets 无法判定 for that layer (:mod:`ecogis.coverage`).
 
 or, with zero configuration, a GeoPackage whose layers are named after their kind (``redline``,
 ``reserve``, ``outfall`` ... and ``boundary``): ``ecogis check SITE --project controls.gpkg``.
+
+A layer may also live in PostGIS: ``path: postgresql://user@host:port/db?table=schema.name`` (or
+``layer: schema.name``, or ``sql: SELECT ...``), its password from PGPASSWORD or a pgpass file, never
+in the project file. A layer published with ``ecogis publish`` is named ``redline@2019`` (that version)
+or ``redline`` (the current one), as the table of a PostGIS source or the ``layer:`` of a GeoPackage.
 """
 from __future__ import annotations
 
@@ -28,13 +33,17 @@ from pathlib import Path
 import pyogrio
 from pyogrio.errors import DataSourceError
 
-from ecogis.error_messages import error
+from ecogis.error_messages import at_path, error
+from ecogis.errors import EcogisError
+from ecogis.io.postgis import PgSource, is_postgres_url, parse_source
+from ecogis.io.versions import current_gpkg_layers, version_tables_gpkg
 from ecogis.kinds import KINDS
 from ecogis.rules import parse_buffers
 from ecogis.yamlio import LineDict, line_of, load_yaml_lines
 
 _LAYER_KEYS = {"kind", "path", "layer", "crs", "fields", "encoding", "label", "label_en", "name", "coverage",
-               "source", "version", "date"}  # source/version/date: what the data is (shown in reports)
+               "source", "version", "date",  # source/version/date: what the data is (shown in reports)
+               "sql"}  # a query on a PostGIS source (path: postgresql://...)
 _TOP_KEYS = {"name", "description", "boundary", "rules", "buffers_m", "layers",
              "review_no", "source",  # 审图号 and data source printed on every map
              "project_info"}  # the checked project's description (ecogis.zoning.description): a path or a mapping
@@ -51,7 +60,7 @@ class LayerSpec:
 
     name: str
     kind: str
-    path: Path
+    path: Path | PgSource  # a file, or a PostGIS table or query (ecogis.io.postgis)
     layer: str | None = None
     crs: str | None = None
     fields: dict | None = None
@@ -220,19 +229,32 @@ def _layer_spec(name, spec, base, path, kinds, line) -> LayerSpec:
     if kind not in kinds:
         raise error("project.unknown_kind", path=path, line=line_of(spec, "kind"), name=repr(name), kind=repr(kind),
                     kinds=", ".join(kinds), hint="project.use_kinds")
-    layer_path = _resolve(spec["path"], base)
-    if not layer_path.exists():
-        raise error("project.layer_not_found", path=path, line=line_of(spec, "path"), name=repr(name),
-                    file=layer_path, hint="project.relative_paths")
+    layer_path = _layer_source(spec, name, base, path)
     fields = spec.get("fields")
     if fields is not None and not isinstance(fields, dict):
         raise error("project.fields_mapping", path=path, line=line_of(spec, "fields"), name=repr(name))
     coverage, coverage_layer = _coverage(spec, name, base, path)
-    return LayerSpec(name=name, kind=kind, path=layer_path, layer=_opt(spec.get("layer")),
+    layer = None if isinstance(layer_path, PgSource) else _opt(spec.get("layer"))
+    return LayerSpec(name=name, kind=kind, path=layer_path, layer=layer,
                      crs=_opt(spec.get("crs")), fields=dict(fields) if fields else None,
                      encoding=_opt(spec.get("encoding")), label=_opt(spec.get("label") or spec.get("name")),
                      label_en=_opt(spec.get("label_en")), coverage=coverage, coverage_layer=coverage_layer,
                      source=_opt(spec.get("source")), version=_opt(spec.get("version")), date=_opt(spec.get("date")))
+
+
+def _layer_source(spec, name, base: Path, path: Path) -> Path | PgSource:
+    """A layer's ``path:``: a file (relative to the project file; it must exist) or a PostGIS connection
+    with its table (``?table=`` or ``layer:``) or query (``sql:``); a password in it is refused."""
+    if is_postgres_url(spec["path"]):
+        try:
+            return parse_source(str(spec["path"]), table=_opt(spec.get("layer")), sql=_opt(spec.get("sql")))
+        except EcogisError as exc:
+            raise at_path(exc, f"{path}, line {line_of(spec, 'path')}, layer {name!r}, {exc.path}") from exc
+    layer_path = _resolve(spec["path"], base)
+    if not layer_path.exists():
+        raise error("project.layer_not_found", path=path, line=line_of(spec, "path"), name=repr(name),
+                    file=layer_path, hint="project.relative_paths")
+    return layer_path
 
 
 def _coverage(spec, name, base: Path, path: Path) -> tuple[str | None, str | None]:
@@ -272,6 +294,8 @@ def _project_from_gpkg(path: Path) -> Project:
         names = [row[0] for row in pyogrio.list_layers(path)]
     except DataSourceError as exc:  # not a GeoPackage, or unreadable
         raise error("project.cannot_list", path=path, reason=exc) from exc
+    versions = version_tables_gpkg(path)  # published layers (ecogis publish): their names read the current version
+    names = [n for n in names if n not in versions] + sorted(current_gpkg_layers(path))
     layers, boundary = {}, None
     for lname in names:
         kind = next((k for k in sorted(kinds, key=len, reverse=True)

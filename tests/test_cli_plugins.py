@@ -60,7 +60,7 @@ def _command_rows(help_text: str) -> dict[str, str]:
 def test_the_built_in_commands_are_the_entry_points_in_pyproject():
     declared = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["entry-points"]["ecogis.commands"]
     assert set(declared) == {"info", "validate", "convert", "area", "audit", "check", "map", "raster",
-                             "transform", "zoning-area", "serve", "serve-user"}
+                             "transform", "zoning-area", "serve", "serve-user", "publish"}
     from importlib.metadata import entry_points
 
     installed = {ep.name: ep.value for ep in entry_points(group="ecogis.commands") if ep.dist.name == "ecogis"}

@@ -19,6 +19,7 @@ from ecogis.error_messages import Phrase, error, joined, phrase
 from ecogis.errors import EcogisError
 from ecogis.io import read_layer_info
 from ecogis.io.boundary_refs import resolve_boundary
+from ecogis.io.postgis import is_postgres_url
 from ecogis.kinds import kind_label
 from ecogis.messages import say
 from ecogis.notes import Notes
@@ -123,8 +124,18 @@ class CheckContext:
 
     def is_layer_ref(self, ref) -> bool:
         """True when ``ref`` names a layer of the spec, is a {path: ...} mapping or an existing file."""
-        return isinstance(ref, dict) or str(ref) in self.spec.layers or (self.spec.base / str(ref)).exists() \
-            or Path(str(ref)).is_absolute() and Path(str(ref)).exists()
+        return isinstance(ref, dict) or str(ref) in self.spec.layers or self._version_of(ref) is not None \
+            or (self.spec.base / str(ref)).exists() or Path(str(ref)).is_absolute() and Path(str(ref)).exists()
+
+    def _version_of(self, ref) -> dict | None:
+        """For ``name@version`` where ``name`` is a layer of the spec (a store: a GeoPackage or a
+        ``postgresql://`` path): that layer reading the published version (ecogis publish)."""
+        name, at, version = str(ref).partition("@")
+        if not at or name not in self.spec.layers or isinstance(ref, dict):
+            return None
+        layer = self.spec.layers[name]
+        published = str(layer.get("layer") or name).rsplit(".", 1)[-1].partition("@")[0]
+        return {**layer, "layer": f"{published}@{version}"}
 
     def load(self, ref, key, kind=None):
         """Read (once per audit) the layer ``ref`` given under check key ``key``."""
@@ -133,15 +144,20 @@ class CheckContext:
         elif str(ref) in self.spec.layers:
             spec = self.spec.layers[str(ref)]
         else:
-            spec = {"path": str(ref)}
+            spec = self._version_of(ref) or {"path": str(ref)}
         if "path" not in spec:
             raise self.error(key, f"layer {ref!r} needs a 'path'")
+        if is_postgres_url(spec["path"]):  # a PostGIS table (its password from PGPASSWORD or a pgpass file)
+            return self._loaded(ref, spec, spec["path"], kind)
         path = Path(spec["path"])
         if not path.is_absolute():
             path = Path(os.path.normpath(self.spec.base / path))
         if not path.exists():
             raise self.error(key, f"layer {ref!r}: file not found: {path}",
                              hint="Name a layer from 'layers:' or give a path relative to the spec file")
+        return self._loaded(ref, spec, path, kind)
+
+    def _loaded(self, ref, spec: dict, path, kind):
         cache_key = (str(path), spec.get("layer"), spec.get("kind") or kind)
         if cache_key not in self.cache:
             self.cache[cache_key] = read_layer_info(path, kind=spec.get("kind") or kind, layer=spec.get("layer"),

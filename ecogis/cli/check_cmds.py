@@ -82,6 +82,12 @@ LEVELS = ("符合", "无法判定", "需论证", "限制", "禁止", "clear", "u
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="With --batch: screen the chunks of sites in this many processes (one per core); same findings.")
 @click.option("--overwrite", is_flag=True, help="Replace existing report files.")
+@click.option("--versions", metavar="NAME@V1,NAME@V2",
+              help="Re-screen against two published versions of a layer (ecogis publish): list the sites whose "
+                   "verdict or overlap changes, with the area gained and lost; --out writes versions.xlsx/.json.")
+@click.option("--results-to", "results_to", metavar="STORE",
+              help="Also append the result to the results tables of a PostGIS database (postgresql://...; "
+                   "password from PGPASSWORD or pgpass) or a GeoPackage: ecogis_check_runs, _sites, _findings.")
 @report_options
 @click.option("--skip-empty", is_flag=True,
               help="Leave site features without geometry out of the check (stated as a note); "
@@ -94,8 +100,8 @@ LEVELS = ("符合", "无法判定", "需论证", "限制", "禁止", "clear", "u
 @lang_option
 @handle_errors
 def check(site, at, project, buffers, rules, site_crs, cm, transform, at_date, site_use, industry, description,
-          project_info, out, formats, fail_on, batch, findings_detail, relations, workers, overwrite, skip_empty,
-          as_line, as_polygon, group,
+          project_info, out, formats, fail_on, batch, findings_detail, relations, workers, overwrite, versions,
+          results_to, skip_empty, as_line, as_polygon, group,
           order, corridor_m, as_json, lang, notes):
     """Screen a project site against every control layer and write the report.
 
@@ -133,6 +139,14 @@ def check(site, at, project, buffers, rules, site_crs, cm, transform, at_date, s
         industry = parse_industry(industry)  # a bad code is an error before anything is read
     if (site is None) == (at is None):
         raise error("cli.one_site", hint="cli.one_site_example")
+    if results_to and (batch or versions):
+        raise error("store.results_single", hint="store.results_single_hint")
+    if versions:
+        from ecogis.cli.publish_cmds import check_versions
+
+        return check_versions(site if site is not None else parse_at(at, site_crs), project, versions, out=out,
+                              formats=formats, overwrite=overwrite, as_json=as_json, lang=lang, buffers=buffers,
+                              rules=rules, site_crs=site_crs, at_date=at_date)
     formats = formats or ",".join(BATCH_FORMATS if batch else FORMATS)
     fmts = [f.strip().lower() for f in formats.split(",") if f.strip()]
     bad = [f for f in fmts if f not in FORMATS]
@@ -177,12 +191,21 @@ def check(site, at, project, buffers, rules, site_crs, cm, transform, at_date, s
         if n not in result.assumptions:
             result.assumptions.append(n)
     written = _write_reports(result, targets, lang=lang, overwrite=overwrite)
+    stored = None
+    if results_to:
+        from ecogis.cli.publish_cmds import store_results
+
+        stored = store_results(result, results_to, project=project, site=site if site is not None else at)
     if as_json:
         payload = result.to_dict()
         payload["outputs"] = [str(p) for p in written]
+        if stored is not None:
+            payload["results_to"] = stored.to_dict()
         emit_json(payload)
     else:
         _echo_summary(result, written, lang)
+        if stored is not None:
+            click.echo(f"{stored.store}: run {stored.run_id} ({stored.sites} site(s), {stored.findings} finding(s))")
     if fail_on and verdict_rank(result.verdict) >= verdict_rank(fail_on.replace("-", " ")):
         sys.exit(EXIT_VERDICT)
 

@@ -20,10 +20,11 @@ from ecogis.errortexts import (
                                raster,
                                scale,
                                sites,
+                               store,
                                table,
                                web,
 )
 
 CATALOGUES = (analysis.ERRORS, audit.ERRORS, common.ERRORS, cli.ERRORS, config.ERRORS, exchange.ERRORS, files.ERRORS,
-              geo.ERRORS, inputs.ERRORS, io.ERRORS, maps.ERRORS, out.ERRORS, raster.ERRORS, scale.ERRORS, sites.ERRORS, table.ERRORS,
-              web.ERRORS)
+              geo.ERRORS, inputs.ERRORS, io.ERRORS, maps.ERRORS, out.ERRORS, raster.ERRORS, scale.ERRORS, sites.ERRORS, store.ERRORS,
+              table.ERRORS, web.ERRORS)

@@ -20,11 +20,13 @@ from ecogis.errors import EcogisError
 from ecogis.io.cass import COORDINATE_SUFFIXES, is_coordinate_text, read_coordinates
 from ecogis.io.dxf import CAD_SUFFIXES, dwg_error, read_dxf
 from ecogis.io.parquet import PARQUET_SUFFIXES, is_parquet_folder, read_geoparquet
+from ecogis.io.postgis import PgSource, is_postgres_url, parse_source, read_postgis_source
 from ecogis.io.read_crs import _settle_crs, _web_system
 from ecogis.io.sources import VECTOR_SUFFIXES
 from ecogis.io.table import TABLE_SUFFIXES, read_table
 from ecogis.io.text import note_replacement_characters
 from ecogis.io.vector import geojson_crs_member, read_vector
+from ecogis.io.versions import gpkg_version
 from ecogis.layer_info import LayerInfo
 from ecogis.messages import say
 from ecogis.notes import Notes
@@ -58,12 +60,15 @@ def read_layer_info(path, kind=None, layer=None, crs=None, encoding=None, fields
     path : str or Path
         Shapefile (also .zip), GeoPackage, GeoJSON, KML/KMZ, FileGDB (.gdb folder), CSV/XLSX point
         table, land-survey coordinate exchange text (``[属性描述]``/``[地块坐标]``, any suffix) or DXF
-        drawing (a DWG is an error saying to save it as DXF), GeoParquet file or folder of parts.
+        drawing (a DWG is an error saying to save it as DXF), GeoParquet file or folder of parts, or a
+        PostGIS table or query (``postgresql://user@host:port/db?table=schema.name``, see
+        :mod:`ecogis.io.postgis`; the password from PGPASSWORD or a pgpass file).
     kind : str, optional
         Layer kind (``boundary``, ``redline``, ``reserve``, ``water_section``, ``outfall``, ``site``,
         ...): fields are mapped to canonical names and values normalised (see :mod:`ecogis.layers`).
     layer : str, optional
-        Layer name inside a multi-layer source (GeoPackage, FileGDB, KML folders, XLSX sheet). A
+        Layer name inside a multi-layer source (GeoPackage, FileGDB, KML folders, XLSX sheet; the table
+        of a PostGIS source; ``name@version`` or ``name`` for a layer published by ecogis publish). A
         source with one spatial layer needs none; with several, omitting it is an error listing them.
         For a DXF: the CAD layer(s) to read, separated by commas (default all).
     crs : optional
@@ -99,12 +104,21 @@ def read_layer_info(path, kind=None, layer=None, crs=None, encoding=None, fields
     zone) raise EcogisError naming the CRS they look like; so does a single feature whose values
     spoil the inference (a 0,0 placeholder, a lost zone prefix).
     """
+    notes = Notes()
+    if is_postgres_url(path) or isinstance(path, PgSource):
+        path = path if isinstance(path, PgSource) else parse_source(path, table=layer)
+        _check_central_meridian(cm, path)
+        fmt = "postgis"
+        gdf = _read_postgis(path, crs, cm, notes)
+        return _finish(gdf, path, fmt, kind, fields, transform, notes)
     path = Path(path)
     if not path.exists():
         raise error("file.not_found", path=path, hint="file.check_path")
     _check_central_meridian(cm, path)
-    notes = Notes()
     fmt = detect_format(path)
+    published = gpkg_version(path, layer) if fmt == "vector" else None
+    if published is not None:
+        layer = published["table_name"]
     if fmt == "exchange":
         gdf = _read_exchange(path, crs, encoding, cm, notes, strict)
     elif fmt == "table":
@@ -117,6 +131,14 @@ def read_layer_info(path, kind=None, layer=None, crs=None, encoding=None, fields
         gdf = _read_parquet(path, layer, crs, cm, notes)
     else:
         gdf = _read_vector_file(path, layer, crs, encoding, cm, notes)
+    if published is not None:
+        gdf.attrs["ecogis"].update(version=published["version"], published=published)
+    return _finish(gdf, path, fmt, kind, fields, transform, notes)
+
+
+def _finish(gdf, path, fmt, kind, fields, transform, notes) -> tuple[gpd.GeoDataFrame, LayerInfo]:
+    """The steps after reading, the same for every source: damaged text, a datum transformation, field
+    mapping and normalisation for ``kind``, missing geometries; the frame and its LayerInfo."""
     meta = gdf.attrs["ecogis"]
     meta.update(path=str(path), format=fmt, kind=kind)
     note_replacement_characters(gdf, path, notes)
@@ -265,6 +287,14 @@ def _read_parquet(path, layer, crs, cm, notes):
         raise error("read.parquet_no_layers", path=path, field="layer", hint="read.leave_out_layer")
     gdf, meta = read_geoparquet(path)
     gdf, meta = _settle_crs(gdf, path, crs, cm, notes, meta)
+    gdf.attrs["ecogis"] = meta
+    return gdf
+
+
+def _read_postgis(source, crs, cm, notes):
+    """A PostGIS table or query (:mod:`ecogis.io.postgis`), CRS settled as for any file."""
+    gdf, meta = read_postgis_source(source)
+    gdf, meta = _settle_crs(gdf, source, crs, cm, notes, meta)
     gdf.attrs["ecogis"] = meta
     return gdf
 

@@ -67,6 +67,9 @@ def project_versions(project: Project) -> dict:
     if project.boundary is not None:
         specs["boundary"] = project.boundary
     for name, spec in specs.items():
+        if not isinstance(spec.path, Path):  # a PostGIS table or query has no file version
+            files[name] = []
+            continue
         paths = [spec.path] + [spec.path.with_suffix(s) for s in SHAPEFILE_SIDECARS
                                if spec.path.suffix.lower() == ".shp"]
         files[name] = [file_version(p) for p in paths if p.is_file()]
