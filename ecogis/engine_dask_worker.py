@@ -90,4 +90,5 @@ def _write_part(sites: gpd.GeoDataFrame, rows: list, path: Path) -> None:
     text = table.select_dtypes(object).columns  # one string type in every part, even when all are missing
     table = table.astype(dict.fromkeys(text, pd.StringDtype()))
     geoms = sites.set_index(sites["id"].astype(str)).geometry.to_crs(GEOGRAPHIC_CRS)
-    gpd.GeoDataFrame(table, geometry=geoms.loc[table["id"].astype(str)].values, crs=GEOGRAPHIC_CRS).to_parquet(path, index=False)
+    out = gpd.GeoDataFrame(table, geometry=geoms.loc[table["id"].astype(str)].values, crs=GEOGRAPHIC_CRS)
+    out.to_parquet(path, index=False)
