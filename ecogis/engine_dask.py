@@ -20,6 +20,7 @@ order): sort by site id to compare. At most ``2 × workers`` partitions are in f
 """
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import sys
 import uuid
@@ -63,8 +64,9 @@ def open_client(stack: ExitStack, scheduler: str | None, workers: int) -> Any:
         except (OSError, TimeoutError, ValueError) as exc:
             raise error("scale.dask_unreachable", scheduler=scheduler, reason=str(exc).splitlines()[0],
                         hint="scale.dask_scheduler_hint") from exc
+    dashboard = ":0" if importlib.util.find_spec("bokeh") else None  # the dashboard needs bokeh
     cluster = stack.enter_context(LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                               dashboard_address=None, silence_logs=40))  # 40: logging.ERROR
+                                               dashboard_address=dashboard, silence_logs=40))  # 40: logging.ERROR
     return stack.enter_context(Client(cluster))
 
 
