@@ -16,7 +16,9 @@ worker as one part of a partitioned GeoParquet.
 
 Findings and figures per site are those of the in-process engine (the engine screens each site
 independently of the others in its chunk); only the order of the sites differs (zone, then Hilbert
-order): sort by site id to compare. At most ``2 × workers`` partitions are in flight.
+order): sort by site id to compare. At most 2 partitions per worker thread are in flight. With
+``--scheduler`` the workers write the GeoParquet parts themselves: the output folder must be on storage
+they share with this machine.
 """
 from __future__ import annotations
 
@@ -128,7 +130,7 @@ def _run(stack: ExitStack, client: Any, sites, groups, layers, ruleset, buffers_
         client.register_plugin(PreparedLayers(name, layers, ruleset, buffers_m, build, relations), name=name)
         partial = None if parquet_dir is None else _partial_folder(parquet_dir)
         bar = _progress_bar(client, len(sites), progress)
-        window = 2 * max(len(client.scheduler_info().get("workers", {})), 1)
+        window = 2 * max(sum(client.nthreads().values()), 1)  # every worker thread busy, one more queued
         tasks = ((sites.iloc[rows], zn, use, name, None if partial is None else str(partial / f"part-{i:05d}.parquet"))
                  for i, (zn, use, rows) in enumerate(partitions(sites, groups, chunk_size)))
         try:

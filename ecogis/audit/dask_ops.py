@@ -51,7 +51,7 @@ def client_for(stack: ExitStack, ctx: Any) -> Any:
 
 
 def _slices(n: int, client: Any) -> list[np.ndarray]:
-    workers = max(len(client.scheduler_info().get("workers", {})), 1)
+    workers = max(sum(client.nthreads().values()), 1)
     return [s for s in np.array_split(np.arange(n), min(n, PARTS_PER_WORKER * workers)) if len(s)]
 
 
