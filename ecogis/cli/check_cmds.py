@@ -121,6 +121,7 @@ def check(site, at, project, buffers, rules, site_crs, cm, transform, at_date, s
       ecogis check --at 121.8562,40.9543 --site-crs GCJ-02 -p layers/project.yaml --lang en --out maps/c2
       ecogis check layers/sites/pipeline.geojson -p layers/project.yaml --buffer 500,1000 --fail-on 限制 --out maps/pipe
       ecogis check layers/sites/points.csv -p layers/project.yaml --batch --format xlsx,json --out maps/batch
+      ecogis check parcels.parquet -p layers/project.yaml --batch --engine dask --workers 2 --out maps/batch
       ecogis check turning_points.csv -p layers/project.yaml --as-line --order 桩号 --corridor 20
 
     Exit codes: 0 the check ran (whatever the verdict), 2 bad input, 3 verdict at or above --fail-on.
