@@ -53,7 +53,7 @@ def generate(folder: Path, n_sites: int, n_polygons: int, seed: int = 1) -> tupl
 
 def run_one(project: str, sites: str, workers: int) -> dict:
     """Screen once (in this process) and report time and peak memory as JSON-ready numbers."""
-    from ecogis.check import check_batch
+    from ecogis.check_batch import check_batch
 
     start = time.perf_counter()
     batch = check_batch(sites, project, workers=workers)

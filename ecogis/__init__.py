@@ -16,9 +16,12 @@ from ecogis.area import (
     layer_area,
 )
 from ecogis.boundaries import get_boundary, get_districts
-from ecogis.check import BatchCheck, CheckResult, Finding, SiteSummary, check
+from ecogis.check import check
+from ecogis.check_batch import BatchCheck
+from ecogis.check_result import CheckResult, Finding, SiteSummary
 from ecogis.convert import ConversionResult
-from ecogis.crs import describe_crs, infer_crs, resolve_crs
+from ecogis.crs import describe_crs, resolve_crs
+from ecogis.crs_infer import infer_crs
 from ecogis.describe import (
     LayerDescription,
     LayerListing,

@@ -293,7 +293,7 @@ def _kind_labels(kind) -> tuple[str | None, str | None]:
     """(Chinese, English) title of a layer kind, e.g. ("生态保护红线", "Ecological protection red line")."""
     if not kind:
         return None, None
-    from ecogis.layers import resolve_kind
+    from ecogis.kinds import resolve_kind
 
     try:
         spec = resolve_kind(kind)

@@ -83,7 +83,7 @@ def _screen_task(zone: int, sites: gpd.GeoDataFrame, site_use: object) -> list[t
     """One chunk of sites of one GK zone, screened in a worker against the layers prepared for that zone.
 
     With a ``build`` function the worker also builds the chunk's streamed rows (``build(frame, table)``,
-    a :class:`ecogis.check.BatchChunk`) and sends back, beside them, only the finding columns the main
+    a :class:`ecogis.check_batch.BatchChunk`) and sends back, beside them, only the finding columns the main
     process still needs (site, relation, distance_m, rule_id)."""
     parts = list(screen_chunks(sites, _STATE["layers"][zone], _STATE["ruleset"], _STATE["buffers_m"],
                                site_use=site_use, chunk_size=max(len(sites), 1)))

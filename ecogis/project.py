@@ -29,7 +29,7 @@ import pyogrio
 from pyogrio.errors import DataSourceError
 
 from ecogis.error_messages import error
-from ecogis.layers import KINDS
+from ecogis.kinds import KINDS
 from ecogis.rules import parse_buffers
 from ecogis.yamlio import LineDict, line_of, load_yaml_lines
 
@@ -40,7 +40,7 @@ _TOP_KEYS = {"name", "description", "boundary", "rules", "buffers_m", "layers",
 
 
 def layer_kinds() -> tuple[str, ...]:
-    """The layer kinds a project may list (:data:`ecogis.layers.KINDS`)."""
+    """The layer kinds a project may list (:data:`ecogis.kinds.KINDS`)."""
     return tuple(KINDS)
 
 

@@ -43,7 +43,7 @@ from ecogis.crs import describe_crs, metric_crs
 from ecogis.error_messages import error, phrase
 from ecogis.geodesy import GEOD, convert_area, ellipsoidal_area, geodesic_length, gk_zone_for_lon
 from ecogis.geodesy import GEOGRAPHIC_CRS as GEOGRAPHIC
-from ecogis.layers import zone_field
+from ecogis.kinds import zone_field
 from ecogis.messages import register, say
 from ecogis.rules import VERDICTS, RuleSet, site_uses, verdict_rank
 from ecogis.screen_bounds import circle_gap, envelope_gap, grown_boxes, reach

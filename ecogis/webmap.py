@@ -32,9 +32,10 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from ecogis.crs import BD09, GCJ02, from_web_crs, in_gcj_area
+from ecogis.crs import BD09, GCJ02
 from ecogis.geodesy import GEOD, GEOGRAPHIC_CRS
 from ecogis.messages import say
+from ecogis.webcrs import from_web_crs, in_gcj_area
 from ecogis.webmap_messages import MESSAGES as _TEMPLATES  # noqa: F401  (importing it registers the templates)
 
 OVI_SUFFIXES = (".ovkml", ".ovkmz")

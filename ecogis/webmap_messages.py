@@ -10,7 +10,7 @@ OPTIONS_EN = ("--crs {system} for info/convert/area, --site-crs {system} for a c
 OPTIONS_ZH = "查看、转换、面积等命令用 --crs {system}，核查场址用 --site-crs {system}，项目图层写 crs: {system}"
 
 MESSAGES: dict[str, tuple[str, str]] = {
-    # the clause every lon/lat guess carries (ecogis.crs._geographic_guess)
+    # the clause every lon/lat guess carries (ecogis.crs_infer._geographic_guess)
     "web_possible": (
         "the values may also be web-map coordinates, offset by hundreds of metres to over a kilometre: "
         "GCJ-02 (Amap/Gaode, Tencent, "

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from shapely.geometry import box
 
 from ecogis.batch_pool import site_zones, zone_chunks
-from ecogis.check import check_batch
+from ecogis.check_batch import check_batch
 from ecogis.cli.check_cmds import check as check_cmd
 from ecogis.errors import AssumptionWarning, EcogisError
 

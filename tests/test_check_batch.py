@@ -22,11 +22,12 @@ from shapely.geometry import LineString, Point, box
 
 from ecogis.area import ellipsoidal_area
 from ecogis.check import check, screen
+from ecogis.check_batch import check_batch
+from ecogis.check_result import FindingTable
 from ecogis.cli.check_cmds import check as check_cmd
 from ecogis.errors import AssumptionWarning, EcogisError
 from ecogis.rules import load_rules
 
-check_module = importlib.import_module("ecogis.check")  # the module (ecogis.check is also a function)
 screen_module = importlib.import_module("ecogis.screen")
 
 GK = pyproj.CRS.from_epsg(4550)  # CGCS2000 3° GK, CM 123°E, no zone prefix
@@ -246,7 +247,7 @@ def test_finding_table_behaves_like_a_list_of_findings(project, sites):
     assert len(as_list) == len(result.findings) > 0
     assert result.findings == as_list and result.findings[0] == as_list[0] and result.findings[-1] == as_list[-1]
     assert all(isinstance(f.distance_m, float) or f.distance_m is None for f in as_list)
-    assert not check_module.FindingTable(result.findings.frame.iloc[:0])  # empty is falsy
+    assert not FindingTable(result.findings.frame.iloc[:0])  # empty is falsy
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -313,7 +314,7 @@ def test_batch_output_says_what_it_leaves_out(project, sites, tmp_path):
 
 
 def streamed(site, project, **kw):
-    batch = check_module.check_batch(site, project, **kw)
+    batch = check_batch(site, project, **kw)
     chunks = list(batch.chunks())
     return batch, chunks
 
@@ -388,7 +389,7 @@ def test_batch_memory_does_not_grow_with_the_number_of_sites(project, tmp_path, 
         out = tmp_path / f"out{n}"
         tracemalloc.start()
         try:
-            batch = check_module.check_batch(pts, project)
+            batch = check_batch(pts, project)
             write_batch(batch, {"json": out / "check.json"})
             return tracemalloc.get_traced_memory()[1], batch.findings_total
         finally:

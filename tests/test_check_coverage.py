@@ -203,7 +203,7 @@ def test_missing_coverage_file_is_an_error(tmp_path):
 # batch
 
 def test_batch_sites_outside_are_undetermined(tmp_path):
-    from ecogis.check import check_batch
+    from ecogis.check_batch import check_batch
 
     project = write_project(tmp_path)
     pts = gk_site(Point(480_000, 4_580_000), Point(520_000, 4_580_000), Point(445_000, 4_535_000))

@@ -297,7 +297,7 @@ def test_convert_warns_when_proj_cannot_shift_the_datum(tmp_path):
 
 
 def test_help_lists_every_layer_kind():
-    from ecogis.layers import KINDS
+    from ecogis.kinds import KINDS
 
     text = " ".join(run("info", "--help").stdout.split())
     for kind in KINDS:

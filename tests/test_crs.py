@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ecogis import crs as C
+from ecogis import crs_infer, webcrs
 from ecogis.errors import EcogisError
 
 GEOD = pyproj.Geod(ellps="WGS84")
@@ -135,20 +136,20 @@ def _assert_round_trip(guess, x, y, lon=PANJIN_LON, lat=PANJIN_LAT):
 
 
 def test_infer_lonlat():
-    guess = C.infer_crs(PANJIN_LON, PANJIN_LAT)
+    guess = crs_infer.infer_crs(PANJIN_LON, PANJIN_LAT)
     assert guess.crs.to_epsg() == 4490 and not guess.swap_xy
     assert "CGCS2000" in guess.reason and "assumed" in guess.reason
 
 
 def test_infer_latlon_swapped():
-    guess = C.infer_crs(PANJIN_LAT, PANJIN_LON)
+    guess = crs_infer.infer_crs(PANJIN_LAT, PANJIN_LON)
     assert guess.crs.to_epsg() == 4490 and guess.swap_xy
     _assert_round_trip(guess, PANJIN_LAT, PANJIN_LON)
 
 
 def test_infer_prefixed_3_degree_zone():
     e, n = _project(4529)
-    guess = C.infer_crs(e, n)
+    guess = crs_infer.infer_crs(e, n)
     assert guess.crs.to_epsg() == 4529 and not guess.swap_xy
     assert (guess.zone, guess.width, guess.prefixed) == (41, 3, True)
     assert "41" in guess.reason and "CGCS2000" in guess.reason
@@ -157,7 +158,7 @@ def test_infer_prefixed_3_degree_zone():
 
 def test_infer_prefixed_surveying_order_is_swapped():
     e, n = _project(4529)
-    guess = C.infer_crs(n, e)  # X = northing first, as surveyors write it
+    guess = crs_infer.infer_crs(n, e)  # X = northing first, as surveyors write it
     assert guess.crs.to_epsg() == 4529 and guess.swap_xy
     assert "swapped" in guess.reason
     _assert_round_trip(guess, n, e)
@@ -165,24 +166,24 @@ def test_infer_prefixed_surveying_order_is_swapped():
 
 def test_infer_prefixed_6_degree_zone():
     e, n = _project(4499)  # CGCS2000 6-degree zone 21 (CM 123)
-    guess = C.infer_crs(e, n)
+    guess = crs_infer.infer_crs(e, n)
     assert guess.crs.to_epsg() == 4499 and (guess.zone, guess.width) == (21, 6)
     _assert_round_trip(guess, e, n)
 
 
 def test_infer_prefixed_other_datum():
     e, n = _project(4529)
-    assert C.infer_crs(e, n, datum="Xian1980").crs.to_epsg() == 2365
+    assert crs_infer.infer_crs(e, n, datum="Xian1980").crs.to_epsg() == 2365
 
 
 def test_infer_unprefixed_needs_cm():
     e, n = _project(4550)
     with pytest.raises(EcogisError, match="central meridian"):
-        C.infer_crs(e, n)
-    guess = C.infer_crs(e, n, cm=123)
+        crs_infer.infer_crs(e, n)
+    guess = crs_infer.infer_crs(e, n, cm=123)
     assert guess.crs.to_epsg() == 4550 and not guess.swap_xy and guess.prefixed is False
     _assert_round_trip(guess, e, n)
-    swapped = C.infer_crs(n, e, cm=123)
+    swapped = crs_infer.infer_crs(n, e, cm=123)
     assert swapped.swap_xy and swapped.crs.to_epsg() == 4550
     _assert_round_trip(swapped, n, e)
 
@@ -190,29 +191,29 @@ def test_infer_unprefixed_needs_cm():
 def test_infer_unprefixed_cm_must_be_a_zone_meridian():
     e, n = _project(4550)
     with pytest.raises(EcogisError, match="central meridian"):
-        C.infer_crs(e, n, cm=122)
+        crs_infer.infer_crs(e, n, cm=122)
 
 
 def test_infer_prefix_and_cm_disagree():
     e, n = _project(4529)
     with pytest.raises(EcogisError, match="does not match the zone prefix 41"):
-        C.infer_crs(e, n, cm=120)
+        crs_infer.infer_crs(e, n, cm=120)
 
 
 def test_infer_mixed_zones_is_error():
     e40, n40 = _project(4528, np.array([119.8, 119.9]), np.array([42.0, 42.1]))
     e41, n41 = _project(4529, np.array([121.8, 121.9]), np.array([42.0, 42.1]))
     with pytest.raises(EcogisError, match="several zone prefixes"):
-        C.infer_crs(np.r_[e40, e41], np.r_[n40, n41])
+        crs_infer.infer_crs(np.r_[e40, e41], np.r_[n40, n41])
 
 
 def test_infer_outside_china_and_garbage():
     with pytest.raises(EcogisError, match="outside China"):
-        C.infer_crs([2.35], [48.85])  # Paris
+        crs_infer.infer_crs([2.35], [48.85])  # Paris
     with pytest.raises(EcogisError, match="cannot infer"):
-        C.infer_crs([1.5e9], [3.0])
+        crs_infer.infer_crs([1.5e9], [3.0])
     with pytest.raises(EcogisError, match="no finite"):
-        C.infer_crs([np.nan], [np.nan])
+        crs_infer.infer_crs([np.nan], [np.nan])
 
 
 # ---------------------------------------------------------------- GCJ-02 / BD-09 against prcoords
@@ -232,12 +233,12 @@ def _reference(func, lon, lat):
 
 
 @pytest.mark.parametrize("ours,theirs", [
-    (C.wgs84_to_gcj02, prcoords.wgs_gcj),
-    (C.gcj02_to_wgs84, prcoords.gcj_wgs_bored),
-    (C.gcj02_to_bd09, prcoords.gcj_bd),
-    (C.bd09_to_gcj02, prcoords.bd_gcj_bored),
-    (C.wgs84_to_bd09, prcoords.wgs_bd),
-    (C.bd09_to_wgs84, prcoords.bd_wgs_bored),
+    (webcrs.wgs84_to_gcj02, prcoords.wgs_gcj),
+    (webcrs.gcj02_to_wgs84, prcoords.gcj_wgs_bored),
+    (webcrs.gcj02_to_bd09, prcoords.gcj_bd),
+    (webcrs.bd09_to_gcj02, prcoords.bd_gcj_bored),
+    (webcrs.wgs84_to_bd09, prcoords.wgs_bd),
+    (webcrs.bd09_to_wgs84, prcoords.bd_wgs_bored),
 ])
 def test_web_transforms_match_prcoords(ours, theirs):
     lon, lat = _china_points()
@@ -251,8 +252,8 @@ def test_web_transforms_match_prcoords(ours, theirs):
 
 def test_reverse_gcj_is_iterated_not_one_step():
     lon, lat = _china_points(200, seed=7)
-    g_lon, g_lat = C.wgs84_to_gcj02(lon, lat)
-    back_lon, back_lat = C.gcj02_to_wgs84(g_lon, g_lat)
+    g_lon, g_lat = webcrs.wgs84_to_gcj02(lon, lat)
+    back_lon, back_lat = webcrs.gcj02_to_wgs84(g_lon, g_lat)
     assert np.max(np.abs(back_lon - lon)) < 1e-7 and np.max(np.abs(back_lat - lat)) < 1e-7
     rough = _reference(prcoords.gcj_wgs, g_lon, g_lat)  # the one-step approximation is worse
     assert np.max(_metres(rough[0], rough[1], lon, lat)) > np.max(_metres(back_lon, back_lat, lon, lat))
@@ -260,20 +261,20 @@ def test_reverse_gcj_is_iterated_not_one_step():
 
 def test_bd_round_trip():
     lon, lat = _china_points(200, seed=8)
-    b = C.wgs84_to_bd09(lon, lat)
-    back = C.bd09_to_wgs84(*b)
+    b = webcrs.wgs84_to_bd09(lon, lat)
+    back = webcrs.bd09_to_wgs84(*b)
     assert np.max(np.abs(back[0] - lon)) < 1e-7 and np.max(np.abs(back[1] - lat)) < 1e-7
 
 
 def test_gcj_identity_outside_china():
     lon, lat = np.array([2.35, -74.0]), np.array([48.85, 40.7])
-    g = C.wgs84_to_gcj02(lon, lat)
+    g = webcrs.wgs84_to_gcj02(lon, lat)
     assert np.array_equal(g[0], lon) and np.array_equal(g[1], lat)
-    assert np.array_equal(C.gcj02_to_wgs84(lon, lat)[0], lon)
+    assert np.array_equal(webcrs.gcj02_to_wgs84(lon, lat)[0], lon)
 
 
 def test_scalar_in_scalar_out():
-    lon, lat = C.wgs84_to_gcj02(121.7, 40.9)
+    lon, lat = webcrs.wgs84_to_gcj02(121.7, 40.9)
     assert isinstance(lon, float) and isinstance(lat, float)
     ref = prcoords.wgs_gcj((40.9, 121.7))
     assert _metres(lon, lat, ref.lon, ref.lat) < 0.01
@@ -290,13 +291,13 @@ def _layer():
 @pytest.mark.parametrize("system,forward", [("GCJ-02", prcoords.wgs_gcj), ("bd09", prcoords.wgs_bd)])
 def test_to_and_from_web_crs_every_vertex(system, forward):
     layer = _layer()
-    web = C.to_web_crs(layer, system)
+    web = webcrs.to_web_crs(layer, system)
     assert web.crs is None and web.attrs["ecogis"]["crs"] == C.resolve_crs(system)
     src = shapely.get_coordinates(layer.geometry.values)
     got = shapely.get_coordinates(web.geometry.values)
     ref = _reference(forward, src[:, 0], src[:, 1])
     assert np.max(_metres(got[:, 0], got[:, 1], *ref)) < 0.5
-    back = C.from_web_crs(web, system)
+    back = webcrs.from_web_crs(web, system)
     assert back.crs.to_epsg() == 4490
     assert list(back["name"]) == ["a", "b", "c"]
     assert len(back.geometry.iloc[0].interiors) == 1
@@ -306,7 +307,7 @@ def test_to_and_from_web_crs_every_vertex(system, forward):
 
 def test_to_web_crs_reprojects_projected_input():
     layer = _layer().to_crs(4529)
-    web = C.to_web_crs(layer, "GCJ-02")
+    web = webcrs.to_web_crs(layer, "GCJ-02")
     ref = prcoords.wgs_gcj((40.7, 121.9))
     pt = web.geometry.iloc[2]
     assert _metres(pt.x, pt.y, ref.lon, ref.lat) < 0.5
@@ -314,7 +315,7 @@ def test_to_web_crs_reprojects_projected_input():
 
 def test_from_web_crs_rejects_real_crs_name():
     with pytest.raises(EcogisError, match="not a web-map system"):
-        C.from_web_crs(_layer(), "EPSG:4490")
+        webcrs.from_web_crs(_layer(), "EPSG:4490")
 
 
 def test_no_prcoords_warnings_in_sample():
@@ -328,8 +329,8 @@ def test_no_prcoords_warnings_in_sample():
 @settings(max_examples=200, deadline=None)
 @given(st.floats(72.1, 137.7), st.floats(0.9, 55.7))
 def test_gcj_round_trip_property(lon, lat):
-    g = C.wgs84_to_gcj02(lon, lat)
-    back = C.gcj02_to_wgs84(*g)
+    g = webcrs.wgs84_to_gcj02(lon, lat)
+    back = webcrs.gcj02_to_wgs84(*g)
     assert abs(back[0] - lon) < 1e-7 and abs(back[1] - lat) < 1e-7
     ref = prcoords.wgs_gcj(prcoords.Coords(lat, lon))
     assert _metres(g[0], g[1], ref.lon, ref.lat) < 0.5
@@ -337,7 +338,7 @@ def test_gcj_round_trip_property(lon, lat):
 
 def test_from_web_crs_keeps_missing_geometries():
     layer = gpd.GeoDataFrame({"n": [1, 2]}, geometry=[None, shapely.Point(121.7, 40.9)], crs=4326)
-    out = C.from_web_crs(layer, "GCJ-02")
+    out = webcrs.from_web_crs(layer, "GCJ-02")
     assert out.geometry.iloc[0] is None and out.geometry.iloc[1] is not None
 
 
@@ -365,10 +366,10 @@ def test_datum_change_note_only_when_proj_has_no_parameters(src, dst, warned):
 
 def test_inferred_cgcs2000_names_the_xian80_and_beijing54_codes_of_the_same_zone():
     # DESIGN.md: Xian 1980 3-degree prefixed codes run 2349 (zone 25) ..., Beijing 1954 2401 (zone 25) ...
-    guess = C.infer_crs([41_512_345.0, 41_513_000.0], [4_540_000.0, 4_541_000.0])
+    guess = crs_infer.infer_crs([41_512_345.0, 41_513_000.0], [4_540_000.0, 4_541_000.0])
     assert "EPSG:2365" in guess.reason and "EPSG:2417" in guess.reason
-    guess = C.infer_crs([512_345.0, 513_000.0], [4_540_000.0, 4_541_000.0], cm=123)  # unprefixed: 2370 + 16
+    guess = crs_infer.infer_crs([512_345.0, 513_000.0], [4_540_000.0, 4_541_000.0], cm=123)  # unprefixed: 2370 + 16
     assert "EPSG:2386" in guess.reason and "EPSG:2438" in guess.reason
-    guess = C.infer_crs([121.8], [40.9])
+    guess = crs_infer.infer_crs([121.8], [40.9])
     assert "EPSG:4610" in guess.reason and "EPSG:4214" in guess.reason
-    assert "instead" not in C.infer_crs([121.8], [40.9], datum="Xian1980").reason  # datum given: no advice
+    assert "instead" not in crs_infer.infer_crs([121.8], [40.9], datum="Xian1980").reason  # datum given: no advice

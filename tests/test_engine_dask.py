@@ -17,7 +17,7 @@ from test_batch_workers import GK, parcels
 from test_batch_workers import project as project  # noqa: F401  (the generated control layers, a fixture)
 
 from ecogis.batch_pool import site_zones, zone_chunks
-from ecogis.check import check_batch
+from ecogis.check_batch import check_batch
 from ecogis.cli.check_cmds import check as check_cmd
 from ecogis.engine_dask import partitions
 from ecogis.errors import AssumptionWarning, EcogisError

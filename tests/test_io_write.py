@@ -150,7 +150,7 @@ def test_wkt_table_of_a_detailed_polygon_reads_back(tmp_path):
 
 
 def test_exchange_text_refuses_web_map_coordinates(tmp_path):
-    from ecogis.crs import to_web_crs
+    from ecogis.webcrs import to_web_crs
 
     gcj = to_web_crs(_points(), "GCJ-02")
     with pytest.raises(EcogisError, match="not GCJ-02 web-map ones"):

@@ -1,4 +1,4 @@
-"""One registry of layer kinds (ecogis.layers.KINDS): every module names a kind the same way, and a new
+"""One registry of layer kinds (ecogis.kinds.KINDS): every module names a kind the same way, and a new
 kind is one KindSpec entry (field matching, screening, report text and map styles follow from it).
 
 The layers are built here in CGCS2000 3° Gauss-Kruger zone 41 without prefix (EPSG:4550).
@@ -14,17 +14,8 @@ from shapely.geometry import Point, box
 
 from ecogis.check import check
 from ecogis.errors import AssumptionWarning, EcogisError
-from ecogis.layers import (
-    KIND_ALIASES,
-    KINDS,
-    FieldSpec,
-    KindSpec,
-    kind_label,
-    normalise_layer,
-    register_kind,
-    resolve_kind,
-    zone_field,
-)
+from ecogis.kinds import KIND_ALIASES, KINDS, FieldSpec, KindSpec, kind_label, register_kind, resolve_kind, zone_field
+from ecogis.layers import normalise_layer
 from ecogis.render import check_text
 from ecogis.render import styles as st
 from ecogis.render.check_html import check_html

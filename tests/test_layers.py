@@ -9,23 +9,18 @@ import pytest
 import shapely
 
 from ecogis.errors import EcogisError
-from ecogis.layers import (
+from ecogis.kinds import KINDS, match_fields, resolve_kind
+from ecogis.layers import normalise_layer
+from ecogis.vocabularies import (
     CONTROL_LEVELS,
-    KINDS,
-    WATER_CLASSES,
     ZONES,
-    class_rank,
-    match_fields,
-    meets_target,
     normalise_control_level,
-    normalise_layer,
     normalise_outfall_type,
     normalise_shoreline_type,
-    normalise_water_class,
     normalise_water_source_grade,
     normalise_zone,
-    resolve_kind,
 )
+from ecogis.water_class import WATER_CLASSES, class_rank, meets_target, normalise_water_class
 
 
 def _points(n, **columns):

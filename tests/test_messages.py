@@ -72,7 +72,8 @@ def test_the_message_from_the_brief_reads_as_a_chinese_engineer_would_write_it()
 
 
 def test_inferred_crs_note_words_the_crs_and_every_clause_of_the_reason_in_chinese():
-    from ecogis.crs import describe_crs, infer_crs
+    from ecogis.crs import describe_crs
+    from ecogis.crs_infer import infer_crs
 
     guess = infer_crs([121.9, 122.1], [40.9, 41.2])
     n = note("read_crs_inferred", path="t.csv", crs=describe_crs(guess.crs), reason=guess.reason)
@@ -92,7 +93,7 @@ def test_inferred_crs_note_words_the_crs_and_every_clause_of_the_reason_in_chine
     ([40.9, 41.2], [121.9, 122.1], None, "原为纬度、经度顺序"),
 ])
 def test_every_crs_guess_reason_is_worded_in_chinese(x, y, cm, expected):
-    from ecogis.crs import infer_crs
+    from ecogis.crs_infer import infer_crs
 
     reason = infer_crs(x, y, cm=cm).reason
     zh = reason.text("zh")
@@ -183,7 +184,7 @@ def test_a_note_survives_pickling_and_has_a_language_independent_dict():
     import json
     import pickle
 
-    from ecogis.crs import infer_crs
+    from ecogis.crs_infer import infer_crs
 
     reason = infer_crs([121.9, 122.1], [40.9, 41.2]).reason
     n = note("read_crs_inferred", path="t.csv", crs="EPSG:4490", reason=reason)

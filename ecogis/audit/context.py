@@ -19,7 +19,7 @@ from ecogis.error_messages import Phrase, error, joined, phrase
 from ecogis.errors import EcogisError
 from ecogis.io import read_layer_info
 from ecogis.io.boundary_refs import resolve_boundary
-from ecogis.layers import kind_label
+from ecogis.kinds import kind_label
 from ecogis.messages import say
 from ecogis.notes import Notes
 from ecogis.yamlio import line_of

@@ -127,8 +127,8 @@ def check(site, at, project, buffers, rules, site_crs, cm, transform, at_date, s
     Exit codes: 0 the check ran (whatever the verdict), 2 bad input, 3 verdict at or above --fail-on.
     """
     from ecogis.check import check as run_check
-    from ecogis.check import parse_at
     from ecogis.rules import verdict_rank
+    from ecogis.site_input import parse_at
 
     if industry is not None:
         from ecogis.zoning.industry import parse_industry
@@ -298,7 +298,7 @@ def _echo_summary(result, written, lang) -> None:
 def _check_batch(site, project, targets, *, fail_on, as_json, lang, notes, overwrite, **options) -> None:
     """Batch mode: screen chunk by chunk, streaming each chunk to the XLSX/JSON ``targets`` (and the JSON
     document to stdout with --json), then print the summary; memory does not grow with the findings."""
-    from ecogis.check import check_batch
+    from ecogis.check_batch import check_batch
     from ecogis.render.batch_output import write_batch
     from ecogis.rules import verdict_rank
 

@@ -10,7 +10,7 @@ import click
 from ecogis.cli.common import EXIT_FAILED, emit_json, handle_errors, json_option, lang_option, stderr_lang_option
 from ecogis.cli.vertex_options import vertex_options, vertex_spec
 from ecogis.error_messages import error
-from ecogis.layers import KINDS
+from ecogis.kinds import KINDS
 
 EPILOG_FORMATS = ("Formats: .shp (also .zip), .gpkg, .geojson/.json, .kml/.kmz, .gdb (FileGDB), "
                   ".csv/.xlsx point tables (经度/纬度, lon/lat, X/Y, E/N columns), the land-survey "

@@ -22,8 +22,8 @@ import pandas as pd
 import shapely
 
 from ecogis.error_messages import error, phrase
+from ecogis.io.dbf import DETECT_ORDER
 from ecogis.io.text import check_control_characters, decode_text
-from ecogis.io.vector import DETECT_ORDER
 from ecogis.messages import say
 
 TABLE_SUFFIXES = {".csv", ".tsv", ".xlsx", ".xlsm"}

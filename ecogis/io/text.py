@@ -11,7 +11,7 @@ import codecs
 import re
 
 from ecogis.error_messages import error
-from ecogis.io.vector import DETECT_ORDER
+from ecogis.io.dbf import DETECT_ORDER
 from ecogis.messages import register, say
 
 REPLACEMENT = "\ufffd"  # what a decoder writes for bytes it could not decode

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ecogis.area import METHODS, UNITS, Text, method_label, note_in, text_in
 from ecogis.error_messages import error
-from ecogis.layers import kind_label
+from ecogis.kinds import kind_label
 from ecogis.outputs import atomic_path, check_output_path, write_text_atomic
 from ecogis.render.cells import VisibleText, control_note, csv_row, xlsx_row
 

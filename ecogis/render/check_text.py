@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ecogis.layers import kind_label as _registry_label
+from ecogis.kinds import kind_label as _registry_label
 from ecogis.messages import translate
 from ecogis.rules import VERDICT_EN
 

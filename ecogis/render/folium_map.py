@@ -27,7 +27,6 @@ import pandas as pd
 import shapely
 from folium.template import Template
 
-from ecogis.crs import to_web_crs
 from ecogis.error_messages import error
 from ecogis.messages import say
 from ecogis.render import styles as st
@@ -35,6 +34,7 @@ from ecogis.render.cells import visible_text
 from ecogis.render.folium_controls import add_controls, add_page_style, legend_html, marker_svg
 from ecogis.render.folium_offline import OfflineMap, map_html, save_map  # noqa: F401 (public API)
 from ecogis.render.map_layers import focus_box, layer_styles, layers_bounds, map_layers
+from ecogis.webcrs import to_web_crs
 
 BASEMAPS = ("none", "osm", "tianditu-vec", "tianditu-img", "amap", "amap-img")
 DISPLAY_CRS = "EPSG:4326"

@@ -13,7 +13,7 @@ from pyproj import Transformer
 from ecogis.crs import gk_crs_for_lon
 from ecogis.error_messages import error
 from ecogis.geodesy import GEOGRAPHIC_CRS
-from ecogis.layers import KINDS
+from ecogis.kinds import KINDS
 from ecogis.messages import say
 from ecogis.render import styles as st
 

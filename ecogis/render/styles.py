@@ -19,7 +19,8 @@ import shapely
 
 from ecogis.error_messages import error, phrase
 from ecogis.errors import EcogisError
-from ecogis.layers import KINDS, kind_label, normalise_water_class
+from ecogis.kinds import KINDS, kind_label
+from ecogis.water_class import normalise_water_class
 from ecogis.yamlio import load_yaml, parse_yaml
 
 DEFAULT_STYLES_NAME = "styles.yaml"

@@ -6,7 +6,7 @@ own file (``ecogis check --rules my_rules.yaml``), never by editing code. A rule
     buffers_m: [500, 1000, 5000]        # default buffer distances, metres (geodesic)
     rules:
       - id: reserve-core                # id of a known rule: the keys given here replace its keys
-        kind: reserve                   # layer kind (see ecogis.layers.KINDS)
+        kind: reserve                   # layer kind (see ecogis.kinds.KINDS)
         zone: 核心区                     # optional: zone / grade / type value; omitted = any zone
         relation: intersects            # intersects | within_buffer (with within_m: metres) | nearest
         site_use: [well, 油井]           # optional: applies only when the site's use is one of these

@@ -123,7 +123,8 @@ def run_check(loaded: LoadedProject, req: CheckRequest, hide_root: Path | None =
     Text sites go through :func:`ecogis.check.parse_at` first, as ``ecogis check --at`` does. The
     server's temporary folder ``hide_root`` is cut from the paths in the result's inputs and notes
     (the reports name the uploaded file, not where the server kept it)."""
-    from ecogis.check import check, parse_at
+    from ecogis.check import check
+    from ecogis.site_input import parse_at
 
     project, versions = loaded.snapshot()
     site = req.site

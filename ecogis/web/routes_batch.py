@@ -66,7 +66,7 @@ class BatchRunner:
         LOG.info("batch %s: %s", job_id, verdict)
 
     def _screen(self, job_id: str, path: Path, req: CheckRequest) -> tuple[str, dict]:
-        from ecogis.check import check_batch
+        from ecogis.check_batch import check_batch
         from ecogis.render.batch_output import write_batch
 
         project, _ = self.service.loaded.snapshot()

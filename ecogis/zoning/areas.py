@@ -19,7 +19,7 @@ from ecogis.area import area
 from ecogis.crs import describe_crs, gk_epsg, zone_width
 from ecogis.error_messages import error
 from ecogis.geodesy import convert_area
-from ecogis.layers import UNIT_CLASSES
+from ecogis.vocabularies import UNIT_CLASSES
 
 METHOD_TEXT = {
     "ellipsoid": "ellipsoidal area on the CGCS2000 ellipsoid (国土调查办发〔2008〕32号, TD/T 1055-2019)",

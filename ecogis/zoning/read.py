@@ -13,7 +13,8 @@ import pandas as pd
 
 from ecogis.error_messages import error
 from ecogis.io.table import _check_workbook_bytes, _read_frame
-from ecogis.layers import match_fields, normalise_layer
+from ecogis.kinds import match_fields
+from ecogis.layers import normalise_layer
 from ecogis.messages import register, say
 from ecogis.zoning.requirements import DIMENSIONS, Requirement, requirements_from_table
 

@@ -21,7 +21,7 @@ import pandas as pd
 
 from ecogis.error_messages import error, phrase, placed
 from ecogis.errors import EcogisError
-from ecogis.layers import UNIT_CLASSES, normalise_unit_class
+from ecogis.vocabularies import UNIT_CLASSES, normalise_unit_class
 from ecogis.zoning.industry import Industry, covers, parse_code_list
 
 #: The four standard dimensions of an access list, in the order the lists print them.

@@ -13,7 +13,7 @@ from ecogis.audit.result import CheckResult
 from ecogis.crs import crs_label
 from ecogis.error_messages import phrase
 from ecogis.errors import EcogisError
-from ecogis.layers import class_rank
+from ecogis.water_class import class_rank
 
 
 def required_pcts(ctx: CheckContext) -> dict:

@@ -6,17 +6,8 @@ import re
 import numpy as np
 import pyproj
 
-from ecogis.crs import (
-    GEOGRAPHIC,
-    crs_label,
-    describe_crs,
-    gk_zone_of,
-    infer_crs,
-    positions_ok,
-    resolve_crs,
-    zone_cm,
-    zone_width,
-)
+from ecogis.crs import GEOGRAPHIC, crs_label, describe_crs, gk_zone_of, resolve_crs, zone_cm, zone_width
+from ecogis.crs_infer import infer_crs, positions_ok
 from ecogis.error_messages import Phrase, error, phrase
 from ecogis.errors import EcogisError
 from ecogis.io.exchange.parse import _err, _Parsed
@@ -134,7 +125,7 @@ def _far_vertex(parsed: _Parsed, x, y, far_m: float = 1_000_000.0) -> Phrase | s
 
 def _check_positions(parsed: _Parsed, easting, northing, crs, path):
     """Raise naming the first vertex line that is no position in ``crs`` (e.g. X = 1e300 under a CRS given
-    by the user): see :func:`ecogis.crs.positions_ok`."""
+    by the user): see :func:`ecogis.crs_infer.positions_ok`."""
     ok = positions_ok(easting, northing, crs)
     if not ok.all():
         i = int(np.flatnonzero(~ok)[0])
