@@ -66,7 +66,7 @@ class WorkerPeaks(threading.Thread):
 
 def run_one(project: str, sites: str, engine: str, workers: int) -> dict:
     """Screen once in this process; time, throughput and peak memory as JSON-ready numbers."""
-    from ecogis.check import check_batch
+    from ecogis.check_batch import check_batch
 
     load = os.getloadavg()[0]
     sampler = WorkerPeaks()

@@ -41,8 +41,9 @@ from ecogis.screen import (
     screen,
     screened_buffers,
 )
+from ecogis.screen_scope import raise_unscreened, unscreened_sites
 from ecogis.site_input import read_site
-from ecogis.zoning.check_hook import with_zoning_verdicts, zoning_for_check
+from ecogis.zoning.check_hook import describe_project, with_zoning_verdicts, zoning_for_check
 
 __all__ = ["check", "screen", "ZoneSummary"]
 
@@ -55,7 +56,7 @@ FAR_M = 50_000.0  # a site farther than this from the boundary and every layer g
 def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=None, batch=False,
           progress=False, skip_empty=False, vertices: VertexSpec | None = None,
           corridor_m: float | None = None, at_date=None, industry=None, description=None,
-          relations: str = "all") -> CheckResult:
+          relations: str = "all", project_info=None) -> CheckResult:
     """Screen ``site`` against every layer of ``project``.
 
     Parameters
@@ -75,30 +76,31 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
     corridor_m : width (m) of the working corridor (作业带) of a line site: its area per zone crossed.
     at_date : the check date (``YYYY-MM-DD``, default today): the rules in force on it apply.
     industry, description : the project's GB/T 4754-2017 code (``"C2614"``) and a short description, for
-        the 生态环境准入清单 of the control units (:mod:`ecogis.zoning`; not in batch checks).
+        the 生态环境准入清单 of the control units (:mod:`ecogis.zoning`).
+    project_info : a project-description YAML file (or its mapping): industry, type, description, use;
+        ``industry``, ``description``, ``site_use`` and the sites' own attributes win over it
+        (:mod:`ecogis.zoning.description`).
     relations : ``"all"`` (default) or ``"intersects"``: overlaps only, no buffers and no nearest
         feature (:func:`ecogis.screen.screen`; stated in the notes).
 
     Line sites are linear infrastructure unless ``site_use`` says otherwise (the linear rules apply to
     them, with a note; other sites of the same input are screened without a use).
     """
-    project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes = _load_inputs(
-        site, project, buffers, rules, site_crs=site_crs, skip_empty=skip_empty, vertices=vertices, at_date=at_date)
-    buffers_m = screened_buffers(relations, buffers_m, notes)
-    coverages = _coverages(project, layers, boundary)
-    gaps = coverage_gaps(sites, coverages)
-    note_gaps(gaps, notes, _layer_labels(project))
-    groups = use_groups(sites, site_use, notes)
+    project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes, coverages, gaps, info, groups = _prepare(
+        site, project, buffers, rules, site_crs=site_crs, site_use=site_use, skip_empty=skip_empty,
+        vertices=vertices, at_date=at_date, relations=relations, industry=industry, description=description,
+        project_info=project_info)
     screened = [screen(sites.iloc[rows], layers, ruleset, buffers_m, site_use=use, summarise=not batch,
                        progress=progress, relations=relations) for rows, use in groups]
     frame = pd.concat([s[0] for s in screened], ignore_index=True) if len(screened) > 1 else screened[0][0]
     site_table = pd.concat([s[1] for s in screened], ignore_index=True) if len(screened) > 1 else screened[0][1]
     zones = merge_zone_summaries([z for s in screened for z in s[2]])
     _sanity_far(site_table, frame, boundary, notes, nearest=relations == "all")
-    zoning = None if batch else zoning_for_check(frame, layers, project, sites, industry=industry,
-                                                 description=description, notes=notes)
+    zoning = zoning_for_check(frame, layers, project, sites, notes=notes, project_description=info)
     screened_verdicts, screened_overall = _site_verdicts(frame)
     site_verdicts, overall = _with_gaps(*with_zoning_verdicts(screened_verdicts, screened_overall, zoning), gaps)
+    site_verdicts, overall = raise_unscreened(site_verdicts, overall, site_table["id"],
+                                              unscreened_sites(sites, groups, layers, ruleset, relations))
     if not batch and len(groups) == 1:  # a guessed lon/lat CRS: does the verdict change under the other reading?
         use = groups[0][1]
         site_meta["crs_sensitivity"] = compare_readings(
@@ -109,16 +111,39 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
     return CheckResult(
         verdict=overall, findings=FindingTable(frame), sites=_site_summaries(site_table, site_verdicts),
         zones=zones,
-        inputs={"site": site_meta, "project": project.to_dict(), "rules_files": ruleset.sources,
-                "layers": {n: _layer_meta(g) for n, g in layers.items()},
-                "boundary": None if boundary is None else _layer_meta(boundary),
-                "coverage": [c.to_dict() for c in coverages]},
+        inputs=_inputs(site_meta, project, ruleset, layers, boundary, coverages),
         assumptions=notes, rules=[r.to_dict() for r in ruleset.rules if r.id in used_ids], coverage=gaps,
         corridor=None if corridor_m is None else corridor_takes(sites, layers, corridor_m),
         buffers_m=list(buffers_m), project=project.name,
         methods=dict(METHODS, analysis_crs=Note.join(sorted(set(site_table["analysis_crs"])), severity="info")),
         site_gdf=sites.to_crs(GEOGRAPHIC), layers=_touched(layers, frame, boundary), zoning=zoning,
     )
+
+
+def _prepare(site, project, buffers, rules, *, site_crs, site_use, skip_empty, vertices, at_date, relations,
+             industry, description, project_info):
+    """What :func:`check` and :func:`ecogis.check_batch.check_batch` screen: the inputs
+    (:func:`_load_inputs`), the buffer distances (m) the ``relations`` need, each layer's coverage and
+    the sites outside it (noted), the project's description (:func:`describe_project`) and the sites
+    grouped by use."""
+    project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes = _load_inputs(
+        site, project, buffers, rules, site_crs=site_crs, skip_empty=skip_empty, vertices=vertices, at_date=at_date)
+    buffers_m = screened_buffers(relations, buffers_m, notes)
+    coverages = _coverages(project, layers, boundary)
+    gaps = coverage_gaps(sites, coverages)
+    note_gaps(gaps, notes, _layer_labels(project))
+    info = describe_project(project, industry, description, site_use, project_info)
+    groups = use_groups(sites, info.use or ("linear" if info.project_type == "linear" else None), notes)
+    return project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes, coverages, gaps, info, groups
+
+
+def _inputs(site_meta, project: Project, ruleset, layers: dict, boundary, coverages: list[LayerCoverage]) -> dict:
+    """The ``inputs`` of a check result: the site, the project, the rules files, each layer, the boundary and
+    the coverages."""
+    return {"site": site_meta, "project": project.to_dict(), "rules_files": ruleset.sources,
+            "layers": {n: _layer_meta(g) for n, g in layers.items()},
+            "boundary": None if boundary is None else _layer_meta(boundary),
+            "coverage": [c.to_dict() for c in coverages]}
 
 
 def _coverages(project: Project, layers: dict, boundary) -> list[LayerCoverage]:
@@ -164,10 +189,9 @@ def _load_inputs(site, project, buffers, rules, *, site_crs, skip_empty, vertice
     layers = project.read_layers()
     for lyr in layers.values():
         notes.extend(LayerInfo.of(lyr).notes)
-        require_cgcs2000_transform(lyr.crs, lyr.attrs.get("ecogis", {}).get("path"))
+        require_cgcs2000_transform(lyr.crs, LayerInfo.of(lyr).path)
     boundary = project.read_boundary()
-    ruleset, _ = apply_jurisdiction(ruleset, sites, boundary, notes, {g.attrs.get("ecogis", {}).get("kind")
-                                                                      for g in layers.values()})
+    ruleset, _ = apply_jurisdiction(ruleset, sites, boundary, notes, {LayerInfo.of(g).kind for g in layers.values()})
     warn_mixed_datums(sites, layers, notes)
     return project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes
 

@@ -6,21 +6,24 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ecogis.check import _collect_far, _coverages, _layer_labels, _layer_meta, _load_inputs, _warn_far
-from ecogis.check_messages import note_gaps, use_groups
+from ecogis.check import _collect_far, _inputs, _prepare, _warn_far
 from ecogis.check_result import METHODS, UNITS
-from ecogis.coverage import UNDETERMINED, CoverageGap, coverage_gaps
+from ecogis.coverage import UNDETERMINED, CoverageGap
 from ecogis.error_messages import error
 from ecogis.geodesy import convert_area
 from ecogis.io.vertices import VertexSpec
 from ecogis.notes import Note
 from ecogis.rules import VERDICTS, verdict_rank
-from ecogis.screen import screen_chunks, screened_buffers
+from ecogis.screen import screen_chunks
+from ecogis.screen_scope import raise_unscreened_rows, unscreened_sites
+from ecogis.zoning.batch import fold_into_sites
+from ecogis.zoning.check_hook import note_uncovered, zoning_for_batch
 
 __all__ = ["check_batch", "BatchCheck", "BatchChunk"]
 
@@ -54,6 +57,7 @@ class BatchChunk:
     nearest_m: pd.DataFrame
     within: dict
     findings: pd.DataFrame
+    zoning: Any = None  # ecogis.zoning.batch.ZoningChunk: units and access-list requirements per site
 
 
 @dataclass
@@ -84,7 +88,11 @@ class BatchCheck:
     _site_rows: list = field(default_factory=list, repr=False)
     _far: dict = field(default_factory=dict, repr=False)
     _nearest: bool = field(default=True, repr=False)  # False: overlaps only (no nearest findings)
+    _unscreened: dict = field(default_factory=dict, repr=False)  # overlaps only: sites with unevaluated rules
     _boundary: gpd.GeoDataFrame | None = field(default=None, repr=False)
+    #: the 生态环境分区管控 of the sites (ecogis.zoning.batch.BatchZoning), None without control units
+    zoning: Any = field(default=None, repr=False)
+    _uncovered: dict = field(default_factory=dict, repr=False)  # site -> share in no control unit
 
     @property
     def notes(self) -> list[str]:
@@ -99,8 +107,10 @@ class BatchCheck:
         screened, self._screened = self._screened, None
         crs_names = set()
         for frame, table, *built in screened:  # a process pool may have built the chunk (ecogis.batch_pool)
-            chunk = built[0] if built else _batch_chunk(frame, table, self.layers, self.buffers_m, self.findings_detail)
+            chunk = built[0] if built else _batch_chunk(frame, table, self.layers, self.buffers_m, self.findings_detail,
+                                                        self.zoning)
             _raise_to_gaps(chunk.sites, self.coverage)
+            self._used_rule_ids.update(raise_unscreened_rows(chunk.sites, self._unscreened))
             self.verdict = max(self.verdict, *chunk.sites["verdict"], key=verdict_rank)
             self.findings_total += len(frame)
             self.findings_listed += len(chunk.findings)
@@ -109,10 +119,13 @@ class BatchCheck:
                                                 "worst_zone", "worst_relation"]])
             crs_names.update(table["analysis_crs"])
             _collect_far(table, frame, self._boundary, self._far, self._nearest)
+            if chunk.zoning is not None:
+                self._uncovered.update(chunk.zoning.uncovered)
             yield chunk
         self.methods["analysis_crs"] = Note.join(sorted(crs_names), severity="info")
         if self._far.get("count"):
             _warn_far(self._far, self.assumptions)
+        note_uncovered(self._uncovered, self.assumptions)
 
     @property
     def rules(self) -> list[dict]:
@@ -130,8 +143,8 @@ class BatchCheck:
 def check_batch(site, project, buffers=None, rules=None, *, site_crs=None, site_use=None, progress=False,
                 findings="summary", chunk_size=None, skip_empty=False,
                 vertices: VertexSpec | None = None, at_date=None, relations: str = "all",
-                workers: int = 1, engine: str = "local", scheduler: str | None = None,
-                parquet_dir: Path | None = None) -> BatchCheck:
+                workers: int = 1, industry=None, description=None, project_info=None, engine: str = "local",
+                scheduler: str | None = None, parquet_dir: Path | None = None) -> BatchCheck:
     """Check many sites, streamed: like :func:`check` but the results come per chunk of sites from
     :meth:`BatchCheck.chunks`, so memory does not grow with the findings of all sites.
 
@@ -139,10 +152,11 @@ def check_batch(site, project, buffers=None, rules=None, *, site_crs=None, site_
     gives per site and layer the nearest distance and the count of features within each buffer;
     ``"all"`` lists every finding (see :data:`FINDINGS_DETAIL`). ``relations``: as in :func:`check`.
     ``workers`` > 1 screens the chunks in that many processes (:mod:`ecogis.batch_pool`), with the same
-    findings and chunks as one process. ``engine="dask"`` screens them on a Dask cluster instead
-    (:mod:`ecogis.engine_dask`: ``scheduler`` ``tcp://host:port``, else a LocalCluster of ``workers``
-    processes; the site rows also as partitioned GeoParquet in ``parquet_dir``): the same findings per
-    site, the sites in another order.
+    findings and chunks as one process. ``industry``, ``description``, ``project_info``: as in
+    :func:`check`; each site's control units and access-list verdicts come with its chunk.
+    ``engine="dask"`` screens the chunks on a Dask cluster instead (:mod:`ecogis.engine_dask`:
+    ``scheduler`` ``tcp://host:port``, else a LocalCluster of ``workers`` processes; the site rows also
+    as partitioned GeoParquet in ``parquet_dir``): the same findings per site, the sites in another order.
     """
     from ecogis.batch_pool import check_workers, screen_pool
 
@@ -151,18 +165,17 @@ def check_batch(site, project, buffers=None, rules=None, *, site_crs=None, site_
         from ecogis.engine_dask import require_dask
 
         require_dask()
-    elif workers > 1 and relations != "all":
+    if (workers > 1 or engine == "dask") and relations != "all":  # the unscreened rules are raised in one process
         raise error("scale.workers_overlaps_only", field="workers", hint="scale.no_workers_with_intersects")
     if findings not in FINDINGS_DETAIL:
         raise error("check.unknown_findings", findings=findings, hint="check.summary_or_all")
-    project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes = _load_inputs(
-        site, project, buffers, rules, site_crs=site_crs, skip_empty=skip_empty, vertices=vertices, at_date=at_date)
-    buffers_m = screened_buffers(relations, buffers_m, notes)
-    coverages = _coverages(project, layers, boundary)
-    gaps = coverage_gaps(sites, coverages)
-    note_gaps(gaps, notes, _layer_labels(project))
-    groups = use_groups(sites, site_use, notes)
-    build = functools.partial(_batch_chunk, layers=list(layers), buffers_m=list(buffers_m), detail=findings)
+    project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes, coverages, gaps, info, groups = _prepare(
+        site, project, buffers, rules, site_crs=site_crs, site_use=site_use, skip_empty=skip_empty,
+        vertices=vertices, at_date=at_date, relations=relations, industry=industry, description=description,
+        project_info=project_info)
+    zoning = zoning_for_batch(layers, project, sites, info, notes)
+    build = functools.partial(_batch_chunk, layers=list(layers), buffers_m=list(buffers_m), detail=findings,
+                              zoning=zoning)
     if engine == "dask":
         from ecogis.engine_dask import screen_dask
 
@@ -178,16 +191,14 @@ def check_batch(site, project, buffers=None, rules=None, *, site_crs=None, site_
                           chunk_size=chunk_size, relations=relations) for rows, use in groups)
     return BatchCheck(
         project=project.name, buffers_m=list(buffers_m), layers=list(layers), findings_detail=findings,
-        inputs={"site": site_meta, "project": project.to_dict(), "rules_files": ruleset.sources,
-                "layers": {n: _layer_meta(g) for n, g in layers.items()},
-                "boundary": None if boundary is None else _layer_meta(boundary),
-                "coverage": [c.to_dict() for c in coverages]},
+        inputs=_inputs(site_meta, project, ruleset, layers, boundary, coverages),
         assumptions=notes, methods=dict(METHODS, findings=FINDINGS_DETAIL[findings]), coverage=gaps,
         _screened=screened, _rules_by_id={r.id: r.to_dict() for r in ruleset.rules}, _boundary=boundary,
-        _nearest=relations == "all")
+        _nearest=relations == "all", _unscreened=unscreened_sites(sites, groups, layers, ruleset, relations),
+        zoning=zoning)
 
 
-def _batch_chunk(frame, table, layers, buffers_m, detail) -> BatchChunk:
+def _batch_chunk(frame, table, layers, buffers_m, detail, zoning=None) -> BatchChunk:
     """Per-site rows, nearest distances, buffer counts and the kept findings of one screened chunk."""
     ids = table["id"]
     rank = frame["verdict"].map(verdict_rank).to_numpy(dtype=np.int64) if len(frame) else np.zeros(0, np.int64)
@@ -207,8 +218,11 @@ def _batch_chunk(frame, table, layers, buffers_m, detail) -> BatchChunk:
     kept = frame if detail == "all" else frame[(frame["relation"] == "intersects") | (rank > 0)]
     area = kept["overlap_area_m2"].to_numpy(dtype=float)
     kept = kept.assign(overlap_area_ha=convert_area(area, "ha"), overlap_area_mu=convert_area(area, "mu"))
+    zoned = None if zoning is None else zoning.chunk(frame)
+    if zoned is not None:
+        fold_into_sites(rows, zoned)
     return BatchChunk(sites=rows[BATCH_SITE_COLUMNS], nearest_m=nearest_m, within=within,
-                      findings=kept.reindex(columns=BATCH_FINDING_COLUMNS).reset_index(drop=True))
+                      findings=kept.reindex(columns=BATCH_FINDING_COLUMNS).reset_index(drop=True), zoning=zoned)
 
 
 def _gapped_chunk(frame, table, build, gaps) -> BatchChunk:

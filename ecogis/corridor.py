@@ -24,6 +24,7 @@ from ecogis.crs import metric_crs
 from ecogis.error_messages import error
 from ecogis.geodesy import GEOGRAPHIC_CRS, convert_area, ellipsoidal_area, geodesic_length, polygonal
 from ecogis.kinds import zone_field
+from ecogis.layer_info import LayerInfo
 
 
 @dataclass
@@ -80,7 +81,7 @@ def corridor_takes(sites: gpd.GeoDataFrame, layers: dict[str, gpd.GeoDataFrame],
 
 
 def _layer_takes(name, layer, path, strip, gk, width_m) -> list[CorridorTake]:
-    kind = layer.attrs.get("ecogis", {}).get("kind") or name
+    kind = LayerInfo.of(layer).kind or name
     lyr = layer.to_crs(gk)
     geoms = np.asarray(lyr.geometry.values)
     hit = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))

@@ -25,6 +25,7 @@ import shapely
 
 from ecogis.crs import metric_crs
 from ecogis.geodesy import GEOGRAPHIC_CRS, convert_area, ellipsoidal_area, geodesic_length, gk_zone_for_lon
+from ecogis.layer_info import LayerInfo
 
 UNDETERMINED = "无法判定"
 #: how far (m, planar in the GK zone) beyond the data extent a layer without a declared coverage is trusted
@@ -86,7 +87,7 @@ def layer_coverages(layers: dict[str, gpd.GeoDataFrame], declared: dict[str, tup
     extent = None
     out = []
     for name, gdf in layers.items():
-        kind = gdf.attrs.get("ecogis", {}).get("kind") or name
+        kind = LayerInfo.of(gdf).kind or name
         if name in declared:
             area, label = declared[name]
             out.append(LayerCoverage(name, kind, "declared", label, area))

@@ -30,6 +30,7 @@ import shapely
 from ecogis.error_messages import Phrase, error, phrase
 from ecogis.errors import EcogisError
 from ecogis.kinds import FieldSpec, match_fields, resolve_kind
+from ecogis.layer_info import LayerInfo
 from ecogis.messages import say
 from ecogis.vocabularies import _is_missing, _text
 
@@ -112,7 +113,7 @@ def normalise_layer(gdf, kind: str, fields: dict | None = None, path=None, notes
     """
     spec = resolve_kind(kind)
     if path is None:
-        path = (gdf.attrs.get("ecogis") or {}).get("path")
+        path = LayerInfo.of(gdf).path
     mapping = match_fields(list(gdf.columns), spec.name, fields, path)
     missing = [n for n in spec.required if n not in mapping]
     if missing:

@@ -36,7 +36,8 @@ from ecogis.yamlio import LineDict, line_of, load_yaml_lines
 _LAYER_KEYS = {"kind", "path", "layer", "crs", "fields", "encoding", "label", "label_en", "name", "coverage",
                "source", "version", "date"}  # source/version/date: what the data is (shown in reports)
 _TOP_KEYS = {"name", "description", "boundary", "rules", "buffers_m", "layers",
-             "review_no", "source"}  # 审图号 and data source printed on every map
+             "review_no", "source",  # 审图号 and data source printed on every map
+             "project_info"}  # the checked project's description (ecogis.zoning.description): a path or a mapping
 
 
 def layer_kinds() -> tuple[str, ...]:
@@ -64,20 +65,14 @@ class LayerSpec:
     date: str | None = None
 
     def read(self):
-        """Read the layer via :func:`ecogis.io.read_layer`; attrs['ecogis'] carries kind, CRS and notes."""
-        from ecogis.io import read_layer
+        """Read the layer via :func:`ecogis.io.read_layer_info`; its :class:`~ecogis.layer_info.LayerInfo`
+        (``LayerInfo.of(gdf)``) carries kind, name, labels, CRS and notes."""
+        from ecogis.io import read_layer_info
 
-        gdf = read_layer(self.path, kind=self.kind, layer=self.layer, crs=self.crs, encoding=self.encoding,
-                         fields=self.fields)
-        meta = gdf.attrs.setdefault("ecogis", {})
-        meta["kind"] = self.kind
-        meta["name"] = self.name
-        meta.setdefault("path", str(self.path))
-        if self.label:
-            meta["label"] = self.label
-        if self.label_en:
-            meta["label_en"] = self.label_en
-        return gdf
+        gdf, info = read_layer_info(self.path, kind=self.kind, layer=self.layer, crs=self.crs,
+                                    encoding=self.encoding, fields=self.fields)
+        return info.updated(kind=self.kind, name=self.name, path=info.path or str(self.path),
+                            label=self.label or info.label, label_en=self.label_en or info.label_en).attach(gdf)
 
     def to_dict(self) -> dict:
         return {"name": self.name, "kind": self.kind, "path": str(self.path), "layer": self.layer,
@@ -106,6 +101,9 @@ class Project:
     buffers_m: list[float] = field(default_factory=list)
     review_no: str | None = None  # 审图号 of the maps
     source: str | None = None  # data source printed on the maps
+    #: the checked project's industry, type and description (ecogis.zoning.description): an absolute
+    #: path of a YAML file or the mapping itself; None when the project file gives none
+    project_info: str | dict | None = None
 
     def read_layers(self) -> dict:
         """Read every control layer: ``{name: GeoDataFrame}`` (boundary and tables such as access lists,
@@ -130,7 +128,8 @@ class Project:
                 "layers": {k: v.to_dict() for k, v in self.layers.items()},
                 "boundary": None if self.boundary is None else self.boundary.to_dict(),
                 "rules_path": None if self.rules_path is None else str(self.rules_path),
-                "buffers_m": self.buffers_m, "review_no": self.review_no, "source": self.source}
+                "buffers_m": self.buffers_m, "review_no": self.review_no, "source": self.source,
+                "project_info": self.project_info}
 
 
 def load_project(path) -> Project:
@@ -176,7 +175,19 @@ def _project_from_yaml(path: Path) -> Project:
         buffers = parse_buffers(data["buffers_m"], path=path, line=line_of(data, "buffers_m"))
     return Project(path=path, name=str(data.get("name") or path.stem), layers=layers, boundary=boundary,
                    rules_path=rules_path, buffers_m=buffers, review_no=_opt(data.get("review_no")),
-                   source=_opt(data.get("source")))
+                   source=_opt(data.get("source")), project_info=_project_info(data, base, path))
+
+
+def _project_info(data, base: Path, path: Path) -> str | dict | None:
+    """``project_info:``: a mapping (kept as plain data) or a path relative to the project file (absolute)."""
+    value = data.get("project_info")
+    if value is None or isinstance(value, dict):
+        return None if value is None else dict(value)
+    info = _resolve(value, base)
+    if not info.exists():
+        raise error("project.layer_not_found", path=path, line=line_of(data, "project_info"), name="'project_info'",
+                    file=info, hint="project.relative_paths")
+    return str(info)
 
 
 def _boundary_spec(data, base, path, kinds) -> LayerSpec | None:

@@ -2,6 +2,8 @@
 (kind, relation, zone, distance band), found by integer case codes rather than per row."""
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -40,6 +42,16 @@ def _apply_rules(frame: pd.DataFrame, ruleset: RuleSet, site_use: object) -> pd.
                          else (VERDICTS[0], None, NO_RULE_ZH, NO_RULE_EN, ""))
     table = np.empty((len(first), 5), dtype=object)
     table[:] = looked_up
-    for j, col in enumerate(("verdict", "rule_id", "rule", "rule_en", "basis")):
-        frame[col] = table[which.ravel(), j]
+    which = which.ravel()
+    for j, col in enumerate(("verdict", "rule_id")):
+        frame[col] = taken(table[:, j], which)
+    for j, col in enumerate(("rule", "rule_en", "basis"), start=2):
+        # the long texts: Python objects shared by the rows of one case (no copy of the text per row)
+        frame[col] = pd.Series(table[which, j], index=frame.index, dtype=object)
     return frame
+
+
+def taken(values: np.ndarray, which: np.ndarray) -> Any:
+    """``values[which]`` as the pandas column that ``values[which]`` would become, built by one ``take`` on
+    the few distinct ``values`` (converted once) instead of converting every row's string."""
+    return pd.Series(values).array.take(which)

@@ -24,14 +24,8 @@ coordinate exchange text. Files are written to a temporary folder and moved into
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import io
 import math
-import re
-import shutil
 import sys
-import tempfile
-import zipfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -40,6 +34,7 @@ import pandas as pd
 import pyproj
 import shapely
 import shapely.ops
+from sample_writing import fix_gdal_dates, install, save_workbook
 from shapely import affinity
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
 from shapely.ops import substring
@@ -581,12 +576,9 @@ def project_sites(zones, red_parts, towns_union, outfalls_df):
 # --------------------------------------------------------------------------------------------------
 
 def write_all(layers, out_dir: Path):
-    import pyogrio
-
     from ecogis.io.exchange import write_exchange
 
-    # Fixed GeoPackage timestamps so that a rerun writes identical bytes.
-    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": "2024-01-01T00:00:00.000Z"})
+    fix_gdal_dates()
 
     for key, data in layers.items():
         rel, _, layer = key.partition(":")
@@ -621,19 +613,7 @@ def write_xlsx(df, path):
     ws.append(list(df.columns))
     for row in df.itertuples(index=False):
         ws.append(list(row))
-    wb.properties.creator = "ecogis scripts/make_sample_layers.py"
-    wb.properties.created = dt.datetime(2024, 1, 1)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    # openpyxl stamps the save time into docProps/core.xml and the zip entries: fix both so that a
-    # rerun writes identical bytes.
-    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2024-01-01T00:00:00Z", data)
-            dst.writestr(zipfile.ZipInfo(info.filename, date_time=(2024, 1, 1, 0, 0, 0)), data,
-                         compress_type=zipfile.ZIP_DEFLATED)
+    save_workbook(wb, path, "ecogis scripts/make_sample_layers.py")
 
 
 def main(argv=None):
@@ -644,17 +624,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     out = Path(args.out)
     layers = build(report=lambda m: print(m, file=sys.stderr))
-    with tempfile.TemporaryDirectory() as tmp:
-        write_all(layers, Path(tmp))
-        for item in sorted(Path(tmp).rglob("*")):
-            if item.is_dir():
-                continue
-            target = out / item.relative_to(tmp)
-            if target.exists() and not args.overwrite:
-                raise SystemExit(f"{target} exists; pass --overwrite to replace the generated files")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(str(item), target)
-            print(target, file=sys.stderr)
+    install(lambda folder: write_all(layers, folder), out, args.overwrite)
 
 
 if __name__ == "__main__":

@@ -24,19 +24,13 @@ Panjin are published by the city's ecology and environment bureau; none of them 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import io
-import re
-import shutil
-import sys
-import tempfile
-import zipfile
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pyproj
 import shapely
+from sample_writing import fix_gdal_dates, install, save_workbook
 from shapely import affinity
 from shapely.geometry import Point, box
 
@@ -206,7 +200,7 @@ def zoning_sites(farmland) -> gpd.GeoDataFrame:
 
 
 def write_xlsx(sheets: dict, path: Path) -> None:
-    """A workbook with fixed timestamps, so that a rerun writes identical bytes."""
+    """A workbook with one sheet per entry of ``sheets`` (title -> rows), with fixed timestamps."""
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -215,23 +209,11 @@ def write_xlsx(sheets: dict, path: Path) -> None:
         ws = wb.create_sheet(title)
         for row in rows:
             ws.append(row)
-    wb.properties.creator = "ecogis scripts/make_sample_zoning.py"
-    wb.properties.created = dt.datetime(2024, 1, 1)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2024-01-01T00:00:00Z", data)
-            dst.writestr(zipfile.ZipInfo(info.filename, date_time=(2024, 1, 1, 0, 0, 0)), data,
-                         compress_type=zipfile.ZIP_DEFLATED)
+    save_workbook(wb, path, "ecogis scripts/make_sample_zoning.py")
 
 
 def write_all(data: dict, out_dir: Path) -> None:
-    import pyogrio
-
-    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": "2024-01-01T00:00:00.000Z"})
+    fix_gdal_dates()
     for key, value in data.items():
         rel, _, layer = key.partition(":")
         path = out_dir / rel
@@ -251,17 +233,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     out = Path(args.out)
     data = build(out)
-    with tempfile.TemporaryDirectory() as tmp:
-        write_all(data, Path(tmp))
-        for item in sorted(Path(tmp).rglob("*")):
-            if item.is_dir():
-                continue
-            target = out / item.relative_to(tmp)
-            if target.exists() and not args.overwrite:
-                raise SystemExit(f"{target} exists; pass --overwrite to replace the generated files")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(str(item), target)
-            print(target, file=sys.stderr)
+    install(lambda folder: write_all(data, folder), out, args.overwrite)
 
 
 if __name__ == "__main__":

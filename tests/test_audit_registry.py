@@ -13,7 +13,7 @@ from ecogis.audit import CHECK_TYPES, CheckContext, CheckResult, check_type, loa
 from ecogis.errors import EcogisError
 
 BUILT_IN = ("area_share", "count_in_zones", "compliance", "length_share", "within_distance", "no_decrease",
-            "topology")
+            "topology", "unit_areas")
 
 
 @pytest.fixture

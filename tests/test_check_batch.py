@@ -12,13 +12,13 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyproj
 import pytest
 import shapely
+from batch_data import GEOD, GK, TO_GEO, X0, Y0, geodesic_area_gk, parcels, points_and_lines, site_frame, stars
 from click.testing import CliRunner
 from conftest import LONLAT_INFERRED, SAMPLE_ASSUMPTIONS, assumed
 from shapely import affinity
-from shapely.geometry import LineString, Point, box
+from shapely.geometry import box
 
 from ecogis.area import ellipsoidal_area
 from ecogis.check import check, screen
@@ -29,37 +29,6 @@ from ecogis.errors import AssumptionWarning, EcogisError
 from ecogis.rules import load_rules
 
 screen_module = importlib.import_module("ecogis.screen")
-
-GK = pyproj.CRS.from_epsg(4550)  # CGCS2000 3° GK, CM 123°E, no zone prefix
-GEOD = pyproj.Geod(ellps="GRS80")  # CGCS2000 ellipsoid
-TO_GEO = pyproj.Transformer.from_crs(GK, 4490, always_xy=True)
-X0, Y0 = 440_000.0, 4_530_000.0
-
-
-def geodesic_area_gk(geom, step=5.0):
-    """Independent area: densify the GK polygon(s), inverse project, GeographicLib polygon area (m²)."""
-    total = 0.0
-    for poly in shapely.get_parts(geom):
-        if poly.geom_type != "Polygon":
-            continue
-        for k, ring in enumerate([poly.exterior, *poly.interiors]):
-            lon, lat = TO_GEO.transform(*np.asarray(shapely.segmentize(ring, step).coords).T)
-            area, _ = GEOD.polygon_area_perimeter(lon, lat)
-            total += abs(area) * (1 if k == 0 else -1)
-    return total
-
-
-def stars(rng, n):
-    """Detailed star polygons 300-900 m across, some with a hole."""
-    out = []
-    ang = np.linspace(0, 2 * np.pi, 48, endpoint=False)
-    for cx, cy, r0 in zip(rng.uniform(X0, X0 + 6000, n), rng.uniform(Y0, Y0 + 6000, n), rng.uniform(150, 450, n)):
-        r = r0 * (1 + 0.3 * rng.uniform(-1, 1, len(ang)))
-        shell = np.c_[cx + r * np.cos(ang), cy + r * np.sin(ang)]
-        hole = Point(cx, cy).buffer(r0 * 0.3, quad_segs=4).exterior.coords if rng.uniform() < 0.3 else None
-        out.append(shapely.Polygon(shell, None if hole is None else [hole]))
-    return out
-
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
@@ -91,13 +60,9 @@ def sites():
     n = 30
     x, y = rng.uniform(X0 - 500, X0 + 6500, n), rng.uniform(Y0 - 500, Y0 + 6500, n)
     h = rng.uniform(30, 200, n)
-    rects = list(shapely.box(x - h, y - h, x + h, y + 0.7 * h))
+    rects = parcels(x, y, h)
     rotated = [affinity.rotate(g, a, origin="centroid") for g, a in zip(rects[:10], rng.uniform(5, 80, 10))]
-    points = list(shapely.points(x[:10] + 37, y[:10] - 53))
-    lines = [LineString([(a, b), (a + 900, b + 400)]) for a, b in zip(x[10:20], y[10:20])]
-    geoms = rects + rotated + points + lines
-    return gpd.GeoDataFrame({"id": [f"S{i}" for i in range(len(geoms))], "name": [f"场址{i}" for i in range(len(geoms))]},
-                            geometry=geoms, crs=GK)
+    return site_frame(rects + rotated + points_and_lines(x, y, 10, 10))
 
 
 def linear(geoms=None):

@@ -122,7 +122,6 @@ def test_a_missing_field_is_a_type_error_naming_it():
 ENGLISH_ONLY = {
     "ecogis/web/auth.py", "ecogis/web/routes_batch.py", "ecogis/web/service.py", "ecogis/web/settings.py",
     "ecogis/web/uploads.py", "ecogis/cli/serve_cmds.py",
-    "ecogis/io/read.py", "ecogis/io/read_crs.py", "ecogis/io/exchange/parse.py",
 }
 
 

@@ -7,12 +7,11 @@ import json
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyproj
 import pytest
 import shapely
+from batch_data import GEOD, GK, TO_GEO, X0, Y0, geodesic_area_gk, parcels, points_and_lines, site_frame, stars
 from click.testing import CliRunner
 from shapely import affinity
-from shapely.geometry import LineString
 
 from ecogis.check import check
 from ecogis.cli.check_cmds import check as check_cmd
@@ -20,25 +19,8 @@ from ecogis.errors import AssumptionWarning, EcogisError
 from ecogis.rules import load_rules
 from ecogis.screen import screen
 
-GK = pyproj.CRS.from_epsg(4550)  # CGCS2000 3° GK, CM 123°E, no zone prefix
-GEOD = pyproj.Geod(ellps="GRS80")  # CGCS2000 ellipsoid
-TO_GEO = pyproj.Transformer.from_crs(GK, 4490, always_xy=True)
-X0, Y0 = 440_000.0, 4_530_000.0
 BUFFERS = [300.0, 800.0]
 OVERLAPS_ONLY = "only overlaps were screened"
-
-
-def geodesic_area_gk(geom, step=5.0):
-    """Independent area (m²): densify the GK polygon(s), inverse project, GeographicLib polygon area."""
-    total = 0.0
-    for poly in shapely.get_parts(geom):
-        if poly.geom_type != "Polygon":
-            continue
-        for k, ring in enumerate([poly.exterior, *poly.interiors]):
-            lon, lat = TO_GEO.transform(*np.asarray(shapely.segmentize(ring, step).coords).T)
-            area, _ = GEOD.polygon_area_perimeter(lon, lat)
-            total += abs(area) * (1 if k == 0 else -1)
-    return total
 
 
 def geodesic_length_gk(geom):
@@ -49,18 +31,6 @@ def geodesic_length_gk(geom):
             lon, lat = TO_GEO.transform(*np.asarray(part.coords).T)
             total += GEOD.line_length(lon, lat)
     return total
-
-
-def stars(rng, n):
-    """Star polygons 300-900 m across (48 vertices), some with a hole, scattered over 6 km."""
-    out = []
-    ang = np.linspace(0, 2 * np.pi, 48, endpoint=False)
-    for cx, cy, r0 in zip(rng.uniform(X0, X0 + 6000, n), rng.uniform(Y0, Y0 + 6000, n), rng.uniform(150, 450, n)):
-        r = r0 * (1 + 0.3 * rng.uniform(-1, 1, len(ang)))
-        shell = np.c_[cx + r * np.cos(ang), cy + r * np.sin(ang)]
-        hole = shapely.Point(cx, cy).buffer(r0 * 0.3, quad_segs=4).exterior.coords if rng.uniform() < 0.3 else None
-        out.append(shapely.Polygon(shell, None if hole is None else [hole]))
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -79,13 +49,8 @@ def sites():
     n = 60
     x, y = rng.uniform(X0 - 1500, X0 + 7500, n), rng.uniform(Y0 - 1500, Y0 + 7500, n)
     h = rng.uniform(10, 150, n)
-    parcels = [affinity.rotate(g, a, origin="centroid")
-               for g, a in zip(shapely.box(x - h, y - h, x + h, y + 0.7 * h), rng.uniform(5, 80, n))]
-    points = list(shapely.points(x[:15] + 37, y[:15] - 53))
-    lines = [LineString([(a, b), (a + 900, b + 400)]) for a, b in zip(x[15:30], y[15:30])]
-    geoms = parcels + points + lines
-    return gpd.GeoDataFrame({"id": [f"S{i}" for i in range(len(geoms))],
-                             "name": [f"场址{i}" for i in range(len(geoms))]}, geometry=geoms, crs=GK)
+    rotated = [affinity.rotate(g, a, origin="centroid") for g, a in zip(parcels(x, y, h), rng.uniform(5, 80, n))]
+    return site_frame(rotated + points_and_lines(x, y, 15, 15))
 
 
 def overlap_rows(frame):

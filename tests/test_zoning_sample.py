@@ -65,3 +65,12 @@ def test_sample_farmland_and_forest_park_sites():
     assert hits[("F1", "farmland")].rule_id == "farmland-intersects" and hits[("F1", "farmland")].verdict == "禁止"
     assert hits[("F2", "protected_area")].verdict == "禁止" and hits[("F2", "protected_area")].zone == "核心保护区"
     assert hits[("F3", "protected_area")].verdict == "限制" and hits[("F3", "protected_area")].zone == "一般控制区"
+
+
+def test_the_sample_project_description_file_gives_c2614():
+    with assumed(*SAMPLE_ASSUMPTIONS["sites/sites_zone41.txt"], r"\(D\) lie wholly or partly outside the coverage"):
+        result = check(LAYERS / "sites/sites_zone41.txt", PROJECT, project_info=LAYERS / "zoning/project_info.yaml")
+    d = result.zoning.project_description
+    assert d["industry"] == {"code": "C2614", "name": "有机化学原料制造"} and d["project_type"] == "area"
+    assert set(d["sources"].values()) == {"file"}
+    assert {s.id: s.verdict for s in result.sites}["B"] == "禁止"

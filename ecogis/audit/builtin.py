@@ -13,6 +13,7 @@ from ecogis.audit.checks import (  # noqa: F401 (each module registers its check
     distance,
     no_decrease,
     topology,
+    unit_areas,
 )
 # isort: on
 

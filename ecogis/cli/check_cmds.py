@@ -20,6 +20,7 @@ from ecogis.cli.common import (
 from ecogis.cli.report_options import docx_options, report_options
 from ecogis.cli.vertex_options import vertex_options, vertex_spec
 from ecogis.error_messages import error
+from ecogis.layer_info import LayerInfo
 
 FORMATS = ("html", "docx", "xlsx", "json")
 BATCH_FORMATS = ("xlsx", "json")
@@ -51,9 +52,12 @@ LEVELS = ("符合", "无法判定", "需论证", "限制", "禁止", "clear", "u
               help="What the site is for (well, outfall, heating ...): selects use-specific rules.")
 @click.option("--industry", metavar="CODE[:NAME]",
               help="The project's industry as a GB/T 4754-2017 code (C2614, C26, D4411), optionally with its name "
-                   "after ':'; matched against the 生态环境准入清单 of the control units (not with --batch).")
+                   "after ':'; matched against the 生态环境准入清单 of the control units.")
 @click.option("--description", metavar="TEXT", help="A short description of the project (matched against the "
                                                     "keywords of the access lists).")
+@click.option("--project-info", "project_info", type=click.Path(exists=True, dir_okay=False), metavar="FILE.yaml",
+              help="The project's description (industry, industry_name, type linear/point/area, description, use). "
+                   "Precedence: these options > site attributes (行业代码, 项目类型 ...) > this file.")
 @click.option("--out", "-o", "out", type=click.Path(file_okay=False),
               help="Output folder for the reports (check.html, check.docx, check.xlsx, check.json). Without it "
                    "the summary is printed (the full result with --json) and no file is written.")
@@ -95,9 +99,8 @@ LEVELS = ("符合", "无法判定", "需论证", "限制", "禁止", "clear", "u
 @lang_option
 @handle_errors
 def check(site, at, project, buffers, rules, site_crs, cm, transform, at_date, site_use, industry, description,
-          out, formats, fail_on, batch, findings_detail, relations, workers, engine, scheduler, overwrite, skip_empty,
-          as_line, as_polygon,
-          group,
+          project_info, out, formats, fail_on, batch, findings_detail, relations, workers, engine, scheduler,
+          overwrite, skip_empty, as_line, as_polygon, group,
           order, corridor_m, as_json, lang, notes):
     """Screen a project site against every control layer and write the report.
 
@@ -165,19 +168,18 @@ def check(site, at, project, buffers, rules, site_crs, cm, transform, at_date, s
         from ecogis.io import read_layer
 
         the_site = read_layer(site, kind="site", crs=site_crs, cm=cm, transform=transform)
-        notes.extend(n for n in the_site.attrs["ecogis"].get("notes", []) if n not in notes)
+        notes.extend(n for n in LayerInfo.of(the_site).notes if n not in notes)
         site_crs = None  # settled (and any web-map conversion done) by read_layer
-    if batch and (industry or description):
-        raise error("inputs.access_not_batch", hint="inputs.check_without_batch")
     if batch:
         _check_batch(the_site, project, targets, fail_on=fail_on, as_json=as_json, lang=lang, notes=notes,
                      overwrite=overwrite, buffers=buffers, rules=rules, site_crs=site_crs, site_use=site_use,
                      findings=findings_detail, skip_empty=skip_empty, vertices=vertices, at_date=at_date,
-                     relations=relations, workers=workers, **dask_options)
+                     relations=relations, workers=workers, industry=industry, description=description,
+                     project_info=project_info, **dask_options)
         return
     result = run_check(the_site, project, buffers=buffers, rules=rules, site_crs=site_crs, site_use=site_use,
                        skip_empty=skip_empty, vertices=vertices, corridor_m=corridor_m, at_date=at_date,
-                       industry=industry, description=description, relations=relations)
+                       industry=industry, description=description, relations=relations, project_info=project_info)
     for n in notes:
         if n not in result.assumptions:
             result.assumptions.append(n)

@@ -11,6 +11,7 @@ from ecogis.cli.common import EXIT_FAILED, emit_json, handle_errors, json_option
 from ecogis.cli.vertex_options import vertex_options, vertex_spec
 from ecogis.error_messages import error
 from ecogis.kinds import KINDS
+from ecogis.layer_info import LayerInfo
 
 EPILOG_FORMATS = ("Formats: .shp (also .zip), .gpkg, .geojson/.json, .kml/.kmz, .gdb (FileGDB), "
                   ".csv/.xlsx point tables (经度/纬度, lon/lat, X/Y, E/N columns), the land-survey "
@@ -137,9 +138,9 @@ def validate(path, layer, crs, encoding, cm, angle, kind, field_map, strict, tra
 
     gdf = read_layer(path, **_read_options(layer, crs, encoding, cm, angle, kind, field_map, strict, transform))
     report = validate_layer(gdf)
-    meta = gdf.attrs.get("ecogis", {})
-    payload = {**report.to_dict(), "crs_source": meta.get("crs_source"), "encoding": meta.get("encoding"),
-               "encoding_source": meta.get("encoding_source")}
+    info = LayerInfo.of(gdf)
+    payload = {**report.to_dict(), "crs_source": info.crs_source, "encoding": info.encoding,
+               "encoding_source": info.encoding_source}
     final_ok = report.passed
     if fix_out is not None:
         fixed, repair = repair_layer(gdf)

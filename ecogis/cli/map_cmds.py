@@ -8,6 +8,7 @@ import click
 from ecogis.cli.common import emit_json, handle_errors, json_option, lang_option, log
 from ecogis.cli.vertex_options import apply_vertices, vertex_options, vertex_spec
 from ecogis.error_messages import error
+from ecogis.layer_info import LayerInfo
 from ecogis.messages import say
 from ecogis.render.folium_map import BASEMAPS
 
@@ -94,7 +95,7 @@ def _collect_layers(tokens, project_path, notes, cm=None) -> dict:
             name = f"{name}_{len(layers)}"
         layers[name] = gdf
     for name, gdf in layers.items():
-        log.info("layer %s: %d feature(s), kind %s", name, len(gdf), (gdf.attrs.get("ecogis") or {}).get("kind"))
+        log.info("layer %s: %d feature(s), kind %s", name, len(gdf), LayerInfo.of(gdf).kind)
     if not layers:
         raise error("cli.no_layers", hint="cli.no_layers_hint")
     return layers

@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from ecogis.cli.common import emit_json, handle_errors, json_option, lang_option, require_number, show_progress
+from ecogis.layer_info import LayerInfo
 from ecogis.render.raster_text import change_text, written_line, zonal_text
 
 zones_options = [
@@ -65,7 +66,7 @@ def _zones(path, kind, layer, cm, notes):
     from ecogis.io import read_layer
 
     gdf = read_layer(path, kind=kind, layer=layer, cm=cm)
-    notes.extend(n for n in gdf.attrs["ecogis"].get("notes", []) if n not in notes)
+    notes.extend(n for n in LayerInfo.of(gdf).notes if n not in notes)
     return gdf
 
 

@@ -138,4 +138,32 @@ ERRORS.update({
     "read.check_crs": ("Check the CRS you gave", "请核对所给的坐标系"),
     "read.nothing_to_infer": ("no coordinates to infer the CRS from, and the file has none", "文件未带坐标系，且没有可用于推断坐标系的坐标"),
     "read.pass_crs_geo": ("Pass crs= (--crs EPSG:4490)", "请用 crs=（--crs EPSG:4490）指定"),
+    # ecogis.io.read_crs: coordinates that do not fit the CRS, a CRS that cannot be inferred
+    "read.coords_do_not_fit": ("the coordinates ({span}) do not fit {said_by}, {crs}: expected {expected}",
+                               "坐标（{span}）不符合{said_by} {crs}：应为{expected}"),
+    "read.coord_does_not_fit": ("the coordinate ({x}, {y}) does not fit {said_by}, {crs}: expected {expected} "
+                                "(all coordinates: {span})",
+                                "坐标 ({x}, {y}) 不符合{said_by} {crs}：应为{expected}（全部坐标：{span}）"),
+    "read.crs_given_by_user": ("the CRS given", "给定的坐标系"),
+    "read.crs_of_file": ("the file's CRS", "文件的坐标系"),
+    "read.expect_degrees": ("longitude/latitude in degrees", "以度为单位的经纬度"),
+    "read.expect_gk": ("Gauss-Kruger metres with eastings {lo}..{hi}", "东坐标在 {lo}..{hi} 之间的高斯-克吕格坐标（米）"),
+    "read.values_look_like": ("The values look like {crs}: pass crs={label} (--crs {label})",
+                              "这些数值看起来是 {crs}：请指定 crs={label}（--crs {label}）"),
+    "read.pass_right_crs_or_fix": ("Pass the right CRS with crs= (--crs EPSG:n), or fix the feature in the source file",
+                                   "请用 crs=（--crs EPSG:n）指定正确的坐标系，或在源文件中修正该要素"),
+    "read.infer_failed": ("{reason}{odd}", "{reason}{odd}"),
+    "read.odd_where_row": ("feature {row} (row {row1}, line {line} with the header)",
+                           "第 {row} 个要素（第 {row1} 行，含表头为第 {line} 行）"),
+    "read.odd_where": ("feature {row}", "第 {row} 个要素"),
+    "read.odd_one": ("; {where} has coordinates ({x}, {y}) unlike the rest (a placeholder, a typo, a lost or other "
+                     "zone prefix?)", "；{where}的坐标 ({x}, {y}) 与其余要素不同（占位值、笔误、丢失或多出的带号前缀？）"),
+    "read.odd_many": ("; {where} and {others} other feature(s) have coordinates ({x}, {y}) unlike the rest (a "
+                      "placeholder, a typo, a lost or other zone prefix?)",
+                      "；{where}及另外 {others} 个要素的坐标 ({x}, {y}) 与其余要素不同（占位值、笔误、丢失或多出的带号前缀？）"),
+    # ecogis.io.read: GeoParquet
+    "read.parquet_no_layers": ("a GeoParquet holds one table: it has no layers to choose",
+                               "GeoParquet 只含一个表：没有可选择的图层"),
+    "read.leave_out_layer": ("Leave out the layer (a folder of GeoParquet parts is read as one table)",
+                             "请去掉图层参数（GeoParquet 分片文件夹按一个表读取）"),
 })

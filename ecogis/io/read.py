@@ -262,8 +262,7 @@ def _read_vector_file(path, layer, crs, encoding, cm, notes):
 
 def _read_parquet(path, layer, crs, cm, notes):
     if layer is not None:
-        raise EcogisError("a GeoParquet holds one table: it has no layers to choose", path=path, field="layer",
-                          hint="Leave out the layer (a folder of GeoParquet parts is read as one table)")
+        raise error("read.parquet_no_layers", path=path, field="layer", hint="read.leave_out_layer")
     gdf, meta = read_geoparquet(path)
     gdf, meta = _settle_crs(gdf, path, crs, cm, notes, meta)
     gdf.attrs["ecogis"] = meta

@@ -8,11 +8,12 @@ import shapely
 
 from ecogis.crs import crs_label, describe_crs, gk_zone_of, identify_crs, resolve_crs
 from ecogis.crs_infer import infer_crs
-from ecogis.error_messages import at_path, error
+from ecogis.error_messages import LANGS, Phrase, at_path, error, phrase
 from ecogis.errors import EcogisError
 from ecogis.geodesy import GEOGRAPHIC_CRS
 from ecogis.io.shapefile import _feature_names
 from ecogis.messages import say
+from ecogis.notes import text_in
 from ecogis.webmap import convert_web, settle_web_source
 
 
@@ -50,13 +51,13 @@ def _settle_crs(gdf, path, crs, cm, notes, meta):
         gdf = gdf.set_crs(user, allow_override=True)
         meta.update(crs=crs_label(gdf.crs), crs_source="user")
         gdf = _fix_axis_order(gdf, path, notes, meta)
-        _check_coordinates_fit(gdf, path, "the CRS given")
+        _check_coordinates_fit(gdf, path, phrase("read.crs_given_by_user"))
         return gdf, meta
     if file_crs is not None:
         gdf = _identified(gdf, path, notes)
         meta.update(crs=crs_label(gdf.crs), crs_source="file")
         gdf = _fix_axis_order(gdf, path, notes, meta)
-        _check_coordinates_fit(gdf, path, "the file's CRS")
+        _check_coordinates_fit(gdf, path, phrase("read.crs_of_file"))
         return settle_web_source(gdf, path, meta, notes) if gdf.crs.is_geographic else (gdf, meta)
     return _infer(gdf, path, cm, notes, meta)
 
@@ -77,7 +78,7 @@ _GK_EASTING_ANY = (0.0, 1_000_000.0)
 _GK_NORTHING_ANY = (200_000.0, 6_200_000.0)
 
 
-def _check_coordinates_fit(gdf, path, said_by: str) -> None:
+def _check_coordinates_fit(gdf, path, said_by: Phrase) -> None:
     """Refuse coordinates that cannot be in ``gdf.crs``: metres under a longitude/latitude CRS, degrees
     or another zone under a Gauss-Kruger CRS (a wrong .prj or a wrong --crs), NaN or infinite values.
     Other CRSs are not checked. The error names the first feature with such a coordinate."""
@@ -90,12 +91,12 @@ def _check_coordinates_fit(gdf, path, said_by: str) -> None:
     with np.errstate(invalid="ignore"):
         if zone is None:
             fits = (np.abs(x) <= 180) & (np.abs(y) <= 90)
-            expected = "longitude/latitude in degrees"
+            expected = phrase("read.expect_degrees")
         else:
             offset = zone.zone * 1e6 if zone.prefixed else 0.0
             lo, hi = offset + _GK_EASTING_ANY[0], offset + _GK_EASTING_ANY[1]
             fits = (x >= lo) & (x <= hi) & (y >= _GK_NORTHING_ANY[0]) & (y <= _GK_NORTHING_ANY[1])
-            expected = f"Gauss-Kruger metres with eastings {lo:.0f}..{hi:.0f}"
+            expected = phrase("read.expect_gk", lo=f"{lo:.0f}", hi=f"{hi:.0f}")
     if fits.all():
         return
     first = np.flatnonzero(~fits)[0]
@@ -107,15 +108,20 @@ def _check_coordinates_fit(gdf, path, said_by: str) -> None:
     finite = np.isfinite(x) & np.isfinite(y)
     try:
         guess = infer_crs(x[finite], y[finite], cm=None if zone is None else zone.cm)
-        hint = f"The values look like {describe_crs(guess.crs)}: pass crs={guess.label} (--crs {guess.label})"
+        hint = phrase("read.values_look_like", crs=_in_every_language(describe_crs(guess.crs)), label=guess.label)
     except EcogisError:
-        hint = "Pass the right CRS with crs= (--crs EPSG:n), or fix the feature in the source file"
+        hint = phrase("read.pass_right_crs_or_fix")
     span = f"x {np.nanmin(x):.6g}..{np.nanmax(x):.6g}, y {np.nanmin(y):.6g}..{np.nanmax(y):.6g}"
     if not fits.any():  # the whole layer is in another CRS
-        raise EcogisError(f"the coordinates ({span}) do not fit {said_by}, {describe_crs(crs)}: expected {expected}",
-                          path=path, hint=hint)
-    raise EcogisError(f"the coordinate ({bad_x:.10g}, {bad_y:.10g}) does not fit {said_by}, {describe_crs(crs)}: "
-                      f"expected {expected} (all coordinates: {span})", path=path, feature=feature, hint=hint)
+        raise error("read.coords_do_not_fit", path=path, span=span, said_by=said_by,
+                    crs=_in_every_language(describe_crs(crs)), expected=expected, hint=hint)
+    raise error("read.coord_does_not_fit", path=path, feature=feature, x=f"{bad_x:.10g}", y=f"{bad_y:.10g}",
+                said_by=said_by, crs=_in_every_language(describe_crs(crs)), expected=expected, span=span, hint=hint)
+
+
+def _in_every_language(note) -> Phrase:
+    """A note (a CRS description) as a field of an error: its text in each language."""
+    return Phrase({lang: text_in(note, lang) for lang in LANGS})
 
 
 def _swap_xy(gdf):
@@ -167,7 +173,8 @@ def _infer(gdf, path, cm, notes, meta):
     except EcogisError as exc:
         odd = _odd_one_out(gdf, meta)
         if exc.path is None or odd:
-            raise EcogisError(exc.reason + odd, path=path, hint=exc.hint) from exc
+            raise error("read.infer_failed", path=path, reason=exc, odd=odd or "",
+                        hint=Phrase(exc.hints) if exc.hints else None) from exc
         raise
     if guess.swap_xy:
         gdf = _swap_xy(gdf)
@@ -177,11 +184,11 @@ def _infer(gdf, path, cm, notes, meta):
     return settle_web_source(gdf, path, meta, notes) if gdf.crs.is_geographic else (gdf, meta)
 
 
-def _odd_one_out(gdf, meta) -> str:
-    """Text naming the first feature whose coordinates differ in digit count or zone prefix from most.
+def _odd_one_out(gdf, meta) -> Phrase | None:
+    """A phrase naming the first feature whose coordinates differ in digit count or zone prefix from most.
 
     One such feature (a 0,0 placeholder, a dropped digit, a lost or stray zone prefix) is enough to
-    make the CRS of a whole file impossible to infer, so the error should point at it. Returns ""
+    make the CRS of a whole file impossible to infer, so the error should point at it. Returns None
     when all agree or there is no clear majority.
     """
     xy, index = shapely.get_coordinates(gdf.geometry.to_numpy(), return_index=True)
@@ -192,14 +199,15 @@ def _odd_one_out(gdf, meta) -> str:
     values, signature, counts = np.unique(signature, axis=0, return_inverse=True, return_counts=True)
     signature = signature.ravel()
     if len(values) < 2 or counts.max() * 2 <= counts.sum():  # no clear majority to differ from
-        return ""
+        return None
     odd = np.flatnonzero(signature != np.argmax(counts))
     row = int(index[odd[0]])
     label = gdf.index[row]
-    where = (f"feature {row} (row {label + 1}, line {label + 2} with the header)"
-             if meta.get("columns") is not None and isinstance(label, (int, np.integer)) else f"feature {row}")
+    where = (phrase("read.odd_where_row", row=row, row1=label + 1, line=label + 2)
+             if meta.get("columns") is not None and isinstance(label, (int, np.integer))
+             else phrase("read.odd_where", row=row))
     n_odd = len(np.unique(index[odd]))
-    others = f" and {n_odd - 1} other feature(s)" if n_odd > 1 else ""
-    x, y = xy[odd[0]]
-    return (f"; {where}{others} ha{'ve' if others else 's'} coordinates ({x:.10g}, {y:.10g}) unlike the rest "
-            "(a placeholder, a typo, a lost or other zone prefix?)")
+    x, y = (f"{v:.10g}" for v in xy[odd[0]])
+    if n_odd > 1:
+        return phrase("read.odd_many", where=where, others=n_odd - 1, x=x, y=y)
+    return phrase("read.odd_one", where=where, x=x, y=y)

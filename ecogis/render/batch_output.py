@@ -34,6 +34,7 @@ from ecogis.outputs import atomic_folder
 from ecogis.render import check_text as T
 from ecogis.render.cells import xlsx_row
 from ecogis.render.check_xlsx import RULE_HEADERS, _input_rows
+from ecogis.render.zoning_batch import ZoningSheets, used_ids, zoning_by_site, zoning_footer
 from ecogis.rules import VERDICT_EN, VERDICTS
 
 FORMAT = "ecogis batch check 1"
@@ -79,7 +80,7 @@ def write_batch(batch, targets: dict, *, lang: str = "zh", overwrite: bool = Fal
             w.begin(batch)
         for chunk in batch.chunks():
             for w in writers:
-                w.add(chunk)
+                w.add(chunk, batch)
         for w in writers:
             w.end(batch)
     return [Path(p) for p in targets.values()]
@@ -127,6 +128,7 @@ class JsonBatchWriter:
         self.stream = stream
         self.findings = tempfile.TemporaryFile("w+", encoding="utf-8")
         self.first_site = self.first_finding = True
+        self.zoning_ids: set = set()  # access-list requirements used (texts once in the footer)
 
     def begin(self, batch) -> None:
         header = {"format": FORMAT, "findings_detail": batch.findings_detail, "project": batch.project,
@@ -138,8 +140,12 @@ class JsonBatchWriter:
             self.stream.write(f"{_dumps(key)}: {_dumps(value)},\n")
         self.stream.write('"sites": [')
 
-    def add(self, chunk) -> None:
+    def add(self, chunk, batch=None) -> None:
+        zoned = zoning_by_site(chunk)
+        self.zoning_ids |= used_ids(chunk)
         for row in site_records(chunk, list(chunk.within)):
+            if zoned is not None:
+                row["zoning"] = zoned.get(row["id"])
             self.stream.write(("\n" if self.first_site else ",\n") + _dumps(row))
             self.first_site = False
         for row in _records(chunk.findings):
@@ -154,7 +160,8 @@ class JsonBatchWriter:
         footer = {"verdict": batch.verdict, "verdict_en": VERDICT_EN[batch.verdict],
                   "sites_by_verdict": _sites_by_verdict(batch), "findings_total": batch.findings_total,
                   "findings_listed": batch.findings_listed, "rules": batch.rules,
-                  "assumptions": batch.assumptions, "methods": batch.methods}
+                  "assumptions": batch.assumptions, "methods": batch.methods,
+                  "zoning": zoning_footer(batch, self.zoning_ids)}
         self.stream.write(",\n".join(f"{_dumps(k)}: {_dumps(v)}" for k, v in footer.items()) + "\n}\n")
         self.close()
 
@@ -178,6 +185,7 @@ class XlsxBatchWriter:
         self.inputs = self.wb.create_sheet("inputs")
         self.finding_rows = 0
         self.saved = False
+        self.zoning: ZoningSheets | None = None
 
     def begin(self, batch) -> None:
         words = XLSX_HEADS[self.lang]
@@ -189,9 +197,13 @@ class XlsxBatchWriter:
         head = {row[0]: row[column] for row in T.FINDING_HEADERS}
         self._finding_head = [head[k] for k in ("site", *_XLSX_FINDING_KEYS)] + [words["rule_id"]]
         self._head(self.findings, self._finding_head)
+        if getattr(batch, "zoning", None) is not None:
+            self.zoning = ZoningSheets(self.wb, self.lang)
 
-    def add(self, chunk) -> None:
+    def add(self, chunk, batch=None) -> None:
         lang = self.lang
+        if self.zoning is not None and chunk.zoning is not None:
+            self.zoning.add(chunk, batch)
         rows = chunk.sites.copy()
         rows["verdict"] = rows["verdict"].map(lambda v: T.verdict_label(v, lang))
         rows["worst_relation"] = rows["worst_relation"].map(lambda v: T.RELATION[lang].get(v) if v else None)
@@ -221,6 +233,8 @@ class XlsxBatchWriter:
         self._head(self.inputs, ["name", "kind", "path / text", "crs", "features"])
         for row in _input_rows(batch, lang):
             self.inputs.append(xlsx_row(self.inputs, row))
+        if self.zoning is not None:
+            self.zoning.end(batch)
         self.wb.save(self.path)
         self.saved = True
 

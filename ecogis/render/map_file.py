@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ecogis.error_messages import error
+from ecogis.layer_info import LayerInfo
 from ecogis.messages import say
 from ecogis.outputs import check_output_path
 
@@ -76,7 +77,7 @@ def write_map(layers: dict, out, *, site=None, site_path=None, basemap: str = "n
     fmt = check_map_output(out, overwrite=overwrite)
     if site is not None:
         warn_mixed_datums(site, layers, None)
-    inputs = [g.attrs.get("ecogis", {}).get("path") for g in layers.values()] + [site_path, styles]
+    inputs = [LayerInfo.of(g).path for g in layers.values()] + [site_path, styles]
     check_output_path(out, overwrite=overwrite, inputs=[p for p in inputs if p])
     started = time.perf_counter()
     if fmt == "html":
@@ -115,11 +116,11 @@ def format_map_result(result: MapResult) -> str:
 
 
 def _summary(name: str, gdf) -> MapLayerSummary:
-    return MapLayerSummary(name=name, kind=(gdf.attrs.get("ecogis") or {}).get("kind"), features=len(gdf),
+    return MapLayerSummary(name=name, kind=LayerInfo.of(gdf).kind, features=len(gdf),
                            crs=gdf.crs.to_string() if gdf.crs else None)
 
 
 def _read_notes(frames: list, notes: list) -> list[str]:
     """The reading notes of ``frames`` then ``notes``, each text once."""
-    read = [n for g in frames for n in (g.attrs.get("ecogis") or {}).get("notes", [])]
+    read = [n for g in frames for n in LayerInfo.of(g).notes]
     return list(dict.fromkeys(read + list(notes)))

@@ -16,7 +16,8 @@ def add_zoning_chapter(doc, result, lang: str, captions: L.Captions, number: int
         return
     L.landscape(doc)  # the requirement tables are wide, like the findings
     doc.add_heading(f"{number} {Z.label('chapter', lang)}", level=1)
-    doc.add_paragraph(Z.industry_line(zoning, lang))
+    for line in Z.description_lines(zoning, lang):
+        doc.add_paragraph(line)
     titles = Z.layer_titles(result, lang)
     for key, build in (("summary", lambda z, lg: Z.summary_table(z, lg, titles)), ("units", Z.units_table),
                        ("requirements", Z.requirements_table)):

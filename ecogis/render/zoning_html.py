@@ -14,7 +14,7 @@ def zoning_html(result, lang: str = "zh") -> str:
         return ""
     e = html.escape
     parts = [f"<section id=\"zoning\"><h2>{e(Z.label('chapter', lang))}</h2>",
-             f"<p>{e(Z.industry_line(zoning, lang))}</p>"]
+             *(f"<p>{e(line)}</p>" for line in Z.description_lines(zoning, lang))]
     titles = Z.layer_titles(result, lang)
     for key, build in (("summary", lambda z, lg: Z.summary_table(z, lg, titles)), ("units", Z.units_table),
                        ("requirements", Z.requirements_table)):

@@ -5,6 +5,8 @@ m², shares 0-1) so the XLSX keeps them, and :func:`as_text` prints them for DOC
 """
 from __future__ import annotations
 
+from typing import Any
+
 from ecogis.notes import Label
 from ecogis.rules import VERDICT_EN
 
@@ -98,6 +100,58 @@ def industry_line(zoning, lang: str) -> str:
     return f"{label('industry', lang)}{Label('：', ': ').text(lang)}{value}"
 
 
+DESCRIPTION: dict[str, dict[str, Any]] = {
+    "zh": {"project_type": "项目类型", "description": "项目描述", "use": "用途（--use）",
+           "types": {"linear": "线性工程", "point": "点状工程", "area": "面状工程"},
+           "sources": {"cli": "命令行", "site": "场址属性", "file": "项目描述文件"}, "none": "未给出",
+           "precedence": "项目信息取值顺序：命令行（--industry、--description、--use）> "
+                         "场址属性（行业代码、项目类型等）> 项目描述文件{file}", "site": "场址 {site}"},
+    "en": {"project_type": "Project type", "description": "Description", "use": "Use (--use)",
+           "types": {"linear": "linear", "point": "point", "area": "area"},
+           "sources": {"cli": "command line", "site": "site attribute", "file": "project-description file"},
+           "none": "not given",
+           "precedence": "Project information is taken from the command line (--industry, --description, --use), "
+                         "then the site attributes (industry code, project type ...), then the project-description "
+                         "file{file}",
+           "site": "site {site}"},
+}
+
+
+def _described(d: dict, lang: str) -> list[str]:
+    """``field: value (source)`` for the industry, type, description and use of description ``d``."""
+    words, colon = DESCRIPTION[lang], Label("：", ": ").text(lang)
+    sources = d.get("sources") or {}
+
+    def src(key):
+        return f"（{words['sources'][sources[key]]}）" if lang == "zh" else f" ({words['sources'][sources[key]]})"
+    ind = d.get("industry")
+    out = [label("industry", lang) + colon + (f"{ind['code']}{' ' + ind['name'] if ind.get('name') else ''}"
+                                              + src("industry") if ind else label("no_industry", lang))]
+    for key in ("project_type", "description", "use"):
+        value = d.get(key)
+        if value is not None:
+            shown = words["types"].get(value, value) if key == "project_type" else (
+                "、".join(map(str, value)) if isinstance(value, list) else str(value))
+            out.append(words[key] + colon + shown + src(key))
+    return out
+
+
+def description_lines(zoning, lang: str) -> list[str]:
+    """The project's description with the source of each field, the order of the sources, and the sites
+    whose own attributes differ."""
+    d = getattr(zoning, "project_description", None) or {}
+    if not d:
+        return [industry_line(zoning, lang)]
+    file = d.get("file")
+    out = _described(d, lang)
+    out.append(DESCRIPTION[lang]["precedence"].format(file=f"（{file}）" if file and lang == "zh"
+                                                      else f" ({file})" if file else ""))
+    for site, own in (getattr(zoning, "site_descriptions", None) or {}).items():
+        out.append(DESCRIPTION[lang]["site"].format(site=site) + Label("：", ": ").text(lang)
+                   + "；".join(_described(own, lang)))
+    return out
+
+
 def layer_titles(result, lang: str) -> dict[str, str]:
     """The project's title of each layer (``label``, ``label_en`` with --lang en), else its name."""
     specs = ((result.inputs.get("project") or {}).get("layers") or {}) if hasattr(result, "inputs") else {}
@@ -141,7 +195,8 @@ def requirements_table(zoning, lang: str) -> tuple[list[str], list[list]]:
 
 def notes(zoning, lang: str) -> list[str]:
     """The chapter's closing lines: uncovered parts of sites, the access lists read and the methods."""
-    out = [f"{label('industry', lang)} [{site}]: {code}" for site, code in zoning.site_industries.items()]
+    out = [f"{label('industry', lang)} [{site}]: {code}" for site, code in zoning.site_industries.items()
+           if not getattr(zoning, "site_descriptions", None)]
     out += [label("uncovered", lang).format(site=s, share=f"{v:.2%}") for s, v in zoning.uncovered.items()]
     out += [f"{label('lists', lang)}: {m.get('path')} "
             + LIST_SIZE[lang].format(rows=m.get("rows"), requirements=m.get("requirements"))

@@ -24,5 +24,6 @@ def add_zoning_sheets(wb, result, lang: str = "zh", visible=visible_text) -> Non
         for r in rows:
             ws.append(xlsx_row(ws, r, visible))
         ws.freeze_panes = "A2"
-    wb[Z.label("sheet_summary", lang)].append(xlsx_row(wb[Z.label("sheet_summary", lang)],
-                                                       [Z.industry_line(zoning, lang)], visible))
+    summary = wb[Z.label("sheet_summary", lang)]
+    for line in Z.description_lines(zoning, lang):
+        summary.append(xlsx_row(summary, [line], visible))

@@ -19,6 +19,8 @@ own file (``ecogis check --rules my_rules.yaml``), never by editing code. A rule
         jurisdiction: ["2111"]          # optional: adcode prefixes where the rule applies (default national)
         verified: false                 # optional: the article was (not) checked against a published text
         verification: 条号未核对         # the note reports print beside the basis when verified is false
+        checked_source: https://...     # optional: where the article text was read, and when (checked_on)
+        checked_on: 2026-12-01
       - {id: reserve-near, within_m: 2000}   # change one key of a rule, keep the rest
       - id: redline-near
         disabled: true                  # switch a rule off (an unknown id is an error)
@@ -117,6 +119,8 @@ class Rule:
     verification: str = ""
     verification_en: str = ""
     local_source: str = ""  # local plans giving figures or context: never a legal basis
+    checked_source: str = ""  # where the article text was read (the address of a published text)
+    checked_on: dt.date | None = None  # the day it was read there
 
     def fits_use(self, uses: set[str]) -> bool:
         """True when the rule names no site use, or one of ``uses`` (lower-case, from :func:`site_uses`)."""
@@ -124,7 +128,7 @@ class Rule:
 
     def to_dict(self) -> dict:
         d = asdict(self)
-        for key in ("effective_from", "effective_until"):
+        for key in ("effective_from", "effective_until", "checked_on"):
             d[key] = None if d[key] is None else d[key].isoformat()
         return d
 
@@ -264,7 +268,7 @@ def _parse_rule(item, path, line, kinds, base: Rule | None = None) -> Rule:
     if base is not None:
         inherited = asdict(base)
         if "basis" in item and "verified" not in item:  # a new basis: the old one's check says nothing of it
-            inherited.update(verified=None, verification="", verification_en="")
+            inherited.update(verified=None, verification="", verification_en="", checked_source="", checked_on=None)
         merged = LineDict({k: v for k, v in inherited.items() if k != "source" and v not in (None, "", [])})
         merged.update(item)
         merged.line, merged.lines = getattr(item, "line", line), getattr(item, "lines", {})
@@ -294,7 +298,7 @@ def _parse_rule(item, path, line, kinds, base: Rule | None = None) -> Rule:
 def _scope(item, path) -> dict:
     """The when/where/how-checked keys of a rule item (dates, jurisdiction, verification)."""
     dates = {key: parse_date(item.get(key), path=path, line=line_of(item, key), what=key)
-             for key in ("effective_from", "effective_until")}
+             for key in ("effective_from", "effective_until", "checked_on")}
     if dates["effective_from"] and dates["effective_until"] and dates["effective_until"] <= dates["effective_from"]:
         raise error("inputs.effective_order", at=_at(line_of(item, "effective_until")), path=path)
     verified = item.get("verified")
@@ -302,7 +306,8 @@ def _scope(item, path) -> dict:
         raise error("inputs.verified_bool", at=_at(line_of(item, "verified")), path=path)
     return {**dates, "verified": verified,
             "jurisdiction": parse_jurisdiction(item.get("jurisdiction"), path=path, line=line_of(item, "jurisdiction")),
-            **{k: str(item.get(k) or "") for k in ("verification", "verification_en", "local_source")}}
+            **{k: str(item.get(k) or "") for k in ("verification", "verification_en", "local_source",
+                                                   "checked_source")}}
 
 
 def _where(item, path, kinds) -> tuple[str, str, float | None]:
@@ -353,4 +358,4 @@ def parse_buffers(value, *, path=None, line=None) -> list[float]:
 # Rule keys of the in-force and verification schema (dates in force, jurisdiction, verification notes):
 # accepted in rules files so that rules carrying them load.
 _RULE_KEYS |= {"effective_from", "effective_until", "jurisdiction", "verified", "verification", "verification_en",
-               "local_source"}
+               "local_source", "checked_source", "checked_on"}

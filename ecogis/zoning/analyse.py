@@ -33,19 +33,22 @@ _UNIT_COLUMNS = ("code", "name", "unit_class", "subtype", "element", "county", "
 def analyse_units(findings: pd.DataFrame, unit_layers: dict, requirements: list[Requirement] | None,
                   industry: Industry | None = None, description: str | None = None,
                   access_lists: list[dict] | None = None,
-                  site_industries: dict[str, Industry] | None = None) -> ZoningResult:
+                  site_industries: dict[str, Industry] | None = None,
+                  site_texts: dict[str, str] | None = None) -> ZoningResult:
     """Units per site and the requirements that apply, judged for ``industry``.
 
     ``findings``: the screening findings (columns of :data:`ecogis.screen.FINDING_COLUMNS` plus
     ``_feature_index``); ``unit_layers``: ``{layer name: normalised control_unit GeoDataFrame}``;
     ``requirements``: the access lists' requirements (None: no access list given);
-    ``site_industries``: ``{site id: Industry}`` overriding ``industry`` for those sites."""
+    ``site_industries``: ``{site id: Industry}`` overriding ``industry`` for those sites, ``site_texts``
+    likewise the description."""
     units = _unit_relations(findings, unit_layers)
     found: list[RequirementFinding] = []
     for site in dict.fromkeys(u.site for u in units if u.relation == "intersects"):
         overlapped = [u for u in units if u.site == site and u.relation == "intersects"]
         own = (site_industries or {}).get(site, industry)
-        found.extend(_site_requirements(site, overlapped, requirements, own, description or ""))
+        text = (site_texts or {}).get(site, description or "")
+        found.extend(_site_requirements(site, overlapped, requirements, own, text))
     site_verdicts: dict[str, str] = {}
     for r in found:
         site_verdicts[r.site] = worst_verdict([site_verdicts.get(r.site, VERDICTS[0]), r.verdict])

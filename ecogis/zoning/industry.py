@@ -104,13 +104,25 @@ def covers(listed: str, site: str) -> bool | None:
 SITE_FIELDS: tuple[str, ...] = ("industry", "行业代码", "国民经济行业代码", "行业类别代码", "HYDM", "HYLBDM")
 
 
+#: Site attribute names (first found wins) of the other fields of a project description
+#: (:mod:`ecogis.zoning.description`), carried beside the industry code.
+SITE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "industry": SITE_FIELDS,
+    "industry_name": ("industry_name", "行业名称", "国民经济行业名称", "行业类别名称", "HYMC"),
+    "project_type": ("project_type", "项目类型", "工程类型", "XMLX"),
+    "description": ("project_description", "项目描述", "项目概况", "建设内容", "XMMS"),
+}
+
+
 def carry_industry(source, target) -> None:
-    """Copy the site attribute holding the industry code (:data:`SITE_FIELDS`) of ``source`` into
-    ``target["industry"]`` (same rows, in order); nothing when there is none."""
+    """Copy the site attributes holding the industry code (:data:`SITE_FIELDS`) and the other fields of
+    :data:`SITE_COLUMNS` of ``source`` into ``target`` under their canonical names (same rows, in
+    order); nothing for a field the sites lack."""
     names = {str(c).strip().upper(): c for c in source.columns}
-    column = next((names[f.upper()] for f in SITE_FIELDS if f.upper() in names), None)
-    if column is not None:
-        target["industry"] = list(source[column])
+    for canonical, aliases in SITE_COLUMNS.items():
+        column = next((names[a.upper()] for a in aliases if a.upper() in names), None)
+        if column is not None:
+            target[canonical] = list(source[column])
 
 
 def site_industries(sites) -> dict[str, Industry]:

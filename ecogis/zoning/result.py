@@ -82,6 +82,9 @@ class ZoningResult:
     summary: list = field(default_factory=list)  # ecogis.zoning.summary.ControlSummary rows
     uncovered: dict = field(default_factory=dict)  # site -> share (0-1) in no control unit: not judged
     site_industries: dict = field(default_factory=dict)  # site -> its own industry code (site attribute)
+    #: the project's description (ecogis.zoning.description.ProjectDescription.to_dict: values and sources)
+    project_description: dict = field(default_factory=dict)
+    site_descriptions: dict = field(default_factory=dict)  # site -> its description where its attributes differ
 
     def to_dict(self) -> dict:
         return {"industry": None if self.industry is None else self.industry.to_dict(),
@@ -91,4 +94,5 @@ class ZoningResult:
                 "requirements": [r.to_dict() for r in self.requirements],
                 "access_lists": self.access_lists, "unit_layers": self.unit_layers, "methods": self.methods,
                 "summary": [s.to_dict() for s in self.summary], "uncovered": self.uncovered,
-                "site_industries": self.site_industries}
+                "site_industries": self.site_industries, "project_description": self.project_description,
+                "site_descriptions": self.site_descriptions}

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from ecogis.io.exchange.parse import _err, _Parsed
+from ecogis.error_messages import error
+from ecogis.io.exchange.parse import _Parsed
 from ecogis.messages import say
 
 
@@ -36,9 +37,8 @@ def _runs(parsed: _Parsed, path) -> _Runs:
     again = (runs.parcel[order][1:] == runs.parcel[order][:-1]) & (runs.key[order][1:] == runs.key[order][:-1])
     if again.any():
         r = order[1:][again][np.argmin(runs.start[order[1:][again]])]
-        raise _err(path, parsed.v_line[runs.start[r]],
-                   f"ring {runs.ring[r]} of parcel {parsed.parcels[runs.parcel[r]].parcel_no!r} appears again "
-                   "after another ring", hint="Keep the vertices of a ring together")
+        raise error("exchange.ring_again", path=path, line=parsed.v_line[runs.start[r]], ring=runs.ring[r],
+                    parcel=parsed.parcels[runs.parcel[r]].parcel_no, hint="exchange.ring_together")
     return runs
 
 
@@ -57,9 +57,8 @@ def _check_point_counts(parsed: _Parsed, runs: _Runs, path):
         k = int(np.flatnonzero(~ok)[0])
         parcel = parsed.parcels[k]
         first, last = parsed.v_line[parcel.first_vertex], parsed.v_line[parcel.first_vertex + parcel.n_vertices - 1]
-        raise _err(path, parcel.line, f"parcel {parcel.parcel_no!r} declares {parcel.count} points but "
-                                      f"{n_vertices[k]} vertex lines follow (lines {first}-{last})",
-                   hint="Fix 界址点数 or add the missing vertex lines")
+        raise error("exchange.count_mismatch", path=path, line=parcel.line, parcel=parcel.parcel_no,
+                    count=parcel.count, found=n_vertices[k], first=first, last=last, hint="exchange.fix_count")
 
 
 def _compact(ids: np.ndarray) -> np.ndarray:
@@ -101,9 +100,8 @@ def _lines(parsed, runs, sel, coords, geoms, path):
     short = sel & (runs.stop - runs.start < 2)
     if short.any():
         r = int(np.flatnonzero(short)[0])
-        raise _err(path, parsed.v_line[runs.start[r]], f"line part {runs.ring[r]} of parcel "
-                   f"{parsed.parcels[runs.parcel[r]].parcel_no!r} has one vertex",
-                   hint="A line needs at least two vertices")
+        raise error("exchange.line_one_vertex", path=path, line=parsed.v_line[runs.start[r]], ring=runs.ring[r],
+                    parcel=parsed.parcels[runs.parcel[r]].parcel_no, hint="exchange.two_vertices")
     vertex = sel[runs.vertex_run]
     lines = shapely.linestrings(coords[vertex], indices=_compact(runs.vertex_run[vertex]))
     multi = shapely.multilinestrings(lines, indices=_compact(runs.parcel[sel]))
@@ -141,9 +139,11 @@ def _ring_error(parsed, runs, r, coords, path):
     first_line = parsed.v_line[runs.start[r]]
     ring = coords[runs.start[r]:runs.stop[r]]
     corners = len(np.unique(ring, axis=0))
-    shape = "has fewer than 3 distinct vertices" if corners < 3 else "has all its vertices on one line"
-    raise _err(path, first_line, f"ring {runs.ring[r]} of parcel {name!r} {shape} (zero area)",
-               hint="A polygon ring needs 3 or more corners, not all in a line, plus the closing vertex")
+    if corners < 3:
+        raise error("exchange.ring_few_vertices", path=path, line=first_line, ring=runs.ring[r], parcel=name,
+                    hint="exchange.ring_corners")
+    raise error("exchange.ring_collinear", path=path, line=first_line, ring=runs.ring[r], parcel=name,
+                hint="exchange.ring_corners")
 
 
 def _note_invalid_parcels(parsed: _Parsed, geoms, path, notes):

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ecogis.error_messages import error
-from ecogis.errors import EcogisError
+from ecogis.error_messages import error, phrase
 from ecogis.io.exchange.dialects import (
     HEADER_ALIASES,
     PARCEL_FIELD_COUNTS,
@@ -60,10 +59,6 @@ class _Parsed:
     deviations: Deviations = field(default_factory=lambda: Deviations(None))
 
 
-def _err(path, line, message, hint=None):
-    return EcogisError(f"line {line}: {message}", path=path, hint=hint)
-
-
 def _parse(text: str, path: Path, strict: bool = False) -> _Parsed:
     parsed = _Parsed(deviations=Deviations(path, strict))
     section = None
@@ -92,17 +87,16 @@ def _parse(text: str, path: Path, strict: bool = False) -> _Parsed:
                 parsed.parcels.append(current)
             else:
                 if current is None:
-                    raise _err(path, number, "a vertex line before the first parcel line",
-                               hint="Each parcel starts with a line "
-                                    "'界址点数,面积,地块编号,地块名称,面,图幅号,用途,,@'")
+                    raise error("exchange.vertex_before_parcel", path=path, line=number,
+                                hint="exchange.parcel_line_form")
                 _parse_vertex_line(fields, number, parsed, path)
                 parsed.v_parcel.append(len(parsed.parcels) - 1)
                 current.n_vertices += 1
         elif section is not None:
             _extra_section_line(line, parsed.sections[section])
         else:
-            raise _err(path, number, f"text outside any section: {line[:40]!r}",
-                       hint=f"Is this a coordinate exchange file? It needs a [{COORD_SECTION}] section")
+            raise error("exchange.outside_section", path=path, line=number, text=line[:40], section=COORD_SECTION,
+                        hint="exchange.needs_section")
     if not seen_coords:
         raise error("exchange.no_coord_section", section=COORD_SECTION, path=path, hint="exchange.put_parcels")
     if current is not None:
@@ -121,10 +115,10 @@ def _section(match, number, parsed, path) -> str:
         parsed.has_header = True
     elif section != COORD_SECTION:
         if "坐标" in section:  # a misspelt coordinate section would hide every parcel
-            raise _err(path, number, f"unknown section [{section}]",
-                       hint=f"An exchange file has the sections [{HEADER_SECTION}] and [{COORD_SECTION}]")
+            raise error("exchange.unknown_section", path=path, line=number, section=section, header=HEADER_SECTION,
+                        coords=COORD_SECTION, hint="exchange.the_sections")
         if section in parsed.sections:
-            raise _err(path, number, f"section [{section}] is given twice", hint="Keep one of them")
+            raise error("exchange.section_twice", path=path, line=number, section=section, hint="exchange.keep_one")
         parsed.deviations.add("exchange.extra_section", number, section=section)
         parsed.sections[section] = {}
     return section
@@ -141,10 +135,11 @@ def _extra_section_line(line: str, content: dict) -> None:
 
 
 def _no_commas(line, number, path):
-    found = "full-width commas (，)" if "，" in line else "tabs" if "\t" in line else "spaces" if " " in line else None
-    raise _err(path, number, f"the fields are separated by {found}, not ASCII commas" if found else
-               f"no comma in {line[:40]!r}",
-               hint="Separate the fields with ASCII commas (,), e.g. J1,1,4534567.123,41512345.678")
+    found = (phrase("exchange.sep_fullwidth") if "，" in line else phrase("exchange.sep_tabs") if "\t" in line
+             else phrase("exchange.sep_spaces") if " " in line else None)
+    if found:
+        raise error("exchange.separated_by", path=path, line=number, found=found, hint="exchange.use_commas")
+    raise error("exchange.no_comma", path=path, line=number, text=line[:40], hint="exchange.use_commas")
 
 
 def _parse_header_line(line, number, parsed, path):
@@ -155,35 +150,31 @@ def _parse_header_line(line, number, parsed, path):
                 parsed.deviations.add("exchange.header_alias", number, name=key, standard=HEADER_ALIASES[key])
                 key = HEADER_ALIASES[key]
             if parsed.header.get(key, value) != value:
-                raise _err(path, number, f"{key} is given twice: {parsed.header[key]!r} on line "
-                                         f"{parsed.header_lines[key]} and {value!r} here", hint="Keep one of them")
+                raise error("exchange.header_twice", path=path, line=number, key=key, first=parsed.header[key],
+                            first_line=parsed.header_lines[key], value=value, hint="exchange.keep_one")
             parsed.header[key] = value
             parsed.header_lines[key] = number
             return
-    raise _err(path, number, f"header line without '=': {line[:40]!r}",
-               hint="Header lines read key=value, e.g. 带号=41")
+    raise error("exchange.header_no_equals", path=path, line=number, text=line[:40], hint="exchange.header_form")
 
 
 def _parse_parcel_line(fields, number, path, deviations: Deviations) -> _Parcel:
     layout = parcel_layout(fields, RECORD_TYPES)
     if layout is None:
-        raise _err(path, number, f"parcel line has {len(fields)} fields, expected 9 "
-                                 "(界址点数,地块面积,地块编号,地块名称,记录图形属性,图幅号,地块用途,地类编码,@; "
-                                 f"or {', '.join(map(str, PARCEL_FIELD_COUNTS))} fields in other layouts)",
-                   hint="Keep the commas of empty fields")
+        raise error("exchange.parcel_fields", path=path, line=number, count=len(fields),
+                    counts=", ".join(map(str, PARCEL_FIELD_COUNTS)), hint="exchange.keep_commas")
     if layout is not STANDARD_PARCEL:
         deviations.add("exchange.parcel_layout", number, layout=layout.label)
     parcel_no = fields[layout.parcel_no]
     count = None
     if fields[layout.count] not in ("", "0"):
-        count = _int_field(fields[layout.count], number, path, "界址点数 (point count)")
+        count = _int_field(fields[layout.count], number, path, phrase("exchange.what_count"))
     else:
         deviations.add("exchange.count_missing", number, allowed=True, parcel=repr(parcel_no))
     area = _parcel_area(fields[layout.area], number, path, parcel_no, deviations)
     record = fields[layout.record] or "面"
     if record not in RECORD_TYPES:
-        raise _err(path, number, f"记录图形属性 {record!r} is not one of 面, 线, 点",
-                   hint="Write 面 for polygons, 线 for lines, 点 for points")
+        raise error("exchange.record_type", path=path, line=number, record=record, hint="exchange.record_types")
     extra = {column: fields[i] or None for column, i in layout.extra}
     return _Parcel(number, count, area, _decimals(fields[layout.area]), parcel_no, fields[layout.name], record,
                    fields[layout.sheet] or None, fields[layout.use] or None, extra)
@@ -201,10 +192,9 @@ def _parcel_area(value: str, number: int, path, parcel_no: str, deviations: Devi
         deviations.add("exchange.area_not_number", number, value=repr(value), parcel=repr(parcel_no))
         return np.nan
     if not np.isfinite(area):
-        raise _err(path, number, f"地块面积 (area) {value!r} is not a finite number")
+        raise error("exchange.area_not_finite", path=path, line=number, value=value)
     if area < 0:
-        raise _err(path, number, f"地块面积 (area) {value!r} is negative",
-                   hint="Write the area in 公顷, or leave it empty")
+        raise error("exchange.area_negative", path=path, line=number, value=value, hint="exchange.area_hectares")
     if factor is not None:
         deviations.add("exchange.area_unit", number, value=repr(value), parcel=repr(parcel_no),
                        hectares=f"{area:.6g}")
@@ -228,9 +218,11 @@ def _int_field(value, number, path, what, minimum=1):
     try:
         result = int(value)
     except ValueError:
-        raise _err(path, number, f"{what} {value!r} is not a whole number") from None
+        raise error("exchange.not_whole", path=path, line=number, what=what, value=value) from None
     if result < minimum:
-        raise _err(path, number, f"{what} {value!r} must be {'positive' if minimum == 1 else f'at least {minimum}'}")
+        if minimum == 1:
+            raise error("exchange.not_positive", path=path, line=number, what=what, value=value)
+        raise error("exchange.below_minimum", path=path, line=number, what=what, value=value, minimum=minimum)
     return result
 
 
@@ -240,10 +232,10 @@ def _float_field(value, number, path, what, allow_empty=False):
     try:
         result = float(value)
     except ValueError:
-        raise _err(path, number, f"{what} {value!r} is not a number",
-                   hint="Use a decimal point and no thousands separators") from None
+        raise error("exchange.not_number", path=path, line=number, what=what, value=value,
+                    hint="exchange.decimal_point") from None
     if not np.isfinite(result):
-        raise _err(path, number, f"{what} {value!r} is not a finite number")
+        raise error("exchange.not_finite", path=path, line=number, what=what, value=value)
     return result
 
 
@@ -256,11 +248,8 @@ def _parse_vertex_line(fields, number, parsed, path):
     elif len(fields) == 4:
         ring, part, x, y = fields[1], "1", fields[2], fields[3]
     else:
-        hint = "Vertex lines read e.g. J1,1,4534567.123,41512345.678"
-        if "，" in ",".join(fields):
-            hint = "Use ASCII commas (,) not full-width ones (，) between fields"
-        raise _err(path, number, f"vertex line has {len(fields)} fields, expected 4 (点号,圈号,X,Y) or 6 "
-                                 "(序号,圈号,部件号,点号,X,Y)", hint=hint)
+        hint = "exchange.ascii_commas" if "，" in ",".join(fields) else "exchange.vertex_form"
+        raise error("exchange.vertex_fields", path=path, line=number, count=len(fields), hint=hint)
     # kept as text here and converted in bulk by _vertex_arrays (fast path); bad values are found there
     parsed.v_ring.append(ring)
     parsed.v_part.append(part)
@@ -271,10 +260,10 @@ def _parse_vertex_line(fields, number, parsed, path):
 
 def _vertex_arrays(parsed: _Parsed, path):
     """Convert the vertex text columns to numbers in bulk; on failure name the first bad line."""
-    columns = ((parsed.v_ring, int, _int_field, "圈号 (ring number)"),
-               (parsed.v_part, int, _int_field, "部件号 (part number)"),
-               (parsed.v_x, float, _float_field, "X (northing)"),
-               (parsed.v_y, float, _float_field, "Y (easting)"))
+    columns = ((parsed.v_ring, int, _int_field, phrase("exchange.what_ring")),
+               (parsed.v_part, int, _int_field, phrase("exchange.what_part")),
+               (parsed.v_x, float, _float_field, phrase("exchange.what_x")),
+               (parsed.v_y, float, _float_field, phrase("exchange.what_y")))
     out = []
     for values, dtype, check, what in columns:
         try:
@@ -291,5 +280,5 @@ def _vertex_arrays(parsed: _Parsed, path):
 
 def _close_parcel(parcel: _Parcel, parsed: _Parsed, path):
     if parcel.n_vertices == 0:
-        raise _err(path, parcel.line, f"parcel {parcel.parcel_no!r} has no vertex lines (界址点数 {parcel.count})",
-                   hint="Each parcel line is followed by its vertex lines 点号,圈号,X,Y")
+        raise error("exchange.no_vertices", path=path, line=parcel.line, parcel=parcel.parcel_no, count=parcel.count,
+                    hint="exchange.vertices_follow")

@@ -10,7 +10,7 @@ from ecogis.crs import GEOGRAPHIC, crs_label, describe_crs, gk_zone_of, resolve_
 from ecogis.crs_infer import infer_crs, positions_ok
 from ecogis.error_messages import Phrase, error, phrase
 from ecogis.errors import EcogisError
-from ecogis.io.exchange.parse import _err, _Parsed
+from ecogis.io.exchange.parse import _Parsed
 from ecogis.messages import note, register, say
 
 register({
@@ -45,8 +45,8 @@ def _header_int(parsed, key, path):
         return None
     match = re.fullmatch(r"\s*(\d+)(?:\.0*)?\s*(?:度带|度分带|度|°|带)?\s*", value)  # 3, 3.0, 3度, 41带
     if not match:
-        raise _err(path, parsed.header_lines[key], f"{key} {value!r} is not a whole number",
-                   hint="Write e.g. 几度分带=3 and 带号=41")
+        raise error("exchange.header_not_whole", path=path, line=parsed.header_lines[key], key=key, value=value,
+                    hint="exchange.zone_form")
     return int(match.group(1))
 
 
@@ -54,8 +54,8 @@ def _settle_crs(parsed, path, x, y, crs, cm, notes):
     """Return (CRS, swap, crs_source). ``x``/``y`` are the file's X/Y columns (X expected northing)."""
     unit = parsed.header.get("计量单位", "")
     if unit and unit not in ("米", "m", "M", "metre", "meter", "度", "degree"):
-        raise _err(path, parsed.header_lines["计量单位"], f"计量单位 {unit!r} is not supported",
-                   hint="ecogis reads coordinates in metres (米) or degrees (度)")
+        raise error("exchange.unit_unsupported", path=path, line=parsed.header_lines["计量单位"], unit=unit,
+                    hint="exchange.units_read")
     if crs is not None:
         return _user_crs(parsed, path, x, y, crs, notes)
 
@@ -65,11 +65,13 @@ def _settle_crs(parsed, path, x, y, crs, cm, notes):
     width = _header_int(parsed, "几度分带", path)
     zone = _header_int(parsed, "带号", path)
     if width not in (None, 3, 6):
-        raise _err(path, parsed.header_lines["几度分带"], f"几度分带 {width} is not 3 or 6")
+        raise error("exchange.width_not_3_6", path=path, line=parsed.header_lines["几度分带"], width=width)
     if zone is not None and zone_width(zone) not in ((width,) if width else (3, 6)):
-        raise _err(path, parsed.header_lines["带号"], f"带号 {zone} is not a {f'{width}-degree ' if width else ''}"
-                                                     "Gauss-Kruger zone in China",
-                   hint="3-degree zones are numbered 25-45 (几度分带=3), 6-degree zones 13-23 (几度分带=6)")
+        if width:
+            raise error("exchange.zone_not_width", path=path, line=parsed.header_lines["带号"], zone=zone, width=width,
+                        hint="exchange.zone_numbers")
+        raise error("exchange.zone_not_china", path=path, line=parsed.header_lines["带号"], zone=zone,
+                    hint="exchange.zone_numbers")
     if zone is not None and width is None:
         width = zone_width(zone)
         say("exchange_width_missing", notes, path=path, zone=zone, width=width)
@@ -129,8 +131,8 @@ def _check_positions(parsed: _Parsed, easting, northing, crs, path):
     ok = positions_ok(easting, northing, crs)
     if not ok.all():
         i = int(np.flatnonzero(~ok)[0])
-        raise _err(path, parsed.v_line[i], f"easting {easting[i]:.12g}, northing {northing[i]:.12g} is not a position "
-                                           f"in {crs_label(crs)}", hint="Fix the vertex, or give the right CRS")
+        raise error("exchange.not_position", path=path, line=parsed.v_line[i], easting=f"{easting[i]:.12g}",
+                    northing=f"{northing[i]:.12g}", crs=crs_label(crs), hint="exchange.fix_vertex")
 
 
 def _user_crs(parsed, path, x, y, crs, notes):

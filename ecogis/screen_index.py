@@ -1,0 +1,99 @@
+"""The control layers of a screening, each projected to one GK zone and indexed once per zone
+(:class:`IndexedLayer`): the features' STRtrees, envelopes, bounding circles and polygon edges, labels and zones.
+:mod:`ecogis.screen` builds them; :mod:`ecogis.screen_pairs` screens chunks of sites against them."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+
+from ecogis.kinds import zone_field
+from ecogis.layer_info import LayerInfo
+from ecogis.rules import RuleSet, site_uses
+from ecogis.screen_bounds import reach
+from ecogis.screen_clip import EdgeIndex, edge_index
+
+NAME_FIELDS = ("name", "id", "名称", "NAME", "编号")
+
+
+def feature_labels(gdf: gpd.GeoDataFrame, positions: Any) -> list[str]:
+    """Label of each feature: its first name-like field, else ``#<1-based position>`` (whole columns)."""
+    positions = np.asarray(positions, dtype=np.int64)
+    fallback = pd.Series(positions + 1, dtype=np.int64).astype(str).radd("#")
+    for col in NAME_FIELDS:
+        if col in gdf.columns:
+            vals = gdf[col].iloc[positions].reset_index(drop=True)
+            text = vals.astype(str)
+            ok = vals.notna() & (text.str.strip() != "")
+            labels: list[str] = text.where(ok, fallback).tolist()
+            return labels
+    fallback_labels: list[str] = fallback.tolist()
+    return fallback_labels
+
+
+@dataclass
+class IndexedLayer:
+    """One control layer projected to the analysis GK zone, with its STRtree and per-feature labels."""
+
+    name: str
+    kind: str
+    gdf: gpd.GeoDataFrame  # the projected, non-empty features (original index kept)
+    geoms: np.ndarray
+    bounds: np.ndarray  # (n, 4) envelopes
+    reach: np.ndarray  # (n,) largest distance (GK m) of a vertex from its envelope's centre: bounding circles
+    tree: shapely.STRtree
+    envelope_tree: shapely.STRtree | None  # of the feature envelopes (boxes), for cheap nearest-neighbour
+    # bounds (None for overlaps only: no nearest feature)
+    labels: np.ndarray  # feature label per feature (str)
+    zones: np.ndarray  # zone value per feature (str or None)
+    search: float  # largest distance (geodesic m) any buffer or rule looks at
+    radius: float  # planar search radius in the GK plane (m), with margin for the scale factor
+    nearest: bool = True  # also find the nearest feature of each site (False: overlaps only)
+    edges: EdgeIndex | None = None  # the polygon edges, for overlaps without a GEOS overlay (ecogis.screen_clip)
+
+
+def index_layer(name: str, layer: gpd.GeoDataFrame, gk: pyproj.CRS, ruleset: RuleSet, buffers_m: Sequence[float],
+                 site_use: object, relations: str = "all") -> IndexedLayer | None:
+    kind = LayerInfo.of(layer).kind or name
+    lyr = layer if layer.crs == gk else layer.to_crs(gk)
+    lyr = lyr.loc[~(shapely.is_missing(lyr.geometry.values) | shapely.is_empty(lyr.geometry.values))]
+    if len(lyr) == 0:
+        return None
+    geoms = np.asarray(lyr.geometry.values)  # plain object arrays: no pandas ufunc overhead
+    shapely.prepare(geoms)  # contains_properly, distances and nearest points against the same features
+    zcol = zone_field(kind)  # the attribute that splits the kind into zones (ecogis.layers.KINDS)
+    zones = np.full(len(lyr), None, dtype=object)
+    if zcol in lyr.columns:
+        vals = lyr[zcol].to_numpy(dtype=object)
+        ok = pd.notna(vals)
+        zones[ok] = vals[ok].astype(str)
+    search = search_distance(ruleset, kind, buffers_m, site_use) if relations == "all" else 0.0
+    bounds = shapely.bounds(geoms)
+    envelopes = shapely.STRtree(shapely.envelope(geoms)) if relations == "all" else None
+    return IndexedLayer(name=name, kind=kind, gdf=lyr, geoms=geoms, bounds=bounds, reach=reach(geoms, bounds),
+                         tree=shapely.STRtree(geoms), envelope_tree=envelopes,
+                         labels=np.array(feature_labels(lyr, np.arange(len(lyr))), dtype=object), zones=zones,
+                         # GK scale factor < 1.001 inside a 3° zone: planar >= geodesic / 1.001
+                         search=search, radius=search * 1.002 + 1.0 if search > 0 else 0.0,
+                         nearest=relations == "all", edges=edge_index(geoms, gk))
+
+
+def index_layers(layers: dict[str, gpd.GeoDataFrame], gk: pyproj.CRS, ruleset: RuleSet, buffers_m: Sequence[float],
+                  site_use: object, relations: str = "all") -> list[IndexedLayer]:
+    """Every non-empty layer projected to ``gk`` and indexed (once per GK zone)."""
+    return [x for x in (index_layer(n, g, gk, ruleset, buffers_m, site_use, relations)
+                        for n, g in layers.items()) if x]
+
+
+def search_distance(ruleset: RuleSet, kind: str, buffers_m: Sequence[float], site_use: object) -> float:
+    """Largest distance (m) any buffer or applicable within_buffer rule looks at for this kind."""
+    uses = site_uses(site_use)
+    within = [r.within_m for r in ruleset.rules if r.kind == kind and r.relation == "within_buffer"
+              and r.within_m and r.fits_use(uses)]
+    return max([0.0, *buffers_m, *within])
