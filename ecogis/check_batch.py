@@ -5,6 +5,7 @@ import functools
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -142,7 +143,8 @@ class BatchCheck:
 def check_batch(site, project, buffers=None, rules=None, *, site_crs=None, site_use=None, progress=False,
                 findings="summary", chunk_size=None, skip_empty=False,
                 vertices: VertexSpec | None = None, at_date=None, relations: str = "all",
-                workers: int = 1, industry=None, description=None, project_info=None) -> BatchCheck:
+                workers: int = 1, industry=None, description=None, project_info=None, engine: str = "local",
+                scheduler: str | None = None, parquet_dir: Path | None = None) -> BatchCheck:
     """Check many sites, streamed: like :func:`check` but the results come per chunk of sites from
     :meth:`BatchCheck.chunks`, so memory does not grow with the findings of all sites.
 
@@ -152,11 +154,18 @@ def check_batch(site, project, buffers=None, rules=None, *, site_crs=None, site_
     ``workers`` > 1 screens the chunks in that many processes (:mod:`ecogis.batch_pool`), with the same
     findings and chunks as one process. ``industry``, ``description``, ``project_info``: as in
     :func:`check`; each site's control units and access-list verdicts come with its chunk.
+    ``engine="dask"`` screens the chunks on a Dask cluster instead (:mod:`ecogis.engine_dask`:
+    ``scheduler`` ``tcp://host:port``, else a LocalCluster of ``workers`` processes; the site rows also
+    as partitioned GeoParquet in ``parquet_dir``): the same findings per site, the sites in another order.
     """
     from ecogis.batch_pool import check_workers, screen_pool
 
     check_workers(workers)
-    if workers > 1 and relations != "all":
+    if engine == "dask":
+        from ecogis.engine_dask import require_dask
+
+        require_dask()
+    if (workers > 1 or engine == "dask") and relations != "all":  # the unscreened rules are raised in one process
         raise error("scale.workers_overlaps_only", field="workers", hint="scale.no_workers_with_intersects")
     if findings not in FINDINGS_DETAIL:
         raise error("check.unknown_findings", findings=findings, hint="check.summary_or_all")
@@ -165,19 +174,28 @@ def check_batch(site, project, buffers=None, rules=None, *, site_crs=None, site_
         vertices=vertices, at_date=at_date, relations=relations, industry=industry, description=description,
         project_info=project_info)
     zoning = zoning_for_batch(layers, project, sites, info, notes)
+    build = functools.partial(_batch_chunk, layers=list(layers), buffers_m=list(buffers_m), detail=findings,
+                              zoning=zoning)
+    if engine == "dask":
+        from ecogis.engine_dask import screen_dask
+
+        screened = screen_dask(sites, groups, layers, ruleset, buffers_m, workers=workers, scheduler=scheduler,
+                               progress=progress, chunk_size=chunk_size, relations=relations, parquet_dir=parquet_dir,
+                               build=functools.partial(_gapped_chunk, build=build, gaps=gaps))
+    elif workers > 1:
+        screened = screen_pool(sites, groups, layers, ruleset, buffers_m, workers=workers, progress=progress,
+                               chunk_size=chunk_size, build=build)
+    else:
+        screened = itertools.chain.from_iterable(
+            screen_chunks(sites.iloc[rows], layers, ruleset, buffers_m, site_use=use, progress=progress,
+                          chunk_size=chunk_size, relations=relations) for rows, use in groups)
     return BatchCheck(
         project=project.name, buffers_m=list(buffers_m), layers=list(layers), findings_detail=findings,
         inputs=_inputs(site_meta, project, ruleset, layers, boundary, coverages),
         assumptions=notes, methods=dict(METHODS, findings=FINDINGS_DETAIL[findings]), coverage=gaps,
-        _screened=screen_pool(sites, groups, layers, ruleset, buffers_m, workers=workers, progress=progress,
-                              chunk_size=chunk_size, build=functools.partial(
-                                  _batch_chunk, layers=list(layers), buffers_m=list(buffers_m), detail=findings,
-                                  zoning=zoning))
-        if workers > 1 else itertools.chain.from_iterable(
-            screen_chunks(sites.iloc[rows], layers, ruleset, buffers_m, site_use=use, progress=progress,
-                          chunk_size=chunk_size, relations=relations) for rows, use in groups),
-        _rules_by_id={r.id: r.to_dict() for r in ruleset.rules}, _boundary=boundary, _nearest=relations == "all",
-        _unscreened=unscreened_sites(sites, groups, layers, ruleset, relations), zoning=zoning)
+        _screened=screened, _rules_by_id={r.id: r.to_dict() for r in ruleset.rules}, _boundary=boundary,
+        _nearest=relations == "all", _unscreened=unscreened_sites(sites, groups, layers, ruleset, relations),
+        zoning=zoning)
 
 
 def _batch_chunk(frame, table, layers, buffers_m, detail, zoning=None) -> BatchChunk:
@@ -205,6 +223,13 @@ def _batch_chunk(frame, table, layers, buffers_m, detail, zoning=None) -> BatchC
         fold_into_sites(rows, zoned)
     return BatchChunk(sites=rows[BATCH_SITE_COLUMNS], nearest_m=nearest_m, within=within,
                       findings=kept.reindex(columns=BATCH_FINDING_COLUMNS).reset_index(drop=True), zoning=zoned)
+
+
+def _gapped_chunk(frame, table, build, gaps) -> BatchChunk:
+    """``build(frame, table)`` with the coverage gaps already applied (site rows a worker writes out)."""
+    chunk = build(frame, table)
+    _raise_to_gaps(chunk.sites, gaps)
+    return chunk
 
 
 def _raise_to_gaps(rows: pd.DataFrame, gaps: list[CoverageGap]) -> None:

@@ -12,7 +12,7 @@ def _name(requirement: str) -> str:
 
 def test_environment_yml_mirrors_pyproject_dependencies():
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-    wanted = {_name(r) for r in project["dependencies"]}
+    wanted = {_name(r) for r in project["dependencies"] + project["optional-dependencies"]["dask"]}
     env = yaml.safe_load((REPO / "environment.yml").read_text())
     have = set()
     for dep in env["dependencies"]:

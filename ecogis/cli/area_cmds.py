@@ -125,10 +125,14 @@ def _warn_mixed_datums(gdf, boundary) -> None:
               help="Folder for the audit table: audit.xlsx and audit.csv (all checks and their details).")
 @click.option("--overwrite", is_flag=True, help="Replace existing audit.xlsx / audit.csv in --out.")
 @click.option("--operator", metavar="NAME", help="Who ran the audit (printed in the report beside the date).")
+@click.option("--engine", type=click.Choice(["local", "dask"]),
+              help="dask: area_share totals, count_in_zones and within_distance on a Dask cluster (the spec key "
+                   "'engine'; needs ecogis[dask]); same figures.")
+@click.option("--scheduler", metavar="tcp://HOST:PORT", help="With --engine dask: the Dask scheduler to use.")
 @json_option
 @lang_option
 @handle_errors
-def audit(spec, out, overwrite, operator, as_json, lang, notes):
+def audit(spec, out, overwrite, operator, engine, scheduler, as_json, lang, notes):
     """Run a YAML list of area, count, compliance, length, distance, change and topology checks.
 
     Each check prints its value, the expectation and a verdict (通过/不通过, PASS/FAIL), with units,
@@ -160,6 +164,7 @@ def audit(spec, out, overwrite, operator, as_json, lang, notes):
     from ecogis.render.audit_table import FILES, write_audit_table
 
     spec_obj = load_spec(spec)
+    spec_obj.defaults.update({k: v for k, v in (("engine", engine), ("scheduler", scheduler)) if v})
     inputs = [spec] + [spec_obj.base / layer["path"] for layer in spec_obj.layers.values()]
     if out:
         check_output_folder(out, FILES, overwrite=overwrite, inputs=inputs)

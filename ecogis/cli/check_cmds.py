@@ -81,6 +81,11 @@ LEVELS = ("符合", "无法判定", "需论证", "限制", "禁止", "clear", "u
                    "notes; verdicts then cover overlaps only).")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="With --batch: screen the chunks of sites in this many processes (one per core); same findings.")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="With --batch: 'dask' screens partitions of sites on a Dask cluster (--scheduler, else a local "
+                   "cluster of --workers processes; needs the extra ecogis[dask]) and also writes the site rows as "
+                   "partitioned GeoParquet (check_sites.parquet); same findings, sites in zone/Hilbert order.")
+@click.option("--scheduler", metavar="tcp://HOST:PORT", help="With --engine dask: the Dask scheduler to use.")
 @click.option("--overwrite", is_flag=True, help="Replace existing report files.")
 @click.option("--versions", metavar="NAME@V1,NAME@V2",
               help="Re-screen against two published versions of a layer (ecogis publish): list the sites whose "
@@ -100,8 +105,8 @@ LEVELS = ("符合", "无法判定", "需论证", "限制", "禁止", "clear", "u
 @lang_option
 @handle_errors
 def check(site, at, project, buffers, rules, site_crs, cm, transform, at_date, site_use, industry, description,
-          project_info, out, formats, fail_on, batch, findings_detail, relations, workers, overwrite, versions,
-          results_to, skip_empty, as_line, as_polygon, group,
+          project_info, out, formats, fail_on, batch, findings_detail, relations, workers, engine, scheduler,
+          overwrite, versions, results_to, skip_empty, as_line, as_polygon, group,
           order, corridor_m, as_json, lang, notes):
     """Screen a project site against every control layer and write the report.
 
@@ -125,6 +130,7 @@ def check(site, at, project, buffers, rules, site_crs, cm, transform, at_date, s
       ecogis check --at 121.8562,40.9543 --site-crs GCJ-02 -p layers/project.yaml --lang en --out maps/c2
       ecogis check layers/sites/pipeline.geojson -p layers/project.yaml --buffer 500,1000 --fail-on 限制 --out maps/pipe
       ecogis check layers/sites/points.csv -p layers/project.yaml --batch --format xlsx,json --out maps/batch
+      ecogis check parcels.parquet -p layers/project.yaml --batch --engine dask --workers 2 --out maps/batch
       ecogis check turning_points.csv -p layers/project.yaml --as-line --order 桩号 --corridor 20
 
     Exit codes: 0 the check ran (whatever the verdict), 2 bad input, 3 verdict at or above --fail-on.
@@ -168,6 +174,7 @@ def check(site, at, project, buffers, rules, site_crs, cm, transform, at_date, s
     require_number(corridor_m, "--corridor", above=0)
     if workers > 1 and not batch:
         raise error("scale.workers_need_batch", hint="scale.add_batch")
+    dask_options = _engine_options(engine, scheduler, batch, out, overwrite)
     if corridor_m is not None and batch:
         raise error("inputs.corridor_not_batch")
     the_site = site if site is not None else parse_at(at, site_crs)
@@ -182,7 +189,7 @@ def check(site, at, project, buffers, rules, site_crs, cm, transform, at_date, s
                      overwrite=overwrite, buffers=buffers, rules=rules, site_crs=site_crs, site_use=site_use,
                      findings=findings_detail, skip_empty=skip_empty, vertices=vertices, at_date=at_date,
                      relations=relations, workers=workers, industry=industry, description=description,
-                     project_info=project_info)
+                     project_info=project_info, **dask_options)
         return
     result = run_check(the_site, project, buffers=buffers, rules=rules, site_crs=site_crs, site_use=site_use,
                        skip_empty=skip_empty, vertices=vertices, corridor_m=corridor_m, at_date=at_date,
@@ -208,6 +215,20 @@ def check(site, at, project, buffers, rules, site_crs, cm, transform, at_date, s
             click.echo(f"{stored.store}: run {stored.run_id} ({stored.sites} site(s), {stored.findings} finding(s))")
     if fail_on and verdict_rank(result.verdict) >= verdict_rank(fail_on.replace("-", " ")):
         sys.exit(EXIT_VERDICT)
+
+
+def _engine_options(engine, scheduler, batch, out, overwrite) -> dict:
+    """check_batch's engine keywords for --engine/--scheduler (the GeoParquet folder under --out)."""
+    if engine == "local":
+        if scheduler:
+            raise error("scale.scheduler_needs_dask")
+        return {}
+    if not batch:
+        raise error("scale.engine_needs_batch", hint="scale.add_batch")
+    from ecogis.engine_dask import parquet_target
+
+    folder = None if out is None else parquet_target(Path(out) / "check_sites.parquet", overwrite=overwrite)
+    return {"engine": engine, "scheduler": scheduler, "parquet_dir": folder}
 
 
 def _write_reports(result, targets, *, lang, overwrite) -> list[Path]:
@@ -312,6 +333,7 @@ def _check_batch(site, project, targets, *, fail_on, as_json, lang, notes, overw
     stdout = click.get_text_stream("stdout") if as_json else None  # type: ignore[operator]
     written = write_batch(batch, targets, lang=lang, overwrite=overwrite, inputs=_input_paths(batch),
                           json_stream=stdout)
+    written += [options["parquet_dir"]] if options.get("parquet_dir") else []  # written by the dask workers
     if not as_json:
         _echo_batch_summary(batch, written, lang)
     if fail_on and verdict_rank(batch.verdict) >= verdict_rank(fail_on.replace("-", " ")):

@@ -28,4 +28,23 @@ ERRORS = {
                                     "workers > 1 时筛查全部关系；仅重叠模式须在单进程中运行"),
     "scale.no_workers_with_intersects": ("Leave out --workers with --relations intersects",
                                          "使用 --relations intersects 时请不要指定 --workers"),
+    "scale.dask_missing": ("--engine dask needs the optional extra [dask] (module {module} is not installed)",
+                           "--engine dask 需要安装可选依赖 [dask]（未安装模块 {module}）"),
+    "scale.install_dask": ("Install it with: pip install 'ecogis[dask]', or leave out --engine dask",
+                           "请用 pip install 'ecogis[dask]' 安装，或不用 --engine dask"),
+    "scale.dask_unreachable": ("cannot reach the Dask scheduler {scheduler} ({reason})",
+                               "无法连接 Dask 调度器 {scheduler}（{reason}）"),
+    "scale.dask_scheduler_hint": ("Check the address (tcp://host:8786) and that the scheduler runs, or leave out "
+                                  "--scheduler for a local cluster",
+                                  "请检查地址（tcp://host:8786）及调度器是否在运行，或不用 --scheduler 以启动本机集群"),
+    "scale.dask_worker_died": ("a Dask worker died while screening a partition (out of memory?); no result was written",
+                               "Dask 工作进程在筛查分区时退出（内存不足？），未写出任何结果"),
+    "scale.dask_worker_memory": ("Give the workers more memory, or use a smaller chunk of sites per partition",
+                                 "请为工作进程分配更多内存，或减小每个分区的场址数"),
+    "scale.engine_needs_batch": ("--engine dask is for a check with --batch", "--engine dask 仅用于 --batch 批量核查"),
+    "scale.scheduler_needs_dask": ("--scheduler is for --engine dask", "--scheduler 仅用于 --engine dask"),
+    "scale.unknown_audit_engine": ("engine must be 'local' or 'dask', not {engine}",
+                                   "engine 应为 'local' 或 'dask'，而不是 {engine}"),
+    "scale.dask_area_by": ("engine: dask computes the dissolved total and its share; the breakdown ('by') runs "
+                           "in one process", "engine: dask 仅计算融合后的总面积及占比；分项（'by'）请在单进程中计算"),
 }

@@ -1,10 +1,13 @@
 """Check type ``area_share``: the area of a layer within a boundary and its share, against published figures."""
 from __future__ import annotations
 
+from contextlib import ExitStack
+
 from ecogis import area as A
 from ecogis.area import Text, text_in
 from ecogis.audit.common import PERCENT, PP, area_method, area_unit, joined, matches_declared, unit_text
 from ecogis.audit.context import CheckContext
+from ecogis.audit.dask_ops import DASK_KEYS, use_dask
 from ecogis.audit.registry import check_type
 from ecogis.audit.result import CheckResult
 from ecogis.error_messages import phrase
@@ -15,7 +18,8 @@ from ecogis.io.boundary_refs import resolve_districts
             keys={"layer": "layer", "within": None, "by": None, "districts": None, "declared": float,
                   "declared_share": float, "tolerance": float, "tolerance_pct": float,
                   "share_tolerance_pp": float, "share_tolerance_pct": float, "min": float, "max": float,
-                  "min_share": float, "max_share": float, "boundary_area": float, "boundary_area_source": None},
+                  "min_share": float, "max_share": float, "boundary_area": float, "boundary_area_source": None,
+                  **DASK_KEYS},
             required=("layer",), positive=("declared", "boundary_area"),
             percent=("declared_share", "min_share", "max_share"))
 def check_area_share(ctx: CheckContext) -> CheckResult:
@@ -29,11 +33,14 @@ def check_area_share(ctx: CheckContext) -> CheckResult:
     boundary, label = ctx.boundary("within")
     by = ctx.get("by")
     districts = _districts(ctx) if by == "districts" else None
-    res = A.layer_area(gdf, method=method, unit=unit, within=boundary, within_label=label, by=by,
-                       districts=districts, declared=ctx.get("declared", kind=float),
-                       declared_share=ctx.get("declared_share", kind=float),
-                       boundary_area=ctx.get("boundary_area", kind=float),
-                       boundary_area_source=ctx.get("boundary_area_source"))
+    figures = {"declared": ctx.get("declared", kind=float), "declared_share": ctx.get("declared_share", kind=float),
+               "boundary_area": ctx.get("boundary_area", kind=float),
+               "boundary_area_source": ctx.get("boundary_area_source")}
+    if use_dask(ctx):
+        res = _dask_area(ctx, gdf, by, method=method, unit=unit, within=boundary, within_label=label, **figures)
+    else:
+        res = A.layer_area(gdf, method=method, unit=unit, within=boundary, within_label=label, by=by,
+                           districts=districts, **figures)
     if res.boundary_area_source is not None and boundary is None:
         raise ctx.error("boundary_area", phrase("audit.needs_within", key="'boundary_area'"))
     u = unit_text(unit)
@@ -81,3 +88,13 @@ def _districts(ctx: CheckContext):
     if wref is not None and not ctx.is_layer_ref(wref):
         return resolve_districts(None, str(wref))
     raise ctx.error("districts", phrase("audit.by_districts"))
+
+
+def _dask_area(ctx: CheckContext, gdf, by, **options):
+    """The dissolved area and share on a Dask cluster (``engine: dask``); no breakdown (``by``) there."""
+    from ecogis.audit.dask_ops import client_for, layer_area
+
+    if by:
+        raise ctx.error("by", phrase("scale.dask_area_by"))
+    with ExitStack() as stack:
+        return layer_area(client_for(stack, ctx), gdf, **options)

@@ -1,14 +1,16 @@
 """Check type ``within_distance``: the features of a layer within a geodesic distance of another's."""
 from __future__ import annotations
 
+from contextlib import ExitStack
+
 import numpy as np
 import pandas as pd
-import shapely
 
-from ecogis import area as A
 from ecogis.area import Text
 from ecogis.audit.common import feature_names, filtered, joined
 from ecogis.audit.context import CheckContext
+from ecogis.audit.dask_ops import DASK_KEYS, use_dask
+from ecogis.audit.pairs import in_one_plane, pairs_within
 from ecogis.audit.registry import check_type
 from ecogis.audit.result import CheckResult
 from ecogis.crs import crs_label
@@ -22,23 +24,13 @@ def nearest_within(a_gdf, b_gdf, distance_m: float):
     for the projection's scale), then the distance between the nearest points of each candidate pair
     is measured as a geodesic on the CGCS2000 ellipsoid. Vectorised over all pairs.
     """
-    plane = A.default_plane_crs(np.r_[np.asarray(a_gdf.geometry.values, dtype=object),
-                                      np.asarray(b_gdf.to_crs(a_gdf.crs).geometry.values, dtype=object)], a_gdf.crs)
-    a = np.asarray(a_gdf.to_crs(plane).geometry.values, dtype=object)
-    b = np.asarray(b_gdf.to_crs(plane).geometry.values, dtype=object)
-    tree = shapely.STRtree(b)
-    ia, ib = tree.query(a, predicate="dwithin", distance=distance_m * 1.01 + 1.0)
-    if len(ia) == 0:
-        return ia, ib, np.zeros(0)
-    lines = shapely.shortest_line(a[ia], b[ib])
-    coords = shapely.get_coordinates(lines).reshape(-1, 2, 2)
-    d = A.geodesic_length(shapely.linestrings(coords), plane)
-    return ia, ib, d
+    a, b, plane = in_one_plane(a_gdf, b_gdf)
+    return pairs_within(a, b, plane, distance_m)
 
 
 @check_type("within_distance",
             keys={"layer": "layer", "where": dict, "near": "layer", "near_where": dict, "distance_m": float,
-                  "max_count": int, "expect_count": int, "min_count": int},
+                  "max_count": int, "expect_count": int, "min_count": int, **DASK_KEYS},
             required=("layer", "near", "distance_m"), positive=("distance_m",))
 def check_within_distance(ctx: CheckContext) -> CheckResult:
     """Features of ``layer`` (``where``) within ``distance_m`` metres (geodesic) of a feature of
@@ -51,7 +43,7 @@ def check_within_distance(ctx: CheckContext) -> CheckResult:
     details = []
     n_hit = 0
     if len(gdf) and len(near):
-        ia, ib, d = nearest_within(gdf, near, dist)
+        ia, ib, d = _dask_pairs(ctx, gdf, near, dist) if use_dask(ctx) else nearest_within(gdf, near, dist)
         hit = d <= dist
         ia, ib, d = ia[hit], ib[hit], d[hit]
         order = np.lexsort((d, ia))
@@ -76,3 +68,12 @@ def check_within_distance(ctx: CheckContext) -> CheckResult:
     return CheckResult(ctx.id, ctx.type, Text("距离范围内要素", "Within distance"), value, joined(expected),
                        bool(passed), {"count": n_hit, "candidates": len(gdf), "near": len(near), "distance_m": dist},
                        details, "geodesic_distance", crs_label(gdf.crs))
+
+
+def _dask_pairs(ctx: CheckContext, gdf, near, dist: float):
+    """:func:`nearest_within` with the features of ``gdf`` in slices on a Dask cluster (``engine: dask``)."""
+    from ecogis.audit.dask_ops import client_for, within_pairs
+
+    a, b, plane = in_one_plane(gdf, near)
+    with ExitStack() as stack:
+        return within_pairs(client_for(stack, ctx), a, b, plane, dist)

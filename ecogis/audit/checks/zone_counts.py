@@ -1,6 +1,8 @@
 """Check type ``count_in_zones``: points per zone against expected counts and limits."""
 from __future__ import annotations
 
+from contextlib import ExitStack
+
 import numpy as np
 import pandas as pd
 import shapely
@@ -8,6 +10,7 @@ import shapely
 from ecogis.area import Text
 from ecogis.audit.common import count_map, filtered, joined, no_field, require_present
 from ecogis.audit.context import CheckContext
+from ecogis.audit.dask_ops import DASK_KEYS, use_dask
 from ecogis.audit.registry import check_type
 from ecogis.audit.result import CheckResult
 from ecogis.crs import crs_label
@@ -16,7 +19,7 @@ from ecogis.outcome import pass_fail
 
 @check_type("count_in_zones",
             keys={"points": "layer", "zones": "layer", "zone_field": None, "where": dict, "zones_where": dict,
-                  "expect": "counts", "max": "counts", "min": "counts"},
+                  "expect": "counts", "max": "counts", "min": "counts", **DASK_KEYS},
             required=("points", "zones"))
 def check_count_in_zones(ctx: CheckContext) -> CheckResult:
     """Points of ``points`` (filtered by ``where``) per zone of ``zones`` (field ``zone_field``, default
@@ -29,11 +32,14 @@ def check_count_in_zones(ctx: CheckContext) -> CheckResult:
     zones = filtered(zones, ctx.get("zones_where"), ctx, "zones_where")
     pts = points.to_crs(zones.crs) if points.crs != zones.crs else points
     zgeoms = np.asarray(zones.geometry.values, dtype=object)
-    tree = shapely.STRtree(zgeoms)
-    p_idx, z_idx = tree.query(np.asarray(pts.geometry.values, dtype=object), predicate="intersects")
     zone_names = zones[zfield].astype(str).to_numpy()
-    counts = pd.Series(zone_names[z_idx]).value_counts()
-    outside = int(len(pts) - len(np.unique(p_idx)))
+    if use_dask(ctx):
+        counts, outside = _dask_counts(ctx, np.asarray(pts.geometry.values, dtype=object), zgeoms, zone_names)
+    else:
+        tree = shapely.STRtree(zgeoms)
+        p_idx, z_idx = tree.query(np.asarray(pts.geometry.values, dtype=object), predicate="intersects")
+        counts = pd.Series(zone_names[z_idx]).value_counts()
+        outside = int(len(pts) - len(np.unique(p_idx)))
     expect, maxima, minima = count_map(ctx, "expect"), count_map(ctx, "max"), count_map(ctx, "min")
     for key, limits in (("expect", expect), ("max", maxima), ("min", minima)):
         require_present(ctx, key, zfield, zones[zfield], list(limits))
@@ -55,3 +61,11 @@ def check_count_in_zones(ctx: CheckContext) -> CheckResult:
     return CheckResult(ctx.id, ctx.type, Text("各分区点数", "Points per zone"), value, joined(expected),
                        bool(passed), {"counts": {d["zone"]: d["count"] for d in details}, "points": len(pts)},
                        details, "point_in_polygon", crs_label(zones.crs))
+
+
+def _dask_counts(ctx: CheckContext, points, zone_geoms, zone_names):
+    """Points per zone name and points outside every zone, the points in slices on a Dask cluster."""
+    from ecogis.audit.dask_ops import client_for, zone_counts
+
+    with ExitStack() as stack:
+        return zone_counts(client_for(stack, ctx), points, zone_geoms, zone_names)

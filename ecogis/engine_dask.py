@@ -1,0 +1,209 @@
+"""Batch screening on a Dask cluster (``ecogis check --batch --engine dask``): the optional extra ``[dask]``.
+
+The sites are read and normalised in the main process by the usual readers (a GeoParquet file or
+folder, or any other format), then split into **partitions**: per use group, per CGCS2000 3° Gauss-Kruger
+zone of the site centres (the analysis plane of the engine), and within a zone in the order of the
+Hilbert curve through the site centres (``dask_geopandas`` ``hilbert_distance``), ``chunk_size`` sites a
+partition, so each partition covers a compact area.
+
+The control layers, the rule set and the buffer distances reach every worker **once**, in a
+:class:`distributed.WorkerPlugin`; each worker thread projects the layers to the zones of the batch and
+prepares their geometries (``shapely.prepare``) on first use and keeps them for the whole batch (GEOS
+prepared geometries are not thread-safe: never shared between threads). A task is one partition,
+screened by the same engine as in one process (:func:`ecogis.screen.screen_chunks`), its rows built in
+the worker by the batch's ``build`` function, and, with ``parquet_dir``, its site rows written by the
+worker as one part of a partitioned GeoParquet.
+
+Findings and figures per site are those of the in-process engine (the engine screens each site
+independently of the others in its chunk); only the order of the sites differs (zone, then Hilbert
+order): sort by site id to compare. At most 2 partitions per worker thread are in flight. With
+``--scheduler`` the workers write the GeoParquet parts themselves: the output folder must be on storage
+they share with this machine.
+"""
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import sys
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+
+from ecogis import screen
+from ecogis.batch_pool import site_zones
+from ecogis.error_messages import error
+from ecogis.rules import RuleSet
+
+#: how long to wait for a scheduler given with --scheduler before saying it cannot be reached
+CONNECT_TIMEOUT_S = 10
+HILBERT_LEVEL = 16  # 2¹⁶ cells a side over the sites' extent
+
+
+def require_dask() -> None:
+    """EcogisError (one line, exit 2 in the CLI) when the ``[dask]`` extra is not installed."""
+    try:
+        import dask_geopandas  # noqa: F401
+        import distributed  # noqa: F401
+    except ImportError as exc:
+        raise error("scale.dask_missing", module=exc.name or "dask", hint="scale.install_dask") from exc
+
+
+def open_client(stack: ExitStack, scheduler: str | None, workers: int) -> Any:
+    """A ``distributed.Client`` closed with ``stack``: to ``scheduler`` (``tcp://host:port``), else to a new
+    LocalCluster of ``workers`` processes with one thread each."""
+    require_dask()
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        try:
+            return stack.enter_context(Client(scheduler, timeout=CONNECT_TIMEOUT_S))
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise error("scale.dask_unreachable", scheduler=scheduler, reason=str(exc).splitlines()[0],
+                        hint="scale.dask_scheduler_hint") from exc
+    dashboard = ":0" if importlib.util.find_spec("bokeh") else None  # the dashboard needs bokeh
+    cluster = stack.enter_context(LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                               dashboard_address=dashboard, silence_logs=40))  # 40: logging.ERROR
+    return stack.enter_context(Client(cluster))
+
+
+def partitions(sites: gpd.GeoDataFrame, groups: Iterable[tuple[Any, object]],
+               chunk_size: int) -> Iterator[tuple[int, object, np.ndarray]]:
+    """``(GK zone number, site use, row positions)`` per partition: per use group, per 3° GK zone in
+    ascending order, then ``chunk_size`` sites in the Hilbert order of their centres (stable)."""
+    zones = site_zones(sites)
+    hilbert = hilbert_order(sites)
+    for rows, use in groups:
+        rows = np.asarray(rows, dtype=np.int64)
+        for zn in np.unique(zones[rows]):
+            in_zone = rows[zones[rows] == zn]
+            in_zone = in_zone[np.argsort(hilbert[in_zone], kind="stable")]
+            for lo in range(0, len(in_zone), chunk_size):
+                yield int(zn), use, in_zone[lo:lo + chunk_size]
+
+
+def hilbert_order(sites: gpd.GeoDataFrame) -> np.ndarray:
+    """Hilbert distance (dask-geopandas, level 16 over the sites' extent) of each site's envelope centre."""
+    import dask_geopandas
+
+    frame = dask_geopandas.from_geopandas(gpd.GeoDataFrame(geometry=sites.geometry.values, crs=sites.crs),
+                                          npartitions=1)
+    series = frame.hilbert_distance(total_bounds=sites.total_bounds, level=HILBERT_LEVEL)
+    return np.asarray(series.compute(scheduler="synchronous"), dtype=np.int64)
+
+
+def screen_dask(sites: gpd.GeoDataFrame, groups: Iterable[tuple[Any, object]], layers: dict[str, gpd.GeoDataFrame],
+                ruleset: RuleSet, buffers_m: Sequence[float], *, workers: int = 1, scheduler: str | None = None,
+                progress: bool = False, chunk_size: int | None = None, build: Callable | None = None,
+                relations: str = "all", parquet_dir: Path | None = None) -> Iterator[tuple]:
+    """Yield per partition what :func:`ecogis.batch_pool.screen_pool` yields per chunk, screened on a Dask
+    cluster (``scheduler``, else a LocalCluster of ``workers`` processes). Connects before returning, so
+    a missing extra or an unreachable scheduler is an EcogisError here; the screening runs as the
+    result is iterated. With ``parquet_dir`` the site rows are also written there, one GeoParquet part
+    per partition (moved into place when every partition is done).
+
+    Distances geodesic m, areas m² (CGCS2000 ellipsoid), as the in-process engine.
+    """
+    stack = ExitStack()
+    try:
+        client = open_client(stack, scheduler, workers)
+    except BaseException:
+        stack.close()
+        raise
+    return _run(stack, client, sites, groups, layers, ruleset, list(buffers_m), progress=progress,
+                chunk_size=chunk_size or screen.CHUNK_SITES, build=build, relations=relations, parquet_dir=parquet_dir)
+
+
+def _run(stack: ExitStack, client: Any, sites, groups, layers, ruleset, buffers_m, *, progress, chunk_size, build,
+         relations, parquet_dir) -> Iterator[tuple]:
+    with stack:
+        if len(sites) == 0:
+            return
+        from ecogis.engine_dask_worker import PreparedLayers, screen_partition
+
+        name = f"ecogis-layers-{uuid.uuid4().hex}"
+        client.register_plugin(PreparedLayers(name, layers, ruleset, buffers_m, build, relations), name=name)
+        partial = None if parquet_dir is None else _partial_folder(parquet_dir)
+        bar = _progress_bar(client, len(sites), progress)
+        window = 2 * max(sum(client.nthreads().values()), 1)  # every worker thread busy, one more queued
+        tasks = ((sites.iloc[rows], zn, use, name, None if partial is None else str(partial / f"part-{i:05d}.parquet"))
+                 for i, (zn, use, rows) in enumerate(partitions(sites, groups, chunk_size)))
+        try:
+            yield from _in_order(client, screen_partition, tasks, window, bar)
+            if partial is not None and parquet_dir is not None:
+                _move_into_place(partial, parquet_dir)
+        finally:
+            if bar is not None:
+                bar.close()
+            if partial is not None and partial.exists():
+                shutil.rmtree(partial, ignore_errors=True)
+            client.unregister_worker_plugin(name)
+
+
+def _in_order(client: Any, task: Callable, tasks: Iterable[tuple], window: int, bar: Any) -> Iterator[tuple]:
+    """Results of ``tasks`` in submission order, at most ``window`` partitions on the cluster at once."""
+    pending: deque = deque()
+    try:
+        for part, *args in tasks:
+            pending.append(client.submit(task, client.scatter(part), *args, pure=False))
+            if len(pending) >= window:
+                yield from _done(pending.popleft(), bar)
+        while pending:
+            yield from _done(pending.popleft(), bar)
+    finally:
+        for f in pending:
+            f.cancel()
+
+
+def _done(future: Any, bar: Any) -> Iterator[tuple]:
+    from distributed.scheduler import KilledWorker
+
+    try:
+        parts = future.result()
+    except KilledWorker as exc:
+        raise error("scale.dask_worker_died", hint="scale.dask_worker_memory") from exc
+    if bar is not None:
+        bar.update(sum(len(part[1]) for part in parts))
+    yield from parts
+
+
+def parquet_target(folder: Path, *, overwrite: bool = False) -> Path:
+    """``folder`` for the partitioned GeoParquet of the site rows; EcogisError if it exists unless ``overwrite``.
+
+    Its parent is created now: the parts are written beside it while the batch runs."""
+    folder = Path(folder)
+    if folder.exists() and not overwrite:
+        raise error("out.exists", path=folder, hint="out.pass_overwrite")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _partial_folder(folder: Path) -> Path:
+    partial = folder.with_name(f".{folder.name}.partial-{uuid.uuid4().hex[:8]}")
+    partial.mkdir(parents=True)
+    return partial
+
+
+def _move_into_place(partial: Path, folder: Path) -> None:
+    if folder.exists():  # --overwrite was checked by the caller
+        shutil.rmtree(folder)
+    partial.rename(folder)
+
+
+def _progress_bar(client: Any, total: int, progress: bool) -> Any:
+    if not progress:
+        return None
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, desc="screening sites (dask)", unit="site", file=sys.stderr, dynamic_ncols=True)
+    try:
+        link = client.dashboard_link if client.scheduler_info().get("services", {}).get("dashboard") else None
+    except (KeyError, AttributeError):
+        link = None
+    bar.write(f"dask scheduler {client.scheduler.address}" + (f", dashboard {link}" if link else ""), file=sys.stderr)
+    return bar
