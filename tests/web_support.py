@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from ecogis.errors import AssumptionWarning
 from ecogis.web.app import create_app
 from ecogis.web.auth import hash_password
+from ecogis.web.history import open_store
 from ecogis.web.settings import ServeSettings
-from ecogis.web.store import open_store
 
 REPO = Path(__file__).resolve().parents[1]
 PROJECT = REPO / "layers" / "project.yaml"

@@ -63,8 +63,8 @@ def serve(project, host, port, data_dir, no_auth, auth_mode, proxy_header, trust
     import uvicorn
 
     from ecogis.web.app import UVICORN_OPTIONS, create_app
+    from ecogis.web.history import open_store
     from ecogis.web.settings import MB, ServeSettings
-    from ecogis.web.store import open_store
 
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     service_log = logging.getLogger("ecogis.web")   # the service's own lines (checks, jobs, start, stop)
@@ -104,7 +104,7 @@ def serve_user():
 def add_user(name, role, data_dir, history, notes):
     """Create or update the account NAME; the password is asked (or read from ECOGIS_PASSWORD)."""
     from ecogis.web.auth import hash_password
-    from ecogis.web.store import open_store
+    from ecogis.web.history import open_store
 
     password = os.environ.get("ECOGIS_PASSWORD") or click.prompt("password", hide_input=True,
                                                                  confirmation_prompt=True)
@@ -118,7 +118,7 @@ def add_user(name, role, data_dir, history, notes):
 @handle_errors
 def list_users(data_dir, history, notes):
     """List the accounts: name, role, created."""
-    from ecogis.web.store import open_store
+    from ecogis.web.history import open_store
 
     for u in open_store(Path(data_dir), history).users():
         click.echo(f"{u['name']}\t{u['role']}\t{u['created']}")

@@ -9,7 +9,7 @@ from pathlib import Path
 from ecogis.geodesy import convert_area
 from ecogis.outputs import atomic_path
 from ecogis.render.cells import xlsx_row
-from ecogis.rules import VERDICT_EN
+from ecogis.render.check_text import verdict_label as _verdict
 
 LABELS = {
     "zh": {"title": "{layer}：{before} → {after} 版本对比重新筛查", "checked": "共核查 {n} 个地块，{k} 个结果变化",
@@ -34,10 +34,6 @@ LABELS = {
 
 def _words(lang: str) -> dict:
     return LABELS.get(lang, LABELS["en"])
-
-
-def _verdict(verdict: str, lang: str) -> str:
-    return verdict if lang == "zh" else VERDICT_EN.get(verdict, verdict)
 
 
 def _ha(m2: float) -> float:

@@ -117,13 +117,16 @@ DESCRIPTION: dict[str, dict[str, Any]] = {
 }
 
 
+_BRACKETED = Label("（{}）", " ({})")  # a source or file named after a value
+
+
 def _described(d: dict, lang: str) -> list[str]:
     """``field: value (source)`` for the industry, type, description and use of description ``d``."""
     words, colon = DESCRIPTION[lang], Label("：", ": ").text(lang)
     sources = d.get("sources") or {}
 
     def src(key):
-        return f"（{words['sources'][sources[key]]}）" if lang == "zh" else f" ({words['sources'][sources[key]]})"
+        return _BRACKETED.text(lang).format(words["sources"][sources[key]])
     ind = d.get("industry")
     out = [label("industry", lang) + colon + (f"{ind['code']}{' ' + ind['name'] if ind.get('name') else ''}"
                                               + src("industry") if ind else label("no_industry", lang))]
@@ -144,8 +147,7 @@ def description_lines(zoning, lang: str) -> list[str]:
         return [industry_line(zoning, lang)]
     file = d.get("file")
     out = _described(d, lang)
-    out.append(DESCRIPTION[lang]["precedence"].format(file=f"（{file}）" if file and lang == "zh"
-                                                      else f" ({file})" if file else ""))
+    out.append(DESCRIPTION[lang]["precedence"].format(file=_BRACKETED.text(lang).format(file) if file else ""))
     for site, own in (getattr(zoning, "site_descriptions", None) or {}).items():
         out.append(DESCRIPTION[lang]["site"].format(site=site) + Label("：", ": ").text(lang)
                    + "；".join(_described(own, lang)))

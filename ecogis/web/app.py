@@ -15,9 +15,9 @@ from starlette.middleware.sessions import SessionMiddleware
 from ecogis.errors import AssumptionWarning, EcogisError
 from ecogis.web.auth import RateLimiter
 from ecogis.web.engine import LoadedProject
+from ecogis.web.history import open_store
 from ecogis.web.service import CheckService
 from ecogis.web.settings import ServeSettings
-from ecogis.web.store import open_store
 from ecogis.web.uploads import ZipLimits
 
 LOG = logging.getLogger("ecogis.web")

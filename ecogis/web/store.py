@@ -38,16 +38,6 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
-def open_store(data_dir: Path, history: str | None = None):
-    """The service's store: SQLite in ``data_dir`` (default), or PostgreSQL when ``history`` is a
-    ``postgresql://`` URL (:class:`ecogis.web.store_pg.PostgresStore`, same methods)."""
-    if history:
-        from ecogis.web.store_pg import PostgresStore
-
-        return PostgresStore(history)
-    return Store(data_dir)
-
-
 class Store:
     """Accounts, checks and jobs in ``data_dir/ecogis.sqlite``."""
 
