@@ -25,11 +25,13 @@ def envelope_gap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def reach(geoms: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     """Per geometry, the largest distance (GK m) of a vertex from the centre of its envelope ``bounds``:
-    the geometry lies in that circle (a disc holding every vertex holds their convex hull)."""
+    the geometry lies in that circle (a disc holding every vertex holds their convex hull). Non-finite
+    coordinates (a site projected far outside its zone) give NaN, which :func:`circle_gap` takes as no bound."""
     xy, idx = shapely.get_coordinates(geoms, return_index=True)
     cx, cy = (bounds[:, 0] + bounds[:, 2]) / 2, (bounds[:, 1] + bounds[:, 3]) / 2
     reach = np.zeros(len(geoms))
-    np.maximum.at(reach, idx, np.hypot(xy[:, 0] - cx[idx], xy[:, 1] - cy[idx]))
+    with np.errstate(invalid="ignore"):
+        np.maximum.at(reach, idx, np.hypot(xy[:, 0] - cx[idx], xy[:, 1] - cy[idx]))
     return reach
 
 

@@ -41,7 +41,7 @@ def run(sites, project, **kw):  # noqa: F811
 
 def missing_as_none(frame):
     """Text columns with every missing value as None (a chunk's rows may hold NaN or None for "no zone")."""
-    text = frame.select_dtypes(object).columns
+    text = frame.select_dtypes(include=[object, "str"]).columns
     return frame.assign(**{c: frame[c].where(frame[c].notna(), None) for c in text})
 
 
