@@ -329,8 +329,7 @@ def _check_batch(site, project, targets, *, fail_on, as_json, lang, notes, overw
 
     batch = check_batch(site, project, progress=show_progress(), **options)
     batch.assumptions.extend(n for n in notes if n not in batch.assumptions)
-    # click types its deprecated module attributes as object
-    stdout = click.get_text_stream("stdout") if as_json else None  # type: ignore[operator]
+    stdout = sys.stdout if as_json else None
     written = write_batch(batch, targets, lang=lang, overwrite=overwrite, inputs=_input_paths(batch),
                           json_stream=stdout)
     written += [options["parquet_dir"]] if options.get("parquet_dir") else []  # written by the dask workers
