@@ -114,36 +114,42 @@ def screen_pool(sites: gpd.GeoDataFrame, groups: Iterable[tuple[Any, object]], l
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
                              initargs=(layers, ruleset, list(buffers_m), np.unique(zones).tolist(), build)) as pool:
         try:
-            yield from _in_order(pool, tasks, 2 * workers, bar)
+            yield from in_order(lambda task: pool.submit(_screen_task, *task), tasks, 2 * workers,
+                                _pool_result, bar)
         finally:
             if bar is not None:
                 bar.close()
 
 
-def _in_order(pool: ProcessPoolExecutor, tasks: Iterable[tuple], window: int, bar: Any) -> Iterator[tuple]:
-    """Results of ``tasks`` in submission order, at most ``window`` in flight; cancels the rest on exit."""
-    pending: deque[Future] = deque()
-    todo = iter(tasks)
+def in_order(submit: Callable[[tuple], Any], tasks: Iterable[tuple], window: int, result: Callable[[Any], list],
+             bar: Any) -> Iterator[tuple]:
+    """The parts of ``result(submit(task))`` for each task, in submission order, with at most ``window``
+    futures in flight (a process pool's or a Dask cluster's); counts the sites of each part on ``bar``
+    and cancels the futures still pending on exit."""
+    pending: deque = deque()
     try:
-        for task in todo:
-            pending.append(pool.submit(_screen_task, *task))
+        for task in tasks:
+            pending.append(submit(task))
             if len(pending) >= window:
-                yield from _done(pending.popleft(), bar)
+                yield from _counted(result(pending.popleft()), bar)
         while pending:
-            yield from _done(pending.popleft(), bar)
+            yield from _counted(result(pending.popleft()), bar)
     finally:
         for f in pending:
             f.cancel()
 
 
-def _done(future: Future, bar: Any) -> Iterator[tuple]:
-    try:
-        parts = future.result()
-    except BrokenProcessPool as exc:
-        raise error("scale.worker_died", hint="scale.fewer_workers") from exc
+def _counted(parts: list, bar: Any) -> list:
     if bar is not None:
         bar.update(sum(len(part[1]) for part in parts))
-    yield from parts
+    return parts
+
+
+def _pool_result(future: Future) -> list:
+    try:
+        return future.result()
+    except BrokenProcessPool as exc:
+        raise error("scale.worker_died", hint="scale.fewer_workers") from exc
 
 
 def _progress_bar(total: int, progress: bool) -> Any:

@@ -26,7 +26,6 @@ import importlib.util
 import shutil
 import sys
 import uuid
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from pathlib import Path
@@ -36,7 +35,7 @@ import geopandas as gpd
 import numpy as np
 
 from ecogis import screen
-from ecogis.batch_pool import site_zones
+from ecogis.batch_pool import in_order, site_zones
 from ecogis.error_messages import error
 from ecogis.rules import RuleSet
 
@@ -134,7 +133,9 @@ def _run(stack: ExitStack, client: Any, sites, groups, layers, ruleset, buffers_
         tasks = ((sites.iloc[rows], zn, use, name, None if partial is None else str(partial / f"part-{i:05d}.parquet"))
                  for i, (zn, use, rows) in enumerate(partitions(sites, groups, chunk_size)))
         try:
-            yield from _in_order(client, screen_partition, tasks, window, bar)
+            yield from in_order(
+                lambda task: client.submit(screen_partition, client.scatter(task[0]), *task[1:], pure=False),
+                tasks, window, _dask_result, bar)
             if partial is not None and parquet_dir is not None:
                 _move_into_place(partial, parquet_dir)
         finally:
@@ -145,31 +146,13 @@ def _run(stack: ExitStack, client: Any, sites, groups, layers, ruleset, buffers_
             client.unregister_worker_plugin(name)
 
 
-def _in_order(client: Any, task: Callable, tasks: Iterable[tuple], window: int, bar: Any) -> Iterator[tuple]:
-    """Results of ``tasks`` in submission order, at most ``window`` partitions on the cluster at once."""
-    pending: deque = deque()
-    try:
-        for part, *args in tasks:
-            pending.append(client.submit(task, client.scatter(part), *args, pure=False))
-            if len(pending) >= window:
-                yield from _done(pending.popleft(), bar)
-        while pending:
-            yield from _done(pending.popleft(), bar)
-    finally:
-        for f in pending:
-            f.cancel()
-
-
-def _done(future: Any, bar: Any) -> Iterator[tuple]:
+def _dask_result(future: Any) -> list:
     from distributed.scheduler import KilledWorker
 
     try:
-        parts = future.result()
+        return future.result()
     except KilledWorker as exc:
         raise error("scale.dask_worker_died", hint="scale.dask_worker_memory") from exc
-    if bar is not None:
-        bar.update(sum(len(part[1]) for part in parts))
-    yield from parts
 
 
 def parquet_target(folder: Path, *, overwrite: bool = False) -> Path:
