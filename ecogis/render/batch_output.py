@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import shutil
 import tempfile
 from pathlib import Path
@@ -32,7 +31,7 @@ from openpyxl.styles import Font
 
 from ecogis.outputs import atomic_folder
 from ecogis.render import check_text as T
-from ecogis.render.cells import xlsx_row
+from ecogis.render.cells import plain_records, plain_value, xlsx_row
 from ecogis.render.check_xlsx import RULE_HEADERS, _input_rows
 from ecogis.render.zoning_batch import ZoningSheets, used_ids, zoning_by_site, zoning_footer
 from ecogis.rules import VERDICT_EN, VERDICTS
@@ -86,29 +85,16 @@ def write_batch(batch, targets: dict, *, lang: str = "zh", overwrite: bool = Fal
     return [Path(p) for p in targets.values()]
 
 
-def _plain(value):
-    """A JSON/XLSX cell value: NaN and missing as None, numpy scalars as Python numbers."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return value.item() if hasattr(value, "item") else value
-
-
-def _records(frame) -> list[dict]:
-    """Rows of ``frame`` as dicts of plain values (one conversion per column, not per cell)."""
-    cols = {c: [_plain(v) for v in frame[c].tolist()] for c in frame.columns}
-    return [dict(zip(cols, row)) for row in zip(*cols.values())]
-
-
 def site_records(chunk, buffers_m) -> list[dict]:
     """The JSON site rows of one chunk (see the module docstring)."""
     nearest = chunk.nearest_m.to_numpy(dtype=float)
     layers = list(chunk.nearest_m.columns)
     counts = [chunk.within[b].to_numpy() for b in buffers_m]
     out = []
-    for k, row in enumerate(_records(chunk.sites)):
+    for k, row in enumerate(plain_records(chunk.sites)):
         worst = {c: row.pop(f"worst_{c}") for c in ("layer", "feature", "zone", "relation", "rule_id")}
         row["worst"] = worst if worst["layer"] is not None else None
-        row["nearest_m"] = {lyr: _plain(float(d)) for lyr, d in zip(layers, nearest[k])}
+        row["nearest_m"] = {lyr: plain_value(float(d)) for lyr, d in zip(layers, nearest[k])}
         row["within"] = {lyr: [int(c[k, j]) for c in counts] for j, lyr in enumerate(layers)
                          if any(c[k, j] > 0 for c in counts)}
         out.append(row)
@@ -148,7 +134,7 @@ class JsonBatchWriter:
                 row["zoning"] = zoned.get(row["id"])
             self.stream.write(("\n" if self.first_site else ",\n") + _dumps(row))
             self.first_site = False
-        for row in _records(chunk.findings):
+        for row in plain_records(chunk.findings):
             self.findings.write(("\n" if self.first_finding else ",\n") + _dumps(row))
             self.first_finding = False
 
@@ -170,7 +156,7 @@ class JsonBatchWriter:
 
 
 def _dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_plain)
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=plain_value)
 
 
 class XlsxBatchWriter:
@@ -211,7 +197,7 @@ class XlsxBatchWriter:
         wide = [rows.reset_index(drop=True), chunk.nearest_m.reset_index(drop=True)]
         wide += [chunk.within[b].reset_index(drop=True) for b in chunk.within]
         for values in zip(*(frame.itertuples(index=False, name=None) for frame in wide)):
-            self.sites.append(xlsx_row(self.sites, [_plain(v) for part in values for v in part]))
+            self.sites.append(xlsx_row(self.sites, [plain_value(v) for part in values for v in part]))
         table = chunk.findings.copy()
         for key in ("relation", "verdict", "zone"):
             table[key] = table[key].map({v: T.cell({key: v}, key, lang) or None for v in table[key].dropna().unique()})
@@ -220,7 +206,7 @@ class XlsxBatchWriter:
                 self.findings = self.wb.create_sheet(f"findings {len(self.wb.sheetnames) - 2}")
                 self._head(self.findings, self._finding_head)
                 self.finding_rows = 0
-            self.findings.append(xlsx_row(self.findings, [_plain(v) for v in values]))
+            self.findings.append(xlsx_row(self.findings, [plain_value(v) for v in values]))
             self.finding_rows += 1
 
     def end(self, batch) -> None:

@@ -10,11 +10,14 @@ renderer passes its texts through these helpers at the point where they enter a 
 * :func:`xlsx_row` turns a row of values into cells for ``Worksheet.append`` (normal and write-only
   workbooks): texts stay texts (formula-like ones are marked as text for Excel's editor too).
 * :func:`frame_to_excel` writes a DataFrame into a pandas ``ExcelWriter`` sheet the same way.
+* :func:`plain_value` / :func:`plain_records`: NaN and numpy scalars as None and Python numbers, for
+  JSON and XLSX cells.
 * :func:`csv_row` (:func:`csv_frame` for a DataFrame) escapes cells that a spreadsheet would run
   as a formula (``= + - @``, tab, CR at the start) with a leading apostrophe, as OWASP recommends.
 """
 from __future__ import annotations
 
+import math
 import re
 
 from openpyxl.cell import WriteOnlyCell
@@ -128,3 +131,16 @@ def csv_value(value, visible=visible_text):
 def csv_row(values, visible=visible_text) -> list:
     """``values`` ready for ``csv.writer.writerow`` (:func:`csv_value` for each)."""
     return [csv_value(v, visible) for v in values]
+
+
+def plain_value(value):
+    """A JSON/XLSX cell value: NaN and missing as None, numpy scalars as Python numbers."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def plain_records(frame) -> list[dict]:
+    """Rows of ``frame`` as dicts of plain values (one conversion per column, not per cell)."""
+    cols = {c: [plain_value(v) for v in frame[c].tolist()] for c in frame.columns}
+    return [dict(zip(cols, row)) for row in zip(*cols.values())]

@@ -7,13 +7,11 @@ the requirement verdicts per site and of the requirement texts used.
 """
 from __future__ import annotations
 
-import math
-
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from ecogis.render import zoning_text as Z
-from ecogis.render.cells import xlsx_row
+from ecogis.render.cells import plain_records, xlsx_row
 
 HEADS = {
     "zh": {"requirements": ["场址", "层级", "适用单元", "管控维度", "要求编号", "项目行业", "结论", "符合性分析"],
@@ -28,26 +26,15 @@ HEADS = {
 }
 
 
-def _plain(value):
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return value.item() if hasattr(value, "item") else value
-
-
-def _rows(frame) -> list[dict]:
-    cols = {c: [_plain(v) for v in frame[c].tolist()] for c in frame.columns}
-    return [dict(zip(cols, row)) for row in zip(*cols.values())]
-
-
 def zoning_by_site(chunk) -> dict | None:
     """``{site id: {"verdict", "units": [...], "requirements": [...]}}`` of one chunk (None: no zoning)."""
     zoned = getattr(chunk, "zoning", None)
     if zoned is None:
         return None
     out: dict = {}
-    for row in _rows(zoned.units):
+    for row in plain_records(zoned.units):
         out.setdefault(row.pop("site"), {"verdict": None, "units": [], "requirements": []})["units"].append(row)
-    for row in _rows(zoned.requirements):
+    for row in plain_records(zoned.requirements):
         out.setdefault(row.pop("site"), {"verdict": None, "units": [], "requirements": []})["requirements"].append(row)
     for site, verdict in zoned.site_verdicts.items():
         out[site]["verdict"] = verdict
@@ -83,12 +70,12 @@ class ZoningSheets:
 
     def add(self, chunk, batch) -> None:
         zoned, lang = chunk.zoning, self.lang
-        for u in _rows(zoned.units):
+        for u in plain_records(zoned.units):
             self.units.append(xlsx_row(self.units, [
                 u["site"], u["unit_code"], u["unit_name"], u["unit_class"], u["subtype"], u["element"], u["county"],
                 Z.RELATIONS[lang][u["relation"]], u["overlap_area_ha"], u["overlap_area_mu"], u["share_of_site"],
                 u["distance_m"] if u["relation"] != "intersects" else None]))
-        for r in _rows(zoned.requirements):
+        for r in plain_records(zoned.requirements):
             self.ids.add(r["requirement_id"])
             self.reqs.append(xlsx_row(self.reqs, [
                 r["site"], Z.LEVELS[lang][r["level"]], r["units"], Z.DIMENSIONS[lang][r["dimension"]],
