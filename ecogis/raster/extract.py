@@ -3,8 +3,13 @@
 exactextract computes, for every cell a zone polygon touches, the exact fraction of the cell it
 covers. With the cell areas (m², :mod:`ecogis.raster.pixel_area`) as weights, the area of code ``c``
 in a zone is ``Σ coverage × cell_area`` over cells holding ``c``: ``weighted_frac(c)`` times the
-covered area ``Σ coverage × cell_area`` over all cells. Nodata cells carry the code ``NODATA_CODE``,
+covered area ``W = Σ coverage × cell_area`` over all cells. Nodata cells carry the code ``NODATA_CODE``,
 so their area comes out of the same pass. Rasters are read in windows of at most ``max_cells`` cells.
+
+exactextract 0.3 has no operation returning ``W`` itself; it comes out of the same pass over
+(codes, cell areas) as ``weighted_sum / weighted_mean`` (``Σ code·coverage·area`` divided by
+``Σ code·coverage·area / W``): two roundings, so within 3e-16 of ``W`` whatever the codes, as long
+as ``weighted_sum`` is not 0 (all codes 0). Those zones get ``W`` from a pass over the cell areas alone.
 """
 from __future__ import annotations
 
@@ -77,19 +82,35 @@ def extract_code_areas(codes_src, zones: Zones, *, max_cells: int, progress: boo
 
 
 def _run(codes_src, geoms, max_cells, progress) -> pd.DataFrame:
+    """Per zone (in order): codes, their area fractions, covered m² and Σ coverage, from one pass."""
     area_src = CellAreaSource(codes_src.ds)
     ops = [
         Operation("unique", "codes", codes_src, area_src),
         Operation("weighted_frac", "fracs", codes_src, area_src),
-        Operation("sum", "covered", area_src, None),
-        Operation("count", "coverage_sum", area_src, None),
+        Operation("weighted_sum", "code_m2", codes_src, area_src),  # Σ code × coverage × cell area
+        Operation("weighted_mean", "mean_code", codes_src, area_src),  # the same / covered m²
+        Operation("count", "coverage_sum", codes_src, area_src),  # Σ coverage (same pass: same rasters)
     ]
-    vec = gpd.GeoDataFrame({"_i": np.arange(len(geoms))}, geometry=np.asarray(geoms), crs=codes_src.ds.crs)
+    rows = _extract(codes_src, geoms, ops, max_cells, progress)
+    code_m2 = rows["code_m2"].to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rows["covered"] = code_m2 / rows["mean_code"].to_numpy(float)
+    all_zero = np.flatnonzero((code_m2 == 0) & (np.nan_to_num(rows["coverage_sum"].to_numpy(float)) > 0))
+    if len(all_zero):  # every code 0 (or an exact cancellation): the quotient is 0/0
+        area_only = [Operation("sum", "covered", area_src, None)]
+        rows.loc[all_zero, "covered"] = _extract(area_src, geoms[all_zero], area_only, max_cells, False)[
+            "covered"].to_numpy()
+    return rows[["codes", "fracs", "covered", "coverage_sum"]]
+
+
+def _extract(src, geoms, ops, max_cells, progress) -> pd.DataFrame:
+    """exactextract's ``ops`` for every polygon of ``geoms``, one row per polygon in their order."""
+    vec = gpd.GeoDataFrame({"_i": np.arange(len(geoms))}, geometry=np.asarray(geoms), crs=src.ds.crs)
     kwargs = {"progress": _tqdm_progress()} if progress else {}
     # exactextract pads a chunk by a row of cells at its edges: give it half the budget
-    rows = exact_extract(codes_src, vec, ops, include_cols=["_i"], output="pandas",
+    rows = exact_extract(src, vec, ops, include_cols=["_i"], output="pandas",
                          max_cells_in_memory=max(1, max_cells // 2), strategy="feature-sequential", **kwargs)
-    return rows.sort_values("_i").reset_index(drop=True)[["codes", "fracs", "covered", "coverage_sum"]]
+    return rows.sort_values("_i").reset_index(drop=True)
 
 
 def _coverage_mismatch(ds, geoms, coverage_sum) -> np.ndarray:
