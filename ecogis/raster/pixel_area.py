@@ -41,7 +41,7 @@ def latlon_cell_area(lat1, lat2, dlon_deg, crs=None) -> np.ndarray:
 
     The ellipsoid is that of ``crs`` (default CGCS2000, a = 6378137 m, f = 1/298.257222101).
     """
-    ell = (CRS(crs) if crs is not None else GEOGRAPHIC_CRS).ellipsoid
+    ell = (as_crs(crs) if crs is not None else GEOGRAPHIC_CRS).ellipsoid
     assert ell is not None, "a geographic CRS has an ellipsoid"
     a = ell.semi_major_metre
     f = 1.0 / ell.inverse_flattening
@@ -51,9 +51,14 @@ def latlon_cell_area(lat1, lat2, dlon_deg, crs=None) -> np.ndarray:
     return np.abs(b * b * np.radians(abs(dlon_deg)) / 2.0 * (_q(phi2, e) - _q(phi1, e)))
 
 
+def as_crs(crs) -> CRS:
+    """``crs`` as a pyproj CRS, without parsing it again when it is one (windows ask per read)."""
+    return crs if isinstance(crs, CRS) else CRS(crs)
+
+
 def areal_scale(crs, x, y) -> np.ndarray:
     """Areal scale factor of projected ``crs`` at plane coordinates ``x``, ``y`` (arrays)."""
-    crs = CRS(crs)
+    crs = as_crs(crs)
     to_geo = Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True)
     lon, lat = to_geo.transform(np.asarray(x, float), np.asarray(y, float))
     return np.asarray(Proj(crs).get_factors(lon, lat).areal_scale, float)
@@ -64,7 +69,7 @@ def cell_areas(crs, transform, row0: int, col0: int, nrows: int, ncols: int) -> 
 
     ``transform`` is the raster's affine transform; ``row0``/``col0`` the window's offsets.
     """
-    crs = CRS(crs)
+    crs = as_crs(crs)
     a, e_ = transform.a, transform.e
     if crs.is_geographic:
         lat_edges = transform.f + e_ * (row0 + np.arange(nrows + 1))

@@ -20,7 +20,7 @@ from rasterio.windows import Window
 
 from ecogis.error_messages import error
 from ecogis.raster.messages import say
-from ecogis.raster.pixel_area import cell_areas
+from ecogis.raster.pixel_area import as_crs, cell_areas
 
 NODATA_CODE = np.iinfo(np.int64).min  # code of nodata cells in class and transition windows
 
@@ -153,11 +153,12 @@ class CellAreaSource(_GridSource):
 
     def __init__(self, ds, name="cell_area"):
         super().__init__(ds, name)
+        self.crs = as_crs(ds.crs)  # parsed once, not per window
 
     def _read(self, x0, y0, nx, ny):
         if nx == 0 or ny == 0:
             return np.zeros((ny, nx))
-        return cell_areas(self.ds.crs, self.ds.transform, y0, x0, ny, nx)
+        return cell_areas(self.crs, self.ds.transform, y0, x0, ny, nx)
 
 
 def code_base(*datasets) -> int:
