@@ -136,10 +136,11 @@ def zonal_composition(raster, zones, *, by=None, legend=None, kind=None, layer=N
         per_zone = extract_code_areas(classes, zones_, max_cells=max_cells_for(memory_mb),
                                       progress=progress, notes=notes)
         legend.check_codes([c for z in per_zone for c in z.code_m2], path=raster)
+        noise_m2 = NOISE_CELLS * centre_cell_area(ds)
         result = ZonalResult(
             raster=str(raster), raster_crs=describe_crs(ds.crs), zones_source=zones_.source, by=by, legend=legend,
             pixel_area_method=pixel_method(ds.crs), zone_area_method=zones_.area_method,
-            zones=[_composition(label, area, z, legend, notes, NOISE_CELLS * centre_cell_area(ds))
+            zones=[_composition(label, area, z, legend, notes, noise_m2)
                    for label, area, z in zip(zones_.gdf["_zone"], zones_.area_m2, per_zone)],
             notes=notes, max_window_cells=0,
         )
