@@ -3,7 +3,8 @@
 Expected values: every cell of a small lon/lat raster is intersected with the zone by shapely (covered
 fraction = intersection area / cell area in the plane of the grid, what exactextract computes) and
 multiplied by the cell's ellipsoidal area, integrated here by Gauss-Legendre quadrature of
-``a²(1−e²)·cosφ / (1 − e² sin²φ)²`` (CGCS2000), not by ecogis's closed form. exactextract keeps
+``a²(1−e²)·cosφ / (1 − e² sin²φ)²`` (CGCS2000), not by ecogis's closed form (on a GK grid: the plane
+area over pyproj's areal scale at each cell centre, not ecogis's interpolated one). exactextract keeps
 coverage fractions as float32, so partial cells agree to ~6e-8 of a cell.
 """
 from __future__ import annotations
@@ -13,6 +14,7 @@ import numpy as np
 import pytest
 import rasterio
 import shapely
+from pyproj import CRS, Proj, Transformer
 from rasterio.transform import from_origin
 from shapely.geometry import Polygon, box
 
@@ -36,28 +38,34 @@ def band_area(lat1, lat2, dlon):
     return abs(A * A * (1 - E2) * np.radians(dlon) * (p2 - p1) / 2 * np.sum(w * integrand))
 
 
-def brute_force(arr, nodata, zone):
-    """{code: m²} (nodata under the key None) of ``zone`` over ``arr`` on the test grid, cell by cell."""
+def lonlat_cell_m2(i, j):
+    return band_area(NORTH - (i + 1) * RES, NORTH - i * RES, RES)
+
+
+def brute_force(arr, nodata, zone, grid=(WEST, NORTH, RES), cell_m2=lonlat_cell_m2):
+    """{code: m²} (nodata under the key None) of ``zone`` over ``arr`` on ``grid`` (west, north, cell size),
+    cell by cell; ``cell_m2(row, col)`` is the ellipsoidal area of a cell."""
+    west, north, res = grid
     out: dict = {}
     for i, j in zip(*np.indices(arr.shape).reshape(2, -1)):
-        cell = box(WEST + j * RES, NORTH - (i + 1) * RES, WEST + (j + 1) * RES, NORTH - i * RES)
+        cell = box(west + j * res, north - (i + 1) * res, west + (j + 1) * res, north - i * res)
         frac = shapely.intersection(zone, cell).area / cell.area
         if frac > 0:
             code = None if arr[i, j] == nodata else int(arr[i, j])
-            out[code] = out.get(code, 0.0) + frac * band_area(NORTH - (i + 1) * RES, NORTH - i * RES, RES)
+            out[code] = out.get(code, 0.0) + frac * cell_m2(i, j)
     return out
 
 
-def write(path, arr, nodata):
+def write(path, arr, nodata, crs="EPSG:4490", grid=(WEST, NORTH, RES)):
     with rasterio.open(path, "w", driver="GTiff", width=arr.shape[1], height=arr.shape[0], count=1,
-                       dtype=arr.dtype, crs="EPSG:4490", transform=from_origin(WEST, NORTH, RES, RES),
+                       dtype=arr.dtype, crs=crs, transform=from_origin(grid[0], grid[1], grid[2], grid[2]),
                        nodata=nodata) as dst:
         dst.write(arr, 1)
     return rasterio.open(path)
 
 
 def extract_zones(ds, nodata, geoms, notes=None):
-    zones = prepare_zones(gpd.GeoDataFrame(geometry=list(geoms), crs="EPSG:4490"), ds.crs)
+    zones = prepare_zones(gpd.GeoDataFrame(geometry=list(geoms), crs=ds.crs), ds.crs)
     return extract_code_areas(ClassSource(ds, nodata=nodata), zones, max_cells=400, notes=notes)
 
 
@@ -103,6 +111,28 @@ def test_class_areas_equal_cell_by_cell_intersections(tmp_path):
         moved = 1e-6 * geom.length / RES if i == 2 else 1e-6
         assert_matches(got, brute_force(arr, 0, geom), cell_m2, moved)
     assert any("[2]" in str(n) and "cell corners" in str(n) for n in notes)  # the corner retry ran
+
+
+def test_projected_class_areas_with_cell_areas_varying_along_the_row(tmp_path):
+    """GK zone 41 (CM 123°E), 30 m cells ~117 km west of the CM: the areal scale (~1.00034) changes
+    by ~7e-6 across the raster, so every cell of a row has its own area (pyproj factors at its centre)."""
+    gk = CRS(4529)
+    x0, y0 = Transformer.from_crs(4490, gk, always_xy=True).transform(121.6, 41.0)
+    grid = (round(x0, -2), round(y0, -2), 30.0)
+    factors = Proj(gk).get_factors
+    to_geo = Transformer.from_crs(gk, gk.geodetic_crs, always_xy=True)
+
+    def gk_cell_m2(i, j):
+        lon, lat = to_geo.transform(grid[0] + (j + 0.5) * 30.0, grid[1] - (i + 0.5) * 30.0)
+        return 900.0 / factors(lon, lat).areal_scale
+
+    rng = np.random.default_rng(11)
+    arr = rng.integers(1, 6, (30, 40)).astype(np.uint8)
+    zone = star(grid[0] + 600.3, grid[1] - 450.7, 420.0, 8)
+    with write(tmp_path / "gk.tif", arr, 0, crs="EPSG:4529", grid=grid) as ds:
+        got = extract_zones(ds, 0, [zone])[0]
+    assert_matches(got, brute_force(arr, 0, zone, grid, gk_cell_m2), 900.0)
+    assert got.covered_m2 < 0.9997 * zone.area  # the ellipsoidal, not the plane area
 
 
 def test_zone_on_code_zero_only_gets_its_area_from_the_cell_areas(tmp_path):
