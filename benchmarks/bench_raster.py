@@ -11,8 +11,8 @@ All three run in the same process on the same generated data:
 Timed:
 
 1. **ecogis** — :func:`ecogis.raster.zonal_composition`: ellipsoidal cell area per row, partial cells
-   weighted by their exact covered fraction (exactextract with Python window sources), windows of
-   ``--memory-mb``.
+   weighted by their exact covered fraction (exactextract with Python window sources, one statistics
+   pass over codes and cell areas), windows of ``--memory-mb``.
 2. **whole-pixel** baseline — ``rasterio.features.rasterize`` of the zones (a cell belongs to the zone
    holding its centre) window by window and ``np.bincount`` over zone × class with the same
    ellipsoidal cell areas as weights: the fast approach that ignores partial pixels.
