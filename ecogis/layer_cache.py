@@ -100,8 +100,9 @@ def cached(what: str, options: dict, files: list[Path] | None, compute: Callable
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         value = compute()
-    _store(entry, (value, list(caught)))
-    _emit(caught)
+    replay = [(w.message, w.category) for w in caught]  # the message and class (a WarningMessage holds more)
+    _store(entry, (value, replay))
+    _emit(replay)
     return value
 
 
@@ -118,9 +119,9 @@ def source_files(path: Path) -> list[Path] | None:
 
 # ------------------------------------------------------------------------------------------ internals
 
-def _emit(caught) -> None:
-    for w in caught:
-        warnings.warn(w.message, w.category, stacklevel=3)
+def _emit(replay: list) -> None:
+    for message, category in replay:
+        warnings.warn(message, category, stacklevel=3)
 
 
 def _key(what: str, options: dict, files: list[Path], folder: Path) -> str:
@@ -210,5 +211,5 @@ def _store(entry: Path, value: Any) -> None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
-    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+    except Exception:  # noqa: BLE001 - an entry that cannot be written (folder, pickling) is just not kept
         return

@@ -239,3 +239,27 @@ def test_source_files_are_the_file_and_its_side_cars(redline):
     names = [p.name for p in layer_cache.source_files(redline)]
     assert names == sorted(["redline.cpg", *REDLINE_PARTS])
     assert layer_cache.source_files(redline.parent) is None  # a folder is not cached
+
+
+def test_the_html_font_subset_is_kept_by_its_characters(layer_cache_dir, monkeypatch):
+    from ecogis.render import html_fonts
+
+    if html_fonts._font_path() is None:
+        pytest.skip("the CJK font of mplfonts is not installed")
+    made = []
+    real = html_fonts._make_subset
+    monkeypatch.setattr(html_fonts, "_make_subset", lambda path, chars: made.append(chars) or real(path, chars))
+    html_fonts._subset.cache_clear()
+    with layer_cache.switched_off():
+        uncached = html_fonts._subset("生态保护红线")
+    html_fonts._subset.cache_clear()
+    first = html_fonts._subset("生态保护红线")
+    html_fonts._subset.cache_clear()
+    second = html_fonts._subset("生态保护红线")
+    html_fonts._subset.cache_clear()
+    other = html_fonts._subset("生态")
+    html_fonts._subset.cache_clear()
+    assert made == ["生态保护红线", "生态保护红线", "生态"]  # the second read came from the cache
+    assert second == first == uncached  # the same bytes (no time stamp of the run in the font)
+    assert other != first
+    assert len(_entries(layer_cache_dir, "font_subset")) == 2
