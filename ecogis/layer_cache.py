@@ -125,7 +125,7 @@ def _emit(replay: list) -> None:
 
 
 def _key(what: str, options: dict, files: list[Path], folder: Path) -> str:
-    digests = _Digests(folder / _DIGESTS)
+    digests = _digests(folder)
     parts = [CACHE_FORMAT, what, sorted((str(k), repr(v)) for k, v in options.items()), _code_fingerprint(),
              [(str(f), digests.of(f)) for f in files]]
     digests.save()
@@ -136,24 +136,46 @@ _CODE: list[str] = []
 
 
 def _code_fingerprint() -> str:
-    """ecogis's version and its modules (path, size, mtime), the Python and library versions."""
+    """ecogis's version and its modules and rules files (path, size, mtime), the Python and library versions
+    (computed once per process)."""
     if not _CODE:
-        from importlib.metadata import PackageNotFoundError, version
-
         import ecogis
 
-        root = Path(ecogis.__file__).parent
-        modules = sorted((str(p.relative_to(root)), p.stat().st_size, p.stat().st_mtime_ns)
-                         for p in root.rglob("*") if p.suffix in (".py", ".yaml") and p.is_file())
-        libs: list[tuple[str, str | None]] = []
-        for name in _LIBRARIES:
-            try:
-                libs.append((name, version(name)))
-            except PackageNotFoundError:
-                libs.append((name, None))
+        root = os.path.dirname(ecogis.__file__)
+        modules = []
+        for folder, _, names in os.walk(root):
+            for name in names:
+                if name.endswith((".py", ".yaml")):
+                    st = os.stat(os.path.join(folder, name))
+                    modules.append((os.path.relpath(os.path.join(folder, name), root), st.st_size, st.st_mtime_ns))
+        libs = [(name, _library_version(name)) for name in _LIBRARIES]
         gdal = getattr(sys.modules.get("pyogrio"), "__gdal_version_string__", None)
-        _CODE.append(hashlib.sha256(repr((ecogis.__version__, sys.version, libs, gdal, modules)).encode()).hexdigest())
+        fingerprint = repr((ecogis.__version__, sys.version, libs, gdal, sorted(modules)))
+        _CODE.append(hashlib.sha256(fingerprint.encode()).hexdigest())
     return _CODE[0]
+
+
+def _library_version(name: str) -> str | None:
+    """The version of an installed library: its ``__version__`` when imported, else its metadata's."""
+    module = sys.modules.get(name)
+    if module is not None and isinstance(getattr(module, "__version__", None), str):
+        return module.__version__
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return None
+
+
+_DIGEST_INDEX: dict[Path, _Digests] = {}
+
+
+def _digests(folder: Path) -> _Digests:
+    """The file digests recorded in ``folder`` (read once per process)."""
+    if folder not in _DIGEST_INDEX:
+        _DIGEST_INDEX[folder] = _Digests(folder / _DIGESTS)
+    return _DIGEST_INDEX[folder]
 
 
 class _Digests:
@@ -181,6 +203,7 @@ class _Digests:
     def save(self) -> None:
         if self.changed:
             _store(self.path, self.known)
+            self.changed = False
 
 
 def _stamp(st: os.stat_result) -> tuple:
