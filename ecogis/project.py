@@ -30,9 +30,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyogrio
-from pyogrio.errors import DataSourceError
-
 from ecogis.error_messages import at_path, error
 from ecogis.errors import EcogisError
 from ecogis.io.postgis import PgSource, is_postgres_url, parse_source
@@ -300,6 +297,9 @@ def _resolve(p, base: Path) -> Path:
 
 def _project_from_gpkg(path: Path) -> Project:
     """Zero-configuration project: every GeoPackage layer named after a kind (or ``kind_xxx``) is used."""
+    import pyogrio
+    from pyogrio.errors import DataSourceError
+
     kinds = layer_kinds()
     try:
         names = [row[0] for row in pyogrio.list_layers(path)]
