@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib
 import os
 import pickle
 import sys
@@ -45,7 +46,8 @@ CACHE_DIR_ENV = "ECOGIS_CACHE_DIR"
 NO_CACHE_ENV = "ECOGIS_NO_CACHE"
 #: a file's digest is reused by its stat only when it was hashed this long after its last change (s)
 SETTLE_S = 2.0
-_LIBRARIES = ("numpy", "pandas", "geopandas", "shapely", "pyproj", "pyogrio", "openpyxl")
+_LIBRARIES = ("numpy", "pandas", "geopandas", "shapely", "pyproj", "pyogrio", "openpyxl", "pyarrow")
+_IMPORTED = ("numpy", "pandas", "geopandas", "shapely", "pyproj")  # imported by every check
 _DIGESTS = "file-digests.pickle"
 
 
@@ -93,10 +95,9 @@ def cached(what: str, options: dict, files: list[Path] | None, compute: Callable
         return compute()
     entry = folder / what / f"{key}.pickle"
     hit = _load(entry)
-    if hit is not None:
-        value, caught = hit
-        _emit(caught)
-        return value
+    if isinstance(hit, tuple) and len(hit) == 2 and isinstance(hit[1], list):
+        _emit(hit[1])
+        return hit[0]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         value = compute()
@@ -111,9 +112,10 @@ def source_files(path: Path) -> list[Path] | None:
     GeoPackage's ``-wal``/``-shm``), sorted; None when ``path`` is not a plain file."""
     if not path.is_file():
         return None
-    stem = path.name.split(".")[0]
+    stem = path.name.split(".")[0].lower()  # any letter case: more files only means more invalidation
     parts = [p for p in path.parent.iterdir()
-             if p.is_file() and (p.name.startswith(stem + ".") or p.name in (path.name + "-wal", path.name + "-shm"))]
+             if p.is_file() and (p.name.lower().startswith(stem + ".") or p.name in (path.name + "-wal",
+                                                                                     path.name + "-shm"))]
     return sorted(set(parts) | {path})
 
 
@@ -148,18 +150,19 @@ def _code_fingerprint() -> str:
                 if name.endswith((".py", ".yaml")):
                     st = os.stat(os.path.join(folder, name))
                     modules.append((os.path.relpath(os.path.join(folder, name), root), st.st_size, st.st_mtime_ns))
+        import pyproj
+
         libs = [(name, _library_version(name)) for name in _LIBRARIES]
-        gdal = getattr(sys.modules.get("pyogrio"), "__gdal_version_string__", None)
-        fingerprint = repr((ecogis.__version__, sys.version, libs, gdal, sorted(modules)))
+        fingerprint = repr((ecogis.__version__, sys.version, libs, pyproj.proj_version_str, sorted(modules)))
         _CODE.append(hashlib.sha256(fingerprint.encode()).hexdigest())
     return _CODE[0]
 
 
 def _library_version(name: str) -> str | None:
-    """The version of an installed library: its ``__version__`` when imported, else its metadata's."""
-    module = sys.modules.get(name)
-    if module is not None and isinstance(getattr(module, "__version__", None), str):
-        return module.__version__
+    """The installed version of a library: the ``__version__`` of those every check imports anyway
+    (:data:`_IMPORTED`), else its package metadata's (the same answer whether or not it is imported yet)."""
+    if name in _IMPORTED:
+        return str(importlib.import_module(name).__version__)
     from importlib.metadata import PackageNotFoundError, version
 
     try:

@@ -263,3 +263,16 @@ def test_the_html_font_subset_is_kept_by_its_characters(layer_cache_dir, monkeyp
     assert second == first == uncached  # the same bytes (no time stamp of the run in the font)
     assert other != first
     assert len(_entries(layer_cache_dir, "font_subset")) == 2
+
+
+def test_the_key_does_not_depend_on_what_was_imported_before():
+    """A check of a shapefile site imports GDAL (pyogrio, openpyxl for XLSX) before the layers are read;
+    one of an exchange text does not: both must find the same entries."""
+    import subprocess
+    import sys
+
+    code = "import ecogis.layer_cache as c; print(c._code_fingerprint())"
+    plain = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    after = subprocess.run([sys.executable, "-c", "import pyogrio, openpyxl, pyarrow; " + code],
+                           capture_output=True, text=True, check=True).stdout
+    assert plain.strip() and plain == after
