@@ -30,9 +30,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyogrio
-from pyogrio.errors import DataSourceError
-
 from ecogis.error_messages import at_path, error
 from ecogis.errors import EcogisError
 from ecogis.io.postgis import PgSource, is_postgres_url, parse_source
@@ -76,12 +73,23 @@ class LayerSpec:
     def read(self):
         """Read the layer via :func:`ecogis.io.read_layer_info`; its :class:`~ecogis.layer_info.LayerInfo`
         (``LayerInfo.of(gdf)``) carries kind, name, labels, CRS and notes."""
-        from ecogis.io import read_layer_info
-
-        gdf, info = read_layer_info(self.path, kind=self.kind, layer=self.layer, crs=self.crs,
-                                    encoding=self.encoding, fields=self.fields)
+        gdf, info = self._read_source()
         return info.updated(kind=self.kind, name=self.name, path=info.path or str(self.path),
                             label=self.label or info.label, label_en=self.label_en or info.label_en).attach(gdf)
+
+    def _read_source(self):
+        """``read_layer_info`` of this layer's source, through :mod:`ecogis.layer_cache` for a file."""
+        from ecogis.io import read_layer_info
+        from ecogis.layer_cache import cached, source_files
+
+        def read():
+            return read_layer_info(self.path, kind=self.kind, layer=self.layer, crs=self.crs,
+                                   encoding=self.encoding, fields=self.fields)
+
+        files = None if isinstance(self.path, PgSource) else source_files(self.path)
+        options = {"kind": self.kind, "layer": self.layer, "crs": self.crs, "encoding": self.encoding,
+                   "fields": list((self.fields or {}).items())}
+        return cached("layer", options, files, read)
 
     def to_dict(self) -> dict:
         return {"name": self.name, "kind": self.kind, "path": str(self.path), "layer": self.layer,
@@ -289,6 +297,9 @@ def _resolve(p, base: Path) -> Path:
 
 def _project_from_gpkg(path: Path) -> Project:
     """Zero-configuration project: every GeoPackage layer named after a kind (or ``kind_xxx``) is used."""
+    import pyogrio
+    from pyogrio.errors import DataSourceError
+
     kinds = layer_kinds()
     try:
         names = [row[0] for row in pyogrio.list_layers(path)]

@@ -27,6 +27,11 @@ from postgres import pg_password, postgis_db, postgres_server  # noqa: F401
 
 from ecogis.errors import AssumptionWarning
 
+# The layer cache (ecogis.layer_cache) is off in the suite, for this process and the commands it runs,
+# so that tests share no state; tests of the cache switch it on in a folder of their own (layer_cache_dir).
+os.environ["ECOGIS_NO_CACHE"] = "1"
+os.environ.pop("ECOGIS_CACHE_DIR", None)
+
 REPO = Path(__file__).resolve().parents[1]
 LAYERS = REPO / "layers"
 ARTIFACTS = REPO / "test-artifacts"
@@ -80,6 +85,15 @@ def _english_messages(monkeypatch):
     """The suite reads ecogis's messages in English: the CLI's warnings, errors and reports are English
     unless a test asks for the Chinese default with the :func:`chinese_default` fixture."""
     monkeypatch.setenv("ECOGIS_LANG", "en")
+
+
+@pytest.fixture
+def layer_cache_dir(monkeypatch, tmp_path):
+    """The layer cache switched on, in a fresh folder of this test (returned)."""
+    folder = tmp_path / "ecogis-cache"
+    monkeypatch.delenv("ECOGIS_NO_CACHE", raising=False)
+    monkeypatch.setenv("ECOGIS_CACHE_DIR", str(folder))
+    return folder
 
 
 @pytest.fixture

@@ -101,13 +101,15 @@ LEVELS = ("符合", "无法判定", "需论证", "限制", "禁止", "clear", "u
 @click.option("--corridor", "corridor_m", type=float, metavar="WIDTH",
               help="Width in metres of the working corridor (作业带) of a line site: its temporary land take "
                    "(m², 公顷, 亩) in each zone crossed, beside the crossing length.")
+@click.option("--no-cache", "no_cache", is_flag=True,
+              help="Read the project's layers from their files, not from the layer cache (also ECOGIS_NO_CACHE=1).")
 @json_option
 @lang_option
 @handle_errors
 def check(site, at, project, buffers, rules, site_crs, cm, transform, at_date, site_use, industry, description,
           project_info, out, formats, fail_on, batch, findings_detail, relations, workers, engine, scheduler,
           overwrite, versions, results_to, skip_empty, as_line, as_polygon, group,
-          order, corridor_m, as_json, lang, notes):
+          order, corridor_m, no_cache, as_json, lang, notes):
     """Screen a project site against every control layer and write the report.
 
     SITE is a file any ecogis reader takes: the land-survey coordinate exchange text (坐标交换文件),
@@ -136,9 +138,12 @@ def check(site, at, project, buffers, rules, site_crs, cm, transform, at_date, s
     Exit codes: 0 the check ran (whatever the verdict), 2 bad input, 3 verdict at or above --fail-on.
     """
     from ecogis.check import check as run_check
+    from ecogis.layer_cache import switched_off
     from ecogis.rules import verdict_rank
     from ecogis.site_input import parse_at
 
+    if no_cache:
+        click.get_current_context().with_resource(switched_off())
     if industry is not None:
         from ecogis.zoning.industry import parse_industry
 

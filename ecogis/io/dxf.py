@@ -14,7 +14,6 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import pyogrio
 import shapely
 
 from ecogis.error_messages import error, phrase
@@ -74,6 +73,8 @@ def read_dxf(path, cad_layers=None, notes=None) -> gpd.GeoDataFrame:
 
 
 def _read_entities(path: Path) -> gpd.GeoDataFrame:
+    import pyogrio  # here, not at the top: a check whose layers are cached needs no GDAL
+
     previous = pyogrio.get_gdal_config_option("DXF_CLOSED_LINE_AS_POLYGON")
     pyogrio.set_gdal_config_options({"DXF_CLOSED_LINE_AS_POLYGON": "TRUE"})
     try:

@@ -21,7 +21,6 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 
 from ecogis.error_messages import error
@@ -55,6 +54,8 @@ def read_vector(path: Path, *, layer=None, encoding=None, notes=None) -> tuple[g
     Returns the GeoDataFrame (CRS as stored in the file, possibly None) and a :class:`VectorSource`.
     Raises EcogisError for missing side-car files, empty files, unknown layers and undecodable text.
     """
+    import pyogrio  # here, not at the top: a check whose layers are cached needs no GDAL
+
     path = Path(path)
     src = VectorSource(notes=notes if notes is not None else [])
     gdal_path, dbf = _gdal_path_and_dbf(path, src.notes, layer)
@@ -98,6 +99,8 @@ _INVALID_ENTITY = "for entity"
 def _attributes_only(gdal_path: str):
     """The attribute table of a shapefile read from a copy of its .dbf alone (GDAL opens the .shp of a
     .dbf beside it), to name features; an empty table when there is none or it cannot be read."""
+    import pyogrio  # here, not at the top: a check whose layers are cached needs no GDAL
+
     dbf = _sibling(Path(gdal_path), ".dbf")
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -118,6 +121,8 @@ def _read_closing_rings(path: Path, gdal_path: str, src: VectorSource, exc: Exce
 
     Rings that cannot be closed into a ring (fewer than 3 distinct points) come back as they are
     (the geometry normalisation repairs or refuses them, naming the feature)."""
+    import pyogrio  # here, not at the top: a check whose layers are cached needs no GDAL
+
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "Non closed ring detected", RuntimeWarning)
         fixed = pyogrio.read_dataframe(gdal_path, layer=src.layer, encoding=src.encoding, on_invalid="fix")
@@ -135,6 +140,8 @@ _GEOJSON = (".geojson", ".json")
 
 def _read_geojson_not_utf8(path: Path, gdal_path: str, src: VectorSource):
     """A GeoJSON saved in GB18030/GBK (RFC 7946 says UTF-8): read it as such with a note, else None."""
+    import pyogrio  # here, not at the top: a check whose layers are cached needs no GDAL
+
     if src.encoding is not None or path.suffix.lower() not in _GEOJSON or not path.is_file():
         return None
     found = detect_encoding(path.read_bytes())
@@ -166,6 +173,8 @@ def geojson_crs_member(path: Path):
 
 def _read_trimmed(dbf, src: VectorSource):
     """Read a shapefile whose text values end in half characters from a copy with those blanked."""
+    import pyogrio  # here, not at the top: a check whose layers are cached needs no GDAL
+
     # with a .dbf, read_vector has settled the encoding before reading
     trimmed, cut = trim_cut_characters(dbf.dbf_bytes(), src.encoding)  # type: ignore[arg-type]
     if not cut:
@@ -205,6 +214,8 @@ def list_vector_layers(path) -> list[tuple[str, str | None]]:
 
 
 def _list_layers(path: Path, gdal_path: str):
+    import pyogrio  # here, not at the top: a check whose layers are cached needs no GDAL
+
     try:
         return pyogrio.list_layers(gdal_path)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:

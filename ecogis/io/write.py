@@ -12,7 +12,6 @@ import zipfile
 from pathlib import Path
 
 import geopandas as gpd
-import pyogrio
 
 from ecogis.crs import WEB_SYSTEMS
 from ecogis.error_messages import error
@@ -37,6 +36,8 @@ def write_layer(gdf: gpd.GeoDataFrame, path, *, layer=None, overwrite: bool = Fa
     files, in any letter case). Extra keyword arguments go to :func:`ecogis.io.exchange.write_exchange`
     for .txt outputs. Returns the path written (a shapefile's always ends in lower-case .shp).
     """
+    import pyogrio  # here, not at the top: a check whose layers are cached needs no GDAL
+
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".shp" and path.suffix != ".shp":

@@ -45,19 +45,33 @@ def _font_path() -> Path | None:
 
 @lru_cache(maxsize=8)
 def _subset(chars: str) -> bytes | None:
-    """The font with only ``chars`` (no hinting, no layout features), as bytes; None without the font.
+    """:func:`_make_subset`, kept in :mod:`ecogis.layer_cache` by the font file's bytes and ``chars``."""
+    from ecogis.layer_cache import cached
+
+    path = _font_path()
+    if path is None:
+        return None
+    return cached("font_subset", {"chars": chars, "fonttools": _fonttools_version()}, [path],
+                  lambda: _make_subset(path, chars))
+
+
+def _fonttools_version() -> str:
+    from importlib.metadata import version
+
+    return version("fonttools")
+
+
+def _make_subset(path: Path, chars: str) -> bytes:
+    """The font at ``path`` with only ``chars`` (no hinting, no layout features), as bytes.
 
     The bounding boxes in its ``head`` and ``hhea`` tables stay those of the whole font (they still
     enclose every glyph kept): recomputing them from the kept outlines took about as long as the subsetting."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    path = _font_path()
-    if path is None:
-        return None
     options = subset.Options()
     options.layout_features, options.hinting, options.notdef_outline = [], False, True
-    font = TTFont(str(path), lazy=True, recalcBBoxes=False)
+    font = TTFont(str(path), lazy=True, recalcBBoxes=False, recalcTimestamp=False)  # the same bytes each run
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=chars)
     subsetter.subset(font)

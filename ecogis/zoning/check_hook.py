@@ -6,6 +6,8 @@ control-unit layers and builds the combined summary (:func:`spatial_summary`). R
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from ecogis.messages import register, say
 from ecogis.rules import worst_verdict
 from ecogis.zoning.analyse import analyse_units
@@ -92,11 +94,30 @@ def read_requirements(project, unit_layers: dict, notes) -> tuple[list[Requireme
     requirements: list[Requirement] = []
     metas = []
     for spec in specs:
-        reqs, meta = read_access_list(spec.path, fields=spec.fields, encoding=spec.encoding, layer=spec.layer,
-                                      notes=notes)
+        reqs, meta = _access_list(spec, notes)
         requirements.extend(reqs)
         metas.append(dict(meta, name=spec.name))
     return requirements, metas
+
+
+def _access_list(spec, notes) -> tuple[list[Requirement], dict]:
+    """:func:`read_access_list` of a project layer, through :mod:`ecogis.layer_cache` (its notes replayed)."""
+    from ecogis.layer_cache import cached, source_files
+    from ecogis.notes import Notes
+
+    def read():
+        own = Notes()
+        reqs, meta = read_access_list(spec.path, fields=spec.fields, encoding=spec.encoding, layer=spec.layer,
+                                      notes=own)
+        return reqs, meta, own
+
+    options = {"path": str(spec.path), "fields": list((spec.fields or {}).items()), "encoding": spec.encoding,
+               "layer": spec.layer}
+    files = source_files(spec.path) if isinstance(spec.path, Path) else None
+    reqs, meta, own = cached("access_list", options, files, read)
+    if notes is not None:
+        notes.extend(n for n in own if n not in notes)
+    return reqs, meta
 
 
 def zoning_for_batch(layers: dict, project, sites, info: ProjectDescription, notes) -> BatchZoning | None:

@@ -10,6 +10,7 @@ zone of the sites' median longitude), the nearest geodesic distance (m) and the 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,7 @@ CONTROLS: dict[str, tuple[str, ...]] = {
     "town_boundary": ("town_boundary",),
 }
 UNKNOWN = "无法判定"
+_COLUMNS = ("layer", "relation", "_feature_index", "distance_m", "verdict", "feature")
 
 
 @dataclass
@@ -58,15 +60,41 @@ def spatial_summary(findings: pd.DataFrame, layers: dict, sites, zoning_verdict:
     ``{name: GeoDataFrame}`` with ``attrs['ecogis']['kind']``; ``sites``: the site GeoDataFrame;
     ``zoning_verdict``: the access-list verdict, folded into the control-unit row."""
     kinds = {name: (g.attrs.get("ecogis") or {}).get("kind") for name, g in layers.items()}
+    plane = _SitePlane(sites)
+    if len(findings):  # the columns a row reads (filtering the whole findings table per control is slow)
+        findings = findings[[c for c in _COLUMNS if c in findings.columns]]
     out = []
     for control, covered in CONTROLS.items():
         names = [n for n, k in kinds.items() if k in covered]
         rows = findings[findings["layer"].isin(names)] if len(findings) else findings
-        out.append(_row(control, names, rows, layers, sites, zoning_verdict if control == "control_unit" else None))
+        out.append(_row(control, names, rows, layers, plane, zoning_verdict if control == "control_unit" else None))
     return out
 
 
-def _row(control, names, rows, layers, sites, extra_verdict) -> ControlSummary:
+class _SitePlane:
+    """The sites' Gauss-Kruger zone (of their median longitude) and their union in it, made once for all
+    the controls, when the first one overlaps."""
+
+    def __init__(self, sites):
+        self.sites = sites
+
+    @cached_property
+    def gk(self):
+        return metric_crs(float(np.median(_lons(self.sites))))
+
+    @cached_property
+    def union(self):
+        return shapely.union_all(np.asarray(self.sites.to_crs(self.gk).geometry.values))
+
+
+def _features(layer, labels, gk):
+    """The geometries of ``layer`` with index ``labels``, in ``gk`` (no frame copied on the way)."""
+    if not layer.index.is_unique:
+        return layer.loc[labels].to_crs(gk).geometry.values
+    return layer.geometry.values[layer.index.get_indexer(labels)].to_crs(gk)
+
+
+def _row(control, names, rows, layers, plane: _SitePlane, extra_verdict) -> ControlSummary:
     if not names:
         return ControlSummary(control, False, [], None, None, None, None, UNKNOWN, [])
     hit = rows[rows["relation"] == "intersects"]
@@ -74,11 +102,10 @@ def _row(control, names, rows, layers, sites, extra_verdict) -> ControlSummary:
     relation = "intersects" if len(hit) else "within_buffer" if len(near) else "clear"
     area = length = None
     if len(hit):
-        gk = metric_crs(float(np.median(_lons(sites))))
-        site_union = shapely.union_all(np.asarray(sites.to_crs(gk).geometry.values))
-        parts = [layers[n].loc[hit.loc[hit["layer"] == n, "_feature_index"].unique()].to_crs(gk).geometry.values
+        gk = plane.gk
+        parts = [_features(layers[n], hit.loc[hit["layer"] == n, "_feature_index"].unique(), gk)
                  for n in hit["layer"].unique()]
-        overlap = shapely.intersection(site_union, shapely.union_all(np.concatenate(parts)))
+        overlap = shapely.intersection(plane.union, shapely.union_all(np.concatenate(parts)))
         area = float(ellipsoidal_area([overlap], gk)[0])
         lines = [g for g in shapely.get_parts(overlap) if shapely.get_dimensions(g) == 1]
         length = float(geodesic_length(lines, gk).sum()) if lines else None
