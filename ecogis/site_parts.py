@@ -85,7 +85,8 @@ def partitioned_source(site: Any, project: Any, *, site_crs: Any = None, vertice
             for f in files for i in range(pq.ParquetFile(f).metadata.num_row_groups)]
     if sum(rows) == 0:
         return None  # the whole-file reader says the file is empty
-    return SiteSource(path, tuple(files), tuple(rows), stated, site_crs)
+    source = SiteSource(path, tuple(files), tuple(rows), stated, site_crs)
+    return source if len(raw_partitions(source)) == len(rows) else None  # one partition per row group, in order
 
 
 def raw_partitions(source: SiteSource) -> list:
@@ -95,9 +96,7 @@ def raw_partitions(source: SiteSource) -> list:
 
     with dask.config.set({"dataframe.convert-string": False}):  # text as object columns, as geopandas reads it
         frame = dask_geopandas.read_parquet(list(source.files), split_row_groups=True)
-    parts = frame.to_delayed()
-    if len(parts) != len(source.rows):
-        raise RuntimeError(f"{len(parts)} partitions read for {len(source.rows)} row groups of {source.path}")
+    parts: list = frame.to_delayed()
     return parts
 
 
