@@ -39,7 +39,7 @@ from ecogis.coverage import CoverageGap, coverage_gaps
 from ecogis.crs import resolve_crs
 from ecogis.errors import AssumptionWarning
 from ecogis.geodesy import GEOGRAPHIC_CRS, gk_zone_for_lon
-from ecogis.notes import Notes, warn_note
+from ecogis.notes import Notes, note_of, warn_note
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,8 @@ def read_part(raw: gpd.GeoDataFrame, source: SiteSource, index: int, kept_offset
         ids = None if ids_from is None else [str(ids_from + i + 1) for i in range(len(kept))]
         sites = site_frame(kept, source.path, repairs, ids=ids, offset=kept_offset)
     sites.attrs["ecogis"] = {k: v for k, v in sites.attrs["ecogis"].items() if k not in ("row_offset", "notes")}
-    said.update(repairs=list(repairs), warned=[w.message for w in caught if issubclass(w.category, AssumptionWarning)])
+    said.update(repairs=list(repairs),
+                warned=[note_of(w.message) for w in caught if issubclass(w.category, AssumptionWarning)])
     return sites, said
 
 
