@@ -3,11 +3,13 @@
 The data of ``bench_batch_workers.py``, read from GeoParquet: ``--polygons`` random red-line squares
 (200-600 m) and ``--n`` random rectangular parcels (20-200 m) over 100 km × 60 km in CGCS2000 3° GK zone
 41 (EPSG:4550), buffers 500 and 1000 m; the parcels file rewritten in row groups of ``--row-group`` rows
-(each row group is one partition the Dask workers read themselves). Each configuration runs in a fresh subprocess (its peak memory
-is its own); the Dask runs start their own LocalCluster of ``workers`` processes, one thread each:
+(each row group is one partition the Dask workers read themselves). Each configuration runs in a fresh
+subprocess (its peak memory is its own); the Dask runs start their own LocalCluster of ``workers``
+processes, one thread each:
 
 * ``read s``: ``check_batch`` until it returns (reading and normalising the sites and layers, and for
-  Dask starting the cluster); ``screen s``: iterating every chunk (the screening);
+  Dask starting the cluster and the first pass over the partitions on the workers); ``screen s``:
+  iterating every chunk (the screening);
 * ``sites/s``: sites per second of the screening phase, and of the whole run (``total sites/s``);
 * ``main MB``: peak RSS (VmHWM) of the calling process (``local``: it reads and holds the sites, and with
   ``local``/1 screens them; ``dask``: it reads only the Parquet metadata and keeps a summary row per site);
