@@ -151,3 +151,27 @@ def test_sources_read_in_the_calling_process(tmp_path, project):  # noqa: F811
     assert partitioned_source(tmp_path / "nocrs.parquet", proj) is None
     assert partitioned_source(tmp_path / "nocrs.parquet", proj, site_crs="EPSG:4490") is not None
     assert partitioned_source(sites, proj) is None
+
+
+def test_cli_check_batch_engine_dask_on_geoparquet_gives_the_in_process_json(tmp_path, project):  # noqa: F811
+    """``ecogis check sites.parquet --batch --engine dask --workers 2`` (its own LocalCluster, the sites read
+    in 4 row groups on the workers): the in-process JSON, findings and sites sorted alike."""
+    import json
+
+    from click.testing import CliRunner
+
+    from ecogis.cli.check_cmds import check as check_cmd
+
+    sites = tmp_path / "parcels.parquet"
+    parcels(400, lines=0).to_parquet(sites, index=False, row_group_size=100)
+    out = {}
+    for engine in ("local", "dask"):
+        res = CliRunner().invoke(check_cmd, [str(sites), "-p", str(project), "--batch", "--format", "json",
+                                             "--engine", engine, "--out", str(tmp_path / engine)])
+        assert res.exit_code == 0, res.output
+        out[engine] = json.loads((tmp_path / engine / "check.json").read_text(encoding="utf-8"))
+    key = lambda f: tuple(str(f[k]) for k in ("site", "layer", "feature", "relation", "distance_m"))  # noqa: E731
+    assert sorted(out["local"]["findings"], key=key) == sorted(out["dask"]["findings"], key=key)
+    assert sorted(out["local"]["sites"], key=lambda s: s["id"]) == sorted(out["dask"]["sites"], key=lambda s: s["id"])
+    for field in ("verdict", "assumptions", "inputs"):
+        assert out["dask"][field] == out["local"][field], field
