@@ -2,21 +2,26 @@
 
 The data of ``bench_batch_workers.py``, read from GeoParquet: ``--polygons`` random red-line squares
 (200-600 m) and ``--n`` random rectangular parcels (20-200 m) over 100 km × 60 km in CGCS2000 3° GK zone
-41 (EPSG:4550), buffers 500 and 1000 m. Each configuration runs in a fresh subprocess (its peak memory
-is its own); the Dask runs start their own LocalCluster of ``workers`` processes, one thread each:
+41 (EPSG:4550), buffers 500 and 1000 m; the parcels file rewritten in row groups of ``--row-group`` rows
+(each row group is one partition the Dask workers read themselves). Each configuration runs in a fresh
+subprocess (its peak memory is its own); the Dask runs start their own LocalCluster of ``workers``
+processes, one thread each:
 
 * ``read s``: ``check_batch`` until it returns (reading and normalising the sites and layers, and for
-  Dask starting the cluster); ``screen s``: iterating every chunk (the screening);
+  Dask starting the cluster and the first pass over the partitions on the workers); ``screen s``:
+  iterating every chunk (the screening);
 * ``sites/s``: sites per second of the screening phase, and of the whole run (``total sites/s``);
-* ``main MB``: peak RSS (VmHWM) of the calling process (it holds the sites; with ``local``/1 it screens too);
+* ``main MB``: peak RSS (VmHWM) of the calling process (``local``: it reads and holds the sites, and with
+  ``local``/1 screens them; ``dask``: it reads only the Parquet metadata and keeps a summary row per site);
 * ``worker MB``: peak RSS (VmHWM) of the largest worker process, sampled twice a second; none for
   ``local``/1 (the main process screens).
 
-Memory per worker must not grow with the number of sites: compare two ``--n`` sizes. Goal (issue):
+Memory per worker, and for Dask in the calling process, must not grow with the number of sites beyond the
+summary row per site: compare two ``--n`` sizes. Goal (issue):
 2 workers ≥ 1.7× one; the load average (``uptime``) is printed before and after each run because the
 machine's cores may be shared.
 
-    .venv/bin/python benchmarks/bench_dask.py                           # 2.5·10⁵ and 10⁶ parcels × 10⁴
+    .venv/bin/python benchmarks/bench_dask.py                           # 10⁶ and 10⁵ parcels × 10⁴
     .venv/bin/python benchmarks/bench_dask.py --n 20000 --polygons 2000  # smoke run
 """
 from __future__ import annotations
@@ -35,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bench_batch_workers import generate  # noqa: E402  (the same generated layers and parcels)
 
 CONFIGS = ["dask:1", "dask:2", "local:1", "local:2"]
+ROW_GROUP = 20_000  # parcels per row group of the sites file: per partition read by a Dask worker
 
 
 def peak_kib(pid: int) -> int:
@@ -88,11 +94,21 @@ def run_one(project: str, sites: str, engine: str, workers: int) -> dict:
             "load_after": round(os.getloadavg()[0], 2)}
 
 
+def in_row_groups(path: Path, rows: int) -> None:
+    """Rewrite the GeoParquet file ``path`` in row groups of ``rows`` rows (its ``geo`` metadata kept)."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    pq.write_table(table, path, row_group_size=rows)
+    assert pq.ParquetFile(path).metadata.num_row_groups == -(-table.num_rows // rows)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--n", type=int, nargs="+", default=[1_000_000, 250_000])
+    ap.add_argument("--n", type=int, nargs="+", default=[1_000_000, 100_000])
     ap.add_argument("--configs", nargs="+", default=CONFIGS, help="ENGINE:WORKERS, e.g. dask:2 local:1")
     ap.add_argument("--polygons", type=int, default=10_000)
+    ap.add_argument("--row-group", type=int, default=ROW_GROUP, help="parcels per Parquet row group (partition)")
     ap.add_argument("--run", nargs=4, metavar=("PROJECT", "SITES", "ENGINE", "WORKERS"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.run:
@@ -102,6 +118,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.n:
             project, sites = generate(Path(tmp), n, args.polygons)
+            in_row_groups(sites, args.row_group)
             for engine, w in (c.split(":") for c in args.configs):
                 out = subprocess.run([sys.executable, __file__, "--run", str(project), str(sites), engine, str(w)],
                                      check=True, capture_output=True, text=True).stdout

@@ -1,10 +1,12 @@
 """Batch screening on a Dask cluster (``ecogis check --batch --engine dask``): the optional extra ``[dask]``.
 
-The sites are read and normalised in the main process by the usual readers (a GeoParquet file or
-folder, or any other format), then split into **partitions**: per use group, per CGCS2000 3° Gauss-Kruger
-zone of the site centres (the analysis plane of the engine), and within a zone in the order of the
-Hilbert curve through the site centres (``dask_geopandas`` ``hilbert_distance``), ``chunk_size`` sites a
-partition, so each partition covers a compact area.
+Sites from a GeoParquet file or folder are read **on the workers**, one row group a partition
+(:mod:`ecogis.site_parts`: the calling process reads only the Parquet metadata and the partitions'
+digests, never the sites); other sites are read and normalised in the calling process by the usual
+readers. Either way the sites are screened in **partitions**: per use group, per CGCS2000 3°
+Gauss-Kruger zone of the site centres (the analysis plane of the engine), and within a zone in the order
+of the Hilbert curve through the site centres (``dask_geopandas`` ``hilbert_distance``), ``chunk_size``
+sites a partition (:mod:`ecogis.dask_partitions`; sites read on a worker: within the row group it read).
 
 The control layers, the rule set and the buffer distances reach every worker **once**, in a
 :class:`distributed.WorkerPlugin`; each worker thread projects the layers to the zones of the batch and
@@ -32,16 +34,15 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 
 from ecogis import screen
-from ecogis.batch_pool import in_order, site_zones
+from ecogis.batch_pool import in_order
+from ecogis.dask_partitions import HILBERT_LEVEL, hilbert_order, partitions  # noqa: F401  (public here)
 from ecogis.error_messages import error
 from ecogis.rules import RuleSet
 
 #: how long to wait for a scheduler given with --scheduler before saying it cannot be reached
 CONNECT_TIMEOUT_S = 10
-HILBERT_LEVEL = 16  # 2¹⁶ cells a side over the sites' extent
 
 
 def require_dask() -> None:
@@ -71,31 +72,6 @@ def open_client(stack: ExitStack, scheduler: str | None, workers: int) -> Any:
     return stack.enter_context(Client(cluster))
 
 
-def partitions(sites: gpd.GeoDataFrame, groups: Iterable[tuple[Any, object]],
-               chunk_size: int) -> Iterator[tuple[int, object, np.ndarray]]:
-    """``(GK zone number, site use, row positions)`` per partition: per use group, per 3° GK zone in
-    ascending order, then ``chunk_size`` sites in the Hilbert order of their centres (stable)."""
-    zones = site_zones(sites)
-    hilbert = hilbert_order(sites)
-    for rows, use in groups:
-        rows = np.asarray(rows, dtype=np.int64)
-        for zn in np.unique(zones[rows]):
-            in_zone = rows[zones[rows] == zn]
-            in_zone = in_zone[np.argsort(hilbert[in_zone], kind="stable")]
-            for lo in range(0, len(in_zone), chunk_size):
-                yield int(zn), use, in_zone[lo:lo + chunk_size]
-
-
-def hilbert_order(sites: gpd.GeoDataFrame) -> np.ndarray:
-    """Hilbert distance (dask-geopandas, level 16 over the sites' extent) of each site's envelope centre."""
-    import dask_geopandas
-
-    frame = dask_geopandas.from_geopandas(gpd.GeoDataFrame(geometry=sites.geometry.values, crs=sites.crs),
-                                          npartitions=1)
-    series = frame.hilbert_distance(total_bounds=sites.total_bounds, level=HILBERT_LEVEL)
-    return np.asarray(series.compute(scheduler="synchronous"), dtype=np.int64)
-
-
 def screen_dask(sites: gpd.GeoDataFrame, groups: Iterable[tuple[Any, object]], layers: dict[str, gpd.GeoDataFrame],
                 ruleset: RuleSet, buffers_m: Sequence[float], *, workers: int = 1, scheduler: str | None = None,
                 progress: bool = False, chunk_size: int | None = None, build: Callable | None = None,
@@ -114,28 +90,90 @@ def screen_dask(sites: gpd.GeoDataFrame, groups: Iterable[tuple[Any, object]], l
     except BaseException:
         stack.close()
         raise
-    return _run(stack, client, sites, groups, layers, ruleset, list(buffers_m), progress=progress,
-                chunk_size=chunk_size or screen.CHUNK_SITES, build=build, relations=relations, parquet_dir=parquet_dir)
+    from ecogis.engine_dask_worker import screen_partition
+
+    def tasks(name: str, partial: Path | None) -> Iterator[tuple]:
+        for i, (zn, use, rows) in enumerate(partitions(sites, groups, chunk_size or screen.CHUNK_SITES)):
+            yield sites.iloc[rows], zn, use, name, _part_path(partial, i)
+
+    def submit(task: tuple) -> Any:
+        return client.submit(screen_partition, client.scatter(task[0]), *task[1:], pure=False)
+
+    return _run(stack, client, len(sites), tasks, submit, layers, ruleset, list(buffers_m), progress=progress,
+                build=build, relations=relations, parquet_dir=parquet_dir)
 
 
-def _run(stack: ExitStack, client: Any, sites, groups, layers, ruleset, buffers_m, *, progress, chunk_size, build,
-         relations, parquet_dir) -> Iterator[tuple]:
+def scan_parts(client: Any, source: Any, boundary: Any, coverages: list) -> list:
+    """The :class:`ecogis.site_parts.PartDigest` of every partition of ``source``, each read and normalised
+    on a worker (at most 2 partitions per worker thread in flight); the partitions after features
+    without geometry scanned again with their sites' true positions in the layer."""
+    from ecogis.site_parts import kept_offsets, raw_partitions, scan_part
+
+    raws = raw_partitions(source)
+    context = client.scatter([(boundary, coverages)], broadcast=True)[0]
+    window = 2 * max(sum(client.nthreads().values()), 1)
+
+    def scan(offsets: Sequence[int], which: Iterable[int]) -> list:
+        return list(in_order(lambda t: client.submit(scan_part, client.compute(raws[t[0]]), source, t[0],
+                                                     int(offsets[t[0]]), context, pure=False),
+                             ((i,) for i in which), window, lambda f: [_dask_result(f)], None))
+
+    assumed = source.offsets  # right unless features without geometry come before a partition
+    digests = scan(assumed, range(len(raws)))
+    true = kept_offsets(digests)
+    again = [i for i in range(len(raws)) if true[i] != assumed[i] and digests[i].sites]
+    for i, digest in zip(again, scan(true, again)):
+        digests[i] = digest
+    return digests
+
+
+def screen_dask_parts(stack: ExitStack, client: Any, source: Any, settled: Any, site_use: object,
+                      layers: dict[str, gpd.GeoDataFrame], ruleset: RuleSet, buffers_m: Sequence[float], *,
+                      progress: bool = False, chunk_size: int | None = None, build: Callable | None = None,
+                      parquet_dir: Path | None = None) -> Iterator[tuple]:
+    """:func:`screen_dask` for sites read on the workers: each partition of ``source`` read and normalised
+    again by a worker (``settled``: :class:`ecogis.site_parts.Settled`), split by use, GK zone and Hilbert
+    order (over the bounds of all sites) in ``chunk_size`` sites and screened there; ``stack`` holds the
+    client and is closed when the screening ends."""
+    from ecogis.engine_dask_worker import screen_read_part
+    from ecogis.site_parts import raw_partitions
+
+    raws = raw_partitions(source)
+    size = chunk_size or screen.CHUNK_SITES
+
+    def tasks(name: str, partial: Path | None) -> Iterator[tuple]:
+        for i in range(len(raws)):
+            yield i, name, _part_path(partial, i)
+
+    def submit(task: tuple) -> Any:
+        i, name, part = task
+        ids_from = settled.offsets[i] if settled.renumber else None
+        return client.submit(screen_read_part, client.compute(raws[i]), source, i, settled.offsets[i], ids_from,
+                             site_use, settled.bounds, size, name, part, pure=False)
+
+    return _run(stack, client, settled.total, tasks, submit, layers, ruleset, list(buffers_m), progress=progress,
+                build=build, relations="all", parquet_dir=parquet_dir)
+
+
+def _part_path(partial: Path | None, i: int) -> str | None:
+    return None if partial is None else str(partial / f"part-{i:05d}.parquet")
+
+
+def _run(stack: ExitStack, client: Any, total: int, tasks: Callable[[str, Path | None], Iterator[tuple]],
+         submit: Callable[[tuple], Any], layers, ruleset, buffers_m, *, progress, build, relations,
+         parquet_dir) -> Iterator[tuple]:
     with stack:
-        if len(sites) == 0:
+        if total == 0:
             return
-        from ecogis.engine_dask_worker import PreparedLayers, screen_partition
+        from ecogis.engine_dask_worker import PreparedLayers
 
         name = f"ecogis-layers-{uuid.uuid4().hex}"
         client.register_plugin(PreparedLayers(name, layers, ruleset, buffers_m, build, relations), name=name)
         partial = None if parquet_dir is None else _partial_folder(parquet_dir)
-        bar = _progress_bar(client, len(sites), progress)
+        bar = _progress_bar(client, total, progress)
         window = 2 * max(sum(client.nthreads().values()), 1)  # every worker thread busy, one more queued
-        tasks = ((sites.iloc[rows], zn, use, name, None if partial is None else str(partial / f"part-{i:05d}.parquet"))
-                 for i, (zn, use, rows) in enumerate(partitions(sites, groups, chunk_size)))
         try:
-            yield from in_order(
-                lambda task: client.submit(screen_partition, client.scatter(task[0]), *task[1:], pure=False),
-                tasks, window, _dask_result, bar)
+            yield from in_order(submit, tasks(name, partial), window, _dask_result, bar)
             if partial is not None and parquet_dir is not None:
                 _move_into_place(partial, parquet_dir)
         finally:

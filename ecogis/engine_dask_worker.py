@@ -6,6 +6,7 @@ Needs the optional extra ``[dask]``; imported only by :mod:`ecogis.engine_dask` 
 from __future__ import annotations
 
 import threading
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -74,14 +75,44 @@ def screen_partition(sites: gpd.GeoDataFrame, zone: int, use: object, plugin_nam
                       part_path: str | None) -> list[tuple]:
     """Screen one partition in a worker; with ``part_path`` write its site rows and geometries there."""
     state: PreparedLayers = get_worker().plugins[plugin_name]  # type: ignore[assignment]
+    parts = _screened(state, sites, zone, use)
+    if part_path is not None and state.build is not None:
+        _write_part(sites, [b[2].sites for b in parts], Path(part_path))
+    return parts
+
+
+def screen_read_part(raw: gpd.GeoDataFrame, source: Any, index: int, kept_offset: int, ids_from: int | None,
+                     site_use: object, total_bounds: np.ndarray, chunk_size: int, plugin_name: str,
+                     part_path: str | None) -> list[tuple]:
+    """Read and normalise partition ``index`` of ``source`` (:func:`ecogis.site_parts.read_part`), then
+    screen it in chunks of ``chunk_size`` sites per use, GK zone and Hilbert order (over
+    ``total_bounds``, the bounds of all the sites); with ``part_path`` write its site rows there."""
+    from ecogis.check_messages import use_groups
+    from ecogis.dask_partitions import partitions
+    from ecogis.errors import AssumptionWarning
+    from ecogis.site_parts import read_part
+
+    state: PreparedLayers = get_worker().plugins[plugin_name]  # type: ignore[assignment]
+    sites, _ = read_part(raw, source, index, kept_offset, ids_from)  # what it says was said by the scan
+    if len(sites) == 0:
+        return []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AssumptionWarning)  # the note on line sites: said by the calling process
+        groups = use_groups(sites, site_use, [])
+    parts = [part for zn, use, rows in partitions(sites, groups, chunk_size, total_bounds)
+             for part in _screened(state, sites.iloc[rows], zn, use)]
+    if part_path is not None and state.build is not None:
+        _write_part(sites, [b[2].sites for b in parts], Path(part_path))
+    return parts
+
+
+def _screened(state: PreparedLayers, sites: gpd.GeoDataFrame, zone: int, use: object) -> list[tuple]:
+    """The sites (one GK zone, one use) screened against the zone's prepared layers, with their built rows."""
     parts = list(screen_chunks(sites, state.zone_layers(zone), state.ruleset, state.buffers_m, site_use=use,
                                chunk_size=max(len(sites), 1), relations=state.relations))
     if state.build is None:
         return parts
-    built = [(frame[SLIM_COLUMNS], table, state.build(frame, table)) for frame, table in parts]
-    if part_path is not None:
-        _write_part(sites, [b[2].sites for b in built], Path(part_path))
-    return built
+    return [(frame[SLIM_COLUMNS], table, state.build(frame, table)) for frame, table in parts]
 
 
 def _write_part(sites: gpd.GeoDataFrame, rows: list, path: Path) -> None:

@@ -47,12 +47,13 @@ def site_adcodes(sites, boundary) -> tuple[set[str] | None, str]:
     return (codes, "") if codes else (None, "area_outside")
 
 
-def apply_jurisdiction(ruleset, sites, boundary, notes, kinds=None):
+def apply_jurisdiction(ruleset, sites, boundary, notes, kinds=None, *, area=None):
     """``ruleset`` without the rules whose jurisdiction the sites are not in. The left-out rules for the
-    layer ``kinds`` checked (all when None) are named in a note (in the report, not a warning).
+    layer ``kinds`` checked (all when None) are named in a note (in the report, not a warning). ``area``:
+    the :func:`site_adcodes` of the sites when already known (sites read in parts), else taken here.
 
     Returns (rule set, adcodes or None)."""
-    adcodes, why = site_adcodes(sites, boundary)
+    adcodes, why = site_adcodes(sites, boundary) if area is None else area
     kept, left_out = ruleset.for_area(adcodes)
     left_out = [r for r in left_out if kinds is None or r.kind in kinds]
     if left_out:

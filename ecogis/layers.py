@@ -51,9 +51,10 @@ def _feature_label(gdf, position: int, mapping: dict[str, str]) -> str:
         col = mapping.get(canonical)
         if col in row.index and not _is_missing(row[col]):
             parts.append(f"{canonical} {_text(row[col])!r}")
-    label = f"row {position}"
+    offset = int((gdf.attrs.get("ecogis") or {}).get("row_offset", 0))  # a partition: the layer row it starts at
+    label = f"row {position + offset}"
     index = gdf.index[position]
-    if index != position:
+    if index != position + offset:
         label += f" [index {index.item() if hasattr(index, 'item') else index!r}]"
     if (gdf.attrs.get("ecogis") or {}).get("format") == "table" and isinstance(index, (int, np.integer)):
         parts.append(f"table line {int(index) + 2}")  # read_table keeps row labels: line = label + 2

@@ -19,6 +19,7 @@ from ecogis.layers import repair_geometries
 from ecogis.messages import say
 from ecogis.notes import Notes
 from ecogis.screen import feature_labels
+from ecogis.screen_index import NAME_FIELDS
 from ecogis.webmap import convert_web
 from ecogis.zoning.industry import carry_industry
 
@@ -146,25 +147,60 @@ def parse_at(text: str, site_crs=None) -> shapely.Geometry:
 
 
 def _normalise_site(gdf, path, notes, skip_empty=False) -> gpd.GeoDataFrame:
-    attrs = dict(gdf.attrs)
+    empty = empty_sites(gdf)
+    report_empty_sites(int(empty.sum()), len(gdf), site_labels(gdf, np.flatnonzero(empty)[:5]), path, notes,
+                       skip_empty)
+    return site_frame(gdf.loc[~empty].copy(), path, notes)
+
+
+def empty_sites(gdf) -> np.ndarray:
+    """True for each site feature without geometry (missing or empty)."""
     geoms = gdf.geometry.values
-    empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    if empty.all():
+    return np.asarray(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+
+
+def report_empty_sites(count: int, total: int, labels: list[str], path, notes, skip_empty: bool) -> None:
+    """EcogisError when all ``total`` site features or (without ``skip_empty``) any of them have no geometry;
+    else the note that ``count`` were left out (``labels``: the first five of them)."""
+    if count == total:
         raise error("check.site_no_geometry", path=path,
                     hint="check.site_check_file")
-    if empty.any():
-        labels = ", ".join(feature_labels(gdf, np.flatnonzero(empty)[:5])) + (" ..." if empty.sum() > 5 else "")
+    if count:
+        text = ", ".join(labels[:5]) + (" ..." if count > 5 else "")
         if not skip_empty:
-            raise error("check.site_empty_features", count=int(empty.sum()),
-                        path=path, feature=labels,
+            raise error("check.site_empty_features", count=count,
+                        path=path, feature=text,
                         hint="check.fix_or_skip")
-        say("site_empty", notes, count=int(empty.sum()), features=labels)
-    gdf = gdf.loc[~empty].copy()
+        say("site_empty", notes, count=count, features=text)
+
+
+def site_labels(gdf, positions, offset: int = 0) -> list[str]:
+    """:func:`ecogis.screen.feature_labels` of the features at ``positions`` of a frame that starts at row
+    ``offset`` of its layer (a partition): an unnamed feature is ``#<offset + position + 1>``."""
+    positions = np.asarray(positions, dtype=np.int64)
+    labels = feature_labels(gdf, positions)
+    if not offset:
+        return labels
+    column = next((c for c in NAME_FIELDS if c in gdf.columns), None)
+    if column is None:
+        unnamed = np.ones(len(positions), dtype=bool)
+    else:
+        values = gdf[column].iloc[positions]
+        unnamed = ~(values.notna() & (values.astype(str).str.strip() != "")).to_numpy()
+    return [f"#{offset + p + 1}" if u else label for label, p, u in zip(labels, positions, unnamed)]
+
+
+def site_frame(gdf, path, notes, *, ids: list[str] | None = None, offset: int = 0) -> gpd.GeoDataFrame:
+    """The sites (features with geometry) as columns id, name, geometry: geometries repaired (noted), the
+    ``id`` field when every feature has one and they are unique, else 1, 2, ... A partition starting at
+    site ``offset`` of its layer passes the ``ids`` the whole layer settled on (:mod:`ecogis.site_parts`)."""
+    attrs = dict(gdf.attrs)
     gdf = repair_geometries(gdf, path, notes)
-    ids = gdf["id"].astype(str).tolist() if "id" in gdf and gdf["id"].notna().all() else None
-    if ids is None or len(set(ids)) != len(ids):
-        ids = [str(i + 1) for i in range(len(gdf))]
-    names = feature_labels(gdf, np.arange(len(gdf)))
+    if ids is None:
+        ids = gdf["id"].astype(str).tolist() if "id" in gdf and gdf["id"].notna().all() else None
+        if ids is None or len(set(ids)) != len(ids):
+            ids = [str(i + 1) for i in range(len(gdf))]
+    names = site_labels(gdf, np.arange(len(gdf)), offset)
     out = gpd.GeoDataFrame({"id": ids, "name": names}, geometry=gdf.geometry.values, crs=gdf.crs)
     carry_industry(gdf, out)  # a site attribute with its GB/T 4754-2017 code, for the access lists
     out.attrs = attrs

@@ -15,7 +15,6 @@ from distributed import LocalCluster
 
 from ecogis.audit import load_spec, run_audit
 from ecogis.cli.area_cmds import audit as audit_cmd
-from ecogis.errors import EcogisError
 from ecogis.geodesy import GEOD
 
 GK = pyproj.CRS.from_epsg(4550)  # CGCS2000 3° GK, CM 123°E
@@ -23,7 +22,9 @@ X0, Y0 = 400_000.0, 4_500_000.0
 KM = 1000.0
 ZONES = {"甲": (0, 0, 10, 10), "乙": (10, 0, 20, 10), "丙": (5, 5, 15, 15)}  # km from (X0, Y0); 丙 overlaps both
 SQUARES = [(0, 0, 4, 4), (2, 2, 6, 6), (5, 0, 8, 3), (20, 20, 21, 21)]  # red line, km: two overlap by 2 × 2
+GROUPS = ["甲类", "甲类", "乙类", None]  # the field ``group`` of the squares (the last one missing: "(空)")
 CITY = (1, 1, 7, 7)
+HALVES = {"西区": (1, 1, 4, 7), "东区": (4, 1, 7, 7)}  # the city cut in two districts
 
 SPEC = """
 title: 分布式审计
@@ -35,6 +36,7 @@ layers:
   chp: {{path: data.gpkg, layer: chp}}
   redline: {{path: data.gpkg, layer: redline, kind: redline}}
   city: {{path: data.gpkg, layer: city}}
+  halves: {{path: data.gpkg, layer: halves}}
 checks:
   - id: per_zone
     type: count_in_zones
@@ -57,6 +59,33 @@ checks:
     layer: redline
     within: city
     unit: ha
+  - id: by_group_plane
+    type: area_share
+    layer: redline
+    by: group
+    method: plane
+    unit: km2
+  - id: by_group_in_city
+    type: area_share
+    layer: redline
+    within: city
+    by: group
+    method: plane
+    unit: km2
+  - id: by_group_geodesic
+    type: area_share
+    layer: redline
+    within: city
+    by: group
+    method: geodesic
+    unit: ha
+  - id: by_districts
+    type: area_share
+    layer: redline
+    within: city
+    by: districts
+    districts: halves
+    unit: m2
 """
 
 
@@ -83,8 +112,10 @@ def world(tmp_path_factory):
     chp = rng.uniform((X0, Y0), (X0 + 20 * KM, Y0 + 20 * KM), (5, 2))
     gpd.GeoDataFrame({"name": [f"热电{i}" for i in range(5)]}, geometry=shapely.points(chp), crs=GK).to_file(
         gpkg, layer="chp")
-    gpd.GeoDataFrame({"name": [f"红线{i}" for i in range(len(SQUARES))]}, geometry=[km_box(*b) for b in SQUARES],
-                     crs=GK).to_file(gpkg, layer="redline")
+    gpd.GeoDataFrame({"name": [f"红线{i}" for i in range(len(SQUARES))], "group": GROUPS},
+                     geometry=[km_box(*b) for b in SQUARES], crs=GK).to_file(gpkg, layer="redline")
+    gpd.GeoDataFrame({"name": list(HALVES)}, geometry=[km_box(*b) for b in HALVES.values()], crs=GK).to_file(
+        gpkg, layer="halves")
     gpd.GeoDataFrame({"name": ["测试市"]}, geometry=[km_box(*CITY)], crs=GK).to_file(gpkg, layer="city")
     return tmp
 
@@ -115,7 +146,8 @@ def test_dask_audit_figures_equal_the_in_process_ones(reports):
         assert dask[cid].metrics == local[cid].metrics
         assert dask[cid].details == local[cid].details
         assert (dask[cid].passed, dask[cid].value) == (local[cid].passed, local[cid].value)
-    for cid in ("red_plane", "red_in_city"):
+    for cid in ("red_plane", "red_in_city", "by_group_plane", "by_group_in_city", "by_group_geodesic",
+                "by_districts"):
         for key, value in local[cid].metrics.items():
             if isinstance(value, float):
                 assert dask[cid].metrics[key] == pytest.approx(value, rel=1e-9, abs=1e-6), key
@@ -149,13 +181,66 @@ def test_dask_dissolved_area_is_the_union_of_the_squares(reports):
     assert dask["red_plane"].metrics["overlap_removed_m2"] == pytest.approx(5e6, rel=1e-9)
 
 
-def test_dask_area_by_is_refused_in_one_line(world, cluster):
-    spec = world / "by.yaml"
-    spec.write_text(f"title: t\ndefaults: {{engine: dask, scheduler: '{cluster.scheduler_address}'}}\n"
-                    "layers:\n  redline: {path: data.gpkg, layer: redline}\nchecks:\n"
-                    "  - {id: a, type: area_share, layer: redline, by: name}\n", encoding="utf-8")
-    with pytest.raises(EcogisError, match="the breakdown"):
-        run_audit(load_spec(spec))
+def _groups(check) -> dict:
+    return {d["key"]: d for d in check.details}
+
+
+def test_dask_area_by_field_is_the_union_of_each_group(reports):
+    """Per value of ``group``: the union of its squares (closed form, km² in the GK plane), in order of first
+    appearance, a missing value as "(空)", shares of the dissolved total (37 km²)."""
+    _, dask = reports
+    groups = _groups(dask["by_group_plane"])
+    assert list(groups) == ["甲类", "乙类", "(空)"]
+    expected_km2 = {"甲类": 16 + 16 - 4, "乙类": 9, "(空)": 1}
+    for name, km2 in expected_km2.items():
+        assert groups[name]["area"] == pytest.approx(km2, rel=1e-9), name
+        assert groups[name]["share_pct"] == pytest.approx(100 * km2 / 37, rel=1e-9), name
+    assert dask["by_group_plane"].metrics["area_m2"] == pytest.approx(37e6, rel=1e-9)
+
+
+def test_dask_area_by_field_within_the_city(reports):
+    """Each group clipped to the city (1..7 km square, 36 km²): 甲类 (1,1)-(4,4) ∪ (2,2)-(6,6) = 9 + 16 - 4,
+    乙类 (5,1)-(7,3) = 4, the far square 0; shares of the city."""
+    _, dask = reports
+    groups = _groups(dask["by_group_in_city"])
+    for name, km2 in {"甲类": 21, "乙类": 4, "(空)": 0}.items():
+        assert groups[name]["area"] == pytest.approx(km2, rel=1e-9, abs=1e-9), name
+        assert groups[name]["share_pct"] == pytest.approx(100 * km2 / 36, rel=1e-9, abs=1e-9), name
+
+
+def test_dask_area_by_field_geodesic_is_the_pyproj_geod_area(reports):
+    """Geodesic group areas (ha) against pyproj.Geod on the clipped unions, densified to 50 m."""
+    _, dask = reports
+    city = km_box(*CITY)
+    to_geo = pyproj.Transformer.from_crs(GK, 4490, always_xy=True)
+    for name, idx in {"甲类": [0, 1], "乙类": [2]}.items():
+        clipped = shapely.intersection(shapely.union_all([km_box(*SQUARES[i]) for i in idx]), city)
+        geo = shapely.transform(shapely.segmentize(clipped, 50.0), lambda xy: np.column_stack(to_geo.transform(*xy.T)))
+        ha = abs(GEOD.geometry_area_perimeter(geo)[0]) / 1e4
+        assert _groups(dask["by_group_geodesic"])[name]["area"] == pytest.approx(ha, rel=1e-6), name
+
+
+def test_dask_area_by_districts_cuts_the_dissolved_layer(reports):
+    """West half (1..4 km × 1..7 km) ∩ red line = (1,1)-(4,4) ∪ (2,2)-(4,6) = 9 + 8 - 4 = 13 km²; east half:
+    (4,2)-(6,6) = 8 plus (5,1)-(7,3) = 4 less their overlap (5,2)-(6,3) = 1: 11 km²."""
+    _, dask = reports
+    groups = _groups(dask["by_districts"])
+    assert groups["西区"]["area"] == pytest.approx(13e6, rel=1e-3)  # ellipsoidal m²: within the GK scale
+    assert groups["东区"]["area"] == pytest.approx(11e6, rel=1e-3)
+
+
+def test_dask_area_by_equals_the_in_process_breakdown(reports):
+    local, dask = reports
+    for cid in ("by_group_plane", "by_group_in_city", "by_group_geodesic", "by_districts"):
+        assert [d["key"] for d in dask[cid].details] == [d["key"] for d in local[cid].details], cid
+        for got, want in zip(dask[cid].details, local[cid].details):
+            for key, value in want.items():
+                if isinstance(value, float):
+                    assert got[key] == pytest.approx(value, rel=1e-9, abs=1e-9), (cid, key)
+                else:
+                    assert got[key] == value, (cid, key)
+        assert dask[cid].value == local[cid].value
+        assert [str(n) for n in dask[cid].notes] == [str(n) for n in local[cid].notes]
 
 
 def test_cli_audit_engine_dask_gives_the_in_process_figures(world, cluster, reports):

@@ -10,7 +10,9 @@ tasks, with the results of the in-process checks.
   those of the in-process function (:func:`ecogis.audit.pairs.pairs_within`), in input order.
 * dissolved area: dask-geopandas ``dissolve``: every worker dissolves a slice of the features, the partial
   unions are then dissolved in a tree (dask's reduction); the main process receives the dissolved layer
-  only and measures it (and its part inside the boundary) as in process. (Cutting the layer into tiles and summing their
+  only and measures it (and its part inside the boundary) as in process. A breakdown ``by`` a field
+  is the same dissolve grouped by the field (one union per value, combined across the slices); ``by:
+  districts`` cuts the dissolved layer by the districts, as in process. (Cutting the layer into tiles and summing their
   areas would add vertices on the tile edges, which moves the official ellipsoidal area by about 10⁻⁵:
   not the in-process figure.)
 
@@ -102,18 +104,28 @@ def within_pairs(client: Any, a: np.ndarray, b: np.ndarray, plane: Any, distance
 # --------------------------------------------------------------------------------------------------
 # dissolved area
 
+def dissolved_union(client: Any, geoms: np.ndarray, crs: Any, keys: np.ndarray | None = None) -> Any:
+    """The union of polygons ``geoms`` (in ``crs``) by dask-geopandas ``dissolve`` on the cluster (each
+    partition of features dissolved by a worker, then the partial unions in a reduction tree): one
+    geometry, or with ``keys`` (one text per feature) a dict key -> union of that key's features."""
+    import dask_geopandas
+
+    frame = gpd.GeoDataFrame({"_key": keys if keys is not None else np.zeros(len(geoms), np.int64)},
+                             geometry=geoms, crs=crs)
+    parts = dask_geopandas.from_geopandas(frame, npartitions=len(_slices(len(geoms), client)))
+    dissolved = parts.dissolve(by="_key").compute()
+    if keys is None:
+        return np.asarray(dissolved.geometry.values, dtype=object)[0]
+    return dict(zip(dissolved.index.astype(str), np.asarray(dissolved.geometry.values, dtype=object)))
+
+
 def dissolved_area(client: Any, geoms: np.ndarray, crs: Any, method: str, *, within: Any = None,
                    plane_crs: Any = None) -> tuple[float, float | None]:
     """``(dissolved area m², dissolved area inside ``within`` m² or None)`` of polygons ``geoms`` (in
-    ``crs``) by ``method`` (:func:`ecogis.area.area`): dask-geopandas ``dissolve`` on the cluster (each
-    partition of features dissolved by a worker, then the partial unions in a reduction tree)."""
-    import dask_geopandas
-
+    ``crs``) by ``method`` (:func:`ecogis.area.area`), the union from :func:`dissolved_union`."""
     from ecogis import area as A
 
-    frame = gpd.GeoDataFrame(geometry=geoms, crs=crs)
-    parts = dask_geopandas.from_geopandas(frame, npartitions=len(_slices(len(geoms), client)))
-    union = np.asarray(parts.dissolve().compute().geometry.values, dtype=object)
+    union = np.array([dissolved_union(client, geoms, crs)], dtype=object)
     kw = {} if plane_crs is None else {"plane_crs": plane_crs}
     total = float(A.area(union, crs, method, **kw)[0])
     if within is None:
@@ -121,11 +133,38 @@ def dissolved_area(client: Any, geoms: np.ndarray, crs: Any, method: str, *, wit
     return total, float(A.area(np.array([shapely.intersection(union[0], within)], dtype=object), crs, method, **kw)[0])
 
 
+def field_groups(client: Any, gdf: Any, geoms: np.ndarray, rows: np.ndarray, by: str, base: Any,
+                 share_of_m2: float, measure: Any, unit: str, path: Any) -> tuple[list, str]:
+    """The groups of a breakdown by the field ``by`` as :func:`ecogis.area._breakdown` gives them (in order
+    of first appearance, missing values as "(空)", each group's union clipped to ``base`` when given, shares
+    of ``share_of_m2``, the boundary's or the dissolved total's area): the unions per group dissolved on the
+    cluster (``geoms``: the polygons of ``gdf`` from its rows ``rows``)."""
+    import pandas as pd
+
+    from ecogis import area as A
+    from ecogis.error_messages import error
+
+    if by not in gdf.columns:
+        raise error("area.no_by_field", path=path, field=by, by=repr(by), fields=", ".join(map(str, gdf.columns)),
+                    hint="area.pick_by")
+    keys = gdf[by].where(gdf[by].notna(), "(空)").astype(str).to_numpy()[rows]
+    names = pd.unique(keys)  # groups in order of first appearance
+    by_key = dissolved_union(client, geoms, gdf.crs, keys)
+    unions = np.array([by_key[str(k)] for k in names], dtype=object)
+    if base is not None:
+        unions = shapely.intersection(unions, base)
+    group_m2 = measure(unions) if len(unions) else np.zeros(0)
+    groups = [A.AreaGroup(str(k), float(a), 100.0 * a / share_of_m2 if share_of_m2 > 0 else None, unit)
+              for k, a in zip(names, group_m2)]
+    return groups, ("boundary" if base is not None else "total")
+
+
 def layer_area(client: Any, gdf: Any, *, method: str = "ellipsoid", unit: str = "km2", within: Any = None,
-               within_label: Any = None, declared: float | None = None, declared_share: float | None = None,
-               boundary_area: float | None = None, boundary_area_source: str | None = None) -> Any:
-    """:func:`ecogis.area.layer_area` without a breakdown, the dissolve done tile by tile on the cluster
-    (:func:`dissolved_area`); the same :class:`ecogis.area.AreaResult` fields and notes."""
+               within_label: Any = None, by: str | None = None, districts: Any = None, declared: float | None = None,
+               declared_share: float | None = None, boundary_area: float | None = None,
+               boundary_area_source: str | None = None) -> Any:
+    """:func:`ecogis.area.layer_area` with the dissolves on the cluster (:func:`dissolved_union`): the
+    same :class:`ecogis.area.AreaResult` fields, groups (``by`` a field or ``"districts"``) and notes."""
     from ecogis import area as A
     from ecogis.layer_info import LayerInfo
     from ecogis.messages import note
@@ -134,15 +173,19 @@ def layer_area(client: Any, gdf: Any, *, method: str = "ellipsoid", unit: str = 
     unit = A.normalise_unit(unit)
     A.method_label(method)
     crs, info = gdf.crs, LayerInfo.of(gdf)
-    geoms = A.polygon_geometries(gdf, path=info.path)
+    geoms, rows = A.polygon_geometries(gdf, path=info.path, return_index=True)
     plane = None
     if method == "plane":
         plane = crs if crs.is_projected else A.default_plane_crs(geoms, crs)
     kw = {} if plane is None else {"plane_crs": plane}
+
+    def measure(g: Any) -> np.ndarray:
+        return A.area(np.atleast_1d(np.asarray(g, dtype=object)), crs, method, **kw)
+
     base = None if within is None else shapely.union_all(
         A.polygon_geometries(A.boundary_in_crs(within, crs), what="boundary"))
-    dissolved_m2, inside_m2 = dissolved_area(client, geoms, crs, method, within=base, plane_crs=plane)
-    raw_m2 = float(A.area(geoms, crs, method, **kw).sum())
+    dissolved = dissolved_union(client, geoms, crs)
+    dissolved_m2, raw_m2 = float(measure(dissolved)[0]), float(measure(geoms).sum())
     labels = A._kind_labels(info.kind)
     result = A.AreaResult(unit=unit, method=method, crs=A.crs_label(crs), area_m2=dissolved_m2, layer=info.path,
                           label=labels[0], label_en=labels[1], features=len(geoms),
@@ -151,13 +194,20 @@ def layer_area(client: Any, gdf: Any, *, method: str = "ellipsoid", unit: str = 
                           notes=Notes(info.notes))
     if method == "plane":
         result.notes.append(note("area_plane_only", severity="info", crs=result.plane_crs))
-    if base is not None and inside_m2 is not None:
-        boundary_m2 = float(A.area(np.array([base], dtype=object), crs, method, **kw)[0])
-        result.within = within_label or "boundary"
-        result.outside_area_m2 = max(dissolved_m2 - inside_m2, 0.0)
-        result.area_m2, result.boundary_area_m2 = inside_m2, boundary_m2
-        result.share_pct = result.polygon_share_pct = 100.0 * inside_m2 / boundary_m2
+    if base is not None:
+        dissolved = A._clip_to_boundary(result, dissolved, base, within_label, measure)
         if boundary_area is not None:
             A._share_of_published_area(result, float(boundary_area), boundary_area_source or "given")
+    if by == "districts":  # the districts cut the dissolved layer: no further union
+        result.by = by
+        result.groups, result.share_of = A._breakdown(gdf, geoms, rows, dissolved, base, by, districts, crs, measure,
+                                                      unit, info.path)
+    elif by:
+        result.by = by
+        share_of_m2 = result.boundary_area_m2 if result.boundary_area_m2 is not None else dissolved_m2
+        result.groups, result.share_of = field_groups(client, gdf, geoms, rows, by, base, share_of_m2, measure, unit,
+                                                      info.path)
+    if by:
+        A._note_overlapping_groups(result)
     A._compare_with_declared(result, declared, declared_share)
     return result

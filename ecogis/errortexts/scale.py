@@ -45,6 +45,4 @@ ERRORS = {
     "scale.scheduler_needs_dask": ("--scheduler is for --engine dask", "--scheduler 仅用于 --engine dask"),
     "scale.unknown_audit_engine": ("engine must be 'local' or 'dask', not {engine}",
                                    "engine 应为 'local' 或 'dask'，而不是 {engine}"),
-    "scale.dask_area_by": ("engine: dask computes the dissolved total and its share; the breakdown ('by') runs "
-                           "in one process", "engine: dask 仅计算融合后的总面积及占比；分项（'by'）请在单进程中计算"),
 }

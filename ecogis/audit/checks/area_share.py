@@ -37,7 +37,8 @@ def check_area_share(ctx: CheckContext) -> CheckResult:
                "boundary_area": ctx.get("boundary_area", kind=float),
                "boundary_area_source": ctx.get("boundary_area_source")}
     if use_dask(ctx):
-        res = _dask_area(ctx, gdf, by, method=method, unit=unit, within=boundary, within_label=label, **figures)
+        res = _dask_area(ctx, gdf, method=method, unit=unit, within=boundary, within_label=label, by=by,
+                         districts=districts, **figures)
     else:
         res = A.layer_area(gdf, method=method, unit=unit, within=boundary, within_label=label, by=by,
                            districts=districts, **figures)
@@ -90,11 +91,9 @@ def _districts(ctx: CheckContext):
     raise ctx.error("districts", phrase("audit.by_districts"))
 
 
-def _dask_area(ctx: CheckContext, gdf, by, **options):
-    """The dissolved area and share on a Dask cluster (``engine: dask``); no breakdown (``by``) there."""
+def _dask_area(ctx: CheckContext, gdf, **options):
+    """The dissolved area, share and breakdown (``by``) with the dissolves on a Dask cluster (``engine: dask``)."""
     from ecogis.audit.dask_ops import client_for, layer_area
 
-    if by:
-        raise ctx.error("by", phrase("scale.dask_area_by"))
     with ExitStack() as stack:
         return layer_area(client_for(stack, ctx), gdf, **options)

@@ -1,0 +1,77 @@
+"""A batch check whose sites are read as partitions on the Dask workers (:mod:`ecogis.site_parts`).
+
+The steps of :func:`ecogis.check._prepare` in the same order, with every step that needs the sites
+taken from the partitions' digests instead of a frame of all sites: the site notes, the jurisdiction
+(adcodes the sites touch), the datum comparison (the sites' CRS), the coverage gaps, and the note on line
+sites screened as linear infrastructure. The screening then reads each partition again on a worker
+(:func:`ecogis.engine_dask.screen_dask_parts`).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import ExitStack
+from typing import Any
+
+import geopandas as gpd
+
+from ecogis.check import _coverages, _inputs, _layer_labels, warn_mixed_datums
+from ecogis.check_messages import LINEAR_USE, note_gaps
+from ecogis.crs import require_cgcs2000_transform
+from ecogis.jurisdiction import apply_jurisdiction
+from ecogis.layer_info import LayerInfo
+from ecogis.messages import say
+from ecogis.notes import Notes
+from ecogis.project import layer_kinds
+from ecogis.rules import load_rules, parse_buffers
+from ecogis.screen import screened_buffers
+from ecogis.site_parts import SiteSource, combine, settled_area, settled_gaps
+from ecogis.zoning.check_hook import describe_project
+
+
+def check_batch_parts(source: SiteSource, project: Any, buffers: Any, rules: Any, *, site_use: Any, skip_empty: bool,
+                      at_date: Any, industry: Any, description: Any, project_info: Any, workers: int,
+                      scheduler: str | None, progress: bool, chunk_size: int | None, parquet_dir: Any,
+                      build_for: Callable[[list, list, list], Callable]) -> dict:
+    """The fields of the :class:`ecogis.check_batch.BatchCheck` of :func:`ecogis.check_batch.check_batch`
+    with ``engine="dask"`` for sites read on the workers (``project``: a loaded
+    :class:`ecogis.project.Project`; ``build_for(layer names, buffers m, coverage gaps)``: the function
+    that builds a chunk's rows on a worker). Connects and scans the partitions before returning; the
+    screening runs as the batch's chunks are iterated."""
+    from ecogis.engine_dask import open_client, scan_parts, screen_dask_parts
+
+    stack = ExitStack()
+    try:
+        client = open_client(stack, scheduler, workers)
+        notes = Notes()
+        ruleset: Any = load_rules(*(p for p in (project.rules_path, rules) if p), kinds=layer_kinds(), at_date=at_date)
+        say("rules_at_date", notes, warn=False, date=ruleset.at_date.isoformat())
+        buffers_m = parse_buffers(buffers) if buffers is not None else project.buffers_m or ruleset.buffers_m
+        layers, boundary = project.read_layers(), project.read_boundary()
+        coverages = _coverages(project, layers, boundary)
+        digests = scan_parts(client, source, boundary, coverages)
+        settled, site_meta = combine(digests, source, notes, skip_empty)
+        crs = digests[0].crs
+        require_cgcs2000_transform(crs, site_meta.get("path"))
+        for lyr in layers.values():
+            notes.extend(LayerInfo.of(lyr).notes)
+            require_cgcs2000_transform(lyr.crs, LayerInfo.of(lyr).path)
+        ruleset, _ = apply_jurisdiction(ruleset, None, boundary, notes, {LayerInfo.of(g).kind for g in layers.values()},
+                                        area=settled_area(digests))
+        warn_mixed_datums(gpd.GeoDataFrame(geometry=[], crs=crs), layers, notes)
+        buffers_m = screened_buffers("all", buffers_m, notes)
+        gaps = settled_gaps(digests, settled)
+        note_gaps(gaps, notes, _layer_labels(project))
+        info = describe_project(project, industry, description, site_use, project_info)
+        use = info.use or ("linear" if info.project_type == "linear" else None)
+        if use in (None, "", [], ()) and any(d.lines for d in digests):
+            say("check.linear_default", notes, use=LINEAR_USE)
+        screened = screen_dask_parts(stack, client, source, settled, use, layers, ruleset, buffers_m,
+                                     progress=progress, chunk_size=chunk_size, parquet_dir=parquet_dir,
+                                     build=build_for(list(layers), list(buffers_m), gaps))
+    except BaseException:
+        stack.close()
+        raise
+    return dict(project=project.name, buffers_m=list(buffers_m), layers=list(layers),
+                inputs=_inputs(site_meta, project, ruleset, layers, boundary, coverages), assumptions=notes,
+                coverage=gaps, _screened=screened, _rules_by_id={r.id: r.to_dict() for r in ruleset.rules},
+                _boundary=boundary, _nearest=True, _unscreened={}, zoning=None)
