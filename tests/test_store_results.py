@@ -63,7 +63,7 @@ def test_results_go_to_a_geopackage(tmp_path):
     assert runs == 2 and n == len(first["findings"])
 
 
-def test_results_to_is_refused_with_batch(tmp_path):
-    res = CliRunner().invoke(check_cmd, [str(SITES), "-p", str(PROJECT), "--batch", "--results-to",
-                                         str(tmp_path / "r.gpkg")])
-    assert res.exit_code == 2 and "single check" in res.stderr
+def test_results_to_is_refused_with_versions(tmp_path):
+    res = CliRunner().invoke(check_cmd, [str(SITES), "-p", str(PROJECT), "--versions", "redline@a,redline@b",
+                                         "--results-to", str(tmp_path / "r.gpkg")])
+    assert res.exit_code == 2 and "comparison of versions" in res.stderr and not (tmp_path / "r.gpkg").exists()
