@@ -4,7 +4,8 @@ Three tables, appended to on each run (created on the first): ``ecogis_check_run
 run id, time, project, site input, overall verdict, counts, ecogis version), ``ecogis_check_sites``
 (one row per site: verdict, area m², EPSG:4490 geometry) and ``ecogis_check_findings`` (the findings
 as in check.json/xlsx, areas in m², 公顷 and 亩). A run is written whole or not at all (one PostGIS
-transaction; a GeoPackage copy that replaces the file).
+transaction; a GeoPackage copy that replaces the file). Safe from several threads (ecogis serve): the
+PostGIS writes take an advisory lock, a GeoPackage is written by one thread at a time.
 """
 from __future__ import annotations
 
@@ -82,6 +83,8 @@ def _write_postgis(source: PgSource, runs, sites, findings) -> str:
     engine = source.engine()
     try:
         with engine.begin() as conn:
+            conn.execute(sqlalchemy.text("SELECT pg_advisory_xact_lock(hashtext(:name))"),
+                         {"name": f"ecogis results {source.schema}"})  # no two threads create the tables at once
             runs.to_sql(RUNS, conn, schema=source.schema, if_exists="append", index=False)
             sites.to_postgis(SITES, conn, schema=source.schema, if_exists="append", index=False)
             findings.to_sql(FINDINGS, conn, schema=source.schema, if_exists="append", index=False)
@@ -96,8 +99,9 @@ def _write_gpkg(path: Path, runs, sites, findings) -> str:
     import pyogrio
 
     from ecogis.store.gpkg_store import replacing
+    from ecogis.store.results_sinks import file_lock
 
-    with replacing(path) as work:
+    with file_lock(path), replacing(path) as work:
         pyogrio.write_dataframe(sites, work, layer=SITES, driver="GPKG", append=work.exists() and _has(work, SITES))
         with sqlite3.connect(work) as conn:
             runs.assign(checked_at=runs["checked_at"].astype(str)).to_sql(RUNS, conn, if_exists="append", index=False)

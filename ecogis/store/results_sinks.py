@@ -119,7 +119,7 @@ class GpkgSink:
 
         assert target.path is not None
         self.target, self.tables = target, tables
-        self.lock = _file_lock(target.path)
+        self.lock = file_lock(target.path)
         self.lock.acquire()
         try:
             self.existing = self._check(target.path, tables)
@@ -163,7 +163,8 @@ class GpkgSink:
             self.lock.release()
 
 
-def _file_lock(path: Path) -> threading.Lock:
+def file_lock(path: Path) -> threading.Lock:
+    """The lock of the results GeoPackage ``path`` in this process (one writer at a time)."""
     key = str(path.resolve())
     with _FILE_LOCKS_GUARD:
         return _FILE_LOCKS.setdefault(key, threading.Lock())
