@@ -73,8 +73,8 @@ class PgSink:
             if set(found) != set(columns):
                 raise schema_error(self.target, name, columns, found)
             return
-        qualified = f"{_quote(self.target.schema)}.{_quote(name)}"
-        body = ", ".join(f"{_quote(c)} {PG_TYPES[k]}" for c, k in columns.items())
+        qualified = f"{quote(self.target.schema)}.{quote(name)}"
+        body = ", ".join(f"{quote(c)} {PG_TYPES[k]}" for c, k in columns.items())
         conn.execute(sqlalchemy.text(f"CREATE TABLE {qualified} ({body})"))
         if "geom" in columns:
             conn.execute(sqlalchemy.text(f"CREATE INDEX ON {qualified} USING gist (geom)"))
@@ -100,14 +100,14 @@ class PgSink:
 
 def _copy_rows(table, conn, keys, data_iter) -> None:
     """pandas ``to_sql`` method: the rows through PostgreSQL's COPY (psycopg 3)."""
-    name = f"{_quote(table.schema)}.{_quote(table.name)}" if table.schema else _quote(table.name)
-    columns = ", ".join(_quote(k) for k in keys)
+    name = f"{quote(table.schema)}.{quote(table.name)}" if table.schema else quote(table.name)
+    columns = ", ".join(quote(k) for k in keys)
     with conn.connection.cursor() as cursor, cursor.copy(f"COPY {name} ({columns}) FROM STDIN") as copy:
         for row in data_iter:
             copy.write_row(row)
 
 
-def _quote(identifier: str) -> str:
+def quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 

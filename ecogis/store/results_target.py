@@ -29,6 +29,11 @@ class ResultsTarget:
     findings: str | None
     schema: str = "public"
 
+    @property
+    def where(self) -> str:
+        """Password-free: the connection (with the schema) or the file."""
+        return f"{self.pg.connection} schema {self.schema}" if self.pg is not None else str(self.path)
+
     def __str__(self) -> str:
         """Password-free: the connection (or file) and the site table."""
         where = self.pg.connection if self.pg is not None else str(self.path)

@@ -36,7 +36,7 @@ class ResultsRecorder:
         try:
             return write_results(result, store, project=self.project, site_input=site_input).to_dict()
         except Exception as exc:  # noqa: BLE001 - any failure becomes the response's warning and a log line
-            return {"warning": self.failed(exc, lang)}
+            return {"warning": self.failed(exc, lang, self.target.where)}
 
     def batch_writer(self, *, site_input: str, lang: str):
         """The writer a batch job streams into (or None), which turns a failure into a warning."""
@@ -46,11 +46,12 @@ class ResultsRecorder:
 
         return _Guarded(BatchResultsWriter(self.target, project=self.project, site_input=site_input), self, lang)
 
-    def failed(self, exc: Exception, lang: str) -> str:
+    def failed(self, exc: Exception, lang: str, where=None) -> str:
+        """The warning (in ``lang``) and the log line of a failed write to ``where`` (default the target)."""
         reason = exc.text(lang) if isinstance(exc, EcogisError) else f"{type(exc).__name__}: {exc}"
-        text = WARNING[lang if lang in WARNING else "en"].format(store=self.target, reason=reason)
-        LOG.warning("results not written to %s: %s", self.target, reason)
-        return text
+        where = where or self.target
+        LOG.warning("results not written to %s: %s", where, reason)
+        return WARNING[lang if lang in WARNING else "en"].format(store=where, reason=reason)
 
 
 class _Guarded:
