@@ -144,6 +144,14 @@ def test_a_failed_run_leaves_no_rows_in_postgis(postgis_db, pg_password, monkeyp
         assert _rows(cur, "SELECT count(*) AS n FROM batch_findings")[0]["n"] == len(first["findings"])
 
 
+def test_a_failed_first_run_leaves_no_table_in_postgis(postgis_db, pg_password, monkeypatch):
+    _install_failure(monkeypatch)
+    _run_fails(f"{postgis_db.url}?findings=batch_findings")
+    with _psycopg(postgis_db, pg_password) as conn, conn.cursor() as cur:
+        left = _rows(cur, "SELECT to_regclass('ecogis_batch_sites') AS s, to_regclass('batch_findings') AS f")[0]
+    assert left == {"s": None, "f": None}
+
+
 def test_a_failed_run_leaves_the_geopackage_as_it_was(tmp_path, monkeypatch):
     store = tmp_path / "results.gpkg"
     _batch(f"{store}?findings=batch_findings")

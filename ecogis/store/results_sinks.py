@@ -10,6 +10,7 @@ An existing table whose columns are not the run's is refused with a one-line err
 """
 from __future__ import annotations
 
+import contextlib
 import threading
 from pathlib import Path
 
@@ -41,54 +42,66 @@ def schema_error(target: ResultsTarget, table: str, expected, found):
 
 
 class PgSink:
-    """One run into PostGIS: one connection, one transaction."""
+    """One run into PostGIS: one connection, one transaction (the tables it creates are part of it)."""
 
     def __init__(self, target: ResultsTarget, tables: dict):
-        import sqlalchemy
-
-        from ecogis.io.postgis import connection_error
-
         assert target.pg is not None
         self.target = target
         self.engine = target.pg.engine()
         try:
-            with self.engine.begin() as conn:
-                conn.execute(sqlalchemy.text("SELECT pg_advisory_xact_lock(hashtext(:name))"),
-                             {"name": f"ecogis results {target.schema}"})
-                for name, columns in tables.items():
-                    self._create_or_check(conn, name, columns)
-            self.conn = self.engine.connect()
-            self.tx = self.conn.begin()
-        except sqlalchemy.exc.OperationalError as exc:
+            with _db_errors(target):
+                self.conn = self.engine.connect()
+        except BaseException:
             self.engine.dispose()
-            raise connection_error(exc, target.pg) from exc
+            raise
+        self.tx = self.conn.begin()
+        try:
+            with _db_errors(target):
+                for name, columns in tables.items():
+                    self._create_or_check(name, columns)
+        except BaseException:
+            self.close()
+            raise
 
-    def _create_or_check(self, conn, name: str, columns: dict) -> None:
+    def _columns(self, name: str) -> list[str]:
         import sqlalchemy
 
-        found = conn.execute(sqlalchemy.text("SELECT column_name FROM information_schema.columns "
-                                             "WHERE table_schema = :s AND table_name = :t"),
-                             {"s": self.target.schema, "t": name}).scalars().all()
+        return list(self.conn.execute(sqlalchemy.text("SELECT column_name FROM information_schema.columns "
+                                                      "WHERE table_schema = :s AND table_name = :t"),
+                                      {"s": self.target.schema, "t": name}).scalars())
+
+    def _create_or_check(self, name: str, columns: dict) -> None:
+        """Refuse a table of other columns; create a missing one under a lock held to the end of the run,
+        so that a concurrent first run waits instead of racing to create it."""
+        import sqlalchemy
+
+        found = self._columns(name)
+        if not found:
+            self.conn.execute(sqlalchemy.text("SELECT pg_advisory_xact_lock(hashtext(:name))"),
+                              {"name": f"ecogis results {self.target.schema}.{name}"})
+            found = self._columns(name)
         if found:
             if set(found) != set(columns):
                 raise schema_error(self.target, name, columns, found)
             return
         qualified = f"{quote(self.target.schema)}.{quote(name)}"
         body = ", ".join(f"{quote(c)} {PG_TYPES[k]}" for c, k in columns.items())
-        conn.execute(sqlalchemy.text(f"CREATE TABLE {qualified} ({body})"))
+        self.conn.execute(sqlalchemy.text(f"CREATE TABLE {qualified} ({body})"))
         if "geom" in columns:
-            conn.execute(sqlalchemy.text(f"CREATE INDEX ON {qualified} USING gist (geom)"))
-        conn.execute(sqlalchemy.text(f"CREATE INDEX ON {qualified} (run_id)"))
+            self.conn.execute(sqlalchemy.text(f"CREATE INDEX ON {qualified} USING gist (geom)"))
+        self.conn.execute(sqlalchemy.text(f"CREATE INDEX ON {qualified} (run_id)"))
 
     def append(self, table: str, frame: pd.DataFrame) -> None:
-        if hasattr(frame, "to_postgis"):
-            frame.to_postgis(table, self.conn, schema=self.target.schema, if_exists="append", index=False)
-        else:
-            frame.to_sql(table, self.conn, schema=self.target.schema, if_exists="append", index=False,
-                         method=_copy_rows)
+        with _db_errors(self.target):
+            if hasattr(frame, "to_postgis"):
+                frame.to_postgis(table, self.conn, schema=self.target.schema, if_exists="append", index=False)
+            else:
+                frame.to_sql(table, self.conn, schema=self.target.schema, if_exists="append", index=False,
+                             method=_copy_rows)
 
     def commit(self) -> None:
-        self.tx.commit()
+        with _db_errors(self.target):
+            self.tx.commit()
 
     def close(self) -> None:
         """Roll back what was not committed, and close the connection."""
@@ -96,6 +109,25 @@ class PgSink:
             self.tx.rollback()
         self.conn.close()
         self.engine.dispose()
+
+
+@contextlib.contextmanager
+def _db_errors(target: ResultsTarget):
+    """A database failure as a one-line EcogisError naming the connection (no password) and the table."""
+    import psycopg
+    import sqlalchemy
+
+    from ecogis.io.postgis import _first_line, connection_error
+
+    try:
+        yield
+    except sqlalchemy.exc.OperationalError as exc:
+        raise connection_error(exc, target) from exc
+    except sqlalchemy.exc.DBAPIError as exc:
+        raise error("store.query_failed", path=target, reason=_first_line(exc.orig), hint="store.check_query") \
+            from exc
+    except psycopg.Error as exc:  # raised by COPY on the driver's own cursor
+        raise error("store.query_failed", path=target, reason=_first_line(exc), hint="store.check_query") from exc
 
 
 def _copy_rows(table, conn, keys, data_iter) -> None:
