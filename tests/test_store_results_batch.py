@@ -254,3 +254,18 @@ def test_the_dask_engine_writes_the_same_rows_as_in_process(tmp_path):
             for p in stores)
     columns = [c for c in a.columns if c not in ("run_id", "checked_at", "geometry")]
     assert len(a) == 12 and a[columns].equals(b[columns]) and a.geometry.geom_equals(b.geometry).all()
+
+
+def test_site_geometries_are_looked_up_by_id_and_several_rows_of_one_site_are_united():
+    import geopandas as gpd
+
+    gk = gpd.GeoDataFrame({"id": ["a", "a", "b"]}, crs=4550,
+                          geometry=[shapely.box(440_000, 4_530_000, 441_000, 4_531_000),
+                                    shapely.box(441_000, 4_530_000, 442_000, 4_531_000), shapely.Point(445_000, 4_535_000)])
+    b, a, missing = results_batch.SiteGeometries(gk).of(["b", "a", "x"])
+    assert missing is None and b.geom_type == "Point" and a.geom_type == "Polygon"
+    expected = sum(abs(GEOD.geometry_area_perimeter(shapely.segmentize(g, 0.001))[0])
+                   for g in gk.iloc[:2].to_crs(4490).geometry)  # the two 1 km squares, measured apart
+    assert abs(GEOD.geometry_area_perimeter(shapely.segmentize(a, 0.001))[0]) == pytest.approx(expected, rel=1e-6)
+    (only,) = results_batch.SiteGeometries(gk.iloc[[2]]).of(["b"])
+    assert only.equals(gk.iloc[[2]].to_crs(4490).geometry.iloc[0])

@@ -21,6 +21,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from ecogis.check_batch import BATCH_FINDING_COLUMNS
 from ecogis.check_result import METHODS
@@ -129,8 +130,8 @@ class SiteGeometries:
             part = self.frame.geometry.iloc[np.where(positions < 0, 0, positions)].to_crs(GEOGRAPHIC_EPSG)
             return [g if p >= 0 else None for g, p in zip(part.to_numpy(), positions)]
         part = self.frame[self.index.isin(ids)]
-        merged = part.geometry.to_crs(GEOGRAPHIC_EPSG).groupby(part["id"].astype(str).to_numpy()).agg(
-            lambda g: g.union_all())
+        geoms = part.geometry.to_crs(GEOGRAPHIC_EPSG)
+        merged = {k: shapely.union_all(g.to_numpy()) for k, g in geoms.groupby(part["id"].astype(str).to_numpy())}
         return [merged.get(i) for i in ids]
 
 
