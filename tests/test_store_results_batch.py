@@ -12,6 +12,7 @@ import json
 import sqlite3
 from collections import defaultdict
 
+import geopandas as gpd
 import psycopg
 import pyogrio
 import pyproj
@@ -200,8 +201,8 @@ def test_a_table_of_other_columns_is_refused_in_one_line(postgis_db, pg_password
     assert res.exit_code == 2 and "public.parcels" in line and "other columns" in line
     assert "public.parcels" in res.stderr and "other columns" in res.stderr and pg_password not in res.stderr
     store = tmp_path / "r.gpkg"
-    pyogrio.write_dataframe(__import__("geopandas").GeoDataFrame({"x": [1]}, geometry=[shapely.Point(121, 41)],
-                                                                 crs=4490), store, layer="parcels")
+    other = gpd.GeoDataFrame({"x": [1]}, geometry=[shapely.Point(121, 41)], crs=4490)
+    pyogrio.write_dataframe(other, store, layer="parcels")
     res = CliRunner().invoke(check_cmd, [str(SITES), "-p", str(PROJECT), "--batch", "--results-to",
                                          f"{store}?table=parcels"])
     assert res.exit_code == 2 and "parcels" in res.stderr and "other columns" in res.stderr
@@ -218,8 +219,6 @@ def test_a_password_in_the_url_is_refused(tmp_path):
 
 def _parcels(path):
     """Twelve 300 m x 200 m parcels (EPSG:4490) over the sample area: in and near the red line and reserve."""
-    import geopandas as gpd
-
     lon, lat = [121.86, 121.9, 121.95, 122.0, 122.05, 122.1], [40.95, 41.0]
     boxes = [shapely.box(x, y, x + 0.0036, y + 0.0018) for x in lon for y in lat]
     gpd.GeoDataFrame({"编号": [f"S{k}" for k in range(len(boxes))]}, geometry=boxes, crs=4490).to_file(path)
@@ -257,8 +256,6 @@ def test_the_dask_engine_writes_the_same_rows_as_in_process(tmp_path):
 
 
 def test_site_geometries_are_looked_up_by_id_and_several_rows_of_one_site_are_united():
-    import geopandas as gpd
-
     gk = gpd.GeoDataFrame({"id": ["a", "a", "b"]}, crs=4550,
                           geometry=[shapely.box(440_000, 4_530_000, 441_000, 4_531_000),
                                     shapely.box(441_000, 4_530_000, 442_000, 4_531_000), shapely.Point(445_000, 4_535_000)])
