@@ -93,6 +93,8 @@ class BatchCheck:
     #: the 生态环境分区管控 of the sites (ecogis.zoning.batch.BatchZoning), None without control units
     zoning: Any = field(default=None, repr=False)
     _uncovered: dict = field(default_factory=dict, repr=False)  # site -> share in no control unit
+    #: the sites screened (id, geometry) when they are in this process: the geometries of a results table
+    site_frame: Any = field(default=None, repr=False)
 
     @property
     def notes(self) -> list[str]:
@@ -210,7 +212,7 @@ def check_batch(site, project, buffers=None, rules=None, *, site_crs=None, site_
         assumptions=notes, methods=dict(METHODS, findings=FINDINGS_DETAIL[findings]), coverage=gaps,
         _screened=screened, _rules_by_id={r.id: r.to_dict() for r in ruleset.rules}, _boundary=boundary,
         _nearest=relations == "all", _unscreened=unscreened_sites(sites, groups, layers, ruleset, relations),
-        zoning=zoning)
+        zoning=zoning, site_frame=sites)
 
 
 def _batch_chunk(frame, table, layers, buffers_m, detail, zoning=None) -> BatchChunk:

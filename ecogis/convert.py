@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ecogis.crs import crs_label, datum_change_note, resolve_crs
 from ecogis.errors import AssumptionWarning
+from ecogis.io.postgis import is_postgres_url
 from ecogis.layer_info import LayerInfo
 from ecogis.messages import say
 from ecogis.notes import Notes
@@ -54,7 +55,7 @@ def convert_layer(src, out, *, to_crs=None, out_layer=None, overwrite=False, wri
     :func:`ecogis.io.write_layer`, e.g. ``{"dialect": "省标"}`` for an exchange text) and describe what was done."""
     from ecogis.io import read_layer_info, write_layer
 
-    src = Path(src)
+    src = src if is_postgres_url(src) else Path(src)  # a PostGIS source stays a URL
     gdf, info = read_layer_info(src, **read_options)
     notes = Notes(info.notes)
     if vertices is not None:

@@ -63,7 +63,31 @@ def test_results_go_to_a_geopackage(tmp_path):
     assert runs == 2 and n == len(first["findings"])
 
 
-def test_results_to_is_refused_with_batch(tmp_path):
-    res = CliRunner().invoke(check_cmd, [str(SITES), "-p", str(PROJECT), "--batch", "--results-to",
-                                         str(tmp_path / "r.gpkg")])
-    assert res.exit_code == 2 and "single check" in res.stderr
+def test_results_to_is_refused_with_versions(tmp_path):
+    res = CliRunner().invoke(check_cmd, [str(SITES), "-p", str(PROJECT), "--versions", "redline@a,redline@b",
+                                         "--results-to", str(tmp_path / "r.gpkg")])
+    assert res.exit_code == 2 and "comparison of versions" in res.stderr and not (tmp_path / "r.gpkg").exists()
+
+
+def test_a_point_check_then_polygon_sites_go_to_the_same_postgis_tables(postgis_db, pg_password):
+    res = CliRunner().invoke(check_cmd, ["--at", "121.85,40.95", "-p", str(PROJECT), "--json", "--results-to",
+                                         postgis_db.url])
+    assert res.exit_code == 0, res.output
+    polygons = _run(postgis_db.url)
+    engine = sqlalchemy.create_engine(postgis_db.url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.connect() as conn:
+        types = conn.execute(sqlalchemy.text("SELECT GeometryType(geom), count(*) FROM ecogis_check_sites "
+                                             "GROUP BY 1 ORDER BY 1")).all()
+    engine.dispose()
+    assert sum(n for _, n in types) == 1 + len(polygons["sites"]) and "POINT" in {t for t, _ in types}
+
+
+def test_a_point_check_then_polygon_sites_go_to_the_same_geopackage(tmp_path):
+    store = tmp_path / "results.gpkg"
+    res = CliRunner().invoke(check_cmd, ["--at", "121.85,40.95", "-p", str(PROJECT), "--json", "--results-to",
+                                         str(store)])
+    assert res.exit_code == 0, res.output
+    polygons = _run(store)
+    sites = pyogrio.read_dataframe(store, layer="ecogis_check_sites")
+    assert sites.geom_type.iloc[0] == "Point" and set(sites.geom_type.iloc[1:]) <= {"Polygon", "MultiPolygon"}
+    assert len(sites) == 1 + len(polygons["sites"])

@@ -92,7 +92,9 @@ LEVELS = ("符合", "无法判定", "需论证", "限制", "禁止", "clear", "u
                    "verdict or overlap changes, with the area gained and lost; --out writes versions.xlsx/.json.")
 @click.option("--results-to", "results_to", metavar="STORE",
               help="Also append the result to the results tables of a PostGIS database (postgresql://...; "
-                   "password from PGPASSWORD or pgpass) or a GeoPackage: ecogis_check_runs, _sites, _findings.")
+                   "password from PGPASSWORD or pgpass) or a GeoPackage: ecogis_check_runs, _sites, _findings. "
+                   "With --batch: one row per site in ?table=NAME (default ecogis_batch_sites), the findings in "
+                   "&findings=NAME when given; a run is written whole or not at all.")
 @report_options
 @click.option("--skip-empty", is_flag=True,
               help="Leave site features without geometry out of the check (stated as a note); "
@@ -150,7 +152,7 @@ def check(site, at, project, buffers, rules, site_crs, cm, transform, at_date, s
         industry = parse_industry(industry)  # a bad code is an error before anything is read
     if (site is None) == (at is None):
         raise error("cli.one_site", hint="cli.one_site_example")
-    if results_to and (batch or versions):
+    if results_to and versions:
         raise error("store.results_single", hint="store.results_single_hint")
     if versions:
         from ecogis.cli.publish_cmds import check_versions
@@ -194,7 +196,8 @@ def check(site, at, project, buffers, rules, site_crs, cm, transform, at_date, s
                      overwrite=overwrite, buffers=buffers, rules=rules, site_crs=site_crs, site_use=site_use,
                      findings=findings_detail, skip_empty=skip_empty, vertices=vertices, at_date=at_date,
                      relations=relations, workers=workers, industry=industry, description=description,
-                     project_info=project_info, **dask_options)
+                     project_info=project_info, results_to=results_to, site_input=site if site is not None else at,
+                     **dask_options)
         return
     result = run_check(the_site, project, buffers=buffers, rules=rules, site_crs=site_crs, site_use=site_use,
                        skip_empty=skip_empty, vertices=vertices, corridor_m=corridor_m, at_date=at_date,
@@ -325,21 +328,26 @@ def _echo_summary(result, written, lang) -> None:
         click.echo(f"wrote {p}")
 
 
-def _check_batch(site, project, targets, *, fail_on, as_json, lang, notes, overwrite, **options) -> None:
+def _check_batch(site, project, targets, *, fail_on, as_json, lang, notes, overwrite, results_to=None, site_input=None,
+                 **options) -> None:
     """Batch mode: screen chunk by chunk, streaming each chunk to the XLSX/JSON ``targets`` (and the JSON
     document to stdout with --json), then print the summary; memory does not grow with the findings."""
     from ecogis.check_batch import check_batch
     from ecogis.render.batch_output import write_batch
     from ecogis.rules import verdict_rank
+    from ecogis.store.results_batch import BatchResultsWriter
 
+    stored = [BatchResultsWriter(results_to, project=str(project), site_input=str(site_input))] if results_to else []
     batch = check_batch(site, project, progress=show_progress(), **options)
     batch.assumptions.extend(n for n in notes if n not in batch.assumptions)
     stdout = sys.stdout if as_json else None
     written = write_batch(batch, targets, lang=lang, overwrite=overwrite, inputs=_input_paths(batch),
-                          json_stream=stdout)
+                          json_stream=stdout, also=stored)
     written += [options["parquet_dir"]] if options.get("parquet_dir") else []  # written by the dask workers
     if not as_json:
         _echo_batch_summary(batch, written, lang)
+        for s in stored:
+            click.echo(f"{s.target}: run {s.run_id} ({s.sites} site(s), {s.findings} finding(s))")
     if fail_on and verdict_rank(batch.verdict) >= verdict_rank(fail_on.replace("-", " ")):
         sys.exit(EXIT_VERDICT)
 

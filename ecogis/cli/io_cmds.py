@@ -18,6 +18,18 @@ EPILOG_FORMATS = ("Formats: .shp (also .zip), .gpkg, .geojson/.json, .kml/.kmz, 
                   "coordinate exchange text (.txt with [属性描述]/[地块坐标]) and DXF drawings (--dxf-layer).")
 
 
+class LayerSource(click.ParamType):
+    """A layer file (a Path) or a PostGIS source, ``postgresql://user@host/db?table=schema.name`` or
+    ``...?sql=SELECT ...``, passed on untouched (a Path would fold its ``//``)."""
+
+    name = "PATH|URL"
+
+    def convert(self, value, param, ctx):
+        from ecogis.io.postgis import is_postgres_url
+
+        return value if is_postgres_url(value) else Path(value)
+
+
 def _parse_fields(values) -> dict | None:
     mapping = {}
     for item in values or ():
@@ -65,7 +77,7 @@ def _read_options(layer, crs, encoding, cm, angle, kind, field_map, strict=False
 # --------------------------------------------------------------------------- info
 
 @click.command(epilog=EPILOG_FORMATS)
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", type=LayerSource())
 @read_options
 @json_option
 @lang_option
@@ -82,6 +94,7 @@ def info(path, layer, crs, encoding, cm, angle, kind, field_map, strict, transfo
       ecogis info parcels.txt --cm 123      (exchange text with 6-digit Y)
       ecogis info old_survey.shp --crs EPSG:2365   (no .prj, coordinates on Xian 1980 zone 41)
       ecogis info delivery.zip --layer redline     (a zip holding several shapefiles)
+      ecogis info 'postgresql://gis@db.example/eco?table=public.redline'   (password: PGPASSWORD/pgpass)
 
     A file with several layers (GeoPackage, zip of shapefiles) and no --layer lists its layers.
     Every guess (CRS, datum, encoding, swapped X/Y) is printed as a warning and listed under
@@ -161,7 +174,7 @@ def validate(path, layer, crs, encoding, cm, angle, kind, field_map, strict, tra
 # --------------------------------------------------------------------------- convert
 
 @click.command(epilog=EPILOG_FORMATS + " The output format follows OUT's suffix; .txt writes the exchange text.")
-@click.argument("src", metavar="IN", type=click.Path(path_type=Path))
+@click.argument("src", metavar="IN", type=LayerSource())
 @click.argument("out", metavar="OUT", type=click.Path(path_type=Path))
 @read_options
 @click.option("--to-crs", metavar="CRS", help="Target CRS: EPSG:4490, EPSG:4529, GCJ-02, BD-09 ... (default: keep).")
@@ -187,6 +200,7 @@ def convert(src, out, layer, crs, encoding, cm, angle, kind, field_map, strict, 
       ecogis convert parcels.gpkg parcels.txt --to-crs EPSG:4529            (exchange text out)
       ecogis convert parcels.gpkg parcels.txt --dialect 省标                 (省标 vertex lines)
       ecogis convert table.csv sites.gpkg --cm 123 --angle-format ddd.mmss  (packed 121.4530 angles)
+      ecogis convert 'postgresql://gis@db.example/eco?table=redline@2023' redline_2023.gpkg
 
     Reprojecting between datums says which transformation PROJ used and how accurate it is; between
     Xian 1980 / Beijing 1954 and CGCS2000 PROJ has no published parameters and applies no datum shift:

@@ -47,9 +47,14 @@ def history_option(fn):
 @click.option("--rate", "per_minute", default=60, show_default=True, type=click.IntRange(1, 100000),
               help="Checks per user per minute.")
 @click.option("--open", "open_page", is_flag=True, help="Open the page in the default browser once started.")
+@click.option("--results-to", "results_to", metavar="STORE",
+              help="Also write every check's results to results tables, as ecogis check --results-to does: "
+                   "postgresql://user@host/db (password from PGPASSWORD or pgpass) or results.gpkg; batch jobs "
+                   "one row per site in ?table= (default ecogis_batch_sites). A failed write is a warning in "
+                   "the response and the log; the check still answers.")
 @handle_errors
 def serve(project, host, port, data_dir, no_auth, auth_mode, proxy_header, trusted_proxies, history, audits_dir,
-          max_upload_mb, workers, timeout_s, per_minute, open_page, notes):
+          max_upload_mb, workers, timeout_s, per_minute, open_page, results_to, notes):
     """Serve the screening page and JSON API (OpenAPI document at /openapi.json) on PROJECT's layers.
 
     \b
@@ -76,7 +81,11 @@ def serve(project, host, port, data_dir, no_auth, auth_mode, proxy_header, trust
                              auth_mode=auth_mode, proxy_header=proxy_header, history=history, **proxies,
                              audits_dir=Path(audits_dir) if audits_dir else None,
                              max_upload=max_upload_mb * MB, workers=workers, check_timeout_s=timeout_s,
-                             checks_per_minute=per_minute, warm_up=True)
+                             checks_per_minute=per_minute, warm_up=True, results_to=results_to)
+    if results_to:
+        from ecogis.store.results_target import parse_results_target
+
+        parse_results_target(results_to)  # a password in the URL or a file that is no .gpkg: refused at start
     if settings.auth and auth_mode == "password" and not open_store(settings.data_dir, history).users():
         raise error("web.no_account", folder=settings.data_dir, hint="web.create_account")
     app = create_app(settings)

@@ -61,7 +61,23 @@ ERRORS.update({
                                  "请在项目中加入该图层：path 为 postgresql:// 存储并带 ?table={name}，或 GeoPackage 存储并写 layer: {name}"),
 })
 ERRORS.update({
-    "store.results_single": ("--results-to writes the result of a single check", "--results-to 仅用于单次核查结果"),
-    "store.results_single_hint": ("Leave out --batch and --versions, or --results-to",
-                                  "请去掉 --batch 和 --versions，或去掉 --results-to"),
+    "store.results_single": ("--results-to writes the results of a check or a batch, not a comparison of versions",
+                             "--results-to 用于单次或批量核查结果，不用于版本比较"),
+    "store.results_single_hint": ("Leave out --versions, or --results-to", "请去掉 --versions，或去掉 --results-to"),
+})
+ERRORS.update({
+    "store.results_form": ("--results-to writes to a PostGIS database or a GeoPackage (.gpkg), not {target}",
+                           "--results-to 只能写入 PostGIS 数据库或 GeoPackage（.gpkg），不能写入 {target}"),
+    "store.results_form_hint": ("Give postgresql://user@host/db?table=schema.name or results.gpkg?table=name "
+                                "(&findings=name adds a findings table)",
+                                "请使用 postgresql://用户@主机/数据库?table=模式.表名 或 results.gpkg?table=表名"
+                                "（加 &findings=表名 另写结果明细表）"),
+    "store.results_table_name": ("{table} cannot name a results table", "{table} 不能用作结果表名"),
+    "store.results_table_hint": ("Use letters, digits and _ (not starting with a digit)",
+                                 "请使用字母、数字和下划线（不以数字开头）"),
+    "store.results_schema": ("the results table {table} has other columns than this run writes (missing: {missing}; "
+                             "not written: {extra})",
+                             "结果表 {table} 的字段与本次写入的不一致（缺少：{missing}；多出：{extra}）"),
+    "store.results_schema_hint": ("Name another table with ?table=, or one written by the same project's layers",
+                                  "请用 ?table= 指定另一张表，或使用同一项目图层写入的表"),
 })

@@ -56,10 +56,12 @@ XLSX_MAX_ROWS = 1_048_576  # rows per sheet; further findings go to the next fin
 
 
 def write_batch(batch, targets: dict, *, lang: str = "zh", overwrite: bool = False, inputs=(),
-                json_stream=None) -> list[Path]:
+                json_stream=None, also=()) -> list[Path]:
     """Stream the chunks of ``batch`` to ``targets`` ({"json": path, "xlsx": path}, one folder) and, when
     given, the JSON document to the text stream ``json_stream`` (stdout). The files are written as one
-    set (:func:`ecogis.outputs.atomic_folder`): all of them or none. Returns the paths written."""
+    set (:func:`ecogis.outputs.atomic_folder`): all of them or none. ``also``: more writers with the same
+    begin/add/end/close (a results table, :mod:`ecogis.store.results_batch`), ended after the files'
+    writers and before the files are moved into place. Returns the paths written."""
     with contextlib.ExitStack() as stack:
         writers = []
         if targets:
@@ -75,6 +77,9 @@ def write_batch(batch, targets: dict, *, lang: str = "zh", overwrite: bool = Fal
         if json_stream is not None:
             writers.append(JsonBatchWriter(json_stream))
             stack.callback(writers[-1].close)
+        for extra in also:
+            writers.append(extra)
+            stack.callback(extra.close)
         for w in writers:
             w.begin(batch)
         for chunk in batch.chunks():

@@ -4,7 +4,8 @@ Three tables, appended to on each run (created on the first): ``ecogis_check_run
 run id, time, project, site input, overall verdict, counts, ecogis version), ``ecogis_check_sites``
 (one row per site: verdict, area m², EPSG:4490 geometry) and ``ecogis_check_findings`` (the findings
 as in check.json/xlsx, areas in m², 公顷 and 亩). A run is written whole or not at all (one PostGIS
-transaction; a GeoPackage copy that replaces the file).
+transaction; a GeoPackage copy that replaces the file). Safe from several threads (ecogis serve): the
+PostGIS writes take an advisory lock, a GeoPackage is written by one thread at a time.
 """
 from __future__ import annotations
 
@@ -79,11 +80,20 @@ def write_results(result, target, *, project: str, site_input: str) -> ResultsWr
 def _write_postgis(source: PgSource, runs, sites, findings) -> str:
     import sqlalchemy
 
+    from ecogis.geodesy import GEOGRAPHIC_EPSG
+    from ecogis.store.results_sinks import quote
+
     engine = source.engine()
     try:
         with engine.begin() as conn:
+            conn.execute(sqlalchemy.text("SELECT pg_advisory_xact_lock(hashtext(:name))"),
+                         {"name": f"ecogis results {source.schema}"})  # no two threads create the tables at once
             runs.to_sql(RUNS, conn, schema=source.schema, if_exists="append", index=False)
+            new = not conn.dialect.has_table(conn, SITES, source.schema)
             sites.to_postgis(SITES, conn, schema=source.schema, if_exists="append", index=False)
+            if new:  # geopandas typed the column by this run's sites: any geometry type for the next runs
+                conn.execute(sqlalchemy.text(f"ALTER TABLE {quote(source.schema)}.{SITES} ALTER COLUMN geom TYPE "
+                                             f"geometry(Geometry, {GEOGRAPHIC_EPSG})"))
             findings.to_sql(FINDINGS, conn, schema=source.schema, if_exists="append", index=False)
     except sqlalchemy.exc.OperationalError as exc:
         raise connection_error(exc, source) from exc
@@ -96,9 +106,12 @@ def _write_gpkg(path: Path, runs, sites, findings) -> str:
     import pyogrio
 
     from ecogis.store.gpkg_store import replacing
+    from ecogis.store.results_sinks import file_lock
 
-    with replacing(path) as work:
-        pyogrio.write_dataframe(sites, work, layer=SITES, driver="GPKG", append=work.exists() and _has(work, SITES))
+    with file_lock(path), replacing(path) as work:
+        append = work.exists() and _has(work, SITES)
+        pyogrio.write_dataframe(sites, work, layer=SITES, driver="GPKG", append=append,
+                                **({} if append else {"geometry_type": "Unknown"}))  # any site geometry type
         with sqlite3.connect(work) as conn:
             runs.assign(checked_at=runs["checked_at"].astype(str)).to_sql(RUNS, conn, if_exists="append", index=False)
             findings.to_sql(FINDINGS, conn, if_exists="append", index=False)

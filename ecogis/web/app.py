@@ -16,6 +16,7 @@ from ecogis.errors import AssumptionWarning, EcogisError
 from ecogis.web.auth import RateLimiter
 from ecogis.web.engine import LoadedProject
 from ecogis.web.history import open_store
+from ecogis.web.results import ResultsRecorder
 from ecogis.web.service import CheckService
 from ecogis.web.settings import ServeSettings
 from ecogis.web.uploads import ZipLimits
@@ -41,6 +42,7 @@ def create_app(settings: ServeSettings) -> FastAPI:
     loaded = LoadedProject(settings.project)
     limits = ZipLimits(settings.max_zip_entries, settings.max_unzipped, settings.max_zip_ratio)
     service = CheckService(loaded, store, settings.data_dir, limits, settings.workers)
+    service.results = ResultsRecorder(settings.results_to, str(settings.project))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

@@ -150,6 +150,9 @@ def _document(state, record: dict, lang: str) -> dict:
     doc["record"] = {k: v for k, v in record.items() if k != "site_geojson"}
     doc["outputs"] = {fmt: f"/api/checks/{record['id']}/report/{fmt}" for fmt in _formats(state, record)}
     doc["assumptions_text"] = read_notes(folder, lang) or doc.get("assumptions", [])
+    if "results_to" in record:  # --results-to: where the results went, or why not (a warning)
+        doc["results_to"] = record["results_to"]
+        doc["warnings"] = [record["results_to"]["warning"]] if "warning" in record["results_to"] else []
     return doc
 
 

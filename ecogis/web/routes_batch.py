@@ -36,6 +36,7 @@ class BatchRunner:
         self.settings = settings
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ecogis-batch")
         self.stopping = threading.Event()
+        self.results: dict[str, dict] = {}   # job id -> where --results-to wrote it, or the warning (this run)
 
     def folder(self, job_id: str) -> Path:
         return self.service.data_dir / "jobs" / job_id
@@ -95,7 +96,11 @@ class BatchRunner:
         batch.chunks = counted  # type: ignore[method-assign]  # progress per chunk, same chunks
         names = {fmt: f"batch.{fmt}" for fmt in BATCH_FORMATS}
         folder = self.folder(job_id)
-        write_batch(batch, {fmt: folder / n for fmt, n in names.items()}, lang=req.lang)
+        stored = self.service.results.batch_writer(site_input=path.name, lang=req.lang)
+        write_batch(batch, {fmt: folder / n for fmt, n in names.items()}, lang=req.lang,
+                    also=[stored] if stored is not None else [])
+        if stored is not None:
+            self.results[job_id] = stored.outcome()
         write_notes(batch.assumptions, folder)
         return batch.verdict, names
 
@@ -133,6 +138,10 @@ def get_batch(job_id: str, request: Request, user: User = Depends(require_user))
     job = _job(request, user, job_id)
     job["outputs"] = {fmt: f"/api/batch/{job_id}/report/{fmt}" for fmt in job["reports"]}
     job["assumptions"] = read_notes(request.app.state.batches.folder(job_id), request_lang(request)) or []
+    stored = request.app.state.batches.results.get(job_id)
+    if stored is not None:  # --results-to: where the rows went, or why not (a warning)
+        job["results_to"] = stored
+        job["warnings"] = [stored["warning"]] if "warning" in stored else []
     return job
 
 

@@ -22,6 +22,7 @@ from ecogis.error_messages import error
 from ecogis.errors import EcogisError
 from ecogis.web.engine import CheckRequest, LoadedProject, run_check, warm_up, write_quick_reports, write_slow_reports
 from ecogis.web.mapdata import map_geojson
+from ecogis.web.results import ResultsRecorder
 from ecogis.web.store import Store, new_id, now
 from ecogis.web.uploads import ZipLimits, prepare_site, safe_name, upload_folder
 
@@ -81,6 +82,7 @@ class CheckService:
         self.recent: OrderedDict = OrderedDict()    # check id -> CheckResult, the latest RECENT_RESULTS
         self._lock = threading.Lock()
         self._report_lock = threading.Lock()      # one DOCX/XLSX set written at a time (seconds of CPU each)
+        self.results = ResultsRecorder(None, str(loaded.path))  # --results-to (ecogis.web.app sets it)
 
     def folder(self, check_id: str) -> Path:
         return self.data_dir / "checks" / check_id
@@ -112,7 +114,9 @@ class CheckService:
                                   project_versions=versions, site_geojson=site_geojson))
         self._remember(check_id, result)
         LOG.info("check %s by %s: %s (%s)", check_id, owner, result.verdict, site.name)
-        return self.store.check(check_id) or record
+        stored = self.results.check(result, site_input=site.name, lang=req.lang)
+        answer = self.store.check(check_id) or record
+        return answer if stored is None else dict(answer, results_to=stored)
 
     def _screen(self, site: SiteInput, req: CheckRequest):
         """Run the check on the site in a private temporary folder; paths in messages name the upload only."""

@@ -37,6 +37,7 @@ class ServeSettings:
     secure_cookies: bool | None = None  # None: Secure unless the service listens on loopback only
     session_hours: float = 8.0
     warm_up: bool = False              # index the layers in every worker at start (ecogis serve does)
+    results_to: str | None = None      # --results-to: every check's results also into these results tables
 
     def __post_init__(self) -> None:
         self.project = Path(self.project).resolve()
