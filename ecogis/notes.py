@@ -127,11 +127,17 @@ class Note(str):
             out["text"] = self.text(lang)
         return out
 
-    def __reduce__(self):  # pickles as a Note (batch workers send results between processes)
-        return (_rebuild, (self.key, self.fields, self.severity, self.path, self.feature, self.field, self.parts))
+    def __reduce__(self):
+        """Pickles as a Note with its templates: a batch worker's process may not have imported the
+        module that registered them."""
+        templates = None if self.key is None else MESSAGES[self.key]
+        return (_rebuild, (self.key, self.fields, self.severity, self.path, self.feature, self.field, self.parts,
+                           templates))
 
 
-def _rebuild(key, fields, severity, path, feature, field, parts) -> Note:
+def _rebuild(key, fields, severity, path, feature, field, parts, templates=None) -> Note:
+    if key is not None and templates is not None:
+        register({key: tuple(templates)})
     return Note(key, fields, severity=severity, path=path, feature=feature, field=field, parts=parts)
 
 

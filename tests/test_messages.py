@@ -299,3 +299,21 @@ def test_every_say_and_note_call_names_a_registered_message_with_its_fields():
                     continue
                 assert given == fields, f"{path}:{node.lineno}: say({key!r}) gives {given}, template needs {fields}"
     assert found >= 10  # the raster package
+
+
+def test_a_note_unpickles_in_a_process_that_never_imported_its_module():
+    """Batch workers are spawned: a note of a module the receiving process never imported (the
+    exchange-text dialect note) must still unpickle there, with both of its languages."""
+    import pickle
+    import subprocess
+    import sys
+
+    import ecogis.io.exchange.dialects  # noqa: F401  registers exchange.dialect in this process
+
+    n = note("exchange.dialect", path="sites.txt", dialect="省标")
+    code = ("import pickle, sys; n = pickle.loads(sys.stdin.buffer.read()); "
+            "import ecogis.io.exchange.dialects; "  # after unpickling: the templates must match
+            "print(n.key); print(n.text('zh'))")
+    out = subprocess.run([sys.executable, "-c", code], input=pickle.dumps(n), capture_output=True, check=True)
+    key, zh = out.stdout.decode().splitlines()
+    assert key == "exchange.dialect" and zh == n.text("zh") and "sites.txt" in zh
