@@ -146,7 +146,7 @@ def check_batch(site, project, buffers=None, rules=None, *, site_crs=None, site_
                 findings="summary", chunk_size=None, skip_empty=False,
                 vertices: VertexSpec | None = None, at_date=None, relations: str = "all",
                 workers: int = 1, industry=None, description=None, project_info=None, engine: str = "local",
-                scheduler: str | None = None, parquet_dir: Path | None = None) -> BatchCheck:
+                scheduler: str | None = None, parquet_dir: Path | None = None, keep_sites: bool = False) -> BatchCheck:
     """Check many sites, streamed: like :func:`check` but the results come per chunk of sites from
     :meth:`BatchCheck.chunks`, so memory does not grow with the findings of all sites.
 
@@ -159,6 +159,8 @@ def check_batch(site, project, buffers=None, rules=None, *, site_crs=None, site_
     ``engine="dask"`` screens the chunks on a Dask cluster instead (:mod:`ecogis.engine_dask`:
     ``scheduler`` ``tcp://host:port``, else a LocalCluster of ``workers`` processes; the site rows also
     as partitioned GeoParquet in ``parquet_dir``): the same findings per site, the sites in another order.
+    ``keep_sites``: the caller needs the site geometries (``BatchCheck.site_frame``, for a results
+    table), so the sites are read in the calling process even where the workers could read them.
     """
     from ecogis.batch_pool import check_workers, screen_pool
 
@@ -171,7 +173,7 @@ def check_batch(site, project, buffers=None, rules=None, *, site_crs=None, site_
         raise error("scale.workers_overlaps_only", field="workers", hint="scale.no_workers_with_intersects")
     if findings not in FINDINGS_DETAIL:
         raise error("check.unknown_findings", findings=findings, hint="check.summary_or_all")
-    if engine == "dask":  # GeoParquet sites: read as partitions on the workers (ecogis.site_parts)
+    if engine == "dask" and not keep_sites:  # GeoParquet sites: read as partitions on the workers (ecogis.site_parts)
         from ecogis.check_batch_parts import check_batch_parts
         from ecogis.project import Project, load_project
         from ecogis.site_parts import partitioned_source

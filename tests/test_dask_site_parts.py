@@ -175,3 +175,26 @@ def test_cli_check_batch_engine_dask_on_geoparquet_gives_the_in_process_json(tmp
     assert sorted(out["local"]["sites"], key=lambda s: s["id"]) == sorted(out["dask"]["sites"], key=lambda s: s["id"])
     for field in ("verdict", "assumptions", "inputs"):
         assert out["dask"][field] == out["local"][field], field
+
+
+def test_a_results_table_from_geoparquet_under_dask_has_every_site_geometry(tmp_path, project):  # noqa: F811
+    """``--results-to`` needs the site geometries, so the GeoParquet sites are read in the calling process
+    there: every row of the results table carries its parcel, equal to the parcel written."""
+    import pyogrio
+    from click.testing import CliRunner
+
+    from ecogis.cli.check_cmds import check as check_cmd
+
+    sites = tmp_path / "parcels.parquet"
+    written = parcels(200, lines=0)
+    written.to_parquet(sites, index=False, row_group_size=50)
+    store = tmp_path / "results.gpkg"
+    res = CliRunner().invoke(check_cmd, [str(sites), "-p", str(project), "--batch", "--engine", "dask",
+                                         "--workers", "2", "--results-to", str(store)])
+    assert res.exit_code == 0, res.output
+    rows = pyogrio.read_dataframe(store, layer="ecogis_batch_sites")
+    assert len(rows) == len(written) and rows.geometry.notna().all()
+    expected = written.to_crs(4490).set_index(written["id"].astype(str)).geometry
+    got = rows.set_index(rows["id"].astype(str)).geometry
+    assert got.index.sort_values().equals(expected.index.sort_values())
+    assert all(got[i].equals_exact(expected[i], 1e-9) for i in expected.index)

@@ -338,7 +338,7 @@ def _check_batch(site, project, targets, *, fail_on, as_json, lang, notes, overw
     from ecogis.store.results_batch import BatchResultsWriter
 
     stored = [BatchResultsWriter(results_to, project=str(project), site_input=str(site_input))] if results_to else []
-    batch = check_batch(site, project, progress=show_progress(), **options)
+    batch = check_batch(site, project, progress=show_progress(), keep_sites=bool(stored), **options)
     batch.assumptions.extend(n for n in notes if n not in batch.assumptions)
     stdout = sys.stdout if as_json else None
     written = write_batch(batch, targets, lang=lang, overwrite=overwrite, inputs=_input_paths(batch),
