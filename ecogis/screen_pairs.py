@@ -18,6 +18,7 @@ from ecogis.geodesy import GEOGRAPHIC_CRS as GEOGRAPHIC
 from ecogis.screen_bounds import circle_gap, envelope_gap, grown_boxes, reach
 from ecogis.screen_clip import INSIDE, PARTIAL, UNDECIDED, clip_pairs
 from ecogis.screen_index import IndexedLayer
+from ecogis.screen_near import nearest_points
 
 #: pair findings as numpy columns (a scalar stands for a whole column)
 Columns = dict[str, Any]
@@ -59,10 +60,10 @@ def pairs_findings(lyr: IndexedLayer, s_geoms: np.ndarray, gk: pyproj.CRS, buffe
     # not touching, and the envelopes not farther apart than the radius: exact nearest points
     near = ~hit & (gap <= radius)
     ni, nj = si[near], fi[near]
-    lines = shapely.shortest_line(f_geoms[nj], s_geoms[ni])  # prepared features first: faster
-    near_plane = shapely.length(lines) <= radius
+    xy = _nearest_xy(lyr, s_geoms, ni, nj)
+    near_plane = _planar_length(xy) <= radius
     ni, nj = ni[near_plane], nj[near_plane]
-    dist = _geodesic_line_length(lines[near_plane], gk)
+    dist = _geodesic_xy(xy[near_plane], gk)
     keep = dist <= search
     d = dist[keep]
     parts.append({"_s": ni[keep], "_f": nj[keep], "relation": "within_buffer", "distance_m": d,
@@ -101,7 +102,7 @@ def _with_nearest(lyr: IndexedLayer, s_geoms: np.ndarray, s_bounds: np.ndarray, 
     rest = np.setdiff1d(np.arange(len(s_geoms)), near_s)
     if len(rest):  # nothing within the search distance: nearest in the plane, then its geodesic distance
         rs, rf = _nearest_features(lyr, s_geoms, s_bounds, rest)
-        rd = _geodesic_line_length(shapely.shortest_line(f_geoms[rf], s_geoms[rs]), gk)
+        rd = _geodesic_xy(_nearest_xy(lyr, s_geoms, rs, rf), gk)
         near_s, near_f, near_d = np.r_[near_s, rs], np.r_[near_f, rf], np.r_[near_d, rd]
     parts.append({"_s": near_s, "_f": near_f, "relation": "nearest", "distance_m": near_d})
     return _concat_columns(parts)
@@ -222,11 +223,34 @@ def lineal(geoms: np.ndarray) -> np.ndarray:
     return out
 
 
-def _geodesic_line_length(lines: np.ndarray, crs: pyproj.CRS) -> np.ndarray:
-    """Geodesic distance (m) between the two end points of each two-point line (projected ``crs``)."""
-    if len(lines) == 0:
+def _nearest_xy(lyr: IndexedLayer, s_geoms: np.ndarray, ii: np.ndarray, jj: np.ndarray) -> np.ndarray:
+    """Nearest points ``(pairs, 2, 2)`` (GK m; ``[:, 0]`` on the feature, ``[:, 1]`` on the site) of the
+    disjoint pairs (site ``ii``, feature ``jj``): in numpy over the layer's edges where it can
+    (:func:`ecogis.screen_near.nearest_points`, the points ``shapely.shortest_line`` gives), else GEOS.
+    NaN where there are none (an empty geometry)."""
+    if lyr.edges is not None:
+        xy, done = nearest_points(lyr.edges, s_geoms, ii, jj)
+    else:
+        xy, done = np.full((len(ii), 2, 2), np.nan), np.zeros(len(ii), dtype=bool)
+    rest = np.flatnonzero(~done)
+    if len(rest):
+        lines = shapely.shortest_line(lyr.geoms[jj[rest]], s_geoms[ii[rest]])  # prepared features first: faster
+        valid = ~(shapely.is_missing(lines) | shapely.is_empty(lines))
+        xy[rest[valid]] = shapely.get_coordinates(lines[valid]).reshape(-1, 2, 2)
+    return xy
+
+
+def _planar_length(xy: np.ndarray) -> np.ndarray:
+    """Length (GK m) of the segments ``xy`` ((n, 2, 2) end points), as GEOS measures a line (NaN stays NaN)."""
+    dx, dy = xy[:, 1, 0] - xy[:, 0, 0], xy[:, 1, 1] - xy[:, 0, 1]
+    length: np.ndarray = np.sqrt(dx * dx + dy * dy)
+    return length
+
+
+def _geodesic_xy(xy: np.ndarray, crs: pyproj.CRS) -> np.ndarray:
+    """Geodesic distance (m) between the two end points ``xy`` ((n, 2, 2), projected ``crs``) of each segment."""
+    if len(xy) == 0:
         return np.zeros(0)
-    xy = shapely.get_coordinates(lines).reshape(-1, 2, 2)
     lon, lat = transformer(pyproj.CRS(crs), GEOGRAPHIC).transform(xy[:, :, 0], xy[:, :, 1])
     _, _, dist = GEOD.inv(lon[:, 0], lat[:, 0], lon[:, 1], lat[:, 1])
     return np.asarray(dist, dtype=float)
