@@ -51,7 +51,7 @@ from ecogis.messages import register, say
 from ecogis.rules import RuleSet
 from ecogis.screen_index import IndexedLayer, feature_labels, index_layers, search_distance
 from ecogis.screen_pairs import Columns, pairs_findings, transformer
-from ecogis.screen_rules import _apply_rules
+from ecogis.screen_rules import _apply_rules, taken
 from ecogis.screen_zones import ZoneSummary, merge_zone_summaries, zone_summaries_of_part
 
 __all__ = ["CHUNK_SITES", "FINDING_COLUMNS", "RELATIONS", "ZoneSummary", "feature_labels", "merge_zone_summaries",
@@ -216,7 +216,17 @@ def _zone_chunks(sites_gk: gpd.GeoDataFrame, lon: np.ndarray, lat: np.ndarray, g
 def _findings_frame(lyr: IndexedLayer, cols: Columns, site_ids: np.ndarray, site_names: np.ndarray) -> pd.DataFrame:
     """A layer's findings as a DataFrame from the pair columns (site/feature labels by indexing)."""
     s, f = cols["_s"], cols["_f"]
-    fr = pd.DataFrame({"site": site_ids[s], "site_name": site_names[s], "layer": lyr.name, "kind": lyr.kind,
-                       "feature": lyr.labels[f], "zone": lyr.zones[f], **cols})
+    same = np.zeros(len(s), dtype=np.intp)
+    fr = pd.DataFrame({"site": _text(site_ids, s), "site_name": _text(site_names, s),
+                       "layer": taken(np.array([lyr.name], dtype=object), same),
+                       "kind": taken(np.array([lyr.kind], dtype=object), same),
+                       "feature": _text(lyr.labels, f), "zone": _text(lyr.zones, f), **cols})
     fr["_feature_index"] = lyr.gdf.index.values[f]
     return fr
+
+
+def _text(values: np.ndarray, which: np.ndarray) -> Any:
+    """The column ``values[which]`` (labels by position) as pandas makes it, converted from the distinct
+    values used only (:func:`ecogis.screen_rules.taken`), not row by row."""
+    used, inverse = np.unique(which, return_inverse=True)
+    return taken(values[used], inverse.ravel())

@@ -19,6 +19,7 @@ from ecogis.screen_bounds import circle_gap, envelope_gap, grown_boxes, reach
 from ecogis.screen_clip import INSIDE, PARTIAL, UNDECIDED, clip_pairs
 from ecogis.screen_index import IndexedLayer
 from ecogis.screen_near import nearest_points
+from ecogis.screen_rules import taken
 
 #: pair findings as numpy columns (a scalar stands for a whole column)
 Columns = dict[str, Any]
@@ -189,6 +190,9 @@ def _concat_columns(parts: list[Columns]) -> Columns:
     out: Columns = {}
     sizes = [len(p["_s"]) for p in parts]
     for col in _PAIR_COLUMNS:
+        if all(isinstance(p.get(col), str) for p in parts):  # one text per part (the relation)
+            out[col] = taken(np.array([p[col] for p in parts], dtype=object), np.repeat(np.arange(len(parts)), sizes))
+            continue
         vals = []
         for p, n in zip(parts, sizes):
             v = p.get(col, np.nan)

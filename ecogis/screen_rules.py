@@ -15,29 +15,27 @@ NO_RULE_EN = "No screening rule applies; reported for information."
 
 def _apply_rules(frame: pd.DataFrame, ruleset: RuleSet, site_use: object) -> pd.DataFrame:
     """Attach verdict, rule id, rule text (zh) and basis; one rule lookup per distinct case, not per row."""
-    frame = frame.copy()
+    frame = frame.copy(deep=False)  # the caller's frame keeps its columns
     if len(frame) == 0:
         for col in ("verdict", "rule_id", "rule", "rule_en", "basis"):
             frame[col] = pd.Series(dtype=object)
         return frame
     thresholds = sorted({r.within_m for r in ruleset.rules if r.within_m})
     dist = frame["distance_m"].to_numpy(dtype=float)
-    zone = frame["zone"].to_numpy(dtype=object)
     # one integer per case: kind, relation, zone and distance band (rules only compare the distance with
     # their within_m: one band per threshold)
-    codes = [pd.factorize(frame["kind"].to_numpy(dtype=object))[0], pd.factorize(frame["relation"].to_numpy())[0],
-             pd.factorize(zone, use_na_sentinel=False)[0],
+    codes = [pd.factorize(frame["kind"])[0], pd.factorize(frame["relation"])[0],
+             pd.factorize(frame["zone"], use_na_sentinel=False)[0],
              np.searchsorted(np.asarray(thresholds + [np.inf]), np.nan_to_num(dist), side="left")]
     case = np.zeros(len(frame), dtype=np.int64)
     for c in codes:
         case = case * (int(c.max()) + 1) + c
     _, first, which = np.unique(case, return_index=True, return_inverse=True)
-    kinds, relations = frame["kind"].to_numpy(dtype=object), frame["relation"].to_numpy(dtype=object)
+    kinds, relations, zones = (frame[col].iloc[first].to_numpy(dtype=object) for col in ("kind", "relation", "zone"))
     looked_up = []
-    for k in first:
-        z = zone[k] if pd.notna(zone[k]) else None
-        rule = ruleset.match(kinds[k], relations[k], zone=z, distance_m=None if np.isnan(dist[k]) else float(dist[k]),
-                             site_use=site_use)
+    for z, kind, relation, d in zip(zones, kinds, relations, dist[first]):
+        rule = ruleset.match(kind, relation, zone=z if pd.notna(z) else None,
+                             distance_m=None if np.isnan(d) else float(d), site_use=site_use)
         looked_up.append((rule.verdict, rule.id, rule.rule_zh, rule.rule_en, rule.basis) if rule
                          else (VERDICTS[0], None, NO_RULE_ZH, NO_RULE_EN, ""))
     table = np.empty((len(first), 5), dtype=object)
