@@ -83,7 +83,11 @@ def edge_index(geoms: np.ndarray, gk: pyproj.CRS) -> EdgeIndex:
                      block_start=np.r_[first, len(xy0)], block_box=block_box, block_offsets=block_offsets)
 
 
-def convex_sites(s_geoms: np.ndarray) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
+#: per vertex count, (site positions, (m, n, 2) vertices counter-clockwise): :func:`convex_sites`
+ConvexGroups = list[tuple[np.ndarray, np.ndarray]]
+
+
+def convex_sites(s_geoms: np.ndarray) -> tuple[np.ndarray, ConvexGroups]:
     """Per site its vertex count when it is a strictly convex polygon without holes of at most
     :data:`MAX_VERTICES` vertices (else 0), and per count ``(site positions, (m, n, 2) vertices CCW)``."""
     count = np.zeros(len(s_geoms), dtype=np.int64)
@@ -106,12 +110,13 @@ def convex_sites(s_geoms: np.ndarray) -> tuple[np.ndarray, list[tuple[np.ndarray
 
 
 def clip_pairs(idx: EdgeIndex, s_geoms: np.ndarray, f_geoms: np.ndarray, ii: np.ndarray, jj: np.ndarray,
-               gk: pyproj.CRS) -> tuple[np.ndarray, np.ndarray]:
+               gk: pyproj.CRS, groups: ConvexGroups | None = None) -> tuple[np.ndarray, np.ndarray]:
     """State (:data:`DISJOINT`, :data:`PARTIAL`, :data:`INSIDE` or :data:`UNDECIDED`) and official overlap
-    area (m², for PARTIAL) of each pair (site ``ii``, feature ``jj``); the features ``f_geoms`` prepared."""
+    area (m², for PARTIAL) of each pair (site ``ii``, feature ``jj``); the features ``f_geoms`` prepared;
+    ``groups``: ``convex_sites(s_geoms)[1]`` when known."""
     state = np.full(len(ii), UNDECIDED, dtype=np.int8)
     area = np.zeros(len(ii))
-    _, groups = convex_sites(s_geoms)
+    groups = convex_sites(s_geoms)[1] if groups is None else groups
     to_geo = pyproj.Transformer.from_crs(gk, gk.geodetic_crs, always_xy=True)
     for sites, verts in groups:
         local = np.full(len(s_geoms), -1)

@@ -21,21 +21,22 @@ from __future__ import annotations
 import numpy as np
 
 from ecogis.screen_bounds import envelope_gap
-from ecogis.screen_clip import EdgeIndex, convex_sites
+from ecogis.screen_clip import ConvexGroups, EdgeIndex, convex_sites
 
 PAIRS_PER_BATCH = 4096  # pairs computed together: their (pair, edge) rows stay small (faster in numpy)
 
 
-def nearest_points(idx: EdgeIndex, s_geoms: np.ndarray, ii: np.ndarray,
-                   jj: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def nearest_points(idx: EdgeIndex, s_geoms: np.ndarray, ii: np.ndarray, jj: np.ndarray,
+                   groups: ConvexGroups | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Nearest points ``(pairs, 2, 2)``: ``[:, 0]`` on the feature ``jj``, ``[:, 1]`` on the site ``ii`` (GK m),
-    for disjoint pairs; and a mask of the pairs answered (the others are NaN: ask GEOS)."""
+    for disjoint pairs; and a mask of the pairs answered (the others are NaN: ask GEOS). ``groups``:
+    ``convex_sites(s_geoms)[1]`` when known."""
     out = np.full((len(ii), 2, 2), np.nan)
-    _, groups = convex_sites(s_geoms)
+    groups = convex_sites(s_geoms)[1] if groups is None else groups
     for sites, verts in groups:
         local = np.full(len(s_geoms), -1)
         local[sites] = np.arange(len(sites))
-        pm = np.flatnonzero((local[ii] >= 0) & idx.polygonal[jj])
+        pm = np.flatnonzero((local[ii] >= 0) & idx.polygonal[jj] & (np.diff(idx.offsets)[jj] > 0))
         for lo in range(0, len(pm), PAIRS_PER_BATCH):
             part = pm[lo:lo + PAIRS_PER_BATCH]
             out[part] = _group_nearest(idx, verts[local[ii[part]]], jj[part])
@@ -51,7 +52,7 @@ def _group_nearest(idx: EdgeIndex, verts: np.ndarray, feat: np.ndarray) -> np.nd
     query = np.repeat(np.arange(npair), nblocks)  # sorted: every pair's blocks are consecutive
     block = np.arange(len(query)) + np.repeat(idx.block_offsets[feat] - (np.cumsum(nblocks) - nblocks), nblocks)
     gap = envelope_gap(box[query], idx.block_box[block])
-    best = _first_smallest(query, gap, np.r_[0, np.cumsum(nblocks)[:-1]])  # per pair, its nearest block
+    best = _first_smallest(query, gap)  # per pair, its nearest block
     # an upper bound: the distance between a site vertex and a vertex of that block
     pair, edge = _block_edges(idx, query[best], block[best])
     d2 = np.min((vx[pair] - idx.xy0[edge, 0, None]) ** 2 + (vy[pair] - idx.xy0[edge, 1, None]) ** 2, axis=1)
@@ -61,7 +62,7 @@ def _group_nearest(idx: EdgeIndex, verts: np.ndarray, feat: np.ndarray) -> np.nd
     near = envelope_gap(box[pair], idx.box[edge]) <= upper[pair]
     pair, edge = pair[near], edge[near]
     d2, pts = _candidates(idx, vx, vy, pair, edge)
-    first = _first_smallest(pair, d2, _starts(pair))
+    first = _first_smallest(pair, d2)
     out = np.full((npair, 2, 2), np.nan)
     out[pair[first]] = pts[first]
     return out
@@ -72,9 +73,10 @@ def _starts(group: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
 
 
-def _first_smallest(group: np.ndarray, value: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """Per run of the sorted ``group`` (runs beginning at ``starts``), the position of its first smallest value."""
-    smallest = np.flatnonzero(value == np.minimum.reduceat(value, starts)[np.cumsum(np.r_[True, group[1:] != group[:-1]]) - 1])
+def _first_smallest(group: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """Per run of equal values of the sorted ``group``, the position of its first smallest ``value``."""
+    new_run = np.r_[True, group[1:] != group[:-1]]
+    smallest = np.flatnonzero(value == np.minimum.reduceat(value, np.flatnonzero(new_run))[np.cumsum(new_run) - 1])
     return smallest[np.r_[True, group[smallest][1:] != group[smallest][:-1]]]
 
 

@@ -16,7 +16,7 @@ import shapely
 from ecogis.geodesy import GEOD, ellipsoidal_area, geodesic_length
 from ecogis.geodesy import GEOGRAPHIC_CRS as GEOGRAPHIC
 from ecogis.screen_bounds import circle_gap, envelope_gap, grown_boxes, reach
-from ecogis.screen_clip import INSIDE, PARTIAL, UNDECIDED, clip_pairs
+from ecogis.screen_clip import INSIDE, PARTIAL, UNDECIDED, ConvexGroups, clip_pairs, convex_sites
 from ecogis.screen_index import IndexedLayer
 from ecogis.screen_near import nearest_points
 from ecogis.screen_rules import taken
@@ -43,25 +43,26 @@ def pairs_findings(lyr: IndexedLayer, s_geoms: np.ndarray, gk: pyproj.CRS, buffe
     """
     f_geoms, search, radius = lyr.geoms, lyr.search, lyr.radius
     s_bounds = shapely.bounds(s_geoms)
+    convex = convex_sites(s_geoms)[1]  # the sites the numpy paths take, once per chunk
     if search <= 0:  # no buffer: the pairs whose envelopes meet, then which of them intersect
         si, fi = lyr.tree.query(s_geoms)
-        hit, known = _hits(lyr, s_geoms, si, fi, np.arange(len(si)), gk, site_area)
+        hit, known = _hits(lyr, s_geoms, si, fi, np.arange(len(si)), gk, site_area, convex)
         si, fi = si[hit], fi[hit]
         parts = [_overlap_columns(si, fi, s_geoms, f_geoms, gk, site_area, site_len, known[hit])]
         if not lyr.nearest:  # overlaps only
             return _concat_columns(parts)
         return _with_nearest(lyr, s_geoms, s_bounds, gk, parts, np.zeros(0, np.int64), np.zeros(0, np.int64),
-                             np.zeros(0))
+                             np.zeros(0), convex)
     si, fi = lyr.tree.query(grown_boxes(s_bounds, radius))
     # no exact test where the envelopes or the bounding circles decide (both are lower bounds)
     gap = np.maximum(envelope_gap(s_bounds[si], lyr.bounds[fi]),
                      circle_gap(s_bounds[si], reach(s_geoms, s_bounds)[si], lyr.bounds[fi], lyr.reach[fi]))
-    hit, known = _hits(lyr, s_geoms, si, fi, np.flatnonzero(gap <= 0), gk, site_area)
+    hit, known = _hits(lyr, s_geoms, si, fi, np.flatnonzero(gap <= 0), gk, site_area, convex)
     parts = [_overlap_columns(si[hit], fi[hit], s_geoms, f_geoms, gk, site_area, site_len, known[hit])]
     # not touching, and the envelopes not farther apart than the radius: exact nearest points
     near = ~hit & (gap <= radius)
     ni, nj = si[near], fi[near]
-    xy = _nearest_xy(lyr, s_geoms, ni, nj)
+    xy = _nearest_xy(lyr, s_geoms, ni, nj, convex)
     near_plane = _planar_length(xy) <= radius
     ni, nj = ni[near_plane], nj[near_plane]
     dist = _geodesic_xy(xy[near_plane], gk)
@@ -69,18 +70,18 @@ def pairs_findings(lyr: IndexedLayer, s_geoms: np.ndarray, gk: pyproj.CRS, buffe
     d = dist[keep]
     parts.append({"_s": ni[keep], "_f": nj[keep], "relation": "within_buffer", "distance_m": d,
                   "buffer_m": _buffer_band(d, buffers_m)})
-    return _with_nearest(lyr, s_geoms, s_bounds, gk, parts, ni, nj, dist)
+    return _with_nearest(lyr, s_geoms, s_bounds, gk, parts, ni, nj, dist, convex)
 
 
 def _hits(lyr: IndexedLayer, s_geoms: np.ndarray, si: np.ndarray, fi: np.ndarray, cand: np.ndarray,
-          gk: pyproj.CRS, site_area: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+          gk: pyproj.CRS, site_area: np.ndarray, convex: ConvexGroups) -> tuple[np.ndarray, np.ndarray]:
     """Which pairs (``si``, ``fi``) intersect (only the candidates ``cand`` can), and the official overlap
     area (m²) of those the edge clipping decided (:func:`ecogis.screen_clip.clip_pairs`: a convex site
     and a polygon; a site wholly inside is its own area), NaN where GEOS decides (``intersects``, then
     the overlay in :func:`_overlap_columns`)."""
     hit = np.zeros(len(si), dtype=bool)
     known = np.full(len(si), np.nan)
-    state, area = clip_pairs(lyr.edges, s_geoms, lyr.geoms, si[cand], fi[cand], gk) if lyr.edges is not None \
+    state, area = clip_pairs(lyr.edges, s_geoms, lyr.geoms, si[cand], fi[cand], gk, convex) if lyr.edges is not None \
         else (np.full(len(cand), UNDECIDED, dtype=np.int8), np.zeros(len(cand)))
     hit[cand[state > 0]] = True
     known[cand[state == PARTIAL]] = area[state == PARTIAL]
@@ -91,10 +92,11 @@ def _hits(lyr: IndexedLayer, s_geoms: np.ndarray, si: np.ndarray, fi: np.ndarray
 
 
 def _with_nearest(lyr: IndexedLayer, s_geoms: np.ndarray, s_bounds: np.ndarray, gk: pyproj.CRS,
-                  parts: list[Columns], ni: np.ndarray, nj: np.ndarray, dist: np.ndarray) -> Columns:
+                  parts: list[Columns], ni: np.ndarray, nj: np.ndarray, dist: np.ndarray,
+                  convex: ConvexGroups) -> Columns:
     """``parts`` (overlaps, then pairs within the search distance: sites ``ni``, features ``nj``, geodesic
     ``dist``) with the nearest feature of every site appended, as one set of columns."""
-    f_geoms, search = lyr.geoms, lyr.search
+    search = lyr.search
     # nearest: one feature per site, always reported. Among the candidate pairs when one lies within
     # the search distance (no feature outside the planar search radius can be nearer); else STRtree.
     ii = parts[0]["_s"]
@@ -103,7 +105,7 @@ def _with_nearest(lyr: IndexedLayer, s_geoms: np.ndarray, s_bounds: np.ndarray, 
     rest = np.setdiff1d(np.arange(len(s_geoms)), near_s)
     if len(rest):  # nothing within the search distance: nearest in the plane, then its geodesic distance
         rs, rf = _nearest_features(lyr, s_geoms, s_bounds, rest)
-        rd = _geodesic_xy(_nearest_xy(lyr, s_geoms, rs, rf), gk)
+        rd = _geodesic_xy(_nearest_xy(lyr, s_geoms, rs, rf, convex), gk)
         near_s, near_f, near_d = np.r_[near_s, rs], np.r_[near_f, rf], np.r_[near_d, rd]
     parts.append({"_s": near_s, "_f": near_f, "relation": "nearest", "distance_m": near_d})
     return _concat_columns(parts)
@@ -227,13 +229,14 @@ def lineal(geoms: np.ndarray) -> np.ndarray:
     return out
 
 
-def _nearest_xy(lyr: IndexedLayer, s_geoms: np.ndarray, ii: np.ndarray, jj: np.ndarray) -> np.ndarray:
+def _nearest_xy(lyr: IndexedLayer, s_geoms: np.ndarray, ii: np.ndarray, jj: np.ndarray,
+                convex: ConvexGroups) -> np.ndarray:
     """Nearest points ``(pairs, 2, 2)`` (GK m; ``[:, 0]`` on the feature, ``[:, 1]`` on the site) of the
     disjoint pairs (site ``ii``, feature ``jj``): in numpy over the layer's edges where it can
     (:func:`ecogis.screen_near.nearest_points`, the points ``shapely.shortest_line`` gives), else GEOS.
     NaN where there are none (an empty geometry)."""
     if lyr.edges is not None:
-        xy, done = nearest_points(lyr.edges, s_geoms, ii, jj)
+        xy, done = nearest_points(lyr.edges, s_geoms, ii, jj, convex)
     else:
         xy, done = np.full((len(ii), 2, 2), np.nan), np.zeros(len(ii), dtype=bool)
     rest = np.flatnonzero(~done)
