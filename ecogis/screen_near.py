@@ -27,11 +27,13 @@ PAIRS_PER_BATCH = 4096  # pairs computed together: their (pair, edge) rows stay 
 
 
 def nearest_points(idx: EdgeIndex, s_geoms: np.ndarray, ii: np.ndarray, jj: np.ndarray,
-                   groups: ConvexGroups | None = None) -> tuple[np.ndarray, np.ndarray]:
+                   groups: ConvexGroups | None = None, beyond: float = np.inf) -> tuple[np.ndarray, np.ndarray]:
     """Nearest points ``(pairs, 2, 2)``: ``[:, 0]`` on the feature ``jj``, ``[:, 1]`` on the site ``ii`` (GK m),
-    for disjoint pairs; and a mask of the pairs answered (the others are NaN: ask GEOS). ``groups``:
-    ``convex_sites(s_geoms)[1]`` when known."""
+    for disjoint pairs; and a mask of the pairs answered (the others are NaN: ask GEOS). Pairs found
+    farther apart than ``beyond`` (GK m) are answered with NaN points (not looked for further).
+    ``groups``: ``convex_sites(s_geoms)[1]`` when known."""
     out = np.full((len(ii), 2, 2), np.nan)
+    far = np.zeros(len(ii), dtype=bool)
     groups = convex_sites(s_geoms)[1] if groups is None else groups
     for sites, verts in groups:
         local = np.full(len(s_geoms), -1)
@@ -39,12 +41,14 @@ def nearest_points(idx: EdgeIndex, s_geoms: np.ndarray, ii: np.ndarray, jj: np.n
         pm = np.flatnonzero((local[ii] >= 0) & idx.polygonal[jj] & (np.diff(idx.offsets)[jj] > 0))
         for lo in range(0, len(pm), PAIRS_PER_BATCH):
             part = pm[lo:lo + PAIRS_PER_BATCH]
-            out[part] = _group_nearest(idx, verts[local[ii[part]]], jj[part])
-    return out, np.isfinite(out).all(axis=(1, 2))
+            out[part], far[part] = _group_nearest(idx, verts[local[ii[part]]], jj[part], beyond)
+    return out, np.isfinite(out).all(axis=(1, 2)) | far
 
 
-def _group_nearest(idx: EdgeIndex, verts: np.ndarray, feat: np.ndarray) -> np.ndarray:
-    """Nearest points of the pairs of sites ``verts`` ((pairs, n, 2) vertices) and features ``feat``."""
+def _group_nearest(idx: EdgeIndex, verts: np.ndarray, feat: np.ndarray,
+                   beyond: float) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest points of the pairs of sites ``verts`` ((pairs, n, 2) vertices) and features ``feat``, and
+    which pairs are farther apart than ``beyond`` (no points for those)."""
     npair = len(feat)
     vx, vy = np.ascontiguousarray(verts[:, :, 0]), np.ascontiguousarray(verts[:, :, 1])
     box = np.c_[vx.min(axis=1), vy.min(axis=1), vx.max(axis=1), vy.max(axis=1)]
@@ -53,10 +57,14 @@ def _group_nearest(idx: EdgeIndex, verts: np.ndarray, feat: np.ndarray) -> np.nd
     block = np.arange(len(query)) + np.repeat(idx.block_offsets[feat] - (np.cumsum(nblocks) - nblocks), nblocks)
     gap = envelope_gap(box[query], idx.block_box[block])
     best = _first_smallest(query, gap)  # per pair, its nearest block
+    far = gap[best] > beyond  # (best is in pair order) every block farther than that: nothing to look for
+    best = best[~far]
     # an upper bound: the distance between a site vertex and a vertex of that block
     pair, edge = _block_edges(idx, query[best], block[best])
     d2 = np.min((vx[pair] - idx.xy0[edge, 0, None]) ** 2 + (vy[pair] - idx.xy0[edge, 1, None]) ** 2, axis=1)
-    upper = np.sqrt(np.minimum.reduceat(d2, _starts(pair))) * (1 + 1e-9) + 1e-9  # margin: never prune the nearest
+    upper = np.full(npair, -1.0)  # far pairs: no block
+    starts = _starts(pair)
+    upper[pair[starts]] = np.sqrt(np.minimum.reduceat(d2, starts)) * (1 + 1e-9) + 1e-9  # margin: keep the nearest
     near = gap <= upper[query]
     pair, edge = _block_edges(idx, query[near], block[near])
     near = envelope_gap(box[pair], idx.box[edge]) <= upper[pair]
@@ -65,7 +73,7 @@ def _group_nearest(idx: EdgeIndex, verts: np.ndarray, feat: np.ndarray) -> np.nd
     first = _first_smallest(pair, d2)
     out = np.full((npair, 2, 2), np.nan)
     out[pair[first]] = pts[first]
-    return out
+    return out, far
 
 
 def _starts(group: np.ndarray) -> np.ndarray:

@@ -62,7 +62,7 @@ def pairs_findings(lyr: IndexedLayer, s_geoms: np.ndarray, gk: pyproj.CRS, buffe
     # not touching, and the envelopes not farther apart than the radius: exact nearest points
     near = ~hit & (gap <= radius)
     ni, nj = si[near], fi[near]
-    xy = _nearest_xy(lyr, s_geoms, ni, nj, convex)
+    xy = _nearest_xy(lyr, s_geoms, ni, nj, convex, beyond=radius)  # NaN: farther than the radius
     near_plane = _planar_length(xy) <= radius
     ni, nj = ni[near_plane], nj[near_plane]
     dist = _geodesic_xy(xy[near_plane], gk)
@@ -230,13 +230,14 @@ def lineal(geoms: np.ndarray) -> np.ndarray:
 
 
 def _nearest_xy(lyr: IndexedLayer, s_geoms: np.ndarray, ii: np.ndarray, jj: np.ndarray,
-                convex: ConvexGroups) -> np.ndarray:
+                convex: ConvexGroups, beyond: float = np.inf) -> np.ndarray:
     """Nearest points ``(pairs, 2, 2)`` (GK m; ``[:, 0]`` on the feature, ``[:, 1]`` on the site) of the
     disjoint pairs (site ``ii``, feature ``jj``): in numpy over the layer's edges where it can
     (:func:`ecogis.screen_near.nearest_points`, the points ``shapely.shortest_line`` gives), else GEOS.
-    NaN where there are none (an empty geometry)."""
+    NaN where there are none (an empty geometry) and where the numpy path finds the pair farther apart
+    than ``beyond`` (GK m)."""
     if lyr.edges is not None:
-        xy, done = nearest_points(lyr.edges, s_geoms, ii, jj, convex)
+        xy, done = nearest_points(lyr.edges, s_geoms, ii, jj, convex, beyond)
     else:
         xy, done = np.full((len(ii), 2, 2), np.nan), np.zeros(len(ii), dtype=bool)
     rest = np.flatnonzero(~done)
