@@ -228,5 +228,5 @@ def _findings_frame(lyr: IndexedLayer, cols: Columns, site_ids: np.ndarray, site
 def _text(values: np.ndarray, which: np.ndarray) -> Any:
     """The column ``values[which]`` (labels by position) as pandas makes it, converted from the distinct
     values used only (:func:`ecogis.screen_rules.taken`), not row by row."""
-    used, inverse = np.unique(which, return_inverse=True)
-    return taken(values[used], inverse.ravel())
+    present = np.bincount(which, minlength=len(values)) > 0
+    return taken(values[present], (np.cumsum(present) - 1)[which])

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ecogis.rules import VERDICTS, RuleSet
 
@@ -50,6 +51,28 @@ def _apply_rules(frame: pd.DataFrame, ruleset: RuleSet, site_use: object) -> pd.
 
 
 def taken(values: np.ndarray, which: np.ndarray) -> Any:
-    """``values[which]`` as the pandas column that ``values[which]`` would become, built by one ``take`` on
-    the few distinct ``values`` (converted once) instead of converting every row's string."""
-    return pd.Series(values).array.take(which)
+    """``values[which]`` as the pandas column that ``values[which]`` would become, built from the few
+    distinct ``values`` (converted once) instead of converting every row's string. Text columns are
+    gathered in numpy into buffers that Arrow wraps without copying (:func:`_gathered_text`)."""
+    column = pd.Series(values).array
+    if not isinstance(column.dtype, pd.StringDtype) or column.dtype.storage != "pyarrow":
+        return column.take(which)
+    chunks = column.__arrow_array__()
+    text = chunks.chunk(0) if chunks.num_chunks == 1 else chunks.combine_chunks()
+    if text.type != pa.large_string():
+        return column.take(which)
+    return pd.array(_gathered_text(text, np.asarray(which, dtype=np.int64)), dtype=column.dtype)
+
+
+def _gathered_text(text: pa.LargeStringArray, which: np.ndarray) -> pa.LargeStringArray:
+    """``text.take(which)`` by numpy gathers of its offsets, bytes and validity (no Arrow allocation)."""
+    _, offsets_buf, data_buf = text.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64)[text.offset:text.offset + len(text) + 1]
+    data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, np.uint8)
+    start, length = offsets[:-1][which], np.diff(offsets)[which]
+    new_offsets = np.r_[0, np.cumsum(length)]
+    data = data[np.repeat(start - new_offsets[:-1], length) + np.arange(new_offsets[-1])]
+    valid = text.is_valid().to_numpy(zero_copy_only=False)[which]
+    nulls = len(which) - int(valid.sum())
+    mask = pa.py_buffer(np.packbits(valid, bitorder="little")) if nulls else None
+    return pa.LargeStringArray.from_buffers(len(which), pa.py_buffer(new_offsets), pa.py_buffer(data), mask, nulls)
