@@ -15,7 +15,8 @@ Method (the same for one site and for a batch of 10⁵):
   overlap); their **areas** are the official ellipsoidal area on the CGCS2000 ellipsoid
   (:func:`ecogis.geodesy.ellipsoidal_area`) and their **lengths** geodesic (:func:`ecogis.geodesy.geodesic_length`).
 * **Distances** are geodesic metres on the CGCS2000 ellipsoid (``pyproj.Geod.inv``) between the two
-  nearest points, which are found in the GK plane (``shapely.shortest_line``). The nearest feature
+  nearest points, which are found in the GK plane (the points ``shapely.shortest_line`` gives; in numpy
+  over the layer's edges for small convex sites, :mod:`ecogis.screen_near`). The nearest feature
   beyond the search distance is found with an envelope-tree bound, then exact planar distances.
 * Each finding gets the most specific rule from the rules file (one lookup per distinct case,
   :mod:`ecogis.screen_rules`).

@@ -37,7 +37,7 @@ def pairs_findings(lyr: IndexedLayer, s_geoms: np.ndarray, gk: pyproj.CRS, buffe
        then the envelope and bounding-circle gaps (lower bounds of the planar distance) in numpy;
     2. intersects: overlap area (official ellipsoidal, one call on all pieces) and length; a site wholly
        inside a feature is its own overlap piece (no overlay);
-    3. other candidates: nearest points in the plane (shapely.shortest_line), geodesic distance for the
+    3. other candidates: nearest points in the plane (:func:`_nearest_xy`), geodesic distance for the
        pairs within the planar radius only; kept when the geodesic distance is within ``search``;
     4. nearest: from the pairs when one is within ``search``, else :func:`_nearest_features`.
     """
