@@ -78,11 +78,13 @@ def _group_nearest(idx: EdgeIndex, verts: np.ndarray, feat: np.ndarray,
 
 def _starts(group: np.ndarray) -> np.ndarray:
     """Where each run of equal values of the sorted ``group`` starts."""
-    return np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    return np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if len(group) else np.zeros(0, dtype=np.intp)
 
 
 def _first_smallest(group: np.ndarray, value: np.ndarray) -> np.ndarray:
     """Per run of equal values of the sorted ``group``, the position of its first smallest ``value``."""
+    if len(group) == 0:
+        return np.zeros(0, dtype=np.intp)
     new_run = np.r_[True, group[1:] != group[:-1]]
     smallest = np.flatnonzero(value == np.minimum.reduceat(value, np.flatnonzero(new_run))[np.cumsum(new_run) - 1])
     return smallest[np.r_[True, group[smallest][1:] != group[smallest][:-1]]]

@@ -100,6 +100,17 @@ def test_pairs_farther_than_beyond_are_answered_without_points():
                                shapely.distance(f[fi[answered]], s[si[answered]]), rtol=1e-9, atol=1e-6)
 
 
+def test_no_pairs_and_every_pair_beyond():
+    rng = np.random.default_rng(13)
+    f, s = features(rng), sites(rng, 40)
+    idx = edge_index(f, GK)
+    xy, done = nearest_points(idx, s, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    assert xy.shape == (0, 2, 2) and done.shape == (0,)
+    si, fi = np.zeros(8, dtype=np.int64), np.arange(8)  # one rectangle against 8 features
+    xy, done = nearest_points(idx, s, si, fi, beyond=-1.0)  # every pair is farther than -1 m
+    assert done.all() and np.isnan(xy).all()
+
+
 def geodesic(xy):
     """GeographicLib distance (m) between the two GK points of each row of ``xy`` ((n, 2, 2))."""
     lon, lat = TO_GEO.transform(xy[:, :, 0], xy[:, :, 1])
