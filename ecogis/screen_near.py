@@ -7,10 +7,10 @@ GEOS compares (``LineSegment::closestPoints``), with the same projection formula
 come from the layer's :class:`ecogis.screen_clip.EdgeIndex` and are pruned by their envelopes:
 
 1. per pair, the block of :data:`ecogis.screen_clip.BLOCK_EDGES` consecutive edges whose envelope is
-   nearest the site's envelope; its edges give an exact distance ``U`` of the site to part of the feature,
-   an upper bound of the answer;
-2. every other block and then edge whose envelope lies within ``U`` of the site's envelope (no farther
-   edge can hold a nearer point); the nearest candidate of all wins.
+   nearest the site's envelope (a pair whose nearest block is farther than ``beyond`` stops here); the
+   smallest distance ``U`` between a site vertex and a vertex of that block bounds the answer from above;
+2. every block and then edge whose envelope lies within ``U`` of the site's envelope (no farther edge
+   can hold a nearer point) is measured exactly; the nearest candidate of all wins.
 
 Only for pairs known not to intersect (a crossing is not looked for), small convex sites
 (:func:`ecogis.screen_clip.convex_sites`) and indexed polygon features; the caller asks GEOS for the
