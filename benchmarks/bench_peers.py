@@ -36,6 +36,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -108,6 +109,52 @@ def duckdb_runner(sites, red):
     return run, f"duckdb {duckdb.__version__}, spatial extension loaded from {ext.name} (installed package)"
 
 
+def check_nearest(sites, red, buffer):
+    """Every pair of the data whose envelopes lie within the planar search radius of each other and that
+    does not intersect: ecogis's numpy nearest points (``ecogis.screen_near``, chunks of 5 000 sites as in
+    ``screen``) against GEOS ``shortest_line``: planar distances, geodesic distances (pyproj.Geod between
+    the points) and the pairs within ``buffer`` (geodesic). Returns True when they agree (1e-9 relative
+    or 1 µm, the same pairs)."""
+    from ecogis.geodesy import GEOD
+    from ecogis.screen_bounds import grown_boxes
+    from ecogis.screen_clip import edge_index
+    from ecogis.screen_near import nearest_points
+
+    f, s = np.asarray(red.geometry.values), np.asarray(sites.geometry.values)
+    shapely.prepare(f)
+    to_geo = pyproj.Transformer.from_crs(sites.crs, sites.crs.geodetic_crs, always_xy=True)
+    idx, tree, radius = edge_index(f, sites.crs), shapely.STRtree(f), buffer * 1.002 + 1.0  # as screen_index
+    geodesic = []
+    pairs = not_numpy = disagree = 0
+    worst_rel = worst_abs = 0.0
+    for lo in range(0, len(s), 5000):
+        chunk = s[lo:lo + 5000]
+        si, fi = tree.query(grown_boxes(shapely.bounds(chunk), radius))
+        si, fi = si[~shapely.intersects(f[fi], chunk[si])], fi[~shapely.intersects(f[fi], chunk[si])]
+        xy, done = nearest_points(idx, chunk, si, fi)
+        want = shapely.get_coordinates(shapely.shortest_line(f[fi], chunk[si])).reshape(-1, 2, 2)
+        pairs, not_numpy = pairs + len(si), not_numpy + int((~done).sum())
+        xy[~done] = want[~done]
+        for pts in (xy, want):
+            lon, lat = to_geo.transform(pts[:, :, 0], pts[:, :, 1])
+            geodesic.append((lo + si, fi, GEOD.inv(lon[:, 0], lat[:, 0], lon[:, 1], lat[:, 1])[2],
+                             np.hypot(*(pts[:, 1] - pts[:, 0]).T)))
+        (_, _, g_np, p_np), (_, _, g_geos, p_geos) = geodesic[-2:]
+        for a, b in ((g_np, g_geos), (p_np, p_geos)):
+            worst_abs = max(worst_abs, float(np.max(np.abs(a - b), initial=0.0)))
+            worst_rel = max(worst_rel, float(np.max(np.abs(a - b) / np.maximum(b, 1e-300), initial=0.0)))
+            disagree += int(np.sum((np.abs(a - b) > 1e-6) & (np.abs(a - b) > 1e-9 * b)))
+    np_in = {(a, b) for k in range(0, len(geodesic), 2) for a, b, g in zip(*geodesic[k][:3]) if g <= buffer}
+    geos_in = {(a, b) for k in range(1, len(geodesic), 2) for a, b, g in zip(*geodesic[k][:3]) if g <= buffer}
+    ok = np_in == geos_in and disagree == 0
+    print(f"nearest points check: {pairs} disjoint pairs within the search radius, {not_numpy} left to GEOS; "
+          f"largest difference from GEOS (planar and geodesic distances) {worst_abs:.3g} m, relative "
+          f"{worst_rel:.3g} ({disagree} beyond 1e-9 relative and 1 µm); pairs within {buffer:g} m: "
+          f"{len(np_in)} numpy, {len(geos_in)} GEOS, "
+          f"{'the same' if np_in == geos_in else 'DIFFERENT'} -> {'OK' if ok else 'FAILED'}")
+    return ok
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sites", type=int, default=5_000)
@@ -117,9 +164,13 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--repeat", type=int, default=3, help="alternating runs of every method")
     ap.add_argument("--skip", default="", help="comma-separated methods to leave out (e.g. geopandas_same)")
+    ap.add_argument("--check-nearest", action="store_true",
+                    help="only check ecogis's numpy nearest points against GEOS on every pair (no timing)")
     args = ap.parse_args(argv)
     rng = np.random.default_rng(args.seed)
     red, sites = make_redline(args.polygons, args.vertices, rng), make_sites(args.sites, rng)
+    if args.check_nearest:
+        sys.exit(0 if check_nearest(sites, red, args.buffer) else 1)
     methods = {"ecogis_full": ecogis_full, "ecogis_overlaps": ecogis_overlaps, "sjoin_intersection": sjoin_intersection,
                "strtree_floor": strtree_floor, "geopandas_same": geopandas_same_relations}
     duck, why = duckdb_runner(sites, red)

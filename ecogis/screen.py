@@ -15,7 +15,8 @@ Method (the same for one site and for a batch of 10⁵):
   overlap); their **areas** are the official ellipsoidal area on the CGCS2000 ellipsoid
   (:func:`ecogis.geodesy.ellipsoidal_area`) and their **lengths** geodesic (:func:`ecogis.geodesy.geodesic_length`).
 * **Distances** are geodesic metres on the CGCS2000 ellipsoid (``pyproj.Geod.inv``) between the two
-  nearest points, which are found in the GK plane (``shapely.shortest_line``). The nearest feature
+  nearest points, which are found in the GK plane (the points ``shapely.shortest_line`` gives; in numpy
+  over the layer's edges for small convex sites, :mod:`ecogis.screen_near`). The nearest feature
   beyond the search distance is found with an envelope-tree bound, then exact planar distances.
 * Each finding gets the most specific rule from the rules file (one lookup per distinct case,
   :mod:`ecogis.screen_rules`).
@@ -51,7 +52,7 @@ from ecogis.messages import register, say
 from ecogis.rules import RuleSet
 from ecogis.screen_index import IndexedLayer, feature_labels, index_layers, search_distance
 from ecogis.screen_pairs import Columns, pairs_findings, transformer
-from ecogis.screen_rules import _apply_rules
+from ecogis.screen_rules import _apply_rules, taken
 from ecogis.screen_zones import ZoneSummary, merge_zone_summaries, zone_summaries_of_part
 
 __all__ = ["CHUNK_SITES", "FINDING_COLUMNS", "RELATIONS", "ZoneSummary", "feature_labels", "merge_zone_summaries",
@@ -216,7 +217,17 @@ def _zone_chunks(sites_gk: gpd.GeoDataFrame, lon: np.ndarray, lat: np.ndarray, g
 def _findings_frame(lyr: IndexedLayer, cols: Columns, site_ids: np.ndarray, site_names: np.ndarray) -> pd.DataFrame:
     """A layer's findings as a DataFrame from the pair columns (site/feature labels by indexing)."""
     s, f = cols["_s"], cols["_f"]
-    fr = pd.DataFrame({"site": site_ids[s], "site_name": site_names[s], "layer": lyr.name, "kind": lyr.kind,
-                       "feature": lyr.labels[f], "zone": lyr.zones[f], **cols})
+    same = np.zeros(len(s), dtype=np.intp)
+    fr = pd.DataFrame({"site": _text(site_ids, s), "site_name": _text(site_names, s),
+                       "layer": taken(np.array([lyr.name], dtype=object), same),
+                       "kind": taken(np.array([lyr.kind], dtype=object), same),
+                       "feature": _text(lyr.labels, f), "zone": _text(lyr.zones, f), **cols})
     fr["_feature_index"] = lyr.gdf.index.values[f]
     return fr
+
+
+def _text(values: np.ndarray, which: np.ndarray) -> Any:
+    """The column ``values[which]`` (labels by position) as pandas makes it, converted from the distinct
+    values used only (:func:`ecogis.screen_rules.taken`), not row by row."""
+    present = np.bincount(which, minlength=len(values)) > 0
+    return taken(values[present], (np.cumsum(present) - 1)[which])

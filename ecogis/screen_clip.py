@@ -10,7 +10,8 @@ never the rings of the piece:
 * P's edges near C (envelope test over the feature's edges); each is split where it crosses C's edges;
 * C's edges are split where P's edges cross them (sorted along the edge); inside-ness alternates at each
   crossing, starting from a point-in-polygon test of C's first vertex (``shapely.contains_xy``);
-* every vertex is inverse projected once (P's vertices at index time, the crossings per chunk).
+* every vertex is inverse projected once (P's vertices when a piece first needs them, the crossings
+  per chunk).
 
 Pairs this cannot decide exactly are left to GEOS (:data:`UNDECIDED`): sites that are not convex polygons
 of at most :data:`MAX_VERTICES` vertices, features that are not polygonal, and any pair with a vertex
@@ -40,21 +41,34 @@ _AREA_FACTOR = CGCS2000_B ** 2 * np.pi / 180.0  # longitudes stay in degrees, as
 @dataclass
 class EdgeIndex:
     """The edges of a layer's polygonal features (interior on the left), GK metres, feature by feature
-    (the edges of feature j are ``offsets[j]:offsets[j + 1]``), with their envelopes and each end's
-    longitude (degrees) and G(latitude) (:func:`ecogis.geodesy._g_of_lat`)."""
+    (the edges of feature j are ``offsets[j]:offsets[j + 1]``), with their envelopes. The longitude
+    (degrees) and G(latitude) (:func:`ecogis.geodesy._g_of_lat`) of a vertex are computed the first time
+    a clipped piece needs it (:meth:`geo`), not for every vertex of the layer."""
 
     xy0: np.ndarray  # (n, 2) start of each edge
     xy1: np.ndarray  # (n, 2) end
     box: np.ndarray  # (n, 4) envelope of each edge
     offsets: np.ndarray  # (features + 1,)
-    lon0: np.ndarray
-    lon1: np.ndarray
-    g0: np.ndarray
-    g1: np.ndarray
     polygonal: np.ndarray  # (features,) bool: the feature's edges are indexed (polygonal, not too many)
     block_start: np.ndarray  # (blocks + 1,) first edge of each block of consecutive edges of one feature
     block_box: np.ndarray  # (blocks, 4) envelope of each block
     block_offsets: np.ndarray  # (features + 1,) the blocks of feature j are block_offsets[j]:block_offsets[j + 1]
+    xy: np.ndarray  # (vertices, 2) the ring vertices; edge e runs from xy[start[e]] to xy[start[e] + 1]
+    start: np.ndarray  # (n,)
+    to_geo: pyproj.Transformer  # GK -> the GK CRS's geographic CRS (degrees)
+    lon: np.ndarray  # (vertices,) longitude, NaN until computed
+    g: np.ndarray  # (vertices,) G(latitude), NaN until computed
+    projected: np.ndarray  # (vertices,) bool
+
+    def geo(self, vertex: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Longitude (degrees) and G(latitude) of the vertices ``vertex`` (positions in :attr:`xy`),
+        inverse projected once each, on first use."""
+        todo = np.unique(vertex[~self.projected[vertex]])
+        if len(todo):
+            lon, lat = self.to_geo.transform(self.xy[todo, 0], self.xy[todo, 1])
+            self.lon[todo], self.g[todo] = lon, _g_of_lat(np.radians(np.asarray(lat)))
+            self.projected[todo] = True
+        return self.lon[vertex], self.g[vertex]
 
 
 def edge_index(geoms: np.ndarray, gk: pyproj.CRS) -> EdgeIndex:
@@ -66,8 +80,6 @@ def edge_index(geoms: np.ndarray, gk: pyproj.CRS) -> EdgeIndex:
     ring_feature = part_feature[ring_part]
     xy, ring_of = shapely.get_coordinates(rings, return_index=True)
     start = np.flatnonzero(ring_of[1:] == ring_of[:-1])  # consecutive vertices of one ring: an edge
-    lon, lat = pyproj.Transformer.from_crs(gk, gk.geodetic_crs, always_xy=True).transform(xy[:, 0], xy[:, 1])
-    lon, g = np.asarray(lon), _g_of_lat(np.radians(np.asarray(lat)))
     xy0, xy1 = xy[start], xy[start + 1]
     counts = np.bincount(ring_feature[ring_of[start]], minlength=len(geoms))
     offsets = np.r_[0, np.cumsum(counts)]
@@ -78,12 +90,17 @@ def edge_index(geoms: np.ndarray, gk: pyproj.CRS) -> EdgeIndex:
                                                              - np.repeat(block_offsets[:-1], nblocks))
     block_box = np.c_[np.minimum.reduceat(box[:, :2], first), np.maximum.reduceat(box[:, 2:], first)] \
         if len(first) else np.zeros((0, 4))
-    return EdgeIndex(xy0=xy0, xy1=xy1, box=box, offsets=offsets, lon0=lon[start], lon1=lon[start + 1], g0=g[start],
-                     g1=g[start + 1], polygonal=polygonal & (counts <= MAX_FEATURE_EDGES),
-                     block_start=np.r_[first, len(xy0)], block_box=block_box, block_offsets=block_offsets)
+    return EdgeIndex(xy0=xy0, xy1=xy1, box=box, offsets=offsets, polygonal=polygonal & (counts <= MAX_FEATURE_EDGES),
+                     block_start=np.r_[first, len(xy0)], block_box=block_box, block_offsets=block_offsets,
+                     xy=xy, start=start, to_geo=pyproj.Transformer.from_crs(gk, gk.geodetic_crs, always_xy=True),
+                     lon=np.full(len(xy), np.nan), g=np.full(len(xy), np.nan), projected=np.zeros(len(xy), dtype=bool))
 
 
-def convex_sites(s_geoms: np.ndarray) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
+#: per vertex count, (site positions, (m, n, 2) vertices counter-clockwise): :func:`convex_sites`
+ConvexGroups = list[tuple[np.ndarray, np.ndarray]]
+
+
+def convex_sites(s_geoms: np.ndarray) -> tuple[np.ndarray, ConvexGroups]:
     """Per site its vertex count when it is a strictly convex polygon without holes of at most
     :data:`MAX_VERTICES` vertices (else 0), and per count ``(site positions, (m, n, 2) vertices CCW)``."""
     count = np.zeros(len(s_geoms), dtype=np.int64)
@@ -106,12 +123,13 @@ def convex_sites(s_geoms: np.ndarray) -> tuple[np.ndarray, list[tuple[np.ndarray
 
 
 def clip_pairs(idx: EdgeIndex, s_geoms: np.ndarray, f_geoms: np.ndarray, ii: np.ndarray, jj: np.ndarray,
-               gk: pyproj.CRS) -> tuple[np.ndarray, np.ndarray]:
+               gk: pyproj.CRS, groups: ConvexGroups | None = None) -> tuple[np.ndarray, np.ndarray]:
     """State (:data:`DISJOINT`, :data:`PARTIAL`, :data:`INSIDE` or :data:`UNDECIDED`) and official overlap
-    area (m², for PARTIAL) of each pair (site ``ii``, feature ``jj``); the features ``f_geoms`` prepared."""
+    area (m², for PARTIAL) of each pair (site ``ii``, feature ``jj``); the features ``f_geoms`` prepared;
+    ``groups``: ``convex_sites(s_geoms)[1]`` when known."""
     state = np.full(len(ii), UNDECIDED, dtype=np.int8)
     area = np.zeros(len(ii))
-    _, groups = convex_sites(s_geoms)
+    groups = convex_sites(s_geoms)[1] if groups is None else groups
     to_geo = pyproj.Transformer.from_crs(gk, gk.geodetic_crs, always_xy=True)
     for sites, verts in groups:
         local = np.full(len(s_geoms), -1)
@@ -193,7 +211,13 @@ def _clip_group(idx: EdgeIndex, verts: np.ndarray, site: np.ndarray, feat: np.nd
     # the boundary edges of the overlap: feature edges inside the site, then site edges inside the feature
     p_in = (a > 0).all(axis=1)
     ref = vlon[:, 0]
-    fp, fa, fb, ga, gb = _inside_runs(len(e), idx.lon0[e], idx.g0[e], idx.lon1[e], idx.g1[e], p_in, r, t, xlon, xg)
+    # the ends of the feature edges that can have a part inside (start inside, or crossing the site)
+    lon0, g0, lon1, g1 = np.zeros((4, len(e)))
+    need = p_in.copy()
+    need[r] = True
+    lon0[need], g0[need] = idx.geo(idx.start[e[need]])
+    lon1[need], g1[need] = idx.geo(idx.start[e[need]] + 1)
+    fp, fa, fb, ga, gb = _inside_runs(len(e), lon0, g0, lon1, g1, p_in, r, t, xlon, xg)
     sp, sa, sb, ha, hb = _inside_runs(npair * n, vlon.ravel(), vg.ravel(), np.roll(vlon, -1, axis=1).ravel(),
                                       np.roll(vg, -1, axis=1).ravel(), v_in.ravel(), cgroup, u, xlon, xg)
     fpair, spair = pair[fp], sp // n

@@ -16,8 +16,10 @@ import shapely
 from ecogis.geodesy import GEOD, ellipsoidal_area, geodesic_length
 from ecogis.geodesy import GEOGRAPHIC_CRS as GEOGRAPHIC
 from ecogis.screen_bounds import circle_gap, envelope_gap, grown_boxes, reach
-from ecogis.screen_clip import INSIDE, PARTIAL, UNDECIDED, clip_pairs
+from ecogis.screen_clip import INSIDE, PARTIAL, UNDECIDED, ConvexGroups, clip_pairs, convex_sites
 from ecogis.screen_index import IndexedLayer
+from ecogis.screen_near import nearest_points
+from ecogis.screen_rules import taken
 
 #: pair findings as numpy columns (a scalar stands for a whole column)
 Columns = dict[str, Any]
@@ -35,50 +37,51 @@ def pairs_findings(lyr: IndexedLayer, s_geoms: np.ndarray, gk: pyproj.CRS, buffe
        then the envelope and bounding-circle gaps (lower bounds of the planar distance) in numpy;
     2. intersects: overlap area (official ellipsoidal, one call on all pieces) and length; a site wholly
        inside a feature is its own overlap piece (no overlay);
-    3. other candidates: nearest points in the plane (shapely.shortest_line), geodesic distance for the
+    3. other candidates: nearest points in the plane (:func:`_nearest_xy`), geodesic distance for the
        pairs within the planar radius only; kept when the geodesic distance is within ``search``;
     4. nearest: from the pairs when one is within ``search``, else :func:`_nearest_features`.
     """
     f_geoms, search, radius = lyr.geoms, lyr.search, lyr.radius
     s_bounds = shapely.bounds(s_geoms)
+    convex = convex_sites(s_geoms)[1]  # the sites the numpy paths take, once per chunk
     if search <= 0:  # no buffer: the pairs whose envelopes meet, then which of them intersect
         si, fi = lyr.tree.query(s_geoms)
-        hit, known = _hits(lyr, s_geoms, si, fi, np.arange(len(si)), gk, site_area)
+        hit, known = _hits(lyr, s_geoms, si, fi, np.arange(len(si)), gk, site_area, convex)
         si, fi = si[hit], fi[hit]
         parts = [_overlap_columns(si, fi, s_geoms, f_geoms, gk, site_area, site_len, known[hit])]
         if not lyr.nearest:  # overlaps only
             return _concat_columns(parts)
         return _with_nearest(lyr, s_geoms, s_bounds, gk, parts, np.zeros(0, np.int64), np.zeros(0, np.int64),
-                             np.zeros(0))
+                             np.zeros(0), convex)
     si, fi = lyr.tree.query(grown_boxes(s_bounds, radius))
     # no exact test where the envelopes or the bounding circles decide (both are lower bounds)
     gap = np.maximum(envelope_gap(s_bounds[si], lyr.bounds[fi]),
                      circle_gap(s_bounds[si], reach(s_geoms, s_bounds)[si], lyr.bounds[fi], lyr.reach[fi]))
-    hit, known = _hits(lyr, s_geoms, si, fi, np.flatnonzero(gap <= 0), gk, site_area)
+    hit, known = _hits(lyr, s_geoms, si, fi, np.flatnonzero(gap <= 0), gk, site_area, convex)
     parts = [_overlap_columns(si[hit], fi[hit], s_geoms, f_geoms, gk, site_area, site_len, known[hit])]
     # not touching, and the envelopes not farther apart than the radius: exact nearest points
     near = ~hit & (gap <= radius)
     ni, nj = si[near], fi[near]
-    lines = shapely.shortest_line(f_geoms[nj], s_geoms[ni])  # prepared features first: faster
-    near_plane = shapely.length(lines) <= radius
+    xy = _nearest_xy(lyr, s_geoms, ni, nj, convex, beyond=radius)  # NaN: farther than the radius
+    near_plane = _planar_length(xy) <= radius
     ni, nj = ni[near_plane], nj[near_plane]
-    dist = _geodesic_line_length(lines[near_plane], gk)
+    dist = _geodesic_xy(xy[near_plane], gk)
     keep = dist <= search
     d = dist[keep]
     parts.append({"_s": ni[keep], "_f": nj[keep], "relation": "within_buffer", "distance_m": d,
                   "buffer_m": _buffer_band(d, buffers_m)})
-    return _with_nearest(lyr, s_geoms, s_bounds, gk, parts, ni, nj, dist)
+    return _with_nearest(lyr, s_geoms, s_bounds, gk, parts, ni, nj, dist, convex)
 
 
 def _hits(lyr: IndexedLayer, s_geoms: np.ndarray, si: np.ndarray, fi: np.ndarray, cand: np.ndarray,
-          gk: pyproj.CRS, site_area: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+          gk: pyproj.CRS, site_area: np.ndarray, convex: ConvexGroups) -> tuple[np.ndarray, np.ndarray]:
     """Which pairs (``si``, ``fi``) intersect (only the candidates ``cand`` can), and the official overlap
     area (m²) of those the edge clipping decided (:func:`ecogis.screen_clip.clip_pairs`: a convex site
     and a polygon; a site wholly inside is its own area), NaN where GEOS decides (``intersects``, then
     the overlay in :func:`_overlap_columns`)."""
     hit = np.zeros(len(si), dtype=bool)
     known = np.full(len(si), np.nan)
-    state, area = clip_pairs(lyr.edges, s_geoms, lyr.geoms, si[cand], fi[cand], gk) if lyr.edges is not None \
+    state, area = clip_pairs(lyr.edges, s_geoms, lyr.geoms, si[cand], fi[cand], gk, convex) if lyr.edges is not None \
         else (np.full(len(cand), UNDECIDED, dtype=np.int8), np.zeros(len(cand)))
     hit[cand[state > 0]] = True
     known[cand[state == PARTIAL]] = area[state == PARTIAL]
@@ -89,10 +92,11 @@ def _hits(lyr: IndexedLayer, s_geoms: np.ndarray, si: np.ndarray, fi: np.ndarray
 
 
 def _with_nearest(lyr: IndexedLayer, s_geoms: np.ndarray, s_bounds: np.ndarray, gk: pyproj.CRS,
-                  parts: list[Columns], ni: np.ndarray, nj: np.ndarray, dist: np.ndarray) -> Columns:
+                  parts: list[Columns], ni: np.ndarray, nj: np.ndarray, dist: np.ndarray,
+                  convex: ConvexGroups) -> Columns:
     """``parts`` (overlaps, then pairs within the search distance: sites ``ni``, features ``nj``, geodesic
     ``dist``) with the nearest feature of every site appended, as one set of columns."""
-    f_geoms, search = lyr.geoms, lyr.search
+    search = lyr.search
     # nearest: one feature per site, always reported. Among the candidate pairs when one lies within
     # the search distance (no feature outside the planar search radius can be nearer); else STRtree.
     ii = parts[0]["_s"]
@@ -101,7 +105,7 @@ def _with_nearest(lyr: IndexedLayer, s_geoms: np.ndarray, s_bounds: np.ndarray, 
     rest = np.setdiff1d(np.arange(len(s_geoms)), near_s)
     if len(rest):  # nothing within the search distance: nearest in the plane, then its geodesic distance
         rs, rf = _nearest_features(lyr, s_geoms, s_bounds, rest)
-        rd = _geodesic_line_length(shapely.shortest_line(f_geoms[rf], s_geoms[rs]), gk)
+        rd = _geodesic_xy(_nearest_xy(lyr, s_geoms, rs, rf, convex), gk)
         near_s, near_f, near_d = np.r_[near_s, rs], np.r_[near_f, rf], np.r_[near_d, rd]
     parts.append({"_s": near_s, "_f": near_f, "relation": "nearest", "distance_m": near_d})
     return _concat_columns(parts)
@@ -188,6 +192,9 @@ def _concat_columns(parts: list[Columns]) -> Columns:
     out: Columns = {}
     sizes = [len(p["_s"]) for p in parts]
     for col in _PAIR_COLUMNS:
+        if all(isinstance(p.get(col), str) for p in parts):  # one text per part (the relation)
+            out[col] = taken(np.array([p[col] for p in parts], dtype=object), np.repeat(np.arange(len(parts)), sizes))
+            continue
         vals = []
         for p, n in zip(parts, sizes):
             v = p.get(col, np.nan)
@@ -222,11 +229,36 @@ def lineal(geoms: np.ndarray) -> np.ndarray:
     return out
 
 
-def _geodesic_line_length(lines: np.ndarray, crs: pyproj.CRS) -> np.ndarray:
-    """Geodesic distance (m) between the two end points of each two-point line (projected ``crs``)."""
-    if len(lines) == 0:
+def _nearest_xy(lyr: IndexedLayer, s_geoms: np.ndarray, ii: np.ndarray, jj: np.ndarray,
+                convex: ConvexGroups, beyond: float = np.inf) -> np.ndarray:
+    """Nearest points ``(pairs, 2, 2)`` (GK m; ``[:, 0]`` on the feature, ``[:, 1]`` on the site) of the
+    disjoint pairs (site ``ii``, feature ``jj``): in numpy over the layer's edges where it can
+    (:func:`ecogis.screen_near.nearest_points`, the points ``shapely.shortest_line`` gives), else GEOS.
+    NaN where there are none (an empty geometry) and where the numpy path finds the pair farther apart
+    than ``beyond`` (GK m)."""
+    if lyr.edges is not None:
+        xy, done = nearest_points(lyr.edges, s_geoms, ii, jj, convex, beyond)
+    else:
+        xy, done = np.full((len(ii), 2, 2), np.nan), np.zeros(len(ii), dtype=bool)
+    rest = np.flatnonzero(~done)
+    if len(rest):
+        lines = shapely.shortest_line(lyr.geoms[jj[rest]], s_geoms[ii[rest]])  # prepared features first: faster
+        valid = ~(shapely.is_missing(lines) | shapely.is_empty(lines))
+        xy[rest[valid]] = shapely.get_coordinates(lines[valid]).reshape(-1, 2, 2)
+    return xy
+
+
+def _planar_length(xy: np.ndarray) -> np.ndarray:
+    """Length (GK m) of the segments ``xy`` ((n, 2, 2) end points), as GEOS measures a line (NaN stays NaN)."""
+    dx, dy = xy[:, 1, 0] - xy[:, 0, 0], xy[:, 1, 1] - xy[:, 0, 1]
+    length: np.ndarray = np.sqrt(dx * dx + dy * dy)
+    return length
+
+
+def _geodesic_xy(xy: np.ndarray, crs: pyproj.CRS) -> np.ndarray:
+    """Geodesic distance (m) between the two end points ``xy`` ((n, 2, 2), projected ``crs``) of each segment."""
+    if len(xy) == 0:
         return np.zeros(0)
-    xy = shapely.get_coordinates(lines).reshape(-1, 2, 2)
     lon, lat = transformer(pyproj.CRS(crs), GEOGRAPHIC).transform(xy[:, :, 0], xy[:, :, 1])
     _, _, dist = GEOD.inv(lon[:, 0], lat[:, 0], lon[:, 1], lat[:, 1])
     return np.asarray(dist, dtype=float)
