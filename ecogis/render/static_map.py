@@ -331,8 +331,9 @@ def render_static(layers: dict, out, site=None, title: str | None = None, dpi: i
                            review_no=review_no, source=source, shared=shared)
         with matplotlib.rc_context(_rc(fig.ecogis["families"])):  # type: ignore[attr-defined]  # set by build_figure
             with atomic_path(out, overwrite=overwrite) as tmp:
-                png = fmt == "png" and png_compress is not None
-                level = {"pil_kwargs": {"compress_level": png_compress}} if png else {}
+                level: dict[str, Any] = {}
+                if fmt == "png" and png_compress is not None:
+                    level["pil_kwargs"] = {"compress_level": png_compress}
                 fig.savefig(tmp, dpi=dpi, format=fmt, facecolor="white", **level)
     _report_warnings(caught, notes)
     return out
