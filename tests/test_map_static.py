@@ -178,6 +178,23 @@ def test_formats_and_overwrite(layers, tmp_path, suffix, magic):
         render_static({"redline": lay["redline"]}, out, dpi=40, inset=False)
 
 
+def test_png_compress_level_keeps_the_pixels(layers, tmp_path):
+    """A lower zlib level (the DOCX figures' 1) changes the PNG's bytes, never its pixels."""
+    from PIL import Image
+
+    lay, _ = layers
+    png = {}
+    for level in (None, 1):
+        png[level] = tmp_path / f"m{level}.png"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            render_static({"redline": lay["redline"]}, png[level], dpi=60, inset=False, png_compress=level)
+    pixels = {level: np.asarray(Image.open(path).convert("RGBA")) for level, path in png.items()}
+    assert pixels[None].shape == pixels[1].shape
+    assert np.array_equal(pixels[None], pixels[1])
+    assert png[None].read_bytes() != png[1].read_bytes()
+
+
 def test_bad_output_suffix(layers, tmp_path):
     lay, _ = layers
     with pytest.raises(EcogisError, match="unsupported"):

@@ -18,8 +18,9 @@ FONT_STACK = ('"Noto Sans CJK SC","Source Han Sans SC","Source Han Sans CN","Wen
 
 
 def cjk_characters(text: str) -> str:
-    """The distinct CJK characters and full-width punctuation of ``text``, sorted."""
-    return "".join(sorted({ch for ch in text if ord(ch) >= 0x2E80}))
+    """The distinct CJK characters and full-width punctuation of ``text``, sorted (the distinct characters
+    first, in C: a page of 1 MB has a few hundred)."""
+    return "".join(sorted(ch for ch in set(text) if ord(ch) >= 0x2E80))
 
 
 def embedded_font_css(text: str) -> str:
