@@ -187,7 +187,7 @@ def check_batch(site, project, buffers=None, rules=None, *, site_crs=None, site_
                                                   description=description, project_info=project_info,
                                                   workers=workers, scheduler=scheduler, progress=progress,
                                                   chunk_size=chunk_size, parquet_dir=parquet_dir,
-                                                  build_for=functools.partial(_parts_build, detail=findings)))
+                                                  detail=findings))
     project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes, coverages, gaps, info, groups = _prepare(
         site, project, buffers, rules, site_crs=site_crs, site_use=site_use, skip_empty=skip_empty,
         vertices=vertices, at_date=at_date, relations=relations, industry=industry, description=description,
@@ -242,12 +242,6 @@ def _batch_chunk(frame, table, layers, buffers_m, detail, zoning=None) -> BatchC
         fold_into_sites(rows, zoned)
     return BatchChunk(sites=rows[BATCH_SITE_COLUMNS], nearest_m=nearest_m, within=within,
                       findings=kept.reindex(columns=BATCH_FINDING_COLUMNS).reset_index(drop=True), zoning=zoned)
-
-
-def _parts_build(layers, buffers_m, gaps, detail):
-    """The ``build`` a worker runs on each screened chunk of sites it read itself (no control units)."""
-    build = functools.partial(_batch_chunk, layers=layers, buffers_m=buffers_m, detail=detail, zoning=None)
-    return functools.partial(_gapped_chunk, build=build, gaps=gaps)
 
 
 def _gapped_chunk(frame, table, build, gaps) -> BatchChunk:

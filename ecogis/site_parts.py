@@ -17,10 +17,14 @@ Two passes over the partitions, both on the workers:
    (:func:`ecogis.engine_dask_worker.screen_read_part`).
 
 The calling process holds no geometry and no attribute of the sites: per site only its ``id`` while the
-ids are settled (and, as for any batch check, its summary row). Not read this way (read in the calling
-process instead, as before): other formats, PostGIS, ``--vertices``, a web-map ``--site-crs``, a
-GeoParquet that states no CRS when no ``--site-crs`` is given (its CRS is inferred from all the
-coordinates), and a project with control units (the access lists need every site's attributes).
+ids are settled (and, as for any batch check, its summary row). With control units (生态环境分区管控) the
+scan also counts the sites that describe themselves (industry, type, description attributes) and whether
+one gives an industry: the batch's zoning header and its note on a missing industry; each partition's
+zoning is then judged on the worker with its own sites' descriptions
+(:meth:`ecogis.zoning.batch.BatchZoning.with_sites`), as the whole batch judges each site. Not read this
+way (read in the calling process instead, as before): other formats, PostGIS, ``--vertices``, a web-map
+``--site-crs``, a GeoParquet that states no CRS when no ``--site-crs`` is given (its CRS is inferred from
+all the coordinates), and a batch that keeps the site geometries (a results table, ``keep_sites``).
 """
 from __future__ import annotations
 
@@ -71,8 +75,6 @@ def partitioned_source(site: Any, project: Any, *, site_crs: Any = None, vertice
     if not path.exists() or not (path.suffix.lower() in PARQUET_SUFFIXES or is_parquet_folder(path)):
         return None
     if site_crs is not None and isinstance(resolve_crs(site_crs), str):  # a web-map system: converted in one piece
-        return None
-    if any(spec.kind == "control_unit" for spec in project.layers.values()):
         return None
     geo = geo_metadata(path)
     stated = (geo.get("columns") or {}).get(geo.get("primary_column", "geometry"), {}).get("crs") is not None
@@ -153,16 +155,20 @@ class PartDigest:
     bounds: np.ndarray
     area: tuple
     gaps: list = field(default_factory=list)
+    described: int = 0  # sites whose own attributes describe them (ecogis.zoning.description.site_descriptions)
+    industries: bool = False  # whether some site gives its own industry
 
 
 def scan_part(raw: gpd.GeoDataFrame, source: SiteSource, index: int, kept_offset: int,
-              context: tuple[Any, list]) -> PartDigest:
+              context: tuple[Any, list, Any]) -> PartDigest:
     """Read partition ``index`` on a worker and return its :class:`PartDigest` (sites numbered from
-    ``kept_offset``; ``context``: the batch check's boundary and layer coverages)."""
+    ``kept_offset``; ``context``: the batch check's boundary, layer coverages and the project's description,
+    :class:`ecogis.zoning.description.ProjectDescription`, or None without control units)."""
     from ecogis.jurisdiction import site_adcodes
 
-    boundary, coverages = context
+    boundary, coverages, info = context
     sites, said = read_part(raw, source, index, kept_offset)
+    described = {} if info is None else own_descriptions(sites, info)
     geo = sites.to_crs(GEOGRAPHIC_CRS)
     zones = gk_zone_for_lon(np.nan_to_num(shapely.get_x(shapely.centroid(np.asarray(geo.geometry.values)))))
     where = {sid: k for k, sid in enumerate(sites["id"])}
@@ -171,7 +177,19 @@ def scan_part(raw: gpd.GeoDataFrame, source: SiteSource, index: int, kept_offset
             for g in coverage_gaps(sites, coverages)]
     lines = bool((shapely.get_dimensions(np.asarray(sites.geometry.values)) == 1).any())
     return PartDigest(len(sites), said.pop("ids"), said, dict(sites.attrs.get("ecogis", {})), sites.crs, lines,
-                      np.asarray(sites.total_bounds), site_adcodes(sites, boundary), gaps)
+                      np.asarray(sites.total_bounds), site_adcodes(sites, boundary), gaps, len(described),
+                      any(d.industry is not None for d in described.values()))
+
+
+def own_descriptions(sites: gpd.GeoDataFrame, info: Any) -> dict:
+    """:func:`ecogis.zoning.description.site_descriptions` of a partition's sites, one entry per site even
+    when ids repeat before they are settled (the error of a bad code names the site by its id as read)."""
+    from ecogis.zoning.description import site_descriptions
+
+    described = site_descriptions(sites, info)
+    if sites["id"].is_unique:
+        return described
+    return site_descriptions(sites.assign(id=[str(k) for k in range(len(sites))]), info)
 
 
 @dataclass
