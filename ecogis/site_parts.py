@@ -57,6 +57,13 @@ class SiteSource:
     rows: tuple[int, ...]
     stated_crs: bool
     site_crs: Any = None
+    #: ``vector``: a vector file read in ranges of features (:mod:`ecogis.site_parts_vector`), its layer,
+    #: attribute encoding and what settling them said (the notes the whole-file reader says first)
+    fmt: str = "parquet"
+    layer: str | None = None
+    encoding: str | None = None
+    encoding_source: str | None = None
+    said: tuple = ()
 
     @property
     def offsets(self) -> np.ndarray:
@@ -71,10 +78,14 @@ def partitioned_source(site: Any, project: Any, *, site_crs: Any = None, vertice
 
     if vertices is not None or not isinstance(site, (str, Path)) or str(site).startswith("postgresql:"):
         return None
+    from ecogis.site_parts_vector import vector_source
+
     path = Path(site)
-    if not path.exists() or not (path.suffix.lower() in PARQUET_SUFFIXES or is_parquet_folder(path)):
-        return None
     if site_crs is not None and isinstance(resolve_crs(site_crs), str):  # a web-map system: converted in one piece
+        return None
+    if path.is_file() and path.suffix.lower() not in PARQUET_SUFFIXES:
+        return vector_source(path, site_crs)
+    if not path.exists() or not (path.suffix.lower() in PARQUET_SUFFIXES or is_parquet_folder(path)):
         return None
     geo = geo_metadata(path)
     stated = (geo.get("columns") or {}).get(geo.get("primary_column", "geometry"), {}).get("crs") is not None
@@ -92,9 +103,15 @@ def partitioned_source(site: Any, project: Any, *, site_crs: Any = None, vertice
 
 
 def raw_partitions(source: SiteSource) -> list:
-    """One dask ``Delayed`` per partition: its row group as read by dask-geopandas (raw, not normalised)."""
+    """One dask ``Delayed`` per partition: its row group as read by dask-geopandas, or its range of features
+    of a vector file (raw, not normalised)."""
     import dask
     import dask_geopandas
+
+    if source.fmt == "vector":
+        from ecogis.site_parts_vector import read_range
+
+        return [dask.delayed(read_range)(source, int(lo), n) for lo, n in zip(source.offsets, source.rows)]
 
     with dask.config.set({"dataframe.convert-string": False}):  # text as object columns, as geopandas reads it
         frame = dask_geopandas.read_parquet(list(source.files), split_row_groups=True)
@@ -116,15 +133,19 @@ def read_part(raw: gpd.GeoDataFrame, source: SiteSource, index: int, kept_offset
     raw_offset = int(source.offsets[index])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", AssumptionWarning)
-        notes = Notes()
+        notes = Notes(source.said)
         gdf = raw.set_axis(pd.RangeIndex(raw_offset, raw_offset + len(raw)))
         if not source.stated_crs:
             gdf = gdf.set_crs(None, allow_override=True)
-        meta = {"layer": None, "encoding": "utf-8", "encoding_source": ENCODING_SOURCE, "parts": len(source.files),
-                "row_offset": raw_offset}
+        if source.fmt == "vector":
+            meta = {"layer": source.layer, "encoding": source.encoding or "UTF-8",
+                    "encoding_source": source.encoding_source or "file", "row_offset": raw_offset}
+        else:
+            meta = {"layer": None, "encoding": "utf-8", "encoding_source": ENCODING_SOURCE,
+                    "parts": len(source.files), "row_offset": raw_offset}
         gdf, meta = _settle_crs(gdf, source.path, source.site_crs, None, notes, meta)
         gdf.attrs["ecogis"] = meta
-        gdf, info = _finish(gdf, source.path, "parquet", "site", None, None, notes)
+        gdf, info = _finish(gdf, source.path, source.fmt, "site", None, None, notes)
         empty = empty_sites(gdf)
         said = {"read": list(info.notes), "empty": int(empty.sum()),
                 "empty_labels": site_labels(gdf, np.flatnonzero(empty)[:5], raw_offset)}
