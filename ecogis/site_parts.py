@@ -1,4 +1,5 @@
-"""Sites read as partitions on the Dask workers (``ecogis check --batch --engine dask`` on GeoParquet).
+"""Sites read as partitions on the Dask workers (``ecogis check --batch --engine dask`` on GeoParquet, and
+on vector files: :mod:`ecogis.site_parts_vector`).
 
 The calling process reads only the Parquet metadata (files, row groups, their row counts, the CRS the
 ``geo`` metadata states): each row group is a partition, read on a worker by dask-geopandas
@@ -22,7 +23,8 @@ scan also counts the sites that describe themselves (industry, type, description
 one gives an industry: the batch's zoning header and its note on a missing industry; each partition's
 zoning is then judged on the worker with its own sites' descriptions
 (:meth:`ecogis.zoning.batch.BatchZoning.with_sites`), as the whole batch judges each site. Not read this
-way (read in the calling process instead, as before): other formats, PostGIS, ``--vertices``, a web-map
+way (read in the calling process instead, as before): formats other than GeoParquet and the vector files
+of :mod:`ecogis.site_parts_vector` (read there in ranges of features), PostGIS, ``--vertices``, a web-map
 ``--site-crs``, a GeoParquet that states no CRS when no ``--site-crs`` is given (its CRS is inferred from
 all the coordinates), and a batch that keeps the site geometries (a results table, ``keep_sites``).
 """
