@@ -187,7 +187,7 @@ def check_batch(site, project, buffers=None, rules=None, *, site_crs=None, site_
                                           at_date=at_date, industry=industry, description=description,
                                           project_info=project_info, workers=workers, scheduler=scheduler,
                                           progress=progress, chunk_size=chunk_size, parquet_dir=parquet_dir,
-                                          detail=findings)
+                                          build_chunk=functools.partial(_parts_chunk, detail=findings))
                 return BatchCheck(findings_detail=findings, methods=dict(METHODS, findings=FINDINGS_DETAIL[findings]),
                                   **parts)
             except ReadInProcess:  # a part only the whole-file reader repairs: read below, in this process
@@ -246,6 +246,13 @@ def _batch_chunk(frame, table, layers, buffers_m, detail, zoning=None) -> BatchC
         fold_into_sites(rows, zoned)
     return BatchChunk(sites=rows[BATCH_SITE_COLUMNS], nearest_m=nearest_m, within=within,
                       findings=kept.reindex(columns=BATCH_FINDING_COLUMNS).reset_index(drop=True), zoning=zoned)
+
+
+def _parts_chunk(frame, table, layers, buffers_m, gaps, zoning, detail) -> BatchChunk:
+    """A chunk a worker builds of the sites it read itself (:mod:`ecogis.check_batch_parts`), gaps applied."""
+    chunk = _batch_chunk(frame, table, layers, buffers_m, detail, zoning)
+    _raise_to_gaps(chunk.sites, gaps)
+    return chunk
 
 
 def _gapped_chunk(frame, table, build, gaps) -> BatchChunk:

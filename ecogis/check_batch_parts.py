@@ -12,6 +12,7 @@ descriptions counted by the scan). The screening then reads each partition again
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +20,6 @@ from typing import Any
 import geopandas as gpd
 
 from ecogis.check import _coverages, _inputs, _layer_labels, warn_mixed_datums
-from ecogis.check_batch import BatchChunk, _batch_chunk, _raise_to_gaps
 from ecogis.check_messages import LINEAR_USE, note_gaps
 from ecogis.crs import require_cgcs2000_transform
 from ecogis.jurisdiction import apply_jurisdiction
@@ -38,11 +38,12 @@ from ecogis.zoning.description import ProjectDescription
 def check_batch_parts(source: SiteSource, project: Any, buffers: Any, rules: Any, *, site_use: Any, skip_empty: bool,
                       at_date: Any, industry: Any, description: Any, project_info: Any, workers: int,
                       scheduler: str | None, progress: bool, chunk_size: int | None, parquet_dir: Any,
-                      detail: str) -> dict:
+                      build_chunk: Callable) -> dict:
     """The fields of the :class:`ecogis.check_batch.BatchCheck` of :func:`ecogis.check_batch.check_batch`
     with ``engine="dask"`` for sites read on the workers (``project``: a loaded
-    :class:`ecogis.project.Project`; ``detail``: the batch's ``findings``). Connects and scans the
-    partitions before returning; the screening runs as the batch's chunks are iterated."""
+    :class:`ecogis.project.Project`; ``build_chunk(frame, table, layers, buffers m, gaps, zoning)``: a
+    chunk's rows). Connects and scans the partitions before returning; the screening runs as the batch's
+    chunks are iterated."""
     from ecogis.engine_dask import open_client, scan_parts, screen_dask_parts
 
     stack = ExitStack()
@@ -73,7 +74,7 @@ def check_batch_parts(source: SiteSource, project: Any, buffers: Any, rules: Any
         if use in (None, "", [], ()) and any(d.lines for d in digests):
             say("check.linear_default", notes, use=LINEAR_USE)
         zoning = zoning_for_parts(layers, project, digests, info, notes)
-        build = PartsBuild(list(layers), list(buffers_m), gaps, detail, zoning, info)
+        build = PartsBuild(build_chunk, list(layers), list(buffers_m), gaps, zoning, info)
         screened = screen_dask_parts(stack, client, source, settled, use, layers, ruleset, buffers_m,
                                      progress=progress, chunk_size=chunk_size, parquet_dir=parquet_dir, build=build)
     except BaseException:
@@ -102,20 +103,19 @@ def zoning_for_parts(layers: dict, project: Any, digests: list[PartDigest], info
 
 @dataclass
 class PartsBuild:
-    """What a worker builds of each screened chunk of the sites it read (:func:`ecogis.check_batch._batch_chunk`
-    with the coverage gaps applied); :meth:`for_sites` gives the zoning the partition's own descriptions."""
+    """What a worker builds of each screened chunk of the sites it read (``build_chunk``: a
+    :class:`ecogis.check_batch.BatchChunk` with the coverage gaps applied); :meth:`for_sites` gives the
+    zoning the partition's own descriptions."""
 
+    build_chunk: Callable
     layers: list
     buffers_m: list
     gaps: list
-    detail: str
     zoning: BatchZoning | None = None
     info: ProjectDescription | None = None
 
-    def __call__(self, frame, table) -> BatchChunk:
-        chunk = _batch_chunk(frame, table, self.layers, self.buffers_m, self.detail, self.zoning)
-        _raise_to_gaps(chunk.sites, self.gaps)
-        return chunk
+    def __call__(self, frame, table) -> Any:
+        return self.build_chunk(frame, table, self.layers, self.buffers_m, self.gaps, self.zoning)
 
     def for_sites(self, sites: gpd.GeoDataFrame) -> PartsBuild:
         """This build for a partition's ``sites`` (settled ids): the zoning with their own descriptions."""

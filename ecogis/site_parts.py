@@ -86,7 +86,8 @@ def partitioned_source(site: Any, project: Any, *, site_crs: Any = None, vertice
     if site_crs is not None and isinstance(resolve_crs(site_crs), str):  # a web-map system: converted in one piece
         return None
     if path.is_file() and path.suffix.lower() not in PARQUET_SUFFIXES:
-        return vector_source(path, site_crs)
+        fields = vector_source(path, site_crs)
+        return None if fields is None else SiteSource(**fields)
     if not path.exists() or not (path.suffix.lower() in PARQUET_SUFFIXES or is_parquet_folder(path)):
         return None
     geo = geo_metadata(path)

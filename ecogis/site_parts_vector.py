@@ -35,8 +35,8 @@ class ReadInProcess(Exception):
     """A worker met what only the whole-file reader settles: the sites are read in the calling process."""
 
 
-def vector_source(path: Path, site_crs: Any) -> Any:
-    """The :class:`ecogis.site_parts.SiteSource` of a vector file read in ranges of :data:`PART_ROWS`
+def vector_source(path: Path, site_crs: Any) -> dict | None:
+    """The fields of the :class:`ecogis.site_parts.SiteSource` of a vector file read in ranges of :data:`PART_ROWS`
     features (fewer, so that there are :data:`MIN_PARTS` ranges), or None where it is read in the calling
     process (see the module docstring)."""
     import pyogrio
@@ -46,7 +46,6 @@ def vector_source(path: Path, site_crs: Any) -> Any:
     from ecogis.io.shapefile import check_shx
     from ecogis.io.sources import _gdal_path_and_dbf
     from ecogis.io.vector import choose_layer, geojson_crs_member
-    from ecogis.site_parts import SiteSource
 
     if path.suffix.lower() not in VECTOR_SUFFIXES or not path.is_file() or detect_format(path) != "vector":
         return None
@@ -70,8 +69,8 @@ def vector_source(path: Path, site_crs: Any) -> Any:
         return None
     size = min(PART_ROWS, -(-count // MIN_PARTS))
     rows = tuple(min(size, count - lo) for lo in range(0, count, size))
-    return SiteSource(path, (gdal_path,), rows, info["crs"] is not None, site_crs, fmt="vector", layer=layer,
-                      encoding=encoding, encoding_source=encoding_source, said=tuple(notes))
+    return dict(path=path, files=(gdal_path,), rows=rows, stated_crs=info["crs"] is not None, site_crs=site_crs,
+                fmt="vector", layer=layer, encoding=encoding, encoding_source=encoding_source, said=tuple(notes))
 
 
 def read_range(source: Any, start: int, count: int) -> gpd.GeoDataFrame:
