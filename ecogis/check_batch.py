@@ -173,21 +173,25 @@ def check_batch(site, project, buffers=None, rules=None, *, site_crs=None, site_
         raise error("scale.workers_overlaps_only", field="workers", hint="scale.no_workers_with_intersects")
     if findings not in FINDINGS_DETAIL:
         raise error("check.unknown_findings", findings=findings, hint="check.summary_or_all")
-    if engine == "dask" and not keep_sites:  # GeoParquet sites: read as partitions on the workers (ecogis.site_parts)
+    if engine == "dask" and not keep_sites:  # GeoParquet or vector files: read in parts on the workers (site_parts)
         from ecogis.check_batch_parts import check_batch_parts
         from ecogis.project import Project, load_project
         from ecogis.site_parts import partitioned_source
+        from ecogis.site_parts_vector import ReadInProcess
 
         project = project if isinstance(project, Project) else load_project(project)
         source = partitioned_source(site, project, site_crs=site_crs, vertices=vertices)
         if source is not None:
-            return BatchCheck(findings_detail=findings, methods=dict(METHODS, findings=FINDINGS_DETAIL[findings]),
-                              **check_batch_parts(source, project, buffers, rules, site_use=site_use,
-                                                  skip_empty=skip_empty, at_date=at_date, industry=industry,
-                                                  description=description, project_info=project_info,
-                                                  workers=workers, scheduler=scheduler, progress=progress,
-                                                  chunk_size=chunk_size, parquet_dir=parquet_dir,
-                                                  build_for=functools.partial(_parts_build, detail=findings)))
+            try:
+                parts = check_batch_parts(source, project, buffers, rules, site_use=site_use, skip_empty=skip_empty,
+                                          at_date=at_date, industry=industry, description=description,
+                                          project_info=project_info, workers=workers, scheduler=scheduler,
+                                          progress=progress, chunk_size=chunk_size, parquet_dir=parquet_dir,
+                                          build_chunk=functools.partial(_parts_chunk, detail=findings))
+                return BatchCheck(findings_detail=findings, methods=dict(METHODS, findings=FINDINGS_DETAIL[findings]),
+                                  **parts)
+            except ReadInProcess:  # a part only the whole-file reader repairs: read below, in this process
+                pass
     project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes, coverages, gaps, info, groups = _prepare(
         site, project, buffers, rules, site_crs=site_crs, site_use=site_use, skip_empty=skip_empty,
         vertices=vertices, at_date=at_date, relations=relations, industry=industry, description=description,
@@ -244,10 +248,11 @@ def _batch_chunk(frame, table, layers, buffers_m, detail, zoning=None) -> BatchC
                       findings=kept.reindex(columns=BATCH_FINDING_COLUMNS).reset_index(drop=True), zoning=zoned)
 
 
-def _parts_build(layers, buffers_m, gaps, detail):
-    """The ``build`` a worker runs on each screened chunk of sites it read itself (no control units)."""
-    build = functools.partial(_batch_chunk, layers=layers, buffers_m=buffers_m, detail=detail, zoning=None)
-    return functools.partial(_gapped_chunk, build=build, gaps=gaps)
+def _parts_chunk(frame, table, layers, buffers_m, gaps, zoning, detail) -> BatchChunk:
+    """A chunk a worker builds of the sites it read itself (:mod:`ecogis.check_batch_parts`), gaps applied."""
+    chunk = _batch_chunk(frame, table, layers, buffers_m, detail, zoning)
+    _raise_to_gaps(chunk.sites, gaps)
+    return chunk
 
 
 def _gapped_chunk(frame, table, build, gaps) -> BatchChunk:

@@ -103,14 +103,15 @@ def screen_dask(sites: gpd.GeoDataFrame, groups: Iterable[tuple[Any, object]], l
                 build=build, relations=relations, parquet_dir=parquet_dir)
 
 
-def scan_parts(client: Any, source: Any, boundary: Any, coverages: list) -> list:
+def scan_parts(client: Any, source: Any, boundary: Any, coverages: list, info: Any = None) -> list:
     """The :class:`ecogis.site_parts.PartDigest` of every partition of ``source``, each read and normalised
-    on a worker (at most 2 partitions per worker thread in flight); the partitions after features
+    on a worker (at most 2 partitions per worker thread in flight; ``info``: the project's description
+    when it has control units, else None); the partitions after features
     without geometry scanned again with their sites' true positions in the layer."""
     from ecogis.site_parts import kept_offsets, raw_partitions, scan_part
 
     raws = raw_partitions(source)
-    context = client.scatter([(boundary, coverages)], broadcast=True)[0]
+    context = client.scatter([(boundary, coverages, info)], broadcast=True)[0]
     window = 2 * max(sum(client.nthreads().values()), 1)
 
     def scan(offsets: Sequence[int], which: Iterable[int]) -> list:

@@ -99,20 +99,24 @@ def screen_read_part(raw: gpd.GeoDataFrame, source: Any, index: int, kept_offset
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", AssumptionWarning)  # the note on line sites: said by the calling process
         groups = use_groups(sites, site_use, [])
+    build = getattr(state.build, "for_sites", lambda _: state.build)(sites)
     parts = [part for zn, use, rows in partitions(sites, groups, chunk_size, total_bounds)
-             for part in _screened(state, sites.iloc[rows], zn, use)]
+             for part in _screened(state, sites.iloc[rows], zn, use, build)]
     if part_path is not None and state.build is not None:
         _write_part(sites, [b[2].sites for b in parts], Path(part_path))
     return parts
 
 
-def _screened(state: PreparedLayers, sites: gpd.GeoDataFrame, zone: int, use: object) -> list[tuple]:
-    """The sites (one GK zone, one use) screened against the zone's prepared layers, with their built rows."""
+def _screened(state: PreparedLayers, sites: gpd.GeoDataFrame, zone: int, use: object,
+              build: Callable | None = None) -> list[tuple]:
+    """The sites (one GK zone, one use) screened against the zone's prepared layers, with their rows built
+    by ``build`` (default the batch's)."""
     parts = list(screen_chunks(sites, state.zone_layers(zone), state.ruleset, state.buffers_m, site_use=use,
                                chunk_size=max(len(sites), 1), relations=state.relations))
-    if state.build is None:
+    build = build or state.build
+    if build is None:
         return parts
-    return [(frame[SLIM_COLUMNS], table, state.build(frame, table)) for frame, table in parts]
+    return [(frame[SLIM_COLUMNS], table, build(frame, table)) for frame, table in parts]
 
 
 def _write_part(sites: gpd.GeoDataFrame, rows: list, path: Path) -> None:

@@ -1,4 +1,5 @@
-"""Sites read as partitions on the Dask workers (``ecogis check --batch --engine dask`` on GeoParquet).
+"""Sites read as partitions on the Dask workers (``ecogis check --batch --engine dask`` on GeoParquet, and
+on vector files: :mod:`ecogis.site_parts_vector`).
 
 The calling process reads only the Parquet metadata (files, row groups, their row counts, the CRS the
 ``geo`` metadata states): each row group is a partition, read on a worker by dask-geopandas
@@ -17,10 +18,15 @@ Two passes over the partitions, both on the workers:
    (:func:`ecogis.engine_dask_worker.screen_read_part`).
 
 The calling process holds no geometry and no attribute of the sites: per site only its ``id`` while the
-ids are settled (and, as for any batch check, its summary row). Not read this way (read in the calling
-process instead, as before): other formats, PostGIS, ``--vertices``, a web-map ``--site-crs``, a
-GeoParquet that states no CRS when no ``--site-crs`` is given (its CRS is inferred from all the
-coordinates), and a project with control units (the access lists need every site's attributes).
+ids are settled (and, as for any batch check, its summary row). With control units (生态环境分区管控) the
+scan also counts the sites that describe themselves (industry, type, description attributes) and whether
+one gives an industry: the batch's zoning header and its note on a missing industry; each partition's
+zoning is then judged on the worker with its own sites' descriptions
+(:meth:`ecogis.zoning.batch.BatchZoning.with_sites`), as the whole batch judges each site. Not read this
+way (read in the calling process instead, as before): formats other than GeoParquet and the vector files
+of :mod:`ecogis.site_parts_vector` (read there in ranges of features), PostGIS, ``--vertices``, a web-map
+``--site-crs``, a GeoParquet that states no CRS when no ``--site-crs`` is given (its CRS is inferred from
+all the coordinates), and a batch that keeps the site geometries (a results table, ``keep_sites``).
 """
 from __future__ import annotations
 
@@ -53,6 +59,13 @@ class SiteSource:
     rows: tuple[int, ...]
     stated_crs: bool
     site_crs: Any = None
+    #: ``vector``: a vector file read in ranges of features (:mod:`ecogis.site_parts_vector`), its layer,
+    #: attribute encoding and what settling them said (the notes the whole-file reader says first)
+    fmt: str = "parquet"
+    layer: str | None = None
+    encoding: str | None = None
+    encoding_source: str | None = None
+    said: tuple = ()
 
     @property
     def offsets(self) -> np.ndarray:
@@ -67,12 +80,15 @@ def partitioned_source(site: Any, project: Any, *, site_crs: Any = None, vertice
 
     if vertices is not None or not isinstance(site, (str, Path)) or str(site).startswith("postgresql:"):
         return None
+    from ecogis.site_parts_vector import vector_source
+
     path = Path(site)
-    if not path.exists() or not (path.suffix.lower() in PARQUET_SUFFIXES or is_parquet_folder(path)):
-        return None
     if site_crs is not None and isinstance(resolve_crs(site_crs), str):  # a web-map system: converted in one piece
         return None
-    if any(spec.kind == "control_unit" for spec in project.layers.values()):
+    if path.is_file() and path.suffix.lower() not in PARQUET_SUFFIXES:
+        fields = vector_source(path, site_crs)
+        return None if fields is None else SiteSource(**fields)
+    if not path.exists() or not (path.suffix.lower() in PARQUET_SUFFIXES or is_parquet_folder(path)):
         return None
     geo = geo_metadata(path)
     stated = (geo.get("columns") or {}).get(geo.get("primary_column", "geometry"), {}).get("crs") is not None
@@ -90,9 +106,15 @@ def partitioned_source(site: Any, project: Any, *, site_crs: Any = None, vertice
 
 
 def raw_partitions(source: SiteSource) -> list:
-    """One dask ``Delayed`` per partition: its row group as read by dask-geopandas (raw, not normalised)."""
+    """One dask ``Delayed`` per partition: its row group as read by dask-geopandas, or its range of features
+    of a vector file (raw, not normalised)."""
     import dask
     import dask_geopandas
+
+    if source.fmt == "vector":
+        from ecogis.site_parts_vector import read_range
+
+        return [dask.delayed(read_range)(source, int(lo), n) for lo, n in zip(source.offsets, source.rows)]
 
     with dask.config.set({"dataframe.convert-string": False}):  # text as object columns, as geopandas reads it
         frame = dask_geopandas.read_parquet(list(source.files), split_row_groups=True)
@@ -114,15 +136,19 @@ def read_part(raw: gpd.GeoDataFrame, source: SiteSource, index: int, kept_offset
     raw_offset = int(source.offsets[index])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", AssumptionWarning)
-        notes = Notes()
+        notes = Notes(source.said)
         gdf = raw.set_axis(pd.RangeIndex(raw_offset, raw_offset + len(raw)))
         if not source.stated_crs:
             gdf = gdf.set_crs(None, allow_override=True)
-        meta = {"layer": None, "encoding": "utf-8", "encoding_source": ENCODING_SOURCE, "parts": len(source.files),
-                "row_offset": raw_offset}
+        if source.fmt == "vector":
+            meta = {"layer": source.layer, "encoding": source.encoding or "UTF-8",
+                    "encoding_source": source.encoding_source or "file", "row_offset": raw_offset}
+        else:
+            meta = {"layer": None, "encoding": "utf-8", "encoding_source": ENCODING_SOURCE,
+                    "parts": len(source.files), "row_offset": raw_offset}
         gdf, meta = _settle_crs(gdf, source.path, source.site_crs, None, notes, meta)
         gdf.attrs["ecogis"] = meta
-        gdf, info = _finish(gdf, source.path, "parquet", "site", None, None, notes)
+        gdf, info = _finish(gdf, source.path, source.fmt, "site", None, None, notes)
         empty = empty_sites(gdf)
         said = {"read": list(info.notes), "empty": int(empty.sum()),
                 "empty_labels": site_labels(gdf, np.flatnonzero(empty)[:5], raw_offset)}
@@ -153,16 +179,20 @@ class PartDigest:
     bounds: np.ndarray
     area: tuple
     gaps: list = field(default_factory=list)
+    described: int = 0  # sites whose own attributes describe them (ecogis.zoning.description.site_descriptions)
+    industries: bool = False  # whether some site gives its own industry
 
 
 def scan_part(raw: gpd.GeoDataFrame, source: SiteSource, index: int, kept_offset: int,
-              context: tuple[Any, list]) -> PartDigest:
+              context: tuple[Any, list, Any]) -> PartDigest:
     """Read partition ``index`` on a worker and return its :class:`PartDigest` (sites numbered from
-    ``kept_offset``; ``context``: the batch check's boundary and layer coverages)."""
+    ``kept_offset``; ``context``: the batch check's boundary, layer coverages and the project's description,
+    :class:`ecogis.zoning.description.ProjectDescription`, or None without control units)."""
     from ecogis.jurisdiction import site_adcodes
 
-    boundary, coverages = context
+    boundary, coverages, info = context
     sites, said = read_part(raw, source, index, kept_offset)
+    described = {} if info is None else own_descriptions(sites, info)
     geo = sites.to_crs(GEOGRAPHIC_CRS)
     zones = gk_zone_for_lon(np.nan_to_num(shapely.get_x(shapely.centroid(np.asarray(geo.geometry.values)))))
     where = {sid: k for k, sid in enumerate(sites["id"])}
@@ -171,7 +201,19 @@ def scan_part(raw: gpd.GeoDataFrame, source: SiteSource, index: int, kept_offset
             for g in coverage_gaps(sites, coverages)]
     lines = bool((shapely.get_dimensions(np.asarray(sites.geometry.values)) == 1).any())
     return PartDigest(len(sites), said.pop("ids"), said, dict(sites.attrs.get("ecogis", {})), sites.crs, lines,
-                      np.asarray(sites.total_bounds), site_adcodes(sites, boundary), gaps)
+                      np.asarray(sites.total_bounds), site_adcodes(sites, boundary), gaps, len(described),
+                      any(d.industry is not None for d in described.values()))
+
+
+def own_descriptions(sites: gpd.GeoDataFrame, info: Any) -> dict:
+    """:func:`ecogis.zoning.description.site_descriptions` of a partition's sites, one entry per site even
+    when ids repeat before they are settled (the error of a bad code names the site by its id as read)."""
+    from ecogis.zoning.description import site_descriptions
+
+    described = site_descriptions(sites, info)
+    if sites["id"].is_unique:
+        return described
+    return site_descriptions(sites.assign(id=[str(k) for k in range(len(sites))]), info)
 
 
 @dataclass

@@ -1,5 +1,5 @@
 """Sites read as partitions on the workers of a real 2-worker ``LocalCluster`` (``--engine dask`` on a
-GeoParquet folder): the calling process never reads the sites, and the check (findings, figures, site
+GeoParquet folder; vector files: tests/test_dask_site_parts_vector.py): the calling process never reads the sites, and the check (findings, figures, site
 rows, notes, warnings, the site's metadata) equals the in-process one that reads the whole folder."""
 from __future__ import annotations
 
@@ -142,12 +142,23 @@ def test_a_feature_without_geometry_is_the_in_process_error(tmp_path, project, c
 
 
 def test_sources_read_in_the_calling_process(tmp_path, project):  # noqa: F811
-    """Not GeoParquet, or a GeoParquet stating no CRS with none given: read in one piece (None)."""
+    """A point table, a zipped shapefile, or a GeoParquet stating no CRS with none given: read in one piece
+    (None); a GeoPackage is read in ranges of features (ecogis.site_parts_vector)."""
+    import zipfile
+
     proj = load_project(project)
     sites = parcels().iloc[:10]
     sites.to_file(tmp_path / "s.gpkg")
     sites.set_crs(None, allow_override=True).to_parquet(tmp_path / "nocrs.parquet")
-    assert partitioned_source(tmp_path / "s.gpkg", proj) is None
+    pd.DataFrame({"lon": [121.0], "lat": [41.0]}).to_csv(tmp_path / "points.csv", index=False)
+    sites.iloc[:3].to_file(tmp_path / "z.shp")
+    with zipfile.ZipFile(tmp_path / "z.zip", "w") as zf:
+        for part in tmp_path.glob("z.*"):
+            if part.suffix != ".zip":
+                zf.write(part, part.name)
+    assert partitioned_source(tmp_path / "s.gpkg", proj) is not None
+    assert partitioned_source(tmp_path / "points.csv", proj) is None
+    assert partitioned_source(tmp_path / "z.zip", proj) is None
     assert partitioned_source(tmp_path / "nocrs.parquet", proj) is None
     assert partitioned_source(tmp_path / "nocrs.parquet", proj, site_crs="EPSG:4490") is not None
     assert partitioned_source(sites, proj) is None

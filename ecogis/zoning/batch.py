@@ -10,6 +10,7 @@ findings (the STRtree results: control-unit rows with overlap area m², share, d
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -57,6 +58,9 @@ class BatchZoning:
     site_texts: dict = field(default_factory=dict)  # site id -> its own description
     project_description: dict = field(default_factory=dict)
     access_lists: list = field(default_factory=list)
+    #: sites with a description of their own in the whole batch, when ``site_texts`` holds only some of them
+    #: (sites read in partitions on the workers: :meth:`with_sites` per partition)
+    described: int | None = None
 
     @classmethod
     def build(cls, unit_layers: dict, requirements, info, per_site: dict, access_lists) -> BatchZoning:
@@ -73,7 +77,14 @@ class BatchZoning:
         """What the batch outputs state once: the project's description, the lists read, the methods."""
         return {"project_description": self.project_description, "access_lists": self.access_lists,
                 "unit_layers": list(self.unit_attrs), "methods": dict(METHODS),
-                "site_descriptions": len(self.site_texts)}
+                "site_descriptions": len(self.site_texts) if self.described is None else self.described}
+
+    def with_sites(self, per_site: dict) -> BatchZoning:
+        """This zoning for the sites of one partition: ``per_site`` their own descriptions
+        (:func:`ecogis.zoning.description.site_descriptions` of the partition's sites)."""
+        return dataclasses.replace(
+            self, site_industries={s: d.industry for s, d in per_site.items() if d.industry is not None},
+            site_texts={s: d.description or "" for s, d in per_site.items()})
 
     def requirement(self, rid: str) -> Requirement:
         return self._by_id()[rid]
