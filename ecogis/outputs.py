@@ -38,7 +38,7 @@ def check_output_path(path, *, overwrite: bool = False, inputs=()) -> Path:
     exists and ``overwrite`` is false, or when its folder cannot be created or written.
     """
     path = Path(path)
-    _refuse_inputs(path, inputs)
+    refuse_inputs(path, inputs)
     if path.is_dir() and path.suffix.lower() not in FOLDER_FORMATS:
         raise error("out.is_folder", path=path, hint="out.give_file_name")
     existing = _existing_parts(path)
@@ -63,7 +63,9 @@ def _key(path: Path) -> str:
     return str(Path(os.path.abspath(path)).resolve()).casefold()
 
 
-def _refuse_inputs(path: Path, inputs) -> None:
+def refuse_inputs(path: Path, inputs) -> None:
+    """EcogisError when writing ``path`` would write into one of ``inputs`` (the file itself or a file of
+    its shapefile family, by resolved path, case-insensitively) or an input lies inside ``path``."""
     sources = [Path(src) for src in inputs if src is not None and not _is_virtual(src)]
     taken = {_key(part) for src in sources for part in _family(src)}
     for part in _family(path):

@@ -266,3 +266,21 @@ def test_site_geometries_are_looked_up_by_id_and_several_rows_of_one_site_are_un
     assert abs(GEOD.geometry_area_perimeter(shapely.segmentize(a, 0.001))[0]) == pytest.approx(expected, rel=1e-6)
     (only,) = results_batch.SiteGeometries(gk.iloc[[2]]).of(["b"])
     assert only.equals(gk.iloc[[2]].to_crs(4490).geometry.iloc[0])
+
+
+@pytest.mark.parametrize("batch", [False, True], ids=["single", "batch"])
+def test_a_results_geopackage_that_is_an_input_layer_is_refused_and_left_unchanged(tmp_path, batch):
+    """The project's boundary GeoPackage named as --results-to: exit code 2, one line naming it, and its
+    bytes unchanged (never write into an input)."""
+    import hashlib
+    import shutil
+
+    layers = shutil.copytree(LAYERS, tmp_path / "layers")
+    boundary = layers / "boundary" / "panjin.gpkg"
+    before = hashlib.sha256(boundary.read_bytes()).hexdigest()
+    args = [str(layers / "sites" / "sites_zone41.txt"), "-p", str(layers / "project.yaml"),
+            "--results-to", str(boundary), "--out", str(tmp_path / "out")]
+    res = CliRunner().invoke(check_cmd, args + (["--batch"] if batch else []))
+    assert res.exit_code == 2, res.output
+    assert "Traceback" not in res.output and "panjin.gpkg" in res.output.lower()
+    assert hashlib.sha256(boundary.read_bytes()).hexdigest() == before

@@ -210,6 +210,7 @@ def check(site, at, project, buffers, rules, site_crs, cm, transform, at_date, s
     if results_to:
         from ecogis.cli.publish_cmds import store_results
 
+        _refuse_results_into_inputs(results_to, _input_paths(result))
         stored = store_results(result, results_to, project=project, site=site if site is not None else at)
     if as_json:
         payload = result.to_dict()
@@ -271,6 +272,16 @@ def _write_reports(result, targets, *, lang, overwrite) -> list[Path]:
 
                 render_check_xlsx(result, dest, lang=lang)
     return list(targets.values())
+
+
+def _refuse_results_into_inputs(results_to, inputs) -> None:
+    """EcogisError when the GeoPackage of ``--results-to`` is one of the files the check read."""
+    from ecogis.outputs import refuse_inputs
+    from ecogis.store.results_target import parse_results_target
+
+    target = parse_results_target(results_to)
+    if target.path is not None:
+        refuse_inputs(target.path, inputs)
 
 
 def _input_paths(result) -> list:
@@ -339,6 +350,8 @@ def _check_batch(site, project, targets, *, fail_on, as_json, lang, notes, overw
 
     stored = [BatchResultsWriter(results_to, project=str(project), site_input=str(site_input))] if results_to else []
     batch = check_batch(site, project, progress=show_progress(), keep_sites=bool(stored), **options)
+    if results_to:
+        _refuse_results_into_inputs(results_to, _input_paths(batch))
     batch.assumptions.extend(n for n in notes if n not in batch.assumptions)
     stdout = sys.stdout if as_json else None
     written = write_batch(batch, targets, lang=lang, overwrite=overwrite, inputs=_input_paths(batch),
