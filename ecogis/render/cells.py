@@ -20,8 +20,6 @@ from __future__ import annotations
 import math
 import re
 
-from openpyxl.cell import WriteOnlyCell
-
 #: Characters XML 1.0 does not allow (C0 controls but tab, LF, CR; lone surrogates; U+FFFE/U+FFFF), and DEL.
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 #: First characters that make a spreadsheet read a CSV cell as a formula.
@@ -83,6 +81,8 @@ def xlsx_value(ws, value, visible=visible_text):
     value = visible(value)
     if not formula_like(value):
         return value
+    from openpyxl.cell import WriteOnlyCell  # only the XLSX writers need it (≈ 40 ms to import)
+
     cell = WriteOnlyCell(ws, value=value)
     _as_text(cell)
     return cell

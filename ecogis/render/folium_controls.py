@@ -7,12 +7,12 @@ import json
 
 import folium
 from branca.element import MacroElement
-from folium.plugins import Fullscreen, MeasureControl
 from folium.template import Template
 
 from ecogis.render import styles as st
 from ecogis.render.cells import visible_text
 from ecogis.render.folium_offline import RawHTML, template_safe_json
+from ecogis.render.folium_plugins import Fullscreen, MeasureControl
 from ecogis.render.map_layers import legend_order
 
 
