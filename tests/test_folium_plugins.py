@@ -37,3 +37,31 @@ def test_map_module_does_not_import_folium_plugins_or_openpyxl():
             "print(sorted(m for m in sys.modules if m.startswith(('folium.plugins', 'openpyxl'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def _layer_page(geojson_class, data) -> str:
+    """The page of a map with one GeoJson layer of ``geojson_class``, folium's random ids fixed."""
+    m = folium.Map(tiles=None)
+    m._id = "m"
+    layer = geojson_class(data, name="河", style_function=lambda f: {"color": "#c00"},
+                          tooltip=folium.GeoJsonTooltip(fields=["name"]))
+    layer._id = "layer"
+    layer.add_to(m)
+    for i, child in enumerate(layer._children.values()):
+        child._id = f"child{i}"
+    return m.get_root().render()
+
+
+def test_plain_geojson_writes_what_folium_writes_without_parsing_it_again():
+    from ecogis.render.folium_geojson import PlainGeoJson
+
+    data = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": 0, "properties": {"name": "river {{ 7*7 }}"},
+         "geometry": {"type": "Point", "coordinates": [121.5, 41.0]}}]}
+    folium_page, plain_page = _layer_page(folium.GeoJson, data), _layer_page(PlainGeoJson, data)
+    # folium parses each rendered script as a template again: it evaluates the feature's text; ecogis does not
+    assert "river 49" in folium_page and "river {{ 7*7 }}" in plain_page
+    data["features"][0]["properties"]["name"] = "辽河"
+    same = [page.replace("\n", "").replace(" ", "")
+            for page in (_layer_page(folium.GeoJson, data), _layer_page(PlainGeoJson, data))]
+    assert same[0] == same[1]   # otherwise the same page, up to a template's trailing newline

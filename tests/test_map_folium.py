@@ -187,13 +187,19 @@ def test_basemap_errors_and_tianditu(layers, monkeypatch):
     assert "T=img_w" in html_text and "T=cia_w" in html_text and "tk=abc123" in html_text
 
 
+def page_geojson(page: str) -> list[dict]:
+    """The GeoJSON data of every layer of a map page (the argument of each ``geo_json_..._add(...)`` call)."""
+    decoder = json.JSONDecoder()
+    return [decoder.raw_decode(page, m.end())[0] for m in re.finditer(r"geo_json_[0-9a-f]+_add\(", page)]
+
+
 def test_amap_basemap_shifts_data_for_display(layers):
     lay, _ = layers
     notes = []
     with pytest.warns(AssumptionWarning, match="GCJ-02 for display"):
         m = make_map({"sections": lay["sections"], "outfalls": lay["outfalls"]}, basemap="amap", notes=notes)
     assert len([n for n in notes if "GCJ-02 for display" in n]) == 1   # one note per map, not per layer
-    features = [f for c in m._children.values() if type(c).__name__ == "GeoJson" for f in c.data["features"]]
+    features = [f for data in page_geojson(map_html(m)) for f in data["features"]]
     lon, lat = next(f for f in features if f["properties"].get("name") == "兴安")["geometry"]["coordinates"]
     exp_lat, exp_lon = prcoords.wgs_gcj((41.10, 121.80))
     assert lon == pytest.approx(exp_lon, abs=2e-6) and lat == pytest.approx(exp_lat, abs=2e-6)

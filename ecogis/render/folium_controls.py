@@ -6,17 +6,16 @@ import html
 import json
 
 import folium
-from branca.element import MacroElement
 from folium.template import Template
 
 from ecogis.render import styles as st
 from ecogis.render.cells import visible_text
-from ecogis.render.folium_offline import RawHTML, template_safe_json
+from ecogis.render.folium_offline import PlainMacro, RawHTML, template_safe_json
 from ecogis.render.folium_plugins import Fullscreen, MeasureControl
 from ecogis.render.map_layers import legend_order
 
 
-class ScriptElement(MacroElement):
+class ScriptElement(PlainMacro):
     """A MacroElement that adds a fixed script (with ``{map}`` replaced by the map variable)."""
 
     _template = Template(

@@ -25,7 +25,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from folium.template import Template
 
 from ecogis.error_messages import error
 from ecogis.messages import say
@@ -33,6 +32,7 @@ from ecogis.render import styles as st
 from ecogis.render.basemap_names import BASEMAPS  # noqa: F401 (also public here)
 from ecogis.render.cells import visible_text
 from ecogis.render.folium_controls import add_controls, add_page_style, legend_html, marker_svg
+from ecogis.render.folium_geojson import PlainGeoJson, TextPopup, TextTooltip
 from ecogis.render.folium_offline import OfflineMap, map_html, save_map  # noqa: F401 (public API)
 from ecogis.render.map_layers import focus_box, layer_styles, layers_bounds, map_layers
 from ecogis.webcrs import to_web_crs
@@ -347,7 +347,7 @@ def _add_layer(m, index, name, kind, gdf, style, styles, display, lang) -> None:
     if style.get("geometry", "polygon") != "point":
         highlight = lambda feature: {"weight": 4, "color": "#00e5ff"}  # noqa: E731
     has_features = bool(data["features"])   # folium checks popup fields against the features
-    folium.GeoJson(
+    PlainGeoJson(
         data, name=html.escape(display),   # the layer control shows the name as HTML
         style_function=styler, highlight_function=highlight, marker=marker,
         popup=TextPopup(fields=["_layer"] + fields, aliases=aliases, localize=False, max_width=360)
@@ -357,44 +357,3 @@ def _add_layer(m, index, name, kind, gdf, style, styles, display, lang) -> None:
                             localize=False, sticky=True) if has_features else None,
         smooth_factor=1.0,
     ).add_to(m)
-
-
-# Popups and tooltips: folium's GeoJsonPopup/GeoJsonTooltip build their table as an HTML string from
-# the feature's values and field labels, so a parcel named <img src=x onerror=...> would run script.
-# These build the same table with DOM nodes and textContent: names and values are only ever text.
-TEXT_TABLE_JS = """
-    function(layer){
-    let div = L.DomUtil.create('div');
-    let fields = {{ this.fields | tojson | safe }};
-    let aliases = {{ this.aliases | tojson | safe }};
-    let table = L.DomUtil.create('table', '', div);
-    fields.forEach(function(field, i){
-        let tr = L.DomUtil.create('tr', '', table);
-        {% if this.labels %}L.DomUtil.create('th', '', tr).textContent = aliases[i];{% endif %}
-        let v = layer.feature.properties[field];
-        L.DomUtil.create('td', '', tr).textContent =
-            (v === null || v === undefined) ? '' : (typeof v == 'object' ? JSON.stringify(v) : String(v));
-    });
-    return div;
-    }
-    """
-
-
-class TextPopup(folium.GeoJsonPopup):
-    """folium's GeoJsonPopup (same table and CSS classes) with names and values inserted as text."""
-
-    _template = Template("""
-    {% macro script(this, kwargs) %}
-    {{ this._parent.get_name() }}.bindPopup(""" + TEXT_TABLE_JS + """,{{ this.popup_options | tojavascript }});
-    {% endmacro %}
-    """)
-
-
-class TextTooltip(folium.GeoJsonTooltip):
-    """folium's GeoJsonTooltip with names and values inserted as text."""
-
-    _template = Template("""
-    {% macro script(this, kwargs) %}
-    {{ this._parent.get_name() }}.bindTooltip(""" + TEXT_TABLE_JS + """,{{ this.tooltip_options | tojavascript }});
-    {% endmacro %}
-    """)

@@ -1,0 +1,56 @@
+"""The folium elements of a map layer: its GeoJSON, and popups and tooltips that show values as text.
+
+:class:`PlainGeoJson`, :class:`TextPopup` and :class:`TextTooltip` put their rendered script into the page
+as it is (:class:`ecogis.render.folium_offline.PlainMacro`) instead of compiling it as a template again.
+"""
+from __future__ import annotations
+
+import folium
+from folium.template import Template
+
+from ecogis.render.folium_offline import PlainMacro
+
+
+class PlainGeoJson(folium.GeoJson, PlainMacro):
+    """folium's GeoJson layer (same script), its rendered script (the layer's GeoJSON) kept as text."""
+
+
+# Popups and tooltips: folium's GeoJsonPopup/GeoJsonTooltip build their table as an HTML string from
+# the feature's values and field labels, so a parcel named <img src=x onerror=...> would run script.
+# These build the same table with DOM nodes and textContent: names and values are only ever text.
+TEXT_TABLE_JS = """
+    function(layer){
+    let div = L.DomUtil.create('div');
+    let fields = {{ this.fields | tojson | safe }};
+    let aliases = {{ this.aliases | tojson | safe }};
+    let table = L.DomUtil.create('table', '', div);
+    fields.forEach(function(field, i){
+        let tr = L.DomUtil.create('tr', '', table);
+        {% if this.labels %}L.DomUtil.create('th', '', tr).textContent = aliases[i];{% endif %}
+        let v = layer.feature.properties[field];
+        L.DomUtil.create('td', '', tr).textContent =
+            (v === null || v === undefined) ? '' : (typeof v == 'object' ? JSON.stringify(v) : String(v));
+    });
+    return div;
+    }
+    """
+
+
+class TextPopup(folium.GeoJsonPopup, PlainMacro):
+    """folium's GeoJsonPopup (same table and CSS classes) with names and values inserted as text."""
+
+    _template = Template("""
+    {% macro script(this, kwargs) %}
+    {{ this._parent.get_name() }}.bindPopup(""" + TEXT_TABLE_JS + """,{{ this.popup_options | tojavascript }});
+    {% endmacro %}
+    """)
+
+
+class TextTooltip(folium.GeoJsonTooltip, PlainMacro):
+    """folium's GeoJsonTooltip with names and values inserted as text."""
+
+    _template = Template("""
+    {% macro script(this, kwargs) %}
+    {{ this._parent.get_name() }}.bindTooltip(""" + TEXT_TABLE_JS + """,{{ this.tooltip_options | tojavascript }});
+    {% endmacro %}
+    """)
