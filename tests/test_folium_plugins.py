@@ -5,6 +5,7 @@ import sys
 
 import folium
 import folium.plugins
+import pytest
 
 from ecogis.render.folium_plugins import Fullscreen, MeasureControl
 
@@ -65,3 +66,27 @@ def test_plain_geojson_writes_what_folium_writes_without_parsing_it_again():
     same = [page.replace("\n", "").replace(" ", "")
             for page in (_layer_page(folium.GeoJson, data), _layer_page(PlainGeoJson, data))]
     assert same[0] == same[1]   # otherwise the same page, up to a template's trailing newline
+
+
+def _tooltip_css(tooltip_class) -> str:
+    m = folium.Map(tiles=None)
+    data = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": 0, "properties": {"name": "a"}, "geometry": {"type": "Point", "coordinates": [1, 2]}}]}
+    layer = folium.GeoJson(data).add_to(m)
+    tooltip = tooltip_class(fields=["name"]).add_to(layer)
+    tooltip._id = "fixed"
+    tooltip.render()
+    return "".join(m.get_root().header._children["geo_json_tooltip_fixedtablestyle"].render().split())
+
+
+def test_text_tooltip_adds_folium_table_css_and_checks_fields():
+    from ecogis.render.folium_geojson import TextTooltip
+
+    assert _tooltip_css(TextTooltip) == _tooltip_css(folium.GeoJsonTooltip)
+    m = folium.Map(tiles=None)
+    layer = folium.GeoJson({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": 0, "properties": {"name": "a"},
+         "geometry": {"type": "Point", "coordinates": [1, 2]}}]}).add_to(m)
+    TextTooltip(fields=["missing"]).add_to(layer)
+    with pytest.raises(AssertionError, match="missing"):
+        m.get_root().render()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import folium
 from folium.template import Template
 
-from ecogis.render.folium_offline import PlainMacro
+from ecogis.render.folium_offline import PlainMacro, RawHTML
 
 
 class PlainGeoJson(folium.GeoJson, PlainMacro):
@@ -36,7 +36,39 @@ TEXT_TABLE_JS = """
     """
 
 
-class TextPopup(folium.GeoJsonPopup, PlainMacro):
+#: the table CSS folium's GeoJsonDetail adds to the page for each popup and tooltip (folium 0.20), compiled once
+DETAIL_CSS = Template("""<style>
+.{{ this.class_name }} {
+{{ this.style }}
+}
+.{{ this.class_name }} table{
+margin: auto;
+}
+.{{ this.class_name }} tr{
+text-align: left;
+}
+.{{ this.class_name }} th{
+padding: 2px; padding-right: 8px;
+}
+</style>""")
+
+
+class _TextDetail(PlainMacro):
+    """folium's ``GeoJsonDetail.render`` for a popup or tooltip of a GeoJson layer: the fields must be
+    properties of the features, GeometryCollections are warned about, the table CSS goes into the page
+    header; but that CSS template is compiled once, not twice for every popup and tooltip."""
+
+    def render(self, **kwargs):
+        features = self._parent.data["features"]
+        keys = [k for k in (features[0]["properties"] if features else ()) if k not in ("style", "highlight")]
+        for field in self.fields:
+            assert field in keys, f"The field {field} is not available in the data. Choose from: {keys}."
+        self.warn_for_geometry_collections()
+        self.get_root().header.add_child(RawHTML(DETAIL_CSS.render(this=self)), name=self.get_name() + "tablestyle")
+        super().render(**kwargs)
+
+
+class TextPopup(_TextDetail, folium.GeoJsonPopup):
     """folium's GeoJsonPopup (same table and CSS classes) with names and values inserted as text."""
 
     _template = Template("""
@@ -46,7 +78,7 @@ class TextPopup(folium.GeoJsonPopup, PlainMacro):
     """)
 
 
-class TextTooltip(folium.GeoJsonTooltip, PlainMacro):
+class TextTooltip(_TextDetail, folium.GeoJsonTooltip):
     """folium's GeoJsonTooltip with names and values inserted as text."""
 
     _template = Template("""

@@ -34,7 +34,7 @@ from ecogis.render.cells import visible_text
 from ecogis.render.folium_controls import add_controls, add_page_style, legend_html, marker_svg
 from ecogis.render.folium_geojson import PlainGeoJson, TextPopup, TextTooltip
 from ecogis.render.folium_offline import OfflineMap, map_html, save_map  # noqa: F401 (public API)
-from ecogis.render.map_layers import focus_box, layer_styles, layers_bounds, map_layers
+from ecogis.render.map_layers import focus_box, layer_styles, map_layers
 from ecogis.webcrs import to_web_crs
 
 DISPLAY_CRS = "EPSG:4326"
@@ -146,7 +146,8 @@ def _display_value(v) -> str:
 
 
 def _popup_fields(gdf, styles: dict) -> list[str]:
-    cols = [c for c in gdf.columns if c != gdf.geometry.name and not str(c).startswith("_")]
+    geometry = gdf.geometry.name
+    cols = [c for c in gdf.columns if c != geometry and not str(c).startswith("_")]
     known = [f for f in styles["fields"] if f in cols]
     rest = [c for c in cols if c not in known]
     return (known + rest)[:MAX_POPUP_FIELDS]
@@ -256,9 +257,11 @@ def make_map(layers: dict, site=None, basemap: str = "none", lang: str = "zh", t
     styles = st.load_styles(styles)
     if basemap.startswith("amap"):
         say("map_gcj02_display", notes)
-    items = [(name, kind, _to_display(gdf, basemap))
-             for name, kind, gdf in map_layers(layers, site, kinds, styles, notes)]
-    west, south, east, north = layers_bounds(g for _, _, g in items)
+    items = map_layers(layers, site, kinds, styles, notes)
+    display_geoms = _display_geometries(items, basemap)
+    boxes = np.array([shapely.total_bounds(g) for g in display_geoms if len(g)])
+    west, south = boxes[:, 0].min(), boxes[:, 1].min()
+    east, north = boxes[:, 2].max(), boxes[:, 3].max()
     if max(east - west, north - south) < MIN_EXTENT_DEG:   # a point or a tiny parcel: show ~2 km
         cx, cy, half = (west + east) / 2, (south + north) / 2, MIN_EXTENT_DEG / 2
         west, south, east, north = cx - half, cy - half, cx + half, cy + half
@@ -272,12 +275,13 @@ def make_map(layers: dict, site=None, basemap: str = "none", lang: str = "zh", t
     display_names = [visible_text(t) for t in st.unique_titles(items, styles, lang)]
     legend_groups, simplified = [], []
     all_styles = layer_styles(items, styles, notes)
-    for index, ((name, kind, gdf), display, style) in enumerate(zip(items, display_names, all_styles)):
+    for index, ((name, kind, gdf), geoms, display, style) in enumerate(
+            zip(items, display_geoms, display_names, all_styles)):
         if simplify:
-            gdf, tol_m = _display_geometry(gdf, name, extent, notes)
+            geoms, tol_m = _display_geometry(geoms, name, extent, notes)
             if tol_m:
                 simplified.append((display, tol_m))
-        gdf = gdf.set_geometry(_round_coords(np.asarray(gdf.geometry.values)), crs=gdf.crs)
+        gdf = _display_frame(gdf, _round_coords(geoms))
         _add_layer(m, index, name, kind, gdf, style, styles, display, lang)
         if len(gdf):
             legend_groups.append((display, st.legend_items(kind or "default", styles, gdf, lang, display, style)))
@@ -302,24 +306,48 @@ def _pin_features(gdf, data: dict, style: dict) -> None:
                                  "geometry": json.loads(shapely.to_geojson(pin))})
 
 
-def _display_geometry(gdf, name: str, extent: float, notes: list):
-    """Simplify a large layer for display only; returns (gdf, tolerance in metres or None).
+def _display_geometries(items, basemap: str) -> list[np.ndarray]:
+    """The geometries of each (name, kind, gdf) item in EPSG:4326 for display, GCJ-02 for the Amap base
+    maps (:func:`_to_display`). Layers in one CRS are transformed together (one PROJ transformer)."""
+    if basemap.startswith("amap"):
+        return [np.asarray(_to_display(gdf, basemap).geometry.values) for _, _, gdf in items]
+    groups: dict[str, list[int]] = {}
+    for i, (_, _, gdf) in enumerate(items):
+        groups.setdefault(gdf.crs.srs, []).append(i)
+    out: list = [None] * len(items)
+    for members in groups.values():
+        parts = [np.asarray(items[i][2].geometry.values) for i in members]
+        moved = gpd.GeoSeries(np.concatenate(parts), crs=items[members[0]][2].crs).to_crs(DISPLAY_CRS)
+        for i, piece in zip(members, np.split(np.asarray(moved.values), np.cumsum([len(p) for p in parts])[:-1])):
+            out[i] = piece
+    return out
+
+
+def _display_frame(gdf, geoms: np.ndarray) -> gpd.GeoDataFrame:
+    """A copy of ``gdf`` with the display geometries ``geoms`` (EPSG:4326) and without ``attrs``: titles and
+    styles are known by now, and pandas deep-copies ``attrs`` (a layer's notes) in every later step."""
+    out = gdf.set_geometry(geoms, crs=DISPLAY_CRS)
+    out.attrs = {}
+    return out
+
+
+def _display_geometry(geoms: np.ndarray, name: str, extent: float, notes: list):
+    """Simplify a large layer for display only; returns (geometries, tolerance in metres or None).
 
     Layers above SIMPLIFY_VERTICES vertices are simplified (topology preserving) with a tolerance of
     1/20 000 of the data extent: a twentieth of a pixel at the fitted view, one pixel four zoom
-    levels further in. The input GeoDataFrame is not changed.
+    levels further in. ``geoms`` (EPSG:4326) are not changed.
     """
-    geoms = np.asarray(gdf.geometry.values)
     n_vertices = int(shapely.get_num_coordinates(geoms).sum())
     if n_vertices <= SIMPLIFY_VERTICES:
-        return gdf, None
+        return geoms, None
     tol = extent / 20_000
     simplified = _simplify_for_display(geoms, tol)
     kept = int(shapely.get_num_coordinates(simplified).sum())
     tol_m = tol * 111_320
     say("map_simplified", notes, name=repr(name), before=n_vertices, after=kept, tol=f"{tol:.1e}",
         metres=f"{tol_m:.0f}")
-    return gdf.set_geometry(simplified, crs=gdf.crs), tol_m
+    return simplified, tol_m
 
 
 def _add_layer(m, index, name, kind, gdf, style, styles, display, lang) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import shapely
 from pyproj import Transformer
 
 from ecogis.crs import gk_crs_for_lon
@@ -36,7 +37,7 @@ def map_layers(layers: dict, site, kinds: dict | None, styles: dict,
         _check_layer(name, gdf)
     order = {k: i for i, k in enumerate(styles.get("draw_order", []))}
     items.sort(key=lambda it: order.get(it[1], len(order)))
-    items = [(n, k, g[~(g.geometry.isna() | g.geometry.is_empty)]) for n, k, g in items]
+    items = [(n, k, _drawable(g)) for n, k, g in items]
     if not any(len(g) for _, _, g in items):
         files = ", ".join(str(_meta(g).get("path") or n) for n, _, g in items)
         raise error("maps.all_empty", files=files, hint="maps.check_files")
@@ -44,6 +45,14 @@ def map_layers(layers: dict, site, kinds: dict | None, styles: dict,
         if not len(gdf):
             say("map_layer_empty", notes, name=repr(name))
     return items
+
+
+def _drawable(gdf):
+    """``gdf`` without its rows of missing or empty geometry (``gdf`` itself when it has none: the renderers
+    never change the layers they draw, and pandas deep-copies ``attrs`` with every copy)."""
+    geoms = np.asarray(gdf.geometry.values)
+    keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    return gdf if keep.all() else gdf[keep]
 
 
 def _meta(gdf) -> dict:
