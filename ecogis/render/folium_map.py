@@ -38,6 +38,9 @@ from ecogis.render.map_layers import focus_box, layer_styles, map_layers
 from ecogis.webcrs import to_web_crs
 
 DISPLAY_CRS = "EPSG:4326"
+#: CRSs whose degrees are drawn as they are: PROJ's CGCS2000 -> WGS 84 operation is a no-op ("ballpark
+#: geographic offset", the two agree to about a metre), so to_crs(DISPLAY_CRS) would return them unchanged
+AS_DISPLAYED = ("EPSG:4326", "EPSG:4490")
 COORD_DECIMALS = 6            # ~0.1 m: enough for display, keeps the HTML small
 SIMPLIFY_VERTICES = 50_000    # layers with more vertices are simplified for display
 MAX_POPUP_FIELDS = 14
@@ -315,10 +318,15 @@ def _display_geometries(items, basemap: str) -> list[np.ndarray]:
     for i, (_, _, gdf) in enumerate(items):
         groups.setdefault(gdf.crs.srs, []).append(i)
     out: list = [None] * len(items)
-    for members in groups.values():
+    for srs, members in groups.items():
         parts = [np.asarray(items[i][2].geometry.values) for i in members]
-        moved = gpd.GeoSeries(np.concatenate(parts), crs=items[members[0]][2].crs).to_crs(DISPLAY_CRS)
-        for i, piece in zip(members, np.split(np.asarray(moved.values), np.cumsum([len(p) for p in parts])[:-1])):
+        if srs in AS_DISPLAYED:
+            moved = parts
+        else:
+            moved = np.asarray(gpd.GeoSeries(np.concatenate(parts), crs=items[members[0]][2].crs)
+                               .to_crs(DISPLAY_CRS).values)
+            moved = np.split(moved, np.cumsum([len(p) for p in parts])[:-1])
+        for i, piece in zip(members, moved):
             out[i] = piece
     return out
 

@@ -1,0 +1,52 @@
+"""The shortcuts of the HTML map (ecogis.render.folium_map) against the plain computation: layers drawn in
+EPSG:4326 degrees from one transform per CRS, CGCS2000 degrees drawn as they are, and every feature of
+every layer on the page (coordinates from geopandas ``to_crs`` and ``round`` directly)."""
+from __future__ import annotations
+
+import json
+import re
+
+import geopandas as gpd
+import numpy as np
+import pyproj
+from shapely.geometry import LineString, Point, box
+
+from ecogis.render.folium_map import make_map, map_html
+
+
+def _page_features(page: str) -> list[dict]:
+    decoder = json.JSONDecoder()
+    return [f for m in re.finditer(r"geo_json_[0-9a-f]+_add\(", page)
+            for f in decoder.raw_decode(page, m.end())[0]["features"]]
+
+
+def test_proj_leaves_cgcs2000_degrees_unchanged_in_wgs84():
+    rng = np.random.default_rng(7)
+    lon, lat = rng.uniform(73, 135, 10_000), rng.uniform(18, 54, 10_000)
+    x, y = pyproj.Transformer.from_crs("EPSG:4490", "EPSG:4326", always_xy=True).transform(lon, lat)
+    assert np.array_equal(x, lon) and np.array_equal(y, lat)
+
+
+def test_page_coordinates_are_geopandas_to_crs_rounded():
+    zone = gpd.GeoDataFrame({"name": ["核心区", "缓冲区"]},
+                            geometry=[box(121.51, 41.01, 121.6, 41.1), box(121.6, 41.0, 121.7, 41.1)], crs="EPSG:4490")
+    zone.attrs = {"ecogis": {"kind": "reserve"}}
+    wells = gpd.GeoDataFrame({"id": ["W1", "W2", "W3"]},
+                             geometry=[Point(121.55, 41.05), Point(121.65, 41.02), Point(121.68, 41.09)], crs="EPSG:4490")
+    wells.attrs = {"ecogis": {"kind": "well"}}
+    projected = gpd.GeoDataFrame({"name": ["岸段"]}, geometry=[LineString([(41_545_000, 4_540_000),
+                                                                         (41_548_000, 4_543_500)])],
+                                 crs="EPSG:4529").to_crs("EPSG:4528")   # a projected CRS: transformed
+    projected.attrs = {"ecogis": {"kind": "shoreline"}}
+    layers = {"zone": zone, "wells": wells, "shore": projected}
+    features = [f for f in _page_features(map_html(make_map(layers))) if not f["properties"].get("_pin")]
+    names = {f["properties"].get("name") or f["properties"].get("id"): f["geometry"] for f in features}
+    for gdf in layers.values():
+        expected = gdf.to_crs("EPSG:4326")
+        for label, geom in zip(expected.get("name", expected.get("id")), expected.geometry):
+            got = names[label]
+            assert got["type"] == geom.geom_type
+            want = np.round(np.asarray(geom.exterior.coords if geom.geom_type == "Polygon" else geom.coords), 6)
+            coords = got["coordinates"][0] if got["type"] == "Polygon" else got["coordinates"]
+            assert np.array_equal(np.atleast_2d(coords), np.atleast_2d(want)), label
+    assert len(features) == sum(len(g) for g in layers.values())
