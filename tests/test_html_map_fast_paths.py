@@ -50,3 +50,25 @@ def test_page_coordinates_are_geopandas_to_crs_rounded():
             coords = got["coordinates"][0] if got["type"] == "Polygon" else got["coordinates"]
             assert np.array_equal(np.atleast_2d(coords), np.atleast_2d(want)), label
     assert len(features) == sum(len(g) for g in layers.values())
+
+
+def test_geometry_text_collection_is_the_json_of_the_parsed_collection():
+    import shapely
+
+    from ecogis.render.folium_offline import GeometryText, template_safe_json
+
+    shapes = [box(0, 0, 1, 1), LineString([(0, 0), (1.5, 2.25)]), Point(121.123456, 41.000001),
+              shapely.MultiPolygon([box(0, 0, 1, 1), box(2, 2, 3, 3)])]
+    texts = shapely.to_geojson(np.array(shapes, dtype=object))
+    props = [{"name": "{{7*7}} 河", "n": 1}, {"name": "</script>"}, {}, {"x": None}]
+    fast = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": i, "properties": p, "geometry": GeometryText(t, s.geom_type)}
+        for i, (t, s, p) in enumerate(zip(texts, shapes, props))]}
+    plain = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": i, "properties": p, "geometry": json.loads(t)}
+        for i, (t, p) in enumerate(zip(texts, props))]}
+    kwargs = {"sort_keys": True, "ensure_ascii": False, "separators": (",", ":")}
+    written = template_safe_json(fast, **kwargs)
+    assert json.loads(written) == plain
+    assert "{{" not in written and "{\\u007b7*7}} 河" in written   # template syntax escaped, UTF-8 kept
+    assert json.loads(template_safe_json(fast, indent=1)) == plain   # other json.dumps options still JSON

@@ -16,7 +16,6 @@ to about a metre). For the GCJ-02 Amap base map the data are shifted to GCJ-02 f
 from __future__ import annotations
 
 import html
-import json
 import os
 import re
 
@@ -33,7 +32,7 @@ from ecogis.render.basemap_names import BASEMAPS  # noqa: F401 (also public here
 from ecogis.render.cells import visible_text
 from ecogis.render.folium_controls import add_controls, add_page_style, legend_html, marker_svg
 from ecogis.render.folium_geojson import PlainGeoJson, TextPopup, TextTooltip
-from ecogis.render.folium_offline import OfflineMap, map_html, save_map  # noqa: F401 (public API)
+from ecogis.render.folium_offline import GeometryText, OfflineMap, map_html, save_map  # noqa: F401 (public API)
 from ecogis.render.map_layers import focus_box, layer_styles, map_layers
 from ecogis.webcrs import to_web_crs
 
@@ -44,6 +43,9 @@ AS_DISPLAYED = ("EPSG:4326", "EPSG:4490")
 COORD_DECIMALS = 6            # ~0.1 m: enough for display, keeps the HTML small
 SIMPLIFY_VERTICES = 50_000    # layers with more vertices are simplified for display
 MAX_POPUP_FIELDS = 14
+#: GeoJSON geometry types by shapely type id
+GEOMETRY_TYPES = ("Point", "LineString", "LineString", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon",
+                  "GeometryCollection")
 MIN_EXTENT_DEG = 0.02         # smallest initial view (about 2 km)
 #: base-map layer names (and the Tianditu label-tile layer, "c" Chinese / "e" English) per language
 BASEMAP_WORDS = {
@@ -176,12 +178,17 @@ def _simplify_for_display(geoms: np.ndarray, tolerance: float) -> np.ndarray:
 def _feature_collection(gdf, fields: list[str], layer_label: str) -> dict:
     """GeoJSON dict with string properties ``fields`` plus ``_layer`` for popups."""
     geoms = np.asarray(gdf.geometry.values)
-    geometries = json.loads("[" + ",".join(shapely.to_geojson(geoms)) + "]") if len(geoms) else []
+    geometries = [GeometryText(text, kind) for text, kind in zip(shapely.to_geojson(geoms), _geojson_types(geoms))]
     columns = [[_display_value(v) for v in gdf[f].tolist()] for f in fields]
     features = [{"type": "Feature", "id": i, "geometry": g,
                  "properties": {**dict(zip(fields, values)), "_layer": layer_label}}
                 for i, (g, *values) in enumerate(zip(geometries, *columns))]
     return {"type": "FeatureCollection", "features": features}
+
+
+def _geojson_types(geoms: np.ndarray) -> list[str]:
+    """The GeoJSON ``type`` of each geometry (shapely's type names are GeoJSON's)."""
+    return [GEOMETRY_TYPES[i] for i in shapely.get_type_id(geoms).tolist()]
 
 
 def _to_display(gdf, basemap: str) -> gpd.GeoDataFrame:
@@ -303,10 +310,10 @@ def _pin_features(gdf, data: dict, style: dict) -> None:
     if not len(idx):
         return
     pins = shapely.point_on_surface(geoms[idx])
-    for i, pin in zip(idx, _round_coords(pins)):
+    for i, pin in zip(idx, shapely.to_geojson(_round_coords(pins))):
         props = dict(data["features"][i]["properties"], _pin=1)
         data["features"].append({"type": "Feature", "id": len(data["features"]), "properties": props,
-                                 "geometry": json.loads(shapely.to_geojson(pin))})
+                                 "geometry": GeometryText(pin, "Point")})
 
 
 def _display_geometries(items, basemap: str) -> list[np.ndarray]:

@@ -148,14 +148,43 @@ class OfflineMap(folium.Map):
             super().render(**kwargs)
 
 
+class GeometryText(dict):
+    """A GeoJSON geometry kept as its JSON text (``text``, from ``shapely.to_geojson``), with only its
+    ``type`` as a dict entry (what folium and the map's stylers read): :func:`template_safe_json` writes
+    the text as it is, so a map's coordinates are never parsed into Python lists and serialised again."""
+
+    def __init__(self, text: str, geom_type: str):
+        super().__init__(type=geom_type)
+        self.text = text
+
+
 def template_safe_json(obj, **kwargs) -> str:
-    """``json.dumps`` whose output has no template syntax (``{{``, ``{%``, ``{#``).
+    """``json.dumps`` whose output has no template syntax (``{{``, ``{%``, ``{#``); a FeatureCollection
+    with :class:`GeometryText` geometries has their text written in.
 
     folium renders each map element's script and then parses the result as a Jinja template again,
     so a feature named ``{{7*7}}`` would be evaluated (printed as 49, or worse). These openings occur
     only inside JSON strings, where ``{\\u007b`` is the same text."""
-    text = json.dumps(obj, **kwargs)
+    text = _collection_json(obj, **kwargs) if _has_geometry_text(obj) else json.dumps(obj, **kwargs)
     return text.replace("{{", "{\\u007b").replace("{%", "{\\u0025").replace("{#", "{\\u0023")
+
+
+def _has_geometry_text(obj) -> bool:
+    features = obj.get("features") if isinstance(obj, dict) and obj.get("type") == "FeatureCollection" else None
+    return bool(features) and isinstance(features[0].get("geometry"), GeometryText)
+
+
+def _collection_json(collection: dict, **kwargs) -> str:
+    """The JSON of a FeatureCollection (``json.dumps(collection, **kwargs)`` but for the key order: each
+    feature's geometry first, as with ``sort_keys``), its :class:`GeometryText` geometries written as they are."""
+    features = []
+    for feature in collection["features"]:
+        geometry = feature.get("geometry")
+        rest = json.dumps({k: v for k, v in feature.items() if k != "geometry"}, **kwargs)
+        text = geometry.text if isinstance(geometry, GeometryText) else json.dumps(geometry, **kwargs)
+        features.append('{"geometry":' + text + ("," + rest[1:] if len(rest) > 2 else "}"))
+    rest = json.dumps({k: v for k, v in collection.items() if k != "features"}, **kwargs)
+    return '{"features":[' + ",".join(features) + "]" + ("," + rest[1:] if len(rest) > 2 else "}")
 
 
 @contextlib.contextmanager

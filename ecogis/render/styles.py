@@ -27,7 +27,9 @@ DEFAULT_STYLES_NAME = "styles.yaml"
 
 
 @functools.lru_cache(maxsize=1)
+@functools.lru_cache(maxsize=1)
 def _default_styles() -> dict:
+    """The packaged styles.yaml, parsed once per process (callers get a deep copy: :func:`load_styles`)."""
     ref = resources.files("ecogis.render").joinpath(DEFAULT_STYLES_NAME)
     return parse_yaml(ref.read_text(encoding="utf-8"), str(ref))
 
