@@ -330,9 +330,8 @@ def _display_geometries(items, basemap: str) -> list[np.ndarray]:
         if srs in AS_DISPLAYED:
             moved = parts
         else:
-            moved = np.asarray(gpd.GeoSeries(np.concatenate(parts), crs=items[members[0]][2].crs)
-                               .to_crs(DISPLAY_CRS).values)
-            moved = np.split(moved, np.cumsum([len(p) for p in parts])[:-1])
+            together = gpd.GeoSeries(np.concatenate(parts), crs=items[members[0]][2].crs).to_crs(DISPLAY_CRS)
+            moved = np.split(np.asarray(together.values), np.cumsum([len(p) for p in parts])[:-1])
         for i, piece in zip(members, moved):
             out[i] = piece
     return out

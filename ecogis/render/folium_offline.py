@@ -170,8 +170,9 @@ def template_safe_json(obj, **kwargs) -> str:
 
 
 def _has_geometry_text(obj) -> bool:
-    features = obj.get("features") if isinstance(obj, dict) and obj.get("type") == "FeatureCollection" else None
-    return bool(features) and isinstance(features[0].get("geometry"), GeometryText)
+    if not (isinstance(obj, dict) and obj.get("type") == "FeatureCollection" and obj.get("features")):
+        return False
+    return isinstance(obj["features"][0].get("geometry"), GeometryText)
 
 
 def _collection_json(collection: dict, **kwargs) -> str:
