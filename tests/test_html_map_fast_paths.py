@@ -72,3 +72,22 @@ def test_geometry_text_collection_is_the_json_of_the_parsed_collection():
     assert json.loads(written) == plain
     assert "{{" not in written and "{\\u007b7*7}} 河" in written   # template syntax escaped, UTF-8 kept
     assert json.loads(template_safe_json(fast, indent=1)) == plain   # other json.dumps options still JSON
+
+
+def test_packaged_styles_from_the_layer_cache_are_the_file(layer_cache_dir):
+    from importlib import resources
+
+    import yaml
+
+    from ecogis.render import styles as st
+
+    expected = yaml.safe_load(resources.files("ecogis.render").joinpath("styles.yaml").read_text(encoding="utf-8"))
+    loaded = []
+    for _ in range(2):   # the first parses and fills the cache, the second reads it
+        st._default_styles.cache_clear()
+        loaded.append(st.load_styles())
+    assert len(list((layer_cache_dir / "styles").glob("*.pickle"))) == 1
+    assert loaded[0] == loaded[1] == expected
+    loaded[1]["kinds"].clear()       # a caller's copy: the next load is whole again
+    assert st.load_styles() == expected
+    st._default_styles.cache_clear()

@@ -27,11 +27,14 @@ DEFAULT_STYLES_NAME = "styles.yaml"
 
 
 @functools.lru_cache(maxsize=1)
-@functools.lru_cache(maxsize=1)
 def _default_styles() -> dict:
-    """The packaged styles.yaml, parsed once per process (callers get a deep copy: :func:`load_styles`)."""
+    """The packaged styles.yaml, parsed once per process and kept in the layer cache by its bytes (callers
+    get a deep copy: :func:`load_styles`)."""
+    from ecogis.layer_cache import cached
+
     ref = resources.files("ecogis.render").joinpath(DEFAULT_STYLES_NAME)
-    return parse_yaml(ref.read_text(encoding="utf-8"), str(ref))
+    files = [ref] if isinstance(ref, Path) else None
+    return cached("styles", {}, files, lambda: parse_yaml(ref.read_text(encoding="utf-8"), str(ref)))
 
 
 def load_styles(styles=None) -> dict:
