@@ -52,7 +52,7 @@ def postgis_source(site: str, site_crs: Any) -> dict | None:
         return None
     size = min(PART_ROWS, -(-count // MIN_PARTS))
     rows = tuple(min(size, count - lo) for lo in range(0, count, size))
-    return dict(path=source, files=(table, geom), rows=rows, stated_crs=bool(srid), site_crs=site_crs,
+    return dict(path=source, files=(table, geom, str(srid)), rows=rows, stated_crs=bool(srid), site_crs=site_crs,
                 fmt="postgis", layer=source.qualified, encoding="utf-8", encoding_source=ENCODING_SOURCE)
 
 
@@ -81,18 +81,21 @@ def _table_facts(conn, source: PgSource) -> tuple[str, str, int, int] | None:
 
 def read_rows(source: Any, start: int, count: int) -> gpd.GeoDataFrame:
     """Rows ``start`` to ``start + count`` of the table of ``source`` in its physical order, as
-    :func:`geopandas.read_postgis` reads them (raw, not normalised)."""
+    :func:`geopandas.read_postgis` reads them (raw, not normalised), in the CRS of the table's SRID."""
     import sqlalchemy
 
     from ecogis.io.postgis import _quote
 
     pg: PgSource = source.path
-    table, geom = source.files
+    table, geom, srid = source.files
     sql = (f"SELECT * FROM {_quote(pg.schema)}.{_quote(table)} ORDER BY ctid "
            f"LIMIT {int(count)} OFFSET {int(start)}")
     engine = pg.engine()
     try:
         with engine.connect() as conn:
-            return gpd.read_postgis(sqlalchemy.text(sql), conn, geom_col=geom)
+            gdf = gpd.read_postgis(sqlalchemy.text(sql), conn, geom_col=geom)
     finally:
         engine.dispose()
+    if gdf.crs is None and int(srid):  # a range without geometries: the table's CRS all the same
+        gdf = gdf.set_crs(int(srid))
+    return gdf
