@@ -75,8 +75,9 @@ def read_site(site, *, site_crs=None, notes=None, skip_empty=False,
             gdf.attrs["ecogis"] = {**gdf.attrs.get("ecogis", {}), "web": info}
     else:
         from ecogis.io import read_layer
+        from ecogis.io.postgis import is_postgres_url, parse_source
 
-        path = Path(site)
+        path = parse_source(site) if is_postgres_url(site) else Path(site)  # a PostGIS table, or a file
         gdf = read_layer(path, kind="site", crs=site_crs)
         source = "file"
         notes.extend(n for n in LayerInfo.of(gdf).notes if n not in notes)

@@ -23,8 +23,9 @@ scan also counts the sites that describe themselves (industry, type, description
 one gives an industry: the batch's zoning header and its note on a missing industry; each partition's
 zoning is then judged on the worker with its own sites' descriptions
 (:meth:`ecogis.zoning.batch.BatchZoning.with_sites`), as the whole batch judges each site. Not read this
-way (read in the calling process instead, as before): formats other than GeoParquet and the vector files
-of :mod:`ecogis.site_parts_vector` (read there in ranges of features), PostGIS, ``--vertices``, a web-map
+way (read in the calling process instead, as before): formats other than GeoParquet, the vector files
+of :mod:`ecogis.site_parts_vector` (read there in ranges of features) and the PostGIS tables of
+:mod:`ecogis.site_parts_postgis` (in ranges of rows), ``--vertices``, a web-map
 ``--site-crs``, a GeoParquet that states no CRS when no ``--site-crs`` is given (its CRS is inferred from
 all the coordinates), and a batch that keeps the site geometries (a results table, ``keep_sites``).
 """
@@ -77,14 +78,20 @@ def partitioned_source(site: Any, project: Any, *, site_crs: Any = None, vertice
     """The :class:`SiteSource` of ``site`` when its partitions can be read on the workers, else None (the
     cases in the module docstring: the sites are then read in the calling process)."""
     from ecogis.io.parquet import PARQUET_SUFFIXES, _parts, geo_metadata, is_parquet_folder
+    from ecogis.io.postgis import is_postgres_url
 
-    if vertices is not None or not isinstance(site, (str, Path)) or str(site).startswith("postgresql:"):
+    if vertices is not None or not isinstance(site, (str, Path)):
         return None
     from ecogis.site_parts_vector import vector_source
 
-    path = Path(site)
     if site_crs is not None and isinstance(resolve_crs(site_crs), str):  # a web-map system: converted in one piece
         return None
+    if is_postgres_url(site):
+        from ecogis.site_parts_postgis import postgis_source
+
+        found = postgis_source(str(site), site_crs)
+        return None if found is None else SiteSource(**found)
+    path = Path(site)
     if path.is_file() and path.suffix.lower() not in PARQUET_SUFFIXES:
         fields = vector_source(path, site_crs)
         return None if fields is None else SiteSource(**fields)
@@ -115,6 +122,10 @@ def raw_partitions(source: SiteSource) -> list:
         from ecogis.site_parts_vector import read_range
 
         return [dask.delayed(read_range)(source, int(lo), n) for lo, n in zip(source.offsets, source.rows)]
+    if source.fmt == "postgis":
+        from ecogis.site_parts_postgis import read_rows
+
+        return [dask.delayed(read_rows)(source, int(lo), n) for lo, n in zip(source.offsets, source.rows)]
 
     with dask.config.set({"dataframe.convert-string": False}):  # text as object columns, as geopandas reads it
         frame = dask_geopandas.read_parquet(list(source.files), split_row_groups=True)
@@ -140,7 +151,7 @@ def read_part(raw: gpd.GeoDataFrame, source: SiteSource, index: int, kept_offset
         gdf = raw.set_axis(pd.RangeIndex(raw_offset, raw_offset + len(raw)))
         if not source.stated_crs:
             gdf = gdf.set_crs(None, allow_override=True)
-        if source.fmt == "vector":
+        if source.fmt in ("vector", "postgis"):
             meta = {"layer": source.layer, "encoding": source.encoding or "UTF-8",
                     "encoding_source": source.encoding_source or "file", "row_offset": raw_offset}
         else:

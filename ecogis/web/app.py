@@ -37,12 +37,17 @@ def create_app(settings: ServeSettings) -> FastAPI:
 
     # every assumption travels in the result and is shown on the page; as a warning it would reach only the log
     warnings.filterwarnings("ignore", category=AssumptionWarning)
+    recorder = ResultsRecorder(settings.results_to, str(settings.project))
+    if settings.results_to:   # never the project's own files: refused before anything is read or written
+        from ecogis.project import load_project
+
+        recorder.refuse_inputs_of(load_project(settings.project))
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = open_store(settings.data_dir, settings.history)
-    loaded = LoadedProject(settings.project)
+    loaded = LoadedProject(settings.project, guard=recorder.refuse_inputs_of)
     limits = ZipLimits(settings.max_zip_entries, settings.max_unzipped, settings.max_zip_ratio)
     service = CheckService(loaded, store, settings.data_dir, limits, settings.workers)
-    service.results = ResultsRecorder(settings.results_to, str(settings.project))
+    service.results = recorder
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path, PurePath
@@ -81,14 +82,17 @@ def project_versions(project: Project) -> dict:
 class LoadedProject:
     """The service's project: read at start, swapped whole on :meth:`reload` (running checks keep theirs)."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, guard: Callable[[Project], None] | None = None):
         self.path = Path(path)
+        self.guard = guard               # refuses a project (EcogisError) before its layers are read
         self._lock = threading.Lock()
         self._threads = threading.local()   # per worker thread: the layers indexed for its checks
         self.project, self.versions, self.loaded_at = self._load()
 
     def _load(self) -> tuple[CachedProject, dict, str]:
         plain = load_project(self.path)
+        if self.guard is not None:
+            self.guard(plain)
         base = {f.name: getattr(plain, f.name) for f in fields(Project)}
         layers = plain.read_layers()
         for name, gdf in layers.items():

@@ -4,11 +4,14 @@ _sites, _findings; batch jobs: one row per site in ``?table=``, the findings in 
 
 Writing is thread-safe (one transaction per check in PostGIS, one check at a time per GeoPackage file).
 A failure to write never loses a check silently and never fails it: the check answers as usual, with a
-warning in its response, and the failure is logged.
+warning in its response, and the failure is logged. A GeoPackage that is one of the project's own files
+(a layer, the boundary, the project or rules file, in any letter case) is refused at start and on reload,
+as ``ecogis check --results-to`` refuses it (:func:`ecogis.outputs.refuse_inputs`).
 """
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from ecogis.errors import EcogisError
 from ecogis.store.results_target import ResultsTarget, parse_results_target
@@ -25,6 +28,14 @@ class ResultsRecorder:
     def __init__(self, target: str | None, project: str):
         self.target: ResultsTarget | None = None if target is None else parse_results_target(target)
         self.project = project
+
+    def refuse_inputs_of(self, project) -> None:
+        """EcogisError (``out.is_input``) when the GeoPackage target is one of the files of ``project``
+        (an :class:`ecogis.project.Project`), so the service never writes its tables into its own layers."""
+        if self.target is not None and self.target.path is not None:
+            from ecogis.outputs import refuse_inputs
+
+            refuse_inputs(self.target.path, project_files(project))
 
     def check(self, result, *, site_input: str, lang: str) -> dict | None:
         """Append one check; ``{"store", "run_id", "sites", "findings"}`` or ``{"warning": text}``."""
@@ -84,3 +95,19 @@ class _Guarded:
 
     def outcome(self) -> dict:
         return {"warning": self.warning} if self.warning is not None else self.writer.to_dict()
+
+
+def project_files(project) -> list[Path]:
+    """The files the service reads for ``project``: the project file, its rules file, the files of its
+    layers, boundary and coverages (PostGIS sources and administrative names are no files), and the
+    default rules."""
+    from ecogis.io.postgis import PgSource
+    from ecogis.rules import DEFAULT_RULES_PATH
+
+    specs = [*project.layers.values(), *([project.boundary] if project.boundary is not None else [])]
+    paths = [project.path, project.rules_path, DEFAULT_RULES_PATH]
+    paths += [spec.path for spec in specs if not isinstance(spec.path, PgSource)]
+    paths += [Path(spec.coverage) for spec in specs if spec.coverage and Path(spec.coverage).is_file()]
+    if isinstance(project.project_info, str):
+        paths.append(Path(project.project_info))
+    return [Path(p) for p in paths if p is not None]
