@@ -186,12 +186,13 @@ def _map_section(doc, result, lang, heading, captions, figure) -> None:
     w = words(lang)
     doc.add_heading(heading, level=1)
     with tempfile.TemporaryDirectory() as tmp:
-        figures = [(T.t("site", lang), figure)] if figure else _figures(result, Path(tmp), lang)
+        width_cm = min(16.0, L.text_width_cm(doc._doc))
+        figures = [(T.t("site", lang), figure)] if figure else _figures(result, Path(tmp), lang, width_cm)
         if not figures:
             doc.add_paragraph(T.t("map_missing", lang))
             return
         for name, png in figures:
-            doc.add_picture(str(png), width=Cm(min(16.0, L.text_width_cm(doc._doc))))
+            doc.add_picture(str(png), width=Cm(width_cm))
             captions.figure(doc, doc.paragraphs[-1], w["figure"].format(site=name))
     crs = T.translate(result.methods.get("analysis_crs", ""), lang)
     doc.add_paragraph(w["figure_note"].format(crs=crs))
@@ -251,10 +252,11 @@ def _file(path) -> str:
 MAX_SITE_FIGURES = 8
 
 
-def _figures(result, tmp: Path, lang: str) -> list[tuple[str, Path]]:
+def _figures(result, tmp: Path, lang: str, width_cm: float = 16.0) -> list[tuple[str, Path]]:
     """``(caption name, PNG)`` of the overlay figures (ecogis.render.static_map): one framed on all sites,
-    then, when there are 2 to :data:`MAX_SITE_FIGURES` sites, one framed on each; none without a site."""
-    from ecogis.render.static_map import render_static
+    then, when there are 2 to :data:`MAX_SITE_FIGURES` sites, one framed on each; none without a site.
+    Each is drawn at the resolution that prints at static_map.PRINT_DPI when placed ``width_cm`` wide."""
+    from ecogis.render.static_map import dpi_for_width, render_static
 
     site = T.site_layer(result)
     if site is None:
@@ -264,7 +266,7 @@ def _figures(result, tmp: Path, lang: str) -> list[tuple[str, Path]]:
     shared: dict = {}  # the layers projected once for every figure
 
     def draw(sites, png):  # zlib level 1: the same pixels, written in ~0.6× the time (the DOCX zips them again)
-        return render_static(layers, png, site=sites, title=None, dpi=200, lang=lang, focus="site",
+        return render_static(layers, png, site=sites, title=None, dpi=dpi_for_width(width_cm), lang=lang, focus="site",
                              review_no=project.get("review_no"), source=project.get("source"), shared=shared,
                              png_compress=1)
 

@@ -57,7 +57,7 @@ def _paint_groups(style: dict, gdf) -> tuple[np.ndarray, list[tuple]]:
     return codes, [paints[first[c]] for c in range(len(uniques))]
 
 
-def _path(geoms: np.ndarray, closed: bool) -> MplPath:
+def compound_path(geoms: np.ndarray, closed: bool) -> MplPath:
     """One compound matplotlib Path of all rings (``closed``) or lines in ``geoms`` (vectorised)."""
     coords, index = shapely.get_coordinates(geoms, return_index=True)
     if not len(coords):
@@ -78,7 +78,7 @@ def _draw_polygons(ax, geoms, codes, paints, lw, hatch, gid) -> None:
         parts = shapely.get_parts(polys[codes == code])
         parts = parts[shapely.get_type_id(parts) == 3]
         rings = shapely.get_rings(parts)
-        ax.add_artist(PathPatch(_path(rings, closed=True), facecolor=fill, edgecolor=stroke, linewidth=lw,
+        ax.add_artist(PathPatch(compound_path(rings, closed=True), facecolor=fill, edgecolor=stroke, linewidth=lw,
                                 hatch=hatch, zorder=2, gid=gid))
 
 
@@ -87,7 +87,7 @@ def _draw_lines(ax, geoms, codes, paints, lw, linestyle, gid) -> None:
     lines = np.where(np.isin(shapely.get_type_id(geoms), (3, 6)), shapely.boundary(geoms), geoms)
     for code, (_, stroke) in enumerate(paints):
         parts = shapely.get_parts(lines[codes == code])
-        ax.add_artist(PathPatch(_path(parts, closed=False), fill=False, edgecolor=stroke, linewidth=lw,
+        ax.add_artist(PathPatch(compound_path(parts, closed=False), fill=False, edgecolor=stroke, linewidth=lw,
                                 linestyle=linestyle, capstyle="round", joinstyle="round", zorder=3, gid=gid))
 
 

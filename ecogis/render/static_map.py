@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import logging
+import math
 import os
 import warnings
 from functools import lru_cache
@@ -39,6 +40,7 @@ from ecogis.geodesy import GEOGRAPHIC_CRS
 from ecogis.messages import say, translate
 from ecogis.outputs import atomic_path
 from ecogis.render import static_furniture as furniture
+from ecogis.render import static_inset
 from ecogis.render import styles as st
 from ecogis.render.map_credits import credit_parts
 from ecogis.render.map_layers import focus_box, layer_styles, layers_bounds, map_layers
@@ -51,6 +53,9 @@ CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN", 
 A4_LANDSCAPE = (11.69, 8.27)
 MAIN_BOX = (0.055, 0.10, 0.66, 0.78)     # figure fraction: left, bottom, width, height
 INSET_BOX = (0.765, 0.56, 0.205, 0.30)
+#: the least resolution of a figure on paper at the width it is placed at (dots per inch): 200 for
+#: print, and a margin so that a figure widened a little in Word keeps it
+PRINT_DPI = 220
 LEGEND_BOX = (0.765, 0.10, 0.205, 0.43)
 
 
@@ -177,12 +182,14 @@ LABELLED_KINDS = ("redline", "reserve")
 def build_figure(layers: dict, site=None, title: str | None = None, lang: str = "zh", styles=None,
                  kinds: dict | None = None, inset: bool = True, province: str | None = None,
                  figsize=A4_LANDSCAPE, note: str | None = None, focus=None, notes: list | None = None,
-                 review_no: str | None = None, source: str | None = None, shared: dict | None = None) -> Figure:
+                 review_no: str | None = None, source: str | None = None, shared: dict | None = None,
+                 dpi: float = 100.0) -> Figure:
     """Draw the static map and return the matplotlib Figure (see :func:`render_static`).
 
-    Only the lines and polygons that reach into the view are drawn. ``shared``: a dict kept by the caller
-    across several figures of the same ``layers`` (other sites or views): the projected layers are kept
-    in it and reused. The figure's ``ecogis`` attribute holds {crs, scale_bar_m, north_angle_deg,
+    ``dpi``: the resolution the figure will be saved at (its text is measured at it, the inset's outlines
+    are simplified for it). Only the lines and polygons that reach into the view are drawn. ``shared``: a
+    dict kept by the caller across several figures of the same ``layers`` (other sites or views): the
+    projected layers are kept in it and reused. The figure's ``ecogis`` attribute holds {crs, scale_bar_m, north_angle_deg,
     province, main_ax}.
     """
     notes = [] if notes is None else notes
@@ -197,9 +204,7 @@ def build_figure(layers: dict, site=None, title: str | None = None, lang: str = 
         if view is not None:
             data_bounds = Transformer.from_crs(GEOGRAPHIC_CRS, crs, always_xy=True).transform_bounds(*view)
 
-        # on the base canvas: nothing is rendered until savefig (geopandas, used for the inset,
-        # redraws an Agg canvas after every plot)
-        fig = Figure(figsize=figsize)
+        fig = Figure(figsize=figsize, dpi=dpi)
         ax = fig.add_axes(MAIN_BOX)
         box_w, box_h = figsize[0] * MAIN_BOX[2], figsize[1] * MAIN_BOX[3]
         xlim, ylim = _fit_limits(data_bounds, box_w, box_h)
@@ -238,7 +243,8 @@ def build_figure(layers: dict, site=None, title: str | None = None, lang: str = 
             iax = fig.add_axes(INSET_BOX)
             geo_extent = Transformer.from_crs(crs, GEOGRAPHIC_CRS, always_xy=True).transform_bounds(
                 xlim[0], ylim[0], xlim[1], ylim[1])
-            prov_name = furniture.inset(iax, geo_extent, province, styles, lang, notes, _boundary_adcode(items))
+            prov_name = static_inset.inset(iax, geo_extent, province, styles, lang, notes, _boundary_adcode(items),
+                                           px_wide=INSET_BOX[2] * figsize[0] * dpi)
         lax = fig.add_axes(LEGEND_BOX)
         furniture.legend(lax, groups, styles, lang, furniture.renderer(fig), notes)
         fig.text(MAIN_BOX[0], 0.035, note or _default_note(crs, lang, prov_name, review_no, source), fontsize=7,
@@ -279,6 +285,12 @@ def _default_note(crs, lang: str, province: str | None, review_no: str | None = 
     parts += credit_parts(lang, review_no, source)
     parts.append(w["made"].format(today=_dt.date.today().isoformat()))
     return w["sep"].join(parts)
+
+
+def dpi_for_width(width_cm: float, figsize=A4_LANDSCAPE, print_dpi: float = PRINT_DPI) -> int:
+    """The dpi to save a figure of ``figsize`` (inches) at so that, placed ``width_cm`` wide on the page,
+    it has ``print_dpi`` dots per inch (an A4-landscape figure placed 16 cm wide: 119 dpi)."""
+    return math.ceil(print_dpi * width_cm / 2.54 / figsize[0])
 
 
 def render_static(layers: dict, out, site=None, title: str | None = None, dpi: int = 300, lang: str = "zh",
@@ -328,7 +340,7 @@ def render_static(layers: dict, out, site=None, title: str | None = None, dpi: i
         warnings.simplefilter("always", UserWarning)
         fig = build_figure(layers, site=site, title=title, lang=lang, styles=styles, kinds=kinds, inset=inset,
                            province=province, figsize=figsize, note=note, focus=focus, notes=notes,
-                           review_no=review_no, source=source, shared=shared)
+                           review_no=review_no, source=source, shared=shared, dpi=dpi)
         with matplotlib.rc_context(_rc(fig.ecogis["families"])):  # type: ignore[attr-defined]  # set by build_figure
             with atomic_path(out, overwrite=overwrite) as tmp:
                 level: dict[str, Any] = {}
