@@ -211,31 +211,45 @@ def _columns(blocks: list[list], ncols: int) -> tuple[list, int]:
 
 
 LEGEND_FONT_SIZES = (8, 7, 6.5, 6, 5.5, 5, 4.5)     # points; each tried with 1, 2, 3 columns
+#: a layout is measured only when its overflow, scaled from the last one measured with as many columns,
+#: is at most this (text widths and row heights scale with the font size; the scaling is within a few %)
+PREDICTED_SLACK = 0.05
 
 
 def legend(lax, groups, styles, lang, renderer, notes: list | None = None) -> None:
     """The legend in its box: the largest text, then the fewest columns, that fit; groups stay whole.
 
-    If no layout fits, the one that overflows least is used and an assumption note says so.
+    If no layout fits, the one that overflows least is used and an assumption note says so. A layout is
+    drawn and measured only when it can fit: at most as many rows as the box holds, and an overflow
+    predicted from the last layout measured with as many columns at most :data:`PREDICTED_SLACK`.
     """
     blocks = _legend_rows(groups)
     lax.set_axis_off()
     box_pt = lax.get_window_extent(renderer).height * 72 / lax.figure.dpi
     best = None
+    measured: dict[int, tuple[float, float]] = {}     # columns -> (font size, overflow) last measured
     for fontsize in LEGEND_FONT_SIZES:
         for max_cols in (1, 2, 3):
             entries, ncols = _columns(blocks, max_cols)
             if len(entries) // ncols * 1.4 * fontsize > 1.1 * box_pt:
                 continue        # rows of at least 1.4 em (text and 0.4 em spacing) cannot fit
+            if ncols in measured and _scaled(*measured[ncols], fontsize) > PREDICTED_SLACK:
+                continue
             leg, entries, overflow = _try_legend(lax, blocks, fontsize, max_cols, styles, lang, renderer)
             if overflow <= 0:
                 return _finish_legend(leg, entries)
+            measured[ncols] = (fontsize, overflow)
             if best is None or overflow < best[0]:
                 best = (overflow, fontsize, max_cols)
     _, fontsize, max_cols = best or (None, LEGEND_FONT_SIZES[-1], 3)
     leg, entries, overflow = _try_legend(lax, blocks, fontsize, max_cols, styles, lang, renderer)
     say("map_legend_overflow", notes, rows=sum(len(b) for b in blocks), overflow=f"{overflow:.0%}", size=fontsize)
     _finish_legend(leg, entries)
+
+
+def _scaled(size: float, overflow: float, new_size: float) -> float:
+    """The overflow of a legend at ``new_size`` points, from its ``overflow`` at ``size``."""
+    return (1 + overflow) * new_size / size - 1
 
 
 def _try_legend(lax, blocks, fontsize, max_cols, styles, lang, renderer):

@@ -107,7 +107,7 @@ def draw_layer(ax, kind, style, gdf, styles, label_points: bool,
     geoms = np.asarray(gdf.geometry.values)
     types = shapely.get_type_id(geoms)
     is_point = (types == 0) | (types == 4)
-    points, shapes = gdf[is_point], gdf[~is_point]
+    points, shapes = _split(gdf, is_point)
     gid = f"layer-{kind or 'default'}"
     if len(shapes):
         codes, paints = _paint_groups(style, shapes)
@@ -129,6 +129,15 @@ def draw_layer(ax, kind, style, gdf, styles, label_points: bool,
         if label_points and "name" in points:
             labels += _labels(shapely.get_geometry(geoms[is_point], 0), points["name"])
     return labels
+
+
+def _split(gdf, is_point: np.ndarray):
+    """(point rows, other rows) of ``gdf``; a layer of one kind is not copied (most are)."""
+    if is_point.all():
+        return gdf, gdf.iloc[:0]
+    if not is_point.any():
+        return gdf.iloc[:0], gdf
+    return gdf[is_point], gdf[~is_point]
 
 
 def in_view(geoms: np.ndarray, view) -> np.ndarray:

@@ -189,8 +189,8 @@ def build_figure(layers: dict, site=None, title: str | None = None, lang: str = 
     ``dpi``: the resolution the figure will be saved at (its text is measured at it, the inset's outlines
     are simplified for it). Only the lines and polygons that reach into the view are drawn. ``shared``: a
     dict kept by the caller across several figures of the same ``layers`` (other sites or views): the
-    projected layers are kept in it and reused. The figure's ``ecogis`` attribute holds {crs, scale_bar_m, north_angle_deg,
-    province, main_ax}.
+    projected layers are kept in it and reused. The figure's ``ecogis`` attribute holds {crs, scale_bar_m,
+    north_angle_deg, province, main_ax}.
     """
     notes = [] if notes is None else notes
     styles = st.load_styles(styles)
