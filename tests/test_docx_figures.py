@@ -170,3 +170,23 @@ def test_legend_search_chooses_what_the_full_search_chooses(monkeypatch, rows, b
     fast = _chosen_legend(groups, box_height)
     monkeypatch.setattr(static_furniture, "PREDICTED_SLACK", float("inf"))   # measure every layout
     assert fast == _chosen_legend(groups, box_height)
+
+
+def test_a_figure_drawn_with_the_first_ones_shared_layers_has_the_pixels_of_a_plain_one(sample_result):
+    from ecogis.render import check_text as T
+    from ecogis.render.static_map import build_figure
+
+    layers, site = T.map_layers(sample_result, "zh"), T.site_layer(sample_result)
+    one = site.iloc[[1]].copy()
+    one.attrs = site.attrs
+    shared: dict = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AssumptionWarning)
+        build_figure(layers, site=site, focus="site", inset=False, shared=shared)
+        pngs = []
+        for kept in (shared, None):
+            buf = io.BytesIO()
+            build_figure(layers, site=one, focus="site", inset=False, shared=kept).savefig(buf, format="png", dpi=40)
+            pngs.append(_pixels(buf))
+    assert "items" in shared
+    assert np.array_equal(*pngs)

@@ -30,12 +30,14 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib
+import numpy as np
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 from pyproj import Transformer
 
 from ecogis.crs import describe_crs, gk_crs_for_lon
 from ecogis.error_messages import error
+from ecogis.errors import EcogisError
 from ecogis.geodesy import GEOGRAPHIC_CRS
 from ecogis.messages import say, translate
 from ecogis.outputs import atomic_path
@@ -44,7 +46,7 @@ from ecogis.render import static_inset
 from ecogis.render import styles as st
 from ecogis.render.map_credits import credit_parts
 from ecogis.render.map_layers import focus_box, layer_styles, layers_bounds, map_layers
-from ecogis.render.static_layers import draw_layer, place_labels
+from ecogis.render.static_layers import draw_layer, in_view, place_labels
 
 FORMATS = ("png", "pdf", "svg")
 CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN", "WenQuanYi Micro Hei",
@@ -196,7 +198,7 @@ def build_figure(layers: dict, site=None, title: str | None = None, lang: str = 
     styles = st.load_styles(styles)
     families = cjk_font_families()
     with matplotlib.rc_context(_rc(families)):
-        items = map_layers(layers, site, kinds, styles, notes)
+        items = _items(layers, site, kinds, styles, notes, shared)
         crs = _map_crs(items, shared)
         proj = [(n, k, _to_crs(shared, n, k, g, crs)) for n, k, g in items]
         data_bounds = layers_bounds(g for _, _, g in proj)
@@ -218,9 +220,10 @@ def build_figure(layers: dict, site=None, title: str | None = None, lang: str = 
             labels[kind == "site"] += draw_layer(ax, kind, style, gdf, styles,
                                                  label_points=kind in ("water_section", "site"),
                                                  label_shapes=kind in LABELLED_KINDS, view=_drawn_box(xlim, ylim))
-            in_view = gdf.cx[xlim[0]:xlim[1], ylim[0]:ylim[1]]
-            if len(in_view):  # the legend lists what the map shows
-                groups.append((ttl, st.legend_items(kind or "default", styles, in_view, lang, ttl, style)))
+            shown = in_view(np.asarray(gdf.geometry.values), (xlim[0], ylim[0], xlim[1], ylim[1]))
+            if shown.any():  # the legend lists what the map shows
+                in_view_rows = gdf if shown.all() else gdf.iloc[np.flatnonzero(shown)]
+                groups.append((ttl, st.legend_items(kind or "default", styles, in_view_rows, lang, ttl, style)))
         ax.set_xlim(*xlim)
         ax.set_ylim(*ylim)
         ax.set_aspect("equal", adjustable="box")
@@ -254,6 +257,24 @@ def build_figure(layers: dict, site=None, title: str | None = None, lang: str = 
         fig.ecogis = {"crs": crs.to_string(), "scale_bar_m": scale_m, "north_angle_deg": angle,  # type: ignore[attr-defined]
                       "province": prov_name, "main_ax": ax, "families": families}
     return fig
+
+
+def _items(layers: dict, site, kinds, styles: dict, notes: list, shared: dict | None) -> list:
+    """:func:`map_layers` of ``layers`` and ``site``; with ``shared``, the layers' items of the first figure
+    are kept and the next figures only put their own site in the site's place."""
+    kept = None if shared is None or site is None else shared.get("items")
+    if kept is not None:
+        try:
+            (_, _, fresh), = map_layers({"site": site}, None, {"site": "site"}, styles, [])
+        except EcogisError:     # an empty site: as without the shortcut (which says so)
+            kept = None
+        else:
+            at = max(i for i, item in enumerate(kept) if item[1] == "site")   # the site, after any site-kind layer
+            return [*kept[:at], ("site", "site", fresh), *kept[at + 1:]]
+    items = map_layers(layers, site, kinds, styles, notes)
+    if shared is not None and site is not None:
+        shared["items"] = items
+    return items
 
 
 def _boundary_adcode(items) -> str | None:
