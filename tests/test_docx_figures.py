@@ -63,18 +63,24 @@ def test_forked_figures_have_the_pixels_of_figures_drawn_here(sample_result):
         warnings.simplefilter("ignore", AssumptionWarning)
         with docx_figures.PendingFigures(sample_result, "zh", 8.0, fork=True) as forked, \
                 docx_figures.PendingFigures(sample_result, "zh", 8.0, fork=False) as here:
-            assert forked._proc is not None and here._proc is None
+            assert [which for which, _, _ in forked._children] == [[0, 1], [2, 3, 4]] and not here._children
             got, expected = forked.wait(), here.wait()
             assert [name for name, _ in got] == [name for name, _ in expected]
             for (_, a), (_, b) in zip(got, expected):
                 assert np.array_equal(_pixels(a), _pixels(b))
 
 
+@pytest.mark.parametrize("count,groups", [(1, [[0]]), (2, [[0, 1]]), (3, [[0], [1, 2]]), (5, [[0, 1], [2, 3, 4]]),
+                                          (9, [[0, 1, 2, 3], [4, 5, 6, 7, 8]])])
+def test_figures_are_shared_out_whole_and_in_order(count, groups):
+    assert docx_figures._groups(count) == groups
+
+
 def test_child_warnings_are_emitted_and_its_error_raised_here(monkeypatch, tmp_path):
     if not docx_figures.can_fork():
         pytest.skip("figures are forked on Linux only")
 
-    def failing(*args):
+    def failing(*args, which=None):
         warnings.warn("a map note", AssumptionWarning, stacklevel=1)
         raise EcogisError("drawing failed")
 
@@ -88,7 +94,7 @@ def test_a_child_that_dies_is_replaced_by_drawing_here(monkeypatch):
     if not docx_figures.can_fork():
         pytest.skip("figures are forked on Linux only")
     monkeypatch.setattr(docx_figures, "_draw_in_child", lambda conn, args: os._exit(1))
-    monkeypatch.setattr(docx_figures, "figures", lambda *args: [("here", args[1])])
+    monkeypatch.setattr(docx_figures, "figures", lambda *args, which=None: [("here", args[1])])
     with docx_figures.PendingFigures(None, "zh", fork=True) as pending:
         assert pending.wait()[0][0] == "here"
 
@@ -190,3 +196,32 @@ def test_a_figure_drawn_with_the_first_ones_shared_layers_has_the_pixels_of_a_pl
             pngs.append(_pixels(buf))
     assert "items" in shared
     assert np.array_equal(*pngs)
+
+
+def test_layers_cut_to_the_view_draw_the_pixels_of_the_whole_layers():
+    import geopandas as gpd
+    from shapely.geometry import LineString, Point
+
+    from ecogis.render.static_layers import clip_to_view, draw_layer
+
+    ring = Point(0, 0).buffer(5_000, quad_segs=256)              # far larger than the view, 1 000 vertices
+    lines = LineString([(-9_000, -3_000), (9_000, 2_500)])
+    layer = gpd.GeoDataFrame(geometry=[ring, lines, Point(4_500, 0).buffer(500)], crs="EPSG:4550")
+    view = (3_000, -1_500, 6_000, 1_500)
+    geoms = np.asarray(layer.geometry.values)
+    cut = clip_to_view(geoms, np.ones(3, dtype=bool), view)
+    assert shapely.get_num_coordinates(cut).sum() < shapely.get_num_coordinates(geoms).sum() / 3
+    assert cut[2] is geoms[2]                                     # inside the view: untouched
+    pixels = []
+    for drawn_view in (view, None):
+        fig = Figure(figsize=(3, 3), dpi=100)
+        ax = fig.add_axes((0.05, 0.05, 0.9, 0.9))
+        draw_layer(ax, "redline", {"fill": "#ff0000", "stroke": "#000000", "width": 2, "hatch": True}, layer, {},
+                   label_points=False, view=drawn_view)
+        ax.set_xlim(3_150, 5_850)                                 # the view less its margin
+        ax.set_ylim(-1_350, 1_350)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png")
+        pixels.append(np.asarray(Image.open(buf).convert("L")).astype(int))
+    assert _gap(*pixels).max() <= 64 and _gap(pixels[1], pixels[0]).max() <= 64
+    assert np.abs(pixels[0] - pixels[1]).mean() < 1.0

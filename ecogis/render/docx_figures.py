@@ -20,16 +20,35 @@ from ecogis.render import check_text as T
 
 #: with more sites than this the report has the overview figure only
 MAX_SITE_FIGURES = 8
+#: forked processes drawing the figures (see :func:`_groups`)
+PROCESSES = 2
 
 
-def figures(result, tmp: Path, lang: str, width_cm: float = 16.0) -> list[tuple[str, Path]]:
-    """``(caption name, PNG)`` of the overlay figures (ecogis.render.static_map): one framed on all sites,
-    then, when there are 2 to :data:`MAX_SITE_FIGURES` sites, one framed on each; none without a site.
-    Each is drawn at the resolution that prints at static_map.PRINT_DPI when placed ``width_cm`` wide."""
-    from ecogis.render.static_map import dpi_for_width, render_static
-
+def plan(result, lang: str) -> list[tuple[str, object, str]]:
+    """``(caption name, site rows, PNG file name)`` of each overlay figure: one framed on all sites, then,
+    when there are 2 to :data:`MAX_SITE_FIGURES` sites, one framed on each; none without a site."""
     site = T.site_layer(result)
     if site is None:
+        return []
+    out = [(T.t("site", lang), site, "map.png")]
+    if 1 < len(site) <= MAX_SITE_FIGURES:
+        names = site["name"] if "name" in site.columns else site["id"]
+        for i, name in enumerate(names.where(names.notna(), site["id"]).astype(str)):
+            one = site.iloc[[i]].copy()
+            one.attrs = site.attrs
+            out.append((f"{T.t('site', lang)} {name}", one, f"map_{i}.png"))
+    return out
+
+
+def figures(result, tmp: Path, lang: str, width_cm: float = 16.0,
+            which: list[int] | None = None) -> list[tuple[str, Path]]:
+    """``(caption name, PNG)`` of the overlay figures of :func:`plan` (those numbered ``which``, all when
+    None), drawn into ``tmp`` (ecogis.render.static_map) at the resolution that prints at
+    static_map.PRINT_DPI when placed ``width_cm`` wide."""
+    from ecogis.render.static_map import dpi_for_width, render_static
+
+    figures_planned = plan(result, lang)
+    if not figures_planned:
         return []
     project = result.inputs.get("project") or {}
     layers = T.map_layers(result, lang)
@@ -40,14 +59,8 @@ def figures(result, tmp: Path, lang: str, width_cm: float = 16.0) -> list[tuple[
                              focus="site", review_no=project.get("review_no"), source=project.get("source"),
                              shared=shared, png_compress=1)
 
-    out = [(T.t("site", lang), draw(site, tmp / "map.png"))]
-    if 1 < len(site) <= MAX_SITE_FIGURES:
-        names = site["name"] if "name" in site.columns else site["id"]
-        for i, name in enumerate(names.where(names.notna(), site["id"]).astype(str)):
-            one = site.iloc[[i]].copy()
-            one.attrs = site.attrs
-            out.append((f"{T.t('site', lang)} {name}", draw(one, tmp / f"map_{i}.png")))
-    return out
+    chosen = range(len(figures_planned)) if which is None else which
+    return [(figures_planned[i][0], draw(figures_planned[i][1], tmp / figures_planned[i][2])) for i in chosen]
 
 
 def can_fork() -> bool:
@@ -60,50 +73,47 @@ def can_fork() -> bool:
 
 class PendingFigures:
     """The overlay figures of ``result``, being drawn (:func:`figures`) into a temporary folder of their
-    own; :meth:`wait` returns them, :meth:`close` (or the ``with`` block's end) removes the folder."""
+    own, in :data:`PROCESSES` forked processes (:func:`_groups`);
+    :meth:`wait` returns them, :meth:`close` (or the ``with`` block's end) removes the folder."""
 
     def __init__(self, result, lang: str, width_cm: float = 16.0, fork: bool | None = None):
         self._tmp = tempfile.TemporaryDirectory(prefix="ecogis-figures-")
         self._args = (result, Path(self._tmp.name), lang, width_cm)
         self._done: list | None = None
-        self._proc = self._conn = None
+        self._children: list[tuple[list[int], object, object]] = []   # (figures, process, pipe end)
         if fork if fork is not None else can_fork():
-            self._start()
+            count = len(plan(result, lang)) if result is not None else 1
+            for which in _groups(count):
+                self._children.append((which, *self._start(which)))
 
-    def _start(self) -> None:
+    def _start(self, which: list[int]):
         import multiprocessing
 
         ctx = multiprocessing.get_context("fork")
-        self._conn, child_end = ctx.Pipe(duplex=False)
-        self._proc = ctx.Process(target=_draw_in_child, args=(child_end, self._args), daemon=True)
-        self._proc.start()
+        conn, child_end = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_draw_in_child, args=(child_end, (*self._args, which)), daemon=True)
+        proc.start()
         child_end.close()
+        return proc, conn
 
     def wait(self) -> list[tuple[str, Path]]:
         """The ``(caption name, PNG)`` list of :func:`figures` (its warnings emitted, its error raised)."""
         if self._done is None:
-            answer = self._receive() if self._proc is not None else None
-            self._done = figures(*self._args) if answer is None else answer
+            if not self._children:
+                self._done = figures(*self._args)
+            else:
+                done = []
+                for which, proc, conn in self._children:
+                    answer = _receive(proc, conn)
+                    done += figures(*self._args, which=which) if answer is None else answer   # died: drawn here
+                self._done = done
         return self._done
 
-    def _receive(self) -> list | None:
-        try:
-            status, value, caught = self._conn.recv()
-        except (EOFError, OSError):     # the child died without answering: draw here
-            return None
-        finally:
-            self._conn.close()
-            self._proc.join()
-        for message, category in caught:
-            warnings.warn(message, category, stacklevel=3)
-        if status == "error":
-            raise value
-        return value
-
     def close(self) -> None:
-        if self._proc is not None and self._proc.is_alive():
-            self._proc.terminate()
-            self._proc.join()
+        for _, proc, _ in self._children:
+            if proc.is_alive():
+                proc.terminate()
+                proc.join()
         self._tmp.cleanup()
 
     def __enter__(self) -> PendingFigures:
@@ -111,6 +121,31 @@ class PendingFigures:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _groups(count: int) -> list[list[int]]:
+    """Figure numbers per process: the overview (about twice a site's figure to draw) and the first
+    sites' figures in one, the other sites' in the other, so that both take about as long."""
+    if count <= 2 or PROCESSES < 2:
+        return [list(range(max(count, 1)))]
+    split = 1 + (count - 3) // 2
+    return [list(range(split)), list(range(split, count))]
+
+
+def _receive(proc, conn) -> list | None:
+    """A child's figures, its warnings emitted here and its error raised; None when it died unheard."""
+    try:
+        status, value, caught = conn.recv()
+    except (EOFError, OSError):
+        return None
+    finally:
+        conn.close()
+        proc.join()
+    for message, category in caught:
+        warnings.warn(message, category, stacklevel=4)
+    if status == "error":
+        raise value
+    return value
 
 
 def _draw_in_child(conn, args) -> None:

@@ -114,6 +114,7 @@ def draw_layer(ax, kind, style, gdf, styles, label_points: bool,
         # lines are never filled, and a "line" kind draws polygons as their outlines
         as_line = np.isin(types[~is_point], (1, 2, 5)) | (geometry == "line")
         shape_geoms, drawn = geoms[~is_point], in_view(geoms[~is_point], view)
+        shape_geoms = clip_to_view(shape_geoms, drawn, view)
         if as_line.any():
             sel = as_line & drawn
             _draw_lines(ax, shape_geoms[sel], codes[sel], paints, lw, dashes(style.get("dash"), lw), gid)
@@ -129,6 +130,22 @@ def draw_layer(ax, kind, style, gdf, styles, label_points: bool,
         if label_points and "name" in points:
             labels += _labels(shapely.get_geometry(geoms[is_point], 0), points["name"])
     return labels
+
+
+def clip_to_view(geoms: np.ndarray, drawn: np.ndarray, view) -> np.ndarray:
+    """``geoms`` with those that are ``drawn`` and reach beyond the box ``view`` (x0, y0, x1, y1; the
+    axes' extent and a margin) cut to it: what shows inside the axes is the same, the paths a fraction
+    of the vertices. The cut edges lie in the margin, outside the axes, which clip them."""
+    if view is None:
+        return geoms
+    bounds = shapely.bounds(geoms)
+    x0, y0, x1, y1 = view
+    beyond = drawn & ((bounds[:, 0] < x0) | (bounds[:, 1] < y0) | (bounds[:, 2] > x1) | (bounds[:, 3] > y1))
+    if not beyond.any():
+        return geoms
+    out = geoms.copy()
+    out[beyond] = shapely.clip_by_rect(geoms[beyond], x0, y0, x1, y1)
+    return out
 
 
 def _split(gdf, is_point: np.ndarray):
