@@ -90,6 +90,24 @@ def test_child_warnings_are_emitted_and_its_error_raised_here(monkeypatch, tmp_p
             pending.wait()
 
 
+def test_a_process_with_other_threads_draws_its_figures_itself():
+    import threading
+
+    if not docx_figures.can_fork():
+        pytest.skip("figures are forked on Linux only")
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert not docx_figures.can_fork()
+        with docx_figures.PendingFigures(None, "zh") as pending:
+            assert not pending._children
+    finally:
+        stop.set()
+        other.join()
+    assert docx_figures.can_fork()
+
+
 def test_a_child_that_dies_is_replaced_by_drawing_here(monkeypatch):
     if not docx_figures.can_fork():
         pytest.skip("figures are forked on Linux only")

@@ -1,8 +1,9 @@
 """The overlay figures (叠图) of the DOCX report, drawn in a forked process while the rest is written.
 
 Drawing the figures (matplotlib) is most of a DOCX report's time and needs nothing the other reports
-write, so :class:`PendingFigures` starts it in a child process at once (where the platform forks:
-Linux; elsewhere, or with ``fork=False``, the figures are drawn in this process when asked for) and
+write, so :class:`PendingFigures` starts it in child processes at once (where the platform forks:
+Linux, from a process without other threads; elsewhere, or with ``fork=False``, the figures are drawn
+in this process when asked for) and
 :meth:`PendingFigures.wait` collects the PNG files. The child draws exactly what this process would
 (same code, same inputs: the fork's copy of them); the warnings it emits are recorded and emitted again
 here, in order, and an error it raises is raised here. A child that dies without answering is no error:
@@ -64,11 +65,14 @@ def figures(result, tmp: Path, lang: str, width_cm: float = 16.0,
 
 
 def can_fork() -> bool:
-    """Whether figures are drawn in a forked process: on Linux (macOS and Windows spawn, which would
-    import and read everything again)."""
+    """Whether figures are drawn in forked processes: on Linux (macOS and Windows spawn, which would
+    import and read everything again), from a process with no other Python thread (a thread holding a
+    lock at the fork would leave it held in the child: the web server draws in its own thread)."""
     import multiprocessing
+    import threading
 
-    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+    return (sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+            and threading.active_count() == 1)
 
 
 class PendingFigures:
