@@ -243,3 +243,20 @@ def test_layers_cut_to_the_view_draw_the_pixels_of_the_whole_layers():
         pixels.append(np.asarray(Image.open(buf).convert("L")).astype(int))
     assert _gap(*pixels).max() <= 64 and _gap(pixels[1], pixels[0]).max() <= 64
     assert np.abs(pixels[0] - pixels[1]).mean() < 1.0
+
+
+@pytest.mark.parametrize("note,wraps", [("坐标系：EPSG:4550", False), ("比例尺为投影平面距离 (米) ；" * 20, True)])
+def test_the_footer_wraps_only_when_it_reaches_past_the_figure(note, wraps):
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from ecogis.render.static_map import build_figure
+
+    site = gpd.GeoDataFrame({"name": ["A"]}, geometry=[box(121.8, 41.0, 121.81, 41.01)], crs=4490)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AssumptionWarning)
+        fig = build_figure({}, site=site, inset=False, note=note)
+        footer = next(t for t in fig.texts if t.get_gid() == "note")
+        assert footer.get_wrap() is wraps
+        fig.savefig(io.BytesIO(), format="png", dpi=50)
+    assert ("\n" in footer._get_wrapped_text()) is wraps     # what the drawing printed: lines within the page

@@ -250,9 +250,11 @@ def build_figure(layers: dict, site=None, title: str | None = None, lang: str = 
                                            px_wide=INSET_BOX[2] * figsize[0] * dpi)
         lax = fig.add_axes(LEGEND_BOX)
         furniture.legend(lax, groups, styles, lang, furniture.renderer(fig), notes)
-        fig.text(MAIN_BOX[0], 0.035, note or _default_note(crs, lang, prov_name, review_no, source), fontsize=7,
-                 color="#333", wrap=True,
-                 ha="left", va="center", gid="note")
+        footer = fig.text(MAIN_BOX[0], 0.035, note or _default_note(crs, lang, prov_name, review_no, source),
+                          fontsize=7, color="#333", ha="left", va="center", gid="note")
+        # wrapped at the figure's edge only when it reaches past it (matplotlib's wrapping measures the
+        # text word by word at every draw, even when it fits on one line)
+        footer.set_wrap(bool(footer.get_window_extent(furniture.renderer(fig)).x1 > fig.bbox.x1))
         # what was drawn, on the figure itself (matplotlib allows new attributes)
         fig.ecogis = {"crs": crs.to_string(), "scale_bar_m": scale_m, "north_angle_deg": angle,  # type: ignore[attr-defined]
                       "province": prov_name, "main_ax": ax, "families": families}
