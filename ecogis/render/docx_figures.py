@@ -16,6 +16,7 @@ import sys
 import tempfile
 import warnings
 from pathlib import Path
+from typing import Any
 
 from ecogis.render import check_text as T
 
@@ -84,7 +85,7 @@ class PendingFigures:
         self._tmp = tempfile.TemporaryDirectory(prefix="ecogis-figures-")
         self._args = (result, Path(self._tmp.name), lang, width_cm)
         self._done: list | None = None
-        self._children: list[tuple[list[int], object, object]] = []   # (figures, process, pipe end)
+        self._children: list[tuple[list[int], Any, Any]] = []   # (figures, process, pipe end)
         if fork if fork is not None else can_fork():
             count = len(plan(result, lang)) if result is not None else 1
             for which in _groups(count):
@@ -106,7 +107,7 @@ class PendingFigures:
             if not self._children:
                 self._done = figures(*self._args)
             else:
-                done = []
+                done: list[tuple[str, Path]] = []
                 for which, proc, conn in self._children:
                     answer = _receive(proc, conn)
                     done += figures(*self._args, which=which) if answer is None else answer   # died: drawn here
