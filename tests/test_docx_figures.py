@@ -6,7 +6,9 @@ chooses."""
 from __future__ import annotations
 
 import io
+import multiprocessing
 import os
+import sys
 import warnings
 import zipfile
 
@@ -27,6 +29,9 @@ from ecogis.render.check_docx import render_check_docx
 PROJECT = LAYERS / "project.yaml"
 SITES = LAYERS / "sites" / "sites_zone41.txt"
 EMU_PER_INCH = 914400
+#: figures are forked on Linux (the tests force it even in a test worker that runs other threads)
+needs_fork = pytest.mark.skipif(not sys.platform.startswith("linux") or "fork" not in
+                                multiprocessing.get_all_start_methods(), reason="figures are forked on Linux only")
 
 
 @pytest.fixture(scope="module")
@@ -56,9 +61,8 @@ def test_figures_print_at_200_dpi_or_more_at_their_placed_width(sample_result, t
             assert 200 <= dpi <= 240, dpi
 
 
+@needs_fork
 def test_forked_figures_have_the_pixels_of_figures_drawn_here(sample_result):
-    if not docx_figures.can_fork():
-        pytest.skip("figures are forked on Linux only")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", AssumptionWarning)
         with docx_figures.PendingFigures(sample_result, "zh", 8.0, fork=True) as forked, \
@@ -76,9 +80,8 @@ def test_figures_are_shared_out_whole_and_in_order(count, groups):
     assert docx_figures._groups(count) == groups
 
 
+@needs_fork
 def test_child_warnings_are_emitted_and_its_error_raised_here(monkeypatch, tmp_path):
-    if not docx_figures.can_fork():
-        pytest.skip("figures are forked on Linux only")
 
     def failing(*args, which=None):
         warnings.warn("a map note", AssumptionWarning, stacklevel=1)
@@ -90,11 +93,11 @@ def test_child_warnings_are_emitted_and_its_error_raised_here(monkeypatch, tmp_p
             pending.wait()
 
 
+@needs_fork
 def test_a_process_with_other_threads_draws_its_figures_itself():
     import threading
 
-    if not docx_figures.can_fork():
-        pytest.skip("figures are forked on Linux only")
+    before = docx_figures.can_fork()
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
     other.start()
@@ -105,12 +108,11 @@ def test_a_process_with_other_threads_draws_its_figures_itself():
     finally:
         stop.set()
         other.join()
-    assert docx_figures.can_fork()
+    assert docx_figures.can_fork() == before
 
 
+@needs_fork
 def test_a_child_that_dies_is_replaced_by_drawing_here(monkeypatch):
-    if not docx_figures.can_fork():
-        pytest.skip("figures are forked on Linux only")
     monkeypatch.setattr(docx_figures, "_draw_in_child", lambda conn, args: os._exit(1))
     monkeypatch.setattr(docx_figures, "figures", lambda *args, which=None: [("here", args[1])])
     with docx_figures.PendingFigures(None, "zh", fork=True) as pending:
