@@ -11,6 +11,7 @@ import os
 import sys
 import warnings
 import zipfile
+from pathlib import Path
 
 import docx
 import matplotlib
@@ -67,7 +68,7 @@ def test_forked_figures_have_the_pixels_of_figures_drawn_here(sample_result):
         warnings.simplefilter("ignore", AssumptionWarning)
         with docx_figures.PendingFigures(sample_result, "zh", 8.0, fork=True) as forked, \
                 docx_figures.PendingFigures(sample_result, "zh", 8.0, fork=False) as here:
-            assert [which for which, _, _ in forked._children] == [[0, 1], [2, 3, 4]] and not here._children
+            assert [which for which, _ in forked._jobs] == [[0, 1], [2, 3, 4]] and here._proc is None
             got, expected = forked.wait(), here.wait()
             assert [name for name, _ in got] == [name for name, _ in expected]
             for (_, a), (_, b) in zip(got, expected):
@@ -104,7 +105,7 @@ def test_a_process_with_other_threads_draws_its_figures_itself():
     try:
         assert not docx_figures.can_fork()
         with docx_figures.PendingFigures(None, "zh") as pending:
-            assert not pending._children
+            assert pending._proc is None
     finally:
         stop.set()
         other.join()
@@ -113,7 +114,7 @@ def test_a_process_with_other_threads_draws_its_figures_itself():
 
 @needs_fork
 def test_a_child_that_dies_is_replaced_by_drawing_here(monkeypatch):
-    monkeypatch.setattr(docx_figures, "_draw_in_child", lambda conn, args: os._exit(1))
+    monkeypatch.setattr(docx_figures, "_draw_in_children", lambda jobs, args: os._exit(1))
     monkeypatch.setattr(docx_figures, "figures", lambda *args, which=None: [("here", args[1])])
     with docx_figures.PendingFigures(None, "zh", fork=True) as pending:
         assert pending.wait()[0][0] == "here"
@@ -262,3 +263,32 @@ def test_the_footer_wraps_only_when_it_reaches_past_the_figure(note, wraps):
         assert footer.get_wrap() is wraps
         fig.savefig(io.BytesIO(), format="png", dpi=50)
     assert ("\n" in footer._get_wrapped_text()) is wraps     # what the drawing printed: lines within the page
+
+
+@needs_fork
+def test_closing_before_the_figures_are_done_stops_every_figure_process(monkeypatch):
+    import time
+
+    monkeypatch.setattr(docx_figures, "figures", lambda *args, which=None: time.sleep(60))
+    monkeypatch.setattr(docx_figures, "_groups", lambda count: [[0], [1]])   # two processes
+    started = time.monotonic()
+    pending = docx_figures.PendingFigures(None, "zh", fork=True)
+    group = pending._proc.pid
+    time.sleep(1.0)                                   # both drawing by now
+    pending.close()
+    assert time.monotonic() - started < 30
+    time.sleep(0.5)
+    assert _running_in_group(group) == []              # no process left in the figures' process group
+
+
+def _running_in_group(group: int) -> list[int]:
+    """Pids of the processes of process group ``group`` that still run (not zombies), from /proc."""
+    running = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group and fields[0] != "Z":
+            running.append(int(stat.parent.name))
+    return running

@@ -3,7 +3,7 @@
 Drawing the figures (matplotlib) is most of a DOCX report's time and needs nothing the other reports
 write, so :class:`PendingFigures` starts it in child processes at once (where the platform forks:
 Linux, from a process without other threads; elsewhere, or with ``fork=False``, the figures are drawn
-in this process when asked for) and
+in this process when asked for; the first child imports matplotlib and forks the second) and
 :meth:`PendingFigures.wait` collects the PNG files. The child draws exactly what this process would
 (same code, same inputs: the fork's copy of them); the warnings it emits are recorded and emitted again
 here, in order, and an error it raises is raised here. A child that dies without answering is no error:
@@ -12,6 +12,7 @@ the figures are then drawn here.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import tempfile
 import warnings
@@ -78,47 +79,52 @@ def can_fork() -> bool:
 
 class PendingFigures:
     """The overlay figures of ``result``, being drawn (:func:`figures`) into a temporary folder of their
-    own, in :data:`PROCESSES` forked processes (:func:`_groups`);
-    :meth:`wait` returns them, :meth:`close` (or the ``with`` block's end) removes the folder."""
+    own by :data:`PROCESSES` forked processes (:func:`_groups`): the first imports matplotlib, then
+    forks the others, so that it is imported once. :meth:`wait` returns them, :meth:`close` (or the
+    ``with`` block's end) stops the processes and removes the folder."""
 
     def __init__(self, result, lang: str, width_cm: float = 16.0, fork: bool | None = None):
         self._tmp = tempfile.TemporaryDirectory(prefix="ecogis-figures-")
         self._args = (result, Path(self._tmp.name), lang, width_cm)
         self._done: list | None = None
-        self._children: list[tuple[list[int], Any, Any]] = []   # (figures, process, pipe end)
+        self._proc: Any = None
+        self._jobs: list[tuple[list[int], Any]] = []   # (figure numbers, pipe end)
         if fork if fork is not None else can_fork():
-            count = len(plan(result, lang)) if result is not None else 1
-            for which in _groups(count):
-                self._children.append((which, *self._start(which)))
+            self._start(_groups(len(plan(result, lang)) if result is not None else 1))
 
-    def _start(self, which: list[int]):
+    def _start(self, groups: list[list[int]]) -> None:
         import multiprocessing
 
         ctx = multiprocessing.get_context("fork")
-        conn, child_end = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_draw_in_child, args=(child_end, (*self._args, which)), daemon=True)
-        proc.start()
-        child_end.close()
-        return proc, conn
+        pipes = [ctx.Pipe(duplex=False) for _ in groups]
+        jobs = [(which, child_end) for which, (_, child_end) in zip(groups, pipes)]
+        self._proc = ctx.Process(target=_draw_in_children, args=(jobs, self._args), daemon=True)
+        self._proc.start()
+        for _, child_end in pipes:
+            child_end.close()
+        self._jobs = [(which, conn) for which, (conn, _) in zip(groups, pipes)]
 
     def wait(self) -> list[tuple[str, Path]]:
         """The ``(caption name, PNG)`` list of :func:`figures` (its warnings emitted, its error raised)."""
         if self._done is None:
-            if not self._children:
+            if self._proc is None:
                 self._done = figures(*self._args)
             else:
+                answers = [(which, _receive(conn)) for which, conn in self._jobs]   # every pipe read first
+                self._proc.join()
                 done: list[tuple[str, Path]] = []
-                for which, proc, conn in self._children:
-                    answer = _receive(proc, conn)
-                    done += figures(*self._args, which=which) if answer is None else answer   # died: drawn here
+                for which, answer in answers:
+                    done += figures(*self._args, which=which) if answer is None else _replay(answer)
                 self._done = done
         return self._done
 
     def close(self) -> None:
-        for _, proc, _ in self._children:
-            if proc.is_alive():
-                proc.terminate()
-                proc.join()
+        if self._proc is not None and self._proc.is_alive():
+            try:
+                os.killpg(self._proc.pid, signal.SIGTERM)   # the figure processes' own process group
+            except ProcessLookupError:                      # not made yet: the first process alone
+                self._proc.terminate()
+            self._proc.join()
         self._tmp.cleanup()
 
     def __enter__(self) -> PendingFigures:
@@ -137,15 +143,19 @@ def _groups(count: int) -> list[list[int]]:
     return [list(range(split)), list(range(split, count))]
 
 
-def _receive(proc, conn) -> list | None:
-    """A child's figures, its warnings emitted here and its error raised; None when it died unheard."""
+def _receive(conn) -> tuple | None:
+    """A figure process's answer (status, value, warnings); None when it died unheard."""
     try:
-        status, value, caught = conn.recv()
+        return conn.recv()
     except (EOFError, OSError):
         return None
     finally:
         conn.close()
-        proc.join()
+
+
+def _replay(answer: tuple) -> list:
+    """The figures of an answer, its warnings emitted here and its error raised."""
+    status, value, caught = answer
     for message, category in caught:
         warnings.warn(message, category, stacklevel=4)
     if status == "error":
@@ -153,8 +163,31 @@ def _receive(proc, conn) -> list | None:
     return value
 
 
-def _draw_in_child(conn, args) -> None:
-    """In the forked child: draw the figures and send back (status, value, warnings)."""
+def _draw_in_children(jobs, args) -> None:
+    """In the forked process (a process group of its own): import the drawing code, fork a process for
+    each job but the first, draw the first, wait for the others."""
+    os.setpgid(0, 0)
+    import ecogis.render.static_map  # noqa: F401 - matplotlib, imported once for every figure process
+
+    others = []
+    for which, conn in jobs[1:]:
+        pid = os.fork()
+        if pid == 0:
+            for _, other in jobs:
+                if other is not conn:
+                    other.close()
+            _draw(conn, (*args, which))
+            os._exit(0)
+        conn.close()
+        others.append(pid)
+    _draw(jobs[0][1], (*args, jobs[0][0]))
+    for pid in others:
+        os.waitpid(pid, 0)
+    os._exit(0)
+
+
+def _draw(conn, args) -> None:
+    """Draw the figures and send back (status, value, warnings)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -167,4 +200,3 @@ def _draw_in_child(conn, args) -> None:
     except Exception:  # noqa: BLE001 - an answer that cannot be pickled: the parent draws the figures itself
         pass
     conn.close()
-    os._exit(0)
