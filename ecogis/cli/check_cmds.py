@@ -244,15 +244,25 @@ def _write_reports(result, targets, *, lang, overwrite) -> list[Path]:
     """Write the reports ``targets`` ({format: path}, one folder) as one set: all of them or none.
 
     They are written into a hidden temporary folder and moved into place together, so a failed or
-    interrupted run leaves no partial set (and no "output exists" for the rerun)."""
+    interrupted run leaves no partial set (and no "output exists" for the rerun). The DOCX's figures
+    are started first (drawn in a forked process where the platform allows) and the DOCX written last,
+    so that the figures are drawn while the other reports are written."""
     if not targets:
         return []
+    import contextlib
+
     from ecogis.outputs import atomic_folder
 
     folder = next(iter(targets.values())).parent
     names = [p.name for p in targets.values()]
-    with atomic_folder(folder, names, overwrite=overwrite, inputs=_input_paths(result)) as tmp:
-        for fmt, path in targets.items():
+    with atomic_folder(folder, names, overwrite=overwrite, inputs=_input_paths(result)) as tmp, \
+            contextlib.ExitStack() as stack:
+        figures = None
+        if "docx" in targets:
+            from ecogis.render.check_docx import start_figures
+
+            figures = stack.enter_context(start_figures(result, lang, docx_options()["template"]))
+        for fmt, path in sorted(targets.items(), key=lambda item: item[0] == "docx"):
             dest = tmp / path.name
             if fmt == "json":
                 from ecogis.outputs import write_text_atomic
@@ -266,7 +276,7 @@ def _write_reports(result, targets, *, lang, overwrite) -> list[Path]:
             elif fmt == "docx":
                 from ecogis.render.check_docx import render_check_docx
 
-                render_check_docx(result, dest, lang=lang, **docx_options())
+                render_check_docx(result, dest, lang=lang, figures=figures, **docx_options())
             elif fmt == "xlsx":
                 from ecogis.render.check_xlsx import render_check_xlsx
 

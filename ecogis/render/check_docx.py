@@ -9,7 +9,6 @@ coordinates and conclusion facts come from :mod:`ecogis.site_coords`.
 """
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 from docx.shared import Cm
@@ -23,6 +22,7 @@ from ecogis.render.cells import VisibleText, control_note
 from ecogis.render.check_docx_text import clear_within_sentence, conclusion_paragraphs, crs_text, words
 from ecogis.render.corridor_text import corridor_lines
 from ecogis.render.coverage_text import banner_lines
+from ecogis.render.docx_figures import PendingFigures
 from ecogis.render.zoning_docx import add_zoning_chapter
 from ecogis.site_coords import boundary_points, conclusion_facts, line_crossings
 
@@ -32,11 +32,17 @@ SECTIONS = {lang: w["sections"] for lang, w in (("zh", words("zh")), ("en", word
 
 
 def render_check_docx(result, out, *, lang: str = "zh", overwrite: bool = False, figure=None, template=None,
-                      project_name: str | None = None) -> Path:
+                      project_name: str | None = None, figures: PendingFigures | None = None) -> Path:
     """Write the DOCX report for ``result`` to ``out``; ``figure`` is an optional PNG to use as the map,
     ``template`` an institute's .docx whose styles and fonts are used, ``project_name`` the name of the
     project (default: the exchange file's 项目名称, else the sites' names). Control characters in texts
-    (XML forbids them) are shown as ``\\x00`` escapes, with a note at the end."""
+    (XML forbids them) are shown as ``\\x00`` escapes, with a note at the end. ``figures``: the overlay
+    figures started earlier (:func:`start_figures`, so that they are drawn while other reports are
+    written); else they are started here, drawn while the tables are written."""
+    if figure is None and figures is None:
+        with start_figures(result, lang, template) as pending:
+            return render_check_docx(result, out, lang=lang, overwrite=overwrite, template=template,
+                                     project_name=project_name, figures=pending)
     doc = _VisibleDocument(L.new_document(template))
     w = words(lang)
     name = project_name or _project_name(result, lang)
@@ -50,7 +56,8 @@ def render_check_docx(result, out, *, lang: str = "zh", overwrite: bool = False,
     _findings_section(doc, result, lang, next(heads), captions)
     for line in corridor_lines(result, lang):  # 作业带: temporary land take per zone crossed
         doc.add_paragraph(line)
-    _map_section(doc, result, lang, next(heads), captions, figure)
+    _map_section(doc, result, lang, next(heads), captions, [(T.t("site", lang), figure)] if figure
+                 else figures.wait() if figures is not None else [])
     _basis_section(doc, result, lang, next(heads))
     _sources_section(doc, result, lang, next(heads), captions)
     add_zoning_chapter(doc, result, lang, captions, len(w["sections"]) + 1)  # 生态环境分区管控符合性分析
@@ -180,19 +187,28 @@ def _rows(result, rows, spec, lang) -> list[list[str]]:
     return out
 
 
-def _map_section(doc, result, lang, heading, captions, figure) -> None:
-    """The overlay figure (叠图): the given PNG, or one drawn around all sites and, for a few sites far
-    apart, one more zoomed to each site (每个场址一幅)."""
+def start_figures(result, lang: str = "zh", template=None) -> PendingFigures:
+    """Start drawing the report's overlay figures (:mod:`ecogis.render.docx_figures`) for the text width
+    of ``template`` (or of the default A4 layout); pass the result to :func:`render_check_docx`."""
+    return PendingFigures(result, lang, figure_width_cm(L.new_document(template)))
+
+
+def figure_width_cm(doc) -> float:
+    """The width figures are placed at: the text width, at most 16 cm."""
+    return min(16.0, L.text_width_cm(doc))
+
+
+def _map_section(doc, result, lang, heading, captions, figures) -> None:
+    """The overlay figures (叠图), ``(caption name, PNG)``: one drawn around all sites and, for a few
+    sites far apart, one more zoomed to each site (每个场址一幅), or the PNG given."""
     w = words(lang)
     doc.add_heading(heading, level=1)
-    with tempfile.TemporaryDirectory() as tmp:
-        figures = [(T.t("site", lang), figure)] if figure else _figures(result, Path(tmp), lang)
-        if not figures:
-            doc.add_paragraph(T.t("map_missing", lang))
-            return
-        for name, png in figures:
-            doc.add_picture(str(png), width=Cm(min(16.0, L.text_width_cm(doc._doc))))
-            captions.figure(doc, doc.paragraphs[-1], w["figure"].format(site=name))
+    if not figures:
+        doc.add_paragraph(T.t("map_missing", lang))
+        return
+    for name, png in figures:
+        doc.add_picture(str(png), width=Cm(figure_width_cm(doc._doc)))
+        captions.figure(doc, doc.paragraphs[-1], w["figure"].format(site=name))
     crs = T.translate(result.methods.get("analysis_crs", ""), lang)
     doc.add_paragraph(w["figure_note"].format(crs=crs))
 
@@ -245,34 +261,3 @@ def _source_rows(result, lang) -> list[list[str]]:
 
 def _file(path) -> str:
     return Path(str(path)).name if path else ""
-
-
-#: with more sites than this the report has the overview figure only
-MAX_SITE_FIGURES = 8
-
-
-def _figures(result, tmp: Path, lang: str) -> list[tuple[str, Path]]:
-    """``(caption name, PNG)`` of the overlay figures (ecogis.render.static_map): one framed on all sites,
-    then, when there are 2 to :data:`MAX_SITE_FIGURES` sites, one framed on each; none without a site."""
-    from ecogis.render.static_map import render_static
-
-    site = T.site_layer(result)
-    if site is None:
-        return []
-    project = result.inputs.get("project") or {}
-    layers = T.map_layers(result, lang)
-    shared: dict = {}  # the layers projected once for every figure
-
-    def draw(sites, png):  # zlib level 1: the same pixels, written in ~0.6× the time (the DOCX zips them again)
-        return render_static(layers, png, site=sites, title=None, dpi=200, lang=lang, focus="site",
-                             review_no=project.get("review_no"), source=project.get("source"), shared=shared,
-                             png_compress=1)
-
-    out = [(T.t("site", lang), draw(site, tmp / "map.png"))]
-    if 1 < len(site) <= MAX_SITE_FIGURES:
-        names = site["name"] if "name" in site.columns else site["id"]
-        for i, name in enumerate(names.where(names.notna(), site["id"]).astype(str)):
-            one = site.iloc[[i]].copy()
-            one.attrs = site.attrs
-            out.append((f"{T.t('site', lang)} {name}", draw(one, tmp / f"map_{i}.png")))
-    return out

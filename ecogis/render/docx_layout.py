@@ -3,6 +3,7 @@ header row repeats on every page, captions kept with their table or figure, land
 wide tables, and an institute's own template (its styles and fonts win over ours)."""
 from __future__ import annotations
 
+import copy
 import weakref
 
 from docx import Document
@@ -192,7 +193,10 @@ def _row_flags(row, header: bool) -> None:
 
 def table(doc, head: list[str], rows: list[list[str]], visible: VisibleText, *, numeric=()) -> object:
     """A 三线表 at 9 pt whose header row repeats on every page; column widths follow the longest text
-    (capped) over the current section's text width; columns in ``numeric`` are right-aligned."""
+    (capped) over the current section's text width; columns in ``numeric`` are right-aligned.
+
+    The body rows are copies of a row laid out once through python-docx (:func:`_row_like`), each with
+    its own texts: the same XML as filling every cell through python-docx, in a fraction of the time."""
     t = doc.add_table(rows=1, cols=len(head))
     t.style = doc.styles[TABLE_STYLE]
     t.autofit = False
@@ -201,12 +205,23 @@ def table(doc, head: list[str], rows: list[list[str]], visible: VisibleText, *, 
         col.width = w
     _row_flags(t.rows[0], header=True)
     _fill(t.rows[0].cells, head, widths, visible, bold=True, numeric=(), top=RULE_HEAVY, bottom=RULE_LIGHT)
-    for i, row in enumerate(rows):
-        r = t.add_row()
-        _row_flags(r, header=False)
-        _fill(r.cells, row, widths, visible, bold=False, numeric=numeric,
-              bottom=RULE_HEAVY if i == len(rows) - 1 else None)
+    if rows:
+        body, last = (_row_like(t, widths, numeric, bottom) for bottom in (None, RULE_HEAVY))
+        for i, row in enumerate(rows):
+            tr = copy.deepcopy(last if i == len(rows) - 1 else body)
+            for run, value in zip(tr.iter(qn("w:r")), row):
+                run.text = visible(value)       # python-docx's run text: tabs and breaks as elements
+            t._tbl.append(tr)
     return t
+
+
+def _row_like(t, widths, numeric, bottom):
+    """A body row of ``t`` laid out by :func:`_fill` (one run per cell), taken out of the table."""
+    r = t.add_row()
+    _row_flags(r, header=False)
+    _fill(r.cells, [""] * len(widths), widths, str, bold=False, numeric=numeric, bottom=bottom)
+    t._tbl.remove(r._tr)
+    return r._tr
 
 
 def _fill(cells, values, widths, visible, *, bold, numeric, top=None, bottom=None) -> None:

@@ -1,18 +1,15 @@
 """Static maps: the map furniture around the layers.
 
 Graticule labelled in degrees and minutes, scale bar in true metres of the GK projection plane,
-north arrow (指北针) turned to true north, location inset (区位图) in the province, and the legend
-(groups never split across columns).
+north arrow (指北针) turned to true north, and the legend (groups never split across columns); the
+location inset (区位图) is in :mod:`ecogis.render.static_inset`.
 """
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 from typing import Any
 
-import geopandas as gpd
 import numpy as np
-import shapely
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgba
 from matplotlib.lines import Line2D
@@ -21,7 +18,6 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.patches import Polygon as MplPolygon
 from pyproj import Transformer
 
-from ecogis.errors import EcogisError
 from ecogis.geodesy import GEOGRAPHIC_CRS
 from ecogis.messages import say
 from ecogis.render import styles as st
@@ -215,31 +211,45 @@ def _columns(blocks: list[list], ncols: int) -> tuple[list, int]:
 
 
 LEGEND_FONT_SIZES = (8, 7, 6.5, 6, 5.5, 5, 4.5)     # points; each tried with 1, 2, 3 columns
+#: a layout is measured only when its overflow, scaled from the last one measured with as many columns,
+#: is at most this (text widths and row heights scale with the font size; the scaling is within a few %)
+PREDICTED_SLACK = 0.05
 
 
 def legend(lax, groups, styles, lang, renderer, notes: list | None = None) -> None:
     """The legend in its box: the largest text, then the fewest columns, that fit; groups stay whole.
 
-    If no layout fits, the one that overflows least is used and an assumption note says so.
+    If no layout fits, the one that overflows least is used and an assumption note says so. A layout is
+    drawn and measured only when it can fit: at most as many rows as the box holds, and an overflow
+    predicted from the last layout measured with as many columns at most :data:`PREDICTED_SLACK`.
     """
     blocks = _legend_rows(groups)
     lax.set_axis_off()
     box_pt = lax.get_window_extent(renderer).height * 72 / lax.figure.dpi
     best = None
+    measured: dict[int, tuple[float, float]] = {}     # columns -> (font size, overflow) last measured
     for fontsize in LEGEND_FONT_SIZES:
         for max_cols in (1, 2, 3):
             entries, ncols = _columns(blocks, max_cols)
             if len(entries) // ncols * 1.4 * fontsize > 1.1 * box_pt:
                 continue        # rows of at least 1.4 em (text and 0.4 em spacing) cannot fit
+            if ncols in measured and _scaled(*measured[ncols], fontsize) > PREDICTED_SLACK:
+                continue
             leg, entries, overflow = _try_legend(lax, blocks, fontsize, max_cols, styles, lang, renderer)
             if overflow <= 0:
                 return _finish_legend(leg, entries)
+            measured[ncols] = (fontsize, overflow)
             if best is None or overflow < best[0]:
                 best = (overflow, fontsize, max_cols)
     _, fontsize, max_cols = best or (None, LEGEND_FONT_SIZES[-1], 3)
     leg, entries, overflow = _try_legend(lax, blocks, fontsize, max_cols, styles, lang, renderer)
     say("map_legend_overflow", notes, rows=sum(len(b) for b in blocks), overflow=f"{overflow:.0%}", size=fontsize)
     _finish_legend(leg, entries)
+
+
+def _scaled(size: float, overflow: float, new_size: float) -> float:
+    """The overflow of a legend at ``new_size`` points, from its ``overflow`` at ``size``."""
+    return (1 + overflow) * new_size / size - 1
 
 
 def _try_legend(lax, blocks, fontsize, max_cols, styles, lang, renderer):
@@ -272,90 +282,9 @@ def _finish_legend(leg, entries) -> None:
     leg.set_gid("legend")
 
 
-def _province_of(extent: tuple, province: str | None, adcode: str | None = None):
-    """Province boundary (EPSG:4490) covering most of ``extent`` (west, south, east, north), or the
-    named one, and its cities. A boundary layer's adcode (first two digits) names the province."""
-    if province:
-        return _province_and_cities(province)
-    if adcode and len(str(adcode)) == 6 and str(adcode).isdigit():
-        return _province_and_cities(str(adcode)[:2] + "0000")
-    name = _province_at(tuple(round(v, 3) for v in extent))
-    if name is None:
-        return None, None
-    return _province_and_cities(name)
-
-
-@lru_cache(maxsize=8)
-def _province_and_cities(province: str):
-    """The province (a name or an adcode) and its cities, read once per process (every map of a report
-    has the same inset); the frames are only drawn, never changed."""
-    from ecogis.boundaries import get_boundary, get_districts
-
-    prov = get_boundary(province, level="province")
-    try:
-        children = get_districts(prov["name"].iloc[0])
-    except EcogisError:
-        children = None
-    return prov, children
-
-
-@lru_cache(maxsize=64)
-def _province_at(extent: tuple) -> str | None:
-    """Name of the province (Tianditu boundaries) that covers most of the box ``extent``, None outside
-    China. A box, not its centre: a coastal map's centre may lie in the sea."""
-    from ecogis.boundaries import get_boundary, list_names
-
-    names = list(list_names("province"))
-    geoms = np.array([get_boundary(n, level="province").geometry.iloc[0] for n in names])
-    area = shapely.area(shapely.intersection(geoms, shapely.box(*extent)))
-    return names[int(area.argmax())] if area.max() > 0 else None
-
-
-def inset(iax, items_extent_geo, province, styles, lang, notes, adcode=None) -> str | None:
-    """Location inset: the province, its cities, and the map extent in red. Returns the province name."""
-    try:
-        prov, children = _province_of(items_extent_geo, province, adcode)
-        if prov is None:
-            say("map_inset_empty", notes)
-    except (ImportError, EcogisError, OSError) as exc:
-        say("map_inset_missing", notes, error=exc)
-        prov, children = None, None
-    iax.set_xticks([])
-    iax.set_yticks([])
-    for spine in iax.spines.values():
-        spine.set_linewidth(0.8)
-    iax.set_title(st.text(styles, "inset", lang), fontsize=10, pad=4)
-    extent = shapely.box(*items_extent_geo)
-    if prov is None:
-        iax.text(0.5, 0.5, "—", transform=iax.transAxes, ha="center", va="center")
-        return None
-    prov.plot(ax=iax, facecolor="#f2efe6", edgecolor="#333", linewidth=0.7)
-    if children is not None and len(children):
-        children.boundary.plot(ax=iax, color="#999", linewidth=0.3)
-    gpd.GeoSeries([extent], crs=GEOGRAPHIC_CRS).plot(ax=iax, facecolor=to_rgba("#e60000", 0.35), edgecolor="#e60000",
-                                           linewidth=1.2)
-    pw = prov.total_bounds[2] - prov.total_bounds[0]
-    if extent.bounds[2] - extent.bounds[0] < 0.03 * pw:   # too small to see: mark the place
-        iax.plot([extent.centroid.x], [extent.centroid.y], marker="*", markersize=11, color="#e60000",
-                 markeredgecolor="white", markeredgewidth=0.6, zorder=5)
-    x0, y0, x1, y1 = prov.total_bounds
-    x0, y0 = min(x0, extent.bounds[0]), min(y0, extent.bounds[1])
-    x1, y1 = max(x1, extent.bounds[2]), max(y1, extent.bounds[3])
-    pad = 0.04 * max(x1 - x0, y1 - y0)
-    iax.set_xlim(x0 - pad, x1 + pad)
-    iax.set_ylim(y0 - pad, y1 + pad)
-    iax.set_aspect(1 / math.cos(math.radians((y0 + y1) / 2)), adjustable="box", anchor="N")
-    iax.set_xlabel("")
-    iax.set_ylabel("")
-    name = prov["name"].iloc[0]
-    iax.text(0.03, 0.03, name, transform=iax.transAxes, fontsize=8, color="#333")
-    return name
-
-
 def renderer(fig):
     """An Agg renderer to measure text: the figure's own if it has an Agg canvas, else a new one.
 
-    Figures are built on the base canvas (geopandas redraws an Agg canvas after every layer).
     """
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     return canvas.get_renderer()

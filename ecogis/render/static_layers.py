@@ -57,7 +57,7 @@ def _paint_groups(style: dict, gdf) -> tuple[np.ndarray, list[tuple]]:
     return codes, [paints[first[c]] for c in range(len(uniques))]
 
 
-def _path(geoms: np.ndarray, closed: bool) -> MplPath:
+def compound_path(geoms: np.ndarray, closed: bool) -> MplPath:
     """One compound matplotlib Path of all rings (``closed``) or lines in ``geoms`` (vectorised)."""
     coords, index = shapely.get_coordinates(geoms, return_index=True)
     if not len(coords):
@@ -78,7 +78,7 @@ def _draw_polygons(ax, geoms, codes, paints, lw, hatch, gid) -> None:
         parts = shapely.get_parts(polys[codes == code])
         parts = parts[shapely.get_type_id(parts) == 3]
         rings = shapely.get_rings(parts)
-        ax.add_artist(PathPatch(_path(rings, closed=True), facecolor=fill, edgecolor=stroke, linewidth=lw,
+        ax.add_artist(PathPatch(compound_path(rings, closed=True), facecolor=fill, edgecolor=stroke, linewidth=lw,
                                 hatch=hatch, zorder=2, gid=gid))
 
 
@@ -87,7 +87,7 @@ def _draw_lines(ax, geoms, codes, paints, lw, linestyle, gid) -> None:
     lines = np.where(np.isin(shapely.get_type_id(geoms), (3, 6)), shapely.boundary(geoms), geoms)
     for code, (_, stroke) in enumerate(paints):
         parts = shapely.get_parts(lines[codes == code])
-        ax.add_artist(PathPatch(_path(parts, closed=False), fill=False, edgecolor=stroke, linewidth=lw,
+        ax.add_artist(PathPatch(compound_path(parts, closed=False), fill=False, edgecolor=stroke, linewidth=lw,
                                 linestyle=linestyle, capstyle="round", joinstyle="round", zorder=3, gid=gid))
 
 
@@ -107,13 +107,14 @@ def draw_layer(ax, kind, style, gdf, styles, label_points: bool,
     geoms = np.asarray(gdf.geometry.values)
     types = shapely.get_type_id(geoms)
     is_point = (types == 0) | (types == 4)
-    points, shapes = gdf[is_point], gdf[~is_point]
+    points, shapes = _split(gdf, is_point)
     gid = f"layer-{kind or 'default'}"
     if len(shapes):
         codes, paints = _paint_groups(style, shapes)
         # lines are never filled, and a "line" kind draws polygons as their outlines
         as_line = np.isin(types[~is_point], (1, 2, 5)) | (geometry == "line")
         shape_geoms, drawn = geoms[~is_point], in_view(geoms[~is_point], view)
+        shape_geoms = clip_to_view(shape_geoms, drawn, view)
         if as_line.any():
             sel = as_line & drawn
             _draw_lines(ax, shape_geoms[sel], codes[sel], paints, lw, dashes(style.get("dash"), lw), gid)
@@ -129,6 +130,31 @@ def draw_layer(ax, kind, style, gdf, styles, label_points: bool,
         if label_points and "name" in points:
             labels += _labels(shapely.get_geometry(geoms[is_point], 0), points["name"])
     return labels
+
+
+def clip_to_view(geoms: np.ndarray, drawn: np.ndarray, view) -> np.ndarray:
+    """``geoms`` with those that are ``drawn`` and reach beyond the box ``view`` (x0, y0, x1, y1; the
+    axes' extent and a margin) cut to it: what shows inside the axes is the same, the paths a fraction
+    of the vertices. The cut edges lie in the margin, outside the axes, which clip them."""
+    if view is None:
+        return geoms
+    bounds = shapely.bounds(geoms)
+    x0, y0, x1, y1 = view
+    beyond = drawn & ((bounds[:, 0] < x0) | (bounds[:, 1] < y0) | (bounds[:, 2] > x1) | (bounds[:, 3] > y1))
+    if not beyond.any():
+        return geoms
+    out = geoms.copy()
+    out[beyond] = shapely.clip_by_rect(geoms[beyond], x0, y0, x1, y1)
+    return out
+
+
+def _split(gdf, is_point: np.ndarray):
+    """(point rows, other rows) of ``gdf``; a layer of one kind is not copied (most are)."""
+    if is_point.all():
+        return gdf, gdf.iloc[:0]
+    if not is_point.any():
+        return gdf.iloc[:0], gdf
+    return gdf[is_point], gdf[~is_point]
 
 
 def in_view(geoms: np.ndarray, view) -> np.ndarray:

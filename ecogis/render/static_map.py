@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import logging
+import math
 import os
 import warnings
 from functools import lru_cache
@@ -29,20 +30,23 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib
+import numpy as np
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 from pyproj import Transformer
 
 from ecogis.crs import describe_crs, gk_crs_for_lon
 from ecogis.error_messages import error
+from ecogis.errors import EcogisError
 from ecogis.geodesy import GEOGRAPHIC_CRS
 from ecogis.messages import say, translate
 from ecogis.outputs import atomic_path
 from ecogis.render import static_furniture as furniture
+from ecogis.render import static_inset
 from ecogis.render import styles as st
 from ecogis.render.map_credits import credit_parts
 from ecogis.render.map_layers import focus_box, layer_styles, layers_bounds, map_layers
-from ecogis.render.static_layers import draw_layer, place_labels
+from ecogis.render.static_layers import draw_layer, in_view, place_labels
 
 FORMATS = ("png", "pdf", "svg")
 CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN", "WenQuanYi Micro Hei",
@@ -51,6 +55,9 @@ CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN", 
 A4_LANDSCAPE = (11.69, 8.27)
 MAIN_BOX = (0.055, 0.10, 0.66, 0.78)     # figure fraction: left, bottom, width, height
 INSET_BOX = (0.765, 0.56, 0.205, 0.30)
+#: the least resolution of a figure on paper at the width it is placed at (dots per inch): 200 for
+#: print, and a margin so that a figure widened a little in Word keeps it
+PRINT_DPI = 220
 LEGEND_BOX = (0.765, 0.10, 0.205, 0.43)
 
 
@@ -177,19 +184,21 @@ LABELLED_KINDS = ("redline", "reserve")
 def build_figure(layers: dict, site=None, title: str | None = None, lang: str = "zh", styles=None,
                  kinds: dict | None = None, inset: bool = True, province: str | None = None,
                  figsize=A4_LANDSCAPE, note: str | None = None, focus=None, notes: list | None = None,
-                 review_no: str | None = None, source: str | None = None, shared: dict | None = None) -> Figure:
+                 review_no: str | None = None, source: str | None = None, shared: dict | None = None,
+                 dpi: float = 100.0) -> Figure:
     """Draw the static map and return the matplotlib Figure (see :func:`render_static`).
 
-    Only the lines and polygons that reach into the view are drawn. ``shared``: a dict kept by the caller
-    across several figures of the same ``layers`` (other sites or views): the projected layers are kept
-    in it and reused. The figure's ``ecogis`` attribute holds {crs, scale_bar_m, north_angle_deg,
-    province, main_ax}.
+    ``dpi``: the resolution the figure will be saved at (its text is measured at it, the inset's outlines
+    are simplified for it). Only the lines and polygons that reach into the view are drawn. ``shared``: a
+    dict kept by the caller across several figures of the same ``layers`` (other sites or views): the
+    projected layers are kept in it and reused. The figure's ``ecogis`` attribute holds {crs, scale_bar_m,
+    north_angle_deg, province, main_ax}.
     """
     notes = [] if notes is None else notes
     styles = st.load_styles(styles)
     families = cjk_font_families()
     with matplotlib.rc_context(_rc(families)):
-        items = map_layers(layers, site, kinds, styles, notes)
+        items = _items(layers, site, kinds, styles, notes, shared)
         crs = _map_crs(items, shared)
         proj = [(n, k, _to_crs(shared, n, k, g, crs)) for n, k, g in items]
         data_bounds = layers_bounds(g for _, _, g in proj)
@@ -197,9 +206,7 @@ def build_figure(layers: dict, site=None, title: str | None = None, lang: str = 
         if view is not None:
             data_bounds = Transformer.from_crs(GEOGRAPHIC_CRS, crs, always_xy=True).transform_bounds(*view)
 
-        # on the base canvas: nothing is rendered until savefig (geopandas, used for the inset,
-        # redraws an Agg canvas after every plot)
-        fig = Figure(figsize=figsize)
+        fig = Figure(figsize=figsize, dpi=dpi)
         ax = fig.add_axes(MAIN_BOX)
         box_w, box_h = figsize[0] * MAIN_BOX[2], figsize[1] * MAIN_BOX[3]
         xlim, ylim = _fit_limits(data_bounds, box_w, box_h)
@@ -213,9 +220,10 @@ def build_figure(layers: dict, site=None, title: str | None = None, lang: str = 
             labels[kind == "site"] += draw_layer(ax, kind, style, gdf, styles,
                                                  label_points=kind in ("water_section", "site"),
                                                  label_shapes=kind in LABELLED_KINDS, view=_drawn_box(xlim, ylim))
-            in_view = gdf.cx[xlim[0]:xlim[1], ylim[0]:ylim[1]]
-            if len(in_view):  # the legend lists what the map shows
-                groups.append((ttl, st.legend_items(kind or "default", styles, in_view, lang, ttl, style)))
+            shown = in_view(np.asarray(gdf.geometry.values), (xlim[0], ylim[0], xlim[1], ylim[1]))
+            if shown.any():  # the legend lists what the map shows
+                in_view_rows = gdf if shown.all() else gdf.iloc[np.flatnonzero(shown)]
+                groups.append((ttl, st.legend_items(kind or "default", styles, in_view_rows, lang, ttl, style)))
         ax.set_xlim(*xlim)
         ax.set_ylim(*ylim)
         ax.set_aspect("equal", adjustable="box")
@@ -238,16 +246,37 @@ def build_figure(layers: dict, site=None, title: str | None = None, lang: str = 
             iax = fig.add_axes(INSET_BOX)
             geo_extent = Transformer.from_crs(crs, GEOGRAPHIC_CRS, always_xy=True).transform_bounds(
                 xlim[0], ylim[0], xlim[1], ylim[1])
-            prov_name = furniture.inset(iax, geo_extent, province, styles, lang, notes, _boundary_adcode(items))
+            prov_name = static_inset.inset(iax, geo_extent, province, styles, lang, notes, _boundary_adcode(items),
+                                           px_wide=INSET_BOX[2] * figsize[0] * dpi)
         lax = fig.add_axes(LEGEND_BOX)
         furniture.legend(lax, groups, styles, lang, furniture.renderer(fig), notes)
-        fig.text(MAIN_BOX[0], 0.035, note or _default_note(crs, lang, prov_name, review_no, source), fontsize=7,
-                 color="#333", wrap=True,
-                 ha="left", va="center", gid="note")
+        footer = fig.text(MAIN_BOX[0], 0.035, note or _default_note(crs, lang, prov_name, review_no, source),
+                          fontsize=7, color="#333", ha="left", va="center", gid="note")
+        # wrapped at the figure's edge only when it reaches past it (matplotlib's wrapping measures the
+        # text word by word at every draw, even when it fits on one line)
+        footer.set_wrap(bool(footer.get_window_extent(furniture.renderer(fig)).x1 > fig.bbox.x1))
         # what was drawn, on the figure itself (matplotlib allows new attributes)
         fig.ecogis = {"crs": crs.to_string(), "scale_bar_m": scale_m, "north_angle_deg": angle,  # type: ignore[attr-defined]
                       "province": prov_name, "main_ax": ax, "families": families}
     return fig
+
+
+def _items(layers: dict, site, kinds, styles: dict, notes: list, shared: dict | None) -> list:
+    """:func:`map_layers` of ``layers`` and ``site``; with ``shared``, the layers' items of the first figure
+    are kept and the next figures only put their own site in the site's place."""
+    kept = None if shared is None or site is None else shared.get("items")
+    if kept is not None:
+        try:
+            (_, _, fresh), = map_layers({"site": site}, None, {"site": "site"}, styles, [])
+        except EcogisError:     # an empty site: as without the shortcut (which says so)
+            kept = None
+        else:
+            at = max(i for i, item in enumerate(kept) if item[1] == "site")   # the site, after any site-kind layer
+            return [*kept[:at], ("site", "site", fresh), *kept[at + 1:]]
+    items = map_layers(layers, site, kinds, styles, notes)
+    if shared is not None and site is not None:
+        shared["items"] = items
+    return items
 
 
 def _boundary_adcode(items) -> str | None:
@@ -279,6 +308,12 @@ def _default_note(crs, lang: str, province: str | None, review_no: str | None = 
     parts += credit_parts(lang, review_no, source)
     parts.append(w["made"].format(today=_dt.date.today().isoformat()))
     return w["sep"].join(parts)
+
+
+def dpi_for_width(width_cm: float, figsize=A4_LANDSCAPE, print_dpi: float = PRINT_DPI) -> int:
+    """The dpi to save a figure of ``figsize`` (inches) at so that, placed ``width_cm`` wide on the page,
+    it has ``print_dpi`` dots per inch (an A4-landscape figure placed 16 cm wide: 119 dpi)."""
+    return math.ceil(print_dpi * width_cm / 2.54 / figsize[0])
 
 
 def render_static(layers: dict, out, site=None, title: str | None = None, dpi: int = 300, lang: str = "zh",
@@ -328,7 +363,7 @@ def render_static(layers: dict, out, site=None, title: str | None = None, dpi: i
         warnings.simplefilter("always", UserWarning)
         fig = build_figure(layers, site=site, title=title, lang=lang, styles=styles, kinds=kinds, inset=inset,
                            province=province, figsize=figsize, note=note, focus=focus, notes=notes,
-                           review_no=review_no, source=source, shared=shared)
+                           review_no=review_no, source=source, shared=shared, dpi=dpi)
         with matplotlib.rc_context(_rc(fig.ecogis["families"])):  # type: ignore[attr-defined]  # set by build_figure
             with atomic_path(out, overwrite=overwrite) as tmp:
                 level: dict[str, Any] = {}
