@@ -187,9 +187,14 @@ def _load_inputs(site, project, buffers, rules, *, site_crs, skip_empty, vertice
     sites, site_meta = read_site(site, site_crs=site_crs, notes=notes, skip_empty=skip_empty, vertices=vertices)
     require_cgcs2000_transform(sites.crs, site_meta.get("path"))
     layers = project.read_layers()
+    transformable = set()  # the CRSs (WKT) found transformable to CGCS2000: layers mostly share one
     for lyr in layers.values():
-        notes.extend(LayerInfo.of(lyr).notes)
-        require_cgcs2000_transform(lyr.crs, LayerInfo.of(lyr).path)
+        info = LayerInfo.of(lyr)
+        notes.extend(info.notes)
+        wkt = lyr.crs.to_wkt() if lyr.crs is not None else None
+        if wkt not in transformable:
+            require_cgcs2000_transform(lyr.crs, info.path)
+            transformable.add(wkt)
     boundary = project.read_boundary()
     ruleset, _ = apply_jurisdiction(ruleset, sites, boundary, notes, {LayerInfo.of(g).kind for g in layers.values()})
     warn_mixed_datums(sites, layers, notes)
@@ -230,8 +235,13 @@ def warn_mixed_datums(sites, layers: dict, notes) -> None:
     """Say so when the site and a layer are on datums PROJ cannot convert between (Xian 1980 vs CGCS2000):
     the overlay then treats their latitudes/longitudes as the same points, tens of metres off."""
     mixed: dict[Note, list[str]] = {}
+    by_crs: dict[Any, Note | None] = {}  # layers mostly share a CRS: compared once each
     for name, layer in layers.items():
-        note = datum_mismatch_note(sites.crs, layer.crs)
+        crs = layer.crs
+        key = crs.to_wkt() if crs is not None else None
+        if key not in by_crs:
+            by_crs[key] = datum_mismatch_note(sites.crs, crs)
+        note = by_crs[key]
         if note:
             mixed.setdefault(note, []).append(name)
     for note, names in mixed.items():
@@ -243,12 +253,15 @@ def _touched(layers, frame, boundary) -> dict:
     out = {}
     if boundary is not None:
         out["boundary"] = boundary.to_crs(GEOGRAPHIC)
-    if len(frame) == 0:
+    if len(frame) == 0 or "_feature_index" not in frame:
         return out
+    names, features = frame["layer"].to_numpy(dtype=object), frame["_feature_index"].to_numpy()
     for name, layer in layers.items():
-        idx = frame.loc[frame["layer"] == name, "_feature_index"].unique() if "_feature_index" in frame else []
+        idx = pd.unique(features[names == name])  # in the order of the findings
         if len(idx):
-            sub = layer.loc[idx].to_crs(GEOGRAPHIC)
+            sub = layer.loc[idx]
+            if layer.crs is None or not layer.crs.is_exact_same(GEOGRAPHIC):  # else to_crs would only copy it
+                sub = sub.to_crs(GEOGRAPHIC)
             sub.attrs = dict(layer.attrs)
             out[name] = sub
     return out

@@ -149,11 +149,16 @@ def _remember(value: Any, key: str) -> Any:
         for i, item in enumerate(value):
             _remember(item, f"{key}/{i}")
         return value
+    ident = id(value)
+
+    def forget(_: object) -> None:
+        _KEYS.pop(ident, None)
+
     try:
-        ref = weakref.ref(value, lambda _, i=id(value): _KEYS.pop(i, None))
-    except TypeError:  # not weakly referable (None, a tuple...): no derived values of it
+        ref = weakref.ref(value, forget)
+    except TypeError:  # not weakly referable (None, a list...): no derived values of it
         return value
-    _KEYS[id(value)] = (ref, key)
+    _KEYS[ident] = (ref, key)
     return value
 
 
