@@ -8,6 +8,8 @@ distances geodesic metres. Many sites, streamed: :mod:`ecogis.check_batch`.
 """
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -181,7 +183,7 @@ def _load_inputs(site, project, buffers, rules, *, site_crs, skip_empty, vertice
     notes = Notes()
     if not isinstance(project, Project):
         project = load_project(project)
-    ruleset = load_rules(*(p for p in (project.rules_path, rules) if p), kinds=layer_kinds(), at_date=at_date)
+    ruleset = _ruleset(project, rules, at_date)
     say("rules_at_date", notes, warn=False, date=ruleset.at_date.isoformat())
     buffers_m = (parse_buffers(buffers) if buffers is not None else project.buffers_m or ruleset.buffers_m)
     sites, site_meta = read_site(site, site_crs=site_crs, notes=notes, skip_empty=skip_empty, vertices=vertices)
@@ -199,6 +201,22 @@ def _load_inputs(site, project, buffers, rules, *, site_crs, skip_empty, vertice
     ruleset, _ = apply_jurisdiction(ruleset, sites, boundary, notes, {LayerInfo.of(g).kind for g in layers.values()})
     warn_mixed_datums(sites, layers, notes)
     return project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes
+
+
+def _ruleset(project: Project, rules, at_date):
+    """:func:`load_rules` of the defaults, the project's rules file and ``rules`` in force on ``at_date``
+    (today when None), through the layer cache: the parsed rule set is kept by the bytes of the files,
+    the layer kinds and the date (the default rules file is part of ecogis's code fingerprint)."""
+    from ecogis.layer_cache import cached
+    from ecogis.rules import DEFAULT_RULES_PATH
+
+    paths = [p for p in (project.rules_path, rules) if p]
+    kinds = layer_kinds()
+    files = [Path(DEFAULT_RULES_PATH), *map(Path, paths)]
+    options = {"paths": [str(p) for p in paths], "kinds": sorted(kinds), "at_date": str(at_date),
+               "today": dt.date.today().isoformat() if at_date is None else None}
+    cacheable = files if all(f.is_file() for f in files) else None  # a missing file: load_rules says so
+    return cached("rules", options, cacheable, lambda: load_rules(*paths, kinds=kinds, at_date=at_date))
 
 
 def _site_summaries(site_table, site_verdicts: dict) -> list[SiteSummary]:

@@ -28,16 +28,29 @@ NAME_FIELDS = ("name", "id", "名称", "NAME", "编号")
 def feature_labels(gdf: gpd.GeoDataFrame, positions: Any) -> list[str]:
     """Label of each feature: its first name-like field, else ``#<1-based position>`` (whole columns)."""
     positions = np.asarray(positions, dtype=np.int64)
-    fallback = pd.Series(positions + 1, dtype=np.int64).astype(str).radd("#")
     for col in NAME_FIELDS:
         if col in gdf.columns:
-            vals = gdf[col].iloc[positions].reset_index(drop=True)
-            text = vals.astype(str)
-            ok = vals.notna() & (text.str.strip() != "")
-            labels: list[str] = text.where(ok, fallback).tolist()
-            return labels
-    fallback_labels: list[str] = fallback.tolist()
-    return fallback_labels
+            return _labels_of(gdf[col], positions)
+    return [f"#{p + 1}" for p in positions.tolist()]
+
+
+def _labels_of(column: pd.Series, positions: np.ndarray) -> list[str]:
+    """The values at ``positions`` of a name-like column as text, ``#<position + 1>`` where missing or blank.
+    Text, integer, float and boolean columns in plain Python (the text of a value is ``str(value)``, as
+    pandas' ``astype(str)`` gives it); other columns (dates ...) through pandas."""
+    if column.dtype == object or column.dtype.kind in "iufb" or isinstance(column.dtype, pd.StringDtype):
+        values = column.to_numpy(dtype=object)[positions].tolist()
+        out = []
+        for p, v in zip(positions.tolist(), values):
+            text = None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else str(v)
+            out.append(text if text is not None and text.strip() != "" else f"#{p + 1}")
+        return out
+    fallback = pd.Series(positions + 1, dtype=np.int64).astype(str).radd("#")
+    vals = column.iloc[positions].reset_index(drop=True)
+    text = vals.astype(str)
+    ok = vals.notna() & (text.str.strip() != "")
+    labels: list[str] = text.where(ok, fallback).tolist()
+    return labels
 
 
 @dataclass
@@ -74,6 +87,11 @@ class LayerArrays:
     zones: np.ndarray
     edges: EdgeIndex
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the edges' GK -> geographic transformer (:func:`index_layer` gives them one
+        shared per zone and thread, instead of building one per layer when unpickling)."""
+        return dict(self.__dict__, edges=replace(self.edges, to_geo=None))  # type: ignore[arg-type]
+
 
 def layer_arrays(layer: gpd.GeoDataFrame, kind: str, gk: pyproj.CRS) -> LayerArrays | None:
     """The non-empty features of ``layer`` projected to ``gk`` with their envelopes, bounding circles,
@@ -108,6 +126,7 @@ def index_layer(name: str, layer: gpd.GeoDataFrame, gk: pyproj.CRS, ruleset: Rul
                      lambda: layer_arrays(layer, kind, gk))
     if arrays is None:
         return None
+    edges = arrays.edges if arrays.edges.to_geo is not None else replace(arrays.edges, to_geo=_to_geographic(gk))
     geoms = arrays.geoms
     shapely.prepare(geoms)  # contains_properly, distances and nearest points against the same features
     search = search_distance(ruleset, kind, buffers_m, site_use) if relations == "all" else 0.0
@@ -117,7 +136,19 @@ def index_layer(name: str, layer: gpd.GeoDataFrame, gk: pyproj.CRS, ruleset: Rul
                          labels=arrays.labels, zones=arrays.zones,
                          # GK scale factor < 1.001 inside a 3° zone: planar >= geodesic / 1.001
                          search=search, radius=search * 1.002 + 1.0 if search > 0 else 0.0,
-                         nearest=relations == "all", edges=arrays.edges)
+                         nearest=relations == "all", edges=edges)
+
+
+_THREAD = threading.local()
+
+
+def _to_geographic(gk: pyproj.CRS) -> pyproj.Transformer:
+    """GK -> the GK CRS's geographic CRS (degrees, x = longitude), one per zone in this thread."""
+    known = _THREAD.__dict__.setdefault("to_geographic", {})
+    key = gk.to_wkt()
+    if key not in known:
+        known[key] = pyproj.Transformer.from_crs(gk, gk.geodetic_crs, always_xy=True)
+    return known[key]
 
 
 def index_layers(layers: dict[str, gpd.GeoDataFrame], gk: pyproj.CRS, ruleset: RuleSet, buffers_m: Sequence[float],
