@@ -152,7 +152,7 @@ def _coverages(project: Project, layers: dict, boundary) -> list[LayerCoverage]:
     """The coverage of each layer (declared, else the project boundary, else the data extent)."""
     spec = project.boundary
     name = "boundary" if spec is None else (spec.label or spec.path.name + (f":{spec.layer}" if spec.layer else ""))
-    if boundary is not None and "name" in boundary.columns and boundary["name"].nunique() == 1:
+    if boundary is not None and "name" in boundary.columns and len(set(boundary["name"].dropna().tolist())) == 1:
         name = str(boundary["name"].iloc[0])  # the official name (盘锦市) rather than the file
     return layer_coverages(layers, project.read_coverages(), boundary, name)
 
