@@ -48,7 +48,7 @@ NO_CACHE_ENV = "ECOGIS_NO_CACHE"
 #: a file's digest is reused by its stat only when it was hashed this long after its last change (s)
 SETTLE_S = 2.0
 _LIBRARIES = ("numpy", "pandas", "geopandas", "shapely", "pyproj", "pyogrio", "openpyxl", "pyarrow")
-_IMPORTED = ("numpy", "pandas", "geopandas", "shapely", "pyproj")  # imported by every check
+_IMPORTED = ("numpy", "pandas", "geopandas", "shapely", "pyproj", "pyarrow")  # imported by every check
 _DIGESTS = "file-digests.pickle"
 
 
@@ -199,19 +199,29 @@ def _code_fingerprint() -> str:
     if not _CODE:
         import ecogis
 
-        root = os.path.dirname(ecogis.__file__)
-        modules = []
-        for folder, _, names in os.walk(root):
-            for name in names:
-                if name.endswith((".py", ".yaml")):
-                    st = os.stat(os.path.join(folder, name))
-                    modules.append((os.path.relpath(os.path.join(folder, name), root), st.st_size, st.st_mtime_ns))
+        modules = _source_stats(os.path.dirname(ecogis.__file__), "")
         import pyproj
 
         libs = [(name, _library_version(name)) for name in _LIBRARIES]
         fingerprint = repr((ecogis.__version__, sys.version, libs, pyproj.proj_version_str, sorted(modules)))
         _CODE.append(hashlib.sha256(fingerprint.encode()).hexdigest())
     return _CODE[0]
+
+
+def _source_stats(folder: str, relative: str) -> list[tuple[str, int, int]]:
+    """(path relative to ecogis's folder, size, mtime ns) of every ``.py`` and ``.yaml`` file under
+    ``folder`` (bytecode folders skipped: they hold neither)."""
+    out = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            rel = os.path.join(relative, entry.name)
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name != "__pycache__":
+                    out.extend(_source_stats(entry.path, rel))
+            elif entry.name.endswith((".py", ".yaml")):
+                st = entry.stat()
+                out.append((rel, st.st_size, st.st_mtime_ns))
+    return out
 
 
 def _library_version(name: str) -> str | None:
