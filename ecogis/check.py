@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -19,7 +19,6 @@ import shapely
 
 from ecogis.check_messages import note_gaps, use_groups
 from ecogis.check_result import METHODS, CheckResult, FindingTable, SiteSummary
-from ecogis.corridor import corridor_takes
 from ecogis.coverage import UNDETERMINED, CoverageGap, LayerCoverage, coverage_gaps, layer_coverages
 from ecogis.crs import (
     datum_mismatch_note,
@@ -28,7 +27,6 @@ from ecogis.crs import (
 )
 from ecogis.crs_sensitivity import compare_readings
 from ecogis.geodesy import GEOGRAPHIC_CRS as GEOGRAPHIC
-from ecogis.io.vertices import VertexSpec
 from ecogis.jurisdiction import apply_jurisdiction
 from ecogis.kinds import kind_label
 from ecogis.layer_info import LayerInfo
@@ -46,6 +44,9 @@ from ecogis.screen import (
 from ecogis.screen_scope import raise_unscreened, unscreened_sites
 from ecogis.site_input import read_site
 from ecogis.zoning.check_hook import describe_project, with_zoning_verdicts, zoning_for_check
+
+if TYPE_CHECKING:
+    from ecogis.io.vertices import VertexSpec
 
 __all__ = ["check", "screen", "ZoneSummary"]
 
@@ -115,11 +116,18 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
         zones=zones,
         inputs=_inputs(site_meta, project, ruleset, layers, boundary, coverages),
         assumptions=notes, rules=[r.to_dict() for r in ruleset.rules if r.id in used_ids], coverage=gaps,
-        corridor=None if corridor_m is None else corridor_takes(sites, layers, corridor_m),
+        corridor=None if corridor_m is None else _corridor(sites, layers, corridor_m),
         buffers_m=list(buffers_m), project=project.name,
         methods=dict(METHODS, analysis_crs=Note.join(sorted(set(site_table["analysis_crs"])), severity="info")),
         site_gdf=sites.to_crs(GEOGRAPHIC), layers=_touched(layers, frame, boundary), zoning=zoning,
     )
+
+
+def _corridor(sites, layers: dict, corridor_m: float):
+    """:func:`ecogis.corridor.corridor_takes` (imported only when a corridor width is given)."""
+    from ecogis.corridor import corridor_takes
+
+    return corridor_takes(sites, layers, corridor_m)
 
 
 def _prepare(site, project, buffers, rules, *, site_crs, site_use, skip_empty, vertices, at_date, relations,

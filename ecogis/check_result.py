@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
 
-from ecogis.corridor import Corridor
 from ecogis.coverage import CoverageGap
 from ecogis.geodesy import convert_area
 from ecogis.rules import VERDICT_EN, VERDICTS
 from ecogis.screen import FINDING_COLUMNS, ZoneSummary
+
+if TYPE_CHECKING:
+    from ecogis.corridor import Corridor
 
 __all__ = ["CheckResult", "Finding", "FindingTable", "SiteSummary"]
 
