@@ -36,6 +36,7 @@ from ecogis.error_messages import error
 from ecogis.errors import EcogisError
 from ecogis.geodesy import GEOGRAPHIC_EPSG, gk_zone_for_lon
 from ecogis.messages import Note, note
+from ecogis.transformers import transformer
 
 # ---------------------------------------------------------------------------------------------------
 # Catalogue
@@ -407,7 +408,7 @@ def require_cgcs2000_transform(crs: pyproj.CRS | str | None, path: object = None
     if crs is None or isinstance(crs, str):
         return
     try:
-        pyproj.Transformer.from_crs(crs, GEOGRAPHIC["CGCS2000"], always_xy=True)
+        transformer(crs, GEOGRAPHIC["CGCS2000"])  # built once per thread (ecogis.transformers)
     except pyproj.exceptions.ProjError as exc:
         raise error("crs.not_to_cgcs2000", name=crs.name, reason=str(exc).split(": ", 1)[-1][:160], path=path,
                     hint="crs.fix_prj") from exc

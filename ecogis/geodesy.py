@@ -57,6 +57,9 @@ import pyproj
 import shapely
 from numpy.typing import ArrayLike
 
+from ecogis.transformers import to_geodetic
+from ecogis.transformers import transformer as cached_transformer
+
 #: CGCS2000 ellipsoid (the same numbers as GRS 80 to well below a millimetre).
 CGCS2000_A = 6378137.0
 CGCS2000_F = 1.0 / 298.257222101
@@ -225,7 +228,7 @@ def to_lonlat(x: ArrayLike, y: ArrayLike, crs: pyproj.CRS) -> tuple[np.ndarray, 
     """Longitude/latitude in degrees on the CRS's own datum (inverse Gauss-Kruger for GK zones)."""
     if crs.is_geographic:
         return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    tr = pyproj.Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True)
+    tr = to_geodetic(crs)
     lon, lat = tr.transform(x, y)
     return np.asarray(lon), np.asarray(lat)
 
@@ -295,8 +298,7 @@ def ellipsoidal_area(geoms: Any, crs: Any, *, densify_deg: float | None = DENSIF
     """
     geoms = geometry_array(geoms)
     crs = pyproj.CRS.from_user_input(crs)
-    transformer = None if crs.is_geographic else pyproj.Transformer.from_crs(
-        crs, crs.geodetic_crs, always_xy=True)
+    transformer = None if crs.is_geographic else to_geodetic(crs)
     if transformer is None and densify_deg:
         geoms = shapely.segmentize(geoms, densify_deg)
     out = np.zeros(len(geoms))
@@ -345,7 +347,7 @@ def geodesic_area(geoms: Any, crs: Any, *, densify_deg: float | None = DENSIFY_D
         geoms = shapely.segmentize(geoms, densify_deg)
     poly = shapely.orient_polygons(polygonal(geoms), exterior_cw=False)
     if not crs.is_geographic:
-        tr = pyproj.Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True)
+        tr = to_geodetic(crs)
         poly = shapely.transform(poly, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
     out = np.zeros(len(poly))
     for i, g in enumerate(poly):
@@ -365,7 +367,7 @@ def plane_area(geoms: Any, crs: Any, plane_crs: Any) -> np.ndarray:
     crs = pyproj.CRS.from_user_input(crs)
     target = pyproj.CRS.from_user_input(plane_crs)
     if not target.equals(crs):
-        tr = pyproj.Transformer.from_crs(crs, target, always_xy=True)
+        tr = cached_transformer(crs, target)
         geoms = shapely.transform(geoms, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
     return np.asarray(shapely.area(polygonal(geoms)), dtype=float).copy() if len(geoms) else np.zeros(0)
 

@@ -21,6 +21,7 @@ from ecogis.layer_info import LayerInfo
 from ecogis.rules import RuleSet, site_uses
 from ecogis.screen_bounds import reach
 from ecogis.screen_clip import EdgeIndex, edge_index
+from ecogis.transformers import to_geodetic
 
 NAME_FIELDS = ("name", "id", "名称", "NAME", "编号")
 
@@ -88,8 +89,8 @@ class LayerArrays:
     edges: EdgeIndex
 
     def __getstate__(self) -> dict[str, Any]:
-        """Pickled without the edges' GK -> geographic transformer (:func:`index_layer` gives them one
-        shared per zone and thread, instead of building one per layer when unpickling)."""
+        """Pickled without the edges' GK -> geographic transformer (:func:`index_layer` gives them the one
+        of the zone and thread, :func:`ecogis.transformers.to_geodetic`, instead of one per layer)."""
         return dict(self.__dict__, edges=replace(self.edges, to_geo=None))  # type: ignore[arg-type]
 
 
@@ -126,7 +127,7 @@ def index_layer(name: str, layer: gpd.GeoDataFrame, gk: pyproj.CRS, ruleset: Rul
                      lambda: layer_arrays(layer, kind, gk))
     if arrays is None:
         return None
-    edges = arrays.edges if arrays.edges.to_geo is not None else replace(arrays.edges, to_geo=_to_geographic(gk))
+    edges = arrays.edges if arrays.edges.to_geo is not None else replace(arrays.edges, to_geo=to_geodetic(gk))
     geoms = arrays.geoms
     shapely.prepare(geoms)  # contains_properly, distances and nearest points against the same features
     search = search_distance(ruleset, kind, buffers_m, site_use) if relations == "all" else 0.0
@@ -137,18 +138,6 @@ def index_layer(name: str, layer: gpd.GeoDataFrame, gk: pyproj.CRS, ruleset: Rul
                          # GK scale factor < 1.001 inside a 3° zone: planar >= geodesic / 1.001
                          search=search, radius=search * 1.002 + 1.0 if search > 0 else 0.0,
                          nearest=relations == "all", edges=edges)
-
-
-_THREAD = threading.local()
-
-
-def _to_geographic(gk: pyproj.CRS) -> pyproj.Transformer:
-    """GK -> the GK CRS's geographic CRS (degrees, x = longitude), one per zone in this thread."""
-    known = _THREAD.__dict__.setdefault("to_geographic", {})
-    key = gk.to_wkt()
-    if key not in known:
-        known[key] = pyproj.Transformer.from_crs(gk, gk.geodetic_crs, always_xy=True)
-    return known[key]
 
 
 def index_layers(layers: dict[str, gpd.GeoDataFrame], gk: pyproj.CRS, ruleset: RuleSet, buffers_m: Sequence[float],
