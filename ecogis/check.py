@@ -26,6 +26,7 @@ from ecogis.crs import (
 )
 from ecogis.crs_sensitivity import compare_readings
 from ecogis.geodesy import GEOGRAPHIC_CRS as GEOGRAPHIC
+from ecogis.geodesy import cached_transformer
 from ecogis.jurisdiction import apply_jurisdiction
 from ecogis.kinds import kind_label
 from ecogis.layer_info import LayerInfo
@@ -42,7 +43,6 @@ from ecogis.screen import (
 )
 from ecogis.screen_scope import raise_unscreened, unscreened_sites
 from ecogis.site_input import read_site
-from ecogis.transformers import transformer
 from ecogis.zoning.check_hook import describe_project, with_zoning_verdicts, zoning_for_check
 
 if TYPE_CHECKING:
@@ -322,7 +322,7 @@ def _collect_far(site_table, frame, boundary, far: dict, nearest=True) -> None:
     if boundary is not None and len(boundary) and not outside_china.all():
         gk = metric_crs(float(np.median(lon[~outside_china])))
         b = shapely.union_all(boundary.to_crs(gk).geometry.values)
-        x, y = transformer(GEOGRAPHIC, gk).transform(lon, lat)
+        x, y = cached_transformer(GEOGRAPHIC, gk).transform(lon, lat)
         far_sites &= shapely.distance(shapely.points(x, y), b) > FAR_M
     bad = far_sites | outside_china
     if not bad.any():

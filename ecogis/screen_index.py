@@ -15,13 +15,13 @@ import pandas as pd
 import pyproj
 import shapely
 
+from ecogis.geodesy import cached_transformer
 from ecogis.kinds import zone_field
 from ecogis.layer_cache import derived
 from ecogis.layer_info import LayerInfo
 from ecogis.rules import RuleSet, site_uses
 from ecogis.screen_bounds import reach
 from ecogis.screen_clip import EdgeIndex, edge_index
-from ecogis.transformers import to_geodetic
 
 NAME_FIELDS = ("name", "id", "名称", "NAME", "编号")
 
@@ -90,7 +90,7 @@ class LayerArrays:
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickled without the edges' GK -> geographic transformer (:func:`index_layer` gives them the one
-        of the zone and thread, :func:`ecogis.transformers.to_geodetic`, instead of one per layer)."""
+        of the zone and thread, :func:`ecogis.geodesy.cached_transformer`, instead of one per layer)."""
         return dict(self.__dict__, edges=replace(self.edges, to_geo=None))  # type: ignore[arg-type]
 
 
@@ -127,7 +127,7 @@ def index_layer(name: str, layer: gpd.GeoDataFrame, gk: pyproj.CRS, ruleset: Rul
                      lambda: layer_arrays(layer, kind, gk))
     if arrays is None:
         return None
-    edges = arrays.edges if arrays.edges.to_geo is not None else replace(arrays.edges, to_geo=to_geodetic(gk))
+    edges = arrays.edges if arrays.edges.to_geo is not None else replace(arrays.edges, to_geo=cached_transformer(gk))
     geoms = arrays.geoms
     shapely.prepare(geoms)  # contains_properly, distances and nearest points against the same features
     search = search_distance(ruleset, kind, buffers_m, site_use) if relations == "all" else 0.0
