@@ -24,6 +24,9 @@ cache keeps each answer in a user cache folder, never beside the input files:
   read or unpickled (truncated, corrupt, from another version) is ignored and read again from the
   source; a cache folder that cannot be written is no error (the read result is used uncached).
   Sources that are not plain files (PostGIS, folders) are never cached.
+* derived values (:func:`derived`): what is computed from a cached value alone (the screening index of
+  a layer in one GK zone, :func:`ecogis.screen_index.layer_arrays`) is kept under a key over that
+  value's key and its own options, so it follows every change of the files, options and code.
 """
 from __future__ import annotations
 
