@@ -8,16 +8,16 @@ distances geodesic metres. Many sites, streamed: :mod:`ecogis.check_batch`.
 """
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import pyproj
 import shapely
 
 from ecogis.check_messages import note_gaps, use_groups
 from ecogis.check_result import METHODS, CheckResult, FindingTable, SiteSummary
-from ecogis.corridor import corridor_takes
 from ecogis.coverage import UNDETERMINED, CoverageGap, LayerCoverage, coverage_gaps, layer_coverages
 from ecogis.crs import (
     datum_mismatch_note,
@@ -26,7 +26,7 @@ from ecogis.crs import (
 )
 from ecogis.crs_sensitivity import compare_readings
 from ecogis.geodesy import GEOGRAPHIC_CRS as GEOGRAPHIC
-from ecogis.io.vertices import VertexSpec
+from ecogis.geodesy import cached_transformer
 from ecogis.jurisdiction import apply_jurisdiction
 from ecogis.kinds import kind_label
 from ecogis.layer_info import LayerInfo
@@ -44,6 +44,9 @@ from ecogis.screen import (
 from ecogis.screen_scope import raise_unscreened, unscreened_sites
 from ecogis.site_input import read_site
 from ecogis.zoning.check_hook import describe_project, with_zoning_verdicts, zoning_for_check
+
+if TYPE_CHECKING:
+    from ecogis.io.vertices import VertexSpec
 
 __all__ = ["check", "screen", "ZoneSummary"]
 
@@ -113,11 +116,18 @@ def check(site, project, buffers=None, rules=None, *, site_crs=None, site_use=No
         zones=zones,
         inputs=_inputs(site_meta, project, ruleset, layers, boundary, coverages),
         assumptions=notes, rules=[r.to_dict() for r in ruleset.rules if r.id in used_ids], coverage=gaps,
-        corridor=None if corridor_m is None else corridor_takes(sites, layers, corridor_m),
+        corridor=None if corridor_m is None else _corridor(sites, layers, corridor_m),
         buffers_m=list(buffers_m), project=project.name,
         methods=dict(METHODS, analysis_crs=Note.join(sorted(set(site_table["analysis_crs"])), severity="info")),
         site_gdf=sites.to_crs(GEOGRAPHIC), layers=_touched(layers, frame, boundary), zoning=zoning,
     )
+
+
+def _corridor(sites, layers: dict, corridor_m: float):
+    """:func:`ecogis.corridor.corridor_takes` (imported only when a corridor width is given)."""
+    from ecogis.corridor import corridor_takes
+
+    return corridor_takes(sites, layers, corridor_m)
 
 
 def _prepare(site, project, buffers, rules, *, site_crs, site_use, skip_empty, vertices, at_date, relations,
@@ -150,7 +160,7 @@ def _coverages(project: Project, layers: dict, boundary) -> list[LayerCoverage]:
     """The coverage of each layer (declared, else the project boundary, else the data extent)."""
     spec = project.boundary
     name = "boundary" if spec is None else (spec.label or spec.path.name + (f":{spec.layer}" if spec.layer else ""))
-    if boundary is not None and "name" in boundary.columns and boundary["name"].nunique() == 1:
+    if boundary is not None and "name" in boundary.columns and len(set(boundary["name"].dropna().tolist())) == 1:
         name = str(boundary["name"].iloc[0])  # the official name (盘锦市) rather than the file
     return layer_coverages(layers, project.read_coverages(), boundary, name)
 
@@ -181,19 +191,40 @@ def _load_inputs(site, project, buffers, rules, *, site_crs, skip_empty, vertice
     notes = Notes()
     if not isinstance(project, Project):
         project = load_project(project)
-    ruleset = load_rules(*(p for p in (project.rules_path, rules) if p), kinds=layer_kinds(), at_date=at_date)
+    ruleset = _ruleset(project, rules, at_date)
     say("rules_at_date", notes, warn=False, date=ruleset.at_date.isoformat())
     buffers_m = (parse_buffers(buffers) if buffers is not None else project.buffers_m or ruleset.buffers_m)
     sites, site_meta = read_site(site, site_crs=site_crs, notes=notes, skip_empty=skip_empty, vertices=vertices)
     require_cgcs2000_transform(sites.crs, site_meta.get("path"))
     layers = project.read_layers()
+    transformable = set()  # the CRSs (WKT) found transformable to CGCS2000: layers mostly share one
     for lyr in layers.values():
-        notes.extend(LayerInfo.of(lyr).notes)
-        require_cgcs2000_transform(lyr.crs, LayerInfo.of(lyr).path)
+        info = LayerInfo.of(lyr)
+        notes.extend(info.notes)
+        wkt = lyr.crs.to_wkt() if lyr.crs is not None else None
+        if wkt not in transformable:
+            require_cgcs2000_transform(lyr.crs, info.path)
+            transformable.add(wkt)
     boundary = project.read_boundary()
     ruleset, _ = apply_jurisdiction(ruleset, sites, boundary, notes, {LayerInfo.of(g).kind for g in layers.values()})
     warn_mixed_datums(sites, layers, notes)
     return project, ruleset, buffers_m, sites, site_meta, layers, boundary, notes
+
+
+def _ruleset(project: Project, rules, at_date):
+    """:func:`load_rules` of the defaults, the project's rules file and ``rules`` in force on ``at_date``
+    (today when None), through the layer cache: the parsed rule set is kept by the bytes of the files,
+    the layer kinds and the date (the default rules file is part of ecogis's code fingerprint)."""
+    from ecogis.layer_cache import cached
+    from ecogis.rules import DEFAULT_RULES_PATH
+
+    paths = [p for p in (project.rules_path, rules) if p]
+    kinds = layer_kinds()
+    files = [Path(DEFAULT_RULES_PATH), *map(Path, paths)]
+    options = {"paths": [str(p) for p in paths], "kinds": sorted(kinds), "at_date": str(at_date),
+               "today": dt.date.today().isoformat() if at_date is None else None}
+    cacheable = files if all(f.is_file() for f in files) else None  # a missing file: load_rules says so
+    return cached("rules", options, cacheable, lambda: load_rules(*paths, kinds=kinds, at_date=at_date))
 
 
 def _site_summaries(site_table, site_verdicts: dict) -> list[SiteSummary]:
@@ -230,8 +261,13 @@ def warn_mixed_datums(sites, layers: dict, notes) -> None:
     """Say so when the site and a layer are on datums PROJ cannot convert between (Xian 1980 vs CGCS2000):
     the overlay then treats their latitudes/longitudes as the same points, tens of metres off."""
     mixed: dict[Note, list[str]] = {}
+    by_crs: dict[Any, Note | None] = {}  # layers mostly share a CRS: compared once each
     for name, layer in layers.items():
-        note = datum_mismatch_note(sites.crs, layer.crs)
+        crs = layer.crs
+        key = crs.to_wkt() if crs is not None else None
+        if key not in by_crs:
+            by_crs[key] = datum_mismatch_note(sites.crs, crs)
+        note = by_crs[key]
         if note:
             mixed.setdefault(note, []).append(name)
     for note, names in mixed.items():
@@ -243,12 +279,15 @@ def _touched(layers, frame, boundary) -> dict:
     out = {}
     if boundary is not None:
         out["boundary"] = boundary.to_crs(GEOGRAPHIC)
-    if len(frame) == 0:
+    if len(frame) == 0 or "_feature_index" not in frame:
         return out
+    names, features = frame["layer"].to_numpy(dtype=object), frame["_feature_index"].to_numpy()
     for name, layer in layers.items():
-        idx = frame.loc[frame["layer"] == name, "_feature_index"].unique() if "_feature_index" in frame else []
+        idx = pd.unique(features[names == name])  # in the order of the findings
         if len(idx):
-            sub = layer.loc[idx].to_crs(GEOGRAPHIC)
+            sub = layer.loc[idx]
+            if layer.crs is None or not layer.crs.is_exact_same(GEOGRAPHIC):  # else to_crs would only copy it
+                sub = sub.to_crs(GEOGRAPHIC)
             sub.attrs = dict(layer.attrs)
             out[name] = sub
     return out
@@ -283,7 +322,7 @@ def _collect_far(site_table, frame, boundary, far: dict, nearest=True) -> None:
     if boundary is not None and len(boundary) and not outside_china.all():
         gk = metric_crs(float(np.median(lon[~outside_china])))
         b = shapely.union_all(boundary.to_crs(gk).geometry.values)
-        x, y = pyproj.Transformer.from_crs(GEOGRAPHIC, gk, always_xy=True).transform(lon, lat)
+        x, y = cached_transformer(GEOGRAPHIC, gk).transform(lon, lat)
         far_sites &= shapely.distance(shapely.points(x, y), b) > FAR_M
     bad = far_sites | outside_china
     if not bad.any():

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
 
-from ecogis.corridor import Corridor
 from ecogis.coverage import CoverageGap
 from ecogis.geodesy import convert_area
 from ecogis.rules import VERDICT_EN, VERDICTS
 from ecogis.screen import FINDING_COLUMNS, ZoneSummary
+
+if TYPE_CHECKING:
+    from ecogis.corridor import Corridor
 
 __all__ = ["CheckResult", "Finding", "FindingTable", "SiteSummary"]
 
@@ -188,8 +190,11 @@ class FindingTable(Sequence):
 
     def records(self) -> list[dict]:
         """``[f.to_dict() for f in self]`` from whole columns (ha, 亩 and English verdict added)."""
-        df = self.with_units()
-        cols = {c: _python_values(df[c]) for c in df.columns}
+        cols = {c: _python_values(self.frame[c]) for c in self.frame.columns}
+        area = self.frame["overlap_area_m2"].to_numpy(dtype=float)
+        for unit, values in (("ha", convert_area(area, "ha")), ("mu", convert_area(area, "mu"))):
+            cols[f"overlap_area_{unit}"] = [None if v != v else float(v) for v in values.tolist()]
+        cols["verdict_en"] = [VERDICT_EN.get(v) if isinstance(v, str) else None for v in cols["verdict"]]
         return [dict(zip(cols, row)) for row in zip(*cols.values())]
 
     def _materialise(self) -> list[Finding]:
@@ -200,6 +205,9 @@ class FindingTable(Sequence):
 
 
 def _python_values(col: pd.Series) -> list:
-    """Column values as Python objects, NaN as None."""
-    obj = col.astype(object)
-    return obj.where(col.notna(), None).tolist()
+    """Column values as Python objects, NaN (and every other missing value) as None."""
+    values = col.to_numpy(dtype=object).tolist()
+    missing = col.isna().to_numpy()
+    if not missing.any():
+        return values
+    return [None if m else v for v, m in zip(values, missing.tolist())]

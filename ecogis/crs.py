@@ -34,7 +34,7 @@ from numpy.typing import ArrayLike
 
 from ecogis.error_messages import error
 from ecogis.errors import EcogisError
-from ecogis.geodesy import GEOGRAPHIC_EPSG, gk_zone_for_lon
+from ecogis.geodesy import GEOGRAPHIC_EPSG, cached_transformer, gk_zone_for_lon
 from ecogis.messages import Note, note
 
 # ---------------------------------------------------------------------------------------------------
@@ -407,7 +407,7 @@ def require_cgcs2000_transform(crs: pyproj.CRS | str | None, path: object = None
     if crs is None or isinstance(crs, str):
         return
     try:
-        pyproj.Transformer.from_crs(crs, GEOGRAPHIC["CGCS2000"], always_xy=True)
+        cached_transformer(crs, GEOGRAPHIC["CGCS2000"])  # built once per thread (ecogis.geodesy)
     except pyproj.exceptions.ProjError as exc:
         raise error("crs.not_to_cgcs2000", name=crs.name, reason=str(exc).split(": ", 1)[-1][:160], path=path,
                     hint="crs.fix_prj") from exc

@@ -50,6 +50,7 @@ geometries give 0.
 """
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -225,7 +226,7 @@ def to_lonlat(x: ArrayLike, y: ArrayLike, crs: pyproj.CRS) -> tuple[np.ndarray, 
     """Longitude/latitude in degrees on the CRS's own datum (inverse Gauss-Kruger for GK zones)."""
     if crs.is_geographic:
         return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    tr = pyproj.Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True)
+    tr = cached_transformer(crs)
     lon, lat = tr.transform(x, y)
     return np.asarray(lon), np.asarray(lat)
 
@@ -295,8 +296,7 @@ def ellipsoidal_area(geoms: Any, crs: Any, *, densify_deg: float | None = DENSIF
     """
     geoms = geometry_array(geoms)
     crs = pyproj.CRS.from_user_input(crs)
-    transformer = None if crs.is_geographic else pyproj.Transformer.from_crs(
-        crs, crs.geodetic_crs, always_xy=True)
+    transformer = None if crs.is_geographic else cached_transformer(crs)
     if transformer is None and densify_deg:
         geoms = shapely.segmentize(geoms, densify_deg)
     out = np.zeros(len(geoms))
@@ -345,7 +345,7 @@ def geodesic_area(geoms: Any, crs: Any, *, densify_deg: float | None = DENSIFY_D
         geoms = shapely.segmentize(geoms, densify_deg)
     poly = shapely.orient_polygons(polygonal(geoms), exterior_cw=False)
     if not crs.is_geographic:
-        tr = pyproj.Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True)
+        tr = cached_transformer(crs)
         poly = shapely.transform(poly, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
     out = np.zeros(len(poly))
     for i, g in enumerate(poly):
@@ -365,7 +365,7 @@ def plane_area(geoms: Any, crs: Any, plane_crs: Any) -> np.ndarray:
     crs = pyproj.CRS.from_user_input(crs)
     target = pyproj.CRS.from_user_input(plane_crs)
     if not target.equals(crs):
-        tr = pyproj.Transformer.from_crs(crs, target, always_xy=True)
+        tr = cached_transformer(crs, target)
         geoms = shapely.transform(geoms, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
     return np.asarray(shapely.area(polygonal(geoms)), dtype=float).copy() if len(geoms) else np.zeros(0)
 
@@ -399,3 +399,26 @@ def geodesic_length(geoms: Any, crs: Any) -> np.ndarray:
     seg_len = np.bincount(coord_part[:-1][same], weights=dist, minlength=len(parts))
     out += np.bincount(part_geom, weights=seg_len, minlength=len(geoms))
     return out
+
+
+# --------------------------------------------------------------------------------------------------
+# transformers reused within a thread
+# --------------------------------------------------------------------------------------------------
+
+_TRANSFORMERS = threading.local()
+
+
+def cached_transformer(src: Any, dst: Any = None, *, always_xy: bool = True) -> pyproj.Transformer:
+    """``pyproj.Transformer.from_crs(src, dst, always_xy=always_xy)`` (``dst`` None: ``src``'s own geographic
+    CRS), built once per thread and CRS pair: building one costs about a millisecond (PROJ looks up the
+    operation) and a check needs the same few dozens of times; a transformer is stateless, so it gives
+    the coordinates of a new one. Keyed by what the CRSs were made from (``CRS.srs``)."""
+    key = (_definition(src), None if dst is None else _definition(dst), always_xy)
+    known: dict[tuple[str, str | None, bool], pyproj.Transformer] = _TRANSFORMERS.__dict__.setdefault("known", {})
+    if key not in known:
+        known[key] = pyproj.Transformer.from_crs(src, src.geodetic_crs if dst is None else dst, always_xy=always_xy)
+    return known[key]
+
+
+def _definition(crs: Any) -> str:
+    return crs.srs if isinstance(crs, pyproj.CRS) else f"{type(crs).__name__}:{crs}"

@@ -24,6 +24,9 @@ cache keeps each answer in a user cache folder, never beside the input files:
   read or unpickled (truncated, corrupt, from another version) is ignored and read again from the
   source; a cache folder that cannot be written is no error (the read result is used uncached).
   Sources that are not plain files (PostGIS, folders) are never cached.
+* derived values (:func:`derived`): what is computed from a cached value alone (the screening index of
+  a layer in one GK zone, :func:`ecogis.screen_index.layer_arrays`) is kept under a key over that
+  value's key and its own options, so it follows every change of the files, options and code.
 """
 from __future__ import annotations
 
@@ -36,6 +39,7 @@ import sys
 import tempfile
 import time
 import warnings
+import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -47,7 +51,7 @@ NO_CACHE_ENV = "ECOGIS_NO_CACHE"
 #: a file's digest is reused by its stat only when it was hashed this long after its last change (s)
 SETTLE_S = 2.0
 _LIBRARIES = ("numpy", "pandas", "geopandas", "shapely", "pyproj", "pyogrio", "openpyxl", "pyarrow")
-_IMPORTED = ("numpy", "pandas", "geopandas", "shapely", "pyproj")  # imported by every check
+_IMPORTED = ("numpy", "pandas", "geopandas", "shapely", "pyproj", "pyarrow")  # imported by every check
 _DIGESTS = "file-digests.pickle"
 
 
@@ -85,6 +89,7 @@ def cached(what: str, options: dict, files: list[Path] | None, compute: Callable
     ``what`` names the kind of value (``"layer"``), ``options`` everything besides the files' bytes
     the value depends on (keyed by their ``repr``), ``files`` the source files (None: not cacheable,
     just compute). Warnings ``compute`` emits are recorded with the value and emitted again on a hit.
+    The value's key is remembered for :func:`derived` (values computed from it).
     """
     if files is None or not enabled():
         return compute()
@@ -93,18 +98,33 @@ def cached(what: str, options: dict, files: list[Path] | None, compute: Callable
         key = _key(what, options, files, folder)
     except OSError:
         return compute()
-    entry = folder / what / f"{key}.pickle"
-    hit = _load(entry)
-    if isinstance(hit, tuple) and len(hit) == 2 and isinstance(hit[1], list):
-        _emit(hit[1])
-        return hit[0]
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        value = compute()
-    replay = [(w.message, w.category) for w in caught]  # the message and class (a WarningMessage holds more)
-    _store(entry, (value, replay))
-    _emit(replay)
-    return value
+    return _remember(_through(folder / what / f"{key}.pickle", compute), key)
+
+
+def derived(what: str, source: Any, options: dict, compute: Callable[[], Any]) -> Any:
+    """``compute()`` for a value that depends only on ``source`` (a value :func:`cached` returned in this
+    process, e.g. a read layer) and ``options``: kept under a key over the source's key and ``options``
+    (their ``repr``), so it is computed again whenever the source's files, read options or ecogis's code
+    change. Just computed when ``source`` did not come from the cache (or the cache is off). The source
+    must not have been changed in place since it was read (a filtered or reprojected copy is a new
+    object, which has no key)."""
+    parent = key_of(source)
+    if parent is None or not enabled():
+        return compute()
+    parts = [CACHE_FORMAT, what, parent, sorted((str(k), repr(v)) for k, v in options.items())]
+    key = hashlib.sha256(repr(parts).encode()).hexdigest()
+    try:
+        folder = cache_dir()
+    except OSError:
+        return compute()
+    return _remember(_through(folder / what / f"{key}.pickle", compute), key)
+
+
+def key_of(value: Any) -> str | None:
+    """The cache key of ``value`` when :func:`cached` or :func:`derived` returned this very object in this
+    process, else None."""
+    known = _KEYS.get(id(value))
+    return known[1] if known is not None and known[0]() is value else None
 
 
 def source_files(path: Path) -> list[Path] | None:
@@ -121,9 +141,48 @@ def source_files(path: Path) -> list[Path] | None:
 
 # ------------------------------------------------------------------------------------------ internals
 
+#: id(value) -> (weak reference to the value, its cache key), for :func:`key_of`
+_KEYS: dict[int, tuple[Callable[[], Any], str]] = {}
+
+
+def _remember(value: Any, key: str) -> Any:
+    """Keep ``key`` for :func:`key_of` ``value`` (and ``f"{key}/{i}"`` for item ``i`` of a tuple, such as
+    the ``(GeoDataFrame, LayerInfo)`` of a layer read)."""
+    if isinstance(value, tuple):
+        for i, item in enumerate(value):
+            _remember(item, f"{key}/{i}")
+        return value
+    ident = id(value)
+
+    def forget(_: object) -> None:
+        _KEYS.pop(ident, None)
+
+    try:
+        ref = weakref.ref(value, forget)
+    except TypeError:  # not weakly referable (None, a list...): no derived values of it
+        return value
+    _KEYS[ident] = (ref, key)
+    return value
+
+
+def _through(entry: Path, compute: Callable[[], Any]) -> Any:
+    """The value kept in ``entry`` (its warnings emitted again), else ``compute()`` kept there."""
+    hit = _load(entry)
+    if isinstance(hit, tuple) and len(hit) == 2 and isinstance(hit[1], list):
+        _emit(hit[1])
+        return hit[0]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        value = compute()
+    replay = [(w.message, w.category) for w in caught]  # the message and class (a WarningMessage holds more)
+    _store(entry, (value, replay))
+    _emit(replay)
+    return value
+
+
 def _emit(replay: list) -> None:
     for message, category in replay:
-        warnings.warn(message, category, stacklevel=3)
+        warnings.warn(message, category, stacklevel=4)
 
 
 def _key(what: str, options: dict, files: list[Path], folder: Path) -> str:
@@ -143,19 +202,29 @@ def _code_fingerprint() -> str:
     if not _CODE:
         import ecogis
 
-        root = os.path.dirname(ecogis.__file__)
-        modules = []
-        for folder, _, names in os.walk(root):
-            for name in names:
-                if name.endswith((".py", ".yaml")):
-                    st = os.stat(os.path.join(folder, name))
-                    modules.append((os.path.relpath(os.path.join(folder, name), root), st.st_size, st.st_mtime_ns))
+        modules = _source_stats(os.path.dirname(ecogis.__file__), "")
         import pyproj
 
         libs = [(name, _library_version(name)) for name in _LIBRARIES]
         fingerprint = repr((ecogis.__version__, sys.version, libs, pyproj.proj_version_str, sorted(modules)))
         _CODE.append(hashlib.sha256(fingerprint.encode()).hexdigest())
     return _CODE[0]
+
+
+def _source_stats(folder: str, relative: str) -> list[tuple[str, int, int]]:
+    """(path relative to ecogis's folder, size, mtime ns) of every ``.py`` and ``.yaml`` file under
+    ``folder`` (bytecode folders skipped: they hold neither)."""
+    out = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            rel = os.path.join(relative, entry.name)
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name != "__pycache__":
+                    out.extend(_source_stats(entry.path, rel))
+            elif entry.name.endswith((".py", ".yaml")):
+                st = entry.stat()
+                out.append((rel, st.st_size, st.st_mtime_ns))
+    return out
 
 
 def _library_version(name: str) -> str | None:

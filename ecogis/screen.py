@@ -222,7 +222,7 @@ def _findings_frame(lyr: IndexedLayer, cols: Columns, site_ids: np.ndarray, site
                        "layer": taken(np.array([lyr.name], dtype=object), same),
                        "kind": taken(np.array([lyr.kind], dtype=object), same),
                        "feature": _text(lyr.labels, f), "zone": _text(lyr.zones, f), **cols})
-    fr["_feature_index"] = lyr.gdf.index.values[f]
+    fr["_feature_index"] = lyr.index[f]
     return fr
 
 

@@ -26,7 +26,7 @@ import numpy as np
 import pyproj
 import shapely
 
-from ecogis.geodesy import CGCS2000_B, _g_of_lat
+from ecogis.geodesy import CGCS2000_B, _g_of_lat, cached_transformer
 
 #: pair states returned by :func:`clip_pairs`
 UNDECIDED, DISJOINT, PARTIAL, INSIDE = -1, 0, 1, 2
@@ -92,7 +92,7 @@ def edge_index(geoms: np.ndarray, gk: pyproj.CRS) -> EdgeIndex:
         if len(first) else np.zeros((0, 4))
     return EdgeIndex(xy0=xy0, xy1=xy1, box=box, offsets=offsets, polygonal=polygonal & (counts <= MAX_FEATURE_EDGES),
                      block_start=np.r_[first, len(xy0)], block_box=block_box, block_offsets=block_offsets,
-                     xy=xy, start=start, to_geo=pyproj.Transformer.from_crs(gk, gk.geodetic_crs, always_xy=True),
+                     xy=xy, start=start, to_geo=cached_transformer(gk),
                      lon=np.full(len(xy), np.nan), g=np.full(len(xy), np.nan), projected=np.zeros(len(xy), dtype=bool))
 
 
@@ -130,7 +130,7 @@ def clip_pairs(idx: EdgeIndex, s_geoms: np.ndarray, f_geoms: np.ndarray, ii: np.
     state = np.full(len(ii), UNDECIDED, dtype=np.int8)
     area = np.zeros(len(ii))
     groups = convex_sites(s_geoms)[1] if groups is None else groups
-    to_geo = pyproj.Transformer.from_crs(gk, gk.geodetic_crs, always_xy=True)
+    to_geo = cached_transformer(gk)
     for sites, verts in groups:
         local = np.full(len(s_geoms), -1)
         local[sites] = np.arange(len(sites))

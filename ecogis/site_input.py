@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -13,7 +14,6 @@ from ecogis.crs import resolve_crs
 from ecogis.crs_infer import infer_crs, positions_ok
 from ecogis.error_messages import error
 from ecogis.errors import EcogisError
-from ecogis.io.vertices import VertexSpec, vertices_to_shapes
 from ecogis.layer_info import LayerInfo
 from ecogis.layers import repair_geometries
 from ecogis.messages import say
@@ -22,6 +22,9 @@ from ecogis.screen import feature_labels
 from ecogis.screen_index import NAME_FIELDS
 from ecogis.webmap import convert_web
 from ecogis.zoning.industry import carry_industry
+
+if TYPE_CHECKING:
+    from ecogis.io.vertices import VertexSpec
 
 __all__ = ["read_site", "parse_at"]
 
@@ -84,6 +87,8 @@ def read_site(site, *, site_crs=None, notes=None, skip_empty=False,
     if web:
         say("site_web_converted", notes, warn=False, web=web)
     if vertices is not None:
+        from ecogis.io.vertices import vertices_to_shapes
+
         gdf = vertices_to_shapes(gdf, vertices, source=str(path or "the site"), notes=notes)
     gdf = _normalise_site(gdf, path, notes, skip_empty)
     meta = dict(gdf.attrs.get("ecogis", {}))

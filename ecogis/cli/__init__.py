@@ -57,7 +57,13 @@ def registered_commands() -> dict[str, EntryPoint]:
 
 
 def _is_builtin(ep: EntryPoint) -> bool:
-    return ep.dist is not None and ep.dist.name == "ecogis"
+    return ep.dist is not None and _dist_name(ep.dist) == "ecogis"
+
+
+@functools.cache
+def _dist_name(dist) -> str:
+    """The name of an installed distribution, read from its metadata once (its entry points share it)."""
+    return str(dist.name)
 
 
 def _plugin_label(ep: EntryPoint) -> str:

@@ -11,6 +11,7 @@ import click
 from ecogis.cli.common import (
     EXIT_VERDICT,
     emit_json,
+    first_imports,
     handle_errors,
     json_option,
     lang_option,
@@ -139,7 +140,8 @@ def check(site, at, project, buffers, rules, site_crs, cm, transform, at_date, s
 
     Exit codes: 0 the check ran (whatever the verdict), 2 bad input, 3 verdict at or above --fail-on.
     """
-    from ecogis.check import check as run_check
+    with first_imports("ecogis.check"):
+        from ecogis.check import check as run_check
     from ecogis.layer_cache import switched_off
     from ecogis.rules import verdict_rank
     from ecogis.site_input import parse_at

@@ -7,16 +7,19 @@ control-unit layers and builds the combined summary (:func:`spatial_summary`). R
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ecogis.messages import register, say
 from ecogis.rules import worst_verdict
 from ecogis.zoning.analyse import analyse_units
-from ecogis.zoning.batch import BatchZoning
 from ecogis.zoning.description import ProjectDescription, from_cli, read_description, site_descriptions
 from ecogis.zoning.read import read_access_list
 from ecogis.zoning.requirements import Requirement
 from ecogis.zoning.result import ZoningResult
 from ecogis.zoning.summary import spatial_summary
+
+if TYPE_CHECKING:
+    from ecogis.zoning.batch import BatchZoning
 
 register({
     "zoning.no_access_list": (
@@ -131,6 +134,8 @@ def zoning_for_batch(layers: dict, project, sites, info: ProjectDescription, not
     if info.industry is None and not any(d.industry for d in per_site.values()) and any(
             r.coded for r in requirements or []):
         say("zoning.no_industry", notes, warn=False)
+    from ecogis.zoning.batch import BatchZoning
+
     return BatchZoning.build(unit_layers, requirements, info, per_site, metas)
 
 
