@@ -4,8 +4,8 @@ digests, settling and screening as GeoParquet row groups and vector files).
 The calling process asks the database only for metadata: the table (``?table=``), its geometry column,
 its number of rows and the SRID of its first geometry (the CRS :func:`geopandas.read_postgis` gives the
 whole table). Each worker then reads its range of rows with ``ORDER BY ctid LIMIT n OFFSET k``: the
-table's physical order, the order in which the whole-table read of :mod:`ecogis.io.postgis` returns the
-rows, so that each site keeps its position in the layer (ids, names, notes naming a feature row). The
+table's physical order, the order of the whole-table read of :mod:`ecogis.io.postgis` (also
+``ORDER BY ctid``), so that each site keeps its position in the layer (ids, names, notes naming a feature row). The
 password comes from PGPASSWORD or a pgpass file in the workers' environment, as for the calling process.
 
 Read in the calling process instead (as before): a ``?sql=`` query, a view, a published layer (its

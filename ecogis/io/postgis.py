@@ -157,7 +157,9 @@ def _read(conn, source: PgSource) -> tuple[gpd.GeoDataFrame, dict]:
     else:
         table = _resolve_table(conn, source, meta)
         geom = source.geom or _table_geometry_column(conn, source.schema, table, source)
-        sql = f"SELECT * FROM {_quote(source.schema)}.{_quote(table)}"
+        # in the order of the rows' places (ctid): a plain scan of a large table may start mid-table
+        # (synchronized scans), and the Dask workers read the same order in ranges (site_parts_postgis)
+        sql = f"SELECT * FROM {_quote(source.schema)}.{_quote(table)} ORDER BY ctid"
         gdf = _read_sql(conn, sql, geom, source)
     if len(gdf) == 0:
         raise error("store.no_features", path=source, hint="store.name_table")
