@@ -47,11 +47,11 @@ import shapely
 from ecogis.crs import describe_crs, metric_crs
 from ecogis.error_messages import error, phrase
 from ecogis.geodesy import GEOGRAPHIC_CRS as GEOGRAPHIC
-from ecogis.geodesy import ellipsoidal_area, geodesic_length, gk_zone_for_lon
+from ecogis.geodesy import cached_transformer, ellipsoidal_area, geodesic_length, gk_zone_for_lon
 from ecogis.messages import register, say
 from ecogis.rules import RuleSet
 from ecogis.screen_index import IndexedLayer, feature_labels, index_layers, search_distance
-from ecogis.screen_pairs import Columns, pairs_findings, transformer
+from ecogis.screen_pairs import Columns, pairs_findings
 from ecogis.screen_rules import _apply_rules, taken
 from ecogis.screen_zones import ZoneSummary, merge_zone_summaries, zone_summaries_of_part
 
@@ -167,7 +167,7 @@ def _site_centres(sites: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
     x, y = shapely.get_x(c), shapely.get_y(c)
     if sites.crs is not None and pyproj.CRS(sites.crs) == GEOGRAPHIC:
         return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    lon, lat = transformer(pyproj.CRS(sites.crs), GEOGRAPHIC).transform(x, y)
+    lon, lat = cached_transformer(pyproj.CRS(sites.crs), GEOGRAPHIC).transform(x, y)
     return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
 
 

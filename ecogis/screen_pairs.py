@@ -6,14 +6,13 @@ sites (:mod:`ecogis.screen_clip`) spare GEOS work whose answer is known."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import pyproj
 import shapely
 
-from ecogis.geodesy import GEOD, ellipsoidal_area, geodesic_length
+from ecogis.geodesy import GEOD, cached_transformer, ellipsoidal_area, geodesic_length
 from ecogis.geodesy import GEOGRAPHIC_CRS as GEOGRAPHIC
 from ecogis.screen_bounds import circle_gap, envelope_gap, grown_boxes, reach
 from ecogis.screen_clip import INSIDE, PARTIAL, UNDECIDED, ConvexGroups, clip_pairs, convex_sites
@@ -259,7 +258,7 @@ def _geodesic_xy(xy: np.ndarray, crs: pyproj.CRS) -> np.ndarray:
     """Geodesic distance (m) between the two end points ``xy`` ((n, 2, 2), projected ``crs``) of each segment."""
     if len(xy) == 0:
         return np.zeros(0)
-    lon, lat = transformer(pyproj.CRS(crs), GEOGRAPHIC).transform(xy[:, :, 0], xy[:, :, 1])
+    lon, lat = cached_transformer(pyproj.CRS(crs), GEOGRAPHIC).transform(xy[:, :, 0], xy[:, :, 1])
     _, _, dist = GEOD.inv(lon[:, 0], lat[:, 0], lon[:, 1], lat[:, 1])
     return np.asarray(dist, dtype=float)
 
@@ -272,7 +271,3 @@ def _buffer_band(dist: np.ndarray, buffers_m: Sequence[float]) -> np.ndarray:
     k = np.searchsorted(b, dist, side="left")
     return np.where(k < len(b), b[np.minimum(k, len(b) - 1)], np.nan)
 
-
-@lru_cache(maxsize=32)
-def transformer(src: pyproj.CRS, dst: pyproj.CRS) -> pyproj.Transformer:
-    return pyproj.Transformer.from_crs(src, dst, always_xy=True)
