@@ -4,8 +4,8 @@ digests, settling and screening as GeoParquet row groups and vector files).
 The calling process asks the database only for metadata: the table (``?table=``), its geometry column,
 its number of rows and the SRID of its first geometry (the CRS :func:`geopandas.read_postgis` gives the
 whole table). Each worker then reads its range of rows with ``ORDER BY ctid LIMIT n OFFSET k``: the
-table's physical order, the order of the whole-table read of :mod:`ecogis.io.postgis` (also
-``ORDER BY ctid``), so that each site keeps its position in the layer (ids, names, notes naming a feature row). The
+table's physical order, ranges of the whole-table read of :mod:`ecogis.io.postgis` (``table_sql``),
+so that each site keeps its position in the layer (ids, names, notes naming a feature row). The
 password comes from PGPASSWORD or a pgpass file in the workers' environment, as for the calling process.
 
 Read in the calling process instead (as before): a ``?sql=`` query, a view, a published layer (its
@@ -82,18 +82,15 @@ def _table_facts(conn, source: PgSource) -> tuple[str, str, int, int] | None:
 def read_rows(source: Any, start: int, count: int) -> gpd.GeoDataFrame:
     """Rows ``start`` to ``start + count`` of the table of ``source`` in its physical order, as
     :func:`geopandas.read_postgis` reads them (raw, not normalised), in the CRS of the table's SRID."""
-    import sqlalchemy
-
-    from ecogis.io.postgis import _quote
+    from ecogis.io.postgis import _read_sql, table_sql
 
     pg: PgSource = source.path
     table, geom, srid = source.files
-    sql = (f"SELECT * FROM {_quote(pg.schema)}.{_quote(table)} ORDER BY ctid "
-           f"LIMIT {int(count)} OFFSET {int(start)}")
+    sql = f"{table_sql(pg.schema, table)} LIMIT {int(count)} OFFSET {int(start)}"
     engine = pg.engine()
     try:
         with engine.connect() as conn:
-            gdf = gpd.read_postgis(sqlalchemy.text(sql), conn, geom_col=geom)
+            gdf = _read_sql(conn, sql, geom, pg)
     finally:
         engine.dispose()
     if gdf.crs is None and int(srid):  # a range without geometries: the table's CRS all the same

@@ -157,13 +157,17 @@ def _read(conn, source: PgSource) -> tuple[gpd.GeoDataFrame, dict]:
     else:
         table = _resolve_table(conn, source, meta)
         geom = source.geom or _table_geometry_column(conn, source.schema, table, source)
-        # in the order of the rows' places (ctid): a plain scan of a large table may start mid-table
-        # (synchronized scans), and the Dask workers read the same order in ranges (site_parts_postgis)
-        sql = f"SELECT * FROM {_quote(source.schema)}.{_quote(table)} ORDER BY ctid"
-        gdf = _read_sql(conn, sql, geom, source)
+        gdf = _read_sql(conn, table_sql(source.schema, table), geom, source)
     if len(gdf) == 0:
         raise error("store.no_features", path=source, hint="store.name_table")
     return gdf, meta
+
+
+def table_sql(schema: str, table: str) -> str:
+    """The query reading a whole table in the order of the rows' places (ctid): a plain scan of a large
+    table may start mid-table (synchronized scans), and the Dask workers read ranges of this order
+    (ecogis.site_parts_postgis)."""
+    return f"SELECT * FROM {_quote(schema)}.{_quote(table)} ORDER BY ctid"
 
 
 def _read_sql(conn, sql: str, geom: str, source) -> gpd.GeoDataFrame:
