@@ -282,9 +282,12 @@ def _finish_legend(leg, entries) -> None:
     leg.set_gid("legend")
 
 
-def renderer(fig):
-    """An Agg renderer to measure text: the figure's own if it has an Agg canvas, else a new one.
+def canvas(fig) -> FigureCanvasAgg:
+    """The figure's Agg canvas: its own if it has one, else a new one (which becomes the figure's)."""
+    return fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
 
-    """
-    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    return canvas.get_renderer()
+
+def renderer(fig):
+    """An Agg renderer to measure text: the figure's own canvas's (kept while the figure keeps its size
+    and dpi, with the text metrics it has measured)."""
+    return canvas(fig).get_renderer()
