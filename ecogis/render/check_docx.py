@@ -56,11 +56,13 @@ def render_check_docx(result, out, *, lang: str = "zh", overwrite: bool = False,
     _findings_section(doc, result, lang, next(heads), captions)
     for line in corridor_lines(result, lang):  # 作业带: temporary land take per zone crossed
         doc.add_paragraph(line)
-    _map_section(doc, result, lang, next(heads), captions, [(T.t("site", lang), figure)] if figure
-                 else figures.wait() if figures is not None else [])
+    place, width_cm = _map_section(doc, next(heads))
     _basis_section(doc, result, lang, next(heads))
     _sources_section(doc, result, lang, next(heads), captions)
     add_zoning_chapter(doc, result, lang, captions, len(w["sections"]) + 1)  # 生态环境分区管控符合性分析
+    # the figures last, in their place: they are drawn while the rest of the document is made
+    _put_figures(doc, result, lang, captions, place, width_cm, [(T.t("site", lang), figure)] if figure
+                 else figures.wait() if figures is not None else [])
     if doc.visible.replaced:
         doc.add_paragraph(control_note(lang), style="List Bullet")
     with atomic_path(out, overwrite=overwrite) as tmp:
@@ -80,6 +82,13 @@ class _VisibleDocument:
 
     def add_paragraph(self, text: str = "", style=None):
         return L.add_paragraph(self._doc, self.visible(text), style)
+
+    def insert_paragraph(self, before, text: str = "", style=None):
+        """A paragraph with ``text`` put before the paragraph ``before``, as :meth:`add_paragraph` makes it."""
+        paragraph = before.insert_paragraph_before(self.visible(text))
+        if style is not None:
+            L.set_style(paragraph, style)
+        return paragraph
 
     def add_heading(self, text: str = "", level: int = 1):
         return self.add_paragraph(text, "Title" if level == 0 else f"Heading {level}")
@@ -198,19 +207,27 @@ def figure_width_cm(doc) -> float:
     return min(16.0, L.text_width_cm(doc))
 
 
-def _map_section(doc, result, lang, heading, captions, figures) -> None:
-    """The overlay figures (叠图), ``(caption name, PNG)``: one drawn around all sites and, for a few
-    sites far apart, one more zoomed to each site (每个场址一幅), or the PNG given."""
-    w = words(lang)
+def _map_section(doc, heading):
+    """The heading of the overlay figures (叠图) and the paragraph before which :func:`_put_figures` puts
+    them, with the width they are placed at (the text width here, at most 16 cm)."""
     doc.add_heading(heading, level=1)
+    return doc.add_paragraph(), figure_width_cm(doc._doc)
+
+
+def _put_figures(doc, result, lang, captions, place, width_cm, figures) -> None:
+    """The overlay figures, ``(caption name, PNG)``, each with its caption, before the paragraph ``place``,
+    which then says in which CRS they are drawn: one drawn around all sites and, for a few sites far
+    apart, one more zoomed to each site (每个场址一幅), or the PNG given; without any, ``place`` says so."""
+    w = words(lang)
     if not figures:
-        doc.add_paragraph(T.t("map_missing", lang))
+        place.add_run(doc.visible(T.t("map_missing", lang)))
         return
     for name, png in figures:
-        doc.add_picture(str(png), width=Cm(figure_width_cm(doc._doc)))
-        captions.figure(doc, doc.paragraphs[-1], w["figure"].format(site=name))
+        picture = doc.insert_paragraph(place)
+        picture.add_run().add_picture(str(png), width=Cm(width_cm))
+        captions.figure(doc, picture, w["figure"].format(site=name), before=place)
     crs = T.translate(result.methods.get("analysis_crs", ""), lang)
-    doc.add_paragraph(w["figure_note"].format(crs=crs))
+    place.add_run(doc.visible(w["figure_note"].format(crs=crs)))
 
 
 def _basis_section(doc, result, lang, heading) -> None:

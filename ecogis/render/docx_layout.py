@@ -279,8 +279,13 @@ class Captions:
         p.paragraph_format.keep_with_next = True
         return p
 
-    def figure(self, doc, picture_paragraph, title: str):
+    def figure(self, doc, picture_paragraph, title: str, before=None):
+        """The caption of the next figure, at the end of ``doc`` or before the paragraph ``before`` (through
+        ``doc.insert_paragraph``)."""
         self.figures += 1
         picture_paragraph.paragraph_format.keep_with_next = True
         picture_paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        return doc.add_paragraph(f"{self.figure_word} {self.figures}  {title}", style="Caption")
+        text = f"{self.figure_word} {self.figures}  {title}"
+        if before is not None:
+            return doc.insert_paragraph(before, text, style="Caption")
+        return doc.add_paragraph(text, style="Caption")
