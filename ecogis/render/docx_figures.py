@@ -4,13 +4,17 @@ Drawing the figures (matplotlib) is most of a DOCX report's time and needs nothi
 write, so :class:`PendingFigures` starts it in child processes at once (where the platform forks:
 Linux, from a process without other threads; elsewhere, or with ``fork=False``, the figures are drawn
 in this process when asked for; the first child imports matplotlib and forks the second) and
-:meth:`PendingFigures.wait` collects the PNG files. The child draws exactly what this process would
+:meth:`PendingFigures.wait` collects the PNG files. The CLI starts the first child before the check
+(:func:`start_early`), so that matplotlib is imported while the check runs; it is then sent its inputs
+pickled. Each process draws its figures into one matplotlib figure, emptied between them
+(:mod:`ecogis.render.static_figure`), without garbage collection. The child draws exactly what this process would
 (same code, same inputs: the fork's copy of them); the warnings it emits are recorded and emitted again
 here, in order, and an error it raises is raised here. A child that dies without answering is no error:
 the figures are then drawn here.
 """
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import signal
@@ -92,8 +96,36 @@ class PendingFigures:
         self._done: list | None = None
         self._proc: Any = None
         self._jobs: list[tuple[list[int], Any]] = []   # (figure numbers, pipe end)
+        groups = _groups(len(plan(result, lang)) if result is not None else 1)
+        if fork is not False and self._send_early(groups):
+            return
         if fork if fork is not None else can_fork():
-            self._start(_groups(len(plan(result, lang)) if result is not None else 1))
+            self._start(groups)
+
+    def _send_early(self, groups: list[list[int]]) -> bool:
+        """Give the figures to the process :func:`start_early` started, if there is one waiting: the
+        inputs pickled to it (what it draws is what a fork of this process would draw); False when there
+        is none, or it is gone, or the inputs cannot be pickled (it is then told to end)."""
+        early = _EARLY.pop("process", None)
+        if early is None:
+            return False
+        proc, job, answers = early
+        try:
+            job.send((self._args, groups))
+        except Exception:  # noqa: BLE001 - an input that cannot be pickled, or the process is gone
+            with contextlib.suppress(OSError):
+                job.send(None)
+            for conn in answers:
+                conn.close()
+            proc.join()
+            return False
+        finally:
+            job.close()
+        self._proc = proc
+        self._jobs = list(zip(groups, answers))
+        for conn in answers[len(groups):]:
+            conn.close()
+        return True
 
     def _start(self, groups: list[list[int]]) -> None:
         import multiprocessing
@@ -137,6 +169,71 @@ class PendingFigures:
         self.close()
 
 
+#: the figure process started by :func:`start_early`, waiting for its figures: (process, job pipe end,
+#: answer pipe ends, one per figure process)
+_EARLY: dict[str, tuple] = {}
+
+
+def start_early(fork: bool | None = None) -> None:
+    """Start the figure process now, where figures are forked (:func:`can_fork`, or ``fork``), so that it
+    imports matplotlib while this process does other work (the CLI: the check); the next
+    :class:`PendingFigures` sends it its inputs (pickled) instead of forking then. Without one, it ends
+    when this process does."""
+    if _EARLY or not (fork if fork is not None else can_fork()):
+        return
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    job_read, job_write = ctx.Pipe(duplex=False)
+    answers = [ctx.Pipe(duplex=False) for _ in range(PROCESSES)]
+    proc = ctx.Process(target=_wait_for_job, args=(job_read, job_write, [end for _, end in answers]), daemon=True)
+    proc.start()
+    job_read.close()
+    for _, end in answers:
+        end.close()
+    _EARLY["process"] = (proc, job_write, [conn for conn, _ in answers])
+
+
+def _wait_for_job(job_conn, parent_end, answer_conns) -> None:
+    """The process of :func:`start_early`: import the drawing code, wait for the inputs (None, or the
+    parent's end of the pipe closed: end), then draw as :func:`_draw_in_children` does."""
+    import pickle
+    import threading
+
+    parent_end.close()
+    os.setpgid(0, 0)
+    _no_gc()
+    received: list[bytes] = []     # read meanwhile, so that the parent never waits on a full pipe
+    reader = threading.Thread(target=_read_job, args=(job_conn, received))
+    reader.start()
+    import ecogis.render.static_map  # noqa: F401 - matplotlib, while the parent works
+
+    reader.join()                  # no other thread left when the second figure process is forked
+    job = pickle.loads(received[0]) if received else None
+    if job is None:
+        os._exit(0)
+    args, groups = job
+    for conn in answer_conns[len(groups):]:
+        conn.close()
+    _draw_jobs(list(zip(groups, answer_conns)), args)
+
+
+def _read_job(conn, received: list) -> None:
+    """The pickled job sent to the early process, into ``received`` (nothing when the parent's end closed)."""
+    try:
+        received.append(conn.recv_bytes())
+    except (EOFError, OSError):
+        pass
+    conn.close()
+
+
+def _no_gc() -> None:
+    """No garbage collection in a figure process, which ends after a few figures: the parent's objects
+    are never scanned (nor their pages copied); ~15 % of the drawing time."""
+    gc.freeze()
+    gc.disable()
+
+
 def _groups(count: int) -> list[list[int]]:
     """Figure numbers per process: the overview (about twice a site's figure to draw) and the first
     sites' figures in one, the other sites' in the other, so that both take about as long."""
@@ -170,10 +267,14 @@ def _draw_in_children(jobs, args) -> None:
     """In the forked process (a process group of its own): import the drawing code, fork a process for
     each job but the first, draw the first, wait for the others."""
     os.setpgid(0, 0)
-    gc.freeze()     # no garbage collection in the figure processes, which end after a few figures: the
-    gc.disable()    # parent's objects are never scanned (nor their pages copied), ~15 % of the drawing time
+    _no_gc()
     import ecogis.render.static_map  # noqa: F401 - matplotlib, imported once for every figure process
 
+    _draw_jobs(jobs, args)
+
+
+def _draw_jobs(jobs, args) -> None:
+    """Fork a process for each job but the first, draw the first here, wait for the others, end."""
     others = []
     for which, conn in jobs[1:]:
         pid = os.fork()
