@@ -1,6 +1,8 @@
 """The fast path of the DOCX figures against the slow one: a figure drawn into the emptied figure of the
-previous map (``reuse``) has, pixel for pixel, what a new figure has, in any order of the maps; the RGB
-PNG written for an opaque figure has the pixels ``savefig`` writes (its alpha channel all 255)."""
+previous map (``reuse``), with the layers' projection and what their drawing needs that does not depend
+on the view kept from it, has, pixel for pixel, what a figure drawn from scratch has, in any order of
+the maps; the RGB PNG written for an opaque figure has the pixels ``savefig`` writes (its alpha channel
+all 255)."""
 from __future__ import annotations
 
 import warnings
@@ -32,9 +34,10 @@ def sample_result():
 
 
 def _draw_all(result, order, tmp_path, reuse: bool, dpi: int) -> dict[int, np.ndarray]:
-    """The figures of the DOCX plan numbered ``order``, drawn in that order, as RGBA pixel arrays."""
+    """The figures of the DOCX plan numbered ``order``, drawn in that order, as RGBA pixel arrays: each
+    from scratch (nothing shared), or each drawn into the previous one with what it kept."""
     planned = docx_figures.plan(result, "zh")
-    layers, shared = T.map_layers(result, "zh"), {}
+    layers, shared = T.map_layers(result, "zh"), ({} if reuse else None)
     out = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", AssumptionWarning)
@@ -96,3 +99,20 @@ def test_a_figure_that_is_not_opaque_keeps_its_alpha(tmp_path):
     slow, fast = np.asarray(Image.open(tmp_path / "slow.png")), Image.open(tmp_path / "fast.png")
     assert fast.mode == "RGBA" and (slow[..., 3] < 255).any()
     assert np.array_equal(slow, np.asarray(fast))
+
+
+def test_what_a_layer_keeps_is_used_only_for_the_same_layer():
+    from ecogis.render.static_layers import draw_layer
+
+    style = {"fill": "#00ff00", "stroke": "#006600", "width": 1}
+    squares = gpd.GeoDataFrame({"name": ["a", "b"]}, geometry=[box(0, 0, 10, 10), box(20, 0, 30, 10)], crs="EPSG:4550")
+    moved = squares.set_geometry(squares.translate(100, 0))
+    kept: dict = {}
+    ax = Figure().add_subplot()
+    first = draw_layer(ax, "reserve", style, squares, {}, label_points=False, label_shapes=True, kept=kept)
+    layer = kept["layer"]
+    again = draw_layer(ax, "reserve", style, squares, {}, label_points=False, label_shapes=True, kept=kept)
+    assert kept["layer"] is layer and again == first
+    other = draw_layer(ax, "reserve", style, moved, {}, label_points=False, label_shapes=True, kept=kept)
+    assert kept["layer"] is not layer
+    assert sorted(x for x, _, _ in other) == [x + 100 for x, _, _ in sorted(first)]

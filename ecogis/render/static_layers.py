@@ -92,29 +92,31 @@ def _draw_lines(ax, geoms, codes, paints, lw, linestyle, gid) -> None:
 
 
 def draw_layer(ax, kind, style, gdf, styles, label_points: bool,
-               label_shapes: bool = False, view=None) -> list[tuple[float, float, str]]:
+               label_shapes: bool = False, view=None, kept: dict | None = None) -> list[tuple[float, float, str]]:
     """Draw one layer (in the map CRS) with ``style`` (see :func:`ecogis.render.styles.layer_style`).
 
     ``view`` (x0, y0, x1, y1 in the map CRS, a margin included): only the lines and polygons whose bounds
     meet it are drawn; the others would fall outside the axes (what shows is the same, the paths smaller).
     Returns the name labels to place, (x, y, text), once the map extent is fixed (:func:`place_labels`):
     points' names with ``label_points``, polygons' names (once per name, inside its largest part) with
-    ``label_shapes`` (from every feature, so that a label does not move with the view).
+    ``label_shapes`` (from every feature, so that a label does not move with the view). ``kept``: a dict
+    the caller keeps for the next maps of the same layer (the same ``gdf`` and style): what does not
+    depend on the view is worked out once and kept in it.
     """
-    labels = []
+    layer = kept.get("layer") if kept is not None and kept.get("gdf") is gdf else None
+    if layer is None:
+        layer = _Layer(style, gdf, label_points, label_shapes)
+        if kept is not None:
+            kept.update(gdf=gdf, layer=layer)
     geometry = style.get("geometry", "polygon")
     lw = float(style.get("width", 1.5)) * PT_PER_PX * 1.4
-    geoms = np.asarray(gdf.geometry.values)
-    types = shapely.get_type_id(geoms)
-    is_point = (types == 0) | (types == 4)
-    points, shapes = _split(gdf, is_point)
     gid = f"layer-{kind or 'default'}"
-    if len(shapes):
-        codes, paints = _paint_groups(style, shapes)
-        # lines are never filled, and a "line" kind draws polygons as their outlines
-        as_line = np.isin(types[~is_point], (1, 2, 5)) | (geometry == "line")
-        shape_geoms, drawn = geoms[~is_point], in_view(geoms[~is_point], view)
+    if len(layer.shapes):
+        shape_geoms, drawn = layer.geoms[~layer.is_point], in_view(layer.geoms[~layer.is_point], view)
         shape_geoms = clip_to_view(shape_geoms, drawn, view)
+        # lines are never filled, and a "line" kind draws polygons as their outlines
+        as_line = layer.as_line | (geometry == "line")
+        codes, paints = layer.codes, layer.paints
         if as_line.any():
             sel = as_line & drawn
             _draw_lines(ax, shape_geoms[sel], codes[sel], paints, lw, dashes(style.get("dash"), lw), gid)
@@ -122,14 +124,33 @@ def draw_layer(ax, kind, style, gdf, styles, label_points: bool,
             sel = ~as_line & drawn
             _draw_polygons(ax, shape_geoms[sel], codes[sel], paints, lw, "////" if style.get("hatch") else None, gid)
         if style.get("pin"):
-            labels += _draw_pins(ax, style, shapes, gid)
-        elif label_shapes and "name" in shapes:
-            labels += _shape_labels(shapes)
-    if len(points):  # points are cheap: all drawn
-        _draw_points(ax, style, styles, points, gid)
-        if label_points and "name" in points:
-            labels += _labels(shapely.get_geometry(geoms[is_point], 0), points["name"])
-    return labels
+            _draw_pins(ax, style, layer.pins, gid)
+    if len(layer.points):  # points are cheap: all drawn
+        _draw_points(ax, style, styles, layer.points, gid)
+    return list(layer.labels)
+
+
+class _Layer:
+    """What drawing a layer needs that does not depend on the view: its geometries and types, the point
+    and other rows, the paint group of each feature, the pins and the name labels."""
+
+    def __init__(self, style: dict, gdf, label_points: bool, label_shapes: bool):
+        self.geoms = np.asarray(gdf.geometry.values)
+        types = shapely.get_type_id(self.geoms)
+        self.is_point = (types == 0) | (types == 4)
+        self.points, self.shapes = _split(gdf, self.is_point)
+        self.as_line = np.isin(types[~self.is_point], (1, 2, 5))
+        self.labels: list[tuple[float, float, str]] = []
+        self.pins = None
+        if len(self.shapes):
+            self.codes, self.paints = _paint_groups(style, self.shapes)
+            if style.get("pin"):
+                self.pins = shapely.point_on_surface(np.asarray(self.shapes.geometry.values))
+                self.labels += _labels(self.pins, self.shapes["name"]) if "name" in self.shapes else []
+            elif label_shapes and "name" in self.shapes:
+                self.labels += _shape_labels(self.shapes)
+        if len(self.points) and label_points and "name" in self.points:
+            self.labels += _labels(shapely.get_geometry(self.geoms[self.is_point], 0), self.points["name"])
 
 
 def clip_to_view(geoms: np.ndarray, drawn: np.ndarray, view) -> np.ndarray:
@@ -177,14 +198,12 @@ def _shape_labels(shapes) -> list:
     return _labels(shapely.point_on_surface(np.asarray(largest.geometry.values)), largest["name"])
 
 
-def _draw_pins(ax, style, shapes, gid) -> list:
-    """A ring at a point inside each parcel, so that small sites stay visible; returns name labels."""
-    pins = shapely.point_on_surface(np.asarray(shapes.geometry.values))
+def _draw_pins(ax, style, pins, gid) -> None:
+    """A ring at each of the ``pins`` (a point inside each parcel), so that small sites stay visible."""
     xy = shapely.get_coordinates(pins)
     r = float(style["pin"])
     ax.scatter(xy[:, 0], xy[:, 1], s=(2 * r) ** 2, facecolors="none", edgecolors=style.get("stroke", "#333"),
                linewidths=1.8, zorder=7, gid=gid + "-pin")
-    return _labels(pins, shapes["name"]) if "name" in shapes else []
 
 
 def _draw_points(ax, style, styles, points, gid) -> None:

@@ -220,9 +220,11 @@ def build_figure(layers: dict, site=None, title: str | None = None, lang: str = 
         for (name, kind, gdf), ttl, style in zip(proj, titles, layer_styles(proj, styles, notes)):
             if not len(gdf):
                 continue
+            kept = None if shared is None or kind == "site" else shared.setdefault(("drawn", name), {})
             labels[kind == "site"] += draw_layer(ax, kind, style, gdf, styles,
                                                  label_points=kind in ("water_section", "site"),
-                                                 label_shapes=kind in LABELLED_KINDS, view=_drawn_box(xlim, ylim))
+                                                 label_shapes=kind in LABELLED_KINDS, view=_drawn_box(xlim, ylim),
+                                                 kept=kept)
             shown = in_view(np.asarray(gdf.geometry.values), (xlim[0], ylim[0], xlim[1], ylim[1]))
             if shown.any():  # the legend lists what the map shows
                 in_view_rows = gdf if shown.all() else gdf.iloc[np.flatnonzero(shown)]
