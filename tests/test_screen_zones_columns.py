@@ -58,7 +58,9 @@ def test_a_zone_area_is_the_dissolved_site_against_the_dissolved_zone(result):
     with warnings.catch_warnings(record=True):
         warnings.simplefilter("always")
         layers = load_project(PROJECT).read_layers()
-    for layer, zone_field in (("town_boundary", None), ("reserve", "zone")):
+    # control_units: one of the features met is valid in degrees and self-intersects in the GK plane
+    assert not shapely.is_valid(layers["control_units"].to_crs(gk).geometry.values).all()
+    for layer, zone_field in (("town_boundary", None), ("reserve", "zone"), ("control_units", "unit_class")):
         gdf = layers[layer].to_crs(gk)
         for z in (s for s in result.zones if s.layer == layer):
             feats = gdf if z.zone is None else gdf[gdf[zone_field].astype(str) == z.zone]
@@ -66,3 +68,18 @@ def test_a_zone_area_is_the_dissolved_site_against_the_dissolved_zone(result):
             lonlat = shapely.transform(piece, lambda xy: np.column_stack(
                 pyproj.Transformer.from_crs(gk, "EPSG:4490", always_xy=True).transform(xy[:, 0], xy[:, 1])))
             assert z.overlap_area_m2 == pytest.approx(_geodesic_area(lonlat), rel=1e-6)
+        assert any(s.layer == layer for s in result.zones)
+
+
+def test_a_control_row_of_the_zoning_summary_is_the_dissolved_site_against_all_its_features(result):
+    """The control-unit row: all sites dissolved against all control units dissolved (no double counting)."""
+    gk = metric_crs(123.0)
+    union = shapely.union_all(np.asarray(result.site_gdf.to_crs(gk).geometry.values))
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        units = load_project(PROJECT).read_layers()["control_units"].to_crs(gk)
+    piece = shapely.intersection(union, shapely.union_all(np.asarray(units.geometry.values)))
+    to_lonlat = pyproj.Transformer.from_crs(gk, "EPSG:4490", always_xy=True)
+    lonlat = shapely.transform(piece, lambda xy: np.column_stack(to_lonlat.transform(xy[:, 0], xy[:, 1])))
+    row = next(r for r in result.zoning.summary if r.control == "control_unit")
+    assert row.overlap_area_m2 == pytest.approx(_geodesic_area(lonlat), rel=1e-6)

@@ -19,6 +19,7 @@ import shapely
 from ecogis.crs import metric_crs
 from ecogis.geodesy import GEOGRAPHIC_CRS as GEOGRAPHIC
 from ecogis.geodesy import convert_area, ellipsoidal_area, geodesic_length
+from ecogis.overlay import dissolved_overlap, valid_in_plane
 from ecogis.rules import VERDICT_EN, worst_verdict
 
 #: control -> the layer kinds it covers, in the order of the summary table
@@ -105,7 +106,7 @@ def _row(control, names, rows, layers, plane: _SitePlane, extra_verdict) -> Cont
         gk = plane.gk
         parts = [_features(layers[n], hit.loc[hit["layer"] == n, "_feature_index"].unique(), gk)
                  for n in hit["layer"].unique()]
-        overlap = shapely.intersection(plane.union, shapely.union_all(np.concatenate(parts)))
+        overlap = dissolved_overlap(plane.union, valid_in_plane(np.concatenate(parts)))
         area = float(ellipsoidal_area([overlap], gk)[0])
         lines = [g for g in shapely.get_parts(overlap) if shapely.get_dimensions(g) == 1]
         length = float(geodesic_length(lines, gk).sum()) if lines else None
