@@ -296,3 +296,21 @@ def test_the_same_relative_path_in_two_folders_is_hashed_once_each(layer_cache_d
         layer_cache._digests(layer_cache_dir).of(relative)
         layer_cache._digests(layer_cache_dir).save()
     assert hashed == [str(relative)] * 2  # once per copy, not on every run
+
+
+def test_a_yaml_file_read_before_is_not_parsed_again(layer_cache_dir, tmp_path, monkeypatch):
+    """load_yaml_lines through the cache: the same data and line numbers, no parse on a hit, a new parse
+    when a byte changes."""
+    from ecogis import yaml_parse, yamlio
+
+    path = tmp_path / "p.yaml"
+    path.write_text("name: 盘锦\nlayers:\n  redline: {kind: redline}\n", encoding="utf-8")
+    parses = []
+    real = yaml_parse.parse
+    monkeypatch.setattr(yaml_parse, "parse", lambda *a: parses.append(a[1]) or real(*a))
+    first, again = yamlio.load_yaml_lines(path), yamlio.load_yaml_lines(path)
+    assert len(parses) == 1
+    assert again == first == {"name": "盘锦", "layers": {"redline": {"kind": "redline"}}}
+    assert (again.lines, again["layers"].lines) == ({"name": 1, "layers": 2}, {"redline": 3})
+    path.write_text("name: 大洼\n", encoding="utf-8")
+    assert yamlio.load_yaml_lines(path) == {"name": "大洼"} and len(parses) == 2
