@@ -166,9 +166,9 @@ def _site_centres(sites: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
     the centre points are projected, not the geometries."""
     c = shapely.centroid(np.asarray(sites.geometry.values))
     x, y = shapely.get_x(c), shapely.get_y(c)
-    if sites.crs is not None and pyproj.CRS(sites.crs) == GEOGRAPHIC:
+    if sites.crs is not None and pyproj.CRS.from_user_input(sites.crs) == GEOGRAPHIC:
         return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    lon, lat = cached_transformer(pyproj.CRS(sites.crs), GEOGRAPHIC).transform(x, y)
+    lon, lat = cached_transformer(pyproj.CRS.from_user_input(sites.crs), GEOGRAPHIC).transform(x, y)
     return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
 
 
