@@ -1,7 +1,8 @@
 """The DOCX figures' process started before the check (docx_figures.start_early): it draws, from the
 pickled inputs, the pixels drawn in this process; inputs that cannot be pickled are drawn by a fork as
 before (the early process told to end); an early process never given figures ends with its parent's
-pipe."""
+pipe or when the command ends. The layers projected once before the second figure process is forked
+are not projected again and give the same pixels."""
 from __future__ import annotations
 
 import multiprocessing
@@ -98,3 +99,30 @@ def test_a_process_with_other_threads_starts_no_early_process():
     finally:
         stop.set()
         other.join()
+
+
+def _projections(shared: dict) -> set:
+    return {k for k in shared if isinstance(k, tuple) and len(k) == 2 and k[0] != "drawn"}
+
+
+def test_layers_projected_before_the_second_process_is_forked_are_not_projected_again(sample_result, tmp_path):
+    args = docx_figures._prepare((sample_result, tmp_path, "zh", 8.0))
+    shared = args[4]
+    projected = _projections(shared)
+    assert {name for name, _ in projected} >= set(sample_result.layers)     # every layer, to the map CRS
+    (tmp_path / "plain").mkdir()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AssumptionWarning)
+        prepared = docx_figures.figures(*args, which=[2])
+        plain = docx_figures.figures(sample_result, tmp_path / "plain", "zh", 8.0, which=[2])
+    assert _projections(shared) == projected                                # none made again
+    assert np.array_equal(_pixels(prepared[0][1]), _pixels(plain[0][1]))
+
+
+def test_an_early_process_left_unused_by_the_command_ends():
+    docx_figures.start_early(fork=True)
+    proc = docx_figures._EARLY["process"][0]
+    docx_figures.end_early()
+    assert "process" not in docx_figures._EARLY
+    proc.join(timeout=60)
+    assert proc.exitcode == 0

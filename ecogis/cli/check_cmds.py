@@ -202,9 +202,10 @@ def check(site, at, project, buffers, rules, site_crs, cm, transform, at_date, s
                      **dask_options)
         return
     if "docx" in targets:  # the DOCX figures' process imports matplotlib while the check runs
-        from ecogis.render.docx_figures import start_early
+        from ecogis.render.docx_figures import end_early, start_early
 
         start_early()
+        click.get_current_context().call_on_close(end_early)
     result = run_check(the_site, project, buffers=buffers, rules=rules, site_crs=site_crs, site_use=site_use,
                        skip_empty=skip_empty, vertices=vertices, corridor_m=corridor_m, at_date=at_date,
                        industry=industry, description=description, relations=relations, project_info=project_info)

@@ -48,11 +48,11 @@ def plan(result, lang: str) -> list[tuple[str, object, str]]:
     return out
 
 
-def figures(result, tmp: Path, lang: str, width_cm: float = 16.0,
+def figures(result, tmp: Path, lang: str, width_cm: float = 16.0, shared: dict | None = None, *,
             which: list[int] | None = None) -> list[tuple[str, Path]]:
     """``(caption name, PNG)`` of the overlay figures of :func:`plan` (those numbered ``which``, all when
     None), drawn into ``tmp`` (ecogis.render.static_map) at the resolution that prints at
-    static_map.PRINT_DPI when placed ``width_cm`` wide."""
+    static_map.PRINT_DPI when placed ``width_cm`` wide. ``shared``: what :func:`_prepare` made for them."""
     from ecogis.render.static_map import dpi_for_width, render_static
 
     figures_planned = plan(result, lang)
@@ -60,7 +60,7 @@ def figures(result, tmp: Path, lang: str, width_cm: float = 16.0,
         return []
     project = result.inputs.get("project") or {}
     layers = T.map_layers(result, lang)
-    shared: dict = {}  # the layers projected once for every figure
+    shared = {} if shared is None else shared  # the layers projected once for every figure
 
     # zlib level 1: the same pixels, written in ~0.6× the time (the DOCX zips them again); each figure drawn
     # into the previous one's emptied figure (the same pixels, no new axes, text metrics kept)
@@ -194,6 +194,16 @@ def start_early(fork: bool | None = None) -> None:
     _EARLY["process"] = (proc, job_write, [conn for conn, _ in answers])
 
 
+def end_early() -> None:
+    """End the process :func:`start_early` started if no figures were given to it (the command ended
+    before, e.g. on an error): it ends once it reads the closed pipe."""
+    early = _EARLY.pop("process", None)
+    if early is not None:
+        _, job, answers = early
+        for conn in (job, *answers):
+            conn.close()
+
+
 def _wait_for_job(job_conn, parent_end, answer_conns) -> None:
     """The process of :func:`start_early`: import the drawing code, wait for the inputs (None, or the
     parent's end of the pipe closed: end), then draw as :func:`_draw_in_children` does."""
@@ -273,8 +283,27 @@ def _draw_in_children(jobs, args) -> None:
     _draw_jobs(jobs, args)
 
 
+def _prepare(args) -> tuple:
+    """``args`` with what every figure process needs first (the layers projected to the map CRS, see
+    :func:`ecogis.render.static_map.project_layers`), made once before the second process is forked;
+    ``args`` as they are if that fails (the figures then make it, or raise the error themselves)."""
+    from ecogis.render.static_map import project_layers
+
+    result, _, lang = args[:3]
+    shared: dict = {}
+    try:
+        planned = plan(result, lang)
+        if planned:
+            project_layers(T.map_layers(result, lang), planned[0][1], shared)
+    except Exception:  # noqa: BLE001 - the figures meet it again and say so
+        return args
+    return (*args, shared)
+
+
 def _draw_jobs(jobs, args) -> None:
     """Fork a process for each job but the first, draw the first here, wait for the others, end."""
+    if len(jobs) > 1:
+        args = _prepare(args)
     others = []
     for which, conn in jobs[1:]:
         pid = os.fork()
@@ -282,22 +311,22 @@ def _draw_jobs(jobs, args) -> None:
             for _, other in jobs:
                 if other is not conn:
                     other.close()
-            _draw(conn, (*args, which))
+            _draw(conn, args, which)
             os._exit(0)
         conn.close()
         others.append(pid)
-    _draw(jobs[0][1], (*args, jobs[0][0]))
+    _draw(jobs[0][1], args, jobs[0][0])
     for pid in others:
         os.waitpid(pid, 0)
     os._exit(0)
 
 
-def _draw(conn, args) -> None:
-    """Draw the figures and send back (status, value, warnings)."""
+def _draw(conn, args, which) -> None:
+    """Draw the figures numbered ``which`` and send back (status, value, warnings)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            answer: tuple = ("ok", figures(*args))
+            answer: tuple = ("ok", figures(*args, which=which))
         except Exception as exc:  # noqa: BLE001 - any error is the parent's to raise
             answer = ("error", exc)
     replay = [(w.message, w.category) for w in caught]

@@ -103,11 +103,12 @@ def draw_layer(ax, kind, style, gdf, styles, label_points: bool,
     the caller keeps for the next maps of the same layer (the same ``gdf`` and style): what does not
     depend on the view is worked out once and kept in it.
     """
-    layer = kept.get("layer") if kept is not None and kept.get("gdf") is gdf else None
-    if layer is None:
+    if kept is not None and kept.get("gdf") is gdf and kept.get("style") == style:
+        layer = kept["layer"]
+    else:
         layer = _Layer(style, gdf, label_points, label_shapes)
         if kept is not None:
-            kept.update(gdf=gdf, layer=layer)
+            kept.update(gdf=gdf, style=style, layer=layer)
     geometry = style.get("geometry", "polygon")
     lw = float(style.get("width", 1.5)) * PT_PER_PX * 1.4
     gid = f"layer-{kind or 'default'}"

@@ -264,6 +264,19 @@ def build_figure(layers: dict, site=None, title: str | None = None, lang: str = 
     return fig
 
 
+def project_layers(layers: dict, site, shared: dict, kinds: dict | None = None, styles=None) -> None:
+    """Project ``layers`` to the map CRS of ``site`` into ``shared`` as :func:`build_figure` does for the
+    first figure drawn with it (which then finds them there), without drawing; its notes are not kept
+    (the first figure makes them again)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        styles = st.load_styles(styles)
+        items = map_layers(layers, site, kinds, styles, [])
+        crs = _map_crs(items, shared)
+        for name, kind, gdf in items:
+            _to_crs(shared, name, kind, gdf, crs)
+
+
 def _items(layers: dict, site, kinds, styles: dict, notes: list, shared: dict | None) -> list:
     """:func:`map_layers` of ``layers`` and ``site``; with ``shared``, the layers' items of the first figure
     are kept and the next figures only put their own site in the site's place."""
