@@ -9,8 +9,9 @@ settings of its Jinja environment, Jinja's version and Python's bytecode format,
 (:func:`ecogis.layer_cache.cache_dir`, ``templates/``) and compiled by Jinja only when missing there
 (kept with ``marshal``, as Jinja's own ``BytecodeCache`` keeps the code of its loaders' templates).
 
-Only the templates compiled while the block imports modules (the element classes' fixed sources) are
-kept: rendering (any text with a site's data) is never inside the block. The file is named by Python's
+Only the templates compiled inside the block are kept: while it imports modules (the element classes'
+fixed sources) and while a map's figure is made (its one fixed ``<meta>`` element); rendering (any text
+with a site's data) is never inside the block. The file is named by Python's
 bytecode tag and Jinja's version; an entry is keyed by a SHA-256 over the environment's class and
 syntax settings and the template's name, file name and source. ``ECOGIS_NO_CACHE`` switches it off, an
 unreadable file is ignored, a folder that cannot be written is no error.
@@ -46,7 +47,8 @@ _SYNTAX = ("block_start_string", "block_end_string", "variable_start_string", "v
 @contextlib.contextmanager
 def compiled_templates() -> Iterator[None]:
     """Inside the block, Jinja templates compiled by this thread come from the cache file (compiled and
-    added to it when missing). Meant for imports of folium and of ecogis's folium modules only."""
+    added to it when missing). Meant for imports of folium and of ecogis's folium modules and the making of
+    a map's figure only: never for rendering (texts with a site's data)."""
     from ecogis import layer_cache
 
     if not layer_cache.enabled():
