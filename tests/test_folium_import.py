@@ -83,6 +83,12 @@ def test_damaged_store_is_ignored_and_no_cache_writes_nothing(fresh_store, monke
         template = jinja2.Environment().from_string(SOURCES[1])
     assert template.render(x=2) == "<p>2\nzwei</p>"
     assert len(_file_store(fresh_store)) == 1
+    key = fi.template_key(jinja2.Environment(), SOURCES[1])   # an entry that is no code: compiled again
+    path.write_bytes(marshal.dumps({key: "not code"}))
+    fi._STATE["store"] = None
+    with fi.compiled_templates():
+        assert jinja2.Environment().from_string(SOURCES[1]).render(x=3) == "<p>3\nzwei</p>"
+    assert marshal.dumps(_file_store(fresh_store)[key]) == marshal.dumps(jinja2.Environment().compile(SOURCES[1]))
     path.unlink()
     fi._STATE["store"] = None
     monkeypatch.setenv("ECOGIS_NO_CACHE", "1")

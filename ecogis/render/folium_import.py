@@ -11,9 +11,9 @@ settings of its Jinja environment, Jinja's version and Python's bytecode format,
 
 Only the templates compiled inside the block are kept: while it imports modules (the element classes'
 fixed sources) and while a map's figure is made (its one fixed ``<meta>`` element); rendering (any text
-with a site's data) is never inside the block. The file is named by Python's
-bytecode tag and Jinja's version; an entry is keyed by a SHA-256 over the environment's class and
-syntax settings and the template's name, file name and source. ``ECOGIS_NO_CACHE`` switches it off, an
+with a site's data) is never inside the block. The file is named by Jinja's version and Python's bytecode
+format; an entry is keyed by a SHA-256 over the environment's class and syntax settings and the
+template's name, file name and source. ``ECOGIS_NO_CACHE`` switches it off, an
 unreadable file is ignored, a folder that cannot be written is no error.
 
 folium imports ``requests`` (≈ 45 ms: urllib3, http.cookiejar...) only to download a GeoJSON given as a
@@ -127,7 +127,7 @@ def _compile(env, source, name=None, filename=None, raw=False, defer_init=False)
         return original(env, source, name, filename, raw, defer_init)
     key = template_key(env, source, name, filename, defer_init)
     code = _STATE["store"].get(key)
-    if code is None:
+    if not isinstance(code, types.CodeType):
         code = original(env, source, name, filename, raw, defer_init)
         _STATE["store"][key] = code
         _STATE["dirty"] = True
@@ -142,8 +142,9 @@ def template_key(env, source: str, name=None, filename=None, defer_init=False) -
 
 
 def store_path(folder: Path, jinja_version: str) -> Path:
-    """The cache file: one per Python bytecode format and Jinja version."""
-    return folder / "templates" / f"jinja-{jinja_version}-{sys.implementation.cache_tag}.marshal"
+    """The cache file: one per Jinja version and Python bytecode format (the magic number of ``.pyc`` files)."""
+    magic = importlib.util.MAGIC_NUMBER.hex()
+    return folder / "templates" / f"jinja-{jinja_version}-{sys.implementation.cache_tag}-{magic}.marshal"
 
 
 def _open_store(jinja2, layer_cache) -> None:
