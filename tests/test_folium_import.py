@@ -1,7 +1,7 @@
 """The fast paths of the HTML map against the slow ones: folium's templates compiled through the cache
-folder (ecogis.render.folium_import) are Jinja's own code, the page of the sample check rendered with
+folder (ecogis.render.folium_templates) are Jinja's own code, the page of the sample check rendered with
 ecogis's plain macros is byte for byte the page branca renders, and folium's ``requests`` is loaded
-lazily but works."""
+lazily (ecogis.render.folium_import) but works."""
 from __future__ import annotations
 
 import html
@@ -17,7 +17,7 @@ import pytest
 from branca.element import Element, MacroElement
 from conftest import LAYERS, SAMPLE_ASSUMPTIONS, assumed
 
-from ecogis.render import folium_import as fi
+from ecogis.render import folium_templates as fi
 from ecogis.render.folium_offline import PlainMacro, RawHTML, jinja_text
 
 SOURCES = ["{% macro script(this, kwargs) %}var {{ this.get_name() }} = L.map({{ this.options|tojson }});"

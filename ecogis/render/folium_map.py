@@ -32,8 +32,8 @@ from ecogis.render.basemap_names import BASEMAPS  # noqa: F401 (also public here
 from ecogis.render.cells import visible_text
 from ecogis.render.folium_controls import add_controls, add_page_style, legend_html, marker_svg
 from ecogis.render.folium_geojson import PlainGeoJson, TextPopup, TextTooltip
-from ecogis.render.folium_import import compiled_templates
 from ecogis.render.folium_offline import GeometryText, OfflineMap, map_html, save_map  # noqa: F401 (public API)
+from ecogis.render.folium_templates import compiled_templates
 from ecogis.render.map_layers import focus_box, layer_styles, map_layers
 from ecogis.webcrs import to_web_crs
 
