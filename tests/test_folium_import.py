@@ -66,6 +66,22 @@ def test_only_the_blocks_own_compiles_are_kept(fresh_store):
     env.from_string("rendered text of a site {{ z }}")   # outside the block: never kept
     assert jinja2.Environment.compile is fi._STATE["original"]   # Jinja's compile back in place
     assert list(_file_store(fresh_store)) == [fi.template_key(env, SOURCES[0])]
+    # another thread's block still open: this thread's compiles after its own block are not kept
+    entered, done = threading.Event(), threading.Event()
+
+    def other_block():
+        with fi.compiled_templates():
+            entered.set()
+            done.wait(30)
+
+    other = threading.Thread(target=other_block)
+    with fi.compiled_templates():
+        other.start()
+        entered.wait(30)
+    env.from_string("rendered while another thread imports {{ z }}")
+    done.set()
+    other.join()
+    assert list(_file_store(fresh_store)) == [fi.template_key(env, SOURCES[0])]
 
 
 def test_template_key_follows_the_syntax_settings():

@@ -31,8 +31,11 @@ from pathlib import Path
 from typing import Any
 
 _LOCK = threading.RLock()
-#: per process: the loaded store (key -> code object), whether it gained entries, and the patch state
-_STATE: dict[str, Any] = {"store": None, "path": None, "dirty": False, "depth": 0, "thread": None, "original": None}
+#: per process: the loaded store (key -> code object), whether it gained entries, the blocks open in all
+#: threads (Jinja's compile is replaced while there is one) and Jinja's own compile
+_STATE: dict[str, Any] = {"store": None, "path": None, "dirty": False, "depth": 0, "original": None}
+#: per thread: the blocks open in this thread (only its compiles inside a block are kept)
+_THREAD = threading.local()
 #: the Environment settings that change the code Jinja generates for a source
 _SYNTAX = ("block_start_string", "block_end_string", "variable_start_string", "variable_end_string",
            "comment_start_string", "comment_end_string", "line_statement_prefix", "line_comment_prefix",
@@ -54,12 +57,14 @@ def compiled_templates() -> Iterator[None]:
     with _LOCK:
         if _STATE["depth"] == 0:
             _open_store(jinja2, layer_cache)
-            _STATE["original"], _STATE["thread"] = jinja2.Environment.compile, threading.get_ident()
+            _STATE["original"] = jinja2.Environment.compile
             jinja2.Environment.compile = _compile  # type: ignore[method-assign]
         _STATE["depth"] += 1
+    _THREAD.depth = getattr(_THREAD, "depth", 0) + 1
     try:
         yield
     finally:
+        _THREAD.depth -= 1
         with _LOCK:
             _STATE["depth"] -= 1
             if _STATE["depth"] == 0:
@@ -68,10 +73,10 @@ def compiled_templates() -> Iterator[None]:
 
 
 def _compile(env, source, name=None, filename=None, raw=False, defer_init=False):
-    """``jinja2.Environment.compile`` through the store (Jinja's own for raw output, other threads and
-    environments with extensions, an autoescape function or a finalizer)."""
+    """``jinja2.Environment.compile`` through the store (Jinja's own for raw output, for threads outside a
+    block and for environments with extensions, an autoescape function or a finalizer)."""
     original = _STATE["original"]
-    if (raw or not isinstance(source, str) or threading.get_ident() != _STATE["thread"] or env.extensions
+    if (raw or not isinstance(source, str) or not getattr(_THREAD, "depth", 0) or env.extensions
             or callable(env.autoescape) or env.finalize is not None):
         return original(env, source, name, filename, raw, defer_init)
     key = template_key(env, source, name, filename, defer_init)
