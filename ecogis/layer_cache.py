@@ -16,7 +16,8 @@ cache keeps each answer in a user cache folder, never beside the input files:
   and ``-shm``). A file's digest is reused without re-reading its bytes only while its size, mtime,
   ctime, inode and device are those recorded when it was hashed, and only when it was hashed at
   least :data:`SETTLE_S` seconds after its last change (a file changed since then has a new ctime,
-  which no user program can set back); otherwise its bytes are hashed again.
+  which no user program can set back); otherwise its bytes are hashed again. Digests are recorded by
+  absolute path: checks run from two folders with the same relative paths keep one record each.
 * what: the value (a pickle) and every warning the read emitted, which a cached read emits again in
   the same order, so that a cached check states exactly the assumptions of an uncached one (the
   notes travel inside the value, e.g. ``attrs["ecogis"]["notes"]`` of a layer).
@@ -261,14 +262,15 @@ class _Digests:
     def of(self, file: Path) -> str:
         st = file.stat()
         stamp = _stamp(st)
-        known = self.known.get(str(file)) if isinstance(self.known, dict) else None
+        where = os.path.abspath(file)  # the same relative path in another folder is another file
+        known = self.known.get(where) if isinstance(self.known, dict) else None
         if known is not None and known[0] == stamp:
             return known[1]
         with open(file, "rb") as fh:
             digest = hashlib.file_digest(fh, "sha256").hexdigest()
         settled = time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > SETTLE_S * 1e9
         if settled and _stamp(file.stat()) == stamp:
-            self.known[str(file)] = (stamp, digest)
+            self.known[where] = (stamp, digest)
             self.changed = True
         return digest
 

@@ -32,6 +32,7 @@ from ecogis.errors import EcogisError
 from ecogis.kinds import FieldSpec, match_fields, resolve_kind
 from ecogis.layer_info import LayerInfo
 from ecogis.messages import say
+from ecogis.overlay import made_valid
 from ecogis.vocabularies import _is_missing, _text
 
 # --------------------------------------------------------------------------------------------------
@@ -194,8 +195,7 @@ def repair_geometries(gdf, path=None, notes=None):
         return gdf
     bad = geoms[invalid]
     polygonal = np.isin(shapely.get_type_id(bad), _POLYGONAL)
-    fixed = np.where(polygonal, shapely.make_valid(bad, method="structure", keep_collapsed=False),
-                     shapely.make_valid(bad))
+    fixed = made_valid(bad)
     labels = [_feature_label(gdf, int(i), {"id": "id", "name": "name"}) for i in invalid]
     collapsed = np.flatnonzero(polygonal & (shapely.area(fixed) <= 0))
     if len(collapsed):

@@ -50,9 +50,10 @@ from ecogis.geodesy import GEOGRAPHIC_CRS as GEOGRAPHIC
 from ecogis.geodesy import cached_transformer, ellipsoidal_area, geodesic_length, gk_zone_for_lon
 from ecogis.messages import register, say
 from ecogis.rules import RuleSet
+from ecogis.screen_frame import findings_frame
 from ecogis.screen_index import IndexedLayer, feature_labels, index_layers, search_distance
-from ecogis.screen_pairs import Columns, pairs_findings
-from ecogis.screen_rules import _apply_rules, taken
+from ecogis.screen_pairs import pairs_findings
+from ecogis.screen_rules import _apply_rules
 from ecogis.screen_zones import ZoneSummary, merge_zone_summaries, zone_summaries_of_part
 
 __all__ = ["CHUNK_SITES", "FINDING_COLUMNS", "RELATIONS", "ZoneSummary", "feature_labels", "merge_zone_summaries",
@@ -165,9 +166,9 @@ def _site_centres(sites: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
     the centre points are projected, not the geometries."""
     c = shapely.centroid(np.asarray(sites.geometry.values))
     x, y = shapely.get_x(c), shapely.get_y(c)
-    if sites.crs is not None and pyproj.CRS(sites.crs) == GEOGRAPHIC:
+    if sites.crs is not None and pyproj.CRS.from_user_input(sites.crs) == GEOGRAPHIC:
         return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    lon, lat = cached_transformer(pyproj.CRS(sites.crs), GEOGRAPHIC).transform(x, y)
+    lon, lat = cached_transformer(pyproj.CRS.from_user_input(sites.crs), GEOGRAPHIC).transform(x, y)
     return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
 
 
@@ -205,29 +206,10 @@ def _zone_chunks(sites_gk: gpd.GeoDataFrame, lon: np.ndarray, lat: np.ndarray, g
         s_geoms = np.asarray(chunk.geometry.values)
         site_area, site_len = table["area_m2"].to_numpy(), table["length_m"].to_numpy()
         ids, names = chunk["id"].to_numpy(dtype=object), chunk["name"].to_numpy(dtype=object)
-        frames = [_findings_frame(lyr, pairs_findings(lyr, s_geoms, gk, buffers_m, site_area, site_len),
-                                  ids, names) for lyr in indexed]
-        frames = [fr for fr in frames if len(fr)]
-        frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FINDING_COLUMNS[:-5])
+        found = [(lyr, pairs_findings(lyr, s_geoms, gk, buffers_m, site_area, site_len)) for lyr in indexed]
+        frame = findings_frame(found, ids, names)
+        if frame is None:
+            frame = pd.DataFrame(columns=FINDING_COLUMNS[:-5])
         if bar is not None:
             bar.update(hi - lo)
         yield _apply_rules(frame, ruleset, site_use), table
-
-
-def _findings_frame(lyr: IndexedLayer, cols: Columns, site_ids: np.ndarray, site_names: np.ndarray) -> pd.DataFrame:
-    """A layer's findings as a DataFrame from the pair columns (site/feature labels by indexing)."""
-    s, f = cols["_s"], cols["_f"]
-    same = np.zeros(len(s), dtype=np.intp)
-    fr = pd.DataFrame({"site": _text(site_ids, s), "site_name": _text(site_names, s),
-                       "layer": taken(np.array([lyr.name], dtype=object), same),
-                       "kind": taken(np.array([lyr.kind], dtype=object), same),
-                       "feature": _text(lyr.labels, f), "zone": _text(lyr.zones, f), **cols})
-    fr["_feature_index"] = lyr.index[f]
-    return fr
-
-
-def _text(values: np.ndarray, which: np.ndarray) -> Any:
-    """The column ``values[which]`` (labels by position) as pandas makes it, converted from the distinct
-    values used only (:func:`ecogis.screen_rules.taken`), not row by row."""
-    present = np.bincount(which, minlength=len(values)) > 0
-    return taken(values[present], (np.cumsum(present) - 1)[which])

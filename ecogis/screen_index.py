@@ -19,6 +19,7 @@ from ecogis.geodesy import cached_transformer
 from ecogis.kinds import zone_field
 from ecogis.layer_cache import derived
 from ecogis.layer_info import LayerInfo
+from ecogis.overlay import valid_in_plane
 from ecogis.rules import RuleSet, site_uses
 from ecogis.screen_bounds import reach
 from ecogis.screen_clip import EdgeIndex, edge_index
@@ -96,14 +97,15 @@ class LayerArrays:
 
 def layer_arrays(layer: gpd.GeoDataFrame, kind: str, gk: pyproj.CRS) -> LayerArrays | None:
     """The non-empty features of ``layer`` projected to ``gk`` with their envelopes, bounding circles,
-    labels, zone values (the kind's zone field) and polygon edges; None when no feature has a geometry."""
+    labels, zone values (the kind's zone field) and polygon edges; None when no feature has a geometry.
+    A feature the projection made invalid is rebuilt valid (:func:`ecogis.overlay.valid_in_plane`)."""
     geoms = np.asarray(layer.geometry.values)
     keep = np.flatnonzero(~(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
     if len(keep) == 0:
         return None
     lyr = layer.iloc[keep]
     lyr = lyr if lyr.crs == gk else lyr.to_crs(gk)
-    geoms = np.asarray(lyr.geometry.values)  # plain object arrays: no pandas ufunc overhead
+    geoms = valid_in_plane(np.asarray(lyr.geometry.values))  # plain object arrays: no pandas ufunc overhead
     zcol = zone_field(kind)  # the attribute that splits the kind into zones (ecogis.layers.KINDS)
     zones = np.full(len(lyr), None, dtype=object)
     if zcol in lyr.columns:

@@ -258,7 +258,7 @@ def _geodesic_xy(xy: np.ndarray, crs: pyproj.CRS) -> np.ndarray:
     """Geodesic distance (m) between the two end points ``xy`` ((n, 2, 2), projected ``crs``) of each segment."""
     if len(xy) == 0:
         return np.zeros(0)
-    lon, lat = cached_transformer(pyproj.CRS(crs), GEOGRAPHIC).transform(xy[:, :, 0], xy[:, :, 1])
+    lon, lat = cached_transformer(pyproj.CRS.from_user_input(crs), GEOGRAPHIC).transform(xy[:, :, 0], xy[:, :, 1])
     _, _, dist = GEOD.inv(lon[:, 0], lat[:, 0], lon[:, 1], lat[:, 1])
     return np.asarray(dist, dtype=float)
 

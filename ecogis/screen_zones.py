@@ -12,6 +12,7 @@ import pyproj
 import shapely
 
 from ecogis.geodesy import convert_area, ellipsoidal_area, geodesic_length
+from ecogis.overlay import dissolved_overlap
 from ecogis.rules import VERDICTS, RuleSet, verdict_rank
 from ecogis.screen_index import IndexedLayer
 from ecogis.screen_pairs import lineal
@@ -78,7 +79,7 @@ def _zone_summary(lyr: IndexedLayer, zone: str | None, feats: np.ndarray, site_u
     """The dissolved site (``site_union``, GK; its official area ``total_area`` m² or geodesic length
     ``total_len`` m) against the dissolved features ``feats`` of one zone of ``lyr`` (no double counting);
     areas m² (official ellipsoidal), lengths geodesic m."""
-    inter = shapely.intersection(site_union, shapely.union_all(lyr.geoms[feats]))
+    inter = dissolved_overlap(site_union, lyr.geoms[feats])
     area = float(ellipsoidal_area([inter], gk)[0]) if total_area > 0 else 0.0
     length = float(geodesic_length(lineal(np.array([inter], dtype=object)), gk)[0])
     share = area / total_area if total_area > 0 else (length / total_len if total_len > 0 else None)

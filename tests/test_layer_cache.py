@@ -276,3 +276,41 @@ def test_the_key_does_not_depend_on_what_was_imported_before():
     after = subprocess.run([sys.executable, "-c", "import pyogrio, openpyxl, pyarrow; " + code],
                            capture_output=True, text=True, check=True).stdout
     assert plain.strip() and plain == after
+
+
+def test_the_same_relative_path_in_two_folders_is_hashed_once_each(layer_cache_dir, tmp_path, monkeypatch):
+    """Checks run alternately from two copies of a project (relative layer paths) reuse each copy's
+    digest: the record of one copy does not displace the other's."""
+    monkeypatch.setattr(layer_cache, "SETTLE_S", 0.0)
+    for copy in ("a", "b"):
+        (tmp_path / copy / "src").mkdir(parents=True)
+        for name in REDLINE_PARTS:
+            shutil.copy(LAYERS / "redline" / name, tmp_path / copy / "src" / name)
+    hashed = []
+    real = layer_cache.hashlib.file_digest
+    monkeypatch.setattr(layer_cache.hashlib, "file_digest", lambda fh, algo: hashed.append(fh.name) or real(fh, algo))
+    relative = layer_cache.Path("src") / "redline.shp"
+    for copy in ("a", "b", "a", "b"):
+        monkeypatch.chdir(tmp_path / copy)
+        layer_cache._DIGEST_INDEX.clear()  # a new process: the records as saved in the cache folder
+        layer_cache._digests(layer_cache_dir).of(relative)
+        layer_cache._digests(layer_cache_dir).save()
+    assert hashed == [str(relative)] * 2  # once per copy, not on every run
+
+
+def test_a_yaml_file_read_before_is_not_parsed_again(layer_cache_dir, tmp_path, monkeypatch):
+    """load_yaml_lines through the cache: the same data and line numbers, no parse on a hit, a new parse
+    when a byte changes."""
+    from ecogis import yaml_parse, yamlio
+
+    path = tmp_path / "p.yaml"
+    path.write_text("name: 盘锦\nlayers:\n  redline: {kind: redline}\n", encoding="utf-8")
+    parses = []
+    real = yaml_parse.parse
+    monkeypatch.setattr(yaml_parse, "parse", lambda *a: parses.append(a[1]) or real(*a))
+    first, again = yamlio.load_yaml_lines(path), yamlio.load_yaml_lines(path)
+    assert len(parses) == 1
+    assert again == first == {"name": "盘锦", "layers": {"redline": {"kind": "redline"}}}
+    assert (again.lines, again["layers"].lines) == ({"name": 1, "layers": 2}, {"redline": 3})
+    path.write_text("name: 大洼\n", encoding="utf-8")
+    assert yamlio.load_yaml_lines(path) == {"name": "大洼"} and len(parses) == 2

@@ -58,7 +58,9 @@ def test_a_zone_area_is_the_dissolved_site_against_the_dissolved_zone(result):
     with warnings.catch_warnings(record=True):
         warnings.simplefilter("always")
         layers = load_project(PROJECT).read_layers()
-    for layer, zone_field in (("town_boundary", None), ("reserve", "zone")):
+    # control_units: one of the features met is valid in degrees and self-intersects in the GK plane
+    assert not shapely.is_valid(layers["control_units"].to_crs(gk).geometry.values).all()
+    for layer, zone_field in (("town_boundary", None), ("reserve", "zone"), ("control_units", "unit_class")):
         gdf = layers[layer].to_crs(gk)
         for z in (s for s in result.zones if s.layer == layer):
             feats = gdf if z.zone is None else gdf[gdf[zone_field].astype(str) == z.zone]
@@ -66,3 +68,42 @@ def test_a_zone_area_is_the_dissolved_site_against_the_dissolved_zone(result):
             lonlat = shapely.transform(piece, lambda xy: np.column_stack(
                 pyproj.Transformer.from_crs(gk, "EPSG:4490", always_xy=True).transform(xy[:, 0], xy[:, 1])))
             assert z.overlap_area_m2 == pytest.approx(_geodesic_area(lonlat), rel=1e-6)
+        assert any(s.layer == layer for s in result.zones)
+
+
+def test_a_control_row_of_the_zoning_summary_is_the_dissolved_site_against_all_its_features(result):
+    """The control-unit row: all sites dissolved against all control units dissolved (no double counting)."""
+    gk = metric_crs(123.0)
+    union = shapely.union_all(np.asarray(result.site_gdf.to_crs(gk).geometry.values))
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        units = load_project(PROJECT).read_layers()["control_units"].to_crs(gk)
+    piece = shapely.intersection(union, shapely.union_all(np.asarray(units.geometry.values)))
+    to_lonlat = pyproj.Transformer.from_crs(gk, "EPSG:4490", always_xy=True)
+    lonlat = shapely.transform(piece, lambda xy: np.column_stack(to_lonlat.transform(xy[:, 0], xy[:, 1])))
+    row = next(r for r in result.zoning.summary if r.control == "control_unit")
+    assert row.overlap_area_m2 == pytest.approx(_geodesic_area(lonlat), rel=1e-6)
+
+
+def test_each_control_row_states_the_relation_nearest_distance_features_and_worst_verdict(result):
+    """Every row of the zoning summary against pandas filters of the findings table computed here."""
+    from ecogis.rules import worst_verdict
+    from ecogis.zoning.summary import CONTROLS
+
+    frame = result.findings.frame
+    rows = {r.control: r for r in result.zoning.summary}
+    assert list(rows) == list(CONTROLS)
+    for control, covered in CONTROLS.items():
+        row = rows[control]
+        mine = frame[frame["kind"].isin(covered)]
+        if not row.provided:
+            assert row.verdict == "无法判定" and len(mine) == 0
+            continue
+        hit, near = mine[mine["relation"] == "intersects"], mine[mine["relation"] == "within_buffer"]
+        assert row.relation == ("intersects" if len(hit) else "within_buffer" if len(near) else "clear")
+        assert row.features == list(dict.fromkeys((hit if len(hit) else near)["feature"].astype(str)))
+        dist = mine["distance_m"].dropna()
+        assert row.nearest_m == (pytest.approx(dist.min()) if len(dist) else None)
+        extra = [result.zoning.verdict] if control == "control_unit" else []
+        assert row.verdict == worst_verdict(list(mine["verdict"]) + extra)
+    assert {r.relation for r in rows.values()} >= {"intersects", "within_buffer"}

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from ecogis import yamlio
+from ecogis import yaml_parse, yamlio
 from ecogis.errors import EcogisError
 
 ROOT = Path(__file__).resolve().parents[1]
 YAML_FILES = sorted(p for d in ("ecogis", "layers", "scripts") for p in (ROOT / d).rglob("*.y*ml"))
 
-pytestmark = pytest.mark.skipif(yamlio._FastLoader is None, reason="PyYAML built without libyaml")
+pytestmark = pytest.mark.skipif(yaml_parse._FastLoader is None, reason="PyYAML built without libyaml")
 
 
 def _lines(obj):
@@ -31,8 +31,8 @@ def test_the_repository_has_yaml_files():
 @pytest.mark.parametrize("path", YAML_FILES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_libyaml_and_pyyaml_read_the_same_data_and_lines(path):
     text = yamlio.decode_text(path.read_bytes(), path)
-    fast = yamlio._parse(yamlio._FastLoader, text, path, lines=True)
-    slow = yamlio._parse(yamlio._Loader, text, path, lines=True)
+    fast = yaml_parse._parse(yaml_parse._FastLoader, text, path, lines=True)
+    slow = yaml_parse._parse(yaml_parse._Loader, text, path, lines=True)
     assert fast == slow
     assert _lines(fast) == _lines(slow)
 
@@ -41,7 +41,7 @@ def test_libyaml_and_pyyaml_read_the_same_data_and_lines(path):
                                   "a: \x07\n", "- a\nb: 1\n"])
 def test_errors_are_those_of_pyyaml(text):
     with pytest.raises(Exception) as slow:
-        yamlio._parse(yamlio._Loader, text, "bad.yaml", lines=False)
+        yaml_parse._parse(yaml_parse._Loader, text, "bad.yaml", lines=False)
     with pytest.raises(Exception) as got:
         yamlio.parse_yaml(text, "bad.yaml")
     assert (type(got.value), str(got.value)) == (type(slow.value), str(slow.value))
@@ -57,4 +57,4 @@ def test_a_control_character_is_an_error_naming_the_line(tmp_path):
 
 def test_anchors_are_refused_on_the_libyaml_path_too():
     with pytest.raises(EcogisError, match="anchors"):
-        yamlio._parse(yamlio._FastLoader, "a: &x [1]\nb: *x\n", "p.yaml", lines=False)
+        yaml_parse._parse(yaml_parse._FastLoader, "a: &x [1]\nb: *x\n", "p.yaml", lines=False)

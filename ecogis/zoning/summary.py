@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,7 @@ import shapely
 from ecogis.crs import metric_crs
 from ecogis.geodesy import GEOGRAPHIC_CRS as GEOGRAPHIC
 from ecogis.geodesy import convert_area, ellipsoidal_area, geodesic_length
+from ecogis.overlay import dissolved_overlap, valid_in_plane
 from ecogis.rules import VERDICT_EN, worst_verdict
 
 #: control -> the layer kinds it covers, in the order of the summary table
@@ -28,7 +30,6 @@ CONTROLS: dict[str, tuple[str, ...]] = {
     "town_boundary": ("town_boundary",),
 }
 UNKNOWN = "无法判定"
-_COLUMNS = ("layer", "relation", "_feature_index", "distance_m", "verdict", "feature")
 
 
 @dataclass
@@ -61,14 +62,25 @@ def spatial_summary(findings: pd.DataFrame, layers: dict, sites, zoning_verdict:
     ``zoning_verdict``: the access-list verdict, folded into the control-unit row."""
     kinds = {name: (g.attrs.get("ecogis") or {}).get("kind") for name, g in layers.items()}
     plane = _SitePlane(sites)
-    if len(findings):  # the columns a row reads (filtering the whole findings table per control is slow)
-        findings = findings[[c for c in _COLUMNS if c in findings.columns]]
+    cols = _columns(findings)
     out = []
     for control, covered in CONTROLS.items():
         names = [n for n, k in kinds.items() if k in covered]
-        rows = findings[findings["layer"].isin(names)] if len(findings) else findings
-        out.append(_row(control, names, rows, layers, plane, zoning_verdict if control == "control_unit" else None))
+        rows = np.flatnonzero(np.isin(cols["layer"], names))
+        extra = zoning_verdict if control == "control_unit" else None
+        out.append(_row(control, names, cols, rows, layers, plane, extra))
     return out
+
+
+def _columns(findings: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The columns a row reads, as numpy arrays converted once for all the controls (empty when the
+    findings are)."""
+    def column(name: str, dtype: Any = object) -> np.ndarray:
+        if len(findings) == 0 or name not in findings.columns:
+            return np.empty(0, dtype=dtype)
+        return findings[name].to_numpy(dtype=dtype)
+    return {"layer": column("layer"), "relation": column("relation"), "feature_index": column("_feature_index", None),
+            "distance_m": column("distance_m", float), "verdict": column("verdict"), "feature": column("feature")}
 
 
 class _SitePlane:
@@ -94,26 +106,29 @@ def _features(layer, labels, gk):
     return layer.geometry.values[layer.index.get_indexer(labels)].to_crs(gk)
 
 
-def _row(control, names, rows, layers, plane: _SitePlane, extra_verdict) -> ControlSummary:
+def _row(control, names, cols: dict[str, np.ndarray], rows: np.ndarray, layers, plane: _SitePlane,
+         extra_verdict) -> ControlSummary:
+    """The summary of one control from the findings at positions ``rows`` (those of its layers)."""
     if not names:
         return ControlSummary(control, False, [], None, None, None, None, UNKNOWN, [])
-    hit = rows[rows["relation"] == "intersects"]
-    near = rows[rows["relation"] == "within_buffer"]
-    relation = "intersects" if len(hit) else "within_buffer" if len(near) else "clear"
+    relation = cols["relation"][rows]
+    hit, near = rows[relation == "intersects"], rows[relation == "within_buffer"]
     area = length = None
     if len(hit):
         gk = plane.gk
-        parts = [_features(layers[n], hit.loc[hit["layer"] == n, "_feature_index"].unique(), gk)
-                 for n in hit["layer"].unique()]
-        overlap = shapely.intersection(plane.union, shapely.union_all(np.concatenate(parts)))
+        hit_layers, hit_features = cols["layer"][hit], cols["feature_index"][hit]
+        parts = [_features(layers[n], pd.unique(hit_features[hit_layers == n]), gk) for n in pd.unique(hit_layers)]
+        overlap = dissolved_overlap(plane.union, valid_in_plane(np.concatenate(parts)))
         area = float(ellipsoidal_area([overlap], gk)[0])
         lines = [g for g in shapely.get_parts(overlap) if shapely.get_dimensions(g) == 1]
         length = float(geodesic_length(lines, gk).sum()) if lines else None
-    distances = rows["distance_m"].dropna() if len(rows) else pd.Series(dtype=float)
-    verdicts = list(rows["verdict"]) + ([extra_verdict] if extra_verdict else [])
-    features = list(dict.fromkeys(str(f) for f in (hit if len(hit) else near)["feature"]))
-    return ControlSummary(control, True, names, relation, area, length,
-                          float(distances.min()) if len(distances) else None, worst_verdict(verdicts), features)
+    distances = cols["distance_m"][rows]
+    distances = distances[~np.isnan(distances)]
+    verdicts = cols["verdict"][rows].tolist() + ([extra_verdict] if extra_verdict else [])
+    features = list(dict.fromkeys(str(f) for f in cols["feature"][hit if len(hit) else near]))
+    return ControlSummary(control, True, names, "intersects" if len(hit) else "within_buffer" if len(near) else "clear",
+                          area, length, float(distances.min()) if len(distances) else None, worst_verdict(verdicts),
+                          features)
 
 
 def _lons(sites) -> np.ndarray:
