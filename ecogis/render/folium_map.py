@@ -151,9 +151,16 @@ def _display_value(v) -> str:
     return visible_text(str(v))
 
 
-def _popup_fields(gdf, styles: dict) -> list[str]:
-    geometry = gdf.geometry.name
-    cols = [c for c in gdf.columns if c != geometry and not str(c).startswith("_")]
+def _attribute_table(gdf) -> pd.DataFrame:
+    """The columns of ``gdf`` but its geometry, as a DataFrame sharing its data and without ``attrs``: pandas
+    deep-copies a frame's ``attrs`` (a layer's read notes) into every column taken from it."""
+    return pd.DataFrame(gdf, copy=False).drop(columns=gdf.active_geometry_name)
+
+
+def _popup_fields(table, styles: dict) -> list[str]:
+    """The columns of the attribute ``table`` shown in popups: the styles' known fields first, at most
+    :data:`MAX_POPUP_FIELDS`."""
+    cols = [c for c in table.columns if not str(c).startswith("_")]
     known = [f for f in styles["fields"] if f in cols]
     rest = [c for c in cols if c not in known]
     return (known + rest)[:MAX_POPUP_FIELDS]
@@ -176,11 +183,11 @@ def _simplify_for_display(geoms: np.ndarray, tolerance: float) -> np.ndarray:
     return out
 
 
-def _feature_collection(gdf, geoms: np.ndarray, fields: list[str], layer_label: str) -> dict:
-    """GeoJSON dict of the display geometries ``geoms`` (one per row of ``gdf``) with string properties
-    ``fields`` (columns of ``gdf``) plus ``_layer`` for popups."""
+def _feature_collection(table, geoms: np.ndarray, fields: list[str], layer_label: str) -> dict:
+    """GeoJSON dict of the display geometries ``geoms`` (one per row of the attribute ``table``) with string
+    properties ``fields`` (columns of ``table``) plus ``_layer`` for popups."""
     geometries = [GeometryText(text, kind) for text, kind in zip(shapely.to_geojson(geoms), _geojson_types(geoms))]
-    columns = [[_display_value(v) for v in gdf[f].tolist()] for f in fields]
+    columns = [[_display_value(v) for v in table[f].tolist()] for f in fields]
     features = [{"type": "Feature", "id": i, "geometry": g,
                  "properties": {**dict(zip(fields, values)), "_layer": layer_label}}
                 for i, (g, *values) in enumerate(zip(geometries, *columns))]
@@ -293,9 +300,10 @@ def make_map(layers: dict, site=None, basemap: str = "none", lang: str = "zh", t
             geoms, tol_m = _display_geometry(geoms, name, extent, notes)
             if tol_m:
                 simplified.append((display, tol_m))
-        _add_layer(m, index, name, kind, gdf, _round_coords(geoms), style, styles, display, lang)
+        table = _attribute_table(gdf)
+        _add_layer(m, index, name, kind, table, _round_coords(geoms), style, styles, display, lang)
         if len(gdf):
-            legend_groups.append((display, st.legend_items(kind or "default", styles, gdf, lang, display, style)))
+            legend_groups.append((display, st.legend_items(kind or "default", styles, table, lang, display, style)))
 
     add_controls(m, legend_html(legend_groups, styles, lang, simplified), styles, lang, title=title,
                  n_layers=len(items) + (basemap != "none") * 2)
@@ -357,12 +365,13 @@ def _display_geometry(geoms: np.ndarray, name: str, extent: float, notes: list):
     return simplified, tol_m
 
 
-def _add_layer(m, index, name, kind, gdf, geoms, style, styles, display, lang) -> None:
-    """Draw layer ``gdf`` (its columns) with the display geometries ``geoms`` (EPSG:4326, one per row)."""
+def _add_layer(m, index, name, kind, table, geoms, style, styles, display, lang) -> None:
+    """Draw a layer: its attribute ``table`` (:func:`_attribute_table`) and display geometries ``geoms``
+    (EPSG:4326, one per row)."""
     kind_class = re.sub(r"[^\w-]", "_", kind or "default")   # a kind of the user's is any text
     css_class = f"ecogis-layer ecogis-layer-{index} ecogis-kind-{kind_class}"
-    fields = _popup_fields(gdf, styles)
-    data = _feature_collection(gdf, geoms, fields, display)
+    fields = _popup_fields(table, styles)
+    data = _feature_collection(table, geoms, fields, display)
     if style.get("pin"):
         _pin_features(geoms, data)
     styler = _template_safe(_make_styler(kind or "default", style, styles, css_class))
