@@ -216,9 +216,10 @@ def _methods_block(result, lang) -> str:
 
 def _map_block(result, lang) -> str:
     """The interactive map (ecogis.render.folium_map), opened on the site, embedded as an iframe."""
-    from ecogis.render.folium_map import make_map
+    from ecogis.render.folium_import import load_folium_map
     from ecogis.render.map_credits import add_credits
 
+    make_map = load_folium_map().make_map  # folium's templates compiled once, kept in the cache folder
     m = make_map(T.map_layers(result, lang), site=T.site_layer(result), basemap="none", lang=lang, focus="site")
     project = result.inputs.get("project") or {}
     add_credits(m, lang, project.get("review_no"), project.get("source"))

@@ -15,6 +15,10 @@ from ecogis.render.folium_plugins import Fullscreen, MeasureControl
 from ecogis.render.map_layers import legend_order
 
 
+class PlainLayerControl(folium.LayerControl, PlainMacro):
+    """folium's layer control (same script), put into the page as text (:class:`PlainMacro`)."""
+
+
 class ScriptElement(PlainMacro):
     """A MacroElement that adds a fixed script (with ``{map}`` replaced by the map variable)."""
 
@@ -213,7 +217,7 @@ def add_controls(m, legend: str, styles: dict, lang: str, title: str | None, n_l
     MeasureControl(position="topleft", primary_length_unit="meters", secondary_length_unit="kilometers",
                    primary_area_unit="sqmeters", secondary_area_unit="hectares",
                    localization=CONTROL_WORDS[lang]["measure_locale"]).add_to(m)
-    folium.LayerControl(position="topright", collapsed=False).add_to(m)
+    PlainLayerControl(position="topright", collapsed=False).add_to(m)
 
 
 def _scale_js(metre: str, kilometre: str) -> str:

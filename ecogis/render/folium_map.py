@@ -33,6 +33,7 @@ from ecogis.render.cells import visible_text
 from ecogis.render.folium_controls import add_controls, add_page_style, legend_html, marker_svg
 from ecogis.render.folium_geojson import PlainGeoJson, TextPopup, TextTooltip
 from ecogis.render.folium_offline import GeometryText, OfflineMap, map_html, save_map  # noqa: F401 (public API)
+from ecogis.render.folium_templates import compiled_templates
 from ecogis.render.map_layers import focus_box, layer_styles, map_layers
 from ecogis.webcrs import to_web_crs
 
@@ -150,9 +151,16 @@ def _display_value(v) -> str:
     return visible_text(str(v))
 
 
-def _popup_fields(gdf, styles: dict) -> list[str]:
-    geometry = gdf.geometry.name
-    cols = [c for c in gdf.columns if c != geometry and not str(c).startswith("_")]
+def _attribute_table(gdf) -> pd.DataFrame:
+    """The columns of ``gdf`` but its geometry, as a DataFrame sharing its data and without ``attrs``: pandas
+    deep-copies a frame's ``attrs`` (a layer's read notes) into every column taken from it."""
+    return pd.DataFrame(gdf, copy=False).drop(columns=gdf.active_geometry_name)
+
+
+def _popup_fields(table, styles: dict) -> list[str]:
+    """The columns of the attribute ``table`` shown in popups: the styles' known fields first, at most
+    :data:`MAX_POPUP_FIELDS`."""
+    cols = [c for c in table.columns if not str(c).startswith("_")]
     known = [f for f in styles["fields"] if f in cols]
     rest = [c for c in cols if c not in known]
     return (known + rest)[:MAX_POPUP_FIELDS]
@@ -175,11 +183,11 @@ def _simplify_for_display(geoms: np.ndarray, tolerance: float) -> np.ndarray:
     return out
 
 
-def _feature_collection(gdf, fields: list[str], layer_label: str) -> dict:
-    """GeoJSON dict with string properties ``fields`` plus ``_layer`` for popups."""
-    geoms = np.asarray(gdf.geometry.values)
+def _feature_collection(table, geoms: np.ndarray, fields: list[str], layer_label: str) -> dict:
+    """GeoJSON dict of the display geometries ``geoms`` (one per row of the attribute ``table``) with string
+    properties ``fields`` (columns of ``table``) plus ``_layer`` for popups."""
     geometries = [GeometryText(text, kind) for text, kind in zip(shapely.to_geojson(geoms), _geojson_types(geoms))]
-    columns = [[_display_value(v) for v in gdf[f].tolist()] for f in fields]
+    columns = [[_display_value(v) for v in table[f].tolist()] for f in fields]
     features = [{"type": "Feature", "id": i, "geometry": g,
                  "properties": {**dict(zip(fields, values)), "_layer": layer_label}}
                 for i, (g, *values) in enumerate(zip(geometries, *columns))]
@@ -277,8 +285,9 @@ def make_map(layers: dict, site=None, basemap: str = "none", lang: str = "zh", t
         west, south, east, north = cx - half, cy - half, cx + half, cy + half
     extent = max(east - west, north - south)
 
-    m = OfflineMap(location=[(south + north) / 2, (west + east) / 2], zoom_start=10, tiles=None,
-                   control_scale=False, zoom_control=True, zoom_snap=0.25, zoom_delta=0.5)
+    with compiled_templates():   # the fixed <meta> element of the map's figure: its template from the cache
+        m = OfflineMap(location=[(south + north) / 2, (west + east) / 2], zoom_start=10, tiles=None,
+                       control_scale=False, zoom_control=True, zoom_snap=0.25, zoom_delta=0.5)
     _add_basemap(m, basemap, lang, tianditu_key)
     add_page_style(m, styles, basemap)
 
@@ -291,10 +300,10 @@ def make_map(layers: dict, site=None, basemap: str = "none", lang: str = "zh", t
             geoms, tol_m = _display_geometry(geoms, name, extent, notes)
             if tol_m:
                 simplified.append((display, tol_m))
-        gdf = _display_frame(gdf, _round_coords(geoms))
-        _add_layer(m, index, name, kind, gdf, style, styles, display, lang)
+        table = _attribute_table(gdf)
+        _add_layer(m, index, name, kind, table, _round_coords(geoms), style, styles, display, lang)
         if len(gdf):
-            legend_groups.append((display, st.legend_items(kind or "default", styles, gdf, lang, display, style)))
+            legend_groups.append((display, st.legend_items(kind or "default", styles, table, lang, display, style)))
 
     add_controls(m, legend_html(legend_groups, styles, lang, simplified), styles, lang, title=title,
                  n_layers=len(items) + (basemap != "none") * 2)
@@ -303,9 +312,9 @@ def make_map(layers: dict, site=None, basemap: str = "none", lang: str = "zh", t
     return m
 
 
-def _pin_features(gdf, data: dict, style: dict) -> None:
-    """Append a point inside each polygon/line (``_pin`` features) so that small parcels stay visible."""
-    geoms = np.asarray(gdf.geometry.values)
+def _pin_features(geoms: np.ndarray, data: dict) -> None:
+    """Append a point inside each polygon/line of the display geometries ``geoms`` (``_pin`` features) so
+    that small parcels stay visible."""
     idx = np.flatnonzero(_not_points(geoms))
     if not len(idx):
         return
@@ -337,14 +346,6 @@ def _display_geometries(items, basemap: str) -> list[np.ndarray]:
     return out
 
 
-def _display_frame(gdf, geoms: np.ndarray) -> gpd.GeoDataFrame:
-    """A copy of ``gdf`` with the display geometries ``geoms`` (EPSG:4326) and without ``attrs``: titles and
-    styles are known by now, and pandas deep-copies ``attrs`` (a layer's notes) in every later step."""
-    out = gdf.set_geometry(geoms, crs=DISPLAY_CRS)
-    out.attrs = {}
-    return out
-
-
 def _display_geometry(geoms: np.ndarray, name: str, extent: float, notes: list):
     """Simplify a large layer for display only; returns (geometries, tolerance in metres or None).
 
@@ -364,13 +365,15 @@ def _display_geometry(geoms: np.ndarray, name: str, extent: float, notes: list):
     return simplified, tol_m
 
 
-def _add_layer(m, index, name, kind, gdf, style, styles, display, lang) -> None:
+def _add_layer(m, index, name, kind, table, geoms, style, styles, display, lang) -> None:
+    """Draw a layer: its attribute ``table`` (:func:`_attribute_table`) and display geometries ``geoms``
+    (EPSG:4326, one per row)."""
     kind_class = re.sub(r"[^\w-]", "_", kind or "default")   # a kind of the user's is any text
     css_class = f"ecogis-layer ecogis-layer-{index} ecogis-kind-{kind_class}"
-    fields = _popup_fields(gdf, styles)
-    data = _feature_collection(gdf, fields, display)
+    fields = _popup_fields(table, styles)
+    data = _feature_collection(table, geoms, fields, display)
     if style.get("pin"):
-        _pin_features(gdf, data, style)
+        _pin_features(geoms, data)
     styler = _template_safe(_make_styler(kind or "default", style, styles, css_class))
     marker = None
     types = {f["geometry"]["type"] for f in data["features"]}

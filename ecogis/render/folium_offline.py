@@ -96,10 +96,13 @@ class PlainMacro(MacroElement):
     """A MacroElement whose rendered header, html and script go into the page as they are.
 
     branca's ``MacroElement.render`` wraps each rendered macro in ``Element(text)``, which compiles the text
-    as a Jinja template once more: for a layer's GeoJSON that is most of the map's rendering time, and its
-    only effect on ecogis's elements (whose texts hold no template syntax: :func:`template_safe_json`) is
-    to drop a trailing newline. Put it before ``MacroElement`` in a folium class's bases, e.g.
-    ``class PlainGeoJson(folium.GeoJson, PlainMacro)``: folium's own ``render`` runs first, then this one."""
+    as a Jinja template once more: for a layer's GeoJSON that is most of the map's rendering time, and for
+    ecogis's elements (whose texts hold no template syntax: :func:`template_safe_json`) its only effects are
+    Jinja's on any text: line ends written as ``\\n`` and one trailing line end dropped, which
+    :func:`jinja_text` does too, so the page is the same. Put it before ``MacroElement`` in a folium class's
+    bases, e.g. ``class PlainGeoJson(folium.GeoJson, PlainMacro)``: folium's own ``render`` runs first,
+    then this one. Children that are plain MacroElements (folium's own ``render`` being branca's, such as
+    the ``addTo`` statement folium adds to each layer) are rendered the same way."""
 
     def render(self, **kwargs):
         figure = self.get_root()
@@ -107,9 +110,24 @@ class PlainMacro(MacroElement):
         for part in ("header", "html", "script"):
             macro = macros.get(part)
             if macro is not None:
-                getattr(figure, part).add_child(RawHTML(macro(self, kwargs)), name=self.get_name())
+                getattr(figure, part).add_child(RawHTML(jinja_text(macro(self, kwargs))), name=self.get_name())
         for element in self._children.values():
-            element.render(**kwargs)
+            if type(element).render is MacroElement.render:
+                PlainMacro.render(element, **kwargs)
+            else:
+                element.render(**kwargs)
+
+
+def jinja_text(text: str) -> str:
+    """``text`` as Jinja renders a template of text without template syntax (as branca's ``Element(text)``
+    does): every line end (``\\r\\n``, ``\\r``, ``\\n``) as ``\\n``, one trailing line end dropped."""
+    lines = _LINE_END.split(text)
+    if lines[-1] == "":
+        del lines[-1]
+    return "\n".join(lines)
+
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 def _walk(element):
@@ -118,8 +136,9 @@ def _walk(element):
         yield from _walk(child)
 
 
-class OfflineMap(folium.Map):
-    """A folium Map whose rendering inlines vendored Leaflet assets instead of CDN links."""
+class OfflineMap(folium.Map, PlainMacro):
+    """A folium Map whose rendering inlines vendored Leaflet assets instead of CDN links (its own and its
+    children's macros put into the page as text: :class:`PlainMacro`)."""
 
     def render(self, **kwargs):
         needed: set[str] = set()

@@ -3,17 +3,19 @@
 They write the same JavaScript as folium's ``folium.plugins.Fullscreen`` and ``MeasureControl`` (folium
 0.20, MIT licence) and name the same resources (vendored by :mod:`ecogis.render.folium_offline`), but
 importing them does not import ``folium.plugins``: that package imports and compiles the templates of
-its forty plugins, ≈ 80 ms of every HTML report for two controls.
+its forty plugins, ≈ 80 ms of every HTML report for two controls. Their scripts go into the page as text
+(:class:`ecogis.render.folium_offline.PlainMacro`).
 """
 from __future__ import annotations
 
-from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
 from folium.utilities import remove_empty
 
+from ecogis.render.folium_offline import PlainMacro
 
-class Fullscreen(JSCSSMixin, MacroElement):
+
+class Fullscreen(JSCSSMixin, PlainMacro):
     """The full-screen button (Leaflet.fullscreen 3.0.0): ``L.control.fullscreen(options)``."""
 
     _template = Template("""
@@ -36,7 +38,7 @@ class Fullscreen(JSCSSMixin, MacroElement):
                                     force_separate_button=force_separate_button, **kwargs)
 
 
-class MeasureControl(JSCSSMixin, MacroElement):
+class MeasureControl(JSCSSMixin, PlainMacro):
     """The distance and area measure control (leaflet-measure 2.1.7), with folium's fix for Leaflet ≥ 1.8
     (no auto-pan of the capture marker, ljagis/leaflet-measure#171)."""
 

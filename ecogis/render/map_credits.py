@@ -32,7 +32,7 @@ def credits_html(lang: str, review_no: str | None = None, source: str | None = N
 
 def add_credits(m, lang: str, review_no: str | None = None, source: str | None = None) -> None:
     """Put :func:`credits_html` on the folium map ``m``."""
-    import folium
+    from ecogis.render.folium_offline import RawHTML  # the text as it is (never parsed as a template)
 
     root: Any = m.get_root()
-    root.html.add_child(folium.Element(credits_html(lang, review_no, source)), name="ecogis_credits")
+    root.html.add_child(RawHTML(credits_html(lang, review_no, source)), name="ecogis_credits")
