@@ -81,8 +81,10 @@ def write_map(layers: dict, out, *, site=None, site_path=None, basemap: str = "n
     check_output_path(out, overwrite=overwrite, inputs=[p for p in inputs if p])
     started = time.perf_counter()
     if fmt == "html":
-        from ecogis.render.folium_map import make_map, save_map
+        from ecogis.render.folium_import import load_folium_map
 
+        folium_map = load_folium_map()  # folium's templates compiled once, kept in the cache folder
+        make_map, save_map = folium_map.make_map, folium_map.save_map
         m = make_map(layers, site=site, basemap=basemap, lang=lang, title=title, styles=styles,
                      tianditu_key=tianditu_key, focus=focus, notes=notes)
         from ecogis.render.map_credits import add_credits
