@@ -1,4 +1,4 @@
-"""ecogis.cli.common.first_imports: the cyclic garbage collector paused while a command imports its
+"""ecogis.first_imports.first_imports: the cyclic garbage collector paused while a command imports its
 libraries the first time, frozen objects and the collector running again after; nothing changes when
 the module is already imported."""
 from __future__ import annotations
@@ -7,7 +7,7 @@ import gc
 
 import pytest
 
-from ecogis.cli.common import first_imports
+from ecogis.first_imports import first_imports
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import click
 from ecogis.cli.common import (
     EXIT_VERDICT,
     emit_json,
-    first_imports,
     handle_errors,
     json_option,
     lang_option,
@@ -21,6 +20,7 @@ from ecogis.cli.common import (
 from ecogis.cli.report_options import docx_options, report_options
 from ecogis.cli.vertex_options import vertex_options, vertex_spec
 from ecogis.error_messages import error
+from ecogis.first_imports import first_imports
 from ecogis.layer_info import LayerInfo
 
 FORMATS = ("html", "docx", "xlsx", "json")

@@ -1,9 +1,7 @@
 """Helpers shared by the CLI modules: error handling, JSON output, assumption capture, verbosity."""
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import json
 import logging
 import math
@@ -190,25 +188,6 @@ def require_number(value: float | None, option: str, *, above: float | None = No
         bounds.append(phrase("cli.bound_at_most", bound=f"{at_most:g}"))
     if not ok:
         raise error("cli.not_in_bounds", field=option, bounds=joined(bounds, "and"), value=f"{value:g}")
-
-
-@contextlib.contextmanager
-def first_imports(module: str):
-    """The block imports ``module`` and the libraries under it (geopandas, pandas, pyproj, shapely: about
-    half a second) with the cyclic garbage collector paused: an import creates long-lived objects only,
-    which the collector would traverse again and again (about 7 % of the import time). Once the first
-    import is done, the objects it made are moved out of the collector's reach (``gc.freeze``: they
-    live as long as the process) and the collector runs again. Nothing changes when ``module`` is
-    already imported."""
-    if module in sys.modules or not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.enable()
 
 
 def emit_json(payload) -> None:

@@ -13,6 +13,7 @@ import sys
 import threading
 import types
 
+from ecogis.first_imports import first_imports
 from ecogis.render.folium_templates import compiled_templates
 
 _LOCK = threading.RLock()
@@ -22,12 +23,13 @@ LAZY = ("requests",)
 
 
 def load_folium_map():
-    """The module :mod:`ecogis.render.folium_map`, imported (with folium) inside :func:`compiled_templates`,
-    with :data:`LAZY` imported lazily when folium is not imported yet."""
+    """The module :mod:`ecogis.render.folium_map`, imported (with folium) inside :func:`compiled_templates`
+    and with the garbage collector paused (:func:`ecogis.first_imports.first_imports`), with :data:`LAZY`
+    imported lazily when folium is not imported yet."""
     if "folium" not in sys.modules:
         for name in LAZY:
             lazy_import(name)
-    with compiled_templates():
+    with compiled_templates(), first_imports("ecogis.render.folium_map"):
         from ecogis.render import folium_map
     return folium_map
 
