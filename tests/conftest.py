@@ -124,6 +124,16 @@ def _chromium_path():
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+@pytest.fixture(scope="module")
+def sample_result():
+    """The check of the sample sites (layers/sites/sites_zone41.txt) against the sample project, with the
+    assumptions it states (one per test module that uses it)."""
+    from ecogis.check import check
+
+    with assumed(*SAMPLE_ASSUMPTIONS["sites/sites_zone41.txt"], r"\(D\) lie wholly or partly outside the coverage"):
+        return check(str(LAYERS / "sites" / "sites_zone41.txt"), str(LAYERS / "project.yaml"))
+
+
 @pytest.fixture(scope="session")
 def browser():
     """A headless Debian chromium driven by Playwright (session-wide)."""

@@ -5,25 +5,12 @@ chapter made before they are put; a control character in a site name is escaped 
 from __future__ import annotations
 
 import docx
-import pytest
-from conftest import LAYERS, SAMPLE_ASSUMPTIONS, assumed
 from docx.shared import Cm
 from PIL import Image
 
 from ecogis.render.cells import control_note
 from ecogis.render.check_docx import render_check_docx
 from ecogis.render.check_docx_text import words
-
-PROJECT = LAYERS / "project.yaml"
-SITES = LAYERS / "sites" / "sites_zone41.txt"
-
-
-@pytest.fixture(scope="module")
-def sample_result():
-    from ecogis.check import check
-
-    with assumed(*SAMPLE_ASSUMPTIONS["sites/sites_zone41.txt"], r"\(D\) lie wholly or partly outside the coverage"):
-        return check(str(SITES), str(PROJECT))
 
 
 class _Drawn:

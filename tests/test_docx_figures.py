@@ -18,7 +18,6 @@ import matplotlib
 import numpy as np
 import pytest
 import shapely
-from conftest import LAYERS, SAMPLE_ASSUMPTIONS, assumed
 from matplotlib.figure import Figure
 from PIL import Image
 
@@ -27,20 +26,10 @@ from ecogis.render import docx_figures, static_furniture, static_inset
 from ecogis.render import styles as st
 from ecogis.render.check_docx import render_check_docx
 
-PROJECT = LAYERS / "project.yaml"
-SITES = LAYERS / "sites" / "sites_zone41.txt"
 EMU_PER_INCH = 914400
 #: figures are forked on Linux (the tests force it even in a test worker that runs other threads)
 needs_fork = pytest.mark.skipif(not sys.platform.startswith("linux") or "fork" not in
                                 multiprocessing.get_all_start_methods(), reason="figures are forked on Linux only")
-
-
-@pytest.fixture(scope="module")
-def sample_result():
-    from ecogis.check import check
-
-    with assumed(*SAMPLE_ASSUMPTIONS["sites/sites_zone41.txt"], r"\(D\) lie wholly or partly outside the coverage"):
-        return check(str(SITES), str(PROJECT))
 
 
 def _pixels(path) -> np.ndarray:

@@ -11,24 +11,13 @@ import warnings
 
 import numpy as np
 import pytest
-from conftest import LAYERS, SAMPLE_ASSUMPTIONS, assumed
 from PIL import Image
 
 from ecogis.errors import AssumptionWarning
 from ecogis.render import docx_figures
 
-PROJECT = LAYERS / "project.yaml"
-SITES = LAYERS / "sites" / "sites_zone41.txt"
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux") or "fork" not in
                                 multiprocessing.get_all_start_methods(), reason="figures are forked on Linux only")
-
-
-@pytest.fixture(scope="module")
-def sample_result():
-    from ecogis.check import check
-
-    with assumed(*SAMPLE_ASSUMPTIONS["sites/sites_zone41.txt"], r"\(D\) lie wholly or partly outside the coverage"):
-        return check(str(SITES), str(PROJECT))
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,6 @@ import warnings
 import geopandas as gpd
 import numpy as np
 import pytest
-from conftest import LAYERS, SAMPLE_ASSUMPTIONS, assumed
 from matplotlib.figure import Figure
 from PIL import Image
 from shapely.geometry import box
@@ -20,17 +19,6 @@ from ecogis.render import check_text as T
 from ecogis.render import docx_figures
 from ecogis.render.static_figure import write_png
 from ecogis.render.static_map import build_figure, dpi_for_width, render_static
-
-PROJECT = LAYERS / "project.yaml"
-SITES = LAYERS / "sites" / "sites_zone41.txt"
-
-
-@pytest.fixture(scope="module")
-def sample_result():
-    from ecogis.check import check
-
-    with assumed(*SAMPLE_ASSUMPTIONS["sites/sites_zone41.txt"], r"\(D\) lie wholly or partly outside the coverage"):
-        return check(str(SITES), str(PROJECT))
 
 
 def _draw_all(result, order, tmp_path, reuse: bool, dpi: int) -> dict[int, np.ndarray]:
