@@ -296,17 +296,23 @@ def _load(entry: Path) -> Any:
 
 
 def _store(entry: Path, value: Any) -> None:
-    """Write ``value`` to ``entry`` atomically; a folder that cannot be written is no error."""
+    """Write ``value`` to ``entry`` atomically as a pickle; a folder that cannot be written is no error."""
+    write_atomically(entry, lambda fh: pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def write_atomically(entry: Path, write: Callable[[Any], None]) -> None:
+    """``write(fh)`` into a temporary file beside ``entry``, then moved onto it in one step (``os.replace``);
+    an entry that cannot be written (folder, serialisation) is no error: it is just not kept."""
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=".pickle")
+        fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=entry.suffix)
         try:
             with os.fdopen(fd, "wb") as fh:
-                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                write(fh)
             os.replace(tmp, entry)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
-    except Exception:  # noqa: BLE001 - an entry that cannot be written (folder, pickling) is just not kept
+    except Exception:  # noqa: BLE001 - an entry that cannot be written is just not kept
         return

@@ -21,9 +21,7 @@ import contextlib
 import hashlib
 import importlib.util
 import marshal
-import os
 import sys
-import tempfile
 import threading
 import types
 from collections.abc import Iterator
@@ -123,16 +121,6 @@ def _save_store() -> None:
     if not _STATE["dirty"] or path is None:
         return
     _STATE["dirty"] = False
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".marshal")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                marshal.dump(_STATE["store"], fh)
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-    except (OSError, ValueError):
-        return
+    from ecogis.layer_cache import write_atomically
+
+    write_atomically(path, lambda fh: marshal.dump(_STATE["store"], fh))
