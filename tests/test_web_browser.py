@@ -63,6 +63,11 @@ def _check_done(page):
     return page.text_content("#verdict")
 
 
+def _wait_for_site_on_map(page):
+    """The site is drawn on the map after the verdict is shown, once the map data has come."""
+    page.wait_for_function("() => window.ecogisSiteLayer && window.ecogisSiteLayer._map", timeout=60_000)
+
+
 def test_upload_verdict_map_and_docx(site_page, tmp_path):
     page = site_page
     page.set_input_files("#site-file", str(SITES / "sites_zone41.txt"))
@@ -71,8 +76,7 @@ def test_upload_verdict_map_and_docx(site_page, tmp_path):
     verdict = _check_done(page)
     assert verdict.startswith("总体结论") and "禁止" in verdict
     assert page.locator("#findings tbody tr").count() > 0
-    # the site is on the map (drawn after the verdict, once the map data has come), and the map is focused on it
-    page.wait_for_function("() => window.ecogisSiteLayer && window.ecogisSiteLayer._map", timeout=60_000)
+    _wait_for_site_on_map(page)  # and the map is focused on it
     inside = page.evaluate("""() => {
         const map = window.ecogisSiteLayer._map, b = window.ecogisSiteLayer.getBounds();
         return map.getBounds().contains(b) && map.getBounds().pad(-0.2).intersects(b);
@@ -104,6 +108,7 @@ def test_draw_polygon_and_check(site_page):
     page.click("#run")
     verdict = _check_done(page)
     assert verdict.startswith("总体结论")
+    _wait_for_site_on_map(page)
     assert page.evaluate("window.ecogisSiteLayer.getLayers()[0].feature.geometry.type") == "Polygon"
     assert page.errors == [] and page.blocked == []
 
